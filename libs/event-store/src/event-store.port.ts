@@ -1,0 +1,145 @@
+/**
+ * The event store port: the one way the ledger stores and reads events.
+ *
+ * Adapters (sqlite, eventstoredb, memory) extend `EventStore`; it is an abstract class so that Nest can
+ * inject it without a token. Every adapter passes the same contract suite.
+ */
+
+/** Who and what caused an event: carried in every envelope, never interpreted by the store. */
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  /** The idempotency key of the command that produced the event. */
+  commandId?: string;
+  /** The authenticated principal (an API key's name and role, `system:end-of-day`, ...). */
+  actor?: string;
+  /** The business date (Asia/Shanghai, YYYY-MM-DD) on which the command ran. */
+  businessDate?: string;
+  /** ISO-8601 wall time at which the event was recorded. Filled by the store when absent. */
+  recordedAt?: string;
+  /** Hash of this event chained over the previous event of its stream (tamper evidence). */
+  chainHash?: string;
+  [key: string]: unknown;
+}
+
+/** An event before it is stored. `id` must be unique and deterministic for retries to be no-ops. */
+export interface NewEvent<D = unknown> {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: D;
+  metadata?: EventMetadata;
+}
+
+/** An event as stored and read back. */
+export interface StoredEvent<D = unknown> {
+  id: string;
+  stream: string;
+  /** 0-based position of the event inside its stream. */
+  revision: bigint;
+  /** Totally ordered, gapless position in the global log (1-based). */
+  position: bigint;
+  type: string;
+  schemaVersion: number;
+  data: D;
+  metadata: EventMetadata;
+}
+
+/**
+ * What the writer expects of the stream:
+ * - `'no_stream'`: the stream must not exist;
+ * - `'any'`: no check (never used on ledger streams; only system streams);
+ * - a bigint: the revision of the stream's last event.
+ */
+export type ExpectedRevision = 'no_stream' | 'any' | bigint;
+
+export interface AppendResult {
+  /** Revision of the last event of the stream after the append. */
+  nextRevision: bigint;
+  /** Global position of the last event written (or already stored, for an idempotent retry). */
+  position: bigint;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (inclusive). Default 0. */
+  fromRevision?: bigint;
+  /** Last revision to read (inclusive). */
+  toRevision?: bigint;
+  /** Only events whose metadata.recordedAt is at or before this ISO time. */
+  recordedUpTo?: string;
+  /** At most this many events. */
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events with a position strictly greater than this. Default 0n (from the start). */
+  after?: bigint;
+  /** Page size. Default 1000. */
+  maxCount?: number;
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves once no more events will be delivered. */
+  stop(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events with a position strictly greater than this (a stored checkpoint). Default 0n. */
+  after?: bigint;
+  /**
+   * Called for each batch, in global order. Delivery of the next batch waits for the returned promise,
+   * so a handler that commits its checkpoint with the batch never sees an event twice.
+   */
+  onEvents(events: StoredEvent[]): Promise<void> | void;
+  /** Called when catch-up has reached the head and delivery turns live. */
+  onCaughtUp?(position: bigint): void;
+  onError?(error: Error): void;
+  /** Batch size during catch-up. Default 500. */
+  batchSize?: number;
+}
+
+/** The wrong expected revision: carries what the writer expected and what the stream actually had. */
+export class ConcurrencyError extends Error {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision, or 'no_stream'. */
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** The store could not be reached or answered with a transient fault (not leader, unavailable, deadline). */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export abstract class EventStore {
+  /**
+   * Appends events atomically with an optimistic concurrency check. Appending events whose ids are all
+   * already stored in this stream is a no-op returning the original result (safe retries).
+   */
+  abstract append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult>;
+
+  /** Reads a stream forwards. An unknown stream reads as an empty array. */
+  abstract readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+
+  /** Reads a page of the global log, in position order. */
+  abstract readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+
+  /** The position of the last event in the global log (0n when empty). */
+  abstract headPosition(): Promise<bigint>;
+
+  /** Catch-up from `after`, then live delivery. */
+  abstract subscribeToAll(options: SubscribeOptions): Subscription;
+
+  /** Releases connections and file handles. */
+  abstract close(): Promise<void>;
+}
