@@ -115,7 +115,7 @@ export class ConcurrencyError extends Error {
 /** The store could not be reached or answered with a transient fault (not leader, unavailable, deadline). */
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'StoreUnavailableError';
   }

@@ -138,7 +138,7 @@ export class Money {
   }
 
   lessThanOrEqual(other: Money): boolean {
-    return this.value.lessThanOrEqual(other.value);
+    return this.value.lessThanOrEqualTo(other.value);
   }
 
   greaterThan(other: Money): boolean {
@@ -146,7 +146,7 @@ export class Money {
   }
 
   greaterThanOrEqual(other: Money): boolean {
-    return this.value.greaterThanOrEqual(other.value);
+    return this.value.greaterThanOrEqualTo(other.value);
   }
 
   /** Integer fen; throws when the amount is not whole fen. */
