@@ -5,6 +5,8 @@
  * inject it without a token. Every adapter passes the same contract suite.
  */
 
+import type { Upcasters } from './upcasters';
+
 /** Who and what caused an event: carried in every envelope, never interpreted by the store. */
 export interface EventMetadata {
   correlationId?: string;
@@ -121,10 +123,35 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * An append reused an event id in a way that is not a plain retry: some of its ids are stored and some
+ * are not, an id is stored in another stream, or the stored events are not this append's events in this
+ * order. A retry of the same append is a no-op instead (see `EventStore.append`).
+ */
+export class EventIdCollisionError extends Error {
+  readonly code = 'EVENT_ID_COLLISION';
+  constructor(
+    readonly stream: string,
+    readonly eventIds: readonly string[],
+    readonly reason: string,
+  ) {
+    super(`stream ${stream}: event id collision (${reason}): ${eventIds.join(', ')}`);
+    this.name = 'EventIdCollisionError';
+  }
+}
+
+/** Options every adapter accepts in its constructor or factory. */
+export interface EventStoreOptions {
+  /** Applied to every event read (readStream, readAll, subscriptions); stored rows are never rewritten. */
+  upcasters?: Upcasters;
+}
+
 export abstract class EventStore {
   /**
    * Appends events atomically with an optimistic concurrency check. Appending events whose ids are all
-   * already stored in this stream is a no-op returning the original result (safe retries).
+   * already stored in this stream is a no-op returning the original result (safe retries). That check
+   * comes before the expected-revision check, so a retry after a lost reply succeeds; a partial or
+   * cross-stream reuse of ids throws `EventIdCollisionError`.
    */
   abstract append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult>;
 

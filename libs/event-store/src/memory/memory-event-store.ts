@@ -1,0 +1,124 @@
+import { assertExpectedRevision, checkExpectedRevision, resolveRetry, type StoredEventRef } from '../append-rules';
+import {
+  type AppendResult,
+  EventStore,
+  type EventStoreOptions,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  StoreUnavailableError,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store.port';
+import { parseRecordedUpTo, parseStoredEvent, prepareAppend, type SerializedStoredEvent } from '../serialization';
+import { AppendSignal, CatchUpSubscription } from '../subscription/catch-up-subscription';
+import { Upcasters } from '../upcasters';
+
+export interface MemoryEventStoreOptions extends EventStoreOptions {
+  /** The wall clock that fills `metadata.recordedAt` when the writer left it out. */
+  now?: () => Date;
+}
+
+type Row = SerializedStoredEvent & { recordedAtMs: number };
+
+/**
+ * An in-process store for fast unit tests. It keeps events serialized, as the real stores do, so a test
+ * cannot pass by sharing object references with the store or by storing something that is not JSON.
+ */
+export class MemoryEventStore extends EventStore {
+  /** The global log: the event at position p is at index p - 1. */
+  private readonly log: Row[] = [];
+  private readonly streams = new Map<string, Row[]>();
+  private readonly byId = new Map<string, Row>();
+  private readonly signal = new AppendSignal();
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly upcasters: Upcasters;
+  private readonly now: () => Date;
+  private closed = false;
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    super();
+    this.upcasters = options.upcasters ?? new Upcasters();
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
+    this.assertOpen();
+    assertExpectedRevision(expected);
+    const prepared = prepareAppend(stream, events, this.now);
+    const retry = resolveRetry(
+      stream,
+      prepared.map((event) => event.id),
+      prepared.map((event) => this.byId.get(event.id) as StoredEventRef | undefined),
+    );
+    if (retry) return retry;
+    const rows = this.streams.get(stream) ?? [];
+    checkExpectedRevision(stream, expected, rows.length === 0 ? 'no_stream' : BigInt(rows.length - 1));
+    for (const event of prepared) {
+      const row: Row = {
+        ...event,
+        stream,
+        revision: BigInt(rows.length),
+        position: BigInt(this.log.length + 1),
+      };
+      rows.push(row);
+      this.log.push(row);
+      this.byId.set(row.id, row);
+    }
+    this.streams.set(stream, rows);
+    this.signal.notify();
+    const last = rows[rows.length - 1];
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const from = options.fromRevision ?? 0n;
+    const upToMs = options.recordedUpTo === undefined ? undefined : parseRecordedUpTo(options.recordedUpTo);
+    const selected = (this.streams.get(stream) ?? []).filter(
+      (row) =>
+        row.revision >= from &&
+        (options.toRevision === undefined || row.revision <= options.toRevision) &&
+        (upToMs === undefined || row.recordedAtMs <= upToMs),
+    );
+    return this.toEvents(options.maxCount === undefined ? selected : selected.slice(0, options.maxCount));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.readAfter(options.after ?? 0n, options.maxCount ?? 1000);
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return BigInt(this.log.length);
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const subscription = new CatchUpSubscription((after, max) => this.readAfter(after, max), this.signal, options);
+    this.subscriptions.add(subscription);
+    void subscription.ended.then(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    this.closed = true;
+  }
+
+  private readAfter(after: bigint, maxCount: number): StoredEvent[] {
+    const start = after < 0n ? 0 : Number(after);
+    return this.toEvents(this.log.slice(start, start + maxCount));
+  }
+
+  private toEvents(rows: Row[]): StoredEvent[] {
+    return this.upcasters.upcastAll(rows.map(parseStoredEvent));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('the memory event store is closed');
+  }
+}

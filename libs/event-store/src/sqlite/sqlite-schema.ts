@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** `FULL` makes every commit durable on power loss; `NORMAL` in WAL mode only risks the last commits. */
+export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
+
+export interface SqliteConnectionOptions {
+  /** Default `FULL`: a ledger must not lose an acknowledged command. */
+  synchronous?: SqliteSynchronous;
+  /** How long a write waits for another process's write lock before failing. Default 5,000 ms. */
+  busyTimeoutMs?: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+/**
+ * The event log. `position` is the rowid, so SQLite hands out max + 1 inside the write transaction:
+ * positions are gapless even across processes sharing the file, and a rolled-back append leaves no hole.
+ * The unique (stream, revision) index answers "last revision of this stream" and stream reads.
+ * `recorded_at` is epoch milliseconds (the ISO text stays in metadata) so point-in-time reads compare
+ * instants whatever offset the writer used.
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position       INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    stream         TEXT    NOT NULL,
+    revision       INTEGER NOT NULL CHECK (revision >= 0),
+    type           TEXT    NOT NULL CHECK (length(type) > 0),
+    schema_version INTEGER NOT NULL CHECK (schema_version >= 1),
+    data           TEXT    NOT NULL,
+    metadata       TEXT    NOT NULL,
+    recorded_at    INTEGER NOT NULL,
+    UNIQUE (stream, revision)
+  );
+  CREATE TABLE IF NOT EXISTS snapshots (
+    stream         TEXT    PRIMARY KEY,
+    revision       INTEGER NOT NULL,
+    schema_version INTEGER NOT NULL,
+    state          TEXT    NOT NULL,
+    saved_at       TEXT    NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+/** Opens (creating the folder and schema if needed) a ledger database with durable settings. */
+export function openLedgerDatabase(path: string, options: SqliteConnectionOptions = {}): Database.Database {
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    const synchronous = options.synchronous ?? 'FULL';
+    if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(synchronous)) throw new Error(`unknown synchronous mode ${synchronous}`);
+    db.pragma(`synchronous = ${synchronous}`);
+    db.defaultSafeIntegers(true);
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${path} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** The sqlite error codes that mean "try again later" rather than "this request is wrong". */
+export function isTransientSqliteError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/.test(code);
+}
