@@ -1,0 +1,172 @@
+/**
+ * The facts of a credit account's life, as stored. Payloads are explicit and versioned: every amount is
+ * a decimal string (`Amount`, at most 2 decimals once posted; `ExactAmount` for unrounded accruals) and
+ * every event carries `on`, the business date (Asia/Shanghai) from which the fact takes effect. Facts
+ * recorded when business day D closes take effect on D + 1.
+ */
+import type { DelinquencyBucket } from '../terms/product-terms';
+import type { IsoDate } from '../time/local-date';
+
+/** A posted amount of CNY: a decimal string with exactly 2 decimals ("15.00"). */
+export type Amount = string;
+/** An exact amount that may carry more than 2 decimals (a daily accrual, a rounding residual). */
+export type ExactAmount = string;
+/** A rate as a decimal fraction string: "0.0005" is 0.05%. */
+export type Rate = string;
+
+export type ApplicationChannel = 'INVITED' | 'CUSTOMER_SERVICE';
+
+export type RejectionReason =
+  | 'IDENTITY_NOT_VERIFIED'
+  | 'NOT_PRC_NATIONAL'
+  | 'AGE_OUT_OF_RANGE'
+  | 'PAY_SCORE_TOO_LOW'
+  | 'INSUFFICIENT_ACTIVITY'
+  | 'NO_DEBIT_CARD'
+  | 'CREDIT_RECORD_DELINQUENT'
+  | 'REAPPLY_TOO_SOON';
+
+export type DeclineReason =
+  | 'ACCOUNT_NOT_ACTIVE'
+  | 'NIGHT_LOCK'
+  | 'OVER_TRANSACTION_LIMIT'
+  | 'FACE_VERIFICATION_REQUIRED'
+  | 'AUTHENTICATION_FAILED'
+  | 'INSUFFICIENT_CREDIT';
+
+/** Why an account that exists is not usable for a draw. */
+export type InactiveDetail = 'PENDING_ACTIVATION' | 'FROZEN_OVERDUE' | 'RISK_SUSPENDED' | 'PAYMENT_LOCKED' | 'CLOSED' | 'NOT_OPENED';
+
+export type AuthMethod = 'PASSWORD' | 'FACE';
+export type RepaymentChannel = 'MANUAL' | 'AUTO_DEBIT';
+export type RiskReason = 'REMOTE_LOGIN' | 'HIGH_FREQUENCY_SPENDING' | 'OTHER';
+
+export type StatementComponent =
+  | 'PENALTY_INTEREST'
+  | 'INTEREST'
+  | 'FEES'
+  | 'INSTALLMENT_PRINCIPAL'
+  | 'REVOLVING_PRINCIPAL';
+
+/** Where one slice of a repayment (or a refund) went. */
+export type AllocationLine =
+  | { target: 'STATEMENT'; statementId: string; component: StatementComponent; amount: Amount }
+  | { target: 'UNBILLED_REVOLVING'; amount: Amount }
+  | { target: 'UNBILLED_INSTALLMENT'; planId: string; period: number; amount: Amount };
+
+export interface ApplicantSnapshot {
+  /** Keyed hash of the ID number; the number itself never reaches an event. */
+  idNumberHash: string;
+  idNumberMasked: string;
+  nameMasked: string;
+  birthDate: IsoDate;
+  nationality: string;
+  payScore: number;
+  paymentsLast6Months: number;
+  identityVerified: { idCard: boolean; bankCard: boolean; phone: boolean };
+  debitCard: { kind: 'DEBIT' | 'CREDIT'; last4: string } | null;
+  creditRecord: { currentOverdue: boolean; severeDelinquency: boolean };
+}
+
+export interface AccrualBreakdown {
+  /** The month's exact sum of daily amounts. */
+  exact: ExactAmount;
+  /** What the statement charges: the exact sum rounded half-up to the fen, once. */
+  charged: Amount;
+  /** exact - charged: the sub-fen difference, tracked rather than lost. */
+  residual: ExactAmount;
+}
+
+export interface BilledInstallmentPeriod {
+  planId: string;
+  period: number;
+  principal: Amount;
+  fee: Amount;
+}
+
+export type CreditAccountEvent =
+  | { type: 'ApplicationSubmitted'; data: { accountId: string; on: IsoDate; channel: ApplicationChannel; applicant: ApplicantSnapshot; termsVersion: string } }
+  | { type: 'ApplicationApproved'; data: { on: IsoDate; limit: Amount; dailyRate: Rate; annualRate: Rate; penaltyDailyRate: Rate; payScore: number; termsVersion: string } }
+  | { type: 'ApplicationRejected'; data: { on: IsoDate; reasons: RejectionReason[]; countsForReapply: boolean; termsVersion: string } }
+  | { type: 'AccountActivated'; data: { on: IsoDate; agreementVersion: string; autoRepayCard: { last4: string } } }
+  | { type: 'DrawPosted'; data: { on: IsoDate; at: string; drawId: string; merchant: string; amount: Amount; authMethod: AuthMethod } }
+  | { type: 'DrawDeclined'; data: { on: IsoDate; at: string; orderId: string; merchant: string; amount: Amount; reason: DeclineReason; detail?: InactiveDetail; consecutiveAuthFailures: number } }
+  | { type: 'PaymentLocked'; data: { on: IsoDate; consecutiveAuthFailures: number } }
+  | { type: 'PaymentUnlocked'; data: { on: IsoDate; verifiedBy: 'FACE'; operator: string } }
+  | { type: 'DrawRefunded'; data: { on: IsoDate; drawId: string; refundId: string; amount: Amount; appliedTo: AllocationLine[]; returnedToCustomer: Amount; feesWaived: Amount } }
+  | { type: 'InstallmentPlanCreated'; data: { on: IsoDate; planId: string; drawId: string; principal: Amount; periods: number; monthlyFeeRate: Rate; feePerPeriod: Amount; schedule: { period: number; principal: Amount; fee: Amount }[]; apr: Rate; termsVersion: string } }
+  | { type: 'InstallmentPaidOffEarly'; data: { on: IsoDate; planId: string; principalAccelerated: Amount; feesWaived: Amount } }
+  | { type: 'StatementIssued'; data: StatementIssuedData }
+  | { type: 'AutoRepaymentRequested'; data: { on: IsoDate; statementId: string; amount: Amount; cardLast4: string } }
+  | { type: 'AutoRepaymentFailed'; data: { on: IsoDate; statementId: string; reason: string } }
+  | { type: 'RepaymentReceived'; data: { on: IsoDate; at: string; reference: string; amount: Amount; channel: RepaymentChannel; allocation: AllocationLine[]; returnedToCustomer: Amount } }
+  | { type: 'MinimumRepaymentMet'; data: { on: IsoDate; statementId: string; byDueDate: boolean } }
+  | { type: 'StatementDueDatePassed'; data: { on: IsoDate; statementId: string; minimumMet: boolean; unpaid: Amount } }
+  | { type: 'AccountBecameOverdue'; data: { on: IsoDate; statementId: string; overdueAmount: Amount; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED' } }
+  | { type: 'AccountFrozen'; data: { on: IsoDate; reason: 'OVERDUE'; daysPastDue: number } }
+  | { type: 'AccountUnfrozen'; data: { on: IsoDate; reason: 'OVERDUE_CURED' } }
+  | { type: 'OverdueReported'; data: { on: IsoDate; daysPastDue: number; overdueAmount: Amount; statementIds: string[] } }
+  | { type: 'DelinquencyBucketChanged'; data: { on: IsoDate; from: DelinquencyBucket; to: DelinquencyBucket; daysPastDue: number } }
+  | { type: 'OverdueCured'; data: { on: IsoDate; statementId: string } }
+  | { type: 'CreditLimitReviewed'; data: CreditLimitReviewedData }
+  | { type: 'PayScoreUpdated'; data: { on: IsoDate; payScore: number } }
+  | { type: 'TransactionControlsSet'; data: { on: IsoDate; singleTransactionLimit: Amount | null; nightLock: boolean } }
+  | { type: 'AccountSuspended'; data: { on: IsoDate; reason: RiskReason; note: string } }
+  | { type: 'SuspensionCleared'; data: { on: IsoDate; operator: string } }
+  | { type: 'DisputeOpened'; data: { on: IsoDate; disputeId: string; drawId: string; reason: string } }
+  | { type: 'DisputeResolved'; data: { on: IsoDate; disputeId: string; drawId: string; upheld: boolean; note: string } }
+  | { type: 'DrawReversed'; data: { on: IsoDate; drawId: string; disputeId: string; amount: Amount; appliedTo: AllocationLine[]; returnedToCustomer: Amount; feesWaived: Amount } };
+
+export interface StatementIssuedData {
+  on: IsoDate;
+  statementId: string;
+  periodFrom: IsoDate;
+  periodTo: IsoDate;
+  dueDate: IsoDate;
+  /** Draws posted in the period and still revolving (not converted to installments). */
+  newDraws: Amount;
+  /** Refunds and reversals of the period. */
+  refunds: Amount;
+  /** Revolving principal billed on this statement (unbilled revolving principal owed at the cut). */
+  revolvingPrincipal: Amount;
+  installmentPeriods: BilledInstallmentPeriod[];
+  interest: AccrualBreakdown;
+  penaltyInterest: AccrualBreakdown;
+  fees: Amount;
+  /** Still owed from earlier statements at the cut. */
+  previousBalance: Amount;
+  /** Everything billed and still owed after this statement. */
+  statementBalance: Amount;
+  /** Overdue amounts of earlier statements still unpaid, included in the minimum. */
+  overdueIncluded: Amount;
+  minimumRepayment: Amount;
+  termsVersion: string;
+}
+
+export interface CreditLimitReviewedData {
+  on: IsoDate;
+  quarter: string;
+  inputs: {
+    averageUtilization: string;
+    overdueDays: number;
+    statementsDue: number;
+    statementsPaidOnTime: number;
+    payScore: number;
+    owed: Amount;
+  };
+  decision: 'INCREASED' | 'DECREASED' | 'UNCHANGED';
+  reasons: string[];
+  oldLimit: Amount;
+  newLimit: Amount;
+  oldDailyRate: Rate;
+  newDailyRate: Rate;
+  newPenaltyDailyRate: Rate;
+  termsVersion: string;
+}
+
+export type CreditAccountEventType = CreditAccountEvent['type'];
+export type EventOf<T extends CreditAccountEventType> = Extract<CreditAccountEvent, { type: T }>;
+export type DataOf<T extends CreditAccountEventType> = EventOf<T>['data'];
+
+/** Payload schema version of every event type; bump one when its payload changes and add an upcaster. */
+export const EVENT_SCHEMA_VERSION = 1;

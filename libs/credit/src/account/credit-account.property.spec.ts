@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { Dec, Money } from '../money/money';
+import { addDays } from '../time/local-date';
+import { isBalanced, postingsFor } from '../journal/journal';
+import { AccountScenario } from '../testing/account-scenario';
+import type { CreditAccountEvent } from './credit-account.events';
+import { availableCredit, initialState, interestBearingPrincipal, totalOwed } from './credit-account.state';
+import { DomainError } from './domain-error';
+import { fold } from './evolve';
+import { deserializeState, serializeState, STATE_SCHEMA_VERSION } from './state-codec';
+
+type Action =
+  | { kind: 'draw'; fen: number; hour: number }
+  | { kind: 'repay'; percent: number }
+  | { kind: 'refund'; pick: number; percent: number }
+  | { kind: 'convert'; pick: number; periods: number }
+  | { kind: 'payoff'; pick: number }
+  | { kind: 'skip' };
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('draw' as const), fen: fc.integer({ min: 1, max: 250_000 }), hour: fc.integer({ min: 0, max: 23 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('repay' as const), percent: fc.integer({ min: 1, max: 100 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refund' as const), pick: fc.nat(), percent: fc.integer({ min: 1, max: 100 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('convert' as const), pick: fc.nat(), periods: fc.constantFrom(3, 6, 12) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('payoff' as const), pick: fc.nat() }) },
+  { weight: 6, arbitrary: fc.constant({ kind: 'skip' as const }) },
+);
+
+const life = fc.record({
+  payScore: fc.integer({ min: 600, max: 850 }),
+  startDay: fc.integer({ min: 0, max: 364 }),
+  days: fc.array(fc.array(action, { maxLength: 3 }), { minLength: 20, maxLength: 130 }),
+});
+
+function fenString(fen: number): string {
+  return Money.fromFen(BigInt(fen)).toString();
+}
+
+/** Runs a random life; refusals (DomainError) write nothing and are part of the game. */
+type Life = typeof life extends fc.Arbitrary<infer T> ? T : never;
+
+function simulate(input: Life) {
+  const start = addDays('2026-01-01', input.startDay);
+  const s = new AccountScenario('acc-p', `${start}T08:00:00+08:00`).open({ payScore: input.payScore });
+  const dailyInterest = new Map<string, { interest: Money; penalty: Money }>();
+  const drawIds: string[] = [];
+  let counter = 0;
+  for (const actions of input.days) {
+    const day = s.businessDate;
+    for (const a of actions) {
+      counter++;
+      try {
+        if (a.kind === 'draw') {
+          s.at(day, `${String(a.hour).padStart(2, '0')}:30`);
+          const [e] = s.draw(`o-${counter}`, fenString(a.fen), a.fen >= 500_000 ? 'FACE' : 'PASSWORD');
+          if (e.type === 'DrawPosted') drawIds.push(e.data.drawId);
+        } else if (a.kind === 'repay') {
+          const owed = totalOwed(s.state);
+          const amount = owed.times(new Dec(a.percent).div(100)).floorToFen();
+          if (amount.isPositive()) s.repay(`r-${counter}`, amount.toString());
+        } else if (a.kind === 'refund' && drawIds.length > 0) {
+          const draw = s.state.draws[drawIds[a.pick % drawIds.length]];
+          const amount = draw.amount.minus(draw.refunded).times(new Dec(a.percent).div(100)).floorToFen();
+          if (amount.isPositive()) s.execute({ type: 'RefundDraw', drawId: draw.drawId, refundId: `rf-${counter}`, amount: amount.toString() });
+        } else if (a.kind === 'convert' && drawIds.length > 0) {
+          s.execute({ type: 'ConvertToInstallments', drawId: drawIds[a.pick % drawIds.length], periods: a.periods });
+        } else if (a.kind === 'payoff' && drawIds.length > 0) {
+          s.execute({ type: 'PayOffInstallmentEarly', planId: drawIds[a.pick % drawIds.length] });
+        }
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    // The independent model of daily interest: the end-of-day interest-bearing principal x the day's rates.
+    const { normal, penalty } = interestBearingPrincipal(s.state);
+    dailyInterest.set(day, { interest: normal.times(s.state.dailyRate), penalty: penalty.times(s.state.penaltyDailyRate) });
+    s.closeDaysThrough(day);
+  }
+  return { s, dailyInterest };
+}
+
+const AMOUNT_FIELDS = /^(amount|limit|principal|feePerPeriod|fee|fees|charged|newDraws|refunds|revolvingPrincipal|previousBalance|statementBalance|overdueIncluded|minimumRepayment|returnedToCustomer|feesWaived|principalAccelerated|overdueAmount|unpaid|oldLimit|newLimit|owed|singleTransactionLimit)$/;
+
+function postedAmounts(value: unknown, key = ''): string[] {
+  if (typeof value === 'string') return AMOUNT_FIELDS.test(key) ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap((v) => postedAmounts(v, key));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => postedAmounts(v, k));
+  return [];
+}
+
+describe('any account life', () => {
+  const runs = { numRuns: 60 };
+
+  it('posts every event as a balanced journal entry', () => {
+    fc.assert(fc.property(life, (input) => {
+      for (const event of simulate(input).s.history) expect(isBalanced(postingsFor(event))).toBe(true);
+    }), runs);
+  });
+
+  it('never lets a draw take available credit below zero', () => {
+    fc.assert(fc.property(life, (input) => {
+      const { s } = simulate(input);
+      let state = initialState('acc-p');
+      for (const event of s.history) {
+        state = fold(state, [event]);
+        if (event.type === 'DrawPosted') expect(totalOwed(state).lessThanOrEqual(state.limit)).toBe(true);
+      }
+      expect(availableCredit(s.state).isNegative()).toBe(false);
+    }), runs);
+  });
+
+  it('charges on each statement the exact sum of the daily accruals, rounded once to within half a fen', () => {
+    fc.assert(fc.property(life, (input) => {
+      const { s, dailyInterest } = simulate(input);
+      for (const { data } of s.eventsOf('StatementIssued')) {
+        let interest = Money.ZERO;
+        let penalty = Money.ZERO;
+        for (let d = data.periodFrom; d <= data.periodTo; d = addDays(d, 1)) {
+          interest = interest.plus(dailyInterest.get(d)?.interest ?? Money.ZERO);
+          penalty = penalty.plus(dailyInterest.get(d)?.penalty ?? Money.ZERO);
+        }
+        expect(data.interest.exact).toBe(interest.toExactString());
+        expect(data.penaltyInterest.exact).toBe(penalty.toExactString());
+        const gap = Money.exact(data.interest.exact).minus(Money.of(data.interest.charged));
+        expect(gap.value.abs().lessThanOrEqualTo('0.005')).toBe(true);
+      }
+    }), runs);
+  });
+
+  it('replays the same events to the same state, from scratch or from a snapshot', () => {
+    fc.assert(fc.property(life, fc.nat(), (input, cut) => {
+      const { s } = simulate(input);
+      const events: CreditAccountEvent[] = s.history;
+      const once = serializeState(fold(initialState('acc-p'), events));
+      const twice = serializeState(fold(initialState('acc-p'), events));
+      expect(twice).toBe(once);
+      const at = cut % (events.length + 1);
+      const snapshot = deserializeState(serializeState(fold(initialState('acc-p'), events.slice(0, at))));
+      expect(serializeState(fold(snapshot, events.slice(at)))).toBe(once);
+      expect(STATE_SCHEMA_VERSION).toBeGreaterThan(0);
+    }), { numRuns: 30 });
+  });
+
+  it('posts amounts with at most 2 decimals', () => {
+    fc.assert(fc.property(life, (input) => {
+      for (const event of simulate(input).s.history) {
+        for (const amount of postedAmounts(event.data)) expect(amount).toMatch(/^-?\d+\.\d{2}$/);
+      }
+    }), runs);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * The state of a credit account, folded from its events. Plain data (records, arrays, Money), so a
+ * snapshot is a JSON round trip through `state-codec.ts`. Everything derivable (owed, available,
+ * interest-bearing principal, days past due) is a function below, never a stored field that could drift.
+ */
+import { Money } from '../money/money';
+import type { DelinquencyBucket } from '../terms/product-terms';
+import type { AccrualSegment } from '../interest/accrual';
+import type { IsoDate } from '../time/local-date';
+import type { ApplicationChannel, RejectionReason, StatementComponent } from './credit-account.events';
+
+export type AccountStatus = 'NONE' | 'REJECTED' | 'APPROVED' | 'ACTIVE' | 'CLOSED';
+
+export type Buckets = Record<StatementComponent, Money>;
+
+export const COMPONENT_ORDER: StatementComponent[] = [
+  'PENALTY_INTEREST',
+  'INTEREST',
+  'FEES',
+  'INSTALLMENT_PRINCIPAL',
+  'REVOLVING_PRINCIPAL',
+];
+
+export interface DrawState {
+  drawId: string;
+  merchant: string;
+  amount: Money;
+  postedOn: IsoDate;
+  refunded: Money;
+  refunds: Record<string, Money>;
+  /** Where the draw's principal lives now. */
+  placement: { kind: 'UNBILLED' } | { kind: 'BILLED'; statementId: string } | { kind: 'INSTALLMENT'; planId: string };
+  /** While UNBILLED: this draw's share of the unbilled revolving principal (repayments reduce it oldest first). */
+  unbilledRemaining: Money;
+  reversedByDispute: string | null;
+}
+
+export interface OrderRecord {
+  outcome: 'POSTED' | 'DECLINED';
+  amount: Money;
+  merchant: string;
+  reason?: string;
+}
+
+export interface PlanState {
+  planId: string;
+  drawId: string;
+  principal: Money;
+  periods: number;
+  feePerPeriod: Money;
+  monthlyFeeRate: string;
+  apr: string;
+  /** Unbilled principal still owed per period (index 0 = period 1), reduced by prepayment and refunds. */
+  remaining: Money[];
+  /** 1-based number of the next period to bill. */
+  nextPeriod: number;
+  /** Early payoff: the whole remainder is billed on the next statement, with no further fees. */
+  accelerated: boolean;
+  closed: boolean;
+}
+
+export interface StatementState {
+  id: string;
+  statementDate: IsoDate;
+  dueDate: IsoDate;
+  minimum: Money;
+  repaidSinceIssue: Money;
+  owed: Buckets;
+  /** Revolving principal billed here per draw, still owed (sums to owed.REVOLVING_PRINCIPAL). */
+  billedDraws: Record<string, Money>;
+  /** Installment principal billed here per plan, still owed (sums to owed.INSTALLMENT_PRINCIPAL). */
+  billedPlans: Record<string, Money>;
+  minimumMet: boolean;
+  dueDatePassed: boolean;
+  minimumMetByDueDate: boolean | null;
+  overdue: { since: IsoDate; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED' } | null;
+}
+
+export interface QuarterStats {
+  quarter: string;
+  /** Days before `since` have been added to the sums below. */
+  since: IsoDate;
+  daysObserved: number;
+  /** Sum over observed days of the end-of-day amount owed (exact). */
+  owedDaysSum: Money;
+  overdueDays: number;
+  statementsDue: number;
+  statementsPaidOnTime: number;
+  lastOwed: Money;
+  lastOverdue: boolean;
+}
+
+export interface CreditAccountState {
+  status: AccountStatus;
+  accountId: string;
+  channel: ApplicationChannel | null;
+  holder: { idNumberHash: string; idNumberMasked: string; nameMasked: string } | null;
+  /** The most recent rejection that restarts the reapply window (REAPPLY_TOO_SOON rejections do not). */
+  lastCountedRejectionOn: IsoDate | null;
+  lastRejectionReasons: RejectionReason[];
+  termsVersion: string;
+  payScore: number;
+  limit: Money;
+  dailyRate: string;
+  penaltyDailyRate: string;
+  approvedOn: IsoDate | null;
+  activatedOn: IsoDate | null;
+  agreementVersion: string | null;
+  autoRepayCardLast4: string | null;
+  frozenForOverdue: boolean;
+  riskSuspended: boolean;
+  paymentLocked: boolean;
+  consecutiveAuthFailures: number;
+  singleTransactionLimit: Money | null;
+  nightLock: boolean;
+  orders: Record<string, OrderRecord>;
+  draws: Record<string, DrawState>;
+  unbilledRevolving: Money;
+  cycle: { newDraws: Money; refunds: Money };
+  plans: Record<string, PlanState>;
+  /** Statements still owed, overdue or not yet due, oldest first. Settled ones drop out. */
+  statements: StatementState[];
+  lastStatementId: string | null;
+  repayments: Record<string, Money>;
+  disputes: Record<string, { drawId: string; resolved: boolean; upheld: boolean | null }>;
+  bucket: DelinquencyBucket;
+  overdueReported: boolean;
+  accrual: { periodStart: IsoDate | null; segments: AccrualSegment[] };
+  /** Exact interest and penalty interest charged minus accrued, summed over all statements. */
+  roundingResidual: { interest: Money; penaltyInterest: Money };
+  quarter: QuarterStats | null;
+  lastReviewedQuarter: string | null;
+  /** The latest business date any event took effect on. */
+  lastOn: IsoDate | null;
+}
+
+export function zeroBuckets(): Buckets {
+  return {
+    PENALTY_INTEREST: Money.ZERO,
+    INTEREST: Money.ZERO,
+    FEES: Money.ZERO,
+    INSTALLMENT_PRINCIPAL: Money.ZERO,
+    REVOLVING_PRINCIPAL: Money.ZERO,
+  };
+}
+
+export function initialState(accountId = ''): CreditAccountState {
+  return {
+    status: 'NONE',
+    accountId,
+    channel: null,
+    holder: null,
+    lastCountedRejectionOn: null,
+    lastRejectionReasons: [],
+    termsVersion: '',
+    payScore: 0,
+    limit: Money.ZERO,
+    dailyRate: '0',
+    penaltyDailyRate: '0',
+    approvedOn: null,
+    activatedOn: null,
+    agreementVersion: null,
+    autoRepayCardLast4: null,
+    frozenForOverdue: false,
+    riskSuspended: false,
+    paymentLocked: false,
+    consecutiveAuthFailures: 0,
+    singleTransactionLimit: null,
+    nightLock: false,
+    orders: {},
+    draws: {},
+    unbilledRevolving: Money.ZERO,
+    cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
+    plans: {},
+    statements: [],
+    lastStatementId: null,
+    repayments: {},
+    disputes: {},
+    bucket: 'CURRENT',
+    overdueReported: false,
+    accrual: { periodStart: null, segments: [] },
+    roundingResidual: { interest: Money.ZERO, penaltyInterest: Money.ZERO },
+    quarter: null,
+    lastReviewedQuarter: null,
+    lastOn: null,
+  };
+}
+
+export function bucketsTotal(b: Buckets): Money {
+  return Money.sum(COMPONENT_ORDER.map((c) => b[c]));
+}
+
+export function planUnbilledPrincipal(plan: PlanState): Money {
+  return plan.closed ? Money.ZERO : Money.sum(plan.remaining.slice(plan.nextPeriod - 1));
+}
+
+/** Everything billed and still owed, over all statements. */
+export function billedOwed(state: CreditAccountState): Money {
+  return Money.sum(state.statements.map((s) => bucketsTotal(s.owed)));
+}
+
+export function unbilledInstallmentPrincipal(state: CreditAccountState): Money {
+  return Money.sum(Object.values(state.plans).map(planUnbilledPrincipal));
+}
+
+/** All that is owed now: billed amounts, unbilled revolving principal and installment principal not yet billed. */
+export function totalOwed(state: CreditAccountState): Money {
+  return billedOwed(state).plus(state.unbilledRevolving).plus(unbilledInstallmentPrincipal(state));
+}
+
+/** Available credit = limit - everything owed (including future installment principal), never below zero. */
+export function availableCredit(state: CreditAccountState): Money {
+  return Money.max(Money.ZERO, state.limit.minus(totalOwed(state)));
+}
+
+/**
+ * Interest-bearing principal at the current moment (PRODUCT.md §4): revolving principal owed, billed or
+ * not, plus billed installment principal unpaid after its due date. The principal of an overdue
+ * statement bears penalty interest instead of normal interest, never both.
+ */
+export function interestBearingPrincipal(state: CreditAccountState): { normal: Money; penalty: Money } {
+  let normal = state.unbilledRevolving;
+  let penalty = Money.ZERO;
+  for (const s of state.statements) {
+    const installment = s.dueDatePassed ? s.owed.INSTALLMENT_PRINCIPAL : Money.ZERO;
+    const principal = s.owed.REVOLVING_PRINCIPAL.plus(installment);
+    if (s.overdue) penalty = penalty.plus(s.owed.REVOLVING_PRINCIPAL).plus(s.owed.INSTALLMENT_PRINCIPAL);
+    else normal = normal.plus(principal);
+  }
+  return { normal, penalty };
+}
+
+/** What is overdue on one statement: its unpaid minimum, or its whole remainder after the deferral limit. */
+export function statementOverdueAmount(s: StatementState): Money {
+  if (!s.overdue) return Money.ZERO;
+  if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return bucketsTotal(s.owed);
+  return Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue));
+}
+
+/**
+ * The account's overdue amount. A later statement's minimum already includes the unpaid overdue amounts
+ * of earlier ones, so the amounts overlap; the largest is the amount that cures every statement.
+ */
+export function overdueAmount(state: CreditAccountState): Money {
+  let largest = Money.ZERO;
+  for (const s of state.statements) largest = Money.max(largest, statementOverdueAmount(s));
+  return largest;
+}
+
+export function isOverdue(state: CreditAccountState): boolean {
+  return state.statements.some((s) => s.overdue !== null);
+}
+
+/** The first day of the oldest overdue episode still open (day 1 past due), or null. */
+export function overdueSince(state: CreditAccountState): IsoDate | null {
+  let since: IsoDate | null = null;
+  for (const s of state.statements) if (s.overdue && (since === null || s.overdue.since < since)) since = s.overdue.since;
+  return since;
+}

@@ -1,0 +1,36 @@
+import type { ProductTerms, TermsCatalogue } from '../terms/product-terms';
+import { isValidDate, toShanghai } from '../time/local-date';
+import type { CreditAccountState } from './credit-account.state';
+import { DomainError } from './domain-error';
+
+/**
+ * Everything a decision needs from outside the account: the business time and the product terms. The
+ * domain never reads a clock or the environment.
+ */
+export interface DecideContext {
+  /** The business date-time, ISO-8601 with an offset (the business clock's now). */
+  now: string;
+  /** The business date (Asia/Shanghai) of `now`. */
+  businessDate: string;
+  terms: TermsCatalogue;
+}
+
+export function contextAt(now: string, terms: TermsCatalogue): DecideContext {
+  return { now, businessDate: toShanghai(now).date, terms };
+}
+
+/** The terms an account was opened under; new applications take the current terms. */
+export function accountTerms(state: CreditAccountState, context: DecideContext): ProductTerms {
+  return state.termsVersion ? context.terms.get(state.termsVersion) : context.terms.current;
+}
+
+/** Business time only moves forward for an account: a command may not take effect before its last fact. */
+export function assertBusinessTime(state: CreditAccountState, on: string): void {
+  if (!isValidDate(on)) throw new DomainError('BUSINESS_TIME_WENT_BACKWARDS', `not a business date: ${on}`);
+  if (state.lastOn !== null && on < state.lastOn) {
+    throw new DomainError('BUSINESS_TIME_WENT_BACKWARDS', `business date ${on} is before the account's last fact on ${state.lastOn}`, {
+      businessDate: on,
+      lastOn: state.lastOn,
+    });
+  }
+}

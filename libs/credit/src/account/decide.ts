@@ -1,0 +1,150 @@
+/**
+ * decide(command, state, context) -> events: what happens when a command meets the account. Refusals
+ * are a DomainError (nothing is written); declines are facts (DrawDeclined). An idempotent retry of a
+ * command already applied (same order id, refund id, payment reference) decides no new events.
+ */
+import { Money } from '../money/money';
+import type { ProductTerms } from '../terms/product-terms';
+import { addDays, lastOfMonth, monthOf } from '../time/local-date';
+import type { CreditAccountCommand } from './credit-account.commands';
+import type { CreditAccountEvent } from './credit-account.events';
+import type { CreditAccountState } from './credit-account.state';
+import { accountTerms, assertBusinessTime, type DecideContext } from './decide-context';
+import { DomainError } from './domain-error';
+import { fold } from './evolve';
+import { decideApplication } from './rules/application';
+import { statementEvents } from './rules/billing';
+import { decideDraw, parsePositive } from './rules/draws';
+import { decideConversion, decideEarlyPayoff } from './rules/installment-conversion';
+import { reviewEvents } from './rules/limit-review';
+import { delinquencyEvents, dueDateEvents } from './rules/overdue';
+import { decideRefund, reversalEvents } from './rules/refunds';
+import { decideRepayment } from './rules/repayments';
+import { withSettlementFollowUps } from './rules/settlement';
+
+export function decide(command: CreditAccountCommand, state: CreditAccountState, context: DecideContext): CreditAccountEvent[] {
+  if (command.type === 'CloseBusinessDay') return closeBusinessDay(state, command.businessDate, context);
+  const on = context.businessDate;
+  assertBusinessTime(state, on);
+  const terms = accountTerms(state, context);
+  if (command.type === 'SubmitApplication') return decideApplication(command, state, on, context.terms.current);
+  if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
+  switch (command.type) {
+    case 'ActivateAccount':
+      if (state.status === 'ACTIVE') {
+        if (state.agreementVersion === command.agreementVersion && state.autoRepayCardLast4 === command.autoRepayCardLast4) return [];
+        throw new DomainError('ACCOUNT_ALREADY_ACTIVE', 'the account is already active');
+      }
+      if (state.status !== 'APPROVED') throw new DomainError('ACCOUNT_NOT_APPROVED', `the account is ${state.status.toLowerCase()}, not approved`);
+      return [{ type: 'AccountActivated', data: { on, agreementVersion: command.agreementVersion, autoRepayCard: { last4: command.autoRepayCardLast4 } } }];
+    case 'RequestDraw':
+      return decideDraw(command, state, on, context.now, terms);
+    case 'RefundDraw':
+      return decideRefund(command, state, on);
+    case 'ConvertToInstallments':
+      return decideConversion(command, state, on, terms);
+    case 'PayOffInstallmentEarly':
+      return decideEarlyPayoff(command, state, on);
+    case 'ReceiveRepayment':
+      return decideRepayment(command, state, on, context.now);
+    case 'RecordAutoRepaymentFailure':
+      if (!state.statements.some((s) => s.id === command.statementId) && state.lastStatementId !== command.statementId) {
+        throw new DomainError('STATEMENT_NOT_FOUND', `no statement ${command.statementId}`, { statementId: command.statementId });
+      }
+      return [{ type: 'AutoRepaymentFailed', data: { on, statementId: command.statementId, reason: command.reason } }];
+    case 'SetTransactionControls': {
+      const limit = command.singleTransactionLimit === null ? null : parsePositive(command.singleTransactionLimit, 'singleTransactionLimit');
+      if (sameControls(state, limit, command.nightLock)) return [];
+      return [{ type: 'TransactionControlsSet', data: { on, singleTransactionLimit: limit?.toString() ?? null, nightLock: command.nightLock } }];
+    }
+    case 'UpdatePayScore':
+      if (!Number.isInteger(command.payScore) || command.payScore < 0 || command.payScore > 1000) {
+        throw new DomainError('INVALID_PAY_SCORE', 'pay score must be an integer from 0 to 1000', { field: 'payScore' });
+      }
+      return command.payScore === state.payScore ? [] : [{ type: 'PayScoreUpdated', data: { on, payScore: command.payScore } }];
+    case 'SuspendForRisk':
+      return state.riskSuspended ? [] : [{ type: 'AccountSuspended', data: { on, reason: command.reason, note: command.note } }];
+    case 'ClearRiskSuspension':
+      if (!state.riskSuspended) throw new DomainError('NOT_SUSPENDED', 'the account is not suspended');
+      return [{ type: 'SuspensionCleared', data: { on, operator: command.operator } }];
+    case 'UnlockPayment':
+      if (!state.paymentLocked) throw new DomainError('NOT_LOCKED', 'payments are not locked');
+      if (!command.faceVerified) throw new DomainError('FACE_VERIFICATION_REQUIRED', 'unlocking needs a passed face verification', { field: 'faceVerified' });
+      return [{ type: 'PaymentUnlocked', data: { on, verifiedBy: 'FACE', operator: command.operator } }];
+    case 'OpenDispute':
+      return decideOpenDispute(command, state, on);
+    case 'ResolveDispute':
+      return decideResolveDispute(command, state, on);
+    default:
+      return assertNever(command);
+  }
+}
+
+function sameControls(state: CreditAccountState, limit: Money | null, nightLock: boolean): boolean {
+  const sameLimit = limit === null ? state.singleTransactionLimit === null : state.singleTransactionLimit?.equals(limit) === true;
+  return sameLimit && state.nightLock === nightLock;
+}
+
+function decideOpenDispute(command: Extract<CreditAccountCommand, { type: 'OpenDispute' }>, state: CreditAccountState, on: string): CreditAccountEvent[] {
+  const existing = state.disputes[command.disputeId];
+  if (existing) {
+    if (existing.drawId === command.drawId) return [];
+    throw new DomainError('DISPUTE_EXISTS', `dispute ${command.disputeId} is about draw ${existing.drawId}`, { disputeId: command.disputeId });
+  }
+  if (!state.draws[command.drawId]) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
+  return [{ type: 'DisputeOpened', data: { on, disputeId: command.disputeId, drawId: command.drawId, reason: command.reason } }];
+}
+
+function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'ResolveDispute' }>, state: CreditAccountState, on: string): CreditAccountEvent[] {
+  const dispute = state.disputes[command.disputeId];
+  if (!dispute) throw new DomainError('DISPUTE_NOT_FOUND', `no dispute ${command.disputeId}`, { disputeId: command.disputeId });
+  if (dispute.resolved) {
+    if (dispute.upheld === command.upheld) return [];
+    throw new DomainError('DISPUTE_ALREADY_RESOLVED', `dispute ${command.disputeId} was already resolved`, { upheld: dispute.upheld });
+  }
+  const resolved: CreditAccountEvent = { type: 'DisputeResolved', data: { on, disputeId: command.disputeId, drawId: dispute.drawId, upheld: command.upheld, note: command.note } };
+  if (!command.upheld) return [resolved];
+  const afterResolution = fold(state, [resolved]);
+  const reversal = reversalEvents(afterResolution, afterResolution.draws[dispute.drawId], command.disputeId, on);
+  return withSettlementFollowUps(state, [resolved, ...reversal], on);
+}
+
+/**
+ * The account's part of closing business day `closing`, effective the next day: the month's statement,
+ * due dates and the deferral limit, delinquency (freeze, report, bucket), then the quarterly review.
+ * Each step sees the facts of the steps before it. Running it again for a day already closed decides
+ * nothing, because every step checks what the account already records.
+ */
+export function closeBusinessDay(state: CreditAccountState, closing: string, context: DecideContext): CreditAccountEvent[] {
+  if (state.status === 'NONE' || state.status === 'REJECTED' || state.status === 'APPROVED') return [];
+  if (state.lastOn !== null && addDays(closing, 1) < state.lastOn) return [];
+  const terms = accountTerms(state, context);
+  const events: CreditAccountEvent[] = [];
+  let current = state;
+  const step = (decided: CreditAccountEvent[]) => {
+    events.push(...decided);
+    current = fold(current, decided);
+  };
+  if (closing === lastOfMonth(monthOf(closing))) step(statementEvents(current, closing, terms));
+  step(dueDateEvents(current, closing, terms));
+  step(delinquencyEvents(current, closing, terms));
+  step(reviewEvents(current, closing, terms));
+  return events;
+}
+
+/** The next business date whose closing may need this account (for the end-of-day index). */
+export function nextActionDate(state: CreditAccountState, after: string, terms: ProductTerms): string | null {
+  if (state.status !== 'ACTIVE') return null;
+  const candidates: string[] = [lastOfMonth(monthOf(after))];
+  for (const s of state.statements) {
+    if (!s.dueDatePassed) candidates.push(s.dueDate);
+    if (!s.overdue || s.overdue.kind !== 'DEFERRAL_LIMIT_REACHED') candidates.push(addDays(s.dueDate, terms.overdue.maxDeferralDays));
+  }
+  if (state.statements.some((s) => s.overdue)) candidates.push(after);
+  const eligible = candidates.filter((c) => c >= after).sort();
+  return eligible[0] ?? null;
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled command ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,383 @@
+/**
+ * evolve(state, event) -> state: applies a fact, mechanically. It never decides anything (decisions and
+ * their numbers are in the event) and never mutates its input: containers it touches are copied.
+ * After each event it brings the balance timeline up to date: the interest accrual segments and the
+ * quarter's utilization and overdue-day sums, both keyed by the event's business date.
+ */
+import { Dec, Money } from '../money/money';
+import { daysBetween, quarterOf } from '../time/local-date';
+import { segmentsFrom, withSegment } from '../interest/accrual';
+import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
+import {
+  bucketsTotal,
+  type CreditAccountState,
+  type PlanState,
+  type QuarterStats,
+  type StatementState,
+  interestBearingPrincipal,
+  isOverdue,
+  totalOwed,
+  zeroBuckets,
+} from './credit-account.state';
+
+export function evolve(state: CreditAccountState, event: CreditAccountEvent): CreditAccountState {
+  const on = event.data.on;
+  const before: CreditAccountState = { ...state, quarter: accumulateQuarter(state.quarter, on) };
+  const applied = apply(before, event);
+  return afterEvent(applied, on);
+}
+
+/** Folds a sequence of events from a starting state (the initial state or a snapshot). */
+export function fold(state: CreditAccountState, events: Iterable<CreditAccountEvent>): CreditAccountState {
+  let current = state;
+  for (const e of events) current = evolve(current, e);
+  return current;
+}
+
+function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountState {
+  switch (event.type) {
+    case 'ApplicationSubmitted': {
+      const { applicant } = event.data;
+      return {
+        ...s,
+        accountId: event.data.accountId,
+        channel: event.data.channel,
+        holder: { idNumberHash: applicant.idNumberHash, idNumberMasked: applicant.idNumberMasked, nameMasked: applicant.nameMasked },
+        payScore: applicant.payScore,
+        termsVersion: event.data.termsVersion,
+      };
+    }
+    case 'ApplicationApproved':
+      return {
+        ...s,
+        status: 'APPROVED',
+        limit: Money.of(event.data.limit),
+        dailyRate: event.data.dailyRate,
+        penaltyDailyRate: event.data.penaltyDailyRate,
+        payScore: event.data.payScore,
+        approvedOn: event.data.on,
+        termsVersion: event.data.termsVersion,
+      };
+    case 'ApplicationRejected':
+      return {
+        ...s,
+        status: 'REJECTED',
+        lastRejectionReasons: event.data.reasons,
+        lastCountedRejectionOn: event.data.countsForReapply ? event.data.on : s.lastCountedRejectionOn,
+      };
+    case 'AccountActivated':
+      return {
+        ...s,
+        status: 'ACTIVE',
+        activatedOn: event.data.on,
+        agreementVersion: event.data.agreementVersion,
+        autoRepayCardLast4: event.data.autoRepayCard.last4,
+        accrual: { periodStart: event.data.on, segments: [] },
+        quarter: newQuarter(quarterOf(event.data.on), event.data.on, s),
+      };
+    case 'DrawPosted': {
+      const d = event.data;
+      const amount = Money.of(d.amount);
+      return {
+        ...s,
+        orders: { ...s.orders, [d.drawId]: { outcome: 'POSTED', amount, merchant: d.merchant } },
+        draws: {
+          ...s.draws,
+          [d.drawId]: {
+            drawId: d.drawId,
+            merchant: d.merchant,
+            amount,
+            postedOn: d.on,
+            refunded: Money.ZERO,
+            refunds: {},
+            placement: { kind: 'UNBILLED' },
+            unbilledRemaining: amount,
+            reversedByDispute: null,
+          },
+        },
+        unbilledRevolving: s.unbilledRevolving.plus(amount),
+        cycle: { ...s.cycle, newDraws: s.cycle.newDraws.plus(amount) },
+        consecutiveAuthFailures: 0,
+      };
+    }
+    case 'DrawDeclined': {
+      const d = event.data;
+      return {
+        ...s,
+        orders: { ...s.orders, [d.orderId]: { outcome: 'DECLINED', amount: Money.of(d.amount), merchant: d.merchant, reason: d.reason } },
+        consecutiveAuthFailures: d.consecutiveAuthFailures,
+      };
+    }
+    case 'PaymentLocked':
+      return { ...s, paymentLocked: true };
+    case 'PaymentUnlocked':
+      return { ...s, paymentLocked: false, consecutiveAuthFailures: 0 };
+    case 'DrawRefunded':
+      return applyRefund(s, event.data, event.data.refundId, null);
+    case 'DrawReversed':
+      return applyRefund(s, event.data, null, event.data.disputeId);
+    case 'InstallmentPlanCreated': {
+      const d = event.data;
+      const principal = Money.of(d.principal);
+      const draw = s.draws[d.drawId];
+      const plan: PlanState = {
+        planId: d.planId,
+        drawId: d.drawId,
+        principal,
+        periods: d.periods,
+        feePerPeriod: Money.of(d.feePerPeriod),
+        monthlyFeeRate: d.monthlyFeeRate,
+        apr: d.apr,
+        remaining: d.schedule.map((p) => Money.of(p.principal)),
+        nextPeriod: 1,
+        accelerated: false,
+        closed: false,
+      };
+      return {
+        ...s,
+        plans: { ...s.plans, [d.planId]: plan },
+        draws: { ...s.draws, [d.drawId]: { ...draw, placement: { kind: 'INSTALLMENT', planId: d.planId }, unbilledRemaining: Money.ZERO } },
+        unbilledRevolving: s.unbilledRevolving.minus(principal),
+        cycle: { ...s.cycle, newDraws: s.cycle.newDraws.minus(principal) },
+      };
+    }
+    case 'InstallmentPaidOffEarly':
+      return { ...s, plans: { ...s.plans, [event.data.planId]: { ...s.plans[event.data.planId], accelerated: true } } };
+    case 'StatementIssued':
+      return applyStatement(s, event.data);
+    case 'AutoRepaymentRequested':
+    case 'AutoRepaymentFailed':
+      return s;
+    case 'RepaymentReceived': {
+      const d = event.data;
+      const paid = Money.of(d.amount).minus(Money.of(d.returnedToCustomer));
+      const withRepaid = {
+        ...s,
+        repayments: { ...s.repayments, [d.reference]: Money.of(d.amount) },
+        statements: s.statements.map((st) => ({ ...st, repaidSinceIssue: st.repaidSinceIssue.plus(paid) })),
+      };
+      return applyLines(withRepaid, d.allocation, null, null);
+    }
+    case 'MinimumRepaymentMet':
+      return updateStatement(s, event.data.statementId, (st) => ({ ...st, minimumMet: true }));
+    case 'StatementDueDatePassed': {
+      const d = event.data;
+      const updated = updateStatement(s, d.statementId, (st) => ({ ...st, dueDatePassed: true, minimumMetByDueDate: d.minimumMet }));
+      const q = updated.quarter;
+      return q
+        ? { ...updated, quarter: { ...q, statementsDue: q.statementsDue + 1, statementsPaidOnTime: q.statementsPaidOnTime + (d.minimumMet ? 1 : 0) } }
+        : updated;
+    }
+    case 'AccountBecameOverdue':
+      return updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: { since: st.overdue?.since ?? event.data.on, kind: event.data.kind } }));
+    case 'OverdueCured':
+      return updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: null }));
+    case 'AccountFrozen':
+      return { ...s, frozenForOverdue: true };
+    case 'AccountUnfrozen':
+      return { ...s, frozenForOverdue: false };
+    case 'OverdueReported':
+      return { ...s, overdueReported: true };
+    case 'DelinquencyBucketChanged':
+      return { ...s, bucket: event.data.to, overdueReported: event.data.to === 'CURRENT' ? false : s.overdueReported };
+    case 'CreditLimitReviewed': {
+      const d = event.data;
+      const next = { ...s, limit: Money.of(d.newLimit), dailyRate: d.newDailyRate, penaltyDailyRate: d.newPenaltyDailyRate, lastReviewedQuarter: d.quarter };
+      return { ...next, quarter: newQuarter(quarterOf(d.on), d.on, next) };
+    }
+    case 'PayScoreUpdated':
+      return { ...s, payScore: event.data.payScore };
+    case 'TransactionControlsSet':
+      return {
+        ...s,
+        singleTransactionLimit: event.data.singleTransactionLimit === null ? null : Money.of(event.data.singleTransactionLimit),
+        nightLock: event.data.nightLock,
+      };
+    case 'AccountSuspended':
+      return { ...s, riskSuspended: true };
+    case 'SuspensionCleared':
+      return { ...s, riskSuspended: false };
+    case 'DisputeOpened':
+      return { ...s, disputes: { ...s.disputes, [event.data.disputeId]: { drawId: event.data.drawId, resolved: false, upheld: null } } };
+    case 'DisputeResolved':
+      return { ...s, disputes: { ...s.disputes, [event.data.disputeId]: { drawId: event.data.drawId, resolved: true, upheld: event.data.upheld } } };
+    default:
+      return assertNever(event);
+  }
+}
+
+function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): CreditAccountState {
+  const billedDraws: Record<string, Money> = {};
+  const draws = { ...s.draws };
+  for (const draw of Object.values(s.draws)) {
+    if (draw.placement.kind !== 'UNBILLED') continue;
+    if (draw.unbilledRemaining.isPositive()) billedDraws[draw.drawId] = draw.unbilledRemaining;
+    draws[draw.drawId] = { ...draw, placement: { kind: 'BILLED', statementId: d.statementId }, unbilledRemaining: Money.ZERO };
+  }
+  const plans = { ...s.plans };
+  const billedPlans: Record<string, Money> = {};
+  for (const period of d.installmentPeriods) {
+    const plan = plans[period.planId];
+    billedPlans[period.planId] = (billedPlans[period.planId] ?? Money.ZERO).plus(Money.of(period.principal));
+    const remaining = plan.remaining.map((r, i) => (plan.accelerated || i === period.period - 1 ? Money.ZERO : r));
+    const nextPeriod = plan.accelerated ? plan.periods + 1 : period.period + 1;
+    plans[period.planId] = { ...plan, remaining, nextPeriod, closed: nextPeriod > plan.periods };
+  }
+  const owed = zeroBuckets();
+  owed.PENALTY_INTEREST = Money.of(d.penaltyInterest.charged);
+  owed.INTEREST = Money.of(d.interest.charged);
+  owed.FEES = Money.of(d.fees);
+  owed.INSTALLMENT_PRINCIPAL = Money.sum(Object.values(billedPlans));
+  owed.REVOLVING_PRINCIPAL = Money.of(d.revolvingPrincipal);
+  const statement: StatementState = {
+    id: d.statementId,
+    statementDate: d.on,
+    dueDate: d.dueDate,
+    minimum: Money.of(d.minimumRepayment),
+    repaidSinceIssue: Money.ZERO,
+    owed,
+    billedDraws,
+    billedPlans,
+    minimumMet: false,
+    dueDatePassed: false,
+    minimumMetByDueDate: null,
+    overdue: null,
+  };
+  return {
+    ...s,
+    draws,
+    plans,
+    unbilledRevolving: Money.ZERO,
+    cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
+    statements: [...s.statements, statement],
+    lastStatementId: d.statementId,
+    accrual: { periodStart: d.on, segments: segmentsFrom(s.accrual.segments, d.on) },
+    roundingResidual: {
+      interest: s.roundingResidual.interest.plus(Money.exact(d.interest.residual)),
+      penaltyInterest: s.roundingResidual.penaltyInterest.plus(Money.exact(d.penaltyInterest.residual)),
+    },
+  };
+}
+
+function applyRefund(
+  s: CreditAccountState,
+  d: { drawId: string; amount: string; appliedTo: AllocationLine[] },
+  refundId: string | null,
+  disputeId: string | null,
+): CreditAccountState {
+  const draw = s.draws[d.drawId];
+  const amount = Money.of(d.amount);
+  const updatedDraw = {
+    ...draw,
+    refunded: draw.refunded.plus(amount),
+    refunds: refundId ? { ...draw.refunds, [refundId]: amount } : draw.refunds,
+    reversedByDispute: disputeId ?? draw.reversedByDispute,
+  };
+  const next = { ...s, draws: { ...s.draws, [d.drawId]: updatedDraw }, cycle: { ...s.cycle, refunds: s.cycle.refunds.plus(amount) } };
+  return applyLines(next, d.appliedTo, d.drawId, draw.placement.kind === 'INSTALLMENT' ? draw.placement.planId : null);
+}
+
+/**
+ * Reduces what is owed by allocation lines. A refund names its draw (and plan); a repayment names
+ * neither, so its revolving principal reduces the draws of a statement oldest first.
+ */
+function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: string | null, planId: string | null): CreditAccountState {
+  let next = s;
+  for (const line of lines) {
+    const amount = Money.of(line.amount);
+    if (line.target === 'UNBILLED_REVOLVING') {
+      next = { ...next, unbilledRevolving: next.unbilledRevolving.minus(amount), draws: reduceUnbilledDraws(next, amount, drawId) };
+    } else if (line.target === 'UNBILLED_INSTALLMENT') {
+      const plan = next.plans[line.planId];
+      const remaining = plan.remaining.map((r, i) => (i === line.period - 1 ? r.minus(amount) : r));
+      const closed = remaining.slice(plan.nextPeriod - 1).every((r) => r.isZero());
+      next = { ...next, plans: { ...next.plans, [line.planId]: { ...plan, remaining, closed } } };
+    } else {
+      next = updateStatement(next, line.statementId, (st) => {
+        const owed = { ...st.owed, [line.component]: st.owed[line.component].minus(amount) };
+        if (line.component === 'REVOLVING_PRINCIPAL') return { ...st, owed, billedDraws: reduceShares(st.billedDraws, amount, drawId) };
+        if (line.component === 'INSTALLMENT_PRINCIPAL') return { ...st, owed, billedPlans: reduceShares(st.billedPlans, amount, planId) };
+        return { ...st, owed };
+      });
+    }
+  }
+  return next;
+}
+
+function reduceUnbilledDraws(s: CreditAccountState, amount: Money, drawId: string | null): CreditAccountState['draws'] {
+  const draws = { ...s.draws };
+  const unbilled = Object.values(s.draws).filter((d) => d.placement.kind === 'UNBILLED' && d.unbilledRemaining.isPositive());
+  const ordered = drawId ? unbilled.filter((d) => d.drawId === drawId) : unbilled;
+  let left = amount;
+  for (const d of ordered) {
+    if (!left.isPositive()) break;
+    const take = Money.min(left, d.unbilledRemaining);
+    draws[d.drawId] = { ...d, unbilledRemaining: d.unbilledRemaining.minus(take) };
+    left = left.minus(take);
+  }
+  return draws;
+}
+
+function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null): Record<string, Money> {
+  const next = { ...shares };
+  let left = amount;
+  for (const k of key ? [key] : Object.keys(shares)) {
+    if (!left.isPositive()) break;
+    const take = Money.min(left, next[k] ?? Money.ZERO);
+    next[k] = (next[k] ?? Money.ZERO).minus(take);
+    left = left.minus(take);
+  }
+  return next;
+}
+
+function updateStatement(s: CreditAccountState, id: string, change: (st: StatementState) => StatementState): CreditAccountState {
+  return { ...s, statements: s.statements.map((st) => (st.id === id ? change(st) : st)) };
+}
+
+function newQuarter(quarter: string, since: string, s: CreditAccountState): QuarterStats {
+  return {
+    quarter,
+    since,
+    daysObserved: 0,
+    owedDaysSum: Money.ZERO,
+    overdueDays: 0,
+    statementsDue: 0,
+    statementsPaidOnTime: 0,
+    lastOwed: totalOwed(s),
+    lastOverdue: isOverdue(s),
+  };
+}
+
+/** Adds the days before `on` (each at the last end-of-day value) to the quarter's sums. */
+export function accumulateQuarter(q: QuarterStats | null, on: string): QuarterStats | null {
+  if (!q) return q;
+  const days = daysBetween(q.since, on);
+  if (days <= 0) return q;
+  return {
+    ...q,
+    since: on,
+    daysObserved: q.daysObserved + days,
+    owedDaysSum: q.owedDaysSum.plus(q.lastOwed.times(new Dec(days))),
+    overdueDays: q.overdueDays + (q.lastOverdue ? days : 0),
+  };
+}
+
+function afterEvent(s: CreditAccountState, on: string): CreditAccountState {
+  const statements = s.statements.filter((st) => !(st.dueDatePassed && !st.overdue && bucketsTotal(st.owed).isZero()));
+  let next: CreditAccountState = { ...s, statements, lastOn: s.lastOn && s.lastOn > on ? s.lastOn : on };
+  if (next.quarter) next = { ...next, quarter: { ...next.quarter, lastOwed: totalOwed(next), lastOverdue: isOverdue(next) } };
+  if (next.status !== 'ACTIVE' && next.status !== 'CLOSED') return next;
+  const { normal, penalty } = interestBearingPrincipal(next);
+  const segments = withSegment(next.accrual.segments, {
+    from: on,
+    normal,
+    penalty,
+    dailyRate: next.dailyRate,
+    penaltyDailyRate: next.penaltyDailyRate,
+  });
+  return segments === next.accrual.segments ? next : { ...next, accrual: { ...next.accrual, segments } };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled event ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,136 @@
+import { AccountScenario } from '../../testing/account-scenario';
+
+/** Pay score 650: limit 2,000.00 at 0.05% a day. Opened on 2 January 2026. */
+const opened = () => new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+
+describe('daily interest and the monthly statement', () => {
+  it('charges 15.00 for a 1,000.00 draw held 30 days at 0.05% a day', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-01-31');
+    const statement = s.lastOf('StatementIssued').data;
+    expect(statement).toMatchObject({
+      on: '2026-02-01',
+      statementId: '2026-01',
+      periodFrom: '2026-01-02',
+      periodTo: '2026-01-31',
+      dueDate: '2026-02-10',
+      revolvingPrincipal: '1000.00',
+      interest: { exact: '15', charged: '15.00', residual: '0' },
+      penaltyInterest: { charged: '0.00' },
+      statementBalance: '1015.00',
+      minimumRepayment: '101.50',
+    });
+  });
+
+  it('requests auto-repayment of the full statement balance on the statement day', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('AutoRepaymentRequested').data).toEqual({ on: '2026-02-01', statementId: '2026-01', amount: '1015.00', cardLast4: '6222' });
+  });
+
+  it('accrues the day of a draw and not the day of a repayment (算头不算尾)', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.at('2026-01-11');
+    s.repay('r-1', '1000.00');
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('StatementIssued').data.interest).toEqual({ exact: '4.5', charged: '4.50', residual: '0' });
+  });
+
+  it('rounds the minimum repayment up to the fen: a 1,234.56 statement has a 123.46 minimum', () => {
+    const s = opened();
+    s.at('2026-01-31');
+    s.draw('o-1', '1233.94');
+    s.closeDaysThrough('2026-01-31');
+    const statement = s.lastOf('StatementIssued').data;
+    expect(statement.interest).toEqual({ exact: '0.61697', charged: '0.62', residual: '-0.00303' });
+    expect(statement.statementBalance).toBe('1234.56');
+    expect(statement.minimumRepayment).toBe('123.46');
+  });
+
+  it('keeps the sub-fen rounding residual instead of losing it', () => {
+    const s = opened();
+    s.at('2026-01-31');
+    s.draw('o-1', '1233.94');
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', '123.46');
+    s.closeDaysThrough('2026-02-28');
+    const feb = s.lastOf('StatementIssued').data;
+    // The minimum paid 0.62 of interest and 122.84 of principal on 5 Feb. February:
+    // 1,233.94 x 0.05% x 4 days = 2.46788; 1,111.10 x 0.05% x 24 days = 13.3332; sum 15.80108.
+    expect(feb.interest).toEqual({ exact: '15.80108', charged: '15.80', residual: '0.00108' });
+    expect(s.state.roundingResidual.interest.toExactString()).toBe('-0.00195');
+    expect(feb.previousBalance).toBe('1111.10');
+  });
+
+  it('issues no statement for a month with nothing owed and no activity', () => {
+    const s = opened();
+    expect(s.closeDaysThrough('2026-01-31')).toEqual([]);
+  });
+
+  it('carries an unpaid balance into the next statement and bills it in the minimum', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', '101.50');
+    s.closeDaysThrough('2026-02-28');
+    const feb = s.lastOf('StatementIssued').data;
+    // 1,015.00 billed, 101.50 paid on 5 Feb: 15.00 interest first, then 86.50 of principal.
+    // Principal 1,000.00 for 1-4 Feb (4 days), 913.50 for 5-28 Feb (24 days).
+    expect(feb.interest.exact).toBe('12.962');
+    expect(feb.previousBalance).toBe('913.50');
+    expect(feb.statementBalance).toBe('926.46');
+    expect(feb.minimumRepayment).toBe('92.65');
+  });
+});
+
+describe('allocation of a repayment', () => {
+  it('pays statements oldest first, each interest before principal, then unbilled principal', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', '101.50');
+    s.draw('o-2', '300.00');
+    s.closeDaysThrough('2026-03-03');
+    s.draw('o-3', '50.00');
+    // February: 1,000.00 for 1-4 Feb, then 913.50 + 300.00 for 5-28 Feb: 2.00 + 14.562 = 16.562, charged 16.56.
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ interest: { exact: '16.562' }, statementBalance: '1230.06' });
+    const [received] = s.repay('r-2', '1000.00');
+    expect(received.type).toBe('RepaymentReceived');
+    expect(received.type === 'RepaymentReceived' && received.data.allocation).toEqual([
+      { target: 'STATEMENT', statementId: '2026-01', component: 'REVOLVING_PRINCIPAL', amount: '913.50' },
+      { target: 'STATEMENT', statementId: '2026-02', component: 'INTEREST', amount: '16.56' },
+      { target: 'STATEMENT', statementId: '2026-02', component: 'REVOLVING_PRINCIPAL', amount: '69.94' },
+    ]);
+    s.repay('r-3', '280.06');
+    expect(s.lastOf('RepaymentReceived').data.allocation).toEqual([
+      { target: 'STATEMENT', statementId: '2026-02', component: 'REVOLVING_PRINCIPAL', amount: '230.06' },
+      { target: 'UNBILLED_REVOLVING', amount: '50.00' },
+    ]);
+  });
+
+  it('refuses a manual repayment above all that is owed', () => {
+    const s = opened();
+    s.draw('o-1', '100.00');
+    expect(() => s.repay('r-1', '100.01')).toThrow(expect.objectContaining({ code: 'REPAYMENT_EXCEEDS_BALANCE' }));
+    expect(s.history.filter((e) => e.type === 'RepaymentReceived')).toHaveLength(0);
+  });
+
+  it('returns the excess of an auto-debit to the card rather than losing it', () => {
+    const s = opened();
+    s.draw('o-1', '100.00');
+    const [received] = s.repay('auto-1', '150.00', 'AUTO_DEBIT');
+    expect(received.data).toMatchObject({ amount: '150.00', returnedToCustomer: '50.00' });
+  });
+
+  it('treats the same payment reference and amount as the same repayment', () => {
+    const s = opened();
+    s.draw('o-1', '100.00');
+    s.repay('r-1', '40.00');
+    expect(s.repay('r-1', '40.00')).toEqual([]);
+    expect(() => s.repay('r-1', '41.00')).toThrow(expect.objectContaining({ code: 'REPAYMENT_EXISTS_WITH_DIFFERENT_AMOUNT' }));
+    expect(s.state.unbilledRevolving.toString()).toBe('60.00');
+  });
+});

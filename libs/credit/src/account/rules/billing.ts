@@ -1,0 +1,84 @@
+/**
+ * Billing (PRODUCT.md §6). Closing the last day of month M issues M's statement, dated the 1st of M+1:
+ * the revolving principal still unbilled, one period of each installment plan, the month's interest and
+ * penalty interest (exact daily sums rounded half-up once), fees, and the unpaid balance of earlier
+ * statements. Minimum = 10% of the statement balance rounded up to the fen, plus overdue amounts still
+ * unpaid, never more than the statement balance. Auto-repayment of the full balance is requested at once.
+ */
+import { Money } from '../../money/money';
+import type { ProductTerms } from '../../terms/product-terms';
+import { addDays, dayOfMonth, monthOf } from '../../time/local-date';
+import { accrueDays } from '../../interest/accrual';
+import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } from '../credit-account.events';
+import { billedOwed, type CreditAccountState, overdueAmount } from '../credit-account.state';
+
+function breakdown(exact: Money): AccrualBreakdown {
+  const charged = exact.roundHalfUpToFen();
+  return { exact: exact.toExactString(), charged: charged.toString(), residual: exact.minus(charged).toExactString() };
+}
+
+export function billedInstallmentPeriods(state: CreditAccountState): BilledInstallmentPeriod[] {
+  const periods: BilledInstallmentPeriod[] = [];
+  for (const plan of Object.values(state.plans)) {
+    if (plan.closed) continue;
+    if (plan.accelerated) {
+      const principal = Money.sum(plan.remaining.slice(plan.nextPeriod - 1));
+      periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: principal.toString(), fee: '0.00' });
+    } else {
+      periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: plan.remaining[plan.nextPeriod - 1].toString(), fee: plan.feePerPeriod.toString() });
+    }
+  }
+  return periods;
+}
+
+/** The statement for the month ending on `lastDay`, or nothing when there is nothing to bill or show. */
+export function statementEvents(state: CreditAccountState, lastDay: string, terms: ProductTerms): CreditAccountEvent[] {
+  const month = monthOf(lastDay);
+  if (state.status !== 'ACTIVE' || (state.lastStatementId !== null && state.lastStatementId >= month)) return [];
+  const on = addDays(lastDay, 1);
+  const periodFrom = state.accrual.periodStart ?? on;
+  const accrued = accrueDays(state.accrual.segments, periodFrom, lastDay);
+  const interest = breakdown(accrued.interest);
+  const penaltyInterest = breakdown(accrued.penaltyInterest);
+  const installmentPeriods = billedInstallmentPeriods(state);
+  const fees = Money.sum(installmentPeriods.map((p) => Money.of(p.fee)));
+  const installmentPrincipal = Money.sum(installmentPeriods.map((p) => Money.of(p.principal)));
+  const revolving = state.unbilledRevolving;
+  const own = Money.of(interest.charged).plus(Money.of(penaltyInterest.charged)).plus(fees).plus(installmentPrincipal).plus(revolving);
+  const previousBalance = billedOwed(state);
+  const statementBalance = previousBalance.plus(own);
+  const activity = !state.cycle.newDraws.isZero() || !state.cycle.refunds.isZero() || !accrued.interest.isZero() || !accrued.penaltyInterest.isZero();
+  if (statementBalance.isZero() && !activity) return [];
+  const overdueIncluded = overdueAmount(state);
+  const tenPercent = statementBalance.times(terms.billing.minimumRepaymentRate).ceilToFen();
+  const minimum = Money.min(statementBalance, tenPercent.plus(overdueIncluded));
+  const dueDate = dayOfMonth(monthOf(on), terms.billing.dueDayOfMonth);
+  const events: CreditAccountEvent[] = [
+    {
+      type: 'StatementIssued',
+      data: {
+        on,
+        statementId: month,
+        periodFrom,
+        periodTo: lastDay,
+        dueDate,
+        newDraws: state.cycle.newDraws.toString(),
+        refunds: state.cycle.refunds.toString(),
+        revolvingPrincipal: revolving.toString(),
+        installmentPeriods,
+        interest,
+        penaltyInterest,
+        fees: fees.toString(),
+        previousBalance: previousBalance.toString(),
+        statementBalance: statementBalance.toString(),
+        overdueIncluded: overdueIncluded.toString(),
+        minimumRepayment: minimum.toString(),
+        termsVersion: terms.version,
+      },
+    },
+  ];
+  if (statementBalance.isPositive() && state.autoRepayCardLast4) {
+    events.push({ type: 'AutoRepaymentRequested', data: { on, statementId: month, amount: statementBalance.toString(), cardLast4: state.autoRepayCardLast4 } });
+  }
+  return events;
+}

@@ -1,0 +1,76 @@
+/**
+ * Installment conversion and early payoff (PRODUCT.md §5). A draw of at least the minimum amount may be
+ * converted before it is first billed; the fee and APR come from the account's terms version.
+ */
+import { Money, rate } from '../../money/money';
+import type { ProductTerms } from '../../terms/product-terms';
+import { installmentSchedule, type InstallmentSchedule } from '../../installments';
+import type { CreditAccountCommand } from '../credit-account.commands';
+import type { CreditAccountEvent } from '../credit-account.events';
+import { type CreditAccountState, planUnbilledPrincipal } from '../credit-account.state';
+import { DomainError } from '../domain-error';
+import { inactiveDetail } from './draws';
+
+type Convert = Extract<CreditAccountCommand, { type: 'ConvertToInstallments' }>;
+type PayOff = Extract<CreditAccountCommand, { type: 'PayOffInstallmentEarly' }>;
+
+/** The quote shown before conversion: the schedule, the fees and the APR (IRR-based). */
+export function quoteInstallments(amount: Money, periods: number, terms: ProductTerms): InstallmentSchedule {
+  const feeRate = terms.installments.monthlyFeeRates[String(periods)];
+  if (!feeRate) {
+    throw new DomainError('INSTALLMENT_PERIODS_NOT_OFFERED', `${periods} periods are not offered; choose ${Object.keys(terms.installments.monthlyFeeRates).join(', ')}`, {
+      field: 'periods',
+      offered: Object.keys(terms.installments.monthlyFeeRates).map(Number),
+    });
+  }
+  const minimum = Money.of(terms.installments.minDrawAmount);
+  if (amount.lessThan(minimum)) {
+    throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `installments start at ${minimum.toString()}`, { field: 'amount', minimum: minimum.toString() });
+  }
+  return installmentSchedule(amount, periods, rate(feeRate));
+}
+
+export function decideConversion(command: Convert, state: CreditAccountState, on: string, terms: ProductTerms): CreditAccountEvent[] {
+  const draw = state.draws[command.drawId];
+  if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
+  if (draw.placement.kind === 'INSTALLMENT') {
+    if (state.plans[draw.placement.planId].periods === command.periods) return [];
+    throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} is already in installments`, { drawId: draw.drawId });
+  }
+  const detail = inactiveDetail(state);
+  if (detail !== null) throw new DomainError('ACCOUNT_NOT_ACTIVE', `the account is not active (${detail})`, { detail });
+  if (draw.placement.kind !== 'UNBILLED') {
+    throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} was already billed on ${draw.placement.statementId}`, { drawId: draw.drawId });
+  }
+  const quote = quoteInstallments(draw.unbilledRemaining, command.periods, terms);
+  return [
+    {
+      type: 'InstallmentPlanCreated',
+      data: {
+        on,
+        planId: draw.drawId,
+        drawId: draw.drawId,
+        principal: quote.principal.toString(),
+        periods: quote.periods,
+        monthlyFeeRate: quote.monthlyFeeRate.toFixed(),
+        feePerPeriod: quote.schedule[0].fee.toString(),
+        schedule: quote.schedule.map((p) => ({ period: p.index, principal: p.principal.toString(), fee: p.fee.toString() })),
+        apr: quote.apr.toFixed(),
+        termsVersion: terms.version,
+      },
+    },
+  ];
+}
+
+export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on: string): CreditAccountEvent[] {
+  const plan = state.plans[command.planId];
+  if (!plan || plan.closed) throw new DomainError('INSTALLMENT_PLAN_NOT_FOUND', `no open installment plan ${command.planId}`, { planId: command.planId });
+  if (plan.accelerated) return [];
+  const remainingPeriods = plan.periods - plan.nextPeriod + 1;
+  return [
+    {
+      type: 'InstallmentPaidOffEarly',
+      data: { on, planId: plan.planId, principalAccelerated: planUnbilledPrincipal(plan).toString(), feesWaived: plan.feePerPeriod.times(String(remainingPeriods)).toString() },
+    },
+  ];
+}

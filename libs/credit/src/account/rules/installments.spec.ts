@@ -1,0 +1,142 @@
+import { AccountScenario } from '../../testing/account-scenario';
+import { availableCredit } from '../credit-account.state';
+
+/** Pay score 650: limit 2,000.00 at 0.05% a day; a 1,200.00 draw on 2 January. */
+const withDraw = () => {
+  const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+  s.draw('o-1', '1200.00');
+  return s;
+};
+const convert = (s: AccountScenario, periods = 3, drawId = 'o-1') => s.execute({ type: 'ConvertToInstallments', drawId, periods });
+
+describe('converting a draw into installments', () => {
+  it('creates a plan with fee 0.50% a period, equal principal and the IRR-based APR', () => {
+    const s = withDraw();
+    const [plan] = convert(s);
+    expect(plan).toMatchObject({
+      type: 'InstallmentPlanCreated',
+      data: {
+        principal: '1200.00',
+        periods: 3,
+        feePerPeriod: '6.00',
+        apr: '0.0898',
+        schedule: [
+          { period: 1, principal: '400.00', fee: '6.00' },
+          { period: 2, principal: '400.00', fee: '6.00' },
+          { period: 3, principal: '400.00', fee: '6.00' },
+        ],
+      },
+    });
+  });
+
+  it('keeps future installment principal out of available credit', () => {
+    const s = withDraw();
+    convert(s);
+    expect(availableCredit(s.state).toString()).toBe('800.00');
+  });
+
+  it('bills one period a statement with its fee, and no daily interest on converted principal', () => {
+    const s = withDraw();
+    convert(s);
+    s.closeDaysThrough('2026-01-31');
+    const jan = s.lastOf('StatementIssued').data;
+    expect(jan).toMatchObject({
+      installmentPeriods: [{ planId: 'o-1', period: 1, principal: '400.00', fee: '6.00' }],
+      fees: '6.00',
+      interest: { charged: '0.00' },
+      statementBalance: '406.00',
+      minimumRepayment: '40.60',
+    });
+  });
+
+  it('charges interest for the days before the conversion', () => {
+    const s = withDraw();
+    s.closeDaysThrough('2026-01-04');
+    convert(s);
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('StatementIssued').data.interest).toMatchObject({ exact: '1.8', charged: '1.80' });
+  });
+
+  it('accrues interest on billed installment principal left unpaid after the due date', () => {
+    const s = withDraw();
+    convert(s);
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', '40.60');
+    s.closeDaysThrough('2026-02-28');
+    // The minimum paid 6.00 of fees and 34.60 of principal; 365.40 unpaid accrues from 11 Feb: 18 days.
+    expect(s.lastOf('StatementIssued').data.interest).toMatchObject({ exact: '3.2886', charged: '3.29' });
+  });
+
+  it('bills the whole remainder with no further fees after an early payoff', () => {
+    const s = withDraw();
+    convert(s);
+    s.closeDaysThrough('2026-02-04');
+    const [payoff] = s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '800.00', feesWaived: '12.00' });
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ installmentPeriods: [{ planId: 'o-1', principal: '800.00', fee: '0.00' }], fees: '0.00' });
+    expect(s.state.plans['o-1'].closed).toBe(true);
+  });
+
+  it('refuses draws under 300.00, periods not offered, and draws already billed', () => {
+    const s = withDraw();
+    s.draw('o-2', '299.99');
+    expect(() => convert(s, 3, 'o-2')).toThrow(expect.objectContaining({ code: 'INSTALLMENT_NOT_ELIGIBLE' }));
+    expect(() => convert(s, 4)).toThrow(expect.objectContaining({ code: 'INSTALLMENT_PERIODS_NOT_OFFERED' }));
+    s.closeDaysThrough('2026-01-31');
+    expect(() => convert(s)).toThrow(expect.objectContaining({ code: 'INSTALLMENT_NOT_ELIGIBLE' }));
+  });
+
+  it('closes the plan and waives future fees when the draw is refunded in full', () => {
+    const s = withDraw();
+    convert(s);
+    const [refund] = s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '1200.00' });
+    expect(refund.data).toMatchObject({ feesWaived: '18.00', returnedToCustomer: '0.00' });
+    expect(s.state.plans['o-1'].closed).toBe(true);
+    expect(s.closeDaysThrough('2026-01-31').filter((e) => e.type === 'StatementIssued')).toHaveLength(1);
+    expect(s.lastOf('StatementIssued').data.statementBalance).toBe('0.00');
+  });
+});
+
+describe('a merchant refund', () => {
+  it('reduces the refunded draw own principal and stops its interest from that day', () => {
+    const s = withDraw();
+    s.closeDaysThrough('2026-01-11');
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '200.00' });
+    s.closeDaysThrough('2026-01-31');
+    // 1,200.00 for 2-11 Jan (10 days) = 6.00; 1,000.00 for 12-31 Jan (20 days) = 10.00.
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ interest: { exact: '16' }, refunds: '200.00', revolvingPrincipal: '1000.00' });
+  });
+
+  it('returns to the customer what exceeds the draw principal still owed', () => {
+    const s = withDraw();
+    s.repay('r-1', '1000.00');
+    const [refund] = s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '1200.00' });
+    expect(refund.data).toMatchObject({ appliedTo: [{ target: 'UNBILLED_REVOLVING', amount: '200.00' }], returnedToCustomer: '1000.00' });
+  });
+
+  it('refuses more than the draw still refundable, and is idempotent by refund id', () => {
+    const s = withDraw();
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '1000.00' });
+    expect(s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '1000.00' })).toEqual([]);
+    expect(() => s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-2', amount: '200.01' })).toThrow(expect.objectContaining({ code: 'REFUND_EXCEEDS_DRAW' }));
+  });
+});
+
+describe('a disputed draw', () => {
+  it('is reversed in full when the dispute is upheld (全额赔付)', () => {
+    const s = withDraw();
+    s.draw('o-2', '100.00');
+    s.execute({ type: 'OpenDispute', disputeId: 'd-1', drawId: 'o-1', reason: 'card stolen' });
+    const decided = s.execute({ type: 'ResolveDispute', disputeId: 'd-1', upheld: true, note: 'confirmed fraud' });
+    expect(decided.map((e) => e.type)).toEqual(['DisputeResolved', 'DrawReversed']);
+    expect(s.state.unbilledRevolving.toString()).toBe('100.00');
+  });
+
+  it('changes nothing when the dispute is rejected', () => {
+    const s = withDraw();
+    s.execute({ type: 'OpenDispute', disputeId: 'd-1', drawId: 'o-1', reason: 'not recognised' });
+    expect(s.execute({ type: 'ResolveDispute', disputeId: 'd-1', upheld: false, note: 'customer confirmed' }).map((e) => e.type)).toEqual(['DisputeResolved']);
+    expect(s.state.unbilledRevolving.toString()).toBe('1200.00');
+  });
+});

@@ -1,0 +1,96 @@
+import { Money } from '../../money/money';
+import { AccountScenario } from '../../testing/account-scenario';
+import { bucketsTotal } from '../credit-account.state';
+
+/** Pay score 650 (0.05% a day, penalty 0.065%); 1,000.00 drawn on 2 Jan; statement 1,015.00 due 10 Feb, minimum 101.50. */
+const billed = () => {
+  const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+  s.draw('o-1', '1000.00');
+  s.closeDaysThrough('2026-01-31');
+  return s;
+};
+
+describe('an account whose minimum is not paid by the due date', () => {
+  it('becomes overdue the day after the due date, in bucket M1', () => {
+    const s = billed();
+    const decided = s.closeDaysThrough('2026-02-10');
+    expect(decided.map((e) => e.type)).toEqual(['StatementDueDatePassed', 'AccountBecameOverdue', 'DelinquencyBucketChanged']);
+    expect(decided[1].data).toEqual({ on: '2026-02-11', statementId: '2026-01', overdueAmount: '101.50', kind: 'MINIMUM_NOT_PAID' });
+    expect(decided[2].data).toEqual({ on: '2026-02-11', from: 'CURRENT', to: 'M1', daysPastDue: 1 });
+  });
+
+  it('is not frozen on days 1 to 3', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-12');
+    expect(s.state.frozenForOverdue).toBe(false);
+    expect(s.draw('o-2', '10.00')[0].type).toBe('DrawPosted');
+  });
+
+  it('is frozen and reported to the credit bureau on day 4, and declines draws', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-12');
+    const decided = s.closeDaysThrough('2026-02-13');
+    expect(decided.map((e) => e.type)).toEqual(['AccountFrozen', 'OverdueReported']);
+    expect(decided[0].data).toEqual({ on: '2026-02-14', reason: 'OVERDUE', daysPastDue: 4 });
+    expect(s.draw('o-2', '10.00')[0].data).toMatchObject({ reason: 'ACCOUNT_NOT_ACTIVE', detail: 'FROZEN_OVERDUE' });
+  });
+
+  it('moves to M2 on day 31', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-03-11');
+    expect(s.state.bucket).toBe('M1');
+    s.closeDaysThrough('2026-03-12');
+    expect(s.lastOf('DelinquencyBucketChanged').data).toEqual({ on: '2026-03-13', from: 'M1', to: 'M2', daysPastDue: 31 });
+  });
+
+  it('is cured by paying the overdue amount: unfrozen, back to CURRENT, penalty interest stops', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-19');
+    const decided = s.repay('r-1', '101.50');
+    expect(decided.map((e) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured', 'AccountUnfrozen', 'DelinquencyBucketChanged']);
+    expect(s.draw('o-2', '10.00')[0].type).toBe('DrawPosted');
+    s.repay('r-2', '10.00');
+    s.closeDaysThrough('2026-02-28');
+    const feb = s.lastOf('StatementIssued').data;
+    // 1-10 Feb at 0.05% on 1,000.00 = 5.00; 11-19 Feb at the 0.065% penalty rate = 5.85;
+    // 20-28 Feb at 0.05% on 913.50 = 4.11075.
+    expect(feb.interest).toMatchObject({ exact: '9.11075', charged: '9.11' });
+    expect(feb.penaltyInterest).toEqual({ exact: '5.85', charged: '5.85', residual: '0' });
+  });
+
+  it('is not cured by paying less than the overdue amount', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-19');
+    expect(s.repay('r-1', '101.49').map((e) => e.type)).toEqual(['RepaymentReceived']);
+    expect(s.state.frozenForOverdue).toBe(true);
+  });
+
+  it('charges no late fee', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data.fees).toBe('0.00');
+  });
+});
+
+describe('an account paying only minimums', () => {
+  it('has its statement remainder fall overdue 90 days after the due date', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', s.lastOf('StatementIssued').data.minimumRepayment);
+    for (const [statementDay, payDay] of [['2026-02-28', '2026-03-04'], ['2026-03-31', '2026-04-04'], ['2026-04-30', '2026-05-04']]) {
+      s.closeDaysThrough(statementDay);
+      s.closeDaysThrough(payDay);
+      s.repay(`r-${payDay}`, s.lastOf('StatementIssued').data.minimumRepayment);
+    }
+    expect(s.state.statements.every((st) => st.overdue === null)).toBe(true);
+    s.closeDaysThrough('2026-05-10');
+    const january = s.state.statements.find((st) => st.id === '2026-01')!;
+    const remainder = bucketsTotal(january.owed);
+    expect(remainder.greaterThan(Money.ZERO)).toBe(true);
+    const decided = s.closeDaysThrough('2026-05-11');
+    expect(decided[0]).toEqual({
+      type: 'AccountBecameOverdue',
+      data: { on: '2026-05-12', statementId: '2026-01', overdueAmount: remainder.toString(), kind: 'DEFERRAL_LIMIT_REACHED' },
+    });
+  });
+});

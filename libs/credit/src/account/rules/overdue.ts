@@ -1,0 +1,63 @@
+/**
+ * Overdue (PRODUCT.md §8), decided when business day D closes, effective D + 1:
+ * - at the close of a statement's due date, a statement whose minimum is not met becomes overdue
+ *   (day 1 past due is the day after the due date);
+ * - at the close of the 90th day after the due date, a statement's whole unpaid remainder becomes overdue;
+ * - while overdue: frozen and reported to the credit bureau from day 4, and the bucket follows days past due.
+ * No late fee, no over-limit fee.
+ */
+import type { DelinquencyBucket, ProductTerms } from '../../terms/product-terms';
+import { addDays, daysBetween } from '../../time/local-date';
+import type { CreditAccountEvent } from '../credit-account.events';
+import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince } from '../credit-account.state';
+
+export function bucketFor(daysPastDue: number, terms: ProductTerms): DelinquencyBucket {
+  if (daysPastDue <= 0) return 'CURRENT';
+  const bucket = terms.overdue.buckets.find((b) => b.maxDaysPastDue === null || daysPastDue <= b.maxDaysPastDue);
+  return bucket ? bucket.name : 'M3+';
+}
+
+/** Days past due on `date`: 1 on the first overdue day. */
+export function daysPastDue(state: CreditAccountState, date: string): number {
+  const since = overdueSince(state);
+  return since === null ? 0 : daysBetween(since, date) + 1;
+}
+
+export function dueDateEvents(state: CreditAccountState, closing: string, terms: ProductTerms): CreditAccountEvent[] {
+  const on = addDays(closing, 1);
+  const events: CreditAccountEvent[] = [];
+  for (const s of state.statements) {
+    if (!s.dueDatePassed && s.dueDate <= closing) {
+      const unpaid = bucketsTotal(s.owed);
+      const met = s.minimumMet || unpaid.isZero();
+      events.push({ type: 'StatementDueDatePassed', data: { on, statementId: s.id, minimumMet: met, unpaid: unpaid.toString() } });
+      if (!met) {
+        events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: s.minimum.minus(s.repaidSinceIssue).toString(), kind: 'MINIMUM_NOT_PAID' } });
+      }
+    }
+    const deferralEnd = addDays(s.dueDate, terms.overdue.maxDeferralDays);
+    const remainder = bucketsTotal(s.owed);
+    if (deferralEnd <= closing && remainder.isPositive() && s.overdue?.kind !== 'DEFERRAL_LIMIT_REACHED') {
+      events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: remainder.toString(), kind: 'DEFERRAL_LIMIT_REACHED' } });
+    }
+  }
+  return events;
+}
+
+/** Freeze, bureau report and bucket as of D + 1, for an account that is overdue after the due-date step. */
+export function delinquencyEvents(state: CreditAccountState, closing: string, terms: ProductTerms): CreditAccountEvent[] {
+  const on = addDays(closing, 1);
+  const dpd = daysPastDue(state, on);
+  if (dpd <= 0) return [];
+  const events: CreditAccountEvent[] = [];
+  if (dpd >= terms.overdue.freezeOnDayPastDue && !state.frozenForOverdue) {
+    events.push({ type: 'AccountFrozen', data: { on, reason: 'OVERDUE', daysPastDue: dpd } });
+  }
+  if (dpd >= terms.overdue.reportOnDayPastDue && !state.overdueReported) {
+    const statementIds = state.statements.filter((s) => s.overdue).map((s) => s.id);
+    events.push({ type: 'OverdueReported', data: { on, daysPastDue: dpd, overdueAmount: overdueAmount(state).toString(), statementIds } });
+  }
+  const bucket = bucketFor(dpd, terms);
+  if (bucket !== state.bucket) events.push({ type: 'DelinquencyBucketChanged', data: { on, from: state.bucket, to: bucket, daysPastDue: dpd } });
+  return events;
+}

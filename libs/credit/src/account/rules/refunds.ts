@@ -1,0 +1,100 @@
+/**
+ * Merchant refunds and upheld disputes (PRODUCT.md §3, §7, §10). A refund reduces the refunded draw's
+ * own principal wherever it now lives: unbilled, billed on a statement, or in an installment plan (the
+ * last periods first, so the next instalments stay as scheduled). Whatever of the refund exceeds the
+ * draw's principal still owed (because it was already repaid) is returned to the customer.
+ */
+import { Money } from '../../money/money';
+import type { CreditAccountCommand } from '../credit-account.commands';
+import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
+import type { CreditAccountState, DrawState } from '../credit-account.state';
+import { DomainError } from '../domain-error';
+import { parsePositive } from './draws';
+import { withSettlementFollowUps } from './settlement';
+
+type Refund = Extract<CreditAccountCommand, { type: 'RefundDraw' }>;
+
+export interface RefundAllocation {
+  lines: AllocationLine[];
+  returnedToCustomer: Money;
+  feesWaived: Money;
+}
+
+export function allocateRefund(state: CreditAccountState, draw: DrawState, amount: Money): RefundAllocation {
+  const lines: AllocationLine[] = [];
+  let left = amount;
+  const take = (owed: Money | undefined, line: (a: string) => AllocationLine) => {
+    if (!owed || !left.isPositive() || !owed.isPositive()) return;
+    const part = Money.min(left, owed);
+    lines.push(line(part.toString()));
+    left = left.minus(part);
+  };
+  const placement = draw.placement;
+  let feesWaived = Money.ZERO;
+  if (placement.kind === 'UNBILLED') {
+    take(draw.unbilledRemaining, (a) => ({ target: 'UNBILLED_REVOLVING', amount: a }));
+  } else if (placement.kind === 'BILLED') {
+    const statement = state.statements.find((s) => s.id === placement.statementId);
+    take(statement?.billedDraws[draw.drawId], (a) => ({ target: 'STATEMENT', statementId: placement.statementId, component: 'REVOLVING_PRINCIPAL', amount: a }));
+  } else {
+    const plan = state.plans[placement.planId];
+    if (!plan.closed) {
+      for (let period = plan.periods; period >= plan.nextPeriod; period--) {
+        take(plan.remaining[period - 1], (a) => ({ target: 'UNBILLED_INSTALLMENT', planId: plan.planId, period, amount: a }));
+      }
+      const unbilledLeft = plan.remaining.slice(plan.nextPeriod - 1).reduce((sum, r) => sum.plus(r), Money.ZERO);
+      const refundedUnbilled = Money.sum(lines.map((l) => Money.of(l.amount)));
+      if (!plan.accelerated && refundedUnbilled.equals(unbilledLeft)) {
+        feesWaived = plan.feePerPeriod.times(String(plan.periods - plan.nextPeriod + 1));
+      }
+    }
+    for (const s of [...state.statements].reverse()) {
+      take(s.billedPlans[placement.planId], (a) => ({ target: 'STATEMENT', statementId: s.id, component: 'INSTALLMENT_PRINCIPAL', amount: a }));
+    }
+  }
+  return { lines, returnedToCustomer: left, feesWaived };
+}
+
+export function refundableAmount(draw: DrawState): Money {
+  return draw.amount.minus(draw.refunded);
+}
+
+export function decideRefund(command: Refund, state: CreditAccountState, on: string): CreditAccountEvent[] {
+  const draw = state.draws[command.drawId];
+  if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
+  const amount = parsePositive(command.amount, 'amount');
+  const existing = draw.refunds[command.refundId];
+  if (existing) {
+    if (existing.equals(amount)) return [];
+    throw new DomainError('REFUND_EXISTS_WITH_DIFFERENT_AMOUNT', `refund ${command.refundId} was already applied with amount ${existing.toString()}`, {
+      refundId: command.refundId,
+      originalAmount: existing.toString(),
+    });
+  }
+  const refundable = refundableAmount(draw);
+  if (amount.greaterThan(refundable)) {
+    throw new DomainError('REFUND_EXCEEDS_DRAW', `refund ${amount.toString()} exceeds the ${refundable.toString()} still refundable on draw ${draw.drawId}`, {
+      field: 'amount',
+      refundable: refundable.toString(),
+    });
+  }
+  const { lines, returnedToCustomer, feesWaived } = allocateRefund(state, draw, amount);
+  const refunded: CreditAccountEvent = {
+    type: 'DrawRefunded',
+    data: { on, drawId: draw.drawId, refundId: command.refundId, amount: amount.toString(), appliedTo: lines, returnedToCustomer: returnedToCustomer.toString(), feesWaived: feesWaived.toString() },
+  };
+  return withSettlementFollowUps(state, [refunded], on);
+}
+
+/** An upheld dispute reverses what is left of the draw in full (全额赔付), like a full refund. */
+export function reversalEvents(state: CreditAccountState, draw: DrawState, disputeId: string, on: string): CreditAccountEvent[] {
+  const amount = refundableAmount(draw);
+  if (!amount.isPositive()) return [];
+  const { lines, returnedToCustomer, feesWaived } = allocateRefund(state, draw, amount);
+  return [
+    {
+      type: 'DrawReversed',
+      data: { on, drawId: draw.drawId, disputeId, amount: amount.toString(), appliedTo: lines, returnedToCustomer: returnedToCustomer.toString(), feesWaived: feesWaived.toString() },
+    },
+  ];
+}

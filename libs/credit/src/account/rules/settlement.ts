@@ -1,0 +1,33 @@
+/**
+ * What follows when money reduces what is owed (a repayment, a refund, an upheld dispute): minimums
+ * met, overdue statements cured, the overdue freeze lifted and the bucket back to CURRENT. Computed by
+ * folding the primary events and comparing, so every path that pays something down shares one rule.
+ */
+import type { CreditAccountEvent } from '../credit-account.events';
+import { Money } from '../../money/money';
+import { bucketsTotal, type CreditAccountState, statementOverdueAmount } from '../credit-account.state';
+import { fold } from '../evolve';
+
+export function withSettlementFollowUps(state: CreditAccountState, primary: CreditAccountEvent[], on: string): CreditAccountEvent[] {
+  const after = fold(state, primary);
+  const followUps: CreditAccountEvent[] = [];
+  // A statement is settled when it and every older statement are paid off: nothing billed up to it is owed.
+  let owedUpTo = Money.ZERO;
+  for (const s of after.statements) {
+    owedUpTo = owedUpTo.plus(bucketsTotal(s.owed));
+    const settled = owedUpTo.isZero();
+    if (!s.minimumMet && (s.repaidSinceIssue.greaterThanOrEqual(s.minimum) || settled)) {
+      followUps.push({ type: 'MinimumRepaymentMet', data: { on, statementId: s.id, byDueDate: !s.dueDatePassed } });
+    }
+    if (s.overdue && (statementOverdueAmount(s).isZero() || settled)) {
+      followUps.push({ type: 'OverdueCured', data: { on, statementId: s.id } });
+    }
+  }
+  const cured = fold(after, followUps);
+  const stillOverdue = cured.statements.some((s) => s.overdue !== null);
+  if (!stillOverdue && cured.frozenForOverdue) followUps.push({ type: 'AccountUnfrozen', data: { on, reason: 'OVERDUE_CURED' } });
+  if (!stillOverdue && cured.bucket !== 'CURRENT') {
+    followUps.push({ type: 'DelinquencyBucketChanged', data: { on, from: cured.bucket, to: 'CURRENT', daysPastDue: 0 } });
+  }
+  return [...primary, ...followUps];
+}

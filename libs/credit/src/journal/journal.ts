@@ -1,0 +1,107 @@
+/**
+ * The double-entry view (PRODUCT.md §11): every money event is also a balanced journal entry over a
+ * small chart of accounts. Receivables are debit-normal assets; income and the two clearing accounts
+ * (merchant settlement owed to merchants, repayment clearing holding customer money) take the credits.
+ */
+import { Money } from '../money/money';
+import type { AllocationLine, CreditAccountEvent, StatementComponent } from '../account/credit-account.events';
+
+export type LedgerAccount =
+  | 'REVOLVING_PRINCIPAL_RECEIVABLE'
+  | 'INSTALLMENT_PRINCIPAL_RECEIVABLE'
+  | 'INTEREST_RECEIVABLE'
+  | 'FEE_RECEIVABLE'
+  | 'PENALTY_RECEIVABLE'
+  | 'INTEREST_INCOME'
+  | 'FEE_INCOME'
+  | 'PENALTY_INCOME'
+  | 'MERCHANT_SETTLEMENT'
+  | 'REPAYMENT_CLEARING';
+
+export const CHART_OF_ACCOUNTS: readonly LedgerAccount[] = [
+  'REVOLVING_PRINCIPAL_RECEIVABLE',
+  'INSTALLMENT_PRINCIPAL_RECEIVABLE',
+  'INTEREST_RECEIVABLE',
+  'FEE_RECEIVABLE',
+  'PENALTY_RECEIVABLE',
+  'INTEREST_INCOME',
+  'FEE_INCOME',
+  'PENALTY_INCOME',
+  'MERCHANT_SETTLEMENT',
+  'REPAYMENT_CLEARING',
+];
+
+export interface Posting {
+  account: LedgerAccount;
+  side: 'DEBIT' | 'CREDIT';
+  amount: Money;
+}
+
+const COMPONENT_ACCOUNT: Record<StatementComponent, LedgerAccount> = {
+  PENALTY_INTEREST: 'PENALTY_RECEIVABLE',
+  INTEREST: 'INTEREST_RECEIVABLE',
+  FEES: 'FEE_RECEIVABLE',
+  INSTALLMENT_PRINCIPAL: 'INSTALLMENT_PRINCIPAL_RECEIVABLE',
+  REVOLVING_PRINCIPAL: 'REVOLVING_PRINCIPAL_RECEIVABLE',
+};
+
+function lineAccount(line: AllocationLine): LedgerAccount {
+  if (line.target === 'UNBILLED_REVOLVING') return 'REVOLVING_PRINCIPAL_RECEIVABLE';
+  if (line.target === 'UNBILLED_INSTALLMENT') return 'INSTALLMENT_PRINCIPAL_RECEIVABLE';
+  return COMPONENT_ACCOUNT[line.component];
+}
+
+function pair(debit: LedgerAccount, credit: LedgerAccount, amount: Money): Posting[] {
+  if (amount.isZero()) return [];
+  return [
+    { account: debit, side: 'DEBIT', amount },
+    { account: credit, side: 'CREDIT', amount },
+  ];
+}
+
+function credits(lines: AllocationLine[]): Posting[] {
+  return lines.map((l) => ({ account: lineAccount(l), side: 'CREDIT' as const, amount: Money.of(l.amount) }));
+}
+
+/** The journal postings of one event; events that move no money post nothing. */
+export function postingsFor(event: CreditAccountEvent): Posting[] {
+  switch (event.type) {
+    case 'DrawPosted':
+      return pair('REVOLVING_PRINCIPAL_RECEIVABLE', 'MERCHANT_SETTLEMENT', Money.of(event.data.amount));
+    case 'InstallmentPlanCreated':
+      return pair('INSTALLMENT_PRINCIPAL_RECEIVABLE', 'REVOLVING_PRINCIPAL_RECEIVABLE', Money.of(event.data.principal));
+    case 'StatementIssued':
+      return [
+        ...pair('INTEREST_RECEIVABLE', 'INTEREST_INCOME', Money.of(event.data.interest.charged)),
+        ...pair('PENALTY_RECEIVABLE', 'PENALTY_INCOME', Money.of(event.data.penaltyInterest.charged)),
+        ...pair('FEE_RECEIVABLE', 'FEE_INCOME', Money.of(event.data.fees)),
+      ];
+    case 'RepaymentReceived': {
+      const kept = Money.of(event.data.amount).minus(Money.of(event.data.returnedToCustomer));
+      if (kept.isZero()) return [];
+      return [{ account: 'REPAYMENT_CLEARING', side: 'DEBIT', amount: kept }, ...credits(event.data.allocation)];
+    }
+    case 'DrawRefunded':
+    case 'DrawReversed': {
+      const returned = Money.of(event.data.returnedToCustomer);
+      const postings: Posting[] = [{ account: 'MERCHANT_SETTLEMENT', side: 'DEBIT', amount: Money.of(event.data.amount) }, ...credits(event.data.appliedTo)];
+      if (returned.isPositive()) postings.push({ account: 'REPAYMENT_CLEARING', side: 'CREDIT', amount: returned });
+      return postings;
+    }
+    default:
+      return [];
+  }
+}
+
+export function isBalanced(postings: Posting[]): boolean {
+  const debits = Money.sum(postings.filter((p) => p.side === 'DEBIT').map((p) => p.amount));
+  const creditTotal = Money.sum(postings.filter((p) => p.side === 'CREDIT').map((p) => p.amount));
+  return debits.equals(creditTotal);
+}
+
+/** Signed balance per account (debits positive, credits negative); the sum over all accounts is zero. */
+export function trialBalance(postings: Iterable<Posting>): Record<LedgerAccount, Money> {
+  const balances = Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+  for (const p of postings) balances[p.account] = balances[p.account].plus(p.side === 'DEBIT' ? p.amount : p.amount.negated());
+  return balances;
+}
