@@ -1,0 +1,3 @@
+export * from './installment-schedule';
+export * from './apr';
+export * from './early-payoff';
