@@ -1,0 +1,60 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { StoreUnavailableError } from '../event-store.port';
+import {
+  CancelledError,
+  DeadlineExceededError,
+  NotLeaderError,
+  StreamNotFoundError,
+  TimeoutError,
+  UnavailableError,
+  WrongExpectedVersionError,
+} from './esdb-client';
+
+/**
+ * Faults after which the same request may succeed: the node is not the leader (the client reconnects to
+ * the leader it was told about), the server cannot be reached, a deadline passed, the server timed the
+ * write out (ABORTED), or the server cancelled a long call. Appends are safe to retry because event ids
+ * are deterministic and a retry is a no-op.
+ */
+const TRANSIENT = [NotLeaderError, UnavailableError, DeadlineExceededError, TimeoutError, CancelledError];
+
+/** gRPC codes that mean the same when they reach us before the client wrapped them. */
+const TRANSIENT_CODES = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.ABORTED,
+]);
+
+export function isTransient(error: unknown): boolean {
+  if (TRANSIENT.some((type) => error instanceof type)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && TRANSIENT_CODES.has(code);
+}
+
+export function isStreamNotFound(error: unknown): boolean {
+  return error instanceof StreamNotFoundError;
+}
+
+export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVersionError {
+  return error instanceof WrongExpectedVersionError;
+}
+
+/**
+ * The stream's actual last revision carried by a wrong-expected-version error. Client v6 declares the
+ * fields `current`/`expected` but sets `actualVersion`/`expectedVersion` at run time, so read both.
+ */
+export function actualRevisionOf(error: WrongExpectedVersionError): bigint | 'no_stream' {
+  const fields = error as unknown as { actualVersion?: unknown; current?: unknown };
+  const actual = fields.actualVersion ?? fields.current;
+  if (typeof actual === 'bigint' && actual >= 0n) return actual;
+  return 'no_stream';
+}
+
+/** Maps a client error to the port's errors; anything not transient is rethrown as it is. */
+export function toPortError(error: unknown, operation: string): Error {
+  if (isTransient(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new StoreUnavailableError(`EventStoreDB ${operation} failed: ${message}`, error);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

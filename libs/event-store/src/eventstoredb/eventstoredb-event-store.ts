@@ -1,0 +1,234 @@
+import { assertExpectedRevision, resolveRetry, type StoredEventRef } from '../append-rules';
+import {
+  type AppendResult,
+  ConcurrencyError,
+  EventStore,
+  type EventStoreOptions,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  StoreUnavailableError,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store.port';
+import { parseRecordedUpTo, type PreparedEvent, prepareAppend } from '../serialization';
+import { Upcasters } from '../upcasters';
+import {
+  type AppendExpectedRevision,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  type ResolvedEvent,
+  START,
+} from './esdb-client';
+import { actualRevisionOf, isStreamNotFound, isWrongExpectedVersion, toPortError } from './esdb-errors';
+import {
+  allowsAnyRevision,
+  assertEventIds,
+  isSystemEvent,
+  positionOf,
+  toEventData,
+  toPosition,
+  toStoredEvent,
+} from './esdb-events';
+import { EsdbLiveSubscription } from './esdb-subscription';
+
+export interface EventStoreDbStoreOptions extends EventStoreOptions {
+  /** The wall clock that fills `metadata.recordedAt` when the writer left it out. */
+  now?: () => Date;
+}
+
+/** Events fetched per `$all` read while paging; system events are dropped on our side (see readAfter). */
+const ALL_PAGE_SIZE = 500;
+/** Events fetched per backward read when looking for the head: usually the first one is it. */
+const HEAD_PAGE_SIZE = 32;
+
+/**
+ * The EventStoreDB adapter of the event store port (see esdb-events.ts for ids, metadata and positions).
+ *
+ * One `EventStoreDBClient` per store. Ledger streams get exact expected revisions; `'any'` is refused
+ * except on `$...` and `system-...` streams, because a ledger write without a concurrency check could
+ * interleave two decisions made on the same state.
+ */
+export class EventStoreDbEventStore extends EventStore {
+  private readonly client: EventStoreDBClient;
+  private readonly upcasters: Upcasters;
+  private readonly now: () => Date;
+  private readonly subscriptions = new Set<EsdbLiveSubscription>();
+  private closed = false;
+
+  constructor(connectionString: string, options: EventStoreDbStoreOptions = {}) {
+    super();
+    this.client = EventStoreDBClient.connectionString(connectionString);
+    this.upcasters = options.upcasters ?? new Upcasters();
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * EventStoreDB recognises a retry by event id only when it repeats the original expected revision; a
+   * retry after reloading the stream would be written twice. So, as the port requires, ids are looked up
+   * in the stream before the expected revision is checked: a stream read per append to an existing stream.
+   */
+  async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
+    this.assertOpen();
+    assertExpectedRevision(expected);
+    if (expected === 'any' && !allowsAnyRevision(stream)) {
+      throw new TypeError(`stream ${stream}: 'any' is allowed only on $... and system-... streams; pass an exact revision`);
+    }
+    const prepared = prepareAppend(stream, events, this.now);
+    assertEventIds(stream, prepared);
+    if (expected !== 'no_stream') {
+      const retry = await this.findRetry(stream, prepared);
+      if (retry) return retry;
+    }
+    let result;
+    try {
+      result = await this.client.appendToStream(stream, prepared.map(toEventData), {
+        expectedRevision: toEsdbRevision(expected),
+      });
+    } catch (error) {
+      if (!isWrongExpectedVersion(error)) throw toPortError(error, `append to ${stream}`);
+      const retry = await this.findRetry(stream, prepared);
+      if (retry) return retry;
+      throw new ConcurrencyError(stream, expected, actualRevisionOf(error));
+    }
+    // The server answers a retry it recognised itself with the original revision but no position.
+    const position = result.position?.commit ?? (await this.positionOfRevision(stream, result.nextExpectedRevision));
+    return { nextRevision: result.nextExpectedRevision, position };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.upcasters.upcastAll(await this.readStreamRaw(stream, options));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.upcasters.upcastAll(await this.readAfter(options.after ?? 0n, options.maxCount ?? 1000));
+  }
+
+  /** Reads `$all` backwards in small pages until the first non-system event. */
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    let from: ReturnType<typeof toPosition> | typeof END = END;
+    for (;;) {
+      const start = from;
+      const page = await this.readPage(() =>
+        this.client.readAll({ fromPosition: start, direction: BACKWARDS, maxCount: HEAD_PAGE_SIZE }),
+      );
+      const head = page.find((resolved) => !isSystemEvent(resolved));
+      if (head) return positionOf(head);
+      if (page.length < HEAD_PAGE_SIZE) return 0n;
+      // A backward read from a position returns only events before it.
+      from = toPosition(positionOf(page[page.length - 1]));
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const subscription = new EsdbLiveSubscription(
+      this.client,
+      async (after, maxCount) => this.upcasters.upcastAll(await this.readAfter(after, maxCount)),
+      options,
+    );
+    this.subscriptions.add(subscription);
+    void subscription.ended.then(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.client.dispose();
+  }
+
+  /**
+   * Up to `maxCount` non-system events with a position strictly greater than `after`. Client v6 takes no
+   * filter on `$all` reads, so system events are dropped here with the rule of `excludeSystemEvents()`.
+   */
+  private async readAfter(after: bigint, maxCount: number): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    let lastSeen = after;
+    for (;;) {
+      const from = lastSeen > 0n ? toPosition(lastSeen) : START;
+      const page = await this.readPage(() =>
+        this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: ALL_PAGE_SIZE }),
+      );
+      for (const resolved of page) {
+        const position = positionOf(resolved);
+        // A forward read from a position includes the event at that position: it was delivered already.
+        if (position <= lastSeen) continue;
+        lastSeen = position;
+        if (isSystemEvent(resolved)) continue;
+        events.push(toStoredEvent(resolved));
+        if (events.length >= maxCount) return events;
+      }
+      if (page.length < ALL_PAGE_SIZE) return events;
+    }
+  }
+
+  private async readStreamRaw(stream: string, options: ReadStreamOptions): Promise<StoredEvent[]> {
+    const from = options.fromRevision ?? 0n;
+    const upToMs = options.recordedUpTo === undefined ? undefined : parseRecordedUpTo(options.recordedUpTo);
+    if (options.maxCount === 0 || (options.toRevision !== undefined && options.toRevision < from)) return [];
+    const span = options.toRevision === undefined ? undefined : options.toRevision - from + 1n;
+    const limit = upToMs === undefined && options.maxCount !== undefined ? BigInt(options.maxCount) : undefined;
+    const maxCount = span === undefined ? limit : limit === undefined || span < limit ? span : limit;
+    let page: ResolvedEvent[];
+    try {
+      page = await this.readPage(() =>
+        this.client.readStream(stream, { fromRevision: from, direction: FORWARDS, ...(maxCount ? { maxCount } : {}) }),
+      );
+    } catch (error) {
+      if (isStreamNotFound(error)) return [];
+      throw error;
+    }
+    const events = page
+      .map(toStoredEvent)
+      .filter((event) => upToMs === undefined || Date.parse(String(event.metadata.recordedAt)) <= upToMs);
+    return options.maxCount === undefined ? events : events.slice(0, options.maxCount);
+  }
+
+  /** The original result when every event of this append is already in the stream (see resolveRetry). */
+  private async findRetry(stream: string, prepared: PreparedEvent[]): Promise<AppendResult | undefined> {
+    const stored = new Map((await this.readStreamRaw(stream, {})).map((event) => [event.id, event]));
+    return resolveRetry(
+      stream,
+      prepared.map((event) => event.id),
+      prepared.map((event) => stored.get(event.id) as StoredEventRef | undefined),
+    );
+  }
+
+  private async positionOfRevision(stream: string, revision: bigint): Promise<bigint> {
+    const [event] = await this.readStreamRaw(stream, { fromRevision: revision, maxCount: 1 });
+    if (!event) throw new Error(`stream ${stream}: revision ${revision} reported by the server cannot be read`);
+    return event.position;
+  }
+
+  /** Drains one read; client errors surface from the iterator and are mapped by the caller's catch. */
+  private async readPage(read: () => AsyncIterable<ResolvedEvent>): Promise<ResolvedEvent[]> {
+    const page: ResolvedEvent[] = [];
+    try {
+      for await (const resolved of read()) page.push(resolved);
+    } catch (error) {
+      if (isStreamNotFound(error)) throw error;
+      throw toPortError(error, 'read');
+    }
+    return page;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('the EventStoreDB event store is closed');
+  }
+}
+
+function toEsdbRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'any') return 'any';
+  return expected;
+}
