@@ -1,0 +1,87 @@
+import type { EventStore, StoredEvent } from '../event-store.port';
+import { newEvent, numberedEvents, uniqueStream } from './contract-helpers';
+
+/** The global log and the ways to read part of a stream. */
+export function describeReadContract(store: () => EventStore): void {
+  describe('the global log', () => {
+    it('orders the events of all streams in one gapless sequence of positions', async () => {
+      const head = await store().headPosition();
+      const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
+      const appended: string[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        for (const stream of streams) {
+          const events = numberedEvents(round + 1);
+          await store().append(stream, 'any', events);
+          appended.push(...events.map((event) => event.id));
+        }
+      }
+      const log = await store().readAll({ after: head, maxCount: appended.length });
+      expect(log.map((event) => event.id)).toEqual(appended);
+      expect(log.map((event) => event.position)).toEqual(appended.map((_, i) => head + BigInt(i + 1)));
+      expect(await store().headPosition()).toBe(head + BigInt(appended.length));
+    });
+
+    it('pages through the log after a position', async () => {
+      const head = await store().headPosition();
+      const events = numberedEvents(10);
+      await store().append(uniqueStream(), 'no_stream', events);
+      const pages: StoredEvent[][] = [];
+      let after = head;
+      for (;;) {
+        const page = await store().readAll({ after, maxCount: 3 });
+        if (page.length === 0) break;
+        pages.push(page);
+        after = page[page.length - 1].position;
+      }
+      expect(pages.map((page) => page.length)).toEqual([3, 3, 3, 1]);
+      expect(pages.flat().map((event) => event.id)).toEqual(events.map((event) => event.id));
+    });
+
+    it('reads nothing after the head position', async () => {
+      await store().append(uniqueStream(), 'no_stream', [newEvent()]);
+      await expect(store().readAll({ after: await store().headPosition() })).resolves.toEqual([]);
+    });
+  });
+
+  describe('reading part of a stream', () => {
+    it('reads from and to a revision, inclusive', async () => {
+      const stream = uniqueStream();
+      await store().append(stream, 'no_stream', numberedEvents(6));
+      const read = await store().readStream(stream, { fromRevision: 2n, toRevision: 4n });
+      expect(read.map((event) => event.revision)).toEqual([2n, 3n, 4n]);
+      expect(read.map((event) => event.data)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }]);
+    });
+
+    it('reads at most maxCount events from the start or a revision', async () => {
+      const stream = uniqueStream();
+      await store().append(stream, 'no_stream', numberedEvents(6));
+      const head = await store().readStream(stream, { maxCount: 2 });
+      const middle = await store().readStream(stream, { fromRevision: 3n, maxCount: 2 });
+      expect(head.map((event) => event.revision)).toEqual([0n, 1n]);
+      expect(middle.map((event) => event.revision)).toEqual([3n, 4n]);
+    });
+
+    it('reads the events recorded up to a point in time', async () => {
+      const stream = uniqueStream();
+      const times = ['2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z'];
+      await store().append(
+        stream,
+        'no_stream',
+        times.map((recordedAt) => newEvent('A', {}, { recordedAt })),
+      );
+      const read = await store().readStream(stream, { recordedUpTo: '2024-02-01T08:00:00+08:00' });
+      expect(read.map((event) => event.metadata.recordedAt)).toEqual(times.slice(0, 2));
+    });
+
+    it('reads a stream of 5,000 events back in order', async () => {
+      const stream = uniqueStream('long');
+      for (let batch = 0; batch < 10; batch += 1) {
+        await store().append(stream, batch === 0 ? 'no_stream' : BigInt(batch * 500 - 1), numberedEvents(500, 'A', batch * 500));
+      }
+      const read = await store().readStream(stream);
+      expect(read).toHaveLength(5000);
+      expect(read.every((event, i) => event.revision === BigInt(i) && (event.data as { n: number }).n === i)).toBe(true);
+      expect(read.every((event, i) => i === 0 || event.position > read[i - 1].position)).toBe(true);
+    }, 60_000);
+  });
+}
