@@ -1,0 +1,109 @@
+import Database from 'better-sqlite3';
+import { newEvent, numberedEvents } from '../contract/contract-helpers';
+import { type AppendResult, ConcurrencyError, StoreUnavailableError } from '../event-store.port';
+import { SqliteEventStore } from './sqlite-event-store';
+import { temporaryDatabasePath } from './sqlite-test-files';
+
+describe('group commit in the sqlite store', () => {
+  let file: ReturnType<typeof temporaryDatabasePath>;
+  let store: SqliteEventStore;
+  let groups: number[];
+
+  beforeEach(() => {
+    file = temporaryDatabasePath();
+    groups = [];
+    store = new SqliteEventStore(file.path, { busyTimeoutMs: 50, onGroupCommitted: (size) => groups.push(size) });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    file.remove();
+  });
+
+  it('commits appends made in the same turn in one transaction, all landing with gapless positions', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.append(`account-${i}`, 'no_stream', numberedEvents(2))),
+    );
+    expect(groups).toEqual([200]);
+    const positions = results.map((result) => result.position).sort((a, b) => (a < b ? -1 : 1));
+    expect(positions).toEqual(Array.from({ length: 200 }, (_, i) => BigInt(2 * i + 2)));
+    expect(await store.headPosition()).toBe(400n);
+    const log = await store.readAll({ maxCount: 1000 });
+    expect(log.map((event) => event.position)).toEqual(Array.from({ length: 400 }, (_, i) => BigInt(i + 1)));
+  });
+
+  it('fails only the conflicting append of a group', async () => {
+    await store.append('account-a', 'no_stream', [newEvent()]);
+    const outcomes = await Promise.allSettled([
+      store.append('account-b', 'no_stream', [newEvent()]),
+      store.append('account-a', 0n, [newEvent('First')]),
+      store.append('account-a', 0n, [newEvent('Second')]),
+      store.append('account-c', 'no_stream', [newEvent()]),
+    ]);
+    expect(groups).toEqual([1, 4]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    expect((await store.readStream('account-a')).map((event) => event.type)).toEqual(['ThingHappened', 'First']);
+    expect(await store.headPosition()).toBe(4n);
+  });
+
+  it('settles each append only once its group is committed and visible to other connections', async () => {
+    const reader = new Database(file.path, { readonly: true });
+    try {
+      const countRows = () => Number(reader.prepare('SELECT count(*) FROM events').pluck().get());
+      const seenOnResolve: number[] = [];
+      await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          store.append(`account-${i}`, 'no_stream', [newEvent()]).then(() => seenOnResolve.push(countRows())),
+        ),
+      );
+      expect(seenOnResolve).toEqual([5, 5, 5, 5, 5]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('treats a retry in the same group as the original append', async () => {
+    const events = numberedEvents(2);
+    const [original, retry] = await Promise.all([
+      store.append('account-a', 'no_stream', events),
+      store.append('account-a', 'no_stream', events),
+    ]);
+    expect(retry).toEqual(original);
+    expect(await store.readStream('account-a')).toHaveLength(2);
+  });
+
+  it('refuses a malformed append before it joins the group of the others', async () => {
+    const outcomes = await Promise.allSettled([
+      store.append('account-a', 'no_stream', [newEvent('A', { amount: 10n })]),
+      store.append('account-b', 'no_stream', [newEvent()]),
+    ]);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    expect(outcomes[1].status).toBe('fulfilled');
+    expect(groups).toEqual([1]);
+  });
+
+  it('fails a whole group as unavailable when another process holds the write lock, then recovers', async () => {
+    const other = new Database(file.path);
+    other.exec('BEGIN IMMEDIATE');
+    const blocked = await Promise.allSettled([
+      store.append('account-a', 'no_stream', [newEvent()]),
+      store.append('account-b', 'no_stream', [newEvent()]),
+    ]);
+    other.exec('ROLLBACK');
+    other.close();
+    for (const outcome of blocked) {
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    const result: AppendResult = await store.append('account-a', 'no_stream', [newEvent()]);
+    expect(result).toEqual({ nextRevision: 0n, position: 1n });
+  });
+
+  it('commits the appends still queued when the store closes', async () => {
+    const pending = store.append('account-a', 'no_stream', [newEvent()]);
+    await store.close();
+    await expect(pending).resolves.toEqual({ nextRevision: 0n, position: 1n });
+    store = new SqliteEventStore(file.path);
+    expect(await store.readStream('account-a')).toHaveLength(1);
+  });
+});
