@@ -82,8 +82,11 @@ export function toStoredEvent(resolved: ResolvedEvent): StoredEvent {
   if (!event) throw new Error('EventStoreDB returned a link to a deleted event; links are not resolved here');
   const raw = event.metadata;
   const metadata: Record<string, unknown> =
-    raw !== null && typeof raw === 'object' && !(raw instanceof Uint8Array) && !Array.isArray(raw) ? { ...raw } : {};
-  const schemaVersion = typeof metadata[SCHEMA_VERSION_KEY] === 'number' ? (metadata[SCHEMA_VERSION_KEY] as number) : 1;
+    raw !== null && typeof raw === 'object' && !(raw instanceof Uint8Array) && !Array.isArray(raw)
+      ? { ...raw }
+      : {};
+  const schemaVersion =
+    typeof metadata[SCHEMA_VERSION_KEY] === 'number' ? (metadata[SCHEMA_VERSION_KEY] as number) : 1;
   delete metadata[SCHEMA_VERSION_KEY];
   return {
     id: event.id,

@@ -21,13 +21,19 @@ export class EsdbLiveSubscription implements Subscription {
   private readonly live: AllStreamSubscription;
   private stopping = false;
 
-  constructor(client: EventStoreDBClient, readAfter: ReadAfter, private readonly options: SubscribeOptions) {
+  constructor(
+    client: EventStoreDBClient,
+    readAfter: ReadAfter,
+    private readonly options: SubscribeOptions,
+  ) {
     const signal = new AppendSignal();
     this.live = client.subscribeToAll({ fromPosition: END, filter: excludeSystemEvents() });
     this.live.on('confirmation', () => signal.notify());
     this.live.on('data', () => signal.notify());
     this.live.on('error', (error: unknown) => this.fail(toPortError(error, 'subscription to $all')));
-    this.live.on('end', () => this.fail(new StoreUnavailableError('EventStoreDB ended the subscription to $all')));
+    this.live.on('end', () =>
+      this.fail(new StoreUnavailableError('EventStoreDB ended the subscription to $all')),
+    );
     this.catchUp = new CatchUpSubscription(readAfter, signal, {
       ...options,
       onError: (error) => {

@@ -77,7 +77,9 @@ export class EventStoreDbEventStore extends EventStore {
     this.assertOpen();
     assertExpectedRevision(expected);
     if (expected === 'any' && !allowsAnyRevision(stream)) {
-      throw new TypeError(`stream ${stream}: 'any' is allowed only on $... and system-... streams; pass an exact revision`);
+      throw new TypeError(
+        `stream ${stream}: 'any' is allowed only on $... and system-... streams; pass an exact revision`,
+      );
     }
     const prepared = prepareAppend(stream, events, this.now);
     assertEventIds(stream, prepared);
@@ -97,7 +99,8 @@ export class EventStoreDbEventStore extends EventStore {
       throw new ConcurrencyError(stream, expected, actualRevisionOf(error));
     }
     // The server answers a retry it recognised itself with the original revision but no position.
-    const position = result.position?.commit ?? (await this.positionOfRevision(stream, result.nextExpectedRevision));
+    const position =
+      result.position?.commit ?? (await this.positionOfRevision(stream, result.nextExpectedRevision));
     return { nextRevision: result.nextExpectedRevision, position };
   }
 
@@ -177,12 +180,17 @@ export class EventStoreDbEventStore extends EventStore {
     const upToMs = options.recordedUpTo === undefined ? undefined : parseRecordedUpTo(options.recordedUpTo);
     if (options.maxCount === 0 || (options.toRevision !== undefined && options.toRevision < from)) return [];
     const span = options.toRevision === undefined ? undefined : options.toRevision - from + 1n;
-    const limit = upToMs === undefined && options.maxCount !== undefined ? BigInt(options.maxCount) : undefined;
+    const limit =
+      upToMs === undefined && options.maxCount !== undefined ? BigInt(options.maxCount) : undefined;
     const maxCount = span === undefined ? limit : limit === undefined || span < limit ? span : limit;
     let page: ResolvedEvent[];
     try {
       page = await this.readPage(() =>
-        this.client.readStream(stream, { fromRevision: from, direction: FORWARDS, ...(maxCount ? { maxCount } : {}) }),
+        this.client.readStream(stream, {
+          fromRevision: from,
+          direction: FORWARDS,
+          ...(maxCount ? { maxCount } : {}),
+        }),
       );
     } catch (error) {
       if (isStreamNotFound(error)) return [];
@@ -206,7 +214,8 @@ export class EventStoreDbEventStore extends EventStore {
 
   private async positionOfRevision(stream: string, revision: bigint): Promise<bigint> {
     const [event] = await this.readStreamRaw(stream, { fromRevision: revision, maxCount: 1 });
-    if (!event) throw new Error(`stream ${stream}: revision ${revision} reported by the server cannot be read`);
+    if (!event)
+      throw new Error(`stream ${stream}: revision ${revision} reported by the server cannot be read`);
     return event.position;
   }
 

@@ -1,0 +1,305 @@
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type ServerReadableStream,
+  type ServerWritableStream,
+  status,
+} from '@grpc/grpc-js';
+import { loadEsdbWireProtocol } from '../esdb-client';
+import {
+  EsdbTestDoubleLog,
+  type ProposedRecord,
+  type TestDoubleExpected,
+  type TestDoubleRecord,
+  systemRecord,
+} from './esdb-test-double-log';
+
+/**
+ * TEST DOUBLE of an EventStoreDB node: a loopback gRPC server that serves the client's own generated
+ * Streams service (Append, and Read for streams, `$all` and `$all` subscriptions) over an in-memory log.
+ * It lets the adapter's specs run the real `@eventstore/db-client` end to end without a server or Docker.
+ *
+ * What it is not: ServerFeatures is left unimplemented, so the client falls back from BatchAppend to
+ * Append (a real server ≥ 21.10 gets BatchAppend); there is no Gossip, no TLS, no auth, no deletes, no
+ * stream subscriptions, and `maxSearchWindow` is ignored.
+ */
+export type TestDoubleFault = 'not-leader' | 'unavailable' | 'deadline-exceeded' | 'timeout' | 'hang';
+type FaultedMethod = 'append' | 'read';
+
+const { streamsGrpc, streamsPb, sharedPb } = loadEsdbWireProtocol();
+const { ReadReq, ReadResp, AppendResp } = streamsPb;
+type ReadRequest = InstanceType<typeof ReadReq>;
+type AppendRequest = InstanceType<typeof streamsPb.AppendReq>;
+type FilterOptions = InstanceType<typeof ReadReq.Options.FilterOptions>;
+
+export class EsdbGrpcTestDouble {
+  readonly log = new EsdbTestDoubleLog();
+  private readonly server = new Server();
+  private readonly faults: { method: FaultedMethod; fault: TestDoubleFault }[] = [];
+  private readonly subscriptions = new Set<ServerWritableStream<unknown, unknown>>();
+  private port = 0;
+
+  static async start(): Promise<EsdbGrpcTestDouble> {
+    const double = new EsdbGrpcTestDouble();
+    await double.listen();
+    return double;
+  }
+
+  /** Insecure, single node: the client talks to this node directly, without discovery. */
+  connectionString(query = ''): string {
+    return `esdb://127.0.0.1:${this.port}?tls=false${query ? `&${query}` : ''}`;
+  }
+
+  /** The next call of `method` fails with `fault` (once per call to this method). */
+  injectFault(method: FaultedMethod, fault: TestDoubleFault): void {
+    this.faults.push({ method, fault });
+  }
+
+  /** Writes a system event, as the server does for settings, stats or stream metadata. */
+  appendSystemEvent(stream = '$stats-127.0.0.1:2113', type = '$statsCollected'): void {
+    this.log.append(stream, { kind: 'any' }, [systemRecord(type)]);
+  }
+
+  /** Fails every live subscription, as a node going down does. */
+  dropSubscriptions(): void {
+    for (const call of this.subscriptions)
+      call.emit('error', { code: status.UNAVAILABLE, details: 'Server Is Shutting Down' });
+    this.subscriptions.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.server.forceShutdown();
+  }
+
+  private listen(): Promise<void> {
+    const implementation = {
+      read: (call: ServerWritableStream<ReadRequest, unknown>) => this.read(call),
+      append: (
+        call: ServerReadableStream<AppendRequest, unknown>,
+        callback: (error: unknown, response?: unknown) => void,
+      ) => this.append(call, callback),
+    };
+    // The generated definition also lists BatchAppend, Delete and Tombstone; grpc-js answers UNIMPLEMENTED.
+    this.server.addService(streamsGrpc.StreamsService as never, implementation as never);
+    return new Promise((resolve, reject) =>
+      this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => {
+        if (error) return reject(error);
+        this.port = port;
+        resolve();
+      }),
+    );
+  }
+
+  /** The error a faulted call answers with, `'hang'` for no answer at all, or undefined. */
+  private takeFault(method: FaultedMethod): object | 'hang' | undefined {
+    const index = this.faults.findIndex((entry) => entry.method === method);
+    if (index < 0) return undefined;
+    const [{ fault }] = this.faults.splice(index, 1);
+    const metadata = new Metadata();
+    switch (fault) {
+      case 'hang':
+        return 'hang';
+      case 'not-leader':
+        // The server answers NotFound with the leader's address; this node plays its own leader.
+        metadata.set('exception', 'not-leader');
+        metadata.set('leader-endpoint-host', '127.0.0.1');
+        metadata.set('leader-endpoint-port', String(this.port));
+        return { code: status.NOT_FOUND, details: 'Leader info available', metadata };
+      case 'unavailable':
+        return { code: status.UNAVAILABLE, details: 'Server Is Not Ready', metadata };
+      case 'deadline-exceeded':
+        return { code: status.DEADLINE_EXCEEDED, details: 'Deadline Exceeded', metadata };
+      case 'timeout':
+        return { code: status.ABORTED, details: 'Operation timed out', metadata };
+    }
+  }
+
+  private append(
+    call: ServerReadableStream<AppendRequest, unknown>,
+    callback: (error: unknown, response?: unknown) => void,
+  ): void {
+    const fault = this.takeFault('append');
+    let options: InstanceType<typeof streamsPb.AppendReq.Options> | undefined;
+    const proposed: ProposedRecord[] = [];
+    call.on('data', (request: AppendRequest) => {
+      if (request.hasOptions()) options = request.getOptions();
+      const message = request.getProposedMessage();
+      if (!message) return;
+      const metadata = message.getMetadataMap();
+      proposed.push({
+        id: message.getId()?.getString() ?? '',
+        type: metadata.get('type') ?? '',
+        contentType: metadata.get('content-type') ?? 'application/octet-stream',
+        data: message.getData_asU8(),
+        customMetadata: message.getCustomMetadata_asU8(),
+      });
+    });
+    call.on('end', () => {
+      if (fault === 'hang') return;
+      if (fault) return callback(fault);
+      if (!options) return callback({ code: status.INVALID_ARGUMENT, details: 'Append without options' });
+      const invalid = proposed.find((record) => !UUID.test(record.id) || !record.type);
+      if (invalid) return callback({ code: status.INVALID_ARGUMENT, details: `Invalid event ${invalid.id}` });
+      const stream = Buffer.from(options.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
+      const expected = expectedOf(options);
+      callback(null, appendResponse(this.log.append(stream, expected, proposed), expected));
+    });
+  }
+
+  private read(call: ServerWritableStream<ReadRequest, unknown>): void {
+    const fault = this.takeFault('read');
+    if (fault === 'hang') return;
+    if (fault) return void call.emit('error', fault);
+    const options = call.request.getOptions();
+    if (!options)
+      return void call.emit('error', { code: status.INVALID_ARGUMENT, details: 'Read without options' });
+    const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
+    const count = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
+    const filter = options.hasFilter() ? toPredicate(options.getFilter() as FilterOptions) : () => true;
+    const streamOptions = options.getStream();
+    if (streamOptions) {
+      if (options.hasSubscription())
+        return void call.emit('error', {
+          code: status.UNIMPLEMENTED,
+          details: 'TEST DOUBLE: no stream subscriptions',
+        });
+      const name = Buffer.from(streamOptions.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString(
+        'utf8',
+      );
+      const records = this.log.stream(name);
+      if (records.length === 0)
+        return void this.endWith(call, streamNotFound(streamOptions.getStreamIdentifier()));
+      const last = BigInt(records.length - 1);
+      const from = streamOptions.hasRevision()
+        ? BigInt(streamOptions.getRevision())
+        : streamOptions.hasEnd() || backwards
+          ? last
+          : 0n;
+      const selected = backwards
+        ? records.filter((record) => record.revision <= from).reverse()
+        : records.filter((record) => record.revision >= from);
+      for (const record of selected.slice(0, count)) call.write(readEvent(record));
+      return void call.end();
+    }
+    const all = options.getAll();
+    if (!all) return void call.emit('error', { code: status.INVALID_ARGUMENT, details: 'Read of nothing' });
+    const at = all.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : undefined;
+    if (options.hasSubscription()) return this.subscribe(call, all.hasEnd() ? 'end' : (at ?? -1n), filter);
+    const records = this.log.records;
+    // Forward reads include the event at the position; backward reads stop before it.
+    const selected = backwards
+      ? records.filter((record) => !all.hasPosition() || record.position < (at as bigint)).reverse()
+      : all.hasEnd()
+        ? []
+        : records.filter((record) => record.position >= (at ?? 0n));
+    for (const record of selected.filter(filter).slice(0, count)) call.write(readEvent(record));
+    call.end();
+  }
+
+  /** Confirmation, catch-up after the position (exclusive), caught-up, then live events. */
+  private subscribe(
+    call: ServerWritableStream<ReadRequest, unknown>,
+    from: bigint | 'end',
+    filter: (record: TestDoubleRecord) => boolean,
+  ): void {
+    const confirmation = new ReadResp();
+    confirmation.setConfirmation(
+      new ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()),
+    );
+    call.write(confirmation);
+    if (from !== 'end') {
+      for (const record of this.log.records)
+        if (record.position > from && filter(record)) call.write(readEvent(record));
+    }
+    call.write(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+    const stopListening = this.log.onAppend((records) => {
+      for (const record of records) if (filter(record)) call.write(readEvent(record));
+    });
+    this.subscriptions.add(call as ServerWritableStream<unknown, unknown>);
+    const end = () => {
+      stopListening();
+      this.subscriptions.delete(call as ServerWritableStream<unknown, unknown>);
+    };
+    call.on('cancelled', end);
+    call.on('error', end);
+    call.on('finish', end);
+  }
+
+  private endWith(call: ServerWritableStream<ReadRequest, unknown>, response: unknown): void {
+    call.write(response);
+    call.end();
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function expectedOf(options: InstanceType<typeof streamsPb.AppendReq.Options>): TestDoubleExpected {
+  if (options.hasRevision()) return { kind: 'revision', revision: BigInt(options.getRevision()) };
+  if (options.hasNoStream()) return { kind: 'no_stream' };
+  if (options.hasStreamExists()) return { kind: 'stream_exists' };
+  return { kind: 'any' };
+}
+
+function appendResponse(
+  outcome: ReturnType<EsdbTestDoubleLog['append']>,
+  expected: TestDoubleExpected,
+): unknown {
+  const response = new AppendResp();
+  if (outcome.kind === 'wrong_expected_version') {
+    const wrong = new AppendResp.WrongExpectedVersion();
+    if (outcome.current === 'no_stream') wrong.setCurrentNoStream(new sharedPb.Empty());
+    else wrong.setCurrentRevision(outcome.current.toString());
+    if (expected.kind === 'revision') wrong.setExpectedRevision(expected.revision.toString());
+    else if (expected.kind === 'no_stream') wrong.setExpectedNoStream(new sharedPb.Empty());
+    else if (expected.kind === 'stream_exists') wrong.setExpectedStreamExists(new sharedPb.Empty());
+    else wrong.setExpectedAny(new sharedPb.Empty());
+    return response.setWrongExpectedVersion(wrong);
+  }
+  const success = new AppendResp.Success().setCurrentRevision(outcome.lastRevision.toString());
+  if (outcome.kind === 'idempotent') success.setNoPosition(new sharedPb.Empty());
+  else {
+    // As the server reports a write: commit = the last record, prepare = where the write began.
+    success.setPosition(
+      new AppendResp.Position()
+        .setCommitPosition(outcome.lastPosition.toString())
+        .setPreparePosition(outcome.firstPosition.toString()),
+    );
+  }
+  return response.setSuccess(success);
+}
+
+function readEvent(record: TestDoubleRecord): unknown {
+  const recorded = new ReadResp.ReadEvent.RecordedEvent()
+    .setId(new sharedPb.UUID().setString(record.id))
+    .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(record.stream, 'utf8')))
+    .setStreamRevision(record.revision.toString())
+    .setCommitPosition(record.position.toString())
+    .setPreparePosition(record.position.toString())
+    .setData(record.data)
+    .setCustomMetadata(record.customMetadata);
+  const metadata = recorded.getMetadataMap();
+  metadata.set('type', record.type);
+  metadata.set('content-type', record.contentType);
+  // .NET ticks (100 ns) since the Unix epoch, which is what the client divides by 10 000.
+  metadata.set('created', (BigInt(record.createdMs) * 10_000n).toString());
+  const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(record.position.toString());
+  return new ReadResp().setEvent(event);
+}
+
+function streamNotFound(identifier: InstanceType<typeof sharedPb.StreamIdentifier> | undefined): unknown {
+  return new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(identifier));
+}
+
+/** The server's filters: a regex or prefixes, on the event type or the stream name. */
+function toPredicate(filter: FilterOptions): (record: TestDoubleRecord) => boolean {
+  const onType = filter.hasEventType();
+  const expression = onType ? filter.getEventType() : filter.getStreamIdentifier();
+  if (!expression) return () => true;
+  const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const prefixes = expression.getPrefixList();
+  return (record) => {
+    const subject = onType ? record.type : record.stream;
+    return regex ? regex.test(subject) : prefixes.some((prefix) => subject.startsWith(prefix));
+  };
+}
