@@ -27,7 +27,11 @@ export function resolveRetry(
   const found = stored.filter((ref): ref is StoredEventRef => ref !== undefined);
   if (found.length === 0) return undefined;
   if (found.length < eventIds.length) {
-    throw new EventIdCollisionError(stream, found.map((ref) => ref.id), 'some ids of the append are already stored, others are not');
+    throw new EventIdCollisionError(
+      stream,
+      found.map((ref) => ref.id),
+      'some ids of the append are already stored, others are not',
+    );
   }
   const elsewhere = found.filter((ref) => ref.stream !== stream);
   if (elsewhere.length > 0) {
@@ -39,7 +43,11 @@ export function resolveRetry(
   }
   const consecutive = found.every((ref, i) => i === 0 || ref.revision === found[i - 1].revision + 1n);
   if (!consecutive) {
-    throw new EventIdCollisionError(stream, eventIds, 'the ids are stored, but not as this append in this order');
+    throw new EventIdCollisionError(
+      stream,
+      eventIds,
+      'the ids are stored, but not as this append in this order',
+    );
   }
   const last = found[found.length - 1];
   return { nextRevision: last.revision, position: last.position };
@@ -60,6 +68,25 @@ export function checkExpectedRevision(
 export function assertExpectedRevision(expected: ExpectedRevision): void {
   if (expected === 'any' || expected === 'no_stream') return;
   if (typeof expected !== 'bigint' || expected < 0n) {
-    throw new TypeError(`expected revision must be 'no_stream', 'any' or a non-negative bigint, got ${String(expected)}`);
+    throw new TypeError(
+      `expected revision must be 'no_stream', 'any' or a non-negative bigint, got ${String(expected)}`,
+    );
+  }
+}
+
+/** Streams on which `'any'` is allowed: the store's own (`$...`) and the application's `system-...` streams. */
+export function allowsAnyRevision(stream: string): boolean {
+  return stream.startsWith('$') || stream.startsWith('system-');
+}
+
+/**
+ * Refuses `'any'` on other streams. A ledger stream written without a revision check could interleave two
+ * decisions made on the same state, so every adapter refuses it rather than relying on callers.
+ */
+export function assertAnyAllowed(stream: string, expected: ExpectedRevision): void {
+  if (expected === 'any' && !allowsAnyRevision(stream)) {
+    throw new TypeError(
+      `stream ${stream}: 'any' is allowed only on $... and system-... streams; pass an exact revision`,
+    );
   }
 }

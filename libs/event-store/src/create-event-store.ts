@@ -24,7 +24,10 @@ export const DEFAULT_SQLITE_PATH = './data/ledger.sqlite';
 
 /** The shape of `libs/event-store/src/eventstoredb/index.ts`, loaded only when that store is chosen. */
 interface EventStoreDbModule {
-  createEventStoreDbStore(connectionString: string, options: EventStoreOptions): EventStore | Promise<EventStore>;
+  createEventStoreDbStore(
+    connectionString: string,
+    options: EventStoreOptions,
+  ): EventStore | Promise<EventStore>;
 }
 
 export function storeKind(config: EventStoreConfig): StoreKind {
@@ -47,7 +50,8 @@ export async function createEventStore(
     case 'sqlite':
       return new SqliteEventStore(config.LEDGER_SQLITE_PATH || DEFAULT_SQLITE_PATH, {
         ...options,
-        synchronous: (config.LEDGER_SQLITE_SYNCHRONOUS?.toUpperCase() as SqliteSynchronous | undefined) ?? 'FULL',
+        synchronous:
+          (config.LEDGER_SQLITE_SYNCHRONOUS?.toUpperCase() as SqliteSynchronous | undefined) ?? 'FULL',
       });
     case 'eventstoredb': {
       const connectionString = config.EVENTSTORE_CONNECTION_STRING;

@@ -50,7 +50,8 @@ export interface StoredEvent<D = unknown> {
 /**
  * What the writer expects of the stream:
  * - `'no_stream'`: the stream must not exist;
- * - `'any'`: no check (never used on ledger streams; only system streams);
+ * - `'any'`: no check; allowed only on `$...` and `system-...` streams (adapters refuse it elsewhere
+ *   with a TypeError, so no ledger stream is ever written without a check);
  * - a bigint: the revision of the stream's last event.
  */
 export type ExpectedRevision = 'no_stream' | 'any' | bigint;
@@ -117,7 +118,10 @@ export class ConcurrencyError extends Error {
 /** The store could not be reached or answered with a transient fault (not leader, unavailable, deadline). */
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'StoreUnavailableError';
   }

@@ -31,21 +31,30 @@ export interface SerializedStoredEvent {
  * other appends share.
  */
 export function prepareAppend(stream: string, events: NewEvent[], now: () => Date): PreparedEvent[] {
-  if (typeof stream !== 'string' || stream.length === 0) throw new TypeError('a stream name must be a non-empty string');
-  if (!Array.isArray(events) || events.length === 0) throw new TypeError(`stream ${stream}: an append needs at least one event`);
+  if (typeof stream !== 'string' || stream.length === 0)
+    throw new TypeError('a stream name must be a non-empty string');
+  if (!Array.isArray(events) || events.length === 0)
+    throw new TypeError(`stream ${stream}: an append needs at least one event`);
   const seen = new Set<string>();
   const recordedAt = now().toISOString();
   return events.map((event) => {
-    if (typeof event.id !== 'string' || event.id.length === 0) throw new TypeError(`stream ${stream}: every event needs an id`);
-    if (seen.has(event.id)) throw new TypeError(`stream ${stream}: event id ${event.id} appears twice in one append`);
+    if (typeof event.id !== 'string' || event.id.length === 0)
+      throw new TypeError(`stream ${stream}: every event needs an id`);
+    if (seen.has(event.id))
+      throw new TypeError(`stream ${stream}: event id ${event.id} appears twice in one append`);
     seen.add(event.id);
-    if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError(`event ${event.id}: type must be a non-empty string`);
+    if (typeof event.type !== 'string' || event.type.length === 0)
+      throw new TypeError(`event ${event.id}: type must be a non-empty string`);
     if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) {
       throw new TypeError(`event ${event.id}: schemaVersion must be a positive integer`);
     }
-    const metadata: EventMetadata = { ...event.metadata, recordedAt: event.metadata?.recordedAt ?? recordedAt };
+    const metadata: EventMetadata = {
+      ...event.metadata,
+      recordedAt: event.metadata?.recordedAt ?? recordedAt,
+    };
     const recordedAtMs = Date.parse(metadata.recordedAt as string);
-    if (Number.isNaN(recordedAtMs)) throw new TypeError(`event ${event.id}: metadata.recordedAt is not an ISO time`);
+    if (Number.isNaN(recordedAtMs))
+      throw new TypeError(`event ${event.id}: metadata.recordedAt is not an ISO time`);
     return {
       id: event.id,
       type: event.type,
@@ -82,7 +91,9 @@ function toJson(eventId: string, field: string, value: unknown): string {
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw new TypeError(`event ${eventId}: ${field} is not JSON (${(error as Error).message})`);
+    throw new TypeError(`event ${eventId}: ${field} is not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   if (json === undefined) throw new TypeError(`event ${eventId}: ${field} is not JSON`);
   return json;

@@ -17,7 +17,9 @@ export class Upcasters {
   /** Registers the step from `fromVersion` to `fromVersion + 1` of `type`. */
   register(type: string, fromVersion: number, upcast: Upcaster): this {
     if (!Number.isInteger(fromVersion) || fromVersion < 1) {
-      throw new RangeError(`upcaster for ${type}: fromVersion must be a positive integer, got ${fromVersion}`);
+      throw new RangeError(
+        `upcaster for ${type}: fromVersion must be a positive integer, got ${fromVersion}`,
+      );
     }
     const key = Upcasters.key(type, fromVersion);
     if (this.steps.has(key)) {

@@ -6,7 +6,10 @@ export function describeAppendContract(store: () => EventStore): void {
   describe('appending and reading a stream', () => {
     it('reads back the type, schema version, data and metadata it appended', async () => {
       const stream = uniqueStream();
-      const event = { ...newEvent('DrawPosted', { amount: '12.34', lines: [{ fen: 1234 }] }), schemaVersion: 2 };
+      const event = {
+        ...newEvent('DrawPosted', { amount: '12.34', lines: [{ fen: 1234 }] }),
+        schemaVersion: 2,
+      };
       event.metadata = { correlationId: 'corr-1', actor: 'api:teller', businessDate: '2024-03-01' };
       await store().append(stream, 'no_stream', [event]);
       const [read] = await store().readStream(stream);
@@ -25,7 +28,9 @@ export function describeAppendContract(store: () => EventStore): void {
 
     it('keeps a recordedAt the writer supplied', async () => {
       const stream = uniqueStream();
-      await store().append(stream, 'no_stream', [newEvent('A', {}, { recordedAt: '2024-01-31T16:00:00.000Z' })]);
+      await store().append(stream, 'no_stream', [
+        newEvent('A', {}, { recordedAt: '2024-01-31T16:00:00.000Z' }),
+      ]);
       const [read] = await store().readStream(stream);
       expect(read.metadata.recordedAt).toBe('2024-01-31T16:00:00.000Z');
     });
@@ -84,17 +89,26 @@ export function describeAppendContract(store: () => EventStore): void {
       expect(await store().readStream(stream)).toEqual([]);
     });
 
-    it('accepts any on a new and on an existing stream', async () => {
-      const stream = uniqueStream();
+    it('accepts any on a new and on an existing system stream', async () => {
+      const stream = uniqueStream('system-contract');
       await store().append(stream, 'any', [newEvent()]);
       await expect(store().append(stream, 'any', [newEvent()])).resolves.toMatchObject({ nextRevision: 1n });
+    });
+
+    it('refuses any on a stream that is not a system stream', async () => {
+      const stream = uniqueStream();
+      await expect(store().append(stream, 'any', [newEvent()])).rejects.toBeInstanceOf(TypeError);
+      expect(await store().readStream(stream)).toEqual([]);
     });
 
     it('lets exactly one of two concurrent appends at the same revision win', async () => {
       const stream = uniqueStream();
       await store().append(stream, 'no_stream', [newEvent()]);
       const [a, b] = [newEvent('A'), newEvent('B')];
-      const results = await Promise.allSettled([store().append(stream, 0n, [a]), store().append(stream, 0n, [b])]);
+      const results = await Promise.allSettled([
+        store().append(stream, 0n, [a]),
+        store().append(stream, 0n, [b]),
+      ]);
       const won = results.filter((result) => result.status === 'fulfilled');
       const lost = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
       expect(won).toHaveLength(1);
@@ -127,7 +141,9 @@ export function describeAppendContract(store: () => EventStore): void {
       const stream = uniqueStream();
       const [stored, fresh] = [newEvent(), newEvent()];
       await store().append(stream, 'no_stream', [stored]);
-      await expect(store().append(stream, 0n, [stored, fresh])).rejects.toMatchObject({ code: 'EVENT_ID_COLLISION' });
+      await expect(store().append(stream, 0n, [stored, fresh])).rejects.toMatchObject({
+        code: 'EVENT_ID_COLLISION',
+      });
       expect((await store().readStream(stream)).map((event) => event.id)).toEqual([stored.id]);
     });
 
@@ -135,7 +151,9 @@ export function describeAppendContract(store: () => EventStore): void {
       const event = newEvent();
       await store().append(uniqueStream(), 'no_stream', [event]);
       const other = uniqueStream();
-      await expect(store().append(other, 'no_stream', [event])).rejects.toMatchObject({ code: 'EVENT_ID_COLLISION' });
+      await expect(store().append(other, 'no_stream', [event])).rejects.toMatchObject({
+        code: 'EVENT_ID_COLLISION',
+      });
       expect(await store().readStream(other)).toEqual([]);
     });
   });

@@ -10,7 +10,11 @@ export function uniqueStream(label = 'contract'): string {
 }
 
 /** Event ids are UUIDs because EventStoreDB requires them. */
-export function newEvent(type = 'ThingHappened', data: unknown = { n: 1 }, metadata?: EventMetadata): NewEvent {
+export function newEvent(
+  type = 'ThingHappened',
+  data: unknown = { n: 1 },
+  metadata?: EventMetadata,
+): NewEvent {
   return { id: randomUUID(), type, schemaVersion: 1, data, ...(metadata ? { metadata } : {}) };
 }
 

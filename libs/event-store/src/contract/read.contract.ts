@@ -4,19 +4,34 @@ import { newEvent, numberedEvents, uniqueStream } from './contract-helpers';
 /** The global log and the ways to read part of a stream. */
 export function describeReadContract(store: () => EventStore): void {
   describe('the global log', () => {
-    it('orders the events of all streams in one gapless sequence of positions', async () => {
+    /** Appends to three streams in interleaved rounds; returns the head before and the ids in append order. */
+    async function appendInterleaved(): Promise<{ head: bigint; appended: string[] }> {
       const head = await store().headPosition();
       const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
       const appended: string[] = [];
+      // Round r appends r + 1 events to each stream, so before it each stream ends at revision r(r+1)/2 - 1.
       for (let round = 0; round < 3; round += 1) {
+        const expected = round === 0 ? 'no_stream' : BigInt((round * (round + 1)) / 2 - 1);
         for (const stream of streams) {
           const events = numberedEvents(round + 1);
-          await store().append(stream, 'any', events);
+          await store().append(stream, expected, events);
           appended.push(...events.map((event) => event.id));
         }
       }
+      return { head, appended };
+    }
+
+    it('orders the events of all streams in the order they were appended', async () => {
+      const { head, appended } = await appendInterleaved();
       const log = await store().readAll({ after: head, maxCount: appended.length });
       expect(log.map((event) => event.id)).toEqual(appended);
+      expect(log.every((event, i) => i === 0 || event.position > log[i - 1].position)).toBe(true);
+      expect(await store().headPosition()).toBe(log[log.length - 1].position);
+    });
+
+    it('numbers the global log without gaps, one position per event', async () => {
+      const { head, appended } = await appendInterleaved();
+      const log = await store().readAll({ after: head, maxCount: appended.length });
       expect(log.map((event) => event.position)).toEqual(appended.map((_, i) => head + BigInt(i + 1)));
       expect(await store().headPosition()).toBe(head + BigInt(appended.length));
     });
@@ -76,11 +91,17 @@ export function describeReadContract(store: () => EventStore): void {
     it('reads a stream of 5,000 events back in order', async () => {
       const stream = uniqueStream('long');
       for (let batch = 0; batch < 10; batch += 1) {
-        await store().append(stream, batch === 0 ? 'no_stream' : BigInt(batch * 500 - 1), numberedEvents(500, 'A', batch * 500));
+        await store().append(
+          stream,
+          batch === 0 ? 'no_stream' : BigInt(batch * 500 - 1),
+          numberedEvents(500, 'A', batch * 500),
+        );
       }
       const read = await store().readStream(stream);
       expect(read).toHaveLength(5000);
-      expect(read.every((event, i) => event.revision === BigInt(i) && (event.data as { n: number }).n === i)).toBe(true);
+      expect(
+        read.every((event, i) => event.revision === BigInt(i) && (event.data as { n: number }).n === i),
+      ).toBe(true);
       expect(read.every((event, i) => i === 0 || event.position > read[i - 1].position)).toBe(true);
     }, 60_000);
   });

@@ -10,7 +10,11 @@ export function describeSubscriptionContract(store: () => EventStore): void {
       const stored = numberedEvents(3);
       await store().append(stream, 'no_stream', stored);
       const log = new DeliveryLog([stream]);
-      const subscription = store().subscribeToAll({ after: head, onEvents: log.onEvents, onCaughtUp: log.onCaughtUp });
+      const subscription = store().subscribeToAll({
+        after: head,
+        onEvents: log.onEvents,
+        onCaughtUp: log.onCaughtUp,
+      });
       try {
         await waitFor(() => log.caughtUpAt !== undefined, 'catching up');
         expect(log.ids()).toEqual(stored.map((event) => event.id));

@@ -39,7 +39,9 @@ export function describeUpcastingContract(
 
     it('starts the chain at the version an event was stored with', async () => {
       const stream = uniqueStream();
-      await store().append(stream, 'no_stream', [{ ...newEvent('AmountRecorded', { amount: '5.00' }), schemaVersion: 2 }]);
+      await store().append(stream, 'no_stream', [
+        { ...newEvent('AmountRecorded', { amount: '5.00' }), schemaVersion: 2 },
+      ]);
       const [read] = await store().readStream(stream);
       expect(read).toMatchObject({ schemaVersion: 3, data: { amount: '5.00', currency: 'CNY' } });
     });

@@ -1,4 +1,10 @@
-import { assertExpectedRevision, checkExpectedRevision, resolveRetry, type StoredEventRef } from '../append-rules';
+import {
+  assertAnyAllowed,
+  assertExpectedRevision,
+  checkExpectedRevision,
+  resolveRetry,
+  type StoredEventRef,
+} from '../append-rules';
 import {
   type AppendResult,
   EventStore,
@@ -12,7 +18,12 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
-import { parseRecordedUpTo, parseStoredEvent, prepareAppend, type SerializedStoredEvent } from '../serialization';
+import {
+  parseRecordedUpTo,
+  parseStoredEvent,
+  prepareAppend,
+  type SerializedStoredEvent,
+} from '../serialization';
 import { AppendSignal, CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Upcasters } from '../upcasters';
 
@@ -47,6 +58,7 @@ export class MemoryEventStore extends EventStore {
   async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
     this.assertOpen();
     assertExpectedRevision(expected);
+    assertAnyAllowed(stream, expected);
     const prepared = prepareAppend(stream, events, this.now);
     const retry = resolveRetry(
       stream,
@@ -98,7 +110,11 @@ export class MemoryEventStore extends EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
-    const subscription = new CatchUpSubscription((after, max) => this.readAfter(after, max), this.signal, options);
+    const subscription = new CatchUpSubscription(
+      (after, max) => this.readAfter(after, max),
+      this.signal,
+      options,
+    );
     this.subscriptions.add(subscription);
     void subscription.ended.then(() => this.subscriptions.delete(subscription));
     return subscription;

@@ -27,9 +27,14 @@ export class SqliteSnapshotStore extends SnapshotStore {
   }
 
   async load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined> {
-    const row = this.select.get(stream) as { revision: bigint; schemaVersion: bigint; state: string } | undefined;
+    const row = this.select.get(stream) as
+      { revision: bigint; schemaVersion: bigint; state: string } | undefined;
     if (!row) return undefined;
-    return { revision: row.revision, schemaVersion: Number(row.schemaVersion), state: JSON.parse(row.state) as S };
+    return {
+      revision: row.revision,
+      schemaVersion: Number(row.schemaVersion),
+      state: JSON.parse(row.state) as S,
+    };
   }
 
   async save(stream: string, revision: bigint, schemaVersion: number, state: unknown): Promise<void> {

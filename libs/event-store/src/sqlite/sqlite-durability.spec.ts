@@ -43,7 +43,10 @@ describe('the sqlite store file', () => {
     const reopened = open();
     expect(await reopened.readAll()).toEqual(before);
     expect(await reopened.headPosition()).toBe(5n);
-    await expect(reopened.append('account-a', 2n, [newEvent()])).resolves.toEqual({ nextRevision: 3n, position: 6n });
+    await expect(reopened.append('account-a', 2n, [newEvent()])).resolves.toEqual({
+      nextRevision: 3n,
+      position: 6n,
+    });
   });
 
   it('rolls back only the append whose event fails mid-transaction, leaving its group intact', async () => {
@@ -78,12 +81,15 @@ describe('the sqlite store file', () => {
         return (error as { signal?: string }).signal;
       }
     })();
-    // Killed, not exited: the insert ran, so the uncommitted row really was in the file's journal.
+    // Killed rather than exited with an error: the insert did run inside the open transaction.
     expect(killed).toBe('SIGKILL');
     await store.close();
     const reopened = open();
     expect((await reopened.readStream('account-a')).map((event) => event.revision)).toEqual([0n]);
-    await expect(reopened.append('account-a', 0n, [newEvent()])).resolves.toEqual({ nextRevision: 1n, position: 2n });
+    await expect(reopened.append('account-a', 0n, [newEvent()])).resolves.toEqual({
+      nextRevision: 1n,
+      position: 2n,
+    });
   });
 
   it('wakes a live subscriber on append without waiting for the poll', async () => {
@@ -111,8 +117,14 @@ describe('the sqlite store file', () => {
     const upcasters = new Upcasters().register('A', 1, () => ({ upgraded: true }));
     const upcasting = open({ upcasters });
     await upcasting.append('account-a', 'no_stream', [newEvent('A', { original: true })]);
-    expect((await upcasting.readStream('account-a'))[0]).toMatchObject({ schemaVersion: 2, data: { upgraded: true } });
+    expect((await upcasting.readStream('account-a'))[0]).toMatchObject({
+      schemaVersion: 2,
+      data: { upgraded: true },
+    });
     const plain = open();
-    expect((await plain.readStream('account-a'))[0]).toMatchObject({ schemaVersion: 1, data: { original: true } });
+    expect((await plain.readStream('account-a'))[0]).toMatchObject({
+      schemaVersion: 1,
+      data: { original: true },
+    });
   });
 });

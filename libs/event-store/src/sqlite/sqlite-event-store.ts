@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import { assertExpectedRevision, checkExpectedRevision, resolveRetry, type StoredEventRef } from '../append-rules';
+import {
+  assertAnyAllowed,
+  assertExpectedRevision,
+  checkExpectedRevision,
+  resolveRetry,
+  type StoredEventRef,
+} from '../append-rules';
 import {
   type AppendResult,
   EventStore,
@@ -86,13 +92,15 @@ export class SqliteEventStore extends EventStore {
         if (outcomes.some((outcome) => outcome.ok)) this.signal.notify();
         return outcomes;
       },
-      (error) => (isTransientSqliteError(error) ? new StoreUnavailableError('sqlite commit failed', error) : error),
+      (error) =>
+        isTransientSqliteError(error) ? new StoreUnavailableError('sqlite commit failed', error) : error,
     );
   }
 
   async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
     this.assertOpen();
     assertExpectedRevision(expected);
+    assertAnyAllowed(stream, expected);
     return this.group.submit({ stream, expected, events: prepareAppend(stream, events, this.now) });
   }
 
@@ -102,7 +110,10 @@ export class SqliteEventStore extends EventStore {
       stream,
       from: options.fromRevision ?? 0n,
       to: options.toRevision ?? MAX_REVISION,
-      upTo: options.recordedUpTo === undefined ? Number.MAX_SAFE_INTEGER : parseRecordedUpTo(options.recordedUpTo),
+      upTo:
+        options.recordedUpTo === undefined
+          ? Number.MAX_SAFE_INTEGER
+          : parseRecordedUpTo(options.recordedUpTo),
       limit: options.maxCount ?? -1,
     });
     return this.toEvents(rows);
@@ -120,9 +131,14 @@ export class SqliteEventStore extends EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
-    const subscription = new CatchUpSubscription((after, max) => this.readAfter(after, max), this.signal, options, {
-      pollIntervalMs: this.options.pollIntervalMs ?? 250,
-    });
+    const subscription = new CatchUpSubscription(
+      (after, max) => this.readAfter(after, max),
+      this.signal,
+      options,
+      {
+        pollIntervalMs: this.options.pollIntervalMs ?? 250,
+      },
+    );
     this.subscriptions.add(subscription);
     void subscription.ended.then(() => this.subscriptions.delete(subscription));
     return subscription;

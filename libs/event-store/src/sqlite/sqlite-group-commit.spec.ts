@@ -12,7 +12,10 @@ describe('group commit in the sqlite store', () => {
   beforeEach(() => {
     file = temporaryDatabasePath();
     groups = [];
-    store = new SqliteEventStore(file.path, { busyTimeoutMs: 50, onGroupCommitted: (size) => groups.push(size) });
+    store = new SqliteEventStore(file.path, {
+      busyTimeoutMs: 50,
+      onGroupCommitted: (size) => groups.push(size),
+    });
   });
 
   afterEach(async () => {
@@ -41,9 +44,17 @@ describe('group commit in the sqlite store', () => {
       store.append('account-c', 'no_stream', [newEvent()]),
     ]);
     expect(groups).toEqual([1, 4]);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
     expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
-    expect((await store.readStream('account-a')).map((event) => event.type)).toEqual(['ThingHappened', 'First']);
+    expect((await store.readStream('account-a')).map((event) => event.type)).toEqual([
+      'ThingHappened',
+      'First',
+    ]);
     expect(await store.headPosition()).toBe(4n);
   });
 

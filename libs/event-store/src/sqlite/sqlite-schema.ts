@@ -50,7 +50,8 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
   try {
     db.pragma('journal_mode = WAL');
     const synchronous = options.synchronous ?? 'FULL';
-    if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(synchronous)) throw new Error(`unknown synchronous mode ${synchronous}`);
+    if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(synchronous))
+      throw new Error(`unknown synchronous mode ${synchronous}`);
     db.pragma(`synchronous = ${synchronous}`);
     db.defaultSafeIntegers(true);
     const version = Number(db.pragma('user_version', { simple: true }));

@@ -109,7 +109,9 @@ export class CatchUpSubscription implements Subscription {
         this.wake = undefined;
         resolve();
       };
-      const timer = this.settings.pollIntervalMs ? setTimeout(finish, this.settings.pollIntervalMs) : undefined;
+      const timer = this.settings.pollIntervalMs
+        ? setTimeout(finish, this.settings.pollIntervalMs)
+        : undefined;
       this.wake = finish;
     });
   }

@@ -1,0 +1,124 @@
+import { newEvent, numberedEvents } from '../contract/contract-helpers';
+import { MemoryEventStore } from '../memory/memory-event-store';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import { temporaryDatabasePath } from '../sqlite/sqlite-test-files';
+import { MemorySnapshotStore } from './memory-snapshot-store';
+import { readStreamFromSnapshot } from './read-after-snapshot';
+import type { SnapshotStore } from './snapshot-store.port';
+
+interface Subject {
+  snapshots: SnapshotStore;
+  close(): Promise<void>;
+}
+
+const subjects: Array<[string, () => Subject]> = [
+  ['memory', () => ({ snapshots: new MemorySnapshotStore(), close: async () => undefined })],
+  [
+    'sqlite',
+    () => {
+      const file = temporaryDatabasePath();
+      const store = new SqliteEventStore(file.path);
+      return { snapshots: store.snapshotStore(), close: async () => (await store.close(), file.remove()) };
+    },
+  ],
+];
+
+describe.each(subjects)('a %s snapshot store', (_name, makeSubject) => {
+  let subject: Subject;
+
+  beforeEach(() => {
+    subject = makeSubject();
+  });
+
+  afterEach(() => subject.close());
+
+  it('loads nothing for a stream without a snapshot', async () => {
+    await expect(subject.snapshots.load('account-a')).resolves.toBeUndefined();
+  });
+
+  it('loads the latest snapshot with its revision, schema version and state', async () => {
+    await subject.snapshots.save('account-a', 9n, 1, { balance: '10.00' });
+    await subject.snapshots.save('account-a', 19n, 1, { balance: '20.00', draws: ['d1'] });
+    await expect(subject.snapshots.load('account-a')).resolves.toEqual({
+      revision: 19n,
+      schemaVersion: 1,
+      state: { balance: '20.00', draws: ['d1'] },
+    });
+  });
+
+  it('does not move back to an older revision of the same schema version', async () => {
+    await subject.snapshots.save('account-a', 19n, 1, { at: 19 });
+    await subject.snapshots.save('account-a', 9n, 1, { at: 9 });
+    await expect(subject.snapshots.load('account-a')).resolves.toMatchObject({ revision: 19n });
+  });
+
+  it('replaces a snapshot of another schema version whatever its revision', async () => {
+    await subject.snapshots.save('account-a', 19n, 1, { at: 19 });
+    await subject.snapshots.save('account-a', 9n, 2, { at: 9 });
+    await expect(subject.snapshots.load('account-a')).resolves.toEqual({
+      revision: 9n,
+      schemaVersion: 2,
+      state: { at: 9 },
+    });
+  });
+
+  it('hands out copies, so a caller mutating its state cannot change the cache', async () => {
+    await subject.snapshots.save('account-a', 1n, 1, { items: [1] });
+    const loaded = await subject.snapshots.load<{ items: number[] }>('account-a');
+    loaded?.state.items.push(2);
+    await expect(subject.snapshots.load('account-a')).resolves.toMatchObject({ state: { items: [1] } });
+  });
+});
+
+describe('reading a stream from its snapshot', () => {
+  const stream = 'credit-account-1';
+  let events: MemoryEventStore;
+  let snapshots: MemorySnapshotStore;
+
+  beforeEach(async () => {
+    events = new MemoryEventStore();
+    snapshots = new MemorySnapshotStore();
+    await events.append(stream, 'no_stream', numberedEvents(5));
+  });
+
+  it('reads only the events after a snapshot of the expected schema version', async () => {
+    await snapshots.save(stream, 2n, 3, { folded: 3 });
+    await events.append(stream, 4n, [newEvent()]);
+    const loaded = await readStreamFromSnapshot(events, snapshots, stream, 3);
+    expect(loaded.snapshot).toEqual({ revision: 2n, schemaVersion: 3, state: { folded: 3 } });
+    expect(loaded.events.map((event) => event.revision)).toEqual([3n, 4n, 5n]);
+  });
+
+  it('ignores a snapshot of another schema version and reads the whole stream', async () => {
+    await snapshots.save(stream, 2n, 2, { folded: 3 });
+    const loaded = await readStreamFromSnapshot(events, snapshots, stream, 3);
+    expect(loaded.snapshot).toBeUndefined();
+    expect(loaded.events).toHaveLength(5);
+  });
+
+  it('reads the whole stream when there is no snapshot', async () => {
+    const loaded = await readStreamFromSnapshot(events, snapshots, stream, 3);
+    expect(loaded).toEqual({ snapshot: undefined, events: await events.readStream(stream) });
+  });
+});
+
+describe('sqlite snapshots', () => {
+  it('stay in the ledger file across reopening, beside the events', async () => {
+    const file = temporaryDatabasePath();
+    const first = new SqliteEventStore(file.path);
+    await first.append('account-a', 'no_stream', [newEvent()]);
+    await first.snapshotStore().save('account-a', 0n, 1, { ok: true });
+    await first.close();
+    const reopened = new SqliteEventStore(file.path);
+    try {
+      await expect(reopened.snapshotStore().load('account-a')).resolves.toEqual({
+        revision: 0n,
+        schemaVersion: 1,
+        state: { ok: true },
+      });
+    } finally {
+      await reopened.close();
+      file.remove();
+    }
+  });
+});
