@@ -55,7 +55,7 @@ export function decideConversion(command: Convert, state: CreditAccountState, on
         monthlyFeeRate: quote.monthlyFeeRate.toFixed(),
         feePerPeriod: quote.schedule[0].fee.toString(),
         schedule: quote.schedule.map((p) => ({ period: p.index, principal: p.principal.toString(), fee: p.fee.toString() })),
-        apr: quote.apr.toFixed(),
+        apr: quote.apr.toFixed(4),
         termsVersion: terms.version,
       },
     },

@@ -1,0 +1,94 @@
+/**
+ * The business clock: what time it is for the ledger. `system` follows the wall clock in Asia/Shanghai;
+ * `manual` is set and advanced through the operations API (simulation, demos, tests) and only moves
+ * forward. Its settings are events in the `ledger-clock` stream, so a restart resumes at the same time
+ * and an auditor can see when an operator moved time.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventStore } from '@ledger/event-store';
+import { isValidDateTime, toShanghai } from '@ledger/credit';
+
+export const CLOCK_STREAM = 'ledger-clock';
+
+export class ClockError extends Error {
+  constructor(
+    readonly code: 'CLOCK_NOT_MANUAL' | 'CLOCK_WENT_BACKWARDS' | 'INVALID_DATE_TIME',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Formats an instant as an ISO date-time in Shanghai local time with its +08:00 offset. */
+export function shanghaiIso(instant: Date): string {
+  const local = new Date(instant.getTime() + 8 * 3600_000);
+  return `${local.toISOString().slice(0, 19)}+08:00`;
+}
+
+export abstract class BusinessClock {
+  abstract readonly mode: 'system' | 'manual';
+  /** ISO-8601 date-time with the +08:00 offset. */
+  abstract now(): string;
+  businessDate(): string {
+    return toShanghai(this.now()).date;
+  }
+  abstract set(dateTime: string, actor: string): Promise<string>;
+}
+
+export class SystemClock extends BusinessClock {
+  readonly mode = 'system' as const;
+  now(): string {
+    return shanghaiIso(new Date());
+  }
+  async set(): Promise<string> {
+    throw new ClockError('CLOCK_NOT_MANUAL', 'the business clock follows the system clock; start with LEDGER_CLOCK=manual to set it');
+  }
+}
+
+export class ManualClock extends BusinessClock {
+  readonly mode = 'manual' as const;
+  private current: string;
+  private revision: bigint | 'no_stream' = 'no_stream';
+
+  private constructor(
+    private readonly store: EventStore,
+    start: string,
+  ) {
+    super();
+    this.current = start;
+  }
+
+  /** Resumes at the last time set, or starts at `start`. */
+  static async open(store: EventStore, start: string): Promise<ManualClock> {
+    const clock = new ManualClock(store, normalize(start));
+    const events = await store.readStream(CLOCK_STREAM);
+    const last = events[events.length - 1];
+    if (last) {
+      clock.current = (last.data as { now: string }).now;
+      clock.revision = last.revision;
+    }
+    return clock;
+  }
+
+  now(): string {
+    return this.current;
+  }
+
+  async set(dateTime: string, actor: string): Promise<string> {
+    if (!isValidDateTime(dateTime)) throw new ClockError('INVALID_DATE_TIME', `not an ISO date-time with an offset: ${dateTime}`);
+    const next = normalize(dateTime);
+    if (Date.parse(next) < Date.parse(this.current)) {
+      throw new ClockError('CLOCK_WENT_BACKWARDS', `the business clock only moves forward: it is ${this.current}, asked for ${next}`);
+    }
+    const result = await this.store.append(CLOCK_STREAM, this.revision, [
+      { id: randomUUID(), type: 'BusinessClockSet', schemaVersion: 1, data: { now: next, previous: this.current }, metadata: { actor, businessDate: toShanghai(next).date } },
+    ]);
+    this.revision = result.nextRevision;
+    this.current = next;
+    return next;
+  }
+}
+
+function normalize(dateTime: string): string {
+  return shanghaiIso(new Date(Date.parse(dateTime)));
+}

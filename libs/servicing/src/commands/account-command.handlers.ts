@@ -1,0 +1,66 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '@ledger/credit';
+import { BusinessClock } from '../clock/business-clock';
+import { EndOfDayService, type EndOfDayReport } from '../end-of-day/end-of-day.service';
+import { PersonalDataProtector, birthDateFromIdNumber, isValidPrcIdNumber, maskIdNumber, maskName } from '../identity/personal-data';
+import { AccountRepository, type ExecuteResult } from '../repository/account-repository';
+import { CloseBusinessDayCommand, ExecuteAccountCommand, SubmitApplicationCommand } from './account.commands';
+
+@CommandHandler(ExecuteAccountCommand)
+export class ExecuteAccountCommandHandler implements ICommandHandler<ExecuteAccountCommand, ExecuteResult> {
+  constructor(
+    private readonly repository: AccountRepository,
+    private readonly clock: BusinessClock,
+  ) {}
+
+  execute({ accountId, command, meta }: ExecuteAccountCommand): Promise<ExecuteResult> {
+    return this.repository.execute(accountId, command, { ...meta, now: meta.now ?? this.clock.now() });
+  }
+}
+
+@CommandHandler(SubmitApplicationCommand)
+export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicationCommand, ExecuteResult> {
+  constructor(
+    private readonly repository: AccountRepository,
+    private readonly clock: BusinessClock,
+    private readonly personalData: PersonalDataProtector,
+  ) {}
+
+  execute({ application: a, meta }: SubmitApplicationCommand): Promise<ExecuteResult> {
+    const idNumber = a.idNumber.toUpperCase();
+    if (!isValidPrcIdNumber(idNumber)) {
+      throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character', { field: 'idNumber' });
+    }
+    const accountId = this.personalData.accountIdFor(idNumber);
+    return this.repository.execute(
+      accountId,
+      {
+        type: 'SubmitApplication',
+        accountId,
+        channel: a.channel,
+        applicant: {
+          idNumberHash: this.personalData.hashIdNumber(idNumber),
+          idNumberMasked: maskIdNumber(idNumber),
+          nameMasked: maskName(a.name),
+          birthDate: birthDateFromIdNumber(idNumber),
+          nationality: a.nationality,
+          payScore: a.payScore,
+          paymentsLast6Months: a.paymentsLast6Months,
+          identityVerified: a.identityVerified,
+          debitCard: a.debitCard,
+          creditRecord: a.creditRecord,
+        },
+      },
+      { ...meta, now: meta.now ?? this.clock.now() },
+    );
+  }
+}
+
+@CommandHandler(CloseBusinessDayCommand)
+export class CloseBusinessDayHandler implements ICommandHandler<CloseBusinessDayCommand, EndOfDayReport> {
+  constructor(private readonly endOfDay: EndOfDayService) {}
+
+  execute({ businessDate, actor }: CloseBusinessDayCommand): Promise<EndOfDayReport> {
+    return this.endOfDay.close(businessDate, actor);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * All configuration, read once from the environment and validated at start-up: a wrong value stops the
+ * process with a message naming the variable. Every variable and its default is listed in the README.
+ */
+import { isValidDateTime } from '@ledger/credit';
+
+export interface LedgerConfig {
+  port: number;
+  store: 'sqlite' | 'eventstoredb' | 'memory';
+  sqlitePath: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
+  readModelPath: string;
+  eventStoreConnectionString: string | undefined;
+  clock: 'system' | 'manual';
+  clockStart: string;
+  demo: boolean;
+  demoAccounts: number;
+  demoMonths: number;
+  idHashKey: string;
+  projections: boolean;
+  endOfDayConcurrency: number;
+  aggregateCacheSize: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be 1 or 0 (true or false), got ${JSON.stringify(raw)}`);
+}
+
+/** The development key used only when none is configured outside production; printed as a warning. */
+export const DEVELOPMENT_ID_HASH_KEY = 'development-only-id-hash-key-change-me';
+
+export function loadConfig(env: Env = process.env): LedgerConfig {
+  const store = oneOf(env, 'LEDGER_STORE', ['sqlite', 'eventstoredb', 'memory'] as const, 'sqlite');
+  const clock = oneOf(env, 'LEDGER_CLOCK', ['system', 'manual'] as const, 'manual');
+  const clockStart = env.LEDGER_CLOCK_START || '2026-01-01T09:00:00+08:00';
+  if (!isValidDateTime(clockStart)) throw new ConfigError('LEDGER_CLOCK_START', `must be an ISO date-time with an offset, got ${JSON.stringify(clockStart)}`);
+  const production = env.NODE_ENV === 'production';
+  const idHashKey = env.LEDGER_ID_HASH_KEY || (production ? '' : DEVELOPMENT_ID_HASH_KEY);
+  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', 'must be set to a secret of at least 16 characters in production');
+  if (store === 'eventstoredb' && !env.EVENTSTORE_CONNECTION_STRING) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'is required when LEDGER_STORE=eventstoredb');
+  }
+  const sqlitePath = env.LEDGER_SQLITE_PATH || './data/ledger.sqlite';
+  return {
+    port: integer(env, 'PORT', 3000, 1, 65535),
+    store,
+    sqlitePath,
+    sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL', 'EXTRA', 'OFF'] as const, 'FULL'),
+    readModelPath: env.LEDGER_READ_MODEL_PATH || sqlitePath.replace(/(\.sqlite)?$/, '.read-models.sqlite'),
+    eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
+    clock,
+    clockStart,
+    demo: flag(env, 'LEDGER_DEMO', false),
+    demoAccounts: integer(env, 'LEDGER_DEMO_ACCOUNTS', 2000, 1, 1_000_000),
+    demoMonths: integer(env, 'LEDGER_DEMO_MONTHS', 13, 1, 120),
+    idHashKey,
+    projections: flag(env, 'LEDGER_PROJECTIONS', true),
+    endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
+    aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * End of day. Closing business day D runs, for every account that needs it, what falls due when D ends
+ * (statements on month ends, due dates, overdue, freezes, buckets, quarterly reviews), then records
+ * `BusinessDayClosed` in the `ledger-business-days` stream.
+ *
+ * - Scales: the accounts come from the end-of-day schedule (a read model of each account's next action
+ *   date, kept from the log), never from a scan of every stream.
+ * - Once only: BusinessDayClosed is appended at the stream's exact expected revision with a
+ *   deterministic event id, and each account's part runs under the command id `eod:<date>`, so a day
+ *   already done for an account is replayed, not redone.
+ * - Resumable: a crash leaves some accounts done; the next call does the rest and then closes the day.
+ * - In order: a day is closed only after the day before, and only once the business clock has passed it.
+ */
+import { v5 as uuidv5 } from 'uuid';
+import { addDays, type CreditAccountEvent, isValidDate } from '@ledger/credit';
+import { EventStore } from '@ledger/event-store';
+import { BusinessClock } from '../clock/business-clock';
+import { AccountRepository } from '../repository/account-repository';
+
+export const BUSINESS_DAYS_STREAM = 'ledger-business-days';
+const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
+
+export interface BusinessDayClosedData {
+  businessDate: string;
+  closedAt: string;
+  accounts: number;
+  counts: Record<string, number>;
+}
+
+export interface EndOfDayReport extends BusinessDayClosedData {
+  alreadyClosed: boolean;
+  position: string;
+}
+
+/** Where end of day finds its accounts: implemented over the eod_schedule read model. */
+export abstract class EndOfDaySchedule {
+  /** Waits until the schedule has seen every event appended so far. */
+  abstract catchUp(): Promise<void>;
+  /** Up to `limit` account ids due on or before `date`, ordered by id, after `afterAccountId`. */
+  abstract accountsDue(date: string, limit: number, afterAccountId: string | null): Promise<string[]>;
+}
+
+export class EndOfDayError extends Error {
+  constructor(
+    readonly code: 'INVALID_BUSINESS_DATE' | 'BUSINESS_DAY_SKIPPED' | 'BUSINESS_DAY_NOT_OVER',
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface EndOfDayProgress {
+  onProgress?(date: string, accountsDone: number): void;
+}
+
+export class EndOfDayService {
+  progress: EndOfDayProgress = {};
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly repository: AccountRepository,
+    private readonly schedule: EndOfDaySchedule,
+    private readonly clock: BusinessClock,
+    private readonly concurrency = 32,
+  ) {}
+
+  async lastClosed(): Promise<{ date: string | null; revision: bigint | 'no_stream'; data: BusinessDayClosedData | null; position: bigint }> {
+    const events = await this.store.readStream(BUSINESS_DAYS_STREAM);
+    const last = events[events.length - 1];
+    if (!last) return { date: null, revision: 'no_stream', data: null, position: 0n };
+    const data = last.data as BusinessDayClosedData;
+    return { date: data.businessDate, revision: last.revision, data, position: last.position };
+  }
+
+  async close(date: string, actor: string): Promise<EndOfDayReport> {
+    if (!isValidDate(date)) throw new EndOfDayError('INVALID_BUSINESS_DATE', `not a calendar date: ${date}`, { field: 'businessDate' });
+    const last = await this.lastClosed();
+    if (last.date !== null && date <= last.date) {
+      const events = await this.store.readStream(BUSINESS_DAYS_STREAM);
+      const closed = events.find((e) => (e.data as BusinessDayClosedData).businessDate === date);
+      if (closed) return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
+    }
+    if (last.date !== null && date !== addDays(last.date, 1)) {
+      throw new EndOfDayError('BUSINESS_DAY_SKIPPED', `the next business day to close is ${addDays(last.date, 1)}`, { lastClosed: last.date, next: addDays(last.date, 1) });
+    }
+    const today = this.clock.businessDate();
+    if (date >= today) {
+      throw new EndOfDayError('BUSINESS_DAY_NOT_OVER', `business day ${date} is not over: the business clock says ${this.clock.now()}`, { businessDate: date, now: this.clock.now() });
+    }
+    const counts: Record<string, number> = {};
+    const accounts = await this.processAccounts(date, actor, counts);
+    const data: BusinessDayClosedData = { businessDate: date, closedAt: this.clock.now(), accounts, counts };
+    const result = await this.store.append(BUSINESS_DAYS_STREAM, last.revision, [
+      { id: uuidv5(`business-day|${date}`, BUSINESS_DAY_NAMESPACE), type: 'BusinessDayClosed', schemaVersion: 1, data, metadata: { actor, businessDate: date, commandId: `eod:${date}` } },
+    ]);
+    return { ...data, alreadyClosed: false, position: result.position.toString() };
+  }
+
+  private async processAccounts(date: string, actor: string, counts: Record<string, number>): Promise<number> {
+    await this.schedule.catchUp();
+    let after: string | null = null;
+    let done = 0;
+    const now = `${date}T23:59:59+08:00`;
+    for (;;) {
+      const batch = await this.schedule.accountsDue(date, 1000, after);
+      if (batch.length === 0) return done;
+      let next = 0;
+      const worker = async () => {
+        while (next < batch.length) {
+          const accountId = batch[next++];
+          const result = await this.repository.execute(accountId, { type: 'CloseBusinessDay', businessDate: date }, { commandId: `eod:${date}`, actor, now });
+          tally(counts, result.events);
+          done++;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, worker));
+      this.progress.onProgress?.(date, done);
+      after = batch[batch.length - 1];
+    }
+  }
+}
+
+function tally(counts: Record<string, number>, events: CreditAccountEvent[]): void {
+  for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
+}

@@ -1,0 +1,92 @@
+/**
+ * Wires the ledger: the event store chosen by configuration, snapshots, the business clock, the
+ * repository, end of day and the command handlers. Apps import `LedgerModule.forRoot(config)`.
+ */
+import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
+import { createEventStore, EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, SqliteSnapshotStore } from '@ledger/event-store';
+import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
+import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
+import type { LedgerConfig } from './config/ledger-config';
+import { EndOfDaySchedule, EndOfDayService } from './end-of-day/end-of-day.service';
+import { PersonalDataProtector } from './identity/personal-data';
+import { AccountRepository } from './repository/account-repository';
+
+/** The validated configuration, injectable by class. */
+export class LedgerSettings {
+  constructor(readonly config: LedgerConfig) {}
+}
+
+@Injectable()
+export class LedgerShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly store: EventStore,
+    private readonly repository: AccountRepository,
+  ) {}
+
+  /** Lets in-flight commands finish, then closes the store (subscriptions stop with it). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.repository.drain();
+    await this.store.close();
+  }
+}
+
+@Module({})
+export class LedgerModule {
+  /**
+   * `schedule` is the end-of-day schedule implementation (the projections adapter in the API); it is a
+   * provider class so the module stays free of the read-model technology.
+   */
+  static forRoot(config: LedgerConfig, extra: { providers?: DynamicModule['providers']; exports?: DynamicModule['exports'] } = {}): DynamicModule {
+    return {
+      module: LedgerModule,
+      global: true,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: LedgerSettings, useValue: new LedgerSettings(config) },
+        { provide: TermsCatalogue, useValue: DEFAULT_TERMS_CATALOGUE },
+        { provide: PersonalDataProtector, useValue: new PersonalDataProtector(config.idHashKey) },
+        {
+          provide: EventStore,
+          useFactory: () =>
+            createEventStore({
+              LEDGER_STORE: config.store,
+              LEDGER_SQLITE_PATH: config.sqlitePath,
+              LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
+              EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
+            }),
+        },
+        {
+          provide: SnapshotStore,
+          // Snapshots are a cache: beside the log in the sqlite file, or in memory for the other stores.
+          useFactory: (store: EventStore) => (store instanceof SqliteEventStore ? new SqliteSnapshotStore(store.db) : new MemorySnapshotStore()),
+          inject: [EventStore],
+        },
+        {
+          provide: BusinessClock,
+          useFactory: (store: EventStore) => (config.clock === 'manual' ? ManualClock.open(store, config.clockStart) : new SystemClock()),
+          inject: [EventStore],
+        },
+        {
+          provide: AccountRepository,
+          useFactory: (store: EventStore, snapshots: SnapshotStore, terms: TermsCatalogue) =>
+            new AccountRepository(store, snapshots, terms, { cacheSize: config.aggregateCacheSize }),
+          inject: [EventStore, SnapshotStore, TermsCatalogue],
+        },
+        {
+          provide: EndOfDayService,
+          useFactory: (store: EventStore, repository: AccountRepository, schedule: EndOfDaySchedule, clock: BusinessClock) =>
+            new EndOfDayService(store, repository, schedule, clock, config.endOfDayConcurrency),
+          inject: [EventStore, AccountRepository, EndOfDaySchedule, BusinessClock],
+        },
+        LedgerShutdown,
+        ExecuteAccountCommandHandler,
+        SubmitApplicationHandler,
+        CloseBusinessDayHandler,
+        ...(extra.providers ?? []),
+      ],
+      exports: [LedgerSettings, TermsCatalogue, PersonalDataProtector, EventStore, SnapshotStore, BusinessClock, AccountRepository, EndOfDayService, CqrsModule, ...(extra.exports ?? [])],
+    };
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Load, decide, append: the one path by which a command changes an account.
+ *
+ * - Loading uses the latest snapshot plus the events after it, through a bounded cache of recently used
+ *   accounts, so an account with years of history loads in constant time.
+ * - Appending uses the exact expected revision. On a concurrency conflict the cached entry is dropped
+ *   and the whole load-decide-append runs again, a bounded number of times.
+ * - Event ids are UUIDv5 of the command id and the event's index, so a retried append is a no-op.
+ * - Idempotency is recorded atomically with the events: each event's metadata carries its command id
+ *   and request hash, and the loaded account knows every command id it has applied. A retried command
+ *   returns the original events; the same command id with another payload is refused.
+ * - Commands on one account run one at a time in this process (a keyed queue), so concurrent requests
+ *   for one account do not spin on conflicts; requests for different accounts share group commits.
+ */
+import { randomUUID } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+import {
+  type CreditAccountCommand,
+  type CreditAccountEvent,
+  type CreditAccountState,
+  contextAt,
+  decide,
+  DomainError,
+  deserializeState,
+  fold,
+  initialState,
+  serializeState,
+  STATE_SCHEMA_VERSION,
+  type TermsCatalogue,
+} from '@ledger/credit';
+import { ConcurrencyError, EventStore, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+import { KeyedQueue } from './keyed-queue';
+import { LruCache } from './lru-cache';
+
+export const ACCOUNT_STREAM_PREFIX = 'credit-account-';
+export const accountStream = (accountId: string) => `${ACCOUNT_STREAM_PREFIX}${accountId}`;
+
+/** Namespace for event ids (a fixed, random UUID: ids only need to be unique within this ledger). */
+const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
+/** Snapshot schema: the domain state's version and this envelope's. */
+const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + 1;
+
+export interface AppliedCommand {
+  requestHash: string;
+  firstRevision: string;
+  lastRevision: string;
+}
+
+export interface LoadedAccount {
+  accountId: string;
+  state: CreditAccountState;
+  revision: bigint | 'no_stream';
+  /** Global position of the stream's last event (0n when none). */
+  position: bigint;
+  commands: Record<string, AppliedCommand>;
+  /** Revision of the last snapshot taken. */
+  snapshotRevision: bigint | null;
+}
+
+export interface CommandMetadata {
+  /** Idempotency scope of the command: a natural key (draw:<orderId>) or the Idempotency-Key header. */
+  commandId?: string;
+  /** Hash of the request payload; the same command id with another hash is a reused key. */
+  requestHash?: string;
+  actor: string;
+  correlationId?: string;
+  causationId?: string;
+  /** The business time to decide at; defaults to the clock's now. */
+  now: string;
+}
+
+export interface ExecuteResult {
+  accountId: string;
+  events: CreditAccountEvent[];
+  /** Global position of the last event written, or of the stream's last event when nothing was written. */
+  position: bigint;
+  /** True when this was a retry of a command already applied: nothing was written. */
+  replayed: boolean;
+  state: CreditAccountState;
+}
+
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor(readonly commandId: string) {
+    super(`idempotency key ${commandId} was already used with a different request`);
+  }
+}
+
+export class ConcurrencyRetriesExhaustedError extends Error {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(readonly accountId: string, readonly attempts: number) {
+    super(`account ${accountId} changed concurrently ${attempts} times; try again`);
+  }
+}
+
+export interface RepositoryOptions {
+  cacheSize?: number;
+  snapshotEvery?: number;
+  maxAttempts?: number;
+}
+
+export interface RepositoryMetrics {
+  onConflictRetry?(accountId: string): void;
+  onIdempotentReplay?(accountId: string): void;
+}
+
+export class AccountRepository {
+  private readonly cache: LruCache<string, LoadedAccount>;
+  private readonly queue = new KeyedQueue();
+  private readonly snapshotEvery: number;
+  private readonly maxAttempts: number;
+  metrics: RepositoryMetrics = {};
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly snapshots: SnapshotStore,
+    private readonly terms: TermsCatalogue,
+    options: RepositoryOptions = {},
+  ) {
+    this.cache = new LruCache(options.cacheSize ?? 20_000);
+    this.snapshotEvery = options.snapshotEvery ?? 50;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** The account as of now (from cache, snapshot and the events after it). */
+  async load(accountId: string): Promise<LoadedAccount> {
+    const cached = this.cache.get(accountId);
+    if (cached) return cached;
+    const stream = accountStream(accountId);
+    const snapshot = await this.snapshots.load<SnapshotBody>(stream);
+    const usable = snapshot && snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION ? snapshot : undefined;
+    let loaded: LoadedAccount = usable
+      ? {
+          accountId,
+          state: deserializeState(usable.state.state),
+          revision: usable.revision,
+          position: BigInt(usable.state.position),
+          commands: usable.state.commands,
+          snapshotRevision: usable.revision,
+        }
+      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: {}, snapshotRevision: null };
+    const fromRevision = usable ? usable.revision + 1n : 0n;
+    const events = await this.store.readStream(stream, { fromRevision });
+    loaded = applyStored(loaded, events);
+    this.cache.set(accountId, loaded);
+    return loaded;
+  }
+
+  /** Decides and appends a command, retrying on concurrency conflicts. */
+  execute(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
+    return this.queue.run(accountId, () => this.executeWithRetry(accountId, command, meta));
+  }
+
+  private async executeWithRetry(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(accountId, command, meta);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        this.cache.delete(accountId);
+        if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(accountId, attempt);
+        this.metrics.onConflictRetry?.(accountId);
+      }
+    }
+  }
+
+  private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
+    const loaded = await this.load(accountId);
+    const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
+    const requestHash = meta.requestHash ?? '';
+    const applied = loaded.commands[commandId];
+    if (applied) {
+      if (applied.requestHash === requestHash) return this.replay(loaded, applied);
+      // Another payload under a key already used: a natural key (order id, payment reference) gets the
+      // domain's own conflict code; any other key is a reused idempotency key.
+      decide(command, loaded.state, contextAt(meta.now, this.terms));
+      throw new IdempotencyKeyReusedError(commandId);
+    }
+    const events = decide(command, loaded.state, contextAt(meta.now, this.terms));
+    if (events.length === 0) {
+      return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
+    }
+    const businessDate = command.type === 'CloseBusinessDay' ? command.businessDate : contextAt(meta.now, this.terms).businessDate;
+    const newEvents: NewEvent[] = events.map((e, index) => ({
+      id: uuidv5(`${accountId}|${commandId}|${index}`, EVENT_ID_NAMESPACE),
+      type: e.type,
+      schemaVersion: 1,
+      data: e.data,
+      metadata: {
+        commandId,
+        requestHash,
+        actor: meta.actor,
+        correlationId: meta.correlationId ?? commandId,
+        causationId: meta.causationId ?? commandId,
+        businessDate,
+      },
+    }));
+    const result = await this.store.append(accountStream(accountId), loaded.revision, newEvents);
+    const firstRevision = result.nextRevision - BigInt(events.length - 1);
+    const next: LoadedAccount = {
+      ...loaded,
+      state: fold(loaded.state, events),
+      revision: result.nextRevision,
+      position: result.position,
+      commands: { ...loaded.commands, [commandId]: { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() } },
+    };
+    this.cache.set(accountId, next);
+    await this.maybeSnapshot(next);
+    return { accountId, events, position: result.position, replayed: false, state: next.state };
+  }
+
+  private async replay(loaded: LoadedAccount, applied: AppliedCommand): Promise<ExecuteResult> {
+    const stored = await this.store.readStream(accountStream(loaded.accountId), {
+      fromRevision: BigInt(applied.firstRevision),
+      toRevision: BigInt(applied.lastRevision),
+    });
+    this.metrics.onIdempotentReplay?.(loaded.accountId);
+    return {
+      accountId: loaded.accountId,
+      events: stored.map(toDomainEvent),
+      position: stored.length > 0 ? stored[stored.length - 1].position : loaded.position,
+      replayed: true,
+      state: loaded.state,
+    };
+  }
+
+  private async maybeSnapshot(loaded: LoadedAccount): Promise<void> {
+    if (loaded.revision === 'no_stream') return;
+    const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
+    if (since < BigInt(this.snapshotEvery)) return;
+    const body: SnapshotBody = { state: serializeState(loaded.state), position: loaded.position.toString(), commands: loaded.commands };
+    try {
+      await this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body);
+      this.cache.set(loaded.accountId, { ...loaded, snapshotRevision: loaded.revision });
+    } catch {
+      // A snapshot is only a cache: failing to write one must never fail the command that was committed.
+    }
+  }
+
+  /** Resolves once every command accepted so far has finished (graceful shutdown). */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  /** Drops every cached account (after a restore, or in tests). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+}
+
+interface SnapshotBody {
+  state: string;
+  position: string;
+  commands: Record<string, AppliedCommand>;
+}
+
+export function toDomainEvent(stored: StoredEvent): CreditAccountEvent {
+  return { type: stored.type, data: stored.data } as CreditAccountEvent;
+}
+
+/** Folds stored events into a loaded account, collecting the command ids they record. */
+export function applyStored(loaded: LoadedAccount, events: StoredEvent[]): LoadedAccount {
+  if (events.length === 0) return loaded;
+  const commands = { ...loaded.commands };
+  for (const e of events) {
+    const commandId = e.metadata.commandId;
+    if (typeof commandId !== 'string') continue;
+    const existing = commands[commandId];
+    commands[commandId] = {
+      requestHash: typeof e.metadata.requestHash === 'string' ? e.metadata.requestHash : '',
+      firstRevision: existing ? existing.firstRevision : e.revision.toString(),
+      lastRevision: e.revision.toString(),
+    };
+  }
+  const last = events[events.length - 1];
+  return {
+    ...loaded,
+    state: fold(loaded.state, events.map(toDomainEvent)),
+    revision: last.revision,
+    position: last.position,
+    commands,
+  };
+}
+
+export { DomainError };
