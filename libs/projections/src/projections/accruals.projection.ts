@@ -1,0 +1,135 @@
+/**
+ * Daily interest accrual without a row per account per day. The domain already describes an account's
+ * balance timeline as constant-balance segments; this projection keeps every segment an account ever had
+ * (the domain trims its own list at each statement), so any day can be expanded later with the domain's
+ * `accrualRows`, the very function billing sums: the two agree to the digit by construction.
+ *
+ * Only the end-of-day balance counts, so a change effective on day D replaces a segment that starts on D,
+ * and a change back to the previous balance on the same day removes it (as the domain's `withSegment`).
+ *
+ * The portfolio's interest per day is kept as deltas: when an account's balance in force from D changes,
+ * the portfolio's daily interest changes by (new - old) from D onwards. A day's total is the prefix sum
+ * of deltas up to it, one row per date with a change (a few hundred a year), instead of a scan over every
+ * account's segments.
+ */
+import { type AccrualSegment, Dec, Money } from '@ledger/credit';
+import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+
+export interface SegmentRow {
+  account_id: string;
+  from_date: string;
+  normal_principal: string;
+  penalty_principal: string;
+  daily_rate: string;
+  penalty_daily_rate: string;
+}
+
+export function segmentFromRow(row: SegmentRow): AccrualSegment {
+  return {
+    from: row.from_date,
+    normal: Money.exact(row.normal_principal),
+    penalty: Money.exact(row.penalty_principal),
+    dailyRate: row.daily_rate,
+    penaltyDailyRate: row.penalty_daily_rate,
+  };
+}
+
+function sameBalance(a: Omit<AccrualSegment, 'from'>, b: Omit<AccrualSegment, 'from'>): boolean {
+  return a.normal.equals(b.normal) && a.penalty.equals(b.penalty) && a.dailyRate === b.dailyRate && a.penaltyDailyRate === b.penaltyDailyRate;
+}
+
+function dailyInterest(s: AccrualSegment | undefined): { interest: Dec; penalty: Dec } {
+  if (!s) return { interest: new Dec(0), penalty: new Dec(0) };
+  return { interest: s.normal.times(s.dailyRate).value, penalty: s.penalty.times(s.penaltyDailyRate).value };
+}
+
+export class AccrualsProjection implements Projection {
+  readonly name = 'accruals';
+  readonly version = 1;
+  readonly tables = ['accrual_segments', 'accrual_portfolio_delta'];
+  readonly ddl = [
+    `CREATE TABLE IF NOT EXISTS accrual_segments (
+      account_id TEXT NOT NULL,
+      from_date TEXT NOT NULL,
+      normal_principal TEXT NOT NULL,
+      penalty_principal TEXT NOT NULL,
+      daily_rate TEXT NOT NULL,
+      penalty_daily_rate TEXT NOT NULL,
+      PRIMARY KEY (account_id, from_date)
+    ) STRICT, WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS accrual_portfolio_delta (
+      date TEXT PRIMARY KEY,
+      interest_delta TEXT NOT NULL,
+      penalty_delta TEXT NOT NULL
+    ) STRICT`,
+  ];
+  private readonly deltas = new Map<string, { interest: Dec; penalty: Dec }>();
+  private lastTwo!: Statement;
+  private insert!: Statement;
+  private remove!: Statement;
+  private selectDelta!: Statement;
+  private upsertDelta!: Statement;
+  private removeDelta!: Statement;
+
+  prepare(db: Db): void {
+    this.lastTwo = db.prepare('SELECT * FROM accrual_segments WHERE account_id = ? ORDER BY from_date DESC LIMIT 2');
+    this.insert = db.prepare(
+      `INSERT OR REPLACE INTO accrual_segments (account_id, from_date, normal_principal, penalty_principal, daily_rate, penalty_daily_rate)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.remove = db.prepare('DELETE FROM accrual_segments WHERE account_id = ? AND from_date = ?');
+    this.selectDelta = db.prepare('SELECT interest_delta, penalty_delta FROM accrual_portfolio_delta WHERE date = ?');
+    this.removeDelta = db.prepare('DELETE FROM accrual_portfolio_delta WHERE date = ?');
+    this.upsertDelta = db.prepare('INSERT OR REPLACE INTO accrual_portfolio_delta (date, interest_delta, penalty_delta) VALUES (?, ?, ?)');
+  }
+
+  apply(event: ProjectionEvent): void {
+    if (event.kind !== 'account') return;
+    const segments = event.after.accrual.segments;
+    const next = segments[segments.length - 1];
+    if (!next) return;
+    const previous = event.before.accrual.segments[event.before.accrual.segments.length - 1];
+    if (previous && sameBalance(previous, next)) return;
+    this.change(event.accountId, event.event.data.on, next);
+  }
+
+  /** Makes `balance` the one in force from `on` in the stored timeline. */
+  private change(accountId: string, on: string, balance: AccrualSegment): void {
+    const [last, beforeLast] = (this.lastTwo.all(accountId) as SegmentRow[]).map(segmentFromRow);
+    if (last && sameBalance(last, balance)) return;
+    if (last && last.from === on) {
+      if (beforeLast && sameBalance(beforeLast, balance)) this.remove.run(accountId, on);
+      else this.write(accountId, on, balance);
+    } else {
+      this.write(accountId, on, balance);
+    }
+    const before = dailyInterest(last);
+    const after = dailyInterest(balance);
+    const delta = this.deltas.get(on) ?? { interest: new Dec(0), penalty: new Dec(0) };
+    this.deltas.set(on, {
+      interest: delta.interest.plus(after.interest).minus(before.interest),
+      penalty: delta.penalty.plus(after.penalty).minus(before.penalty),
+    });
+  }
+
+  private write(accountId: string, on: string, s: AccrualSegment): void {
+    this.insert.run(accountId, on, s.normal.toExactString(), s.penalty.toExactString(), s.dailyRate, s.penaltyDailyRate);
+  }
+
+  flush(): void {
+    for (const [date, delta] of this.deltas) {
+      if (delta.interest.isZero() && delta.penalty.isZero()) continue;
+      const row = this.selectDelta.get(date) as { interest_delta: string; penalty_delta: string } | undefined;
+      const interest = delta.interest.plus(row?.interest_delta ?? 0);
+      const penalty = delta.penalty.plus(row?.penalty_delta ?? 0);
+      // A date whose deltas cancel out leaves no row, so the table never depends on how batches fell.
+      if (interest.isZero() && penalty.isZero()) this.removeDelta.run(date);
+      else this.upsertDelta.run(date, interest.toFixed(), penalty.toFixed());
+    }
+    this.deltas.clear();
+  }
+
+  discard(): void {
+    this.deltas.clear();
+  }
+}

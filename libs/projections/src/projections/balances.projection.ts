@@ -1,0 +1,164 @@
+/**
+ * Balances: one row per account with what a servicing screen shows, derived from the folded state with
+ * the domain's own functions (total owed, available, overdue amount), so the row cannot disagree with a
+ * replay. Days past due are not stored: they grow every day for every overdue account, so the query
+ * computes them from `overdue_since` and the last closed business day instead of a daily write.
+ * Rows are buffered per batch, so an account touched by many events in a batch is written once.
+ */
+import {
+  availableCredit,
+  type CreditAccountState,
+  Money,
+  overdueAmount,
+  overdueSince,
+  planUnbilledPrincipal,
+  totalOwed,
+} from '@ledger/credit';
+import type { AccountChange, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+
+/** A balances row; every field ending in an amount is a decimal string of CNY. */
+export interface BalanceRow {
+  account_id: string;
+  status: string;
+  id_number_masked: string | null;
+  name_masked: string | null;
+  channel: string | null;
+  credit_limit: string;
+  available: string;
+  daily_rate: string;
+  penalty_daily_rate: string;
+  revolving_unbilled: string;
+  revolving_billed: string;
+  installment_billed: string;
+  installment_unbilled: string;
+  interest_owed: string;
+  fees_owed: string;
+  penalty_owed: string;
+  total_owed: string;
+  overdue_amount: string;
+  overdue_since: string | null;
+  bucket: string;
+  frozen: number;
+  suspended: number;
+  locked: number;
+  last_statement_id: string | null;
+  pay_score: number;
+  last_on: string | null;
+  updated_position: number;
+}
+
+const COLUMNS: (keyof BalanceRow)[] = [
+  'account_id', 'status', 'id_number_masked', 'name_masked', 'channel', 'credit_limit', 'available', 'daily_rate',
+  'penalty_daily_rate', 'revolving_unbilled', 'revolving_billed', 'installment_billed', 'installment_unbilled',
+  'interest_owed', 'fees_owed', 'penalty_owed', 'total_owed', 'overdue_amount', 'overdue_since', 'bucket', 'frozen',
+  'suspended', 'locked', 'last_statement_id', 'pay_score', 'last_on', 'updated_position',
+];
+
+/** Owed amounts by kind; they sum to `totalOwed(state)`. */
+export function owedByKind(state: CreditAccountState) {
+  const billed = (c: 'REVOLVING_PRINCIPAL' | 'INSTALLMENT_PRINCIPAL' | 'INTEREST' | 'FEES' | 'PENALTY_INTEREST') =>
+    Money.sum(state.statements.map((s) => s.owed[c]));
+  return {
+    revolvingUnbilled: state.unbilledRevolving,
+    revolvingBilled: billed('REVOLVING_PRINCIPAL'),
+    installmentBilled: billed('INSTALLMENT_PRINCIPAL'),
+    installmentUnbilled: Money.sum(Object.values(state.plans).map(planUnbilledPrincipal)),
+    interest: billed('INTEREST'),
+    fees: billed('FEES'),
+    penalty: billed('PENALTY_INTEREST'),
+  };
+}
+
+export function balanceRow(state: CreditAccountState, position: bigint): BalanceRow {
+  const owed = owedByKind(state);
+  return {
+    account_id: state.accountId,
+    status: state.status,
+    id_number_masked: state.holder?.idNumberMasked ?? null,
+    name_masked: state.holder?.nameMasked ?? null,
+    channel: state.channel,
+    credit_limit: state.limit.toJSON(),
+    available: availableCredit(state).toJSON(),
+    daily_rate: state.dailyRate,
+    penalty_daily_rate: state.penaltyDailyRate,
+    revolving_unbilled: owed.revolvingUnbilled.toJSON(),
+    revolving_billed: owed.revolvingBilled.toJSON(),
+    installment_billed: owed.installmentBilled.toJSON(),
+    installment_unbilled: owed.installmentUnbilled.toJSON(),
+    interest_owed: owed.interest.toJSON(),
+    fees_owed: owed.fees.toJSON(),
+    penalty_owed: owed.penalty.toJSON(),
+    total_owed: totalOwed(state).toJSON(),
+    overdue_amount: overdueAmount(state).toJSON(),
+    overdue_since: overdueSince(state),
+    bucket: state.bucket,
+    frozen: state.frozenForOverdue ? 1 : 0,
+    suspended: state.riskSuspended ? 1 : 0,
+    locked: state.paymentLocked ? 1 : 0,
+    last_statement_id: state.lastStatementId,
+    pay_score: state.payScore,
+    last_on: state.lastOn,
+    updated_position: Number(position),
+  };
+}
+
+export class BalancesProjection implements Projection {
+  readonly name = 'balances';
+  readonly version = 1;
+  readonly tables = ['balances'];
+  readonly ddl = [
+    `CREATE TABLE IF NOT EXISTS balances (
+      account_id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      id_number_masked TEXT,
+      name_masked TEXT,
+      channel TEXT,
+      credit_limit TEXT NOT NULL,
+      available TEXT NOT NULL,
+      daily_rate TEXT NOT NULL,
+      penalty_daily_rate TEXT NOT NULL,
+      revolving_unbilled TEXT NOT NULL,
+      revolving_billed TEXT NOT NULL,
+      installment_billed TEXT NOT NULL,
+      installment_unbilled TEXT NOT NULL,
+      interest_owed TEXT NOT NULL,
+      fees_owed TEXT NOT NULL,
+      penalty_owed TEXT NOT NULL,
+      total_owed TEXT NOT NULL,
+      overdue_amount TEXT NOT NULL,
+      overdue_since TEXT,
+      bucket TEXT NOT NULL,
+      frozen INTEGER NOT NULL,
+      suspended INTEGER NOT NULL,
+      locked INTEGER NOT NULL,
+      last_statement_id TEXT,
+      pay_score INTEGER NOT NULL,
+      last_on TEXT,
+      updated_position INTEGER NOT NULL
+    ) STRICT`,
+    'CREATE INDEX IF NOT EXISTS balances_by_status ON balances (status, account_id)',
+    'CREATE INDEX IF NOT EXISTS balances_by_bucket ON balances (bucket, account_id)',
+  ];
+  private readonly pending = new Map<string, BalanceRow>();
+  private upsert!: Statement;
+
+  prepare(db: Db): void {
+    this.upsert = db.prepare(
+      `INSERT OR REPLACE INTO balances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    );
+  }
+
+  apply(event: ProjectionEvent): void {
+    if (event.kind !== 'account') return;
+    this.pending.set(event.accountId, balanceRow((event as AccountChange).after, event.stored.position));
+  }
+
+  flush(): void {
+    for (const row of this.pending.values()) this.upsert.run(row);
+    this.pending.clear();
+  }
+
+  discard(): void {
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The end-of-day schedule: per account, the next business date whose closing may need it (the domain's
+ * `nextActionDate`), so end of day selects `next_action_date <= :date` through an index instead of
+ * reading every stream. Accounts without an action (not active) have no row.
+ *
+ * An account that end of day visits but that decides nothing (a month end with nothing to bill) writes
+ * no event, so its row would stay in the past and be selected every day after. When a day D closes, the
+ * rows still at or before D are therefore recomputed from D + 1; each moves past D (the domain only
+ * returns dates on or after the one it is given), so the sweep ends.
+ */
+import { addDays, type CreditAccountState, nextActionDate, type TermsCatalogue } from '@ledger/credit';
+import type { Db, Projection, ProjectionContext, ProjectionEvent, Statement } from '../runner/projection';
+
+const SWEEP_CHUNK = 1000;
+
+export function nextActionFor(state: CreditAccountState, after: string, terms: TermsCatalogue): string | null {
+  const productTerms = terms.get(state.termsVersion || terms.currentVersion);
+  return nextActionDate(state, state.lastOn && state.lastOn > after ? state.lastOn : after, productTerms);
+}
+
+export class EodScheduleProjection implements Projection {
+  readonly name = 'eod_schedule';
+  readonly version = 1;
+  readonly tables = ['eod_schedule'];
+  readonly ddl = [
+    `CREATE TABLE IF NOT EXISTS eod_schedule (
+      account_id TEXT PRIMARY KEY,
+      next_action_date TEXT NOT NULL,
+      position INTEGER NOT NULL
+    ) STRICT`,
+    'CREATE INDEX IF NOT EXISTS eod_schedule_by_date ON eod_schedule (next_action_date, account_id)',
+  ];
+  private readonly pending = new Map<string, { date: string | null; position: number }>();
+  private upsert!: Statement;
+  private remove!: Statement;
+  private due!: Statement;
+
+  prepare(db: Db): void {
+    this.upsert = db.prepare('INSERT OR REPLACE INTO eod_schedule (account_id, next_action_date, position) VALUES (?, ?, ?)');
+    this.remove = db.prepare('DELETE FROM eod_schedule WHERE account_id = ?');
+    this.due = db.prepare('SELECT account_id FROM eod_schedule WHERE next_action_date <= ? ORDER BY next_action_date, account_id LIMIT ?');
+  }
+
+  apply(event: ProjectionEvent, context: ProjectionContext): void {
+    if (event.kind === 'account') {
+      const date = nextActionFor(event.after, event.event.data.on, context.terms);
+      this.pending.set(event.accountId, { date, position: Number(event.stored.position) });
+      return;
+    }
+    const closed = event.data.businessDate;
+    const from = addDays(closed, 1);
+    for (;;) {
+      const ids = (this.due.all(closed, SWEEP_CHUNK) as { account_id: string }[]).map((r) => r.account_id);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        this.write(id, nextActionFor(context.accountState(id), from, context.terms), Number(event.stored.position));
+      }
+    }
+  }
+
+  flush(): void {
+    for (const [accountId, { date, position }] of this.pending) this.write(accountId, date, position);
+    this.pending.clear();
+  }
+
+  discard(): void {
+    this.pending.clear();
+  }
+
+  private write(accountId: string, date: string | null, position: number): void {
+    if (date === null) this.remove.run(accountId);
+    else this.upsert.run(accountId, date, position);
+  }
+}

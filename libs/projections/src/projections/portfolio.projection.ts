@@ -1,0 +1,133 @@
+/**
+ * Portfolio figures for the dashboard, kept incrementally: an account contributes figures that depend on
+ * its state (its status, what it owes by kind, its delinquency bucket, its limit), and the portfolio moves
+ * by (figures after - figures before) on each of its events, never by scanning accounts. Flow figures
+ * (the application funnel, interest and fees billed per month, limit decisions per quarter) are counted
+ * from the events themselves. One table of (section, key) -> count and decimal amount; a row that comes
+ * back to zero is deleted, so the table is the same however the log was cut into batches.
+ */
+import { type CreditAccountEvent, type CreditAccountState, Dec, type Money, availableCredit, overdueAmount, totalOwed } from '@ledger/credit';
+import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+import { owedByKind } from './balances.projection';
+
+interface Figure {
+  count: number;
+  amount: Dec;
+}
+
+type Figures = Map<string, Figure>;
+
+const SEP = '\u0000';
+
+function add(figures: Figures, section: string, key: string, count: number, amount?: Money | Dec | string): void {
+  const id = `${section}${SEP}${key}`;
+  const current = figures.get(id) ?? { count: 0, amount: new Dec(0) };
+  const value = amount === undefined ? new Dec(0) : typeof amount === 'string' ? new Dec(amount) : amount instanceof Dec ? amount : amount.value;
+  figures.set(id, { count: current.count + count, amount: current.amount.plus(value) });
+}
+
+/** What one account contributes to the portfolio in a given state. */
+export function accountFigures(state: CreditAccountState, sign: 1 | -1, into: Figures = new Map()): Figures {
+  if (state.status === 'NONE') return into;
+  add(into, 'status', state.status, sign);
+  if (state.status !== 'ACTIVE' && state.status !== 'CLOSED') return into;
+  const owed = owedByKind(state);
+  const kinds: [string, Money][] = [
+    ['revolvingUnbilled', owed.revolvingUnbilled],
+    ['revolvingBilled', owed.revolvingBilled],
+    ['installment', owed.installmentBilled.plus(owed.installmentUnbilled)],
+    ['interest', owed.interest],
+    ['fees', owed.fees],
+    ['penalty', owed.penalty],
+  ];
+  for (const [kind, amount] of kinds) add(into, 'outstanding', kind, 0, amount.value.times(sign));
+  add(into, 'bucket', state.bucket, sign, totalOwed(state).value.times(sign));
+  add(into, 'bucket_overdue', state.bucket, 0, overdueAmount(state).value.times(sign));
+  add(into, 'exposure', 'limit', sign, state.limit.value.times(sign));
+  add(into, 'exposure', 'available', 0, availableCredit(state).value.times(sign));
+  return into;
+}
+
+/** Flow figures counted from the event itself. */
+export function eventFigures(event: CreditAccountEvent, after: CreditAccountState, into: Figures): Figures {
+  const channel = after.channel ?? 'UNKNOWN';
+  switch (event.type) {
+    case 'ApplicationSubmitted':
+      add(into, 'funnel_submitted', event.data.channel, 1);
+      break;
+    case 'ApplicationApproved':
+      add(into, 'funnel_approved', channel, 1);
+      break;
+    case 'ApplicationRejected':
+      add(into, 'funnel_rejected', channel, 1);
+      for (const reason of event.data.reasons) add(into, 'rejection_reason', reason, 1);
+      break;
+    case 'StatementIssued':
+      add(into, 'billed_interest', event.data.statementId, 1, event.data.interest.charged);
+      add(into, 'billed_penalty', event.data.statementId, 0, event.data.penaltyInterest.charged);
+      add(into, 'billed_fees', event.data.statementId, 0, event.data.fees);
+      break;
+    case 'CreditLimitReviewed':
+      add(into, 'limit_review', `${event.data.quarter}${SEP}${event.data.decision}`, 1, new Dec(event.data.newLimit).minus(event.data.oldLimit));
+      break;
+    default:
+      break;
+  }
+  return into;
+}
+
+export function splitKey(id: string): [string, string] {
+  const at = id.indexOf(SEP);
+  return [id.slice(0, at), id.slice(at + 1)];
+}
+
+export { SEP as PORTFOLIO_KEY_SEPARATOR };
+
+export class PortfolioProjection implements Projection {
+  readonly name = 'portfolio';
+  readonly version = 1;
+  readonly tables = ['portfolio_figures'];
+  readonly ddl = [
+    `CREATE TABLE IF NOT EXISTS portfolio_figures (
+      section TEXT NOT NULL,
+      key TEXT NOT NULL,
+      count INTEGER NOT NULL,
+      amount TEXT NOT NULL,
+      PRIMARY KEY (section, key)
+    ) STRICT, WITHOUT ROWID`,
+  ];
+  private readonly pending: Figures = new Map();
+  private select!: Statement;
+  private upsert!: Statement;
+  private remove!: Statement;
+
+  prepare(db: Db): void {
+    this.select = db.prepare('SELECT count, amount FROM portfolio_figures WHERE section = ? AND key = ?');
+    this.upsert = db.prepare('INSERT OR REPLACE INTO portfolio_figures (section, key, count, amount) VALUES (?, ?, ?, ?)');
+    this.remove = db.prepare('DELETE FROM portfolio_figures WHERE section = ? AND key = ?');
+  }
+
+  apply(event: ProjectionEvent): void {
+    if (event.kind !== 'account') return;
+    accountFigures(event.before, -1, this.pending);
+    accountFigures(event.after, 1, this.pending);
+    eventFigures(event.event, event.after, this.pending);
+  }
+
+  flush(): void {
+    for (const [id, delta] of this.pending) {
+      if (delta.count === 0 && delta.amount.isZero()) continue;
+      const [section, key] = splitKey(id);
+      const row = this.select.get(section, key) as { count: number; amount: string } | undefined;
+      const count = (row?.count ?? 0) + delta.count;
+      const amount = delta.amount.plus(row?.amount ?? 0);
+      if (count === 0 && amount.isZero()) this.remove.run(section, key);
+      else this.upsert.run(section, key, count, amount.toFixed());
+    }
+    this.pending.clear();
+  }
+
+  discard(): void {
+    this.pending.clear();
+  }
+}

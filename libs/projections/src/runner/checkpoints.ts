@@ -1,0 +1,48 @@
+/**
+ * Checkpoints: the global position each projection has applied, with the projection's version. A row is
+ * written in the same transaction as the rows the batch changed, so the two never disagree.
+ */
+import type { Db } from './projection';
+
+export interface Checkpoint {
+  name: string;
+  version: number;
+  position: bigint;
+}
+
+export class Checkpoints {
+  private readonly selectAll;
+  private readonly upsert;
+  private readonly remove;
+
+  constructor(private readonly db: Db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
+      name TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      position INTEGER NOT NULL
+    ) STRICT`);
+    this.selectAll = db.prepare('SELECT name, version, position FROM projection_checkpoints').safeIntegers(true);
+    this.upsert = db.prepare(
+      `INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position`,
+    );
+    this.remove = db.prepare('DELETE FROM projection_checkpoints WHERE name = ?');
+  }
+
+  all(): Map<string, Checkpoint> {
+    const rows = this.selectAll.all() as { name: string; version: bigint; position: bigint }[];
+    return new Map(rows.map((r) => [r.name, { name: r.name, version: Number(r.version), position: r.position }]));
+  }
+
+  get(name: string): Checkpoint | undefined {
+    return this.all().get(name);
+  }
+
+  set(name: string, version: number, position: bigint): void {
+    this.upsert.run(name, version, position);
+  }
+
+  delete(name: string): void {
+    this.remove.run(name);
+  }
+}

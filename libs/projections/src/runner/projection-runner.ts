@@ -1,0 +1,269 @@
+/**
+ * Follows the global event log and keeps the read models. One main lane applies every batch to all
+ * projections and their checkpoints in one SQLite transaction. At start, a projection whose version
+ * changed is emptied and rebuilt in a lane of its own up to the main position, then joins the main lane.
+ * Start, stop and rebuild are serialized, so a rebuild never races the live subscription.
+ */
+import Database from 'better-sqlite3';
+import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
+import type { EventStore, Subscription } from '@ledger/event-store';
+import { ACCOUNT_STATE_TABLE, AccountStateFold, REBUILD_STATE_TABLE } from './account-state-fold';
+import { Checkpoints } from './checkpoints';
+import { Lane } from './lane';
+import type { Db, Projection } from './projection';
+import { PositionWaiters } from './position-waiters';
+
+export type ProgressCallback = (position: bigint, head: bigint) => void;
+
+export interface ProjectionRunnerOptions {
+  store: EventStore;
+  /** The read-model database: a file path (the servicing layer passes `./data/read-models.sqlite`) or an open connection. */
+  database: string | Db;
+  projections: readonly Projection[];
+  terms?: TermsCatalogue;
+  /** Account states kept in memory; the rest are read from the state table. Default 10,000. */
+  stateCacheSize?: number;
+  /** Events per batch (and per transaction). Default 500. */
+  batchSize?: number;
+  /** A batch failed: the subscription stops with nothing of that batch applied; `start()` resumes. */
+  onError?: (error: Error) => void;
+  /** Progress of rebuilds run by `start()` because a projection's version changed. */
+  onRebuildProgress?: ProgressCallback;
+}
+
+export interface ProjectionLag {
+  projection: string;
+  position: bigint;
+  head: bigint;
+  lag: bigint;
+}
+
+export class ProjectionRunner {
+  readonly db: Db;
+  private readonly ownsDb: boolean;
+  private readonly checkpoints: Checkpoints;
+  private readonly mainFold: AccountStateFold;
+  private readonly terms: TermsCatalogue;
+  private readonly batchSize: number;
+  private readonly cacheSize: number;
+  private readonly positions = new Map<string, bigint>();
+  private readonly waiters = new PositionWaiters();
+  private lane: Lane | undefined;
+  private subscription: Subscription | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    const names = new Set(options.projections.map((p) => p.name));
+    if (names.size !== options.projections.length) throw new Error('projection names must be unique');
+    this.ownsDb = typeof options.database === 'string';
+    this.db = typeof options.database === 'string' ? new Database(options.database) : options.database;
+    // WAL lets queries read while a batch commits; NORMAL sync may lose the last batches on power loss,
+    // which is harmless here because their checkpoint is lost with them and they are applied again.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.terms = options.terms ?? DEFAULT_TERMS_CATALOGUE;
+    this.batchSize = options.batchSize ?? 500;
+    this.cacheSize = options.stateCacheSize ?? 10_000;
+    this.checkpoints = new Checkpoints(this.db);
+    this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheSize);
+  }
+
+  get projections(): readonly Projection[] {
+    return this.options.projections;
+  }
+
+  /** The error that stopped the subscription, if any (cleared by `start()`). */
+  get lastError(): Error | undefined {
+    return this.failure;
+  }
+
+  get running(): boolean {
+    return this.subscription !== undefined;
+  }
+
+  /** Rebuilds projections whose version changed, then follows the log from the stored checkpoint. */
+  start(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.subscription) return;
+      this.failure = undefined;
+      const behind = this.initialize();
+      if (behind.length > 0) await this.catchUp(behind, this.options.onRebuildProgress);
+      this.subscribe();
+    });
+  }
+
+  /** Finishes the batch in flight, then stops following the log. */
+  stop(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.unsubscribe();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.ownsDb) this.db.close();
+  }
+
+  /**
+   * Empties one projection (or all, without a name) and replays the log into it. The others keep their
+   * checkpoints and resume where they were once the rebuilt projection has caught up.
+   */
+  rebuild(name?: string, onProgress?: ProgressCallback): Promise<void> {
+    return this.exclusive(async () => {
+      const wasRunning = await this.unsubscribe();
+      if (this.positions.size === 0) {
+        const behind = this.initialize();
+        if (behind.length > 0) await this.catchUp(behind, onProgress);
+      }
+      const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
+      if (targets.length === 0) throw new Error(`no projection named ${name}`);
+      if (targets.length === this.projections.length) {
+        this.resetAll();
+        this.lane = new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, 0n);
+        await this.replay(this.lane, await this.options.store.headPosition(), onProgress);
+      } else {
+        for (const p of targets) this.resetProjection(p);
+        await this.catchUp(targets, onProgress);
+      }
+      if (wasRunning) this.subscribe();
+    });
+  }
+
+  /** Head position minus each projection's checkpoint. */
+  async lag(): Promise<ProjectionLag[]> {
+    const head = await this.options.store.headPosition();
+    const stored = this.checkpoints.all();
+    return this.projections.map((p) => {
+      const position = this.positions.get(p.name) ?? stored.get(p.name)?.position ?? 0n;
+      return { projection: p.name, position, head, lag: head > position ? head - position : 0n };
+    });
+  }
+
+  /** The lowest position every projection has applied. */
+  processedPosition(): bigint {
+    const stored = this.positions.size === 0 ? this.checkpoints.all() : undefined;
+    let min: bigint | undefined;
+    for (const p of this.projections) {
+      const position = this.positions.get(p.name) ?? stored?.get(p.name)?.position ?? 0n;
+      if (min === undefined || position < min) min = position;
+    }
+    return min ?? 0n;
+  }
+
+  /** Resolves once every projection has applied `position` (read-your-writes); rejects after the timeout. */
+  waitFor(position: bigint, timeoutMs: number): Promise<void> {
+    return this.waiters.waitFor(position, timeoutMs, () => this.processedPosition());
+  }
+
+  /** Version checks; returns the projections behind the main fold, which need a lane of their own. */
+  private initialize(): Projection[] {
+    const stored = this.checkpoints.all();
+    const foldCheckpoint = stored.get(this.mainFold.checkpointName);
+    if (foldCheckpoint?.version !== this.mainFold.version) {
+      this.resetAll();
+    } else {
+      for (const p of this.projections) {
+        const checkpoint = stored.get(p.name);
+        if (checkpoint?.version !== p.version) this.resetProjection(p);
+        else this.ensureTables(p, checkpoint.position);
+      }
+    }
+    const main = this.checkpoints.get(this.mainFold.checkpointName)?.position ?? 0n;
+    const ahead = this.projections.some((p) => (this.positions.get(p.name) ?? 0n) > main);
+    let behind = this.projections.filter((p) => (this.positions.get(p.name) ?? 0n) < main);
+    // Nothing can be ahead of the fold that commits with it, unless its table was lost; and when every
+    // projection is behind, the fold is worth nothing: in both cases start over from an empty database.
+    if (ahead || behind.length === this.projections.length) {
+      this.resetAll();
+      behind = [];
+    }
+    this.lane = this.mainLane(this.checkpoints.get(this.mainFold.checkpointName)?.position ?? 0n);
+    return behind;
+  }
+
+  /** Replays the log into `targets` with a second fold, up to the main lane's position. */
+  private async catchUp(targets: readonly Projection[], onProgress?: ProgressCallback): Promise<void> {
+    const until = this.lane?.position ?? 0n;
+    const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheSize);
+    const from = this.positions.get(targets[0].name) ?? 0n;
+    const foldCheckpoint = this.checkpoints.get(fold.checkpointName);
+    const resumable = from > 0n && targets.every((p) => this.positions.get(p.name) === from) && foldCheckpoint?.position === from && foldCheckpoint.version === fold.version;
+    if (!resumable) {
+      for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
+      fold.reset();
+    }
+    const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n);
+    await this.replay(lane, until, onProgress);
+    this.db.exec(`DROP TABLE IF EXISTS ${REBUILD_STATE_TABLE}`);
+    this.checkpoints.delete(fold.checkpointName);
+    this.lane = this.mainLane(until);
+  }
+
+  private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
+    while (lane.position < until) {
+      const page = await this.options.store.readAll({ after: lane.position, maxCount: this.batchSize });
+      const events = page.filter((e) => e.position <= until);
+      if (events.length === 0) break;
+      this.committed(lane, lane.applyBatch(events));
+      onProgress?.(lane.position, until);
+    }
+  }
+
+  private subscribe(): void {
+    const lane = this.lane ?? this.mainLane(0n);
+    this.subscription = this.options.store.subscribeToAll({
+      after: lane.position,
+      batchSize: this.batchSize,
+      onEvents: (events) => this.committed(lane, lane.applyBatch(events)),
+      onError: (error) => {
+        this.failure = error;
+        this.subscription = undefined;
+        this.options.onError?.(error);
+      },
+    });
+  }
+
+  private async unsubscribe(): Promise<boolean> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (subscription) await subscription.stop();
+    return subscription !== undefined;
+  }
+
+  private committed(lane: Lane, position: bigint): void {
+    for (const p of lane.projections) this.positions.set(p.name, position);
+    this.waiters.notify(this.processedPosition());
+  }
+
+  private mainLane(position: bigint): Lane {
+    return new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, position);
+  }
+
+  private resetAll(): void {
+    this.mainFold.reset();
+    this.checkpoints.set(this.mainFold.checkpointName, this.mainFold.version, 0n);
+    for (const p of this.projections) this.resetProjection(p);
+  }
+
+  private resetProjection(p: Projection): void {
+    p.discard?.();
+    this.db.transaction(() => {
+      for (const table of p.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.checkpoints.set(p.name, p.version, 0n);
+    })();
+    this.ensureTables(p, 0n);
+  }
+
+  private ensureTables(p: Projection, position: bigint): void {
+    for (const ddl of p.ddl) this.db.exec(ddl);
+    p.prepare(this.db);
+    this.positions.set(p.name, position);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

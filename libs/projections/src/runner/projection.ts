@@ -1,0 +1,64 @@
+/**
+ * What a projection is to the runner: a name and version, the tables it owns, and how one event changes
+ * them. Everything is synchronous because the runner applies a whole batch (and the checkpoints) inside
+ * one better-sqlite3 transaction, which cannot span an await.
+ */
+import type Database from 'better-sqlite3';
+import type { CreditAccountEvent, CreditAccountState, TermsCatalogue } from '@ledger/credit';
+import type { StoredEvent } from '@ledger/event-store';
+
+export type Db = Database.Database;
+export type Statement = Database.Statement<unknown[]>;
+
+/** An event on a `credit-account-<id>` stream, with the account state folded before and after it. */
+export interface AccountChange {
+  kind: 'account';
+  accountId: string;
+  event: CreditAccountEvent;
+  before: CreditAccountState;
+  after: CreditAccountState;
+  stored: StoredEvent;
+}
+
+/** Payload of `BusinessDayClosed` on the `ledger-business-days` stream. */
+export interface BusinessDayClosedData {
+  businessDate: string;
+  closedAt: string;
+  accounts: number;
+  counts: Record<string, number>;
+}
+
+export interface BusinessDayClosed {
+  kind: 'businessDayClosed';
+  data: BusinessDayClosedData;
+  stored: StoredEvent;
+}
+
+export type ProjectionEvent = AccountChange | BusinessDayClosed;
+
+export interface ProjectionContext {
+  db: Db;
+  terms: TermsCatalogue;
+  /** The folded state of any account as of the event being applied (for projections that sweep accounts). */
+  accountState(accountId: string): CreditAccountState;
+}
+
+export interface Projection {
+  readonly name: string;
+  /** Bump when the tables or the meaning of a row change: the runner then rebuilds this projection. */
+  readonly version: number;
+  /** DDL run at start (CREATE TABLE/INDEX IF NOT EXISTS). */
+  readonly ddl: readonly string[];
+  /** Tables dropped by `reset`, so a rebuild starts from nothing. */
+  readonly tables: readonly string[];
+  /** Prepares statements once the tables exist. */
+  prepare(db: Db): void;
+  apply(event: ProjectionEvent, context: ProjectionContext): void;
+  /**
+   * Writes what the projection buffered and forgets it; called inside the batch's transaction, at the end
+   * of the batch and before a BusinessDayClosed, so it may run more than once per batch.
+   */
+  flush?(context: ProjectionContext): void;
+  /** Forgets what was buffered for a batch whose transaction rolled back. */
+  discard?(): void;
+}
