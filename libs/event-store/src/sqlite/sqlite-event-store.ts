@@ -88,8 +88,8 @@ export class SqliteEventStore extends EventStore {
       (requests) => {
         // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
         const outcomes = commitGroup.immediate(requests);
-        this.options.onGroupCommitted?.(requests.length);
         if (outcomes.some((outcome) => outcome.ok)) this.signal.notify();
+        this.reportGroup(requests.length);
         return outcomes;
       },
       (error) =>
@@ -155,6 +155,14 @@ export class SqliteEventStore extends EventStore {
     this.group.flush();
     this.closed = true;
     this.db.close();
+  }
+
+  private reportGroup(appends: number): void {
+    try {
+      this.options.onGroupCommitted?.(appends);
+    } catch {
+      // The group is committed: a failing metrics hook must not turn its appends into errors.
+    }
   }
 
   /** One append, inside the group's transaction: the retry check first, then the revision check. */

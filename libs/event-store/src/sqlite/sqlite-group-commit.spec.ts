@@ -110,6 +110,21 @@ describe('group commit in the sqlite store', () => {
     expect(result).toEqual({ nextRevision: 0n, position: 1n });
   });
 
+  it('keeps committed appends successful when the metrics hook throws', async () => {
+    const throwing = new SqliteEventStore(`${file.path}-metrics`, {
+      onGroupCommitted: () => {
+        throw new Error('metrics are down');
+      },
+    });
+    try {
+      await expect(throwing.append('account-a', 'no_stream', [newEvent()])).resolves.toMatchObject({
+        nextRevision: 0n,
+      });
+    } finally {
+      await throwing.close();
+    }
+  });
+
   it('commits the appends still queued when the store closes', async () => {
     const pending = store.append('account-a', 'no_stream', [newEvent()]);
     await store.close();
