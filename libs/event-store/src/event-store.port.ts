@@ -39,7 +39,11 @@ export interface StoredEvent<D = unknown> {
   stream: string;
   /** 0-based position of the event inside its stream. */
   revision: bigint;
-  /** Totally ordered, gapless position in the global log (1-based). */
+  /**
+   * Position in the global log: totally ordered and strictly increasing, an exact checkpoint to resume
+   * from. Memory and sqlite number it 1, 2, 3... without gaps; EventStoreDB uses `$all` commit
+   * positions, which have gaps. Treat it as opaque beyond ordering.
+   */
   position: bigint;
   type: string;
   schemaVersion: number;
