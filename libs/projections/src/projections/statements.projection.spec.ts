@@ -1,0 +1,64 @@
+import { totalOwed } from '@ledger/credit';
+import { readModelFixture } from '../testing/read-model-fixture';
+
+describe('the statements read model', () => {
+  async function billedAccount() {
+    const fixture = readModelFixture();
+    await fixture.sim.open('acc-1');
+    await fixture.sim.draw('acc-1', 'o-1', '1000.00');
+    await fixture.sim.closeDaysThrough('2026-01-31');
+    return fixture;
+  }
+
+  it('records a statement with its lines, minimum and due date', async () => {
+    const { queries, catchUp, runner } = await billedAccount();
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({
+      statementId: '2026-01',
+      statementDate: '2026-02-01',
+      periodFrom: '2026-01-05',
+      periodTo: '2026-01-31',
+      dueDate: '2026-02-10',
+      newDraws: '1000.00',
+      revolvingPrincipal: '1000.00',
+      interest: { exact: '12.15', charged: '12.15', residual: '0' },
+      statementBalance: '1012.15',
+      minimumRepayment: '101.22',
+      paid: { repayments: '0.00', refunds: '0.00' },
+      outstanding: '1012.15',
+      status: 'OPEN',
+    });
+    expect(queries.getStatements('acc-1').map((s) => s.statementId)).toEqual(['2026-01']);
+    await runner.close();
+  });
+
+  it('is MINIMUM_PAID once the minimum is repaid, then PAID when nothing is owed on it', async () => {
+    const { sim, queries, catchUp, runner } = await billedAccount();
+    await sim.repay('acc-1', 'p-1', '101.22');
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'MINIMUM_PAID', paid: { repayments: '101.22' }, outstanding: '910.93' });
+    await sim.repay('acc-1', 'p-2', '910.93');
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'PAID', paid: { repayments: '1012.15' }, outstanding: '0.00' });
+    await runner.close();
+  });
+
+  it('is OVERDUE from the day after its due date when the minimum was not met, and PAID once settled', async () => {
+    const { sim, queries, catchUp, runner } = await billedAccount();
+    await sim.closeDaysThrough('2026-02-10');
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'OVERDUE', overdueSince: '2026-02-11' });
+    await sim.repay('acc-1', 'p-1', totalOwed(sim.scenario('acc-1').state).toString());
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'PAID', outstanding: '0.00', overdueSince: null });
+    await runner.close();
+  });
+
+  it('counts a refund allocated to a billed draw as paid against the statement', async () => {
+    const { sim, queries, catchUp, runner } = await billedAccount();
+    await sim.command('acc-1', { type: 'RefundDraw', drawId: 'o-1', refundId: 'r-1', amount: '200.00' });
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')?.paid).toEqual({ repayments: '0.00', refunds: '200.00' });
+    await runner.close();
+  });
+});

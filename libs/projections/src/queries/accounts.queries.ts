@@ -1,0 +1,114 @@
+/**
+ * Account queries over the balances read model. Days past due are computed here, as of the business day
+ * after the last closed one (the current business date), from the stored start of the overdue episode.
+ */
+import { addDays, daysBetween, Dec } from '@ledger/credit';
+import type { BalanceRow } from '../projections/balances.projection';
+import type { Db } from '../runner/projection';
+import { lastClosedBusinessDay } from './business-days.queries';
+import { pageLimit, QueryInputError } from './query-input';
+
+/** An account as the API shows it; every amount is a decimal string of CNY, every rate a decimal fraction. */
+export interface AccountView {
+  accountId: string;
+  status: string;
+  holder: { idNumberMasked: string; nameMasked: string } | null;
+  channel: string | null;
+  limit: string;
+  available: string;
+  dailyRate: string;
+  /** Simple annualized rate: daily x 365 (PRODUCT.md §2). */
+  annualRate: string;
+  penaltyDailyRate: string;
+  owed: {
+    revolvingUnbilled: string;
+    revolvingBilled: string;
+    installmentBilled: string;
+    installmentUnbilled: string;
+    installmentPrincipal: string;
+    interest: string;
+    fees: string;
+    penaltyInterest: string;
+    total: string;
+  };
+  overdue: { amount: string; since: string | null; daysPastDue: number; bucket: string };
+  flags: { frozen: boolean; suspended: boolean; paymentLocked: boolean };
+  lastStatementId: string | null;
+  payScore: number;
+  /** The business date the figures are as of: the day after the last closed one. */
+  asOf: string | null;
+  updatedPosition: number;
+}
+
+export function toAccountView(row: BalanceRow, lastClosed: string | null): AccountView {
+  const asOf = lastClosed ? addDays(lastClosed, 1) : row.last_on;
+  const daysPastDue = row.overdue_since && asOf ? Math.max(0, daysBetween(row.overdue_since, asOf) + 1) : 0;
+  return {
+    accountId: row.account_id,
+    status: row.status,
+    holder: row.id_number_masked && row.name_masked ? { idNumberMasked: row.id_number_masked, nameMasked: row.name_masked } : null,
+    channel: row.channel,
+    limit: row.credit_limit,
+    available: row.available,
+    dailyRate: row.daily_rate,
+    annualRate: new Dec(row.daily_rate).times(365).toFixed(),
+    penaltyDailyRate: row.penalty_daily_rate,
+    owed: {
+      revolvingUnbilled: row.revolving_unbilled,
+      revolvingBilled: row.revolving_billed,
+      installmentBilled: row.installment_billed,
+      installmentUnbilled: row.installment_unbilled,
+      installmentPrincipal: new Dec(row.installment_billed).plus(row.installment_unbilled).toFixed(2),
+      interest: row.interest_owed,
+      fees: row.fees_owed,
+      penaltyInterest: row.penalty_owed,
+      total: row.total_owed,
+    },
+    overdue: { amount: row.overdue_amount, since: row.overdue_since, daysPastDue, bucket: row.bucket },
+    flags: { frozen: row.frozen === 1, suspended: row.suspended === 1, paymentLocked: row.locked === 1 },
+    lastStatementId: row.last_statement_id,
+    payScore: row.pay_score,
+    asOf,
+    updatedPosition: row.updated_position,
+  };
+}
+
+export function getAccount(db: Db, accountId: string): AccountView | null {
+  const row = db.prepare('SELECT * FROM balances WHERE account_id = ?').get(accountId) as BalanceRow | undefined;
+  return row ? toAccountView(row, lastClosedBusinessDay(db)) : null;
+}
+
+export interface ListAccountsOptions {
+  status?: string;
+  bucket?: string;
+  /** Page size, 1 to 500; default 50. */
+  limit?: number;
+  /** Keyset paging: accounts after this id (preferred over offset on large portfolios). */
+  after?: string;
+  offset?: number;
+}
+
+export interface AccountPage {
+  items: AccountView[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export function listAccounts(db: Db, options: ListAccountsOptions = {}): AccountPage {
+  const limit = pageLimit(options.limit, 50, 500);
+  const offset = options.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new QueryInputError('offset must be a non-negative integer', 'offset');
+  const filters: [string, string | undefined][] = [
+    ['status = ?', options.status],
+    ['bucket = ?', options.bucket],
+    ['account_id > ?', options.after],
+  ];
+  const used = filters.filter(([, value]) => value !== undefined);
+  const where = used.map(([clause]) => clause);
+  const params = used.map(([, value]) => value);
+  const sql = `SELECT * FROM balances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY account_id LIMIT ? OFFSET ?`;
+  const rows = db.prepare(sql).all(...params, limit + 1, offset) as BalanceRow[];
+  const lastClosed = lastClosedBusinessDay(db);
+  const items = rows.slice(0, limit).map((r) => toAccountView(r, lastClosed));
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1].accountId : null };
+}

@@ -1,0 +1,86 @@
+/** The dashboard's figures, read from the incrementally kept portfolio table. */
+import { Dec } from '@ledger/credit';
+import { PORTFOLIO_KEY_SEPARATOR } from '../projections/portfolio.projection';
+import type { Db } from '../runner/projection';
+import { lastClosedBusinessDay } from './business-days.queries';
+
+export interface PortfolioView {
+  lastClosedBusinessDay: string | null;
+  accountsByStatus: Record<string, number>;
+  /** Everything owed across active accounts, by kind; decimal strings of CNY. */
+  outstanding: {
+    revolvingUnbilled: string;
+    revolvingBilled: string;
+    installment: string;
+    interest: string;
+    fees: string;
+    penalty: string;
+    total: string;
+  };
+  exposure: { accounts: number; limit: string; available: string };
+  delinquency: { bucket: string; accounts: number; outstanding: string; overdue: string }[];
+  funnel: {
+    byChannel: Record<string, { submitted: number; approved: number; rejected: number }>;
+    rejectionReasons: Record<string, number>;
+  };
+  billedByMonth: { month: string; statements: number; interest: string; penaltyInterest: string; fees: string }[];
+  limitChangesByQuarter: { quarter: string; increased: number; decreased: number; unchanged: number; netLimitChange: string }[];
+}
+
+const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+
+export function getPortfolio(db: Db): PortfolioView {
+  const rows = db.prepare('SELECT section, key, count, amount FROM portfolio_figures ORDER BY section, key').all() as {
+    section: string;
+    key: string;
+    count: number;
+    amount: string;
+  }[];
+  const figure = (section: string, key: string) => rows.find((r) => r.section === section && r.key === key) ?? { count: 0, amount: '0' };
+  const section = (name: string) => rows.filter((r) => r.section === name);
+  const money = (value: string) => new Dec(value).toFixed(2);
+
+  const kinds = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'] as const;
+  const outstanding = Object.fromEntries(kinds.map((k) => [k, money(figure('outstanding', k).amount)])) as Record<(typeof kinds)[number], string>;
+  const total = kinds.reduce((sum, k) => sum.plus(outstanding[k]), new Dec(0));
+
+  const byChannel: PortfolioView['funnel']['byChannel'] = {};
+  const channel = (c: string) => (byChannel[c] ??= { submitted: 0, approved: 0, rejected: 0 });
+  for (const r of section('funnel_submitted')) channel(r.key).submitted = r.count;
+  for (const r of section('funnel_approved')) channel(r.key).approved = r.count;
+  for (const r of section('funnel_rejected')) channel(r.key).rejected = r.count;
+
+  const months = [...new Set([...section('billed_interest'), ...section('billed_penalty'), ...section('billed_fees')].map((r) => r.key))].sort();
+  const quarters = new Map<string, PortfolioView['limitChangesByQuarter'][number]>();
+  for (const r of section('limit_review')) {
+    const [quarter, decision] = r.key.split(PORTFOLIO_KEY_SEPARATOR);
+    const q = quarters.get(quarter) ?? { quarter, increased: 0, decreased: 0, unchanged: 0, netLimitChange: '0.00' };
+    if (decision === 'INCREASED') q.increased = r.count;
+    if (decision === 'DECREASED') q.decreased = r.count;
+    if (decision === 'UNCHANGED') q.unchanged = r.count;
+    q.netLimitChange = new Dec(q.netLimitChange).plus(r.amount).toFixed(2);
+    quarters.set(quarter, q);
+  }
+
+  return {
+    lastClosedBusinessDay: lastClosedBusinessDay(db),
+    accountsByStatus: Object.fromEntries(section('status').map((r) => [r.key, r.count])),
+    outstanding: { ...outstanding, total: total.toFixed(2) },
+    exposure: { accounts: figure('exposure', 'limit').count, limit: money(figure('exposure', 'limit').amount), available: money(figure('exposure', 'available').amount) },
+    delinquency: BUCKETS.map((bucket) => ({
+      bucket,
+      accounts: figure('bucket', bucket).count,
+      outstanding: money(figure('bucket', bucket).amount),
+      overdue: money(figure('bucket_overdue', bucket).amount),
+    })),
+    funnel: { byChannel, rejectionReasons: Object.fromEntries(section('rejection_reason').map((r) => [r.key, r.count])) },
+    billedByMonth: months.map((month) => ({
+      month,
+      statements: figure('billed_interest', month).count,
+      interest: money(figure('billed_interest', month).amount),
+      penaltyInterest: money(figure('billed_penalty', month).amount),
+      fees: money(figure('billed_fees', month).amount),
+    })),
+    limitChangesByQuarter: [...quarters.values()],
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The queries bound to one read-model connection, for the servicing layer to wrap in query handlers.
+ * Framework-free on purpose: Nest wiring belongs to the servicing layer.
+ */
+import type { Db } from '../runner/projection';
+import { type AccountPage, type AccountView, getAccount, listAccounts, type ListAccountsOptions } from './accounts.queries';
+import { type AccrualsView, getAccruals, type PortfolioAccrualDay, portfolioAccrualByDay } from './accruals.queries';
+import { lastClosedBusinessDay } from './business-days.queries';
+import { accountsDueForEndOfDay } from './eod.queries';
+import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';
+import { getPortfolio, type PortfolioView } from './portfolio.queries';
+import { getStatement, getStatements, type StatementView } from './statements.queries';
+
+export class ReadModelQueries {
+  constructor(private readonly db: Db) {}
+
+  getAccount(accountId: string): AccountView | null {
+    return getAccount(this.db, accountId);
+  }
+
+  listAccounts(options: ListAccountsOptions = {}): AccountPage {
+    return listAccounts(this.db, options);
+  }
+
+  getStatements(accountId: string): StatementView[] {
+    return getStatements(this.db, accountId);
+  }
+
+  getStatement(accountId: string, month: string): StatementView | null {
+    return getStatement(this.db, accountId, month);
+  }
+
+  getAccruals(accountId: string, from: string, to: string): AccrualsView {
+    return getAccruals(this.db, accountId, from, to);
+  }
+
+  portfolioAccrualByDay(from: string, to: string): PortfolioAccrualDay[] {
+    return portfolioAccrualByDay(this.db, from, to);
+  }
+
+  getLimitReviews(accountId: string): LimitReviewView[] {
+    return getLimitReviews(this.db, accountId);
+  }
+
+  getPortfolio(): PortfolioView {
+    return getPortfolio(this.db);
+  }
+
+  accountsDueForEndOfDay(date: string, limit: number, afterAccountId?: string): string[] {
+    return accountsDueForEndOfDay(this.db, date, limit, afterAccountId);
+  }
+
+  lastClosedBusinessDay(): string | null {
+    return lastClosedBusinessDay(this.db);
+  }
+}

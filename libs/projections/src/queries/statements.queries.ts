@@ -1,0 +1,102 @@
+import type { BilledInstallmentPeriod } from '@ledger/credit';
+import type { Db } from '../runner/projection';
+import type { StatementStatus } from '../projections/statements.projection';
+import { QueryInputError } from './query-input';
+
+interface StatementRow {
+  account_id: string;
+  statement_id: string;
+  statement_date: string;
+  period_from: string;
+  period_to: string;
+  due_date: string;
+  new_draws: string;
+  refunds: string;
+  revolving_principal: string;
+  installment_periods_json: string;
+  interest_exact: string;
+  interest_charged: string;
+  interest_residual: string;
+  penalty_exact: string;
+  penalty_charged: string;
+  penalty_residual: string;
+  fees: string;
+  previous_balance: string;
+  statement_balance: string;
+  overdue_included: string;
+  minimum_repayment: string;
+  repaid: string;
+  refunded: string;
+  outstanding: string;
+  status: StatementStatus;
+  overdue_since: string | null;
+  terms_version: string;
+}
+
+/** A statement as the API shows it; amounts are decimal strings of CNY (`exact`/`residual` may have more than 2 decimals). */
+export interface StatementView {
+  accountId: string;
+  /** The billed month, YYYY-MM. */
+  statementId: string;
+  statementDate: string;
+  periodFrom: string;
+  periodTo: string;
+  dueDate: string;
+  newDraws: string;
+  refunds: string;
+  revolvingPrincipal: string;
+  installmentPeriods: BilledInstallmentPeriod[];
+  interest: { exact: string; charged: string; residual: string };
+  penaltyInterest: { exact: string; charged: string; residual: string };
+  fees: string;
+  previousBalance: string;
+  statementBalance: string;
+  overdueIncluded: string;
+  minimumRepayment: string;
+  /** Paid against this statement since it was issued: repayments and refunds allocated to it. */
+  paid: { repayments: string; refunds: string };
+  outstanding: string;
+  status: StatementStatus;
+  overdueSince: string | null;
+  termsVersion: string;
+}
+
+function toView(r: StatementRow): StatementView {
+  return {
+    accountId: r.account_id,
+    statementId: r.statement_id,
+    statementDate: r.statement_date,
+    periodFrom: r.period_from,
+    periodTo: r.period_to,
+    dueDate: r.due_date,
+    newDraws: r.new_draws,
+    refunds: r.refunds,
+    revolvingPrincipal: r.revolving_principal,
+    installmentPeriods: JSON.parse(r.installment_periods_json) as BilledInstallmentPeriod[],
+    interest: { exact: r.interest_exact, charged: r.interest_charged, residual: r.interest_residual },
+    penaltyInterest: { exact: r.penalty_exact, charged: r.penalty_charged, residual: r.penalty_residual },
+    fees: r.fees,
+    previousBalance: r.previous_balance,
+    statementBalance: r.statement_balance,
+    overdueIncluded: r.overdue_included,
+    minimumRepayment: r.minimum_repayment,
+    paid: { repayments: r.repaid, refunds: r.refunded },
+    outstanding: r.outstanding,
+    status: r.status,
+    overdueSince: r.overdue_since,
+    termsVersion: r.terms_version,
+  };
+}
+
+/** Every statement of an account, oldest first. */
+export function getStatements(db: Db, accountId: string): StatementView[] {
+  const rows = db.prepare('SELECT * FROM statements WHERE account_id = ? ORDER BY statement_id').all(accountId) as StatementRow[];
+  return rows.map(toView);
+}
+
+/** One statement by its month (YYYY-MM), or null. */
+export function getStatement(db: Db, accountId: string, month: string): StatementView | null {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new QueryInputError('the statement month must be YYYY-MM', 'month');
+  const row = db.prepare('SELECT * FROM statements WHERE account_id = ? AND statement_id = ?').get(accountId, month) as StatementRow | undefined;
+  return row ? toView(row) : null;
+}
