@@ -8,3 +8,5 @@ export * from './repository/account-repository';
 export * from './repository/lru-cache';
 export * from './repository/keyed-queue';
 export * from './ledger.module';
+export * from './simulation/portfolio-simulator';
+export * from './simulation/seeded-random';

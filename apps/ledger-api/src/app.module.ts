@@ -1,0 +1,18 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LedgerModule, type LedgerConfig } from '@ledger/servicing';
+import { AccountCommandsController } from './controllers/account-commands.controller';
+import { ApplicationsController } from './controllers/applications.controller';
+import { OperationsController } from './controllers/operations.controller';
+import { ReadSideModule } from './read-side/read-side.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    const readSide = ReadSideModule.forRoot(config);
+    return {
+      module: AppModule,
+      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module],
+      controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers],
+    };
+  }
+}

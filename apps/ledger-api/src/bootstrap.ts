@@ -1,0 +1,30 @@
+/**
+ * Builds the Nest application with everything the HTTP contract needs: validation, the error format,
+ * body limits, OpenAPI at /docs. Used by main.ts and by the end-to-end tests, so tests run the real app.
+ */
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { LedgerConfig } from '@ledger/servicing';
+import { AppModule } from './app.module';
+import { ErrorFilter } from './http/errors';
+import { ledgerValidationPipe } from './http/validation';
+
+export async function createApp(config: LedgerConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: options.logger ?? ['error', 'warn', 'log'], bodyParser: false });
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useGlobalPipes(ledgerValidationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Credit ledger')
+      .setDescription('An event-sourced ledger for a revolving consumer credit line (分付 / 花呗). Amounts are decimal strings in CNY. Errors are `{ error, message, details }`.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Dec } from '@ledger/credit';
+import { SubmitApplicationCommand } from '@ledger/servicing';
+import { SubmitApplicationDto } from '../dto/application.dto';
+import { commandMetadata } from '../http/request-context';
+import { commandResponse } from '../http/command-response';
+
+@ApiTags('applications')
+@Controller('applications')
+export class ApplicationsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Submit an application (开通申请); decided at once', description: 'The ID number is stored only as a keyed hash and a masked form. One person has one credit line: a reapplication lands on the same account, where the 30-day rule applies.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the original decision' })
+  @ApiCreatedResponse({ description: 'The decision with reasons, limit and rates (daily and annualized)' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_ID_NUMBER' })
+  @ApiConflictResponse({ description: 'APPLICATION_ALREADY_APPROVED, IDEMPOTENCY_KEY_REUSED' })
+  async submit(@Body() body: SubmitApplicationDto, @Req() request: Request) {
+    const result = await this.commands.execute(
+      new SubmitApplicationCommand({ ...body, debitCard: body.debitCard ?? null }, commandMetadata(request, 'POST /applications', body)),
+    );
+    const decision = result.events.find((e) => e.type === 'ApplicationApproved' || e.type === 'ApplicationRejected');
+    const approved = decision?.type === 'ApplicationApproved' ? decision.data : null;
+    return {
+      ...commandResponse(result),
+      decision: approved ? 'APPROVED' : 'REJECTED',
+      reasons: decision?.type === 'ApplicationRejected' ? decision.data.reasons : [],
+      ...(approved
+        ? {
+            limit: approved.limit,
+            dailyRate: approved.dailyRate,
+            annualRate: approved.annualRate,
+            dailyRatePercent: `${new Dec(approved.dailyRate).times(100).toFixed()}%`,
+            annualRatePercent: `${new Dec(approved.annualRate).times(100).toFixed(2)}%`,
+            penaltyDailyRate: approved.penaltyDailyRate,
+          }
+        : {}),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN } from './validators';
+
+export class ActivationDto {
+  @IsText('Version of the service agreement and privacy terms accepted', 32, 'fenfu-2026.1') agreementVersion!: string;
+  @ApiProperty({ example: '6222', description: 'Last 4 digits of the auto-repayment debit card' })
+  @Matches(/^\d{4}$/, { message: 'autoRepayCardLast4 must be 4 digits' })
+  autoRepayCardLast4!: string;
+}
+
+export class AuthenticationDto {
+  @ApiProperty({ enum: ['PASSWORD', 'FACE'] }) @IsIn(['PASSWORD', 'FACE']) method!: 'PASSWORD' | 'FACE';
+  @ApiProperty() @IsBoolean() passed!: boolean;
+}
+
+export class DrawDto {
+  @IsIdentifier('Merchant order id: the same order id twice is the same draw') orderId!: string;
+  @IsText('Merchant name', 100, 'JD.com') merchant!: string;
+  @IsAmount() amount!: string;
+  @ApiProperty({ type: AuthenticationDto }) @ValidateNested() @Type(() => AuthenticationDto) authentication!: AuthenticationDto;
+}
+
+export class RefundDto {
+  @IsIdentifier('Merchant refund id: the same refund id twice is the same refund', 'RF-0001') refundId!: string;
+  @IsAmount() amount!: string;
+}
+
+export class InstallmentDto {
+  @ApiProperty({ enum: [3, 6, 12], example: 6 }) @IsInt() @Min(1) @Max(60) periods!: number;
+}
+
+export class InstallmentQuoteQuery {
+  @IsAmount() amount!: string;
+  @ApiProperty({ enum: [3, 6, 12], example: 6 }) @Type(() => Number) @IsInt() @Min(1) @Max(60) periods!: number;
+}
+
+export class RepaymentDto {
+  @IsIdentifier('Payment reference: the same reference and amount is the same repayment', 'PAY-0001') reference!: string;
+  @IsAmount() amount!: string;
+  @ApiProperty({ enum: ['MANUAL', 'AUTO_DEBIT'] }) @IsIn(['MANUAL', 'AUTO_DEBIT']) channel!: 'MANUAL' | 'AUTO_DEBIT';
+}
+
+export class AutoDebitFailureDto {
+  @ApiProperty({ example: '2026-01', pattern: '^\\d{4}-\\d{2}$' }) @Matches(/^\d{4}-\d{2}$/, { message: 'statementId must be YYYY-MM' }) statementId!: string;
+  @IsText('Why the debit failed (e.g. INSUFFICIENT_FUNDS)', 100, 'INSUFFICIENT_FUNDS') reason!: string;
+}
+
+export class ControlsDto {
+  @ApiProperty({ type: String, nullable: true, example: '500.00', description: 'Single-transaction limit (交易限额); null clears it' })
+  @ValidateIf((o: ControlsDto) => o.singleTransactionLimit !== null)
+  @Matches(AMOUNT_PATTERN, { message: 'singleTransactionLimit must be null or a positive amount string with at most 2 decimals' })
+  singleTransactionLimit!: string | null;
+  @ApiProperty({ description: 'Night lock (夜间锁): no draws 23:00-06:00' }) @IsBoolean() nightLock!: boolean;
+}
+
+export class PayScoreDto {
+  @ApiProperty({ minimum: 0, maximum: 1000, example: 735 }) @IsInt() @Min(0) @Max(1000) payScore!: number;
+}
+
+export class RiskSuspensionDto {
+  @ApiProperty({ enum: ['REMOTE_LOGIN', 'HIGH_FREQUENCY_SPENDING', 'OTHER'] }) @IsIn(['REMOTE_LOGIN', 'HIGH_FREQUENCY_SPENDING', 'OTHER']) reason!: 'REMOTE_LOGIN' | 'HIGH_FREQUENCY_SPENDING' | 'OTHER';
+  @IsText('What risk monitoring saw', 500, 'login from a new device') note!: string;
+}
+
+export class UnlockDto {
+  @ApiProperty({ description: 'The customer passed face verification' }) @IsBoolean() faceVerified!: boolean;
+}
+
+export class DisputeDto {
+  @IsIdentifier('Dispute id', 'DSP-0001') disputeId!: string;
+  @IsIdentifier('The disputed draw (its order id)') drawId!: string;
+  @IsText('What the customer reported', 500, 'card stolen') reason!: string;
+}
+
+export class DisputeResolutionDto {
+  @ApiProperty({ description: 'Upheld disputes reverse the draw in full (全额赔付)' }) @IsBoolean() upheld!: boolean;
+  @IsText('Resolution note', 500, 'confirmed fraud') note!: string;
+}
+
+export class ClockDto {
+  @ApiProperty({ example: '2026-02-01T00:30:00+08:00', description: 'ISO-8601 date-time with offset; only forward' })
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, { message: 'now must be an ISO-8601 date-time with an offset' })
+  now!: string;
+}
+
+export class EndOfDayDto {
+  @ApiProperty({ example: '2026-01-31' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'businessDate must be YYYY-MM-DD' }) businessDate!: string;
+}
+
+export class AccrualsQuery {
+  @ApiProperty({ example: '2026-01-01' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
+  @ApiProperty({ example: '2026-01-31' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
+}
+
+export class HistoryQuery {
+  @ApiProperty({ required: false, example: '2026-02-01T00:00:00+08:00' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'asOf must be an ISO date or date-time with an offset' })
+  asOf?: string;
+}
+
+export class ListAccountsQuery {
+  @ApiProperty({ required: false, enum: ['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED'] }) @IsOptional() @IsIn(['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED']) status?: string;
+  @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
+  @ApiProperty({ required: false, default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiProperty({ required: false, default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+}

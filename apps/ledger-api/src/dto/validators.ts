@@ -1,0 +1,31 @@
+/**
+ * Field rules shared by the DTOs. Money is a JSON string of a positive decimal with at most 2 places and
+ * at most 10 integer digits; a JSON number is refused, so no amount ever passes through a float.
+ */
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength } from 'class-validator';
+
+export const AMOUNT_PATTERN = /^(?=.*[1-9])\d{1,10}(\.\d{1,2})?$/;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export function IsAmount(options: ApiPropertyOptions = {}) {
+  return applyDecorators(
+    ApiProperty({ type: String, example: '1000.00', pattern: AMOUNT_PATTERN.source, description: 'CNY as a decimal string, at most 2 decimals', ...options } as ApiPropertyOptions),
+    IsString({ message: '$property must be a decimal string such as "100.00" (JSON numbers are refused)' }),
+    Matches(AMOUNT_PATTERN, { message: '$property must be a positive amount with at most 2 decimals and 10 integer digits' }),
+  );
+}
+
+export function IsIdentifier(description: string, example = 'ORD-20260105-0001') {
+  return applyDecorators(
+    ApiProperty({ description, example, pattern: ID_PATTERN.source }),
+    IsString(),
+    Matches(ID_PATTERN, { message: '$property must be 1-64 letters, digits, or _ . : - and start with a letter or digit' }),
+  );
+}
+
+export function IsText(description: string, max: number, example?: string) {
+  return applyDecorators(ApiProperty({ description, maxLength: max, example }), IsString(), MaxLength(max));
+}

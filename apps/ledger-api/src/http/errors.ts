@@ -1,0 +1,91 @@
+/**
+ * Every error leaves as `{ error, message, details }` with one status rule, here and nowhere else:
+ * 400 malformed input, 404 unknown things, 409 conflicts and duplicates, 422 a product rule refused it,
+ * 503 the store is unavailable. No stack trace ever reaches a response.
+ */
+import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import type { Response } from 'express';
+import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
+import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
+import { ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details: unknown[];
+}
+
+const NOT_FOUND: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>(['ACCOUNT_NOT_FOUND', 'DRAW_NOT_FOUND', 'STATEMENT_NOT_FOUND', 'INSTALLMENT_PLAN_NOT_FOUND', 'DISPUTE_NOT_FOUND']);
+const MALFORMED: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>(['INVALID_AMOUNT', 'INVALID_ID_NUMBER', 'INVALID_PAY_SCORE']);
+
+export class ApiError extends HttpException {
+  constructor(status: number, readonly body: ErrorBody) {
+    super(body, status);
+  }
+}
+
+export function notFound(what: string, id: string): ApiError {
+  return new ApiError(HttpStatus.NOT_FOUND, { error: `${what.toUpperCase()}_NOT_FOUND`, message: `no ${what.toLowerCase().replace(/_/g, ' ')} ${id}`, details: [{ id }] });
+}
+
+function flatten(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+export function validationException(errors: ValidationError[]): ApiError {
+  const details = flatten(errors);
+  return new ApiError(HttpStatus.BAD_REQUEST, {
+    error: 'VALIDATION_FAILED',
+    message: details.map((d) => `${d.field}: ${d.problems.join('; ')}`).join(' | ') || 'the request is malformed',
+    details,
+  });
+}
+
+export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
+  if (exception instanceof ApiError) return { status: exception.getStatus(), body: exception.body };
+  if (exception instanceof DomainError) {
+    const status = NOT_FOUND.has(exception.code) ? 404 : CONFLICT_CODES.has(exception.code) ? 409 : MALFORMED.has(exception.code) ? 400 : 422;
+    return { status, body: { error: exception.code, message: exception.message, details: [exception.details] } };
+  }
+  if (exception instanceof IdempotencyKeyReusedError) return { status: 409, body: { error: exception.code, message: exception.message, details: [{ commandId: exception.commandId }] } };
+  if (exception instanceof ConcurrencyRetriesExhaustedError || exception instanceof ConcurrencyError) {
+    return { status: 409, body: { error: 'CONCURRENCY_CONFLICT', message: exception.message, details: [] } };
+  }
+  if (exception instanceof ClockError) return { status: exception.code === 'INVALID_DATE_TIME' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [] } };
+  if (exception instanceof EndOfDayError) return { status: exception.code === 'INVALID_BUSINESS_DATE' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [exception.details] } };
+  if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
+  if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: [] } };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
+    return { status, body: { error: code, message, details: [] } };
+  }
+  const bodyParser = exception as { type?: string; status?: number; message?: string };
+  if (bodyParser && typeof bodyParser.status === 'number' && typeof bodyParser.type === 'string') {
+    const status = bodyParser.status;
+    const error = bodyParser.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : bodyParser.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST';
+    return { status, body: { error, message: error === 'MALFORMED_JSON' ? 'the body is not valid JSON' : String(bodyParser.message), details: [] } };
+  }
+  return { status: 500, body: { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] } };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body } = toErrorResponse(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    response.status(status).json(body);
+  }
+}
+
+export { BadRequestException };

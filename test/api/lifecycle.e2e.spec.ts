@@ -1,0 +1,160 @@
+/**
+ * A full life over HTTP on the embedded SQLite store: applications, activation, draws and every
+ * decline, refunds, installments, 13 months of statements, auto-debits, overdue, freeze, cure, and
+ * quarterly reviews. Expected figures come from the calendar and the product terms, not from the code.
+ */
+import { daysInMonth, Money, nextMonth } from '@ledger/credit';
+import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+jest.setTimeout(180_000);
+
+/** Interest on 1,000.00 for a whole month at 0.05% a day, by hand: 0.50 a day. */
+function monthInterest(month: string): string {
+  const days = daysInMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
+  return `${Math.floor(days / 2)}.${days % 2 === 0 ? '00' : '50'}`;
+}
+
+describe('a ledger servicing two customers for thirteen months', () => {
+  let ledger: TestLedger;
+  let a: string;
+  let b: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+  });
+  afterAll(async () => ledger.close());
+
+  it('rejects an applicant below the pay score threshold with the reason code', async () => {
+    const res = await ledger.http.post('/applications').send(application('1992-03-04', 11, { payScore: 580 }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ decision: 'REJECTED', reasons: ['PAY_SCORE_TOO_LOW'] });
+  });
+
+  it('approves applicants with the limit and the daily and annual rate of their tier', async () => {
+    const res = await ledger.http.post('/applications').send(application('1988-07-21', 12));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ decision: 'APPROVED', limit: '2000.00', dailyRate: '0.0005', annualRate: '0.1825', annualRatePercent: '18.25%' });
+    a = res.body.accountId;
+    const activation = await ledger.http.post(`/accounts/${a}/activation`).send({ agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
+    expect(activation.status).toBe(201);
+    b = await openAccount(ledger, '1990-11-02', 13);
+  });
+
+  it('posts a draw and returns the same outcome, appending nothing, when it is retried', async () => {
+    const first = await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-2026-01', '1000.00'));
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ status: 'POSTED', replayed: false, account: { available: '1000.00' } });
+    const retry = await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-2026-01', '1000.00'));
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ status: 'POSTED', replayed: true, position: first.body.position });
+    const conflict = await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-2026-01', '999.00'));
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error).toBe('DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD');
+  });
+
+  it('declines draws with each reason code and records them', async () => {
+    const over = await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-over', '1000.01'));
+    expect(over.status).toBe(200);
+    expect(over.body).toMatchObject({ status: 'DECLINED', reason: 'INSUFFICIENT_CREDIT' });
+    const failed = await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-bad-pin', '10.00', 'PASSWORD', false));
+    expect(failed.body.reason).toBe('AUTHENTICATION_FAILED');
+    await ledger.http.put(`/accounts/${a}/controls`).send({ singleTransactionLimit: '50.00', nightLock: true }).expect(200);
+    expect((await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-limit', '50.01'))).body.reason).toBe('OVER_TRANSACTION_LIMIT');
+    await ledger.setClock('2026-01-02T23:30:00+08:00');
+    expect((await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-night', '10.00'))).body.reason).toBe('NIGHT_LOCK');
+    await ledger.http.put(`/accounts/${a}/controls`).send({ singleTransactionLimit: null, nightLock: false }).expect(200);
+  });
+
+  it('converts a draw into installments and refunds part of another on account B', async () => {
+    const big = await ledger.http.post(`/accounts/${b}/draws`).send(draw('B-sofa', '600.00'));
+    expect(big.status).toBe(201);
+    const quote = await ledger.http.get(`/accounts/${b}/installment-quote?amount=600.00&periods=3`);
+    expect(quote.status).toBe(200);
+    expect(quote.body).toMatchObject({ feePerPeriod: '3.00', totalFee: '9.00', apr: '0.0898', aprPercent: '8.98%' });
+    const plan = await ledger.http.post(`/accounts/${b}/draws/B-sofa/installments`).send({ periods: 3 });
+    expect(plan.status).toBe(201);
+    await ledger.http.post(`/accounts/${b}/draws`).send(draw('B-shoes', '400.00')).expect(201);
+    const refund = await ledger.http.post(`/accounts/${b}/draws/B-shoes/refunds`).send({ refundId: 'RF-1', amount: '100.00' });
+    expect(refund.status).toBe(201);
+    expect(refund.body.account.owed).toBe('900.00');
+  });
+
+  it('bills thirteen statements with the exact interest, minimum and due date, auto-debited each month', async () => {
+    let month = '2026-01';
+    for (let i = 0; i < 13; i++) {
+      const lastDay = `${month}-${String(daysInMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)))).padStart(2, '0')}`;
+      await ledger.closeDays(i === 0 ? '2026-01-02' : `${month}-01`, lastDay);
+      const res = await ledger.http.get(`/accounts/${a}/statements/${month}`);
+      expect(res.status).toBe(200);
+      // January's draw came on the 2nd (30 days); every later one on the 1st, for the whole month.
+      const interest = i === 0 ? '15.00' : monthInterest(month);
+      const balance = Money.of('1000.00').plus(Money.of(interest));
+      expect(res.body).toMatchObject({
+        statementId: month,
+        dueDate: `${nextMonth(month)}-10`,
+        revolvingPrincipal: '1000.00',
+        interest: { charged: interest },
+        statementBalance: balance.toString(),
+        minimumRepayment: balance.times('0.1').ceilToFen().toString(),
+      });
+      // On the statement day the bank answers the auto-debit in full, then the customer spends again.
+      await ledger.http.post(`/accounts/${a}/repayments`).send({ reference: `auto-${month}`, amount: res.body.statementBalance, channel: 'AUTO_DEBIT' }).expect(201);
+      month = nextMonth(month);
+      if (i < 12) await ledger.http.post(`/accounts/${a}/draws`).send(draw(`A-${month}`, '1000.00')).expect(201);
+    }
+  });
+
+  it('raised the limit of the customer who paid on time at the quarterly review', async () => {
+    const res = await ledger.http.get(`/accounts/${a}/limit-reviews`);
+    expect(res.status).toBe(200);
+    expect(res.body.reviews[0]).toMatchObject({ quarter: '2026-Q1', decision: 'INCREASED', oldLimit: '2000.00', newLimit: '2400.00' });
+    expect(res.body.reviews[1]).toMatchObject({ quarter: '2026-Q2', decision: 'INCREASED', oldLimit: '2400.00', newLimit: '2800.00' });
+  });
+
+  it('lowered the limit of the customer who never paid, now non-performing', async () => {
+    const reviews = await ledger.http.get(`/accounts/${b}/limit-reviews`);
+    expect(reviews.body.reviews[0]).toMatchObject({ quarter: '2026-Q1', decision: 'DECREASED', oldLimit: '2000.00', newLimit: '1600.00' });
+    const account = await ledger.http.get(`/accounts/${b}`);
+    expect(account.body).toMatchObject({ overdue: { bucket: 'M3+' }, flags: { frozen: true } });
+  });
+});
+
+describe('an account that misses its first minimum repayment', () => {
+  let ledger: TestLedger;
+  let c: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    c = await openAccount(ledger, '1995-02-14', 21);
+    await ledger.http.post(`/accounts/${c}/draws`).send(draw('C-1', '400.00')).expect(201);
+  });
+  afterAll(async () => ledger.close());
+
+  it('is overdue from the day after the due date, in M1, not yet frozen', async () => {
+    await ledger.closeDays('2026-01-02', '2026-02-10');
+    const res = await ledger.http.get(`/accounts/${c}`);
+    expect(res.body).toMatchObject({ overdue: { daysPastDue: 1, bucket: 'M1', amount: '40.60' }, flags: { frozen: false } });
+  });
+
+  it('is frozen on day 4 and declines draws', async () => {
+    await ledger.closeDays('2026-02-11', '2026-02-13');
+    expect((await ledger.http.get(`/accounts/${c}`)).body).toMatchObject({ overdue: { daysPastDue: 4 }, flags: { frozen: true } });
+    const declined = await ledger.http.post(`/accounts/${c}/draws`).send(draw('C-2', '10.00'));
+    expect(declined.status).toBe(200);
+    expect(declined.body).toMatchObject({ status: 'DECLINED', reason: 'ACCOUNT_NOT_ACTIVE', detail: 'FROZEN_OVERDUE' });
+  });
+
+  it('is cured by paying the overdue amount, unfrozen, and can draw again', async () => {
+    const paid = await ledger.http.post(`/accounts/${c}/repayments`).send({ reference: 'C-pay-1', amount: '40.60', channel: 'MANUAL' });
+    expect(paid.status).toBe(201);
+    expect(paid.body.events.map((e: { type: string }) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured', 'AccountUnfrozen', 'DelinquencyBucketChanged']);
+    expect((await ledger.http.get(`/accounts/${c}`)).body).toMatchObject({ overdue: { daysPastDue: 0, bucket: 'CURRENT', amount: '0.00' }, flags: { frozen: false } });
+    expect((await ledger.http.post(`/accounts/${c}/draws`).send(draw('C-3', '10.00'))).status).toBe(201);
+  });
+
+  it('refuses a manual repayment above all that is owed, and writes nothing', async () => {
+    const res = await ledger.http.post(`/accounts/${c}/repayments`).send({ reference: 'C-pay-2', amount: '5000.00', channel: 'MANUAL' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: 'REPAYMENT_EXCEEDS_BALANCE' });
+  });
+});
