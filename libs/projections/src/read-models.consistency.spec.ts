@@ -1,0 +1,115 @@
+/**
+ * Invariants over a seeded random portfolio: every read model agrees with a replay of the log through the
+ * domain, and with the other read models.
+ */
+import { availableCredit, Dec, fold, initialState, Money, overdueAmount, overdueSince, totalOwed } from '@ledger/credit';
+import { decodeLedgerEvent } from './runner/ledger-streams';
+import { readModelFixture } from './testing/read-model-fixture';
+import { simulateRandomPortfolio } from './testing/random-portfolio';
+
+describe('read models after a random portfolio of eight months', () => {
+  const fixture = readModelFixture({ stateCacheSize: 4, batchSize: 97 });
+  const { sim, store, db, queries } = fixture;
+
+  beforeAll(async () => {
+    await simulateRandomPortfolio(sim, { seed: 20260105, accounts: 14, lastDate: '2026-08-20' });
+    await fixture.catchUp();
+  });
+  afterAll(() => fixture.runner.close());
+
+  async function replayed(accountId: string) {
+    const events = (await store.readStream(`credit-account-${accountId}`)).map(decodeLedgerEvent);
+    return fold(initialState(accountId), events.flatMap((e) => (e.kind === 'account' ? [e.event] : [])));
+  }
+
+  it('exercises overdue, penalty interest, installments and reviews', () => {
+    const portfolio = queries.getPortfolio();
+    expect(portfolio.delinquency.find((b) => b.bucket === 'M3+')?.accounts).toBeGreaterThan(0);
+    expect(portfolio.accountsByStatus.REJECTED).toBeGreaterThan(0);
+    expect(new Dec(portfolio.outstanding.installment).isPositive()).toBe(true);
+    expect(portfolio.billedByMonth.some((m) => new Dec(m.penaltyInterest).isPositive())).toBe(true);
+    expect(portfolio.limitChangesByQuarter.map((q) => q.quarter)).toEqual(['2026-Q1', '2026-Q2']);
+  });
+
+  it('holds for every account the balances a replay of its stream gives', async () => {
+    for (const accountId of sim.accounts.keys()) {
+      const state = await replayed(accountId);
+      const view = queries.getAccount(accountId);
+      expect(view).toMatchObject({
+        status: state.status,
+        limit: state.limit.toString(),
+        available: availableCredit(state).toString(),
+        owed: { total: totalOwed(state).toString() },
+        overdue: { amount: overdueAmount(state).toString(), since: overdueSince(state), bucket: state.bucket },
+        lastStatementId: state.lastStatementId,
+      });
+      const owed = view!.owed;
+      const parts = [owed.revolvingUnbilled, owed.revolvingBilled, owed.installmentPrincipal, owed.interest, owed.fees, owed.penaltyInterest];
+      expect(Money.sum(parts.map((p) => Money.of(p))).toString()).toBe(owed.total);
+    }
+  });
+
+  it('keeps portfolio totals equal to the sum of the account rows', () => {
+    const accounts = queries.listAccounts({ limit: 500 }).items;
+    const active = accounts.filter((a) => a.status === 'ACTIVE');
+    const sum = (pick: (a: (typeof accounts)[number]) => string) => Money.sum(active.map((a) => Money.of(pick(a)))).toString();
+    const portfolio = queries.getPortfolio();
+    expect(portfolio.outstanding.total).toBe(sum((a) => a.owed.total));
+    expect(portfolio.outstanding.revolvingBilled).toBe(sum((a) => a.owed.revolvingBilled));
+    expect(portfolio.outstanding.installment).toBe(sum((a) => a.owed.installmentPrincipal));
+    expect(portfolio.outstanding.penalty).toBe(sum((a) => a.owed.penaltyInterest));
+    expect(portfolio.exposure.limit).toBe(sum((a) => a.limit));
+    for (const bucket of portfolio.delinquency) {
+      const inBucket = active.filter((a) => a.overdue.bucket === bucket.bucket);
+      expect(bucket.accounts).toBe(inBucket.length);
+      expect(bucket.outstanding).toBe(Money.sum(inBucket.map((a) => Money.of(a.owed.total))).toString());
+      expect(bucket.overdue).toBe(Money.sum(inBucket.map((a) => Money.of(a.overdue.amount))).toString());
+    }
+    const byStatus: Record<string, number> = {};
+    for (const a of accounts) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+    expect(portfolio.accountsByStatus).toEqual(byStatus);
+  });
+
+  it('charges on every statement exactly the sum of its daily accrual rows, to the digit', () => {
+    let statements = 0;
+    for (const accountId of sim.accounts.keys()) {
+      for (const s of queries.getStatements(accountId)) {
+        const accruals = queries.getAccruals(accountId, s.periodFrom, s.periodTo);
+        expect(accruals.to).toBe(s.periodTo);
+        expect(accruals.totals).toEqual({ interest: s.interest.exact, penaltyInterest: s.penaltyInterest.exact });
+        statements += 1;
+      }
+    }
+    expect(statements).toBeGreaterThan(40);
+  });
+
+  it('sums the portfolio accrual of each day to the accounts of that day', () => {
+    const days = queries.portfolioAccrualByDay('2026-03-01', '2026-03-31');
+    const ids = [...sim.accounts.keys()];
+    for (const day of days) {
+      const perAccount = ids.map((id) => queries.getAccruals(id, day.date, day.date).totals);
+      expect(day.interest).toBe(perAccount.reduce((a, t) => a.plus(t.interest), new Dec(0)).toFixed());
+      expect(day.penaltyInterest).toBe(perAccount.reduce((a, t) => a.plus(t.penaltyInterest), new Dec(0)).toFixed());
+    }
+  });
+
+  it('keeps statement statuses and outstanding amounts as the domain state says', async () => {
+    for (const accountId of sim.accounts.keys()) {
+      const state = await replayed(accountId);
+      for (const s of queries.getStatements(accountId)) {
+        const live = state.statements.find((st) => st.id === s.statementId);
+        if (!live) expect(s.status).toBe('PAID');
+        else expect(s.status === 'OVERDUE').toBe(live.overdue !== null);
+      }
+    }
+  });
+
+  it('schedules every overdue account for the next end of day and leaves no account scheduled in the past', async () => {
+    const lastClosed = queries.lastClosedBusinessDay()!;
+    const due = queries.accountsDueForEndOfDay('2026-08-21', 1000);
+    const overdue = queries.listAccounts({ limit: 500 }).items.filter((a) => a.overdue.since !== null).map((a) => a.accountId);
+    expect(lastClosed).toBe('2026-08-20');
+    expect(due).toEqual(expect.arrayContaining(overdue));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM eod_schedule WHERE next_action_date <= ?').get(lastClosed)).toEqual({ n: 0 });
+  });
+});
