@@ -1,0 +1,127 @@
+import Database from 'better-sqlite3';
+import { createProjections } from '../projections/create-projections';
+import { dumpReadModels, readModelFixture } from '../testing/read-model-fixture';
+import { simulateRandomPortfolio } from '../testing/random-portfolio';
+import type { Db, Projection, ProjectionEvent, Statement } from './projection';
+import { ProjectionLagTimeoutError } from './position-waiters';
+import { ProjectionRunner } from './projection-runner';
+
+/** Records every event it sees, by position; a second application of one position fails the primary key. */
+class EventLogProjection implements Projection {
+  readonly name = 'event_log';
+  readonly tables = ['event_log'];
+  readonly ddl = ['CREATE TABLE IF NOT EXISTS event_log (position INTEGER PRIMARY KEY, type TEXT NOT NULL)'];
+  private insert!: Statement;
+  failAt: bigint | null = null;
+  constructor(readonly version = 1) {}
+  prepare(db: Db): void {
+    this.insert = db.prepare('INSERT INTO event_log (position, type) VALUES (?, ?)');
+  }
+  apply(event: ProjectionEvent): void {
+    if (event.stored.position === this.failAt) throw new Error(`failing at ${this.failAt}`);
+    this.insert.run(event.stored.position, event.stored.type);
+  }
+}
+
+async function portfolio(options: Parameters<typeof readModelFixture>[0] = {}) {
+  const fixture = readModelFixture(options);
+  await simulateRandomPortfolio(fixture.sim, { seed: 7, accounts: 6, lastDate: '2026-04-03' });
+  return fixture;
+}
+
+describe('the projection runner', () => {
+  it('rebuilds from scratch into byte-identical read models', async () => {
+    const { runner, db, catchUp, store } = await portfolio({ batchSize: 250 });
+    await catchUp();
+    const live = dumpReadModels(db, runner.projections);
+    const progress: bigint[] = [];
+    await runner.rebuild(undefined, (position) => progress.push(position));
+    expect(dumpReadModels(db, runner.projections)).toBe(live);
+    expect(progress[progress.length - 1]).toBe(await store.headPosition());
+
+    const fresh = new Database(':memory:');
+    const other = new ProjectionRunner({ store, database: fresh, projections: createProjections(), batchSize: 13, stateCacheSize: 2 });
+    await other.start();
+    await other.waitFor(await store.headPosition(), 10_000);
+    expect(dumpReadModels(fresh, other.projections)).toBe(live);
+    await Promise.all([runner.close(), other.close()]);
+  });
+
+  it('rebuilds one projection while the others keep their checkpoints', async () => {
+    const { runner, db, catchUp, store } = await portfolio();
+    await catchUp();
+    const before = dumpReadModels(db, runner.projections);
+    db.exec("UPDATE balances SET total_owed = 'corrupted'");
+    const checkpoints = db.prepare("SELECT name, position FROM projection_checkpoints WHERE name != 'balances' ORDER BY name").all();
+    await runner.rebuild('balances');
+    expect(dumpReadModels(db, runner.projections)).toBe(before);
+    expect(db.prepare("SELECT name, position FROM projection_checkpoints WHERE name != 'balances' ORDER BY name").all()).toEqual(checkpoints);
+    expect((await runner.lag()).every((l) => l.lag === 0n && l.head === l.position)).toBe(true);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'projection_rebuild_state'").all()).toEqual([]);
+    await runner.close();
+  });
+
+  it('rebuilds a projection whose version changed when it starts', async () => {
+    const { runner, db, catchUp, store } = await portfolio();
+    await catchUp();
+    await runner.close();
+    const before = dumpReadModels(db, runner.projections);
+    const projections = createProjections();
+    const balances = projections.find((p) => p.name === 'balances')!;
+    Object.defineProperty(balances, 'version', { value: 2 });
+    db.exec("UPDATE balances SET total_owed = 'stale'");
+    const restarted = new ProjectionRunner({ store, database: db, projections });
+    await restarted.start();
+    expect(dumpReadModels(db, projections)).toBe(before);
+    expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({ version: 2 });
+    await restarted.close();
+  });
+
+  it('applies neither rows nor checkpoint of a batch in which a projection throws, and resumes without applying anything twice', async () => {
+    const logProjection = new EventLogProjection();
+    const errors: Error[] = [];
+    const { runner, db, store } = await portfolio({ projections: [...createProjections(), logProjection], batchSize: 50, onError: (e) => errors.push(e) });
+    const head = await store.headPosition();
+    logProjection.failAt = 120n;
+    await runner.start();
+    await expect(runner.waitFor(head, 300)).rejects.toBeInstanceOf(ProjectionLagTimeoutError);
+    expect(errors.map((e) => e.message)).toEqual(['failing at 120']);
+    expect(runner.running).toBe(false);
+    const checkpoints = db.prepare('SELECT DISTINCT position FROM projection_checkpoints').all();
+    expect(checkpoints).toEqual([{ position: 100 }]);
+    expect(db.prepare('SELECT MAX(position) AS last, COUNT(*) AS n FROM event_log').get()).toEqual({ last: 100, n: 100 });
+    expect((db.prepare('SELECT MAX(updated_position) AS last FROM balances').get() as { last: number }).last).toBeLessThanOrEqual(100);
+
+    logProjection.failAt = null;
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
+
+    const fresh = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections() });
+    await fresh.start();
+    await fresh.waitFor(head, 10_000);
+    expect(dumpReadModels(db, createProjections())).toBe(dumpReadModels(fresh.db, createProjections()));
+    await Promise.all([runner.close(), fresh.close()]);
+  });
+
+  it('resolves waitFor once every projection has applied the position, for live appends too', async () => {
+    const { runner, sim, store, queries } = readModelFixture();
+    await runner.start();
+    await sim.open('acc-9');
+    const events = await sim.draw('acc-9', 'o-1', '88.00');
+    expect(events).toHaveLength(1);
+    await runner.waitFor(await store.headPosition(), 5_000);
+    expect(queries.getAccount('acc-9')?.owed.revolvingUnbilled).toBe('88.00');
+    expect(runner.processedPosition()).toBe(await store.headPosition());
+    await runner.close();
+  });
+
+  it('moves its checkpoint past events of streams it does not know', async () => {
+    const { runner, store, db } = readModelFixture();
+    await store.append('ledger-idempotency-x', 'no_stream', [{ id: 'i-1', type: 'CommandRecorded', schemaVersion: 1, data: {} }]);
+    await runner.start();
+    await runner.waitFor(1n, 5_000);
+    expect(db.prepare("SELECT position FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({ position: 1 });
+    await runner.close();
+  });
+});
