@@ -1,0 +1,55 @@
+import { readModelFixture } from '../testing/read-model-fixture';
+
+describe('the end-of-day schedule', () => {
+  it('schedules a new account for its month end, then its statement for the due date', async () => {
+    const { sim, db, catchUp, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.draw('acc-1', 'o-1', '100.00');
+    await catchUp();
+    const next = () => db.prepare("SELECT next_action_date AS d FROM eod_schedule WHERE account_id = 'acc-1'").get();
+    expect(next()).toEqual({ d: '2026-01-31' });
+    await sim.closeDaysThrough('2026-01-31');
+    await catchUp();
+    expect(next()).toEqual({ d: '2026-02-10' });
+    await runner.close();
+  });
+
+  it('moves an account that end of day left untouched to its next action when the day closes', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-idle');
+    await sim.closeDaysThrough('2026-01-31');
+    await catchUp();
+    expect(queries.accountsDueForEndOfDay('2026-02-01', 10)).toEqual([]);
+    expect(queries.accountsDueForEndOfDay('2026-02-28', 10)).toEqual(['acc-idle']);
+    await runner.close();
+  });
+
+  it('has no row for an account that is not active', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-rejected', { payScore: 500 });
+    await catchUp();
+    expect(queries.accountsDueForEndOfDay('2026-12-31', 10)).toEqual([]);
+    await runner.close();
+  });
+
+  it('pages due accounts in account id order across different due dates', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    for (const id of ['a-1', 'a-2', 'a-3', 'a-4', 'a-5']) await sim.open(id);
+    for (const id of ['a-2', 'a-4']) await sim.draw(id, `o-${id}`, '500.00');
+    await sim.closeDaysThrough('2026-01-31');
+    await sim.closeDaysThrough('2026-02-10');
+    await catchUp();
+    // a-2 and a-4 are overdue (due every day); the others wait for the month end.
+    expect(queries.accountsDueForEndOfDay('2026-02-11', 10)).toEqual(['a-2', 'a-4']);
+    const pages: string[][] = [];
+    let after = '';
+    for (;;) {
+      const page = queries.accountsDueForEndOfDay('2026-02-28', 2, after);
+      if (page.length === 0) break;
+      pages.push(page);
+      after = page[page.length - 1];
+    }
+    expect(pages).toEqual([['a-1', 'a-2'], ['a-3', 'a-4'], ['a-5']]);
+    await runner.close();
+  });
+});

@@ -1,0 +1,74 @@
+import { Dec } from '@ledger/credit';
+import { readModelFixture } from '../testing/read-model-fixture';
+
+describe('the portfolio and limit review read models', () => {
+  it('counts the application funnel by channel with every rejection reason', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.open('acc-2', {}, 'CUSTOMER_SERVICE');
+    await sim.open('acc-3', { payScore: 500, paymentsLast6Months: 3 }, 'CUSTOMER_SERVICE');
+    await catchUp();
+    const { funnel, accountsByStatus, exposure } = queries.getPortfolio();
+    expect(funnel.byChannel).toEqual({
+      INVITED: { submitted: 1, approved: 1, rejected: 0 },
+      CUSTOMER_SERVICE: { submitted: 2, approved: 1, rejected: 1 },
+    });
+    expect(funnel.rejectionReasons).toEqual({ PAY_SCORE_TOO_LOW: 1, INSUFFICIENT_ACTIVITY: 1 });
+    expect(accountsByStatus).toEqual({ ACTIVE: 2, REJECTED: 1 });
+    expect(exposure).toEqual({ accounts: 2, limit: '6000.00', available: '6000.00' });
+    await runner.close();
+  });
+
+  it('sums interest billed per month and outstanding by kind', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.open('acc-2');
+    await sim.draw('acc-1', 'o-1', '1000.00');
+    await sim.draw('acc-2', 'o-2', '2000.00');
+    await sim.closeDaysThrough('2026-01-31');
+    await catchUp();
+    const portfolio = queries.getPortfolio();
+    expect(portfolio.billedByMonth).toEqual([{ month: '2026-01', statements: 2, interest: '36.45', penaltyInterest: '0.00', fees: '0.00' }]);
+    expect(portfolio.outstanding).toEqual({
+      revolvingUnbilled: '0.00',
+      revolvingBilled: '3000.00',
+      installment: '0.00',
+      interest: '36.45',
+      fees: '0.00',
+      penalty: '0.00',
+      total: '3036.45',
+    });
+    expect(portfolio.delinquency[0]).toEqual({ bucket: 'CURRENT', accounts: 2, outstanding: '3036.45', overdue: '0.00' });
+    await runner.close();
+  });
+
+  it('records each quarterly review with its inputs and counts decisions per quarter', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.open('acc-2');
+    await sim.draw('acc-1', 'o-1', '2000.00');
+    await sim.closeDaysThrough('2026-03-31');
+    await catchUp();
+    const review = sim.scenario('acc-1').lastOf('CreditLimitReviewed').data;
+    expect(queries.getLimitReviews('acc-1')).toEqual([
+      {
+        accountId: 'acc-1',
+        quarter: '2026-Q1',
+        reviewedOn: '2026-04-01',
+        inputs: review.inputs,
+        decision: 'DECREASED',
+        reasons: review.reasons,
+        oldLimit: '3000.00',
+        newLimit: review.newLimit,
+        oldDailyRate: review.oldDailyRate,
+        newDailyRate: review.newDailyRate,
+        newPenaltyDailyRate: review.newPenaltyDailyRate,
+        termsVersion: review.termsVersion,
+      },
+    ]);
+    expect(queries.getPortfolio().limitChangesByQuarter).toEqual([
+      { quarter: '2026-Q1', increased: 0, decreased: 1, unchanged: 1, netLimitChange: new Dec(review.newLimit).minus('3000.00').toFixed(2) },
+    ]);
+    await runner.close();
+  });
+});
