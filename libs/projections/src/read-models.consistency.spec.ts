@@ -2,7 +2,16 @@
  * Invariants over a seeded random portfolio: every read model agrees with a replay of the log through the
  * domain, and with the other read models.
  */
-import { availableCredit, Dec, fold, initialState, Money, overdueAmount, overdueSince, totalOwed } from '@ledger/credit';
+import {
+  availableCredit,
+  Dec,
+  fold,
+  initialState,
+  Money,
+  overdueAmount,
+  overdueSince,
+  totalOwed,
+} from '@ledger/credit';
 import { decodeLedgerEvent } from './runner/ledger-streams';
 import { readModelFixture } from './testing/read-model-fixture';
 import { simulateRandomPortfolio } from './testing/random-portfolio';
@@ -19,7 +28,10 @@ describe('read models after a random portfolio of eight months', () => {
 
   async function replayed(accountId: string) {
     const events = (await store.readStream(`credit-account-${accountId}`)).map(decodeLedgerEvent);
-    return fold(initialState(accountId), events.flatMap((e) => (e.kind === 'account' ? [e.event] : [])));
+    return fold(
+      initialState(accountId),
+      events.flatMap((e) => (e.kind === 'account' ? [e.event] : [])),
+    );
   }
 
   it('exercises overdue, penalty interest, installments and reviews', () => {
@@ -40,11 +52,22 @@ describe('read models after a random portfolio of eight months', () => {
         limit: state.limit.toString(),
         available: availableCredit(state).toString(),
         owed: { total: totalOwed(state).toString() },
-        overdue: { amount: overdueAmount(state).toString(), since: overdueSince(state), bucket: state.bucket },
+        overdue: {
+          amount: overdueAmount(state).toString(),
+          since: overdueSince(state),
+          bucket: state.bucket,
+        },
         lastStatementId: state.lastStatementId,
       });
       const owed = view!.owed;
-      const parts = [owed.revolvingUnbilled, owed.revolvingBilled, owed.installmentPrincipal, owed.interest, owed.fees, owed.penaltyInterest];
+      const parts = [
+        owed.revolvingUnbilled,
+        owed.revolvingBilled,
+        owed.installmentPrincipal,
+        owed.interest,
+        owed.fees,
+        owed.penaltyInterest,
+      ];
       expect(Money.sum(parts.map((p) => Money.of(p))).toString()).toBe(owed.total);
     }
   });
@@ -52,7 +75,8 @@ describe('read models after a random portfolio of eight months', () => {
   it('keeps portfolio totals equal to the sum of the account rows', () => {
     const accounts = queries.listAccounts({ limit: 500 }).items;
     const active = accounts.filter((a) => a.status === 'ACTIVE');
-    const sum = (pick: (a: (typeof accounts)[number]) => string) => Money.sum(active.map((a) => Money.of(pick(a)))).toString();
+    const sum = (pick: (a: (typeof accounts)[number]) => string) =>
+      Money.sum(active.map((a) => Money.of(pick(a)))).toString();
     const portfolio = queries.getPortfolio();
     expect(portfolio.outstanding.total).toBe(sum((a) => a.owed.total));
     expect(portfolio.outstanding.revolvingBilled).toBe(sum((a) => a.owed.revolvingBilled));
@@ -76,7 +100,10 @@ describe('read models after a random portfolio of eight months', () => {
       for (const s of queries.getStatements(accountId)) {
         const accruals = queries.getAccruals(accountId, s.periodFrom, s.periodTo);
         expect(accruals.to).toBe(s.periodTo);
-        expect(accruals.totals).toEqual({ interest: s.interest.exact, penaltyInterest: s.penaltyInterest.exact });
+        expect(accruals.totals).toEqual({
+          interest: s.interest.exact,
+          penaltyInterest: s.penaltyInterest.exact,
+        });
         statements += 1;
       }
     }
@@ -89,7 +116,9 @@ describe('read models after a random portfolio of eight months', () => {
     for (const day of days) {
       const perAccount = ids.map((id) => queries.getAccruals(id, day.date, day.date).totals);
       expect(day.interest).toBe(perAccount.reduce((a, t) => a.plus(t.interest), new Dec(0)).toFixed());
-      expect(day.penaltyInterest).toBe(perAccount.reduce((a, t) => a.plus(t.penaltyInterest), new Dec(0)).toFixed());
+      expect(day.penaltyInterest).toBe(
+        perAccount.reduce((a, t) => a.plus(t.penaltyInterest), new Dec(0)).toFixed(),
+      );
     }
   });
 
@@ -107,9 +136,14 @@ describe('read models after a random portfolio of eight months', () => {
   it('schedules every overdue account for the next end of day and leaves no account scheduled in the past', async () => {
     const lastClosed = queries.lastClosedBusinessDay()!;
     const due = queries.accountsDueForEndOfDay('2026-08-21', 1000);
-    const overdue = queries.listAccounts({ limit: 500 }).items.filter((a) => a.overdue.since !== null).map((a) => a.accountId);
+    const overdue = queries
+      .listAccounts({ limit: 500 })
+      .items.filter((a) => a.overdue.since !== null)
+      .map((a) => a.accountId);
     expect(lastClosed).toBe('2026-08-20');
     expect(due).toEqual(expect.arrayContaining(overdue));
-    expect(db.prepare('SELECT COUNT(*) AS n FROM eod_schedule WHERE next_action_date <= ?').get(lastClosed)).toEqual({ n: 0 });
+    expect(
+      db.prepare('SELECT COUNT(*) AS n FROM eod_schedule WHERE next_action_date <= ?').get(lastClosed),
+    ).toEqual({ n: 0 });
   });
 });

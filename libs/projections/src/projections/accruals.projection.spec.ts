@@ -28,7 +28,9 @@ describe('the accruals read model', () => {
     await sim.repay('acc-1', 'p-1', '500.00');
     await sim.closeDay();
     await catchUp();
-    const segments = db.prepare('SELECT from_date, normal_principal FROM accrual_segments WHERE account_id = ?').all('acc-1');
+    const segments = db
+      .prepare('SELECT from_date, normal_principal FROM accrual_segments WHERE account_id = ?')
+      .all('acc-1');
     expect(segments).toEqual([{ from_date: '2026-01-05', normal_principal: '0' }]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM accrual_portfolio_delta').get()).toEqual({ n: 0 });
     await runner.close();
@@ -41,8 +43,17 @@ describe('the accruals read model', () => {
     await sim.closeDaysThrough('2026-02-12');
     await catchUp();
     const [onDueDate, dayOne] = queries.getAccruals('acc-1', '2026-02-10', '2026-02-11').days;
-    expect(onDueDate).toMatchObject({ normalPrincipal: '1000.00', dailyRate: '0.00045', penaltyPrincipal: '0.00' });
-    expect(dayOne).toMatchObject({ normalPrincipal: '0.00', penaltyPrincipal: '1000.00', penaltyDailyRate: '0.00065', penaltyInterest: '0.65' });
+    expect(onDueDate).toMatchObject({
+      normalPrincipal: '1000.00',
+      dailyRate: '0.00045',
+      penaltyPrincipal: '0.00',
+    });
+    expect(dayOne).toMatchObject({
+      normalPrincipal: '0.00',
+      penaltyPrincipal: '1000.00',
+      penaltyDailyRate: '0.00065',
+      penaltyInterest: '0.65',
+    });
     await runner.close();
   });
 
@@ -57,7 +68,14 @@ describe('the accruals read model', () => {
     await sim.closeDaysThrough('2026-01-10');
     await catchUp();
     const portfolio = queries.portfolioAccrualByDay('2026-01-05', '2026-01-20');
-    expect(portfolio.map((d) => d.date)).toEqual(['2026-01-05', '2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09', '2026-01-10']);
+    expect(portfolio.map((d) => d.date)).toEqual([
+      '2026-01-05',
+      '2026-01-06',
+      '2026-01-07',
+      '2026-01-08',
+      '2026-01-09',
+      '2026-01-10',
+    ]);
     for (const day of portfolio) {
       const sum = ['acc-1', 'acc-2']
         .map((id) => queries.getAccruals(id, day.date, day.date).totals.interest)

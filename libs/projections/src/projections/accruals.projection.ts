@@ -35,7 +35,12 @@ export function segmentFromRow(row: SegmentRow): AccrualSegment {
 }
 
 function sameBalance(a: Omit<AccrualSegment, 'from'>, b: Omit<AccrualSegment, 'from'>): boolean {
-  return a.normal.equals(b.normal) && a.penalty.equals(b.penalty) && a.dailyRate === b.dailyRate && a.penaltyDailyRate === b.penaltyDailyRate;
+  return (
+    a.normal.equals(b.normal) &&
+    a.penalty.equals(b.penalty) &&
+    a.dailyRate === b.dailyRate &&
+    a.penaltyDailyRate === b.penaltyDailyRate
+  );
 }
 
 function dailyInterest(s: AccrualSegment | undefined): { interest: Dec; penalty: Dec } {
@@ -72,15 +77,21 @@ export class AccrualsProjection implements Projection {
   private removeDelta!: Statement;
 
   prepare(db: Db): void {
-    this.lastTwo = db.prepare('SELECT * FROM accrual_segments WHERE account_id = ? ORDER BY from_date DESC LIMIT 2');
+    this.lastTwo = db.prepare(
+      'SELECT * FROM accrual_segments WHERE account_id = ? ORDER BY from_date DESC LIMIT 2',
+    );
     this.insert = db.prepare(
       `INSERT OR REPLACE INTO accrual_segments (account_id, from_date, normal_principal, penalty_principal, daily_rate, penalty_daily_rate)
        VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.remove = db.prepare('DELETE FROM accrual_segments WHERE account_id = ? AND from_date = ?');
-    this.selectDelta = db.prepare('SELECT interest_delta, penalty_delta FROM accrual_portfolio_delta WHERE date = ?');
+    this.selectDelta = db.prepare(
+      'SELECT interest_delta, penalty_delta FROM accrual_portfolio_delta WHERE date = ?',
+    );
     this.removeDelta = db.prepare('DELETE FROM accrual_portfolio_delta WHERE date = ?');
-    this.upsertDelta = db.prepare('INSERT OR REPLACE INTO accrual_portfolio_delta (date, interest_delta, penalty_delta) VALUES (?, ?, ?)');
+    this.upsertDelta = db.prepare(
+      'INSERT OR REPLACE INTO accrual_portfolio_delta (date, interest_delta, penalty_delta) VALUES (?, ?, ?)',
+    );
   }
 
   apply(event: ProjectionEvent): void {
@@ -113,7 +124,14 @@ export class AccrualsProjection implements Projection {
   }
 
   private write(accountId: string, on: string, s: AccrualSegment): void {
-    this.insert.run(accountId, on, s.normal.toExactString(), s.penalty.toExactString(), s.dailyRate, s.penaltyDailyRate);
+    this.insert.run(
+      accountId,
+      on,
+      s.normal.toExactString(),
+      s.penalty.toExactString(),
+      s.dailyRate,
+      s.penaltyDailyRate,
+    );
   }
 
   flush(): void {

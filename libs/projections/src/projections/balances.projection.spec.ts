@@ -27,7 +27,11 @@ describe('the balances read model', () => {
     await sim.open('acc-1');
     await sim.draw('acc-1', 'o-1', '1000.00');
     await catchUp();
-    expect(queries.getAccount('acc-1')?.owed).toMatchObject({ revolvingUnbilled: '1000.00', revolvingBilled: '0.00', total: '1000.00' });
+    expect(queries.getAccount('acc-1')?.owed).toMatchObject({
+      revolvingUnbilled: '1000.00',
+      revolvingBilled: '0.00',
+      total: '1000.00',
+    });
     await sim.closeDaysThrough('2026-01-31');
     await catchUp();
     const owed = queries.getAccount('acc-1')?.owed;

@@ -48,16 +48,40 @@ export interface BalanceRow {
 }
 
 const COLUMNS: (keyof BalanceRow)[] = [
-  'account_id', 'status', 'id_number_masked', 'name_masked', 'channel', 'credit_limit', 'available', 'daily_rate',
-  'penalty_daily_rate', 'revolving_unbilled', 'revolving_billed', 'installment_billed', 'installment_unbilled',
-  'interest_owed', 'fees_owed', 'penalty_owed', 'total_owed', 'overdue_amount', 'overdue_since', 'bucket', 'frozen',
-  'suspended', 'locked', 'last_statement_id', 'pay_score', 'last_on', 'updated_position',
+  'account_id',
+  'status',
+  'id_number_masked',
+  'name_masked',
+  'channel',
+  'credit_limit',
+  'available',
+  'daily_rate',
+  'penalty_daily_rate',
+  'revolving_unbilled',
+  'revolving_billed',
+  'installment_billed',
+  'installment_unbilled',
+  'interest_owed',
+  'fees_owed',
+  'penalty_owed',
+  'total_owed',
+  'overdue_amount',
+  'overdue_since',
+  'bucket',
+  'frozen',
+  'suspended',
+  'locked',
+  'last_statement_id',
+  'pay_score',
+  'last_on',
+  'updated_position',
 ];
 
 /** Owed amounts by kind; they sum to `totalOwed(state)`. */
 export function owedByKind(state: CreditAccountState) {
-  const billed = (c: 'REVOLVING_PRINCIPAL' | 'INSTALLMENT_PRINCIPAL' | 'INTEREST' | 'FEES' | 'PENALTY_INTEREST') =>
-    Money.sum(state.statements.map((s) => s.owed[c]));
+  const billed = (
+    c: 'REVOLVING_PRINCIPAL' | 'INSTALLMENT_PRINCIPAL' | 'INTEREST' | 'FEES' | 'PENALTY_INTEREST',
+  ) => Money.sum(state.statements.map((s) => s.owed[c]));
   return {
     revolvingUnbilled: state.unbilledRevolving,
     revolvingBilled: billed('REVOLVING_PRINCIPAL'),

@@ -26,6 +26,12 @@ export class BusinessDaysProjection implements Projection {
   apply(event: ProjectionEvent): void {
     if (event.kind !== 'businessDayClosed') return;
     const d = event.data;
-    this.insert.run(d.businessDate, d.closedAt, d.accounts, JSON.stringify(d.counts ?? {}), Number(event.stored.position));
+    this.insert.run(
+      d.businessDate,
+      d.closedAt,
+      d.accounts,
+      JSON.stringify(d.counts ?? {}),
+      Number(event.stored.position),
+    );
   }
 }

@@ -6,7 +6,8 @@ describe('the end-of-day schedule', () => {
     await sim.open('acc-1');
     await sim.draw('acc-1', 'o-1', '100.00');
     await catchUp();
-    const next = () => db.prepare("SELECT next_action_date AS d FROM eod_schedule WHERE account_id = 'acc-1'").get();
+    const next = () =>
+      db.prepare("SELECT next_action_date AS d FROM eod_schedule WHERE account_id = 'acc-1'").get();
     expect(next()).toEqual({ d: '2026-01-31' });
     await sim.closeDaysThrough('2026-01-31');
     await catchUp();

@@ -13,7 +13,11 @@ import type { Db, Projection, ProjectionContext, ProjectionEvent, Statement } fr
 
 const SWEEP_CHUNK = 1000;
 
-export function nextActionFor(state: CreditAccountState, after: string, terms: TermsCatalogue): string | null {
+export function nextActionFor(
+  state: CreditAccountState,
+  after: string,
+  terms: TermsCatalogue,
+): string | null {
   const productTerms = terms.get(state.termsVersion || terms.currentVersion);
   return nextActionDate(state, state.lastOn && state.lastOn > after ? state.lastOn : after, productTerms);
 }
@@ -36,9 +40,13 @@ export class EodScheduleProjection implements Projection {
   private due!: Statement;
 
   prepare(db: Db): void {
-    this.upsert = db.prepare('INSERT OR REPLACE INTO eod_schedule (account_id, next_action_date, position) VALUES (?, ?, ?)');
+    this.upsert = db.prepare(
+      'INSERT OR REPLACE INTO eod_schedule (account_id, next_action_date, position) VALUES (?, ?, ?)',
+    );
     this.remove = db.prepare('DELETE FROM eod_schedule WHERE account_id = ?');
-    this.due = db.prepare('SELECT account_id FROM eod_schedule WHERE next_action_date <= ? ORDER BY next_action_date, account_id LIMIT ?');
+    this.due = db.prepare(
+      'SELECT account_id FROM eod_schedule WHERE next_action_date <= ? ORDER BY next_action_date, account_id LIMIT ?',
+    );
   }
 
   apply(event: ProjectionEvent, context: ProjectionContext): void {
@@ -53,7 +61,11 @@ export class EodScheduleProjection implements Projection {
       const ids = (this.due.all(closed, SWEEP_CHUNK) as { account_id: string }[]).map((r) => r.account_id);
       if (ids.length === 0) break;
       for (const id of ids) {
-        this.write(id, nextActionFor(context.accountState(id), from, context.terms), Number(event.stored.position));
+        this.write(
+          id,
+          nextActionFor(context.accountState(id), from, context.terms),
+          Number(event.stored.position),
+        );
       }
     }
   }

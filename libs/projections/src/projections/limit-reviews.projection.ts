@@ -34,7 +34,9 @@ export class LimitReviewsProjection implements Projection {
   private insert!: Statement;
 
   prepare(db: Db): void {
-    this.insert = db.prepare(`INSERT OR REPLACE INTO limit_reviews VALUES (${new Array(18).fill('?').join(', ')})`);
+    this.insert = db.prepare(
+      `INSERT OR REPLACE INTO limit_reviews VALUES (${new Array(18).fill('?').join(', ')})`,
+    );
   }
 
   apply(event: ProjectionEvent): void {

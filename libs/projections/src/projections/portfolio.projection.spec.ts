@@ -28,7 +28,9 @@ describe('the portfolio and limit review read models', () => {
     await sim.closeDaysThrough('2026-01-31');
     await catchUp();
     const portfolio = queries.getPortfolio();
-    expect(portfolio.billedByMonth).toEqual([{ month: '2026-01', statements: 2, interest: '36.45', penaltyInterest: '0.00', fees: '0.00' }]);
+    expect(portfolio.billedByMonth).toEqual([
+      { month: '2026-01', statements: 2, interest: '36.45', penaltyInterest: '0.00', fees: '0.00' },
+    ]);
     expect(portfolio.outstanding).toEqual({
       revolvingUnbilled: '0.00',
       revolvingBilled: '3000.00',
@@ -38,7 +40,12 @@ describe('the portfolio and limit review read models', () => {
       penalty: '0.00',
       total: '3036.45',
     });
-    expect(portfolio.delinquency[0]).toEqual({ bucket: 'CURRENT', accounts: 2, outstanding: '3036.45', overdue: '0.00' });
+    expect(portfolio.delinquency[0]).toEqual({
+      bucket: 'CURRENT',
+      accounts: 2,
+      outstanding: '3036.45',
+      overdue: '0.00',
+    });
     await runner.close();
   });
 
@@ -67,7 +74,13 @@ describe('the portfolio and limit review read models', () => {
       },
     ]);
     expect(queries.getPortfolio().limitChangesByQuarter).toEqual([
-      { quarter: '2026-Q1', increased: 0, decreased: 1, unchanged: 1, netLimitChange: new Dec(review.newLimit).minus('3000.00').toFixed(2) },
+      {
+        quarter: '2026-Q1',
+        increased: 0,
+        decreased: 1,
+        unchanged: 1,
+        netLimitChange: new Dec(review.newLimit).minus('3000.00').toFixed(2),
+      },
     ]);
     await runner.close();
   });

@@ -6,7 +6,15 @@
  * from the events themselves. One table of (section, key) -> count and decimal amount; a row that comes
  * back to zero is deleted, so the table is the same however the log was cut into batches.
  */
-import { type CreditAccountEvent, type CreditAccountState, Dec, type Money, availableCredit, overdueAmount, totalOwed } from '@ledger/credit';
+import {
+  type CreditAccountEvent,
+  type CreditAccountState,
+  Dec,
+  type Money,
+  availableCredit,
+  overdueAmount,
+  totalOwed,
+} from '@ledger/credit';
 import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 import { owedByKind } from './balances.projection';
 
@@ -19,10 +27,23 @@ type Figures = Map<string, Figure>;
 
 const SEP = '\u0000';
 
-function add(figures: Figures, section: string, key: string, count: number, amount?: Money | Dec | string): void {
+function add(
+  figures: Figures,
+  section: string,
+  key: string,
+  count: number,
+  amount?: Money | Dec | string,
+): void {
   const id = `${section}${SEP}${key}`;
   const current = figures.get(id) ?? { count: 0, amount: new Dec(0) };
-  const value = amount === undefined ? new Dec(0) : typeof amount === 'string' ? new Dec(amount) : amount instanceof Dec ? amount : amount.value;
+  const value =
+    amount === undefined
+      ? new Dec(0)
+      : typeof amount === 'string'
+        ? new Dec(amount)
+        : amount instanceof Dec
+          ? amount
+          : amount.value;
   figures.set(id, { count: current.count + count, amount: current.amount.plus(value) });
 }
 
@@ -68,7 +89,13 @@ export function eventFigures(event: CreditAccountEvent, after: CreditAccountStat
       add(into, 'billed_fees', event.data.statementId, 0, event.data.fees);
       break;
     case 'CreditLimitReviewed':
-      add(into, 'limit_review', `${event.data.quarter}${SEP}${event.data.decision}`, 1, new Dec(event.data.newLimit).minus(event.data.oldLimit));
+      add(
+        into,
+        'limit_review',
+        `${event.data.quarter}${SEP}${event.data.decision}`,
+        1,
+        new Dec(event.data.newLimit).minus(event.data.oldLimit),
+      );
       break;
     default:
       break;
@@ -103,7 +130,9 @@ export class PortfolioProjection implements Projection {
 
   prepare(db: Db): void {
     this.select = db.prepare('SELECT count, amount FROM portfolio_figures WHERE section = ? AND key = ?');
-    this.upsert = db.prepare('INSERT OR REPLACE INTO portfolio_figures (section, key, count, amount) VALUES (?, ?, ?, ?)');
+    this.upsert = db.prepare(
+      'INSERT OR REPLACE INTO portfolio_figures (section, key, count, amount) VALUES (?, ?, ?, ?)',
+    );
     this.remove = db.prepare('DELETE FROM portfolio_figures WHERE section = ? AND key = ?');
   }
 

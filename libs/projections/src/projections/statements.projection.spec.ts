@@ -36,10 +36,18 @@ describe('the statements read model', () => {
     const { sim, queries, catchUp, runner } = await billedAccount();
     await sim.repay('acc-1', 'p-1', '101.22');
     await catchUp();
-    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'MINIMUM_PAID', paid: { repayments: '101.22' }, outstanding: '910.93' });
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({
+      status: 'MINIMUM_PAID',
+      paid: { repayments: '101.22' },
+      outstanding: '910.93',
+    });
     await sim.repay('acc-1', 'p-2', '910.93');
     await catchUp();
-    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'PAID', paid: { repayments: '1012.15' }, outstanding: '0.00' });
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({
+      status: 'PAID',
+      paid: { repayments: '1012.15' },
+      outstanding: '0.00',
+    });
     await runner.close();
   });
 
@@ -47,10 +55,17 @@ describe('the statements read model', () => {
     const { sim, queries, catchUp, runner } = await billedAccount();
     await sim.closeDaysThrough('2026-02-10');
     await catchUp();
-    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'OVERDUE', overdueSince: '2026-02-11' });
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({
+      status: 'OVERDUE',
+      overdueSince: '2026-02-11',
+    });
     await sim.repay('acc-1', 'p-1', totalOwed(sim.scenario('acc-1').state).toString());
     await catchUp();
-    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ status: 'PAID', outstanding: '0.00', overdueSince: null });
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({
+      status: 'PAID',
+      outstanding: '0.00',
+      overdueSince: null,
+    });
     await runner.close();
   });
 

@@ -5,7 +5,13 @@
  * the minimum is met, OPEN before that. Only statements whose status or outstanding amount moved are
  * rewritten, so an event costs a write per open statement at most.
  */
-import { type AllocationLine, bucketsTotal, type CreditAccountState, Money, type StatementIssuedData } from '@ledger/credit';
+import {
+  type AllocationLine,
+  bucketsTotal,
+  type CreditAccountState,
+  Money,
+  type StatementIssuedData,
+} from '@ledger/credit';
 import type { AccountChange, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
 export type StatementStatus = 'OPEN' | 'MINIMUM_PAID' | 'PAID' | 'OVERDUE';
@@ -20,7 +26,13 @@ export function statementView(state: CreditAccountState, statementId: string): S
   const s = state.statements.find((st) => st.id === statementId);
   if (!s) return { status: 'PAID', outstanding: '0.00', overdueSince: null };
   const outstanding = bucketsTotal(s.owed);
-  const status: StatementStatus = s.overdue ? 'OVERDUE' : outstanding.isZero() ? 'PAID' : s.minimumMet ? 'MINIMUM_PAID' : 'OPEN';
+  const status: StatementStatus = s.overdue
+    ? 'OVERDUE'
+    : outstanding.isZero()
+      ? 'PAID'
+      : s.minimumMet
+        ? 'MINIMUM_PAID'
+        : 'OPEN';
   return { status, outstanding: outstanding.toJSON(), overdueSince: s.overdue?.since ?? null };
 }
 
@@ -78,9 +90,15 @@ export class StatementsProjection implements Projection {
         @statement_balance, @overdue_included, @minimum_repayment, '0.00', '0.00', @outstanding, @status,
         @overdue_since, @terms_version, @issued_position)`,
     );
-    this.updateView = db.prepare('UPDATE statements SET status = ?, outstanding = ?, overdue_since = ? WHERE account_id = ? AND statement_id = ?');
-    this.selectPaid = db.prepare('SELECT repaid, refunded FROM statements WHERE account_id = ? AND statement_id = ?');
-    this.updatePaid = db.prepare('UPDATE statements SET repaid = ?, refunded = ? WHERE account_id = ? AND statement_id = ?');
+    this.updateView = db.prepare(
+      'UPDATE statements SET status = ?, outstanding = ?, overdue_since = ? WHERE account_id = ? AND statement_id = ?',
+    );
+    this.selectPaid = db.prepare(
+      'SELECT repaid, refunded FROM statements WHERE account_id = ? AND statement_id = ?',
+    );
+    this.updatePaid = db.prepare(
+      'UPDATE statements SET repaid = ?, refunded = ? WHERE account_id = ? AND statement_id = ?',
+    );
   }
 
   apply(event: ProjectionEvent): void {
@@ -88,7 +106,8 @@ export class StatementsProjection implements Projection {
     const { event: e } = event;
     if (e.type === 'StatementIssued') this.issue(event, e.data);
     if (e.type === 'RepaymentReceived') this.addPaid(event.accountId, e.data.allocation, 'repaid');
-    if (e.type === 'DrawRefunded' || e.type === 'DrawReversed') this.addPaid(event.accountId, e.data.appliedTo, 'refunded');
+    if (e.type === 'DrawRefunded' || e.type === 'DrawReversed')
+      this.addPaid(event.accountId, e.data.appliedTo, 'refunded');
     this.refreshViews(event);
   }
 
@@ -128,10 +147,14 @@ export class StatementsProjection implements Projection {
     const byStatement = new Map<string, Money>();
     for (const line of lines) {
       if (line.target !== 'STATEMENT') continue;
-      byStatement.set(line.statementId, (byStatement.get(line.statementId) ?? Money.ZERO).plus(Money.of(line.amount)));
+      byStatement.set(
+        line.statementId,
+        (byStatement.get(line.statementId) ?? Money.ZERO).plus(Money.of(line.amount)),
+      );
     }
     for (const [statementId, amount] of byStatement) {
-      const row = this.selectPaid.get(accountId, statementId) as { repaid: string; refunded: string } | undefined;
+      const row = this.selectPaid.get(accountId, statementId) as
+        { repaid: string; refunded: string } | undefined;
       if (!row) continue;
       const repaid = column === 'repaid' ? Money.of(row.repaid).plus(amount) : Money.of(row.repaid);
       const refunded = column === 'refunded' ? Money.of(row.refunded).plus(amount) : Money.of(row.refunded);
@@ -141,7 +164,10 @@ export class StatementsProjection implements Projection {
 
   /** Rewrites the status of every statement the event may have moved (those in the state before or after). */
   private refreshViews(change: AccountChange): void {
-    const ids = new Set([...change.before.statements.map((s) => s.id), ...change.after.statements.map((s) => s.id)]);
+    const ids = new Set([
+      ...change.before.statements.map((s) => s.id),
+      ...change.after.statements.map((s) => s.id),
+    ]);
     for (const id of ids) {
       const after = statementView(change.after, id);
       if (sameView(statementView(change.before, id), after)) continue;

@@ -46,7 +46,10 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
   return {
     accountId: row.account_id,
     status: row.status,
-    holder: row.id_number_masked && row.name_masked ? { idNumberMasked: row.id_number_masked, nameMasked: row.name_masked } : null,
+    holder:
+      row.id_number_masked && row.name_masked
+        ? { idNumberMasked: row.id_number_masked, nameMasked: row.name_masked }
+        : null,
     channel: row.channel,
     limit: row.credit_limit,
     available: row.available,
@@ -74,7 +77,8 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
 }
 
 export function getAccount(db: Db, accountId: string): AccountView | null {
-  const row = db.prepare('SELECT * FROM balances WHERE account_id = ?').get(accountId) as BalanceRow | undefined;
+  const row = db.prepare('SELECT * FROM balances WHERE account_id = ?').get(accountId) as
+    BalanceRow | undefined;
   return row ? toAccountView(row, lastClosedBusinessDay(db)) : null;
 }
 
@@ -97,7 +101,8 @@ export interface AccountPage {
 export function listAccounts(db: Db, options: ListAccountsOptions = {}): AccountPage {
   const limit = pageLimit(options.limit, 50, 500);
   const offset = options.offset ?? 0;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new QueryInputError('offset must be a non-negative integer', 'offset');
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new QueryInputError('offset must be a non-negative integer', 'offset');
   const filters: [string, string | undefined][] = [
     ['status = ?', options.status],
     ['bucket = ?', options.bucket],

@@ -36,7 +36,14 @@ export function getAccruals(db: Db, accountId: string, from: string, to: string)
   assertRange(from, to, MAX_DAYS);
   const lastClosed = lastClosedBusinessDay(db);
   const until = lastClosed !== null && lastClosed < to ? lastClosed : to;
-  const empty = { accountId, from, to: null, lastClosedBusinessDay: lastClosed, days: [], totals: { interest: '0', penaltyInterest: '0' } };
+  const empty = {
+    accountId,
+    from,
+    to: null,
+    lastClosedBusinessDay: lastClosed,
+    days: [],
+    totals: { interest: '0', penaltyInterest: '0' },
+  };
   if (lastClosed === null || until < from) return empty;
   // The segment in force on `from` starts at or before it; later ones start inside the range.
   const rows = db
@@ -83,7 +90,9 @@ export function portfolioAccrualByDay(db: Db, from: string, to: string): Portfol
   const until = lastClosed !== null && lastClosed < to ? lastClosed : to;
   if (lastClosed === null || until < from) return [];
   const deltas = db
-    .prepare('SELECT date, interest_delta, penalty_delta FROM accrual_portfolio_delta WHERE date <= ? ORDER BY date')
+    .prepare(
+      'SELECT date, interest_delta, penalty_delta FROM accrual_portfolio_delta WHERE date <= ? ORDER BY date',
+    )
     .all(until) as { date: string; interest_delta: string; penalty_delta: string }[];
   let interest = new Dec(0);
   let penalty = new Dec(0);

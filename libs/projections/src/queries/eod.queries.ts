@@ -10,8 +10,12 @@ import { assertDate, pageLimit } from './query-input';
 export function accountsDueForEndOfDay(db: Db, date: string, limit: number, afterAccountId = ''): string[] {
   assertDate(date, 'date');
   const size = pageLimit(limit, 1000, 100_000);
-  const nextDate = db.prepare('SELECT MIN(next_action_date) AS d FROM eod_schedule WHERE next_action_date > ? AND next_action_date <= ?');
-  const page = db.prepare('SELECT account_id FROM eod_schedule WHERE next_action_date = ? AND account_id > ? ORDER BY account_id LIMIT ?');
+  const nextDate = db.prepare(
+    'SELECT MIN(next_action_date) AS d FROM eod_schedule WHERE next_action_date > ? AND next_action_date <= ?',
+  );
+  const page = db.prepare(
+    'SELECT account_id FROM eod_schedule WHERE next_action_date = ? AND account_id > ? ORDER BY account_id LIMIT ?',
+  );
   const ids: string[] = [];
   let previous = '';
   for (;;) {

@@ -44,7 +44,9 @@ interface Row {
 
 /** Every quarterly review of an account, oldest first, including those that changed nothing. */
 export function getLimitReviews(db: Db, accountId: string): LimitReviewView[] {
-  const rows = db.prepare('SELECT * FROM limit_reviews WHERE account_id = ? ORDER BY quarter').all(accountId) as Row[];
+  const rows = db
+    .prepare('SELECT * FROM limit_reviews WHERE account_id = ? ORDER BY quarter')
+    .all(accountId) as Row[];
   return rows.map((r) => ({
     accountId: r.account_id,
     quarter: r.quarter,

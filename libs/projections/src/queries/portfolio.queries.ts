@@ -23,25 +23,49 @@ export interface PortfolioView {
     byChannel: Record<string, { submitted: number; approved: number; rejected: number }>;
     rejectionReasons: Record<string, number>;
   };
-  billedByMonth: { month: string; statements: number; interest: string; penaltyInterest: string; fees: string }[];
-  limitChangesByQuarter: { quarter: string; increased: number; decreased: number; unchanged: number; netLimitChange: string }[];
+  billedByMonth: {
+    month: string;
+    statements: number;
+    interest: string;
+    penaltyInterest: string;
+    fees: string;
+  }[];
+  limitChangesByQuarter: {
+    quarter: string;
+    increased: number;
+    decreased: number;
+    unchanged: number;
+    netLimitChange: string;
+  }[];
 }
 
 const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
 
 export function getPortfolio(db: Db): PortfolioView {
-  const rows = db.prepare('SELECT section, key, count, amount FROM portfolio_figures ORDER BY section, key').all() as {
+  const rows = db
+    .prepare('SELECT section, key, count, amount FROM portfolio_figures ORDER BY section, key')
+    .all() as {
     section: string;
     key: string;
     count: number;
     amount: string;
   }[];
-  const figure = (section: string, key: string) => rows.find((r) => r.section === section && r.key === key) ?? { count: 0, amount: '0' };
+  const figure = (section: string, key: string) =>
+    rows.find((r) => r.section === section && r.key === key) ?? { count: 0, amount: '0' };
   const section = (name: string) => rows.filter((r) => r.section === name);
   const money = (value: string) => new Dec(value).toFixed(2);
 
-  const kinds = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'] as const;
-  const outstanding = Object.fromEntries(kinds.map((k) => [k, money(figure('outstanding', k).amount)])) as Record<(typeof kinds)[number], string>;
+  const kinds = [
+    'revolvingUnbilled',
+    'revolvingBilled',
+    'installment',
+    'interest',
+    'fees',
+    'penalty',
+  ] as const;
+  const outstanding = Object.fromEntries(
+    kinds.map((k) => [k, money(figure('outstanding', k).amount)]),
+  ) as Record<(typeof kinds)[number], string>;
   const total = kinds.reduce((sum, k) => sum.plus(outstanding[k]), new Dec(0));
 
   const byChannel: PortfolioView['funnel']['byChannel'] = {};
@@ -50,11 +74,23 @@ export function getPortfolio(db: Db): PortfolioView {
   for (const r of section('funnel_approved')) channel(r.key).approved = r.count;
   for (const r of section('funnel_rejected')) channel(r.key).rejected = r.count;
 
-  const months = [...new Set([...section('billed_interest'), ...section('billed_penalty'), ...section('billed_fees')].map((r) => r.key))].sort();
+  const months = [
+    ...new Set(
+      [...section('billed_interest'), ...section('billed_penalty'), ...section('billed_fees')].map(
+        (r) => r.key,
+      ),
+    ),
+  ].sort();
   const quarters = new Map<string, PortfolioView['limitChangesByQuarter'][number]>();
   for (const r of section('limit_review')) {
     const [quarter, decision] = r.key.split(PORTFOLIO_KEY_SEPARATOR);
-    const q = quarters.get(quarter) ?? { quarter, increased: 0, decreased: 0, unchanged: 0, netLimitChange: '0.00' };
+    const q = quarters.get(quarter) ?? {
+      quarter,
+      increased: 0,
+      decreased: 0,
+      unchanged: 0,
+      netLimitChange: '0.00',
+    };
     if (decision === 'INCREASED') q.increased = r.count;
     if (decision === 'DECREASED') q.decreased = r.count;
     if (decision === 'UNCHANGED') q.unchanged = r.count;
@@ -66,14 +102,21 @@ export function getPortfolio(db: Db): PortfolioView {
     lastClosedBusinessDay: lastClosedBusinessDay(db),
     accountsByStatus: Object.fromEntries(section('status').map((r) => [r.key, r.count])),
     outstanding: { ...outstanding, total: total.toFixed(2) },
-    exposure: { accounts: figure('exposure', 'limit').count, limit: money(figure('exposure', 'limit').amount), available: money(figure('exposure', 'available').amount) },
+    exposure: {
+      accounts: figure('exposure', 'limit').count,
+      limit: money(figure('exposure', 'limit').amount),
+      available: money(figure('exposure', 'available').amount),
+    },
     delinquency: BUCKETS.map((bucket) => ({
       bucket,
       accounts: figure('bucket', bucket).count,
       outstanding: money(figure('bucket', bucket).amount),
       overdue: money(figure('bucket_overdue', bucket).amount),
     })),
-    funnel: { byChannel, rejectionReasons: Object.fromEntries(section('rejection_reason').map((r) => [r.key, r.count])) },
+    funnel: {
+      byChannel,
+      rejectionReasons: Object.fromEntries(section('rejection_reason').map((r) => [r.key, r.count])),
+    },
     billedByMonth: months.map((month) => ({
       month,
       statements: figure('billed_interest', month).count,

@@ -3,8 +3,19 @@
  * Framework-free on purpose: Nest wiring belongs to the servicing layer.
  */
 import type { Db } from '../runner/projection';
-import { type AccountPage, type AccountView, getAccount, listAccounts, type ListAccountsOptions } from './accounts.queries';
-import { type AccrualsView, getAccruals, type PortfolioAccrualDay, portfolioAccrualByDay } from './accruals.queries';
+import {
+  type AccountPage,
+  type AccountView,
+  getAccount,
+  listAccounts,
+  type ListAccountsOptions,
+} from './accounts.queries';
+import {
+  type AccrualsView,
+  getAccruals,
+  type PortfolioAccrualDay,
+  portfolioAccrualByDay,
+} from './accruals.queries';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { accountsDueForEndOfDay } from './eod.queries';
 import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';

@@ -90,13 +90,18 @@ function toView(r: StatementRow): StatementView {
 
 /** Every statement of an account, oldest first. */
 export function getStatements(db: Db, accountId: string): StatementView[] {
-  const rows = db.prepare('SELECT * FROM statements WHERE account_id = ? ORDER BY statement_id').all(accountId) as StatementRow[];
+  const rows = db
+    .prepare('SELECT * FROM statements WHERE account_id = ? ORDER BY statement_id')
+    .all(accountId) as StatementRow[];
   return rows.map(toView);
 }
 
 /** One statement by its month (YYYY-MM), or null. */
 export function getStatement(db: Db, accountId: string, month: string): StatementView | null {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new QueryInputError('the statement month must be YYYY-MM', 'month');
-  const row = db.prepare('SELECT * FROM statements WHERE account_id = ? AND statement_id = ?').get(accountId, month) as StatementRow | undefined;
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+    throw new QueryInputError('the statement month must be YYYY-MM', 'month');
+  const row = db
+    .prepare('SELECT * FROM statements WHERE account_id = ? AND statement_id = ?')
+    .get(accountId, month) as StatementRow | undefined;
   return row ? toView(row) : null;
 }

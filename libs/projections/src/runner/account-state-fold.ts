@@ -5,7 +5,13 @@
  * table inside the batch's transaction, moved into the cache only after the commit, and thrown away if
  * it rolls back, so the cache never runs ahead of the table.
  */
-import { type CreditAccountState, deserializeState, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
+import {
+  type CreditAccountState,
+  deserializeState,
+  initialState,
+  serializeState,
+  STATE_SCHEMA_VERSION,
+} from '@ledger/credit';
 import { LruCache } from './lru-cache';
 import type { Db, Statement } from './projection';
 
@@ -49,7 +55,8 @@ export class AccountStateFold {
 
   /** Writes the batch's states; call inside the batch's transaction. One write per account per batch. */
   flush(): void {
-    for (const [accountId, { state, position }] of this.dirty) this.upsert.run(accountId, position, serializeState(state));
+    for (const [accountId, { state, position }] of this.dirty)
+      this.upsert.run(accountId, position, serializeState(state));
   }
 
   /** After the transaction committed: the batch's states become the cached ones. */

@@ -21,7 +21,9 @@ export class Checkpoints {
       version INTEGER NOT NULL,
       position INTEGER NOT NULL
     ) STRICT`);
-    this.selectAll = db.prepare('SELECT name, version, position FROM projection_checkpoints').safeIntegers(true);
+    this.selectAll = db
+      .prepare('SELECT name, version, position FROM projection_checkpoints')
+      .safeIntegers(true);
     this.upsert = db.prepare(
       `INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position`,
@@ -31,7 +33,9 @@ export class Checkpoints {
 
   all(): Map<string, Checkpoint> {
     const rows = this.selectAll.all() as { name: string; version: bigint; position: bigint }[];
-    return new Map(rows.map((r) => [r.name, { name: r.name, version: Number(r.version), position: r.position }]));
+    return new Map(
+      rows.map((r) => [r.name, { name: r.name, version: Number(r.version), position: r.position }]),
+    );
   }
 
   get(name: string): Checkpoint | undefined {

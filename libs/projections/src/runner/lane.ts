@@ -55,7 +55,14 @@ export class Lane {
       const before = this.fold.get(decoded.accountId);
       const after = evolve(before, decoded.event);
       this.fold.set(decoded.accountId, after, stored.position);
-      const change = { kind: 'account' as const, accountId: decoded.accountId, event: decoded.event, before, after, stored };
+      const change = {
+        kind: 'account' as const,
+        accountId: decoded.accountId,
+        event: decoded.event,
+        before,
+        after,
+        stored,
+      };
       for (const p of this.projections) p.apply(change, this.context);
     } else if (decoded.kind === 'businessDayClosed') {
       // A sweep over accounts (the end-of-day schedule) must see the day's account events written first.

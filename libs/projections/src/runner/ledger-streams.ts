@@ -59,7 +59,11 @@ export function accountStream(accountId: string): string {
 export function decodeLedgerEvent(stored: StoredEvent): LedgerEvent {
   if (stored.stream.startsWith(ACCOUNT_STREAM_PREFIX) && Object.hasOwn(KNOWN_ACCOUNT_EVENTS, stored.type)) {
     const accountId = stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
-    return { kind: 'account', accountId, event: { type: stored.type, data: stored.data } as CreditAccountEvent };
+    return {
+      kind: 'account',
+      accountId,
+      event: { type: stored.type, data: stored.data } as CreditAccountEvent,
+    };
   }
   if (stored.stream === BUSINESS_DAYS_STREAM && stored.type === 'BusinessDayClosed') {
     return { kind: 'businessDayClosed', data: stored.data as BusinessDayClosedData };

@@ -40,7 +40,13 @@ describe('the projection runner', () => {
     expect(progress[progress.length - 1]).toBe(await store.headPosition());
 
     const fresh = new Database(':memory:');
-    const other = new ProjectionRunner({ store, database: fresh, projections: createProjections(), batchSize: 13, stateCacheSize: 2 });
+    const other = new ProjectionRunner({
+      store,
+      database: fresh,
+      projections: createProjections(),
+      batchSize: 13,
+      stateCacheSize: 2,
+    });
     await other.start();
     await other.waitFor(await store.headPosition(), 10_000);
     expect(dumpReadModels(fresh, other.projections)).toBe(live);
@@ -48,16 +54,24 @@ describe('the projection runner', () => {
   });
 
   it('rebuilds one projection while the others keep their checkpoints', async () => {
-    const { runner, db, catchUp, store } = await portfolio();
+    const { runner, db, catchUp } = await portfolio();
     await catchUp();
     const before = dumpReadModels(db, runner.projections);
     db.exec("UPDATE balances SET total_owed = 'corrupted'");
-    const checkpoints = db.prepare("SELECT name, position FROM projection_checkpoints WHERE name != 'balances' ORDER BY name").all();
+    const checkpoints = db
+      .prepare("SELECT name, position FROM projection_checkpoints WHERE name != 'balances' ORDER BY name")
+      .all();
     await runner.rebuild('balances');
     expect(dumpReadModels(db, runner.projections)).toBe(before);
-    expect(db.prepare("SELECT name, position FROM projection_checkpoints WHERE name != 'balances' ORDER BY name").all()).toEqual(checkpoints);
+    expect(
+      db
+        .prepare("SELECT name, position FROM projection_checkpoints WHERE name != 'balances' ORDER BY name")
+        .all(),
+    ).toEqual(checkpoints);
     expect((await runner.lag()).every((l) => l.lag === 0n && l.head === l.position)).toBe(true);
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'projection_rebuild_state'").all()).toEqual([]);
+    expect(
+      db.prepare("SELECT name FROM sqlite_master WHERE name = 'projection_rebuild_state'").all(),
+    ).toEqual([]);
     await runner.close();
   });
 
@@ -73,14 +87,20 @@ describe('the projection runner', () => {
     const restarted = new ProjectionRunner({ store, database: db, projections });
     await restarted.start();
     expect(dumpReadModels(db, projections)).toBe(before);
-    expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({ version: 2 });
+    expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({
+      version: 2,
+    });
     await restarted.close();
   });
 
   it('applies neither rows nor checkpoint of a batch in which a projection throws, and resumes without applying anything twice', async () => {
     const logProjection = new EventLogProjection();
     const errors: Error[] = [];
-    const { runner, db, store } = await portfolio({ projections: [...createProjections(), logProjection], batchSize: 50, onError: (e) => errors.push(e) });
+    const { runner, db, store } = await portfolio({
+      projections: [...createProjections(), logProjection],
+      batchSize: 50,
+      onError: (e) => errors.push(e),
+    });
     const head = await store.headPosition();
     logProjection.failAt = 120n;
     await runner.start();
@@ -89,15 +109,24 @@ describe('the projection runner', () => {
     expect(runner.running).toBe(false);
     const checkpoints = db.prepare('SELECT DISTINCT position FROM projection_checkpoints').all();
     expect(checkpoints).toEqual([{ position: 100 }]);
-    expect(db.prepare('SELECT MAX(position) AS last, COUNT(*) AS n FROM event_log').get()).toEqual({ last: 100, n: 100 });
-    expect((db.prepare('SELECT MAX(updated_position) AS last FROM balances').get() as { last: number }).last).toBeLessThanOrEqual(100);
+    expect(db.prepare('SELECT MAX(position) AS last, COUNT(*) AS n FROM event_log').get()).toEqual({
+      last: 100,
+      n: 100,
+    });
+    expect(
+      (db.prepare('SELECT MAX(updated_position) AS last FROM balances').get() as { last: number }).last,
+    ).toBeLessThanOrEqual(100);
 
     logProjection.failAt = null;
     await runner.start();
     await runner.waitFor(head, 10_000);
     expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
 
-    const fresh = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections() });
+    const fresh = new ProjectionRunner({
+      store,
+      database: new Database(':memory:'),
+      projections: createProjections(),
+    });
     await fresh.start();
     await fresh.waitFor(head, 10_000);
     expect(dumpReadModels(db, createProjections())).toBe(dumpReadModels(fresh.db, createProjections()));
@@ -118,10 +147,54 @@ describe('the projection runner', () => {
 
   it('moves its checkpoint past events of streams it does not know', async () => {
     const { runner, store, db } = readModelFixture();
-    await store.append('ledger-idempotency-x', 'no_stream', [{ id: 'i-1', type: 'CommandRecorded', schemaVersion: 1, data: {} }]);
+    await store.append('ledger-idempotency-x', 'no_stream', [
+      { id: 'i-1', type: 'CommandRecorded', schemaVersion: 1, data: {} },
+    ]);
     await runner.start();
     await runner.waitFor(1n, 5_000);
-    expect(db.prepare("SELECT position FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({ position: 1 });
+    expect(db.prepare("SELECT position FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({
+      position: 1,
+    });
     await runner.close();
+  });
+
+  it('resumes an interrupted rebuild from its own checkpoint', async () => {
+    const { runner, db, store } = await portfolio({
+      projections: [...createProjections(), new EventLogProjection()],
+      batchSize: 50,
+    });
+    const head = await store.headPosition();
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    await runner.close();
+
+    const changed = new EventLogProjection(2);
+    changed.failAt = 120n;
+    const restarted = new ProjectionRunner({
+      store,
+      database: db,
+      projections: [...createProjections(), changed],
+      batchSize: 50,
+    });
+    await expect(restarted.start()).rejects.toThrow('failing at 120');
+    expect(
+      db
+        .prepare(
+          "SELECT position FROM projection_checkpoints WHERE name IN ('event_log', '$projection_rebuild_state')",
+        )
+        .all(),
+    ).toEqual([{ position: 100 }, { position: 100 }]);
+    changed.failAt = null;
+    const reads: bigint[] = [];
+    const readAll = store.readAll.bind(store);
+    jest.spyOn(store, 'readAll').mockImplementation((options) => {
+      reads.push(options?.after ?? 0n);
+      return readAll(options);
+    });
+    await restarted.start();
+    await restarted.waitFor(head, 10_000);
+    expect(reads[0]).toBe(100n);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
+    await restarted.close();
   });
 });

@@ -188,7 +188,11 @@ export class ProjectionRunner {
     const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheSize);
     const from = this.positions.get(targets[0].name) ?? 0n;
     const foldCheckpoint = this.checkpoints.get(fold.checkpointName);
-    const resumable = from > 0n && targets.every((p) => this.positions.get(p.name) === from) && foldCheckpoint?.position === from && foldCheckpoint.version === fold.version;
+    const resumable =
+      from > 0n &&
+      targets.every((p) => this.positions.get(p.name) === from) &&
+      foldCheckpoint?.position === from &&
+      foldCheckpoint.version === fold.version;
     if (!resumable) {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
       fold.reset();

@@ -27,21 +27,42 @@ export class LedgerSimulation {
     public date = '2026-01-05',
   ) {}
 
-  async submit(accountId: string, overrides: Partial<ApplicantSnapshot> = {}, channel: ApplicationChannel = 'INVITED'): Promise<CreditAccountEvent[]> {
+  async submit(
+    accountId: string,
+    overrides: Partial<ApplicantSnapshot> = {},
+    channel: ApplicationChannel = 'INVITED',
+  ): Promise<CreditAccountEvent[]> {
     const scenario = new AccountScenario(accountId, `${this.date}T10:00:00+08:00`);
     this.accounts.set(accountId, scenario);
-    return this.command(accountId, { type: 'SubmitApplication', accountId, channel, applicant: applicant(overrides) });
+    return this.command(accountId, {
+      type: 'SubmitApplication',
+      accountId,
+      channel,
+      applicant: applicant(overrides),
+    });
   }
 
   /** Applies and activates (when approved). */
-  async open(accountId: string, overrides: Partial<ApplicantSnapshot> = {}, channel: ApplicationChannel = 'INVITED'): Promise<void> {
+  async open(
+    accountId: string,
+    overrides: Partial<ApplicantSnapshot> = {},
+    channel: ApplicationChannel = 'INVITED',
+  ): Promise<void> {
     await this.submit(accountId, overrides, channel);
     if (this.scenario(accountId).state.status !== 'APPROVED') return;
-    await this.command(accountId, { type: 'ActivateAccount', agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
+    await this.command(accountId, {
+      type: 'ActivateAccount',
+      agreementVersion: 'fenfu-2026.1',
+      autoRepayCardLast4: '6222',
+    });
   }
 
   /** Decides a command at the current business date and appends its events; a refusal throws. */
-  async command(accountId: string, command: CreditAccountCommand, time = '10:00'): Promise<CreditAccountEvent[]> {
+  async command(
+    accountId: string,
+    command: CreditAccountCommand,
+    time = '10:00',
+  ): Promise<CreditAccountEvent[]> {
     const scenario = this.scenario(accountId).at(this.date, time);
     const events = scenario.execute(command);
     await this.append(accountId, events);
@@ -60,7 +81,13 @@ export class LedgerSimulation {
 
   draw(accountId: string, orderId: string, amount: string): Promise<CreditAccountEvent[]> {
     const method = Number(amount) >= 5000 ? 'FACE' : 'PASSWORD';
-    return this.command(accountId, { type: 'RequestDraw', orderId, merchant: 'JD.com', amount, authentication: { method, passed: true } });
+    return this.command(accountId, {
+      type: 'RequestDraw',
+      orderId,
+      merchant: 'JD.com',
+      amount,
+      authentication: { method, passed: true },
+    });
   }
 
   repay(accountId: string, reference: string, amount: string): Promise<CreditAccountEvent[]> {
@@ -71,19 +98,30 @@ export class LedgerSimulation {
   async closeDay(): Promise<void> {
     const counts: Record<string, number> = {};
     for (const accountId of [...this.accounts.keys()].sort()) {
-      const events = this.scenario(accountId).at(this.date, '23:59').execute({ type: 'CloseBusinessDay', businessDate: this.date });
+      const events = this.scenario(accountId)
+        .at(this.date, '23:59')
+        .execute({ type: 'CloseBusinessDay', businessDate: this.date });
       for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
       await this.append(accountId, events);
     }
-    await this.store.append(BUSINESS_DAYS_STREAM, this.daysClosed === 0 ? 'no_stream' : BigInt(this.daysClosed - 1), [
-      {
-        id: `business-day-${this.date}`,
-        type: 'BusinessDayClosed',
-        schemaVersion: 1,
-        data: { businessDate: this.date, closedAt: `${addDays(this.date, 1)}T00:05:00+08:00`, accounts: this.accounts.size, counts },
-        metadata: { businessDate: this.date, actor: 'system:end-of-day' },
-      },
-    ]);
+    await this.store.append(
+      BUSINESS_DAYS_STREAM,
+      this.daysClosed === 0 ? 'no_stream' : BigInt(this.daysClosed - 1),
+      [
+        {
+          id: `business-day-${this.date}`,
+          type: 'BusinessDayClosed',
+          schemaVersion: 1,
+          data: {
+            businessDate: this.date,
+            closedAt: `${addDays(this.date, 1)}T00:05:00+08:00`,
+            accounts: this.accounts.size,
+            counts,
+          },
+          metadata: { businessDate: this.date, actor: 'system:end-of-day' },
+        },
+      ],
+    );
     this.daysClosed += 1;
     this.date = addDays(this.date, 1);
   }
@@ -109,7 +147,12 @@ export class LedgerSimulation {
         type: e.type,
         schemaVersion: 1,
         data: e.data,
-        metadata: { businessDate: this.date, actor: 'spec', commandId: `cmd-${accountId}-${next}`, correlationId: `corr-${accountId}-${next}` },
+        metadata: {
+          businessDate: this.date,
+          actor: 'spec',
+          commandId: `cmd-${accountId}-${next}`,
+          correlationId: `corr-${accountId}-${next}`,
+        },
       })),
     );
     this.revisions.set(accountId, next + BigInt(events.length));
