@@ -197,4 +197,18 @@ describe('the projection runner', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
     await restarted.close();
   });
+
+  it('starts again by itself after a failed batch when asked to retry', async () => {
+    const flaky = new EventLogProjection();
+    const { runner, db, store } = await portfolio({ projections: [flaky], batchSize: 50, retryAfterMs: 20 });
+    const head = await store.headPosition();
+    flaky.failAt = 120n;
+    const failed = new Promise<void>((resolve) => setTimeout(resolve, 50));
+    await runner.start();
+    await failed;
+    flaky.failAt = null;
+    await runner.waitFor(head, 5_000);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
+    await runner.close();
+  });
 });

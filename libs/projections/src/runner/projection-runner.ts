@@ -27,6 +27,8 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** A batch failed: the subscription stops with nothing of that batch applied; `start()` resumes. */
   onError?: (error: Error) => void;
+  /** After a failed batch, call `start()` again after this delay (none by default: the caller decides). */
+  retryAfterMs?: number;
   /** Progress of rebuilds run by `start()` because a projection's version changed. */
   onRebuildProgress?: ProgressCallback;
 }
@@ -52,6 +54,7 @@ export class ProjectionRunner {
   private subscription: Subscription | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private failure: Error | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     const names = new Set(options.projections.map((p) => p.name));
@@ -224,11 +227,26 @@ export class ProjectionRunner {
         this.failure = error;
         this.subscription = undefined;
         this.options.onError?.(error);
+        this.scheduleRetry();
       },
     });
   }
 
+  private scheduleRetry(): void {
+    const delay = this.options.retryAfterMs;
+    if (delay === undefined) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.start().catch((error: Error) => {
+        this.options.onError?.(error);
+        this.scheduleRetry();
+      });
+    }, delay);
+  }
+
   private async unsubscribe(): Promise<boolean> {
+    clearTimeout(this.retry);
+    this.retry = undefined;
     const subscription = this.subscription;
     this.subscription = undefined;
     if (subscription) await subscription.stop();
