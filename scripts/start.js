@@ -1,3 +1,26 @@
 #!/usr/bin/env node
-// Placeholder until the API exists: prints that the ledger is not yet runnable.
-console.log('The ledger API is not built yet; run `npm test` to exercise the domain.');
+/**
+ * `npm start`: the ledger API on the embedded SQLite store in ./data/demo, with a manual business clock
+ * and demo data unless LEDGER_DEMO=0. TypeScript runs through ts-node with the swc transpiler (fast, no
+ * build step); path aliases come from tsconfig-paths. Any LEDGER_* variable set by the caller wins.
+ */
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const env = {
+  LEDGER_DEMO: '1',
+  LEDGER_CLOCK: 'manual',
+  LEDGER_SQLITE_PATH: path.join(root, 'data', 'demo', 'ledger.sqlite'),
+  ...process.env,
+  TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+  TS_NODE_SWC: 'true',
+  TS_NODE_TRANSPILE_ONLY: 'true',
+};
+const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

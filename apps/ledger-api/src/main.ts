@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@ledger/servicing';
 import { createApp } from './bootstrap';
+import { generateDemoPortfolio } from './demo/demo-portfolio';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   const logger = new Logger('Ledger');
   logger.log(`ledger API on http://localhost:${config.port} (store ${config.store}, clock ${config.clock})`);
   logger.log(`OpenAPI docs: http://localhost:${config.port}/docs`);
+  logger.log(`dashboard: http://localhost:${config.port}/dashboard`);
+  await generateDemoPortfolio(app);
 }
 
 void main();

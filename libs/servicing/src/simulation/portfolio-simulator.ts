@@ -51,6 +51,14 @@ function idNumber(random: SeededRandom, index: number): string {
   return body + '10X98765432'[sum % 11];
 }
 
+async function runConcurrently(tasks: (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+}
+
 export class PortfolioSimulator {
   private commandsRun = 0;
   private refused = 0;
@@ -79,7 +87,14 @@ export class PortfolioSimulator {
           approved++;
         }
       }
-      for (const c of customers) await this.live(random, c, date);
+      // Decisions are drawn in a fixed order, so the same seed plans the same day; the plans then run
+      // concurrently across customers (sequentially within one), which lets group commit batch them.
+      const plans: (() => Promise<void>)[] = [];
+      for (const c of customers) {
+        const plan = await this.plan(random, c, date);
+        if (plan) plans.push(plan);
+      }
+      await runConcurrently(plans, 64);
       await this.moveClock(`${addDays(date, 1)}T00:01:00+08:00`);
       await this.commands.execute(new CloseBusinessDayCommand(date, ACTOR));
       options.onDay?.(date, day + 1, total);
@@ -116,51 +131,66 @@ export class PortfolioSimulator {
     return { accountId: result.accountId, persona: random.pick(PERSONAS), spendPerDay: 0.05 + random.next() * 0.25, applyOn: daysBetween('2000-01-01', date), payDelay: random.int(1, 9) };
   }
 
-  private async live(random: SeededRandom, c: Customer, date: string): Promise<void> {
+  /** What one customer does today, decided now and run later. */
+  private async plan(random: SeededRandom, c: Customer, date: string): Promise<(() => Promise<void>) | null> {
     const { state } = await this.repository.load(c.accountId);
-    if (state.status !== 'ACTIVE') return;
-    if (random.next() < c.spendPerDay) await this.spend(random, c, date);
-    await this.repay(random, c, state, date);
+    if (state.status !== 'ACTIVE') return null;
+    const steps: (() => Promise<unknown>)[] = [];
+    if (random.next() < c.spendPerDay) steps.push(this.planSpend(random, c, date));
+    const repayment = this.planRepayment(random, c, state, date);
+    if (repayment) steps.push(repayment);
     if (random.next() < 0.004) {
-      await this.send(new ExecuteAccountCommand(c.accountId, { type: 'UpdatePayScore', payScore: Math.max(400, Math.min(850, state.payScore + random.int(-40, 45))) }, { actor: ACTOR }));
+      const payScore = Math.max(400, Math.min(850, state.payScore + random.int(-40, 45)));
+      steps.push(() => this.send(new ExecuteAccountCommand(c.accountId, { type: 'UpdatePayScore', payScore }, { actor: ACTOR })));
     }
+    if (steps.length === 0) return null;
+    return async () => {
+      for (const step of steps) await step();
+    };
   }
 
-  private async spend(random: SeededRandom, c: Customer, date: string): Promise<void> {
+  private planSpend(random: SeededRandom, c: Customer, date: string): () => Promise<void> {
     const big = random.next() < 0.08;
     const fen = big ? random.int(30_000, 400_000) : random.int(500, 60_000);
     const orderId = `sim-${c.accountId.slice(4, 12)}-${date}-${random.int(0, 99999)}`;
+    const merchant = ['JD.com', 'Meituan', 'Pinduoduo', 'Didi', 'Ctrip'][random.int(0, 4)];
+    const passed = random.next() > 0.01;
+    const convertTo = big && random.next() < 0.45 ? [3, 6, 12][random.int(0, 2)] : null;
+    const refundShare = !convertTo && random.next() < 0.03 ? random.int(20, 100) : null;
     const amount = Money.fromFen(BigInt(fen));
     const method = amount.greaterThanOrEqual(Money.of('5000.00')) ? 'FACE' : 'PASSWORD';
-    const result = await this.send(
-      new ExecuteAccountCommand(c.accountId, { type: 'RequestDraw', orderId, merchant: ['JD.com', 'Meituan', 'Pinduoduo', 'Didi', 'Ctrip'][random.int(0, 4)], amount: amount.toString(), authentication: { method, passed: random.next() > 0.01 } }, { actor: ACTOR, commandId: `draw:${orderId}` }),
-    );
-    if (!result?.events.some((e) => e.type === 'DrawPosted')) return;
-    if (big && random.next() < 0.45) {
-      await this.send(new ExecuteAccountCommand(c.accountId, { type: 'ConvertToInstallments', drawId: orderId, periods: [3, 6, 12][random.int(0, 2)] }, { actor: ACTOR }));
-    } else if (random.next() < 0.03) {
-      const refund = Money.fromFen(BigInt(fen)).times(new Dec(random.int(20, 100)).div(100)).floorToFen();
-      await this.send(new ExecuteAccountCommand(c.accountId, { type: 'RefundDraw', drawId: orderId, refundId: `${orderId}-rf`, amount: refund.toString() }, { actor: ACTOR }));
-    }
+    return async () => {
+      const result = await this.send(
+        new ExecuteAccountCommand(c.accountId, { type: 'RequestDraw', orderId, merchant, amount: amount.toString(), authentication: { method, passed } }, { actor: ACTOR, commandId: `draw:${orderId}` }),
+      );
+      if (!result?.events.some((e) => e.type === 'DrawPosted')) return;
+      if (convertTo) {
+        await this.send(new ExecuteAccountCommand(c.accountId, { type: 'ConvertToInstallments', drawId: orderId, periods: convertTo }, { actor: ACTOR }));
+      } else if (refundShare) {
+        const refund = amount.times(new Dec(refundShare).div(100)).floorToFen();
+        await this.send(new ExecuteAccountCommand(c.accountId, { type: 'RefundDraw', drawId: orderId, refundId: `${orderId}-rf`, amount: refund.toString() }, { actor: ACTOR }));
+      }
+    };
   }
 
-  /** Pays the newest statement according to the customer's habits. */
-  private async repay(random: SeededRandom, c: Customer, state: CreditAccountState, date: string): Promise<void> {
+  /** Pays the newest statement according to the customer's habits (decided on the state before today's spending). */
+  private planRepayment(random: SeededRandom, c: Customer, state: CreditAccountState, date: string): (() => Promise<unknown>) | null {
     const latest = state.statements[state.statements.length - 1];
-    if (!latest || monthOf(latest.statementDate) !== monthOf(date)) return;
+    if (!latest || monthOf(latest.statementDate) !== monthOf(date)) return null;
     const dayOfMonth = Number(date.slice(8, 10));
     const owedOnStatement = Money.sum(state.statements.map((s) => bucketsTotal(s.owed)));
-    if (!owedOnStatement.isPositive()) return;
+    if (!owedOnStatement.isPositive()) return null;
     let amount: Money | null = null;
     if (c.persona === 'FULL' && dayOfMonth === 1) amount = owedOnStatement;
     if (c.persona === 'MINIMUM' && dayOfMonth === c.payDelay) amount = latest.minimum.minus(latest.repaidSinceIssue);
     if (c.persona === 'PARTIAL' && dayOfMonth === c.payDelay) amount = owedOnStatement.times(new Dec(random.int(20, 70)).div(100)).floorToFen();
     if (c.persona === 'LATE' && dayOfMonth === 10 + c.payDelay) amount = latest.minimum.minus(latest.repaidSinceIssue).plus(Money.of('20.00'));
     if (c.persona === 'DEFAULTER' && dayOfMonth === 20 && random.next() < 0.15) amount = latest.minimum;
-    if (!amount || !amount.isPositive()) return;
+    if (!amount || !amount.isPositive()) return null;
     const capped = Money.min(amount, totalOwed(state));
     const channel = c.persona === 'FULL' ? 'AUTO_DEBIT' : 'MANUAL';
-    await this.send(new ExecuteAccountCommand(c.accountId, { type: 'ReceiveRepayment', reference: `sim-pay-${c.accountId.slice(4, 12)}-${date}`, amount: capped.toString(), channel }, { actor: ACTOR }));
+    const command = new ExecuteAccountCommand(c.accountId, { type: 'ReceiveRepayment', reference: `sim-pay-${c.accountId.slice(4, 12)}-${date}`, amount: capped.toString(), channel }, { actor: ACTOR });
+    return () => this.send(command);
   }
 
   private async send(command: ExecuteAccountCommand | SubmitApplicationCommand): Promise<ExecuteResult | null> {

@@ -1,0 +1,42 @@
+/**
+ * Demo mode (LEDGER_DEMO=1, what `npm start` uses): on an empty ledger, generate a deterministic
+ * portfolio with the simulator (a few thousand accounts over a year) so the dashboards show something
+ * meaningful at once. It runs after the server is listening, so the docs and the dashboard are usable
+ * while the history fills in; a ledger that already has events is left as it is.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { EventStore } from '@ledger/event-store';
+import { AccountRepository, BusinessClock, LedgerSettings, PortfolioSimulator } from '@ledger/servicing';
+
+export async function generateDemoPortfolio(app: INestApplication): Promise<void> {
+  const { config } = app.get(LedgerSettings);
+  if (!config.demo) return;
+  const logger = new Logger('Demo');
+  const store = app.get(EventStore);
+  if ((await store.headPosition()) > 0n) {
+    logger.log('the ledger already holds events: keeping them (delete the data directory for a fresh demo)');
+    return;
+  }
+  const clock = app.get(BusinessClock);
+  if (clock.mode !== 'manual') {
+    logger.warn('demo data needs LEDGER_CLOCK=manual; starting on an empty ledger');
+    return;
+  }
+  const started = Date.now();
+  logger.log(`generating a demo portfolio: ${config.demoAccounts} applicants over ${config.demoMonths} months (seed 2026)`);
+  const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
+  const report = await simulator.run({
+    accounts: config.demoAccounts,
+    months: config.demoMonths,
+    seed: 2026,
+    start: clock.businessDate(),
+    onDay: (date, index, total) => {
+      if (index % 30 === 0 || index === total) logger.log(`demo: closed ${date} (${index}/${total} days)`);
+    },
+  });
+  logger.log(
+    `demo portfolio ready in ${Math.round((Date.now() - started) / 1000)} s: ${report.approved} accounts approved of ${report.applications}, ${report.commands} commands, last closed day ${report.lastClosed}`,
+  );
+}
