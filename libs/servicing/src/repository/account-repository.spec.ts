@@ -1,5 +1,6 @@
 import { applicant, DEFAULT_TERMS_CATALOGUE, serializeState } from '@ledger/credit';
 import { ConcurrencyError, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
+import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
 import { AccountRepository, accountStream, IdempotencyKeyReusedError } from './account-repository';
 
 const NOW = '2026-01-05T10:00:00+08:00';
@@ -89,5 +90,20 @@ describe('the account repository', () => {
     expect(serializeState(a.state)).toBe(serializeState(b.state));
     expect(a.commands).toEqual(b.commands);
     expect(a.revision).toBe(b.revision);
+    expect(a.chainHash).toBe(b.chainHash);
+  });
+
+  it('chains each event hash over the previous one, across snapshots and fresh repositories', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 7; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    await fresh.execute('acc-1', drawCommand('o-late', '10.00'), meta('draw:o-late'));
+    const stored = await store.readStream(accountStream('acc-1'));
+    let previous = CHAIN_GENESIS;
+    for (const e of stored) {
+      expect(e.metadata.chainHash).toBe(chainHashOf(previous, e));
+      previous = e.metadata.chainHash!;
+    }
+    expect(new Set(stored.map((e) => e.metadata.chainHash)).size).toBe(stored.length);
   });
 });

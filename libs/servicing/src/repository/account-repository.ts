@@ -29,6 +29,7 @@ import {
   type TermsCatalogue,
 } from '@ledger/credit';
 import { ConcurrencyError, EventStore, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
 import { LruCache } from './lru-cache';
 
@@ -38,7 +39,7 @@ export const accountStream = (accountId: string) => `${ACCOUNT_STREAM_PREFIX}${a
 /** Namespace for event ids (a fixed, random UUID: ids only need to be unique within this ledger). */
 const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
 /** Snapshot schema: the domain state's version and this envelope's. */
-const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + 1;
+const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + 2;
 
 export interface AppliedCommand {
   requestHash: string;
@@ -55,6 +56,8 @@ export interface LoadedAccount {
   commands: Record<string, AppliedCommand>;
   /** Revision of the last snapshot taken. */
   snapshotRevision: bigint | null;
+  /** Chain hash of the stream's last event, which the next event's hash is chained over. */
+  chainHash: string;
 }
 
 export interface CommandMetadata {
@@ -137,8 +140,9 @@ export class AccountRepository {
           position: BigInt(usable.state.position),
           commands: usable.state.commands,
           snapshotRevision: usable.revision,
+          chainHash: usable.state.chainHash,
         }
-      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: {}, snapshotRevision: null };
+      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: {}, snapshotRevision: null, chainHash: CHAIN_GENESIS };
     const fromRevision = usable ? usable.revision + 1n : 0n;
     const events = await this.store.readStream(stream, { fromRevision });
     loaded = applyStored(loaded, events);
@@ -181,7 +185,7 @@ export class AccountRepository {
       return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
     }
     const businessDate = command.type === 'CloseBusinessDay' ? command.businessDate : contextAt(meta.now, this.terms).businessDate;
-    const newEvents: NewEvent[] = events.map((e, index) => ({
+    const unchained: NewEvent[] = events.map((e, index) => ({
       id: uuidv5(`${accountId}|${commandId}|${index}`, EVENT_ID_NAMESPACE),
       type: e.type,
       schemaVersion: 1,
@@ -195,6 +199,8 @@ export class AccountRepository {
         businessDate,
       },
     }));
+    const chained = withChainHashes(accountStream(accountId), loaded.chainHash, unchained);
+    const newEvents = chained.events;
     const result = await this.store.append(accountStream(accountId), loaded.revision, newEvents);
     const firstRevision = result.nextRevision - BigInt(events.length - 1);
     const next: LoadedAccount = {
@@ -202,6 +208,7 @@ export class AccountRepository {
       state: fold(loaded.state, events),
       revision: result.nextRevision,
       position: result.position,
+      chainHash: chained.last,
       commands: { ...loaded.commands, [commandId]: { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() } },
     };
     this.cache.set(accountId, next);
@@ -228,7 +235,7 @@ export class AccountRepository {
     if (loaded.revision === 'no_stream') return;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
     if (since < BigInt(this.snapshotEvery)) return;
-    const body: SnapshotBody = { state: serializeState(loaded.state), position: loaded.position.toString(), commands: loaded.commands };
+    const body: SnapshotBody = { state: serializeState(loaded.state), position: loaded.position.toString(), commands: loaded.commands, chainHash: loaded.chainHash };
     try {
       await this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body);
       this.cache.set(loaded.accountId, { ...loaded, snapshotRevision: loaded.revision });
@@ -252,6 +259,7 @@ interface SnapshotBody {
   state: string;
   position: string;
   commands: Record<string, AppliedCommand>;
+  chainHash: string;
 }
 
 export function toDomainEvent(stored: StoredEvent): CreditAccountEvent {
@@ -279,6 +287,7 @@ export function applyStored(loaded: LoadedAccount, events: StoredEvent[]): Loade
     revision: last.revision,
     position: last.position,
     commands,
+    chainHash: typeof last.metadata.chainHash === 'string' ? last.metadata.chainHash : loaded.chainHash,
   };
 }
 
