@@ -8,6 +8,7 @@ import type { ValidationError } from 'class-validator';
 import type { Response } from 'express';
 import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
+import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
 import { ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
 
 export interface ErrorBody {
@@ -58,6 +59,8 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   }
   if (exception instanceof ClockError) return { status: exception.code === 'INVALID_DATE_TIME' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [] } };
   if (exception instanceof EndOfDayError) return { status: exception.code === 'INVALID_BUSINESS_DATE' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [exception.details] } };
+  if (exception instanceof QueryInputError) return { status: 400, body: { error: 'VALIDATION_FAILED', message: exception.message, details: [{ field: exception.field }] } };
+  if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
   if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: [] } };
   if (exception instanceof HttpException) {

@@ -12,6 +12,7 @@ import { TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountsDueForEndOfDay, createProjections, type Db, ProjectionRunner } from '@ledger/projections';
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
+import { ApiError } from '../http/errors';
 
 const CONSISTENCY_TIMEOUT_MS = 5_000;
 
@@ -32,7 +33,8 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       database: path,
       projections: createProjections(),
       terms,
-      onError: (error) => this.logger.error(`projection batch failed; restarting from the checkpoint: ${error.message}`),
+      onError: (error) => this.logger.error(`projection batch failed; retrying from the checkpoint in 1 s: ${error.message}`),
+      retryAfterMs: 1_000,
       onRebuildProgress: (position, head) => this.logger.log(`rebuilding projections: ${position}/${head}`),
     });
   }
@@ -51,6 +53,11 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
   async consistent(position?: bigint): Promise<void> {
+    if (!this.settings.config.projections) return;
+    // A failed subscription must not turn into silently stale answers.
+    if (this.runner.lastError && !this.runner.running) {
+      throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.runner.lastError.message}`, details: [] });
+    }
     if (!this.runner.running) return;
     const target = position ?? (await this.store.headPosition());
     await this.runner.waitFor(target, CONSISTENCY_TIMEOUT_MS);
