@@ -9,6 +9,7 @@ import { createEventStore, EventStore, MemorySnapshotStore, SnapshotStore, Sqlit
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
 import type { LedgerConfig } from './config/ledger-config';
+import { EndOfDayScheduler } from './end-of-day/end-of-day.scheduler';
 import { EndOfDaySchedule, EndOfDayService } from './end-of-day/end-of-day.service';
 import { PersonalDataProtector } from './identity/personal-data';
 import { AccountRepository } from './repository/account-repository';
@@ -81,6 +82,7 @@ export class LedgerModule {
           inject: [EventStore, AccountRepository, EndOfDaySchedule, BusinessClock],
         },
         LedgerShutdown,
+        EndOfDayScheduler,
         ExecuteAccountCommandHandler,
         SubmitApplicationHandler,
         CloseBusinessDayHandler,

@@ -1,0 +1,48 @@
+import { BusinessClock } from '../clock/business-clock';
+import type { EndOfDayReport, EndOfDayService } from './end-of-day.service';
+import { EndOfDayScheduler } from './end-of-day.scheduler';
+
+class FixedClock extends BusinessClock {
+  readonly mode = 'system' as const;
+  constructor(private readonly at: string) {
+    super();
+  }
+  now(): string {
+    return this.at;
+  }
+  async set(): Promise<string> {
+    throw new Error('fixed');
+  }
+}
+
+function fakeEndOfDay(lastClosed: string | null) {
+  const closed: string[] = [];
+  const service = {
+    lastClosed: async () => ({ date: closed[closed.length - 1] ?? lastClosed, revision: 'no_stream' as const, data: null, position: 0n }),
+    close: async (date: string) => {
+      closed.push(date);
+      return { businessDate: date, accounts: 0, counts: {} } as unknown as EndOfDayReport;
+    },
+  };
+  return { service: service as unknown as EndOfDayService, closed };
+}
+
+describe('the end-of-day scheduler on the system clock', () => {
+  it('closes yesterday shortly after midnight', async () => {
+    const { service, closed } = fakeEndOfDay('2026-03-09');
+    await new EndOfDayScheduler(service, new FixedClock('2026-03-11T00:02:00+08:00')).tick();
+    expect(closed).toEqual(['2026-03-10']);
+  });
+
+  it('catches up every day missed while the service was down, in order', async () => {
+    const { service, closed } = fakeEndOfDay('2026-03-06');
+    await new EndOfDayScheduler(service, new FixedClock('2026-03-10T08:00:00+08:00')).tick();
+    expect(closed).toEqual(['2026-03-07', '2026-03-08', '2026-03-09']);
+  });
+
+  it('closes nothing while today is still open and yesterday is closed', async () => {
+    const { service, closed } = fakeEndOfDay('2026-03-09');
+    await new EndOfDayScheduler(service, new FixedClock('2026-03-10T23:59:00+08:00')).tick();
+    expect(closed).toEqual([]);
+  });
+});
