@@ -1,0 +1,84 @@
+/**
+ * An account replayed to a moment: its events recorded up to then, the state after each, and the final
+ * balances, all folded from the stream by the domain. Nothing here reads a projection; the figures take
+ * the same shape as `GET /accounts/:id` (the projections' pure row and view functions, applied to the
+ * replayed state), so an auditor can hold one against the other field by field.
+ */
+import { type CreditAccountEvent, fold, initialState, type CreditAccountState } from '@ledger/credit';
+import { EventStore, type StoredEvent } from '@ledger/event-store';
+import { type AccountView, balanceRow, toAccountView } from '@ledger/projections';
+import { BUSINESS_DAYS_STREAM, type BusinessDayClosedData } from '../end-of-day/end-of-day.service';
+import { accountStream } from '../repository/account-repository';
+
+export interface HistoryEntry {
+  revision: string;
+  position: string;
+  eventId: string;
+  type: string;
+  recordedAt: string | null;
+  businessDate: string | null;
+  actor: string | null;
+  data: unknown;
+  /** The account after this event, as of the event's business date. */
+  after: AccountView;
+}
+
+export interface AccountHistory {
+  accountId: string;
+  /** The moment replayed to (ISO date-time), or null for everything recorded so far. */
+  asOf: string | null;
+  /** The last business day closed by then: days past due are counted to the day after it. */
+  lastClosedBusinessDay: string | null;
+  events: HistoryEntry[];
+  /** The balances at `asOf`; null when the account did not exist yet. */
+  balances: AccountView | null;
+}
+
+export class AccountNotFoundError extends Error {
+  readonly code = 'ACCOUNT_NOT_FOUND';
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} has no events`);
+  }
+}
+
+export function toDomain(stored: StoredEvent): CreditAccountEvent {
+  return { type: stored.type, data: stored.data } as CreditAccountEvent;
+}
+
+/** The account's stored events recorded at or before `asOf` (all of them when it is omitted). */
+export async function readAccountStream(store: EventStore, accountId: string, asOf?: string): Promise<StoredEvent[]> {
+  return store.readStream(accountStream(accountId), asOf === undefined ? {} : { recordedUpTo: asOf });
+}
+
+export async function lastClosedAsOf(store: EventStore, asOf?: string): Promise<string | null> {
+  const days = await store.readStream(BUSINESS_DAYS_STREAM, asOf === undefined ? {} : { recordedUpTo: asOf });
+  const last = days[days.length - 1];
+  return last ? (last.data as BusinessDayClosedData).businessDate : null;
+}
+
+export function viewOf(state: CreditAccountState, position: bigint, lastClosed: string | null): AccountView {
+  return toAccountView(balanceRow(state, position), lastClosed);
+}
+
+export async function accountHistory(store: EventStore, accountId: string, asOf?: string): Promise<AccountHistory> {
+  const stored = await readAccountStream(store, accountId, asOf);
+  const lastClosed = await lastClosedAsOf(store, asOf);
+  if (stored.length === 0 && (await store.readStream(accountStream(accountId), { maxCount: 1 })).length === 0) throw new AccountNotFoundError(accountId);
+  let state = initialState(accountId);
+  const events: HistoryEntry[] = stored.map((e) => {
+    state = fold(state, [toDomain(e)]);
+    return {
+      revision: e.revision.toString(),
+      position: e.position.toString(),
+      eventId: e.id,
+      type: e.type,
+      recordedAt: e.metadata.recordedAt ?? null,
+      businessDate: e.metadata.businessDate ?? null,
+      actor: e.metadata.actor ?? null,
+      data: e.data,
+      after: viewOf(state, e.position, null),
+    };
+  });
+  const last = stored[stored.length - 1];
+  return { accountId, asOf: asOf ?? null, lastClosedBusinessDay: lastClosed, events, balances: last ? viewOf(state, last.position, lastClosed) : null };
+}

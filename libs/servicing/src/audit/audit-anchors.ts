@@ -1,0 +1,75 @@
+/**
+ * Anchors over the global log. An `AuditAnchor` event in `system-audit-anchors` holds a sha256 over the
+ * previous anchor's hash and the digest of every stored row after the previous anchor, up to a position.
+ * Stream chains (`chain-hash.ts`) cannot see a stream's last event deleted, or a whole system stream
+ * rewritten; an anchor can, for everything up to its position. Anchors are chained to each other too.
+ */
+import { createHash } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+import { EventStore } from '@ledger/event-store';
+import { readLog, rowDigest, type LogRow } from './log-rows';
+
+export const AUDIT_ANCHOR_STREAM = 'system-audit-anchors';
+export const AUDIT_ANCHOR_TYPE = 'AuditAnchor';
+const ANCHOR_ID_NAMESPACE = '7d3e9b1a-52c4-4f0e-8a6d-1b2c3d4e5f60';
+
+export interface AuditAnchorData {
+  /** Rows with a position strictly after this one... */
+  fromPosition: string;
+  /** ...up to and including this one. */
+  toPosition: string;
+  events: number;
+  previousHash: string;
+  hash: string;
+}
+
+/** Accumulates row digests between two anchors. */
+export class AnchorHasher {
+  private readonly hash = createHash('sha256');
+  count = 0;
+
+  constructor(readonly previousHash: string) {
+    this.hash.update(previousHash);
+  }
+
+  add(row: LogRow): void {
+    this.hash.update('\n').update(rowDigest(row));
+    this.count++;
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+export function anchorOf(row: LogRow): AuditAnchorData | null {
+  return row.stream === AUDIT_ANCHOR_STREAM && row.type === AUDIT_ANCHOR_TYPE ? (row.data as AuditAnchorData) : null;
+}
+
+export class AuditAnchors {
+  constructor(private readonly store: EventStore) {}
+
+  /** Every anchor in order (a short stream: one per business day at most, in practice). */
+  async list(): Promise<{ position: bigint; data: AuditAnchorData }[]> {
+    const events = await this.store.readStream(AUDIT_ANCHOR_STREAM);
+    return events.filter((e) => e.type === AUDIT_ANCHOR_TYPE).map((e) => ({ position: e.position, data: e.data as AuditAnchorData }));
+  }
+
+  /** Anchors the log up to its current head; nothing when no event was appended since the last anchor. */
+  async anchor(actor: string): Promise<AuditAnchorData | null> {
+    const events = await this.store.readStream(AUDIT_ANCHOR_STREAM);
+    const last = events[events.length - 1];
+    const lastData = last ? (last.data as AuditAnchorData) : null;
+    const from = lastData ? BigInt(lastData.toPosition) : 0n;
+    const head = await this.store.headPosition();
+    // The last anchor's own event is the only thing after its position: nothing new to anchor.
+    if (head <= from || (last && head === last.position && BigInt(lastData!.toPosition) === last.position - 1n)) return null;
+    const hasher = new AnchorHasher(lastData?.hash ?? '');
+    for await (const rows of readLog(this.store, { after: from, upTo: head })) for (const row of rows) hasher.add(row);
+    const data: AuditAnchorData = { fromPosition: from.toString(), toPosition: head.toString(), events: hasher.count, previousHash: lastData?.hash ?? '', hash: hasher.digest() };
+    await this.store.append(AUDIT_ANCHOR_STREAM, last ? last.revision : 'no_stream', [
+      { id: uuidv5(`audit-anchor|${head.toString()}`, ANCHOR_ID_NAMESPACE), type: AUDIT_ANCHOR_TYPE, schemaVersion: 1, data, metadata: { actor } },
+    ]);
+    return data;
+  }
+}

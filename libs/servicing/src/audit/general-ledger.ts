@@ -1,0 +1,72 @@
+/**
+ * The general ledger and trial balance over a range of business dates, from the journal postings of
+ * every account event (`postingsFor`). An event belongs to the business date it takes effect on (`on`).
+ * The trial balance shows, per ledger account, the opening balance before `from`, the debits and credits
+ * of the range, and the closing balance; signed balances are debits positive, credits negative.
+ */
+import { CHART_OF_ACCOUNTS, type CreditAccountEvent, type LedgerAccount, Money, postingsFor } from '@ledger/credit';
+import { EventStore } from '@ledger/event-store';
+import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
+import { readLog } from './log-rows';
+
+export interface GlLine {
+  date: string;
+  position: string;
+  eventId: string;
+  accountId: string;
+  eventType: string;
+  ledgerAccount: LedgerAccount;
+  side: 'DEBIT' | 'CREDIT';
+  amount: string;
+}
+
+export interface TrialBalanceRow {
+  ledgerAccount: LedgerAccount;
+  opening: string;
+  debits: string;
+  credits: string;
+  closing: string;
+}
+
+export interface GeneralLedger {
+  from: string;
+  to: string;
+  lines: GlLine[];
+  trialBalance: TrialBalanceRow[];
+  totals: { debits: string; credits: string; closing: string };
+}
+
+export async function generalLedger(store: EventStore, from: string, to: string, onProgress?: (position: bigint, head: bigint) => void): Promise<GeneralLedger> {
+  const zero = () => Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+  const opening = zero();
+  const debits = zero();
+  const credits = zero();
+  const lines: GlLine[] = [];
+  const head = await store.headPosition();
+  for await (const rows of readLog(store)) {
+    for (const row of rows) {
+      if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) continue;
+      const event = { type: row.type, data: row.data } as CreditAccountEvent;
+      const on = (event.data as { on?: string }).on ?? '';
+      if (on > to) continue;
+      for (const p of postingsFor(event)) {
+        if (on < from) {
+          opening[p.account] = opening[p.account].plus(p.side === 'DEBIT' ? p.amount : p.amount.negated());
+          continue;
+        }
+        (p.side === 'DEBIT' ? debits : credits)[p.account] = (p.side === 'DEBIT' ? debits : credits)[p.account].plus(p.amount);
+        lines.push({ date: on, position: row.position.toString(), eventId: row.id, accountId: row.stream.slice(ACCOUNT_STREAM_PREFIX.length), eventType: row.type, ledgerAccount: p.account, side: p.side, amount: p.amount.toString() });
+      }
+    }
+    onProgress?.(rows[rows.length - 1].position, head);
+  }
+  const trialBalance = CHART_OF_ACCOUNTS.map((a) => ({
+    ledgerAccount: a,
+    opening: opening[a].toString(),
+    debits: debits[a].toString(),
+    credits: credits[a].toString(),
+    closing: opening[a].plus(debits[a]).minus(credits[a]).toString(),
+  }));
+  const sum = (pick: (r: TrialBalanceRow) => string) => Money.sum(trialBalance.map((r) => Money.of(pick(r)))).toString();
+  return { from, to, lines, trialBalance, totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) } };
+}

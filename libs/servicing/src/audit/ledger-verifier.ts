@@ -1,0 +1,213 @@
+/**
+ * `ledger verify`: one pass over the whole log, in position order, that replays every account and checks
+ * - the log is intact: each account event's chain hash, revisions without gaps, every anchor's hash;
+ * - the postings of every event balance, and the trial balance over the whole ledger is zero;
+ * - no posted amount has more than 2 decimals;
+ * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
+ * - each read-model row (balances, statements) equals the replayed state.
+ * Every finding names the account, the event and the difference. Nothing is written.
+ */
+import {
+  accrualRows,
+  CHART_OF_ACCOUNTS,
+  type CreditAccountState,
+  fold,
+  initialState,
+  isBalanced,
+  type LedgerAccount,
+  Money,
+  postingsFor,
+  type StatementIssuedData,
+} from '@ledger/credit';
+import { EventStore } from '@ledger/event-store';
+import { type BalanceRow, type Db, getAccruals, getStatement } from '@ledger/projections';
+import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
+import { toDomain } from './account-history';
+import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
+import { CHAIN_GENESIS, chainHashOf } from './chain-hash';
+import { readLog, type LogRow } from './log-rows';
+import { balanceRowDifferences, CHECK_NAMES, type CheckName, finding, type Finding, overPreciseAmounts } from './verify-checks';
+
+export interface VerifyOptions {
+  /** The read-model database; without it the read-model checks are skipped. */
+  readModels?: Db;
+  onProgress?(position: bigint, head: bigint): void;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  events: number;
+  accounts: number;
+  anchorsChecked: number;
+  /** Events after the last anchor: covered by their stream chains only. */
+  unanchoredEvents: number;
+  trialBalance: Record<LedgerAccount, string>;
+  counts: Record<CheckName, number>;
+  findings: Finding[];
+}
+
+interface AccountReplay {
+  state: CreditAccountState;
+  position: bigint;
+  failed: boolean;
+  statements: StatementIssuedData[];
+}
+
+export class LedgerVerifier {
+  private readonly findings: Finding[] = [];
+  private readonly accounts = new Map<string, AccountReplay>();
+  private readonly chains = new Map<string, { revision: bigint; hash: string }>();
+  private readonly balances = Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+  private anchors: { position: bigint; data: AuditAnchorData }[] = [];
+  private anchorIndex = 0;
+  private hasher = new AnchorHasher('');
+  private events = 0;
+
+  constructor(private readonly store: EventStore, private readonly options: VerifyOptions = {}) {}
+
+  async run(): Promise<VerifyReport> {
+    this.anchors = (await new AuditAnchors(this.store).list()).sort((a, b) => Number(BigInt(a.data.toPosition) - BigInt(b.data.toPosition)));
+    const head = await this.store.headPosition();
+    for await (const rows of readLog(this.store)) {
+      for (const row of rows) this.visit(row);
+      this.options.onProgress?.(rows[rows.length - 1].position, head);
+    }
+    while (this.anchorIndex < this.anchors.length) this.closeAnchor();
+    this.checkTrialBalance();
+    if (this.options.readModels) this.checkReadModels(this.options.readModels);
+    const counts = Object.fromEntries(CHECK_NAMES.map((c) => [c, this.findings.filter((f) => f.check === c).length])) as Record<CheckName, number>;
+    return {
+      ok: this.findings.length === 0,
+      events: this.events,
+      accounts: this.accounts.size,
+      anchorsChecked: this.anchors.length,
+      unanchoredEvents: this.hasher.count,
+      trialBalance: Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, this.balances[a].toJSON()])) as Record<LedgerAccount, string>,
+      counts,
+      findings: this.findings,
+    };
+  }
+
+  private visit(row: LogRow): void {
+    this.events++;
+    while (this.anchorIndex < this.anchors.length && row.position > BigInt(this.anchors[this.anchorIndex].data.toPosition)) this.closeAnchor();
+    this.hasher.add(row);
+    if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
+    const accountId = row.stream.slice(ACCOUNT_STREAM_PREFIX.length);
+    const where = { accountId, stream: row.stream, position: row.position.toString(), revision: row.revision.toString(), eventId: row.id, eventType: row.type };
+    this.checkChain(row, where);
+    for (const [path, value] of overPreciseAmounts(row.data)) {
+      this.findings.push(finding('AMOUNT_PRECISION', `${path} = ${value} has more than 2 decimals`, { ...where, field: path, actual: value }));
+    }
+    this.replay(accountId, row, where);
+  }
+
+  private checkChain(row: LogRow, where: Partial<Finding>): void {
+    const chain = this.chains.get(row.stream) ?? { revision: -1n, hash: CHAIN_GENESIS };
+    if (row.revision !== chain.revision + 1n) {
+      const message = row.revision > chain.revision + 1n ? `revision ${row.revision} follows ${chain.revision}: event(s) missing` : `revision ${row.revision} follows ${chain.revision}: out of order`;
+      this.findings.push(finding('REVISION_GAP', message, { ...where, expected: (chain.revision + 1n).toString(), actual: row.revision.toString() }));
+    }
+    const stored = typeof row.metadata.chainHash === 'string' ? row.metadata.chainHash : '';
+    const recomputed = chainHashOf(chain.hash, row);
+    if (stored !== recomputed) {
+      this.findings.push(finding('CHAIN_BROKEN', 'the stored event does not hash to its chain hash: it, or the event before it, was edited, deleted or moved', { ...where, field: 'metadata.chainHash', expected: recomputed, actual: stored || 'null' }));
+    }
+    // Continue from the stored hash, so one tampered event is reported once, not at every later event.
+    this.chains.set(row.stream, { revision: row.revision, hash: stored });
+  }
+
+  private replay(accountId: string, row: LogRow, where: Partial<Finding>): void {
+    const account = this.accounts.get(accountId) ?? { state: initialState(accountId), position: 0n, failed: false, statements: [] };
+    this.accounts.set(accountId, account);
+    account.position = row.position;
+    if (account.failed) return;
+    const event = toDomain({ ...row, schemaVersion: 1 });
+    try {
+      const postings = postingsFor(event);
+      if (!isBalanced(postings)) {
+        const side = (s: 'DEBIT' | 'CREDIT') => Money.sum(postings.filter((p) => p.side === s).map((p) => p.amount)).toString();
+        this.findings.push(finding('POSTINGS_UNBALANCED', `debits ${side('DEBIT')} and credits ${side('CREDIT')} differ`, { ...where, expected: side('DEBIT'), actual: side('CREDIT') }));
+      }
+      for (const p of postings) this.balances[p.account] = this.balances[p.account].plus(p.side === 'DEBIT' ? p.amount : p.amount.negated());
+      if (event.type === 'StatementIssued') this.checkStatementInterest(account, event.data, where);
+      account.state = fold(account.state, [event]);
+    } catch (error) {
+      account.failed = true;
+      this.findings.push(finding('REPLAY_FAILED', `the event cannot be replayed: ${(error as Error).message}`, where));
+    }
+  }
+
+  private checkStatementInterest(account: AccountReplay, data: StatementIssuedData, where: Partial<Finding>): void {
+    account.statements.push(data);
+    const rows = accrualRows(account.state.accrual.segments, data.periodFrom, data.periodTo);
+    const sums = { interest: Money.sum(rows.map((r) => r.interest)), penaltyInterest: Money.sum(rows.map((r) => r.penaltyInterest)) };
+    for (const kind of ['interest', 'penaltyInterest'] as const) {
+      const recorded = data[kind];
+      const charged = sums[kind].roundHalfUpToFen();
+      if (!Money.exact(recorded.exact).equals(sums[kind]) || recorded.charged !== charged.toString()) {
+        this.findings.push(finding('STATEMENT_INTEREST', `statement ${data.statementId} ${kind} ${recorded.exact} (charged ${recorded.charged}) differs from the sum of its daily accruals ${sums[kind].toExactString()} (charged ${charged})`, { ...where, field: `data.${kind}.exact`, expected: sums[kind].toExactString(), actual: recorded.exact }));
+      }
+    }
+  }
+
+  private closeAnchor(): void {
+    const anchor = this.anchors[this.anchorIndex];
+    const previous = this.anchorIndex > 0 ? this.anchors[this.anchorIndex - 1].data : null;
+    const recomputed = this.hasher.digest();
+    const where = { stream: 'system-audit-anchors', position: anchor.position.toString() };
+    if (recomputed !== anchor.data.hash) {
+      this.findings.push(finding('ANCHOR_MISMATCH', `the log from position ${anchor.data.fromPosition} (exclusive) to ${anchor.data.toPosition} no longer hashes to its anchor (anchored ${anchor.data.events} events, now ${this.hasher.count})`, { ...where, field: 'hash', expected: anchor.data.hash, actual: recomputed }));
+    }
+    if (anchor.data.previousHash !== (previous?.hash ?? '') || anchor.data.fromPosition !== (previous?.toPosition ?? '0')) {
+      this.findings.push(finding('ANCHOR_MISMATCH', `anchor at position ${anchor.position} does not follow the anchor before it: an anchor is missing or edited`, { ...where, field: 'previousHash', expected: previous?.hash ?? '', actual: anchor.data.previousHash }));
+    }
+    this.hasher = new AnchorHasher(anchor.data.hash);
+    this.anchorIndex++;
+  }
+
+  private checkTrialBalance(): void {
+    const total = Money.sum(Object.values(this.balances));
+    if (!total.isZero()) this.findings.push(finding('TRIAL_BALANCE', `the trial balance over the whole ledger sums to ${total.toJSON()}, not zero`, { expected: '0.00', actual: total.toJSON() }));
+  }
+
+  private checkReadModels(db: Db): void {
+    const rows = new Map((db.prepare('SELECT * FROM balances').all() as BalanceRow[]).map((r) => [r.account_id, r]));
+    for (const [accountId, account] of this.accounts) {
+      if (account.failed) continue;
+      const row = rows.get(accountId);
+      rows.delete(accountId);
+      if (!row) {
+        this.findings.push(finding('READ_MODEL_MISMATCH', 'no balances row for an account with events', { accountId, field: 'balances' }));
+        continue;
+      }
+      for (const [column, expected, actual] of balanceRowDifferences(account.state, account.position, row)) {
+        this.findings.push(finding('READ_MODEL_MISMATCH', `balances.${column} is ${actual}, the replay gives ${expected}`, { accountId, field: `balances.${column}`, expected, actual }));
+      }
+      for (const s of account.statements) this.checkStatementRows(db, accountId, s);
+    }
+    for (const accountId of rows.keys()) this.findings.push(finding('READ_MODEL_MISMATCH', 'a balances row for an account without events', { accountId, field: 'balances' }));
+  }
+
+  private checkStatementRows(db: Db, accountId: string, s: StatementIssuedData): void {
+    const view = getStatement(db, accountId, s.statementId);
+    const pairs: [string, string, string | undefined][] = [
+      ['interest.exact', s.interest.exact, view?.interest.exact],
+      ['interest.charged', s.interest.charged, view?.interest.charged],
+      ['penaltyInterest.exact', s.penaltyInterest.exact, view?.penaltyInterest.exact],
+      ['statementBalance', s.statementBalance, view?.statementBalance],
+      ['minimumRepayment', s.minimumRepayment, view?.minimumRepayment],
+    ];
+    for (const [field, expected, actual] of pairs) {
+      if (actual !== expected) this.findings.push(finding('READ_MODEL_MISMATCH', `statement ${s.statementId} ${field} is ${actual ?? 'missing'} in the read model, ${expected} in the log`, { accountId, field: `statements.${s.statementId}.${field}`, expected, actual: actual ?? null }));
+    }
+    const accrued = getAccruals(db, accountId, s.periodFrom, s.periodTo).totals;
+    if (!Money.exact(accrued.interest).equals(Money.exact(s.interest.exact))) {
+      this.findings.push(finding('STATEMENT_INTEREST', `statement ${s.statementId} interest ${s.interest.exact} differs from the accruals read model's sum ${accrued.interest}`, { accountId, field: `accruals.${s.statementId}`, expected: s.interest.exact, actual: accrued.interest }));
+    }
+  }
+}
+
+export function verifyLedger(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return new LedgerVerifier(store, options).run();
+}

@@ -1,0 +1,58 @@
+/**
+ * The global log exactly as stored. Hashes (chains and anchors) are over what was written, so the audit
+ * reads the sqlite rows itself rather than through `readAll`, which would apply upcasters and hash a
+ * payload the writer never saw. Other stores are read through the port (they have no upcasting of their
+ * own stored rows to bypass).
+ */
+import { createHash } from 'node:crypto';
+import { type EventMetadata, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { canonicalJson } from './canonical-json';
+
+export interface LogRow {
+  position: bigint;
+  id: string;
+  stream: string;
+  revision: bigint;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+interface RawRow {
+  position: bigint;
+  id: string;
+  stream: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/** Pages of the log after `after`, in position order, up to and including `upTo` when given. */
+export async function* readLog(store: EventStore, options: { after?: bigint; upTo?: bigint; pageSize?: number } = {}): AsyncGenerator<LogRow[]> {
+  const pageSize = options.pageSize ?? 2000;
+  let after = options.after ?? 0n;
+  const page =
+    store instanceof SqliteEventStore
+      ? (() => {
+          const select = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?');
+          return async (from: bigint): Promise<LogRow[]> =>
+            (select.all(from, pageSize) as RawRow[]).map((r) => ({ ...r, position: BigInt(r.position), revision: BigInt(r.revision), data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) }));
+        })()
+      : async (from: bigint): Promise<LogRow[]> => store.readAll({ after: from, maxCount: pageSize });
+  for (;;) {
+    let rows = await page(after);
+    if (options.upTo !== undefined) rows = rows.filter((r) => r.position <= options.upTo!);
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].position;
+    if (options.upTo !== undefined && after >= options.upTo) return;
+  }
+}
+
+/** A digest of one whole stored row: any change to any column changes it. */
+export function rowDigest(row: LogRow): string {
+  return createHash('sha256')
+    .update(canonicalJson({ position: row.position.toString(), id: row.id, stream: row.stream, revision: row.revision.toString(), type: row.type, data: row.data, metadata: row.metadata }))
+    .digest('hex');
+}

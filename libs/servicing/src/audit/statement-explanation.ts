@@ -1,0 +1,128 @@
+/**
+ * Why a statement says what it says, rebuilt from the account's events: the daily interest table behind
+ * its interest (the domain's `accrualRows` over the balance timeline the account had when the statement
+ * was cut), the installment periods it billed, how each repayment and refund was allocated to its
+ * buckets, and the rounding residual. The table's sums are checked against the statement's own figures.
+ */
+import {
+  accrualRows,
+  type AllocationLine,
+  billedInstallmentPeriods,
+  type BilledInstallmentPeriod,
+  fold,
+  initialState,
+  Money,
+  type StatementIssuedData,
+} from '@ledger/credit';
+import { EventStore } from '@ledger/event-store';
+import { readAccountStream, toDomain } from './account-history';
+
+export interface ExplainedDay {
+  date: string;
+  normalPrincipal: string;
+  dailyRate: string;
+  interest: string;
+  penaltyPrincipal: string;
+  penaltyDailyRate: string;
+  penaltyInterest: string;
+}
+
+export interface ExplainedPayment {
+  eventId: string;
+  type: 'RepaymentReceived' | 'DrawRefunded' | 'DrawReversed';
+  on: string;
+  reference: string;
+  amount: string;
+  returnedToCustomer: string;
+  allocation: AllocationLine[];
+}
+
+export interface ExplainedAccrual {
+  /** Sum of the table's daily amounts, exact. */
+  sum: string;
+  /** What the statement records: exact, charged (rounded half-up once) and residual (exact - charged). */
+  statement: { exact: string; charged: string; residual: string };
+  /** The statement's exact amount equals the table's sum, and charged + residual equals it. */
+  matches: boolean;
+}
+
+export interface StatementExplanation {
+  accountId: string;
+  statementId: string;
+  periodFrom: string;
+  periodTo: string;
+  dueDate: string;
+  days: ExplainedDay[];
+  interest: ExplainedAccrual;
+  penaltyInterest: ExplainedAccrual;
+  installmentPeriods: BilledInstallmentPeriod[];
+  /** The periods the account's plans were due to bill at the cut; equal to the statement's list. */
+  installmentPeriodsMatch: boolean;
+  fees: string;
+  revolvingPrincipal: string;
+  previousBalance: string;
+  statementBalance: string;
+  minimumRepayment: string;
+  /** Repayments and refunds in the period, and any later one allocated to this statement. */
+  payments: ExplainedPayment[];
+  roundingResidual: { interest: string; penaltyInterest: string };
+}
+
+export class StatementNotFoundError extends Error {
+  readonly code = 'STATEMENT_NOT_FOUND';
+  constructor(readonly accountId: string, readonly statementId: string) {
+    super(`account ${accountId} has no statement ${statementId}`);
+  }
+}
+
+function explainAccrual(sum: Money, recorded: StatementIssuedData['interest']): ExplainedAccrual {
+  const exact = Money.exact(recorded.exact);
+  const matches = exact.equals(sum) && Money.of(recorded.charged).plus(Money.exact(recorded.residual)).equals(exact) && sum.roundHalfUpToFen().equals(Money.of(recorded.charged));
+  return { sum: sum.toExactString(), statement: { ...recorded }, matches };
+}
+
+export async function explainStatement(store: EventStore, accountId: string, statementId: string, asOf?: string): Promise<StatementExplanation> {
+  const stored = await readAccountStream(store, accountId, asOf);
+  const index = stored.findIndex((e) => e.type === 'StatementIssued' && (e.data as StatementIssuedData).statementId === statementId);
+  if (index < 0) throw new StatementNotFoundError(accountId, statementId);
+  const before = fold(initialState(accountId), stored.slice(0, index).map(toDomain));
+  const data = stored[index].data as StatementIssuedData;
+  const rows = accrualRows(before.accrual.segments, data.periodFrom, data.periodTo);
+  const expectedPeriods = billedInstallmentPeriods(before);
+  const payments: ExplainedPayment[] = [];
+  for (const e of stored) {
+    if (e.type !== 'RepaymentReceived' && e.type !== 'DrawRefunded' && e.type !== 'DrawReversed') continue;
+    const d = e.data as { on: string; amount: string; returnedToCustomer: string; reference?: string; refundId?: string; disputeId?: string; allocation?: AllocationLine[]; appliedTo?: AllocationLine[] };
+    const allocation = d.allocation ?? d.appliedTo ?? [];
+    const inPeriod = d.on >= data.periodFrom && d.on <= data.periodTo;
+    if (!inPeriod && !allocation.some((l) => l.target === 'STATEMENT' && l.statementId === statementId)) continue;
+    payments.push({ eventId: e.id, type: e.type, on: d.on, reference: d.reference ?? d.refundId ?? d.disputeId ?? '', amount: d.amount, returnedToCustomer: d.returnedToCustomer, allocation });
+  }
+  return {
+    accountId,
+    statementId,
+    periodFrom: data.periodFrom,
+    periodTo: data.periodTo,
+    dueDate: data.dueDate,
+    days: rows.map((r) => ({
+      date: r.date,
+      normalPrincipal: r.normalPrincipal.toJSON(),
+      dailyRate: r.dailyRate,
+      interest: r.interest.toExactString(),
+      penaltyPrincipal: r.penaltyPrincipal.toJSON(),
+      penaltyDailyRate: r.penaltyDailyRate,
+      penaltyInterest: r.penaltyInterest.toExactString(),
+    })),
+    interest: explainAccrual(Money.sum(rows.map((r) => r.interest)), data.interest),
+    penaltyInterest: explainAccrual(Money.sum(rows.map((r) => r.penaltyInterest)), data.penaltyInterest),
+    installmentPeriods: data.installmentPeriods,
+    installmentPeriodsMatch: JSON.stringify(expectedPeriods) === JSON.stringify(data.installmentPeriods),
+    fees: data.fees,
+    revolvingPrincipal: data.revolvingPrincipal,
+    previousBalance: data.previousBalance,
+    statementBalance: data.statementBalance,
+    minimumRepayment: data.minimumRepayment,
+    payments,
+    roundingResidual: { interest: data.interest.residual, penaltyInterest: data.penaltyInterest.residual },
+  };
+}
