@@ -12,9 +12,20 @@ import { loadConfig } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 import { idNumber } from './id-numbers';
 
+/** The API keys every test ledger accepts, one per role; `http` sends the operator's. */
+export const TEST_API_KEYS = {
+  operator: 'test-operator-key-0000000000000001',
+  auditor: 'test-auditor-key-00000000000000002',
+  viewer: 'test-viewer-key-000000000000000003',
+} as const;
+export type TestRole = keyof typeof TEST_API_KEYS;
+
 export interface TestLedger {
   app: INestApplication;
+  /** Sends the operator key with every request. */
   http: ReturnType<typeof request>;
+  /** A client sending another role's key, or no key at all with 'anonymous'. */
+  as(role: TestRole | 'anonymous'): ReturnType<typeof request>;
   dir: string;
   setClock(now: string): Promise<void>;
   /** Closes each business day from `from` to `to`, moving the clock past each first. */
@@ -30,14 +41,19 @@ export async function startLedger(env: Record<string, string> = {}): Promise<Tes
     LEDGER_CLOCK: 'manual',
     LEDGER_CLOCK_START: '2026-01-02T09:00:00+08:00',
     LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL',
+    LEDGER_API_KEYS: Object.entries(TEST_API_KEYS)
+      .map(([role, key]) => `${role}:test-${role}:${key}`)
+      .join(','),
     ...env,
   });
   const app = await createApp(config, { logger: false });
   await app.init();
-  const http = request(app.getHttpServer());
+  const as = (role: TestRole | 'anonymous') => (role === 'anonymous' ? request(app.getHttpServer()) : request.agent(app.getHttpServer()).set('Authorization', `Bearer ${TEST_API_KEYS[role]}`));
+  const http = as('operator');
   const ledger: TestLedger = {
     app,
     http,
+    as,
     dir,
     async setClock(now) {
       const res = await http.put('/operations/clock').send({ now });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LedgerModule, type LedgerConfig } from '@ledger/servicing';
+import { AuthModule } from './auth/auth.module';
 import { AccountCommandsController } from './controllers/account-commands.controller';
 import { ApplicationsController } from './controllers/applications.controller';
 import { OperationsController } from './controllers/operations.controller';
@@ -11,7 +12,7 @@ export class AppModule {
     const readSide = ReadSideModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module],
+      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuthModule.forRoot(config)],
       controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers],
     };
   }

@@ -1,11 +1,12 @@
 /**
  * Builds the Nest application with everything the HTTP contract needs: validation, the error format,
- * body limits, OpenAPI at /docs. Used by main.ts and by the end-to-end tests, so tests run the real app.
+ * body limits, security headers (helmet), API keys with roles and rate limits (AuthModule), OpenAPI at /docs. Used by main.ts and by the end-to-end tests, so tests run the real app.
  */
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import type { LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/errors';
@@ -13,6 +14,7 @@ import { ledgerValidationPipe } from './http/validation';
 
 export async function createApp(config: LedgerConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: options.logger ?? ['error', 'warn', 'log'], bodyParser: false });
+  app.use(helmet());
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(ledgerValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
@@ -23,6 +25,8 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
       .setTitle('Credit ledger')
       .setDescription('An event-sourced ledger for a revolving consumer credit line (分付 / 花呗). Amounts are decimal strings in CNY. Errors are `{ error, message, details }`.')
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key of role operator, auditor or viewer' })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

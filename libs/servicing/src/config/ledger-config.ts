@@ -21,6 +21,12 @@ export interface LedgerConfig {
   endOfDayConcurrency: number;
   aggregateCacheSize: number;
   logLevel: string;
+  /** `role:key` or `role:name:key` pairs, comma separated (LEDGER_API_KEYS); parsed and hashed by the API. */
+  apiKeys: string | undefined;
+  /** A file of the same pairs, one or more a line (LEDGER_API_KEYS_FILE). */
+  apiKeysFile: string | undefined;
+  /** Requests a minute allowed per API key (or per address before authentication). */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -86,5 +92,8 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
     aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    apiKeys: env.LEDGER_API_KEYS || undefined,
+    apiKeysFile: env.LEDGER_API_KEYS_FILE || undefined,
+    rateLimitPerMinute: integer(env, 'LEDGER_RATE_LIMIT', 6000, 1, 10_000_000),
   };
 }

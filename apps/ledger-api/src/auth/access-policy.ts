@@ -1,0 +1,35 @@
+/**
+ * Who may call what. A route may name its roles with `@AllowRoles(...)` or open itself with `@Public()`;
+ * every other route falls under the default policy below, so a new endpoint is never left open by
+ * forgetting a decorator:
+ *
+ * - operator: commands, end of day and the clock, and every read (an operator answers customers);
+ * - auditor: every read, including history, replay and verification, and no command;
+ * - viewer: the portfolio, the dashboard and the reads the dashboard needs (accounts, the clock);
+ * - open: health, metrics, the OpenAPI page and the dashboard's static page.
+ */
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from './api-keys';
+
+export const ROLES_KEY = 'ledger:roles';
+export const PUBLIC_KEY = 'ledger:public';
+
+/** Limits a route or controller to these roles, overriding the default policy. */
+export const AllowRoles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+/** Opens a route or controller to callers without a key. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+const OPEN = /^\/(health|metrics|docs|dashboard)(\/|$|-)/;
+const AUDIT = /\/(history|replay|verify|verification|audit)(\/|$)/;
+const VIEWER_READS = /^\/(accounts|portfolio)(\/|$)|^\/operations\/clock\/?$/;
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/** The roles allowed by the default policy, or 'open' for routes any caller may use. */
+export function defaultAccess(method: string, path: string): Role[] | 'open' {
+  if (OPEN.test(path)) return 'open';
+  if (AUDIT.test(path)) return ['auditor', 'operator'];
+  if (!READ_METHODS.has(method.toUpperCase())) return ['operator'];
+  if (VIEWER_READS.test(path)) return ['operator', 'auditor', 'viewer'];
+  return ['operator', 'auditor'];
+}

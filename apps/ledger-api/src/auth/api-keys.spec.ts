@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@ledger/servicing';
+import { defaultAccess } from './access-policy';
+import { ApiKeyRing, loadApiKeys, parseApiKeys } from './api-keys';
+
+const OPERATOR = 'operator-key-aaaaaaaaaaaaaaaa';
+const AUDITOR = 'auditor-key-bbbbbbbbbbbbbbbbb';
+
+describe('API keys', () => {
+  it('authenticates role:key and role:name:key entries and names the key', () => {
+    const ring = parseApiKeys(`operator:ops-desk:${OPERATOR}, auditor:${AUDITOR}`, 'LEDGER_API_KEYS');
+    expect(ring.authenticate(OPERATOR)).toEqual({ role: 'operator', name: 'ops-desk' });
+    expect(ring.authenticate(AUDITOR)).toEqual({ role: 'auditor', name: expect.stringMatching(/^auditor-[0-9a-f]{8}$/) });
+    expect(ring.authenticate('operator-key-aaaaaaaaaaaaaaab')).toBeNull();
+    expect(ring.authenticate('')).toBeNull();
+  });
+
+  it('keeps only digests, never the clear key', () => {
+    const ring = parseApiKeys(`viewer:wall:${OPERATOR}`, 'LEDGER_API_KEYS');
+    expect(JSON.stringify(ring)).not.toContain(OPERATOR);
+    expect(JSON.stringify(Object.values(ring))).not.toContain(OPERATOR);
+  });
+
+  it('accepts a key that itself holds colons when the entry names it', () => {
+    const ring = parseApiKeys('viewer:wall:abc:def:ghi:jkl:mnop', 'LEDGER_API_KEYS');
+    expect(ring.authenticate('abc:def:ghi:jkl:mnop')).toEqual({ role: 'viewer', name: 'wall' });
+  });
+
+  it.each([
+    ['an unknown role', `admin:${OPERATOR}`, /unknown role/],
+    ['an entry without a key', 'operator', /role:key/],
+    ['a key shorter than 16 characters', 'operator:short', /shorter than 16/],
+    ['a name with spaces', `operator:ops desk:${OPERATOR}`, /key name/],
+  ])('refuses %s with a ConfigError naming the variable', (_what, text, message) => {
+    expect(() => parseApiKeys(text, 'LEDGER_API_KEYS')).toThrow(ConfigError);
+    expect(() => parseApiKeys(text, 'LEDGER_API_KEYS')).toThrow(message);
+  });
+
+  it('reads a key file with one entry a line and comments', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ledger-keys-')), 'keys');
+    writeFileSync(file, `# the operations desk\noperator:desk:${OPERATOR}\n\nauditor:${AUDITOR}\n`);
+    const { ring, demoKeys } = loadApiKeys({ apiKeys: undefined, apiKeysFile: file }, {});
+    expect(demoKeys).toBeNull();
+    expect(ring.size).toBe(2);
+    expect(ring.authenticate(OPERATOR)?.name).toBe('desk');
+  });
+
+  it('refuses to start in production without keys', () => {
+    expect(() => loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, { NODE_ENV: 'production' })).toThrow(/production needs API keys/);
+  });
+
+  it('generates one fresh key per role in development and enforces them', () => {
+    const first = loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, {});
+    const second = loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, {});
+    expect(Object.keys(first.demoKeys ?? {})).toEqual(['operator', 'auditor', 'viewer']);
+    expect(first.ring.authenticate(first.demoKeys!.auditor)).toEqual({ role: 'auditor', name: 'demo-auditor' });
+    expect(second.ring.authenticate(first.demoKeys!.auditor)).toBeNull();
+  });
+
+  it('an empty ring authenticates nothing', () => {
+    expect(new ApiKeyRing().authenticate(OPERATOR)).toBeNull();
+  });
+});
+
+describe('the default access policy', () => {
+  it.each([
+    ['POST', '/accounts/a/draws', ['operator']],
+    ['PUT', '/operations/clock', ['operator']],
+    ['POST', '/operations/end-of-day', ['operator']],
+    ['GET', '/accounts/a/history', ['auditor', 'operator']],
+    ['POST', '/audit/verify', ['auditor', 'operator']],
+    ['GET', '/accounts/a/statements', ['operator', 'auditor', 'viewer']],
+    ['GET', '/portfolio', ['operator', 'auditor', 'viewer']],
+    ['GET', '/operations/clock', ['operator', 'auditor', 'viewer']],
+    ['GET', '/operations/end-of-day/status', ['operator', 'auditor']],
+    ['GET', '/health', 'open'],
+    ['GET', '/metrics', 'open'],
+    ['GET', '/dashboard/app.js', 'open'],
+  ])('lets %s %s to %j', (method, path, roles) => {
+    expect(defaultAccess(method, path)).toEqual(roles);
+  });
+});

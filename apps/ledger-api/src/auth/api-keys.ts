@@ -1,0 +1,107 @@
+/**
+ * API keys with roles. Keys arrive as `role:key` or `role:name:key` pairs (LEDGER_API_KEYS, comma
+ * separated, or a file named by LEDGER_API_KEYS_FILE) and are kept only as SHA-256 digests: the clear
+ * key is dropped as soon as it is hashed, so a heap dump or a log line never holds one.
+ *
+ * A presented key is hashed and compared with every stored digest in constant time, without stopping at
+ * the first match, so the time taken says nothing about which key, or how much of one, was right.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError, type LedgerConfig } from '@ledger/servicing';
+
+export const ROLES = ['operator', 'auditor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  name: string;
+  role: Role;
+}
+
+interface StoredKey extends Principal {
+  digest: Buffer;
+}
+
+/** A key shorter than this is too easy to guess to protect a ledger. */
+const MIN_KEY_LENGTH = 16;
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+export class ApiKeyRing {
+  private readonly keys: StoredKey[] = [];
+
+  /** Adds a key; the clear key is not kept. */
+  add(role: Role, name: string, key: string): void {
+    this.keys.push({ role, name, digest: digest(key) });
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The principal a presented key belongs to, or null. */
+  authenticate(presented: string): Principal | null {
+    const candidate = digest(presented);
+    let found: Principal | null = null;
+    for (const key of this.keys) {
+      if (timingSafeEqual(candidate, key.digest) && found === null) found = { name: key.name, role: key.role };
+    }
+    return found;
+  }
+}
+
+/**
+ * Parses `role:key` and `role:name:key` entries separated by commas or new lines. The name defaults to
+ * the role and a short fingerprint of the key, so events can say which key acted without revealing it.
+ */
+export function parseApiKeys(text: string, source: string, ring = new ApiKeyRing()): ApiKeyRing {
+  const entries = text
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && !e.startsWith('#'));
+  for (const entry of entries) {
+    const parts = entry.split(':');
+    if (parts.length < 2) throw new ConfigError(source, 'each entry must be role:key or role:name:key');
+    const role = parts[0] as Role;
+    if (!ROLES.includes(role)) throw new ConfigError(source, `unknown role ${JSON.stringify(parts[0])}; roles are ${ROLES.join(', ')}`);
+    // A key may itself hold colons: with three or more parts the second is the name and the rest the key.
+    const key = parts.length === 2 ? parts[1] : parts.slice(2).join(':');
+    if (key.length < MIN_KEY_LENGTH) throw new ConfigError(source, `a ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
+    const name = parts.length >= 3 ? parts[1] : `${role}-${digest(key).toString('hex').slice(0, 8)}`;
+    if (!NAME.test(name)) throw new ConfigError(source, `key name ${JSON.stringify(name)} must be 1-64 letters, digits, _ . or -`);
+    ring.add(role, name, key);
+  }
+  return ring;
+}
+
+export interface LoadedKeys {
+  ring: ApiKeyRing;
+  /** Present only in demo mode: the generated keys, to print once at start. */
+  demoKeys: Record<Role, string> | null;
+}
+
+/**
+ * The keys the API enforces. Configured keys always win; without any, development gets one fresh key
+ * per role (printed at start) and production refuses to start, because an open ledger is never wanted.
+ */
+export function loadApiKeys(config: Pick<LedgerConfig, 'apiKeys' | 'apiKeysFile'>, env: Record<string, string | undefined> = process.env): LoadedKeys {
+  const ring = new ApiKeyRing();
+  if (config.apiKeys) parseApiKeys(config.apiKeys, 'LEDGER_API_KEYS', ring);
+  if (config.apiKeysFile) {
+    let text: string;
+    try {
+      text = readFileSync(config.apiKeysFile, 'utf8');
+    } catch (error) {
+      throw new ConfigError('LEDGER_API_KEYS_FILE', `cannot read ${config.apiKeysFile}: ${(error as Error).message}`);
+    }
+    parseApiKeys(text, 'LEDGER_API_KEYS_FILE', ring);
+  }
+  if (ring.size > 0) return { ring, demoKeys: null };
+  if (env.NODE_ENV === 'production') throw new ConfigError('LEDGER_API_KEYS', 'production needs API keys: set LEDGER_API_KEYS or LEDGER_API_KEYS_FILE');
+  const demoKeys = Object.fromEntries(ROLES.map((role) => [role, `demo-${role}-${randomBytes(18).toString('base64url')}`])) as Record<Role, string>;
+  for (const role of ROLES) ring.add(role, `demo-${role}`, demoKeys[role]);
+  return { ring, demoKeys };
+}
