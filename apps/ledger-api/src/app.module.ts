@@ -3,6 +3,7 @@ import { LedgerModule, type LedgerConfig } from '@ledger/servicing';
 import { AuthModule } from './auth/auth.module';
 import { AccountCommandsController } from './controllers/account-commands.controller';
 import { ApplicationsController } from './controllers/applications.controller';
+import { AuditHttpModule } from './controllers/audit.controller';
 import { OperationsController } from './controllers/operations.controller';
 import { ReadSideModule } from './read-side/read-side.module';
 
@@ -12,7 +13,7 @@ export class AppModule {
     const readSide = ReadSideModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuthModule.forRoot(config)],
+      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuditHttpModule, AuthModule.forRoot(config)],
       controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers],
     };
   }

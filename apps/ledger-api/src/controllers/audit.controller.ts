@@ -1,0 +1,47 @@
+/**
+ * The audit endpoints: an account replayed to a moment and a statement explained, both folded from the
+ * event log (never from a read model), so they answer even when the read models are stale or rebuilding.
+ * The module also writes the audit anchors over the global log after each closed business day.
+ */
+import { Controller, Get, Module, Param, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventStore } from '@ledger/event-store';
+import { accountHistory, AccountNotFoundError, AuditAnchorScheduler, explainStatement, StatementNotFoundError } from '@ledger/servicing/audit';
+import { HistoryQuery } from '../dto/account-commands.dto';
+import { ApiError, notFound } from '../http/errors';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** A bare date means the end of that day in Asia/Shanghai: everything recorded on it. */
+function asOfMoment(asOf: string | undefined): string | undefined {
+  return asOf !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? `${asOf}T23:59:59.999+08:00` : asOf;
+}
+
+function mapped(error: unknown): never {
+  if (error instanceof AccountNotFoundError) throw notFound('account', error.accountId);
+  if (error instanceof StatementNotFoundError) throw notFound('statement', `${error.accountId}/${error.statementId}`);
+  throw error;
+}
+
+@ApiTags('audit')
+@ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND' })
+@Controller()
+export class AuditController {
+  constructor(private readonly store: EventStore) {}
+
+  @Get('accounts/:id/history')
+  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf, the state after each, and the final balances' })
+  history(@Param('id') id: string, @Query() query: HistoryQuery) {
+    return accountHistory(this.store, id, asOfMoment(query.asOf)).catch(mapped);
+  }
+
+  @Get('accounts/:id/statements/:month/explanation')
+  @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, rounding residual' })
+  explanation(@Param('id') id: string, @Param('month') month: string) {
+    if (!MONTH.test(month)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'month must be YYYY-MM', details: [{ field: 'month' }] });
+    return explainStatement(this.store, id, month).catch(mapped);
+  }
+}
+
+@Module({ controllers: [AuditController], providers: [AuditAnchorScheduler] })
+export class AuditHttpModule {}

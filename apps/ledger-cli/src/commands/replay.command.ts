@@ -1,0 +1,92 @@
+/**
+ * `ledger replay --account <id> [--as-of <time>]`: the account's events recorded up to that moment, the
+ * state after each, and the final balances, folded from the stream (never read from a read model).
+ */
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { isValidDateTime } from '@ledger/credit';
+import { accountHistory, AccountNotFoundError, type AccountHistory } from '@ledger/servicing/audit';
+import { LedgerFiles } from '../ledger-files';
+import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
+
+interface ReplayOptions {
+  account: string;
+  asOf?: string;
+  format: Format;
+}
+
+export function historyText(h: AccountHistory): string {
+  const rows = h.events.map((e) => [e.revision, e.recordedAt, e.businessDate, e.type, e.after.status, e.after.owed.total, e.after.available, e.after.overdue.amount]);
+  const b = h.balances;
+  const balances = b
+    ? table(
+        ['figure', 'value'],
+        [
+          ['status', b.status],
+          ['limit', b.limit],
+          ['available', b.available],
+          ['revolving unbilled', b.owed.revolvingUnbilled],
+          ['revolving billed', b.owed.revolvingBilled],
+          ['installment principal', b.owed.installmentPrincipal],
+          ['interest', b.owed.interest],
+          ['fees', b.owed.fees],
+          ['penalty interest', b.owed.penaltyInterest],
+          ['total owed', b.owed.total],
+          ['overdue amount', b.overdue.amount],
+          ['days past due', b.overdue.daysPastDue],
+          ['bucket', b.overdue.bucket],
+          ['last statement', b.lastStatementId],
+        ],
+      )
+    : '(no events recorded by then)';
+  return [
+    `account ${h.accountId} as of ${h.asOf ?? 'now'} (last closed business day ${h.lastClosedBusinessDay ?? 'none'})`,
+    '',
+    table(['rev', 'recorded at', 'business date', 'event', 'status', 'owed', 'available', 'overdue'], rows),
+    '',
+    balances,
+  ].join('\n');
+}
+
+export function historyCsv(h: AccountHistory): string {
+  return csv(
+    ['revision', 'position', 'eventId', 'recordedAt', 'businessDate', 'type', 'status', 'limit', 'available', 'owedTotal', 'interestOwed', 'penaltyOwed', 'overdueAmount', 'bucket', 'data'],
+    h.events.map((e) => [e.revision, e.position, e.eventId, e.recordedAt, e.businessDate, e.type, e.after.status, e.after.limit, e.after.available, e.after.owed.total, e.after.owed.interest, e.after.owed.penaltyInterest, e.after.overdue.amount, e.after.overdue.bucket, e.data]),
+  );
+}
+
+@Command({ name: 'replay', description: "replay an account's events to a moment and show the state after each" })
+export class ReplayCommand extends CommandRunner {
+  constructor(private readonly files: LedgerFiles) {
+    super();
+  }
+
+  async run(_params: string[], options: ReplayOptions): Promise<void> {
+    if (!options.account) throw new CliError('--account is required');
+    if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be an ISO date-time with an offset, got ${options.asOf}`);
+    const history = await this.files.withStore(async (store) => {
+      try {
+        return await accountHistory(store, options.account, options.asOf);
+      } catch (error) {
+        if (error instanceof AccountNotFoundError) throw new CliError(error.message);
+        throw error;
+      }
+    });
+    const format = options.format ?? 'text';
+    out(format === 'json' ? json(history) : format === 'csv' ? historyCsv(history) : historyText(history));
+  }
+
+  @Option({ flags: '--account <id>', description: 'the account id' })
+  parseAccount(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--as-of <time>', description: 'ISO date-time with offset; default now' })
+  parseAsOf(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--format <format>', description: 'text, json or csv', defaultValue: 'text' })
+  parseFormat(value: string): Format {
+    return parseFormat(value);
+  }
+}

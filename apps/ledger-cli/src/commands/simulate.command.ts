@@ -1,0 +1,98 @@
+/**
+ * `ledger simulate --accounts N --months M --seed S`: the deterministic portfolio generator, driving the
+ * same command handlers as the API through a ledger context on the configured files (manual clock), with
+ * the read models following and an audit anchor written after each closed day.
+ */
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { isValidDate } from '@ledger/credit';
+import { AccountRepository, BusinessClock, EndOfDaySchedule, type LedgerConfig, LedgerModule, PortfolioSimulator } from '@ledger/servicing';
+import { AuditAnchorScheduler } from '@ledger/servicing/audit';
+import { ProjectedEndOfDaySchedule, ReadModels } from '../../../ledger-api/src/read-side/read-models';
+import { LedgerFiles } from '../ledger-files';
+import { CliError, json, out, progress } from '../output';
+
+interface SimulateOptions {
+  accounts: number;
+  months: number;
+  seed: number;
+  start?: string;
+}
+
+@Module({})
+class SimulationModule {
+  static forRoot(config: LedgerConfig) {
+    return {
+      module: SimulationModule,
+      imports: [
+        LedgerModule.forRoot(config, {
+          providers: [ReadModels, { provide: EndOfDaySchedule, useClass: ProjectedEndOfDaySchedule }, AuditAnchorScheduler],
+          exports: [ReadModels, EndOfDaySchedule, AuditAnchorScheduler],
+        }),
+      ],
+    };
+  }
+}
+
+function positiveInteger(name: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${name} must be a positive integer, got ${value}`);
+  return Number(value);
+}
+
+@Command({ name: 'simulate', description: 'generate a deterministic portfolio through the command handlers' })
+export class SimulateCommand extends CommandRunner {
+  constructor(private readonly files: LedgerFiles) {
+    super();
+  }
+
+  async run(_params: string[], options: SimulateOptions): Promise<void> {
+    const config = this.files.config;
+    if (config.clock !== 'manual') throw new CliError('simulate needs the manual business clock (LEDGER_CLOCK=manual)');
+    if (options.start !== undefined && !isValidDate(options.start)) throw new CliError(`--start must be a date (YYYY-MM-DD), got ${options.start}`);
+    const app = await NestFactory.createApplicationContext(SimulationModule.forRoot(config), { logger: ['error', 'warn'] });
+    app.enableShutdownHooks();
+    await app.init();
+    const bar = progress('simulate');
+    try {
+      const clock = app.get(BusinessClock);
+      const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
+      const started = Date.now();
+      const report = await simulator.run({
+        accounts: options.accounts ?? 100,
+        months: options.months ?? 12,
+        seed: options.seed ?? 1,
+        start: options.start ?? clock.businessDate(),
+        onDay: (_date, index, total) => bar.update(index, total),
+      });
+      bar.stop();
+      await app.get(ReadModels).consistent();
+      await app.get(AuditAnchorScheduler).trigger();
+      out(json({ ...report, elapsedMs: Date.now() - started }));
+    } finally {
+      bar.stop();
+      await app.close();
+    }
+  }
+
+  @Option({ flags: '--accounts <n>', description: 'applications to generate (default 100)' })
+  parseAccounts(value: string): number {
+    return positiveInteger('--accounts', value);
+  }
+
+  @Option({ flags: '--months <n>', description: 'months to simulate (default 12)' })
+  parseMonths(value: string): number {
+    return positiveInteger('--months', value);
+  }
+
+  @Option({ flags: '--seed <n>', description: 'random seed (default 1)' })
+  parseSeed(value: string): number {
+    return positiveInteger('--seed', value);
+  }
+
+  @Option({ flags: '--start <date>', description: "first business day (default: the clock's business date)" })
+  parseStart(value: string): string {
+    return value;
+  }
+}

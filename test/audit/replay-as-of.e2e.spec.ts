@@ -1,0 +1,114 @@
+/**
+ * A year of two accounts driven over HTTP, one business day at a time. After each day's end of day the
+ * balances the API reported are recorded with the moment; replaying each account as of each of those
+ * moments must give exactly those balances. Every statement's explanation must reproduce its numbers.
+ */
+import { addDays, Money } from '@ledger/credit';
+import { EventStore } from '@ledger/event-store';
+import { accountHistory } from '@ledger/servicing/audit';
+import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+jest.setTimeout(240_000);
+
+interface Observation {
+  day: string;
+  asOf: string;
+  views: Record<string, unknown>;
+}
+
+const FIRST = '2026-01-02';
+const LAST = '2026-12-31';
+
+describe('an account replayed as of each day of a year', () => {
+  let ledger: TestLedger;
+  let steady: string;
+  let late: string;
+  const observed: Observation[] = [];
+
+  async function ok(res: { status: number; body: unknown }, what: string) {
+    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
+  async function dayOf(day: string) {
+    const dom = Number(day.slice(8, 10));
+    if ([3, 12, 20].includes(dom)) await ok(await ledger.http.post(`/accounts/${steady}/draws`).send(draw(`s-${day}`, `${100 + dom * 7}.${String(dom).padStart(2, '0')}`)), 'draw');
+    if (dom === 8) {
+      const owed = Money.of((await ledger.http.get(`/accounts/${steady}`)).body.owed.total);
+      const amount = Money.min(owed, Money.of('400.00'));
+      if (amount.isPositive()) await ok(await ledger.http.post(`/accounts/${steady}/repayments`).send({ reference: `s-pay-${day}`, amount: amount.toString(), channel: 'MANUAL' }), 'repay');
+    }
+    if ([7, 15].includes(dom) && day < '2026-07-01') await ok(await ledger.http.post(`/accounts/${late}/draws`).send(draw(`l-${day}`, '333.33')), 'draw');
+    if (dom === 25 && Number(day.slice(5, 7)) % 3 === 0) await ok(await ledger.http.post(`/accounts/${late}/repayments`).send({ reference: `l-pay-${day}`, amount: '150.00', channel: 'MANUAL' }), 'repay');
+  }
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    steady = await openAccount(ledger, '1990-03-07', 11);
+    late = await openAccount(ledger, '1985-11-21', 12);
+    for (let day = FIRST; day <= LAST; day = addDays(day, 1)) {
+      await dayOf(day);
+      await ledger.closeDays(day, day);
+      const views: Record<string, unknown> = {};
+      for (const id of [steady, late]) views[id] = (await ledger.http.get(`/accounts/${id}`)).body;
+      const asOf = new Date().toISOString();
+      observed.push({ day, asOf, views });
+      // The next day's events must be recorded strictly after this moment.
+      while (new Date().toISOString() === asOf) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  });
+  afterAll(() => ledger?.close());
+
+  it('gives, for every day, the balances the API reported that day', async () => {
+    const store = ledger.app.get(EventStore);
+    for (const o of observed) {
+      for (const id of [steady, late]) {
+        const history = await accountHistory(store, id, o.asOf);
+        expect({ day: o.day, balances: history.balances }).toEqual({ day: o.day, balances: o.views[id] });
+      }
+    }
+    const overdue = observed.filter((o) => (o.views[late] as { overdue: { daysPastDue: number } }).overdue.daysPastDue > 0);
+    expect(overdue.length).toBeGreaterThan(30);
+  });
+
+  it('answers GET /accounts/:id/history with the events up to the moment and the balances of that day', async () => {
+    for (const o of observed.filter((x) => x.day.endsWith('-15'))) {
+      const res = await ledger.http.get(`/accounts/${late}/history`).query({ asOf: o.asOf });
+      expect(res.status).toBe(200);
+      expect(res.body.balances).toEqual(o.views[late]);
+      expect(res.body.events.length).toBeGreaterThan(0);
+      expect(res.body.events.every((e: { recordedAt: string }) => e.recordedAt <= o.asOf)).toBe(true);
+      expect(res.body.events[res.body.events.length - 1].after.owed.total).toBe(res.body.balances.owed.total);
+    }
+  });
+
+  it('explains every statement with exactly the statement numbers', async () => {
+    let explained = 0;
+    for (const id of [steady, late]) {
+      const statements = (await ledger.http.get(`/accounts/${id}/statements`)).body.statements as { statementId: string; interest: { exact: string; charged: string; residual: string }; penaltyInterest: { exact: string; charged: string }; statementBalance: string; minimumRepayment: string; installmentPeriods: unknown[] }[];
+      for (const s of statements) {
+        const res = await ledger.http.get(`/accounts/${id}/statements/${s.statementId}/explanation`);
+        expect(res.status).toBe(200);
+        const x = res.body;
+        expect(x.interest).toEqual({ sum: expect.any(String), statement: s.interest, matches: true });
+        expect(Money.exact(x.interest.sum).equals(Money.exact(s.interest.exact))).toBe(true);
+        expect(Money.exact(x.penaltyInterest.sum).equals(Money.exact(s.penaltyInterest.exact))).toBe(true);
+        expect(x.penaltyInterest.statement.charged).toBe(s.penaltyInterest.charged);
+        const daySum = Money.sum(x.days.map((d: { interest: string }) => Money.exact(d.interest)));
+        expect(daySum.roundHalfUpToFen().toString()).toBe(s.interest.charged);
+        expect(x.roundingResidual.interest).toBe(s.interest.residual);
+        expect([x.statementBalance, x.minimumRepayment]).toEqual([s.statementBalance, s.minimumRepayment]);
+        expect(x.installmentPeriods).toEqual(s.installmentPeriods);
+        expect(x.installmentPeriodsMatch).toBe(true);
+        explained++;
+      }
+    }
+    expect(explained).toBeGreaterThanOrEqual(20);
+    const penalty = await ledger.http.get(`/accounts/${late}/statements`);
+    expect(penalty.body.statements.some((s: { penaltyInterest: { exact: string } }) => Money.exact(s.penaltyInterest.exact).isPositive())).toBe(true);
+  });
+
+  it('refuses an unknown account and an unknown statement with 404', async () => {
+    expect((await ledger.http.get('/accounts/nope/history')).status).toBe(404);
+    expect((await ledger.http.get(`/accounts/${steady}/statements/2031-01/explanation`)).status).toBe(404);
+  });
+});
