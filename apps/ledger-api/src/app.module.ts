@@ -5,6 +5,7 @@ import { AccountCommandsController } from './controllers/account-commands.contro
 import { ApplicationsController } from './controllers/applications.controller';
 import { AuditHttpModule } from './controllers/audit.controller';
 import { OperationsController } from './controllers/operations.controller';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadSideModule } from './read-side/read-side.module';
 
 @Module({})
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuditHttpModule, AuthModule.forRoot(config)],
-      controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers],
+      controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers, DashboardController],
     };
   }
 }

@@ -1,0 +1,156 @@
+/// <reference lib="dom" />
+/**
+ * Account drill-down (账户详情): balances, statements with their explanation, the daily accrual table,
+ * limit history and the event timeline. Every figure is the API's own string.
+ */
+import type { AccountView, AccrualsView, LimitReviewView, StatementView } from '@ledger/projections';
+import { ApiRequestError, get } from './api';
+import { byId, el, figure, notice, replace, table } from './dom';
+import { addDays, formatMoney, formatRate } from './format';
+import { BUCKET_LABELS, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
+import { renderTimeline } from './timeline';
+
+const path = (accountId: string, rest = '') => `/accounts/${encodeURIComponent(accountId)}${rest}`;
+
+export async function renderAccount(accountId: string): Promise<void> {
+  replace('account-detail', notice(`Loading ${accountId} …`));
+  let account: AccountView;
+  try {
+    account = await get<AccountView>(path(accountId));
+  } catch (error) {
+    const missing = error instanceof ApiRequestError && error.status === 404;
+    replace('account-detail', notice(missing ? `No account ${accountId}.` : `Could not load ${accountId}: ${(error as Error).message}`, missing ? 'warn' : 'error'));
+    return;
+  }
+  const [statements, reviews] = await Promise.all([
+    get<{ statements: StatementView[] }>(path(accountId, '/statements')),
+    get<{ reviews: LimitReviewView[] }>(path(accountId, '/limit-reviews')),
+  ]);
+  replace(
+    'account-detail',
+    el('h3', {}, `${accountId} `, el('span', { class: `badge status-${account.status.toLowerCase()}` }, label(STATUS_LABELS, account.status)), account.holder ? el('span', { class: 'muted' }, ` ${account.holder.nameMasked} · ${account.holder.idNumberMasked}`) : null),
+    balances(account),
+    el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { class: 'wide' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
+    el('section', { class: 'card' }, el('h4', {}, TERMS.accrual), accrualForm(accountId, account), el('div', { id: 'account-accruals' })),
+    el('section', { class: 'card' }, el('h4', {}, `${TERMS.limitReview} history`), reviewsTable(reviews.reviews)),
+    el('section', { class: 'card' }, el('h4', {}, 'Event timeline 事件时间线 (audit replay 审计回放)'), el('div', { id: 'account-timeline' }), el('div', { id: 'account-replay' })),
+  );
+  const lastClosed = account.asOf ? addDays(account.asOf, -1) : null;
+  await Promise.all([lastClosed ? renderAccruals(accountId, addDays(lastClosed, -30), lastClosed) : Promise.resolve(replace('account-accruals', notice('No closed business day yet.'))), renderTimeline(accountId)]);
+}
+
+function balances(a: AccountView): HTMLElement {
+  return el(
+    'div',
+    { class: 'figures', 'data-section': 'balances' },
+    figure('account.limit', TERMS.limit, formatMoney(a.limit), a.limit),
+    figure('account.available', TERMS.available, formatMoney(a.available), a.available),
+    figure('account.owed', 'Owed 欠款合计', formatMoney(a.owed.total), a.owed.total, `spending ${formatMoney(a.owed.revolvingBilled)} billed + ${formatMoney(a.owed.revolvingUnbilled)} unbilled`),
+    figure('account.installment', TERMS.installment, formatMoney(a.owed.installmentPrincipal), a.owed.installmentPrincipal, `fees ${formatMoney(a.owed.fees)}`),
+    figure('account.interest', TERMS.interest, formatMoney(a.owed.interest), a.owed.interest, `${TERMS.penalty} ${formatMoney(a.owed.penaltyInterest)}`),
+    figure('account.overdue', TERMS.overdue, formatMoney(a.overdue.amount), a.overdue.amount, `${a.overdue.daysPastDue} days · ${label(BUCKET_LABELS, a.overdue.bucket)}`),
+    figure('account.rate', 'Daily rate 日利率', formatRate(a.dailyRate), a.dailyRate, `annual ${formatRate(a.annualRate, 2)} · pay score ${a.payScore}`),
+  );
+}
+
+function statementsTable(accountId: string, statements: StatementView[]): HTMLElement {
+  if (statements.length === 0) return notice('No statement yet: statements are issued on the 1st of each month.');
+  const explain = (s: StatementView) => {
+    const button = el('button', { type: 'button', class: 'link', 'data-explain': s.statementId }, 'Explain 账单解释');
+    button.addEventListener('click', () => void renderExplanation(accountId, s.statementId));
+    return button;
+  };
+  return table(
+    [
+      { header: 'Month 账单月', cell: (s: StatementView) => s.statementId },
+      { header: 'Period 账期', cell: (s) => `${s.periodFrom} – ${s.periodTo}` },
+      { header: 'Due 到期日', cell: (s) => s.dueDate },
+      { header: 'New spending 新增消费', cell: (s) => formatMoney(s.newDraws), numeric: true },
+      { header: TERMS.interest, cell: (s) => formatMoney(s.interest.charged), numeric: true },
+      { header: TERMS.penalty, cell: (s) => formatMoney(s.penaltyInterest.charged), numeric: true },
+      { header: 'Fees 手续费', cell: (s) => formatMoney(s.fees), numeric: true },
+      { header: 'Balance 账单金额', cell: (s) => formatMoney(s.statementBalance), numeric: true },
+      { header: 'Minimum 最低还款', cell: (s) => formatMoney(s.minimumRepayment), numeric: true },
+      { header: `${TERMS.repayment}`, cell: (s) => formatMoney(s.paid.repayments), numeric: true },
+      { header: 'Outstanding 未还', cell: (s) => formatMoney(s.outstanding), numeric: true },
+      { header: 'Status 状态', cell: (s) => el('span', { class: `badge st-${s.status.toLowerCase()}` }, s.status) },
+      { header: '', cell: explain },
+    ],
+    [...statements].reverse(),
+    { 'data-table': 'statements' },
+  );
+}
+
+async function renderExplanation(accountId: string, month: string): Promise<void> {
+  const target = byId('statement-explanation');
+  replace(target, notice(`Loading the explanation of ${month} …`));
+  try {
+    const explanation = await get<unknown>(path(accountId, `/statements/${month}/explanation`));
+    replace(target, el('h5', {}, `${TERMS.statement} ${month} explained 账单解释`), el('pre', { class: 'json', 'data-explanation': month }, JSON.stringify(explanation, null, 2)));
+  } catch (error) {
+    const missing = error instanceof ApiRequestError && error.status === 404 && error.code === 'NOT_FOUND';
+    replace(target, notice(missing ? 'Statement explanations are not available on this server yet (GET /accounts/:id/statements/:month/explanation).' : `Could not explain ${month}: ${(error as Error).message}`, 'warn'));
+  }
+}
+
+function accrualForm(accountId: string, account: AccountView): HTMLElement {
+  const to = account.asOf ? addDays(account.asOf, -1) : '';
+  const fromInput = el('input', { type: 'date', id: 'accrual-from', value: to ? addDays(to, -30) : '' });
+  const toInput = el('input', { type: 'date', id: 'accrual-to', value: to });
+  const form = el('form', { class: 'inline' }, el('label', {}, 'From 起 ', fromInput), el('label', {}, ' To 止 ', toInput), el('button', { type: 'submit' }, 'Show 查询'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void renderAccruals(accountId, fromInput.value, toInput.value);
+  });
+  return form;
+}
+
+async function renderAccruals(accountId: string, from: string, to: string): Promise<void> {
+  try {
+    const view = await get<AccrualsView>(path(accountId, `/accruals?from=${from}&to=${to}`));
+    if (view.days.length === 0) {
+      replace('account-accruals', notice('No closed day in this range.'));
+      return;
+    }
+    replace(
+      'account-accruals',
+      el('p', { class: 'muted' }, `Exact amounts before rounding (精确到分以下); the statement charges the month's sum rounded half-up to the fen. Totals: interest ${view.totals.interest}, penalty ${view.totals.penaltyInterest}.`),
+      el(
+        'div',
+        { class: 'scroll' },
+        table(
+          [
+            { header: 'Date 日期', cell: (d: AccrualsView['days'][number]) => d.date },
+            { header: 'Principal 计息本金', cell: (d) => formatMoney(d.normalPrincipal), numeric: true },
+            { header: 'Daily rate 日利率', cell: (d) => formatRate(d.dailyRate), numeric: true },
+            { header: TERMS.interest, cell: (d) => d.interest, numeric: true },
+            { header: 'Overdue principal 逾期本金', cell: (d) => formatMoney(d.penaltyPrincipal), numeric: true },
+            { header: 'Penalty rate 罚息日利率', cell: (d) => formatRate(d.penaltyDailyRate), numeric: true },
+            { header: TERMS.penalty, cell: (d) => d.penaltyInterest, numeric: true },
+          ],
+          [...view.days].reverse(),
+          { 'data-table': 'accruals' },
+        ),
+      ),
+    );
+  } catch (error) {
+    replace('account-accruals', notice(`Could not load the daily accrual: ${(error as Error).message}`, 'error'));
+  }
+}
+
+function reviewsTable(reviews: LimitReviewView[]): HTMLElement {
+  if (reviews.length === 0) return notice('Not reviewed yet: limits are reviewed at the end of each quarter.');
+  return table(
+    [
+      { header: 'Quarter 季度', cell: (r: LimitReviewView) => r.quarter },
+      { header: 'Reviewed 日期', cell: (r) => r.reviewedOn },
+      { header: 'Decision 结果', cell: (r) => label(DECISION_LABELS, r.decision) },
+      { header: 'Limit 额度', cell: (r) => `${formatMoney(r.oldLimit)} → ${formatMoney(r.newLimit)}`, numeric: true },
+      { header: 'Daily rate 日利率', cell: (r) => `${formatRate(r.oldDailyRate)} → ${formatRate(r.newDailyRate)}`, numeric: true },
+      { header: 'Utilization 使用率', cell: (r) => formatRate(r.inputs.averageUtilization, 1), numeric: true },
+      { header: 'Reasons 原因', cell: (r) => r.reasons.map((x) => label(REASON_LABELS, x)).join('; ') || '—' },
+    ],
+    [...reviews].reverse(),
+    { 'data-table': 'limit-reviews' },
+  );
+}

@@ -1,0 +1,62 @@
+/// <reference lib="dom" />
+/**
+ * The page's only source of figures: the ledger's query API, same origin. Requests carry the API key kept
+ * in localStorage as a Bearer token (a viewer key is enough for everything but the audit timeline); a 401
+ * asks the user for a key (through `onUnauthorized`) and the page retries on the next refresh. A 403 is a
+ * key whose role may not read that endpoint: the caller explains it where the panel would be.
+ */
+const KEY_STORAGE = 'ledger.apiKey';
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let unauthorizedListener: () => void = () => undefined;
+
+export function onUnauthorized(listener: () => void): void {
+  unauthorizedListener = listener;
+}
+
+export function apiKey(): string | null {
+  return localStorage.getItem(KEY_STORAGE);
+}
+
+export function setApiKey(key: string): void {
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+/** GET a JSON resource. `acceptStatuses` lets /health answer 503 with a body worth showing. */
+export async function get<T>(path: string, acceptStatuses: number[] = []): Promise<T> {
+  const key = apiKey();
+  const response = await fetch(path, { headers: { Accept: 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) } });
+  if (response.ok || acceptStatuses.includes(response.status)) return (await response.json()) as T;
+  if (response.status === 401) unauthorizedListener();
+  let code = `HTTP_${response.status}`;
+  let message = response.statusText;
+  try {
+    const body = (await response.json()) as { error?: string; message?: string };
+    code = body.error ?? code;
+    message = body.message ?? message;
+  } catch {
+    // A body that is not the API's JSON error (a proxy's page, say) keeps the status line as the message.
+  }
+  throw new ApiRequestError(response.status, code, message);
+}
+
+/** Runs `task` over `items` with at most `width` requests in flight. */
+export async function mapLimited<T, R>(items: T[], width: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}

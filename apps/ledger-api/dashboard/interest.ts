@@ -1,0 +1,96 @@
+/// <reference lib="dom" />
+/** Interest and fees (利息与费用): daily accrual, monthly billed interest, penalty and fees, the APR disclosure. */
+import type { PortfolioAccrualDay, PortfolioView } from '@ledger/projections';
+import type { InstallmentQuoteView } from '../src/read-side/installment-quote.query';
+import { draw, GRID, moneyAxis } from './charts';
+import { el, figure, notice, replace, table } from './dom';
+import { chartNumber, formatMoney, formatRate, sum } from './format';
+import { TERMS } from './labels';
+
+export function renderAccrual(all: PortfolioAccrualDay[]): void {
+  // Days before the first interest-bearing balance are all zero; the chart starts where the book does.
+  const first = all.findIndex((d) => d.interest !== '0' || d.penaltyInterest !== '0');
+  const days = first < 0 ? all : all.slice(Math.max(0, first - 1));
+  if (days.length === 0) {
+    replace('note-accrual', notice('No business day has closed yet: daily interest appears once end of day has run.'));
+  } else {
+    replace('note-accrual', null);
+  }
+  draw('chart-accrual', {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { ...GRID, top: 40, bottom: 60 },
+    dataZoom: [{ type: 'slider', bottom: 8, height: 18 }],
+    xAxis: { type: 'category', data: days.map((d) => d.date) },
+    yAxis: moneyAxis('CNY / day'),
+    series: [
+      { name: `${TERMS.interest} accrued`, type: 'line', showSymbol: false, data: days.map((d) => chartNumber(d.interest)) },
+      { name: `${TERMS.penalty} accrued`, type: 'line', showSymbol: false, data: days.map((d) => chartNumber(d.penaltyInterest)), itemStyle: { color: '#d1495b' } },
+    ],
+  });
+}
+
+export function renderBilled(p: PortfolioView): void {
+  const months = p.billedByMonth;
+  const totals = {
+    interest: sum(months.map((m) => m.interest)),
+    penalty: sum(months.map((m) => m.penaltyInterest)),
+    fees: sum(months.map((m) => m.fees)),
+  };
+  replace(
+    'billed-figures',
+    figure('billed.interest', `${TERMS.interest} billed`, formatMoney(totals.interest), totals.interest, `${months.length} statement months`),
+    figure('billed.penalty', `${TERMS.penalty} billed`, formatMoney(totals.penalty), totals.penalty),
+    figure('billed.fees', `${TERMS.fees} billed`, formatMoney(totals.fees), totals.fees),
+  );
+  draw('chart-billed', {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0 },
+    grid: { ...GRID, top: 40 },
+    xAxis: { type: 'category', data: months.map((m) => m.month) },
+    yAxis: moneyAxis('CNY'),
+    series: [
+      { name: TERMS.interest, type: 'bar', stack: 'billed', barMaxWidth: 40, data: months.map((m) => chartNumber(m.interest)) },
+      { name: TERMS.penalty, type: 'bar', stack: 'billed', data: months.map((m) => chartNumber(m.penaltyInterest)), itemStyle: { color: '#d1495b' } },
+      { name: TERMS.fees, type: 'bar', stack: 'billed', data: months.map((m) => chartNumber(m.fees)), itemStyle: { color: '#2a9d8f' } },
+    ],
+  });
+  replace(
+    'table-billed',
+    table(
+      [
+        { header: 'Month 账单月', cell: (m: PortfolioView['billedByMonth'][number]) => m.month },
+        { header: 'Statements 账单数', cell: (m) => String(m.statements), numeric: true },
+        { header: 'Interest 利息', cell: (m) => formatMoney(m.interest), numeric: true },
+        { header: 'Penalty 罚息', cell: (m) => formatMoney(m.penaltyInterest), numeric: true },
+        { header: 'Fees 分期手续费', cell: (m) => formatMoney(m.fees), numeric: true },
+      ],
+      [...months].reverse(),
+      { 'data-table': 'billed' },
+    ),
+  );
+}
+
+export function renderApr(quotes: InstallmentQuoteView[] | null, reason?: string): void {
+  if (!quotes || quotes.length === 0) {
+    replace('table-apr', notice(reason ?? 'No active account to quote installments for yet.'));
+    return;
+  }
+  const sample = quotes[0];
+  replace(
+    'table-apr',
+    el('p', { class: 'muted' }, `Quoted for ${formatMoney(sample.amount)} on account ${sample.accountId} (terms ${sample.termsVersion}). APR is the IRR of the repayments, annualized as 12 × the monthly IRR (年化利率 IRR).`),
+    table(
+      [
+        { header: 'Periods 期数', cell: (q: InstallmentQuoteView) => `${q.periods} 期` },
+        { header: 'Monthly fee rate 月手续费率', cell: (q) => formatRate(q.monthlyFeeRate), numeric: true },
+        { header: 'Fee per period 每期手续费', cell: (q) => formatMoney(q.feePerPeriod), numeric: true },
+        { header: 'Total fee 总手续费', cell: (q) => formatMoney(q.totalFee), numeric: true },
+        { header: 'Total repayable 应还总额', cell: (q) => formatMoney(q.totalRepayable), numeric: true },
+        { header: 'APR 年化利率', cell: (q) => el('strong', {}, q.aprPercent), numeric: true },
+      ],
+      quotes,
+      { 'data-table': 'apr' },
+    ),
+  );
+}

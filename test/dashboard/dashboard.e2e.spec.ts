@@ -1,0 +1,133 @@
+/**
+ * The dashboard in a real browser (headless Chromium through playwright-core) over a simulated portfolio:
+ * the page loads cleanly, every figure it shows is the API's, and a drill-down shows an account's
+ * statements and daily accrual. Screenshots are written to test-artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
+import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
+import { addDays, formatCount, formatMoney } from '../../apps/ledger-api/dashboard/format';
+import { type DashboardFixture, startDashboard, unexpectedErrors } from './dashboard-fixture';
+
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+
+async function figureOf(page: Page, name: string): Promise<{ value: string | null; shown: string }> {
+  const figure = page.locator(`[data-figure="${name}"]`);
+  return { value: await figure.getAttribute('data-value'), shown: (await figure.locator('.figure-value').innerText()).trim() };
+}
+
+/** The table's body as rows of trimmed cell texts. */
+function rowsOf(page: Page, table: string): Promise<string[][]> {
+  return page.locator(`table[data-table="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => (c.textContent ?? '').trim())));
+}
+
+describe('the dashboard in headless Chromium', () => {
+  let dashboard: DashboardFixture;
+  let portfolio: PortfolioView;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dashboard = await startDashboard();
+    portfolio = await dashboard.api<PortfolioView>('/portfolio');
+  }, 180_000);
+
+  afterAll(async () => {
+    await dashboard?.close();
+  });
+
+  it('loads the portfolio view with no console errors and shows the API figures', async () => {
+    const { page, errors } = await dashboard.open('/dashboard');
+    const clock = await dashboard.api<{ businessDate: string }>('/operations/clock');
+
+    expect(await figureOf(page, 'outstanding.total')).toEqual({ value: portfolio.outstanding.total, shown: formatMoney(portfolio.outstanding.total) });
+    expect(await figureOf(page, 'exposure.limit')).toEqual({ value: portfolio.exposure.limit, shown: formatMoney(portfolio.exposure.limit) });
+    expect(await figureOf(page, 'exposure.available')).toEqual({ value: portfolio.exposure.available, shown: formatMoney(portfolio.exposure.available) });
+    expect(await figureOf(page, 'accounts.active')).toEqual({ value: String(portfolio.accountsByStatus.ACTIVE), shown: formatCount(portfolio.accountsByStatus.ACTIVE) });
+    expect(portfolio.accountsByStatus.ACTIVE).toBeGreaterThan(0);
+
+    const delinquency = await rowsOf(page, 'delinquency');
+    expect(delinquency.map((r) => [r[1], r[3], r[4]])).toEqual(portfolio.delinquency.map((d) => [formatCount(d.accounts), formatMoney(d.outstanding), formatMoney(d.overdue)]));
+    const statuses = await rowsOf(page, 'status');
+    expect(statuses.map((r) => r[1]).sort()).toEqual(Object.values(portfolio.accountsByStatus).map(formatCount).sort());
+    const submitted = Object.values(portfolio.funnel.byChannel).reduce((n, c) => n + c.submitted, 0);
+    expect((await figureOf(page, 'funnel.submitted')).value).toBe(String(submitted));
+
+    await expect(page.locator('[data-status="business-date"] strong').innerText()).resolves.toBe(clock.businessDate);
+    await expect(page.locator('[data-status="lag"] strong').innerText()).resolves.toMatch(/^\d[\d,]* events$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('shows the billed interest, penalty and fees per month and the APR of the installment offers', async () => {
+    const { page, errors } = await dashboard.open('/dashboard#interest');
+    await page.waitForSelector('table[data-table="apr"]');
+    const billed = await rowsOf(page, 'billed');
+    expect(billed).toEqual(
+      [...portfolio.billedByMonth].reverse().map((m) => [m.month, String(m.statements), formatMoney(m.interest), formatMoney(m.penaltyInterest), formatMoney(m.fees)]),
+    );
+    expect(portfolio.billedByMonth.length).toBeGreaterThanOrEqual(3);
+
+    const sample = (await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=1')).items[0];
+    const quotes = await Promise.all([3, 6, 12].map((n) => dashboard.api<InstallmentQuoteView>(`/accounts/${sample.accountId}/installment-quote?amount=1000.00&periods=${n}`)));
+    const apr = await rowsOf(page, 'apr');
+    expect(apr.map((r) => [r[0], r[3], r[5]])).toEqual(quotes.map((q) => [`${q.periods} 期`, formatMoney(q.totalFee), q.aprPercent]));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-interest.png'), fullPage: true });
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('shows the quarterly limit reviews per quarter and their reasons', async () => {
+    const { page, errors } = await dashboard.open('/dashboard#reviews');
+    await page.waitForSelector('table[data-table="reviews"]');
+    await page.waitForSelector('#table-review-reasons p');
+    const reviews = await rowsOf(page, 'reviews');
+    expect(reviews).toEqual(
+      portfolio.limitChangesByQuarter.map((q) => [q.quarter, formatCount(q.increased), formatCount(q.decreased), formatCount(q.unchanged), formatMoney(q.netLimitChange)]),
+    );
+    expect(portfolio.limitChangesByQuarter.map((q) => q.quarter)).toContain('2026-Q1');
+    await expect(page.locator('table[data-table="review-reasons"] tbody tr').count()).resolves.toBeGreaterThan(0);
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('drills down to an account: balances, statements with an explanation link, daily accrual, limit history', async () => {
+    const active = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=50');
+    let chosen: { accountId: string; statements: StatementView[] } | null = null;
+    for (const a of active.items) {
+      const { statements } = await dashboard.api<{ statements: StatementView[] }>(`/accounts/${a.accountId}/statements`);
+      if (statements.length >= 2 && statements.some((s) => s.interest.charged !== '0.00')) {
+        chosen = { accountId: a.accountId, statements };
+        break;
+      }
+    }
+    if (!chosen) throw new Error('the simulated portfolio has no account with interest-bearing statements');
+    const account = await dashboard.api<{ asOf: string; owed: { total: string }; available: string }>(`/accounts/${chosen.accountId}`);
+    const lastClosed = addDays(account.asOf, -1);
+    const accruals = await dashboard.api<AccrualsView>(`/accounts/${chosen.accountId}/accruals?from=${addDays(lastClosed, -30)}&to=${lastClosed}`);
+    const { reviews } = await dashboard.api<{ reviews: LimitReviewView[] }>(`/accounts/${chosen.accountId}/limit-reviews`);
+
+    const { page, errors } = await dashboard.open('/dashboard#accounts');
+    await page.waitForSelector('table[data-table="accounts"]');
+    await page.fill('#search-id', chosen.accountId);
+    await page.click('#search-form button');
+    await page.waitForSelector('table[data-table="accruals"]');
+    await page.waitForSelector('#account-timeline > *');
+
+    expect(await figureOf(page, 'account.owed')).toEqual({ value: account.owed.total, shown: formatMoney(account.owed.total) });
+    expect((await figureOf(page, 'account.available')).value).toBe(account.available);
+    const statements = await rowsOf(page, 'statements');
+    expect(statements.map((r) => [r[0], r[4], r[7], r[11]])).toEqual(
+      [...chosen.statements].reverse().map((s) => [s.statementId, formatMoney(s.interest.charged), formatMoney(s.statementBalance), s.status]),
+    );
+    await expect(page.locator('[data-explain]').count()).resolves.toBe(chosen.statements.length);
+    const accrualRows = await rowsOf(page, 'accruals');
+    expect(accrualRows.map((r) => [r[0], r[3], r[6]])).toEqual([...accruals.days].reverse().map((d) => [d.date, d.interest, d.penaltyInterest]));
+    expect(accrualRows.length).toBe(31);
+    await expect(page.locator('table[data-table="limit-reviews"] tbody tr').count()).resolves.toBe(reviews.length);
+
+    await page.click(`[data-explain="${chosen.statements[0].statementId}"]`);
+    await page.waitForSelector('#statement-explanation pre, #statement-explanation .notice:not(:has-text("Loading"))');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-account.png'), fullPage: true });
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+});
