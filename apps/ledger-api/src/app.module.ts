@@ -5,16 +5,17 @@ import { AccountCommandsController } from './controllers/account-commands.contro
 import { ApplicationsController } from './controllers/applications.controller';
 import { AuditHttpModule } from './controllers/audit.controller';
 import { OperationsController } from './controllers/operations.controller';
+import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadSideModule } from './read-side/read-side.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: LedgerConfig): DynamicModule {
+  static forRoot(config: LedgerConfig, observability: ObservabilityOptions = {}): DynamicModule {
     const readSide = ReadSideModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuditHttpModule, AuthModule.forRoot(config)],
+      imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuditHttpModule, AuthModule.forRoot(config), ObservabilityModule.forRoot(config, observability)],
       controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers, DashboardController],
     };
   }

@@ -7,13 +7,22 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/errors';
 import { ledgerValidationPipe } from './http/validation';
 
-export async function createApp(config: LedgerConfig, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: options.logger ?? ['error', 'warn', 'log'], bodyParser: false });
+export async function createApp(config: LedgerConfig, options: { logger?: false | ('error' | 'warn' | 'log')[]; logDestination?: DestinationStream } = {}): Promise<INestApplication> {
+  // Nest's own messages go through pino too (JSON, LOG_LEVEL); `logger: false` silences both.
+  const silent = options.logger === false;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { silent, logDestination: options.logDestination }), {
+    logger: options.logger ?? ['error', 'warn', 'log'],
+    bufferLogs: !silent,
+    bodyParser: false,
+  });
+  if (!silent) app.useLogger(app.get(Logger));
   app.use(helmet());
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(ledgerValidationPipe());

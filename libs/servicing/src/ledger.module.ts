@@ -3,9 +3,10 @@
  * repository, end of day and the command handlers. Apps import `LedgerModule.forRoot(config)`.
  */
 import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigModule, registerAs } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
-import { createEventStore, EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, SqliteSnapshotStore } from '@ledger/event-store';
+import { createEventStore, EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions, SqliteSnapshotStore } from '@ledger/event-store';
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
 import type { LedgerConfig } from './config/ledger-config';
@@ -17,6 +18,14 @@ import { AccountRepository } from './repository/account-repository';
 /** The validated configuration, injectable by class. */
 export class LedgerSettings {
   constructor(readonly config: LedgerConfig) {}
+}
+
+/**
+ * Callbacks the event store makes for metrics. The store is built before anything that counts, so it
+ * is handed this holder and the app's instrumentation fills it in afterwards.
+ */
+export class EventStoreHooks {
+  onGroupCommitted?: (appends: number) => void;
 }
 
 @Injectable()
@@ -43,20 +52,29 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       global: true,
-      imports: [CqrsModule.forRoot()],
+      // The same validated object through @nestjs/config, for code that reads `ConfigService.get('ledger')`;
+      // the environment was read and checked once by loadConfig, so no .env file is read here.
+      imports: [CqrsModule.forRoot(), ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [registerAs('ledger', () => config)] })],
       providers: [
         { provide: LedgerSettings, useValue: new LedgerSettings(config) },
         { provide: TermsCatalogue, useValue: DEFAULT_TERMS_CATALOGUE },
+        { provide: EventStoreHooks, useValue: new EventStoreHooks() },
         { provide: PersonalDataProtector, useValue: new PersonalDataProtector(config.idHashKey) },
         {
           provide: EventStore,
-          useFactory: () =>
-            createEventStore({
-              LEDGER_STORE: config.store,
-              LEDGER_SQLITE_PATH: config.sqlitePath,
-              LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
-              EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
-            }),
+          useFactory: (hooks: EventStoreHooks) => {
+            const options: SqliteEventStoreOptions = { onGroupCommitted: (appends) => hooks.onGroupCommitted?.(appends) };
+            return createEventStore(
+              {
+                LEDGER_STORE: config.store,
+                LEDGER_SQLITE_PATH: config.sqlitePath,
+                LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
+                EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
+              },
+              options,
+            );
+          },
+          inject: [EventStoreHooks],
         },
         {
           provide: SnapshotStore,
@@ -88,7 +106,7 @@ export class LedgerModule {
         CloseBusinessDayHandler,
         ...(extra.providers ?? []),
       ],
-      exports: [LedgerSettings, TermsCatalogue, PersonalDataProtector, EventStore, SnapshotStore, BusinessClock, AccountRepository, EndOfDayService, CqrsModule, ...(extra.exports ?? [])],
+      exports: [LedgerSettings, EventStoreHooks, TermsCatalogue, PersonalDataProtector, EventStore, SnapshotStore, BusinessClock, AccountRepository, EndOfDayService, CqrsModule, ...(extra.exports ?? [])],
     };
   }
 }

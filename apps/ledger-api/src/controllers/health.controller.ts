@@ -1,44 +1,77 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { EventStore } from '@ledger/event-store';
 import { BusinessClock, LedgerSettings } from '@ledger/servicing';
-import { ReadModels } from '../read-side/read-models';
+import { LedgerHealth } from '../observability/ledger-health';
+import { LedgerLogger } from '../observability/command-instrumentation';
 
-/** How far behind a projection may be (in events) before the service reports itself degraded. */
-const MAX_HEALTHY_LAG = 10_000n;
-
+/**
+ * Liveness says the process should be left running; readiness says it should get traffic. They differ
+ * on purpose: a store outage or a projection rebuild makes the instance unready but not dead, because
+ * restarting it would not help and would throw away a rebuild in progress.
+ */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
+  private ready: boolean | undefined;
+
   constructor(
-    private readonly store: EventStore,
-    private readonly readModels: ReadModels,
+    private readonly health: HealthCheckService,
+    private readonly ledger: LedgerHealth,
     private readonly clock: BusinessClock,
     private readonly settings: LedgerSettings,
+    private readonly logger: LedgerLogger,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Store reachability, projection lag per projection, the business clock' })
-  async health(@Res({ passthrough: true }) res: Response) {
-    let head: bigint | null = null;
-    let storeError: string | null = null;
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (restart it if not)' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.ledger.liveIndicator()]);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the store answers and the read models are live and close to the head (503 otherwise)' })
+  async readiness(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    let result: HealthCheckResult;
     try {
-      head = await this.store.headPosition();
+      result = await this.health.check([() => this.ledger.storeIndicator(), () => this.ledger.projectionsIndicator()]);
     } catch (error) {
-      storeError = (error as Error).message;
+      // Terminus reports a failed check as a 503 exception; answer with its body, not the generic error format.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      result = error.getResponse() as HealthCheckResult;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
     }
-    const lag = head === null ? [] : await this.readModels.runner.lag();
-    const projectionsRunning = this.readModels.runner.running;
-    const projectionError = this.readModels.runner.lastError?.message ?? null;
-    const behind = lag.some((l) => l.lag > MAX_HEALTHY_LAG);
-    const ok = storeError === null && projectionError === null && (projectionsRunning || !this.settings.config.projections) && !behind;
+    this.logTransition(result);
+    return result;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Store reachability, projection lag per projection, the business clock (503 when not ready)' })
+  async summary(@Res({ passthrough: true }) res: Response) {
+    const store = await this.ledger.probeStore();
+    const projections = await this.ledger.probeProjections(store);
+    const ok = store.reachable && projections.ok;
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'degraded',
-      store: { kind: this.settings.config.store, reachable: storeError === null, head: head?.toString() ?? null, error: storeError },
-      projections: { running: projectionsRunning, error: projectionError, lag: lag.map((l) => ({ projection: l.projection, position: l.position.toString(), lag: l.lag.toString() })) },
+      store: { kind: this.settings.config.store, reachable: store.reachable, head: store.head?.toString() ?? null, error: store.error },
+      projections: {
+        state: projections.state,
+        running: projections.running,
+        error: projections.error,
+        lag: projections.lag.map((l) => ({ projection: l.projection, position: l.position.toString(), lag: l.lag.toString() })),
+      },
       clock: { mode: this.clock.mode, now: this.clock.now(), businessDate: this.clock.businessDate() },
     };
+  }
+
+  /** Probes come every few seconds: log when readiness changes, not on every probe. */
+  private logTransition(result: HealthCheckResult): void {
+    const ready = result.status === 'ok';
+    if (ready === this.ready) return;
+    if (ready) this.logger.pino.info({ health: result.details }, 'ready');
+    else this.logger.pino.warn({ health: result.details }, 'not ready');
+    this.ready = ready;
   }
 }

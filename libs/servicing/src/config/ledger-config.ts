@@ -6,6 +6,8 @@ import { isValidDateTime } from '@ledger/credit';
 
 export interface LedgerConfig {
   port: number;
+  /** Readiness fails when a projection is more than this many events behind the head (LEDGER_READY_MAX_LAG). */
+  readyMaxLag: number;
   store: 'sqlite' | 'eventstoredb' | 'memory';
   sqlitePath: string;
   sqliteSynchronous: 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   const sqlitePath = env.LEDGER_SQLITE_PATH || './data/ledger.sqlite';
   return {
     port: integer(env, 'PORT', 3000, 1, 65535),
+    readyMaxLag: integer(env, 'LEDGER_READY_MAX_LAG', 10_000, 0, 1_000_000_000),
     store,
     sqlitePath,
     sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL', 'EXTRA', 'OFF'] as const, 'FULL'),

@@ -1,0 +1,101 @@
+/**
+ * The health indicators behind `/health/ready`: the event store answers, and the read models are live
+ * and close to the head of the log. A load balancer takes an instance out of rotation while either is
+ * false, so no client is sent to an instance that would answer with stale balances or time out.
+ */
+import { Injectable } from '@nestjs/common';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { EventStore } from '@ledger/event-store';
+import type { ProjectionLag } from '@ledger/projections';
+import { LedgerSettings } from '@ledger/servicing';
+import { ReadModels } from '../read-side/read-models';
+
+/** A store that has not answered in this long is as good as unreachable for a probe. */
+const STORE_TIMEOUT_MS = 3_000;
+
+export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'external';
+
+export interface StoreProbe {
+  reachable: boolean;
+  head: bigint | null;
+  error: string | null;
+}
+
+export interface ProjectionProbe {
+  state: ProjectionState;
+  ok: boolean;
+  running: boolean;
+  error: string | null;
+  maxLag: number;
+  lag: ProjectionLag[];
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@Injectable()
+export class LedgerHealth {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly store: EventStore,
+    private readonly readModels: ReadModels,
+    private readonly settings: LedgerSettings,
+  ) {}
+
+  async probeStore(): Promise<StoreProbe> {
+    try {
+      const head = await withTimeout(this.store.headPosition(), STORE_TIMEOUT_MS, 'the event store');
+      return { reachable: true, head, error: null };
+    } catch (error) {
+      return { reachable: false, head: null, error: (error as Error).message };
+    }
+  }
+
+  /**
+   * With projections in this process, they must be following the log (not stopped by a failed batch, not
+   * rebuilding) and within `LEDGER_READY_MAX_LAG` events of the head. With a separate projector
+   * (LEDGER_PROJECTIONS=0) the checkpoints it writes are what this process reads, so only the lag counts.
+   */
+  async probeProjections(store: StoreProbe): Promise<ProjectionProbe> {
+    const runner = this.readModels.runner;
+    const enabled = this.settings.config.projections;
+    const maxLag = this.settings.config.readyMaxLag;
+    const error = runner.lastError?.message ?? null;
+    const lag = store.reachable ? await runner.lag() : [];
+    const behind = lag.some((l) => l.lag > BigInt(maxLag));
+    let state: ProjectionState;
+    if (enabled && error !== null) state = 'failed';
+    else if (enabled && !runner.running) state = 'rebuilding';
+    else if (behind) state = 'behind';
+    else state = enabled ? 'live' : 'external';
+    return { state, ok: state === 'live' || state === 'external', running: runner.running, error, maxLag, lag };
+  }
+
+  async storeIndicator(): Promise<HealthIndicatorResult> {
+    const probe = await this.probeStore();
+    const session = this.indicators.check('store');
+    const data = { kind: this.settings.config.store, head: probe.head?.toString() ?? null };
+    return probe.reachable ? session.up(data) : session.down({ ...data, error: probe.error });
+  }
+
+  async projectionsIndicator(): Promise<HealthIndicatorResult> {
+    const probe = await this.probeProjections(await this.probeStore());
+    const session = this.indicators.check('projections');
+    const data = {
+      state: probe.state,
+      maxLag: probe.maxLag,
+      error: probe.error,
+      lag: Object.fromEntries(probe.lag.map((l) => [l.projection, Number(l.lag)])),
+    };
+    return probe.ok ? session.up(data) : session.down(data);
+  }
+
+  liveIndicator(): HealthIndicatorResult {
+    return this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) });
+  }
+}

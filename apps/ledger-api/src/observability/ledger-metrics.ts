@@ -1,0 +1,171 @@
+/**
+ * Every Prometheus series the ledger exports, in one registry per process. The registry is not the
+ * prom-client global: the tests start several apps in one process, and each must count only its own.
+ *
+ * Label values are bounded sets (command types, outcomes, rejection codes, route templates, projection
+ * names), never ids or dates, so the series count stays fixed however many accounts there are.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
+
+/** Command latency buckets: a cached command takes well under a millisecond, a cold load with a group commit a few. */
+const COMMAND_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const HTTP_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const GROUP_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+const END_OF_DAY_SECONDS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800];
+
+export class LedgerMetrics {
+  readonly registry = new Registry();
+
+  readonly commands = new Counter({
+    name: 'ledger_commands_total',
+    help: 'Account commands executed, by command type and outcome (accepted, declined, unchanged, replayed, rejected, failed)',
+    labelNames: ['command', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rejections = new Counter({
+    name: 'ledger_command_rejections_total',
+    help: 'Commands a product rule refused, by command type and rejection code',
+    labelNames: ['command', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly commandSeconds = new Histogram({
+    name: 'ledger_command_duration_seconds',
+    help: 'Time from a command reaching the repository (including its wait behind earlier commands on the same account) to its answer',
+    labelNames: ['command'] as const,
+    buckets: COMMAND_SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly conflictRetries = new Counter({
+    name: 'ledger_concurrency_retries_total',
+    help: 'Commands decided again because another writer appended to the account first',
+    registers: [this.registry],
+  });
+
+  readonly idempotentReplays = new Counter({
+    name: 'ledger_idempotent_replays_total',
+    help: 'Commands answered from the log because their idempotency key had already been applied',
+    registers: [this.registry],
+  });
+
+  readonly eventsAppended = new Counter({
+    name: 'ledger_events_appended_total',
+    help: 'Events appended to account streams by commands',
+    registers: [this.registry],
+  });
+
+  readonly groupCommits = new Histogram({
+    name: 'ledger_store_group_commit_appends',
+    help: 'Appends sharing one SQLite transaction and fsync (group commit); its _sum is the number of appends',
+    buckets: GROUP_SIZES,
+    registers: [this.registry],
+  });
+
+  readonly endOfDayRunning = new Gauge({
+    name: 'ledger_end_of_day_running',
+    help: '1 while an end-of-day run is in progress',
+    registers: [this.registry],
+  });
+
+  readonly endOfDayAccounts = new Gauge({
+    name: 'ledger_end_of_day_accounts_processed',
+    help: 'Accounts processed so far by the current (or last) end-of-day run',
+    registers: [this.registry],
+  });
+
+  readonly endOfDaySeconds = new Histogram({
+    name: 'ledger_end_of_day_duration_seconds',
+    help: 'Duration of end-of-day runs, by outcome (closed, already_closed, refused, failed)',
+    labelNames: ['outcome'] as const,
+    buckets: END_OF_DAY_SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly lastClosedDay = new Gauge({
+    name: 'ledger_business_day_last_closed',
+    help: 'The last business date closed by this process, as a number yyyymmdd',
+    registers: [this.registry],
+  });
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests, by method, route template and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpSeconds = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration, by method, route template and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: HTTP_SECONDS,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Lag, position and state of the projections, read when Prometheus scrapes rather than kept up to date. */
+  watchProjections(runner: ProjectionRunner, enabled: boolean): void {
+    registerProjectionGauges(this.registry, runner, enabled);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+/** Shared by the API and the projector process, which has no other series. */
+export function registerProjectionGauges(registry: Registry, runner: ProjectionRunner, enabled: boolean): void {
+  new Gauge({
+    name: 'ledger_projection_lag_events',
+    help: 'Events in the log that the projection has not applied yet (head position minus its checkpoint)',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+    async collect() {
+      for (const l of await lagOrNothing(runner)) this.set({ projection: l.projection }, Number(l.lag));
+    },
+  });
+  new Gauge({
+    name: 'ledger_projection_position',
+    help: 'The global log position each projection has applied',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+    async collect() {
+      for (const l of await lagOrNothing(runner)) this.set({ projection: l.projection }, Number(l.position));
+    },
+  });
+  new Gauge({
+    name: 'ledger_projections_running',
+    help: '1 while this process follows the log; 0 while rebuilding, after a failed batch, or when projections run elsewhere',
+    registers: [registry],
+    collect() {
+      this.set(runner.running ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ledger_projections_enabled',
+    help: '1 when this process runs the projections (LEDGER_PROJECTIONS), 0 when a separate projector does',
+    registers: [registry],
+    collect() {
+      this.set(enabled ? 1 : 0);
+    },
+  });
+}
+
+/** An unreachable store must not fail the whole scrape: the lag keeps its last value and health says why. */
+async function lagOrNothing(runner: ProjectionRunner): Promise<ProjectionLag[]> {
+  try {
+    return await runner.lag();
+  } catch {
+    return [];
+  }
+}

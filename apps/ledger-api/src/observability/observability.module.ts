@@ -1,0 +1,61 @@
+/**
+ * Logs, metrics and health for the API. `AppModule` imports `ObservabilityModule.forRoot(config)`;
+ * the tests pass a destination to read the log lines, or `silent` to keep their output clean.
+ */
+import { type DynamicModule, Injectable, type MiddlewareConsumer, Module, type NestModule, type OnModuleInit, RequestMethod } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { type LedgerConfig, LedgerSettings } from '@ledger/servicing';
+import { ReadModels } from '../read-side/read-models';
+import { CommandInstrumentation, LedgerLogger } from './command-instrumentation';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { LedgerHealth } from './ledger-health';
+import { LedgerMetrics } from './ledger-metrics';
+import { createLedgerLogger, httpLoggingOptions } from './logging';
+import { MetricsController } from './metrics.controller';
+
+export interface ObservabilityOptions {
+  /** Where log lines go; standard output when absent. */
+  logDestination?: DestinationStream;
+  /** No log lines at all, whatever LOG_LEVEL says. */
+  silent?: boolean;
+}
+
+/** Projection lag is read from the runner when Prometheus scrapes. */
+@Injectable()
+class ProjectionInstrumentation implements OnModuleInit {
+  constructor(
+    private readonly metrics: LedgerMetrics,
+    private readonly readModels: ReadModels,
+    private readonly settings: LedgerSettings,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.watchProjections(this.readModels.runner, this.settings.config.projections);
+  }
+}
+
+@Module({})
+export class ObservabilityModule implements NestModule {
+  static forRoot(config: LedgerConfig, options: ObservabilityOptions = {}): DynamicModule {
+    const logger = createLedgerLogger(options.silent ? 'silent' : config.logLevel, options.logDestination);
+    return {
+      module: ObservabilityModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: httpLoggingOptions(logger) }), TerminusModule.forRoot({ logger: false })],
+      providers: [
+        { provide: LedgerMetrics, useValue: new LedgerMetrics() },
+        { provide: LedgerLogger, useValue: new LedgerLogger(logger) },
+        CommandInstrumentation,
+        ProjectionInstrumentation,
+        LedgerHealth,
+      ],
+      controllers: [MetricsController],
+      exports: [LedgerMetrics, LedgerLogger, LedgerHealth, TerminusModule],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,97 @@
+import { EventStore, StoreUnavailableError } from '@ledger/event-store';
+import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
+import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+describe('health with the projections in the API process', () => {
+  let ledger: TestLedger;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    await openAccount(ledger, '1988-03-09', 21);
+  });
+
+  afterAll(() => ledger.close());
+
+  it('is live and ready when the store answers and the projections follow the log', async () => {
+    const live = await ledger.http.get('/health/live').expect(200);
+    expect(live.body).toMatchObject({ status: 'ok', info: { process: { status: 'up' } } });
+    const ready = await ledger.http.get('/health/ready').expect(200);
+    expect(ready.body.status).toBe('ok');
+    expect(ready.body.details.store).toMatchObject({ status: 'up', kind: 'sqlite' });
+    expect(ready.body.details.projections).toMatchObject({ status: 'up', state: 'live', maxLag: 10000 });
+    expect(Object.keys(ready.body.details.projections.lag)).toEqual(expect.arrayContaining(['balances', 'statements', 'eod_schedule']));
+    const summary = await ledger.http.get('/health').expect(200);
+    expect(summary.body).toMatchObject({ status: 'ok', store: { reachable: true }, projections: { state: 'live', running: true }, clock: { mode: 'manual' } });
+  });
+
+  it('is unready but still live while the projections are stopped for a rebuild', async () => {
+    const runner = ledger.app.get(ReadModels).runner;
+    await runner.stop();
+    try {
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.status).toBe('error');
+      expect(ready.body.error.projections).toMatchObject({ status: 'down', state: 'rebuilding' });
+      expect(ready.body.details.store.status).toBe('up');
+      await ledger.http.get('/health').expect(503);
+      await ledger.http.get('/health/live').expect(200);
+    } finally {
+      await runner.start();
+    }
+    await ledger.http.get('/health/ready').expect(200);
+  });
+
+  it('is unready while the store is unreachable, and the metrics still answer', async () => {
+    const store = ledger.app.get(EventStore);
+    const spy = jest.spyOn(store, 'headPosition').mockRejectedValue(new StoreUnavailableError('connection refused'));
+    try {
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.error.store).toMatchObject({ status: 'down', kind: 'sqlite' });
+      expect(ready.body.error.store.error).toContain('connection refused');
+      const summary = await ledger.http.get('/health').expect(503);
+      expect(summary.body.store).toMatchObject({ reachable: false });
+      await ledger.http.get('/health/live').expect(200);
+      await ledger.http.get('/metrics').expect(200);
+    } finally {
+      spy.mockRestore();
+    }
+    await ledger.http.get('/health/ready').expect(200);
+  });
+
+  it('reports a store that hangs as unreachable instead of hanging the probe', async () => {
+    const store = ledger.app.get(EventStore);
+    const spy = jest.spyOn(store, 'headPosition').mockReturnValue(new Promise(() => undefined));
+    try {
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.error.store.error).toMatch(/did not answer within/);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 15_000);
+});
+
+describe('readiness of an API whose projections run in a separate projector', () => {
+  let ledger: TestLedger;
+
+  beforeAll(async () => {
+    ledger = await startLedger({ LEDGER_PROJECTIONS: '0', LEDGER_READY_MAX_LAG: '5' });
+  });
+
+  afterAll(() => ledger.close());
+
+  it('is ready while the projector keeps up and unready once it falls far behind', async () => {
+    const first = await ledger.http.get('/health/ready').expect(200);
+    expect(first.body.details.projections.state).toBe('external');
+    const account = await openAccount(ledger, '1992-11-30', 31);
+    for (let i = 0; i < 6; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`lag-${i}`, '1.00')).expect(201);
+    const behind = await ledger.http.get('/health/ready').expect(503);
+    expect(behind.body.error.projections).toMatchObject({ status: 'down', state: 'behind', maxLag: 5 });
+    expect(behind.body.error.projections.lag.balances).toBeGreaterThan(5);
+
+    // What the projector would do: apply the log to the shared read-model file.
+    const runner = ledger.app.get(ReadModels).runner;
+    await runner.start();
+    await runner.waitFor(await ledger.app.get(EventStore).headPosition(), 5_000);
+    const caughtUp = await ledger.http.get('/health/ready').expect(200);
+    expect(caughtUp.body.details.projections.state).toBe('external');
+  });
+});
