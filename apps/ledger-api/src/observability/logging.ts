@@ -74,12 +74,14 @@ export function httpLoggingOptions(logger: Logger): PinoHttpOptions {
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${routeOf(req as RoutedRequest) ?? pathOf(req as RoutedRequest)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${routeOf(req as RoutedRequest) ?? pathOf(req as RoutedRequest)} ${res.statusCode}`,
+    // The request is serialized when it arrives, before routing; the route template is known at the end.
+    customSuccessObject: (req, _res, value: object) => ({ ...value, route: routeOf(req as RoutedRequest) }),
+    customErrorObject: (req, _res, _error, value: object) => ({ ...value, route: routeOf(req as RoutedRequest) }),
     serializers: {
       req: (req: { id: unknown; method: string; url: string; raw?: RoutedRequest }) => ({
         id: req.id,
         method: req.method,
         path: req.raw ? pathOf(req.raw) : req.url.split('?')[0],
-        route: req.raw ? routeOf(req.raw) : undefined,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -1,0 +1,151 @@
+/**
+ * The logs of a simulated business day, read line by line as pino wrote them: the same JSON a log
+ * shipper would collect. Applicants' ID numbers and names go into the API all day; none may come out.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import request from 'supertest';
+import { AccountRepository, BusinessClock, loadConfig, PortfolioSimulator } from '@ledger/servicing';
+import { createApp } from '../../apps/ledger-api/src/bootstrap';
+import { idNumber } from '../support/id-numbers';
+import { application, draw } from '../support/ledger-app';
+
+const OPERATOR_KEY = 'logs-test-operator-key-000000000001';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  reqId?: string;
+  [key: string]: unknown;
+}
+
+class CapturedLogs extends Writable {
+  readonly raw: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.raw.push(chunk.toString());
+    done();
+  }
+  get text(): string {
+    return this.raw.join('');
+  }
+  get lines(): LogLine[] {
+    return this.text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as LogLine);
+  }
+}
+
+async function startObserved(logs: CapturedLogs, env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-logs-'));
+  const config = loadConfig({
+    LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
+    LEDGER_CLOCK: 'manual',
+    LEDGER_CLOCK_START: '2026-01-02T09:00:00+08:00',
+    LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL',
+    LEDGER_API_KEYS: `operator:night-shift:${OPERATOR_KEY}`,
+    ...env,
+  });
+  const app: INestApplication = await createApp(config, { logDestination: logs });
+  await app.init();
+  const http = () => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${OPERATOR_KEY}`);
+  return {
+    app,
+    http,
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const NAMES = ['王小明', '欧阳娜娜', '李华'];
+const ID_NUMBERS = [idNumber('1990-01-15', 101), idNumber('1985-07-04', 202), idNumber('1979-12-31', 303)];
+
+describe('the logs of a simulated business day', () => {
+  const logs = new CapturedLogs();
+  let drawRequestId: string;
+  let account: string;
+
+  beforeAll(async () => {
+    const ledger = await startObserved(logs);
+    try {
+      // A few simulated customers through the command bus, two business days closed by end of day.
+      const simulator = new PortfolioSimulator(ledger.app.get(CommandBus), ledger.app.get(AccountRepository), ledger.app.get(BusinessClock));
+      await simulator.run({ accounts: 12, months: 0.07, seed: 7, start: '2026-01-02' });
+
+      // Then customers over HTTP, including refusals that echo the request back in an error.
+      for (let i = 0; i < NAMES.length; i++) {
+        const res = await ledger.http().post('/applications').send({ ...application('1990-01-15', 0), idNumber: ID_NUMBERS[i], name: NAMES[i] });
+        expect(res.status).toBe(201);
+        if (i === 0) account = res.body.accountId;
+      }
+      await ledger.http().post('/applications').send({ ...application('1990-01-15', 0), idNumber: '11010519900115101X', name: '张伟' }).expect(400);
+      await ledger.http().post('/applications').send({ ...application('1990-01-15', 0), idNumber: ID_NUMBERS[0], name: 42 }).expect(400);
+      await ledger.http().post(`/accounts/${account}/activation`).send({ agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' }).expect(201);
+      const drawn = await ledger.http().post(`/accounts/${account}/draws`).set('X-Request-Id', 'req-draw-0001').send(draw('log-1', '88.00')).expect(201);
+      drawRequestId = drawn.headers['x-request-id'];
+      await ledger.http().put('/operations/clock').send({ now: '2026-01-05T00:10:00+08:00' }).expect(200);
+      await ledger.http().post('/operations/end-of-day').send({ businessDate: '2026-01-04' }).expect(200);
+    } finally {
+      await ledger.close();
+    }
+  }, 60_000);
+
+  it('writes one JSON object per line', () => {
+    expect(logs.lines.length).toBeGreaterThan(20);
+    for (const line of logs.lines) expect(typeof line.level).toBe('string');
+  });
+
+  it('contains no ID number, no name and no API key', () => {
+    for (const id of ID_NUMBERS) expect(logs.text).not.toContain(id);
+    expect(logs.text).not.toMatch(/\d{17}[\dXx]/);
+    // Every applicant's name is Chinese; so the logs must hold no CJK character at all.
+    expect(logs.text).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(logs.text).not.toContain(OPERATOR_KEY);
+  });
+
+  it('logs each command with its request id, type, account, business date and outcome', () => {
+    const line = logs.lines.find((l) => l.command === 'RequestDraw' && l.reqId === 'req-draw-0001');
+    expect(drawRequestId).toBe('req-draw-0001');
+    expect(line).toMatchObject({ level: 'info', command: 'RequestDraw', accountId: account, businessDate: '2026-01-04', outcome: 'accepted', actor: 'operator:night-shift' });
+    const applications = logs.lines.filter((l) => l.command === 'SubmitApplication');
+    expect(applications.length).toBeGreaterThanOrEqual(12 + NAMES.length);
+    for (const a of applications) expect(Object.keys(a)).not.toEqual(expect.arrayContaining(['applicant']));
+  });
+
+  it('logs each request once, with the same request id as its commands and without body or headers', () => {
+    const requestLine = logs.lines.find((l) => l.reqId === 'req-draw-0001' && l.res !== undefined);
+    expect(requestLine).toMatchObject({ level: 'info', route: '/accounts/:id/draws', req: { method: 'POST', path: `/accounts/${account}/draws` }, res: { statusCode: 201 } });
+    expect(JSON.stringify(requestLine)).not.toMatch(/headers|authorization|body/i);
+    const refused = logs.lines.filter((l) => l.route === '/applications' && (l.res as { statusCode: number }).statusCode === 400);
+    expect(refused).toHaveLength(2);
+    expect(refused.every((l) => l.level === 'warn')).toBe(true);
+  });
+
+  it('summarises each end of day at info and keeps the per-account work at debug', () => {
+    const closed = logs.lines.filter((l) => l.msg?.startsWith('end of day'));
+    expect(closed.map((l) => l.businessDate)).toEqual(['2026-01-02', '2026-01-03', '2026-01-04']);
+    expect(closed[2]).toMatchObject({ level: 'info', outcome: 'closed' });
+    expect(logs.lines.some((l) => l.command === 'CloseBusinessDay')).toBe(false);
+  });
+});
+
+describe('the log level', () => {
+  it('follows LOG_LEVEL: at warn, a normal day writes no info lines', async () => {
+    const logs = new CapturedLogs();
+    const ledger = await startObserved(logs, { LOG_LEVEL: 'warn' });
+    try {
+      await ledger.http().post('/applications').send({ ...application('1990-01-15', 0), idNumber: ID_NUMBERS[1], name: NAMES[1] }).expect(201);
+      await ledger.http().post('/applications').send({ idNumber: 'nonsense' }).expect(400);
+    } finally {
+      await ledger.close();
+    }
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(logs.lines.every((l) => l.level === 'warn' || l.level === 'error')).toBe(true);
+  });
+});
