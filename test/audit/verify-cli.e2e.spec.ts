@@ -1,0 +1,170 @@
+/**
+ * `ledger verify` on a simulated ledger: clean, it passes with exit code 0; after each kind of corruption
+ * made directly in SQLite (changed amount, deleted event, reordered events, a stream's last event
+ * deleted, a stale read model), it fails with exit code 1 and names the account, the event and the
+ * difference. The CLI runs as a real process on copies of the same files.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Finding, VerifyReport } from '@ledger/servicing/audit';
+
+jest.setTimeout(180_000);
+
+const CLI = join(__dirname, '..', '..', 'apps', 'ledger-cli', 'bin', 'ledger.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function ledger(dir: string, ...args: string[]): Promise<Run> {
+  const env = { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const dirs: string[] = [];
+function copyOf(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-verify-'));
+  dirs.push(dir);
+  for (const file of ['ledger.sqlite', 'ledger.read-models.sqlite']) {
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(join(source, file + suffix))) copyFileSync(join(source, file + suffix), join(dir, file + suffix));
+  }
+  return dir;
+}
+
+function corrupt(dir: string, file: 'ledger.sqlite' | 'ledger.read-models.sqlite', work: (db: Database.Database) => Record<string, string>): Record<string, string> {
+  const db = new Database(join(dir, file));
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+interface Row {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  data: string;
+}
+
+const accountOf = (stream: string) => stream.replace('credit-account-', '');
+
+describe('ledger verify on a simulated ledger', () => {
+  const clean = mkdtempSync(join(tmpdir(), 'ledger-clean-'));
+  dirs.push(clean);
+  const runs: Record<string, Run> = {};
+  const facts: Record<string, Record<string, string>> = {};
+
+  beforeAll(async () => {
+    const simulated = await ledger(clean, 'simulate', '--accounts', '12', '--months', '4', '--seed', '42', '--start', '2026-01-05');
+    if (simulated.code !== 0) throw new Error(`simulate failed: ${simulated.stderr}`);
+    const cases: Record<string, (dir: string) => Record<string, string>> = {
+      changedAmount: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const row = db.prepare(`SELECT * FROM events WHERE type = 'DrawPosted' ORDER BY position DESC LIMIT 1`).get() as Row;
+          db.prepare(`UPDATE events SET data = json_set(data, '$.amount', '9999.99') WHERE position = ?`).run(row.position);
+          return { accountId: accountOf(row.stream), eventId: row.id };
+        }),
+      deletedEvent: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const row = db.prepare(`SELECT * FROM events WHERE type = 'DrawPosted' AND revision > 3 ORDER BY position LIMIT 1`).get() as Row;
+          db.prepare('DELETE FROM events WHERE position = ?').run(row.position);
+          const next = db.prepare('SELECT * FROM events WHERE stream = ? AND revision = ?').get(row.stream, row.revision + 1) as Row;
+          return { accountId: accountOf(row.stream), revision: String(row.revision), nextEventId: next.id };
+        }),
+      reorderedEvents: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const [a, b] = db.prepare(`SELECT * FROM events WHERE type = 'DrawPosted' AND stream = (SELECT stream FROM events WHERE type = 'DrawPosted' GROUP BY stream HAVING count(*) >= 2 LIMIT 1) ORDER BY revision LIMIT 2`).all() as Row[];
+          const swap = db.prepare('UPDATE events SET data = ? WHERE position = ?');
+          swap.run(b.data, a.position);
+          swap.run(a.data, b.position);
+          return { accountId: accountOf(a.stream), first: a.id, second: b.id };
+        }),
+      lastEventDeleted: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const row = db.prepare(`SELECT * FROM events e WHERE stream LIKE 'credit-account-%' AND revision = (SELECT max(revision) FROM events WHERE stream = e.stream) ORDER BY position LIMIT 1`).get() as Row;
+          db.prepare('DELETE FROM events WHERE position = ?').run(row.position);
+          return { accountId: accountOf(row.stream), position: String(row.position) };
+        }),
+      staleReadModel: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const row = db.prepare(`SELECT account_id, total_owed FROM balances WHERE status = 'ACTIVE' AND total_owed != '0.00' ORDER BY account_id LIMIT 1`).get() as { account_id: string; total_owed: string };
+          db.prepare(`UPDATE balances SET total_owed = '0.01' WHERE account_id = ?`).run(row.account_id);
+          return { accountId: row.account_id, totalOwed: row.total_owed };
+        }),
+    };
+    const pending: Promise<void>[] = [
+      ledger(clean, 'verify').then((r) => void (runs.cleanText = r)),
+      ledger(clean, 'verify', '--format', 'json').then((r) => void (runs.clean = r)),
+    ];
+    for (const [name, make] of Object.entries(cases)) {
+      const dir = copyOf(clean);
+      facts[name] = make(dir);
+      pending.push(ledger(dir, 'verify', '--format', 'json').then((r) => void (runs[name] = r)));
+    }
+    await Promise.all(pending);
+  });
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const report = (name: string): VerifyReport => JSON.parse(runs[name].stdout) as VerifyReport;
+  const findings = (name: string, check: string): Finding[] => report(name).findings.filter((f) => f.check === check);
+
+  it('passes a clean simulated ledger with exit code 0 and a summary', () => {
+    expect(runs.clean.code).toBe(0);
+    const r = report('clean');
+    expect(r).toMatchObject({ ok: true, findings: [] });
+    expect(r.events).toBeGreaterThan(300);
+    expect(r.anchorsChecked).toBeGreaterThan(100);
+    expect(Object.values(r.trialBalance).reduce((sum, v) => sum + Math.round(Number(v) * 100), 0)).toBe(0);
+    expect(runs.cleanText.code).toBe(0);
+    expect(runs.cleanText.stdout).toMatch(/^OK: \d+ events, 12 accounts/);
+  });
+
+  it('fails on a changed amount, naming the account, the event and the read-model difference', () => {
+    expect(runs.changedAmount.code).toBe(1);
+    const { accountId, eventId } = facts.changedAmount;
+    expect(findings('changedAmount', 'CHAIN_BROKEN')).toEqual([expect.objectContaining({ accountId, eventId, eventType: 'DrawPosted', field: 'metadata.chainHash' })]);
+    expect(findings('changedAmount', 'ANCHOR_MISMATCH').length).toBeGreaterThan(0);
+    expect(findings('changedAmount', 'READ_MODEL_MISMATCH')).toContainEqual(expect.objectContaining({ accountId, field: 'balances.total_owed' }));
+  });
+
+  it('fails on a deleted event with the missing revision and the broken link after it', () => {
+    expect(runs.deletedEvent.code).toBe(1);
+    const { accountId, revision, nextEventId } = facts.deletedEvent;
+    expect(findings('deletedEvent', 'REVISION_GAP')).toEqual([expect.objectContaining({ accountId, eventId: nextEventId, expected: revision, actual: String(Number(revision) + 1) })]);
+    expect(findings('deletedEvent', 'CHAIN_BROKEN')).toEqual([expect.objectContaining({ accountId, eventId: nextEventId })]);
+  });
+
+  it('fails on two events whose data were swapped, at both events', () => {
+    expect(runs.reorderedEvents.code).toBe(1);
+    const { accountId, first, second } = facts.reorderedEvents;
+    expect(findings('reorderedEvents', 'CHAIN_BROKEN').map((f) => [f.accountId, f.eventId])).toEqual([
+      [accountId, first],
+      [accountId, second],
+    ]);
+  });
+
+  it("fails on a stream's last event deleted, which only the global anchors can see", () => {
+    expect(runs.lastEventDeleted.code).toBe(1);
+    expect(findings('lastEventDeleted', 'CHAIN_BROKEN')).toEqual([]);
+    expect(findings('lastEventDeleted', 'ANCHOR_MISMATCH')[0]).toMatchObject({ stream: 'system-audit-anchors', field: 'hash' });
+  });
+
+  it('fails on a stale read model with the column, the replayed value and the stored one', () => {
+    expect(runs.staleReadModel.code).toBe(1);
+    const { accountId, totalOwed } = facts.staleReadModel;
+    expect(report('staleReadModel').findings).toEqual([expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: 'balances.total_owed', expected: totalOwed, actual: '0.01' })]);
+  });
+});
