@@ -11,6 +11,8 @@ import { startLedger, type TestLedger } from '../support/ledger-app';
 
 /** A viewer key of the dashboard specs' own, so the specs show the page needs no more than that role. */
 export const VIEWER_KEY = 'dashboard-viewer-key-0000000007';
+/** The event timeline is audit data, which a viewer may not read. */
+export const AUDITOR_KEY = 'dashboard-auditor-key-000000007';
 
 export interface DashboardFixture {
   ledger: TestLedger;
@@ -26,7 +28,7 @@ export interface DashboardFixture {
 export const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export async function startDashboard(): Promise<DashboardFixture> {
-  const ledger = await startLedger({ LEDGER_API_KEYS: `viewer:dashboard-spec:${VIEWER_KEY}` });
+  const ledger = await startLedger({ LEDGER_API_KEYS: `viewer:dashboard-viewer:${VIEWER_KEY},auditor:dashboard-auditor:${AUDITOR_KEY}` });
   const { app } = ledger;
   const clock = app.get(BusinessClock);
   const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);

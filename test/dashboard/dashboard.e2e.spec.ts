@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
 import { addDays, formatCount, formatMoney } from '../../apps/ledger-api/dashboard/format';
-import { type DashboardFixture, startDashboard, unexpectedErrors } from './dashboard-fixture';
+import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
@@ -90,7 +90,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 
-  it('drills down to an account: balances, statements with an explanation link, daily accrual, limit history', async () => {
+  it('drills down to an account: balances, statements and their explanation, daily accrual, limit history', async () => {
     const active = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=50');
     let chosen: { accountId: string; statements: StatementView[] } | null = null;
     for (const a of active.items) {
@@ -125,9 +125,42 @@ describe('the dashboard in headless Chromium', () => {
     expect(accrualRows.length).toBe(31);
     await expect(page.locator('table[data-table="limit-reviews"] tbody tr').count()).resolves.toBe(reviews.length);
 
-    await page.click(`[data-explain="${chosen.statements[0].statementId}"]`);
-    await page.waitForSelector('#statement-explanation pre, #statement-explanation .notice:not(:has-text("Loading"))');
+    const explained = chosen.statements[chosen.statements.length - 1];
+    await page.click(`[data-explain="${explained.statementId}"]`);
+    await page.waitForSelector('table[data-table="explanation"]');
+    const explanation = await rowsOf(page, 'explanation');
+    expect(explanation.map((r) => [r[3], r[5]])).toEqual([
+      [formatMoney(explained.interest.charged), '✓'],
+      [formatMoney(explained.penaltyInterest.charged), '✓'],
+    ]);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-account.png'), fullPage: true });
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('asks for an API key when the API answers 401, and shows the figures once a viewer key is entered', async () => {
+    const { page, errors } = await dashboard.open('/dashboard', { key: null });
+    await page.waitForSelector('#key-form:not([hidden])');
+    await expect(page.locator('[data-figure="outstanding.total"]').count()).resolves.toBe(0);
+    await page.fill('#key-input', VIEWER_KEY);
+    await page.click('#key-form button');
+    await page.waitForSelector('[data-figure="outstanding.total"]');
+    expect((await figureOf(page, 'outstanding.total')).value).toBe(portfolio.outstanding.total);
+    await expect(page.evaluate(() => localStorage.getItem('ledger.apiKey'))).resolves.toBe(VIEWER_KEY);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.filter((m) => !m.text().includes('status of 401'))).toEqual([]);
+  });
+
+  it('shows an auditor the event timeline and replays the account as of an event', async () => {
+    const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=1');
+    const accountId = items[0].accountId;
+    const { page, errors } = await dashboard.open(`/dashboard#account/${accountId}`, { key: AUDITOR_KEY });
+    await page.waitForSelector('table[data-table="timeline"]');
+    const timeline = await rowsOf(page, 'timeline');
+    expect(timeline[timeline.length - 1][3]).toBe('ApplicationSubmitted');
+    await page.locator('[data-replay]').last().click();
+    await page.waitForSelector('[data-replay-result]');
+    const replayed = JSON.parse(await page.locator('[data-replay-result]').innerText()) as { status: string };
+    expect(replayed.status).toBe('APPROVED');
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 });

@@ -4,10 +4,12 @@
  * limit history and the event timeline. Every figure is the API's own string.
  */
 import type { AccountView, AccrualsView, LimitReviewView, StatementView } from '@ledger/projections';
+import type { StatementExplanation } from '@ledger/servicing/audit/statement-explanation';
 import { ApiRequestError, get } from './api';
 import { byId, el, figure, notice, replace, table } from './dom';
 import { addDays, formatMoney, formatRate } from './format';
 import { BUCKET_LABELS, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
+import { explanationView } from './explanation';
 import { renderTimeline } from './timeline';
 
 const path = (accountId: string, rest = '') => `/accounts/${encodeURIComponent(accountId)}${rest}`;
@@ -85,8 +87,7 @@ async function renderExplanation(accountId: string, month: string): Promise<void
   const target = byId('statement-explanation');
   replace(target, notice(`Loading the explanation of ${month} …`));
   try {
-    const explanation = await get<unknown>(path(accountId, `/statements/${month}/explanation`));
-    replace(target, el('h5', {}, `${TERMS.statement} ${month} explained 账单解释`), el('pre', { class: 'json', 'data-explanation': month }, JSON.stringify(explanation, null, 2)));
+    replace(target, explanationView(await get<StatementExplanation>(path(accountId, `/statements/${month}/explanation`))));
   } catch (error) {
     const missing = error instanceof ApiRequestError && error.status === 404 && error.code === 'NOT_FOUND';
     replace(target, notice(missing ? 'Statement explanations are not available on this server yet (GET /accounts/:id/statements/:month/explanation).' : `Could not explain ${month}: ${(error as Error).message}`, 'warn'));

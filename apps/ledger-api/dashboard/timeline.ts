@@ -21,6 +21,8 @@ interface TimelineEvent {
 interface HistoryAnswer {
   events?: TimelineEvent[];
   state?: unknown;
+  /** The account as of asOf, as GET /accounts/:id shows it. */
+  balances?: unknown;
   asOf?: string;
 }
 
@@ -86,7 +88,7 @@ async function renderReplay(accountId: string, asOf: string): Promise<void> {
   replace('account-replay', notice(`Replaying ${accountId} as of ${asOf} …`));
   try {
     const replay = await get<HistoryAnswer>(historyPath(accountId, asOf));
-    replace('account-replay', el('h5', {}, `State as of ${asOf} 回放状态`), el('pre', { class: 'json', 'data-replay-result': asOf }, JSON.stringify(replay.state ?? replay, null, 2)));
+    replace('account-replay', el('h5', {}, `State as of ${asOf} 回放状态`), el('pre', { class: 'json', 'data-replay-result': asOf }, JSON.stringify(replay.balances ?? replay.state ?? replay, null, 2)));
   } catch (error) {
     replace('account-replay', notice(`Could not replay as of ${asOf}: ${(error as Error).message}`, 'error'));
   }
