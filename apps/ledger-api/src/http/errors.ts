@@ -63,11 +63,13 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
   if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: [] } };
-  if (exception instanceof HttpException) {
+  if (exception instanceof HttpException && !(exception instanceof ApiError)) {
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
+    // Nest hands body-parser failures over as a plain BadRequestException with JSON.parse's message.
+    const badJson = status === 400 && /JSON|Unexpected|Unterminated|Expected/.test(message);
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : badJson ? 'MALFORMED_JSON' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
     return { status, body: { error: code, message, details: [] } };
   }
   const bodyParser = exception as { type?: string; status?: number; message?: string };

@@ -1,0 +1,99 @@
+/**
+ * The HTTP contract's edges: malformed input is 400 with the field named, unknown things are 404,
+ * conflicts are 409, product refusals are 422, and none of them writes anything.
+ */
+import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+describe('the HTTP contract', () => {
+  let ledger: TestLedger;
+  let account: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    account = await openAccount(ledger, '1991-06-30', 41);
+  });
+  afterAll(async () => ledger.close());
+
+  const head = async () => BigInt((await ledger.http.get('/health')).body.store.head);
+
+  it('refuses a JSON number for money with 400 naming the field, and writes nothing', async () => {
+    const before = await head();
+    const res = await ledger.http.post(`/accounts/${account}/draws`).send({ ...draw('N-1', '1.00'), amount: 100 });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'amount' }] });
+    expect(await head()).toBe(before);
+  });
+
+  it.each([
+    ['more than 2 decimals', '10.001'],
+    ['zero', '0.00'],
+    ['a negative amount', '-5.00'],
+    ['an exponent', '1e3'],
+    ['more than 10 integer digits', '12345678901.00'],
+  ])('refuses %s with 400', async (_label, amount) => {
+    const res = await ledger.http.post(`/accounts/${account}/draws`).send(draw('N-2', amount));
+    expect(res.status).toBe(400);
+    expect(res.body.details[0].field).toBe('amount');
+  });
+
+  it('refuses unknown fields, missing fields and malformed JSON', async () => {
+    expect((await ledger.http.post(`/accounts/${account}/draws`).send({ ...draw('N-3', '1.00'), tip: '1.00' })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'tip' }] });
+    expect((await ledger.http.post(`/accounts/${account}/repayments`).send({ amount: '1.00' })).status).toBe(400);
+    const malformed = await ledger.http.post(`/accounts/${account}/draws`).set('content-type', 'application/json').send('{"orderId":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toBe('MALFORMED_JSON');
+  });
+
+  it('refuses an ID number with a wrong check character', async () => {
+    const body = application('1990-01-01', 1);
+    const wrong = body.idNumber.slice(0, 17) + (body.idNumber[17] === '1' ? '2' : '1');
+    const res = await ledger.http.post('/applications').send({ ...body, idNumber: wrong });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'INVALID_ID_NUMBER' });
+  });
+
+  it('answers 404 for an unknown account, on commands and queries', async () => {
+    expect((await ledger.http.post('/accounts/acc_unknown/draws').send(draw('N-4', '1.00'))).status).toBe(404);
+    expect((await ledger.http.get('/accounts/acc_unknown')).body).toMatchObject({ error: 'ACCOUNT_NOT_FOUND' });
+  });
+
+  it('replays a command retried with the same Idempotency-Key and refuses the key with another body', async () => {
+    const first = await ledger.http.post(`/accounts/${account}/pay-score`).set('Idempotency-Key', 'ps-1').send({ payScore: 700 });
+    expect(first.status).toBe(201);
+    const retry = await ledger.http.post(`/accounts/${account}/pay-score`).set('Idempotency-Key', 'ps-1').send({ payScore: 700 });
+    expect(retry.body).toMatchObject({ replayed: true, position: first.body.position });
+    const reused = await ledger.http.post(`/accounts/${account}/pay-score`).set('Idempotency-Key', 'ps-1').send({ payScore: 710 });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('answers 422 with the domain code when a product rule refuses a command', async () => {
+    const res = await ledger.http.post(`/accounts/${account}/draws/nope/installments`).send({ periods: 3 });
+    expect(res.status).toBe(404);
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('N-5', '100.00')).expect(201);
+    const small = await ledger.http.post(`/accounts/${account}/draws/N-5/installments`).send({ periods: 3 });
+    expect(small.status).toBe(422);
+    expect(small.body.error).toBe('INSTALLMENT_NOT_ELIGIBLE');
+  });
+
+  it('moves the manual clock only forward and closes business days only in order, once they are over', async () => {
+    expect((await ledger.http.put('/operations/clock').send({ now: '2025-12-31T10:00:00+08:00' })).body.error).toBe('CLOCK_WENT_BACKWARDS');
+    const notOver = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' });
+    expect(notOver.status).toBe(409);
+    expect(notOver.body.error).toBe('BUSINESS_DAY_NOT_OVER');
+    await ledger.setClock('2026-01-05T00:10:00+08:00');
+    await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' }).expect(200);
+    const skipped = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-04' });
+    expect(skipped.body).toMatchObject({ error: 'BUSINESS_DAY_SKIPPED' });
+    const again = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' });
+    expect(again.body).toMatchObject({ alreadyClosed: true, businessDate: '2026-01-02' });
+  });
+
+  it('serves the OpenAPI document with every command route', async () => {
+    const res = await ledger.http.get('/docs-json');
+    expect(res.status).toBe(200);
+    for (const path of ['/applications', '/accounts/{id}/draws', '/accounts/{id}/repayments', '/operations/end-of-day', '/accounts/{id}/statements/{month}']) {
+      expect(Object.keys(res.body.paths)).toContain(path);
+    }
+  });
+});
