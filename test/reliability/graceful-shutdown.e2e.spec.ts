@@ -1,0 +1,67 @@
+/**
+ * Graceful shutdown: SIGTERM while commands are in flight. Every command the server had started is
+ * answered and in the log (requests still unread in a socket are reset, and write nothing), the projections stop, the store is closed (SQLite folds its WAL back into the
+ * database on the last close), and the process ends by itself with nothing left running.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { application, draw } from '../support/ledger-app';
+import { call, compileLedger, startChild } from './support/child-ledger';
+import { printFigures } from './support/figures';
+
+jest.setTimeout(60_000);
+
+const IN_FLIGHT = 40;
+
+describe('a ledger sent SIGTERM with commands in flight', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-term-'));
+  const path = join(dir, 'ledger.sqlite');
+
+  beforeAll(() => compileLedger());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers every command it received, stops its subscriptions, closes the store and exits by itself', async () => {
+    const child = await startChild(dir);
+    const accounts: string[] = [];
+    for (let i = 0; i < 1; i++) {
+      const applied = await call(child.url, 'POST', '/applications', application('1990-06-07', 600 + i));
+      accounts.push(String(applied.body.accountId));
+      await call(child.url, 'POST', `/accounts/${accounts[i]}/activation`, { agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
+    }
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, i) =>
+      call(child.url, 'POST', `/accounts/${accounts[0]}/draws`, draw(`T-${i}`, '10.00')).then(
+        (answer) => ({ i, status: answer.status }),
+        () => ({ i, status: 0 }),
+      ),
+    );
+    // Commands on one account run one at a time, so when the first is answered the rest are queued inside
+    // the server: that is when SIGTERM lands.
+    await Promise.race(inFlight);
+    const signalledAt = Date.now();
+    child.process.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    const exit = await child.exited;
+    const tookMs = Date.now() - signalledAt;
+
+    const received = answers.filter((a) => a.status !== 0);
+    expect(received.every((a) => a.status === 201)).toBe(true);
+    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    expect(tookMs).toBeLessThan(10_000);
+    // The last connection's close checkpoints the WAL and removes it: the store was closed, not abandoned.
+    expect(!existsSync(`${path}-wal`) || statSync(`${path}-wal`).size === 0).toBe(true);
+
+    const db = new Database(path, { readonly: true });
+    const posted = db.prepare("SELECT json_extract(data, '$.drawId') AS orderId FROM events WHERE type = 'DrawPosted'").all() as { orderId: string }[];
+    db.close();
+    expect(posted.map((p) => p.orderId).sort()).toEqual(received.map((a) => `T-${a.i}`).sort());
+    expect(child.output()).not.toMatch(/UnhandledPromiseRejection|connection is not open|"level":"(error|fatal)"/);
+    printFigures('graceful shutdown', {
+      'commands in flight at SIGTERM': IN_FLIGHT,
+      'commands the server had started, all answered 2xx': received.length,
+      'requests not yet read when the server closed (reset, nothing written)': IN_FLIGHT - received.length,
+      'milliseconds from SIGTERM to exit': tookMs,
+    });
+  });
+});
