@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@ledger/servicing';
+import { createApp } from '../../apps/ledger-api/src/bootstrap';
+
+const ROOT = join(__dirname, '..', '..');
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('the configuration', () => {
+  it('starts with every default when nothing is set', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      readyMaxLag: 10000,
+      store: 'sqlite',
+      sqlitePath: './data/ledger.sqlite',
+      sqliteSynchronous: 'FULL',
+      readModelPath: './data/ledger.read-models.sqlite',
+      clock: 'manual',
+      clockStart: '2026-01-01T09:00:00+08:00',
+      demo: false,
+      projections: true,
+      endOfDayConcurrency: 32,
+      aggregateCacheSize: 20000,
+      logLevel: 'info',
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['LEDGER_STORE', 'postgres'],
+    ['LEDGER_SQLITE_SYNCHRONOUS', 'FAST'],
+    ['LEDGER_CLOCK', 'lunar'],
+    ['LEDGER_CLOCK_START', '2026-01-01'],
+    ['LEDGER_DEMO', 'maybe'],
+    ['LEDGER_DEMO_ACCOUNTS', '0'],
+    ['LEDGER_DEMO_MONTHS', '121'],
+    ['LEDGER_PROJECTIONS', 'sometimes'],
+    ['LEDGER_EOD_CONCURRENCY', '0'],
+    ['LEDGER_AGGREGATE_CACHE', '-5'],
+    ['LEDGER_READY_MAX_LAG', '1e3'],
+    ['LEDGER_RATE_LIMIT', '0'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('refuses %s=%s with a message naming the variable and the value', (variable, value) => {
+    const error = refusal({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}: `));
+    expect(error.message).toContain(JSON.stringify(value));
+  });
+
+  it('refuses production without a secret ID hash key', () => {
+    expect(refusal({ NODE_ENV: 'production' }).variable).toBe('LEDGER_ID_HASH_KEY');
+    expect(refusal({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'short' }).variable).toBe('LEDGER_ID_HASH_KEY');
+  });
+
+  it('refuses the EventStoreDB store without its connection string', () => {
+    expect(refusal({ LEDGER_STORE: 'eventstoredb' }).variable).toBe('EVENTSTORE_CONNECTION_STRING');
+  });
+
+  it('documents every variable it reads in docs/configuration.md', () => {
+    const source = readFileSync(join(ROOT, 'libs/servicing/src/config/ledger-config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/env(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
+    expect(read.size).toBeGreaterThan(15);
+    const documented = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
+    const missing = [...read].filter((name) => !documented.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('stops the API process with exit code 78 and one line naming the variable', () => {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/ledger-api/src/main.ts')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_SWC: 'true', TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_EOD_CONCURRENCY: 'lots' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr.trim()).toBe('configuration error: LEDGER_EOD_CONCURRENCY: must be an integer from 1 to 1024, got "lots"');
+  }, 90_000);
+
+  it('refuses an API keys file that cannot be read while the app is built, naming the variable', async () => {
+    const config = loadConfig({ LEDGER_STORE: 'memory', LEDGER_API_KEYS_FILE: '/nonexistent/ledger-keys' });
+    const error = await createApp(config, { logger: false }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('LEDGER_API_KEYS_FILE');
+  });
+});
