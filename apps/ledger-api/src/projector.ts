@@ -1,0 +1,120 @@
+/**
+ * The projector: a process that only follows the event log and keeps the read models, for deployments
+ * that run it apart from the API (the API then starts with LEDGER_PROJECTIONS=0 and reads the same
+ * read-model file). Run one projector per read-model file; two would race for the same checkpoints.
+ *
+ * It answers on PORT with `/health/live`, `/health/ready` (following the log, no failed batch, within
+ * LEDGER_READY_MAX_LAG of the head) and `/metrics` (projection lag and process metrics), so the same
+ * image, probes and scrape configuration serve both processes.
+ */
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname } from 'node:path';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
+import { createEventStore, type EventStore } from '@ledger/event-store';
+import { createProjections, ProjectionRunner } from '@ledger/projections';
+import { ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
+import { registerProjectionGauges } from './observability/ledger-metrics';
+import { createLedgerLogger } from './observability/logging';
+
+export interface Projector {
+  runner: ProjectionRunner;
+  server: Server;
+  close(): Promise<void>;
+}
+
+async function readiness(runner: ProjectionRunner, maxLag: number): Promise<{ ready: boolean; body: Record<string, unknown> }> {
+  try {
+    const lag = await runner.lag();
+    const behind = lag.filter((l) => l.lag > BigInt(maxLag)).map((l) => l.projection);
+    const ready = runner.running && !runner.lastError && behind.length === 0;
+    const state = runner.lastError ? 'failed' : !runner.running ? 'rebuilding' : behind.length > 0 ? 'behind' : 'live';
+    return { ready, body: { status: ready ? 'ok' : 'error', state, error: runner.lastError?.message ?? null, lag: Object.fromEntries(lag.map((l) => [l.projection, Number(l.lag)])) } };
+  } catch (error) {
+    return { ready: false, body: { status: 'error', state: 'store-unreachable', error: (error as Error).message } };
+  }
+}
+
+export async function startProjector(config: LedgerConfig): Promise<Projector> {
+  if (config.store === 'memory') throw new ConfigError('LEDGER_STORE', 'the projector needs a shared store (sqlite or eventstoredb), not memory');
+  const logger = createLedgerLogger(config.logLevel).child({ process: 'projector' });
+  const store: EventStore = await createEventStore({
+    LEDGER_STORE: config.store,
+    LEDGER_SQLITE_PATH: config.sqlitePath,
+    LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
+    EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
+  });
+  mkdirSync(dirname(config.readModelPath), { recursive: true });
+  const runner = new ProjectionRunner({
+    store,
+    database: config.readModelPath,
+    projections: createProjections(),
+    terms: DEFAULT_TERMS_CATALOGUE,
+    onError: (error) => logger.error({ err: { type: error.name, message: error.message } }, 'projection batch failed; restarting from the checkpoint'),
+    onRebuildProgress: (position, head) => logger.info({ position: Number(position), head: Number(head) }, 'rebuilding projections'),
+  });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registerProjectionGauges(registry, runner, true);
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const send = (status: number, body: string, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type }).end(body);
+    };
+    if (path === '/health/live') return send(200, JSON.stringify({ status: 'ok', process: 'projector' }));
+    if (path === '/health/ready' || path === '/health') {
+      void readiness(runner, config.readyMaxLag).then(({ ready, body }) => send(ready ? 200 : 503, JSON.stringify(body)));
+      return;
+    }
+    if (path === '/metrics') {
+      void registry.metrics().then((text) => send(200, text, registry.contentType));
+      return;
+    }
+    send(404, JSON.stringify({ error: 'NOT_FOUND', message: `no route ${path}`, details: [] }));
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  logger.info({ port: config.port, store: config.store, readModels: config.readModelPath }, 'projector listening');
+  // A failed batch stops the subscription; try again from the checkpoint rather than stay stopped.
+  const retry = setInterval(() => {
+    if (runner.lastError) void runner.start().catch((error: Error) => logger.error({ err: { message: error.message } }, 'projector restart failed'));
+  }, 5_000);
+  retry.unref();
+  await runner.start();
+  logger.info('projector following the log');
+
+  return {
+    runner,
+    server,
+    async close() {
+      clearInterval(retry);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runner.close();
+      await store.close();
+      logger.info('projector stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: LedgerConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const projector = await startProjector(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void projector.close().then(() => process.exit(0));
+    });
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,72 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { loadConfig } from '@ledger/servicing';
+import { type Projector, startProjector } from '../../apps/ledger-api/src/projector';
+import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the API with projections off beside a separate projector process', () => {
+  let ledger: TestLedger;
+  let projector: Projector;
+  let base: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger({ LEDGER_PROJECTIONS: '0' });
+    const port = await freePort();
+    projector = await startProjector(
+      loadConfig({ PORT: String(port), LEDGER_SQLITE_PATH: join(ledger.dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LOG_LEVEL: 'silent' }),
+    );
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await projector.close();
+    await ledger.close();
+  });
+
+  it('serves reads from the read models the projector keeps, and both report ready', async () => {
+    const account = await openAccount(ledger, '1991-08-08', 41);
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('split-1', '66.60')).expect(201);
+
+    const ready = await until(
+      async () => (await fetch(`${base}/health/ready`)).json() as Promise<{ state: string; lag: Record<string, number> }>,
+      (body) => body.state === 'live' && Object.values(body.lag).every((l) => l === 0),
+      'the projector to catch up',
+    );
+    expect(Object.keys(ready.lag)).toContain('balances');
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('ledger_projection_lag_events{projection="balances"} 0');
+    expect(metrics).toContain('ledger_projections_running 1');
+
+    const read = await ledger.http.get(`/accounts/${account}`).expect(200);
+    expect(read.body.accountId ?? read.body.id).toBe(account);
+    const api = await ledger.http.get('/health/ready').expect(200);
+    expect(api.body.details.projections.state).toBe('external');
+  });
+
+  it('follows new commands as they are appended', async () => {
+    const account = await openAccount(ledger, '1993-02-14', 42);
+    const head = BigInt((await ledger.http.post(`/accounts/${account}/draws`).send(draw('split-2', '12.00')).expect(201)).body.position);
+    await projector.runner.waitFor(head, 10_000);
+    await ledger.http.get(`/accounts/${account}`).expect(200);
+  });
+});
