@@ -20,11 +20,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build \
- && mkdir -p release \
+ && mkdir -p release/scripts \
  && cp -rp dist package.json tsconfig.json release/ \
+ && cp -p scripts/backup.js release/scripts/ \
  && if [ -f scripts/build-dashboard.js ]; then \
       node scripts/build-dashboard.js \
-      && mkdir -p release/scripts release/apps/ledger-api \
+      && mkdir -p release/apps/ledger-api \
       && cp -p scripts/build-dashboard.js release/scripts/ \
       && cp -rp apps/ledger-api/dashboard apps/ledger-api/public release/apps/ledger-api/; \
     fi

@@ -104,9 +104,29 @@ describe('the Dockerfile', () => {
     expect(runtime).toContain('NODE_ENV=production');
   });
 
+  it('carries the backup script, which needs only production dependencies', () => {
+    expect(dockerfile).toContain('cp -p scripts/backup.js release/scripts/');
+  });
+
   it('resolves the path aliases with a production dependency', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     expect(pkg.dependencies['tsconfig-paths']).toBeDefined();
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+  });
+});
+
+describe('the runbook', () => {
+  const runbook = readFileSync(join(ROOT, 'docs/runbook.md'), 'utf8');
+
+  it.each(['Start', 'Stop', 'Back up', 'Restore and verify', 'Rebuild a projection', 'Replay end of day after an outage', 'Rotate API keys'])('has a section "%s"', (title) => {
+    expect(runbook).toMatch(new RegExp(`^## ${title}$`, 'm'));
+  });
+
+  it('names only metrics the API exports', () => {
+    const source = readFileSync(join(ROOT, 'apps/ledger-api/src/observability/ledger-metrics.ts'), 'utf8');
+    const exported = new Set([...source.matchAll(/name: '([a-z_]+)'/g)].map((m) => m[1]));
+    const named = [...runbook.matchAll(/`((?:ledger|http)_[a-z_]+)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((n) => !exported.has(n))).toEqual([]);
   });
 });
