@@ -18,11 +18,17 @@ describe('a ledger guarded by API keys with roles', () => {
   afterAll(async () => ledger.close());
 
   it('answers 401 MISSING_API_KEY without a key and 401 INVALID_API_KEY with a wrong one', async () => {
-    const missing = await ledger.as('anonymous').post(`/accounts/${account}/draws`).send(draw('AC-1', '10.00'));
+    const missing = await ledger
+      .as('anonymous')
+      .post(`/accounts/${account}/draws`)
+      .send(draw('AC-1', '10.00'));
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({ error: 'MISSING_API_KEY', message: expect.any(String), details: [] });
     expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
-    const wrong = await ledger.as('anonymous').get(`/accounts/${account}`).set('Authorization', `Bearer ${TEST_API_KEYS.operator}x`);
+    const wrong = await ledger
+      .as('anonymous')
+      .get(`/accounts/${account}`)
+      .set('Authorization', `Bearer ${TEST_API_KEYS.operator}x`);
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('INVALID_API_KEY');
   });
@@ -31,10 +37,17 @@ describe('a ledger guarded by API keys with roles', () => {
     for (const role of ['auditor', 'viewer'] as const) {
       const res = await ledger.as(role).post(`/accounts/${account}/draws`).send(draw('AC-2', '10.00'));
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ error: 'ROLE_NOT_ALLOWED', details: [{ role, allowed: ['operator'] }] });
+      expect(res.body).toMatchObject({
+        error: 'ROLE_NOT_ALLOWED',
+        details: [{ role, allowed: ['operator'] }],
+      });
     }
-    expect((await ledger.as('viewer').post('/operations/end-of-day').send({ businessDate: '2026-01-01' })).status).toBe(403);
-    expect((await ledger.as('auditor').put('/operations/clock').send({ now: '2026-01-03T09:00:00+08:00' })).status).toBe(403);
+    expect(
+      (await ledger.as('viewer').post('/operations/end-of-day').send({ businessDate: '2026-01-01' })).status,
+    ).toBe(403);
+    expect(
+      (await ledger.as('auditor').put('/operations/clock').send({ now: '2026-01-03T09:00:00+08:00' })).status,
+    ).toBe(403);
   });
 
   it('lets a viewer read the portfolio, accounts and the clock, and an auditor read everything', async () => {
@@ -53,7 +66,9 @@ describe('a ledger guarded by API keys with roles', () => {
     const res = await ledger.http.post(`/accounts/${account}/draws`).send(draw('AC-3', '10.00'));
     expect(res.status).toBe(201);
     const store = ledger.app.get(EventStore) as SqliteEventStore;
-    const rows = store.db.prepare('SELECT metadata FROM events WHERE position > 0').all() as { metadata: string }[];
+    const rows = store.db.prepare('SELECT metadata FROM events WHERE position > 0').all() as {
+      metadata: string;
+    }[];
     const actors = new Set(rows.map((r) => (JSON.parse(r.metadata) as { actor?: string }).actor));
     expect(actors.has('operator:test-operator')).toBe(true);
     expect(actors.has('anonymous')).toBe(false);
@@ -70,7 +85,9 @@ describe('a ledger guarded by API keys with roles', () => {
   it('refuses a body over 64 kB with 413 PAYLOAD_TOO_LARGE and appends nothing', async () => {
     const store = ledger.app.get(EventStore);
     const head = await store.headPosition();
-    const res = await ledger.http.post(`/accounts/${account}/draws`).send({ ...draw('AC-big', '10.00'), merchant: 'x'.repeat(70_000) });
+    const res = await ledger.http
+      .post(`/accounts/${account}/draws`)
+      .send({ ...draw('AC-big', '10.00'), merchant: 'x'.repeat(70_000) });
     expect(res.status).toBe(413);
     expect(res.body.error).toBe('PAYLOAD_TOO_LARGE');
     expect(await store.headPosition()).toBe(head);
@@ -79,7 +96,8 @@ describe('a ledger guarded by API keys with roles', () => {
   it('never puts a stack trace in an answer, even for an unexpected failure', async () => {
     const store = ledger.app.get(EventStore);
     const original = store.readStream.bind(store);
-    store.readStream = () => Promise.reject(new TypeError('boom at Object.<anonymous> (/secret/path.ts:1:1)'));
+    store.readStream = () =>
+      Promise.reject(new TypeError('boom at Object.<anonymous> (/secret/path.ts:1:1)'));
     try {
       const res = await ledger.http.post('/accounts/acc_never_loaded/draws').send(draw('AC-4', '10.00'));
       expect(res.status).toBe(500);
@@ -111,7 +129,15 @@ describe('a ledger with a rate limit of five requests a minute per key', () => {
 
   it('throttles guesses without a valid key by address too', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await ledger.as('anonymous').get('/portfolio').set('Authorization', `Bearer guess-${i}-xxxxxxxxxxxxxxxx`)).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (
+          await ledger
+            .as('anonymous')
+            .get('/portfolio')
+            .set('Authorization', `Bearer guess-${i}-xxxxxxxxxxxxxxxx`)
+        ).status,
+      );
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);
   });

@@ -18,7 +18,9 @@ const PARALLEL = 50;
 
 function eventsOf(path: string, accountId: string): { type: string; data: Record<string, string> }[] {
   const db = new Database(path, { readonly: true });
-  const rows = db.prepare('SELECT type, data FROM events WHERE stream = ? ORDER BY revision').all(`credit-account-${accountId}`) as { type: string; data: string }[];
+  const rows = db
+    .prepare('SELECT type, data FROM events WHERE stream = ? ORDER BY revision')
+    .all(`credit-account-${accountId}`) as { type: string; data: string }[];
   db.close();
   return rows.map((r) => ({ type: r.type, data: JSON.parse(r.data) as Record<string, string> }));
 }
@@ -36,7 +38,11 @@ describe('fifty parallel draws and fifty parallel retries on one account', () =>
 
   it('never exceeds the limit and records each accepted draw exactly once', async () => {
     // 50 x 70.00 = 3,500.00 against a limit of 2,000.00: 28 fit, 22 must be declined.
-    const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => ledger.http.post(`/accounts/${account}/draws`).send(draw(`PAR-${i}`, '70.00'))));
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        ledger.http.post(`/accounts/${account}/draws`).send(draw(`PAR-${i}`, '70.00')),
+      ),
+    );
     figures.requests += answers.length;
     const posted = answers.filter((a) => a.status === 201).map((a) => a.body.orderId as string);
     const declined = answers.filter((a) => a.status === 200);
@@ -57,15 +63,29 @@ describe('fifty parallel draws and fifty parallel retries on one account', () =>
   });
 
   it('turns fifty parallel retries of one repayment into one repayment', async () => {
-    const answers = await Promise.all(Array.from({ length: PARALLEL }, () => ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'PAR-PAY-1', amount: '100.00', channel: 'MANUAL' })));
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, () =>
+        ledger.http
+          .post(`/accounts/${account}/repayments`)
+          .send({ reference: 'PAR-PAY-1', amount: '100.00', channel: 'MANUAL' }),
+      ),
+    );
     figures.requests += answers.length;
     expect(answers.map((a) => a.status)).toEqual(Array(PARALLEL).fill(201));
     expect(answers.filter((a) => a.body.replayed === false)).toHaveLength(1);
     expect(new Set(answers.map((a) => a.body.position)).size).toBe(1);
-    const repayments = eventsOf(join(ledger.dir, 'ledger.sqlite'), account).filter((e) => e.type === 'RepaymentReceived');
+    const repayments = eventsOf(join(ledger.dir, 'ledger.sqlite'), account).filter(
+      (e) => e.type === 'RepaymentReceived',
+    );
     expect(repayments).toHaveLength(1);
     figures.repaymentsRecorded = repayments.length;
-    printFigures('concurrency, one process', { 'parallel requests': figures.requests, 'draws posted': figures.drawsPosted, 'draws declined': figures.drawsDeclined, 'repayments recorded from 50 retries': figures.repaymentsRecorded, 'duplicates': figures.duplicates });
+    printFigures('concurrency, one process', {
+      'parallel requests': figures.requests,
+      'draws posted': figures.drawsPosted,
+      'draws declined': figures.drawsDeclined,
+      'repayments recorded from 50 retries': figures.repaymentsRecorded,
+      duplicates: figures.duplicates,
+    });
   });
 });
 
@@ -81,7 +101,10 @@ describe('two API processes on one SQLite file racing on one account', () => {
     second = await startChild(dir, { LEDGER_PROJECTIONS: '0' });
     const applied = await call(first.url, 'POST', '/applications', application('1994-02-03', 402));
     account = String(applied.body.accountId);
-    await call(first.url, 'POST', `/accounts/${account}/activation`, { agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
+    await call(first.url, 'POST', `/accounts/${account}/activation`, {
+      agreementVersion: 'fenfu-2026.1',
+      autoRepayCardLast4: '6222',
+    });
   });
   afterAll(async () => {
     for (const child of [first, second]) {
@@ -94,13 +117,26 @@ describe('two API processes on one SQLite file racing on one account', () => {
   it('keeps the limit and records each draw and the repayment once, whichever process answered', async () => {
     const draws = await Promise.all(
       Array.from({ length: PARALLEL }, (_, i) =>
-        call(i % 2 === 0 ? first.url : second.url, 'POST', `/accounts/${account}/draws`, draw(`X-${i}`, '70.00')).then(
+        call(
+          i % 2 === 0 ? first.url : second.url,
+          'POST',
+          `/accounts/${account}/draws`,
+          draw(`X-${i}`, '70.00'),
+        ).then(
           (a) => a,
           () => ({ status: 0, body: {} }),
         ),
       ),
     );
-    const retries = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => call(i % 2 === 0 ? first.url : second.url, 'POST', `/accounts/${account}/repayments`, { reference: 'X-PAY', amount: '100.00', channel: 'MANUAL' })));
+    const retries = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        call(i % 2 === 0 ? first.url : second.url, 'POST', `/accounts/${account}/repayments`, {
+          reference: 'X-PAY',
+          amount: '100.00',
+          channel: 'MANUAL',
+        }),
+      ),
+    );
     // A draw may lose every retry against the other process and answer 409 CONCURRENCY_CONFLICT: then it
     // wrote nothing, and the client retries it like any conflict.
     expect(draws.every((a) => [200, 201, 409].includes(a.status))).toBe(true);
@@ -115,7 +151,8 @@ describe('two API processes on one SQLite file racing on one account', () => {
       'parallel requests': draws.length + retries.length,
       'draws posted': posted.length,
       'draws declined': draws.filter((a) => a.status === 200).length,
-      'draws refused with CONCURRENCY_CONFLICT (nothing written)': draws.filter((a) => a.status === 409).length,
+      'draws refused with CONCURRENCY_CONFLICT (nothing written)': draws.filter((a) => a.status === 409)
+        .length,
       'repayments recorded from 50 retries': 1,
     });
   });

@@ -40,14 +40,15 @@ interface Outcome {
 /** A deterministic generator, so a failing round can be replayed from its seed. */
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
 /** Copies a database and its WAL aside and opens the copy, so inspecting it never recovers the original. */
 function inspectCopy(path: string, scratch: string): Database.Database {
   const copy = join(scratch, `copy-${Date.now()}-${Math.random()}.sqlite`);
   copyFileSync(path, copy);
-  for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) copyFileSync(path + suffix, copy + suffix);
+  for (const suffix of ['-wal', '-shm'])
+    if (existsSync(path + suffix)) copyFileSync(path + suffix, copy + suffix);
   return new Database(copy);
 }
 
@@ -59,7 +60,18 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
   const outcomes: Outcome[] = [];
   const trusted = new Set<string>();
   const random = seeded(Number(process.env.RELIABILITY_SEED ?? 20260102));
-  const figures = { requests: 0, answered2xx: 0, kills: 0, killsMidEndOfDay: 0, killsWithProjectionsBehind: 0, endOfDayResumed: 0, daysClosed: 0, lost: 0, duplicated: 0, halfApplied: 0 };
+  const figures = {
+    requests: 0,
+    answered2xx: 0,
+    kills: 0,
+    killsMidEndOfDay: 0,
+    killsWithProjectionsBehind: 0,
+    endOfDayResumed: 0,
+    daysClosed: 0,
+    lost: 0,
+    duplicated: 0,
+    halfApplied: 0,
+  };
   let accounts: string[] = [];
   // Near a month end, so the rounds pass statement days, due dates and overdue days.
   let day = '2026-01-27';
@@ -72,7 +84,12 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
   });
 
   /** Fires draws and repayments from several workers and closes days back to back, until `stop` says so. */
-  async function drive(url: string, round: number, stop: { now: boolean }, hooks: EndOfDayHooks): Promise<string | null> {
+  async function drive(
+    url: string,
+    round: number,
+    stop: { now: boolean },
+    hooks: EndOfDayHooks,
+  ): Promise<string | null> {
     let sequence = 0;
     let eodInFlight: string | null = null;
     const worker = async () => {
@@ -81,15 +98,32 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
         const n = `${round}-${sequence++}`;
         const amount = `${1 + Math.floor(random() * 80)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`;
         const repay = random() < 0.3;
-        const body = repay ? { reference: `P-${n}`, amount, channel: 'MANUAL' } : { orderId: `O-${n}`, merchant: 'JD.com', amount, authentication: { method: 'PASSWORD', passed: true } };
+        const body = repay
+          ? { reference: `P-${n}`, amount, channel: 'MANUAL' }
+          : {
+              orderId: `O-${n}`,
+              merchant: 'JD.com',
+              amount,
+              authentication: { method: 'PASSWORD', passed: true },
+            };
         const key = `${accountId}|${repay ? `repayment:P-${n}` : `draw:O-${n}`}`;
-        const command = repay ? { type: 'ReceiveRepayment' as const, reference: `P-${n}`, amount, channel: 'MANUAL' as const } : { type: 'RequestDraw' as const, orderId: `O-${n}`, merchant: 'JD.com', amount, authentication: { method: 'PASSWORD' as const, passed: true } };
+        const command = repay
+          ? { type: 'ReceiveRepayment' as const, reference: `P-${n}`, amount, channel: 'MANUAL' as const }
+          : {
+              type: 'RequestDraw' as const,
+              orderId: `O-${n}`,
+              merchant: 'JD.com',
+              amount,
+              authentication: { method: 'PASSWORD' as const, passed: true },
+            };
         sent.set(key, { command, now: (date) => `${date}T10:00:00+08:00` });
         const outcome: Outcome = { key, kind: repay ? 'repayment' : 'draw', status: null };
         outcomes.push(outcome);
         figures.requests++;
         try {
-          outcome.status = (await call(url, 'POST', `/accounts/${accountId}/${repay ? 'repayments' : 'draws'}`, body)).status;
+          outcome.status = (
+            await call(url, 'POST', `/accounts/${accountId}/${repay ? 'repayments' : 'draws'}`, body)
+          ).status;
         } catch {
           return; // the connection dropped: the process is gone
         }
@@ -102,7 +136,8 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
           await call(url, 'PUT', '/operations/clock', { now: `${next}T10:00:00+08:00` });
           eodInFlight = hooks.inFlight = day;
           const res = await call(url, 'POST', '/operations/end-of-day', { businessDate: day });
-          if (res.status !== 200) throw new Error(`end of day ${day}: ${res.status} ${JSON.stringify(res.body)}`);
+          if (res.status !== 200)
+            throw new Error(`end of day ${day}: ${res.status} ${JSON.stringify(res.body)}`);
           eodInFlight = hooks.inFlight = null;
           figures.daysClosed++;
           day = next;
@@ -124,7 +159,14 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
       const res = await call(child.url, 'POST', '/applications', application('1989-04-12', 500 + i));
       expect(res.body.decision).toBe('APPROVED');
       const accountId = String(res.body.accountId);
-      expect((await call(child.url, 'POST', `/accounts/${accountId}/activation`, { agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' })).status).toBe(201);
+      expect(
+        (
+          await call(child.url, 'POST', `/accounts/${accountId}/activation`, {
+            agreementVersion: 'fenfu-2026.1',
+            autoRepayCardLast4: '6222',
+          })
+        ).status,
+      ).toBe(201);
       accounts.push(accountId);
     }
     for (const key of auditLog(dbPath, sent, trusted).found.keys()) trusted.add(key);
@@ -152,14 +194,19 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
         // day, or once the log is ahead of the projections' checkpoint (a batch is being applied).
         const events = new Database(dbPath, { readonly: true });
         const readModels = new Database(readModelPath, { readonly: true });
-        const eodDone = events.prepare("SELECT COUNT(*) AS n FROM events WHERE stream LIKE 'credit-account-%' AND json_extract(metadata, '$.commandId') = ?");
+        const eodDone = events.prepare(
+          "SELECT COUNT(*) AS n FROM events WHERE stream LIKE 'credit-account-%' AND json_extract(metadata, '$.commandId') = ?",
+        );
         const headOf = events.prepare('SELECT MAX(position) AS head FROM events');
-        const checkpointOf = readModels.prepare('SELECT MIN(position) AS position FROM projection_checkpoints');
+        const checkpointOf = readModels.prepare(
+          'SELECT MIN(position) AS position FROM projection_checkpoints',
+        );
         const watch = setInterval(() => {
           const due =
             mode === 'end of day'
               ? hooks.inFlight !== null && (eodDone.get(`eod:${hooks.inFlight}`) as { n: number }).n > 0
-              : Number((checkpointOf.get() as { position: number | null }).position ?? 0) < (headOf.get() as { head: number }).head && random() < 0.2;
+              : Number((checkpointOf.get() as { position: number | null }).position ?? 0) <
+                  (headOf.get() as { head: number }).head && random() < 0.2;
           if (due) kill();
         }, 1);
         timers.push(watch);
@@ -176,20 +223,32 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
       figures.kills++;
 
       const events = inspectCopy(dbPath, dir);
-      const head = (events.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number }).head;
+      const head = (events.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number })
+        .head;
       if (eodInFlight) {
-        const partial = events.prepare("SELECT COUNT(*) AS n FROM events WHERE stream LIKE 'credit-account-%' AND json_extract(metadata, '$.commandId') = ?").get(`eod:${eodInFlight}`) as { n: number };
+        const partial = events
+          .prepare(
+            "SELECT COUNT(*) AS n FROM events WHERE stream LIKE 'credit-account-%' AND json_extract(metadata, '$.commandId') = ?",
+          )
+          .get(`eod:${eodInFlight}`) as { n: number };
         if (partial.n > 0) figures.killsMidEndOfDay++;
       }
       events.close();
       const readModels = inspectCopy(readModelPath, dir);
-      const checkpoint = (readModels.prepare('SELECT MIN(position) AS position FROM projection_checkpoints').get() as { position: number | null }).position ?? 0;
+      const checkpoint =
+        (
+          readModels.prepare('SELECT MIN(position) AS position FROM projection_checkpoints').get() as {
+            position: number | null;
+          }
+        ).position ?? 0;
       readModels.close();
       if (Number(checkpoint) < head) figures.killsWithProjectionsBehind++;
 
       child = await startChild(dir, CHILD_ENV);
       if (eodInFlight) {
-        const resumed = await call(child.url, 'POST', '/operations/end-of-day', { businessDate: eodInFlight });
+        const resumed = await call(child.url, 'POST', '/operations/end-of-day', {
+          businessDate: eodInFlight,
+        });
         expect(resumed.status).toBe(200);
         figures.endOfDayResumed++;
         figures.daysClosed++;
@@ -199,10 +258,27 @@ describe('a ledger killed with SIGKILL at random moments under load', () => {
       const audit = auditLog(dbPath, sent, trusted);
       const answered = outcomes.filter((o) => o.status !== null && o.status >= 200 && o.status < 300);
       const lost = answered.filter((o) => !audit.found.has(o.key));
-      const wrong = answered.filter((o) => o.kind === 'draw' && audit.found.get(o.key)?.[0] !== (o.status === 201 ? 'DrawPosted' : 'DrawDeclined'));
-      const refusedButStored = outcomes.filter((o) => o.status !== null && o.status >= 400 && audit.found.has(o.key));
-      expect({ round, mode, lost: lost.map((o) => o.key), wrong: wrong.map((o) => o.key), refusedButStored: refusedButStored.map((o) => o.key) }).toEqual({ round, mode, lost: [], wrong: [], refusedButStored: [] });
-      expect({ round, duplicated: audit.duplicated, mismatched: audit.mismatched, unexplained: audit.unexplained }).toEqual({ round, duplicated: [], mismatched: [], unexplained: [] });
+      const wrong = answered.filter(
+        (o) =>
+          o.kind === 'draw' &&
+          audit.found.get(o.key)?.[0] !== (o.status === 201 ? 'DrawPosted' : 'DrawDeclined'),
+      );
+      const refusedButStored = outcomes.filter(
+        (o) => o.status !== null && o.status >= 400 && audit.found.has(o.key),
+      );
+      expect({
+        round,
+        mode,
+        lost: lost.map((o) => o.key),
+        wrong: wrong.map((o) => o.key),
+        refusedButStored: refusedButStored.map((o) => o.key),
+      }).toEqual({ round, mode, lost: [], wrong: [], refusedButStored: [] });
+      expect({
+        round,
+        duplicated: audit.duplicated,
+        mismatched: audit.mismatched,
+        unexplained: audit.unexplained,
+      }).toEqual({ round, duplicated: [], mismatched: [], unexplained: [] });
       figures.answered2xx = answered.length;
       figures.lost += lost.length;
       figures.duplicated += audit.duplicated.length;

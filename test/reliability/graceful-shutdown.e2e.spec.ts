@@ -28,7 +28,10 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
     for (let i = 0; i < 1; i++) {
       const applied = await call(child.url, 'POST', '/applications', application('1990-06-07', 600 + i));
       accounts.push(String(applied.body.accountId));
-      await call(child.url, 'POST', `/accounts/${accounts[i]}/activation`, { agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
+      await call(child.url, 'POST', `/accounts/${accounts[i]}/activation`, {
+        agreementVersion: 'fenfu-2026.1',
+        autoRepayCardLast4: '6222',
+      });
     }
     const inFlight = Array.from({ length: IN_FLIGHT }, (_, i) =>
       call(child.url, 'POST', `/accounts/${accounts[0]}/draws`, draw(`T-${i}`, '10.00')).then(
@@ -53,10 +56,14 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
     expect(!existsSync(`${path}-wal`) || statSync(`${path}-wal`).size === 0).toBe(true);
 
     const db = new Database(path, { readonly: true });
-    const posted = db.prepare("SELECT json_extract(data, '$.drawId') AS orderId FROM events WHERE type = 'DrawPosted'").all() as { orderId: string }[];
+    const posted = db
+      .prepare("SELECT json_extract(data, '$.drawId') AS orderId FROM events WHERE type = 'DrawPosted'")
+      .all() as { orderId: string }[];
     db.close();
     expect(posted.map((p) => p.orderId).sort()).toEqual(received.map((a) => `T-${a.i}`).sort());
-    expect(child.output()).not.toMatch(/UnhandledPromiseRejection|connection is not open|"level":"(error|fatal)"/);
+    expect(child.output()).not.toMatch(
+      /UnhandledPromiseRejection|connection is not open|"level":"(error|fatal)"/,
+    );
     printFigures('graceful shutdown', {
       'commands in flight at SIGTERM': IN_FLIGHT,
       'commands the server had started, all answered 2xx': received.length,

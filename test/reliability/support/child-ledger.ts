@@ -28,7 +28,11 @@ function compileTree(from: string, to: string): void {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) compileTree(source, join(to, entry.name));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) {
+    else if (
+      entry.name.endsWith('.ts') &&
+      !entry.name.endsWith('.spec.ts') &&
+      !entry.name.endsWith('.d.ts')
+    ) {
       mkdirSync(to, { recursive: true });
       writeFileSync(join(to, entry.name.replace(/\.ts$/, '.js')), transformFileSync(source, SWC).code);
     }
@@ -70,33 +74,40 @@ export async function startChild(dir: string, env: Record<string, string> = {}):
   const build = compileLedger();
   const port = await freePort();
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules/tsconfig-paths/register'), join(build, 'apps/ledger-api/src/main.js')], {
-    cwd: build,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_PATH: join(ROOT, 'node_modules'),
-      TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-      TS_NODE_BASEURL: build,
-      PORT: String(port),
-      LEDGER_STORE: 'sqlite',
-      LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
-      LEDGER_CLOCK: 'manual',
-      LEDGER_CLOCK_START: '2026-01-02T09:00:00+08:00',
-      LEDGER_API_KEYS: `operator:reliability:${CHILD_OPERATOR_KEY}`,
-      LEDGER_RATE_LIMIT: '10000000',
-      LOG_LEVEL: 'warn',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'node_modules/tsconfig-paths/register'), join(build, 'apps/ledger-api/src/main.js')],
+    {
+      cwd: build,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_PATH: join(ROOT, 'node_modules'),
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        TS_NODE_BASEURL: build,
+        PORT: String(port),
+        LEDGER_STORE: 'sqlite',
+        LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
+        LEDGER_CLOCK: 'manual',
+        LEDGER_CLOCK_START: '2026-01-02T09:00:00+08:00',
+        LEDGER_API_KEYS: `operator:reliability:${CHILD_OPERATOR_KEY}`,
+        LEDGER_RATE_LIMIT: '10000000',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the ledger exited while starting:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the ledger exited while starting:\n${output}`);
     try {
       await fetch(`${url}/health`);
       break;
@@ -117,7 +128,10 @@ export interface Answer {
 export async function call(url: string, method: string, path: string, body?: unknown): Promise<Answer> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${CHILD_OPERATOR_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${CHILD_OPERATOR_KEY}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

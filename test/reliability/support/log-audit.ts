@@ -8,7 +8,15 @@
  * all show up here.
  */
 import Database from 'better-sqlite3';
-import { contextAt, type CreditAccountCommand, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, decide, fold, initialState } from '@ledger/credit';
+import {
+  contextAt,
+  type CreditAccountCommand,
+  type CreditAccountEvent,
+  DEFAULT_TERMS_CATALOGUE,
+  decide,
+  fold,
+  initialState,
+} from '@ledger/credit';
 
 export interface SentCommand {
   command: CreditAccountCommand;
@@ -38,14 +46,31 @@ interface Row {
 
 const eodCommand = (commandId: string): SentCommand | undefined => {
   const date = /^eod:(\d{4}-\d{2}-\d{2})$/.exec(commandId)?.[1];
-  return date ? { command: { type: 'CloseBusinessDay', businessDate: date }, now: () => `${date}T23:59:59+08:00` } : undefined;
+  return date
+    ? { command: { type: 'CloseBusinessDay', businessDate: date }, now: () => `${date}T23:59:59+08:00` }
+    : undefined;
 };
 
-export function auditLog(databasePath: string, sent: Map<string, SentCommand>, trusted: Set<string>): LogAudit {
+export function auditLog(
+  databasePath: string,
+  sent: Map<string, SentCommand>,
+  trusted: Set<string>,
+): LogAudit {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  const rows = db.prepare("SELECT stream, type, data, metadata FROM events WHERE stream LIKE 'credit-account-%' ORDER BY stream, revision").all() as Row[];
+  const rows = db
+    .prepare(
+      "SELECT stream, type, data, metadata FROM events WHERE stream LIKE 'credit-account-%' ORDER BY stream, revision",
+    )
+    .all() as Row[];
   db.close();
-  const audit: LogAudit = { events: rows.length, groups: 0, duplicated: [], mismatched: [], unexplained: [], found: new Map() };
+  const audit: LogAudit = {
+    events: rows.length,
+    groups: 0,
+    duplicated: [],
+    mismatched: [],
+    unexplained: [],
+    found: new Map(),
+  };
   let i = 0;
   while (i < rows.length) {
     const stream = rows[i].stream;
@@ -54,18 +79,32 @@ export function auditLog(databasePath: string, sent: Map<string, SentCommand>, t
     while (i < rows.length && rows[i].stream === stream) {
       const meta = JSON.parse(rows[i].metadata) as { commandId: string; businessDate: string };
       const group: CreditAccountEvent[] = [];
-      while (i < rows.length && rows[i].stream === stream && (JSON.parse(rows[i].metadata) as { commandId: string }).commandId === meta.commandId) {
+      while (
+        i < rows.length &&
+        rows[i].stream === stream &&
+        (JSON.parse(rows[i].metadata) as { commandId: string }).commandId === meta.commandId
+      ) {
         group.push({ type: rows[i].type, data: JSON.parse(rows[i].data) } as CreditAccountEvent);
         i++;
       }
       const key = `${accountId}|${meta.commandId}`;
       audit.groups++;
       if (audit.found.has(key)) audit.duplicated.push(key);
-      audit.found.set(key, group.map((e) => e.type));
+      audit.found.set(
+        key,
+        group.map((e) => e.type),
+      );
       const command = sent.get(key) ?? eodCommand(meta.commandId);
       if (command) {
-        const expected = decide(command.command, state, contextAt(command.now(meta.businessDate), DEFAULT_TERMS_CATALOGUE));
-        if (JSON.stringify(expected) !== JSON.stringify(group)) audit.mismatched.push(`${key}: stored ${group.map((e) => e.type).join(',')}, decided ${expected.map((e) => e.type).join(',')}`);
+        const expected = decide(
+          command.command,
+          state,
+          contextAt(command.now(meta.businessDate), DEFAULT_TERMS_CATALOGUE),
+        );
+        if (JSON.stringify(expected) !== JSON.stringify(group))
+          audit.mismatched.push(
+            `${key}: stored ${group.map((e) => e.type).join(',')}, decided ${expected.map((e) => e.type).join(',')}`,
+          );
       } else if (!trusted.has(key)) {
         audit.unexplained.push(key);
       }

@@ -5,7 +5,13 @@
  */
 import { type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { ApiError } from '../http/errors';
 import { defaultAccess, PUBLIC_KEY, ROLES_KEY } from './access-policy';
@@ -30,7 +36,10 @@ export class AccessGuard extends ThrottlerGuard {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const targets = [context.getHandler(), context.getClass()];
-    const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) ? 'open' : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? defaultAccess(request.method, request.path));
+    const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
+      ? 'open'
+      : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ??
+        defaultAccess(request.method, request.path));
     if (access === 'open') return true;
 
     const presented = BEARER.exec(request.header('authorization') ?? '')?.[1];
@@ -62,6 +71,8 @@ export class AccessGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(request: { principal?: Principal; ip?: string }): Promise<string> {
-    return request.principal ? `key:${request.principal.role}:${request.principal.name}` : `address:${String(request.ip)}`;
+    return request.principal
+      ? `key:${request.principal.role}:${request.principal.name}`
+      : `address:${String(request.ip)}`;
   }
 }

@@ -12,7 +12,10 @@ describe('API keys', () => {
   it('authenticates role:key and role:name:key entries and names the key', () => {
     const ring = parseApiKeys(`operator:ops-desk:${OPERATOR}, auditor:${AUDITOR}`, 'LEDGER_API_KEYS');
     expect(ring.authenticate(OPERATOR)).toEqual({ role: 'operator', name: 'ops-desk' });
-    expect(ring.authenticate(AUDITOR)).toEqual({ role: 'auditor', name: expect.stringMatching(/^auditor-[0-9a-f]{8}$/) });
+    expect(ring.authenticate(AUDITOR)).toEqual({
+      role: 'auditor',
+      name: expect.stringMatching(/^auditor-[0-9a-f]{8}$/),
+    });
     expect(ring.authenticate('operator-key-aaaaaaaaaaaaaaab')).toBeNull();
     expect(ring.authenticate('')).toBeNull();
   });
@@ -48,14 +51,19 @@ describe('API keys', () => {
   });
 
   it('refuses to start in production without keys', () => {
-    expect(() => loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, { NODE_ENV: 'production' })).toThrow(/production needs API keys/);
+    expect(() =>
+      loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, { NODE_ENV: 'production' }),
+    ).toThrow(/production needs API keys/);
   });
 
   it('generates one fresh key per role in development and enforces them', () => {
     const first = loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, {});
     const second = loadApiKeys({ apiKeys: undefined, apiKeysFile: undefined }, {});
     expect(Object.keys(first.demoKeys ?? {})).toEqual(['operator', 'auditor', 'viewer']);
-    expect(first.ring.authenticate(first.demoKeys!.auditor)).toEqual({ role: 'auditor', name: 'demo-auditor' });
+    expect(first.ring.authenticate(first.demoKeys!.auditor)).toEqual({
+      role: 'auditor',
+      name: 'demo-auditor',
+    });
     expect(second.ring.authenticate(first.demoKeys!.auditor)).toBeNull();
   });
 

@@ -47,7 +47,8 @@ export class ApiKeyRing {
     const candidate = digest(presented);
     let found: Principal | null = null;
     for (const key of this.keys) {
-      if (timingSafeEqual(candidate, key.digest) && found === null) found = { name: key.name, role: key.role };
+      if (timingSafeEqual(candidate, key.digest) && found === null)
+        found = { name: key.name, role: key.role };
     }
     return found;
   }
@@ -66,12 +67,21 @@ export function parseApiKeys(text: string, source: string, ring = new ApiKeyRing
     const parts = entry.split(':');
     if (parts.length < 2) throw new ConfigError(source, 'each entry must be role:key or role:name:key');
     const role = parts[0] as Role;
-    if (!ROLES.includes(role)) throw new ConfigError(source, `unknown role ${JSON.stringify(parts[0])}; roles are ${ROLES.join(', ')}`);
+    if (!ROLES.includes(role))
+      throw new ConfigError(
+        source,
+        `unknown role ${JSON.stringify(parts[0])}; roles are ${ROLES.join(', ')}`,
+      );
     // A key may itself hold colons: with three or more parts the second is the name and the rest the key.
     const key = parts.length === 2 ? parts[1] : parts.slice(2).join(':');
-    if (key.length < MIN_KEY_LENGTH) throw new ConfigError(source, `a ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
+    if (key.length < MIN_KEY_LENGTH)
+      throw new ConfigError(source, `a ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
     const name = parts.length >= 3 ? parts[1] : `${role}-${digest(key).toString('hex').slice(0, 8)}`;
-    if (!NAME.test(name)) throw new ConfigError(source, `key name ${JSON.stringify(name)} must be 1-64 letters, digits, _ . or -`);
+    if (!NAME.test(name))
+      throw new ConfigError(
+        source,
+        `key name ${JSON.stringify(name)} must be 1-64 letters, digits, _ . or -`,
+      );
     ring.add(role, name, key);
   }
   return ring;
@@ -87,7 +97,10 @@ export interface LoadedKeys {
  * The keys the API enforces. Configured keys always win; without any, development gets one fresh key
  * per role (printed at start) and production refuses to start, because an open ledger is never wanted.
  */
-export function loadApiKeys(config: Pick<LedgerConfig, 'apiKeys' | 'apiKeysFile'>, env: Record<string, string | undefined> = process.env): LoadedKeys {
+export function loadApiKeys(
+  config: Pick<LedgerConfig, 'apiKeys' | 'apiKeysFile'>,
+  env: Record<string, string | undefined> = process.env,
+): LoadedKeys {
   const ring = new ApiKeyRing();
   if (config.apiKeys) parseApiKeys(config.apiKeys, 'LEDGER_API_KEYS', ring);
   if (config.apiKeysFile) {
@@ -95,13 +108,22 @@ export function loadApiKeys(config: Pick<LedgerConfig, 'apiKeys' | 'apiKeysFile'
     try {
       text = readFileSync(config.apiKeysFile, 'utf8');
     } catch (error) {
-      throw new ConfigError('LEDGER_API_KEYS_FILE', `cannot read ${config.apiKeysFile}: ${(error as Error).message}`);
+      throw new ConfigError(
+        'LEDGER_API_KEYS_FILE',
+        `cannot read ${config.apiKeysFile}: ${(error as Error).message}`,
+      );
     }
     parseApiKeys(text, 'LEDGER_API_KEYS_FILE', ring);
   }
   if (ring.size > 0) return { ring, demoKeys: null };
-  if (env.NODE_ENV === 'production') throw new ConfigError('LEDGER_API_KEYS', 'production needs API keys: set LEDGER_API_KEYS or LEDGER_API_KEYS_FILE');
-  const demoKeys = Object.fromEntries(ROLES.map((role) => [role, `demo-${role}-${randomBytes(18).toString('base64url')}`])) as Record<Role, string>;
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError(
+      'LEDGER_API_KEYS',
+      'production needs API keys: set LEDGER_API_KEYS or LEDGER_API_KEYS_FILE',
+    );
+  const demoKeys = Object.fromEntries(
+    ROLES.map((role) => [role, `demo-${role}-${randomBytes(18).toString('base64url')}`]),
+  ) as Record<Role, string>;
   for (const role of ROLES) ring.add(role, `demo-${role}`, demoKeys[role]);
   return { ring, demoKeys };
 }

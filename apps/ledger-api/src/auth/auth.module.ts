@@ -19,7 +19,9 @@ class DemoKeysAnnouncer implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (!this.demo.keys) return;
     const logger = new Logger('ApiKeys');
-    logger.warn('no API keys configured: demo keys generated for this run only (set LEDGER_API_KEYS for real use)');
+    logger.warn(
+      'no API keys configured: demo keys generated for this run only (set LEDGER_API_KEYS for real use)',
+    );
     for (const [role, key] of Object.entries(this.demo.keys)) logger.warn(`demo ${role} key: ${key}`);
   }
 }
@@ -31,8 +33,15 @@ export class AuthModule {
     const { ring, demoKeys } = loadApiKeys(config);
     return {
       module: AuthModule,
-      imports: [ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_WINDOW_MS, limit: config.rateLimitPerMinute }] })],
-      providers: [{ provide: ApiKeyRing, useValue: ring }, { provide: DemoKeys, useValue: new DemoKeys(demoKeys) }, DemoKeysAnnouncer, { provide: APP_GUARD, useClass: AccessGuard }],
+      imports: [
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_WINDOW_MS, limit: config.rateLimitPerMinute }] }),
+      ],
+      providers: [
+        { provide: ApiKeyRing, useValue: ring },
+        { provide: DemoKeys, useValue: new DemoKeys(demoKeys) },
+        DemoKeysAnnouncer,
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
     };
   }
 }
