@@ -7,7 +7,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { EventStore } from '@ledger/event-store';
+import { EventStore, SqliteEventStore } from '@ledger/event-store';
 import { AccountRepository, BusinessClock, LedgerSettings, PortfolioSimulator } from '@ledger/servicing';
 
 export async function generateDemoPortfolio(app: INestApplication): Promise<void> {
@@ -24,18 +24,26 @@ export async function generateDemoPortfolio(app: INestApplication): Promise<void
     logger.warn('demo data needs LEDGER_CLOCK=manual; starting on an empty ledger');
     return;
   }
+  // Synthetic history needs no fsync per commit: WAL with NORMAL stays crash-consistent, and durability
+  // goes back to what is configured before this function returns.
+  const sqlite = store instanceof SqliteEventStore ? store : null;
+  sqlite?.db.pragma('synchronous = NORMAL');
   const started = Date.now();
-  logger.log(`generating a demo portfolio: ${config.demoAccounts} applicants over ${config.demoMonths} months (seed 2026)`);
+  logger.log(
+    `generating a demo portfolio: ${config.demoAccounts} applicants over ${config.demoMonths} months (seed 2026)`,
+  );
   const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
-  const report = await simulator.run({
-    accounts: config.demoAccounts,
-    months: config.demoMonths,
-    seed: 2026,
-    start: clock.businessDate(),
-    onDay: (date, index, total) => {
-      if (index % 30 === 0 || index === total) logger.log(`demo: closed ${date} (${index}/${total} days)`);
-    },
-  });
+  const report = await simulator
+    .run({
+      accounts: config.demoAccounts,
+      months: config.demoMonths,
+      seed: 2026,
+      start: clock.businessDate(),
+      onDay: (date, index, total) => {
+        if (index % 30 === 0 || index === total) logger.log(`demo: closed ${date} (${index}/${total} days)`);
+      },
+    })
+    .finally(() => sqlite?.db.pragma(`synchronous = ${config.sqliteSynchronous}`));
   logger.log(
     `demo portfolio ready in ${Math.round((Date.now() - started) / 1000)} s: ${report.approved} accounts approved of ${report.applications}, ${report.commands} commands, last closed day ${report.lastClosed}`,
   );
