@@ -1,0 +1,79 @@
+/** Timing and summary helpers shared by the benchmark phases. */
+import { execSync } from 'node:child_process';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function summarize(latenciesMs: number[]): LatencySummary {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { count: sorted.length, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted[sorted.length - 1] ?? NaN) };
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Milliseconds since an hrtime mark, as a float. */
+export function msSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Samples resident memory while work runs, because `maxRSS` only ever grows over a process's life. */
+export class RssSampler {
+  private peak = process.memoryUsage.rss();
+  private readonly timer = setInterval(() => {
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+  }, 50);
+
+  stop(): number {
+    clearInterval(this.timer);
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    return Math.round(this.peak / 2 ** 20);
+  }
+}
+
+export interface MachineInfo {
+  date: string;
+  commit: string;
+  dirty: boolean;
+  node: string;
+  nproc: number;
+  cpuModel: string;
+  memory: string;
+  freeMemory: string;
+  loadAverage: number[];
+}
+
+function sh(command: string): string {
+  try {
+    return execSync(command, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  return {
+    date: new Date().toISOString(),
+    commit: sh('git rev-parse --short HEAD'),
+    dirty: sh('git status --porcelain') !== '',
+    node: process.version,
+    nproc: Number(sh('nproc')) || cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    freeMemory: `${(freemem() / 2 ** 30).toFixed(1)} GiB`,
+    loadAverage: loadavg().map((x) => round(x)),
+  };
+}

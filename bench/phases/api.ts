@@ -1,0 +1,116 @@
+/**
+ * The ledger app itself on a scenario's directory (SQLite, synchronous=FULL, manual clock): commands in
+ * process through the command bus, then over HTTP (the parent runs the load generator in its own
+ * process so it does not share this event loop), then end of day for an ordinary day and a statement day.
+ */
+import { join } from 'node:path';
+import { CommandBus } from '@nestjs/cqrs';
+import { addDays } from '@ledger/credit';
+import { BusinessClock, CloseBusinessDayCommand, ExecuteAccountCommand, loadConfig, type EndOfDayReport } from '@ledger/servicing';
+import { createApp } from '../../apps/ledger-api/src/bootstrap';
+import { main, phaseParams, progress } from '../lib/child';
+import { nextCommand } from '../lib/command-load';
+import { msSince, round, RssSampler, summarize } from '../lib/stats';
+
+interface Params {
+  dir: string;
+  accounts: number;
+  lastClosed: string;
+  commandSeconds: number;
+  concurrency: number;
+  apiKey: string;
+}
+
+async function commandsInProcess(bus: CommandBus, p: Params) {
+  const latencies: number[] = [];
+  const refused: Record<string, number> = {};
+  const sampler = new RssSampler();
+  const start = process.hrtime.bigint();
+  const until = Date.now() + p.commandSeconds * 1000;
+  let n = 0;
+  const worker = async () => {
+    while (Date.now() < until) {
+      const c = nextCommand(p.accounts, n++, 'inproc');
+      const command =
+        c.kind === 'draw'
+          ? { type: 'RequestDraw' as const, orderId: c.key, merchant: 'JD.com', amount: c.amount, authentication: { method: 'PASSWORD' as const, passed: true } }
+          : { type: 'ReceiveRepayment' as const, reference: c.key, amount: c.amount, channel: 'MANUAL' as const };
+      const t = process.hrtime.bigint();
+      try {
+        await bus.execute(new ExecuteAccountCommand(c.accountId, command, { actor: 'system:bench', commandId: `${c.kind}:${c.key}` }));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (!code) throw error;
+        refused[code] = (refused[code] ?? 0) + 1;
+      }
+      latencies.push(msSince(t));
+    }
+  };
+  await Promise.all(Array.from({ length: p.concurrency }, worker));
+  const seconds = msSince(start) / 1000;
+  return { concurrency: p.concurrency, perSec: round(latencies.length / seconds, 0), ...summarize(latencies), refused, peakRssMb: sampler.stop() };
+}
+
+async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string) {
+  await clock.set(`${addDays(date, 1)}T00:01:00+08:00`, 'system:bench');
+  const sampler = new RssSampler();
+  const start = process.hrtime.bigint();
+  const report = (await bus.execute(new CloseBusinessDayCommand(date, 'system:bench'))) as EndOfDayReport;
+  const seconds = msSince(start) / 1000;
+  const perSec = report.accounts / seconds;
+  return {
+    businessDate: date,
+    accounts: report.accounts,
+    seconds: round(seconds, 2),
+    accountsPerSec: round(perSec, 0),
+    statements: report.counts.StatementIssued ?? 0,
+    extrapolatedSecondsFor1M: round(1_000_000 / perSec, 0),
+    peakRssMb: sampler.stop(),
+  };
+}
+
+main(async () => {
+  const p = phaseParams<Params>();
+  const config = loadConfig({
+    LEDGER_STORE: 'sqlite',
+    LEDGER_SQLITE_PATH: join(p.dir, 'ledger.sqlite'),
+    LEDGER_SQLITE_SYNCHRONOUS: 'FULL',
+    LEDGER_CLOCK: 'manual',
+    LEDGER_CLOCK_START: `${addDays(p.lastClosed, 1)}T09:00:00+08:00`,
+    LEDGER_API_KEYS: `operator:bench:${p.apiKey}`,
+    LEDGER_RATE_LIMIT: '10000000',
+    LOG_LEVEL: 'silent',
+  });
+  const boot = process.hrtime.bigint();
+  const app = await createApp(config, { logger: false });
+  await app.init();
+  const startupMs = round(msSince(boot), 0);
+  const bus = app.get(CommandBus);
+  const clock = app.get(BusinessClock);
+  await clock.set(`${addDays(p.lastClosed, 1)}T10:00:00+08:00`, 'system:bench');
+
+  progress('commands in process');
+  const inProcess = await commandsInProcess(bus, p);
+  progress(`commands in process: ${inProcess.perSec}/s, p99 ${inProcess.p99Ms} ms`);
+
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const sampler = new RssSampler();
+  await new Promise<void>((resolve) => {
+    process.on('message', (message: { type: string }) => {
+      if (message.type === 'http-done') resolve();
+    });
+    process.send?.({ type: 'listening', port: address.port });
+  });
+  const httpPeakRssMb = sampler.stop();
+
+  progress('end of day: an ordinary day');
+  const ordinary = await endOfDay(bus, clock, addDays(p.lastClosed, 1));
+  progress(`end of day ${ordinary.businessDate}: ${ordinary.accounts} accounts in ${ordinary.seconds} s`);
+  progress('end of day: the statement day');
+  const statementDay = await endOfDay(bus, clock, addDays(p.lastClosed, 2));
+  progress(`end of day ${statementDay.businessDate}: ${statementDay.accounts} accounts in ${statementDay.seconds} s`);
+  const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  await app.close();
+  return { startupMs, inProcess, httpPeakRssMb, endOfDay: { ordinary, statementDay }, maxRssMb };
+});

@@ -1,0 +1,75 @@
+/**
+ * Builds one scenario's ledger (accounts x years) into a temp directory, then measures what needs only
+ * the log: projection rebuilds (all together, then each alone) and the audit replay of the busiest
+ * account. The directory is then handed to the api phase.
+ */
+import { join } from 'node:path';
+import { SqliteEventStore } from '@ledger/event-store';
+import { createProjections, ProjectionRunner } from '@ledger/projections';
+import { accountHistory } from '../../libs/servicing/src/audit/account-history';
+import { main, phaseParams, progress } from '../lib/child';
+import { buildPortfolio } from '../lib/portfolio-fixture';
+import { msSince, round, RssSampler, summarize } from '../lib/stats';
+
+interface Params {
+  dir: string;
+  accounts: number;
+  days: number;
+  start: string;
+  /** Rebuild each projection alone as well (costly: one full replay per projection). */
+  eachProjection: boolean;
+  auditReplays: number;
+}
+
+main(async () => {
+  const p = phaseParams<Params>();
+  const sqlitePath = join(p.dir, 'ledger.sqlite');
+  const store = new SqliteEventStore(sqlitePath, { synchronous: 'FULL' });
+  const sampler = new RssSampler();
+  let start = process.hrtime.bigint();
+  const fixture = await buildPortfolio(store, {
+    accounts: p.accounts,
+    days: p.days,
+    start: p.start,
+    seed: 8,
+    onDay: (date, index, events) => {
+      if (index % 30 === 0) progress(`fixture ${date}: ${events.toLocaleString()} events, ${Math.round(events / (msSince(start) / 1000)).toLocaleString()}/s`);
+    },
+  });
+  const buildSeconds = msSince(start) / 1000;
+  const fixtureRssMb = sampler.stop();
+  progress(`fixture: ${fixture.events.toLocaleString()} events in ${buildSeconds.toFixed(1)} s`);
+
+  const readModelPath = join(p.dir, 'ledger.read-models.sqlite');
+  const runner = new ProjectionRunner({ store, database: readModelPath, projections: createProjections() });
+  const head = Number(await store.headPosition());
+  start = process.hrtime.bigint();
+  await runner.rebuild();
+  const allSeconds = msSince(start) / 1000;
+  progress(`projections (all): ${Math.round(head / allSeconds).toLocaleString()} events/s`);
+  const each: Record<string, number> = {};
+  if (p.eachProjection) {
+    for (const projection of runner.projections) {
+      start = process.hrtime.bigint();
+      await runner.rebuild(projection.name);
+      each[projection.name] = round(head / (msSince(start) / 1000), 0);
+      progress(`projection ${projection.name}: ${each[projection.name].toLocaleString()} events/s`);
+    }
+  }
+  await runner.close();
+
+  const latencies: number[] = [];
+  let replayedEvents = 0;
+  for (let i = 0; i < p.auditReplays; i++) {
+    start = process.hrtime.bigint();
+    const history = await accountHistory(store, fixture.busiestAccount);
+    latencies.push(msSince(start));
+    replayedEvents = history.events.length;
+  }
+  await store.close();
+  return {
+    fixture: { ...fixture, buildSeconds: round(buildSeconds, 1), eventsPerSec: round(fixture.events / buildSeconds, 0), peakRssMb: fixtureRssMb },
+    projections: { events: head, allEventsPerSec: round(head / allSeconds, 0), allSeconds: round(allSeconds, 1), each },
+    audit: { accountId: fixture.busiestAccount, events: replayedEvents, ...summarize(latencies) },
+  };
+});

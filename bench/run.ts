@@ -1,0 +1,181 @@
+/**
+ * `npm run bench [-- --quick] [-- --readme]`: the ledger's benchmark suite on the embedded SQLite store
+ * with durable commits. Each phase runs in a child process on a temp directory (never ./data). Prints a
+ * table, writes bench/results/<date>.json, and with --readme replaces the figures block of
+ * bench/README.md. See bench/README.md for what each figure means and how the fixture is built.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { addDays, daysBetween } from '@ledger/credit';
+import { forkPhase, runPhase } from './lib/child';
+import { httpRequestFor, nextCommand } from './lib/command-load';
+import { type Baseline, machineBlock, markdownTable, REFERENCE, type Row, textTable, throughputRow, upperBoundRow } from './lib/report';
+import { machineInfo, round } from './lib/stats';
+
+interface Scenario {
+  name: string;
+  accounts: number;
+  years: number;
+  eachProjection: boolean;
+}
+
+const QUICK = process.argv.includes('--quick');
+const WRITE_README = process.argv.includes('--readme');
+const START = '2026-01-01';
+const API_KEY = 'bench-operator-key-000000000000000001';
+
+const plan = QUICK
+  ? { baseline: { singleCommits: 2000, batchedEvents: 50_000 }, commandSeconds: 10, scenarios: [
+      { name: '1k x 1y', accounts: 1000, years: 1, eachProjection: false },
+      { name: '200 x 1y', accounts: 200, years: 1, eachProjection: true },
+      { name: '200 x 5y', accounts: 200, years: 5, eachProjection: false },
+    ] }
+  : { baseline: { singleCommits: 10_000, batchedEvents: 300_000 }, commandSeconds: 30, scenarios: [
+      { name: '100k x 1y', accounts: 100_000, years: 1, eachProjection: true },
+      { name: '10k x 1y', accounts: 10_000, years: 1, eachProjection: false },
+      { name: '10k x 5y', accounts: 10_000, years: 5, eachProjection: false },
+    ] };
+
+function http(port: number, accounts: number, seconds: number, connections: number): Promise<autocannon.Result> {
+  let n = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections,
+        duration: seconds,
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => {
+              const { path, body } = httpRequestFor(nextCommand(accounts, n++, `http${process.pid}`));
+              return { ...request, path, body };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+/** The api phase, with the HTTP load generated here while the child serves. */
+async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number) {
+  const child = forkPhase('api', params);
+  let result: unknown;
+  let httpResult: Record<string, unknown> = {};
+  child.on('message', (message: { type: string; value?: unknown; port?: number }) => {
+    if (message.type === 'result') result = message.value;
+    if (message.type === 'listening') {
+      process.stderr.write('  commands over HTTP (autocannon)\n');
+      http(message.port!, accounts, seconds, 64).then(
+        (r) => {
+          httpResult = {
+            perSec: Math.round(r.requests.total / seconds),
+            p50Ms: r.latency.p50,
+            p99Ms: r.latency.p99,
+            non2xx: r.non2xx,
+            errors: r.errors,
+            timeouts: r.timeouts,
+            connections: 64,
+          };
+          process.stderr.write(`  commands over HTTP: ${httpResult.perSec}/s, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}\n`);
+          child.send({ type: 'http-done' });
+        },
+        (error) => {
+          process.stderr.write(`  autocannon failed: ${error}\n`);
+          child.send({ type: 'http-done' });
+        },
+      );
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0 || !result) throw new Error(`api phase exited with ${code}`);
+  return { ...(result as Record<string, unknown>), http: httpResult };
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const machine = machineInfo();
+  const mode = QUICK ? '--quick' : 'full';
+  process.stderr.write(`bench ${mode} on ${machine.nproc} cores, load ${machine.loadAverage.join(' ')}\n`);
+  const root = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const results: Record<string, unknown> = { machine, mode };
+  const loads: number[] = [];
+  const sampleLoad = setInterval(() => loads.push(loadavg()[0]), 5000);
+  try {
+    process.stderr.write('baseline: raw better-sqlite3\n');
+    const baseline = await runPhase<Baseline>('baseline', { dir: root, ...plan.baseline });
+    results.baseline = baseline;
+    const scenarios: Record<string, unknown> = {};
+    results.scenarios = scenarios;
+    for (const s of plan.scenarios as Scenario[]) {
+      const dir = join(root, s.name.replace(/\W+/g, '-'));
+      const lastClosed = `${Number(START.slice(0, 4)) + s.years - 1}-12-29`;
+      const days = daysBetween(START, lastClosed) + 1;
+      process.stderr.write(`scenario ${s.name}: ${s.accounts} accounts, ${days} days\n`);
+      const log = await runPhase<Record<string, unknown>>('fixture', { dir, accounts: s.accounts, days, start: START, eachProjection: s.eachProjection, auditReplays: 200 });
+      const api = await apiPhase({ dir, accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY }, s.accounts, plan.commandSeconds);
+      scenarios[s.name] = { ...s, days, lastClosed, ...log, api };
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    clearInterval(sampleLoad);
+    rmSync(root, { recursive: true, force: true });
+  }
+  results.loadAverageDuringRun = { min: round(Math.min(...loads)), max: round(Math.max(...loads)), mean: round(loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)) };
+  const rows = rowsOf(results);
+  const wallMinutes = (Date.now() - began) / 60000;
+  process.stdout.write(`\n${textTable(rows)}\n`);
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  const file = join(__dirname, 'results', `${machine.date.slice(0, 19).replace(/:/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ ...results, rows, wallMinutes }, null, 2));
+  process.stdout.write(`\nresults: ${file}\n`);
+  if (WRITE_README) {
+    const load = results.loadAverageDuringRun as { min: number; max: number; mean: number };
+    const block = `${machineBlock(machine, mode, wallMinutes)}\n- load average during the run: min ${load.min}, mean ${load.mean}, max ${load.max}\n\n${markdownTable(rows)}`;
+    const readme = join(__dirname, 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    writeFileSync(readme, text.replace(/<!-- figures:start -->[\s\S]*<!-- figures:end -->/, `<!-- figures:start -->\n${block}\n<!-- figures:end -->`));
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function rowsOf(results: any): Row[] {
+  const b: Baseline = results.baseline;
+  const rows: Row[] = [
+    throughputRow('baseline', 'raw append, 1 event per durable commit', b.singleEventCommitsPerSec, 'events/s', b.singleEventCommitsPerSec, 'single'),
+    throughputRow('baseline', 'raw append, 100 events per durable commit', b.hundredPerCommitEventsPerSec, 'events/s', b.singleEventCommitsPerSec, 'single'),
+    throughputRow('baseline', 'raw read + JSON.parse', b.readParsedEventsPerSec, 'events/s', b.readParsedEventsPerSec, 'read'),
+  ];
+  const single = b.singleEventCommitsPerSec;
+  const read = b.readParsedEventsPerSec;
+  for (const [name, s] of Object.entries<any>(results.scenarios)) {
+    rows.push(throughputRow(name, `fixture build (${s.fixture.events.toLocaleString('en-US')} events)`, s.fixture.eventsPerSec, 'events/s', b.hundredPerCommitEventsPerSec, 'batched'));
+    const inproc = s.api.inProcess;
+    rows.push(throughputRow(name, 'commands in process', inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
+    rows.push(upperBoundRow(name, 'commands in process p50 / p99', inproc.p99Ms, `ms p99 (p50 ${inproc.p50Ms} ms)`, 20));
+    if (s.api.http.perSec !== undefined) {
+      rows.push(throughputRow(name, 'commands over HTTP', s.api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
+      rows.push(upperBoundRow(name, 'commands over HTTP p50 / p99', s.api.http.p99Ms, `ms p99 (p50 ${s.api.http.p50Ms} ms)`, 50));
+    }
+    rows.push(upperBoundRow(name, 'API peak RSS (commands, HTTP, end of day)', s.api.maxRssMb, 'MiB', 1024));
+    const eod = s.api.endOfDay;
+    rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts)`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
+    rows.push(upperBoundRow(name, 'statement day extrapolated to 1,000,000 accounts', eod.statementDay.extrapolatedSecondsFor1M, 's', 120));
+    rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)`, eod.ordinary.seconds, 's'));
+    rows.push(upperBoundRow(name, 'ordinary day extrapolated to 1,000,000 accounts', round((eod.ordinary.seconds * 1_000_000) / s.accounts, 1), 's', 5));
+    rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
+    for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));
+    rows.push(upperBoundRow(name, `audit replay, busiest account (${s.audit.events} events) p50`, s.audit.p50Ms, `ms (p99 ${s.audit.p99Ms} ms)`, 20));
+  }
+  return rows;
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
