@@ -82,6 +82,29 @@ describe('the portfolio and limit review read models', () => {
         netLimitChange: new Dec(review.newLimit).minus('3000.00').toFixed(2),
       },
     ]);
+    expect(queries.getPortfolio().limitReviewReasons).toEqual([
+      { quarter: '2026-Q1', decision: 'DECREASED', reason: 'OVERDUE_IN_QUARTER', accounts: 1 },
+      { quarter: '2026-Q1', decision: 'UNCHANGED', reason: 'LOW_UTILIZATION', accounts: 1 },
+    ]);
+    await runner.close();
+  });
+
+  it('keeps the delinquency buckets as they stood at each month end, for the trend', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.open('acc-2');
+    await sim.draw('acc-1', 'o-1', '2000.00');
+    await sim.closeDaysThrough('2026-03-31');
+    await catchUp();
+    const trend = queries.getPortfolio().delinquencyByMonth;
+    const at = (month: string) => trend.filter((r) => r.month === month).map((r) => [r.bucket, r.accounts]);
+    // acc-1 never pays its first statement (due 10 Feb): overdue from 11 Feb, day 19 at the end of
+    // February (M1) and day 50 at the end of March (M2); acc-2 owes nothing.
+    expect(at('2026-01')).toEqual([['CURRENT', 2]]);
+    expect(at('2026-02')).toEqual([['CURRENT', 1], ['M1', 1]]);
+    expect(at('2026-03')).toEqual([['CURRENT', 1], ['M2', 1]]);
+    const march = trend.find((r) => r.month === '2026-03' && r.bucket === 'M2')!;
+    expect(new Dec(march.overdue).greaterThan(0)).toBe(true);
     await runner.close();
   });
 });

@@ -12,6 +12,8 @@ import {
   Dec,
   type Money,
   availableCredit,
+  lastOfMonth,
+  monthOf,
   overdueAmount,
   totalOwed,
 } from '@ledger/credit';
@@ -96,6 +98,14 @@ export function eventFigures(event: CreditAccountEvent, after: CreditAccountStat
         1,
         new Dec(event.data.newLimit).minus(event.data.oldLimit),
       );
+      for (const reason of event.data.reasons) {
+        add(
+          into,
+          'limit_review_reason',
+          `${event.data.quarter}${SEP}${event.data.decision}${SEP}${reason}`,
+          1,
+        );
+      }
       break;
     default:
       break;
@@ -112,7 +122,7 @@ export { SEP as PORTFOLIO_KEY_SEPARATOR };
 
 export class PortfolioProjection implements Projection {
   readonly name = 'portfolio';
-  readonly version = 1;
+  readonly version = 2;
   readonly tables = ['portfolio_figures'];
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS portfolio_figures (
@@ -127,6 +137,7 @@ export class PortfolioProjection implements Projection {
   private select!: Statement;
   private upsert!: Statement;
   private remove!: Statement;
+  private selectSection!: Statement;
 
   prepare(db: Db): void {
     this.select = db.prepare('SELECT count, amount FROM portfolio_figures WHERE section = ? AND key = ?');
@@ -134,10 +145,16 @@ export class PortfolioProjection implements Projection {
       'INSERT OR REPLACE INTO portfolio_figures (section, key, count, amount) VALUES (?, ?, ?, ?)',
     );
     this.remove = db.prepare('DELETE FROM portfolio_figures WHERE section = ? AND key = ?');
+    this.selectSection = db.prepare(
+      "SELECT section, key, count, amount FROM portfolio_figures WHERE section IN ('bucket', 'bucket_overdue') ORDER BY section, key",
+    );
   }
 
   apply(event: ProjectionEvent): void {
-    if (event.kind !== 'account') return;
+    if (event.kind === 'businessDayClosed') {
+      if (isMonthEnd(event.data.businessDate)) this.snapshotBuckets(event.data.businessDate.slice(0, 7));
+      return;
+    }
     accountFigures(event.before, -1, this.pending);
     accountFigures(event.after, 1, this.pending);
     eventFigures(event.event, event.after, this.pending);
@@ -159,4 +176,26 @@ export class PortfolioProjection implements Projection {
   discard(): void {
     this.pending.clear();
   }
+
+  /**
+   * The delinquency trend: when a month's last business day closes, the buckets as they stand are kept
+   * under that month, so the dashboard can chart M1..M3+ over time without any per-day rows.
+   */
+  private snapshotBuckets(month: string): void {
+    this.flush();
+    const rows = this.selectSection.all() as {
+      section: string;
+      key: string;
+      count: number;
+      amount: string;
+    }[];
+    for (const r of rows) {
+      const section = r.section === 'bucket' ? 'bucket_month' : 'bucket_overdue_month';
+      add(this.pending, section, `${month}${SEP}${r.key}`, r.count, r.amount);
+    }
+  }
+}
+
+function isMonthEnd(date: string): boolean {
+  return date === lastOfMonth(monthOf(date));
 }

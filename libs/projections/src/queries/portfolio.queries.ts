@@ -37,6 +37,16 @@ export interface PortfolioView {
     unchanged: number;
     netLimitChange: string;
   }[];
+  /** Reasons of the quarterly reviews, counted per quarter and decision. */
+  limitReviewReasons: { quarter: string; decision: string; reason: string; accounts: number }[];
+  /** The buckets as they stood when each month's last day closed. */
+  delinquencyByMonth: {
+    month: string;
+    bucket: string;
+    accounts: number;
+    outstanding: string;
+    overdue: string;
+  }[];
 }
 
 const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
@@ -125,5 +135,19 @@ export function getPortfolio(db: Db): PortfolioView {
       fees: money(figure('billed_fees', month).amount),
     })),
     limitChangesByQuarter: [...quarters.values()],
+    limitReviewReasons: section('limit_review_reason').map((r) => {
+      const [quarter, decision, reason] = r.key.split(PORTFOLIO_KEY_SEPARATOR);
+      return { quarter, decision, reason, accounts: r.count };
+    }),
+    delinquencyByMonth: section('bucket_month').map((r) => {
+      const [month, bucket] = r.key.split(PORTFOLIO_KEY_SEPARATOR);
+      return {
+        month,
+        bucket,
+        accounts: r.count,
+        outstanding: money(r.amount),
+        overdue: money(figure('bucket_overdue_month', r.key).amount),
+      };
+    }),
   };
 }
