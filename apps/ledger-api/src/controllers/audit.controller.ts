@@ -5,6 +5,7 @@
  */
 import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isValidDate, isValidDateTime } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountHistory, AccountNotFoundError, AuditAnchorScheduler, explainStatement, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
@@ -14,7 +15,10 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** A bare date means the end of that day in Asia/Shanghai: everything recorded on it. */
 function asOfMoment(asOf: string | undefined): string | undefined {
-  return asOf !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? `${asOf}T23:59:59.999+08:00` : asOf;
+  if (asOf === undefined) return undefined;
+  if (isValidDate(asOf)) return `${asOf}T23:59:59.999+08:00`;
+  if (isValidDateTime(asOf)) return asOf;
+  throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'asOf must be a calendar date or an ISO date-time with an offset', details: [{ field: 'asOf' }] });
 }
 
 function mapped(error: unknown): never {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN } from './validators';
 
 export class ActivationDto {
@@ -19,7 +19,7 @@ export class DrawDto {
   @IsIdentifier('Merchant order id: the same order id twice is the same draw') orderId!: string;
   @IsText('Merchant name', 100, 'JD.com') merchant!: string;
   @IsAmount() amount!: string;
-  @ApiProperty({ type: AuthenticationDto }) @ValidateNested() @Type(() => AuthenticationDto) authentication!: AuthenticationDto;
+  @ApiProperty({ type: AuthenticationDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => AuthenticationDto) authentication!: AuthenticationDto;
 }
 
 export class RefundDto {

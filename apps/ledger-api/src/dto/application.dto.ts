@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class IdentityVerificationDto {
   @ApiProperty({ description: 'ID card matches the payments account' }) @IsBoolean() idCard!: boolean;
@@ -36,9 +36,9 @@ export class SubmitApplicationDto {
 
   @ApiProperty({ description: 'Payment transactions over the last 6 months', minimum: 0, example: 48 }) @IsInt() @Min(0) @Max(1_000_000) paymentsLast6Months!: number;
 
-  @ApiProperty({ type: IdentityVerificationDto }) @ValidateNested() @Type(() => IdentityVerificationDto) identityVerified!: IdentityVerificationDto;
+  @ApiProperty({ type: IdentityVerificationDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => IdentityVerificationDto) identityVerified!: IdentityVerificationDto;
 
-  @ApiProperty({ type: DebitCardDto, nullable: true, required: false }) @IsOptional() @ValidateNested() @Type(() => DebitCardDto) debitCard?: DebitCardDto | null;
+  @ApiProperty({ type: DebitCardDto, nullable: true, required: false }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DebitCardDto) debitCard?: DebitCardDto | null;
 
-  @ApiProperty({ type: CreditRecordDto }) @ValidateNested() @Type(() => CreditRecordDto) creditRecord!: CreditRecordDto;
+  @ApiProperty({ type: CreditRecordDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => CreditRecordDto) creditRecord!: CreditRecordDto;
 }

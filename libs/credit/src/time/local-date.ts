@@ -145,7 +145,10 @@ export interface LocalDateTime {
 export function toShanghai(isoDateTime: string): LocalDateTime {
   const match = DATE_TIME_PATTERN.exec(isoDateTime);
   if (!match || !isValidDate(match[1])) throw new Error(`not an ISO date-time with an offset: ${JSON.stringify(isoDateTime)}`);
-  const [, date, hh, mm, , zone] = match;
+  const [, date, hh, mm, ss, zone] = match;
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss ?? 0) > 59 || (zone !== 'Z' && (Number(zone.slice(1, 3)) > 14 || Number(zone.slice(4, 6)) > 59))) {
+    throw new Error(`not an ISO date-time with an offset: ${JSON.stringify(isoDateTime)}`);
+  }
   const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   const utcMinutes = dayNumber(date) * 1440 + Number(hh) * 60 + Number(mm) - offset;
   const local = utcMinutes + SHANGHAI_OFFSET_MINUTES;
