@@ -69,4 +69,14 @@ describe('the API with projections off beside a separate projector process', () 
     await projector.runner.waitFor(head, 10_000);
     await ledger.http.get(`/accounts/${account}`).expect(200);
   });
+
+  it('reads its own writes and closes a month end from the schedule the projector keeps', async () => {
+    const account = await openAccount(ledger, '1994-04-04', 43);
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('split-3', '100.00')).expect(201);
+    // No explicit wait: the query itself waits for the projector's checkpoints to pass the head.
+    expect((await ledger.http.get(`/accounts/${account}`).expect(200)).body.owed.total).toBe('100.00');
+    await ledger.closeDays('2026-01-02', '2026-01-31');
+    const statement = await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200);
+    expect(statement.body).toMatchObject({ revolvingPrincipal: '100.00', dueDate: '2026-02-10' });
+  });
 });

@@ -10,11 +10,12 @@ import { dirname } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Logger } from '@nestjs/common';
 import { TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountsDueForEndOfDay, createProjections, type Db, ProjectionRunner } from '@ledger/projections';
+import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner } from '@ledger/projections';
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 
 const CONSISTENCY_TIMEOUT_MS = 5_000;
+const END_OF_DAY_CATCH_UP_TIMEOUT_MS = 120_000;
 
 @Injectable()
 export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,15 +53,30 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
-  async consistent(position?: bigint): Promise<void> {
-    if (!this.settings.config.projections) return;
+  async consistent(position?: bigint, timeoutMs = CONSISTENCY_TIMEOUT_MS): Promise<void> {
+    if (!this.settings.config.projections) return this.waitForProjector(position ?? (await this.store.headPosition()), timeoutMs);
     // A failed subscription must not turn into silently stale answers.
     if (this.runner.lastError && !this.runner.running) {
       throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.runner.lastError.message}`, details: [] });
     }
     if (!this.runner.running) return;
     const target = position ?? (await this.store.headPosition());
-    await this.runner.waitFor(target, CONSISTENCY_TIMEOUT_MS);
+    await this.runner.waitFor(target, timeoutMs);
+  }
+
+  /**
+   * With LEDGER_PROJECTIONS=0 a separate projector process keeps the read models in the shared file;
+   * its checkpoints (committed with each batch) tell how far it has got.
+   */
+  private async waitForProjector(target: bigint, timeoutMs: number): Promise<void> {
+    const slowest = this.db.prepare('SELECT MIN(position) AS position FROM projection_checkpoints').safeIntegers(true);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = slowest.get() as { position: bigint | null } | undefined;
+      if (row?.position !== null && row?.position !== undefined && row.position >= target) return;
+      if (Date.now() >= deadline) throw new ProjectionLagTimeoutError(target, row?.position ?? 0n, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 }
 
@@ -71,8 +87,9 @@ export class ProjectedEndOfDaySchedule extends EndOfDaySchedule {
     super();
   }
 
+  /** End of day must see every account's latest facts: it waits longer than a query would. */
   async catchUp(): Promise<void> {
-    await this.readModels.consistent();
+    await this.readModels.consistent(undefined, END_OF_DAY_CATCH_UP_TIMEOUT_MS);
   }
 
   async accountsDue(date: string, limit: number, afterAccountId: string | null): Promise<string[]> {
