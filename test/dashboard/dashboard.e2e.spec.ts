@@ -6,12 +6,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { Dec } from '@ledger/credit';
 import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
 import { addDays, formatCount, formatMoney } from '../../apps/ledger-api/dashboard/format';
+import { DECISION_LABELS, label, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
 import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+const OVERDUE_BUCKETS = ['M1', 'M2', 'M3', 'M3+'];
+const DECISION_ORDER = ['INCREASED', 'DECREASED', 'UNCHANGED'];
 
 async function figureOf(page: Page, name: string): Promise<{ value: string | null; shown: string }> {
   const figure = page.locator(`[data-figure="${name}"]`);
@@ -49,6 +53,17 @@ describe('the dashboard in headless Chromium', () => {
 
     const delinquency = await rowsOf(page, 'delinquency');
     expect(delinquency.map((r) => [r[1], r[3], r[4]])).toEqual(portfolio.delinquency.map((d) => [formatCount(d.accounts), formatMoney(d.outstanding), formatMoney(d.overdue)]));
+    const months = [...new Set(portfolio.delinquencyByMonth.map((r) => r.month))].sort().reverse();
+    const atMonthEnd = (month: string, bucket: string) => portfolio.delinquencyByMonth.find((r) => r.month === month && r.bucket === bucket);
+    const overdueAtMonthEnd = (month: string) =>
+      OVERDUE_BUCKETS.reduce((total, b) => total.plus(atMonthEnd(month, b)?.overdue ?? '0'), new Dec(0)).toFixed(2);
+    expect(await rowsOf(page, 'delinquency-trend')).toEqual(
+      months.map((m) => [m, ...OVERDUE_BUCKETS.map((b) => formatCount(atMonthEnd(m, b)?.accounts ?? 0)), formatMoney(overdueAtMonthEnd(m))]),
+    );
+    expect(months.length).toBeGreaterThanOrEqual(3);
+    expect(portfolio.delinquencyByMonth.some((r) => OVERDUE_BUCKETS.includes(r.bucket) && r.accounts > 0)).toBe(true);
+    await expect(page.locator('#chart-delinquency-trend canvas').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('#view-overview .notice').count()).resolves.toBe(0);
     const statuses = await rowsOf(page, 'status');
     expect(statuses.map((r) => r[1]).sort()).toEqual(Object.values(portfolio.accountsByStatus).map(formatCount).sort());
     const submitted = Object.values(portfolio.funnel.byChannel).reduce((n, c) => n + c.submitted, 0);
@@ -80,13 +95,18 @@ describe('the dashboard in headless Chromium', () => {
   it('shows the quarterly limit reviews per quarter and their reasons', async () => {
     const { page, errors } = await dashboard.open('/dashboard#reviews');
     await page.waitForSelector('table[data-table="reviews"]');
-    await page.waitForSelector('#table-review-reasons p');
+    await page.waitForSelector('table[data-table="review-reasons"]');
     const reviews = await rowsOf(page, 'reviews');
     expect(reviews).toEqual(
       portfolio.limitChangesByQuarter.map((q) => [q.quarter, formatCount(q.increased), formatCount(q.decreased), formatCount(q.unchanged), formatMoney(q.netLimitChange)]),
     );
     expect(portfolio.limitChangesByQuarter.map((q) => q.quarter)).toContain('2026-Q1');
-    await expect(page.locator('table[data-table="review-reasons"] tbody tr').count()).resolves.toBeGreaterThan(0);
+    const reasons = [...portfolio.limitReviewReasons].sort(
+      (a, b) =>
+        b.quarter.localeCompare(a.quarter) || DECISION_ORDER.indexOf(a.decision) - DECISION_ORDER.indexOf(b.decision) || b.accounts - a.accounts || a.reason.localeCompare(b.reason),
+    );
+    expect(await rowsOf(page, 'review-reasons')).toEqual(reasons.map((r) => [r.quarter, label(DECISION_LABELS, r.decision), label(REASON_LABELS, r.reason), formatCount(r.accounts)]));
+    expect(reasons.length).toBeGreaterThan(0);
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 

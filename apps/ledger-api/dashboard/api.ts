@@ -49,14 +49,3 @@ export async function get<T>(path: string, acceptStatuses: number[] = []): Promi
   }
   throw new ApiRequestError(response.status, code, message);
 }
-
-/** Runs `task` over `items` with at most `width` requests in flight. */
-export async function mapLimited<T, R>(items: T[], width: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i]);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
-}

@@ -35,7 +35,7 @@ export function minus(a: string, b: string): string {
 }
 
 export function sum(amounts: string[]): string {
-  return amounts.reduce((total, a) => total.plus(a), new Decimal(0)).toFixed();
+  return amounts.reduce((total, a) => total.plus(a), new Decimal(0)).toFixed(2);
 }
 
 /** For chart coordinates only: never used for a figure shown as text. */

@@ -15,7 +15,6 @@ import { addDays } from './format';
 import { renderAccrual, renderApr, renderBilled } from './interest';
 import { renderOverview } from './overview';
 import { renderReviews } from './reviews';
-import { loadReviewReasons } from './review-sample';
 import { renderStatus, type ClockView, type HealthView } from './status';
 
 const REFRESH_SECONDS = 15;
@@ -26,7 +25,6 @@ const page = {
   portfolio: null as PortfolioView | null,
   lastClosed: null as string | null,
   quotes: null as InstallmentQuoteView[] | null,
-  reasonsLoaded: false,
   refreshes: 0,
 };
 
@@ -85,13 +83,7 @@ async function renderView(): Promise<void> {
     if (page.quotes) renderApr(page.quotes);
     else await sampleQuotes();
   }
-  if (view === 'reviews') {
-    renderReviews(p);
-    if (!page.reasonsLoaded) {
-      await loadReviewReasons(p.accountsByStatus.ACTIVE ?? 0);
-      page.reasonsLoaded = true;
-    }
-  }
+  if (view === 'reviews') renderReviews(p);
   resizeCharts();
 }
 

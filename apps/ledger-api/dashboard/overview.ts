@@ -1,5 +1,8 @@
 /// <reference lib="dom" />
-/** Portfolio overview (资产概览): status, outstanding by kind, utilization, delinquency, the application funnel. */
+/**
+ * Portfolio overview (资产概览): status, outstanding by kind, utilization, delinquency now and at each month end,
+ * the application funnel.
+ */
 import type { PortfolioView } from '@ledger/projections';
 import { BUCKET_COLOURS, draw, GRID, moneyAxis } from './charts';
 import { el, figure, notice, replace, table } from './dom';
@@ -76,19 +79,64 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
     ),
   );
 
-  // The read model keeps buckets as of now only; the monthly series it does keep that moves with
-  // delinquency is the penalty interest billed per month, shown as the trend until a bucket history exists.
-  draw('chart-delinquency-trend', {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid: { ...GRID, top: 40 },
-    xAxis: { type: 'category', data: p.billedByMonth.map((m) => m.month) },
-    yAxis: moneyAxis(),
-    series: [{ name: `${TERMS.penalty} billed`, type: 'line', areaStyle: { opacity: 0.15 }, data: p.billedByMonth.map((m) => chartNumber(m.penaltyInterest)), itemStyle: { color: '#d1495b' } }],
+  renderDelinquencyTrend(p);
+}
+
+interface TrendMonth {
+  month: string;
+  accounts: Record<string, number>;
+  overdue: string;
+}
+
+/** One entry per month-end the read model kept, oldest first; buckets with no accounts that month count 0. */
+function delinquencyTrend(p: PortfolioView): TrendMonth[] {
+  const months = [...new Set(p.delinquencyByMonth.map((r) => r.month))].sort();
+  return months.map((month) => {
+    const rows = p.delinquencyByMonth.filter((r) => r.month === month && OVERDUE_BUCKETS.includes(r.bucket));
+    return {
+      month,
+      accounts: Object.fromEntries(OVERDUE_BUCKETS.map((b) => [b, rows.find((r) => r.bucket === b)?.accounts ?? 0])),
+      overdue: sum(rows.map((r) => r.overdue)),
+    };
   });
+}
+
+function renderDelinquencyTrend(p: PortfolioView): void {
+  const trend = delinquencyTrend(p);
+  draw('chart-delinquency-trend', {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0, type: 'scroll' },
+    grid: { ...GRID, right: 72, top: 60 },
+    xAxis: { type: 'category', data: trend.map((m) => m.month) },
+    yAxis: [{ type: 'value', name: 'accounts', minInterval: 1 }, { ...moneyAxis('CNY'), splitLine: { show: false } }],
+    series: [
+      ...OVERDUE_BUCKETS.map((bucket, i) => ({
+        name: label(BUCKET_LABELS, bucket),
+        type: 'bar',
+        stack: 'buckets',
+        barMaxWidth: 36,
+        itemStyle: { color: BUCKET_COLOURS[i + 1] },
+        data: trend.map((m) => m.accounts[bucket]),
+      })),
+      { name: 'Overdue amount 逾期金额', type: 'line', yAxisIndex: 1, symbolSize: 8, itemStyle: { color: '#2f6fdf' }, data: trend.map((m) => chartNumber(m.overdue)) },
+    ],
+  });
+  if (trend.length === 0) {
+    replace('table-delinquency-trend', notice('No month has closed yet: the trend keeps the buckets as they stood when each month closed.'));
+    return;
+  }
   replace(
-    'note-delinquency-trend',
-    notice('Bucket counts by month need a month-end bucket history in the portfolio read model; until then this shows the penalty interest billed per month, which only overdue balances accrue.'),
+    'table-delinquency-trend',
+    table(
+      [
+        { header: 'Month 月份', cell: (m: TrendMonth) => m.month },
+        // Bucket codes only: the full labels are in the legend above, and the table must fit half a row.
+        ...OVERDUE_BUCKETS.map((bucket) => ({ header: `${bucket} 账户`, cell: (m: TrendMonth) => formatCount(m.accounts[bucket]), numeric: true })),
+        { header: 'Overdue 逾期金额', cell: (m) => formatMoney(m.overdue), numeric: true },
+      ],
+      [...trend].reverse(),
+      { 'data-table': 'delinquency-trend' },
+    ),
   );
 }
 

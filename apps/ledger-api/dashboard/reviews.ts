@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
-/** Quarterly limit reviews (额度调整): decisions per quarter from the portfolio, reasons from a sample of accounts. */
-import type { LimitReviewView, PortfolioView } from '@ledger/projections';
+/** Quarterly limit reviews (额度调整): decisions per quarter and their reasons, from the portfolio. */
+import type { PortfolioView } from '@ledger/projections';
 import { draw, GRID } from './charts';
 import { el, notice, replace, table } from './dom';
 import { formatCount, formatMoney } from './format';
@@ -42,30 +42,36 @@ export function renderReviews(p: PortfolioView): void {
       { 'data-table': 'reviews' },
     ),
   );
+  renderReviewReasons(p);
 }
 
-/** Reasons per quarter and decision, counted over the reviews of the sampled accounts. */
-export function renderReviewReasons(reviews: LimitReviewView[], sampledAccounts: number, activeAccounts: number): void {
-  const counts = new Map<string, number>();
-  for (const review of reviews) for (const reason of review.reasons.length ? review.reasons : ['—']) {
-    const key = `${review.quarter}|${review.decision}|${reason}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+type ReasonCount = PortfolioView['limitReviewReasons'][number];
+
+/**
+ * Reasons per quarter and decision, counted over every review. A review can give several reasons (a raise
+ * capped by the pay score, say), so a decision's reasons may add up to more than its accounts.
+ */
+function renderReviewReasons(p: PortfolioView): void {
+  const decisionOrder = (decision: string) => DECISIONS.findIndex((d) => d.toUpperCase() === decision);
+  const rows = [...p.limitReviewReasons].sort(
+    (a, b) => b.quarter.localeCompare(a.quarter) || decisionOrder(a.decision) - decisionOrder(b.decision) || b.accounts - a.accounts || a.reason.localeCompare(b.reason),
+  );
+  if (rows.length === 0) {
+    replace('table-review-reasons', notice('No account has been reviewed yet.'));
+    return;
   }
-  const rows = [...counts.entries()].map(([key, n]) => ({ parts: key.split('|'), n })).sort((a, b) => (a.parts[0] === b.parts[0] ? b.n - a.n : b.parts[0].localeCompare(a.parts[0])));
   replace(
     'table-review-reasons',
-    el('p', { class: 'muted' }, `Reasons as recorded on each review (额度调整原因), over ${formatCount(sampledAccounts)} of ${formatCount(activeAccounts)} active accounts.`),
-    rows.length === 0
-      ? notice('None of these accounts has been reviewed yet.')
-      : table(
-          [
-            { header: 'Quarter 季度', cell: (r: { parts: string[]; n: number }) => r.parts[0] },
-            { header: 'Decision 结果', cell: (r) => label(DECISION_LABELS, r.parts[1]) },
-            { header: 'Reason 原因', cell: (r) => label(REASON_LABELS, r.parts[2]) },
-            { header: 'Reviews 次数', cell: (r) => formatCount(r.n), numeric: true },
-          ],
-          rows,
-          { 'data-table': 'review-reasons' },
-        ),
+    el('p', { class: 'muted' }, 'Reasons as recorded on each review (额度调整原因), over all reviews; one review can give several reasons.'),
+    table(
+      [
+        { header: 'Quarter 季度', cell: (r: ReasonCount) => r.quarter },
+        { header: 'Decision 结果', cell: (r) => label(DECISION_LABELS, r.decision) },
+        { header: 'Reason 原因', cell: (r) => label(REASON_LABELS, r.reason) },
+        { header: 'Accounts 账户数', cell: (r) => formatCount(r.accounts), numeric: true },
+      ],
+      rows,
+      { 'data-table': 'review-reasons' },
+    ),
   );
 }
