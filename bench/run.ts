@@ -157,10 +157,10 @@ function rowsOf(results: any): Row[] {
     rows.push(throughputRow(name, `fixture build (${s.fixture.events.toLocaleString('en-US')} events)`, s.fixture.eventsPerSec, 'events/s', b.hundredPerCommitEventsPerSec, 'batched'));
     const inproc = s.api.inProcess;
     rows.push(throughputRow(name, 'commands in process', inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
-    rows.push(upperBoundRow(name, 'commands in process p50 / p99', inproc.p99Ms, `ms p99 (p50 ${inproc.p50Ms} ms)`, 20));
+    rows.push(upperBoundRow(name, 'commands in process p50 / p99', inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms)`));
     if (s.api.http.perSec !== undefined) {
       rows.push(throughputRow(name, 'commands over HTTP', s.api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
-      rows.push(upperBoundRow(name, 'commands over HTTP p50 / p99', s.api.http.p99Ms, `ms p99 (p50 ${s.api.http.p50Ms} ms)`, 50));
+      rows.push(upperBoundRow(name, 'commands over HTTP p50 / p99', s.api.http.p99Ms, 'ms', 50, ` p99 (p50 ${s.api.http.p50Ms} ms)`));
     }
     rows.push(upperBoundRow(name, 'API peak RSS (commands, HTTP, end of day)', s.api.maxRssMb, 'MiB', 1024));
     const eod = s.api.endOfDay;
@@ -170,7 +170,7 @@ function rowsOf(results: any): Row[] {
     rows.push(upperBoundRow(name, 'ordinary day extrapolated to 1,000,000 accounts', round((eod.ordinary.seconds * 1_000_000) / s.accounts, 1), 's', 5));
     rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
     for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));
-    rows.push(upperBoundRow(name, `audit replay, busiest account (${s.audit.events} events) p50`, s.audit.p50Ms, `ms (p99 ${s.audit.p99Ms} ms)`, 20));
+    rows.push(upperBoundRow(name, `audit replay, busiest account (${s.audit.events} events) p50`, s.audit.p50Ms, 'ms', 20, ` (p99 ${s.audit.p99Ms} ms)`));
   }
   return rows;
 }

@@ -46,11 +46,11 @@ export function throughputRow(scenario: string, figure: string, value: number, u
   };
 }
 
-export function upperBoundRow(scenario: string, figure: string, value: number, unit: string, limit?: number): Row {
+export function upperBoundRow(scenario: string, figure: string, value: number, unit: string, limit?: number, note = ''): Row {
   return {
     scenario,
     figure,
-    value: `${value.toLocaleString('en-US')} ${unit}`,
+    value: `${value.toLocaleString('en-US')} ${unit}${note}`,
     ratio: '',
     target: limit === undefined ? '' : `<= ${limit.toLocaleString('en-US')} ${unit}`,
     verdict: limit === undefined ? '' : value <= limit ? 'met' : `missed by ${Math.round((value / limit) * 100) - 100}%`,
