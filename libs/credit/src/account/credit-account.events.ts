@@ -149,6 +149,8 @@ export interface CreditLimitReviewedData {
   inputs: {
     averageUtilization: string;
     overdueDays: number;
+    /** Overdue episodes begun in the quarter (an overdue cured on its first day has 0 overdue days). */
+    overdueEpisodes: number;
     statementsDue: number;
     statementsPaidOnTime: number;
     payScore: number;

@@ -28,6 +28,8 @@ export interface DrawState {
   postedOn: IsoDate;
   refunded: Money;
   refunds: Record<string, Money>;
+  /** Posting order among the account's draws: "oldest first" must not depend on how ids sort. */
+  seq: number;
   /** Where the draw's principal lives now. */
   placement: { kind: 'UNBILLED' } | { kind: 'BILLED'; statementId: string } | { kind: 'INSTALLMENT'; planId: string };
   /** While UNBILLED: this draw's share of the unbilled revolving principal (repayments reduce it oldest first). */
@@ -84,6 +86,8 @@ export interface QuarterStats {
   /** Sum over observed days of the end-of-day amount owed (exact). */
   owedDaysSum: Money;
   overdueDays: number;
+  /** Overdue episodes that began in the quarter: counts an overdue cured on its first day too. */
+  overdueEpisodes: number;
   statementsDue: number;
   statementsPaidOnTime: number;
   lastOwed: Money;
@@ -230,11 +234,26 @@ export function interestBearingPrincipal(state: CreditAccountState): { normal: M
   return { normal, penalty };
 }
 
-/** What is overdue on one statement: its unpaid minimum, or its whole remainder after the deferral limit. */
-export function statementOverdueAmount(s: StatementState): Money {
+/**
+ * What is overdue on one statement: its unpaid minimum, or its whole remainder after the deferral limit,
+ * never more than is still owed on it and the statements before it (`owedUpTo`): a refund can leave
+ * less owed than the unpaid minimum.
+ */
+export function statementOverdueAmount(s: StatementState, owedUpTo: Money): Money {
   if (!s.overdue) return Money.ZERO;
   if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return bucketsTotal(s.owed);
-  return Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue));
+  return Money.min(owedUpTo, Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue)));
+}
+
+/** Everything billed and still owed on each statement and the ones before it, by statement id. */
+export function owedUpToEach(state: CreditAccountState): Map<string, Money> {
+  const result = new Map<string, Money>();
+  let running = Money.ZERO;
+  for (const s of state.statements) {
+    running = running.plus(bucketsTotal(s.owed));
+    result.set(s.id, running);
+  }
+  return result;
 }
 
 /**
@@ -243,7 +262,8 @@ export function statementOverdueAmount(s: StatementState): Money {
  */
 export function overdueAmount(state: CreditAccountState): Money {
   let largest = Money.ZERO;
-  for (const s of state.statements) largest = Money.max(largest, statementOverdueAmount(s));
+  const owedUpTo = owedUpToEach(state);
+  for (const s of state.statements) largest = Money.max(largest, statementOverdueAmount(s, owedUpTo.get(s.id) ?? Money.ZERO));
   return largest;
 }
 

@@ -117,7 +117,10 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
  */
 export function closeBusinessDay(state: CreditAccountState, closing: string, context: DecideContext): CreditAccountEvent[] {
   if (state.status === 'NONE' || state.status === 'REJECTED' || state.status === 'APPROVED') return [];
-  if (state.lastOn !== null && addDays(closing, 1) < state.lastOn) return [];
+  if (state.lastOn !== null && addDays(closing, 1) < state.lastOn) {
+    // Facts dated after the day being closed would make billing and due dates wrong: refuse loudly.
+    throw new DomainError('BUSINESS_TIME_WENT_BACKWARDS', `cannot close ${closing}: the account already has facts from ${state.lastOn}`, { closing, lastOn: state.lastOn });
+  }
   const terms = accountTerms(state, context);
   const events: CreditAccountEvent[] = [];
   let current = state;

@@ -5,7 +5,7 @@
  * quarter's utilization and overdue-day sums, both keyed by the event's business date.
  */
 import { Dec, Money } from '../money/money';
-import { daysBetween, quarterOf } from '../time/local-date';
+import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
 import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
 import {
@@ -90,6 +90,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
             postedOn: d.on,
             refunded: Money.ZERO,
             refunds: {},
+            seq: Object.keys(s.draws).length,
             placement: { kind: 'UNBILLED' },
             unbilledRemaining: amount,
             reversedByDispute: null,
@@ -168,8 +169,15 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         ? { ...updated, quarter: { ...q, statementsDue: q.statementsDue + 1, statementsPaidOnTime: q.statementsPaidOnTime + (d.minimumMet ? 1 : 0) } }
         : updated;
     }
-    case 'AccountBecameOverdue':
-      return updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: { since: st.overdue?.since ?? event.data.on, kind: event.data.kind } }));
+    case 'AccountBecameOverdue': {
+      const statement = s.statements.find((st) => st.id === event.data.statementId);
+      const newlyOverdue = !s.statements.some((st) => st.overdue !== null);
+      // Days past due count from the day after the due date (PRODUCT.md §8), also when the deferral
+      // limit, not a missed minimum, is what made the statement overdue.
+      const since = statement?.overdue?.since ?? (event.data.kind === 'DEFERRAL_LIMIT_REACHED' && statement ? addDays(statement.dueDate, 1) : event.data.on);
+      const next = updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: { since, kind: event.data.kind } }));
+      return newlyOverdue && next.quarter ? { ...next, quarter: { ...next.quarter, overdueEpisodes: next.quarter.overdueEpisodes + 1 } } : next;
+    }
     case 'OverdueCured':
       return updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: null }));
     case 'AccountFrozen':
@@ -221,7 +229,9 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
     billedPlans[period.planId] = (billedPlans[period.planId] ?? Money.ZERO).plus(Money.of(period.principal));
     const remaining = plan.remaining.map((r, i) => (plan.accelerated || i === period.period - 1 ? Money.ZERO : r));
     const nextPeriod = plan.accelerated ? plan.periods + 1 : period.period + 1;
-    plans[period.planId] = { ...plan, remaining, nextPeriod, closed: nextPeriod > plan.periods };
+    // Nothing left to bill (refunded or prepaid) closes the plan: no more periods, no more fees.
+    const closed = nextPeriod > plan.periods || remaining.slice(nextPeriod - 1).every((r) => r.isZero());
+    plans[period.planId] = { ...plan, remaining, nextPeriod, closed };
   }
   const owed = zeroBuckets();
   owed.PENALTY_INTEREST = Money.of(d.penaltyInterest.charged);
@@ -293,10 +303,11 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
       const closed = remaining.slice(plan.nextPeriod - 1).every((r) => r.isZero());
       next = { ...next, plans: { ...next.plans, [line.planId]: { ...plan, remaining, closed } } };
     } else {
+      const byPosting = postingOrder(next);
       next = updateStatement(next, line.statementId, (st) => {
         const owed = { ...st.owed, [line.component]: st.owed[line.component].minus(amount) };
-        if (line.component === 'REVOLVING_PRINCIPAL') return { ...st, owed, billedDraws: reduceShares(st.billedDraws, amount, drawId) };
-        if (line.component === 'INSTALLMENT_PRINCIPAL') return { ...st, owed, billedPlans: reduceShares(st.billedPlans, amount, planId) };
+        if (line.component === 'REVOLVING_PRINCIPAL') return { ...st, owed, billedDraws: reduceShares(st.billedDraws, amount, drawId, byPosting) };
+        if (line.component === 'INSTALLMENT_PRINCIPAL') return { ...st, owed, billedPlans: reduceShares(st.billedPlans, amount, planId, byPosting) };
         return { ...st, owed };
       });
     }
@@ -306,7 +317,9 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
 
 function reduceUnbilledDraws(s: CreditAccountState, amount: Money, drawId: string | null): CreditAccountState['draws'] {
   const draws = { ...s.draws };
-  const unbilled = Object.values(s.draws).filter((d) => d.placement.kind === 'UNBILLED' && d.unbilledRemaining.isPositive());
+  const unbilled = Object.values(s.draws)
+    .filter((d) => d.placement.kind === 'UNBILLED' && d.unbilledRemaining.isPositive())
+    .sort((a, b) => a.seq - b.seq);
   const ordered = drawId ? unbilled.filter((d) => d.drawId === drawId) : unbilled;
   let left = amount;
   for (const d of ordered) {
@@ -318,10 +331,15 @@ function reduceUnbilledDraws(s: CreditAccountState, amount: Money, drawId: strin
   return draws;
 }
 
-function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null): Record<string, Money> {
+/** Orders draw ids (and plan ids, which are draw ids) by posting: object keys that look like integers would sort numerically. */
+function postingOrder(s: CreditAccountState): (a: string, b: string) => number {
+  return (a, b) => (s.draws[a]?.seq ?? 0) - (s.draws[b]?.seq ?? 0);
+}
+
+function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null, order: (a: string, b: string) => number): Record<string, Money> {
   const next = { ...shares };
   let left = amount;
-  for (const k of key ? [key] : Object.keys(shares)) {
+  for (const k of key ? [key] : Object.keys(shares).sort(order)) {
     if (!left.isPositive()) break;
     const take = Money.min(left, next[k] ?? Money.ZERO);
     next[k] = (next[k] ?? Money.ZERO).minus(take);
@@ -341,6 +359,7 @@ function newQuarter(quarter: string, since: string, s: CreditAccountState): Quar
     daysObserved: 0,
     owedDaysSum: Money.ZERO,
     overdueDays: 0,
+    overdueEpisodes: 0,
     statementsDue: 0,
     statementsPaidOnTime: 0,
     lastOwed: totalOwed(s),

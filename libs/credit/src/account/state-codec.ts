@@ -6,7 +6,7 @@
 import { Money } from '../money/money';
 import type { CreditAccountState } from './credit-account.state';
 
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 const MONEY_TAG = '$money';
 

@@ -144,7 +144,12 @@ export class TermsCatalogue {
     terms: ProductTerms[],
     readonly currentVersion: string,
   ) {
-    for (const t of terms) this.byVersion.set(t.version, t);
+    for (const t of terms) {
+      // An interest-free period (seed 001's variant) is a terms field but not implemented: refuse such
+      // terms rather than silently charge interest they promise not to.
+      if (t.interestFreeDays !== 0) throw new Error(`terms ${t.version}: interestFreeDays other than 0 is not supported`);
+      this.byVersion.set(t.version, t);
+    }
     if (!this.byVersion.has(currentVersion)) throw new Error(`unknown current terms version ${currentVersion}`);
   }
 

@@ -6,7 +6,7 @@ import type { Db, Projection, ProjectionEvent, Statement } from '../runner/proje
 
 export class LimitReviewsProjection implements Projection {
   readonly name = 'limit_reviews';
-  readonly version = 1;
+  readonly version = 2;
   readonly tables = ['limit_reviews'];
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS limit_reviews (
@@ -15,6 +15,7 @@ export class LimitReviewsProjection implements Projection {
       reviewed_on TEXT NOT NULL,
       average_utilization TEXT NOT NULL,
       overdue_days INTEGER NOT NULL,
+      overdue_episodes INTEGER NOT NULL,
       statements_due INTEGER NOT NULL,
       statements_paid_on_time INTEGER NOT NULL,
       pay_score INTEGER NOT NULL,
@@ -35,7 +36,7 @@ export class LimitReviewsProjection implements Projection {
 
   prepare(db: Db): void {
     this.insert = db.prepare(
-      `INSERT OR REPLACE INTO limit_reviews VALUES (${new Array(18).fill('?').join(', ')})`,
+      `INSERT OR REPLACE INTO limit_reviews VALUES (${new Array(19).fill('?').join(', ')})`,
     );
   }
 
@@ -48,6 +49,7 @@ export class LimitReviewsProjection implements Projection {
       d.on,
       d.inputs.averageUtilization,
       d.inputs.overdueDays,
+      d.inputs.overdueEpisodes ?? 0,
       d.inputs.statementsDue,
       d.inputs.statementsPaidOnTime,
       d.inputs.payScore,

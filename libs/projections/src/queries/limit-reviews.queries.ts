@@ -7,6 +7,7 @@ export interface LimitReviewView {
   inputs: {
     averageUtilization: string;
     overdueDays: number;
+    overdueEpisodes: number;
     statementsDue: number;
     statementsPaidOnTime: number;
     payScore: number;
@@ -28,6 +29,7 @@ interface Row {
   reviewed_on: string;
   average_utilization: string;
   overdue_days: number;
+  overdue_episodes: number;
   statements_due: number;
   statements_paid_on_time: number;
   pay_score: number;
@@ -54,6 +56,7 @@ export function getLimitReviews(db: Db, accountId: string): LimitReviewView[] {
     inputs: {
       averageUtilization: r.average_utilization,
       overdueDays: r.overdue_days,
+      overdueEpisodes: r.overdue_episodes,
       statementsDue: r.statements_due,
       statementsPaidOnTime: r.statements_paid_on_time,
       payScore: r.pay_score,

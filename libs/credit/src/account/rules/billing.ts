@@ -25,7 +25,9 @@ export function billedInstallmentPeriods(state: CreditAccountState): BilledInsta
       const principal = Money.sum(plan.remaining.slice(plan.nextPeriod - 1));
       periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: principal.toString(), fee: '0.00' });
     } else {
-      periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: plan.remaining[plan.nextPeriod - 1].toString(), fee: plan.feePerPeriod.toString() });
+      // A period whose principal was prepaid or refunded carries no fee: early repayment has no fee.
+      const principal = plan.remaining[plan.nextPeriod - 1];
+      periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: principal.toString(), fee: principal.isZero() ? '0.00' : plan.feePerPeriod.toString() });
     }
   }
   return periods;
@@ -47,7 +49,9 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
   const own = Money.of(interest.charged).plus(Money.of(penaltyInterest.charged)).plus(fees).plus(installmentPrincipal).plus(revolving);
   const previousBalance = billedOwed(state);
   const statementBalance = previousBalance.plus(own);
-  const activity = !state.cycle.newDraws.isZero() || !state.cycle.refunds.isZero() || !accrued.interest.isZero() || !accrued.penaltyInterest.isZero();
+  // An installment period falling due is activity even when prepaid: the plan's schedule must advance.
+  const activity =
+    !state.cycle.newDraws.isZero() || !state.cycle.refunds.isZero() || !accrued.interest.isZero() || !accrued.penaltyInterest.isZero() || installmentPeriods.length > 0;
   if (statementBalance.isZero() && !activity) return [];
   const overdueIncluded = overdueAmount(state);
   const tenPercent = statementBalance.times(terms.billing.minimumRepaymentRate).ceilToFen();

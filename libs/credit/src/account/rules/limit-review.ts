@@ -36,7 +36,7 @@ export function reviewEvents(state: CreditAccountState, closing: string, terms: 
   const reasons: string[] = [];
   let decision: CreditLimitReviewedData['decision'] = 'UNCHANGED';
   let newLimit = oldLimit;
-  if (stats.overdueDays > 0) {
+  if (stats.overdueDays > 0 || stats.overdueEpisodes > 0) {
     decision = 'DECREASED';
     reasons.push('OVERDUE_IN_QUARTER');
     const lowered = oldLimit.times(terms.review.decreaseFactor).floorToMultipleOf(terms.review.roundingStep);
@@ -72,6 +72,7 @@ export function reviewEvents(state: CreditAccountState, closing: string, terms: 
         inputs: {
           averageUtilization: utilization.toDecimalPlaces(6, Dec.ROUND_HALF_UP).toFixed(),
           overdueDays: stats.overdueDays,
+          overdueEpisodes: stats.overdueEpisodes,
           statementsDue: stats.statementsDue,
           statementsPaidOnTime: stats.statementsPaidOnTime,
           payScore: state.payScore,

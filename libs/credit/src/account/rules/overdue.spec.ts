@@ -92,5 +92,9 @@ describe('an account paying only minimums', () => {
       type: 'AccountBecameOverdue',
       data: { on: '2026-05-12', statementId: '2026-01', overdueAmount: remainder.toString(), kind: 'DEFERRAL_LIMIT_REACHED' },
     });
+    // Days past due count from the day after the due date (11 Feb): 91 on 12 May, so non-performing,
+    // frozen and reported at once.
+    expect(decided.slice(1).map((e) => e.type)).toEqual(['AccountFrozen', 'OverdueReported', 'DelinquencyBucketChanged']);
+    expect(decided[3].data).toEqual({ on: '2026-05-12', from: 'CURRENT', to: 'M3+', daysPastDue: 91 });
   });
 });

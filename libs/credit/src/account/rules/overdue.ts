@@ -9,7 +9,8 @@
 import type { DelinquencyBucket, ProductTerms } from '../../terms/product-terms';
 import { addDays, daysBetween } from '../../time/local-date';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince, owedUpToEach } from '../credit-account.state';
+import { Money } from '../../money/money';
 
 export function bucketFor(daysPastDue: number, terms: ProductTerms): DelinquencyBucket {
   if (daysPastDue <= 0) return 'CURRENT';
@@ -26,13 +27,18 @@ export function daysPastDue(state: CreditAccountState, date: string): number {
 export function dueDateEvents(state: CreditAccountState, closing: string, terms: ProductTerms): CreditAccountEvent[] {
   const on = addDays(closing, 1);
   const events: CreditAccountEvent[] = [];
+  const owedUpTo = owedUpToEach(state);
   for (const s of state.statements) {
     if (!s.dueDatePassed && s.dueDate <= closing) {
       const unpaid = bucketsTotal(s.owed);
-      const met = s.minimumMet || unpaid.isZero();
+      // Met when its minimum was paid, or when nothing billed up to it is still owed (a statement with
+      // nothing of its own is not met while older statements still owe).
+      const stillOwed = owedUpTo.get(s.id) ?? Money.ZERO;
+      const met = s.minimumMet || stillOwed.isZero();
       events.push({ type: 'StatementDueDatePassed', data: { on, statementId: s.id, minimumMet: met, unpaid: unpaid.toString() } });
       if (!met) {
-        events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: s.minimum.minus(s.repaidSinceIssue).toString(), kind: 'MINIMUM_NOT_PAID' } });
+        const amount = Money.min(stillOwed, s.minimum.minus(s.repaidSinceIssue));
+        events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: amount.toString(), kind: 'MINIMUM_NOT_PAID' } });
       }
     }
     const deferralEnd = addDays(s.dueDate, terms.overdue.maxDeferralDays);

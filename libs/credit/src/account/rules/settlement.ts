@@ -19,7 +19,7 @@ export function withSettlementFollowUps(state: CreditAccountState, primary: Cred
     if (!s.minimumMet && (s.repaidSinceIssue.greaterThanOrEqual(s.minimum) || settled)) {
       followUps.push({ type: 'MinimumRepaymentMet', data: { on, statementId: s.id, byDueDate: !s.dueDatePassed } });
     }
-    if (s.overdue && (statementOverdueAmount(s).isZero() || settled)) {
+    if (s.overdue && (statementOverdueAmount(s, owedUpTo).isZero() || settled)) {
       followUps.push({ type: 'OverdueCured', data: { on, statementId: s.id } });
     }
   }

@@ -1,0 +1,96 @@
+import { Money } from '../../money/money';
+import { TERMS_2026_01, TermsCatalogue } from '../../terms/product-terms';
+import { AccountScenario } from '../../testing/account-scenario';
+import { overdueAmount } from '../credit-account.state';
+
+const opened = (payScore = 650) => new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore });
+
+describe('an installment plan whose principal is gone', () => {
+  it('closes once a refund leaves nothing to bill, with no fee for periods it will never bill', () => {
+    const s = opened();
+    s.draw('o-1', '1200.00');
+    s.execute({ type: 'ConvertToInstallments', drawId: 'o-1', periods: 3 });
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '800.00' });
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('StatementIssued').data.installmentPeriods).toEqual([{ planId: 'o-1', period: 1, principal: '400.00', fee: '6.00' }]);
+    expect(s.state.plans['o-1'].closed).toBe(true);
+    s.repay('r-1', s.lastOf('StatementIssued').data.statementBalance);
+    s.closeDaysThrough('2026-02-28');
+    expect(s.eventsOf('StatementIssued')).toHaveLength(1);
+  });
+
+  it('charges no fee for a period whose principal was repaid early', () => {
+    const s = opened();
+    s.draw('o-1', '1200.00');
+    s.execute({ type: 'ConvertToInstallments', drawId: 'o-1', periods: 3 });
+    s.closeDaysThrough('2026-01-31');
+    // 406.00 billed for January, then 400.00 more: the next unbilled period, prepaid.
+    s.repay('r-1', '806.00');
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({
+      statementId: '2026-02',
+      installmentPeriods: [{ planId: 'o-1', period: 2, principal: '0.00', fee: '0.00' }],
+      statementBalance: '0.00',
+    });
+    // The schedule advanced: March bills period 3 with its fee.
+    s.closeDaysThrough('2026-03-31');
+    expect(s.lastOf('StatementIssued').data.installmentPeriods).toEqual([{ planId: 'o-1', period: 3, principal: '400.00', fee: '6.00' }]);
+  });
+});
+
+describe('the quarterly review', () => {
+  it('counts an overdue cured on its first day as an overdue day in the quarter', () => {
+    const s = opened(760);
+    s.draw('o-1', '3000.00');
+    s.closeDaysThrough('2026-02-10');
+    expect(s.state.bucket).toBe('M1');
+    s.repay('cure', s.lastOf('StatementIssued').data.minimumRepayment);
+    for (const [statementDay, payDay] of [['2026-02-28', '2026-03-04']]) {
+      s.closeDaysThrough(statementDay);
+      s.closeDaysThrough(payDay);
+      s.repay(`r-${payDay}`, s.lastOf('StatementIssued').data.minimumRepayment);
+    }
+    s.closeDaysThrough('2026-03-31');
+    expect(s.lastOf('CreditLimitReviewed').data).toMatchObject({ decision: 'DECREASED', oldLimit: '5000.00', newLimit: '4000.00', inputs: { overdueDays: 0, overdueEpisodes: 1 } });
+  });
+});
+
+describe('the overdue amount', () => {
+  it('is never more than is still owed, even after a refund', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-01-31');
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '1000.00' });
+    const decided = s.closeDaysThrough('2026-02-10');
+    expect(decided.find((e) => e.type === 'AccountBecameOverdue')?.data).toMatchObject({ overdueAmount: '15.00' });
+    expect(overdueAmount(s.state).toString()).toBe('15.00');
+  });
+
+  it('makes a statement with nothing of its own overdue while older statements still owe', () => {
+    const s = opened();
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-01-31');
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '1000.00' });
+    s.closeDaysThrough('2026-03-10');
+    const february = s.eventsOf('StatementDueDatePassed').find((e) => e.data.statementId === '2026-02');
+    expect(february?.data.minimumMet).toBe(false);
+  });
+});
+
+describe('oldest first', () => {
+  it('follows the order draws were posted, whatever their order ids look like', () => {
+    const s = opened();
+    for (const id of ['b-first', '20', '10']) s.draw(id, '100.00');
+    s.repay('r-1', '250.00');
+    expect(s.state.draws['b-first'].unbilledRemaining.toString()).toBe('0.00');
+    expect(s.state.draws['20'].unbilledRemaining.toString()).toBe('0.00');
+    expect(s.state.draws['10'].unbilledRemaining.toString()).toBe('50.00');
+  });
+});
+
+describe('the terms catalogue', () => {
+  it('refuses an interest-free period it does not implement', () => {
+    expect(() => new TermsCatalogue([{ ...TERMS_2026_01, version: 'free-20', interestFreeDays: 20 }], 'free-20')).toThrow(/interestFreeDays/);
+    expect(Money.of('1.00').isPositive()).toBe(true);
+  });
+});
