@@ -89,6 +89,18 @@ describe('the HTTP contract', () => {
     expect(again.body).toMatchObject({ alreadyClosed: true, businessDate: '2026-01-02' });
   });
 
+  it('refuses account commands dated after a day that is not closed yet, and takes them once it is', async () => {
+    // The clock says 5 January; only 2 January is closed, so 3 and 4 January must close first.
+    const before = await head();
+    const early = await ledger.http.post(`/accounts/${account}/draws`).send(draw('N-6', '10.00'));
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ error: 'BUSINESS_DAY_NOT_CLOSED', details: [{ businessDate: '2026-01-05', lastClosed: '2026-01-02' }] });
+    expect(await head()).toBe(before);
+    await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-03' }).expect(200);
+    await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-04' }).expect(200);
+    expect((await ledger.http.post(`/accounts/${account}/draws`).send(draw('N-6', '10.00'))).status).toBe(201);
+  });
+
   it('serves the OpenAPI document with every command route', async () => {
     const res = await ledger.http.get('/docs-json');
     expect(res.status).toBe(200);

@@ -4,6 +4,7 @@ export * from './commands/account-command.handlers';
 export * from './config/ledger-config';
 export * from './end-of-day/end-of-day.service';
 export * from './end-of-day/end-of-day.scheduler';
+export * from './end-of-day/business-day-gate';
 export * from './identity/personal-data';
 export * from './repository/account-repository';
 export * from './repository/lru-cache';

@@ -10,6 +10,7 @@ import { createEventStore, EventStore, MemorySnapshotStore, SnapshotStore, Sqlit
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
 import type { LedgerConfig } from './config/ledger-config';
+import { BusinessDayGate } from './end-of-day/business-day-gate';
 import { EndOfDayScheduler } from './end-of-day/end-of-day.scheduler';
 import { EndOfDaySchedule, EndOfDayService } from './end-of-day/end-of-day.service';
 import { PersonalDataProtector } from './identity/personal-data';
@@ -93,11 +94,12 @@ export class LedgerModule {
             new AccountRepository(store, snapshots, terms, { cacheSize: config.aggregateCacheSize }),
           inject: [EventStore, SnapshotStore, TermsCatalogue],
         },
+        { provide: BusinessDayGate, useFactory: (store: EventStore) => new BusinessDayGate(store), inject: [EventStore] },
         {
           provide: EndOfDayService,
-          useFactory: (store: EventStore, repository: AccountRepository, schedule: EndOfDaySchedule, clock: BusinessClock) =>
-            new EndOfDayService(store, repository, schedule, clock, config.endOfDayConcurrency),
-          inject: [EventStore, AccountRepository, EndOfDaySchedule, BusinessClock],
+          useFactory: (store: EventStore, repository: AccountRepository, schedule: EndOfDaySchedule, clock: BusinessClock, gate: BusinessDayGate) =>
+            new EndOfDayService(store, repository, schedule, clock, config.endOfDayConcurrency, gate),
+          inject: [EventStore, AccountRepository, EndOfDaySchedule, BusinessClock, BusinessDayGate],
         },
         LedgerShutdown,
         EndOfDayScheduler,

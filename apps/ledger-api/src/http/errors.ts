@@ -9,7 +9,7 @@ import type { Response } from 'express';
 import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
-import { ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
+import { BusinessDayNotClosedError, ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
 
 export interface ErrorBody {
   error: string;
@@ -56,6 +56,9 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof IdempotencyKeyReusedError) return { status: 409, body: { error: exception.code, message: exception.message, details: [{ commandId: exception.commandId }] } };
   if (exception instanceof ConcurrencyRetriesExhaustedError || exception instanceof ConcurrencyError) {
     return { status: 409, body: { error: 'CONCURRENCY_CONFLICT', message: exception.message, details: [] } };
+  }
+  if (exception instanceof BusinessDayNotClosedError) {
+    return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed }] } };
   }
   if (exception instanceof ClockError) return { status: exception.code === 'INVALID_DATE_TIME' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [] } };
   if (exception instanceof EndOfDayError) return { status: exception.code === 'INVALID_BUSINESS_DATE' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [exception.details] } };

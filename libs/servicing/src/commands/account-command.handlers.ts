@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '@ledger/credit';
+import { DomainError, toShanghai } from '@ledger/credit';
+import { BusinessDayGate } from '../end-of-day/business-day-gate';
 import { BusinessClock } from '../clock/business-clock';
 import { EndOfDayService, type EndOfDayReport } from '../end-of-day/end-of-day.service';
 import { PersonalDataProtector, birthDateFromIdNumber, isValidPrcIdNumber, maskIdNumber, maskName } from '../identity/personal-data';
@@ -11,10 +12,13 @@ export class ExecuteAccountCommandHandler implements ICommandHandler<ExecuteAcco
   constructor(
     private readonly repository: AccountRepository,
     private readonly clock: BusinessClock,
+    private readonly gate: BusinessDayGate,
   ) {}
 
-  execute({ accountId, command, meta }: ExecuteAccountCommand): Promise<ExecuteResult> {
-    return this.repository.execute(accountId, command, { ...meta, now: meta.now ?? this.clock.now() });
+  async execute({ accountId, command, meta }: ExecuteAccountCommand): Promise<ExecuteResult> {
+    const now = meta.now ?? this.clock.now();
+    await this.gate.assertOpen(toShanghai(now).date);
+    return this.repository.execute(accountId, command, { ...meta, now });
   }
 }
 
@@ -24,9 +28,12 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
     private readonly repository: AccountRepository,
     private readonly clock: BusinessClock,
     private readonly personalData: PersonalDataProtector,
+    private readonly gate: BusinessDayGate,
   ) {}
 
-  execute({ application: a, meta }: SubmitApplicationCommand): Promise<ExecuteResult> {
+  async execute({ application: a, meta }: SubmitApplicationCommand): Promise<ExecuteResult> {
+    const now = meta.now ?? this.clock.now();
+    await this.gate.assertOpen(toShanghai(now).date);
     const idNumber = a.idNumber.toUpperCase();
     if (!isValidPrcIdNumber(idNumber)) {
       throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character', { field: 'idNumber' });
@@ -51,7 +58,7 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
           creditRecord: a.creditRecord,
         },
       },
-      { ...meta, now: meta.now ?? this.clock.now() },
+      { ...meta, now },
     );
   }
 }

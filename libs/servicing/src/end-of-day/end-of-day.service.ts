@@ -16,8 +16,10 @@ import { addDays, type CreditAccountEvent, isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { BusinessClock } from '../clock/business-clock';
 import { AccountRepository } from '../repository/account-repository';
+import { BusinessDayGate } from './business-day-gate';
+import { BUSINESS_DAYS_STREAM_NAME } from './business-days-stream';
 
-export const BUSINESS_DAYS_STREAM = 'ledger-business-days';
+export const BUSINESS_DAYS_STREAM = BUSINESS_DAYS_STREAM_NAME;
 const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
 
 export interface BusinessDayClosedData {
@@ -63,6 +65,7 @@ export class EndOfDayService {
     private readonly schedule: EndOfDaySchedule,
     private readonly clock: BusinessClock,
     private readonly concurrency = 32,
+    private readonly gate?: BusinessDayGate,
   ) {}
 
   async lastClosed(): Promise<{ date: string | null; revision: bigint | 'no_stream'; data: BusinessDayClosedData | null; position: bigint }> {
@@ -94,6 +97,7 @@ export class EndOfDayService {
     const result = await this.store.append(BUSINESS_DAYS_STREAM, last.revision, [
       { id: uuidv5(`business-day|${date}`, BUSINESS_DAY_NAMESPACE), type: 'BusinessDayClosed', schemaVersion: 1, data, metadata: { actor, businessDate: date, commandId: `eod:${date}` } },
     ]);
+    this.gate?.noteClosed(date);
     return { ...data, alreadyClosed: false, position: result.position.toString() };
   }
 
