@@ -7,7 +7,6 @@ export * from './end-of-day/end-of-day.scheduler';
 export * from './end-of-day/business-day-gate';
 export * from './identity/personal-data';
 export * from './repository/account-repository';
-export * from './repository/lru-cache';
 export * from './repository/keyed-queue';
 export * from './ledger.module';
 export * from './simulation/portfolio-simulator';

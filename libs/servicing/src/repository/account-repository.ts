@@ -29,9 +29,9 @@ import {
   type TermsCatalogue,
 } from '@ledger/credit';
 import { ConcurrencyError, EventStore, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+import { LruCache } from '@ledger/projections';
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
-import { LruCache } from './lru-cache';
 
 export const ACCOUNT_STREAM_PREFIX = 'credit-account-';
 export const accountStream = (accountId: string) => `${ACCOUNT_STREAM_PREFIX}${accountId}`;
