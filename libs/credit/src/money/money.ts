@@ -54,9 +54,9 @@ export class Money {
   }
 
   static sum(amounts: Iterable<Money>): Money {
-    let total = new Dec(0);
-    for (const a of amounts) total = total.plus(a.value);
-    return new Money(total);
+    let total: Money = Money.ZERO;
+    for (const a of amounts) total = total.plus(a);
+    return total;
   }
 
   static min(a: Money, b: Money): Money {
@@ -67,11 +67,17 @@ export class Money {
     return a.greaterThanOrEqual(b) ? a : b;
   }
 
+  // Most amounts an account adds up are zero (the settled buckets of a statement, a plan's paid
+  // periods), and decimal.js copies both operands on every operation: adding zero returns the other
+  // operand as it is, which is exact and saves most of the arithmetic in folding an account.
   plus(other: Money): Money {
+    if (other.value.isZero()) return this;
+    if (this.value.isZero()) return other;
     return new Money(this.value.plus(other.value));
   }
 
   minus(other: Money): Money {
+    if (other.value.isZero()) return this;
     return new Money(this.value.minus(other.value));
   }
 

@@ -1,9 +1,17 @@
 /**
  * Account state as of the runner's position, folded once per event with the domain's `evolve` and shared
  * by every projection. States live in a table (so a million accounts never sit in memory) with an LRU
- * cache in front. Changes made during a batch are kept apart until the batch commits: written to the
- * table inside the batch's transaction, moved into the cache only after the commit, and thrown away if
- * it rolls back, so the cache never runs ahead of the table.
+ * cache in front.
+ *
+ * The table is written lazily. Serializing an account's whole state is the dearest step of a batch, and
+ * an account touched by many batches would otherwise be written once per batch; instead the fold keeps
+ * the states changed since its last write (bounded by count, events and time) and writes them, with its
+ * own checkpoint, in the transaction of a later batch. Its checkpoint can therefore trail the
+ * projections'; after a crash the lane folds the events between the two again without applying them to
+ * any projection (`Lane.applyBatch`), which yields the same states because `evolve` is pure.
+ *
+ * Changes of the batch in flight are kept apart until it commits, and thrown away if it rolls back, so
+ * neither the cache nor the unwritten states ever run ahead of what committed.
  */
 import {
   type CreditAccountState,
@@ -19,12 +27,30 @@ export const ACCOUNT_STATE_TABLE = 'projection_account_state';
 /** A second fold used while one projection is rebuilt, so the main fold keeps its position. */
 export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
 
+export interface FoldWritePolicy {
+  /** Write once this many accounts changed since the last write. Default: half the cache size. */
+  maxAccounts?: number;
+  /** Write once this many events were folded since the last write (bounds the refold after a crash). Default 50,000. */
+  maxEvents?: number;
+  /** Write once this long passed since the last write. Default 5,000 ms. */
+  maxMs?: number;
+}
+
 export class AccountStateFold {
   /** Name of this fold's checkpoint row; its version is the state schema version. */
   readonly checkpointName: string;
   readonly version = STATE_SCHEMA_VERSION;
   private readonly cache: LruCache<string, CreditAccountState>;
-  private readonly dirty = new Map<string, { state: CreditAccountState; position: bigint }>();
+  /** Changed by the batch in flight. */
+  private readonly pending = new Map<string, CreditAccountState>();
+  /** Changed by committed batches since the last write to the table. */
+  private readonly unwritten = new Map<string, CreditAccountState>();
+  private readonly maxAccounts: number;
+  private readonly maxEvents: number;
+  private readonly maxMs: number;
+  private eventsSinceWrite = 0;
+  private pendingEvents = 0;
+  private lastWriteAt = Date.now();
   private select!: Statement;
   private upsert!: Statement;
 
@@ -32,46 +58,83 @@ export class AccountStateFold {
     private readonly db: Db,
     readonly table: string,
     cacheSize: number,
+    policy: FoldWritePolicy = {},
   ) {
     this.checkpointName = `$${table}`;
     this.cache = new LruCache(cacheSize);
+    this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(cacheSize / 2));
+    this.maxEvents = policy.maxEvents ?? 50_000;
+    this.maxMs = policy.maxMs ?? 5_000;
     this.create();
   }
 
   get(accountId: string): CreditAccountState {
-    const pending = this.dirty.get(accountId);
-    if (pending) return pending.state;
-    const cached = this.cache.get(accountId);
-    if (cached) return cached;
+    const state = this.pending.get(accountId) ?? this.unwritten.get(accountId) ?? this.cache.get(accountId);
+    if (state) return state;
     const row = this.select.get(accountId) as { state_json: string } | undefined;
-    const state = row ? deserializeState(row.state_json) : initialState(accountId);
-    this.cache.set(accountId, state);
-    return state;
+    const loaded = row ? deserializeState(row.state_json) : initialState(accountId);
+    this.cache.set(accountId, loaded);
+    return loaded;
   }
 
-  set(accountId: string, state: CreditAccountState, position: bigint): void {
-    this.dirty.set(accountId, { state, position });
+  set(accountId: string, state: CreditAccountState): void {
+    this.pending.set(accountId, state);
+    this.pendingEvents++;
   }
 
-  /** Writes the batch's states; call inside the batch's transaction. One write per account per batch. */
-  flush(): void {
-    for (const [accountId, { state, position }] of this.dirty)
-      this.upsert.run(accountId, position, serializeState(state));
+  /** Whether the batch in flight should write the table (call before `write`). */
+  writeDue(): boolean {
+    return (
+      this.unwritten.size + this.pending.size >= this.maxAccounts ||
+      this.eventsSinceWrite + this.pendingEvents >= this.maxEvents ||
+      Date.now() - this.lastWriteAt >= this.maxMs
+    );
   }
 
-  /** After the transaction committed: the batch's states become the cached ones. */
-  commit(): void {
-    for (const [accountId, { state }] of this.dirty) this.cache.set(accountId, state);
-    this.dirty.clear();
+  /** Whether there is anything the table does not have yet. */
+  get hasUnwritten(): boolean {
+    return this.unwritten.size > 0 || this.pending.size > 0;
+  }
+
+  /** Writes every state changed since the last write; call inside the transaction that moves the checkpoint. */
+  write(position: bigint): void {
+    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.upsert.run(accountId, position, serializeState(state));
+    for (const [accountId, state] of this.pending) this.upsert.run(accountId, position, serializeState(state));
+  }
+
+  /** After the transaction committed; `written` tells whether it included `write`. */
+  commit(written: boolean): void {
+    for (const [accountId, state] of this.pending) {
+      this.cache.set(accountId, state);
+      if (!written) this.unwritten.set(accountId, state);
+    }
+    this.eventsSinceWrite += this.pendingEvents;
+    if (written) {
+      this.unwritten.clear();
+      this.eventsSinceWrite = 0;
+      this.lastWriteAt = Date.now();
+    }
+    this.pending.clear();
+    this.pendingEvents = 0;
   }
 
   discard(): void {
-    this.dirty.clear();
+    this.pending.clear();
+    this.pendingEvents = 0;
+  }
+
+  /** Drops everything held in memory, so the fold stands exactly at its table and checkpoint again. */
+  forget(): void {
+    this.pending.clear();
+    this.unwritten.clear();
+    this.cache.clear();
+    this.pendingEvents = 0;
+    this.eventsSinceWrite = 0;
+    this.lastWriteAt = Date.now();
   }
 
   reset(): void {
-    this.dirty.clear();
-    this.cache.clear();
+    this.forget();
     this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
     this.create();
   }

@@ -3,6 +3,10 @@
  * runner has one main lane; a projection being rebuilt gets a lane of its own (with a second fold) until
  * it reaches the main lane's position. A batch and every checkpoint of the lane commit in one SQLite
  * transaction, so after a crash the lane resumes exactly after the last committed batch.
+ *
+ * The fold writes its states lazily (see `AccountStateFold`), so its checkpoint may trail the
+ * projections'. Events between the two are folded again on the way back up, and applied to no
+ * projection: each projection sees each event exactly once.
  */
 import { evolve, type TermsCatalogue } from '@ledger/credit';
 import type { StoredEvent } from '@ledger/event-store';
@@ -20,33 +24,60 @@ export class Lane {
     readonly fold: AccountStateFold,
     readonly projections: readonly Projection[],
     terms: TermsCatalogue,
-    /** The position every projection of the lane and its fold have applied. */
+    /** The position every projection of the lane has applied. */
     public position: bigint,
+    /** The position the fold has folded (its states up to here are in memory or in its table). */
+    public foldPosition: bigint = position,
   ) {
+    if (foldPosition > position) throw new Error(`a fold (${foldPosition}) cannot be ahead of its projections (${position})`);
     this.context = { db, terms, accountState: (accountId) => fold.get(accountId) };
   }
 
-  /** Applies the events after the lane's position; returns the new position. */
-  applyBatch(batch: readonly StoredEvent[]): bigint {
-    const events = batch.filter((e) => e.position > this.position);
+  /** Applies the events after the lane's position (folding those after the fold's); returns the new position. */
+  applyBatch(batch: readonly StoredEvent[], options: { writeFold?: boolean } = {}): bigint {
+    const events = batch.filter((e) => e.position > this.foldPosition);
     if (events.length === 0) return this.position;
     const last = events[events.length - 1].position;
+    const advances = last > this.position;
+    let written = false;
     try {
       this.db.transaction(() => {
-        for (const stored of events) this.applyOne(stored);
-        for (const p of this.projections) p.flush?.(this.context);
-        this.fold.flush();
-        this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
-        for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
+        for (const stored of events) {
+          if (stored.position > this.position) this.applyOne(stored);
+          else this.foldOnly(stored);
+        }
+        if (advances) for (const p of this.projections) p.flush?.(this.context);
+        written = options.writeFold === true || this.fold.writeDue();
+        if (written) {
+          this.fold.write(last);
+          this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
+        }
+        if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
       })();
     } catch (error) {
       this.fold.discard();
       for (const p of this.projections) p.discard?.();
       throw error;
     }
-    this.fold.commit();
-    this.position = last;
-    return last;
+    this.fold.commit(written);
+    this.foldPosition = last;
+    if (advances) this.position = last;
+    return this.position;
+  }
+
+  /** Writes the fold's unwritten states and moves its checkpoint up to the lane (before a stop). */
+  writeFold(): void {
+    if (!this.fold.hasUnwritten && this.checkpoints.get(this.fold.checkpointName)?.position === this.foldPosition) return;
+    this.db.transaction(() => {
+      this.fold.write(this.foldPosition);
+      this.checkpoints.set(this.fold.checkpointName, this.fold.version, this.foldPosition);
+    })();
+    this.fold.commit(true);
+  }
+
+  private foldOnly(stored: StoredEvent): void {
+    const decoded = decodeLedgerEvent(stored);
+    if (decoded.kind === 'account') this.fold.set(decoded.accountId, evolve(this.fold.get(decoded.accountId), decoded.event));
   }
 
   private applyOne(stored: StoredEvent): void {
@@ -54,7 +85,7 @@ export class Lane {
     if (decoded.kind === 'account') {
       const before = this.fold.get(decoded.accountId);
       const after = evolve(before, decoded.event);
-      this.fold.set(decoded.accountId, after, stored.position);
+      this.fold.set(decoded.accountId, after);
       const change = {
         kind: 'account' as const,
         accountId: decoded.accountId,

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import type { EventStore, Subscription } from '@ledger/event-store';
-import { ACCOUNT_STATE_TABLE, AccountStateFold, REBUILD_STATE_TABLE } from './account-state-fold';
+import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE } from './account-state-fold';
 import { Checkpoints } from './checkpoints';
 import { Lane } from './lane';
 import type { Db, Projection } from './projection';
@@ -23,8 +23,12 @@ export interface ProjectionRunnerOptions {
   terms?: TermsCatalogue;
   /** Account states kept in memory; the rest are read from the state table. Default 10,000. */
   stateCacheSize?: number;
-  /** Events per batch (and per transaction). Default 500. */
+  /** Events per batch (and per transaction) while following the log. Default 500. */
   batchSize?: number;
+  /** Events per batch while rebuilding or catching up (larger batches amortize each transaction). Default 5,000. */
+  replayBatchSize?: number;
+  /** When the account-state fold writes its table (see `AccountStateFold`). */
+  foldWrites?: FoldWritePolicy;
   /** A batch failed: the subscription stops with nothing of that batch applied; `start()` resumes. */
   onError?: (error: Error) => void;
   /** After a failed batch, call `start()` again after this delay (none by default: the caller decides). */
@@ -47,6 +51,7 @@ export class ProjectionRunner {
   private readonly mainFold: AccountStateFold;
   private readonly terms: TermsCatalogue;
   private readonly batchSize: number;
+  private readonly replayBatchSize: number;
   private readonly cacheSize: number;
   private readonly positions = new Map<string, bigint>();
   private readonly waiters = new PositionWaiters();
@@ -67,9 +72,10 @@ export class ProjectionRunner {
     this.db.pragma('synchronous = NORMAL');
     this.terms = options.terms ?? DEFAULT_TERMS_CATALOGUE;
     this.batchSize = options.batchSize ?? 500;
+    this.replayBatchSize = options.replayBatchSize ?? 5_000;
     this.cacheSize = options.stateCacheSize ?? 10_000;
     this.checkpoints = new Checkpoints(this.db);
-    this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheSize);
+    this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheSize, options.foldWrites);
   }
 
   get projections(): readonly Projection[] {
@@ -161,6 +167,9 @@ export class ProjectionRunner {
 
   /** Version checks; returns the projections behind the main fold, which need a lane of their own. */
   private initialize(): Projection[] {
+    // The main lane below starts from the fold's stored checkpoint: states it holds in memory may be
+    // further on (after a failed batch, states of committed batches not yet written), so drop them.
+    this.mainFold.forget();
     const stored = this.checkpoints.all();
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
     if (foldCheckpoint?.version !== this.mainFold.version) {
@@ -172,47 +181,53 @@ export class ProjectionRunner {
         else this.ensureTables(p, checkpoint.position);
       }
     }
-    const main = this.checkpoints.get(this.mainFold.checkpointName)?.position ?? 0n;
-    const ahead = this.projections.some((p) => (this.positions.get(p.name) ?? 0n) > main);
+    // The main lane goes on from the furthest projection; the fold may trail it (it writes lazily) and
+    // catches up on the way. Projections behind the main lane get a lane of their own.
+    const fold = this.checkpoints.get(this.mainFold.checkpointName)?.position ?? 0n;
+    let main = 0n;
+    for (const p of this.projections) if ((this.positions.get(p.name) ?? 0n) > main) main = this.positions.get(p.name)!;
     let behind = this.projections.filter((p) => (this.positions.get(p.name) ?? 0n) < main);
-    // Nothing can be ahead of the fold that commits with it, unless its table was lost; and when every
-    // projection is behind, the fold is worth nothing: in both cases start over from an empty database.
-    if (ahead || behind.length === this.projections.length) {
+    // A fold ahead of every projection means their tables were lost or emptied: start over.
+    if (fold > main) {
       this.resetAll();
       behind = [];
+      main = 0n;
     }
-    this.lane = this.mainLane(this.checkpoints.get(this.mainFold.checkpointName)?.position ?? 0n);
+    this.lane = this.mainLane(main, main === 0n ? 0n : fold);
     return behind;
   }
 
   /** Replays the log into `targets` with a second fold, up to the main lane's position. */
   private async catchUp(targets: readonly Projection[], onProgress?: ProgressCallback): Promise<void> {
-    const until = this.lane?.position ?? 0n;
-    const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheSize);
+    const main = this.lane ?? this.mainLane(0n);
+    const until = main.position;
+    const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheSize, this.options.foldWrites);
     const from = this.positions.get(targets[0].name) ?? 0n;
     const foldCheckpoint = this.checkpoints.get(fold.checkpointName);
     const resumable =
       from > 0n &&
       targets.every((p) => this.positions.get(p.name) === from) &&
-      foldCheckpoint?.position === from &&
+      foldCheckpoint !== undefined &&
+      foldCheckpoint.position <= from &&
       foldCheckpoint.version === fold.version;
     if (!resumable) {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
       fold.reset();
+      this.checkpoints.set(fold.checkpointName, fold.version, 0n);
     }
-    const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n);
+    const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
     await this.replay(lane, until, onProgress);
     this.db.exec(`DROP TABLE IF EXISTS ${REBUILD_STATE_TABLE}`);
     this.checkpoints.delete(fold.checkpointName);
-    this.lane = this.mainLane(until);
+    this.lane = main;
   }
 
   private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
     while (lane.position < until) {
-      const page = await this.options.store.readAll({ after: lane.position, maxCount: this.batchSize });
+      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
-      this.committed(lane, lane.applyBatch(events));
+      this.committed(lane, lane.applyBatch(events, { writeFold: events[events.length - 1].position >= until }));
       onProgress?.(lane.position, until);
     }
   }
@@ -220,7 +235,7 @@ export class ProjectionRunner {
   private subscribe(): void {
     const lane = this.lane ?? this.mainLane(0n);
     this.subscription = this.options.store.subscribeToAll({
-      after: lane.position,
+      after: lane.foldPosition,
       batchSize: this.batchSize,
       onEvents: (events) => this.committed(lane, lane.applyBatch(events)),
       onError: (error) => {
@@ -250,6 +265,8 @@ export class ProjectionRunner {
     const subscription = this.subscription;
     this.subscription = undefined;
     if (subscription) await subscription.stop();
+    // Write the fold's states, so the next start does not fold those events again.
+    if (subscription && !this.failure) this.lane?.writeFold();
     return subscription !== undefined;
   }
 
@@ -258,8 +275,8 @@ export class ProjectionRunner {
     this.waiters.notify(this.processedPosition());
   }
 
-  private mainLane(position: bigint): Lane {
-    return new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, position);
+  private mainLane(position: bigint, foldPosition: bigint = position): Lane {
+    return new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, position, foldPosition);
   }
 
   private resetAll(): void {

@@ -203,13 +203,16 @@ export class AccountRepository {
     const newEvents = chained.events;
     const result = await this.store.append(accountStream(accountId), loaded.revision, newEvents);
     const firstRevision = result.nextRevision - BigInt(events.length - 1);
+    // The command map grows with the account's history, so it is extended in place rather than copied
+    // per command. That is safe: commands on one account run one at a time (the keyed queue), and the
+    // superseded entry is dropped from the cache right here.
+    loaded.commands[commandId] = { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() };
     const next: LoadedAccount = {
       ...loaded,
       state: fold(loaded.state, events),
       revision: result.nextRevision,
       position: result.position,
       chainHash: chained.last,
-      commands: { ...loaded.commands, [commandId]: { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() } },
     };
     this.cache.set(accountId, next);
     await this.maybeSnapshot(next);
