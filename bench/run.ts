@@ -1,14 +1,14 @@
 /**
- * `npm run bench [-- --quick] [-- --readme]`: the ledger's benchmark suite on the embedded SQLite store
+ * `npm run bench [-- --quick] [-- --readme] [-- --scenario '1k x 1y']`: the ledger's benchmark suite on the embedded SQLite store
  * with durable commits. Each phase runs in a child process on a temp directory (never ./data). Prints a
  * table, writes bench/results/<date>.json, and with --readme replaces the figures block of
  * bench/README.md. See bench/README.md for what each figure means and how the fixture is built.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { addDays, daysBetween } from '@ledger/credit';
+import { daysBetween } from '@ledger/credit';
 import { forkPhase, runPhase } from './lib/child';
 import { httpRequestFor, nextCommand } from './lib/command-load';
 import { type Baseline, machineBlock, markdownTable, REFERENCE, type Row, textTable, throughputRow, upperBoundRow } from './lib/report';
@@ -19,6 +19,8 @@ interface Scenario {
   accounts: number;
   years: number;
   eachProjection: boolean;
+  /** Also measure the split deployment: the API with LEDGER_PROJECTIONS=0 beside a projector process. */
+  split?: boolean;
 }
 
 const QUICK = process.argv.includes('--quick');
@@ -28,12 +30,12 @@ const API_KEY = 'bench-operator-key-000000000000000001';
 
 const plan = QUICK
   ? { baseline: { singleCommits: 2000, batchedEvents: 50_000 }, commandSeconds: 10, scenarios: [
-      { name: '1k x 1y', accounts: 1000, years: 1, eachProjection: false },
+      { name: '1k x 1y', accounts: 1000, years: 1, eachProjection: false, split: true },
       { name: '200 x 1y', accounts: 200, years: 1, eachProjection: true },
       { name: '200 x 5y', accounts: 200, years: 5, eachProjection: false },
     ] }
   : { baseline: { singleCommits: 10_000, batchedEvents: 300_000 }, commandSeconds: 30, scenarios: [
-      { name: '100k x 1y', accounts: 100_000, years: 1, eachProjection: true },
+      { name: '100k x 1y', accounts: 100_000, years: 1, eachProjection: true, split: true },
       { name: '10k x 1y', accounts: 10_000, years: 1, eachProjection: false },
       { name: '10k x 5y', accounts: 10_000, years: 5, eachProjection: false },
     ] };
@@ -112,15 +114,26 @@ async function main(): Promise<void> {
     results.baseline = baseline;
     const scenarios: Record<string, unknown> = {};
     results.scenarios = scenarios;
-    for (const s of plan.scenarios as Scenario[]) {
+    const only = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : undefined;
+    for (const s of (plan.scenarios as Scenario[]).filter((x) => only === undefined || x.name === only)) {
       const dir = join(root, s.name.replace(/\W+/g, '-'));
       const lastClosed = `${Number(START.slice(0, 4)) + s.years - 1}-12-29`;
       const days = daysBetween(START, lastClosed) + 1;
       process.stderr.write(`scenario ${s.name}: ${s.accounts} accounts, ${days} days\n`);
       const log = await runPhase<Record<string, unknown>>('fixture', { dir, accounts: s.accounts, days, start: START, eachProjection: s.eachProjection, auditReplays: 200 });
-      const api = await apiPhase({ dir, accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY }, s.accounts, plan.commandSeconds);
-      scenarios[s.name] = { ...s, days, lastClosed, ...log, api };
+      const apiParams = { accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY };
+      // The api phase changes the ledger (commands, two closed days): the split run gets a copy of the fixture.
+      const splitDir = `${dir}-split`;
+      if (s.split) cpSync(dir, splitDir, { recursive: true });
+      const api = await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
       rmSync(dir, { recursive: true, force: true });
+      let split: unknown;
+      if (s.split) {
+        process.stderr.write(`scenario ${s.name}, split: the API with LEDGER_PROJECTIONS=0 beside a projector process\n`);
+        split = await apiPhase({ ...apiParams, dir: splitDir, projector: true }, s.accounts, plan.commandSeconds);
+        rmSync(splitDir, { recursive: true, force: true });
+      }
+      scenarios[s.name] = { ...s, days, lastClosed, ...log, api, split };
     }
   } finally {
     clearInterval(sampleLoad);
@@ -155,23 +168,31 @@ function rowsOf(results: any): Row[] {
   const read = b.readParsedEventsPerSec;
   for (const [name, s] of Object.entries<any>(results.scenarios)) {
     rows.push(throughputRow(name, `fixture build (${s.fixture.events.toLocaleString('en-US')} events)`, s.fixture.eventsPerSec, 'events/s', b.hundredPerCommitEventsPerSec, 'batched'));
-    const inproc = s.api.inProcess;
-    rows.push(throughputRow(name, 'commands in process', inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
-    rows.push(upperBoundRow(name, 'commands in process p50 / p99', inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms)`));
-    if (s.api.http.perSec !== undefined) {
-      rows.push(throughputRow(name, 'commands over HTTP', s.api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
-      rows.push(upperBoundRow(name, 'commands over HTTP p50 / p99', s.api.http.p99Ms, 'ms', 50, ` p99 (p50 ${s.api.http.p50Ms} ms)`));
-    }
-    rows.push(upperBoundRow(name, 'API peak RSS (commands, HTTP, end of day)', s.api.maxRssMb, 'MiB', 1024));
-    const eod = s.api.endOfDay;
-    rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts)`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
-    rows.push(upperBoundRow(name, 'statement day extrapolated to 1,000,000 accounts', eod.statementDay.extrapolatedSecondsFor1M, 's', 120));
-    rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)`, eod.ordinary.seconds, 's'));
-    rows.push(upperBoundRow(name, 'ordinary day extrapolated to 1,000,000 accounts', round((eod.ordinary.seconds * 1_000_000) / s.accounts, 1), 's', 5));
+    rows.push(...apiRows(name, s.accounts, s.api, single, ''));
+    if (s.split) rows.push(...apiRows(name, s.accounts, s.split, single, ', API + projector process'));
     rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
     for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));
     rows.push(upperBoundRow(name, `audit replay, busiest account (${s.audit.events} events) p50`, s.audit.p50Ms, 'ms', 20, ` (p99 ${s.audit.p99Ms} ms)`));
   }
+  return rows;
+}
+
+/** The api phase's figures; `suffix` names the deployment when it is not the default single process. */
+function apiRows(name: string, accounts: number, api: any, single: number, suffix: string): Row[] {
+  const rows: Row[] = [];
+  const inproc = api.inProcess;
+  rows.push(throughputRow(name, `commands in process${suffix}`, inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
+  rows.push(upperBoundRow(name, `commands in process p50 / p99${suffix}`, inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms)`));
+  if (api.http.perSec !== undefined) {
+    rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
+    rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms)`));
+  }
+  rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
+  const eod = api.endOfDay;
+  rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts)${suffix}`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
+  rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120));
+  rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)${suffix}`, eod.ordinary.seconds, 's'));
+  rows.push(upperBoundRow(name, `ordinary day extrapolated to 1,000,000 accounts${suffix}`, round((eod.ordinary.seconds * 1_000_000) / accounts, 1), 's', 5));
   return rows;
 }
 

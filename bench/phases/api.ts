@@ -3,6 +3,8 @@
  * process through the command bus, then over HTTP (the parent runs the load generator in its own
  * process so it does not share this event loop), then end of day for an ordinary day and a statement day.
  */
+import { fork } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import { addDays } from '@ledger/credit';
@@ -19,6 +21,55 @@ interface Params {
   commandSeconds: number;
   concurrency: number;
   apiKey: string;
+  /** Run the read models in a projector process of their own (LEDGER_PROJECTIONS=0 in the API). */
+  projector?: boolean;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The projector process of the split deployment (apps/ledger-api/src/projector.ts), ready once it follows the log. */
+async function startProjector(dir: string) {
+  const port = await freePort();
+  const root = join(__dirname, '..', '..');
+  const child = fork(join(root, 'apps', 'ledger-api', 'src', 'projector.ts'), [], {
+    cwd: root,
+    execArgv: ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
+    env: {
+      ...process.env,
+      TS_NODE_SWC: 'true',
+      TS_NODE_TRANSPILE_ONLY: 'true',
+      LEDGER_STORE: 'sqlite',
+      LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
+      LEDGER_SQLITE_SYNCHRONOUS: 'FULL',
+      PORT: String(port),
+      LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`projector exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('projector not ready after 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 async function commandsInProcess(bus: CommandBus, p: Params) {
@@ -80,7 +131,10 @@ main(async () => {
     LEDGER_API_KEYS: `operator:bench:${p.apiKey}`,
     LEDGER_RATE_LIMIT: '10000000',
     LOG_LEVEL: 'silent',
+    ...(p.projector ? { LEDGER_PROJECTIONS: '0' } : {}),
   });
+  const projector = p.projector ? await startProjector(p.dir) : undefined;
+  if (projector) progress('projector process following the log');
   const boot = process.hrtime.bigint();
   const app = await createApp(config, { logger: false });
   await app.init();
@@ -112,5 +166,6 @@ main(async () => {
   progress(`end of day ${statementDay.businessDate}: ${statementDay.accounts} accounts in ${statementDay.seconds} s`);
   const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await app.close();
+  await projector?.stop();
   return { startupMs, inProcess, httpPeakRssMb, endOfDay: { ordinary, statementDay }, maxRssMb };
 });

@@ -93,6 +93,10 @@ export class CatchUpSubscription implements Subscription {
         return;
       }
       after = batch[batch.length - 1].position;
+      // A store that reads synchronously (sqlite, memory) resolves every read at once, so without this
+      // a subscription that is behind would deliver batch after batch as one long task and starve the
+      // process's other work (requests waited hundreds of milliseconds behind the projections).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

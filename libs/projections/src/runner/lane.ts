@@ -34,7 +34,7 @@ export class Lane {
   }
 
   /** Applies the events after the lane's position (folding those after the fold's); returns the new position. */
-  applyBatch(batch: readonly StoredEvent[], options: { writeFold?: boolean } = {}): bigint {
+  applyBatch(batch: readonly StoredEvent[], options: { writeFold?: boolean; live?: boolean } = {}): bigint {
     const events = batch.filter((e) => e.position > this.foldPosition);
     if (events.length === 0) return this.position;
     const last = events[events.length - 1].position;
@@ -47,7 +47,7 @@ export class Lane {
           else this.foldOnly(stored);
         }
         if (advances) for (const p of this.projections) p.flush?.(this.context);
-        written = options.writeFold === true || this.fold.writeDue();
+        written = options.writeFold === true || this.fold.writeDue(options.live === true);
         if (written) {
           this.fold.write(last);
           this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);

@@ -23,7 +23,10 @@ export interface ProjectionRunnerOptions {
   terms?: TermsCatalogue;
   /** Account states kept in memory; the rest are read from the state table. Default 10,000. */
   stateCacheSize?: number;
-  /** Events per batch (and per transaction) while following the log. Default 500. */
+  /**
+   * Events per batch (and per transaction) while following the log. Default 100: a batch is synchronous
+   * work on the process's event loop, so it is kept to a few milliseconds when commands share the loop.
+   */
   batchSize?: number;
   /** Events per batch while rebuilding or catching up (larger batches amortize each transaction). Default 5,000. */
   replayBatchSize?: number;
@@ -71,7 +74,7 @@ export class ProjectionRunner {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.terms = options.terms ?? DEFAULT_TERMS_CATALOGUE;
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 100;
     this.replayBatchSize = options.replayBatchSize ?? 5_000;
     this.cacheSize = options.stateCacheSize ?? 10_000;
     this.checkpoints = new Checkpoints(this.db);
@@ -98,6 +101,7 @@ export class ProjectionRunner {
       this.failure = undefined;
       const behind = this.initialize();
       if (behind.length > 0) await this.catchUp(behind, this.options.onRebuildProgress);
+      if (this.lane) await this.refold(this.lane);
       this.subscribe();
     });
   }
@@ -232,12 +236,22 @@ export class ProjectionRunner {
     }
   }
 
+  /** Brings a fold that trails its lane (it writes lazily; see `AccountStateFold`) up to the lane again. */
+  private async refold(lane: Lane): Promise<void> {
+    while (lane.foldPosition < lane.position) {
+      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
+      const events = page.filter((e) => e.position <= lane.position);
+      if (events.length === 0) break;
+      lane.applyBatch(events, { writeFold: events[events.length - 1].position >= lane.position });
+    }
+  }
+
   private subscribe(): void {
     const lane = this.lane ?? this.mainLane(0n);
     this.subscription = this.options.store.subscribeToAll({
       after: lane.foldPosition,
       batchSize: this.batchSize,
-      onEvents: (events) => this.committed(lane, lane.applyBatch(events)),
+      onEvents: (events) => this.committed(lane, lane.applyBatch(events, { live: true })),
       onError: (error) => {
         this.failure = error;
         this.subscription = undefined;

@@ -65,7 +65,11 @@ export class AuditAnchors {
     // The last anchor's own event is the only thing after its position: nothing new to anchor.
     if (head <= from || (last && head === last.position && BigInt(lastData!.toPosition) === last.position - 1n)) return null;
     const hasher = new AnchorHasher(lastData?.hash ?? '');
-    for await (const rows of readLog(this.store, { after: from, upTo: head })) for (const row of rows) hasher.add(row);
+    // Anchoring runs beside the API: hash in small pages and let the event loop serve commands between them.
+    for await (const rows of readLog(this.store, { after: from, upTo: head, pageSize: 250 })) {
+      for (const row of rows) hasher.add(row);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const data: AuditAnchorData = { fromPosition: from.toString(), toPosition: head.toString(), events: hasher.count, previousHash: lastData?.hash ?? '', hash: hasher.digest() };
     await this.store.append(AUDIT_ANCHOR_STREAM, last ? last.revision : 'no_stream', [
       { id: uuidv5(`audit-anchor|${head.toString()}`, ANCHOR_ID_NAMESPACE), type: AUDIT_ANCHOR_TYPE, schemaVersion: 1, data, metadata: { actor } },
