@@ -59,7 +59,8 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.runner.lastError && !this.runner.running) {
       throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.runner.lastError.message}`, details: [] });
     }
-    if (!this.runner.running) return;
+    // Not running is no reason to answer at once: between a failed batch and its retry, or while a
+    // projection rebuilds, the read models are behind, and `waitFor` knows by how much.
     const target = position ?? (await this.store.headPosition());
     await this.runner.waitFor(target, timeoutMs);
   }

@@ -30,7 +30,10 @@ function tagMoney(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = tagMoney(v);
+    if (v === undefined) continue;
+    // Ids are caller-supplied keys here; `__proto__` must stay a key, not set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: tagMoney(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = tagMoney(v);
   }
   return out;
 }

@@ -216,13 +216,17 @@ export class ProjectionRunner {
       foldCheckpoint.version === fold.version;
     if (!resumable) {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
-      fold.reset();
-      this.checkpoints.set(fold.checkpointName, fold.version, 0n);
+      this.db.transaction(() => {
+        fold.reset();
+        this.checkpoints.set(fold.checkpointName, fold.version, 0n);
+      })();
     }
     const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
     await this.replay(lane, until, onProgress);
-    this.db.exec(`DROP TABLE IF EXISTS ${REBUILD_STATE_TABLE}`);
-    this.checkpoints.delete(fold.checkpointName);
+    this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS ${REBUILD_STATE_TABLE}`);
+      this.checkpoints.delete(fold.checkpointName);
+    })();
     this.lane = main;
   }
 
@@ -294,8 +298,12 @@ export class ProjectionRunner {
   }
 
   private resetAll(): void {
-    this.mainFold.reset();
-    this.checkpoints.set(this.mainFold.checkpointName, this.mainFold.version, 0n);
+    // One transaction: a crash between emptying the fold and moving its checkpoint would leave a
+    // checkpoint that claims states the table no longer has.
+    this.db.transaction(() => {
+      this.mainFold.reset();
+      this.checkpoints.set(this.mainFold.checkpointName, this.mainFold.version, 0n);
+    })();
     for (const p of this.projections) this.resetProjection(p);
   }
 

@@ -206,10 +206,11 @@ export class AccountRepository {
     // The command map grows with the account's history, so it is extended in place rather than copied
     // per command. That is safe: commands on one account run one at a time (the keyed queue), and the
     // superseded entry is dropped from the cache right here.
+    const state = fold(loaded.state, events);
     loaded.commands[commandId] = { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() };
     const next: LoadedAccount = {
       ...loaded,
-      state: fold(loaded.state, events),
+      state,
       revision: result.nextRevision,
       position: result.position,
       chainHash: chained.last,
