@@ -5,7 +5,7 @@
  * replayed state), so an auditor can hold one against the other field by field.
  */
 import { type CreditAccountEvent, fold, initialState, type CreditAccountState } from '@ledger/credit';
-import { EventStore, type StoredEvent } from '@ledger/event-store';
+import { EventStore, parseRecordedUpTo, type StoredEvent } from '@ledger/event-store';
 import { type AccountView, balanceRow, toAccountView } from '@ledger/projections';
 import { BUSINESS_DAYS_STREAM, type BusinessDayClosedData } from '../end-of-day/end-of-day.service';
 import { accountStream } from '../repository/account-repository';
@@ -50,10 +50,46 @@ export async function readAccountStream(store: EventStore, accountId: string, as
   return store.readStream(accountStream(accountId), asOf === undefined ? {} : { recordedUpTo: asOf });
 }
 
+interface ClosedDay {
+  recordedAtMs: number;
+  businessDate: string;
+}
+
+/**
+ * The business-days stream, as (recorded at, business date) pairs, per store. The stream only grows (one
+ * event per closed day), so each call reads just the days closed since the last one; re-reading and
+ * parsing five years of days for every replay was a fifth of a five-year account's replay time.
+ */
+const closedDays = new WeakMap<EventStore, ClosedDay[]>();
+
+async function closedDaysOf(store: EventStore): Promise<ClosedDay[]> {
+  const known = closedDays.get(store) ?? [];
+  const added = await store.readStream(BUSINESS_DAYS_STREAM, { fromRevision: BigInt(known.length) });
+  if (added.length === 0 && closedDays.has(store)) return known;
+  const days = [...known];
+  for (const e of added) {
+    // Revisions are gapless from 0, so the array index is the revision; anything else means the stream
+    // was tampered with, and a fresh read (not the cache) must answer.
+    if (e.revision !== BigInt(days.length)) {
+      closedDays.delete(store);
+      return (await store.readStream(BUSINESS_DAYS_STREAM)).map(closedDay);
+    }
+    days.push(closedDay(e));
+  }
+  closedDays.set(store, days);
+  return days;
+}
+
+function closedDay(e: StoredEvent): ClosedDay {
+  return { recordedAtMs: Date.parse(String(e.metadata.recordedAt)), businessDate: (e.data as BusinessDayClosedData).businessDate };
+}
+
+/** The last business day closed (by revision) among those recorded at or before `asOf`: what `readStream` with `recordedUpTo` would end with. */
 export async function lastClosedAsOf(store: EventStore, asOf?: string): Promise<string | null> {
-  const days = await store.readStream(BUSINESS_DAYS_STREAM, asOf === undefined ? {} : { recordedUpTo: asOf });
-  const last = days[days.length - 1];
-  return last ? (last.data as BusinessDayClosedData).businessDate : null;
+  const days = await closedDaysOf(store);
+  const upTo = asOf === undefined ? Number.POSITIVE_INFINITY : parseRecordedUpTo(asOf);
+  for (let i = days.length - 1; i >= 0; i--) if (days[i].recordedAtMs <= upTo) return days[i].businessDate;
+  return null;
 }
 
 export function viewOf(state: CreditAccountState, position: bigint, lastClosed: string | null): AccountView {

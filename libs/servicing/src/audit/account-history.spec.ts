@@ -1,0 +1,25 @@
+import { MemoryEventStore } from '@ledger/event-store';
+import { BUSINESS_DAYS_STREAM_NAME } from '../end-of-day/business-days-stream';
+import { lastClosedAsOf } from './account-history';
+
+async function close(store: MemoryEventStore, revision: number, businessDate: string, recordedAt: string) {
+  await store.append(BUSINESS_DAYS_STREAM_NAME, revision === 0 ? 'no_stream' : BigInt(revision - 1), [
+    { id: `day-${businessDate}`, type: 'BusinessDayClosed', schemaVersion: 1, data: { businessDate }, metadata: { recordedAt } },
+  ]);
+}
+
+describe('the last business day closed as of a moment', () => {
+  it('answers from the days recorded by then, and sees days closed after an earlier call', async () => {
+    const store = new MemoryEventStore();
+    expect(await lastClosedAsOf(store)).toBeNull();
+    await close(store, 0, '2026-01-01', '2026-01-02T00:01:00Z');
+    await close(store, 1, '2026-01-02', '2026-01-03T00:01:00Z');
+    expect(await lastClosedAsOf(store)).toBe('2026-01-02');
+    expect(await lastClosedAsOf(store, '2026-01-02T12:00:00Z')).toBe('2026-01-01');
+    expect(await lastClosedAsOf(store, '2026-01-01T12:00:00Z')).toBeNull();
+    await close(store, 2, '2026-01-03', '2026-01-04T00:01:00Z');
+    expect(await lastClosedAsOf(store)).toBe('2026-01-03');
+    expect(await lastClosedAsOf(store, '2026-01-03T00:01:00Z')).toBe('2026-01-02');
+    expect(await lastClosedAsOf(store, '2026-01-04T00:01:00.000Z')).toBe('2026-01-03');
+  });
+});
