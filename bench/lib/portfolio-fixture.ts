@@ -28,6 +28,7 @@ import {
   totalOwed,
 } from '@ledger/credit';
 import type { NewEvent, SqliteEventStore } from '@ledger/event-store';
+import { SeededRandom } from '../../libs/servicing/src/simulation/seeded-random';
 import { AuditAnchors } from '@ledger/servicing/audit';
 import { nextActionFor } from '@ledger/projections';
 import { withChainHashes } from '../../libs/servicing/src/audit/chain-hash';
@@ -76,18 +77,6 @@ interface Account {
 
 export const fixtureAccountId = (i: number) => `acc-${String(i).padStart(7, '0')}`;
 
-/** mulberry32: deterministic, so the same options always build the same ledger. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Calendar {
   private readonly days = new Map<string, Set<number>>();
   add(date: string, account: number): void {
@@ -103,7 +92,9 @@ class Calendar {
 }
 
 export async function buildPortfolio(store: SqliteEventStore, options: FixtureOptions): Promise<FixtureReport> {
-  const random = seeded(options.seed);
+  // Deterministic (mulberry32), so the same options always build the same ledger.
+  const rng = new SeededRandom(options.seed);
+  const random = () => rng.next();
   const accounts: Account[] = [];
   const activity = new Calendar();
   const repayments = new Calendar();

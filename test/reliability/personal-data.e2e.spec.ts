@@ -3,23 +3,12 @@
  * know), no clear ID number or name is anywhere in the event store (data and metadata), the read models
  * or the captured logs. Any 18-character string with a valid PRC check character counts as an ID number.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import Database from 'better-sqlite3';
-import request from 'supertest';
-import {
-  AccountRepository,
-  BusinessClock,
-  isValidPrcIdNumber,
-  loadConfig,
-  PortfolioSimulator,
-} from '@ledger/servicing';
-import { createApp } from '../../apps/ledger-api/src/bootstrap';
+import { AccountRepository, BusinessClock, isValidPrcIdNumber, PortfolioSimulator } from '@ledger/servicing';
 import { idNumber } from '../support/id-numbers';
-import { application, TEST_API_KEYS } from '../support/ledger-app';
+import { application, startLedger, type TestLedger } from '../support/ledger-app';
 import { printFigures } from './support/figures';
 
 jest.setTimeout(120_000);
@@ -35,30 +24,16 @@ function clearIdNumbers(text: string): string[] {
 }
 
 describe('personal data after a simulated portfolio', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledger-pii-'));
   const logs: string[] = [];
-  let app: INestApplication;
+  let ledger: TestLedger;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      LEDGER_STORE: 'sqlite',
-      LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
-      LEDGER_CLOCK: 'manual',
-      LEDGER_CLOCK_START: '2026-01-02T09:00:00+08:00',
-      LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL',
-      LEDGER_API_KEYS: `operator:pii:${TEST_API_KEYS.operator}`,
-      LOG_LEVEL: 'debug',
-    });
-    app = await createApp(config, { logDestination: { write: (line: string) => void logs.push(line) } });
-    await app.init();
+    ledger = await startLedger({ LOG_LEVEL: 'debug' }, { logDestination: { write: (line: string) => void logs.push(line) } });
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => ledger?.close());
 
   it('stores and logs no clear ID number or name anywhere', async () => {
-    const http = request(app.getHttpServer());
+    const { app, http, dir } = ledger;
     const known = [
       { ...application('1985-03-04', 801), name: '欧阳明月' },
       {
@@ -69,7 +44,7 @@ describe('personal data after a simulated portfolio', () => {
       { ...application('1970-01-01', 803), name: '王伟' },
     ];
     for (const body of known)
-      await http.post('/applications').set('Authorization', `Bearer ${TEST_API_KEYS.operator}`).send(body);
+      await http.post('/applications').send(body);
     const report = await new PortfolioSimulator(
       app.get(CommandBus),
       app.get(AccountRepository),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import type { DestinationStream } from 'pino';
 import { addDays } from '@ledger/credit';
 import { loadConfig } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
@@ -33,7 +34,8 @@ export interface TestLedger {
   close(): Promise<void>;
 }
 
-export async function startLedger(env: Record<string, string> = {}): Promise<TestLedger> {
+/** Starts the real app on SQLite in a temp folder; with `logDestination`, its JSON logs go there instead of nowhere. */
+export async function startLedger(env: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestLedger> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const config = loadConfig({
     LEDGER_STORE: 'sqlite',
@@ -46,7 +48,7 @@ export async function startLedger(env: Record<string, string> = {}): Promise<Tes
       .join(','),
     ...env,
   });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, options.logDestination ? { logDestination: options.logDestination } : { logger: false });
   await app.init();
   const as = (role: TestRole | 'anonymous') => (role === 'anonymous' ? request(app.getHttpServer()) : request.agent(app.getHttpServer()).set('Authorization', `Bearer ${TEST_API_KEYS[role]}`));
   const http = as('operator');

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Logger } from '@nestjs/common';
 import { TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner } from '@ledger/projections';
+import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition } from '@ledger/projections';
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 
@@ -67,18 +67,15 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * With LEDGER_PROJECTIONS=0 a separate projector process keeps the read models in the shared file;
-   * its checkpoints (committed with each batch) tell how far it has got. The account-state folds' own
-   * checkpoints (named `$<table>`) trail by design, since folds write lazily, and are left out.
+   * its checkpoints (committed with each batch) tell how far it has got.
    */
   private async waitForProjector(target: bigint, timeoutMs: number): Promise<void> {
-    const slowest = this.db
-      .prepare("SELECT MIN(position) AS position FROM projection_checkpoints WHERE name NOT LIKE '$%'")
-      .safeIntegers(true);
+    const applied = projectionsAppliedPosition(this.db);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const row = slowest.get() as { position: bigint | null } | undefined;
-      if (row?.position !== null && row?.position !== undefined && row.position >= target) return;
-      if (Date.now() >= deadline) throw new ProjectionLagTimeoutError(target, row?.position ?? 0n, timeoutMs);
+      const position = applied();
+      if (position !== null && position >= target) return;
+      if (Date.now() >= deadline) throw new ProjectionLagTimeoutError(target, position ?? 0n, timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

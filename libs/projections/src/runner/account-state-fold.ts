@@ -20,6 +20,7 @@ import {
   serializeState,
   STATE_SCHEMA_VERSION,
 } from '@ledger/credit';
+import { FOLD_CHECKPOINT_PREFIX } from './checkpoints';
 import { LruCache } from './lru-cache';
 import type { Db, Statement } from './projection';
 
@@ -66,7 +67,7 @@ export class AccountStateFold {
     cacheSize: number,
     policy: FoldWritePolicy = {},
   ) {
-    this.checkpointName = `$${table}`;
+    this.checkpointName = `${FOLD_CHECKPOINT_PREFIX}${table}`;
     this.cache = new LruCache(cacheSize);
     this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(cacheSize / 2));
     this.maxLiveAccounts = Math.min(this.maxAccounts, policy.maxLiveAccounts ?? 256);

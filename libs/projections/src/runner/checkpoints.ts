@@ -4,6 +4,24 @@
  */
 import type { Db } from './projection';
 
+/**
+ * Account-state folds keep their checkpoint in the same table, named `$<state table>`. A fold writes
+ * lazily, so its checkpoint trails the projections' by design and says nothing about how far the read
+ * models are.
+ */
+export const FOLD_CHECKPOINT_PREFIX = '$';
+
+/**
+ * Reads the position every projection in a read-model file has applied (null before any): for a process
+ * that reads a file another process (the projector) keeps. Prepare once, call as often as needed.
+ */
+export function projectionsAppliedPosition(db: Db): () => bigint | null {
+  const slowest = db
+    .prepare('SELECT MIN(position) AS position FROM projection_checkpoints WHERE substr(name, 1, 1) <> ?')
+    .safeIntegers(true);
+  return () => (slowest.get(FOLD_CHECKPOINT_PREFIX) as { position: bigint | null } | undefined)?.position ?? null;
+}
+
 export interface Checkpoint {
   name: string;
   version: number;

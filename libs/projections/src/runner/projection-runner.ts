@@ -101,7 +101,8 @@ export class ProjectionRunner {
       this.failure = undefined;
       const behind = this.initialize();
       if (behind.length > 0) await this.catchUp(behind, this.options.onRebuildProgress);
-      if (this.lane) await this.refold(this.lane);
+      // A fold that trails its lane (it writes lazily; see `AccountStateFold`) catches up before going live.
+      if (this.lane) await this.replay(this.lane, this.lane.position);
       this.subscribe();
     });
   }
@@ -216,10 +217,7 @@ export class ProjectionRunner {
       foldCheckpoint.version === fold.version;
     if (!resumable) {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
-      this.db.transaction(() => {
-        fold.reset();
-        this.checkpoints.set(fold.checkpointName, fold.version, 0n);
-      })();
+      this.resetFold(fold);
     }
     const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
     await this.replay(lane, until, onProgress);
@@ -230,23 +228,14 @@ export class ProjectionRunner {
     this.lane = main;
   }
 
+  /** Brings the lane's fold, and its projections where they are behind, up to `until`. */
   private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
-    while (lane.position < until) {
+    while (lane.foldPosition < until) {
       const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
       this.committed(lane, lane.applyBatch(events, { writeFold: events[events.length - 1].position >= until }));
       onProgress?.(lane.position, until);
-    }
-  }
-
-  /** Brings a fold that trails its lane (it writes lazily; see `AccountStateFold`) up to the lane again. */
-  private async refold(lane: Lane): Promise<void> {
-    while (lane.foldPosition < lane.position) {
-      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
-      const events = page.filter((e) => e.position <= lane.position);
-      if (events.length === 0) break;
-      lane.applyBatch(events, { writeFold: events[events.length - 1].position >= lane.position });
     }
   }
 
@@ -298,13 +287,16 @@ export class ProjectionRunner {
   }
 
   private resetAll(): void {
-    // One transaction: a crash between emptying the fold and moving its checkpoint would leave a
-    // checkpoint that claims states the table no longer has.
-    this.db.transaction(() => {
-      this.mainFold.reset();
-      this.checkpoints.set(this.mainFold.checkpointName, this.mainFold.version, 0n);
-    })();
+    this.resetFold(this.mainFold);
     for (const p of this.projections) this.resetProjection(p);
+  }
+
+  /** Empties a fold and moves its checkpoint to 0 in one transaction: a crash between the two would leave a checkpoint over states the table no longer has. */
+  private resetFold(fold: AccountStateFold): void {
+    this.db.transaction(() => {
+      fold.reset();
+      this.checkpoints.set(fold.checkpointName, fold.version, 0n);
+    })();
   }
 
   private resetProjection(p: Projection): void {
