@@ -6,16 +6,20 @@
  */
 import Decimal from 'decimal.js';
 
+/** Thousands separators in a string of digits: '1234567' -> '1,234,567'. */
+function groupDigits(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** '1234567.8' -> '¥1,234,567.8'; '-5.00' -> '-¥5.00'. */
 export function formatMoney(amount: string): string {
   const negative = amount.startsWith('-');
   const [whole, fraction] = (negative ? amount.slice(1) : amount).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}¥${grouped}${fraction !== undefined ? `.${fraction}` : ''}`;
+  return `${negative ? '-' : ''}¥${groupDigits(whole)}${fraction !== undefined ? `.${fraction}` : ''}`;
 }
 
 export function formatCount(count: number): string {
-  return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return groupDigits(String(count));
 }
 
 /** part / whole as a percentage with the given decimals; '—' when the whole is zero. */

@@ -1,17 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@ledger/servicing';
+import { loadConfig } from '@ledger/servicing';
 import { createApp } from './bootstrap';
 import { generateDemoPortfolio } from './demo/demo-portfolio';
-
-/** A wrong setting stops start-up with one line naming the variable and exit code 78 (EX_CONFIG). */
-function exitOnConfigError(error: unknown): never {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`configuration error: ${error.message}\n`);
-    process.exit(78);
-  }
-  throw error;
-}
+import { exitOnConfigError } from './exit-on-config-error';
 
 async function main(): Promise<void> {
   let config;

@@ -13,10 +13,12 @@ import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
-import { createEventStore, type EventStore } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import { createProjections, ProjectionRunner } from '@ledger/projections';
-import { ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
+import { ConfigError, createLedgerEventStore, type LedgerConfig, loadConfig } from '@ledger/servicing';
+import { exitOnConfigError } from './exit-on-config-error';
 import { registerProjectionGauges } from './observability/ledger-metrics';
+import { projectionState } from './observability/projection-state';
 import { createLedgerLogger } from './observability/logging';
 
 export interface Projector {
@@ -28,9 +30,7 @@ export interface Projector {
 async function readiness(runner: ProjectionRunner, maxLag: number): Promise<{ ready: boolean; body: Record<string, unknown> }> {
   try {
     const lag = await runner.lag();
-    const behind = lag.filter((l) => l.lag > BigInt(maxLag)).map((l) => l.projection);
-    const ready = runner.running && !runner.lastError && behind.length === 0;
-    const state = runner.lastError ? 'failed' : !runner.running ? 'rebuilding' : behind.length > 0 ? 'behind' : 'live';
+    const { state, ok: ready } = projectionState(runner, lag, maxLag, true);
     return { ready, body: { status: ready ? 'ok' : 'error', state, error: runner.lastError?.message ?? null, lag: Object.fromEntries(lag.map((l) => [l.projection, Number(l.lag)])) } };
   } catch (error) {
     return { ready: false, body: { status: 'error', state: 'store-unreachable', error: (error as Error).message } };
@@ -40,12 +40,7 @@ async function readiness(runner: ProjectionRunner, maxLag: number): Promise<{ re
 export async function startProjector(config: LedgerConfig): Promise<Projector> {
   if (config.store === 'memory') throw new ConfigError('LEDGER_STORE', 'the projector needs a shared store (sqlite or eventstoredb), not memory');
   const logger = createLedgerLogger(config.logLevel).child({ process: 'projector' });
-  const store: EventStore = await createEventStore({
-    LEDGER_STORE: config.store,
-    LEDGER_SQLITE_PATH: config.sqlitePath,
-    LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
-    EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
-  });
+  const store: EventStore = await createLedgerEventStore(config);
   mkdirSync(dirname(config.readModelPath), { recursive: true });
   const runner = new ProjectionRunner({
     store,
@@ -53,6 +48,8 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
     projections: createProjections(),
     terms: DEFAULT_TERMS_CATALOGUE,
     onError: (error) => logger.error({ err: { type: error.name, message: error.message } }, 'projection batch failed; restarting from the checkpoint'),
+    // A failed batch stops the subscription; the runner tries again from the checkpoint rather than stay stopped.
+    retryAfterMs: 5_000,
     onRebuildProgress: (position, head) => logger.info({ position: Number(position), head: Number(head) }, 'rebuilding projections'),
   });
   const registry = new Registry();
@@ -77,11 +74,6 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
   });
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   logger.info({ port: config.port, store: config.store, readModels: config.readModelPath }, 'projector listening');
-  // A failed batch stops the subscription; try again from the checkpoint rather than stay stopped.
-  const retry = setInterval(() => {
-    if (runner.lastError) void runner.start().catch((error: Error) => logger.error({ err: { message: error.message } }, 'projector restart failed'));
-  }, 5_000);
-  retry.unref();
   await runner.start();
   logger.info('projector following the log');
 
@@ -89,7 +81,6 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
     runner,
     server,
     async close() {
-      clearInterval(retry);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runner.close();
       await store.close();
@@ -103,11 +94,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   const projector = await startProjector(config);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { createEventStore, type EventStore } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import type { Db } from '@ledger/projections';
-import type { LedgerConfig } from '@ledger/servicing';
+import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
 
 export class LedgerFiles {
@@ -17,12 +17,7 @@ export class LedgerFiles {
     if (this.config.store === 'sqlite' && !existsSync(this.config.sqlitePath)) {
       throw new CliError(`no ledger at ${this.config.sqlitePath} (set LEDGER_SQLITE_PATH)`);
     }
-    return createEventStore({
-      LEDGER_STORE: this.config.store,
-      LEDGER_SQLITE_PATH: this.config.sqlitePath,
-      LEDGER_SQLITE_SYNCHRONOUS: this.config.sqliteSynchronous,
-      EVENTSTORE_CONNECTION_STRING: this.config.eventStoreConnectionString,
-    });
+    return createLedgerEventStore(this.config);
   }
 
   /** The read models, read-only, or null when the file does not exist (the checks on them are skipped). */

@@ -6,10 +6,10 @@ import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } fr
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
-import { createEventStore, EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions, SqliteSnapshotStore } from '@ledger/event-store';
+import { EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions, SqliteSnapshotStore } from '@ledger/event-store';
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
-import type { LedgerConfig } from './config/ledger-config';
+import { createLedgerEventStore, type LedgerConfig } from './config/ledger-config';
 import { BusinessDayGate } from './end-of-day/business-day-gate';
 import { EndOfDayScheduler } from './end-of-day/end-of-day.scheduler';
 import { EndOfDaySchedule, EndOfDayService } from './end-of-day/end-of-day.service';
@@ -65,15 +65,7 @@ export class LedgerModule {
           provide: EventStore,
           useFactory: (hooks: EventStoreHooks) => {
             const options: SqliteEventStoreOptions = { onGroupCommitted: (appends) => hooks.onGroupCommitted?.(appends) };
-            return createEventStore(
-              {
-                LEDGER_STORE: config.store,
-                LEDGER_SQLITE_PATH: config.sqlitePath,
-                LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
-                EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
-              },
-              options,
-            );
+            return createLedgerEventStore(config, options);
           },
           inject: [EventStoreHooks],
         },

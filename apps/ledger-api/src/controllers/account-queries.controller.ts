@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams } from '../dto/account-commands.dto';
-import { ApiError } from '../http/errors';
+import { assertMonth } from '../http/validation';
 import {
   GetAccountQuery,
   GetAccrualsQuery,
@@ -17,7 +17,6 @@ import {
 import { consistencyOf } from '../read-side/consistency';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 @ApiTags('queries')
 @ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer)' })
@@ -48,7 +47,7 @@ export class AccountQueriesController {
   @Get('accounts/:id/statements/:month')
   @ApiOperation({ summary: 'One statement by billed month (YYYY-MM)' })
   statement(@Param('id') id: string, @Param('month') month: string, @Req() req: Request) {
-    if (!MONTH.test(month)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'month must be YYYY-MM', details: [{ field: 'month' }] });
+    assertMonth(month);
     return this.queries.execute(new GetStatementQuery(id, month, consistencyOf(req.query)));
   }
 

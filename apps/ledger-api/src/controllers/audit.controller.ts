@@ -10,8 +10,8 @@ import { EventStore } from '@ledger/event-store';
 import { accountHistory, AccountNotFoundError, AuditAnchorScheduler, explainStatement, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { ApiError, notFound } from '../http/errors';
+import { assertMonth } from '../http/validation';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** A bare date means the end of that day in Asia/Shanghai: everything recorded on it. */
 function asOfMoment(asOf: string | undefined): string | undefined {
@@ -42,7 +42,7 @@ export class AuditController {
   @Get('accounts/:id/statements/:month/explanation')
   @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, rounding residual' })
   explanation(@Param('id') id: string, @Param('month') month: string) {
-    if (!MONTH.test(month)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'month must be YYYY-MM', details: [{ field: 'month' }] });
+    assertMonth(month);
     return explainStatement(this.store, id, month).catch(mapped);
   }
 }

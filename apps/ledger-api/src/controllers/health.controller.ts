@@ -35,7 +35,8 @@ export class HealthController {
   async readiness(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
     try {
-      result = await this.health.check([() => this.ledger.storeIndicator(), () => this.ledger.projectionsIndicator()]);
+      const store = this.ledger.probeStore();
+      result = await this.health.check([() => this.ledger.storeIndicator(store), () => this.ledger.projectionsIndicator(store)]);
     } catch (error) {
       // Terminus reports a failed check as a 503 exception; answer with its body, not the generic error format.
       if (!(error instanceof ServiceUnavailableException)) throw error;

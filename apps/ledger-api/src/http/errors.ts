@@ -66,7 +66,7 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
   if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: [] } };
-  if (exception instanceof HttpException && !(exception instanceof ApiError)) {
+  if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);

@@ -1,5 +1,5 @@
 import { ValidationPipe } from '@nestjs/common';
-import { validationException } from './errors';
+import { ApiError, validationException } from './errors';
 
 /**
  * Whitelists DTO fields and refuses unknown ones; no implicit conversion, so a JSON number sent for a
@@ -14,4 +14,11 @@ export function ledgerValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: validationException,
   });
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** A billed month in a path (`/statements/:month`): YYYY-MM, or 400. */
+export function assertMonth(month: string): void {
+  if (!MONTH.test(month)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'month must be YYYY-MM', details: [{ field: 'month' }] });
 }

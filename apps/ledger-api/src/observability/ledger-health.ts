@@ -9,11 +9,11 @@ import { EventStore } from '@ledger/event-store';
 import type { ProjectionLag } from '@ledger/projections';
 import { LedgerSettings } from '@ledger/servicing';
 import { ReadModels } from '../read-side/read-models';
+import { type ProjectionState, projectionState } from './projection-state';
 
 /** A store that has not answered in this long is as good as unreachable for a probe. */
 const STORE_TIMEOUT_MS = 3_000;
 
-export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'external';
 
 export interface StoreProbe {
   reachable: boolean;
@@ -66,25 +66,20 @@ export class LedgerHealth {
     const enabled = this.settings.config.projections;
     const maxLag = this.settings.config.readyMaxLag;
     const error = runner.lastError?.message ?? null;
-    const lag = store.reachable ? await runner.lag() : [];
-    const behind = lag.some((l) => l.lag > BigInt(maxLag));
-    let state: ProjectionState;
-    if (enabled && error !== null) state = 'failed';
-    else if (enabled && !runner.running) state = 'rebuilding';
-    else if (behind) state = 'behind';
-    else state = enabled ? 'live' : 'external';
-    return { state, ok: state === 'live' || state === 'external', running: runner.running, error, maxLag, lag };
+    const lag = store.head !== null ? await runner.lag(store.head) : [];
+    return { ...projectionState(runner, lag, maxLag, enabled), running: runner.running, error, maxLag, lag };
   }
 
-  async storeIndicator(): Promise<HealthIndicatorResult> {
-    const probe = await this.probeStore();
+  /** `store`: one look at the store, shared by both indicators of a readiness check. */
+  async storeIndicator(store: Promise<StoreProbe> = this.probeStore()): Promise<HealthIndicatorResult> {
+    const probe = await store;
     const session = this.indicators.check('store');
     const data = { kind: this.settings.config.store, head: probe.head?.toString() ?? null };
     return probe.reachable ? session.up(data) : session.down({ ...data, error: probe.error });
   }
 
-  async projectionsIndicator(): Promise<HealthIndicatorResult> {
-    const probe = await this.probeProjections(await this.probeStore());
+  async projectionsIndicator(store: Promise<StoreProbe> = this.probeStore()): Promise<HealthIndicatorResult> {
+    const probe = await this.probeProjections(await store);
     const session = this.indicators.check('projections');
     const data = {
       state: probe.state,

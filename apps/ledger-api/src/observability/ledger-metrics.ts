@@ -105,8 +105,8 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Lag, position and state of the projections, read when Prometheus scrapes rather than kept up to date. */
@@ -125,13 +125,16 @@ export class LedgerMetrics {
 
 /** Shared by the API and the projector process, which has no other series. */
 export function registerProjectionGauges(registry: Registry, runner: ProjectionRunner, enabled: boolean): void {
+  // A scrape collects every gauge at once: the two lag gauges share one look at the store.
+  let inFlight: Promise<ProjectionLag[]> | undefined;
+  const lagOnce = () => (inFlight ??= lagOrNothing(runner).finally(() => (inFlight = undefined)));
   new Gauge({
     name: 'ledger_projection_lag_events',
     help: 'Events in the log that the projection has not applied yet (head position minus its checkpoint)',
     labelNames: ['projection'] as const,
     registers: [registry],
     async collect() {
-      for (const l of await lagOrNothing(runner)) this.set({ projection: l.projection }, Number(l.lag));
+      for (const l of await lagOnce()) this.set({ projection: l.projection }, Number(l.lag));
     },
   });
   new Gauge({
@@ -140,7 +143,7 @@ export function registerProjectionGauges(registry: Registry, runner: ProjectionR
     labelNames: ['projection'] as const,
     registers: [registry],
     async collect() {
-      for (const l of await lagOrNothing(runner)) this.set({ projection: l.projection }, Number(l.position));
+      for (const l of await lagOnce()) this.set({ projection: l.projection }, Number(l.position));
     },
   });
   new Gauge({

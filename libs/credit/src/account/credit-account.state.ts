@@ -245,25 +245,18 @@ export function statementOverdueAmount(s: StatementState, owedUpTo: Money): Mone
   return Money.min(owedUpTo, Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue)));
 }
 
-/** Everything billed and still owed on each statement and the ones before it, by statement id. */
-export function owedUpToEach(state: CreditAccountState): Map<string, Money> {
-  const result = new Map<string, Money>();
-  let running = Money.ZERO;
-  for (const s of state.statements) {
-    running = running.plus(bucketsTotal(s.owed));
-    result.set(s.id, running);
-  }
-  return result;
-}
-
 /**
  * The account's overdue amount. A later statement's minimum already includes the unpaid overdue amounts
  * of earlier ones, so the amounts overlap; the largest is the amount that cures every statement.
  */
 export function overdueAmount(state: CreditAccountState): Money {
   let largest = Money.ZERO;
-  const owedUpTo = owedUpToEach(state);
-  for (const s of state.statements) largest = Money.max(largest, statementOverdueAmount(s, owedUpTo.get(s.id) ?? Money.ZERO));
+  // Everything billed and still owed on this statement and the ones before it.
+  let owedUpTo = Money.ZERO;
+  for (const s of state.statements) {
+    owedUpTo = owedUpTo.plus(bucketsTotal(s.owed));
+    largest = Money.max(largest, statementOverdueAmount(s, owedUpTo));
+  }
   return largest;
 }
 

@@ -171,7 +171,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
     }
     case 'AccountBecameOverdue': {
       const statement = s.statements.find((st) => st.id === event.data.statementId);
-      const newlyOverdue = !s.statements.some((st) => st.overdue !== null);
+      const newlyOverdue = !isOverdue(s);
       // Days past due count from the day after the due date (PRODUCT.md §8), also when the deferral
       // limit, not a missed minimum, is what made the statement overdue.
       const since = statement?.overdue?.since ?? (event.data.kind === 'DEFERRAL_LIMIT_REACHED' && statement ? addDays(statement.dueDate, 1) : event.data.on);

@@ -144,9 +144,9 @@ export class ProjectionRunner {
     });
   }
 
-  /** Head position minus each projection's checkpoint. */
-  async lag(): Promise<ProjectionLag[]> {
-    const head = await this.options.store.headPosition();
+  /** Head position minus each projection's checkpoint; pass `head` when the caller has just read it. */
+  async lag(knownHead?: bigint): Promise<ProjectionLag[]> {
+    const head = knownHead ?? (await this.options.store.headPosition());
     const stored = this.checkpoints.all();
     return this.projections.map((p) => {
       const position = this.positions.get(p.name) ?? stored.get(p.name)?.position ?? 0n;

@@ -1,9 +1,9 @@
 import { MemoryEventStore } from '@ledger/event-store';
-import { BUSINESS_DAYS_STREAM_NAME } from '../end-of-day/business-days-stream';
+import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { lastClosedAsOf } from './account-history';
 
 async function close(store: MemoryEventStore, revision: number, businessDate: string, recordedAt: string) {
-  await store.append(BUSINESS_DAYS_STREAM_NAME, revision === 0 ? 'no_stream' : BigInt(revision - 1), [
+  await store.append(BUSINESS_DAYS_STREAM, revision === 0 ? 'no_stream' : BigInt(revision - 1), [
     { id: `day-${businessDate}`, type: 'BusinessDayClosed', schemaVersion: 1, data: { businessDate }, metadata: { recordedAt } },
   ]);
 }

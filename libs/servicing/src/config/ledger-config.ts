@@ -3,6 +3,7 @@
  * process with a message naming the variable. Every variable and its default is listed in the README.
  */
 import { isValidDateTime } from '@ledger/credit';
+import { createEventStore, type EventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
 
 export interface LedgerConfig {
   port: number;
@@ -99,4 +100,17 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     apiKeysFile: env.LEDGER_API_KEYS_FILE || undefined,
     rateLimitPerMinute: integer(env, 'LEDGER_RATE_LIMIT', 6000, 1, 10_000_000),
   };
+}
+
+/** The event store the configuration names (API, projector and CLI open it the same way). */
+export function createLedgerEventStore(config: LedgerConfig, options: SqliteEventStoreOptions = {}): Promise<EventStore> {
+  return createEventStore(
+    {
+      LEDGER_STORE: config.store,
+      LEDGER_SQLITE_PATH: config.sqlitePath,
+      LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
+      EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
+    },
+    options,
+  );
 }

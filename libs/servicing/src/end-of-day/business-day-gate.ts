@@ -7,7 +7,7 @@
  */
 import { addDays } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { BUSINESS_DAYS_STREAM_NAME } from './business-days-stream';
+import { readLastClosedDay } from './business-days-stream';
 
 export class BusinessDayNotClosedError extends Error {
   readonly code = 'BUSINESS_DAY_NOT_CLOSED';
@@ -43,9 +43,8 @@ export class BusinessDayGate {
   }
 
   private async refresh(): Promise<void> {
-    const events = await this.store.readStream(BUSINESS_DAYS_STREAM_NAME, {});
-    const last = events[events.length - 1];
-    this.noteClosed((last?.data as { businessDate?: string } | undefined)?.businessDate ?? '');
-    if (!last) this.lastClosed = null;
+    const last = await readLastClosedDay(this.store);
+    if (last) this.noteClosed((last.data as { businessDate: string }).businessDate);
+    else this.lastClosed = null;
   }
 }

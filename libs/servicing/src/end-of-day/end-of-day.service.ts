@@ -14,12 +14,13 @@
 import { v5 as uuidv5 } from 'uuid';
 import { addDays, type CreditAccountEvent, isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
+import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { BusinessClock } from '../clock/business-clock';
 import { AccountRepository } from '../repository/account-repository';
 import { BusinessDayGate } from './business-day-gate';
-import { BUSINESS_DAYS_STREAM_NAME } from './business-days-stream';
+import { readLastClosedDay } from './business-days-stream';
 
-export const BUSINESS_DAYS_STREAM = BUSINESS_DAYS_STREAM_NAME;
+export { BUSINESS_DAYS_STREAM };
 const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
 
 export interface BusinessDayClosedData {
@@ -69,8 +70,7 @@ export class EndOfDayService {
   ) {}
 
   async lastClosed(): Promise<{ date: string | null; revision: bigint | 'no_stream'; data: BusinessDayClosedData | null; position: bigint }> {
-    const events = await this.store.readStream(BUSINESS_DAYS_STREAM);
-    const last = events[events.length - 1];
+    const last = await readLastClosedDay(this.store);
     if (!last) return { date: null, revision: 'no_stream', data: null, position: 0n };
     const data = last.data as BusinessDayClosedData;
     return { date: data.businessDate, revision: last.revision, data, position: last.position };

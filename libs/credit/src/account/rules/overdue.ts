@@ -9,7 +9,7 @@
 import type { DelinquencyBucket, ProductTerms } from '../../terms/product-terms';
 import { addDays, daysBetween } from '../../time/local-date';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince, owedUpToEach } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince } from '../credit-account.state';
 import { Money } from '../../money/money';
 
 export function bucketFor(daysPastDue: number, terms: ProductTerms): DelinquencyBucket {
@@ -27,24 +27,24 @@ export function daysPastDue(state: CreditAccountState, date: string): number {
 export function dueDateEvents(state: CreditAccountState, closing: string, terms: ProductTerms): CreditAccountEvent[] {
   const on = addDays(closing, 1);
   const events: CreditAccountEvent[] = [];
-  const owedUpTo = owedUpToEach(state);
+  // Everything billed and still owed on this statement and the ones before it.
+  let stillOwed = Money.ZERO;
   for (const s of state.statements) {
+    const own = bucketsTotal(s.owed);
+    stillOwed = stillOwed.plus(own);
     if (!s.dueDatePassed && s.dueDate <= closing) {
-      const unpaid = bucketsTotal(s.owed);
       // Met when its minimum was paid, or when nothing billed up to it is still owed (a statement with
       // nothing of its own is not met while older statements still owe).
-      const stillOwed = owedUpTo.get(s.id) ?? Money.ZERO;
       const met = s.minimumMet || stillOwed.isZero();
-      events.push({ type: 'StatementDueDatePassed', data: { on, statementId: s.id, minimumMet: met, unpaid: unpaid.toString() } });
+      events.push({ type: 'StatementDueDatePassed', data: { on, statementId: s.id, minimumMet: met, unpaid: own.toString() } });
       if (!met) {
         const amount = Money.min(stillOwed, s.minimum.minus(s.repaidSinceIssue));
         events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: amount.toString(), kind: 'MINIMUM_NOT_PAID' } });
       }
     }
     const deferralEnd = addDays(s.dueDate, terms.overdue.maxDeferralDays);
-    const remainder = bucketsTotal(s.owed);
-    if (deferralEnd <= closing && remainder.isPositive() && s.overdue?.kind !== 'DEFERRAL_LIMIT_REACHED') {
-      events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: remainder.toString(), kind: 'DEFERRAL_LIMIT_REACHED' } });
+    if (deferralEnd <= closing && own.isPositive() && s.overdue?.kind !== 'DEFERRAL_LIMIT_REACHED') {
+      events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: own.toString(), kind: 'DEFERRAL_LIMIT_REACHED' } });
     }
   }
   return events;
