@@ -18,39 +18,89 @@ export class MoneyFormatError extends Error {
   }
 }
 
+/** Beyond this many fen (about 90 trillion yuan) an amount is held as a Dec only. */
+const MAX_FEN = Number.MAX_SAFE_INTEGER;
+
 /**
  * An amount of CNY. Posted amounts have at most 2 decimals (fen); exact intermediate amounts (a day's
  * interest) may have more and are only ever rounded through a named rounding.
+ *
+ * Whole-fen amounts, which are nearly all of them, are held as an integer number of fen, and adding,
+ * subtracting and comparing them is integer arithmetic; decimal.js cost more than all the rest of
+ * folding an account. The integer is a safe integer (|fen| <= 2^53 - 1), where every integer is exact
+ * and a sum or difference is exact exactly when it is itself a safe integer: any result outside that
+ * range, and every amount with more than 2 decimals, is computed and held as a Dec instead. Money
+ * therefore never passes through a rounded float.
  */
 export class Money {
-  private constructor(readonly value: Dec) {}
+  /** Integer fen, or NaN when the amount is held only as `exactValue`. */
+  private readonly fen: number;
+  private exactValue: Dec | undefined;
 
-  static readonly ZERO = new Money(new Dec(0));
+  private constructor(fen: number, exact: Dec | undefined) {
+    this.fen = fen;
+    this.exactValue = exact;
+  }
+
+  static readonly ZERO = new Money(0, undefined);
+
+  /** The amount as a Dec (built on first use for whole-fen amounts). */
+  get value(): Dec {
+    if (this.exactValue === undefined) this.exactValue = new Dec(this.fen).div(100);
+    return this.exactValue;
+  }
+
+  private static ofFen(fen: number): Money {
+    return fen === 0 ? Money.ZERO : new Money(fen, undefined);
+  }
+
+  /** A Dec result, held as integer fen when it is whole fen within range. */
+  private static ofDec(value: Dec): Money {
+    if (value.decimalPlaces() <= 2) {
+      const fen = value.times(100).toNumber();
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen === 0 ? 0 : fen);
+    }
+    return new Money(Number.NaN, value);
+  }
+
+  /** Parses a decimal string of digits with an optional fraction; integer fen when it has at most 2 decimals and fits. */
+  private static parse(amount: string): Money {
+    const dot = amount.indexOf('.');
+    const decimals = dot < 0 ? 0 : amount.length - dot - 1;
+    if (decimals <= 2 && amount.length <= 17) {
+      const digits = dot < 0 ? amount : amount.slice(0, dot) + amount.slice(dot + 1);
+      const fen = Number.parseInt(digits, 10) * (decimals === 0 ? 100 : decimals === 1 ? 10 : 1);
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen === 0 ? 0 : fen);
+    }
+    return Money.ofDec(new Dec(amount));
+  }
 
   /** Parses a posted amount: a decimal string with at most 2 decimals. */
   static of(amount: string): Money {
     if (typeof amount !== 'string' || !FEN_PATTERN.test(amount)) throw new MoneyFormatError(String(amount));
-    return new Money(new Dec(amount));
+    return Money.parse(amount);
   }
 
   /** Parses an exact amount that may carry more than 2 decimals (accruals, residuals). */
   static exact(amount: string | Dec): Money {
     if (typeof amount === 'string') {
       if (!DECIMAL_PATTERN.test(amount)) throw new MoneyFormatError(amount);
-      return new Money(new Dec(amount));
+      return Money.parse(amount);
     }
-    return new Money(new Dec(amount));
+    return Money.ofDec(new Dec(amount));
   }
 
   /** Whole yuan, for limits and thresholds written as integers in the terms. */
   static yuan(amount: number): Money {
     if (!Number.isSafeInteger(amount)) throw new MoneyFormatError(String(amount));
-    return new Money(new Dec(amount));
+    const fen = amount * 100;
+    return Number.isSafeInteger(fen) ? Money.ofFen(fen === 0 ? 0 : fen) : Money.ofDec(new Dec(amount));
   }
 
   /** Integer fen (minor units) to Money. */
   static fromFen(fen: bigint): Money {
-    return new Money(new Dec(fen.toString()).div(100));
+    const n = Number(fen);
+    return Number.isSafeInteger(n) && BigInt(n) === fen ? Money.ofFen(n === 0 ? 0 : n) : Money.ofDec(new Dec(fen.toString()).div(100));
   }
 
   static sum(amounts: Iterable<Money>): Money {
@@ -67,114 +117,149 @@ export class Money {
     return a.greaterThanOrEqual(b) ? a : b;
   }
 
-  // Most amounts an account adds up are zero (the settled buckets of a statement, a plan's paid
-  // periods), and decimal.js copies both operands on every operation: adding zero returns the other
-  // operand as it is, which is exact and saves most of the arithmetic in folding an account.
+  // Adding zero returns the other operand as it is: most amounts an account adds up are zero (the
+  // settled buckets of a statement, a plan's paid periods).
   plus(other: Money): Money {
-    if (other.value.isZero()) return this;
-    if (this.value.isZero()) return other;
-    return new Money(this.value.plus(other.value));
+    if (other.isZero()) return this;
+    if (this.isZero()) return other;
+    if (this.bothFen(other)) {
+      const fen = this.fen + other.fen;
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen);
+    }
+    return Money.ofDec(this.value.plus(other.value));
   }
 
   minus(other: Money): Money {
-    if (other.value.isZero()) return this;
-    return new Money(this.value.minus(other.value));
+    if (other.isZero()) return this;
+    if (this.bothFen(other)) {
+      const fen = this.fen - other.fen;
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen);
+    }
+    return Money.ofDec(this.value.minus(other.value));
   }
 
   /** Multiplies by a rate or factor given as a decimal string ("0.0005") or Dec. Exact. */
   times(factor: string | Dec): Money {
-    return new Money(this.value.times(factor));
+    if (typeof factor !== 'string' && !Number.isNaN(this.fen) && factor.isInteger()) {
+      // A whole number of days or periods: integer arithmetic while the product stays in range.
+      const fen = this.fen * factor.toNumber();
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen === 0 ? 0 : fen);
+    }
+    return Money.ofDec(this.value.times(factor));
   }
 
   /** Divides exactly (to 50 significant digits); round the result with a named rounding. */
   dividedBy(divisor: string | number | Dec): Money {
-    return new Money(this.value.div(divisor));
+    return Money.ofDec(this.value.div(divisor));
   }
 
   negated(): Money {
-    return new Money(this.value.negated());
+    return !Number.isNaN(this.fen) ? Money.ofFen(this.fen === 0 ? 0 : -this.fen) : Money.ofDec(this.value.negated());
   }
 
   roundHalfUpToFen(): Money {
-    return new Money(this.value.toDecimalPlaces(2, Dec.ROUND_HALF_UP));
+    return !Number.isNaN(this.fen) ? this : Money.ofDec(this.value.toDecimalPlaces(2, Dec.ROUND_HALF_UP));
   }
 
   /** Rounds towards +infinity to the fen (a minimum repayment never falls short). */
   ceilToFen(): Money {
-    return new Money(this.value.toDecimalPlaces(2, Dec.ROUND_CEIL));
+    return !Number.isNaN(this.fen) ? this : Money.ofDec(this.value.toDecimalPlaces(2, Dec.ROUND_CEIL));
   }
 
   /** Rounds towards -infinity to the fen (installment principal per period). */
   floorToFen(): Money {
-    return new Money(this.value.toDecimalPlaces(2, Dec.ROUND_FLOOR));
+    return !Number.isNaN(this.fen) ? this : Money.ofDec(this.value.toDecimalPlaces(2, Dec.ROUND_FLOOR));
   }
 
   /** Rounds down to a multiple of `step` yuan (limits move in steps of 100). */
   floorToMultipleOf(step: number): Money {
-    return new Money(this.value.div(step).floor().times(step));
+    return Money.ofDec(this.value.div(step).floor().times(step));
   }
 
   ceilToMultipleOf(step: number): Money {
-    return new Money(this.value.div(step).ceil().times(step));
+    return Money.ofDec(this.value.div(step).ceil().times(step));
   }
 
   isZero(): boolean {
-    return this.value.isZero();
+    return this.fen === 0 || (Number.isNaN(this.fen) && this.value.isZero());
   }
 
   isPositive(): boolean {
-    return this.value.greaterThan(0);
+    return !Number.isNaN(this.fen) ? this.fen > 0 : this.value.greaterThan(0);
   }
 
   isNegative(): boolean {
-    return this.value.lessThan(0);
+    return !Number.isNaN(this.fen) ? this.fen < 0 : this.value.lessThan(0);
   }
 
   /** True when the amount has at most 2 decimals. */
   isWholeFen(): boolean {
-    return this.value.decimalPlaces() <= 2;
+    return !Number.isNaN(this.fen) || this.value.decimalPlaces() <= 2;
+  }
+
+  private bothFen(other: Money): boolean {
+    return !Number.isNaN(this.fen) && !Number.isNaN(other.fen);
+  }
+
+  /** Compares with another amount: negative, zero or positive. */
+  private compare(other: Money): number {
+    if (this.bothFen(other)) return this.fen - other.fen;
+    return this.value.comparedTo(other.value);
   }
 
   equals(other: Money): boolean {
-    return this.value.equals(other.value);
+    return this.compare(other) === 0;
   }
 
   lessThan(other: Money): boolean {
-    return this.value.lessThan(other.value);
+    return this.compare(other) < 0;
   }
 
   lessThanOrEqual(other: Money): boolean {
-    return this.value.lessThanOrEqualTo(other.value);
+    return this.compare(other) <= 0;
   }
 
   greaterThan(other: Money): boolean {
-    return this.value.greaterThan(other.value);
+    return this.compare(other) > 0;
   }
 
   greaterThanOrEqual(other: Money): boolean {
-    return this.value.greaterThanOrEqualTo(other.value);
+    return this.compare(other) >= 0;
   }
 
   /** Integer fen; throws when the amount is not whole fen. */
   toFen(): bigint {
+    if (!Number.isNaN(this.fen)) return BigInt(this.fen);
     if (!this.isWholeFen()) throw new Error(`${this.value.toString()} is not a whole number of fen`);
     return BigInt(this.value.times(100).toFixed(0));
   }
 
   /** Wire form of a posted amount: always 2 decimals ("15.00"). Throws on sub-fen amounts. */
   toString(): string {
+    if (!Number.isNaN(this.fen)) return formatFen(this.fen, true);
     if (!this.isWholeFen()) throw new Error(`${this.value.toString()} is not a whole number of fen`);
     return this.value.toFixed(2);
   }
 
   /** Wire form of an exact amount: every significant decimal, never exponent notation. */
   toExactString(): string {
-    return this.value.toFixed();
+    return !Number.isNaN(this.fen) ? formatFen(this.fen, false) : this.value.toFixed();
   }
 
   toJSON(): string {
     return this.isWholeFen() ? this.toString() : this.toExactString();
   }
+}
+
+/** Integer fen as yuan: "15.00" with `fixed`, else without trailing zeros ("15", "15.5"), as Dec's toFixed would. */
+function formatFen(fen: number, fixed: boolean): string {
+  const abs = Math.abs(fen);
+  const cents = abs % 100;
+  const yuan = (abs - cents) / 100;
+  const sign = fen < 0 ? '-' : '';
+  if (fixed) return `${sign}${yuan}.${cents < 10 ? '0' : ''}${cents}`;
+  if (cents === 0) return `${sign}${yuan}`;
+  return `${sign}${yuan}.${cents % 10 === 0 ? cents / 10 : cents < 10 ? `0${cents}` : cents}`;
 }
 
 /** A rate given as a decimal string ("0.0005" is 0.05% a day). */

@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { Dec, Money } from './money';
+
+/**
+ * Money keeps whole-fen amounts as integer fen and everything else as a Dec. Whichever way an amount is
+ * held, every operation must give exactly what decimal.js gives on the same decimals: these properties
+ * hold Money against a plain Dec model, with amounts around the edge of the integer range (2^53 fen)
+ * and amounts with many decimals.
+ */
+const LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
+
+const wholeFen = fc.oneof(
+  fc.bigInt(-100_000_000n, 100_000_000n),
+  fc.bigInt(LIMIT - 1_000n, LIMIT + 1_000n),
+  fc.bigInt(-LIMIT - 1_000n, -LIMIT + 1_000n),
+  fc.bigInt(-(10n ** 17n), 10n ** 17n),
+);
+
+/** A decimal string: whole fen (0 to 2 decimals written) or exact with up to 12 decimals. */
+const amountText = fc.oneof(
+  wholeFen.chain((fen) => fc.constantFrom(0, 1, 2).map((written) => fenText(fen, written))),
+  fc.tuple(fc.bigInt(-(10n ** 20n), 10n ** 20n), fc.integer({ min: 3, max: 12 })).map(([units, decimals]) => new Dec(units.toString()).div(new Dec(10).pow(decimals)).toFixed()),
+);
+
+/** `fen` written with `decimals` places where that is exact ("15", "15.5", "15.50"), else with 2. */
+function fenText(fen: bigint, decimals: number): string {
+  const text = new Dec(fen.toString()).div(100).toFixed(2);
+  if (decimals === 2) return text;
+  const trimmed = new Dec(text).toFixed(decimals, Dec.ROUND_DOWN);
+  return new Dec(trimmed).equals(new Dec(text)) ? trimmed : text;
+}
+
+/** Dec's plain form, without the sign decimal.js keeps on a negative zero. */
+const plain = (d: Dec) => (d.isZero() ? '0' : d.toFixed());
+
+describe('Money held as integer fen', () => {
+  it('adds, subtracts and negates exactly as decimal.js does', () => {
+    fc.assert(
+      fc.property(amountText, amountText, (a, b) => {
+        const x = Money.exact(a);
+        const y = Money.exact(b);
+        expect(x.plus(y).toExactString()).toBe(plain(new Dec(a).plus(b)));
+        expect(x.minus(y).toExactString()).toBe(plain(new Dec(a).minus(b)));
+        expect(x.negated().toExactString()).toBe(plain(new Dec(a).negated()));
+        expect(Money.sum([x, y, x]).toExactString()).toBe(plain(new Dec(a).plus(b).plus(a)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('compares exactly as decimal.js does', () => {
+    fc.assert(
+      fc.property(amountText, amountText, (a, b) => {
+        const x = Money.exact(a);
+        const y = Money.exact(b);
+        const expected = new Dec(a).comparedTo(b);
+        expect([x.lessThan(y), x.equals(y), x.greaterThan(y)]).toEqual([expected < 0, expected === 0, expected > 0]);
+        expect([x.lessThanOrEqual(y), x.greaterThanOrEqual(y)]).toEqual([expected <= 0, expected >= 0]);
+        expect([x.isZero(), x.isPositive(), x.isNegative()]).toEqual([new Dec(a).isZero(), new Dec(a).greaterThan(0), new Dec(a).lessThan(0)]);
+        expect(Money.min(x, y).toExactString()).toBe(plain(Dec.min(a, b)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('multiplies by whole factors and by rates, and rounds, exactly as decimal.js does', () => {
+    fc.assert(
+      fc.property(amountText, fc.integer({ min: -400, max: 400 }), fc.constantFrom('0.0005', '0.00075', '1.5', '0.0035', '-2'), (a, days, r) => {
+        const x = Money.exact(a);
+        expect(x.times(new Dec(days)).toExactString()).toBe(plain(new Dec(a).times(days)));
+        expect(x.times(r).toExactString()).toBe(plain(new Dec(a).times(r)));
+        expect(x.roundHalfUpToFen().toExactString()).toBe(plain(new Dec(a).toDecimalPlaces(2, Dec.ROUND_HALF_UP)));
+        expect(x.ceilToFen().toExactString()).toBe(plain(new Dec(a).toDecimalPlaces(2, Dec.ROUND_CEIL)));
+        expect(x.floorToFen().toExactString()).toBe(plain(new Dec(a).toDecimalPlaces(2, Dec.ROUND_FLOOR)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writes whole fen with 2 decimals and converts to and from integer fen', () => {
+    fc.assert(
+      fc.property(wholeFen, (fen) => {
+        const fromText = Money.exact(new Dec(fen.toString()).div(100).toFixed());
+        const fromFen = Money.fromFen(fen);
+        const expected = new Dec(fen.toString()).div(100);
+        for (const m of [fromText, fromFen]) {
+          expect(m.isWholeFen()).toBe(true);
+          expect(m.toString()).toBe(expected.isZero() ? '0.00' : expected.toFixed(2));
+          expect(m.toJSON()).toBe(m.toString());
+          expect(m.toFen()).toBe(fen);
+          expect(m.value.equals(expected)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('parses posted amounts written with 0, 1 or 2 decimals to the same amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt(-(10n ** 15n), 10n ** 15n), (fen) => {
+        const texts = [0, 1, 2].map((d) => fenText(fen, d)).filter((t) => /^-?\d{1,15}(\.\d{1,2})?$/.test(t));
+        for (const t of texts) expect(Money.of(t).toFen()).toBe(fen);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps sub-fen amounts exact and refuses to write them as posted amounts', () => {
+    const third = Money.exact('0.005').plus(Money.exact('0.001'));
+    expect(third.isWholeFen()).toBe(false);
+    expect(third.toExactString()).toBe('0.006');
+    expect(() => third.toString()).toThrow('not a whole number of fen');
+    expect(third.plus(Money.exact('0.004')).toString()).toBe('0.01');
+  });
+});
