@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Money } from '../money/money';
 import { initialState } from './credit-account.state';
 import { deserializeState, serializeState } from './state-codec';
@@ -21,5 +22,27 @@ describe('the account state codec', () => {
     expect(Object.keys(back.orders)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(back.orders)).toBe(Object.prototype);
     expect(back.orders['__proto__'].amount.toString()).toBe('1.00');
+  });
+
+  it('writes exactly the JSON.stringify text of the state with every Money replaced by its tag', () => {
+    // The reference: copy the tree with Money tagged, then let the engine write it.
+    const tagged = (value: unknown): unknown => {
+      if (value instanceof Money) return { $money: value.toExactString() };
+      if (Array.isArray(value)) return value.map(tagged);
+      if (value === null || typeof value !== 'object') return value;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tagged(v)]));
+    };
+    const money = fc.oneof(fc.bigInt(-(10n ** 12n), 10n ** 12n).map((fen) => Money.fromFen(fen)), fc.constant(Money.exact('0.000123456789')));
+    const leaf = fc.oneof(fc.string({ unit: 'binary' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), money);
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('node'), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), tree), (state) => {
+        const text = serializeState(state as never);
+        expect(text).toBe(JSON.stringify(tagged(state)));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -3,10 +3,10 @@
  * else in the state is already plain data. A snapshot is a cache: `STATE_SCHEMA_VERSION` changes
  * whenever the state's shape does, and a snapshot of another version is ignored and rebuilt by replay.
  *
- * Both directions walk the state once and leave the JSON text to the engine's native stringify and
- * parse: a replacer or reviver callback per key costs several times more (and a replacer sees Money
- * only after its `toJSON` already formatted it once). The projections write a state per touched
- * account per batch, so this is on the hot path.
+ * Both directions walk the state once: writing builds the text directly, reading leaves it to the
+ * engine's native parse and then swaps the tags for Money in place. A replacer or reviver callback per
+ * key costs several times more, and so did copying the tree with tags before `JSON.stringify`. The
+ * projections write a state per touched account, so this is on the hot path.
  */
 import { Money } from '../money/money';
 import type { CreditAccountState } from './credit-account.state';
@@ -16,26 +16,52 @@ export const STATE_SCHEMA_VERSION = 2;
 const MONEY_TAG = '$money';
 
 export function serializeState(state: CreditAccountState): string {
-  return JSON.stringify(tagMoney(state));
+  return write(state);
 }
 
 export function deserializeState(json: string): CreditAccountState {
   return untagMoney(JSON.parse(json)) as CreditAccountState;
 }
 
-function tagMoney(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Money) return { [MONEY_TAG]: value.toExactString() };
-  if (Array.isArray(value)) return value.map(tagMoney);
-  const out: Record<string, unknown> = {};
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    // Ids are caller-supplied keys here; `__proto__` must stay a key, not set the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: tagMoney(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = tagMoney(v);
+/**
+ * JSON text of a state, with Money written as `{"$money":"1.23"}`: exactly what `JSON.stringify` gives
+ * for the state with every Money replaced by its tag, in one pass that builds no copy of the tree.
+ * Strings and keys are escaped by the engine's own `JSON.stringify`. The state is plain data (records,
+ * arrays, strings, numbers, booleans, null, Money), so no other `toJSON` needs honouring.
+ */
+function write(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      // An amount's exact string is digits, a point and a sign: nothing to escape.
+      if (value instanceof Money) return `{"${MONEY_TAG}":"${value.toExactString()}"}`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i];
+          out += (i > 0 ? ',' : '') + (item === undefined || typeof item === 'function' ? 'null' : write(item));
+        }
+        return `${out}]`;
+      }
+      let out = '{';
+      let first = true;
+      for (const key in value) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined || typeof v === 'function') continue;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${write(v)}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return 'null';
   }
-  return out;
 }
 
 /** Replaces `{ $money: "1.23" }` objects with Money, in place (the parsed tree is ours alone). */

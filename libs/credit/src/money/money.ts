@@ -18,9 +18,6 @@ export class MoneyFormatError extends Error {
   }
 }
 
-/** Beyond this many fen (about 90 trillion yuan) an amount is held as a Dec only. */
-const MAX_FEN = Number.MAX_SAFE_INTEGER;
-
 /**
  * An amount of CNY. Posted amounts have at most 2 decimals (fen); exact intermediate amounts (a day's
  * interest) may have more and are only ever rounded through a named rounding.
