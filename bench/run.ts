@@ -19,7 +19,10 @@ interface Scenario {
   accounts: number;
   years: number;
   eachProjection: boolean;
-  /** Also measure the split deployment: the API with LEDGER_PROJECTIONS=0 beside a projector process. */
+  /**
+   * Also measure the split deployment (the API with LEDGER_PROJECTIONS=0 beside a projector process) and
+   * the API with its projections in a worker thread (LEDGER_PROJECTIONS=worker).
+   */
   split?: boolean;
 }
 
@@ -124,7 +127,9 @@ async function main(): Promise<void> {
       const apiParams = { accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY };
       // The api phase changes the ledger (commands, two closed days): the split run gets a copy of the fixture.
       const splitDir = `${dir}-split`;
+      const workerDir = `${dir}-worker`;
       if (s.split) cpSync(dir, splitDir, { recursive: true });
+      if (s.split) cpSync(dir, workerDir, { recursive: true });
       const api = await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
       rmSync(dir, { recursive: true, force: true });
       let split: unknown;
@@ -133,7 +138,13 @@ async function main(): Promise<void> {
         split = await apiPhase({ ...apiParams, dir: splitDir, projector: true }, s.accounts, plan.commandSeconds);
         rmSync(splitDir, { recursive: true, force: true });
       }
-      scenarios[s.name] = { ...s, days, lastClosed, ...log, api, split };
+      let worker: unknown;
+      if (s.split) {
+        process.stderr.write(`scenario ${s.name}, worker: the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)\n`);
+        worker = await apiPhase({ ...apiParams, dir: workerDir, projectionsWorker: true }, s.accounts, plan.commandSeconds);
+        rmSync(workerDir, { recursive: true, force: true });
+      }
+      scenarios[s.name] = { ...s, days, lastClosed, ...log, api, split, worker };
     }
   } finally {
     clearInterval(sampleLoad);
@@ -170,6 +181,7 @@ function rowsOf(results: any): Row[] {
     rows.push(throughputRow(name, `fixture build (${s.fixture.events.toLocaleString('en-US')} events)`, s.fixture.eventsPerSec, 'events/s', b.hundredPerCommitEventsPerSec, 'batched'));
     rows.push(...apiRows(name, s.accounts, s.api, single, ''));
     if (s.split) rows.push(...apiRows(name, s.accounts, s.split, single, ', API + projector process'));
+    if (s.worker) rows.push(...apiRows(name, s.accounts, s.worker, single, ', projections in a worker thread'));
     rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
     for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));
     rows.push(upperBoundRow(name, `audit replay, busiest account (${s.audit.events} events) p50`, s.audit.p50Ms, 'ms', 20, ` (p99 ${s.audit.p99Ms} ms)`));

@@ -23,6 +23,8 @@ interface Params {
   apiKey: string;
   /** Run the read models in a projector process of their own (LEDGER_PROJECTIONS=0 in the API). */
   projector?: boolean;
+  /** Run the read models in a worker thread of the API (LEDGER_PROJECTIONS=worker). */
+  projectionsWorker?: boolean;
 }
 
 function freePort(): Promise<number> {
@@ -132,6 +134,7 @@ main(async () => {
     LEDGER_RATE_LIMIT: '10000000',
     LOG_LEVEL: 'silent',
     ...(p.projector ? { LEDGER_PROJECTIONS: '0' } : {}),
+    ...(p.projectionsWorker ? { LEDGER_PROJECTIONS: 'worker' } : {}),
   });
   const projector = p.projector ? await startProjector(p.dir) : undefined;
   if (projector) progress('projector process following the log');

@@ -29,6 +29,7 @@ describe('the configuration', () => {
       clockStart: '2026-01-01T09:00:00+08:00',
       demo: false,
       projections: true,
+      projectionsWorker: false,
       endOfDayConcurrency: 32,
       aggregateCacheSize: 20000,
       logLevel: 'info',
@@ -61,6 +62,15 @@ describe('the configuration', () => {
   it('refuses production without a secret ID hash key', () => {
     expect(refusal({ NODE_ENV: 'production' }).variable).toBe('LEDGER_ID_HASH_KEY');
     expect(refusal({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'short' }).variable).toBe('LEDGER_ID_HASH_KEY');
+  });
+
+  it('runs the projections in a worker thread with LEDGER_PROJECTIONS=worker, and never on the memory store', () => {
+    expect(loadConfig({ LEDGER_PROJECTIONS: 'worker' })).toMatchObject({ projections: false, projectionsWorker: true });
+    expect(loadConfig({ LEDGER_PROJECTIONS: '0' })).toMatchObject({ projections: false, projectionsWorker: false });
+    expect(refusal({ LEDGER_PROJECTIONS: 'sometimes' }).message).toContain('or worker');
+    const memory = refusal({ LEDGER_PROJECTIONS: 'worker', LEDGER_STORE: 'memory' });
+    expect(memory.variable).toBe('LEDGER_PROJECTIONS');
+    expect(memory.message).toContain('not memory');
   });
 
   it('refuses the EventStoreDB store without its connection string', () => {

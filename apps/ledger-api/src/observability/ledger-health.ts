@@ -60,13 +60,21 @@ export class LedgerHealth {
    * With projections in this process, they must be following the log (not stopped by a failed batch, not
    * rebuilding) and within `LEDGER_READY_MAX_LAG` events of the head. With a separate projector
    * (LEDGER_PROJECTIONS=0) the checkpoints it writes are what this process reads, so only the lag counts.
+   * With a worker thread (LEDGER_PROJECTIONS=worker) the lag counts, and so does the worker being alive.
    */
   async probeProjections(store: StoreProbe): Promise<ProjectionProbe> {
     const runner = this.readModels.runner;
     const enabled = this.settings.config.projections;
     const maxLag = this.settings.config.readyMaxLag;
-    const error = runner.lastError?.message ?? null;
     const lag = store.head !== null ? await runner.lag(store.head) : [];
+    const worker = this.readModels.worker;
+    if (worker) {
+      // LEDGER_PROJECTIONS=worker: a dead worker (until it is started again) or a failing batch is a failure.
+      const error = worker.running ? (worker.lastError ?? null) : (worker.lastError ?? 'the projections worker is not running');
+      const verdict = error === null ? projectionState(runner, lag, maxLag, false) : { state: 'failed' as const, ok: false };
+      return { ...verdict, running: worker.running, error, maxLag, lag };
+    }
+    const error = runner.lastError?.message ?? null;
     return { ...projectionState(runner, lag, maxLag, enabled), running: runner.running, error, maxLag, lag };
   }
 

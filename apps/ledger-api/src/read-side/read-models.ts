@@ -1,6 +1,7 @@
 /**
  * The read models as the API uses them: the projection runner (started with the app unless this process
- * runs with LEDGER_PROJECTIONS=0 beside a separate projector) and read-your-writes consistency.
+ * runs with LEDGER_PROJECTIONS=0 beside a separate projector, or with LEDGER_PROJECTIONS=worker, which
+ * runs it in a worker thread) and read-your-writes consistency.
  *
  * A query waits until the projections have applied every event appended before it arrived (bounded),
  * so a client never reads a balance older than its own last command. `consistency=eventual` skips it.
@@ -13,6 +14,7 @@ import { EventStore } from '@ledger/event-store';
 import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition } from '@ledger/projections';
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
+import { ProjectionsWorkerHost } from './projections-worker-host';
 
 const CONSISTENCY_TIMEOUT_MS = 5_000;
 const END_OF_DAY_CATCH_UP_TIMEOUT_MS = 120_000;
@@ -20,6 +22,8 @@ const END_OF_DAY_CATCH_UP_TIMEOUT_MS = 120_000;
 @Injectable()
 export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly runner: ProjectionRunner;
+  /** The worker thread that runs the projections with LEDGER_PROJECTIONS=worker. */
+  readonly worker: ProjectionsWorkerHost | undefined;
   private readonly logger = new Logger('Projections');
 
   constructor(
@@ -38,6 +42,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       retryAfterMs: 1_000,
       onRebuildProgress: (position, head) => this.logger.log(`rebuilding projections: ${position}/${head}`),
     });
+    if (settings.config.projectionsWorker) this.worker = new ProjectionsWorkerHost(settings.config, this.logger);
   }
 
   get db(): Db {
@@ -46,14 +51,17 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.settings.config.projections) await this.runner.start();
+    await this.worker?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.worker?.stop();
     await this.runner.close();
   }
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
   async consistent(position?: bigint, timeoutMs = CONSISTENCY_TIMEOUT_MS): Promise<void> {
+    if (this.worker) return this.worker.waitFor(position ?? (await this.store.headPosition()), timeoutMs);
     if (!this.settings.config.projections) return this.waitForProjector(position ?? (await this.store.headPosition()), timeoutMs);
     // A failed subscription must not turn into silently stale answers.
     if (this.runner.lastError && !this.runner.running) {

@@ -38,6 +38,8 @@ export interface ProjectionRunnerOptions {
   retryAfterMs?: number;
   /** Progress of rebuilds run by `start()` because a projection's version changed. */
   onRebuildProgress?: ProgressCallback;
+  /** After each committed batch, with the position every projection has now applied. */
+  onCommitted?: (position: bigint) => void;
 }
 
 export interface ProjectionLag {
@@ -279,7 +281,9 @@ export class ProjectionRunner {
 
   private committed(lane: Lane, position: bigint): void {
     for (const p of lane.projections) this.positions.set(p.name, position);
-    this.waiters.notify(this.processedPosition());
+    const processed = this.processedPosition();
+    this.waiters.notify(processed);
+    this.options.onCommitted?.(processed);
   }
 
   private mainLane(position: bigint, foldPosition: bigint = position): Lane {

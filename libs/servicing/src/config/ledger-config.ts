@@ -20,7 +20,13 @@ export interface LedgerConfig {
   demoAccounts: number;
   demoMonths: number;
   idHashKey: string;
+  /** This process's main thread runs the projections (LEDGER_PROJECTIONS=1, the default). */
   projections: boolean;
+  /**
+   * A worker thread of this process runs them (LEDGER_PROJECTIONS=worker): the main thread then reads
+   * the read models as it would beside a separate projector, and the projections get a core of their own.
+   */
+  projectionsWorker: boolean;
   endOfDayConcurrency: number;
   aggregateCacheSize: number;
   logLevel: string;
@@ -55,12 +61,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
-function flag(env: Env, name: string, fallback: boolean): boolean {
+function flag(env: Env, name: string, fallback: boolean, alternatives = ''): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(name, `must be 1 or 0 (true or false), got ${JSON.stringify(raw)}`);
+  throw new ConfigError(name, `must be 1 or 0 (true or false)${alternatives ? ` ${alternatives}` : ''}, got ${JSON.stringify(raw)}`);
 }
 
 /** The development key used only when none is configured outside production; printed as a warning. */
@@ -78,6 +84,10 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'is required when LEDGER_STORE=eventstoredb');
   }
   const sqlitePath = env.LEDGER_SQLITE_PATH || './data/ledger.sqlite';
+  const projectionsWorker = env.LEDGER_PROJECTIONS?.toLowerCase() === 'worker';
+  if (projectionsWorker && store === 'memory') {
+    throw new ConfigError('LEDGER_PROJECTIONS', 'worker needs a store both threads can open (sqlite or eventstoredb), not memory');
+  }
   return {
     port: integer(env, 'PORT', 3000, 1, 65535),
     readyMaxLag: integer(env, 'LEDGER_READY_MAX_LAG', 10_000, 0, 1_000_000_000),
@@ -92,7 +102,8 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     demoAccounts: integer(env, 'LEDGER_DEMO_ACCOUNTS', 2000, 1, 1_000_000),
     demoMonths: integer(env, 'LEDGER_DEMO_MONTHS', 13, 1, 120),
     idHashKey,
-    projections: flag(env, 'LEDGER_PROJECTIONS', true),
+    projections: projectionsWorker ? false : flag(env, 'LEDGER_PROJECTIONS', true, 'or worker'),
+    projectionsWorker,
     endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
     aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

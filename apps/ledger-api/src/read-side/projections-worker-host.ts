@@ -1,0 +1,142 @@
+/**
+ * The main thread's side of LEDGER_PROJECTIONS=worker: starts `projections-worker` in a worker thread,
+ * follows the positions it reports (read-your-writes waits on them, without polling the read-model
+ * file), and starts it again if it dies. Stopping asks the worker to finish its batch and close its
+ * connections; only a worker that does not answer within the grace period is terminated, which is safe
+ * because each batch commits with its checkpoints or not at all.
+ */
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PositionWaiters } from '@ledger/projections';
+import type { LedgerConfig } from '@ledger/servicing';
+import type { ProjectionsWorkerData, WorkerMessage } from './projections-worker';
+
+export interface WorkerHostLogger {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+export interface WorkerHostOptions {
+  /** How often the worker looks for new events in the log (default 10 ms: a cheap indexed read). */
+  pollIntervalMs?: number;
+  /** After a failed batch or a dead worker, try again after this long (default 1 s). */
+  retryAfterMs?: number;
+  /** How long `stop()` waits for the worker to close its connections before terminating it (default 10 s). */
+  stopGraceMs?: number;
+}
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+export class ProjectionsWorkerHost {
+  private worker: Worker | undefined;
+  private applied = 0n;
+  private readonly waiters = new PositionWaiters();
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** The last failure the worker reported, until it starts or commits a batch again. */
+  lastError: string | undefined;
+  /** Times the worker was started again after it died. */
+  restarts = 0;
+
+  constructor(
+    private readonly config: LedgerConfig,
+    private readonly logger: WorkerHostLogger,
+    private readonly options: WorkerHostOptions = {},
+  ) {}
+
+  /** Starts the worker; resolves once it follows the log (after any rebuild its projections need). */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => this.spawn(resolve, reject));
+  }
+
+  /** The position every projection has applied, as the worker last reported it. */
+  get appliedPosition(): bigint {
+    return this.applied;
+  }
+
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  waitFor(position: bigint, timeoutMs: number): Promise<void> {
+    return this.waiters.waitFor(position, timeoutMs, () => this.applied);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'stop' });
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.stopGraceMs ?? 10_000).unref());
+    if ((await Promise.race([exited, grace])) === 'timeout') {
+      this.logger.error('the projections worker did not stop in time; terminating it');
+      await worker.terminate();
+    }
+  }
+
+  private spawn(onStarted?: () => void, onFailedStart?: (error: Error) => void): void {
+    const data: ProjectionsWorkerData = {
+      config: this.config,
+      pollIntervalMs: this.options.pollIntervalMs ?? 10,
+      retryAfterMs: this.options.retryAfterMs ?? 1_000,
+    };
+    const worker = new Worker(join(__dirname, `projections-worker${extname(__filename)}`), { workerData: data, ...sourceOptions() });
+    this.worker = worker;
+    let started = false;
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'started':
+          started = true;
+          this.lastError = undefined;
+          this.advance(BigInt(message.position));
+          this.logger.log(`projections worker following the log from position ${message.position}`);
+          onStarted?.();
+          break;
+        case 'committed':
+          this.lastError = undefined;
+          this.advance(BigInt(message.position));
+          break;
+        case 'failed':
+          this.lastError = message.message;
+          this.logger.error(`projection batch failed in the worker; retrying from the checkpoint: ${message.message}`);
+          break;
+        case 'stopped':
+          break;
+      }
+    });
+    worker.on('error', (error) => {
+      this.lastError = error.message;
+      this.logger.error(`projections worker crashed: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      this.worker = undefined;
+      if (this.stopping) return;
+      if (!started) {
+        onFailedStart?.(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
+        return;
+      }
+      this.restarts++;
+      this.logger.error(`projections worker exited with code ${code}; starting it again`);
+      this.restartTimer = setTimeout(() => this.spawn(), this.options.retryAfterMs ?? 1_000);
+    });
+  }
+
+  private advance(position: bigint): void {
+    if (position > this.applied) this.applied = position;
+    this.waiters.notify(this.applied);
+  }
+}
+
+/**
+ * Run from source (`npm start`, the tests), the worker is a .ts file and needs ts-node in its own
+ * isolate; built (`dist`), it inherits the process's options (`-r tsconfig-paths/register`).
+ */
+function sourceOptions(): { execArgv?: string[]; env?: NodeJS.ProcessEnv } {
+  if (extname(__filename) !== '.ts') return {};
+  return {
+    execArgv: ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
+  };
+}

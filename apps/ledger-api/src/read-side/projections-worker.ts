@@ -1,0 +1,62 @@
+/**
+ * The projections in a worker thread of the API (LEDGER_PROJECTIONS=worker): the same runner the
+ * projector process runs, on connections of its own to the event log and the read-model file, so
+ * folding and projecting take the second core instead of the event loop that serves commands.
+ *
+ * It talks to the main thread (`ProjectionsWorkerHost`) by messages: `started` once it follows the log,
+ * `committed` with the position every projection has applied after each batch, `failed` for a batch that
+ * failed (the runner retries from its checkpoint), and `stopped` after a `stop` request.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
+import { createProjections, ProjectionRunner } from '@ledger/projections';
+import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
+
+/** Messages from the worker to the main thread. */
+export type WorkerMessage =
+  | { type: 'started'; position: string }
+  | { type: 'committed'; position: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
+
+export interface ProjectionsWorkerData {
+  config: LedgerConfig;
+  /** How often the worker reads the log for commits of the main thread, which reach it by no signal. */
+  pollIntervalMs: number;
+  retryAfterMs: number;
+}
+
+async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorkerData): Promise<void> {
+  const send = (message: WorkerMessage) => port.postMessage(message);
+  const store = await createLedgerEventStore(data.config, { pollIntervalMs: data.pollIntervalMs });
+  const runner = new ProjectionRunner({
+    store,
+    database: data.config.readModelPath,
+    projections: createProjections(),
+    terms: DEFAULT_TERMS_CATALOGUE,
+    retryAfterMs: data.retryAfterMs,
+    onError: (error) => send({ type: 'failed', message: error.message }),
+    onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
+  });
+  port.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    void runner
+      .close()
+      .then(() => store.close())
+      .then(() => {
+        send({ type: 'stopped' });
+        port.close();
+      });
+  });
+  await runner.start();
+  send({ type: 'started', position: runner.processedPosition().toString() });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  run(port, workerData as ProjectionsWorkerData).catch((error: Error) => {
+    // Not started at all (the store or the read-model file would not open): the host sees the exit.
+    port.postMessage({ type: 'failed', message: error.message } satisfies WorkerMessage);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,64 @@
+import type { Worker } from 'node:worker_threads';
+import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
+import type { ProjectionsWorkerHost } from '../../apps/ledger-api/src/read-side/projections-worker-host';
+import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+/** The worker thread itself, to kill it the way a crash would. */
+function workerThread(host: ProjectionsWorkerHost): Worker {
+  return (host as unknown as { worker: Worker }).worker;
+}
+
+describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=worker)', () => {
+  let ledger: TestLedger;
+  let host: ProjectionsWorkerHost;
+
+  beforeAll(async () => {
+    ledger = await startLedger({ LEDGER_PROJECTIONS: 'worker' });
+    host = ledger.app.get(ReadModels).worker!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await ledger?.close();
+  });
+
+  it('keeps the read models in the worker, not on the main thread, and reports them ready', async () => {
+    expect(host.running).toBe(true);
+    expect(ledger.app.get(ReadModels).runner.running).toBe(false);
+    const ready = await ledger.http.get('/health/ready').expect(200);
+    expect(ready.body.details.projections.state).toBe('external');
+  });
+
+  it('reads its own writes without polling and closes a month end from the schedule the worker keeps', async () => {
+    const account = await openAccount(ledger, '1994-04-04', 51);
+    const { body } = await ledger.http.post(`/accounts/${account}/draws`).send(draw('worker-1', '100.00')).expect(201);
+    // No explicit wait: the query waits for the position the worker reports after its batch.
+    expect((await ledger.http.get(`/accounts/${account}`).expect(200)).body.owed.total).toBe('100.00');
+    expect(host.appliedPosition >= BigInt(body.position)).toBe(true);
+    await ledger.closeDays('2026-01-02', '2026-01-31');
+    const statement = await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200);
+    expect(statement.body).toMatchObject({ revolvingPrincipal: '100.00', dueDate: '2026-02-10' });
+  }, 60_000);
+
+  it('starts the worker again when it dies, from its checkpoint, losing nothing', async () => {
+    const account = await openAccount(ledger, '1995-05-05', 52);
+    await workerThread(host).terminate();
+    expect(host.running).toBe(false);
+    const down = await ledger.http.get('/health/ready').expect(503);
+    expect(down.body.details.projections).toMatchObject({ state: 'failed', error: 'the projections worker is not running' });
+    // Appended while no worker runs: the restarted worker must pick it up from its checkpoint.
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('worker-2', '42.00')).expect(201);
+    expect((await ledger.http.get(`/accounts/${account}`).expect(200)).body.owed.total).toBe('42.00');
+    expect(host.restarts).toBe(1);
+    expect(host.running).toBe(true);
+    expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('external');
+  }, 60_000);
+
+  it('stops the worker with the app', async () => {
+    const thread = workerThread(host);
+    const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+    await ledger.close();
+    expect(await exited).toBe(0);
+    expect(host.running).toBe(false);
+    ledger = undefined as unknown as TestLedger;
+  }, 60_000);
+});
