@@ -20,4 +20,5 @@ export * from './account/rules/refunds';
 export * from './account/rules/repayments';
 export * from './journal/journal';
 export * from './account/state-codec';
+export * from './account/sharded-record';
 export * from './testing/account-scenario';

@@ -6,6 +6,7 @@ import { AccountScenario } from '../testing/account-scenario';
 import type { CreditAccountEvent } from './credit-account.events';
 import { availableCredit, initialState, interestBearingPrincipal, totalOwed } from './credit-account.state';
 import { DomainError } from './domain-error';
+import { getEntry } from './sharded-record';
 import { fold } from './evolve';
 import { deserializeState, serializeState, STATE_SCHEMA_VERSION } from './state-codec';
 
@@ -59,7 +60,7 @@ function simulate(input: Life) {
           const amount = owed.times(new Dec(a.percent).div(100)).floorToFen();
           if (amount.isPositive()) s.repay(`r-${counter}`, amount.toString());
         } else if (a.kind === 'refund' && drawIds.length > 0) {
-          const draw = s.state.draws[drawIds[a.pick % drawIds.length]];
+          const draw = getEntry(s.state.draws, drawIds[a.pick % drawIds.length])!;
           const amount = draw.amount.minus(draw.refunded).times(new Dec(a.percent).div(100)).floorToFen();
           if (amount.isPositive()) s.execute({ type: 'RefundDraw', drawId: draw.drawId, refundId: `rf-${counter}`, amount: amount.toString() });
         } else if (a.kind === 'convert' && drawIds.length > 0) {

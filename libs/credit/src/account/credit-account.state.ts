@@ -8,6 +8,7 @@ import type { DelinquencyBucket } from '../terms/product-terms';
 import type { AccrualSegment } from '../interest/accrual';
 import type { IsoDate } from '../time/local-date';
 import type { ApplicationChannel, RejectionReason, StatementComponent } from './credit-account.events';
+import type { ShardedRecord } from './sharded-record';
 
 export type AccountStatus = 'NONE' | 'REJECTED' | 'APPROVED' | 'ACTIVE' | 'CLOSED';
 
@@ -117,8 +118,10 @@ export interface CreditAccountState {
   consecutiveAuthFailures: number;
   singleTransactionLimit: Money | null;
   nightLock: boolean;
-  orders: Record<string, OrderRecord>;
-  draws: Record<string, DrawState>;
+  /** Every order id ever requested (idempotency), sharded: see `sharded-record.ts`. */
+  orders: ShardedRecord<OrderRecord>;
+  /** Every posted draw (refunds, disputes, installments), sharded the same way. */
+  draws: ShardedRecord<DrawState>;
   unbilledRevolving: Money;
   cycle: { newDraws: Money; refunds: Money };
   plans: Record<string, PlanState>;

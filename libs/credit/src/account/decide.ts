@@ -12,6 +12,7 @@ import type { CreditAccountState } from './credit-account.state';
 import { accountTerms, assertBusinessTime, type DecideContext } from './decide-context';
 import { DomainError } from './domain-error';
 import { fold } from './evolve';
+import { getEntry } from './sharded-record';
 import { decideApplication } from './rules/application';
 import { statementEvents } from './rules/billing';
 import { decideDraw, parsePositive } from './rules/draws';
@@ -91,7 +92,7 @@ function decideOpenDispute(command: Extract<CreditAccountCommand, { type: 'OpenD
     if (existing.drawId === command.drawId) return [];
     throw new DomainError('DISPUTE_EXISTS', `dispute ${command.disputeId} is about draw ${existing.drawId}`, { disputeId: command.disputeId });
   }
-  if (!state.draws[command.drawId]) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
+  if (!getEntry(state.draws, command.drawId)) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
   return [{ type: 'DisputeOpened', data: { on, disputeId: command.disputeId, drawId: command.drawId, reason: command.reason } }];
 }
 
@@ -105,7 +106,7 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
   const resolved: CreditAccountEvent = { type: 'DisputeResolved', data: { on, disputeId: command.disputeId, drawId: dispute.drawId, upheld: command.upheld, note: command.note } };
   if (!command.upheld) return [resolved];
   const afterResolution = fold(state, [resolved]);
-  const reversal = reversalEvents(afterResolution, afterResolution.draws[dispute.drawId], command.disputeId, on);
+  const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on);
   return withSettlementFollowUps(state, [resolved, ...reversal], on);
 }
 

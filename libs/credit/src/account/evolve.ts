@@ -8,9 +8,11 @@ import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
 import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
+import { entriesOf, getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
 import {
   bucketsTotal,
   type CreditAccountState,
+  type DrawState,
   type PlanState,
   type QuarterStats,
   type StatementState,
@@ -80,22 +82,19 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       const amount = Money.of(d.amount);
       return {
         ...s,
-        orders: { ...s.orders, [d.drawId]: { outcome: 'POSTED', amount, merchant: d.merchant } },
-        draws: {
-          ...s.draws,
-          [d.drawId]: {
-            drawId: d.drawId,
-            merchant: d.merchant,
-            amount,
-            postedOn: d.on,
-            refunded: Money.ZERO,
-            refunds: {},
-            seq: Object.keys(s.draws).length,
-            placement: { kind: 'UNBILLED' },
-            unbilledRemaining: amount,
-            reversedByDispute: null,
-          },
-        },
+        orders: withEntry(s.orders, d.drawId, { outcome: 'POSTED', amount, merchant: d.merchant }),
+        draws: withEntry(s.draws, d.drawId, {
+          drawId: d.drawId,
+          merchant: d.merchant,
+          amount,
+          postedOn: d.on,
+          refunded: Money.ZERO,
+          refunds: {},
+          seq: sizeOf(s.draws),
+          placement: { kind: 'UNBILLED' },
+          unbilledRemaining: amount,
+          reversedByDispute: null,
+        }),
         unbilledRevolving: s.unbilledRevolving.plus(amount),
         cycle: { ...s.cycle, newDraws: s.cycle.newDraws.plus(amount) },
         consecutiveAuthFailures: 0,
@@ -105,7 +104,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       const d = event.data;
       return {
         ...s,
-        orders: { ...s.orders, [d.orderId]: { outcome: 'DECLINED', amount: Money.of(d.amount), merchant: d.merchant, reason: d.reason } },
+        orders: withEntry(s.orders, d.orderId, { outcome: 'DECLINED', amount: Money.of(d.amount), merchant: d.merchant, reason: d.reason }),
         consecutiveAuthFailures: d.consecutiveAuthFailures,
       };
     }
@@ -120,7 +119,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
     case 'InstallmentPlanCreated': {
       const d = event.data;
       const principal = Money.of(d.principal);
-      const draw = s.draws[d.drawId];
+      const draw = getEntry(s.draws, d.drawId)!;
       const plan: PlanState = {
         planId: d.planId,
         drawId: d.drawId,
@@ -137,7 +136,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       return {
         ...s,
         plans: { ...s.plans, [d.planId]: plan },
-        draws: { ...s.draws, [d.drawId]: { ...draw, placement: { kind: 'INSTALLMENT', planId: d.planId }, unbilledRemaining: Money.ZERO } },
+        draws: withEntry(s.draws, d.drawId, { ...draw, placement: { kind: 'INSTALLMENT', planId: d.planId }, unbilledRemaining: Money.ZERO }),
         unbilledRevolving: s.unbilledRevolving.minus(principal),
         cycle: { ...s.cycle, newDraws: s.cycle.newDraws.minus(principal) },
       };
@@ -216,12 +215,12 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
 
 function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): CreditAccountState {
   const billedDraws: Record<string, Money> = {};
-  const draws = { ...s.draws };
-  for (const draw of Object.values(s.draws)) {
-    if (draw.placement.kind !== 'UNBILLED') continue;
+  const billed: [string, DrawState][] = [];
+  for (const draw of unbilledDraws(s)) {
     if (draw.unbilledRemaining.isPositive()) billedDraws[draw.drawId] = draw.unbilledRemaining;
-    draws[draw.drawId] = { ...draw, placement: { kind: 'BILLED', statementId: d.statementId }, unbilledRemaining: Money.ZERO };
+    billed.push([draw.drawId, { ...draw, placement: { kind: 'BILLED', statementId: d.statementId }, unbilledRemaining: Money.ZERO }]);
   }
+  const draws = withEntries(s.draws, billed);
   const plans = { ...s.plans };
   const billedPlans: Record<string, Money> = {};
   for (const period of d.installmentPeriods) {
@@ -275,7 +274,7 @@ function applyRefund(
   refundId: string | null,
   disputeId: string | null,
 ): CreditAccountState {
-  const draw = s.draws[d.drawId];
+  const draw = getEntry(s.draws, d.drawId)!;
   const amount = Money.of(d.amount);
   const updatedDraw = {
     ...draw,
@@ -283,7 +282,7 @@ function applyRefund(
     refunds: refundId ? { ...draw.refunds, [refundId]: amount } : draw.refunds,
     reversedByDispute: disputeId ?? draw.reversedByDispute,
   };
-  const next = { ...s, draws: { ...s.draws, [d.drawId]: updatedDraw }, cycle: { ...s.cycle, refunds: s.cycle.refunds.plus(amount) } };
+  const next = { ...s, draws: withEntry(s.draws, d.drawId, updatedDraw), cycle: { ...s.cycle, refunds: s.cycle.refunds.plus(amount) } };
   return applyLines(next, d.appliedTo, d.drawId, draw.placement.kind === 'INSTALLMENT' ? draw.placement.planId : null);
 }
 
@@ -316,24 +315,29 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
 }
 
 function reduceUnbilledDraws(s: CreditAccountState, amount: Money, drawId: string | null): CreditAccountState['draws'] {
-  const draws = { ...s.draws };
-  const unbilled = Object.values(s.draws)
-    .filter((d) => d.placement.kind === 'UNBILLED' && d.unbilledRemaining.isPositive())
-    .sort((a, b) => a.seq - b.seq);
+  const unbilled = unbilledDraws(s).filter((d) => d.unbilledRemaining.isPositive());
   const ordered = drawId ? unbilled.filter((d) => d.drawId === drawId) : unbilled;
+  const reduced: [string, DrawState][] = [];
   let left = amount;
   for (const d of ordered) {
     if (!left.isPositive()) break;
     const take = Money.min(left, d.unbilledRemaining);
-    draws[d.drawId] = { ...d, unbilledRemaining: d.unbilledRemaining.minus(take) };
+    reduced.push([d.drawId, { ...d, unbilledRemaining: d.unbilledRemaining.minus(take) }]);
     left = left.minus(take);
   }
-  return draws;
+  return withEntries(s.draws, reduced);
+}
+
+/** The draws not yet billed, oldest first. */
+function unbilledDraws(s: CreditAccountState): DrawState[] {
+  return entriesOf(s.draws)
+    .filter((d) => d.placement.kind === 'UNBILLED')
+    .sort((a, b) => a.seq - b.seq);
 }
 
 /** Orders draw ids (and plan ids, which are draw ids) by posting: object keys that look like integers would sort numerically. */
 function postingOrder(s: CreditAccountState): (a: string, b: string) => number {
-  return (a, b) => (s.draws[a]?.seq ?? 0) - (s.draws[b]?.seq ?? 0);
+  return (a, b) => (getEntry(s.draws, a)?.seq ?? 0) - (getEntry(s.draws, b)?.seq ?? 0);
 }
 
 function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null, order: (a: string, b: string) => number): Record<string, Money> {

@@ -3,7 +3,7 @@
  * paying, anything) drawing, refunding, converting to installments and repaying over months, so overdue,
  * penalty interest, freezes, buckets and quarterly reviews all occur. Deterministic for a given seed.
  */
-import { Money, totalOwed } from '@ledger/credit';
+import { entriesOf, Money, totalOwed } from '@ledger/credit';
 import type { LedgerSimulation } from './ledger-simulation';
 
 /** mulberry32: a tiny deterministic PRNG (Math.random cannot be seeded). */
@@ -69,7 +69,7 @@ export async function simulateRandomPortfolio(
           });
         }
       } else if (r < 0.3) {
-        const draws = Object.values(state.draws).filter((d) => d.amount.minus(d.refunded).isPositive());
+        const draws = entriesOf(state.draws).filter((d) => d.amount.minus(d.refunded).isPositive());
         if (draws.length > 0) {
           const draw = pick(draws);
           await sim.attempt(id, {

@@ -17,6 +17,7 @@ import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent, DeclineReason, InactiveDetail } from '../credit-account.events';
 import { availableCredit, type CreditAccountState } from '../credit-account.state';
 import { DomainError } from '../domain-error';
+import { getEntry } from '../sharded-record';
 
 type RequestDraw = Extract<CreditAccountCommand, { type: 'RequestDraw' }>;
 
@@ -56,7 +57,7 @@ export const DRAW_RULES: [DeclineReason, (c: DrawCheck) => boolean][] = [
 export function decideDraw(command: RequestDraw, state: CreditAccountState, on: string, now: string, terms: ProductTerms): CreditAccountEvent[] {
   if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
   const amount = parsePositive(command.amount, 'amount');
-  const existing = state.orders[command.orderId];
+  const existing = getEntry(state.orders, command.orderId);
   if (existing) {
     if (existing.amount.equals(amount) && existing.merchant === command.merchant) return [];
     throw new DomainError('DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD', `order ${command.orderId} was already ${existing.outcome.toLowerCase()} with other details`, {

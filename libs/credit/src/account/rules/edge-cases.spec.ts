@@ -2,6 +2,7 @@ import { Money } from '../../money/money';
 import { TERMS_2026_01, TermsCatalogue } from '../../terms/product-terms';
 import { AccountScenario } from '../../testing/account-scenario';
 import { overdueAmount } from '../credit-account.state';
+import { getEntry } from '../sharded-record';
 
 const opened = (payScore = 650) => new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore });
 
@@ -82,9 +83,9 @@ describe('oldest first', () => {
     const s = opened();
     for (const id of ['b-first', '20', '10']) s.draw(id, '100.00');
     s.repay('r-1', '250.00');
-    expect(s.state.draws['b-first'].unbilledRemaining.toString()).toBe('0.00');
-    expect(s.state.draws['20'].unbilledRemaining.toString()).toBe('0.00');
-    expect(s.state.draws['10'].unbilledRemaining.toString()).toBe('50.00');
+    expect(getEntry(s.state.draws, 'b-first')!.unbilledRemaining.toString()).toBe('0.00');
+    expect(getEntry(s.state.draws, '20')!.unbilledRemaining.toString()).toBe('0.00');
+    expect(getEntry(s.state.draws, '10')!.unbilledRemaining.toString()).toBe('50.00');
   });
 });
 

@@ -9,6 +9,7 @@ import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent } from '../credit-account.events';
 import { type CreditAccountState, planUnbilledPrincipal } from '../credit-account.state';
 import { DomainError } from '../domain-error';
+import { getEntry } from '../sharded-record';
 import { inactiveDetail } from './draws';
 
 type Convert = Extract<CreditAccountCommand, { type: 'ConvertToInstallments' }>;
@@ -31,7 +32,7 @@ export function quoteInstallments(amount: Money, periods: number, terms: Product
 }
 
 export function decideConversion(command: Convert, state: CreditAccountState, on: string, terms: ProductTerms): CreditAccountEvent[] {
-  const draw = state.draws[command.drawId];
+  const draw = getEntry(state.draws, command.drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
   if (draw.placement.kind === 'INSTALLMENT') {
     if (state.plans[draw.placement.planId].periods === command.periods) return [];

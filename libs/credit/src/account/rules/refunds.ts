@@ -9,6 +9,7 @@ import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
 import type { CreditAccountState, DrawState } from '../credit-account.state';
 import { DomainError } from '../domain-error';
+import { getEntry } from '../sharded-record';
 import { parsePositive } from './draws';
 import { withSettlementFollowUps } from './settlement';
 
@@ -60,7 +61,7 @@ export function refundableAmount(draw: DrawState): Money {
 }
 
 export function decideRefund(command: Refund, state: CreditAccountState, on: string): CreditAccountEvent[] {
-  const draw = state.draws[command.drawId];
+  const draw = getEntry(state.draws, command.drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
   const amount = parsePositive(command.amount, 'amount');
   const existing = draw.refunds[command.refundId];

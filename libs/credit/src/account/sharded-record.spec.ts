@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { Money } from '../money/money';
+import { initialState } from './credit-account.state';
+import { emptySharded, entriesOf, getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
+import { deserializeState, serializeState } from './state-codec';
+
+describe('a sharded record', () => {
+  it('behaves as a map: the last value set under an id wins, and every id is counted once', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10')), fc.integer())), (writes) => {
+        let record = emptySharded<number>();
+        const model = new Map<string, number>();
+        for (const [id, value] of writes) {
+          record = withEntry(record, id, value);
+          model.set(id, value);
+        }
+        for (const [id, value] of model) expect(getEntry(record, id)).toBe(value);
+        expect(sizeOf(record)).toBe(model.size);
+        expect(entriesOf(record).sort()).toEqual([...model.values()].sort());
+      }),
+    );
+  });
+
+  it('finds nothing under an id never set, inherited names included', () => {
+    const record = withEntry(emptySharded<string>(), 'a', 'x');
+    for (const id of ['b', '__proto__', 'constructor', 'hasOwnProperty', 's0']) expect(getEntry(record, id)).toBeUndefined();
+  });
+
+  it('never changes the record it was given, and shares the shards it did not touch', () => {
+    const many = withEntries(
+      emptySharded<number>(),
+      Array.from({ length: 500 }, (_, i) => [`order-${i}`, i] as const),
+    );
+    const before = serializeState(many as never);
+    const next = withEntry(many, 'order-7', 700);
+    expect(serializeState(many as never)).toBe(before);
+    expect(getEntry(many, 'order-7')).toBe(7);
+    expect(getEntry(next, 'order-7')).toBe(700);
+    const shards = Object.keys(many);
+    const copied = shards.filter((k) => next[k] !== many[k]);
+    expect(copied).toHaveLength(1);
+    expect(shards.length).toBeGreaterThan(32);
+  });
+
+  it('survives a snapshot of the account state, Money and awkward ids included', () => {
+    const orders = withEntries(emptySharded<{ outcome: 'DECLINED'; amount: Money; merchant: string }>(), [
+      ['__proto__', { outcome: 'DECLINED', amount: Money.of('1.00'), merchant: 'm' }],
+      ['o-1', { outcome: 'DECLINED', amount: Money.of('2.50'), merchant: 'n' }],
+    ]);
+    const back = deserializeState(serializeState({ ...initialState('acc-3'), orders }));
+    expect(getEntry(back.orders, '__proto__')?.amount.toString()).toBe('1.00');
+    expect(getEntry(back.orders, 'o-1')?.amount.toString()).toBe('2.50');
+    expect(sizeOf(back.orders)).toBe(2);
+  });
+});
