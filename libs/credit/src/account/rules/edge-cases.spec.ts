@@ -95,3 +95,13 @@ describe('the terms catalogue', () => {
     expect(Money.of('1.00').isPositive()).toBe(true);
   });
 });
+
+describe('order ids that name properties of every object', () => {
+  it.each(['__proto__', 'constructor', 'toString'])('posts a draw with order id %s once, then treats it as the same draw', (orderId) => {
+    const s = opened();
+    expect(s.draw(orderId, '10.00').map((e) => e.type)).toEqual(['DrawPosted']);
+    expect(s.draw(orderId, '10.00')).toEqual([]);
+    expect(getEntry(s.state.draws, orderId)?.amount.toString()).toBe('10.00');
+    expect(() => s.draw(orderId, '11.00')).toThrow(expect.objectContaining({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' }));
+  });
+});
