@@ -41,7 +41,8 @@ ENV NODE_ENV=production \
     TS_NODE_BASEURL=./dist \
     PORT=3000 \
     LEDGER_SQLITE_PATH=/data/ledger.sqlite \
-    LEDGER_READ_MODEL_PATH=/data/ledger.read-models.sqlite
+    LEDGER_READ_MODEL_PATH=/data/ledger.read-models.sqlite \
+    LEDGER_PROJECTIONS=worker
 WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/release ./

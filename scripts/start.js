@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm start`: the ledger API on the embedded SQLite store in ./data/demo, with a manual business clock
- * and demo data unless LEDGER_DEMO=0. TypeScript runs through ts-node with the swc transpiler (fast, no
+ * and demo data unless LEDGER_DEMO=0, and the projections in a worker thread (LEDGER_PROJECTIONS=worker). TypeScript runs through ts-node with the swc transpiler (fast, no
  * build step); path aliases come from tsconfig-paths. Any LEDGER_* variable set by the caller wins.
  */
 const { spawn } = require('node:child_process');
@@ -11,6 +11,7 @@ const root = path.resolve(__dirname, '..');
 const env = {
   LEDGER_DEMO: '1',
   LEDGER_CLOCK: 'manual',
+  LEDGER_PROJECTIONS: 'worker',
   LEDGER_SQLITE_PATH: path.join(root, 'data', 'demo', 'ledger.sqlite'),
   ...process.env,
   TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),

@@ -45,7 +45,7 @@ describe('the docker-compose file', () => {
   it('builds the API from the Dockerfile and points it at EventStoreDB once the node is healthy', () => {
     const api = services['ledger-api'];
     expect(api.build).toBe('.');
-    expect(api.environment).toMatchObject({ NODE_ENV: 'production', LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://eventstoredb:2113?tls=false', LEDGER_PROJECTIONS: '1' });
+    expect(api.environment).toMatchObject({ NODE_ENV: 'production', LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://eventstoredb:2113?tls=false', LEDGER_PROJECTIONS: 'worker' });
     expect(api.depends_on?.eventstoredb.condition).toBe('service_healthy');
     expect(api.volumes).toContain('ledger-data:/data');
   });
