@@ -33,10 +33,12 @@ export class ProjectionsWorkerHost {
   private readonly waiters = new PositionWaiters();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  /** The last failure the worker reported, until it starts or commits a batch again. */
+  /** The last failure the worker reported, until it follows the log or commits a batch again. */
   lastError: string | undefined;
   /** Times the worker was started again after it died. */
   restarts = 0;
+  /** Workers in a row that died before they followed the log (0 once one does). */
+  failedStarts = 0;
 
   constructor(
     private readonly config: LedgerConfig,
@@ -44,9 +46,12 @@ export class ProjectionsWorkerHost {
     private readonly options: WorkerHostOptions = {},
   ) {}
 
-  /** Starts the worker; resolves once it follows the log (after any rebuild its projections need). */
+  /**
+   * Starts the worker; resolves once it follows the log (after any rebuild its projections need), and
+   * rejects if this first worker dies before that. Later deaths are retried, never reported here.
+   */
   start(): Promise<void> {
-    return new Promise((resolve, reject) => this.spawn(resolve, reject));
+    return new Promise((resolve, reject) => this.spawn({ resolve, reject }));
   }
 
   /** The position every projection has applied, as the worker last reported it. */
@@ -63,6 +68,7 @@ export class ProjectionsWorkerHost {
   }
 
   async stop(): Promise<void> {
+    if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const worker = this.worker;
@@ -76,7 +82,7 @@ export class ProjectionsWorkerHost {
     }
   }
 
-  private spawn(onStarted?: () => void, onFailedStart?: (error: Error) => void): void {
+  private spawn(first?: { resolve: () => void; reject: (error: Error) => void }): void {
     const data: ProjectionsWorkerData = {
       config: this.config,
       pollIntervalMs: this.options.pollIntervalMs ?? 10,
@@ -88,19 +94,24 @@ export class ProjectionsWorkerHost {
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
+          // Also after the runner recovered from a failed batch: that clears the failure. The position is
+          // taken as reported, not as a maximum: a worker that rebuilt its read models starts lower.
+          if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
           started = true;
+          this.failedStarts = 0;
           this.lastError = undefined;
-          this.advance(BigInt(message.position));
-          this.logger.log(`projections worker following the log from position ${message.position}`);
-          onStarted?.();
+          this.applied = BigInt(message.position);
+          this.waiters.notify(this.applied);
+          first?.resolve();
           break;
         case 'committed':
           this.lastError = undefined;
-          this.advance(BigInt(message.position));
+          if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
+          this.waiters.notify(this.applied);
           break;
         case 'failed':
           this.lastError = message.message;
-          this.logger.error(`projection batch failed in the worker; retrying from the checkpoint: ${message.message}`);
+          this.logger.error(`projections worker: ${message.message}`);
           break;
         case 'stopped':
           break;
@@ -112,20 +123,22 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
-      if (this.stopping) return;
-      if (!started) {
-        onFailedStart?.(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
+      if (!started) this.failedStarts++;
+      if (this.stopping) {
+        if (!started) first?.reject(new Error('the app stopped before the projections worker followed the log'));
         return;
       }
+      if (!started && first) {
+        first.reject(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
+        return;
+      }
+      this.lastError ??= `the projections worker exited with code ${code}`;
       this.restarts++;
-      this.logger.error(`projections worker exited with code ${code}; starting it again`);
-      this.restartTimer = setTimeout(() => this.spawn(), this.options.retryAfterMs ?? 1_000);
+      // Back off while workers keep dying before they follow the log (the store unreachable, say): 1 s, 2 s, 4 s ... 30 s.
+      const delay = Math.min(30_000, (this.options.retryAfterMs ?? 1_000) * 2 ** Math.min(this.failedStarts, 5));
+      this.logger.error(`projections worker exited with code ${code}; starting it again in ${delay} ms`);
+      this.restartTimer = setTimeout(() => this.spawn(), delay);
     });
-  }
-
-  private advance(position: bigint): void {
-    if (position > this.applied) this.applied = position;
-    this.waiters.notify(this.applied);
   }
 }
 

@@ -3,9 +3,10 @@
  * projector process runs, on connections of its own to the event log and the read-model file, so
  * folding and projecting take the second core instead of the event loop that serves commands.
  *
- * It talks to the main thread (`ProjectionsWorkerHost`) by messages: `started` once it follows the log,
- * `committed` with the position every projection has applied after each batch, `failed` for a batch that
- * failed (the runner retries from its checkpoint), and `stopped` after a `stop` request.
+ * It talks to the main thread (`ProjectionsWorkerHost`) by messages: `started` each time it follows the
+ * log (at first, and again after the runner recovered from a failed batch), `committed` with the position
+ * every projection has applied after each batch, `failed` for a batch that failed (the runner retries
+ * from its checkpoint) or a start that failed, and `stopped` after a `stop` request.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
@@ -37,26 +38,29 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
     retryAfterMs: data.retryAfterMs,
     onError: (error) => send({ type: 'failed', message: error.message }),
     onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
+    onStarted: (position) => send({ type: 'started', position: position.toString() }),
   });
+  let stopping: Promise<void> | undefined;
   port.on('message', (message: { type: string }) => {
-    if (message.type !== 'stop') return;
-    void runner
+    if (message.type !== 'stop' || stopping) return;
+    // Close the store even when the runner's close fails, then let the thread end.
+    stopping = runner
       .close()
-      .then(() => store.close())
-      .then(() => {
-        send({ type: 'stopped' });
-        port.close();
-      });
+      .finally(() => store.close())
+      .then(
+        () => send({ type: 'stopped' }),
+        (error: Error) => send({ type: 'failed', message: `while stopping: ${error.message}` }),
+      )
+      .finally(() => port.close());
   });
   await runner.start();
-  send({ type: 'started', position: runner.processedPosition().toString() });
 }
 
 if (parentPort) {
   const port = parentPort;
   run(port, workerData as ProjectionsWorkerData).catch((error: Error) => {
     // Not started at all (the store or the read-model file would not open): the host sees the exit.
-    port.postMessage({ type: 'failed', message: error.message } satisfies WorkerMessage);
+    port.postMessage({ type: 'failed', message: `could not start: ${error.message}` } satisfies WorkerMessage);
     process.exit(1);
   });
 }

@@ -61,7 +61,14 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
   async consistent(position?: bigint, timeoutMs = CONSISTENCY_TIMEOUT_MS): Promise<void> {
-    if (this.worker) return this.worker.waitFor(position ?? (await this.store.headPosition()), timeoutMs);
+    if (this.worker) {
+      // A worker being started again after a crash is worth waiting for; one that keeps dying before it
+      // follows the log (the store unreachable, say) is not.
+      if (!this.worker.running && this.worker.failedStarts > 0) {
+        throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.worker.lastError ?? 'the projections worker is not running'}`, details: [] });
+      }
+      return this.worker.waitFor(position ?? (await this.store.headPosition()), timeoutMs);
+    }
     if (!this.settings.config.projections) return this.waitForProjector(position ?? (await this.store.headPosition()), timeoutMs);
     // A failed subscription must not turn into silently stale answers.
     if (this.runner.lastError && !this.runner.running) {

@@ -40,6 +40,8 @@ export interface ProjectionRunnerOptions {
   onRebuildProgress?: ProgressCallback;
   /** After each committed batch, with the position every projection has now applied. */
   onCommitted?: (position: bigint) => void;
+  /** Each time `start()` (the first, or a retry after a failed batch) has the runner following the log. */
+  onStarted?: (position: bigint) => void;
 }
 
 export interface ProjectionLag {
@@ -106,6 +108,7 @@ export class ProjectionRunner {
       // A fold that trails its lane (it writes lazily; see `AccountStateFold`) catches up before going live.
       if (this.lane) await this.replay(this.lane, this.lane.position);
       this.subscribe();
+      this.options.onStarted?.(this.processedPosition());
     });
   }
 

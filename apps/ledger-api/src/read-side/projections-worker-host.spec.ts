@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { createLedgerEventStore, loadConfig } from '@ledger/servicing';
+import { ProjectionsWorkerHost } from './projections-worker-host';
+
+const silent = { log: () => undefined, error: () => undefined };
+
+async function until(what: string, done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the host of the projections worker thread', () => {
+  let dir: string;
+  let host: ProjectionsWorkerHost | undefined;
+  const config = () => loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_PROJECTIONS: 'worker' });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-worker-host-'));
+    // The log must exist (and be of this version) before the worker opens it.
+    await (await createLedgerEventStore(config())).close();
+  });
+
+  afterEach(async () => {
+    await host?.stop();
+    host = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps starting a worker that dies before it follows the log, backing off, until one does', async () => {
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    await host.start();
+    const db = new Database(join(dir, 'ledger.sqlite'));
+    const version = db.pragma('user_version', { simple: true });
+    db.pragma('user_version = 999'); // the next worker cannot open the log
+    await (host as unknown as { worker: Worker }).worker.terminate();
+    await until('two workers to fail to start', () => host!.failedStarts >= 2);
+    expect(host.running).toBe(false);
+    expect(host.lastError).toContain('could not start');
+    db.pragma(`user_version = ${version}`);
+    db.close();
+    await until('a worker to follow the log again', () => host!.running && host!.failedStarts === 0);
+    expect(host.lastError).toBeUndefined();
+    expect(host.restarts).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it('clears a failed batch once the runner follows the log again, with no new event to commit', async () => {
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    await host.start();
+    const db = new Database(join(dir, 'ledger.sqlite'), { timeout: 5_000 });
+    db.exec('ALTER TABLE events RENAME TO events_away'); // the worker's next read fails
+    await until('the worker to report the failed read', () => host!.lastError !== undefined);
+    db.exec('ALTER TABLE events_away RENAME TO events');
+    db.close();
+    await until('the failure to clear', () => host!.lastError === undefined);
+    expect(host.running).toBe(true);
+    expect(host.restarts).toBe(0);
+  }, 30_000);
+
+  it('rejects its start when the first worker cannot open the log', async () => {
+    const db = new Database(join(dir, 'ledger.sqlite'));
+    db.pragma('user_version = 999');
+    db.close();
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    await expect(host.start()).rejects.toThrow('before it followed the log');
+    expect(host.running).toBe(false);
+  }, 30_000);
+});
