@@ -12,7 +12,7 @@ import type { CreditAccountState } from './credit-account.state';
 import { accountTerms, assertBusinessTime, type DecideContext } from './decide-context';
 import { DomainError } from './domain-error';
 import { fold } from './evolve';
-import { getEntry } from './sharded-record';
+import { getEntry, ownValue } from './sharded-record';
 import { decideApplication } from './rules/application';
 import { statementEvents } from './rules/billing';
 import { decideDraw, parsePositive } from './rules/draws';
@@ -87,7 +87,7 @@ function sameControls(state: CreditAccountState, limit: Money | null, nightLock:
 }
 
 function decideOpenDispute(command: Extract<CreditAccountCommand, { type: 'OpenDispute' }>, state: CreditAccountState, on: string): CreditAccountEvent[] {
-  const existing = state.disputes[command.disputeId];
+  const existing = ownValue(state.disputes, command.disputeId);
   if (existing) {
     if (existing.drawId === command.drawId) return [];
     throw new DomainError('DISPUTE_EXISTS', `dispute ${command.disputeId} is about draw ${existing.drawId}`, { disputeId: command.disputeId });
@@ -97,7 +97,7 @@ function decideOpenDispute(command: Extract<CreditAccountCommand, { type: 'OpenD
 }
 
 function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'ResolveDispute' }>, state: CreditAccountState, on: string): CreditAccountEvent[] {
-  const dispute = state.disputes[command.disputeId];
+  const dispute = ownValue(state.disputes, command.disputeId);
   if (!dispute) throw new DomainError('DISPUTE_NOT_FOUND', `no dispute ${command.disputeId}`, { disputeId: command.disputeId });
   if (dispute.resolved) {
     if (dispute.upheld === command.upheld) return [];

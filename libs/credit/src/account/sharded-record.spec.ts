@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Money } from '../money/money';
-import { initialState } from './credit-account.state';
+import { initialState, type OrderRecord } from './credit-account.state';
 import { emptySharded, entriesOf, getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
 import { deserializeState, serializeState } from './state-codec';
 
@@ -43,7 +43,7 @@ describe('a sharded record', () => {
   });
 
   it('survives a snapshot of the account state, Money and awkward ids included', () => {
-    const orders = withEntries(emptySharded<{ outcome: 'DECLINED'; amount: Money; merchant: string }>(), [
+    const orders = withEntries(emptySharded<OrderRecord>(), [
       ['__proto__', { outcome: 'DECLINED', amount: Money.of('1.00'), merchant: 'm' }],
       ['o-1', { outcome: 'DECLINED', amount: Money.of('2.50'), merchant: 'n' }],
     ]);

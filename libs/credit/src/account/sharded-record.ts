@@ -72,6 +72,14 @@ export function sizeOf<T>(record: ShardedRecord<T>): number {
   return size;
 }
 
+/**
+ * The value a plain record holds under a caller-chosen id, as an own property only: `record[id]` would
+ * answer `Object.prototype` for `__proto__` and a function for `constructor` or `toString`.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(record, id) ? record[id] : undefined;
+}
+
 /** Sets an own, enumerable property even for the key `__proto__` (plain assignment would set the prototype). */
 function defineOwn<T>(target: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });

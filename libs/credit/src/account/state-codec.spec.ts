@@ -29,11 +29,22 @@ describe('the account state codec', () => {
     const tagged = (value: unknown): unknown => {
       if (value instanceof Money) return { $money: value.toExactString() };
       if (Array.isArray(value)) return value.map(tagged);
-      if (value === null || typeof value !== 'object') return value;
+      if (value === null || typeof value !== 'object' || value instanceof Date) return value;
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tagged(v)]));
     };
     const money = fc.oneof(fc.bigInt(-(10n ** 12n), 10n ** 12n).map((fen) => Money.fromFen(fen)), fc.constant(Money.exact('0.000123456789')));
-    const leaf = fc.oneof(fc.string({ unit: 'binary' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), money);
+    const leaf = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant(Symbol('s')),
+      fc.constant(() => 1),
+      fc.date({ noInvalidDate: true }),
+      money,
+    );
     const tree = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('node'), { maxKeys: 4 })),
     })).node;
@@ -44,5 +55,9 @@ describe('the account state codec', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('refuses a bigint, as JSON.stringify does, rather than write something that would not come back', () => {
+    expect(() => serializeState({ ...initialState('acc-4'), payScore: 10n } as never)).toThrow('bigint');
   });
 });

@@ -16,7 +16,7 @@ export const STATE_SCHEMA_VERSION = 3;
 const MONEY_TAG = '$money';
 
 export function serializeState(state: CreditAccountState): string {
-  return write(state);
+  return write(state) ?? 'null';
 }
 
 export function deserializeState(json: string): CreditAccountState {
@@ -26,10 +26,10 @@ export function deserializeState(json: string): CreditAccountState {
 /**
  * JSON text of a state, with Money written as `{"$money":"1.23"}`: exactly what `JSON.stringify` gives
  * for the state with every Money replaced by its tag, in one pass that builds no copy of the tree.
- * Strings and keys are escaped by the engine's own `JSON.stringify`. The state is plain data (records,
- * arrays, strings, numbers, booleans, null, Money), so no other `toJSON` needs honouring.
+ * Strings and keys are escaped by the engine's own `JSON.stringify`, other `toJSON` methods are honoured,
+ * and what JSON cannot hold is left out or refused as `JSON.stringify` does (a bigint throws).
  */
-function write(value: unknown): string {
+function write(value: unknown, key = ''): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -37,30 +37,32 @@ function write(value: unknown): string {
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
       return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError(`a state cannot hold a bigint (at ${JSON.stringify(key)})`);
     case 'object': {
       if (value === null) return 'null';
       // An amount's exact string is digits, a point and a sign: nothing to escape.
       if (value instanceof Money) return `{"${MONEY_TAG}":"${value.toExactString()}"}`;
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return write(toJSON.call(value, key), key);
       if (Array.isArray(value)) {
         let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i];
-          out += (i > 0 ? ',' : '') + (item === undefined || typeof item === 'function' ? 'null' : write(item));
-        }
+        for (let i = 0; i < value.length; i++) out += `${i > 0 ? ',' : ''}${write(value[i], String(i)) ?? 'null'}`;
         return `${out}]`;
       }
       let out = '{';
       let first = true;
-      for (const key in value) {
-        const v = (value as Record<string, unknown>)[key];
-        if (v === undefined || typeof v === 'function') continue;
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${write(v)}`;
+      for (const k in value) {
+        const v = write((value as Record<string, unknown>)[k], k);
+        if (v === undefined) continue;
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${v}`;
         first = false;
       }
       return `${out}}`;
     }
     default:
-      return 'null';
+      // undefined, functions and symbols: left out of objects, null in arrays.
+      return undefined;
   }
 }
 

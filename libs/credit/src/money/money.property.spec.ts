@@ -113,3 +113,13 @@ describe('Money held as integer fen', () => {
     expect(third.plus(Money.exact('0.004')).toString()).toBe('0.01');
   });
 });
+
+describe('Money as a value', () => {
+  it('is deeply equal to the same amount however it was made or used', () => {
+    const a = Money.of('1.50');
+    const b = Money.exact('1.5');
+    void a.value; // builds and keeps a Dec inside a, not inside b
+    expect(a).toStrictEqual(b);
+    expect(a).not.toStrictEqual(Money.of('1.51'));
+  });
+});

@@ -30,21 +30,25 @@ export class MoneyFormatError extends Error {
  * therefore never passes through a rounded float.
  */
 export class Money {
-  /** Integer fen, or NaN when the amount is held only as `exactValue`. */
+  /** Integer fen, or NaN when the amount is held only as `exact`. */
   private readonly fen: number;
-  private exactValue: Dec | undefined;
+  /** The amount when it is not whole fen within range; undefined otherwise. */
+  private readonly exact: Dec | undefined;
+  /** A whole-fen amount as a Dec, built on first use (private, so it takes no part in deep equality). */
+  #decimal: Dec | undefined;
 
   private constructor(fen: number, exact: Dec | undefined) {
     this.fen = fen;
-    this.exactValue = exact;
+    this.exact = exact;
   }
 
   static readonly ZERO = new Money(0, undefined);
 
   /** The amount as a Dec (built on first use for whole-fen amounts). */
   get value(): Dec {
-    if (this.exactValue === undefined) this.exactValue = new Dec(this.fen).div(100);
-    return this.exactValue;
+    if (this.exact !== undefined) return this.exact;
+    this.#decimal ??= new Dec(this.fen).div(100);
+    return this.#decimal;
   }
 
   private static ofFen(fen: number): Money {

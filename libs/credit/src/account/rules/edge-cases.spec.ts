@@ -105,3 +105,31 @@ describe('order ids that name properties of every object', () => {
     expect(() => s.draw(orderId, '11.00')).toThrow(expect.objectContaining({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' }));
   });
 });
+
+describe('other caller-chosen ids that name properties of every object', () => {
+  const ids = ['__proto__', 'constructor', 'toString'];
+
+  it.each(ids)('receives repayment %s once and refuses it again with another amount', (reference) => {
+    const s = opened();
+    s.draw('o-1', '100.00');
+    expect(s.repay(reference, '10.00').map((e) => e.type)).toContain('RepaymentReceived');
+    expect(s.repay(reference, '10.00')).toEqual([]);
+    expect(() => s.repay(reference, '11.00')).toThrow(expect.objectContaining({ code: 'REPAYMENT_EXISTS_WITH_DIFFERENT_AMOUNT' }));
+  });
+
+  it.each(ids)('applies refund %s once', (refundId) => {
+    const s = opened();
+    s.draw('o-1', '100.00');
+    expect(s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId, amount: '10.00' }).map((e) => e.type)).toContain('DrawRefunded');
+    expect(s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId, amount: '10.00' })).toEqual([]);
+  });
+
+  it.each(ids)('opens and resolves dispute %s, and finds no plan of that name to pay off', (id) => {
+    const s = opened();
+    s.draw('o-1', '100.00');
+    expect(() => s.execute({ type: 'ResolveDispute', disputeId: id, upheld: true, note: 'n' })).toThrow(expect.objectContaining({ code: 'DISPUTE_NOT_FOUND' }));
+    expect(s.execute({ type: 'OpenDispute', disputeId: id, drawId: 'o-1', reason: 'stolen' }).map((e) => e.type)).toEqual(['DisputeOpened']);
+    expect(s.execute({ type: 'ResolveDispute', disputeId: id, upheld: false, note: 'n' }).map((e) => e.type)).toEqual(['DisputeResolved']);
+    expect(() => s.execute({ type: 'PayOffInstallmentEarly', planId: id })).toThrow(expect.objectContaining({ code: 'INSTALLMENT_PLAN_NOT_FOUND' }));
+  });
+});

@@ -9,7 +9,7 @@ import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent } from '../credit-account.events';
 import { type CreditAccountState, planUnbilledPrincipal } from '../credit-account.state';
 import { DomainError } from '../domain-error';
-import { getEntry } from '../sharded-record';
+import { getEntry, ownValue } from '../sharded-record';
 import { inactiveDetail } from './draws';
 
 type Convert = Extract<CreditAccountCommand, { type: 'ConvertToInstallments' }>;
@@ -64,7 +64,7 @@ export function decideConversion(command: Convert, state: CreditAccountState, on
 }
 
 export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on: string): CreditAccountEvent[] {
-  const plan = state.plans[command.planId];
+  const plan = ownValue(state.plans, command.planId);
   if (!plan || plan.closed) throw new DomainError('INSTALLMENT_PLAN_NOT_FOUND', `no open installment plan ${command.planId}`, { planId: command.planId });
   if (plan.accelerated) return [];
   const remainingPeriods = plan.periods - plan.nextPeriod + 1;

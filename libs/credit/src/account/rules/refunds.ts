@@ -9,7 +9,7 @@ import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
 import type { CreditAccountState, DrawState } from '../credit-account.state';
 import { DomainError } from '../domain-error';
-import { getEntry } from '../sharded-record';
+import { getEntry, ownValue } from '../sharded-record';
 import { parsePositive } from './draws';
 import { withSettlementFollowUps } from './settlement';
 
@@ -64,7 +64,7 @@ export function decideRefund(command: Refund, state: CreditAccountState, on: str
   const draw = getEntry(state.draws, command.drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
   const amount = parsePositive(command.amount, 'amount');
-  const existing = draw.refunds[command.refundId];
+  const existing = ownValue(draw.refunds, command.refundId);
   if (existing) {
     if (existing.equals(amount)) return [];
     throw new DomainError('REFUND_EXISTS_WITH_DIFFERENT_AMOUNT', `refund ${command.refundId} was already applied with amount ${existing.toString()}`, {
