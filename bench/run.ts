@@ -26,6 +26,12 @@ interface Scenario {
   split?: boolean;
 }
 
+/** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
+const OTHER_DEPLOYMENTS = [
+  { key: 'split', params: { projector: true }, what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
+  { key: 'worker', params: { projectionsWorker: true }, what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+] as const;
+
 const QUICK = process.argv.includes('--quick');
 const WRITE_README = process.argv.includes('--readme');
 const START = '2026-01-01';
@@ -125,26 +131,18 @@ async function main(): Promise<void> {
       process.stderr.write(`scenario ${s.name}: ${s.accounts} accounts, ${days} days\n`);
       const log = await runPhase<Record<string, unknown>>('fixture', { dir, accounts: s.accounts, days, start: START, eachProjection: s.eachProjection, auditReplays: 200 });
       const apiParams = { accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY };
-      // The api phase changes the ledger (commands, two closed days): the split run gets a copy of the fixture.
-      const splitDir = `${dir}-split`;
-      const workerDir = `${dir}-worker`;
-      if (s.split) cpSync(dir, splitDir, { recursive: true });
-      if (s.split) cpSync(dir, workerDir, { recursive: true });
+      // The api phase changes the ledger (commands, two closed days): each other deployment gets a copy of the fixture.
+      const deployments = s.split ? OTHER_DEPLOYMENTS : [];
+      for (const d of deployments) cpSync(dir, `${dir}-${d.key}`, { recursive: true });
       const api = await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
       rmSync(dir, { recursive: true, force: true });
-      let split: unknown;
-      if (s.split) {
-        process.stderr.write(`scenario ${s.name}, split: the API with LEDGER_PROJECTIONS=0 beside a projector process\n`);
-        split = await apiPhase({ ...apiParams, dir: splitDir, projector: true }, s.accounts, plan.commandSeconds);
-        rmSync(splitDir, { recursive: true, force: true });
+      const others: Record<string, unknown> = {};
+      for (const d of deployments) {
+        process.stderr.write(`scenario ${s.name}, ${d.key}: ${d.what}\n`);
+        others[d.key] = await apiPhase({ ...apiParams, dir: `${dir}-${d.key}`, ...d.params }, s.accounts, plan.commandSeconds);
+        rmSync(`${dir}-${d.key}`, { recursive: true, force: true });
       }
-      let worker: unknown;
-      if (s.split) {
-        process.stderr.write(`scenario ${s.name}, worker: the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)\n`);
-        worker = await apiPhase({ ...apiParams, dir: workerDir, projectionsWorker: true }, s.accounts, plan.commandSeconds);
-        rmSync(workerDir, { recursive: true, force: true });
-      }
-      scenarios[s.name] = { ...s, days, lastClosed, ...log, api, split, worker };
+      scenarios[s.name] = { ...s, days, lastClosed, ...log, api, ...others };
     }
   } finally {
     clearInterval(sampleLoad);

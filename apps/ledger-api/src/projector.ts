@@ -8,18 +8,15 @@
  * image, probes and scrape configuration serve both processes.
  */
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { dirname } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
-import type { EventStore } from '@ledger/event-store';
-import { createProjections, ProjectionRunner } from '@ledger/projections';
-import { ConfigError, createLedgerEventStore, type LedgerConfig, loadConfig } from '@ledger/servicing';
+import type { ProjectionRunner } from '@ledger/projections';
+import { ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
 import { exitOnConfigError } from './exit-on-config-error';
 import { registerProjectionGauges } from './observability/ledger-metrics';
 import { projectionState } from './observability/projection-state';
 import { createLedgerLogger } from './observability/logging';
+import { openProjectorRunner } from './read-side/projector-runner';
 
 export interface Projector {
   runner: ProjectionRunner;
@@ -40,13 +37,7 @@ async function readiness(runner: ProjectionRunner, maxLag: number): Promise<{ re
 export async function startProjector(config: LedgerConfig): Promise<Projector> {
   if (config.store === 'memory') throw new ConfigError('LEDGER_STORE', 'the projector needs a shared store (sqlite or eventstoredb), not memory');
   const logger = createLedgerLogger(config.logLevel).child({ process: 'projector' });
-  const store: EventStore = await createLedgerEventStore(config);
-  mkdirSync(dirname(config.readModelPath), { recursive: true });
-  const runner = new ProjectionRunner({
-    store,
-    database: config.readModelPath,
-    projections: createProjections(),
-    terms: DEFAULT_TERMS_CATALOGUE,
+  const { store, runner } = await openProjectorRunner(config, {
     onError: (error) => logger.error({ err: { type: error.name, message: error.message } }, 'projection batch failed; restarting from the checkpoint'),
     // A failed batch stops the subscription; the runner tries again from the checkpoint rather than stay stopped.
     retryAfterMs: 5_000,

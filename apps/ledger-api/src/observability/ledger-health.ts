@@ -70,7 +70,7 @@ export class LedgerHealth {
     const worker = this.readModels.worker;
     if (worker) {
       // LEDGER_PROJECTIONS=worker: a dead worker (until it is started again) or a failing batch is a failure.
-      const error = worker.running ? (worker.lastError ?? null) : (worker.lastError ?? 'the projections worker is not running');
+      const error = worker.failure;
       const verdict = error === null ? projectionState(runner, lag, maxLag, false) : { state: 'failed' as const, ok: false };
       return { ...verdict, running: worker.running, error, maxLag, lag };
     }

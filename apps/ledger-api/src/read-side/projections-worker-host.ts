@@ -63,6 +63,11 @@ export class ProjectionsWorkerHost {
     return this.worker !== undefined;
   }
 
+  /** What keeps the read models from following the log now, or null: a failed batch, or no worker running. */
+  get failure(): string | null {
+    return this.lastError ?? (this.running ? null : 'the projections worker is not running');
+  }
+
   waitFor(position: bigint, timeoutMs: number): Promise<void> {
     return this.waiters.waitFor(position, timeoutMs, () => this.applied);
   }

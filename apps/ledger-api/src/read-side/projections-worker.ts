@@ -9,9 +9,8 @@
  * from its checkpoint) or a start that failed, and `stopped` after a `stop` request.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
-import { createProjections, ProjectionRunner } from '@ledger/projections';
-import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
+import type { LedgerConfig } from '@ledger/servicing';
+import { openProjectorRunner } from './projector-runner';
 
 /** Messages from the worker to the main thread. */
 export type WorkerMessage =
@@ -29,17 +28,16 @@ export interface ProjectionsWorkerData {
 
 async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorkerData): Promise<void> {
   const send = (message: WorkerMessage) => port.postMessage(message);
-  const store = await createLedgerEventStore(data.config, { pollIntervalMs: data.pollIntervalMs });
-  const runner = new ProjectionRunner({
-    store,
-    database: data.config.readModelPath,
-    projections: createProjections(),
-    terms: DEFAULT_TERMS_CATALOGUE,
-    retryAfterMs: data.retryAfterMs,
-    onError: (error) => send({ type: 'failed', message: error.message }),
-    onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
-    onStarted: (position) => send({ type: 'started', position: position.toString() }),
-  });
+  const { store, runner } = await openProjectorRunner(
+    data.config,
+    {
+      retryAfterMs: data.retryAfterMs,
+      onError: (error) => send({ type: 'failed', message: error.message }),
+      onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
+      onStarted: (position) => send({ type: 'started', position: position.toString() }),
+    },
+    { pollIntervalMs: data.pollIntervalMs },
+  );
   let stopping: Promise<void> | undefined;
   port.on('message', (message: { type: string }) => {
     if (message.type !== 'stop' || stopping) return;

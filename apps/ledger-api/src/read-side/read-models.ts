@@ -65,7 +65,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       // A worker being started again after a crash is worth waiting for; one that keeps dying before it
       // follows the log (the store unreachable, say) is not.
       if (!this.worker.running && this.worker.failedStarts > 0) {
-        throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.worker.lastError ?? 'the projections worker is not running'}`, details: [] });
+        throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.worker.failure}`, details: [] });
       }
       return this.worker.waitFor(position ?? (await this.store.headPosition()), timeoutMs);
     }

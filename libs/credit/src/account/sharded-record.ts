@@ -29,10 +29,8 @@ export function emptySharded<T>(): ShardedRecord<T> {
 }
 
 export function getEntry<T>(record: ShardedRecord<T>, id: string): T | undefined {
-  const shardKey = shardOf(id);
-  if (!Object.hasOwn(record, shardKey)) return undefined;
-  const shard = record[shardKey];
-  return Object.hasOwn(shard, id) ? shard[id] : undefined;
+  const shard = ownValue(record, shardOf(id));
+  return shard && ownValue(shard, id);
 }
 
 /** A copy with `id` set to `value`: the index and one shard are copied, the other shards are shared. */
@@ -49,7 +47,7 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
     const shardKey = shardOf(id);
     if (!copied.has(shardKey)) {
       copied.add(shardKey);
-      defineOwn(next, shardKey, Object.hasOwn(record, shardKey) ? { ...record[shardKey] } : {});
+      next[shardKey] = { ...ownValue(record, shardKey) };
     }
     defineOwn(next[shardKey], id, value);
   }

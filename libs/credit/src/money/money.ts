@@ -52,6 +52,7 @@ export class Money {
   }
 
   private static ofFen(fen: number): Money {
+    // `fen === 0` holds for -0 too: a zero is always Money.ZERO, never a negative zero.
     return fen === 0 ? Money.ZERO : new Money(fen, undefined);
   }
 
@@ -59,7 +60,7 @@ export class Money {
   private static ofDec(value: Dec): Money {
     if (value.decimalPlaces() <= 2) {
       const fen = value.times(100).toNumber();
-      if (Number.isSafeInteger(fen)) return Money.ofFen(fen === 0 ? 0 : fen);
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen);
     }
     return new Money(Number.NaN, value);
   }
@@ -71,7 +72,7 @@ export class Money {
     if (decimals <= 2 && amount.length <= 17) {
       const digits = dot < 0 ? amount : amount.slice(0, dot) + amount.slice(dot + 1);
       const fen = Number.parseInt(digits, 10) * (decimals === 0 ? 100 : decimals === 1 ? 10 : 1);
-      if (Number.isSafeInteger(fen)) return Money.ofFen(fen === 0 ? 0 : fen);
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen);
     }
     return Money.ofDec(new Dec(amount));
   }
@@ -95,13 +96,13 @@ export class Money {
   static yuan(amount: number): Money {
     if (!Number.isSafeInteger(amount)) throw new MoneyFormatError(String(amount));
     const fen = amount * 100;
-    return Number.isSafeInteger(fen) ? Money.ofFen(fen === 0 ? 0 : fen) : Money.ofDec(new Dec(amount));
+    return Number.isSafeInteger(fen) ? Money.ofFen(fen) : Money.ofDec(new Dec(amount));
   }
 
   /** Integer fen (minor units) to Money. */
   static fromFen(fen: bigint): Money {
     const n = Number(fen);
-    return Number.isSafeInteger(n) && BigInt(n) === fen ? Money.ofFen(n === 0 ? 0 : n) : Money.ofDec(new Dec(fen.toString()).div(100));
+    return Number.isSafeInteger(n) && BigInt(n) === fen ? Money.ofFen(n) : Money.ofDec(new Dec(fen.toString()).div(100));
   }
 
   static sum(amounts: Iterable<Money>): Money {
@@ -144,7 +145,7 @@ export class Money {
     if (typeof factor !== 'string' && !Number.isNaN(this.fen) && factor.isInteger()) {
       // A whole number of days or periods: integer arithmetic while the product stays in range.
       const fen = this.fen * factor.toNumber();
-      if (Number.isSafeInteger(fen)) return Money.ofFen(fen === 0 ? 0 : fen);
+      if (Number.isSafeInteger(fen)) return Money.ofFen(fen);
     }
     return Money.ofDec(this.value.times(factor));
   }
@@ -155,7 +156,7 @@ export class Money {
   }
 
   negated(): Money {
-    return !Number.isNaN(this.fen) ? Money.ofFen(this.fen === 0 ? 0 : -this.fen) : Money.ofDec(this.value.negated());
+    return !Number.isNaN(this.fen) ? Money.ofFen(-this.fen) : Money.ofDec(this.value.negated());
   }
 
   roundHalfUpToFen(): Money {

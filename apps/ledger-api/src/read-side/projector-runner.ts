@@ -1,0 +1,24 @@
+/**
+ * The projection runner of a process or thread that only keeps the read models (the projector process,
+ * the API's projections worker): on its own connection to the log named by the configuration, writing
+ * the configured read-model file, with every projection and the default terms.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
+import type { EventStore, SqliteEventStoreOptions } from '@ledger/event-store';
+import { createProjections, ProjectionRunner, type ProjectionRunnerOptions } from '@ledger/projections';
+import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
+
+export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onStarted' | 'onRebuildProgress'>;
+
+export async function openProjectorRunner(
+  config: LedgerConfig,
+  hooks: ProjectorHooks,
+  storeOptions: SqliteEventStoreOptions = {},
+): Promise<{ store: EventStore; runner: ProjectionRunner }> {
+  const store = await createLedgerEventStore(config, storeOptions);
+  mkdirSync(dirname(config.readModelPath), { recursive: true });
+  const runner = new ProjectionRunner({ store, database: config.readModelPath, projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, ...hooks });
+  return { store, runner };
+}
