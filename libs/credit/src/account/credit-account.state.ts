@@ -194,7 +194,7 @@ export function initialState(accountId = ''): CreditAccountState {
 }
 
 export function bucketsTotal(b: Buckets): Money {
-  return Money.sum(COMPONENT_ORDER.map((c) => b[c]));
+  return b.PENALTY_INTEREST.plus(b.INTEREST).plus(b.FEES).plus(b.INSTALLMENT_PRINCIPAL).plus(b.REVOLVING_PRINCIPAL);
 }
 
 export function planUnbilledPrincipal(plan: PlanState): Money {
@@ -203,11 +203,15 @@ export function planUnbilledPrincipal(plan: PlanState): Money {
 
 /** Everything billed and still owed, over all statements. */
 export function billedOwed(state: CreditAccountState): Money {
-  return Money.sum(state.statements.map((s) => bucketsTotal(s.owed)));
+  let total = Money.ZERO;
+  for (const s of state.statements) total = total.plus(bucketsTotal(s.owed));
+  return total;
 }
 
 export function unbilledInstallmentPrincipal(state: CreditAccountState): Money {
-  return Money.sum(Object.values(state.plans).map(planUnbilledPrincipal));
+  let total = Money.ZERO;
+  for (const id in state.plans) if (Object.hasOwn(state.plans, id)) total = total.plus(planUnbilledPrincipal(state.plans[id]));
+  return total;
 }
 
 /** All that is owed now: billed amounts, unbilled revolving principal and installment principal not yet billed. */

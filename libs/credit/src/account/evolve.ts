@@ -24,9 +24,12 @@ import {
 
 export function evolve(state: CreditAccountState, event: CreditAccountEvent): CreditAccountState {
   const on = event.data.on;
-  const before: CreditAccountState = { ...state, quarter: accumulateQuarter(state.quarter, on) };
+  const quarter = accumulateQuarter(state.quarter, on);
+  const before = quarter === state.quarter ? state : { ...state, quarter };
   const applied = apply(before, event);
-  return afterEvent(applied, on);
+  // `apply` copies the state whenever it changes anything, so a result other than `state` is a copy
+  // made for this event, which no one else holds yet: `afterEvent` may fill it in instead of copying it again.
+  return afterEvent(applied === state ? { ...state } : applied, on);
 }
 
 /** Folds a sequence of events from a starting state (the initial state or a snapshot). */
@@ -385,10 +388,11 @@ export function accumulateQuarter(q: QuarterStats | null, on: string): QuarterSt
   };
 }
 
-function afterEvent(s: CreditAccountState, on: string): CreditAccountState {
-  const statements = s.statements.filter((st) => !(st.dueDatePassed && !st.overdue && bucketsTotal(st.owed).isZero()));
-  let next: CreditAccountState = { ...s, statements, lastOn: s.lastOn && s.lastOn > on ? s.lastOn : on };
-  if (next.quarter) next = { ...next, quarter: { ...next.quarter, lastOwed: totalOwed(next), lastOverdue: isOverdue(next) } };
+/** Brings the balance timeline up to date after an event. `next` is this event's own copy of the state, filled in here. */
+function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
+  next.statements = withoutSettled(next.statements);
+  if (!(next.lastOn && next.lastOn > on)) next.lastOn = on;
+  if (next.quarter) next.quarter = { ...next.quarter, lastOwed: totalOwed(next), lastOverdue: isOverdue(next) };
   if (next.status !== 'ACTIVE' && next.status !== 'CLOSED') return next;
   const { normal, penalty } = interestBearingPrincipal(next);
   const segments = withSegment(next.accrual.segments, {
@@ -398,7 +402,14 @@ function afterEvent(s: CreditAccountState, on: string): CreditAccountState {
     dailyRate: next.dailyRate,
     penaltyDailyRate: next.penaltyDailyRate,
   });
-  return segments === next.accrual.segments ? next : { ...next, accrual: { ...next.accrual, segments } };
+  if (segments !== next.accrual.segments) next.accrual = { ...next.accrual, segments };
+  return next;
+}
+
+/** Drops the statements settled after their due date; the same array when there are none (most events). */
+function withoutSettled(statements: StatementState[]): StatementState[] {
+  const settled = (st: StatementState) => st.dueDatePassed && !st.overdue && bucketsTotal(st.owed).isZero();
+  return statements.some(settled) ? statements.filter((st) => !settled(st)) : statements;
 }
 
 function assertNever(x: never): never {

@@ -38,10 +38,23 @@ export function isValidDate(value: string): boolean {
   return d <= daysInMonth(y, m);
 }
 
+/**
+ * Day numbers of the dates seen lately. Folding an account asks for the same few hundred dates again and
+ * again, and parsing and validating each was a tenth of a replay; the map is emptied when it grows past
+ * its bound, so it holds at most a few thousand dates.
+ */
+const dayNumbers = new Map<string, number>();
+const DAY_NUMBERS_BOUND = 4096;
+
 export function dayNumber(date: IsoDate): number {
+  const known = dayNumbers.get(date);
+  if (known !== undefined) return known;
   const match = DATE_PATTERN.exec(date);
   if (!match || !isValidDate(date)) throw new Error(`not a calendar date: ${JSON.stringify(date)}`);
-  return daysFromCivil(Number(match[1]), Number(match[2]), Number(match[3]));
+  const day = daysFromCivil(Number(match[1]), Number(match[2]), Number(match[3]));
+  if (dayNumbers.size >= DAY_NUMBERS_BOUND) dayNumbers.clear();
+  dayNumbers.set(date, day);
+  return day;
 }
 
 export function fromDayNumber(day: number): IsoDate {

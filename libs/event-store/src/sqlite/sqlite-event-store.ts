@@ -24,7 +24,6 @@ import {
   parseStoredEvent,
   type PreparedEvent,
   prepareAppend,
-  type SerializedStoredEvent,
 } from '../serialization';
 import { SqliteSnapshotStore } from '../snapshots/sqlite-snapshot-store';
 import { AppendSignal, CatchUpSubscription } from '../subscription/catch-up-subscription';
@@ -48,7 +47,8 @@ interface AppendRequest {
 }
 
 const MAX_REVISION = 2n ** 63n - 1n;
-const COLUMNS = 'id, stream, revision, position, type, schema_version AS schemaVersion, data, metadata';
+const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
+type RawRow = [string, string, bigint, bigint, string, bigint | number, string, string];
 
 /**
  * The embedded default store: one sqlite file in WAL mode with durable commits, and group commit so that
@@ -188,10 +188,20 @@ export class SqliteEventStore extends EventStore {
     return this.toEvents(this.statements.readAll.all(after, maxCount));
   }
 
+  /** Rows of `COLUMNS`, read in raw mode: better-sqlite3 then builds an array per row rather than an object with keys. */
   private toEvents(rows: unknown[]): StoredEvent[] {
     return this.upcasters.upcastAll(
-      (rows as SerializedStoredEvent[]).map((row) =>
-        parseStoredEvent({ ...row, schemaVersion: Number(row.schemaVersion) }),
+      (rows as RawRow[]).map(([id, stream, revision, position, type, schemaVersion, data, metadata]) =>
+        parseStoredEvent({
+          id,
+          stream,
+          revision,
+          position,
+          type,
+          schemaVersion: Number(schemaVersion),
+          data,
+          metadata,
+        }),
       ),
     );
   }
@@ -214,12 +224,16 @@ function prepareStatements(db: Database.Database) {
          RETURNING position`,
       )
       .pluck(),
-    readStream: db.prepare(
-      `SELECT ${COLUMNS} FROM events
+    readStream: db
+      .prepare(
+        `SELECT ${COLUMNS} FROM events
        WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo
        ORDER BY revision LIMIT @limit`,
-    ),
-    readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      )
+      .raw(true),
+    readAll: db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .raw(true),
     head: db.prepare(`SELECT coalesce(max(position), 0) FROM events`).pluck(),
   };
 }

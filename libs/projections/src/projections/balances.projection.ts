@@ -11,8 +11,8 @@ import {
   Money,
   overdueAmount,
   overdueSince,
-  planUnbilledPrincipal,
   totalOwed,
+  unbilledInstallmentPrincipal,
 } from '@ledger/credit';
 import type { AccountChange, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
@@ -79,17 +79,26 @@ const COLUMNS: (keyof BalanceRow)[] = [
 
 /** Owed amounts by kind; they sum to `totalOwed(state)`. */
 export function owedByKind(state: CreditAccountState) {
-  const billed = (
-    c: 'REVOLVING_PRINCIPAL' | 'INSTALLMENT_PRINCIPAL' | 'INTEREST' | 'FEES' | 'PENALTY_INTEREST',
-  ) => Money.sum(state.statements.map((s) => s.owed[c]));
+  let revolvingBilled = Money.ZERO;
+  let installmentBilled = Money.ZERO;
+  let interest = Money.ZERO;
+  let fees = Money.ZERO;
+  let penalty = Money.ZERO;
+  for (const { owed } of state.statements) {
+    revolvingBilled = revolvingBilled.plus(owed.REVOLVING_PRINCIPAL);
+    installmentBilled = installmentBilled.plus(owed.INSTALLMENT_PRINCIPAL);
+    interest = interest.plus(owed.INTEREST);
+    fees = fees.plus(owed.FEES);
+    penalty = penalty.plus(owed.PENALTY_INTEREST);
+  }
   return {
     revolvingUnbilled: state.unbilledRevolving,
-    revolvingBilled: billed('REVOLVING_PRINCIPAL'),
-    installmentBilled: billed('INSTALLMENT_PRINCIPAL'),
-    installmentUnbilled: Money.sum(Object.values(state.plans).map(planUnbilledPrincipal)),
-    interest: billed('INTEREST'),
-    fees: billed('FEES'),
-    penalty: billed('PENALTY_INTEREST'),
+    revolvingBilled,
+    installmentBilled,
+    installmentUnbilled: unbilledInstallmentPrincipal(state),
+    interest,
+    fees,
+    penalty,
   };
 }
 

@@ -2,7 +2,7 @@
  * Account queries over the balances read model. Days past due are computed here, as of the business day
  * after the last closed one (the current business date), from the stored start of the overdue episode.
  */
-import { addDays, daysBetween, Dec } from '@ledger/credit';
+import { addDays, daysBetween, Dec, Money } from '@ledger/credit';
 import type { BalanceRow } from '../projections/balances.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
@@ -40,6 +40,25 @@ export interface AccountView {
   updatedPosition: number;
 }
 
+/** Annual rates of the daily rates seen (a handful: one per pricing tier), so a replay does not redo them per event. */
+const annualRates = new Map<string, string>();
+
+function annualRate(dailyRate: string): string {
+  let rate = annualRates.get(dailyRate);
+  if (rate === undefined) {
+    rate = new Dec(dailyRate).times(365).toFixed();
+    if (annualRates.size >= 1024) annualRates.clear();
+    annualRates.set(dailyRate, rate);
+  }
+  return rate;
+}
+
+/** a + b to 2 decimals (half up), in integer fen when both are whole fen. */
+function sumTo2Decimals(a: string, b: string): string {
+  const sum = Money.exact(a).plus(Money.exact(b));
+  return sum.isWholeFen() ? sum.toString() : sum.value.toFixed(2);
+}
+
 export function toAccountView(row: BalanceRow, lastClosed: string | null): AccountView {
   const asOf = lastClosed ? addDays(lastClosed, 1) : row.last_on;
   const daysPastDue = row.overdue_since && asOf ? Math.max(0, daysBetween(row.overdue_since, asOf) + 1) : 0;
@@ -54,14 +73,14 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
     limit: row.credit_limit,
     available: row.available,
     dailyRate: row.daily_rate,
-    annualRate: new Dec(row.daily_rate).times(365).toFixed(),
+    annualRate: annualRate(row.daily_rate),
     penaltyDailyRate: row.penalty_daily_rate,
     owed: {
       revolvingUnbilled: row.revolving_unbilled,
       revolvingBilled: row.revolving_billed,
       installmentBilled: row.installment_billed,
       installmentUnbilled: row.installment_unbilled,
-      installmentPrincipal: new Dec(row.installment_billed).plus(row.installment_unbilled).toFixed(2),
+      installmentPrincipal: sumTo2Decimals(row.installment_billed, row.installment_unbilled),
       interest: row.interest_owed,
       fees: row.fees_owed,
       penaltyInterest: row.penalty_owed,
