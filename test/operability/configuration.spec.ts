@@ -49,6 +49,8 @@ describe('the configuration', () => {
     ['LEDGER_PROJECTIONS', 'sometimes'],
     ['LEDGER_EOD_CONCURRENCY', '0'],
     ['LEDGER_AGGREGATE_CACHE', '-5'],
+    ['LEDGER_AGGREGATE_CACHE_MB', '0'],
+    ['LEDGER_STATE_CACHE_MB', '1.5'],
     ['LEDGER_READY_MAX_LAG', '1e3'],
     ['LEDGER_RATE_LIMIT', '0'],
     ['LOG_LEVEL', 'verbose'],

@@ -21,4 +21,5 @@ export * from './account/rules/repayments';
 export * from './journal/journal';
 export * from './account/state-codec';
 export * from './account/sharded-record';
+export * from './account/state-weight';
 export * from './testing/account-scenario';

@@ -17,7 +17,7 @@ import { readModelFixture } from './testing/read-model-fixture';
 import { simulateRandomPortfolio } from './testing/random-portfolio';
 
 describe('read models after a random portfolio of eight months', () => {
-  const fixture = readModelFixture({ stateCacheSize: 4, batchSize: 97 });
+  const fixture = readModelFixture({ stateCacheSize: 4, stateCacheBytes: 60_000, batchSize: 97 });
   const { sim, store, db, queries } = fixture;
 
   beforeAll(async () => {

@@ -14,6 +14,7 @@
  * neither the cache nor the unwritten states ever run ahead of what committed.
  */
 import {
+  approximateStateBytes,
   type CreditAccountState,
   deserializeState,
   initialState,
@@ -28,8 +29,18 @@ export const ACCOUNT_STATE_TABLE = 'projection_account_state';
 /** A second fold used while one projection is rebuilt, so the main fold keeps its position. */
 export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
 
+/** How much of the account states the fold keeps in memory: a count, and estimated bytes (`approximateStateBytes`). */
+export interface StateCacheBounds {
+  entries: number;
+  bytes: number;
+}
+
 export interface FoldWritePolicy {
-  /** Write once this many accounts changed since the last write, while replaying. Default: half the cache size. */
+  /**
+   * Write once this many accounts changed since the last write, while replaying. Default: half the cache
+   * size. The changed states are held until written, so a write is also due once they weigh half the
+   * cache's bytes.
+   */
   maxAccounts?: number;
   /**
    * The same while following the live log. Smaller, because a write is synchronous work on the event
@@ -55,6 +66,9 @@ export class AccountStateFold {
   private readonly maxLiveAccounts: number;
   private readonly maxEvents: number;
   private readonly maxMs: number;
+  private readonly maxUnwrittenBytes: number;
+  /** Estimated bytes of the states committed since the last write (an account changed twice counts twice). */
+  private unwrittenBytes = 0;
   private eventsSinceWrite = 0;
   private pendingEvents = 0;
   private lastWriteAt = Date.now();
@@ -64,12 +78,13 @@ export class AccountStateFold {
   constructor(
     private readonly db: Db,
     readonly table: string,
-    cacheSize: number,
+    bounds: StateCacheBounds,
     policy: FoldWritePolicy = {},
   ) {
     this.checkpointName = `${FOLD_CHECKPOINT_PREFIX}${table}`;
-    this.cache = new LruCache(cacheSize);
-    this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(cacheSize / 2));
+    this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: approximateStateBytes });
+    this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(bounds.entries / 2));
+    this.maxUnwrittenBytes = bounds.bytes / 2;
     this.maxLiveAccounts = Math.min(this.maxAccounts, policy.maxLiveAccounts ?? 256);
     this.maxEvents = policy.maxEvents ?? 50_000;
     this.maxMs = policy.maxMs ?? 5_000;
@@ -94,6 +109,7 @@ export class AccountStateFold {
   writeDue(live: boolean): boolean {
     return (
       this.unwritten.size + this.pending.size >= (live ? this.maxLiveAccounts : this.maxAccounts) ||
+      this.unwrittenBytes >= this.maxUnwrittenBytes ||
       this.eventsSinceWrite + this.pendingEvents >= this.maxEvents ||
       Date.now() - this.lastWriteAt >= this.maxMs
     );
@@ -113,12 +129,17 @@ export class AccountStateFold {
   /** After the transaction committed; `written` tells whether it included `write`. */
   commit(written: boolean): void {
     for (const [accountId, state] of this.pending) {
-      this.cache.set(accountId, state);
-      if (!written) this.unwritten.set(accountId, state);
+      const weight = approximateStateBytes(state);
+      this.cache.set(accountId, state, weight);
+      if (!written) {
+        this.unwritten.set(accountId, state);
+        this.unwrittenBytes += weight;
+      }
     }
     this.eventsSinceWrite += this.pendingEvents;
     if (written) {
       this.unwritten.clear();
+      this.unwrittenBytes = 0;
       this.eventsSinceWrite = 0;
       this.lastWriteAt = Date.now();
     }
@@ -138,6 +159,7 @@ export class AccountStateFold {
     this.cache.clear();
     this.pendingEvents = 0;
     this.eventsSinceWrite = 0;
+    this.unwrittenBytes = 0;
     this.lastWriteAt = Date.now();
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { LruCache } from './lru-cache';
 
 describe('an LRU cache of capacity 2', () => {
@@ -15,5 +16,82 @@ describe('an LRU cache of capacity 2', () => {
 
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new LruCache(0)).toThrow('positive integer');
+  });
+});
+
+describe('an LRU cache bounded by weight', () => {
+  const weighed = (maxWeight: number) => new LruCache<string, number>(100, { maxWeight, weigh: (n) => n });
+
+  it('evicts the least recently used until the total weight fits, whatever the count', () => {
+    const cache = weighed(10);
+    cache.set('a', 4);
+    cache.set('b', 4);
+    expect(cache.get('a')).toBe(4);
+    cache.set('c', 5);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.weight).toBe(9);
+    cache.set('d', 6);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('c')).toBeUndefined();
+    expect(cache.get('d')).toBe(6);
+    expect(cache.weight).toBe(6);
+  });
+
+  it('does not keep a value heavier than the whole budget, and keeps what it held', () => {
+    const cache = weighed(10);
+    cache.set('a', 3);
+    cache.set('big', 11);
+    expect(cache.get('big')).toBeUndefined();
+    expect(cache.get('a')).toBe(3);
+    expect(cache.weight).toBe(3);
+  });
+
+  it('replaces a key with its new weight, and forgets the weight of what is deleted or cleared', () => {
+    const cache = weighed(10);
+    cache.set('a', 6);
+    cache.set('a', 2);
+    expect(cache.weight).toBe(2);
+    cache.set('b', 7, 8);
+    expect(cache.weight).toBe(10);
+    cache.delete('b');
+    expect(cache.weight).toBe(2);
+    cache.clear();
+    expect(cache.weight).toBe(0);
+    expect(cache.size).toBe(0);
+  });
+
+  it('holds both bounds after any sequence of sets, gets and deletes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('set', 'get', 'delete'), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 40 }))),
+        (ops) => {
+          const cache = new LruCache<number, number>(4, { maxWeight: 50, weigh: (n) => n });
+          const model = new Map<number, number>();
+          for (const [op, key, weight] of ops) {
+            if (op === 'set') cache.set(key, weight);
+            else if (op === 'delete') cache.delete(key);
+            else cache.get(key);
+            if (op === 'set') model.set(key, weight);
+            if (op === 'delete') model.delete(key);
+          }
+          let held = 0;
+          for (const [key, weight] of model) {
+            const value = cache.get(key);
+            if (value !== undefined) {
+              expect(value).toBe(weight);
+              held += weight;
+            }
+          }
+          expect(cache.weight).toBe(held);
+          expect(cache.weight).toBeLessThanOrEqual(50);
+          expect(cache.size).toBeLessThanOrEqual(4);
+        },
+      ),
+    );
+  });
+
+  it('refuses a weight bound that is not a positive number', () => {
+    expect(() => new LruCache(2, { maxWeight: 0, weigh: () => 1 })).toThrow('positive number');
+    expect(() => new LruCache(2, { maxWeight: Number.NaN, weigh: () => 1 })).toThrow('positive number');
   });
 });

@@ -1,41 +1,73 @@
 /**
- * A least-recently-used map with a fixed capacity. A Map iterates in insertion order, so re-inserting on
- * every hit keeps the least recently used key first, and evicting it is O(1).
+ * A least-recently-used map bounded by a count and, optionally, by a total weight (an estimate of the
+ * bytes each value holds). A Map iterates in insertion order, so re-inserting on every hit keeps the
+ * least recently used key first, and evicting it is O(1).
+ *
+ * A count alone does not bound memory: a five-year account holds five times what a one-year account
+ * does. With `maxWeight`, values are weighed once, when they are set, and the least recently used are
+ * evicted until both bounds hold; a value heavier than the whole budget is not kept at all.
  */
-export class LruCache<K, V> {
-  private readonly entries = new Map<K, V>();
+export interface LruWeight<V> {
+  maxWeight: number;
+  weigh(value: V): number;
+}
 
-  constructor(readonly capacity: number) {
+interface Entry<V> {
+  value: V;
+  weight: number;
+}
+
+export class LruCache<K, V> {
+  private readonly entries = new Map<K, Entry<V>>();
+  private totalWeight = 0;
+
+  constructor(
+    readonly capacity: number,
+    private readonly bound?: LruWeight<V>,
+  ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1)
       throw new Error(`LRU capacity must be a positive integer, got ${capacity}`);
+    if (bound && !(Number.isFinite(bound.maxWeight) && bound.maxWeight > 0))
+      throw new Error(`LRU weight bound must be a positive number, got ${bound.maxWeight}`);
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+  /** The sum of the weights of the values held (0 without a weight bound). */
+  get weight(): number {
+    return this.totalWeight;
   }
 
-  set(key: K, value: V): void {
+  get(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as K;
-      this.entries.delete(oldest);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Sets `key`; `weight` spares weighing a value the caller has just weighed. */
+  set(key: K, value: V, weight = this.bound ? this.bound.weigh(value) : 0): void {
+    this.delete(key);
+    if (this.bound && weight > this.bound.maxWeight) return;
+    this.entries.set(key, { value, weight });
+    this.totalWeight += weight;
+    while (this.entries.size > this.capacity || (this.bound && this.totalWeight > this.bound.maxWeight)) {
+      this.delete(this.entries.keys().next().value as K);
     }
   }
 
   delete(key: K): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
     this.entries.delete(key);
+    this.totalWeight -= entry.weight;
   }
 
   clear(): void {
     this.entries.clear();
+    this.totalWeight = 0;
   }
 }

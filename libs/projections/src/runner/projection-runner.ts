@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import type { EventStore, Subscription } from '@ledger/event-store';
-import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE } from './account-state-fold';
+import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
 import { Checkpoints } from './checkpoints';
 import { Lane } from './lane';
 import type { Db, Projection } from './projection';
@@ -23,6 +23,8 @@ export interface ProjectionRunnerOptions {
   terms?: TermsCatalogue;
   /** Account states kept in memory; the rest are read from the state table. Default 10,000. */
   stateCacheSize?: number;
+  /** Estimated bytes (`approximateStateBytes`) those states may hold. Default 128 MiB. */
+  stateCacheBytes?: number;
   /**
    * Events per batch (and per transaction) while following the log. Default 100: a batch is synchronous
    * work on the process's event loop, so it is kept to a few milliseconds when commands share the loop.
@@ -59,7 +61,7 @@ export class ProjectionRunner {
   private readonly terms: TermsCatalogue;
   private readonly batchSize: number;
   private readonly replayBatchSize: number;
-  private readonly cacheSize: number;
+  private readonly cacheBounds: StateCacheBounds;
   private readonly positions = new Map<string, bigint>();
   private readonly waiters = new PositionWaiters();
   private lane: Lane | undefined;
@@ -80,9 +82,9 @@ export class ProjectionRunner {
     this.terms = options.terms ?? DEFAULT_TERMS_CATALOGUE;
     this.batchSize = options.batchSize ?? 100;
     this.replayBatchSize = options.replayBatchSize ?? 5_000;
-    this.cacheSize = options.stateCacheSize ?? 10_000;
+    this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? 128 * 2 ** 20 };
     this.checkpoints = new Checkpoints(this.db);
-    this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheSize, options.foldWrites);
+    this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheBounds, options.foldWrites);
   }
 
   get projections(): readonly Projection[] {
@@ -211,7 +213,7 @@ export class ProjectionRunner {
   private async catchUp(targets: readonly Projection[], onProgress?: ProgressCallback): Promise<void> {
     const main = this.lane ?? this.mainLane(0n);
     const until = main.position;
-    const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheSize, this.options.foldWrites);
+    const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheBounds, this.options.foldWrites);
     const from = this.positions.get(targets[0].name) ?? 0n;
     const foldCheckpoint = this.checkpoints.get(fold.checkpointName);
     const resumable =

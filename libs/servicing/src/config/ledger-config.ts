@@ -29,6 +29,10 @@ export interface LedgerConfig {
   projectionsWorker: boolean;
   endOfDayConcurrency: number;
   aggregateCacheSize: number;
+  /** Memory the repository's account cache may hold, in MiB (estimated per account by `approximateStateBytes`). */
+  aggregateCacheMb: number;
+  /** Memory the projection runner's account-state cache may hold, in MiB. */
+  stateCacheMb: number;
   logLevel: string;
   /** `role:key` or `role:name:key` pairs, comma separated (LEDGER_API_KEYS); parsed and hashed by the API. */
   apiKeys: string | undefined;
@@ -72,6 +76,9 @@ function flag(env: Env, name: string, fallback: boolean, alternatives = ''): boo
 /** The development key used only when none is configured outside production; printed as a warning. */
 export const DEVELOPMENT_ID_HASH_KEY = 'development-only-id-hash-key-change-me';
 
+/** Bytes in a mebibyte: the cache bounds are configured in MiB. */
+export const MIB = 2 ** 20;
+
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const store = oneOf(env, 'LEDGER_STORE', ['sqlite', 'eventstoredb', 'memory'] as const, 'sqlite');
   const clock = oneOf(env, 'LEDGER_CLOCK', ['system', 'manual'] as const, 'manual');
@@ -106,6 +113,8 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     projectionsWorker,
     endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
     aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
+    aggregateCacheMb: integer(env, 'LEDGER_AGGREGATE_CACHE_MB', 256, 1, 1_048_576),
+    stateCacheMb: integer(env, 'LEDGER_STATE_CACHE_MB', 128, 1, 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     apiKeys: env.LEDGER_API_KEYS || undefined,
     apiKeysFile: env.LEDGER_API_KEYS_FILE || undefined,

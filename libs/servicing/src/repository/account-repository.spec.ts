@@ -49,6 +49,25 @@ describe('the account repository', () => {
     await expect(repo.execute('acc-1', drawCommand('o-1', '200.00'), meta('draw:o-1', 'hash-b'))).rejects.toMatchObject({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' });
   });
 
+  it('keeps accounts in memory only up to its byte budget, and decides the same after reloading an evicted one', async () => {
+    const run = async (cacheBytes: number) => {
+      const events = new MemoryEventStore();
+      const bounded = new AccountRepository(events, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE, { cacheBytes });
+      await openAccount(bounded, 'acc-1');
+      await openAccount(bounded, 'acc-2');
+      const reads = jest.spyOn(events, 'readStream');
+      const decided = [];
+      for (let i = 0; i < 6; i++) decided.push((await bounded.execute(`acc-${(i % 2) + 1}`, drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`))).events);
+      return { decided, reads: reads.mock.calls.length };
+    };
+    // An open account is estimated at a few kilobytes: 8,000 bytes hold one, 1 MiB holds both.
+    const roomy = await run(2 ** 20);
+    const tight = await run(8_000);
+    expect(roomy.reads).toBe(0);
+    expect(tight.reads).toBe(6);
+    expect(tight.decided).toEqual(roomy.decided);
+  });
+
   it('retries the whole load-decide-append after another writer changed the account', async () => {
     await openAccount(repo);
     await repo.load('acc-1');

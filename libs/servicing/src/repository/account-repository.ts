@@ -17,6 +17,7 @@ import { v5 as uuidv5 } from 'uuid';
 import {
   type CreditAccountCommand,
   type CreditAccountEvent,
+  approximateStateBytes,
   type CreditAccountState,
   contextAt,
   decide,
@@ -60,6 +61,16 @@ export interface LoadedAccount {
   chainHash: string;
 }
 
+/**
+ * Bytes a cached account holds, estimated: its state, and its command map at about 250 bytes an entry
+ * (id, request hash, revisions). Every command wrote at least one event, so the count of events bounds
+ * the count of commands without walking the map.
+ */
+function weighAccount(account: LoadedAccount): number {
+  const events = account.revision === 'no_stream' ? 0 : Number(account.revision) + 1;
+  return approximateStateBytes(account.state) + 250 * events;
+}
+
 export interface CommandMetadata {
   /** Idempotency scope of the command: a natural key (draw:<orderId>) or the Idempotency-Key header. */
   commandId?: string;
@@ -97,7 +108,10 @@ export class ConcurrencyRetriesExhaustedError extends Error {
 }
 
 export interface RepositoryOptions {
+  /** Accounts kept folded in memory. Default 20,000. */
   cacheSize?: number;
+  /** Estimated bytes those accounts may hold (`approximateStateBytes` plus their command maps). Default 256 MiB. */
+  cacheBytes?: number;
   snapshotEvery?: number;
   maxAttempts?: number;
 }
@@ -120,7 +134,7 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000);
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? 256 * 2 ** 20, weigh: weighAccount });
     this.snapshotEvery = options.snapshotEvery ?? 50;
     this.maxAttempts = options.maxAttempts ?? 5;
   }
