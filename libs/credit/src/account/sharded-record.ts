@@ -64,9 +64,25 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
   return all;
 }
 
+/**
+ * Entries per shard, by shard object. A shard is never changed once built (a change copies it), and
+ * consecutive states share all shards but one, so counting a record is 64 lookups, not a walk of every
+ * entry: it is asked for each new draw's posting order and each time a cache weighs a state.
+ */
+const shardSizes = new WeakMap<object, number>();
+
 export function sizeOf<T>(record: ShardedRecord<T>): number {
   let size = 0;
-  for (const shardKey of Object.keys(record)) size += Object.keys(record[shardKey]).length;
+  for (const shardKey in record) {
+    if (!Object.hasOwn(record, shardKey)) continue;
+    const shard = record[shardKey];
+    let entries = shardSizes.get(shard);
+    if (entries === undefined) {
+      entries = Object.keys(shard).length;
+      shardSizes.set(shard, entries);
+    }
+    size += entries;
+  }
   return size;
 }
 

@@ -67,7 +67,8 @@ export class AccountStateFold {
   private readonly maxEvents: number;
   private readonly maxMs: number;
   private readonly maxUnwrittenBytes: number;
-  /** Estimated bytes of the states committed since the last write (an account changed twice counts twice). */
+  /** Estimated bytes of each unwritten state, and their sum. */
+  private readonly unwrittenWeights = new Map<string, number>();
   private unwrittenBytes = 0;
   private eventsSinceWrite = 0;
   private pendingEvents = 0;
@@ -133,12 +134,14 @@ export class AccountStateFold {
       this.cache.set(accountId, state, weight);
       if (!written) {
         this.unwritten.set(accountId, state);
-        this.unwrittenBytes += weight;
+        this.unwrittenBytes += weight - (this.unwrittenWeights.get(accountId) ?? 0);
+        this.unwrittenWeights.set(accountId, weight);
       }
     }
     this.eventsSinceWrite += this.pendingEvents;
     if (written) {
       this.unwritten.clear();
+      this.unwrittenWeights.clear();
       this.unwrittenBytes = 0;
       this.eventsSinceWrite = 0;
       this.lastWriteAt = Date.now();
@@ -156,6 +159,7 @@ export class AccountStateFold {
   forget(): void {
     this.pending.clear();
     this.unwritten.clear();
+    this.unwrittenWeights.clear();
     this.cache.clear();
     this.pendingEvents = 0;
     this.eventsSinceWrite = 0;

@@ -35,7 +35,7 @@ export class LruCache<K, V> {
     return this.entries.size;
   }
 
-  /** The sum of the weights of the values held (0 without a weight bound). */
+  /** The sum of the weights of the values held. */
   get weight(): number {
     return this.totalWeight;
   }
@@ -50,6 +50,8 @@ export class LruCache<K, V> {
 
   /** Sets `key`; `weight` spares weighing a value the caller has just weighed. */
   set(key: K, value: V, weight = this.bound ? this.bound.weigh(value) : 0): void {
+    // A NaN would switch the bound off for good, a negative weight would let the cache overshoot it.
+    if (!Number.isSafeInteger(weight) || weight < 0) throw new Error(`LRU weight must be a non-negative integer, got ${weight}`);
     this.delete(key);
     if (this.bound && weight > this.bound.maxWeight) return;
     this.entries.set(key, { value, weight });
