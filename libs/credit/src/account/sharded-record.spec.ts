@@ -5,6 +5,23 @@ import { emptySharded, entriesOf, getEntry, sizeOf, withEntries, withEntry } fro
 import { deserializeState, serializeState } from './state-codec';
 
 describe('a sharded record', () => {
+  it('counts its entries as it grows, batch by batch, duplicates within a batch once', () => {
+    const id = fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('__proto__', 'constructor', '0'));
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(id, fc.integer()), { maxLength: 4 })), fc.boolean(), (batches, countFirst) => {
+        let record = emptySharded<number>();
+        const model = new Map<string, number>();
+        // Counting the first record or not decides whether later counts are carried forward or walked.
+        if (countFirst) expect(sizeOf(record)).toBe(0);
+        for (const batch of batches) {
+          record = withEntries(record, batch);
+          for (const [key, value] of batch) model.set(key, value);
+          expect(sizeOf(record)).toBe(model.size);
+        }
+      }),
+    );
+  });
+
   it('behaves as a map: the last value set under an id wins, and every id is counted once', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10')), fc.integer())), (writes) => {

@@ -41,6 +41,7 @@ export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): Sh
 /** A copy with every given entry set, copying each shard it touches once. */
 export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<readonly [string, T]>): ShardedRecord<T> {
   let next: ShardedRecord<T> | undefined;
+  let added = 0;
   const copied = new Set<string>();
   for (const [id, value] of entries) {
     next ??= { ...record };
@@ -49,9 +50,13 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
       copied.add(shardKey);
       next[shardKey] = { ...ownValue(record, shardKey) };
     }
+    if (!Object.hasOwn(next[shardKey], id)) added++;
     defineOwn(next[shardKey], id, value);
   }
-  return next ?? record;
+  if (next === undefined) return record;
+  const size = sizes.get(record);
+  if (size !== undefined) sizes.set(next, size + added);
+  return next;
 }
 
 /** Every entry, shard by shard (callers that need an order sort by a field of their own, such as `seq`). */
@@ -65,23 +70,19 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
 }
 
 /**
- * Entries per shard, by shard object. A shard is never changed once built (a change copies it), and
- * consecutive states share all shards but one, so counting a record is 64 lookups, not a walk of every
- * entry: it is asked for each new draw's posting order and each time a cache weighs a state.
+ * Entries per record, by record object. A record is never changed once built (a change copies it), and
+ * `withEntries` carries its source's count forward, so a record is counted entry by entry only the first
+ * time it is asked about (after a snapshot is read). The count is asked for each new draw's posting order
+ * and each time a cache weighs a state.
  */
-const shardSizes = new WeakMap<object, number>();
+const sizes = new WeakMap<object, number>();
 
 export function sizeOf<T>(record: ShardedRecord<T>): number {
-  let size = 0;
-  for (const shardKey in record) {
-    if (!Object.hasOwn(record, shardKey)) continue;
-    const shard = record[shardKey];
-    let entries = shardSizes.get(shard);
-    if (entries === undefined) {
-      entries = Object.keys(shard).length;
-      shardSizes.set(shard, entries);
-    }
-    size += entries;
+  let size = sizes.get(record);
+  if (size === undefined) {
+    size = 0;
+    for (const shardKey in record) if (Object.hasOwn(record, shardKey)) size += Object.keys(record[shardKey]).length;
+    sizes.set(record, size);
   }
   return size;
 }

@@ -9,8 +9,7 @@
 import {
   type CreditAccountEvent,
   type CreditAccountState,
-  Dec,
-  type Money,
+  Money,
   availableCredit,
   lastOfMonth,
   monthOf,
@@ -20,9 +19,10 @@ import {
 import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 import { owedByKind } from './balances.projection';
 
+/** A count and an exact amount (Money: integer fen for whole-fen amounts, which all of these are). */
 interface Figure {
   count: number;
-  amount: Dec;
+  amount: Money;
 }
 
 type Figures = Map<string, Figure>;
@@ -34,19 +34,16 @@ function add(
   section: string,
   key: string,
   count: number,
-  amount?: Money | Dec | string,
+  amount?: Money | string,
 ): void {
   const id = `${section}${SEP}${key}`;
-  const current = figures.get(id) ?? { count: 0, amount: new Dec(0) };
-  const value =
-    amount === undefined
-      ? new Dec(0)
-      : typeof amount === 'string'
-        ? new Dec(amount)
-        : amount instanceof Dec
-          ? amount
-          : amount.value;
+  const current = figures.get(id) ?? { count: 0, amount: Money.ZERO };
+  const value = amount === undefined ? Money.ZERO : typeof amount === 'string' ? Money.exact(amount) : amount;
   figures.set(id, { count: current.count + count, amount: current.amount.plus(value) });
+}
+
+function signed(amount: Money, sign: 1 | -1): Money {
+  return sign === 1 ? amount : amount.negated();
 }
 
 /** What one account contributes to the portfolio in a given state. */
@@ -63,11 +60,11 @@ export function accountFigures(state: CreditAccountState, sign: 1 | -1, into: Fi
     ['fees', owed.fees],
     ['penalty', owed.penalty],
   ];
-  for (const [kind, amount] of kinds) add(into, 'outstanding', kind, 0, amount.value.times(sign));
-  add(into, 'bucket', state.bucket, sign, totalOwed(state).value.times(sign));
-  add(into, 'bucket_overdue', state.bucket, 0, overdueAmount(state).value.times(sign));
-  add(into, 'exposure', 'limit', sign, state.limit.value.times(sign));
-  add(into, 'exposure', 'available', 0, availableCredit(state).value.times(sign));
+  for (const [kind, amount] of kinds) add(into, 'outstanding', kind, 0, signed(amount, sign));
+  add(into, 'bucket', state.bucket, sign, signed(totalOwed(state), sign));
+  add(into, 'bucket_overdue', state.bucket, 0, signed(overdueAmount(state), sign));
+  add(into, 'exposure', 'limit', sign, signed(state.limit, sign));
+  add(into, 'exposure', 'available', 0, signed(availableCredit(state), sign));
   return into;
 }
 
@@ -96,7 +93,7 @@ export function eventFigures(event: CreditAccountEvent, after: CreditAccountStat
         'limit_review',
         `${event.data.quarter}${SEP}${event.data.decision}`,
         1,
-        new Dec(event.data.newLimit).minus(event.data.oldLimit),
+        Money.exact(event.data.newLimit).minus(Money.exact(event.data.oldLimit)),
       );
       for (const reason of event.data.reasons) {
         add(
@@ -166,9 +163,9 @@ export class PortfolioProjection implements Projection {
       const [section, key] = splitKey(id);
       const row = this.select.get(section, key) as { count: number; amount: string } | undefined;
       const count = (row?.count ?? 0) + delta.count;
-      const amount = delta.amount.plus(row?.amount ?? 0);
+      const amount = row ? delta.amount.plus(Money.exact(row.amount)) : delta.amount;
       if (count === 0 && amount.isZero()) this.remove.run(section, key);
-      else this.upsert.run(section, key, count, amount.toFixed());
+      else this.upsert.run(section, key, count, amount.toExactString());
     }
     this.pending.clear();
   }
