@@ -55,6 +55,8 @@ export class EodScheduleProjection implements Projection {
       this.pending.set(event.accountId, { date, position: Number(event.stored.position) });
       return;
     }
+    // The sweep reads the table, so the day's account events must be in it first.
+    this.flush();
     const closed = event.data.businessDate;
     const from = addDays(closed, 1);
     for (;;) {

@@ -55,8 +55,9 @@ export interface Projection {
   prepare(db: Db): void;
   apply(event: ProjectionEvent, context: ProjectionContext): void;
   /**
-   * Writes what the projection buffered and forgets it; called inside the batch's transaction, at the end
-   * of the batch and before a BusinessDayClosed, so it may run more than once per batch.
+   * Writes what the projection buffered and forgets it; called inside the batch's transaction at the end
+   * of the batch. A projection that reads its own table while applying (on a BusinessDayClosed, say)
+   * flushes itself first, so this may run more than once per batch.
    */
   flush?(context: ProjectionContext): void;
   /** Forgets what was buffered for a batch whose transaction rolled back. */
