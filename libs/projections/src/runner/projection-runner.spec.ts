@@ -4,7 +4,8 @@ import { dumpReadModels, readModelFixture } from '../testing/read-model-fixture'
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
-import { ProjectionRunner } from './projection-runner';
+import type { StoredEvent } from '@ledger/event-store';
+import { byDistinctAccounts, ProjectionRunner } from './projection-runner';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -50,7 +51,21 @@ describe('the projection runner', () => {
     await other.start();
     await other.waitFor(await store.headPosition(), 10_000);
     expect(dumpReadModels(fresh, other.projections)).toBe(live);
-    await Promise.all([runner.close(), other.close()]);
+
+    // A replay cut into batches of at most two accounts each builds the same tables.
+    const narrow = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchAccounts: 2 });
+    await narrow.rebuild();
+    expect(dumpReadModels(narrow.db, narrow.projections)).toBe(live);
+    await Promise.all([runner.close(), other.close(), narrow.close()]);
+  });
+
+  it('cuts a replay page into runs of at most the given number of accounts, keeping the order', () => {
+    const event = (position: number, stream: string) => ({ position: BigInt(position), stream }) as StoredEvent;
+    const page = [event(1, 'credit-account-a'), event(2, 'credit-account-b'), event(3, 'credit-account-a'), event(4, 'ledger-business-days'), event(5, 'credit-account-c'), event(6, 'credit-account-b'), event(7, 'credit-account-d')];
+    const runs = byDistinctAccounts(page, 2).map((run) => run.map((e) => Number(e.position)));
+    expect(runs).toEqual([[1, 2, 3, 4], [5, 6], [7]]);
+    expect(byDistinctAccounts(page, 10)).toEqual([page]);
+    expect(byDistinctAccounts([], 2)).toEqual([]);
   });
 
   it('rebuilds one projection while the others keep their checkpoints', async () => {

@@ -6,10 +6,11 @@
  */
 import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
-import type { EventStore, Subscription } from '@ledger/event-store';
+import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
 import { Checkpoints } from './checkpoints';
 import { Lane } from './lane';
+import { ACCOUNT_STREAM_PREFIX } from './ledger-streams';
 import type { Db, Projection } from './projection';
 import { PositionWaiters } from './position-waiters';
 
@@ -32,6 +33,12 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** Events per batch while rebuilding or catching up (larger batches amortize each transaction). Default 5,000. */
   replayBatchSize?: number;
+  /**
+   * Distinct accounts per replay batch, at most: a batch holds every account it changed until it commits,
+   * and a state whose previous version left the cache is held whole, so this bounds a replay's memory
+   * whatever the accounts' age. A page of the log is cut into as many batches as it takes. Default 512.
+   */
+  replayBatchAccounts?: number;
   /** When the account-state fold writes its table (see `AccountStateFold`). */
   foldWrites?: FoldWritePolicy;
   /** A batch failed: the subscription stops with nothing of that batch applied; `start()` resumes. */
@@ -241,7 +248,9 @@ export class ProjectionRunner {
       const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
-      this.committed(lane, lane.applyBatch(events, { writeFold: events[events.length - 1].position >= until }));
+      for (const batch of byDistinctAccounts(events, this.options.replayBatchAccounts ?? 512)) {
+        this.committed(lane, lane.applyBatch(batch, { writeFold: batch[batch.length - 1].position >= until }));
+      }
       onProgress?.(lane.position, until);
     }
   }
@@ -328,4 +337,23 @@ export class ProjectionRunner {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Cuts events, in order, into runs that each touch at most `limit` accounts (other streams count for none). */
+export function byDistinctAccounts(events: readonly StoredEvent[], limit: number): StoredEvent[][] {
+  const batches: StoredEvent[][] = [];
+  let batch: StoredEvent[] = [];
+  const accounts = new Set<string>();
+  for (const event of events) {
+    const account = event.stream.startsWith(ACCOUNT_STREAM_PREFIX) ? event.stream : undefined;
+    if (account !== undefined && !accounts.has(account) && accounts.size >= limit) {
+      batches.push(batch);
+      batch = [];
+      accounts.clear();
+    }
+    if (account !== undefined) accounts.add(account);
+    batch.push(event);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
