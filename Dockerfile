@@ -42,7 +42,8 @@ ENV NODE_ENV=production \
     PORT=3000 \
     LEDGER_SQLITE_PATH=/data/ledger.sqlite \
     LEDGER_READ_MODEL_PATH=/data/ledger.read-models.sqlite \
-    LEDGER_PROJECTIONS=worker
+    LEDGER_PROJECTIONS=worker \
+    NODE_OPTIONS=--max-old-space-size=512
 WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/release ./

@@ -29,8 +29,15 @@ interface Scenario {
 /** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
 const OTHER_DEPLOYMENTS = [
   { key: 'split', params: { projector: true }, what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
-  { key: 'worker', params: { projectionsWorker: true }, what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+  // With the main thread's heap bounded as `npm start` and the Dockerfile bound it.
+  { key: 'worker', params: { projectionsWorker: true, nodeArgs: ['--max-old-space-size=512'] }, what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
 ] as const;
+
+/**
+ * `--deployments process,split,worker` measures exactly those deployments in every scenario; by default
+ * every scenario is measured in one process, and those marked `split` in the other two as well.
+ */
+const DEPLOYMENTS = process.argv.includes('--deployments') ? process.argv[process.argv.indexOf('--deployments') + 1].split(',') : undefined;
 
 const QUICK = process.argv.includes('--quick');
 const WRITE_README = process.argv.includes('--readme');
@@ -75,7 +82,7 @@ function http(port: number, accounts: number, seconds: number, connections: numb
 
 /** The api phase, with the HTTP load generated here while the child serves. */
 async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number) {
-  const child = forkPhase('api', params);
+  const child = forkPhase('api', params, (params.nodeArgs as string[] | undefined) ?? []);
   let result: unknown;
   let httpResult: Record<string, unknown> = {};
   child.on('message', (message: { type: string; value?: unknown; port?: number }) => {
@@ -132,9 +139,9 @@ async function main(): Promise<void> {
       const log = await runPhase<Record<string, unknown>>('fixture', { dir, accounts: s.accounts, days, start: START, eachProjection: s.eachProjection, auditReplays: 200 });
       const apiParams = { accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY };
       // The api phase changes the ledger (commands, two closed days): each other deployment gets a copy of the fixture.
-      const deployments = s.split ? OTHER_DEPLOYMENTS : [];
+      const deployments = DEPLOYMENTS ? OTHER_DEPLOYMENTS.filter((d) => DEPLOYMENTS.includes(d.key)) : s.split ? OTHER_DEPLOYMENTS : [];
       for (const d of deployments) cpSync(dir, `${dir}-${d.key}`, { recursive: true });
-      const api = await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
+      const api = DEPLOYMENTS && !DEPLOYMENTS.includes('process') ? undefined : await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
       rmSync(dir, { recursive: true, force: true });
       const others: Record<string, unknown> = {};
       for (const d of deployments) {
@@ -177,8 +184,8 @@ function rowsOf(results: any): Row[] {
   const read = b.readParsedEventsPerSec;
   for (const [name, s] of Object.entries<any>(results.scenarios)) {
     rows.push(throughputRow(name, `fixture build (${s.fixture.events.toLocaleString('en-US')} events)`, s.fixture.eventsPerSec, 'events/s', b.hundredPerCommitEventsPerSec, 'batched'));
-    rows.push(...apiRows(name, s.accounts, s.api, single, ''));
-    if (s.split) rows.push(...apiRows(name, s.accounts, s.split, single, ', API + projector process'));
+    if (s.api) rows.push(...apiRows(name, s.accounts, s.api, single, ''));
+    if (typeof s.split === 'object') rows.push(...apiRows(name, s.accounts, s.split, single, ', API + projector process'));
     if (s.worker) rows.push(...apiRows(name, s.accounts, s.worker, single, ', projections in a worker thread'));
     rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
     for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));

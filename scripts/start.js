@@ -18,7 +18,9 @@ const env = {
   TS_NODE_SWC: 'true',
   TS_NODE_TRANSPILE_ONLY: 'true',
 };
-const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
+// The main thread's heap is bounded as in the Dockerfile (NODE_OPTIONS there), unless the caller chose.
+const heap = /--max-old-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-old-space-size=512'];
+const child = spawn(process.execPath, [...heap, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
   cwd: root,
   env,
   stdio: 'inherit',

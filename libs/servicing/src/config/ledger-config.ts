@@ -113,7 +113,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     projectionsWorker,
     endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
     aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
-    aggregateCacheMb: integer(env, 'LEDGER_AGGREGATE_CACHE_MB', 256, 1, 1_048_576),
+    aggregateCacheMb: integer(env, 'LEDGER_AGGREGATE_CACHE_MB', 192, 1, 1_048_576),
     stateCacheMb: integer(env, 'LEDGER_STATE_CACHE_MB', 128, 1, 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     apiKeys: env.LEDGER_API_KEYS || undefined,
