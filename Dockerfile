@@ -43,7 +43,7 @@ ENV NODE_ENV=production \
     LEDGER_SQLITE_PATH=/data/ledger.sqlite \
     LEDGER_READ_MODEL_PATH=/data/ledger.read-models.sqlite \
     LEDGER_PROJECTIONS=worker \
-    NODE_OPTIONS=--max-old-space-size=512
+    NODE_OPTIONS=--max-old-space-size=384
 WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/release ./

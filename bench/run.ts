@@ -29,15 +29,16 @@ interface Scenario {
 /** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
 const OTHER_DEPLOYMENTS = [
   { key: 'split', params: { projector: true }, what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
-  // With the main thread's heap bounded as `npm start` and the Dockerfile bound it.
-  { key: 'worker', params: { projectionsWorker: true, nodeArgs: ['--max-old-space-size=512'] }, what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+  // With each thread's heap bounded as `npm start` and the Dockerfile bound it.
+  { key: 'worker', params: { projectionsWorker: true, nodeArgs: ['--max-old-space-size=384'] }, what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
 ] as const;
 
 /**
  * `--deployments process,split,worker` measures exactly those deployments in every scenario; by default
  * every scenario is measured in one process, and those marked `split` in the other two as well.
  */
-const DEPLOYMENTS = process.argv.includes('--deployments') ? process.argv[process.argv.indexOf('--deployments') + 1].split(',') : undefined;
+const DEPLOYMENTS = process.argv.includes('--deployments') ? (process.argv[process.argv.indexOf('--deployments') + 1] ?? '').split(',') : undefined;
+if (DEPLOYMENTS?.some((d) => !['process', 'split', 'worker'].includes(d))) throw new Error(`--deployments takes process, split and worker, comma separated; got ${DEPLOYMENTS.join(',')}`);
 
 const QUICK = process.argv.includes('--quick');
 const WRITE_README = process.argv.includes('--readme');

@@ -18,8 +18,10 @@ const env = {
   TS_NODE_SWC: 'true',
   TS_NODE_TRANSPILE_ONLY: 'true',
 };
-// The main thread's heap is bounded as in the Dockerfile (NODE_OPTIONS there), unless the caller chose.
-const heap = /--max-old-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-old-space-size=512'];
+// Each thread's heap is bounded as in the Dockerfile (docs/configuration.md, Memory), unless the caller
+// chose: 384 MiB with the projections in a worker thread, 640 with both caches on the main thread.
+const projectionsOnMain = !['worker', '0', 'false'].includes(String(env.LEDGER_PROJECTIONS).toLowerCase());
+const heap = /--max[-_]old[-_]space[-_]size/.test(env.NODE_OPTIONS ?? '') ? [] : [`--max-old-space-size=${projectionsOnMain ? 640 : 384}`];
 const child = spawn(process.execPath, [...heap, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
   cwd: root,
   env,

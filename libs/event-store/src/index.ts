@@ -12,3 +12,4 @@ export * from './snapshots/memory-snapshot-store';
 export * from './snapshots/sqlite-snapshot-store';
 export * from './snapshots/read-after-snapshot';
 export * from './create-event-store';
+export * from './lru-cache';

@@ -3,7 +3,6 @@ export * from './runner/projection-runner';
 export { projectionsAppliedPosition } from './runner/checkpoints';
 export * from './runner/position-waiters';
 export * from './runner/ledger-streams';
-export * from './runner/lru-cache';
 export * from './projections/create-projections';
 export * from './projections/balances.projection';
 export * from './projections/accruals.projection';

@@ -93,11 +93,9 @@ export class ProjectionsWorkerHost {
       pollIntervalMs: this.options.pollIntervalMs ?? 10,
       retryAfterMs: this.options.retryAfterMs ?? 1_000,
     };
-    const worker = new Worker(join(__dirname, `projections-worker${extname(__filename)}`), {
-      workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: workerHeapMb(this.config) },
-      ...sourceOptions(),
-    });
+    // No resourceLimits: a --max-old-space-size given to the process overrides them (nodejs/node#43991),
+    // so the thread's heap is bounded by that flag, as the main thread's is (docs/configuration.md).
+    const worker = new Worker(join(__dirname, `projections-worker${extname(__filename)}`), { workerData: data, ...sourceOptions() });
     this.worker = worker;
     let started = false;
     worker.on('message', (message: WorkerMessage) => {
@@ -155,16 +153,6 @@ export class ProjectionsWorkerHost {
  * Run from source (`npm start`, the tests), the worker is a .ts file and needs ts-node in its own
  * isolate; built (`dist`), it inherits the process's options (`-r tsconfig-paths/register`).
  */
-/**
- * The worker's old-generation heap, in MiB: twice its state cache (the cache, the states written lazily,
- * and a replay batch's, see \`LEDGER_STATE_CACHE_MB\`) plus 64 for the runner itself. Left to itself, V8
- * grows a heap to a multiple of what is live before it collects; a bound keeps the thread's resident
- * memory near what it holds. A worker that runs out is stopped and started again from its checkpoint.
- */
-export function workerHeapMb(config: Pick<LedgerConfig, 'stateCacheMb'>): number {
-  return config.stateCacheMb * 2 + 64;
-}
-
 function sourceOptions(): { execArgv?: string[]; env?: NodeJS.ProcessEnv } {
   if (extname(__filename) !== '.ts') return {};
   return {

@@ -1,3 +1,4 @@
+import { LruCache } from '../lru-cache';
 import { type Snapshot, SnapshotStore } from './snapshot-store.port';
 
 interface Kept {
@@ -7,9 +8,18 @@ interface Kept {
   state: string;
 }
 
-/** Snapshots in process memory: for tests, and as a per-process cache where no file is at hand. */
+/**
+ * Snapshots in process memory: for tests, and as a per-process cache where no file is at hand (with
+ * EventStoreDB). A snapshot is only a cache, so the store keeps the most recently used up to a byte
+ * budget (64 MiB by default; a JSON string takes two bytes a character) and forgets the rest.
+ */
 export class MemorySnapshotStore extends SnapshotStore {
-  private readonly kept = new Map<string, Kept>();
+  private readonly kept: LruCache<string, Kept>;
+
+  constructor(options: { maxBytes?: number } = {}) {
+    super();
+    this.kept = new LruCache(Number.MAX_SAFE_INTEGER, { maxWeight: options.maxBytes ?? 64 * 2 ** 20, weigh: (kept) => 2 * kept.state.length + 64 });
+  }
 
   async load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined> {
     const kept = this.kept.get(stream);

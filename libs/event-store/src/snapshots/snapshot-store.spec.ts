@@ -70,6 +70,21 @@ describe.each(subjects)('a %s snapshot store', (_name, makeSubject) => {
   });
 });
 
+describe('the memory snapshot store, a cache within a byte budget', () => {
+  it('forgets the least recently used snapshots beyond its budget, and keeps the rest whole', async () => {
+    // Each state below is about 1,000 characters: about 2,000 bytes kept.
+    const snapshots = new MemorySnapshotStore({ maxBytes: 5_000 });
+    const state = (n: number) => ({ n, pad: 'x'.repeat(1_000) });
+    await snapshots.save('a', 1n, 1, state(1));
+    await snapshots.save('b', 1n, 1, state(2));
+    await snapshots.load('a');
+    await snapshots.save('c', 1n, 1, state(3));
+    await expect(snapshots.load('b')).resolves.toBeUndefined();
+    await expect(snapshots.load('a')).resolves.toMatchObject({ revision: 1n, state: { n: 1 } });
+    await expect(snapshots.load('c')).resolves.toMatchObject({ revision: 1n, state: { n: 3 } });
+  });
+});
+
 describe('reading a stream from its snapshot', () => {
   const stream = 'credit-account-1';
   let events: MemoryEventStore;

@@ -22,7 +22,7 @@ import {
   STATE_SCHEMA_VERSION,
 } from '@ledger/credit';
 import { FOLD_CHECKPOINT_PREFIX } from './checkpoints';
-import { LruCache } from './lru-cache';
+import { LruCache } from '@ledger/event-store';
 import type { Db, Statement } from './projection';
 
 export const ACCOUNT_STATE_TABLE = 'projection_account_state';

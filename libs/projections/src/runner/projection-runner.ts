@@ -89,6 +89,8 @@ export class ProjectionRunner {
     this.terms = options.terms ?? DEFAULT_TERMS_CATALOGUE;
     this.batchSize = options.batchSize ?? 100;
     this.replayBatchSize = options.replayBatchSize ?? 5_000;
+    if (options.replayBatchAccounts !== undefined && !(Number.isSafeInteger(options.replayBatchAccounts) && options.replayBatchAccounts >= 1))
+      throw new Error(`replayBatchAccounts must be a positive integer, got ${options.replayBatchAccounts}`);
     this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? 128 * 2 ** 20 };
     this.checkpoints = new Checkpoints(this.db);
     this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheBounds, options.foldWrites);

@@ -29,8 +29,8 @@ import {
   STATE_SCHEMA_VERSION,
   type TermsCatalogue,
 } from '@ledger/credit';
-import { ConcurrencyError, EventStore, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
-import { LruCache } from '@ledger/projections';
+import { ConcurrencyError, EventStore, LruCache, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
 
