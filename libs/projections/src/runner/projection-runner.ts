@@ -24,7 +24,7 @@ export interface ProjectionRunnerOptions {
   terms?: TermsCatalogue;
   /** Account states kept in memory; the rest are read from the state table. Default 10,000. */
   stateCacheSize?: number;
-  /** Estimated bytes (`approximateStateBytes`) those states may hold. Default 128 MiB. */
+  /** Estimated bytes (`approximateStateBytes`) those states may hold. Default 96 MiB. */
   stateCacheBytes?: number;
   /**
    * Events per batch (and per transaction) while following the log. Default 100: a batch is synchronous
@@ -91,7 +91,7 @@ export class ProjectionRunner {
     this.replayBatchSize = options.replayBatchSize ?? 5_000;
     if (options.replayBatchAccounts !== undefined && !(Number.isSafeInteger(options.replayBatchAccounts) && options.replayBatchAccounts >= 1))
       throw new Error(`replayBatchAccounts must be a positive integer, got ${options.replayBatchAccounts}`);
-    this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? 128 * 2 ** 20 };
+    this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? 96 * 2 ** 20 };
     this.checkpoints = new Checkpoints(this.db);
     this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheBounds, options.foldWrites);
   }

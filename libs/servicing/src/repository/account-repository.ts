@@ -110,7 +110,7 @@ export class ConcurrencyRetriesExhaustedError extends Error {
 export interface RepositoryOptions {
   /** Accounts kept folded in memory. Default 20,000. */
   cacheSize?: number;
-  /** Estimated bytes those accounts may hold (`approximateStateBytes` plus their command maps). Default 192 MiB. */
+  /** Estimated bytes those accounts may hold (`approximateStateBytes` plus their command maps). Default 128 MiB. */
   cacheBytes?: number;
   snapshotEvery?: number;
   maxAttempts?: number;
@@ -134,7 +134,7 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? 192 * 2 ** 20, weigh: weighAccount });
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? 128 * 2 ** 20, weigh: weighAccount });
     this.snapshotEvery = options.snapshotEvery ?? 50;
     this.maxAttempts = options.maxAttempts ?? 5;
   }
