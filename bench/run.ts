@@ -28,9 +28,9 @@ interface Scenario {
 
 /** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
 const OTHER_DEPLOYMENTS = [
-  { key: 'split', params: { projector: true }, what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
+  { key: 'split', params: { projector: true }, nodeArgs: [], what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
   // With each thread's heap bounded as `npm start` and the Dockerfile bound it.
-  { key: 'worker', params: { projectionsWorker: true, nodeArgs: ['--max-old-space-size=384'] }, what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: ['--max-old-space-size=384'], what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
 ] as const;
 
 /**
@@ -82,8 +82,8 @@ function http(port: number, accounts: number, seconds: number, connections: numb
 }
 
 /** The api phase, with the HTTP load generated here while the child serves. */
-async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number) {
-  const child = forkPhase('api', params, (params.nodeArgs as string[] | undefined) ?? []);
+async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number, nodeArgs: readonly string[] = []) {
+  const child = forkPhase('api', params, [...nodeArgs]);
   let result: unknown;
   let httpResult: Record<string, unknown> = {};
   child.on('message', (message: { type: string; value?: unknown; port?: number }) => {
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       const others: Record<string, unknown> = {};
       for (const d of deployments) {
         process.stderr.write(`scenario ${s.name}, ${d.key}: ${d.what}\n`);
-        others[d.key] = await apiPhase({ ...apiParams, dir: `${dir}-${d.key}`, ...d.params }, s.accounts, plan.commandSeconds);
+        others[d.key] = await apiPhase({ ...apiParams, dir: `${dir}-${d.key}`, ...d.params }, s.accounts, plan.commandSeconds, d.nodeArgs);
         rmSync(`${dir}-${d.key}`, { recursive: true, force: true });
       }
       scenarios[s.name] = { ...s, days, lastClosed, ...log, api, ...others };

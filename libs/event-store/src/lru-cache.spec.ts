@@ -37,18 +37,13 @@ describe('an LRU cache bounded by weight', () => {
     expect(cache.weight).toBe(6);
   });
 
-  it('does not keep a value heavier than the whole budget, and keeps what it held', () => {
+  it('does not keep a value heavier than the whole budget: a new key keeps what was held, a known key loses its old value', () => {
     const cache = weighed(10);
     cache.set('a', 3);
     cache.set('big', 11);
     expect(cache.get('big')).toBeUndefined();
     expect(cache.get('a')).toBe(3);
     expect(cache.weight).toBe(3);
-  });
-
-  it('drops the value a key held when its new value is too heavy to keep', () => {
-    const cache = weighed(10);
-    cache.set('a', 3);
     cache.set('a', 11);
     expect(cache.get('a')).toBeUndefined();
     expect(cache.weight).toBe(0);

@@ -9,7 +9,7 @@ import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
 import { EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions, SqliteSnapshotStore } from '@ledger/event-store';
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
-import { createLedgerEventStore, type LedgerConfig, MIB } from './config/ledger-config';
+import { createLedgerEventStore, type LedgerConfig } from './config/ledger-config';
 import { BusinessDayGate } from './end-of-day/business-day-gate';
 import { EndOfDayScheduler } from './end-of-day/end-of-day.scheduler';
 import { EndOfDaySchedule, EndOfDayService } from './end-of-day/end-of-day.service';
@@ -83,7 +83,7 @@ export class LedgerModule {
         {
           provide: AccountRepository,
           useFactory: (store: EventStore, snapshots: SnapshotStore, terms: TermsCatalogue) =>
-            new AccountRepository(store, snapshots, terms, { cacheSize: config.aggregateCacheSize, cacheBytes: config.aggregateCacheMb * MIB }),
+            new AccountRepository(store, snapshots, terms, { cacheSize: config.aggregateCacheSize, cacheBytes: config.aggregateCacheBytes }),
           inject: [EventStore, SnapshotStore, TermsCatalogue],
         },
         { provide: BusinessDayGate, useFactory: (store: EventStore) => new BusinessDayGate(store), inject: [EventStore] },

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
 import type { EventStore, SqliteEventStoreOptions } from '@ledger/event-store';
 import { createProjections, ProjectionRunner, type ProjectionRunnerOptions } from '@ledger/projections';
-import { createLedgerEventStore, type LedgerConfig, MIB } from '@ledger/servicing';
+import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 
 export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onStarted' | 'onRebuildProgress'>;
 
@@ -19,6 +19,6 @@ export async function openProjectorRunner(
 ): Promise<{ store: EventStore; runner: ProjectionRunner }> {
   const store = await createLedgerEventStore(config, storeOptions);
   mkdirSync(dirname(config.readModelPath), { recursive: true });
-  const runner = new ProjectionRunner({ store, database: config.readModelPath, projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: config.stateCacheMb * MIB, ...hooks });
+  const runner = new ProjectionRunner({ store, database: config.readModelPath, projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: config.stateCacheBytes, ...hooks });
   return { store, runner };
 }

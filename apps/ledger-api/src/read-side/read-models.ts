@@ -12,7 +12,7 @@ import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Lo
 import { TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition } from '@ledger/projections';
-import { EndOfDaySchedule, LedgerSettings, MIB } from '@ledger/servicing';
+import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 import { ProjectionsWorkerHost } from './projections-worker-host';
 
@@ -38,7 +38,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       database: path,
       projections: createProjections(),
       terms,
-      stateCacheBytes: settings.config.stateCacheMb * MIB,
+      stateCacheBytes: settings.config.stateCacheBytes,
       onError: (error) => this.logger.error(`projection batch failed; retrying from the checkpoint in 1 s: ${error.message}`),
       retryAfterMs: 1_000,
       onRebuildProgress: (position, head) => this.logger.log(`rebuilding projections: ${position}/${head}`),

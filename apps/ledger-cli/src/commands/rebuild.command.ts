@@ -8,7 +8,6 @@ import { dirname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
 import { createProjections, ProjectionRunner } from '@ledger/projections';
-import { MIB } from '@ledger/servicing';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, out, progress } from '../output';
 
@@ -31,7 +30,7 @@ export class RebuildCommand extends CommandRunner {
     mkdirSync(dirname(path), { recursive: true });
     const started = Date.now();
     await this.files.withStore(async (store) => {
-      const runner = new ProjectionRunner({ store, database: path, projections, terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheMb * MIB });
+      const runner = new ProjectionRunner({ store, database: path, projections, terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
       const bar = progress(`rebuild ${options.projection ?? 'all'}`);
       try {
         await runner.rebuild(options.projection, (position, head) => bar.update(position, head));

@@ -14,6 +14,9 @@ import { ACCOUNT_STREAM_PREFIX } from './ledger-streams';
 import type { Db, Projection } from './projection';
 import { PositionWaiters } from './position-waiters';
 
+/** The account-state cache's default budget in estimated bytes (`LEDGER_STATE_CACHE_MB`'s default too). */
+export const DEFAULT_STATE_CACHE_BYTES = 96 * 2 ** 20;
+
 export type ProgressCallback = (position: bigint, head: bigint) => void;
 
 export interface ProjectionRunnerOptions {
@@ -91,7 +94,7 @@ export class ProjectionRunner {
     this.replayBatchSize = options.replayBatchSize ?? 5_000;
     if (options.replayBatchAccounts !== undefined && !(Number.isSafeInteger(options.replayBatchAccounts) && options.replayBatchAccounts >= 1))
       throw new Error(`replayBatchAccounts must be a positive integer, got ${options.replayBatchAccounts}`);
-    this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? 96 * 2 ** 20 };
+    this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES };
     this.checkpoints = new Checkpoints(this.db);
     this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheBounds, options.foldWrites);
   }

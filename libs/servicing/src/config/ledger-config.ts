@@ -4,6 +4,8 @@
  */
 import { isValidDateTime } from '@ledger/credit';
 import { createEventStore, type EventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
+import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
+import { DEFAULT_AGGREGATE_CACHE_BYTES } from '../repository/account-repository';
 
 export interface LedgerConfig {
   port: number;
@@ -29,10 +31,10 @@ export interface LedgerConfig {
   projectionsWorker: boolean;
   endOfDayConcurrency: number;
   aggregateCacheSize: number;
-  /** Memory the repository's account cache may hold, in MiB (estimated per account by `approximateStateBytes`). */
-  aggregateCacheMb: number;
-  /** Memory the projection runner's account-state cache may hold, in MiB. */
-  stateCacheMb: number;
+  /** Bytes the repository's account cache may hold (estimated per account by `approximateStateBytes`); set in MiB. */
+  aggregateCacheBytes: number;
+  /** Bytes the projection runner's account-state cache may hold; set in MiB. */
+  stateCacheBytes: number;
   logLevel: string;
   /** `role:key` or `role:name:key` pairs, comma separated (LEDGER_API_KEYS); parsed and hashed by the API. */
   apiKeys: string | undefined;
@@ -77,7 +79,7 @@ function flag(env: Env, name: string, fallback: boolean, alternatives = ''): boo
 export const DEVELOPMENT_ID_HASH_KEY = 'development-only-id-hash-key-change-me';
 
 /** Bytes in a mebibyte: the cache bounds are configured in MiB. */
-export const MIB = 2 ** 20;
+const MIB = 2 ** 20;
 
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const store = oneOf(env, 'LEDGER_STORE', ['sqlite', 'eventstoredb', 'memory'] as const, 'sqlite');
@@ -113,8 +115,8 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     projectionsWorker,
     endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
     aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
-    aggregateCacheMb: integer(env, 'LEDGER_AGGREGATE_CACHE_MB', 128, 1, 1_048_576),
-    stateCacheMb: integer(env, 'LEDGER_STATE_CACHE_MB', 96, 1, 1_048_576),
+    aggregateCacheBytes: integer(env, 'LEDGER_AGGREGATE_CACHE_MB', DEFAULT_AGGREGATE_CACHE_BYTES / MIB, 1, 1_048_576) * MIB,
+    stateCacheBytes: integer(env, 'LEDGER_STATE_CACHE_MB', DEFAULT_STATE_CACHE_BYTES / MIB, 1, 1_048_576) * MIB,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     apiKeys: env.LEDGER_API_KEYS || undefined,
     apiKeysFile: env.LEDGER_API_KEYS_FILE || undefined,

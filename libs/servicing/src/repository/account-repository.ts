@@ -107,6 +107,9 @@ export class ConcurrencyRetriesExhaustedError extends Error {
   }
 }
 
+/** The account cache's default budget in estimated bytes (`LEDGER_AGGREGATE_CACHE_MB`'s default too). */
+export const DEFAULT_AGGREGATE_CACHE_BYTES = 128 * 2 ** 20;
+
 export interface RepositoryOptions {
   /** Accounts kept folded in memory. Default 20,000. */
   cacheSize?: number;
@@ -134,7 +137,7 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? 128 * 2 ** 20, weigh: weighAccount });
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount });
     this.snapshotEvery = options.snapshotEvery ?? 50;
     this.maxAttempts = options.maxAttempts ?? 5;
   }
