@@ -214,14 +214,17 @@ export function unbilledInstallmentPrincipal(state: CreditAccountState): Money {
   return total;
 }
 
-/** All that is owed now: billed amounts, unbilled revolving principal and installment principal not yet billed. */
-export function totalOwed(state: CreditAccountState): Money {
-  return billedOwed(state).plus(state.unbilledRevolving).plus(unbilledInstallmentPrincipal(state));
+/**
+ * All that is owed now: billed amounts, unbilled revolving principal and installment principal not yet
+ * billed. A caller that has already summed the statements passes that sum as `billed`.
+ */
+export function totalOwed(state: CreditAccountState, billed: Money = billedOwed(state)): Money {
+  return billed.plus(state.unbilledRevolving).plus(unbilledInstallmentPrincipal(state));
 }
 
 /** Available credit = limit - everything owed (including future installment principal), never below zero. */
-export function availableCredit(state: CreditAccountState): Money {
-  return Money.max(Money.ZERO, state.limit.minus(totalOwed(state)));
+export function availableCredit(state: CreditAccountState, owed: Money = totalOwed(state)): Money {
+  return Money.max(Money.ZERO, state.limit.minus(owed));
 }
 
 /**
@@ -229,16 +232,38 @@ export function availableCredit(state: CreditAccountState): Money {
  * not, plus billed installment principal unpaid after its due date. The principal of an overdue
  * statement bears penalty interest instead of normal interest, never both.
  */
-export function interestBearingPrincipal(state: CreditAccountState): { normal: Money; penalty: Money } {
-  let normal = state.unbilledRevolving;
-  let penalty = Money.ZERO;
-  for (const s of state.statements) {
-    const installment = s.dueDatePassed ? s.owed.INSTALLMENT_PRINCIPAL : Money.ZERO;
-    const principal = s.owed.REVOLVING_PRINCIPAL.plus(installment);
-    if (s.overdue) penalty = penalty.plus(s.owed.REVOLVING_PRINCIPAL).plus(s.owed.INSTALLMENT_PRINCIPAL);
-    else normal = normal.plus(principal);
+export function interestBearingPrincipal(state: CreditAccountState, sums: StatementSums = statementSums(state.statements)): { normal: Money; penalty: Money } {
+  return { normal: state.unbilledRevolving.plus(sums.normalPrincipal), penalty: sums.penaltyPrincipal };
+}
+
+/** What the statements add up to, in one pass; `evolve` needs all of it after every event. */
+export interface StatementSums {
+  /** Everything billed and still owed (`billedOwed`). */
+  billed: Money;
+  /** Whether any statement is overdue (`isOverdue`). */
+  overdue: boolean;
+  /** Billed principal bearing normal interest: revolving, and installment after its due date, on statements not overdue. */
+  normalPrincipal: Money;
+  /** Billed principal bearing penalty interest instead: all of it, on overdue statements. */
+  penaltyPrincipal: Money;
+}
+
+export function statementSums(statements: readonly StatementState[]): StatementSums {
+  let billed = Money.ZERO;
+  let overdue = false;
+  let normalPrincipal = Money.ZERO;
+  let penaltyPrincipal = Money.ZERO;
+  for (const s of statements) {
+    billed = billed.plus(bucketsTotal(s.owed));
+    if (s.overdue) {
+      overdue = true;
+      penaltyPrincipal = penaltyPrincipal.plus(s.owed.REVOLVING_PRINCIPAL).plus(s.owed.INSTALLMENT_PRINCIPAL);
+    } else {
+      normalPrincipal = normalPrincipal.plus(s.owed.REVOLVING_PRINCIPAL);
+      if (s.dueDatePassed) normalPrincipal = normalPrincipal.plus(s.owed.INSTALLMENT_PRINCIPAL);
+    }
   }
-  return { normal, penalty };
+  return { billed, overdue, normalPrincipal, penaltyPrincipal };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type StatementState,
   interestBearingPrincipal,
   isOverdue,
+  statementSums,
   totalOwed,
   zeroBuckets,
 } from './credit-account.state';
@@ -392,9 +393,13 @@ export function accumulateQuarter(q: QuarterStats | null, on: string): QuarterSt
 function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
   next.statements = withoutSettled(next.statements);
   if (!(next.lastOn && next.lastOn > on)) next.lastOn = on;
-  if (next.quarter) next.quarter = { ...next.quarter, lastOwed: totalOwed(next), lastOverdue: isOverdue(next) };
-  if (next.status !== 'ACTIVE' && next.status !== 'CLOSED') return next;
-  const { normal, penalty } = interestBearingPrincipal(next);
+  const accruing = next.status === 'ACTIVE' || next.status === 'CLOSED';
+  if (!next.quarter && !accruing) return next;
+  // One pass over the statements answers the quarter's owed and overdue and the interest-bearing principal.
+  const sums = statementSums(next.statements);
+  if (next.quarter) next.quarter = { ...next.quarter, lastOwed: totalOwed(next, sums.billed), lastOverdue: sums.overdue };
+  if (!accruing) return next;
+  const { normal, penalty } = interestBearingPrincipal(next, sums);
   const segments = withSegment(next.accrual.segments, {
     from: on,
     normal,

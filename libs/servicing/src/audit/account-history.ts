@@ -4,7 +4,7 @@
  * the same shape as `GET /accounts/:id` (the projections' pure row and view functions, applied to the
  * replayed state), so an auditor can hold one against the other field by field.
  */
-import { type CreditAccountEvent, fold, initialState, type CreditAccountState } from '@ledger/credit';
+import { type CreditAccountEvent, evolve, initialState, type CreditAccountState } from '@ledger/credit';
 import { EventStore, parseRecordedUpTo, type StoredEvent } from '@ledger/event-store';
 import { type AccountView, balanceRow, toAccountView } from '@ledger/projections';
 import { BUSINESS_DAYS_STREAM, type BusinessDayClosedData } from '../end-of-day/end-of-day.service';
@@ -102,7 +102,7 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
   if (stored.length === 0 && (await store.readStream(accountStream(accountId), { maxCount: 1 })).length === 0) throw new AccountNotFoundError(accountId);
   let state = initialState(accountId);
   const events: HistoryEntry[] = stored.map((e) => {
-    state = fold(state, [toDomain(e)]);
+    state = evolve(state, toDomain(e));
     return {
       revision: e.revision.toString(),
       position: e.position.toString(),
