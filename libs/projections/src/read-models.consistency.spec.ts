@@ -133,15 +133,15 @@ describe('read models after a random portfolio of eight months', () => {
     }
   });
 
-  it('schedules every overdue account for the next end of day and leaves no account scheduled in the past', async () => {
+  it('schedules every active account by its month end and leaves no account scheduled in the past', async () => {
     const lastClosed = queries.lastClosedBusinessDay()!;
-    const due = queries.accountsDueForEndOfDay('2026-08-21', 1000);
-    const overdue = queries
+    const due = queries.accountsDueForEndOfDay('2026-08-31', 1000);
+    const active = queries
       .listAccounts({ limit: 500 })
-      .items.filter((a) => a.overdue.since !== null)
+      .items.filter((a) => a.status === 'ACTIVE')
       .map((a) => a.accountId);
     expect(lastClosed).toBe('2026-08-20');
-    expect(due).toEqual(expect.arrayContaining(overdue));
+    expect(due.sort()).toEqual(active.sort());
     expect(
       db.prepare('SELECT COUNT(*) AS n FROM eod_schedule WHERE next_action_date <= ?').get(lastClosed),
     ).toEqual({ n: 0 });

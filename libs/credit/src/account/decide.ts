@@ -18,7 +18,7 @@ import { statementEvents } from './rules/billing';
 import { decideDraw, parsePositive } from './rules/draws';
 import { decideConversion, decideEarlyPayoff } from './rules/installment-conversion';
 import { reviewEvents } from './rules/limit-review';
-import { delinquencyEvents, dueDateEvents } from './rules/overdue';
+import { delinquencyEvents, dueDateEvents, nextDelinquencyClosing } from './rules/overdue';
 import { decideRefund, reversalEvents } from './rules/refunds';
 import { decideRepayment } from './rules/repayments';
 import { withSettlementFollowUps } from './rules/settlement';
@@ -144,7 +144,8 @@ export function nextActionDate(state: CreditAccountState, after: string, terms: 
     if (!s.dueDatePassed) candidates.push(s.dueDate);
     if (!s.overdue || s.overdue.kind !== 'DEFERRAL_LIMIT_REACHED') candidates.push(addDays(s.dueDate, terms.overdue.maxDeferralDays));
   }
-  if (state.statements.some((s) => s.overdue)) candidates.push(after);
+  const delinquency = nextDelinquencyClosing(state, after, terms);
+  if (delinquency !== null) candidates.push(delinquency);
   const eligible = candidates.filter((c) => c >= after).sort();
   return eligible[0] ?? null;
 }

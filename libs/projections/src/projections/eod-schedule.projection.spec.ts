@@ -1,3 +1,6 @@
+import { MemoryEventStore } from '@ledger/event-store';
+import { LedgerSimulation } from '../testing/ledger-simulation';
+import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import { readModelFixture } from '../testing/read-model-fixture';
 
 describe('the end-of-day schedule', () => {
@@ -40,8 +43,10 @@ describe('the end-of-day schedule', () => {
     await sim.closeDaysThrough('2026-01-31');
     await sim.closeDaysThrough('2026-02-10');
     await catchUp();
-    // a-2 and a-4 are overdue (due every day); the others wait for the month end.
-    expect(queries.accountsDueForEndOfDay('2026-02-11', 10)).toEqual(['a-2', 'a-4']);
+    // a-2 and a-4 became overdue on 2026-02-11 and wait for day 4 past due (frozen and reported), which
+    // the close of 2026-02-13 decides; the others wait for the month end.
+    expect(queries.accountsDueForEndOfDay('2026-02-12', 10)).toEqual([]);
+    expect(queries.accountsDueForEndOfDay('2026-02-13', 10)).toEqual(['a-2', 'a-4']);
     const pages: string[][] = [];
     let after = '';
     for (;;) {
@@ -52,5 +57,26 @@ describe('the end-of-day schedule', () => {
     }
     expect(pages).toEqual([['a-1', 'a-2'], ['a-3', 'a-4'], ['a-5']]);
     await runner.close();
+  });
+
+  it('visits only the accounts it schedules, and the ledger is the same as closing every account every day', async () => {
+    const ledger = async (closing: 'every-account' | 'scheduled') => {
+      const store = new MemoryEventStore({ now: () => new Date('2026-01-05T02:00:00Z') });
+      const sim = new LedgerSimulation(store, '2026-01-05', { closing });
+      await simulateRandomPortfolio(sim, { seed: 7311, accounts: 24, lastDate: '2026-10-31' });
+      const events = (await store.readAll({ maxCount: 1_000_000 })).map((e) => ({ stream: e.stream, type: e.type, data: e.data }));
+      return { events, closes: sim.accountCloses };
+    };
+    const everyAccount = await ledger('every-account');
+    const scheduled = await ledger('scheduled');
+    // The portfolio reaches every delinquency step the schedule has to foresee.
+    const reached = (type: string, to?: string) =>
+      everyAccount.events.filter((e) => e.type === type && (to === undefined || (e.data as { to: string }).to === to)).length;
+    for (const bucket of ['M1', 'M2', 'M3', 'M3+', 'CURRENT']) expect(reached('DelinquencyBucketChanged', bucket)).toBeGreaterThan(0);
+    expect(reached('AccountFrozen')).toBeGreaterThan(0);
+    expect(reached('OverdueReported')).toBeGreaterThan(0);
+    expect(reached('OverdueCured')).toBeGreaterThan(0);
+    expect(scheduled.events).toEqual(everyAccount.events);
+    expect(scheduled.closes).toBeLessThan(everyAccount.closes / 4);
   });
 });

@@ -15,16 +15,30 @@ import {
   DomainError,
 } from '@ledger/credit';
 import type { EventStore } from '@ledger/event-store';
+import { nextActionFor } from '../projections/eod-schedule.projection';
 import { accountStream, BUSINESS_DAYS_STREAM } from '../runner/ledger-streams';
+
+export interface LedgerSimulationOptions {
+  /**
+   * Which accounts a day's close visits: every account (the reference), or, as the end-of-day service
+   * does, those the schedule (`nextActionFor`, swept after each day) has due by then.
+   */
+  closing?: 'every-account' | 'scheduled';
+}
 
 export class LedgerSimulation {
   readonly accounts = new Map<string, AccountScenario>();
+  /** How many account closes the days so far have run (closes that decided nothing included). */
+  accountCloses = 0;
   private readonly revisions = new Map<string, bigint>();
+  /** Each account's next action date, as the eod_schedule projection holds it (scheduled closing only). */
+  private readonly schedule = new Map<string, string | null>();
   private daysClosed = 0;
 
   constructor(
     readonly store: EventStore,
     public date = '2026-01-05',
+    private readonly options: LedgerSimulationOptions = {},
   ) {}
 
   async submit(
@@ -98,6 +112,8 @@ export class LedgerSimulation {
   async closeDay(): Promise<void> {
     const counts: Record<string, number> = {};
     for (const accountId of [...this.accounts.keys()].sort()) {
+      if (this.options.closing === 'scheduled' && !this.isDue(accountId, this.date)) continue;
+      this.accountCloses += 1;
       const events = this.scenario(accountId)
         .at(this.date, '23:59')
         .execute({ type: 'CloseBusinessDay', businessDate: this.date });
@@ -124,6 +140,19 @@ export class LedgerSimulation {
     );
     this.daysClosed += 1;
     this.date = addDays(this.date, 1);
+    // The projection's sweep: accounts still due by the closed day are rescheduled from the next one.
+    for (const accountId of this.schedule.keys()) {
+      if (this.isDue(accountId, addDays(this.date, -1))) this.reschedule(accountId, this.date);
+    }
+  }
+
+  private isDue(accountId: string, date: string): boolean {
+    const next = this.schedule.get(accountId);
+    return next !== undefined && next !== null && next <= date;
+  }
+
+  private reschedule(accountId: string, after: string): void {
+    this.schedule.set(accountId, nextActionFor(this.scenario(accountId).state, after, this.scenario(accountId).terms));
   }
 
   async closeDaysThrough(lastDate: string): Promise<void> {
@@ -156,5 +185,6 @@ export class LedgerSimulation {
       })),
     );
     this.revisions.set(accountId, next + BigInt(events.length));
+    if (this.options.closing === 'scheduled') this.reschedule(accountId, events[events.length - 1].data.on);
   }
 }

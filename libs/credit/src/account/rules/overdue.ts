@@ -67,3 +67,28 @@ export function delinquencyEvents(state: CreditAccountState, closing: string, te
   if (bucket !== state.bucket) events.push({ type: 'DelinquencyBucketChanged', data: { on, from: state.bucket, to: bucket, daysPastDue: dpd } });
   return events;
 }
+
+/**
+ * The first closing on or after `after` at which `delinquencyEvents` decides something, provided nothing
+ * else happens to the account first (any event reschedules it): the day it is frozen, reported, or moves
+ * to another bucket. Null when the account is not overdue or has nothing left to reach. Without it, the
+ * end of day would visit every overdue account every day to decide nothing on most of them.
+ */
+export function nextDelinquencyClosing(state: CreditAccountState, after: string, terms: ProductTerms): string | null {
+  const since = overdueSince(state);
+  if (since === null) return null;
+  // Closing day D decides as of D + 1, when the days past due are daysBetween(since, D) + 2.
+  const closingAt = (dpd: number) => addDays(since, dpd - 2);
+  const first = Math.max(1, daysBetween(since, after) + 2);
+  const reached: number[] = [];
+  if (!state.frozenForOverdue) reached.push(Math.max(first, terms.overdue.freezeOnDayPastDue));
+  if (!state.overdueReported) reached.push(Math.max(first, terms.overdue.reportOnDayPastDue));
+  if (bucketFor(first, terms) !== state.bucket) reached.push(first);
+  else {
+    // Buckets change only the day after one's upper bound.
+    for (const { maxDaysPastDue } of terms.overdue.buckets) {
+      if (maxDaysPastDue !== null && maxDaysPastDue >= first && bucketFor(maxDaysPastDue + 1, terms) !== state.bucket) reached.push(maxDaysPastDue + 1);
+    }
+  }
+  return reached.length === 0 ? null : closingAt(Math.min(...reached));
+}
