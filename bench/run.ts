@@ -211,6 +211,11 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120));
   rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)${suffix}`, eod.ordinary.seconds, 's'));
   rows.push(upperBoundRow(name, `ordinary day extrapolated to 1,000,000 accounts${suffix}`, round((eod.ordinary.seconds * 1_000_000) / accounts, 1), 's', 5));
+  if (eod.dueDay) {
+    rows.push(throughputRow(name, `end of day, due date (${eod.dueDay.accounts} accounts due)${suffix}`, eod.dueDay.accountsPerSec, 'accounts/s', single, 'single'));
+    rows.push(upperBoundRow(name, `due date extrapolated to 1,000,000 accounts${suffix}`, round((eod.dueDay.seconds * 1_000_000) / accounts, 1), 's'));
+    rows.push(upperBoundRow(name, `end of day, slowest of the 9 days between${suffix}`, eod.slowestBetween, 's'));
+  }
   return rows;
 }
 

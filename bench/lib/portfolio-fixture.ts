@@ -158,6 +158,8 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
       if (!capped.isPositive()) continue;
       const reference = `PAY-${a.id}-${date}`;
       run(a, { type: 'ReceiveRepayment', reference, amount: capped.toString(), channel: a.persona === 'FULL' ? 'AUTO_DEBIT' : 'MANUAL' }, at, `repayment:${reference}`, date);
+      // As the eod_schedule projection does after every event: a cure can bring the next action forward.
+      schedule(i, date);
     }
     for (const i of activity.take(date)) {
       const a = accounts[i];

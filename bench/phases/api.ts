@@ -167,8 +167,18 @@ main(async () => {
   progress('end of day: the statement day');
   const statementDay = await endOfDay(bus, clock, addDays(p.lastClosed, 2));
   progress(`end of day ${statementDay.businessDate}: ${statementDay.accounts} accounts in ${statementDay.seconds} s`);
+  // The statements fall due on the 10th (the terms' dueDayOfMonth): the busiest day after the statement
+  // day, when every unpaid statement passes its due date and may go overdue. The days between are closed too.
+  progress('end of day: the days up to the due date, then the due date');
+  const dueDate = addDays(statementDay.businessDate, 10);
+  let slowestBetween = 0;
+  for (let date = addDays(statementDay.businessDate, 1); date < dueDate; date = addDays(date, 1)) {
+    slowestBetween = Math.max(slowestBetween, (await endOfDay(bus, clock, date)).seconds);
+  }
+  const dueDay = await endOfDay(bus, clock, dueDate);
+  progress(`end of day ${dueDay.businessDate}: ${dueDay.accounts} accounts in ${dueDay.seconds} s`);
   const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await app.close();
   await projector?.stop();
-  return { startupMs, inProcess, httpPeakRssMb, endOfDay: { ordinary, statementDay }, maxRssMb };
+  return { startupMs, inProcess, httpPeakRssMb, endOfDay: { ordinary, statementDay, dueDay, slowestBetween }, maxRssMb };
 });
