@@ -30,6 +30,8 @@ describe('a sharded record', () => {
         for (const [id, value] of writes) {
           record = withEntry(record, id, value);
           model.set(id, value);
+          // Asked after every write, so each count after the first is carried forward by `withEntry`.
+          expect(sizeOf(record)).toBe(model.size);
         }
         for (const [id, value] of model) expect(getEntry(record, id)).toBe(value);
         expect(sizeOf(record)).toBe(model.size);

@@ -35,7 +35,15 @@ export function getEntry<T>(record: ShardedRecord<T>, id: string): T | undefined
 
 /** A copy with `id` set to `value`: the index and one shard are copied, the other shards are shared. */
 export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): ShardedRecord<T> {
-  return withEntries(record, [[id, value]]);
+  // `withEntries` for one entry, without its bookkeeping: most events change exactly one entry.
+  const shardKey = shardOf(id);
+  const shard = { ...ownValue(record, shardKey) };
+  const added = Object.hasOwn(shard, id) ? 0 : 1;
+  defineOwn(shard, id, value);
+  const next = { ...record, [shardKey]: shard };
+  const size = sizes.get(record);
+  if (size !== undefined) sizes.set(next, size + added);
+  return next;
 }
 
 /** A copy with every given entry set, copying each shard it touches once. */
