@@ -201,6 +201,10 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   const inproc = api.inProcess;
   rows.push(throughputRow(name, `commands in process${suffix}`, inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
   rows.push(upperBoundRow(name, `commands in process p50 / p99${suffix}`, inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms)`));
+  if (api.atHalf) {
+    const half = api.atHalf;
+    rows.push(upperBoundRow(name, `commands in process at ${half.rate.toLocaleString('en-US')}/s (half the rate above, open loop) p50 / p99${suffix}`, half.p99Ms, 'ms', undefined, ` p99 (p50 ${half.p50Ms} ms, ${half.achievedPerSec.toLocaleString('en-US')}/s achieved)`));
+  }
   if (api.http.perSec !== undefined) {
     rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
     rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms)`));

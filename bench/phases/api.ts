@@ -74,6 +74,47 @@ async function startProjector(dir: string) {
   };
 }
 
+function accountCommand(accounts: number, n: number, tag: string) {
+  const c = nextCommand(accounts, n, tag);
+  const command =
+    c.kind === 'draw'
+      ? { type: 'RequestDraw' as const, orderId: c.key, merchant: 'JD.com', amount: c.amount, authentication: { method: 'PASSWORD' as const, passed: true } }
+      : { type: 'ReceiveRepayment' as const, reference: c.key, amount: c.amount, channel: 'MANUAL' as const };
+  return new ExecuteAccountCommand(c.accountId, command, { actor: 'system:bench', commandId: `${c.kind}:${c.key}` });
+}
+
+/** Refusals (a limit, an overdue account) are answers too; anything without a code is a failure of the run. */
+async function execute(bus: CommandBus, command: ExecuteAccountCommand, refused: Record<string, number>): Promise<void> {
+  try {
+    await bus.execute(command);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (!code) throw error;
+    refused[code] = (refused[code] ?? 0) + 1;
+  }
+}
+
+/**
+ * Commands at a fixed rate (open loop): command i is due at start + i / rate and is sent then whether or
+ * not earlier ones have finished, and its latency runs from when it was due. A closed loop at saturation
+ * (`commandsInProcess`) measures mostly queueing; this is the latency a caller sees at a load the ledger
+ * sustains, without the coordinated omission of a closed loop.
+ */
+async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds: number) {
+  const latencies: number[] = [];
+  const refused: Record<string, number> = {};
+  const total = Math.round(rate * seconds);
+  const start = process.hrtime.bigint();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const dueMs = (i * 1000) / rate;
+    while (msSince(start) < dueMs) await new Promise((resolve) => setTimeout(resolve, 1));
+    inFlight.push(execute(bus, accountCommand(p.accounts, i, 'rate'), refused).then(() => void latencies.push(msSince(start) - dueMs)));
+  }
+  await Promise.all(inFlight);
+  return { rate, achievedPerSec: round(total / (msSince(start) / 1000), 0), ...summarize(latencies), refused };
+}
+
 async function commandsInProcess(bus: CommandBus, p: Params) {
   const latencies: number[] = [];
   const refused: Record<string, number> = {};
@@ -83,19 +124,9 @@ async function commandsInProcess(bus: CommandBus, p: Params) {
   let n = 0;
   const worker = async () => {
     while (Date.now() < until) {
-      const c = nextCommand(p.accounts, n++, 'inproc');
-      const command =
-        c.kind === 'draw'
-          ? { type: 'RequestDraw' as const, orderId: c.key, merchant: 'JD.com', amount: c.amount, authentication: { method: 'PASSWORD' as const, passed: true } }
-          : { type: 'ReceiveRepayment' as const, reference: c.key, amount: c.amount, channel: 'MANUAL' as const };
+      const command = accountCommand(p.accounts, n++, 'inproc');
       const t = process.hrtime.bigint();
-      try {
-        await bus.execute(new ExecuteAccountCommand(c.accountId, command, { actor: 'system:bench', commandId: `${c.kind}:${c.key}` }));
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (!code) throw error;
-        refused[code] = (refused[code] ?? 0) + 1;
-      }
+      await execute(bus, command, refused);
       latencies.push(msSince(t));
     }
   };
@@ -149,6 +180,10 @@ main(async () => {
   progress('commands in process');
   const inProcess = await commandsInProcess(bus, p);
   progress(`commands in process: ${inProcess.perSec}/s, p99 ${inProcess.p99Ms} ms`);
+  // Half the rate just measured, in steps of 50/s, for 10 s at most.
+  const halfRate = Math.max(50, Math.floor(inProcess.perSec / 2 / 50) * 50);
+  const atHalf = await commandsAtRate(bus, p, halfRate, Math.min(10, p.commandSeconds));
+  progress(`commands in process at ${halfRate}/s: p50 ${atHalf.p50Ms} ms, p99 ${atHalf.p99Ms} ms`);
 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -180,5 +215,5 @@ main(async () => {
   const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await app.close();
   await projector?.stop();
-  return { startupMs, inProcess, httpPeakRssMb, endOfDay: { ordinary, statementDay, dueDay, slowestBetween }, maxRssMb };
+  return { startupMs, inProcess, atHalf, httpPeakRssMb, endOfDay: { ordinary, statementDay, dueDay, slowestBetween }, maxRssMb };
 });
