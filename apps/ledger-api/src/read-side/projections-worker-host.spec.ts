@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createLedgerEventStore, loadConfig } from '@ledger/servicing';
+import { LedgerSimulation } from '../../../../libs/projections/src/testing/ledger-simulation';
+import { simulateRandomPortfolio } from '../../../../libs/projections/src/testing/random-portfolio';
 import { ProjectionsWorkerHost } from './projections-worker-host';
 
 const silent = { log: () => undefined, error: () => undefined };
@@ -62,6 +64,40 @@ describe('the host of the projections worker thread', () => {
     expect(host.running).toBe(true);
     expect(host.restarts).toBe(0);
   }, 30_000);
+
+  it('waits through a first worker that dies during its catch-up, and the next one resumes it', async () => {
+    const store = await createLedgerEventStore(config());
+    await simulateRandomPortfolio(new LedgerSimulation(store), { seed: 11, accounts: 60, lastDate: '2026-09-30' });
+    const head = await store.headPosition();
+    await store.close();
+    // Read models at the head of the log, then one projection a version behind: the next start rebuilds
+    // it, batch by batch, before the worker follows the log.
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    await host.start();
+    await until('the read models to reach the head of the log', () => host!.appliedPosition === head);
+    // More than one page of the replay (5,000 events), so the catch-up commits more than once.
+    expect(head).toBeGreaterThan(5_000n);
+    await host.stop();
+    const readModels = new Database(config().readModelPath);
+    readModels.prepare("UPDATE projection_checkpoints SET version = 0 WHERE name = 'balances'").run();
+    readModels.close();
+
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    const messages: string[] = [];
+    const started = host.start();
+    const first = (host as unknown as { worker: Worker }).worker;
+    first.on('message', (message: { type: string }) => {
+      messages.push(message.type);
+      // As if it ran out of heap after its first batch.
+      if (message.type === 'committed' && messages.length === 1) void first.terminate();
+    });
+    await started;
+    expect(messages[0]).toBe('committed');
+    expect(messages).not.toContain('started');
+    expect(host.restarts).toBe(1);
+    expect(host.running).toBe(true);
+    expect(host.failure).toBeNull();
+  }, 60_000);
 
   it('rejects its start when the first worker cannot open the log', async () => {
     const db = new Database(join(dir, 'ledger.sqlite'));

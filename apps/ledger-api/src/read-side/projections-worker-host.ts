@@ -33,6 +33,8 @@ export class ProjectionsWorkerHost {
   private readonly waiters = new PositionWaiters();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** The caller of `start()`, until a worker follows the log or the start fails. */
+  private starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
   /** The last failure the worker reported, until it follows the log or commits a batch again. */
   lastError: string | undefined;
   /** Times the worker was started again after it died. */
@@ -48,10 +50,14 @@ export class ProjectionsWorkerHost {
 
   /**
    * Starts the worker; resolves once it follows the log (after any rebuild its projections need), and
-   * rejects if this first worker dies before that. Later deaths are retried, never reported here.
+   * rejects if this first worker dies before that without having committed a batch. A worker that dies
+   * during its catch-up is started again, and so are later deaths; neither is reported here.
    */
   start(): Promise<void> {
-    return new Promise((resolve, reject) => this.spawn({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.starting = { resolve, reject };
+      this.spawn();
+    });
   }
 
   /** The position every projection has applied, as the worker last reported it. */
@@ -77,7 +83,11 @@ export class ProjectionsWorkerHost {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const worker = this.worker;
-    if (!worker) return;
+    if (!worker) {
+      // Between a worker that died during its catch-up and its successor.
+      this.failStart(new Error('the app stopped before the projections worker followed the log'));
+      return;
+    }
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'stop' });
     const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.stopGraceMs ?? 10_000).unref());
@@ -87,7 +97,12 @@ export class ProjectionsWorkerHost {
     }
   }
 
-  private spawn(first?: { resolve: () => void; reject: (error: Error) => void }): void {
+  private failStart(error: Error): void {
+    this.starting?.reject(error);
+    this.starting = undefined;
+  }
+
+  private spawn(): void {
     const data: ProjectionsWorkerData = {
       config: this.config,
       pollIntervalMs: this.options.pollIntervalMs ?? 10,
@@ -98,6 +113,8 @@ export class ProjectionsWorkerHost {
     const worker = new Worker(join(__dirname, `projections-worker${extname(__filename)}`), { workerData: data, ...sourceOptions() });
     this.worker = worker;
     let started = false;
+    // Committed a batch before following the log: a catch-up under way, which the next worker resumes.
+    let progressed = false;
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
@@ -109,9 +126,11 @@ export class ProjectionsWorkerHost {
           this.lastError = undefined;
           this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
-          first?.resolve();
+          this.starting?.resolve();
+          this.starting = undefined;
           break;
         case 'committed':
+          progressed = true;
           this.lastError = undefined;
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
@@ -130,13 +149,16 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
-      if (!started) this.failedStarts++;
+      if (!started && !progressed) this.failedStarts++;
       if (this.stopping) {
-        if (!started) first?.reject(new Error('the app stopped before the projections worker followed the log'));
+        this.failStart(new Error('the app stopped before the projections worker followed the log'));
         return;
       }
-      if (!started && first) {
-        first.reject(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
+      // A first worker that died without committing anything (the log or the read models would not open)
+      // fails the start. One that died during its catch-up (out of heap on a large rebuild, say) made
+      // progress that its successor resumes from, so the start waits for that one instead.
+      if (!started && this.starting && !progressed) {
+        this.failStart(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
         return;
       }
       this.lastError ??= `the projections worker exited with code ${code}`;
