@@ -36,36 +36,58 @@ function add(
   count: number,
   amount?: Money | string,
 ): void {
-  const id = `${section}${SEP}${key}`;
-  const current = figures.get(id) ?? { count: 0, amount: Money.ZERO };
   const value = amount === undefined ? Money.ZERO : typeof amount === 'string' ? Money.exact(amount) : amount;
-  figures.set(id, { count: current.count + count, amount: current.amount.plus(value) });
+  addById(figures, `${section}${SEP}${key}`, count, value);
 }
 
-function signed(amount: Money, sign: 1 | -1): Money {
-  return sign === 1 ? amount : amount.negated();
+function addById(figures: Figures, id: string, count: number, amount: Money): void {
+  const current = figures.get(id);
+  figures.set(id, current ? { count: current.count + count, amount: current.amount.plus(amount) } : { count, amount });
 }
+
+/** A state's figures, in a fixed order: status, then (for an open account) outstanding by kind, bucket, exposure. */
+type Contribution = readonly { id: string; count: number; amount: Money }[];
+
+const id = (section: string, key: string) => `${section}${SEP}${key}`;
+const OUTSTANDING = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'].map((kind) => id('outstanding', kind));
+const LIMIT = id('exposure', 'limit');
+const AVAILABLE = id('exposure', 'available');
 
 /** What one account contributes to the portfolio in a given state. */
-export function accountFigures(state: CreditAccountState, sign: 1 | -1, into: Figures = new Map()): Figures {
-  if (state.status === 'NONE') return into;
-  add(into, 'status', state.status, sign);
-  if (state.status !== 'ACTIVE' && state.status !== 'CLOSED') return into;
+export function accountContribution(state: CreditAccountState): Contribution {
+  if (state.status === 'NONE') return [];
+  const status = { id: id('status', state.status), count: 1, amount: Money.ZERO };
+  if (state.status !== 'ACTIVE' && state.status !== 'CLOSED') return [status];
   const owed = owedByKind(state);
-  const kinds: [string, Money][] = [
-    ['revolvingUnbilled', owed.revolvingUnbilled],
-    ['revolvingBilled', owed.revolvingBilled],
-    ['installment', owed.installmentBilled.plus(owed.installmentUnbilled)],
-    ['interest', owed.interest],
-    ['fees', owed.fees],
-    ['penalty', owed.penalty],
+  const outstanding = [owed.revolvingUnbilled, owed.revolvingBilled, owed.installmentBilled.plus(owed.installmentUnbilled), owed.interest, owed.fees, owed.penalty];
+  return [
+    status,
+    ...outstanding.map((amount, i) => ({ id: OUTSTANDING[i], count: 0, amount })),
+    { id: id('bucket', state.bucket), count: 1, amount: totalOwed(state) },
+    { id: id('bucket_overdue', state.bucket), count: 0, amount: overdueAmount(state) },
+    { id: LIMIT, count: 1, amount: state.limit },
+    { id: AVAILABLE, count: 0, amount: availableCredit(state) },
   ];
-  for (const [kind, amount] of kinds) add(into, 'outstanding', kind, 0, signed(amount, sign));
-  add(into, 'bucket', state.bucket, sign, signed(totalOwed(state), sign));
-  add(into, 'bucket_overdue', state.bucket, 0, signed(overdueAmount(state), sign));
-  add(into, 'exposure', 'limit', sign, signed(state.limit, sign));
-  add(into, 'exposure', 'available', 0, signed(availableCredit(state), sign));
-  return into;
+}
+
+/**
+ * Adds (after - before) to the figures. Two contributions list their figures in one order, so a figure
+ * under the same id in both moves by its difference, and only if it changed; the rest leave or enter.
+ */
+function addDifference(into: Figures, before: Contribution, after: Contribution): void {
+  if (before === after) return;
+  for (let i = 0; i < Math.max(before.length, after.length); i++) {
+    const b = before[i];
+    const a = after[i];
+    if (a !== undefined && b !== undefined && a.id === b.id) {
+      const count = a.count - b.count;
+      const amount = a.amount.minus(b.amount);
+      if (count !== 0 || !amount.isZero()) addById(into, a.id, count, amount);
+      continue;
+    }
+    if (b !== undefined) addById(into, b.id, -b.count, b.amount.negated());
+    if (a !== undefined) addById(into, a.id, a.count, a.amount);
+  }
 }
 
 /** Flow figures counted from the event itself. */
@@ -131,6 +153,12 @@ export class PortfolioProjection implements Projection {
     ) STRICT, WITHOUT ROWID`,
   ];
   private readonly pending: Figures = new Map();
+  /**
+   * Each account's last state seen in this batch, with its contribution: the state after one event is
+   * the state before the next, so each is computed once. Cleared with the batch, so it holds no state
+   * for longer than the fold's own batch does.
+   */
+  private readonly lastSeen = new Map<string, { state: CreditAccountState; contribution: Contribution }>();
   private select!: Statement;
   private upsert!: Statement;
   private remove!: Statement;
@@ -152,8 +180,11 @@ export class PortfolioProjection implements Projection {
       if (isMonthEnd(event.data.businessDate)) this.snapshotBuckets(event.data.businessDate.slice(0, 7));
       return;
     }
-    accountFigures(event.before, -1, this.pending);
-    accountFigures(event.after, 1, this.pending);
+    const seen = this.lastSeen.get(event.accountId);
+    const before = seen?.state === event.before ? seen.contribution : accountContribution(event.before);
+    const after = accountContribution(event.after);
+    this.lastSeen.set(event.accountId, { state: event.after, contribution: after });
+    addDifference(this.pending, before, after);
     eventFigures(event.event, event.after, this.pending);
   }
 
@@ -168,10 +199,12 @@ export class PortfolioProjection implements Projection {
       else this.upsert.run(section, key, count, amount.toExactString());
     }
     this.pending.clear();
+    this.lastSeen.clear();
   }
 
   discard(): void {
     this.pending.clear();
+    this.lastSeen.clear();
   }
 
   /**
