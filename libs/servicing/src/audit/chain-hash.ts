@@ -26,19 +26,9 @@ export function hashedMetadata(metadata: EventMetadata = {}): Record<string, unk
 }
 
 export function chainHashOf(previous: string, event: ChainedEvent): string {
-  return createHash('sha256')
-    .update(previous)
-    .update('\n')
-    .update(event.stream)
-    .update('\n')
-    .update(event.id)
-    .update('\n')
-    .update(event.type)
-    .update('\n')
-    .update(canonicalJson(event.data))
-    .update('\n')
-    .update(canonicalJson(hashedMetadata(event.metadata)))
-    .digest('hex');
+  // One update of the joined text hashes the same bytes as an update per part, with one native call.
+  const text = `${previous}\n${event.stream}\n${event.id}\n${event.type}\n${canonicalJson(event.data)}\n${canonicalJson(hashedMetadata(event.metadata))}`;
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Adds `chainHash` to each event's metadata, chained from `previous` (the stream's last chain hash). */
