@@ -6,6 +6,7 @@
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
 import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
@@ -89,10 +90,21 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
     const { status, body } = toErrorResponse(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), http.getRequest<{ log?: PinoLogger }>());
     response.status(status).json(body);
+  }
+
+  /**
+   * With the request's id, so the failure can be found from the X-Request-Id a caller quotes: the request
+   * logging middleware gave the request a logger bound to that id. The line is the one Nest's logger
+   * would write through nestjs-pino (context `Errors`).
+   */
+  private log(message: string, request: { log?: PinoLogger }): void {
+    if (request.log) request.log.error({ context: 'Errors' }, message);
+    else this.logger.error(message);
   }
 }
 

@@ -12,8 +12,9 @@ import { CommandInstrumentation, LedgerLogger } from './command-instrumentation'
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { LedgerHealth } from './ledger-health';
 import { LedgerMetrics } from './ledger-metrics';
-import { createLedgerLogger, httpLoggingOptions } from './logging';
+import { createLedgerLogger } from './logging';
 import { MetricsController } from './metrics.controller';
+import { RequestLoggingMiddleware } from './request-logging.middleware';
 
 export interface ObservabilityOptions {
   /** Where log lines go; standard output when absent. */
@@ -42,7 +43,11 @@ export class ObservabilityModule implements NestModule {
     const logger = createLedgerLogger(options.silent ? 'silent' : config.logLevel, options.logDestination);
     return {
       module: ObservabilityModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: httpLoggingOptions(logger) }), TerminusModule.forRoot({ logger: false })],
+      imports: [
+        // nestjs-pino only as Nest's logger: no middleware of its own (see request-logging.middleware.ts).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
       providers: [
         { provide: LedgerMetrics, useValue: new LedgerMetrics() },
         { provide: LedgerLogger, useValue: new LedgerLogger(logger) },
@@ -56,6 +61,6 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    consumer.apply(RequestLoggingMiddleware, HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }
