@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { AccountRepository, BusinessClock, loadConfig, PortfolioSimulator } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
@@ -147,5 +148,22 @@ describe('the log level', () => {
     }
     expect(logs.lines.length).toBeGreaterThan(0);
     expect(logs.lines.every((l) => l.level === 'warn' || l.level === 'error')).toBe(true);
+  });
+});
+
+describe('an unexpected failure', () => {
+  it('is logged at error with its stack, under the request id the caller can quote', async () => {
+    const logs = new CapturedLogs();
+    const ledger = await startObserved(logs);
+    try {
+      const store = ledger.app.get(EventStore);
+      store.readStream = () => Promise.reject(new TypeError('boom'));
+      await ledger.http().post('/accounts/acc_never_loaded/draws').set('X-Request-Id', 'req-boom-0001').send(draw('boom-1', '10.00')).expect(500);
+    } finally {
+      await ledger.close();
+    }
+    const line = logs.lines.find((l) => l.context === 'Errors');
+    expect(line).toMatchObject({ level: 'error', reqId: 'req-boom-0001' });
+    expect(line?.msg).toMatch(/^TypeError: boom\n\s+at /);
   });
 });
