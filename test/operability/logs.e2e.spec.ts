@@ -167,3 +167,17 @@ describe('an unexpected failure', () => {
     expect(line?.msg).toMatch(/^TypeError: boom\n\s+at /);
   });
 });
+
+describe('a request to the root path', () => {
+  it('is logged once and answered with its request id, as every other path', async () => {
+    const logs = new CapturedLogs();
+    const ledger = await startObserved(logs);
+    try {
+      const res = await ledger.http().get('/').set('X-Request-Id', 'req-root-0001');
+      expect(res.headers['x-request-id']).toBe('req-root-0001');
+    } finally {
+      await ledger.close();
+    }
+    expect(logs.lines.filter((l) => l.reqId === 'req-root-0001' && /^GET \/ /.test(String(l.msg)))).toHaveLength(1);
+  });
+});

@@ -61,6 +61,9 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLoggingMiddleware, HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    // `*path` does not match `/` itself, which nestjs-pino's own route did: named apart, so a request to
+    // the root gets its log line and id too, and every other route keeps the template it had.
+    consumer.apply(RequestLoggingMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL }, { path: '/', method: RequestMethod.ALL });
+    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

@@ -65,7 +65,8 @@ describe('the host of the projections worker thread', () => {
     expect(host.restarts).toBe(0);
   }, 30_000);
 
-  it('waits through a first worker that dies during its catch-up, and the next one resumes it', async () => {
+  /** A log of more than one replay page, and read models whose balances projection is a version behind. */
+  async function ledgerWithProjectionBehind(): Promise<void> {
     const store = await createLedgerEventStore(config());
     await simulateRandomPortfolio(new LedgerSimulation(store), { seed: 11, accounts: 60, lastDate: '2026-09-30' });
     const head = await store.headPosition();
@@ -81,7 +82,10 @@ describe('the host of the projections worker thread', () => {
     const readModels = new Database(config().readModelPath);
     readModels.prepare("UPDATE projection_checkpoints SET version = 0 WHERE name = 'balances'").run();
     readModels.close();
+  }
 
+  it('waits through a first worker that dies during its catch-up, and the next one resumes it', async () => {
+    await ledgerWithProjectionBehind();
     host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
     const messages: string[] = [];
     const started = host.start();
@@ -97,6 +101,22 @@ describe('the host of the projections worker thread', () => {
     expect(host.restarts).toBe(1);
     expect(host.running).toBe(true);
     expect(host.failure).toBeNull();
+  }, 60_000);
+
+  it('fails its start when the next worker dies without getting further than the last one', async () => {
+    await ledgerWithProjectionBehind();
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    const started = host.start();
+    const worker = () => (host as unknown as { worker: Worker | undefined }).worker;
+    const first = worker()!;
+    first.on('message', (message: { type: string }) => {
+      if (message.type === 'committed') void first.terminate();
+    });
+    // As if the same batch exhausted the heap again: the next worker dies before it commits anything.
+    await until('the next worker', () => worker() !== undefined && worker() !== first);
+    void worker()!.terminate();
+    await expect(started).rejects.toThrow('before it followed the log');
+    expect(host.restarts).toBe(1);
   }, 60_000);
 
   it('rejects its start when the first worker cannot open the log', async () => {

@@ -35,6 +35,8 @@ export class ProjectionsWorkerHost {
   private restartTimer: NodeJS.Timeout | undefined;
   /** The caller of `start()`, until a worker follows the log or the start fails. */
   private starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  /** The furthest position a worker committed before any followed the log (-1 when none did). */
+  private startFurthest = -1n;
   /** The last failure the worker reported, until it follows the log or commits a batch again. */
   lastError: string | undefined;
   /** Times the worker was started again after it died. */
@@ -56,6 +58,7 @@ export class ProjectionsWorkerHost {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.starting = { resolve, reject };
+      this.startFurthest = -1n;
       this.spawn();
     });
   }
@@ -113,8 +116,8 @@ export class ProjectionsWorkerHost {
     const worker = new Worker(join(__dirname, `projections-worker${extname(__filename)}`), { workerData: data, ...sourceOptions() });
     this.worker = worker;
     let started = false;
-    // Committed a batch before following the log: a catch-up under way, which the next worker resumes.
-    let progressed = false;
+    // The furthest position this worker committed: a catch-up under way, which the next worker resumes.
+    let furthest = -1n;
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
@@ -130,7 +133,7 @@ export class ProjectionsWorkerHost {
           this.starting = undefined;
           break;
         case 'committed':
-          progressed = true;
+          if (BigInt(message.position) > furthest) furthest = BigInt(message.position);
           this.lastError = undefined;
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
@@ -149,14 +152,20 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      // Progress is a position beyond what earlier workers of this start reached: one that dies again
+      // where its predecessor did (the same batch exhausting the heap, say) fails the start instead of
+      // starting workers forever.
+      const progressed = !started && furthest > this.startFurthest;
+      if (progressed) this.startFurthest = furthest;
       if (!started && !progressed) this.failedStarts++;
       if (this.stopping) {
         this.failStart(new Error('the app stopped before the projections worker followed the log'));
         return;
       }
-      // A first worker that died without committing anything (the log or the read models would not open)
-      // fails the start. One that died during its catch-up (out of heap on a large rebuild, say) made
-      // progress that its successor resumes from, so the start waits for that one instead.
+      // A worker of the start that died without committing beyond its predecessors (the log or the read
+      // models would not open, or it failed where the last one did) fails the start. One that died during
+      // its catch-up further on (out of heap on a large rebuild, say) made progress that its successor
+      // resumes from, so the start waits for that one instead.
       if (!started && this.starting && !progressed) {
         this.failStart(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
         return;
