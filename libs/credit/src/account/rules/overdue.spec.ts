@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
-import { bucketsTotal } from '../credit-account.state';
+import { type ProductTerms, TERMS_2026_01 } from '../../terms/product-terms';
+import { addDays } from '../../time/local-date';
+import { bucketsTotal, type CreditAccountState, initialState } from '../credit-account.state';
+import { delinquencyEvents, nextDelinquencyClosing } from './overdue';
 
 /** Pay score 650 (0.05% a day, penalty 0.065%); 1,000.00 drawn on 2 Jan; statement 1,015.00 due 10 Feb, minimum 101.50. */
 const billed = () => {
@@ -96,5 +100,53 @@ describe('an account paying only minimums', () => {
     // frozen and reported at once.
     expect(decided.slice(1).map((e) => e.type)).toEqual(['AccountFrozen', 'OverdueReported', 'DelinquencyBucketChanged']);
     expect(decided[3].data).toEqual({ on: '2026-05-12', from: 'CURRENT', to: 'M3+', daysPastDue: 91 });
+  });
+});
+
+describe('the next closing at which an overdue account has a delinquency step', () => {
+  const noneOwed = { PENALTY_INTEREST: Money.ZERO, INTEREST: Money.ZERO, FEES: Money.ZERO, INSTALLMENT_PRINCIPAL: Money.ZERO, REVOLVING_PRINCIPAL: Money.ZERO };
+
+  it('is the first closing, day by day, at which delinquencyEvents decides anything', () => {
+    const after = '2026-05-01';
+    fc.assert(
+      fc.property(
+        fc.record({
+          freeze: fc.integer({ min: 1, max: 10 }),
+          report: fc.integer({ min: 1, max: 10 }),
+          widths: fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 })),
+          openEnded: fc.boolean(),
+          // The episode began up to 190 days before `after`, or up to 9 days after it.
+          sinceOffset: fc.integer({ min: -190, max: 9 }),
+          frozen: fc.boolean(),
+          reported: fc.boolean(),
+          bucket: fc.constantFrom('CURRENT', 'M1', 'M2', 'M3', 'M3+'),
+        }),
+        ({ freeze, report, widths, openEnded, sinceOffset, frozen, reported, bucket }) => {
+          const [m1, m2, m3] = [widths[0], widths[0] + widths[1], widths[0] + widths[1] + widths[2]];
+          const buckets: ProductTerms['overdue']['buckets'] = [
+            { name: 'M1', maxDaysPastDue: m1 },
+            { name: 'M2', maxDaysPastDue: m2 },
+            { name: 'M3', maxDaysPastDue: m3 },
+            ...(openEnded ? [{ name: 'M3+' as const, maxDaysPastDue: null }] : []),
+          ];
+          const terms = { ...TERMS_2026_01, overdue: { ...TERMS_2026_01.overdue, freezeOnDayPastDue: freeze, reportOnDayPastDue: report, buckets } };
+          const since = addDays(after, sinceOffset);
+          const state: CreditAccountState = {
+            ...initialState('acc-1'),
+            status: 'ACTIVE',
+            frozenForOverdue: frozen,
+            overdueReported: reported,
+            bucket,
+            statements: [{ id: 's-1', statementDate: addDays(since, -11), dueDate: addDays(since, -1), minimum: Money.ZERO, repaidSinceIssue: Money.ZERO, owed: noneOwed, billedDraws: {}, billedPlans: {}, minimumMet: false, dueDatePassed: true, minimumMetByDueDate: false, overdue: { since, kind: 'MINIMUM_NOT_PAID' } }],
+          };
+          let dayByDay: string | null = null;
+          for (let day = 0; day < 400 && dayByDay === null; day++) {
+            if (delinquencyEvents(state, addDays(after, day), terms).length > 0) dayByDay = addDays(after, day);
+          }
+          expect(nextDelinquencyClosing(state, after, terms)).toBe(dayByDay);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
