@@ -15,6 +15,7 @@ import { LedgerMetrics } from './ledger-metrics';
 import { createLedgerLogger } from './logging';
 import { MetricsController } from './metrics.controller';
 import { RequestLoggingMiddleware } from './request-logging.middleware';
+import { InFlightLimit, InFlightLimitMiddleware } from '../http/in-flight-limit.middleware';
 
 export interface ObservabilityOptions {
   /** Where log lines go; standard output when absent. */
@@ -51,6 +52,7 @@ export class ObservabilityModule implements NestModule {
       providers: [
         { provide: LedgerMetrics, useValue: new LedgerMetrics() },
         { provide: LedgerLogger, useValue: new LedgerLogger(logger) },
+        { provide: InFlightLimit, useValue: new InFlightLimit(config.maxRequestsInFlight) },
         CommandInstrumentation,
         ProjectionInstrumentation,
         LedgerHealth,
@@ -65,5 +67,6 @@ export class ObservabilityModule implements NestModule {
     // the root gets its log line and id too, and every other route keeps the template it had.
     consumer.apply(RequestLoggingMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL }, { path: '/', method: RequestMethod.ALL });
     consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    consumer.apply(InFlightLimitMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL }, { path: '/', method: RequestMethod.ALL });
   }
 }

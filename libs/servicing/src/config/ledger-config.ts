@@ -42,6 +42,8 @@ export interface LedgerConfig {
   apiKeysFile: string | undefined;
   /** Requests a minute allowed per API key (or per address before authentication). */
   rateLimitPerMinute: number;
+  /** Requests the API works on at once; more are refused with 503 OVERLOADED (LEDGER_MAX_IN_FLIGHT). */
+  maxRequestsInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     apiKeys: env.LEDGER_API_KEYS || undefined,
     apiKeysFile: env.LEDGER_API_KEYS_FILE || undefined,
     rateLimitPerMinute: integer(env, 'LEDGER_RATE_LIMIT', 6000, 1, 10_000_000),
+    maxRequestsInFlight: integer(env, 'LEDGER_MAX_IN_FLIGHT', 1000, 1, 1_000_000),
   };
 }
 
