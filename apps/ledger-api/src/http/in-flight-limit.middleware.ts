@@ -1,8 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-
-/** Probes and scrapes are answered whatever the load: an orchestrator must see an overloaded API as alive. */
-const EXEMPT = /^\/(health|metrics)(\/|$)/;
+import { PROBE_PATHS } from '../observability/logging';
 
 /** How many requests the API works on at once (LEDGER_MAX_IN_FLIGHT). */
 export class InFlightLimit {
@@ -22,7 +20,8 @@ export class InFlightLimitMiddleware implements NestMiddleware {
   constructor(private readonly limit: InFlightLimit) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
-    if (EXEMPT.test(req.originalUrl ?? req.url)) return next();
+    // Probes and scrapes are answered whatever the load: an orchestrator must see an overloaded API as alive.
+    if (PROBE_PATHS.test(req.originalUrl ?? req.url)) return next();
     const limit = this.limit;
     if (limit.inFlight >= limit.limit) {
       res.setHeader('Retry-After', '1');

@@ -21,8 +21,8 @@ export const REDACTED_PATHS = [
   'headers["x-api-key"]',
 ];
 
-/** Probes and scrapes arrive every few seconds; a line each would drown the requests that matter. */
-const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
+/** Probes and scrapes: they arrive every few seconds (a log line each would drown the requests that matter), and must be answered under any load. */
+export const PROBE_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -70,7 +70,7 @@ export function httpLoggingOptions(logger: Logger): PinoHttpOptions {
     logger,
     genReqId: requestId,
     quietReqLogger: true,
-    autoLogging: { ignore: (req) => QUIET_PATHS.test(pathOf(req as RoutedRequest)) },
+    autoLogging: { ignore: (req) => PROBE_PATHS.test(pathOf(req as RoutedRequest)) },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${routeOf(req as RoutedRequest) ?? pathOf(req as RoutedRequest)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${routeOf(req as RoutedRequest) ?? pathOf(req as RoutedRequest)} ${res.statusCode}`,

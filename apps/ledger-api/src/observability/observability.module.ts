@@ -63,10 +63,13 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    const everyPath = { path: '*path', method: RequestMethod.ALL };
     // `*path` does not match `/` itself, which nestjs-pino's own route did: named apart, so a request to
     // the root gets its log line and id too, and every other route keeps the template it had.
-    consumer.apply(RequestLoggingMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL }, { path: '/', method: RequestMethod.ALL });
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
-    consumer.apply(InFlightLimitMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL }, { path: '/', method: RequestMethod.ALL });
+    const everyRequest = [everyPath, { path: '/', method: RequestMethod.ALL }];
+    consumer.apply(RequestLoggingMiddleware).forRoutes(...everyRequest);
+    consumer.apply(HttpMetricsMiddleware).forRoutes(everyPath);
+    // After logging and metrics, so that a refusal for overload is logged and counted like any answer.
+    consumer.apply(InFlightLimitMiddleware).forRoutes(...everyRequest);
   }
 }

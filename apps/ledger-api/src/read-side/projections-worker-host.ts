@@ -51,9 +51,9 @@ export class ProjectionsWorkerHost {
   ) {}
 
   /**
-   * Starts the worker; resolves once it follows the log (after any rebuild its projections need), and
-   * rejects if this first worker dies before that without having committed a batch. A worker that dies
-   * during its catch-up is started again, and so are later deaths; neither is reported here.
+   * Starts the worker; resolves once it follows the log (after any rebuild its projections need). A
+   * worker that dies during its catch-up after committing beyond its predecessors is started again;
+   * one that dies without getting further rejects the start. Later deaths are retried, never reported here.
    */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -40,10 +40,7 @@ export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): Sh
   const shard = { ...ownValue(record, shardKey) };
   const added = Object.hasOwn(shard, id) ? 0 : 1;
   defineOwn(shard, id, value);
-  const next = { ...record, [shardKey]: shard };
-  const size = sizes.get(record);
-  if (size !== undefined) sizes.set(next, size + added);
-  return next;
+  return withSizeOf(record, { ...record, [shardKey]: shard }, added);
 }
 
 /** A copy with every given entry set, copying each shard it touches once. */
@@ -61,10 +58,7 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
     if (!Object.hasOwn(next[shardKey], id)) added++;
     defineOwn(next[shardKey], id, value);
   }
-  if (next === undefined) return record;
-  const size = sizes.get(record);
-  if (size !== undefined) sizes.set(next, size + added);
-  return next;
+  return next === undefined ? record : withSizeOf(record, next, added);
 }
 
 /** Every entry, shard by shard (callers that need an order sort by a field of their own, such as `seq`). */
@@ -84,6 +78,13 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
  * and each time a cache weighs a state.
  */
 const sizes = new WeakMap<object, number>();
+
+/** `next`, a copy of `record` with `added` more entries, carrying its count forward when it is known. */
+function withSizeOf<T>(record: ShardedRecord<T>, next: ShardedRecord<T>, added: number): ShardedRecord<T> {
+  const size = sizes.get(record);
+  if (size !== undefined) sizes.set(next, size + added);
+  return next;
+}
 
 export function sizeOf<T>(record: ShardedRecord<T>): number {
   let size = sizes.get(record);

@@ -102,7 +102,7 @@ export function owedByKind(state: CreditAccountState) {
 }
 
 /** The owed amounts' sum: `totalOwed(state)` of the state they were taken from. */
-function sumOfKinds(owed: ReturnType<typeof owedByKind>): Money {
+export function sumOfKinds(owed: ReturnType<typeof owedByKind>): Money {
   return owed.revolvingUnbilled.plus(owed.revolvingBilled).plus(owed.installmentBilled).plus(owed.installmentUnbilled).plus(owed.interest).plus(owed.fees).plus(owed.penalty);
 }
 

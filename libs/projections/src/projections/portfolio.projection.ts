@@ -14,10 +14,9 @@ import {
   lastOfMonth,
   monthOf,
   overdueAmount,
-  totalOwed,
 } from '@ledger/credit';
 import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
-import { owedByKind } from './balances.projection';
+import { owedByKind, sumOfKinds } from './balances.projection';
 
 /** A count and an exact amount (Money: integer fen for whole-fen amounts, which all of these are). */
 interface Figure {
@@ -29,6 +28,8 @@ type Figures = Map<string, Figure>;
 
 const SEP = '\u0000';
 
+const id = (section: string, key: string) => `${section}${SEP}${key}`;
+
 function add(
   figures: Figures,
   section: string,
@@ -37,7 +38,7 @@ function add(
   amount?: Money | string,
 ): void {
   const value = amount === undefined ? Money.ZERO : typeof amount === 'string' ? Money.exact(amount) : amount;
-  addById(figures, `${section}${SEP}${key}`, count, value);
+  addById(figures, id(section, key), count, value);
 }
 
 function addById(figures: Figures, id: string, count: number, amount: Money): void {
@@ -48,7 +49,6 @@ function addById(figures: Figures, id: string, count: number, amount: Money): vo
 /** A state's figures, in a fixed order: status, then (for an open account) outstanding by kind, bucket, exposure. */
 type Contribution = readonly { id: string; count: number; amount: Money }[];
 
-const id = (section: string, key: string) => `${section}${SEP}${key}`;
 const OUTSTANDING = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'].map((kind) => id('outstanding', kind));
 const LIMIT = id('exposure', 'limit');
 const AVAILABLE = id('exposure', 'available');
@@ -60,13 +60,14 @@ export function accountContribution(state: CreditAccountState): Contribution {
   if (state.status !== 'ACTIVE' && state.status !== 'CLOSED') return [status];
   const owed = owedByKind(state);
   const outstanding = [owed.revolvingUnbilled, owed.revolvingBilled, owed.installmentBilled.plus(owed.installmentUnbilled), owed.interest, owed.fees, owed.penalty];
+  const total = sumOfKinds(owed);
   return [
     status,
     ...outstanding.map((amount, i) => ({ id: OUTSTANDING[i], count: 0, amount })),
-    { id: id('bucket', state.bucket), count: 1, amount: totalOwed(state) },
+    { id: id('bucket', state.bucket), count: 1, amount: total },
     { id: id('bucket_overdue', state.bucket), count: 0, amount: overdueAmount(state) },
     { id: LIMIT, count: 1, amount: state.limit },
-    { id: AVAILABLE, count: 0, amount: availableCredit(state) },
+    { id: AVAILABLE, count: 0, amount: availableCredit(state, total) },
   ];
 }
 

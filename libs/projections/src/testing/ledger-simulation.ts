@@ -152,7 +152,8 @@ export class LedgerSimulation {
   }
 
   private reschedule(accountId: string, after: string): void {
-    this.schedule.set(accountId, nextActionFor(this.scenario(accountId).state, after, this.scenario(accountId).terms));
+    const { state, terms } = this.scenario(accountId);
+    this.schedule.set(accountId, nextActionFor(state, after, terms));
   }
 
   async closeDaysThrough(lastDate: string): Promise<void> {

@@ -30,7 +30,6 @@ import {
   type TermsCatalogue,
 } from '@ledger/credit';
 import { ConcurrencyError, EventStore, LruCache, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
-
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
 
