@@ -8,7 +8,7 @@ import type { DelinquencyBucket } from '../terms/product-terms';
 import type { AccrualSegment } from '../interest/accrual';
 import type { IsoDate } from '../time/local-date';
 import type { ApplicationChannel, RejectionReason, StatementComponent } from './credit-account.events';
-import type { ShardedRecord } from './sharded-record';
+import { emptySharded, type ShardedRecord } from './sharded-record';
 
 export type AccountStatus = 'NONE' | 'REJECTED' | 'APPROVED' | 'ACTIVE' | 'CLOSED';
 
@@ -174,8 +174,8 @@ export function initialState(accountId = ''): CreditAccountState {
     consecutiveAuthFailures: 0,
     singleTransactionLimit: null,
     nightLock: false,
-    orders: {},
-    draws: {},
+    orders: emptySharded(),
+    draws: emptySharded(),
     unbilledRevolving: Money.ZERO,
     cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
     plans: {},

@@ -15,13 +15,14 @@ describe('the account state codec', () => {
   });
 
   it('keeps a caller-chosen id of "__proto__" as an ordinary key', () => {
-    const orders = JSON.parse('{"__proto__": {"outcome": "DECLINED", "merchant": "m", "reason": "X"}}');
-    orders.__proto__.amount = Money.of('1.00');
-    const state = { ...initialState('acc-2'), orders };
+    // Repayment references are caller-chosen ids kept as plain keys (orders and draws are sharded records).
+    const repayments = JSON.parse('{"__proto__": null}');
+    repayments.__proto__ = Money.of('1.00');
+    const state = { ...initialState('acc-2'), repayments };
     const back = deserializeState(serializeState(state));
-    expect(Object.keys(back.orders)).toEqual(['__proto__']);
-    expect(Object.getPrototypeOf(back.orders)).toBe(Object.prototype);
-    expect(back.orders['__proto__'].amount.toString()).toBe('1.00');
+    expect(Object.keys(back.repayments)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(back.repayments)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back.repayments, '__proto__')?.value.toString()).toBe('1.00');
   });
 
   it('writes exactly the JSON.stringify text of the state with every Money replaced by its tag', () => {

@@ -11,7 +11,7 @@
 import { Money } from '../money/money';
 import type { CreditAccountState } from './credit-account.state';
 
-export const STATE_SCHEMA_VERSION = 3;
+export const STATE_SCHEMA_VERSION = 4;
 
 const MONEY_TAG = '$money';
 
