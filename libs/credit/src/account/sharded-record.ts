@@ -10,7 +10,8 @@
  * The index is an array of exactly 64 slots (null for a shard with no entry yet). It was an object keyed
  * `s0`..`s63`, with keys in the order the account first touched them, so nearly every index had a hidden
  * class of its own and copying one took the engine's slow path: about 3 microseconds, against a tenth of
- * that for an array. Changing it changed the state's shape (`STATE_SCHEMA_VERSION` 4).
+ * that for an array. That changed the state's shape (`STATE_SCHEMA_VERSION` 4); version 3's index still
+ * reads (`shardedFromStored`), so an upgrade keeps snapshots and the projections' account states.
  *
  * Plain data (an array of records), so a snapshot is still a JSON round trip. Ids are looked up as own
  * properties only: an id such as `__proto__` or `constructor` is an ordinary key, never a prototype's.
@@ -66,6 +67,21 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
     defineOwn(next[index], id, value);
   }
   return next === undefined ? record : withSizeOf(record, next, added);
+}
+
+/**
+ * A sharded record as a snapshot holds it. Snapshots of state version 3 held the index as an object
+ * keyed `s0`..`s63`; the hash is unchanged, so shard `sN` is slot N and they convert without a replay.
+ */
+export function shardedFromStored<T>(stored: ShardedRecord<T> | Record<string, Record<string, T>>): ShardedRecord<T> {
+  if (Array.isArray(stored)) return stored;
+  const slots: (Record<string, T> | null)[] = new Array<null>(SHARDS).fill(null);
+  for (const key of Object.keys(stored)) {
+    const index = /^s(\d+)$/.exec(key);
+    if (!index || Number(index[1]) >= SHARDS) throw new TypeError(`not a shard of a stored sharded record: ${JSON.stringify(key)}`);
+    slots[Number(index[1])] = (stored as Record<string, Record<string, T>>)[key];
+  }
+  return slots;
 }
 
 /** Every entry, shard by shard (callers that need an order sort by a field of their own, such as `seq`). */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Money } from '../money/money';
-import { initialState } from './credit-account.state';
+import { initialState, type OrderRecord } from './credit-account.state';
+import { emptySharded, getEntry, sizeOf, withEntries } from './sharded-record';
 import { deserializeState, serializeState } from './state-codec';
 
 describe('the account state codec', () => {
@@ -23,6 +24,20 @@ describe('the account state codec', () => {
     expect(Object.keys(back.repayments)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(back.repayments)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(back.repayments, '__proto__')?.value.toString()).toBe('1.00');
+  });
+
+  it('reads the sharded records of a version 3 snapshot, an object keyed by shard, into the same slots', () => {
+    const entries = Array.from({ length: 200 }, (_, i) => [`o-${i}`, { outcome: 'DECLINED' as const, amount: Money.of(`${i}.50`), merchant: 'm' }] as const);
+    const state = { ...initialState('acc-4'), orders: withEntries(emptySharded<OrderRecord>(), entries) };
+    const json = JSON.parse(serializeState(state));
+    const slots: (object | null)[] = json.orders;
+    json.orders = Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
+    json.draws = {};
+    const back = deserializeState(JSON.stringify(json));
+    expect(serializeState(back)).toBe(serializeState(state));
+    for (const [id, order] of entries) expect(getEntry(back.orders, id)?.amount.toString()).toBe(order.amount.toString());
+    expect(sizeOf(back.orders)).toBe(200);
+    expect(() => deserializeState(JSON.stringify({ ...json, orders: { s64: {} } }))).toThrow(/not a shard/);
   });
 
   it('writes exactly the JSON.stringify text of the state with every Money replaced by its tag', () => {

@@ -1,7 +1,8 @@
 /**
  * Snapshots of account state as JSON. Money values are tagged so they come back as Money; everything
  * else in the state is already plain data. A snapshot is a cache: `STATE_SCHEMA_VERSION` changes
- * whenever the state's shape does, and a snapshot of another version is ignored and rebuilt by replay.
+ * whenever the state's shape does, and a snapshot of a version it cannot read (`READABLE_STATE_VERSIONS`)
+ * is ignored and rebuilt by replay.
  *
  * Both directions walk the state once: writing builds the text directly, reading leaves it to the
  * engine's native parse and then swaps the tags for Money in place. A replacer or reviver callback per
@@ -10,8 +11,16 @@
  */
 import { Money } from '../money/money';
 import type { CreditAccountState } from './credit-account.state';
+import { shardedFromStored } from './sharded-record';
 
 export const STATE_SCHEMA_VERSION = 4;
+
+/**
+ * The versions whose snapshots `deserializeState` reads, the current one included. Version 3 differs
+ * only in how a sharded record's index is held (an object, now an array), which converts in place, so
+ * neither the repository's snapshots nor the projections' account states are thrown away on upgrade.
+ */
+export const READABLE_STATE_VERSIONS: readonly number[] = [3, STATE_SCHEMA_VERSION];
 
 const MONEY_TAG = '$money';
 
@@ -20,7 +29,12 @@ export function serializeState(state: CreditAccountState): string {
 }
 
 export function deserializeState(json: string): CreditAccountState {
-  return untagMoney(JSON.parse(json)) as CreditAccountState;
+  const state = untagMoney(JSON.parse(json)) as CreditAccountState;
+  if (state !== null && typeof state === 'object') {
+    state.orders = shardedFromStored(state.orders);
+    state.draws = shardedFromStored(state.draws);
+  }
+  return state;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   deserializeState,
   initialState,
   serializeState,
+  READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
 } from '@ledger/credit';
 import { FOLD_CHECKPOINT_PREFIX } from './checkpoints';
@@ -57,6 +58,10 @@ export class AccountStateFold {
   /** Name of this fold's checkpoint row; its version is the state schema version. */
   readonly checkpointName: string;
   readonly version = STATE_SCHEMA_VERSION;
+  /** Whether states written at a checkpoint of this version can be read (the codec converts older shapes). */
+  reads(version: number): boolean {
+    return READABLE_STATE_VERSIONS.includes(version);
+  }
   private readonly cache: LruCache<string, CreditAccountState>;
   /** Changed by the batch in flight. */
   private readonly pending = new Map<string, CreditAccountState>();

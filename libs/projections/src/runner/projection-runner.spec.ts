@@ -103,6 +103,26 @@ describe('the projection runner', () => {
     await restarted.close();
   });
 
+  it('keeps its account states and read models across an upgrade from state version 3, and starts over from older ones', async () => {
+    const restart = async (foldVersion: number) => {
+      const { runner, db, catchUp, store } = await portfolio();
+      await catchUp();
+      await runner.close();
+      const before = dumpReadModels(db, runner.projections);
+      db.exec(`UPDATE projection_checkpoints SET version = ${foldVersion} WHERE name LIKE '$%'`);
+      db.exec("UPDATE balances SET total_owed = 'kept'");
+      const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
+      await restarted.start();
+      await restarted.waitFor(await store.headPosition(), 10_000);
+      const kept = db.prepare("SELECT count(*) AS n FROM balances WHERE total_owed = 'kept'").get() as { n: number };
+      const rebuilt = dumpReadModels(db, restarted.projections) === before;
+      await restarted.close();
+      return { kept: kept.n > 0, rebuilt };
+    };
+    expect(await restart(3)).toEqual({ kept: true, rebuilt: false });
+    expect(await restart(2)).toEqual({ kept: false, rebuilt: true });
+  });
+
   it('applies neither rows nor checkpoint of a batch in which a projection throws, and resumes without applying anything twice', async () => {
     const logProjection = new EventLogProjection();
     const errors: Error[] = [];

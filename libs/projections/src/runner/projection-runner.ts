@@ -196,7 +196,7 @@ export class ProjectionRunner {
     this.mainFold.forget();
     const stored = this.checkpoints.all();
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
-    if (foldCheckpoint?.version !== this.mainFold.version) {
+    if (foldCheckpoint === undefined || !this.mainFold.reads(foldCheckpoint.version)) {
       this.resetAll();
     } else {
       for (const p of this.projections) {
@@ -233,7 +233,7 @@ export class ProjectionRunner {
       targets.every((p) => this.positions.get(p.name) === from) &&
       foldCheckpoint !== undefined &&
       foldCheckpoint.position <= from &&
-      foldCheckpoint.version === fold.version;
+      fold.reads(foldCheckpoint.version);
     if (!resumable) {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
       this.resetFold(fold);

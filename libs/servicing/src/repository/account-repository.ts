@@ -26,6 +26,7 @@ import {
   fold,
   initialState,
   serializeState,
+  READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
   type TermsCatalogue,
 } from '@ledger/credit';
@@ -39,7 +40,10 @@ export const accountStream = (accountId: string) => `${ACCOUNT_STREAM_PREFIX}${a
 /** Namespace for event ids (a fixed, random UUID: ids only need to be unique within this ledger). */
 const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
 /** Snapshot schema: the domain state's version and this envelope's. */
-const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + 2;
+const snapshotSchemaVersion = (stateVersion: number) => stateVersion * 100 + 2;
+const SNAPSHOT_SCHEMA_VERSION = snapshotSchemaVersion(STATE_SCHEMA_VERSION);
+/** Snapshots loaded: this envelope around any state version the codec still reads. */
+const READABLE_SNAPSHOT_VERSIONS = new Set(READABLE_STATE_VERSIONS.map(snapshotSchemaVersion));
 
 export interface AppliedCommand {
   requestHash: string;
@@ -147,7 +151,7 @@ export class AccountRepository {
     if (cached) return cached;
     const stream = accountStream(accountId);
     const snapshot = await this.snapshots.load<SnapshotBody>(stream);
-    const usable = snapshot && snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION ? snapshot : undefined;
+    const usable = snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion) ? snapshot : undefined;
     let loaded: LoadedAccount = usable
       ? {
           accountId,
