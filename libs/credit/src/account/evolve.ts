@@ -357,7 +357,11 @@ function reduceShares(shares: Record<string, Money>, amount: Money, key: string 
 }
 
 function updateStatement(s: CreditAccountState, id: string, change: (st: StatementState) => StatementState): CreditAccountState {
-  return { ...s, statements: s.statements.map((st) => (st.id === id ? change(st) : st)) };
+  const index = s.statements.findIndex((st) => st.id === id);
+  if (index < 0) return s;
+  const statements = s.statements.slice();
+  statements[index] = change(statements[index]);
+  return { ...s, statements };
 }
 
 function newQuarter(quarter: string, since: string, s: CreditAccountState): QuarterStats {
@@ -397,7 +401,11 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
   if (!next.quarter && !accruing) return next;
   // One pass over the statements answers the quarter's owed and overdue and the interest-bearing principal.
   const sums = statementSums(next.statements);
-  if (next.quarter) next.quarter = { ...next.quarter, lastOwed: totalOwed(next, sums.billed), lastOverdue: sums.overdue };
+  if (next.quarter) {
+    const lastOwed = totalOwed(next, sums.billed);
+    // Most events move neither figure; the quarter is then shared, not copied.
+    if (!lastOwed.equals(next.quarter.lastOwed) || sums.overdue !== next.quarter.lastOverdue) next.quarter = { ...next.quarter, lastOwed, lastOverdue: sums.overdue };
+  }
   if (!accruing) return next;
   const { normal, penalty } = interestBearingPrincipal(next, sums);
   const segments = withSegment(next.accrual.segments, {
