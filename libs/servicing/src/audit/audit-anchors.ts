@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import { EventStore } from '@ledger/event-store';
+import { EventStore, type StoredEvent } from '@ledger/event-store';
 import { readLog, rowDigest, type LogRow } from './log-rows';
 
 export const AUDIT_ANCHOR_STREAM = 'system-audit-anchors';
@@ -47,6 +47,13 @@ export function anchorOf(row: LogRow): AuditAnchorData | null {
 }
 
 export class AuditAnchors {
+  /**
+   * The latest anchor event read. Anchoring needs only the last anchor, and the stream grows by one every
+   * 10,000 events (a million accounts write thousands a year): reading it whole each time made anchoring
+   * cost more the older the ledger. Each call reads just what was appended since, by any writer.
+   */
+  private latest: StoredEvent | undefined;
+
   constructor(private readonly store: EventStore) {}
 
   /** Every anchor in order (a short stream: one per business day at most, in practice). */
@@ -57,8 +64,7 @@ export class AuditAnchors {
 
   /** Anchors the log up to its current head; nothing when no event was appended since the last anchor. */
   async anchor(actor: string): Promise<AuditAnchorData | null> {
-    const events = await this.store.readStream(AUDIT_ANCHOR_STREAM);
-    const last = events[events.length - 1];
+    const last = await this.lastAnchor();
     const lastData = last ? (last.data as AuditAnchorData) : null;
     const from = lastData ? BigInt(lastData.toPosition) : 0n;
     const head = await this.store.headPosition();
@@ -75,5 +81,11 @@ export class AuditAnchors {
       { id: uuidv5(`audit-anchor|${head.toString()}`, ANCHOR_ID_NAMESPACE), type: AUDIT_ANCHOR_TYPE, schemaVersion: 1, data, metadata: { actor } },
     ]);
     return data;
+  }
+
+  private async lastAnchor(): Promise<StoredEvent | undefined> {
+    const added = await this.store.readStream(AUDIT_ANCHOR_STREAM, this.latest ? { fromRevision: this.latest.revision + 1n } : {});
+    if (added.length > 0) this.latest = added[added.length - 1];
+    return this.latest;
   }
 }

@@ -1,0 +1,44 @@
+import { MemoryEventStore } from '@ledger/event-store';
+import { AnchorHasher, AUDIT_ANCHOR_STREAM, AuditAnchors } from './audit-anchors';
+import { readLog } from './log-rows';
+
+const event = (i: number) => ({ id: `e-${i}`, type: 'Noted', schemaVersion: 1, data: { i }, metadata: {} });
+
+describe('audit anchors', () => {
+  it('chain each anchor to the last, read only the anchors added since, and see those of another writer', async () => {
+    const store = new MemoryEventStore();
+    const anchors = new AuditAnchors(store);
+    const reads = jest.spyOn(store, 'readStream');
+    const anchorReads = () => reads.mock.calls.filter(([stream]) => stream === AUDIT_ANCHOR_STREAM).map(([, options]) => options?.fromRevision);
+    let appended = 0;
+    const appendSome = async (n: number) => {
+      for (let i = 0; i < n; i++) await store.append(`system-test-${appended % 3}`, 'any', [event(appended++)]);
+    };
+
+    await appendSome(5);
+    const first = await anchors.anchor('system:test');
+    await appendSome(4);
+    const second = await anchors.anchor('system:test');
+    // Another writer (a second process, the CLI) anchors in between.
+    await appendSome(2);
+    const third = await new AuditAnchors(store).anchor('system:other');
+    await appendSome(3);
+    const fourth = await anchors.anchor('system:test');
+    expect(await anchors.anchor('system:test')).toBeNull();
+
+    expect([first, second, third, fourth].map((a) => a!.previousHash)).toEqual(['', first!.hash, second!.hash, third!.hash]);
+    expect([first, second, third, fourth].map((a) => [a!.fromPosition, a!.toPosition])).toEqual([['0', '5'], ['5', '10'], ['10', '13'], ['13', '17']]);
+    // Until an anchor has been seen the stream is read from its start (it is empty, then holds one); after
+    // that, from the revision after the last anchor seen, its own or another writer's. The other writer's
+    // instance reads from the start once.
+    expect(anchorReads()).toEqual([undefined, undefined, undefined, 1n, 3n]);
+
+    // Each hash is what an auditor recomputes from the rows between the anchors.
+    const recomputed = async (a: NonNullable<typeof first>) => {
+      const hasher = new AnchorHasher(a.previousHash);
+      for await (const rows of readLog(store, { after: BigInt(a.fromPosition), upTo: BigInt(a.toPosition) })) for (const row of rows) hasher.add(row);
+      return hasher.digest();
+    };
+    for (const a of [first, second, third, fourth]) expect(await recomputed(a!)).toBe(a!.hash);
+  });
+});
