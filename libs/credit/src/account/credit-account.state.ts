@@ -123,6 +123,11 @@ export interface CreditAccountState {
   /** Every posted draw (refunds, disputes, installments), sharded the same way. */
   draws: ShardedRecord<DrawState>;
   unbilledRevolving: Money;
+  /**
+   * The draws not yet billed (placement UNBILLED), oldest first. Billing and repayments beyond the billed
+   * amount need them; finding them among every draw the account ever had made both cost more each year.
+   */
+  unbilledDrawIds: string[];
   cycle: { newDraws: Money; refunds: Money };
   plans: Record<string, PlanState>;
   /** Statements still owed, overdue or not yet due, oldest first. Settled ones drop out. */
@@ -177,6 +182,7 @@ export function initialState(accountId = ''): CreditAccountState {
     orders: emptySharded(),
     draws: emptySharded(),
     unbilledRevolving: Money.ZERO,
+    unbilledDrawIds: [],
     cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
     plans: {},
     statements: [],

@@ -8,7 +8,7 @@ import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
 import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
-import { entriesOf, getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
+import { getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
 import {
   bucketsTotal,
   type CreditAccountState,
@@ -100,6 +100,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
           reversedByDispute: null,
         }),
         unbilledRevolving: s.unbilledRevolving.plus(amount),
+        unbilledDrawIds: [...s.unbilledDrawIds, d.drawId],
         cycle: { ...s.cycle, newDraws: s.cycle.newDraws.plus(amount) },
         consecutiveAuthFailures: 0,
       };
@@ -142,6 +143,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         plans: { ...s.plans, [d.planId]: plan },
         draws: withEntry(s.draws, d.drawId, { ...draw, placement: { kind: 'INSTALLMENT', planId: d.planId }, unbilledRemaining: Money.ZERO }),
         unbilledRevolving: s.unbilledRevolving.minus(principal),
+        unbilledDrawIds: s.unbilledDrawIds.filter((id) => id !== d.drawId),
         cycle: { ...s.cycle, newDraws: s.cycle.newDraws.minus(principal) },
       };
     }
@@ -261,6 +263,7 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
     draws,
     plans,
     unbilledRevolving: Money.ZERO,
+    unbilledDrawIds: [],
     cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
     statements: [...s.statements, statement],
     lastStatementId: d.statementId,
@@ -334,9 +337,7 @@ function reduceUnbilledDraws(s: CreditAccountState, amount: Money, drawId: strin
 
 /** The draws not yet billed, oldest first. */
 function unbilledDraws(s: CreditAccountState): DrawState[] {
-  return entriesOf(s.draws)
-    .filter((d) => d.placement.kind === 'UNBILLED')
-    .sort((a, b) => a.seq - b.seq);
+  return s.unbilledDrawIds.map((id) => getEntry(s.draws, id)!);
 }
 
 /** Orders draw ids (and plan ids, which are draw ids) by posting: object keys that look like integers would sort numerically. */

@@ -10,15 +10,15 @@
  * projections write a state per touched account, so this is on the hot path.
  */
 import { Money } from '../money/money';
-import type { CreditAccountState } from './credit-account.state';
-import { shardedFromStored } from './sharded-record';
+import { type CreditAccountState, initialState } from './credit-account.state';
+import { entriesOf, shardedFromStored } from './sharded-record';
 
 export const STATE_SCHEMA_VERSION = 4;
 
 /**
- * The versions whose snapshots `deserializeState` reads, the current one included. Version 3 differs
- * only in how a sharded record's index is held (an object, now an array), which converts in place, so
- * neither the repository's snapshots nor the projections' account states are thrown away on upgrade.
+ * The versions whose snapshots `deserializeState` reads, the current one included. Version 3 converts
+ * (`upgradeFrom3`), so neither the repository's snapshots nor the projections' account states are
+ * thrown away on upgrade.
  */
 export const READABLE_STATE_VERSIONS: readonly number[] = [3, STATE_SCHEMA_VERSION];
 
@@ -30,11 +30,22 @@ export function serializeState(state: CreditAccountState): string {
 
 export function deserializeState(json: string): CreditAccountState {
   const state = untagMoney(JSON.parse(json)) as CreditAccountState;
-  if (state !== null && typeof state === 'object') {
-    state.orders = shardedFromStored(state.orders);
-    state.draws = shardedFromStored(state.draws);
-  }
-  return state;
+  return state !== null && typeof state === 'object' && !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
+}
+
+/**
+ * Version 3 to 4: sharded records held their index as an object keyed `s0`..`s63` (now an array
+ * of slots), and the unbilled draws were not listed (they are the draws placed UNBILLED, by posting order).
+ */
+function upgradeFrom3(state: CreditAccountState): CreditAccountState {
+  const draws = shardedFromStored(state.draws);
+  const unbilledDrawIds = entriesOf(draws)
+    .filter((draw) => draw.placement.kind === 'UNBILLED')
+    .sort((a, b) => a.seq - b.seq)
+    .map((draw) => draw.drawId);
+  // Spread over a fresh state so the keys come in its order: the same text as a state folded by this
+  // version, and the same shape for the engine.
+  return { ...initialState(state.accountId), ...state, orders: shardedFromStored(state.orders), draws, unbilledDrawIds };
 }
 
 /**

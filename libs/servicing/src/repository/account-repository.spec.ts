@@ -116,7 +116,7 @@ describe('the account repository', () => {
     expect(a.chainHash).toBe(b.chainHash);
   });
 
-  it('uses a snapshot of state version 3, whose sharded records were keyed objects, and ignores older ones', async () => {
+  it('uses a snapshot of state version 3, whose sharded records were keyed objects and which listed no unbilled draws, and ignores older ones', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
@@ -125,7 +125,9 @@ describe('the account repository', () => {
     // pay score is changed, so a load shows whether the snapshot was used or the stream replayed.
     const state = JSON.parse(current.state.state);
     const legacy = (slots: (object | null)[]) => Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
-    const v3 = { ...current.state, state: JSON.stringify({ ...state, orders: legacy(state.orders), draws: legacy(state.draws), payScore: 999 }) };
+    const { unbilledDrawIds, ...withoutUnbilled } = state;
+    expect(unbilledDrawIds).toEqual(Array.from({ length: 12 }, (_, i) => `o-${i}`));
+    const v3 = { ...current.state, state: JSON.stringify({ ...withoutUnbilled, orders: legacy(state.orders), draws: legacy(state.draws), payScore: 999 }) };
     const load = async (schemaVersion: number) => {
       await snapshots.save(stream, current.revision, schemaVersion, v3);
       return new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
