@@ -101,9 +101,15 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
   const lastClosed = await lastClosedAsOf(store, asOf);
   if (stored.length === 0 && (await store.readStream(accountStream(accountId), { maxCount: 1 })).length === 0) throw new AccountNotFoundError(accountId);
   let state = initialState(accountId);
-  const events: HistoryEntry[] = stored.map((e) => {
+  const events: HistoryEntry[] = new Array(stored.length);
+  for (let i = 0; i < stored.length; i++) {
+    const e = stored[i];
+    // Let go of each stored event once it is used: only its data and three metadata fields are kept, so
+    // the rest (most of the parsed metadata) dies young instead of being copied by every collection
+    // during the replay.
+    stored[i] = undefined!;
     state = evolve(state, toDomain(e));
-    return {
+    events[i] = {
       revision: e.revision.toString(),
       position: e.position.toString(),
       eventId: e.id,
@@ -114,7 +120,7 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
       data: e.data,
       after: viewOf(state, e.position, null),
     };
-  });
-  const last = stored[stored.length - 1];
-  return { accountId, asOf: asOf ?? null, lastClosedBusinessDay: lastClosed, events, balances: last ? viewOf(state, last.position, lastClosed) : null };
+  }
+  const last = events[events.length - 1];
+  return { accountId, asOf: asOf ?? null, lastClosedBusinessDay: lastClosed, events, balances: last ? viewOf(state, BigInt(last.position), lastClosed) : null };
 }
