@@ -53,14 +53,14 @@ function annualRate(dailyRate: string): string {
   return rate;
 }
 
-/** An amount written with exactly 2 decimals: its own sum with zero, to 2 decimals. */
-const TWO_DECIMALS = /^-?\d+\.\d\d$/;
+/** An amount as `Money.toJSON` writes a whole-fen amount: its own sum with zero, to 2 decimals. */
+const TWO_DECIMALS = /^-?(0|[1-9]\d{0,19})\.\d\d$/;
 
 /** a + b to 2 decimals (half up), in integer fen when both are whole fen. */
 function sumTo2Decimals(a: string, b: string): string {
   // Most accounts have no installments, so one side is zero: spare parsing both (an audit replay does this per event).
-  if (a === '0.00' && TWO_DECIMALS.test(b)) return b;
-  if (b === '0.00' && TWO_DECIMALS.test(a)) return a;
+  if (a === '0.00' && b !== '-0.00' && TWO_DECIMALS.test(b)) return b;
+  if (b === '0.00' && a !== '-0.00' && TWO_DECIMALS.test(a)) return a;
   const sum = Money.exact(a).plus(Money.exact(b));
   return sum.isWholeFen() ? sum.toString() : sum.value.toFixed(2);
 }

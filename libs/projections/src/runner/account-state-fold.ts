@@ -58,9 +58,27 @@ export class AccountStateFold {
   /** Name of this fold's checkpoint row; its version is the state schema version. */
   readonly checkpointName: string;
   readonly version = STATE_SCHEMA_VERSION;
+  /**
+   * The oldest state version the table's rows may have, which its checkpoint records. A table kept from
+   * an older readable version is converted only as accounts are written again, and a dormant account's
+   * row may stay old for good; so the checkpoint keeps the older version until the table is reset, and a
+   * later build that no longer reads it resets the table instead of misreading those rows.
+   */
+  private rowsSince = STATE_SCHEMA_VERSION;
+
   /** Whether states written at a checkpoint of this version can be read (the codec converts older shapes). */
   reads(version: number): boolean {
     return READABLE_STATE_VERSIONS.includes(version);
+  }
+
+  /** Keeps the table as written at `version` (one `reads` accepts). */
+  keepRowsOf(version: number): void {
+    this.rowsSince = Math.min(this.rowsSince, version);
+  }
+
+  /** The version to record in the fold's checkpoint: the oldest its rows may have. */
+  get checkpointVersion(): number {
+    return this.rowsSince;
   }
   private readonly cache: LruCache<string, CreditAccountState>;
   /** Changed by the batch in flight. */
@@ -173,6 +191,7 @@ export class AccountStateFold {
   }
 
   reset(): void {
+    this.rowsSince = STATE_SCHEMA_VERSION;
     this.forget();
     this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
     this.create();

@@ -199,6 +199,7 @@ export class ProjectionRunner {
     if (foldCheckpoint === undefined || !this.mainFold.reads(foldCheckpoint.version)) {
       this.resetAll();
     } else {
+      this.mainFold.keepRowsOf(foldCheckpoint.version);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
         if (checkpoint?.version !== p.version) this.resetProjection(p);
@@ -234,7 +235,8 @@ export class ProjectionRunner {
       foldCheckpoint !== undefined &&
       foldCheckpoint.position <= from &&
       fold.reads(foldCheckpoint.version);
-    if (!resumable) {
+    if (resumable) fold.keepRowsOf(foldCheckpoint.version);
+    else {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
       this.resetFold(fold);
     }
@@ -318,7 +320,7 @@ export class ProjectionRunner {
   private resetFold(fold: AccountStateFold): void {
     this.db.transaction(() => {
       fold.reset();
-      this.checkpoints.set(fold.checkpointName, fold.version, 0n);
+      this.checkpoints.set(fold.checkpointName, fold.checkpointVersion, 0n);
     })();
   }
 

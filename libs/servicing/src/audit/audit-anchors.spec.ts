@@ -41,4 +41,20 @@ describe('audit anchors', () => {
     };
     for (const a of [first, second, third, fourth]) expect(await recomputed(a!)).toBe(a!.hash);
   });
+
+  it('reads the anchor stream afresh after an append that failed', async () => {
+    const store = new MemoryEventStore();
+    const anchors = new AuditAnchors(store);
+    for (let i = 0; i < 3; i++) await store.append('system-test', 'any', [event(i)]);
+    await anchors.anchor('system:test');
+    await store.append('system-test', 'any', [event(3)]);
+    await anchors.anchor('system:test');
+    await store.append('system-test', 'any', [event(4)]);
+    jest.spyOn(store, 'append').mockRejectedValueOnce(new Error('disk full'));
+    await expect(anchors.anchor('system:test')).rejects.toThrow('disk full');
+    const reads = jest.spyOn(store, 'readStream');
+    const next = await anchors.anchor('system:test');
+    expect(reads.mock.calls.find(([stream]) => stream === AUDIT_ANCHOR_STREAM)?.[1]).toEqual({});
+    expect(next).toMatchObject({ fromPosition: '5', toPosition: '7' });
+  });
 });

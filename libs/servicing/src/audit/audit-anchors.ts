@@ -77,9 +77,15 @@ export class AuditAnchors {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const data: AuditAnchorData = { fromPosition: from.toString(), toPosition: head.toString(), events: hasher.count, previousHash: lastData?.hash ?? '', hash: hasher.digest() };
-    await this.store.append(AUDIT_ANCHOR_STREAM, last ? last.revision : 'no_stream', [
-      { id: uuidv5(`audit-anchor|${head.toString()}`, ANCHOR_ID_NAMESPACE), type: AUDIT_ANCHOR_TYPE, schemaVersion: 1, data, metadata: { actor } },
-    ]);
+    try {
+      await this.store.append(AUDIT_ANCHOR_STREAM, last ? last.revision : 'no_stream', [
+        { id: uuidv5(`audit-anchor|${head.toString()}`, ANCHOR_ID_NAMESPACE), type: AUDIT_ANCHOR_TYPE, schemaVersion: 1, data, metadata: { actor } },
+      ]);
+    } catch (error) {
+      // A conflict (another writer anchored) or a stream that changed under us: read it afresh next time.
+      this.latest = undefined;
+      throw error;
+    }
     return data;
   }
 
