@@ -1,5 +1,9 @@
-import { Dec } from '@ledger/credit';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { type AccrualSegment, addDays, Dec, Money } from '@ledger/credit';
 import { readModelFixture } from '../testing/read-model-fixture';
+import type { ProjectionEvent } from '../runner/projection';
+import { AccrualsProjection } from './accruals.projection';
 
 describe('the accruals read model', () => {
   it('shows one row per closed day, at the end-of-day principal, with exact amounts', async () => {
@@ -84,5 +88,39 @@ describe('the accruals read model', () => {
     }
     expect(portfolio[1].interest).toBe('1.07');
     await runner.close();
+  });
+
+  it('stores the same timeline with its cache of each account\'s last segments as when it reads them every time', () => {
+    // Balance changes on one account, often twice a day and often back to the previous balance, so every
+    // branch runs: replace the day's segment, remove it, append one. The reference forgets its cache
+    // before every change, so it reads the table each time as it did before the cache.
+    const step = fc.record({ nextDay: fc.boolean(), normal: fc.constantFrom('0.00', '100.00', '250.00'), penalty: fc.constantFrom('0.00', '40.00') });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const open = () => {
+          const db = new Database(':memory:');
+          const projection = new AccrualsProjection();
+          for (const ddl of projection.ddl) db.exec(ddl);
+          projection.prepare(db);
+          return { db, projection };
+        };
+        const cached = open();
+        const cold = open();
+        let on = '2026-03-01';
+        let before: AccrualSegment[] = [];
+        for (const { nextDay, normal, penalty } of steps) {
+          if (nextDay) on = addDays(on, 1);
+          const after = [{ from: on, normal: Money.of(normal), penalty: Money.of(penalty), dailyRate: '0.0005', penaltyDailyRate: '0.00075' }];
+          const event = { kind: 'account', accountId: 'acc-1', event: { type: 'DrawPosted', data: { on } }, before: { accrual: { segments: before } }, after: { accrual: { segments: after } } } as unknown as ProjectionEvent;
+          cached.projection.apply(event);
+          cold.projection.discard();
+          cold.projection.apply(event);
+          before = after;
+        }
+        const rows = (db: Database.Database) => db.prepare('SELECT * FROM accrual_segments ORDER BY from_date').all();
+        expect(rows(cached.db)).toEqual(rows(cold.db));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
