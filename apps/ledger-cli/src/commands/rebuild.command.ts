@@ -1,7 +1,8 @@
 /**
  * `ledger rebuild [--projection name]`: empties one read model (or all) and replays the log into it,
- * with progress. Run it with the API stopped, or beside an API started with LEDGER_PROJECTIONS=0: two
- * runners writing one read-model file would interleave their batches.
+ * with progress. Run it with the API stopped, or beside an API started with LEDGER_PROJECTIONS=0 and no
+ * projector process on that file: two runners writing one read-model file would interleave their batches
+ * (and each keeps caches of what it wrote).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

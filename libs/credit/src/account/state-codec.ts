@@ -23,8 +23,8 @@ export const STATE_SCHEMA_VERSION = 4;
 export const READABLE_STATE_VERSIONS: readonly number[] = [3, STATE_SCHEMA_VERSION];
 // Only a change of representation may keep an older version readable. A fix to `evolve` (states that
 // were wrong) must drop every older version, so that snapshots and fold tables are refolded from events.
-// Dropping 3 also means dropping `upgradeFrom3`: a fold table kept from version 3 records version 3 in
-// its checkpoint, so a build without it resets the table rather than misreading its older rows.
+// Dropping 3 also means dropping `upgradeFrom3`: a fold table kept from version 3 records 3 as the oldest
+// version of its rows, so a build without it resets the table rather than misreading them.
 
 const MONEY_TAG = '$money';
 

@@ -59,27 +59,19 @@ export class AccountStateFold {
   readonly checkpointName: string;
   readonly version = STATE_SCHEMA_VERSION;
   /**
-   * The oldest state version the table's rows may have, which its checkpoint records. A table kept from
-   * an older readable version is converted only as accounts are written again, and a dormant account's
-   * row may stay old for good; so the checkpoint keeps the older version until the table is reset, and a
-   * later build that no longer reads it resets the table instead of misreading those rows.
+   * A second checkpoint row naming the oldest state version the table's rows may have, when that is older
+   * than `version`. A table kept from an older readable version is converted only as accounts are written
+   * again (a dormant account's row may stay old for good), while its checkpoint carries the version of the
+   * rows written since, which a rollback to the older build must see in order to reset. A later build
+   * keeps the table only if it reads both.
    */
-  private rowsSince = STATE_SCHEMA_VERSION;
+  readonly oldestRowsName: string;
 
   /** Whether states written at a checkpoint of this version can be read (the codec converts older shapes). */
   reads(version: number): boolean {
     return READABLE_STATE_VERSIONS.includes(version);
   }
 
-  /** Keeps the table as written at `version` (one `reads` accepts). */
-  keepRowsOf(version: number): void {
-    this.rowsSince = Math.min(this.rowsSince, version);
-  }
-
-  /** The version to record in the fold's checkpoint: the oldest its rows may have. */
-  get checkpointVersion(): number {
-    return this.rowsSince;
-  }
   private readonly cache: LruCache<string, CreditAccountState>;
   /** Changed by the batch in flight. */
   private readonly pending = new Map<string, CreditAccountState>();
@@ -106,6 +98,7 @@ export class AccountStateFold {
     policy: FoldWritePolicy = {},
   ) {
     this.checkpointName = `${FOLD_CHECKPOINT_PREFIX}${table}`;
+    this.oldestRowsName = `${this.checkpointName}:oldest`;
     this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: approximateStateBytes });
     this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(bounds.entries / 2));
     this.maxUnwrittenBytes = bounds.bytes / 2;
@@ -191,7 +184,6 @@ export class AccountStateFold {
   }
 
   reset(): void {
-    this.rowsSince = STATE_SCHEMA_VERSION;
     this.forget();
     this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
     this.create();

@@ -50,7 +50,7 @@ export class Lane {
         written = options.writeFold === true || this.fold.writeDue(options.live === true);
         if (written) {
           this.fold.write(last);
-          this.checkpoints.set(this.fold.checkpointName, this.fold.checkpointVersion, last);
+          this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
         }
         if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
       })();
@@ -70,7 +70,7 @@ export class Lane {
     if (!this.fold.hasUnwritten && this.checkpoints.get(this.fold.checkpointName)?.position === this.foldPosition) return;
     this.db.transaction(() => {
       this.fold.write(this.foldPosition);
-      this.checkpoints.set(this.fold.checkpointName, this.fold.checkpointVersion, this.foldPosition);
+      this.checkpoints.set(this.fold.checkpointName, this.fold.version, this.foldPosition);
     })();
     this.fold.commit(true);
   }

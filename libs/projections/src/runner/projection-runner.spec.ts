@@ -106,8 +106,11 @@ describe('the projection runner', () => {
   });
 
   it('keeps its account states and read models across an upgrade from state version 3, and starts over from older ones', async () => {
-    const foldVersion = (db: Database.Database) => (db.prepare("SELECT version FROM projection_checkpoints WHERE name LIKE '$%'").get() as { version: number }).version;
-    const restart = async (storedVersion: number) => {
+    const foldVersions = (db: Database.Database) => {
+      const version = (name: string) => (db.prepare('SELECT version FROM projection_checkpoints WHERE name = ?').get(name) as { version: number } | undefined)?.version ?? null;
+      return { foldVersion: version('$projection_account_state'), oldestRows: version('$projection_account_state:oldest') };
+    };
+    const restart = async (storedVersion: number, storedOldest?: number) => {
       const { runner, db, catchUp, store, sim } = await portfolio();
       await catchUp();
       await runner.close();
@@ -120,7 +123,8 @@ describe('the projection runner', () => {
         expect(Array.isArray(unbilledDrawIds)).toBe(true);
         db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify({ ...state, orders: keyed(state.orders), draws: keyed(state.draws) }), row.account_id);
       }
-      db.exec(`UPDATE projection_checkpoints SET version = ${storedVersion} WHERE name LIKE '$%'`);
+      db.exec(`UPDATE projection_checkpoints SET version = ${storedVersion} WHERE name = '$projection_account_state'`);
+      if (storedOldest !== undefined) db.prepare("INSERT INTO projection_checkpoints (name, version, position) VALUES ('$projection_account_state:oldest', ?, 0)").run(storedOldest);
       db.exec("UPDATE balances SET total_owed = 'kept' WHERE account_id = 'acc-000'");
       const restarted = new ProjectionRunner({ store, database: db, projections: createProjections(), stateCacheSize: 2 });
       await restarted.start();
@@ -137,12 +141,15 @@ describe('the projection runner', () => {
       await scratch.waitFor(await store.headPosition(), 10_000);
       await scratch.close();
       // acc-000 drew again, so its marked row was written anew.
-      return { kept, sameAsScratch: dumpReadModels(db, restarted.projections) === dumpReadModels(fresh.db, createProjections()), foldVersion: foldVersion(db) };
+      return { kept, sameAsScratch: dumpReadModels(db, restarted.projections) === dumpReadModels(fresh.db, createProjections()), ...foldVersions(db) };
     };
-    // Kept: the marker row stays, everything else matches a rebuild, and the checkpoint keeps version 3
-    // while rows written by version 3 may remain.
-    expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: 3 });
-    expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION });
+    // Kept: the marker row stays and everything else matches a rebuild. The checkpoint takes the version
+    // of the rows written since (so the version 3 build, rolled back to, resets), and a second row keeps
+    // version 3 as the oldest a row may have (so a build that no longer reads 3 resets too).
+    expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION, oldestRows: 3 });
+    expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION, oldestRows: null });
+    // Rows of an unreadable version left in a table whose checkpoint is current: reset as well.
+    expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION, oldestRows: null });
   });
 
   it('applies neither rows nor checkpoint of a batch in which a projection throws, and resumes without applying anything twice', async () => {

@@ -196,10 +196,9 @@ export class ProjectionRunner {
     this.mainFold.forget();
     const stored = this.checkpoints.all();
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
-    if (foldCheckpoint === undefined || !this.mainFold.reads(foldCheckpoint.version)) {
+    if (foldCheckpoint === undefined || !this.keepsRows(this.mainFold, foldCheckpoint.version, stored.get(this.mainFold.oldestRowsName)?.version)) {
       this.resetAll();
     } else {
-      this.mainFold.keepRowsOf(foldCheckpoint.version);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
         if (checkpoint?.version !== p.version) this.resetProjection(p);
@@ -234,9 +233,8 @@ export class ProjectionRunner {
       targets.every((p) => this.positions.get(p.name) === from) &&
       foldCheckpoint !== undefined &&
       foldCheckpoint.position <= from &&
-      fold.reads(foldCheckpoint.version);
-    if (resumable) fold.keepRowsOf(foldCheckpoint.version);
-    else {
+      this.keepsRows(fold, foldCheckpoint.version, this.checkpoints.get(fold.oldestRowsName)?.version);
+    if (!resumable) {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
       this.resetFold(fold);
     }
@@ -245,6 +243,7 @@ export class ProjectionRunner {
     this.db.transaction(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${REBUILD_STATE_TABLE}`);
       this.checkpoints.delete(fold.checkpointName);
+      this.checkpoints.delete(fold.oldestRowsName);
     })();
     this.lane = main;
   }
@@ -311,6 +310,18 @@ export class ProjectionRunner {
     return new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, position, foldPosition);
   }
 
+  /**
+   * Whether a fold's stored states can be kept: its checkpoint's version (the rows written last) and the
+   * oldest version its rows may still have are both ones the codec reads. Keeping a table from an older
+   * version records that version as the oldest, for the builds that come after.
+   */
+  private keepsRows(fold: AccountStateFold, version: number, oldest = version): boolean {
+    if (!fold.reads(version) || !fold.reads(oldest)) return false;
+    const rowsFrom = Math.min(version, oldest);
+    if (rowsFrom < fold.version) this.checkpoints.set(fold.oldestRowsName, rowsFrom, 0n);
+    return true;
+  }
+
   private resetAll(): void {
     this.resetFold(this.mainFold);
     for (const p of this.projections) this.resetProjection(p);
@@ -320,7 +331,8 @@ export class ProjectionRunner {
   private resetFold(fold: AccountStateFold): void {
     this.db.transaction(() => {
       fold.reset();
-      this.checkpoints.set(fold.checkpointName, fold.checkpointVersion, 0n);
+      this.checkpoints.set(fold.checkpointName, fold.version, 0n);
+      this.checkpoints.delete(fold.oldestRowsName);
     })();
   }
 
