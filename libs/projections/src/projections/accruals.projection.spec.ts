@@ -90,13 +90,21 @@ describe('the accruals read model', () => {
     await runner.close();
   });
 
-  it('stores the same timeline with its cache of each account\'s last segments as when it reads them every time', () => {
-    // Balance changes on one account, often twice a day and often back to the previous balance, so every
-    // branch runs: replace the day's segment, remove it, append one. The reference forgets its cache
-    // before every change, so it reads the table each time as it did before the cache.
-    const step = fc.record({ nextDay: fc.boolean(), normal: fc.constantFrom('0.00', '100.00', '250.00'), penalty: fc.constantFrom('0.00', '40.00') });
+  it('stores the same timelines and portfolio deltas with its cache of each account\'s last segments as when it reads them every time', () => {
+    // Balance changes on three accounts, interleaved, often twice a day and often back to the previous
+    // balance, so every branch runs (replace the day's segment, remove it, append one), in batches that
+    // sometimes roll back as a failing batch does in the runner. The reference forgets its cache before
+    // every change, so it reads the table each time as it did before the cache.
+    const step = fc.record({
+      account: fc.constantFrom('acc-1', 'acc-2', 'acc-3'),
+      nextDay: fc.boolean(),
+      normal: fc.constantFrom('0.00', '100.00', '250.00'),
+      penalty: fc.constantFrom('0.00', '40.00'),
+      endBatch: fc.boolean(),
+      rollBack: fc.boolean(),
+    });
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
         const open = () => {
           const db = new Database(':memory:');
           const projection = new AccrualsProjection();
@@ -106,19 +114,43 @@ describe('the accruals read model', () => {
         };
         const cached = open();
         const cold = open();
+        const forget = () => (cold.projection as unknown as { tails: { clear(): void } }).tails.clear();
         let on = '2026-03-01';
-        let before: AccrualSegment[] = [];
-        for (const { nextDay, normal, penalty } of steps) {
+        // Per account, the segments of its state as committed, and as changed by the batch in flight.
+        let committed = new Map<string, AccrualSegment[]>();
+        let current = new Map(committed);
+        let batch: ProjectionEvent[] = [];
+        const runBatch = (rollBack: boolean) => {
+          for (const side of [cached, cold]) {
+            try {
+              side.db.transaction(() => {
+                for (const event of batch) {
+                  if (side === cold) forget();
+                  side.projection.apply(event);
+                }
+                side.projection.flush();
+                if (rollBack) throw new Error('batch fails');
+              })();
+            } catch {
+              side.projection.discard();
+            }
+          }
+          if (rollBack) current = new Map(committed);
+          else committed = new Map(current);
+          batch = [];
+        };
+        for (const { account, nextDay, normal, penalty, endBatch, rollBack } of steps) {
           if (nextDay) on = addDays(on, 1);
           const after = [{ from: on, normal: Money.of(normal), penalty: Money.of(penalty), dailyRate: '0.0005', penaltyDailyRate: '0.00075' }];
-          const event = { kind: 'account', accountId: 'acc-1', event: { type: 'DrawPosted', data: { on } }, before: { accrual: { segments: before } }, after: { accrual: { segments: after } } } as unknown as ProjectionEvent;
-          cached.projection.apply(event);
-          cold.projection.discard();
-          cold.projection.apply(event);
-          before = after;
+          batch.push({ kind: 'account', accountId: account, event: { type: 'DrawPosted', data: { on } }, before: { accrual: { segments: current.get(account) ?? [] } }, after: { accrual: { segments: after } } } as unknown as ProjectionEvent);
+          current.set(account, after);
+          if (endBatch) runBatch(rollBack);
         }
-        const rows = (db: Database.Database) => db.prepare('SELECT * FROM accrual_segments ORDER BY from_date').all();
-        expect(rows(cached.db)).toEqual(rows(cold.db));
+        runBatch(false);
+        for (const table of ['accrual_segments', 'accrual_portfolio_delta']) {
+          const rows = (db: Database.Database) => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all();
+          expect(rows(cached.db)).toEqual(rows(cold.db));
+        }
       }),
       { numRuns: 300 },
     );
