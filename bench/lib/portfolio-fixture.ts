@@ -19,7 +19,6 @@ import {
   type CreditAccountState,
   decide,
   serializeState,
-  STATE_SCHEMA_VERSION,
   DEFAULT_TERMS_CATALOGUE,
   DomainError,
   fold,
@@ -30,14 +29,13 @@ import {
 import type { NewEvent, SqliteEventStore } from '@ledger/event-store';
 import { SeededRandom } from '../../libs/servicing/src/simulation/seeded-random';
 import { AuditAnchors } from '@ledger/servicing/audit';
+import { SNAPSHOT_SCHEMA_VERSION } from '@ledger/servicing';
 import { nextActionFor } from '@ledger/projections';
 import { withChainHashes } from '../../libs/servicing/src/audit/chain-hash';
 
 const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
 const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
 const TERMS = DEFAULT_TERMS_CATALOGUE;
-/** The repository's snapshot envelope version (account-repository.ts). */
-const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + 2;
 type Persona = 'FULL' | 'MINIMUM' | 'LATE' | 'NEVER';
 
 export interface FixtureOptions {

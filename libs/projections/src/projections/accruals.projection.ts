@@ -119,20 +119,20 @@ export class AccrualsProjection implements Projection {
   private change(accountId: string, on: string, balance: AccrualSegment): void {
     const [last, beforeLast] = this.tailOf(accountId);
     if (last && sameBalance(last, balance)) return;
-    if (last && last.from === on) {
-      if (beforeLast && sameBalance(beforeLast, balance)) {
-        this.remove.run(accountId, on);
-        // The new tail's second segment is one not held: read it when next needed.
-        this.tails.delete(accountId);
-      } else {
-        this.write(accountId, on, balance);
-        this.tails.set(accountId, beforeLast ? [{ ...balance, from: on }, beforeLast] : [{ ...balance, from: on }]);
-      }
+    if (last && last.from === on && beforeLast && sameBalance(beforeLast, balance)) {
+      this.remove.run(accountId, on);
+      // The new tail's second segment is one not held: read it when next needed.
+      this.tails.delete(accountId);
+    } else if (last && on < last.from) {
+      // A segment dated before the last one lands in the middle of the timeline: read it afresh.
+      this.write(accountId, on, balance);
+      this.tails.delete(accountId);
     } else {
       this.write(accountId, on, balance);
-      // A segment dated before the last one would land in the middle of the timeline: read it afresh.
-      if (last && on < last.from) this.tails.delete(accountId);
-      else this.tails.set(accountId, last ? [{ ...balance, from: on }, last] : [{ ...balance, from: on }]);
+      // On the last segment's day it replaces that segment; on a later day it follows it.
+      const previous = last && last.from === on ? beforeLast : last;
+      const newest = { ...balance, from: on };
+      this.tails.set(accountId, previous ? [newest, previous] : [newest]);
     }
     const before = dailyInterest(last);
     const after = dailyInterest(balance);

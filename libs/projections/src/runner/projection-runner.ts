@@ -196,9 +196,11 @@ export class ProjectionRunner {
     this.mainFold.forget();
     const stored = this.checkpoints.all();
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
-    if (foldCheckpoint === undefined || !this.keepsRows(this.mainFold, foldCheckpoint.version, stored.get(this.mainFold.oldestRowsName)?.version)) {
+    const oldestRows = stored.get(this.mainFold.oldestRowsName)?.version;
+    if (foldCheckpoint === undefined || !this.canKeepRows(this.mainFold, foldCheckpoint.version, oldestRows)) {
       this.resetAll();
     } else {
+      this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
         if (checkpoint?.version !== p.version) this.resetProjection(p);
@@ -228,13 +230,15 @@ export class ProjectionRunner {
     const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheBounds, this.options.foldWrites);
     const from = this.positions.get(targets[0].name) ?? 0n;
     const foldCheckpoint = this.checkpoints.get(fold.checkpointName);
+    const oldestRows = this.checkpoints.get(fold.oldestRowsName)?.version;
     const resumable =
       from > 0n &&
       targets.every((p) => this.positions.get(p.name) === from) &&
       foldCheckpoint !== undefined &&
       foldCheckpoint.position <= from &&
-      this.keepsRows(fold, foldCheckpoint.version, this.checkpoints.get(fold.oldestRowsName)?.version);
-    if (!resumable) {
+      this.canKeepRows(fold, foldCheckpoint.version, oldestRows);
+    if (resumable) this.keepRows(fold, foldCheckpoint.version, oldestRows);
+    else {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
       this.resetFold(fold);
     }
@@ -312,14 +316,16 @@ export class ProjectionRunner {
 
   /**
    * Whether a fold's stored states can be kept: its checkpoint's version (the rows written last) and the
-   * oldest version its rows may still have are both ones the codec reads. Keeping a table from an older
-   * version records that version as the oldest, for the builds that come after.
+   * oldest version its rows may still have are both ones the codec reads.
    */
-  private keepsRows(fold: AccountStateFold, version: number, oldest = version): boolean {
-    if (!fold.reads(version) || !fold.reads(oldest)) return false;
+  private canKeepRows(fold: AccountStateFold, version: number, oldest = version): boolean {
+    return fold.reads(version) && fold.reads(oldest);
+  }
+
+  /** Keeps a fold's table: one kept from an older version records that version as its oldest rows', for the builds after. */
+  private keepRows(fold: AccountStateFold, version: number, oldest = version): void {
     const rowsFrom = Math.min(version, oldest);
     if (rowsFrom < fold.version) this.checkpoints.set(fold.oldestRowsName, rowsFrom, 0n);
-    return true;
   }
 
   private resetAll(): void {

@@ -41,7 +41,7 @@ export const accountStream = (accountId: string) => `${ACCOUNT_STREAM_PREFIX}${a
 const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
 /** Snapshot schema: the domain state's version and this envelope's. */
 const snapshotSchemaVersion = (stateVersion: number) => stateVersion * 100 + 2;
-const SNAPSHOT_SCHEMA_VERSION = snapshotSchemaVersion(STATE_SCHEMA_VERSION);
+export const SNAPSHOT_SCHEMA_VERSION = snapshotSchemaVersion(STATE_SCHEMA_VERSION);
 /** Snapshots loaded: this envelope around any state version the codec still reads. */
 const READABLE_SNAPSHOT_VERSIONS = new Set(READABLE_STATE_VERSIONS.map(snapshotSchemaVersion));
 
