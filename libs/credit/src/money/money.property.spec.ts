@@ -48,6 +48,20 @@ describe('Money held as integer fen', () => {
     );
   });
 
+  it('sums any list exactly as decimal.js does, also where a partial sum leaves the integer range', () => {
+    fc.assert(
+      fc.property(fc.array(amountText, { maxLength: 6 }), (texts) => {
+        const expected = texts.reduce((total, t) => total.plus(t), new Dec(0));
+        expect(Money.sum(texts.map((t) => Money.exact(t))).toExactString()).toBe(plain(expected));
+      }),
+      { numRuns: 2000 },
+    );
+    // The largest whole-fen amounts: their float sum leaves the integer range and comes back inexact.
+    const max = Money.fromFen(BigInt(Number.MAX_SAFE_INTEGER));
+    const sum = Money.sum([max, max, Money.exact('-0.01'), max.negated()]);
+    expect(sum.toExactString()).toBe(new Dec(Number.MAX_SAFE_INTEGER.toString()).minus(1).div(100).toFixed());
+  });
+
   it('compares exactly as decimal.js does', () => {
     fc.assert(
       fc.property(amountText, amountText, (a, b) => {

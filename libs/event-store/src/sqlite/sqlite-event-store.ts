@@ -21,7 +21,6 @@ import {
 } from '../event-store.port';
 import {
   parseRecordedUpTo,
-  parseStoredEvent,
   type PreparedEvent,
   prepareAppend,
 } from '../serialization';
@@ -48,7 +47,7 @@ interface AppendRequest {
 
 const MAX_REVISION = 2n ** 63n - 1n;
 const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
-type RawRow = [string, string, bigint, bigint, string, bigint | number, string, string];
+type RawRow = [string, string | null, bigint, bigint, string, bigint | number, string, string];
 
 /**
  * The embedded default store: one sqlite file in WAL mode with durable commits, and group commit so that
@@ -116,7 +115,7 @@ export class SqliteEventStore extends EventStore {
           : parseRecordedUpTo(options.recordedUpTo),
       limit: options.maxCount ?? -1,
     });
-    return this.toEvents(rows);
+    return this.toEvents(rows, stream);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -188,22 +187,26 @@ export class SqliteEventStore extends EventStore {
     return this.toEvents(this.statements.readAll.all(after, maxCount));
   }
 
-  /** Rows of `COLUMNS`, read in raw mode: better-sqlite3 then builds an array per row rather than an object with keys. */
-  private toEvents(rows: unknown[]): StoredEvent[] {
-    return this.upcasters.upcastAll(
-      (rows as RawRow[]).map(([id, stream, revision, position, type, schemaVersion, data, metadata]) =>
-        parseStoredEvent({
-          id,
-          stream,
-          revision,
-          position,
-          type,
-          schemaVersion: Number(schemaVersion),
-          data,
-          metadata,
-        }),
-      ),
-    );
+  /**
+   * Rows of `COLUMNS`, read in raw mode: better-sqlite3 then builds an array per row rather than an object
+   * with keys. A stream read knows its stream and selects NULL in its place, sparing a string per row.
+   */
+  private toEvents(rows: unknown[], stream?: string): StoredEvent[] {
+    const events = new Array<StoredEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as RawRow;
+      events[i] = {
+        id: row[0],
+        stream: stream ?? (row[1] as string),
+        revision: row[2],
+        position: row[3],
+        type: row[4],
+        schemaVersion: Number(row[5]),
+        data: JSON.parse(row[6]),
+        metadata: JSON.parse(row[7]),
+      };
+    }
+    return this.upcasters.upcastAll(events);
   }
 
   private assertOpen(): void {
@@ -226,7 +229,7 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     readStream: db
       .prepare(
-        `SELECT ${COLUMNS} FROM events
+        `SELECT ${COLUMNS.replace('stream', 'NULL')} FROM events
        WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo
        ORDER BY revision LIMIT @limit`,
       )
