@@ -309,7 +309,7 @@ export function withBucket(b: Buckets, kind: keyof Buckets, amount: Money): Buck
 }
 
 export function bucketsTotal(b: Buckets): Money {
-  return Money.sum([b.PENALTY_INTEREST, b.INTEREST, b.FEES, b.INSTALLMENT_PRINCIPAL, b.REVOLVING_PRINCIPAL]);
+  return b.PENALTY_INTEREST.plus(b.INTEREST).plus(b.FEES).plus(b.INSTALLMENT_PRINCIPAL).plus(b.REVOLVING_PRINCIPAL);
 }
 
 export function planUnbilledPrincipal(plan: PlanState): Money {
