@@ -98,13 +98,27 @@ function write(value: unknown, key = ''): string | undefined {
 /** Replaces `{ $money: "1.23" }` objects with Money, in place (the parsed tree is ours alone). */
 function untagMoney(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
+  // Only objects can hold a tag, and only a tag is replaced: writing every slot back made this walk
+  // cost about as much as the parse before it.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = untagMoney(value[i]);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === 'object') {
+        const untagged = untagMoney(item);
+        if (untagged !== item) value[i] = untagged;
+      }
+    }
     return value;
   }
   const record = value as Record<string, unknown>;
   const tagged = record[MONEY_TAG];
   if (typeof tagged === 'string') return Money.exact(tagged);
-  for (const key in record) record[key] = untagMoney(record[key]);
+  for (const key in record) {
+    const item = record[key];
+    if (item !== null && typeof item === 'object') {
+      const untagged = untagMoney(item);
+      if (untagged !== item) record[key] = untagged;
+    }
+  }
   return record;
 }
