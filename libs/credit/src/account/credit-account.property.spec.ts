@@ -201,11 +201,11 @@ describe('any account life', () => {
       expect(new Set(statements.map((st) => keys(st.owed)))).toEqual(new Set(statements.length ? [keys(zeroBuckets())] : []));
       expect(new Set(statements.map(keys)).size).toBeLessThanOrEqual(1);
       expect(new Set(quarters.map(keys)).size).toBeLessThanOrEqual(1);
-      // One class each, or two where a field's representation was generalized once along the way.
-      expect(classes(states.slice(1))).toBeLessThanOrEqual(2);
-      expect(classes(statements)).toBeLessThanOrEqual(2);
-      expect(classes(statements.map((st) => st.owed))).toBeLessThanOrEqual(2);
-      expect(classes(quarters)).toBeLessThanOrEqual(2);
+      // One class each: a spread put back in the handling of one frequent event gave states 2 to 4.
+      expect(classes(states.slice(1))).toBeLessThanOrEqual(1);
+      expect(classes(statements)).toBeLessThanOrEqual(1);
+      expect(classes(statements.map((st) => st.owed))).toBeLessThanOrEqual(1);
+      expect(classes(quarters)).toBeLessThanOrEqual(1);
     }), { numRuns: 20 });
   });
 

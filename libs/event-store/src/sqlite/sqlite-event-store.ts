@@ -47,7 +47,7 @@ interface AppendRequest {
 
 const MAX_REVISION = 2n ** 63n - 1n;
 const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
-type RawRow = [string, string | null, bigint, bigint, string, bigint | number, string, string];
+type RawRow = [string, string, bigint, bigint, string, bigint | number, string, string];
 
 /**
  * The embedded default store: one sqlite file in WAL mode with durable commits, and group commit so that
@@ -115,7 +115,7 @@ export class SqliteEventStore extends EventStore {
           : parseRecordedUpTo(options.recordedUpTo),
       limit: options.maxCount ?? -1,
     });
-    return this.toEvents(rows, stream);
+    return this.toEvents(rows);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -189,15 +189,16 @@ export class SqliteEventStore extends EventStore {
 
   /**
    * Rows of `COLUMNS`, read in raw mode: better-sqlite3 then builds an array per row rather than an object
-   * with keys. A stream read knows its stream and selects NULL in its place, sparing a string per row.
+   * with keys, and each row becomes one event object. The stream is the stored one even on a stream read:
+   * a name SQLite cannot keep as given (a lone surrogate) comes back as stored, as `readAll` returns it.
    */
-  private toEvents(rows: unknown[], stream?: string): StoredEvent[] {
+  private toEvents(rows: unknown[]): StoredEvent[] {
     const events = new Array<StoredEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as RawRow;
       events[i] = {
         id: row[0],
-        stream: stream ?? (row[1] as string),
+        stream: row[1],
         revision: row[2],
         position: row[3],
         type: row[4],
@@ -229,7 +230,7 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     readStream: db
       .prepare(
-        `SELECT ${COLUMNS.replace('stream', 'NULL')} FROM events
+        `SELECT ${COLUMNS} FROM events
        WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo
        ORDER BY revision LIMIT @limit`,
       )
