@@ -29,7 +29,8 @@ export function json(value: unknown): string {
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // RFC 4180: a cell holding a quote, a comma or a line break (CR as well as LF) is quoted, quotes doubled.
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csv(header: string[], rows: unknown[][]): string {
