@@ -193,7 +193,9 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
     case 'CreditLimitReviewed': {
       const d = event.data;
       const next = copyWith(s, { limit: Money.of(d.newLimit), dailyRate: d.newDailyRate, penaltyDailyRate: d.newPenaltyDailyRate, lastReviewedQuarter: d.quarter });
-      return copyWith(next, { quarter: newQuarter(quarterOf(d.on), d.on, next) });
+      // `next` is this event's own copy: its quarter starts over from the reviewed figures.
+      next.quarter = newQuarter(quarterOf(d.on), d.on, next);
+      return next;
     }
     case 'PayScoreUpdated':
       return copyWith(s, { payScore: event.data.payScore });

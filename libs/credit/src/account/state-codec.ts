@@ -10,7 +10,7 @@
  * projections write a state per touched account, so this is on the hot path.
  */
 import { Money } from '../money/money';
-import { type CreditAccountState, initialState } from './credit-account.state';
+import { copyWith, type CreditAccountState, initialState } from './credit-account.state';
 import { entriesOf, shardedFromStored } from './sharded-record';
 
 export const STATE_SCHEMA_VERSION = 4;
@@ -47,9 +47,9 @@ function upgradeFrom3(state: CreditAccountState): CreditAccountState {
     .filter((draw) => draw.placement.kind === 'UNBILLED')
     .sort((a, b) => a.seq - b.seq)
     .map((draw) => draw.drawId);
-  // Spread over a fresh state so the keys come in its order: the same text as a state folded by this
-  // version, and the same shape for the engine.
-  return { ...initialState(state.accountId), ...state, orders: shardedFromStored(state.orders), draws, unbilledDrawIds };
+  // Over a fresh state's copy, so the keys come in its order and the state has the one hidden class
+  // (`copyState`): the same text as a state folded by this version.
+  return copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDrawIds });
 }
 
 /**

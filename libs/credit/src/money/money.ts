@@ -106,8 +106,8 @@ export class Money {
   }
 
   static sum(amounts: Iterable<Money>): Money {
-    // Whole fen throughout: one Money for the sum, not one per step (a statement's buckets are summed
-    // several times per event, and an audit replay does that for every event of the account).
+    // Whole fen throughout: one Money for the sum, not one per step (a plan's unbilled principal is
+    // summed for every view of an account with installments).
     if (Array.isArray(amounts)) {
       let fen = 0;
       for (let i = 0; i < amounts.length && Number.isSafeInteger(fen); i++) fen += (amounts[i] as Money).fen;

@@ -21,6 +21,7 @@ import {
 } from '../event-store.port';
 import {
   parseRecordedUpTo,
+  parseStoredEvent,
   type PreparedEvent,
   prepareAppend,
 } from '../serialization';
@@ -187,27 +188,22 @@ export class SqliteEventStore extends EventStore {
     return this.toEvents(this.statements.readAll.all(after, maxCount));
   }
 
-  /**
-   * Rows of `COLUMNS`, read in raw mode: better-sqlite3 then builds an array per row rather than an object
-   * with keys, and each row becomes one event object. The stream is the stored one even on a stream read:
-   * a name SQLite cannot keep as given (a lone surrogate) comes back as stored, as `readAll` returns it.
-   */
+  /** Rows of `COLUMNS`, read in raw mode: better-sqlite3 then builds an array per row rather than an object with keys. */
   private toEvents(rows: unknown[]): StoredEvent[] {
-    const events = new Array<StoredEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as RawRow;
-      events[i] = {
-        id: row[0],
-        stream: row[1],
-        revision: row[2],
-        position: row[3],
-        type: row[4],
-        schemaVersion: Number(row[5]),
-        data: JSON.parse(row[6]),
-        metadata: JSON.parse(row[7]),
-      };
-    }
-    return this.upcasters.upcastAll(events);
+    return this.upcasters.upcastAll(
+      (rows as RawRow[]).map(([id, stream, revision, position, type, schemaVersion, data, metadata]) =>
+        parseStoredEvent({
+          id,
+          stream,
+          revision,
+          position,
+          type,
+          schemaVersion: Number(schemaVersion),
+          data,
+          metadata,
+        }),
+      ),
+    );
   }
 
   private assertOpen(): void {
