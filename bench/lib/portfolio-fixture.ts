@@ -69,7 +69,8 @@ interface Account {
   opened: boolean;
   position: bigint;
   /** The command ids applied, as the repository's snapshots record them for idempotency. */
-  commands: Record<string, { requestHash: string; firstRevision: string; lastRevision: string }>;
+  /** A Map as in the repository (`LoadedAccount.commands`), written to a snapshot as an object. */
+  commands: Map<string, { requestHash: string; firstRevision: string; lastRevision: string }>;
   pending: NewEvent[];
 }
 
@@ -125,7 +126,7 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
     );
     a.chainHash = chained.last;
     const first = a.revision + 1 + a.pending.length;
-    a.commands[commandId] = { requestHash, firstRevision: String(first), lastRevision: String(first + events.length - 1) };
+    a.commands.set(commandId, { requestHash, firstRevision: String(first), lastRevision: String(first + events.length - 1) });
     a.pending.push(...chained.events);
     return events;
   };
@@ -139,7 +140,7 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
     const id = fixtureAccountId(i);
     const r = random();
     const persona: Persona = r < 0.6 ? 'FULL' : r < 0.85 ? 'MINIMUM' : r < 0.95 ? 'LATE' : 'NEVER';
-    accounts.push({ id, stream: `credit-account-${id}`, persona, payDelay: 1 + Math.floor(random() * 8), state: initialState(id), revision: -1, chainHash: '', events: 0, opened: false, position: 0n, commands: {}, pending: [] });
+    accounts.push({ id, stream: `credit-account-${id}`, persona, payDelay: 1 + Math.floor(random() * 8), state: initialState(id), revision: -1, chainHash: '', events: 0, opened: false, position: 0n, commands: new Map(), pending: [] });
     activity.add(addDays(options.start, Math.floor(random() * Math.min(30, options.days))), i);
   }
 
@@ -219,7 +220,7 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
   const snapshots = store.snapshotStore();
   for (const a of accounts) {
     if (a.revision < 0) continue;
-    const body = { state: serializeState(a.state), position: a.position.toString(), commands: a.commands, chainHash: a.chainHash };
+    const body = { state: serializeState(a.state), position: a.position.toString(), commands: Object.fromEntries(a.commands), chainHash: a.chainHash };
     await snapshots.save(a.stream, BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, body);
   }
   const busiest = accounts.reduce((best, a) => (a.events > best.events ? a : best), accounts[0]);

@@ -49,6 +49,21 @@ describe('the account repository', () => {
     await expect(repo.execute('acc-1', drawCommand('o-1', '200.00'), meta('draw:o-1', 'hash-b'))).rejects.toMatchObject({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' });
   });
 
+  it('treats a command id named like an object member as an ordinary id, from memory and from a snapshot', async () => {
+    // The map of applied commands was a plain object: `commands['toString']` found Object.prototype's
+    // method and refused a first use of the id as a reused key.
+    await openAccount(repo);
+    const ids = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'];
+    const score = (i: number) => ({ type: 'UpdatePayScore' as const, payScore: 700 + i });
+    for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: false, events: [{ type: 'PayScoreUpdated' }] });
+    // Again in this repository (the map in memory), then in a fresh one (from the snapshot and the stream).
+    for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: true });
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    for (const [i, id] of ids.entries()) expect(await fresh.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: true });
+    await expect(fresh.execute('acc-1', score(9), meta('valueOf', 'h2'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await store.readStream(accountStream('acc-1'))).toHaveLength(3 + ids.length);
+  });
+
   it('keeps accounts in memory only up to its byte budget, and decides the same after reloading an evicted one', async () => {
     const run = async (cacheBytes: number) => {
       const events = new MemoryEventStore();
