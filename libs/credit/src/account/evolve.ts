@@ -8,7 +8,7 @@ import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
 import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
-import { getEntry, sizeOf, withEntries, withEntry } from './sharded-record';
+import { copyRecord, getEntry, sizeOf, withEntries, withEntry, withOwn } from './sharded-record';
 import {
   bucketsTotal,
   copyQuarter,
@@ -156,7 +156,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       const d = event.data;
       const paid = Money.of(d.amount).minus(Money.of(d.returnedToCustomer));
       const withRepaid = copyWith(s, {
-        repayments: { ...s.repayments, [d.reference]: Money.of(d.amount) },
+        repayments: withOwn(s.repayments, d.reference, Money.of(d.amount)),
         statements: s.statements.map((st) => copyStatement(st, { repaidSinceIssue: st.repaidSinceIssue.plus(paid) })),
       });
       return applyLines(withRepaid, d.allocation, null, null);
@@ -218,7 +218,8 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
 }
 
 function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): CreditAccountState {
-  const billedDraws: Record<string, Money> = {};
+  // Keyed by ids, so built in dictionary mode (`copyRecord`).
+  const billedDraws = copyRecord<Money>(null);
   const billed: [string, DrawState][] = [];
   for (const draw of unbilledDraws(s)) {
     if (draw.unbilledRemaining.isPositive()) billedDraws[draw.drawId] = draw.unbilledRemaining;
@@ -226,7 +227,7 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
   }
   const draws = withEntries(s.draws, billed);
   const plans = { ...s.plans };
-  const billedPlans: Record<string, Money> = {};
+  const billedPlans = copyRecord<Money>(null);
   for (const period of d.installmentPeriods) {
     const plan = plans[period.planId];
     billedPlans[period.planId] = (billedPlans[period.planId] ?? Money.ZERO).plus(Money.of(period.principal));
@@ -343,7 +344,7 @@ function postingOrder(s: CreditAccountState): (a: string, b: string) => number {
 }
 
 function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null, order: (a: string, b: string) => number): Record<string, Money> {
-  const next = { ...shares };
+  const next = copyRecord(shares);
   let left = amount;
   for (const k of key ? [key] : Object.keys(shares).sort(order)) {
     if (!left.isPositive()) break;

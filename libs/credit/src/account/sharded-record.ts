@@ -43,7 +43,7 @@ export function getEntry<T>(record: ShardedRecord<T>, id: string): T | undefined
 export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): ShardedRecord<T> {
   // `withEntries` for one entry, without its bookkeeping: most events change exactly one entry.
   const index = shardOf(id);
-  const shard: Record<string, T> = { ...record[index] };
+  const shard = copyRecord(record[index]);
   const added = Object.hasOwn(shard, id) ? 0 : 1;
   defineOwn(shard, id, value);
   const next = record.slice();
@@ -61,12 +61,36 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
     const index = shardOf(id);
     if (!copied.has(index)) {
       copied.add(index);
-      next[index] = { ...record[index] };
+      next[index] = copyRecord(record[index]);
     }
     if (!Object.hasOwn(next[index], id)) added++;
     defineOwn(next[index], id, value);
   }
   return next === undefined ? record : withSizeOf(record, next, added);
+}
+
+/**
+ * A writable copy of a record keyed by ids (a shard, an account's repayments, a statement's billed draws),
+ * in dictionary mode; `null` gives an empty one. Such keys are ids no other object has, so a copy made
+ * by spreading, given a new id, needed a hidden class of its own: the engine built one (and copied its
+ * descriptors) for every id ever added, a few microseconds each, which was most of the cost of a draw's
+ * fold. A prototype-less object is a hash table from the start and stays one as ids are added; it reads,
+ * enumerates and serializes like the plain object it replaces.
+ */
+export function copyRecord<T>(record: Readonly<Record<string, T>> | null): Record<string, T> {
+  const copy = Object.create(null) as Record<string, T>;
+  if (record !== null) for (const id in record) copy[id] = record[id];
+  return copy;
+}
+
+/**
+ * A copy of a plain record of caller-chosen ids (not sharded: one that grows slowly, such as an account's
+ * repayment references) with `id` set to `value`, in dictionary mode (`copyRecord`).
+ */
+export function withOwn<T>(record: Readonly<Record<string, T>>, id: string, value: T): Record<string, T> {
+  const copy = copyRecord(record);
+  defineOwn(copy, id, value);
+  return copy;
 }
 
 /**
