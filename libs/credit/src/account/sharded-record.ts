@@ -31,7 +31,9 @@ function shardOf(id: string): number {
 }
 
 export function emptySharded<T>(): ShardedRecord<T> {
-  return new Array<null>(SHARDS).fill(null);
+  const record: ShardedRecord<T> & Counted = new Array<null>(SHARDS).fill(null);
+  record.size = 0;
+  return record;
 }
 
 export function getEntry<T>(record: ShardedRecord<T>, id: string): T | undefined {
@@ -119,26 +121,31 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
 }
 
 /**
- * Entries per record, by record object. A record is never changed once built (a change copies it), and
- * `withEntries` carries its source's count forward, so a record is counted entry by entry only the first
- * time it is asked about (after a snapshot is read). The count is asked for each new draw's posting order
- * and each time a cache weighs a state.
+ * Entries per record. A record built here carries its count in a `size` property of its own (not an
+ * index, so neither JSON nor the codec writes it, and `slice` does not copy it): a record is never
+ * changed once built (a change copies it), so the count is carried forward from copy to copy. A record
+ * read back from a snapshot has none; it is counted entry by entry the first time it is asked about, and
+ * that count is kept by record object. The count is asked for each new draw's posting order and each
+ * time a cache weighs a state. (Keeping every count in the WeakMap made it hold an entry per copy, a
+ * cost to each copy and to the collector.)
  */
-const sizes = new WeakMap<object, number>();
+type Counted = { size?: number };
+const counted = new WeakMap<object, number>();
 
-/** `next`, a copy of `record` with `added` more entries, carrying its count forward when it is known. */
+/** `next`, a copy of `record` with `added` more entries, carrying its count forward. */
 function withSizeOf<T>(record: ShardedRecord<T>, next: ShardedRecord<T>, added: number): ShardedRecord<T> {
-  const size = sizes.get(record);
-  if (size !== undefined) sizes.set(next, size + added);
+  (next as Counted).size = sizeOf(record) + added;
   return next;
 }
 
 export function sizeOf<T>(record: ShardedRecord<T>): number {
-  let size = sizes.get(record);
+  const own = (record as Counted).size;
+  if (own !== undefined) return own;
+  let size = counted.get(record);
   if (size === undefined) {
     size = 0;
     for (const shard of record) if (shard !== null) size += Object.keys(shard).length;
-    sizes.set(record, size);
+    counted.set(record, size);
   }
   return size;
 }
