@@ -218,7 +218,9 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
 }
 
 function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): CreditAccountState {
-  // Keyed by ids, so built in dictionary mode (`copyRecord`).
+  // Keyed by ids, so built in dictionary mode (`copyRecord`). Built as `{}`, a draw id `__proto__` set the
+  // object's prototype instead of a key; the API refuses such ids (`ID_PATTERN`), so no stored state holds
+  // one and the state version stays.
   const billedDraws = copyRecord<Money>(null);
   const billed: [string, DrawState][] = [];
   for (const draw of unbilledDraws(s)) {

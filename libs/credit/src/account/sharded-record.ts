@@ -128,6 +128,11 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
  * that count is kept by record object. The count is asked for each new draw's posting order and each
  * time a cache weighs a state. (Keeping every count in the WeakMap made it hold an entry per copy, a
  * cost to each copy and to the collector.)
+ *
+ * The property is a plain assignment, so it is enumerable: `Object.keys` and `for...in` over a record
+ * list `size` after the slots, and a deep equality (jest's `toEqual`) tells a record built here from one
+ * read back. Walk a record by its slots (`for...of`, indices), and compare states by their serialized
+ * text. Defining it non-enumerable cost about 0.25 microseconds a copy, as much as the WeakMap did.
  */
 type Counted = { size?: number };
 const counted = new WeakMap<object, number>();

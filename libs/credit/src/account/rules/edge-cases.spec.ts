@@ -1,8 +1,11 @@
 import { Money } from '../../money/money';
-import { TERMS_2026_01, TermsCatalogue } from '../../terms/product-terms';
+import { DEFAULT_TERMS_CATALOGUE, TERMS_2026_01, TermsCatalogue } from '../../terms/product-terms';
 import { AccountScenario } from '../../testing/account-scenario';
 import { overdueAmount } from '../credit-account.state';
 import { getEntry } from '../sharded-record';
+import { contextAt } from '../decide-context';
+import { decide } from '../decide';
+import { deserializeState, serializeState } from '../state-codec';
 
 const opened = (payScore = 650) => new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore });
 
@@ -104,6 +107,29 @@ describe('order ids that name properties of every object', () => {
     expect(getEntry(s.state.draws, orderId)?.amount.toString()).toBe('10.00');
     expect(() => s.draw(orderId, '11.00')).toThrow(expect.objectContaining({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' }));
   });
+});
+
+describe('a draw whose id names a property of every object, refunded after billing', () => {
+  // A statement's billed draws are looked up by draw id. A state read back from a snapshot holds them as
+  // parsed JSON objects, where such an id would find Object.prototype's member: the refund must be
+  // decided as it is on the folded state.
+  const decidedBothWays = (s: AccountScenario, command: Parameters<AccountScenario['execute']>[0]) => {
+    const now = s.now;
+    const folded = decide(command, s.state, contextAt(now, DEFAULT_TERMS_CATALOGUE));
+    const restored = decide(command, deserializeState(serializeState(s.state)), contextAt(now, DEFAULT_TERMS_CATALOGUE));
+    expect(restored).toEqual(folded);
+    return folded;
+  };
+
+  it.each(['__proto__', 'constructor', 'toString'])('refunds revolving draw %s, repaid before it was billed', (orderId) => {
+    const s = opened();
+    s.draw(orderId, '100.00');
+    s.draw('o-2', '50.00');
+    s.repay('r-1', '100.00');
+    s.closeDaysThrough('2026-02-02');
+    expect(decidedBothWays(s, { type: 'RefundDraw', drawId: orderId, refundId: 'rf-1', amount: '20.00' }).map((e) => e.type)).toContain('DrawRefunded');
+  });
+
 });
 
 describe('other caller-chosen ids that name properties of every object', () => {

@@ -36,7 +36,7 @@ export function allocateRefund(state: CreditAccountState, draw: DrawState, amoun
     take(draw.unbilledRemaining, (a) => ({ target: 'UNBILLED_REVOLVING', amount: a }));
   } else if (placement.kind === 'BILLED') {
     const statement = state.statements.find((s) => s.id === placement.statementId);
-    take(statement?.billedDraws[draw.drawId], (a) => ({ target: 'STATEMENT', statementId: placement.statementId, component: 'REVOLVING_PRINCIPAL', amount: a }));
+    take(statement && ownValue(statement.billedDraws, draw.drawId), (a) => ({ target: 'STATEMENT', statementId: placement.statementId, component: 'REVOLVING_PRINCIPAL', amount: a }));
   } else {
     const plan = state.plans[placement.planId];
     if (!plan.closed) {
@@ -50,7 +50,7 @@ export function allocateRefund(state: CreditAccountState, draw: DrawState, amoun
       }
     }
     for (const s of [...state.statements].reverse()) {
-      take(s.billedPlans[placement.planId], (a) => ({ target: 'STATEMENT', statementId: s.id, component: 'INSTALLMENT_PRINCIPAL', amount: a }));
+      take(ownValue(s.billedPlans, placement.planId), (a) => ({ target: 'STATEMENT', statementId: s.id, component: 'INSTALLMENT_PRINCIPAL', amount: a }));
     }
   }
   return { lines, returnedToCustomer: left, feesWaived };
