@@ -76,8 +76,8 @@ export function segmentsFrom(segments: AccrualSegment[], from: IsoDate): Accrual
 
 /** Exact interest and penalty interest over the days `from`..`to` inclusive. */
 export function accrueDays(segments: AccrualSegment[], from: IsoDate, to: IsoDate): AccrualTotals {
-  let interest = Money.ZERO;
-  let penaltyInterest = Money.ZERO;
+  const normal: { amount: Money; factor: string; count: number }[] = [];
+  const penalty: { amount: Money; factor: string; count: number }[] = [];
   const first = dayNumber(from);
   const last = dayNumber(to);
   for (let i = 0; i < segments.length; i++) {
@@ -85,10 +85,11 @@ export function accrueDays(segments: AccrualSegment[], from: IsoDate, to: IsoDat
     const end = Math.min(last, i + 1 < segments.length ? dayNumber(segments[i + 1].from) - 1 : last);
     if (end < start) continue;
     const days = end - start + 1;
-    interest = interest.plus(segments[i].normal.times(segments[i].dailyRate).times(new Dec(days)));
-    penaltyInterest = penaltyInterest.plus(segments[i].penalty.times(segments[i].penaltyDailyRate).times(new Dec(days)));
+    normal.push({ amount: segments[i].normal, factor: segments[i].dailyRate, count: days });
+    penalty.push({ amount: segments[i].penalty, factor: segments[i].penaltyDailyRate, count: days });
   }
-  return { interest, penaltyInterest, days: Math.max(0, last - first + 1) };
+  // Principal x daily rate x days, summed exactly (in integers while the amounts are whole fen).
+  return { interest: Money.sumOfProducts(normal), penaltyInterest: Money.sumOfProducts(penalty), days: Math.max(0, last - first + 1) };
 }
 
 /** The same accrual expanded to one row per day, for statements' explanations and the accrual read model. */

@@ -94,6 +94,25 @@ describe('Money held as integer fen', () => {
     );
   });
 
+  it('sums amount x factor x count exactly as decimal.js does, whole fen or not, whatever the factors\' scales', () => {
+    const factor = fc.oneof(
+      fc.constantFrom('0.0005', '0.00075', '0.000375', '0.00045', '1.50', '-2', '0', '0.10', '7'),
+      fc.tuple(fc.bigInt(-(10n ** 12n), 10n ** 12n), fc.integer({ min: 0, max: 14 })).map(([units, decimals]) => new Dec(units.toString()).div(new Dec(10).pow(decimals)).toFixed(decimals)),
+      fc.constantFrom('1e-3', '.5', '2.5e1'),
+    );
+    const term = fc.record({ amount: amountText, factor, count: fc.integer({ min: 0, max: 400 }) });
+    fc.assert(
+      fc.property(fc.array(term, { maxLength: 6 }), (terms) => {
+        const expected = terms.reduce((sum, t) => sum.plus(new Dec(t.amount).times(new Dec(t.factor)).times(t.count)), new Dec(0));
+        const got = Money.sumOfProducts(terms.map((t) => ({ amount: Money.exact(t.amount), factor: t.factor, count: t.count })));
+        expect(got.toExactString()).toBe(plain(expected));
+        // And the same Money as decimal.js's result makes: held as fen when it is whole fen.
+        expect(got).toEqual(Money.exact(expected));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('writes whole fen with 2 decimals and converts to and from integer fen', () => {
     fc.assert(
       fc.property(wholeFen, (fen) => {

@@ -18,6 +18,38 @@ export class MoneyFormatError extends Error {
   }
 }
 
+/** A factor written as a plain decimal ("0.0005", "-2", "1.50"): an integer over a power of ten. */
+interface ScaledFactor {
+  /** `units` as a number, which is exact: a factor of more digits than a safe integer holds is not parsed. */
+  units: number;
+  bigUnits: bigint;
+  scale: number;
+}
+
+const FACTOR_PATTERN = /^-?\d{1,15}(\.\d{1,15})?$/;
+/** Parsed factors by their text: the daily rates of a few terms versions, so the cache stays small. */
+const scaledFactors = new Map<string, ScaledFactor | null>();
+
+function scaledFactor(factor: string): ScaledFactor | null {
+  let parsed = scaledFactors.get(factor);
+  if (parsed !== undefined) return parsed;
+  parsed = null;
+  if (typeof factor === 'string' && FACTOR_PATTERN.test(factor)) {
+    const dot = factor.indexOf('.');
+    const digits = dot < 0 ? factor : factor.slice(0, dot) + factor.slice(dot + 1);
+    const units = Number(digits);
+    if (Number.isSafeInteger(units)) parsed = { units, bigUnits: BigInt(digits), scale: dot < 0 ? 0 : factor.length - dot - 1 };
+  }
+  // Any text could come in; only a bounded number is kept.
+  if (scaledFactors.size < 1024) scaledFactors.set(factor, parsed);
+  return parsed;
+}
+
+const powersOfTen: Dec[] = [];
+function powerOfTen(exponent: number): Dec {
+  return (powersOfTen[exponent] ??= new Dec(10).pow(exponent));
+}
+
 /**
  * An amount of CNY. Posted amounts have at most 2 decimals (fen); exact intermediate amounts (a day's
  * interest) may have more and are only ever rounded through a named rounding.
@@ -103,6 +135,50 @@ export class Money {
   static fromFen(fen: bigint): Money {
     const n = Number(fen);
     return Number.isSafeInteger(n) && BigInt(n) === fen ? Money.ofFen(n) : Money.ofDec(new Dec(fen.toString()).div(100));
+  }
+
+  /**
+   * Exactly the sum of amount x factor x count over the terms: a month's interest over its balance
+   * segments (principal x daily rate x days). Whole-fen amounts and plain decimal factors ("0.0005") are
+   * multiplied as integers, over the largest scale among the factors, and make one Money at the end;
+   * any other term is multiplied with decimal.js. Either way the result is what decimal.js gives.
+   */
+  static sumOfProducts(terms: Iterable<{ amount: Money; factor: string; count: number }>): Money {
+    // Held as a safe integer while it fits, in units of 10^-scale fen; as a bigint once it does not.
+    let scaled = 0;
+    let big: bigint | null = null;
+    let scale = 0;
+    let rest = Money.ZERO;
+    for (const { amount, factor, count } of terms) {
+      if (amount.fen === 0 || count === 0) continue;
+      const f = Number.isNaN(amount.fen) || !Number.isSafeInteger(count) ? null : scaledFactor(factor);
+      if (f === null) {
+        rest = rest.plus(amount.times(factor).times(new Dec(count)));
+        continue;
+      }
+      if (f.scale > scale) {
+        const up = 10 ** (f.scale - scale);
+        if (big === null && Number.isSafeInteger(scaled * up)) scaled *= up;
+        else big = (big ?? BigInt(scaled)) * BigInt(up);
+        scale = f.scale;
+      }
+      const product = amount.fen * f.units * count * 10 ** (scale - f.scale);
+      if (big === null && Number.isSafeInteger(product) && Number.isSafeInteger(scaled + product)) scaled += product;
+      else big = (big ?? BigInt(scaled)) + BigInt(amount.fen) * f.bigUnits * BigInt(count) * 10n ** BigInt(scale - f.scale);
+    }
+    return Money.ofScaled(big ?? scaled, scale).plus(rest);
+  }
+
+  /** `scaled` x 10^-scale fen. */
+  private static ofScaled(scaled: number | bigint, scale: number): Money {
+    if (typeof scaled === 'number') {
+      const unit = 10 ** scale;
+      if (scaled % unit === 0) return Money.ofFen(scaled / unit);
+      return new Money(Number.NaN, new Dec(scaled).div(powerOfTen(scale + 2)));
+    }
+    const unit = 10n ** BigInt(scale);
+    if (scaled % unit === 0n) return Money.fromFen(scaled / unit);
+    return Money.ofDec(new Dec(scaled.toString()).div(powerOfTen(scale + 2)));
   }
 
   static sum(amounts: Iterable<Money>): Money {
