@@ -12,7 +12,7 @@
  * of deltas up to it, one row per date with a change (a few hundred a year), instead of a scan over every
  * account's segments.
  */
-import { type AccrualSegment, Dec, Money } from '@ledger/credit';
+import { type AccrualSegment, Money } from '@ledger/credit';
 import { LruCache } from '@ledger/event-store';
 import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
@@ -47,9 +47,15 @@ function sameBalance(a: Omit<AccrualSegment, 'from'>, b: Omit<AccrualSegment, 'f
   );
 }
 
-function dailyInterest(s: AccrualSegment | undefined): { interest: Dec; penalty: Dec } {
-  if (!s) return { interest: new Dec(0), penalty: new Dec(0) };
-  return { interest: s.normal.times(s.dailyRate).value, penalty: s.penalty.times(s.penaltyDailyRate).value };
+/** How a change of balance changes a day's interest and penalty interest, exactly (integers while it can). */
+function dailyInterestChange(before: AccrualSegment | undefined, after: AccrualSegment): { interest: Money; penalty: Money } {
+  const interest = [{ amount: after.normal, factor: after.dailyRate, count: 1 }];
+  const penalty = [{ amount: after.penalty, factor: after.penaltyDailyRate, count: 1 }];
+  if (before) {
+    interest.push({ amount: before.normal, factor: before.dailyRate, count: -1 });
+    penalty.push({ amount: before.penalty, factor: before.penaltyDailyRate, count: -1 });
+  }
+  return { interest: Money.sumOfProducts(interest), penalty: Money.sumOfProducts(penalty) };
 }
 
 export class AccrualsProjection implements Projection {
@@ -72,7 +78,7 @@ export class AccrualsProjection implements Projection {
       penalty_delta TEXT NOT NULL
     ) STRICT`,
   ];
-  private readonly deltas = new Map<string, { interest: Dec; penalty: Dec }>();
+  private readonly deltas = new Map<string, { interest: Money; penalty: Money }>();
   /**
    * Each account's last two stored segments, newest first, as the table holds them. Every balance change
    * needs them, and reading them was a query per change (a tenth of a rebuild). Only this projection
@@ -134,13 +140,9 @@ export class AccrualsProjection implements Projection {
       const newest = { ...balance, from: on };
       this.tails.set(accountId, previous ? [newest, previous] : [newest]);
     }
-    const before = dailyInterest(last);
-    const after = dailyInterest(balance);
-    const delta = this.deltas.get(on) ?? { interest: new Dec(0), penalty: new Dec(0) };
-    this.deltas.set(on, {
-      interest: delta.interest.plus(after.interest).minus(before.interest),
-      penalty: delta.penalty.plus(after.penalty).minus(before.penalty),
-    });
+    const change = dailyInterestChange(last, balance);
+    const delta = this.deltas.get(on);
+    this.deltas.set(on, delta ? { interest: delta.interest.plus(change.interest), penalty: delta.penalty.plus(change.penalty) } : change);
   }
 
   private tailOf(accountId: string): AccrualSegment[] {
@@ -167,11 +169,11 @@ export class AccrualsProjection implements Projection {
     for (const [date, delta] of this.deltas) {
       if (delta.interest.isZero() && delta.penalty.isZero()) continue;
       const row = this.selectDelta.get(date) as { interest_delta: string; penalty_delta: string } | undefined;
-      const interest = delta.interest.plus(row?.interest_delta ?? 0);
-      const penalty = delta.penalty.plus(row?.penalty_delta ?? 0);
+      const interest = row ? delta.interest.plus(Money.exact(row.interest_delta)) : delta.interest;
+      const penalty = row ? delta.penalty.plus(Money.exact(row.penalty_delta)) : delta.penalty;
       // A date whose deltas cancel out leaves no row, so the table never depends on how batches fell.
       if (interest.isZero() && penalty.isZero()) this.removeDelta.run(date);
-      else this.upsertDelta.run(date, interest.toFixed(), penalty.toFixed());
+      else this.upsertDelta.run(date, interest.toExactString(), penalty.toExactString());
     }
     this.deltas.clear();
   }
