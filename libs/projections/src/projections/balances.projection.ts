@@ -3,7 +3,8 @@
  * the domain's own functions (total owed, available, overdue amount), so the row cannot disagree with a
  * replay. Days past due are not stored: they grow every day for every overdue account, so the query
  * computes them from `overdue_since` and the last closed business day instead of a daily write.
- * Rows are buffered per batch, so an account touched by many events in a batch is written once.
+ * States are buffered per batch, so an account touched by many events in a batch is made into a row and
+ * written once.
  */
 import {
   availableCredit,
@@ -178,22 +179,30 @@ export class BalancesProjection implements Projection {
     'CREATE INDEX IF NOT EXISTS balances_by_status ON balances (status, account_id)',
     'CREATE INDEX IF NOT EXISTS balances_by_bucket ON balances (bucket, account_id)',
   ];
-  private readonly pending = new Map<string, BalanceRow>();
+  /**
+   * Each account's latest state in the batch, and the position it is as of: the row is made at the flush,
+   * once per account (a rebuild's batch of 5,000 events touches an account several times).
+   */
+  private readonly pending = new Map<string, { state: CreditAccountState; position: bigint }>();
   private upsert!: Statement;
 
   prepare(db: Db): void {
     this.upsert = db.prepare(
-      `INSERT OR REPLACE INTO balances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+      // Bound by position: binding 27 named parameters cost a fifth of each row's insert.
+      `INSERT OR REPLACE INTO balances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
     );
   }
 
   apply(event: ProjectionEvent): void {
     if (event.kind !== 'account') return;
-    this.pending.set(event.accountId, balanceRow((event as AccountChange).after, event.stored.position));
+    this.pending.set(event.accountId, { state: (event as AccountChange).after, position: event.stored.position });
   }
 
   flush(): void {
-    for (const row of this.pending.values()) this.upsert.run(row);
+    for (const { state, position } of this.pending.values()) {
+      const row = balanceRow(state, position);
+      this.upsert.run(COLUMNS.map((column) => row[column]));
+    }
     this.pending.clear();
   }
 
