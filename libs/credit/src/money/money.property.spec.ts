@@ -113,6 +113,14 @@ describe('Money held as integer fen', () => {
     );
   });
 
+  it('refuses a factor that is not a number in a sum of products, as times does, even for a zero amount', () => {
+    for (const factor of ['', 'oops', '1..2']) {
+      expect(() => Money.ZERO.times(factor)).toThrow();
+      expect(() => Money.sumOfProducts([{ amount: Money.ZERO, factor, count: 3 }])).toThrow();
+      expect(() => Money.sumOfProducts([{ amount: Money.of('1.00'), factor, count: 3 }])).toThrow();
+    }
+  });
+
   it('writes whole fen with 2 decimals and converts to and from integer fen', () => {
     fc.assert(
       fc.property(wholeFen, (fen) => {

@@ -141,7 +141,9 @@ export class Money {
    * Exactly the sum of amount x factor x count over the terms: a month's interest over its balance
    * segments (principal x daily rate x days). Whole-fen amounts and plain decimal factors ("0.0005") are
    * multiplied as integers, over the largest scale among the factors, and make one Money at the end;
-   * any other term is multiplied with decimal.js. Either way the result is what decimal.js gives.
+   * any other term is multiplied with decimal.js, which also refuses a factor that is not a number, as
+   * `times` does, even for a zero amount. The result is exact: what decimal.js gives wherever its 50
+   * significant digits hold every step (products near 10^47 would need more).
    */
   static sumOfProducts(terms: Iterable<{ amount: Money; factor: string; count: number }>): Money {
     // Held as a safe integer while it fits, in units of 10^-scale fen; as a bigint once it does not.
@@ -150,8 +152,8 @@ export class Money {
     let scale = 0;
     let rest = Money.ZERO;
     for (const { amount, factor, count } of terms) {
-      if (amount.fen === 0 || count === 0) continue;
       const f = Number.isNaN(amount.fen) || !Number.isSafeInteger(count) ? null : scaledFactor(factor);
+      if (f !== null && (amount.fen === 0 || count === 0)) continue;
       if (f === null) {
         rest = rest.plus(amount.times(factor).times(new Dec(count)));
         continue;

@@ -12,7 +12,7 @@
  * of deltas up to it, one row per date with a change (a few hundred a year), instead of a scan over every
  * account's segments.
  */
-import { type AccrualSegment, Money } from '@ledger/credit';
+import { type AccrualSegment, Dec, Money } from '@ledger/credit';
 import { LruCache } from '@ledger/event-store';
 import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
@@ -169,8 +169,9 @@ export class AccrualsProjection implements Projection {
     for (const [date, delta] of this.deltas) {
       if (delta.interest.isZero() && delta.penalty.isZero()) continue;
       const row = this.selectDelta.get(date) as { interest_delta: string; penalty_delta: string } | undefined;
-      const interest = row ? delta.interest.plus(Money.exact(row.interest_delta)) : delta.interest;
-      const penalty = row ? delta.penalty.plus(Money.exact(row.penalty_delta)) : delta.penalty;
+      // Read through Dec, which takes any text Dec's toFixed wrote (Money.exact's pattern stops at 30 decimals).
+      const interest = row ? delta.interest.plus(Money.exact(new Dec(row.interest_delta))) : delta.interest;
+      const penalty = row ? delta.penalty.plus(Money.exact(new Dec(row.penalty_delta))) : delta.penalty;
       // A date whose deltas cancel out leaves no row, so the table never depends on how batches fell.
       if (interest.isZero() && penalty.isZero()) this.removeDelta.run(date);
       else this.upsertDelta.run(date, interest.toExactString(), penalty.toExactString());
