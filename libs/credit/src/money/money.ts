@@ -153,11 +153,11 @@ export class Money {
     let rest = Money.ZERO;
     for (const { amount, factor, count } of terms) {
       const f = Number.isNaN(amount.fen) || !Number.isSafeInteger(count) ? null : scaledFactor(factor);
-      if (f !== null && (amount.fen === 0 || count === 0)) continue;
       if (f === null) {
         rest = rest.plus(amount.times(factor).times(new Dec(count)));
         continue;
       }
+      if (amount.fen === 0 || count === 0) continue;
       if (f.scale > scale) {
         const up = 10 ** (f.scale - scale);
         if (big === null && Number.isSafeInteger(scaled * up)) scaled *= up;

@@ -181,7 +181,7 @@ export class BalancesProjection implements Projection {
   ];
   /**
    * Each account's latest state in the batch, and the position it is as of: the row is made at the flush,
-   * once per account (a rebuild's batch of 5,000 events touches an account several times).
+   * once per account however many of the batch's events touched it.
    */
   private readonly pending = new Map<string, { state: CreditAccountState; position: bigint }>();
   private upsert!: Statement;

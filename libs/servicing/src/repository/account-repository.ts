@@ -295,10 +295,14 @@ export function toDomainEvent(stored: StoredEvent): CreditAccountEvent {
   return { type: stored.type, data: stored.data } as CreditAccountEvent;
 }
 
-/** Folds stored events into a loaded account, collecting the command ids they record. */
+/**
+ * Folds stored events into a loaded account, adding the command ids they record to its command map in
+ * place: `load` hands over a map it has just built (copying it again cost a second pass over hundreds of
+ * ids on every cold load).
+ */
 export function applyStored(loaded: LoadedAccount, events: StoredEvent[]): LoadedAccount {
   if (events.length === 0) return loaded;
-  const commands = new Map(loaded.commands);
+  const commands = loaded.commands;
   for (const e of events) {
     const commandId = e.metadata.commandId;
     if (typeof commandId !== 'string') continue;

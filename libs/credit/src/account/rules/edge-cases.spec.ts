@@ -114,9 +114,9 @@ describe('a draw whose id names a property of every object, refunded after billi
   // parsed JSON objects, where such an id would find Object.prototype's member: the refund must be
   // decided as it is on the folded state.
   const decidedBothWays = (s: AccountScenario, command: Parameters<AccountScenario['execute']>[0]) => {
-    const now = s.now;
-    const folded = decide(command, s.state, contextAt(now, DEFAULT_TERMS_CATALOGUE));
-    const restored = decide(command, deserializeState(serializeState(s.state)), contextAt(now, DEFAULT_TERMS_CATALOGUE));
+    const context = contextAt(s.now, DEFAULT_TERMS_CATALOGUE);
+    const folded = decide(command, s.state, context);
+    const restored = decide(command, deserializeState(serializeState(s.state)), context);
     expect(restored).toEqual(folded);
     return folded;
   };
@@ -129,7 +129,6 @@ describe('a draw whose id names a property of every object, refunded after billi
     s.closeDaysThrough('2026-02-02');
     expect(decidedBothWays(s, { type: 'RefundDraw', drawId: orderId, refundId: 'rf-1', amount: '20.00' }).map((e) => e.type)).toContain('DrawRefunded');
   });
-
 });
 
 describe('other caller-chosen ids that name properties of every object', () => {
