@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { LedgerConfig } from '@ledger/servicing';
 import { AccessGuard } from './access.guard';
 import { ApiKeyRing, loadApiKeys, type Role } from './api-keys';
+import { RateLimitStorage } from './rate-limit-storage';
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -34,7 +35,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_WINDOW_MS, limit: config.rateLimitPerMinute }] }),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_WINDOW_MS, limit: config.rateLimitPerMinute }], storage: new RateLimitStorage() }),
       ],
       providers: [
         { provide: ApiKeyRing, useValue: ring },
