@@ -40,6 +40,11 @@ export class LruCache<K, V> {
     return this.totalWeight;
   }
 
+  /** The weight `key` was set with, without counting as a use of it. */
+  weightOf(key: K): number | undefined {
+    return this.entries.get(key)?.weight;
+  }
+
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;

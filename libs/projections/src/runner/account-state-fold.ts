@@ -108,6 +108,17 @@ export class AccountStateFold {
     this.create();
   }
 
+  /**
+   * About how many bytes `accountId`'s state will hold when it is folded next: its own weight when the
+   * state is cached, else the average of the cached states (a least-recently-used cache holds a fair
+   * sample of the accounts being replayed), else `unknown`.
+   */
+  estimatedBytes(accountId: string, unknown: number): number {
+    const own = this.cache.weightOf(accountId);
+    if (own !== undefined) return own;
+    return this.cache.size > 0 ? this.cache.weight / this.cache.size : unknown;
+  }
+
   get(accountId: string): CreditAccountState {
     const state = this.pending.get(accountId) ?? this.unwritten.get(accountId) ?? this.cache.get(accountId);
     if (state) return state;

@@ -58,16 +58,39 @@ describe('the projection runner', () => {
     const narrow = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchAccounts: 2 });
     await narrow.rebuild();
     expect(dumpReadModels(narrow.db, narrow.projections)).toBe(live);
-    await Promise.all([runner.close(), other.close(), narrow.close()]);
+    // So does one whose batches are cut by a byte bound of a few states (half of a 64 KB cache).
+    const light = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), stateCacheBytes: 64 * 1024 });
+    await light.rebuild();
+    expect(dumpReadModels(light.db, light.projections)).toBe(live);
+    await Promise.all([runner.close(), other.close(), narrow.close(), light.close()]);
   });
 
   it('cuts a replay page into runs of at most the given number of accounts, keeping the order', () => {
     const event = (position: number, stream: string) => ({ position: BigInt(position), stream }) as StoredEvent;
     const page = [event(1, 'credit-account-a'), event(2, 'credit-account-b'), event(3, 'credit-account-a'), event(4, 'ledger-business-days'), event(5, 'credit-account-c'), event(6, 'credit-account-b'), event(7, 'credit-account-d')];
-    const runs = byDistinctAccounts(page, 2).map((run) => run.map((e) => Number(e.position)));
+    const runs = byDistinctAccounts(page, { accounts: 2 }).map((run) => run.map((e) => Number(e.position)));
     expect(runs).toEqual([[1, 2, 3, 4], [5, 6], [7]]);
-    expect(byDistinctAccounts(page, 10)).toEqual([page]);
-    expect(byDistinctAccounts([], 2)).toEqual([]);
+    expect(byDistinctAccounts(page, { accounts: 10 })).toEqual([page]);
+    expect(byDistinctAccounts([], { accounts: 2 })).toEqual([]);
+  });
+
+  it('also cuts a run once its accounts weigh more than the byte bound, asking each account’s weight once a run', () => {
+    const event = (position: number, stream: string) => ({ position: BigInt(position), stream }) as StoredEvent;
+    const page = [event(1, 'credit-account-a'), event(2, 'credit-account-b'), event(3, 'credit-account-a'), event(4, 'ledger-business-days'), event(5, 'credit-account-c'), event(6, 'credit-account-b'), event(7, 'credit-account-d')];
+    const weights: Record<string, number> = { 'credit-account-a': 3, 'credit-account-b': 3, 'credit-account-c': 5, 'credit-account-d': 1 };
+    const asked: string[] = [];
+    const weigh = (stream: string) => {
+      asked.push(stream);
+      return weights[stream];
+    };
+    const positions = (runs: StoredEvent[][]) => runs.map((run) => run.map((e) => Number(e.position)));
+    expect(positions(byDistinctAccounts(page, { accounts: 10, bytes: 6, weigh }))).toEqual([[1, 2, 3, 4], [5], [6, 7]]);
+    expect(asked).toEqual(['credit-account-a', 'credit-account-b', 'credit-account-c', 'credit-account-b', 'credit-account-d']);
+    // An account heavier than the whole bound still gets a run of its own.
+    weights['credit-account-c'] = 100;
+    expect(positions(byDistinctAccounts(page, { accounts: 10, bytes: 6, weigh }))).toEqual([[1, 2, 3, 4], [5], [6, 7]]);
+    // The account bound still applies when the weights are light.
+    expect(positions(byDistinctAccounts(page, { accounts: 1, bytes: 1_000, weigh }))).toEqual([[1], [2], [3, 4], [5], [6], [7]]);
   });
 
   it('rebuilds one projection while the others keep their checkpoints', async () => {

@@ -37,9 +37,12 @@ export interface ProjectionRunnerOptions {
   /** Events per batch while rebuilding or catching up (larger batches amortize each transaction). Default 5,000. */
   replayBatchSize?: number;
   /**
-   * Distinct accounts per replay batch, at most: a batch holds every account it changed until it commits,
-   * and a state whose previous version left the cache is held whole, so this bounds a replay's memory
-   * whatever the accounts' age. A page of the log is cut into as many batches as it takes. Default 512.
+   * Distinct accounts per replay batch, at most. A batch holds every account it changed until it
+   * commits, and a state whose previous version left the cache is held whole, so a batch is also cut
+   * once its accounts' estimated states (`AccountStateFold.estimatedBytes`) reach half of
+   * `stateCacheBytes`: young accounts make long batches (fewer, larger transactions) and five-year
+   * accounts short ones, for the same memory. A page of the log is cut into as many batches as it takes.
+   * Default 4,096.
    */
   replayBatchAccounts?: number;
   /** When the account-state fold writes its table (see `AccountStateFold`). */
@@ -258,7 +261,11 @@ export class ProjectionRunner {
       const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
-      for (const batch of byDistinctAccounts(events, this.options.replayBatchAccounts ?? 512)) {
+      const bytes = this.cacheBounds.bytes / 2;
+      // An account the fold knows nothing of counts as 1/512 of the budget: at most 512 of them a batch,
+      // whatever their age (the bound before the budget).
+      const weigh = (stream: string) => lane.fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), bytes / 512);
+      for (const batch of byDistinctAccounts(events, { accounts: this.options.replayBatchAccounts ?? 4_096, bytes, weigh })) {
         this.committed(lane, lane.applyBatch(batch, { writeFold: batch[batch.length - 1].position >= until }));
       }
       onProgress?.(lane.position, until);
@@ -364,19 +371,38 @@ export class ProjectionRunner {
   }
 }
 
-/** Cuts events, in order, into runs that each touch at most `limit` accounts (other streams count for none). */
-export function byDistinctAccounts(events: readonly StoredEvent[], limit: number): StoredEvent[][] {
+/** How `byDistinctAccounts` bounds a run: distinct accounts, and optionally their summed weight. */
+export interface RunBounds {
+  accounts: number;
+  /** The most the run's accounts may weigh together (a run always takes its first account). */
+  bytes?: number;
+  /** An account stream's weight (`credit-account-<id>`), asked once per run it appears in. */
+  weigh?: (stream: string) => number;
+}
+
+/**
+ * Cuts events, in order, into runs that each touch at most `bounds.accounts` accounts, and whose
+ * accounts weigh at most `bounds.bytes` together (other streams count for none).
+ */
+export function byDistinctAccounts(events: readonly StoredEvent[], bounds: RunBounds): StoredEvent[][] {
   const batches: StoredEvent[][] = [];
   let batch: StoredEvent[] = [];
   const accounts = new Set<string>();
+  let weight = 0;
   for (const event of events) {
     const account = event.stream.startsWith(ACCOUNT_STREAM_PREFIX) ? event.stream : undefined;
-    if (account !== undefined && !accounts.has(account) && accounts.size >= limit) {
-      batches.push(batch);
-      batch = [];
-      accounts.clear();
+    if (account !== undefined && !accounts.has(account)) {
+      const added = bounds.weigh?.(account) ?? 0;
+      const full = accounts.size >= bounds.accounts || (bounds.bytes !== undefined && accounts.size > 0 && weight + added > bounds.bytes);
+      if (full) {
+        batches.push(batch);
+        batch = [];
+        accounts.clear();
+        weight = 0;
+      }
+      accounts.add(account);
+      weight += added;
     }
-    if (account !== undefined) accounts.add(account);
     batch.push(event);
   }
   if (batch.length > 0) batches.push(batch);
