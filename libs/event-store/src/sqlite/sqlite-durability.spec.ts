@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { DeliveryLog, newEvent, numberedEvents, waitFor } from '../contract/contract-helpers';
 import { Upcasters } from '../upcasters';
+import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from './sqlite-schema';
 import { SqliteEventStore } from './sqlite-event-store';
 import { temporaryDatabasePath } from './sqlite-test-files';
 
@@ -27,6 +28,32 @@ describe('the sqlite store file', () => {
     const store = open();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(Number(store.db.pragma('synchronous', { simple: true }))).toBe(2);
+  });
+
+  it('checkpoints the write-ahead log into the file once it holds the configured pages (10,000 by default)', async () => {
+    const framesInLog = (store: SqliteEventStore) => Number((store.db.pragma('wal_checkpoint(PASSIVE)') as { log: bigint }[])[0].log);
+    const sixtyCommits = async (store: SqliteEventStore) => {
+      for (let i = 0; i < 60; i++) await store.append(`account-${i}`, 'no_stream', numberedEvents(1));
+    };
+    const roomy = open();
+    expect(DEFAULT_WAL_AUTOCHECKPOINT_PAGES).toBe(10_000);
+    expect(Number(roomy.db.pragma('wal_autocheckpoint', { simple: true }))).toBe(DEFAULT_WAL_AUTOCHECKPOINT_PAGES);
+    await sixtyCommits(roomy);
+    // None checkpointed: every commit's frames are still in the log.
+    expect(framesInLog(roomy)).toBeGreaterThanOrEqual(60);
+
+    const other = temporaryDatabasePath();
+    const tight = new SqliteEventStore(other.path, { walAutocheckpointPages: 10 });
+    try {
+      expect(Number(tight.db.pragma('wal_autocheckpoint', { simple: true }))).toBe(10);
+      await sixtyCommits(tight);
+      // Checkpointed each time it passed ten pages, so the log started over and holds only the last few.
+      expect(framesInLog(tight)).toBeLessThan(20);
+    } finally {
+      await tight.close();
+      other.remove();
+    }
+    expect(() => open({ walAutocheckpointPages: 0 })).toThrow('walAutocheckpointPages must be a positive integer, got 0');
   });
 
   it('takes a weaker synchronous mode only when asked to', () => {

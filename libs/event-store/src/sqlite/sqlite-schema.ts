@@ -10,7 +10,22 @@ export interface SqliteConnectionOptions {
   synchronous?: SqliteSynchronous;
   /** How long a write waits for another process's write lock before failing. Default 5,000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * Pages the write-ahead log may hold before a commit checkpoints it into the database file (SQLite's
+   * `wal_autocheckpoint`). Default 10,000 (about 40 MB), against SQLite's 1,000.
+   *
+   * The checkpoint runs inside the commit that passes the limit, on the thread that committed: the
+   * command path's. Appends touch random index pages, so at a few thousand commands a second the
+   * 1,000-page default checkpointed four or five times a second, each copying the frames back and
+   * syncing the database file. Ten times the room lets a page changed several times between two
+   * checkpoints be copied once: commands in process went from about 3,430 to 3,870 a second (five
+   * alternated runs each) and the statement day by a similar share. Durability is the WAL's either way.
+   */
+  walAutocheckpointPages?: number;
 }
+
+/** `SqliteConnectionOptions.walAutocheckpointPages`'s default. */
+export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 const SCHEMA_VERSION = 1;
 
@@ -53,6 +68,10 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
     if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(synchronous))
       throw new Error(`unknown synchronous mode ${synchronous}`);
     db.pragma(`synchronous = ${synchronous}`);
+    const checkpointPages = options.walAutocheckpointPages ?? DEFAULT_WAL_AUTOCHECKPOINT_PAGES;
+    if (!(Number.isSafeInteger(checkpointPages) && checkpointPages >= 1))
+      throw new Error(`walAutocheckpointPages must be a positive integer, got ${checkpointPages}`);
+    db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
     db.defaultSafeIntegers(true);
     const version = Number(db.pragma('user_version', { simple: true }));
     if (version > SCHEMA_VERSION) {
