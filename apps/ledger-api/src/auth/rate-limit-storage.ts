@@ -6,14 +6,14 @@
  * whole array on every request, so a request costs O(limit). An operator key allowed 240,000 requests a
  * minute (4,000 a second) pays for a 240,000-element filter on each of them; in the commands benchmark
  * that filter was about a tenth of the API's main thread. Here the hits of a window are kept in a queue
- * of (expiry, count) pairs in expiry order: hits in the same millisecond share a pair, and expired pairs
+ * of (expiry, count) pairs in expiry order: hits with the same expiry share a pair, and expired pairs
  * are dropped from the front. A request costs amortized O(1), and a window holds at most one pair per
- * millisecond of its length however high the limit.
+ * millisecond of its length however high the limit (the arrays at most about twice the pairs held).
  *
  * The answers are the library's (checked against it by a property test): the same hit counts, the same
- * block once the limit is passed, the same reset when a block ends, the same times for the headers. One
- * difference, only when the system clock steps back: a hit whose expiry would fall before the newest
- * expiry in its queue is kept until that newest one, so it counts a little longer rather than less.
+ * block once the limit is passed, the same reset when a block ends, the same times for the headers,
+ * also when one key is counted with different windows or the system clock steps back (a hit whose
+ * expiry falls before the newest is put in its place, at O(pairs) for that hit alone).
  */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
@@ -31,11 +31,24 @@ class HitQueue {
 
   add(expiresAt: number): void {
     const last = this.expiries.length - 1;
-    if (last >= this.head && expiresAt <= this.expiries[last]) {
-      this.counts[last]++;
-    } else {
+    if (last < this.head || expiresAt > this.expiries[last]) {
       this.expiries.push(expiresAt);
       this.counts.push(1);
+    } else {
+      // The same expiry as the newest (the common case), or an earlier one: a shorter window than the
+      // newest hit's, or a clock that stepped back. Find its place in the held pairs.
+      let low = this.head;
+      let high = last;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (this.expiries[middle] < expiresAt) low = middle + 1;
+        else high = middle;
+      }
+      if (this.expiries[low] === expiresAt) this.counts[low]++;
+      else {
+        this.expiries.splice(low, 0, expiresAt);
+        this.counts.splice(low, 0, 1);
+      }
     }
     this.live++;
   }
@@ -48,7 +61,8 @@ class HitQueue {
     }
     if (this.head === this.expiries.length) {
       this.clear();
-    } else if (this.head >= 1024 && this.head * 2 >= this.expiries.length) {
+    } else if (this.head >= 16 && this.head * 2 >= this.expiries.length) {
+      // Dropped pairs are at most as many as those held (and 16): copying them away is amortized O(1).
       this.expiries = this.expiries.slice(this.head);
       this.counts = this.counts.slice(this.head);
       this.head = 0;
@@ -63,6 +77,11 @@ class HitQueue {
   /** (expiry, count) pairs held. */
   get pairs(): number {
     return this.expiries.length - this.head;
+  }
+
+  /** Slots of the arrays, the expired pairs not yet copied away included. */
+  get slots(): number {
+    return this.expiries.length;
   }
 
   clear(): void {
@@ -174,9 +193,10 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     return this.records.size;
   }
 
-  /** (expiry, count) pairs one key's throttler holds (for tests). */
-  pairsHeld(key: string, throttlerName: string): number {
-    return this.records.get(key)?.hits.get(throttlerName)?.pairs ?? 0;
+  /** (expiry, count) pairs one key's throttler holds, and the slots its arrays take (for tests). */
+  pairsHeld(key: string, throttlerName: string): { pairs: number; slots: number } {
+    const hits = this.records.get(key)?.hits.get(throttlerName);
+    return { pairs: hits?.pairs ?? 0, slots: hits?.slots ?? 0 };
   }
 
   onApplicationShutdown(): void {

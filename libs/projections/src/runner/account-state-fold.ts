@@ -110,13 +110,11 @@ export class AccountStateFold {
 
   /**
    * About how many bytes `accountId`'s state will hold when it is folded next: its own weight when the
-   * state is cached, else the average of the cached states (a least-recently-used cache holds a fair
-   * sample of the accounts being replayed), else `unknown`.
+   * state is cached, else `uncached`. The cache's average would not do for the others: it describes
+   * the accounts touched before, and a page of the log may come from older ones.
    */
-  estimatedBytes(accountId: string, unknown: number): number {
-    const own = this.cache.weightOf(accountId);
-    if (own !== undefined) return own;
-    return this.cache.size > 0 ? this.cache.weight / this.cache.size : unknown;
+  estimatedBytes(accountId: string, uncached: number): number {
+    return this.cache.weightOf(accountId) ?? uncached;
   }
 
   get(accountId: string): CreditAccountState {

@@ -6,8 +6,8 @@ import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
 import type { StoredEvent } from '@ledger/event-store';
 import { byDistinctAccounts, ProjectionRunner } from './projection-runner';
-import { ACCOUNT_STATE_TABLE } from './account-state-fold';
-import { STATE_SCHEMA_VERSION } from '@ledger/credit';
+import { ACCOUNT_STATE_TABLE, AccountStateFold } from './account-state-fold';
+import { approximateStateBytes, initialState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -91,6 +91,16 @@ describe('the projection runner', () => {
     expect(positions(byDistinctAccounts(page, { accounts: 10, bytes: 6, weigh }))).toEqual([[1, 2, 3, 4], [5], [6, 7]]);
     // The account bound still applies when the weights are light.
     expect(positions(byDistinctAccounts(page, { accounts: 1, bytes: 1_000, weigh }))).toEqual([[1], [2], [3, 4], [5], [6], [7]]);
+  });
+
+  it('estimates a cached account by its own weight and any other by the fallback, for cutting replay batches', () => {
+    const fold = new AccountStateFold(new Database(':memory:'), 'estimate_state', { entries: 10, bytes: 1_000_000 });
+    const state = initialState('acc-1');
+    fold.set('acc-1', state);
+    expect(fold.estimatedBytes('acc-1', 7)).toBe(7); // in the batch in flight, not yet cached
+    fold.commit(false);
+    expect(fold.estimatedBytes('acc-1', 7)).toBe(approximateStateBytes(state));
+    expect(fold.estimatedBytes('acc-2', 7)).toBe(7);
   });
 
   it('rebuilds one projection while the others keep their checkpoints', async () => {

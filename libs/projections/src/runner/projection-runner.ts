@@ -39,10 +39,10 @@ export interface ProjectionRunnerOptions {
   /**
    * Distinct accounts per replay batch, at most. A batch holds every account it changed until it
    * commits, and a state whose previous version left the cache is held whole, so a batch is also cut
-   * once its accounts' estimated states (`AccountStateFold.estimatedBytes`) reach half of
-   * `stateCacheBytes`: young accounts make long batches (fewer, larger transactions) and five-year
-   * accounts short ones, for the same memory. A page of the log is cut into as many batches as it takes.
-   * Default 4,096.
+   * once its accounts' estimated states reach half of `stateCacheBytes`: a cached account counts its
+   * own weight, any other 1/512 of that half. Cached young accounts make long batches (fewer, larger
+   * transactions); uncached ones at most 512 a batch, whatever their age, as before the byte bound. A
+   * page of the log is cut into as many batches as it takes. Default 4,096.
    */
   replayBatchAccounts?: number;
   /** When the account-state fold writes its table (see `AccountStateFold`). */
@@ -262,8 +262,8 @@ export class ProjectionRunner {
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
       const bytes = this.cacheBounds.bytes / 2;
-      // An account the fold knows nothing of counts as 1/512 of the budget: at most 512 of them a batch,
-      // whatever their age (the bound before the budget).
+      // An account whose state is not cached counts as 1/512 of the budget, whatever its age: at most
+      // 512 of them a batch, the bound before the budget. Cached ones count their own weight.
       const weigh = (stream: string) => lane.fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), bytes / 512);
       for (const batch of byDistinctAccounts(events, { accounts: this.options.replayBatchAccounts ?? 4_096, bytes, weigh })) {
         this.committed(lane, lane.applyBatch(batch, { writeFold: batch[batch.length - 1].position >= until }));
