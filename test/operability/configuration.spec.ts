@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@ledger/servicing';
+import { SqliteEventStore } from '@ledger/event-store';
+import { ConfigError, createLedgerEventStore, loadConfig } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,6 +26,7 @@ describe('the configuration', () => {
       store: 'sqlite',
       sqlitePath: './data/ledger.sqlite',
       sqliteSynchronous: 'FULL',
+      sqliteWalAutocheckpointPages: 10000,
       readModelPath: './data/ledger.read-models.sqlite',
       clock: 'manual',
       clockStart: '2026-01-01T09:00:00+08:00',
@@ -41,6 +44,7 @@ describe('the configuration', () => {
     ['PORT', '70000'],
     ['LEDGER_STORE', 'postgres'],
     ['LEDGER_SQLITE_SYNCHRONOUS', 'FAST'],
+    ['LEDGER_SQLITE_WAL_AUTOCHECKPOINT', '0'],
     ['LEDGER_CLOCK', 'lunar'],
     ['LEDGER_CLOCK_START', '2026-01-01'],
     ['LEDGER_DEMO', 'maybe'],
@@ -77,6 +81,18 @@ describe('the configuration', () => {
 
   it('refuses the EventStoreDB store without its connection string', () => {
     expect(refusal({ LEDGER_STORE: 'eventstoredb' }).variable).toBe('EVENTSTORE_CONNECTION_STRING');
+  });
+
+  it('opens the event log with the write-ahead log checkpointed at LEDGER_SQLITE_WAL_AUTOCHECKPOINT pages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-wal-'));
+    const store = await createLedgerEventStore(loadConfig({ LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_WAL_AUTOCHECKPOINT: '3000' }));
+    try {
+      expect(store).toBeInstanceOf(SqliteEventStore);
+      expect(Number((store as SqliteEventStore).db.pragma('wal_autocheckpoint', { simple: true }))).toBe(3000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('documents every variable it reads in docs/configuration.md', () => {

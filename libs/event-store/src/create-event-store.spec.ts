@@ -23,7 +23,19 @@ describe('creating the event store from the environment', () => {
       expect(store).toBeInstanceOf(SqliteEventStore);
       expect(existsSync(file.path)).toBe(true);
       expect(Number((store as SqliteEventStore).db.pragma('synchronous', { simple: true }))).toBe(2);
+      expect(Number((store as SqliteEventStore).db.pragma('wal_autocheckpoint', { simple: true }))).toBe(10_000);
       expect(createSnapshotStore(store)).toBeInstanceOf(SqliteSnapshotStore);
+    } finally {
+      await store.close();
+      file.remove();
+    }
+  });
+
+  it('checkpoints the write-ahead log at LEDGER_SQLITE_WAL_AUTOCHECKPOINT pages when it is set', async () => {
+    const file = temporaryDatabasePath();
+    const store = await createEventStore({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: file.path, LEDGER_SQLITE_WAL_AUTOCHECKPOINT: '2500' });
+    try {
+      expect(Number((store as SqliteEventStore).db.pragma('wal_autocheckpoint', { simple: true }))).toBe(2_500);
     } finally {
       await store.close();
       file.remove();

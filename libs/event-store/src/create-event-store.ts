@@ -13,6 +13,8 @@ export interface EventStoreConfig {
   LEDGER_SQLITE_PATH?: string;
   /** `FULL` (default) or `NORMAL`, `EXTRA`, `OFF`. */
   LEDGER_SQLITE_SYNCHRONOUS?: string;
+  /** Pages the write-ahead log may hold before a commit checkpoints it; default 10,000 (`walAutocheckpointPages`). */
+  LEDGER_SQLITE_WAL_AUTOCHECKPOINT?: string;
   /** Required for `eventstoredb`, e.g. `esdb://localhost:2113?tls=false`. */
   EVENTSTORE_CONNECTION_STRING?: string;
   [key: string]: string | undefined;
@@ -52,6 +54,7 @@ export async function createEventStore(
         ...options,
         synchronous:
           (config.LEDGER_SQLITE_SYNCHRONOUS?.toUpperCase() as SqliteSynchronous | undefined) ?? 'FULL',
+        ...(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT ? { walAutocheckpointPages: Number(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT) } : {}),
       });
     case 'eventstoredb': {
       const connectionString = config.EVENTSTORE_CONNECTION_STRING;

@@ -24,7 +24,8 @@ export interface SqliteConnectionOptions {
    * The price: one checkpoint copies more, so the longest commits are longer (the worst group commit in
    * 5 s of commands rose from 44-67 ms to 63-126 ms while those over 20 ms became fewer), and the `-wal`
    * file keeps the size it reached (about 40 MB; SQLite reuses it rather than truncating it). SQLite's
-   * 0, never checkpoint on commit, is refused: nothing else here checkpoints the log.
+   * 0, never checkpoint on commit, is refused: nothing else here checkpoints the log. The app sets it
+   * from LEDGER_SQLITE_WAL_AUTOCHECKPOINT.
    */
   walAutocheckpointPages?: number;
 }

@@ -3,7 +3,7 @@
  * process with a message naming the variable. Every variable and its default is listed in the README.
  */
 import { isValidDateTime } from '@ledger/credit';
-import { createEventStore, type EventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
+import { createEventStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
 import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
 import { DEFAULT_AGGREGATE_CACHE_BYTES } from '../repository/account-repository';
 
@@ -14,6 +14,8 @@ export interface LedgerConfig {
   store: 'sqlite' | 'eventstoredb' | 'memory';
   sqlitePath: string;
   sqliteSynchronous: 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
+  /** Pages the event log's write-ahead log may hold before a commit checkpoints it (LEDGER_SQLITE_WAL_AUTOCHECKPOINT). */
+  sqliteWalAutocheckpointPages: number;
   readModelPath: string;
   eventStoreConnectionString: string | undefined;
   clock: 'system' | 'manual';
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     store,
     sqlitePath,
     sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL', 'EXTRA', 'OFF'] as const, 'FULL'),
+    sqliteWalAutocheckpointPages: integer(env, 'LEDGER_SQLITE_WAL_AUTOCHECKPOINT', DEFAULT_WAL_AUTOCHECKPOINT_PAGES, 1, 10_000_000),
     readModelPath: env.LEDGER_READ_MODEL_PATH || sqlitePath.replace(/(\.sqlite)?$/, '.read-models.sqlite'),
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
     clock,
@@ -134,6 +137,7 @@ export function createLedgerEventStore(config: LedgerConfig, options: SqliteEven
       LEDGER_STORE: config.store,
       LEDGER_SQLITE_PATH: config.sqlitePath,
       LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
+      LEDGER_SQLITE_WAL_AUTOCHECKPOINT: String(config.sqliteWalAutocheckpointPages),
       EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
     },
     options,
