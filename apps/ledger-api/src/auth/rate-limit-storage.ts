@@ -97,17 +97,12 @@ interface KeyRecord {
   expiresAt: number;
   blockExpiresAt: number;
   isBlocked: boolean;
-  /** The library's `totalHits` per throttler: the live hits, or 0 right after a block ends. */
-  totalHits: Map<string, number>;
+  /** Hits by throttler. Their live count is the library's `totalHits`, which it keeps beside its array. */
   hits: Map<string, HitQueue>;
 }
 
-export interface RateLimitRecord {
-  totalHits: number;
-  timeToExpire: number;
-  isBlocked: boolean;
-  timeToBlockExpire: number;
-}
+/** What `increment` answers, as the library's storage interface declares it. */
+export type RateLimitRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 @Injectable()
 export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
@@ -124,7 +119,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     this.sweep ??= setInterval(() => this.evictIdle(Date.now()), SWEEP_INTERVAL_MS).unref();
     let record = this.records.get(key);
     if (!record) {
-      record = { expiresAt: now + ttl, blockExpiresAt: 0, isBlocked: false, totalHits: new Map([[throttlerName, 0]]), hits: new Map() };
+      record = { expiresAt: now + ttl, blockExpiresAt: 0, isBlocked: false, hits: new Map() };
       this.records.set(key, record);
     }
     let hits = record.hits.get(throttlerName);
@@ -133,45 +128,34 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
       record.hits.set(throttlerName, hits);
     }
     hits.prune(now);
-    record.totalHits.set(throttlerName, hits.live);
 
     let timeToExpire = secondsUntil(record.expiresAt, now);
     if (timeToExpire <= 0) {
       record.expiresAt = now + ttl;
       timeToExpire = secondsUntil(record.expiresAt, now);
     }
-    const fire = () => {
-      record.totalHits.set(throttlerName, (record.totalHits.get(throttlerName) ?? 0) + 1);
-      hits.add(now + ttl);
-    };
 
     if (blockDuration <= 0) {
-      const totalHits = record.totalHits.get(throttlerName) ?? 0;
-      const isBlocked = totalHits >= limit;
-      if (!isBlocked) fire();
+      const isBlocked = hits.live >= limit;
+      if (!isBlocked) hits.add(now + ttl);
       const oldest = hits.oldest();
       const timeToBlockExpire = oldest !== undefined ? secondsUntil(oldest, now) : timeToExpire;
-      return {
-        totalHits: (record.totalHits.get(throttlerName) ?? 0) + (isBlocked ? 1 : 0),
-        timeToExpire,
-        isBlocked,
-        timeToBlockExpire: isBlocked ? timeToBlockExpire : 0,
-      };
+      return { totalHits: hits.live + (isBlocked ? 1 : 0), timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToBlockExpire : 0 };
     }
 
-    if (!record.isBlocked) fire();
-    if ((record.totalHits.get(throttlerName) ?? 0) > limit && !record.isBlocked) {
+    if (!record.isBlocked) hits.add(now + ttl);
+    if (hits.live > limit && !record.isBlocked) {
       record.isBlocked = true;
       record.blockExpiresAt = now + blockDuration;
     }
     const timeToBlockExpire = secondsUntil(record.blockExpiresAt, now);
     if (timeToBlockExpire <= 0 && record.isBlocked) {
+      // The block is over: the library forgets every hit and counts this request alone.
       record.isBlocked = false;
-      record.totalHits.set(throttlerName, 0);
       hits.clear();
-      fire();
+      hits.add(now + ttl);
     }
-    return { totalHits: record.totalHits.get(throttlerName) ?? 0, timeToExpire, isBlocked: record.isBlocked, timeToBlockExpire };
+    return { totalHits: hits.live, timeToExpire, isBlocked: record.isBlocked, timeToBlockExpire };
   }
 
   /** Forgets keys that are not blocked, whose fixed window has passed and that have no live hits. */

@@ -257,15 +257,16 @@ export class ProjectionRunner {
 
   /** Brings the lane's fold, and its projections where they are behind, up to `until`. */
   private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
+    const bytes = this.cacheBounds.bytes / 2;
+    // An account whose state is not cached counts as 1/512 of the budget, whatever its age: at most 512
+    // of them a batch, the bound before the budget. Cached ones count their own weight.
+    const weigh = (stream: string) => lane.fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), bytes / 512);
+    const bounds = { accounts: this.options.replayBatchAccounts ?? 4_096, bytes, weigh };
     while (lane.foldPosition < until) {
       const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
-      const bytes = this.cacheBounds.bytes / 2;
-      // An account whose state is not cached counts as 1/512 of the budget, whatever its age: at most
-      // 512 of them a batch, the bound before the budget. Cached ones count their own weight.
-      const weigh = (stream: string) => lane.fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), bytes / 512);
-      for (const batch of byDistinctAccounts(events, { accounts: this.options.replayBatchAccounts ?? 4_096, bytes, weigh })) {
+      for (const batch of byDistinctAccounts(events, bounds)) {
         this.committed(lane, lane.applyBatch(batch, { writeFold: batch[batch.length - 1].position >= until }));
       }
       onProgress?.(lane.position, until);
