@@ -69,6 +69,11 @@ class HitQueue {
     }
   }
 
+  /** Whether a hit held expires after `now` (the newest expiry is the last). */
+  liveAfter(now: number): boolean {
+    return this.head < this.expiries.length && this.expiries[this.expiries.length - 1] > now;
+  }
+
   /** The earliest expiry still held (the library's `Math.min(...hits)`). */
   oldest(): number | undefined {
     return this.head < this.expiries.length ? this.expiries[this.head] : undefined;
@@ -163,12 +168,9 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     for (const [key, record] of this.records) {
       if (record.isBlocked && record.blockExpiresAt > now) continue;
       if (record.expiresAt > now) continue;
-      let live = false;
-      for (const hits of record.hits.values()) {
-        hits.prune(now);
-        if (hits.live > 0) live = true;
-      }
-      if (!live) this.records.delete(key);
+      // Asked without pruning, as the library asks: a prune at the sweep's time would drop hits that a
+      // request after a step back of the clock still counts.
+      if (![...record.hits.values()].some((hits) => hits.liveAfter(now))) this.records.delete(key);
     }
   }
 
