@@ -27,6 +27,7 @@ describe('the configuration', () => {
       sqlitePath: './data/ledger.sqlite',
       sqliteSynchronous: 'FULL',
       sqliteWalAutocheckpointPages: 10000,
+      sqliteWriter: 'inline',
       readModelPath: './data/ledger.read-models.sqlite',
       clock: 'manual',
       clockStart: '2026-01-01T09:00:00+08:00',
@@ -45,6 +46,7 @@ describe('the configuration', () => {
     ['LEDGER_STORE', 'postgres'],
     ['LEDGER_SQLITE_SYNCHRONOUS', 'FAST'],
     ['LEDGER_SQLITE_WAL_AUTOCHECKPOINT', '0'],
+    ['LEDGER_SQLITE_WRITER', 'sideways'],
     ['LEDGER_CLOCK', 'lunar'],
     ['LEDGER_CLOCK_START', '2026-01-01'],
     ['LEDGER_DEMO', 'maybe'],
@@ -89,6 +91,24 @@ describe('the configuration', () => {
     try {
       expect(store).toBeInstanceOf(SqliteEventStore);
       expect(Number((store as SqliteEventStore).db.pragma('wal_autocheckpoint', { simple: true }))).toBe(3000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('commits the event log on a writer thread with LEDGER_SQLITE_WRITER=thread, appends and snapshots alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-writer-'));
+    const store = (await createLedgerEventStore(loadConfig({ LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_WRITER: 'thread' }))) as SqliteEventStore;
+    try {
+      expect(store.writer).toBe('thread');
+      const snapshots = store.snapshotStore();
+      await Promise.all([
+        store.append('account-a', 'no_stream', [{ id: 'e-1', type: 'Opened', schemaVersion: 1, data: {} }]),
+        snapshots.save('account-a', 0n, 1, { opened: true }),
+      ]);
+      expect((await store.readStream('account-a')).map((event) => event.id)).toEqual(['e-1']);
+      expect(await snapshots.load('account-a')).toEqual({ revision: 0n, schemaVersion: 1, state: { opened: true } });
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

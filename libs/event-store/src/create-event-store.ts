@@ -15,6 +15,8 @@ export interface EventStoreConfig {
   LEDGER_SQLITE_SYNCHRONOUS?: string;
   /** Pages the write-ahead log may hold before a commit checkpoints it; default 10,000 (`walAutocheckpointPages`). */
   LEDGER_SQLITE_WAL_AUTOCHECKPOINT?: string;
+  /** `inline` (default here) or `thread`: where groups are committed (`SqliteEventStoreOptions.writer`). */
+  LEDGER_SQLITE_WRITER?: string;
   /** Required for `eventstoredb`, e.g. `esdb://localhost:2113?tls=false`. */
   EVENTSTORE_CONNECTION_STRING?: string;
   [key: string]: string | undefined;
@@ -55,6 +57,7 @@ export async function createEventStore(
         synchronous:
           (config.LEDGER_SQLITE_SYNCHRONOUS?.toUpperCase() as SqliteSynchronous | undefined) ?? 'FULL',
         ...(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT ? { walAutocheckpointPages: Number(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT) } : {}),
+        ...(config.LEDGER_SQLITE_WRITER ? { writer: config.LEDGER_SQLITE_WRITER.trim().toLowerCase() as 'inline' | 'thread' } : {}),
       });
     case 'eventstoredb': {
       const connectionString = config.EVENTSTORE_CONNECTION_STRING;

@@ -6,7 +6,7 @@ import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } fr
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
-import { EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions, SqliteSnapshotStore } from '@ledger/event-store';
+import { EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
 import { createLedgerEventStore, type LedgerConfig } from './config/ledger-config';
@@ -72,7 +72,7 @@ export class LedgerModule {
         {
           provide: SnapshotStore,
           // Snapshots are a cache: beside the log in the sqlite file, or in memory for the other stores.
-          useFactory: (store: EventStore) => (store instanceof SqliteEventStore ? new SqliteSnapshotStore(store.db) : new MemorySnapshotStore()),
+          useFactory: (store: EventStore) => (store instanceof SqliteEventStore ? store.snapshotStore() : new MemorySnapshotStore()),
           inject: [EventStore],
         },
         {

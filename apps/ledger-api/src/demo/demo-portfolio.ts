@@ -27,7 +27,7 @@ export async function generateDemoPortfolio(app: INestApplication): Promise<void
   // Synthetic history needs no fsync per commit: WAL with NORMAL stays crash-consistent, and durability
   // goes back to what is configured before this function returns.
   const sqlite = store instanceof SqliteEventStore ? store : null;
-  sqlite?.db.pragma('synchronous = NORMAL');
+  await sqlite?.setSynchronous('NORMAL');
   const started = Date.now();
   logger.log(
     `generating a demo portfolio: ${config.demoAccounts} applicants over ${config.demoMonths} months (seed 2026)`,
@@ -43,7 +43,7 @@ export async function generateDemoPortfolio(app: INestApplication): Promise<void
         if (index % 30 === 0 || index === total) logger.log(`demo: closed ${date} (${index}/${total} days)`);
       },
     })
-    .finally(() => sqlite?.db.pragma(`synchronous = ${config.sqliteSynchronous}`));
+    .finally(() => sqlite?.setSynchronous(config.sqliteSynchronous));
   logger.log(
     `demo portfolio ready in ${Math.round((Date.now() - started) / 1000)} s: ${report.approved} accounts approved of ${report.applications}, ${report.commands} commands, last closed day ${report.lastClosed}`,
   );

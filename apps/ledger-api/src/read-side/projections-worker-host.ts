@@ -7,6 +7,7 @@
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerSourceOptions } from '@ledger/event-store';
 import { PositionWaiters } from '@ledger/projections';
 import type { LedgerConfig } from '@ledger/servicing';
 import type { ProjectionsWorkerData, WorkerMessage } from './projections-worker';
@@ -24,8 +25,6 @@ export interface WorkerHostOptions {
   /** How long `stop()` waits for the worker to close its connections before terminating it (default 10 s). */
   stopGraceMs?: number;
 }
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
 
 export class ProjectionsWorkerHost {
   private worker: Worker | undefined;
@@ -113,7 +112,8 @@ export class ProjectionsWorkerHost {
     };
     // No resourceLimits: a --max-old-space-size given to the process overrides them (nodejs/node#43991),
     // so the thread's heap is bounded by that flag, as the main thread's is (docs/configuration.md).
-    const worker = new Worker(join(__dirname, `projections-worker${extname(__filename)}`), { workerData: data, ...sourceOptions() });
+    const script = join(__dirname, `projections-worker${extname(__filename)}`);
+    const worker = new Worker(script, { workerData: data, ...workerSourceOptions(script) });
     this.worker = worker;
     let started = false;
     // The furthest position this worker committed: a catch-up under way, which the next worker resumes.
@@ -178,16 +178,4 @@ export class ProjectionsWorkerHost {
       this.restartTimer = setTimeout(() => this.spawn(), delay);
     });
   }
-}
-
-/**
- * Run from source (`npm start`, the tests), the worker is a .ts file and needs ts-node in its own
- * isolate; built (`dist`), it inherits the process's options (`-r tsconfig-paths/register`).
- */
-function sourceOptions(): { execArgv?: string[]; env?: NodeJS.ProcessEnv } {
-  if (extname(__filename) !== '.ts') return {};
-  return {
-    execArgv: ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
-  };
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type SnapshotRequest, UPSERT_SNAPSHOT_SQL } from '../sqlite/sqlite-writer';
 import { toStateJson } from './memory-snapshot-store';
 import { type Snapshot, SnapshotStore } from './snapshot-store.port';
 
@@ -8,22 +9,25 @@ import { type Snapshot, SnapshotStore } from './snapshot-store.port';
  */
 export class SqliteSnapshotStore extends SnapshotStore {
   private readonly select: Database.Statement;
-  private readonly upsert: Database.Statement;
+  private readonly write: (snapshot: SnapshotRequest) => Promise<void>;
 
-  /** Takes an open ledger database (see `openLedgerDatabase`, or `SqliteEventStore.snapshotStore()`). */
-  constructor(db: Database.Database) {
+  /**
+   * Takes an open ledger database (see `openLedgerDatabase`). `write` keeps a snapshot; without it each
+   * is upserted on `db` in a transaction of its own. `SqliteEventStore.snapshotStore()` passes its group
+   * commit instead, which is the store to use beside a live event store.
+   */
+  constructor(db: Database.Database, write?: (snapshot: SnapshotRequest) => Promise<void>) {
     super();
     this.select = db
       .prepare(`SELECT revision, schema_version AS schemaVersion, state FROM snapshots WHERE stream = ?`)
       .safeIntegers(true);
-    this.upsert = db.prepare(
-      `INSERT INTO snapshots (stream, revision, schema_version, state, saved_at)
-       VALUES (@stream, @revision, @schemaVersion, @state, @savedAt)
-       ON CONFLICT (stream) DO UPDATE SET
-         revision = excluded.revision, schema_version = excluded.schema_version,
-         state = excluded.state, saved_at = excluded.saved_at
-       WHERE excluded.revision >= snapshots.revision OR excluded.schema_version <> snapshots.schema_version`,
-    );
+    if (write) this.write = write;
+    else {
+      const upsert = db.prepare(UPSERT_SNAPSHOT_SQL);
+      this.write = async ({ stream, revision, schemaVersion, state, savedAt }) => {
+        upsert.run({ stream, revision, schemaVersion, state, savedAt });
+      };
+    }
   }
 
   async load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined> {
@@ -38,12 +42,6 @@ export class SqliteSnapshotStore extends SnapshotStore {
   }
 
   async save(stream: string, revision: bigint, schemaVersion: number, state: unknown): Promise<void> {
-    this.upsert.run({
-      stream,
-      revision,
-      schemaVersion,
-      state: toStateJson(state),
-      savedAt: new Date().toISOString(),
-    });
+    await this.write({ kind: 'snapshot', stream, revision, schemaVersion, state: toStateJson(state), savedAt: new Date().toISOString() });
   }
 }

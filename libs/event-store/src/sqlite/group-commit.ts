@@ -13,22 +13,25 @@ interface Pending<Q, R> {
  * transaction committed. One fsync then covers many appends, which is what lets a store with
  * `synchronous=FULL` take thousands of appends per second.
  *
- * `commit` is synchronous (better-sqlite3 is) and returns one outcome per request, in order; if it throws,
- * the transaction did not commit and every request of the batch fails with that error.
+ * `commit` returns one outcome per request, in order, either at once (better-sqlite3 on this thread) or
+ * as a promise (a writer thread); if it throws or rejects, the transaction did not commit and every
+ * request of the batch fails with that error. One batch is committed at a time: what is submitted while
+ * one is being committed forms the next batch, which is committed as soon as that one settles.
  */
 export class GroupCommit<Q, R> {
   private queue: Pending<Q, R>[] = [];
   private scheduled = false;
+  private inFlight: Promise<void> | undefined;
 
   constructor(
-    private readonly commit: (requests: Q[]) => Outcome<R>[],
+    private readonly commit: (requests: Q[]) => Outcome<R>[] | Promise<Outcome<R>[]>,
     private readonly failure: (error: unknown) => unknown = (error) => error,
   ) {}
 
   submit(request: Q): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (!this.scheduled) {
+      if (!this.scheduled && !this.inFlight) {
         this.scheduled = true;
         // setImmediate rather than a microtask: it runs after all the microtasks of this turn, so appends
         // issued by several awaiting handlers in the same turn still share the transaction.
@@ -37,24 +40,56 @@ export class GroupCommit<Q, R> {
     });
   }
 
-  /** Commits whatever is queued now, synchronously (used before the database closes). */
+  /**
+   * Commits whatever is queued now, unless a batch is being committed (then the queue follows it).
+   * With a synchronous `commit` the batch has settled when this returns.
+   */
   flush(): void {
     this.scheduled = false;
+    if (this.inFlight) return;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let outcomes: Outcome<R>[];
+    let outcomes: Outcome<R>[] | Promise<Outcome<R>[]>;
     try {
       outcomes = this.commit(batch.map((pending) => pending.request));
     } catch (error) {
-      const reported = this.failure(error);
-      for (const pending of batch) pending.reject(reported);
+      this.fail(batch, error);
       return;
     }
+    if (!(outcomes instanceof Promise)) {
+      this.settle(batch, outcomes);
+      return;
+    }
+    this.inFlight = outcomes.then(
+      (settled) => this.settle(batch, settled),
+      (error: unknown) => this.fail(batch, error),
+    );
+    void this.inFlight.then(() => {
+      this.inFlight = undefined;
+      this.flush();
+    });
+  }
+
+  /** Resolves once every request submitted so far has settled (before the store closes). */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.inFlight) await this.inFlight;
+      else if (this.queue.length > 0) this.flush();
+      else return;
+    }
+  }
+
+  private settle(batch: Pending<Q, R>[], outcomes: Outcome<R>[]): void {
     batch.forEach((pending, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) pending.resolve(outcome.value);
       else pending.reject(outcome.error);
     });
+  }
+
+  private fail(batch: Pending<Q, R>[], error: unknown): void {
+    const reported = this.failure(error);
+    for (const pending of batch) pending.reject(reported);
   }
 }

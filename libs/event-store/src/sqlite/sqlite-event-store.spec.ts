@@ -13,3 +13,15 @@ describeEventStoreContract('sqlite', async (options) => {
     },
   };
 });
+
+describeEventStoreContract('sqlite with a writer thread', async (options) => {
+  const file = temporaryDatabasePath();
+  const store = new SqliteEventStore(file.path, { ...options, writer: 'thread' });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      file.remove();
+    },
+  };
+});

@@ -1,11 +1,5 @@
 import type Database from 'better-sqlite3';
-import {
-  assertAnyAllowed,
-  assertExpectedRevision,
-  checkExpectedRevision,
-  resolveRetry,
-  type StoredEventRef,
-} from '../append-rules';
+import { assertAnyAllowed, assertExpectedRevision } from '../append-rules';
 import {
   type AppendResult,
   EventStore,
@@ -22,14 +16,15 @@ import {
 import {
   parseRecordedUpTo,
   parseStoredEvent,
-  type PreparedEvent,
   prepareAppend,
 } from '../serialization';
 import { SqliteSnapshotStore } from '../snapshots/sqlite-snapshot-store';
 import { AppendSignal, CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Upcasters } from '../upcasters';
-import { GroupCommit, type Outcome } from './group-commit';
-import { isTransientSqliteError, openLedgerDatabase, type SqliteConnectionOptions } from './sqlite-schema';
+import { GroupCommit } from './group-commit';
+import { isTransientSqliteError, openLedgerDatabase, type SqliteConnectionOptions, type SqliteSynchronous } from './sqlite-schema';
+import { SqliteWriter, type WriteRequest, type WriteResult } from './sqlite-writer';
+import { SqliteWriterHost } from './sqlite-writer-host';
 
 export interface SqliteEventStoreOptions extends EventStoreOptions, SqliteConnectionOptions {
   /** The wall clock that fills `metadata.recordedAt` when the writer left it out. */
@@ -38,12 +33,12 @@ export interface SqliteEventStoreOptions extends EventStoreOptions, SqliteConnec
   pollIntervalMs?: number;
   /** Told the number of appends in each committed group (for metrics). */
   onGroupCommitted?(appends: number): void;
-}
-
-interface AppendRequest {
-  stream: string;
-  expected: ExpectedRevision;
-  events: PreparedEvent[];
+  /**
+   * Where groups are committed: `inline` (the default) on the thread that appends, or `thread` on a
+   * writer thread with a connection of its own, so that the inserts, the fsync and the WAL's checkpoints
+   * leave the thread that decides commands. Reads stay on this thread's connection either way.
+   */
+  writer?: 'inline' | 'thread';
 }
 
 const MAX_REVISION = 2n ** 63n - 1n;
@@ -61,8 +56,11 @@ export class SqliteEventStore extends EventStore {
   private readonly now: () => Date;
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<CatchUpSubscription>();
-  private readonly group: GroupCommit<AppendRequest, AppendResult>;
+  private readonly group: GroupCommit<WriteRequest, WriteResult>;
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly writerThread: SqliteWriterHost | undefined;
+  /** Where groups are committed (`SqliteEventStoreOptions.writer`). */
+  readonly writer: 'inline' | 'thread';
   private closed = false;
 
   constructor(
@@ -74,24 +72,16 @@ export class SqliteEventStore extends EventStore {
     this.upcasters = options.upcasters ?? new Upcasters();
     this.now = options.now ?? (() => new Date());
     this.statements = prepareStatements(this.db);
-    const appendInSavepoint = this.db.transaction((request: AppendRequest) => this.appendNow(request));
-    const commitGroup = this.db.transaction((requests: AppendRequest[]) =>
-      requests.map((request): Outcome<AppendResult> => {
-        try {
-          return { ok: true, value: appendInSavepoint(request) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }),
-    );
+    if (options.writer !== undefined && options.writer !== 'inline' && options.writer !== 'thread')
+      throw new Error(`writer must be inline or thread, got ${String(options.writer)}`);
+    this.writer = options.writer ?? 'inline';
+    this.writerThread = this.writer === 'thread' ? new SqliteWriterHost(path, connectionOptions(options)) : undefined;
+    const inline = this.writerThread ? undefined : new SqliteWriter(this.db);
     this.group = new GroupCommit(
-      (requests) => {
-        // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
-        const outcomes = commitGroup.immediate(requests);
-        if (outcomes.some((outcome) => outcome.ok)) this.signal.notify();
-        this.reportGroup(requests.length);
-        return outcomes;
-      },
+      (requests) =>
+        inline
+          ? this.committed(requests, inline.commit(requests))
+          : this.writerThread!.commit(requests).then((outcomes) => this.committed(requests, outcomes)),
       (error) =>
         isTransientSqliteError(error) ? new StoreUnavailableError('sqlite commit failed', error) : error,
     );
@@ -101,7 +91,7 @@ export class SqliteEventStore extends EventStore {
     this.assertOpen();
     assertExpectedRevision(expected);
     assertAnyAllowed(stream, expected);
-    return this.group.submit({ stream, expected, events: prepareAppend(stream, events, this.now) });
+    return this.group.submit({ kind: 'append', stream, expected, events: prepareAppend(stream, events, this.now) }) as Promise<AppendResult>;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -144,44 +134,43 @@ export class SqliteEventStore extends EventStore {
     return subscription;
   }
 
-  /** A snapshot store in the same file, on the same connection. */
+  /**
+   * A snapshot store in the same file: it reads on this connection and writes through the group commit,
+   * so a snapshot shares the transaction (and the fsync) of the appends beside it.
+   */
   snapshotStore(): SqliteSnapshotStore {
-    return new SqliteSnapshotStore(this.db);
+    return new SqliteSnapshotStore(this.db, async (snapshot) => {
+      this.assertOpen();
+      await this.group.submit(snapshot);
+    });
+  }
+
+  /** Sets `synchronous` on the connection that writes (the demo's generator uses NORMAL for a while). */
+  async setSynchronous(mode: SqliteSynchronous): Promise<void> {
+    if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(mode)) throw new Error(`unknown synchronous mode ${mode}`);
+    if (this.writerThread) await this.writerThread.setSynchronous(mode);
+    else this.db.pragma(`synchronous = ${mode}`);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-    this.group.flush();
+    await this.group.drain();
     this.closed = true;
+    await this.writerThread?.close();
     this.db.close();
   }
 
-  private reportGroup(appends: number): void {
+  /** After a group committed: wakes the live subscriptions and tells the metrics hook. */
+  private committed<T extends { ok: boolean }>(requests: WriteRequest[], outcomes: T[]): T[] {
+    if (outcomes.some((outcome, i) => outcome.ok && requests[i].kind === 'append')) this.signal.notify();
+    const appends = requests.filter((request) => request.kind === 'append').length;
     try {
-      this.options.onGroupCommitted?.(appends);
+      if (appends > 0) this.options.onGroupCommitted?.(appends);
     } catch {
       // The group is committed: a failing metrics hook must not turn its appends into errors.
     }
-  }
-
-  /** One append, inside the group's transaction: the retry check first, then the revision check. */
-  private appendNow({ stream, expected, events }: AppendRequest): AppendResult {
-    const retry = resolveRetry(
-      stream,
-      events.map((event) => event.id),
-      events.map((event) => this.statements.findById.get(event.id) as StoredEventRef | undefined),
-    );
-    if (retry) return retry;
-    const last = this.statements.lastRevision.get(stream) as bigint | undefined;
-    checkExpectedRevision(stream, expected, last ?? 'no_stream');
-    let revision = last === undefined ? 0n : last + 1n;
-    let position = 0n;
-    for (const event of events) {
-      position = this.statements.insert.get({ ...event, stream, revision }) as bigint;
-      revision += 1n;
-    }
-    return { nextRevision: revision - 1n, position };
+    return outcomes;
   }
 
   private readAfter(after: bigint, maxCount: number): StoredEvent[] {
@@ -211,19 +200,13 @@ export class SqliteEventStore extends EventStore {
   }
 }
 
+/** What a second connection to the same file needs (the writer thread's): the options are not all cloneable. */
+function connectionOptions({ synchronous, busyTimeoutMs, walAutocheckpointPages }: SqliteConnectionOptions): SqliteConnectionOptions {
+  return { synchronous, busyTimeoutMs, walAutocheckpointPages };
+}
+
 function prepareStatements(db: Database.Database) {
   return {
-    findById: db.prepare(`SELECT id, stream, revision, position FROM events WHERE id = ?`),
-    lastRevision: db
-      .prepare(`SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1`)
-      .pluck(),
-    insert: db
-      .prepare(
-        `INSERT INTO events (id, stream, revision, type, schema_version, data, metadata, recorded_at)
-         VALUES (@id, @stream, @revision, @type, @schemaVersion, @data, @metadata, @recordedAtMs)
-         RETURNING position`,
-      )
-      .pluck(),
     readStream: db
       .prepare(
         `SELECT ${COLUMNS} FROM events

@@ -4,7 +4,7 @@ import { type AppendResult, ConcurrencyError, StoreUnavailableError } from '../e
 import { SqliteEventStore } from './sqlite-event-store';
 import { temporaryDatabasePath } from './sqlite-test-files';
 
-describe('group commit in the sqlite store', () => {
+describe.each(['inline', 'thread'] as const)('group commit in the sqlite store, writer %s', (writer) => {
   let file: ReturnType<typeof temporaryDatabasePath>;
   let store: SqliteEventStore;
   let groups: number[];
@@ -13,6 +13,7 @@ describe('group commit in the sqlite store', () => {
     file = temporaryDatabasePath();
     groups = [];
     store = new SqliteEventStore(file.path, {
+      writer,
       busyTimeoutMs: 50,
       onGroupCommitted: (size) => groups.push(size),
     });
@@ -112,6 +113,7 @@ describe('group commit in the sqlite store', () => {
 
   it('keeps committed appends successful when the metrics hook throws', async () => {
     const throwing = new SqliteEventStore(`${file.path}-metrics`, {
+      writer,
       onGroupCommitted: () => {
         throw new Error('metrics are down');
       },
@@ -125,11 +127,35 @@ describe('group commit in the sqlite store', () => {
     }
   });
 
+  it('commits the appends made while a group is being committed as the next group', async () => {
+    const first = store.append('account-a', 'no_stream', [newEvent()]);
+    // The first group has been handed to the commit (and, with a writer thread, is not back yet).
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = [1, 2, 3].map((i) => store.append(`account-${i}`, 'no_stream', [newEvent()]));
+    const results = await Promise.all([first, ...next]);
+    expect(groups).toEqual([1, 3]);
+    expect(results.map((result) => result.position)).toEqual([1n, 2n, 3n, 4n]);
+  });
+
+  it('writes a snapshot in the group of the appends beside it, readable once its save resolves', async () => {
+    const snapshots = store.snapshotStore();
+    const [appended] = await Promise.all([
+      store.append('account-a', 'no_stream', [newEvent()]),
+      snapshots.save('account-b', 4n, 1, { balance: '12.34' }),
+    ]);
+    expect(appended).toEqual({ nextRevision: 0n, position: 1n });
+    expect(groups).toEqual([1]);
+    expect(await snapshots.load('account-b')).toEqual({ revision: 4n, schemaVersion: 1, state: { balance: '12.34' } });
+    // An older snapshot never replaces a newer one of the same schema version.
+    await snapshots.save('account-b', 3n, 1, { balance: '0.00' });
+    expect((await snapshots.load('account-b'))?.revision).toBe(4n);
+  });
+
   it('commits the appends still queued when the store closes', async () => {
     const pending = store.append('account-a', 'no_stream', [newEvent()]);
     await store.close();
     await expect(pending).resolves.toEqual({ nextRevision: 0n, position: 1n });
-    store = new SqliteEventStore(file.path);
+    store = new SqliteEventStore(file.path, { writer });
     expect(await store.readStream('account-a')).toHaveLength(1);
   });
 });

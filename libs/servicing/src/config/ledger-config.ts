@@ -16,6 +16,8 @@ export interface LedgerConfig {
   sqliteSynchronous: 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
   /** Pages the event log's write-ahead log may hold before a commit checkpoints it (LEDGER_SQLITE_WAL_AUTOCHECKPOINT). */
   sqliteWalAutocheckpointPages: number;
+  /** Where the event log's groups are committed (LEDGER_SQLITE_WRITER): a writer thread, or the appending thread. */
+  sqliteWriter: 'inline' | 'thread';
   readModelPath: string;
   eventStoreConnectionString: string | undefined;
   clock: 'system' | 'manual';
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     sqlitePath,
     sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL', 'EXTRA', 'OFF'] as const, 'FULL'),
     sqliteWalAutocheckpointPages: integer(env, 'LEDGER_SQLITE_WAL_AUTOCHECKPOINT', DEFAULT_WAL_AUTOCHECKPOINT_PAGES, 1, 10_000_000),
+    sqliteWriter: oneOf(env, 'LEDGER_SQLITE_WRITER', ['inline', 'thread'] as const, 'inline'),
     readModelPath: env.LEDGER_READ_MODEL_PATH || sqlitePath.replace(/(\.sqlite)?$/, '.read-models.sqlite'),
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
     clock,
@@ -138,6 +141,7 @@ export function createLedgerEventStore(config: LedgerConfig, options: SqliteEven
       LEDGER_SQLITE_PATH: config.sqlitePath,
       LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
       LEDGER_SQLITE_WAL_AUTOCHECKPOINT: String(config.sqliteWalAutocheckpointPages),
+      LEDGER_SQLITE_WRITER: config.sqliteWriter,
       EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
     },
     options,

@@ -241,7 +241,7 @@ export class AccountRepository {
       chainHash: chained.last,
     };
     this.cache.set(accountId, next);
-    await this.maybeSnapshot(next);
+    this.maybeSnapshot(next);
     return { accountId, events, position: result.position, replayed: false, state: next.state };
   }
 
@@ -260,17 +260,19 @@ export class AccountRepository {
     };
   }
 
-  private async maybeSnapshot(loaded: LoadedAccount): Promise<void> {
+  /**
+   * Takes a snapshot every `snapshotEvery` events of an account, without making the command wait for it:
+   * a snapshot is only a cache, written with the next group commit, and failing to write one must never
+   * fail the command that was committed. The cache counts it as taken at once, so the commands that
+   * follow do not take it again while it is being written; one that failed is taken again N events on.
+   */
+  private maybeSnapshot(loaded: LoadedAccount): void {
     if (loaded.revision === 'no_stream') return;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
     if (since < BigInt(this.snapshotEvery)) return;
     const body: SnapshotBody = { state: serializeState(loaded.state), position: loaded.position.toString(), commands: Object.fromEntries(loaded.commands), chainHash: loaded.chainHash };
-    try {
-      await this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body);
-      this.cache.set(loaded.accountId, { ...loaded, snapshotRevision: loaded.revision });
-    } catch {
-      // A snapshot is only a cache: failing to write one must never fail the command that was committed.
-    }
+    this.cache.set(loaded.accountId, { ...loaded, snapshotRevision: loaded.revision });
+    this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body).catch(() => undefined);
   }
 
   /** Resolves once every command accepted so far has finished (graceful shutdown). */

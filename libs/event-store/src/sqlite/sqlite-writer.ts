@@ -1,0 +1,158 @@
+import type Database from 'better-sqlite3';
+import { checkExpectedRevision, resolveRetry, type StoredEventRef } from '../append-rules';
+import { type AppendResult, ConcurrencyError, EventIdCollisionError, type ExpectedRevision } from '../event-store.port';
+import type { PreparedEvent } from '../serialization';
+import type { Outcome } from './group-commit';
+
+/** One append of a group: checked and serialized already (`prepareAppend`). */
+export interface AppendRequest {
+  kind: 'append';
+  stream: string;
+  expected: ExpectedRevision;
+  events: PreparedEvent[];
+}
+
+/** One snapshot to keep beside the log (see `SqliteSnapshotStore`), in the same group as the appends. */
+export interface SnapshotRequest {
+  kind: 'snapshot';
+  stream: string;
+  revision: bigint;
+  schemaVersion: number;
+  /** JSON text of the state. */
+  state: string;
+  savedAt: string;
+}
+
+export type WriteRequest = AppendRequest | SnapshotRequest;
+/** An append's result; undefined for a snapshot. */
+export type WriteResult = AppendResult | undefined;
+
+/** Keeps a snapshot unless a later one of the same schema version is kept (two writers must not move it back). */
+export const UPSERT_SNAPSHOT_SQL = `INSERT INTO snapshots (stream, revision, schema_version, state, saved_at)
+   VALUES (@stream, @revision, @schemaVersion, @state, @savedAt)
+   ON CONFLICT (stream) DO UPDATE SET
+     revision = excluded.revision, schema_version = excluded.schema_version,
+     state = excluded.state, saved_at = excluded.saved_at
+   WHERE excluded.revision >= snapshots.revision OR excluded.schema_version <> snapshots.schema_version`;
+
+/**
+ * The write side of the event log on one connection: commits a group of appends and snapshots in one
+ * IMMEDIATE transaction, each request in its own savepoint, so one append's conflict or failure rolls back
+ * that append only. Synchronous (better-sqlite3 is): `SqliteEventStore` runs it on its own thread, or on
+ * the writer thread (`sqlite-writer-thread`) with a connection of that thread's own.
+ */
+export class SqliteWriter {
+  private readonly statements: ReturnType<typeof prepareWriteStatements>;
+  private readonly commitGroup: Database.Transaction<(requests: WriteRequest[]) => Outcome<WriteResult>[]>;
+
+  constructor(db: Database.Database) {
+    this.statements = prepareWriteStatements(db);
+    const inSavepoint = db.transaction((request: WriteRequest): WriteResult => this.write(request));
+    this.commitGroup = db.transaction((requests: WriteRequest[]) =>
+      requests.map((request): Outcome<WriteResult> => {
+        try {
+          return { ok: true, value: inSavepoint(request) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  /**
+   * One outcome per request, in order. Throws if the transaction itself fails (the write lock not had in
+   * time, the disk full): then nothing of the group was committed.
+   */
+  commit(requests: WriteRequest[]): Outcome<WriteResult>[] {
+    // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
+    return this.commitGroup.immediate(requests);
+  }
+
+  private write(request: WriteRequest): WriteResult {
+    if (request.kind === 'snapshot') {
+      const { stream, revision, schemaVersion, state, savedAt } = request;
+      this.statements.upsertSnapshot.run({ stream, revision, schemaVersion, state, savedAt });
+      return undefined;
+    }
+    return this.append(request);
+  }
+
+  /** One append: the retry check first, then the revision check. */
+  private append({ stream, expected, events }: AppendRequest): AppendResult {
+    const retry = resolveRetry(
+      stream,
+      events.map((event) => event.id),
+      events.map((event) => this.statements.findById.get(event.id) as StoredEventRef | undefined),
+    );
+    if (retry) return retry;
+    const last = this.statements.lastRevision.get(stream) as bigint | undefined;
+    checkExpectedRevision(stream, expected, last ?? 'no_stream');
+    let revision = last === undefined ? 0n : last + 1n;
+    let position = 0n;
+    for (const event of events) {
+      position = this.statements.insert.get({ ...event, stream, revision }) as bigint;
+      revision += 1n;
+    }
+    return { nextRevision: revision - 1n, position };
+  }
+}
+
+function prepareWriteStatements(db: Database.Database) {
+  return {
+    findById: db.prepare(`SELECT id, stream, revision, position FROM events WHERE id = ?`),
+    lastRevision: db
+      .prepare(`SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1`)
+      .pluck(),
+    insert: db
+      .prepare(
+        `INSERT INTO events (id, stream, revision, type, schema_version, data, metadata, recorded_at)
+         VALUES (@id, @stream, @revision, @type, @schemaVersion, @data, @metadata, @recordedAtMs)
+         RETURNING position`,
+      )
+      .pluck(),
+    upsertSnapshot: db.prepare(UPSERT_SNAPSHOT_SQL),
+  };
+}
+
+/** An error as it crosses from the writer thread: what the main thread needs to raise the same error. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  stream?: string;
+  expected?: ExpectedRevision;
+  actual?: bigint | 'no_stream';
+  eventIds?: string[];
+  reason?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof ConcurrencyError) {
+    return { name: error.name, message: error.message, code: error.code, stream: error.stream, expected: error.expected, actual: error.actual };
+  }
+  if (error instanceof EventIdCollisionError) {
+    return { name: error.name, message: error.message, code: error.code, stream: error.stream, eventIds: [...error.eventIds], reason: error.reason };
+  }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/**
+ * The error the writer thread reported, as the class the inline writer would have thrown: the store's own
+ * errors with their fields, anything else (a SqliteError) as an Error with the same name, message and code.
+ */
+export function deserializeError(serialized: SerializedError): Error {
+  if (serialized.name === 'ConcurrencyError' && serialized.stream !== undefined && serialized.expected !== undefined && serialized.actual !== undefined) {
+    return new ConcurrencyError(serialized.stream, serialized.expected, serialized.actual);
+  }
+  if (serialized.name === 'EventIdCollisionError' && serialized.stream !== undefined && serialized.eventIds && serialized.reason !== undefined) {
+    return new EventIdCollisionError(serialized.stream, serialized.eventIds, serialized.reason);
+  }
+  const error = new Error(serialized.message) as Error & { code?: string };
+  error.name = serialized.name;
+  if (serialized.code !== undefined) error.code = serialized.code;
+  return error;
+}
