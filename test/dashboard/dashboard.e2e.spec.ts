@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Dec } from '@ledger/credit';
+import { EventStore } from '@ledger/event-store';
+import { accountStream } from '@ledger/servicing';
 import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
 import { addDays, formatCount, formatMoney } from '../../apps/ledger-api/dashboard/format';
@@ -171,8 +173,18 @@ describe('the dashboard in headless Chromium', () => {
   });
 
   it('shows an auditor the event timeline and replays the account as of an event', async () => {
-    const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=1');
-    const accountId = items[0].accountId;
+    const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=50');
+    // A replay as of an event is a replay as of its recorded time, to the millisecond. Take an account
+    // whose opening command is alone in its millisecond, so that the replay as of it shows it alone.
+    const store = dashboard.ledger.app.get(EventStore);
+    const openedAlone = async (id: string) => {
+      const events = await store.readStream(accountStream(id));
+      const first = events[0].metadata;
+      return events.every((e) => e.metadata.commandId === first.commandId || e.metadata.recordedAt !== first.recordedAt);
+    };
+    let accountId: string | undefined;
+    for (const item of items) if (await openedAlone(item.accountId)) { accountId = item.accountId; break; }
+    if (accountId === undefined) throw new Error('every active account shared its opening millisecond with a later command');
     const { page, errors } = await dashboard.open(`/dashboard#account/${accountId}`, { key: AUDITOR_KEY });
     await page.waitForSelector('table[data-table="timeline"]');
     const timeline = await rowsOf(page, 'timeline');

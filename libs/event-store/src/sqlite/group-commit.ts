@@ -61,10 +61,14 @@ export class GroupCommit<Q, R> {
       this.settle(batch, outcomes);
       return;
     }
-    this.inFlight = outcomes.then(
-      (settled) => this.settle(batch, settled),
-      (error: unknown) => this.fail(batch, error),
-    );
+    // The last catch covers a `settle` that throws (fewer outcomes than requests): the batch fails
+    // rather than leaving `inFlight` rejected and every later submit waiting behind it.
+    this.inFlight = outcomes
+      .then(
+        (settled) => this.settle(batch, settled),
+        (error: unknown) => this.fail(batch, error),
+      )
+      .catch((error: unknown) => this.fail(batch, error));
     void this.inFlight.then(() => {
       this.inFlight = undefined;
       this.flush();

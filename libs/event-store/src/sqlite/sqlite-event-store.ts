@@ -62,6 +62,9 @@ export class SqliteEventStore extends EventStore {
   /** Where groups are committed (`SqliteEventStoreOptions.writer`). */
   readonly writer: 'inline' | 'thread';
   private closed = false;
+  /** Set when `close` starts: writes are refused from then on, reads until the connection closes. */
+  private writesRefused = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
@@ -75,6 +78,8 @@ export class SqliteEventStore extends EventStore {
     if (options.writer !== undefined && options.writer !== 'inline' && options.writer !== 'thread')
       throw new Error(`writer must be inline or thread, got ${String(options.writer)}`);
     this.writer = options.writer ?? 'inline';
+    if (this.writer === 'thread' && (path === ':memory:' || path.startsWith('file:')))
+      throw new Error(`writer thread needs a database file both connections can open, not ${path}`);
     this.writerThread = this.writer === 'thread' ? new SqliteWriterHost(path, connectionOptions(options)) : undefined;
     const inline = this.writerThread ? undefined : new SqliteWriter(this.db);
     this.group = new GroupCommit(
@@ -88,7 +93,7 @@ export class SqliteEventStore extends EventStore {
   }
 
   async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
-    this.assertOpen();
+    this.assertWritable();
     assertExpectedRevision(expected);
     assertAnyAllowed(stream, expected);
     return this.group.submit({ kind: 'append', stream, expected, events: prepareAppend(stream, events, this.now) }) as Promise<AppendResult>;
@@ -140,7 +145,7 @@ export class SqliteEventStore extends EventStore {
    */
   snapshotStore(): SqliteSnapshotStore {
     return new SqliteSnapshotStore(this.db, async (snapshot) => {
-      this.assertOpen();
+      this.assertWritable();
       await this.group.submit(snapshot);
     });
   }
@@ -152,8 +157,17 @@ export class SqliteEventStore extends EventStore {
     else this.db.pragma(`synchronous = ${mode}`);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Refuses new writes at once, commits what was submitted before, then closes. Every caller gets the
+   * same promise, so none returns before the connections are closed.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    this.writesRefused = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.group.drain();
     this.closed = true;
@@ -193,6 +207,10 @@ export class SqliteEventStore extends EventStore {
         }),
       ),
     );
+  }
+
+  private assertWritable(): void {
+    if (this.writesRefused) throw new StoreUnavailableError(`the sqlite event store ${this.path} is closed`);
   }
 
   private assertOpen(): void {

@@ -96,6 +96,8 @@ describe.each(['inline', 'thread'] as const)('group commit in the sqlite store, 
   });
 
   it('fails a whole group as unavailable when another process holds the write lock, then recovers', async () => {
+    // One commit first, so that a writer thread is running (its connection open) before the lock is taken.
+    await store.append('account-z', 'no_stream', [newEvent()]);
     const other = new Database(file.path);
     other.exec('BEGIN IMMEDIATE');
     const blocked = await Promise.allSettled([
@@ -108,7 +110,7 @@ describe.each(['inline', 'thread'] as const)('group commit in the sqlite store, 
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
     }
     const result: AppendResult = await store.append('account-a', 'no_stream', [newEvent()]);
-    expect(result).toEqual({ nextRevision: 0n, position: 1n });
+    expect(result).toEqual({ nextRevision: 0n, position: 2n });
   });
 
   it('keeps committed appends successful when the metrics hook throws', async () => {
@@ -137,7 +139,16 @@ describe.each(['inline', 'thread'] as const)('group commit in the sqlite store, 
     expect(results.map((result) => result.position)).toEqual([1n, 2n, 3n, 4n]);
   });
 
-  it('writes a snapshot in the group of the appends beside it, readable once its save resolves', async () => {
+  it('refuses writes from the moment close starts, commits those made before, and gives every caller the same close', async () => {
+    const before = store.append('account-a', 'no_stream', [newEvent()]);
+    const closing = store.close();
+    await expect(store.append('account-b', 'no_stream', [newEvent()])).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(store.close()).toBe(closing);
+    await closing;
+    await expect(before).resolves.toEqual({ nextRevision: 0n, position: 1n });
+  });
+
+  it('writes a snapshot through the group commit, readable once its save resolves', async () => {
     const snapshots = store.snapshotStore();
     const [appended] = await Promise.all([
       store.append('account-a', 'no_stream', [newEvent()]),

@@ -84,7 +84,9 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
       throw new Error(`${path} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
     }
     db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // Only when it changes: writing it needs the write lock, which another connection may hold (the
+    // writer thread's connection opens while the main one, or another process, commits).
+    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return db;
   } catch (error) {
     db.close();

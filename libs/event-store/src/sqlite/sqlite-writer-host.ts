@@ -62,9 +62,15 @@ export class SqliteWriterHost {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<WriterReply>((resolve, reject) => {
+      try {
+        worker.postMessage(command(id));
+      } catch (error) {
+        // A request the thread cannot be sent (not cloneable) is refused here, and holds nothing open.
+        reject(error as Error);
+        return;
+      }
       this.calls.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage(command(id));
     });
   }
 

@@ -91,10 +91,14 @@ describe('the sqlite store with a writer thread', () => {
     const store = new SqliteEventStore(file.path, { writer: 'thread' });
     const snapshots = store.snapshotStore();
     expect(await store.headPosition()).toBe(0n);
-    await store.close();
     expect(store['writerThread']?.['worker']).toBeUndefined();
+    await store.close();
     await expect(store.append('account-a', 'no_stream', [newEvent()])).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(snapshots.save('account-a', 0n, 1, {})).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('refuses a writer thread for a database only one connection can see', () => {
+    expect(() => new SqliteEventStore(':memory:', { writer: 'thread' })).toThrow('writer thread needs a database file both connections can open, not :memory:');
   });
 
   it('sets the writing connection to a weaker synchronous mode and back, refusing an unknown one', async () => {
