@@ -3,7 +3,7 @@ import { MemoryEventStore } from './memory/memory-event-store';
 import { MemorySnapshotStore } from './snapshots/memory-snapshot-store';
 import type { SnapshotStore } from './snapshots/snapshot-store.port';
 import type { SqliteSynchronous } from './sqlite/sqlite-schema';
-import { SqliteEventStore } from './sqlite/sqlite-event-store';
+import { SqliteEventStore, type SqliteWriterMode } from './sqlite/sqlite-event-store';
 
 /** The environment variables that choose and configure the store (usually `process.env`). */
 export interface EventStoreConfig {
@@ -57,7 +57,7 @@ export async function createEventStore(
         synchronous:
           (config.LEDGER_SQLITE_SYNCHRONOUS?.toUpperCase() as SqliteSynchronous | undefined) ?? 'FULL',
         ...(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT ? { walAutocheckpointPages: Number(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT) } : {}),
-        ...(config.LEDGER_SQLITE_WRITER ? { writer: config.LEDGER_SQLITE_WRITER.trim().toLowerCase() as 'inline' | 'thread' } : {}),
+        ...(config.LEDGER_SQLITE_WRITER ? { writer: config.LEDGER_SQLITE_WRITER.trim().toLowerCase() as SqliteWriterMode } : {}),
       });
     case 'eventstoredb': {
       const connectionString = config.EVENTSTORE_CONNECTION_STRING;

@@ -61,18 +61,16 @@ export class GroupCommit<Q, R> {
       this.settle(batch, outcomes);
       return;
     }
-    // The last catch covers a `settle` that throws (fewer outcomes than requests): the batch fails
-    // rather than leaving `inFlight` rejected and every later submit waiting behind it.
+    // The catch also covers a `settle` that throws (fewer outcomes than requests): the batch fails
+    // rather than leaving `inFlight` rejected and every later submit waiting behind it. Then the
+    // requests queued meanwhile are committed.
     this.inFlight = outcomes
-      .then(
-        (settled) => this.settle(batch, settled),
-        (error: unknown) => this.fail(batch, error),
-      )
-      .catch((error: unknown) => this.fail(batch, error));
-    void this.inFlight.then(() => {
-      this.inFlight = undefined;
-      this.flush();
-    });
+      .then((settled) => this.settle(batch, settled))
+      .catch((error: unknown) => this.fail(batch, error))
+      .then(() => {
+        this.inFlight = undefined;
+        this.flush();
+      });
   }
 
   /** Resolves once every request submitted so far has settled (before the store closes). */

@@ -22,7 +22,7 @@ import { SqliteSnapshotStore } from '../snapshots/sqlite-snapshot-store';
 import { AppendSignal, CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Upcasters } from '../upcasters';
 import { GroupCommit } from './group-commit';
-import { isTransientSqliteError, openLedgerDatabase, type SqliteConnectionOptions, type SqliteSynchronous } from './sqlite-schema';
+import { assertSynchronousMode, isTransientSqliteError, openLedgerDatabase, type SqliteConnectionOptions, type SqliteSynchronous } from './sqlite-schema';
 import { SqliteWriter, type WriteRequest, type WriteResult } from './sqlite-writer';
 import { SqliteWriterHost } from './sqlite-writer-host';
 
@@ -38,8 +38,10 @@ export interface SqliteEventStoreOptions extends EventStoreOptions, SqliteConnec
    * writer thread with a connection of its own, so that the inserts, the fsync and the WAL's checkpoints
    * leave the thread that decides commands. Reads stay on this thread's connection either way.
    */
-  writer?: 'inline' | 'thread';
+  writer?: SqliteWriterMode;
 }
+
+export type SqliteWriterMode = 'inline' | 'thread';
 
 const MAX_REVISION = 2n ** 63n - 1n;
 const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
@@ -60,7 +62,7 @@ export class SqliteEventStore extends EventStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly writerThread: SqliteWriterHost | undefined;
   /** Where groups are committed (`SqliteEventStoreOptions.writer`). */
-  readonly writer: 'inline' | 'thread';
+  readonly writer: SqliteWriterMode;
   private closed = false;
   /** Set when `close` starts: writes are refused from then on, reads until the connection closes. */
   private writesRefused = false;
@@ -80,13 +82,14 @@ export class SqliteEventStore extends EventStore {
     this.writer = options.writer ?? 'inline';
     if (this.writer === 'thread' && (path === ':memory:' || path.startsWith('file:')))
       throw new Error(`writer thread needs a database file both connections can open, not ${path}`);
-    this.writerThread = this.writer === 'thread' ? new SqliteWriterHost(path, connectionOptions(options)) : undefined;
-    const inline = this.writerThread ? undefined : new SqliteWriter(this.db);
+    const thread = this.writer === 'thread' ? new SqliteWriterHost(path, connectionOptions(options)) : undefined;
+    const inline = thread ? undefined : new SqliteWriter(this.db);
+    this.writerThread = thread;
     this.group = new GroupCommit(
       (requests) =>
-        inline
-          ? this.committed(requests, inline.commit(requests))
-          : this.writerThread!.commit(requests).then((outcomes) => this.committed(requests, outcomes)),
+        thread
+          ? thread.commit(requests).then((outcomes) => this.committed(requests, outcomes))
+          : this.committed(requests, inline!.commit(requests)),
       (error) =>
         isTransientSqliteError(error) ? new StoreUnavailableError('sqlite commit failed', error) : error,
     );
@@ -152,7 +155,7 @@ export class SqliteEventStore extends EventStore {
 
   /** Sets `synchronous` on the connection that writes (the demo's generator uses NORMAL for a while). */
   async setSynchronous(mode: SqliteSynchronous): Promise<void> {
-    if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(mode)) throw new Error(`unknown synchronous mode ${mode}`);
+    assertSynchronousMode(mode);
     if (this.writerThread) await this.writerThread.setSynchronous(mode);
     else this.db.pragma(`synchronous = ${mode}`);
   }
@@ -177,8 +180,14 @@ export class SqliteEventStore extends EventStore {
 
   /** After a group committed: wakes the live subscriptions and tells the metrics hook. */
   private committed<T extends { ok: boolean }>(requests: WriteRequest[], outcomes: T[]): T[] {
-    if (outcomes.some((outcome, i) => outcome.ok && requests[i].kind === 'append')) this.signal.notify();
-    const appends = requests.filter((request) => request.kind === 'append').length;
+    let appends = 0;
+    let appended = false;
+    requests.forEach((request, i) => {
+      if (request.kind !== 'append') return;
+      appends++;
+      appended ||= outcomes[i].ok;
+    });
+    if (appended) this.signal.notify();
     try {
       if (appends > 0) this.options.onGroupCommitted?.(appends);
     } catch {

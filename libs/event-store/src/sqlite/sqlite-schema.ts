@@ -3,7 +3,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** `FULL` makes every commit durable on power loss; `NORMAL` in WAL mode only risks the last commits. */
-export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
+export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'NORMAL', 'EXTRA', 'OFF'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+
+/** Throws unless `mode` is one of `SQLITE_SYNCHRONOUS_MODES` (it is spliced into a pragma). */
+export function assertSynchronousMode(mode: string): asserts mode is SqliteSynchronous {
+  if (!(SQLITE_SYNCHRONOUS_MODES as readonly string[]).includes(mode)) throw new Error(`unknown synchronous mode ${mode}`);
+}
 
 export interface SqliteConnectionOptions {
   /** Default `FULL`: a ledger must not lose an acknowledged command. */
@@ -71,8 +77,7 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
   try {
     db.pragma('journal_mode = WAL');
     const synchronous = options.synchronous ?? 'FULL';
-    if (!['FULL', 'NORMAL', 'EXTRA', 'OFF'].includes(synchronous))
-      throw new Error(`unknown synchronous mode ${synchronous}`);
+    assertSynchronousMode(synchronous);
     db.pragma(`synchronous = ${synchronous}`);
     const checkpointPages = options.walAutocheckpointPages ?? DEFAULT_WAL_AUTOCHECKPOINT_PAGES;
     if (!(Number.isSafeInteger(checkpointPages) && checkpointPages >= 1))

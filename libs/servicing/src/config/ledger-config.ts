@@ -3,7 +3,7 @@
  * process with a message naming the variable. Every variable and its default is listed in the README.
  */
 import { isValidDateTime } from '@ledger/credit';
-import { createEventStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
+import { createEventStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
 import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
 import { DEFAULT_AGGREGATE_CACHE_BYTES } from '../repository/account-repository';
 
@@ -13,11 +13,11 @@ export interface LedgerConfig {
   readyMaxLag: number;
   store: 'sqlite' | 'eventstoredb' | 'memory';
   sqlitePath: string;
-  sqliteSynchronous: 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
+  sqliteSynchronous: SqliteSynchronous;
   /** Pages the event log's write-ahead log may hold before a commit checkpoints it (LEDGER_SQLITE_WAL_AUTOCHECKPOINT). */
   sqliteWalAutocheckpointPages: number;
   /** Where the event log's groups are committed (LEDGER_SQLITE_WRITER): a writer thread, or the appending thread. */
-  sqliteWriter: 'inline' | 'thread';
+  sqliteWriter: SqliteWriterMode;
   readModelPath: string;
   eventStoreConnectionString: string | undefined;
   clock: 'system' | 'manual';
@@ -108,7 +108,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     readyMaxLag: integer(env, 'LEDGER_READY_MAX_LAG', 10_000, 0, 1_000_000_000),
     store,
     sqlitePath,
-    sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL', 'EXTRA', 'OFF'] as const, 'FULL'),
+    sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_MODES, 'FULL'),
     sqliteWalAutocheckpointPages: integer(env, 'LEDGER_SQLITE_WAL_AUTOCHECKPOINT', DEFAULT_WAL_AUTOCHECKPOINT_PAGES, 1, 10_000_000),
     sqliteWriter: oneOf(env, 'LEDGER_SQLITE_WRITER', ['inline', 'thread'] as const, 'inline'),
     readModelPath: env.LEDGER_READ_MODEL_PATH || sqlitePath.replace(/(\.sqlite)?$/, '.read-models.sqlite'),

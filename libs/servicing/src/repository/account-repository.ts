@@ -240,8 +240,7 @@ export class AccountRepository {
       position: result.position,
       chainHash: chained.last,
     };
-    this.cache.set(accountId, next);
-    this.maybeSnapshot(next);
+    this.cache.set(accountId, this.snapshotIfDue(next));
     return { accountId, events, position: result.position, replayed: false, state: next.state };
   }
 
@@ -265,14 +264,15 @@ export class AccountRepository {
    * a snapshot is only a cache, written with the next group commit, and failing to write one must never
    * fail the command that was committed. The cache counts it as taken at once, so the commands that
    * follow do not take it again while it is being written; one that failed is taken again N events on.
+   * Returns the account as the cache should hold it.
    */
-  private maybeSnapshot(loaded: LoadedAccount): void {
-    if (loaded.revision === 'no_stream') return;
+  private snapshotIfDue(loaded: LoadedAccount): LoadedAccount {
+    if (loaded.revision === 'no_stream') return loaded;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
-    if (since < BigInt(this.snapshotEvery)) return;
+    if (since < BigInt(this.snapshotEvery)) return loaded;
     const body: SnapshotBody = { state: serializeState(loaded.state), position: loaded.position.toString(), commands: Object.fromEntries(loaded.commands), chainHash: loaded.chainHash };
-    this.cache.set(loaded.accountId, { ...loaded, snapshotRevision: loaded.revision });
     this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body).catch(() => undefined);
+    return { ...loaded, snapshotRevision: loaded.revision };
   }
 
   /** Resolves once every command accepted so far has finished (graceful shutdown). */
