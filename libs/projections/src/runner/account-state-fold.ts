@@ -3,20 +3,33 @@
  * by every projection. States live in a table (so a million accounts never sit in memory) with an LRU
  * cache in front.
  *
- * The table is written lazily. Serializing an account's whole state is the dearest step of a batch, and
- * an account touched by many batches would otherwise be written once per batch; instead the fold keeps
- * the states changed since its last write (bounded by count, events and time) and writes them, with its
- * own checkpoint, in the transaction of a later batch. Its checkpoint can therefore trail the
- * projections'; after a crash the lane folds the events between the two again without applying them to
- * any projection (`Lane.applyBatch`), which yields the same states because `evolve` is pure.
+ * An account's stored state is its row plus its tail: the row is a whole state as of some position, the
+ * tail the account's events after it (a few hundred bytes each). Whatever the policy below, the two
+ * together always give the account's state as of the fold's checkpoint, and the checkpoint moves in the
+ * same transaction as the rows it describes.
+ *
+ * Serializing a whole state is the dearest step of a batch (18 to 22 KB after a year), so it is done as
+ * seldom as the two ways of running allow:
+ * - Following the live log, every batch appends each changed account's events to its tail, and writes
+ *   the whole state only once the tail would reach `maxTail` events (then empties the tail). Each state
+ *   is written once per `maxTail` of its events instead of about once per event, the checkpoint stays
+ *   with the projections', and a state read back costs its row plus at most `maxTail - 1` events.
+ * - Replaying (rebuilds, catch-up), the fold keeps the states changed since its last write (bounded by
+ *   count, bytes, events and time) and writes them whole, with its own checkpoint, in the transaction of
+ *   a later batch. Its checkpoint can then trail the projections'; after a crash the lane folds the
+ *   events between the two again without applying them to any projection (`Lane.applyBatch`), which
+ *   yields the same states because `evolve` is pure. A replay touches an account many times between
+ *   writes, so a tail would only add work there.
  *
  * Changes of the batch in flight are kept apart until it commits, and thrown away if it rolls back, so
  * neither the cache nor the unwritten states ever run ahead of what committed.
  */
 import {
   approximateStateBytes,
+  type CreditAccountEvent,
   type CreditAccountState,
   deserializeState,
+  evolve,
   initialState,
   serializeState,
   READABLE_STATE_VERSIONS,
@@ -30,6 +43,14 @@ export const ACCOUNT_STATE_TABLE = 'projection_account_state';
 /** A second fold used while one projection is rebuilt, so the main fold keeps its position. */
 export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
 
+/**
+ * The fold's version, stored with its checkpoint: the layout of its tables (hundreds: 1 since the tails)
+ * and the state schema of its rows (units). A build that predates the tails reads the rows alone, so it
+ * must not keep a table that has them: to it, 104 is no state version it reads, and it starts over.
+ */
+const FOLD_LAYOUT = 1;
+export const FOLD_VERSION = FOLD_LAYOUT * 100 + STATE_SCHEMA_VERSION;
+
 /** How much of the account states the fold keeps in memory: a count, and estimated bytes (`approximateStateBytes`). */
 export interface StateCacheBounds {
   entries: number;
@@ -38,47 +59,67 @@ export interface StateCacheBounds {
 
 export interface FoldWritePolicy {
   /**
-   * Write once this many accounts changed since the last write, while replaying. Default: half the cache
-   * size. The changed states are held until written, so a write is also due once they weigh half the
-   * cache's bytes.
+   * Following the live log: the most events an account's tail holds. The batch that would take it to
+   * this many writes the account's whole state instead. Default 16.
+   */
+  maxTail?: number;
+  /**
+   * Replaying: write once this many accounts changed since the last write. Default: half the cache size.
+   * The changed states are held until written, so a write is also due once they weigh half the cache's
+   * bytes.
    */
   maxAccounts?: number;
-  /**
-   * The same while following the live log. Smaller, because a write is synchronous work on the event
-   * loop that serves commands (about a quarter of a millisecond per account): 256 keeps it near 50 ms.
-   */
-  maxLiveAccounts?: number;
-  /** Write once this many events were folded since the last write (bounds the refold after a crash). Default 50,000. */
+  /** Replaying: write once this many events were folded since the last write (bounds the refold after a crash). Default 50,000. */
   maxEvents?: number;
-  /** Write once this long passed since the last write. Default 5,000 ms. */
+  /** Replaying: write once this long passed since the last write. Default 5,000 ms. */
   maxMs?: number;
 }
 
+/** A state with the number of events its stored tail holds (as far as the fold knows). */
+interface Folded {
+  state: CreditAccountState;
+  tail: number;
+}
+
+/** An account changed by the batch in flight. */
+interface Changed extends Folded {
+  /** Its events in the batch, in order, with their positions. */
+  events: { position: bigint; event: CreditAccountEvent }[];
+  /** Whether the table held an older state than the batch started from (changed by a replay batch not written yet). */
+  unwritten: boolean;
+  /** Its tail once the batch commits (set by `writeTails`). */
+  tailAfter?: number;
+}
+
+/** How a batch's transaction stored the fold. */
+export type FoldWrite = 'none' | 'whole' | 'tails';
+
 export class AccountStateFold {
-  /** Name of this fold's checkpoint row; its version is the state schema version. */
+  /** Name of this fold's checkpoint row; its version is `FOLD_VERSION`. */
   readonly checkpointName: string;
-  readonly version = STATE_SCHEMA_VERSION;
+  readonly version = FOLD_VERSION;
   /**
-   * A second checkpoint row naming the oldest state version the table's rows may have, when that is older
+   * A second checkpoint row naming the oldest version the table's rows may have, when that is older
    * than `version`. A table kept from an older readable version is converted only as accounts are written
    * again (a dormant account's row may stay old for good), while its checkpoint carries the version of the
    * rows written since, which a rollback to the older build must see in order to reset. A later build
    * keeps the table only if it reads both.
    */
   readonly oldestRowsName: string;
+  readonly tailTable: string;
 
-  /** Whether states written at a checkpoint of this version can be read (the codec converts older shapes). */
+  /** Whether a table stored at a checkpoint of this version can be read (the codec converts older state shapes). */
   reads(version: number): boolean {
-    return READABLE_STATE_VERSIONS.includes(version);
+    return Math.floor(version / 100) <= FOLD_LAYOUT && READABLE_STATE_VERSIONS.includes(version % 100);
   }
 
-  private readonly cache: LruCache<string, CreditAccountState>;
+  private readonly cache: LruCache<string, Folded>;
   /** Changed by the batch in flight. */
-  private readonly pending = new Map<string, CreditAccountState>();
-  /** Changed by committed batches since the last write to the table. */
+  private readonly pending = new Map<string, Changed>();
+  /** Changed by committed replay batches since the last write to the table. */
   private readonly unwritten = new Map<string, CreditAccountState>();
+  private readonly maxTail: number;
   private readonly maxAccounts: number;
-  private readonly maxLiveAccounts: number;
   private readonly maxEvents: number;
   private readonly maxMs: number;
   private readonly maxUnwrittenBytes: number;
@@ -89,7 +130,10 @@ export class AccountStateFold {
   private pendingEvents = 0;
   private lastWriteAt = Date.now();
   private select!: Statement;
+  private selectTail!: Statement;
   private upsert!: Statement;
+  private appendTail!: Statement;
+  private clearTail!: Statement;
 
   constructor(
     private readonly db: Db,
@@ -99,10 +143,12 @@ export class AccountStateFold {
   ) {
     this.checkpointName = `${FOLD_CHECKPOINT_PREFIX}${table}`;
     this.oldestRowsName = `${this.checkpointName}:oldest`;
-    this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: approximateStateBytes });
+    this.tailTable = `${table}_tail`;
+    this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: (folded) => approximateStateBytes(folded.state) });
+    if (policy.maxTail !== undefined && !(Number.isSafeInteger(policy.maxTail) && policy.maxTail >= 1)) throw new Error(`maxTail must be a positive integer, got ${policy.maxTail}`);
+    this.maxTail = policy.maxTail ?? 16;
     this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(bounds.entries / 2));
     this.maxUnwrittenBytes = bounds.bytes / 2;
-    this.maxLiveAccounts = Math.min(this.maxAccounts, policy.maxLiveAccounts ?? 256);
     this.maxEvents = policy.maxEvents ?? 50_000;
     this.maxMs = policy.maxMs ?? 5_000;
     this.create();
@@ -117,24 +163,31 @@ export class AccountStateFold {
     return this.cache.weightOf(accountId) ?? uncached;
   }
 
+  /** The account's state as of the events folded so far, the batch in flight's included. */
   get(accountId: string): CreditAccountState {
-    const state = this.pending.get(accountId) ?? this.unwritten.get(accountId) ?? this.cache.get(accountId);
-    if (state) return state;
-    const row = this.select.get(accountId) as { state_json: string } | undefined;
-    const loaded = row ? deserializeState(row.state_json) : initialState(accountId);
-    this.cache.set(accountId, loaded);
-    return loaded;
+    return (this.pending.get(accountId) ?? this.lookup(accountId)).state;
   }
 
-  set(accountId: string, state: CreditAccountState): void {
-    this.pending.set(accountId, state);
+  /** Folds one event of the batch in flight into its account's state. */
+  apply(accountId: string, event: CreditAccountEvent, position: bigint): { before: CreditAccountState; after: CreditAccountState } {
+    let changed = this.pending.get(accountId);
+    if (!changed) {
+      const unwritten = this.unwritten.has(accountId);
+      const base = this.lookup(accountId);
+      changed = { state: base.state, tail: base.tail, events: [], unwritten };
+      this.pending.set(accountId, changed);
+    }
+    const before = changed.state;
+    changed.state = evolve(before, event);
+    changed.events.push({ position, event });
     this.pendingEvents++;
+    return { before, after: changed.state };
   }
 
-  /** Whether the batch in flight should write the table (call before `write`). */
-  writeDue(live: boolean): boolean {
+  /** Whether a replay batch in flight should write the table whole (call before `write`). */
+  writeDue(): boolean {
     return (
-      this.unwritten.size + this.pending.size >= (live ? this.maxLiveAccounts : this.maxAccounts) ||
+      this.unwritten.size + this.pending.size >= this.maxAccounts ||
       this.unwrittenBytes >= this.maxUnwrittenBytes ||
       this.eventsSinceWrite + this.pendingEvents >= this.maxEvents ||
       Date.now() - this.lastWriteAt >= this.maxMs
@@ -146,25 +199,45 @@ export class AccountStateFold {
     return this.unwritten.size > 0 || this.pending.size > 0;
   }
 
-  /** Writes every state changed since the last write; call inside the transaction that moves the checkpoint. */
+  /** Writes every state changed since the last write whole; call inside the transaction that moves the checkpoint to `position`. */
   write(position: bigint): void {
-    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.upsert.run(accountId, position, serializeState(state));
-    for (const [accountId, state] of this.pending) this.upsert.run(accountId, position, serializeState(state));
+    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.writeWhole(accountId, position, state);
+    for (const [accountId, changed] of this.pending) this.writeWhole(accountId, position, changed.state);
   }
 
-  /** After the transaction committed; `written` tells whether it included `write`. */
-  commit(written: boolean): void {
-    for (const [accountId, state] of this.pending) {
-      const weight = approximateStateBytes(state);
-      this.cache.set(accountId, state, weight);
-      if (!written) {
-        this.unwritten.set(accountId, state);
+  /**
+   * Following the live log: appends the batch's events to each changed account's tail, or writes the
+   * state whole where the tail would reach `maxTail` (and where the table held a state older than the
+   * batch's start). Call inside the transaction that moves the checkpoint to `position`.
+   */
+  writeTails(position: bigint): void {
+    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.writeWhole(accountId, position, state);
+    for (const [accountId, changed] of this.pending) {
+      if (changed.unwritten || changed.tail + changed.events.length >= this.maxTail) {
+        this.writeWhole(accountId, position, changed.state);
+        changed.tailAfter = 0;
+      } else {
+        for (const { position: at, event } of changed.events) this.appendTail.run(accountId, at, JSON.stringify(event));
+        changed.tailAfter = changed.tail + changed.events.length;
+      }
+    }
+  }
+
+  /** After the batch's transaction committed, with how it stored the fold. */
+  commit(written: FoldWrite): void {
+    for (const [accountId, changed] of this.pending) {
+      const weight = approximateStateBytes(changed.state);
+      // Written whole, the tail was emptied; not written, the table's tail is what the batch started from.
+      const tail = written === 'tails' ? changed.tailAfter! : written === 'whole' ? 0 : changed.tail;
+      this.cache.set(accountId, { state: changed.state, tail }, weight);
+      if (written === 'none') {
+        this.unwritten.set(accountId, changed.state);
         this.unwrittenBytes += weight - (this.unwrittenWeights.get(accountId) ?? 0);
         this.unwrittenWeights.set(accountId, weight);
       }
     }
     this.eventsSinceWrite += this.pendingEvents;
-    if (written) {
+    if (written !== 'none') {
       this.unwritten.clear();
       this.unwrittenWeights.clear();
       this.unwrittenBytes = 0;
@@ -192,10 +265,37 @@ export class AccountStateFold {
     this.lastWriteAt = Date.now();
   }
 
+  /** Empties the fold's tables (call inside the transaction that moves its checkpoint back to 0). */
   reset(): void {
+    this.drop();
+    this.create();
+  }
+
+  /** Drops the fold's tables and everything held in memory. */
+  drop(): void {
     this.forget();
     this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
-    this.create();
+    this.db.exec(`DROP TABLE IF EXISTS ${this.tailTable}`);
+  }
+
+  /** The account's state as of the last committed batch: unwritten, cached, or read from its row and tail. */
+  private lookup(accountId: string): Folded {
+    const unwritten = this.unwritten.get(accountId);
+    if (unwritten) return { state: unwritten, tail: 0 };
+    const cached = this.cache.get(accountId);
+    if (cached) return cached;
+    const row = this.select.get(accountId) as { state_json: string } | undefined;
+    let state = row ? deserializeState(row.state_json) : initialState(accountId);
+    const tail = this.selectTail.all(accountId) as { event_json: string }[];
+    for (const { event_json } of tail) state = evolve(state, JSON.parse(event_json) as CreditAccountEvent);
+    const loaded = { state, tail: tail.length };
+    this.cache.set(accountId, loaded);
+    return loaded;
+  }
+
+  private writeWhole(accountId: string, position: bigint, state: CreditAccountState): void {
+    this.upsert.run(accountId, position, serializeState(state));
+    this.clearTail.run(accountId);
   }
 
   private create(): void {
@@ -204,10 +304,19 @@ export class AccountStateFold {
       position INTEGER NOT NULL,
       state_json TEXT NOT NULL
     ) STRICT`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${this.tailTable} (
+      account_id TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      event_json TEXT NOT NULL,
+      PRIMARY KEY (account_id, position)
+    ) STRICT, WITHOUT ROWID`);
     this.select = this.db.prepare(`SELECT state_json FROM ${this.table} WHERE account_id = ?`);
+    this.selectTail = this.db.prepare(`SELECT event_json FROM ${this.tailTable} WHERE account_id = ? ORDER BY position`);
     this.upsert = this.db.prepare(
       `INSERT INTO ${this.table} (account_id, position, state_json) VALUES (?, ?, ?)
        ON CONFLICT(account_id) DO UPDATE SET position = excluded.position, state_json = excluded.state_json`,
     );
+    this.appendTail = this.db.prepare(`INSERT INTO ${this.tailTable} (account_id, position, event_json) VALUES (?, ?, ?)`);
+    this.clearTail = this.db.prepare(`DELETE FROM ${this.tailTable} WHERE account_id = ?`);
   }
 }

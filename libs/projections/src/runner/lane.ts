@@ -4,13 +4,14 @@
  * it reaches the main lane's position. A batch and every checkpoint of the lane commit in one SQLite
  * transaction, so after a crash the lane resumes exactly after the last committed batch.
  *
- * The fold writes its states lazily (see `AccountStateFold`), so its checkpoint may trail the
- * projections'. Events between the two are folded again on the way back up, and applied to no
- * projection: each projection sees each event exactly once.
+ * Following the live log, the fold is stored with every batch (as tails; see `AccountStateFold`).
+ * Replaying, it writes its states lazily, so its checkpoint may trail the projections'. Events between
+ * the two are folded again on the way back up, and applied to no projection: each projection sees each
+ * event exactly once.
  */
-import { evolve, type TermsCatalogue } from '@ledger/credit';
+import type { TermsCatalogue } from '@ledger/credit';
 import type { StoredEvent } from '@ledger/event-store';
-import type { AccountStateFold } from './account-state-fold';
+import type { AccountStateFold, FoldWrite } from './account-state-fold';
 import type { Checkpoints } from './checkpoints';
 import { decodeLedgerEvent } from './ledger-streams';
 import type { Db, Projection, ProjectionContext } from './projection';
@@ -33,13 +34,16 @@ export class Lane {
     this.context = { db, terms, accountState: (accountId) => fold.get(accountId) };
   }
 
-  /** Applies the events after the lane's position (folding those after the fold's); returns the new position. */
+  /**
+   * Applies the events after the lane's position (folding those after the fold's); returns the new
+   * position. `live` stores the fold with the batch; otherwise it is written when due or when `writeFold`.
+   */
   applyBatch(batch: readonly StoredEvent[], options: { writeFold?: boolean; live?: boolean } = {}): bigint {
     const events = batch.filter((e) => e.position > this.foldPosition);
     if (events.length === 0) return this.position;
     const last = events[events.length - 1].position;
     const advances = last > this.position;
-    let written = false;
+    let written: FoldWrite = 'none';
     try {
       this.db.transaction(() => {
         for (const stored of events) {
@@ -47,11 +51,14 @@ export class Lane {
           else this.foldOnly(stored);
         }
         if (advances) for (const p of this.projections) p.flush?.(this.context);
-        written = options.writeFold === true || this.fold.writeDue(options.live === true);
-        if (written) {
+        if (options.live === true) {
+          this.fold.writeTails(last);
+          written = 'tails';
+        } else if (options.writeFold === true || this.fold.writeDue()) {
           this.fold.write(last);
-          this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
+          written = 'whole';
         }
+        if (written !== 'none') this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
         if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
       })();
     } catch (error) {
@@ -72,20 +79,18 @@ export class Lane {
       this.fold.write(this.foldPosition);
       this.checkpoints.set(this.fold.checkpointName, this.fold.version, this.foldPosition);
     })();
-    this.fold.commit(true);
+    this.fold.commit('whole');
   }
 
   private foldOnly(stored: StoredEvent): void {
     const decoded = decodeLedgerEvent(stored);
-    if (decoded.kind === 'account') this.fold.set(decoded.accountId, evolve(this.fold.get(decoded.accountId), decoded.event));
+    if (decoded.kind === 'account') this.fold.apply(decoded.accountId, decoded.event, stored.position);
   }
 
   private applyOne(stored: StoredEvent): void {
     const decoded = decodeLedgerEvent(stored);
     if (decoded.kind === 'account') {
-      const before = this.fold.get(decoded.accountId);
-      const after = evolve(before, decoded.event);
-      this.fold.set(decoded.accountId, after);
+      const { before, after } = this.fold.apply(decoded.accountId, decoded.event, stored.position);
       const change = {
         kind: 'account' as const,
         accountId: decoded.accountId,

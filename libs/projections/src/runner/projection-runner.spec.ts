@@ -4,10 +4,13 @@ import { dumpReadModels, readModelFixture } from '../testing/read-model-fixture'
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
-import type { StoredEvent } from '@ledger/event-store';
+import type { EventStore, StoredEvent } from '@ledger/event-store';
 import { byDistinctAccounts, ProjectionRunner } from './projection-runner';
-import { ACCOUNT_STATE_TABLE, AccountStateFold } from './account-state-fold';
-import { approximateStateBytes, initialState, STATE_SCHEMA_VERSION } from '@ledger/credit';
+import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-state-fold';
+import { decodeLedgerEvent } from './ledger-streams';
+import { Lane } from './lane';
+import { Checkpoints } from './checkpoints';
+import { approximateStateBytes, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -95,10 +98,9 @@ describe('the projection runner', () => {
 
   it('estimates a cached account by its own weight and any other by the fallback, for cutting replay batches', () => {
     const fold = new AccountStateFold(new Database(':memory:'), 'estimate_state', { entries: 10, bytes: 1_000_000 });
-    const state = initialState('acc-1');
-    fold.set('acc-1', state);
-    expect(fold.estimatedBytes('acc-1', 7)).toBe(7); // in the batch in flight, not yet cached
-    fold.commit(false);
+    expect(fold.estimatedBytes('acc-1', 7)).toBe(7);
+    const { after: state } = fold.apply('acc-1', { type: 'PayScoreUpdated', data: { on: '2026-01-02', payScore: 700 } } satisfies CreditAccountEvent, 1n);
+    fold.commit('none');
     expect(fold.estimatedBytes('acc-1', 7)).toBe(approximateStateBytes(state));
     expect(fold.estimatedBytes('acc-2', 7)).toBe(7);
   });
@@ -179,10 +181,10 @@ describe('the projection runner', () => {
     // Kept: the marker row stays and everything else matches a rebuild. The checkpoint takes the version
     // of the rows written since (so the version 3 build, rolled back to, resets), and a second row keeps
     // version 3 as the oldest a row may have (so a build that no longer reads 3 resets too).
-    expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION, oldestRows: 3 });
-    expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION, oldestRows: null });
+    expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 3 });
+    expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });
     // Rows of an unreadable version left in a table whose checkpoint is current: reset as well.
-    expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: STATE_SCHEMA_VERSION, oldestRows: null });
+    expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });
   });
 
   it('applies neither rows nor checkpoint of a batch in which a projection throws, and resumes without applying anything twice', async () => {
@@ -201,9 +203,9 @@ describe('the projection runner', () => {
     expect(runner.running).toBe(false);
     const checkpoints = db.prepare("SELECT DISTINCT position FROM projection_checkpoints WHERE name NOT LIKE '$%'").all();
     expect(checkpoints).toEqual([{ position: 100 }]);
-    // The fold writes its states lazily: its checkpoint trails, and the restart folds those events again.
+    // Following the log, the fold is stored with every batch (as tails): its checkpoint is the projections'.
     const fold = db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$projection_account_state'").get() as { position: number };
-    expect(fold.position).toBeLessThan(100);
+    expect(fold.position).toBe(100);
     expect(db.prepare('SELECT MAX(position) AS last, COUNT(*) AS n FROM event_log').get()).toEqual({
       last: 100,
       n: 100,
@@ -309,34 +311,110 @@ describe('the projection runner', () => {
     await runner.close();
   });
 
-  it('after a crash, folds again the events its lazily written states trail by, and applies none of them twice', async () => {
+  it('after a crash while following the log, reads each state back from its row and tail, and applies nothing twice', async () => {
     const log = new EventLogProjection();
-    const { runner, db, store } = await portfolio({
-      projections: [...createProjections(), log],
-      batchSize: 40,
-      foldWrites: { maxEvents: 150, maxMs: 60_000 },
-    });
+    const { runner, db, store } = await portfolio({ projections: [...createProjections(), log], batchSize: 10, foldWrites: { maxTail: 8 } });
     const head = await store.headPosition();
     await runner.start();
     await runner.waitFor(head, 10_000);
-    // What a SIGKILL leaves behind: every committed batch, and no final write of the fold.
+    // What a SIGKILL leaves behind: every committed batch.
     const crashed = new Database(db.serialize());
     await runner.close();
-    const positions = new Map(
-      (crashed.prepare('SELECT name, position FROM projection_checkpoints').all() as { name: string; position: number }[]).map((r) => [r.name, BigInt(r.position)]),
-    );
+    const positions = checkpointPositions(crashed);
     expect(positions.get('event_log')).toBe(head);
+    expect(positions.get('$projection_account_state')).toBe(head);
+    // Some states are rows alone, some rows and tails, and no tail reaches maxTail.
+    const tails = crashed.prepare('SELECT account_id, COUNT(*) AS n FROM projection_account_state_tail GROUP BY account_id').all() as { n: number }[];
+    expect(tails.length).toBeGreaterThan(0);
+    expect(Math.max(...tails.map((t) => t.n))).toBeLessThan(8);
+    expect(await storedStates(crashed, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+
+    const restarted = new ProjectionRunner({ store, database: crashed, projections: [...createProjections(), new EventLogProjection()], foldWrites: { maxTail: 8 } });
+    await restarted.start();
+    await restarted.waitFor(head, 10_000);
+    await restarted.close();
+    expect(crashed.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
+    expect(dumpReadModels(crashed, createProjections())).toBe(dumpReadModels(db, createProjections()));
+  });
+
+  it('after a crash during a replay, folds again the events its lazily written states trail by, and applies none of them twice', async () => {
+    const log = new EventLogProjection();
+    const { runner, db, store, catchUp } = await portfolio({
+      projections: [...createProjections(), log],
+      replayBatchSize: 40,
+      foldWrites: { maxEvents: 150, maxMs: 60_000, maxTail: 3 },
+    });
+    await catchUp();
+    const head = await store.headPosition();
+    const expected = dumpReadModels(db, createProjections());
+    // A rebuild of everything that fails near the end: every batch before it committed, the fold's last write trailing them.
+    log.failAt = head - 5n;
+    await expect(runner.rebuild()).rejects.toThrow(`failing at ${head - 5n}`);
+    const crashed = new Database(db.serialize());
+    await runner.close();
+    const positions = checkpointPositions(crashed);
+    expect(positions.get('event_log')).toBeLessThan(head - 5n);
     expect(positions.get('$projection_account_state')).toBeGreaterThan(0n);
-    expect(positions.get('$projection_account_state')).toBeLessThan(head);
+    expect(positions.get('$projection_account_state')).toBeLessThan(positions.get('event_log')!);
 
     const restarted = new ProjectionRunner({ store, database: crashed, projections: [...createProjections(), new EventLogProjection()] });
     await restarted.start();
     await restarted.waitFor(head, 10_000);
     await restarted.close();
     expect(crashed.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
-    expect(crashed.prepare("SELECT position FROM projection_checkpoints WHERE name = '$projection_account_state'").get()).toEqual({ position: Number(head) });
-    expect(dumpReadModels(crashed, createProjections())).toBe(dumpReadModels(db, createProjections()));
-    const states = 'SELECT account_id, state_json FROM projection_account_state ORDER BY account_id';
-    expect(crashed.prepare(states).all()).toEqual(db.prepare(states).all());
+    expect(dumpReadModels(crashed, createProjections())).toBe(expected);
+    expect(await storedStates(crashed, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+  });
+
+  it('reads back a state evicted from its cache from the row and tail, in the middle of a batch too', async () => {
+    // A cache of one account: nearly every event of a batch reads its account back from the tables.
+    const { runner, db, catchUp, store } = await portfolio({ batchSize: 7, stateCacheSize: 1, foldWrites: { maxTail: 5 } });
+    await catchUp();
+    expect((db.prepare('SELECT COUNT(*) AS n FROM projection_account_state_tail').get() as { n: number }).n).toBeGreaterThan(0);
+    const scratch = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections() });
+    await scratch.rebuild();
+    expect(dumpReadModels(db, runner.projections)).toBe(dumpReadModels(scratch.db, scratch.projections));
+    expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    await Promise.all([runner.close(), scratch.close()]);
+  });
+
+  it('writes whole, when it goes live, every state a replay left unwritten', async () => {
+    const { store } = await portfolio();
+    const events = await store.readAll({ maxCount: 1_000_000 });
+    const db = new Database(':memory:');
+    const fold = new AccountStateFold(db, ACCOUNT_STATE_TABLE, { entries: 100, bytes: 100_000_000 }, { maxEvents: 1_000_000, maxMs: 3_600_000, maxTail: 1_000 });
+    const lane = new Lane(db, new Checkpoints(db), fold, [], DEFAULT_TERMS_CATALOGUE, 0n);
+    const half = Math.floor(events.length / 2);
+    lane.applyBatch(events.slice(0, half));
+    expect(new Checkpoints(db).get(fold.checkpointName)).toBeUndefined(); // nothing written yet
+    lane.applyBatch(events.slice(half), { live: true });
+    expect(new Checkpoints(db).get(fold.checkpointName)?.position).toBe(events[events.length - 1].position);
+    expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+  });
+
+  it('refuses a tail bound that is not a positive integer', () => {
+    expect(() => new AccountStateFold(new Database(':memory:'), 'bad_state', { entries: 1, bytes: 1_000 }, { maxTail: 0 })).toThrow('maxTail must be a positive integer, got 0');
   });
 });
+
+function checkpointPositions(db: Database.Database): Map<string, bigint> {
+  const rows = db.prepare('SELECT name, position FROM projection_checkpoints').all() as { name: string; position: number }[];
+  return new Map(rows.map((r) => [r.name, BigInt(r.position)]));
+}
+
+/** Every account's state folded from its stream, serialized. */
+async function streamStates(store: EventStore): Promise<Map<string, string>> {
+  const states = new Map<string, CreditAccountState>();
+  for (const stored of await store.readAll({ maxCount: 1_000_000 })) {
+    const decoded = decodeLedgerEvent(stored);
+    if (decoded.kind === 'account') states.set(decoded.accountId, evolve(states.get(decoded.accountId) ?? initialState(decoded.accountId), decoded.event));
+  }
+  return new Map([...states].map(([id, state]) => [id, serializeState(state)]));
+}
+
+/** The same accounts' states as a fresh fold reads them from a database's tables (rows and tails). */
+async function storedStates(db: Database.Database, table: string, store: EventStore): Promise<Map<string, string>> {
+  const fold = new AccountStateFold(db, table, { entries: 1, bytes: 1_000_000_000 });
+  const ids = [...(await streamStates(store)).keys()];
+  return new Map(ids.map((id) => [id, serializeState(fold.get(id))]));
+}

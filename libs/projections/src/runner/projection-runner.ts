@@ -122,7 +122,7 @@ export class ProjectionRunner {
       this.failure = undefined;
       const behind = this.initialize();
       if (behind.length > 0) await this.catchUp(behind, this.options.onRebuildProgress);
-      // A fold that trails its lane (it writes lazily; see `AccountStateFold`) catches up before going live.
+      // A fold that trails its lane (replays write it lazily; see `AccountStateFold`) catches up before going live.
       if (this.lane) await this.replay(this.lane, this.lane.position);
       this.subscribe();
       this.options.onStarted?.(this.processedPosition());
@@ -248,7 +248,7 @@ export class ProjectionRunner {
     const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
     await this.replay(lane, until, onProgress);
     this.db.transaction(() => {
-      this.db.exec(`DROP TABLE IF EXISTS ${REBUILD_STATE_TABLE}`);
+      fold.drop();
       this.checkpoints.delete(fold.checkpointName);
       this.checkpoints.delete(fold.oldestRowsName);
     })();
