@@ -47,6 +47,10 @@ export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
  * The fold's version, stored with its checkpoint: the layout of its tables (hundreds: 1 since the tails)
  * and the state schema of its rows (units). A build that predates the tails reads the rows alone, so it
  * must not keep a table that has them: to it, 104 is no state version it reads, and it starts over.
+ *
+ * Tails hold account events as the store delivered them, upcast to the versions the build knew. No
+ * account event has an upcaster today; registering one means raising `FOLD_LAYOUT`, so that tails of
+ * the older shape are never folded by a build that expects the newer.
  */
 const FOLD_LAYOUT = 1;
 export const FOLD_VERSION = FOLD_LAYOUT * 100 + STATE_SCHEMA_VERSION;
@@ -111,6 +115,17 @@ export class AccountStateFold {
   /** Whether a table stored at a checkpoint of this version can be read (the codec converts older state shapes). */
   reads(version: number): boolean {
     return Math.floor(version / 100) <= FOLD_LAYOUT && READABLE_STATE_VERSIONS.includes(version % 100);
+  }
+
+  /** Whether a build that stored its checkpoint at this version kept tails (one from before them left any it found). */
+  hasTails(version: number): boolean {
+    return Math.floor(version / 100) >= 1;
+  }
+
+  /** Empties every tail: for a table whose rows already hold all their events. */
+  clearTails(): void {
+    this.db.exec(`DELETE FROM ${this.tailTable}`);
+    this.forget();
   }
 
   private readonly cache: LruCache<string, Folded>;

@@ -5,8 +5,8 @@
 import type { Db } from './projection';
 
 /**
- * Account-state folds keep their checkpoint in the same table, named `$<state table>`. A fold writes
- * lazily, so its checkpoint trails the projections' by design and says nothing about how far the read
+ * Account-state folds keep their checkpoint in the same table, named `$<state table>`. A replay writes
+ * a fold lazily, so its checkpoint may trail the projections' and says nothing about how far the read
  * models are.
  */
 export const FOLD_CHECKPOINT_PREFIX = '$';

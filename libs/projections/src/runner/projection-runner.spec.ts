@@ -117,7 +117,7 @@ describe('the projection runner', () => {
     expect(db.prepare(others).all()).toEqual(checkpoints);
     expect((await runner.lag()).every((l) => l.lag === 0n && l.head === l.position)).toBe(true);
     expect(
-      db.prepare("SELECT name FROM sqlite_master WHERE name = 'projection_rebuild_state'").all(),
+      db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'projection_rebuild_state%'").all(),
     ).toEqual([]);
     await runner.close();
   });
@@ -151,6 +151,8 @@ describe('the projection runner', () => {
       await runner.close();
       // The table as version 3 wrote it: each shard index an object keyed by shard, no unbilled-draw list.
       const keyed = (slots: (object | null)[]) => Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
+      // A version 3 table has no tails: every row holds its account's whole state.
+      await writeWhole(db, ACCOUNT_STATE_TABLE, store);
       const rows = db.prepare(`SELECT account_id, state_json FROM ${ACCOUNT_STATE_TABLE}`).all() as { account_id: string; state_json: string }[];
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
@@ -313,7 +315,7 @@ describe('the projection runner', () => {
 
   it('after a crash while following the log, reads each state back from its row and tail, and applies nothing twice', async () => {
     const log = new EventLogProjection();
-    const { runner, db, store } = await portfolio({ projections: [...createProjections(), log], batchSize: 10, foldWrites: { maxTail: 8 } });
+    const { runner, db, store, sim } = await portfolio({ projections: [...createProjections(), log], batchSize: 10, foldWrites: { maxTail: 8 } });
     const head = await store.headPosition();
     await runner.start();
     await runner.waitFor(head, 10_000);
@@ -329,12 +331,47 @@ describe('the projection runner', () => {
     expect(Math.max(...tails.map((t) => t.n))).toBeLessThan(8);
     expect(await storedStates(crashed, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
 
-    const restarted = new ProjectionRunner({ store, database: crashed, projections: [...createProjections(), new EventLogProjection()], foldWrites: { maxTail: 8 } });
+    // More business while it is down: the restart goes on from the states it reads back.
+    for (const id of ['acc-000', 'acc-001', 'acc-002', 'acc-003', 'acc-004', 'acc-005']) await sim.attempt(id, { type: 'RequestDraw', orderId: `after-${id}`, merchant: 'm', amount: '21.09', authentication: { method: 'PASSWORD', passed: true } });
+    await sim.closeDaysThrough('2026-05-12');
+    const later = await store.headPosition();
+    expect(later).toBeGreaterThan(head);
+    const restarted = new ProjectionRunner({ store, database: crashed, projections: [...createProjections(), new EventLogProjection()], batchSize: 10, foldWrites: { maxTail: 8 } });
+    await restarted.start();
+    await restarted.waitFor(later, 10_000);
+    await restarted.close();
+    expect(crashed.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(later) });
+    const scratch = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections() });
+    await scratch.rebuild();
+    expect(dumpReadModels(crashed, createProjections())).toBe(dumpReadModels(scratch.db, createProjections()));
+    expect(await storedStates(crashed, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    await scratch.close();
+  });
+
+  it('drops the tails a build from before them left behind, whose rows already hold their events', async () => {
+    const { runner, db, store } = await portfolio({ batchSize: 10 });
+    const head = await store.headPosition();
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    await runner.close();
+    const expected = dumpReadModels(db, createProjections());
+    const tailRows = () => (db.prepare('SELECT COUNT(*) AS n FROM projection_account_state_tail').get() as { n: number }).n;
+    expect(tailRows()).toBeGreaterThan(0);
+    // What a rollback to such a build leaves: it reset the rows (dropping its own table only) and wrote
+    // every state whole at its version, leaving this build's tails where they were.
+    const tails = db.prepare('SELECT * FROM projection_account_state_tail').all() as Record<string, unknown>[];
+    await writeWhole(db, ACCOUNT_STATE_TABLE, store);
+    const insert = db.prepare('INSERT INTO projection_account_state_tail (account_id, position, event_json) VALUES (@account_id, @position, @event_json)');
+    for (const row of tails) insert.run(row);
+    db.prepare("UPDATE projection_checkpoints SET version = ? WHERE name = '$projection_account_state'").run(STATE_SCHEMA_VERSION);
+
+    const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
     await restarted.start();
     await restarted.waitFor(head, 10_000);
     await restarted.close();
-    expect(crashed.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
-    expect(dumpReadModels(crashed, createProjections())).toBe(dumpReadModels(db, createProjections()));
+    expect(tailRows()).toBe(0);
+    expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
 
   it('after a crash during a replay, folds again the events its lazily written states trail by, and applies none of them twice', async () => {
@@ -410,6 +447,14 @@ async function streamStates(store: EventStore): Promise<Map<string, string>> {
     if (decoded.kind === 'account') states.set(decoded.accountId, evolve(states.get(decoded.accountId) ?? initialState(decoded.accountId), decoded.event));
   }
   return new Map([...states].map(([id, state]) => [id, serializeState(state)]));
+}
+
+/** Writes every account's state whole into a fold table, and empties its tail, as a build from before the tails would. */
+async function writeWhole(db: Database.Database, table: string, store: EventStore): Promise<void> {
+  const upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (account_id, position, state_json) VALUES (?, ?, ?)`);
+  const position = await store.headPosition();
+  for (const [id, json] of await streamStates(store)) upsert.run(id, position, json);
+  db.exec(`DELETE FROM ${table}_tail`);
 }
 
 /** The same accounts' states as a fresh fold reads them from a database's tables (rows and tails). */

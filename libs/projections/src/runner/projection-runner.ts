@@ -210,8 +210,8 @@ export class ProjectionRunner {
         else this.ensureTables(p, checkpoint.position);
       }
     }
-    // The main lane goes on from the furthest projection; the fold may trail it (it writes lazily) and
-    // catches up on the way. Projections behind the main lane get a lane of their own.
+    // The main lane goes on from the furthest projection; the fold may trail it (a replay writes it
+    // lazily) and catches up on the way. Projections behind the main lane get a lane of their own.
     const fold = this.checkpoints.get(this.mainFold.checkpointName)?.position ?? 0n;
     let main = 0n;
     for (const p of this.projections) if ((this.positions.get(p.name) ?? 0n) > main) main = this.positions.get(p.name)!;
@@ -330,10 +330,18 @@ export class ProjectionRunner {
     return fold.reads(version) && fold.reads(oldest);
   }
 
-  /** Keeps a fold's table: one kept from an older version records that version as its oldest rows', for the builds after. */
+  /**
+   * Keeps a fold's table: one kept from an older version records that version as its oldest rows', for
+   * the builds after. When a build from before the tails wrote the table last, any tail rows were left
+   * by a later build before it (its reset drops the rows only) and its rows already hold those events:
+   * they are dropped, or they would be folded twice.
+   */
   private keepRows(fold: AccountStateFold, version: number, oldest = version): void {
     const rowsFrom = Math.min(version, oldest);
-    if (rowsFrom < fold.version) this.checkpoints.set(fold.oldestRowsName, rowsFrom, 0n);
+    this.db.transaction(() => {
+      if (rowsFrom < fold.version) this.checkpoints.set(fold.oldestRowsName, rowsFrom, 0n);
+      if (!fold.hasTails(version)) fold.clearTails();
+    })();
   }
 
   private resetAll(): void {
