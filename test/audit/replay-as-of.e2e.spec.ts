@@ -2,9 +2,11 @@
  * A year of two accounts driven over HTTP, one business day at a time. After each day's end of day the
  * balances the API reported are recorded with the moment; replaying each account as of each of those
  * moments must give exactly those balances. Every statement's explanation must reproduce its numbers.
+ * Replaying to each revision of a stream gives exactly its first events, whatever their milliseconds.
  */
-import { addDays, Money } from '@ledger/credit';
+import { addDays, daysBetween, Money } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
+import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { accountHistory } from '@ledger/servicing/audit';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 
@@ -105,6 +107,47 @@ describe('an account replayed as of each day of a year', () => {
     expect(explained).toBeGreaterThanOrEqual(20);
     const penalty = await ledger.http.get(`/accounts/${late}/statements`);
     expect(penalty.body.statements.some((s: { penaltyInterest: { exact: string } }) => Money.exact(s.penaltyInterest.exact).isPositive())).toBe(true);
+  });
+
+  it('replays to each revision exactly that many events, with the days closed before the last of them', async () => {
+    const store = ledger.app.get(EventStore);
+    const closed = (await store.readStream(BUSINESS_DAYS_STREAM)).map((e) => ({ position: e.position, day: (e.data as { businessDate: string }).businessDate }));
+    const whole = (await ledger.http.get(`/accounts/${late}/history`)).body as { events: { revision: string; position: string; after: { owed: unknown; status: string; available: string; overdue: { amount: string; since: string | null; daysPastDue: number } } }[] };
+    expect(whole.events.length).toBeGreaterThan(50);
+    let overdueSeen = 0;
+    for (const event of whole.events) {
+      const res = await ledger.http.get(`/accounts/${late}/history`).query({ revision: event.revision });
+      expect(res.status).toBe(200);
+      expect(res.body.revision).toBe(event.revision);
+      expect(res.body.asOf).toBeNull();
+      expect(res.body.events).toEqual(whole.events.slice(0, Number(event.revision) + 1));
+      const before = closed.filter((c) => c.position < BigInt(event.position));
+      const lastClosed = before.length > 0 ? before[before.length - 1].day : null;
+      expect(res.body.lastClosedBusinessDay).toBe(lastClosed);
+      const { owed, status, available, overdue } = res.body.balances;
+      expect({ owed, status, available, amount: overdue.amount }).toEqual({ owed: event.after.owed, status: event.after.status, available: event.after.available, amount: event.after.overdue.amount });
+      // Days past due run to the day after the last closed day, as GET /accounts/:id counts them.
+      if (overdue.since !== null && lastClosed !== null) {
+        expect(overdue.daysPastDue).toBe(Math.max(0, daysBetween(overdue.since, addDays(lastClosed, 1)) + 1));
+        overdueSeen++;
+      }
+    }
+    expect(overdueSeen).toBeGreaterThan(10);
+  });
+
+  it('refuses a revision it does not have, one that is not a number, and a revision with asOf', async () => {
+    const last = (await ledger.http.get(`/accounts/${late}/history`)).body.events.length - 1;
+    const beyond = await ledger.http.get(`/accounts/${late}/history`).query({ revision: String(last + 1) });
+    expect(beyond.status).toBe(404);
+    expect(beyond.body).toMatchObject({ error: 'EVENT_NOT_FOUND', details: [{ field: 'revision', lastRevision: String(last) }] });
+    for (const revision of ['-1', 'abc', '1.5', '']) {
+      const bad = await ledger.http.get(`/accounts/${late}/history`).query({ revision });
+      expect({ revision, status: bad.status, field: bad.body.details?.[0]?.field }).toEqual({ revision, status: 400, field: 'revision' });
+    }
+    const both = await ledger.http.get(`/accounts/${late}/history`).query({ revision: '1', asOf: '2026-03-01' });
+    expect(both.status).toBe(400);
+    expect(both.body.details).toEqual([{ field: 'revision' }]);
+    expect((await ledger.http.get('/accounts/nope/history').query({ revision: '0' })).body.error).toBe('ACCOUNT_NOT_FOUND');
   });
 
   it('refuses an unknown account and an unknown statement with 404', async () => {

@@ -162,6 +162,29 @@ describe('ledger verify on a simulated ledger', () => {
     expect(findings('lastEventDeleted', 'ANCHOR_MISMATCH')[0]).toMatchObject({ stream: 'system-audit-anchors', field: 'hash' });
   });
 
+  it('replays an account to a revision of its stream, and refuses a revision it does not have', async () => {
+    const db = new Database(join(clean, 'ledger.sqlite'), { readonly: true });
+    const { stream, last } = db.prepare(`SELECT stream, max(revision) AS last FROM events WHERE stream LIKE 'credit-account-%' GROUP BY stream ORDER BY last DESC LIMIT 1`).get() as { stream: string; last: number };
+    db.close();
+    const accountId = accountOf(stream);
+    const [whole, toThree, beyond, both] = await Promise.all([
+      ledger(clean, 'replay', '--account', accountId, '--format', 'json'),
+      ledger(clean, 'replay', '--account', accountId, '--revision', '3', '--format', 'json'),
+      ledger(clean, 'replay', '--account', accountId, '--revision', String(last + 1)),
+      ledger(clean, 'replay', '--account', accountId, '--revision', '3', '--as-of', '2026-02-01T00:00:00+08:00'),
+    ]);
+    expect(toThree.code).toBe(0);
+    const all = JSON.parse(whole.stdout) as { events: { revision: string; after: unknown }[] };
+    const replayed = JSON.parse(toThree.stdout) as { revision: string; events: { revision: string; after: unknown }[]; balances: { status: string } };
+    expect(replayed.revision).toBe('3');
+    expect(replayed.events.map((e) => e.revision)).toEqual(['0', '1', '2', '3']);
+    expect(replayed.events).toEqual(all.events.slice(0, 4));
+    expect(beyond.code).toBe(2);
+    expect(beyond.stderr).toContain(`has no event at revision ${last + 1} (its last is ${last})`);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
+  });
+
   it('fails on a stale read model with the column, the replayed value and the stored one', () => {
     expect(runs.staleReadModel.code).toBe(1);
     const { accountId, totalOwed } = facts.staleReadModel;

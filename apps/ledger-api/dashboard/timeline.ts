@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The event timeline from the audit endpoint (GET /accounts/:id/history), with a replay of the account as
- * of any event (?asOf=). The endpoint's answer is read loosely, field by field, so the page shows what
- * the audit side provides and explains plainly when the endpoint is not there.
+ * The event timeline from the audit endpoint (GET /accounts/:id/history), with a replay of the account to
+ * any event (?revision=: exactly the events up to that one, even where two commands were recorded in the
+ * same millisecond). The endpoint's answer is read loosely, field by field, so the page shows what the
+ * audit side provides and explains plainly when the endpoint is not there.
  */
 import { ApiRequestError, get } from './api';
 import { el, notice, replace, table } from './dom';
@@ -21,12 +22,12 @@ interface TimelineEvent {
 interface HistoryAnswer {
   events?: TimelineEvent[];
   state?: unknown;
-  /** The account as of asOf, as GET /accounts/:id shows it. */
+  /** The account after the last event replayed, as GET /accounts/:id shows it. */
   balances?: unknown;
   asOf?: string;
 }
 
-const historyPath = (accountId: string, asOf?: string) => `/accounts/${encodeURIComponent(accountId)}/history${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`;
+const historyPath = (accountId: string, revision?: string) => `/accounts/${encodeURIComponent(accountId)}/history${revision === undefined ? '' : `?revision=${encodeURIComponent(revision)}`}`;
 
 function explainFailure(error: unknown): string {
   if (error instanceof ApiRequestError && error.status === 404 && error.code === 'NOT_FOUND') {
@@ -54,12 +55,12 @@ export async function renderTimeline(accountId: string): Promise<void> {
     return;
   }
   const replayLink = (e: TimelineEvent) => {
-    const at = recordedAt(e);
-    if (!at) return '—';
-    const anchor = el('a', { href: historyPath(accountId, at), 'data-replay': at }, 'Replay as of 回放');
+    if (e.revision === undefined) return '—';
+    const revision = String(e.revision);
+    const anchor = el('a', { href: historyPath(accountId, revision), 'data-replay': revision }, 'Replay to here 回放');
     anchor.addEventListener('click', (event) => {
       event.preventDefault();
-      void renderReplay(accountId, at);
+      void renderReplay(accountId, revision, e);
     });
     return anchor;
   };
@@ -84,12 +85,13 @@ export async function renderTimeline(accountId: string): Promise<void> {
   );
 }
 
-async function renderReplay(accountId: string, asOf: string): Promise<void> {
-  replace('account-replay', notice(`Replaying ${accountId} as of ${asOf} …`));
+async function renderReplay(accountId: string, revision: string, event: TimelineEvent): Promise<void> {
+  const what = `event #${revision} (${event.type}${recordedAt(event) ? `, recorded ${recordedAt(event)}` : ''})`;
+  replace('account-replay', notice(`Replaying ${accountId} to ${what} …`));
   try {
-    const replay = await get<HistoryAnswer>(historyPath(accountId, asOf));
-    replace('account-replay', el('h5', {}, `State as of ${asOf} 回放状态`), el('pre', { class: 'json', 'data-replay-result': asOf }, JSON.stringify(replay.balances ?? replay.state ?? replay, null, 2)));
+    const replay = await get<HistoryAnswer>(historyPath(accountId, revision));
+    replace('account-replay', el('h5', {}, `State after ${what} 回放状态`), el('pre', { class: 'json', 'data-replay-result': revision }, JSON.stringify(replay.balances ?? replay.state ?? replay, null, 2)));
   } catch (error) {
-    replace('account-replay', notice(`Could not replay as of ${asOf}: ${(error as Error).message}`, 'error'));
+    replace('account-replay', notice(`Could not replay to ${what}: ${(error as Error).message}`, 'error'));
   }
 }

@@ -7,7 +7,7 @@ import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate, isValidDateTime } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountHistory, AccountNotFoundError, AuditAnchorScheduler, explainStatement, StatementNotFoundError } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryToRevision, AccountNotFoundError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { ApiError, notFound } from '../http/errors';
 import { assertMonth } from '../http/validation';
@@ -23,19 +23,28 @@ function asOfMoment(asOf: string | undefined): string | undefined {
 
 function mapped(error: unknown): never {
   if (error instanceof AccountNotFoundError) throw notFound('account', error.accountId);
+  if (error instanceof RevisionNotFoundError) {
+    throw new ApiError(404, { error: error.code, message: error.message, details: [{ field: 'revision', id: error.accountId, lastRevision: error.lastRevision.toString() }] });
+  }
   if (error instanceof StatementNotFoundError) throw notFound('statement', `${error.accountId}/${error.statementId}`);
   throw error;
 }
 
 @ApiTags('audit')
-@ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND' })
+@ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND, EVENT_NOT_FOUND (no event at that revision)' })
 @Controller()
 export class AuditController {
   constructor(private readonly store: EventStore) {}
 
   @Get('accounts/:id/history')
-  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf, the state after each, and the final balances' })
+  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision), the state after each, and the final balances' })
   history(@Param('id') id: string, @Query() query: HistoryQuery) {
+    if (query.revision !== undefined) {
+      if (query.asOf !== undefined) {
+        throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'replay to asOf or to a revision, not both', details: [{ field: 'revision' }] });
+      }
+      return accountHistoryToRevision(this.store, id, BigInt(query.revision)).catch(mapped);
+    }
     return accountHistory(this.store, id, asOfMoment(query.asOf)).catch(mapped);
   }
 

@@ -99,6 +99,11 @@ export class HistoryQuery {
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'asOf must be an ISO date or date-time with an offset' })
   asOf?: string;
+
+  @ApiProperty({ required: false, example: '12', description: 'Replay to this revision of the stream (0 is the first event), that event included; instead of asOf.' })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'revision must be a non-negative integer (0 is the first event)' })
+  revision?: string;
 }
 
 export class ListAccountsQuery {

@@ -1,16 +1,18 @@
 /**
- * `ledger replay --account <id> [--as-of <time>]`: the account's events recorded up to that moment, the
- * state after each, and the final balances, folded from the stream (never read from a read model).
+ * `ledger replay --account <id> [--as-of <time> | --revision <n>]`: the account's events recorded up to
+ * that moment (or up to that revision of its stream, that event included), the state after each, and the
+ * final balances, folded from the stream (never read from a read model).
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDateTime } from '@ledger/credit';
-import { accountHistory, AccountNotFoundError, type AccountHistory } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryToRevision, AccountNotFoundError, type AccountHistory, RevisionNotFoundError } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
 interface ReplayOptions {
   account: string;
   asOf?: string;
+  revision?: string;
   format: Format;
 }
 
@@ -39,7 +41,7 @@ export function historyText(h: AccountHistory): string {
       )
     : '(no events recorded by then)';
   return [
-    `account ${h.accountId} as of ${h.asOf ?? 'now'} (last closed business day ${h.lastClosedBusinessDay ?? 'none'})`,
+    `account ${h.accountId} ${h.revision !== null ? `to revision ${h.revision}` : `as of ${h.asOf ?? 'now'}`} (last closed business day ${h.lastClosedBusinessDay ?? 'none'})`,
     '',
     table(['rev', 'recorded at', 'business date', 'event', 'status', 'owed', 'available', 'overdue'], rows),
     '',
@@ -63,11 +65,15 @@ export class ReplayCommand extends CommandRunner {
   async run(_params: string[], options: ReplayOptions): Promise<void> {
     if (!options.account) throw new CliError('--account is required');
     if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be an ISO date-time with an offset, got ${options.asOf}`);
+    if (options.revision !== undefined && !/^\d{1,15}$/.test(options.revision)) throw new CliError(`--revision must be a non-negative integer (0 is the first event), got ${options.revision}`);
+    if (options.revision !== undefined && options.asOf !== undefined) throw new CliError('give --as-of or --revision, not both');
     const history = await this.files.withStore(async (store) => {
       try {
-        return await accountHistory(store, options.account, options.asOf);
+        return options.revision !== undefined
+          ? await accountHistoryToRevision(store, options.account, BigInt(options.revision))
+          : await accountHistory(store, options.account, options.asOf);
       } catch (error) {
-        if (error instanceof AccountNotFoundError) throw new CliError(error.message);
+        if (error instanceof AccountNotFoundError || error instanceof RevisionNotFoundError) throw new CliError(error.message);
         throw error;
       }
     });
@@ -82,6 +88,11 @@ export class ReplayCommand extends CommandRunner {
 
   @Option({ flags: '--as-of <time>', description: 'ISO date-time with offset; default now' })
   parseAsOf(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--revision <n>', description: 'replay to this revision of the stream (0 is the first event), that event included' })
+  parseRevision(value: string): string {
     return value;
   }
 

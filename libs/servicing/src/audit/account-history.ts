@@ -25,8 +25,10 @@ export interface HistoryEntry {
 
 export interface AccountHistory {
   accountId: string;
-  /** The moment replayed to (ISO date-time), or null for everything recorded so far. */
+  /** The moment replayed to (ISO date-time), or null for everything recorded so far (or a replay to a revision). */
   asOf: string | null;
+  /** The stream revision replayed to, or null unless asked for (`accountHistoryToRevision`). */
+  revision: string | null;
   /** The last business day closed by then: days past due are counted to the day after it. */
   lastClosedBusinessDay: string | null;
   events: HistoryEntry[];
@@ -41,6 +43,19 @@ export class AccountNotFoundError extends Error {
   }
 }
 
+/** The account has events, but none at the revision asked for. */
+export class RevisionNotFoundError extends Error {
+  readonly code = 'EVENT_NOT_FOUND';
+  constructor(
+    readonly accountId: string,
+    readonly revision: bigint,
+    /** The account's last revision. */
+    readonly lastRevision: bigint,
+  ) {
+    super(`account ${accountId} has no event at revision ${revision} (its last is ${lastRevision})`);
+  }
+}
+
 export function toDomain(stored: StoredEvent): CreditAccountEvent {
   return { type: stored.type, data: stored.data } as CreditAccountEvent;
 }
@@ -52,6 +67,7 @@ export async function readAccountStream(store: EventStore, accountId: string, as
 
 interface ClosedDay {
   recordedAtMs: number;
+  position: bigint;
   businessDate: string;
 }
 
@@ -81,7 +97,7 @@ async function closedDaysOf(store: EventStore): Promise<ClosedDay[]> {
 }
 
 function closedDay(e: StoredEvent): ClosedDay {
-  return { recordedAtMs: Date.parse(String(e.metadata.recordedAt)), businessDate: (e.data as BusinessDayClosedData).businessDate };
+  return { recordedAtMs: Date.parse(String(e.metadata.recordedAt)), position: e.position, businessDate: (e.data as BusinessDayClosedData).businessDate };
 }
 
 /** The last business day closed (by revision) among those recorded at or before `asOf`: what `readStream` with `recordedUpTo` would end with. */
@@ -89,6 +105,13 @@ export async function lastClosedAsOf(store: EventStore, asOf?: string): Promise<
   const days = await closedDaysOf(store);
   const upTo = asOf === undefined ? Number.POSITIVE_INFINITY : parseRecordedUpTo(asOf);
   for (let i = days.length - 1; i >= 0; i--) if (days[i].recordedAtMs <= upTo) return days[i].businessDate;
+  return null;
+}
+
+/** The last business day closed before the event at `position` was appended. */
+export async function lastClosedBefore(store: EventStore, position: bigint): Promise<string | null> {
+  const days = await closedDaysOf(store);
+  for (let i = days.length - 1; i >= 0; i--) if (days[i].position < position) return days[i].businessDate;
   return null;
 }
 
@@ -100,6 +123,24 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
   const stored = await readAccountStream(store, accountId, asOf);
   const lastClosed = await lastClosedAsOf(store, asOf);
   if (stored.length === 0 && (await store.readStream(accountStream(accountId), { maxCount: 1 })).length === 0) throw new AccountNotFoundError(accountId);
+  return { accountId, asOf: asOf ?? null, revision: null, ...replay(accountId, stored, lastClosed) };
+}
+
+/**
+ * The account replayed to the event at `revision` of its stream, that one included: exact where a
+ * replay to a moment is not (two commands recorded in the same millisecond). Days past due are counted
+ * from the business days closed before that event was appended.
+ */
+export async function accountHistoryToRevision(store: EventStore, accountId: string, revision: bigint): Promise<AccountHistory> {
+  const stored = await store.readStream(accountStream(accountId), { toRevision: revision });
+  const last = stored[stored.length - 1];
+  if (last === undefined) throw new AccountNotFoundError(accountId);
+  if (last.revision !== revision) throw new RevisionNotFoundError(accountId, revision, last.revision);
+  const lastClosed = await lastClosedBefore(store, last.position);
+  return { accountId, asOf: null, revision: revision.toString(), ...replay(accountId, stored, lastClosed) };
+}
+
+function replay(accountId: string, stored: StoredEvent[], lastClosed: string | null): Pick<AccountHistory, 'lastClosedBusinessDay' | 'events' | 'balances'> {
   let state = initialState(accountId);
   const events: HistoryEntry[] = new Array(stored.length);
   for (let i = 0; i < stored.length; i++) {
@@ -122,5 +163,5 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
     };
   }
   const last = events[events.length - 1];
-  return { accountId, asOf: asOf ?? null, lastClosedBusinessDay: lastClosed, events, balances: last ? viewOf(state, BigInt(last.position), lastClosed) : null };
+  return { lastClosedBusinessDay: lastClosed, events, balances: last ? viewOf(state, BigInt(last.position), lastClosed) : null };
 }
