@@ -177,6 +177,7 @@ describe('the dashboard in headless Chromium', () => {
     const accountId = items[0].accountId;
     const events = await dashboard.ledger.app.get(EventStore).readStream(accountStream(accountId));
     expect(events.slice(0, 2).map((e) => e.type)).toEqual(['ApplicationSubmitted', 'ApplicationApproved']);
+    expect(events[1].metadata.recordedAt).toBe(events[0].metadata.recordedAt);
     const { page, errors } = await dashboard.open(`/dashboard#account/${accountId}`, { key: AUDITOR_KEY });
     await page.waitForSelector('table[data-table="timeline"]');
     const timeline = await rowsOf(page, 'timeline');

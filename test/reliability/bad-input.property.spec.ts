@@ -467,7 +467,10 @@ describe('every endpoint under a property-based fuzz of bad input', () => {
         (periods) =>
           `/accounts/${account}/installment-quote?amount=600.00&periods=${encodeURIComponent(String(periods))}`,
       ),
-      badValue(int(1, 500)).map((limit) => `/accounts?limit=${encodeURIComponent(String(limit))}`),
+      // In a query string every value is text, so the in-range integer that is a wrong type in a body is valid here.
+      badValue(int(1, 500))
+        .filter((limit) => !/^\d+$/.test(String(limit)) || Number(limit) < 1 || Number(limit) > 500)
+        .map((limit) => `/accounts?limit=${encodeURIComponent(String(limit))}`),
       badValue(oneOf('APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED')).map(
         (status) => `/accounts?status=${encodeURIComponent(String(status))}`,
       ),
@@ -478,6 +481,14 @@ describe('every endpoint under a property-based fuzz of bad input', () => {
       badValue({ kind: 'datetime' })
         .filter((asOf) => typeof asOf !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
         .map((asOf) => `/accounts/${account}/history?asOf=${encodeURIComponent(String(asOf))}`),
+      // A revision: not a non-negative integer (400), or one the stream does not have (404).
+      fc
+        .oneof(
+          fc.constantFrom('-1', '1.5', 'abc', '', ' 1', '+1', '1e3', '0x10', '９', '1234567890123456', '99999999999999999999'),
+          fc.integer({ min: -1_000_000, max: -1 }).map(String),
+          fc.integer({ min: 1_000, max: 1_000_000_000 }).map(String),
+        )
+        .map((revision) => `/accounts/${account}/history?revision=${encodeURIComponent(revision)}`),
       UNICODE.map((id) => `/accounts/${encodeURIComponent(id)}`),
     );
     await fc.assert(

@@ -25,6 +25,7 @@ interface HistoryAnswer {
   /** The account after the last event replayed, as GET /accounts/:id shows it. */
   balances?: unknown;
   asOf?: string;
+  revision?: string;
 }
 
 const historyPath = (accountId: string, revision?: string) => `/accounts/${encodeURIComponent(accountId)}/history${revision === undefined ? '' : `?revision=${encodeURIComponent(revision)}`}`;

@@ -20,9 +20,11 @@ export const AllowRoles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** Opens a route or controller to callers without a key. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-const OPEN = /^\/(health|metrics|docs|dashboard)(\/|$|-)/;
-const AUDIT = /\/(history|replay|verify|verification|audit)(\/|$)/;
-const VIEWER_READS = /^\/(accounts|portfolio)(\/|$)|^\/operations\/clock\/?$/;
+// Case-insensitive, like the router: /accounts/x/HISTORY reaches the history route, so it must meet
+// the history route's policy, not fall through to the viewer's reads.
+const OPEN = /^\/(health|metrics|docs|dashboard)(\/|$|-)/i;
+const AUDIT = /\/(history|replay|verify|verification|audit)(\/|$)/i;
+const VIEWER_READS = /^\/(accounts|portfolio)(\/|$)|^\/operations\/clock\/?$/i;
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /** The roles allowed by the default policy, or 'open' for routes any caller may use. */

@@ -78,6 +78,8 @@ describe('the default access policy', () => {
     ['PUT', '/operations/clock', ['operator']],
     ['POST', '/operations/end-of-day', ['operator']],
     ['GET', '/accounts/a/history', ['auditor', 'operator']],
+    ['GET', '/accounts/a/HISTORY', ['auditor', 'operator']],
+    ['GET', '/Accounts/a/History/', ['auditor', 'operator']],
     ['POST', '/audit/verify', ['auditor', 'operator']],
     ['GET', '/accounts/a/statements', ['operator', 'auditor', 'viewer']],
     ['GET', '/portfolio', ['operator', 'auditor', 'viewer']],

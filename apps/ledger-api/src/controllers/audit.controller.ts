@@ -9,6 +9,7 @@ import { isValidDate, isValidDateTime } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountHistory, accountHistoryToRevision, AccountNotFoundError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
+import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
 import { assertMonth } from '../http/validation';
 
@@ -37,6 +38,7 @@ export class AuditController {
   constructor(private readonly store: EventStore) {}
 
   @Get('accounts/:id/history')
+  @AllowRoles('auditor', 'operator')
   @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision), the state after each, and the final balances' })
   history(@Param('id') id: string, @Query() query: HistoryQuery) {
     if (query.revision !== undefined) {

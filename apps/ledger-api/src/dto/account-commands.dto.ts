@@ -100,7 +100,7 @@ export class HistoryQuery {
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'asOf must be an ISO date or date-time with an offset' })
   asOf?: string;
 
-  @ApiProperty({ required: false, example: '12', description: 'Replay to this revision of the stream (0 is the first event), that event included; instead of asOf.' })
+  @ApiProperty({ required: false, example: '12', pattern: '^\\d{1,15}$', description: 'Replay to this revision of the stream (0 is the first event), that event included; instead of asOf (400 if both). 404 EVENT_NOT_FOUND if the stream has no such event.' })
   @IsOptional()
   @Matches(/^\d{1,15}$/, { message: 'revision must be a non-negative integer (0 is the first event)' })
   revision?: string;

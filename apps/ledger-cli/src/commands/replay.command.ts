@@ -56,7 +56,7 @@ export function historyCsv(h: AccountHistory): string {
   );
 }
 
-@Command({ name: 'replay', description: "replay an account's events to a moment and show the state after each" })
+@Command({ name: 'replay', description: "replay an account's events to a moment or an event and show the state after each" })
 export class ReplayCommand extends CommandRunner {
   constructor(private readonly files: LedgerFiles) {
     super();

@@ -1,6 +1,6 @@
 import { MemoryEventStore } from '@ledger/event-store';
 import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
-import { lastClosedAsOf } from './account-history';
+import { lastClosedAsOf, lastClosedBefore } from './account-history';
 
 async function close(store: MemoryEventStore, revision: number, businessDate: string, recordedAt: string) {
   await store.append(BUSINESS_DAYS_STREAM, revision === 0 ? 'no_stream' : BigInt(revision - 1), [
@@ -21,5 +21,23 @@ describe('the last business day closed as of a moment', () => {
     expect(await lastClosedAsOf(store)).toBe('2026-01-03');
     expect(await lastClosedAsOf(store, '2026-01-03T00:01:00Z')).toBe('2026-01-02');
     expect(await lastClosedAsOf(store, '2026-01-04T00:01:00.000Z')).toBe('2026-01-03');
+  });
+});
+
+describe('the last business day closed before an event', () => {
+  it('answers from the days appended before its position, and sees days closed after an earlier call', async () => {
+    const store = new MemoryEventStore();
+    const account = async (id: string) => (await store.append(`credit-account-${id}`, 'no_stream', [{ id: `e-${id}`, type: 'Noted', schemaVersion: 1, data: {} }])).position;
+    const first = await account('a');
+    await close(store, 0, '2026-01-01', '2026-01-02T00:01:00Z');
+    const second = await account('b');
+    expect(await lastClosedBefore(store, first)).toBeNull();
+    expect(await lastClosedBefore(store, second)).toBe('2026-01-01');
+    await close(store, 1, '2026-01-02', '2026-01-03T00:01:00Z');
+    const third = await account('c');
+    expect(await lastClosedBefore(store, second)).toBe('2026-01-01');
+    expect(await lastClosedBefore(store, third)).toBe('2026-01-02');
+    // The close itself is not before its own position.
+    expect(await lastClosedBefore(store, third - 1n)).toBe('2026-01-01');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * An account replayed to a moment: its events recorded up to then, the state after each, and the final
- * balances, all folded from the stream by the domain. Nothing here reads a projection; the figures take
+ * An account replayed to a moment (or to an event of its stream): its events recorded up to then, the
+ * state after each, and the final balances, all folded from the stream by the domain. Nothing here reads a projection; the figures take
  * the same shape as `GET /accounts/:id` (the projections' pure row and view functions, applied to the
  * replayed state), so an auditor can hold one against the other field by field.
  */
@@ -72,7 +72,7 @@ interface ClosedDay {
 }
 
 /**
- * The business-days stream, as (recorded at, business date) pairs, per store. The stream only grows (one
+ * The business-days stream, as (recorded at, position, business date) of each closed day, per store. The stream only grows (one
  * event per closed day), so each call reads just the days closed since the last one; re-reading and
  * parsing five years of days for every replay was a fifth of a five-year account's replay time.
  */
