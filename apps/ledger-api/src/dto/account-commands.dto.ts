@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN } from './validators';
+import { REVISION_TEXT } from '@ledger/servicing/audit';
 
 export class ActivationDto {
   @IsText('Version of the service agreement and privacy terms accepted', 32, 'fenfu-2026.1') agreementVersion!: string;
@@ -102,7 +103,7 @@ export class HistoryQuery {
 
   @ApiProperty({ required: false, example: '12', pattern: '^\\d{1,15}$', description: 'Replay to this revision of the stream (0 is the first event), that event included; instead of asOf (400 if both). 404 EVENT_NOT_FOUND if the stream has no such event.' })
   @IsOptional()
-  @Matches(/^\d{1,15}$/, { message: 'revision must be a non-negative integer (0 is the first event)' })
+  @Matches(REVISION_TEXT, { message: 'revision must be a non-negative integer (0 is the first event)' })
   revision?: string;
 }
 

@@ -5,7 +5,7 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDateTime } from '@ledger/credit';
-import { accountHistory, accountHistoryToRevision, AccountNotFoundError, type AccountHistory, RevisionNotFoundError } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryToRevision, AccountNotFoundError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
@@ -65,7 +65,7 @@ export class ReplayCommand extends CommandRunner {
   async run(_params: string[], options: ReplayOptions): Promise<void> {
     if (!options.account) throw new CliError('--account is required');
     if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be an ISO date-time with an offset, got ${options.asOf}`);
-    if (options.revision !== undefined && !/^\d{1,15}$/.test(options.revision)) throw new CliError(`--revision must be a non-negative integer (0 is the first event), got ${options.revision}`);
+    if (options.revision !== undefined && !REVISION_TEXT.test(options.revision)) throw new CliError(`--revision must be a non-negative integer (0 is the first event), got ${options.revision}`);
     if (options.revision !== undefined && options.asOf !== undefined) throw new CliError('give --as-of or --revision, not both');
     const history = await this.files.withStore(async (store) => {
       try {

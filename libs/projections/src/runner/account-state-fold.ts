@@ -53,7 +53,10 @@ export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
  * the older shape are never folded by a build that expects the newer.
  */
 const FOLD_LAYOUT = 1;
+/** The first layout with tails. */
+const TAILS_LAYOUT = 1;
 export const FOLD_VERSION = FOLD_LAYOUT * 100 + STATE_SCHEMA_VERSION;
+const layoutOf = (version: number) => Math.floor(version / 100);
 
 /** How much of the account states the fold keeps in memory: a count, and estimated bytes (`approximateStateBytes`). */
 export interface StateCacheBounds {
@@ -114,12 +117,12 @@ export class AccountStateFold {
 
   /** Whether a table stored at a checkpoint of this version can be read (the codec converts older state shapes). */
   reads(version: number): boolean {
-    return Math.floor(version / 100) <= FOLD_LAYOUT && READABLE_STATE_VERSIONS.includes(version % 100);
+    return layoutOf(version) <= FOLD_LAYOUT && READABLE_STATE_VERSIONS.includes(version % 100);
   }
 
   /** Whether a build that stored its checkpoint at this version kept tails (one from before them left any it found). */
   hasTails(version: number): boolean {
-    return Math.floor(version / 100) >= 1;
+    return layoutOf(version) >= TAILS_LAYOUT;
   }
 
   /** Empties every tail: for a table whose rows already hold all their events. */
@@ -216,7 +219,7 @@ export class AccountStateFold {
 
   /** Writes every state changed since the last write whole; call inside the transaction that moves the checkpoint to `position`. */
   write(position: bigint): void {
-    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.writeWhole(accountId, position, state);
+    this.writeUnwrittenOutsideBatch(position);
     for (const [accountId, changed] of this.pending) this.writeWhole(accountId, position, changed.state);
   }
 
@@ -226,7 +229,7 @@ export class AccountStateFold {
    * batch's start). Call inside the transaction that moves the checkpoint to `position`.
    */
   writeTails(position: bigint): void {
-    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.writeWhole(accountId, position, state);
+    this.writeUnwrittenOutsideBatch(position);
     for (const [accountId, changed] of this.pending) {
       if (changed.unwritten || changed.tail + changed.events.length >= this.maxTail) {
         this.writeWhole(accountId, position, changed.state);
@@ -306,6 +309,11 @@ export class AccountStateFold {
     const loaded = { state, tail: tail.length };
     this.cache.set(accountId, loaded);
     return loaded;
+  }
+
+  /** Writes whole the states a replay left unwritten that the batch in flight did not change (it writes those itself). */
+  private writeUnwrittenOutsideBatch(position: bigint): void {
+    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.writeWhole(accountId, position, state);
   }
 
   private writeWhole(accountId: string, position: bigint, state: CreditAccountState): void {

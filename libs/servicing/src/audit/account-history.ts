@@ -43,6 +43,9 @@ export class AccountNotFoundError extends Error {
   }
 }
 
+/** A stream revision as text, as the API and the CLI take it: 0 is the first event. */
+export const REVISION_TEXT = /^\d{1,15}$/;
+
 /** The account has events, but none at the revision asked for. */
 export class RevisionNotFoundError extends Error {
   readonly code = 'EVENT_NOT_FOUND';
