@@ -105,4 +105,22 @@ describe('an LRU cache bounded by weight', () => {
     expect(() => new LruCache(2, { maxWeight: 0, weigh: () => 1 })).toThrow('positive number');
     expect(() => new LruCache(2, { maxWeight: Number.NaN, weigh: () => 1 })).toThrow('positive number');
   });
+
+  it('replaces a value it holds in place, keeping its weight and its place, and adds none it does not hold', () => {
+    const cache = new LruCache<string, string>(2, { maxWeight: 100, weigh: (value) => value.length });
+    cache.set('a', 'aaaa');
+    cache.set('b', 'bb');
+    expect(cache.replace('a', 'x')).toBe(true);
+    expect(cache.replace('c', 'ccc')).toBe(false);
+    expect(cache.size).toBe(2);
+    expect(cache.weight).toBe(6);
+    expect(cache.weightOf('a')).toBe(4);
+    // Not a use: 'a' is still the least recently used, so the next key evicts it.
+    cache.set('d', 'd');
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBe('bb');
+    cache.set('a', 'aaaa');
+    cache.replace('a', 'y');
+    expect(cache.get('a')).toBe('y');
+  });
 });

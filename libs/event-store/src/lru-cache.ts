@@ -45,6 +45,14 @@ export class LruCache<K, V> {
     return this.entries.get(key)?.weight;
   }
 
+  /** Puts `value` in place of the one held under `key`, if any, keeping its weight and its place: for a value equivalent to it. */
+  replace(key: K, value: V): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    entry.value = value;
+    return true;
+  }
+
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;

@@ -13,10 +13,12 @@ describe('a sharded record', () => {
         const model = new Map<string, number>();
         for (const [i, batch] of batches.entries()) {
           if (i === at % batches.length) {
-            // Read back from a snapshot, a record carries no count: it is walked once (now or after the next batch).
+            // Read back from a snapshot, a record carries the count it was written with, and its shards as text.
             const text = serializeState({ ...initialState('acc-s'), orders: record as never });
+            const stored = JSON.parse(text).orders as { $shards: (string | null)[]; size: number };
+            expect(stored.size).toBe(model.size);
             record = deserializeState(text).orders as never;
-            expect(JSON.parse(text).orders).toEqual(JSON.parse(JSON.stringify([...record])));
+            expect(stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)))).toEqual(JSON.parse(JSON.stringify([...record])));
             if (countRead) expect(sizeOf(record)).toBe(model.size);
           }
           record = withEntries(record, batch);

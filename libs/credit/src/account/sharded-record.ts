@@ -15,10 +15,79 @@
  *
  * Plain data (an array of records), so a snapshot is still a JSON round trip. Ids are looked up as own
  * properties only: an id such as `__proto__` or `constructor` is an ordinary key, never a prototype's.
+ *
+ * A slot read back from a snapshot may be a `StoredShard`: the shard's JSON text, parsed the first time
+ * an entry of it is asked for (state version 5, see `state-codec.ts`). An account touches one or two
+ * shards per event, so a state read from its snapshot no longer parses every order and draw it ever had,
+ * and a state written again writes the shards it never touched as the text they were read from. Only
+ * the functions of this module look into a slot.
  */
-export type ShardedRecord<T> = readonly (Readonly<Record<string, T>> | null)[];
+export type ShardedRecord<T> = readonly (Readonly<Record<string, T>> | StoredShard | null)[];
 
-const SHARDS = 64;
+export const SHARDS = 64;
+
+/** A shard as its snapshot's JSON text, not parsed yet; `parse` gives its entries (Money restored). */
+export class StoredShard {
+  constructor(
+    readonly text: string,
+    private readonly parse: (text: string) => Readonly<Record<string, unknown>>,
+  ) {}
+
+  /** The shard's entries, parsed once (kept beside it, so a frozen state may hold a stored shard too). */
+  entries<T>(): Readonly<Record<string, T>> {
+    let entries = parsedShards.get(this);
+    if (entries === undefined) {
+      entries = this.parse(this.text);
+      parsedShards.set(this, entries);
+    }
+    return entries as Readonly<Record<string, T>>;
+  }
+
+  /** `JSON.stringify` of a state that holds one sees the entries, as it would in a shard built here. */
+  toJSON(): Readonly<Record<string, unknown>> {
+    return this.entries();
+  }
+}
+
+const parsedShards = new WeakMap<StoredShard, Readonly<Record<string, unknown>>>();
+
+/** The entries of slot `index`, or null for a shard with none. */
+function shardAt<T>(record: ShardedRecord<T>, index: number): Readonly<Record<string, T>> | null {
+  const slot = record[index];
+  return slot instanceof StoredShard ? slot.entries<T>() : slot;
+}
+
+/**
+ * A record read back from a snapshot: its slots as stored (text, or null) and its entry count, which
+ * the snapshot carries so that counting does not parse every shard. Given the record the slots were
+ * written from, a slot that was a stored shard already keeps that object (and whatever it parsed).
+ */
+export function storedSharded<T>(
+  slots: readonly (string | null)[],
+  size: number,
+  parse: (text: string) => Readonly<Record<string, unknown>>,
+  writtenFrom?: ShardedRecord<T>,
+): ShardedRecord<T> {
+  if (slots.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${slots.length} slots, size ${size}`);
+  const record: (StoredShard | null)[] & Counted = slots.map((text, i) => {
+    if (text === null) return null;
+    if (typeof text !== 'string') throw new TypeError('not a stored sharded record: a slot is neither text nor null');
+    const previous = writtenFrom?.[i];
+    return previous instanceof StoredShard ? previous : new StoredShard(text, parse);
+  });
+  record.size = size;
+  return record;
+}
+
+/**
+ * Each slot as stored: null, the text a stored shard was read from, or `write`'s text of a shard built
+ * since. Used by the codec to write a record.
+ */
+export function storedSlots<T>(record: ShardedRecord<T>, write: (shard: Readonly<Record<string, T>>) => string): (string | null)[] {
+  const slots: (string | null)[] = [];
+  for (const slot of record) slots.push(slot === null ? null : slot instanceof StoredShard ? slot.text : write(slot));
+  return slots;
+}
 
 /** FNV-1a over the id's UTF-16 code units: stable across processes and versions, which snapshots need. */
 function shardOf(id: string): number {
@@ -37,7 +106,7 @@ export function emptySharded<T>(): ShardedRecord<T> {
 }
 
 export function getEntry<T>(record: ShardedRecord<T>, id: string): T | undefined {
-  const shard = record[shardOf(id)];
+  const shard = shardAt(record, shardOf(id));
   return shard ? ownValue(shard, id) : undefined;
 }
 
@@ -45,7 +114,7 @@ export function getEntry<T>(record: ShardedRecord<T>, id: string): T | undefined
 export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): ShardedRecord<T> {
   // `withEntries` for one entry, without its bookkeeping: most events change exactly one entry.
   const index = shardOf(id);
-  const shard = copyRecord(record[index]);
+  const shard = copyRecord(shardAt(record, index));
   const added = Object.hasOwn(shard, id) ? 0 : 1;
   defineOwn(shard, id, value);
   const next = record.slice();
@@ -55,18 +124,19 @@ export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): Sh
 
 /** A copy with every given entry set, copying each shard it touches once. */
 export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<readonly [string, T]>): ShardedRecord<T> {
-  let next: Record<string, T>[] | undefined;
+  let next: (Record<string, T> | StoredShard | null)[] | undefined;
   let added = 0;
   const copied = new Set<number>();
   for (const [id, value] of entries) {
-    next ??= record.slice() as Record<string, T>[];
+    next ??= record.slice() as (Record<string, T> | StoredShard | null)[];
     const index = shardOf(id);
     if (!copied.has(index)) {
       copied.add(index);
-      next[index] = copyRecord(record[index]);
+      next[index] = copyRecord(shardAt(record, index));
     }
-    if (!Object.hasOwn(next[index], id)) added++;
-    defineOwn(next[index], id, value);
+    const shard = next[index] as Record<string, T>;
+    if (!Object.hasOwn(shard, id)) added++;
+    defineOwn(shard, id, value);
   }
   return next === undefined ? record : withSizeOf(record, next, added);
 }
@@ -113,7 +183,8 @@ export function shardedFromStored<T>(stored: ShardedRecord<T> | Record<string, R
 /** Every entry, shard by shard (callers that need an order sort by a field of their own, such as `seq`). */
 export function entriesOf<T>(record: ShardedRecord<T>): T[] {
   const all: T[] = [];
-  for (const shard of record) {
+  for (let index = 0; index < record.length; index++) {
+    const shard = shardAt(record, index);
     if (shard === null) continue;
     for (const id of Object.keys(shard)) all.push(shard[id]);
   }
@@ -149,7 +220,7 @@ export function sizeOf<T>(record: ShardedRecord<T>): number {
   let size = counted.get(record);
   if (size === undefined) {
     size = 0;
-    for (const shard of record) if (shard !== null) size += Object.keys(shard).length;
+    for (let index = 0; index < record.length; index++) size += Object.keys(shardAt(record, index) ?? {}).length;
     counted.set(record, size);
   }
   return size;

@@ -8,28 +8,89 @@
  * engine's native parse and then swaps the tags for Money in place. A replacer or reviver callback per
  * key costs several times more, and so did copying the tree with tags before `JSON.stringify`. The
  * projections write a state per touched account, so this is on the hot path.
+ *
+ * Since version 5 the two records that grow with an account's history, its orders and its draws, are
+ * written shard by shard as JSON text inside the state's JSON (`{"$shards":[text or null, ...],"size":n}`),
+ * and read back as `StoredShard`s that are parsed only when an entry of theirs is asked for
+ * (`sharded-record.ts`). A state read from a snapshot or a fold row then costs what its recent part
+ * costs, not what its whole history does, and a shard it never touched is written back as the text it
+ * came as.
  */
 import { Money } from '../money/money';
 import { copyWith, type CreditAccountState, initialState } from './credit-account.state';
-import { entriesOf, shardedFromStored } from './sharded-record';
+import { entriesOf, type ShardedRecord, shardedFromStored, sizeOf, storedSharded, storedSlots } from './sharded-record';
 
-export const STATE_SCHEMA_VERSION = 4;
+export const STATE_SCHEMA_VERSION = 5;
 
 /**
  * The versions whose snapshots `deserializeState` reads, the current one included. Version 3 converts
- * (`upgradeFrom3`), so neither the repository's snapshots nor the projections' account states are
- * thrown away on upgrade.
+ * (`upgradeFrom3`) and version 4 (orders and draws as arrays of parsed shards) reads as it is, so neither
+ * the repository's snapshots nor the projections' account states are thrown away on upgrade.
  */
-export const READABLE_STATE_VERSIONS: readonly number[] = [3, STATE_SCHEMA_VERSION];
+export const READABLE_STATE_VERSIONS: readonly number[] = [3, 4, STATE_SCHEMA_VERSION];
 // Only a change of representation may keep an older version readable. A fix to `evolve` (states that
 // were wrong) must drop every older version, so that snapshots and fold tables are refolded from events.
 // Dropping 3 also means dropping `upgradeFrom3`: a fold table kept from version 3 records 3 as the oldest
 // version of its rows, so a build without it resets the table rather than misreading them.
 
 const MONEY_TAG = '$money';
+const SHARDS_TAG = '$shards';
+/** The state's fields that are sharded records, written shard by shard. */
+const SHARDED_FIELDS = new Set(['orders', 'draws']);
 
+/** The state's JSON text: `write`'s, except that its sharded records are written as stored shards. */
 export function serializeState(state: CreditAccountState): string {
-  return write(state) ?? 'null';
+  return writeState(state);
+}
+
+function writeState(state: CreditAccountState, onSharded?: (key: string, slots: (string | null)[]) => void): string {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return write(state) ?? 'null';
+  let out = '{';
+  let first = true;
+  for (const key in state) {
+    const value = (state as unknown as Record<string, unknown>)[key];
+    let text: string | undefined;
+    if (SHARDED_FIELDS.has(key) && Array.isArray(value)) {
+      const slots = storedSlots(value as ShardedRecord<unknown>, (shard) => write(shard) ?? 'null');
+      onSharded?.(key, slots);
+      text = writeSharded(slots, sizeOf(value as ShardedRecord<unknown>));
+    } else text = write(value, key);
+    if (text === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The state's text, and the same state with its orders and draws held as that text's shards
+ * (`StoredShard`s), as `deserializeState` would give them. A state that is kept after being written (a
+ * cache) holds its history as text, about a third of the heap the parsed entries take, and is written
+ * again at the cost of the shards changed since. A shard is parsed again when an entry of it is asked for.
+ */
+export function serializeCompacting(state: CreditAccountState): { text: string; state: CreditAccountState } {
+  const written = new Map<string, (string | null)[]>();
+  const text = writeState(state, (key, slots) => written.set(key, slots));
+  const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
+    const slots = written.get(key);
+    return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, record);
+  };
+  return { text, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws) }) };
+}
+
+/**
+ * `{"$shards":[...],"size":n}`: each shard as the JSON string of its own text (`write`'s, or the text
+ * it was read as), and the number of entries.
+ */
+function writeSharded(slots: readonly (string | null)[], size: number): string {
+  let out = `{"${SHARDS_TAG}":[`;
+  for (let i = 0; i < slots.length; i++) out += `${i > 0 ? ',' : ''}${slots[i] === null ? 'null' : JSON.stringify(slots[i])}`;
+  return `${out}],"size":${size}}`;
+}
+
+/** A stored shard's entries, Money restored. */
+function parseShard(text: string): Readonly<Record<string, unknown>> {
+  return untagMoney(JSON.parse(text)) as Readonly<Record<string, unknown>>;
 }
 
 export function deserializeState(json: string): CreditAccountState {
@@ -113,6 +174,8 @@ function untagMoney(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   const tagged = record[MONEY_TAG];
   if (typeof tagged === 'string') return Money.exact(tagged);
+  const shards = record[SHARDS_TAG];
+  if (Array.isArray(shards)) return storedSharded(shards as (string | null)[], record.size as number, parseShard);
   for (const key in record) {
     const item = record[key];
     if (item !== null && typeof item === 'object') {

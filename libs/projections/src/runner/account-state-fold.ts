@@ -31,7 +31,7 @@ import {
   deserializeState,
   evolve,
   initialState,
-  serializeState,
+  serializeCompacting,
   READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
 } from '@ledger/credit';
@@ -46,7 +46,7 @@ export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
 /**
  * The fold's version, stored with its checkpoint: the layout of its tables (hundreds: 1 since the tails)
  * and the state schema of its rows (units). A build that predates the tails reads the rows alone, so it
- * must not keep a table that has them: to it, 104 is no state version it reads, and it starts over.
+ * must not keep a table that has them: to it, 104 and later are no state version it reads, and it starts over.
  *
  * Tails hold account events as the store delivered them, upcast to the versions the build knew. No
  * account event has an upcaster today; registering one means raising `FOLD_LAYOUT`, so that tails of
@@ -220,7 +220,7 @@ export class AccountStateFold {
   /** Writes every state changed since the last write whole; call inside the transaction that moves the checkpoint to `position`. */
   write(position: bigint): void {
     this.writeUnwrittenOutsideBatch(position);
-    for (const [accountId, changed] of this.pending) this.writeWhole(accountId, position, changed.state);
+    for (const [accountId, changed] of this.pending) changed.state = this.writeWhole(accountId, position, changed.state);
   }
 
   /**
@@ -232,7 +232,7 @@ export class AccountStateFold {
     this.writeUnwrittenOutsideBatch(position);
     for (const [accountId, changed] of this.pending) {
       if (changed.unwritten || changed.tail + changed.events.length >= this.maxTail) {
-        this.writeWhole(accountId, position, changed.state);
+        changed.state = this.writeWhole(accountId, position, changed.state);
         changed.tailAfter = 0;
       } else {
         for (const { position: at, event } of changed.events) this.appendTail.run(accountId, at, JSON.stringify(event));
@@ -313,12 +313,23 @@ export class AccountStateFold {
 
   /** Writes whole the states a replay left unwritten that the batch in flight did not change (it writes those itself). */
   private writeUnwrittenOutsideBatch(position: bigint): void {
-    for (const [accountId, state] of this.unwritten) if (!this.pending.has(accountId)) this.writeWhole(accountId, position, state);
+    for (const [accountId, state] of this.unwritten) {
+      if (this.pending.has(accountId)) continue;
+      const written = this.writeWhole(accountId, position, state);
+      // Rolled back, the cache holds an equivalent state all the same: this one is what the table had before.
+      this.cache.replace(accountId, { state: written, tail: 0 });
+    }
   }
 
-  private writeWhole(accountId: string, position: bigint, state: CreditAccountState): void {
-    this.upsert.run(accountId, position, serializeState(state));
+  /**
+   * Writes the state whole and empties its tail. Returns the same state holding its history as the text
+   * just written (`serializeCompacting`): lighter in the cache, and cheaper to write again.
+   */
+  private writeWhole(accountId: string, position: bigint, state: CreditAccountState): CreditAccountState {
+    const written = serializeCompacting(state);
+    this.upsert.run(accountId, position, written.text);
     this.clearTail.run(accountId);
+    return written.state;
   }
 
   private create(): void {

@@ -140,7 +140,7 @@ describe('the projection runner', () => {
     await restarted.close();
   });
 
-  it('keeps its account states and read models across an upgrade from state version 3, and starts over from older ones', async () => {
+  it('keeps its account states and read models across an upgrade from state version 3 or 4, and starts over from older ones', async () => {
     const foldVersions = (db: Database.Database) => {
       const version = (name: string) => (db.prepare('SELECT version FROM projection_checkpoints WHERE name = ?').get(name) as { version: number } | undefined)?.version ?? null;
       return { foldVersion: version('$projection_account_state'), oldestRows: version('$projection_account_state:oldest') };
@@ -150,7 +150,9 @@ describe('the projection runner', () => {
       await catchUp();
       await runner.close();
       // The table as version 3 wrote it: each shard index an object keyed by shard, no unbilled-draw list.
-      const keyed = (slots: (object | null)[]) => Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
+      // (Version 4 wrote each record as an array of its parsed shards; version 5 as their text.)
+      const parsed = (stored: { $shards: (string | null)[] }) => stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)));
+      const keyed = (stored: { $shards: (string | null)[] }) => Object.fromEntries(parsed(stored).flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
       // A version 3 table has no tails: every row holds its account's whole state.
       await writeWhole(db, ACCOUNT_STATE_TABLE, store);
       const rows = db.prepare(`SELECT account_id, state_json FROM ${ACCOUNT_STATE_TABLE}`).all() as { account_id: string; state_json: string }[];
@@ -158,7 +160,9 @@ describe('the projection runner', () => {
       for (const row of rows) {
         const { unbilledDrawIds, ...state } = JSON.parse(row.state_json);
         expect(Array.isArray(unbilledDrawIds)).toBe(true);
-        db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify({ ...state, orders: keyed(state.orders), draws: keyed(state.draws) }), row.account_id);
+        const rowAs =
+          storedVersion % 100 === 4 ? { ...state, unbilledDrawIds, orders: parsed(state.orders), draws: parsed(state.draws) } : { ...state, orders: keyed(state.orders), draws: keyed(state.draws) };
+        db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify(rowAs), row.account_id);
       }
       db.exec(`UPDATE projection_checkpoints SET version = ${storedVersion} WHERE name = '$projection_account_state'`);
       if (storedOldest !== undefined) db.prepare("INSERT INTO projection_checkpoints (name, version, position) VALUES ('$projection_account_state:oldest', ?, 0)").run(storedOldest);
@@ -184,6 +188,8 @@ describe('the projection runner', () => {
     // of the rows written since (so the version 3 build, rolled back to, resets), and a second row keeps
     // version 3 as the oldest a row may have (so a build that no longer reads 3 resets too).
     expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 3 });
+    // The same from the tails' first build, state version 4 (each record an array of parsed shards).
+    expect(await restart(104)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 104 });
     expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });
     // Rows of an unreadable version left in a table whose checkpoint is current: reset as well.
     expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });

@@ -1,4 +1,4 @@
-import { applicant, DEFAULT_TERMS_CATALOGUE, serializeState } from '@ledger/credit';
+import { applicant, DEFAULT_TERMS_CATALOGUE, serializeState, StoredShard } from '@ledger/credit';
 import { ConcurrencyError, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
 import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
 import { AccountRepository, accountStream, IdempotencyKeyReusedError } from './account-repository';
@@ -135,7 +135,7 @@ describe('the account repository', () => {
     expect(a.chainHash).toBe(b.chainHash);
   });
 
-  it('uses a snapshot of state version 3, whose sharded records were keyed objects and which listed no unbilled draws, and ignores older ones', async () => {
+  it('uses a snapshot of state version 3 (sharded records as keyed objects, no unbilled draws listed) or 4 (parsed shards), and ignores older ones', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
@@ -143,12 +143,15 @@ describe('the account repository', () => {
     // The snapshot as version 3 wrote it: each index an object keyed by shard, empty shards left out. Its
     // pay score is changed, so a load shows whether the snapshot was used or the stream replayed.
     const state = JSON.parse(current.state.state);
-    const legacy = (slots: (object | null)[]) => Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
+    const parsed = (stored: { $shards: (string | null)[] }) => stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)));
+    const legacy = (stored: { $shards: (string | null)[] }) => Object.fromEntries(parsed(stored).flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
     const { unbilledDrawIds, ...withoutUnbilled } = state;
     expect(unbilledDrawIds).toEqual(Array.from({ length: 12 }, (_, i) => `o-${i}`));
     const v3 = { ...current.state, state: JSON.stringify({ ...withoutUnbilled, orders: legacy(state.orders), draws: legacy(state.draws), payScore: 999 }) };
-    const load = async (schemaVersion: number) => {
-      await snapshots.save(stream, current.revision, schemaVersion, v3);
+    // Version 4: every shard parsed, in an array of 64 slots.
+    const v4 = { ...current.state, state: JSON.stringify({ ...state, orders: parsed(state.orders), draws: parsed(state.draws), payScore: 998 }) };
+    const load = async (schemaVersion: number, body = v3) => {
+      await snapshots.save(stream, current.revision, schemaVersion, body);
       return new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
     };
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
@@ -156,6 +159,21 @@ describe('the account repository', () => {
     expect(fromV3.state.payScore).toBe(999);
     expect(serializeState({ ...fromV3.state, payScore: fromScratch.state.payScore })).toBe(serializeState(fromScratch.state));
     expect((await load(202)).state.payScore).toBe(fromScratch.state.payScore);
+    const fromV4 = await load(402, v4);
+    expect(fromV4.state.payScore).toBe(998);
+    expect(serializeState({ ...fromV4.state, payScore: fromScratch.state.payScore })).toBe(serializeState(fromScratch.state));
+  });
+
+  it('keeps serving from its cache an account it snapshotted, whose history it then holds as the snapshot text', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, `${10 + i}.00`), meta(`draw:o-${i}`));
+    // From the cache: an order id and a draw taken before the snapshots, so their shards are read from text.
+    await expect(repo.execute('acc-1', drawCommand('o-1', '99.00'), meta('draw:o-1-again'))).rejects.toMatchObject({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' });
+    await repo.execute('acc-1', { type: 'RefundDraw', drawId: 'o-2', refundId: 'r-1', amount: '3.00' }, meta('refund:r-1'));
+    const cached = await repo.load('acc-1');
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState(cached.state)).toBe(serializeState(fromScratch.state));
+    expect(cached.state.draws.some((slot) => slot instanceof StoredShard)).toBe(true);
   });
 
   it('chains each event hash over the previous one, across snapshots and fresh repositories', async () => {

@@ -25,7 +25,7 @@ import {
   deserializeState,
   fold,
   initialState,
-  serializeState,
+  serializeCompacting,
   READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
   type TermsCatalogue,
@@ -270,9 +270,11 @@ export class AccountRepository {
     if (loaded.revision === 'no_stream') return loaded;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
     if (since < BigInt(this.snapshotEvery)) return loaded;
-    const body: SnapshotBody = { state: serializeState(loaded.state), position: loaded.position.toString(), commands: Object.fromEntries(loaded.commands), chainHash: loaded.chainHash };
+    // The cache keeps the state as the snapshot holds it: its history as the text just written (lighter, and cheaper to snapshot again).
+    const written = serializeCompacting(loaded.state);
+    const body: SnapshotBody = { state: written.text, position: loaded.position.toString(), commands: Object.fromEntries(loaded.commands), chainHash: loaded.chainHash };
     this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body).catch(() => undefined);
-    return { ...loaded, snapshotRevision: loaded.revision };
+    return { ...loaded, state: written.state, snapshotRevision: loaded.revision };
   }
 
   /** Resolves once every command accepted so far has finished (graceful shutdown). */
