@@ -31,6 +31,8 @@ export class StoredShard {
   constructor(
     readonly text: string,
     private readonly parse: (text: string) => Readonly<Record<string, unknown>>,
+    /** Where this text is stored apart from its state (a fold's table), if it is: see `serializeApart`. */
+    readonly home?: object,
   ) {}
 
   /** The shard's entries, parsed once (kept beside it, so a frozen state may hold a stored shard too). */
@@ -67,13 +69,14 @@ export function storedSharded<T>(
   size: number,
   parse: (text: string) => Readonly<Record<string, unknown>>,
   writtenFrom?: ShardedRecord<T>,
+  home?: object,
 ): ShardedRecord<T> {
   if (slots.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${slots.length} slots, size ${size}`);
   const record: (StoredShard | null)[] & Counted = slots.map((text, i) => {
     if (text === null) return null;
     if (typeof text !== 'string') throw new TypeError('not a stored sharded record: a slot is neither text nor null');
     const previous = writtenFrom?.[i];
-    return previous instanceof StoredShard ? previous : new StoredShard(text, parse);
+    return previous instanceof StoredShard && previous.home === home ? previous : new StoredShard(text, parse, home);
   });
   record.size = size;
   return record;

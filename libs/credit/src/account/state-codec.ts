@@ -18,7 +18,7 @@
  */
 import { Money } from '../money/money';
 import { copyWith, type CreditAccountState, initialState } from './credit-account.state';
-import { entriesOf, type ShardedRecord, shardedFromStored, sizeOf, storedSharded, storedSlots } from './sharded-record';
+import { entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedSharded, storedSlots } from './sharded-record';
 
 export const STATE_SCHEMA_VERSION = 5;
 
@@ -43,18 +43,17 @@ export function serializeState(state: CreditAccountState): string {
   return writeState(state);
 }
 
-function writeState(state: CreditAccountState, onSharded?: (key: string, slots: (string | null)[]) => void): string {
+/** Writes the state, each sharded record by `sharded` (by default, with its shards inline). */
+function writeState(
+  state: CreditAccountState,
+  sharded: (key: string, record: ShardedRecord<unknown>) => string = (_, record) => writeSharded(storedSlots(record, writeShard), sizeOf(record)),
+): string {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) return write(state) ?? 'null';
   let out = '{';
   let first = true;
   for (const key in state) {
     const value = (state as unknown as Record<string, unknown>)[key];
-    let text: string | undefined;
-    if (SHARDED_FIELDS.has(key) && Array.isArray(value)) {
-      const slots = storedSlots(value as ShardedRecord<unknown>, (shard) => write(shard) ?? 'null');
-      onSharded?.(key, slots);
-      text = writeSharded(slots, sizeOf(value as ShardedRecord<unknown>));
-    } else text = write(value, key);
+    const text = SHARDED_FIELDS.has(key) && Array.isArray(value) ? sharded(key, value as ShardedRecord<unknown>) : write(value, key);
     if (text === undefined) continue;
     out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
     first = false;
@@ -70,12 +69,78 @@ function writeState(state: CreditAccountState, onSharded?: (key: string, slots: 
  */
 export function serializeCompacting(state: CreditAccountState): { text: string; state: CreditAccountState } {
   const written = new Map<string, (string | null)[]>();
-  const text = writeState(state, (key, slots) => written.set(key, slots));
+  const text = writeState(state, (key, record) => {
+    const slots = storedSlots(record, writeShard);
+    written.set(key, slots);
+    return writeSharded(slots, sizeOf(record));
+  });
   const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
     const slots = written.get(key);
     return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, record);
   };
   return { text, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws) }) };
+}
+
+/** The sharded fields written apart, by number (the `field` of a shard row). */
+export const APART_FIELDS = ['orders', 'draws'] as const;
+const APART_TAG = '$apart';
+
+/** A shard of a state written apart, to be stored beside it: which record (`APART_FIELDS`), which slot, its text. */
+export interface ApartShard {
+  field: number;
+  index: number;
+  text: string;
+}
+
+/**
+ * The state written apart, for a table that keeps an account's shards in rows of their own (the
+ * projections' fold): `text` is the state with each sharded record replaced by `{"$apart":name,
+ * "size":n}`, and `shards` the shards to store, which are those not already stored at `home` (the
+ * table, as the caller names it). `state` is the same state with every shard a `StoredShard` at `home`,
+ * for the caller to keep: written again, it stores only the shards changed since. A state read back
+ * with `deserializeApart` from the same `home` has its shards there already.
+ *
+ * The caller must keep only states whose write committed: a kept state's shards say they are stored.
+ */
+export function serializeApart(state: CreditAccountState, home: object): { text: string; shards: ApartShard[]; state: CreditAccountState } {
+  const shards: ApartShard[] = [];
+  const kept = new Map<string, ShardedRecord<unknown>>();
+  const text = writeState(state, (key, record) => {
+    const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
+    const slots: (string | null)[] = [];
+    for (let index = 0; index < record.length; index++) {
+      const slot = record[index];
+      if (slot === null) {
+        slots.push(null);
+      } else if (slot instanceof StoredShard && slot.home === home) {
+        slots.push(slot.text);
+      } else {
+        const shardText = slot instanceof StoredShard ? slot.text : writeShard(slot);
+        shards.push({ field, index, text: shardText });
+        slots.push(shardText);
+      }
+    }
+    kept.set(key, storedSharded(slots, sizeOf(record), parseShard, record, home));
+    return `{"${APART_TAG}":${JSON.stringify(key)},"size":${sizeOf(record)}}`;
+  });
+  return { text, shards, state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws } as Partial<CreditAccountState>) };
+}
+
+/**
+ * A state written apart (`serializeApart`), from its text and its stored shards. A text written whole
+ * (`serializeState`, any readable version) reads too, and ignores the shards.
+ */
+export function deserializeApart(text: string, shards: Iterable<ApartShard>, home: object): CreditAccountState {
+  const slots = APART_FIELDS.map(() => new Array<string | null>(SHARDS).fill(null));
+  for (const { field, index, text: shardText } of shards) {
+    if (!(field in slots) || !(index >= 0 && index < SHARDS)) throw new TypeError(`not a shard of a state written apart: field ${field}, slot ${index}`);
+    slots[field][index] = shardText;
+  }
+  return readState(text, (name, size) => {
+    const field = APART_FIELDS.indexOf(name as (typeof APART_FIELDS)[number]);
+    if (field < 0) throw new TypeError(`not a sharded field of a state written apart: ${JSON.stringify(name)}`);
+    return storedSharded(slots[field], size, parseShard, undefined, home);
+  });
 }
 
 /**
@@ -88,14 +153,30 @@ function writeSharded(slots: readonly (string | null)[], size: number): string {
   return `${out}],"size":${size}}`;
 }
 
+function writeShard(shard: Readonly<Record<string, unknown>>): string {
+  return write(shard) ?? 'null';
+}
+
 /** A stored shard's entries, Money restored. */
 function parseShard(text: string): Readonly<Record<string, unknown>> {
   return untagMoney(JSON.parse(text)) as Readonly<Record<string, unknown>>;
 }
 
 export function deserializeState(json: string): CreditAccountState {
+  return readState(json, (name) => {
+    throw new TypeError(`the state was written apart from its ${name}: read it with deserializeApart`);
+  });
+}
+
+function readState(json: string, apart: (name: string, size: number) => ShardedRecord<unknown>): CreditAccountState {
   const state = untagMoney(JSON.parse(json)) as CreditAccountState;
-  return state !== null && typeof state === 'object' && !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
+  if (state === null || typeof state !== 'object') return state;
+  for (const key of SHARDED_FIELDS) {
+    const record = (state as unknown as Record<string, { [APART_TAG]?: unknown; size?: unknown }>)[key];
+    if (record !== null && typeof record === 'object' && typeof record[APART_TAG] === 'string')
+      (state as unknown as Record<string, unknown>)[key] = apart(record[APART_TAG], record.size as number);
+  }
+  return !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
 }
 
 /**

@@ -6,10 +6,13 @@
  * An account's stored state is its row plus its tail: the row is a whole state as of some position, the
  * tail the account's events after it (a few hundred bytes each). Whatever the policy below, the two
  * together always give the account's state as of the fold's checkpoint, and the checkpoint moves in the
- * same transaction as the rows it describes.
+ * same transaction as the rows it describes. The row keeps the state's orders and draws apart, a row per
+ * shard in `<table>_shard` (`serializeApart`): they are most of a state after a year, and an event
+ * changes one or two of their 128 shards, so writing a state again writes those shards and the rest of
+ * the state (about 3 KB after a year), and a state read back parses only the shards its events touch.
  *
- * Serializing a whole state is the dearest step of a batch (18 to 22 KB after a year), so it is done as
- * seldom as the two ways of running allow:
+ * Writing a state is still the dearest step of a batch, so it is done as seldom as the two ways of
+ * running allow:
  * - Following the live log, every batch appends each changed account's events to its tail, and writes
  *   the whole state only once the tail would reach `maxTail` events (then empties the tail). Each state
  *   is written once per `maxTail` of its events instead of about once per event, the checkpoint stays
@@ -28,10 +31,10 @@ import {
   approximateStateBytes,
   type CreditAccountEvent,
   type CreditAccountState,
-  deserializeState,
+  deserializeApart,
   evolve,
   initialState,
-  serializeCompacting,
+  serializeApart,
   READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
 } from '@ledger/credit';
@@ -52,9 +55,11 @@ export const REBUILD_STATE_TABLE = 'projection_rebuild_state';
  * account event has an upcaster today; registering one means raising `FOLD_LAYOUT`, so that tails of
  * the older shape are never folded by a build that expects the newer.
  */
-const FOLD_LAYOUT = 1;
+const FOLD_LAYOUT = 2;
 /** The first layout with tails. */
 const TAILS_LAYOUT = 1;
+/** The first layout that keeps an account's orders and draws apart, a row per shard (`<table>_shard`). */
+const SHARDS_APART_LAYOUT = 2;
 export const FOLD_VERSION = FOLD_LAYOUT * 100 + STATE_SCHEMA_VERSION;
 const layoutOf = (version: number) => Math.floor(version / 100);
 
@@ -114,6 +119,7 @@ export class AccountStateFold {
    */
   readonly oldestRowsName: string;
   readonly tailTable: string;
+  readonly shardTable: string;
 
   /** Whether a table stored at a checkpoint of this version can be read (the codec converts older state shapes). */
   reads(version: number): boolean {
@@ -128,6 +134,17 @@ export class AccountStateFold {
   /** Empties every tail: for a table whose rows already hold all their events. */
   clearTails(): void {
     this.db.exec(`DELETE FROM ${this.tailTable}`);
+    this.forget();
+  }
+
+  /** Whether a build that stored its checkpoint at this version kept shards apart (one from before them left any it found). */
+  hasShardRows(version: number): boolean {
+    return layoutOf(version) >= SHARDS_APART_LAYOUT;
+  }
+
+  /** Empties the shard rows: for a table whose rows were all written whole since (a build from before them wrote it). */
+  clearShardRows(): void {
+    this.db.exec(`DELETE FROM ${this.shardTable}`);
     this.forget();
   }
 
@@ -149,6 +166,16 @@ export class AccountStateFold {
   private lastWriteAt = Date.now();
   private select!: Statement;
   private selectTail!: Statement;
+  private selectShards!: Statement;
+  private upsertShard!: Statement;
+  /**
+   * Names this table for the states written to it or read from it (`serializeApart`): a shard of a kept
+   * state whose home is this object is in the table as it is. A new one after `forget`, since the table
+   * may have been emptied or rolled back under what was kept.
+   */
+  private home: object = {};
+  /** Written whole by the batch in flight without being changed by it: cached as written once it commits. */
+  private readonly writtenOutsideBatch = new Map<string, CreditAccountState>();
   private upsert!: Statement;
   private appendTail!: Statement;
   private clearTail!: Statement;
@@ -162,6 +189,7 @@ export class AccountStateFold {
     this.checkpointName = `${FOLD_CHECKPOINT_PREFIX}${table}`;
     this.oldestRowsName = `${this.checkpointName}:oldest`;
     this.tailTable = `${table}_tail`;
+    this.shardTable = `${table}_shard`;
     this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: (folded) => approximateStateBytes(folded.state) });
     if (policy.maxTail !== undefined && !(Number.isSafeInteger(policy.maxTail) && policy.maxTail >= 1)) throw new Error(`maxTail must be a positive integer, got ${policy.maxTail}`);
     this.maxTail = policy.maxTail ?? 16;
@@ -256,6 +284,7 @@ export class AccountStateFold {
     }
     this.eventsSinceWrite += this.pendingEvents;
     if (written !== 'none') {
+      for (const [accountId, state] of this.writtenOutsideBatch) this.cache.replace(accountId, { state, tail: 0 });
       this.unwritten.clear();
       this.unwrittenWeights.clear();
       this.unwrittenBytes = 0;
@@ -263,16 +292,20 @@ export class AccountStateFold {
       this.lastWriteAt = Date.now();
     }
     this.pending.clear();
+    this.writtenOutsideBatch.clear();
     this.pendingEvents = 0;
   }
 
   discard(): void {
     this.pending.clear();
+    this.writtenOutsideBatch.clear();
     this.pendingEvents = 0;
   }
 
   /** Drops everything held in memory, so the fold stands exactly at its table and checkpoint again. */
   forget(): void {
+    this.home = {};
+    this.writtenOutsideBatch.clear();
     this.pending.clear();
     this.unwritten.clear();
     this.unwrittenWeights.clear();
@@ -294,6 +327,7 @@ export class AccountStateFold {
     this.forget();
     this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
     this.db.exec(`DROP TABLE IF EXISTS ${this.tailTable}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${this.shardTable}`);
   }
 
   /** The account's state as of the last committed batch: unwritten, cached, or read from its row and tail. */
@@ -303,7 +337,7 @@ export class AccountStateFold {
     const cached = this.cache.get(accountId);
     if (cached) return cached;
     const row = this.select.get(accountId) as { state_json: string } | undefined;
-    let state = row ? deserializeState(row.state_json) : initialState(accountId);
+    let state = row ? deserializeApart(row.state_json, this.shardsOf(accountId), this.home) : initialState(accountId);
     const tail = this.selectTail.all(accountId) as { event_json: string }[];
     for (const { event_json } of tail) state = evolve(state, JSON.parse(event_json) as CreditAccountEvent);
     const loaded = { state, tail: tail.length };
@@ -314,20 +348,25 @@ export class AccountStateFold {
   /** Writes whole the states a replay left unwritten that the batch in flight did not change (it writes those itself). */
   private writeUnwrittenOutsideBatch(position: bigint): void {
     for (const [accountId, state] of this.unwritten) {
-      if (this.pending.has(accountId)) continue;
-      const written = this.writeWhole(accountId, position, state);
-      // Rolled back, the cache holds an equivalent state all the same: this one is what the table had before.
-      this.cache.replace(accountId, { state: written, tail: 0 });
+      if (!this.pending.has(accountId)) this.writtenOutsideBatch.set(accountId, this.writeWhole(accountId, position, state));
     }
   }
 
+  /** The account's stored shards, as `deserializeApart` takes them. */
+  private *shardsOf(accountId: string): Iterable<{ field: number; index: number; text: string }> {
+    for (const [field, index, text] of this.selectShards.all(accountId) as [number, number, string][]) yield { field, index, text };
+  }
+
   /**
-   * Writes the state whole and empties its tail. Returns the same state holding its history as the text
-   * just written (`serializeCompacting`): lighter in the cache, and cheaper to write again.
+   * Writes the state whole and empties its tail: its row, and the rows of the shards of its orders and
+   * draws that changed since it was read or written (`serializeApart`). Returns the same state holding
+   * those shards as the text stored: lighter in the cache, and written again at the cost of what changes.
+   * Keep it only once the batch's transaction committed (`commit`).
    */
   private writeWhole(accountId: string, position: bigint, state: CreditAccountState): CreditAccountState {
-    const written = serializeCompacting(state);
+    const written = serializeApart(state, this.home);
     this.upsert.run(accountId, position, written.text);
+    for (const shard of written.shards) this.upsertShard.run(accountId, shard.field, shard.index, shard.text);
     this.clearTail.run(accountId);
     return written.state;
   }
@@ -344,7 +383,19 @@ export class AccountStateFold {
       event_json TEXT NOT NULL,
       PRIMARY KEY (account_id, position)
     ) STRICT, WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${this.shardTable} (
+      account_id TEXT NOT NULL,
+      field INTEGER NOT NULL,
+      shard INTEGER NOT NULL,
+      text TEXT NOT NULL,
+      PRIMARY KEY (account_id, field, shard)
+    ) STRICT, WITHOUT ROWID`);
     this.select = this.db.prepare(`SELECT state_json FROM ${this.table} WHERE account_id = ?`);
+    this.selectShards = this.db.prepare(`SELECT field, shard, text FROM ${this.shardTable} WHERE account_id = ?`).raw(true);
+    this.upsertShard = this.db.prepare(
+      `INSERT INTO ${this.shardTable} (account_id, field, shard, text) VALUES (?, ?, ?, ?)
+       ON CONFLICT(account_id, field, shard) DO UPDATE SET text = excluded.text`,
+    );
     this.selectTail = this.db.prepare(`SELECT event_json FROM ${this.tailTable} WHERE account_id = ? ORDER BY position`);
     this.upsert = this.db.prepare(
       `INSERT INTO ${this.table} (account_id, position, state_json) VALUES (?, ?, ?)

@@ -10,7 +10,7 @@ import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-s
 import { decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
 import { Checkpoints } from './checkpoints';
-import { approximateStateBytes, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
+import { approximateStateBytes, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -376,6 +376,34 @@ describe('the projection runner', () => {
     await restarted.waitFor(head, 10_000);
     await restarted.close();
     expect(tailRows()).toBe(0);
+    expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('keeps orders and draws apart, a row per shard, and drops such rows a build from before them left behind', async () => {
+    const { runner, db, store } = await portfolio({ batchSize: 10 });
+    const head = await store.headPosition();
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    await runner.close();
+    const expected = dumpReadModels(db, createProjections());
+    const shardRows = () => (db.prepare('SELECT COUNT(*) AS n FROM projection_account_state_shard').get() as { n: number }).n;
+    expect(shardRows()).toBeGreaterThan(0);
+    // A row holds the state without its shards; each shard's text is a row of its own.
+    const row = db.prepare("SELECT state_json FROM projection_account_state WHERE account_id = 'acc-000'").get() as { state_json: string };
+    expect(JSON.parse(row.state_json).orders).toEqual({ $apart: 'orders', size: expect.any(Number) });
+    expect(() => deserializeState(row.state_json)).toThrow(/written apart/);
+    // What a rollback to a build from before them leaves: it reset the rows (dropping its own tables only)
+    // and wrote every state whole, shards inline, leaving these rows where they were.
+    await writeWhole(db, ACCOUNT_STATE_TABLE, store);
+    db.prepare("UPDATE projection_checkpoints SET version = ? WHERE name = '$projection_account_state'").run(100 + STATE_SCHEMA_VERSION);
+    expect(shardRows()).toBeGreaterThan(0);
+
+    const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await restarted.start();
+    await restarted.waitFor(head, 10_000);
+    await restarted.close();
+    expect(shardRows()).toBe(0);
     expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });

@@ -334,13 +334,15 @@ export class ProjectionRunner {
    * Keeps a fold's table: one kept from an older version records that version as its oldest rows', for
    * the builds after. When a build from before the tails wrote the table last, any tail rows were left
    * by a later build before it (its reset drops the rows only) and its rows already hold those events:
-   * they are dropped, or they would be folded twice.
+   * they are dropped, or they would be folded twice. Shard rows left the same way by a build that kept
+   * orders and draws apart are dropped too: the rows written since hold their shards inline.
    */
   private keepRows(fold: AccountStateFold, version: number, oldest = version): void {
     const rowsFrom = Math.min(version, oldest);
     this.db.transaction(() => {
       if (rowsFrom < fold.version) this.checkpoints.set(fold.oldestRowsName, rowsFrom, 0n);
       if (!fold.hasTails(version)) fold.clearTails();
+      if (!fold.hasShardRows(version)) fold.clearShardRows();
     })();
   }
 
