@@ -284,7 +284,7 @@ export class AccountStateFold {
     }
     this.eventsSinceWrite += this.pendingEvents;
     if (written !== 'none') {
-      for (const [accountId, state] of this.writtenOutsideBatch) this.cache.replace(accountId, { state, tail: 0 });
+      for (const [accountId, state] of this.writtenOutsideBatch) if (!this.pending.has(accountId)) this.cache.replace(accountId, { state, tail: 0 });
       this.unwritten.clear();
       this.unwrittenWeights.clear();
       this.unwrittenBytes = 0;
@@ -347,6 +347,7 @@ export class AccountStateFold {
 
   /** Writes whole the states a replay left unwritten that the batch in flight did not change (it writes those itself). */
   private writeUnwrittenOutsideBatch(position: bigint): void {
+    this.writtenOutsideBatch.clear();
     for (const [accountId, state] of this.unwritten) {
       if (!this.pending.has(accountId)) this.writtenOutsideBatch.set(accountId, this.writeWhole(accountId, position, state));
     }

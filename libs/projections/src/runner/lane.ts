@@ -75,10 +75,16 @@ export class Lane {
   /** Writes the fold's unwritten states and moves its checkpoint up to the lane (before a stop). */
   writeFold(): void {
     if (!this.fold.hasUnwritten && this.checkpoints.get(this.fold.checkpointName)?.position === this.foldPosition) return;
-    this.db.transaction(() => {
-      this.fold.write(this.foldPosition);
-      this.checkpoints.set(this.fold.checkpointName, this.fold.version, this.foldPosition);
-    })();
+    try {
+      this.db.transaction(() => {
+        this.fold.write(this.foldPosition);
+        this.checkpoints.set(this.fold.checkpointName, this.fold.version, this.foldPosition);
+      })();
+    } catch (error) {
+      // What the failed write kept aside (states it stored) must not reach the cache.
+      this.fold.discard();
+      throw error;
+    }
     this.fold.commit('whole');
   }
 
