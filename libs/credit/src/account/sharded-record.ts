@@ -13,8 +13,10 @@
  * that for an array. That changed the state's shape (`STATE_SCHEMA_VERSION` 4); version 3's index still
  * reads (`shardedFromStored`), so an upgrade keeps snapshots and the projections' account states.
  *
- * Plain data (an array of records), so a snapshot is still a JSON round trip. Ids are looked up as own
- * properties only: an id such as `__proto__` or `constructor` is an ordinary key, never a prototype's.
+ * Plain data (an array of slots, each a record of entries or null) apart from stored shards below, which
+ * write themselves as their entries, so `JSON.stringify` of a state still sees every entry. Ids are looked
+ * up as own properties only: an id such as `__proto__` or `constructor` is an ordinary key, never a
+ * prototype's.
  *
  * A slot read back from a snapshot may be a `StoredShard`: the shard's JSON text, parsed the first time
  * an entry of it is asked for (state version 5, see `state-codec.ts`). An account touches one or two
@@ -78,6 +80,10 @@ export function storedSharded<T>(
     const previous = writtenFrom?.[i];
     return previous instanceof StoredShard && previous.home === home ? previous : new StoredShard(text, parse, home);
   });
+  // The count is trusted without parsing (it numbers the next draw), but it must at least cover the
+  // stored shards, each of which holds an entry (none is ever removed): less is a corrupt record.
+  const stored = record.reduce((n, slot) => (slot === null ? n : n + 1), 0);
+  if (size < stored) throw new TypeError(`not a stored sharded record: size ${size} but ${stored} shards with entries`);
   record.size = size;
   return record;
 }
@@ -196,9 +202,10 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
 
 /**
  * Entries per record. A record built here carries its count in a `size` property of its own (not an
- * index, so neither JSON nor the codec writes it, and `slice` does not copy it): a record is never
- * changed once built (a change copies it), so the count is carried forward from copy to copy. A record
- * read back from a snapshot has none; it is counted entry by entry the first time it is asked about, and
+ * index, so `JSON.stringify` does not write it, and `slice` does not copy it): a record is never
+ * changed once built (a change copies it), so the count is carried forward from copy to copy. The codec
+ * writes the count beside the shards (state version 5) and `storedSharded` sets it again on read. A record
+ * with none (a version 3 or 4 snapshot's) is counted entry by entry the first time it is asked about, and
  * that count is kept by record object. The count is asked for each new draw's posting order and each
  * time a cache weighs a state. (Keeping every count in the WeakMap made it hold an entry per copy, a
  * cost to each copy and to the collector.)

@@ -70,6 +70,15 @@ describe('the account state codec', () => {
     expect(() => deserializeState(withOrders({ $shards: new Array(64).fill(null) }))).toThrow(/not a stored sharded record/);
     expect(() => deserializeState(withOrders({ $shards: [{}, ...new Array(63).fill(null)], size: 0 }))).toThrow(/neither text nor null/);
     expect(sizeOf(deserializeState(withOrders({ $shards: new Array(64).fill(null), size: 0 })).orders)).toBe(0);
+    // A count below the shards that hold entries would number the next draw as an earlier one's.
+    expect(() => deserializeState(withOrders({ $shards: ['{"o-1":{}}', '{"o-2":{}}', ...new Array(62).fill(null)], size: 1 }))).toThrow(/size 1 but 2 shards/);
+    expect(sizeOf(deserializeState(withOrders({ $shards: ['{"o-1":{}}', '{"o-2":{}}', ...new Array(62).fill(null)], size: 2 })).orders)).toBe(2);
+  });
+
+  it('reads $shards and $apart only as the state\'s own orders and draws, as data anywhere else', () => {
+    const json = JSON.parse(serializeState(initialState('acc-7')));
+    const back = deserializeState(JSON.stringify({ ...json, holder: { nameMasked: 'x', note: { $shards: ['a'], size: 1 } } }));
+    expect((back as unknown as { holder: unknown }).holder).toEqual({ nameMasked: 'x', note: { $shards: ['a'], size: 1 } });
   });
 
   it('writes exactly the JSON.stringify text of the state with every Money replaced by its tag, sharded records aside', () => {

@@ -171,10 +171,13 @@ export function deserializeState(json: string): CreditAccountState {
 function readState(json: string, apart: (name: string, size: number) => ShardedRecord<unknown>): CreditAccountState {
   const state = untagMoney(JSON.parse(json)) as CreditAccountState;
   if (state === null || typeof state !== 'object') return state;
+  // Only the state's own orders and draws are sharded: a `$shards` or `$apart` key anywhere else is data.
   for (const key of SHARDED_FIELDS) {
-    const record = (state as unknown as Record<string, { [APART_TAG]?: unknown; size?: unknown }>)[key];
-    if (record !== null && typeof record === 'object' && typeof record[APART_TAG] === 'string')
-      (state as unknown as Record<string, unknown>)[key] = apart(record[APART_TAG], record.size as number);
+    const record = (state as unknown as Record<string, { [SHARDS_TAG]?: unknown; [APART_TAG]?: unknown; size?: unknown }>)[key];
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;
+    const stored = record[SHARDS_TAG];
+    if (Array.isArray(stored)) (state as unknown as Record<string, unknown>)[key] = storedSharded(stored as (string | null)[], record.size as number, parseShard);
+    else if (typeof record[APART_TAG] === 'string') (state as unknown as Record<string, unknown>)[key] = apart(record[APART_TAG], record.size as number);
   }
   return !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
 }
@@ -255,8 +258,6 @@ function untagMoney(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   const tagged = record[MONEY_TAG];
   if (typeof tagged === 'string') return Money.exact(tagged);
-  const shards = record[SHARDS_TAG];
-  if (Array.isArray(shards)) return storedSharded(shards as (string | null)[], record.size as number, parseShard);
   for (const key in record) {
     const item = record[key];
     if (item !== null && typeof item === 'object') {
