@@ -28,14 +28,42 @@ export type ShardedRecord<T> = readonly (Readonly<Record<string, T>> | StoredSha
 
 export const SHARDS = 64;
 
-/** A shard as its snapshot's JSON text, not parsed yet; `parse` gives its entries (Money restored). */
+/**
+ * A shard as its snapshot's JSON text, not parsed yet; `parse` gives its entries (Money restored).
+ *
+ * A shard stored apart from its state (a fold's shard row, `deserializeApart`) may not even be read yet:
+ * its text is then a function that reads it, called the first time the text or an entry is asked for.
+ * That is safe because a stored shard's row is replaced only by writing a state whose slot differs from
+ * it, and a state gets such a slot only by changing an entry of this shard (which reads it first) or
+ * from a state that holds no shard of this home at all.
+ */
 export class StoredShard {
+  private source: string | (() => string);
+
   constructor(
-    readonly text: string,
+    text: string | (() => string),
     private readonly parse: (text: string) => Readonly<Record<string, unknown>>,
     /** Where this text is stored apart from its state (a fold's table), if it is: see `serializeApart`. */
     readonly home?: object,
-  ) {}
+  ) {
+    this.source = text;
+  }
+
+  /** The shard's JSON text (read from where it is stored, the first time, if it was not read with its state). */
+  get text(): string {
+    if (typeof this.source !== 'string') this.source = this.source();
+    return this.source;
+  }
+
+  /** Whether the text is in memory (read with the state, or asked for since). */
+  get loaded(): boolean {
+    return typeof this.source === 'string';
+  }
+
+  /** The entries if they were parsed already, else undefined (parses nothing). */
+  parsedEntries(): Readonly<Record<string, unknown>> | undefined {
+    return parsedShards.get(this);
+  }
 
   /** The shard's entries, parsed once (kept beside it, so a frozen state may hold a stored shard too). */
   entries<T>(): Readonly<Record<string, T>> {
@@ -67,7 +95,7 @@ function shardAt<T>(record: ShardedRecord<T>, index: number): Readonly<Record<st
  * written from, a slot that was a stored shard already keeps that object (and whatever it parsed).
  */
 export function storedSharded<T>(
-  slots: readonly (string | null)[],
+  slots: readonly (string | (() => string) | null)[],
   size: number,
   parse: (text: string) => Readonly<Record<string, unknown>>,
   writtenFrom?: ShardedRecord<T>,
@@ -76,10 +104,23 @@ export function storedSharded<T>(
   if (slots.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${slots.length} slots, size ${size}`);
   const record: (StoredShard | null)[] & Counted = slots.map((text, i) => {
     if (text === null) return null;
-    if (typeof text !== 'string') throw new TypeError('not a stored sharded record: a slot is neither text nor null');
+    if (typeof text !== 'string' && typeof text !== 'function') throw new TypeError('not a stored sharded record: a slot is neither text nor null');
     const previous = writtenFrom?.[i];
     return previous instanceof StoredShard && previous.home === home ? previous : new StoredShard(text, parse, home);
   });
+  return withCount(record, size);
+}
+
+/**
+ * A record of stored shards (or nulls) built by the caller, with its entry count: the record a state
+ * written apart keeps (`serializeApart`), whose untouched shards are the very objects it held.
+ */
+export function storedRecord<T>(slots: (StoredShard | null)[], size: number): ShardedRecord<T> {
+  if (slots.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${slots.length} slots, size ${size}`);
+  return withCount(slots, size);
+}
+
+function withCount<T>(record: (StoredShard | null)[] & Counted, size: number): ShardedRecord<T> {
   // The count is trusted without parsing (it numbers the next draw), but it must at least cover the
   // stored shards, each of which holds an entry (none is ever removed): less is a corrupt record.
   const stored = record.reduce((n, slot) => (slot === null ? n : n + 1), 0);

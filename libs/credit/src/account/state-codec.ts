@@ -18,7 +18,7 @@
  */
 import { Money } from '../money/money';
 import { copyWith, type CreditAccountState, initialState } from './credit-account.state';
-import { entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedSharded, storedSlots } from './sharded-record';
+import { entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedRecord, storedSharded, storedSlots } from './sharded-record';
 
 export const STATE_SCHEMA_VERSION = 5;
 
@@ -107,40 +107,81 @@ export function serializeApart(state: CreditAccountState, home: object): { text:
   const kept = new Map<string, ShardedRecord<unknown>>();
   const text = writeState(state, (key, record) => {
     const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
-    const slots: (string | null)[] = [];
+    const slots: (StoredShard | null)[] = [];
     for (let index = 0; index < record.length; index++) {
       const slot = record[index];
       if (slot === null) {
         slots.push(null);
       } else if (slot instanceof StoredShard && slot.home === home) {
-        slots.push(slot.text);
+        // Stored there as it is: neither written nor even read.
+        slots.push(slot);
       } else {
         const shardText = slot instanceof StoredShard ? slot.text : writeShard(slot);
         shards.push({ field, index, text: shardText });
-        slots.push(shardText);
+        slots.push(new StoredShard(shardText, parseShard, home));
       }
     }
-    kept.set(key, storedSharded(slots, sizeOf(record), parseShard, record, home));
-    return `{"${APART_TAG}":${JSON.stringify(key)},"size":${sizeOf(record)}}`;
+    kept.set(key, storedRecord(slots, sizeOf(record)));
+    return `{"${APART_TAG}":${JSON.stringify(key)},"size":${sizeOf(record)},"slots":"${slotMask(slots)}"}`;
   });
   return { text, shards, state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws } as Partial<CreditAccountState>) };
 }
 
 /**
- * A state written apart (`serializeApart`), from its text and its stored shards. A text written whole
- * (`serializeState`, any readable version) reads too, and ignores the shards.
+ * A state written apart (`serializeApart`), from its text and where its shards are stored. A shard is
+ * read from there when an entry of it is asked for (the text lists which slots hold one), or all of them
+ * at once for a text written before that list. A text written whole (`serializeState`, any readable
+ * version) reads too, and reads no shard.
  */
-export function deserializeApart(text: string, shards: Iterable<ApartShard>, home: object): CreditAccountState {
-  const slots = APART_FIELDS.map(() => new Array<string | null>(SHARDS).fill(null));
-  for (const { field, index, text: shardText } of shards) {
-    if (!(field in slots) || !(index >= 0 && index < SHARDS)) throw new TypeError(`not a shard of a state written apart: field ${field}, slot ${index}`);
-    slots[field][index] = shardText;
-  }
-  return readState(text, (name, size) => {
+export function deserializeApart(text: string, shards: ApartShardSource, home: object): CreditAccountState {
+  let all: (string | null)[][] | undefined;
+  const everyShard = (): (string | null)[][] => {
+    if (all !== undefined) return all;
+    all = APART_FIELDS.map(() => new Array<string | null>(SHARDS).fill(null));
+    for (const { field, index, text: shardText } of shards.all()) {
+      if (!(field in all) || !(index >= 0 && index < SHARDS)) throw new TypeError(`not a shard of a state written apart: field ${field}, slot ${index}`);
+      all[field][index] = shardText;
+    }
+    return all;
+  };
+  return readState(text, (name, size, mask) => {
     const field = APART_FIELDS.indexOf(name as (typeof APART_FIELDS)[number]);
     if (field < 0) throw new TypeError(`not a sharded field of a state written apart: ${JSON.stringify(name)}`);
-    return storedSharded(slots[field], size, parseShard, undefined, home);
+    // Since the slot list is written with the state, each shard is read only when it is asked for; a
+    // row written without it (the first build that kept shards apart) reads them all now.
+    if (mask === undefined) return storedSharded(everyShard()[field], size, parseShard, undefined, home);
+    const slots = slotsOfMask(mask).map((present, index) => (present ? () => shards.one(field, index) : null));
+    return storedSharded(slots, size, parseShard, undefined, home);
   });
+}
+
+/** Where `deserializeApart` reads a state's shards: one by one as they are asked for, or all at once. */
+export interface ApartShardSource {
+  /** The text of one stored shard (which the state's slot list says is there). */
+  one(field: number, index: number): string;
+  /** Every stored shard of the state. */
+  all(): Iterable<ApartShard>;
+}
+
+/** Which slots hold a shard, as 16 hex digits (slot 0 is the lowest bit of the first digit). */
+function slotMask(slots: readonly unknown[]): string {
+  let out = '';
+  for (let digit = 0; digit < SHARDS / 4; digit++) {
+    let nibble = 0;
+    for (let bit = 0; bit < 4; bit++) if (slots[digit * 4 + bit] !== null) nibble |= 1 << bit;
+    out += nibble.toString(16);
+  }
+  return out;
+}
+
+function slotsOfMask(mask: string): boolean[] {
+  if (!/^[0-9a-f]{16}$/.test(mask)) throw new TypeError(`not a slot list of a state written apart: ${JSON.stringify(mask)}`);
+  const present: boolean[] = [];
+  for (let digit = 0; digit < SHARDS / 4; digit++) {
+    const nibble = parseInt(mask[digit], 16);
+    for (let bit = 0; bit < 4; bit++) present.push((nibble & (1 << bit)) !== 0);
+  }
+  return present;
 }
 
 /**
@@ -168,16 +209,17 @@ export function deserializeState(json: string): CreditAccountState {
   });
 }
 
-function readState(json: string, apart: (name: string, size: number) => ShardedRecord<unknown>): CreditAccountState {
+function readState(json: string, apart: (name: string, size: number, mask: string | undefined) => ShardedRecord<unknown>): CreditAccountState {
   const state = untagMoney(JSON.parse(json)) as CreditAccountState;
   if (state === null || typeof state !== 'object') return state;
   // Only the state's own orders and draws are sharded: a `$shards` or `$apart` key anywhere else is data.
   for (const key of SHARDED_FIELDS) {
-    const record = (state as unknown as Record<string, { [SHARDS_TAG]?: unknown; [APART_TAG]?: unknown; size?: unknown }>)[key];
+    const record = (state as unknown as Record<string, { [SHARDS_TAG]?: unknown; [APART_TAG]?: unknown; size?: unknown; slots?: unknown }>)[key];
     if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;
     const stored = record[SHARDS_TAG];
     if (Array.isArray(stored)) (state as unknown as Record<string, unknown>)[key] = storedSharded(stored as (string | null)[], record.size as number, parseShard);
-    else if (typeof record[APART_TAG] === 'string') (state as unknown as Record<string, unknown>)[key] = apart(record[APART_TAG], record.size as number);
+    else if (typeof record[APART_TAG] === 'string')
+      (state as unknown as Record<string, unknown>)[key] = apart(record[APART_TAG], record.size as number, record.slots === undefined ? undefined : String(record.slots));
   }
   return !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
 }

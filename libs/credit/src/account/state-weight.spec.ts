@@ -1,7 +1,8 @@
 import { AccountScenario } from '../testing/account-scenario';
 import { addDays } from '../time/local-date';
 import { initialState, totalOwed } from './credit-account.state';
-import { serializeState } from './state-codec';
+import { deserializeApart, deserializeState, serializeApart, serializeState } from './state-codec';
+import { getEntry, StoredShard } from './sharded-record';
 import { approximateStateBytes } from './state-weight';
 
 /** A year of an account: a draw every few days, the statement repaid in full each month. */
@@ -11,7 +12,8 @@ function yearOfDraws(): AccountScenario {
   for (let i = 0; i < 90; i++) {
     account.at(day);
     account.draw(`order-${i}`, '12.34');
-    if (i % 8 === 7 && totalOwed(account.state).isPositive()) account.repay(`repay-${i}`, totalOwed(account.state).toString());
+    if (i % 8 === 7 && totalOwed(account.state).isPositive())
+      account.repay(`repay-${i}`, totalOwed(account.state).toString());
     const next = addDays(day, 4);
     account.closeDaysThrough(addDays(next, -1));
     day = next;
@@ -39,6 +41,38 @@ describe('the estimated weight of an account state', () => {
     expect(ratio).toBeGreaterThan(1);
     expect(ratio).toBeLessThan(2);
     // A new account is mostly fixed overhead, which the estimate charges in full.
-    expect(approximateStateBytes(initialState('acc-weight'))).toBeGreaterThan(serializeState(initialState('acc-weight')).length);
+    expect(approximateStateBytes(initialState('acc-weight'))).toBeGreaterThan(
+      serializeState(initialState('acc-weight')).length,
+    );
+  });
+
+  it('weighs a state read back apart by the shards it holds: little for those not read, their text once read, more once parsed', () => {
+    const home = {};
+    const written = serializeApart(account.state, home);
+    const table = new Map(written.shards.map((shard) => [`${shard.field}:${shard.index}`, shard.text]));
+    const read = () =>
+      deserializeApart(
+        written.text,
+        { one: (field, index) => table.get(`${field}:${index}`)!, all: () => [] },
+        home,
+      );
+    const parsed = approximateStateBytes(account.state);
+    const lazy = read();
+    const notRead = approximateStateBytes(lazy);
+    // The history is nearly all of a year's state; read back apart, its shards are not even in memory.
+    expect(notRead).toBeLessThan(parsed / 2);
+    expect(notRead).toBeGreaterThan(approximateStateBytes(initialState('acc-weight')));
+    // Asking for one order reads and parses its shard: the state weighs that shard's text and entries more.
+    expect(getEntry(lazy.orders, 'order-3')).toBeDefined();
+    const oneRead = approximateStateBytes(lazy);
+    const loaded = lazy.orders.filter((slot) => slot instanceof StoredShard && slot.loaded) as StoredShard[];
+    expect(loaded).toHaveLength(1);
+    expect(oneRead).toBeGreaterThan(notRead + loaded[0].text.length);
+    // Every shard's text in memory (a snapshot's state) weighs more again, and parsing it all more still.
+    const snapshot = deserializeState(serializeState(account.state));
+    expect(approximateStateBytes(snapshot)).toBeGreaterThan(oneRead);
+    for (const record of [snapshot.orders, snapshot.draws])
+      for (const slot of record) if (slot instanceof StoredShard) slot.entries();
+    expect(approximateStateBytes(snapshot)).toBeGreaterThan(parsed);
   });
 });

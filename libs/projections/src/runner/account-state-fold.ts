@@ -9,7 +9,8 @@
  * same transaction as the rows it describes. The row keeps the state's orders and draws apart, a row per
  * shard in `<table>_shard` (`serializeApart`): they are most of a state after a year, and an event
  * changes one or two of their 128 shards, so writing a state again writes those shards and the rest of
- * the state (about 3 KB after a year), and a state read back parses only the shards its events touch.
+ * the state (about 3 KB after a year), and a state read back reads and parses only the shards its events
+ * touch (the row lists which slots hold one; each is read when an entry of it is asked for).
  *
  * Writing a state is still the dearest step of a batch, so it is done as seldom as the two ways of
  * running allow:
@@ -28,6 +29,7 @@
  * neither the cache nor the unwritten states ever run ahead of what committed.
  */
 import {
+  type ApartShardSource,
   approximateStateBytes,
   type CreditAccountEvent,
   type CreditAccountState,
@@ -167,6 +169,7 @@ export class AccountStateFold {
   private select!: Statement;
   private selectTail!: Statement;
   private selectShards!: Statement;
+  private selectShard!: Statement;
   private upsertShard!: Statement;
   /**
    * Names this table for the states written to it or read from it (`serializeApart`): a shard of a kept
@@ -337,7 +340,7 @@ export class AccountStateFold {
     const cached = this.cache.get(accountId);
     if (cached) return cached;
     const row = this.select.get(accountId) as { state_json: string } | undefined;
-    let state = row ? deserializeApart(row.state_json, this.shardsOf(accountId), this.home) : initialState(accountId);
+    let state = row ? deserializeApart(row.state_json, this.shardSource(accountId), this.home) : initialState(accountId);
     const tail = this.selectTail.all(accountId) as { event_json: string }[];
     for (const { event_json } of tail) state = evolve(state, JSON.parse(event_json) as CreditAccountEvent);
     const loaded = { state, tail: tail.length };
@@ -353,9 +356,20 @@ export class AccountStateFold {
     }
   }
 
-  /** The account's stored shards, as `deserializeApart` takes them. */
-  private *shardsOf(accountId: string): Iterable<{ field: number; index: number; text: string }> {
-    for (const [field, index, text] of this.selectShards.all(accountId) as [number, number, string][]) yield { field, index, text };
+  /**
+   * The account's stored shards, as `deserializeApart` reads them: one by one when an entry of one is
+   * asked for (an event touches one or two of them), or all at once for a row written without its slot
+   * list. A shard read later than its state is still the one the state was read with: see `StoredShard`.
+   */
+  private shardSource(accountId: string): ApartShardSource {
+    return {
+      one: (field, index) => {
+        const row = this.selectShard.get(accountId, field, index) as [string] | undefined;
+        if (row === undefined) throw new Error(`${this.shardTable} lost shard ${field}:${index} of ${accountId}, which its state lists`);
+        return row[0];
+      },
+      all: () => (this.selectShards.all(accountId) as [number, number, string][]).map(([field, index, text]) => ({ field, index, text })),
+    };
   }
 
   /**
@@ -393,6 +407,7 @@ export class AccountStateFold {
     ) STRICT, WITHOUT ROWID`);
     this.select = this.db.prepare(`SELECT state_json FROM ${this.table} WHERE account_id = ?`);
     this.selectShards = this.db.prepare(`SELECT field, shard, text FROM ${this.shardTable} WHERE account_id = ?`).raw(true);
+    this.selectShard = this.db.prepare(`SELECT text FROM ${this.shardTable} WHERE account_id = ? AND field = ? AND shard = ?`).raw(true);
     this.upsertShard = this.db.prepare(
       `INSERT INTO ${this.shardTable} (account_id, field, shard, text) VALUES (?, ?, ?, ?)
        ON CONFLICT(account_id, field, shard) DO UPDATE SET text = excluded.text`,

@@ -391,7 +391,13 @@ describe('the projection runner', () => {
     expect(shardRows()).toBeGreaterThan(0);
     // A row holds the state without its shards; each shard's text is a row of its own.
     const row = db.prepare("SELECT state_json FROM projection_account_state WHERE account_id = 'acc-000'").get() as { state_json: string };
-    expect(JSON.parse(row.state_json).orders).toEqual({ $apart: 'orders', size: expect.any(Number) });
+    expect(JSON.parse(row.state_json).orders).toEqual({ $apart: 'orders', size: expect.any(Number), slots: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // It lists the slots that hold a shard, so that each shard row is read only when an event needs it.
+    const listed = (mask: string) => [...mask].flatMap((digit, d) => [0, 1, 2, 3].filter((bit) => (parseInt(digit, 16) >> bit) & 1).map((bit) => d * 4 + bit));
+    for (const [field, name] of ['orders', 'draws'].entries()) {
+      const rows = db.prepare("SELECT shard FROM projection_account_state_shard WHERE account_id = 'acc-000' AND field = ? ORDER BY shard").pluck().all(field);
+      expect(listed(JSON.parse(row.state_json)[name].slots)).toEqual(rows);
+    }
     expect(() => deserializeState(row.state_json)).toThrow(/written apart/);
     // What a rollback to a build from before them leaves: it reset the rows (dropping its own tables only)
     // and wrote every state whole, shards inline, leaving these rows where they were.
