@@ -37,6 +37,22 @@ describe('an LRU cache bounded by weight', () => {
     expect(cache.weight).toBe(6);
   });
 
+  it('weighs a value again when asked, for one that grew in place, and evicts what the bound then requires', () => {
+    const cache = new LruCache<string, { n: number }>(100, { maxWeight: 10, weigh: (v) => v.n });
+    const grows = { n: 3 };
+    cache.set('a', grows);
+    cache.set('b', { n: 4 });
+    grows.n = 7;
+    expect(cache.weight).toBe(7);
+    cache.reweigh('a');
+    expect(cache.weightOf('a')).toBe(7);
+    // 'a' is now the most recently used; 'b' goes to keep the total within 10.
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.weight).toBe(7);
+    cache.reweigh('missing');
+    expect(cache.weight).toBe(7);
+  });
+
   it('does not keep a value heavier than the whole budget: a new key keeps what was held, a known key loses its old value', () => {
     const cache = weighed(10);
     cache.set('a', 3);

@@ -53,6 +53,16 @@ export class LruCache<K, V> {
     return true;
   }
 
+  /**
+   * Weighs the value held under `key` again, if any, and evicts as the bound then requires: for a value
+   * that grew in place (a state whose stored shards were parsed since it was set).
+   */
+  reweigh(key: K): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined || !this.bound) return;
+    this.set(key, entry.value);
+  }
+
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;

@@ -33,9 +33,11 @@ export const SHARDS = 64;
  *
  * A shard stored apart from its state (a fold's shard row, `deserializeApart`) may not even be read yet:
  * its text is then a function that reads it, called the first time the text or an entry is asked for.
- * That is safe because a stored shard's row is replaced only by writing a state whose slot differs from
- * it, and a state gets such a slot only by changing an entry of this shard (which reads it first) or
- * from a state that holds no shard of this home at all.
+ * That is safe as long as the holder keeps one line of states per account, each folded from the last,
+ * and lets go of them when the table is emptied or rolled back under them (the fold's `forget`): a
+ * stored shard's row is then replaced only by writing a state whose slot differs from this object, and
+ * a state gets such a slot only by changing an entry of this shard, which reads it first. A state kept
+ * past that (an older state of the account, once a newer one was written) could read a newer row.
  */
 export class StoredShard {
   private source: string | (() => string);
@@ -54,6 +56,17 @@ export class StoredShard {
     if (typeof this.source !== 'string') this.source = this.source();
     return this.source;
   }
+
+  /**
+   * The text's bytes on the heap: the engine keeps a string of Latin-1 characters at a byte each and any
+   * other at two. Worked out once, for caches that weigh the shard.
+   */
+  get textBytes(): number {
+    if (this.bytes === undefined) this.bytes = /[\u0100-\uffff]/.test(this.text) ? 2 * this.text.length : this.text.length;
+    return this.bytes;
+  }
+
+  private bytes?: number;
 
   /** Whether the text is in memory (read with the state, or asked for since). */
   get loaded(): boolean {
@@ -90,8 +103,8 @@ function shardAt<T>(record: ShardedRecord<T>, index: number): Readonly<Record<st
 }
 
 /**
- * A record read back from a snapshot: its slots as stored (text, or null) and its entry count, which
- * the snapshot carries so that counting does not parse every shard. Given the record the slots were
+ * A record read back from a snapshot: its slots as stored (text, a function that reads it, or null) and
+ * its entry count, which the snapshot carries so that counting does not parse every shard. Given the record the slots were
  * written from, a slot that was a stored shard already keeps that object (and whatever it parsed).
  */
 export function storedSharded<T>(

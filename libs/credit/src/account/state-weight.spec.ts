@@ -1,6 +1,6 @@
 import { AccountScenario } from '../testing/account-scenario';
 import { addDays } from '../time/local-date';
-import { initialState, totalOwed } from './credit-account.state';
+import { type CreditAccountState, initialState, totalOwed } from './credit-account.state';
 import { deserializeApart, deserializeState, serializeApart, serializeState } from './state-codec';
 import { getEntry, StoredShard } from './sharded-record';
 import { approximateStateBytes } from './state-weight';
@@ -74,5 +74,20 @@ describe('the estimated weight of an account state', () => {
     for (const record of [snapshot.orders, snapshot.draws])
       for (const slot of record) if (slot instanceof StoredShard) slot.entries();
     expect(approximateStateBytes(snapshot)).toBeGreaterThan(parsed);
+  });
+
+  it('charges text beyond Latin-1 two bytes a character, and always weighs in whole bytes', () => {
+    const merchant = (name: string) => {
+      const scenario = new AccountScenario('acc-cjk', '2026-01-05T10:00:00+08:00').open();
+      for (let i = 0; i < 20; i++) scenario.execute({ type: 'RequestDraw', orderId: `order-${i}`, merchant: name, amount: '1.01', authentication: { method: 'PASSWORD', passed: true } });
+      return deserializeState(serializeState(scenario.state));
+    };
+    // Same length of name: the Chinese one is held at two bytes a character.
+    const latin = merchant('abcd');
+    const chinese = merchant('京东商城');
+    const textOf = (state: CreditAccountState) => state.orders.reduce((n, slot) => n + (slot instanceof StoredShard ? slot.text.length : 0), 0);
+    expect(textOf(chinese)).toBe(textOf(latin));
+    expect(approximateStateBytes(chinese) - approximateStateBytes(latin)).toBeGreaterThanOrEqual(textOf(chinese) - 64 * 4);
+    for (const state of [latin, chinese, account.state, deserializeState(serializeState(account.state))]) expect(Number.isSafeInteger(approximateStateBytes(state))).toBe(true);
   });
 });

@@ -362,8 +362,11 @@ export class AccountStateFold {
    * list. A shard read later than its state is still the one the state was read with: see `StoredShard`.
    */
   private shardSource(accountId: string): ApartShardSource {
+    const home = this.home;
     return {
       one: (field, index) => {
+        // A state kept past `forget` (the table emptied, rolled back or dropped since) must not read what the table holds now.
+        if (this.home !== home) throw new Error(`a state of ${accountId} read from ${this.table} was kept past a reset of the fold: its shards are gone`);
         const row = this.selectShard.get(accountId, field, index) as [string] | undefined;
         if (row === undefined) throw new Error(`${this.shardTable} lost shard ${field}:${index} of ${accountId}, which its state lists`);
         return row[0];

@@ -10,7 +10,7 @@ import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-s
 import { decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
 import { Checkpoints } from './checkpoints';
-import { approximateStateBytes, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
+import { approximateStateBytes, StoredShard, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -453,6 +453,47 @@ describe('the projection runner', () => {
     expect(dumpReadModels(db, runner.projections)).toBe(dumpReadModels(scratch.db, scratch.projections));
     expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
     await Promise.all([runner.close(), scratch.close()]);
+  });
+
+  it('reads a state back without its shard rows, reads each once an entry of it is asked for, and refuses to read one for a state kept past a reset', async () => {
+    const { runner, db, store, catchUp } = await portfolio();
+    await catchUp();
+    await runner.close();
+    const statements: string[] = [];
+    const copy = new Database(db.serialize(), { verbose: (sql) => statements.push(String(sql)) });
+    const fold = new AccountStateFold(copy, ACCOUNT_STATE_TABLE, { entries: 10, bytes: 1_000_000_000 });
+    // Accounts whose row holds all their events (no tail to fold, which would read the shards it touches).
+    const untailed = copy
+      .prepare(`SELECT account_id FROM ${ACCOUNT_STATE_TABLE} WHERE account_id NOT IN (SELECT account_id FROM ${ACCOUNT_STATE_TABLE}_tail) ORDER BY account_id`)
+      .pluck()
+      .all() as string[];
+    expect(untailed.length).toBeGreaterThanOrEqual(3);
+    const expected = await streamStates(store);
+    const shardReads = () => statements.filter((sql) => sql.includes(`${ACCOUNT_STATE_TABLE}_shard`)).length;
+
+    statements.length = 0;
+    const state = fold.get(untailed[0]);
+    expect(shardReads()).toBe(0);
+    const stored = state.orders.find((slot) => slot !== null) as StoredShard;
+    expect(stored).toBeInstanceOf(StoredShard);
+    stored.entries();
+    stored.entries();
+    expect(shardReads()).toBe(1);
+    expect(serializeState(state)).toBe(expected.get(untailed[0]));
+
+    // A state kept past `forget` (its table emptied or rolled back since) must not read what is there now.
+    const kept = fold.get(untailed[1]);
+    fold.forget();
+    expect(() => serializeState(kept)).toThrow(/kept past a reset of the fold/);
+    expect(serializeState(fold.get(untailed[1]))).toBe(expected.get(untailed[1]));
+
+    // A row that lists a shard its table lost, and a row whose slot list is not one, are refused, not misread.
+    copy.prepare(`DELETE FROM ${ACCOUNT_STATE_TABLE}_shard WHERE account_id = ? AND field = 0`).run(untailed[2]);
+    expect(() => serializeState(fold.get(untailed[2]))).toThrow(/lost shard 0:\d+ of/);
+    fold.forget();
+    copy.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = replace(state_json, '"slots":"', '"slots":"z') WHERE account_id = ?`).run(untailed[0]);
+    expect(() => fold.get(untailed[0])).toThrow(/not a slot list/);
+    copy.close();
   });
 
   it('writes whole, when it goes live, every state a replay left unwritten', async () => {

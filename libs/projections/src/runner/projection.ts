@@ -15,6 +15,12 @@ export interface AccountChange {
   kind: 'account';
   accountId: string;
   event: CreditAccountEvent;
+  /**
+   * The account's state before and after the event, as the runner's fold holds them. Use them while
+   * applying the batch (up to `flush`), never keep them past it: a state may read its orders' and
+   * draws' shards from the fold's table when asked for them, and once the fold writes a later state
+   * of the account (or empties its table) an older state would read rows that are no longer its own.
+   */
   before: CreditAccountState;
   after: CreditAccountState;
   stored: StoredEvent;
@@ -39,7 +45,7 @@ export type ProjectionEvent = AccountChange | BusinessDayClosed;
 export interface ProjectionContext {
   db: Db;
   terms: TermsCatalogue;
-  /** The folded state of any account as of the event being applied (for projections that sweep accounts). */
+  /** The folded state of any account as of the event being applied (for projections that sweep accounts; not to be kept past the batch, see `AccountChange`). */
   accountState(accountId: string): CreditAccountState;
 }
 

@@ -202,10 +202,21 @@ export class AccountRepository {
       if (applied.requestHash === requestHash) return this.replay(loaded, applied);
       // Another payload under a key already used: a natural key (order id, payment reference) gets the
       // domain's own conflict code; any other key is a reused idempotency key.
-      decide(command, loaded.state, contextAt(meta.now, this.terms));
+      try {
+        decide(command, loaded.state, contextAt(meta.now, this.terms));
+      } finally {
+        this.cache.reweigh(accountId);
+      }
       throw new IdempotencyKeyReusedError(commandId);
     }
-    const events = decide(command, loaded.state, contextAt(meta.now, this.terms));
+    let events: ReturnType<typeof decide> | undefined;
+    try {
+      events = decide(command, loaded.state, contextAt(meta.now, this.terms));
+    } finally {
+      // Deciding may parse stored shards of the cached state; a command that appends nothing leaves that
+      // state cached, so it is weighed again (a command that appends caches its next state, weighed anew).
+      if (events === undefined || events.length === 0) this.cache.reweigh(accountId);
+    }
     if (events.length === 0) {
       return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
     }
