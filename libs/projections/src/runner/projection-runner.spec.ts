@@ -35,6 +35,16 @@ async function portfolio(options: Parameters<typeof readModelFixture>[0] = {}) {
   return fixture;
 }
 
+/** A portfolio followed live to its head in batches of 10, the runner closed: its database, store, head and read models. */
+async function followedToHead() {
+  const { runner, db, store } = await portfolio({ batchSize: 10 });
+  const head = await store.headPosition();
+  await runner.start();
+  await runner.waitFor(head, 10_000);
+  await runner.close();
+  return { db, store, head, expected: dumpReadModels(db, createProjections()) };
+}
+
 describe('the projection runner', () => {
   it('rebuilds from scratch into byte-identical read models', async () => {
     const { runner, db, catchUp, store } = await portfolio({ batchSize: 250 });
@@ -355,12 +365,7 @@ describe('the projection runner', () => {
   });
 
   it('drops the tails a build from before them left behind, whose rows already hold their events', async () => {
-    const { runner, db, store } = await portfolio({ batchSize: 10 });
-    const head = await store.headPosition();
-    await runner.start();
-    await runner.waitFor(head, 10_000);
-    await runner.close();
-    const expected = dumpReadModels(db, createProjections());
+    const { db, store, head, expected } = await followedToHead();
     const tailRows = () => (db.prepare('SELECT COUNT(*) AS n FROM projection_account_state_tail').get() as { n: number }).n;
     expect(tailRows()).toBeGreaterThan(0);
     // What a rollback to such a build leaves: it reset the rows (dropping its own table only) and wrote
@@ -381,12 +386,7 @@ describe('the projection runner', () => {
   });
 
   it('keeps orders and draws apart, a row per shard, and drops such rows a build from before them left behind', async () => {
-    const { runner, db, store } = await portfolio({ batchSize: 10 });
-    const head = await store.headPosition();
-    await runner.start();
-    await runner.waitFor(head, 10_000);
-    await runner.close();
-    const expected = dumpReadModels(db, createProjections());
+    const { db, store, head, expected } = await followedToHead();
     const shardRows = () => (db.prepare('SELECT COUNT(*) AS n FROM projection_account_state_shard').get() as { n: number }).n;
     expect(shardRows()).toBeGreaterThan(0);
     // A row holds the state without its shards; each shard's text is a row of its own.
