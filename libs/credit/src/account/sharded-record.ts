@@ -41,6 +41,8 @@ export const SHARDS = 64;
  */
 export class StoredShard {
   private source: string | (() => string);
+  /** The text's bytes on the heap, once worked out (`textBytes`). */
+  private bytes?: number;
 
   constructor(
     text: string | (() => string),
@@ -65,8 +67,6 @@ export class StoredShard {
     if (this.bytes === undefined) this.bytes = /[\u0100-\uffff]/.test(this.text) ? 2 * this.text.length : this.text.length;
     return this.bytes;
   }
-
-  private bytes?: number;
 
   /** Whether the text is in memory (read with the state, or asked for since). */
   get loaded(): boolean {
@@ -104,8 +104,9 @@ function shardAt<T>(record: ShardedRecord<T>, index: number): Readonly<Record<st
 
 /**
  * A record read back from a snapshot: its slots as stored (text, a function that reads it, or null) and
- * its entry count, which the snapshot carries so that counting does not parse every shard. Given the record the slots were
- * written from, a slot that was a stored shard already keeps that object (and whatever it parsed).
+ * its entry count, which the snapshot carries so that counting does not parse every shard. Given the
+ * record the slots were written from, a slot that was a stored shard already keeps that object (and
+ * whatever it parsed).
  */
 export function storedSharded<T>(
   slots: readonly (string | (() => string) | null)[],
@@ -114,7 +115,6 @@ export function storedSharded<T>(
   writtenFrom?: ShardedRecord<T>,
   home?: object,
 ): ShardedRecord<T> {
-  if (slots.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${slots.length} slots, size ${size}`);
   const record: (StoredShard | null)[] & Counted = slots.map((text, i) => {
     if (text === null) return null;
     if (typeof text !== 'string' && typeof text !== 'function') throw new TypeError('not a stored sharded record: a slot is neither text nor null');
@@ -129,11 +129,11 @@ export function storedSharded<T>(
  * written apart keeps (`serializeApart`), whose untouched shards are the very objects it held.
  */
 export function storedRecord<T>(slots: (StoredShard | null)[], size: number): ShardedRecord<T> {
-  if (slots.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${slots.length} slots, size ${size}`);
   return withCount(slots, size);
 }
 
 function withCount<T>(record: (StoredShard | null)[] & Counted, size: number): ShardedRecord<T> {
+  if (record.length !== SHARDS || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`not a stored sharded record: ${record.length} slots, size ${size}`);
   // The count is trusted without parsing (it numbers the next draw), but it must at least cover the
   // stored shards, each of which holds an entry (none is ever removed): less is a corrupt record.
   const stored = record.reduce((n, slot) => (slot === null ? n : n + 1), 0);

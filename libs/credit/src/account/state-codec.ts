@@ -95,8 +95,8 @@ export interface ApartShard {
 /**
  * The state written apart, for a table that keeps an account's shards in rows of their own (the
  * projections' fold): `text` is the state with each sharded record replaced by `{"$apart":name,
- * "size":n,"slots":hex}` (which slots hold a shard), and `shards` the shards to store, which are those not already stored at `home` (the
- * table, as the caller names it). `state` is the same state with every shard a `StoredShard` at `home`,
+ * "size":n,"slots":hex}` (which slots hold a shard), and `shards` the shards to store, which are those
+ * not already stored at `home` (the table, as the caller names it). `state` is the same state with every shard a `StoredShard` at `home`,
  * for the caller to keep: written again, it stores only the shards changed since. A state read back
  * with `deserializeApart` from the same `home` has its shards there already.
  *

@@ -12,8 +12,7 @@ function yearOfDraws(): AccountScenario {
   for (let i = 0; i < 90; i++) {
     account.at(day);
     account.draw(`order-${i}`, '12.34');
-    if (i % 8 === 7 && totalOwed(account.state).isPositive())
-      account.repay(`repay-${i}`, totalOwed(account.state).toString());
+    if (i % 8 === 7 && totalOwed(account.state).isPositive()) account.repay(`repay-${i}`, totalOwed(account.state).toString());
     const next = addDays(day, 4);
     account.closeDaysThrough(addDays(next, -1));
     day = next;
@@ -41,9 +40,7 @@ describe('the estimated weight of an account state', () => {
     expect(ratio).toBeGreaterThan(1);
     expect(ratio).toBeLessThan(2);
     // A new account is mostly fixed overhead, which the estimate charges in full.
-    expect(approximateStateBytes(initialState('acc-weight'))).toBeGreaterThan(
-      serializeState(initialState('acc-weight')).length,
-    );
+    expect(approximateStateBytes(initialState('acc-weight'))).toBeGreaterThan(serializeState(initialState('acc-weight')).length);
   });
 
   it('weighs a state read back apart by the shards it holds: little for those not read, their text once read, more once parsed', () => {

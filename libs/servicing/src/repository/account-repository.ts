@@ -175,6 +175,21 @@ export class AccountRepository {
     return loaded;
   }
 
+  /**
+   * Decides the command on the loaded (cached) state. Deciding may parse stored shards of that state, so
+   * when it appends nothing (refused, or no events) the state stays cached and is weighed again; a
+   * command that appends caches its next state, weighed anew.
+   */
+  private decideOn(loaded: LoadedAccount, command: CreditAccountCommand, meta: CommandMetadata): ReturnType<typeof decide> {
+    let events: ReturnType<typeof decide> | undefined;
+    try {
+      events = decide(command, loaded.state, contextAt(meta.now, this.terms));
+      return events;
+    } finally {
+      if (events === undefined || events.length === 0) this.cache.reweigh(loaded.accountId);
+    }
+  }
+
   /** Decides and appends a command, retrying on concurrency conflicts. */
   execute(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
     return this.queue.run(accountId, () => this.executeWithRetry(accountId, command, meta));
@@ -202,21 +217,10 @@ export class AccountRepository {
       if (applied.requestHash === requestHash) return this.replay(loaded, applied);
       // Another payload under a key already used: a natural key (order id, payment reference) gets the
       // domain's own conflict code; any other key is a reused idempotency key.
-      try {
-        decide(command, loaded.state, contextAt(meta.now, this.terms));
-      } finally {
-        this.cache.reweigh(accountId);
-      }
+      this.decideOn(loaded, command, meta);
       throw new IdempotencyKeyReusedError(commandId);
     }
-    let events: ReturnType<typeof decide> | undefined;
-    try {
-      events = decide(command, loaded.state, contextAt(meta.now, this.terms));
-    } finally {
-      // Deciding may parse stored shards of the cached state; a command that appends nothing leaves that
-      // state cached, so it is weighed again (a command that appends caches its next state, weighed anew).
-      if (events === undefined || events.length === 0) this.cache.reweigh(accountId);
-    }
+    const events = this.decideOn(loaded, command, meta);
     if (events.length === 0) {
       return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
     }
