@@ -18,18 +18,19 @@ import {
   type CreditAccountEvent,
   type CreditAccountState,
   decide,
-  serializeState,
   DEFAULT_TERMS_CATALOGUE,
   DomainError,
+  emptySharded,
   fold,
   initialState,
   Money,
   totalOwed,
+  withEntries,
 } from '@ledger/credit';
 import type { NewEvent, SqliteEventStore } from '@ledger/event-store';
 import { SeededRandom } from '../../libs/servicing/src/simulation/seeded-random';
 import { AuditAnchors } from '@ledger/servicing/audit';
-import { SNAPSHOT_SCHEMA_VERSION } from '@ledger/servicing';
+import { type AppliedCommand, encodeSnapshot, SNAPSHOT_SCHEMA_VERSION } from '@ledger/servicing';
 import { nextActionFor } from '@ledger/projections';
 import { withChainHashes } from '../../libs/servicing/src/audit/chain-hash';
 
@@ -69,8 +70,8 @@ interface Account {
   opened: boolean;
   position: bigint;
   /** The command ids applied, as the repository's snapshots record them for idempotency. */
-  /** A Map as in the repository (`LoadedAccount.commands`), written to a snapshot as an object. */
-  commands: Map<string, { requestHash: string; firstRevision: string; lastRevision: string }>;
+  /** Kept as a Map while building, and written to the snapshot as the repository writes its command ids. */
+  commands: Map<string, AppliedCommand>;
   pending: NewEvent[];
 }
 
@@ -220,8 +221,8 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
   const snapshots = store.snapshotStore();
   for (const a of accounts) {
     if (a.revision < 0) continue;
-    const body = { state: serializeState(a.state), position: a.position.toString(), commands: Object.fromEntries(a.commands), chainHash: a.chainHash };
-    await snapshots.save(a.stream, BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, body);
+    const { text } = encodeSnapshot({ state: a.state, position: a.position, commands: withEntries(emptySharded<AppliedCommand>(), a.commands), chainHash: a.chainHash });
+    await snapshots.saveText(a.stream, BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, text);
   }
   const busiest = accounts.reduce((best, a) => (a.events > best.events ? a : best), accounts[0]);
   return { accounts: options.accounts, days: options.days, events: total, lastClosed: addDays(date, -1), busiestAccount: busiest.id, busiestAccountEvents: busiest.events };

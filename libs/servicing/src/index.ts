@@ -8,6 +8,7 @@ export * from './end-of-day/business-day-gate';
 export * from './identity/personal-data';
 export * from './repository/account-repository';
 export * from './repository/keyed-queue';
+export * from './repository/snapshot-body';
 export * from './ledger.module';
 export * from './simulation/portfolio-simulator';
 export * from './simulation/seeded-random';

@@ -8,9 +8,9 @@ import { AccountScenario } from '../testing/account-scenario';
 import type { CreditAccountEvent } from './credit-account.events';
 import { availableCredit, type CreditAccountState, initialState, interestBearingPrincipal, totalOwed, zeroBuckets } from './credit-account.state';
 import { DomainError } from './domain-error';
-import { getEntry } from './sharded-record';
+import { getEntry, StoredShard } from './sharded-record';
 import { fold } from './evolve';
-import { APART_FIELDS, deserializeApart, deserializeState, serializeApart, serializeState, STATE_SCHEMA_VERSION } from './state-codec';
+import { APART_FIELDS, deserializeApart, deserializeLines, deserializeState, serializeApart, serializeLines, serializeState, STATE_SCHEMA_VERSION } from './state-codec';
 
 type Action =
   | { kind: 'draw'; fen: number; hour: number }
@@ -164,6 +164,32 @@ describe('any account life', () => {
       expect(serializeState(fold(snapshot, events.slice(at)))).toBe(once);
       expect(serializeState(snapshot)).toBe(serializeState(fold(initialState('acc-p'), events.slice(0, at))));
       expect(STATE_SCHEMA_VERSION).toBeGreaterThan(0);
+    }), { numRuns: 30 });
+  });
+
+  it('writes a state as lines and reads it back lazily, folding on from it and writing it again to the same text', () => {
+    fc.assert(fc.property(life, fc.nat(), (input, cut) => {
+      const { s } = simulate(input);
+      const events: CreditAccountEvent[] = s.history;
+      const at = cut % (events.length + 1);
+      const taken = fold(initialState('acc-p'), events.slice(0, at));
+      const written = serializeLines(taken);
+      // No line break inside a line, and every shard the state holds is on one.
+      expect([written.head, ...written.shards.map((shard) => shard.text)].some((line) => line.includes('\n'))).toBe(false);
+      const reference = serializeState(taken);
+      expect(serializeState(written.state)).toBe(reference);
+      const asked = new Set<string>();
+      const read = deepFreeze(
+        deserializeLines(written.head, (field, index) => {
+          asked.add(`${field}:${index}`);
+          return written.shards.find((shard) => shard.field === field && shard.index === index)?.text;
+        }),
+      );
+      expect(asked.size).toBe(written.shards.length);
+      // Read back, nothing is parsed until asked for, and it writes the same lines, shard for shard.
+      expect([...read.orders, ...read.draws].every((slot) => !(slot instanceof StoredShard) || slot.parsedEntries() === undefined)).toBe(true);
+      expect(serializeLines(read)).toMatchObject({ head: written.head, shards: written.shards });
+      expect(serializeState(fold(read, events.slice(at)))).toBe(serializeState(fold(initialState('acc-p'), events)));
     }), { numRuns: 30 });
   });
 

@@ -61,26 +61,6 @@ function writeState(
   return `${out}}`;
 }
 
-/**
- * The state's text, and the same state with its orders and draws held as that text's shards
- * (`StoredShard`s), as `deserializeState` would give them. A state that is kept after being written (a
- * cache) holds its history as text, about a third of the heap the parsed entries take, and is written
- * again at the cost of the shards changed since. A shard is parsed again when an entry of it is asked for.
- */
-export function serializeCompacting(state: CreditAccountState): { text: string; state: CreditAccountState } {
-  const written = new Map<string, (string | null)[]>();
-  const text = writeState(state, (key, record) => {
-    const slots = storedSlots(record, writeShard);
-    written.set(key, slots);
-    return writeSharded(slots, sizeOf(record));
-  });
-  const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
-    const slots = written.get(key);
-    return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, record);
-  };
-  return { text, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws) }) };
-}
-
 /** The sharded fields written apart, by number (the `field` of a shard row). */
 export const APART_FIELDS = ['orders', 'draws'] as const;
 const APART_TAG = '$apart';
@@ -161,6 +141,58 @@ export interface ApartShardSource {
   one(field: number, index: number): string;
   /** Every stored shard of the state. */
   all(): Iterable<ApartShard>;
+}
+
+/**
+ * The state as lines of text, for a snapshot: `head` is the state with each sharded record replaced by
+ * `{"$apart":name,"size":n,"slots":hex}` (as `serializeApart` writes it), and `shards` every shard it
+ * holds, each to be kept on a line of its own. `state` is the same state with its orders and draws held
+ * as those shards' text (`StoredShard`s, keeping any it had parsed already), as `deserializeLines`
+ * would give it back: a state kept after being written (a cache) holds its history as text, about a
+ * third of the heap the parsed entries take, and is written again at the cost of the shards changed
+ * since.
+ *
+ * JSON text holds no raw line break (the engine escapes one inside a string, and `write` adds no
+ * whitespace), so neither the head nor a shard's text spans lines.
+ */
+export function serializeLines(state: CreditAccountState): { head: string; shards: ApartShard[]; state: CreditAccountState } {
+  const written = new Map<string, (string | null)[]>();
+  const shards: ApartShard[] = [];
+  const head = writeState(state, (key, record) => {
+    const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
+    const slots = storedSlots(record, writeShard);
+    written.set(key, slots);
+    for (let index = 0; index < slots.length; index++) {
+      const text = slots[index];
+      if (text !== null) shards.push({ field, index, text });
+    }
+    return `{"${APART_TAG}":${JSON.stringify(key)},"size":${sizeOf(record)},"slots":"${slotMask(slots)}"}`;
+  });
+  const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
+    const slots = written.get(key);
+    return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, record);
+  };
+  return { head, shards, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws) }) };
+}
+
+/**
+ * A state written as lines (`serializeLines`), from its head and the text of each shard it lists. No
+ * shard is parsed until an entry of it is asked for. A shard the head lists and `shard` does not give,
+ * or a head without slot lists, is a broken snapshot and throws.
+ */
+export function deserializeLines(head: string, shard: (field: number, index: number) => string | undefined): CreditAccountState {
+  return readState(head, (name, size, mask) => {
+    const field = APART_FIELDS.indexOf(name as (typeof APART_FIELDS)[number]);
+    if (field < 0) throw new TypeError(`not a sharded field of a state written as lines: ${JSON.stringify(name)}`);
+    if (mask === undefined) throw new TypeError(`a state written as lines lists no slots for its ${name}`);
+    const slots = slotsOfMask(mask).map((present, index) => {
+      if (!present) return null;
+      const text = shard(field, index);
+      if (text === undefined) throw new TypeError(`a state written as lines has lost shard ${index} of its ${name}`);
+      return text;
+    });
+    return storedSharded(slots, size, parseShard);
+  });
 }
 
 /** Which slots hold a shard, as 16 hex digits (slot 0 is the lowest bit of the first digit). */

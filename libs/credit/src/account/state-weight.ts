@@ -38,8 +38,8 @@ const PARSED_PER_ENTRY = (perEntry: number) => (3 * perEntry) / 2;
 export function approximateStateBytes(state: CreditAccountState): number {
   return (
     BASE +
-    recordBytes(state.orders, PER_ORDER) +
-    recordBytes(state.draws, PER_DRAW) +
+    approximateRecordBytes(state.orders, PER_ORDER) +
+    approximateRecordBytes(state.draws, PER_DRAW) +
     PER_STATEMENT * state.statements.length +
     PER_ACCRUAL_SEGMENT * state.accrual.segments.length +
     PER_PLAN * countKeys(state.plans) +
@@ -57,9 +57,9 @@ function countKeys(record: object): number {
 /**
  * A sharded record's weight: each entry held parsed costs `perEntry`, and a shard still held as stored
  * (or not read at all: `deserializeApart`) only its object and its text, which is how a state read back
- * holds most of its history.
+ * holds most of its history. (Also for records kept beside a state, such as the repository's command ids.)
  */
-function recordBytes(record: ShardedRecord<unknown>, perEntry: number): number {
+export function approximateRecordBytes(record: ShardedRecord<unknown>, perEntry: number): number {
   // A record `evolve` built holds no stored shard: its count says it all, without visiting an entry.
   if (!record.some((slot) => slot instanceof StoredShard)) return perEntry * sizeOf(record);
   let bytes = 0;

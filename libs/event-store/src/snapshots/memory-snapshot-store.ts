@@ -4,7 +4,7 @@ import { type Snapshot, SnapshotStore } from './snapshot-store.port';
 interface Kept {
   revision: bigint;
   schemaVersion: number;
-  /** Kept as JSON text so callers never share (and mutate) the cached object. */
+  /** Kept as text (the caller's encoding), so callers never share (and mutate) a cached object. */
   state: string;
 }
 
@@ -21,21 +21,14 @@ export class MemorySnapshotStore extends SnapshotStore {
     this.kept = new LruCache(Number.MAX_SAFE_INTEGER, { maxWeight: options.maxBytes ?? 64 * 2 ** 20, weigh: (kept) => 2 * kept.state.length + 64 });
   }
 
-  async load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined> {
+  async loadText(stream: string): Promise<Snapshot<string> | undefined> {
     const kept = this.kept.get(stream);
-    if (!kept) return undefined;
-    return { revision: kept.revision, schemaVersion: kept.schemaVersion, state: JSON.parse(kept.state) as S };
+    return kept && { revision: kept.revision, schemaVersion: kept.schemaVersion, state: kept.state };
   }
 
-  async save(stream: string, revision: bigint, schemaVersion: number, state: unknown): Promise<void> {
+  async saveText(stream: string, revision: bigint, schemaVersion: number, text: string): Promise<void> {
     const current = this.kept.get(stream);
     if (current && current.schemaVersion === schemaVersion && current.revision > revision) return;
-    this.kept.set(stream, { revision, schemaVersion, state: toStateJson(state) });
+    this.kept.set(stream, { revision, schemaVersion, state: text });
   }
-}
-
-export function toStateJson(state: unknown): string {
-  const json = JSON.stringify(state);
-  if (json === undefined) throw new TypeError('a snapshot state must be JSON');
-  return json;
 }

@@ -13,17 +13,37 @@ export interface Snapshot<S = unknown> {
    * fold the stream from the start: the state's shape or the fold itself changed since it was taken.
    */
   schemaVersion: number;
-  /** Plain JSON. */
+  /** Plain JSON (`load`), or the text as saved (`loadText`). */
   state: S;
 }
 
 export abstract class SnapshotStore {
-  /** The latest snapshot of a stream, or undefined. */
-  abstract load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined>;
+  /**
+   * The latest snapshot of a stream with its state as the text it was saved as (`saveText`), or
+   * undefined. Stores keep the text as it is: its encoding is the caller's, told by the schema version.
+   */
+  abstract loadText(stream: string): Promise<Snapshot<string> | undefined>;
 
   /**
    * Keeps this snapshot as the stream's latest, unless one at a later revision with the same schema
    * version is already kept (two writers racing must not move the cache backwards).
    */
-  abstract save(stream: string, revision: bigint, schemaVersion: number, state: unknown): Promise<void>;
+  abstract saveText(stream: string, revision: bigint, schemaVersion: number, text: string): Promise<void>;
+
+  /** The latest snapshot of a stream saved as JSON (`save`), parsed, or undefined. */
+  async load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined> {
+    const found = await this.loadText(stream);
+    return found && { ...found, state: JSON.parse(found.state) as S };
+  }
+
+  /** `saveText` of the state's JSON. */
+  save(stream: string, revision: bigint, schemaVersion: number, state: unknown): Promise<void> {
+    return this.saveText(stream, revision, schemaVersion, toStateJson(state));
+  }
+}
+
+export function toStateJson(state: unknown): string {
+  const json = JSON.stringify(state);
+  if (json === undefined) throw new TypeError('a snapshot state must be JSON');
+  return json;
 }

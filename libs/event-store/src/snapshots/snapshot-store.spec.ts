@@ -62,6 +62,16 @@ describe.each(subjects)('a %s snapshot store', (_name, makeSubject) => {
     });
   });
 
+  it('keeps a text exactly as saved, lines, escapes and characters beyond Latin-1 included, and does not move it back', async () => {
+    const text = '{"position":"7"}\norders:3 {"o-1":{"merchant":"京东 \\"JD\\""}}\n\tnot JSON at all';
+    await subject.snapshots.saveText('account-a', 7n, 503, text);
+    await subject.snapshots.saveText('account-a', 6n, 503, 'older');
+    await expect(subject.snapshots.loadText('account-a')).resolves.toEqual({ revision: 7n, schemaVersion: 503, state: text });
+    await expect(subject.snapshots.load('account-a')).rejects.toBeInstanceOf(SyntaxError);
+    await subject.snapshots.save('account-b', 1n, 1, { at: 1 });
+    await expect(subject.snapshots.loadText('account-b')).resolves.toMatchObject({ state: '{"at":1}' });
+  });
+
   it('hands out copies, so a caller mutating its state cannot change the cache', async () => {
     await subject.snapshots.save('account-a', 1n, 1, { items: [1] });
     const loaded = await subject.snapshots.load<{ items: number[] }>('account-a');

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { type SnapshotRequest, UPSERT_SNAPSHOT_SQL } from '../sqlite/sqlite-writer';
-import { toStateJson } from './memory-snapshot-store';
 import { type Snapshot, SnapshotStore } from './snapshot-store.port';
 
 /**
@@ -30,18 +29,12 @@ export class SqliteSnapshotStore extends SnapshotStore {
     }
   }
 
-  async load<S = unknown>(stream: string): Promise<Snapshot<S> | undefined> {
-    const row = this.select.get(stream) as
-      { revision: bigint; schemaVersion: bigint; state: string } | undefined;
-    if (!row) return undefined;
-    return {
-      revision: row.revision,
-      schemaVersion: Number(row.schemaVersion),
-      state: JSON.parse(row.state) as S,
-    };
+  async loadText(stream: string): Promise<Snapshot<string> | undefined> {
+    const row = this.select.get(stream) as { revision: bigint; schemaVersion: bigint; state: string } | undefined;
+    return row && { revision: row.revision, schemaVersion: Number(row.schemaVersion), state: row.state };
   }
 
-  async save(stream: string, revision: bigint, schemaVersion: number, state: unknown): Promise<void> {
-    await this.write({ kind: 'snapshot', stream, revision, schemaVersion, state: toStateJson(state), savedAt: new Date().toISOString() });
+  async saveText(stream: string, revision: bigint, schemaVersion: number, text: string): Promise<void> {
+    await this.write({ kind: 'snapshot', stream, revision, schemaVersion, state: text, savedAt: new Date().toISOString() });
   }
 }

@@ -1,7 +1,8 @@
-import { applicant, DEFAULT_TERMS_CATALOGUE, serializeState, StoredShard } from '@ledger/credit';
+import { applicant, DEFAULT_TERMS_CATALOGUE, getEntry, serializeState, StoredShard } from '@ledger/credit';
 import { ConcurrencyError, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
 import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
-import { AccountRepository, accountStream, IdempotencyKeyReusedError } from './account-repository';
+import { AccountRepository, accountStream, IdempotencyKeyReusedError, SNAPSHOT_SCHEMA_VERSION } from './account-repository';
+import { type AppliedCommand, type CommandIds, decodeSnapshot } from './snapshot-body';
 
 const NOW = '2026-01-05T10:00:00+08:00';
 const meta = (commandId?: string, requestHash = 'h1') => ({ commandId, requestHash, actor: 'operator:test', now: NOW });
@@ -10,6 +11,10 @@ async function openAccount(repo: AccountRepository, id = 'acc-1') {
   await repo.execute(id, { type: 'SubmitApplication', accountId: id, channel: 'INVITED', applicant: applicant({ payScore: 650 }) }, meta(`apply:${id}`));
   await repo.execute(id, { type: 'ActivateAccount', agreementVersion: 'v1', autoRepayCardLast4: '6222' }, meta(`activate:${id}`));
 }
+
+/** Every command id with what it applied, as a plain object (shard by shard, parsed). */
+const commandMap = (commands: CommandIds) =>
+  Object.assign({}, ...commands.map((slot) => (slot instanceof StoredShard ? slot.entries() : slot ?? {}))) as Record<string, AppliedCommand>;
 
 const drawCommand = (orderId: string, amount: string) => ({ type: 'RequestDraw' as const, orderId, merchant: 'm', amount, authentication: { method: 'PASSWORD' as const, passed: true } });
 
@@ -60,8 +65,10 @@ describe('the account repository', () => {
     for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: false, events: [{ type: 'PayScoreUpdated' }] });
     // Again in this repository (the map in memory), then in a fresh one (from the snapshot and the stream).
     for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: true });
-    const snapshot = await snapshots.load<{ commands: Record<string, unknown> }>(accountStream('acc-1'));
-    expect(Object.keys(snapshot!.state.commands)).toEqual(expect.arrayContaining(['__proto__', 'toString']));
+    const snapshot = decodeSnapshot((await snapshots.loadText(accountStream('acc-1')))!.state);
+    expect(getEntry(snapshot.commands, '__proto__')).toMatchObject({ requestHash: 'h1' });
+    expect(getEntry(snapshot.commands, 'toString')).toMatchObject({ requestHash: 'h1' });
+    expect(getEntry(snapshot.commands, 'valueOf')).toBeUndefined();
     const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
     for (const [i, id] of ids.entries()) expect(await fresh.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: true });
     await expect(fresh.execute('acc-1', score(9), meta('valueOf', 'h2'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
@@ -123,45 +130,110 @@ describe('the account repository', () => {
   it('loads from a snapshot plus the events after it, to the same state as a full replay', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
-    const snapshot = await snapshots.load(accountStream('acc-1'));
-    expect(snapshot).toBeDefined();
+    expect(await snapshots.loadText(accountStream('acc-1'))).toMatchObject({ schemaVersion: SNAPSHOT_SCHEMA_VERSION });
     const fromSnapshot = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
     const fromScratch = new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE);
     const a = await fromSnapshot.load('acc-1');
     const b = await fromScratch.load('acc-1');
     expect(serializeState(a.state)).toBe(serializeState(b.state));
-    expect(a.commands).toEqual(b.commands);
+    expect(commandMap(a.commands)).toEqual(commandMap(b.commands));
+    expect(Object.keys(commandMap(a.commands))).toHaveLength(14);
     expect(a.revision).toBe(b.revision);
     expect(a.chainHash).toBe(b.chainHash);
   });
 
-  it('uses a snapshot of state version 3 (sharded records as keyed objects, no unbilled draws listed) or 4 (parsed shards), and ignores older ones', async () => {
+  it('uses a snapshot of the JSON envelope with state version 3 (sharded records as keyed objects, no unbilled draws listed), 4 (parsed shards) or 5, and ignores older ones', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
-    const current = (await snapshots.load<{ state: string }>(stream))!;
+    const current = (await snapshots.loadText(stream))!;
+    const body = decodeSnapshot(current.state);
+    // The JSON envelope (2) as the previous build wrote it: the state's JSON as a string, every command id parsed.
+    const commands = commandMap(body.commands);
+    expect(Object.keys(commands)).toHaveLength(14);
+    const envelope = (state: unknown) => JSON.stringify({ state: JSON.stringify(state), position: body.position.toString(), commands, chainHash: body.chainHash });
     // The snapshot as version 3 wrote it: each index an object keyed by shard, empty shards left out. Its
     // pay score is changed, so a load shows whether the snapshot was used or the stream replayed.
-    const state = JSON.parse(current.state.state);
+    const state = JSON.parse(serializeState(body.state));
     const parsed = (stored: { $shards: (string | null)[] }) => stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)));
     const legacy = (stored: { $shards: (string | null)[] }) => Object.fromEntries(parsed(stored).flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
     const { unbilledDrawIds, ...withoutUnbilled } = state;
     expect(unbilledDrawIds).toEqual(Array.from({ length: 12 }, (_, i) => `o-${i}`));
-    const v3 = { ...current.state, state: JSON.stringify({ ...withoutUnbilled, orders: legacy(state.orders), draws: legacy(state.draws), payScore: 999 }) };
+    const v3 = envelope({ ...withoutUnbilled, orders: legacy(state.orders), draws: legacy(state.draws), payScore: 999 });
     // Version 4: every shard parsed, in an array of 64 slots.
-    const v4 = { ...current.state, state: JSON.stringify({ ...state, orders: parsed(state.orders), draws: parsed(state.draws), payScore: 998 }) };
-    const load = async (schemaVersion: number, body = v3) => {
-      await snapshots.save(stream, current.revision, schemaVersion, body);
+    const v4 = envelope({ ...state, orders: parsed(state.orders), draws: parsed(state.draws), payScore: 998 });
+    const v5 = envelope({ ...state, payScore: 997 });
+    const load = async (schemaVersion: number, text = v3) => {
+      await snapshots.saveText(stream, current.revision, schemaVersion, text);
       return new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
     };
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    const sameAsScratch = (loaded: Awaited<ReturnType<typeof load>>) =>
+      expect(serializeState({ ...loaded.state, payScore: fromScratch.state.payScore })).toBe(serializeState(fromScratch.state));
     const fromV3 = await load(302);
     expect(fromV3.state.payScore).toBe(999);
-    expect(serializeState({ ...fromV3.state, payScore: fromScratch.state.payScore })).toBe(serializeState(fromScratch.state));
+    sameAsScratch(fromV3);
     expect((await load(202)).state.payScore).toBe(fromScratch.state.payScore);
     const fromV4 = await load(402, v4);
     expect(fromV4.state.payScore).toBe(998);
-    expect(serializeState({ ...fromV4.state, payScore: fromScratch.state.payScore })).toBe(serializeState(fromScratch.state));
+    sameAsScratch(fromV4);
+    const fromV5 = await load(502, v5);
+    expect(fromV5.state.payScore).toBe(997);
+    sameAsScratch(fromV5);
+    expect(commandMap(fromV5.commands)).toEqual(commandMap(fromScratch.commands));
+    // The command ids came from that snapshot: a retry is answered from them, without writing.
+    await snapshots.saveText(stream, current.revision, 502, v5);
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    expect(await fresh.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+    // A text of the lines envelope under the JSON envelope's version is broken, and so replayed.
+    expect((await load(502, current.state)).state.payScore).toBe(fromScratch.state.payScore);
+  });
+
+  it('replays from the first event past a snapshot that does not decode, rather than fail the command', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    const stream = accountStream('acc-1');
+    const current = (await snapshots.loadText(stream))!;
+    const lines = current.state.split('\n');
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    const broken = [
+      lines.filter((line) => !line.startsWith('draws:')).join('\n'),
+      [lines[0], lines[1], ...lines.slice(2).map((line) => line.replace(/^commands:\d+/, 'commands:64'))].join('\n'),
+      [lines[0], lines[1], lines[2], lines[2]].join('\n'),
+      ['{"position":"1"}', ...lines.slice(1)].join('\n'),
+      lines[0],
+    ];
+    for (const text of broken) {
+      await snapshots.saveText(stream, current.revision, SNAPSHOT_SCHEMA_VERSION, text);
+      const reads = jest.spyOn(store, 'readStream');
+      const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+      const loaded = await fresh.load('acc-1');
+      expect(reads).toHaveBeenCalledWith(stream, { fromRevision: 0n });
+      reads.mockRestore();
+      expect(serializeState(loaded.state)).toBe(serializeState(fromScratch.state));
+      expect(await fresh.execute('acc-1', drawCommand('o-5', '10.00'), meta('draw:o-5'))).toMatchObject({ replayed: true });
+    }
+    // The text as written loads from the snapshot.
+    await snapshots.saveText(stream, current.revision, SNAPSHOT_SCHEMA_VERSION, current.state);
+    const reads = jest.spyOn(store, 'readStream');
+    await new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: current.revision + 1n });
+  });
+
+  it('parses, of a snapshot it loads, only the shards of command ids, orders and draws a command asks for', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 40; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '1.00'), meta(`draw:o-${i}`));
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    const parsed = (slots: readonly unknown[]) => slots.filter((slot) => slot instanceof StoredShard && slot.parsedEntries() !== undefined).length;
+    const stored = (slots: readonly unknown[]) => slots.filter((slot) => slot instanceof StoredShard).length;
+    const loaded = await fresh.load('acc-1');
+    expect(stored(loaded.commands)).toBeGreaterThan(20);
+    expect(parsed(loaded.commands) + parsed(loaded.state.orders) + parsed(loaded.state.draws)).toBe(0);
+    // A retry looks up one command id, in one shard, and parses no order or draw.
+    await fresh.execute('acc-1', drawCommand('o-7', '1.00'), meta('draw:o-7'));
+    const after = await fresh.load('acc-1');
+    expect(parsed(after.commands)).toBe(1);
+    expect(parsed(after.state.orders) + parsed(after.state.draws)).toBe(0);
   });
 
   it('keeps serving from its cache an account it snapshotted, whose history it then holds as the snapshot text', async () => {

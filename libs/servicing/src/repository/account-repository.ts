@@ -17,39 +17,48 @@ import { v5 as uuidv5 } from 'uuid';
 import {
   type CreditAccountCommand,
   type CreditAccountEvent,
+  approximateRecordBytes,
   approximateStateBytes,
   type CreditAccountState,
   contextAt,
   decide,
   DomainError,
-  deserializeState,
+  emptySharded,
   fold,
+  getEntry,
   initialState,
-  serializeCompacting,
   READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
   type TermsCatalogue,
+  withEntries,
+  withEntry,
 } from '@ledger/credit';
 import { ConcurrencyError, EventStore, LruCache, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
+import {
+  type AppliedCommand,
+  type CommandIds,
+  decodeJsonSnapshot,
+  decodeSnapshot,
+  encodeSnapshot,
+  JSON_SNAPSHOT_ENVELOPE,
+  SNAPSHOT_ENVELOPE,
+  type SnapshotBody,
+} from './snapshot-body';
 
 export const ACCOUNT_STREAM_PREFIX = 'credit-account-';
 export const accountStream = (accountId: string) => `${ACCOUNT_STREAM_PREFIX}${accountId}`;
 
 /** Namespace for event ids (a fixed, random UUID: ids only need to be unique within this ledger). */
 const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
-/** Snapshot schema: the domain state's version and this envelope's. */
-const snapshotSchemaVersion = (stateVersion: number) => stateVersion * 100 + 2;
-export const SNAPSHOT_SCHEMA_VERSION = snapshotSchemaVersion(STATE_SCHEMA_VERSION);
-/** Snapshots loaded: this envelope around any state version the codec still reads. */
-const READABLE_SNAPSHOT_VERSIONS = new Set(READABLE_STATE_VERSIONS.map(snapshotSchemaVersion));
+/** Snapshot schema: the domain state's version and the envelope's (`snapshot-body.ts`). */
+export const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + SNAPSHOT_ENVELOPE;
+/** Snapshots loaded: this envelope, or the JSON envelope before it around any state version the codec still reads. */
+const READABLE_SNAPSHOT_VERSIONS = new Set([SNAPSHOT_SCHEMA_VERSION, ...READABLE_STATE_VERSIONS.map((version) => version * 100 + JSON_SNAPSHOT_ENVELOPE)]);
 
-export interface AppliedCommand {
-  requestHash: string;
-  firstRevision: string;
-  lastRevision: string;
-}
+/** Bytes a parsed command id weighs in a cached account (id, request hash, revisions). */
+const PER_COMMAND = 250;
 
 export interface LoadedAccount {
   accountId: string;
@@ -58,25 +67,19 @@ export interface LoadedAccount {
   /** Global position of the stream's last event (0n when none). */
   position: bigint;
   /**
-   * Every command id the stream records. A Map, not an object: an object parsed from a snapshot has fast
-   * properties, so each new command id made it a new hidden class and copied its descriptors (hundreds of
-   * keys after a year), which cost a lookup and an insert several microseconds per command.
+   * Every command id the stream records, sharded as the state's orders are: adding one copies a 64th of
+   * them, and one read back from a snapshot parses only the shards of the ids looked up.
    */
-  commands: Map<string, AppliedCommand>;
+  commands: CommandIds;
   /** Revision of the last snapshot taken. */
   snapshotRevision: bigint | null;
   /** Chain hash of the stream's last event, which the next event's hash is chained over. */
   chainHash: string;
 }
 
-/**
- * Bytes a cached account holds, estimated: its state, and its command map at about 250 bytes an entry
- * (id, request hash, revisions). Every command wrote at least one event, so the count of events bounds
- * the count of commands without walking the map.
- */
+/** Bytes a cached account holds, estimated: its state, and its command ids as it holds them (parsed or as text). */
 function weighAccount(account: LoadedAccount): number {
-  const events = account.revision === 'no_stream' ? 0 : Number(account.revision) + 1;
-  return approximateStateBytes(account.state) + 250 * events;
+  return approximateStateBytes(account.state) + approximateRecordBytes(account.commands, PER_COMMAND);
 }
 
 export interface CommandMetadata {
@@ -155,20 +158,13 @@ export class AccountRepository {
     const cached = this.cache.get(accountId);
     if (cached) return cached;
     const stream = accountStream(accountId);
-    const snapshot = await this.snapshots.load<SnapshotBody>(stream);
-    const usable = snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion) ? snapshot : undefined;
-    let loaded: LoadedAccount = usable
-      ? {
-          accountId,
-          state: deserializeState(usable.state.state),
-          revision: usable.revision,
-          position: BigInt(usable.state.position),
-          commands: new Map(Object.entries(usable.state.commands)),
-          snapshotRevision: usable.revision,
-          chainHash: usable.state.chainHash,
-        }
-      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: new Map(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
-    const fromRevision = usable ? usable.revision + 1n : 0n;
+    const snapshot = await this.snapshots.loadText(stream);
+    const body = snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion) ? readSnapshot(snapshot.schemaVersion, snapshot.state) : undefined;
+    let loaded: LoadedAccount =
+      snapshot && body
+        ? { accountId, ...body, revision: snapshot.revision, snapshotRevision: snapshot.revision }
+        : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
+    const fromRevision = snapshot && body ? snapshot.revision + 1n : 0n;
     const events = await this.store.readStream(stream, { fromRevision });
     loaded = applyStored(loaded, events);
     this.cache.set(accountId, loaded);
@@ -212,7 +208,7 @@ export class AccountRepository {
     const loaded = await this.load(accountId);
     const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
     const requestHash = meta.requestHash ?? '';
-    const applied = loaded.commands.get(commandId);
+    const applied = getEntry(loaded.commands, commandId);
     if (applied) {
       if (applied.requestHash === requestHash) return this.replay(loaded, applied);
       // Another payload under a key already used: a natural key (order id, payment reference) gets the
@@ -243,14 +239,12 @@ export class AccountRepository {
     const newEvents = chained.events;
     const result = await this.store.append(accountStream(accountId), loaded.revision, newEvents);
     const firstRevision = result.nextRevision - BigInt(events.length - 1);
-    // The command map grows with the account's history, so it is extended in place rather than copied
-    // per command. That is safe: commands on one account run one at a time (the keyed queue), and the
-    // superseded entry is dropped from the cache right here.
     const state = fold(loaded.state, events);
-    loaded.commands.set(commandId, { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() });
+    const recorded: AppliedCommand = { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() };
     const next: LoadedAccount = {
       ...loaded,
       state,
+      commands: withEntry(loaded.commands, commandId, recorded),
       revision: result.nextRevision,
       position: result.position,
       chainHash: chained.last,
@@ -285,11 +279,10 @@ export class AccountRepository {
     if (loaded.revision === 'no_stream') return loaded;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
     if (since < BigInt(this.snapshotEvery)) return loaded;
-    // The cache keeps the state as the snapshot holds it: its history as the text just written (lighter, and cheaper to snapshot again).
-    const written = serializeCompacting(loaded.state);
-    const body: SnapshotBody = { state: written.text, position: loaded.position.toString(), commands: Object.fromEntries(loaded.commands), chainHash: loaded.chainHash };
-    this.snapshots.save(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, body).catch(() => undefined);
-    return { ...loaded, state: written.state, snapshotRevision: loaded.revision };
+    // The cache keeps the account as the snapshot holds it: its history as the text just written (lighter, and cheaper to snapshot again).
+    const { text, kept } = encodeSnapshot(loaded);
+    this.snapshots.saveText(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, text).catch(() => undefined);
+    return { ...loaded, ...kept, snapshotRevision: loaded.revision };
   }
 
   /** Resolves once every command accepted so far has finished (graceful shutdown). */
@@ -303,30 +296,33 @@ export class AccountRepository {
   }
 }
 
-interface SnapshotBody {
-  state: string;
-  position: string;
-  commands: Record<string, AppliedCommand>;
-  chainHash: string;
+/**
+ * A readable snapshot's body, or undefined for one that does not decode: a snapshot is a cache, so a
+ * broken one (a bug of the build that wrote it, a hand-edited row) costs a replay from the first event,
+ * never a command.
+ */
+function readSnapshot(schemaVersion: number, text: string): SnapshotBody | undefined {
+  try {
+    return schemaVersion % 100 === SNAPSHOT_ENVELOPE ? decodeSnapshot(text) : decodeJsonSnapshot(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function toDomainEvent(stored: StoredEvent): CreditAccountEvent {
   return { type: stored.type, data: stored.data } as CreditAccountEvent;
 }
 
-/**
- * Folds stored events into a loaded account, adding the command ids they record to its command map in
- * place: `load` hands over a map it has just built (copying it again cost a second pass over hundreds of
- * ids on every cold load).
- */
+/** Folds stored events into a loaded account, adding the command ids they record to its command ids. */
 export function applyStored(loaded: LoadedAccount, events: StoredEvent[]): LoadedAccount {
   if (events.length === 0) return loaded;
-  const commands = loaded.commands;
+  // Gathered first, so each shard of command ids they touch is copied once.
+  const added = new Map<string, AppliedCommand>();
   for (const e of events) {
     const commandId = e.metadata.commandId;
     if (typeof commandId !== 'string') continue;
-    const existing = commands.get(commandId);
-    commands.set(commandId, {
+    const existing = added.get(commandId) ?? getEntry(loaded.commands, commandId);
+    added.set(commandId, {
       requestHash: typeof e.metadata.requestHash === 'string' ? e.metadata.requestHash : '',
       firstRevision: existing ? existing.firstRevision : e.revision.toString(),
       lastRevision: e.revision.toString(),
@@ -338,7 +334,7 @@ export function applyStored(loaded: LoadedAccount, events: StoredEvent[]): Loade
     state: fold(loaded.state, events.map(toDomainEvent)),
     revision: last.revision,
     position: last.position,
-    commands,
+    commands: withEntries(loaded.commands, added),
     chainHash: typeof last.metadata.chainHash === 'string' ? last.metadata.chainHash : loaded.chainHash,
   };
 }

@@ -1,0 +1,167 @@
+/**
+ * What the repository keeps in an account's snapshot: its state, the global position and chain hash of
+ * its last event, and the ids of the commands it applied (for idempotency). See ADR 0001.
+ *
+ * Envelope 3 (snapshot schema `state version * 100 + 3`) is lines of text:
+ *
+ *     {"position":"<global position>","chainHash":"<hash>","commands":<count>}
+ *     <the state's head: serializeLines>
+ *     orders:<slot> <the shard's JSON text>
+ *     draws:<slot> <the shard's JSON text>
+ *     commands:<slot> <the shard's JSON text>
+ *
+ * A cold load parses the first two lines and cuts the rest apart; a shard of orders, draws or command
+ * ids is parsed when an entry of it is asked for. A command looks up one command id, and most touch one
+ * or two shards of orders and draws, so a load no longer costs what the account's whole history does.
+ *
+ * Envelope 2 was one JSON object whose `state` held the state's JSON as a string (in which each stored
+ * shard was a string again) and whose `commands` held every command id parsed. Parsing it was about
+ * three fifths of a one-year account's cold load, most of it undoing the escaping of strings within
+ * strings; it still reads.
+ */
+import {
+  type CreditAccountState,
+  deserializeLines,
+  deserializeState,
+  emptySharded,
+  type ShardedRecord,
+  SHARDS,
+  serializeLines,
+  sizeOf,
+  storedSharded,
+  storedSlots,
+  withEntries,
+  APART_FIELDS,
+} from '@ledger/credit';
+
+export interface AppliedCommand {
+  requestHash: string;
+  firstRevision: string;
+  lastRevision: string;
+}
+
+/** An account's command ids, sharded as its orders are (`sharded-record.ts`), each shard parsed when asked for. */
+export type CommandIds = ShardedRecord<AppliedCommand>;
+
+export const SNAPSHOT_ENVELOPE = 3;
+/** The envelope before this one (a JSON object), still read. */
+export const JSON_SNAPSHOT_ENVELOPE = 2;
+
+export interface SnapshotBody {
+  state: CreditAccountState;
+  /** Global position of the stream's last event folded in. */
+  position: bigint;
+  commands: CommandIds;
+  chainHash: string;
+}
+
+const COMMANDS = 'commands';
+const RECORDS = [...APART_FIELDS, COMMANDS];
+
+const parseCommands = (text: string): Readonly<Record<string, unknown>> =>
+  JSON.parse(text) as Readonly<Record<string, unknown>>;
+const writeCommands = (shard: Readonly<Record<string, AppliedCommand>>): string => JSON.stringify(shard);
+
+/**
+ * The snapshot's text, and the body as a cache should keep it after writing it: its orders, draws and
+ * command ids held as the text just written (lighter than parsed entries, and written again as they are).
+ */
+export function encodeSnapshot(body: SnapshotBody): { text: string; kept: SnapshotBody } {
+  const written = serializeLines(body.state);
+  const commandSlots = storedSlots(body.commands, writeCommands);
+  const envelope = JSON.stringify({
+    position: body.position.toString(),
+    chainHash: body.chainHash,
+    commands: sizeOf(body.commands),
+  });
+  const lines = [envelope, written.head];
+  for (const { field, index, text } of written.shards) lines.push(`${APART_FIELDS[field]}:${index} ${text}`);
+  for (let index = 0; index < commandSlots.length; index++) {
+    const text = commandSlots[index];
+    if (text !== null) lines.push(`${COMMANDS}:${index} ${text}`);
+  }
+  return {
+    text: lines.join('\n'),
+    kept: {
+      ...body,
+      state: written.state,
+      commands: storedSharded(commandSlots, sizeOf(body.commands), parseCommands, body.commands),
+    },
+  };
+}
+
+/** A snapshot written by `encodeSnapshot`. Throws a TypeError for text that is not one. */
+export function decodeSnapshot(text: string): SnapshotBody {
+  const lines = linesOf(text);
+  if (lines.length < 2) throw new TypeError('not an account snapshot: fewer than two lines');
+  const envelope = JSON.parse(lines[0]) as { position?: unknown; chainHash?: unknown; commands?: unknown };
+  if (
+    typeof envelope.position !== 'string' ||
+    typeof envelope.chainHash !== 'string' ||
+    typeof envelope.commands !== 'number'
+  ) {
+    throw new TypeError(
+      'not an account snapshot: its first line lacks the position, chain hash or command count',
+    );
+  }
+  const shards = RECORDS.map(() => new Array<string | null>(SHARDS).fill(null));
+  for (let i = 2; i < lines.length; i++) {
+    const line = lines[i];
+    const space = line.indexOf(' ');
+    const colon = line.indexOf(':');
+    const record = RECORDS.indexOf(line.slice(0, colon));
+    const index = Number(line.slice(colon + 1, space));
+    if (
+      space < 0 ||
+      colon < 0 ||
+      colon > space ||
+      record < 0 ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index >= SHARDS ||
+      shards[record][index] !== null
+    ) {
+      throw new TypeError(
+        `not an account snapshot: line ${i + 1} is not one shard of orders, draws or commands`,
+      );
+    }
+    shards[record][index] = line.slice(space + 1);
+  }
+  const state = deserializeLines(lines[1], (field, index) => shards[field][index] ?? undefined);
+  return {
+    state,
+    position: BigInt(envelope.position),
+    commands: storedSharded(shards[RECORDS.indexOf(COMMANDS)], envelope.commands, parseCommands),
+    chainHash: envelope.chainHash,
+  };
+}
+
+/** The lines of a text, cut out of it (`split` copied each, at three times the cost). */
+function linesOf(text: string): string[] {
+  const lines: string[] = [];
+  for (let at = 0; ;) {
+    const end = text.indexOf('\n', at);
+    if (end < 0) {
+      lines.push(text.slice(at));
+      return lines;
+    }
+    lines.push(text.slice(at, end));
+    at = end + 1;
+  }
+}
+
+/** A snapshot of envelope 2 (one JSON object; its state in any readable state version). */
+export function decodeJsonSnapshot(text: string): SnapshotBody {
+  const body = JSON.parse(text) as {
+    state: string;
+    position: string;
+    commands: Record<string, AppliedCommand>;
+    chainHash: string;
+  };
+  return {
+    state: deserializeState(body.state),
+    position: BigInt(body.position),
+    commands: withEntries(emptySharded<AppliedCommand>(), Object.entries(body.commands)),
+    chainHash: body.chainHash,
+  };
+}
