@@ -129,9 +129,9 @@ export function deserializeApart(text: string, shards: ApartShardSource, home: o
     if (field < 0) throw new TypeError(`not a sharded field of a state written apart: ${JSON.stringify(name)}`);
     // Since the slot list is written with the state, each shard is read only when it is asked for; a
     // row written without it (the first build that kept shards apart) reads them all now.
-    if (mask === undefined) return storedSharded(everyShard()[field], size, parseShard, undefined, home);
+    if (mask === undefined) return storedSharded(everyShard()[field], size, parseShard, { home });
     const slots = slotsOfMask(mask).map((present, index) => (present ? () => shards.one(field, index) : null));
-    return storedSharded(slots, size, parseShard, undefined, home);
+    return storedSharded(slots, size, parseShard, { home });
   });
 }
 
@@ -170,17 +170,18 @@ export function serializeLines(state: CreditAccountState): { head: string; shard
   });
   const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
     const slots = written.get(key);
-    return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, record);
+    return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, { writtenFrom: record });
   };
   return { head, shards, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws) }) };
 }
 
 /**
- * A state written as lines (`serializeLines`), from its head and the text of each shard it lists. No
+ * A state written as lines (`serializeLines`), from its head and the text of each shard it lists (and,
+ * where the caller knows, the bytes a character of those texts takes: `StoredShard.textBytes`). No
  * shard is parsed until an entry of it is asked for. A shard the head lists and `shard` does not give,
  * or a head without slot lists, is a broken snapshot and throws.
  */
-export function deserializeLines(head: string, shard: (field: number, index: number) => string | undefined): CreditAccountState {
+export function deserializeLines(head: string, shard: (field: number, index: number) => string | undefined, bytesPerChar?: 1 | 2): CreditAccountState {
   return readState(head, (name, size, mask) => {
     const field = APART_FIELDS.indexOf(name as (typeof APART_FIELDS)[number]);
     if (field < 0) throw new TypeError(`not a sharded field of a state written as lines: ${JSON.stringify(name)}`);
@@ -191,7 +192,7 @@ export function deserializeLines(head: string, shard: (field: number, index: num
       if (text === undefined) throw new TypeError(`a state written as lines has lost shard ${index} of its ${name}`);
       return text;
     });
-    return storedSharded(slots, size, parseShard);
+    return storedSharded(slots, size, parseShard, { bytesPerChar });
   });
 }
 

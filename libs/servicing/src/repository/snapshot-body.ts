@@ -58,9 +58,35 @@ export interface SnapshotBody {
 const COMMANDS = 'commands';
 const RECORDS = [...APART_FIELDS, COMMANDS];
 
-const parseCommands = (text: string): Readonly<Record<string, unknown>> =>
-  JSON.parse(text) as Readonly<Record<string, unknown>>;
-const writeCommands = (shard: Readonly<Record<string, AppliedCommand>>): string => JSON.stringify(shard);
+/**
+ * A shard of command ids as stored: each id's request hash and first and last revision as an array of
+ * three strings (`{"draw:o-1":["sha256:...","3","3"]}`), which is two fifths shorter than the object and
+ * so shortens the snapshot by a tenth. Parsed into a prototype-less record, so an id such as `__proto__`
+ * is an ordinary key.
+ */
+function parseCommands(text: string): Readonly<Record<string, AppliedCommand>> {
+  const stored = JSON.parse(text) as Record<string, unknown>;
+  const shard = Object.create(null) as Record<string, AppliedCommand>;
+  for (const id of Object.keys(stored)) {
+    const entry = stored[id];
+    if (!Array.isArray(entry) || entry.length !== 3 || !entry.every((part) => typeof part === 'string')) {
+      throw new TypeError(`not a stored command id: ${JSON.stringify(id)}`);
+    }
+    shard[id] = { requestHash: entry[0], firstRevision: entry[1], lastRevision: entry[2] };
+  }
+  return shard;
+}
+
+function writeCommands(shard: Readonly<Record<string, AppliedCommand>>): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(shard).map((id) => [
+        id,
+        [shard[id].requestHash, shard[id].firstRevision, shard[id].lastRevision],
+      ]),
+    ),
+  );
+}
 
 /**
  * The snapshot's text, and the body as a cache should keep it after writing it: its orders, draws and
@@ -85,7 +111,9 @@ export function encodeSnapshot(body: SnapshotBody): { text: string; kept: Snapsh
     kept: {
       ...body,
       state: written.state,
-      commands: storedSharded(commandSlots, sizeOf(body.commands), parseCommands, body.commands),
+      commands: storedSharded(commandSlots, sizeOf(body.commands), parseCommands, {
+        writtenFrom: body.commands,
+      }),
     },
   };
 }
@@ -127,11 +155,15 @@ export function decodeSnapshot(text: string): SnapshotBody {
     }
     shards[record][index] = line.slice(space + 1);
   }
-  const state = deserializeLines(lines[1], (field, index) => shards[field][index] ?? undefined);
+  // Every line is kept in the text's own form, so one test tells the bytes a character of each takes.
+  const bytesPerChar = /[\u0100-\uffff]/.test(text) ? 2 : 1;
+  const state = deserializeLines(lines[1], (field, index) => shards[field][index] ?? undefined, bytesPerChar);
   return {
     state,
     position: BigInt(envelope.position),
-    commands: storedSharded(shards[RECORDS.indexOf(COMMANDS)], envelope.commands, parseCommands),
+    commands: storedSharded(shards[RECORDS.indexOf(COMMANDS)], envelope.commands, parseCommands, {
+      bytesPerChar,
+    }),
     chainHash: envelope.chainHash,
   };
 }
