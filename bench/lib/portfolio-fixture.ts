@@ -30,7 +30,7 @@ import {
 import type { NewEvent, SqliteEventStore } from '@ledger/event-store';
 import { SeededRandom } from '../../libs/servicing/src/simulation/seeded-random';
 import { AuditAnchors } from '@ledger/servicing/audit';
-import { type AppliedCommand, encodeSnapshot, SNAPSHOT_SCHEMA_VERSION } from '@ledger/servicing';
+import { type AppliedCommand, encodeSnapshot, SNAPSHOT_SCHEMA_VERSION, snapshotKey } from '@ledger/servicing';
 import { nextActionFor } from '@ledger/projections';
 import { withChainHashes } from '../../libs/servicing/src/audit/chain-hash';
 
@@ -222,7 +222,7 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
   for (const a of accounts) {
     if (a.revision < 0) continue;
     const { text } = encodeSnapshot({ state: a.state, position: a.position, commands: withEntries(emptySharded<AppliedCommand>(), a.commands), chainHash: a.chainHash });
-    await snapshots.saveText(a.stream, BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, text);
+    await snapshots.saveText(snapshotKey(a.stream), BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, text);
   }
   const busiest = accounts.reduce((best, a) => (a.events > best.events ? a : best), accounts[0]);
   return { accounts: options.accounts, days: options.days, events: total, lastClosed: addDays(date, -1), busiestAccount: busiest.id, busiestAccountEvents: busiest.events };

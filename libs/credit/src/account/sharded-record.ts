@@ -86,7 +86,12 @@ export class StoredShard {
   entries<T>(): Readonly<Record<string, T>> {
     let entries = parsedShards.get(this);
     if (entries === undefined) {
-      entries = this.parse(this.text);
+      try {
+        entries = this.parse(this.text);
+      } catch (error) {
+        throw new BrokenStoredShardError(error);
+      }
+      if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) throw new BrokenStoredShardError(new TypeError('the shard is not an object'));
       parsedShards.set(this, entries);
     }
     return entries as Readonly<Record<string, T>>;
@@ -95,6 +100,17 @@ export class StoredShard {
   /** `JSON.stringify` of a state that holds one sees the entries, as it would in a shard built here. */
   toJSON(): Readonly<Record<string, unknown>> {
     return this.entries();
+  }
+}
+
+/**
+ * A stored shard whose text does not parse as a shard. Shards are parsed when first asked for, long after
+ * the snapshot or row that held them was read, so this is how damage inside one shows: a holder that can
+ * rebuild what it read (the repository, from the account's events) should do so rather than fail.
+ */
+export class BrokenStoredShardError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`a stored shard does not parse: ${reason instanceof Error ? reason.message : String(reason)}`);
   }
 }
 

@@ -197,7 +197,7 @@ export function deserializeLines(head: string, shard: (field: number, index: num
 }
 
 /** Which slots hold a shard, as 16 hex digits (slot 0 is the lowest bit of the first digit). */
-function slotMask(slots: readonly unknown[]): string {
+export function slotMask(slots: readonly unknown[]): string {
   let out = '';
   for (let digit = 0; digit < SHARDS / 4; digit++) {
     let nibble = 0;
@@ -207,7 +207,8 @@ function slotMask(slots: readonly unknown[]): string {
   return out;
 }
 
-function slotsOfMask(mask: string): boolean[] {
+/** The slots a slot list (`slotMask`) says hold a shard; throws for text that is not one. */
+export function slotsOfMask(mask: string): boolean[] {
   if (!/^[0-9a-f]{16}$/.test(mask)) throw new TypeError(`not a slot list of a state written apart: ${JSON.stringify(mask)}`);
   const present: boolean[] = [];
   for (let digit = 0; digit < SHARDS / 4; digit++) {
@@ -251,8 +252,11 @@ function readState(json: string, apart: (name: string, size: number, mask: strin
     if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;
     const stored = record[SHARDS_TAG];
     if (Array.isArray(stored)) (state as unknown as Record<string, unknown>)[key] = storedSharded(stored as (string | null)[], record.size as number, parseShard);
-    else if (typeof record[APART_TAG] === 'string')
-      (state as unknown as Record<string, unknown>)[key] = apart(record[APART_TAG], record.size as number, record.slots === undefined ? undefined : String(record.slots));
+    else if (typeof record[APART_TAG] === 'string') {
+      // Written under its own name: a record under another's would read the other's shards.
+      if (record[APART_TAG] !== key) throw new TypeError(`the state's ${key} are marked as written apart as ${JSON.stringify(record[APART_TAG])}`);
+      (state as unknown as Record<string, unknown>)[key] = apart(key, record.size as number, record.slots === undefined ? undefined : String(record.slots));
+    }
   }
   return !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
 }

@@ -1,7 +1,7 @@
-import { applicant, DEFAULT_TERMS_CATALOGUE, getEntry, serializeState, StoredShard } from '@ledger/credit';
-import { ConcurrencyError, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
+import { applicant, approximateRecordBytes, approximateStateBytes, DEFAULT_TERMS_CATALOGUE, getEntry, serializeState, StoredShard } from '@ledger/credit';
+import { ConcurrencyError, type LruCache, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
 import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
-import { AccountRepository, accountStream, IdempotencyKeyReusedError, SNAPSHOT_SCHEMA_VERSION } from './account-repository';
+import { AccountRepository, accountStream, IdempotencyKeyReusedError, SNAPSHOT_SCHEMA_VERSION, snapshotKey } from './account-repository';
 import { type AppliedCommand, type CommandIds, decodeSnapshot } from './snapshot-body';
 
 const NOW = '2026-01-05T10:00:00+08:00';
@@ -65,7 +65,7 @@ describe('the account repository', () => {
     for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: false, events: [{ type: 'PayScoreUpdated' }] });
     // Again in this repository (the map in memory), then in a fresh one (from the snapshot and the stream).
     for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: true });
-    const snapshot = decodeSnapshot((await snapshots.loadText(accountStream('acc-1')))!.state);
+    const snapshot = decodeSnapshot((await snapshots.loadText(snapshotKey(accountStream('acc-1'))))!.state);
     expect(getEntry(snapshot.commands, '__proto__')).toMatchObject({ requestHash: 'h1' });
     expect(getEntry(snapshot.commands, 'toString')).toMatchObject({ requestHash: 'h1' });
     expect(getEntry(snapshot.commands, 'valueOf')).toBeUndefined();
@@ -130,7 +130,9 @@ describe('the account repository', () => {
   it('loads from a snapshot plus the events after it, to the same state as a full replay', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
-    expect(await snapshots.loadText(accountStream('acc-1'))).toMatchObject({ schemaVersion: SNAPSHOT_SCHEMA_VERSION });
+    expect(await snapshots.loadText(snapshotKey(accountStream('acc-1')))).toMatchObject({ schemaVersion: SNAPSHOT_SCHEMA_VERSION });
+    // Not under the stream's own name, where builds before envelope 3 look (and would fail to parse it).
+    expect(await snapshots.loadText(accountStream('acc-1'))).toBeUndefined();
     const fromSnapshot = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
     const fromScratch = new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE);
     const a = await fromSnapshot.load('acc-1');
@@ -146,7 +148,7 @@ describe('the account repository', () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
-    const current = (await snapshots.loadText(stream))!;
+    const current = (await snapshots.loadText(snapshotKey(stream)))!;
     const body = decodeSnapshot(current.state);
     // The JSON envelope (2) as the previous build wrote it: the state's JSON as a string, every command id parsed.
     const commands = commandMap(body.commands);
@@ -163,9 +165,11 @@ describe('the account repository', () => {
     // Version 4: every shard parsed, in an array of 64 slots.
     const v4 = envelope({ ...state, orders: parsed(state.orders), draws: parsed(state.draws), payScore: 998 });
     const v5 = envelope({ ...state, payScore: 997 });
+    // Where the previous builds kept it: under the stream's own name, in a store without this build's snapshot.
+    const previous = new MemorySnapshotStore();
     const load = async (schemaVersion: number, text = v3) => {
-      await snapshots.saveText(stream, current.revision, schemaVersion, text);
-      return new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+      await previous.saveText(stream, current.revision, schemaVersion, text);
+      return new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE).load('acc-1');
     };
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
     const sameAsScratch = (loaded: Awaited<ReturnType<typeof load>>) =>
@@ -182,29 +186,58 @@ describe('the account repository', () => {
     sameAsScratch(fromV5);
     expect(commandMap(fromV5.commands)).toEqual(commandMap(fromScratch.commands));
     // The command ids came from that snapshot: a retry is answered from them, without writing.
-    await snapshots.saveText(stream, current.revision, 502, v5);
-    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
-    expect(await fresh.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+    const reads = jest.spyOn(store, 'readStream');
+    expect(await new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE).execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+    expect(reads).toHaveBeenNthCalledWith(1, stream, { fromRevision: current.revision + 1n });
+    reads.mockClear();
     // A text of the lines envelope under the JSON envelope's version is broken, and so replayed.
     expect((await load(502, current.state)).state.payScore).toBe(fromScratch.state.payScore);
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: 0n });
+    reads.mockRestore();
+    // This build's snapshot, where there is one, comes before the previous builds'.
+    await previous.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, current.state);
+    expect((await new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE).load('acc-1')).state.payScore).toBe(fromScratch.state.payScore);
+  });
+
+  it('leaves the snapshot a build before envelope 3 wrote where that build reads it, so a rollback finds its own or none', async () => {
+    await openAccount(repo);
+    const stream = accountStream('acc-1');
+    // The previous build's snapshot at revision 2 (JSON, under the stream's name), then this build's commands.
+    const fromScratch = await repo.load('acc-1');
+    const legacyText = JSON.stringify({ state: serializeState(fromScratch.state), position: fromScratch.position.toString(), commands: commandMap(fromScratch.commands), chainHash: fromScratch.chainHash });
+    await snapshots.saveText(stream, 2n, 502, legacyText);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    expect((await snapshots.loadText(snapshotKey(stream)))!.revision).toBeGreaterThan(2n);
+    // The previous build loads with `load` (JSON.parse of whatever is under the stream's name): still its own.
+    expect(await snapshots.load(stream)).toMatchObject({ revision: 2n, schemaVersion: 502, state: { position: fromScratch.position.toString() } });
   });
 
   it('replays from the first event past a snapshot that does not decode, rather than fail the command', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
-    const current = (await snapshots.loadText(stream))!;
+    const current = (await snapshots.loadText(snapshotKey(stream)))!;
     const lines = current.state.split('\n');
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    const envelope = JSON.parse(lines[0]);
     const broken = [
+      // A lost line of draws, of command ids (which the envelope lists), or one the head does not list.
       lines.filter((line) => !line.startsWith('draws:')).join('\n'),
+      lines.filter((line) => !line.startsWith('commands:')).join('\n'),
+      [...lines, 'orders:63 {}'].join('\n'),
+      [JSON.stringify({ ...envelope, slots: '0'.repeat(16) }), ...lines.slice(1)].join('\n'),
+      // A slot out of range, without a number, given twice.
       [lines[0], lines[1], ...lines.slice(2).map((line) => line.replace(/^commands:\d+/, 'commands:64'))].join('\n'),
-      [lines[0], lines[1], lines[2], lines[2]].join('\n'),
+      [lines[0], lines[1], ...lines.slice(2).map((line) => line.replace(/^commands:\d+/, 'commands:'))].join('\n'),
+      [...lines, lines[2]].join('\n'),
+      // Orders and draws swapped under each other's names; a state line that is not a state.
+      [lines[0], lines[1].replace('"$apart":"orders"', '"$apart":"draws"'), ...lines.slice(2)].join('\n'),
+      [lines[0], 'null', ...lines.slice(2)].join('\n'),
       ['{"position":"1"}', ...lines.slice(1)].join('\n'),
       lines[0],
     ];
     for (const text of broken) {
-      await snapshots.saveText(stream, current.revision, SNAPSHOT_SCHEMA_VERSION, text);
+      await snapshots.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, text);
       const reads = jest.spyOn(store, 'readStream');
       const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
       const loaded = await fresh.load('acc-1');
@@ -214,10 +247,58 @@ describe('the account repository', () => {
       expect(await fresh.execute('acc-1', drawCommand('o-5', '10.00'), meta('draw:o-5'))).toMatchObject({ replayed: true });
     }
     // The text as written loads from the snapshot.
-    await snapshots.saveText(stream, current.revision, SNAPSHOT_SCHEMA_VERSION, current.state);
+    await snapshots.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, current.state);
     const reads = jest.spyOn(store, 'readStream');
     await new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
     expect(reads).toHaveBeenCalledWith(stream, { fromRevision: current.revision + 1n });
+  });
+
+  it('runs a command again on the account replayed from its first event when a shard of its snapshot does not parse, and writes a sound snapshot after', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    const stream = accountStream('acc-1');
+    const current = (await snapshots.loadText(snapshotKey(stream)))!;
+    // Every shard's text cut short: each decodes (shards are parsed when asked for), none parses.
+    const truncated = current.state
+      .split('\n')
+      .map((line, i) => (i >= 2 ? line.slice(0, -2) : line))
+      .join('\n');
+    const kept = new MemorySnapshotStore();
+    const broken = async () => {
+      await kept.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, truncated);
+      return new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
+    };
+    // A retry, whose id is looked up in a broken shard of command ids; a refund, which reads a broken shard of draws.
+    expect(await (await broken()).execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+    const refund = { type: 'RefundDraw' as const, drawId: 'o-2', refundId: 'r-1', amount: '1.00' };
+    expect(await (await broken()).execute('acc-1', refund, meta('refund:r-1'))).toMatchObject({ replayed: false, events: [{ type: 'DrawRefunded' }] });
+    // The account replayed has taken no snapshot since: the next command that appends writes one whole.
+    const healing = await broken();
+    await healing.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'));
+    await healing.execute('acc-1', drawCommand('o-heal', '1.00'), meta('draw:o-heal'));
+    const healed = (await kept.loadText(snapshotKey(stream)))!;
+    expect(healed.revision).toBeGreaterThan(current.revision);
+    // Loaded from that snapshot, every shard parses (serializing parses them all) to the account's state.
+    const reads = jest.spyOn(store, 'readStream');
+    const reread = await new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: healed.revision + 1n });
+    reads.mockRestore();
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState(reread.state)).toBe(serializeState(fromScratch.state));
+    expect(commandMap(reread.commands)).toEqual(commandMap(fromScratch.commands));
+  });
+
+  it('weighs a cached account again after a retry parsed a shard of its command ids', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 60; i++) await repo.execute('acc-1', { type: 'UpdatePayScore', payScore: 600 + i }, meta(`key:bulk-${i}`));
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    const weightOf = () => (fresh as unknown as { cache: LruCache<string, unknown> }).cache.weightOf('acc-1');
+    await fresh.load('acc-1');
+    const before = weightOf();
+    expect(await fresh.execute('acc-1', { type: 'UpdatePayScore', payScore: 600 }, meta('key:bulk-0'))).toMatchObject({ replayed: true });
+    const cached = await fresh.load('acc-1');
+    expect(weightOf()).toBe(approximateStateBytes(cached.state) + approximateRecordBytes(cached.commands, 250));
+    expect(weightOf()).toBeGreaterThan(before!);
   });
 
   it('parses, of a snapshot it loads, only the shards of command ids, orders and draws a command asks for', async () => {

@@ -19,6 +19,7 @@ import {
   type CreditAccountEvent,
   approximateRecordBytes,
   approximateStateBytes,
+  BrokenStoredShardError,
   type CreditAccountState,
   contextAt,
   decide,
@@ -153,22 +154,47 @@ export class AccountRepository {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
-  /** The account as of now (from cache, snapshot and the events after it). */
-  async load(accountId: string): Promise<LoadedAccount> {
-    const cached = this.cache.get(accountId);
+  /**
+   * The account as of now (from cache, snapshot and the events after it). `ignoreSnapshot` replays the
+   * account from its first event: for a snapshot found broken after it was read (a shard that does not
+   * parse, `BrokenStoredShardError`), which is only a cache.
+   */
+  async load(accountId: string, { ignoreSnapshot = false }: { ignoreSnapshot?: boolean } = {}): Promise<LoadedAccount> {
+    const cached = ignoreSnapshot ? undefined : this.cache.get(accountId);
     if (cached) return cached;
-    const stream = accountStream(accountId);
-    const snapshot = await this.snapshots.loadText(stream);
-    const body = snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion) ? readSnapshot(snapshot.schemaVersion, snapshot.state) : undefined;
-    let loaded: LoadedAccount =
-      snapshot && body
-        ? { accountId, ...body, revision: snapshot.revision, snapshotRevision: snapshot.revision }
-        : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
-    const fromRevision = snapshot && body ? snapshot.revision + 1n : 0n;
-    const events = await this.store.readStream(stream, { fromRevision });
-    loaded = applyStored(loaded, events);
+    let loaded: LoadedAccount;
+    try {
+      loaded = await this.loadFrom(accountId, ignoreSnapshot ? undefined : await this.readSnapshot(accountId));
+    } catch (error) {
+      // Folding the events after the snapshot parsed one of its shards, which was broken.
+      if (!(error instanceof BrokenStoredShardError) || ignoreSnapshot) throw error;
+      loaded = await this.loadFrom(accountId, undefined);
+    }
     this.cache.set(accountId, loaded);
     return loaded;
+  }
+
+  /**
+   * The account's latest usable snapshot: the one this build writes (under its own key, `snapshotKey`),
+   * else one of the JSON envelope that builds before it wrote under the stream's name. A snapshot of a
+   * version this build does not read, or that does not decode, is passed over.
+   */
+  private async readSnapshot(accountId: string): Promise<(SnapshotBody & { revision: bigint }) | undefined> {
+    const stream = accountStream(accountId);
+    for (const key of [snapshotKey(stream), stream]) {
+      const snapshot = await this.snapshots.loadText(key);
+      const body = snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion) ? decodeBody(snapshot.schemaVersion, snapshot.state) : undefined;
+      if (snapshot && body) return { ...body, revision: snapshot.revision };
+    }
+    return undefined;
+  }
+
+  private async loadFrom(accountId: string, snapshot: (SnapshotBody & { revision: bigint }) | undefined): Promise<LoadedAccount> {
+    const initial: LoadedAccount = snapshot
+      ? { accountId, ...snapshot, snapshotRevision: snapshot.revision }
+      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
+    const events = await this.store.readStream(accountStream(accountId), { fromRevision: snapshot ? snapshot.revision + 1n : 0n });
+    return applyStored(initial, events);
   }
 
   /**
@@ -192,10 +218,18 @@ export class AccountRepository {
   }
 
   private async executeWithRetry(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
+    let ignoreSnapshot = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(accountId, command, meta);
+        return await this.attempt(accountId, command, meta, ignoreSnapshot);
       } catch (error) {
+        // A shard of the snapshot did not parse when the command asked for it: nothing was appended, so
+        // the command runs again once on the account replayed from its first event.
+        if (error instanceof BrokenStoredShardError && !ignoreSnapshot) {
+          this.cache.delete(accountId);
+          ignoreSnapshot = true;
+          continue;
+        }
         if (!(error instanceof ConcurrencyError)) throw error;
         this.cache.delete(accountId);
         if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(accountId, attempt);
@@ -204,12 +238,14 @@ export class AccountRepository {
     }
   }
 
-  private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
-    const loaded = await this.load(accountId);
+  private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata, ignoreSnapshot: boolean): Promise<ExecuteResult> {
+    const loaded = await this.load(accountId, { ignoreSnapshot });
     const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
     const requestHash = meta.requestHash ?? '';
     const applied = getEntry(loaded.commands, commandId);
     if (applied) {
+      // Looking the id up may have parsed a shard of command ids: the cached account holds more now.
+      this.cache.reweigh(accountId);
       if (applied.requestHash === requestHash) return this.replay(loaded, applied);
       // Another payload under a key already used: a natural key (order id, payment reference) gets the
       // domain's own conflict code; any other key is a reused idempotency key.
@@ -281,7 +317,7 @@ export class AccountRepository {
     if (since < BigInt(this.snapshotEvery)) return loaded;
     // The cache keeps the account as the snapshot holds it: its history as the text just written (lighter, and cheaper to snapshot again).
     const { text, kept } = encodeSnapshot(loaded);
-    this.snapshots.saveText(accountStream(loaded.accountId), loaded.revision, SNAPSHOT_SCHEMA_VERSION, text).catch(() => undefined);
+    this.snapshots.saveText(snapshotKey(accountStream(loaded.accountId)), loaded.revision, SNAPSHOT_SCHEMA_VERSION, text).catch(() => undefined);
     return { ...loaded, ...kept, snapshotRevision: loaded.revision };
   }
 
@@ -297,11 +333,19 @@ export class AccountRepository {
 }
 
 /**
+ * Where the account's snapshot is kept: apart from the stream's own name, under which builds before
+ * envelope 3 kept theirs. Those builds parse any snapshot under that name as JSON before they look at
+ * its version, so a lines snapshot there would fail every command of theirs; here they find their own
+ * (older, still correct with the events after it) or none, and a rollback to one costs load time only.
+ */
+export const snapshotKey = (stream: string) => `${stream}/lines`;
+
+/**
  * A readable snapshot's body, or undefined for one that does not decode: a snapshot is a cache, so a
  * broken one (a bug of the build that wrote it, a hand-edited row) costs a replay from the first event,
  * never a command.
  */
-function readSnapshot(schemaVersion: number, text: string): SnapshotBody | undefined {
+function decodeBody(schemaVersion: number, text: string): SnapshotBody | undefined {
   try {
     return schemaVersion % 100 === SNAPSHOT_ENVELOPE ? decodeSnapshot(text) : decodeJsonSnapshot(text);
   } catch {

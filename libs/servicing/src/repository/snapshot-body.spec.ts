@@ -1,4 +1,4 @@
-import { emptySharded, getEntry, initialState, serializeState, StoredShard, withEntries } from '@ledger/credit';
+import { BrokenStoredShardError, emptySharded, getEntry, initialState, serializeState, StoredShard, withEntries } from '@ledger/credit';
 import { type AppliedCommand, decodeSnapshot, encodeSnapshot } from './snapshot-body';
 
 const applied = (n: number): AppliedCommand => ({ requestHash: `sha256:${String(n).padStart(64, '0')}`, firstRevision: String(n), lastRevision: String(n + 1) });
@@ -30,7 +30,7 @@ describe('an account snapshot as lines (envelope 3)', () => {
     const line = text.split('\n').find((l) => l.startsWith('commands:'))!;
     expect(line.slice(line.indexOf(' ') + 1)).toBe(JSON.stringify({ 'draw:o-1': [applied(0).requestHash, '0', '1'] }));
     const damaged = decodeSnapshot(text.replace(`["${applied(0).requestHash}","0","1"]`, `["${applied(0).requestHash}","0"]`));
-    expect(() => getEntry(damaged.commands, 'draw:o-1')).toThrow(TypeError);
+    expect(() => getEntry(damaged.commands, 'draw:o-1')).toThrow(BrokenStoredShardError);
   });
 
   it('weighs every line in the form of the whole text: two bytes a character once any character of it is beyond Latin-1', () => {

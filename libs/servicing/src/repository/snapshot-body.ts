@@ -32,6 +32,8 @@ import {
   storedSlots,
   withEntries,
   APART_FIELDS,
+  slotMask,
+  slotsOfMask,
 } from '@ledger/credit';
 
 export interface AppliedCommand {
@@ -78,14 +80,7 @@ function parseCommands(text: string): Readonly<Record<string, AppliedCommand>> {
 }
 
 function writeCommands(shard: Readonly<Record<string, AppliedCommand>>): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.keys(shard).map((id) => [
-        id,
-        [shard[id].requestHash, shard[id].firstRevision, shard[id].lastRevision],
-      ]),
-    ),
-  );
+  return JSON.stringify(Object.fromEntries(Object.keys(shard).map((id) => [id, [shard[id].requestHash, shard[id].firstRevision, shard[id].lastRevision]])));
 }
 
 /**
@@ -95,11 +90,8 @@ function writeCommands(shard: Readonly<Record<string, AppliedCommand>>): string 
 export function encodeSnapshot(body: SnapshotBody): { text: string; kept: SnapshotBody } {
   const written = serializeLines(body.state);
   const commandSlots = storedSlots(body.commands, writeCommands);
-  const envelope = JSON.stringify({
-    position: body.position.toString(),
-    chainHash: body.chainHash,
-    commands: sizeOf(body.commands),
-  });
+  const size = sizeOf(body.commands);
+  const envelope = JSON.stringify({ position: body.position.toString(), chainHash: body.chainHash, commands: size, slots: slotMask(commandSlots) });
   const lines = [envelope, written.head];
   for (const { field, index, text } of written.shards) lines.push(`${APART_FIELDS[field]}:${index} ${text}`);
   for (let index = 0; index < commandSlots.length; index++) {
@@ -108,62 +100,58 @@ export function encodeSnapshot(body: SnapshotBody): { text: string; kept: Snapsh
   }
   return {
     text: lines.join('\n'),
-    kept: {
-      ...body,
-      state: written.state,
-      commands: storedSharded(commandSlots, sizeOf(body.commands), parseCommands, {
-        writtenFrom: body.commands,
-      }),
-    },
+    kept: { ...body, state: written.state, commands: storedSharded(commandSlots, size, parseCommands, { writtenFrom: body.commands }) },
   };
 }
 
-/** A snapshot written by `encodeSnapshot`. Throws a TypeError for text that is not one. */
+/** A shard's line: its record, its slot and its text. */
+const SHARD_LINE = /^(orders|draws|commands):(\d{1,2}) /;
+
+/**
+ * A snapshot written by `encodeSnapshot`. Throws a TypeError for text that is not one: every shard the
+ * envelope (command ids) or the state's head (orders, draws) lists must be on a line, and no other. A
+ * lost line of command ids must not read as ids never applied, which would apply a retried command twice.
+ * A shard's text is checked when it is parsed, the first time an entry of it is asked for
+ * (`BrokenStoredShardError`).
+ */
 export function decodeSnapshot(text: string): SnapshotBody {
   const lines = linesOf(text);
   if (lines.length < 2) throw new TypeError('not an account snapshot: fewer than two lines');
-  const envelope = JSON.parse(lines[0]) as { position?: unknown; chainHash?: unknown; commands?: unknown };
-  if (
-    typeof envelope.position !== 'string' ||
-    typeof envelope.chainHash !== 'string' ||
-    typeof envelope.commands !== 'number'
-  ) {
-    throw new TypeError(
-      'not an account snapshot: its first line lacks the position, chain hash or command count',
-    );
+  const envelope = JSON.parse(lines[0]) as { position?: unknown; chainHash?: unknown; commands?: unknown; slots?: unknown } | null;
+  if (envelope === null || typeof envelope.position !== 'string' || typeof envelope.chainHash !== 'string' || typeof envelope.commands !== 'number' || typeof envelope.slots !== 'string') {
+    throw new TypeError('not an account snapshot: its first line lacks the position, chain hash or command ids');
   }
   const shards = RECORDS.map(() => new Array<string | null>(SHARDS).fill(null));
   for (let i = 2; i < lines.length; i++) {
     const line = lines[i];
-    const space = line.indexOf(' ');
-    const colon = line.indexOf(':');
-    const record = RECORDS.indexOf(line.slice(0, colon));
-    const index = Number(line.slice(colon + 1, space));
-    if (
-      space < 0 ||
-      colon < 0 ||
-      colon > space ||
-      record < 0 ||
-      !Number.isInteger(index) ||
-      index < 0 ||
-      index >= SHARDS ||
-      shards[record][index] !== null
-    ) {
-      throw new TypeError(
-        `not an account snapshot: line ${i + 1} is not one shard of orders, draws or commands`,
-      );
-    }
-    shards[record][index] = line.slice(space + 1);
+    const key = SHARD_LINE.exec(line);
+    const record = key === null ? -1 : RECORDS.indexOf(key[1]);
+    const index = key === null ? -1 : Number(key[2]);
+    if (key === null || index >= SHARDS || shards[record][index] !== null) throw new TypeError(`not an account snapshot: line ${i + 1} is not one shard of orders, draws or commands`);
+    shards[record][index] = line.slice(key[0].length);
   }
+  const commandSlots = shards[RECORDS.indexOf(COMMANDS)];
+  slotsOfMask(envelope.slots).forEach((listed, index) => {
+    if (listed !== (commandSlots[index] !== null)) throw new TypeError(`not an account snapshot: shard ${index} of its command ids is ${listed ? 'lost' : 'not listed'}`);
+  });
   // Every line is kept in the text's own form, so one test tells the bytes a character of each takes.
   const bytesPerChar = /[\u0100-\uffff]/.test(text) ? 2 : 1;
-  const state = deserializeLines(lines[1], (field, index) => shards[field][index] ?? undefined, bytesPerChar);
+  let asked = 0;
+  const state = deserializeLines(
+    lines[1],
+    (field, index) => {
+      asked++;
+      return shards[field][index] ?? undefined;
+    },
+    bytesPerChar,
+  );
+  if (state === null || typeof state !== 'object' || Array.isArray(state) || typeof state.accountId !== 'string') throw new TypeError('not an account snapshot: its second line is not a state');
+  const given = APART_FIELDS.reduce((n, _, field) => n + shards[field].filter((shard) => shard !== null).length, 0);
+  if (given !== asked) throw new TypeError('not an account snapshot: it holds a shard of orders or draws its state does not list');
   return {
     state,
     position: BigInt(envelope.position),
-    commands: storedSharded(shards[RECORDS.indexOf(COMMANDS)], envelope.commands, parseCommands, {
-      bytesPerChar,
-    }),
+    commands: storedSharded(commandSlots, envelope.commands, parseCommands, { bytesPerChar }),
     chainHash: envelope.chainHash,
   };
 }
