@@ -42,6 +42,12 @@ describe('an account snapshot as lines (envelope 3)', () => {
     // The Chinese name is in the state's head, not on any line of command ids.
     expect(new Set(textBytes('张*'))).toEqual(new Set([2]));
     expect(new Set(textBytes('Li*'))).toEqual(new Set([1]));
+    // The first two lines, which no shard weighs, are held with the text too.
+    for (const [name, perChar] of [['张*', 2], ['Li*', 1]] as const) {
+      const text = encodeSnapshot(body(ids, name)).text;
+      const lines = text.split('\n');
+      expect(decodeSnapshot(text).heldTextBytes).toBe((lines[0].length + lines[1].length) * perChar);
+    }
   });
 
   it('keeps, after writing, the shards it had parsed, and holds the rest as the text written', () => {

@@ -55,6 +55,11 @@ export interface SnapshotBody {
   position: bigint;
   commands: CommandIds;
   chainHash: string;
+  /**
+   * Bytes of a decoded snapshot's text that no shard's weight counts (its first two lines): each shard's
+   * text is cut out of the whole text, which the engine keeps whole for as long as any of them is kept.
+   */
+  heldTextBytes?: number;
 }
 
 const COMMANDS = 'commands';
@@ -153,6 +158,7 @@ export function decodeSnapshot(text: string): SnapshotBody {
     position: BigInt(envelope.position),
     commands: storedSharded(commandSlots, envelope.commands, parseCommands, { bytesPerChar }),
     chainHash: envelope.chainHash,
+    heldTextBytes: (lines[0].length + lines[1].length) * bytesPerChar,
   };
 }
 
