@@ -47,6 +47,12 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     expect(down.body.details.projections).toMatchObject({ state: 'failed', error: expect.stringContaining('exited with code 1') });
     // Appended while no worker runs: the restarted worker must pick it up from its checkpoint.
     await ledger.http.post(`/accounts/${account}/draws`).send(draw('worker-2', '42.00')).expect(201);
+    // The successor starts after a second and then boots (compiling the sources, in tests), which on a
+    // loaded host takes longer than a read waits for the read models (5 s): wait for it to follow the log.
+    for (const deadline = Date.now() + 45_000; host.failure !== null; ) {
+      if (Date.now() > deadline) throw new Error(`the projections worker did not start again: ${host.failure}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect((await ledger.http.get(`/accounts/${account}`).expect(200)).body.owed.total).toBe('42.00');
     expect(host.restarts).toBe(1);
     expect(host.running).toBe(true);
