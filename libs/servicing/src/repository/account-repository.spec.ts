@@ -1,7 +1,9 @@
 import { applicant, approximateRecordBytes, approximateStateBytes, DEFAULT_TERMS_CATALOGUE, getEntry, serializeState, StoredShard } from '@ledger/credit';
 import { ConcurrencyError, type LruCache, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
 import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
-import { AccountRepository, accountStream, IdempotencyKeyReusedError, SNAPSHOT_SCHEMA_VERSION, snapshotKey } from './account-repository';
+import fc from 'fast-check';
+import { v5 as uuidv5 } from 'uuid';
+import { AccountRepository, accountStream, eventIdOf, IdempotencyKeyReusedError, SNAPSHOT_SCHEMA_VERSION, snapshotKey } from './account-repository';
 import { type AppliedCommand, type CommandIds, decodeSnapshot } from './snapshot-body';
 
 const NOW = '2026-01-05T10:00:00+08:00';
@@ -343,5 +345,25 @@ describe('the account repository', () => {
       previous = e.metadata.chainHash!;
     }
     expect(new Set(stored.map((e) => e.metadata.chainHash)).size).toBe(stored.length);
+  });
+});
+
+describe('event ids', () => {
+  it('are exactly the UUIDv5 the uuid package gives in the event-id namespace, for any text (a retried append is recognised by them)', () => {
+    const namespace = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
+    expect(eventIdOf('acc-1|draw:o-1|0')).toBe(uuidv5('acc-1|draw:o-1|0', namespace));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (name) => {
+      let expected: string | Error;
+      try {
+        expected = uuidv5(name, namespace);
+      } catch (error) {
+        expected = error as Error;
+      }
+      if (expected instanceof Error) expect(() => eventIdOf(name)).toThrow(expected.constructor as new () => Error);
+      else expect(eventIdOf(name)).toBe(expected);
+    }), { numRuns: 1_000 });
+    // Lone surrogates, which have no UTF-8 form, are refused as uuid refuses them.
+    expect(() => eventIdOf('a\uD800b')).toThrow(URIError);
+    expect(eventIdOf('\uD83D\uDE00|京东')).toBe(uuidv5('\uD83D\uDE00|京东', namespace));
   });
 });
