@@ -2,13 +2,13 @@
  * What the repository keeps in an account's snapshot: its state, the global position and chain hash of
  * its last event, and the ids of the commands it applied (for idempotency). See ADR 0001.
  *
- * Envelope 3 (snapshot schema `state version * 100 + 3`) is lines of text:
+ * Envelope 3 (snapshot schema `state version * 100 + 3`, kept under `<stream>/lines`) is lines of text:
  *
- *     {"position":"<global position>","chainHash":"<hash>","commands":<count>}
- *     <the state's head: serializeLines>
+ *     {"position":"<global position>","chainHash":"<hash>","commands":<count>,"slots":"<which hold one>"}
+ *     <the state's head: serializeLines, which lists its orders' and draws' slots>
  *     orders:<slot> <the shard's JSON text>
  *     draws:<slot> <the shard's JSON text>
- *     commands:<slot> <the shard's JSON text>
+ *     commands:<slot> {"<command id>":["<request hash>","<first revision>","<last revision>"],...}
  *
  * A cold load parses the first two lines and cuts the rest apart; a shard of orders, draws or command
  * ids is parsed when an entry of it is asked for. A command looks up one command id, and most touch one
