@@ -14,6 +14,22 @@ describe('an LRU cache of capacity 2', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('tells of each value its bounds push out, and of no other', () => {
+    const evicted: string[] = [];
+    const cache = new LruCache<string, number>(2, { maxWeight: 10, weigh: (n) => n }, (key, value) => evicted.push(`${key}=${value}`));
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.get('a');
+    cache.set('c', 3); // over the count: b, the least recently used
+    cache.set('d', 8); // over the weight: a, then c
+    cache.set('e', 11); // heavier than the whole budget: not kept
+    cache.set('d', 7); // set again under its key
+    cache.delete('d');
+    cache.set('f', 1);
+    cache.clear();
+    expect(evicted).toEqual(['b=2', 'a=1', 'c=3', 'e=11']);
+  });
+
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new LruCache(0)).toThrow('positive integer');
   });

@@ -24,6 +24,12 @@ export class LruCache<K, V> {
   constructor(
     readonly capacity: number,
     private readonly bound?: LruWeight<V>,
+    /**
+     * Called with each value the bounds push out: the least recently used as others come in, or a value
+     * heavier than the whole budget, which is not kept. Not called for `delete`, `clear` or a value set
+     * again under its key. It must not use the cache.
+     */
+    private readonly onEvict?: (key: K, value: V) => void,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1)
       throw new Error(`LRU capacity must be a positive integer, got ${capacity}`);
@@ -76,11 +82,16 @@ export class LruCache<K, V> {
     // A NaN would switch the bound off for good, a negative weight would let the cache overshoot it.
     if (!Number.isSafeInteger(weight) || weight < 0) throw new Error(`LRU weight must be a non-negative integer, got ${weight}`);
     this.delete(key);
-    if (this.bound && weight > this.bound.maxWeight) return;
+    if (this.bound && weight > this.bound.maxWeight) {
+      this.onEvict?.(key, value);
+      return;
+    }
     this.entries.set(key, { value, weight });
     this.totalWeight += weight;
     while (this.entries.size > this.capacity || (this.bound && this.totalWeight > this.bound.maxWeight)) {
-      this.delete(this.entries.keys().next().value as K);
+      const [oldest, entry] = this.entries.entries().next().value as [K, Entry<V>];
+      this.delete(oldest);
+      this.onEvict?.(oldest, entry.value);
     }
   }
 

@@ -100,6 +100,33 @@ describe('the account repository', () => {
     expect(tight.decided).toEqual(roomy.decided);
   });
 
+  it('snapshots an account the cache lets go of once it has enough events since its snapshot, so its next load starts there', async () => {
+    // A cache of one account: each command on the other pushes it out.
+    const bounded = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE, { cacheSize: 1, snapshotEvery: 50, evictionSnapshotAfter: 4 });
+    await openAccount(bounded, 'acc-1');
+    await openAccount(bounded, 'acc-2');
+    const revisionOf = async (id: string) => (await snapshots.loadText(snapshotKey(accountStream(id))))?.revision;
+    // acc-1 has 3 events and left memory when acc-2 opened: under 4, so no snapshot.
+    expect(await revisionOf('acc-1')).toBeUndefined();
+    await bounded.execute('acc-1', drawCommand('o-1', '10.00'), meta('draw:o-1'));
+    await bounded.execute('acc-2', drawCommand('o-2', '10.00'), meta('draw:o-2'));
+    // acc-1 left again with 4 events: snapshotted at its last revision, and loaded from there.
+    expect(await revisionOf('acc-1')).toBe(3n);
+    expect(await revisionOf('acc-2')).toBeUndefined();
+    const reads = jest.spyOn(store, 'readStream');
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    const loaded = await fresh.load('acc-1');
+    expect(reads).toHaveBeenCalledWith(accountStream('acc-1'), { fromRevision: 4n });
+    reads.mockRestore();
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState(loaded.state)).toBe(serializeState(fromScratch.state));
+    expect(commandMap(loaded.commands)).toEqual(commandMap(fromScratch.commands));
+    // Not again until 4 more events: acc-1 leaves memory with one event since its snapshot.
+    await bounded.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'));
+    await bounded.execute('acc-2', drawCommand('o-4', '10.00'), meta('draw:o-4'));
+    expect(await revisionOf('acc-1')).toBe(3n);
+  });
+
   it('retries the whole load-decide-append after another writer changed the account', async () => {
     await openAccount(repo);
     await repo.load('acc-1');

@@ -152,6 +152,11 @@ export const DEFAULT_AGGREGATE_CACHE_BYTES = 128 * 2 ** 20;
 export interface RepositoryOptions {
   /** Accounts kept folded in memory. Default 20,000. */
   cacheSize?: number;
+  /**
+   * An account the cache lets go of with at least this many events since its last snapshot is
+   * snapshotted on its way out. Default 10.
+   */
+  evictionSnapshotAfter?: number;
   /** Estimated bytes those accounts may hold (`approximateStateBytes` plus their command maps). Default 128 MiB. */
   cacheBytes?: number;
   snapshotEvery?: number;
@@ -167,6 +172,7 @@ export class AccountRepository {
   private readonly cache: LruCache<string, LoadedAccount>;
   private readonly queue = new KeyedQueue();
   private readonly snapshotEvery: number;
+  private readonly evictionSnapshotAfter: number;
   private readonly maxAttempts: number;
   metrics: RepositoryMetrics = {};
 
@@ -176,8 +182,11 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount });
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) =>
+      this.snapshotIfDue(account, this.evictionSnapshotAfter),
+    );
     this.snapshotEvery = options.snapshotEvery ?? 50;
+    this.evictionSnapshotAfter = options.evictionSnapshotAfter ?? 10;
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
@@ -332,16 +341,21 @@ export class AccountRepository {
   }
 
   /**
-   * Takes a snapshot every `snapshotEvery` events of an account, without making the command wait for it:
-   * a snapshot is only a cache, written with the next group commit, and failing to write one must never
-   * fail the command that was committed. The cache counts it as taken at once, so the commands that
-   * follow do not take it again while it is being written; one that failed is taken again N events on.
-   * Returns the account as the cache should hold it.
+   * Takes a snapshot once an account has `after` events since its last (`snapshotEvery` after a
+   * command), without making the command wait for it: a snapshot is only a cache, written with the next
+   * group commit, and failing to write one must never fail the command that was committed. The cache
+   * counts it as taken at once, so the commands that follow do not take it again while it is being
+   * written; one that failed is taken again N events on. Returns the account as the cache should hold it.
+   *
+   * The cache also calls this, with `evictionSnapshotAfter`, for each account it lets go of. With more
+   * accounts than it holds (1,000,000 against 20,000 by default) almost every load is cold: the
+   * snapshot, then up to `snapshotEvery` events read, parsed and folded. An account leaving memory
+   * with a few events since its snapshot takes one on its way out, which its next load starts from.
    */
-  private snapshotIfDue(loaded: LoadedAccount): LoadedAccount {
+  private snapshotIfDue(loaded: LoadedAccount, after = this.snapshotEvery): LoadedAccount {
     if (loaded.revision === 'no_stream') return loaded;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
-    if (since < BigInt(this.snapshotEvery)) return loaded;
+    if (since < BigInt(after)) return loaded;
     // The cache keeps the account as the snapshot holds it: its history as the text just written (lighter, and cheaper to snapshot again).
     const { text, kept } = encodeSnapshot(loaded);
     this.snapshots.saveText(snapshotKey(accountStream(loaded.accountId)), loaded.revision, SNAPSHOT_SCHEMA_VERSION, text).catch(() => undefined);
