@@ -173,6 +173,12 @@ export class AccountRepository {
   private readonly queue = new KeyedQueue();
   private readonly snapshotEvery: number;
   private readonly evictionSnapshotAfter: number;
+  /**
+   * The revision of the snapshot taken of an account as the cache let go of it, by the object let go of:
+   * a command still holding that object (its append in flight, or an account too heavy to keep that it
+   * has just loaded) counts its next snapshot from there.
+   */
+  private readonly snapshottedOnEviction = new WeakMap<LoadedAccount, bigint>();
   private readonly maxAttempts: number;
   metrics: RepositoryMetrics = {};
 
@@ -182,9 +188,15 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) =>
-      this.snapshotIfDue(account, this.evictionSnapshotAfter),
-    );
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) => {
+      // A snapshot is only a cache: nothing about taking one may fail the command whose set evicted this.
+      try {
+        const kept = this.snapshotIfDue(account, this.evictionSnapshotAfter);
+        if (kept !== account && kept.snapshotRevision !== null) this.snapshottedOnEviction.set(account, kept.snapshotRevision);
+      } catch {
+        // Taken again at the next eviction or the next 50 events.
+      }
+    });
     this.snapshotEvery = options.snapshotEvery ?? 50;
     this.evictionSnapshotAfter = options.evictionSnapshotAfter ?? 10;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -315,6 +327,7 @@ export class AccountRepository {
     const recorded: AppliedCommand = { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() };
     const next: LoadedAccount = {
       ...loaded,
+      snapshotRevision: this.snapshottedOnEviction.get(loaded) ?? loaded.snapshotRevision,
       state,
       commands: withEntry(loaded.commands, commandId, recorded),
       revision: result.nextRevision,
