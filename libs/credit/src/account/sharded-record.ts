@@ -68,7 +68,7 @@ export class StoredShard {
    * the whole text, instead of a scan of every line.
    */
   get textBytes(): number {
-    if (this.bytes === undefined) this.bytes = (this.bytesPerChar ?? (/[\u0100-\uffff]/.test(this.text) ? 2 : 1)) * this.text.length;
+    if (this.bytes === undefined) this.bytes = (this.bytesPerChar ?? bytesPerCharOf(this.text)) * this.text.length;
     return this.bytes;
   }
 
@@ -112,6 +112,11 @@ export class BrokenStoredShardError extends Error {
   constructor(readonly reason: unknown) {
     super(`a stored shard does not parse: ${reason instanceof Error ? reason.message : String(reason)}`);
   }
+}
+
+/** Bytes the engine keeps a string at per character: one where every character is Latin-1, else two. */
+export function bytesPerCharOf(text: string): 1 | 2 {
+  return /[\u0100-\uffff]/.test(text) ? 2 : 1;
 }
 
 const parsedShards = new WeakMap<StoredShard, Readonly<Record<string, unknown>>>();

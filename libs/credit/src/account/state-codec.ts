@@ -102,7 +102,7 @@ export function serializeApart(state: CreditAccountState, home: object): { text:
       }
     }
     kept.set(key, storedRecord(slots, sizeOf(record)));
-    return `{"${APART_TAG}":${JSON.stringify(key)},"size":${sizeOf(record)},"slots":"${slotMask(slots)}"}`;
+    return apartMarker(key, sizeOf(record), slots);
   });
   return { text, shards, state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws } as Partial<CreditAccountState>) };
 }
@@ -166,7 +166,7 @@ export function serializeLines(state: CreditAccountState): { head: string; shard
       const text = slots[index];
       if (text !== null) shards.push({ field, index, text });
     }
-    return `{"${APART_TAG}":${JSON.stringify(key)},"size":${sizeOf(record)},"slots":"${slotMask(slots)}"}`;
+    return apartMarker(key, sizeOf(record), slots);
   });
   const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
     const slots = written.get(key);
@@ -194,6 +194,11 @@ export function deserializeLines(head: string, shard: (field: number, index: num
     });
     return storedSharded(slots, size, parseShard, { bytesPerChar });
   });
+}
+
+/** What stands for a sharded record written apart from its state: `{"$apart":name,"size":n,"slots":hex}`. */
+function apartMarker(name: string, size: number, slots: readonly unknown[]): string {
+  return `{"${APART_TAG}":${JSON.stringify(name)},"size":${size},"slots":"${slotMask(slots)}"}`;
 }
 
 /** Which slots hold a shard, as 16 hex digits (slot 0 is the lowest bit of the first digit). */

@@ -76,6 +76,9 @@ export const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + SNAPSHOT_ENV
 /** Snapshots loaded: this envelope, or the JSON envelope before it around any state version the codec still reads. */
 const READABLE_SNAPSHOT_VERSIONS = new Set([SNAPSHOT_SCHEMA_VERSION, ...READABLE_STATE_VERSIONS.map((version) => version * 100 + JSON_SNAPSHOT_ENVELOPE)]);
 
+/** A decoded snapshot and the revision of the last event it holds. */
+type SnapshotAt = SnapshotBody & { revision: bigint };
+
 /** Bytes a parsed command id weighs in a cached account (id, request hash, revisions). */
 const PER_COMMAND = 250;
 /**
@@ -227,7 +230,7 @@ export class AccountRepository {
    * else one of the JSON envelope that builds before it wrote under the stream's name. A snapshot of a
    * version this build does not read, or that does not decode, is passed over.
    */
-  private async readSnapshot(accountId: string): Promise<(SnapshotBody & { revision: bigint }) | undefined> {
+  private async readSnapshot(accountId: string): Promise<SnapshotAt | undefined> {
     const stream = accountStream(accountId);
     for (const key of [snapshotKey(stream), stream]) {
       const snapshot = await this.snapshots.loadText(key);
@@ -237,7 +240,7 @@ export class AccountRepository {
     return undefined;
   }
 
-  private async loadFrom(accountId: string, snapshot: (SnapshotBody & { revision: bigint }) | undefined): Promise<LoadedAccount> {
+  private async loadFrom(accountId: string, snapshot: SnapshotAt | undefined): Promise<LoadedAccount> {
     const initial: LoadedAccount = snapshot
       ? { accountId, ...snapshot, snapshotRevision: snapshot.revision }
       : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };

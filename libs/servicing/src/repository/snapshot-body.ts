@@ -32,6 +32,7 @@ import {
   storedSlots,
   withEntries,
   APART_FIELDS,
+  bytesPerCharOf,
   slotMask,
   slotsOfMask,
 } from '@ledger/credit';
@@ -140,7 +141,7 @@ export function decodeSnapshot(text: string): SnapshotBody {
     if (listed !== (commandSlots[index] !== null)) throw new TypeError(`not an account snapshot: shard ${index} of its command ids is ${listed ? 'lost' : 'not listed'}`);
   });
   // Every line is kept in the text's own form, so one test tells the bytes a character of each takes.
-  const bytesPerChar = /[\u0100-\uffff]/.test(text) ? 2 : 1;
+  const bytesPerChar = bytesPerCharOf(text);
   let asked = 0;
   const state = deserializeLines(
     lines[1],
