@@ -165,6 +165,32 @@ describe('an unexpected failure', () => {
     const line = logs.lines.find((l) => l.context === 'Errors');
     expect(line).toMatchObject({ level: 'error', reqId: 'req-boom-0001' });
     expect(line?.msg).toMatch(/^TypeError: boom\n\s+at /);
+    const requestLines = logs.lines.filter((l) => l.reqId === 'req-boom-0001' && l.res !== undefined);
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      level: 'error',
+      msg: 'POST /accounts/:id/draws 500',
+      route: '/accounts/:id/draws',
+      res: { statusCode: 500 },
+      err: { message: 'failed with status code 500' },
+    });
+    expect(typeof requestLines[0].responseTime).toBe('number');
+  });
+});
+
+describe('probes', () => {
+  it('get a request id but no log line', async () => {
+    const logs = new CapturedLogs();
+    const ledger = await startObserved(logs);
+    try {
+      const res = await ledger.http().get('/health/live').set('X-Request-Id', 'req-probe-0001').expect(200);
+      expect(res.headers['x-request-id']).toBe('req-probe-0001');
+      await ledger.http().get('/accounts?limit=1').set('X-Request-Id', 'req-after-probe').expect(200);
+    } finally {
+      await ledger.close();
+    }
+    expect(logs.lines.filter((l) => l.reqId === 'req-probe-0001')).toHaveLength(0);
+    expect(logs.lines.filter((l) => l.reqId === 'req-after-probe')).toHaveLength(1);
   });
 });
 

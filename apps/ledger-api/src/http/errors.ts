@@ -6,7 +6,7 @@
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { Response } from 'express';
-import type { Logger as PinoLogger } from 'pino';
+import type { RequestLog } from '../observability/logging';
 import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
@@ -93,16 +93,16 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const { status, body } = toErrorResponse(exception);
-    if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), http.getRequest<{ log?: PinoLogger }>());
+    if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), http.getRequest<{ log?: RequestLog }>());
     response.status(status).json(body);
   }
 
   /**
    * With the request's id, so the failure can be found from the X-Request-Id a caller quotes: the request
-   * logging middleware gave the request a logger bound to that id. The line is the one Nest's logger
+   * logging middleware gave the request a log bound to that id (`logRequest`). The line is the one Nest's logger
    * would write through nestjs-pino (context `Errors`).
    */
-  private log(message: string, request: { log?: PinoLogger }): void {
+  private log(message: string, request: { log?: RequestLog }): void {
     if (request.log) request.log.error({ context: 'Errors' }, message);
     else this.logger.error(message);
   }
