@@ -86,8 +86,7 @@ function levelOf(statusCode: number, failed: boolean): Level {
  * redacting the request), about 6% of the CPU of an HTTP command.
  *
  * `req.log` writes an error line bound to the request id (the error filter writes with it); the child
- * logger it needs is built only then. It is a plain property: an accessor defined on each request made
- * every later read of the request's properties slower (measured: more CPU per request than pino-http).
+ * logger it needs is built only then.
  */
 export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const started = Date.now();
