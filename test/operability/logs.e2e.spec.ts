@@ -172,9 +172,36 @@ describe('an unexpected failure', () => {
       msg: 'POST /accounts/:id/draws 500',
       route: '/accounts/:id/draws',
       res: { statusCode: 500 },
-      err: { message: 'failed with status code 500' },
+      err: { type: 'Error', message: 'failed with status code 500' },
     });
+    expect((requestLines[0].err as { stack?: unknown }).stack).toEqual(expect.stringContaining('failed with status code 500'));
     expect(typeof requestLines[0].responseTime).toBe('number');
+  });
+});
+
+describe('a request whose caller hangs up before the answer', () => {
+  it('is logged once, with no status, since none was sent', async () => {
+    const logs = new CapturedLogs();
+    const ledger = await startObserved(logs);
+    let answered: Promise<void> = Promise.resolve();
+    try {
+      const store = ledger.app.get(EventStore);
+      const readStream = store.readStream.bind(store);
+      // The command waits 400 ms for its account; the caller gives up after 100.
+      store.readStream = (...args) => {
+        const read = new Promise<void>((resolve) => setTimeout(resolve, 400)).then(() => readStream(...args));
+        answered = read.then(() => undefined, () => undefined);
+        return read;
+      };
+      await expect(ledger.http().post('/accounts/acc_slow/draws').set('X-Request-Id', 'req-gone-0001').send(draw('gone-1', '10.00')).timeout(100)).rejects.toThrow(/Timeout/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await answered;
+    } finally {
+      await ledger.close();
+    }
+    const lines = logs.lines.filter((l) => l.reqId === 'req-gone-0001' && l.res !== undefined);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ route: '/accounts/:id/draws', res: { statusCode: null } });
   });
 });
 

@@ -93,7 +93,7 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
   const id = requestId(req, res);
   const log: RequestLog = { error: (object, message) => logger.child({ reqId: id }).error(object, message) };
   (req as unknown as { log: RequestLog }).log = log;
-  if (PROBE_PATHS.test(pathOf(req))) return;
+  const probe = PROBE_PATHS.test(pathOf(req));
   const complete = (error?: Error) => {
     res.removeListener('close', complete);
     res.removeListener('finish', complete);
@@ -106,14 +106,18 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
     const line: Record<string, unknown> = {
       reqId: id,
       req: { id, method: req.method, path: pathOf(routed) },
-      res: { statusCode: res.statusCode },
+      // Null when the connection closed before an answer went out: the status set by then was never sent.
+      res: { statusCode: res.headersSent ? res.statusCode : null },
       responseTime: Date.now() - started,
       route,
     };
     if (failed || res.statusCode >= 500) line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
     logger[level](line, `${req.method} ${route ?? pathOf(routed)} ${res.statusCode}`);
   };
+  // A probe's answer is not logged, but a response that fails is, probes included; and a response with
+  // no 'error' listener takes the process down when it errs.
+  res.on('error', complete);
+  if (probe) return;
   res.on('close', complete);
   res.on('finish', complete);
-  res.on('error', complete);
 }

@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { createLedgerLogger, logRequest } from './logging';
+
+class Lines extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+    done();
+  }
+}
+
+function exchange(url: string) {
+  const req = Object.assign(new EventEmitter(), { method: 'GET', url, originalUrl: url, headers: {} as Record<string, string> });
+  const res = Object.assign(new EventEmitter(), {
+    statusCode: 200,
+    headersSent: false,
+    headers: {} as Record<string, string>,
+    setHeader(name: string, value: string) {
+      this.headers[name] = value;
+    },
+  });
+  return { req, res, pass: () => [req as unknown as IncomingMessage, res as unknown as ServerResponse] as const };
+}
+
+describe('logRequest', () => {
+  it('logs a probe only when its response fails, and an error there is handled rather than thrown', () => {
+    const out = new Lines();
+    const { res, pass } = exchange('/health/live');
+    logRequest(createLedgerLogger('info', out), ...pass());
+    expect(res.listenerCount('error')).toBe(1);
+    expect(res.listenerCount('finish') + res.listenerCount('close')).toBe(0);
+    expect(() => res.emit('error', new Error('write after end'))).not.toThrow();
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]).toMatchObject({ level: 'error', err: { type: 'Error', message: 'write after end' }, res: { statusCode: null } });
+  });
+
+  it('writes one line per request however many of finish, close and error follow, and leaves no listener behind', () => {
+    const out = new Lines();
+    const { res, pass } = exchange('/accounts');
+    logRequest(createLedgerLogger('info', out), ...pass());
+    res.headersSent = true;
+    res.emit('finish');
+    res.emit('close');
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]).toMatchObject({ level: 'info', msg: 'GET /accounts 200', res: { statusCode: 200 } });
+    expect(res.listenerCount('error') + res.listenerCount('finish') + res.listenerCount('close')).toBe(0);
+  });
+});
