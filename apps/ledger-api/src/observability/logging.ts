@@ -93,31 +93,31 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
   const id = requestId(req, res);
   const log: RequestLog = { error: (object, message) => logger.child({ reqId: id }).error(object, message) };
   (req as unknown as { log: RequestLog }).log = log;
-  const probe = PROBE_PATHS.test(pathOf(req));
+  const routed = req as RoutedRequest;
+  // The original URL's path, which routing leaves as it is: taken once.
+  const path = pathOf(routed);
   const complete = (error?: Error) => {
     res.removeListener('close', complete);
     res.removeListener('finish', complete);
     res.removeListener('error', complete);
-    const failed = error !== undefined;
-    const level = levelOf(res.statusCode, failed);
+    const level = levelOf(res.statusCode, error !== undefined);
     if (!logger.isLevelEnabled(level)) return;
-    const routed = req as RoutedRequest;
     const route = routeOf(routed);
     const line: Record<string, unknown> = {
       reqId: id,
-      req: { id, method: req.method, path: pathOf(routed) },
+      req: { id, method: req.method, path },
       // Null when the connection closed before an answer went out: the status set by then was never sent.
       res: { statusCode: res.headersSent ? res.statusCode : null },
       responseTime: Date.now() - started,
       route,
     };
-    if (failed || res.statusCode >= 500) line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
-    logger[level](line, `${req.method} ${route ?? pathOf(routed)} ${res.statusCode}`);
+    if (level === 'error') line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
+    logger[level](line, `${req.method} ${route ?? path} ${res.statusCode}`);
   };
   // A probe's answer is not logged, but a response that fails is, probes included; and a response with
   // no 'error' listener takes the process down when it errs.
   res.on('error', complete);
-  if (probe) return;
+  if (PROBE_PATHS.test(path)) return;
   res.on('close', complete);
   res.on('finish', complete);
 }
