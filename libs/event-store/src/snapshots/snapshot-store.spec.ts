@@ -21,6 +21,14 @@ const subjects: Array<[string, () => Subject]> = [
       return { snapshots: store.snapshotStore(), close: async () => (await store.close(), file.remove()) };
     },
   ],
+  [
+    'sqlite (writer thread)',
+    () => {
+      const file = temporaryDatabasePath();
+      const store = new SqliteEventStore(file.path, { writer: 'thread' });
+      return { snapshots: store.snapshotStore(), close: async () => (await store.close(), file.remove()) };
+    },
+  ],
 ];
 
 describe.each(subjects)('a %s snapshot store', (_name, makeSubject) => {
@@ -72,6 +80,41 @@ describe.each(subjects)('a %s snapshot store', (_name, makeSubject) => {
     await expect(subject.snapshots.loadText('account-b')).resolves.toMatchObject({ state: '{"at":1}' });
   });
 
+  it('keeps the parts saved with a snapshot, each at the revision that saved it, until a later save of that name', async () => {
+    await subject.snapshots.saveText('account-a', 4n, 504, 'head at 4', [
+      { name: 'c1', text: '{"a":["h","1","1"]}' },
+      { name: 'o12', text: '{"o-1":{"merchant":"京东"}}' },
+    ]);
+    await subject.snapshots.saveText('account-a', 9n, 504, 'head at 9', [{ name: 'c1', text: '{"b":[]}' }]);
+    expect(subject.snapshots.loadPart('account-a', 'c1')).toEqual({ revision: 9n, schemaVersion: 504, state: '{"b":[]}' });
+    expect(subject.snapshots.loadPart('account-a', 'o12')).toEqual({ revision: 4n, schemaVersion: 504, state: '{"o-1":{"merchant":"京东"}}' });
+    expect(subject.snapshots.loadPart('account-a', 'd0')).toBeUndefined();
+    expect(subject.snapshots.loadPart('account-b', 'c1')).toBeUndefined();
+    // A part is not a snapshot of its own.
+    await expect(subject.snapshots.loadText('c1')).resolves.toBeUndefined();
+    await expect(subject.snapshots.loadText('account-a')).resolves.toEqual({ revision: 9n, schemaVersion: 504, state: 'head at 9' });
+  });
+
+  it('keeps none of the parts of a snapshot older than the one kept', async () => {
+    await subject.snapshots.saveText('account-a', 9n, 504, 'head at 9', [{ name: 'c1', text: 'at 9' }]);
+    await subject.snapshots.saveText('account-a', 6n, 504, 'head at 6', [
+      { name: 'c1', text: 'at 6' },
+      { name: 'c2', text: 'at 6' },
+    ]);
+    await expect(subject.snapshots.loadText('account-a')).resolves.toMatchObject({ revision: 9n, state: 'head at 9' });
+    expect(subject.snapshots.loadPart('account-a', 'c1')).toMatchObject({ revision: 9n, state: 'at 9' });
+    expect(subject.snapshots.loadPart('account-a', 'c2')).toBeUndefined();
+  });
+
+  it('replaces the parts of whatever version and revision with those of a snapshot it keeps, and says an older snapshot was not kept', async () => {
+    await subject.snapshots.saveText('account-a', 9n, 504, 'head at 9', [{ name: 'c1', text: 'c1 at 9' }]);
+    await expect(subject.snapshots.saveText('account-a', 5n, 504, 'head at 5', [{ name: 'c1', text: 'c1 at 5' }])).resolves.toBe(false);
+    // Another version: kept whatever its revision, and so are its parts, which it names at its own revision.
+    await subject.snapshots.saveText('account-a', 12n, 505, 'v505 at 12', [{ name: 'c2', text: 'c2 v505 at 12' }]);
+    await expect(subject.snapshots.saveText('account-a', 5n, 504, 'head at 5', [{ name: 'c1', text: 'c1 at 5' }])).resolves.toBe(true);
+    expect(subject.snapshots.loadPart('account-a', 'c1')).toEqual({ revision: 5n, schemaVersion: 504, state: 'c1 at 5' });
+  });
+
   it('hands out copies, so a caller mutating its state cannot change the cache', async () => {
     await subject.snapshots.save('account-a', 1n, 1, { items: [1] });
     const loaded = await subject.snapshots.load<{ items: number[] }>('account-a');
@@ -92,6 +135,36 @@ describe('the memory snapshot store, a cache within a byte budget', () => {
     await expect(snapshots.load('b')).resolves.toBeUndefined();
     await expect(snapshots.load('a')).resolves.toMatchObject({ revision: 1n, state: { n: 1 } });
     await expect(snapshots.load('c')).resolves.toMatchObject({ revision: 1n, state: { n: 3 } });
+  });
+});
+
+describe('the memory snapshot store, parts within its budget', () => {
+  it('keeps a snapshot that uses parts saved before only while each is kept at the revision it names', async () => {
+    const snapshots = new MemorySnapshotStore();
+    await expect(snapshots.saveText('account-a', 4n, 504, 'head at 4', [{ name: 'c1', text: 'c1 at 4' }, { name: 'o12', text: 'o12 at 4' }])).resolves.toBe(true);
+    await expect(snapshots.saveText('account-a', 9n, 504, 'head at 9', [{ name: 'c1', text: 'c1 at 9' }], [{ name: 'o12', revision: 4n }])).resolves.toBe(true);
+    // A part it names at a revision it is not kept at, or not kept at all: refused, and nothing of it kept.
+    for (const uses of [[{ name: 'c1', revision: 4n }], [{ name: 'd3', revision: 4n }], [{ name: 'o12', revision: 4n }, { name: 'c1', revision: 8n }]]) {
+      await expect(snapshots.saveText('account-a', 12n, 504, 'head at 12', [{ name: 'o12', text: 'o12 at 12' }], uses)).resolves.toBe(false);
+    }
+    await expect(snapshots.loadText('account-a')).resolves.toMatchObject({ revision: 9n, state: 'head at 9' });
+    expect(snapshots.loadPart('account-a', 'o12')).toMatchObject({ revision: 4n, state: 'o12 at 4' });
+    // Another stream's part of that name is not this one's.
+    await expect(snapshots.saveText('account-b', 12n, 504, 'b', [], [{ name: 'c1', revision: 9n }])).resolves.toBe(false);
+    await expect(snapshots.saveText('account-a', 12n, 504, 'head at 12', [], [{ name: 'o12', revision: 4n }, { name: 'c1', revision: 9n }])).resolves.toBe(true);
+  });
+
+  it('forgets the parts of a stream with its snapshot, and then refuses a snapshot that names them', async () => {
+    const snapshots = new MemorySnapshotStore({ maxBytes: 5_000 });
+    const part = (name: string) => ({ name, text: 'x'.repeat(600) });
+    await snapshots.saveText('a', 4n, 504, 'a at 4', [part('c1'), part('c2')]);
+    await snapshots.saveText('b', 4n, 504, 'b at 4', [part('c1'), part('c2'), part('c3')]);
+    // b's parts pushed a out whole: its snapshot and both parts.
+    await expect(snapshots.loadText('a')).resolves.toBeUndefined();
+    expect(snapshots.loadPart('a', 'c1')).toBeUndefined();
+    expect(snapshots.loadPart('b', 'c3')).toMatchObject({ revision: 4n });
+    await expect(snapshots.saveText('a', 9n, 504, 'a at 9', [part('c2')], [{ name: 'c1', revision: 4n }])).resolves.toBe(false);
+    await expect(snapshots.loadText('a')).resolves.toBeUndefined();
   });
 });
 

@@ -149,7 +149,7 @@ export class SqliteEventStore extends EventStore {
   snapshotStore(): SqliteSnapshotStore {
     return new SqliteSnapshotStore(this.db, async (snapshot) => {
       this.assertWritable();
-      await this.group.submit(snapshot);
+      return (await this.group.submit(snapshot)) === true;
     });
   }
 

@@ -68,6 +68,14 @@ const SCHEMA = `
     state          TEXT    NOT NULL,
     saved_at       TEXT    NOT NULL
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS snapshot_parts (
+    stream         TEXT    NOT NULL,
+    name           TEXT    NOT NULL,
+    revision       INTEGER NOT NULL,
+    schema_version INTEGER NOT NULL,
+    text           TEXT    NOT NULL,
+    PRIMARY KEY (stream, name)
+  ) WITHOUT ROWID;
 `;
 
 /** Opens (creating the folder and schema if needed) a ledger database with durable settings. */
@@ -90,7 +98,9 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
     }
     db.exec(SCHEMA);
     // Only when it changes: writing it needs the write lock, which another connection may hold (the
-    // writer thread's connection opens while the main one, or another process, commits).
+    // writer thread's connection opens while the main one, or another process, commits). `SCHEMA` writes
+    // only where a table is missing: the first open by a build that added one (`snapshot_parts`, which
+    // the builds before it ignore, so it needs no new version).
     if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return db;
   } catch (error) {
