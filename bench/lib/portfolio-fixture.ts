@@ -221,8 +221,9 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
   const snapshots = store.snapshotStore();
   for (const a of accounts) {
     if (a.revision < 0) continue;
-    const { text } = encodeSnapshot({ state: a.state, position: a.position, commands: withEntries(emptySharded<AppliedCommand>(), a.commands), chainHash: a.chainHash });
-    await snapshots.saveText(snapshotKey(a.stream), BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, text);
+    const body = { state: a.state, position: a.position, commands: withEntries(emptySharded<AppliedCommand>(), a.commands), chainHash: a.chainHash };
+    const { text, parts } = encodeSnapshot(body, BigInt(a.revision), {});
+    await snapshots.saveText(snapshotKey(a.stream), BigInt(a.revision), SNAPSHOT_SCHEMA_VERSION, text, parts);
   }
   const busiest = accounts.reduce((best, a) => (a.events > best.events ? a : best), accounts[0]);
   return { accounts: options.accounts, days: options.days, events: total, lastClosed: addDays(date, -1), busiestAccount: busiest.id, busiestAccountEvents: busiest.events };

@@ -38,6 +38,10 @@ export const SHARDS = 64;
  * stored shard's row is then replaced only by writing a state whose slot differs from this object, and
  * a state gets such a slot only by changing an entry of this shard, which reads it first. A state kept
  * past that (an older state of the account, once a newer one was written) could read a newer row.
+ *
+ * The repository's snapshots (envelope 4, `snapshot-body.ts`) keep shards in parts the same way, but
+ * another writer may save a part under them, so their reader checks that the part it reads was saved at
+ * the revision its snapshot lists, and otherwise throws (a broken shard, never an empty one).
  */
 export class StoredShard {
   private source: string | (() => string);
@@ -128,19 +132,20 @@ function shardAt<T>(record: ShardedRecord<T>, index: number): Readonly<Record<st
 }
 
 /**
- * A record read back from a snapshot: its slots as stored (text, a function that reads it, or null) and
- * its entry count, which the snapshot carries so that counting does not parse every shard. Given the
- * record the slots were written from, a slot that was a stored shard already keeps that object (and
- * whatever it parsed).
+ * A record read back from a snapshot: its slots as stored (text, a function that reads it, a stored
+ * shard the caller built, or null) and its entry count, which the snapshot carries so that counting
+ * does not parse every shard. Given the record the slots were written from, a slot that was a stored
+ * shard already keeps that object (and whatever it parsed).
  */
 export function storedSharded<T>(
-  slots: readonly (string | (() => string) | null)[],
+  slots: readonly (string | (() => string) | StoredShard | null)[],
   size: number,
   parse: (text: string) => Readonly<Record<string, unknown>>,
   { writtenFrom, home, bytesPerChar }: { writtenFrom?: ShardedRecord<T>; home?: object; bytesPerChar?: 1 | 2 } = {},
 ): ShardedRecord<T> {
   const record: (StoredShard | null)[] & Counted = slots.map((text, i) => {
     if (text === null) return null;
+    if (text instanceof StoredShard) return text;
     if (typeof text !== 'string' && typeof text !== 'function') throw new TypeError('not a stored sharded record: a slot is neither text nor null');
     const previous = writtenFrom?.[i];
     return previous instanceof StoredShard && previous.home === home ? previous : new StoredShard(text, parse, home, bytesPerChar);

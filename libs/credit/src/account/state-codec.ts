@@ -176,12 +176,46 @@ export function serializeLines(state: CreditAccountState): { head: string; shard
 }
 
 /**
- * A state written as lines (`serializeLines`), from its head and the text of each shard it lists (and,
- * where the caller knows, the bytes a character of those texts takes: `StoredShard.textBytes`). No
- * shard is parsed until an entry of it is asked for. A shard the head lists and `shard` does not give,
- * or a head without slot lists, is a broken snapshot and throws.
+ * The state's head as `serializeApart` writes it, for a caller that stores each shard in a place of its
+ * own and tracks which it has stored (the repository's snapshot parts): `keep` is given each slot that
+ * holds a shard and returns the `StoredShard` the kept state is to hold there, the slot itself when it
+ * is stored already, else one of `shardTextOf(slot)` (`storedShardOf`) that the caller then stores.
  */
-export function deserializeLines(head: string, shard: (field: number, index: number) => string | undefined, bytesPerChar?: 1 | 2): CreditAccountState {
+export function serializeHead(
+  state: CreditAccountState,
+  keep: (field: number, index: number, slot: Readonly<Record<string, unknown>> | StoredShard) => StoredShard,
+): { head: string; state: CreditAccountState } {
+  const kept = new Map<string, ShardedRecord<unknown>>();
+  const head = writeState(state, (key, record) => {
+    const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
+    const slots = record.map((slot, index) => (slot === null ? null : keep(field, index, slot)));
+    kept.set(key, storedRecord(slots, sizeOf(record)));
+    return apartMarker(key, sizeOf(record), slots);
+  });
+  return { head, state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws } as Partial<CreditAccountState>) };
+}
+
+/** A shard's text as stored: the text a stored shard was read from, or a parsed shard written. */
+export function shardTextOf(slot: Readonly<Record<string, unknown>> | StoredShard): string {
+  return slot instanceof StoredShard ? slot.text : writeShard(slot);
+}
+
+/**
+ * A stored shard of orders or draws from its text, or from a function that reads it when first asked,
+ * stored at `home` (`StoredShard.home`) if given.
+ */
+export function storedShardOf(text: string | (() => string), home?: object): StoredShard {
+  return new StoredShard(text, parseShard, home);
+}
+
+/**
+ * A state written as lines (`serializeLines`) or as a head (`serializeHead`), from its head and the
+ * text of each shard it lists, or the stored shard the caller built for it (`storedShardOf`: one whose
+ * text is read when an entry of it is first asked for, say), and, where the caller knows, the bytes a
+ * character of those texts takes (`StoredShard.textBytes`). No shard is parsed until an entry of it is asked for. A shard the head lists
+ * and `shard` does not give, or a head without slot lists, is a broken snapshot and throws.
+ */
+export function deserializeLines(head: string, shard: (field: number, index: number) => string | StoredShard | undefined, bytesPerChar?: 1 | 2): CreditAccountState {
   return readState(head, (name, size, mask) => {
     const field = APART_FIELDS.indexOf(name as (typeof APART_FIELDS)[number]);
     if (field < 0) throw new TypeError(`not a sharded field of a state written as lines: ${JSON.stringify(name)}`);

@@ -1,10 +1,11 @@
 import { applicant, approximateRecordBytes, approximateStateBytes, DEFAULT_TERMS_CATALOGUE, getEntry, serializeState, StoredShard } from '@ledger/credit';
-import { ConcurrencyError, type LruCache, MemoryEventStore, MemorySnapshotStore, type EventStore } from '@ledger/event-store';
+import { ConcurrencyError, type LruCache, MemoryEventStore, MemorySnapshotStore, type EventStore, type SnapshotStore } from '@ledger/event-store';
 import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
 import fc from 'fast-check';
 import { v5 as uuidv5 } from 'uuid';
 import { AccountRepository, accountStream, eventIdOf, IdempotencyKeyReusedError, SNAPSHOT_SCHEMA_VERSION, snapshotKey } from './account-repository';
-import { type AppliedCommand, type CommandIds, decodeSnapshot } from './snapshot-body';
+import { type AppliedCommand, type CommandIds, decodeSnapshot, encodeLinesSnapshot } from './snapshot-body';
+import { partsOf } from './snapshot-testing';
 
 const NOW = '2026-01-05T10:00:00+08:00';
 const meta = (commandId?: string, requestHash = 'h1') => ({ commandId, requestHash, actor: 'operator:test', now: NOW });
@@ -17,6 +18,31 @@ async function openAccount(repo: AccountRepository, id = 'acc-1') {
 /** Every command id with what it applied, as a plain object (shard by shard, parsed). */
 const commandMap = (commands: CommandIds) =>
   Object.assign({}, ...commands.map((slot) => (slot instanceof StoredShard ? slot.entries() : slot ?? {}))) as Record<string, AppliedCommand>;
+
+/** The account's snapshot in `snapshots`: its row, the revision each part it lists was saved at, and the body it decodes to. */
+async function savedSnapshot(snapshots: SnapshotStore, stream: string) {
+  const key = snapshotKey(stream);
+  const head = (await snapshots.loadText(key))!;
+  const body = () => decodeSnapshot(head.state, head.schemaVersion, (name) => snapshots.loadPart(key, name), {});
+  return { ...head, parts: partsOf(body()), body };
+}
+
+/**
+ * A store holding a copy of that snapshot whose parts are `damage`d (a part it returns undefined for is
+ * left out), each saved at the revision the snapshot lists for it.
+ */
+async function damagedCopy(snapshots: SnapshotStore, stream: string, damage: (text: string, name: string) => string | undefined) {
+  const key = snapshotKey(stream);
+  const saved = await savedSnapshot(snapshots, stream);
+  const copy = new MemorySnapshotStore();
+  const byRevision = Object.entries(saved.parts).sort(([, a], [, b]) => Number(BigInt(a) - BigInt(b)));
+  for (const [name, at] of byRevision) {
+    const text = damage(snapshots.loadPart(key, name)!.state, name);
+    if (text !== undefined) await copy.saveText(key, BigInt(at), saved.schemaVersion, '', [{ name, text }]);
+  }
+  await copy.saveText(key, saved.revision, saved.schemaVersion, saved.state);
+  return copy;
+}
 
 const drawCommand = (orderId: string, amount: string) => ({ type: 'RequestDraw' as const, orderId, merchant: 'm', amount, authentication: { method: 'PASSWORD' as const, passed: true } });
 
@@ -67,7 +93,7 @@ describe('the account repository', () => {
     for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: false, events: [{ type: 'PayScoreUpdated' }] });
     // Again in this repository (the map in memory), then in a fresh one (from the snapshot and the stream).
     for (const [i, id] of ids.entries()) expect(await repo.execute('acc-1', score(i), meta(id))).toMatchObject({ replayed: true });
-    const snapshot = decodeSnapshot((await snapshots.loadText(snapshotKey(accountStream('acc-1'))))!.state);
+    const snapshot = (await savedSnapshot(snapshots, accountStream('acc-1'))).body();
     expect(getEntry(snapshot.commands, '__proto__')).toMatchObject({ requestHash: 'h1' });
     expect(getEntry(snapshot.commands, 'toString')).toMatchObject({ requestHash: 'h1' });
     expect(getEntry(snapshot.commands, 'valueOf')).toBeUndefined();
@@ -177,8 +203,8 @@ describe('the account repository', () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
-    const current = (await snapshots.loadText(snapshotKey(stream)))!;
-    const body = decodeSnapshot(current.state);
+    const current = await savedSnapshot(snapshots, stream);
+    const body = current.body();
     // The JSON envelope (2) as the previous build wrote it: the state's JSON as a string, every command id parsed.
     const commands = commandMap(body.commands);
     expect(Object.keys(commands)).toHaveLength(14);
@@ -219,13 +245,37 @@ describe('the account repository', () => {
     expect(await new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE).execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
     expect(reads).toHaveBeenNthCalledWith(1, stream, { fromRevision: current.revision + 1n });
     reads.mockClear();
-    // A text of the lines envelope under the JSON envelope's version is broken, and so replayed.
+    // A text of this build's envelope under the JSON envelope's version is broken, and so replayed.
     expect((await load(502, current.state)).state.payScore).toBe(fromScratch.state.payScore);
     expect(reads).toHaveBeenCalledWith(stream, { fromRevision: 0n });
     reads.mockRestore();
     // This build's snapshot, where there is one, comes before the previous builds'.
-    await previous.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, current.state);
-    expect((await new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE).load('acc-1')).state.payScore).toBe(fromScratch.state.payScore);
+    await snapshots.saveText(stream, current.revision, 502, v3);
+    expect((await new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1')).state.payScore).toBe(fromScratch.state.payScore);
+  });
+
+  it('uses a snapshot of the lines envelope (3) that the builds before this one wrote, and replaces it with one whose shards are parts', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    const stream = accountStream('acc-1');
+    const current = await savedSnapshot(snapshots, stream);
+    const previous = new MemorySnapshotStore();
+    const { text } = encodeLinesSnapshot({ ...current.body(), state: { ...current.body().state, payScore: 996 } });
+    await previous.saveText(snapshotKey(stream), current.revision, 503, text);
+    const reads = jest.spyOn(store, 'readStream');
+    const fromLines = new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
+    expect((await fromLines.load('acc-1')).state.payScore).toBe(996);
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: current.revision + 1n });
+    reads.mockRestore();
+    // A retry is answered from its command ids; the snapshot taken next is this build's, with every shard saved as a part.
+    expect(await fromLines.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+    for (let i = 0; i < 5; i++) await fromLines.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 + i }, meta(`key:s-${i}`));
+    const next = await savedSnapshot(previous, stream);
+    expect(next.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
+    const fresh = new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE);
+    for (let i = 0; i < 12; i++) expect(await fresh.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`))).toMatchObject({ replayed: true });
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState((await fresh.load('acc-1')).state)).toBe(serializeState(fromScratch.state));
   });
 
   it('leaves the snapshot a build before envelope 3 wrote where that build reads it, so a rollback finds its own or none', async () => {
@@ -245,30 +295,31 @@ describe('the account repository', () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
-    const current = (await snapshots.loadText(snapshotKey(stream)))!;
-    const lines = current.state.split('\n');
+    const current = await savedSnapshot(snapshots, stream);
+    const [first, head] = current.state.split('\n');
+    const envelope = JSON.parse(first);
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
-    const envelope = JSON.parse(lines[0]);
+    const withParts = (change: object) => [JSON.stringify({ ...envelope, parts: { ...envelope.parts, ...change } }), head].join('\n');
     const broken = [
-      // A lost line of draws, of command ids (which the envelope lists), or one the head does not list.
-      lines.filter((line) => !line.startsWith('draws:')).join('\n'),
-      lines.filter((line) => !line.startsWith('commands:')).join('\n'),
-      [...lines, 'orders:63 {}'].join('\n'),
-      [JSON.stringify({ ...envelope, slots: '0'.repeat(16) }), ...lines.slice(1)].join('\n'),
-      // A slot out of range, without a number, given twice.
-      [lines[0], lines[1], ...lines.slice(2).map((line) => line.replace(/^commands:\d+/, 'commands:64'))].join('\n'),
-      [lines[0], lines[1], ...lines.slice(2).map((line) => line.replace(/^commands:\d+/, 'commands:'))].join('\n'),
-      [...lines, lines[2]].join('\n'),
-      // Orders and draws swapped under each other's names; a state line that is not a state.
-      [lines[0], lines[1].replace('"$apart":"orders"', '"$apart":"draws"'), ...lines.slice(2)].join('\n'),
-      [lines[0], 'null', ...lines.slice(2)].join('\n'),
-      ['{"position":"1"}', ...lines.slice(1)].join('\n'),
-      lines[0],
+      // A part of command ids or draws not listed, a part listed that nothing holds, an index that is no revision's.
+      withParts({ c: envelope.parts.c.slice(1) }),
+      withParts({ d: envelope.parts.d.slice(1) }),
+      withParts({ o: [...envelope.parts.o, 0] }),
+      withParts({ c: [envelope.parts.at.length, ...envelope.parts.c.slice(1)] }),
+      withParts({ at: ['-1'] }),
+      [JSON.stringify({ ...envelope, slots: '0'.repeat(16) }), head].join('\n'),
+      // Orders and draws swapped under each other's names; a state line that is not a state; lines too few or too many.
+      [first, head.replace('"$apart":"orders"', '"$apart":"draws"')].join('\n'),
+      [first, 'null'].join('\n'),
+      ['{"position":"1"}', head].join('\n'),
+      first,
+      [first, head, 'c1 {}'].join('\n'),
     ];
     for (const text of broken) {
-      await snapshots.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, text);
+      const copy = new MemorySnapshotStore();
+      await copy.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, text);
       const reads = jest.spyOn(store, 'readStream');
-      const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+      const fresh = new AccountRepository(store, copy, DEFAULT_TERMS_CATALOGUE);
       const loaded = await fresh.load('acc-1');
       expect(reads).toHaveBeenCalledWith(stream, { fromRevision: 0n });
       reads.mockRestore();
@@ -276,45 +327,123 @@ describe('the account repository', () => {
       expect(await fresh.execute('acc-1', drawCommand('o-5', '10.00'), meta('draw:o-5'))).toMatchObject({ replayed: true });
     }
     // The text as written loads from the snapshot.
-    await snapshots.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, current.state);
     const reads = jest.spyOn(store, 'readStream');
-    await new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    await new AccountRepository(store, await damagedCopy(snapshots, stream, (text) => text), DEFAULT_TERMS_CATALOGUE).load('acc-1');
     expect(reads).toHaveBeenCalledWith(stream, { fromRevision: current.revision + 1n });
   });
 
-  it('runs a command again on the account replayed from its first event when a shard of its snapshot does not parse, and writes a sound snapshot after', async () => {
+  it('runs a command again on the account replayed from its first event when a part of its snapshot is lost, replaced or does not parse, and writes a sound snapshot after', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
     const stream = accountStream('acc-1');
-    const current = (await snapshots.loadText(snapshotKey(stream)))!;
-    // Every shard's text cut short: each decodes (shards are parsed when asked for), none parses.
-    const truncated = current.state
-      .split('\n')
-      .map((line, i) => (i >= 2 ? line.slice(0, -2) : line))
-      .join('\n');
-    const kept = new MemorySnapshotStore();
-    const broken = async () => {
-      await kept.saveText(snapshotKey(stream), current.revision, SNAPSHOT_SCHEMA_VERSION, truncated);
-      return new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
-    };
-    // A retry, whose id is looked up in a broken shard of command ids; a refund, which reads a broken shard of draws.
-    expect(await (await broken()).execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
-    const refund = { type: 'RefundDraw' as const, drawId: 'o-2', refundId: 'r-1', amount: '1.00' };
-    expect(await (await broken()).execute('acc-1', refund, meta('refund:r-1'))).toMatchObject({ replayed: false, events: [{ type: 'DrawRefunded' }] });
-    // The account replayed has taken no snapshot since: the next command that appends writes one whole.
-    const healing = await broken();
+    const current = await savedSnapshot(snapshots, stream);
+    const damages: Array<[string, (text: string, name: string) => string | undefined]> = [
+      // Every shard's text cut short: the snapshot decodes (shards are parsed when asked for), no shard parses.
+      ['cut short', (text) => text.slice(0, -2)],
+      ['lost', () => undefined],
+    ];
+    for (const [, damage] of damages) {
+      const kept = await damagedCopy(snapshots, stream, damage);
+      const broken = () => new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
+      // A retry, whose id is looked up in a broken shard of command ids; a refund, which reads a broken shard of draws.
+      expect(await broken().execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+      const refund = { type: 'RefundDraw' as const, drawId: 'o-2', refundId: `r-${damages.findIndex(([, d]) => d === damage)}`, amount: '1.00' };
+      expect(await broken().execute('acc-1', refund, meta(`refund:${refund.refundId}`))).toMatchObject({ replayed: false, events: [{ type: 'DrawRefunded' }] });
+    }
+    // Parts saved since by another writer (at a later revision than the snapshot lists, and empty): read as broken too.
+    const replaced = await damagedCopy(snapshots, stream, (text) => text);
+    const loadPart = replaced.loadPart.bind(replaced);
+    const later = jest.spyOn(replaced, 'loadPart').mockImplementation((key, name) => {
+      const found = loadPart(key, name);
+      return found && { ...found, revision: found.revision + 1n, state: '{}' };
+    });
+    const reads = jest.spyOn(store, 'readStream');
+    expect(await new AccountRepository(store, replaced, DEFAULT_TERMS_CATALOGUE).execute('acc-1', drawCommand('o-4', '10.00'), meta('draw:o-4'))).toMatchObject({ replayed: true });
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: 0n });
+    reads.mockClear();
+    // The account replayed has taken no snapshot since: the next command that appends saves one with every part.
+    const healing = new AccountRepository(store, replaced, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
     await healing.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'));
     await healing.execute('acc-1', drawCommand('o-heal', '1.00'), meta('draw:o-heal'));
-    const healed = (await kept.loadText(snapshotKey(stream)))!;
+    later.mockRestore();
+    const healed = await savedSnapshot(replaced, stream);
     expect(healed.revision).toBeGreaterThan(current.revision);
+    expect(new Set(Object.values(healed.parts))).toEqual(new Set([healed.revision.toString()]));
     // Loaded from that snapshot, every shard parses (serializing parses them all) to the account's state.
-    const reads = jest.spyOn(store, 'readStream');
-    const reread = await new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    const reread = await new AccountRepository(store, replaced, DEFAULT_TERMS_CATALOGUE).load('acc-1');
     expect(reads).toHaveBeenCalledWith(stream, { fromRevision: healed.revision + 1n });
     reads.mockRestore();
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
     expect(serializeState(reread.state)).toBe(serializeState(fromScratch.state));
     expect(commandMap(reread.commands)).toEqual(commandMap(fromScratch.commands));
+  });
+
+  it.each([
+    ['failed', (saves: jest.SpyInstance) => saves.mockRejectedValueOnce(new Error('disk full'))],
+    ['was refused', (saves: jest.SpyInstance) => saves.mockResolvedValueOnce(false)],
+  ])('saves every part again with the next snapshot when the save of one %s', async (_, failOnce) => {
+    await openAccount(repo);
+    const stream = accountStream('acc-1');
+    for (let i = 0; i < 2; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    const saves = failOnce(jest.spyOn(snapshots, 'saveText'));
+    for (let i = 2; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    expect(saves).toHaveBeenCalledTimes(2);
+    // The snapshot after it names no part at its revision (never saved), nor any it used: it saves every one.
+    const [notKept, next] = saves.mock.calls;
+    expect(notKept[5]!.length).toBeGreaterThan(0);
+    expect(next[5]).toEqual([]);
+    const saved = await savedSnapshot(snapshots, stream);
+    expect(new Set(Object.values(saved.parts))).toEqual(new Set([saved.revision.toString()]));
+    const reads = jest.spyOn(store, 'readStream');
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    for (let i = 0; i < 12; i++) expect(await fresh.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`))).toMatchObject({ replayed: true });
+    expect(reads).not.toHaveBeenCalledWith(stream, { fromRevision: 0n });
+  });
+
+  it('saves, after a cold load, only the parts its commands changed, reading no other, and every part once its cache was cleared', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 40; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '1.00'), meta(`draw:o-${i}`));
+    const stream = accountStream('acc-1');
+    const before = await savedSnapshot(snapshots, stream);
+    const head = BigInt((await store.readStream(stream)).length - 1);
+    const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
+    const saves = jest.spyOn(snapshots, 'saveText');
+    const partsRead = jest.spyOn(snapshots, 'loadPart');
+    for (let i = 0; i < 5; i++) await fresh.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 + i }, meta(`key:score-${i}`));
+    expect(saves).toHaveBeenCalledTimes(1);
+    const [, revision, , , saved, uses] = saves.mock.calls[0];
+    // Saved: the shards changed since the snapshot, by the draws after it (a command id, an order and a
+    // draw each) and the commands before this save (a command id each). Every part read by then was one
+    // of them, and every other part is only named.
+    const tail = Number(head - before.revision);
+    const commands = Number(revision - head);
+    const savedNames = saved!.map((part) => part.name);
+    expect(tail).toBeGreaterThan(0);
+    expect(savedNames.length).toBeGreaterThanOrEqual(1);
+    expect(savedNames.length).toBeLessThanOrEqual(3 * tail + commands);
+    const readBefore = partsRead.mock.calls.filter((_, i) => partsRead.mock.invocationCallOrder[i] < saves.mock.invocationCallOrder[0]);
+    expect(readBefore.length).toBeGreaterThan(0);
+    expect(savedNames).toEqual(expect.arrayContaining(readBefore.map(([, name]) => name)));
+    expect(uses!.map((part) => part.name).sort()).toEqual(Object.keys(before.parts).filter((name) => !savedNames.includes(name)).sort());
+    expect(uses!.every((part) => part.revision.toString() === before.parts[part.name])).toBe(true);
+    // The next snapshot, from the cache: it saves a part it saved or named before only if a command read it since (to change it).
+    for (let i = 5; i < 10; i++) await fresh.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 + i }, meta(`key:score-${i}`));
+    expect(saves).toHaveBeenCalledTimes(2);
+    const between = (i: number) => partsRead.mock.invocationCallOrder[i] > saves.mock.invocationCallOrder[0] && partsRead.mock.invocationCallOrder[i] < saves.mock.invocationCallOrder[1];
+    const readSince = new Set(partsRead.mock.calls.filter((_, i) => between(i)).map(([, name]) => name));
+    const known = new Set([...Object.keys(before.parts), ...savedNames]);
+    const savedNext = saves.mock.calls[1][4]!.map((part) => part.name);
+    expect(savedNext.length).toBeGreaterThan(0);
+    expect(savedNext.filter((name) => known.has(name) && !readSince.has(name) && !savedNames.includes(name))).toEqual([]);
+    expect(savedNext.filter((name) => savedNames.includes(name))).toEqual([]);
+    // A cleared cache forgets which parts it saved: an account it holds still (a command in flight) saves them all again.
+    const held = await fresh.load('acc-1');
+    fresh.clearCache();
+    saves.mockClear();
+    (fresh as unknown as { cache: LruCache<string, unknown> }).cache.set('acc-1', held);
+    for (let i = 10; i < 15; i++) await fresh.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 + i }, meta(`key:score-${i}`));
+    expect(saves.mock.calls[0][5]).toEqual([]);
+    expect(saves.mock.calls[0][4]!.map((part) => part.name).sort()).toEqual(Object.keys((await savedSnapshot(snapshots, stream)).parts).sort());
   });
 
   it('weighs a cached account again after a retry parsed a shard of its command ids', async () => {
@@ -326,29 +455,36 @@ describe('the account repository', () => {
     const before = weightOf();
     expect(await fresh.execute('acc-1', { type: 'UpdatePayScore', payScore: 600 }, meta('key:bulk-0'))).toMatchObject({ replayed: true });
     const cached = await fresh.load('acc-1');
-    // The snapshot's head stays in memory with the shards cut out of its text, and is weighed with them.
-    expect(cached.heldTextBytes).toBeGreaterThan(1_000);
-    expect(weightOf()).toBe(4_000 + approximateStateBytes(cached.state) + approximateRecordBytes(cached.commands, 250) + cached.heldTextBytes!);
+    // The snapshot's text is not held (its shards are parts, read on their own): the account weighs its state and command ids.
+    expect(cached.heldTextBytes).toBeUndefined();
+    expect(weightOf()).toBe(4_000 + approximateStateBytes(cached.state) + approximateRecordBytes(cached.commands, 250));
     expect(weightOf()).toBeGreaterThan(before!);
   });
 
-  it('parses, of a snapshot it loads, only the shards of command ids, orders and draws a command asks for', async () => {
+  it('reads and parses, of a snapshot it loads, only the shards of command ids, orders and draws a command asks for', async () => {
     await openAccount(repo);
     for (let i = 0; i < 40; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '1.00'), meta(`draw:o-${i}`));
     const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
     const parsed = (slots: readonly unknown[]) => slots.filter((slot) => slot instanceof StoredShard && slot.parsedEntries() !== undefined).length;
     const stored = (slots: readonly unknown[]) => slots.filter((slot) => slot instanceof StoredShard).length;
+    const partsRead = jest.spyOn(snapshots, 'loadPart');
+    const snapshotAt = (await savedSnapshot(snapshots, accountStream('acc-1'))).revision;
     const loaded = await fresh.load('acc-1');
     expect(stored(loaded.commands)).toBeGreaterThan(20);
     expect(parsed(loaded.commands) + parsed(loaded.state.orders) + parsed(loaded.state.draws)).toBe(0);
-    // A retry looks up one command id, in one shard, and parses no order or draw.
+    // Of the parts, only those of the order and draw each draw after the snapshot posted were read (to fold it).
+    expect(partsRead.mock.calls.length).toBeLessThanOrEqual(2 * Number((loaded.revision as bigint) - snapshotAt));
+    expect(new Set(partsRead.mock.calls.map(([, name]) => name[0]))).toEqual(new Set(loaded.revision === snapshotAt ? [] : ['o', 'd']));
+    partsRead.mockClear();
+    // A retry looks up one command id, in one shard, read from its part, and parses no order or draw.
     await fresh.execute('acc-1', drawCommand('o-7', '1.00'), meta('draw:o-7'));
     const after = await fresh.load('acc-1');
     expect(parsed(after.commands)).toBe(1);
     expect(parsed(after.state.orders) + parsed(after.state.draws)).toBe(0);
+    expect(partsRead).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps serving from its cache an account it snapshotted, whose history it then holds as the snapshot text', async () => {
+  it('keeps serving from its cache an account it snapshotted, whose history it then holds as stored shards', async () => {
     await openAccount(repo);
     for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, `${10 + i}.00`), meta(`draw:o-${i}`));
     // From the cache: an order id and a draw taken before the snapshots, so their shards are read from text.

@@ -34,16 +34,18 @@ import {
   withEntries,
   withEntry,
 } from '@ledger/credit';
-import { ConcurrencyError, EventStore, LruCache, type NewEvent, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+import { ConcurrencyError, EventStore, LruCache, type NewEvent, type Snapshot, SnapshotStore, type StoredEvent } from '@ledger/event-store';
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
 import {
   type AppliedCommand,
   type CommandIds,
   decodeJsonSnapshot,
+  decodeLinesSnapshot,
   decodeSnapshot,
   encodeSnapshot,
   JSON_SNAPSHOT_ENVELOPE,
+  LINES_SNAPSHOT_ENVELOPE,
   SNAPSHOT_ENVELOPE,
   type SnapshotBody,
 } from './snapshot-body';
@@ -73,8 +75,15 @@ export function eventIdOf(name: string): string {
 }
 /** Snapshot schema: the domain state's version and the envelope's (`snapshot-body.ts`). */
 export const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + SNAPSHOT_ENVELOPE;
-/** Snapshots loaded: this envelope, or the JSON envelope before it around any state version the codec still reads. */
-const READABLE_SNAPSHOT_VERSIONS = new Set([SNAPSHOT_SCHEMA_VERSION, ...READABLE_STATE_VERSIONS.map((version) => version * 100 + JSON_SNAPSHOT_ENVELOPE)]);
+/**
+ * Snapshots loaded: this envelope, the lines envelope before it (written only around this state
+ * version), or the JSON envelope before that around any state version the codec still reads.
+ */
+const READABLE_SNAPSHOT_VERSIONS = new Set([
+  SNAPSHOT_SCHEMA_VERSION,
+  STATE_SCHEMA_VERSION * 100 + LINES_SNAPSHOT_ENVELOPE,
+  ...READABLE_STATE_VERSIONS.map((version) => version * 100 + JSON_SNAPSHOT_ENVELOPE),
+]);
 
 /** A decoded snapshot and the revision of the last event it holds. */
 type SnapshotAt = SnapshotBody & { revision: bigint };
@@ -104,7 +113,10 @@ export interface LoadedAccount {
   snapshotRevision: bigint | null;
   /** Chain hash of the stream's last event, which the next event's hash is chained over. */
   chainHash: string;
-  /** Text of the snapshot it was loaded from that its shards keep in memory and do not weigh (`SnapshotBody`). */
+  /**
+   * Text of the snapshot it was loaded from that its shards keep in memory and do not weigh
+   * (`SnapshotBody`): for a snapshot of the lines envelope (3), whose shards are cut out of its text.
+   */
   heldTextBytes?: number;
 }
 
@@ -183,6 +195,11 @@ export class AccountRepository {
    */
   private readonly snapshottedOnEviction = new WeakMap<LoadedAccount, bigint>();
   private readonly maxAttempts: number;
+  /**
+   * What this repository's snapshots' parts belong to (`SavedParts.owner`): a shard whose home is one of
+   * its saves is named by the next snapshot rather than saved again. A new one after `clearCache`.
+   */
+  private partsOwner: object = {};
   metrics: RepositoryMetrics = {};
 
   constructor(
@@ -226,15 +243,19 @@ export class AccountRepository {
   }
 
   /**
-   * The account's latest usable snapshot: the one this build writes (under its own key, `snapshotKey`),
-   * else one of the JSON envelope that builds before it wrote under the stream's name. A snapshot of a
+   * The account's latest usable snapshot: the one under this build's key (`snapshotKey`), of its own
+   * envelope or the lines envelope before it, else one of the JSON envelope that builds before those
+   * wrote under the stream's name. A snapshot of a
    * version this build does not read, or that does not decode, is passed over.
    */
   private async readSnapshot(accountId: string): Promise<SnapshotAt | undefined> {
     const stream = accountStream(accountId);
     for (const key of [snapshotKey(stream), stream]) {
       const snapshot = await this.snapshots.loadText(key);
-      const body = snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion) ? decodeBody(snapshot.schemaVersion, snapshot.state) : undefined;
+      const body =
+        snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)
+          ? decodeBody(snapshot.schemaVersion, snapshot.state, (name) => this.snapshots.loadPart(key, name), this.partsOwner)
+          : undefined;
       if (snapshot && body) return { ...body, revision: snapshot.revision };
     }
     return undefined;
@@ -372,9 +393,22 @@ export class AccountRepository {
     if (loaded.revision === 'no_stream') return loaded;
     const since = loaded.snapshotRevision === null ? loaded.revision + 1n : loaded.revision - loaded.snapshotRevision;
     if (since < BigInt(after)) return loaded;
-    // The cache keeps the account as the snapshot holds it: its history as the text just written (lighter, and cheaper to snapshot again).
-    const { text, kept } = encodeSnapshot(loaded);
-    this.snapshots.saveText(snapshotKey(accountStream(loaded.accountId)), loaded.revision, SNAPSHOT_SCHEMA_VERSION, text).catch(() => undefined);
+    // The cache keeps the account as the snapshot holds it: its history as stored shards (lighter, and
+    // saved again only where they change).
+    let encoded: ReturnType<typeof encodeSnapshot>;
+    try {
+      encoded = encodeSnapshot(loaded, loaded.revision, this.partsOwner);
+    } catch {
+      // Taken again N events on: nothing about a snapshot may fail the command that was committed.
+      return loaded;
+    }
+    const { text, parts, uses, kept, homes } = encoded;
+    // Not kept (failed, refused as older than one kept, or using a part the store no longer keeps): the
+    // next snapshot saves every shard this one saved or named, rather than naming parts that are not there.
+    const notKept = () => homes.forEach((home) => (home.kept = false));
+    this.snapshots
+      .saveText(snapshotKey(accountStream(loaded.accountId)), loaded.revision, SNAPSHOT_SCHEMA_VERSION, text, parts, uses)
+      .then((saved) => saved || notKept(), notKept);
     return { ...loaded, ...kept, snapshotRevision: loaded.revision };
   }
 
@@ -383,9 +417,10 @@ export class AccountRepository {
     return this.queue.drain();
   }
 
-  /** Drops every cached account (after a restore, or in tests). */
+  /** Drops every cached account, and what it knew of the snapshots' parts (after a restore, or in tests). */
   clearCache(): void {
     this.cache.clear();
+    this.partsOwner = {};
   }
 }
 
@@ -402,9 +437,16 @@ export const snapshotKey = (stream: string) => `${stream}/lines`;
  * broken one (a bug of the build that wrote it, a hand-edited row) costs a replay from the first event,
  * never a command.
  */
-function decodeBody(schemaVersion: number, text: string): SnapshotBody | undefined {
+function decodeBody(schemaVersion: number, text: string, part: (name: string) => Snapshot<string> | undefined, owner: object): SnapshotBody | undefined {
   try {
-    return schemaVersion % 100 === SNAPSHOT_ENVELOPE ? decodeSnapshot(text) : decodeJsonSnapshot(text);
+    switch (schemaVersion % 100) {
+      case SNAPSHOT_ENVELOPE:
+        return decodeSnapshot(text, schemaVersion, part, owner);
+      case LINES_SNAPSHOT_ENVELOPE:
+        return decodeLinesSnapshot(text);
+      default:
+        return decodeJsonSnapshot(text);
+    }
   } catch {
     return undefined;
   }
