@@ -149,6 +149,8 @@ describe('the memory snapshot store, parts within its budget', () => {
     }
     await expect(snapshots.loadText('account-a')).resolves.toMatchObject({ revision: 9n, state: 'head at 9' });
     expect(snapshots.loadPart('account-a', 'o12')).toMatchObject({ revision: 4n, state: 'o12 at 4' });
+    // A part of that name and revision saved under another schema version is not the one named.
+    await expect(snapshots.saveText('account-a', 12n, 505, 'v505 at 12', [], [{ name: 'o12', revision: 4n }])).resolves.toBe(false);
     // Another stream's part of that name is not this one's.
     await expect(snapshots.saveText('account-b', 12n, 504, 'b', [], [{ name: 'c1', revision: 9n }])).resolves.toBe(false);
     await expect(snapshots.saveText('account-a', 12n, 504, 'head at 12', [], [{ name: 'o12', revision: 4n }, { name: 'c1', revision: 9n }])).resolves.toBe(true);

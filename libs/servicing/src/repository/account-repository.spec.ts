@@ -23,7 +23,7 @@ const commandMap = (commands: CommandIds) =>
 async function savedSnapshot(snapshots: SnapshotStore, stream: string) {
   const key = snapshotKey(stream);
   const head = (await snapshots.loadText(key))!;
-  const body = () => decodeSnapshot(head.state, head.schemaVersion, (name) => snapshots.loadPart(key, name), {});
+  const body = () => decodeSnapshot(head.state, head, (name) => snapshots.loadPart(key, name), {});
   return { ...head, parts: partsOf(body()), body };
 }
 
@@ -398,6 +398,39 @@ describe('the account repository', () => {
     const fresh = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
     for (let i = 0; i < 12; i++) expect(await fresh.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`))).toMatchObject({ replayed: true });
     expect(reads).not.toHaveBeenCalledWith(stream, { fromRevision: 0n });
+  });
+
+  it('replays from its first event, at its next load, an account whose snapshot it could not take for a part it could not read', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    const stream = accountStream('acc-1');
+    const kept = await damagedCopy(snapshots, stream, (text) => text);
+    const fresh = new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
+    const scores = async (from: number) => {
+      for (let i = from; i < from + 5; i++) await fresh.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 + i }, meta(`key:lost-${i}`));
+    };
+    await fresh.load('acc-1');
+    // The store refuses the next snapshot and then loses every part: the snapshot after must save again
+    // the shards the account never read, and cannot read them.
+    jest.spyOn(kept, 'saveText').mockResolvedValueOnce(false);
+    await scores(0);
+    const lost = jest.spyOn(kept, 'loadPart').mockReturnValue(undefined);
+    const reads = jest.spyOn(store, 'readStream');
+    await scores(5);
+    // Every command succeeded; the account is replayed from its first event once, at the load after.
+    expect(reads).not.toHaveBeenCalledWith(stream, { fromRevision: 0n });
+    await scores(10);
+    expect(reads.mock.calls.filter(([, options]) => options?.fromRevision === 0n)).toHaveLength(1);
+    lost.mockRestore();
+    // Replayed, it saved every part: a fresh repository loads from that snapshot to the account's state.
+    const healed = await savedSnapshot(kept, stream);
+    expect(new Set(Object.values(healed.parts))).toEqual(new Set([healed.revision.toString()]));
+    reads.mockClear();
+    const reread = await new AccountRepository(store, kept, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: healed.revision + 1n });
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState(reread.state)).toBe(serializeState(fromScratch.state));
+    expect(commandMap(reread.commands)).toEqual(commandMap(fromScratch.commands));
   });
 
   it('saves, after a cold load, only the parts its commands changed, reading no other, and every part once its cache was cleared', async () => {

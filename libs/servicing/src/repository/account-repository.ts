@@ -200,6 +200,12 @@ export class AccountRepository {
    * its saves is named by the next snapshot rather than saved again. A new one after `clearCache`.
    */
   private partsOwner: object = {};
+  /**
+   * Accounts whose snapshot could not be written because a part it would have saved again could not be
+   * read (lost, or saved over since): each is replayed from its first event at its next load, which
+   * rebuilds every shard, rather than failing to snapshot on every command until one touches that shard.
+   */
+  private readonly replayAtNextLoad = new Set<string>();
   metrics: RepositoryMetrics = {};
 
   constructor(
@@ -228,6 +234,7 @@ export class AccountRepository {
    * parse, `BrokenStoredShardError`), which is only a cache.
    */
   async load(accountId: string, { ignoreSnapshot = false }: { ignoreSnapshot?: boolean } = {}): Promise<LoadedAccount> {
+    if (this.replayAtNextLoad.delete(accountId)) ignoreSnapshot = true;
     const cached = ignoreSnapshot ? undefined : this.cache.get(accountId);
     if (cached) return cached;
     let loaded: LoadedAccount;
@@ -254,7 +261,7 @@ export class AccountRepository {
       const snapshot = await this.snapshots.loadText(key);
       const body =
         snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)
-          ? decodeBody(snapshot.schemaVersion, snapshot.state, (name) => this.snapshots.loadPart(key, name), this.partsOwner)
+          ? decodeBody(snapshot, (name) => this.snapshots.loadPart(key, name), this.partsOwner)
           : undefined;
       if (snapshot && body) return { ...body, revision: snapshot.revision };
     }
@@ -399,7 +406,9 @@ export class AccountRepository {
     try {
       encoded = encodeSnapshot(loaded, loaded.revision, this.partsOwner);
     } catch {
-      // Taken again N events on: nothing about a snapshot may fail the command that was committed.
+      // A part it had to read again did not read: nothing about a snapshot may fail the command that was
+      // committed, so the account is replayed from its first event at its next load instead.
+      this.replayAtNextLoad.add(loaded.accountId);
       return loaded;
     }
     const { text, parts, uses, kept, homes } = encoded;
@@ -421,6 +430,7 @@ export class AccountRepository {
   clearCache(): void {
     this.cache.clear();
     this.partsOwner = {};
+    this.replayAtNextLoad.clear();
   }
 }
 
@@ -437,11 +447,11 @@ export const snapshotKey = (stream: string) => `${stream}/lines`;
  * broken one (a bug of the build that wrote it, a hand-edited row) costs a replay from the first event,
  * never a command.
  */
-function decodeBody(schemaVersion: number, text: string, part: (name: string) => Snapshot<string> | undefined, owner: object): SnapshotBody | undefined {
+function decodeBody({ revision, schemaVersion, state: text }: Snapshot<string>, part: (name: string) => Snapshot<string> | undefined, owner: object): SnapshotBody | undefined {
   try {
     switch (schemaVersion % 100) {
       case SNAPSHOT_ENVELOPE:
-        return decodeSnapshot(text, schemaVersion, part, owner);
+        return decodeSnapshot(text, { revision, schemaVersion }, part, owner);
       case LINES_SNAPSHOT_ENVELOPE:
         return decodeLinesSnapshot(text);
       default:

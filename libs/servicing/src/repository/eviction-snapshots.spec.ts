@@ -12,9 +12,9 @@ async function open(repo: AccountRepository, id: string) {
 function recording(snapshots: MemorySnapshotStore): string[] {
   const saved: string[] = [];
   const save = snapshots.saveText.bind(snapshots);
-  snapshots.saveText = async (stream, revision, version, text) => {
+  snapshots.saveText = async (stream, revision, version, text, parts, uses) => {
     saved.push(`${stream.replace(/^credit-account-|\/lines$/g, '')}@${revision}`);
-    return save(stream, revision, version, text);
+    return save(stream, revision, version, text, parts, uses);
   };
   return saved;
 }

@@ -68,16 +68,18 @@ class Saved {
   readonly parts = new Map<string, Snapshot<string>>();
   readonly read: string[] = [];
   text = '';
+  revision = 0n;
 
   save(body: ReturnType<typeof decodeSnapshot>, revision: bigint, owner: object = {}) {
     const encoded = encodeSnapshot(body, revision, owner);
     this.text = encoded.text;
+    this.revision = revision;
     for (const part of encoded.parts) this.parts.set(part.name, { revision, schemaVersion: 504, state: part.text });
     return encoded;
   }
 
   load(owner: object = {}, schemaVersion = 504) {
-    return decodeSnapshot(this.text, schemaVersion, (name) => (this.read.push(name), this.parts.get(name)), owner);
+    return decodeSnapshot(this.text, { revision: this.revision, schemaVersion }, (name) => (this.read.push(name), this.parts.get(name)), owner);
   }
 }
 
@@ -154,6 +156,8 @@ describe('an account snapshot with its shards in parts (envelope 4)', () => {
     const cases: Array<[string, (saved: Saved) => void, number?]> = [
       ['lost', (saved) => saved.parts.clear()],
       ['replaced', (saved) => saved.parts.forEach((part, name) => saved.parts.set(name, { ...part, revision: part.revision + 1n }))],
+      // Older than listed: a part another writer saved from an older state (it may lack ids applied since).
+      ['older', (saved) => saved.parts.forEach((part, name) => saved.parts.set(name, { ...part, revision: part.revision - 1n }))],
       ['of another version', () => undefined, 505],
     ];
     for (const [, damage, version] of cases) {
@@ -184,6 +188,10 @@ describe('an account snapshot with its shards in parts (envelope 4)', () => {
       withParts({ c: [-1, ...first.parts.c.slice(1)] }),
       withParts({ c: ['0', ...first.parts.c.slice(1)] }),
       withParts({ at: ['9', 'twelve'] }),
+      withParts({ at: ['9', '-1'] }),
+      withParts({ at: ['9', 12] }),
+      // A part saved later than the snapshot that names it.
+      withParts({ at: ['9', '13'] }),
       withParts({ o: undefined }),
       withParts({ x: [] }),
       `${JSON.stringify({ ...first, parts: undefined })}\n${head}`,

@@ -222,8 +222,8 @@ export function encodeSnapshot(body: SnapshotBody, revision: bigint, owner: obje
 }
 
 /**
- * A snapshot saved by `encodeSnapshot`, with `schemaVersion` its schema version, `part` what reads one of
- * its parts, and `owner` the repository loading it; each shard it lists is read from its part when an
+ * A snapshot saved by `encodeSnapshot`, with the revision and schema version it was saved at, `part`
+ * what reads one of its parts, and `owner` the repository loading it; each shard it lists is read from its part when an
  * entry of it is first asked for, and has as its home the revision it was saved at, for `owner`. Throws
  * a TypeError for text that is not one: a part listed by the first line must be one the state's head or
  * the command ids list, and the other way round. A part missing when it is read, or saved at a revision
@@ -231,7 +231,12 @@ export function encodeSnapshot(body: SnapshotBody, revision: bigint, owner: obje
  * asked for): a lost shard of command ids must not read as ids never applied, which would apply a
  * retried command twice.
  */
-export function decodeSnapshot(text: string, schemaVersion: number, part: (name: string) => Snapshot<string> | undefined, owner: object): SnapshotBody {
+export function decodeSnapshot(
+  text: string,
+  { revision, schemaVersion }: { revision: bigint; schemaVersion: number },
+  part: (name: string) => Snapshot<string> | undefined,
+  owner: object,
+): SnapshotBody {
   const lines = linesOf(text);
   if (lines.length !== 2) throw new TypeError(`not an account snapshot of envelope ${SNAPSHOT_ENVELOPE}: ${lines.length} lines`);
   const envelope = JSON.parse(lines[0]) as { position?: unknown; chainHash?: unknown; commands?: unknown; slots?: unknown; parts?: unknown } | null;
@@ -252,9 +257,11 @@ export function decodeSnapshot(text: string, schemaVersion: number, part: (name:
     throw new TypeError('not an account snapshot: its parts are not listed by revision and record');
   }
   // One home per revision listed, shared by the parts saved at it.
-  const homes = at.map((revision: unknown) => {
-    if (typeof revision !== 'string' || !/^\d{1,19}$/.test(revision)) throw new TypeError(`not an account snapshot: ${JSON.stringify(revision)} is not a revision`);
-    return new SavedParts(owner, BigInt(revision));
+  // A part is saved with a snapshot at its revision, so none can be later than the snapshot.
+  const homes = at.map((listed: unknown) => {
+    const savedAt = typeof listed === 'string' && /^\d{1,19}$/.test(listed) ? BigInt(listed) : undefined;
+    if (savedAt === undefined || savedAt > revision) throw new TypeError(`not an account snapshot at ${revision}: ${JSON.stringify(listed)} is not the revision of a part`);
+    return new SavedParts(owner, savedAt);
   });
   const next: Record<PartPrefix, number> = { o: 0, d: 0, c: 0 };
   const stored = (prefix: PartPrefix, index: number, make: (source: () => string, home: SavedParts) => StoredShard): StoredShard => {
