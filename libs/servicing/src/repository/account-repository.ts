@@ -252,8 +252,8 @@ export class AccountRepository {
   /**
    * The account's latest usable snapshot: the one under this build's key (`snapshotKey`), of its own
    * envelope or the lines envelope before it, else one of the JSON envelope that builds before those
-   * wrote under the stream's name. A snapshot of a
-   * version this build does not read, or that does not decode, is passed over.
+   * wrote under the stream's name. A snapshot of a version this build does not read, or that does not
+   * decode, is passed over.
    */
   private async readSnapshot(accountId: string): Promise<SnapshotAt | undefined> {
     const stream = accountStream(accountId);
