@@ -84,27 +84,14 @@ export interface ApartShard {
  */
 export function serializeApart(state: CreditAccountState, home: object): { text: string; shards: ApartShard[]; state: CreditAccountState } {
   const shards: ApartShard[] = [];
-  const kept = new Map<string, ShardedRecord<unknown>>();
-  const text = writeState(state, (key, record) => {
-    const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
-    const slots: (StoredShard | null)[] = [];
-    for (let index = 0; index < record.length; index++) {
-      const slot = record[index];
-      if (slot === null) {
-        slots.push(null);
-      } else if (slot instanceof StoredShard && slot.home === home) {
-        // Stored there as it is: neither written nor even read.
-        slots.push(slot);
-      } else {
-        const shardText = slot instanceof StoredShard ? slot.text : writeShard(slot);
-        shards.push({ field, index, text: shardText });
-        slots.push(new StoredShard(shardText, parseShard, home));
-      }
-    }
-    kept.set(key, storedRecord(slots, sizeOf(record)));
-    return apartMarker(key, sizeOf(record), slots);
+  const written = serializeHead(state, (field, index, slot) => {
+    // Stored there as it is: neither written nor even read.
+    if (slot instanceof StoredShard && slot.home === home) return slot;
+    const text = shardTextOf(slot);
+    shards.push({ field, index, text });
+    return storedShardOf(text, home);
   });
-  return { text, shards, state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws } as Partial<CreditAccountState>) };
+  return { text: written.head, shards, state: written.state };
 }
 
 /**
@@ -176,10 +163,11 @@ export function serializeLines(state: CreditAccountState): { head: string; shard
 }
 
 /**
- * The state's head as `serializeApart` writes it, for a caller that stores each shard in a place of its
- * own and tracks which it has stored (the repository's snapshot parts): `keep` is given each slot that
- * holds a shard and returns the `StoredShard` the kept state is to hold there, the slot itself when it
- * is stored already, else one of `shardTextOf(slot)` (`storedShardOf`) that the caller then stores.
+ * The state's head with its sharded records written apart, for a caller that stores each shard in a
+ * place of its own and tracks which it has stored (the projections' fold, through `serializeApart`; the
+ * repository's snapshot parts): `keep` is given each slot that holds a shard and returns the
+ * `StoredShard` the kept state is to hold there, the slot itself when it is stored already, else one of
+ * `shardTextOf(slot)` (`storedShardOf`) that the caller then stores.
  */
 export function serializeHead(
   state: CreditAccountState,
@@ -212,8 +200,9 @@ export function storedShardOf(text: string | (() => string), home?: object): Sto
  * A state written as lines (`serializeLines`) or as a head (`serializeHead`), from its head and the
  * text of each shard it lists, or the stored shard the caller built for it (`storedShardOf`: one whose
  * text is read when an entry of it is first asked for, say), and, where the caller knows, the bytes a
- * character of those texts takes (`StoredShard.textBytes`). No shard is parsed until an entry of it is asked for. A shard the head lists
- * and `shard` does not give, or a head without slot lists, is a broken snapshot and throws.
+ * character of those texts takes (`StoredShard.textBytes`). No shard is parsed until an entry of it is
+ * asked for. A shard the head lists and `shard` does not give, or a head without slot lists, is a
+ * broken snapshot and throws.
  */
 export function deserializeLines(head: string, shard: (field: number, index: number) => string | StoredShard | undefined, bytesPerChar?: 1 | 2): CreditAccountState {
   return readState(head, (name, size, mask) => {

@@ -30,7 +30,7 @@ export type WriteRequest = AppendRequest | SnapshotRequest;
 export type WriteResult = AppendResult | boolean;
 
 /** Keeps a snapshot unless a later one of the same schema version is kept (two writers must not move it back). */
-export const UPSERT_SNAPSHOT_SQL = `INSERT INTO snapshots (stream, revision, schema_version, state, saved_at)
+const UPSERT_SNAPSHOT_SQL = `INSERT INTO snapshots (stream, revision, schema_version, state, saved_at)
    VALUES (@stream, @revision, @schemaVersion, @state, @savedAt)
    ON CONFLICT (stream) DO UPDATE SET
      revision = excluded.revision, schema_version = excluded.schema_version,
@@ -38,7 +38,7 @@ export const UPSERT_SNAPSHOT_SQL = `INSERT INTO snapshots (stream, revision, sch
    WHERE excluded.revision >= snapshots.revision OR excluded.schema_version <> snapshots.schema_version`;
 
 /** Keeps a part of a snapshot that was kept: the snapshot names it at this revision, so it replaces whatever was kept under its name. */
-export const UPSERT_SNAPSHOT_PART_SQL = `INSERT INTO snapshot_parts (stream, name, revision, schema_version, text)
+const UPSERT_SNAPSHOT_PART_SQL = `INSERT INTO snapshot_parts (stream, name, revision, schema_version, text)
    VALUES (@stream, @name, @revision, @schemaVersion, @text)
    ON CONFLICT (stream, name) DO UPDATE SET
      revision = excluded.revision, schema_version = excluded.schema_version, text = excluded.text`;
