@@ -1,10 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --readme] [-- --scenario '1k x 1y'] [-- --no-each]`: the ledger's benchmark suite on the embedded SQLite store
+ * `npm run bench [-- --quick] [-- --readme] [-- --scenario '1k x 1y'] [-- --no-each] [-- --fixtures DIR]`: the ledger's benchmark suite on the embedded SQLite store
  * with durable commits. Each phase runs in a child process on a temp directory (never ./data). Prints a
  * table, writes bench/results/<date>.json, and with --readme replaces the figures block of
  * bench/README.md. See bench/README.md for what each figure means and how the fixture is built.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -44,6 +44,14 @@ const QUICK = process.argv.includes('--quick');
 /** Skips rebuilding each projection alone (one full replay per projection: about half an hour at 100,000 accounts). */
 const NO_EACH = process.argv.includes('--no-each');
 const WRITE_README = process.argv.includes('--readme');
+/**
+ * `--fixtures DIR` keeps each scenario's fixture (its ledger with read models, and the figures measured
+ * on it) in `DIR/<scenario>`, and uses a kept one instead of building it again: the 100,000-account
+ * fixture and its rebuild take over an hour here. The api phases run on copies, so what is kept stays as
+ * built. A kept fixture's figures are the ones measured when it was built, at the commit it names.
+ */
+const FIXTURES = process.argv.includes('--fixtures') ? process.argv[process.argv.indexOf('--fixtures') + 1] : undefined;
+if (FIXTURES !== undefined && (FIXTURES === '' || FIXTURES.startsWith('--'))) throw new Error('--fixtures takes a directory');
 const START = '2026-01-01';
 const API_KEY = 'bench-operator-key-000000000000000001';
 
@@ -139,13 +147,13 @@ async function main(): Promise<void> {
       const lastClosed = `${Number(START.slice(0, 4)) + s.years - 1}-12-29`;
       const days = daysBetween(START, lastClosed) + 1;
       process.stderr.write(`scenario ${s.name}: ${s.accounts} accounts, ${days} days\n`);
-      // The fixture builder keeps every account's state in memory (about 4 GiB at 100,000 accounts after a
-      // year): with the default heap limit it spends its time collecting garbage, then fails.
-      const log = await runPhase<Record<string, unknown>>('fixture', { dir, accounts: s.accounts, days, start: START, eachProjection: s.eachProjection && !NO_EACH, auditReplays: 200 }, ['--max-old-space-size=16384']);
+      const fixtureParams = { accounts: s.accounts, days, start: START, eachProjection: s.eachProjection && !NO_EACH, auditReplays: 200 };
+      const { log, kept } = await fixtureOf(s.name, dir, fixtureParams, machine.commit);
       const apiParams = { accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY };
-      // The api phase changes the ledger (commands, two closed days): each other deployment gets a copy of the fixture.
+      // The api phase changes the ledger (commands, two closed days): each deployment gets a copy of the fixture.
       const deployments = DEPLOYMENTS ? OTHER_DEPLOYMENTS.filter((d) => DEPLOYMENTS.includes(d.key)) : s.split ? OTHER_DEPLOYMENTS : [];
-      for (const d of deployments) cpSync(dir, `${dir}-${d.key}`, { recursive: true });
+      for (const d of deployments) cpSync(kept?.dir ?? dir, `${dir}-${d.key}`, { recursive: true });
+      if (kept && (!DEPLOYMENTS || DEPLOYMENTS.includes('process'))) cpSync(kept.dir, dir, { recursive: true });
       const api = DEPLOYMENTS && !DEPLOYMENTS.includes('process') ? undefined : await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
       rmSync(dir, { recursive: true, force: true });
       const others: Record<string, unknown> = {};
@@ -154,7 +162,7 @@ async function main(): Promise<void> {
         others[d.key] = await apiPhase({ ...apiParams, dir: `${dir}-${d.key}`, ...d.params }, s.accounts, plan.commandSeconds, d.nodeArgs);
         rmSync(`${dir}-${d.key}`, { recursive: true, force: true });
       }
-      scenarios[s.name] = { ...s, days, lastClosed, ...log, api, ...others };
+      scenarios[s.name] = { ...s, days, lastClosed, ...log, ...(kept ? { keptFixture: kept } : {}), api, ...others };
     }
   } finally {
     clearInterval(sampleLoad);
@@ -170,11 +178,49 @@ async function main(): Promise<void> {
   process.stdout.write(`\nresults: ${file}\n`);
   if (WRITE_README) {
     const load = results.loadAverageDuringRun as { min: number; max: number; mean: number };
-    const block = `${machineBlock(machine, mode, wallMinutes)}\n- load average during the run: min ${load.min}, mean ${load.mean}, max ${load.max}\n\n${markdownTable(rows)}`;
+    const kept = Object.entries<{ keptFixture?: KeptFixture }>(results.scenarios as Record<string, { keptFixture?: KeptFixture }>)
+      .filter(([, s]) => s.keptFixture?.reused)
+      .map(([name, s]) => `\n- ${name}: fixture kept from \`${s.keptFixture!.commit}\` (${s.keptFixture!.builtAt}); its build, rebuild and audit figures were measured then`)
+      .join('');
+    const block = `${machineBlock(machine, mode, wallMinutes)}\n- load average during the run: min ${load.min}, mean ${load.mean}, max ${load.max}${kept}\n\n${markdownTable(rows)}`;
     const readme = join(__dirname, 'README.md');
     const text = readFileSync(readme, 'utf8');
     writeFileSync(readme, text.replace(/<!-- figures:start -->[\s\S]*<!-- figures:end -->/, `<!-- figures:start -->\n${block}\n<!-- figures:end -->`));
   }
+}
+
+interface KeptFixture {
+  dir: string;
+  /** The commit and time it was built at: its figures were measured then. */
+  commit: string;
+  builtAt: string;
+  reused: boolean;
+}
+
+/**
+ * Builds the scenario's fixture into `dir`, or with `--fixtures` into (or from) `DIR/<scenario>`. A kept
+ * fixture built with other parameters is refused rather than measured as if it were this scenario's.
+ */
+async function fixtureOf(name: string, dir: string, params: Record<string, unknown>, commit: string): Promise<{ log: Record<string, unknown>; kept?: KeptFixture }> {
+  // The fixture builder keeps every account's state in memory (about 4 GiB at 100,000 accounts after a
+  // year): with the default heap limit it spends its time collecting garbage, then fails.
+  const build = (into: string) => runPhase<Record<string, unknown>>('fixture', { dir: into, ...params }, ['--max-old-space-size=16384']);
+  if (FIXTURES === undefined) return { log: await build(dir) };
+  const keptDir = join(FIXTURES, name.replace(/\W+/g, '-'));
+  const file = join(keptDir, 'fixture.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { params: Record<string, unknown>; commit: string; builtAt: string; log: Record<string, unknown> };
+    if (JSON.stringify(saved.params) !== JSON.stringify(params)) throw new Error(`${keptDir} holds a fixture built with ${JSON.stringify(saved.params)}, not ${JSON.stringify(params)}: remove it or use another --fixtures directory`);
+    process.stderr.write(`  using the fixture kept in ${keptDir} (built at ${saved.commit}, ${saved.builtAt}; its figures are from then)\n`);
+    return { log: saved.log, kept: { dir: keptDir, commit: saved.commit, builtAt: saved.builtAt, reused: true } };
+  }
+  // A directory left by a build that did not finish holds no fixture.json: start it over.
+  rmSync(keptDir, { recursive: true, force: true });
+  mkdirSync(keptDir, { recursive: true });
+  const builtAt = new Date().toISOString();
+  const log = await build(keptDir);
+  writeFileSync(file, JSON.stringify({ params, commit, builtAt, log }, null, 2));
+  return { log, kept: { dir: keptDir, commit, builtAt, reused: false } };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
