@@ -5,7 +5,7 @@ import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import { byDistinctAccounts, ProjectionRunner } from './projection-runner';
+import { byDistinctAccounts, DEFAULT_STATE_CACHE_BYTES, ProjectionRunner, stateCacheBounds } from './projection-runner';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-state-fold';
 import { decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
@@ -76,6 +76,17 @@ describe('the projection runner', () => {
     await light.rebuild();
     expect(dumpReadModels(light.db, light.projections)).toBe(live);
     await Promise.all([runner.close(), other.close(), narrow.close(), light.close()]);
+  });
+
+  it('holds more account states for a larger budget, unless told how many', () => {
+    const mib = 2 ** 20;
+    expect(stateCacheBounds({})).toEqual({ entries: 10_000, bytes: DEFAULT_STATE_CACHE_BYTES });
+    // LEDGER_STATE_CACHE_MB=8192 (`ledger rebuild` given the memory for a large ledger): 10,000 states a 96 MiB.
+    expect(stateCacheBounds({ stateCacheBytes: 8192 * mib })).toEqual({ entries: 853_333, bytes: 8192 * mib });
+    expect(stateCacheBounds({ stateCacheBytes: 192 * mib }).entries).toBe(20_000);
+    // A smaller budget bounds the cache by its bytes; the count stays at the default.
+    expect(stateCacheBounds({ stateCacheBytes: 8 * mib }).entries).toBe(10_000);
+    expect(stateCacheBounds({ stateCacheSize: 2, stateCacheBytes: 8192 * mib })).toEqual({ entries: 2, bytes: 8192 * mib });
   });
 
   it('cuts a replay page into runs of at most the given number of accounts, keeping the order', () => {

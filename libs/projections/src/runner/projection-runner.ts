@@ -16,6 +16,21 @@ import { PositionWaiters } from './position-waiters';
 
 /** The account-state cache's default budget in estimated bytes (`LEDGER_STATE_CACHE_MB`'s default too). */
 export const DEFAULT_STATE_CACHE_BYTES = 96 * 2 ** 20;
+/** The account-state cache's default count bound, at the default budget. */
+const DEFAULT_STATE_CACHE_ENTRIES = 10_000;
+
+/**
+ * The account-state cache's bounds: `stateCacheSize` states (by default 10,000 for every 96 MiB of
+ * `stateCacheBytes`, and never fewer than 10,000) weighing `stateCacheBytes` (by default 96 MiB). The
+ * count scales with the budget so that a larger budget holds more accounts: at a fixed 10,000 it held
+ * no more than 10,000 whatever the budget, and a rebuild of a ledger with more accounts than that, given
+ * gigabytes for it, still wrote states back about once per event.
+ */
+export function stateCacheBounds(options: Pick<ProjectionRunnerOptions, 'stateCacheSize' | 'stateCacheBytes'>): StateCacheBounds {
+  const bytes = options.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
+  const entries = options.stateCacheSize ?? Math.max(DEFAULT_STATE_CACHE_ENTRIES, Math.floor((bytes / DEFAULT_STATE_CACHE_BYTES) * DEFAULT_STATE_CACHE_ENTRIES));
+  return { entries, bytes };
+}
 
 export type ProgressCallback = (position: bigint, head: bigint) => void;
 
@@ -25,7 +40,7 @@ export interface ProjectionRunnerOptions {
   database: string | Db;
   projections: readonly Projection[];
   terms?: TermsCatalogue;
-  /** Account states kept in memory; the rest are read from the state table. Default 10,000. */
+  /** Account states kept in memory; the rest are read from the state table. Default 10,000 for every 96 MiB of `stateCacheBytes` (`stateCacheBounds`). */
   stateCacheSize?: number;
   /** Estimated bytes (`approximateStateBytes`) those states may hold. Default 96 MiB. */
   stateCacheBytes?: number;
@@ -97,7 +112,7 @@ export class ProjectionRunner {
     this.replayBatchSize = options.replayBatchSize ?? 5_000;
     if (options.replayBatchAccounts !== undefined && !(Number.isSafeInteger(options.replayBatchAccounts) && options.replayBatchAccounts >= 1))
       throw new Error(`replayBatchAccounts must be a positive integer, got ${options.replayBatchAccounts}`);
-    this.cacheBounds = { entries: options.stateCacheSize ?? 10_000, bytes: options.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES };
+    this.cacheBounds = stateCacheBounds(options);
     this.checkpoints = new Checkpoints(this.db);
     this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheBounds, options.foldWrites);
   }
