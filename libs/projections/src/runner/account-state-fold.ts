@@ -19,11 +19,11 @@
  *   is written once per `maxTail` of its events instead of about once per event, the checkpoint stays
  *   with the projections', and a state read back costs its row plus at most `maxTail - 1` events.
  * - Replaying (rebuilds, catch-up), the fold keeps the states changed since its last write (bounded by
- *   count, bytes, events and time) and writes them whole, with its own checkpoint, in the transaction of
- *   a later batch. Its checkpoint can then trail the projections'; after a crash the lane folds the
- *   events between the two again without applying them to any projection (`Lane.applyBatch`), which
- *   yields the same states because `evolve` is pure. A replay touches an account many times between
- *   writes, so a tail would only add work there.
+ *   count and bytes, and by events and time once a write carries enough events for each state) and
+ *   writes them whole, with its own checkpoint, in the transaction of a later batch. Its checkpoint can
+ *   then trail the projections'; after a crash the lane folds the events between the two again without
+ *   applying them to any projection (`Lane.applyBatch`), which yields the same states because `evolve`
+ *   is pure. A replay touches an account many times between writes, so a tail would only add work there.
  *
  * Changes of the batch in flight are kept apart until it commits, and thrown away if it rolls back, so
  * neither the cache nor the unwritten states ever run ahead of what committed.
@@ -87,6 +87,15 @@ export interface FoldWritePolicy {
   maxEvents?: number;
   /** Replaying: write once this long passed since the last write. Default 5,000 ms. */
   maxMs?: number;
+  /**
+   * Replaying: `maxEvents` and `maxMs` make a write due only once at least this many events were folded
+   * for each state it would write. Default 32. A write costs about what folding a hundred events does,
+   * per state, and a replay of a ledger whose accounts outnumber what 50,000 events touch wrote nearly
+   * every state it folded every 50,000 events (or 5 s); the refold after a crash these bounds are for
+   * costs only a crash. The bytes and accounts bounds above still force a write whatever it carries, so
+   * the refold stays bounded by about this many events per state the cache may hold unwritten.
+   */
+  eventsPerState?: number;
 }
 
 /** A state with the number of events its stored tail holds (as far as the fold knows). */
@@ -159,12 +168,15 @@ export class AccountStateFold {
   private readonly maxAccounts: number;
   private readonly maxEvents: number;
   private readonly maxMs: number;
+  private readonly eventsPerState: number;
   private readonly maxUnwrittenBytes: number;
   /** Estimated bytes of each unwritten state, and their sum. */
   private readonly unwrittenWeights = new Map<string, number>();
   private unwrittenBytes = 0;
   private eventsSinceWrite = 0;
   private pendingEvents = 0;
+  /** Accounts changed by the batch in flight that no unwritten state holds: with `unwritten`, every account a write would write. */
+  private pendingNewAccounts = 0;
   private lastWriteAt = Date.now();
   private select!: Statement;
   private selectTail!: Statement;
@@ -200,6 +212,7 @@ export class AccountStateFold {
     this.maxUnwrittenBytes = bounds.bytes / 2;
     this.maxEvents = policy.maxEvents ?? 50_000;
     this.maxMs = policy.maxMs ?? 5_000;
+    this.eventsPerState = policy.eventsPerState ?? 32;
     this.create();
   }
 
@@ -225,6 +238,7 @@ export class AccountStateFold {
       const base = this.lookup(accountId);
       changed = { state: base.state, tail: base.tail, events: [], unwritten };
       this.pending.set(accountId, changed);
+      if (!unwritten) this.pendingNewAccounts++;
     }
     const before = changed.state;
     changed.state = evolve(before, event);
@@ -235,12 +249,10 @@ export class AccountStateFold {
 
   /** Whether a replay batch in flight should write the table whole (call before `write`). */
   writeDue(): boolean {
-    return (
-      this.unwritten.size + this.pending.size >= this.maxAccounts ||
-      this.unwrittenBytes >= this.maxUnwrittenBytes ||
-      this.eventsSinceWrite + this.pendingEvents >= this.maxEvents ||
-      Date.now() - this.lastWriteAt >= this.maxMs
-    );
+    const changed = this.unwritten.size + this.pendingNewAccounts;
+    if (changed >= this.maxAccounts || this.unwrittenBytes >= this.maxUnwrittenBytes) return true;
+    const events = this.eventsSinceWrite + this.pendingEvents;
+    return events >= this.eventsPerState * changed && (events >= this.maxEvents || Date.now() - this.lastWriteAt >= this.maxMs);
   }
 
   /** Whether there is anything the table does not have yet. */
@@ -297,12 +309,14 @@ export class AccountStateFold {
     this.pending.clear();
     this.writtenOutsideBatch.clear();
     this.pendingEvents = 0;
+    this.pendingNewAccounts = 0;
   }
 
   discard(): void {
     this.pending.clear();
     this.writtenOutsideBatch.clear();
     this.pendingEvents = 0;
+    this.pendingNewAccounts = 0;
   }
 
   /** Drops everything held in memory, so the fold stands exactly at its table and checkpoint again. */
@@ -314,6 +328,7 @@ export class AccountStateFold {
     this.unwrittenWeights.clear();
     this.cache.clear();
     this.pendingEvents = 0;
+    this.pendingNewAccounts = 0;
     this.eventsSinceWrite = 0;
     this.unwrittenBytes = 0;
     this.lastWriteAt = Date.now();

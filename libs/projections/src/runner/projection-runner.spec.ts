@@ -302,7 +302,7 @@ describe('the projection runner', () => {
       projections: [...createProjections(), changed],
       batchSize: 50,
       replayBatchSize: 50,
-      foldWrites: { maxEvents: 1 },
+      foldWrites: { maxEvents: 1, eventsPerState: 1 },
     });
     await expect(restarted.start()).rejects.toThrow('failing at 120');
     expect(
@@ -430,7 +430,7 @@ describe('the projection runner', () => {
     const { runner, db, store, catchUp } = await portfolio({
       projections: [...createProjections(), log],
       replayBatchSize: 40,
-      foldWrites: { maxEvents: 150, maxMs: 60_000, maxTail: 3 },
+      foldWrites: { maxEvents: 150, maxMs: 60_000, maxTail: 3, eventsPerState: 1 },
     });
     await catchUp();
     const head = await store.headPosition();
@@ -519,6 +519,25 @@ describe('the projection runner', () => {
     lane.applyBatch(events.slice(half), { live: true });
     expect(new Checkpoints(db).get(fold.checkpointName)?.position).toBe(events[events.length - 1].position);
     expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+  });
+
+  it('in a replay, writes by events or time only once the write carries enough events for each state it writes', () => {
+    const db = new Database(':memory:');
+    const fold = new AccountStateFold(db, ACCOUNT_STATE_TABLE, { entries: 100, bytes: 100_000_000 }, { maxEvents: 10, maxMs: 3_600_000, eventsPerState: 4 });
+    const opened = (_accountId: string): CreditAccountEvent => ({ type: 'PayScoreUpdated', data: { payScore: 700 } }) as unknown as CreditAccountEvent;
+    let position = 0n;
+    const fold1 = (accountId: string) => fold.apply(accountId, opened(accountId), ++position);
+    // 12 events over 6 accounts: past maxEvents, but 2 events a state.
+    for (let i = 0; i < 12; i++) fold1(`acc-${i % 6}`);
+    expect(fold.writeDue()).toBe(false);
+    fold.commit('none');
+    // 24 events over the same 6: 4 a state.
+    for (let i = 0; i < 12; i++) fold1(`acc-${i % 6}`);
+    expect(fold.writeDue()).toBe(true);
+    // The accounts bound forces a write whatever it carries.
+    const crowded = new AccountStateFold(db, 'crowded_state', { entries: 100, bytes: 100_000_000 }, { maxAccounts: 3, eventsPerState: 1_000 });
+    for (let i = 0; i < 3; i++) crowded.apply(`acc-${i}`, opened(`acc-${i}`), BigInt(i + 1));
+    expect(crowded.writeDue()).toBe(true);
   });
 
   it('refuses a tail bound that is not a positive integer', () => {
