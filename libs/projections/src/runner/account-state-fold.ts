@@ -89,8 +89,8 @@ export interface FoldWritePolicy {
   maxMs?: number;
   /**
    * Replaying: `maxEvents` and `maxMs` make a write due only once at least this many events were folded
-   * for each state it would write. Default 32. A write costs about what folding a hundred events does,
-   * per state, and a replay of a ledger whose accounts outnumber what 50,000 events touch wrote nearly
+   * for each state it would write. Default 32. Writing a state whole costs about what folding ten to
+   * twenty of its events does (profiles of the 1k x 1y rebuild), and a replay of a ledger whose accounts outnumber what 50,000 events touch wrote nearly
    * every state it folded every 50,000 events (or 5 s); the refold after a crash these bounds are for
    * costs only a crash. The bytes and accounts bounds above still force a write whatever it carries, so
    * the refold stays bounded by about this many events per state the cache may hold unwritten.
