@@ -152,9 +152,10 @@ async function main(): Promise<void> {
       const apiParams = { accounts: s.accounts, lastClosed, commandSeconds: plan.commandSeconds, concurrency: 64, apiKey: API_KEY };
       // The api phase changes the ledger (commands, two closed days): each deployment gets a copy of the fixture.
       const deployments = DEPLOYMENTS ? OTHER_DEPLOYMENTS.filter((d) => DEPLOYMENTS.includes(d.key)) : s.split ? OTHER_DEPLOYMENTS : [];
+      const inOneProcess = !DEPLOYMENTS || DEPLOYMENTS.includes('process');
       for (const d of deployments) cpSync(kept?.dir ?? dir, `${dir}-${d.key}`, { recursive: true });
-      if (kept && (!DEPLOYMENTS || DEPLOYMENTS.includes('process'))) cpSync(kept.dir, dir, { recursive: true });
-      const api = DEPLOYMENTS && !DEPLOYMENTS.includes('process') ? undefined : await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds);
+      if (kept && inOneProcess) cpSync(kept.dir, dir, { recursive: true });
+      const api = inOneProcess ? await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds) : undefined;
       rmSync(dir, { recursive: true, force: true });
       const others: Record<string, unknown> = {};
       for (const d of deployments) {

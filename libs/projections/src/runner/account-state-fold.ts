@@ -90,10 +90,11 @@ export interface FoldWritePolicy {
   /**
    * Replaying: `maxEvents` and `maxMs` make a write due only once at least this many events were folded
    * for each state it would write. Default 32. Writing a state whole costs about what folding ten to
-   * twenty of its events does (profiles of the 1k x 1y rebuild), and a replay of a ledger whose accounts outnumber what 50,000 events touch wrote nearly
-   * every state it folded every 50,000 events (or 5 s); the refold after a crash these bounds are for
-   * costs only a crash. The bytes and accounts bounds above still force a write whatever it carries, so
-   * the refold stays bounded by about this many events per state the cache may hold unwritten.
+   * twenty of its events does (profiles of the 1k x 1y rebuild), and a replay of a ledger whose
+   * accounts outnumber what 50,000 events touch wrote nearly every state it folded every 50,000 events
+   * (or 5 s); the refold after a crash these bounds are for costs only a crash. The bytes and accounts
+   * bounds above still force a write whatever it carries, so the refold stays bounded by about this
+   * many events per state the cache may hold unwritten.
    */
   eventsPerState?: number;
 }
@@ -175,8 +176,6 @@ export class AccountStateFold {
   private unwrittenBytes = 0;
   private eventsSinceWrite = 0;
   private pendingEvents = 0;
-  /** Accounts changed by the batch in flight that no unwritten state holds: with `unwritten`, every account a write would write. */
-  private pendingNewAccounts = 0;
   private lastWriteAt = Date.now();
   private select!: Statement;
   private selectTail!: Statement;
@@ -238,7 +237,6 @@ export class AccountStateFold {
       const base = this.lookup(accountId);
       changed = { state: base.state, tail: base.tail, events: [], unwritten };
       this.pending.set(accountId, changed);
-      if (!unwritten) this.pendingNewAccounts++;
     }
     const before = changed.state;
     changed.state = evolve(before, event);
@@ -249,7 +247,9 @@ export class AccountStateFold {
 
   /** Whether a replay batch in flight should write the table whole (call before `write`). */
   writeDue(): boolean {
-    const changed = this.unwritten.size + this.pendingNewAccounts;
+    // Every account a write would write: the unwritten ones, and those the batch changed that were not.
+    let changed = this.unwritten.size;
+    for (const pending of this.pending.values()) if (!pending.unwritten) changed++;
     if (changed >= this.maxAccounts || this.unwrittenBytes >= this.maxUnwrittenBytes) return true;
     const events = this.eventsSinceWrite + this.pendingEvents;
     return events >= this.eventsPerState * changed && (events >= this.maxEvents || Date.now() - this.lastWriteAt >= this.maxMs);
@@ -309,14 +309,12 @@ export class AccountStateFold {
     this.pending.clear();
     this.writtenOutsideBatch.clear();
     this.pendingEvents = 0;
-    this.pendingNewAccounts = 0;
   }
 
   discard(): void {
     this.pending.clear();
     this.writtenOutsideBatch.clear();
     this.pendingEvents = 0;
-    this.pendingNewAccounts = 0;
   }
 
   /** Drops everything held in memory, so the fold stands exactly at its table and checkpoint again. */
@@ -328,7 +326,6 @@ export class AccountStateFold {
     this.unwrittenWeights.clear();
     this.cache.clear();
     this.pendingEvents = 0;
-    this.pendingNewAccounts = 0;
     this.eventsSinceWrite = 0;
     this.unwrittenBytes = 0;
     this.lastWriteAt = Date.now();

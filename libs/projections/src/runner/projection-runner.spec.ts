@@ -524,9 +524,9 @@ describe('the projection runner', () => {
   it('in a replay, writes by events or time only once the write carries enough events for each state it writes', () => {
     const db = new Database(':memory:');
     const fold = new AccountStateFold(db, ACCOUNT_STATE_TABLE, { entries: 100, bytes: 100_000_000 }, { maxEvents: 10, maxMs: 3_600_000, eventsPerState: 4 });
-    const opened = (_accountId: string): CreditAccountEvent => ({ type: 'PayScoreUpdated', data: { payScore: 700 } }) as unknown as CreditAccountEvent;
+    const scored = { type: 'PayScoreUpdated', data: { on: '2026-01-01', payScore: 700 } } as CreditAccountEvent;
     let position = 0n;
-    const fold1 = (accountId: string) => fold.apply(accountId, opened(accountId), ++position);
+    const fold1 = (accountId: string) => fold.apply(accountId, scored, ++position);
     // 12 events over 6 accounts: past maxEvents, but 2 events a state.
     for (let i = 0; i < 12; i++) fold1(`acc-${i % 6}`);
     expect(fold.writeDue()).toBe(false);
@@ -536,7 +536,7 @@ describe('the projection runner', () => {
     expect(fold.writeDue()).toBe(true);
     // The accounts bound forces a write whatever it carries.
     const crowded = new AccountStateFold(db, 'crowded_state', { entries: 100, bytes: 100_000_000 }, { maxAccounts: 3, eventsPerState: 1_000 });
-    for (let i = 0; i < 3; i++) crowded.apply(`acc-${i}`, opened(`acc-${i}`), BigInt(i + 1));
+    for (let i = 0; i < 3; i++) crowded.apply(`acc-${i}`, scored, BigInt(i + 1));
     expect(crowded.writeDue()).toBe(true);
   });
 
