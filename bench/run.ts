@@ -273,9 +273,16 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   if (eod.dueDay) {
     rows.push(throughputRow(name, `end of day, due date (${eod.dueDay.accounts} accounts due)${suffix}`, eod.dueDay.accountsPerSec, 'accounts/s', single, 'single'));
     rows.push(upperBoundRow(name, `due date extrapolated to 1,000,000 accounts${suffix}`, round((eod.dueDay.seconds * 1_000_000) / accounts, 1), 's'));
-    rows.push(upperBoundRow(name, `end of day, slowest of the 9 days between${suffix}`, eod.slowestBetween, 's'));
+    const slowest = eod.slowestBetween;
+    rows.push(upperBoundRow(name, `end of day, slowest of the 9 days between (${slowest.businessDate}, ${slowest.accounts} accounts due)${suffix}`, slowest.seconds, 's', undefined, ` (${slowest.accountsPerSec.toLocaleString('en-US')} accounts/s; ${describeCounts(slowest.counts)})`));
   }
   return rows;
+}
+
+/** An end-of-day report's event counts, largest first: `AccountBecameOverdue 32,571, AccountFrozen 10,875`. */
+function describeCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? 'no events' : entries.map(([type, n]) => `${type} ${n.toLocaleString('en-US')}`).join(', ');
 }
 
 main().catch((error) => {
