@@ -1,4 +1,7 @@
 import type { Worker } from 'node:worker_threads';
+import { EventStore } from '@ledger/event-store';
+import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
+import { AuditAnchors, AuditAnchorScheduler, verifyLedger } from '@ledger/servicing/audit';
 import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
 import type { ProjectionsWorkerHost } from '../../apps/ledger-api/src/read-side/projections-worker-host';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
@@ -37,6 +40,25 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     await ledger.closeDays('2026-01-02', '2026-01-31');
     const statement = await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200);
     expect(statement.body).toMatchObject({ revolvingPrincipal: '100.00', dueDate: '2026-02-10' });
+  }, 60_000);
+
+  it('writes the audit anchors from the worker, which verify, while the main thread follows no log for them', async () => {
+    // The main thread's scheduler stays idle: reading the log back and hashing it is the worker's work.
+    expect((ledger.app.get(AuditAnchorScheduler) as unknown as { subscription: unknown }).subscription).toBeNull();
+    const store = ledger.app.get(EventStore);
+    const lastClosed = (await store.readStream(BUSINESS_DAYS_STREAM)).at(-1)!.position;
+    // Each closed day triggers an anchor up to the head: the last one reaches the last day closed above.
+    const anchors = new AuditAnchors(store);
+    for (const deadline = Date.now() + 20_000; ; ) {
+      const last = (await anchors.list()).at(-1);
+      if (last && BigInt(last.data.toPosition) >= lastClosed) break;
+      if (Date.now() > deadline) throw new Error(`no anchor reached position ${lastClosed}: last ${last?.data.toPosition}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const report = await verifyLedger(store);
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.anchorsChecked).toBeGreaterThan(0);
   }, 60_000);
 
   it('starts the worker again when it dies, from its checkpoint, losing nothing', async () => {

@@ -8,7 +8,7 @@ import { LedgerSimulation } from '../../../../libs/projections/src/testing/ledge
 import { simulateRandomPortfolio } from '../../../../libs/projections/src/testing/random-portfolio';
 import { ProjectionsWorkerHost } from './projections-worker-host';
 
-const silent = { log: () => undefined, error: () => undefined };
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function until(what: string, done: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

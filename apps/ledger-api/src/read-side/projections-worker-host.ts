@@ -14,6 +14,7 @@ import type { ProjectionsWorkerData, WorkerMessage } from './projections-worker'
 
 export interface WorkerHostLogger {
   log(message: string): void;
+  warn(message: string): void;
   error(message: string): void;
 }
 
@@ -141,6 +142,11 @@ export class ProjectionsWorkerHost {
         case 'failed':
           this.lastError = message.message;
           this.logger.error(`projections worker: ${message.message}`);
+          break;
+        case 'log':
+          // The audit anchors the worker writes (a failed anchor is retried at the next trigger).
+          if (message.level === 'warn') this.logger.warn(message.message);
+          else this.logger.error(message.message);
           break;
         case 'stopped':
           break;

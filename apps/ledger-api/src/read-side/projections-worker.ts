@@ -3,13 +3,18 @@
  * projector process runs, on connections of its own to the event log and the read-model file, so
  * folding and projecting take the second core instead of the event loop that serves commands.
  *
+ * It also writes the audit anchors (`AuditAnchorScheduler`), which read the log back and hash it: that
+ * work leaves the main thread with the projections.
+ *
  * It talks to the main thread (`ProjectionsWorkerHost`) by messages: `started` each time it follows the
  * log (at first, and again after the runner recovered from a failed batch), `committed` with the position
  * every projection has applied after each batch, `failed` for a batch that failed (the runner retries
- * from its checkpoint) or a start that failed, and `stopped` after a `stop` request.
+ * from its checkpoint) or a start that failed, `log` for what the anchors report, and `stopped` after a
+ * `stop` request.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LedgerConfig } from '@ledger/servicing';
+import { AuditAnchorScheduler } from '@ledger/servicing/audit';
 import { openProjectorRunner } from './projector-runner';
 
 /** Messages from the worker to the main thread. */
@@ -17,6 +22,7 @@ export type WorkerMessage =
   | { type: 'started'; position: string }
   | { type: 'committed'; position: string }
   | { type: 'failed'; message: string }
+  | { type: 'log'; level: 'warn' | 'error'; message: string }
   | { type: 'stopped' };
 
 export interface ProjectionsWorkerData {
@@ -38,12 +44,19 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
     },
     { pollIntervalMs: data.pollIntervalMs },
   );
+  const anchors = new AuditAnchorScheduler(store);
+  anchors.logger = {
+    warn: (message: string) => send({ type: 'log', level: 'warn', message }),
+    error: (message: string) => send({ type: 'log', level: 'error', message }),
+  };
   let stopping: Promise<void> | undefined;
   port.on('message', (message: { type: string }) => {
     if (message.type !== 'stop' || stopping) return;
-    // Close the store even when the runner's close fails, then let the thread end.
-    stopping = runner
-      .close()
+    // Close the store even when the runner's close fails, then let the thread end. The anchors stop first:
+    // one under way finishes its append.
+    stopping = anchors
+      .onModuleDestroy()
+      .then(() => runner.close())
       .finally(() => store.close())
       .then(
         () => send({ type: 'stopped' }),
@@ -52,6 +65,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       .finally(() => port.close());
   });
   await runner.start();
+  await anchors.follow();
 }
 
 if (parentPort) {

@@ -2,9 +2,15 @@
  * Writes an anchor after each closed business day, and after every `every` events in between, by
  * following the global log. It runs beside the API, outside the request path: a slow anchor never delays
  * a command, and a failed one is simply retried at the next trigger.
+ *
+ * With LEDGER_PROJECTIONS=worker it runs in the projections' worker thread (`projections-worker`), which
+ * starts it with `follow()`, and the API's own instance stays idle: reading the log back, parsing and
+ * hashing it cost the thread that decides commands about 6% of its time at end of day, plus 2% following
+ * the log for it (bench/README, fifteenth round); the worker has the other core.
  */
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventStore, type Subscription } from '@ledger/event-store';
+import { LedgerSettings } from '../ledger.module';
 import { AUDIT_ANCHOR_STREAM, AuditAnchors } from './audit-anchors';
 
 const ACTOR = 'system:audit-anchor';
@@ -12,17 +18,27 @@ const ACTOR = 'system:audit-anchor';
 @Injectable()
 export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly anchors: AuditAnchors;
-  private readonly logger = new Logger('AuditAnchors');
+  /** Where failures are reported; the worker thread passes them on to the API's log. */
+  logger: Pick<Logger, 'warn' | 'error'> = new Logger('AuditAnchors');
   private subscription: Subscription | null = null;
   private pending: Promise<unknown> = Promise.resolve();
   private sinceLast = 0;
   every = 10_000;
 
-  constructor(private readonly store: EventStore) {
+  constructor(
+    private readonly store: EventStore,
+    @Optional() private readonly settings?: LedgerSettings,
+  ) {
     this.anchors = new AuditAnchors(store);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.settings?.config.projectionsWorker) return;
+    await this.follow();
+  }
+
+  /** Follows the log from its head: an anchor after each closed day and every `every` events. */
+  async follow(): Promise<void> {
     const head = await this.store.headPosition();
     this.subscription = this.store.subscribeToAll({
       after: head,
