@@ -65,7 +65,9 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       .finally(() => port.close());
   });
   await runner.start();
-  await anchors.follow();
+  // Not awaited: anchoring that cannot start yet (the log unreadable for a moment) retries on its own,
+  // and must not end the thread that keeps the read models.
+  anchors.followLater(0);
 }
 
 if (parentPort) {

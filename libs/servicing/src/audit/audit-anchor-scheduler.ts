@@ -23,7 +23,11 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
   private subscription: Subscription | null = null;
   private pending: Promise<unknown> = Promise.resolve();
   private sinceLast = 0;
+  private stopped = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
   every = 10_000;
+  /** After a failure to follow the log (unreadable for a while), follow it again this much later. */
+  retryAfterMs = 1_000;
 
   constructor(
     private readonly store: EventStore,
@@ -37,9 +41,14 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
     await this.follow();
   }
 
-  /** Follows the log from its head: an anchor after each closed day and every `every` events. */
+  /**
+   * Follows the log from its head: an anchor after each closed day and every `every` events. A failed
+   * subscription is followed again `retryAfterMs` later; what was appended meanwhile goes into the next
+   * anchor, which covers everything since the last one.
+   */
   async follow(): Promise<void> {
     const head = await this.store.headPosition();
+    if (this.stopped) return;
     this.subscription = this.store.subscribeToAll({
       after: head,
       onEvents: (events) => {
@@ -47,8 +56,25 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
         this.sinceLast += own.length;
         if (own.some((e) => e.type === 'BusinessDayClosed') || this.sinceLast >= this.every) this.trigger();
       },
-      onError: (error) => this.logger.error(`audit anchor subscription failed: ${error.message}`),
+      onError: (error) => {
+        this.subscription = null;
+        this.logger.error(`audit anchor subscription failed; following the log again in ${this.retryAfterMs} ms: ${error.message}`);
+        this.followLater(this.retryAfterMs);
+      },
     });
+  }
+
+  /** `follow()` after `delayMs`, and again after each failure to start it, until the module stops. */
+  followLater(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.follow().catch((error: Error) => {
+        this.logger.error(`audit anchor subscription not started; trying again in ${this.retryAfterMs} ms: ${error.message}`);
+        this.followLater(this.retryAfterMs);
+      });
+    }, delayMs);
   }
 
   /** Anchors now (after any anchor already under way). */
@@ -61,6 +87,8 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     await this.subscription?.stop();
     this.subscription = null;
     await this.pending;
