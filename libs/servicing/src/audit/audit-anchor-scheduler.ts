@@ -4,7 +4,7 @@
  * a command, and a failed one is simply retried at the next trigger.
  *
  * With LEDGER_PROJECTIONS=worker it runs in the projections' worker thread (`projections-worker`), which
- * starts it with `follow()`, and the API's own instance stays idle: reading the log back, parsing and
+ * starts it with `followLater(0)`, and the API's own instance stays idle: reading the log back, parsing and
  * hashing it cost the thread that decides commands about 6% of its time at end of day, plus 2% following
  * the log for it (bench/README, fifteenth round); the worker has the other core.
  */
@@ -58,8 +58,7 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
       },
       onError: (error) => {
         this.subscription = null;
-        this.logger.error(`audit anchor subscription failed; following the log again in ${this.retryAfterMs} ms: ${error.message}`);
-        this.followLater(this.retryAfterMs);
+        this.retryAfterFailure('audit anchor subscription failed', error);
       },
     });
   }
@@ -70,11 +69,13 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
     clearTimeout(this.retry);
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      this.follow().catch((error: Error) => {
-        this.logger.error(`audit anchor subscription not started; trying again in ${this.retryAfterMs} ms: ${error.message}`);
-        this.followLater(this.retryAfterMs);
-      });
+      this.follow().catch((error: Error) => this.retryAfterFailure('audit anchor subscription not started', error));
     }, delayMs);
+  }
+
+  private retryAfterFailure(what: string, error: Error): void {
+    this.logger.error(`${what}; following the log again in ${this.retryAfterMs} ms: ${error.message}`);
+    this.followLater(this.retryAfterMs);
   }
 
   /** Anchors now (after any anchor already under way). */

@@ -225,12 +225,11 @@ export function encodeSnapshot(body: SnapshotBody, revision: bigint, owner: obje
  * A snapshot saved by `encodeSnapshot`, with the revision and schema version it was saved at, `part`
  * what reads one of its parts, and `owner` the repository loading it; each shard it lists is read from
  * its part when an entry of it is first asked for, and has as its home the revision it was saved at,
- * for `owner`. Throws
- * a TypeError for text that is not one: a part listed by the first line must be one the state's head or
- * the command ids list, and the other way round. A part missing when it is read, or saved at a revision
- * other than the one listed, makes the shard broken (`BrokenStoredShardError` when an entry of it is
- * asked for): a lost shard of command ids must not read as ids never applied, which would apply a
- * retried command twice.
+ * for `owner`. Throws a TypeError for text that is not one: a part listed by the first line must be
+ * one the state's head or the command ids list, and the other way round. A part missing when it is
+ * read, or saved at a revision other than the one listed, makes the shard broken
+ * (`BrokenStoredShardError` when an entry of it is asked for): a lost shard of command ids must not
+ * read as ids never applied, which would apply a retried command twice.
  */
 export function decodeSnapshot(
   text: string,
