@@ -22,7 +22,7 @@ import { SqliteSnapshotStore } from '../snapshots/sqlite-snapshot-store';
 import { AppendSignal, CatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Upcasters } from '../upcasters';
 import { GroupCommit } from './group-commit';
-import { assertSynchronousMode, isTransientSqliteError, openLedgerDatabase, type SqliteConnectionOptions, type SqliteSynchronous } from './sqlite-schema';
+import { assertSynchronousMode, isTransientSqliteError, limitBy, openLedgerDatabase, type SqliteConnectionOptions, type SqliteSynchronous } from './sqlite-schema';
 import { SqliteWriter, type WriteRequest, type WriteResult } from './sqlite-writer';
 import { SqliteWriterHost } from './sqlite-writer-host';
 
@@ -238,11 +238,11 @@ function prepareStatements(db: Database.Database) {
       .prepare(
         `SELECT ${COLUMNS} FROM events
        WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo
-       ORDER BY revision LIMIT @limit`,
+       ORDER BY revision ${limitBy('@limit')}`,
       )
       .raw(true),
     readAll: db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .raw(true),
     head: db.prepare(`SELECT coalesce(max(position), 0) FROM events`).pluck(),
   };

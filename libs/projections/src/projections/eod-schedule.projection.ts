@@ -9,6 +9,7 @@
  * returns dates on or after the one it is given), so the sweep ends.
  */
 import { addDays, type CreditAccountState, nextActionDate, type TermsCatalogue } from '@ledger/credit';
+import { limitBy } from '@ledger/event-store';
 import type { Db, Projection, ProjectionContext, ProjectionEvent, Statement } from '../runner/projection';
 
 const SWEEP_CHUNK = 1000;
@@ -45,7 +46,7 @@ export class EodScheduleProjection implements Projection {
     );
     this.remove = db.prepare('DELETE FROM eod_schedule WHERE account_id = ?');
     this.due = db.prepare(
-      'SELECT account_id FROM eod_schedule WHERE next_action_date <= ? ORDER BY next_action_date, account_id LIMIT ?',
+      `SELECT account_id FROM eod_schedule WHERE next_action_date <= ? ORDER BY next_action_date, account_id ${limitBy('?')}`,
     );
   }
 

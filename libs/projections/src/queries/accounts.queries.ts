@@ -3,6 +3,7 @@
  * after the last closed one (the current business date), from the stored start of the overdue episode.
  */
 import { addDays, daysBetween, Dec, Money } from '@ledger/credit';
+import { limitBy } from '@ledger/event-store';
 import type { BalanceRow } from '../projections/balances.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
@@ -136,7 +137,7 @@ export function listAccounts(db: Db, options: ListAccountsOptions = {}): Account
   const used = filters.filter(([, value]) => value !== undefined);
   const where = used.map(([clause]) => clause);
   const params = used.map(([, value]) => value);
-  const sql = `SELECT * FROM balances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY account_id LIMIT ? OFFSET ?`;
+  const sql = `SELECT * FROM balances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY account_id ${limitBy('?')} OFFSET ?`;
   const rows = db.prepare(sql).all(...params, limit + 1, offset) as BalanceRow[];
   const lastClosed = lastClosedBusinessDay(db);
   const items = rows.slice(0, limit).map((r) => toAccountView(r, lastClosed));

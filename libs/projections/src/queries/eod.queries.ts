@@ -4,6 +4,7 @@
  * seeks each distinct due date in the (next_action_date, account_id) index (there are few: today, and
  * rarely a stale earlier one), takes a page from each, and merges them.
  */
+import { limitBy } from '@ledger/event-store';
 import type { Db } from '../runner/projection';
 import { assertDate, pageLimit } from './query-input';
 
@@ -14,7 +15,7 @@ export function accountsDueForEndOfDay(db: Db, date: string, limit: number, afte
     'SELECT MIN(next_action_date) AS d FROM eod_schedule WHERE next_action_date > ? AND next_action_date <= ?',
   );
   const page = db.prepare(
-    'SELECT account_id FROM eod_schedule WHERE next_action_date = ? AND account_id > ? ORDER BY account_id LIMIT ?',
+    `SELECT account_id FROM eod_schedule WHERE next_action_date = ? AND account_id > ? ORDER BY account_id ${limitBy('?')}`,
   );
   const ids: string[] = [];
   let previous = '';

@@ -5,7 +5,7 @@
  * own stored rows to bypass).
  */
 import { createHash } from 'node:crypto';
-import { type EventMetadata, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { type EventMetadata, EventStore, limitBy, SqliteEventStore } from '@ledger/event-store';
 import { canonicalJson } from './canonical-json';
 
 export interface LogRow {
@@ -35,7 +35,7 @@ export async function* readLog(store: EventStore, options: { after?: bigint; upT
   const page =
     store instanceof SqliteEventStore
       ? (() => {
-          const select = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?');
+          const select = store.db.prepare(`SELECT position, id, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`);
           return async (from: bigint): Promise<LogRow[]> =>
             (select.all(from, pageSize) as RawRow[]).map((r) => ({ ...r, position: BigInt(r.position), revision: BigInt(r.revision), data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) }));
         })()
