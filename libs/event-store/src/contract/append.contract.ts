@@ -148,6 +148,24 @@ export function describeAppendContract(store: () => EventStore, capabilities: St
       expect((await store().readStream(stream)).map((event) => event.id)).toEqual([stored.id]);
     });
 
+    it('refuses an append whose new id comes before a stored one, and stores neither', async () => {
+      const stream = uniqueStream();
+      const [stored, fresh] = [newEvent(), newEvent()];
+      await store().append(stream, 'no_stream', [stored]);
+      await expect(store().append(stream, 0n, [fresh, stored])).rejects.toMatchObject({
+        code: 'EVENT_ID_COLLISION',
+      });
+      expect((await store().readStream(stream)).map((event) => event.id)).toEqual([stored.id]);
+    });
+
+    it('treats a retry with any on a system stream as a no-op returning the original result', async () => {
+      const stream = uniqueStream('system-contract');
+      const events = numberedEvents(2);
+      const original = await store().append(stream, 'any', events);
+      await expect(store().append(stream, 'any', events)).resolves.toEqual(original);
+      expect(await store().readStream(stream)).toHaveLength(2);
+    });
+
     if (capabilities.globallyUniqueEventIds) {
       it('refuses an event id already stored in another stream', async () => {
         const event = newEvent();
