@@ -91,6 +91,39 @@ describe('the sqlite store file', () => {
     expect(await store.readAll()).toEqual([expect.objectContaining({ stream: 'account-b', position: 1n })]);
   });
 
+  it('loses the whole group, and commits none of it, when a failure rolls back the transaction itself', async () => {
+    const store = open();
+    const saboteur = new Database(file.path);
+    // RAISE(ROLLBACK) ends the whole transaction, as an I/O error or a full disk may.
+    saboteur.exec(`CREATE TRIGGER roll_back_all BEFORE INSERT ON events WHEN NEW.type = 'RollsBack'
+                   BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END`);
+    saboteur.close();
+    const outcomes = await Promise.allSettled([
+      store.append('account-a', 'no_stream', [newEvent('Fine')]),
+      store.append('account-b', 'no_stream', [newEvent('RollsBack')]),
+      store.append('account-c', 'no_stream', [newEvent('Fine')]),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await store.readAll()).toEqual([]);
+    await expect(store.append('account-c', 'no_stream', [newEvent('Fine')])).resolves.toEqual({ nextRevision: 0n, position: 1n });
+  });
+
+  it('answers a retry with the original result even when something else would refuse its insert now', async () => {
+    const store = open();
+    const events = [newEvent('Later')];
+    const original = await store.append('system-retried', 'any', events);
+    const saboteur = new Database(file.path);
+    saboteur.exec(`CREATE TRIGGER refuse_later BEFORE INSERT ON events WHEN NEW.type = 'Later'
+                   BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    saboteur.close();
+    // The retry check runs before anything is inserted: a retry is answered even where a fresh insert would
+    // now be refused (with 'any' there is no revision check to refuse it first).
+    await expect(store.append('system-retried', 'any', events)).resolves.toEqual(original);
+    // Matched by message: SqliteError is not an Error of this test file's realm once another file in the
+    // same jest worker loaded better-sqlite3 first, so toThrow would not recognise it.
+    await expect(store.append('system-retried', 'any', [newEvent('Later')])).rejects.toMatchObject({ message: 'refused by the test' });
+  });
+
   it('leaves nothing of an append whose process dies before the commit', async () => {
     const store = open();
     await store.append('account-a', 'no_stream', [newEvent()]);
