@@ -91,8 +91,8 @@ describe('the sqlite store file', () => {
     expect(await store.readAll()).toEqual([expect.objectContaining({ stream: 'account-b', position: 1n })]);
   });
 
-  it('loses the whole group, and commits none of it, when a failure rolls back the transaction itself', async () => {
-    const store = open();
+  it.each(['inline', 'thread'] as const)('loses the whole group, and commits none of it, when a failure rolls back the transaction itself (writer %s)', async (writer) => {
+    const store = open({ writer });
     const saboteur = new Database(file.path);
     // RAISE(ROLLBACK) ends the whole transaction, as an I/O error or a full disk may.
     saboteur.exec(`CREATE TRIGGER roll_back_all BEFORE INSERT ON events WHEN NEW.type = 'RollsBack'
