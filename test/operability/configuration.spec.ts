@@ -34,7 +34,7 @@ describe('the configuration', () => {
       demo: false,
       projections: true,
       projectionsWorker: false,
-      endOfDayConcurrency: 32,
+      endOfDayConcurrency: 128,
       aggregateCacheSize: 20000,
       logLevel: 'info',
     });

@@ -6,6 +6,7 @@ import { isValidDateTime } from '@ledger/credit';
 import { createEventStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
 import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
 import { DEFAULT_AGGREGATE_CACHE_BYTES } from '../repository/account-repository';
+import { DEFAULT_END_OF_DAY_CONCURRENCY } from '../end-of-day/end-of-day.service';
 
 export interface LedgerConfig {
   port: number;
@@ -121,7 +122,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     idHashKey,
     projections: projectionsWorker ? false : flag(env, 'LEDGER_PROJECTIONS', true, 'or worker'),
     projectionsWorker,
-    endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', 32, 1, 1024),
+    endOfDayConcurrency: integer(env, 'LEDGER_EOD_CONCURRENCY', DEFAULT_END_OF_DAY_CONCURRENCY, 1, 1024),
     aggregateCacheSize: integer(env, 'LEDGER_AGGREGATE_CACHE', 20_000, 1, 10_000_000),
     aggregateCacheBytes: integer(env, 'LEDGER_AGGREGATE_CACHE_MB', DEFAULT_AGGREGATE_CACHE_BYTES / MIB, 1, 1_048_576) * MIB,
     stateCacheBytes: integer(env, 'LEDGER_STATE_CACHE_MB', DEFAULT_STATE_CACHE_BYTES / MIB, 1, 1_048_576) * MIB,
