@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { limitBy } from './sqlite-schema';
 
@@ -20,5 +22,18 @@ describe('limitBy', () => {
   it('takes a named parameter', () => {
     const named = db.prepare(`SELECT n FROM numbers WHERE n > @after ORDER BY n ${limitBy('@limit')}`).pluck();
     expect(named.all({ after: 3, limit: 1 })).toEqual([4n]);
+  });
+});
+
+describe('the SQL of the ledger', () => {
+  it('binds no bare LIMIT parameter (each would prepare its statement again on every run: use limitBy)', () => {
+    const root = join(__dirname, '../../../..');
+    const sources = ['apps', 'libs'].flatMap((folder) =>
+      (readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' }) as string[])
+        .filter((path) => path.endsWith('.ts') && !path.endsWith('.spec.ts'))
+        .map((path) => join(root, folder, path)),
+    );
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.filter((path) => /\bLIMIT\s+(\?|[@:$]\w)/.test(readFileSync(path, 'utf8')))).toEqual([]);
   });
 });

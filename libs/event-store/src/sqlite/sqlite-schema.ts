@@ -111,12 +111,12 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
 
 /**
  * `LIMIT <parameter>`, written so that binding the parameter does not make SQLite prepare the statement
- * again. SQLite reads the value bound to a bare `LIMIT ?` while it prepares a statement (to plan for that
- * many rows) and marks the statement stale whenever that parameter is bound again, so every run of it
- * re-prepared it: about 11 µs on a trivial query here and 22 µs on a stream read, whose empty read after
- * a snapshot took 30 µs instead of 8 (`sqlite3ExprIsInteger`, case `TK_VARIABLE`, in the SQLite that
- * better-sqlite3 builds). SQLite does not read an expression over the parameter that way; its value and
- * meaning are the same (-1 is no limit).
+ * again. SQLite reads the value bound to a bare LIMIT parameter while it prepares a statement (to plan
+ * for that many rows) and marks the statement stale whenever that parameter is bound again, so every
+ * run of it re-prepared it: about 11 µs on a trivial query here and 22 µs on a stream read, whose empty
+ * read after a snapshot took 30 µs instead of 8 (`sqlite3ExprIsInteger`, case `TK_VARIABLE`, in the
+ * SQLite that better-sqlite3 builds). SQLite does not read an expression over the parameter that way;
+ * its value and meaning are the same (-1 is no limit). A test keeps bare ones out of apps/ and libs/.
  */
 export function limitBy(parameter: string): string {
   return `LIMIT (${parameter} + 0)`;
