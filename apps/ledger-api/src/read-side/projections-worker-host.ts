@@ -144,7 +144,8 @@ export class ProjectionsWorkerHost {
           this.logger.error(`projections worker: ${message.message}`);
           break;
         case 'log':
-          // The audit anchors the worker writes (a failed anchor is retried at the next trigger).
+          // What the worker's audit anchors report: a failed anchor is retried at the next trigger, a failed
+          // subscription to the log a second later (`AuditAnchorScheduler.retryAfterMs`).
           if (message.level === 'warn') this.logger.warn(message.message);
           else this.logger.error(message.message);
           break;
