@@ -8,16 +8,16 @@ import {
 /** Where an already stored event sits: all the idempotency check needs to know about it. */
 export interface StoredEventRef {
   id: string;
-  stream: string;
   revision: bigint;
   position: bigint;
 }
 
 /**
- * Decides whether an append is a retry of one already stored. `stored[i]` is the stored event with the
- * id of the append's i-th event, or undefined. Returns the original result for a retry, undefined for a
+ * Decides whether an append is a retry of one already stored. `stored[i]` is the event of this stream
+ * with the id of the append's i-th event, or undefined: ids are recognised within their stream (an id
+ * stored in another stream is another event). Returns the original result for a retry, undefined for a
  * fresh append, and throws `EventIdCollisionError` for anything in between: a retry must be the same
- * events, in the same stream, in the same order, or it is not a retry.
+ * events in the same order, or it is not a retry.
  */
 export function resolveRetry(
   stream: string,
@@ -31,14 +31,6 @@ export function resolveRetry(
       stream,
       found.map((ref) => ref.id),
       'some ids of the append are already stored, others are not',
-    );
-  }
-  const elsewhere = found.filter((ref) => ref.stream !== stream);
-  if (elsewhere.length > 0) {
-    throw new EventIdCollisionError(
-      stream,
-      elsewhere.map((ref) => ref.id),
-      `already stored in stream ${elsewhere[0].stream}`,
     );
   }
   const consecutive = found.every((ref, i) => i === 0 || ref.revision === found[i - 1].revision + 1n);

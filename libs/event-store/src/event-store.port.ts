@@ -24,7 +24,7 @@ export interface EventMetadata {
   [key: string]: unknown;
 }
 
-/** An event before it is stored. `id` must be unique and deterministic for retries to be no-ops. */
+/** An event before it is stored. `id` must be unique within its stream and deterministic for retries to be no-ops. */
 export interface NewEvent<D = unknown> {
   id: string;
   type: string;
@@ -132,8 +132,8 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * An append reused an event id in a way that is not a plain retry: some of its ids are stored and some
- * are not, an id is stored in another stream, or the stored events are not this append's events in this
+ * An append reused an event id of its stream in a way that is not a plain retry: some of its ids are
+ * stored in the stream and some are not, or the stored events are not this append's events in this
  * order. A retry of the same append is a no-op instead (see `EventStore.append`).
  */
 export class EventIdCollisionError extends Error {
@@ -158,8 +158,9 @@ export abstract class EventStore {
   /**
    * Appends events atomically with an optimistic concurrency check. Appending events whose ids are all
    * already stored in this stream is a no-op returning the original result (safe retries). That check
-   * comes before the expected-revision check, so a retry after a lost reply succeeds; a partial or
-   * cross-stream reuse of ids throws `EventIdCollisionError`.
+   * comes before the expected-revision check, so a retry after a lost reply succeeds; a partial reuse of
+   * the stream's ids throws `EventIdCollisionError`. Ids are recognised within their stream, as
+   * EventStoreDB recognises them: an id stored in another stream does not make an append a retry.
    */
   abstract append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult>;
 

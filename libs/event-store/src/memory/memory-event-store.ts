@@ -42,7 +42,8 @@ export class MemoryEventStore extends EventStore {
   /** The global log: the event at position p is at index p - 1. */
   private readonly log: Row[] = [];
   private readonly streams = new Map<string, Row[]>();
-  private readonly byId = new Map<string, Row>();
+  /** Each stream's events by id: ids are recognised within their stream, as the other stores do. */
+  private readonly byId = new Map<string, Map<string, Row>>();
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly upcasters: Upcasters;
@@ -63,10 +64,11 @@ export class MemoryEventStore extends EventStore {
     const retry = resolveRetry(
       stream,
       prepared.map((event) => event.id),
-      prepared.map((event) => this.byId.get(event.id) as StoredEventRef | undefined),
+      prepared.map((event) => this.byId.get(stream)?.get(event.id) as StoredEventRef | undefined),
     );
     if (retry) return retry;
     const rows = this.streams.get(stream) ?? [];
+    const ids = this.byId.get(stream) ?? new Map<string, Row>();
     checkExpectedRevision(stream, expected, rows.length === 0 ? 'no_stream' : BigInt(rows.length - 1));
     for (const event of prepared) {
       const row: Row = {
@@ -77,9 +79,10 @@ export class MemoryEventStore extends EventStore {
       };
       rows.push(row);
       this.log.push(row);
-      this.byId.set(row.id, row);
+      ids.set(row.id, row);
     }
     this.streams.set(stream, rows);
+    this.byId.set(stream, ids);
     this.signal.notify();
     const last = rows[rows.length - 1];
     return { nextRevision: last.revision, position: last.position };

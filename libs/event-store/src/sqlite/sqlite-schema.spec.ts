@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { limitBy } from './sqlite-schema';
+import { newEvent } from '../contract/contract-helpers';
+import { SqliteEventStore } from './sqlite-event-store';
+import { limitBy, openLedgerDatabase } from './sqlite-schema';
+import { temporaryDatabasePath } from './sqlite-test-files';
 
 describe('limitBy', () => {
   const db = new Database(':memory:');
@@ -35,5 +38,91 @@ describe('the SQL of the ledger', () => {
     );
     expect(sources.length).toBeGreaterThan(50);
     expect(sources.filter((path) => /\bLIMIT\s+(\?|[@:$]\w)/.test(readFileSync(path, 'utf8')))).toEqual([]);
+  });
+});
+
+/** The events table as builds before schema version 2 created it: the id unique across the whole log. */
+const VERSION_1_EVENTS = `
+  CREATE TABLE events (
+    position       INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    stream         TEXT    NOT NULL,
+    revision       INTEGER NOT NULL CHECK (revision >= 0),
+    type           TEXT    NOT NULL CHECK (length(type) > 0),
+    schema_version INTEGER NOT NULL CHECK (schema_version >= 1),
+    data           TEXT    NOT NULL,
+    metadata       TEXT    NOT NULL,
+    recorded_at    INTEGER NOT NULL,
+    UNIQUE (stream, revision)
+  );
+  PRAGMA user_version = 1;
+`;
+
+/** The unique indexes of the events table, each as its list of columns. */
+function uniqueIndexes(db: Database.Database): string[][] {
+  const names = db.prepare(`SELECT name FROM pragma_index_list('events') WHERE "unique" = 1 ORDER BY name`).pluck().all() as string[];
+  return names.map((name) => db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(name) as string[]).sort();
+}
+
+describe('the events table', () => {
+  let file: ReturnType<typeof temporaryDatabasePath>;
+  beforeEach(() => {
+    file = temporaryDatabasePath();
+  });
+  afterEach(() => file.remove());
+
+  it('is created at schema version 2: ids unique within their stream, not across the log', () => {
+    const db = openLedgerDatabase(file.path);
+    expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
+    expect(uniqueIndexes(db)).toEqual([
+      ['stream', 'id'],
+      ['stream', 'revision'],
+    ]);
+    db.close();
+  });
+
+  it('of a version-1 file is rewritten on the first open, every row kept at its position, and only then', async () => {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const old = new Database(file.path);
+    old.exec(VERSION_1_EVENTS);
+    const insert = old.prepare('INSERT INTO events (position, id, stream, revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)');
+    const rows = [
+      [1, '00000000-0000-4000-8000-000000000001', 'account-a', 0, 'Opened', '{"n":1}', '{"recordedAt":"2026-01-01T00:00:00.000Z"}', 1767225600000],
+      [2, '00000000-0000-4000-8000-000000000002', 'account-b', 0, 'Opened', '{"n":2}', '{"recordedAt":"2026-01-01T00:00:01.000Z"}', 1767225601000],
+      [3, '00000000-0000-4000-8000-000000000003', 'account-a', 1, 'Drawn', '{"n":3}', '{"recordedAt":"2026-01-01T00:00:02.000Z"}', 1767225602000],
+    ] as const;
+    for (const row of rows) insert.run(...row);
+    const before = old.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all();
+    old.close();
+
+    const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const db = openLedgerDatabase(file.path);
+      expect(db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(before);
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
+      expect(uniqueIndexes(db)).toEqual([
+        ['stream', 'id'],
+        ['stream', 'revision'],
+      ]);
+      expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name LIKE 'events_version_%'`).pluck().get()).toBe(0n);
+      db.close();
+      expect(written.mock.calls.map(([text]) => String(text))).toEqual([expect.stringContaining('rewriting the events table'), expect.stringContaining('events table rewritten')]);
+
+      written.mockClear();
+      const store = new SqliteEventStore(file.path);
+      expect(written).not.toHaveBeenCalled();
+      // The log goes on from its last position; a retry of a stored event is still recognised, and its
+      // id in another stream is now another event.
+      const retry = { id: rows[2][1], type: 'Drawn', schemaVersion: 1, data: { n: 3 } };
+      await expect(store.append('account-a', 0n, [retry])).resolves.toEqual({ nextRevision: 1n, position: 3n });
+      await expect(store.append('account-c', 'no_stream', [{ ...newEvent(), id: rows[0][1] }])).resolves.toEqual({ nextRevision: 0n, position: 4n });
+      expect((await store.readAll()).map((event) => [event.position, event.stream, event.id])).toEqual([
+        ...rows.map(([position, id, stream]) => [BigInt(position), stream, id]),
+        [4n, 'account-c', rows[0][1]],
+      ]);
+      await store.close();
+    } finally {
+      written.mockRestore();
+    }
   });
 });

@@ -39,19 +39,30 @@ export interface SqliteConnectionOptions {
 /** `SqliteConnectionOptions.walAutocheckpointPages`'s default. */
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
-const SCHEMA_VERSION = 1;
+/**
+ * 2: event ids are unique within their stream (`UNIQUE (stream, id)`), no longer across the whole log
+ * (`id ... UNIQUE`). See `EVENTS_COLUMNS`, and `migrateEventIdIndex` for files of version 1.
+ */
+const SCHEMA_VERSION = 2;
 
 /**
- * The event log. `position` is the rowid, so SQLite hands out max + 1 inside the write transaction:
- * positions are gapless even across processes sharing the file, and a rolled-back append leaves no hole.
- * The unique (stream, revision) index answers "last revision of this stream" and stream reads.
+ * The event log's columns. `position` is the rowid, so SQLite hands out max + 1 inside the write
+ * transaction: positions are gapless even across processes sharing the file, and a rolled-back append
+ * leaves no hole. The unique (stream, revision) index answers "last revision of this stream" and stream
+ * reads; the unique (stream, id) index answers "is this append a retry" (`SqliteWriter`).
+ *
+ * Ids are recognised within their stream, as EventStoreDB recognises them. An index on the id alone
+ * made every insert land on a random leaf (the ids are hashes), and at a few million events that
+ * page's read and write cost more than the rest of the append: 5 events into each of 30,000 streams of
+ * a 3,000,000-event log took 168 to 217 µs of CPU per stream with it, 85 to 89 with (stream, id), in
+ * alternated runs (bench/README.md, seventeenth round). The ledger's own ids already name their
+ * stream (`eventIdOf` hashes the account id into each).
  * `recorded_at` is epoch milliseconds (the ISO text stays in metadata) so point-in-time reads compare
  * instants whatever offset the writer used.
  */
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
+const EVENTS_COLUMNS = `
     position       INTEGER PRIMARY KEY,
-    id             TEXT    NOT NULL UNIQUE,
+    id             TEXT    NOT NULL,
     stream         TEXT    NOT NULL,
     revision       INTEGER NOT NULL CHECK (revision >= 0),
     type           TEXT    NOT NULL CHECK (length(type) > 0),
@@ -59,7 +70,11 @@ const SCHEMA = `
     data           TEXT    NOT NULL,
     metadata       TEXT    NOT NULL,
     recorded_at    INTEGER NOT NULL,
-    UNIQUE (stream, revision)
+    UNIQUE (stream, revision),
+    UNIQUE (stream, id)`;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (${EVENTS_COLUMNS}
   );
   CREATE TABLE IF NOT EXISTS snapshots (
     stream         TEXT    PRIMARY KEY,
@@ -77,6 +92,42 @@ const SCHEMA = `
     PRIMARY KEY (stream, name)
   ) WITHOUT ROWID;
 `;
+
+/** Whether the events table still has version 1's unique index on the id alone. */
+function hasLogWideIdIndex(db: Database.Database): boolean {
+  const indexes = db.prepare(`SELECT name FROM pragma_index_list('events') WHERE "unique" = 1`).pluck().all() as string[];
+  return indexes.some((name) => {
+    const columns = db.prepare(`SELECT name FROM pragma_index_info(?)`).pluck().all(name) as string[];
+    return columns.length === 1 && columns[0] === 'id';
+  });
+}
+
+/**
+ * Rewrites a version-1 events table into version 2's, in one transaction that holds the write lock:
+ * SQLite cannot drop a column's UNIQUE constraint in place, so the rows are copied, positions and all,
+ * into a new table that takes the old one's name. Another connection may have done it first, so the
+ * check runs again under the lock. The copy needs the table's size again on disk until the old one's
+ * pages are reused (VACUUM gives them back), and takes about a minute per ten million events here.
+ * Says on stderr when it starts and ends (a process log may not be set up yet): on a large ledger an
+ * operator sees why the first start takes minutes.
+ */
+function migrateEventIdIndex(db: Database.Database, path: string): void {
+  const migrate = db.transaction((): void => {
+    if (!hasLogWideIdIndex(db)) return;
+    const started = Date.now();
+    process.stderr.write(`ledger: ${path}: rewriting the events table for schema version ${SCHEMA_VERSION} (event ids unique within their stream)\n`);
+    const columns = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
+    db.exec(`
+      CREATE TABLE events_version_2 (${EVENTS_COLUMNS}
+      );
+      INSERT INTO events_version_2 (${columns}) SELECT ${columns} FROM events ORDER BY position;
+      DROP TABLE events;
+      ALTER TABLE events_version_2 RENAME TO events;
+    `);
+    process.stderr.write(`ledger: ${path}: events table rewritten in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  });
+  migrate.immediate();
+}
 
 /** Opens (creating the folder and schema if needed) a ledger database with durable settings. */
 export function openLedgerDatabase(path: string, options: SqliteConnectionOptions = {}): Database.Database {
@@ -97,6 +148,7 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
       throw new Error(`${path} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
     }
     db.exec(SCHEMA);
+    if (version < SCHEMA_VERSION) migrateEventIdIndex(db, path);
     // Only when it changes: writing it needs the write lock, which another connection may hold (the
     // writer thread's connection opens while the main one, or another process, commits). `SCHEMA` writes
     // only where a table is missing: the first open by a build that added one (`snapshot_parts`, which

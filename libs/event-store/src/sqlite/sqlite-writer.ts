@@ -116,7 +116,7 @@ export class SqliteWriter {
     const retry = resolveRetry(
       stream,
       events.map((event) => event.id),
-      events.map((event) => this.statements.findById.get(event.id) as StoredEventRef | undefined),
+      events.map((event) => this.statements.findInStream.get(stream, event.id) as StoredEventRef | undefined),
     );
     if (retry) return retry;
     const last = this.statements.lastRevision.get(stream) as bigint | undefined;
@@ -133,7 +133,7 @@ export class SqliteWriter {
 
 function prepareWriteStatements(db: Database.Database) {
   return {
-    findById: db.prepare(`SELECT id, stream, revision, position FROM events WHERE id = ?`),
+    findInStream: db.prepare(`SELECT id, revision, position FROM events WHERE stream = ? AND id = ?`),
     lastRevision: db
       .prepare(`SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1`)
       .pluck(),
