@@ -106,14 +106,15 @@ function hasLogWideIdIndex(db: Database.Database): boolean {
  * Rewrites a version-1 events table into version 2's, in one transaction that holds the write lock:
  * SQLite cannot drop a column's UNIQUE constraint in place, so the rows are copied, positions and all,
  * into a new table that takes the old one's name. Another connection may have done it first, so the
- * check runs again under the lock. The copy needs the table's size again on disk until the old one's
- * pages are reused (VACUUM gives them back), and takes about a minute per ten million events here.
+ * check runs again under the lock. The copy passes through the write-ahead log, so the rewrite needs
+ * free disk for twice the table's size; the file keeps the old table's pages as free pages, which later
+ * appends reuse (VACUUM gives them back).
  * Says on stderr when it starts and ends (a process log may not be set up yet): on a large ledger an
  * operator sees why the first start takes minutes.
  */
 function migrateEventIdIndex(db: Database.Database, path: string): void {
-  const migrate = db.transaction((): void => {
-    if (!hasLogWideIdIndex(db)) return;
+  const migrate = db.transaction((): boolean => {
+    if (!hasLogWideIdIndex(db)) return false;
     const started = Date.now();
     process.stderr.write(`ledger: ${path}: rewriting the events table for schema version ${SCHEMA_VERSION} (event ids unique within their stream)\n`);
     const columns = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
@@ -125,8 +126,11 @@ function migrateEventIdIndex(db: Database.Database, path: string): void {
       ALTER TABLE events_version_2 RENAME TO events;
     `);
     process.stderr.write(`ledger: ${path}: events table rewritten in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return true;
   });
-  migrate.immediate();
+  // The rewrite went through the write-ahead log whole: copy it into the file now and give its space
+  // back, rather than leave a log as large as the table (best effort: a reader may hold it open).
+  if (migrate.immediate()) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /** Opens (creating the folder and schema if needed) a ledger database with durable settings. */
