@@ -13,6 +13,8 @@ import { forkPhase, runPhase } from './lib/child';
 import { httpRequestFor, nextCommand } from './lib/command-load';
 import { type Baseline, machineBlock, markdownTable, REFERENCE, type Row, textTable, throughputRow, upperBoundRow } from './lib/report';
 import { machineInfo, round } from './lib/stats';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with `npm start`
+const { heapBoundArgs } = require('../scripts/heap-bound') as { heapBoundArgs(env: Record<string, string | undefined>): string[] };
 
 interface Scenario {
   name: string;
@@ -28,10 +30,11 @@ interface Scenario {
 
 /** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
 const OTHER_DEPLOYMENTS = [
-  { key: 'split', params: { projector: true }, nodeArgs: [], what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
-  // With each thread's heap bounded as `npm start` and the Dockerfile bound it.
-  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: ['--max-old-space-size=384'], what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+  { key: 'split', params: { projector: true }, nodeArgs: heapBoundArgs({ LEDGER_PROJECTIONS: '0' }), what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
+  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: heapBoundArgs({ LEDGER_PROJECTIONS: 'worker' }), what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
 ] as const;
+/** Every deployment's API runs with the heap bound `npm start` gives it (`scripts/heap-bound.js`). */
+const ONE_PROCESS_NODE_ARGS = heapBoundArgs({ LEDGER_PROJECTIONS: '1' });
 
 /**
  * `--deployments process,split,worker` measures exactly those deployments in every scenario; by default
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
       const inOneProcess = !DEPLOYMENTS || DEPLOYMENTS.includes('process');
       for (const d of deployments) cpSync(kept?.dir ?? dir, `${dir}-${d.key}`, { recursive: true });
       if (kept && inOneProcess) cpSync(kept.dir, dir, { recursive: true });
-      const api = inOneProcess ? await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds) : undefined;
+      const api = inOneProcess ? await apiPhase({ ...apiParams, dir }, s.accounts, plan.commandSeconds, ONE_PROCESS_NODE_ARGS) : undefined;
       rmSync(dir, { recursive: true, force: true });
       const others: Record<string, unknown> = {};
       for (const d of deployments) {

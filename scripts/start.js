@@ -6,6 +6,7 @@
  */
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const { heapBoundArgs } = require('./heap-bound');
 
 const root = path.resolve(__dirname, '..');
 const env = {
@@ -18,11 +19,8 @@ const env = {
   TS_NODE_SWC: 'true',
   TS_NODE_TRANSPILE_ONLY: 'true',
 };
-// Each thread's heap is bounded as in the Dockerfile (docs/configuration.md, Memory), unless the caller
-// chose: 384 MiB with the projections in a worker thread, 640 with both caches on the main thread.
-const projectionsOnMain = !['worker', '0', 'false'].includes(String(env.LEDGER_PROJECTIONS).toLowerCase());
-const heap = /--max[-_]old[-_]space[-_]size/.test(env.NODE_OPTIONS ?? '') ? [] : [`--max-old-space-size=${projectionsOnMain ? 640 : 384}`];
-const child = spawn(process.execPath, [...heap, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
+// Each thread's heap is bounded as in the Dockerfile, unless the caller chose (scripts/heap-bound.js).
+const child = spawn(process.execPath, [...heapBoundArgs(env), '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
   cwd: root,
   env,
   stdio: 'inherit',

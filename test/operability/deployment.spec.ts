@@ -115,6 +115,26 @@ describe('the Dockerfile', () => {
   });
 });
 
+describe('the heap bound of `npm start` and the benchmarks (scripts/heap-bound.js)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { heapBoundArgs } = require('../../scripts/heap-bound') as { heapBoundArgs(env: Record<string, string | undefined>): string[] };
+
+  it('is the Dockerfile\'s for the deployment the image runs (projections in a worker thread)', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/LEDGER_PROJECTIONS=worker/);
+    const bound = /NODE_OPTIONS=(--max-old-space-size=\d+)/.exec(dockerfile)?.[1];
+    expect(heapBoundArgs({ LEDGER_PROJECTIONS: 'worker' })).toEqual([bound]);
+  });
+
+  it('is larger with both caches on the main thread, the same beside a projector process, and never overrides NODE_OPTIONS', () => {
+    expect(heapBoundArgs({})).toEqual(['--max-old-space-size=640']);
+    expect(heapBoundArgs({ LEDGER_PROJECTIONS: 'true' })).toEqual(['--max-old-space-size=640']);
+    expect(heapBoundArgs({ LEDGER_PROJECTIONS: '0' })).toEqual(['--max-old-space-size=384']);
+    expect(heapBoundArgs({ LEDGER_PROJECTIONS: 'Worker' })).toEqual(['--max-old-space-size=384']);
+    expect(heapBoundArgs({ LEDGER_PROJECTIONS: 'worker', NODE_OPTIONS: '--max_old_space_size=2048' })).toEqual([]);
+  });
+});
+
 describe('the runbook', () => {
   const runbook = readFileSync(join(ROOT, 'docs/runbook.md'), 'utf8');
 
