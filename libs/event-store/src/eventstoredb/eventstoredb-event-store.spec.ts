@@ -1,6 +1,6 @@
 import { describeEventStoreContract, type StoreCapabilities } from '../contract/event-store.contract';
 
-/** `$all` commit positions have gaps; EventStoreDB recognises event ids within a stream only. */
+/** `$all` commit positions have gaps. */
 const EVENTSTOREDB_CAPABILITIES: StoreCapabilities = { gaplessPositions: false };
 import { createEventStoreDbStore } from './index';
 import { EsdbGrpcTestDouble } from './test-double/esdb-grpc-test-double';
