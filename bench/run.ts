@@ -30,11 +30,11 @@ interface Scenario {
 
 /** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
 const OTHER_DEPLOYMENTS = [
-  { key: 'split', params: { projector: true }, nodeArgs: heapBoundArgs({ LEDGER_PROJECTIONS: '0' }), what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
-  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: heapBoundArgs({ LEDGER_PROJECTIONS: 'worker' }), what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+  { key: 'split', params: { projector: true }, nodeArgs: heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: '0' }), what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
+  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: 'worker' }), what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
 ] as const;
-/** Every deployment's API runs with the heap bound `npm start` gives it (`scripts/heap-bound.js`). */
-const ONE_PROCESS_NODE_ARGS = heapBoundArgs({ LEDGER_PROJECTIONS: '1' });
+/** Every deployment's API runs with the heap bound `npm start` gives it (`scripts/heap-bound.js`), unless NODE_OPTIONS sets one. */
+const ONE_PROCESS_NODE_ARGS = heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: '1' });
 
 /**
  * `--deployments process,split,worker` measures exactly those deployments in every scenario; by default

@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { newEvent } from '../contract/contract-helpers';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -81,19 +82,27 @@ describe('the events table', () => {
     db.close();
   });
 
-  it('of a version-1 file is rewritten on the first open, every row kept at its position, and only then', async () => {
-    mkdirSync(dirname(file.path), { recursive: true });
+  const rows = [
+    [1, '00000000-0000-4000-8000-000000000001', 'account-a', 0, 'Opened', '{"n":1}', '{"recordedAt":"2026-01-01T00:00:00.000Z"}', 1767225600000],
+    [2, '00000000-0000-4000-8000-000000000002', 'account-b', 0, 'Opened', '{"n":2}', '{"recordedAt":"2026-01-01T00:00:01.000Z"}', 1767225601000],
+    [3, '00000000-0000-4000-8000-000000000003', 'account-a', 1, 'Drawn', '{"n":3}', '{"recordedAt":"2026-01-01T00:00:02.000Z"}', 1767225602000],
+  ] as const;
+
+  /** Writes `rows` into a version-1 file at `file.path`; returns them as SQLite reads them back. */
+  function versionOneFile(): unknown[] {
+    // Today's schema, with the events table as version 1 had it (the other tables have not changed).
+    openLedgerDatabase(file.path).close();
     const old = new Database(file.path);
-    old.exec(VERSION_1_EVENTS);
+    old.exec(`DROP TABLE events; ${VERSION_1_EVENTS}`);
     const insert = old.prepare('INSERT INTO events (position, id, stream, revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)');
-    const rows = [
-      [1, '00000000-0000-4000-8000-000000000001', 'account-a', 0, 'Opened', '{"n":1}', '{"recordedAt":"2026-01-01T00:00:00.000Z"}', 1767225600000],
-      [2, '00000000-0000-4000-8000-000000000002', 'account-b', 0, 'Opened', '{"n":2}', '{"recordedAt":"2026-01-01T00:00:01.000Z"}', 1767225601000],
-      [3, '00000000-0000-4000-8000-000000000003', 'account-a', 1, 'Drawn', '{"n":3}', '{"recordedAt":"2026-01-01T00:00:02.000Z"}', 1767225602000],
-    ] as const;
     for (const row of rows) insert.run(...row);
-    const before = old.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all();
+    const stored = old.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all();
     old.close();
+    return stored;
+  }
+
+  it('of a version-1 file is rewritten on the first open, every row kept at its position, and only then', async () => {
+    const before = versionOneFile();
 
     const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
@@ -124,5 +133,49 @@ describe('the events table', () => {
     } finally {
       written.mockRestore();
     }
+  });
+
+  it('of a version-1 file another process holds is waited for, past the usual busy timeout, and not rewritten twice', async () => {
+    const before = versionOneFile();
+    // Another process takes the write lock, rewrites the table as version 2 does, and commits 1.5 s later.
+    const script = `
+      const Database = require('better-sqlite3');
+      const db = new Database(process.argv[1]);
+      db.exec('BEGIN IMMEDIATE');
+      process.stdout.write('locked\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+      db.exec(\`CREATE TABLE events_version_2 AS SELECT * FROM events;
+        DROP TABLE events;
+        CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+          type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at INTEGER NOT NULL,
+          UNIQUE (stream, revision), UNIQUE (stream, id));
+        INSERT INTO events SELECT * FROM events_version_2;
+        DROP TABLE events_version_2;
+        PRAGMA user_version = 2;\`);
+      db.exec('COMMIT');
+      db.close();`;
+    const other = spawn(process.execPath, ['-e', script, file.path], { cwd: join(__dirname, '../../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => other.on('exit', resolve));
+    await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve()));
+
+    const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const started = Date.now();
+      const db = openLedgerDatabase(file.path, { busyTimeoutMs: 100 });
+      expect(Date.now() - started).toBeGreaterThan(500);
+      expect(written.mock.calls.map(([text]) => String(text))).not.toContainEqual(expect.stringContaining('rewriting the events table'));
+      expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
+      expect(uniqueIndexes(db)).toEqual([
+        ['stream', 'id'],
+        ['stream', 'revision'],
+      ]);
+      expect(db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(before);
+      // The usual busy timeout is back once the open is done.
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(100n);
+      db.close();
+    } finally {
+      written.mockRestore();
+    }
+    expect(await exited).toBe(0);
   });
 });
