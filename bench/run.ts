@@ -15,6 +15,8 @@ import { type Baseline, machineBlock, markdownTable, REFERENCE, type Row, textTa
 import { machineInfo, round } from './lib/stats';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with `npm start`
 const { heapBoundArgs } = require('../scripts/heap-bound') as { heapBoundArgs(env: Record<string, string | undefined>): string[] };
+/** The heap bound `npm start` gives the API with these projections (`scripts/heap-bound.js`), unless NODE_OPTIONS sets one. */
+const heapBoundFor = (projections: string) => heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: projections });
 
 interface Scenario {
   name: string;
@@ -30,11 +32,10 @@ interface Scenario {
 
 /** The deployments the first scenario is measured in besides one process, each on its own copy of the fixture. */
 const OTHER_DEPLOYMENTS = [
-  { key: 'split', params: { projector: true }, nodeArgs: heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: '0' }), what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
-  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: 'worker' }), what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
+  { key: 'split', params: { projector: true }, nodeArgs: heapBoundFor('0'), what: 'the API with LEDGER_PROJECTIONS=0 beside a projector process' },
+  { key: 'worker', params: { projectionsWorker: true }, nodeArgs: heapBoundFor('worker'), what: 'the API with LEDGER_PROJECTIONS=worker (projections in a worker thread)' },
 ] as const;
-/** Every deployment's API runs with the heap bound `npm start` gives it (`scripts/heap-bound.js`), unless NODE_OPTIONS sets one. */
-const ONE_PROCESS_NODE_ARGS = heapBoundArgs({ NODE_OPTIONS: process.env.NODE_OPTIONS, LEDGER_PROJECTIONS: '1' });
+const ONE_PROCESS_NODE_ARGS = heapBoundFor('1');
 
 /**
  * `--deployments process,split,worker` measures exactly those deployments in every scenario; by default

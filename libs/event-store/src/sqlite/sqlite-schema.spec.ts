@@ -88,10 +88,15 @@ describe('the events table', () => {
     [3, '00000000-0000-4000-8000-000000000003', 'account-a', 1, 'Drawn', '{"n":3}', '{"recordedAt":"2026-01-01T00:00:02.000Z"}', 1767225602000],
   ] as const;
 
+  /** Today's events table, as SQLite keeps its definition. */
+  let versionTwoEvents: string;
+
   /** Writes `rows` into a version-1 file at `file.path`; returns them as SQLite reads them back. */
   function versionOneFile(): unknown[] {
     // Today's schema, with the events table as version 1 had it (the other tables have not changed).
-    openLedgerDatabase(file.path).close();
+    const today = openLedgerDatabase(file.path);
+    versionTwoEvents = today.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'events'`).pluck().get() as string;
+    today.close();
     const old = new Database(file.path);
     old.exec(`DROP TABLE events; ${VERSION_1_EVENTS}`);
     const insert = old.prepare('INSERT INTO events (position, id, stream, revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)');
@@ -144,17 +149,15 @@ describe('the events table', () => {
       db.exec('BEGIN IMMEDIATE');
       process.stdout.write('locked\\n');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
-      db.exec(\`CREATE TABLE events_version_2 AS SELECT * FROM events;
+      db.exec(\`CREATE TABLE events_copy AS SELECT * FROM events;
         DROP TABLE events;
-        CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
-          type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at INTEGER NOT NULL,
-          UNIQUE (stream, revision), UNIQUE (stream, id));
-        INSERT INTO events SELECT * FROM events_version_2;
-        DROP TABLE events_version_2;
+        \${process.argv[2]};
+        INSERT INTO events SELECT * FROM events_copy;
+        DROP TABLE events_copy;
         PRAGMA user_version = 2;\`);
       db.exec('COMMIT');
       db.close();`;
-    const other = spawn(process.execPath, ['-e', script, file.path], { cwd: join(__dirname, '../../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const other = spawn(process.execPath, ['-e', script, file.path, versionTwoEvents], { cwd: join(__dirname, '../../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => other.on('exit', resolve));
     await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve()));
 
