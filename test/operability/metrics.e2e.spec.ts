@@ -63,6 +63,17 @@ describe('the /metrics endpoint after a few days of business', () => {
     expect(valueOf(metrics, 'ledger_concurrency_retries_total')).toBe(1);
   });
 
+  it('counts the hits and misses of the account cache, and reports what it holds against its bounds', () => {
+    // The account's first load (its application) and its reload after the other instance's write miss;
+    // every other command on it finds it in the cache.
+    expect(valueOf(metrics, 'ledger_account_cache_lookups_total', { result: 'miss' })).toBe(2);
+    expect(valueOf(metrics, 'ledger_account_cache_lookups_total', { result: 'hit' })).toBeGreaterThanOrEqual(5);
+    expect(valueOf(metrics, 'ledger_account_cache_accounts')).toBe(1);
+    expect(valueOf(metrics, 'ledger_account_cache_bytes')).toBeGreaterThan(0);
+    expect(valueOf(metrics, 'ledger_account_cache_max_accounts')).toBe(20_000);
+    expect(valueOf(metrics, 'ledger_account_cache_max_bytes')).toBe(128 * 2 ** 20);
+  });
+
   it('counts appended events and the size of each group commit', () => {
     expect(valueOf(metrics, 'ledger_events_appended_total')).toBeGreaterThanOrEqual(6);
     const commits = valueOf(metrics, 'ledger_store_group_commit_appends_count') ?? 0;

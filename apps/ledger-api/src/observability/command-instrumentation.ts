@@ -62,7 +62,9 @@ export class CommandInstrumentation implements OnModuleInit {
     this.repository.metrics = {
       onConflictRetry: () => metrics.conflictRetries.inc(),
       onIdempotentReplay: () => metrics.idempotentReplays.inc(),
+      onLoad: (found) => metrics.accountCacheLookups.inc({ result: found }),
     };
+    metrics.watchAccountCache(() => this.repository.cacheOccupancy());
     this.storeHooks.onGroupCommitted = (appends) => metrics.groupCommits.observe(appends);
     this.endOfDay.progress = { onProgress: (_date, done) => metrics.endOfDayAccounts.set(done) };
     this.wrapRepository();

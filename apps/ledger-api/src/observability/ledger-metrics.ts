@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
+import type { CacheOccupancy } from '@ledger/servicing';
 
 /** Command latency buckets: a cached command takes well under a millisecond, a cold load with a group commit a few. */
 const COMMAND_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -54,6 +55,13 @@ export class LedgerMetrics {
   readonly eventsAppended = new Counter({
     name: 'ledger_events_appended_total',
     help: 'Events appended to account streams by commands',
+    registers: [this.registry],
+  });
+
+  readonly accountCacheLookups = new Counter({
+    name: 'ledger_account_cache_lookups_total',
+    help: 'Account loads by the repository (commands, quotes), by result: hit (the account was in the cache) or miss (folded from its snapshot and the events after it)',
+    labelNames: ['result'] as const,
     registers: [this.registry],
   });
 
@@ -112,6 +120,30 @@ export class LedgerMetrics {
   /** Lag, position and state of the projections, read when Prometheus scrapes rather than kept up to date. */
   watchProjections(runner: ProjectionRunner, enabled: boolean): void {
     registerProjectionGauges(this.registry, runner, enabled);
+  }
+
+  /**
+   * The repository's account cache, read when Prometheus scrapes: the accounts and estimated bytes it
+   * holds, and its bounds. A cache at its byte bound with a high miss share is what makes commands
+   * slower on a ledger of many accounts (LEDGER_AGGREGATE_CACHE_MB, docs/runbook.md).
+   */
+  watchAccountCache(occupancy: () => CacheOccupancy): void {
+    const gauges: { name: string; help: string; value: (o: CacheOccupancy) => number }[] = [
+      { name: 'ledger_account_cache_accounts', help: 'Accounts held folded in the repository cache', value: (o) => o.accounts },
+      { name: 'ledger_account_cache_bytes', help: 'Estimated heap bytes of the accounts held in the repository cache', value: (o) => o.bytes },
+      { name: 'ledger_account_cache_max_accounts', help: 'The repository cache bound on accounts (LEDGER_AGGREGATE_CACHE)', value: (o) => o.maxAccounts },
+      { name: 'ledger_account_cache_max_bytes', help: 'The repository cache bound on estimated bytes (LEDGER_AGGREGATE_CACHE_MB)', value: (o) => o.maxBytes },
+    ];
+    for (const { name, help, value } of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(value(occupancy()));
+        },
+      });
+    }
   }
 
   text(): Promise<string> {

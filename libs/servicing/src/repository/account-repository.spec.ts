@@ -126,6 +126,31 @@ describe('the account repository', () => {
     expect(tight.decided).toEqual(roomy.decided);
   });
 
+  it('reports each load as a hit or a miss of its cache, and what the cache holds against its bounds', async () => {
+    // 12,000 bytes hold one open account, never two (the test above): alternating between two misses every time.
+    const bounded = new AccountRepository(new MemoryEventStore(), new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE, { cacheBytes: 12_000, cacheSize: 50 });
+    const loads: string[] = [];
+    bounded.metrics = { onLoad: (found) => loads.push(found) };
+    expect(bounded.cacheOccupancy()).toEqual({ accounts: 0, bytes: 0, maxAccounts: 50, maxBytes: 12_000 });
+    await openAccount(bounded, 'acc-1');
+    expect(loads).toEqual(['miss', 'hit']);
+    const one = bounded.cacheOccupancy();
+    expect(one.accounts).toBe(1);
+    expect(one.bytes).toBeGreaterThan(0);
+    expect(one.bytes).toBeLessThanOrEqual(12_000);
+    await openAccount(bounded, 'acc-2');
+    loads.length = 0;
+    await bounded.execute('acc-1', drawCommand('o-1', '10.00'), meta('draw:o-1'));
+    await bounded.execute('acc-1', drawCommand('o-2', '10.00'), meta('draw:o-2'));
+    await bounded.execute('acc-2', drawCommand('o-3', '10.00'), meta('draw:o-3'));
+    await bounded.load('acc-2');
+    expect(loads).toEqual(['miss', 'hit', 'miss', 'hit']);
+    expect(bounded.cacheOccupancy()).toMatchObject({ accounts: 1, maxAccounts: 50, maxBytes: 12_000 });
+    bounded.clearCache();
+    await bounded.load('acc-2');
+    expect(loads.at(-1)).toBe('miss');
+  });
+
   it('snapshots an account the cache lets go of once it has enough events since its snapshot, so its next load starts there', async () => {
     // A cache of one account: each command on the other pushes it out.
     const bounded = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE, { cacheSize: 1, snapshotEvery: 50, evictionSnapshotAfter: 4 });

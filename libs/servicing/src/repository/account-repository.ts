@@ -181,10 +181,21 @@ export interface RepositoryOptions {
 export interface RepositoryMetrics {
   onConflictRetry?(accountId: string): void;
   onIdempotentReplay?(accountId: string): void;
+  /** Each `load`: the account found in the cache (`hit`), or folded from its snapshot and the events after it, or from its first event (`miss`). */
+  onLoad?(found: 'hit' | 'miss'): void;
+}
+
+/** What the account cache holds and may hold: accounts, and their estimated bytes (`weighAccount`). */
+export interface CacheOccupancy {
+  accounts: number;
+  bytes: number;
+  maxAccounts: number;
+  maxBytes: number;
 }
 
 export class AccountRepository {
   private readonly cache: LruCache<string, LoadedAccount>;
+  private readonly cacheBytes: number;
   private readonly queue = new KeyedQueue();
   private readonly snapshotEvery: number;
   private readonly evictionSnapshotAfter: number;
@@ -214,7 +225,8 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) => {
+    this.cacheBytes = options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES;
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: this.cacheBytes, weigh: weighAccount }, (_, account) => {
       // A snapshot is only a cache: nothing about taking one may fail the command whose set evicted this.
       try {
         const kept = this.snapshotIfDue(account, this.evictionSnapshotAfter);
@@ -236,6 +248,7 @@ export class AccountRepository {
   async load(accountId: string, { ignoreSnapshot = false }: { ignoreSnapshot?: boolean } = {}): Promise<LoadedAccount> {
     if (this.replayAtNextLoad.delete(accountId)) ignoreSnapshot = true;
     const cached = ignoreSnapshot ? undefined : this.cache.get(accountId);
+    this.metrics.onLoad?.(cached ? 'hit' : 'miss');
     if (cached) return cached;
     let loaded: LoadedAccount;
     try {
@@ -247,6 +260,11 @@ export class AccountRepository {
     }
     this.cache.set(accountId, loaded);
     return loaded;
+  }
+
+  /** The cache's occupancy now, against its bounds (LEDGER_AGGREGATE_CACHE and LEDGER_AGGREGATE_CACHE_MB). */
+  cacheOccupancy(): CacheOccupancy {
+    return { accounts: this.cache.size, bytes: this.cache.weight, maxAccounts: this.cache.capacity, maxBytes: this.cacheBytes };
   }
 
   /**
