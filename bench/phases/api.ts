@@ -6,10 +6,12 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { CommandBus } from '@nestjs/cqrs';
 import { addDays } from '@ledger/credit';
 import { AccountRepository, BusinessClock, CloseBusinessDayCommand, ExecuteAccountCommand, loadConfig, type EndOfDayReport } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
+import { LedgerMetrics } from '../../apps/ledger-api/src/observability/ledger-metrics';
 import { main, phaseParams, progress } from '../lib/child';
 import { nextCommand } from '../lib/command-load';
 import { msSince, round, RssSampler, summarize } from '../lib/stats';
@@ -100,10 +102,59 @@ async function execute(bus: CommandBus, command: ExecuteAccountCommand, refused:
  * (`commandsInProcess`) measures mostly queueing; this is the latency a caller sees at a load the ledger
  * sustains, without the coordinated omission of a closed loop.
  */
-async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds: number) {
+/**
+ * What held commands up while a phase ran, to read its p99 by: the longest the event loop was blocked,
+ * the time garbage collection paused the main thread, and the share of account loads the repository's
+ * cache answered (a miss folds the account from its snapshot first).
+ */
+class PhaseWatch {
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+  private readonly pauses: number[] = [];
+  private readonly gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.pauses.push(entry.duration);
+  });
+
+  private constructor(
+    private readonly metrics: LedgerMetrics,
+    private readonly lookupsAtStart: { hit: number; miss: number },
+  ) {
+    this.loop.enable();
+    this.gc.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Call before the phase sends its first command (the counters are read as they stand). */
+  static async start(metrics: LedgerMetrics): Promise<PhaseWatch> {
+    return new PhaseWatch(metrics, await lookups(metrics));
+  }
+
+  async stop() {
+    this.loop.disable();
+    this.gc.disconnect();
+    const [start, end] = [this.lookupsAtStart, await lookups(this.metrics)];
+    const hits = end.hit - start.hit;
+    const loads = hits + end.miss - start.miss;
+    return {
+      loopDelayP99Ms: round(this.loop.percentile(99) / 1e6, 1),
+      loopDelayMaxMs: round(this.loop.max / 1e6, 1),
+      gcPauseMs: round(this.pauses.reduce((a, b) => a + b, 0), 0),
+      gcLongestPauseMs: round(Math.max(0, ...this.pauses), 1),
+      cacheHitShare: loads === 0 ? null : round(hits / loads, 3),
+    };
+  }
+}
+
+async function lookups(metrics: LedgerMetrics): Promise<{ hit: number; miss: number }> {
+  // The values are prom-client's own entries, which later increments change: read them at once.
+  const { values } = await metrics.accountCacheLookups.get();
+  const count = (result: string) => values.find((v) => v.labels.result === result)?.value ?? 0;
+  return { hit: count('hit'), miss: count('miss') };
+}
+
+async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds: number, metrics: LedgerMetrics) {
   const latencies: number[] = [];
   const refused: Record<string, number> = {};
   const total = Math.round(rate * seconds);
+  const watch = await PhaseWatch.start(metrics);
   const start = process.hrtime.bigint();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -112,13 +163,15 @@ async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds:
     inFlight.push(execute(bus, accountCommand(p.accounts, i, 'rate'), refused).then(() => void latencies.push(msSince(start) - dueMs)));
   }
   await Promise.all(inFlight);
-  return { rate, achievedPerSec: round(total / (msSince(start) / 1000), 0), ...summarize(latencies), refused };
+  const achievedPerSec = round(total / (msSince(start) / 1000), 0);
+  return { rate, achievedPerSec, ...summarize(latencies), refused, ...(await watch.stop()) };
 }
 
-async function commandsInProcess(bus: CommandBus, p: Params) {
+async function commandsInProcess(bus: CommandBus, p: Params, metrics: LedgerMetrics) {
   const latencies: number[] = [];
   const refused: Record<string, number> = {};
   const sampler = new RssSampler();
+  const watch = await PhaseWatch.start(metrics);
   const start = process.hrtime.bigint();
   const until = Date.now() + p.commandSeconds * 1000;
   let n = 0;
@@ -132,7 +185,8 @@ async function commandsInProcess(bus: CommandBus, p: Params) {
   };
   await Promise.all(Array.from({ length: p.concurrency }, worker));
   const seconds = msSince(start) / 1000;
-  return { concurrency: p.concurrency, perSec: round(latencies.length / seconds, 0), ...summarize(latencies), refused, peakRssMb: sampler.stop() };
+  const peakRssMb = sampler.stop();
+  return { concurrency: p.concurrency, perSec: round(latencies.length / seconds, 0), ...summarize(latencies), refused, peakRssMb, ...(await watch.stop()) };
 }
 
 async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string) {
@@ -179,11 +233,12 @@ main(async () => {
   await clock.set(`${addDays(p.lastClosed, 1)}T10:00:00+08:00`, 'system:bench');
 
   progress('commands in process');
-  const inProcess = await commandsInProcess(bus, p);
+  const metrics = app.get(LedgerMetrics);
+  const inProcess = await commandsInProcess(bus, p, metrics);
   progress(`commands in process: ${inProcess.perSec}/s, p99 ${inProcess.p99Ms} ms`);
   // Half the rate just measured, in steps of 50/s, for 10 s at most.
   const halfRate = Math.max(50, Math.floor(inProcess.perSec / 2 / 50) * 50);
-  const atHalf = await commandsAtRate(bus, p, halfRate, Math.min(10, p.commandSeconds));
+  const atHalf = await commandsAtRate(bus, p, halfRate, Math.min(10, p.commandSeconds), metrics);
   progress(`commands in process at ${halfRate}/s: p50 ${atHalf.p50Ms} ms, p99 ${atHalf.p99Ms} ms`);
 
   await app.listen(0, '127.0.0.1');
