@@ -46,6 +46,11 @@ export class LruCache<K, V> {
     return this.totalWeight;
   }
 
+  /** The bound on the sum of the weights, if the cache has one. */
+  get maxWeight(): number | undefined {
+    return this.bound?.maxWeight;
+  }
+
   /** The weight `key` was set with, without counting as a use of it. */
   weightOf(key: K): number | undefined {
     return this.entries.get(key)?.weight;

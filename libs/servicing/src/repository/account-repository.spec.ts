@@ -127,7 +127,7 @@ describe('the account repository', () => {
   });
 
   it('reports each load as a hit or a miss of its cache, and what the cache holds against its bounds', async () => {
-    // 12,000 bytes hold one open account, never two (the test above): alternating between two misses every time.
+    // 12,000 bytes hold one open account, never two (the test above), so each switch between the two misses.
     const bounded = new AccountRepository(new MemoryEventStore(), new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE, { cacheBytes: 12_000, cacheSize: 50 });
     const loads: string[] = [];
     bounded.metrics = { onLoad: (found) => loads.push(found) };

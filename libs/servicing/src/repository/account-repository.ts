@@ -195,7 +195,6 @@ export interface CacheOccupancy {
 
 export class AccountRepository {
   private readonly cache: LruCache<string, LoadedAccount>;
-  private readonly cacheBytes: number;
   private readonly queue = new KeyedQueue();
   private readonly snapshotEvery: number;
   private readonly evictionSnapshotAfter: number;
@@ -225,8 +224,7 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cacheBytes = options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES;
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: this.cacheBytes, weigh: weighAccount }, (_, account) => {
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) => {
       // A snapshot is only a cache: nothing about taking one may fail the command whose set evicted this.
       try {
         const kept = this.snapshotIfDue(account, this.evictionSnapshotAfter);
@@ -264,7 +262,7 @@ export class AccountRepository {
 
   /** The cache's occupancy now, against its bounds (LEDGER_AGGREGATE_CACHE and LEDGER_AGGREGATE_CACHE_MB). */
   cacheOccupancy(): CacheOccupancy {
-    return { accounts: this.cache.size, bytes: this.cache.weight, maxAccounts: this.cache.capacity, maxBytes: this.cacheBytes };
+    return { accounts: this.cache.size, bytes: this.cache.weight, maxAccounts: this.cache.capacity, maxBytes: this.cache.maxWeight ?? Number.POSITIVE_INFINITY };
   }
 
   /**
