@@ -98,17 +98,12 @@ async function execute(bus: CommandBus, command: ExecuteAccountCommand, refused:
 }
 
 /**
- * Commands at a fixed rate (open loop): command i is due at start + i / rate and is sent then whether or
- * not earlier ones have finished, and its latency runs from when it was due. A closed loop at saturation
- * (`commandsInProcess`) measures mostly queueing; this is the latency a caller sees at a load the ledger
- * sustains, without the coordinated omission of a closed loop.
- */
-/**
  * What held commands up while a phase ran, to read its p99 by: the longest the event loop was blocked,
  * the time garbage collection paused the main thread, and the share of account loads the repository's
  * cache answered (a miss folds the account from its snapshot first).
  */
 class PhaseWatch {
+  /** Sampled every 10 ms; each sample is the whole interval between two samples, so an idle loop reads about 10. */
   private readonly loop = monitorEventLoopDelay({ resolution: 10 });
   private readonly pauses: number[] = [];
   private readonly gc = new PerformanceObserver((list) => {
@@ -130,11 +125,14 @@ class PhaseWatch {
 
   async stop() {
     this.loop.disable();
+    // Entries not yet delivered to the callback would be lost with the observer.
+    for (const entry of this.gc.takeRecords()) this.pauses.push(entry.duration);
     this.gc.disconnect();
     const [start, end] = [this.lookupsAtStart, await lookups(this.metrics)];
     const hits = end.hit - start.hit;
     const loads = hits + end.miss - start.miss;
     return {
+      // As sampled: a block of B ms reads between B and B plus the sampling interval (50 ms read 53.6).
       loopDelayP99Ms: round(this.loop.percentile(99) / 1e6, 1),
       loopDelayMaxMs: round(this.loop.max / 1e6, 1),
       gcPauseMs: round(this.pauses.reduce((a, b) => a + b, 0), 0),
@@ -151,6 +149,12 @@ async function lookups(metrics: LedgerMetrics): Promise<{ hit: number; miss: num
   return { hit: count('hit'), miss: count('miss') };
 }
 
+/**
+ * Commands at a fixed rate (open loop): command i is due at start + i / rate and is sent then whether or
+ * not earlier ones have finished, and its latency runs from when it was due. A closed loop at saturation
+ * (`commandsInProcess`) measures mostly queueing; this is the latency a caller sees at a load the ledger
+ * sustains, without the coordinated omission of a closed loop.
+ */
 async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds: number, metrics: LedgerMetrics) {
   const latencies: number[] = [];
   const refused: Record<string, number> = {};
@@ -268,6 +272,8 @@ main(async () => {
   });
   const httpPeakRssMb = sampler.stop();
 
+  // The statements fall due on the 10th (the terms' dueDayOfMonth): the busiest day after the statement
+  // day, when every unpaid statement passes its due date and may go overdue. The days between are closed too.
   progress('end of day: the days up to the due date, then the due date');
   const dueDate = addDays(statementDay.businessDate, 10);
   // The slowest of them is reported whole, with its accounts and event counts: what makes one slow is the

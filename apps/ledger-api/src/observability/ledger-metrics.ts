@@ -60,7 +60,7 @@ export class LedgerMetrics {
 
   readonly accountCacheLookups = new Counter({
     name: 'ledger_account_cache_lookups_total',
-    help: 'Account loads by the repository (commands, quotes), by result: hit (the account was in the cache) or miss (folded from its snapshot and the events after it)',
+    help: 'Account loads by the repository (commands, end of day, installment quotes), by result: hit (the account was in the cache) or miss (folded from its snapshot and the events after it)',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
