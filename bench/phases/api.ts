@@ -237,7 +237,7 @@ main(async () => {
   const clock = app.get(BusinessClock);
   // End of day's ordinary and statement days run first, on the ledger as the fixture left it. Run after
   // the commands below, the statement day billed accounts that had just taken dozens of commands each
-  // (50 an account at 1,000 accounts), and folded up to 49 events past each snapshot: a month no account
+  // (40 to 60 an account at 1,000 accounts), and folded up to 49 events past each snapshot: a month no account
   // of a 1,000,000-account ledger has, which made the day about twice as slow per account as on the
   // same fixture untouched (eighteenth round, bench/README.md).
   progress('end of day: an ordinary day');
