@@ -59,6 +59,12 @@ const VERSION_1_EVENTS = `
   PRAGMA user_version = 1;
 `;
 
+/** Version 2's unique indexes on the events table: ids and revisions, each within its stream. */
+const VERSION_2_UNIQUE_INDEXES = [
+  ['stream', 'id'],
+  ['stream', 'revision'],
+];
+
 /** The unique indexes of the events table, each as its list of columns. */
 function uniqueIndexes(db: Database.Database): string[][] {
   const names = db.prepare(`SELECT name FROM pragma_index_list('events') WHERE "unique" = 1 ORDER BY name`).pluck().all() as string[];
@@ -75,10 +81,7 @@ describe('the events table', () => {
   it('is created at schema version 2: ids unique within their stream, not across the log', () => {
     const db = openLedgerDatabase(file.path);
     expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
-    expect(uniqueIndexes(db)).toEqual([
-      ['stream', 'id'],
-      ['stream', 'revision'],
-    ]);
+    expect(uniqueIndexes(db)).toEqual(VERSION_2_UNIQUE_INDEXES);
     db.close();
   });
 
@@ -88,36 +91,33 @@ describe('the events table', () => {
     [3, '00000000-0000-4000-8000-000000000003', 'account-a', 1, 'Drawn', '{"n":3}', '{"recordedAt":"2026-01-01T00:00:02.000Z"}', 1767225602000],
   ] as const;
 
-  /** Today's events table, as SQLite keeps its definition. */
-  let versionTwoEvents: string;
-
-  /** Writes `rows` into a version-1 file at `file.path`; returns them as SQLite reads them back. */
-  function versionOneFile(): unknown[] {
+  /**
+   * Writes `rows` into a version-1 file at `file.path`; returns them as SQLite reads them back, and
+   * today's events table as SQLite keeps its definition.
+   */
+  function versionOneFile(): { before: unknown[]; versionTwoEvents: string } {
     // Today's schema, with the events table as version 1 had it (the other tables have not changed).
     const today = openLedgerDatabase(file.path);
-    versionTwoEvents = today.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'events'`).pluck().get() as string;
+    const versionTwoEvents = today.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'events'`).pluck().get() as string;
     today.close();
     const old = new Database(file.path);
     old.exec(`DROP TABLE events; ${VERSION_1_EVENTS}`);
     const insert = old.prepare('INSERT INTO events (position, id, stream, revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)');
     for (const row of rows) insert.run(...row);
-    const stored = old.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all();
+    const before = old.prepare('SELECT * FROM events ORDER BY position').safeIntegers(true).all();
     old.close();
-    return stored;
+    return { before, versionTwoEvents };
   }
 
   it('of a version-1 file is rewritten on the first open, every row kept at its position, and only then', async () => {
-    const before = versionOneFile();
+    const { before } = versionOneFile();
 
     const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const db = openLedgerDatabase(file.path);
       expect(db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(before);
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
-      expect(uniqueIndexes(db)).toEqual([
-        ['stream', 'id'],
-        ['stream', 'revision'],
-      ]);
+      expect(uniqueIndexes(db)).toEqual(VERSION_2_UNIQUE_INDEXES);
       expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name LIKE 'events_version_%'`).pluck().get()).toBe(0n);
       db.close();
       expect(written.mock.calls.map(([text]) => String(text))).toEqual([expect.stringContaining('rewriting the events table'), expect.stringContaining('events table rewritten')]);
@@ -141,7 +141,7 @@ describe('the events table', () => {
   });
 
   it('of a version-1 file another process holds is waited for, past the usual busy timeout, and not rewritten twice', async () => {
-    const before = versionOneFile();
+    const { before, versionTwoEvents } = versionOneFile();
     // Another process takes the write lock, rewrites the table as version 2 does, and commits 1.5 s later.
     const script = `
       const Database = require('better-sqlite3');
@@ -168,10 +168,7 @@ describe('the events table', () => {
       expect(Date.now() - started).toBeGreaterThan(500);
       expect(written.mock.calls.map(([text]) => String(text))).not.toContainEqual(expect.stringContaining('rewriting the events table'));
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
-      expect(uniqueIndexes(db)).toEqual([
-        ['stream', 'id'],
-        ['stream', 'revision'],
-      ]);
+      expect(uniqueIndexes(db)).toEqual(VERSION_2_UNIQUE_INDEXES);
       expect(db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(before);
       // The usual busy timeout is back once the open is done.
       expect(db.pragma('busy_timeout', { simple: true })).toBe(100n);
