@@ -79,8 +79,11 @@ export interface FoldWritePolicy {
   maxTail?: number;
   /**
    * Replaying: write once this many accounts changed since the last write. Default: half the cache size.
-   * The changed states are held until written, so a write is also due once they weigh half the cache's
-   * bytes.
+   * The changed states are held until written, also once the cache has let go of them, so a write is
+   * also due once those let go of weigh half the cache's bytes. The others are held by the cache and
+   * within its own bound: counting them too made a replay whose accounts all fit in the cache write
+   * every state each time the states changed since weighed half of it (about ten times a year of
+   * history at 2,000 accounts), where the events and time bounds ask for a few.
    */
   maxAccounts?: number;
   /** Replaying: write once this many events were folded since the last write (bounds the refold after a crash). Default 50,000. */
@@ -171,9 +174,11 @@ export class AccountStateFold {
   private readonly maxMs: number;
   private readonly eventsPerState: number;
   private readonly maxUnwrittenBytes: number;
-  /** Estimated bytes of each unwritten state, and their sum. */
+  /** Estimated bytes of each unwritten state. */
   private readonly unwrittenWeights = new Map<string, number>();
-  private unwrittenBytes = 0;
+  /** The unwritten states the cache has let go of (held only by `unwritten`), and the sum of their weights. */
+  private readonly unwrittenUncached = new Set<string>();
+  private unwrittenUncachedBytes = 0;
   private eventsSinceWrite = 0;
   private pendingEvents = 0;
   private lastWriteAt = Date.now();
@@ -204,7 +209,12 @@ export class AccountStateFold {
     this.oldestRowsName = `${this.checkpointName}:oldest`;
     this.tailTable = `${table}_tail`;
     this.shardTable = `${table}_shard`;
-    this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: (folded) => approximateStateBytes(folded.state) });
+    this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: (folded) => approximateStateBytes(folded.state) }, (accountId, folded) => {
+      // An unwritten state the cache lets go of stays in memory, held by `unwritten` alone, until written.
+      if (this.unwritten.get(accountId) !== folded.state || this.unwrittenUncached.has(accountId)) return;
+      this.unwrittenUncached.add(accountId);
+      this.unwrittenUncachedBytes += this.unwrittenWeights.get(accountId) ?? 0;
+    });
     if (policy.maxTail !== undefined && !(Number.isSafeInteger(policy.maxTail) && policy.maxTail >= 1)) throw new Error(`maxTail must be a positive integer, got ${policy.maxTail}`);
     this.maxTail = policy.maxTail ?? 16;
     this.maxAccounts = policy.maxAccounts ?? Math.max(1, Math.floor(bounds.entries / 2));
@@ -250,7 +260,7 @@ export class AccountStateFold {
     // Every account a write would write: the unwritten ones, and those the batch changed that were not.
     let changed = this.unwritten.size;
     for (const pending of this.pending.values()) if (!pending.unwritten) changed++;
-    if (changed >= this.maxAccounts || this.unwrittenBytes >= this.maxUnwrittenBytes) return true;
+    if (changed >= this.maxAccounts || this.unwrittenUncachedBytes >= this.maxUnwrittenBytes) return true;
     const events = this.eventsSinceWrite + this.pendingEvents;
     return events >= this.eventsPerState * changed && (events >= this.maxEvents || Date.now() - this.lastWriteAt >= this.maxMs);
   }
@@ -290,19 +300,18 @@ export class AccountStateFold {
       const weight = approximateStateBytes(changed.state);
       // Written whole, the tail was emptied; not written, the table's tail is what the batch started from.
       const tail = written === 'tails' ? changed.tailAfter! : written === 'whole' ? 0 : changed.tail;
-      this.cache.set(accountId, { state: changed.state, tail }, weight);
       if (written === 'none') {
+        // Before the cache takes it, so that a state too heavy to keep is counted as let go of at once.
+        if (this.unwrittenUncached.delete(accountId)) this.unwrittenUncachedBytes -= this.unwrittenWeights.get(accountId) ?? 0;
         this.unwritten.set(accountId, changed.state);
-        this.unwrittenBytes += weight - (this.unwrittenWeights.get(accountId) ?? 0);
         this.unwrittenWeights.set(accountId, weight);
       }
+      this.cache.set(accountId, { state: changed.state, tail }, weight);
     }
     this.eventsSinceWrite += this.pendingEvents;
     if (written !== 'none') {
       for (const [accountId, state] of this.writtenOutsideBatch) if (!this.pending.has(accountId)) this.cache.replace(accountId, { state, tail: 0 });
-      this.unwritten.clear();
-      this.unwrittenWeights.clear();
-      this.unwrittenBytes = 0;
+      this.clearUnwritten();
       this.eventsSinceWrite = 0;
       this.lastWriteAt = Date.now();
     }
@@ -322,12 +331,10 @@ export class AccountStateFold {
     this.home = {};
     this.writtenOutsideBatch.clear();
     this.pending.clear();
-    this.unwritten.clear();
-    this.unwrittenWeights.clear();
+    this.clearUnwritten();
     this.cache.clear();
     this.pendingEvents = 0;
     this.eventsSinceWrite = 0;
-    this.unwrittenBytes = 0;
     this.lastWriteAt = Date.now();
   }
 
@@ -343,6 +350,13 @@ export class AccountStateFold {
     this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
     this.db.exec(`DROP TABLE IF EXISTS ${this.tailTable}`);
     this.db.exec(`DROP TABLE IF EXISTS ${this.shardTable}`);
+  }
+
+  private clearUnwritten(): void {
+    this.unwritten.clear();
+    this.unwrittenWeights.clear();
+    this.unwrittenUncached.clear();
+    this.unwrittenUncachedBytes = 0;
   }
 
   /** The account's state as of the last committed batch: unwritten, cached, or read from its row and tail. */

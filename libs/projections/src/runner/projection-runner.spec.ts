@@ -540,6 +540,37 @@ describe('the projection runner', () => {
     expect(crowded.writeDue()).toBe(true);
   });
 
+  it('in a replay, counts toward its bytes bound only the unwritten states its cache has let go of', () => {
+    const db = new Database(':memory:');
+    const scored = { type: 'PayScoreUpdated', data: { on: '2026-01-01', payScore: 700 } } as CreditAccountEvent;
+    const weight = approximateStateBytes(evolve(initialState('acc-0'), scored));
+    // Only the bytes bound can make a write due here; half the cache's bytes is four states.
+    const policy = { maxAccounts: 1_000, maxEvents: 1_000_000, maxMs: 3_600_000 };
+    const replay = (fold: AccountStateFold, accounts: number, first = 0) => {
+      for (let i = first; i < first + accounts; i++) fold.apply(`acc-${i}`, scored, BigInt(i + 1));
+      fold.commit('none');
+    };
+    // Six unwritten states weigh more than half the cache, but the cache holds them all: it bounds them itself.
+    const roomy = new AccountStateFold(db, 'roomy_state', { entries: 100, bytes: 8 * weight }, policy);
+    replay(roomy, 6);
+    expect(roomy.writeDue()).toBe(false);
+    // A cache of three lets go of three of six (held until written, outside its bound): still under four.
+    const small = new AccountStateFold(db, 'small_state', { entries: 3, bytes: 8 * weight }, policy);
+    replay(small, 6);
+    expect(small.writeDue()).toBe(false);
+    // Folding one it let go of takes that one back and pushes out another: still three.
+    replay(small, 1, 0);
+    expect(small.writeDue()).toBe(false);
+    // A seventh account pushes out a fourth: half the cache's bytes, and the write is due.
+    replay(small, 1, 6);
+    expect(small.writeDue()).toBe(true);
+    // Once written, nothing is held outside the cache.
+    db.transaction(() => small.write(7n))();
+    small.commit('whole');
+    replay(small, 1, 7);
+    expect(small.writeDue()).toBe(false);
+  });
+
   it('refuses a tail bound that is not a positive integer', () => {
     expect(() => new AccountStateFold(new Database(':memory:'), 'bad_state', { entries: 1, bytes: 1_000 }, { maxTail: 0 })).toThrow('maxTail must be a positive integer, got 0');
   });
