@@ -569,6 +569,10 @@ describe('the projection runner', () => {
     small.commit('whole');
     replay(small, 1, 7);
     expect(small.writeDue()).toBe(false);
+    // A state heavier than the whole budget is let go of as the cache takes it: counted at once.
+    const tiny = new AccountStateFold(db, 'tiny_state', { entries: 100, bytes: weight - 1 }, policy);
+    replay(tiny, 1);
+    expect(tiny.writeDue()).toBe(true);
   });
 
   it('refuses a tail bound that is not a positive integer', () => {
