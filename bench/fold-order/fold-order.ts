@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type StoredEvent } from '@ledger/event-store';
-import { ACCOUNT_STREAM_PREFIX, byDistinctAccounts, decodeLedgerEvent, stateCacheBounds } from '@ledger/projections';
+import { ACCOUNT_STREAM_PREFIX, byDistinctAccounts, decodeLedgerEvent, replayBatchBounds, stateCacheBounds } from '@ledger/projections';
 // The fold is the runner's own, not part of the library's interface.
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWrite } from '../../libs/projections/src/runner/account-state-fold';
 
@@ -68,12 +68,11 @@ async function foldInOrder(fixture: string, order: Order): Promise<{ events: num
       }
       if (batch.length > 0) apply(batch);
     } else {
-      const half = bounds.bytes / 2;
-      const weigh = (stream: string) => fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), half / 512);
+      const batchBounds = replayBatchBounds(fold, bounds);
       for (let after = 0n; ; ) {
         const page = await store.readAll({ after, maxCount: PAGE });
         if (page.length === 0) break;
-        for (const batch of byDistinctAccounts(page, { accounts: 4_096, bytes: half, weigh })) apply(batch);
+        for (const batch of byDistinctAccounts(page, batchBounds)) apply(batch);
         after = page[page.length - 1].position;
       }
     }

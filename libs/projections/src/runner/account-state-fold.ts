@@ -211,7 +211,8 @@ export class AccountStateFold {
     this.shardTable = `${table}_shard`;
     this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: (folded) => approximateStateBytes(folded.state) }, (accountId, folded) => {
       // An unwritten state the cache lets go of stays in memory, held by `unwritten` alone, until written.
-      if (this.unwritten.get(accountId) !== folded.state || this.unwrittenUncached.has(accountId)) return;
+      // (Only `commit` puts an unwritten state in the cache, and it takes the account out of the set first.)
+      if (this.unwritten.get(accountId) !== folded.state) return;
       this.unwrittenUncached.add(accountId);
       this.unwrittenUncachedBytes += this.unwrittenWeights.get(accountId) ?? 0;
     });

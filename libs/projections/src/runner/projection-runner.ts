@@ -272,11 +272,7 @@ export class ProjectionRunner {
 
   /** Brings the lane's fold, and its projections where they are behind, up to `until`. */
   private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
-    const bytes = this.cacheBounds.bytes / 2;
-    // An account whose state is not cached counts as 1/512 of the budget, whatever its age: at most 512
-    // of them a batch, the bound before the budget. Cached ones count their own weight.
-    const weigh = (stream: string) => lane.fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), bytes / 512);
-    const bounds = { accounts: this.options.replayBatchAccounts ?? 4_096, bytes, weigh };
+    const bounds = replayBatchBounds(lane.fold, this.cacheBounds, this.options.replayBatchAccounts);
     while (lane.foldPosition < until) {
       const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
       const events = page.filter((e) => e.position <= until);
@@ -398,6 +394,17 @@ export class ProjectionRunner {
 }
 
 /** How `byDistinctAccounts` bounds a run: distinct accounts, and optionally their summed weight. */
+/**
+ * How a replay cuts a page of the log into batches (`byDistinctAccounts`): at most `accounts` distinct
+ * accounts (default 4,096), weighing together at most half the state cache's bytes. An account whose
+ * state is not cached counts as 1/512 of that half, whatever its age: at most 512 of them a batch, the
+ * bound before the budget. Cached ones count their own weight.
+ */
+export function replayBatchBounds(fold: AccountStateFold, cache: StateCacheBounds, accounts = 4_096): RunBounds {
+  const bytes = cache.bytes / 2;
+  return { accounts, bytes, weigh: (stream) => fold.estimatedBytes(stream.slice(ACCOUNT_STREAM_PREFIX.length), bytes / 512) };
+}
+
 export interface RunBounds {
   accounts: number;
   /** The most the run's accounts may weigh together (a run always takes its first account). */
