@@ -23,3 +23,4 @@ export * from './account/state-codec';
 export * from './account/sharded-record';
 export * from './account/state-weight';
 export * from './testing/account-scenario';
+export * from './testing/state-before-6';

@@ -5,6 +5,7 @@ import { Dec, Money } from '../money/money';
 import { addDays } from '../time/local-date';
 import { isBalanced, postingsFor } from '../journal/journal';
 import { AccountScenario } from '../testing/account-scenario';
+import { asStoredBefore6 } from '../testing/state-before-6';
 import type { CreditAccountEvent } from './credit-account.events';
 import { availableCredit, type CreditAccountState, initialState, interestBearingPrincipal, totalOwed, zeroBuckets } from './credit-account.state';
 import { DomainError } from './domain-error';
@@ -195,12 +196,10 @@ describe('any account life', () => {
 
   it('reads a version 3 snapshot (keyed shard index, unbilled draws not listed) as the state it was taken from', () => {
     const asVersion3 = (state: CreditAccountState): string => {
-      const json = JSON.parse(serializeState(state));
+      const json = asStoredBefore6(JSON.parse(serializeState(state)));
       const keyed = (stored: { $shards: (string | null)[] }) => Object.fromEntries(stored.$shards.flatMap((shard, i) => (shard ? [[`s${i}`, JSON.parse(shard)]] : [])));
-      json.orders = keyed(json.orders);
-      json.draws = keyed(json.draws);
-      delete json.unbilledDrawIds;
-      return JSON.stringify(json);
+      const { unbilledDrawIds: _listed, ...rest } = json;
+      return JSON.stringify({ ...rest, orders: keyed(json.orders), draws: keyed(json.draws) });
     };
     readsAsTaken(asVersion3);
   });
@@ -259,13 +258,15 @@ describe('any account life', () => {
 
   it('reads a version 4 snapshot (every shard parsed, no counts) as the state it was taken from', () => {
     const asVersion4 = (state: CreditAccountState): string => {
-      const json = JSON.parse(serializeState(state));
+      const json = asStoredBefore6(JSON.parse(serializeState(state)));
       const parsed = (stored: { $shards: (string | null)[] }) => stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)));
-      json.orders = parsed(json.orders);
-      json.draws = parsed(json.draws);
-      return JSON.stringify(json);
+      return JSON.stringify({ ...json, orders: parsed(json.orders), draws: parsed(json.draws) });
     };
     readsAsTaken(asVersion4);
+  });
+
+  it('reads a version 5 snapshot (each draw holding its placement and unbilled share) as the state it was taken from', () => {
+    readsAsTaken((state) => JSON.stringify(asStoredBefore6(JSON.parse(serializeState(state)))));
   });
 
   it('never changes a state it folds from: every intermediate state can be frozen', () => {

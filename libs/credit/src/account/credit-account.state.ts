@@ -31,11 +31,39 @@ export interface DrawState {
   refunds: Record<string, Money>;
   /** Posting order among the account's draws: "oldest first" must not depend on how ids sort. */
   seq: number;
-  /** Where the draw's principal lives now. */
-  placement: { kind: 'UNBILLED' } | { kind: 'BILLED'; statementId: string } | { kind: 'INSTALLMENT'; planId: string };
-  /** While UNBILLED: this draw's share of the unbilled revolving principal (repayments reduce it oldest first). */
-  unbilledRemaining: Money;
+  /**
+   * The installment plan the draw was converted into, if it was. Where else its principal lives is
+   * not kept here (`placementOf`): billing moves every unbilled draw at once, and writing each into
+   * the shard it lives in made the statement day read and rewrite the account's draw history.
+   */
+  planId: string | null;
   reversedByDispute: string | null;
+}
+
+/** A draw not yet billed, and its share of the unbilled revolving principal (repayments reduce it oldest first). */
+export interface UnbilledDraw {
+  drawId: string;
+  remaining: Money;
+}
+
+/** Where a draw's principal lives now. */
+export type DrawPlacement =
+  | { kind: 'UNBILLED'; remaining: Money }
+  /** `statementId`: the open statement that billed it, or null once that one is settled (or billed none of it). */
+  | { kind: 'BILLED'; statementId: string | null }
+  | { kind: 'INSTALLMENT'; planId: string };
+
+/**
+ * Where a draw's principal lives: in installments if it was converted, unbilled while the state lists it
+ * so, else billed, on the open statement that holds a share of it if one does. A draw is billed on the
+ * first statement after it posts, whole: what it then still owed is that statement's `billedDraws` entry.
+ */
+export function placementOf(state: CreditAccountState, draw: DrawState): DrawPlacement {
+  if (draw.planId !== null) return { kind: 'INSTALLMENT', planId: draw.planId };
+  const unbilled = state.unbilledDraws.find((d) => d.drawId === draw.drawId);
+  if (unbilled) return { kind: 'UNBILLED', remaining: unbilled.remaining };
+  const statement = state.statements.find((st) => Object.hasOwn(st.billedDraws, draw.drawId));
+  return { kind: 'BILLED', statementId: statement ? statement.id : null };
 }
 
 export interface OrderRecord {
@@ -124,10 +152,12 @@ export interface CreditAccountState {
   draws: ShardedRecord<DrawState>;
   unbilledRevolving: Money;
   /**
-   * The draws not yet billed (placement UNBILLED), oldest first. Billing and repayments beyond the billed
-   * amount need them; finding them among every draw the account ever had made both cost more each year.
+   * The draws not yet billed, oldest first, with their shares of the unbilled revolving principal.
+   * Billing and repayments beyond the billed amount need them; finding them among every draw the
+   * account ever had made both cost more each year, and so did keeping their shares in the draws'
+   * shards, which billing then read and rewrote (state version 6).
    */
-  unbilledDrawIds: string[];
+  unbilledDraws: UnbilledDraw[];
   cycle: { newDraws: Money; refunds: Money };
   plans: Record<string, PlanState>;
   /** Statements still owed, overdue or not yet due, oldest first. Settled ones drop out. */
@@ -182,7 +212,7 @@ export function initialState(accountId = ''): CreditAccountState {
     orders: emptySharded(),
     draws: emptySharded(),
     unbilledRevolving: Money.ZERO,
-    unbilledDrawIds: [],
+    unbilledDraws: [],
     cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
     plans: {},
     statements: [],
@@ -233,7 +263,7 @@ export function copyState(s: CreditAccountState): CreditAccountState {
     orders: s.orders,
     draws: s.draws,
     unbilledRevolving: s.unbilledRevolving,
-    unbilledDrawIds: s.unbilledDrawIds,
+    unbilledDraws: s.unbilledDraws,
     cycle: s.cycle,
     plans: s.plans,
     statements: s.statements,

@@ -8,7 +8,7 @@ import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
 import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
-import { copyRecord, getEntry, sizeOf, withEntries, withEntry, withOwn } from './sharded-record';
+import { copyRecord, getEntry, sizeOf, withEntry, withOwn } from './sharded-record';
 import {
   bucketsTotal,
   copyQuarter,
@@ -16,10 +16,10 @@ import {
   copyStatement,
   copyWith,
   type CreditAccountState,
-  type DrawState,
   type PlanState,
   type QuarterStats,
   type StatementState,
+  type UnbilledDraw,
   interestBearingPrincipal,
   isOverdue,
   statementSums,
@@ -95,12 +95,11 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
           refunded: Money.ZERO,
           refunds: {},
           seq: sizeOf(s.draws),
-          placement: { kind: 'UNBILLED' },
-          unbilledRemaining: amount,
+          planId: null,
           reversedByDispute: null,
         }),
         unbilledRevolving: s.unbilledRevolving.plus(amount),
-        unbilledDrawIds: [...s.unbilledDrawIds, d.drawId],
+        unbilledDraws: [...s.unbilledDraws, { drawId: d.drawId, remaining: amount }],
         cycle: { newDraws: s.cycle.newDraws.plus(amount), refunds: s.cycle.refunds },
         consecutiveAuthFailures: 0,
       });
@@ -139,9 +138,9 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       };
       return copyWith(s, {
         plans: { ...s.plans, [d.planId]: plan },
-        draws: withEntry(s.draws, d.drawId, { ...draw, placement: { kind: 'INSTALLMENT', planId: d.planId }, unbilledRemaining: Money.ZERO }),
+        draws: withEntry(s.draws, d.drawId, { ...draw, planId: d.planId }),
         unbilledRevolving: s.unbilledRevolving.minus(principal),
-        unbilledDrawIds: s.unbilledDrawIds.filter((id) => id !== d.drawId),
+        unbilledDraws: s.unbilledDraws.filter((u) => u.drawId !== d.drawId),
         cycle: { newDraws: s.cycle.newDraws.minus(principal), refunds: s.cycle.refunds },
       });
     }
@@ -221,13 +220,9 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
   // Keyed by ids, so built in dictionary mode (`copyRecord`). Built as `{}`, a draw id `__proto__` set the
   // object's prototype instead of a key; the API refuses such ids (`ID_PATTERN`), so no stored state holds
   // one and the state version stays.
+  // The draws themselves are not touched: billing them is their leaving `unbilledDraws` (`placementOf`).
   const billedDraws = copyRecord<Money>(null);
-  const billed: [string, DrawState][] = [];
-  for (const draw of unbilledDraws(s)) {
-    if (draw.unbilledRemaining.isPositive()) billedDraws[draw.drawId] = draw.unbilledRemaining;
-    billed.push([draw.drawId, { ...draw, placement: { kind: 'BILLED', statementId: d.statementId }, unbilledRemaining: Money.ZERO }]);
-  }
-  const draws = withEntries(s.draws, billed);
+  for (const draw of s.unbilledDraws) if (draw.remaining.isPositive()) billedDraws[draw.drawId] = draw.remaining;
   const plans = { ...s.plans };
   const billedPlans = copyRecord<Money>(null);
   for (const period of d.installmentPeriods) {
@@ -260,10 +255,9 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
     overdue: null,
   };
   return copyWith(s, {
-    draws,
     plans,
     unbilledRevolving: Money.ZERO,
-    unbilledDrawIds: [],
+    unbilledDraws: [],
     cycle: { newDraws: Money.ZERO, refunds: Money.ZERO },
     statements: [...s.statements, statement],
     lastStatementId: d.statementId,
@@ -290,7 +284,7 @@ function applyRefund(
     reversedByDispute: disputeId ?? draw.reversedByDispute,
   };
   const next = copyWith(s, { draws: withEntry(s.draws, d.drawId, updatedDraw), cycle: { newDraws: s.cycle.newDraws, refunds: s.cycle.refunds.plus(amount) } });
-  return applyLines(next, d.appliedTo, d.drawId, draw.placement.kind === 'INSTALLMENT' ? draw.placement.planId : null);
+  return applyLines(next, d.appliedTo, d.drawId, draw.planId);
 }
 
 /**
@@ -302,7 +296,7 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
   for (const line of lines) {
     const amount = Money.of(line.amount);
     if (line.target === 'UNBILLED_REVOLVING') {
-      next = copyWith(next, { unbilledRevolving: next.unbilledRevolving.minus(amount), draws: reduceUnbilledDraws(next, amount, drawId) });
+      next = copyWith(next, { unbilledRevolving: next.unbilledRevolving.minus(amount), unbilledDraws: reduceUnbilledDraws(next.unbilledDraws, amount, drawId) });
     } else if (line.target === 'UNBILLED_INSTALLMENT') {
       const plan = next.plans[line.planId];
       const remaining = plan.remaining.map((r, i) => (i === line.period - 1 ? r.minus(amount) : r));
@@ -321,23 +315,15 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
   return next;
 }
 
-function reduceUnbilledDraws(s: CreditAccountState, amount: Money, drawId: string | null): CreditAccountState['draws'] {
-  const unbilled = unbilledDraws(s).filter((d) => d.unbilledRemaining.isPositive());
-  const ordered = drawId ? unbilled.filter((d) => d.drawId === drawId) : unbilled;
-  const reduced: [string, DrawState][] = [];
+/** Reduces the unbilled draws' shares by `amount`: the named draw's (a refund), else oldest first (a repayment). */
+function reduceUnbilledDraws(unbilled: readonly UnbilledDraw[], amount: Money, drawId: string | null): UnbilledDraw[] {
   let left = amount;
-  for (const d of ordered) {
-    if (!left.isPositive()) break;
-    const take = Money.min(left, d.unbilledRemaining);
-    reduced.push([d.drawId, { ...d, unbilledRemaining: d.unbilledRemaining.minus(take) }]);
+  return unbilled.map((d) => {
+    if (!left.isPositive() || !d.remaining.isPositive() || (drawId !== null && d.drawId !== drawId)) return d;
+    const take = Money.min(left, d.remaining);
     left = left.minus(take);
-  }
-  return withEntries(s.draws, reduced);
-}
-
-/** The draws not yet billed, oldest first. */
-function unbilledDraws(s: CreditAccountState): DrawState[] {
-  return s.unbilledDrawIds.map((id) => getEntry(s.draws, id)!);
+    return { drawId: d.drawId, remaining: d.remaining.minus(take) };
+  });
 }
 
 /** Orders draw ids (and plan ids, which are draw ids) by posting: object keys that look like integers would sort numerically. */

@@ -1,7 +1,11 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import fc from 'fast-check';
 import { Money } from '../money/money';
-import { initialState, type OrderRecord } from './credit-account.state';
-import { emptySharded, getEntry, sizeOf, StoredShard, withEntries, withEntry } from './sharded-record';
+import type { CreditAccountEvent } from './credit-account.events';
+import { initialState, type OrderRecord, placementOf } from './credit-account.state';
+import { fold } from './evolve';
+import { emptySharded, entriesOf, getEntry, sizeOf, StoredShard, withEntries, withEntry } from './sharded-record';
 import { deserializeState, serializeState } from './state-codec';
 
 describe('the account state codec', () => {
@@ -33,7 +37,7 @@ describe('the account state codec', () => {
     const slots: (string | null)[] = json.orders.$shards;
     json.orders = Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, JSON.parse(shard)]] : [])));
     json.draws = {};
-    delete json.unbilledDrawIds;
+    delete json.unbilledDraws;
     const back = deserializeState(JSON.stringify(json));
     expect(serializeState(back)).toBe(serializeState(state));
     for (const [id, order] of entries) expect(getEntry(back.orders, id)?.amount.toString()).toBe(order.amount.toString());
@@ -119,3 +123,54 @@ describe('the account state codec', () => {
     expect(() => serializeState({ ...initialState('acc-4'), payScore: 10n } as never)).toThrow('bigint');
   });
 });
+
+describe('a state written by the build before state version 6', () => {
+  // Written by that build (commit e3da862) with `scripts/make-state-text.ts`: the state text at five
+  // points of one account's life, each draw holding its placement and unbilled share.
+  const golden = JSON.parse(readFileSync(join(__dirname, 'testdata', 'state-v5.json'), 'utf8')) as { stateVersion: number; events: CreditAccountEvent[]; states: { at: number; state: string }[] };
+  const foldTo = (at: number) => fold(initialState('acc-golden'), golden.events.slice(0, at));
+
+  it('reads as the state this build folds from the same events, and folds on to the same state', () => {
+    expect(golden.stateVersion).toBe(5);
+    expect(golden.states).toHaveLength(5);
+    const whole = serializeState(foldTo(golden.events.length));
+    for (const { at, state } of golden.states) {
+      expect(state).toContain('\\"placement\\"');
+      const read = deserializeState(state);
+      expect(serializeState(read)).toBe(serializeState(foldTo(at)));
+      expect(serializeState(fold(read, golden.events.slice(at)))).toBe(whole);
+    }
+  });
+
+  it('places every draw where that build had it', () => {
+    for (const { state } of golden.states) {
+      const read = deserializeState(state);
+      const old = JSON.parse(state) as { draws: { $shards: (string | null)[] } };
+      const drawsBefore = old.draws.$shards.flatMap((shard) => (shard === null ? [] : Object.values(JSON.parse(shard) as Record<string, OldDraw>)));
+      expect(drawsBefore.length).toBeGreaterThan(0);
+      for (const before of drawsBefore) {
+        const placement = placementOf(read, getEntry(read.draws, before.drawId)!);
+        expect(placement.kind).toBe(before.placement.kind);
+        if (placement.kind === 'UNBILLED') expect(placement.remaining.toString()).toBe(Money.exact(before.unbilledRemaining.$money).toString());
+        if (placement.kind === 'INSTALLMENT') expect(placement.planId).toBe(before.placement.planId);
+        // Billed: on the statement that build named, while that one is open and holds a share of the draw.
+        if (placement.kind === 'BILLED') expect(placement.statementId).toBe(read.statements.some((st) => Object.hasOwn(st.billedDraws, before.drawId)) ? before.placement.statementId : null);
+      }
+    }
+    // The life reaches each place: unbilled, installments, billed on an open statement and on a settled one.
+    const kinds = golden.states.flatMap(({ state }) => {
+      const read = deserializeState(state);
+      return entriesOf(read.draws).map((draw) => {
+        const placement = placementOf(read, draw);
+        return placement.kind === 'BILLED' ? `BILLED ${placement.statementId === null ? 'settled' : 'open'}` : placement.kind;
+      });
+    });
+    expect(new Set(kinds)).toEqual(new Set(['UNBILLED', 'INSTALLMENT', 'BILLED open', 'BILLED settled']));
+  });
+});
+
+interface OldDraw {
+  drawId: string;
+  placement: { kind: string; planId?: string; statementId?: string };
+  unbilledRemaining: { $money: string };
+}

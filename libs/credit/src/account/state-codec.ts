@@ -17,21 +17,21 @@
  * came as.
  */
 import { Money } from '../money/money';
-import { copyWith, type CreditAccountState, initialState } from './credit-account.state';
-import { entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedRecord, storedSharded, storedSlots } from './sharded-record';
+import { copyWith, type CreditAccountState, type DrawState, initialState, type OrderRecord } from './credit-account.state';
+import { entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedRecord, storedSharded, storedSlots, withEntries } from './sharded-record';
 
-export const STATE_SCHEMA_VERSION = 5;
+export const STATE_SCHEMA_VERSION = 6;
 
 /**
- * The versions whose snapshots `deserializeState` reads, the current one included. Version 3 converts
- * (`upgradeFrom3`) and version 4 (orders and draws as arrays of parsed shards) reads as it is, so neither
- * the repository's snapshots nor the projections' account states are thrown away on upgrade.
+ * The versions whose snapshots `deserializeState` reads, the current one included. Versions 3 to 5
+ * convert (`upgradeFromBefore6`), so neither the repository's snapshots nor the projections' account
+ * states are thrown away on upgrade.
  */
-export const READABLE_STATE_VERSIONS: readonly number[] = [3, 4, STATE_SCHEMA_VERSION];
+export const READABLE_STATE_VERSIONS: readonly number[] = [3, 4, 5, STATE_SCHEMA_VERSION];
 // Only a change of representation may keep an older version readable. A fix to `evolve` (states that
 // were wrong) must drop every older version, so that snapshots and fold tables are refolded from events.
-// Dropping 3 also means dropping `upgradeFrom3`: a fold table kept from version 3 records 3 as the oldest
-// version of its rows, so a build without it resets the table rather than misreading them.
+// Dropping 3 to 5 also means dropping `upgradeFromBefore6`: a fold table kept from version 5 records 5 as
+// the oldest version of its rows, so a build without it resets the table rather than misreading them.
 
 const MONEY_TAG = '$money';
 const SHARDS_TAG = '$shards';
@@ -286,22 +286,62 @@ function readState(json: string, apart: (name: string, size: number, mask: strin
       (state as unknown as Record<string, unknown>)[key] = apart(key, record.size as number, record.slots === undefined ? undefined : String(record.slots));
     }
   }
-  return !Array.isArray(state.unbilledDrawIds) ? upgradeFrom3(state) : state;
+  return Array.isArray(state.unbilledDraws) ? state : upgradeFromBefore6(state as unknown as StateBefore6);
 }
 
+/** A draw as versions 3 to 5 stored it: where its principal lived, and its unbilled share, in the draw. */
+type DrawBefore6 = Omit<DrawState, 'planId'> & {
+  placement: { kind: 'UNBILLED' } | { kind: 'BILLED'; statementId: string } | { kind: 'INSTALLMENT'; planId: string };
+  unbilledRemaining: Money;
+};
+
+/** A state as versions 3 to 5 stored it. */
+type StateBefore6 = Omit<CreditAccountState, 'draws' | 'orders' | 'unbilledDraws'> & {
+  orders: ShardedRecord<OrderRecord> | Record<string, Record<string, OrderRecord>>;
+  draws: ShardedRecord<DrawBefore6> | Record<string, Record<string, DrawBefore6>>;
+  unbilledDrawIds?: string[];
+};
+
 /**
- * Version 3 to 4: sharded records held their index as an object keyed `s0`..`s63` (now an array
- * of slots), and the unbilled draws were not listed (they are the draws placed UNBILLED, by posting order).
+ * Versions 3 to 5 to 6.
+ * - Version 3 held a sharded record's index as an object keyed `s0`..`s63` (an array of slots since 4).
+ * - Versions 3 to 5 kept in each draw where its principal lived and its share of the unbilled principal;
+ *   version 6 keeps only the plan a draw went into, and the unbilled draws with their shares in the
+ *   state (`unbilledDraws`, in posting order), so billing touches no draw. Versions 4 and 5 listed the
+ *   unbilled draws' ids there instead.
+ *
+ * Every draw is rewritten, so every shard of draws is read and parsed here, once: the converted state
+ * is written whole by the next write of it, and is then read as cheaply as one folded by this version.
  */
-function upgradeFrom3(state: CreditAccountState): CreditAccountState {
-  const draws = shardedFromStored(state.draws);
-  const unbilledDrawIds = entriesOf(draws)
-    .filter((draw) => draw.placement.kind === 'UNBILLED')
+function upgradeFromBefore6(stored: StateBefore6): CreditAccountState {
+  const { unbilledDrawIds: _listed, ...state } = stored;
+  const before = shardedFromStored(state.draws);
+  const old = entriesOf(before);
+  const draws = withEntries<DrawState>(
+    before as unknown as ShardedRecord<DrawState>,
+    // One literal, in the order `evolve` builds a draw: the same text as a draw folded by this version.
+    old.map((d) => [
+      d.drawId,
+      {
+        drawId: d.drawId,
+        merchant: d.merchant,
+        amount: d.amount,
+        postedOn: d.postedOn,
+        refunded: d.refunded,
+        refunds: d.refunds,
+        seq: d.seq,
+        planId: d.placement.kind === 'INSTALLMENT' ? d.placement.planId : null,
+        reversedByDispute: d.reversedByDispute,
+      },
+    ]),
+  );
+  const unbilledDraws = old
+    .filter((d) => d.placement.kind === 'UNBILLED')
     .sort((a, b) => a.seq - b.seq)
-    .map((draw) => draw.drawId);
+    .map((d) => ({ drawId: d.drawId, remaining: d.unbilledRemaining }));
   // Over a fresh state's copy, so the keys come in its order and the state has the one hidden class
   // (`copyState`): the same text as a state folded by this version.
-  return copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDrawIds });
+  return copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDraws });
 }
 
 /**

@@ -10,7 +10,7 @@ import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-s
 import { decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
 import { Checkpoints } from './checkpoints';
-import { approximateStateBytes, StoredShard, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
+import { approximateStateBytes, asStoredBefore6, drawShardBefore6, headBefore6, StoredShard, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -161,7 +161,7 @@ describe('the projection runner', () => {
     await restarted.close();
   });
 
-  it('keeps its account states and read models across an upgrade from state version 3 or 4, and starts over from older ones', async () => {
+  it('keeps its account states and read models across an upgrade from state version 3, 4 or 5, and starts over from older ones', async () => {
     const foldVersions = (db: Database.Database) => {
       const version = (name: string) => (db.prepare('SELECT version FROM projection_checkpoints WHERE name = ?').get(name) as { version: number } | undefined)?.version ?? null;
       return { foldVersion: version('$projection_account_state'), oldestRows: version('$projection_account_state:oldest') };
@@ -171,19 +171,32 @@ describe('the projection runner', () => {
       await catchUp();
       await runner.close();
       // The table as version 3 wrote it: each shard index an object keyed by shard, no unbilled-draw list.
-      // (Version 4 wrote each record as an array of its parsed shards; version 5 as their text.)
+      // (Version 4 wrote each record as an array of its parsed shards; version 5 as their text. All three
+      // kept each draw's placement and unbilled share in the draw.)
       const parsed = (stored: { $shards: (string | null)[] }) => stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)));
       const keyed = (stored: { $shards: (string | null)[] }) => Object.fromEntries(parsed(stored).flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
-      // A version 3 table has no tails: every row holds its account's whole state.
-      await writeWhole(db, ACCOUNT_STATE_TABLE, store);
-      const rows = db.prepare(`SELECT account_id, state_json FROM ${ACCOUNT_STATE_TABLE}`).all() as { account_id: string; state_json: string }[];
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) {
-        const { unbilledDrawIds, ...state } = JSON.parse(row.state_json);
-        expect(Array.isArray(unbilledDrawIds)).toBe(true);
-        const rowAs =
-          storedVersion % 100 === 4 ? { ...state, unbilledDrawIds, orders: parsed(state.orders), draws: parsed(state.draws) } : { ...state, orders: keyed(state.orders), draws: keyed(state.draws) };
-        db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify(rowAs), row.account_id);
+      if (storedVersion === 205) {
+        // Version 5 kept shards apart, as this build does (layout 2), with tails: its heads and its rows of draws rewritten.
+        const heads = db.prepare(`SELECT account_id, state_json FROM ${ACCOUNT_STATE_TABLE}`).all() as { account_id: string; state_json: string }[];
+        const drawRows = db.prepare(`SELECT account_id, shard, text FROM ${ACCOUNT_STATE_TABLE}_shard WHERE field = 1`).all() as { account_id: string; shard: number; text: string }[];
+        expect(drawRows.length).toBeGreaterThan(heads.length);
+        expect(db.prepare(`SELECT count(*) AS n FROM ${ACCOUNT_STATE_TABLE}_tail`).get()).not.toEqual({ n: 0 });
+        const headOf = new Map(heads.map((row) => [row.account_id, JSON.parse(row.state_json)]));
+        for (const row of drawRows) {
+          db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE}_shard SET text = ? WHERE account_id = ? AND field = 1 AND shard = ?`).run(drawShardBefore6(row.text, headOf.get(row.account_id)), row.account_id, row.shard);
+        }
+        for (const [id, head] of headOf) db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify(headBefore6(head)), id);
+      } else {
+        // A version 3 table has no tails: every row holds its account's whole state.
+        await writeWhole(db, ACCOUNT_STATE_TABLE, store);
+        const rows = db.prepare(`SELECT account_id, state_json FROM ${ACCOUNT_STATE_TABLE}`).all() as { account_id: string; state_json: string }[];
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          const { unbilledDrawIds, ...state } = asStoredBefore6(JSON.parse(row.state_json));
+          expect(Array.isArray(unbilledDrawIds)).toBe(true);
+          const rowAs = storedVersion % 100 === 4 ? { ...state, unbilledDrawIds, orders: parsed(state.orders), draws: parsed(state.draws) } : { ...state, orders: keyed(state.orders), draws: keyed(state.draws) };
+          db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify(rowAs), row.account_id);
+        }
       }
       db.exec(`UPDATE projection_checkpoints SET version = ${storedVersion} WHERE name = '$projection_account_state'`);
       if (storedOldest !== undefined) db.prepare("INSERT INTO projection_checkpoints (name, version, position) VALUES ('$projection_account_state:oldest', ?, 0)").run(storedOldest);
@@ -203,7 +216,11 @@ describe('the projection runner', () => {
       await scratch.waitFor(await store.headPosition(), 10_000);
       await scratch.close();
       // acc-000 drew again, so its marked row was written anew.
-      return { kept, sameAsScratch: dumpReadModels(db, restarted.projections) === dumpReadModels(fresh.db, createProjections()), ...foldVersions(db) };
+      // And the states the table holds, kept rows and rows written since, read back as a fold of the streams.
+      const stored = await storedStates(db, ACCOUNT_STATE_TABLE, store);
+      const folded = await streamStates(store);
+      const statesAsFolded = stored.size === folded.size && [...folded].every(([id, text]) => stored.get(id) === text);
+      return { kept, sameAsScratch: dumpReadModels(db, restarted.projections) === dumpReadModels(fresh.db, createProjections()) && statesAsFolded, ...foldVersions(db) };
     };
     // Kept: the marker row stays and everything else matches a rebuild. The checkpoint takes the version
     // of the rows written since (so the version 3 build, rolled back to, resets), and a second row keeps
@@ -211,6 +228,8 @@ describe('the projection runner', () => {
     expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 3 });
     // The same from the tails' first build, state version 4 (each record an array of parsed shards).
     expect(await restart(104)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 104 });
+    // And from the build before state version 6, which kept shards apart (layout 2).
+    expect(await restart(205)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 205 });
     expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });
     // Rows of an unreadable version left in a table whose checkpoint is current: reset as well.
     expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });

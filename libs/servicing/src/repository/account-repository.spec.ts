@@ -1,4 +1,4 @@
-import { applicant, approximateRecordBytes, approximateStateBytes, DEFAULT_TERMS_CATALOGUE, getEntry, serializeState, StoredShard } from '@ledger/credit';
+import { applicant, approximateRecordBytes, approximateStateBytes, asStoredBefore6, DEFAULT_TERMS_CATALOGUE, drawShardBefore6, getEntry, headBefore6, serializeState, StoredShard } from '@ledger/credit';
 import { ConcurrencyError, type LruCache, MemoryEventStore, MemorySnapshotStore, type EventStore, type SnapshotStore } from '@ledger/event-store';
 import { CHAIN_GENESIS, chainHashOf } from '../audit/chain-hash';
 import fc from 'fast-check';
@@ -236,7 +236,7 @@ describe('the account repository', () => {
     const envelope = (state: unknown) => JSON.stringify({ state: JSON.stringify(state), position: body.position.toString(), commands, chainHash: body.chainHash });
     // The snapshot as version 3 wrote it: each index an object keyed by shard, empty shards left out. Its
     // pay score is changed, so a load shows whether the snapshot was used or the stream replayed.
-    const state = JSON.parse(serializeState(body.state));
+    const state = asStoredBefore6(JSON.parse(serializeState(body.state)));
     const parsed = (stored: { $shards: (string | null)[] }) => stored.$shards.map((shard) => (shard === null ? null : JSON.parse(shard)));
     const legacy = (stored: { $shards: (string | null)[] }) => Object.fromEntries(parsed(stored).flatMap((shard, i) => (shard ? [[`s${i}`, shard]] : [])));
     const { unbilledDrawIds, ...withoutUnbilled } = state;
@@ -285,8 +285,13 @@ describe('the account repository', () => {
     const stream = accountStream('acc-1');
     const current = await savedSnapshot(snapshots, stream);
     const previous = new MemorySnapshotStore();
+    // As the builds before state version 6 wrote it: each draw with its placement, the unbilled draws listed by id.
     const { text } = encodeLinesSnapshot({ ...current.body(), state: { ...current.body().state, payScore: 996 } });
-    await previous.saveText(snapshotKey(stream), current.revision, 503, text);
+    const [envelope, head, ...shards] = text.split('\n');
+    const headJson = JSON.parse(head);
+    const linesBefore6 = [envelope, JSON.stringify(headBefore6(headJson)), ...shards.map((line) => (line.startsWith('draws:') ? line.replace(/ .*/, (shard) => ` ${drawShardBefore6(shard.slice(1), headJson)}`) : line))];
+    expect(linesBefore6.join('\n')).toContain('"placement"');
+    await previous.saveText(snapshotKey(stream), current.revision, 503, linesBefore6.join('\n'));
     const reads = jest.spyOn(store, 'readStream');
     const fromLines = new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
     expect((await fromLines.load('acc-1')).state.payScore).toBe(996);
@@ -301,6 +306,54 @@ describe('the account repository', () => {
     for (let i = 0; i < 12; i++) expect(await fresh.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`))).toMatchObject({ replayed: true });
     const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
     expect(serializeState((await fresh.load('acc-1')).state)).toBe(serializeState(fromScratch.state));
+  });
+
+  it('uses a snapshot of this envelope that the build before state version 6 wrote, converting its draws as it loads', async () => {
+    await openAccount(repo);
+    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    await repo.execute('acc-1', { type: 'ReceiveRepayment', reference: 'r-1', amount: '25.00', channel: 'MANUAL' }, meta('repay:r-1'));
+    for (let i = 0; i < 4; i++) await repo.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 + i }, meta(`key:s-${i}`));
+    const stream = accountStream('acc-1');
+    const key = snapshotKey(stream);
+    const saved = await savedSnapshot(snapshots, stream);
+    expect(saved.revision).toBe((await store.readStream(stream)).at(-1)!.revision);
+    // The same snapshot as that build saved it, under version 504: its head and every part of draws as
+    // versions 4 and 5 wrote them, each part saved at the revision the snapshot lists for it.
+    const [envelope, head] = saved.state.split('\n');
+    const headJson = JSON.parse(head);
+    const previous = new MemorySnapshotStore();
+    const drawParts = Object.keys(saved.parts).filter((name) => name.startsWith('d'));
+    expect(drawParts.length).toBeGreaterThan(1);
+    for (const [name, at] of Object.entries(saved.parts).sort(([, a], [, b]) => Number(BigInt(a) - BigInt(b)))) {
+      const text = snapshots.loadPart(key, name)!.state;
+      await previous.saveText(key, BigInt(at), 504, '', [{ name, text: name.startsWith('d') ? drawShardBefore6(text, headJson) : text }]);
+    }
+    await previous.saveText(key, saved.revision, 504, [envelope, JSON.stringify({ ...headBefore6(headJson), payScore: 995 })].join('\n'));
+    expect(previous.loadPart(key, drawParts[0])!.state).toContain('"placement"');
+    const reads = jest.spyOn(store, 'readStream');
+    const upgraded = new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });
+    const loaded = await upgraded.load('acc-1');
+    expect(loaded.state.payScore).toBe(995);
+    expect(reads).toHaveBeenCalledWith(stream, { fromRevision: saved.revision + 1n });
+    reads.mockRestore();
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState({ ...loaded.state, payScore: fromScratch.state.payScore })).toBe(serializeState(fromScratch.state));
+    expect(loaded.state.unbilledDraws.map((d) => d.remaining.toString())).toEqual(['0.00', '0.00', '5.00', ...Array.from({ length: 9 }, () => '10.00')]);
+    // A command on it is decided on the converted state, and a retry is answered from its command ids.
+    expect(await upgraded.execute('acc-1', { type: 'RefundDraw', drawId: 'o-2', refundId: 'rf-1', amount: '10.00' }, meta('refund:rf-1'))).toMatchObject({ events: [{ type: 'DrawRefunded', data: { appliedTo: [{ target: 'UNBILLED_REVOLVING', amount: '5.00' }], returnedToCustomer: '5.00' } }] });
+    expect(await upgraded.execute('acc-1', drawCommand('o-3', '10.00'), meta('draw:o-3'))).toMatchObject({ replayed: true });
+    // The next snapshot is this build's, whole: the store keeps a part under its snapshot's version, so
+    // one naming the older snapshot's parts would be refused.
+    for (let i = 0; i < 5; i++) await upgraded.execute('acc-1', { type: 'UpdatePayScore', payScore: 600 + i }, meta(`key:u-${i}`));
+    const next = await savedSnapshot(previous, stream);
+    expect(next.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
+    expect(next.revision).toBeGreaterThan(saved.revision);
+    const again = jest.spyOn(store, 'readStream');
+    const reloaded = await new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(again).toHaveBeenCalledWith(stream, { fromRevision: next.revision + 1n });
+    again.mockRestore();
+    const rebuilt = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState(reloaded.state)).toBe(serializeState(rebuilt.state));
   });
 
   it('leaves the snapshot a build before envelope 3 wrote where that build reads it, so a rollback finds its own or none', async () => {

@@ -76,12 +76,11 @@ export function eventIdOf(name: string): string {
 /** Snapshot schema: the domain state's version and the envelope's (`snapshot-body.ts`). */
 export const SNAPSHOT_SCHEMA_VERSION = STATE_SCHEMA_VERSION * 100 + SNAPSHOT_ENVELOPE;
 /**
- * Snapshots loaded: this envelope, the lines envelope before it (written only around this state
- * version), or the JSON envelope before that around any state version the codec still reads.
+ * Snapshots loaded: this envelope or the lines envelope before it (both written around state versions 5
+ * and later), or the JSON envelope before that, around any state version the codec still reads.
  */
 const READABLE_SNAPSHOT_VERSIONS = new Set([
-  SNAPSHOT_SCHEMA_VERSION,
-  STATE_SCHEMA_VERSION * 100 + LINES_SNAPSHOT_ENVELOPE,
+  ...READABLE_STATE_VERSIONS.filter((version) => version >= 5).flatMap((version) => [version * 100 + SNAPSHOT_ENVELOPE, version * 100 + LINES_SNAPSHOT_ENVELOPE]),
   ...READABLE_STATE_VERSIONS.map((version) => version * 100 + JSON_SNAPSHOT_ENVELOPE),
 ]);
 
@@ -467,7 +466,10 @@ function decodeBody({ revision, schemaVersion, state: text }: Snapshot<string>, 
   try {
     switch (schemaVersion % 100) {
       case SNAPSHOT_ENVELOPE:
-        return decodeSnapshot(text, { revision, schemaVersion }, part, owner);
+        // A store keeps each part under its snapshot's version, and refuses a snapshot that names a part of
+        // another. So the parts of an older state version's snapshot are read but never named: owned by no
+        // repository, the next snapshot saves every one of them again.
+        return decodeSnapshot(text, { revision, schemaVersion }, part, schemaVersion === SNAPSHOT_SCHEMA_VERSION ? owner : {});
       case LINES_SNAPSHOT_ENVELOPE:
         return decodeLinesSnapshot(text);
       default:

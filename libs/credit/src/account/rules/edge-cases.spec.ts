@@ -1,7 +1,7 @@
 import { Money } from '../../money/money';
 import { DEFAULT_TERMS_CATALOGUE, TERMS_2026_01, TermsCatalogue } from '../../terms/product-terms';
 import { AccountScenario } from '../../testing/account-scenario';
-import { overdueAmount } from '../credit-account.state';
+import { overdueAmount, placementOf } from '../credit-account.state';
 import { getEntry } from '../sharded-record';
 import { contextAt } from '../decide-context';
 import { decide } from '../decide';
@@ -86,9 +86,13 @@ describe('oldest first', () => {
     const s = opened();
     for (const id of ['b-first', '20', '10']) s.draw(id, '100.00');
     s.repay('r-1', '250.00');
-    expect(getEntry(s.state.draws, 'b-first')!.unbilledRemaining.toString()).toBe('0.00');
-    expect(getEntry(s.state.draws, '20')!.unbilledRemaining.toString()).toBe('0.00');
-    expect(getEntry(s.state.draws, '10')!.unbilledRemaining.toString()).toBe('50.00');
+    const remaining = (id: string) => {
+      const placement = placementOf(s.state, getEntry(s.state.draws, id)!);
+      return placement.kind === 'UNBILLED' ? placement.remaining.toString() : placement.kind;
+    };
+    expect(remaining('b-first')).toBe('0.00');
+    expect(remaining('20')).toBe('0.00');
+    expect(remaining('10')).toBe('50.00');
   });
 });
 

@@ -7,7 +7,7 @@ import type { ProductTerms } from '../../terms/product-terms';
 import { installmentSchedule, type InstallmentSchedule } from '../../installments';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { type CreditAccountState, planUnbilledPrincipal } from '../credit-account.state';
+import { type CreditAccountState, placementOf, planUnbilledPrincipal } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
 import { inactiveDetail } from './draws';
@@ -34,16 +34,18 @@ export function quoteInstallments(amount: Money, periods: number, terms: Product
 export function decideConversion(command: Convert, state: CreditAccountState, on: string, terms: ProductTerms): CreditAccountEvent[] {
   const draw = getEntry(state.draws, command.drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
-  if (draw.placement.kind === 'INSTALLMENT') {
-    if (state.plans[draw.placement.planId].periods === command.periods) return [];
+  const placement = placementOf(state, draw);
+  if (placement.kind === 'INSTALLMENT') {
+    if (state.plans[placement.planId].periods === command.periods) return [];
     throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} is already in installments`, { drawId: draw.drawId });
   }
   const detail = inactiveDetail(state);
   if (detail !== null) throw new DomainError('ACCOUNT_NOT_ACTIVE', `the account is not active (${detail})`, { detail });
-  if (draw.placement.kind !== 'UNBILLED') {
-    throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} was already billed on ${draw.placement.statementId}`, { drawId: draw.drawId });
+  if (placement.kind !== 'UNBILLED') {
+    const on = placement.statementId === null ? 'on a statement' : `on ${placement.statementId}`;
+    throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} was already billed ${on}`, { drawId: draw.drawId });
   }
-  const quote = quoteInstallments(draw.unbilledRemaining, command.periods, terms);
+  const quote = quoteInstallments(placement.remaining, command.periods, terms);
   return [
     {
       type: 'InstallmentPlanCreated',

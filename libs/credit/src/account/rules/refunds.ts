@@ -7,7 +7,7 @@
 import { Money } from '../../money/money';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
-import type { CreditAccountState, DrawState } from '../credit-account.state';
+import { type CreditAccountState, type DrawState, placementOf } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
 import { parsePositive } from './draws';
@@ -30,13 +30,14 @@ export function allocateRefund(state: CreditAccountState, draw: DrawState, amoun
     lines.push(line(part.toString()));
     left = left.minus(part);
   };
-  const placement = draw.placement;
+  const placement = placementOf(state, draw);
   let feesWaived = Money.ZERO;
   if (placement.kind === 'UNBILLED') {
-    take(draw.unbilledRemaining, (a) => ({ target: 'UNBILLED_REVOLVING', amount: a }));
+    take(placement.remaining, (a) => ({ target: 'UNBILLED_REVOLVING', amount: a }));
   } else if (placement.kind === 'BILLED') {
-    const statement = state.statements.find((s) => s.id === placement.statementId);
-    take(statement && ownValue(statement.billedDraws, draw.drawId), (a) => ({ target: 'STATEMENT', statementId: placement.statementId, component: 'REVOLVING_PRINCIPAL', amount: a }));
+    const statementId = placement.statementId;
+    const statement = statementId === null ? undefined : state.statements.find((s) => s.id === statementId);
+    if (statement) take(ownValue(statement.billedDraws, draw.drawId), (a) => ({ target: 'STATEMENT', statementId: statement.id, component: 'REVOLVING_PRINCIPAL', amount: a }));
   } else {
     const plan = state.plans[placement.planId];
     if (!plan.closed) {
