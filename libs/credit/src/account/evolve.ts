@@ -306,8 +306,8 @@ function applyLines(s: CreditAccountState, lines: AllocationLine[], drawId: stri
       const byPosting = postingOrder(next);
       next = updateStatement(next, line.statementId, (st) => {
         const owed = withBucket(st.owed, line.component, st.owed[line.component].minus(amount));
-        if (line.component === 'REVOLVING_PRINCIPAL') return copyStatement(st, { owed, billedDraws: reduceShares(st.billedDraws, amount, drawId, byPosting) });
-        if (line.component === 'INSTALLMENT_PRINCIPAL') return copyStatement(st, { owed, billedPlans: reduceShares(st.billedPlans, amount, planId, byPosting) });
+        if (line.component === 'REVOLVING_PRINCIPAL') return copyStatement(st, { owed, billedDraws: reduceShares(st.billedDraws, amount, drawId, byPosting, true) });
+        if (line.component === 'INSTALLMENT_PRINCIPAL') return copyStatement(st, { owed, billedPlans: reduceShares(st.billedPlans, amount, planId, byPosting, false) });
         return copyStatement(st, { owed });
       });
     }
@@ -331,16 +331,40 @@ function postingOrder(s: CreditAccountState): (a: string, b: string) => number {
   return (a, b) => (getEntry(s.draws, a)?.seq ?? 0) - (getEntry(s.draws, b)?.seq ?? 0);
 }
 
-function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null, order: (a: string, b: string) => number): Record<string, Money> {
+/**
+ * Reduces shares by `amount`: the named one's (a refund), else oldest first (a repayment). Finding what
+ * is oldest reads each draw's posting order from the draws' shards, which a cold account has not parsed;
+ * it is skipped where it cannot change the result: when the amount pays every share, and for a
+ * statement's billed draws (`keptInPostingOrder`) unless an id is an array index (`isArrayIndex`). Those
+ * draws were added oldest first (by every state version this build reads: `applyStatement`), and an
+ * object keeps its keys in the order they were added, through a snapshot's JSON too, except for array
+ * indexes, which come first in ascending order. A statement's plans were added in the order the
+ * plans were created, which need not be the order their draws were posted.
+ */
+function reduceShares(shares: Record<string, Money>, amount: Money, key: string | null, order: (a: string, b: string) => number, keptInPostingOrder: boolean): Record<string, Money> {
   const next = copyRecord(shares);
   let left = amount;
-  for (const k of key ? [key] : Object.keys(shares).sort(order)) {
+  for (const k of key ? [key] : oldestFirst(shares, amount, order, keptInPostingOrder)) {
     if (!left.isPositive()) break;
     const take = Money.min(left, next[k] ?? Money.ZERO);
     next[k] = (next[k] ?? Money.ZERO).minus(take);
     left = left.minus(take);
   }
   return next;
+}
+
+function oldestFirst(shares: Record<string, Money>, amount: Money, order: (a: string, b: string) => number, keptInPostingOrder: boolean): string[] {
+  const keys = Object.keys(shares);
+  if (keys.length < 2) return keys;
+  if (keptInPostingOrder && !keys.some(isArrayIndex)) return keys;
+  let total = Money.ZERO;
+  for (const k of keys) total = total.plus(shares[k]);
+  return amount.lessThan(total) ? keys.sort(order) : keys;
+}
+
+/** Whether an object keeps `key` among its array indexes (ahead of its other keys, ascending): "0" to "4294967294". */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
 function updateStatement(s: CreditAccountState, id: string, change: (st: StatementState) => StatementState): CreditAccountState {

@@ -1,8 +1,9 @@
 import { Money } from '../../money/money';
 import { DEFAULT_TERMS_CATALOGUE, TERMS_2026_01, TermsCatalogue } from '../../terms/product-terms';
 import { AccountScenario } from '../../testing/account-scenario';
-import { overdueAmount, placementOf } from '../credit-account.state';
-import { getEntry } from '../sharded-record';
+import { initialState, overdueAmount, placementOf } from '../credit-account.state';
+import { getEntry, StoredShard } from '../sharded-record';
+import { fold } from '../evolve';
 import { contextAt } from '../decide-context';
 import { decide } from '../decide';
 import { deserializeState, serializeState } from '../state-codec';
@@ -93,6 +94,34 @@ describe('oldest first', () => {
     expect(remaining('b-first')).toBe('0.00');
     expect(remaining('20')).toBe('0.00');
     expect(remaining('10')).toBe('50.00');
+  });
+
+  it('pays the billed draws of a statement in the order they were posted, reading no draw unless an id sorts ahead of the others', () => {
+    // Billed draws, then a repayment that leaves some of their principal owed, folded on the state as a
+    // snapshot gives it back (every shard of draws stored, none parsed).
+    const billedThenRepaid = (ids: string[]) => {
+      const s = opened();
+      for (const id of ids) s.draw(id, '100.00');
+      s.closeDaysThrough('2026-01-31');
+      const statement = s.state.statements[0];
+      expect(Object.keys(statement.billedDraws).sort()).toEqual([...ids].sort());
+      const owed = Money.sum(Object.values(statement.owed));
+      // All but 150.00 of the statement: interest first, then principal oldest first.
+      const at = s.history.length;
+      s.repay('r-1', owed.minus(Money.of('150.00')).toString());
+      expect(s.history[at].type).toBe('RepaymentReceived');
+      const before = deserializeState(serializeState(fold(initialState('acc-1'), s.history.slice(0, at))));
+      const after = fold(before, s.history.slice(at));
+      const parsedDraws = after.draws.filter((slot) => slot instanceof StoredShard && slot.parsedEntries() !== undefined).length;
+      const shares = after.statements[0].billedDraws;
+      return { left: ids.map((id) => shares[id].toString()), parsedDraws };
+    };
+    expect(billedThenRepaid(['x-2', 'a-1', 'm-3'])).toEqual({ left: ['0.00', '50.00', '100.00'], parsedDraws: 0 });
+    // An id that is an array index comes first among an object's keys whatever order it was added in:
+    // the draws are then read for the order they were posted.
+    const indexed = billedThenRepaid(['20', '10', 'b-3']);
+    expect(indexed.left).toEqual(['0.00', '50.00', '100.00']);
+    expect(indexed.parsedDraws).toBeGreaterThan(0);
   });
 });
 
