@@ -157,15 +157,16 @@ describe('a state written by the build before state version 6', () => {
         if (placement.kind === 'BILLED') expect(placement.statementId).toBe(read.statements.some((st) => Object.hasOwn(st.billedDraws, before.drawId)) ? before.placement.statementId : null);
       }
     }
-    // The life reaches each place: unbilled, installments, billed on an open statement and on a settled one.
+    // The life reaches each place: unbilled, installments, billed with a share on an open statement, and
+    // billed with none on any (its statement settled, or the draw repaid before it was billed).
     const kinds = golden.states.flatMap(({ state }) => {
       const read = deserializeState(state);
       return entriesOf(read.draws).map((draw) => {
         const placement = placementOf(read, draw);
-        return placement.kind === 'BILLED' ? `BILLED ${placement.statementId === null ? 'settled' : 'open'}` : placement.kind;
+        return placement.kind === 'BILLED' ? `BILLED ${placement.statementId === null ? 'on no open statement' : 'on an open statement'}` : placement.kind;
       });
     });
-    expect(new Set(kinds)).toEqual(new Set(['UNBILLED', 'INSTALLMENT', 'BILLED open', 'BILLED settled']));
+    expect(new Set(kinds)).toEqual(new Set(['UNBILLED', 'INSTALLMENT', 'BILLED on an open statement', 'BILLED on no open statement']));
   });
 });
 

@@ -341,7 +341,20 @@ function upgradeFromBefore6(stored: StateBefore6): CreditAccountState {
     .map((d) => ({ drawId: d.drawId, remaining: d.unbilledRemaining }));
   // Over a fresh state's copy, so the keys come in its order and the state has the one hidden class
   // (`copyState`): the same text as a state folded by this version.
-  return copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDraws });
+  const upgraded = copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDraws });
+  converted.add(upgraded);
+  return upgraded;
+}
+
+const converted = new WeakSet<CreditAccountState>();
+
+/**
+ * Whether the state was read from an older state version and converted on the way (`upgradeFromBefore6`).
+ * A holder that stores states should write it again soon: until it does, every read of the stored text
+ * converts it again, parsing every draw the account has.
+ */
+export function wasConverted(state: CreditAccountState): boolean {
+  return converted.has(state);
 }
 
 /**

@@ -5,8 +5,9 @@
  * state lists its unbilled draws by id (`unbilledDrawIds`) instead of with their shares.
  *
  * A billed draw names the open statement that holds a share of it, or else the account's last
- * statement: the statement it was billed on may have been settled and dropped since, and the upgrade
- * reads only the placement's kind. A test of what an older build really wrote uses that build's text
+ * statement: the statement it was billed on may have been settled and dropped since (or hold no share of
+ * a draw repaid before it), which this build's state does not record, and the upgrade reads only the
+ * placement's kind. A test of what an older build really wrote uses that build's text
  * (`state-codec.spec.ts`).
  */
 interface StoredRecord {
@@ -46,8 +47,13 @@ export function asStoredBefore6(json: StoredState): StoredState {
 
 /** The state's head alone, for a state whose draws are written apart (a snapshot's parts, a fold's shard rows). */
 export function headBefore6<T extends StoredHead>(head: T): T {
-  const { unbilledDraws = [], ...rest } = head;
-  return { ...rest, unbilledDrawIds: unbilledDraws.map((d) => d.drawId) } as unknown as T;
+  // The ids where the shares were, as those versions placed them.
+  const old: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(head)) {
+    if (key === 'unbilledDraws') old.unbilledDrawIds = (value as { drawId: string }[]).map((d) => d.drawId);
+    else old[key] = value;
+  }
+  return old as T;
 }
 
 /** One shard of draws as text, given the head of the state it belongs to (as this build writes it). */

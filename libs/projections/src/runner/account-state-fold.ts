@@ -34,6 +34,7 @@ import {
   type CreditAccountEvent,
   type CreditAccountState,
   deserializeApart,
+  wasConverted,
   evolve,
   initialState,
   serializeApart,
@@ -368,9 +369,12 @@ export class AccountStateFold {
     if (cached) return cached;
     const row = this.select.get(accountId) as { state_json: string } | undefined;
     let state = row ? deserializeApart(row.state_json, this.shardSource(accountId), this.home) : initialState(accountId);
+    // A row of an older state version converts at every read until it is written again: counted as a
+    // full tail, so that the next batch to change the account writes it whole.
+    const converted = wasConverted(state);
     const tail = this.selectTail.all(accountId) as { event_json: string }[];
     for (const { event_json } of tail) state = evolve(state, JSON.parse(event_json) as CreditAccountEvent);
-    const loaded = { state, tail: tail.length };
+    const loaded = { state, tail: converted ? Math.max(tail.length, this.maxTail) : tail.length };
     this.cache.set(accountId, loaded);
     return loaded;
   }

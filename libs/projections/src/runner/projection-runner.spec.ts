@@ -220,19 +220,22 @@ describe('the projection runner', () => {
       const stored = await storedStates(db, ACCOUNT_STATE_TABLE, store);
       const folded = await streamStates(store);
       const statesAsFolded = stored.size === folded.size && [...folded].every(([id, text]) => stored.get(id) === text);
-      return { kept, sameAsScratch: dumpReadModels(db, restarted.projections) === dumpReadModels(fresh.db, createProjections()) && statesAsFolded, ...foldVersions(db) };
+      // The accounts changed since hold rows of this version: a row converted as it was read is written again whole.
+      const changed = ['acc-000', 'acc-001', 'acc-002', 'acc-003', 'acc-004'];
+      const rowsOfThisVersion = changed.filter((id) => (db.prepare(`SELECT state_json FROM ${ACCOUNT_STATE_TABLE} WHERE account_id = ?`).get(id) as { state_json: string }).state_json.includes('"unbilledDraws"')).length;
+      return { kept, sameAsScratch: dumpReadModels(db, restarted.projections) === dumpReadModels(fresh.db, createProjections()) && statesAsFolded, rowsOfThisVersion, ...foldVersions(db) };
     };
     // Kept: the marker row stays and everything else matches a rebuild. The checkpoint takes the version
     // of the rows written since (so the version 3 build, rolled back to, resets), and a second row keeps
     // version 3 as the oldest a row may have (so a build that no longer reads 3 resets too).
-    expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 3 });
+    expect(await restart(3)).toEqual({ kept: true, sameAsScratch: true, rowsOfThisVersion: 5, foldVersion: FOLD_VERSION, oldestRows: 3 });
     // The same from the tails' first build, state version 4 (each record an array of parsed shards).
-    expect(await restart(104)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 104 });
+    expect(await restart(104)).toEqual({ kept: true, sameAsScratch: true, rowsOfThisVersion: 5, foldVersion: FOLD_VERSION, oldestRows: 104 });
     // And from the build before state version 6, which kept shards apart (layout 2).
-    expect(await restart(205)).toEqual({ kept: true, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: 205 });
-    expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });
+    expect(await restart(205)).toEqual({ kept: true, sameAsScratch: true, rowsOfThisVersion: 5, foldVersion: FOLD_VERSION, oldestRows: 205 });
+    expect(await restart(2)).toEqual({ kept: false, sameAsScratch: true, rowsOfThisVersion: 5, foldVersion: FOLD_VERSION, oldestRows: null });
     // Rows of an unreadable version left in a table whose checkpoint is current: reset as well.
-    expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, foldVersion: FOLD_VERSION, oldestRows: null });
+    expect(await restart(STATE_SCHEMA_VERSION, 2)).toEqual({ kept: false, sameAsScratch: true, rowsOfThisVersion: 5, foldVersion: FOLD_VERSION, oldestRows: null });
   });
 
   it('applies neither rows nor checkpoint of a batch in which a projection throws, and resumes without applying anything twice', async () => {

@@ -84,8 +84,11 @@ const READABLE_SNAPSHOT_VERSIONS = new Set([
   ...READABLE_STATE_VERSIONS.map((version) => version * 100 + JSON_SNAPSHOT_ENVELOPE),
 ]);
 
-/** A decoded snapshot and the revision of the last event it holds. */
-type SnapshotAt = SnapshotBody & { revision: bigint };
+/**
+ * A decoded snapshot and the revision of the last event it holds; `current` when it is of this build's
+ * version (one of an older version converted as it was read, and converts again at every read).
+ */
+type SnapshotAt = SnapshotBody & { revision: bigint; current: boolean };
 
 /** Bytes a parsed command id weighs in a cached account (id, request hash, revisions). */
 const PER_COMMAND = 250;
@@ -278,15 +281,20 @@ export class AccountRepository {
         snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)
           ? decodeBody(snapshot, (name) => this.snapshots.loadPart(key, name), this.partsOwner)
           : undefined;
-      if (snapshot && body) return { ...body, revision: snapshot.revision };
+      if (snapshot && body) return { ...body, revision: snapshot.revision, current: snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION };
     }
     return undefined;
   }
 
   private async loadFrom(accountId: string, snapshot: SnapshotAt | undefined): Promise<LoadedAccount> {
-    const initial: LoadedAccount = snapshot
-      ? { accountId, ...snapshot, snapshotRevision: snapshot.revision }
-      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
+    // A snapshot of an older version counts as none taken: the account takes one of this version at its
+    // next command or eviction, rather than converting the older one at every cold load until it has 50
+    // more events.
+    let initial: LoadedAccount = { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
+    if (snapshot) {
+      const { current, ...body } = snapshot;
+      initial = { accountId, ...body, snapshotRevision: current ? body.revision : null };
+    }
     const events = await this.store.readStream(accountStream(accountId), { fromRevision: snapshot ? snapshot.revision + 1n : 0n });
     return applyStored(initial, events);
   }
@@ -466,9 +474,10 @@ function decodeBody({ revision, schemaVersion, state: text }: Snapshot<string>, 
   try {
     switch (schemaVersion % 100) {
       case SNAPSHOT_ENVELOPE:
-        // A store keeps each part under its snapshot's version, and refuses a snapshot that names a part of
-        // another. So the parts of an older state version's snapshot are read but never named: owned by no
-        // repository, the next snapshot saves every one of them again.
+        // A store keeps each part under its snapshot's version: the memory store refuses a snapshot that
+        // names a part of another, and a reader of SQLite's would find such a part replaced, and replay. So
+        // the parts of an older state version's snapshot are read but never named: owned by no repository,
+        // the next snapshot saves every one of them again.
         return decodeSnapshot(text, { revision, schemaVersion }, part, schemaVersion === SNAPSHOT_SCHEMA_VERSION ? owner : {});
       case LINES_SNAPSHOT_ENVELOPE:
         return decodeLinesSnapshot(text);
