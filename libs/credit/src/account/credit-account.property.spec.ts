@@ -318,8 +318,7 @@ describe('any account life', () => {
       const records: object[] = [];
       for (const event of s.history) {
         state = fold(state, [event]);
-        for (const shard of [...state.orders, ...state.draws]) if (shard !== null) records.push(shard);
-        if (Object.keys(state.repayments).length > 0) records.push(state.repayments);
+        for (const shard of [...state.orders, ...state.draws, ...state.repayments]) if (shard !== null) records.push(shard);
         for (const st of state.statements) records.push(st.billedDraws, st.billedPlans);
       }
       asked += records.length;

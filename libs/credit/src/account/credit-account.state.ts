@@ -163,7 +163,12 @@ export interface CreditAccountState {
   /** Statements still owed, overdue or not yet due, oldest first. Settled ones drop out. */
   statements: StatementState[];
   lastStatementId: string | null;
-  repayments: Record<string, Money>;
+  /**
+   * Every repayment reference ever received, with its amount (idempotency), sharded as the orders are:
+   * kept in the state's head, they were most of what made an old account's head cost more to read
+   * (state version 6).
+   */
+  repayments: ShardedRecord<Money>;
   disputes: Record<string, { drawId: string; resolved: boolean; upheld: boolean | null }>;
   bucket: DelinquencyBucket;
   overdueReported: boolean;
@@ -217,7 +222,7 @@ export function initialState(accountId = ''): CreditAccountState {
     plans: {},
     statements: [],
     lastStatementId: null,
-    repayments: {},
+    repayments: emptySharded(),
     disputes: {},
     bucket: 'CURRENT',
     overdueReported: false,

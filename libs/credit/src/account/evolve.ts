@@ -8,7 +8,7 @@ import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
 import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
-import { copyRecord, getEntry, sizeOf, withEntry, withOwn } from './sharded-record';
+import { copyRecord, getEntry, sizeOf, withEntry } from './sharded-record';
 import {
   bucketsTotal,
   copyQuarter,
@@ -155,7 +155,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       const d = event.data;
       const paid = Money.of(d.amount).minus(Money.of(d.returnedToCustomer));
       const withRepaid = copyWith(s, {
-        repayments: withOwn(s.repayments, d.reference, Money.of(d.amount)),
+        repayments: withEntry(s.repayments, d.reference, Money.of(d.amount)),
         statements: s.statements.map((st) => copyStatement(st, { repaidSinceIssue: st.repaidSinceIssue.plus(paid) })),
       });
       return applyLines(withRepaid, d.allocation, null, null);

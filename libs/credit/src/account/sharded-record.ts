@@ -1,5 +1,5 @@
 /**
- * A record of entries under caller-chosen ids (an account's orders and draws), split into shards by a
+ * A record of entries under caller-chosen ids (an account's orders, draws and repayment references), split into shards by a
  * hash of the id, so that adding or changing one entry copies one shard instead of the whole record.
  *
  * `evolve` never mutates its input, so it copies every container it changes. An account's orders and
@@ -244,16 +244,6 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
 export function copyRecord<T>(record: Readonly<Record<string, T>> | null): Record<string, T> {
   const copy = Object.create(null) as Record<string, T>;
   if (record !== null) for (const id in record) copy[id] = record[id];
-  return copy;
-}
-
-/**
- * A copy of a plain record of caller-chosen ids (not sharded: one that grows slowly, such as an account's
- * repayment references) with `id` set to `value`, in dictionary mode (`copyRecord`).
- */
-export function withOwn<T>(record: Readonly<Record<string, T>>, id: string, value: T): Record<string, T> {
-  const copy = copyRecord(record);
-  defineOwn(copy, id, value);
   return copy;
 }
 

@@ -20,14 +20,18 @@ describe('the account state codec', () => {
   });
 
   it('keeps a caller-chosen id of "__proto__" as an ordinary key', () => {
-    // Repayment references are caller-chosen ids kept as plain keys (orders and draws are sharded records).
-    const repayments = JSON.parse('{"__proto__": null}');
-    repayments.__proto__ = Money.of('1.00');
-    const state = { ...initialState('acc-2'), repayments };
+    // Dispute ids are caller-chosen ids kept as plain keys; repayment references, like orders and draws,
+    // are a sharded record.
+    const disputes = JSON.parse('{"__proto__": null}');
+    disputes.__proto__ = { drawId: 'o-1', resolved: false, upheld: null };
+    const state = { ...initialState('acc-2'), disputes, repayments: withEntry(emptySharded<Money>(), '__proto__', Money.of('1.00')) };
     const back = deserializeState(serializeState(state));
-    expect(Object.keys(back.repayments)).toEqual(['__proto__']);
-    expect(Object.getPrototypeOf(back.repayments)).toBe(Object.prototype);
-    expect(Object.getOwnPropertyDescriptor(back.repayments, '__proto__')?.value.toString()).toBe('1.00');
+    expect(Object.keys(back.disputes)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(back.disputes)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back.disputes, '__proto__')?.value).toEqual({ drawId: 'o-1', resolved: false, upheld: null });
+    expect(getEntry(back.repayments, '__proto__')?.toString()).toBe('1.00');
+    expect(getEntry(back.repayments, 'constructor')).toBeUndefined();
+    expect(serializeState(back)).toBe(serializeState(state));
   });
 
   it('reads the sharded records of a version 3 snapshot, an object keyed by shard, into the same slots', () => {
@@ -37,6 +41,7 @@ describe('the account state codec', () => {
     const slots: (string | null)[] = json.orders.$shards;
     json.orders = Object.fromEntries(slots.flatMap((shard, i) => (shard ? [[`s${i}`, JSON.parse(shard)]] : [])));
     json.draws = {};
+    json.repayments = {};
     delete json.unbilledDraws;
     const back = deserializeState(JSON.stringify(json));
     expect(serializeState(back)).toBe(serializeState(state));

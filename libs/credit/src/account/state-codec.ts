@@ -9,7 +9,8 @@
  * key costs several times more, and so did copying the tree with tags before `JSON.stringify`. The
  * projections write a state per touched account, so this is on the hot path.
  *
- * Since version 5 the two records that grow with an account's history, its orders and its draws, are
+ * Since version 5 the records that grow with an account's history, its orders and its draws (and since
+ * version 6 its repayment references), are
  * written shard by shard as JSON text inside the state's JSON (`{"$shards":[text or null, ...],"size":n}`),
  * and read back as `StoredShard`s that are parsed only when an entry of theirs is asked for
  * (`sharded-record.ts`). A state read from a snapshot or a fold row then costs what its recent part
@@ -18,7 +19,7 @@
  */
 import { Money } from '../money/money';
 import { copyWith, type CreditAccountState, type DrawState, initialState, type OrderRecord } from './credit-account.state';
-import { entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedRecord, storedSharded, storedSlots, withEntries } from './sharded-record';
+import { emptySharded, entriesOf, type ShardedRecord, SHARDS, shardedFromStored, sizeOf, StoredShard, storedRecord, storedSharded, storedSlots, withEntries } from './sharded-record';
 
 export const STATE_SCHEMA_VERSION = 6;
 
@@ -36,7 +37,7 @@ export const READABLE_STATE_VERSIONS: readonly number[] = [3, 4, 5, STATE_SCHEMA
 const MONEY_TAG = '$money';
 const SHARDS_TAG = '$shards';
 /** The state's fields that are sharded records, written shard by shard. */
-const SHARDED_FIELDS = new Set(['orders', 'draws']);
+const SHARDED_FIELDS = new Set(['orders', 'draws', 'repayments']);
 
 /** The state's JSON text: `write`'s, except that its sharded records are written as stored shards. */
 export function serializeState(state: CreditAccountState): string {
@@ -62,7 +63,7 @@ function writeState(
 }
 
 /** The sharded fields written apart, by number (the `field` of a shard row). */
-export const APART_FIELDS = ['orders', 'draws'] as const;
+export const APART_FIELDS = ['orders', 'draws', 'repayments'] as const;
 const APART_TAG = '$apart';
 
 /** A shard of a state written apart, to be stored beside it: which record (`APART_FIELDS`), which slot, its text. */
@@ -159,7 +160,7 @@ export function serializeLines(state: CreditAccountState): { head: string; shard
     const slots = written.get(key);
     return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, { writtenFrom: record });
   };
-  return { head, shards, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws) }) };
+  return { head, shards, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws), repayments: compact('repayments', state.repayments) }) };
 }
 
 /**
@@ -180,7 +181,10 @@ export function serializeHead(
     kept.set(key, storedRecord(slots, sizeOf(record)));
     return apartMarker(key, sizeOf(record), slots);
   });
-  return { head, state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws } as Partial<CreditAccountState>) };
+  return {
+    head,
+    state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws, repayments: kept.get('repayments') ?? state.repayments } as Partial<CreditAccountState>),
+  };
 }
 
 /** A shard's text as stored: the text a stored shard was read from, or a parsed shard written. */
@@ -296,10 +300,11 @@ type DrawBefore6 = Omit<DrawState, 'planId'> & {
 };
 
 /** A state as versions 3 to 5 stored it. */
-type StateBefore6 = Omit<CreditAccountState, 'draws' | 'orders' | 'unbilledDraws'> & {
+type StateBefore6 = Omit<CreditAccountState, 'draws' | 'orders' | 'unbilledDraws' | 'repayments'> & {
   orders: ShardedRecord<OrderRecord> | Record<string, Record<string, OrderRecord>>;
   draws: ShardedRecord<DrawBefore6> | Record<string, Record<string, DrawBefore6>>;
   unbilledDrawIds?: string[];
+  repayments: Record<string, Money>;
 };
 
 /**
@@ -309,6 +314,8 @@ type StateBefore6 = Omit<CreditAccountState, 'draws' | 'orders' | 'unbilledDraws
  *   version 6 keeps only the plan a draw went into, and the unbilled draws with their shares in the
  *   state (`unbilledDraws`, in posting order), so billing touches no draw. Versions 4 and 5 listed the
  *   unbilled draws' ids there instead.
+ * - Versions 3 to 5 kept the repayment references as one object in the state's head; version 6 shards
+ *   them as the orders are.
  *
  * Every draw is rewritten, so every shard of draws is read and parsed here, once: the converted state
  * is written whole by the next write of it, and is then read as cheaply as one folded by this version.
@@ -341,7 +348,9 @@ function upgradeFromBefore6(stored: StateBefore6): CreditAccountState {
     .map((d) => ({ drawId: d.drawId, remaining: d.unbilledRemaining }));
   // Over a fresh state's copy, so the keys come in its order and the state has the one hidden class
   // (`copyState`): the same text as a state folded by this version.
-  const upgraded = copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDraws });
+  // In the record's own order: within a shard, the order its entries would have been added in.
+  const repayments = withEntries(emptySharded<Money>(), Object.entries(state.repayments));
+  const upgraded = copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDraws, repayments });
   converted.add(upgraded);
   return upgraded;
 }

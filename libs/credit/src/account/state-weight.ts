@@ -49,7 +49,7 @@ export function approximateStateBytes(state: CreditAccountState): number {
     PER_STATEMENT * state.statements.length +
     PER_ACCRUAL_SEGMENT * state.accrual.segments.length +
     PER_PLAN * countKeys(state.plans) +
-    PER_REPAYMENT * countKeys(state.repayments) +
+    approximateRecordBytes(state.repayments, PER_REPAYMENT) +
     PER_DISPUTE * countKeys(state.disputes)
   );
 }

@@ -2,7 +2,8 @@
  * For tests of the upgrade from state versions before 6 (`state-codec.ts`): a state's JSON as this
  * build writes it (`serializeState`, parsed), rewritten as versions 4 and 5 wrote it. Each draw then
  * holds where its principal lives (`placement`) and its unbilled share (`unbilledRemaining`), and the
- * state lists its unbilled draws by id (`unbilledDrawIds`) instead of with their shares.
+ * state lists its unbilled draws by id (`unbilledDrawIds`) instead of with their shares. Its repayment
+ * references are one object in the head rather than a sharded record.
  *
  * A billed draw names the open statement that holds a share of it, or else the account's last
  * statement: the statement it was billed on may have been settled and dropped since (or hold no share of
@@ -27,6 +28,7 @@ interface StoredHead {
 interface StoredState extends StoredHead {
   orders: StoredRecord;
   draws: StoredRecord;
+  repayments: StoredRecord;
 }
 
 interface StoredDraw {
@@ -40,17 +42,21 @@ const ZERO = { $money: '0' };
 /** The whole state, its shards inline (`serializeState`). */
 export function asStoredBefore6(json: StoredState): StoredState {
   return {
-    ...headBefore6(json),
+    ...headBefore6(json, json.repayments.$shards),
     draws: { $shards: json.draws.$shards.map((shard) => (shard === null ? null : drawShardBefore6(shard, json))), size: json.draws.size },
   } as StoredState;
 }
 
-/** The state's head alone, for a state whose draws are written apart (a snapshot's parts, a fold's shard rows). */
-export function headBefore6<T extends StoredHead>(head: T): T {
-  // The ids where the shares were, as those versions placed them.
+/**
+ * The state's head alone, for a state whose records are written apart (a snapshot's parts, a fold's
+ * shard rows), given the texts of its shards of repayment references, which those versions kept in it.
+ */
+export function headBefore6<T extends StoredHead>(head: T, repaymentShards: readonly (string | null)[]): T {
   const old: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(head)) {
+    // The ids where the shares were, and the references where their record was, as those versions placed them.
     if (key === 'unbilledDraws') old.unbilledDrawIds = (value as { drawId: string }[]).map((d) => d.drawId);
+    else if (key === 'repayments') old.repayments = Object.assign({}, ...repaymentShards.map((shard) => (shard === null ? {} : JSON.parse(shard))));
     else old[key] = value;
   }
   return old as T;

@@ -185,7 +185,14 @@ describe('the projection runner', () => {
         for (const row of drawRows) {
           db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE}_shard SET text = ? WHERE account_id = ? AND field = 1 AND shard = ?`).run(drawShardBefore6(row.text, headOf.get(row.account_id)), row.account_id, row.shard);
         }
-        for (const [id, head] of headOf) db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify(headBefore6(head)), id);
+        // Version 5 kept the repayment references in the head, not in rows of their own.
+        const repaymentRows = db.prepare(`SELECT account_id, shard, text FROM ${ACCOUNT_STATE_TABLE}_shard WHERE field = 2`).all() as { account_id: string; shard: number; text: string }[];
+        expect(repaymentRows.length).toBeGreaterThan(0);
+        for (const [id, head] of headOf) {
+          const repayments = repaymentRows.filter((row) => row.account_id === id).map((row) => row.text);
+          db.prepare(`UPDATE ${ACCOUNT_STATE_TABLE} SET state_json = ? WHERE account_id = ?`).run(JSON.stringify(headBefore6(head, repayments)), id);
+        }
+        db.exec(`DELETE FROM ${ACCOUNT_STATE_TABLE}_shard WHERE field = 2`);
       } else {
         // A version 3 table has no tails: every row holds its account's whole state.
         await writeWhole(db, ACCOUNT_STATE_TABLE, store);

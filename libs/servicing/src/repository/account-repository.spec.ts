@@ -289,7 +289,13 @@ describe('the account repository', () => {
     const { text } = encodeLinesSnapshot({ ...current.body(), state: { ...current.body().state, payScore: 996 } });
     const [envelope, head, ...shards] = text.split('\n');
     const headJson = JSON.parse(head);
-    const linesBefore6 = [envelope, JSON.stringify(headBefore6(headJson)), ...shards.map((line) => (line.startsWith('draws:') ? line.replace(/ .*/, (shard) => ` ${drawShardBefore6(shard.slice(1), headJson)}`) : line))];
+    // (Their repayment references were in the head, not on lines of their own.)
+    const repayments = shards.filter((line) => line.startsWith('repayments:')).map((line) => line.slice(line.indexOf(' ') + 1));
+    const linesBefore6 = [
+      envelope,
+      JSON.stringify(headBefore6(headJson, repayments)),
+      ...shards.filter((line) => !line.startsWith('repayments:')).map((line) => (line.startsWith('draws:') ? line.replace(/ .*/, (shard) => ` ${drawShardBefore6(shard.slice(1), headJson)}`) : line)),
+    ];
     expect(linesBefore6.join('\n')).toContain('"placement"');
     await previous.saveText(snapshotKey(stream), current.revision, 503, linesBefore6.join('\n'));
     const reads = jest.spyOn(store, 'readStream');
@@ -319,16 +325,24 @@ describe('the account repository', () => {
     expect(saved.revision).toBe((await store.readStream(stream)).at(-1)!.revision);
     // The same snapshot as that build saved it, under version 504: its head and every part of draws as
     // versions 4 and 5 wrote them, each part saved at the revision the snapshot lists for it.
+    // (Their repayment references were in the head, not in parts, which their first line does not list.)
     const [envelope, head] = saved.state.split('\n');
     const headJson = JSON.parse(head);
     const previous = new MemorySnapshotStore();
     const drawParts = Object.keys(saved.parts).filter((name) => name.startsWith('d'));
+    const repaymentParts = Object.keys(saved.parts).filter((name) => name.startsWith('r'));
     expect(drawParts.length).toBeGreaterThan(1);
+    expect(repaymentParts).toHaveLength(1);
     for (const [name, at] of Object.entries(saved.parts).sort(([, a], [, b]) => Number(BigInt(a) - BigInt(b)))) {
+      if (name.startsWith('r')) continue;
       const text = snapshots.loadPart(key, name)!.state;
       await previous.saveText(key, BigInt(at), 504, '', [{ name, text: name.startsWith('d') ? drawShardBefore6(text, headJson) : text }]);
     }
-    await previous.saveText(key, saved.revision, 504, [envelope, JSON.stringify({ ...headBefore6(headJson), payScore: 995 })].join('\n'));
+    const { r: _listed, ...partsBefore6 } = JSON.parse(envelope).parts;
+    const envelopeBefore6 = JSON.stringify({ ...JSON.parse(envelope), parts: partsBefore6 });
+    expect(envelopeBefore6).not.toContain('"r"');
+    const repayments = repaymentParts.map((name) => snapshots.loadPart(key, name)!.state);
+    await previous.saveText(key, saved.revision, 504, [envelopeBefore6, JSON.stringify({ ...headBefore6(headJson, repayments), payScore: 995 })].join('\n'));
     expect(previous.loadPart(key, drawParts[0])!.state).toContain('"placement"');
     const reads = jest.spyOn(store, 'readStream');
     const upgraded = new AccountRepository(store, previous, DEFAULT_TERMS_CATALOGUE, { snapshotEvery: 5 });

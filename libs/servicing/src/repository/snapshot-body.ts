@@ -3,16 +3,17 @@
  * its last event, and the ids of the commands it applied (for idempotency). See ADR 0001.
  *
  * Envelope 4 (snapshot schema `state version * 100 + 4`, kept under `<stream>/lines`; the thirteenth
- * performance round) keeps the snapshot's two lines in its row and each shard of orders, draws and
- * command ids in a part of its own (`SnapshotStore.saveText`'s parts, named `o<slot>`, `d<slot>` and
- * `c<slot>`):
+ * performance round) keeps the snapshot's two lines in its row and each shard of orders, draws,
+ * repayment references and command ids in a part of its own (`SnapshotStore.saveText`'s parts, named
+ * `o<slot>`, `d<slot>`, `r<slot>` and `c<slot>`):
  *
  *     {"position":"<global position>","chainHash":"<hash>","commands":<count>,"slots":"<which hold one>",
- *      "parts":{"at":["<revision>",...],"o":[<index into at>,...],"d":[...],"c":[...]}}
- *     <the state's head: serializeHead, which lists its orders' and draws' slots>
+ *      "parts":{"at":["<revision>",...],"o":[<index into at>,...],"d":[...],"r":[...],"c":[...]}}
+ *     <the state's head: serializeHead, which lists its orders', draws' and repayments' slots>
  *
- * `parts` says at which revision each part was saved: `at` lists the revisions, and `o`, `d` and `c`
- * give, for each slot of orders, draws and command ids that holds a shard, in slot order, the index of
+ * `parts` says at which revision each part was saved: `at` lists the revisions, and `o`, `d`, `r` and `c`
+ * give, for each slot of orders, draws, repayment references and command ids that holds a shard, in slot
+ * order, the index of
  * its revision in `at` (a few snapshots saved most of an account's parts, so this is short, and small
  * arrays of numbers parse fast: an object keyed by part took as long to parse as the state's head).
  *
@@ -115,11 +116,14 @@ function writeCommands(shard: Readonly<Record<string, AppliedCommand>>): string 
   return JSON.stringify(Object.fromEntries(Object.keys(shard).map((id) => [id, [shard[id].requestHash, shard[id].firstRevision, shard[id].lastRevision]])));
 }
 
-/** A part's name: `o`, `d` or `c` (orders, draws, command ids) and the slot. */
-type PartPrefix = 'o' | 'd' | 'c';
-const ORDERS_OR_DRAWS_PART: readonly PartPrefix[] = ['o', 'd'];
+/** A part's name: `o`, `d`, `r` or `c` (orders, draws, repayment references, command ids) and the slot. */
+type PartPrefix = 'o' | 'd' | 'r' | 'c';
+/** The prefix of each of the state's records written apart (`APART_FIELDS`), by field. */
+const STATE_RECORD_PART: readonly PartPrefix[] = ['o', 'd', 'r'];
 const COMMANDS_PART: PartPrefix = 'c';
-const PART_PREFIXES: readonly PartPrefix[] = ['o', 'd', 'c'];
+const PART_PREFIXES: readonly PartPrefix[] = ['o', 'd', 'r', 'c'];
+/** Snapshots of state versions before 6 kept the repayment references in the head: they list no `r` parts. */
+const OPTIONAL_PREFIXES: readonly PartPrefix[] = ['r'];
 const partName = (prefix: PartPrefix, index: number) => `${prefix}${index}`;
 
 /**
@@ -166,7 +170,7 @@ function savedBy(slot: unknown, owner: object): slot is StoredShard & { home: Sa
 
 /**
  * The snapshot at `revision` (the revision of the account's last event) as envelope 4 saves it, for
- * the repository `owner`: each shard of orders, draws and command ids that it saved before (and that is
+ * the repository `owner`: each shard of orders, draws, repayments and command ids that it saved before (and that is
  * kept) is named with the revision it was saved at, and every other is a part to save now, whose kept
  * shard has this save as its home. Reads no part: a shard not saved by `owner` is one whose text is in
  * memory (parsed, or read with a snapshot of an older envelope), or, after the owner changed, one it
@@ -178,7 +182,7 @@ export function encodeSnapshot(body: SnapshotBody, revision: bigint, owner: obje
   const uses: PartUse[] = [];
   const homes = new Set<SavedParts>([home]);
   const at = new Map<string, number>();
-  const listed: Record<PartPrefix, number[]> = { o: [], d: [], c: [] };
+  const listed: Record<PartPrefix, number[]> = { o: [], d: [], r: [], c: [] };
   const list = (prefix: PartPrefix, revision: string) => {
     let index = at.get(revision);
     if (index === undefined) at.set(revision, (index = at.size));
@@ -197,7 +201,7 @@ export function encodeSnapshot(body: SnapshotBody, revision: bigint, owner: obje
     return stored(shardText);
   };
   const { head, state } = serializeHead(body.state, (field, index, slot) =>
-    keep(ORDERS_OR_DRAWS_PART[field], index, slot, () => shardTextOf(slot), (text) => storedShardOf(text, home)),
+    keep(STATE_RECORD_PART[field], index, slot, () => shardTextOf(slot), (text) => storedShardOf(text, home)),
   );
   const commandSlots = body.commands.map((slot, index) =>
     slot === null
@@ -253,6 +257,7 @@ export function decodeSnapshot(
     throw new TypeError('not an account snapshot: its first line lacks the position, chain hash, command ids or parts');
   }
   const { at, ...listed } = envelope.parts as { at?: unknown } & Partial<Record<PartPrefix, unknown>>;
+  for (const prefix of OPTIONAL_PREFIXES) listed[prefix] ??= [];
   if (!Array.isArray(at) || !PART_PREFIXES.every((prefix) => Array.isArray(listed[prefix])) || Object.keys(listed).length !== PART_PREFIXES.length) {
     throw new TypeError('not an account snapshot: its parts are not listed by revision and record');
   }
@@ -263,7 +268,7 @@ export function decodeSnapshot(
     if (savedAt === undefined || savedAt > revision) throw new TypeError(`not an account snapshot at ${revision}: ${JSON.stringify(listed)} is not the revision of a part`);
     return new SavedParts(owner, savedAt);
   });
-  const next: Record<PartPrefix, number> = { o: 0, d: 0, c: 0 };
+  const next: Record<PartPrefix, number> = { o: 0, d: 0, r: 0, c: 0 };
   const stored = (prefix: PartPrefix, index: number, make: (source: () => string, home: SavedParts) => StoredShard): StoredShard => {
     const listedAt = (listed[prefix] as unknown[])[next[prefix]++];
     const home = Number.isInteger(listedAt) ? homes[listedAt as number] : undefined;
@@ -276,7 +281,7 @@ export function decodeSnapshot(
       return found.state;
     }, home);
   };
-  const state = deserializeLines(lines[1], (field, index) => stored(ORDERS_OR_DRAWS_PART[field], index, storedShardOf));
+  const state = deserializeLines(lines[1], (field, index) => stored(STATE_RECORD_PART[field], index, storedShardOf));
   if (state === null || typeof state !== 'object' || Array.isArray(state) || typeof state.accountId !== 'string') throw new TypeError('not an account snapshot: its second line is not a state');
   const commandSlots = slotsOfMask(envelope.slots).map((present, index) => (present ? stored(COMMANDS_PART, index, (source, home) => new StoredShard(source, parseCommands, home)) : null));
   if (PART_PREFIXES.some((prefix) => (listed[prefix] as unknown[]).length !== next[prefix])) throw new TypeError('not an account snapshot: it lists a part that neither its state nor its command ids hold');
@@ -306,7 +311,7 @@ export function encodeLinesSnapshot(body: SnapshotBody): { text: string; kept: S
 }
 
 /** A shard's line: its record, its slot and its text. */
-const SHARD_LINE = /^(orders|draws|commands):(\d{1,2}) /;
+const SHARD_LINE = /^(orders|draws|repayments|commands):(\d{1,2}) /;
 
 /**
  * A snapshot of envelope 3 (`encodeLinesSnapshot`). Throws a TypeError for text that is not one: every shard the
@@ -328,7 +333,7 @@ export function decodeLinesSnapshot(text: string): SnapshotBody {
     const key = SHARD_LINE.exec(line);
     const record = key === null ? -1 : RECORDS.indexOf(key[1]);
     const index = key === null ? -1 : Number(key[2]);
-    if (key === null || index >= SHARDS || shards[record][index] !== null) throw new TypeError(`not an account snapshot: line ${i + 1} is not one shard of orders, draws or commands`);
+    if (key === null || index >= SHARDS || shards[record][index] !== null) throw new TypeError(`not an account snapshot: line ${i + 1} is not one shard of orders, draws, repayments or commands`);
     shards[record][index] = line.slice(key[0].length);
   }
   const commandSlots = shards[RECORDS.indexOf(COMMANDS)];
@@ -348,7 +353,7 @@ export function decodeLinesSnapshot(text: string): SnapshotBody {
   );
   if (state === null || typeof state !== 'object' || Array.isArray(state) || typeof state.accountId !== 'string') throw new TypeError('not an account snapshot: its second line is not a state');
   const given = APART_FIELDS.reduce((n, _, field) => n + shards[field].filter((shard) => shard !== null).length, 0);
-  if (given !== asked) throw new TypeError('not an account snapshot: it holds a shard of orders or draws its state does not list');
+  if (given !== asked) throw new TypeError('not an account snapshot: it holds a shard of orders, draws or repayments its state does not list');
   return {
     state,
     position: BigInt(envelope.position),

@@ -9,6 +9,7 @@ export const partsOf = (body: SnapshotBody) =>
       [
         ['o', body.state.orders],
         ['d', body.state.draws],
+        ['r', body.state.repayments],
         ['c', body.commands],
       ] as const
     ).flatMap(([prefix, record]) => record.flatMap((slot, index) => (slot instanceof StoredShard && slot.home instanceof SavedParts ? [[`${prefix}${index}`, slot.home.listed]] : []))),

@@ -10,7 +10,7 @@ import { COMPONENT_ORDER, type CreditAccountState, totalOwed } from '../credit-a
 import { DomainError } from '../domain-error';
 import { parsePositive } from './draws';
 import { withSettlementFollowUps } from './settlement';
-import { ownValue } from '../sharded-record';
+import { getEntry } from '../sharded-record';
 
 type Receive = Extract<CreditAccountCommand, { type: 'ReceiveRepayment' }>;
 
@@ -42,7 +42,7 @@ export function allocateRepayment(state: CreditAccountState, amount: Money): { l
 export function decideRepayment(command: Receive, state: CreditAccountState, on: string, now: string): CreditAccountEvent[] {
   if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
   const amount = parsePositive(command.amount, 'amount');
-  const existing = ownValue(state.repayments, command.reference);
+  const existing = getEntry(state.repayments, command.reference);
   if (existing) {
     if (existing.equals(amount)) return [];
     throw new DomainError('REPAYMENT_EXISTS_WITH_DIFFERENT_AMOUNT', `payment reference ${command.reference} was already received with amount ${existing.toString()}`, {
