@@ -134,7 +134,7 @@ export interface ApartShardSource {
 /**
  * The state as lines of text, for a snapshot: `head` is the state with each sharded record replaced by
  * `{"$apart":name,"size":n,"slots":hex}` (as `serializeApart` writes it), and `shards` every shard it
- * holds, each to be kept on a line of its own. `state` is the same state with its orders and draws held
+ * holds, each to be kept on a line of its own. `state` is the same state with its orders, draws and repayments held
  * as those shards' text (`StoredShard`s, keeping any it had parsed already), as `deserializeLines`
  * would give it back: a state kept after being written (a cache) holds its history as text, about a
  * third of the heap the parsed entries take, and is written again at the cost of the shards changed
@@ -278,7 +278,7 @@ export function deserializeState(json: string): CreditAccountState {
 function readState(json: string, apart: (name: string, size: number, mask: string | undefined) => ShardedRecord<unknown>): CreditAccountState {
   const state = untagMoney(JSON.parse(json)) as CreditAccountState;
   if (state === null || typeof state !== 'object') return state;
-  // Only the state's own orders and draws are sharded: a `$shards` or `$apart` key anywhere else is data.
+  // Only the state's own orders, draws and repayments are sharded: a `$shards` or `$apart` key anywhere else is data.
   for (const key of SHARDED_FIELDS) {
     const record = (state as unknown as Record<string, { [SHARDS_TAG]?: unknown; [APART_TAG]?: unknown; size?: unknown; slots?: unknown }>)[key];
     if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;

@@ -16,7 +16,7 @@ interface StoredRecord {
   size: number;
 }
 
-/** A state's head: the state's JSON with its orders and draws inline or written apart. */
+/** A state's head: the state's JSON with its sharded records inline or written apart. */
 interface StoredHead {
   unbilledDraws?: { drawId: string; remaining: unknown }[];
   unbilledDrawIds?: string[];

@@ -6,7 +6,7 @@
  * An account's stored state is its row plus its tail: the row is a whole state as of some position, the
  * tail the account's events after it (a few hundred bytes each). Whatever the policy below, the two
  * together always give the account's state as of the fold's checkpoint, and the checkpoint moves in the
- * same transaction as the rows it describes. The row keeps the state's orders and draws apart, a row per
+ * same transaction as the rows it describes. The row keeps the state's orders, draws and repayment references apart, a row per
  * shard in `<table>_shard` (`serializeApart`): they are most of a state after a year, and an event
  * changes one or two of their 128 shards, so writing a state again writes those shards and the rest of
  * the state (about 3 KB after a year), and a state read back reads and parses only the shards its events
