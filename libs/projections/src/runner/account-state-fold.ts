@@ -6,11 +6,12 @@
  * An account's stored state is its row plus its tail: the row is a whole state as of some position, the
  * tail the account's events after it (a few hundred bytes each). Whatever the policy below, the two
  * together always give the account's state as of the fold's checkpoint, and the checkpoint moves in the
- * same transaction as the rows it describes. The row keeps the state's orders, draws and repayment references apart, a row per
- * shard in `<table>_shard` (`serializeApart`): they are most of a state after a year, and an event
- * changes one or two of their 128 shards, so writing a state again writes those shards and the rest of
- * the state (about 3 KB after a year), and a state read back reads and parses only the shards its events
- * touch (the row lists which slots hold one; each is read when an entry of it is asked for).
+ * same transaction as the rows it describes. The row keeps the state's orders, draws and repayment
+ * references apart, a row per shard in `<table>_shard` (`serializeApart`): they are most of a state
+ * after a year, and an event changes one or two of their 192 shards, so writing a state again writes
+ * those shards and the rest of the state (about 3 KB after a year), and a state read back reads and
+ * parses only the shards its events touch (the row lists which slots hold one; each is read when an
+ * entry of it is asked for).
  *
  * Writing a state is still the dearest step of a batch, so it is done as seldom as the two ways of
  * running allow:
@@ -34,12 +35,12 @@ import {
   type CreditAccountEvent,
   type CreditAccountState,
   deserializeApart,
-  wasConverted,
   evolve,
   initialState,
   serializeApart,
   READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
+  wasConverted,
 } from '@ledger/credit';
 import { FOLD_CHECKPOINT_PREFIX } from './checkpoints';
 import { LruCache } from '@ledger/event-store';

@@ -13,8 +13,7 @@
  *
  * `parts` says at which revision each part was saved: `at` lists the revisions, and `o`, `d`, `r` and `c`
  * give, for each slot of orders, draws, repayment references and command ids that holds a shard, in slot
- * order, the index of
- * its revision in `at` (a few snapshots saved most of an account's parts, so this is short, and small
+ * order, the index of its revision in `at` (a few snapshots saved most of an account's parts, so this is short, and small
  * arrays of numbers parse fast: an object keyed by part took as long to parse as the state's head).
  *
  * A cold load reads those two lines and no shard: a shard is read from its part when an entry of it is
@@ -170,8 +169,8 @@ function savedBy(slot: unknown, owner: object): slot is StoredShard & { home: Sa
 
 /**
  * The snapshot at `revision` (the revision of the account's last event) as envelope 4 saves it, for
- * the repository `owner`: each shard of orders, draws, repayments and command ids that it saved before (and that is
- * kept) is named with the revision it was saved at, and every other is a part to save now, whose kept
+ * the repository `owner`: each shard of orders, draws, repayments and command ids that it saved before
+ * (and that is kept) is named with the revision it was saved at, and every other is a part to save now, whose kept
  * shard has this save as its home. Reads no part: a shard not saved by `owner` is one whose text is in
  * memory (parsed, or read with a snapshot of an older envelope), or, after the owner changed, one it
  * reads now.
