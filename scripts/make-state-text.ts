@@ -7,7 +7,8 @@
  *
  * `libs/credit/src/account/testdata/state-v5.json` was written so by commit e3da862 (state version 5).
  * The life touches every place a draw's principal can live: unbilled (repaid in full, in part, refunded),
- * billed on an open statement and on one settled since, in installments, and reversed by a dispute.
+ * billed on an open statement and on one settled since, in installments, and reversed by a dispute; and
+ * repayment references of every kind of key.
  */
 import { writeFileSync } from 'node:fs';
 import { AccountScenario, fold, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
@@ -31,6 +32,11 @@ s.execute({ type: 'RefundDraw', drawId: '20', refundId: 'rf-plan', amount: '40.0
 s.execute({ type: 'OpenDispute', disputeId: 'd-1', drawId: 'o-feb-2', reason: 'not recognised' });
 s.execute({ type: 'ResolveDispute', disputeId: 'd-1', upheld: true, note: 'fraud' });
 mark(); // refunds of a billed draw and of a draw in installments; an unbilled draw reversed
+// Repayment references that are array indexes come first among an object's keys, the others in the
+// order they were received: the shards of the version that shards them must keep the same order.
+for (const reference of ['r-b', '10', 'r-a', '2', '__proto__']) s.repay(reference, '1.00');
+// Enough of them that some share a shard (64 shards), where their order within it shows.
+for (let i = 1; i <= 24; i++) s.repay(`q-${i}`, '0.10');
 s.at('2026-02-08').repay('r-2', '1000.00');
 s.closeDaysThrough('2026-02-28');
 s.draw('o-mar-1', '60.00');

@@ -234,7 +234,7 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
 }
 
 /**
- * A writable copy of a record keyed by ids (a shard, an account's repayments, a statement's billed draws),
+ * A writable copy of a record keyed by ids (a shard, an account's disputes, a statement's billed draws),
  * in dictionary mode; `null` gives an empty one. Such keys are ids no other object has, so a copy made
  * by spreading, given a new id, needed a hidden class of its own: the engine built one (and copied its
  * descriptors) for every id ever added, a few microseconds each, which was most of the cost of a draw's

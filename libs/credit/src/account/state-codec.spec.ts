@@ -6,7 +6,7 @@ import type { CreditAccountEvent } from './credit-account.events';
 import { initialState, type OrderRecord, placementOf } from './credit-account.state';
 import { fold } from './evolve';
 import { emptySharded, entriesOf, getEntry, sizeOf, StoredShard, withEntries, withEntry } from './sharded-record';
-import { deserializeState, serializeState } from './state-codec';
+import { deserializeState, serializeState, wasConverted } from './state-codec';
 
 describe('the account state codec', () => {
   it('brings Money back as Money, exact amounts included, and plain strings as strings', () => {
@@ -84,7 +84,7 @@ describe('the account state codec', () => {
     expect(sizeOf(deserializeState(withOrders({ $shards: ['{"o-1":{}}', '{"o-2":{}}', ...new Array(62).fill(null)], size: 2 })).orders)).toBe(2);
   });
 
-  it('reads $shards and $apart only as the state\'s own orders and draws, as data anywhere else', () => {
+  it('reads $shards and $apart only as the state\'s own sharded records, as data anywhere else', () => {
     const json = JSON.parse(serializeState(initialState('acc-7')));
     const back = deserializeState(JSON.stringify({ ...json, holder: { nameMasked: 'x', note: { $shards: ['a'], size: 1 } } }));
     expect((back as unknown as { holder: unknown }).holder).toEqual({ nameMasked: 'x', note: { $shards: ['a'], size: 1 } });
@@ -145,6 +145,20 @@ describe('a state written by the build before state version 6', () => {
       expect(serializeState(read)).toBe(serializeState(foldTo(at)));
       expect(serializeState(fold(read, golden.events.slice(at)))).toBe(whole);
     }
+  });
+
+  it('converts repayment references kept as one object in the head, as the first builds of version 6 kept them', () => {
+    const folded = foldTo(golden.events.length);
+    expect(sizeOf(folded.repayments)).toBeGreaterThan(20);
+    const text = serializeState(folded);
+    const json = JSON.parse(text) as { repayments: unknown };
+    const { $shards } = json.repayments as { $shards: (string | null)[] };
+    json.repayments = Object.fromEntries($shards.flatMap((shard) => (shard === null ? [] : Object.entries(JSON.parse(shard) as object))));
+    const read = deserializeState(JSON.stringify(json));
+    expect(wasConverted(read)).toBe(true);
+    expect(serializeState(read)).toBe(text);
+    expect(getEntry(read.repayments, '__proto__')?.toString()).toBe('1.00');
+    expect(wasConverted(deserializeState(text))).toBe(false);
   });
 
   it('places every draw where that build had it', () => {

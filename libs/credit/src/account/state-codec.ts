@@ -193,7 +193,7 @@ export function shardTextOf(slot: Readonly<Record<string, unknown>> | StoredShar
 }
 
 /**
- * A stored shard of orders or draws from its text, or from a function that reads it when first asked,
+ * A stored shard of orders, draws or repayment references from its text, or from a function that reads it when first asked,
  * stored at `home` (`StoredShard.home`) if given.
  */
 export function storedShardOf(text: string | (() => string), home?: object): StoredShard {
@@ -290,7 +290,7 @@ function readState(json: string, apart: (name: string, size: number, mask: strin
       (state as unknown as Record<string, unknown>)[key] = apart(key, record.size as number, record.slots === undefined ? undefined : String(record.slots));
     }
   }
-  return Array.isArray(state.unbilledDraws) ? state : upgradeFromBefore6(state as unknown as StateBefore6);
+  return Array.isArray(state.unbilledDraws) && Array.isArray(state.repayments) ? state : upgradeFromBefore6(state as unknown as StateBefore6);
 }
 
 /** A draw as versions 3 to 5 stored it: where its principal lived, and its unbilled share, in the draw. */
@@ -299,30 +299,45 @@ type DrawBefore6 = Omit<DrawState, 'planId'> & {
   unbilledRemaining: Money;
 };
 
-/** A state as versions 3 to 5 stored it. */
+/** A state as versions 3 to 5 stored it, or with some of its parts in this version's shape already. */
 type StateBefore6 = Omit<CreditAccountState, 'draws' | 'orders' | 'unbilledDraws' | 'repayments'> & {
   orders: ShardedRecord<OrderRecord> | Record<string, Record<string, OrderRecord>>;
-  draws: ShardedRecord<DrawBefore6> | Record<string, Record<string, DrawBefore6>>;
+  draws: ShardedRecord<DrawBefore6 | DrawState> | Record<string, Record<string, DrawBefore6>>;
+  unbilledDraws?: CreditAccountState['unbilledDraws'];
   unbilledDrawIds?: string[];
-  repayments: Record<string, Money>;
+  repayments: ShardedRecord<Money> | Record<string, Money>;
 };
 
 /**
- * Versions 3 to 5 to 6.
+ * Versions 3 to 5 to 6, part by part: each part still in an older shape is converted.
  * - Version 3 held a sharded record's index as an object keyed `s0`..`s63` (an array of slots since 4).
  * - Versions 3 to 5 kept in each draw where its principal lived and its share of the unbilled principal;
  *   version 6 keeps only the plan a draw went into, and the unbilled draws with their shares in the
  *   state (`unbilledDraws`, in posting order), so billing touches no draw. Versions 4 and 5 listed the
- *   unbilled draws' ids there instead.
+ *   unbilled draws' ids there instead. Every draw is rewritten, so every shard of draws is read and
+ *   parsed here.
  * - Versions 3 to 5 kept the repayment references as one object in the state's head; version 6 shards
- *   them as the orders are.
+ *   them as the orders are. (So did the first builds of version 6, which never left the round that made
+ *   it: a state of theirs has only this part to convert.)
  *
- * Every draw is rewritten, so every shard of draws is read and parsed here, once: the converted state
- * is written whole by the next write of it, and is then read as cheaply as one folded by this version.
+ * A holder should store a converted state again soon (`wasConverted`).
  */
 function upgradeFromBefore6(stored: StateBefore6): CreditAccountState {
   const { unbilledDrawIds: _listed, ...state } = stored;
-  const before = shardedFromStored(state.draws);
+  const unbilled = Array.isArray(state.unbilledDraws)
+    ? { draws: shardedFromStored(state.draws) as ShardedRecord<DrawState>, unbilledDraws: state.unbilledDraws }
+    : drawsFrom5(shardedFromStored(state.draws) as ShardedRecord<DrawBefore6>);
+  // In the record's own order: within a shard, the order its entries would have been added in.
+  const repayments = Array.isArray(state.repayments) ? state.repayments : withEntries(emptySharded<Money>(), Object.entries(state.repayments));
+  // Over a fresh state's copy, so the keys come in its order and the state has the one hidden class
+  // (`copyState`): the same text as a state folded by this version.
+  const upgraded = copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), ...unbilled, repayments });
+  converted.add(upgraded);
+  return upgraded;
+}
+
+/** The draws without their placements, and the unbilled ones with their shares. */
+function drawsFrom5(before: ShardedRecord<DrawBefore6>): { draws: ShardedRecord<DrawState>; unbilledDraws: CreditAccountState['unbilledDraws'] } {
   const old = entriesOf(before);
   const draws = withEntries<DrawState>(
     before as unknown as ShardedRecord<DrawState>,
@@ -346,13 +361,7 @@ function upgradeFromBefore6(stored: StateBefore6): CreditAccountState {
     .filter((d) => d.placement.kind === 'UNBILLED')
     .sort((a, b) => a.seq - b.seq)
     .map((d) => ({ drawId: d.drawId, remaining: d.unbilledRemaining }));
-  // Over a fresh state's copy, so the keys come in its order and the state has the one hidden class
-  // (`copyState`): the same text as a state folded by this version.
-  // In the record's own order: within a shard, the order its entries would have been added in.
-  const repayments = withEntries(emptySharded<Money>(), Object.entries(state.repayments));
-  const upgraded = copyWith(initialState(state.accountId), { ...state, orders: shardedFromStored(state.orders), draws, unbilledDraws, repayments });
-  converted.add(upgraded);
-  return upgraded;
+  return { draws, unbilledDraws };
 }
 
 const converted = new WeakSet<CreditAccountState>();
@@ -360,7 +369,7 @@ const converted = new WeakSet<CreditAccountState>();
 /**
  * Whether the state was read from an older state version and converted on the way (`upgradeFromBefore6`).
  * A holder that stores states should write it again soon: until it does, every read of the stored text
- * converts it again, parsing every draw the account has.
+ * converts it again (for versions 3 to 5, parsing every draw the account has).
  */
 export function wasConverted(state: CreditAccountState): boolean {
   return converted.has(state);

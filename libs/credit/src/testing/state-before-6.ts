@@ -56,7 +56,8 @@ export function headBefore6<T extends StoredHead>(head: T, repaymentShards: read
   for (const [key, value] of Object.entries(head)) {
     // The ids where the shares were, and the references where their record was, as those versions placed them.
     if (key === 'unbilledDraws') old.unbilledDrawIds = (value as { drawId: string }[]).map((d) => d.drawId);
-    else if (key === 'repayments') old.repayments = Object.assign({}, ...repaymentShards.map((shard) => (shard === null ? {} : JSON.parse(shard))));
+    // (Entries, not `Object.assign`, which would take a reference `__proto__` for the prototype.)
+    else if (key === 'repayments') old.repayments = Object.fromEntries(repaymentShards.flatMap((shard) => (shard === null ? [] : Object.entries(JSON.parse(shard) as object))));
     else old[key] = value;
   }
   return old as T;

@@ -408,8 +408,8 @@ export class AccountStateFold {
   }
 
   /**
-   * Writes the state whole and empties its tail: its row, and the rows of the shards of its orders and
-   * draws that changed since it was read or written (`serializeApart`). Returns the same state holding
+   * Writes the state whole and empties its tail: its row, and the rows of the shards of its orders,
+   * draws and repayment references that changed since it was read or written (`serializeApart`). Returns the same state holding
    * those shards as the text stored: lighter in the cache, and written again at the cost of what changes.
    * Keep it only once the batch's transaction committed (`commit`).
    */

@@ -281,9 +281,13 @@ describe('the account repository', () => {
 
   it('uses a snapshot of the lines envelope (3) that the builds before this one wrote, and replaces it with one whose shards are parts', async () => {
     await openAccount(repo);
-    for (let i = 0; i < 12; i++) await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+    for (let i = 0; i < 12; i++) {
+      await repo.execute('acc-1', drawCommand(`o-${i}`, '10.00'), meta(`draw:o-${i}`));
+      if (i % 4 === 3) await repo.execute('acc-1', { type: 'ReceiveRepayment', reference: `r-${i}`, amount: '1.00', channel: 'MANUAL' }, meta(`repay:r-${i}`));
+    }
     const stream = accountStream('acc-1');
     const current = await savedSnapshot(snapshots, stream);
+    expect(Object.keys(current.parts).filter((name) => name.startsWith('r')).length).toBeGreaterThan(1);
     const previous = new MemorySnapshotStore();
     // As the builds before state version 6 wrote it: each draw with its placement, the unbilled draws listed by id.
     const { text } = encodeLinesSnapshot({ ...current.body(), state: { ...current.body().state, payScore: 996 } });

@@ -1,4 +1,4 @@
-import { BrokenStoredShardError, emptySharded, getEntry, initialState, serializeState, StoredShard, withEntries } from '@ledger/credit';
+import { BrokenStoredShardError, emptySharded, getEntry, initialState, Money, serializeState, StoredShard, withEntries } from '@ledger/credit';
 import type { Snapshot } from '@ledger/event-store';
 import { type AppliedCommand, decodeLinesSnapshot, decodeSnapshot, encodeLinesSnapshot, encodeSnapshot } from './snapshot-body';
 import { partsOf } from './snapshot-testing';
@@ -150,6 +150,25 @@ describe('an account snapshot with its shards in parts (envelope 4)', () => {
     const { parts } = saved.save({ ...body([]), state: state as never }, 3n);
     expect(parts.map((part) => part.name)).toEqual([expect.stringMatching(/^o\d+$/)]);
     expect(serializeState(saved.load().state)).toBe(serializeState(state as never));
+  });
+
+  it('saves repayment references as parts, and refuses a text whose list of them is missing or not a list while its state holds some', () => {
+    const state = { ...body([]).state, repayments: withEntries(emptySharded<Money>(), ['r-1', '10', '__proto__'].map((id) => [id, Money.of('1.00')] as const)) };
+    const saved = new Saved();
+    const { parts, text } = saved.save({ ...body([]), state }, 3n);
+    expect(parts.map((part) => part.name).every((name) => /^r\d+$/.test(name))).toBe(true);
+    expect(parts.length).toBeGreaterThan(0);
+    const read = saved.load();
+    expect(getEntry(read.state.repayments, '__proto__')?.toString()).toBe('1.00');
+    expect(serializeState(read.state)).toBe(serializeState(state));
+    const [envelope, head] = text.split('\n');
+    const first = JSON.parse(envelope) as { parts: Record<string, unknown> };
+    const { r: _r, ...withoutR } = first.parts;
+    // A snapshot of a state version before 6 lists no repayment parts (its head holds the references);
+    // one whose head lists repayment slots must list them.
+    for (const parts of [withoutR, { ...withoutR, r: null }, { ...withoutR, r: [] }]) {
+      expect(() => decodeSnapshot(`${JSON.stringify({ ...first, parts })}\n${head}`, { revision: 3n, schemaVersion: 604 }, () => undefined, {})).toThrow(TypeError);
+    }
   });
 
   it('makes a shard broken, not absent, when its part is lost, replaced since or of another schema version', () => {

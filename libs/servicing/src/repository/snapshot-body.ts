@@ -256,7 +256,7 @@ export function decodeSnapshot(
     throw new TypeError('not an account snapshot: its first line lacks the position, chain hash, command ids or parts');
   }
   const { at, ...listed } = envelope.parts as { at?: unknown } & Partial<Record<PartPrefix, unknown>>;
-  for (const prefix of OPTIONAL_PREFIXES) listed[prefix] ??= [];
+  for (const prefix of OPTIONAL_PREFIXES) if (listed[prefix] === undefined) listed[prefix] = [];
   if (!Array.isArray(at) || !PART_PREFIXES.every((prefix) => Array.isArray(listed[prefix])) || Object.keys(listed).length !== PART_PREFIXES.length) {
     throw new TypeError('not an account snapshot: its parts are not listed by revision and record');
   }
