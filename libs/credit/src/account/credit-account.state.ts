@@ -49,8 +49,8 @@ export interface UnbilledDraw {
 /** Where a draw's principal lives now. */
 export type DrawPlacement =
   | { kind: 'UNBILLED'; remaining: Money }
-  /** `statementId`: the open statement that billed it, or null once that one is settled (or billed none of it). */
-  | { kind: 'BILLED'; statementId: string | null }
+  /** `statement`: the open statement that billed it, or null once that one is settled (or billed none of it). */
+  | { kind: 'BILLED'; statement: StatementState | null }
   | { kind: 'INSTALLMENT'; planId: string };
 
 /**
@@ -62,8 +62,7 @@ export function placementOf(state: CreditAccountState, draw: DrawState): DrawPla
   if (draw.planId !== null) return { kind: 'INSTALLMENT', planId: draw.planId };
   const unbilled = state.unbilledDraws.find((d) => d.drawId === draw.drawId);
   if (unbilled) return { kind: 'UNBILLED', remaining: unbilled.remaining };
-  const statement = state.statements.find((st) => Object.hasOwn(st.billedDraws, draw.drawId));
-  return { kind: 'BILLED', statementId: statement ? statement.id : null };
+  return { kind: 'BILLED', statement: state.statements.find((st) => Object.hasOwn(st.billedDraws, draw.drawId)) ?? null };
 }
 
 export interface OrderRecord {

@@ -1,6 +1,7 @@
 /**
- * A record of entries under caller-chosen ids (an account's orders, draws and repayment references), split into shards by a
- * hash of the id, so that adding or changing one entry copies one shard instead of the whole record.
+ * A record of entries under caller-chosen ids (an account's orders, draws and repayment references),
+ * split into shards by a hash of the id, so that adding or changing one entry copies one shard instead
+ * of the whole record.
  *
  * `evolve` never mutates its input, so it copies every container it changes. An account's orders and
  * draws grow with its history: copying them whole on each draw made folding an account quadratic in its

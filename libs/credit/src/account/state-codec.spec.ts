@@ -173,7 +173,7 @@ describe('a state written by the build before state version 6', () => {
         if (placement.kind === 'UNBILLED') expect(placement.remaining.toString()).toBe(Money.exact(before.unbilledRemaining.$money).toString());
         if (placement.kind === 'INSTALLMENT') expect(placement.planId).toBe(before.placement.planId);
         // Billed: on the statement that build named, while that one is open and holds a share of the draw.
-        if (placement.kind === 'BILLED') expect(placement.statementId).toBe(read.statements.some((st) => Object.hasOwn(st.billedDraws, before.drawId)) ? before.placement.statementId : null);
+        if (placement.kind === 'BILLED') expect(placement.statement?.id ?? null).toBe(read.statements.some((st) => Object.hasOwn(st.billedDraws, before.drawId)) ? before.placement.statementId : null);
       }
     }
     // The life reaches each place: unbilled, installments, billed with a share on an open statement, and
@@ -182,7 +182,7 @@ describe('a state written by the build before state version 6', () => {
       const read = deserializeState(state);
       return entriesOf(read.draws).map((draw) => {
         const placement = placementOf(read, draw);
-        return placement.kind === 'BILLED' ? `BILLED ${placement.statementId === null ? 'on no open statement' : 'on an open statement'}` : placement.kind;
+        return placement.kind === 'BILLED' ? `BILLED ${placement.statement === null ? 'on no open statement' : 'on an open statement'}` : placement.kind;
       });
     });
     expect(new Set(kinds)).toEqual(new Set(['UNBILLED', 'INSTALLMENT', 'BILLED on an open statement', 'BILLED on no open statement']));

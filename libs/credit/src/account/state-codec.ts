@@ -10,10 +10,9 @@
  * projections write a state per touched account, so this is on the hot path.
  *
  * Since version 5 the records that grow with an account's history, its orders and its draws (and since
- * version 6 its repayment references), are
- * written shard by shard as JSON text inside the state's JSON (`{"$shards":[text or null, ...],"size":n}`),
- * and read back as `StoredShard`s that are parsed only when an entry of theirs is asked for
- * (`sharded-record.ts`). A state read from a snapshot or a fold row then costs what its recent part
+ * version 6 its repayment references), are written shard by shard as JSON text inside the state's JSON
+ * (`{"$shards":[text or null, ...],"size":n}`), and read back as `StoredShard`s that are parsed only
+ * when an entry of theirs is asked for (`sharded-record.ts`). A state read from a snapshot or a fold row then costs what its recent part
  * costs, not what its whole history does, and a shard it never touched is written back as the text it
  * came as.
  */
@@ -134,7 +133,7 @@ export interface ApartShardSource {
 /**
  * The state as lines of text, for a snapshot: `head` is the state with each sharded record replaced by
  * `{"$apart":name,"size":n,"slots":hex}` (as `serializeApart` writes it), and `shards` every shard it
- * holds, each to be kept on a line of its own. `state` is the same state with its orders, draws and repayments held
+ * holds, each to be kept on a line of its own. `state` is the same state with its sharded records held
  * as those shards' text (`StoredShard`s, keeping any it had parsed already), as `deserializeLines`
  * would give it back: a state kept after being written (a cache) holds its history as text, about a
  * third of the heap the parsed entries take, and is written again at the cost of the shards changed
@@ -144,23 +143,19 @@ export interface ApartShardSource {
  * whitespace), so neither the head nor a shard's text spans lines.
  */
 export function serializeLines(state: CreditAccountState): { head: string; shards: ApartShard[]; state: CreditAccountState } {
-  const written = new Map<string, (string | null)[]>();
+  const compact: Partial<Record<string, ShardedRecord<unknown>>> = {};
   const shards: ApartShard[] = [];
   const head = writeState(state, (key, record) => {
     const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
     const slots = storedSlots(record, writeShard);
-    written.set(key, slots);
+    compact[key] = storedSharded(slots, sizeOf(record), parseShard, { writtenFrom: record });
     for (let index = 0; index < slots.length; index++) {
       const text = slots[index];
       if (text !== null) shards.push({ field, index, text });
     }
     return apartMarker(key, sizeOf(record), slots);
   });
-  const compact = <T>(key: string, record: ShardedRecord<T>): ShardedRecord<T> => {
-    const slots = written.get(key);
-    return slots === undefined ? record : storedSharded<T>(slots, sizeOf(record), parseShard, { writtenFrom: record });
-  };
-  return { head, shards, state: copyWith(state, { orders: compact('orders', state.orders), draws: compact('draws', state.draws), repayments: compact('repayments', state.repayments) }) };
+  return { head, shards, state: copyWith(state, compact as Partial<CreditAccountState>) };
 }
 
 /**
@@ -174,17 +169,14 @@ export function serializeHead(
   state: CreditAccountState,
   keep: (field: number, index: number, slot: Readonly<Record<string, unknown>> | StoredShard) => StoredShard,
 ): { head: string; state: CreditAccountState } {
-  const kept = new Map<string, ShardedRecord<unknown>>();
+  const kept: Partial<Record<string, ShardedRecord<unknown>>> = {};
   const head = writeState(state, (key, record) => {
     const field = APART_FIELDS.indexOf(key as (typeof APART_FIELDS)[number]);
     const slots = record.map((slot, index) => (slot === null ? null : keep(field, index, slot)));
-    kept.set(key, storedRecord(slots, sizeOf(record)));
+    kept[key] = storedRecord(slots, sizeOf(record));
     return apartMarker(key, sizeOf(record), slots);
   });
-  return {
-    head,
-    state: copyWith(state, { orders: kept.get('orders') ?? state.orders, draws: kept.get('draws') ?? state.draws, repayments: kept.get('repayments') ?? state.repayments } as Partial<CreditAccountState>),
-  };
+  return { head, state: copyWith(state, kept as Partial<CreditAccountState>) };
 }
 
 /** A shard's text as stored: the text a stored shard was read from, or a parsed shard written. */
@@ -193,8 +185,8 @@ export function shardTextOf(slot: Readonly<Record<string, unknown>> | StoredShar
 }
 
 /**
- * A stored shard of orders, draws or repayment references from its text, or from a function that reads it when first asked,
- * stored at `home` (`StoredShard.home`) if given.
+ * A stored shard of orders, draws or repayment references from its text, or from a function that reads
+ * it when first asked, stored at `home` (`StoredShard.home`) if given.
  */
 export function storedShardOf(text: string | (() => string), home?: object): StoredShard {
   return new StoredShard(text, parseShard, home);
@@ -278,7 +270,7 @@ export function deserializeState(json: string): CreditAccountState {
 function readState(json: string, apart: (name: string, size: number, mask: string | undefined) => ShardedRecord<unknown>): CreditAccountState {
   const state = untagMoney(JSON.parse(json)) as CreditAccountState;
   if (state === null || typeof state !== 'object') return state;
-  // Only the state's own orders, draws and repayments are sharded: a `$shards` or `$apart` key anywhere else is data.
+  // Only the state's own sharded records (`SHARDED_FIELDS`): a `$shards` or `$apart` key anywhere else is data.
   for (const key of SHARDED_FIELDS) {
     const record = (state as unknown as Record<string, { [SHARDS_TAG]?: unknown; [APART_TAG]?: unknown; size?: unknown; slots?: unknown }>)[key];
     if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;

@@ -85,10 +85,10 @@ const READABLE_SNAPSHOT_VERSIONS = new Set([
 ]);
 
 /**
- * A decoded snapshot and the revision of the last event it holds; `current` when it is of this build's
- * version (one of an older version converted as it was read, and converts again at every read).
+ * A decoded snapshot, the revision of the last event it holds, and the revision to count as the
+ * account's last snapshot (null for one of an older version: see `readSnapshot`).
  */
-type SnapshotAt = SnapshotBody & { revision: bigint; current: boolean };
+type SnapshotAt = SnapshotBody & { revision: bigint; snapshotRevision: bigint | null };
 
 /** Bytes a parsed command id weighs in a cached account (id, request hash, revisions). */
 const PER_COMMAND = 250;
@@ -277,24 +277,23 @@ export class AccountRepository {
     const stream = accountStream(accountId);
     for (const key of [snapshotKey(stream), stream]) {
       const snapshot = await this.snapshots.loadText(key);
-      const body =
-        snapshot && READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)
-          ? decodeBody(snapshot, (name) => this.snapshots.loadPart(key, name), this.partsOwner)
-          : undefined;
-      if (snapshot && body) return { ...body, revision: snapshot.revision, current: snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION };
+      if (!snapshot || !READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)) continue;
+      // A snapshot of an older version converts as it is read, and would again at every cold load: it
+      // counts as none taken, so the account takes one of this version at its next command or eviction.
+      // Its parts are read but never named by that one, owned by no repository: a store keeps each part
+      // under its snapshot's version (the memory store refuses a snapshot that names a part of another,
+      // and a reader of SQLite's would find such a part replaced, and replay), so it saves them all again.
+      const current = snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION;
+      const body = decodeBody(snapshot, (name) => this.snapshots.loadPart(key, name), current ? this.partsOwner : {});
+      if (body) return { ...body, revision: snapshot.revision, snapshotRevision: current ? snapshot.revision : null };
     }
     return undefined;
   }
 
   private async loadFrom(accountId: string, snapshot: SnapshotAt | undefined): Promise<LoadedAccount> {
-    // A snapshot of an older version counts as none taken: the account takes one of this version at its
-    // next command or eviction, rather than converting the older one at every cold load until it has 50
-    // more events.
-    let initial: LoadedAccount = { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
-    if (snapshot) {
-      const { current, ...body } = snapshot;
-      initial = { accountId, ...body, snapshotRevision: current ? body.revision : null };
-    }
+    const initial: LoadedAccount = snapshot
+      ? { accountId, ...snapshot }
+      : { accountId, state: initialState(accountId), revision: 'no_stream', position: 0n, commands: emptySharded(), snapshotRevision: null, chainHash: CHAIN_GENESIS };
     const events = await this.store.readStream(accountStream(accountId), { fromRevision: snapshot ? snapshot.revision + 1n : 0n });
     return applyStored(initial, events);
   }
@@ -474,11 +473,7 @@ function decodeBody({ revision, schemaVersion, state: text }: Snapshot<string>, 
   try {
     switch (schemaVersion % 100) {
       case SNAPSHOT_ENVELOPE:
-        // A store keeps each part under its snapshot's version: the memory store refuses a snapshot that
-        // names a part of another, and a reader of SQLite's would find such a part replaced, and replay. So
-        // the parts of an older state version's snapshot are read but never named: owned by no repository,
-        // the next snapshot saves every one of them again.
-        return decodeSnapshot(text, { revision, schemaVersion }, part, schemaVersion === SNAPSHOT_SCHEMA_VERSION ? owner : {});
+        return decodeSnapshot(text, { revision, schemaVersion }, part, owner);
       case LINES_SNAPSHOT_ENVELOPE:
         return decodeLinesSnapshot(text);
       default:

@@ -42,7 +42,7 @@ export function decideConversion(command: Convert, state: CreditAccountState, on
   const detail = inactiveDetail(state);
   if (detail !== null) throw new DomainError('ACCOUNT_NOT_ACTIVE', `the account is not active (${detail})`, { detail });
   if (placement.kind !== 'UNBILLED') {
-    const on = placement.statementId === null ? 'on a statement' : `on ${placement.statementId}`;
+    const on = placement.statement === null ? 'on a statement' : `on ${placement.statement.id}`;
     throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} was already billed ${on}`, { drawId: draw.drawId });
   }
   const quote = quoteInstallments(placement.remaining, command.periods, terms);

@@ -35,8 +35,7 @@ export function allocateRefund(state: CreditAccountState, draw: DrawState, amoun
   if (placement.kind === 'UNBILLED') {
     take(placement.remaining, (a) => ({ target: 'UNBILLED_REVOLVING', amount: a }));
   } else if (placement.kind === 'BILLED') {
-    const statementId = placement.statementId;
-    const statement = statementId === null ? undefined : state.statements.find((s) => s.id === statementId);
+    const statement = placement.statement;
     if (statement) take(ownValue(statement.billedDraws, draw.drawId), (a) => ({ target: 'STATEMENT', statementId: statement.id, component: 'REVOLVING_PRINCIPAL', amount: a }));
   } else {
     const plan = state.plans[placement.planId];
