@@ -62,6 +62,8 @@ export class AccrualsProjection implements Projection {
   readonly name = 'accruals';
   readonly version = 1;
   readonly tables = ['accrual_segments', 'accrual_portfolio_delta'];
+  /** Segments per account, from its own events; the portfolio's deltas are exact sums, the same in any order. */
+  readonly byAccount = {};
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS accrual_segments (
       account_id TEXT NOT NULL,

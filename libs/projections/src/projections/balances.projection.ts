@@ -146,6 +146,8 @@ export class BalancesProjection implements Projection {
   readonly name = 'balances';
   readonly version = 1;
   readonly tables = ['balances'];
+  /** One row per account, from its own latest state. */
+  readonly byAccount = {};
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS balances (
       account_id TEXT PRIMARY KEY,

@@ -8,6 +8,8 @@ export class BusinessDaysProjection implements Projection {
   readonly name = 'business_days';
   readonly version = 1;
   readonly tables = ['business_days'];
+  /** Closed days alone, applied whole. */
+  readonly byAccount = {};
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS business_days (
       business_date TEXT PRIMARY KEY,

@@ -10,7 +10,7 @@
  */
 import { addDays, type CreditAccountState, nextActionDate, type TermsCatalogue } from '@ledger/credit';
 import { limitBy } from '@ledger/event-store';
-import type { Db, Projection, ProjectionContext, ProjectionEvent, Statement } from '../runner/projection';
+import type { ByAccountReplay, Db, Projection, ProjectionContext, ProjectionEvent, Statement } from '../runner/projection';
 
 const SWEEP_CHUNK = 1000;
 
@@ -39,6 +39,24 @@ export class EodScheduleProjection implements Projection {
   private upsert!: Statement;
   private remove!: Statement;
   private due!: Statement;
+
+  /**
+   * Replaying by account, each account's own row goes through the sweeps of the closes after its events
+   * as it would in the log's order: at each close on or after the row's date, the row is recomputed from
+   * the next day with the account's state at that close. The account's events and closes arrive in one
+   * batch, so its row is the one pending.
+   */
+  readonly byAccount: ByAccountReplay = {
+    closedFor: (accountId, state, closes, from, to, context) => {
+      let row = this.pending.get(accountId);
+      for (let i = from; i < to && row !== undefined && row.date !== null; i++) {
+        const closed = closes[i].data.businessDate;
+        if (row.date > closed) continue;
+        row = { date: nextActionFor(state, addDays(closed, 1), context.terms), position: Number(closes[i].stored.position) };
+        this.pending.set(accountId, row);
+      }
+    },
+  };
 
   prepare(db: Db): void {
     this.upsert = db.prepare(

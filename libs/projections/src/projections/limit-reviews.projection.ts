@@ -8,6 +8,8 @@ export class LimitReviewsProjection implements Projection {
   readonly name = 'limit_reviews';
   readonly version = 2;
   readonly tables = ['limit_reviews'];
+  /** Rows per account, from its own events. */
+  readonly byAccount = {};
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS limit_reviews (
       account_id TEXT NOT NULL,

@@ -15,7 +15,7 @@ import {
   monthOf,
   overdueAmount,
 } from '@ledger/credit';
-import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+import type { BusinessDayClosed, ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 import { owedByKind, sumOfKinds } from './balances.projection';
 
 /** A count and an exact amount (Money: integer fen for whole-fen amounts, which all of these are). */
@@ -164,6 +164,29 @@ export class PortfolioProjection implements Projection {
   private upsert!: Statement;
   private remove!: Statement;
   private selectSection!: Statement;
+  /** The month-end closes' indexes in each list of closes a replay by account passes. */
+  private readonly monthEnds = new WeakMap<readonly BusinessDayClosed[], number[]>();
+
+  /**
+   * Replaying by account, the month-end buckets are built from each account's share of them: its bucket
+   * figures at each month-end close, added up over the accounts. They sum to the buckets the table held
+   * at that close, which is what a replay in the log's order keeps; every other figure is a sum of
+   * differences, the same in any order.
+   */
+  readonly byAccount: ByAccountReplay = {
+    closedFor: (_accountId, state, closes, from, to) => {
+      const ends = this.monthEndsOf(closes);
+      let buckets: Contribution | undefined;
+      for (let k = firstAtLeast(ends, from); k < ends.length && ends[k] < to; k++) {
+        buckets ??= accountContribution(state).filter((f) => BUCKET_SECTIONS.has(splitKey(f.id)[0]));
+        const month = closes[ends[k]].data.businessDate.slice(0, 7);
+        for (const f of buckets) {
+          const [section, key] = splitKey(f.id);
+          addById(this.pending, id(BUCKET_SECTIONS.get(section)!, `${month}${SEP}${key}`), f.count, f.amount);
+        }
+      }
+    },
+  };
 
   prepare(db: Db): void {
     this.select = db.prepare('SELECT count, amount FROM portfolio_figures WHERE section = ? AND key = ?');
@@ -208,6 +231,16 @@ export class PortfolioProjection implements Projection {
     this.lastSeen.clear();
   }
 
+  private monthEndsOf(closes: readonly BusinessDayClosed[]): number[] {
+    let ends = this.monthEnds.get(closes);
+    if (ends === undefined) {
+      ends = [];
+      for (let i = 0; i < closes.length; i++) if (isMonthEnd(closes[i].data.businessDate)) ends.push(i);
+      this.monthEnds.set(closes, ends);
+    }
+    return ends;
+  }
+
   /**
    * The delinquency trend: when a month's last business day closes, the buckets as they stand are kept
    * under that month, so the dashboard can chart M1..M3+ over time without any per-day rows.
@@ -221,10 +254,27 @@ export class PortfolioProjection implements Projection {
       amount: string;
     }[];
     for (const r of rows) {
-      const section = r.section === 'bucket' ? 'bucket_month' : 'bucket_overdue_month';
-      add(this.pending, section, `${month}${SEP}${r.key}`, r.count, r.amount);
+      add(this.pending, BUCKET_SECTIONS.get(r.section)!, `${month}${SEP}${r.key}`, r.count, r.amount);
     }
   }
+}
+
+/** The sections kept per month at each month end, and the section each is kept under. */
+const BUCKET_SECTIONS = new Map([
+  ['bucket', 'bucket_month'],
+  ['bucket_overdue', 'bucket_overdue_month'],
+]);
+
+/** The first index in `sorted` (ascending) that is at least `value`. */
+function firstAtLeast(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid] < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function isMonthEnd(date: string): boolean {

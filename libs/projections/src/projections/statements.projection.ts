@@ -44,6 +44,8 @@ export class StatementsProjection implements Projection {
   readonly name = 'statements';
   readonly version = 1;
   readonly tables = ['statements'];
+  /** Rows per account, from its own events. */
+  readonly byAccount = {};
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS statements (
       account_id TEXT NOT NULL,

@@ -22,6 +22,19 @@ export function projectionsAppliedPosition(db: Db): () => bigint | null {
   return () => (slowest.get(FOLD_CHECKPOINT_PREFIX) as { position: bigint | null } | undefined)?.position ?? null;
 }
 
+/**
+ * A replay by account in progress (`ProjectionRunner`): the position it replays up to, how many accounts
+ * (in the order of their first event up to there) are done, the fold's version and the projections it
+ * replays. Written with each batch, deleted with the checkpoints that end the replay.
+ */
+export interface ReplayProgress {
+  until: bigint;
+  accountsDone: number;
+  foldVersion: number;
+  /** The names of the projections replayed, sorted, comma-separated. */
+  projections: string;
+}
+
 export interface Checkpoint {
   name: string;
   version: number;
@@ -32,6 +45,9 @@ export class Checkpoints {
   private readonly selectAll;
   private readonly upsert;
   private readonly remove;
+  private readonly selectReplay;
+  private readonly upsertReplay;
+  private readonly removeReplay;
 
   constructor(private readonly db: Db) {
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
@@ -47,6 +63,20 @@ export class Checkpoints {
        ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position`,
     );
     this.remove = db.prepare('DELETE FROM projection_checkpoints WHERE name = ?');
+    db.exec(`CREATE TABLE IF NOT EXISTS projection_replays (
+      fold TEXT PRIMARY KEY,
+      until INTEGER NOT NULL,
+      accounts_done INTEGER NOT NULL,
+      fold_version INTEGER NOT NULL,
+      projections TEXT NOT NULL
+    ) STRICT`);
+    this.selectReplay = db.prepare('SELECT until, accounts_done, fold_version, projections FROM projection_replays WHERE fold = ?').safeIntegers(true);
+    this.upsertReplay = db.prepare(
+      `INSERT INTO projection_replays (fold, until, accounts_done, fold_version, projections) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(fold) DO UPDATE SET until = excluded.until, accounts_done = excluded.accounts_done,
+         fold_version = excluded.fold_version, projections = excluded.projections`,
+    );
+    this.removeReplay = db.prepare('DELETE FROM projection_replays WHERE fold = ?');
   }
 
   all(): Map<string, Checkpoint> {
@@ -66,5 +96,19 @@ export class Checkpoints {
 
   delete(name: string): void {
     this.remove.run(name);
+  }
+
+  /** The replay by account in progress for a fold (named by its checkpoint), if any. */
+  replayProgress(fold: string): ReplayProgress | undefined {
+    const row = this.selectReplay.get(fold) as { until: bigint; accounts_done: bigint; fold_version: bigint; projections: string } | undefined;
+    return row && { until: row.until, accountsDone: Number(row.accounts_done), foldVersion: Number(row.fold_version), projections: row.projections };
+  }
+
+  setReplayProgress(fold: string, progress: ReplayProgress): void {
+    this.upsertReplay.run(fold, progress.until, progress.accountsDone, progress.foldVersion, progress.projections);
+  }
+
+  deleteReplayProgress(fold: string): void {
+    this.removeReplay.run(fold);
   }
 }

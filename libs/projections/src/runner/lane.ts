@@ -9,12 +9,18 @@
  * the two are folded again on the way back up, and applied to no projection: each projection sees each
  * event exactly once.
  */
-import type { TermsCatalogue } from '@ledger/credit';
+import type { CreditAccountState, TermsCatalogue } from '@ledger/credit';
 import type { StoredEvent } from '@ledger/event-store';
 import type { AccountStateFold, FoldWrite } from './account-state-fold';
-import type { Checkpoints } from './checkpoints';
+import type { Checkpoints, ReplayProgress } from './checkpoints';
 import { decodeLedgerEvent } from './ledger-streams';
-import type { Db, Projection, ProjectionContext } from './projection';
+import type { BusinessDayClosed, Db, Projection, ProjectionContext } from './projection';
+
+/** One account's events, in order, for a replay by account. */
+export interface AccountEvents {
+  accountId: string;
+  events: readonly StoredEvent[];
+}
 
 export class Lane {
   private readonly context: ProjectionContext;
@@ -88,6 +94,89 @@ export class Lane {
     this.fold.commit('whole');
   }
 
+  /**
+   * Starts a replay by account of the whole log up to `progress.until` (the lane at position 0): applies
+   * the closed days to the projections that take them whole, and records the replay in progress. The
+   * fold's checkpoint is removed until the replay ends, so that a build that cannot resume it (an older
+   * one, or a start whose projections changed) starts over instead of following the log from 0 on top
+   * of what the replay wrote.
+   */
+  beginByAccount(closes: readonly BusinessDayClosed[], progress: ReplayProgress): void {
+    try {
+      this.run(() => {
+        for (const p of this.projections) {
+          if (p.byAccount?.closedFor !== undefined) continue;
+          for (const close of closes) p.apply(close, this.context);
+          p.flush?.(this.context);
+        }
+        this.checkpoints.delete(this.fold.checkpointName);
+        this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
+      });
+    } catch (error) {
+      for (const p of this.projections) p.discard?.();
+      throw error;
+    }
+  }
+
+  /**
+   * Replaying by account: applies each account's events (up to the replay's end), with the closed days
+   * between and after them, and writes each account's state whole, as of the replay's end, in one
+   * transaction with `progress`.
+   */
+  applyAccounts(accounts: readonly AccountEvents[], closes: readonly BusinessDayClosed[], progress: ReplayProgress): void {
+    try {
+      this.run(() => {
+        for (const { accountId, events } of accounts) this.applyAccount(accountId, events, closes);
+        for (const p of this.projections) p.flush?.(this.context);
+        this.fold.write(progress.until);
+        this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
+      });
+    } catch (error) {
+      this.fold.discard();
+      for (const p of this.projections) p.discard?.();
+      throw error;
+    }
+    this.fold.commit('whole');
+  }
+
+  /** Ends a replay by account: the fold and every projection stand at `until`. */
+  finishByAccount(until: bigint): void {
+    this.run(() => {
+      this.checkpoints.deleteReplayProgress(this.fold.checkpointName);
+      this.checkpoints.set(this.fold.checkpointName, this.fold.version, until);
+      for (const p of this.projections) this.checkpoints.set(p.name, p.version, until);
+    });
+    this.position = until;
+    this.foldPosition = until;
+  }
+
+  private run(work: () => void): void {
+    this.db.transaction(work)();
+  }
+
+  private applyAccount(accountId: string, events: readonly StoredEvent[], closes: readonly BusinessDayClosed[]): void {
+    // The closes before the account's first event found it not yet open: none of them concerns it.
+    let at = firstCloseAfter(closes, events[0].position);
+    let state = this.fold.get(accountId);
+    for (const stored of events) {
+      let next = at;
+      while (next < closes.length && closes[next].stored.position < stored.position) next++;
+      if (next > at) this.closedFor(accountId, state, closes, at, next);
+      at = next;
+      const decoded = decodeLedgerEvent(stored);
+      if (decoded.kind !== 'account') continue;
+      const { before, after } = this.fold.apply(accountId, decoded.event, stored.position);
+      state = after;
+      const change = { kind: 'account' as const, accountId, event: decoded.event, before, after, stored };
+      for (const p of this.projections) p.apply(change, this.context);
+    }
+    if (at < closes.length) this.closedFor(accountId, state, closes, at, closes.length);
+  }
+
+  private closedFor(accountId: string, state: CreditAccountState, closes: readonly BusinessDayClosed[], from: number, to: number): void {
+    for (const p of this.projections) p.byAccount?.closedFor?.(accountId, state, closes, from, to, this.context);
+  }
+
   private foldOnly(stored: StoredEvent): void {
     const decoded = decodeLedgerEvent(stored);
     if (decoded.kind === 'account') this.fold.apply(decoded.accountId, decoded.event, stored.position);
@@ -113,4 +202,16 @@ export class Lane {
       for (const p of this.projections) p.apply({ kind: 'businessDayClosed', data: decoded.data, stored }, this.context);
     }
   }
+}
+
+/** The index of the first close after `position` (closes are in the log's order). */
+function firstCloseAfter(closes: readonly BusinessDayClosed[], position: bigint): number {
+  let low = 0;
+  let high = closes.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (closes[mid].stored.position <= position) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -609,6 +609,112 @@ describe('the projection runner', () => {
   });
 });
 
+describe('a replay account by account', () => {
+  /** A random portfolio over eight months, and an account opened after four of them, when many days had closed already. */
+  async function ledger() {
+    const fixture = readModelFixture();
+    await simulateRandomPortfolio(fixture.sim, { seed: 4242, accounts: 12, lastDate: '2026-05-20' });
+    await fixture.sim.open('late-001', { payScore: 700, idNumberMasked: '110***********2001' });
+    await fixture.sim.draw('late-001', 'late-o-1', '800.00');
+    // One that never draws: end of day finds nothing to do at its month ends, so only the sweeps move its schedule row.
+    await fixture.sim.open('late-002', { payScore: 720, idNumberMasked: '110***********2002' });
+    await fixture.sim.closeDaysThrough('2026-09-03');
+    return { ...fixture, head: await fixture.store.headPosition(), accounts: (await streamStates(fixture.store)).size };
+  }
+
+  /** The same ledger's read models replayed in the log's order. */
+  async function inLogOrder(store: EventStore): Promise<string> {
+    const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayOrder: 'log' });
+    await runner.rebuild();
+    const dump = dumpReadModels(runner.db, runner.projections);
+    await runner.close();
+    return dump;
+  }
+
+  const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
+
+  it('leaves exactly the tables and account states a replay in the log’s order leaves, reading each account’s stream once', async () => {
+    const { store, head, accounts } = await ledger();
+    const streams = jest.spyOn(store, 'readStream');
+    const expected = await inLogOrder(store);
+    expect(streams).not.toHaveBeenCalled();
+
+    const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 300 });
+    const progress: [bigint, bigint][] = [];
+    await runner.rebuild(undefined, (position, of) => progress.push([position, of]));
+    expect(streams).toHaveBeenCalledTimes(accounts);
+    expect(dumpReadModels(runner.db, runner.projections)).toBe(expected);
+    expect(await storedStates(runner.db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    expect([...checkpointPositions(runner.db).values()].every((position) => position === head)).toBe(true);
+    expect(count(runner.db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+    expect(progress[progress.length - 1]).toEqual([head, head]);
+    expect(progress.length).toBeGreaterThan(2);
+
+    // What the two order-dependent read models keep occurs here: month-end buckets past CURRENT, and
+    // schedule rows last moved by a closed day's sweep, the late account's among them.
+    expect(count(runner.db, "SELECT COUNT(*) AS n FROM portfolio_figures WHERE section = 'bucket_month' AND key NOT LIKE '%CURRENT'")).toBeGreaterThan(0);
+    expect(count(runner.db, "SELECT COUNT(*) AS n FROM portfolio_figures WHERE section = 'bucket_month' AND key LIKE '2026-01%'")).toBeGreaterThan(0);
+    expect(count(runner.db, 'SELECT COUNT(*) AS n FROM eod_schedule WHERE position IN (SELECT position FROM business_days)')).toBeGreaterThan(0);
+    expect(count(runner.db, "SELECT COUNT(*) AS n FROM eod_schedule WHERE account_id LIKE 'late-%'")).toBe(2);
+    await runner.close();
+  });
+
+  it('rebuilds one projection by account too, while the others keep their checkpoints', async () => {
+    const { store, db, runner, catchUp, accounts } = await ledger();
+    await catchUp();
+    const expected = dumpReadModels(db, runner.projections);
+    db.exec("UPDATE portfolio_figures SET amount = '0'");
+    db.exec('DELETE FROM eod_schedule');
+    const streams = jest.spyOn(store, 'readStream');
+    await runner.rebuild('portfolio');
+    await runner.rebuild('eod_schedule');
+    expect(streams).toHaveBeenCalledTimes(2 * accounts);
+    expect(dumpReadModels(db, runner.projections)).toBe(expected);
+    await runner.close();
+  });
+
+  it('goes on where it stopped after an interruption, applying nothing twice, and an older build starts over instead', async () => {
+    const { store, head, accounts } = await ledger();
+    const expected = await inLogOrder(store);
+    const db = new Database(':memory:');
+    const failing = createProjections();
+    const balances = failing.find((p) => p.name === 'balances')!;
+    const apply = balances.apply.bind(balances);
+    jest.spyOn(balances, 'apply').mockImplementation((event, context) => {
+      if (event.kind === 'account' && event.accountId === 'acc-008') throw new Error('failing at acc-008');
+      apply(event, context);
+    });
+    const runner = new ProjectionRunner({ store, database: db, projections: failing, replayBatchSize: 200 });
+    await expect(runner.rebuild()).rejects.toThrow('failing at acc-008');
+    await runner.close();
+    const progress = db.prepare('SELECT until, accounts_done AS done FROM projection_replays').get() as { until: number; done: number };
+    expect(progress.until).toBe(Number(head));
+    expect(progress.done).toBeGreaterThan(0);
+    expect(progress.done).toBeLessThan(accounts);
+    // No fold checkpoint meanwhile, so a build that knows no replay by account resets rather than follows the log on top of it.
+    expect(checkpointPositions(db).has('$projection_account_state')).toBe(false);
+    expect([...checkpointPositions(db).values()].every((position) => position === 0n)).toBe(true);
+    const crashed = new Database(db.serialize());
+
+    const streams = jest.spyOn(store, 'readStream');
+    const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await restarted.start();
+    await restarted.waitFor(head, 10_000);
+    expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
+    expect(dumpReadModels(db, restarted.projections)).toBe(expected);
+    expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    await restarted.close();
+
+    // Told to replay in the log's order, the next start cannot go on by account: it starts over.
+    const inOrder = new ProjectionRunner({ store, database: crashed, projections: createProjections(), replayOrder: 'log' });
+    await inOrder.start();
+    await inOrder.waitFor(head, 10_000);
+    expect(dumpReadModels(crashed, inOrder.projections)).toBe(expected);
+    expect(count(crashed, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+    await inOrder.close();
+  });
+});
+
 function checkpointPositions(db: Database.Database): Map<string, bigint> {
   const rows = db.prepare('SELECT name, position FROM projection_checkpoints').all() as { name: string; position: number }[];
   return new Map(rows.map((r) => [r.name, BigInt(r.position)]));

@@ -8,10 +8,10 @@ import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
-import { Checkpoints } from './checkpoints';
-import { Lane } from './lane';
-import { ACCOUNT_STREAM_PREFIX } from './ledger-streams';
-import type { Db, Projection } from './projection';
+import { Checkpoints, type ReplayProgress } from './checkpoints';
+import { type AccountEvents, Lane } from './lane';
+import { ACCOUNT_STREAM_PREFIX, accountStream, decodeLedgerEvent } from './ledger-streams';
+import type { BusinessDayClosed, Db, Projection } from './projection';
 import { PositionWaiters } from './position-waiters';
 
 /** The account-state cache's default budget in estimated bytes (`LEDGER_STATE_CACHE_MB`'s default too). */
@@ -32,6 +32,10 @@ export function stateCacheBounds(options: Pick<ProjectionRunnerOptions, 'stateCa
   return { entries, bytes };
 }
 
+/**
+ * A replay's progress: the position it has reached and the one it goes to. A replay by account reports
+ * the events it has replayed and the events there are, then the position it went to, twice.
+ */
 export type ProgressCallback = (position: bigint, head: bigint) => void;
 
 export interface ProjectionRunnerOptions {
@@ -62,6 +66,13 @@ export interface ProjectionRunnerOptions {
   replayBatchAccounts?: number;
   /** When the account-state fold writes its table (see `AccountStateFold`). */
   foldWrites?: FoldWritePolicy;
+  /**
+   * How a replay from the start of the log runs when every projection it replays allows it
+   * (`Projection.byAccount`): `account` (the default) folds each account's events together, one account
+   * after another, reading each account's stream; `log` applies the log in its order, as catching up
+   * from a checkpoint always does. Both leave the same tables.
+   */
+  replayOrder?: 'account' | 'log';
   /** A batch failed: the subscription stops with nothing of that batch applied; `start()` resumes. */
   onError?: (error: Error) => void;
   /** After a failed batch, call `start()` again after this delay (none by default: the caller decides). */
@@ -97,6 +108,8 @@ export class ProjectionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private failure: Error | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
+  /** Where a replay by account of the main lane that was interrupted goes to, once `initialize` found it resumable. */
+  private resumeUntil: bigint | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     const names = new Set(options.projections.map((p) => p.name));
@@ -137,8 +150,10 @@ export class ProjectionRunner {
       this.failure = undefined;
       const behind = this.initialize();
       if (behind.length > 0) await this.catchUp(behind, this.options.onRebuildProgress);
-      // A fold that trails its lane (replays write it lazily; see `AccountStateFold`) catches up before going live.
-      if (this.lane) await this.replay(this.lane, this.lane.position);
+      // A fold that trails its lane (replays write it lazily; see `AccountStateFold`) catches up before
+      // going live, and an interrupted replay by account of every projection is finished.
+      if (this.lane) await this.replay(this.lane, this.resumeUntil ?? this.lane.position, this.resumeUntil === undefined ? undefined : this.options.onRebuildProgress);
+      this.resumeUntil = undefined;
       this.subscribe();
       this.options.onStarted?.(this.processedPosition());
     });
@@ -212,7 +227,23 @@ export class ProjectionRunner {
     // The main lane below starts from the fold's stored checkpoint: states it holds in memory may be
     // further on (after a failed batch, states of committed batches not yet written), so drop them.
     this.mainFold.forget();
+    this.resumeUntil = undefined;
     const stored = this.checkpoints.all();
+    const progress = this.checkpoints.replayProgress(this.mainFold.checkpointName);
+    if (progress !== undefined) {
+      // A replay by account of every projection was interrupted: it goes on where it stopped if it
+      // replays the same projections at the same versions with this fold; otherwise start over.
+      const same = this.projections.every((p) => stored.get(p.name)?.version === p.version && stored.get(p.name)?.position === 0n);
+      if (same && this.resumes(progress, this.mainFold, this.projections)) {
+        for (const p of this.projections) this.ensureTables(p, 0n);
+        this.resumeUntil = progress.until;
+        this.lane = this.mainLane(0n);
+        return [];
+      }
+      this.resetAll();
+      stored.clear();
+      for (const [name, checkpoint] of this.checkpoints.all()) stored.set(name, checkpoint);
+    }
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
     const oldestRows = stored.get(this.mainFold.oldestRowsName)?.version;
     if (foldCheckpoint === undefined || !this.canKeepRows(this.mainFold, foldCheckpoint.version, oldestRows)) {
@@ -255,14 +286,21 @@ export class ProjectionRunner {
       foldCheckpoint !== undefined &&
       foldCheckpoint.position <= from &&
       this.canKeepRows(fold, foldCheckpoint.version, oldestRows);
+    // A replay by account of these projections up to here, interrupted, goes on where it stopped.
+    const progress = this.checkpoints.replayProgress(fold.checkpointName);
+    const resumesByAccount =
+      progress !== undefined && progress.until === until && targets.every((p) => (this.positions.get(p.name) ?? 0n) === 0n) && this.resumes(progress, fold, targets);
     if (resumable) this.keepRows(fold, foldCheckpoint.version, oldestRows);
-    else {
-      for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n) this.resetProjection(p);
+    else if (!resumesByAccount) {
+      // A replay by account that cannot go on left rows in its projections' tables at position 0.
+      const partial = new Set(progress?.projections.split(',') ?? []);
+      for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n || partial.has(p.name)) this.resetProjection(p);
       this.resetFold(fold);
     }
     const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
     await this.replay(lane, until, onProgress);
     this.db.transaction(() => {
+      this.checkpoints.deleteReplayProgress(fold.checkpointName);
       fold.drop();
       this.checkpoints.delete(fold.checkpointName);
       this.checkpoints.delete(fold.oldestRowsName);
@@ -272,6 +310,7 @@ export class ProjectionRunner {
 
   /** Brings the lane's fold, and its projections where they are behind, up to `until`. */
   private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
+    if (until > 0n && this.replaysByAccount(lane)) return this.replayByAccount(lane, until, onProgress);
     const bounds = replayBatchBounds(lane.fold, this.cacheBounds, this.options.replayBatchAccounts);
     while (lane.foldPosition < until) {
       const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
@@ -282,6 +321,81 @@ export class ProjectionRunner {
       }
       onProgress?.(lane.position, until);
     }
+  }
+
+  /** Whether the lane replays by account: from the start of the log, every projection allowing it, and not told otherwise. */
+  private replaysByAccount(lane: Lane): boolean {
+    return this.options.replayOrder !== 'log' && lane.position === 0n && lane.foldPosition === 0n && lane.projections.every((p) => p.byAccount !== undefined);
+  }
+
+  /** Whether an interrupted replay by account can go on with this fold and these projections. */
+  private resumes(progress: ReplayProgress, fold: AccountStateFold, projections: readonly Projection[]): boolean {
+    return (
+      this.options.replayOrder !== 'log' &&
+      progress.foldVersion === fold.version &&
+      progress.projections === replayedNames(projections) &&
+      projections.every((p) => p.byAccount !== undefined)
+    );
+  }
+
+  /**
+   * Replays the log up to `until` account by account: each account's stream, read whole, is folded and
+   * applied to the lane's projections at once, and its state written once, where a replay in the log's
+   * order reads each state back and writes it again and again once the accounts outnumber the cache.
+   * A first pass over the log finds the accounts (in the order of their first event) and the closed
+   * days. Each batch of accounts commits with the count of accounts done, so a replay that stops goes
+   * on from there at the next start; the checkpoints move to `until` only at the end.
+   */
+  private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
+    const accounts: string[] = [];
+    const known = new Set<string>();
+    const closes: BusinessDayClosed[] = [];
+    let total = 0;
+    for (let after = 0n; after < until; ) {
+      const page = await this.options.store.readAll({ after, maxCount: this.replayBatchSize });
+      if (page.length === 0) break;
+      for (const stored of page) {
+        if (stored.position > until) break;
+        total++;
+        if (stored.stream.startsWith(ACCOUNT_STREAM_PREFIX)) {
+          const accountId = stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
+          if (!known.has(accountId)) {
+            known.add(accountId);
+            accounts.push(accountId);
+          }
+          continue;
+        }
+        const decoded = decodeLedgerEvent(stored);
+        if (decoded.kind === 'businessDayClosed') closes.push({ kind: 'businessDayClosed', data: decoded.data, stored });
+      }
+      after = page[page.length - 1].position;
+    }
+    known.clear();
+    const projections = replayedNames(lane.projections);
+    const stored = this.checkpoints.replayProgress(lane.fold.checkpointName);
+    let done = 0;
+    if (stored !== undefined && stored.until === until && this.resumes(stored, lane.fold, lane.projections)) done = stored.accountsDone;
+    else lane.beginByAccount(closes, { until, accountsDone: 0, foldVersion: lane.fold.version, projections });
+    const accountsPerBatch = this.options.replayBatchAccounts ?? 4_096;
+    let replayed = 0;
+    while (done < accounts.length) {
+      const batch: AccountEvents[] = [];
+      let events = 0;
+      while (done + batch.length < accounts.length && events < this.replayBatchSize && batch.length < accountsPerBatch) {
+        const accountId = accounts[done + batch.length];
+        const stream = await this.options.store.readStream(accountStream(accountId));
+        const upTo = stream.filter((e) => e.position <= until);
+        batch.push({ accountId, events: upTo });
+        events += upTo.length;
+      }
+      done += batch.length;
+      lane.applyAccounts(batch, closes, { until, accountsDone: done, foldVersion: lane.fold.version, projections });
+      replayed += events;
+      onProgress?.(BigInt(replayed), BigInt(total));
+    }
+    lane.finishByAccount(until);
+    this.committed(lane, until);
+    onProgress?.(until, until);
   }
 
   private subscribe(): void {
@@ -366,6 +480,7 @@ export class ProjectionRunner {
   private resetFold(fold: AccountStateFold): void {
     this.db.transaction(() => {
       fold.reset();
+      this.checkpoints.deleteReplayProgress(fold.checkpointName);
       this.checkpoints.set(fold.checkpointName, fold.version, 0n);
       this.checkpoints.delete(fold.oldestRowsName);
     })();
@@ -391,6 +506,14 @@ export class ProjectionRunner {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The projections a replay by account replays, as its progress row names them. */
+function replayedNames(projections: readonly Projection[]): string {
+  return projections
+    .map((p) => p.name)
+    .sort()
+    .join(',');
 }
 
 /** How `byDistinctAccounts` bounds a run: distinct accounts, and optionally their summed weight. */

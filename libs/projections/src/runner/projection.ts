@@ -68,4 +68,25 @@ export interface Projection {
   flush?(context: ProjectionContext): void;
   /** Forgets what was buffered for a batch whose transaction rolled back. */
   discard?(): void;
+  /**
+   * Set when the runner may replay this projection account by account: each account's events together,
+   * one account after another. That folds each account's state once, where a replay in the log's order
+   * reads it back and writes it again and again once the accounts outnumber the state cache. Set it only
+   * when the tables come out exactly as a replay in the log's order leaves them. A replay that includes
+   * a projection without it runs in the log's order.
+   */
+  readonly byAccount?: ByAccountReplay;
+}
+
+/** How a projection takes a replay account by account (`Projection.byAccount`). */
+export interface ByAccountReplay {
+  /**
+   * For a projection whose work on a closed business day depends on the accounts' states at that close
+   * (a sweep of its own table, a month-end figure). Replaying by account, the runner calls this instead
+   * of `apply` for the closed days: once per account for each run of closes between two of its events
+   * (`closes[from]` up to `closes[to - 1]`, in the log's order), with the account's state throughout
+   * those closes. Closes before the account's first event are left out: the account did not exist then.
+   * A projection without it gets each closed day through `apply`, once, before any account's events.
+   */
+  closedFor?(accountId: string, state: CreditAccountState, closes: readonly BusinessDayClosed[], from: number, to: number, context: ProjectionContext): void;
 }
