@@ -673,9 +673,39 @@ describe('a replay account by account', () => {
     await runner.close();
   });
 
-  it('goes on where it stopped after an interruption, applying nothing twice, and an older build starts over instead', async () => {
-    const { store, head, accounts } = await ledger();
-    const expected = await inLogOrder(store);
+  it('goes on with an interrupted rebuild of one projection at the next start, in its own lane', async () => {
+    const { store, db, runner, catchUp, accounts, head } = await ledger();
+    await catchUp();
+    await runner.close();
+    const expected = dumpReadModels(db, runner.projections);
+    const failing = createProjections();
+    const portfolio = failing.find((p) => p.name === 'portfolio')!;
+    const apply = portfolio.apply.bind(portfolio);
+    let fail = true;
+    jest.spyOn(portfolio, 'apply').mockImplementation((event, context) => {
+      if (fail && event.kind === 'account' && event.accountId === 'acc-008') throw new Error('failing at acc-008');
+      apply(event, context);
+    });
+    const interrupted = new ProjectionRunner({ store, database: db, projections: failing, replayBatchSize: 200 });
+    await expect(interrupted.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
+    await interrupted.close();
+    const progress = db.prepare("SELECT accounts_done AS done, projections FROM projection_replays WHERE fold = '$projection_rebuild_state'").get() as { done: number; projections: string };
+    expect(progress.projections).toBe('portfolio');
+    expect(progress.done).toBeGreaterThan(0);
+
+    fail = false;
+    const streams = jest.spyOn(store, 'readStream');
+    const restarted = new ProjectionRunner({ store, database: db, projections: failing });
+    await restarted.start();
+    await restarted.waitFor(head, 10_000);
+    expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
+    expect(dumpReadModels(db, restarted.projections)).toBe(expected);
+    expect(count(db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+    await restarted.close();
+  });
+
+  it('goes on where it stopped after an interruption, at the next start or rebuild of everything, applying nothing twice; a build that cannot go on starts over', async () => {
+    const { store, sim, head, accounts } = await ledger();
     const db = new Database(':memory:');
     const failing = createProjections();
     const balances = failing.find((p) => p.name === 'balances')!;
@@ -694,23 +724,36 @@ describe('a replay account by account', () => {
     // No fold checkpoint meanwhile, so a build that knows no replay by account resets rather than follows the log on top of it.
     expect(checkpointPositions(db).has('$projection_account_state')).toBe(false);
     expect([...checkpointPositions(db).values()].every((position) => position === 0n)).toBe(true);
-    const crashed = new Database(db.serialize());
+    const copies = [new Database(db.serialize()), new Database(db.serialize())];
 
+    // The log goes on meanwhile: what follows the replay's end is followed in order after it.
+    await sim.draw('late-002', 'late-o-2', '50.00');
+    const now = await store.headPosition();
+    expect(now).toBeGreaterThan(head);
+    const expected = await inLogOrder(store);
     const streams = jest.spyOn(store, 'readStream');
     const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
     await restarted.start();
-    await restarted.waitFor(head, 10_000);
+    await restarted.waitFor(now, 10_000);
     expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
     expect(dumpReadModels(db, restarted.projections)).toBe(expected);
     expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
     await restarted.close();
 
+    streams.mockClear();
+    const rebuilt = new ProjectionRunner({ store, database: copies[0], projections: createProjections() });
+    await rebuilt.rebuild();
+    expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
+    expect(dumpReadModels(copies[0], rebuilt.projections)).toBe(expected);
+    expect(count(copies[0], 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+    await rebuilt.close();
+
     // Told to replay in the log's order, the next start cannot go on by account: it starts over.
-    const inOrder = new ProjectionRunner({ store, database: crashed, projections: createProjections(), replayOrder: 'log' });
+    const inOrder = new ProjectionRunner({ store, database: copies[1], projections: createProjections(), replayOrder: 'log' });
     await inOrder.start();
-    await inOrder.waitFor(head, 10_000);
-    expect(dumpReadModels(crashed, inOrder.projections)).toBe(expected);
-    expect(count(crashed, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+    await inOrder.waitFor(now, 10_000);
+    expect(dumpReadModels(copies[1], inOrder.projections)).toBe(expected);
+    expect(count(copies[1], 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await inOrder.close();
   });
 });

@@ -185,8 +185,15 @@ export class ProjectionRunner {
       const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
       if (targets.length === 0) throw new Error(`no projection named ${name}`);
       if (targets.length === this.projections.length) {
-        this.resetAll();
-        this.lane = new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, 0n);
+        // An interrupted replay of everything (found by `initialize` above) is a rebuild from nothing:
+        // it goes on from the next account, and the log after it follows in order.
+        const resume = this.resumeUntil;
+        this.resumeUntil = undefined;
+        if (resume !== undefined && this.lane) await this.replay(this.lane, resume, onProgress);
+        else {
+          this.resetAll();
+          this.lane = new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, 0n);
+        }
         await this.replay(this.lane, await this.options.store.headPosition(), onProgress);
       } else {
         for (const p of targets) this.resetProjection(p);
