@@ -31,8 +31,17 @@ export interface ReplayProgress {
   until: bigint;
   accountsDone: number;
   foldVersion: number;
-  /** The names of the projections replayed, sorted, comma-separated. */
+  /** The projections replayed, as `name@version`, sorted, comma-separated. */
   projections: string;
+}
+
+/**
+ * The version a projection's checkpoint carries (at position 0) while a replay by account rebuilds it:
+ * never a projection's own, so a build that knows no such replay resets the projection, and this one
+ * goes on with the replay only while its progress row names the projection at `version`.
+ */
+export function replayingVersion(version: number): number {
+  return -1 - version;
 }
 
 export interface Checkpoint {
@@ -110,5 +119,9 @@ export class Checkpoints {
 
   deleteReplayProgress(fold: string): void {
     this.removeReplay.run(fold);
+  }
+
+  deleteAllReplayProgress(): void {
+    this.db.exec('DELETE FROM projection_replays');
   }
 }

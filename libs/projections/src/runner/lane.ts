@@ -12,7 +12,7 @@
 import type { CreditAccountState, TermsCatalogue } from '@ledger/credit';
 import type { StoredEvent } from '@ledger/event-store';
 import type { AccountStateFold, FoldWrite } from './account-state-fold';
-import type { Checkpoints, ReplayProgress } from './checkpoints';
+import { type Checkpoints, type ReplayProgress, replayingVersion } from './checkpoints';
 import { decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection, ProjectionContext } from './projection';
 
@@ -96,10 +96,10 @@ export class Lane {
 
   /**
    * Starts a replay by account of the whole log up to `progress.until` (the lane at position 0): applies
-   * the closed days to the projections that take them whole, and records the replay in progress. The
-   * fold's checkpoint is removed until the replay ends, so that a build that cannot resume it (an older
-   * one, or a start whose projections changed) starts over instead of following the log from 0 on top
-   * of what the replay wrote.
+   * the closed days to the projections that take them whole, and records the replay in progress. Until
+   * the replay ends, the fold's checkpoint is removed and each projection's carries `replayingVersion`,
+   * so that a build that cannot go on with the replay (an older one, or one whose projections changed)
+   * resets them instead of following the log from 0 on top of what the replay wrote.
    */
   beginByAccount(closes: readonly BusinessDayClosed[], progress: ReplayProgress): void {
     try {
@@ -110,6 +110,7 @@ export class Lane {
           p.flush?.(this.context);
         }
         this.checkpoints.delete(this.fold.checkpointName);
+        for (const p of this.projections) this.checkpoints.set(p.name, replayingVersion(p.version), 0n);
         this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
       });
     } catch (error) {
@@ -155,6 +156,8 @@ export class Lane {
   }
 
   private applyAccount(accountId: string, events: readonly StoredEvent[], closes: readonly BusinessDayClosed[]): void {
+    // A stream the log lists but that reads empty (never the case in this ledger, which deletes no stream).
+    if (events.length === 0) return;
     // The closes before the account's first event found it not yet open: none of them concerns it.
     let at = firstCloseAfter(closes, events[0].position);
     let state = this.fold.get(accountId);

@@ -7,9 +7,9 @@ import { ProjectionLagTimeoutError } from './position-waiters';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import { byDistinctAccounts, DEFAULT_STATE_CACHE_BYTES, ProjectionRunner, stateCacheBounds } from './projection-runner';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-state-fold';
-import { decodeLedgerEvent } from './ledger-streams';
+import { BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
-import { Checkpoints } from './checkpoints';
+import { Checkpoints, projectionsAppliedPosition } from './checkpoints';
 import { approximateStateBytes, asStoredBefore6, drawShardBefore6, headBefore6, StoredShard, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
@@ -633,6 +633,19 @@ describe('a replay account by account', () => {
 
   const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
+  /** Projections whose `name` projection throws on acc-008's events. */
+  function failingOn(name: string) {
+    const projections = createProjections();
+    const p = projections.find((x) => x.name === name)!;
+    const apply = p.apply.bind(p);
+    jest.spyOn(p, 'apply').mockImplementation((event, context) => {
+      if (event.kind === 'account' && event.accountId === 'acc-008') throw new Error('failing at acc-008');
+      apply(event, context);
+    });
+    return projections;
+  }
+
+
   it('leaves exactly the tables and account states a replay in the log’s order leaves, reading each account’s stream once', async () => {
     const { store, head, accounts } = await ledger();
     const streams = jest.spyOn(store, 'readStream');
@@ -690,7 +703,9 @@ describe('a replay account by account', () => {
     await expect(interrupted.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
     await interrupted.close();
     const progress = db.prepare("SELECT accounts_done AS done, projections FROM projection_replays WHERE fold = '$projection_rebuild_state'").get() as { done: number; projections: string };
-    expect(progress.projections).toBe('portfolio');
+    expect(progress.projections).toBe('portfolio@2');
+    expect(checkpointPositions(db).get('portfolio')).toBe(0n);
+    expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'portfolio'").get()).toEqual({ version: -3 });
     expect(progress.done).toBeGreaterThan(0);
 
     fail = false;
@@ -755,6 +770,153 @@ describe('a replay account by account', () => {
     expect(dumpReadModels(copies[1], inOrder.projections)).toBe(expected);
     expect(count(copies[1], 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await inOrder.close();
+  });
+
+  it('finishes an interrupted replay of everything before rebuilding one projection', async () => {
+    const { store, head } = await ledger();
+    const expected = await inLogOrder(store);
+    const db = new Database(':memory:');
+    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
+    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
+    await failing.close();
+
+    const cli = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await cli.rebuild('portfolio');
+    await cli.close();
+
+    const api = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await api.start();
+    await api.waitFor(head, 10_000);
+    await api.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('leaves what the log’s order leaves with unknown event types on account streams, a stream of them only, and a month end closed twice', async () => {
+    const { store, sim } = await ledger();
+    const anySim = sim as unknown as { revisions: Map<string, bigint>; daysClosed: number };
+    // A stream of unknown events only, early in the log.
+    await store.append('credit-account-ghost', 'no_stream', [{ id: 'ghost:0', type: 'SomethingNew', schemaVersion: 1, data: { on: '2026-09-04' }, metadata: {} }]);
+    // An account whose stream starts with an unknown event, before a month end.
+    await store.append('credit-account-late-003', 'no_stream', [{ id: 'late-003:x', type: 'SomethingNew', schemaVersion: 1, data: {}, metadata: {} }]);
+    anySim.revisions.set('late-003', 1n);
+    await sim.closeDaysThrough('2026-09-29');
+    await sim.open('late-003', { payScore: 700, idNumberMasked: '110***********2003' });
+    await sim.draw('late-003', 'late3-o-1', '500.00');
+    // An unknown event in the middle of an account's stream.
+    await store.append('credit-account-late-001', BigInt(Number(anySim.revisions.get('late-001')) - 1), [{ id: 'late-001:x', type: 'SomethingNew', schemaVersion: 1, data: {}, metadata: {} }]);
+    anySim.revisions.set('late-001', anySim.revisions.get('late-001')! + 1n);
+    await sim.closeDaysThrough('2026-09-30');
+    // 2026-09-30 closed a second time.
+    await store.append(BUSINESS_DAYS_STREAM, BigInt(anySim.daysClosed - 1), [
+      { id: 'business-day-2026-09-30-again', type: 'BusinessDayClosed', schemaVersion: 1, data: { businessDate: '2026-09-30', closedAt: '2026-10-01T00:09:00+08:00', accounts: 0, counts: {} }, metadata: {} },
+    ]);
+    anySim.daysClosed += 1;
+    await sim.closeDaysThrough('2026-11-02');
+    const expected = await inLogOrder(store);
+    const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 300 });
+    await runner.rebuild();
+    expect(dumpReadModels(runner.db, runner.projections)).toBe(expected);
+    expect(await storedStates(runner.db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+    await runner.close();
+  });
+
+  it('leaves the events appended while it runs to the live log, which applies them once', async () => {
+    const { store, sim, head } = await ledger();
+    const db = new Database(':memory:');
+    let appended = false;
+    const readStream = store.readStream.bind(store);
+    jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+      if (!appended) {
+        appended = true;
+        await sim.draw('late-001', 'during-1', '12.00');
+        await sim.closeDaysThrough('2026-09-30');
+      }
+      return readStream(stream, options);
+    });
+    const runner = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await runner.rebuild();
+    await runner.start();
+    const newHead = await store.headPosition();
+    expect(newHead).toBeGreaterThan(head);
+    await runner.waitFor(newHead, 10_000);
+    const got = dumpReadModels(db, runner.projections);
+    await runner.close();
+    expect(got).toBe(await inLogOrder(store));
+  });
+
+  it('starts an interrupted rebuild of one projection over when that projection’s version changed since', async () => {
+    const { store, db, runner, catchUp, head } = await ledger();
+    await catchUp();
+    const expected = dumpReadModels(db, runner.projections);
+    await runner.close();
+    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('portfolio'), replayBatchSize: 200 });
+    await expect(failing.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
+    await failing.close();
+
+    const bumped = createProjections();
+    Object.defineProperty(bumped.find((p) => p.name === 'portfolio')!, 'version', { value: 3 });
+    const next = new ProjectionRunner({ store, database: db, projections: bumped });
+    await next.start();
+    await next.waitFor(head, 10_000);
+    await next.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('rebuilds with another projection, in the same runner, the projection whose replay by account failed', async () => {
+    const { store, db, runner, catchUp, head } = await ledger();
+    await catchUp();
+    const expected = dumpReadModels(db, runner.projections);
+    await runner.close();
+    const r = new ProjectionRunner({ store, database: db, projections: failingOn('portfolio'), replayBatchSize: 200 });
+    await expect(r.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
+    jest.restoreAllMocks();
+    await r.rebuild('statements');
+    await r.start();
+    await r.waitFor(head, 10_000);
+    await r.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('shows another reader of the file no applied position while a replay is half done', async () => {
+    const { store } = await ledger();
+    const db = new Database(':memory:');
+    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
+    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
+    await failing.close();
+    expect(projectionsAppliedPosition(db)()).toBe(0n);
+  });
+
+  it('treats a progress row that a build knowing no replay by account left behind as stale: after a reset it does not resume, after a catch-up it keeps the read models', async () => {
+    const { store, head } = await ledger();
+    const expected = await inLogOrder(store);
+    const db = new Database(':memory:');
+    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
+    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
+    await failing.close();
+    // What such a build's start leaves if it stops before its first batch: every table emptied and every
+    // checkpoint at 0 with its version, its fold's among them; the progress row it does not know of stays.
+    for (const p of createProjections()) for (const table of p.tables) db.exec(`DELETE FROM ${table}`);
+    db.exec('DELETE FROM projection_account_state; DELETE FROM projection_account_state_shard');
+    for (const p of createProjections()) db.prepare('UPDATE projection_checkpoints SET version = ?, position = 0 WHERE name = ?').run(p.version, p.name);
+    db.prepare("INSERT INTO projection_checkpoints (name, version, position) VALUES ('$projection_account_state', ?, 0)").run(FOLD_VERSION);
+    const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await restarted.start();
+    await restarted.waitFor(head, 10_000);
+    await restarted.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+    expect(count(db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+
+    // Read models at the head with such a row beside them: kept, and followed from the head.
+    const second = await ledger();
+    await second.catchUp();
+    await second.runner.close();
+    second.db.prepare("INSERT INTO projection_replays VALUES ('$projection_account_state', ?, 3, ?, 'balances@1')").run(second.head, FOLD_VERSION);
+    const subscribe = jest.spyOn(second.store, 'subscribeToAll');
+    const again = new ProjectionRunner({ store: second.store, database: second.db, projections: createProjections() });
+    await again.start();
+    expect(subscribe.mock.calls[0][0].after).toBe(second.head);
+    expect(count(second.db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+    await again.close();
   });
 });
 

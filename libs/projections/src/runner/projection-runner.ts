@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
-import { Checkpoints, type ReplayProgress } from './checkpoints';
+import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, type ReplayProgress, replayingVersion } from './checkpoints';
 import { type AccountEvents, Lane } from './lane';
 import { ACCOUNT_STREAM_PREFIX, accountStream, decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection } from './projection';
@@ -178,23 +178,27 @@ export class ProjectionRunner {
   rebuild(name?: string, onProgress?: ProgressCallback): Promise<void> {
     return this.exclusive(async () => {
       const wasRunning = await this.unsubscribe();
+      const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
+      if (targets.length === 0) throw new Error(`no projection named ${name}`);
+      let resumed = false;
       if (this.positions.size === 0) {
         const behind = this.initialize();
         if (behind.length > 0) await this.catchUp(behind, onProgress);
-      }
-      const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
-      if (targets.length === 0) throw new Error(`no projection named ${name}`);
-      if (targets.length === this.projections.length) {
-        // An interrupted replay of everything (found by `initialize` above) is a rebuild from nothing:
-        // it goes on from the next account, and the log after it follows in order.
+        // An interrupted replay by account of everything (found by `initialize`) goes on first: it is a
+        // rebuild from nothing, so when everything is to be rebuilt it is that rebuild.
         const resume = this.resumeUntil;
         this.resumeUntil = undefined;
-        if (resume !== undefined && this.lane) await this.replay(this.lane, resume, onProgress);
-        else {
+        if (resume !== undefined && this.lane) {
+          await this.replay(this.lane, resume, onProgress);
+          resumed = true;
+        }
+      }
+      if (targets.length === this.projections.length) {
+        if (!resumed) {
           this.resetAll();
           this.lane = new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, 0n);
         }
-        await this.replay(this.lane, await this.options.store.headPosition(), onProgress);
+        await this.replay(this.lane!, await this.options.store.headPosition(), onProgress);
       } else {
         for (const p of targets) this.resetProjection(p);
         await this.catchUp(targets, onProgress);
@@ -235,22 +239,23 @@ export class ProjectionRunner {
     // further on (after a failed batch, states of committed batches not yet written), so drop them.
     this.mainFold.forget();
     this.resumeUntil = undefined;
-    const stored = this.checkpoints.all();
-    const progress = this.checkpoints.replayProgress(this.mainFold.checkpointName);
+    let stored = this.checkpoints.all();
+    const progress = this.liveReplay(this.mainFold.checkpointName, stored);
     if (progress !== undefined) {
       // A replay by account of every projection was interrupted: it goes on where it stopped if it
-      // replays the same projections at the same versions with this fold; otherwise start over.
-      const same = this.projections.every((p) => stored.get(p.name)?.version === p.version && stored.get(p.name)?.position === 0n);
-      if (same && this.resumes(progress, this.mainFold, this.projections)) {
+      // replays these projections at these versions with this fold; otherwise everything starts over.
+      if (this.resumes(progress, this.mainFold, this.projections)) {
         for (const p of this.projections) this.ensureTables(p, 0n);
         this.resumeUntil = progress.until;
         this.lane = this.mainLane(0n);
         return [];
       }
       this.resetAll();
-      stored.clear();
-      for (const [name, checkpoint] of this.checkpoints.all()) stored.set(name, checkpoint);
+      stored = this.checkpoints.all();
     }
+    // Projections an interrupted replay by account of their own lane was rebuilding keep their rows for
+    // it to go on (`catchUp`); their checkpoints carry `replayingVersion`, so any others are reset below.
+    const catchingUp = new Set(this.liveReplay(`${FOLD_CHECKPOINT_PREFIX}${REBUILD_STATE_TABLE}`, stored)?.projections.split(',') ?? []);
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
     const oldestRows = stored.get(this.mainFold.oldestRowsName)?.version;
     if (foldCheckpoint === undefined || !this.canKeepRows(this.mainFold, foldCheckpoint.version, oldestRows)) {
@@ -259,7 +264,8 @@ export class ProjectionRunner {
       this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
-        if (checkpoint?.version !== p.version) this.resetProjection(p);
+        if (checkpoint?.version === replayingVersion(p.version) && catchingUp.has(`${p.name}@${p.version}`)) this.ensureTables(p, 0n);
+        else if (checkpoint?.version !== p.version) this.resetProjection(p);
         else this.ensureTables(p, checkpoint.position);
       }
     }
@@ -294,13 +300,17 @@ export class ProjectionRunner {
       foldCheckpoint.position <= from &&
       this.canKeepRows(fold, foldCheckpoint.version, oldestRows);
     // A replay by account of these projections up to here, interrupted, goes on where it stopped.
-    const progress = this.checkpoints.replayProgress(fold.checkpointName);
-    const resumesByAccount =
-      progress !== undefined && progress.until === until && targets.every((p) => (this.positions.get(p.name) ?? 0n) === 0n) && this.resumes(progress, fold, targets);
-    if (resumable) this.keepRows(fold, foldCheckpoint.version, oldestRows);
-    else if (!resumesByAccount) {
-      // A replay by account that cannot go on left rows in its projections' tables at position 0.
-      const partial = new Set(progress?.projections.split(',') ?? []);
+    const progress = this.liveReplay(fold.checkpointName, this.checkpoints.all());
+    const resumesByAccount = progress !== undefined && progress.until === until && this.resumes(progress, fold, targets);
+    if (resumesByAccount) {
+      // Nothing to reset: the projections' rows are the replay's so far.
+    } else if (resumable) this.keepRows(fold, foldCheckpoint.version, oldestRows);
+    else {
+      // A replay by account that cannot go on left rows at position 0 in the tables of the projections
+      // it names: they are rebuilt now too, or the main lane would go on following the log into them.
+      const partial = new Set(progress?.projections.split(',').map((entry) => entry.slice(0, entry.lastIndexOf('@'))) ?? []);
+      const others = this.projections.filter((p) => partial.has(p.name) && !targets.includes(p));
+      targets = [...targets, ...others];
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n || partial.has(p.name)) this.resetProjection(p);
       this.resetFold(fold);
     }
@@ -346,6 +356,27 @@ export class ProjectionRunner {
   }
 
   /**
+   * A fold's replay by account in progress, if it still stands as the replay left it: the fold's
+   * checkpoint absent, and every projection it names at position 0 carrying `replayingVersion` of the
+   * version it names. Anything else (a build that knows no such replay reset or rebuilt them since, or
+   * a reset of one of them) leaves the row stale: it is deleted.
+   */
+  private liveReplay(foldCheckpoint: string, stored: Map<string, Checkpoint>): ReplayProgress | undefined {
+    const progress = this.checkpoints.replayProgress(foldCheckpoint);
+    if (progress === undefined) return undefined;
+    const live =
+      !stored.has(foldCheckpoint) &&
+      progress.projections.split(',').every((entry) => {
+        const at = entry.lastIndexOf('@');
+        const checkpoint = stored.get(entry.slice(0, at));
+        return checkpoint?.version === replayingVersion(Number(entry.slice(at + 1))) && checkpoint.position === 0n;
+      });
+    if (live) return progress;
+    this.checkpoints.deleteReplayProgress(foldCheckpoint);
+    return undefined;
+  }
+
+  /**
    * Replays the log up to `until` account by account: each account's stream, read whole, is folded and
    * applied to the lane's projections at once, and its state written once, where a replay in the log's
    * order reads each state back and writes it again and again once the accounts outnumber the cache.
@@ -379,7 +410,7 @@ export class ProjectionRunner {
     }
     known.clear();
     const projections = replayedNames(lane.projections);
-    const stored = this.checkpoints.replayProgress(lane.fold.checkpointName);
+    const stored = this.liveReplay(lane.fold.checkpointName, this.checkpoints.all());
     let done = 0;
     if (stored !== undefined && stored.until === until && this.resumes(stored, lane.fold, lane.projections)) done = stored.accountsDone;
     else lane.beginByAccount(closes, { until, accountsDone: 0, foldVersion: lane.fold.version, projections });
@@ -479,6 +510,8 @@ export class ProjectionRunner {
   }
 
   private resetAll(): void {
+    // Every projection starts over, so no replay by account in progress (of any lane) can go on.
+    this.checkpoints.deleteAllReplayProgress();
     this.resetFold(this.mainFold);
     for (const p of this.projections) this.resetProjection(p);
   }
@@ -515,10 +548,10 @@ export class ProjectionRunner {
   }
 }
 
-/** The projections a replay by account replays, as its progress row names them. */
+/** The projections a replay by account replays, as its progress row names them (`name@version`). */
 function replayedNames(projections: readonly Projection[]): string {
   return projections
-    .map((p) => p.name)
+    .map((p) => `${p.name}@${p.version}`)
     .sort()
     .join(',');
 }
