@@ -72,7 +72,7 @@ describe('the host of the projections worker thread', () => {
     const head = await store.headPosition();
     await store.close();
     // Read models at the head of the log, then one projection a version behind: the next start rebuilds
-    // it, batch by batch, before the worker follows the log.
+    // it, account by account in batches, before the worker follows the log.
     host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
     await host.start();
     await until('the read models to reach the head of the log', () => host!.appliedPosition === head);
@@ -92,11 +92,12 @@ describe('the host of the projections worker thread', () => {
     const first = (host as unknown as { worker: Worker }).worker;
     first.on('message', (message: { type: string }) => {
       messages.push(message.type);
-      // As if it ran out of heap after its first batch.
-      if (message.type === 'committed' && messages.length === 1) void first.terminate();
+      // As if it ran out of heap after its first batch (the catch-up replays by account: its batches
+      // report the accounts done, the projections' position staying at 0 until it ends).
+      if (message.type === 'replayed' && messages.length === 1) void first.terminate();
     });
     await started;
-    expect(messages[0]).toBe('committed');
+    expect(messages[0]).toBe('replayed');
     expect(messages).not.toContain('started');
     expect(host.restarts).toBe(1);
     expect(host.running).toBe(true);
@@ -110,7 +111,7 @@ describe('the host of the projections worker thread', () => {
     const worker = () => (host as unknown as { worker: Worker | undefined }).worker;
     const first = worker()!;
     first.on('message', (message: { type: string }) => {
-      if (message.type === 'committed') void first.terminate();
+      if (message.type === 'replayed') void first.terminate();
     });
     // As if the same batch exhausted the heap again: the next worker dies before it commits anything.
     await until('the next worker', () => worker() !== undefined && worker() !== first);

@@ -37,6 +37,8 @@ export class ProjectionsWorkerHost {
   private starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
   /** The furthest position a worker committed before any followed the log (-1 when none did). */
   private startFurthest = -1n;
+  /** The most accounts a replay by account of a worker of this start has committed: its progress, which positions do not show. */
+  private startFurthestAccounts = -1;
   /** The last failure the worker reported, until it follows the log or commits a batch again. */
   lastError: string | undefined;
   /** Times the worker was started again after it died. */
@@ -59,6 +61,7 @@ export class ProjectionsWorkerHost {
     return new Promise((resolve, reject) => {
       this.starting = { resolve, reject };
       this.startFurthest = -1n;
+      this.startFurthestAccounts = -1;
       this.spawn();
     });
   }
@@ -119,6 +122,8 @@ export class ProjectionsWorkerHost {
     let started = false;
     // The furthest position this worker committed: a catch-up under way, which the next worker resumes.
     let furthest = -1n;
+    // And the most accounts a replay by account of this worker committed, which the next worker goes on from.
+    let furthestAccounts = -1;
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
@@ -138,6 +143,10 @@ export class ProjectionsWorkerHost {
           this.lastError = undefined;
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
+          break;
+        case 'replayed':
+          if (message.accounts > furthestAccounts) furthestAccounts = message.accounts;
+          this.lastError = undefined;
           break;
         case 'failed':
           this.lastError = message.message;
@@ -162,8 +171,11 @@ export class ProjectionsWorkerHost {
       // Progress is a position beyond what earlier workers of this start reached: one that dies again
       // where its predecessor did (the same batch exhausting the heap, say) fails the start instead of
       // starting workers forever.
-      const progressed = !started && furthest > this.startFurthest;
-      if (progressed) this.startFurthest = furthest;
+      const progressed = !started && (furthest > this.startFurthest || furthestAccounts > this.startFurthestAccounts);
+      if (progressed) {
+        if (furthest > this.startFurthest) this.startFurthest = furthest;
+        if (furthestAccounts > this.startFurthestAccounts) this.startFurthestAccounts = furthestAccounts;
+      }
       if (!started && !progressed) this.failedStarts++;
       if (this.stopping) {
         this.failStart(new Error('the app stopped before the projections worker followed the log'));

@@ -21,6 +21,7 @@ import { openProjectorRunner } from './projector-runner';
 export type WorkerMessage =
   | { type: 'started'; position: string }
   | { type: 'committed'; position: string }
+  | { type: 'replayed'; accounts: number }
   | { type: 'failed'; message: string }
   | { type: 'log'; level: 'warn' | 'error'; message: string }
   | { type: 'stopped' };
@@ -40,6 +41,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       retryAfterMs: data.retryAfterMs,
       onError: (error) => send({ type: 'failed', message: error.message }),
       onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
+      onReplayCommitted: (accounts) => send({ type: 'replayed', accounts }),
       onStarted: (position) => send({ type: 'started', position: position.toString() }),
     },
     { pollIntervalMs: data.pollIntervalMs },

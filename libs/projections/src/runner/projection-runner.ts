@@ -34,7 +34,7 @@ export function stateCacheBounds(options: Pick<ProjectionRunnerOptions, 'stateCa
 
 /**
  * A replay's progress: the position it has reached and the one it goes to. A replay by account reports
- * the events it has replayed and the events there are, then the position it went to, twice.
+ * the accounts it has done and the accounts there are, then the position it went to, twice.
  */
 export type ProgressCallback = (position: bigint, head: bigint) => void;
 
@@ -81,6 +81,12 @@ export interface ProjectionRunnerOptions {
   onRebuildProgress?: ProgressCallback;
   /** After each committed batch, with the position every projection has now applied. */
   onCommitted?: (position: bigint) => void;
+  /**
+   * After each committed batch of a replay by account, with the accounts it has done (counted from the
+   * replay's start, also when it went on after an interruption). The projections' position stays at 0
+   * until the replay ends, so `onCommitted` says nothing of its progress.
+   */
+  onReplayCommitted?: (accountsDone: number) => void;
   /** Each time `start()` (the first, or a retry after a failed batch) has the runner following the log. */
   onStarted?: (position: bigint) => void;
 }
@@ -388,13 +394,11 @@ export class ProjectionRunner {
     const accounts: string[] = [];
     const known = new Set<string>();
     const closes: BusinessDayClosed[] = [];
-    let total = 0;
     for (let after = 0n; after < until; ) {
       const page = await this.options.store.readAll({ after, maxCount: this.replayBatchSize });
       if (page.length === 0) break;
       for (const stored of page) {
         if (stored.position > until) break;
-        total++;
         if (stored.stream.startsWith(ACCOUNT_STREAM_PREFIX)) {
           const accountId = stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
           if (!known.has(accountId)) {
@@ -415,21 +419,28 @@ export class ProjectionRunner {
     if (stored !== undefined && stored.until === until && this.resumes(stored, lane.fold, lane.projections)) done = stored.accountsDone;
     else lane.beginByAccount(closes, { until, accountsDone: 0, foldVersion: lane.fold.version, projections });
     const accountsPerBatch = this.options.replayBatchAccounts ?? 4_096;
-    let replayed = 0;
+    // Streams read ahead of the batch that takes them: a few at once, one round trip each to a store
+    // across the network.
+    const ahead: AccountEvents[] = [];
+    let read = done;
     while (done < accounts.length) {
       const batch: AccountEvents[] = [];
       let events = 0;
       while (done + batch.length < accounts.length && events < this.replayBatchSize && batch.length < accountsPerBatch) {
-        const accountId = accounts[done + batch.length];
-        const stream = await this.options.store.readStream(accountStream(accountId));
-        const upTo = stream.filter((e) => e.position <= until);
-        batch.push({ accountId, events: upTo });
-        events += upTo.length;
+        if (ahead.length === 0) {
+          const next = accounts.slice(read, Math.min(read + STREAMS_AT_ONCE, accounts.length));
+          read += next.length;
+          const streams = await Promise.all(next.map((accountId) => this.options.store.readStream(accountStream(accountId))));
+          next.forEach((accountId, i) => ahead.push({ accountId, events: streams[i].filter((e) => e.position <= until) }));
+        }
+        const account = ahead.shift()!;
+        batch.push(account);
+        events += account.events.length;
       }
       done += batch.length;
       lane.applyAccounts(batch, closes, { until, accountsDone: done, foldVersion: lane.fold.version, projections });
-      replayed += events;
-      onProgress?.(BigInt(replayed), BigInt(total));
+      this.options.onReplayCommitted?.(done);
+      onProgress?.(BigInt(done), BigInt(accounts.length));
     }
     lane.finishByAccount(until);
     this.committed(lane, until);
@@ -547,6 +558,9 @@ export class ProjectionRunner {
     return run;
   }
 }
+
+/** Account streams a replay by account reads at once. */
+const STREAMS_AT_ONCE = 16;
 
 /** The projections a replay by account replays, as its progress row names them (`name@version`). */
 function replayedNames(projections: readonly Projection[]): string {
