@@ -610,6 +610,8 @@ describe('the projection runner', () => {
 });
 
 describe('a replay account by account', () => {
+  afterEach(() => jest.restoreAllMocks());
+
   /** A random portfolio over eight months, and an account opened after four of them, when many days had closed already. */
   async function ledger() {
     const fixture = readModelFixture();
@@ -633,17 +635,25 @@ describe('a replay account by account', () => {
 
   const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
-  /** Projections whose `name` projection throws on acc-008's events. */
-  function failingOn(name: string) {
-    const projections = createProjections();
+  /** Projections whose `name` projection throws on `account`'s events. */
+  function failingOn(name: string, account = 'acc-008', projections: Projection[] = createProjections()) {
     const p = projections.find((x) => x.name === name)!;
     const apply = p.apply.bind(p);
     jest.spyOn(p, 'apply').mockImplementation((event, context) => {
-      if (event.kind === 'account' && event.accountId === 'acc-008') throw new Error('failing at acc-008');
+      if (event.kind === 'account' && event.accountId === account) throw new Error(`failing at ${account}`);
       apply(event, context);
     });
     return projections;
   }
+
+  function bump(projections: Projection[], name: string, version: number): Projection[] {
+    Object.defineProperty(projections.find((p) => p.name === name)!, 'version', { value: version });
+    return projections;
+  }
+  const only = (names: string[], projections: Projection[] = createProjections()) => projections.filter((p) => names.includes(p.name));
+  const version = (db: Database.Database, name: string) => db.prepare('SELECT version, position FROM projection_checkpoints WHERE name = ?').get(name) as { version: number; position: number } | undefined;
+  const rows = (db: Database.Database, sql: string) => db.prepare(sql).all();
+
 
 
   it('leaves exactly the tables and account states a replay in the log’s order leaves, reading each account’s stream once', async () => {
@@ -917,6 +927,94 @@ describe('a replay account by account', () => {
     expect(subscribe.mock.calls[0][0].after).toBe(second.head);
     expect(count(second.db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await again.close();
+  });
+
+  it('rebuilds both projections an interrupted catch-up was replaying when one of them changed version again', async () => {
+    const { store, db, runner, catchUp, head } = await ledger();
+    await catchUp();
+    const expected = dumpReadModels(db, runner.projections);
+    await runner.close();
+
+    // Deploy 1 bumps portfolio and balances: start() catches both up in a lane of their own, by account, and fails midway.
+    const deploy1 = bump(bump(failingOn('balances'), 'portfolio', 3), 'balances', 2);
+    const r1 = new ProjectionRunner({ store, database: db, projections: deploy1, replayBatchSize: 200 });
+    await expect(r1.start()).rejects.toThrow('failing at acc-008');
+    await r1.close();
+    const progress = db.prepare('SELECT fold, accounts_done AS done, projections FROM projection_replays').all() as { done: number; projections: string }[];
+    expect(progress).toEqual([expect.objectContaining({ projections: 'balances@2,portfolio@3' })]);
+    expect(progress[0].done).toBeGreaterThan(0);
+
+    // Deploy 2 (a hotfix) bumps balances again; portfolio stays at 3.
+    const deploy2 = bump(bump(createProjections(), 'portfolio', 3), 'balances', 3);
+    const r2 = new ProjectionRunner({ store, database: db, projections: deploy2 });
+    await r2.start();
+    await r2.waitFor(head, 10_000);
+    await r2.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('resets a projection kept for its lane’s replay when the main lane would follow the log into it', async () => {
+    const { store, head } = await ledger();
+    const names = ['balances', 'portfolio'];
+    const expectedAll = new Database(':memory:');
+    {
+      const r = new ProjectionRunner({ store, database: expectedAll, projections: only(names), replayOrder: 'log' });
+      await r.rebuild();
+      await r.close();
+    }
+    const expected = dumpReadModels(expectedAll, only(names));
+    const db = new Database(':memory:');
+    // 1. A rebuild in the log's order fails midway: projections at x, the fold's checkpoint still at 0.
+    const p0 = only(names);
+    const b = p0.find((p) => p.name === 'balances')!;
+    const apply = b.apply.bind(b);
+    jest.spyOn(b, 'apply').mockImplementation((event, context) => {
+      if (event.stored.position >= head / 2n) throw new Error('failing midway');
+      apply(event, context);
+    });
+    const r0 = new ProjectionRunner({ store, database: db, projections: p0, replayOrder: 'log', replayBatchSize: 200 });
+    await expect(r0.rebuild()).rejects.toThrow('failing midway');
+    await r0.close();
+    jest.restoreAllMocks();
+    const x = version(db, 'balances')!.position;
+    expect(x).toBeGreaterThan(0);
+    expect(version(db, '$projection_account_state')!.position).toBe(0);
+    // 2. A build bumping portfolio catches it up by account to x, and fails midway.
+    const r1 = new ProjectionRunner({ store, database: db, projections: bump(failingOn('portfolio', 'acc-003', only(names)), 'portfolio', 3), replayBatchSize: 200, replayBatchAccounts: 2 });
+    await expect(r1.start()).rejects.toThrow('failing at acc-003');
+    await r1.close();
+    jest.restoreAllMocks();
+    expect(rows(db, 'SELECT projections, accounts_done FROM projection_replays')).toEqual([{ projections: 'portfolio@3', accounts_done: expect.any(Number) }]);
+    expect((rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n).toBeGreaterThan(0);
+    // 3. A build bumping balances: it is reset, every projection is at 0, the fold at 0: portfolio's partial rows are kept and followed into.
+    const r2 = new ProjectionRunner({ store, database: db, projections: bump(bump(only(names), 'portfolio', 3), 'balances', 2) });
+    await r2.start();
+    await r2.waitFor(head, 10_000);
+    await r2.close();
+    expect(dumpReadModels(db, only(names))).toBe(expected);
+  });
+
+  it('in one runner, finishes a failed replay of everything before rebuilding one projection', async () => {
+    const { store, head } = await ledger();
+    const expected = await inLogOrder(store);
+    const db = new Database(':memory:');
+    const runner = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
+    await expect(runner.rebuild()).rejects.toThrow('failing at acc-008');
+    expect((rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n).toBeGreaterThan(0);
+    jest.restoreAllMocks();
+    await runner.rebuild('portfolio');
+    // As in a new runner (test 'finishes an interrupted replay of everything before rebuilding one projection'):
+    // the pending replay is finished first, so every projection stands at the head once rebuild(name) resolves.
+    const lag = await runner.lag();
+    const streams = jest.spyOn(store, 'readStream');
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    await runner.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+    expect({ lag: lag.map((l) => `${l.projection}:${l.position}`), nextStartReadStreams: streams.mock.calls.length }).toEqual({
+      lag: createProjections().map((p) => `${p.name}:${head}`),
+      nextStartReadStreams: 0,
+    });
   });
 });
 

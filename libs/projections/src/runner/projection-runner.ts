@@ -187,7 +187,8 @@ export class ProjectionRunner {
       const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
       if (targets.length === 0) throw new Error(`no projection named ${name}`);
       let resumed = false;
-      if (this.positions.size === 0) {
+      // A runner that is not following the log may stand where a failed replay left it: start from the checkpoints.
+      if (this.positions.size === 0 || !wasRunning) {
         const behind = this.initialize();
         if (behind.length > 0) await this.catchUp(behind, onProgress);
         // An interrupted replay by account of everything (found by `initialize`) goes on first: it is a
@@ -262,6 +263,7 @@ export class ProjectionRunner {
     // Projections an interrupted replay by account of their own lane was rebuilding keep their rows for
     // it to go on (`catchUp`); their checkpoints carry `replayingVersion`, so any others are reset below.
     const catchingUp = new Set(this.liveReplay(`${FOLD_CHECKPOINT_PREFIX}${REBUILD_STATE_TABLE}`, stored)?.projections.split(',') ?? []);
+    const keptForLane: Projection[] = [];
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
     const oldestRows = stored.get(this.mainFold.oldestRowsName)?.version;
     if (foldCheckpoint === undefined || !this.canKeepRows(this.mainFold, foldCheckpoint.version, oldestRows)) {
@@ -270,7 +272,10 @@ export class ProjectionRunner {
       this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
-        if (checkpoint?.version === replayingVersion(p.version) && catchingUp.has(`${p.name}@${p.version}`)) this.ensureTables(p, 0n);
+        if (checkpoint?.version === replayingVersion(p.version) && catchingUp.has(`${p.name}@${p.version}`)) {
+          this.ensureTables(p, 0n);
+          keptForLane.push(p);
+        }
         else if (checkpoint?.version !== p.version) this.resetProjection(p);
         else this.ensureTables(p, checkpoint.position);
       }
@@ -287,6 +292,8 @@ export class ProjectionRunner {
       behind = [];
       main = 0n;
     }
+    // A projection kept for its lane's replay that is not behind the main lane would be followed into: reset it.
+    for (const p of keptForLane) if (!behind.includes(p) && this.checkpoints.get(p.name)?.version === replayingVersion(p.version)) this.resetProjection(p);
     this.lane = this.mainLane(main, main === 0n ? 0n : fold);
     return behind;
   }
@@ -306,7 +313,8 @@ export class ProjectionRunner {
       foldCheckpoint.position <= from &&
       this.canKeepRows(fold, foldCheckpoint.version, oldestRows);
     // A replay by account of these projections up to here, interrupted, goes on where it stopped.
-    const progress = this.liveReplay(fold.checkpointName, this.checkpoints.all());
+    const storedNow = this.checkpoints.all();
+    const progress = this.liveReplay(fold.checkpointName, storedNow);
     const resumesByAccount = progress !== undefined && progress.until === until && this.resumes(progress, fold, targets);
     if (resumesByAccount) {
       // Nothing to reset: the projections' rows are the replay's so far.
@@ -315,6 +323,8 @@ export class ProjectionRunner {
       // A replay by account that cannot go on left rows at position 0 in the tables of the projections
       // it names: they are rebuilt now too, or the main lane would go on following the log into them.
       const partial = new Set(progress?.projections.split(',').map((entry) => entry.slice(0, entry.lastIndexOf('@'))) ?? []);
+      // Any projection still carrying a replay's mark holds that replay's partial rows, whether or not its row is still live.
+      for (const p of this.projections) if ((storedNow.get(p.name)?.version ?? 0) < 0) partial.add(p.name);
       const others = this.projections.filter((p) => partial.has(p.name) && !targets.includes(p));
       targets = [...targets, ...others];
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n || partial.has(p.name)) this.resetProjection(p);
