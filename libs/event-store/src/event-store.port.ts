@@ -173,6 +173,29 @@ export abstract class EventStore {
   /** The position of the last event in the global log (0n when empty). */
   abstract headPosition(): Promise<bigint>;
 
+  /**
+   * The streams whose first event is at or before `until` in the global log, in the order of those
+   * first events; with `prefix`, only those whose name starts with it. This default reads the log; an
+   * adapter may answer from its own tables (the SQLite one does, parsing no event).
+   */
+  async streamsUpTo(until: bigint, prefix = ''): Promise<string[]> {
+    const streams: string[] = [];
+    const seen = new Set<string>();
+    for (let after = 0n; after < until; ) {
+      const page = await this.readAll({ after, maxCount: 5_000 });
+      if (page.length === 0) break;
+      for (const event of page) {
+        if (event.position > until) return streams;
+        if (event.stream.startsWith(prefix) && !seen.has(event.stream)) {
+          seen.add(event.stream);
+          streams.push(event.stream);
+        }
+      }
+      after = page[page.length - 1].position;
+    }
+    return streams;
+  }
+
   /** Catch-up from `after`, then live delivery. */
   abstract subscribeToAll(options: SubscribeOptions): Subscription;
 

@@ -22,6 +22,24 @@ export function describeReadContract(store: () => EventStore, capabilities: Stor
       return { head, appended };
     }
 
+    it('lists the streams whose first event is at or before a position, in the order of those first events, by prefix', async () => {
+      const prefix = `${uniqueStream('listed')}-`;
+      const [a, b, c] = ['a', 'b', 'c'].map((name) => `${prefix}${name}`);
+      await store().append(b, 'no_stream', [newEvent()]);
+      await store().append(uniqueStream(), 'no_stream', [newEvent()]);
+      await store().append(a, 'no_stream', numberedEvents(2));
+      await store().append(b, 0n, [newEvent()]);
+      const middle = await store().headPosition();
+      await store().append(c, 'no_stream', [newEvent()]);
+      await store().append(a, 1n, [newEvent()]);
+      expect(await store().streamsUpTo(middle, prefix)).toEqual([b, a]);
+      expect(await store().streamsUpTo(await store().headPosition(), prefix)).toEqual([b, a, c]);
+      const all = await store().streamsUpTo(await store().headPosition());
+      expect(all.filter((stream) => stream.startsWith(prefix))).toEqual([b, a, c]);
+      expect(new Set(all).size).toBe(all.length);
+      expect(await store().streamsUpTo(0n, prefix)).toEqual([]);
+    });
+
     it('orders the events of all streams in the order they were appended', async () => {
       const { head, appended } = await appendInterleaved();
       const log = await store().readAll({ after: head, maxCount: appended.length });

@@ -127,6 +127,12 @@ export class SqliteEventStore extends EventStore {
     return this.statements.head.get() as bigint;
   }
 
+  /** Each stream's first event is its revision 0: read by position, no event parsed. */
+  override async streamsUpTo(until: bigint, prefix = ''): Promise<string[]> {
+    this.assertOpen();
+    return this.statements.streamsUpTo.all(until, prefix.length, prefix) as string[];
+  }
+
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
     const subscription = new CatchUpSubscription(
@@ -245,5 +251,6 @@ function prepareStatements(db: Database.Database) {
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .raw(true),
     head: db.prepare(`SELECT coalesce(max(position), 0) FROM events`).pluck(),
+    streamsUpTo: db.prepare('SELECT stream FROM events WHERE position <= ? AND revision = 0 AND substr(stream, 1, ?) = ? ORDER BY position').pluck(),
   };
 }

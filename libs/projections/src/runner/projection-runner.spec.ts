@@ -634,6 +634,8 @@ describe('a replay account by account', () => {
   }
 
   const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  /** How many account streams a spy on `readStream` saw read. */
+  const accountReads = (streams: jest.SpyInstance) => streams.mock.calls.filter(([stream]) => String(stream).startsWith('credit-account-')).length;
 
   /** Projections whose `name` projection throws on `account`'s events. */
   function failingOn(name: string, account = 'acc-008', projections: Projection[] = createProjections()) {
@@ -665,7 +667,7 @@ describe('a replay account by account', () => {
     const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 300 });
     const progress: [bigint, bigint][] = [];
     await runner.rebuild(undefined, (position, of) => progress.push([position, of]));
-    expect(streams).toHaveBeenCalledTimes(accounts);
+    expect(accountReads(streams)).toBe(accounts);
     expect(dumpReadModels(runner.db, runner.projections)).toBe(expected);
     expect(await storedStates(runner.db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
     expect([...checkpointPositions(runner.db).values()].every((position) => position === head)).toBe(true);
@@ -691,7 +693,7 @@ describe('a replay account by account', () => {
     const streams = jest.spyOn(store, 'readStream');
     await runner.rebuild('portfolio');
     await runner.rebuild('eod_schedule');
-    expect(streams).toHaveBeenCalledTimes(2 * accounts);
+    expect(accountReads(streams)).toBe(2 * accounts);
     expect(dumpReadModels(db, runner.projections)).toBe(expected);
     await runner.close();
   });
@@ -723,7 +725,7 @@ describe('a replay account by account', () => {
     const restarted = new ProjectionRunner({ store, database: db, projections: failing });
     await restarted.start();
     await restarted.waitFor(head, 10_000);
-    expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
+    expect(accountReads(streams)).toBe(accounts - progress.done);
     expect(dumpReadModels(db, restarted.projections)).toBe(expected);
     expect(count(db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await restarted.close();
@@ -760,7 +762,7 @@ describe('a replay account by account', () => {
     const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
     await restarted.start();
     await restarted.waitFor(now, 10_000);
-    expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
+    expect(accountReads(streams)).toBe(accounts - progress.done);
     expect(dumpReadModels(db, restarted.projections)).toBe(expected);
     expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
     await restarted.close();
@@ -768,7 +770,7 @@ describe('a replay account by account', () => {
     streams.mockClear();
     const rebuilt = new ProjectionRunner({ store, database: copies[0], projections: createProjections() });
     await rebuilt.rebuild();
-    expect(streams).toHaveBeenCalledTimes(accounts - progress.done);
+    expect(accountReads(streams)).toBe(accounts - progress.done);
     expect(dumpReadModels(copies[0], rebuilt.projections)).toBe(expected);
     expect(count(copies[0], 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await rebuilt.close();
@@ -1011,7 +1013,7 @@ describe('a replay account by account', () => {
     await runner.waitFor(head, 10_000);
     await runner.close();
     expect(dumpReadModels(db, createProjections())).toBe(expected);
-    expect({ lag: lag.map((l) => `${l.projection}:${l.position}`), nextStartReadStreams: streams.mock.calls.length }).toEqual({
+    expect({ lag: lag.map((l) => `${l.projection}:${l.position}`), nextStartReadStreams: accountReads(streams) }).toEqual({
       lag: createProjections().map((p) => `${p.name}:${head}`),
       nextStartReadStreams: 0,
     });

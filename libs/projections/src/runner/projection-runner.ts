@@ -10,7 +10,7 @@ import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store'
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
 import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, type ReplayProgress, replayingVersion } from './checkpoints';
 import { type AccountEvents, Lane } from './lane';
-import { ACCOUNT_STREAM_PREFIX, accountStream, decodeLedgerEvent } from './ledger-streams';
+import { ACCOUNT_STREAM_PREFIX, accountStream, BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection } from './projection';
 import { PositionWaiters } from './position-waiters';
 
@@ -396,33 +396,18 @@ export class ProjectionRunner {
    * Replays the log up to `until` account by account: each account's stream, read whole, is folded and
    * applied to the lane's projections at once, and its state written once, where a replay in the log's
    * order reads each state back and writes it again and again once the accounts outnumber the cache.
-   * A first pass over the log finds the accounts (in the order of their first event) and the closed
-   * days. Each batch of accounts commits with the count of accounts done, so a replay that stops goes
+   * The store lists the accounts (in the order of their first event), and the closed days are read
+   * from their stream. Each batch of accounts commits with the count of accounts done, so a replay that stops goes
    * on from there at the next start; the checkpoints move to `until` only at the end.
    */
   private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
-    const accounts: string[] = [];
-    const known = new Set<string>();
+    const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX)).map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
     const closes: BusinessDayClosed[] = [];
-    for (let after = 0n; after < until; ) {
-      const page = await this.options.store.readAll({ after, maxCount: this.replayBatchSize });
-      if (page.length === 0) break;
-      for (const stored of page) {
-        if (stored.position > until) break;
-        if (stored.stream.startsWith(ACCOUNT_STREAM_PREFIX)) {
-          const accountId = stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
-          if (!known.has(accountId)) {
-            known.add(accountId);
-            accounts.push(accountId);
-          }
-          continue;
-        }
-        const decoded = decodeLedgerEvent(stored);
-        if (decoded.kind === 'businessDayClosed') closes.push({ kind: 'businessDayClosed', data: decoded.data, stored });
-      }
-      after = page[page.length - 1].position;
+    for (const stored of await this.options.store.readStream(BUSINESS_DAYS_STREAM)) {
+      if (stored.position > until) break;
+      const decoded = decodeLedgerEvent(stored);
+      if (decoded.kind === 'businessDayClosed') closes.push({ kind: 'businessDayClosed', data: decoded.data, stored });
     }
-    known.clear();
     const projections = replayedNames(lane.projections);
     const stored = this.liveReplay(lane.fold.checkpointName, this.checkpoints.all());
     let done = 0;

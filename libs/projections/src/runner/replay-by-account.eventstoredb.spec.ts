@@ -43,7 +43,7 @@ describe('a replay account by account on the EventStoreDB adapter (against the l
     const streams = jest.spyOn(store, 'readStream');
     const byAccount = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 100 });
     await byAccount.rebuild();
-    expect(streams).toHaveBeenCalledTimes(6);
+    expect(streams.mock.calls.filter(([stream]) => stream.startsWith('credit-account-'))).toHaveLength(6);
     expect(dumpReadModels(byAccount.db, byAccount.projections)).toBe(expected);
     const head = await store.headPosition();
     const events = (await store.readAll({ maxCount: 1_000_000 })).length;
