@@ -176,7 +176,8 @@ export abstract class EventStore {
   /**
    * The streams whose first event is at or before `until` in the global log, in the order of those
    * first events; with `prefix`, only those whose name starts with it. This default reads the log; an
-   * adapter may answer from its own tables (the SQLite one does, parsing no event).
+   * adapter may answer from its own tables (the SQLite one does, parsing no event). On EventStoreDB,
+   * whose `readAll` leaves system events out, a stream's first event is its first that is not one.
    */
   async streamsUpTo(until: bigint, prefix = ''): Promise<string[]> {
     const streams: string[] = [];

@@ -127,10 +127,21 @@ export class SqliteEventStore extends EventStore {
     return this.statements.head.get() as bigint;
   }
 
-  /** Each stream's first event is its revision 0: read by position, no event parsed. */
+  /**
+   * Each stream's first event is its revision 0: found through the (stream, revision) index for the
+   * streams under `prefix` (the names from `prefix` up to, not including, `prefix` with its last
+   * character's code point plus one: SQLite compares text as UTF-8 bytes, which order as code points
+   * do), or by position for every stream; no event parsed.
+   */
   override async streamsUpTo(until: bigint, prefix = ''): Promise<string[]> {
     this.assertOpen();
-    return this.statements.streamsUpTo.all(until, prefix.length, prefix) as string[];
+    const upTo = until > MAX_POSITION ? MAX_POSITION : until;
+    const end = prefixEnd(prefix);
+    if (prefix === '' || end === undefined) {
+      const streams = this.statements.streamsUpTo.all(upTo) as string[];
+      return prefix === '' ? streams : streams.filter((stream) => stream.startsWith(prefix));
+    }
+    return this.statements.streamsInRangeUpTo.all(prefix, end, upTo) as string[];
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -251,6 +262,18 @@ function prepareStatements(db: Database.Database) {
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .raw(true),
     head: db.prepare(`SELECT coalesce(max(position), 0) FROM events`).pluck(),
-    streamsUpTo: db.prepare('SELECT stream FROM events WHERE position <= ? AND revision = 0 AND substr(stream, 1, ?) = ? ORDER BY position').pluck(),
+    streamsUpTo: db.prepare('SELECT stream FROM events WHERE position <= ? AND revision = 0 ORDER BY position').pluck(),
+    streamsInRangeUpTo: db.prepare('SELECT stream FROM events WHERE stream >= ? AND stream < ? AND revision = 0 AND position <= ? ORDER BY position').pluck(),
   };
+}
+
+/** The largest position SQLite stores (a signed 64-bit integer). */
+const MAX_POSITION = 2n ** 63n - 1n;
+
+/** The first string after every string that starts with `prefix` (none for an empty prefix or one ending in U+10FFFF). */
+function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  const last = points.pop()?.codePointAt(0);
+  if (last === undefined || last >= 0x10ffff) return undefined;
+  return points.join('') + String.fromCodePoint(last + 1);
 }
