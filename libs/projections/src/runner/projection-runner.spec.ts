@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createProjections } from '../projections/create-projections';
-import { dumpReadModels, readModelFixture } from '../testing/read-model-fixture';
+import { accountStreamReads, dumpReadModels, readModelFixture, readModelsInLogOrder } from '../testing/read-model-fixture';
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
@@ -624,18 +624,33 @@ describe('a replay account by account', () => {
     return { ...fixture, head: await fixture.store.headPosition(), accounts: (await streamStates(fixture.store)).size };
   }
 
-  /** The same ledger's read models replayed in the log's order. */
-  async function inLogOrder(store: EventStore): Promise<string> {
-    const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayOrder: 'log' });
-    await runner.rebuild();
-    const dump = dumpReadModels(runner.db, runner.projections);
+  const inLogOrder = readModelsInLogOrder;
+  const accountReads = accountStreamReads;
+
+  /** A rebuild of everything on `db` that fails part way, at acc-008's events (batches of 200 events). */
+  async function interruptedRebuild(store: EventStore, db: Database.Database): Promise<void> {
+    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
+    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
+    await failing.close();
+  }
+
+  /** A runner started with `options` and closed once it has applied `head`. */
+  async function followToHead(options: ConstructorParameters<typeof ProjectionRunner>[0], head: bigint): Promise<void> {
+    const runner = new ProjectionRunner(options);
+    await runner.start();
+    await runner.waitFor(head, 10_000);
     await runner.close();
-    return dump;
+  }
+
+  /** `ledger()` followed to its head and the runner closed, with the read models it left. */
+  async function caughtUp() {
+    const fixture = await ledger();
+    await fixture.catchUp();
+    await fixture.runner.close();
+    return { ...fixture, expected: dumpReadModels(fixture.db, fixture.runner.projections) };
   }
 
   const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  /** How many account streams a spy on `readStream` saw read. */
-  const accountReads = (streams: jest.SpyInstance) => streams.mock.calls.filter(([stream]) => String(stream).startsWith('credit-account-')).length;
 
   /** Projections whose `name` projection throws on `account`'s events. */
   function failingOn(name: string, account = 'acc-008', projections: Projection[] = createProjections()) {
@@ -699,10 +714,7 @@ describe('a replay account by account', () => {
   });
 
   it('goes on with an interrupted rebuild of one projection at the next start, in its own lane', async () => {
-    const { store, db, runner, catchUp, accounts, head } = await ledger();
-    await catchUp();
-    await runner.close();
-    const expected = dumpReadModels(db, runner.projections);
+    const { store, db, accounts, head, expected } = await caughtUp();
     const failing = createProjections();
     const portfolio = failing.find((p) => p.name === 'portfolio')!;
     const apply = portfolio.apply.bind(portfolio);
@@ -788,18 +800,13 @@ describe('a replay account by account', () => {
     const { store, head } = await ledger();
     const expected = await inLogOrder(store);
     const db = new Database(':memory:');
-    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
-    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
-    await failing.close();
+    await interruptedRebuild(store, db);
 
     const cli = new ProjectionRunner({ store, database: db, projections: createProjections() });
     await cli.rebuild('portfolio');
     await cli.close();
 
-    const api = new ProjectionRunner({ store, database: db, projections: createProjections() });
-    await api.start();
-    await api.waitFor(head, 10_000);
-    await api.close();
+    await followToHead({ store, database: db, projections: createProjections() }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
 
@@ -857,28 +864,19 @@ describe('a replay account by account', () => {
   });
 
   it('starts an interrupted rebuild of one projection over when that projection’s version changed since', async () => {
-    const { store, db, runner, catchUp, head } = await ledger();
-    await catchUp();
-    const expected = dumpReadModels(db, runner.projections);
-    await runner.close();
+    const { store, db, head, expected } = await caughtUp();
     const failing = new ProjectionRunner({ store, database: db, projections: failingOn('portfolio'), replayBatchSize: 200 });
     await expect(failing.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
     await failing.close();
 
     const bumped = createProjections();
     Object.defineProperty(bumped.find((p) => p.name === 'portfolio')!, 'version', { value: 3 });
-    const next = new ProjectionRunner({ store, database: db, projections: bumped });
-    await next.start();
-    await next.waitFor(head, 10_000);
-    await next.close();
+    await followToHead({ store, database: db, projections: bumped }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
 
   it('rebuilds with another projection, in the same runner, the projection whose replay by account failed', async () => {
-    const { store, db, runner, catchUp, head } = await ledger();
-    await catchUp();
-    const expected = dumpReadModels(db, runner.projections);
-    await runner.close();
+    const { store, db, head, expected } = await caughtUp();
     const r = new ProjectionRunner({ store, database: db, projections: failingOn('portfolio'), replayBatchSize: 200 });
     await expect(r.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
     jest.restoreAllMocks();
@@ -892,9 +890,7 @@ describe('a replay account by account', () => {
   it('shows another reader of the file no applied position while a replay is half done', async () => {
     const { store } = await ledger();
     const db = new Database(':memory:');
-    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
-    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
-    await failing.close();
+    await interruptedRebuild(store, db);
     expect(projectionsAppliedPosition(db)()).toBe(0n);
   });
 
@@ -902,19 +898,14 @@ describe('a replay account by account', () => {
     const { store, head } = await ledger();
     const expected = await inLogOrder(store);
     const db = new Database(':memory:');
-    const failing = new ProjectionRunner({ store, database: db, projections: failingOn('balances'), replayBatchSize: 200 });
-    await expect(failing.rebuild()).rejects.toThrow('failing at acc-008');
-    await failing.close();
+    await interruptedRebuild(store, db);
     // What such a build's start leaves if it stops before its first batch: every table emptied and every
     // checkpoint at 0 with its version, its fold's among them; the progress row it does not know of stays.
     for (const p of createProjections()) for (const table of p.tables) db.exec(`DELETE FROM ${table}`);
     db.exec('DELETE FROM projection_account_state; DELETE FROM projection_account_state_shard');
     for (const p of createProjections()) db.prepare('UPDATE projection_checkpoints SET version = ?, position = 0 WHERE name = ?').run(p.version, p.name);
     db.prepare("INSERT INTO projection_checkpoints (name, version, position) VALUES ('$projection_account_state', ?, 0)").run(FOLD_VERSION);
-    const restarted = new ProjectionRunner({ store, database: db, projections: createProjections() });
-    await restarted.start();
-    await restarted.waitFor(head, 10_000);
-    await restarted.close();
+    await followToHead({ store, database: db, projections: createProjections() }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
     expect(count(db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
 
@@ -932,10 +923,7 @@ describe('a replay account by account', () => {
   });
 
   it('rebuilds both projections an interrupted catch-up was replaying when one of them changed version again', async () => {
-    const { store, db, runner, catchUp, head } = await ledger();
-    await catchUp();
-    const expected = dumpReadModels(db, runner.projections);
-    await runner.close();
+    const { store, db, head, expected } = await caughtUp();
 
     // Deploy 1 bumps portfolio and balances: start() catches both up in a lane of their own, by account, and fails midway.
     const deploy1 = bump(bump(failingOn('balances'), 'portfolio', 3), 'balances', 2);
@@ -948,10 +936,7 @@ describe('a replay account by account', () => {
 
     // Deploy 2 (a hotfix) bumps balances again; portfolio stays at 3.
     const deploy2 = bump(bump(createProjections(), 'portfolio', 3), 'balances', 3);
-    const r2 = new ProjectionRunner({ store, database: db, projections: deploy2 });
-    await r2.start();
-    await r2.waitFor(head, 10_000);
-    await r2.close();
+    await followToHead({ store, database: db, projections: deploy2 }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
 
@@ -989,10 +974,7 @@ describe('a replay account by account', () => {
     expect(rows(db, 'SELECT projections, accounts_done FROM projection_replays')).toEqual([{ projections: 'portfolio@3', accounts_done: expect.any(Number) }]);
     expect((rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n).toBeGreaterThan(0);
     // 3. A build bumping balances: it is reset, every projection is at 0, the fold at 0: portfolio's partial rows are kept and followed into.
-    const r2 = new ProjectionRunner({ store, database: db, projections: bump(bump(only(names), 'portfolio', 3), 'balances', 2) });
-    await r2.start();
-    await r2.waitFor(head, 10_000);
-    await r2.close();
+    await followToHead({ store, database: db, projections: bump(bump(only(names), 'portfolio', 3), 'balances', 2) }, head);
     expect(dumpReadModels(db, only(names))).toBe(expected);
   });
 

@@ -7,7 +7,7 @@ import { type EventStore, SqliteEventStore } from '@ledger/event-store';
 import { createEventStoreDbStore } from '@ledger/event-store/eventstoredb';
 import { EsdbGrpcTestDouble } from '@ledger/event-store/eventstoredb/test-double/esdb-grpc-test-double';
 import { createProjections } from '../projections/create-projections';
-import { dumpReadModels, readModelFixture } from '../testing/read-model-fixture';
+import { accountStreamReads, dumpReadModels, readModelFixture, readModelsInLogOrder } from '../testing/read-model-fixture';
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import { ProjectionRunner } from './projection-runner';
 
@@ -21,16 +21,6 @@ async function copyLedger(store: EventStore): Promise<void> {
   }
 }
 
-/** The same ledger's read models replayed in the log's order. */
-async function inLogOrder(store: EventStore): Promise<string> {
-  const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayOrder: 'log' });
-  await runner.rebuild();
-  const dump = dumpReadModels(runner.db, runner.projections);
-  await runner.close();
-  return dump;
-}
-
-const accountReads = (streams: jest.SpyInstance) => streams.mock.calls.filter(([stream]) => String(stream).startsWith('credit-account-')).length;
 
 describe('a replay account by account on the SQLite adapter', () => {
   let dir: string;
@@ -48,13 +38,13 @@ describe('a replay account by account on the SQLite adapter', () => {
   });
 
   it('leaves the tables a replay in the log’s order leaves, listing its accounts without reading the log', async () => {
-    const expected = await inLogOrder(store);
+    const expected = await readModelsInLogOrder(store);
     const log = jest.spyOn(store, 'readAll');
     const streams = jest.spyOn(store, 'readStream');
     const byAccount = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 100 });
     await byAccount.rebuild();
     expect(log).not.toHaveBeenCalled();
-    expect(accountReads(streams)).toBe(6);
+    expect(accountStreamReads(streams)).toBe(6);
     expect(dumpReadModels(byAccount.db, byAccount.projections)).toBe(expected);
     await byAccount.close();
   });
@@ -81,12 +71,12 @@ describe('a replay account by account on the EventStoreDB adapter (against the l
   });
 
   it('leaves the tables a replay in the log’s order leaves, with commit positions for positions', async () => {
-    const expected = await inLogOrder(store);
+    const expected = await readModelsInLogOrder(store);
 
     const streams = jest.spyOn(store, 'readStream');
     const byAccount = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 100 });
     await byAccount.rebuild();
-    expect(accountReads(streams)).toBe(6);
+    expect(accountStreamReads(streams)).toBe(6);
     expect(dumpReadModels(byAccount.db, byAccount.projections)).toBe(expected);
     const head = await store.headPosition();
     const events = (await store.readAll({ maxCount: 1_000_000 })).length;

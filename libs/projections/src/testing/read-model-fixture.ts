@@ -2,7 +2,7 @@
  * A runner over an in-memory event store and an in-memory read-model database, for specs.
  */
 import Database from 'better-sqlite3';
-import { MemoryEventStore } from '@ledger/event-store';
+import { type EventStore, MemoryEventStore } from '@ledger/event-store';
 import { createProjections } from '../projections/create-projections';
 import { ReadModelQueries } from '../queries/read-model-queries';
 import type { Db, Projection } from '../runner/projection';
@@ -34,4 +34,18 @@ export function dumpReadModels(db: Db, projections: readonly Projection[]): stri
     }
   }
   return lines.join('\n');
+}
+
+/** The read models a rebuild in the log's order leaves for `store` (the order before replays by account), dumped. */
+export async function readModelsInLogOrder(store: EventStore): Promise<string> {
+  const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayOrder: 'log' });
+  await runner.rebuild();
+  const dump = dumpReadModels(runner.db, runner.projections);
+  await runner.close();
+  return dump;
+}
+
+/** How many account streams a spy on `readStream` saw read. */
+export function accountStreamReads(spy: { mock: { calls: unknown[][] } }): number {
+  return spy.mock.calls.filter(([stream]) => String(stream).startsWith('credit-account-')).length;
 }
