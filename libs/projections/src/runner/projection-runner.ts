@@ -275,8 +275,7 @@ export class ProjectionRunner {
         if (checkpoint?.version === replayingVersion(p.version) && catchingUp.has(`${p.name}@${p.version}`)) {
           this.ensureTables(p, 0n);
           keptForLane.push(p);
-        }
-        else if (checkpoint?.version !== p.version) this.resetProjection(p);
+        } else if (checkpoint?.version !== p.version) this.resetProjection(p);
         else this.ensureTables(p, checkpoint.position);
       }
     }
@@ -397,8 +396,9 @@ export class ProjectionRunner {
    * applied to the lane's projections at once, and its state written once, where a replay in the log's
    * order reads each state back and writes it again and again once the accounts outnumber the cache.
    * The store lists the accounts (in the order of their first event), and the closed days are read
-   * from their stream. Each batch of accounts commits with the count of accounts done, so a replay that stops goes
-   * on from there at the next start; the checkpoints move to `until` only at the end.
+   * from their stream. Each batch of accounts commits with the count of accounts done, so a replay
+   * that stops goes on from there at the next start (or rebuild of everything, or catch-up of the same
+   * projections); the checkpoints move to `until` only at the end.
    */
   private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
     const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX)).map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
