@@ -41,7 +41,7 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
     onError: (error) => logger.error({ err: { type: error.name, message: error.message } }, 'projection batch failed; restarting from the checkpoint'),
     // A failed batch stops the subscription; the runner tries again from the checkpoint rather than stay stopped.
     retryAfterMs: 5_000,
-    onRebuildProgress: (position, head) => logger.info({ position: Number(position), head: Number(head) }, 'rebuilding projections'),
+    onRebuildProgress: (position, head, unit) => logger.info({ position: Number(position), head: Number(head), unit }, 'rebuilding projections'),
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -46,17 +46,17 @@ export function table(header: string[], rows: unknown[][]): string {
 }
 
 /** A progress bar on stderr (drawn only on a terminal), advanced by log position or by count. */
-export function progress(label: string): { update(done: bigint | number, total: bigint | number): void; stop(): void } {
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr, hideCursor: true }, undefined);
+export function progress(label: string): { update(done: bigint | number, total: bigint | number, unit?: string): void; stop(): void } {
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} {unit}`, stream: process.stderr, hideCursor: true }, undefined);
   let started = false;
   return {
-    update(done, total) {
+    update(done, total, unit = '') {
       if (!started) {
-        bar.start(Number(total), 0);
+        bar.start(Number(total), 0, { unit });
         started = true;
       }
       bar.setTotal(Number(total));
-      bar.update(Number(done));
+      bar.update(Number(done), { unit });
     },
     stop() {
       if (started) bar.stop();

@@ -41,7 +41,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       stateCacheBytes: settings.config.stateCacheBytes,
       onError: (error) => this.logger.error(`projection batch failed; retrying from the checkpoint in 1 s: ${error.message}`),
       retryAfterMs: 1_000,
-      onRebuildProgress: (position, head) => this.logger.log(`rebuilding projections: ${position}/${head}`),
+      onRebuildProgress: (position, head, unit) => this.logger.log(`rebuilding projections: ${position}/${head} ${unit}`),
     });
     if (settings.config.projectionsWorker) this.worker = new ProjectionsWorkerHost(settings.config, this.logger);
   }

@@ -34,7 +34,7 @@ export class RebuildCommand extends CommandRunner {
       const runner = new ProjectionRunner({ store, database: path, projections, terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
       const bar = progress(`rebuild ${options.projection ?? 'all'}`);
       try {
-        await runner.rebuild(options.projection, (position, head) => bar.update(position, head));
+        await runner.rebuild(options.projection, (position, head, unit) => bar.update(position, head, unit));
       } finally {
         bar.stop();
         await runner.close();

@@ -33,10 +33,11 @@ export function stateCacheBounds(options: Pick<ProjectionRunnerOptions, 'stateCa
 }
 
 /**
- * A replay's progress: the position it has reached and the one it goes to. A replay by account reports
- * the accounts it has done and the accounts there are, then the position it went to, twice.
+ * A replay's progress: the position it has reached and the one it goes to (`unit` 'positions'). A
+ * replay by account reports the accounts it has done and the accounts there are (`unit` 'accounts'),
+ * then the position it went to, twice.
  */
-export type ProgressCallback = (position: bigint, head: bigint) => void;
+export type ProgressCallback = (position: bigint, head: bigint, unit: 'positions' | 'accounts') => void;
 
 export interface ProjectionRunnerOptions {
   store: EventStore;
@@ -351,7 +352,7 @@ export class ProjectionRunner {
       for (const batch of byDistinctAccounts(events, bounds)) {
         this.committed(lane, lane.applyBatch(batch, { writeFold: batch[batch.length - 1].position >= until }));
       }
-      onProgress?.(lane.position, until);
+      onProgress?.(lane.position, until, 'positions');
     }
   }
 
@@ -435,11 +436,11 @@ export class ProjectionRunner {
       done += batch.length;
       lane.applyAccounts(batch, closes, { until, accountsDone: done, foldVersion: lane.fold.version, projections });
       this.options.onReplayCommitted?.(done);
-      onProgress?.(BigInt(done), BigInt(accounts.length));
+      onProgress?.(BigInt(done), BigInt(accounts.length), 'accounts');
     }
     lane.finishByAccount(until);
     this.committed(lane, until);
-    onProgress?.(until, until);
+    onProgress?.(until, until, 'positions');
   }
 
   private subscribe(): void {
