@@ -15,6 +15,7 @@ import {
   monthOf,
   overdueAmount,
 } from '@ledger/credit';
+import { firstIndexWhere } from '../runner/first-index';
 import type { BusinessDayClosed, ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 import { owedByKind, sumOfKinds } from './balances.projection';
 
@@ -177,7 +178,7 @@ export class PortfolioProjection implements Projection {
     closedFor: (_accountId, state, closes, from, to) => {
       const ends = this.monthEndsOf(closes);
       let buckets: Contribution | undefined;
-      for (let k = firstAtLeast(ends, from); k < ends.length && ends[k] < to; k++) {
+      for (let k = firstIndexWhere(ends.length, (i) => ends[i] >= from); k < ends.length && ends[k] < to; k++) {
         buckets ??= accountContribution(state).filter((f) => BUCKET_SECTIONS.has(splitKey(f.id)[0]));
         const month = closes[ends[k]].data.businessDate.slice(0, 7);
         for (const f of buckets) {
@@ -264,18 +265,6 @@ const BUCKET_SECTIONS = new Map([
   ['bucket', 'bucket_month'],
   ['bucket_overdue', 'bucket_overdue_month'],
 ]);
-
-/** The first index in `sorted` (ascending) that is at least `value`. */
-function firstAtLeast(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid] < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
 
 function isMonthEnd(date: string): boolean {
   return date === lastOfMonth(monthOf(date));

@@ -31,8 +31,31 @@ export interface ReplayProgress {
   until: bigint;
   accountsDone: number;
   foldVersion: number;
-  /** The projections replayed, as `name@version`, sorted, comma-separated. */
+  /** The projections replayed (`replayedProjections`). */
   projections: string;
+}
+
+/** A projection as a replay's progress row names it. */
+export interface ReplayedProjection {
+  name: string;
+  version: number;
+}
+
+/** The projections of a replay as its progress row keeps them: `name@version`, sorted, comma-separated. */
+export function replayedProjections(projections: readonly ReplayedProjection[]): string {
+  return projections
+    .map((p) => `${p.name}@${p.version}`)
+    .sort()
+    .join(',');
+}
+
+/** The projections a replay's progress row names (none without a row). */
+export function projectionsOf(progress: ReplayProgress | undefined): ReplayedProjection[] {
+  if (progress === undefined) return [];
+  return progress.projections.split(',').map((entry) => {
+    const at = entry.lastIndexOf('@');
+    return { name: entry.slice(0, at), version: Number(entry.slice(at + 1)) };
+  });
 }
 
 /**

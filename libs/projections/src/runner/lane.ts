@@ -13,6 +13,7 @@ import type { CreditAccountState, TermsCatalogue } from '@ledger/credit';
 import type { StoredEvent } from '@ledger/event-store';
 import type { AccountStateFold, FoldWrite } from './account-state-fold';
 import { type Checkpoints, type ReplayProgress, replayingVersion } from './checkpoints';
+import { firstIndexWhere } from './first-index';
 import { decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection, ProjectionContext } from './projection';
 
@@ -50,28 +51,22 @@ export class Lane {
     const last = events[events.length - 1].position;
     const advances = last > this.position;
     let written: FoldWrite = 'none';
-    try {
-      this.db.transaction(() => {
-        for (const stored of events) {
-          if (stored.position > this.position) this.applyOne(stored);
-          else this.foldOnly(stored);
-        }
-        if (advances) for (const p of this.projections) p.flush?.(this.context);
-        if (options.live === true) {
-          this.fold.writeTails(last);
-          written = 'tails';
-        } else if (options.writeFold === true || this.fold.writeDue()) {
-          this.fold.write(last);
-          written = 'whole';
-        }
-        if (written !== 'none') this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
-        if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
-      })();
-    } catch (error) {
-      this.fold.discard();
-      for (const p of this.projections) p.discard?.();
-      throw error;
-    }
+    this.transact(() => {
+      for (const stored of events) {
+        if (stored.position > this.position) this.applyOne(stored);
+        else this.foldOnly(stored);
+      }
+      if (advances) for (const p of this.projections) p.flush?.(this.context);
+      if (options.live === true) {
+        this.fold.writeTails(last);
+        written = 'tails';
+      } else if (options.writeFold === true || this.fold.writeDue()) {
+        this.fold.write(last);
+        written = 'whole';
+      }
+      if (written !== 'none') this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
+      if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
+    });
     this.fold.commit(written);
     this.foldPosition = last;
     if (advances) this.position = last;
@@ -102,21 +97,16 @@ export class Lane {
    * resets them instead of following the log from 0 on top of what the replay wrote.
    */
   beginByAccount(closes: readonly BusinessDayClosed[], progress: ReplayProgress): void {
-    try {
-      this.run(() => {
-        for (const p of this.projections) {
-          if (p.byAccount?.closedFor !== undefined) continue;
-          for (const close of closes) p.apply(close, this.context);
-          p.flush?.(this.context);
-        }
-        this.checkpoints.delete(this.fold.checkpointName);
-        for (const p of this.projections) this.checkpoints.set(p.name, replayingVersion(p.version), 0n);
-        this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
-      });
-    } catch (error) {
-      for (const p of this.projections) p.discard?.();
-      throw error;
-    }
+    this.transact(() => {
+      for (const p of this.projections) {
+        if (p.byAccount?.closedFor !== undefined) continue;
+        for (const close of closes) p.apply(close, this.context);
+        p.flush?.(this.context);
+      }
+      this.checkpoints.delete(this.fold.checkpointName);
+      for (const p of this.projections) this.checkpoints.set(p.name, replayingVersion(p.version), 0n);
+      this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
+    });
   }
 
   /**
@@ -125,24 +115,18 @@ export class Lane {
    * transaction with `progress`.
    */
   applyAccounts(accounts: readonly AccountEvents[], closes: readonly BusinessDayClosed[], progress: ReplayProgress): void {
-    try {
-      this.run(() => {
-        for (const { accountId, events } of accounts) this.applyAccount(accountId, events, closes);
-        for (const p of this.projections) p.flush?.(this.context);
-        this.fold.write(progress.until);
-        this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
-      });
-    } catch (error) {
-      this.fold.discard();
-      for (const p of this.projections) p.discard?.();
-      throw error;
-    }
+    this.transact(() => {
+      for (const { accountId, events } of accounts) this.applyAccount(accountId, events, closes);
+      for (const p of this.projections) p.flush?.(this.context);
+      this.fold.write(progress.until);
+      this.checkpoints.setReplayProgress(this.fold.checkpointName, progress);
+    });
     this.fold.commit('whole');
   }
 
   /** Ends a replay by account: the fold and every projection stand at `until`. */
   finishByAccount(until: bigint): void {
-    this.run(() => {
+    this.transact(() => {
       this.checkpoints.deleteReplayProgress(this.fold.checkpointName);
       this.checkpoints.set(this.fold.checkpointName, this.fold.version, until);
       for (const p of this.projections) this.checkpoints.set(p.name, p.version, until);
@@ -151,15 +135,22 @@ export class Lane {
     this.foldPosition = until;
   }
 
-  private run(work: () => void): void {
-    this.db.transaction(work)();
+  /** Runs `work` in one transaction; if it rolls back, the fold and the projections forget what they buffered for it. */
+  private transact(work: () => void): void {
+    try {
+      this.db.transaction(work)();
+    } catch (error) {
+      this.fold.discard();
+      for (const p of this.projections) p.discard?.();
+      throw error;
+    }
   }
 
   private applyAccount(accountId: string, events: readonly StoredEvent[], closes: readonly BusinessDayClosed[]): void {
     // A stream the log lists but that reads empty (never the case in this ledger, which deletes no stream).
     if (events.length === 0) return;
     // The closes before the account's first event found it not yet open: none of them concerns it.
-    let at = firstCloseAfter(closes, events[0].position);
+    let at = firstIndexWhere(closes.length, (i) => closes[i].stored.position > events[0].position);
     let state = this.fold.get(accountId);
     for (const stored of events) {
       let next = at;
@@ -205,16 +196,4 @@ export class Lane {
       for (const p of this.projections) p.apply({ kind: 'businessDayClosed', data: decoded.data, stored }, this.context);
     }
   }
-}
-
-/** The index of the first close after `position` (closes are in the log's order). */
-function firstCloseAfter(closes: readonly BusinessDayClosed[], position: bigint): number {
-  let low = 0;
-  let high = closes.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (closes[mid].stored.position <= position) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
-import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, type ReplayProgress, replayingVersion } from './checkpoints';
+import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, projectionsOf, replayedProjections, type ReplayProgress, replayingVersion } from './checkpoints';
 import { type AccountEvents, Lane } from './lane';
 import { ACCOUNT_STREAM_PREFIX, accountStream, BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection } from './projection';
@@ -263,7 +263,7 @@ export class ProjectionRunner {
     }
     // Projections an interrupted replay by account of their own lane was rebuilding keep their rows for
     // it to go on (`catchUp`); their checkpoints carry `replayingVersion`, so any others are reset below.
-    const catchingUp = new Set(this.liveReplay(`${FOLD_CHECKPOINT_PREFIX}${REBUILD_STATE_TABLE}`, stored)?.projections.split(',') ?? []);
+    const catchingUp = projectionsOf(this.liveReplay(`${FOLD_CHECKPOINT_PREFIX}${REBUILD_STATE_TABLE}`, stored));
     const keptForLane: Projection[] = [];
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
     const oldestRows = stored.get(this.mainFold.oldestRowsName)?.version;
@@ -273,7 +273,7 @@ export class ProjectionRunner {
       this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
-        if (checkpoint?.version === replayingVersion(p.version) && catchingUp.has(`${p.name}@${p.version}`)) {
+        if (checkpoint?.version === replayingVersion(p.version) && catchingUp.some((named) => named.name === p.name && named.version === p.version)) {
           this.ensureTables(p, 0n);
           keptForLane.push(p);
         } else if (checkpoint?.version !== p.version) this.resetProjection(p);
@@ -322,7 +322,7 @@ export class ProjectionRunner {
     else {
       // A replay by account that cannot go on left rows at position 0 in the tables of the projections
       // it names: they are rebuilt now too, or the main lane would go on following the log into them.
-      const partial = new Set(progress?.projections.split(',').map((entry) => entry.slice(0, entry.lastIndexOf('@'))) ?? []);
+      const partial = new Set(projectionsOf(progress).map((named) => named.name));
       // Any projection still carrying a replay's mark holds that replay's partial rows, whether or not its row is still live.
       for (const p of this.projections) if ((storedNow.get(p.name)?.version ?? 0) < 0) partial.add(p.name);
       const others = this.projections.filter((p) => partial.has(p.name) && !targets.includes(p));
@@ -366,7 +366,7 @@ export class ProjectionRunner {
     return (
       this.options.replayOrder !== 'log' &&
       progress.foldVersion === fold.version &&
-      progress.projections === replayedNames(projections) &&
+      progress.projections === replayedProjections(projections) &&
       projections.every((p) => p.byAccount !== undefined)
     );
   }
@@ -382,10 +382,9 @@ export class ProjectionRunner {
     if (progress === undefined) return undefined;
     const live =
       !stored.has(foldCheckpoint) &&
-      progress.projections.split(',').every((entry) => {
-        const at = entry.lastIndexOf('@');
-        const checkpoint = stored.get(entry.slice(0, at));
-        return checkpoint?.version === replayingVersion(Number(entry.slice(at + 1))) && checkpoint.position === 0n;
+      projectionsOf(progress).every((named) => {
+        const checkpoint = stored.get(named.name);
+        return checkpoint?.version === replayingVersion(named.version) && checkpoint.position === 0n;
       });
     if (live) return progress;
     this.checkpoints.deleteReplayProgress(foldCheckpoint);
@@ -409,7 +408,7 @@ export class ProjectionRunner {
       const decoded = decodeLedgerEvent(stored);
       if (decoded.kind === 'businessDayClosed') closes.push({ kind: 'businessDayClosed', data: decoded.data, stored });
     }
-    const projections = replayedNames(lane.projections);
+    const projections = replayedProjections(lane.projections);
     const stored = this.liveReplay(lane.fold.checkpointName, this.checkpoints.all());
     let done = 0;
     if (stored !== undefined && stored.until === until && this.resumes(stored, lane.fold, lane.projections)) done = stored.accountsDone;
@@ -557,14 +556,6 @@ export class ProjectionRunner {
 
 /** Account streams a replay by account reads at once. */
 const STREAMS_AT_ONCE = 16;
-
-/** The projections a replay by account replays, as its progress row names them (`name@version`). */
-function replayedNames(projections: readonly Projection[]): string {
-  return projections
-    .map((p) => `${p.name}@${p.version}`)
-    .sort()
-    .join(',');
-}
 
 /** How `byDistinctAccounts` bounds a run: distinct accounts, and optionally their summed weight. */
 /**
