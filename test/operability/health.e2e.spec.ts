@@ -40,6 +40,39 @@ describe('health with the projections in the API process', () => {
     await ledger.http.get('/health/ready').expect(200);
   });
 
+  it('is live, and unready as rebuilding, while a start replays empty read models by account; ready once it follows the log', async () => {
+    const runner = ledger.app.get(ReadModels).runner;
+    const store = ledger.app.get(EventStore);
+    await runner.stop();
+    // What a start finds after the read-model file was deleted: no checkpoint of any read model.
+    runner.db.exec('DELETE FROM projection_checkpoints');
+    const readStream = store.readStream.bind(store);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let accountReads = 0;
+    const spy = jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+      if (stream.startsWith('credit-account-')) {
+        accountReads++;
+        await released;
+      }
+      return readStream(stream, options);
+    });
+    try {
+      await runner.start();
+      await ledger.http.get('/health/live').expect(200);
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.error.projections).toMatchObject({ status: 'down', state: 'rebuilding' });
+      expect(Object.values(ready.body.error.projections.lag as Record<string, string>).every((lag) => BigInt(lag) > 0n)).toBe(true);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    for (let i = 0; i < 200 && runner.replaying; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const ready = await ledger.http.get('/health/ready').expect(200);
+    expect(ready.body.details.projections).toMatchObject({ state: 'live' });
+    expect(accountReads).toBeGreaterThan(0);
+  });
+
   it('is unready while the store is unreachable, and the metrics still answer', async () => {
     const store = ledger.app.get(EventStore);
     const spy = jest.spyOn(store, 'headPosition').mockRejectedValue(new StoreUnavailableError('connection refused'));

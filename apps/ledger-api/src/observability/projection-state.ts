@@ -4,14 +4,15 @@ export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'ext
 
 /**
  * What readiness means for the read models, the same in the API and in the projector process: a runner
- * in this process must be following the log (not stopped by a failed batch, not rebuilding); and every
+ * in this process must be following the log (not stopped by a failed batch, not rebuilding, not still
+ * replaying empty read models by account before it follows the log in its order); and every
  * projection, here or in a separate projector (`enabled` false), within `maxLag` events of the head.
  */
 export function projectionState(runner: ProjectionRunner, lag: readonly ProjectionLag[], maxLag: number, enabled: boolean): { state: ProjectionState; ok: boolean } {
   const behind = lag.some((l) => l.lag > BigInt(maxLag));
   let state: ProjectionState;
   if (enabled && runner.lastError) state = 'failed';
-  else if (enabled && !runner.running) state = 'rebuilding';
+  else if (enabled && (!runner.running || runner.replaying)) state = 'rebuilding';
   else if (behind) state = 'behind';
   else state = enabled ? 'live' : 'external';
   return { state, ok: state === 'live' || state === 'external' };

@@ -25,6 +25,8 @@ export interface AccountEvents {
 
 export class Lane {
   private readonly context: ProjectionContext;
+  /** A replay by account is under way (begun or gone on with, not finished): every state is written with each batch, and the fold's checkpoint must stay absent. */
+  replayingByAccount = false;
 
   constructor(
     private readonly db: Db,
@@ -75,6 +77,7 @@ export class Lane {
 
   /** Writes the fold's unwritten states and moves its checkpoint up to the lane (before a stop). */
   writeFold(): void {
+    if (this.replayingByAccount) return;
     if (!this.fold.hasUnwritten && this.checkpoints.get(this.fold.checkpointName)?.position === this.foldPosition) return;
     try {
       this.db.transaction(() => {
@@ -133,6 +136,7 @@ export class Lane {
     });
     this.position = until;
     this.foldPosition = until;
+    this.replayingByAccount = false;
   }
 
   /** Runs `work` in one transaction; if it rolls back, the fold and the projections forget what they buffered for it. */

@@ -29,8 +29,13 @@ class EventLogProjection implements Projection {
   }
 }
 
+/**
+ * A random portfolio and a runner over it. The runner follows the log in its order from the start (a
+ * start on empty read models otherwise replays by account first), since these tests are about following
+ * the log: its batches, its tails and its failures. The replays by account have their own tests below.
+ */
 async function portfolio(options: Parameters<typeof readModelFixture>[0] = {}) {
-  const fixture = readModelFixture(options);
+  const fixture = readModelFixture({ replayOrder: 'log', ...options });
   await simulateRandomPortfolio(fixture.sim, { seed: 7, accounts: 6, lastDate: '2026-04-03' });
   return fixture;
 }
@@ -976,6 +981,185 @@ describe('a replay account by account', () => {
     // 3. A build bumping balances: it is reset, every projection is at 0, the fold at 0: portfolio's partial rows are kept and followed into.
     await followToHead({ store, database: db, projections: bump(bump(only(names), 'portfolio', 3), 'balances', 2) }, head);
     expect(dumpReadModels(db, only(names))).toBe(expected);
+  });
+
+  describe('when a start finds the read models empty', () => {
+    /** Holds the replay at its first account stream until `release()`: the first read appends `during()` to the log first. */
+    function holdFirstAccountRead(store: EventStore, during: () => Promise<void>) {
+      const readStream = store.readStream.bind(store);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let appended!: () => void;
+      const appendedNow = new Promise<void>((resolve) => (appended = resolve));
+      let held = false;
+      const spy = jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+        if (!held && stream.startsWith('credit-account-')) {
+          held = true;
+          await during();
+          appended();
+          await released;
+        }
+        return readStream(stream, options);
+      });
+      return { spy, release, appendedNow };
+    }
+
+    it('replays them by account as the first part of following the log: start() does not wait, and what is appended meanwhile is followed once', async () => {
+      const { store, sim, head, accounts } = await ledger();
+      const db = new Database(':memory:');
+      const held = holdFirstAccountRead(store, async () => {
+        await sim.draw('late-001', 'during-1', '12.00');
+        await sim.closeDaysThrough('2026-09-30');
+      });
+      const progress: string[] = [];
+      const started: bigint[] = [];
+      const runner = new ProjectionRunner({
+        store,
+        database: db,
+        projections: createProjections(),
+        onRebuildProgress: (position, of, unit) => progress.push(`${position}/${of} ${unit}`),
+        onStarted: (position) => started.push(position),
+      });
+      await runner.start();
+      await held.appendedNow;
+      // Started and following, nothing applied yet: the replay is held at its first account.
+      expect({ running: runner.running, replaying: runner.replaying, started, applied: runner.processedPosition() }).toEqual({ running: true, replaying: true, started: [0n], applied: 0n });
+      expect(count(db, 'SELECT COUNT(*) AS n FROM projection_replays WHERE until = ' + head)).toBe(1);
+      const now = await store.headPosition();
+      expect(now).toBeGreaterThan(head);
+      expect((await runner.lag()).every((l) => l.position === 0n && l.lag === now)).toBe(true);
+
+      held.release();
+      await runner.waitFor(now, 10_000);
+      expect(runner.replaying).toBe(false);
+      const expected = await inLogOrder(store);
+      // Each account's stream read once, by the replay (the appends meanwhile came after its end, from the live log).
+      expect(accountReads(held.spy)).toBe(accounts);
+      expect(dumpReadModels(db, runner.projections)).toBe(expected);
+      expect(await storedStates(db, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
+      expect([...checkpointPositions(db).values()].every((position) => position === now)).toBe(true);
+      expect(count(db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
+      expect(progress[0]).toMatch(/ accounts$/);
+      expect(progress[progress.length - 1]).toBe(`${head}/${head} positions`);
+      await runner.close();
+    });
+
+    /** A start on empty read models stopped right after the replay's first batch (200 events): the runner, its database and the accounts done. */
+    async function stoppedAfterFirstBatch(store: EventStore) {
+      const db = new Database(':memory:');
+      let stopped: Promise<void> | undefined;
+      const runner: ProjectionRunner = new ProjectionRunner({
+        store,
+        database: db,
+        projections: createProjections(),
+        replayBatchSize: 200,
+        onReplayCommitted: () => (stopped ??= runner.stop()),
+      });
+      await runner.start();
+      while (stopped === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      await stopped;
+      return { db, runner, done: (rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n };
+    }
+
+    it('stops between batches of that replay, which the next start and the next rebuild of everything go on with', async () => {
+      const { store, head, accounts } = await ledger();
+      const expected = await inLogOrder(store);
+      const { db, runner, done } = await stoppedAfterFirstBatch(store);
+      expect(runner.running).toBe(false);
+      expect(done).toBeGreaterThan(0);
+      expect(done).toBeLessThan(accounts);
+      // Stopping wrote no fold checkpoint: the replay stands as a batch left it, for the next start to go on with.
+      expect(checkpointPositions(db).has('$projection_account_state')).toBe(false);
+      expect(version(db, 'balances')).toEqual({ version: -1 - createProjections().find((p) => p.name === 'balances')!.version, position: 0 });
+      await runner.close();
+      const copy = new Database(db.serialize());
+
+      const streams = jest.spyOn(store, 'readStream');
+      await followToHead({ store, database: db, projections: createProjections() }, head);
+      expect(accountReads(streams)).toBe(accounts - done);
+      expect(dumpReadModels(db, createProjections())).toBe(expected);
+
+      streams.mockClear();
+      const rebuilt = new ProjectionRunner({ store, database: copy, projections: createProjections() });
+      await rebuilt.rebuild();
+      await rebuilt.close();
+      expect(accountReads(streams)).toBe(accounts - done);
+      expect(dumpReadModels(copy, createProjections())).toBe(expected);
+    });
+
+    it('goes on with that replay when the same runner is asked to rebuild everything meanwhile', async () => {
+      const { store, head, accounts } = await ledger();
+      const expected = await inLogOrder(store);
+      const streams = jest.spyOn(store, 'readStream');
+      const db = new Database(':memory:');
+      let rebuilt: Promise<void> | undefined;
+      let done = 0;
+      let readsBefore = 0;
+      const runner: ProjectionRunner = new ProjectionRunner({
+        store,
+        database: db,
+        projections: createProjections(),
+        replayBatchSize: 200,
+        onReplayCommitted: (accountsDone) => {
+          if (rebuilt !== undefined) return;
+          done = accountsDone;
+          readsBefore = accountReads(streams);
+          rebuilt = runner.rebuild();
+        },
+      });
+      await runner.start();
+      while (rebuilt === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      await rebuilt;
+      expect(runner.running).toBe(true);
+      await runner.waitFor(head, 10_000);
+      await runner.close();
+      // The rebuild went on from the accounts the start's replay had done, reading only the streams after them.
+      expect(done).toBeGreaterThan(0);
+      expect(accountReads(streams) - readsBefore).toBe(accounts - done);
+      expect(dumpReadModels(db, createProjections())).toBe(expected);
+    });
+
+    it('tries a failed batch of that replay again later, going on from the accounts committed', async () => {
+      const { store, head, accounts } = await ledger();
+      const expected = await inLogOrder(store);
+      const projections = createProjections();
+      const balances = projections.find((p) => p.name === 'balances')!;
+      const apply = balances.apply.bind(balances);
+      let failures = 0;
+      jest.spyOn(balances, 'apply').mockImplementation((event, context) => {
+        if (failures === 0 && event.kind === 'account' && event.accountId === 'acc-008') {
+          failures++;
+          throw new Error('failing at acc-008');
+        }
+        apply(event, context);
+      });
+      const streams = jest.spyOn(store, 'readStream');
+      const db = new Database(':memory:');
+      const errors: string[] = [];
+      let doneAtFailure = 0;
+      const runner = new ProjectionRunner({
+        store,
+        database: db,
+        projections,
+        replayBatchSize: 200,
+        retryAfterMs: 5,
+        onError: (error) => {
+          errors.push(error.message);
+          doneAtFailure = (rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n;
+        },
+      });
+      await runner.start();
+      await runner.waitFor(head, 10_000);
+      await runner.close();
+      expect(errors).toEqual(['failing at acc-008']);
+      expect(doneAtFailure).toBeGreaterThan(0);
+      expect(dumpReadModels(db, createProjections())).toBe(expected);
+      // The accounts committed before the failure were read once; only those after were read again.
+      const order = await store.streamsUpTo(head, 'credit-account-');
+      const reads = streams.mock.calls.map(([stream]) => String(stream));
+      for (const stream of order.slice(0, doneAtFailure)) expect(reads.filter((r) => r === stream)).toHaveLength(1);
+      expect(accountReads(streams)).toBeLessThan(2 * accounts);
+    });
   });
 
   it('in one runner, finishes a failed replay of everything before rebuilding one projection', async () => {
