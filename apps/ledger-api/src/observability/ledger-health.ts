@@ -71,7 +71,10 @@ export class LedgerHealth {
     if (worker) {
       // LEDGER_PROJECTIONS=worker: a dead worker (until it is started again) or a failing batch is a failure.
       const error = worker.failure;
-      const verdict = error === null ? projectionState(runner, lag, maxLag, false) : { state: 'failed' as const, ok: false };
+      let verdict: { state: ProjectionState; ok: boolean };
+      if (error !== null) verdict = { state: 'failed', ok: false };
+      else if (worker.replaying) verdict = { state: 'rebuilding', ok: false };
+      else verdict = projectionState(runner, lag, maxLag, false);
       return { ...verdict, running: worker.running, error, maxLag, lag };
     }
     const error = runner.lastError?.message ?? null;

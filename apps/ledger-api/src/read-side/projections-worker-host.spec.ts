@@ -120,6 +120,25 @@ describe('the host of the projections worker thread', () => {
     expect(host.restarts).toBe(1);
   }, 60_000);
 
+  it('starts a worker on empty read models at once, and says it is replaying them until it follows the log', async () => {
+    const store = await createLedgerEventStore(config());
+    await simulateRandomPortfolio(new LedgerSimulation(store), { seed: 12, accounts: 60, lastDate: '2026-09-30' });
+    const head = await store.headPosition();
+    await store.close();
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    const seen: string[] = [];
+    const started = host.start();
+    const worker = (host as unknown as { worker: Worker }).worker;
+    worker.on('message', (message: { type: string }) => seen.push(`${message.type}:${host!.replaying}`));
+    await started;
+    await until('the read models to reach the head of the log', () => host!.appliedPosition === head);
+    // Started first (nothing applied yet), then batches of the replay, then the replay's end as a position.
+    expect(seen[0]).toBe('started:false');
+    expect(seen).toContain('replayed:true');
+    expect(seen.indexOf('committed:false')).toBeGreaterThan(seen.lastIndexOf('replayed:true'));
+    expect(host.replaying).toBe(false);
+  }, 60_000);
+
   it('rejects its start when the first worker cannot open the log', async () => {
     const db = new Database(join(dir, 'ledger.sqlite'));
     db.pragma('user_version = 999');

@@ -30,6 +30,8 @@ export interface WorkerHostOptions {
 export class ProjectionsWorkerHost {
   private worker: Worker | undefined;
   private applied = 0n;
+  /** The worker reported a batch of a replay by account and no position since: it is rebuilding its read models before it follows the log in its order. */
+  private replayingNow = false;
   private readonly waiters = new PositionWaiters();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -64,6 +66,11 @@ export class ProjectionsWorkerHost {
       this.startFurthestAccounts = -1;
       this.spawn();
     });
+  }
+
+  /** Whether the worker is replaying its read models by account (after a start on empty ones, say), as its last report says. */
+  get replaying(): boolean {
+    return this.replayingNow && this.worker !== undefined;
   }
 
   /** The position every projection has applied, as the worker last reported it. */
@@ -141,12 +148,14 @@ export class ProjectionsWorkerHost {
         case 'committed':
           if (BigInt(message.position) > furthest) furthest = BigInt(message.position);
           this.lastError = undefined;
+          this.replayingNow = false;
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
           break;
         case 'replayed':
           if (message.accounts > furthestAccounts) furthestAccounts = message.accounts;
           this.lastError = undefined;
+          this.replayingNow = true;
           break;
         case 'failed':
           this.lastError = message.message;
