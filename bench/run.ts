@@ -245,6 +245,9 @@ function rowsOf(results: any): Row[] {
     if (s.worker) rows.push(...apiRows(name, s.accounts, s.worker, single, ', projections in a worker thread'));
     rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
     for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));
+    // Kept fixtures measured before the twenty-second round have no such figure.
+    if (s.projections.firstStartEventsPerSec !== undefined)
+      rows.push(throughputRow(name, 'projection rebuild, a start on empty read models (until it has applied the head)', s.projections.firstStartEventsPerSec, 'events/s', read, 'read'));
     rows.push(upperBoundRow(name, `audit replay, busiest account (${s.audit.events} events) p50`, s.audit.p50Ms, 'ms', 20, ` (p99 ${s.audit.p99Ms} ms)`));
   }
   return rows;
