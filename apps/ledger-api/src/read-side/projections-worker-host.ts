@@ -30,17 +30,13 @@ export interface WorkerHostOptions {
 export class ProjectionsWorkerHost {
   private worker: Worker | undefined;
   private applied = 0n;
-  /** The worker reported a batch of a replay by account and no position since: it is rebuilding its read models before it follows the log in its order. */
+  /** The worker said it is running the replay its start follows the log with (`ProjectionRunner.replaying`). */
   private replayingNow = false;
   private readonly waiters = new PositionWaiters();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   /** The caller of `start()`, until a worker follows the log or the start fails. */
   private starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  /** The furthest position a worker committed before any followed the log (-1 when none did). */
-  private startFurthest = -1n;
-  /** The most accounts a replay by account of a worker of this start has committed: its progress, which positions do not show. */
-  private startFurthestAccounts = -1;
   /** The last failure the worker reported, until it follows the log or commits a batch again. */
   lastError: string | undefined;
   /** Times the worker was started again after it died. */
@@ -55,22 +51,22 @@ export class ProjectionsWorkerHost {
   ) {}
 
   /**
-   * Starts the worker; resolves once it follows the log (after any rebuild its projections need). A
-   * worker that dies during its catch-up after committing beyond its predecessors is started again;
-   * one that dies without getting further rejects the start. Later deaths are retried, never reported here.
+   * Starts the worker; resolves once it follows the log. What its read models need replayed first (a
+   * projection whose version changed, read models that start from nothing) is replayed as the first
+   * part of following the log, so it does not hold the start up. A worker that dies before it follows
+   * the log (the log or the read models would not open) rejects the start; later deaths, in such a
+   * replay too, are retried (the replay goes on from its last batch), never reported here.
    */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.starting = { resolve, reject };
-      this.startFurthest = -1n;
-      this.startFurthestAccounts = -1;
       this.spawn();
     });
   }
 
-  /** Whether the worker is replaying its read models by account (after a start on empty ones, say), as its last report says. */
+  /** Whether the worker is rebuilding its read models before it follows the log (after a start on empty ones, say), as it last said. */
   get replaying(): boolean {
-    return this.replayingNow && this.worker !== undefined;
+    return this.replayingNow;
   }
 
   /** The position every projection has applied, as the worker last reported it. */
@@ -127,10 +123,6 @@ export class ProjectionsWorkerHost {
     const worker = new Worker(script, { workerData: data, ...workerSourceOptions(script) });
     this.worker = worker;
     let started = false;
-    // The furthest position this worker committed: a catch-up under way, which the next worker resumes.
-    let furthest = -1n;
-    // And the most accounts a replay by account of this worker committed, which the next worker goes on from.
-    let furthestAccounts = -1;
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
@@ -146,16 +138,16 @@ export class ProjectionsWorkerHost {
           this.starting = undefined;
           break;
         case 'committed':
-          if (BigInt(message.position) > furthest) furthest = BigInt(message.position);
           this.lastError = undefined;
-          this.replayingNow = false;
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
           break;
         case 'replayed':
-          if (message.accounts > furthestAccounts) furthestAccounts = message.accounts;
+          // A batch of a replay by account committed: the projections' position stays at 0 until it ends.
           this.lastError = undefined;
-          this.replayingNow = true;
+          break;
+        case 'replaying':
+          this.replayingNow = message.replaying;
           break;
         case 'failed':
           this.lastError = message.message;
@@ -177,24 +169,16 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
-      // Progress is a position beyond what earlier workers of this start reached: one that dies again
-      // where its predecessor did (the same batch exhausting the heap, say) fails the start instead of
-      // starting workers forever.
-      const progressed = !started && (furthest > this.startFurthest || furthestAccounts > this.startFurthestAccounts);
-      if (progressed) {
-        if (furthest > this.startFurthest) this.startFurthest = furthest;
-        if (furthestAccounts > this.startFurthestAccounts) this.startFurthestAccounts = furthestAccounts;
-      }
-      if (!started && !progressed) this.failedStarts++;
+      this.replayingNow = false;
+      if (!started) this.failedStarts++;
       if (this.stopping) {
         this.failStart(new Error('the app stopped before the projections worker followed the log'));
         return;
       }
-      // A worker of the start that died without committing beyond its predecessors (the log or the read
-      // models would not open, or it failed where the last one did) fails the start. One that died during
-      // its catch-up further on (out of heap on a large rebuild, say) made progress that its successor
-      // resumes from, so the start waits for that one instead.
-      if (!started && this.starting && !progressed) {
+      // A worker of the start that died before it followed the log (the log or the read models would not
+      // open) fails the start. One that died in the replay it follows the log with (out of heap on a large
+      // rebuild, say) is started again below, and its successor goes on from the replay's last batch.
+      if (!started && this.starting) {
         this.failStart(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
         return;
       }

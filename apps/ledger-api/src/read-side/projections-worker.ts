@@ -22,6 +22,7 @@ export type WorkerMessage =
   | { type: 'started'; position: string }
   | { type: 'committed'; position: string }
   | { type: 'replayed'; accounts: number }
+  | { type: 'replaying'; replaying: boolean }
   | { type: 'failed'; message: string }
   | { type: 'log'; level: 'warn' | 'error'; message: string }
   | { type: 'stopped' };
@@ -42,6 +43,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       onError: (error) => send({ type: 'failed', message: error.message }),
       onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
       onReplayCommitted: (accounts) => send({ type: 'replayed', accounts }),
+      onReplaying: (replaying) => send({ type: 'replaying', replaying }),
       onStarted: (position) => send({ type: 'started', position: position.toString() }),
     },
     { pollIntervalMs: data.pollIntervalMs },

@@ -10,7 +10,7 @@ import type { EventStore, SqliteEventStoreOptions } from '@ledger/event-store';
 import { createProjections, ProjectionRunner, type ProjectionRunnerOptions } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 
-export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onReplayCommitted' | 'onStarted' | 'onRebuildProgress'>;
+export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onReplayCommitted' | 'onReplaying' | 'onStarted' | 'onRebuildProgress'>;
 
 export async function openProjectorRunner(
   config: LedgerConfig,

@@ -25,7 +25,7 @@ export interface AccountEvents {
 
 export class Lane {
   private readonly context: ProjectionContext;
-  /** A replay by account is under way (begun or gone on with, not finished): every state is written with each batch, and the fold's checkpoint must stay absent. */
+  /** A replay by account is under way (begun or gone on with, not finished): every state is written with each batch, and the fold's checkpoint must stay absent (`writeFold`). */
   replayingByAccount = false;
 
   constructor(

@@ -40,6 +40,18 @@ async function portfolio(options: Parameters<typeof readModelFixture>[0] = {}) {
   return fixture;
 }
 
+/**
+ * A runner started with `options`, once the replay its start follows the log with has failed (`start()`
+ * resolves before that replay: it reports its failure to `onError`), with that failure.
+ */
+async function failedStart(options: ConstructorParameters<typeof ProjectionRunner>[0]): Promise<{ runner: ProjectionRunner; error: Error }> {
+  let failed!: (error: Error) => void;
+  const failure = new Promise<Error>((resolve) => (failed = resolve));
+  const runner = new ProjectionRunner({ ...options, onError: failed });
+  await runner.start();
+  return { runner, error: await failure };
+}
+
 /** A portfolio followed live to its head in batches of 10, the runner closed: its database, store, head and read models. */
 async function followedToHead() {
   const { runner, db, store } = await portfolio({ batchSize: 10 });
@@ -159,6 +171,10 @@ describe('the projection runner', () => {
     db.exec("UPDATE balances SET total_owed = 'stale'");
     const restarted = new ProjectionRunner({ store, database: db, projections });
     await restarted.start();
+    // The rebuild is the first part of following the log: start() has not waited for it.
+    expect({ running: restarted.running, replaying: restarted.replaying }).toEqual({ running: true, replaying: true });
+    await restarted.waitFor(await store.headPosition(), 10_000);
+    while (restarted.replaying) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(dumpReadModels(db, projections)).toBe(before);
     expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({
       version: 2,
@@ -330,7 +346,7 @@ describe('the projection runner', () => {
 
     const changed = new EventLogProjection(2);
     changed.failAt = 120n;
-    const restarted = new ProjectionRunner({
+    const { runner: restarted, error } = await failedStart({
       store,
       database: db,
       projections: [...createProjections(), changed],
@@ -338,7 +354,7 @@ describe('the projection runner', () => {
       replayBatchSize: 50,
       foldWrites: { maxEvents: 1, eventsPerState: 1 },
     });
-    await expect(restarted.start()).rejects.toThrow('failing at 120');
+    expect(error.message).toBe('failing at 120');
     expect(
       db
         .prepare(
@@ -932,8 +948,8 @@ describe('a replay account by account', () => {
 
     // Deploy 1 bumps portfolio and balances: start() catches both up in a lane of their own, by account, and fails midway.
     const deploy1 = bump(bump(failingOn('balances'), 'portfolio', 3), 'balances', 2);
-    const r1 = new ProjectionRunner({ store, database: db, projections: deploy1, replayBatchSize: 200 });
-    await expect(r1.start()).rejects.toThrow('failing at acc-008');
+    const { runner: r1, error } = await failedStart({ store, database: db, projections: deploy1, replayBatchSize: 200 });
+    expect(error.message).toBe('failing at acc-008');
     await r1.close();
     const progress = db.prepare('SELECT fold, accounts_done AS done, projections FROM projection_replays').all() as { done: number; projections: string }[];
     expect(progress).toEqual([expect.objectContaining({ projections: 'balances@2,portfolio@3' })]);
@@ -972,8 +988,8 @@ describe('a replay account by account', () => {
     expect(x).toBeGreaterThan(0);
     expect(version(db, '$projection_account_state')!.position).toBe(0);
     // 2. A build bumping portfolio catches it up by account to x, and fails midway.
-    const r1 = new ProjectionRunner({ store, database: db, projections: bump(failingOn('portfolio', 'acc-003', only(names)), 'portfolio', 3), replayBatchSize: 200, replayBatchAccounts: 2 });
-    await expect(r1.start()).rejects.toThrow('failing at acc-003');
+    const { runner: r1, error } = await failedStart({ store, database: db, projections: bump(failingOn('portfolio', 'acc-003', only(names)), 'portfolio', 3), replayBatchSize: 200, replayBatchAccounts: 2 });
+    expect(error.message).toBe('failing at acc-003');
     await r1.close();
     jest.restoreAllMocks();
     expect(rows(db, 'SELECT projections, accounts_done FROM projection_replays')).toEqual([{ projections: 'portfolio@3', accounts_done: expect.any(Number) }]);
@@ -1159,6 +1175,84 @@ describe('a replay account by account', () => {
       const reads = streams.mock.calls.map(([stream]) => String(stream));
       for (const stream of order.slice(0, doneAtFailure)) expect(reads.filter((r) => r === stream)).toHaveLength(1);
       expect(accountReads(streams)).toBeLessThan(2 * accounts);
+    });
+  });
+
+  describe('following the log after the replay its start found to do', () => {
+    it('reports and retries a subscription to the log that fails once the replay has ended', async () => {
+      const { store, head } = await ledger();
+      const subscribe = store.subscribeToAll.bind(store);
+      let thrown = false;
+      jest.spyOn(store, 'subscribeToAll').mockImplementation((options) => {
+        if (thrown) return subscribe(options);
+        thrown = true;
+        throw new Error('store unavailable');
+      });
+      const errors: string[] = [];
+      const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), retryAfterMs: 5, onError: (e) => errors.push(e.message) });
+      await runner.start();
+      await runner.waitFor(head, 5_000);
+      while (!runner.running || runner.replaying) await new Promise((resolve) => setTimeout(resolve, 5));
+      await runner.close();
+      expect({ thrown, errors }).toEqual({ thrown: true, errors: ['store unavailable'] });
+    });
+
+    it('reports and retries a subscription whose first read fails before subscribeToAll returns', async () => {
+      const { store, runner, head, catchUp } = await ledger();
+      await catchUp();
+      await runner.stop();
+      const subscribe = store.subscribeToAll.bind(store);
+      let failed = false;
+      jest.spyOn(store, 'subscribeToAll').mockImplementation((options) => {
+        if (failed) return subscribe(options);
+        failed = true;
+        options.onError?.(new Error('SQLITE_IOERR'));
+        return { stop: async () => undefined };
+      });
+      const errors: string[] = [];
+      const retrying = new ProjectionRunner({ store, database: runner.db, projections: createProjections(), retryAfterMs: 5, onError: (e) => errors.push(e.message) });
+      await retrying.start();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect({ errors, lastError: retrying.lastError?.message, running: retrying.running }).toEqual({ errors: ['SQLITE_IOERR'], lastError: 'SQLITE_IOERR', running: false });
+      while (!retrying.running) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(retrying.lastError).toBeUndefined();
+      await retrying.waitFor(head, 5_000);
+      await retrying.close();
+    });
+
+    it('rebuilds one projection exactly when that rebuild stops a replay going on, which then fails before its first batch', async () => {
+      const { store, head } = await ledger();
+      const expected = await inLogOrder(store);
+      // A replay of everything stopped after its first batch, for the next start to go on with.
+      const db = new Database(':memory:');
+      let stopped: Promise<void> | undefined;
+      const first: ProjectionRunner = new ProjectionRunner({ store, database: db, projections: createProjections(), replayBatchSize: 200, onReplayCommitted: () => (stopped ??= first.stop()) });
+      await first.start();
+      while (stopped === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      await stopped;
+      await first.close();
+
+      const streamsUpTo = store.streamsUpTo.bind(store);
+      let fail!: () => void;
+      const failing = new Promise<void>((resolve) => (fail = resolve));
+      let calls = 0;
+      jest.spyOn(store, 'streamsUpTo').mockImplementation(async (until, prefix) => {
+        if (calls++ > 0) return streamsUpTo(until, prefix);
+        await failing;
+        throw new Error('store unavailable');
+      });
+      const errors: string[] = [];
+      const runner = new ProjectionRunner({ store, database: db, projections: createProjections(), onError: (e) => errors.push(e.message) });
+      await runner.start(); // goes on with the replay, held listing the accounts
+      const rebuilt = runner.rebuild('balances');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      fail();
+      await rebuilt;
+      await runner.waitFor(head, 5_000);
+      // The failure was reported; the runner, rebuilt, follows the log with no failure standing.
+      expect({ errors, lastError: runner.lastError, running: runner.running }).toEqual({ errors: ['store unavailable'], lastError: undefined, running: true });
+      await runner.close();
+      expect(dumpReadModels(db, createProjections())).toBe(expected);
     });
   });
 

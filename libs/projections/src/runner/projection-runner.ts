@@ -89,6 +89,11 @@ export interface ProjectionRunnerOptions {
    * until the replay ends, so `onCommitted` says nothing of its progress.
    */
   onReplayCommitted?: (accountsDone: number) => void;
+  /**
+   * When the replay a start follows the log with (`start`) begins (true) and when it ends, is stopped
+   * or fails (false): meanwhile the read models are being rebuilt.
+   */
+  onReplaying?: (replaying: boolean) => void;
   /** Each time `start()` (the first, or a retry after a failed batch) has the runner following the log. */
   onStarted?: (position: bigint) => void;
 }
@@ -118,6 +123,12 @@ export class ProjectionRunner {
   private retry: ReturnType<typeof setTimeout> | undefined;
   /** Where a replay by account of the main lane that was interrupted goes to, once `initialize` found it resumable. */
   private resumeUntil: bigint | undefined;
+  /** The replay a start follows the log with is under way (`start`, `follow`). */
+  private replayingFirst = false;
+  /** That replay has not ended (stopped or failed part way): the runner stands where it left the checkpoints. */
+  private interrupted = false;
+  /** A batch failed while the subscription was being stopped. */
+  private stoppedByFailure = false;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     const names = new Set(options.projections.map((p) => p.name));
@@ -151,31 +162,40 @@ export class ProjectionRunner {
     return this.subscription !== undefined;
   }
 
-  /** Following the log, but still replaying it by account first (read models that started from nothing): behind, and rebuilding. */
+  /** Following the log, but still replaying what its start found behind first (see `start`): behind, and rebuilding. */
   get replaying(): boolean {
-    return this.running && this.lane?.replayingByAccount === true;
+    return this.replayingFirst;
   }
 
-  /** Rebuilds projections whose version changed, then follows the log from the stored checkpoint. */
+  /**
+   * Follows the log from the stored checkpoints. What must be replayed first is replayed as the first
+   * part of following the log, and `start()` does not wait for it (see `follow`): projections whose
+   * version changed are rebuilt up to the main lane, an interrupted replay by account of every
+   * projection goes on, read models that start from nothing are replayed by account up to the head, and
+   * a fold that trails its lane (replays write it lazily; see `AccountStateFold`) catches up.
+   */
   start(): Promise<void> {
     return this.exclusive(async () => {
       if (this.subscription) return;
       this.failure = undefined;
       const behind = this.initialize();
-      if (behind.length > 0) await this.catchUp(behind, this.options.onRebuildProgress);
       const lane = this.lane!;
-      // An interrupted replay by account of every projection goes on, and read models that start from
-      // nothing are replayed by account up to the head, as the first part of following the log: start()
-      // does not wait for either (see `follow`). A fold that trails its lane (replays write it lazily;
-      // see `AccountStateFold`) catches up before going live.
       let replayUntil = this.resumeUntil;
       this.resumeUntil = undefined;
       if (replayUntil === undefined && this.replaysByAccount(lane)) {
         const head = await this.options.store.headPosition();
         if (head > 0n) replayUntil = head;
       }
-      if (replayUntil === undefined) await this.replay(lane, lane.position);
-      this.follow(lane, replayUntil);
+      const progress = throttled(this.options.onRebuildProgress, PROGRESS_EVERY_MS);
+      const first =
+        behind.length === 0 && replayUntil === undefined && lane.foldPosition === lane.position
+          ? undefined
+          : async (following: Following) => {
+              if (behind.length > 0 && !(await this.catchUp(behind, progress, following))) return false;
+              if (replayUntil !== undefined) return this.replayByAccount(lane, replayUntil, progress, following);
+              return this.replay(lane, lane.position, undefined, following);
+            };
+      this.follow(lane, first);
       this.options.onStarted?.(this.processedPosition());
     });
   }
@@ -203,8 +223,8 @@ export class ProjectionRunner {
       if (targets.length === 0) throw new Error(`no projection named ${name}`);
       let resumed = false;
       // A runner that is not following the log may stand where a failed replay left it, and one stopped
-      // in the replay by account it follows the log with has that replay to go on with: start from the checkpoints.
-      if (this.positions.size === 0 || !wasRunning || this.lane?.replayingByAccount === true) {
+      // in the replay its start follows the log with has that replay to go on with: start from the checkpoints.
+      if (this.positions.size === 0 || !wasRunning || this.interrupted) {
         const behind = this.initialize();
         if (behind.length > 0) await this.catchUp(behind, onProgress);
         // An interrupted replay by account of everything (found by `initialize`) goes on first: it is a
@@ -262,6 +282,7 @@ export class ProjectionRunner {
     // further on (after a failed batch, states of committed batches not yet written), so drop them.
     this.mainFold.forget();
     this.resumeUntil = undefined;
+    this.interrupted = false;
     let stored = this.checkpoints.all();
     const progress = this.liveReplay(this.mainFold.checkpointName, stored);
     if (progress !== undefined) {
@@ -313,8 +334,8 @@ export class ProjectionRunner {
     return behind;
   }
 
-  /** Replays the log into `targets` with a second fold, up to the main lane's position. */
-  private async catchUp(targets: readonly Projection[], onProgress?: ProgressCallback): Promise<void> {
+  /** Replays the log into `targets` with a second fold, up to the main lane's position; false if `following` stopped it first. */
+  private async catchUp(targets: readonly Projection[], onProgress?: ProgressCallback, following?: Following): Promise<boolean> {
     const main = this.lane ?? this.mainLane(0n);
     const until = main.position;
     const fold = new AccountStateFold(this.db, REBUILD_STATE_TABLE, this.cacheBounds, this.options.foldWrites);
@@ -346,7 +367,7 @@ export class ProjectionRunner {
       this.resetFold(fold);
     }
     const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
-    await this.replay(lane, until, onProgress);
+    if (!(await this.replay(lane, until, onProgress, following))) return false;
     this.db.transaction(() => {
       this.checkpoints.deleteReplayProgress(fold.checkpointName);
       fold.drop();
@@ -354,17 +375,17 @@ export class ProjectionRunner {
       this.checkpoints.delete(fold.oldestRowsName);
     })();
     this.lane = main;
+    return true;
   }
 
-  /** Brings the lane's fold, and its projections where they are behind, up to `until`. */
-  private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback): Promise<void> {
-    if (until > 0n && this.replaysByAccount(lane)) {
-      await this.replayByAccount(lane, until, onProgress);
-      return;
-    }
+  /** Brings the lane's fold, and its projections where they are behind, up to `until`; false if `following` stopped it first. */
+  private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following): Promise<boolean> {
+    if (until > 0n && this.replaysByAccount(lane)) return this.replayByAccount(lane, until, onProgress, following);
     const bounds = replayBatchBounds(lane.fold, this.cacheBounds, this.options.replayBatchAccounts);
+    const pageSize = following === undefined ? this.replayBatchSize : Math.min(this.replayBatchSize, FOLLOWING_REPLAY_BATCH);
     while (lane.foldPosition < until) {
-      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.replayBatchSize });
+      if (following !== undefined && (await following.stopsNow())) return false;
+      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: pageSize });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
       for (const batch of byDistinctAccounts(events, bounds)) {
@@ -372,6 +393,7 @@ export class ProjectionRunner {
       }
       onProgress?.(lane.position, until, 'positions');
     }
+    return true;
   }
 
   /** Whether the lane replays by account: from the start of the log, every projection allowing it, and not told otherwise. */
@@ -418,12 +440,7 @@ export class ProjectionRunner {
    * that stops goes on from there at the next start (or rebuild of everything, or catch-up of the same
    * projections); the checkpoints move to `until` only at the end.
    */
-  private async replayByAccount(
-    lane: Lane,
-    until: bigint,
-    onProgress?: ProgressCallback,
-    following?: { eventsPerBatch: number; stopping: () => boolean },
-  ): Promise<boolean> {
+  private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following): Promise<boolean> {
     const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX)).map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
     const closes: BusinessDayClosed[] = [];
     for (const stored of await this.options.store.readStream(BUSINESS_DAYS_STREAM)) {
@@ -438,19 +455,14 @@ export class ProjectionRunner {
     else lane.beginByAccount(closes, { until, accountsDone: 0, foldVersion: lane.fold.version, projections });
     lane.replayingByAccount = true;
     const accountsPerBatch = this.options.replayBatchAccounts ?? 4_096;
-    const eventsPerBatch = following?.eventsPerBatch ?? this.replayBatchSize;
+    const eventsPerBatch = following === undefined ? this.replayBatchSize : Math.min(this.replayBatchSize, FOLLOWING_REPLAY_BATCH);
     // Streams read ahead of the batch that takes them: a few at once, one round trip each to a store
     // across the network.
     const ahead: AccountEvents[] = [];
     let read = done;
     while (done < accounts.length) {
-      if (following !== undefined) {
-        // Between batches the event loop serves what waits (a store's reads may resolve without ever
-        // yielding to it), and a stop takes effect: the replay goes on at the next start from the
-        // accounts committed.
-        await yieldToEventLoop();
-        if (following.stopping()) return false;
-      }
+      // Stopped, the replay goes on at the next start from the accounts committed.
+      if (following !== undefined && (await following.stopsNow())) return false;
       const batch: AccountEvents[] = [];
       let events = 0;
       while (done + batch.length < accounts.length && events < eventsPerBatch && batch.length < accountsPerBatch) {
@@ -476,16 +488,17 @@ export class ProjectionRunner {
   }
 
   /**
-   * Follows the log with the main lane. With `replayUntil`, it first replays the log up to there by
-   * account (read models that start from nothing, or such a replay interrupted), in batches of at most
-   * `FOLLOWING_REPLAY_BATCH` events, since a batch is synchronous work on an event loop the API may
-   * share; then it subscribes after that position. `stop()` waits for the batch in flight, and the
-   * replay goes on from the next account at the next start; a failed batch is retried as a failed live
-   * batch is. Following the log in its order instead, as before, took 157 s for 10,000 accounts'
-   * 1.2 million events, against about 38 s by account.
+   * Follows the log with the main lane. With `first`, it first runs that replay (what the start found
+   * behind), in batches of at most `FOLLOWING_REPLAY_BATCH` events with the event loop served between
+   * them, since a batch is synchronous work on an event loop the API may share; then it subscribes
+   * after the lane's position. The API's bootstrap is not held up meanwhile: it listens, and reports
+   * the read models rebuilding. `stop()` waits for the batch in flight and the replay goes on at the
+   * next start, as after a crash; a failed batch is retried as a failed live batch is. A start on empty
+   * read models that followed the log in its order, as before, took 157 s for 10,000 accounts' 1.2
+   * million events, against about 38 s replaying by account.
    */
-  private follow(lane: Lane, replayUntil?: bigint): void {
-    if (replayUntil === undefined) {
+  private follow(lane: Lane, first?: (following: Following) => Promise<boolean>): void {
+    if (first === undefined) {
       this.subscription = this.subscribeAfter(lane, undefined);
       return;
     }
@@ -494,20 +507,38 @@ export class ProjectionRunner {
     const subscription: Subscription = {
       stop: async () => {
         stopping = true;
-        await replaying;
+        await replayed;
         await live?.stop();
       },
     };
-    const replaying = this.replayByAccount(lane, replayUntil, throttled(this.options.onRebuildProgress, PROGRESS_EVERY_MS), {
-      eventsPerBatch: Math.min(this.replayBatchSize, FOLLOWING_REPLAY_BATCH),
-      stopping: () => stopping,
-    }).then(
-      (finished) => {
-        if (finished && !stopping) live = this.subscribeAfter(lane, subscription);
-      },
-      (error: Error) => this.failed(error, subscription),
-    );
     this.subscription = subscription;
+    // Until the replay ends, a rebuild in this runner must start from the checkpoints (`rebuild`): it
+    // may stop the replay anywhere, before it has marked anything as under way.
+    this.interrupted = true;
+    this.setReplaying(true);
+    const following: Following = {
+      // Between batches the event loop serves what waits (a store's reads may resolve without ever yielding to it).
+      stopsNow: async () => {
+        await yieldToEventLoop();
+        return stopping;
+      },
+    };
+    const replayed = first(following)
+      .then((finished) => {
+        this.setReplaying(false);
+        if (!finished || stopping) return;
+        this.interrupted = false;
+        live = this.subscribeAfter(lane, subscription);
+      })
+      .catch((error: Error) => {
+        this.setReplaying(false);
+        this.failed(error, subscription);
+      });
+  }
+
+  private setReplaying(replaying: boolean): void {
+    this.replayingFirst = replaying;
+    this.options.onReplaying?.(replaying);
   }
 
   /** Subscribes the lane to the log after its fold's position; `owner` is the subscription this one goes on for, if any. */
@@ -516,16 +547,24 @@ export class ProjectionRunner {
       after: lane.foldPosition,
       batchSize: this.batchSize,
       onEvents: (events) => this.committed(lane, lane.applyBatch(events, { live: true })),
-      onError: (error) => this.failed(error, owner ?? subscription),
+      // Reported after `subscribeToAll` returns: a store may fail its first read before it does.
+      onError: (error) => queueMicrotask(() => this.failed(error, owner ?? subscription)),
     });
     return subscription;
   }
 
-  /** A batch failed while following the log: stop following, and try again later unless stopped meanwhile. */
+  /**
+   * A batch failed while following the log: stop following, and try again later. One that failed as it
+   * was being stopped (by `stop()` or `rebuild()`) is only reported; what stopped it decides what next.
+   */
   private failed(error: Error, subscription: Subscription): void {
-    this.failure = error;
     this.options.onError?.(error);
-    if (this.subscription !== subscription) return;
+    if (this.subscription !== subscription) {
+      // The stop under way writes no fold over a failed batch (`unsubscribe`).
+      this.stoppedByFailure = true;
+      return;
+    }
+    this.failure = error;
     this.subscription = undefined;
     this.scheduleRetry();
   }
@@ -547,9 +586,10 @@ export class ProjectionRunner {
     this.retry = undefined;
     const subscription = this.subscription;
     this.subscription = undefined;
+    this.stoppedByFailure = false;
     if (subscription) await subscription.stop();
-    // Write the fold's states, so the next start does not fold those events again.
-    if (subscription && !this.failure) this.lane?.writeFold();
+    // Write the fold's states, so the next start does not fold those events again (not over a failed batch).
+    if (subscription && !this.failure && !this.stoppedByFailure) this.lane?.writeFold();
     return subscription !== undefined;
   }
 
@@ -630,6 +670,11 @@ export class ProjectionRunner {
 /** Account streams a replay by account reads at once. */
 const STREAMS_AT_ONCE = 16;
 
+/** The replay a start follows the log with (`follow`): between its batches, whether to stop. */
+interface Following {
+  stopsNow(): Promise<boolean>;
+}
+
 /**
  * Events per batch of the replay by account that a start follows the log with: about 15 ms of the event
  * loop a batch here (half the loop's delays at 1,000 events, and 3% slower: 37.7 against 36.4 s for
@@ -640,13 +685,13 @@ const FOLLOWING_REPLAY_BATCH = 500;
 /** How often a start's replay reports its progress (and the last report, always). */
 const PROGRESS_EVERY_MS = 2_000;
 
-/** Passes on at most one report per `ms`, except the replay's last ones (unit `positions`). */
+/** Passes on at most one report per `ms`, and always the last of a replay (its position at its end). */
 function throttled(onProgress: ProgressCallback | undefined, ms: number): ProgressCallback | undefined {
   if (onProgress === undefined) return undefined;
   let last = -Infinity;
   return (position, head, unit) => {
     const now = Date.now();
-    if (unit === 'accounts' && position < head && now - last < ms) return;
+    if (position < head && now - last < ms) return;
     last = now;
     onProgress(position, head, unit);
   };
