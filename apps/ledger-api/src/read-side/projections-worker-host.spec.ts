@@ -124,7 +124,8 @@ describe('the host of the projections worker thread', () => {
     await simulateRandomPortfolio(new LedgerSimulation(store), { seed: 12, accounts: 60, lastDate: '2026-09-30' });
     const head = await store.headPosition();
     await store.close();
-    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    const logged: string[] = [];
+    host = new ProjectionsWorkerHost(config(), { ...silent, log: (line: string) => logged.push(line) }, { retryAfterMs: 100 });
     const seen: string[] = [];
     const started = host.start();
     const worker = (host as unknown as { worker: Worker }).worker;
@@ -137,6 +138,10 @@ describe('the host of the projections worker thread', () => {
     expect(seen.indexOf('committed:true')).toBeGreaterThan(seen.lastIndexOf('replayed:true'));
     expect(seen.indexOf('replaying:false')).toBeGreaterThan(seen.indexOf('committed:true'));
     expect(host.replaying).toBe(false);
+    // Its progress reaches the API's log, the last line at the head.
+    expect(logged[0]).toBe('projections worker started: rebuilding its read models, then following the log');
+    expect(logged).toContain(`rebuilding projections: ${head}/${head} positions`);
+    expect(logged.some((line) => / accounts$/.test(line))).toBe(true);
   }, 60_000);
 
   it('rejects its start when the first worker cannot open the log', async () => {

@@ -128,7 +128,8 @@ export class ProjectionsWorkerHost {
         case 'started':
           // Also after the runner recovered from a failed batch: that clears the failure. The position is
           // taken as reported, not as a maximum: a worker that rebuilt its read models starts lower.
-          if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
+          if (!started && this.replayingNow) this.logger.log('projections worker started: rebuilding its read models, then following the log');
+          else if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
           started = true;
           this.failedStarts = 0;
           this.lastError = undefined;
@@ -154,9 +155,11 @@ export class ProjectionsWorkerHost {
           this.logger.error(`projections worker: ${message.message}`);
           break;
         case 'log':
-          // What the worker's audit anchors report: a failed anchor is retried at the next trigger, a failed
-          // subscription to the log a second later (`AuditAnchorScheduler.retryAfterMs`).
-          if (message.level === 'warn') this.logger.warn(message.message);
+          // The progress of a rebuild, and what the worker's audit anchors report: a failed anchor is
+          // retried at the next trigger, a failed subscription to the log a second later
+          // (`AuditAnchorScheduler.retryAfterMs`).
+          if (message.level === 'info') this.logger.log(message.message);
+          else if (message.level === 'warn') this.logger.warn(message.message);
           else this.logger.error(message.message);
           break;
         case 'stopped':

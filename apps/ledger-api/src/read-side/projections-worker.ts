@@ -24,7 +24,7 @@ export type WorkerMessage =
   | { type: 'replayed'; accounts: number }
   | { type: 'replaying'; replaying: boolean }
   | { type: 'failed'; message: string }
-  | { type: 'log'; level: 'warn' | 'error'; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'stopped' };
 
 export interface ProjectionsWorkerData {
@@ -44,6 +44,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
       onReplayCommitted: (accounts) => send({ type: 'replayed', accounts }),
       onReplaying: (replaying) => send({ type: 'replaying', replaying }),
+      onRebuildProgress: (position, head, unit) => send({ type: 'log', level: 'info', message: `rebuilding projections: ${position}/${head} ${unit}` }),
       onStarted: (position) => send({ type: 'started', position: position.toString() }),
     },
     { pollIntervalMs: data.pollIntervalMs },
