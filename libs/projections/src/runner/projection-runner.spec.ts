@@ -1256,6 +1256,90 @@ describe('a replay account by account', () => {
     });
   });
 
+  it('follows the log again after a rebuild asked for while it waited to retry a failed batch of its start’s replay', async () => {
+    const { store, db, head, expected } = await caughtUp();
+    const projections = bump(createProjections(), 'balances', 2);
+    const balances = projections.find((p) => p.name === 'balances')!;
+    const apply = balances.apply.bind(balances);
+    let fail = true;
+    jest.spyOn(balances, 'apply').mockImplementation((event, context) => {
+      if (fail && event.kind === 'account' && event.accountId === 'acc-008') throw new Error('transient');
+      apply(event, context);
+    });
+    let failed!: () => void;
+    const failure = new Promise<void>((resolve) => (failed = resolve));
+    const runner = new ProjectionRunner({ store, database: db, projections, retryAfterMs: 60_000, onError: () => failed() });
+    await runner.start();
+    await failure;
+    fail = false;
+    await runner.rebuild('portfolio');
+    expect({ running: runner.running, lastError: runner.lastError }).toEqual({ running: true, lastError: undefined });
+    await runner.waitFor(head, 5_000);
+    await runner.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('stops, and starts again, whatever a callback reporting its replay throws', async () => {
+    const { store, db, head, expected } = await caughtUp();
+    const runner = new ProjectionRunner({
+      store,
+      database: db,
+      projections: bump(createProjections(), 'balances', 2),
+      onReplaying: () => {
+        throw new Error('callback');
+      },
+    });
+    await runner.start();
+    await runner.waitFor(head, 5_000);
+    await runner.close();
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+  });
+
+  it('catches up read models far behind the log by a replay in its order, then follows it; nearer, by following it', async () => {
+    const { store, runner, db, sim, head } = await ledger();
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    await runner.close();
+    await sim.closeDaysThrough('2026-12-31');
+    const now = await store.headPosition();
+    const expected = await inLogOrder(store);
+    const copy = new Database(db.serialize());
+    const subscriptions: bigint[] = [];
+    const pages: bigint[] = [];
+    const subscribe = store.subscribeToAll.bind(store);
+    jest.spyOn(store, 'subscribeToAll').mockImplementation((options) => {
+      subscriptions.push(options.after ?? 0n);
+      return subscribe(options);
+    });
+    const readAll = store.readAll.bind(store);
+    jest.spyOn(store, 'readAll').mockImplementation((options) => {
+      pages.push(options?.after ?? 0n);
+      return readAll(options);
+    });
+
+    // Further behind than the bound: pages of the log from the checkpoint, then a subscription after the head.
+    const rebuilding: boolean[] = [];
+    const far = new ProjectionRunner({ store, database: db, projections: createProjections(), replayWhenBehindBy: Number(now - head) - 1, onReplaying: (r) => rebuilding.push(r) });
+    await far.start();
+    await far.waitFor(now, 10_000);
+    // The subscription follows once the replay has ended.
+    while (subscriptions.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await far.close();
+    // Only behind meanwhile, not rebuilding: nothing was emptied.
+    expect({ firstPage: pages[0], subscribedAfter: subscriptions, rebuilding }).toEqual({ firstPage: head, subscribedAfter: [now], rebuilding: [] });
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+
+    // Within it: following the log from the checkpoint.
+    pages.length = 0;
+    subscriptions.length = 0;
+    const near = new ProjectionRunner({ store, database: copy, projections: createProjections(), replayWhenBehindBy: Number(now - head) });
+    await near.start();
+    await near.waitFor(now, 10_000);
+    await near.close();
+    expect({ pages, subscribedAfter: subscriptions }).toEqual({ pages: [], subscribedAfter: [head] });
+    expect(dumpReadModels(copy, createProjections())).toBe(expected);
+  });
+
   it('in one runner, finishes a failed replay of everything before rebuilding one projection', async () => {
     const { store, head } = await ledger();
     const expected = await inLogOrder(store);
