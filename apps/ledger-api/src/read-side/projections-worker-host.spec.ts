@@ -119,6 +119,36 @@ describe('the host of the projections worker thread', () => {
     expect(host.failure).toBeNull();
   }, 60_000);
 
+  it('backs off from workers that keep dying in their rebuild before committing any of it, and recovers once one gets on', async () => {
+    const head = await ledgerWithProjectionBehind();
+    const delays: number[] = [];
+    host = new ProjectionsWorkerHost(config(), { ...silent, error: (line: string) => delays.push(Number(/again in (\d+) ms/.exec(line)?.[1] ?? NaN)) }, { retryAfterMs: 100 });
+    const killed = new Set<Worker>();
+    let killing = true;
+    // As if each worker ran out of heap at the start of its rebuild: killed once it has started (rebuilding), before its first batch.
+    const watch = (async () => {
+      while (killing) {
+        const worker = (host as unknown as { worker: Worker | undefined }).worker;
+        if (worker !== undefined && !killed.has(worker)) {
+          killed.add(worker);
+          worker.on('message', (message: { type: string }) => {
+            if (killing && message.type === 'started') void worker.terminate();
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    await host.start();
+    await until('three workers to die rebuilding', () => host!.restarts >= 3);
+    const failedStarts = host.failedStarts;
+    killing = false;
+    await watch;
+    await until('the read models to reach the head of the log', () => host!.appliedPosition === head && !host!.replaying);
+    expect(delays.filter((d) => !Number.isNaN(d)).slice(0, 3)).toEqual([200, 400, 800]);
+    expect(failedStarts).toBeGreaterThanOrEqual(3);
+    expect(host.failedStarts).toBe(0);
+  }, 60_000);
+
   it('starts a worker on empty read models at once, and says it is replaying them until it follows the log', async () => {
     const store = await createLedgerEventStore(config());
     await simulateRandomPortfolio(new LedgerSimulation(store), { seed: 12, accounts: 60, lastDate: '2026-09-30' });

@@ -41,7 +41,10 @@ export class ProjectionsWorkerHost {
   lastError: string | undefined;
   /** Times the worker was started again after it died. */
   restarts = 0;
-  /** Workers in a row that died before they followed the log (0 once one does). */
+  /**
+   * Workers in a row that died before they followed the log, or while rebuilding read models without
+   * committing a batch of it (0 once one follows the log, or commits a batch).
+   */
   failedStarts = 0;
 
   constructor(
@@ -123,6 +126,8 @@ export class ProjectionsWorkerHost {
     const worker = new Worker(script, { workerData: data, ...workerSourceOptions(script) });
     this.worker = worker;
     let started = false;
+    // Whether this worker committed a batch: one that dies rebuilding without any is no better than one that never started.
+    let progressed = false;
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
@@ -131,7 +136,8 @@ export class ProjectionsWorkerHost {
           if (!started && this.replayingNow) this.logger.log('projections worker started: rebuilding its read models, then following the log');
           else if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
           started = true;
-          this.failedStarts = 0;
+          // A worker that starts by rebuilding has followed nothing yet: its first batch says it gets anywhere.
+          if (!this.replayingNow) this.failedStarts = 0;
           this.lastError = undefined;
           this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
@@ -139,12 +145,16 @@ export class ProjectionsWorkerHost {
           this.starting = undefined;
           break;
         case 'committed':
+          progressed = true;
+          this.failedStarts = 0;
           this.lastError = undefined;
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
           break;
         case 'replayed':
           // A batch of a replay by account committed: the projections' position stays at 0 until it ends.
+          progressed = true;
+          this.failedStarts = 0;
           this.lastError = undefined;
           break;
         case 'replaying':
@@ -172,8 +182,9 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      const diedRebuilding = this.replayingNow && !progressed;
       this.replayingNow = false;
-      if (!started) this.failedStarts++;
+      if (!started || diedRebuilding) this.failedStarts++;
       if (this.stopping) {
         this.failStart(new Error('the app stopped before the projections worker followed the log'));
         return;
@@ -187,7 +198,8 @@ export class ProjectionsWorkerHost {
       }
       this.lastError ??= `the projections worker exited with code ${code}`;
       this.restarts++;
-      // Back off while workers keep dying before they follow the log (the store unreachable, say): 1 s, 2 s, 4 s ... 30 s.
+      // Back off while workers keep dying before they follow the log (the store unreachable, say), or
+      // where the last one died in a rebuild (out of heap on one account, say): 1 s, 2 s, 4 s ... 30 s.
       const delay = Math.min(30_000, (this.options.retryAfterMs ?? 1_000) * 2 ** Math.min(this.failedStarts, 5));
       this.logger.error(`projections worker exited with code ${code}; starting it again in ${delay} ms`);
       this.restartTimer = setTimeout(() => this.spawn(), delay);
