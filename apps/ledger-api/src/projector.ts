@@ -66,7 +66,7 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   logger.info({ port: config.port, store: config.store, readModels: config.readModelPath }, 'projector listening');
   await runner.start();
-  logger.info('projector following the log');
+  logger.info(runner.replaying ? 'projector rebuilding its read models, then following the log' : 'projector following the log');
 
   return {
     runner,

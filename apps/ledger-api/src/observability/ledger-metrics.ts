@@ -183,7 +183,8 @@ export function registerProjectionGauges(registry: Registry, runner: ProjectionR
     help: '1 while this process follows the log; 0 while rebuilding, after a failed batch, or when projections run elsewhere',
     registers: [registry],
     collect() {
-      this.set(runner.running ? 1 : 0);
+      // A start's rebuild of read models runs while the runner follows the log, before it applies anything live.
+      this.set(runner.running && !runner.replaying ? 1 : 0);
     },
   });
   new Gauge({
