@@ -675,13 +675,22 @@ describe('a replay account by account', () => {
 
   /** Projections whose `name` projection throws on `account`'s events. */
   function failingOn(name: string, account = 'acc-008', projections: Projection[] = createProjections()) {
+    return failingUntilHealed(name, account, projections).projections;
+  }
+
+  /** Projections whose `name` projection throws on `account`'s events until `heal()`, or only once with `once`. */
+  function failingUntilHealed(name: string, account = 'acc-008', projections: Projection[] = createProjections(), once = false) {
     const p = projections.find((x) => x.name === name)!;
     const apply = p.apply.bind(p);
+    let failing = true;
     jest.spyOn(p, 'apply').mockImplementation((event, context) => {
-      if (event.kind === 'account' && event.accountId === account) throw new Error(`failing at ${account}`);
+      if (failing && event.kind === 'account' && event.accountId === account) {
+        failing = !once;
+        throw new Error(`failing at ${account}`);
+      }
       apply(event, context);
     });
-    return projections;
+    return { projections, heal: () => (failing = false) };
   }
 
   function bump(projections: Projection[], name: string, version: number): Projection[] {
@@ -736,14 +745,7 @@ describe('a replay account by account', () => {
 
   it('goes on with an interrupted rebuild of one projection at the next start, in its own lane', async () => {
     const { store, db, accounts, head, expected } = await caughtUp();
-    const failing = createProjections();
-    const portfolio = failing.find((p) => p.name === 'portfolio')!;
-    const apply = portfolio.apply.bind(portfolio);
-    let fail = true;
-    jest.spyOn(portfolio, 'apply').mockImplementation((event, context) => {
-      if (fail && event.kind === 'account' && event.accountId === 'acc-008') throw new Error('failing at acc-008');
-      apply(event, context);
-    });
+    const { projections: failing, heal } = failingUntilHealed('portfolio');
     const interrupted = new ProjectionRunner({ store, database: db, projections: failing, replayBatchSize: 200 });
     await expect(interrupted.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
     await interrupted.close();
@@ -753,7 +755,7 @@ describe('a replay account by account', () => {
     expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'portfolio'").get()).toEqual({ version: -3 });
     expect(progress.done).toBeGreaterThan(0);
 
-    fail = false;
+    heal();
     const streams = jest.spyOn(store, 'readStream');
     const restarted = new ProjectionRunner({ store, database: db, projections: failing });
     await restarted.start();
@@ -1138,17 +1140,7 @@ describe('a replay account by account', () => {
     it('tries a failed batch of that replay again later, going on from the accounts committed', async () => {
       const { store, head, accounts } = await ledger();
       const expected = await inLogOrder(store);
-      const projections = createProjections();
-      const balances = projections.find((p) => p.name === 'balances')!;
-      const apply = balances.apply.bind(balances);
-      let failures = 0;
-      jest.spyOn(balances, 'apply').mockImplementation((event, context) => {
-        if (failures === 0 && event.kind === 'account' && event.accountId === 'acc-008') {
-          failures++;
-          throw new Error('failing at acc-008');
-        }
-        apply(event, context);
-      });
+      const { projections } = failingUntilHealed('balances', 'acc-008', createProjections(), true);
       const streams = jest.spyOn(store, 'readStream');
       const db = new Database(':memory:');
       const errors: string[] = [];
@@ -1258,20 +1250,13 @@ describe('a replay account by account', () => {
 
   it('follows the log again after a rebuild asked for while it waited to retry a failed batch of its start’s replay', async () => {
     const { store, db, head, expected } = await caughtUp();
-    const projections = bump(createProjections(), 'balances', 2);
-    const balances = projections.find((p) => p.name === 'balances')!;
-    const apply = balances.apply.bind(balances);
-    let fail = true;
-    jest.spyOn(balances, 'apply').mockImplementation((event, context) => {
-      if (fail && event.kind === 'account' && event.accountId === 'acc-008') throw new Error('transient');
-      apply(event, context);
-    });
+    const { projections, heal } = failingUntilHealed('balances', 'acc-008', bump(createProjections(), 'balances', 2));
     let failed!: () => void;
     const failure = new Promise<void>((resolve) => (failed = resolve));
     const runner = new ProjectionRunner({ store, database: db, projections, retryAfterMs: 60_000, onError: () => failed() });
     await runner.start();
     await failure;
-    fail = false;
+    heal();
     await runner.rebuild('portfolio');
     expect({ running: runner.running, lastError: runner.lastError }).toEqual({ running: true, lastError: undefined });
     await runner.waitFor(head, 5_000);
