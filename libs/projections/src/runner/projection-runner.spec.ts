@@ -628,6 +628,13 @@ describe('the projection runner', () => {
   it('refuses a tail bound that is not a positive integer', () => {
     expect(() => new AccountStateFold(new Database(':memory:'), 'bad_state', { entries: 1, bytes: 1_000 }, { maxTail: 0 })).toThrow('maxTail must be a positive integer, got 0');
   });
+
+  it('refuses a catch-up bound that is not a non-negative integer', () => {
+    const store = readModelFixture().store;
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => new ProjectionRunner({ store, database: new Database(':memory:'), projections: [], replayWhenBehindBy: bad })).toThrow(`replayWhenBehindBy must be a non-negative integer, got ${bad}`);
+    }
+  });
 });
 
 describe('a replay account by account', () => {
