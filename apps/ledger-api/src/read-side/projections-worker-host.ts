@@ -159,6 +159,8 @@ export class ProjectionsWorkerHost {
           break;
         case 'replaying':
           this.replayingNow = message.replaying;
+          // A rebuild that ended (or had nothing to do: an empty log) got the worker through its start.
+          if (!message.replaying && started) this.failedStarts = 0;
           break;
         case 'failed':
           this.lastError = message.message;

@@ -947,6 +947,8 @@ describe('a replay account by account', () => {
     const subscribe = jest.spyOn(second.store, 'subscribeToAll');
     const again = new ProjectionRunner({ store: second.store, database: second.db, projections: createProjections() });
     await again.start();
+    // The subscription comes once the start has read the head (in the background).
+    while (subscribe.mock.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(subscribe.mock.calls[0][0].after).toBe(second.head);
     expect(count(second.db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await again.close();
@@ -1194,6 +1196,23 @@ describe('a replay account by account', () => {
       while (!runner.running || runner.replaying) await new Promise((resolve) => setTimeout(resolve, 5));
       await runner.close();
       expect({ thrown, errors }).toEqual({ thrown: true, errors: ['store unavailable'] });
+    });
+
+    it('starts whatever the store answers, reporting and retrying a head it could not read', async () => {
+      const { store, runner, head, catchUp, sim } = await ledger();
+      await catchUp();
+      await runner.stop();
+      await sim.draw('late-001', 'after-stop', '5.00');
+      const headPosition = store.headPosition.bind(store);
+      jest.spyOn(store, 'headPosition').mockRejectedValueOnce(new Error('connection refused')).mockImplementation(headPosition);
+      const errors: string[] = [];
+      const retrying = new ProjectionRunner({ store, database: runner.db, projections: createProjections(), retryAfterMs: 5, onError: (e) => errors.push(e.message) });
+      await retrying.start();
+      const now = await headPosition();
+      expect(now).toBeGreaterThan(head);
+      await retrying.waitFor(now, 5_000);
+      await retrying.close();
+      expect(errors).toEqual(['connection refused']);
     });
 
     it('reports and retries a subscription whose first read fails before subscribeToAll returns', async () => {

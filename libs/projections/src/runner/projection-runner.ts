@@ -63,7 +63,9 @@ export interface ProjectionRunnerOptions {
    * them up first, writing the fold's states lazily where following the log writes the changed
    * states' tails with every batch. Default 10,000: at 2,000 one-year accounts, 120,923 events behind,
    * 13,855 to 14,352 events/s against 10,413 (5,452 against 6,002 at 10,000 accounts, whose states
-   * outgrow the cache either way; bench/README.md, twenty-second round).
+   * outgrow the cache either way; bench/README.md, twenty-second round). Measured in log positions:
+   * events on the embedded store, bytes of the log on EventStoreDB (its commit positions), where a far
+   * smaller lag therefore takes the replay, which is as correct, only not needed.
    */
   replayWhenBehindBy?: number;
   /**
@@ -194,29 +196,26 @@ export class ProjectionRunner {
       this.failure = undefined;
       const behind = this.initialize();
       const lane = this.lane!;
-      let replayUntil = this.resumeUntil;
+      const resumeUntil = this.resumeUntil;
       this.resumeUntil = undefined;
-      // How far the main lane replays in the log's order before it subscribes: the fold's trail, or the
-      // head when the read models trail it by more than a few live batches (restored from a backup, a
-      // projector that was down): a replay writes the fold's states lazily, in pages of its own, where
-      // following the log writes the changed states' tails with every batch of 100 events.
-      let catchUpTo = lane.position;
-      if (replayUntil === undefined) {
-        const head = await this.options.store.headPosition();
-        if (this.replaysByAccount(lane)) replayUntil = head > 0n ? head : undefined;
-        else if (behind.length === 0 && head - lane.position > this.replayWhenBehindBy) catchUpTo = head;
-      }
+      const emptied = resumeUntil === undefined && this.replaysByAccount(lane);
       const progress = throttled(this.options.onRebuildProgress, PROGRESS_EVERY_MS);
-      const first =
-        behind.length === 0 && replayUntil === undefined && lane.foldPosition === catchUpTo
-          ? undefined
-          : async (following: Following) => {
-              if (behind.length > 0 && !(await this.catchUp(behind, progress, following))) return false;
-              if (replayUntil !== undefined) return this.replayByAccount(lane, replayUntil, progress, following);
-              return this.replay(lane, catchUpTo, catchUpTo > lane.position ? progress : undefined, following);
-            };
+      // Everything that needs the store runs in the background, its failures reported and retried as a
+      // failed batch's are (`follow`): start() itself neither fails nor waits on the store.
+      const first = async (following: Following): Promise<boolean> => {
+        if (behind.length > 0 && !(await this.catchUp(behind, progress, following))) return false;
+        if (resumeUntil !== undefined) return this.replayByAccount(lane, resumeUntil, progress, following);
+        const head = await this.options.store.headPosition();
+        if (emptied) return head > 0n ? this.replayByAccount(lane, head, progress, following) : true;
+        // How far the main lane replays in the log's order before it subscribes: the fold's trail, or the
+        // head when the read models trail it by more than a few live batches (restored from a backup, a
+        // projector that was down): a replay writes the fold's states lazily, in pages of its own, where
+        // following the log writes the changed states' tails with every batch of 100 events.
+        const catchUpTo = behind.length === 0 && head - lane.position > this.replayWhenBehindBy ? head : lane.position;
+        return this.replay(lane, catchUpTo, catchUpTo > lane.position ? progress : undefined, following);
+      };
       // Only catching up (no projection rebuilt), the read models are behind rather than rebuilding.
-      this.follow(lane, first, behind.length > 0 || replayUntil !== undefined);
+      this.follow(lane, first, behind.length > 0 || resumeUntil !== undefined || emptied);
       this.options.onStarted?.(this.processedPosition());
     });
   }
