@@ -4,8 +4,8 @@ export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'ext
 
 /**
  * What readiness means for the read models, the same in the API and in the projector process: a runner
- * in this process must be following the log (not stopped by a failed batch, not rebuilding, not still
- * replaying empty read models by account before it follows the log in its order); and every
+ * in this process must be following the log (not stopped by a failed batch, not rebuilding: neither by
+ * `rebuild()` nor in the replay its start follows the log with, `ProjectionRunner.replaying`); and every
  * projection, here or in a separate projector (`enabled` false), within `maxLag` events of the head.
  */
 export function projectionState(runner: ProjectionRunner, lag: readonly ProjectionLag[], maxLag: number, enabled: boolean): { state: ProjectionState; ok: boolean } {

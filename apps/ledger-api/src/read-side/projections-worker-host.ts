@@ -128,6 +128,11 @@ export class ProjectionsWorkerHost {
     let started = false;
     // Whether this worker committed a batch: one that dies rebuilding without any is no better than one that never started.
     let progressed = false;
+    const committedBatch = () => {
+      progressed = true;
+      this.failedStarts = 0;
+      this.lastError = undefined;
+    };
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'started':
@@ -145,17 +150,13 @@ export class ProjectionsWorkerHost {
           this.starting = undefined;
           break;
         case 'committed':
-          progressed = true;
-          this.failedStarts = 0;
-          this.lastError = undefined;
+          committedBatch();
           if (BigInt(message.position) > this.applied) this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
           break;
         case 'replayed':
           // A batch of a replay by account committed: the projections' position stays at 0 until it ends.
-          progressed = true;
-          this.failedStarts = 0;
-          this.lastError = undefined;
+          committedBatch();
           break;
         case 'replaying':
           this.replayingNow = message.replaying;

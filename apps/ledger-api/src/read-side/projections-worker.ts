@@ -15,7 +15,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LedgerConfig } from '@ledger/servicing';
 import { AuditAnchorScheduler } from '@ledger/servicing/audit';
-import { openProjectorRunner } from './projector-runner';
+import { openProjectorRunner, rebuildProgressLine } from './projector-runner';
 
 /** Messages from the worker to the main thread. */
 export type WorkerMessage =
@@ -44,7 +44,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
       onReplayCommitted: (accounts) => send({ type: 'replayed', accounts }),
       onReplaying: (replaying) => send({ type: 'replaying', replaying }),
-      onRebuildProgress: (position, head, unit) => send({ type: 'log', level: 'info', message: `rebuilding projections: ${position}/${head} ${unit}` }),
+      onRebuildProgress: (position, head, unit) => send({ type: 'log', level: 'info', message: rebuildProgressLine(position, head, unit) }),
       onStarted: (position) => send({ type: 'started', position: position.toString() }),
     },
     { pollIntervalMs: data.pollIntervalMs },

@@ -12,6 +12,11 @@ import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 
 export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onReplayCommitted' | 'onReplaying' | 'onStarted' | 'onRebuildProgress'>;
 
+/** A rebuild's progress as the API's log shows it, whether the projections run on its main thread or in its worker. */
+export function rebuildProgressLine(position: bigint, head: bigint, unit: 'positions' | 'accounts'): string {
+  return `rebuilding projections: ${position}/${head} ${unit}`;
+}
+
 export async function openProjectorRunner(
   config: LedgerConfig,
   hooks: ProjectorHooks,

@@ -15,6 +15,7 @@ import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeou
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 import { ProjectionsWorkerHost } from './projections-worker-host';
+import { rebuildProgressLine } from './projector-runner';
 
 const CONSISTENCY_TIMEOUT_MS = 5_000;
 const END_OF_DAY_CATCH_UP_TIMEOUT_MS = 120_000;
@@ -41,7 +42,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       stateCacheBytes: settings.config.stateCacheBytes,
       onError: (error) => this.logger.error(`projection batch failed; retrying from the checkpoint in 1 s: ${error.message}`),
       retryAfterMs: 1_000,
-      onRebuildProgress: (position, head, unit) => this.logger.log(`rebuilding projections: ${position}/${head} ${unit}`),
+      onRebuildProgress: (position, head, unit) => this.logger.log(rebuildProgressLine(position, head, unit)),
     });
     if (settings.config.projectionsWorker) this.worker = new ProjectionsWorkerHost(settings.config, this.logger);
   }

@@ -407,10 +407,9 @@ export class ProjectionRunner {
   private async replay(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following): Promise<boolean> {
     if (until > 0n && this.replaysByAccount(lane)) return this.replayByAccount(lane, until, onProgress, following);
     const bounds = replayBatchBounds(lane.fold, this.cacheBounds, this.options.replayBatchAccounts);
-    const pageSize = following === undefined ? this.replayBatchSize : Math.min(this.replayBatchSize, FOLLOWING_REPLAY_BATCH);
     while (lane.foldPosition < until) {
       if (following !== undefined && (await following.stopsNow())) return false;
-      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: pageSize });
+      const page = await this.options.store.readAll({ after: lane.foldPosition, maxCount: this.eventsPerBatch(following) });
       const events = page.filter((e) => e.position <= until);
       if (events.length === 0) break;
       for (const batch of byDistinctAccounts(events, bounds)) {
@@ -419,6 +418,11 @@ export class ProjectionRunner {
       onProgress?.(lane.position, until, 'positions');
     }
     return true;
+  }
+
+  /** Events a replay takes a batch (a page of the log, or accounts' streams): fewer in the replay a start follows the log with. */
+  private eventsPerBatch(following: Following | undefined): number {
+    return following === undefined ? this.replayBatchSize : Math.min(this.replayBatchSize, FOLLOWING_REPLAY_BATCH);
   }
 
   /** Whether the lane replays by account: from the start of the log, every projection allowing it, and not told otherwise. */
@@ -480,7 +484,7 @@ export class ProjectionRunner {
     else lane.beginByAccount(closes, { until, accountsDone: 0, foldVersion: lane.fold.version, projections });
     lane.replayingByAccount = true;
     const accountsPerBatch = this.options.replayBatchAccounts ?? 4_096;
-    const eventsPerBatch = following === undefined ? this.replayBatchSize : Math.min(this.replayBatchSize, FOLLOWING_REPLAY_BATCH);
+    const eventsPerBatch = this.eventsPerBatch(following);
     // Streams read ahead of the batch that takes them: a few at once, one round trip each to a store
     // across the network.
     const ahead: AccountEvents[] = [];
@@ -727,7 +731,6 @@ function throttled(onProgress: ProgressCallback | undefined, ms: number): Progre
   };
 }
 
-/** How `byDistinctAccounts` bounds a run: distinct accounts, and optionally their summed weight. */
 /**
  * How a replay cuts a page of the log into batches (`byDistinctAccounts`): at most `accounts` distinct
  * accounts (default 4,096), weighing together at most half the state cache's bytes. An account whose
