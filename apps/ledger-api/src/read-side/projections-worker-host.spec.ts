@@ -21,6 +21,8 @@ async function until(what: string, done: () => boolean, timeoutMs = 20_000): Pro
 describe('the host of the projections worker thread', () => {
   let dir: string;
   let host: ProjectionsWorkerHost | undefined;
+  /** What stops each `killEachWorkerOn` a test started, should the test end before it does. */
+  const killers: (() => Promise<void>)[] = [];
   const config = () => loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_PROJECTIONS: 'worker' });
 
   beforeEach(async () => {
@@ -30,6 +32,7 @@ describe('the host of the projections worker thread', () => {
   });
 
   afterEach(async () => {
+    for (const stop of killers.splice(0)) await stop();
     await host?.stop();
     host = undefined;
     rmSync(dir, { recursive: true, force: true });
@@ -47,10 +50,75 @@ describe('the host of the projections worker thread', () => {
     expect(host.lastError).toContain('could not start');
     db.pragma(`user_version = ${version}`);
     db.close();
+    // Got somewhere again once it commits a batch (the audit anchor it appends, if nothing else).
     await until('a worker to follow the log again', () => host!.running && host!.failedStarts === 0);
     expect(host.lastError).toBeUndefined();
     expect(host.restarts).toBeGreaterThanOrEqual(3);
   }, 30_000);
+
+  async function appendOneEvent(): Promise<bigint> {
+    const store = await createLedgerEventStore(config());
+    const { position } = await store.append(`probe-${Date.now()}`, 'no_stream', [{ id: `probe-${Date.now()}`, type: 'ProbeHappened', schemaVersion: 1, data: {} }]);
+    await store.close();
+    return position;
+  }
+
+  /** Terminates every worker the host starts once it says `type`, until `stop` is called; the delays the host logged. */
+  function killEachWorkerOn(type: string, afterMs = 0): { delays: number[]; stop: () => Promise<void> } {
+    const delays: number[] = [];
+    const killed = new Set<Worker>();
+    let killing = true;
+    const watch = (async () => {
+      while (killing) {
+        const worker = (host as unknown as { worker: Worker | undefined } | undefined)?.worker;
+        if (worker !== undefined && !killed.has(worker)) {
+          killed.add(worker);
+          worker.on('message', (message: { type: string }) => {
+            if (killing && message.type === type) setTimeout(() => void worker.terminate(), afterMs);
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    const stop = async () => {
+      killing = false;
+      await watch;
+    };
+    killers.push(stop);
+    return { delays, stop };
+  }
+
+  const logDelays = (delays: number[]) => ({ ...silent, error: (line: string) => { const delay = /again in (\d+) ms/.exec(line)?.[1]; if (delay) delays.push(Number(delay)); } });
+
+  it('backs off from workers that keep dying once they follow the log, before they commit anything, and a worker that lived long enough starts again at once', async () => {
+    const delays: number[] = [];
+    host = new ProjectionsWorkerHost(config(), logDelays(delays), { retryAfterMs: 100, stableAfterMs: 5_000 });
+    await host.start();
+    const position = await appendOneEvent();
+    await until('the first worker to commit', () => host!.appliedPosition >= position && !host!.replaying);
+    // As if each worker ran out of heap in its first batch: each dies once it follows the log, having committed nothing.
+    const first = (host as unknown as { worker: Worker }).worker;
+    const kill = killEachWorkerOn('started');
+    await first.terminate();
+    await until('four workers to die', () => host!.restarts >= 4);
+    await kill.stop();
+    // The first had got somewhere; each after it had not.
+    expect(delays.slice(0, 4)).toEqual([100, 200, 400, 800]);
+    expect(host.failedStarts).toBeGreaterThanOrEqual(3);
+    // The next worker lives; once it commits a batch, the count starts again.
+    await appendOneEvent();
+    await until('a worker to commit a batch', () => host!.running && host!.failedStarts === 0);
+
+    // A worker that followed the log for longer than stableAfterMs and dies is started again after the shortest delay.
+    await host.stop();
+    delays.length = 0;
+    host = new ProjectionsWorkerHost(config(), logDelays(delays), { retryAfterMs: 100, stableAfterMs: 300 });
+    const again = killEachWorkerOn('started', 500);
+    await host.start();
+    await until('two workers to die after living long enough', () => host!.restarts >= 2);
+    await again.stop();
+    expect(delays.slice(0, 2)).toEqual([100, 100]);
+  }, 60_000);
 
   it('clears a failed batch once the runner follows the log again, with no new event to commit', async () => {
     host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
@@ -121,30 +189,15 @@ describe('the host of the projections worker thread', () => {
 
   it('backs off from workers that keep dying in their rebuild before committing any of it, and recovers once one gets on', async () => {
     const head = await ledgerWithProjectionBehind();
-    const delays: number[] = [];
-    host = new ProjectionsWorkerHost(config(), { ...silent, error: (line: string) => delays.push(Number(/again in (\d+) ms/.exec(line)?.[1] ?? NaN)) }, { retryAfterMs: 100 });
-    const killed = new Set<Worker>();
-    let killing = true;
     // As if each worker ran out of heap at the start of its rebuild: killed once it has started (rebuilding), before its first batch.
-    const watch = (async () => {
-      while (killing) {
-        const worker = (host as unknown as { worker: Worker | undefined }).worker;
-        if (worker !== undefined && !killed.has(worker)) {
-          killed.add(worker);
-          worker.on('message', (message: { type: string }) => {
-            if (killing && message.type === 'started') void worker.terminate();
-          });
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    })();
+    const kill = killEachWorkerOn('started');
+    host = new ProjectionsWorkerHost(config(), logDelays(kill.delays), { retryAfterMs: 100 });
     await host.start();
     await until('three workers to die rebuilding', () => host!.restarts >= 3);
     const failedStarts = host.failedStarts;
-    killing = false;
-    await watch;
+    await kill.stop();
     await until('the read models to reach the head of the log', () => host!.appliedPosition === head && !host!.replaying);
-    expect(delays.filter((d) => !Number.isNaN(d)).slice(0, 3)).toEqual([200, 400, 800]);
+    expect(kill.delays.slice(0, 3)).toEqual([200, 400, 800]);
     expect(failedStarts).toBeGreaterThanOrEqual(3);
     expect(host.failedStarts).toBe(0);
   }, 60_000);

@@ -25,6 +25,11 @@ export interface WorkerHostOptions {
   retryAfterMs?: number;
   /** How long `stop()` waits for the worker to close its connections before terminating it (default 10 s). */
   stopGraceMs?: number;
+  /**
+   * A worker that followed the log this long has got somewhere even if it committed nothing (no event
+   * came): its death does not count towards the backoff (default 30 s, the longest backoff).
+   */
+  stableAfterMs?: number;
 }
 
 export class ProjectionsWorkerHost {
@@ -42,8 +47,9 @@ export class ProjectionsWorkerHost {
   /** Times the worker was started again after it died. */
   restarts = 0;
   /**
-   * Workers in a row that died before they followed the log, or while rebuilding read models without
-   * committing a batch of it (0 once one follows the log, or commits a batch).
+   * Workers in a row that died without getting anywhere: before they followed the log, or after it
+   * without committing a batch (of a rebuild, or of new events) or living `stableAfterMs`. 0 once one
+   * commits a batch, ends a rebuild, or dies after that long. The restarts back off by it.
    */
   failedStarts = 0;
 
@@ -125,8 +131,10 @@ export class ProjectionsWorkerHost {
     const script = join(__dirname, `projections-worker${extname(__filename)}`);
     const worker = new Worker(script, { workerData: data, ...workerSourceOptions(script) });
     this.worker = worker;
+    const spawnedAt = Date.now();
     let started = false;
-    // Whether this worker committed a batch: one that dies rebuilding without any is no better than one that never started.
+    // Whether this worker committed a batch, or ended a rebuild: one that dies before either (dying in the
+    // same batch every time, say: out of heap on one account) is no better than one that never started.
     let progressed = false;
     const committedBatch = () => {
       progressed = true;
@@ -141,8 +149,6 @@ export class ProjectionsWorkerHost {
           if (!started && this.replayingNow) this.logger.log('projections worker started: rebuilding its read models, then following the log');
           else if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
           started = true;
-          // A worker that starts by rebuilding has followed nothing yet: its first batch says it gets anywhere.
-          if (!this.replayingNow) this.failedStarts = 0;
           this.lastError = undefined;
           this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
@@ -161,7 +167,10 @@ export class ProjectionsWorkerHost {
         case 'replaying':
           this.replayingNow = message.replaying;
           // A rebuild that ended (or had nothing to do: an empty log) got the worker through its start.
-          if (!message.replaying && started) this.failedStarts = 0;
+          if (!message.replaying && started) {
+            progressed = true;
+            this.failedStarts = 0;
+          }
           break;
         case 'failed':
           this.lastError = message.message;
@@ -185,9 +194,10 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
-      const diedRebuilding = this.replayingNow && !progressed;
+      const stable = started && !this.replayingNow && Date.now() - spawnedAt >= (this.options.stableAfterMs ?? 30_000);
       this.replayingNow = false;
-      if (!started || diedRebuilding) this.failedStarts++;
+      if (progressed || stable) this.failedStarts = 0;
+      else this.failedStarts++;
       if (this.stopping) {
         this.failStart(new Error('the app stopped before the projections worker followed the log'));
         return;
@@ -201,8 +211,8 @@ export class ProjectionsWorkerHost {
       }
       this.lastError ??= `the projections worker exited with code ${code}`;
       this.restarts++;
-      // Back off while workers keep dying before they follow the log (the store unreachable, say), or
-      // where the last one died in a rebuild (out of heap on one account, say): 1 s, 2 s, 4 s ... 30 s.
+      // Back off while workers keep dying without getting anywhere: before they follow the log (the store
+      // unreachable, say), or in their first batch (out of heap on one account, say): 1 s, 2 s, 4 s ... 30 s.
       const delay = Math.min(30_000, (this.options.retryAfterMs ?? 1_000) * 2 ** Math.min(this.failedStarts, 5));
       this.logger.error(`projections worker exited with code ${code}; starting it again in ${delay} ms`);
       this.restartTimer = setTimeout(() => this.spawn(), delay);
