@@ -50,10 +50,12 @@ describe('the host of the projections worker thread', () => {
     expect(host.lastError).toContain('could not start');
     db.pragma(`user_version = ${version}`);
     db.close();
-    // Got somewhere again once it commits a batch (the audit anchor it appends, if nothing else).
-    await until('a worker to follow the log again', () => host!.running && host!.failedStarts === 0);
-    expect(host.lastError).toBeUndefined();
-    expect(host.restarts).toBeGreaterThanOrEqual(3);
+    await until('a worker to follow the log again', () => host!.running && host!.lastError === undefined);
+    expect(host.restarts).toBeGreaterThanOrEqual(2);
+    // Following the log is not yet getting anywhere (it may die in its first batch); committing one is.
+    expect(host.failedStarts).toBeGreaterThanOrEqual(2);
+    await appendOneEvent();
+    await until('the worker to commit a batch', () => host!.failedStarts === 0);
   }, 30_000);
 
   async function appendOneEvent(): Promise<bigint> {
@@ -74,7 +76,9 @@ describe('the host of the projections worker thread', () => {
         if (worker !== undefined && !killed.has(worker)) {
           killed.add(worker);
           worker.on('message', (message: { type: string }) => {
-            if (killing && message.type === type) setTimeout(() => void worker.terminate(), afterMs);
+            if (!killing || message.type !== type) return;
+            if (afterMs === 0) void worker.terminate();
+            else setTimeout(() => void worker.terminate(), afterMs);
           });
         }
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -109,7 +113,7 @@ describe('the host of the projections worker thread', () => {
     await appendOneEvent();
     await until('a worker to commit a batch', () => host!.running && host!.failedStarts === 0);
 
-    // A worker that followed the log for longer than stableAfterMs and dies is started again after the shortest delay.
+    // A worker that followed the log for longer than stableAfterMs (as the old rule had it for every worker that followed it) and dies is started again after the shortest delay.
     await host.stop();
     delays.length = 0;
     host = new ProjectionsWorkerHost(config(), logDelays(delays), { retryAfterMs: 100, stableAfterMs: 300 });

@@ -48,8 +48,8 @@ export class ProjectionsWorkerHost {
   restarts = 0;
   /**
    * Workers in a row that died without getting anywhere: before they followed the log, or after it
-   * without committing a batch (of a rebuild, or of new events) or living `stableAfterMs`. 0 once one
-   * commits a batch, ends a rebuild, or dies after that long. The restarts back off by it.
+   * without committing a batch (of a rebuild, or of new events) or following it for `stableAfterMs`
+   * outside a rebuild. 0 once one commits a batch, or dies after that long. The restarts back off by it.
    */
   failedStarts = 0;
 
@@ -131,7 +131,7 @@ export class ProjectionsWorkerHost {
     const script = join(__dirname, `projections-worker${extname(__filename)}`);
     const worker = new Worker(script, { workerData: data, ...workerSourceOptions(script) });
     this.worker = worker;
-    const spawnedAt = Date.now();
+    let startedAt: number | undefined;
     let started = false;
     // Whether this worker committed a batch, or ended a rebuild: one that dies before either (dying in the
     // same batch every time, say: out of heap on one account) is no better than one that never started.
@@ -149,6 +149,7 @@ export class ProjectionsWorkerHost {
           if (!started && this.replayingNow) this.logger.log('projections worker started: rebuilding its read models, then following the log');
           else if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
           started = true;
+          startedAt ??= Date.now();
           this.lastError = undefined;
           this.applied = BigInt(message.position);
           this.waiters.notify(this.applied);
@@ -166,11 +167,9 @@ export class ProjectionsWorkerHost {
           break;
         case 'replaying':
           this.replayingNow = message.replaying;
-          // A rebuild that ended (or had nothing to do: an empty log) got the worker through its start.
-          if (!message.replaying && started) {
-            progressed = true;
-            this.failedStarts = 0;
-          }
+          // Its end is no progress of its own: it also ends when a batch fails. A rebuild that does any
+          // work commits batches ('replayed'); one with nothing to do (an empty log) leaves a worker that
+          // gets somewhere by living (`stableAfterMs`).
           break;
         case 'failed':
           this.lastError = message.message;
@@ -194,7 +193,7 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
-      const stable = started && !this.replayingNow && Date.now() - spawnedAt >= (this.options.stableAfterMs ?? 30_000);
+      const stable = startedAt !== undefined && !this.replayingNow && Date.now() - startedAt >= (this.options.stableAfterMs ?? 30_000);
       this.replayingNow = false;
       if (progressed || stable) this.failedStarts = 0;
       else this.failedStarts++;
