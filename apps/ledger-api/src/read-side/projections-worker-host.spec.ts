@@ -65,9 +65,8 @@ describe('the host of the projections worker thread', () => {
     return position;
   }
 
-  /** Terminates every worker the host starts once it says `type`, until `stop` is called; the delays the host logged. */
-  function killEachWorkerOn(type: string, afterMs = 0): { delays: number[]; stop: () => Promise<void> } {
-    const delays: number[] = [];
+  /** Terminates every worker the host starts, `afterMs` after it says `type`, until the returned function is called. */
+  function killEachWorkerOn(type: string, afterMs = 0): () => Promise<void> {
     const killed = new Set<Worker>();
     let killing = true;
     const watch = (async () => {
@@ -89,7 +88,7 @@ describe('the host of the projections worker thread', () => {
       await watch;
     };
     killers.push(stop);
-    return { delays, stop };
+    return stop;
   }
 
   const logDelays = (delays: number[]) => ({ ...silent, error: (line: string) => { const delay = /again in (\d+) ms/.exec(line)?.[1]; if (delay) delays.push(Number(delay)); } });
@@ -102,10 +101,10 @@ describe('the host of the projections worker thread', () => {
     await until('the first worker to commit', () => host!.appliedPosition >= position && !host!.replaying);
     // As if each worker ran out of heap in its first batch: each dies once it follows the log, having committed nothing.
     const first = (host as unknown as { worker: Worker }).worker;
-    const kill = killEachWorkerOn('started');
+    const stopKilling = killEachWorkerOn('started');
     await first.terminate();
     await until('four workers to die', () => host!.restarts >= 4);
-    await kill.stop();
+    await stopKilling();
     // The first had got somewhere; each after it had not.
     expect(delays.slice(0, 4)).toEqual([100, 200, 400, 800]);
     expect(host.failedStarts).toBeGreaterThanOrEqual(3);
@@ -113,14 +112,14 @@ describe('the host of the projections worker thread', () => {
     await appendOneEvent();
     await until('a worker to commit a batch', () => host!.running && host!.failedStarts === 0);
 
-    // A worker that followed the log for longer than stableAfterMs (as the old rule had it for every worker that followed it) and dies is started again after the shortest delay.
+    // A worker that followed the log for longer than stableAfterMs and dies is started again after the shortest delay.
     await host.stop();
     delays.length = 0;
     host = new ProjectionsWorkerHost(config(), logDelays(delays), { retryAfterMs: 100, stableAfterMs: 300 });
-    const again = killEachWorkerOn('started', 500);
+    const stopKillingLater = killEachWorkerOn('started', 500);
     await host.start();
     await until('two workers to die after living long enough', () => host!.restarts >= 2);
-    await again.stop();
+    await stopKillingLater();
     expect(delays.slice(0, 2)).toEqual([100, 100]);
   }, 60_000);
 
@@ -194,14 +193,15 @@ describe('the host of the projections worker thread', () => {
   it('backs off from workers that keep dying in their rebuild before committing any of it, and recovers once one gets on', async () => {
     const head = await ledgerWithProjectionBehind();
     // As if each worker ran out of heap at the start of its rebuild: killed once it has started (rebuilding), before its first batch.
-    const kill = killEachWorkerOn('started');
-    host = new ProjectionsWorkerHost(config(), logDelays(kill.delays), { retryAfterMs: 100 });
+    const stopKilling = killEachWorkerOn('started');
+    const delays: number[] = [];
+    host = new ProjectionsWorkerHost(config(), logDelays(delays), { retryAfterMs: 100 });
     await host.start();
     await until('three workers to die rebuilding', () => host!.restarts >= 3);
     const failedStarts = host.failedStarts;
-    await kill.stop();
+    await stopKilling();
     await until('the read models to reach the head of the log', () => host!.appliedPosition === head && !host!.replaying);
-    expect(kill.delays.slice(0, 3)).toEqual([200, 400, 800]);
+    expect(delays.slice(0, 3)).toEqual([200, 400, 800]);
     expect(failedStarts).toBeGreaterThanOrEqual(3);
     expect(host.failedStarts).toBe(0);
   }, 60_000);

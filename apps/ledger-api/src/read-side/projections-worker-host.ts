@@ -26,8 +26,8 @@ export interface WorkerHostOptions {
   /** How long `stop()` waits for the worker to close its connections before terminating it (default 10 s). */
   stopGraceMs?: number;
   /**
-   * A worker that followed the log this long has got somewhere even if it committed nothing (no event
-   * came): its death does not count towards the backoff (default 30 s, the longest backoff).
+   * A worker that followed the log this long outside a rebuild has got somewhere even if it committed
+   * nothing (no event came): its death does not count towards the backoff (default 30 s, the longest backoff).
    */
   stableAfterMs?: number;
 }
@@ -131,10 +131,10 @@ export class ProjectionsWorkerHost {
     const script = join(__dirname, `projections-worker${extname(__filename)}`);
     const worker = new Worker(script, { workerData: data, ...workerSourceOptions(script) });
     this.worker = worker;
+    // When this worker first followed the log.
     let startedAt: number | undefined;
-    let started = false;
-    // Whether this worker committed a batch, or ended a rebuild: one that dies before either (dying in the
-    // same batch every time, say: out of heap on one account) is no better than one that never started.
+    // Whether this worker committed a batch: one that dies before any (in the same batch every time, say:
+    // out of heap on one account) is no better than one that never started.
     let progressed = false;
     const committedBatch = () => {
       progressed = true;
@@ -146,9 +146,8 @@ export class ProjectionsWorkerHost {
         case 'started':
           // Also after the runner recovered from a failed batch: that clears the failure. The position is
           // taken as reported, not as a maximum: a worker that rebuilt its read models starts lower.
-          if (!started && this.replayingNow) this.logger.log('projections worker started: rebuilding its read models, then following the log');
-          else if (!started) this.logger.log(`projections worker following the log from position ${message.position}`);
-          started = true;
+          if (startedAt === undefined && this.replayingNow) this.logger.log('projections worker started: rebuilding its read models, then following the log');
+          else if (startedAt === undefined) this.logger.log(`projections worker following the log from position ${message.position}`);
           startedAt ??= Date.now();
           this.lastError = undefined;
           this.applied = BigInt(message.position);
@@ -204,7 +203,7 @@ export class ProjectionsWorkerHost {
       // A worker of the start that died before it followed the log (the log or the read models would not
       // open) fails the start. One that died in the replay it follows the log with (out of heap on a large
       // rebuild, say) is started again below, and its successor goes on from the replay's last batch.
-      if (!started && this.starting) {
+      if (startedAt === undefined && this.starting) {
         this.failStart(new Error(`the projections worker exited with code ${code} before it followed the log: ${this.lastError ?? 'no message'}`));
         return;
       }
