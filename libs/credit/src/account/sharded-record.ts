@@ -46,8 +46,12 @@ export const SHARDS = 64;
  */
 export class StoredShard {
   private source: string | (() => string);
+  // What is worked out once is kept in private fields, which a frozen shard (a test's deep-frozen state)
+  // still lets it fill, as it does the entries it parses (`parsedShards`).
   /** The text's bytes on the heap, once worked out (`textBytes`). */
-  private bytes?: number;
+  #bytes?: number;
+  /** How many entries the text parsed to, once parsed (`parsedEntryCount`). */
+  #parsedCount?: number;
 
   constructor(
     text: string | (() => string),
@@ -73,8 +77,8 @@ export class StoredShard {
    * the whole text, instead of a scan of every line.
    */
   get textBytes(): number {
-    if (this.bytes === undefined) this.bytes = (this.bytesPerChar ?? bytesPerCharOf(this.text)) * this.text.length;
-    return this.bytes;
+    if (this.#bytes === undefined) this.#bytes = (this.bytesPerChar ?? bytesPerCharOf(this.text)) * this.text.length;
+    return this.#bytes;
   }
 
   /** Whether the text is in memory (read with the state, or asked for since). */
@@ -85,6 +89,11 @@ export class StoredShard {
   /** The entries if they were parsed already, else undefined (parses nothing). */
   parsedEntries(): Readonly<Record<string, unknown>> | undefined {
     return parsedShards.get(this);
+  }
+
+  /** How many entries were parsed, if they were (parses nothing). */
+  parsedEntryCount(): number | undefined {
+    return this.#parsedCount;
   }
 
   /** The shard's entries, parsed once (kept beside it, so a frozen state may hold a stored shard too). */
@@ -98,6 +107,8 @@ export class StoredShard {
       }
       if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) throw new BrokenStoredShardError(new TypeError('the shard is not an object'));
       parsedShards.set(this, entries);
+      // Counted as they are parsed (they never change), so that weighing never visits them (`state-weight.ts`).
+      this.#parsedCount = countOwnKeys(entries);
     }
     return entries as Readonly<Record<string, T>>;
   }
@@ -125,6 +136,13 @@ export function bytesPerCharOf(text: string): 1 | 2 {
 }
 
 const parsedShards = new WeakMap<StoredShard, Readonly<Record<string, unknown>>>();
+
+/** The own enumerable keys of a record (a shard, an account's plans), without building their array. */
+export function countOwnKeys(record: object): number {
+  let n = 0;
+  for (const key in record) if (Object.hasOwn(record, key)) n++;
+  return n;
+}
 
 /** The entries of slot `index`, or null for a shard with none. */
 function shardAt<T>(record: ShardedRecord<T>, index: number): Readonly<Record<string, T>> | null {
@@ -169,6 +187,7 @@ function withCount<T>(record: (StoredShard | null)[] & Counted, size: number): S
   const stored = record.reduce((n, slot) => (slot === null ? n : n + 1), 0);
   if (size < stored) throw new TypeError(`not a stored sharded record: size ${size} but ${stored} shards with entries`);
   record.size = size;
+  record.built = 0;
   return record;
 }
 
@@ -195,6 +214,7 @@ function shardOf(id: string): number {
 export function emptySharded<T>(): ShardedRecord<T> {
   const record: ShardedRecord<T> & Counted = new Array<null>(SHARDS).fill(null);
   record.size = 0;
+  record.built = 0;
   return record;
 }
 
@@ -212,13 +232,14 @@ export function withEntry<T>(record: ShardedRecord<T>, id: string, value: T): Sh
   defineOwn(shard, id, value);
   const next = record.slice();
   next[index] = shard;
-  return withSizeOf(record, next, added);
+  return withSizeOf(record, next, added, parsedFrom(record[index]));
 }
 
 /** A copy with every given entry set, copying each shard it touches once. */
 export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<readonly [string, T]>): ShardedRecord<T> {
   let next: (Record<string, T> | StoredShard | null)[] | undefined;
   let added = 0;
+  let fromStored = 0;
   const copied = new Set<number>();
   for (const [id, value] of entries) {
     next ??= record.slice() as (Record<string, T> | StoredShard | null)[];
@@ -226,12 +247,18 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
     if (!copied.has(index)) {
       copied.add(index);
       next[index] = copyRecord(shardAt(record, index));
+      fromStored += parsedFrom(record[index]);
     }
     const shard = next[index] as Record<string, T>;
     if (!Object.hasOwn(shard, id)) added++;
     defineOwn(shard, id, value);
   }
-  return next === undefined ? record : withSizeOf(record, next, added);
+  return next === undefined ? record : withSizeOf(record, next, added, fromStored);
+}
+
+/** The entries a slot just copied into a shard of its own held as a stored shard (parsed by the copy), else 0. */
+function parsedFrom(slot: ShardedRecord<unknown>[number]): number {
+  return slot instanceof StoredShard ? slot.parsedEntryCount()! : 0;
 }
 
 /**
@@ -280,21 +307,26 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
  * changed once built (a change copies it), so the count is carried forward from copy to copy. The codec
  * writes the count beside the shards (state version 5) and `storedSharded` sets it again on read. A record
  * with none (a version 3 or 4 snapshot's) is counted entry by entry the first time it is asked about, and
- * that count is kept by record object. The count is asked for each new draw's posting order and each
- * time a cache weighs a state. (Keeping every count in the WeakMap made it hold an entry per copy, a
- * cost to each copy and to the collector.)
+ * that count is kept by record object. The count is asked for each new draw's posting order. (Keeping
+ * every count in the WeakMap made it hold an entry per copy, a cost to each copy and to the collector.)
+ * A second count, `built`, goes the same way for caches that weigh a state (`builtSizeOf`).
  *
- * The property is a plain assignment, so it is enumerable: `Object.keys` and `for...in` over a record
- * list `size` after the slots, and a deep equality (jest's `toEqual`) tells a record built here from one
+ * The properties are plain assignments, so they are enumerable: `Object.keys` and `for...in` over a
+ * record list `size` and `built` after the slots, and a deep equality (jest's `toEqual`) tells a record built here from one
  * read back. Walk a record by its slots (`for...of`, indices), and compare states by their serialized
  * text. Defining it non-enumerable cost about 0.25 microseconds a copy, as much as the WeakMap did.
  */
-type Counted = { size?: number };
+type Counted = { size?: number; built?: number };
 const counted = new WeakMap<object, number>();
+const countedBuilt = new WeakMap<object, number>();
 
-/** `next`, a copy of `record` with `added` more entries, carrying its count forward. */
-function withSizeOf<T>(record: ShardedRecord<T>, next: ShardedRecord<T>, added: number): ShardedRecord<T> {
+/**
+ * `next`, a copy of `record` with `added` more entries, `fromStored` of its entries now in shards built
+ * here rather than stored ones, carrying its counts forward.
+ */
+function withSizeOf<T>(record: ShardedRecord<T>, next: ShardedRecord<T>, added: number, fromStored: number): ShardedRecord<T> {
   (next as Counted).size = sizeOf(record) + added;
+  (next as Counted).built = builtSizeOf(record) + added + fromStored;
   return next;
 }
 
@@ -308,6 +340,25 @@ export function sizeOf<T>(record: ShardedRecord<T>): number {
     counted.set(record, size);
   }
   return size;
+}
+
+/**
+ * Entries in the shards built here rather than stored ones (`StoredShard`), which caches weigh at a fixed
+ * cost each: carried forward from copy to copy like the entry count (`built`), so that weighing a state
+ * after each change does not count every shard's entries again, which grew with the account's history
+ * (31 µs for a one-year account in a cache, a tenth of a command's time). Counted, once per record
+ * object, for a record without it (a version 3 or 4 snapshot's).
+ */
+export function builtSizeOf<T>(record: ShardedRecord<T>): number {
+  const own = (record as Counted).built;
+  if (own !== undefined) return own;
+  let built = countedBuilt.get(record);
+  if (built === undefined) {
+    built = 0;
+    for (const slot of record) if (slot !== null && !(slot instanceof StoredShard)) built += countOwnKeys(slot);
+    countedBuilt.set(record, built);
+  }
+  return built;
 }
 
 /**

@@ -2,8 +2,9 @@ import { AccountScenario } from '../testing/account-scenario';
 import { addDays } from '../time/local-date';
 import { type CreditAccountState, initialState, totalOwed } from './credit-account.state';
 import { deserializeApart, deserializeState, serializeApart, serializeState } from './state-codec';
-import { getEntry, StoredShard } from './sharded-record';
-import { approximateStateBytes } from './state-weight';
+import fc from 'fast-check';
+import { emptySharded, getEntry, type ShardedRecord, StoredShard, withEntries, withEntry } from './sharded-record';
+import { approximateRecordBytes, approximateStateBytes } from './state-weight';
 
 /** A year of an account: a draw every few days, the statement repaid in full each month. */
 function yearOfDraws(): AccountScenario {
@@ -86,5 +87,47 @@ describe('the estimated weight of an account state', () => {
     expect(textOf(chinese)).toBe(textOf(latin));
     expect(approximateStateBytes(chinese) - approximateStateBytes(latin)).toBeGreaterThanOrEqual(textOf(chinese) - 64 * 4);
     for (const state of [latin, chinese, account.state, deserializeState(serializeState(account.state))]) expect(Number.isSafeInteger(approximateStateBytes(state))).toBe(true);
+  });
+
+  it('weighs a record as a count of every slot would, however it was copied, read back or parsed in between', () => {
+    // The weight's count of entries in shards built here is carried from copy to copy (`builtSizeOf`);
+    // counted slot by slot instead, as it was before, it must come out the same after any history.
+    const byCounting = (record: ShardedRecord<unknown>, perEntry: number) => {
+      let bytes = 0;
+      for (const slot of record) {
+        if (slot === null) continue;
+        if (!(slot instanceof StoredShard)) bytes += perEntry * Object.keys(slot).length;
+        else {
+          bytes += 100 + (slot.loaded ? 16 + slot.textBytes : 0);
+          const parsed = slot.parsedEntries();
+          if (parsed !== undefined) bytes += ((3 * perEntry) / 2) * Object.keys(parsed).length;
+        }
+      }
+      return Math.ceil(bytes);
+    };
+    const id = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('__proto__', 'constructor', 'size', 'built'));
+    const step = fc.oneof(
+      fc.record({ set: fc.tuple(id, fc.integer()) }),
+      fc.record({ setMany: fc.array(fc.tuple(id, fc.integer()), { maxLength: 5 }) }),
+      fc.record({ readBack: fc.boolean() }),
+      fc.record({ lookUp: id }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), fc.integer({ min: 1, max: 400 }), (steps, perEntry) => {
+        let record = emptySharded<number>();
+        for (const s of steps) {
+          if ('set' in s) record = withEntry(record, ...s.set);
+          else if ('setMany' in s) record = withEntries(record, s.setMany);
+          else if ('lookUp' in s) getEntry(record, s.lookUp);
+          else {
+            // As a snapshot holds it: every shard stored, its text in memory (read apart, it would not be yet).
+            const back = deserializeState(serializeState({ ...initialState('acc-w'), orders: record as never })).orders as ShardedRecord<number>;
+            record = back;
+            if (s.readBack) for (const slot of record) if (slot instanceof StoredShard && slot.text.length % 2 === 0) slot.entries();
+          }
+          expect(approximateRecordBytes(record, perEntry)).toBe(byCounting(record, perEntry));
+        }
+      }),
+    );
   });
 });

@@ -8,7 +8,7 @@
  * here so that it errs on the heavy side.
  */
 import type { CreditAccountState } from './credit-account.state';
-import { type ShardedRecord, sizeOf, StoredShard } from './sharded-record';
+import { builtSizeOf, countOwnKeys, type ShardedRecord, StoredShard } from './sharded-record';
 
 /** Everything of fixed size: the state object, its Money fields, the quarter, the holder. */
 const BASE = 3_600;
@@ -53,16 +53,10 @@ export function approximateStateBytes(state: CreditAccountState): number {
     PER_UNBILLED_DRAW * state.unbilledDraws.length +
     PER_STATEMENT * state.statements.length +
     PER_ACCRUAL_SEGMENT * state.accrual.segments.length +
-    PER_PLAN * countKeys(state.plans) +
+    PER_PLAN * countOwnKeys(state.plans) +
     approximateRecordBytes(state.repayments, PER_REPAYMENT) +
-    PER_DISPUTE * countKeys(state.disputes)
+    PER_DISPUTE * countOwnKeys(state.disputes)
   );
-}
-
-function countKeys(record: object): number {
-  let n = 0;
-  for (const key in record) if (Object.hasOwn(record, key)) n++;
-  return n;
 }
 
 /**
@@ -71,19 +65,14 @@ function countKeys(record: object): number {
  * holds most of its history. (Also for records kept beside a state, such as the repository's command ids.)
  */
 export function approximateRecordBytes(record: ShardedRecord<unknown>, perEntry: number): number {
-  // A record `evolve` built holds no stored shard: its count says it all, without visiting an entry.
-  if (!record.some((slot) => slot instanceof StoredShard)) return perEntry * sizeOf(record);
-  let bytes = 0;
+  // The shards built here are counted as the record is copied (`builtSizeOf`): only stored ones are visited.
+  let bytes = perEntry * builtSizeOf(record);
   for (const slot of record) {
-    if (slot === null) continue;
-    if (slot instanceof StoredShard) {
-      bytes += PER_STORED_SHARD;
-      if (slot.loaded) bytes += STRING_HEADER + slot.textBytes;
-      const parsed = slot.parsedEntries();
-      if (parsed !== undefined) bytes += PARSED_PER_ENTRY(perEntry) * countKeys(parsed);
-    } else {
-      bytes += perEntry * countKeys(slot);
-    }
+    if (!(slot instanceof StoredShard)) continue;
+    bytes += PER_STORED_SHARD;
+    if (slot.loaded) bytes += STRING_HEADER + slot.textBytes;
+    const parsed = slot.parsedEntryCount();
+    if (parsed !== undefined) bytes += PARSED_PER_ENTRY(perEntry) * parsed;
   }
   return Math.ceil(bytes);
 }
