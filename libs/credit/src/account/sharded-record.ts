@@ -331,15 +331,25 @@ function withSizeOf<T>(record: ShardedRecord<T>, next: ShardedRecord<T>, added: 
 }
 
 export function sizeOf<T>(record: ShardedRecord<T>): number {
-  const own = (record as Counted).size;
-  if (own !== undefined) return own;
-  let size = counted.get(record);
-  if (size === undefined) {
-    size = 0;
-    for (let index = 0; index < record.length; index++) size += Object.keys(shardAt(record, index) ?? {}).length;
-    counted.set(record, size);
-  }
+  return carried(record, 'size', counted, countEntries);
+}
+
+function countEntries(record: ShardedRecord<unknown>): number {
+  let size = 0;
+  for (let index = 0; index < record.length; index++) size += Object.keys(shardAt(record, index) ?? {}).length;
   return size;
+}
+
+/** The count a record carries under `key`, or else one counted by `count` the first time, and kept by record object. */
+function carried(record: ShardedRecord<unknown>, key: keyof Counted, kept: WeakMap<object, number>, count: (record: ShardedRecord<unknown>) => number): number {
+  const own = (record as Counted)[key];
+  if (own !== undefined) return own;
+  let value = kept.get(record);
+  if (value === undefined) {
+    value = count(record);
+    kept.set(record, value);
+  }
+  return value;
 }
 
 /**
@@ -350,14 +360,12 @@ export function sizeOf<T>(record: ShardedRecord<T>): number {
  * object, for a record without it (a version 3 or 4 snapshot's).
  */
 export function builtSizeOf<T>(record: ShardedRecord<T>): number {
-  const own = (record as Counted).built;
-  if (own !== undefined) return own;
-  let built = countedBuilt.get(record);
-  if (built === undefined) {
-    built = 0;
-    for (const slot of record) if (slot !== null && !(slot instanceof StoredShard)) built += countOwnKeys(slot);
-    countedBuilt.set(record, built);
-  }
+  return carried(record, 'built', countedBuilt, countBuilt);
+}
+
+function countBuilt(record: ShardedRecord<unknown>): number {
+  let built = 0;
+  for (const slot of record) if (slot !== null && !(slot instanceof StoredShard)) built += countOwnKeys(slot);
   return built;
 }
 
