@@ -46,8 +46,8 @@ export const SHARDS = 64;
  */
 export class StoredShard {
   private source: string | (() => string);
-  // What is worked out once is kept in private fields, which a frozen shard (a test's deep-frozen state)
-  // still lets it fill, as it does the entries it parses (`parsedShards`).
+  // Its counts, worked out once, are kept in private fields, which a frozen shard (a test's deep-frozen
+  // state) still lets it fill, as it does the entries it parses (`parsedShards`). (Not its text, read once.)
   /** The text's bytes on the heap, once worked out (`textBytes`). */
   #bytes?: number;
   /** How many entries the text parsed to, once parsed (`parsedEntryCount`). */
@@ -256,9 +256,10 @@ export function withEntries<T>(record: ShardedRecord<T>, entries: Iterable<reado
   return next === undefined ? record : withSizeOf(record, next, added, fromStored);
 }
 
-/** The entries a slot just copied into a shard of its own held as a stored shard (parsed by the copy), else 0. */
+/** The entries a slot just copied into a shard of its own held as a stored shard, else 0. */
 function parsedFrom(slot: ShardedRecord<unknown>[number]): number {
-  return slot instanceof StoredShard ? slot.parsedEntryCount()! : 0;
+  // The copy parsed it, so its count is known; counted here all the same, should that order ever change.
+  return slot instanceof StoredShard ? (slot.parsedEntryCount() ?? countOwnKeys(slot.entries())) : 0;
 }
 
 /**
@@ -314,7 +315,7 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
  * The properties are plain assignments, so they are enumerable: `Object.keys` and `for...in` over a
  * record list `size` and `built` after the slots, and a deep equality (jest's `toEqual`) tells a record built here from one
  * read back. Walk a record by its slots (`for...of`, indices), and compare states by their serialized
- * text. Defining it non-enumerable cost about 0.25 microseconds a copy, as much as the WeakMap did.
+ * text. Defining them non-enumerable cost about 0.25 microseconds a copy, as much as the WeakMap did.
  */
 type Counted = { size?: number; built?: number };
 const counted = new WeakMap<object, number>();
