@@ -313,9 +313,10 @@ export function entriesOf<T>(record: ShardedRecord<T>): T[] {
  * A second count, `built`, goes the same way for caches that weigh a state (`builtSizeOf`).
  *
  * The properties are plain assignments, so they are enumerable: `Object.keys` and `for...in` over a
- * record list `size` and `built` after the slots, and a deep equality (jest's `toEqual`) tells a record built here from one
- * read back. Walk a record by its slots (`for...of`, indices), and compare states by their serialized
- * text. Defining them non-enumerable cost about 0.25 microseconds a copy, as much as the WeakMap did.
+ * record list `size` and `built` after the slots, and a deep equality (jest's `toEqual`) tells a record
+ * built here from one read back. Walk a record by its slots (`for...of`, indices), and compare states by
+ * their serialized text. Defining them non-enumerable cost about 0.25 microseconds a copy, as much as
+ * the WeakMap did.
  */
 type Counted = { size?: number; built?: number };
 const counted = new WeakMap<object, number>();

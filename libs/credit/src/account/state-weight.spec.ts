@@ -1,8 +1,8 @@
+import fc from 'fast-check';
 import { AccountScenario } from '../testing/account-scenario';
 import { addDays } from '../time/local-date';
 import { type CreditAccountState, initialState, totalOwed } from './credit-account.state';
 import { deserializeApart, deserializeState, serializeApart, serializeState } from './state-codec';
-import fc from 'fast-check';
 import { emptySharded, getEntry, type ShardedRecord, StoredShard, withEntries, withEntry } from './sharded-record';
 import { approximateRecordBytes, approximateStateBytes } from './state-weight';
 
