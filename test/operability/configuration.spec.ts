@@ -26,8 +26,10 @@ describe('the configuration', () => {
       store: 'sqlite',
       sqlitePath: './data/ledger.sqlite',
       sqliteSynchronous: 'FULL',
-      sqliteWalAutocheckpointPages: 10000,
+      sqliteWalAutocheckpointPages: 100000,
       sqliteWriter: 'inline',
+      sqliteCheckpoints: 'thread',
+      sqliteCheckpointIntervalMs: 100,
       readModelPath: './data/ledger.read-models.sqlite',
       clock: 'manual',
       clockStart: '2026-01-01T09:00:00+08:00',
@@ -47,6 +49,8 @@ describe('the configuration', () => {
     ['LEDGER_SQLITE_SYNCHRONOUS', 'FAST'],
     ['LEDGER_SQLITE_WAL_AUTOCHECKPOINT', '0'],
     ['LEDGER_SQLITE_WRITER', 'sideways'],
+    ['LEDGER_SQLITE_CHECKPOINT', 'sometimes'],
+    ['LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS', '0'],
     ['LEDGER_CLOCK', 'lunar'],
     ['LEDGER_CLOCK_START', '2026-01-01'],
     ['LEDGER_DEMO', 'maybe'],
@@ -93,6 +97,32 @@ describe('the configuration', () => {
       expect(Number((store as SqliteEventStore).db.pragma('wal_autocheckpoint', { simple: true }))).toBe(3000);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checkpoints the event log on a thread by default, with the commit\'s limit as a backstop, and on commit with LEDGER_SQLITE_CHECKPOINT=commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-checkpoints-'));
+    const opened: SqliteEventStore[] = [];
+    const open = async (env: Record<string, string>) => {
+      const store = (await createLedgerEventStore(loadConfig({ LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), ...env }))) as SqliteEventStore;
+      opened.push(store);
+      return store;
+    };
+    const autocheckpoint = (store: SqliteEventStore) => Number(store.db.pragma('wal_autocheckpoint', { simple: true }));
+    try {
+      const threaded = await open({});
+      expect(threaded.checkpoints).toBe('thread');
+      expect(autocheckpoint(threaded)).toBe(100_000);
+      await threaded.append('account-a', 'no_stream', [{ id: 'e-1', type: 'Opened', schemaVersion: 1, data: {} }]);
+      expect(threaded.checkpointerRunning).toBe(true);
+      const onCommit = await open({ LEDGER_SQLITE_CHECKPOINT: 'commit' });
+      expect(onCommit.checkpoints).toBe('commit');
+      expect(autocheckpoint(onCommit)).toBe(10_000);
+      expect(autocheckpoint(await open({ LEDGER_SQLITE_WAL_AUTOCHECKPOINT: '50000' }))).toBe(50_000);
+      expect(loadConfig({ LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS: '250' }).sqliteCheckpointIntervalMs).toBe(250);
+    } finally {
+      await Promise.all(opened.map((store) => store.close()));
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -82,6 +82,19 @@ describe('the /metrics endpoint after a few days of business', () => {
     expect(appends).toBeGreaterThanOrEqual(commits);
   });
 
+  it('times the checkpointer thread\'s runs and reports the write-ahead log it found', async () => {
+    // The thread runs every 100 ms, so its first runs may come after the snapshot above.
+    let latest = metrics;
+    for (let tries = 0; tries < 50 && !valueOf(latest, 'ledger_store_wal_checkpoint_duration_seconds_count'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      latest = parseMetrics((await ledger.http.get('/metrics').expect(200)).text);
+    }
+    expect(valueOf(latest, 'ledger_store_wal_checkpoint_duration_seconds_count')).toBeGreaterThan(0);
+    expect(valueOf(latest, 'ledger_store_wal_frames', { state: 'in_log' })).toBeGreaterThan(0);
+    expect(valueOf(latest, 'ledger_store_wal_frames', { state: 'behind' })).toBeGreaterThanOrEqual(0);
+    expect(valueOf(latest, 'ledger_store_checkpointer_errors_total')).toBe(0);
+  });
+
   it('reports the lag and position of every projection', () => {
     for (const name of ['balances', 'accruals', 'statements', 'limit_reviews', 'portfolio', 'eod_schedule', 'business_days']) {
       expect(valueOf(metrics, 'ledger_projection_lag_events', { projection: name })).toBe(0);

@@ -3,7 +3,7 @@ import { MemoryEventStore } from './memory/memory-event-store';
 import { MemorySnapshotStore } from './snapshots/memory-snapshot-store';
 import type { SnapshotStore } from './snapshots/snapshot-store.port';
 import type { SqliteSynchronous } from './sqlite/sqlite-schema';
-import { SqliteEventStore, type SqliteWriterMode } from './sqlite/sqlite-event-store';
+import { type SqliteCheckpointMode, SqliteEventStore, type SqliteWriterMode } from './sqlite/sqlite-event-store';
 
 /** The environment variables that choose and configure the store (usually `process.env`). */
 export interface EventStoreConfig {
@@ -17,6 +17,10 @@ export interface EventStoreConfig {
   LEDGER_SQLITE_WAL_AUTOCHECKPOINT?: string;
   /** `inline` (default here) or `thread`: where groups are committed (`SqliteEventStoreOptions.writer`). */
   LEDGER_SQLITE_WRITER?: string;
+  /** `commit` (default here) or `thread`: who checkpoints the write-ahead log (`SqliteEventStoreOptions.checkpoints`). */
+  LEDGER_SQLITE_CHECKPOINT?: string;
+  /** Milliseconds between the checkpointer thread's runs; default 100 (`checkpointIntervalMs`). */
+  LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS?: string;
   /** Required for `eventstoredb`, e.g. `esdb://localhost:2113?tls=false`. */
   EVENTSTORE_CONNECTION_STRING?: string;
   [key: string]: string | undefined;
@@ -58,6 +62,8 @@ export async function createEventStore(
           (config.LEDGER_SQLITE_SYNCHRONOUS?.toUpperCase() as SqliteSynchronous | undefined) ?? 'FULL',
         ...(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT ? { walAutocheckpointPages: Number(config.LEDGER_SQLITE_WAL_AUTOCHECKPOINT) } : {}),
         ...(config.LEDGER_SQLITE_WRITER ? { writer: config.LEDGER_SQLITE_WRITER.trim().toLowerCase() as SqliteWriterMode } : {}),
+        ...(config.LEDGER_SQLITE_CHECKPOINT ? { checkpoints: config.LEDGER_SQLITE_CHECKPOINT.trim().toLowerCase() as SqliteCheckpointMode } : {}),
+        ...(config.LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS ? { checkpointIntervalMs: Number(config.LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS) } : {}),
       });
     case 'eventstoredb': {
       const connectionString = config.EVENTSTORE_CONNECTION_STRING;

@@ -8,6 +8,8 @@ export * from './sqlite/sqlite-event-store';
 export * from './sqlite/sqlite-schema';
 export * from './sqlite/group-commit';
 export * from './sqlite/sqlite-writer';
+export { type CheckpointerHooks, DEFAULT_CHECKPOINT_INTERVAL_MS } from './sqlite/sqlite-checkpointer';
+export type { CheckpointRun } from './sqlite/sqlite-checkpointer-thread';
 export * from './snapshots/snapshot-store.port';
 export * from './snapshots/memory-snapshot-store';
 export * from './snapshots/sqlite-snapshot-store';

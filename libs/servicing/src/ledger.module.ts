@@ -6,7 +6,7 @@ import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } fr
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
-import { EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
+import { type CheckpointRun, EventStore, MemorySnapshotStore, SnapshotStore, SqliteEventStore, type SqliteEventStoreOptions } from '@ledger/event-store';
 import { BusinessClock, ManualClock, SystemClock } from './clock/business-clock';
 import { CloseBusinessDayHandler, ExecuteAccountCommandHandler, SubmitApplicationHandler } from './commands/account-command.handlers';
 import { createLedgerEventStore, type LedgerConfig } from './config/ledger-config';
@@ -27,6 +27,8 @@ export class LedgerSettings {
  */
 export class EventStoreHooks {
   onGroupCommitted?: (appends: number) => void;
+  onCheckpoint?: (run: CheckpointRun) => void;
+  onCheckpointerError?: (error: Error) => void;
 }
 
 @Injectable()
@@ -64,7 +66,11 @@ export class LedgerModule {
         {
           provide: EventStore,
           useFactory: (hooks: EventStoreHooks) => {
-            const options: SqliteEventStoreOptions = { onGroupCommitted: (appends) => hooks.onGroupCommitted?.(appends) };
+            const options: SqliteEventStoreOptions = {
+              onGroupCommitted: (appends) => hooks.onGroupCommitted?.(appends),
+              onCheckpoint: (run) => hooks.onCheckpoint?.(run),
+              onCheckpointerError: (error) => hooks.onCheckpointerError?.(error),
+            };
             return createLedgerEventStore(config, options);
           },
           inject: [EventStoreHooks],

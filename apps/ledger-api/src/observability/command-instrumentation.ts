@@ -66,6 +66,15 @@ export class CommandInstrumentation implements OnModuleInit {
     };
     metrics.watchAccountCache(() => this.repository.cacheOccupancy());
     this.storeHooks.onGroupCommitted = (appends) => metrics.groupCommits.observe(appends);
+    this.storeHooks.onCheckpoint = (run) => {
+      metrics.checkpointSeconds.observe(run.durationMs / 1000);
+      metrics.walFrames.set({ state: 'in_log' }, run.walFrames);
+      metrics.walFrames.set({ state: 'behind' }, run.walFrames - run.checkpointedFrames);
+    };
+    this.storeHooks.onCheckpointerError = (error) => {
+      metrics.checkpointerErrors.inc();
+      this.logger.pino.warn({ err: error }, 'event log checkpoint failed');
+    };
     this.endOfDay.progress = { onProgress: (_date, done) => metrics.endOfDayAccounts.set(done) };
     this.wrapRepository();
     this.wrapEndOfDay();

@@ -13,6 +13,7 @@ import type { CacheOccupancy } from '@ledger/servicing';
 const COMMAND_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const HTTP_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const GROUP_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+const CHECKPOINT_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const END_OF_DAY_SECONDS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800];
 
 export class LedgerMetrics {
@@ -69,6 +70,26 @@ export class LedgerMetrics {
     name: 'ledger_store_group_commit_appends',
     help: 'Appends sharing one SQLite transaction and fsync (group commit); its _sum is the number of appends',
     buckets: GROUP_SIZES,
+    registers: [this.registry],
+  });
+
+  readonly checkpointSeconds = new Histogram({
+    name: 'ledger_store_wal_checkpoint_duration_seconds',
+    help: 'Runs of the checkpointer thread (LEDGER_SQLITE_CHECKPOINT=thread) that found frames of the event log\'s write-ahead log to copy into its file',
+    buckets: CHECKPOINT_SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly walFrames = new Gauge({
+    name: 'ledger_store_wal_frames',
+    help: 'Frames (pages) in the event log\'s write-ahead log at the checkpointer thread\'s last run, by state: in_log (all of them), behind (not yet copied into the file because a reader still needed them)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly checkpointerErrors = new Counter({
+    name: 'ledger_store_checkpointer_errors_total',
+    help: 'Checkpoints of the event log that failed, and stops of the checkpointer thread (each also logged)',
     registers: [this.registry],
   });
 

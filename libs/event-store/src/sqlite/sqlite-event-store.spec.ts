@@ -25,3 +25,16 @@ describeEventStoreContract('sqlite with a writer thread', async (options) => {
     },
   };
 });
+
+describeEventStoreContract('sqlite with a checkpointer thread', async (options) => {
+  const file = temporaryDatabasePath();
+  // Every 5 ms, so that checkpoints run between and during the contract's appends and reads.
+  const store = new SqliteEventStore(file.path, { ...options, checkpoints: 'thread', checkpointIntervalMs: 5 });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      file.remove();
+    },
+  };
+});

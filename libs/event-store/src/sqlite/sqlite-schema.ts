@@ -30,14 +30,22 @@ export interface SqliteConnectionOptions {
    * The price: one checkpoint copies more, so the longest commits are longer (the worst group commit in
    * 5 s of commands rose from 44-67 ms to 63-126 ms while those over 20 ms became fewer), and the `-wal`
    * file keeps the size it reached (about 40 MB; SQLite reuses it rather than truncating it). SQLite's
-   * 0, never checkpoint on commit, is refused: nothing else here checkpoints the log. The app sets it
-   * from LEDGER_SQLITE_WAL_AUTOCHECKPOINT.
+   * 0, never checkpoint on commit, is refused: with a checkpointer thread (`SqliteEventStoreOptions.
+   * checkpoints`) this limit is the backstop should the thread stop, and without one nothing else
+   * checkpoints the log. The app sets it from LEDGER_SQLITE_WAL_AUTOCHECKPOINT.
    */
   walAutocheckpointPages?: number;
 }
 
 /** `SqliteConnectionOptions.walAutocheckpointPages`'s default. */
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
+/**
+ * `walAutocheckpointPages`'s default when a checkpointer thread copies the log (`SqliteEventStoreOptions.
+ * checkpoints`): about 400 MB, which a thread that runs every 100 ms never lets the log reach. It bounds
+ * the log should the thread stop or fall behind.
+ */
+export const BACKSTOP_WAL_AUTOCHECKPOINT_PAGES = 100_000;
 
 /**
  * 2: event ids are unique within their stream (`UNIQUE (stream, id)`), no longer across the whole log

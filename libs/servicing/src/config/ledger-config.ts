@@ -3,7 +3,7 @@
  * process with a message naming the variable. Every variable and its default is listed in the README.
  */
 import { isValidDateTime } from '@ledger/credit';
-import { createEventStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
+import { BACKSTOP_WAL_AUTOCHECKPOINT_PAGES, createEventStore, DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteCheckpointMode, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
 import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
 import { DEFAULT_AGGREGATE_CACHE_BYTES } from '../repository/account-repository';
 import { DEFAULT_END_OF_DAY_CONCURRENCY } from '../end-of-day/end-of-day.service';
@@ -15,10 +15,17 @@ export interface LedgerConfig {
   store: 'sqlite' | 'eventstoredb' | 'memory';
   sqlitePath: string;
   sqliteSynchronous: SqliteSynchronous;
-  /** Pages the event log's write-ahead log may hold before a commit checkpoints it (LEDGER_SQLITE_WAL_AUTOCHECKPOINT). */
+  /**
+   * Pages the event log's write-ahead log may hold before a commit checkpoints it
+   * (LEDGER_SQLITE_WAL_AUTOCHECKPOINT): 10,000 by default, 100,000 (the backstop) with a checkpointer thread.
+   */
   sqliteWalAutocheckpointPages: number;
   /** Where the event log's groups are committed (LEDGER_SQLITE_WRITER): a writer thread, or the appending thread. */
   sqliteWriter: SqliteWriterMode;
+  /** Who copies the event log's write-ahead log into its file (LEDGER_SQLITE_CHECKPOINT): a checkpointer thread, or the commit that fills it. */
+  sqliteCheckpoints: SqliteCheckpointMode;
+  /** Milliseconds between the checkpointer thread's runs (LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS). */
+  sqliteCheckpointIntervalMs: number;
   readModelPath: string;
   eventStoreConnectionString: string | undefined;
   clock: 'system' | 'manual';
@@ -101,6 +108,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   }
   const sqlitePath = env.LEDGER_SQLITE_PATH || './data/ledger.sqlite';
   const projectionsWorker = env.LEDGER_PROJECTIONS?.toLowerCase() === 'worker';
+  const sqliteCheckpoints = oneOf(env, 'LEDGER_SQLITE_CHECKPOINT', ['commit', 'thread'] as const, 'thread');
   if (projectionsWorker && store === 'memory') {
     throw new ConfigError('LEDGER_PROJECTIONS', 'worker needs a store both threads can open (sqlite or eventstoredb), not memory');
   }
@@ -110,8 +118,16 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     store,
     sqlitePath,
     sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_MODES, 'FULL'),
-    sqliteWalAutocheckpointPages: integer(env, 'LEDGER_SQLITE_WAL_AUTOCHECKPOINT', DEFAULT_WAL_AUTOCHECKPOINT_PAGES, 1, 10_000_000),
+    sqliteWalAutocheckpointPages: integer(
+      env,
+      'LEDGER_SQLITE_WAL_AUTOCHECKPOINT',
+      sqliteCheckpoints === 'thread' ? BACKSTOP_WAL_AUTOCHECKPOINT_PAGES : DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+      1,
+      10_000_000,
+    ),
     sqliteWriter: oneOf(env, 'LEDGER_SQLITE_WRITER', ['inline', 'thread'] as const, 'inline'),
+    sqliteCheckpoints,
+    sqliteCheckpointIntervalMs: integer(env, 'LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 1, 60_000),
     readModelPath: env.LEDGER_READ_MODEL_PATH || sqlitePath.replace(/(\.sqlite)?$/, '.read-models.sqlite'),
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
     clock,
@@ -143,6 +159,8 @@ export function createLedgerEventStore(config: LedgerConfig, options: SqliteEven
       LEDGER_SQLITE_SYNCHRONOUS: config.sqliteSynchronous,
       LEDGER_SQLITE_WAL_AUTOCHECKPOINT: String(config.sqliteWalAutocheckpointPages),
       LEDGER_SQLITE_WRITER: config.sqliteWriter,
+      LEDGER_SQLITE_CHECKPOINT: config.sqliteCheckpoints,
+      LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS: String(config.sqliteCheckpointIntervalMs),
       EVENTSTORE_CONNECTION_STRING: config.eventStoreConnectionString,
     },
     options,

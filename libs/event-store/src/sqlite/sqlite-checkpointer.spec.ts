@@ -1,0 +1,125 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { numberedEvents, waitFor } from '../contract/contract-helpers';
+import type { CheckpointRun } from './sqlite-checkpointer-thread';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
+import { BACKSTOP_WAL_AUTOCHECKPOINT_PAGES, DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from './sqlite-schema';
+import { temporaryDatabasePath } from './sqlite-test-files';
+
+/** The events the database file holds without its write-ahead log: what a checkpoint has copied into it. */
+function eventsInFileAlone(path: string): number {
+  const folder = mkdtempSync(join(tmpdir(), 'ledger-file-alone-'));
+  try {
+    copyFileSync(path, join(folder, 'copy.sqlite'));
+    const copy = new Database(join(folder, 'copy.sqlite'));
+    try {
+      // Before any checkpoint the file does not hold even the schema.
+      const hasEvents = copy.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'`).pluck().get() === 1;
+      return hasEvents ? Number(copy.prepare('SELECT count(*) FROM events').pluck().get()) : 0;
+    } finally {
+      copy.close();
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+describe('the checkpointer thread', () => {
+  let file: ReturnType<typeof temporaryDatabasePath>;
+  const opened: SqliteEventStore[] = [];
+  const open = (options: SqliteEventStoreOptions) => {
+    const store = new SqliteEventStore(file.path, options);
+    opened.push(store);
+    return store;
+  };
+  const commits = async (store: SqliteEventStore, count: number) => {
+    for (let i = 0; i < count; i++) await store.append(`account-${i}`, 'no_stream', numberedEvents(2));
+  };
+
+  beforeEach(() => {
+    file = temporaryDatabasePath();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    file.remove();
+  });
+
+  it('copies the log into the file while no commit reaches its autocheckpoint limit', async () => {
+    const runs: CheckpointRun[] = [];
+    const store = open({ checkpoints: 'thread', checkpointIntervalMs: 10, onCheckpoint: (run) => runs.push(run) });
+    expect(Number(store.db.pragma('wal_autocheckpoint', { simple: true }))).toBe(BACKSTOP_WAL_AUTOCHECKPOINT_PAGES);
+    await commits(store, 30);
+    await waitFor(() => runs.some((run) => run.walFrames > 0 && run.checkpointedFrames === run.walFrames), 'a checkpoint of the whole log');
+    expect(eventsInFileAlone(file.path)).toBe(60);
+    expect(runs.every((run) => run.durationMs >= 0 && run.checkpointedFrames <= run.walFrames)).toBe(true);
+  });
+
+  it('is not there by default: the file alone lacks what the commits wrote until the log reaches the limit', async () => {
+    const store = open({});
+    expect(store.checkpoints).toBe('commit');
+    expect(Number(store.db.pragma('wal_autocheckpoint', { simple: true }))).toBe(DEFAULT_WAL_AUTOCHECKPOINT_PAGES);
+    await commits(store, 30);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.checkpointerRunning).toBe(false);
+    expect(eventsInFileAlone(file.path)).toBe(0);
+  });
+
+  it('starts with the first commit, not with a process that only reads, and stops on close', async () => {
+    const store = open({ checkpoints: 'thread', checkpointIntervalMs: 10, walAutocheckpointPages: 5_000 });
+    expect(Number(store.db.pragma('wal_autocheckpoint', { simple: true }))).toBe(5_000);
+    await store.readAll();
+    expect(store.checkpointerRunning).toBe(false);
+    await commits(store, 1);
+    expect(store.checkpointerRunning).toBe(true);
+    await store.close();
+    expect(store.checkpointerRunning).toBe(false);
+    // Closed with everything copied: a reopened store reads it all back.
+    const reopened = open({});
+    expect(await reopened.headPosition()).toBe(2n);
+  });
+
+  it('works beside the writer thread, each on its own connection', async () => {
+    const runs: CheckpointRun[] = [];
+    const store = open({ writer: 'thread', checkpoints: 'thread', checkpointIntervalMs: 10, onCheckpoint: (run) => runs.push(run) });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(`account-${i}`, 'no_stream', numberedEvents(1))));
+    await waitFor(() => runs.some((run) => run.walFrames > 0 && run.checkpointedFrames === run.walFrames), 'a checkpoint of the whole log');
+    expect(eventsInFileAlone(file.path)).toBe(40);
+    expect(await store.headPosition()).toBe(40n);
+  });
+
+  it('refuses settings it cannot honour', () => {
+    expect(() => open({ checkpoints: 'sideways' as never })).toThrow('checkpoints must be commit or thread, got sideways');
+    expect(() => open({ checkpoints: 'thread', checkpointIntervalMs: 0 })).toThrow('checkpointIntervalMs must be a positive integer, got 0');
+    expect(() => new SqliteEventStore(':memory:', { checkpoints: 'thread' })).toThrow('checkpointer thread needs a database file both connections can open, not :memory:');
+  });
+
+  it('says when its thread stops, and starts another only after a pause, not on every commit', async () => {
+    // A path under a regular file cannot be opened: each thread stops as soon as it starts.
+    const folder = mkdtempSync(join(tmpdir(), 'ledger-checkpointer-'));
+    writeFileSync(join(folder, 'not-a-folder'), '');
+    let now = 0;
+    const errors: Error[] = [];
+    const checkpointer = new SqliteCheckpointer(join(folder, 'not-a-folder', 'ledger.sqlite'), {}, 10, { onCheckpointerError: (error) => errors.push(error) }, () => now);
+    try {
+      checkpointer.committed();
+      expect(checkpointer.running).toBe(true);
+      await waitFor(() => errors.length === 1, 'the stopped thread to be told');
+      expect(errors[0].message).toMatch(/^the sqlite checkpointer thread stopped \((EEXIST|ENOTDIR)\b.*\); commits checkpoint the log until it is started again$/);
+      expect(checkpointer.running).toBe(false);
+      now += 9_999;
+      checkpointer.committed();
+      expect(checkpointer.running).toBe(false);
+      now += 1;
+      checkpointer.committed();
+      expect(checkpointer.running).toBe(true);
+      await waitFor(() => errors.length === 2, 'the second stopped thread to be told');
+    } finally {
+      await checkpointer.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
