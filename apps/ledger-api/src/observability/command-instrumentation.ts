@@ -70,6 +70,7 @@ export class CommandInstrumentation implements OnModuleInit {
       metrics.checkpointSeconds.observe(run.durationMs / 1000);
       metrics.walFrames.set({ state: 'in_log' }, run.walFrames);
       metrics.walFrames.set({ state: 'behind' }, run.walFrames - run.checkpointedFrames);
+      if (run.restarted) metrics.walRestarts.inc();
     };
     this.storeHooks.onCheckpointerError = (error) => {
       metrics.checkpointerErrors.inc();

@@ -75,21 +75,27 @@ export class LedgerMetrics {
 
   readonly checkpointSeconds = new Histogram({
     name: 'ledger_store_wal_checkpoint_duration_seconds',
-    help: 'Runs of the checkpointer thread (LEDGER_SQLITE_CHECKPOINT=thread) that found frames of the event log\'s write-ahead log to copy into its file',
+    help: 'Runs of the checkpointer thread (LEDGER_SQLITE_CHECKPOINT=thread) that found commits to copy from the event log\'s write-ahead log into its file',
     buckets: CHECKPOINT_SECONDS,
     registers: [this.registry],
   });
 
   readonly walFrames = new Gauge({
     name: 'ledger_store_wal_frames',
-    help: 'Frames (pages) in the event log\'s write-ahead log at the checkpointer thread\'s last run, by state: in_log (all of them), behind (not yet copied into the file because a reader still needed them)',
+    help: 'Frames (pages) in the event log\'s write-ahead log at the checkpointer thread\'s last run, by state: in_log (all of them since the log last started over), behind (not yet copied into the file because a reader still needed them)',
     labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly walRestarts = new Counter({
+    name: 'ledger_store_wal_restarts_total',
+    help: 'Runs of the checkpointer thread that made the event log\'s write-ahead log start over (once it held 10,000 frames)',
     registers: [this.registry],
   });
 
   readonly checkpointerErrors = new Counter({
     name: 'ledger_store_checkpointer_errors_total',
-    help: 'Checkpoints of the event log that failed, and stops of the checkpointer thread (each also logged)',
+    help: 'Failures of the event log\'s checkpointer thread, each also logged: a checkpoint that failed (once for a run of the same failure) and a stop of the thread',
     registers: [this.registry],
   });
 

@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { workerSourceOptions } from '../worker-source';
-import type { CheckpointerCommand, CheckpointerReply, CheckpointerThreadData, CheckpointRun } from './sqlite-checkpointer-thread';
+import { closeWorker, workerSourceOptions } from '../worker-source';
+import { type CheckpointerCommand, type CheckpointerReply, type CheckpointerThreadData, type CheckpointRun, RESTART_AT_FRAMES } from './sqlite-checkpointer-thread';
 import type { SqliteConnectionOptions } from './sqlite-schema';
 import { deserializeError } from './sqlite-writer';
 
@@ -34,7 +34,7 @@ export class SqliteCheckpointer {
   constructor(
     private readonly path: string,
     private readonly connection: SqliteConnectionOptions,
-    private readonly intervalMs: number,
+    private readonly timing: { intervalMs: number; restartAtFrames?: number },
     private readonly hooks: CheckpointerHooks,
     private readonly now: () => number = () => performance.now(),
   ) {}
@@ -53,16 +53,16 @@ export class SqliteCheckpointer {
   /** Stops the thread and closes its connection. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.ref();
-    worker.postMessage({ type: 'close' } satisfies CheckpointerCommand);
-    await exited;
+    await closeWorker(this.worker, { type: 'close' } satisfies CheckpointerCommand);
   }
 
   private start(): void {
-    const data: CheckpointerThreadData = { path: this.path, connection: { ...this.connection }, intervalMs: this.intervalMs };
+    const data: CheckpointerThreadData = {
+      path: this.path,
+      connection: { ...this.connection },
+      intervalMs: this.timing.intervalMs,
+      restartAtFrames: this.timing.restartAtFrames ?? RESTART_AT_FRAMES,
+    };
     const worker = new Worker(SCRIPT, { workerData: { sqliteCheckpointer: data }, ...workerSourceOptions(SCRIPT) });
     this.worker = worker;
     worker.unref();

@@ -42,8 +42,8 @@ export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 /**
  * `walAutocheckpointPages`'s default when a checkpointer thread copies the log (`SqliteEventStoreOptions.
- * checkpoints`): about 400 MB, which a thread that runs every 100 ms never lets the log reach. It bounds
- * the log should the thread stop or fall behind.
+ * checkpoints`): about 400 MB. The thread makes the log start over from 10,000 frames (`RESTART_AT_FRAMES`),
+ * so it reaches this only should the thread stop, or a reader hold old frames for minutes.
  */
 export const BACKSTOP_WAL_AUTOCHECKPOINT_PAGES = 100_000;
 

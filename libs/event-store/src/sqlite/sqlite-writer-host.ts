@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../event-store.port';
-import { workerSourceOptions } from '../worker-source';
+import { closeWorker, workerSourceOptions } from '../worker-source';
 import type { Outcome } from './group-commit';
 import type { SqliteConnectionOptions, SqliteSynchronous } from './sqlite-schema';
 import type { WriterCommand, WriterReply, WriterThreadData } from './sqlite-writer-thread';
@@ -49,12 +49,7 @@ export class SqliteWriterHost {
   /** Closes the thread's connection and ends the thread; call once nothing is outstanding. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.ref();
-    worker.postMessage({ type: 'close' } satisfies WriterCommand);
-    await exited;
+    await closeWorker(this.worker, { type: 'close' } satisfies WriterCommand);
   }
 
   private call(command: (id: number) => WriterCommand): Promise<WriterReply> {
