@@ -121,12 +121,7 @@ export class SqliteEventStore extends EventStore {
     this.now = options.now ?? (() => new Date());
     this.statements = prepareStatements(this.db);
     this.checkpointer =
-      this.checkpoints === 'thread'
-        ? new SqliteCheckpointer(path, connection, { intervalMs }, {
-            onCheckpoint: (run) => options.onCheckpoint?.(run),
-            onCheckpointerError: (error) => options.onCheckpointerError?.(error),
-          })
-        : undefined;
+      this.checkpoints === 'thread' ? new SqliteCheckpointer(path, connection, { intervalMs }, options) : undefined;
     const thread = this.writer === 'thread' ? new SqliteWriterHost(path, connection) : undefined;
     const inline = thread ? undefined : new SqliteWriter(this.db);
     this.writerThread = thread;
