@@ -53,6 +53,18 @@ describe('an LRU cache bounded by weight', () => {
     expect(cache.weight).toBe(6);
   });
 
+  it('says whether it holds a key without counting that as a use', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.has('a')).toBe(true);
+    expect(cache.has('c')).toBe(false);
+    // 'a' is still the least recently used, and goes first.
+    cache.set('c', 3);
+    expect(cache.has('a')).toBe(false);
+    expect(cache.has('b')).toBe(true);
+  });
+
   it('weighs a value again when asked, for one that grew in place, and evicts what the bound then requires', () => {
     const cache = new LruCache<string, { n: number }>(100, { maxWeight: 10, weigh: (v) => v.n });
     const grows = { n: 3 };

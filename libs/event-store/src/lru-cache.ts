@@ -51,6 +51,11 @@ export class LruCache<K, V> {
     return this.bound?.maxWeight;
   }
 
+  /** Whether `key` is held, without counting as a use of it. */
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
   /** The weight `key` was set with, without counting as a use of it. */
   weightOf(key: K): number | undefined {
     return this.entries.get(key)?.weight;

@@ -178,6 +178,53 @@ describe('the account repository', () => {
     expect(await revisionOf('acc-1')).toBe(3n);
   });
 
+  it('lets end of day pass through the accounts it does not hold: they stay out, the ones in use stay in, and each is snapshotted on its way as the cache would on letting it go', async () => {
+    const bounded = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE, { cacheSize: 2, snapshotEvery: 50, evictionSnapshotAfter: 6 });
+    for (const id of ['acc-1', 'acc-2', 'acc-3']) {
+      await openAccount(bounded, id);
+      await bounded.execute(id, drawCommand(`o-${id}`, '100.00'), meta(`draw:o-${id}`));
+    }
+    const revisionOf = async (id: string) => (await snapshots.loadText(snapshotKey(accountStream(id))))?.revision;
+    // acc-1 left the cache when acc-3 opened, with 4 events: under 6, so no snapshot.
+    expect(await revisionOf('acc-1')).toBeUndefined();
+    const loads: string[] = [];
+    bounded.metrics = { onLoad: (found) => loads.push(found) };
+    const close = (id: string) => bounded.execute(id, { type: 'CloseBusinessDay', businessDate: '2026-01-31' }, { commandId: 'eod:2026-01-31', actor: 'system:eod', now: '2026-01-31T23:59:59+08:00' });
+    const statementDay = await close('acc-1');
+    expect(statementDay.events.map((e) => e.type)).toContain('StatementIssued');
+    const revision = (await store.readStream(accountStream('acc-1'))).length - 1;
+    expect(revision).toBeGreaterThanOrEqual(5);
+    // acc-1 came and went without pushing acc-2 or acc-3 out; a cached account is used and kept as before.
+    const acc2 = await close('acc-2');
+    expect(acc2.events.map((e) => e.type)).toContain('StatementIssued');
+    expect((await bounded.load('acc-2')).state).toBe(acc2.state);
+    await bounded.load('acc-3');
+    expect(loads).toEqual(['miss', 'hit', 'hit', 'hit']);
+    expect(bounded.cacheOccupancy().accounts).toBe(2);
+    // With 6 or more events since its last snapshot (none), acc-1 was snapshotted at its last revision,
+    // and a load starts there.
+    expect(await revisionOf('acc-1')).toBe(BigInt(revision));
+    const reads = jest.spyOn(store, 'readStream');
+    const loaded = await new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(reads).toHaveBeenCalledWith(accountStream('acc-1'), { fromRevision: BigInt(revision) + 1n });
+    reads.mockRestore();
+    const fromScratch = await new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE).load('acc-1');
+    expect(serializeState(loaded.state)).toBe(serializeState(fromScratch.state));
+    expect(commandMap(loaded.commands)).toEqual(commandMap(fromScratch.commands));
+    // A command of any other kind takes the account in, as before.
+    loads.length = 0;
+    await bounded.execute('acc-1', drawCommand('o-after', '10.00'), { ...meta('draw:o-after'), now: '2026-02-01T10:00:00+08:00' });
+    await bounded.load('acc-1');
+    expect(loads).toEqual(['miss', 'hit']);
+    // That pushed acc-2 out, the least recently used. Closing its day again replays the first close, and
+    // passes through too.
+    loads.length = 0;
+    expect(await close('acc-2')).toMatchObject({ replayed: true, events: acc2.events });
+    await bounded.load('acc-3');
+    await bounded.load('acc-1');
+    expect(loads).toEqual(['miss', 'hit', 'hit']);
+  });
+
   it('retries the whole load-decide-append after another writer changed the account', async () => {
     await openAccount(repo);
     await repo.load('acc-1');
