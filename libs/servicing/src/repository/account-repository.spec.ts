@@ -178,18 +178,24 @@ describe('the account repository', () => {
     expect(await revisionOf('acc-1')).toBe(3n);
   });
 
-  it('lets end of day pass through the accounts it does not hold: they stay out, the ones in use stay in, and each is snapshotted on its way as the cache would on letting it go', async () => {
+  /** Three accounts with a draw each, behind a cache of two: acc-1 is out of it, acc-2 and acc-3 in. Loads are logged as hits and misses from then on. */
+  async function twoOfThreeCached() {
     const bounded = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE, { cacheSize: 2, snapshotEvery: 50, evictionSnapshotAfter: 6 });
     for (const id of ['acc-1', 'acc-2', 'acc-3']) {
       await openAccount(bounded, id);
       await bounded.execute(id, drawCommand(`o-${id}`, '100.00'), meta(`draw:o-${id}`));
     }
+    const loads: string[] = [];
+    bounded.metrics = { onLoad: (found) => loads.push(found) };
+    const close = (id: string, on = bounded) => on.execute(id, { type: 'CloseBusinessDay', businessDate: '2026-01-31' }, { commandId: 'eod:2026-01-31', actor: 'system:eod', now: '2026-01-31T23:59:59+08:00' });
+    return { bounded, loads, close };
+  }
+
+  it('lets end of day pass through the accounts it does not hold: they stay out, the ones in use stay in, and each is snapshotted on its way as the cache would on letting it go', async () => {
+    const { bounded, loads, close } = await twoOfThreeCached();
     const revisionOf = async (id: string) => (await snapshots.loadText(snapshotKey(accountStream(id))))?.revision;
     // acc-1 left the cache when acc-3 opened, with 4 events: under 6, so no snapshot.
     expect(await revisionOf('acc-1')).toBeUndefined();
-    const loads: string[] = [];
-    bounded.metrics = { onLoad: (found) => loads.push(found) };
-    const close = (id: string) => bounded.execute(id, { type: 'CloseBusinessDay', businessDate: '2026-01-31' }, { commandId: 'eod:2026-01-31', actor: 'system:eod', now: '2026-01-31T23:59:59+08:00' });
     const statementDay = await close('acc-1');
     expect(statementDay.events.map((e) => e.type)).toContain('StatementIssued');
     const revision = (await store.readStream(accountStream('acc-1'))).length - 1;
@@ -223,6 +229,41 @@ describe('the account repository', () => {
     await bounded.load('acc-3');
     await bounded.load('acc-1');
     expect(loads).toEqual(['miss', 'hit', 'hit']);
+  });
+
+  it('keeps an account end of day passes through up to date in the cache if a read cached it meanwhile', async () => {
+    const { bounded, close } = await twoOfThreeCached();
+    // Hold end of day's append back until a read (which takes no turn in the account's queue) has cached
+    // acc-1 as it was before the day.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const append = store.append.bind(store);
+    const appended = jest.spyOn(store, 'append').mockImplementationOnce(async (...args) => {
+      await gate;
+      return append(...args);
+    });
+    const closing = close('acc-1');
+    while (appended.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const before = await bounded.load('acc-1');
+    expect(before.state.statements).toHaveLength(0);
+    release();
+    const closed = await closing;
+    expect(closed.events.map((e) => e.type)).toContain('StatementIssued');
+    expect((await bounded.load('acc-1')).state).toBe(closed.state);
+  });
+
+  it('keeps an account end of day found in the cache there when the day retries it after a conflict', async () => {
+    const { bounded, loads, close } = await twoOfThreeCached();
+    // Another writer draws on acc-2 first: this repository's cached acc-2 is behind, and its append conflicts.
+    await new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE).execute('acc-2', drawCommand('o-other', '50.00'), meta('draw:o-other'));
+    const retried = jest.fn();
+    bounded.metrics = { ...bounded.metrics, onConflictRetry: retried };
+    const closed = await close('acc-2');
+    expect(retried).toHaveBeenCalledTimes(1);
+    // The statement bills both draws: the day was decided again on the account as the other writer left it.
+    expect(closed.events.find((e) => e.type === 'StatementIssued')).toMatchObject({ data: { newDraws: '150.00' } });
+    await bounded.load('acc-2');
+    expect(loads).toEqual(['hit', 'miss', 'hit']);
   });
 
   it('retries the whole load-decide-append after another writer changed the account', async () => {

@@ -165,11 +165,12 @@ export class ConcurrencyRetriesExhaustedError extends Error {
 
 /**
  * Commands that visit accounts once each, in bulk: end of day goes through every account with something
- * due. An account such a command finds outside the cache stays out of it, snapshotted as the cache would on
- * letting it go. Cached, they would push out the accounts in use for ones not needed again until the next
- * such day, and every one of them would live long enough to be promoted to V8's old generation and be
- * collected there: on the 100,000-account statement day that collection took a fifth of the deciding
- * thread (bench/README.md, twenty-sixth round). An account the cache holds is used and kept as before.
+ * due. An account such a command finds outside the cache stays out of it; if the command changed it, it
+ * is snapshotted as the cache would on letting it go. Cached, they would push out the accounts in use for
+ * ones not needed again until the next such day, and every one of them would live long enough to be
+ * promoted to V8's old generation and be collected there: on the 100,000-account statement day that
+ * collection took a fifth of the deciding thread (bench/README.md, twenty-sixth round). An account the
+ * cache holds is used and kept as before, and so is one a read (`load`) caches while the command runs.
  */
 function passesThrough(command: CreditAccountCommand): boolean {
   return command.type === 'CloseBusinessDay';
@@ -183,7 +184,8 @@ export interface RepositoryOptions {
   cacheSize?: number;
   /**
    * An account the cache lets go of with at least this many events since its last snapshot is
-   * snapshotted on its way out. Default 10.
+   * snapshotted on its way out, and so is one that end of day changed without caching it
+   * (`passesThrough`). Default 10.
    */
   evictionSnapshotAfter?: number;
   /** Estimated bytes those accounts may hold (`approximateStateBytes` plus their command maps). Default 128 MiB. */
@@ -314,7 +316,7 @@ export class AccountRepository {
   /**
    * Decides the command on the loaded (cached) state. Deciding may parse stored shards of that state, so
    * when it appends nothing (refused, or no events) the state stays cached and is weighed again; a
-   * command that appends caches its next state, weighed anew.
+   * command that appends caches its next state, weighed anew, unless it passes through (`passesThrough`).
    */
   private decideOn(loaded: LoadedAccount, command: CreditAccountCommand, meta: CommandMetadata): ReturnType<typeof decide> {
     let events: ReturnType<typeof decide> | undefined;
@@ -333,9 +335,13 @@ export class AccountRepository {
 
   private async executeWithRetry(accountId: string, command: CreditAccountCommand, meta: CommandMetadata): Promise<ExecuteResult> {
     let ignoreSnapshot = false;
+    // Decided once, in the same tick as the first attempt's `load` looks the account up (so nothing is
+    // evicted in between): a retry finds the account dropped from the cache, and must not take that for
+    // an account end of day should pass through.
+    const admit = !passesThrough(command) || this.cache.has(accountId);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(accountId, command, meta, ignoreSnapshot);
+        return await this.attempt(accountId, command, meta, ignoreSnapshot, admit);
       } catch (error) {
         // A shard of the snapshot did not parse when the command asked for it: nothing was appended, so
         // the command runs again once on the account replayed from its first event.
@@ -352,9 +358,7 @@ export class AccountRepository {
     }
   }
 
-  private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata, ignoreSnapshot: boolean): Promise<ExecuteResult> {
-    // Checked in the same tick as `load` looks the account up, so nothing is evicted in between.
-    const admit = !passesThrough(command) || (!ignoreSnapshot && this.cache.has(accountId));
+  private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata, ignoreSnapshot: boolean, admit: boolean): Promise<ExecuteResult> {
     const loaded = await this.load(accountId, { ignoreSnapshot, admit });
     const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
     const requestHash = meta.requestHash ?? '';
@@ -402,8 +406,9 @@ export class AccountRepository {
       position: result.position,
       chainHash: chained.last,
     };
-    // Not cached: snapshotted as the cache would on letting it go.
-    if (admit) this.cache.set(accountId, this.snapshotIfDue(next));
+    // Passing through, the account is snapshotted as the cache would on letting it go, unless a read
+    // (`load`, which takes no turn in the queue) has cached it meanwhile, as it was before this command.
+    if (admit || this.cache.has(accountId)) this.cache.set(accountId, this.snapshotIfDue(next));
     else this.snapshotIfDue(next, this.evictionSnapshotAfter);
     return { accountId, events, position: result.position, replayed: false, state: next.state };
   }
@@ -430,7 +435,8 @@ export class AccountRepository {
    * counts it as taken at once, so the commands that follow do not take it again while it is being
    * written; one that failed is taken again N events on. Returns the account as the cache should hold it.
    *
-   * The cache also calls this, with `evictionSnapshotAfter`, for each account it lets go of. With more
+   * The cache also calls this, with `evictionSnapshotAfter`, for each account it lets go of, and so does
+   * a command that passes through for the account it changed without caching (`passesThrough`). With more
    * accounts than it holds (1,000,000 against 20,000 by default) almost every load is cold: the
    * snapshot, then up to `snapshotEvery` events read, parsed and folded. An account leaving memory
    * with a few events since its snapshot takes one on its way out, which its next load starts from.
