@@ -67,6 +67,11 @@ export interface SqliteEventStoreOptions extends EventStoreOptions, SqliteConnec
 export type SqliteWriterMode = 'inline' | 'thread';
 export type SqliteCheckpointMode = 'commit' | 'thread';
 
+/** `walAutocheckpointPages`'s default for `checkpoints`: the backstop beside a checkpointer thread. */
+export function defaultWalAutocheckpointPages(checkpoints: SqliteCheckpointMode): number {
+  return checkpoints === 'thread' ? BACKSTOP_WAL_AUTOCHECKPOINT_PAGES : DEFAULT_WAL_AUTOCHECKPOINT_PAGES;
+}
+
 const MAX_REVISION = 2n ** 63n - 1n;
 const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
 type RawRow = [string, string, bigint, bigint, string, bigint | number, string, string];
@@ -113,8 +118,7 @@ export class SqliteEventStore extends EventStore {
     if (!(Number.isSafeInteger(intervalMs) && intervalMs >= 1)) throw new Error(`checkpointIntervalMs must be a positive integer, got ${intervalMs}`);
     const connection = connectionOptions({
       ...options,
-      walAutocheckpointPages:
-        options.walAutocheckpointPages ?? (this.checkpoints === 'thread' ? BACKSTOP_WAL_AUTOCHECKPOINT_PAGES : DEFAULT_WAL_AUTOCHECKPOINT_PAGES),
+      walAutocheckpointPages: options.walAutocheckpointPages ?? defaultWalAutocheckpointPages(this.checkpoints),
     });
     this.db = openLedgerDatabase(path, connection);
     this.upcasters = options.upcasters ?? new Upcasters();

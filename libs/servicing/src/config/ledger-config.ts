@@ -3,7 +3,7 @@
  * process with a message naming the variable. Every variable and its default is listed in the README.
  */
 import { isValidDateTime } from '@ledger/credit';
-import { BACKSTOP_WAL_AUTOCHECKPOINT_PAGES, createEventStore, DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteCheckpointMode, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
+import { createEventStore, DEFAULT_CHECKPOINT_INTERVAL_MS, defaultWalAutocheckpointPages, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteCheckpointMode, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
 import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
 import { DEFAULT_AGGREGATE_CACHE_BYTES } from '../repository/account-repository';
 import { DEFAULT_END_OF_DAY_CONCURRENCY } from '../end-of-day/end-of-day.service';
@@ -118,13 +118,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     store,
     sqlitePath,
     sqliteSynchronous: oneOf(env, 'LEDGER_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_MODES, 'FULL'),
-    sqliteWalAutocheckpointPages: integer(
-      env,
-      'LEDGER_SQLITE_WAL_AUTOCHECKPOINT',
-      sqliteCheckpoints === 'thread' ? BACKSTOP_WAL_AUTOCHECKPOINT_PAGES : DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
-      1,
-      10_000_000,
-    ),
+    sqliteWalAutocheckpointPages: integer(env, 'LEDGER_SQLITE_WAL_AUTOCHECKPOINT', defaultWalAutocheckpointPages(sqliteCheckpoints), 1, 10_000_000),
     sqliteWriter: oneOf(env, 'LEDGER_SQLITE_WRITER', ['inline', 'thread'] as const, 'inline'),
     sqliteCheckpoints,
     sqliteCheckpointIntervalMs: integer(env, 'LEDGER_SQLITE_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 1, 60_000),

@@ -240,15 +240,7 @@ export class AccountRepository {
     private readonly terms: TermsCatalogue,
     options: RepositoryOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) => {
-      // A snapshot is only a cache: nothing about taking one may fail the command whose set evicted this.
-      try {
-        const kept = this.snapshotIfDue(account, this.evictionSnapshotAfter);
-        if (kept !== account && kept.snapshotRevision !== null) this.snapshottedOnEviction.set(account, kept.snapshotRevision);
-      } catch {
-        // Taken again at the next eviction or the next 50 events.
-      }
-    });
+    this.cache = new LruCache(options.cacheSize ?? 20_000, { maxWeight: options.cacheBytes ?? DEFAULT_AGGREGATE_CACHE_BYTES, weigh: weighAccount }, (_, account) => this.letGo(account));
     this.snapshotEvery = options.snapshotEvery ?? 50;
     this.evictionSnapshotAfter = options.evictionSnapshotAfter ?? 10;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -325,6 +317,20 @@ export class AccountRepository {
       return events;
     } finally {
       if (events === undefined || events.length === 0) this.cache.reweigh(loaded.accountId);
+    }
+  }
+
+  /**
+   * An account leaving memory: the cache's eviction, or a command that passes through (`passesThrough`).
+   * It is snapshotted if it has `evictionSnapshotAfter` events since its last snapshot.
+   */
+  private letGo(account: LoadedAccount): void {
+    // A snapshot is only a cache: nothing about taking one may fail the command that let this go.
+    try {
+      const kept = this.snapshotIfDue(account, this.evictionSnapshotAfter);
+      if (kept !== account && kept.snapshotRevision !== null) this.snapshottedOnEviction.set(account, kept.snapshotRevision);
+    } catch {
+      // Taken again at the next eviction or the next 50 events.
     }
   }
 
@@ -406,10 +412,10 @@ export class AccountRepository {
       position: result.position,
       chainHash: chained.last,
     };
-    // Passing through, the account is snapshotted as the cache would on letting it go, unless a read
-    // (`load`, which takes no turn in the queue) has cached it meanwhile, as it was before this command.
+    // Passing through, the account is let go of as the cache would, unless a read (`load`, which takes no
+    // turn in the queue) has cached it meanwhile, as it was before this command.
     if (admit || this.cache.has(accountId)) this.cache.set(accountId, this.snapshotIfDue(next));
-    else this.snapshotIfDue(next, this.evictionSnapshotAfter);
+    else this.letGo(next);
     return { accountId, events, position: result.position, replayed: false, state: next.state };
   }
 
@@ -435,8 +441,8 @@ export class AccountRepository {
    * counts it as taken at once, so the commands that follow do not take it again while it is being
    * written; one that failed is taken again N events on. Returns the account as the cache should hold it.
    *
-   * The cache also calls this, with `evictionSnapshotAfter`, for each account it lets go of, and so does
-   * a command that passes through for the account it changed without caching (`passesThrough`). With more
+   * `letGo` calls this, with `evictionSnapshotAfter`, for each account the cache lets go of and each
+   * that a command changed without caching (`passesThrough`). With more
    * accounts than it holds (1,000,000 against 20,000 by default) almost every load is cold: the
    * snapshot, then up to `snapshotEvery` events read, parsed and folded. An account leaving memory
    * with a few events since its snapshot takes one on its way out, which its next load starts from.
