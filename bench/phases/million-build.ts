@@ -1,0 +1,46 @@
+/**
+ * The million-account benchmark's fixture (`bench/million.ts`): a portfolio of `accounts` opened over
+ * `days` days from `start`, built as the main suite's fixtures are (`buildPortfolio`), then its read
+ * models rebuilt into the file the API reads (`ledger.read-models.sqlite`).
+ */
+import { join } from 'node:path';
+import { SqliteEventStore } from '@ledger/event-store';
+import { createProjections, ProjectionRunner } from '@ledger/projections';
+import { main, phaseParams, progress } from '../lib/child';
+import { buildPortfolio } from '../lib/portfolio-fixture';
+import { msSince, round } from '../lib/stats';
+
+interface Params {
+  dir: string;
+  accounts: number;
+  days: number;
+  start: string;
+}
+
+main(async () => {
+  const p = phaseParams<Params>();
+  const store = new SqliteEventStore(join(p.dir, 'ledger.sqlite'), { synchronous: 'FULL' });
+  let start = process.hrtime.bigint();
+  const fixture = await buildPortfolio(store, {
+    accounts: p.accounts,
+    days: p.days,
+    start: p.start,
+    seed: 8,
+    onDay: (date, _index, events) => progress(`fixture ${date}: ${events.toLocaleString()} events, ${Math.round(events / (msSince(start) / 1000)).toLocaleString()}/s`),
+  });
+  const buildSeconds = msSince(start) / 1000;
+  const runner = new ProjectionRunner({ store, database: join(p.dir, 'ledger.read-models.sqlite'), projections: createProjections() });
+  start = process.hrtime.bigint();
+  await runner.rebuild(undefined, (position, head, unit) => {
+    if (unit === 'accounts' && position % 100_000n === 0n) progress(`rebuild: ${position}/${head} accounts`);
+  });
+  const rebuildSeconds = msSince(start) / 1000;
+  await runner.close();
+  await store.close();
+  return {
+    events: fixture.events,
+    buildSeconds: round(buildSeconds, 1),
+    rebuildSeconds: round(rebuildSeconds, 1),
+    rebuildEventsPerSec: round(fixture.events / rebuildSeconds, 0),
+  };
+});
