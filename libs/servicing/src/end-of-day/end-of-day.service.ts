@@ -67,6 +67,8 @@ export const DEFAULT_END_OF_DAY_CONCURRENCY = 128;
 
 export class EndOfDayService {
   progress: EndOfDayProgress = {};
+  /** The closes running in this process, by business date (`close`). */
+  private readonly closing = new Map<string, Promise<EndOfDayReport>>();
 
   constructor(
     private readonly store: EventStore,
@@ -84,7 +86,22 @@ export class EndOfDayService {
     return { date: data.businessDate, revision: last.revision, data, position: last.position };
   }
 
-  async close(date: string, actor: string): Promise<EndOfDayReport> {
+  /**
+   * Closes `date`. A close of the same date already running in this process is joined rather than
+   * started again: a day of a million accounts runs for minutes before it answers, so a client that gave
+   * up and sent it again, or the scheduler and an operator at once, would otherwise have it visit every
+   * account a second time: correct (each account's step and the day's event are idempotent), but the
+   * day's whole cost again on a host already busy with it.
+   */
+  close(date: string, actor: string): Promise<EndOfDayReport> {
+    const running = this.closing.get(date);
+    if (running) return running;
+    const run = this.closeOnce(date, actor).finally(() => this.closing.delete(date));
+    this.closing.set(date, run);
+    return run;
+  }
+
+  private async closeOnce(date: string, actor: string): Promise<EndOfDayReport> {
     if (!isValidDate(date)) throw new EndOfDayError('INVALID_BUSINESS_DATE', `not a calendar date: ${date}`, { field: 'businessDate' });
     const last = await this.lastClosed();
     if (last.date !== null && date <= last.date) {

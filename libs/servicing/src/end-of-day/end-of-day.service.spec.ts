@@ -1,0 +1,46 @@
+import { MemoryEventStore } from '@ledger/event-store';
+import { BusinessClock } from '../clock/business-clock';
+import type { AccountRepository } from '../repository/account-repository';
+import type { EndOfDaySchedule } from './end-of-day.service';
+import { EndOfDayService } from './end-of-day.service';
+
+class FixedClock extends BusinessClock {
+  readonly mode = 'manual' as const;
+  constructor(private readonly at: string) {
+    super();
+  }
+  now(): string {
+    return this.at;
+  }
+  async set(): Promise<string> {
+    throw new Error('fixed');
+  }
+}
+
+describe('EndOfDayService', () => {
+  it('joins a close of a date already running instead of visiting its accounts a second time', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const visits: string[] = [];
+    const schedule = { catchUp: async () => undefined, accountsDue: async (_date: string, _limit: number, after: string | null) => (after === null ? ['acc-1', 'acc-2'] : []) };
+    const repository = {
+      execute: async (accountId: string) => {
+        visits.push(accountId);
+        await held;
+        return { events: [] };
+      },
+    };
+    const service = new EndOfDayService(new MemoryEventStore(), repository as unknown as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'));
+
+    const first = service.close('2026-01-05', 'operator:a');
+    const second = service.close('2026-01-05', 'operator:b');
+    release();
+    const [a, b] = await Promise.all([first, second]);
+
+    expect(b).toEqual(a);
+    expect(a).toMatchObject({ businessDate: '2026-01-05', accounts: 2, alreadyClosed: false });
+    expect(visits).toEqual(['acc-1', 'acc-2']);
+    // Once it has ended, the date is closed, not running: asking again reads its report.
+    expect(await service.close('2026-01-05', 'operator:a')).toMatchObject({ alreadyClosed: true, position: a.position });
+  });
+});
