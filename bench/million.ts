@@ -14,12 +14,12 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { addDays } from '@ledger/credit';
 import { runPhase } from './lib/child';
+import { freePort } from './lib/free-port';
 import { httpRequestFor, nextCommand } from './lib/command-load';
 import { machineInfo, round } from './lib/stats';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with `npm start`
@@ -55,17 +55,6 @@ function memoryOf(pid: number): { rssMib: number; peakMib: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMib: Math.round(kib('VmRSS') / 1024), peakMib: Math.round(kib('VmHWM') / 1024) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** `201: 41,003, 422: 1,211`: how the load's requests were answered (a 1.00 repayment on an account that owes nothing is refused with 422). */

@@ -5,7 +5,6 @@
  * end of day for the days up to the due date and the due date.
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { CommandBus } from '@nestjs/cqrs';
@@ -14,6 +13,7 @@ import { AccountRepository, BusinessClock, CloseBusinessDayCommand, ExecuteAccou
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 import { LedgerMetrics } from '../../apps/ledger-api/src/observability/ledger-metrics';
 import { main, phaseParams, progress } from '../lib/child';
+import { freePort } from '../lib/free-port';
 import { nextCommand } from '../lib/command-load';
 import { msSince, round, RssSampler, summarize } from '../lib/stats';
 
@@ -28,17 +28,6 @@ interface Params {
   projector?: boolean;
   /** Run the read models in a worker thread of the API (LEDGER_PROJECTIONS=worker). */
   projectionsWorker?: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The projector process of the split deployment (apps/ledger-api/src/projector.ts), ready once it follows the log. */

@@ -1,19 +1,6 @@
-import { BusinessClock } from '../clock/business-clock';
+import { FixedClock } from '../clock/fixed-clock.testing';
 import type { EndOfDayReport, EndOfDayService } from './end-of-day.service';
 import { EndOfDayScheduler } from './end-of-day.scheduler';
-
-class FixedClock extends BusinessClock {
-  readonly mode = 'system' as const;
-  constructor(private readonly at: string) {
-    super();
-  }
-  now(): string {
-    return this.at;
-  }
-  async set(): Promise<string> {
-    throw new Error('fixed');
-  }
-}
 
 function fakeEndOfDay(lastClosed: string | null) {
   const closed: string[] = [];

@@ -1,21 +1,8 @@
 import { MemoryEventStore } from '@ledger/event-store';
-import { BusinessClock } from '../clock/business-clock';
+import { FixedClock } from '../clock/fixed-clock.testing';
 import type { AccountRepository } from '../repository/account-repository';
 import type { EndOfDaySchedule } from './end-of-day.service';
 import { EndOfDayService } from './end-of-day.service';
-
-class FixedClock extends BusinessClock {
-  readonly mode = 'manual' as const;
-  constructor(private readonly at: string) {
-    super();
-  }
-  now(): string {
-    return this.at;
-  }
-  async set(): Promise<string> {
-    throw new Error('fixed');
-  }
-}
 
 describe('EndOfDayService', () => {
   it('joins a close of a date already running instead of visiting its accounts a second time', async () => {
