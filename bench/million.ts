@@ -16,6 +16,7 @@ import { request } from 'node:http';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { addDays } from '@ledger/credit';
 import { runPhase } from './lib/child';
@@ -59,11 +60,8 @@ function memoryOf(pid: number): { rssMib: number; peakMib: number } {
 
 /** `201: 41,003, 422: 1,211`: how the load's requests were answered (a 1.00 repayment on an account that owes nothing is refused with 422). */
 function statuses(result: autocannon.Result): string {
-  const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
-  return Object.entries(stats).map(([code, { count }]) => `${code}: ${count.toLocaleString()}`).join(', ');
+  return Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => `${code}: ${(count ?? 0).toLocaleString()}`).join(', ');
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fixture's directory: built there (or in a temp directory), or kept from an earlier run with the same parameters. */
 async function fixture(): Promise<{ dir: string; built?: Record<string, unknown>; kept?: { builtAt: string; commit: string; built: Record<string, unknown> } }> {
@@ -151,7 +149,7 @@ async function main() {
     let started = Date.now();
     for (;;) {
       if (api.exitCode !== null) throw new Error(`the API exited with ${api.exitCode} before it was ready`);
-      const ready = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+      const ready = await call('GET', '/health/ready', OPERATOR_KEY).then(() => true, () => false);
       if (ready) break;
       if (Date.now() - started > 30 * 60_000) throw new Error('the API was not ready after 30 minutes');
       await sleep(500);

@@ -31,8 +31,12 @@ main(async () => {
   const buildSeconds = msSince(start) / 1000;
   const runner = new ProjectionRunner({ store, database: join(p.dir, 'ledger.read-models.sqlite'), projections: createProjections() });
   start = process.hrtime.bigint();
+  // Reported once a batch of accounts commits: printed each time another 100,000 are done.
+  let reported = 0n;
   await runner.rebuild(undefined, (position, head, unit) => {
-    if (unit === 'accounts' && position % 100_000n === 0n) progress(`rebuild: ${position}/${head} accounts`);
+    if (unit !== 'accounts' || position < reported + 100_000n) return;
+    reported = position;
+    progress(`rebuild: ${position}/${head} accounts`);
   });
   const rebuildSeconds = msSince(start) / 1000;
   await runner.close();
