@@ -258,12 +258,22 @@ function cacheShare(phase: { cacheHitShare?: number | null }): string {
   return phase.cacheHitShare == null ? '' : `, ${Math.round(phase.cacheHitShare * 100)}% of loads from the cache`;
 }
 
+/**
+ * `threads busy: main 0.93, projections worker 0.62`: the share of the phase each of the API's threads
+ * was busy, prefixed by `before` (results written before the twenty-eighth round have none: '').
+ */
+function threadsBusy(phase: { mainBusy?: number; projectionsBusy?: number } | undefined, before = '; '): string {
+  if (phase?.mainBusy === undefined) return '';
+  const share = (busy: number) => busy.toFixed(2);
+  return `${before}threads busy: main ${share(phase.mainBusy)}${phase.projectionsBusy === undefined ? '' : `, projections worker ${share(phase.projectionsBusy)}`}`;
+}
+
 /** The api phase's figures; `suffix` names the deployment when it is not the default single process. */
 function apiRows(name: string, accounts: number, api: any, single: number, suffix: string): Row[] {
   const rows: Row[] = [];
   const inproc = api.inProcess;
   rows.push(throughputRow(name, `commands in process${suffix}`, inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
-  rows.push(upperBoundRow(name, `commands in process p50 / p99${suffix}`, inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms${cacheShare(inproc)})`));
+  rows.push(upperBoundRow(name, `commands in process p50 / p99${suffix}`, inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms${cacheShare(inproc)}${threadsBusy(inproc)})`));
   if (api.atHalf) {
     const half = api.atHalf;
     // Results written before the eighteenth round have no watch figures.
@@ -272,12 +282,12 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   }
   if (api.http.perSec !== undefined) {
     rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
-    rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms)`));
+    rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms${threadsBusy(api.httpThreads)})`));
   }
   rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
   const eod = api.endOfDay;
   rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts, none in memory)${suffix}`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
-  rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120));
+  rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120, threadsBusy(eod.statementDay, ' (') + (eod.statementDay.mainBusy === undefined ? '' : ')')));
   rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)${suffix}`, eod.ordinary.seconds, 's'));
   // With accounts due, the day is scaled as if they grew with the portfolio (an upper bound: part of it is
   // fixed). With none due, the day is its fixed cost (the schedule's catch-up and index read, the

@@ -6,12 +6,13 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { type EventLoopUtilization, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { CommandBus } from '@nestjs/cqrs';
 import { addDays } from '@ledger/credit';
 import { AccountRepository, BusinessClock, CloseBusinessDayCommand, ExecuteAccountCommand, loadConfig, type EndOfDayReport } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 import { LedgerMetrics } from '../../apps/ledger-api/src/observability/ledger-metrics';
+import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
 import { main, phaseParams, progress } from '../lib/child';
 import { freePort } from '../lib/free-port';
 import { nextCommand } from '../lib/command-load';
@@ -87,9 +88,39 @@ async function execute(bus: CommandBus, command: ExecuteAccountCommand, refused:
 }
 
 /**
+ * How busy the API's threads were while a phase ran, as a share of its wall time: the main thread (which
+ * decides and commits every command) and, with LEDGER_PROJECTIONS=worker, the projections worker; the
+ * same readings as `ledger_event_loop_active_seconds_total`. A thread near 1 is the one that limits the
+ * phase; on two cores, both threads high means the machine itself has little left.
+ */
+class ThreadBusy {
+  private readonly main: EventLoopUtilization = performance.eventLoopUtilization();
+  private readonly workerSeconds: number | undefined;
+  private readonly start = process.hrtime.bigint();
+
+  constructor(private readonly readModels: ReadModels) {
+    this.workerSeconds = readModels.worker?.activeSeconds();
+  }
+
+  stop(): { mainBusy: number; projectionsBusy?: number } {
+    const seconds = msSince(this.start) / 1000;
+    const mainBusy = round(performance.eventLoopUtilization(this.main).utilization, 2);
+    const worker = this.readModels.worker;
+    if (worker === undefined || this.workerSeconds === undefined) return { mainBusy };
+    return { mainBusy, projectionsBusy: round((worker.activeSeconds() - this.workerSeconds) / seconds, 2) };
+  }
+}
+
+/** What a phase's watch reads: the app's metrics and its read models (for the projections worker). */
+interface Watched {
+  metrics: LedgerMetrics;
+  readModels: ReadModels;
+}
+
+/**
  * What held commands up while a phase ran, to read its p99 by: the longest the event loop was blocked,
- * the time garbage collection paused the main thread, and the share of account loads the repository's
- * cache answered (a miss folds the account from its snapshot first).
+ * the time garbage collection paused the main thread, the share of account loads the repository's
+ * cache answered (a miss folds the account from its snapshot first), and how busy each thread was.
  */
 class PhaseWatch {
   /** Sampled every 10 ms; each sample is the whole interval between two samples, so an idle loop reads about 10. */
@@ -102,14 +133,15 @@ class PhaseWatch {
   private constructor(
     private readonly metrics: LedgerMetrics,
     private readonly lookupsAtStart: { hit: number; miss: number },
+    private readonly busy: ThreadBusy,
   ) {
     this.loop.enable();
     this.gc.observe({ entryTypes: ['gc'] });
   }
 
   /** Call before the phase sends its first command (the counters are read as they stand). */
-  static async start(metrics: LedgerMetrics): Promise<PhaseWatch> {
-    return new PhaseWatch(metrics, await lookups(metrics));
+  static async start({ metrics, readModels }: Watched): Promise<PhaseWatch> {
+    return new PhaseWatch(metrics, await lookups(metrics), new ThreadBusy(readModels));
   }
 
   async stop() {
@@ -127,6 +159,7 @@ class PhaseWatch {
       gcPauseMs: round(this.pauses.reduce((a, b) => a + b, 0), 0),
       gcLongestPauseMs: round(Math.max(0, ...this.pauses), 1),
       cacheHitShare: loads === 0 ? null : round(hits / loads, 3),
+      ...this.busy.stop(),
     };
   }
 }
@@ -144,11 +177,11 @@ async function lookups(metrics: LedgerMetrics): Promise<{ hit: number; miss: num
  * (`commandsInProcess`) measures mostly queueing; this is the latency a caller sees at a load the ledger
  * sustains, without the coordinated omission of a closed loop.
  */
-async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds: number, metrics: LedgerMetrics) {
+async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds: number, watched: Watched) {
   const latencies: number[] = [];
   const refused: Record<string, number> = {};
   const total = Math.round(rate * seconds);
-  const watch = await PhaseWatch.start(metrics);
+  const watch = await PhaseWatch.start(watched);
   const start = process.hrtime.bigint();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -161,11 +194,11 @@ async function commandsAtRate(bus: CommandBus, p: Params, rate: number, seconds:
   return { rate, achievedPerSec, ...summarize(latencies), refused, ...(await watch.stop()) };
 }
 
-async function commandsInProcess(bus: CommandBus, p: Params, metrics: LedgerMetrics) {
+async function commandsInProcess(bus: CommandBus, p: Params, watched: Watched) {
   const latencies: number[] = [];
   const refused: Record<string, number> = {};
   const sampler = new RssSampler();
-  const watch = await PhaseWatch.start(metrics);
+  const watch = await PhaseWatch.start(watched);
   const start = process.hrtime.bigint();
   const until = Date.now() + p.commandSeconds * 1000;
   let n = 0;
@@ -183,9 +216,10 @@ async function commandsInProcess(bus: CommandBus, p: Params, metrics: LedgerMetr
   return { concurrency: p.concurrency, perSec: round(latencies.length / seconds, 0), ...summarize(latencies), refused, peakRssMb, ...(await watch.stop()) };
 }
 
-async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string) {
+async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string, readModels: ReadModels) {
   await clock.set(`${addDays(date, 1)}T00:01:00+08:00`, 'system:bench');
   const sampler = new RssSampler();
+  const busy = new ThreadBusy(readModels);
   const start = process.hrtime.bigint();
   const report = (await bus.execute(new CloseBusinessDayCommand(date, 'system:bench'))) as EndOfDayReport;
   const seconds = msSince(start) / 1000;
@@ -199,6 +233,7 @@ async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string) {
     counts: report.counts,
     extrapolatedSecondsFor1M: round(1_000_000 / perSec, 0),
     peakRssMb: sampler.stop(),
+    ...busy.stop(),
   };
 }
 
@@ -224,35 +259,37 @@ main(async () => {
   const startupMs = round(msSince(boot), 0);
   const bus = app.get(CommandBus);
   const clock = app.get(BusinessClock);
+  const readModels = app.get(ReadModels);
   // End of day's ordinary and statement days run first, on the ledger as the fixture left it. Run after
   // the commands below, the statement day billed accounts that had just taken dozens of commands each
   // (40 to 60 an account at 1,000 accounts), and folded up to 49 events past each snapshot: a month no account
   // of a 1,000,000-account ledger has, which made the day about twice as slow per account as on the
   // same fixture untouched (eighteenth round, bench/README.md).
   progress('end of day: an ordinary day');
-  const ordinary = await endOfDay(bus, clock, addDays(p.lastClosed, 1));
+  const ordinary = await endOfDay(bus, clock, addDays(p.lastClosed, 1), readModels);
   progress(`end of day ${ordinary.businessDate}: ${ordinary.accounts} accounts in ${ordinary.seconds} s`);
   // With 1,000,000 accounts the repository's cache (20,000 by default) holds almost none of them when the
   // statement day starts, so the day that is extrapolated to them starts with none in memory here too.
   progress('end of day: the statement day, no account in memory');
   app.get(AccountRepository).clearCache();
-  const statementDay = await endOfDay(bus, clock, addDays(p.lastClosed, 2));
+  const statementDay = await endOfDay(bus, clock, addDays(p.lastClosed, 2), readModels);
   progress(`end of day ${statementDay.businessDate}: ${statementDay.accounts} accounts in ${statementDay.seconds} s`);
 
   // The commands run on the first day of the new cycle, with the statements just issued.
   await clock.set(`${addDays(statementDay.businessDate, 1)}T10:00:00+08:00`, 'system:bench');
   progress('commands in process');
-  const metrics = app.get(LedgerMetrics);
-  const inProcess = await commandsInProcess(bus, p, metrics);
+  const watched: Watched = { metrics: app.get(LedgerMetrics), readModels };
+  const inProcess = await commandsInProcess(bus, p, watched);
   progress(`commands in process: ${inProcess.perSec}/s, p99 ${inProcess.p99Ms} ms`);
   // Half the rate just measured, in steps of 50/s, for 10 s at most.
   const halfRate = Math.max(50, Math.floor(inProcess.perSec / 2 / 50) * 50);
-  const atHalf = await commandsAtRate(bus, p, halfRate, Math.min(10, p.commandSeconds), metrics);
+  const atHalf = await commandsAtRate(bus, p, halfRate, Math.min(10, p.commandSeconds), watched);
   progress(`commands in process at ${halfRate}/s: p50 ${atHalf.p50Ms} ms, p99 ${atHalf.p99Ms} ms`);
 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const sampler = new RssSampler();
+  const httpBusy = new ThreadBusy(readModels);
   await new Promise<void>((resolve) => {
     process.on('message', (message: { type: string }) => {
       if (message.type === 'http-done') resolve();
@@ -260,6 +297,7 @@ main(async () => {
     process.send?.({ type: 'listening', port: address.port });
   });
   const httpPeakRssMb = sampler.stop();
+  const httpThreads = httpBusy.stop();
 
   // The statements fall due on the 10th (the terms' dueDayOfMonth): the busiest day after the statement
   // day, when every unpaid statement passes its due date and may go overdue. The days between are closed too.
@@ -270,13 +308,13 @@ main(async () => {
   // overdue for about a third of the accounts).
   let slowestBetween: Awaited<ReturnType<typeof endOfDay>> | undefined;
   for (let date = addDays(statementDay.businessDate, 1); date < dueDate; date = addDays(date, 1)) {
-    const day = await endOfDay(bus, clock, date);
+    const day = await endOfDay(bus, clock, date, readModels);
     if (slowestBetween === undefined || day.seconds > slowestBetween.seconds) slowestBetween = day;
   }
-  const dueDay = await endOfDay(bus, clock, dueDate);
+  const dueDay = await endOfDay(bus, clock, dueDate, readModels);
   progress(`end of day ${dueDay.businessDate}: ${dueDay.accounts} accounts in ${dueDay.seconds} s`);
   const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await app.close();
   await projector?.stop();
-  return { startupMs, inProcess, atHalf, httpPeakRssMb, endOfDay: { ordinary, statementDay, dueDay, slowestBetween }, maxRssMb };
+  return { startupMs, inProcess, atHalf, httpPeakRssMb, httpThreads, endOfDay: { ordinary, statementDay, dueDay, slowestBetween }, maxRssMb };
 });

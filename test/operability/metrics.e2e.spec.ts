@@ -119,6 +119,17 @@ describe('the /metrics endpoint after a few days of business', () => {
     expect(text).not.toMatch(/route="\/accounts\/[0-9a-f-]{8,}/);
   });
 
+  it('counts the seconds the main thread was busy, and no projections worker where there is none', async () => {
+    const busy = valueOf(metrics, 'ledger_event_loop_active_seconds_total', { thread: 'main' });
+    expect(busy).toBeGreaterThan(0);
+    expect(text).toContain('# TYPE ledger_event_loop_active_seconds_total counter');
+    expect(text).not.toContain('thread="projections"');
+    // A counter: what the requests since cost the thread adds to it.
+    for (let i = 0; i < 20; i++) await ledger.http.get('/portfolio').expect(200);
+    const later = parseMetrics((await ledger.http.get('/metrics').expect(200)).text);
+    expect(valueOf(later, 'ledger_event_loop_active_seconds_total', { thread: 'main' })).toBeGreaterThan(busy!);
+  });
+
   it('includes the process metrics', () => {
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_heap_size_used_bytes');

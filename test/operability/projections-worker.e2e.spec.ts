@@ -5,6 +5,7 @@ import { AuditAnchors, AuditAnchorScheduler, verifyLedger } from '@ledger/servic
 import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
 import type { ProjectionsWorkerHost } from '../../apps/ledger-api/src/read-side/projections-worker-host';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+import { parseMetrics, valueOf } from './prometheus-text';
 
 /** The worker thread itself, to kill it the way a crash would. */
 function workerThread(host: ProjectionsWorkerHost): Worker {
@@ -41,6 +42,19 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     const statement = await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200);
     expect(statement.body).toMatchObject({ revolvingPrincipal: '100.00', dueDate: '2026-02-10' });
   }, 60_000);
+
+  it('counts the seconds the projections worker was busy apart from the main thread', async () => {
+    const busy = (text: string, thread: string) => valueOf(parseMetrics(text), 'ledger_event_loop_active_seconds_total', { thread }) ?? Number.NaN;
+    const before = (await ledger.http.get('/metrics').expect(200)).text;
+    expect(busy(before, 'main')).toBeGreaterThan(0);
+    expect(busy(before, 'projections')).toBeGreaterThan(0);
+    // Work for the worker: every draw is projected there.
+    const account = await openAccount(ledger, '1994-05-05', 52);
+    for (let i = 0; i < 10; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`busy-${i}`, '1.00')).expect(201);
+    await ledger.http.get(`/accounts/${account}`).expect(200);
+    const after = (await ledger.http.get('/metrics').expect(200)).text;
+    expect(busy(after, 'projections')).toBeGreaterThan(busy(before, 'projections'));
+  });
 
   it('writes the audit anchors from the worker, which verify, while the main thread follows no log for them', async () => {
     // The main thread's scheduler stays idle: reading the log back and hashing it is the worker's work.

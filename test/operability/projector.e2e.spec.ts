@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@ledger/servicing';
 import { type Projector, startProjector } from '../../apps/ledger-api/src/projector';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+import { parseMetrics, valueOf } from './prometheus-text';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -56,6 +57,9 @@ describe('the API with projections off beside a separate projector process', () 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('ledger_projection_lag_events{projection="balances"} 0');
     expect(metrics).toContain('ledger_projections_running 1');
+    // Its own thread is the one that keeps the read models.
+    expect(valueOf(parseMetrics(metrics), 'ledger_event_loop_active_seconds_total', { thread: 'projections' })).toBeGreaterThan(0);
+    expect(metrics).not.toContain('thread="main"');
 
     const read = await ledger.http.get(`/accounts/${account}`).expect(200);
     expect(read.body.accountId ?? read.body.id).toBe(account);

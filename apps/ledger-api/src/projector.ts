@@ -4,7 +4,7 @@
  * read-model file). Run one projector per read-model file; two would race for the same checkpoints.
  *
  * It answers on PORT with `/health/live`, `/health/ready` (following the log, no failed batch, within
- * LEDGER_READY_MAX_LAG of the head) and `/metrics` (projection lag and process metrics), so the same
+ * LEDGER_READY_MAX_LAG of the head) and `/metrics` (projection lag, how busy its thread is, and process metrics), so the same
  * image, probes and scrape configuration serve both processes.
  */
 import 'reflect-metadata';
@@ -13,7 +13,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProjectionRunner } from '@ledger/projections';
 import { ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
 import { exitOnConfigError } from './exit-on-config-error';
-import { registerProjectionGauges } from './observability/ledger-metrics';
+import { mainThreadActiveSeconds, registerEventLoopCounter, registerProjectionGauges } from './observability/ledger-metrics';
 import { projectionState } from './observability/projection-state';
 import { createLedgerLogger } from './observability/logging';
 import { openProjectorRunner } from './read-side/projector-runner';
@@ -46,6 +46,8 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerProjectionGauges(registry, runner, true);
+  // This process's main thread is the one that keeps the read models.
+  registerEventLoopCounter(registry, { projections: mainThreadActiveSeconds });
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

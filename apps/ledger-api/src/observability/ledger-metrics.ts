@@ -5,6 +5,7 @@
  * Label values are bounded sets (command types, outcomes, rejection codes, route templates, projection
  * names), never ids or dates, so the series count stays fixed however many accounts there are.
  */
+import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
 import type { CacheOccupancy } from '@ledger/servicing';
@@ -173,6 +174,14 @@ export class LedgerMetrics {
     }
   }
 
+  /**
+   * How busy this process's threads are (`registerEventLoopCounter`): `main` (the thread that decides and
+   * commits every command) and those given (`projections`, the worker of LEDGER_PROJECTIONS=worker).
+   */
+  watchEventLoops(others: Record<string, () => number> = {}): void {
+    registerEventLoopCounter(this.registry, { main: mainThreadActiveSeconds, ...others });
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }
@@ -180,6 +189,38 @@ export class LedgerMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/** Seconds this process's main thread has been busy since it started (`performance.eventLoopUtilization`). */
+export function mainThreadActiveSeconds(): number {
+  return performance.eventLoopUtilization().active / 1000;
+}
+
+/**
+ * `ledger_event_loop_active_seconds_total{thread}`, read when Prometheus scrapes: each thread's seconds
+ * busy so far, busy being running JavaScript or waiting in a synchronous call (a SQLite commit and its
+ * fsync) rather than for I/O or a timer. A counter, so `rate()` of it is the share of the time the thread
+ * was busy, and a thread near 1 is the one that holds throughput back (docs/runbook.md, Memory and load).
+ * Shared by the API and the projector process.
+ */
+export function registerEventLoopCounter(registry: Registry, threads: Record<string, () => number>): void {
+  const counted: Record<string, number> = {};
+  new Counter({
+    name: 'ledger_event_loop_active_seconds_total',
+    help: 'Seconds each thread was busy: running JavaScript or waiting in a synchronous call (a SQLite commit and its fsync), not waiting for I/O or timers',
+    labelNames: ['thread'] as const,
+    registers: [registry],
+    collect() {
+      for (const [thread, activeSeconds] of Object.entries(threads)) {
+        const now = activeSeconds();
+        // A source that reads less than before (it never should) adds nothing: a counter only grows.
+        const added = now - (counted[thread] ?? 0);
+        if (added <= 0) continue;
+        this.inc({ thread }, added);
+        counted[thread] = now;
+      }
+    },
+  });
 }
 
 /** Shared by the API and the projector process, which has no other series. */

@@ -24,7 +24,7 @@ export interface ObservabilityOptions {
   silent?: boolean;
 }
 
-/** Projection lag is read from the runner when Prometheus scrapes. */
+/** Projection lag, and how busy the main thread and the projections worker are, read when Prometheus scrapes. */
 @Injectable()
 class ProjectionInstrumentation implements OnModuleInit {
   constructor(
@@ -35,6 +35,8 @@ class ProjectionInstrumentation implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.watchProjections(this.readModels.runner, this.settings.config.projections);
+    const worker = this.readModels.worker;
+    this.metrics.watchEventLoops(worker ? { projections: () => worker.activeSeconds() } : {});
   }
 }
 

@@ -231,6 +231,30 @@ describe('the host of the projections worker thread', () => {
     expect(logged.some((line) => / accounts$/.test(line))).toBe(true);
   }, 60_000);
 
+  it('counts the busy time of its workers, and keeps what a dead one had done when the next starts', async () => {
+    host = new ProjectionsWorkerHost(config(), silent, { retryAfterMs: 100 });
+    await host.start();
+    const store = await createLedgerEventStore(config());
+    await simulateRandomPortfolio(new LedgerSimulation(store), { seed: 13, accounts: 40, lastDate: '2026-06-30' });
+    const head = await store.headPosition();
+    await store.close();
+    // At or past it: the worker's audit anchors append to the log too.
+    await until('the read models to reach the head of the log', () => host!.appliedPosition >= head);
+    // Projecting thousands of events kept the thread busy for a while; waiting for the next poll does not count.
+    const afterWork = host.activeSeconds();
+    expect(afterWork).toBeGreaterThan(0.05);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(host.activeSeconds() - afterWork).toBeLessThan(0.25);
+    const beforeDeath = host.activeSeconds();
+    await (host as unknown as { worker: Worker }).worker.terminate();
+    await until('the next worker to follow the log', () => host!.running && host!.restarts === 1 && host!.lastError === undefined);
+    // A counter: the dead worker's time stays in it, and the new one's adds to it.
+    expect(host.activeSeconds()).toBeGreaterThanOrEqual(beforeDeath);
+    const probe = await appendOneEvent();
+    await until('the probe to be applied', () => host!.appliedPosition >= probe);
+    expect(host.activeSeconds()).toBeGreaterThan(beforeDeath);
+  }, 60_000);
+
   it('rejects its start when the first worker cannot open the log', async () => {
     const db = new Database(join(dir, 'ledger.sqlite'));
     db.pragma('user_version = 999');

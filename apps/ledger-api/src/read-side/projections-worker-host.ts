@@ -52,6 +52,10 @@ export class ProjectionsWorkerHost {
    * outside a rebuild. 0 once one commits a batch, or dies after that long. The restarts back off by it.
    */
   failedStarts = 0;
+  /** Busy milliseconds of the workers before this one, each as last read (`activeSeconds`). */
+  private retiredActiveMs = 0;
+  /** The running worker's busy milliseconds as last read. */
+  private lastActiveMs = 0;
 
   constructor(
     private readonly config: LedgerConfig,
@@ -90,6 +94,17 @@ export class ProjectionsWorkerHost {
   /** What keeps the read models from following the log now, or null: a failed batch, or no worker running. */
   get failure(): string | null {
     return this.lastError ?? (this.running ? null : 'the projections worker is not running');
+  }
+
+  /**
+   * Seconds the projections' event loop has been busy, summed over every worker this host has run: busy
+   * is running JavaScript or waiting in a synchronous call (a SQLite commit), as opposed to waiting for
+   * the next poll of the log (`worker.performance.eventLoopUtilization`). A worker reads zero once it
+   * has exited, so what one did between the last read and its death is not counted.
+   */
+  activeSeconds(): number {
+    if (this.worker) this.lastActiveMs = Math.max(this.lastActiveMs, this.worker.performance.eventLoopUtilization().active);
+    return (this.retiredActiveMs + this.lastActiveMs) / 1000;
   }
 
   waitFor(position: bigint, timeoutMs: number): Promise<void> {
@@ -192,6 +207,8 @@ export class ProjectionsWorkerHost {
     });
     worker.on('exit', (code) => {
       this.worker = undefined;
+      this.retiredActiveMs += this.lastActiveMs;
+      this.lastActiveMs = 0;
       const stable = startedAt !== undefined && !this.replayingNow && Date.now() - startedAt >= (this.options.stableAfterMs ?? 30_000);
       this.replayingNow = false;
       if (progressed || stable) this.failedStarts = 0;
