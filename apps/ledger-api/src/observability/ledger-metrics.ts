@@ -198,24 +198,24 @@ export function mainThreadActiveSeconds(): number {
 
 /**
  * `ledger_event_loop_active_seconds_total{thread}`, read when Prometheus scrapes: each thread's seconds
- * busy so far, busy being running JavaScript or waiting in a synchronous call (a SQLite commit and its
- * fsync) rather than for I/O or a timer. A counter, so `rate()` of it is the share of the time the thread
- * was busy, and a thread near 1 is the one that holds throughput back (docs/runbook.md, Memory and load).
+ * busy so far, busy being running JavaScript, waiting in a synchronous call (a SQLite commit and its
+ * fsync) or waiting for a core, rather than for I/O or a timer. A counter, so `rate()` of it is the
+ * share of the time the thread had no idle time; how to read it: docs/runbook.md, Memory and load.
  * Shared by the API and the projector process.
  */
 export function registerEventLoopCounter(registry: Registry, threads: Record<string, () => number>): void {
   const counted: Record<string, number> = {};
   new Counter({
     name: 'ledger_event_loop_active_seconds_total',
-    help: 'Seconds each thread was busy: running JavaScript or waiting in a synchronous call (a SQLite commit and its fsync), not waiting for I/O or timers',
+    help: 'Seconds each thread was busy: running JavaScript, waiting in a synchronous call (a SQLite commit and its fsync) or for a core; not waiting for I/O or timers',
     labelNames: ['thread'] as const,
     registers: [registry],
     collect() {
       for (const [thread, activeSeconds] of Object.entries(threads)) {
         const now = activeSeconds();
-        // A source that reads less than before (it never should) adds nothing: a counter only grows.
+        // A source that reads less than before (it never should), or not a number, adds nothing: a counter only grows.
         const added = now - (counted[thread] ?? 0);
-        if (added <= 0) continue;
+        if (!(added > 0)) continue;
         this.inc({ thread }, added);
         counted[thread] = now;
       }

@@ -98,13 +98,19 @@ export class ProjectionsWorkerHost {
 
   /**
    * Seconds the projections' event loop has been busy, summed over every worker this host has run: busy
-   * is running JavaScript or waiting in a synchronous call (a SQLite commit), as opposed to waiting for
-   * the next poll of the log (`worker.performance.eventLoopUtilization`). A worker reads zero once it
-   * has exited, so what one did between the last read and its death is not counted.
+   * is running JavaScript, waiting in a synchronous call (a SQLite commit) or for a core to run on, as
+   * opposed to waiting for the next poll of the log (`worker.performance.eventLoopUtilization`). A
+   * worker reads zero once it has exited, so each is read at every message it sends too (every batch it
+   * commits): what one did after its last message before it died is not counted.
    */
   activeSeconds(): number {
-    if (this.worker) this.lastActiveMs = Math.max(this.lastActiveMs, this.worker.performance.eventLoopUtilization().active);
+    this.readActive();
     return (this.retiredActiveMs + this.lastActiveMs) / 1000;
+  }
+
+  private readActive(): void {
+    // Never less than read before: reading another thread's counters may come out a little lower.
+    if (this.worker) this.lastActiveMs = Math.max(this.lastActiveMs, this.worker.performance.eventLoopUtilization().active);
   }
 
   waitFor(position: bigint, timeoutMs: number): Promise<void> {
@@ -157,6 +163,7 @@ export class ProjectionsWorkerHost {
       this.lastError = undefined;
     };
     worker.on('message', (message: WorkerMessage) => {
+      this.readActive();
       switch (message.type) {
         case 'started':
           // Also after the runner recovered from a failed batch: that clears the failure. The position is
