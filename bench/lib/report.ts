@@ -72,7 +72,7 @@ export function textTable(rows: Row[]): string {
 export function machineBlock(m: MachineInfo, mode: string, wallMinutes: number): string {
   return [
     `- date: ${m.date}, mode: \`${mode}\`, wall time ${wallMinutes.toFixed(1)} min`,
-    `- commit: \`${m.commit}\`${m.dirty ? ' (working tree had uncommitted changes of other engineers)' : ''}, node ${m.node}`,
+    `- commit: \`${m.commit}\`${m.dirty ? ' (the working tree had uncommitted changes)' : ''}, node ${m.node}`,
     `- machine: ${m.nproc} cores (\`nproc\`), ${m.cpuModel}, ${m.memory} RAM (${m.freeMemory} free at start)`,
     `- load average at start (1, 5, 15 min): ${m.loadAverage.join(', ')}`,
   ].join('\n');
