@@ -1,4 +1,4 @@
-import { readModelFixture } from '../testing/read-model-fixture';
+import { dumpReadModels, readModelFixture, readModelsInLogOrder } from '../testing/read-model-fixture';
 
 describe('the balances read model', () => {
   it('shows a new account with its limit available and nothing owed', async () => {
@@ -50,5 +50,23 @@ describe('the balances read model', () => {
     expect(account?.overdue).toMatchObject({ since: '2026-02-11', daysPastDue: 5, bucket: 'M1' });
     expect(account?.flags.frozen).toBe(true);
     expect(account?.asOf).toBe('2026-02-15');
+  });
+  it('updates each row batch after batch to what a rebuild from the log writes at once', async () => {
+    // Following the log in batches of three events: the accounts' rows (balances, the end-of-day
+    // schedule) are written first and then updated many times over, each column of them.
+    const { store, sim, db, runner, queries, catchUp } = readModelFixture({ batchSize: 3 });
+    await sim.open('acc-1', { payScore: 720 });
+    await sim.open('acc-2');
+    await catchUp();
+    await sim.draw('acc-1', 'o-1', '1000.00');
+    await sim.draw('acc-2', 'o-2', '250.00');
+    await sim.closeDaysThrough('2026-01-31');
+    await sim.repay('acc-2', 'r-1', '250.00');
+    await sim.closeDaysThrough('2026-02-14');
+    await catchUp();
+    // The day it went overdue, and the schedule moved on from its due date.
+    expect(queries.getAccount('acc-1')?.overdue.bucket).toBe('M1');
+    expect(dumpReadModels(db, runner.projections)).toBe(await readModelsInLogOrder(store));
+    await runner.close();
   });
 });

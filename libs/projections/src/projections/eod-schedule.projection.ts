@@ -60,7 +60,9 @@ export class EodScheduleProjection implements Projection {
 
   prepare(db: Db): void {
     this.upsert = db.prepare(
-      'INSERT OR REPLACE INTO eod_schedule (account_id, next_action_date, position) VALUES (?, ?, ?)',
+      // Updated in place, as balances are (not deleted and inserted again under a new rowid).
+      `INSERT INTO eod_schedule (account_id, next_action_date, position) VALUES (?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET next_action_date = excluded.next_action_date, position = excluded.position`,
     );
     this.remove = db.prepare('DELETE FROM eod_schedule WHERE account_id = ?');
     this.due = db.prepare(
