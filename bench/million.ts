@@ -17,11 +17,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { addDays } from '@ledger/credit';
 import { runPhase } from './lib/child';
 import { freePort } from './lib/free-port';
-import { httpRequestFor, nextCommand } from './lib/command-load';
+import { httpCommandLoad } from './lib/command-load';
 import { machineInfo, round } from './lib/stats';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with `npm start`
 const { heapBoundArgs } = require('../scripts/heap-bound') as { heapBoundArgs(env: Record<string, string | undefined>): string[] };
@@ -157,19 +157,7 @@ async function main() {
     record('start until ready', started, '');
 
     started = Date.now();
-    let n = 0;
-    const load = await new Promise<autocannon.Result>((resolve, reject) =>
-      autocannon(
-        {
-          url: base,
-          connections: 64,
-          duration: SECONDS,
-          headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
-          requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...httpRequestFor(nextCommand(params.accounts, n++, `million${process.pid}`)) }) }],
-        },
-        (error, result) => (error ? reject(error) : resolve(result)),
-      ),
-    );
+    const load = await httpCommandLoad({ url: base, apiKey: OPERATOR_KEY, accounts: params.accounts, seconds: SECONDS, connections: 64 });
     const perSec = Math.round(load.requests.total / SECONDS);
     record(`commands over HTTP, ${SECONDS} s`, started, `${perSec.toLocaleString()}/s, p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, ${load.timeouts} timeouts; statuses ${statuses(load)}`);
 

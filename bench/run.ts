@@ -7,10 +7,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { daysBetween } from '@ledger/credit';
 import { forkPhase, runPhase } from './lib/child';
-import { httpRequestFor, nextCommand } from './lib/command-load';
+import { httpCommandLoad } from './lib/command-load';
 import { type Baseline, machineBlock, markdownTable, REFERENCE, type Row, textTable, throughputRow, upperBoundRow } from './lib/report';
 import { machineInfo, round } from './lib/stats';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with `npm start`
@@ -71,30 +70,6 @@ const plan = QUICK
       { name: '10k x 5y', accounts: 10_000, years: 5, eachProjection: false },
     ] };
 
-function http(port: number, accounts: number, seconds: number, connections: number): Promise<autocannon.Result> {
-  let n = 0;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://127.0.0.1:${port}`,
-        connections,
-        duration: seconds,
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              const { path, body } = httpRequestFor(nextCommand(accounts, n++, `http${process.pid}`));
-              return { ...request, path, body };
-            },
-          },
-        ],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
-}
-
 /** The api phase, with the HTTP load generated here while the child serves. */
 async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number, nodeArgs: readonly string[] = []) {
   const child = forkPhase('api', params, [...nodeArgs]);
@@ -104,7 +79,7 @@ async function apiPhase(params: Record<string, unknown>, accounts: number, secon
     if (message.type === 'result') result = message.value;
     if (message.type === 'listening') {
       process.stderr.write('  commands over HTTP (autocannon)\n');
-      http(message.port!, accounts, seconds, 64).then(
+      httpCommandLoad({ url: `http://127.0.0.1:${message.port}`, apiKey: API_KEY, accounts, seconds, connections: 64 }).then(
         (r) => {
           httpResult = {
             perSec: Math.round(r.requests.total / seconds),
@@ -260,12 +235,12 @@ function cacheShare(phase: { cacheHitShare?: number | null }): string {
 
 /**
  * `threads busy: main 0.93, projections worker 0.62`: the share of the phase each of the API's threads
- * was busy, prefixed by `before` (results written before the twenty-eighth round have none: '').
+ * was busy, wrapped as `around` says (results written before the twenty-eighth round have none: '').
  */
-function threadsBusy(phase: { mainBusy?: number; projectionsBusy?: number } | undefined, before = '; '): string {
+function threadsBusy(phase: { mainBusy?: number; projectionsBusy?: number } | undefined, around: (text: string) => string = (text) => `; ${text}`): string {
   if (phase?.mainBusy === undefined) return '';
-  const share = (busy: number) => busy.toFixed(2);
-  return `${before}threads busy: main ${share(phase.mainBusy)}${phase.projectionsBusy === undefined ? '' : `, projections worker ${share(phase.projectionsBusy)}`}`;
+  const worker = phase.projectionsBusy === undefined ? '' : `, projections worker ${phase.projectionsBusy.toFixed(2)}`;
+  return around(`threads busy: main ${phase.mainBusy.toFixed(2)}${worker}`);
 }
 
 /** The api phase's figures; `suffix` names the deployment when it is not the default single process. */
@@ -287,7 +262,7 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
   const eod = api.endOfDay;
   rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts, none in memory)${suffix}`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
-  rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120, threadsBusy(eod.statementDay, ' (') + (eod.statementDay.mainBusy === undefined ? '' : ')')));
+  rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120, threadsBusy(eod.statementDay, (text) => ` (${text})`)));
   rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)${suffix}`, eod.ordinary.seconds, 's'));
   // With accounts due, the day is scaled as if they grew with the portfolio (an upper bound: part of it is
   // fixed). With none due, the day is its fixed cost (the schedule's catch-up and index read, the

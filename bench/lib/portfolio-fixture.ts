@@ -27,12 +27,15 @@ import {
   totalOwed,
   withEntries,
 } from '@ledger/credit';
-import type { NewEvent, SqliteEventStore } from '@ledger/event-store';
+import { join } from 'node:path';
+import { type NewEvent, SqliteEventStore } from '@ledger/event-store';
 import { SeededRandom } from '../../libs/servicing/src/simulation/seeded-random';
 import { AuditAnchors } from '@ledger/servicing/audit';
 import { type AppliedCommand, encodeSnapshot, SNAPSHOT_SCHEMA_VERSION, snapshotKey } from '@ledger/servicing';
 import { nextActionFor } from '@ledger/projections';
 import { withChainHashes } from '../../libs/servicing/src/audit/chain-hash';
+import { progress } from './child';
+import { msSince } from './stats';
 
 const EVENT_ID_NAMESPACE = '4f1c6d2e-8b7a-4e5f-9a3b-2c1d0e9f8a7b';
 const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
@@ -227,4 +230,31 @@ export async function buildPortfolio(store: SqliteEventStore, options: FixtureOp
   }
   const busiest = accounts.reduce((best, a) => (a.events > best.events ? a : best), accounts[0]);
   return { accounts: options.accounts, days: options.days, events: total, lastClosed: addDays(date, -1), busiestAccount: busiest.id, busiestAccountEvents: busiest.events };
+}
+
+/** Where and what a benchmark phase builds (`buildLedger`): the fixture phases' parameters. */
+export interface LedgerParams {
+  dir: string;
+  accounts: number;
+  days: number;
+  start: string;
+}
+
+/**
+ * Builds a scenario's ledger into `dir/ledger.sqlite` (durable commits, seed 8, as every benchmark
+ * builds its fixture), printing its progress every `progressEveryDays` days. The store is left open.
+ */
+export async function buildLedger(p: LedgerParams, progressEveryDays: number): Promise<{ store: SqliteEventStore; fixture: FixtureReport; buildSeconds: number }> {
+  const store = new SqliteEventStore(join(p.dir, 'ledger.sqlite'), { synchronous: 'FULL' });
+  const start = process.hrtime.bigint();
+  const fixture = await buildPortfolio(store, {
+    accounts: p.accounts,
+    days: p.days,
+    start: p.start,
+    seed: 8,
+    onDay: (date, index, events) => {
+      if (index % progressEveryDays === 0) progress(`fixture ${date}: ${events.toLocaleString()} events, ${Math.round(events / (msSince(start) / 1000)).toLocaleString()}/s`);
+    },
+  });
+  return { store, fixture, buildSeconds: msSince(start) / 1000 };
 }

@@ -5,18 +5,13 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@ledger/event-store';
 import { createProjections, ProjectionRunner } from '@ledger/projections';
 import { accountHistory } from '../../libs/servicing/src/audit/account-history';
 import { main, phaseParams, progress } from '../lib/child';
-import { buildPortfolio } from '../lib/portfolio-fixture';
+import { buildLedger, type LedgerParams } from '../lib/portfolio-fixture';
 import { msSince, round, RssSampler, summarize } from '../lib/stats';
 
-interface Params {
-  dir: string;
-  accounts: number;
-  days: number;
-  start: string;
+interface Params extends LedgerParams {
   /** Rebuild each projection alone as well (costly: one full replay per projection). */
   eachProjection: boolean;
   auditReplays: number;
@@ -24,20 +19,9 @@ interface Params {
 
 main(async () => {
   const p = phaseParams<Params>();
-  const sqlitePath = join(p.dir, 'ledger.sqlite');
-  const store = new SqliteEventStore(sqlitePath, { synchronous: 'FULL' });
   const sampler = new RssSampler();
-  let start = process.hrtime.bigint();
-  const fixture = await buildPortfolio(store, {
-    accounts: p.accounts,
-    days: p.days,
-    start: p.start,
-    seed: 8,
-    onDay: (date, index, events) => {
-      if (index % 30 === 0) progress(`fixture ${date}: ${events.toLocaleString()} events, ${Math.round(events / (msSince(start) / 1000)).toLocaleString()}/s`);
-    },
-  });
-  const buildSeconds = msSince(start) / 1000;
+  const { store, fixture, buildSeconds } = await buildLedger(p, 30);
+  let start: bigint;
   const fixtureRssMb = sampler.stop();
   progress(`fixture: ${fixture.events.toLocaleString()} events in ${buildSeconds.toFixed(1)} s`);
 

@@ -4,33 +4,17 @@
  * models rebuilt into the file the API reads (`ledger.read-models.sqlite`).
  */
 import { join } from 'node:path';
-import { SqliteEventStore } from '@ledger/event-store';
 import { createProjections, ProjectionRunner } from '@ledger/projections';
 import { main, phaseParams, progress } from '../lib/child';
-import { buildPortfolio } from '../lib/portfolio-fixture';
+import { buildLedger, type LedgerParams } from '../lib/portfolio-fixture';
 import { msSince, round } from '../lib/stats';
 
-interface Params {
-  dir: string;
-  accounts: number;
-  days: number;
-  start: string;
-}
-
 main(async () => {
-  const p = phaseParams<Params>();
-  const store = new SqliteEventStore(join(p.dir, 'ledger.sqlite'), { synchronous: 'FULL' });
-  let start = process.hrtime.bigint();
-  const fixture = await buildPortfolio(store, {
-    accounts: p.accounts,
-    days: p.days,
-    start: p.start,
-    seed: 8,
-    onDay: (date, _index, events) => progress(`fixture ${date}: ${events.toLocaleString()} events, ${Math.round(events / (msSince(start) / 1000)).toLocaleString()}/s`),
-  });
-  const buildSeconds = msSince(start) / 1000;
+  const p = phaseParams<LedgerParams>();
+  // A month of history: every day's progress.
+  const { store, fixture, buildSeconds } = await buildLedger(p, 1);
   const runner = new ProjectionRunner({ store, database: join(p.dir, 'ledger.read-models.sqlite'), projections: createProjections() });
-  start = process.hrtime.bigint();
+  const start = process.hrtime.bigint();
   // Reported once a batch of accounts commits: printed each time another 100,000 are done.
   let reported = 0n;
   await runner.rebuild(undefined, (position, head, unit) => {

@@ -51,6 +51,7 @@ describe('the balances read model', () => {
     expect(account?.flags.frozen).toBe(true);
     expect(account?.asOf).toBe('2026-02-15');
   });
+
   it('updates each row batch after batch to what a rebuild from the log writes at once', async () => {
     // Following the log in batches of three events: the accounts' rows (balances, the end-of-day
     // schedule) are written first and then updated many times over, each column of them.
