@@ -77,6 +77,9 @@ const COLUMNS: (keyof BalanceRow)[] = [
   'updated_position',
 ];
 
+/** Every column but the key and the two indexed ones, status and bucket. */
+const IN_PLACE_COLUMNS = COLUMNS.filter((c) => c !== 'account_id' && c !== 'status' && c !== 'bucket');
+
 /** Owed amounts by kind; they sum to `totalOwed(state)`. */
 export function owedByKind(state: CreditAccountState) {
   let revolvingBilled = Money.ZERO;
@@ -187,6 +190,7 @@ export class BalancesProjection implements Projection {
    */
   private readonly pending = new Map<string, { state: CreditAccountState; position: bigint }>();
   private upsert!: Statement;
+  private updateInPlace!: Statement;
 
   prepare(db: Db): void {
     this.upsert = db.prepare(
@@ -196,6 +200,14 @@ export class BalancesProjection implements Projection {
       // projections worker wrote 7% more a command; bench/README.md, twenty-eighth round).
       `INSERT INTO balances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (account_id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'account_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    );
+    // Most rows keep their status and bucket from batch to batch. SQLite rewrites an index's entry
+    // whenever an update sets one of its columns, equal or not, so an update that leaves them out spares
+    // the two indexes by status and by bucket: 1.3 of the 6.6 pages the projections wrote an event at
+    // 10,000 accounts (bench/README.md, twenty-ninth round). It changes no row where they differ, or
+    // where there is no row yet; the upsert then writes it.
+    this.updateInPlace = db.prepare(
+      `UPDATE balances SET ${IN_PLACE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND status = ? AND bucket = ?`,
     );
   }
 
@@ -207,7 +219,9 @@ export class BalancesProjection implements Projection {
   flush(): void {
     for (const { state, position } of this.pending.values()) {
       const row = balanceRow(state, position);
-      this.upsert.run(COLUMNS.map((column) => row[column]));
+      const values = IN_PLACE_COLUMNS.map((column) => row[column]);
+      values.push(row.account_id, row.status, row.bucket);
+      if (this.updateInPlace.run(values).changes === 0) this.upsert.run(COLUMNS.map((column) => row[column]));
     }
     this.pending.clear();
   }

@@ -1,7 +1,20 @@
-import { MemoryEventStore } from '@ledger/event-store';
+import Database from 'better-sqlite3';
+import { type CreditAccountEvent, type CreditAccountState, DEFAULT_TERMS_CATALOGUE, evolve, initialState } from '@ledger/credit';
+import { type EventStore, MemoryEventStore, type StoredEvent } from '@ledger/event-store';
+import type { AccountChange, ProjectionContext } from '../runner/projection';
+import { EodScheduleProjection } from './eod-schedule.projection';
 import { LedgerSimulation } from '../testing/ledger-simulation';
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import { readModelFixture } from '../testing/read-model-fixture';
+
+/** The account's state after each event of its stream, with the event as the store holds it. */
+async function statesOf(store: EventStore, accountId: string): Promise<{ stored: StoredEvent; state: CreditAccountState }[]> {
+  let state = initialState(accountId);
+  return (await store.readStream(`credit-account-${accountId}`)).map((stored) => {
+    state = evolve(state, { type: stored.type, data: stored.data } as CreditAccountEvent);
+    return { stored, state };
+  });
+}
 
 describe('the end-of-day schedule', () => {
   it('schedules a new account for its month end, then its statement for the due date', async () => {
@@ -78,5 +91,45 @@ describe('the end-of-day schedule', () => {
     expect(reached('OverdueCured')).toBeGreaterThan(0);
     expect(scheduled.events).toEqual(everyAccount.events);
     expect(scheduled.closes).toBeLessThan(everyAccount.closes / 4);
+  });
+
+  it('keeps the position of the event that set a row\'s date, however the log is cut into batches', async () => {
+    const { store, sim, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.draw('acc-1', 'o-1', '100.00');
+    await sim.closeDaysThrough('2026-01-31');
+    const states = await statesOf(store, 'acc-1');
+    // Opened, the account's next action is its month end; billed, the statement's due date.
+    const opened = states.find((s) => s.stored.type === 'AccountActivated')!;
+    const billed = states.find((s) => s.stored.type === 'StatementIssued')!;
+    // A run of changes dated 2026-02-01 whose date goes from the due date to the month end and back.
+    const on = '2026-02-01';
+    const run = [billed, opened, billed, billed].map(({ state, stored }, i): AccountChange => ({
+      kind: 'account',
+      accountId: 'acc-1',
+      event: { type: stored.type, data: { ...(stored.data as object), on } } as CreditAccountEvent,
+      before: state,
+      after: state,
+      stored: { ...stored, position: BigInt(101 + i) },
+    }));
+    const rowsAfter = (batches: AccountChange[][]) => {
+      const db = new Database(':memory:');
+      const schedule = new EodScheduleProjection();
+      for (const ddl of schedule.ddl) db.exec(ddl);
+      schedule.prepare(db);
+      const context: ProjectionContext = { db, terms: DEFAULT_TERMS_CATALOGUE, accountState: () => initialState('none') };
+      for (const batch of batches) {
+        for (const change of batch) schedule.apply(change, context);
+        schedule.flush();
+      }
+      return db.prepare('SELECT account_id, next_action_date, position FROM eod_schedule').all();
+    };
+    const oneByOne = rowsAfter(run.map((change) => [change]));
+    // The date last set by the third change (back to the due date), which the fourth left as it was.
+    expect(oneByOne).toEqual([{ account_id: 'acc-1', next_action_date: '2026-02-10', position: 103 }]);
+    expect(rowsAfter([run])).toEqual(oneByOne);
+    expect(rowsAfter([run.slice(0, 1), run.slice(1)])).toEqual(oneByOne);
+    expect(rowsAfter([run.slice(0, 2), run.slice(2)])).toEqual(oneByOne);
+    await runner.close();
   });
 });
