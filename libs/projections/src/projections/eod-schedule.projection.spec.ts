@@ -102,34 +102,54 @@ describe('the end-of-day schedule', () => {
     // Opened, the account's next action is its month end; billed, the statement's due date.
     const opened = states.find((s) => s.stored.type === 'AccountActivated')!;
     const billed = states.find((s) => s.stored.type === 'StatementIssued')!;
-    // A run of changes dated 2026-02-01 whose date goes from the due date to the month end and back.
+    // Changes of acc-1 dated 2026-02-01, at positions from `first` on, each bringing the state given.
     const on = '2026-02-01';
-    const run = [billed, opened, billed, billed].map(({ state, stored }, i): AccountChange => ({
-      kind: 'account',
-      accountId: 'acc-1',
-      event: { type: stored.type, data: { ...(stored.data as object), on } } as CreditAccountEvent,
-      before: state,
-      after: state,
-      stored: { ...stored, position: BigInt(101 + i) },
-    }));
-    const rowsAfter = (batches: AccountChange[][]) => {
+    const changes = (sequence: typeof states, first: number) =>
+      sequence.map(({ state, stored }, i): AccountChange => ({
+        kind: 'account',
+        accountId: 'acc-1',
+        event: { type: stored.type, data: { ...(stored.data as object), on } } as CreditAccountEvent,
+        before: state,
+        after: state,
+        stored: { ...stored, position: BigInt(first + i) },
+      }));
+    // The date goes from the due date to the month end and back, then stays.
+    const run = changes([billed, opened, billed, billed], 101);
+    const applied = (batches: AccountChange[][]) => {
       const db = new Database(':memory:');
       const schedule = new EodScheduleProjection();
       for (const ddl of schedule.ddl) db.exec(ddl);
       schedule.prepare(db);
       const context: ProjectionContext = { db, terms: DEFAULT_TERMS_CATALOGUE, accountState: () => initialState('none') };
-      for (const batch of batches) {
+      const changesByBatch = batches.map((batch) => {
+        const before = db.prepare('SELECT total_changes() AS n').pluck().get() as number;
         for (const change of batch) schedule.apply(change, context);
         schedule.flush();
-      }
-      return db.prepare('SELECT account_id, next_action_date, position FROM eod_schedule').all();
+        return (db.prepare('SELECT total_changes() AS n').pluck().get() as number) - before;
+      });
+      const rows = db.prepare('SELECT account_id, next_action_date, position FROM eod_schedule').all();
+      db.close();
+      return { rows, changesByBatch };
     };
+    const rowsAfter = (batches: AccountChange[][]) => applied(batches).rows;
     const oneByOne = rowsAfter(run.map((change) => [change]));
     // The date last set by the third change (back to the due date), which the fourth left as it was.
     expect(oneByOne).toEqual([{ account_id: 'acc-1', next_action_date: '2026-02-10', position: 103 }]);
     expect(rowsAfter([run])).toEqual(oneByOne);
     expect(rowsAfter([run.slice(0, 1), run.slice(1)])).toEqual(oneByOne);
     expect(rowsAfter([run.slice(0, 2), run.slice(2)])).toEqual(oneByOne);
+    // The fourth change keeps the date: its batch writes nothing.
+    expect(applied(run.map((change) => [change])).changesByBatch).toEqual([1, 1, 1, 0]);
+
+    // Not active yet (a submitted application), the account has no row; active again, it has one.
+    const submitted = states.find((s) => s.stored.type === 'ApplicationSubmitted')!;
+    const away = changes([billed, submitted, billed], 201);
+    const removedAndBack = rowsAfter(away.map((change) => [change]));
+    expect(removedAndBack).toEqual([{ account_id: 'acc-1', next_action_date: '2026-02-10', position: 203 }]);
+    expect(rowsAfter([away])).toEqual(removedAndBack);
+    expect(rowsAfter([away.slice(0, 1), away.slice(1)])).toEqual(removedAndBack);
+    expect(rowsAfter([away.slice(0, 2), away.slice(2)])).toEqual(removedAndBack);
+    expect(rowsAfter([away.slice(0, 2)])).toEqual([]);
     await runner.close();
   });
 });

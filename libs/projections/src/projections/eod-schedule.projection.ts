@@ -12,7 +12,8 @@
  * as it was (a draw or a repayment keeps the account's next statement date), and then the row is not
  * written at all: writing it dirtied a table page and a page of the index by date for nearly every
  * event, 1.4 of the 6.6 pages the projections wrote an event at 10,000 accounts (bench/README.md,
- * twenty-ninth round). Version 2: version 1's rows carried the position of the account's last event.
+ * twenty-ninth round). Version 2: version 1's rows carried the position of the account's last event,
+ * or of the closed day whose sweep last wrote the row.
  */
 import { addDays, type CreditAccountState, nextActionDate, type TermsCatalogue } from '@ledger/credit';
 import { limitBy } from '@ledger/event-store';
@@ -123,7 +124,10 @@ export class EodScheduleProjection implements Projection {
     this.pending.clear();
   }
 
-  /** The account's pending row, starting from the table's on its first event of the batch. */
+  /**
+   * The account's pending row, starting from the table's on its first event since the last flush (a
+   * closed day flushes mid-batch before its sweep, so a row the sweep moved is read again here).
+   */
   private touch(accountId: string): ScheduleRow & { stored: ScheduleRow } {
     let row = this.pending.get(accountId);
     if (row === undefined) {
