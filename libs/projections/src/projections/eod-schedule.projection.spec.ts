@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { type CreditAccountEvent, type CreditAccountState, DEFAULT_TERMS_CATALOGUE, evolve, initialState } from '@ledger/credit';
 import { type EventStore, MemoryEventStore, type StoredEvent } from '@ledger/event-store';
+import { accountStream } from '../runner/ledger-streams';
 import type { AccountChange, ProjectionContext } from '../runner/projection';
 import { EodScheduleProjection } from './eod-schedule.projection';
 import { LedgerSimulation } from '../testing/ledger-simulation';
@@ -10,7 +11,7 @@ import { readModelFixture } from '../testing/read-model-fixture';
 /** The account's state after each event of its stream, with the event as the store holds it. */
 async function statesOf(store: EventStore, accountId: string): Promise<{ stored: StoredEvent; state: CreditAccountState }[]> {
   let state = initialState(accountId);
-  return (await store.readStream(`credit-account-${accountId}`)).map((stored) => {
+  return (await store.readStream(accountStream(accountId))).map((stored) => {
     state = evolve(state, { type: stored.type, data: stored.data } as CreditAccountEvent);
     return { stored, state };
   });

@@ -35,6 +35,9 @@ interface ScheduleRow {
   position: number;
 }
 
+/** An account's row as the batch leaves it, and as the table held it before (no row: date null). */
+type PendingRow = ScheduleRow & { stored: ScheduleRow };
+
 /** Sets the row's date as of `position`; a date it already has keeps the position that set it. */
 function set(row: ScheduleRow, date: string | null, position: number): void {
   if (row.date === date) return;
@@ -54,8 +57,8 @@ export class EodScheduleProjection implements Projection {
     ) STRICT`,
     'CREATE INDEX IF NOT EXISTS eod_schedule_by_date ON eod_schedule (next_action_date, account_id)',
   ];
-  /** Accounts the batch touched: their row as it will stand, and as the table held it (no row: date null). */
-  private readonly pending = new Map<string, ScheduleRow & { stored: ScheduleRow }>();
+  /** The accounts the batch touched, by id. */
+  private readonly pending = new Map<string, PendingRow>();
   private upsert!: Statement;
   private select!: Statement;
   private remove!: Statement;
@@ -128,7 +131,7 @@ export class EodScheduleProjection implements Projection {
    * The account's pending row, starting from the table's on its first event since the last flush (a
    * closed day flushes mid-batch before its sweep, so a row the sweep moved is read again here).
    */
-  private touch(accountId: string): ScheduleRow & { stored: ScheduleRow } {
+  private touch(accountId: string): PendingRow {
     let row = this.pending.get(accountId);
     if (row === undefined) {
       const stored = (this.select.get(accountId) as ScheduleRow | undefined) ?? { date: null, position: 0 };
