@@ -218,7 +218,8 @@ describe('the host of the projections worker thread', () => {
     const worker = (host as unknown as { worker: Worker }).worker;
     worker.on('message', (message: { type: string }) => seen.push(`${message.type}:${host!.replaying}`));
     await started;
-    await until('the read models to reach the head of the log', () => host!.appliedPosition === head);
+    // The worker tells of its last batch, logs the head, then says the replay is over: wait for the last of the three.
+    await until('the read models to reach the head of the log', () => host!.appliedPosition === head && !host!.replaying);
     // Replaying, then started (nothing applied yet) while the replay runs, its batches, the position it reached, then its end.
     expect(seen.slice(0, 2)).toEqual(['replaying:true', 'started:true']);
     expect(seen).toContain('replayed:true');

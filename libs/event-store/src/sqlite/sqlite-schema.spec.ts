@@ -147,7 +147,7 @@ describe('the events table', () => {
       const Database = require('better-sqlite3');
       const db = new Database(process.argv[1]);
       db.exec('BEGIN IMMEDIATE');
-      process.stdout.write('locked\\n');
+      process.stdout.write('locked at ' + Date.now() + '\\n');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
       db.exec(\`CREATE TABLE events_copy AS SELECT * FROM events;
         DROP TABLE events;
@@ -159,13 +159,20 @@ describe('the events table', () => {
       db.close();`;
     const other = spawn(process.execPath, ['-e', script, file.path, versionTwoEvents], { cwd: join(__dirname, '../../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => other.on('exit', resolve));
-    await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve()));
+    // When the other process took the lock, by its own clock (the same as ours): however late its line reaches
+    // us, the lock is held until 1.5 s after that.
+    const lockedAt = await new Promise<number>((resolve) =>
+      other.stdout.on('data', (chunk: Buffer) => {
+        const locked = /locked at (\d+)/.exec(chunk.toString());
+        if (locked) resolve(Number(locked[1]));
+      }),
+    );
 
     const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const started = Date.now();
       const db = openLedgerDatabase(file.path, { busyTimeoutMs: 100 });
-      expect(Date.now() - started).toBeGreaterThan(500);
+      // The open returned only once the other process let go, far past the usual 100 ms.
+      expect(Date.now()).toBeGreaterThanOrEqual(lockedAt + 1500);
       expect(written.mock.calls.map(([text]) => String(text))).not.toContainEqual(expect.stringContaining('rewriting the events table'));
       expect(Number(db.pragma('user_version', { simple: true }))).toBe(2);
       expect(uniqueIndexes(db)).toEqual(VERSION_2_UNIQUE_INDEXES);

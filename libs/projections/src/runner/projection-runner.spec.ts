@@ -277,7 +277,8 @@ describe('the projection runner', () => {
     const head = await store.headPosition();
     logProjection.failAt = 120n;
     await runner.start();
-    await expect(runner.waitFor(head, 300)).rejects.toBeInstanceOf(ProjectionLagTimeoutError);
+    while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await expect(runner.waitFor(head, 50)).rejects.toBeInstanceOf(ProjectionLagTimeoutError);
     expect(errors.map((e) => e.message)).toEqual(['failing at 120']);
     expect(runner.running).toBe(false);
     const checkpoints = db.prepare("SELECT DISTINCT position FROM projection_checkpoints WHERE name NOT LIKE '$%'").all();
@@ -378,12 +379,13 @@ describe('the projection runner', () => {
 
   it('starts again by itself after a failed batch when asked to retry', async () => {
     const flaky = new EventLogProjection();
-    const { runner, db, store } = await portfolio({ projections: [flaky], batchSize: 50, retryAfterMs: 20 });
+    const errors: Error[] = [];
+    const { runner, db, store } = await portfolio({ projections: [flaky], batchSize: 50, retryAfterMs: 20, onError: (e) => errors.push(e) });
     const head = await store.headPosition();
     flaky.failAt = 120n;
-    const failed = new Promise<void>((resolve) => setTimeout(resolve, 50));
     await runner.start();
-    await failed;
+    while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(errors[0].message).toBe('failing at 120');
     flaky.failAt = null;
     await runner.waitFor(head, 5_000);
     expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
