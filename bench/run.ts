@@ -249,8 +249,8 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   const inproc = api.inProcess;
   rows.push(throughputRow(name, `commands in process${suffix}`, inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
   rows.push(upperBoundRow(name, `commands in process p50 / p99${suffix}`, inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms${cacheShare(inproc)}${threadsBusy(inproc)})`));
-  // An open loop at a fixed rate: right after the closed loop, then (since the thirtieth round) at the same
-  // rate and a quarter of the closed loop's once the read models had caught up with it.
+  // An open loop at a fixed rate: half the closed loop's right after it, and since the thirtieth round a
+  // quarter of it once the read models had caught up.
   const openLoop = (run: any, what: string) => {
     // Results written before the eighteenth round have no watch figures.
     const held = run.loopDelayMaxMs === undefined ? '' : `; event loop held up to ${run.loopDelayMaxMs} ms, GC paused it ${run.gcPauseMs} ms in all (longest ${run.gcLongestPauseMs} ms)`;
@@ -258,7 +258,6 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
     rows.push(upperBoundRow(name, `commands in process at ${run.rate.toLocaleString('en-US')}/s (${what}, open loop) p50 / p99${suffix}`, run.p99Ms, 'ms', undefined, ` p99 (p50 ${run.p50Ms} ms, ${run.achievedPerSec.toLocaleString('en-US')}/s achieved${caughtUp}${held}${cacheShare(run)}${threadsBusy(run)})`));
   };
   if (api.atHalf) openLoop(api.atHalf, 'half the rate above');
-  if (api.atHalfSettled) openLoop(api.atHalfSettled, 'half the rate above, read models caught up first');
   if (api.atQuarter) openLoop(api.atQuarter, 'a quarter of the rate above, read models caught up first');
   if (api.http.perSec !== undefined) {
     rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
