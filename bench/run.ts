@@ -258,7 +258,7 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
     rows.push(upperBoundRow(name, `commands in process at ${run.rate.toLocaleString('en-US')}/s (${what}, open loop) p50 / p99${suffix}`, run.p99Ms, 'ms', undefined, ` p99 (p50 ${run.p50Ms} ms, ${run.achievedPerSec.toLocaleString('en-US')}/s achieved${caughtUp}${held}${cacheShare(run)}${threadsBusy(run)})`));
   };
   if (api.atHalf) openLoop(api.atHalf, 'half the rate above');
-  if (api.atQuarter) openLoop(api.atQuarter, 'a quarter of the rate above, read models caught up first');
+  if (api.atQuarter) openLoop(api.atQuarter, "a quarter of the closed loop's rate, in steps of 50/s, read models caught up first");
   if (api.http.perSec !== undefined) {
     rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
     rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms${threadsBusy(api.httpThreads)})`));

@@ -161,12 +161,15 @@ describe('the events table', () => {
     const exited = new Promise<number | null>((resolve) => other.on('exit', resolve));
     // When the other process took the lock, by its own clock (the same as ours): however late its line reaches
     // us, the lock is held until 1.5 s after that.
-    const lockedAt = await new Promise<number>((resolve) =>
+    const lockedAt = await new Promise<number>((resolve, reject) => {
+      let output = '';
       other.stdout.on('data', (chunk: Buffer) => {
-        const locked = /locked at (\d+)/.exec(chunk.toString());
+        output += chunk.toString();
+        const locked = /locked at (\d+)\n/.exec(output);
         if (locked) resolve(Number(locked[1]));
-      }),
-    );
+      });
+      other.on('exit', (code) => reject(new Error(`the process holding the lock exited (${code}) before saying it had it: ${output}`)));
+    });
 
     const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
