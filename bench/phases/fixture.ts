@@ -21,14 +21,13 @@ main(async () => {
   const p = phaseParams<Params>();
   const sampler = new RssSampler();
   const { store, fixture, buildSeconds } = await buildLedger(p, 30);
-  let start: bigint;
   const fixtureRssMb = sampler.stop();
   progress(`fixture: ${fixture.events.toLocaleString()} events in ${buildSeconds.toFixed(1)} s`);
 
   const readModelPath = join(p.dir, 'ledger.read-models.sqlite');
   const runner = new ProjectionRunner({ store, database: readModelPath, projections: createProjections() });
   const head = Number(await store.headPosition());
-  start = process.hrtime.bigint();
+  let start = process.hrtime.bigint();
   await runner.rebuild();
   const allSeconds = msSince(start) / 1000;
   progress(`projections (all): ${Math.round(head / allSeconds).toLocaleString()} events/s`);

@@ -29,6 +29,11 @@ class EventLogProjection implements Projection {
   }
 }
 
+/** Polls every `everyMs` until `done` holds (jest's timeout bounds the wait). */
+async function until(done: () => boolean, everyMs = 1): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, everyMs));
+}
+
 /**
  * A random portfolio and a runner over it. The runner follows the log in its order from the start (a
  * start on empty read models otherwise replays by account first), since these tests are about following
@@ -174,7 +179,7 @@ describe('the projection runner', () => {
     // The rebuild is the first part of following the log: start() has not waited for it.
     expect({ running: restarted.running, replaying: restarted.replaying }).toEqual({ running: true, replaying: true });
     await restarted.waitFor(await store.headPosition(), 10_000);
-    while (restarted.replaying) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => !restarted.replaying);
     expect(dumpReadModels(db, projections)).toBe(before);
     expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({
       version: 2,
@@ -277,7 +282,7 @@ describe('the projection runner', () => {
     const head = await store.headPosition();
     logProjection.failAt = 120n;
     await runner.start();
-    while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => errors.length !== 0);
     await expect(runner.waitFor(head, 50)).rejects.toBeInstanceOf(ProjectionLagTimeoutError);
     expect(errors.map((e) => e.message)).toEqual(['failing at 120']);
     expect(runner.running).toBe(false);
@@ -384,7 +389,7 @@ describe('the projection runner', () => {
     const head = await store.headPosition();
     flaky.failAt = 120n;
     await runner.start();
-    while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => errors.length !== 0);
     expect(errors[0].message).toBe('failing at 120');
     flaky.failAt = null;
     await runner.waitFor(head, 5_000);
@@ -950,7 +955,7 @@ describe('a replay account by account', () => {
     const again = new ProjectionRunner({ store: second.store, database: second.db, projections: createProjections() });
     await again.start();
     // The subscription comes once the start has read the head (in the background).
-    while (subscribe.mock.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => subscribe.mock.calls.length !== 0);
     expect(subscribe.mock.calls[0][0].after).toBe(second.head);
     expect(count(second.db, 'SELECT COUNT(*) AS n FROM projection_replays')).toBe(0);
     await again.close();
@@ -1085,7 +1090,7 @@ describe('a replay account by account', () => {
         onReplayCommitted: () => (stopped ??= runner.stop()),
       });
       await runner.start();
-      while (stopped === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      await until(() => stopped !== undefined);
       await stopped;
       return { db, runner, done: (rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n };
     }
@@ -1137,7 +1142,7 @@ describe('a replay account by account', () => {
         },
       });
       await runner.start();
-      while (rebuilt === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      await until(() => rebuilt !== undefined);
       await rebuilt;
       expect(runner.running).toBe(true);
       await runner.waitFor(head, 10_000);
@@ -1195,7 +1200,7 @@ describe('a replay account by account', () => {
       const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), retryAfterMs: 5, onError: (e) => errors.push(e.message) });
       await runner.start();
       await runner.waitFor(head, 5_000);
-      while (!runner.running || runner.replaying) await new Promise((resolve) => setTimeout(resolve, 5));
+      await until(() => runner.running && !runner.replaying, 5);
       await runner.close();
       expect({ thrown, errors }).toEqual({ thrown: true, errors: ['store unavailable'] });
     });
@@ -1234,7 +1239,7 @@ describe('a replay account by account', () => {
       await retrying.start();
       await new Promise((resolve) => setTimeout(resolve, 0));
       expect({ errors, lastError: retrying.lastError?.message, running: retrying.running }).toEqual({ errors: ['SQLITE_IOERR'], lastError: 'SQLITE_IOERR', running: false });
-      while (!retrying.running) await new Promise((resolve) => setTimeout(resolve, 5));
+      await until(() => retrying.running, 5);
       expect(retrying.lastError).toBeUndefined();
       await retrying.waitFor(head, 5_000);
       await retrying.close();
@@ -1248,7 +1253,7 @@ describe('a replay account by account', () => {
       let stopped: Promise<void> | undefined;
       const first: ProjectionRunner = new ProjectionRunner({ store, database: db, projections: createProjections(), replayBatchSize: 200, onReplayCommitted: () => (stopped ??= first.stop()) });
       await first.start();
-      while (stopped === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      await until(() => stopped !== undefined);
       await stopped;
       await first.close();
 
@@ -1336,7 +1341,7 @@ describe('a replay account by account', () => {
     await far.start();
     await far.waitFor(now, 10_000);
     // The subscription follows once the replay has ended.
-    while (subscriptions.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => subscriptions.length !== 0);
     await far.close();
     // Only behind meanwhile, not rebuilding: nothing was emptied.
     expect({ firstPage: pages[0], subscribedAfter: subscriptions, rebuilding }).toEqual({ firstPage: head, subscribedAfter: [now], rebuilding: [] });
