@@ -44,6 +44,32 @@ describe('the HTTP contract', () => {
     expect(malformed.body.error).toBe('MALFORMED_JSON');
   });
 
+  it('reads a body as JSON only, an empty one as {}, and writes nothing for any body it refuses', async () => {
+    const before = await head();
+    const drawPath = `/accounts/${account}/draws`;
+    const empty = await ledger.http.post(drawPath).set('content-type', 'application/json').send('');
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toBe('VALIDATION_FAILED');
+    expect(empty.body.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['orderId', 'amount']));
+    const text = await ledger.http.post(drawPath).set('content-type', 'text/plain').send(JSON.stringify(draw('N-7', '1.00')));
+    expect([text.status, text.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const scalar = await ledger.http.post(drawPath).set('content-type', 'application/json').send('"1.00"');
+    expect([scalar.status, scalar.body.error]).toEqual([400, 'MALFORMED_JSON']);
+    const proto = await ledger.http.post(drawPath).set('content-type', 'application/json').send(`{"__proto__":{"admin":true},${JSON.stringify(draw('N-8', '1.00')).slice(1)}`);
+    expect(proto.status).toBe(400);
+    expect(proto.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: '__proto__' }] });
+    const large = await ledger.http.post(drawPath).send({ ...draw('N-9', '1.00'), merchant: 'x'.repeat(70_000) });
+    expect([large.status, large.body.error]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(await head()).toBe(before);
+  });
+
+  it('matches a path with a trailing slash or in another case, and a long id reaches the ledger', async () => {
+    expect((await ledger.http.get(`/accounts/${account}/`)).body).toMatchObject({ accountId: account });
+    expect((await ledger.http.get(`/ACCOUNTS/${account}`)).body).toMatchObject({ accountId: account });
+    const long = await ledger.http.get(`/accounts/acc_${'0'.repeat(300)}`);
+    expect([long.status, long.body.error]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+  });
+
   it('refuses an ID number with a wrong check character', async () => {
     const body = application('1990-01-01', 1);
     const wrong = body.idNumber.slice(0, 17) + (body.idNumber[17] === '1' ? '2' : '1');

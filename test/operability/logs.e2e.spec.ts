@@ -11,7 +11,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { AccountRepository, BusinessClock, loadConfig, PortfolioSimulator } from '@ledger/servicing';
-import { createApp } from '../../apps/ledger-api/src/bootstrap';
+import { createApp, initApp } from '../../apps/ledger-api/src/bootstrap';
 import { idNumber } from '../support/id-numbers';
 import { application, draw } from '../support/ledger-app';
 
@@ -52,7 +52,7 @@ async function startObserved(logs: CapturedLogs, env: Record<string, string> = {
     ...env,
   });
   const app: INestApplication = await createApp(config, { logDestination: logs });
-  await app.init();
+  await initApp(app);
   const http = () => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${OPERATOR_KEY}`);
   return {
     app,

@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { DestinationStream } from 'pino';
 import { addDays } from '@ledger/credit';
 import { loadConfig } from '@ledger/servicing';
-import { createApp } from '../../apps/ledger-api/src/bootstrap';
+import { createApp, initApp } from '../../apps/ledger-api/src/bootstrap';
 import { idNumber } from './id-numbers';
 
 /** The API keys every test ledger accepts, one per role; `http` sends the operator's. */
@@ -49,7 +49,7 @@ export async function startLedger(env: Record<string, string> = {}, options: { l
     ...env,
   });
   const app = await createApp(config, options.logDestination ? { logDestination: options.logDestination } : { logger: false });
-  await app.init();
+  await initApp(app);
   const as = (role: TestRole | 'anonymous') => (role === 'anonymous' ? request(app.getHttpServer()) : request.agent(app.getHttpServer()).set('Authorization', `Bearer ${TEST_API_KEYS[role]}`));
   const http = as('operator');
   const ledger: TestLedger = {

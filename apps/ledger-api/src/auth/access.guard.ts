@@ -12,14 +12,17 @@ import {
   type ThrottlerModuleOptions,
   ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
 import { defaultAccess, PUBLIC_KEY, ROLES_KEY } from './access-policy';
 import { ApiKeyRing, type Principal, type Role } from './api-keys';
 
-type AuthenticatedRequest = Request & { principal?: Principal };
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The request's path, without its query string. */
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0];
 
 @Injectable()
 export class AccessGuard extends ThrottlerGuard {
@@ -39,16 +42,16 @@ export class AccessGuard extends ThrottlerGuard {
     const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
       ? 'open'
       : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ??
-        defaultAccess(request.method, request.path));
+        defaultAccess(request.method, pathOf(request)));
     if (access === 'open') return true;
 
-    const presented = BEARER.exec(request.header('authorization') ?? '')?.[1];
+    const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const principal = presented ? this.keys.authenticate(presented) : null;
     if (principal) request.principal = principal;
     await super.canActivate(context);
 
     if (!principal) {
-      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="ledger"');
+      void context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="ledger"');
       throw new ApiError(HttpStatus.UNAUTHORIZED, {
         error: presented ? 'INVALID_API_KEY' : 'MISSING_API_KEY',
         message: presented ? 'the API key is not valid' : 'send an API key as Authorization: Bearer <key>',
@@ -58,7 +61,7 @@ export class AccessGuard extends ThrottlerGuard {
     if (!access.includes(principal.role)) {
       throw new ApiError(HttpStatus.FORBIDDEN, {
         error: 'ROLE_NOT_ALLOWED',
-        message: `the ${principal.role} role may not ${request.method} ${request.path}`,
+        message: `the ${principal.role} role may not ${request.method} ${pathOf(request)}`,
         details: [{ role: principal.role, allowed: access }],
       });
     }

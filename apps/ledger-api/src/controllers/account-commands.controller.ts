@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyRequest, FastifyReply } from 'fastify';
 import type { CreditAccountCommand } from '@ledger/credit';
 import { ExecuteAccountCommand } from '@ledger/servicing';
 import {
@@ -33,7 +33,7 @@ type AccountCommand = ExecuteAccountCommand['command'];
 export class AccountCommandsController {
   constructor(private readonly commands: CommandBus) {}
 
-  private async run(request: Request, accountId: string, route: string, body: unknown, command: AccountCommand, naturalKey?: string) {
+  private async run(request: FastifyRequest, accountId: string, route: string, body: unknown, command: AccountCommand, naturalKey?: string) {
     const result = await this.commands.execute(new ExecuteAccountCommand(accountId, command, commandMetadata(request, route, body, naturalKey)));
     return commandResponse(result);
   }
@@ -41,13 +41,13 @@ export class AccountCommandsController {
   @Post('activation')
   @HttpCode(201)
   @ApiOperation({ summary: 'Activate (开通): accept the agreement and name the auto-repayment debit card' })
-  activate(@Param('id') id: string, @Body() body: ActivationDto, @Req() req: Request) {
+  activate(@Param('id') id: string, @Body() body: ActivationDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST activation', body, { type: 'ActivateAccount', agreementVersion: body.agreementVersion, autoRepayCardLast4: body.autoRepayCardLast4 }, 'activation');
   }
 
   @Post('draws')
   @ApiOperation({ summary: 'Draw (消费): 201 when posted, 200 with status DECLINED and the reason code when declined (the decline is recorded)' })
-  async draw(@Param('id') id: string, @Body() body: DrawDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async draw(@Param('id') id: string, @Body() body: DrawDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const response = await this.run(req, id, 'POST draws', body, { type: 'RequestDraw', orderId: body.orderId, merchant: body.merchant, amount: body.amount, authentication: body.authentication }, `draw:${body.orderId}`);
     const declined = response.events.find((e) => e.type === 'DrawDeclined')?.data as { reason: string; detail?: string } | undefined;
     res.status(declined ? 200 : 201);
@@ -57,62 +57,62 @@ export class AccountCommandsController {
   @Post('draws/:drawId/refunds')
   @HttpCode(201)
   @ApiOperation({ summary: 'Merchant refund of all or part of a draw; reduces the draw own principal' })
-  refund(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: RefundDto, @Req() req: Request) {
+  refund(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: RefundDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST draws/${drawId}/refunds`, body, { type: 'RefundDraw', drawId, refundId: body.refundId, amount: body.amount }, `refund:${drawId}:${body.refundId}`);
   }
 
   @Post('draws/:drawId/installments')
   @HttpCode(201)
   @ApiOperation({ summary: 'Convert a draw of 300.00 or more into 3, 6 or 12 installments (分期) before it is billed' })
-  installments(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: InstallmentDto, @Req() req: Request) {
+  installments(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: InstallmentDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST draws/${drawId}/installments`, body, { type: 'ConvertToInstallments', drawId, periods: body.periods }, `installments:${drawId}`);
   }
 
   @Post('installments/:planId/payoff')
   @HttpCode(201)
   @ApiOperation({ summary: 'Early payoff (提前还款): the remaining principal is billed on the next statement, future fees waived' })
-  payoff(@Param('id') id: string, @Param('planId') planId: string, @Req() req: Request) {
+  payoff(@Param('id') id: string, @Param('planId') planId: string, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST installments/${planId}/payoff`, {}, { type: 'PayOffInstallmentEarly', planId }, `payoff:${planId}`);
   }
 
   @Post('repayments')
   @HttpCode(201)
   @ApiOperation({ summary: 'Repayment (还款), manual or auto-debit; allocated oldest statement first' })
-  repay(@Param('id') id: string, @Body() body: RepaymentDto, @Req() req: Request) {
+  repay(@Param('id') id: string, @Body() body: RepaymentDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST repayments', body, { type: 'ReceiveRepayment', reference: body.reference, amount: body.amount, channel: body.channel }, `repayment:${body.reference}`);
   }
 
   @Post('auto-debit-failures')
   @HttpCode(201)
   @ApiOperation({ summary: 'Record that an auto-repayment debit failed' })
-  autoDebitFailure(@Param('id') id: string, @Body() body: AutoDebitFailureDto, @Req() req: Request) {
+  autoDebitFailure(@Param('id') id: string, @Body() body: AutoDebitFailureDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST auto-debit-failures', body, { type: 'RecordAutoRepaymentFailure', statementId: body.statementId, reason: body.reason });
   }
 
   @Put('controls')
   @ApiOperation({ summary: 'Set the single-transaction limit (交易限额) and night lock (夜间锁)' })
-  controls(@Param('id') id: string, @Body() body: ControlsDto, @Req() req: Request) {
+  controls(@Param('id') id: string, @Body() body: ControlsDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'PUT controls', body, { type: 'SetTransactionControls', singleTransactionLimit: body.singleTransactionLimit, nightLock: body.nightLock });
   }
 
   @Post('pay-score')
   @HttpCode(201)
   @ApiOperation({ summary: 'A pay score (支付分) update from outside' })
-  payScore(@Param('id') id: string, @Body() body: PayScoreDto, @Req() req: Request) {
+  payScore(@Param('id') id: string, @Body() body: PayScoreDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST pay-score', body, { type: 'UpdatePayScore', payScore: body.payScore });
   }
 
   @Post('risk-suspension')
   @HttpCode(201)
   @ApiOperation({ summary: 'Suspend the line on a risk-monitoring anomaly' })
-  suspend(@Param('id') id: string, @Body() body: RiskSuspensionDto, @Req() req: Request) {
+  suspend(@Param('id') id: string, @Body() body: RiskSuspensionDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST risk-suspension', body, { type: 'SuspendForRisk', reason: body.reason, note: body.note });
   }
 
   @Post('risk-suspension/clearance')
   @HttpCode(201)
   @ApiOperation({ summary: 'An operator clears a risk suspension' })
-  clearSuspension(@Param('id') id: string, @Req() req: Request) {
+  clearSuspension(@Param('id') id: string, @Req() req: FastifyRequest) {
     const meta = commandMetadata(req, 'POST risk-suspension/clearance', {});
     return this.run(req, id, 'POST risk-suspension/clearance', {}, { type: 'ClearRiskSuspension', operator: meta.actor });
   }
@@ -120,7 +120,7 @@ export class AccountCommandsController {
   @Post('payment-unlock')
   @HttpCode(201)
   @ApiOperation({ summary: 'An operator unlocks payments after face verification' })
-  unlock(@Param('id') id: string, @Body() body: UnlockDto, @Req() req: Request) {
+  unlock(@Param('id') id: string, @Body() body: UnlockDto, @Req() req: FastifyRequest) {
     const meta = commandMetadata(req, 'POST payment-unlock', body);
     return this.run(req, id, 'POST payment-unlock', body, { type: 'UnlockPayment', operator: meta.actor, faceVerified: body.faceVerified });
   }
@@ -128,14 +128,14 @@ export class AccountCommandsController {
   @Post('disputes')
   @HttpCode(201)
   @ApiOperation({ summary: 'Open a dispute on a draw the customer reports as stolen or fraudulent' })
-  dispute(@Param('id') id: string, @Body() body: DisputeDto, @Req() req: Request) {
+  dispute(@Param('id') id: string, @Body() body: DisputeDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST disputes', body, { type: 'OpenDispute', disputeId: body.disputeId, drawId: body.drawId, reason: body.reason }, `dispute:${body.disputeId}`);
   }
 
   @Post('disputes/:disputeId/resolution')
   @HttpCode(201)
   @ApiOperation({ summary: 'Resolve a dispute; upheld reverses the draw in full (全额赔付)' })
-  resolve(@Param('id') id: string, @Param('disputeId') disputeId: string, @Body() body: DisputeResolutionDto, @Req() req: Request) {
+  resolve(@Param('id') id: string, @Param('disputeId') disputeId: string, @Body() body: DisputeResolutionDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST disputes/${disputeId}/resolution`, body, { type: 'ResolveDispute', disputeId, upheld: body.upheld, note: body.note }, `dispute-resolution:${disputeId}`);
   }
 }

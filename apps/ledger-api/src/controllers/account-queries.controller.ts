@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams } from '../dto/account-commands.dto';
 import { assertMonth } from '../http/validation';
 import {
@@ -17,6 +17,9 @@ import {
 import { consistencyOf } from '../read-side/consistency';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 
+/** A request whose query string Fastify parsed (a repeated key gives an array). */
+type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
+
 
 @ApiTags('queries')
 @ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer)' })
@@ -28,38 +31,38 @@ export class AccountQueriesController {
 
   @Get('accounts')
   @ApiOperation({ summary: 'List and filter accounts (status, delinquency bucket) with paging' })
-  list(@Query() params: ListAccountsParams, @Req() req: Request) {
+  list(@Query() params: ListAccountsParams, @Req() req: QueryRequest) {
     return this.queries.execute(new ListAccountsQuery({ status: params.status, bucket: params.bucket, limit: params.limit, offset: params.offset }, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id')
   @ApiOperation({ summary: 'Balances, limit, available credit, status, overdue days and bucket' })
-  account(@Param('id') id: string, @Req() req: Request) {
+  account(@Param('id') id: string, @Req() req: QueryRequest) {
     return this.queries.execute(new GetAccountQuery(id, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id/statements')
   @ApiOperation({ summary: 'Every statement (账单) with its lines, minimum, due date, paid so far and status' })
-  async statements(@Param('id') id: string, @Req() req: Request) {
+  async statements(@Param('id') id: string, @Req() req: QueryRequest) {
     return { accountId: id, statements: await this.queries.execute(new GetStatementsQuery(id, consistencyOf(req.query))) };
   }
 
   @Get('accounts/:id/statements/:month')
   @ApiOperation({ summary: 'One statement by billed month (YYYY-MM)' })
-  statement(@Param('id') id: string, @Param('month') month: string, @Req() req: Request) {
+  statement(@Param('id') id: string, @Param('month') month: string, @Req() req: QueryRequest) {
     assertMonth(month);
     return this.queries.execute(new GetStatementQuery(id, month, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id/accruals')
   @ApiOperation({ summary: 'Daily interest (按日计息): one row per closed business day with principal, rate and exact amount' })
-  accruals(@Param('id') id: string, @Query() range: AccrualsQuery, @Req() req: Request) {
+  accruals(@Param('id') id: string, @Query() range: AccrualsQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetAccrualsQuery(id, range.from, range.to, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id/limit-reviews')
   @ApiOperation({ summary: 'Quarterly limit reviews (额度调整) with inputs, decision and reasons' })
-  async limitReviews(@Param('id') id: string, @Req() req: Request) {
+  async limitReviews(@Param('id') id: string, @Req() req: QueryRequest) {
     return { accountId: id, reviews: await this.queries.execute(new GetLimitReviewsQuery(id, consistencyOf(req.query))) };
   }
 
@@ -71,13 +74,13 @@ export class AccountQueriesController {
 
   @Get('portfolio')
   @ApiOperation({ summary: 'Portfolio figures for the dashboards' })
-  portfolio(@Req() req: Request) {
+  portfolio(@Req() req: QueryRequest) {
     return this.queries.execute(new GetPortfolioQuery(consistencyOf(req.query)));
   }
 
   @Get('portfolio/accruals')
   @ApiOperation({ summary: 'The portfolio interest accrued per business day' })
-  portfolioAccruals(@Query() range: AccrualsQuery, @Req() req: Request) {
+  portfolioAccruals(@Query() range: AccrualsQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetPortfolioAccrualsQuery(range.from, range.to, consistencyOf(req.query)));
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Dec } from '@ledger/credit';
 import { SubmitApplicationCommand } from '@ledger/servicing';
 import { SubmitApplicationDto } from '../dto/application.dto';
@@ -20,7 +20,7 @@ export class ApplicationsController {
   @ApiCreatedResponse({ description: 'The decision with reasons, limit and rates (daily and annualized)' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_ID_NUMBER' })
   @ApiConflictResponse({ description: 'APPLICATION_ALREADY_APPROVED, IDEMPOTENCY_KEY_REUSED' })
-  async submit(@Body() body: SubmitApplicationDto, @Req() request: Request) {
+  async submit(@Body() body: SubmitApplicationDto, @Req() request: FastifyRequest) {
     const result = await this.commands.execute(
       new SubmitApplicationCommand({ ...body, debitCard: body.debitCard ?? null }, commandMetadata(request, 'POST /applications', body)),
     );

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { BusinessClock, LedgerSettings } from '@ledger/servicing';
 import { LedgerHealth } from '../observability/ledger-health';
 import { LedgerLogger } from '../observability/command-instrumentation';
@@ -32,7 +32,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the store answers and the read models are live and close to the head (503 otherwise)' })
-  async readiness(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  async readiness(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
     try {
       const store = this.ledger.probeStore();
@@ -49,7 +49,7 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Store reachability, projection lag per projection, the business clock (503 when not ready)' })
-  async summary(@Res({ passthrough: true }) res: Response) {
+  async summary(@Res({ passthrough: true }) res: FastifyReply) {
     const store = await this.ledger.probeStore();
     const projections = await this.ledger.probeProjections(store);
     const ok = store.reachable && projections.ok;

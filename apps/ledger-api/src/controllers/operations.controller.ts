@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { BusinessClock, CloseBusinessDayCommand, EndOfDayService } from '@ledger/servicing';
 import { ClockDto, EndOfDayDto } from '../dto/account-commands.dto';
 import { actorOf } from '../http/request-context';
@@ -25,7 +25,7 @@ export class OperationsController {
   @Put('clock')
   @ApiOperation({ summary: 'Set the business clock (manual mode only; time only moves forward)' })
   @ApiConflictResponse({ description: 'CLOCK_NOT_MANUAL, CLOCK_WENT_BACKWARDS' })
-  async setClock(@Body() body: ClockDto, @Req() request: Request) {
+  async setClock(@Body() body: ClockDto, @Req() request: FastifyRequest) {
     await this.clock.set(body.now, actorOf(request));
     return this.getClock();
   }
@@ -37,7 +37,7 @@ export class OperationsController {
     description: 'Idempotent (closing a closed day returns its report), resumable after a crash, refuses to skip a day or to close a day the business clock has not passed.',
   })
   @ApiConflictResponse({ description: 'BUSINESS_DAY_SKIPPED, BUSINESS_DAY_NOT_OVER' })
-  closeDay(@Body() body: EndOfDayDto, @Req() request: Request) {
+  closeDay(@Body() body: EndOfDayDto, @Req() request: FastifyRequest) {
     return this.commands.execute(new CloseBusinessDayCommand(body.businessDate, actorOf(request)));
   }
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header, Logger, type OnModuleInit, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiError } from '../http/errors';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -56,18 +56,18 @@ export class DashboardController implements OnModuleInit {
 
   @Get()
   @Header('Cache-Control', 'no-cache')
-  page(@Res() res: Response): void {
+  page(@Res() res: FastifyReply): void {
     this.send(res, 'index.html');
   }
 
   @Get(':file')
   @Header('Cache-Control', 'no-cache')
-  asset(@Param('file') file: string, @Res() res: Response): void {
+  asset(@Param('file') file: string, @Res() res: FastifyReply): void {
     if (!(file in CONTENT_TYPES)) throw new ApiError(404, { error: 'NOT_FOUND', message: `no dashboard file ${file}`, details: [] });
     this.send(res, file);
   }
 
-  private send(res: Response, file: string): void {
+  private send(res: FastifyReply, file: string): void {
     if (this.unavailable || !this.builder) {
       throw new ApiError(503, { error: 'DASHBOARD_UNAVAILABLE', message: this.unavailable ?? 'the dashboard is not built', details: [] });
     }

@@ -5,7 +5,7 @@
  */
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLog } from '../observability/logging';
 import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
@@ -71,16 +71,16 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-    // Nest hands body-parser failures over as a plain BadRequestException with JSON.parse's message.
-    const badJson = status === 400 && /JSON|Unexpected|Unterminated|Expected/.test(message);
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : badJson ? 'MALFORMED_JSON' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
     return { status, body: { error: code, message, details: [] } };
   }
-  const bodyParser = exception as { type?: string; status?: number; message?: string };
-  if (bodyParser && typeof bodyParser.status === 'number' && typeof bodyParser.type === 'string') {
-    const status = bodyParser.status;
-    const error = bodyParser.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : bodyParser.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST';
-    return { status, body: { error, message: error === 'MALFORMED_JSON' ? 'the body is not valid JSON' : String(bodyParser.message), details: [] } };
+  // Fastify's own refusals of a request before any handler (a body too large, of a type not read).
+  const fastify = exception as { code?: unknown; statusCode?: unknown; message?: string };
+  if (fastify && typeof fastify.code === 'string' && fastify.code.startsWith('FST_') && typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
+    const status = fastify.statusCode;
+    const error = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
+    const message = status === 413 ? 'the body is larger than 64 kB' : status === 415 ? 'send the body as application/json' : String(fastify.message);
+    return { status, body: { error, message, details: [] } };
   }
   return { status: 500, body: { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] } };
 }
@@ -91,10 +91,14 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
+    const response = http.getResponse<FastifyReply>();
     const { status, body } = toErrorResponse(exception);
-    if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), http.getRequest<{ log?: RequestLog }>());
-    response.status(status).json(body);
+    // The request log is on the Node request (`logRequest`); Fastify's request, which wraps it, has a
+    // `log` of its own. A middleware's failure is handed over with the Node request itself.
+    const request = http.getRequest<FastifyRequest | undefined>();
+    const node = (request && 'raw' in request ? request.raw : request) as { log?: RequestLog } | undefined;
+    if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {});
+    void response.status(status).send(body);
   }
 
   /**

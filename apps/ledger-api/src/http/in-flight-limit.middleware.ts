@@ -1,5 +1,5 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROBE_PATHS } from '../observability/logging';
 
 /** How many requests the API works on at once (LEDGER_MAX_IN_FLIGHT). */
@@ -19,17 +19,19 @@ export class InFlightLimit {
 export class InFlightLimitMiddleware implements NestMiddleware {
   constructor(private readonly limit: InFlightLimit) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void): void {
     // Probes and scrapes are answered whatever the load: an orchestrator must see an overloaded API as alive.
-    if (PROBE_PATHS.test(req.originalUrl ?? req.url)) return next();
+    if (PROBE_PATHS.test(req.originalUrl ?? req.url ?? '')) return next();
     const limit = this.limit;
     if (limit.inFlight >= limit.limit) {
-      res.setHeader('Retry-After', '1');
-      res.status(503).json({
-        error: 'OVERLOADED',
-        message: `the ledger is already working on ${limit.limit} requests; retry after a second`,
-        details: { limit: limit.limit },
-      });
+      // The Node response itself: this runs before Fastify's reply exists.
+      res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json; charset=utf-8' }).end(
+        JSON.stringify({
+          error: 'OVERLOADED',
+          message: `the ledger is already working on ${limit.limit} requests; retry after a second`,
+          details: { limit: limit.limit },
+        }),
+      );
       return;
     }
     limit.inFlight++;

@@ -4,7 +4,7 @@
  * plus a hash of the request so a key reused with another payload is caught.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RequestMetadata } from '@ledger/servicing';
 
 function canonical(value: unknown): string {
@@ -18,22 +18,28 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** A header's value as Express's `req.header` gave it: the first of a repeated header. */
+function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export function requestHash(route: string, body: unknown): string {
   return createHash('sha256').update(`${route}\n${canonical(body)}`).digest('hex');
 }
 
-export function actorOf(request: Request): string {
-  const principal = (request as Request & { principal?: { name: string; role: string } }).principal;
+export function actorOf(request: FastifyRequest): string {
+  const principal = (request as FastifyRequest & { principal?: { name: string; role: string } }).principal;
   return principal ? `${principal.role}:${principal.name}` : 'anonymous';
 }
 
-export function commandMetadata(request: Request, route: string, body: unknown, naturalKey?: string): RequestMetadata {
-  const header = request.header('idempotency-key');
+export function commandMetadata(request: FastifyRequest, route: string, body: unknown, naturalKey?: string): RequestMetadata {
+  const header = headerOf(request, 'idempotency-key');
   const commandId = naturalKey ?? (header ? `key:${route}:${header}` : undefined);
   return {
     commandId,
     requestHash: requestHash(route, body),
     actor: actorOf(request),
-    correlationId: request.header('x-request-id') ?? randomUUID(),
+    correlationId: headerOf(request, 'x-request-id') ?? randomUUID(),
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { LedgerMetrics } from './ledger-metrics';
-import { routeOf } from './logging';
+import { routeOf, type RoutedRequest } from './logging';
 
 /**
  * Counts and times every HTTP request by its route template. A request that matched no route is
@@ -11,7 +11,7 @@ import { routeOf } from './logging';
 export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: LedgerMetrics) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: RoutedRequest, res: ServerResponse, next: () => void): void {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const labels = { method: req.method, route: routeOf(req) ?? 'unmatched', status: String(res.statusCode) };

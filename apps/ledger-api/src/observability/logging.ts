@@ -36,18 +36,17 @@ export function createLedgerLogger(level: string, destination?: DestinationStrea
   return destination ? pino(options, destination) : pino(options);
 }
 
-interface RoutedRequest extends IncomingMessage {
-  route?: { path?: string };
-  baseUrl?: string;
-  originalUrl?: string;
+/** A request as the middlewares see it (the Node request under Fastify's), with the route Fastify matched (`keepExpressContract`). */
+export interface RoutedRequest extends IncomingMessage {
+  routePattern?: string;
 }
 
-/** The route template (`/accounts/:id/draws`) once matched, or the path without its query string. */
+/** The route template (`/accounts/:id/draws`) the request matched, or undefined for a path no route has. */
 export function routeOf(req: RoutedRequest): string | undefined {
-  return req.route?.path !== undefined ? `${req.baseUrl ?? ''}${req.route.path}` : undefined;
+  return req.routePattern;
 }
 
-function pathOf(req: RoutedRequest): string {
+function pathOf(req: IncomingMessage & { originalUrl?: string }): string {
   return (req.originalUrl ?? req.url ?? '').split('?')[0];
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { LedgerMetrics } from './ledger-metrics';
 
 @ApiTags('operations')
@@ -11,7 +11,7 @@ export class MetricsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics: commands, latency, retries, replays, appends, projection lag, end of day, HTTP' })
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Res() res: FastifyReply): Promise<void> {
     const text = await this.metrics.text();
     res.type(this.metrics.contentType).send(text);
   }

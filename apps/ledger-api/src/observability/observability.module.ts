@@ -65,13 +65,11 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    // Every request, the root path's too (on Fastify `*path` matches `/` as well).
     const everyPath = { path: '*path', method: RequestMethod.ALL };
-    // `*path` does not match `/` itself, which nestjs-pino's own route did: named apart, so a request to
-    // the root gets its log line and id too, and every other route keeps the template it had.
-    const everyRequest = [everyPath, { path: '/', method: RequestMethod.ALL }];
-    consumer.apply(RequestLoggingMiddleware).forRoutes(...everyRequest);
+    consumer.apply(RequestLoggingMiddleware).forRoutes(everyPath);
     consumer.apply(HttpMetricsMiddleware).forRoutes(everyPath);
     // After logging and metrics, so that a refusal for overload is logged and counted like any answer.
-    consumer.apply(InFlightLimitMiddleware).forRoutes(...everyRequest);
+    consumer.apply(InFlightLimitMiddleware).forRoutes(everyPath);
   }
 }
