@@ -2,6 +2,7 @@
  * The HTTP contract's edges: malformed input is 400 with the field named, unknown things are 404,
  * conflicts are 409, product refusals are 422, and none of them writes anything.
  */
+import { gzipSync } from 'node:zlib';
 import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 
 describe('the HTTP contract', () => {
@@ -59,15 +60,31 @@ describe('the HTTP contract', () => {
     expect(proto.status).toBe(400);
     expect(proto.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: '__proto__' }] });
     const large = await ledger.http.post(drawPath).send({ ...draw('N-9', '1.00'), merchant: 'x'.repeat(70_000) });
-    expect([large.status, large.body.error]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(large.body).toEqual({ error: 'PAYLOAD_TOO_LARGE', message: 'the body is larger than 64 kB', details: [] });
+    expect(large.status).toBe(413);
+    const blank = await ledger.http.post(drawPath).set('content-type', 'application/json').send(' \n ');
+    expect([blank.status, blank.body.error]).toEqual([400, 'MALFORMED_JSON']);
+    const latin1 = await ledger.http.post(drawPath).set('content-type', 'application/json; charset=latin1').send(JSON.stringify(draw('N-10', '1.00')));
+    expect([latin1.status, latin1.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const gzipped = await ledger.http.post(drawPath).set('content-type', 'application/json').set('content-encoding', 'gzip').send(gzipSync(JSON.stringify(draw('N-11', '1.00'))));
+    expect([gzipped.status, gzipped.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     expect(await head()).toBe(before);
   });
 
   it('matches a path with a trailing slash or in another case, and a long id reaches the ledger', async () => {
     expect((await ledger.http.get(`/accounts/${account}/`)).body).toMatchObject({ accountId: account });
     expect((await ledger.http.get(`/ACCOUNTS/${account}`)).body).toMatchObject({ accountId: account });
-    const long = await ledger.http.get(`/accounts/acc_${'0'.repeat(300)}`);
+    const long = await ledger.http.get(`/accounts/acc_${'0'.repeat(3_000)}`);
     expect([long.status, long.body.error]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+    const unreadable = await ledger.http.get('/accounts/%E0%A4%A').set('X-Request-Id', 'req-bad-path-1');
+    expect([unreadable.status, unreadable.body.error, unreadable.headers['x-request-id']]).toEqual([400, 'MALFORMED_REQUEST', 'req-bad-path-1']);
+  });
+
+  it('tags a response with an ETag and answers a GET that already has it with 304', async () => {
+    const first = await ledger.http.get('/docs-json');
+    expect(first.headers.etag).toMatch(/^W\/"/);
+    const again = await ledger.http.get('/docs-json').set('If-None-Match', first.headers.etag);
+    expect(again.status).toBe(304);
   });
 
   it('refuses an ID number with a wrong check character', async () => {

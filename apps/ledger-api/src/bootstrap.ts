@@ -55,3 +55,18 @@ export async function initApp(app: INestApplication): Promise<void> {
   await app.init();
   await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
 }
+
+/**
+ * Listens on `port` on every interface, as Node does when given no host: IPv6 and IPv4 (`::`), or IPv4
+ * alone (`0.0.0.0`) where the host has no IPv6. Fastify given no host listens on localhost only, which a
+ * container's published port or another machine cannot reach.
+ */
+export async function listenOnEveryInterface(app: INestApplication, port: number): Promise<void> {
+  try {
+    await app.listen(port, '::');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
+    await app.listen(port, '0.0.0.0');
+  }
+}

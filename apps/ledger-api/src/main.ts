@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@ledger/servicing';
-import { createApp } from './bootstrap';
+import { createApp, listenOnEveryInterface } from './bootstrap';
 import { generateDemoPortfolio } from './demo/demo-portfolio';
 import { exitOnConfigError } from './exit-on-config-error';
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   }
   // Some settings (API keys from a file) are checked while the app is built.
   const app = await createApp(config).catch(exitOnConfigError);
-  await app.listen(config.port);
+  await listenOnEveryInterface(app, config.port);
   const logger = new Logger('Ledger');
   logger.log(`ledger API on http://localhost:${config.port} (store ${config.store}, clock ${config.clock})`);
   logger.log(`OpenAPI docs: http://localhost:${config.port}/docs`);

@@ -5,6 +5,7 @@
  */
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
+import { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLog } from '../observability/logging';
 import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
@@ -71,19 +72,17 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+    // Fastify's own refusals arrive here too, as Nest wraps them: a body too large (413) or of a type the
+    // ledger does not read (415). A failure of its own (500) says no more than any other.
+    if (status === 500) return { status, body: INTERNAL_ERROR };
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
-    return { status, body: { error: code, message, details: [] } };
+    const said = status === 413 ? 'the body is larger than 64 kB' : status === 415 ? 'send the body as application/json' : message;
+    return { status, body: { error: code, message: said, details: [] } };
   }
-  // Fastify's own refusals of a request before any handler (a body too large, of a type not read).
-  const fastify = exception as { code?: unknown; statusCode?: unknown; message?: string };
-  if (fastify && typeof fastify.code === 'string' && fastify.code.startsWith('FST_') && typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
-    const status = fastify.statusCode;
-    const error = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
-    const message = status === 413 ? 'the body is larger than 64 kB' : status === 415 ? 'send the body as application/json' : String(fastify.message);
-    return { status, body: { error, message, details: [] } };
-  }
-  return { status: 500, body: { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] } };
+  return { status: 500, body: INTERNAL_ERROR };
 }
+
+const INTERNAL_ERROR: ErrorBody = { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] };
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -91,14 +90,18 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<FastifyReply>();
+    const response = http.getResponse<FastifyReply | ServerResponse>();
     const { status, body } = toErrorResponse(exception);
     // The request log is on the Node request (`logRequest`); Fastify's request, which wraps it, has a
     // `log` of its own. A middleware's failure is handed over with the Node request itself.
     const request = http.getRequest<FastifyRequest | undefined>();
     const node = (request && 'raw' in request ? request.raw : request) as { log?: RequestLog } | undefined;
     if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {});
-    void response.status(status).send(body);
+    // A middleware's failure comes with the Node response, which has no `status` or `send`.
+    if (response instanceof ServerResponse) {
+      if (!response.headersSent) response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify(body));
+    } else void response.status(status).send(body);
   }
 
   /**

@@ -3,7 +3,9 @@
  * round): routes match as they did, bodies parse as they did, and the middlewares that run once a request
  * is answered (its log line, its metrics) still know the route it matched.
  */
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import fastifyEtag from '@fastify/etag';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { RoutedRequest } from '../observability/logging';
 import { ApiError } from './errors';
@@ -18,6 +20,9 @@ export const FASTIFY_OPTIONS: FastifyServerOptions = {
   // Node's own keep-alive timeout, which Express kept. A connection that goes idle after a shutdown
   // began is closed when it times out, so Fastify's 72 s would hold the shutdown that long.
   keepAliveTimeout: 5_000,
+  // Node's own bound on receiving a whole request (Fastify sets none): a client that trickles its body
+  // cannot hold a connection for ever.
+  requestTimeout: 300_000,
   routerOptions: {
     // Express matched paths whatever their case (`/Accounts/:id/HISTORY`), and the access policy is
     // written for that; the parameters keep their case.
@@ -25,24 +30,49 @@ export const FASTIFY_OPTIONS: FastifyServerOptions = {
     // Express matched `/accounts/` as `/accounts` too.
     ignoreTrailingSlash: true,
     // Express set no bound on a path parameter; Fastify's default (100 characters) would answer a longer
-    // account id with 404 rather than with the ledger's own refusal of it.
-    maxParamLength: 1000,
+    // account id with 404 rather than with the ledger's own refusal of it. Node refuses a request line
+    // beyond its 16 KiB of headers first.
+    maxParamLength: 16_384,
   },
+  frameworkErrors: answerUnroutable as FastifyServerOptions['frameworkErrors'],
 };
 
 /**
+ * A path Fastify cannot route (bad percent-encoding) is answered in the ledger's own form, with a request
+ * id; it never reaches the hooks, so it has no log line or helmet headers.
+ */
+function answerUnroutable(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const given = request.headers['x-request-id'];
+  void reply
+    .code(400)
+    .header('X-Request-Id', typeof given === 'string' ? given : randomUUID())
+    .send({ error: 'MALFORMED_REQUEST', message: `the request's path could not be read: ${error.message}`, details: [] });
+}
+
+/**
  * JSON bodies only, read as Express's body parser read them: an empty body is `{}`, and anything but an
- * object or an array is refused (its `strict` mode). A body of any other type is answered 415
- * UNSUPPORTED_MEDIA_TYPE (Express left it unread, and validation then refused the empty body field by
- * field). A key `__proto__`, or `constructor` holding `prototype`, is refused by name (Express's parser
- * let `__proto__` through, and validation never saw it: a draw with one was posted). The route each
- * request matched is kept on the Node request for the logs and metrics (`routeOf`).
+ * object or an array is refused (its `strict` mode), blank text too; a charset other than UTF-8 is 415.
+ * A body of any other type is answered 415 UNSUPPORTED_MEDIA_TYPE (Express left it unread, and
+ * validation then refused the empty body field by field), and so is a compressed one (Express inflated
+ * it; no client of this ledger compresses its commands). A key `__proto__`, or `constructor` holding
+ * `prototype`, is refused by name (Express's parser let `__proto__` through, and validation never saw
+ * it: a draw with one was posted). Responses carry a weak ETag, and a GET whose `If-None-Match` matches
+ * is answered 304, as Express did. The route each request matched is kept on the Node request for the
+ * logs and metrics (`routeOf`).
  */
 export function keepExpressContract(fastify: FastifyInstance): void {
+  void fastify.register(fastifyEtag, { weak: true });
   fastify.removeAllContentTypeParsers();
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return done(unsupported(`send the body uncompressed, not as ${encoding}`), payload);
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) return done(unsupported(`send the body as UTF-8, not ${charset}`), payload);
+    done(null, payload);
+  });
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_request, text, done) => {
+    if (text === '') return done(null, {});
     const body = (text as string).trim();
-    if (body === '') return done(null, {});
     if (body[0] !== '{' && body[0] !== '[') return done(malformedJson(), undefined);
     try {
       done(null, secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
@@ -66,6 +96,10 @@ function forbiddenKeyIn(body: string): ApiError | undefined {
   const field = body.includes('"__proto__"') ? '__proto__' : 'constructor';
   const problem = field === '__proto__' ? 'property __proto__ should not exist' : 'property constructor.prototype should not exist';
   return new ApiError(400, { error: 'VALIDATION_FAILED', message: `${field}: ${problem}`, details: [{ field, problems: [problem] }] });
+}
+
+function unsupported(message: string): ApiError {
+  return new ApiError(415, { error: 'UNSUPPORTED_MEDIA_TYPE', message, details: [] });
 }
 
 function malformedJson(): ApiError {
