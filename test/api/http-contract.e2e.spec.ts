@@ -78,6 +78,8 @@ describe('the HTTP contract', () => {
     expect([long.status, long.body.error]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
     const unreadable = await ledger.http.get('/accounts/%E0%A4%A').set('X-Request-Id', 'req-bad-path-1');
     expect([unreadable.status, unreadable.body.error, unreadable.headers['x-request-id']]).toEqual([400, 'MALFORMED_REQUEST', 'req-bad-path-1']);
+    const insane = await ledger.http.get('/accounts/%E0%A4%A').set('X-Request-Id', 'not a token!');
+    expect(insane.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('tags a response with an ETag and answers a GET that already has it with 304', async () => {

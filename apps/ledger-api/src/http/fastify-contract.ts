@@ -3,11 +3,10 @@
  * round): routes match as they did, bodies parse as they did, and the middlewares that run once a request
  * is answered (its log line, its metrics) still know the route it matched.
  */
-import { randomUUID } from 'node:crypto';
 import fastifyEtag from '@fastify/etag';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
-import type { RoutedRequest } from '../observability/logging';
+import { requestId, type RoutedRequest } from '../observability/logging';
 import { ApiError } from './errors';
 
 /** A JSON body may be up to 64 kB (413 PAYLOAD_TOO_LARGE beyond). */
@@ -42,11 +41,9 @@ export const FASTIFY_OPTIONS: FastifyServerOptions = {
  * id; it never reaches the hooks, so it has no log line or helmet headers.
  */
 function answerUnroutable(error: Error, request: FastifyRequest, reply: FastifyReply): void {
-  const given = request.headers['x-request-id'];
-  void reply
-    .code(400)
-    .header('X-Request-Id', typeof given === 'string' ? given : randomUUID())
-    .send({ error: 'MALFORMED_REQUEST', message: `the request's path could not be read: ${error.message}`, details: [] });
+  // The caller's id when it is a sane token, as for every other request (`logRequest`).
+  requestId(request.raw, reply.raw);
+  void reply.code(400).send({ error: 'MALFORMED_REQUEST', message: `the request's path could not be read: ${error.message}`, details: [] });
 }
 
 /**

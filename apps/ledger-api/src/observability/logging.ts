@@ -55,7 +55,7 @@ function pathOf(req: IncomingMessage & { originalUrl?: string }): string {
  * into the request headers so that the command metadata (which reads X-Request-Id as the correlation id)
  * and the log line carry the same id, and returned to the caller so a support ticket can quote it.
  */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   req.headers['x-request-id'] = id;
