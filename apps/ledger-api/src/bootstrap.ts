@@ -3,7 +3,7 @@
  * body limits, security headers (helmet), API keys with roles and rate limits (AuthModule), OpenAPI at /docs. Used by main.ts and by the end-to-end tests, so tests run the real app.
  *
  * On Fastify (`@nestjs/platform-fastify`) rather than Express since the thirty-first performance round:
- * commands over HTTP took about a sixth less of the deciding thread and ran about a fifth faster
+ * in alternated pairs commands over HTTP ran about a tenth faster and reads about twice as fast
  * (bench/README.md). `http/fastify-contract.ts` keeps what Express did for this contract.
  */
 import { type INestApplication } from '@nestjs/common';
