@@ -14,15 +14,13 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
+import { pathOf } from '../observability/logging';
 import { defaultAccess, PUBLIC_KEY, ROLES_KEY } from './access-policy';
 import { ApiKeyRing, type Principal, type Role } from './api-keys';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-/** The request's path, without its query string. */
-const pathOf = (request: FastifyRequest) => request.url.split('?')[0];
 
 @Injectable()
 export class AccessGuard extends ThrottlerGuard {
@@ -42,7 +40,7 @@ export class AccessGuard extends ThrottlerGuard {
     const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
       ? 'open'
       : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ??
-        defaultAccess(request.method, pathOf(request)));
+        defaultAccess(request.method, pathOf(request.raw)));
     if (access === 'open') return true;
 
     const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
@@ -61,7 +59,7 @@ export class AccessGuard extends ThrottlerGuard {
     if (!access.includes(principal.role)) {
       throw new ApiError(HttpStatus.FORBIDDEN, {
         error: 'ROLE_NOT_ALLOWED',
-        message: `the ${principal.role} role may not ${request.method} ${pathOf(request)}`,
+        message: `the ${principal.role} role may not ${request.method} ${pathOf(request.raw)}`,
         details: [{ role: principal.role, allowed: access }],
       });
     }

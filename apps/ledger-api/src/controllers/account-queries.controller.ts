@@ -20,7 +20,6 @@ import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 /** A request whose query string Fastify parsed (a repeated key gives an array). */
 type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
-
 @ApiTags('queries')
 @ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer)' })
 @ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once' })

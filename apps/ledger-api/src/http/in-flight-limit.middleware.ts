@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PROBE_PATHS } from '../observability/logging';
+import { pathOf, PROBE_PATHS } from '../observability/logging';
 
 /** How many requests the API works on at once (LEDGER_MAX_IN_FLIGHT). */
 export class InFlightLimit {
@@ -21,7 +21,7 @@ export class InFlightLimitMiddleware implements NestMiddleware {
 
   use(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void): void {
     // Probes and scrapes are answered whatever the load: an orchestrator must see an overloaded API as alive.
-    if (PROBE_PATHS.test(req.originalUrl ?? req.url ?? '')) return next();
+    if (PROBE_PATHS.test(pathOf(req))) return next();
     const limit = this.limit;
     if (limit.inFlight >= limit.limit) {
       // The Node response itself: this runs before Fastify's reply exists.

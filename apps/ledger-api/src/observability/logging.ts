@@ -46,7 +46,8 @@ export function routeOf(req: RoutedRequest): string | undefined {
   return req.routePattern;
 }
 
-function pathOf(req: IncomingMessage & { originalUrl?: string }): string {
+/** The request's path, without its query string. */
+export function pathOf(req: IncomingMessage & { originalUrl?: string }): string {
   return (req.originalUrl ?? req.url ?? '').split('?')[0];
 }
 
