@@ -46,16 +46,17 @@ describe('health with the projections in the API process', () => {
     await runner.stop();
     // What a start finds after the read-model file was deleted: no checkpoint of any read model.
     runner.db.exec('DELETE FROM projection_checkpoints');
-    const readStream = store.readStream.bind(store);
+    // A replay reads each account's stream without its metadata (`readStreamData`): held here.
+    const readStreamData = store.readStreamData.bind(store);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let accountReads = 0;
-    const spy = jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+    const spy = jest.spyOn(store, 'readStreamData').mockImplementation(async (stream, options) => {
       if (stream.startsWith('credit-account-')) {
         accountReads++;
         await released;
       }
-      return readStream(stream, options);
+      return readStreamData(stream, options);
     });
     try {
       await runner.start();

@@ -52,6 +52,12 @@ export interface StoredEvent<D = unknown> {
 }
 
 /**
+ * An event read without its metadata (`EventStore.readStreamData`), by a reader that never looks at it.
+ * A whole `StoredEvent` is one too.
+ */
+export type StoredEventData<D = unknown> = Omit<StoredEvent<D>, 'metadata'>;
+
+/**
  * What the writer expects of the stream:
  * - `'no_stream'`: the stream must not exist;
  * - `'any'`: no check; allowed only on `$...` and `system-...` streams (adapters refuse it elsewhere
@@ -166,6 +172,16 @@ export abstract class EventStore {
 
   /** Reads a stream forwards. An unknown stream reads as an empty array. */
   abstract readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+
+  /**
+   * `readStream` for a reader that never looks at the events' metadata (the read models' replays): an
+   * adapter may leave it unread. This default reads the whole events; the SQLite adapter reads no
+   * metadata, whose reading and parsing (about 400 bytes an event, most of it ids and hashes) was a
+   * fifteenth of a rebuild's time.
+   */
+  readStreamData(stream: string, options?: ReadStreamOptions): Promise<StoredEventData[]> {
+    return this.readStream(stream, options);
+  }
 
   /** Reads a page of the global log, in position order. */
   abstract readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

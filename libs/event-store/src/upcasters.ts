@@ -1,10 +1,11 @@
-import type { StoredEvent } from './event-store.port';
+import type { StoredEventData } from './event-store.port';
 
 /**
  * Turns the data of one schema version of an event type into the data of the next version. It receives
- * the whole stored event (at `fromVersion`) for context, and must be pure: it runs on every read.
+ * the stored event (at `fromVersion`) for context, without its metadata, which a reader may not have
+ * read (`EventStore.readStreamData`), and must be pure: it runs on every read.
  */
-export type Upcaster = (data: any, event: StoredEvent) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Upcaster = (data: any, event: StoredEventData) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
  * The registry of event upcasters, applied when events are read and never to stored rows: the log stays
@@ -30,16 +31,16 @@ export class Upcasters {
   }
 
   /** The event at the latest version the registry knows; the same object when no step applies. */
-  upcast<D = unknown>(event: StoredEvent): StoredEvent<D> {
+  upcast<E extends StoredEventData>(event: E): E {
     let current = event;
     for (;;) {
       const step = this.steps.get(Upcasters.key(current.type, current.schemaVersion));
-      if (!step) return current as StoredEvent<D>;
+      if (!step) return current;
       current = { ...current, schemaVersion: current.schemaVersion + 1, data: step(current.data, current) };
     }
   }
 
-  upcastAll(events: StoredEvent[]): StoredEvent[] {
+  upcastAll<E extends StoredEventData>(events: E[]): E[] {
     return this.steps.size === 0 ? events : events.map((event) => this.upcast(event));
   }
 

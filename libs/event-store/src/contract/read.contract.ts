@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '../event-store.port';
+import type { EventStore, StoredEvent, StoredEventData } from '../event-store.port';
 import type { StoreCapabilities } from './event-store.contract';
 import { newEvent, numberedEvents, uniqueStream } from './contract-helpers';
 
@@ -117,6 +117,24 @@ export function describeReadContract(store: () => EventStore, capabilities: Stor
       );
       const read = await store().readStream(stream, { recordedUpTo: '2024-02-01T08:00:00+08:00' });
       expect(read.map((event) => event.metadata.recordedAt)).toEqual(times.slice(0, 2));
+    });
+
+    it('reads the same events without their metadata through readStreamData, whatever the options', async () => {
+      const stream = uniqueStream();
+      const times = ['2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z', '2024-04-01T00:00:00.000Z'];
+      await store().append(
+        stream,
+        'no_stream',
+        times.map((recordedAt, n) => newEvent('A', { n }, { recordedAt, commandId: `c-${n}` })),
+      );
+      const withoutMetadata = (events: StoredEventData[]) => events.map(({ id, stream, revision, position, type, schemaVersion, data }) => ({ id, stream, revision, position, type, schemaVersion, data }));
+      for (const options of [{}, { fromRevision: 1n, toRevision: 2n }, { maxCount: 3 }, { recordedUpTo: '2024-02-01T08:00:00+08:00' }]) {
+        const full = await store().readStream(stream, options);
+        const data = await store().readStreamData(stream, options);
+        expect(full.length).toBeGreaterThan(0);
+        expect(withoutMetadata(data)).toEqual(withoutMetadata(full));
+      }
+      await expect(store().readStreamData(uniqueStream())).resolves.toEqual([]);
     });
 
     it('reads a stream of 5,000 events back in order', async () => {

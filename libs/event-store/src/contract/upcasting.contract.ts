@@ -26,13 +26,14 @@ export function describeUpcastingContract(
       await subject.cleanup();
     });
 
-    it('reads an old event at the latest schema version through readStream and readAll', async () => {
+    it('reads an old event at the latest schema version through readStream, readStreamData and readAll', async () => {
       const head = await store().headPosition();
       const stream = uniqueStream();
       const event = newEvent('AmountRecorded', { fen: 1234 });
       await store().append(stream, 'no_stream', [event]);
       const expected = { id: event.id, schemaVersion: 3, data: { amount: '12.34', currency: 'CNY' } };
       expect(await store().readStream(stream)).toEqual([expect.objectContaining(expected)]);
+      expect(await store().readStreamData(stream)).toEqual([expect.objectContaining(expected)]);
       const fromLog = (await store().readAll({ after: head })).filter((read) => read.stream === stream);
       expect(fromLog).toEqual([expect.objectContaining(expected)]);
     });

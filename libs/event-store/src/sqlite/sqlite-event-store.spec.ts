@@ -38,3 +38,19 @@ describeEventStoreContract('sqlite with a checkpointer thread', async (options) 
     },
   };
 });
+
+describe('the sqlite store read for a replay (readStreamData)', () => {
+  it('leaves the metadata column unread', async () => {
+    const file = temporaryDatabasePath();
+    const store = new SqliteEventStore(file.path);
+    try {
+      await store.append('s-1', 'no_stream', [{ id: 'e-1', type: 'A', schemaVersion: 1, data: { n: 1 }, metadata: { commandId: 'c-1' } }]);
+      const [event] = await store.readStreamData('s-1');
+      expect(event).toEqual({ id: 'e-1', stream: 's-1', revision: 0n, position: 1n, type: 'A', schemaVersion: 1, data: { n: 1 } });
+      expect(event).not.toHaveProperty('metadata');
+    } finally {
+      await store.close();
+      file.remove();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type StoredEventData,
   StoreUnavailableError,
   type SubscribeOptions,
   type Subscription,
@@ -75,6 +76,20 @@ export function defaultWalAutocheckpointPages(checkpoints: SqliteCheckpointMode)
 const MAX_REVISION = 2n ** 63n - 1n;
 const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
 type RawRow = [string, string, bigint, bigint, string, bigint | number, string, string];
+const DATA_COLUMNS = 'id, revision, position, type, schema_version, data';
+type RawDataRow = [string, bigint, bigint, string, bigint | number, string];
+const STREAM_RANGE = 'WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo ORDER BY revision';
+
+/** `readStream`'s options as the parameters of `STREAM_RANGE` and its limit. */
+function streamRange(stream: string, options: ReadStreamOptions) {
+  return {
+    stream,
+    from: options.fromRevision ?? 0n,
+    to: options.toRevision ?? MAX_REVISION,
+    upTo: options.recordedUpTo === undefined ? Number.MAX_SAFE_INTEGER : parseRecordedUpTo(options.recordedUpTo),
+    limit: options.maxCount ?? -1,
+  };
+}
 
 /**
  * The embedded default store: one sqlite file in WAL mode with durable commits, and group commit so that
@@ -148,17 +163,23 @@ export class SqliteEventStore extends EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const rows = this.statements.readStream.all({
-      stream,
-      from: options.fromRevision ?? 0n,
-      to: options.toRevision ?? MAX_REVISION,
-      upTo:
-        options.recordedUpTo === undefined
-          ? Number.MAX_SAFE_INTEGER
-          : parseRecordedUpTo(options.recordedUpTo),
-      limit: options.maxCount ?? -1,
-    });
-    return this.toEvents(rows);
+    return this.toEvents(this.statements.readStream.all(streamRange(stream, options)));
+  }
+
+  /** `readStream` without reading or parsing the metadata column. */
+  override async readStreamData(stream: string, options: ReadStreamOptions = {}): Promise<StoredEventData[]> {
+    this.assertOpen();
+    return this.upcasters.upcastAll(
+      (this.statements.readStreamData.all(streamRange(stream, options)) as RawDataRow[]).map(([id, revision, position, type, schemaVersion, data]) => ({
+        id,
+        stream,
+        revision,
+        position,
+        type,
+        schemaVersion: Number(schemaVersion),
+        data: JSON.parse(data) as unknown,
+      })),
+    );
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -302,13 +323,8 @@ function connectionOptions({ synchronous, busyTimeoutMs, walAutocheckpointPages 
 
 function prepareStatements(db: Database.Database) {
   return {
-    readStream: db
-      .prepare(
-        `SELECT ${COLUMNS} FROM events
-       WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo
-       ORDER BY revision ${limitBy('@limit')}`,
-      )
-      .raw(true),
+    readStream: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
+    readStreamData: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
     readAll: db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .raw(true),

@@ -10,17 +10,17 @@
  * event exactly once.
  */
 import type { CreditAccountState, TermsCatalogue } from '@ledger/credit';
-import type { StoredEvent } from '@ledger/event-store';
+import type { StoredEvent, StoredEventData } from '@ledger/event-store';
 import type { AccountStateFold, FoldWrite } from './account-state-fold';
 import { type Checkpoints, type ReplayProgress, replayingVersion } from './checkpoints';
 import { firstIndexWhere } from './first-index';
 import { decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection, ProjectionContext } from './projection';
 
-/** One account's events, in order, for a replay by account. */
+/** One account's events, in order, for a replay by account (read without their metadata, which no projection reads). */
 export interface AccountEvents {
   accountId: string;
-  events: readonly StoredEvent[];
+  events: readonly StoredEventData[];
 }
 
 export class Lane {
@@ -150,7 +150,7 @@ export class Lane {
     }
   }
 
-  private applyAccount(accountId: string, events: readonly StoredEvent[], closes: readonly BusinessDayClosed[]): void {
+  private applyAccount(accountId: string, events: readonly StoredEventData[], closes: readonly BusinessDayClosed[]): void {
     // A stream the log lists but that reads empty (never the case in this ledger, which deletes no stream).
     if (events.length === 0) return;
     // The closes before the account's first event found it not yet open: none of them concerns it.

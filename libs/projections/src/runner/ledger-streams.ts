@@ -6,7 +6,7 @@
  * still moves past it.
  */
 import type { CreditAccountEvent, CreditAccountEventType } from '@ledger/credit';
-import type { StoredEvent } from '@ledger/event-store';
+import type { StoredEventData } from '@ledger/event-store';
 import type { BusinessDayClosedData } from './projection';
 
 export const ACCOUNT_STREAM_PREFIX = 'credit-account-';
@@ -56,7 +56,7 @@ export function accountStream(accountId: string): string {
   return `${ACCOUNT_STREAM_PREFIX}${accountId}`;
 }
 
-export function decodeLedgerEvent(stored: StoredEvent): LedgerEvent {
+export function decodeLedgerEvent(stored: StoredEventData): LedgerEvent {
   if (stored.stream.startsWith(ACCOUNT_STREAM_PREFIX) && Object.hasOwn(KNOWN_ACCOUNT_EVENTS, stored.type)) {
     const accountId = stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
     return {

@@ -498,7 +498,7 @@ export class ProjectionRunner {
         if (ahead.length === 0) {
           const next = accounts.slice(read, Math.min(read + STREAMS_AT_ONCE, accounts.length));
           read += next.length;
-          const streams = await Promise.all(next.map((accountId) => this.options.store.readStream(accountStream(accountId))));
+          const streams = await Promise.all(next.map((accountId) => this.options.store.readStreamData(accountStream(accountId))));
           next.forEach((accountId, i) => ahead.push({ accountId, events: streams[i].filter((e) => e.position <= until) }));
         }
         const account = ahead.shift()!;

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CreditAccountEvent, CreditAccountState, TermsCatalogue } from '@ledger/credit';
-import type { StoredEvent } from '@ledger/event-store';
+import type { StoredEventData } from '@ledger/event-store';
 
 export type Db = Database.Database;
 export type Statement = Database.Statement<unknown[]>;
@@ -23,7 +23,8 @@ export interface AccountChange {
    */
   before: CreditAccountState;
   after: CreditAccountState;
-  stored: StoredEvent;
+  /** The stored event, without its metadata: a replay does not read it, and no projection may depend on it. */
+  stored: StoredEventData;
 }
 
 /** Payload of `BusinessDayClosed` on the `ledger-business-days` stream. */
@@ -37,7 +38,7 @@ export interface BusinessDayClosedData {
 export interface BusinessDayClosed {
   kind: 'businessDayClosed';
   data: BusinessDayClosedData;
-  stored: StoredEvent;
+  stored: StoredEventData;
 }
 
 export type ProjectionEvent = AccountChange | BusinessDayClosed;
