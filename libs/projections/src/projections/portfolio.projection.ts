@@ -156,11 +156,14 @@ export class PortfolioProjection implements Projection {
   ];
   private readonly pending: Figures = new Map();
   /**
-   * Each account's last state seen in this batch, with its contribution: the state after one event is
-   * the state before the next, so each is computed once. Cleared with the batch, so it holds no state
-   * for longer than the fold's own batch does.
+   * Each account the batch moved: its contribution before its first event in the batch, and its last
+   * state. The state after one event is the state before the next, so the differences an account's
+   * events add up to its last contribution less its first: worked out once, when the batch is settled
+   * (`settle`), rather than for every event. A replay by account brings each account's whole history in
+   * one batch, where working out the contribution after every event was about a twentieth of a rebuild.
+   * Cleared with the batch, so it holds no state for longer than the fold's own batch does.
    */
-  private readonly lastSeen = new Map<string, { state: CreditAccountState; contribution: Contribution }>();
+  private readonly moved = new Map<string, { before: Contribution; state: CreditAccountState }>();
   private select!: Statement;
   private upsert!: Statement;
   private remove!: Statement;
@@ -205,15 +208,26 @@ export class PortfolioProjection implements Projection {
       if (isMonthEnd(event.data.businessDate)) this.snapshotBuckets(event.data.businessDate.slice(0, 7));
       return;
     }
-    const seen = this.lastSeen.get(event.accountId);
-    const before = seen?.state === event.before ? seen.contribution : accountContribution(event.before);
-    const after = accountContribution(event.after);
-    this.lastSeen.set(event.accountId, { state: event.after, contribution: after });
-    addDifference(this.pending, before, after);
+    const moved = this.moved.get(event.accountId);
+    if (moved === undefined) this.moved.set(event.accountId, { before: accountContribution(event.before), state: event.after });
+    else if (moved.state === event.before) moved.state = event.after;
+    else {
+      // Not the state the account's last event left (no fold hands one over, but nothing here relies on
+      // that): what it moved up to there is settled, and it moves on from this event's state before.
+      addDifference(this.pending, moved.before, accountContribution(moved.state));
+      this.moved.set(event.accountId, { before: accountContribution(event.before), state: event.after });
+    }
     eventFigures(event.event, event.after, this.pending);
   }
 
+  /** Adds what each account the batch moved changed of the figures (its last contribution less its first). */
+  private settle(): void {
+    for (const { before, state } of this.moved.values()) addDifference(this.pending, before, accountContribution(state));
+    this.moved.clear();
+  }
+
   flush(): void {
+    this.settle();
     for (const [id, delta] of this.pending) {
       if (delta.count === 0 && delta.amount.isZero()) continue;
       const [section, key] = splitKey(id);
@@ -224,12 +238,11 @@ export class PortfolioProjection implements Projection {
       else this.upsert.run(section, key, count, amount.toExactString());
     }
     this.pending.clear();
-    this.lastSeen.clear();
   }
 
   discard(): void {
     this.pending.clear();
-    this.lastSeen.clear();
+    this.moved.clear();
   }
 
   private monthEndsOf(closes: readonly BusinessDayClosed[]): number[] {
