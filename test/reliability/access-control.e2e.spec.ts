@@ -59,15 +59,19 @@ describe('a ledger guarded by API keys with roles', () => {
 
   it('keeps audit data from a viewer however the path is spelled, and lets an auditor read it', async () => {
     // The router matches paths without regard to case (or a trailing slash); the policy must as well.
-    for (const path of [`/accounts/${account}/history`, `/accounts/${account}/HISTORY`, `/Accounts/${account}/History/`, `/accounts/${account}/history?revision=0`]) {
+    // It also decodes percent-escapes before it matches: `%68istory` is the history route.
+    for (const path of [`/accounts/${account}/history`, `/accounts/${account}/HISTORY`, `/Accounts/${account}/History/`, `/accounts/${account}/history?revision=0`, `/accounts/${account}/%68istory`]) {
       const viewer = await ledger.as('viewer').get(path);
       expect([path, viewer.status, viewer.body.error]).toEqual([path, 403, 'ROLE_NOT_ALLOWED']);
     }
     expect((await ledger.as('auditor').get(`/accounts/${account}/HISTORY`).query({ revision: '0' })).status).toBe(200);
+    expect((await ledger.as('auditor').get(`/accounts/${account}/%68istory`)).status).toBe(200);
   });
 
   it('keeps health and the OpenAPI page open', async () => {
     expect((await ledger.as('anonymous').get('/health')).status).toBe(200);
+    // However the path is spelled: the route it matches is open.
+    expect((await ledger.as('anonymous').get('/%68ealth/live')).status).toBe(200);
     expect((await ledger.as('anonymous').get('/docs')).status).toBe(200);
   });
 

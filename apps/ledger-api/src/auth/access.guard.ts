@@ -37,10 +37,13 @@ export class AccessGuard extends ThrottlerGuard {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const targets = [context.getHandler(), context.getClass()];
+    // The default policy reads the route the request matched (`/accounts/:accountId/history`), not the
+    // path it spelled: the router decodes a path's percent-escapes before it matches, so `/%68ealth` is
+    // the health route and `/accounts/x/%68istory` the history route, and the policy must see them so.
     const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
       ? 'open'
       : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ??
-        defaultAccess(request.method, pathOf(request.raw)));
+        defaultAccess(request.method, request.routeOptions.url ?? pathOf(request.raw)));
     if (access === 'open') return true;
 
     const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
