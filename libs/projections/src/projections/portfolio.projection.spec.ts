@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import { type CreditAccountState, Dec, evolve, initialState } from '@ledger/credit';
-import { decodeLedgerEvent } from '../runner/ledger-streams';
-import type { AccountChange } from '../runner/projection';
-import { dumpReadModels, readModelFixture } from '../testing/read-model-fixture';
+import { Dec } from '@ledger/credit';
+import { accountChanges, tablesAfter } from '../testing/batch-equivalence';
+import { readModelFixture } from '../testing/read-model-fixture';
 import { PortfolioProjection } from './portfolio.projection';
 
 describe('the portfolio and limit review read models', () => {
@@ -120,41 +118,14 @@ describe('the portfolio and limit review read models', () => {
     await sim.draw('acc-2', 'o-2', '300.00');
     await sim.repay('acc-2', 'r-1', '300.00');
     await sim.closeDaysThrough('2026-03-31');
-    // Each account event with the states before and after it, folded twice: `chain` hands each event's
-    // state after on as the next one's before, as the runner's fold does; `copies` hands an equal state
-    // from a second fold, so that no event's before is the object its account's last event left.
-    const chain: AccountChange[] = [];
-    const copies: AccountChange[] = [];
-    const states = new Map<string, [CreditAccountState, CreditAccountState]>();
-    for (const stored of await store.readAll({ maxCount: 100_000 })) {
-      const decoded = decodeLedgerEvent(stored);
-      if (decoded.kind !== 'account') continue;
-      const [state, twin] = states.get(decoded.accountId) ?? [initialState(decoded.accountId), initialState(decoded.accountId)];
-      const after = evolve(state, decoded.event);
-      const twinAfter = evolve(twin, decoded.event);
-      states.set(decoded.accountId, [after, twinAfter]);
-      const change = { kind: 'account' as const, accountId: decoded.accountId, event: decoded.event, stored };
-      chain.push({ ...change, before: state, after });
-      copies.push({ ...change, before: twin, after: twinAfter });
-    }
+    const { chain, copies } = await accountChanges(store);
     expect(chain.length).toBeGreaterThan(10);
-    const figures = (changes: AccountChange[], batchSize: number) => {
-      const db = new Database(':memory:');
-      const projection = new PortfolioProjection();
-      for (const ddl of projection.ddl) db.exec(ddl);
-      projection.prepare(db);
-      for (let i = 0; i < changes.length; i += batchSize) {
-        for (const change of changes.slice(i, i + batchSize)) projection.apply(change);
-        projection.flush();
-      }
-      return dumpReadModels(db, [projection]);
-    };
-    const perEvent = figures(chain, 1);
+    const perEvent = tablesAfter(new PortfolioProjection(), chain, 1);
     expect(perEvent).toContain('"section":"outstanding"');
-    expect(figures(chain, chain.length)).toBe(perEvent);
+    expect(tablesAfter(new PortfolioProjection(), chain, chain.length)).toBe(perEvent);
     // A copy's before is equal to the state the last event left, not that object: the batch settles what
     // the account moved up to there and goes on from the copy, to the same figures.
     const mixed = chain.map((change, i) => (i % 3 === 1 ? copies[i] : change));
-    expect(figures(mixed, chain.length)).toBe(perEvent);
+    expect(tablesAfter(new PortfolioProjection(), mixed, chain.length)).toBe(perEvent);
   });
 });

@@ -1,5 +1,7 @@
 import { totalOwed } from '@ledger/credit';
+import { accountChanges, tablesAfter } from '../testing/batch-equivalence';
 import { readModelFixture } from '../testing/read-model-fixture';
+import { StatementsProjection } from './statements.projection';
 
 describe('the statements read model', () => {
   async function billedAccount() {
@@ -75,5 +77,30 @@ describe('the statements read model', () => {
     await catchUp();
     expect(queries.getStatement('acc-1', '2026-01')?.paid).toEqual({ repayments: '0.00', refunds: '200.00' });
     await runner.close();
+  });
+
+  it('leaves the same rows whether it takes the events in one batch, a batch an event, or with states that are not one chain', async () => {
+    const { sim, store } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.open('acc-2');
+    await sim.draw('acc-1', 'o-1', '1000.00');
+    await sim.draw('acc-2', 'o-2', '600.00');
+    await sim.closeDaysThrough('2026-01-31');
+    // Paid against a statement, refunded against it, a statement left unpaid into overdue, and the
+    // statements after: rows issued, paid, refunded and moved in status within one batch and across them.
+    await sim.repay('acc-1', 'r-1', '300.00');
+    await sim.command('acc-1', { type: 'RefundDraw', drawId: 'o-1', refundId: 'f-1', amount: '100.00' });
+    await sim.draw('acc-1', 'o-3', '250.00');
+    await sim.closeDaysThrough('2026-03-31');
+    await sim.repay('acc-2', 'r-2', '50.00');
+    await sim.repay('acc-1', 'r-3', totalOwed(sim.scenario('acc-1').state).toString());
+    await sim.closeDaysThrough('2026-04-30');
+    const { chain, copies } = await accountChanges(store);
+    const perEvent = tablesAfter(new StatementsProjection(), chain, 1);
+    for (const seen of ['"status":"PAID"', '"status":"OVERDUE"', '"repaid":"50.00"', '"refunded":"100.00"']) expect(perEvent).toContain(seen);
+    expect(tablesAfter(new StatementsProjection(), chain, chain.length)).toBe(perEvent);
+    expect(tablesAfter(new StatementsProjection(), chain, 7)).toBe(perEvent);
+    const mixed = chain.map((change, i) => (i % 3 === 1 ? copies[i] : change));
+    expect(tablesAfter(new StatementsProjection(), mixed, chain.length)).toBe(perEvent);
   });
 });

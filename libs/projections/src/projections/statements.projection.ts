@@ -2,8 +2,13 @@
  * Statements: each StatementIssued with its lines, what has been paid against it since (repayment and
  * refund allocation lines naming it) and its status from the domain state: OVERDUE while the state marks
  * it overdue, PAID once nothing is owed on it (or the state has dropped it as settled), MINIMUM_PAID once
- * the minimum is met, OPEN before that. Only statements whose status or outstanding amount moved are
- * rewritten, so an event costs a write per open statement at most.
+ * the minimum is met, OPEN before that.
+ *
+ * A batch's changes are kept until it is flushed, and each row is written once a batch: a statement
+ * issued in the batch is inserted as the batch leaves it, one already stored has its amounts paid added
+ * once, and its status rewritten only if the account's last state in the batch shows it otherwise than
+ * its first. Written as each event came, a replay by account (each account's whole history in one batch)
+ * inserted every statement and then rewrote it for most of the events after it.
  */
 import {
   type AllocationLine,
@@ -83,13 +88,23 @@ export class StatementsProjection implements Projection {
   private updateView!: Statement;
   private selectPaid!: Statement;
   private updatePaid!: Statement;
+  /** Statements issued in this batch, by `key`: their rows, inserted at the flush with the views and amounts paid the batch leaves them with. */
+  private readonly issued = new Map<string, IssuedRow>();
+  /** Amounts paid in this batch against each statement, by `key`. */
+  private readonly paid = new Map<string, Paid>();
+  /**
+   * Each account the batch moved: its state before its first event in the batch, its last state, and
+   * every statement either of them or any state between listed. A statement's view follows from the
+   * state, so only the first and the last count: worked out once, at the flush (`settle`).
+   */
+  private readonly moved = new Map<string, Moved>();
 
   prepare(db: Db): void {
     this.insert = db.prepare(
       `INSERT INTO statements VALUES (@account_id, @statement_id, @statement_date, @period_from, @period_to, @due_date,
         @new_draws, @refunds, @revolving_principal, @installment_periods_json, @interest_exact, @interest_charged,
         @interest_residual, @penalty_exact, @penalty_charged, @penalty_residual, @fees, @previous_balance,
-        @statement_balance, @overdue_included, @minimum_repayment, '0.00', '0.00', @outstanding, @status,
+        @statement_balance, @overdue_included, @minimum_repayment, @repaid, @refunded, @outstanding, @status,
         @overdue_since, @terms_version, @issued_position)`,
     );
     this.updateView = db.prepare(
@@ -106,16 +121,76 @@ export class StatementsProjection implements Projection {
   apply(event: ProjectionEvent): void {
     if (event.kind !== 'account') return;
     const { event: e } = event;
+    this.track(event);
     if (e.type === 'StatementIssued') this.issue(event, e.data);
     if (e.type === 'RepaymentReceived') this.addPaid(event.accountId, e.data.allocation, 'repaid');
     if (e.type === 'DrawRefunded' || e.type === 'DrawReversed')
       this.addPaid(event.accountId, e.data.appliedTo, 'refunded');
-    this.refreshViews(event);
+  }
+
+  flush(): void {
+    for (const [accountId, moved] of this.moved) this.settle(accountId, moved);
+    this.moved.clear();
+    for (const [k, row] of this.issued) {
+      const paid = this.paid.get(k);
+      if (paid !== undefined) {
+        row.repaid = Money.of(row.repaid as string).plus(paid.repaid).toString();
+        row.refunded = Money.of(row.refunded as string).plus(paid.refunded).toString();
+        this.paid.delete(k);
+      }
+      this.insert.run(row);
+    }
+    this.issued.clear();
+    for (const { accountId, statementId, repaid, refunded } of this.paid.values()) {
+      const row = this.selectPaid.get(accountId, statementId) as { repaid: string; refunded: string } | undefined;
+      if (!row) continue;
+      this.updatePaid.run(Money.of(row.repaid).plus(repaid).toString(), Money.of(row.refunded).plus(refunded).toString(), accountId, statementId);
+    }
+    this.paid.clear();
+  }
+
+  discard(): void {
+    this.issued.clear();
+    this.paid.clear();
+    this.moved.clear();
+  }
+
+  /** Notes the account's last state, and the statements it lists. */
+  private track(change: AccountChange): void {
+    let moved = this.moved.get(change.accountId);
+    if (moved !== undefined && moved.state !== change.before) {
+      // Not the state the account's last event left (no fold hands one over, but nothing here relies on
+      // that): the views up to there are settled, and the account moves on from this event's state before.
+      this.settle(change.accountId, moved);
+      moved = undefined;
+    }
+    if (moved === undefined) {
+      moved = { before: change.before, state: change.after, ids: new Set(change.before.statements.map((s) => s.id)) };
+      this.moved.set(change.accountId, moved);
+    }
+    moved.state = change.after;
+    for (const s of change.after.statements) moved.ids.add(s.id);
+  }
+
+  /** Writes the view of each statement the account's states listed, where its last state shows it otherwise than its first. */
+  private settle(accountId: string, { before, state, ids }: Moved): void {
+    for (const id of ids) {
+      const after = statementView(state, id);
+      const row = this.issued.get(key(accountId, id));
+      if (row !== undefined) {
+        row.status = after.status;
+        row.outstanding = after.outstanding;
+        row.overdue_since = after.overdueSince;
+      } else if (!sameView(statementView(before, id), after)) {
+        this.updateView.run(after.status, after.outstanding, after.overdueSince, accountId, id);
+      }
+    }
   }
 
   private issue(change: AccountChange, d: StatementIssuedData): void {
-    const view = statementView(change.after, d.statementId);
-    this.insert.run({
+    // Its view (status, outstanding, overdue since) is the one the batch leaves it with (`settle`).
+    this.moved.get(change.accountId)!.ids.add(d.statementId);
+    this.issued.set(key(change.accountId, d.statementId), {
       account_id: change.accountId,
       statement_id: d.statementId,
       statement_date: d.on,
@@ -137,43 +212,42 @@ export class StatementsProjection implements Projection {
       statement_balance: d.statementBalance,
       overdue_included: d.overdueIncluded,
       minimum_repayment: d.minimumRepayment,
-      outstanding: view.outstanding,
-      status: view.status,
-      overdue_since: view.overdueSince,
+      repaid: '0.00',
+      refunded: '0.00',
+      outstanding: null,
+      status: null,
+      overdue_since: null,
       terms_version: d.termsVersion,
       issued_position: Number(change.stored.position),
     });
   }
 
   private addPaid(accountId: string, lines: AllocationLine[], column: 'repaid' | 'refunded'): void {
-    const byStatement = new Map<string, Money>();
     for (const line of lines) {
       if (line.target !== 'STATEMENT') continue;
-      byStatement.set(
-        line.statementId,
-        (byStatement.get(line.statementId) ?? Money.ZERO).plus(Money.of(line.amount)),
-      );
-    }
-    for (const [statementId, amount] of byStatement) {
-      const row = this.selectPaid.get(accountId, statementId) as
-        { repaid: string; refunded: string } | undefined;
-      if (!row) continue;
-      const repaid = column === 'repaid' ? Money.of(row.repaid).plus(amount) : Money.of(row.repaid);
-      const refunded = column === 'refunded' ? Money.of(row.refunded).plus(amount) : Money.of(row.refunded);
-      this.updatePaid.run(repaid.toString(), refunded.toString(), accountId, statementId);
+      const k = key(accountId, line.statementId);
+      const paid = this.paid.get(k) ?? { accountId, statementId: line.statementId, repaid: Money.ZERO, refunded: Money.ZERO };
+      paid[column] = paid[column].plus(Money.of(line.amount));
+      this.paid.set(k, paid);
     }
   }
+}
 
-  /** Rewrites the status of every statement the event may have moved (those in the state before or after). */
-  private refreshViews(change: AccountChange): void {
-    const ids = new Set([
-      ...change.before.statements.map((s) => s.id),
-      ...change.after.statements.map((s) => s.id),
-    ]);
-    for (const id of ids) {
-      const after = statementView(change.after, id);
-      if (sameView(statementView(change.before, id), after)) continue;
-      this.updateView.run(after.status, after.outstanding, after.overdueSince, change.accountId, id);
-    }
-  }
+/** A statement's key in the batch's maps. */
+const key = (accountId: string, statementId: string) => `${accountId}\u0000${statementId}`;
+
+/** A statement row to insert: the columns of `statements` by name. */
+type IssuedRow = Record<string, string | number | null>;
+
+interface Paid {
+  accountId: string;
+  statementId: string;
+  repaid: Money;
+  refunded: Money;
+}
+
+interface Moved {
+  before: CreditAccountState;
+  state: CreditAccountState;
+  ids: Set<string>;
 }
