@@ -30,18 +30,22 @@ export class Upcasters {
     return this;
   }
 
-  /** The event at the latest version the registry knows; the same object when no step applies. */
-  upcast<E extends StoredEventData>(event: E): E {
-    let current = event;
+  /**
+   * The event at the latest version the registry knows, its data as the caller reads that version
+   * (`D`); the same object when no step applies.
+   */
+  upcast<D = unknown, E extends StoredEventData = StoredEventData>(event: E): Omit<E, 'data'> & { data: D } {
+    let current: E = event;
     for (;;) {
       const step = this.steps.get(Upcasters.key(current.type, current.schemaVersion));
-      if (!step) return current;
+      if (!step) return current as Omit<E, 'data'> & { data: D };
       current = { ...current, schemaVersion: current.schemaVersion + 1, data: step(current.data, current) };
     }
   }
 
+  /** Every event at the latest version; their data is whatever that version holds (read as `unknown`). */
   upcastAll<E extends StoredEventData>(events: E[]): E[] {
-    return this.steps.size === 0 ? events : events.map((event) => this.upcast(event));
+    return this.steps.size === 0 ? events : events.map((event) => this.upcast<E['data'], E>(event) as E);
   }
 
   private static key(type: string, version: number): string {

@@ -14,6 +14,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type StoredEventData,
   StoreUnavailableError,
   type SubscribeOptions,
   type Subscription,
@@ -99,6 +100,11 @@ export class MemoryEventStore extends EventStore {
         (upToMs === undefined || row.recordedAtMs <= upToMs),
     );
     return this.toEvents(options.maxCount === undefined ? selected : selected.slice(0, options.maxCount));
+  }
+
+  /** Without the metadata, as the SQLite adapter reads it: so that a reader that looks at it fails here too. */
+  override async readStreamData(stream: string, options: ReadStreamOptions = {}): Promise<StoredEventData[]> {
+    return (await this.readStream(stream, options)).map(({ metadata: _metadata, ...event }) => event);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {

@@ -27,9 +27,12 @@ interface StatementView {
   overdueSince: string | null;
 }
 
+/** The view of a statement a state does not list: settled and dropped, or not issued yet. */
+const NOT_LISTED: Readonly<StatementView> = Object.freeze({ status: 'PAID', outstanding: '0.00', overdueSince: null });
+
 export function statementView(state: CreditAccountState, statementId: string): StatementView {
   const s = state.statements.find((st) => st.id === statementId);
-  if (!s) return { status: 'PAID', outstanding: '0.00', overdueSince: null };
+  if (!s) return NOT_LISTED;
   const outstanding = bucketsTotal(s.owed);
   const status: StatementStatus = s.overdue
     ? 'OVERDUE'
@@ -93,9 +96,9 @@ export class StatementsProjection implements Projection {
   /** Amounts paid in this batch against each statement, by `key`. */
   private readonly paid = new Map<string, Paid>();
   /**
-   * Each account the batch moved: its state before its first event in the batch, its last state, and
-   * every statement either of them or any state between listed. A statement's view follows from the
-   * state, so only the first and the last count: worked out once, at the flush (`settle`).
+   * Each account the batch moved: the views of the statements its state listed before its first event in
+   * the batch, its last state, and every statement any of its states listed. A statement's view follows
+   * from the state, so only the first and the last count: the last worked out once, at the flush (`settle`).
    */
   private readonly moved = new Map<string, Moved>();
 
@@ -134,8 +137,8 @@ export class StatementsProjection implements Projection {
     for (const [k, row] of this.issued) {
       const paid = this.paid.get(k);
       if (paid !== undefined) {
-        row.repaid = Money.of(row.repaid as string).plus(paid.repaid).toString();
-        row.refunded = Money.of(row.refunded as string).plus(paid.refunded).toString();
+        row.repaid = Money.of(row.repaid).plus(paid.repaid).toString();
+        row.refunded = Money.of(row.refunded).plus(paid.refunded).toString();
         this.paid.delete(k);
       }
       this.insert.run(row);
@@ -165,7 +168,8 @@ export class StatementsProjection implements Projection {
       moved = undefined;
     }
     if (moved === undefined) {
-      moved = { before: change.before, state: change.after, ids: new Set(change.before.statements.map((s) => s.id)) };
+      const before = new Map(change.before.statements.map((s) => [s.id, statementView(change.before, s.id)]));
+      moved = { before, state: change.after, ids: new Set(before.keys()) };
       this.moved.set(change.accountId, moved);
     }
     moved.state = change.after;
@@ -181,15 +185,16 @@ export class StatementsProjection implements Projection {
         row.status = after.status;
         row.outstanding = after.outstanding;
         row.overdue_since = after.overdueSince;
-      } else if (!sameView(statementView(before, id), after)) {
+      } else if (!sameView(before.get(id) ?? NOT_LISTED, after)) {
         this.updateView.run(after.status, after.outstanding, after.overdueSince, accountId, id);
       }
     }
   }
 
   private issue(change: AccountChange, d: StatementIssuedData): void {
-    // Its view (status, outstanding, overdue since) is the one the batch leaves it with (`settle`).
+    // Its view (status, outstanding, overdue since) is set again to the one the batch leaves it with (`settle`).
     this.moved.get(change.accountId)!.ids.add(d.statementId);
+    const view = statementView(change.after, d.statementId);
     this.issued.set(key(change.accountId, d.statementId), {
       account_id: change.accountId,
       statement_id: d.statementId,
@@ -214,9 +219,9 @@ export class StatementsProjection implements Projection {
       minimum_repayment: d.minimumRepayment,
       repaid: '0.00',
       refunded: '0.00',
-      outstanding: null,
-      status: null,
-      overdue_since: null,
+      outstanding: view.outstanding,
+      status: view.status,
+      overdue_since: view.overdueSince,
       terms_version: d.termsVersion,
       issued_position: Number(change.stored.position),
     });
@@ -237,7 +242,36 @@ export class StatementsProjection implements Projection {
 const key = (accountId: string, statementId: string) => `${accountId}\u0000${statementId}`;
 
 /** A statement row to insert: the columns of `statements` by name. */
-type IssuedRow = Record<string, string | number | null>;
+interface IssuedRow {
+  account_id: string;
+  statement_id: string;
+  statement_date: string;
+  period_from: string;
+  period_to: string;
+  due_date: string;
+  new_draws: string;
+  refunds: string;
+  revolving_principal: string;
+  installment_periods_json: string;
+  interest_exact: string;
+  interest_charged: string;
+  interest_residual: string;
+  penalty_exact: string;
+  penalty_charged: string;
+  penalty_residual: string;
+  fees: string;
+  previous_balance: string;
+  statement_balance: string;
+  overdue_included: string;
+  minimum_repayment: string;
+  repaid: string;
+  refunded: string;
+  outstanding: string;
+  status: StatementStatus;
+  overdue_since: string | null;
+  terms_version: string;
+  issued_position: number;
+}
 
 interface Paid {
   accountId: string;
@@ -247,7 +281,8 @@ interface Paid {
 }
 
 interface Moved {
-  before: CreditAccountState;
+  /** The views of the statements the account's state listed before its first event in the batch. */
+  before: ReadonlyMap<string, StatementView>;
   state: CreditAccountState;
   ids: Set<string>;
 }

@@ -472,7 +472,7 @@ export class ProjectionRunner {
   private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following): Promise<boolean> {
     const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX)).map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
     const closes: BusinessDayClosed[] = [];
-    for (const stored of await this.options.store.readStream(BUSINESS_DAYS_STREAM)) {
+    for (const stored of await this.options.store.readStreamData(BUSINESS_DAYS_STREAM)) {
       if (stored.position > until) break;
       const decoded = decodeLedgerEvent(stored);
       if (decoded.kind === 'businessDayClosed') closes.push({ kind: 'businessDayClosed', data: decoded.data, stored });
