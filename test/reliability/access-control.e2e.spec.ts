@@ -68,6 +68,15 @@ describe('a ledger guarded by API keys with roles', () => {
     expect((await ledger.as('auditor').get(`/accounts/${account}/%68istory`)).status).toBe(200);
   });
 
+  it('judges a request by the route it matched, whatever its parameters or escapes spell', async () => {
+    // A draw whose order id is `history`: refunding it is a command, which an auditor may not send,
+    // although its path holds the audit routes' word.
+    const refund = await ledger.as('auditor').post(`/accounts/${account}/draws/history/refunds`).send({ refundId: 'rf-1', amount: '1.00' });
+    expect([refund.status, refund.body.error]).toEqual([403, 'ROLE_NOT_ALLOWED']);
+    // `/%61ccounts` is the accounts route, which a viewer may read.
+    expect((await ledger.as('viewer').get('/%61ccounts')).status).toBe(200);
+  });
+
   it('keeps health and the OpenAPI page open', async () => {
     expect((await ledger.as('anonymous').get('/health')).status).toBe(200);
     // However the path is spelled: the route it matches is open.
