@@ -92,7 +92,7 @@ export class StatementsProjection implements Projection {
   private selectPaid!: Statement;
   private updatePaid!: Statement;
   /** Statements issued in this batch, by `key`: their rows, inserted at the flush with the views and amounts paid the batch leaves them with. */
-  private readonly issued = new Map<string, IssuedRow>();
+  private readonly issued = new Map<string, StatementRow>();
   /** Amounts paid in this batch against each statement, by `key`. */
   private readonly paid = new Map<string, Paid>();
   /**
@@ -241,8 +241,8 @@ export class StatementsProjection implements Projection {
 /** A statement's key in the batch's maps. */
 const key = (accountId: string, statementId: string) => `${accountId}\u0000${statementId}`;
 
-/** A statement row to insert: the columns of `statements` by name. */
-interface IssuedRow {
+/** A row of `statements`, its columns by name: what the projection inserts and the queries read. */
+export interface StatementRow {
   account_id: string;
   statement_id: string;
   statement_date: string;

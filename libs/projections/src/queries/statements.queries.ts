@@ -1,37 +1,7 @@
 import type { BilledInstallmentPeriod } from '@ledger/credit';
 import type { Db } from '../runner/projection';
-import type { StatementStatus } from '../projections/statements.projection';
+import type { StatementRow, StatementStatus } from '../projections/statements.projection';
 import { QueryInputError } from './query-input';
-
-interface StatementRow {
-  account_id: string;
-  statement_id: string;
-  statement_date: string;
-  period_from: string;
-  period_to: string;
-  due_date: string;
-  new_draws: string;
-  refunds: string;
-  revolving_principal: string;
-  installment_periods_json: string;
-  interest_exact: string;
-  interest_charged: string;
-  interest_residual: string;
-  penalty_exact: string;
-  penalty_charged: string;
-  penalty_residual: string;
-  fees: string;
-  previous_balance: string;
-  statement_balance: string;
-  overdue_included: string;
-  minimum_repayment: string;
-  repaid: string;
-  refunded: string;
-  outstanding: string;
-  status: StatementStatus;
-  overdue_since: string | null;
-  terms_version: string;
-}
 
 /** A statement as the API shows it; amounts are decimal strings of CNY (`exact`/`residual` may have more than 2 decimals). */
 export interface StatementView {
