@@ -14,7 +14,7 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
-import { pathOf } from '../observability/logging';
+import { pathOf, type RoutedRequest, routeOf } from '../observability/logging';
 import { defaultAccess, PUBLIC_KEY, ROLES_KEY } from './access-policy';
 import { ApiKeyRing, type Principal, type Role } from './api-keys';
 
@@ -43,7 +43,7 @@ export class AccessGuard extends ThrottlerGuard {
     const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
       ? 'open'
       : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ??
-        defaultAccess(request.method, request.routeOptions.url ?? pathOf(request.raw)));
+        defaultAccess(request.method, routeOf(request.raw as RoutedRequest) ?? pathOf(request.raw)));
     if (access === 'open') return true;
 
     const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
