@@ -2,13 +2,16 @@
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { Dec, Money } from '../money/money';
-import { addDays } from '../time/local-date';
+import { addDays, lastOfMonth, monthOf } from '../time/local-date';
+import { DEFAULT_TERMS_CATALOGUE, type ProductTerms } from '../terms/product-terms';
 import { isBalanced, postingsFor } from '../journal/journal';
 import { AccountScenario } from '../testing/account-scenario';
 import { asStoredBefore6 } from '../testing/state-before-6';
 import type { CreditAccountEvent } from './credit-account.events';
 import { availableCredit, type CreditAccountState, initialState, interestBearingPrincipal, totalOwed, zeroBuckets } from './credit-account.state';
+import { nextActionDate } from './decide';
 import { DomainError } from './domain-error';
+import { nextDelinquencyClosing } from './rules/overdue';
 import { getEntry, StoredShard } from './sharded-record';
 import { fold } from './evolve';
 import { APART_FIELDS, deserializeApart, deserializeLines, deserializeState, serializeApart, serializeLines, serializeState, STATE_SCHEMA_VERSION } from './state-codec';
@@ -326,6 +329,37 @@ describe('any account life', () => {
     }), { numRuns: 20 });
     // A life may have no draw and no statement, but twenty lives between them have many records.
     expect(asked).toBeGreaterThan(100);
+  });
+
+  it('names as the next action date the earliest candidate on or after the day asked, as a sorted list of them would', () => {
+    // The reference: every candidate listed, those before `after` dropped, the rest sorted.
+    const reference = (state: CreditAccountState, after: string, terms: ProductTerms): string | null => {
+      if (state.status !== 'ACTIVE') return null;
+      const candidates = [lastOfMonth(monthOf(after))];
+      for (const s of state.statements) {
+        if (!s.dueDatePassed) candidates.push(s.dueDate);
+        if (!s.overdue || s.overdue.kind !== 'DEFERRAL_LIMIT_REACHED') candidates.push(addDays(s.dueDate, terms.overdue.maxDeferralDays));
+      }
+      const delinquency = nextDelinquencyClosing(state, after, terms);
+      if (delinquency !== null) candidates.push(delinquency);
+      return candidates.filter((c) => c >= after).sort()[0] ?? null;
+    };
+    const terms = DEFAULT_TERMS_CATALOGUE.current;
+    // Answers other than the month's end: a due date, a deferral end or a delinquency step came first.
+    let notMonthEnd = 0;
+    fc.assert(fc.property(life, fc.array(fc.integer({ min: -40, max: 120 }), { minLength: 3, maxLength: 3 }), (input, offsets) => {
+      let state = initialState('acc-p');
+      for (const event of simulate(input).s.history) {
+        state = fold(state, [event]);
+        for (const offset of [0, ...offsets]) {
+          const after = addDays(event.data.on, offset);
+          const next = nextActionDate(state, after, terms);
+          expect(next).toBe(reference(state, after, terms));
+          if (next !== null && next !== lastOfMonth(monthOf(after))) notMonthEnd++;
+        }
+      }
+    }), { numRuns: 30 });
+    expect(notMonthEnd).toBeGreaterThan(50);
   });
 
   it('posts amounts with at most 2 decimals', () => {

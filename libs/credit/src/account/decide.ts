@@ -136,18 +136,25 @@ export function closeBusinessDay(state: CreditAccountState, closing: string, con
   return events;
 }
 
-/** The next business date whose closing may need this account (for the end-of-day index). */
+/**
+ * The next business date whose closing may need this account (for the end-of-day index): the earliest
+ * on or after `after` of its month's end, each unpaid statement's due date and deferral end, and its
+ * next delinquency step. The month's end always qualifies, so an active account always has one. The
+ * projections ask this for every event they replay: a scan for the least, not a list sorted.
+ */
 export function nextActionDate(state: CreditAccountState, after: string, terms: ProductTerms): string | null {
   if (state.status !== 'ACTIVE') return null;
-  const candidates: string[] = [lastOfMonth(monthOf(after))];
+  let next = lastOfMonth(monthOf(after));
   for (const s of state.statements) {
-    if (!s.dueDatePassed) candidates.push(s.dueDate);
-    if (!s.overdue || s.overdue.kind !== 'DEFERRAL_LIMIT_REACHED') candidates.push(addDays(s.dueDate, terms.overdue.maxDeferralDays));
+    if (!s.dueDatePassed && s.dueDate >= after && s.dueDate < next) next = s.dueDate;
+    if (!s.overdue || s.overdue.kind !== 'DEFERRAL_LIMIT_REACHED') {
+      const deferralEnd = addDays(s.dueDate, terms.overdue.maxDeferralDays);
+      if (deferralEnd >= after && deferralEnd < next) next = deferralEnd;
+    }
   }
+  // On or after `after` by its own contract.
   const delinquency = nextDelinquencyClosing(state, after, terms);
-  if (delinquency !== null) candidates.push(delinquency);
-  const eligible = candidates.filter((c) => c >= after).sort();
-  return eligible[0] ?? null;
+  return delinquency !== null && delinquency < next ? delinquency : next;
 }
 
 function assertNever(x: never): never {
