@@ -1,5 +1,5 @@
 /**
- * What folding each account's events together would buy a rebuild (bench/README.md, nineteenth round,
+ * What folding each account's events together would buy a rebuild (bench/HISTORY.md, nineteenth round,
  * item 4): the projections' account-state fold alone, with the runner's default state cache and write
  * policy and no read model, over a copy of a kept fixture's event log, in log order (pages of 5,000
  * cut as the runner cuts a replay) and account by account (each account's stream read whole, 5,000

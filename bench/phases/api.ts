@@ -269,7 +269,7 @@ main(async () => {
   // the commands below, the statement day billed accounts that had just taken dozens of commands each
   // (40 to 60 an account at 1,000 accounts), and folded up to 49 events past each snapshot: a month no account
   // of a 1,000,000-account ledger has, which made the day about twice as slow per account as on the
-  // same fixture untouched (eighteenth round, bench/README.md).
+  // same fixture untouched (eighteenth round, bench/HISTORY.md).
   progress('end of day: an ordinary day');
   const ordinary = await endOfDay(bus, clock, addDays(p.lastClosed, 1), readModels);
   progress(`end of day ${ordinary.businessDate}: ${ordinary.accounts} accounts in ${ordinary.seconds} s`);

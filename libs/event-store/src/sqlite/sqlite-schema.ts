@@ -63,7 +63,7 @@ const SCHEMA_VERSION = 2;
  * made every insert land on a random leaf (the ids are hashes), and at a few million events that
  * page's read and write cost more than the rest of the append: 5 events into each of 30,000 streams of
  * a 3,000,000-event log took 168 to 217 µs of CPU per stream with it, 85 to 103 with (stream, id), in
- * alternated runs, and the statement day of 30,000 accounts 17% less time (bench/README.md,
+ * alternated runs, and the statement day of 30,000 accounts 17% less time (bench/HISTORY.md,
  * seventeenth round). The ledger's own ids already name their stream (`eventIdOf` hashes the account
  * id into each).
  * `recorded_at` is epoch milliseconds (the ISO text stays in metadata) so point-in-time reads compare

@@ -197,14 +197,14 @@ export class BalancesProjection implements Projection {
       // Bound by position: binding 27 named parameters cost a fifth of each row's insert. Updated in place:
       // `INSERT OR REPLACE` deleted the row and inserted it again under a new rowid, at the table's end,
       // which dirtied two table pages and the key's index page at every account's every batch (the
-      // projections worker wrote 7% more a command; bench/README.md, twenty-eighth round).
+      // projections worker wrote 7% more a command; bench/HISTORY.md, twenty-eighth round).
       `INSERT INTO balances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (account_id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'account_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
     );
     // Most rows keep their status and bucket from batch to batch. SQLite rewrites an index's entry
     // whenever an update sets one of its columns, equal or not, so an update that leaves them out spares
     // the two indexes by status and by bucket: 1.3 of the 6.6 pages the projections wrote an event at
-    // 10,000 accounts (bench/README.md, twenty-ninth round). It changes no row where they differ, or
+    // 10,000 accounts (bench/HISTORY.md, twenty-ninth round). It changes no row where they differ, or
     // where there is no row yet; the upsert then writes it.
     this.updateInPlace = db.prepare(
       `UPDATE balances SET ${IN_PLACE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND status = ? AND bucket = ?`,

@@ -11,7 +11,7 @@
  * A row's position is that of the event (or closed day) that set its date. Most events leave the date
  * as it was (a draw or a repayment keeps the account's next statement date), and then the row is not
  * written at all: writing it dirtied a table page and a page of the index by date for nearly every
- * event, 1.4 of the 6.6 pages the projections wrote an event at 10,000 accounts (bench/README.md,
+ * event, 1.4 of the 6.6 pages the projections wrote an event at 10,000 accounts (bench/HISTORY.md,
  * twenty-ninth round). Version 2: version 1's rows carried the position of the account's last event,
  * or of the closed day whose sweep last wrote the row.
  */

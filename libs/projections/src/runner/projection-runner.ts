@@ -63,7 +63,7 @@ export interface ProjectionRunnerOptions {
    * them up first, writing the fold's states lazily where following the log writes the changed
    * states' tails with every batch. Default 10,000: at 2,000 one-year accounts, 120,923 events behind,
    * 13,855 to 14,352 events/s against 10,413 (5,452 against 6,002 at 10,000 accounts, whose states
-   * outgrow the cache either way; bench/README.md, twenty-second round). Measured in log positions:
+   * outgrow the cache either way; bench/HISTORY.md, twenty-second round). Measured in log positions:
    * events on the embedded store, bytes of the log on EventStoreDB (its commit positions), where a far
    * smaller lag therefore takes the replay, which is as correct, only not needed.
    */
@@ -712,7 +712,7 @@ interface Following {
 /**
  * Events per batch of the replay by account that a start follows the log with: about 15 ms of the event
  * loop a batch here (half the loop's delays at 1,000 events, and 3% slower: 37.7 against 36.4 s for
- * 10,000 accounts; 40.3 s at 300; bench/README.md, twenty-second round).
+ * 10,000 accounts; 40.3 s at 300; bench/HISTORY.md, twenty-second round).
  */
 const FOLLOWING_REPLAY_BATCH = 500;
 

@@ -6,7 +6,7 @@
  * With LEDGER_PROJECTIONS=worker it runs in the projections' worker thread (`projections-worker`), which
  * starts it with `followLater(0)`, and the API's own instance stays idle: reading the log back, parsing and
  * hashing it cost the thread that decides commands about 6% of its time at end of day, plus 2% following
- * the log for it (bench/README, fifteenth round); the worker has the other core.
+ * the log for it (bench/HISTORY.md, fifteenth round); the worker has the other core.
  */
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventStore, type Subscription } from '@ledger/event-store';

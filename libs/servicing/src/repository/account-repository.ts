@@ -169,7 +169,7 @@ export class ConcurrencyRetriesExhaustedError extends Error {
  * is snapshotted as the cache would on letting it go. Cached, they would push out the accounts in use for
  * ones not needed again until the next such day, and every one of them would live long enough to be
  * promoted to V8's old generation and be collected there: on the 100,000-account statement day that
- * collection took a fifth of the deciding thread (bench/README.md, twenty-sixth round). An account the
+ * collection took a fifth of the deciding thread (bench/HISTORY.md, twenty-sixth round). An account the
  * cache holds is used and kept as before, and so is one a read (`load`) caches while the command runs.
  */
 function passesThrough(command: CreditAccountCommand): boolean {
