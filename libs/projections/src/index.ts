@@ -1,5 +1,6 @@
 export * from './runner/projection';
 export * from './runner/projection-runner';
+export * from './runner/shares';
 export { projectionsAppliedPosition } from './runner/checkpoints';
 export * from './runner/position-waiters';
 export * from './runner/ledger-streams';

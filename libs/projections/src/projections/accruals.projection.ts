@@ -14,7 +14,7 @@
  */
 import { type AccrualSegment, Dec, Money } from '@ledger/credit';
 import { LruCache } from '@ledger/event-store';
-import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+import type { ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
 /** Accounts whose last stored segments are held (two small segments each: about a megabyte per 4,000). */
 const TAILS_HELD = 20_000;
@@ -63,7 +63,9 @@ export class AccrualsProjection implements Projection {
   readonly version = 1;
   readonly tables = ['accrual_segments', 'accrual_portfolio_delta'];
   /** Segments per account, from its own events; the portfolio's deltas are exact sums, the same in any order. */
-  readonly byAccount = {};
+  readonly byAccount: ByAccountReplay = {
+    shares: { sums: [{ table: 'accrual_portfolio_delta', keys: ['date'], counts: [], amounts: ['interest_delta', 'penalty_delta'] }] },
+  };
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS accrual_segments (
       account_id TEXT NOT NULL,

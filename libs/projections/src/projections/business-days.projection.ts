@@ -2,14 +2,14 @@
  * Business days closed, from BusinessDayClosed on the system stream, so queries know the last closed date
  * (days past due, accrual rows up to that day).
  */
-import type { Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+import type { ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
 export class BusinessDaysProjection implements Projection {
   readonly name = 'business_days';
   readonly version = 1;
   readonly tables = ['business_days'];
-  /** Closed days alone, applied whole. */
-  readonly byAccount = {};
+  /** Closed days alone, applied whole (alike in every share of a split rebuild). */
+  readonly byAccount: ByAccountReplay = { shares: { whole: ['business_days'] } };
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS business_days (
       business_date TEXT PRIMARY KEY,

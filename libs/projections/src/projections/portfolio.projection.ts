@@ -178,6 +178,7 @@ export class PortfolioProjection implements Projection {
    * differences, the same in any order.
    */
   readonly byAccount: ByAccountReplay = {
+    shares: { sums: [{ table: 'portfolio_figures', keys: ['section', 'key'], counts: ['count'], amounts: ['amount'] }] },
     closedFor: (_accountId, state, closes, from, to) => {
       const ends = this.monthEndsOf(closes);
       let buckets: Contribution | undefined;

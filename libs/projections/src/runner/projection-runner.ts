@@ -109,6 +109,31 @@ export interface ProjectionRunnerOptions {
   onStarted?: (position: bigint) => void;
 }
 
+/**
+ * One share of the accounts, for a rebuild split over processes (`replayShare`, `mergeShares`): share
+ * `index` of `of` takes the accounts, in the order of their first event, in blocks of `block` (default
+ * `ACCOUNT_SHARE_BLOCK`), every `of`-th block from its own.
+ */
+export interface AccountShare {
+  index: number;
+  of: number;
+  block?: number;
+}
+
+/** Accounts in a block of a share (`AccountShare`): old and young accounts, which cost unlike, fall to every share alike. */
+export const ACCOUNT_SHARE_BLOCK = 256;
+
+/** Whether the account at `position` in the list of accounts (by first event) falls to `share`. */
+function inShare(share: AccountShare | undefined, position: number): boolean {
+  return share === undefined || Math.floor(position / (share.block ?? ACCOUNT_SHARE_BLOCK)) % share.of === share.index;
+}
+
+export function assertAccountShare(share: AccountShare): void {
+  if (!(Number.isSafeInteger(share.of) && share.of >= 1 && Number.isSafeInteger(share.index) && share.index >= 0 && share.index < share.of))
+    throw new Error(`a share is index/of with 0 <= index < of, got ${share.index}/${share.of}`);
+  if (share.block !== undefined && !(Number.isSafeInteger(share.block) && share.block >= 1)) throw new Error(`a share's block is a positive integer, got ${share.block}`);
+}
+
 export interface ProjectionLag {
   projection: string;
   position: bigint;
@@ -272,6 +297,26 @@ export class ProjectionRunner {
         this.failure = undefined;
         this.follow(this.lane ?? this.mainLane(0n));
       }
+    });
+  }
+
+  /**
+   * Empties the read models, then replays one share of the accounts (`AccountShare`) by account up to
+   * `until`: for a rebuild split over processes (`ledger rebuild --jobs`), each replaying its share into
+   * a read-model file of its own, which `mergeShares` then puts together. The file ends up with the
+   * checkpoints at `until` yet holds only the share's accounts: a scratch file for the merge, never read
+   * models to start from. Every projection must replay by account (`Projection.byAccount`).
+   */
+  replayShare(share: AccountShare, until: bigint, onProgress?: ProgressCallback): Promise<void> {
+    return this.exclusive(async () => {
+      assertAccountShare(share);
+      if (this.subscription) throw new Error('a runner following the log cannot replay a share');
+      this.resetAll();
+      const lane = new Lane(this.db, this.checkpoints, this.mainFold, this.projections, this.terms, 0n);
+      this.lane = lane;
+      if (until > 0n && !this.replaysByAccount(lane)) throw new Error('a share is replayed by account, which every projection must allow');
+      if (until > 0n) await this.replayByAccount(lane, until, onProgress, undefined, share);
+      else lane.finishByAccount(0n);
     });
   }
 
@@ -469,8 +514,10 @@ export class ProjectionRunner {
    * that stops goes on from there at the next start (or rebuild of everything, or catch-up of the same
    * projections); the checkpoints move to `until` only at the end.
    */
-  private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following): Promise<boolean> {
-    const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX)).map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
+  private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following, share?: AccountShare): Promise<boolean> {
+    const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX))
+      .filter((_, i) => inShare(share, i))
+      .map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
     const closes: BusinessDayClosed[] = [];
     for (const stored of await this.options.store.readStreamData(BUSINESS_DAYS_STREAM)) {
       if (stored.position > until) break;

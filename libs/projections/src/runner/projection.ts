@@ -90,4 +90,23 @@ export interface ByAccountReplay {
    * A projection without it gets each closed day through `apply`, once, before any account's events.
    */
   closedFor?(accountId: string, state: CreditAccountState, closes: readonly BusinessDayClosed[], from: number, to: number, context: ProjectionContext): void;
+  /**
+   * How the projection's tables come together after a rebuild split by account (`replayShare`,
+   * `mergeShares`). By default a table holds each account's own rows, which no two shares share: the
+   * merge copies them. `whole` names tables every share writes alike, from the closed days alone (the
+   * merge keeps the first share's); `sums` names tables of figures summed over the accounts.
+   */
+  readonly shares?: { whole?: readonly string[]; sums?: readonly SummedTable[] };
+}
+
+/**
+ * A table of figures summed over the accounts (`ByAccountReplay.shares`): rows keyed by `keys`, whose
+ * `counts` (integers) and `amounts` (exact decimal text) add up over the shares; a row whose figures all
+ * come to zero is left out, as the projection's own flush leaves it out.
+ */
+export interface SummedTable {
+  table: string;
+  keys: readonly string[];
+  counts: readonly string[];
+  amounts: readonly string[];
 }
