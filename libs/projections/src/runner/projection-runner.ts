@@ -111,27 +111,17 @@ export interface ProjectionRunnerOptions {
 
 /**
  * One share of the accounts, for a rebuild split over processes (`replayShare`, `mergeShares`): share
- * `index` of `of` takes the accounts, in the order of their first event, in blocks of `block` (default
- * `ACCOUNT_SHARE_BLOCK`), every `of`-th block from its own.
+ * `index` of `of` takes every `of`-th account, from the `index`-th, in the order of their first event,
+ * so that old and young accounts, which cost unlike, fall to every share alike.
  */
 export interface AccountShare {
   index: number;
   of: number;
-  block?: number;
-}
-
-/** Accounts in a block of a share (`AccountShare`): old and young accounts, which cost unlike, fall to every share alike. */
-export const ACCOUNT_SHARE_BLOCK = 256;
-
-/** Whether the account at `position` in the list of accounts (by first event) falls to `share`. */
-function inShare(share: AccountShare | undefined, position: number): boolean {
-  return share === undefined || Math.floor(position / (share.block ?? ACCOUNT_SHARE_BLOCK)) % share.of === share.index;
 }
 
 export function assertAccountShare(share: AccountShare): void {
   if (!(Number.isSafeInteger(share.of) && share.of >= 1 && Number.isSafeInteger(share.index) && share.index >= 0 && share.index < share.of))
     throw new Error(`a share is index/of with 0 <= index < of, got ${share.index}/${share.of}`);
-  if (share.block !== undefined && !(Number.isSafeInteger(share.block) && share.block >= 1)) throw new Error(`a share's block is a positive integer, got ${share.block}`);
 }
 
 export interface ProjectionLag {
@@ -516,7 +506,7 @@ export class ProjectionRunner {
    */
   private async replayByAccount(lane: Lane, until: bigint, onProgress?: ProgressCallback, following?: Following, share?: AccountShare): Promise<boolean> {
     const accounts = (await this.options.store.streamsUpTo(until, ACCOUNT_STREAM_PREFIX))
-      .filter((_, i) => inShare(share, i))
+      .filter((_, i) => share === undefined || i % share.of === share.index)
       .map((stream) => stream.slice(ACCOUNT_STREAM_PREFIX.length));
     const closes: BusinessDayClosed[] = [];
     for (const stored of await this.options.store.readStreamData(BUSINESS_DAYS_STREAM)) {

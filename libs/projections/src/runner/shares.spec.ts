@@ -41,24 +41,20 @@ describe('a rebuild split by account into shares, then merged', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function replayShares(name: string, of: number, block: number, until = head): Promise<string[]> {
+  async function replayShares(name: string, of: number, until = head): Promise<string[]> {
     const files: string[] = [];
     for (let index = 0; index < of; index++) {
       const file = join(dir, `${name}-${index}.sqlite`);
       const runner = new ProjectionRunner({ store, database: file, projections: createProjections() });
-      await runner.replayShare({ index, of, block } satisfies AccountShare, until);
+      await runner.replayShare({ index, of } satisfies AccountShare, until);
       await runner.close();
       files.push(file);
     }
     return files;
   }
 
-  it.each([
-    [2, 1],
-    [3, 2],
-    [4, 3],
-  ])('leaves every table as one rebuild does, in %i shares of blocks of %i accounts', async (of, block) => {
-    const [first, ...rest] = await replayShares(`split-${of}`, of, block);
+  it.each([2, 3, 4])('leaves every table as one rebuild does, in %i shares', async (of) => {
+    const [first, ...rest] = await replayShares(`split-${of}`, of);
     const target = new Database(first);
     // Each share holds some accounts and not all of them, or the merge would prove nothing.
     const accounts = (file: string) => new Database(file, { readonly: true }).prepare(`SELECT count(*) FROM ${ACCOUNT_STATE_TABLE}`).pluck().get() as number;
@@ -70,7 +66,7 @@ describe('a rebuild split by account into shares, then merged', () => {
   });
 
   it('adds the figures up in Money, and leaves out a row whose figures cancel out', async () => {
-    const [first, second] = await replayShares('cancel', 2, 1);
+    const [first, second] = await replayShares('cancel', 2);
     const a = new Database(first, { readonly: true });
     const [date, interest, penalty] = a.prepare('SELECT date, interest_delta, penalty_delta FROM accrual_portfolio_delta ORDER BY date LIMIT 1').raw(true).get() as string[];
     const [section, key, count, amount] = a.prepare("SELECT section, key, count, amount FROM portfolio_figures WHERE amount NOT IN ('0', '0.00') LIMIT 1").raw(true).get() as [string, string, number, string];
@@ -90,7 +86,7 @@ describe('a rebuild split by account into shares, then merged', () => {
   });
 
   it('is a rebuild of one share when there is one', async () => {
-    const [only] = await replayShares('one', 1, 1);
+    const [only] = await replayShares('one', 1);
     const target = new Database(only);
     mergeShares(target, [], createProjections());
     expect(dumpAll(target)).toBe(whole);
@@ -98,8 +94,8 @@ describe('a rebuild split by account into shares, then merged', () => {
   });
 
   it('refuses a share replayed to another position, and changes nothing', async () => {
-    const [first] = await replayShares('early-a', 2, 1);
-    const [, early] = await replayShares('early-b', 2, 1, head - 40n);
+    const [first] = await replayShares('early-a', 2);
+    const [, early] = await replayShares('early-b', 2, head - 40n);
     const target = new Database(first);
     const before = dumpAll(target);
     expect(() => mergeShares(target, [early], createProjections())).toThrow(/was not replayed to where the first share was/);
@@ -108,7 +104,7 @@ describe('a rebuild split by account into shares, then merged', () => {
   });
 
   it('refuses a share whose replay did not end', async () => {
-    const [first, second] = await replayShares('unfinished', 2, 1);
+    const [first, second] = await replayShares('unfinished', 2);
     const other = new Database(second);
     other.prepare("INSERT INTO projection_replays VALUES ('fold:x', 1, 1, 1, 'p')").run();
     other.close();
@@ -118,7 +114,7 @@ describe('a rebuild split by account into shares, then merged', () => {
   });
 
   it('fails on an account found in two shares, and changes nothing', async () => {
-    const [first, second] = await replayShares('twice', 2, 1);
+    const [first, second] = await replayShares('twice', 2);
     const target = new Database(first);
     const before = dumpAll(target);
     expect(() => mergeShares(target, [second, second], createProjections())).toThrow(/UNIQUE|PRIMARY KEY/);
