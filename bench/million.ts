@@ -111,7 +111,6 @@ async function main() {
     LOG_LEVEL: 'warn',
     PORT: String(port),
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-    TS_NODE_SWC: 'true',
     TS_NODE_TRANSPILE_ONLY: 'true',
   };
   // As `npm start` runs the API (scripts/start.js): its heap bound, from source.

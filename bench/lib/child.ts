@@ -11,7 +11,7 @@ export function forkPhase(phase: string, params: unknown, nodeArgs: string[] = [
   return fork(join(ROOT, 'bench', 'phases', `${phase}.ts`), [JSON.stringify(params)], {
     cwd: ROOT,
     execArgv: [...nodeArgs, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_SWC: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }

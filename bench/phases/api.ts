@@ -40,7 +40,6 @@ async function startProjector(dir: string) {
     execArgv: ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
     env: {
       ...process.env,
-      TS_NODE_SWC: 'true',
       TS_NODE_TRANSPILE_ONLY: 'true',
       LEDGER_STORE: 'sqlite',
       LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),

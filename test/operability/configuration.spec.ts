@@ -157,7 +157,7 @@ describe('the configuration', () => {
   it('stops the API process with exit code 78 and one line naming the variable', () => {
     const result = spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/ledger-api/src/main.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_SWC: 'true', TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_EOD_CONCURRENCY: 'lots' },
+      env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_EOD_CONCURRENCY: 'lots' },
       encoding: 'utf8',
       timeout: 60_000,
     });
