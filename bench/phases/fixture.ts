@@ -1,8 +1,10 @@
 /**
  * Builds one scenario's ledger (accounts x years) into a temp directory, then measures what needs only
  * the log: projection rebuilds (all together, then each alone, then a start on an empty read-model
- * file) and the audit replay of the busiest account. The directory is then handed to the api phase.
+ * file, then `ledger rebuild` split over two processes) and the audit replay of the busiest account.
+ * The directory is then handed to the api phase.
  */
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProjections, ProjectionRunner } from '@ledger/projections';
@@ -54,6 +56,12 @@ main(async () => {
   for (const suffix of ['', '-wal', '-shm']) rmSync(firstStartPath + suffix, { force: true });
   progress(`a start on empty read models: ${Math.round(head / firstStartSeconds).toLocaleString()} events/s`);
 
+  // `ledger rebuild` as an operator runs it, split over two processes by account (a share each, merged,
+  // then copied over a read-model file of its own); timed by the command from its start, which includes
+  // starting the second process.
+  const split = splitRebuild(join(p.dir, 'ledger.sqlite'), join(p.dir, 'split.read-models.sqlite'));
+  progress(`ledger rebuild --jobs 2: ${Math.round(head / (split.ms / 1000)).toLocaleString()} events/s (${split.phases})`);
+
   const latencies: number[] = [];
   let replayedEvents = 0;
   for (let i = 0; i < p.auditReplays; i++) {
@@ -65,7 +73,26 @@ main(async () => {
   await store.close();
   return {
     fixture: { ...fixture, buildSeconds: round(buildSeconds, 1), eventsPerSec: round(fixture.events / buildSeconds, 0), peakRssMb: fixtureRssMb },
-    projections: { events: head, allEventsPerSec: round(head / allSeconds, 0), allSeconds: round(allSeconds, 1), each, firstStartEventsPerSec: round(head / firstStartSeconds, 0) },
+    projections: {
+      events: head,
+      allEventsPerSec: round(head / allSeconds, 0),
+      allSeconds: round(allSeconds, 1),
+      each,
+      firstStartEventsPerSec: round(head / firstStartSeconds, 0),
+      splitEventsPerSec: round(head / (split.ms / 1000), 0),
+      splitPhases: split.phases,
+    },
     audit: { accountId: fixture.busiestAccount, events: replayedEvents, ...summarize(latencies) },
   };
 });
+
+/** Runs `ledger rebuild --jobs 2` on the fixture's log into `readModelPath`: its time and its phases, as it prints them. */
+function splitRebuild(logPath: string, readModelPath: string): { ms: number; phases: string } {
+  const cli = join(__dirname, '..', '..', 'apps', 'ledger-cli', 'bin', 'ledger.js');
+  const env = { ...process.env, LEDGER_SQLITE_PATH: logPath, LEDGER_READ_MODEL_PATH: readModelPath };
+  const stdout = execFileSync(process.execPath, [cli, 'rebuild', '--jobs', '2'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const match = / in (\d+) ms \((.*)\)\n?$/.exec(stdout);
+  if (!match) throw new Error(`ledger rebuild printed ${JSON.stringify(stdout)}`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(readModelPath + suffix, { force: true });
+  return { ms: Number(match[1]), phases: match[2] };
+}

@@ -138,8 +138,8 @@ export function closeBusinessDay(state: CreditAccountState, closing: string, con
 
 /**
  * The next business date whose closing may need this account (for the end-of-day index): the earliest
- * on or after `after` of its month's end, each unpaid statement's due date and deferral end, and its
- * next delinquency step. The month's end always qualifies, so an active account always has one. The
+ * on or after `after` of its month's end, each statement's due date until it passes and its deferral
+ * end until the deferral limit is reached, and its next delinquency step. The month's end always qualifies, so an active account always has one. The
  * projections ask this for every event they replay: a scan for the least, not a list sorted.
  */
 export function nextActionDate(state: CreditAccountState, after: string, terms: ProductTerms): string | null {
