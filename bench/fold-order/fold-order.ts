@@ -4,7 +4,7 @@
  * policy and no read model, over a copy of a kept fixture's event log, in log order (pages of 5,000
  * cut as the runner cuts a replay) and account by account (each account's stream read whole, 5,000
  * events a transaction). Prints events/s and the writes each order made (the final write of what is
- * left not counted). The figures go into bench/README.md by hand.
+ * left not counted). The figures went into bench/HISTORY.md (nineteenth round) by hand.
  *
  *   npm run bench:fold-order -- <fixture dir> [log|account ...]
  *
