@@ -20,7 +20,11 @@ interface Run {
 }
 
 function ledger(dir: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00' };
+  return ledgerWith({}, dir, ...args);
+}
+
+function ledgerWith(extra: Record<string, string>, dir: string, ...args: string[]): Promise<Run> {
+  const env = { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00', ...extra };
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -53,12 +57,51 @@ describe('ledger rebuild --jobs', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('leaves the read models a rebuild in one process leaves, and no scratch file', async () => {
+    // Read models the split must write over: a changed balance and a stray table.
+    const before = new Database(join(dir, 'ledger.read-models.sqlite'));
+    before.prepare("UPDATE balances SET status = 'MARKED' WHERE rowid = (SELECT min(rowid) FROM balances)").run();
+    before.exec('CREATE TABLE stray (x)');
+    before.close();
+    expect(readModels(dir)).not.toBe(inOne);
     const split = await ledger(dir, 'rebuild', '--jobs', '3');
     expect(split.stderr).toBe('');
     expect(split.code).toBe(0);
     expect(split.stdout).toMatch(/^rebuilt every projection up to position \d+ by 3 processes in \d+ ms \(replays \d+ ms, merge \d+ ms, copy \d+ ms\)\n$/);
     expect(readModels(dir)).toBe(inOne);
     expect(readdirSync(dir).filter((f) => f.startsWith('.rebuild-'))).toEqual([]);
+  });
+
+  it('fails, and leaves the read models as they were, while another process holds their file for writing', async () => {
+    const before = readModels(dir);
+    const writer = new Database(join(dir, 'ledger.read-models.sqlite'));
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      const split = await ledger(dir, 'rebuild', '--jobs', '2');
+      expect(split.code).toBe(3);
+      expect(split.stderr).toMatch(/stayed busy/);
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+    expect(readModels(dir)).toBe(before);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.rebuild-'))).toEqual([]);
+  });
+
+  it('refuses to rebuild into the event log, and leaves it as it was', async () => {
+    const log = join(dir, 'ledger.sqlite');
+    const events = () => {
+      const db = new Database(log, { readonly: true });
+      const count = db.prepare('SELECT count(*) FROM events').pluck().get();
+      db.close();
+      return count;
+    };
+    const count = events();
+    for (const jobs of ['1', '2']) {
+      const run = await ledgerWith({ LEDGER_READ_MODEL_PATH: log }, dir, 'rebuild', '--jobs', jobs);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/is the event log's file/);
+    }
+    expect(events()).toBe(count);
   });
 
   it('refuses jobs it cannot run, and a split of one projection', async () => {

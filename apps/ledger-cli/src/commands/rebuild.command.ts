@@ -8,12 +8,13 @@
  * process replays a share of the accounts into a scratch file beside the read models, this one merges
  * the shares (`mergeShares`) and then copies the result over the read-model file in one write (SQLite's
  * backup), so the file holds the old read models until the new ones are whole. The scratch files are
- * removed however the rebuild ends.
+ * removed when the rebuild ends, or by the next split rebuild after a kill.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
@@ -29,6 +30,8 @@ interface RebuildOptions {
   share?: AccountShare;
   until?: bigint;
   into?: string;
+  /** The process id of the command that started a share process (internal). */
+  parent?: number;
 }
 
 /**
@@ -52,8 +55,10 @@ export class RebuildCommand extends CommandRunner {
     }
     if (options.share !== undefined) return this.replayShare(options);
     if (options.projection !== undefined && options.jobs !== undefined && options.jobs > 1) throw new CliError('--jobs splits a rebuild of every projection; --projection rebuilds one in one process');
+    if (this.files.config.store === 'memory' && options.jobs !== undefined && options.jobs > 1) throw new CliError('--jobs needs a store other processes can open (sqlite or eventstoredb)');
     const path = this.files.config.readModelPath;
     mkdirSync(dirname(path), { recursive: true });
+    this.refuseTheLog(path);
     const started = Date.now();
     await this.files.withStore(async (store) => {
       const head = await store.headPosition();
@@ -78,10 +83,28 @@ export class RebuildCommand extends CommandRunner {
     });
   }
 
-  /** Two processes (or more on more cores) for a large ledger on a store other processes can open. */
+  /**
+   * Two processes for a large ledger on the embedded store, where the head is a count of events. On
+   * EventStoreDB it is a commit position in bytes, and each process lists the accounts by reading the
+   * whole log: a split there is asked for with --jobs. Two at most by default, since each process holds
+   * a state cache of its own (`LEDGER_STATE_CACHE_MB`).
+   */
   private defaultJobs(head: bigint): number {
-    if (this.files.config.store === 'memory' || head < SPLIT_FROM_EVENTS) return 1;
-    return Math.max(1, Math.min(availableParallelism(), 4));
+    if (this.files.config.store !== 'sqlite' || head < SPLIT_FROM_EVENTS) return 1;
+    return Math.max(1, Math.min(availableParallelism(), 2));
+  }
+
+  /** A read-model path that names the event log (or any file holding one) would have the rebuild write over the log. */
+  private refuseTheLog(path: string): void {
+    if (!existsSync(path)) return;
+    const log = this.files.config.store === 'sqlite' ? this.files.config.sqlitePath : undefined;
+    if (log !== undefined && existsSync(log) && realpathSync(log) === realpathSync(path)) throw new CliError(`the read-model path ${path} is the event log's file`);
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined) throw new CliError(`${path} holds an event log, not read models: refusing to rebuild into it`);
+    } finally {
+      db.close();
+    }
   }
 
   /**
@@ -94,6 +117,7 @@ export class RebuildCommand extends CommandRunner {
     const scratch = mkdtempSync(join(dirname(path), `${SCRATCH_PREFIX}${process.pid}-`));
     const files = Array.from({ length: jobs }, (_, index) => join(scratch, `share-${index}.sqlite`));
     const children = files.slice(1).map((file, i) => shareProcess({ index: i + 1, of: jobs }, head, file));
+    let failed = false;
     try {
       const bar = progress(`rebuild all (share 1 of ${jobs})`);
       const runner = new ProjectionRunner({ store, database: files[0], projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
@@ -108,16 +132,21 @@ export class RebuildCommand extends CommandRunner {
       const merged = new Database(files[0]);
       try {
         mergeShares(merged, files.slice(1), createProjections());
+        // The merge's pages into the file itself, so that the copy reads one file and the scratch shrinks.
+        merged.pragma('wal_checkpoint(TRUNCATE)');
         const mergedAt = Date.now();
-        // One write transaction on the read-model file: its readers see the old read models until it commits.
-        await merged.backup(path);
+        await copyOver(merged, path);
         return `replays ${replayed - started} ms, merge ${mergedAt - replayed} ms, copy ${Date.now() - mergedAt} ms`;
       } finally {
         merged.close();
       }
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      for (const child of children) child.process.kill();
-      rmSync(scratch, { recursive: true, force: true });
+      await stopAll(children);
+      // A failure already thrown is the one to report; scratch left is removed by the next split rebuild.
+      removeScratch(scratch, { quietly: failed });
     }
   }
 
@@ -129,13 +158,15 @@ export class RebuildCommand extends CommandRunner {
   private async replayShare(options: RebuildOptions): Promise<void> {
     if (options.until === undefined || options.into === undefined) throw new CliError('--share needs --until and --into');
     const { share, until, into } = options;
-    const parent = process.ppid;
+    const parent = options.parent ?? process.ppid;
+    const orphaned = () => {
+      if (process.ppid !== parent) throw new CliError('the rebuild that started this share is gone', 3);
+    };
+    orphaned();
     await this.files.withStore(async (store) => {
       const runner = new ProjectionRunner({ store, database: into, projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
       try {
-        await runner.replayShare(share!, until, () => {
-          if (process.ppid !== parent) throw new CliError('the rebuild that started this share is gone', 3);
-        });
+        await runner.replayShare(share!, until, orphaned);
       } finally {
         await runner.close();
       }
@@ -149,7 +180,7 @@ export class RebuildCommand extends CommandRunner {
 
   @Option({
     flags: '--jobs <n>',
-    description: `processes a rebuild of every projection is split over, by account (1 to ${MAX_SHARES}; by default up to 4, one a core, from ${SPLIT_FROM_EVENTS} events)`,
+    description: `processes a rebuild of every projection is split over, by account (1 to ${MAX_SHARES}; by default 2 on the embedded store from ${SPLIT_FROM_EVENTS} events, where there are two cores)`,
   })
   parseJobs(value: string): number {
     const jobs = Number(value);
@@ -180,11 +211,17 @@ export class RebuildCommand extends CommandRunner {
   parseInto(value: string): string {
     return value;
   }
+
+  @Option({ flags: '--parent <pid>', description: '(internal: the process a share process stops without)' })
+  parseParent(value: string): number {
+    if (!/^\d+$/.test(value)) throw new CliError(`--parent is a process id, got ${value}`);
+    return Number(value);
+  }
 }
 
 /** Scratch directories of split rebuilds, beside the read models: `.rebuild-<pid>-<random>`. */
 const SCRATCH_PREFIX = '.rebuild-';
-const SCRATCH_NAME = /^\.rebuild-(\d+)-/;
+const SCRATCH_NAME = /^\.rebuild-(\d+)-[A-Za-z0-9]{6}$/;
 
 /**
  * Removes the scratch directories of split rebuilds whose process is gone (killed before it could
@@ -193,7 +230,7 @@ const SCRATCH_NAME = /^\.rebuild-(\d+)-/;
 function removeAbandonedScratch(dir: string): void {
   for (const name of readdirSync(dir)) {
     const pid = SCRATCH_NAME.exec(name)?.[1];
-    if (pid === undefined || isRunning(Number(pid))) continue;
+    if (pid === undefined || isRunning(Number(pid)) || !statSync(join(dir, name)).isDirectory()) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
@@ -210,7 +247,8 @@ function isRunning(pid: number): boolean {
 
 /** This CLI again, as it was started (the same Node options and script), replaying one share. */
 function shareProcess(share: AccountShare, until: bigint, into: string): { process: ChildProcess; done: Promise<void> } {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'rebuild', '--share', `${share.index}/${share.of}`, '--until', String(until), '--into', into], {
+  const args = ['rebuild', '--share', `${share.index}/${share.of}`, '--until', String(until), '--into', into, '--parent', String(process.pid)];
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
     env: process.env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -220,7 +258,8 @@ function shareProcess(share: AccountShare, until: bigint, into: string): { proce
   });
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': its stderr is read to the end by then.
+    child.on('close', (code, signal) => {
       if (code === 0) resolve();
       else reject(new CliError(`the process replaying share ${share.index + 1} of ${share.of} ended with ${signal ?? `exit code ${code}`}: ${stderr.trim()}`, 3));
     });
@@ -228,4 +267,62 @@ function shareProcess(share: AccountShare, until: bigint, into: string): { proce
   // Awaited only after share 0; a failure meanwhile must not surface as an unhandled rejection.
   done.catch(() => undefined);
   return { process: child, done };
+}
+
+function removeScratch(dir: string, { quietly }: { quietly: boolean }): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    if (!quietly) throw error;
+  }
+}
+
+/** Ends the share processes still running, and waits (a few seconds at most) until they have. */
+async function stopAll(children: readonly { process: ChildProcess }[]): Promise<void> {
+  const running = children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);
+  for (const child of running) child.process.kill();
+  await Promise.race([Promise.all(running.map((child) => new Promise((resolve) => child.process.once('close', resolve)))), sleep(5_000)]);
+}
+
+/**
+ * Copies the merged read models over the file at `path` with SQLite's backup: one write transaction on
+ * that file, so its readers see the old read models until it commits. better-sqlite3 reports a backup
+ * that found the file's write lock held as done with nothing copied (no pages), so the copy is checked
+ * (every page copied, and the file's checkpoints the merged ones) and tried again a few times; still
+ * busy, it fails and the file is as it was.
+ */
+async function copyOver(merged: Database.Database, path: string): Promise<void> {
+  const expected = checkpointsText(merged);
+  for (let attempt = 1; ; attempt++) {
+    const { totalPages, remainingPages } = await merged.backup(path);
+    const copied = new Database(path, { readonly: true, fileMustExist: true });
+    let done = false;
+    try {
+      done = totalPages > 0 && remainingPages === 0 && checkpointsText(copied) === expected;
+    } catch {
+      // Not read models at all (no checkpoints): nothing was copied.
+    } finally {
+      copied.close();
+    }
+    if (done) break;
+    if (attempt === COPY_ATTEMPTS) throw new CliError(`the read-model file ${path} stayed busy (another process is writing it: a projector, or an API with LEDGER_PROJECTIONS other than 0); it was left as it was`, 3);
+    await sleep(COPY_RETRY_MS);
+  }
+  // The copy sits in the file's write-ahead log, as big as the read models: fold it into the file where no reader holds it.
+  const written = new Database(path, { timeout: 1_000 });
+  try {
+    written.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // A reader still on the old pages: the next checkpoint folds it in.
+  } finally {
+    written.close();
+  }
+}
+
+const COPY_ATTEMPTS = 5;
+const COPY_RETRY_MS = 200;
+
+function checkpointsText(db: Database.Database): string {
+  const rows = db.prepare('SELECT name, version, position FROM projection_checkpoints ORDER BY name').raw(true).all();
+  return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }

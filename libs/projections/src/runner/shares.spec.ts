@@ -57,7 +57,12 @@ describe('a rebuild split by account into shares, then merged', () => {
     const [first, ...rest] = await replayShares(`split-${of}`, of);
     const target = new Database(first);
     // Each share holds some accounts and not all of them, or the merge would prove nothing.
-    const accounts = (file: string) => new Database(file, { readonly: true }).prepare(`SELECT count(*) FROM ${ACCOUNT_STATE_TABLE}`).pluck().get() as number;
+    const accounts = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      const count = db.prepare(`SELECT count(*) FROM ${ACCOUNT_STATE_TABLE}`).pluck().get() as number;
+      db.close();
+      return count;
+    };
     expect(accounts(first)).toBeGreaterThan(0);
     expect(accounts(first)).toBeLessThan(14);
     mergeShares(target, rest, createProjections());
