@@ -4,30 +4,17 @@
  * deleted, a stale read model), it fails with exit code 1 and names the account, the event and the
  * difference. The CLI runs as a real process on copies of the same files.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Finding, VerifyReport } from '@ledger/servicing/audit';
+import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
 jest.setTimeout(180_000);
 
-const CLI = join(__dirname, '..', '..', 'apps', 'ledger-cli', 'bin', 'ledger.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ledger(dir: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function ledger(dir: string, ...args: string[]): Promise<LedgerRun> {
+  return runLedger(dir, args);
 }
 
 const dirs: string[] = [];
@@ -62,7 +49,7 @@ const accountOf = (stream: string) => stream.replace('credit-account-', '');
 describe('ledger verify on a simulated ledger', () => {
   const clean = mkdtempSync(join(tmpdir(), 'ledger-clean-'));
   dirs.push(clean);
-  const runs: Record<string, Run> = {};
+  const runs: Record<string, LedgerRun> = {};
   const facts: Record<string, Record<string, string>> = {};
 
   beforeAll(async () => {

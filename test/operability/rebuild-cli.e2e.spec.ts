@@ -3,33 +3,20 @@
  * are those a rebuild in one process leaves, table by table, and its scratch files are gone. The CLI runs
  * as real processes, as an operator runs it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
 jest.setTimeout(180_000);
 
-const CLI = join(__dirname, '..', '..', 'apps', 'ledger-cli', 'bin', 'ledger.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+function ledger(dir: string, ...args: string[]): Promise<LedgerRun> {
+  return runLedger(dir, args);
 }
 
-function ledger(dir: string, ...args: string[]): Promise<Run> {
-  return ledgerWith({}, dir, ...args);
-}
-
-function ledgerWith(extra: Record<string, string>, dir: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env, LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00', ...extra };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function ledgerWith(env: Record<string, string>, dir: string, ...args: string[]): Promise<LedgerRun> {
+  return runLedger(dir, args, env);
 }
 
 /** Every table of the read-model file, the fold's and the checkpoints included, rows sorted. */
