@@ -280,8 +280,10 @@ function removeScratch(dir: string, { quietly }: { quietly: boolean }): void {
 /** Ends the share processes still running, and waits (a few seconds at most) until they have. */
 async function stopAll(children: readonly { process: ChildProcess }[]): Promise<void> {
   const running = children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);
+  if (running.length === 0) return;
   for (const child of running) child.process.kill();
-  await Promise.race([Promise.all(running.map((child) => new Promise((resolve) => child.process.once('close', resolve)))), sleep(5_000)]);
+  // Unreferenced: the wait must not keep the command alive once they have gone.
+  await Promise.race([Promise.all(running.map((child) => new Promise((resolve) => child.process.once('close', resolve)))), sleep(5_000, undefined, { ref: false })]);
 }
 
 /**
