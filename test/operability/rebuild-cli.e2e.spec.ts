@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { dumpEveryTable } from '@ledger/projections/testing/read-model-fixture';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
 jest.setTimeout(180_000);
@@ -19,11 +20,10 @@ function ledgerWith(env: Record<string, string>, dir: string, ...args: string[])
   return runLedger(dir, args, env);
 }
 
-/** Every table of the read-model file, the fold's and the checkpoints included, rows sorted. */
+/** Every table of the read-model file in `dir`, the fold's and the checkpoints included, rows sorted. */
 function readModels(dir: string): string {
   const db = new Database(join(dir, 'ledger.read-models.sqlite'), { readonly: true });
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-  const dump = tables.map((table) => [`# ${table}`, ...(db.prepare(`SELECT * FROM ${table}`).raw(true).all() as unknown[][]).map((r) => JSON.stringify(r)).sort()].join('\n')).join('\n');
+  const dump = dumpEveryTable(db);
   db.close();
   return dump;
 }

@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
 import type { EventStore } from '@ledger/event-store';
-import { type AccountShare, assertAccountShare, createProjections, MAX_SHARES, mergeShares, ProjectionRunner } from '@ledger/projections';
+import { type AccountShare, assertAccountShare, checkpointsText, createProjections, MAX_SHARES, mergeShares, ProjectionRunner } from '@ledger/projections';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, out, progress } from '../output';
 
@@ -323,8 +323,3 @@ async function copyOver(merged: Database.Database, path: string): Promise<void> 
 
 const COPY_ATTEMPTS = 5;
 const COPY_RETRY_MS = 200;
-
-function checkpointsText(db: Database.Database): string {
-  const rows = db.prepare('SELECT name, version, position FROM projection_checkpoints ORDER BY name').raw(true).all();
-  return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
-}

@@ -5,20 +5,11 @@ import Database from 'better-sqlite3';
 import { Money } from '@ledger/credit';
 import type { EventStore } from '@ledger/event-store';
 import { createProjections } from '../projections/create-projections';
-import { readModelFixture } from '../testing/read-model-fixture';
+import { dumpEveryTable, readModelFixture } from '../testing/read-model-fixture';
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import { ACCOUNT_STATE_TABLE } from './account-state-fold';
-import type { Db } from './projection';
 import { type AccountShare, ProjectionRunner } from './projection-runner';
 import { mergeShares } from './shares';
-
-/** Every table of the read-model file, the fold's and the checkpoints included, rows sorted. */
-function dumpAll(db: Db): string {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-  return tables
-    .map((table) => [`# ${table}`, ...(db.prepare(`SELECT * FROM ${table}`).raw(true).all() as unknown[][]).map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort()].join('\n'))
-    .join('\n');
-}
 
 describe('a rebuild split by account into shares, then merged', () => {
   let dir: string;
@@ -35,7 +26,7 @@ describe('a rebuild split by account into shares, then merged', () => {
     head = await store.headPosition();
     const runner = new ProjectionRunner({ store, database: join(dir, 'whole.sqlite'), projections: createProjections() });
     await runner.rebuild();
-    whole = dumpAll(runner.db);
+    whole = dumpEveryTable(runner.db);
     await runner.close();
   });
 
@@ -66,7 +57,7 @@ describe('a rebuild split by account into shares, then merged', () => {
     expect(accounts(first)).toBeGreaterThan(0);
     expect(accounts(first)).toBeLessThan(14);
     mergeShares(target, rest, createProjections());
-    expect(dumpAll(target)).toBe(whole);
+    expect(dumpEveryTable(target)).toBe(whole);
     target.close();
   });
 
@@ -94,7 +85,7 @@ describe('a rebuild split by account into shares, then merged', () => {
     const [only] = await replayShares('one', 1);
     const target = new Database(only);
     mergeShares(target, [], createProjections());
-    expect(dumpAll(target)).toBe(whole);
+    expect(dumpEveryTable(target)).toBe(whole);
     target.close();
   });
 
@@ -102,9 +93,9 @@ describe('a rebuild split by account into shares, then merged', () => {
     const [first] = await replayShares('early-a', 2);
     const [, early] = await replayShares('early-b', 2, head - 40n);
     const target = new Database(first);
-    const before = dumpAll(target);
+    const before = dumpEveryTable(target);
     expect(() => mergeShares(target, [early], createProjections())).toThrow(/was not replayed to where the first share was/);
-    expect(dumpAll(target)).toBe(before);
+    expect(dumpEveryTable(target)).toBe(before);
     target.close();
   });
 
@@ -121,9 +112,9 @@ describe('a rebuild split by account into shares, then merged', () => {
   it('fails on an account found in two shares, and changes nothing', async () => {
     const [first, second] = await replayShares('twice', 2);
     const target = new Database(first);
-    const before = dumpAll(target);
+    const before = dumpEveryTable(target);
     expect(() => mergeShares(target, [second, second], createProjections())).toThrow(/UNIQUE|PRIMARY KEY/);
-    expect(dumpAll(target)).toBe(before);
+    expect(dumpEveryTable(target)).toBe(before);
     target.close();
   });
 });

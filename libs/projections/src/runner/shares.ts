@@ -57,6 +57,11 @@ export function mergeShares(target: Db, sources: readonly string[], projections:
 function checkpointsOf(db: Db, schema: string): string {
   const replays = db.prepare(`SELECT count(*) FROM ${schema}.projection_replays`).pluck().get() as number | bigint;
   if (Number(replays) !== 0) throw new Error(`a share (${schema}) whose replay did not end cannot be merged`);
+  return checkpointsText(db, schema);
+}
+
+/** The read models' checkpoints (in `schema`, the file itself by default) as one text: equal texts, the same checkpoints. */
+export function checkpointsText(db: Db, schema = 'main'): string {
   const rows = db.prepare(`SELECT name, version, position FROM ${schema}.projection_checkpoints ORDER BY name`).raw(true).all();
   return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }

@@ -36,6 +36,16 @@ export function dumpReadModels(db: Db, projections: readonly Projection[]): stri
   return lines.join('\n');
 }
 
+/**
+ * Every table of a read-model file, the fold's and the runner's checkpoints included, rows sorted, as
+ * text: two files with equal dumps hold the same rows, whatever order they were written in.
+ */
+export function dumpEveryTable(db: Db): string {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  const row = (r: unknown[]) => JSON.stringify(r, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+  return tables.map((table) => [`# ${table}`, ...(db.prepare(`SELECT * FROM ${table}`).raw(true).all() as unknown[][]).map(row).sort()].join('\n')).join('\n');
+}
+
 /** The read models a rebuild in the log's order leaves for `store` (the order before replays by account), dumped. */
 export async function readModelsInLogOrder(store: EventStore): Promise<string> {
   const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayOrder: 'log' });
