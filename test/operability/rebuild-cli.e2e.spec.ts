@@ -3,9 +3,10 @@
  * are those a rebuild in one process leaves, table by table, and its scratch files are gone. The CLI runs
  * as real processes, as an operator runs it.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { dumpEveryTable } from '@ledger/projections/testing/read-model-fixture';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
@@ -26,6 +27,23 @@ function readModels(dir: string): string {
   const dump = dumpEveryTable(db);
   db.close();
   return dump;
+}
+
+/** The id of a running process whose arguments `matches` accepts, looked for every 10 ms for 30 s (Linux's /proc). */
+async function findProcess(matches: (args: string[]) => boolean): Promise<number> {
+  for (let tries = 0; tries < 3_000; tries++) {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let args: string[];
+      try {
+        args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        continue; // ended meanwhile
+      }
+      if (matches(args)) return Number(pid);
+    }
+    await sleep(10);
+  }
+  throw new Error('no such process appeared');
 }
 
 describe('ledger rebuild --jobs', () => {
@@ -70,6 +88,20 @@ describe('ledger rebuild --jobs', () => {
       writer.exec('ROLLBACK');
       writer.close();
     }
+    expect(readModels(dir)).toBe(before);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.rebuild-'))).toEqual([]);
+  });
+
+  it('fails, and leaves the read models as they were, when a share process is killed', async () => {
+    const before = readModels(dir);
+    const split = ledger(dir, 'rebuild', '--jobs', '2');
+    // The process replaying the second share into this ledger's scratch, killed as the kernel kills
+    // a process out of memory.
+    const child = await findProcess((args) => args.includes('--share') && args.includes('1/2') && args.some((a) => a.startsWith(join(dir, '.rebuild-'))));
+    process.kill(child, 'SIGKILL');
+    const run = await split;
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/the process replaying share 2 of 2 ended with SIGKILL/);
     expect(readModels(dir)).toBe(before);
     expect(readdirSync(dir).filter((f) => f.startsWith('.rebuild-'))).toEqual([]);
   });

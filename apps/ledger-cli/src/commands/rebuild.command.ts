@@ -122,7 +122,12 @@ export class RebuildCommand extends CommandRunner {
       const bar = progress(`rebuild all (share 1 of ${jobs})`);
       const runner = new ProjectionRunner({ store, database: files[0], projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
       try {
-        await runner.replayShare({ index: 0, of: jobs }, head, (done, total, unit) => bar.update(done, total, unit));
+        await runner.replayShare({ index: 0, of: jobs }, head, (done, total, unit) => {
+          bar.update(done, total, unit);
+          // A share process that failed fails the rebuild now, not once this share has ended.
+          const failed = children.find((child) => child.failure !== undefined);
+          if (failed !== undefined) throw failed.failure;
+        });
       } finally {
         bar.stop();
         await runner.close();
@@ -245,8 +250,16 @@ function isRunning(pid: number): boolean {
   }
 }
 
+interface ShareProcess {
+  process: ChildProcess;
+  /** Settles when the process has ended: rejected with `failure` unless it exited 0. */
+  done: Promise<void>;
+  /** Set when the process has ended without replaying its share (seen when the event loop is served). */
+  failure?: CliError;
+}
+
 /** This CLI again, as it was started (the same Node options and script), replaying one share. */
-function shareProcess(share: AccountShare, until: bigint, into: string): { process: ChildProcess; done: Promise<void> } {
+function shareProcess(share: AccountShare, until: bigint, into: string): ShareProcess {
   const args = ['rebuild', '--share', `${share.index}/${share.of}`, '--until', String(until), '--into', into, '--parent', String(process.pid)];
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
     env: process.env,
@@ -256,17 +269,22 @@ function shareProcess(share: AccountShare, until: bigint, into: string): { proce
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
+  const handle: ShareProcess = { process: child, done: Promise.resolve() };
+  handle.done = new Promise<void>((resolve, reject) => {
+    const fail = (failure: CliError) => {
+      handle.failure ??= failure;
+      reject(handle.failure);
+    };
+    child.on('error', (error) => fail(new CliError(`the process replaying share ${share.index + 1} of ${share.of} could not run: ${error.message}`, 3)));
     // 'close', not 'exit': its stderr is read to the end by then.
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new CliError(`the process replaying share ${share.index + 1} of ${share.of} ended with ${signal ?? `exit code ${code}`}: ${stderr.trim()}`, 3));
+      else fail(new CliError(`the process replaying share ${share.index + 1} of ${share.of} ended with ${signal ?? `exit code ${code}`}${stderr.trim() === '' ? '' : `: ${stderr.trim()}`}`, 3));
     });
   });
   // Awaited only after share 0; a failure meanwhile must not surface as an unhandled rejection.
-  done.catch(() => undefined);
-  return { process: child, done };
+  handle.done.catch(() => undefined);
+  return handle;
 }
 
 function removeScratch(dir: string, { quietly }: { quietly: boolean }): void {
@@ -278,7 +296,7 @@ function removeScratch(dir: string, { quietly }: { quietly: boolean }): void {
 }
 
 /** Ends the share processes still running, and waits (a few seconds at most) until they have. */
-async function stopAll(children: readonly { process: ChildProcess }[]): Promise<void> {
+async function stopAll(children: readonly ShareProcess[]): Promise<void> {
   const running = children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);
   if (running.length === 0) return;
   for (const child of running) child.process.kill();

@@ -295,7 +295,9 @@ export class ProjectionRunner {
    * `until`: for a rebuild split over processes (`ledger rebuild --jobs`), each replaying its share into
    * a read-model file of its own, which `mergeShares` then puts together. The file ends up with the
    * checkpoints at `until` yet holds only the share's accounts: a scratch file for the merge, never read
-   * models to start from. Every projection must replay by account (`Projection.byAccount`).
+   * models to start from. Every projection must replay by account (`Projection.byAccount`). The event
+   * loop is served after each batch, before `onProgress`; an error `onProgress` throws stops the replay
+   * and is the one the returned promise rejects with.
    */
   replayShare(share: AccountShare, until: bigint, onProgress?: ProgressCallback): Promise<void> {
     return this.exclusive(async () => {
@@ -545,6 +547,9 @@ export class ProjectionRunner {
       done += batch.length;
       lane.applyAccounts(batch, closes, { until, accountsDone: done, foldVersion: lane.fold.version, projections });
       this.options.onReplayCommitted?.(done);
+      // A share's process serves its event loop between batches (the embedded store's reads never yield
+      // to it), so that it sees its sibling processes end; its progress callback may then stop it.
+      if (share !== undefined) await yieldToEventLoop();
       onProgress?.(BigInt(done), BigInt(accounts.length), 'accounts');
     }
     lane.finishByAccount(until);

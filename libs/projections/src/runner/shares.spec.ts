@@ -117,4 +117,35 @@ describe('a rebuild split by account into shares, then merged', () => {
     expect(dumpEveryTable(target)).toBe(before);
     target.close();
   });
+
+  it('serves the event loop between batches, and stops where its progress callback throws', async () => {
+    // A process of a split rebuild learns that a sibling failed from an event (a child's exit), which
+    // only a served event loop delivers; a replay from the embedded store would otherwise never yield.
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      immediate = setImmediate(tick);
+    };
+    let immediate = setImmediate(tick);
+    const seen: number[] = [];
+    const runner = new ProjectionRunner({ store, database: join(dir, 'stopped.sqlite'), projections: createProjections(), replayBatchAccounts: 1 });
+    const sibling = new Error('share 2 of 2 ended with SIGKILL');
+    try {
+      const replay = runner.replayShare({ index: 0, of: 2 }, head, (done, total, unit) => {
+        if (unit !== 'accounts') return;
+        seen.push(turns);
+        if (done === 3n) throw sibling;
+        expect(total).toBeGreaterThan(3n);
+      });
+      await expect(replay).rejects.toBe(sibling);
+    } finally {
+      clearImmediate(immediate);
+      await runner.close();
+    }
+    expect(seen).toHaveLength(3);
+    // At least one turn of the event loop before each batch's progress.
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen[1]).toBeGreaterThan(seen[0]);
+    expect(seen[2]).toBeGreaterThan(seen[1]);
+  });
 });
