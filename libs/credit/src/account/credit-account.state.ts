@@ -350,6 +350,18 @@ export function planUnbilledPrincipal(plan: PlanState): Money {
   return plan.closed ? Money.ZERO : Money.sum(plan.remaining.slice(plan.nextPeriod - 1));
 }
 
+/**
+ * The fees a plan would still bill as scheduled: one a period still to come whose principal is owed.
+ * Billing charges no fee on a period prepaid or refunded to nothing, nor on an accelerated remainder,
+ * so those are no fee to waive.
+ */
+export function planUnbilledFees(plan: PlanState, remaining: readonly Money[] = plan.remaining): Money {
+  if (plan.closed || plan.accelerated) return Money.ZERO;
+  let periods = 0;
+  for (let period = plan.nextPeriod; period <= plan.periods; period++) if (!remaining[period - 1].isZero()) periods++;
+  return plan.feePerPeriod.times(String(periods));
+}
+
 /** Everything billed and still owed, over all statements. */
 export function billedOwed(state: CreditAccountState): Money {
   let total = Money.ZERO;

@@ -7,7 +7,7 @@ import type { ProductTerms } from '../../terms/product-terms';
 import { installmentSchedule, type InstallmentSchedule } from '../../installments';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { type CreditAccountState, placementOf, planUnbilledPrincipal } from '../credit-account.state';
+import { type CreditAccountState, placementOf, planUnbilledFees, planUnbilledPrincipal } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
 import { inactiveDetail } from './draws';
@@ -69,11 +69,10 @@ export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on
   const plan = ownValue(state.plans, command.planId);
   if (!plan || plan.closed) throw new DomainError('INSTALLMENT_PLAN_NOT_FOUND', `no open installment plan ${command.planId}`, { planId: command.planId });
   if (plan.accelerated) return [];
-  const remainingPeriods = plan.periods - plan.nextPeriod + 1;
   return [
     {
       type: 'InstallmentPaidOffEarly',
-      data: { on, planId: plan.planId, principalAccelerated: planUnbilledPrincipal(plan).toString(), feesWaived: plan.feePerPeriod.times(String(remainingPeriods)).toString() },
+      data: { on, planId: plan.planId, principalAccelerated: planUnbilledPrincipal(plan).toString(), feesWaived: planUnbilledFees(plan).toString() },
     },
   ];
 }

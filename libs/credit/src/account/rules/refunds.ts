@@ -7,7 +7,7 @@
 import { Money } from '../../money/money';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
-import { type CreditAccountState, type DrawState, placementOf } from '../credit-account.state';
+import { type CreditAccountState, type DrawState, placementOf, planUnbilledFees } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
 import { parsePositive } from './draws';
@@ -40,14 +40,15 @@ export function allocateRefund(state: CreditAccountState, draw: DrawState, amoun
   } else {
     const plan = state.plans[placement.planId];
     if (!plan.closed) {
+      const after = [...plan.remaining];
       for (let period = plan.periods; period >= plan.nextPeriod; period--) {
-        take(plan.remaining[period - 1], (a) => ({ target: 'UNBILLED_INSTALLMENT', planId: plan.planId, period, amount: a }));
+        take(plan.remaining[period - 1], (a) => {
+          after[period - 1] = after[period - 1].minus(Money.of(a));
+          return { target: 'UNBILLED_INSTALLMENT', planId: plan.planId, period, amount: a };
+        });
       }
-      const unbilledLeft = plan.remaining.slice(plan.nextPeriod - 1).reduce((sum, r) => sum.plus(r), Money.ZERO);
-      const refundedUnbilled = Money.sum(lines.map((l) => Money.of(l.amount)));
-      if (!plan.accelerated && refundedUnbilled.equals(unbilledLeft)) {
-        feesWaived = plan.feePerPeriod.times(String(plan.periods - plan.nextPeriod + 1));
-      }
+      // The fee of each period the refund leaves with no principal, which billing then does not charge.
+      feesWaived = planUnbilledFees(plan).minus(planUnbilledFees(plan, after));
     }
     for (const s of [...state.statements].reverse()) {
       take(ownValue(s.billedPlans, placement.planId), (a) => ({ target: 'STATEMENT', statementId: s.id, component: 'INSTALLMENT_PRINCIPAL', amount: a }));
