@@ -11,6 +11,7 @@ import { addDays, dayOfMonth, monthOf } from '../../time/local-date';
 import { accrueDays } from '../../interest/accrual';
 import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } from '../credit-account.events';
 import { billedOwed, type CreditAccountState, overdueAmount } from '../credit-account.state';
+import { getEntry } from '../sharded-record';
 
 function breakdown(exact: Money): AccrualBreakdown {
   const charged = exact.roundHalfUpToFen();
@@ -31,6 +32,25 @@ export function billedInstallmentPeriods(state: CreditAccountState): BilledInsta
     }
   }
   return periods;
+}
+
+/**
+ * The draws posted in the period and still revolving, as the statement shows them. The cycle's running
+ * figure (`cycle.newDraws`) takes a converted draw's plan principal off, which falls short of the draw by
+ * what was repaid or refunded of it before the conversion; here the whole draw comes off. A plan made
+ * in this cycle has billed no period yet, and its draw was posted after the last statement's month. The
+ * running figure stays as it is: it is folded state, which snapshots and the projections keep, so
+ * changing `evolve` would change states already written.
+ */
+function newDrawsStillRevolving(state: CreditAccountState): Money {
+  let newDraws = state.cycle.newDraws;
+  for (const plan of Object.values(state.plans)) {
+    if (plan.nextPeriod !== 1) continue;
+    const draw = getEntry(state.draws, plan.drawId);
+    if (draw === undefined || (state.lastStatementId !== null && monthOf(draw.postedOn) <= state.lastStatementId)) continue;
+    newDraws = newDraws.plus(plan.principal).minus(draw.amount);
+  }
+  return newDraws;
 }
 
 /** The statement for the month ending on `lastDay`, or nothing when there is nothing to bill or show. */
@@ -66,7 +86,7 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
         periodFrom,
         periodTo: lastDay,
         dueDate,
-        newDraws: state.cycle.newDraws.toString(),
+        newDraws: newDrawsStillRevolving(state).toString(),
         refunds: state.cycle.refunds.toString(),
         revolvingPrincipal: revolving.toString(),
         installmentPeriods,

@@ -78,6 +78,65 @@ describe('converting a draw into installments', () => {
     expect(s.state.plans['o-1'].closed).toBe(true);
   });
 
+  it('waives on an early payoff only the fees still to be billed, none for a period already prepaid', () => {
+    const s = withDraw();
+    convert(s);
+    s.closeDaysThrough('2026-02-04');
+    // January's 406.00, then period 2's 400.00 ahead of time: billing charges period 2 no fee.
+    s.repay('r-1', '806.00');
+    const [payoff] = s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '400.00', feesWaived: '6.00' });
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ installmentPeriods: [{ planId: 'o-1', principal: '400.00', fee: '0.00' }], fees: '0.00' });
+  });
+
+  it('records as waived the fee of each period a refund leaves with nothing, and of no other', () => {
+    const prepaid = withDraw();
+    convert(prepaid);
+    prepaid.closeDaysThrough('2026-02-04');
+    prepaid.repay('r-1', '806.00');
+    const [last] = prepaid.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '400.00' });
+    expect(last.data).toMatchObject({ appliedTo: [{ target: 'UNBILLED_INSTALLMENT', period: 3, amount: '400.00' }], feesWaived: '6.00' });
+
+    // A part of the draw refunded before any statement, then the rest paid off: 6.00 and 12.00, the
+    // plan's 18.00 of fees between them.
+    const partly = withDraw();
+    convert(partly);
+    const [refund] = partly.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '500.00' });
+    expect(refund.data).toMatchObject({ feesWaived: '6.00' });
+    expect(partly.state.plans['o-1'].remaining.map(String)).toEqual(['400.00', '300.00', '0.00']);
+    const [payoff] = partly.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '700.00', feesWaived: '12.00' });
+  });
+
+  it('shows as new draws only those still revolving, whatever was repaid of a converted one before', () => {
+    const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+    s.draw('o-1', '1000.00');
+    s.draw('o-2', '500.00');
+    // Repaid from the oldest draw: o-1 is converted with 800.00 left of it.
+    s.repay('r-1', '200.00');
+    const [plan] = convert(s, 3, 'o-1');
+    expect(plan.data).toMatchObject({ principal: '800.00' });
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ newDraws: '500.00', revolvingPrincipal: '500.00' });
+  });
+
+  it('takes a converted draw off the new draws of its own month only', () => {
+    const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+    s.draw('o-1', '1000.00');
+    s.repay('r-1', '200.00');
+    convert(s, 3, 'o-1');
+    // Refunded in full before its first statement, the plan closes having billed no period.
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '800.00' });
+    expect(s.state.plans['o-1']).toMatchObject({ closed: true, nextPeriod: 1 });
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ newDraws: '0.00', refunds: '800.00' });
+    s.closeDaysThrough('2026-02-04');
+    s.draw('o-2', '300.00');
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ statementId: '2026-02', newDraws: '300.00' });
+  });
+
   it('refuses draws under 300.00, periods not offered, and draws already billed', () => {
     const s = withDraw();
     s.draw('o-2', '299.99');
