@@ -1,7 +1,8 @@
 /**
  * Merchant refunds and upheld disputes (PRODUCT.md §3, §7, §10). A refund reduces the refunded draw's
  * own principal wherever it now lives: unbilled, billed on a statement, or in an installment plan (the
- * last periods first, so the next instalments stay as scheduled). Whatever of the refund exceeds the
+ * last periods first, so the next instalments stay as scheduled; then the periods already billed, oldest
+ * statement first). Whatever of the refund exceeds the
  * draw's principal still owed (because it was already repaid) is returned to the customer.
  */
 import { Money } from '../../money/money';
@@ -50,7 +51,8 @@ export function allocateRefund(state: CreditAccountState, draw: DrawState, amoun
       // The fee of each period the refund leaves with no principal, which billing then does not charge.
       feesWaived = planUnbilledFees(plan).minus(planUnbilledFees(plan, after));
     }
-    for (const s of [...state.statements].reverse()) {
+    // Billed periods oldest statement first, as repayments are allocated: an overdue one stops accruing penalty interest first.
+    for (const s of state.statements) {
       take(ownValue(s.billedPlans, placement.planId), (a) => ({ target: 'STATEMENT', statementId: s.id, component: 'INSTALLMENT_PRINCIPAL', amount: a }));
     }
   }
