@@ -347,7 +347,14 @@ describe('any account life', () => {
     const terms = DEFAULT_TERMS_CATALOGUE.current;
     // Answers other than the month's end, by what came first: each kind of candidate must have won.
     const won = { dueDate: 0, deferralEnd: 0, delinquency: 0 };
-    fc.assert(fc.property(life, fc.array(fc.integer({ min: -40, max: 120 }), { minLength: 3, maxLength: 3 }), (input, offsets) => {
+    // And states with a statement past its deferral limit, whose deferral end is no longer a candidate.
+    let pastTheLimit = 0;
+    // Half the lives then go quiet for 130 days, nothing repaid, so that a statement passes its 90-day
+    // deferral limit.
+    const longLife = fc
+      .tuple(life, fc.boolean())
+      .map(([input, quiet]) => (quiet ? { ...input, days: [...input.days, ...Array.from({ length: 130 }, () => [])] } : input));
+    fc.assert(fc.property(longLife, fc.array(fc.integer({ min: -40, max: 120 }), { minLength: 3, maxLength: 3 }), (input, offsets) => {
       let state = initialState('acc-p');
       for (const event of simulate(input).s.history) {
         state = fold(state, [event]);
@@ -355,6 +362,7 @@ describe('any account life', () => {
           const after = addDays(event.data.on, offset);
           const next = nextActionDate(state, after, terms);
           expect(next).toBe(reference(state, after, terms));
+          if (state.statements.some((st) => st.overdue?.kind === 'DEFERRAL_LIMIT_REACHED')) pastTheLimit++;
           if (next === null || next === lastOfMonth(monthOf(after))) continue;
           if (state.statements.some((s) => s.dueDate === next)) won.dueDate++;
           else if (state.statements.some((s) => addDays(s.dueDate, terms.overdue.maxDeferralDays) === next)) won.deferralEnd++;
@@ -365,6 +373,7 @@ describe('any account life', () => {
     expect(won.dueDate).toBeGreaterThan(0);
     expect(won.deferralEnd).toBeGreaterThan(0);
     expect(won.delinquency).toBeGreaterThan(0);
+    expect(pastTheLimit).toBeGreaterThan(0);
   });
 
   it('posts amounts with at most 2 decimals', () => {
