@@ -7,7 +7,7 @@ import { lastClosedBusinessDay } from './business-days.queries';
 export interface PortfolioView {
   lastClosedBusinessDay: string | null;
   accountsByStatus: Record<string, number>;
-  /** Everything owed across active accounts, by kind; decimal strings of CNY. */
+  /** Everything owed across opened accounts (active, and closed ones still owing), by kind; decimal strings of CNY. */
   outstanding: {
     revolvingUnbilled: string;
     revolvingBilled: string;
