@@ -138,8 +138,10 @@ describe('the dashboard in headless Chromium', () => {
     expect(await figureOf(page, 'account.owed')).toEqual({ value: account.owed.total, shown: formatMoney(account.owed.total) });
     expect((await figureOf(page, 'account.available')).value).toBe(account.available);
     const statements = await rowsOf(page, 'statements');
-    expect(statements.map((r) => [r[0], r[4], r[7], r[11]])).toEqual(
-      [...chosen.statements].reverse().map((s) => [s.statementId, formatMoney(s.interest.charged), formatMoney(s.statementBalance), s.status]),
+    expect(statements.map((r) => [r[0], r[4], r[7], r[9], r[10], r[12]])).toEqual(
+      [...chosen.statements]
+        .reverse()
+        .map((s) => [s.statementId, formatMoney(s.interest.charged), formatMoney(s.statementBalance), formatMoney(s.paid.repayments), formatMoney(s.repaidSinceIssue), s.status]),
     );
     await expect(page.locator('[data-explain]').count()).resolves.toBe(chosen.statements.length);
     const accrualRows = await rowsOf(page, 'accruals');

@@ -74,6 +74,8 @@ function statementsTable(accountId: string, statements: StatementView[]): HTMLEl
       { header: 'Balance 账单金额', cell: (s) => formatMoney(s.statementBalance), numeric: true },
       { header: 'Minimum 最低还款', cell: (s) => formatMoney(s.minimumRepayment), numeric: true },
       { header: `${TERMS.repayment}`, cell: (s) => formatMoney(s.paid.repayments), numeric: true },
+      // Repayments go to earlier statements first, yet count toward this one's minimum, which includes them.
+      { header: 'Toward minimum 计入最低还款', cell: (s) => formatMoney(s.repaidSinceIssue), numeric: true },
       { header: 'Outstanding 未还', cell: (s) => formatMoney(s.outstanding), numeric: true },
       { header: 'Status 状态', cell: (s) => el('span', { class: `badge st-${s.status.toLowerCase()}` }, s.status) },
       { header: '', cell: explain },

@@ -1,6 +1,8 @@
 /**
  * Statements: each StatementIssued with its lines, what has been paid against it since (repayment and
- * refund allocation lines naming it) and its status from the domain state: OVERDUE while the state marks
+ * refund allocation lines naming it), the repayments received since it was issued whatever they paid
+ * (what counts toward its minimum: a repayment goes to earlier statements first, yet meets this one's
+ * minimum, which includes them) and its status from the domain state: OVERDUE while the state marks
  * it overdue, PAID once nothing is owed on it (or the state has dropped it as settled), MINIMUM_PAID once
  * the minimum is met, OPEN before that.
  *
@@ -50,7 +52,8 @@ function sameView(a: StatementView, b: StatementView): boolean {
 
 export class StatementsProjection implements Projection {
   readonly name = 'statements';
-  readonly version = 1;
+  /** 2: `repaid_since_issue`. */
+  readonly version = 2;
   readonly tables = ['statements'];
   /** Rows per account, from its own events. */
   readonly byAccount = {};
@@ -79,6 +82,7 @@ export class StatementsProjection implements Projection {
       minimum_repayment TEXT NOT NULL,
       repaid TEXT NOT NULL,
       refunded TEXT NOT NULL,
+      repaid_since_issue TEXT NOT NULL,
       outstanding TEXT NOT NULL,
       status TEXT NOT NULL,
       overdue_since TEXT,
@@ -107,17 +111,17 @@ export class StatementsProjection implements Projection {
       `INSERT INTO statements VALUES (@account_id, @statement_id, @statement_date, @period_from, @period_to, @due_date,
         @new_draws, @refunds, @revolving_principal, @installment_periods_json, @interest_exact, @interest_charged,
         @interest_residual, @penalty_exact, @penalty_charged, @penalty_residual, @fees, @previous_balance,
-        @statement_balance, @overdue_included, @minimum_repayment, @repaid, @refunded, @outstanding, @status,
+        @statement_balance, @overdue_included, @minimum_repayment, @repaid, @refunded, @repaid_since_issue, @outstanding, @status,
         @overdue_since, @terms_version, @issued_position)`,
     );
     this.updateView = db.prepare(
       'UPDATE statements SET status = ?, outstanding = ?, overdue_since = ? WHERE account_id = ? AND statement_id = ?',
     );
     this.selectPaid = db.prepare(
-      'SELECT repaid, refunded FROM statements WHERE account_id = ? AND statement_id = ?',
+      'SELECT repaid, refunded, repaid_since_issue FROM statements WHERE account_id = ? AND statement_id = ?',
     );
     this.updatePaid = db.prepare(
-      'UPDATE statements SET repaid = ?, refunded = ? WHERE account_id = ? AND statement_id = ?',
+      'UPDATE statements SET repaid = ?, refunded = ?, repaid_since_issue = ? WHERE account_id = ? AND statement_id = ?',
     );
   }
 
@@ -126,7 +130,15 @@ export class StatementsProjection implements Projection {
     const { event: e } = event;
     this.track(event);
     if (e.type === 'StatementIssued') this.issue(event, e.data);
-    if (e.type === 'RepaymentReceived') this.addPaid(event.accountId, e.data.allocation, 'repaid');
+    if (e.type === 'RepaymentReceived') {
+      this.addPaid(event.accountId, e.data.allocation, 'repaid');
+      // As the domain counts it: what was kept of the repayment, on every statement listed when it came.
+      const kept = Money.of(e.data.amount).minus(Money.of(e.data.returnedToCustomer));
+      for (const s of event.before.statements) {
+        const paid = this.paidOn(event.accountId, s.id);
+        paid.sinceIssue = paid.sinceIssue.plus(kept);
+      }
+    }
     if (e.type === 'DrawRefunded' || e.type === 'DrawReversed')
       this.addPaid(event.accountId, e.data.appliedTo, 'refunded');
   }
@@ -139,15 +151,22 @@ export class StatementsProjection implements Projection {
       if (paid !== undefined) {
         row.repaid = Money.of(row.repaid).plus(paid.repaid).toString();
         row.refunded = Money.of(row.refunded).plus(paid.refunded).toString();
+        row.repaid_since_issue = Money.of(row.repaid_since_issue).plus(paid.sinceIssue).toString();
         this.paid.delete(k);
       }
       this.insert.run(row);
     }
     this.issued.clear();
-    for (const { accountId, statementId, repaid, refunded } of this.paid.values()) {
-      const row = this.selectPaid.get(accountId, statementId) as { repaid: string; refunded: string } | undefined;
+    for (const { accountId, statementId, repaid, refunded, sinceIssue } of this.paid.values()) {
+      const row = this.selectPaid.get(accountId, statementId) as { repaid: string; refunded: string; repaid_since_issue: string } | undefined;
       if (!row) continue;
-      this.updatePaid.run(Money.of(row.repaid).plus(repaid).toString(), Money.of(row.refunded).plus(refunded).toString(), accountId, statementId);
+      this.updatePaid.run(
+        Money.of(row.repaid).plus(repaid).toString(),
+        Money.of(row.refunded).plus(refunded).toString(),
+        Money.of(row.repaid_since_issue).plus(sinceIssue).toString(),
+        accountId,
+        statementId,
+      );
     }
     this.paid.clear();
   }
@@ -219,6 +238,7 @@ export class StatementsProjection implements Projection {
       minimum_repayment: d.minimumRepayment,
       repaid: '0.00',
       refunded: '0.00',
+      repaid_since_issue: '0.00',
       outstanding: view.outstanding,
       status: view.status,
       overdue_since: view.overdueSince,
@@ -230,11 +250,20 @@ export class StatementsProjection implements Projection {
   private addPaid(accountId: string, lines: AllocationLine[], column: 'repaid' | 'refunded'): void {
     for (const line of lines) {
       if (line.target !== 'STATEMENT') continue;
-      const k = key(accountId, line.statementId);
-      const paid = this.paid.get(k) ?? { accountId, statementId: line.statementId, repaid: Money.ZERO, refunded: Money.ZERO };
+      const paid = this.paidOn(accountId, line.statementId);
       paid[column] = paid[column].plus(Money.of(line.amount));
+    }
+  }
+
+  /** The batch's amounts paid against a statement, kept from here on. */
+  private paidOn(accountId: string, statementId: string): Paid {
+    const k = key(accountId, statementId);
+    let paid = this.paid.get(k);
+    if (paid === undefined) {
+      paid = { accountId, statementId, repaid: Money.ZERO, refunded: Money.ZERO, sinceIssue: Money.ZERO };
       this.paid.set(k, paid);
     }
+    return paid;
   }
 }
 
@@ -266,6 +295,7 @@ export interface StatementRow {
   minimum_repayment: string;
   repaid: string;
   refunded: string;
+  repaid_since_issue: string;
   outstanding: string;
   status: StatementStatus;
   overdue_since: string | null;
@@ -278,6 +308,8 @@ interface Paid {
   statementId: string;
   repaid: Money;
   refunded: Money;
+  /** Repayments received while the statement was listed, whatever they were allocated to. */
+  sinceIssue: Money;
 }
 
 interface Moved {

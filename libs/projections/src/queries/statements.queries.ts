@@ -25,6 +25,12 @@ export interface StatementView {
   minimumRepayment: string;
   /** Paid against this statement since it was issued: repayments and refunds allocated to it. */
   paid: { repayments: string; refunds: string };
+  /**
+   * Repayments received since the statement was issued, whatever they were allocated to (earlier
+   * statements first), until it was settled: what counts toward its minimum repayment, which includes
+   * the earlier statements' balances. So a statement may show MINIMUM_PAID with nothing paid against it.
+   */
+  repaidSinceIssue: string;
   outstanding: string;
   status: StatementStatus;
   overdueSince: string | null;
@@ -51,6 +57,7 @@ function toView(r: StatementRow): StatementView {
     overdueIncluded: r.overdue_included,
     minimumRepayment: r.minimum_repayment,
     paid: { repayments: r.repaid, refunds: r.refunded },
+    repaidSinceIssue: r.repaid_since_issue,
     outstanding: r.outstanding,
     status: r.status,
     overdueSince: r.overdue_since,
