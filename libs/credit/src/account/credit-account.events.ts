@@ -123,7 +123,10 @@ export interface StatementIssuedData {
   periodFrom: IsoDate;
   periodTo: IsoDate;
   dueDate: IsoDate;
-  /** Draws posted in the period and still revolving (not converted to installments). */
+  /**
+   * Draws of the period still revolving (not converted to installments); a plan closed before it billed
+   * a period comes off by its principal only (`newDrawsStillRevolving` in rules/billing.ts).
+   */
   newDraws: Amount;
   /** Refunds and reversals of the period. */
   refunds: Amount;

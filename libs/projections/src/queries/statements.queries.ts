@@ -27,8 +27,9 @@ export interface StatementView {
   paid: { repayments: string; refunds: string };
   /**
    * Repayments received since the statement was issued, whatever they were allocated to (earlier
-   * statements first), until it was settled: what counts toward its minimum repayment, which includes
-   * the earlier statements' balances. So a statement may show MINIMUM_PAID with nothing paid against it.
+   * statements first), for as long as the account lists it (until it is paid off and past its due
+   * date): what counts toward its minimum repayment, which includes the earlier statements' balances.
+   * So a statement may show MINIMUM_PAID with nothing paid against it.
    */
   repaidSinceIssue: string;
   outstanding: string;

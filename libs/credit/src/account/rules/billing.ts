@@ -35,20 +35,21 @@ export function billedInstallmentPeriods(state: CreditAccountState): BilledInsta
 }
 
 /**
- * The draws posted in the period and still revolving, as the statement shows them. The cycle's running
- * figure (`cycle.newDraws`) takes a converted draw's plan principal off, which falls short of the draw by
- * what was repaid or refunded of it before the conversion; here the whole draw comes off. A plan made
- * in this cycle has billed no period yet, and its draw was posted after the last statement's month. The
- * running figure stays as it is: it is folded state, which snapshots and the projections keep, so
- * changing `evolve` would change states already written.
+ * The draws of the cycle still revolving, as the statement shows them. The cycle's running figure
+ * (`cycle.newDraws`) takes a converted draw's plan principal off, which falls short of the draw by what
+ * was repaid or refunded of it before the conversion; here the whole draw comes off. An open plan still
+ * at its first period was made in this cycle: the last statement billed a period of every open plan.
+ * A plan closed before it billed anything (refunded, reversed) cannot be told from one of an earlier
+ * cycle, so its draw keeps what was repaid or refunded of it before the conversion in the figure, as
+ * before. The running figure stays as it is: it is folded state, which snapshots and the projections
+ * keep, so changing `evolve` would change states already written.
  */
 function newDrawsStillRevolving(state: CreditAccountState): Money {
   let newDraws = state.cycle.newDraws;
   for (const plan of Object.values(state.plans)) {
-    if (plan.nextPeriod !== 1) continue;
+    if (plan.closed || plan.nextPeriod !== 1) continue;
     const draw = getEntry(state.draws, plan.drawId);
-    if (draw === undefined || (state.lastStatementId !== null && monthOf(draw.postedOn) <= state.lastStatementId)) continue;
-    newDraws = newDraws.plus(plan.principal).minus(draw.amount);
+    if (draw !== undefined) newDraws = newDraws.plus(plan.principal).minus(draw.amount);
   }
   return newDraws;
 }

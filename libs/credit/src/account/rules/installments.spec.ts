@@ -121,17 +121,33 @@ describe('converting a draw into installments', () => {
     expect(s.lastOf('StatementIssued').data).toMatchObject({ newDraws: '500.00', revolvingPrincipal: '500.00' });
   });
 
-  it('takes a converted draw off the new draws of its own month only', () => {
+  it('takes a converted draw off the new draws of its own cycle only, posted after the month end or not', () => {
     const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+    s.closeDaysThrough('2026-01-30');
+    // 1 February, before January is closed for the account: the draw is January's cycle's, billed on its statement.
+    s.at('2026-02-01');
     s.draw('o-1', '1000.00');
     s.repay('r-1', '200.00');
     convert(s, 3, 'o-1');
-    // Refunded in full before its first statement, the plan closes having billed no period.
-    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '800.00' });
+    s.execute({ type: 'CloseBusinessDay', businessDate: '2026-01-31' });
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ statementId: '2026-01', newDraws: '0.00', installmentPeriods: [{ planId: 'o-1', period: 1 }] });
+    s.draw('o-2', '300.00');
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ statementId: '2026-02', newDraws: '300.00' });
+  });
+
+  it('never takes off a plan closed before it billed a period: never twice, never below nothing', () => {
+    const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+    s.closeDaysThrough('2026-01-30');
+    s.at('2026-02-01');
+    s.draw('o-1', '1000.00');
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '200.00' });
+    convert(s, 3, 'o-1');
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-2', amount: '800.00' });
     expect(s.state.plans['o-1']).toMatchObject({ closed: true, nextPeriod: 1 });
-    s.closeDaysThrough('2026-01-31');
-    expect(s.lastOf('StatementIssued').data).toMatchObject({ newDraws: '0.00', refunds: '800.00' });
-    s.closeDaysThrough('2026-02-04');
+    s.execute({ type: 'CloseBusinessDay', businessDate: '2026-01-31' });
+    // What was refunded before the conversion stays in, beside the refunds.
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ statementId: '2026-01', newDraws: '200.00', refunds: '1000.00' });
     s.draw('o-2', '300.00');
     s.closeDaysThrough('2026-02-28');
     expect(s.lastOf('StatementIssued').data).toMatchObject({ statementId: '2026-02', newDraws: '300.00' });
