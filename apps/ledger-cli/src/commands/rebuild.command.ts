@@ -68,7 +68,7 @@ export class RebuildCommand extends CommandRunner {
       let position = head;
       if (jobs > 1) phases = ` (${await this.rebuildSplit(store, path, head, jobs)})`;
       else {
-        const runner = new ProjectionRunner({ store, database: path, projections, terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
+        const runner = this.runnerOn(store, path);
         const bar = progress(`rebuild ${options.projection ?? 'all'}`);
         try {
           await runner.rebuild(options.projection, (done, until, unit) => bar.update(done, until, unit));
@@ -116,11 +116,11 @@ export class RebuildCommand extends CommandRunner {
     removeAbandonedScratch(dirname(path));
     const scratch = mkdtempSync(join(dirname(path), `${SCRATCH_PREFIX}${process.pid}-`));
     const files = Array.from({ length: jobs }, (_, index) => join(scratch, `share-${index}.sqlite`));
-    const children = files.slice(1).map((file, i) => shareProcess({ index: i + 1, of: jobs }, head, file));
+    const children = files.slice(1).map((file, i) => this.startShare({ index: i + 1, of: jobs }, head, file));
     let failed = false;
     try {
       const bar = progress(`rebuild all (share 1 of ${jobs})`);
-      const runner = new ProjectionRunner({ store, database: files[0], projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
+      const runner = this.runnerOn(store, files[0]);
       try {
         await runner.replayShare({ index: 0, of: jobs }, head, (done, total, unit) => {
           bar.update(done, total, unit);
@@ -169,13 +169,23 @@ export class RebuildCommand extends CommandRunner {
     };
     orphaned();
     await this.files.withStore(async (store) => {
-      const runner = new ProjectionRunner({ store, database: into, projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
+      const runner = this.runnerOn(store, into!);
       try {
         await runner.replayShare(share!, until, orphaned);
       } finally {
         await runner.close();
       }
     });
+  }
+
+  /** A runner of every projection on the read-model file `database`. */
+  protected runnerOn(store: EventStore, database: string): ProjectionRunner {
+    return new ProjectionRunner({ store, database, projections: createProjections(), terms: DEFAULT_TERMS_CATALOGUE, stateCacheBytes: this.files.config.stateCacheBytes });
+  }
+
+  /** The process that replays one share of a split rebuild into `into`. */
+  protected startShare(share: AccountShare, until: bigint, into: string): ShareProcess {
+    return shareProcess(share, until, into);
   }
 
   @Option({ flags: '--projection <name>', description: 'balances, accruals, statements, limit_reviews, portfolio, eod_schedule or business_days' })
@@ -250,7 +260,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-interface ShareProcess {
+export interface ShareProcess {
   process: ChildProcess;
   /** Settles when the process has ended: rejected with `failure` unless it exited 0. */
   done: Promise<void>;
