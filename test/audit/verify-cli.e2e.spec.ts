@@ -1,7 +1,7 @@
 /**
  * `ledger verify` on a simulated ledger: clean, it passes with exit code 0; after each kind of corruption
  * made directly in SQLite (changed amount, deleted event, reordered events, a stream's last event
- * deleted, a stale read model), it fails with exit code 1 and names the account, the event and the
+ * deleted, a stale read model, a statement row that differs), it fails with exit code 1 and names the account, the event and the
  * difference. The CLI runs as a real process on copies of the same files.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -89,6 +89,13 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`UPDATE balances SET total_owed = '0.01' WHERE account_id = ?`).run(row.account_id);
           return { accountId: row.account_id, totalOwed: row.total_owed };
         }),
+      staleStatement: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const row = db.prepare(`SELECT account_id, statement_id, new_draws, repaid_since_issue FROM statements WHERE repaid_since_issue != '0.00' ORDER BY account_id, statement_id LIMIT 1`).get() as { account_id: string; statement_id: string; new_draws: string; repaid_since_issue: string };
+          db.prepare(`UPDATE statements SET new_draws = '0.01', repaid_since_issue = '9999.99' WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
+          db.prepare(`INSERT INTO statements SELECT account_id, '2099-01', statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
+          return { accountId: row.account_id, statementId: row.statement_id, newDraws: row.new_draws, repaidSinceIssue: row.repaid_since_issue };
+        }),
     };
     const pending: Promise<void>[] = [
       ledger(clean, 'verify').then((r) => void (runs.cleanText = r)),
@@ -170,6 +177,16 @@ describe('ledger verify on a simulated ledger', () => {
     expect(beyond.stderr).toContain(`has no event at revision ${last + 1} (its last is ${last})`);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');
+  });
+
+  it('fails on a statement row that differs from its event and from the repayments, and on a row the log does not have', () => {
+    expect(runs.staleStatement.code).toBe(1);
+    const { accountId, statementId, newDraws, repaidSinceIssue } = facts.staleStatement;
+    expect(report('staleStatement').findings).toEqual([
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `statements.${statementId}.newDraws`, expected: newDraws, actual: '0.01' }),
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `statements.${statementId}.repaidSinceIssue`, expected: repaidSinceIssue, actual: '9999.99' }),
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: 'statements.2099-01', expected: null, actual: 'present' }),
+    ]);
   });
 
   it('fails on a stale read model with the column, the replayed value and the stored one', () => {

@@ -4,7 +4,9 @@
  * - the postings of every event balance, and the trial balance over the whole ledger is zero;
  * - no posted amount has more than 2 decimals;
  * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
- * - each read-model row (balances, statements) equals the replayed state.
+ * - each read-model row (balances, statements) equals the replayed state: a statement's row every figure
+ *   of its event, the amounts allocated to it, the repayments counted toward its minimum, and its status,
+ *   outstanding amount and overdue date as the account's state gives them.
  * Every finding names the account, the event and the difference. Nothing is written.
  */
 import {
@@ -17,10 +19,11 @@ import {
   type LedgerAccount,
   Money,
   postingsFor,
+  type CreditAccountEvent,
   type StatementIssuedData,
 } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { type BalanceRow, type Db, getAccruals, getStatement } from '@ledger/projections';
+import { type BalanceRow, type Db, getAccruals, getStatements, statementView, type StatementView } from '@ledger/projections';
 import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
@@ -51,6 +54,14 @@ interface AccountReplay {
   position: bigint;
   failed: boolean;
   statements: StatementIssuedData[];
+  /** By statement: the repayments and refunds allocated to it, and the repayments received while the account listed it. */
+  paid: Map<string, StatementPaid>;
+}
+
+interface StatementPaid {
+  repayments: Money;
+  refunds: Money;
+  sinceIssue: Money;
 }
 
 export class LedgerVerifier {
@@ -118,7 +129,7 @@ export class LedgerVerifier {
   }
 
   private replay(accountId: string, row: LogRow, where: Partial<Finding>): void {
-    const account = this.accounts.get(accountId) ?? { state: initialState(accountId), position: 0n, failed: false, statements: [] };
+    const account = this.accounts.get(accountId) ?? { state: initialState(accountId), position: 0n, failed: false, statements: [], paid: new Map() };
     this.accounts.set(accountId, account);
     account.position = row.position;
     if (account.failed) return;
@@ -131,6 +142,7 @@ export class LedgerVerifier {
       }
       for (const p of postings) this.balances[p.account] = this.balances[p.account].plus(p.side === 'DEBIT' ? p.amount : p.amount.negated());
       if (event.type === 'StatementIssued') this.checkStatementInterest(account, event.data, where);
+      notePaid(account, event);
       account.state = fold(account.state, [event]);
     } catch (error) {
       account.failed = true;
@@ -184,26 +196,98 @@ export class LedgerVerifier {
       for (const [column, expected, actual] of balanceRowDifferences(account.state, account.position, row)) {
         this.findings.push(finding('READ_MODEL_MISMATCH', `balances.${column} is ${actual}, the replay gives ${expected}`, { accountId, field: `balances.${column}`, expected, actual }));
       }
-      for (const s of account.statements) this.checkStatementRows(db, accountId, s);
+      this.checkStatementRows(db, accountId, account);
     }
     for (const accountId of rows.keys()) this.findings.push(finding('READ_MODEL_MISMATCH', 'a balances row for an account without events', { accountId, field: 'balances' }));
   }
 
-  private checkStatementRows(db: Db, accountId: string, s: StatementIssuedData): void {
-    const view = getStatement(db, accountId, s.statementId);
-    const pairs: [string, string, string | undefined][] = [
-      ['interest.exact', s.interest.exact, view?.interest.exact],
-      ['interest.charged', s.interest.charged, view?.interest.charged],
-      ['penaltyInterest.exact', s.penaltyInterest.exact, view?.penaltyInterest.exact],
-      ['statementBalance', s.statementBalance, view?.statementBalance],
-      ['minimumRepayment', s.minimumRepayment, view?.minimumRepayment],
-    ];
-    for (const [field, expected, actual] of pairs) {
-      if (actual !== expected) this.findings.push(finding('READ_MODEL_MISMATCH', `statement ${s.statementId} ${field} is ${actual ?? 'missing'} in the read model, ${expected} in the log`, { accountId, field: `statements.${s.statementId}.${field}`, expected, actual: actual ?? null }));
+  private checkStatementRows(db: Db, accountId: string, account: AccountReplay): void {
+    const rows = new Map(getStatements(db, accountId).map((view) => [view.statementId, view]));
+    for (const s of account.statements) {
+      const view = rows.get(s.statementId);
+      rows.delete(s.statementId);
+      const mismatch = (field: string, expected: string | null, actual: string | null | undefined) => {
+        if (actual === expected) return;
+        const shown = actual === undefined ? 'missing' : String(actual);
+        this.findings.push(finding('READ_MODEL_MISMATCH', `statement ${s.statementId} ${field} is ${shown} in the read model, ${String(expected)} in the log`, { accountId, field: `statements.${s.statementId}.${field}`, expected, actual: actual ?? null }));
+      };
+      if (view === undefined) {
+        mismatch('row', 'present', undefined);
+        continue;
+      }
+      for (const [field, expected, actual] of statementFigures(s, view)) mismatch(field, expected, actual);
+      const paid = account.paid.get(s.statementId)!;
+      mismatch('paid.repayments', paid.repayments.toString(), view.paid.repayments);
+      mismatch('paid.refunds', paid.refunds.toString(), view.paid.refunds);
+      mismatch('repaidSinceIssue', paid.sinceIssue.toString(), view.repaidSinceIssue);
+      const now = statementView(account.state, s.statementId);
+      mismatch('status', now.status, view.status);
+      mismatch('outstanding', now.outstanding, view.outstanding);
+      mismatch('overdueSince', now.overdueSince, view.overdueSince);
+      const accrued = getAccruals(db, accountId, s.periodFrom, s.periodTo).totals;
+      if (!Money.exact(accrued.interest).equals(Money.exact(s.interest.exact))) {
+        this.findings.push(finding('STATEMENT_INTEREST', `statement ${s.statementId} interest ${s.interest.exact} differs from the accruals read model's sum ${accrued.interest}`, { accountId, field: `accruals.${s.statementId}`, expected: s.interest.exact, actual: accrued.interest }));
+      }
     }
-    const accrued = getAccruals(db, accountId, s.periodFrom, s.periodTo).totals;
-    if (!Money.exact(accrued.interest).equals(Money.exact(s.interest.exact))) {
-      this.findings.push(finding('STATEMENT_INTEREST', `statement ${s.statementId} interest ${s.interest.exact} differs from the accruals read model's sum ${accrued.interest}`, { accountId, field: `accruals.${s.statementId}`, expected: s.interest.exact, actual: accrued.interest }));
+    for (const statementId of rows.keys()) {
+      this.findings.push(finding('READ_MODEL_MISMATCH', `statement ${statementId} is in the read model and not in the log`, { accountId, field: `statements.${statementId}`, expected: null, actual: 'present' }));
+    }
+  }
+}
+
+/** Each figure of a statement's event against the read model's row: [field, in the log, in the row]. */
+function statementFigures(s: StatementIssuedData, view: StatementView): [string, string, string][] {
+  return [
+    ['statementDate', s.on, view.statementDate],
+    ['periodFrom', s.periodFrom, view.periodFrom],
+    ['periodTo', s.periodTo, view.periodTo],
+    ['dueDate', s.dueDate, view.dueDate],
+    ['newDraws', s.newDraws, view.newDraws],
+    ['refunds', s.refunds, view.refunds],
+    ['revolvingPrincipal', s.revolvingPrincipal, view.revolvingPrincipal],
+    ['installmentPeriods', JSON.stringify(s.installmentPeriods), JSON.stringify(view.installmentPeriods)],
+    ['interest.exact', s.interest.exact, view.interest.exact],
+    ['interest.charged', s.interest.charged, view.interest.charged],
+    ['interest.residual', s.interest.residual, view.interest.residual],
+    ['penaltyInterest.exact', s.penaltyInterest.exact, view.penaltyInterest.exact],
+    ['penaltyInterest.charged', s.penaltyInterest.charged, view.penaltyInterest.charged],
+    ['penaltyInterest.residual', s.penaltyInterest.residual, view.penaltyInterest.residual],
+    ['fees', s.fees, view.fees],
+    ['previousBalance', s.previousBalance, view.previousBalance],
+    ['statementBalance', s.statementBalance, view.statementBalance],
+    ['overdueIncluded', s.overdueIncluded, view.overdueIncluded],
+    ['minimumRepayment', s.minimumRepayment, view.minimumRepayment],
+    ['termsVersion', s.termsVersion, view.termsVersion],
+  ];
+}
+
+/**
+ * What an account event pays toward its statements, noted before it is folded: the allocation lines
+ * naming a statement, and for a repayment what was kept of it (its amount less what went back to the
+ * customer) on every statement the account listed when it came, which is what counts toward a minimum.
+ */
+function notePaid(account: AccountReplay, event: CreditAccountEvent): void {
+  const paidOn = (statementId: string) => {
+    let paid = account.paid.get(statementId);
+    if (paid === undefined) {
+      paid = { repayments: Money.ZERO, refunds: Money.ZERO, sinceIssue: Money.ZERO };
+      account.paid.set(statementId, paid);
+    }
+    return paid;
+  };
+  if (event.type === 'StatementIssued') paidOn(event.data.statementId);
+  const lines = event.type === 'RepaymentReceived' ? event.data.allocation : event.type === 'DrawRefunded' || event.type === 'DrawReversed' ? event.data.appliedTo : [];
+  for (const line of lines) {
+    if (line.target !== 'STATEMENT') continue;
+    const paid = paidOn(line.statementId);
+    if (event.type === 'RepaymentReceived') paid.repayments = paid.repayments.plus(Money.of(line.amount));
+    else paid.refunds = paid.refunds.plus(Money.of(line.amount));
+  }
+  if (event.type === 'RepaymentReceived') {
+    const kept = Money.of(event.data.amount).minus(Money.of(event.data.returnedToCustomer));
+    for (const s of account.state.statements) {
+      const paid = paidOn(s.id);
+      paid.sinceIssue = paid.sinceIssue.plus(kept);
     }
   }
 }
