@@ -235,30 +235,20 @@ export class LedgerVerifier {
   }
 }
 
+/** The figures a statement's event and its read-model row name alike. */
+const SAME_NAMED = ['periodFrom', 'periodTo', 'dueDate', 'newDraws', 'refunds', 'revolvingPrincipal', 'fees', 'previousBalance', 'statementBalance', 'overdueIncluded', 'minimumRepayment', 'termsVersion'] as const;
+
 /** Each figure of a statement's event against the read model's row: [field, in the log, in the row]. */
 function statementFigures(s: StatementIssuedData, view: StatementView): [string, string, string][] {
-  return [
+  const figures: [string, string, string][] = [
     ['statementDate', s.on, view.statementDate],
-    ['periodFrom', s.periodFrom, view.periodFrom],
-    ['periodTo', s.periodTo, view.periodTo],
-    ['dueDate', s.dueDate, view.dueDate],
-    ['newDraws', s.newDraws, view.newDraws],
-    ['refunds', s.refunds, view.refunds],
-    ['revolvingPrincipal', s.revolvingPrincipal, view.revolvingPrincipal],
     ['installmentPeriods', JSON.stringify(s.installmentPeriods), JSON.stringify(view.installmentPeriods)],
-    ['interest.exact', s.interest.exact, view.interest.exact],
-    ['interest.charged', s.interest.charged, view.interest.charged],
-    ['interest.residual', s.interest.residual, view.interest.residual],
-    ['penaltyInterest.exact', s.penaltyInterest.exact, view.penaltyInterest.exact],
-    ['penaltyInterest.charged', s.penaltyInterest.charged, view.penaltyInterest.charged],
-    ['penaltyInterest.residual', s.penaltyInterest.residual, view.penaltyInterest.residual],
-    ['fees', s.fees, view.fees],
-    ['previousBalance', s.previousBalance, view.previousBalance],
-    ['statementBalance', s.statementBalance, view.statementBalance],
-    ['overdueIncluded', s.overdueIncluded, view.overdueIncluded],
-    ['minimumRepayment', s.minimumRepayment, view.minimumRepayment],
-    ['termsVersion', s.termsVersion, view.termsVersion],
   ];
+  for (const field of SAME_NAMED) figures.push([field, s[field], view[field]]);
+  for (const kind of ['interest', 'penaltyInterest'] as const) {
+    for (const part of ['exact', 'charged', 'residual'] as const) figures.push([`${kind}.${part}`, s[kind][part], view[kind][part]]);
+  }
+  return figures;
 }
 
 /**
