@@ -42,7 +42,7 @@ export class VerifyCommand extends CommandRunner {
     const readModels = options.readModels === false ? null : this.files.openReadModels();
     const bar = progress('verify');
     try {
-      const report = await this.files.withStore((store) => verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (p, head) => bar.update(p, head) }));
+      const report = await this.files.withStore((store) => verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (done, total, unit) => bar.update(done, total, unit) }));
       bar.stop();
       const format = options.format ?? 'text';
       if (format === 'json') out(json(report));

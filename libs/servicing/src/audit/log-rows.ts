@@ -37,7 +37,7 @@ export async function* readLog(store: EventStore, options: { after?: bigint; upT
       ? (() => {
           const select = store.db.prepare(`SELECT position, id, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`);
           return async (from: bigint): Promise<LogRow[]> =>
-            (select.all(from, pageSize) as RawRow[]).map((r) => ({ ...r, position: BigInt(r.position), revision: BigInt(r.revision), data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) }));
+            (select.all(from, pageSize) as RawRow[]).map(toLogRow);
         })()
       : async (from: bigint): Promise<LogRow[]> => store.readAll({ after: from, maxCount: pageSize });
   for (;;) {
@@ -48,6 +48,17 @@ export async function* readLog(store: EventStore, options: { after?: bigint; upT
     after = rows[rows.length - 1].position;
     if (options.upTo !== undefined && after >= options.upTo) return;
   }
+}
+
+/** One stream's events exactly as stored, in revision order (as `readLog` reads the log). */
+export async function readStreamRows(store: EventStore, stream: string): Promise<LogRow[]> {
+  if (!(store instanceof SqliteEventStore)) return store.readStream(stream);
+  const rows = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE stream = ? ORDER BY revision').all(stream) as RawRow[];
+  return rows.map(toLogRow);
+}
+
+function toLogRow(r: RawRow): LogRow {
+  return { ...r, position: BigInt(r.position), revision: BigInt(r.revision), data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) };
 }
 
 /** A digest of one whole stored row: any change to any column changes it. */
