@@ -1,8 +1,8 @@
 /**
  * The global log exactly as stored. Hashes (chains and anchors) are over what was written, so the audit
  * reads the sqlite rows itself rather than through `readAll`, which would apply upcasters and hash a
- * payload the writer never saw. Other stores are read through the port (they have no upcasting of their
- * own stored rows to bypass).
+ * payload the writer never saw. Other stores are read through the port, upcasters applied (the ledger
+ * registers none today, so that is what was written).
  */
 import { createHash } from 'node:crypto';
 import { type EventMetadata, EventStore, limitBy, SqliteEventStore } from '@ledger/event-store';
@@ -50,10 +50,13 @@ export async function* readLog(store: EventStore, options: { after?: bigint; upT
   }
 }
 
-/** One stream's events exactly as stored, in revision order (as `readLog` reads the log). */
+/**
+ * One stream's events as `readLog` reads the log, in the log's order (a revision edited in the file does
+ * not reorder them: positions are what the anchors hold).
+ */
 export async function readStreamRows(store: EventStore, stream: string): Promise<LogRow[]> {
   if (!(store instanceof SqliteEventStore)) return store.readStream(stream);
-  const rows = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE stream = ? ORDER BY revision').all(stream) as RawRow[];
+  const rows = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE stream = ? ORDER BY position').all(stream) as RawRow[];
   return rows.map(toLogRow);
 }
 
