@@ -34,7 +34,12 @@ function csvCell(value: unknown): string {
 }
 
 export function csv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n');
+  return csvRows([header, ...rows]);
+}
+
+/** CSV lines without a header, for output written a part at a time. */
+export function csvRows(rows: unknown[][]): string {
+  return rows.map((r) => r.map(csvCell).join(',')).join('\n');
 }
 
 /** A fixed-width table for a terminal; numeric-looking cells are right-aligned. */

@@ -4,9 +4,9 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDate } from '@ledger/credit';
-import { generalLedger, type GeneralLedger } from '@ledger/servicing/audit';
+import { generalLedger, type GeneralLedger, type GlLine } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
-import { CliError, csv, type Format, json, out, parseFormat, progress, table } from '../output';
+import { CliError, csvRows, type Format, json, out, parseFormat, progress, table } from '../output';
 
 interface GlOptions {
   from: string;
@@ -16,13 +16,25 @@ interface GlOptions {
 
 export function glText(gl: GeneralLedger): string {
   return [
-    `trial balance ${gl.from} to ${gl.to} (${gl.lines.length} journal lines; debits positive)`,
+    `trial balance ${gl.from} to ${gl.to} (${gl.lineCount} journal lines; debits positive)`,
     '',
     table(
       ['ledger account', 'opening', 'debits', 'credits', 'closing'],
       [...gl.trialBalance.map((r) => [r.ledgerAccount, r.opening, r.debits, r.credits, r.closing]), ['TOTAL', '', gl.totals.debits, gl.totals.credits, gl.totals.closing]],
     ),
   ].join('\n');
+}
+
+const GL_COLUMNS = ['date', 'position', 'eventId', 'accountId', 'eventType', 'ledgerAccount', 'side', 'amount'];
+
+const glRow = (l: GlLine) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.ledgerAccount, l.side, l.amount];
+
+/** Writes to stdout, waiting for it to drain when its buffer is full. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.stdout.write(text, (error) => (error ? reject(error) : undefined))) resolve();
+    else process.stdout.once('drain', resolve);
+  });
 }
 
 @Command({ name: 'gl', description: 'trial balance and general-ledger export over a date range' })
@@ -34,13 +46,26 @@ export class GlCommand extends CommandRunner {
   async run(_params: string[], options: GlOptions): Promise<void> {
     const { from, to } = options;
     if (!from || !to || !isValidDate(from) || !isValidDate(to) || from > to) throw new CliError('--from and --to must be dates (YYYY-MM-DD), from on or before to');
-    const bar = progress('gl');
-    const gl = await this.files.withStore((store) => generalLedger(store, from, to, (p, head) => bar.update(p, head)));
-    bar.stop();
     const format = options.format ?? 'text';
-    if (format === 'json') out(json(gl));
-    else if (format === 'csv') out(csv(['date', 'position', 'eventId', 'accountId', 'eventType', 'ledgerAccount', 'side', 'amount'], gl.lines.map((l) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.ledgerAccount, l.side, l.amount])));
-    else out(glText(gl));
+    const bar = progress('gl');
+    // CSV and JSON write the journal lines as the log is read, so that a range of millions of lines is
+    // never held at once; the trial balance comes after them (JSON's fields in the order they always had).
+    let written = 0;
+    const onLines =
+      format === 'csv'
+        ? (lines: GlLine[]) => write(`${csvRows(lines.map(glRow))}\n`)
+        : format === 'json'
+          ? (lines: GlLine[]) => write(lines.map((l) => `${written++ === 0 ? '' : ','}\n    ${JSON.stringify(l)}`).join(''))
+          : undefined;
+    if (format === 'csv') await write(`${csvRows([GL_COLUMNS])}\n`);
+    if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "lines": [`);
+    const gl = await this.files.withStore((store) => generalLedger(store, from, to, { onProgress: (p, head) => bar.update(p, head), onLines }));
+    bar.stop();
+    if (format === 'json') {
+      const { lineCount, trialBalance, totals } = gl;
+      const rest = json({ lineCount, trialBalance, totals }).replace(/^{\n/, '').replace(/\n}$/, '');
+      await write(`${written === 0 ? ']' : '\n  ]'},\n${rest}\n}\n`);
+    } else if (format === 'text') out(glText(gl));
   }
 
   @Option({ flags: '--from <date>', description: 'first business date, YYYY-MM-DD' })

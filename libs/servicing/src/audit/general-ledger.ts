@@ -31,19 +31,30 @@ export interface TrialBalanceRow {
 export interface GeneralLedger {
   from: string;
   to: string;
-  lines: GlLine[];
+  /** Journal lines of the range, handed to `onLines` as the log is read (none are kept). */
+  lineCount: number;
   trialBalance: TrialBalanceRow[];
   totals: { debits: string; credits: string; closing: string };
 }
 
-export async function generalLedger(store: EventStore, from: string, to: string, onProgress?: (position: bigint, head: bigint) => void): Promise<GeneralLedger> {
+export interface GeneralLedgerOptions {
+  onProgress?(position: bigint, head: bigint): void;
+  /**
+   * The range's journal lines, a page of the log at a time, in the log's order; awaited before the next
+   * page is read, so a writer that waits for its output to drain holds one page in memory, not the range.
+   */
+  onLines?(lines: GlLine[]): void | Promise<void>;
+}
+
+export async function generalLedger(store: EventStore, from: string, to: string, options: GeneralLedgerOptions = {}): Promise<GeneralLedger> {
   const zero = () => Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
   const opening = zero();
   const debits = zero();
   const credits = zero();
-  const lines: GlLine[] = [];
+  let lineCount = 0;
   const head = await store.headPosition();
   for await (const rows of readLog(store)) {
+    const lines: GlLine[] = [];
     for (const row of rows) {
       if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) continue;
       const event = { type: row.type, data: row.data } as CreditAccountEvent;
@@ -58,7 +69,9 @@ export async function generalLedger(store: EventStore, from: string, to: string,
         lines.push({ date: on, position: row.position.toString(), eventId: row.id, accountId: row.stream.slice(ACCOUNT_STREAM_PREFIX.length), eventType: row.type, ledgerAccount: p.account, side: p.side, amount: p.amount.toString() });
       }
     }
-    onProgress?.(rows[rows.length - 1].position, head);
+    lineCount += lines.length;
+    if (lines.length > 0) await options.onLines?.(lines);
+    options.onProgress?.(rows[rows.length - 1].position, head);
   }
   const trialBalance = CHART_OF_ACCOUNTS.map((a) => ({
     ledgerAccount: a,
@@ -68,5 +81,5 @@ export async function generalLedger(store: EventStore, from: string, to: string,
     closing: opening[a].plus(debits[a]).minus(credits[a]).toString(),
   }));
   const sum = (pick: (r: TrialBalanceRow) => string) => Money.sum(trialBalance.map((r) => Money.of(pick(r)))).toString();
-  return { from, to, lines, trialBalance, totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) } };
+  return { from, to, lineCount, trialBalance, totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) } };
 }

@@ -1,0 +1,87 @@
+/**
+ * `ledger gl` on a simulated ledger: the trial balance over a range, and its journal lines as CSV and
+ * JSON, written as the log is read. The three formats agree, debits equal credits to the fen, and one
+ * range's closing balances are the next range's opening ones. The CLI runs as a real process.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { GeneralLedger, GlLine, TrialBalanceRow } from '@ledger/servicing/audit';
+import { type LedgerRun, runLedger } from '../support/ledger-cli';
+
+jest.setTimeout(180_000);
+
+/** An amount in fen, exactly: "-12.30" -> -1230n. */
+function fen(amount: string): bigint {
+  const match = /^(-?)(\d+)\.(\d{2})$/.exec(amount);
+  if (!match) throw new Error(`not an amount of fen: ${amount}`);
+  const value = BigInt(match[2]) * 100n + BigInt(match[3]);
+  return match[1] === '-' ? -value : value;
+}
+
+describe('ledger gl on a simulated ledger', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-gl-'));
+  const runs: Record<string, LedgerRun> = {};
+  let events = 0;
+
+  beforeAll(async () => {
+    // More events than two of the log's pages (2,000 rows each), so the lines are written in parts.
+    const simulated = await runLedger(dir, ['simulate', '--accounts', '100', '--months', '5', '--seed', '42', '--start', '2026-01-05']);
+    if (simulated.code !== 0) throw new Error(`simulate failed: ${simulated.stderr}`);
+    const log = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
+    events = log.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    log.close();
+    const ranges: Record<string, string[]> = {
+      text: ['--from', '2026-01-01', '--to', '2026-06-30'],
+      csv: ['--from', '2026-01-01', '--to', '2026-06-30', '--format', 'csv'],
+      json: ['--from', '2026-01-01', '--to', '2026-06-30', '--format', 'json'],
+      early: ['--from', '2026-01-01', '--to', '2026-02-28', '--format', 'json'],
+      late: ['--from', '2026-03-01', '--to', '2026-06-30', '--format', 'json'],
+      empty: ['--from', '2025-01-01', '--to', '2025-01-31', '--format', 'json'],
+    };
+    await Promise.all(Object.entries(ranges).map(async ([name, args]) => void (runs[name] = await runLedger(dir, ['gl', ...args]))));
+    for (const [name, run] of Object.entries(runs)) if (run.code !== 0) throw new Error(`gl ${name} failed: ${run.stderr}`);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const parsed = (name: string) => JSON.parse(runs[name].stdout) as GeneralLedger & { lines: GlLine[] };
+
+  it('writes every journal line of the range in each format, and the same trial balance', () => {
+    const json = parsed('json');
+    expect(events).toBeGreaterThan(4_000);
+    expect(json.lineCount).toBeGreaterThan(2_000);
+    expect(json.lines).toHaveLength(json.lineCount);
+    expect(runs.text.stdout).toContain(`trial balance 2026-01-01 to 2026-06-30 (${json.lineCount} journal lines; debits positive)`);
+    const [header, ...rows] = runs.csv.stdout.trimEnd().split('\n');
+    expect(header).toBe('date,position,eventId,accountId,eventType,ledgerAccount,side,amount');
+    expect(rows.map((r) => r.split(','))).toEqual(json.lines.map((l) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.ledgerAccount, l.side, l.amount]));
+    for (const row of json.trialBalance) expect(runs.text.stdout).toMatch(new RegExp(`^${row.ledgerAccount} +${row.opening.replace('.', '\\.')} +${row.debits.replace('.', '\\.')} +${row.credits.replace('.', '\\.')} +${row.closing.replace('.', '\\.')}$`, 'm'));
+  });
+
+  it('balances: debits equal credits line by line summed, and the closing balances sum to zero', () => {
+    const json = parsed('json');
+    const sum = (side: 'DEBIT' | 'CREDIT') => json.lines.filter((l) => l.side === side).reduce((total, l) => total + fen(l.amount), 0n);
+    expect(sum('DEBIT')).toBe(sum('CREDIT'));
+    expect(fen(json.totals.debits)).toBe(sum('DEBIT'));
+    expect(fen(json.totals.closing)).toBe(0n);
+    expect(json.trialBalance.reduce((total, r) => total + fen(r.closing), 0n)).toBe(0n);
+  });
+
+  it("opens each range with the range before it's closing balances", () => {
+    const early = parsed('early');
+    const late = parsed('late');
+    const whole = parsed('json');
+    const by = (rows: TrialBalanceRow[], pick: (r: TrialBalanceRow) => string) => Object.fromEntries(rows.map((r) => [r.ledgerAccount, pick(r)]));
+    expect(by(late.trialBalance, (r) => r.opening)).toEqual(by(early.trialBalance, (r) => r.closing));
+    expect(by(late.trialBalance, (r) => r.closing)).toEqual(by(whole.trialBalance, (r) => r.closing));
+    expect(early.lineCount + late.lineCount).toBe(whole.lineCount);
+  });
+
+  it('writes valid JSON for a range with no line', () => {
+    const empty = parsed('empty');
+    expect(empty).toMatchObject({ from: '2025-01-01', to: '2025-01-31', lines: [], lineCount: 0 });
+    expect(empty.trialBalance.every((r) => r.opening === '0.00' && r.closing === '0.00')).toBe(true);
+  });
+});
