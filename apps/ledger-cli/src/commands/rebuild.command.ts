@@ -125,8 +125,8 @@ export class RebuildCommand extends CommandRunner {
         await runner.replayShare({ index: 0, of: jobs }, head, (done, total, unit) => {
           bar.update(done, total, unit);
           // A share process that failed fails the rebuild now, not once this share has ended.
-          const failed = children.find((child) => child.failure !== undefined);
-          if (failed !== undefined) throw failed.failure;
+          const gone = children.find((child) => child.failure !== undefined);
+          if (gone !== undefined) throw gone.failure;
         });
       } finally {
         bar.stop();

@@ -35,7 +35,7 @@ import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
 import { CHAIN_GENESIS, chainHashOf } from './chain-hash';
-import { readLog, readStreamRows, type LogRow } from './log-rows';
+import { readLog, type LogRow, streamRowsReader } from './log-rows';
 import { balanceRowDifferences, CHECK_NAMES, type CheckName, finding, type Finding, overPreciseAmounts } from './verify-checks';
 
 export interface VerifyOptions {
@@ -115,8 +115,7 @@ export class LedgerVerifier {
     while (this.anchorIndex < this.anchors.length && row.position > BigInt(this.anchors[this.anchorIndex].data.toPosition)) this.closeAnchor();
     this.hasher.add(row);
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
-    const accountId = row.stream.slice(ACCOUNT_STREAM_PREFIX.length);
-    const where = { accountId, stream: row.stream, position: row.position.toString(), revision: row.revision.toString(), eventId: row.id, eventType: row.type };
+    const where = eventWhere(row);
     this.checkChain(row, where);
     for (const [path, value] of overPreciseAmounts(row.data)) {
       this.findings.push(finding('AMOUNT_PRECISION', `${path} = ${value} has more than 2 decimals`, { ...where, field: path, actual: value }));
@@ -127,16 +126,17 @@ export class LedgerVerifier {
   private async replayAccounts(): Promise<void> {
     const db = this.options.readModels;
     const balanceRow = db?.prepare('SELECT * FROM balances WHERE account_id = ?');
+    const readStream = streamRowsReader(this.store);
     const total = BigInt(this.chains.size);
     let done = 0n;
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
       const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], paid: new Map() };
       let last: LogRow | undefined;
-      for (const row of await readStreamRows(this.store, stream)) {
+      for (const row of await readStream(stream)) {
         if (row.position > this.lastPosition) break;
         last = row;
-        this.replay(account, row, { accountId, stream, position: row.position.toString(), revision: row.revision.toString(), eventId: row.id, eventType: row.type });
+        this.replay(account, row, eventWhere(row));
       }
       // Read alone, the stream must hold what the log held for it (a store may drop a stream's events from one and not the other).
       const inLog = this.chains.get(stream)!.revision;
@@ -281,6 +281,11 @@ export class LedgerVerifier {
       this.findings.push(finding('READ_MODEL_MISMATCH', `statement ${statementId} is in the read model and not in the log`, { accountId, field: `statements.${statementId}`, expected: null, actual: 'present' }));
     }
   }
+}
+
+/** Where a finding about an account event points: its account, stream, position, revision, id and type. */
+function eventWhere(row: LogRow): Partial<Finding> {
+  return { accountId: row.stream.slice(ACCOUNT_STREAM_PREFIX.length), stream: row.stream, position: row.position.toString(), revision: row.revision.toString(), eventId: row.id, eventType: row.type };
 }
 
 /** The figures a statement's event and its read-model row name alike. */

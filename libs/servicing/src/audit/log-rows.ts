@@ -51,13 +51,14 @@ export async function* readLog(store: EventStore, options: { after?: bigint; upT
 }
 
 /**
- * One stream's events as `readLog` reads the log, in the log's order (a revision edited in the file does
- * not reorder them: positions are what the anchors hold).
+ * A reader of one stream's events at a time, as `readLog` reads the log, in the log's order (a revision
+ * edited in the file does not reorder them: positions are what the anchors hold). On SQLite its query
+ * is prepared once, for every stream it reads.
  */
-export async function readStreamRows(store: EventStore, stream: string): Promise<LogRow[]> {
-  if (!(store instanceof SqliteEventStore)) return store.readStream(stream);
-  const rows = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE stream = ? ORDER BY position').all(stream) as RawRow[];
-  return rows.map(toLogRow);
+export function streamRowsReader(store: EventStore): (stream: string) => Promise<LogRow[]> {
+  if (!(store instanceof SqliteEventStore)) return (stream) => store.readStream(stream);
+  const select = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE stream = ? ORDER BY position');
+  return async (stream) => (select.all(stream) as RawRow[]).map(toLogRow);
 }
 
 function toLogRow(r: RawRow): LogRow {

@@ -121,12 +121,17 @@ describe('converting a draw into installments', () => {
     expect(s.lastOf('StatementIssued').data).toMatchObject({ newDraws: '500.00', revolvingPrincipal: '500.00' });
   });
 
-  it('takes a converted draw off the new draws of its own cycle only, posted after the month end or not', () => {
+  /** 1,000.00 drawn on 1 February, before January is closed for the account: January's cycle's, billed on its statement. */
+  const drawnBeforeJanuaryCloses = () => {
     const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
     s.closeDaysThrough('2026-01-30');
-    // 1 February, before January is closed for the account: the draw is January's cycle's, billed on its statement.
     s.at('2026-02-01');
     s.draw('o-1', '1000.00');
+    return s;
+  };
+
+  it('takes a converted draw off the new draws of its own cycle only, posted after the month end or not', () => {
+    const s = drawnBeforeJanuaryCloses();
     s.repay('r-1', '200.00');
     convert(s, 3, 'o-1');
     s.execute({ type: 'CloseBusinessDay', businessDate: '2026-01-31' });
@@ -137,10 +142,7 @@ describe('converting a draw into installments', () => {
   });
 
   it('never takes off a plan closed before it billed a period: never twice, never below nothing', () => {
-    const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
-    s.closeDaysThrough('2026-01-30');
-    s.at('2026-02-01');
-    s.draw('o-1', '1000.00');
+    const s = drawnBeforeJanuaryCloses();
     s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '200.00' });
     convert(s, 3, 'o-1');
     s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-2', amount: '800.00' });
