@@ -4,6 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+import { idNumber } from '../support/id-numbers';
 
 describe('the HTTP contract', () => {
   let ledger: TestLedger;
@@ -95,6 +96,17 @@ describe('the HTTP contract', () => {
     const res = await ledger.http.post('/applications').send({ ...body, idNumber: wrong });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'INVALID_ID_NUMBER' });
+  });
+
+  it('refuses an ID number whose check character holds but whose birth date cannot exist, writing nothing', async () => {
+    const head = async () => (await ledger.http.get('/health')).body.store.head;
+    const before = await head();
+    // idNumber() computes a valid check character for any eight digits.
+    for (const birthDate of ['1990-02-30', '1990-13-01', '1990-00-10', '1990-02-29', '0000-01-01']) {
+      const res = await ledger.http.post('/applications').send({ ...application('1990-01-01', 1), idNumber: idNumber(birthDate, 1) });
+      expect({ birthDate, status: res.status, body: res.body }).toMatchObject({ birthDate, status: 400, body: { error: 'INVALID_ID_NUMBER', details: [{ field: 'idNumber' }] } });
+    }
+    expect(await head()).toBe(before);
   });
 
   it('answers 404 for an unknown account, on commands and queries', async () => {

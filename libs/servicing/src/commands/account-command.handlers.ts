@@ -36,7 +36,7 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
     await this.gate.assertOpen(toShanghai(now).date);
     const idNumber = a.idNumber.toUpperCase();
     if (!isValidPrcIdNumber(idNumber)) {
-      throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character', { field: 'idNumber' });
+      throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character and a real birth date', { field: 'idNumber' });
     }
     const accountId = this.personalData.accountIdFor(idNumber);
     return this.repository.execute(
