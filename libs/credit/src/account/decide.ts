@@ -30,6 +30,7 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
   const terms = accountTerms(state, context);
   if (command.type === 'SubmitApplication') return decideApplication(command, state, on, context.terms.current);
   if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
+  assertOpenFor(command, state);
   switch (command.type) {
     case 'ActivateAccount':
       if (state.status === 'ACTIVE') {
@@ -79,6 +80,26 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * What an account takes before it is opened (PRODUCT.md §2: usable only once activated). A rejected
+ * application takes only a new application (and a draw, declined as a fact, as at any account that
+ * cannot pay; an activation is refused with its own code). An approved one takes its activation, a risk suspension and its clearance (risk may act
+ * before first use) and pay score updates (the feed that reviews read); nothing it could owe or repay.
+ * Anything else would write facts about a credit line that does not exist, such as a repayment with
+ * nothing to pay returned whole.
+ */
+const BEFORE_ACTIVATION: Record<'REJECTED' | 'APPROVED', ReadonlySet<CreditAccountCommand['type']>> = {
+  REJECTED: new Set(['ActivateAccount', 'RequestDraw']),
+  APPROVED: new Set(['ActivateAccount', 'RequestDraw', 'SuspendForRisk', 'ClearRiskSuspension', 'UpdatePayScore']),
+};
+
+function assertOpenFor(command: CreditAccountCommand, state: CreditAccountState): void {
+  if (state.status !== 'REJECTED' && state.status !== 'APPROVED') return;
+  if (BEFORE_ACTIVATION[state.status].has(command.type)) return;
+  const detail = state.status === 'REJECTED' ? 'NOT_OPENED' : 'PENDING_ACTIVATION';
+  throw new DomainError('ACCOUNT_NOT_ACTIVE', `the account is ${state.status.toLowerCase()}, not active: it takes no ${command.type} until it is activated`, { detail, status: state.status });
 }
 
 function sameControls(state: CreditAccountState, limit: Money | null, nightLock: boolean): boolean {

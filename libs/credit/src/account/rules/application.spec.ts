@@ -1,5 +1,6 @@
 import { AccountScenario, applicant, given } from '../../testing/account-scenario';
 import type { RejectionReason } from '../credit-account.events';
+import type { CreditAccountCommand } from '../credit-account.commands';
 
 const submit = (overrides = {}) => ({ type: 'SubmitApplication' as const, accountId: 'acc-1', channel: 'INVITED' as const, applicant: applicant(overrides) });
 
@@ -101,5 +102,49 @@ describe('activation', () => {
     expect(() => s.execute({ type: 'ActivateAccount', agreementVersion: 'v1', autoRepayCardLast4: '1234' })).toThrow(
       expect.objectContaining({ code: 'ACCOUNT_NOT_APPROVED' }),
     );
+  });
+});
+
+describe('an account before its activation', () => {
+  const rejected = () => {
+    const s = new AccountScenario();
+    s.execute(submit({ payScore: 100 }));
+    return s;
+  };
+  const approved = () => {
+    const s = new AccountScenario();
+    s.execute(submit());
+    return s;
+  };
+  const servicing = [
+    { type: 'ReceiveRepayment' as const, reference: 'P-1', amount: '500.00', channel: 'AUTO_DEBIT' as const },
+    { type: 'ReceiveRepayment' as const, reference: 'P-2', amount: '1.00', channel: 'MANUAL' as const },
+    { type: 'SetTransactionControls' as const, singleTransactionLimit: '10.00', nightLock: true },
+    { type: 'RecordAutoRepaymentFailure' as const, statementId: '2026-01', reason: 'INSUFFICIENT_FUNDS' as const },
+  ];
+
+  it.each(servicing)('refuses $type on a rejected or an approved account, writing nothing', (command) => {
+    for (const [s, detail] of [[rejected(), 'NOT_OPENED'], [approved(), 'PENDING_ACTIVATION']] as const) {
+      const before = s.state;
+      expect(() => s.execute(command)).toThrow(expect.objectContaining({ code: 'ACCOUNT_NOT_ACTIVE', details: expect.objectContaining({ detail }) }));
+      expect(s.state).toBe(before);
+    }
+  });
+
+  it('refuses risk and pay score commands on a rejected application, and takes them on an approved account', () => {
+    const commands: CreditAccountCommand[] = [
+      { type: 'UpdatePayScore' as const, payScore: 800 },
+      { type: 'SuspendForRisk' as const, reason: 'REMOTE_LOGIN' as const, note: 'flagged before first use' },
+    ];
+    for (const command of commands) expect(() => rejected().execute(command)).toThrow(expect.objectContaining({ code: 'ACCOUNT_NOT_ACTIVE' }));
+    const s = approved();
+    expect(s.execute(commands[0]).map((e) => e.type)).toEqual(['PayScoreUpdated']);
+    expect(s.execute(commands[1]).map((e) => e.type)).toEqual(['AccountSuspended']);
+    expect(s.execute({ type: 'ClearRiskSuspension', operator: 'ops-1' }).map((e) => e.type)).toEqual(['SuspensionCleared']);
+  });
+
+  it('still records a draw at a rejected account as declined, not an error', () => {
+    const [declined] = rejected().execute({ type: 'RequestDraw', orderId: 'O-1', merchant: 'JD.com', amount: '10.00', authentication: { method: 'PASSWORD', passed: true } });
+    expect(declined).toMatchObject({ type: 'DrawDeclined', data: { reason: 'ACCOUNT_NOT_ACTIVE', detail: 'NOT_OPENED' } });
   });
 });
