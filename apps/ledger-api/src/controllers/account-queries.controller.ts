@@ -31,7 +31,7 @@ export class AccountQueriesController {
   @Get('accounts')
   @ApiOperation({ summary: 'List and filter accounts (status, delinquency bucket) with paging' })
   list(@Query() params: ListAccountsParams, @Req() req: QueryRequest) {
-    return this.queries.execute(new ListAccountsQuery({ status: params.status, bucket: params.bucket, limit: params.limit, offset: params.offset }, consistencyOf(req.query)));
+    return this.queries.execute(new ListAccountsQuery({ status: params.status, bucket: params.bucket, limit: params.limit, offset: params.offset, after: params.cursor }, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id')

@@ -1,7 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN } from './validators';
+import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN, ID_PATTERN } from './validators';
 import { REVISION_TEXT } from '@ledger/servicing/audit';
 
 export class ActivationDto {
@@ -32,9 +32,26 @@ export class InstallmentDto {
   @ApiProperty({ enum: [3, 6, 12], example: 6 }) @IsInt() @Min(1) @Max(60) periods!: number;
 }
 
-export class InstallmentQuoteQuery {
+/**
+ * A query string's whole number as a number, and anything else (`0x10`, ` 6`, `6.0`, `1e3`) as the
+ * string it was, which `@IsInt` then refuses: `Number()` alone would take all of those.
+ */
+const WholeNumber = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
+
+/**
+ * What every read route takes beside its own parameters: `after` (wait until the read models have
+ * applied that position) and `consistency`. The controllers document them once and read them from the
+ * query string (`consistencyOf`); they are declared here so that a route's own parameters can still
+ * refuse everything else.
+ */
+export class ReadConsistencyQuery {
+  @ApiHideProperty() @IsOptional() @Matches(/^\d{1,19}$/, { message: 'after must be a global position (digits)' }) after?: string;
+  @ApiHideProperty() @IsOptional() @IsIn(['strong', 'eventual']) consistency?: string;
+}
+
+export class InstallmentQuoteQuery extends ReadConsistencyQuery {
   @IsAmount() amount!: string;
-  @ApiProperty({ enum: [3, 6, 12], example: 6 }) @Type(() => Number) @IsInt() @Min(1) @Max(60) periods!: number;
+  @ApiProperty({ enum: [3, 6, 12], example: 6 }) @WholeNumber() @IsInt() @Min(1) @Max(60) periods!: number;
 }
 
 export class RepaymentDto {
@@ -90,7 +107,7 @@ export class EndOfDayDto {
   @ApiProperty({ example: '2026-01-31' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'businessDate must be YYYY-MM-DD' }) businessDate!: string;
 }
 
-export class AccrualsQuery {
+export class AccrualsQuery extends ReadConsistencyQuery {
   @ApiProperty({ example: '2026-01-01' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
   @ApiProperty({ example: '2026-01-31' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
 }
@@ -107,9 +124,13 @@ export class HistoryQuery {
   revision?: string;
 }
 
-export class ListAccountsQuery {
+export class ListAccountsQuery extends ReadConsistencyQuery {
   @ApiProperty({ required: false, enum: ['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED'] }) @IsOptional() @IsIn(['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED']) status?: string;
   @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
-  @ApiProperty({ required: false, default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiProperty({ required: false, default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @ApiProperty({ required: false, default: 50, maximum: 500 }) @IsOptional() @WholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiProperty({ required: false, default: 0 }) @IsOptional() @WholeNumber() @IsInt() @Min(0) offset?: number;
+  @ApiProperty({ required: false, description: "Keyset paging: the accounts after this one, in account id order (a page's `nextCursor`); pages stay put while accounts are added, where `offset`'s shift" })
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'cursor must be an account id (a page\'s nextCursor)' })
+  cursor?: string;
 }

@@ -26,6 +26,12 @@ export function IsIdentifier(description: string, example = 'ORD-20260105-0001')
   );
 }
 
+/** Free text: a string of at most `max` characters with something in it (empty or blank text is refused, as it records nothing). */
 export function IsText(description: string, max: number, example?: string) {
-  return applyDecorators(ApiProperty({ description, maxLength: max, example }), IsString(), MaxLength(max));
+  return applyDecorators(
+    ApiProperty({ description, minLength: 1, maxLength: max, example }),
+    IsString(),
+    MaxLength(max),
+    Matches(/\S/, { message: '$property must not be empty or blank' }),
+  );
 }

@@ -53,7 +53,7 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof ApiError) return { status: exception.getStatus(), body: exception.body };
   if (exception instanceof DomainError) {
     const status = NOT_FOUND.has(exception.code) ? 404 : CONFLICT_CODES.has(exception.code) ? 409 : MALFORMED.has(exception.code) ? 400 : 422;
-    return { status, body: { error: exception.code, message: exception.message, details: [exception.details] } };
+    return { status, body: { error: exception.code, message: exception.message, details: Object.keys(exception.details).length > 0 ? [exception.details] : [] } };
   }
   if (exception instanceof IdempotencyKeyReusedError) return { status: 409, body: { error: exception.code, message: exception.message, details: [{ commandId: exception.commandId }] } };
   if (exception instanceof ConcurrencyRetriesExhaustedError || exception instanceof ConcurrencyError) {
@@ -62,7 +62,10 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof BusinessDayNotClosedError) {
     return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed }] } };
   }
-  if (exception instanceof ClockError) return { status: exception.code === 'INVALID_DATE_TIME' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [] } };
+  if (exception instanceof ClockError) {
+    const malformed = exception.code === 'INVALID_DATE_TIME';
+    return { status: malformed ? 400 : 409, body: { error: exception.code, message: exception.message, details: malformed ? [{ field: 'now' }] : [] } };
+  }
   if (exception instanceof EndOfDayError) return { status: exception.code === 'INVALID_BUSINESS_DATE' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [exception.details] } };
   if (exception instanceof QueryInputError) return { status: 400, body: { error: 'VALIDATION_FAILED', message: exception.message, details: [{ field: exception.field }] } };
   if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };

@@ -29,7 +29,7 @@ export class InFlightLimitMiddleware implements NestMiddleware {
         JSON.stringify({
           error: 'OVERLOADED',
           message: `the ledger is already working on ${limit.limit} requests; retry after a second`,
-          details: { limit: limit.limit },
+          details: [{ limit: limit.limit }],
         }),
       );
       return;

@@ -5,7 +5,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { HttpStatus } from '@nestjs/common';
 import type { RequestMetadata } from '@ledger/servicing';
+import { ApiError } from './errors';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -33,11 +35,22 @@ export function actorOf(request: FastifyRequest): string {
   return principal ? `${principal.role}:${principal.name}` : 'anonymous';
 }
 
+/** What an Idempotency-Key may be: 1 to 128 visible ASCII characters (it is stored in every event the command writes). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
 export function commandMetadata(request: FastifyRequest, route: string, body: unknown, naturalKey?: string): RequestMetadata {
   const header = headerOf(request, 'idempotency-key');
+  if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) {
+    throw new ApiError(HttpStatus.BAD_REQUEST, {
+      error: 'VALIDATION_FAILED',
+      message: 'Idempotency-Key must be 1 to 128 visible ASCII characters (no spaces)',
+      details: [{ field: 'Idempotency-Key', problems: ['must be 1 to 128 visible ASCII characters (no spaces)'] }],
+    });
+  }
   const commandId = naturalKey ?? (header ? `key:${route}:${header}` : undefined);
   return {
     commandId,
+    naturalKey: naturalKey !== undefined,
     requestHash: requestHash(route, body),
     actor: actorOf(request),
     correlationId: headerOf(request, 'x-request-id') ?? randomUUID(),

@@ -63,6 +63,13 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
   async consistent(position?: bigint, timeoutMs = CONSISTENCY_TIMEOUT_MS): Promise<void> {
+    // A position the log has not reached would be waited for in vain: no command answer names one.
+    if (position !== undefined) {
+      const head = await this.store.headPosition();
+      if (position > head) {
+        throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `after ${position} is past the head of the log (${head}): pass a position from a command's answer`, details: [{ field: 'after', head: head.toString() }] });
+      }
+    }
     if (this.worker) {
       // A worker being started again after a crash is worth waiting for; one that keeps dying before it
       // follows the log (the store unreachable, say) is not.

@@ -120,7 +120,7 @@ export interface ListAccountsOptions {
 
 export interface AccountPage {
   items: AccountView[];
-  /** Pass as `after` for the next page; null on the last page. */
+  /** Pass as `after` (over HTTP, `cursor`) for the next page; null on the last page. */
   nextCursor: string | null;
 }
 

@@ -63,9 +63,14 @@ export function toDomain(stored: StoredEvent): CreditAccountEvent {
   return { type: stored.type, data: stored.data } as CreditAccountEvent;
 }
 
-/** The account's stored events recorded at or before `asOf` (all of them when it is omitted). */
+/**
+ * The account's stored events recorded at or before `asOf` (all of them when it is omitted); none when
+ * the account was opened after `asOf`, and `AccountNotFoundError` when it has no events at all.
+ */
 export async function readAccountStream(store: EventStore, accountId: string, asOf?: string): Promise<StoredEvent[]> {
-  return store.readStream(accountStream(accountId), asOf === undefined ? {} : { recordedUpTo: asOf });
+  const stored = await store.readStream(accountStream(accountId), asOf === undefined ? {} : { recordedUpTo: asOf });
+  if (stored.length === 0 && (asOf === undefined || (await store.readStream(accountStream(accountId), { maxCount: 1 })).length === 0)) throw new AccountNotFoundError(accountId);
+  return stored;
 }
 
 interface ClosedDay {
@@ -125,7 +130,6 @@ export function viewOf(state: CreditAccountState, position: bigint, lastClosed: 
 export async function accountHistory(store: EventStore, accountId: string, asOf?: string): Promise<AccountHistory> {
   const stored = await readAccountStream(store, accountId, asOf);
   const lastClosed = await lastClosedAsOf(store, asOf);
-  if (stored.length === 0 && (await store.readStream(accountStream(accountId), { maxCount: 1 })).length === 0) throw new AccountNotFoundError(accountId);
   return { accountId, asOf: asOf ?? null, revision: null, ...replay(accountId, stored, lastClosed) };
 }
 

@@ -45,7 +45,7 @@ export abstract class EndOfDaySchedule {
 
 export class EndOfDayError extends Error {
   constructor(
-    readonly code: 'INVALID_BUSINESS_DATE' | 'BUSINESS_DAY_SKIPPED' | 'BUSINESS_DAY_NOT_OVER',
+    readonly code: 'INVALID_BUSINESS_DATE' | 'BUSINESS_DAY_SKIPPED' | 'BUSINESS_DAY_NOT_OVER' | 'BUSINESS_DAY_BEFORE_LEDGER',
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -113,6 +113,7 @@ export class EndOfDayService {
       throw new EndOfDayError('BUSINESS_DAY_SKIPPED', `the next business day to close is ${addDays(last.date, 1)}`, { lastClosed: last.date, next: addDays(last.date, 1) });
     }
     const today = this.clock.businessDate();
+    if (last.date === null) await this.assertFirstClose(date, today);
     if (date >= today) {
       throw new EndOfDayError('BUSINESS_DAY_NOT_OVER', `business day ${date} is not over: the business clock says ${this.clock.now()}`, { businessDate: date, now: this.clock.now() });
     }
@@ -124,6 +125,22 @@ export class EndOfDayService {
     ]);
     this.gate?.noteClosed(date);
     return { ...data, alreadyClosed: false, position: result.position.toString() };
+  }
+
+  /**
+   * The first close fixes the ledger's calendar: every later day must be closed in turn, and commands
+   * dated after a day not yet closed are refused. A first close before the ledger recorded anything
+   * (a typo such as 2000-01-01) would leave it refusing every command until decades of days were closed,
+   * so the first close is no earlier than the business date of the log's first event, or than
+   * yesterday on a ledger with none.
+   */
+  private async assertFirstClose(date: string, today: string): Promise<void> {
+    const [first] = await this.store.readAll({ maxCount: 1 });
+    const recorded = first?.metadata.businessDate;
+    const earliest = typeof recorded === 'string' && recorded < today ? recorded : addDays(today, -1);
+    if (date < earliest) {
+      throw new EndOfDayError('BUSINESS_DAY_BEFORE_LEDGER', `the first business day to close is ${earliest} or later: the ledger has nothing before it`, { field: 'businessDate', earliest });
+    }
   }
 
   private async processAccounts(date: string, actor: string, counts: Record<string, number>): Promise<number> {

@@ -132,6 +132,12 @@ export interface CommandMetadata {
   commandId?: string;
   /** Hash of the request payload; the same command id with another hash is a reused key. */
   requestHash?: string;
+  /**
+   * `commandId` is the command's own id in the domain (an order id, a payment reference), not a key the
+   * client chose: under another hash the domain decides whether it is the same command ("100" and
+   * "100.00" are one amount) and answers as the first time, or refuses it with its own conflict code.
+   */
+  naturalKey?: boolean;
   actor: string;
   correlationId?: string;
   causationId?: string;
@@ -373,9 +379,12 @@ export class AccountRepository {
       // Looking the id up may have parsed a shard of command ids: the cached account holds more now.
       this.cache.reweigh(accountId);
       if (applied.requestHash === requestHash) return this.replay(loaded, applied);
-      // Another payload under a key already used: a natural key (order id, payment reference) gets the
-      // domain's own conflict code; any other key is a reused idempotency key.
-      this.decideOn(loaded, command, meta);
+      // Another payload under a key already used. A natural key (order id, payment reference) is the
+      // domain's to judge: it refuses another payload with its own conflict code, and decides nothing for
+      // the same command written another way, which is answered as the first time. Any other key is a
+      // reused idempotency key.
+      const decided = this.decideOn(loaded, command, meta);
+      if (meta.naturalKey === true && decided.length === 0) return this.replay(loaded, applied);
       throw new IdempotencyKeyReusedError(commandId);
     }
     const events = this.decideOn(loaded, command, meta);

@@ -1,0 +1,151 @@
+/**
+ * Request edges a demanding client meets: a natural key retried with the same command written another
+ * way, Idempotency-Key's form, commands at an account not yet opened, the read routes' shared
+ * parameters (after, consistency, keyset paging), query numbers, blank text, error bodies' shape, and
+ * the first business day a ledger may close. Each refusal writes nothing.
+ */
+import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+describe('request edges', () => {
+  let ledger: TestLedger;
+  let account: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    account = await openAccount(ledger, '1991-06-30', 41);
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('E-0', '500.00')).expect(201);
+  });
+  afterAll(async () => ledger.close());
+
+  const head = async () => BigInt((await ledger.http.get('/health')).body.store.head);
+
+  it('answers a natural key retried with the same amount written another way as the first time, and still refuses another amount', async () => {
+    const first = await ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'E-P1', amount: '100', channel: 'MANUAL' });
+    expect(first.status).toBe(201);
+    const before = await head();
+    const retry = await ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'E-P1', amount: '100.00', channel: 'MANUAL' });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ replayed: true, position: first.body.position });
+    const other = await ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'E-P1', amount: '100.01', channel: 'MANUAL' });
+    expect([other.status, other.body.error]).toEqual([409, 'REPAYMENT_EXISTS_WITH_DIFFERENT_AMOUNT']);
+    expect(await head()).toBe(before);
+  });
+
+  it('answers a declined draw retried with the same order id with its decline: the order id is final', async () => {
+    const declined = await ledger.http.post(`/accounts/${account}/draws`).send(draw('E-D1', '20', 'PASSWORD', false));
+    expect([declined.status, declined.body.status, declined.body.reason]).toEqual([200, 'DECLINED', 'AUTHENTICATION_FAILED']);
+    const retry = await ledger.http.post(`/accounts/${account}/draws`).send(draw('E-D1', '20.00', 'PASSWORD', true));
+    expect([retry.status, retry.body.status, retry.body.replayed, retry.body.position]).toEqual([200, 'DECLINED', true, declined.body.position]);
+  });
+
+  it('refuses an empty, spaced or oversized Idempotency-Key with 400 naming the header', async () => {
+    const before = await head();
+    for (const key of ['', 'has space', 'k'.repeat(129)]) {
+      const res = await ledger.http.post(`/accounts/${account}/pay-score`).set('Idempotency-Key', key).send({ payScore: 701 });
+      expect({ key: key.slice(0, 10), status: res.status, body: res.body }).toMatchObject({ status: 400, body: { error: 'VALIDATION_FAILED', details: [{ field: 'Idempotency-Key' }] } });
+    }
+    expect(await head()).toBe(before);
+    expect((await ledger.http.post(`/accounts/${account}/pay-score`).set('Idempotency-Key', 'k'.repeat(128)).send({ payScore: 701 })).status).toBe(201);
+  });
+
+  it('refuses servicing commands at a rejected application with 422 ACCOUNT_NOT_ACTIVE, writing nothing', async () => {
+    const rejected = (await ledger.http.post('/applications').send(application('1990-01-01', 9, { payScore: 500 }))).body.accountId as string;
+    const before = await head();
+    const answers = [
+      await ledger.http.put(`/accounts/${rejected}/controls`).send({ singleTransactionLimit: '10.00', nightLock: true }),
+      await ledger.http.post(`/accounts/${rejected}/pay-score`).send({ payScore: 800 }),
+      await ledger.http.post(`/accounts/${rejected}/risk-suspension`).send({ reason: 'OTHER', note: 'x' }),
+      await ledger.http.post(`/accounts/${rejected}/repayments`).send({ reference: 'RJ-A', amount: '500.00', channel: 'AUTO_DEBIT' }),
+    ];
+    expect(answers.map((r) => [r.status, r.body.error, r.body.details[0]?.detail])).toEqual(Array(4).fill([422, 'ACCOUNT_NOT_ACTIVE', 'NOT_OPENED']));
+    expect(await head()).toBe(before);
+  });
+
+  it('takes after and consistency on every read route, and refuses a position past the head at once', async () => {
+    const { position } = (await ledger.http.post(`/accounts/${account}/pay-score`).send({ payScore: 655 })).body;
+    const routes = [`/accounts/${account}`, `/accounts/${account}/accruals?from=2026-01-01&to=2026-01-31`, '/portfolio/accruals?from=2026-01-01&to=2026-01-31', '/accounts?limit=10', `/accounts/${account}/installment-quote?amount=600.00&periods=6`, '/portfolio'];
+    for (const route of routes) {
+      const sep = route.includes('?') ? '&' : '?';
+      expect([route, (await ledger.http.get(`${route}${sep}after=${position}&consistency=strong`)).status]).toEqual([route, 200]);
+      expect([route, (await ledger.http.get(`${route}${sep}consistency=eventual`)).status]).toEqual([route, 200]);
+      expect([route, (await ledger.http.get(`${route}${sep}consistency=sometimes`)).status]).toEqual([route, 400]);
+    }
+    const started = Date.now();
+    const past = await ledger.http.get(`/accounts/${account}?after=999999999`);
+    expect(past.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'after', head: String(await head()) }] });
+    expect(past.status).toBe(400);
+    // It answers without waiting for the read models (their wait gives up after 5 s with a 503).
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  it('pages the account list by its nextCursor', async () => {
+    await openAccount(ledger, '1988-02-03', 77);
+    await openAccount(ledger, '1987-03-04', 78);
+    const all = (await ledger.http.get('/accounts?limit=500')).body.items.map((a: { accountId: string }) => a.accountId);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { accountId: string }[]; nextCursor: string | null } } = await ledger.http.get(`/accounts?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      paged.push(...page.body.items.map((a) => a.accountId));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    expect(paged).toEqual(all);
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect((await ledger.http.get('/accounts?cursor=not%20an%20id')).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'cursor' }] });
+  });
+
+  it('takes whole numbers in a query string only as plain digits', async () => {
+    for (const query of ['/accounts?limit=0x10', '/accounts?limit=1e1', '/accounts?offset=%201', `/accounts/${account}/installment-quote?amount=600.00&periods=%206`, `/accounts/${account}/installment-quote?amount=600.00&periods=6.0`]) {
+      expect([query, (await ledger.http.get(query)).status]).toEqual([query, 400]);
+    }
+    expect((await ledger.http.get('/accounts?limit=16&offset=0')).status).toBe(200);
+  });
+
+  it('refuses empty or blank text where a note, reason, merchant or agreement version is recorded', async () => {
+    const approved = (await ledger.http.post('/applications').send(application('1993-05-05', 6))).body.accountId as string;
+    const before = await head();
+    const refused = [
+      [await ledger.http.post(`/accounts/${approved}/activation`).send({ agreementVersion: '', autoRepayCardLast4: '6222' }), 'agreementVersion'],
+      [await ledger.http.post(`/accounts/${account}/draws`).send({ ...draw('E-B1', '1.00'), merchant: '   ' }), 'merchant'],
+      [await ledger.http.post(`/accounts/${account}/risk-suspension`).send({ reason: 'OTHER', note: '' }), 'note'],
+      [await ledger.http.post('/applications').send({ ...application('1994-06-06', 7), name: '   ' }), 'name'],
+    ] as const;
+    for (const [res, field] of refused) expect([res.status, res.body.details[0].field]).toEqual([400, field]);
+    expect(await head()).toBe(before);
+  });
+
+  it('answers errors with details as a list, naming the field where there is one', async () => {
+    const clock = await ledger.http.put('/operations/clock').send({ now: '2026-02-30T00:00:00+08:00' });
+    expect(clock.body).toEqual({ error: 'INVALID_DATE_TIME', message: expect.any(String), details: [{ field: 'now' }] });
+    const notSuspended = await ledger.http.post(`/accounts/${account}/risk-suspension/clearance`);
+    expect(notSuspended.body).toEqual({ error: 'NOT_SUSPENDED', message: expect.any(String), details: [] });
+    const explanation = await ledger.http.get('/accounts/acc_unknown/statements/2026-01/explanation');
+    expect([explanation.status, explanation.body.error]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+  });
+});
+
+describe('the first business day a ledger closes', () => {
+  it('is no earlier than the business date of its first event', async () => {
+    const ledger = await startLedger();
+    try {
+      await openAccount(ledger, '1991-06-30', 42); // recorded on 2 January 2026
+      await ledger.setClock('2026-01-04T00:10:00+08:00');
+      const typo = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2000-01-01' });
+      expect([typo.status, typo.body.error, typo.body.details]).toEqual([409, 'BUSINESS_DAY_BEFORE_LEDGER', [{ field: 'businessDate', earliest: '2026-01-02' }]]);
+      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' }).expect(200);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('is yesterday on a ledger with nothing in it', async () => {
+    const ledger = await startLedger();
+    try {
+      await ledger.setClock('2026-01-04T00:10:00+08:00');
+      expect((await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' })).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-03' }] });
+      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-03' }).expect(200);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
