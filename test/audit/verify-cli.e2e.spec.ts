@@ -91,11 +91,11 @@ describe('ledger verify on a simulated ledger', () => {
         }),
       staleStatement: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
-          const row = db.prepare(`SELECT account_id, statement_id, new_draws, repaid_since_issue FROM statements WHERE repaid_since_issue != '0.00' ORDER BY account_id, statement_id LIMIT 1`).get() as { account_id: string; statement_id: string; new_draws: string; repaid_since_issue: string };
-          db.prepare(`UPDATE statements SET new_draws = '0.01', repaid_since_issue = '9999.99' WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
-          db.prepare(`INSERT INTO statements SELECT account_id, '2099-01', statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
-          db.prepare(`INSERT INTO statements SELECT 'acc_ghost', statement_id, statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
-          return { accountId: row.account_id, statementId: row.statement_id, newDraws: row.new_draws, repaidSinceIssue: row.repaid_since_issue };
+          const row = db.prepare(`SELECT account_id, statement_id, new_draws, repaid_since_issue, daily_rate FROM statements WHERE repaid_since_issue != '0.00' ORDER BY account_id, statement_id LIMIT 1`).get() as { account_id: string; statement_id: string; new_draws: string; repaid_since_issue: string; daily_rate: string };
+          db.prepare(`UPDATE statements SET new_draws = '0.01', repaid_since_issue = '9999.99', daily_rate = '0.9' WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
+          db.prepare(`INSERT INTO statements SELECT account_id, '2099-01', statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, daily_rate, penalty_daily_rate, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
+          db.prepare(`INSERT INTO statements SELECT 'acc_ghost', statement_id, statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, daily_rate, penalty_daily_rate, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
+          return { accountId: row.account_id, statementId: row.statement_id, newDraws: row.new_draws, repaidSinceIssue: row.repaid_since_issue, dailyRate: row.daily_rate };
         }),
       aheadReadModel: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
@@ -188,10 +188,11 @@ describe('ledger verify on a simulated ledger', () => {
 
   it('fails on a statement row that differs from its event and from the repayments, and on a row the log does not have', () => {
     expect(runs.staleStatement.code).toBe(1);
-    const { accountId, statementId, newDraws, repaidSinceIssue } = facts.staleStatement;
+    const { accountId, statementId, newDraws, repaidSinceIssue, dailyRate } = facts.staleStatement;
     expect(report('staleStatement').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `statements.${statementId}.newDraws`, expected: newDraws, actual: '0.01' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `statements.${statementId}.repaidSinceIssue`, expected: repaidSinceIssue, actual: '9999.99' }),
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `statements.${statementId}.dailyRate`, expected: dailyRate, actual: '0.9' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: 'statements.2099-01', expected: null, actual: 'present' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_ghost', field: 'statements' }),
     ]);

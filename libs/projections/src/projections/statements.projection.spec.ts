@@ -29,6 +29,11 @@ describe('the statements read model', () => {
       paid: { repayments: '0.00', refunds: '0.00' },
       outstanding: '1012.15',
       status: 'OPEN',
+      // The cycle's rates, with each annualized beside it (PRODUCT.md §2): 12.15 is 27 days of 1,000.00 at 0.045%.
+      dailyRate: '0.00045',
+      annualRate: '0.16425',
+      penaltyDailyRate: '0.00065',
+      penaltyAnnualRate: '0.23725',
     });
     expect(queries.getStatements('acc-1').map((s) => s.statementId)).toEqual(['2026-01']);
     await runner.close();

@@ -53,7 +53,7 @@ function sameView(a: StatementView, b: StatementView): boolean {
 export class StatementsProjection implements Projection {
   readonly name = 'statements';
   /** 2: `repaid_since_issue`. */
-  readonly version = 2;
+  readonly version = 3;
   readonly tables = ['statements'];
   /** Rows per account, from its own events. */
   readonly byAccount = {};
@@ -87,6 +87,8 @@ export class StatementsProjection implements Projection {
       status TEXT NOT NULL,
       overdue_since TEXT,
       terms_version TEXT NOT NULL,
+      daily_rate TEXT NOT NULL,
+      penalty_daily_rate TEXT NOT NULL,
       issued_position INTEGER NOT NULL,
       PRIMARY KEY (account_id, statement_id)
     ) STRICT`,
@@ -112,7 +114,7 @@ export class StatementsProjection implements Projection {
         @new_draws, @refunds, @revolving_principal, @installment_periods_json, @interest_exact, @interest_charged,
         @interest_residual, @penalty_exact, @penalty_charged, @penalty_residual, @fees, @previous_balance,
         @statement_balance, @overdue_included, @minimum_repayment, @repaid, @refunded, @repaid_since_issue, @outstanding, @status,
-        @overdue_since, @terms_version, @issued_position)`,
+        @overdue_since, @terms_version, @daily_rate, @penalty_daily_rate, @issued_position)`,
     );
     this.updateView = db.prepare(
       'UPDATE statements SET status = ?, outstanding = ?, overdue_since = ? WHERE account_id = ? AND statement_id = ?',
@@ -243,6 +245,9 @@ export class StatementsProjection implements Projection {
       status: view.status,
       overdue_since: view.overdueSince,
       terms_version: d.termsVersion,
+      // The rates of the cycle billed: a review's new rates take effect the day after the statement day.
+      daily_rate: change.before.dailyRate,
+      penalty_daily_rate: change.before.penaltyDailyRate,
       issued_position: Number(change.stored.position),
     });
   }
@@ -300,6 +305,8 @@ export interface StatementRow {
   status: StatementStatus;
   overdue_since: string | null;
   terms_version: string;
+  daily_rate: string;
+  penalty_daily_rate: string;
   issued_position: number;
 }
 

@@ -44,7 +44,8 @@ export interface AccountView {
 /** Annual rates of the daily rates seen (a handful: one per pricing tier), so a replay does not redo them per event. */
 const annualRates = new Map<string, string>();
 
-function annualRate(dailyRate: string): string {
+/** A daily rate annualized as PRODUCT.md §2 shows it: daily x 365, exact. */
+export function annualRate(dailyRate: string): string {
   let rate = annualRates.get(dailyRate);
   if (rate === undefined) {
     rate = new Dec(dailyRate).times(365).toFixed();

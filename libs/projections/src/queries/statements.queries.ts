@@ -1,6 +1,7 @@
 import type { BilledInstallmentPeriod } from '@ledger/credit';
 import type { Db } from '../runner/projection';
 import type { StatementRow, StatementStatus } from '../projections/statements.projection';
+import { annualRate } from './accounts.queries';
 import { QueryInputError } from './query-input';
 
 /** A statement as the API shows it; amounts are decimal strings of CNY (`exact`/`residual` may have more than 2 decimals). */
@@ -36,6 +37,12 @@ export interface StatementView {
   status: StatementStatus;
   overdueSince: string | null;
   termsVersion: string;
+  /** The daily rate of the cycle billed, and its annualized rate (年化利率, daily x 365; PRODUCT.md §2). */
+  dailyRate: string;
+  annualRate: string;
+  /** The penalty rate of the cycle billed (section 8), daily and annualized. */
+  penaltyDailyRate: string;
+  penaltyAnnualRate: string;
 }
 
 function toView(r: StatementRow): StatementView {
@@ -63,6 +70,10 @@ function toView(r: StatementRow): StatementView {
     status: r.status,
     overdueSince: r.overdue_since,
     termsVersion: r.terms_version,
+    dailyRate: r.daily_rate,
+    annualRate: annualRate(r.daily_rate),
+    penaltyDailyRate: r.penalty_daily_rate,
+    penaltyAnnualRate: annualRate(r.penalty_daily_rate),
   };
 }
 

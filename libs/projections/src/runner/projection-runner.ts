@@ -42,7 +42,7 @@ export type ProgressCallback = (position: bigint, head: bigint, unit: 'positions
 
 export interface ProjectionRunnerOptions {
   store: EventStore;
-  /** The read-model database: a file path (the servicing layer passes `./data/read-models.sqlite`) or an open connection. */
+  /** The read-model database: a file path (the apps pass `LEDGER_READ_MODEL_PATH`, by default `./data/ledger.read-models.sqlite`) or an open connection. */
   database: string | Db;
   projections: readonly Projection[];
   terms?: TermsCatalogue;

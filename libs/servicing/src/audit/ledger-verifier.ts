@@ -62,6 +62,8 @@ interface AccountReplay {
   position: bigint;
   failed: boolean;
   statements: StatementIssuedData[];
+  /** By statement: the daily and penalty rates of the cycle it billed (the state's before its event). */
+  rates: Map<string, { dailyRate: string; penaltyDailyRate: string }>;
   /** By statement: the repayments and refunds allocated to it, and the repayments received while the account listed it. */
   paid: Map<string, StatementPaid>;
 }
@@ -131,7 +133,7 @@ export class LedgerVerifier {
     let done = 0n;
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
-      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], paid: new Map() };
+      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map() };
       let last: LogRow | undefined;
       for (const row of await readStream(stream)) {
         if (row.position > this.lastPosition) break;
@@ -207,6 +209,7 @@ export class LedgerVerifier {
 
   private checkStatementInterest(account: AccountReplay, data: StatementIssuedData, where: Partial<Finding>): void {
     account.statements.push(data);
+    account.rates.set(data.statementId, { dailyRate: account.state.dailyRate, penaltyDailyRate: account.state.penaltyDailyRate });
     const rows = accrualRows(account.state.accrual.segments, data.periodFrom, data.periodTo);
     const sums = { interest: Money.sum(rows.map((r) => r.interest)), penaltyInterest: Money.sum(rows.map((r) => r.penaltyInterest)) };
     for (const kind of ['interest', 'penaltyInterest'] as const) {
@@ -268,6 +271,9 @@ export class LedgerVerifier {
       mismatch('paid.repayments', paid.repayments.toString(), view.paid.repayments);
       mismatch('paid.refunds', paid.refunds.toString(), view.paid.refunds);
       mismatch('repaidSinceIssue', paid.sinceIssue.toString(), view.repaidSinceIssue);
+      const rates = account.rates.get(s.statementId)!;
+      mismatch('dailyRate', rates.dailyRate, view.dailyRate);
+      mismatch('penaltyDailyRate', rates.penaltyDailyRate, view.penaltyDailyRate);
       const now = statementView(account.state, s.statementId);
       mismatch('status', now.status, view.status);
       mismatch('outstanding', now.outstanding, view.outstanding);
