@@ -86,7 +86,12 @@ export interface BilledInstallmentPeriod {
 
 export type CreditAccountEvent =
   | { type: 'ApplicationSubmitted'; data: { accountId: string; on: IsoDate; channel: ApplicationChannel; applicant: ApplicantSnapshot; termsVersion: string } }
-  | { type: 'ApplicationApproved'; data: { on: IsoDate; limit: Amount; dailyRate: Rate; annualRate: Rate; penaltyDailyRate: Rate; payScore: number; termsVersion: string } }
+  /**
+   * `ruleRevision`: the revision of the servicing rules the account is approved under (`RULE_REVISION`);
+   * absent in approvals recorded before revisions were (revision 1). An account keeps the rules it was
+   * approved under, so its recorded history replays to the same figures whatever the code's revision.
+   */
+  | { type: 'ApplicationApproved'; data: { on: IsoDate; limit: Amount; dailyRate: Rate; annualRate: Rate; penaltyDailyRate: Rate; payScore: number; termsVersion: string; ruleRevision?: number } }
   | { type: 'ApplicationRejected'; data: { on: IsoDate; reasons: RejectionReason[]; countsForReapply: boolean; termsVersion: string } }
   | { type: 'AccountActivated'; data: { on: IsoDate; agreementVersion: string; autoRepayCard: { last4: string } } }
   | { type: 'DrawPosted'; data: { on: IsoDate; at: string; drawId: string; merchant: string; amount: Amount; authMethod: AuthMethod } }

@@ -131,6 +131,13 @@ export interface CreditAccountState {
   lastCountedRejectionOn: IsoDate | null;
   lastRejectionReasons: RejectionReason[];
   termsVersion: string;
+  /**
+   * The servicing rules the account was approved under (`RULE_REVISION`). From revision 2, while a
+   * statement is overdue the principal carried onto it from earlier statements bears penalty interest
+   * too, and an overdue carried into a new quarter counts among that quarter's episodes. A state read
+   * from a snapshot or fold row written before the field existed has none: revision 1.
+   */
+  ruleRevision: number;
   payScore: number;
   limit: Money;
   dailyRate: string;
@@ -199,6 +206,7 @@ export function initialState(accountId = ''): CreditAccountState {
     lastCountedRejectionOn: null,
     lastRejectionReasons: [],
     termsVersion: '',
+    ruleRevision: 1,
     payScore: 0,
     limit: Money.ZERO,
     dailyRate: '0',
@@ -250,6 +258,7 @@ export function copyState(s: CreditAccountState): CreditAccountState {
     lastCountedRejectionOn: s.lastCountedRejectionOn,
     lastRejectionReasons: s.lastRejectionReasons,
     termsVersion: s.termsVersion,
+    ruleRevision: s.ruleRevision,
     payScore: s.payScore,
     limit: s.limit,
     dailyRate: s.dailyRate,
@@ -393,7 +402,7 @@ export function availableCredit(state: CreditAccountState, owed: Money = totalOw
  * not, plus billed installment principal unpaid after its due date. The principal of an overdue
  * statement bears penalty interest instead of normal interest, never both.
  */
-export function interestBearingPrincipal(state: CreditAccountState, sums: StatementSums = statementSums(state.statements)): { normal: Money; penalty: Money } {
+export function interestBearingPrincipal(state: CreditAccountState, sums: StatementSums = statementSums(state.statements, carriedBearsPenalty(state))): { normal: Money; penalty: Money } {
   return { normal: state.unbilledRevolving.plus(sums.normalPrincipal), penalty: sums.penaltyPrincipal };
 }
 
@@ -405,19 +414,40 @@ export interface StatementSums {
   overdue: boolean;
   /** Billed principal bearing normal interest: revolving, and installment after its due date, on statements not overdue. */
   normalPrincipal: Money;
-  /** Billed principal bearing penalty interest instead: all of it, on overdue statements. */
+  /**
+   * Billed principal bearing penalty interest instead: all of it, on overdue statements, and with
+   * `carried` on the statements before the newest overdue one too.
+   */
   penaltyPrincipal: Money;
 }
 
-export function statementSums(statements: readonly StatementState[]): StatementSums {
+/** The revision of the servicing rules new approvals record (`CreditAccountState.ruleRevision`). */
+export const RULE_REVISION = 2;
+
+/**
+ * Whether the principal an overdue statement carries from earlier statements bears penalty interest
+ * (rule revision 2). A statement holds "any unpaid balance of earlier statements" (PRODUCT.md §6), and
+ * while it is overdue "its unpaid principal bears penalty interest" (§8): a January remainder carried by
+ * paying January's minimum is part of February's balance, and of what is overdue when February's minimum
+ * is missed, though January itself is within its 90 days.
+ */
+export function carriedBearsPenalty(state: CreditAccountState): boolean {
+  return state.ruleRevision >= 2;
+}
+
+export function statementSums(statements: readonly StatementState[], carried = false): StatementSums {
   let billed = Money.ZERO;
   let overdue = false;
   let normalPrincipal = Money.ZERO;
   let penaltyPrincipal = Money.ZERO;
-  for (const s of statements) {
+  // Statements are oldest first: with `carried`, every one up to the newest overdue one bears penalty.
+  let carriedUpTo = -1;
+  if (carried) for (let i = statements.length - 1; i >= 0; i--) if (statements[i].overdue) { carriedUpTo = i; break; }
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i];
     billed = billed.plus(bucketsTotal(s.owed));
-    if (s.overdue) {
-      overdue = true;
+    if (s.overdue) overdue = true;
+    if (s.overdue || i < carriedUpTo) {
       penaltyPrincipal = penaltyPrincipal.plus(s.owed.REVOLVING_PRINCIPAL).plus(s.owed.INSTALLMENT_PRINCIPAL);
     } else {
       normalPrincipal = normalPrincipal.plus(s.owed.REVOLVING_PRINCIPAL);

@@ -12,6 +12,7 @@ import { copyRecord, getEntry, sizeOf, withEntry } from './sharded-record';
 import {
   bucketsTotal,
   copyQuarter,
+  carriedBearsPenalty,
   copyState,
   copyStatement,
   copyWith,
@@ -66,6 +67,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         payScore: event.data.payScore,
         approvedOn: event.data.on,
         termsVersion: event.data.termsVersion,
+        ruleRevision: event.data.ruleRevision ?? 1,
       });
     case 'ApplicationRejected':
       return copyWith(s, {
@@ -382,7 +384,9 @@ function newQuarter(quarter: string, since: string, s: CreditAccountState): Quar
     daysObserved: 0,
     owedDaysSum: Money.ZERO,
     overdueDays: 0,
-    overdueEpisodes: 0,
+    // From rule revision 2 an overdue the quarter starts in is one of its episodes: the account was
+    // overdue on the quarter's first day, even if it pays that day (counted as an overdue day would be).
+    overdueEpisodes: s.ruleRevision >= 2 && isOverdue(s) ? 1 : 0,
     statementsDue: 0,
     statementsPaidOnTime: 0,
     lastOwed: totalOwed(s),
@@ -410,7 +414,7 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
   const accruing = next.status === 'ACTIVE' || next.status === 'CLOSED';
   if (!next.quarter && !accruing) return next;
   // One pass over the statements answers the quarter's owed and overdue and the interest-bearing principal.
-  const sums = statementSums(next.statements);
+  const sums = statementSums(next.statements, carriedBearsPenalty(next));
   if (next.quarter) {
     const lastOwed = totalOwed(next, sums.billed);
     // Most events move neither figure; the quarter is then shared, not copied.

@@ -3,7 +3,7 @@ import { join } from 'path';
 import fc from 'fast-check';
 import { Money } from '../money/money';
 import type { CreditAccountEvent } from './credit-account.events';
-import { initialState, type OrderRecord, placementOf } from './credit-account.state';
+import { type CreditAccountState, initialState, type OrderRecord, placementOf } from './credit-account.state';
 import { fold } from './evolve';
 import { emptySharded, entriesOf, getEntry, sizeOf, StoredShard, withEntries, withEntry } from './sharded-record';
 import { deserializeState, serializeState, wasConverted } from './state-codec';
@@ -17,6 +17,13 @@ describe('the account state codec', () => {
     expect(back.roundingResidual.interest.toExactString()).toBe('0.00123');
     expect(back.dailyRate).toBe('0.0005');
     expect(serializeState(back)).toBe(serializeState(state));
+  });
+
+  it('reads a state written before rule revisions were recorded as rule revision 1', () => {
+    const { ruleRevision, ...before } = { ...initialState('acc-1'), ruleRevision: 2 };
+    expect(ruleRevision).toBe(2);
+    expect(deserializeState(serializeState(before as CreditAccountState)).ruleRevision).toBe(1);
+    expect(deserializeState(serializeState({ ...initialState('acc-1'), ruleRevision: 2 })).ruleRevision).toBe(2);
   });
 
   it('keeps a caller-chosen id of "__proto__" as an ordinary key', () => {

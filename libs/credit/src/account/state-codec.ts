@@ -282,6 +282,8 @@ function readState(json: string, apart: (name: string, size: number, mask: strin
       (state as unknown as Record<string, unknown>)[key] = apart(key, record.size as number, record.slots === undefined ? undefined : String(record.slots));
     }
   }
+  // Written before rule revisions were recorded: the account was approved under revision 1.
+  if (typeof state.ruleRevision !== 'number') state.ruleRevision = 1;
   return Array.isArray(state.unbilledDraws) && Array.isArray(state.repayments) ? state : upgradeFromBefore6(state as unknown as StateBefore6);
 }
 

@@ -8,7 +8,7 @@ import { ageOn, daysBetween } from '../../time/local-date';
 import { penaltyDailyRate } from '../../interest/accrual';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { ApplicantSnapshot, CreditAccountEvent, RejectionReason } from '../credit-account.events';
-import type { CreditAccountState } from '../credit-account.state';
+import { type CreditAccountState, RULE_REVISION } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 
 type Submit = Extract<CreditAccountCommand, { type: 'SubmitApplication' }>;
@@ -77,6 +77,7 @@ export function decideApplication(command: Submit, state: CreditAccountState, on
         penaltyDailyRate: penaltyDailyRate(dailyRate, terms.penalty.multiplier, terms.penalty.dailyRateCap),
         payScore: command.applicant.payScore,
         termsVersion: terms.version,
+        ruleRevision: RULE_REVISION,
       },
     },
   ];

@@ -3,7 +3,8 @@ import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
 import { type ProductTerms, TERMS_2026_01 } from '../../terms/product-terms';
 import { addDays } from '../../time/local-date';
-import { bucketsTotal, type CreditAccountState, initialState } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, totalOwed } from '../credit-account.state';
+import { fold } from '../evolve';
 import { delinquencyEvents, nextDelinquencyClosing } from './overdue';
 
 /** Pay score 650 (0.05% a day, penalty 0.065%); 1,000.00 drawn on 2 Jan; statement 1,015.00 due 10 Feb, minimum 101.50. */
@@ -148,5 +149,95 @@ describe('the next closing at which an overdue account has a delinquency step', 
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+/** An account approved before rule revisions were recorded: its approval carries none, as stored events of that time do. */
+function approvedUnderRevision1(s: AccountScenario): AccountScenario {
+  const approval = s.history.find((e) => e.type === 'ApplicationApproved')!;
+  delete (approval.data as { ruleRevision?: number }).ruleRevision;
+  s.state = fold(initialState(s.accountId), s.history);
+  return s;
+}
+
+describe('principal carried onto an overdue statement (rule revision 2)', () => {
+  /**
+   * Pay score 650 (0.05% a day, penalty 0.065%). 1,000.00 drawn on 2 Jan; January's statement 1,015.00,
+   * its minimum 101.50 paid on 5 Feb, leaving 913.50 of January's principal, carried onto February's
+   * statement (previous balance 913.50 + 12.96 interest, minimum 92.65, due 10 Mar), which is not paid:
+   * February is overdue from 11 Mar while January is within its 90 days.
+   */
+  const carried = (revision: 1 | 2) => {
+    const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 650 });
+    if (revision === 1) approvedUnderRevision1(s);
+    s.draw('o-1', '1000.00');
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', '101.50');
+    s.closeDaysThrough('2026-03-10');
+    return s;
+  };
+
+  it('is new approvals\' rule: the approval records revision 2', () => {
+    expect(carried(2).lastOf('ApplicationApproved').data.ruleRevision).toBe(2);
+    expect(carried(2).state.ruleRevision).toBe(2);
+  });
+
+  it('bears penalty interest from day 1 past due, with the statement\'s own principal', () => {
+    const s = carried(2);
+    s.closeDaysThrough('2026-03-11');
+    expect(s.state.statements.map((st) => [st.id, st.overdue?.kind ?? null])).toEqual([['2026-01', null], ['2026-02', 'MINIMUM_NOT_PAID']]);
+    expect(interestBearingPrincipal(s.state)).toEqual({ normal: Money.ZERO, penalty: Money.of('913.50') });
+    s.closeDaysThrough('2026-03-31');
+    const march = s.lastOf('StatementIssued').data;
+    // 1 to 10 March at 0.05% on 913.50, then 21 days at 0.065%.
+    expect(march.interest).toEqual({ exact: '4.5675', charged: '4.57', residual: '-0.0025' });
+    expect(march.penaltyInterest).toEqual({ exact: '12.469275', charged: '12.47', residual: '-0.000725' });
+  });
+
+  it('goes back to the daily rate once the overdue statement is cured', () => {
+    const s = carried(2);
+    s.closeDaysThrough('2026-03-14');
+    s.repay('cure', s.lastOf('AccountBecameOverdue').data.overdueAmount);
+    expect(s.state.statements.every((st) => st.overdue === null)).toBe(true);
+    const { normal, penalty } = interestBearingPrincipal(s.state);
+    expect([normal.isPositive(), penalty.toString()]).toEqual([true, '0.00']);
+  });
+
+  it('keeps the daily rate on an account approved under revision 1, whose history must replay to what it recorded', () => {
+    const s = carried(1);
+    s.closeDaysThrough('2026-03-31');
+    expect(s.lastOf('StatementIssued').data.interest.exact).toBe('14.15925');
+    expect(s.lastOf('StatementIssued').data.penaltyInterest.exact).toBe('0');
+  });
+});
+
+describe('an overdue the quarter starts in (rule revision 2)', () => {
+  /** Pay score 720. February's minimum missed: overdue from 11 Mar, still on 1 Apr (day 22), when it is paid off; every later minimum paid on time. */
+  const secondQuarter = (revision: 1 | 2) => {
+    const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 720 });
+    if (revision === 1) approvedUnderRevision1(s);
+    s.draw('o-1', '1500.00');
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', s.lastOf('StatementIssued').data.minimumRepayment);
+    s.closeDaysThrough('2026-03-31');
+    expect(s.state.frozenForOverdue).toBe(true);
+    s.repay('cure', totalOwed(s.state).toString());
+    s.draw('o-2', '1500.00');
+    for (const [statementDay, payDay] of [['2026-04-30', '2026-05-04'], ['2026-05-31', '2026-06-04']]) {
+      s.closeDaysThrough(statementDay);
+      s.closeDaysThrough(payDay);
+      s.repay(`r-${payDay}`, s.lastOf('StatementIssued').data.minimumRepayment);
+    }
+    s.closeDaysThrough('2026-06-30');
+    return s.lastOf('CreditLimitReviewed').data;
+  };
+
+  it('counts among the quarter\'s episodes though it is cured on the first day, so the review decreases the limit', () => {
+    const review = secondQuarter(2);
+    expect(review).toMatchObject({ quarter: '2026-Q2', decision: 'DECREASED', inputs: { overdueEpisodes: 1, overdueDays: 0 } });
+  });
+
+  it('does not count on an account approved under revision 1', () => {
+    expect(secondQuarter(1)).toMatchObject({ quarter: '2026-Q2', decision: 'INCREASED', inputs: { overdueEpisodes: 0, overdueDays: 0 } });
   });
 });
