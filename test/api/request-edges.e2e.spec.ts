@@ -28,6 +28,9 @@ describe('request edges', () => {
     expect(retry.body).toMatchObject({ replayed: true, position: first.body.position });
     const other = await ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'E-P1', amount: '100.01', channel: 'MANUAL' });
     expect([other.status, other.body.error]).toEqual([409, 'REPAYMENT_EXISTS_WITH_DIFFERENT_AMOUNT']);
+    // Another channel is another request, though the domain keys repayments by reference and amount.
+    const channel = await ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'E-P1', amount: '100.00', channel: 'AUTO_DEBIT' });
+    expect([channel.status, channel.body.error]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
     expect(await head()).toBe(before);
   });
 
@@ -139,6 +142,17 @@ describe('the first business day a ledger closes', () => {
   });
 
   it('is yesterday on a ledger with nothing in it', async () => {
+    // The test clock starts at 2 January 2026, 09:00, and nothing is recorded.
+    const ledger = await startLedger();
+    try {
+      expect((await ledger.http.post('/operations/end-of-day').send({ businessDate: '2025-12-31' })).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-01' }] });
+      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-01' }).expect(200);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('is yesterday when setting the clock to today was the first thing recorded', async () => {
     const ledger = await startLedger();
     try {
       await ledger.setClock('2026-01-04T00:10:00+08:00');

@@ -11,7 +11,7 @@ import { EventStore } from '@ledger/event-store';
 import { accountStream } from '@ledger/servicing';
 import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
-import { addDays, formatCount, formatMoney } from '../../apps/ledger-api/dashboard/format';
+import { addDays, formatCount, formatMoney, formatRate } from '../../apps/ledger-api/dashboard/format';
 import { DECISION_LABELS, label, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
 import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
@@ -138,10 +138,10 @@ describe('the dashboard in headless Chromium', () => {
     expect(await figureOf(page, 'account.owed')).toEqual({ value: account.owed.total, shown: formatMoney(account.owed.total) });
     expect((await figureOf(page, 'account.available')).value).toBe(account.available);
     const statements = await rowsOf(page, 'statements');
-    expect(statements.map((r) => [r[0], r[4], r[7], r[9], r[10], r[12]])).toEqual(
+    expect(statements.map((r) => [r[0], r[3], r[5], r[8], r[10], r[11], r[13]])).toEqual(
       [...chosen.statements]
         .reverse()
-        .map((s) => [s.statementId, formatMoney(s.interest.charged), formatMoney(s.statementBalance), formatMoney(s.paid.repayments), formatMoney(s.repaidSinceIssue), s.status]),
+        .map((s) => [s.statementId, `${formatRate(s.dailyRate)} (${formatRate(s.annualRate, 2)})`, formatMoney(s.interest.charged), formatMoney(s.statementBalance), formatMoney(s.paid.repayments), formatMoney(s.repaidSinceIssue), s.status]),
     );
     await expect(page.locator('[data-explain]').count()).resolves.toBe(chosen.statements.length);
     const accrualRows = await rowsOf(page, 'accruals');

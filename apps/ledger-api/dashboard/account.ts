@@ -67,6 +67,8 @@ function statementsTable(accountId: string, statements: StatementView[]): HTMLEl
       { header: 'Month 账单月', cell: (s: StatementView) => s.statementId },
       { header: 'Period 账期', cell: (s) => `${s.periodFrom} – ${s.periodTo}` },
       { header: 'Due 到期日', cell: (s) => s.dueDate },
+      // The cycle's rate with its annualized rate beside it (PRODUCT.md §2).
+      { header: 'Rate 日利率 (年化)', cell: (s) => `${formatRate(s.dailyRate)} (${formatRate(s.annualRate, 2)})`, numeric: true },
       { header: 'New spending 新增消费', cell: (s) => formatMoney(s.newDraws), numeric: true },
       { header: TERMS.interest, cell: (s) => formatMoney(s.interest.charged), numeric: true },
       { header: TERMS.penalty, cell: (s) => formatMoney(s.penaltyInterest.charged), numeric: true },
@@ -127,7 +129,7 @@ async function renderAccruals(accountId: string, from: string, to: string): Prom
             { header: 'Principal 计息本金', cell: (d) => formatMoney(d.normalPrincipal), numeric: true },
             { header: 'Daily rate 日利率', cell: (d) => formatRate(d.dailyRate), numeric: true },
             { header: TERMS.interest, cell: (d) => d.interest, numeric: true },
-            { header: 'Overdue principal 逾期本金', cell: (d) => formatMoney(d.penaltyPrincipal), numeric: true },
+            { header: 'Penalty principal 罚息本金', cell: (d) => formatMoney(d.penaltyPrincipal), numeric: true },
             { header: 'Penalty rate 罚息日利率', cell: (d) => formatRate(d.penaltyDailyRate), numeric: true },
             { header: TERMS.penalty, cell: (d) => d.penaltyInterest, numeric: true },
           ],

@@ -7,16 +7,22 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { HttpStatus } from '@nestjs/common';
 import type { RequestMetadata } from '@ledger/servicing';
+import { Money } from '@ledger/credit';
+import { AMOUNT_PATTERN } from '../dto/validators';
 import { ApiError } from './errors';
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+/** The body's fields that are amounts: hashed in their canonical form, so "100" and "100.00" are one request. */
+const AMOUNT_FIELDS = new Set(['amount', 'singleTransactionLimit']);
+
+function canonical(value: unknown, amounts: boolean, key = ''): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, amounts)).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value as object)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], amounts, k)}`)
       .join(',')}}`;
   }
+  if (amounts && typeof value === 'string' && AMOUNT_FIELDS.has(key) && AMOUNT_PATTERN.test(value)) return JSON.stringify(Money.of(value).toString());
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -26,8 +32,9 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function requestHash(route: string, body: unknown): string {
-  return createHash('sha256').update(`${route}\n${canonical(body)}`).digest('hex');
+/** The hash a command records with its events: of the route and the body, keys sorted and amounts canonical. */
+export function requestHash(route: string, body: unknown, amounts = true): string {
+  return createHash('sha256').update(`${route}\n${canonical(body, amounts)}`).digest('hex');
 }
 
 export function actorOf(request: FastifyRequest): string {
@@ -39,7 +46,8 @@ export function actorOf(request: FastifyRequest): string {
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 export function commandMetadata(request: FastifyRequest, route: string, body: unknown, naturalKey?: string): RequestMetadata {
-  const header = headerOf(request, 'idempotency-key');
+  // A natural key names the command; the header is then not used, and not checked.
+  const header = naturalKey === undefined ? headerOf(request, 'idempotency-key') : undefined;
   if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) {
     throw new ApiError(HttpStatus.BAD_REQUEST, {
       error: 'VALIDATION_FAILED',
@@ -48,10 +56,13 @@ export function commandMetadata(request: FastifyRequest, route: string, body: un
     });
   }
   const commandId = naturalKey ?? (header ? `key:${route}:${header}` : undefined);
+  const hash = requestHash(route, body);
+  // Builds before amounts were hashed canonically recorded the hash of the amounts as sent.
+  const asSent = requestHash(route, body, false);
   return {
     commandId,
-    naturalKey: naturalKey !== undefined,
-    requestHash: requestHash(route, body),
+    requestHash: hash,
+    ...(asSent !== hash ? { sameRequestHashes: [asSent] } : {}),
     actor: actorOf(request),
     correlationId: headerOf(request, 'x-request-id') ?? randomUUID(),
   };

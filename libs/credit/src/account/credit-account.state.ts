@@ -400,7 +400,8 @@ export function availableCredit(state: CreditAccountState, owed: Money = totalOw
 /**
  * Interest-bearing principal at the current moment (PRODUCT.md §4): revolving principal owed, billed or
  * not, plus billed installment principal unpaid after its due date. The principal of an overdue
- * statement bears penalty interest instead of normal interest, never both.
+ * statement, and from rule revision 2 the principal it carries from earlier statements, bears penalty
+ * interest instead of normal interest, never both.
  */
 export function interestBearingPrincipal(state: CreditAccountState, sums: StatementSums = statementSums(state.statements, carriedBearsPenalty(state))): { normal: Money; penalty: Money } {
   return { normal: state.unbilledRevolving.plus(sums.normalPrincipal), penalty: sums.penaltyPrincipal };
@@ -412,7 +413,7 @@ export interface StatementSums {
   billed: Money;
   /** Whether any statement is overdue (`isOverdue`). */
   overdue: boolean;
-  /** Billed principal bearing normal interest: revolving, and installment after its due date, on statements not overdue. */
+  /** Billed principal bearing normal interest: revolving, and installment after its due date, on the statements `penaltyPrincipal` leaves. */
   normalPrincipal: Money;
   /**
    * Billed principal bearing penalty interest instead: all of it, on overdue statements, and with

@@ -85,14 +85,15 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
 /**
  * What an account takes before it is opened (PRODUCT.md §2: usable only once activated). A rejected
  * application takes only a new application (and a draw, declined as a fact, as at any account that
- * cannot pay; an activation is refused with its own code). An approved one takes its activation, a risk suspension and its clearance (risk may act
- * before first use) and pay score updates (the feed that reviews read); nothing it could owe or repay.
- * Anything else would write facts about a credit line that does not exist, such as a repayment with
- * nothing to pay returned whole.
+ * cannot pay; an activation is refused with its own code). An approved one takes its activation, a
+ * risk suspension and its clearance (risk may act before first use), the customer's own transaction
+ * controls (set before the first purchase) and pay score updates (the feed that reviews read): nothing
+ * it could owe or repay. Anything else would write facts about a credit line that does not exist, such
+ * as a repayment with nothing to pay returned whole.
  */
 const BEFORE_ACTIVATION: Record<'REJECTED' | 'APPROVED', ReadonlySet<CreditAccountCommand['type']>> = {
   REJECTED: new Set(['ActivateAccount', 'RequestDraw']),
-  APPROVED: new Set(['ActivateAccount', 'RequestDraw', 'SuspendForRisk', 'ClearRiskSuspension', 'UpdatePayScore']),
+  APPROVED: new Set(['ActivateAccount', 'RequestDraw', 'SuspendForRisk', 'ClearRiskSuspension', 'SetTransactionControls', 'UpdatePayScore']),
 };
 
 function assertOpenFor(command: CreditAccountCommand, state: CreditAccountState): void {

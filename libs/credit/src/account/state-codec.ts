@@ -282,9 +282,10 @@ function readState(json: string, apart: (name: string, size: number, mask: strin
       (state as unknown as Record<string, unknown>)[key] = apart(key, record.size as number, record.slots === undefined ? undefined : String(record.slots));
     }
   }
-  // Written before rule revisions were recorded: the account was approved under revision 1.
-  if (typeof state.ruleRevision !== 'number') state.ruleRevision = 1;
-  return Array.isArray(state.unbilledDraws) && Array.isArray(state.repayments) ? state : upgradeFromBefore6(state as unknown as StateBefore6);
+  const current = Array.isArray(state.unbilledDraws) && Array.isArray(state.repayments) ? state : upgradeFromBefore6(state as unknown as StateBefore6);
+  // Written before rule revisions were recorded: the account was approved under revision 1 (copied, so
+  // the field sits where a folded state has it).
+  return typeof current.ruleRevision === 'number' ? current : copyWith(current, { ruleRevision: 1 });
 }
 
 /** A draw as versions 3 to 5 stored it: where its principal lived, and its unbilled share, in the draw. */

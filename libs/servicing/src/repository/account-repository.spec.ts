@@ -82,6 +82,22 @@ describe('the account repository', () => {
     await expect(repo.execute('acc-1', drawCommand('o-1', '200.00'), meta('draw:o-1', 'hash-b'))).rejects.toMatchObject({ code: 'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD' });
   });
 
+  it('takes a hash an earlier build recorded for the same request as the same request', async () => {
+    await openAccount(repo);
+    const first = await repo.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 }, meta('key:k-2', 'as-sent'));
+    const retry = await repo.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 }, { ...meta('key:k-2', 'canonical'), sameRequestHashes: ['as-sent'] });
+    expect(retry).toMatchObject({ replayed: true, position: first.position });
+    await expect(repo.execute('acc-1', { type: 'UpdatePayScore', payScore: 700 }, { ...meta('key:k-2', 'canonical'), sameRequestHashes: ['other'] })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+
+  it('answers a draw sent again with its order\'s amount and merchant with its first outcome, whatever else changed: an order id is final', async () => {
+    await openAccount(repo);
+    const declined = await repo.execute('acc-1', { ...drawCommand('o-9', '100.00'), authentication: { method: 'PASSWORD', passed: false } }, meta('draw:o-9', 'failed'));
+    expect(declined.events.map((e) => e.type)).toEqual(['DrawDeclined']);
+    const retry = await repo.execute('acc-1', drawCommand('o-9', '100.00'), meta('draw:o-9', 'passed'));
+    expect(retry).toMatchObject({ replayed: true, position: declined.position, events: declined.events });
+  });
+
   it('treats a command id named like an object member as an ordinary id, from memory and from a snapshot', async () => {
     // The map of applied commands was a plain object: `commands['toString']` found Object.prototype's
     // method and refused a first use of the id as a reused key.

@@ -133,11 +133,11 @@ export interface CommandMetadata {
   /** Hash of the request payload; the same command id with another hash is a reused key. */
   requestHash?: string;
   /**
-   * `commandId` is the command's own id in the domain (an order id, a payment reference), not a key the
-   * client chose: under another hash the domain decides whether it is the same command ("100" and
-   * "100.00" are one amount) and answers as the first time, or refuses it with its own conflict code.
+   * Hashes of the same request as earlier builds computed them, taken as the same request too: the HTTP
+   * layer hashes amounts in their canonical form ("100" and "100.00" alike) since rule revision 2, and a
+   * retry of a command recorded before that carries the hash of its body as sent.
    */
-  naturalKey?: boolean;
+  sameRequestHashes?: readonly string[];
   actor: string;
   correlationId?: string;
   causationId?: string;
@@ -378,13 +378,13 @@ export class AccountRepository {
     if (applied) {
       // Looking the id up may have parsed a shard of command ids: the cached account holds more now.
       this.cache.reweigh(accountId);
-      if (applied.requestHash === requestHash) return this.replay(loaded, applied);
-      // Another payload under a key already used. A natural key (order id, payment reference) is the
-      // domain's to judge: it refuses another payload with its own conflict code, and decides nothing for
-      // the same command written another way, which is answered as the first time. Any other key is a
-      // reused idempotency key.
+      if (applied.requestHash === requestHash || meta.sameRequestHashes?.includes(applied.requestHash) === true) return this.replay(loaded, applied);
+      // Another payload under a key already used: a natural key (order id, payment reference) gets the
+      // domain's own conflict code; any other key is a reused idempotency key. One exception: an order id
+      // is final (README), so a draw sent again with its order's amount and merchant, which the domain
+      // takes as the same order, answers with its first outcome whatever its authentication says now.
       const decided = this.decideOn(loaded, command, meta);
-      if (meta.naturalKey === true && decided.length === 0) return this.replay(loaded, applied);
+      if (command.type === 'RequestDraw' && decided.length === 0) return this.replay(loaded, applied);
       throw new IdempotencyKeyReusedError(commandId);
     }
     const events = this.decideOn(loaded, command, meta);

@@ -119,7 +119,6 @@ describe('an account before its activation', () => {
   const servicing = [
     { type: 'ReceiveRepayment' as const, reference: 'P-1', amount: '500.00', channel: 'AUTO_DEBIT' as const },
     { type: 'ReceiveRepayment' as const, reference: 'P-2', amount: '1.00', channel: 'MANUAL' as const },
-    { type: 'SetTransactionControls' as const, singleTransactionLimit: '10.00', nightLock: true },
     { type: 'RecordAutoRepaymentFailure' as const, statementId: '2026-01', reason: 'INSUFFICIENT_FUNDS' as const },
   ];
 
@@ -131,15 +130,17 @@ describe('an account before its activation', () => {
     }
   });
 
-  it('refuses risk and pay score commands on a rejected application, and takes them on an approved account', () => {
+  it('refuses risk, controls and pay score commands on a rejected application, and takes them on an approved account', () => {
     const commands: CreditAccountCommand[] = [
       { type: 'UpdatePayScore' as const, payScore: 800 },
       { type: 'SuspendForRisk' as const, reason: 'REMOTE_LOGIN' as const, note: 'flagged before first use' },
+      { type: 'SetTransactionControls' as const, singleTransactionLimit: '10.00', nightLock: true },
     ];
     for (const command of commands) expect(() => rejected().execute(command)).toThrow(expect.objectContaining({ code: 'ACCOUNT_NOT_ACTIVE' }));
     const s = approved();
     expect(s.execute(commands[0]).map((e) => e.type)).toEqual(['PayScoreUpdated']);
     expect(s.execute(commands[1]).map((e) => e.type)).toEqual(['AccountSuspended']);
+    expect(s.execute(commands[2]).map((e) => e.type)).toEqual(['TransactionControlsSet']);
     expect(s.execute({ type: 'ClearRiskSuspension', operator: 'ops-1' }).map((e) => e.type)).toEqual(['SuspensionCleared']);
   });
 
