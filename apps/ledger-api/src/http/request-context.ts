@@ -14,15 +14,27 @@ import { ApiError } from './errors';
 /** The body's fields that are amounts: hashed in their canonical form, so "100" and "100.00" are one request. */
 const AMOUNT_FIELDS = new Set(['amount', 'singleTransactionLimit']);
 
-function canonical(value: unknown, amounts: boolean, key = ''): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, amounts)).join(',')}]`;
+/** An amount of the body in its canonical form, or undefined when `value` is none or already is. */
+function recast(key: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || !AMOUNT_FIELDS.has(key) || !AMOUNT_PATTERN.test(value)) return undefined;
+  const amount = Money.of(value).toString();
+  return amount === value ? undefined : amount;
+}
+
+/** The body as text with its keys sorted, and with `amounts` its amounts canonical; `recast` notes whether one was not. */
+function canonical(value: unknown, amounts: boolean, seen: { recast: boolean }, key = ''): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, amounts, seen)).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value as object)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], amounts, k)}`)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], amounts, seen, k)}`)
       .join(',')}}`;
   }
-  if (amounts && typeof value === 'string' && AMOUNT_FIELDS.has(key) && AMOUNT_PATTERN.test(value)) return JSON.stringify(Money.of(value).toString());
+  const amount = recast(key, value);
+  if (amount !== undefined) {
+    seen.recast = true;
+    if (amounts) return JSON.stringify(amount);
+  }
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -32,9 +44,15 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The hash a command records with its events: of the route and the body, keys sorted and amounts canonical. */
-export function requestHash(route: string, body: unknown, amounts = true): string {
-  return createHash('sha256').update(`${route}\n${canonical(body, amounts)}`).digest('hex');
+/**
+ * The hash a command records with its events: of the route and the body, keys sorted and amounts
+ * canonical; with `asSent`, also the hash of the amounts as sent where one was not canonical.
+ */
+export function requestHashes(route: string, body: unknown): { hash: string; asSent?: string } {
+  const seen = { recast: false };
+  const hash = createHash('sha256').update(`${route}\n${canonical(body, true, seen)}`).digest('hex');
+  if (!seen.recast) return { hash };
+  return { hash, asSent: createHash('sha256').update(`${route}\n${canonical(body, false, seen)}`).digest('hex') };
 }
 
 export function actorOf(request: FastifyRequest): string {
@@ -56,13 +74,12 @@ export function commandMetadata(request: FastifyRequest, route: string, body: un
     });
   }
   const commandId = naturalKey ?? (header ? `key:${route}:${header}` : undefined);
-  const hash = requestHash(route, body);
   // Builds before amounts were hashed canonically recorded the hash of the amounts as sent.
-  const asSent = requestHash(route, body, false);
+  const { hash, asSent } = requestHashes(route, body);
   return {
     commandId,
     requestHash: hash,
-    ...(asSent !== hash ? { sameRequestHashes: [asSent] } : {}),
+    ...(asSent !== undefined ? { sameRequestHashes: [asSent] } : {}),
     actor: actorOf(request),
     correlationId: headerOf(request, 'x-request-id') ?? randomUUID(),
   };
