@@ -83,6 +83,25 @@ describe('an account replayed as of each day of a year', () => {
     }
   });
 
+  it('gives, at the close of each business day, the balances the API reported after that close', async () => {
+    for (const o of observed.filter((x) => x.day.endsWith('-01') || x.day.endsWith('-10') || x.day.endsWith('-11') || x.day.endsWith('-31'))) {
+      for (const id of [steady, late]) {
+        const res = await ledger.http.get(`/accounts/${id}/history`).query({ businessDate: o.day });
+        expect(res.status).toBe(200);
+        expect({ day: o.day, businessDate: res.body.businessDate, lastClosed: res.body.lastClosedBusinessDay, balances: res.body.balances }).toEqual({ day: o.day, businessDate: o.day, lastClosed: o.day, balances: o.views[id] });
+        expect(res.body.events.every((e: { businessDate: string }) => e.businessDate <= o.day)).toBe(true);
+      }
+    }
+    // A month end's close holds the month's statement, issued by that close.
+    const novemberClose = await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-11-30' });
+    expect(novemberClose.body.events.at(-1).businessDate).toBe('2026-11-30');
+    expect(novemberClose.body.events.some((e: { type: string; data: { statementId?: string } }) => e.type === 'StatementIssued' && e.data.statementId === '2026-11')).toBe(true);
+    // Before the account's first event, there is nothing; one of asOf, revision or businessDate at a time.
+    expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2025-12-31' })).body).toMatchObject({ events: [], balances: null, lastClosedBusinessDay: null });
+    expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-30' })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'businessDate' }] });
+    expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-01', revision: '3' })).status).toBe(400);
+  });
+
   it('explains every statement with exactly the statement numbers', async () => {
     let explained = 0;
     for (const id of [steady, late]) {

@@ -163,16 +163,18 @@ describe('ledger verify on a simulated ledger', () => {
     expect(findings('lastEventDeleted', 'ANCHOR_MISMATCH')[0]).toMatchObject({ stream: 'system-audit-anchors', field: 'hash' });
   });
 
-  it('replays an account to a revision of its stream, and refuses a revision it does not have', async () => {
+  it('replays an account to a revision of its stream or to the close of a business day, and refuses a revision it does not have', async () => {
     const db = new Database(join(clean, 'ledger.sqlite'), { readonly: true });
     const { stream, last } = db.prepare(`SELECT stream, max(revision) AS last FROM events WHERE stream LIKE 'credit-account-%' GROUP BY stream ORDER BY last DESC LIMIT 1`).get() as { stream: string; last: number };
+    const { day } = db.prepare(`SELECT json_extract(metadata, '$.businessDate') AS day FROM events WHERE stream = ? AND revision = 3`).get(stream) as { day: string };
     db.close();
     const accountId = accountOf(stream);
-    const [whole, toThree, beyond, both] = await Promise.all([
+    const [whole, toThree, beyond, both, atClose] = await Promise.all([
       ledger(clean, 'replay', '--account', accountId, '--format', 'json'),
       ledger(clean, 'replay', '--account', accountId, '--revision', '3', '--format', 'json'),
       ledger(clean, 'replay', '--account', accountId, '--revision', String(last + 1)),
       ledger(clean, 'replay', '--account', accountId, '--revision', '3', '--as-of', '2026-02-01T00:00:00+08:00'),
+      ledger(clean, 'replay', '--account', accountId, '--business-date', day, '--format', 'json'),
     ]);
     expect(toThree.code).toBe(0);
     const all = JSON.parse(whole.stdout) as { events: { revision: string; after: unknown }[] };
@@ -183,7 +185,14 @@ describe('ledger verify on a simulated ledger', () => {
     expect(beyond.code).toBe(2);
     expect(beyond.stderr).toContain(`has no event at revision ${last + 1} (its last is ${last})`);
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('not both');
+    expect(both.stderr).toContain('give one of --as-of, --revision or --business-date');
+    // To the close of revision 3's business day: every event of that day and before, none after.
+    expect(atClose.code).toBe(0);
+    const closed = JSON.parse(atClose.stdout) as { businessDate: string; events: { businessDate: string }[] };
+    const wholeDays = (all.events as unknown as { businessDate: string }[]).map((e) => e.businessDate);
+    expect(closed.businessDate).toBe(day);
+    expect(closed.events).toEqual(all.events.slice(0, wholeDays.filter((d) => d <= day).length));
+    expect(closed.events.length).toBeGreaterThanOrEqual(4);
   });
 
   it('fails on a statement row that differs from its event and from the repayments, and on a row the log does not have', () => {

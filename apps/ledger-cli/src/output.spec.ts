@@ -61,6 +61,7 @@ const history: AccountHistory = {
   accountId: 'acc-1',
   asOf: null,
   revision: null,
+  businessDate: null,
   lastClosedBusinessDay: '2026-01-05',
   events: [
     { revision: '0', position: '1', eventId: 'e-1', type: 'AccountActivated', recordedAt: '2026-01-05T10:00:00+08:00', businessDate: '2026-01-05', actor: 'system', data: { on: '2026-01-05' }, after: view('0.00') },

@@ -7,7 +7,7 @@ import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate, isValidDateTime } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountHistory, accountHistoryToRevision, AccountNotFoundError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
@@ -39,13 +39,16 @@ export class AuditController {
 
   @Get('accounts/:id/history')
   @AllowRoles('auditor', 'operator')
-  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision), the state after each, and the final balances' })
+  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision, or to the close of a business day), the state after each, and the final balances' })
   history(@Param('id') id: string, @Query() query: HistoryQuery) {
-    if (query.revision !== undefined) {
-      if (query.asOf !== undefined) {
-        throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'replay to asOf or to a revision, not both', details: [{ field: 'revision' }] });
-      }
-      return accountHistoryToRevision(this.store, id, BigInt(query.revision)).catch(mapped);
+    const given = (['asOf', 'revision', 'businessDate'] as const).filter((field) => query[field] !== undefined);
+    if (given.length > 1) {
+      throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `replay to one of asOf, revision or businessDate, not ${given.join(' and ')}`, details: [{ field: given[1] }] });
+    }
+    if (query.revision !== undefined) return accountHistoryToRevision(this.store, id, BigInt(query.revision)).catch(mapped);
+    if (query.businessDate !== undefined) {
+      if (!isValidDate(query.businessDate)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'businessDate must be a calendar date', details: [{ field: 'businessDate' }] });
+      return accountHistoryAtClose(this.store, id, query.businessDate).catch(mapped);
     }
     return accountHistory(this.store, id, asOfMoment(query.asOf)).catch(mapped);
   }

@@ -122,6 +122,11 @@ export class HistoryQuery {
   @IsOptional()
   @Matches(REVISION_TEXT, { message: 'revision must be a non-negative integer (0 is the first event)' })
   revision?: string;
+
+  @ApiProperty({ required: false, example: '2026-03-31', description: 'Replay to the close of this business day: the commands taken on it and before, and what its end of day decided (effective the next day), whenever they were recorded. Instead of asOf or revision (400 if more than one).' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'businessDate must be YYYY-MM-DD' })
+  businessDate?: string;
 }
 
 export class ListAccountsQuery extends ReadConsistencyQuery {

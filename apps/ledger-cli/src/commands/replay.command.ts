@@ -1,11 +1,12 @@
 /**
- * `ledger replay --account <id> [--as-of <time> | --revision <n>]`: the account's events recorded up to
- * that moment (or up to that revision of its stream, that event included), the state after each, and the
- * final balances, folded from the stream (never read from a read model).
+ * `ledger replay --account <id> [--as-of <time> | --revision <n> | --business-date <date>]`: the account's
+ * events recorded up to that moment (or up to that revision of its stream, that event included, or to the
+ * close of that business day), the state after each, and the final balances, folded from the stream
+ * (never read from a read model).
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { isValidDateTime } from '@ledger/credit';
-import { accountHistory, accountHistoryToRevision, AccountNotFoundError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
+import { isValidDate, isValidDateTime } from '@ledger/credit';
+import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
@@ -13,6 +14,7 @@ interface ReplayOptions {
   account: string;
   asOf?: string;
   revision?: string;
+  businessDate?: string;
   format: Format;
 }
 
@@ -41,7 +43,7 @@ export function historyText(h: AccountHistory): string {
       )
     : '(no events recorded by then)';
   return [
-    `account ${h.accountId} ${h.revision !== null ? `to revision ${h.revision}` : `as of ${h.asOf ?? 'now'}`} (last closed business day ${h.lastClosedBusinessDay ?? 'none'})`,
+    `account ${h.accountId} ${h.revision !== null ? `to revision ${h.revision}` : h.businessDate !== null ? `at the close of business day ${h.businessDate}` : `as of ${h.asOf ?? 'now'}`} (last closed business day ${h.lastClosedBusinessDay ?? 'none'})`,
     '',
     table(['rev', 'recorded at', 'business date', 'event', 'status', 'owed', 'available', 'overdue'], rows),
     '',
@@ -66,12 +68,13 @@ export class ReplayCommand extends CommandRunner {
     if (!options.account) throw new CliError('--account is required');
     if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be an ISO date-time with an offset, got ${options.asOf}`);
     if (options.revision !== undefined && !REVISION_TEXT.test(options.revision)) throw new CliError(`--revision must be a non-negative integer (0 is the first event), got ${options.revision}`);
-    if (options.revision !== undefined && options.asOf !== undefined) throw new CliError('give --as-of or --revision, not both');
+    if (options.businessDate !== undefined && !isValidDate(options.businessDate)) throw new CliError(`--business-date must be a calendar date (YYYY-MM-DD), got ${options.businessDate}`);
+    if ([options.asOf, options.revision, options.businessDate].filter((o) => o !== undefined).length > 1) throw new CliError('give one of --as-of, --revision or --business-date');
     const history = await this.files.withStore(async (store) => {
       try {
-        return options.revision !== undefined
-          ? await accountHistoryToRevision(store, options.account, BigInt(options.revision))
-          : await accountHistory(store, options.account, options.asOf);
+        if (options.revision !== undefined) return await accountHistoryToRevision(store, options.account, BigInt(options.revision));
+        if (options.businessDate !== undefined) return await accountHistoryAtClose(store, options.account, options.businessDate);
+        return await accountHistory(store, options.account, options.asOf);
       } catch (error) {
         if (error instanceof AccountNotFoundError || error instanceof RevisionNotFoundError) throw new CliError(error.message);
         throw error;
@@ -93,6 +96,11 @@ export class ReplayCommand extends CommandRunner {
 
   @Option({ flags: '--revision <n>', description: 'replay to this revision of the stream (0 is the first event), that event included' })
   parseRevision(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--business-date <date>', description: 'replay to the close of this business day (YYYY-MM-DD): its commands and what its end of day decided' })
+  parseBusinessDate(value: string): string {
     return value;
   }
 

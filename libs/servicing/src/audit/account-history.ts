@@ -29,6 +29,8 @@ export interface AccountHistory {
   asOf: string | null;
   /** The stream revision replayed to, or null unless asked for (`accountHistoryToRevision`). */
   revision: string | null;
+  /** The business day replayed to the close of, or null unless asked for (`accountHistoryAtClose`). */
+  businessDate: string | null;
   /** The last business day closed by then: days past due are counted to the day after it. */
   lastClosedBusinessDay: string | null;
   events: HistoryEntry[];
@@ -130,7 +132,26 @@ export function viewOf(state: CreditAccountState, position: bigint, lastClosed: 
 export async function accountHistory(store: EventStore, accountId: string, asOf?: string): Promise<AccountHistory> {
   const stored = await readAccountStream(store, accountId, asOf);
   const lastClosed = await lastClosedAsOf(store, asOf);
-  return { accountId, asOf: asOf ?? null, revision: null, ...replay(accountId, stored, lastClosed) };
+  return { accountId, asOf: asOf ?? null, revision: null, businessDate: null, ...replay(accountId, stored, lastClosed) };
+}
+
+/**
+ * The account at the close of business day `businessDate`: the commands taken on that day and before,
+ * and what the day's end of day decided (a statement, a due date passed, an overdue step), which takes
+ * effect the next day. The business calendar, not the wall clock, so the question an auditor asks of a
+ * month end has its answer whenever the events were recorded (a manual clock's demo records a year in a
+ * minute). A stream's business dates never go back (a day's commands are refused until the day before
+ * it is closed), so this is a prefix of the stream; days past due count to the day after the last day
+ * closed by then.
+ */
+export async function accountHistoryAtClose(store: EventStore, accountId: string, businessDate: string): Promise<AccountHistory> {
+  const all = await readAccountStream(store, accountId);
+  let end = 0;
+  while (end < all.length && String(all[end].metadata.businessDate) <= businessDate) end++;
+  const days = await closedDaysOf(store);
+  let lastClosed: string | null = null;
+  for (const day of days) if (day.businessDate <= businessDate && (lastClosed === null || day.businessDate > lastClosed)) lastClosed = day.businessDate;
+  return { accountId, asOf: null, revision: null, businessDate, ...replay(accountId, all.slice(0, end), lastClosed) };
 }
 
 /**
@@ -144,7 +165,7 @@ export async function accountHistoryToRevision(store: EventStore, accountId: str
   if (last === undefined) throw new AccountNotFoundError(accountId);
   if (last.revision !== revision) throw new RevisionNotFoundError(accountId, revision, last.revision);
   const lastClosed = await lastClosedBefore(store, last.position);
-  return { accountId, asOf: null, revision: revision.toString(), ...replay(accountId, stored, lastClosed) };
+  return { accountId, asOf: null, revision: revision.toString(), businessDate: null, ...replay(accountId, stored, lastClosed) };
 }
 
 function replay(accountId: string, stored: StoredEvent[], lastClosed: string | null): Pick<AccountHistory, 'lastClosedBusinessDay' | 'events' | 'balances'> {
