@@ -11,7 +11,7 @@ import { EventStore } from '@ledger/event-store';
 import { accountStream } from '@ledger/servicing';
 import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
-import { addDays, formatCount, formatMoney, formatRate } from '../../apps/ledger-api/dashboard/format';
+import { addDays, formatCount, formatMoney, formatRate, percentOf } from '../../apps/ledger-api/dashboard/format';
 import { DECISION_LABELS, label, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
 import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
@@ -50,11 +50,20 @@ describe('the dashboard in headless Chromium', () => {
     expect(await figureOf(page, 'outstanding.total')).toEqual({ value: portfolio.outstanding.total, shown: formatMoney(portfolio.outstanding.total) });
     expect(await figureOf(page, 'exposure.limit')).toEqual({ value: portfolio.exposure.limit, shown: formatMoney(portfolio.exposure.limit) });
     expect(await figureOf(page, 'exposure.available')).toEqual({ value: portfolio.exposure.available, shown: formatMoney(portfolio.exposure.available) });
+    expect(await figureOf(page, 'exposure.drawable')).toEqual({ value: portfolio.exposure.drawable, shown: formatMoney(portfolio.exposure.drawable) });
+    // The simulated portfolio has frozen accounts, whose unused limit is not drawable.
+    expect(portfolio.exposure.restricted.accounts).toBeGreaterThan(0);
+    expect(new Dec(portfolio.exposure.drawable).lessThan(portfolio.exposure.available)).toBe(true);
+    expect(await figureOf(page, 'utilization')).toEqual({ value: portfolio.outstanding.total, shown: percentOf(portfolio.outstanding.total, portfolio.exposure.limit) });
     expect(await figureOf(page, 'accounts.active')).toEqual({ value: String(portfolio.accountsByStatus.ACTIVE), shown: formatCount(portfolio.accountsByStatus.ACTIVE) });
     expect(portfolio.accountsByStatus.ACTIVE).toBeGreaterThan(0);
 
     const delinquency = await rowsOf(page, 'delinquency');
-    expect(delinquency.map((r) => [r[1], r[3], r[4]])).toEqual(portfolio.delinquency.map((d) => [formatCount(d.accounts), formatMoney(d.outstanding), formatMoney(d.overdue)]));
+    expect(delinquency.map((r) => [r[1], r[3], r[4], r[5]])).toEqual(
+      portfolio.delinquency.map((d) => [formatCount(d.accounts), formatMoney(d.outstanding), percentOf(d.outstanding, portfolio.outstanding.total), formatMoney(d.overdue)]),
+    );
+    // A bucket opens the list of opened accounts in it, as the bucket counts them.
+    await expect(page.locator('table[data-table="delinquency"] a').first().getAttribute('href')).resolves.toBe('#accounts?status=ACTIVE&bucket=CURRENT');
     const months = [...new Set(portfolio.delinquencyByMonth.map((r) => r.month))].sort().reverse();
     const atMonthEnd = (month: string, bucket: string) => portfolio.delinquencyByMonth.find((r) => r.month === month && r.bucket === bucket);
     const overdueAtMonthEnd = (month: string) =>
@@ -172,6 +181,19 @@ describe('the dashboard in headless Chromium', () => {
     await expect(page.evaluate(() => localStorage.getItem('ledger.apiKey'))).resolves.toBe(VIEWER_KEY);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.filter((m) => !m.text().includes('status of 401'))).toEqual([]);
+  });
+
+  it('shows on an account what stops it drawing: a frozen account gets its badge, a current one none', async () => {
+    const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=500');
+    const frozen = items.find((a) => a.flags.frozen && !a.flags.suspended && !a.flags.paymentLocked);
+    if (!frozen) throw new Error('the simulated portfolio has no frozen account');
+    const current = items.find((a) => !a.flags.frozen && !a.flags.suspended && !a.flags.paymentLocked)!;
+    const { page } = await dashboard.open(`/dashboard#account/${frozen.accountId}`);
+    await page.waitForSelector('[data-figure="account.owed"]');
+    await expect(page.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).resolves.toEqual(['frozen']);
+    const { page: other } = await dashboard.open(`/dashboard#account/${current.accountId}`);
+    await other.waitForSelector('[data-figure="account.owed"]');
+    await expect(other.locator('[data-flag]').count()).resolves.toBe(0);
   });
 
   it('shows an auditor the event timeline and replays the account to an event', async () => {

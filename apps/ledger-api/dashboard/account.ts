@@ -30,7 +30,7 @@ export async function renderAccount(accountId: string): Promise<void> {
   ]);
   replace(
     'account-detail',
-    el('h3', {}, `${accountId} `, el('span', { class: `badge status-${account.status.toLowerCase()}` }, label(STATUS_LABELS, account.status)), account.holder ? el('span', { class: 'muted' }, ` ${account.holder.nameMasked} · ${account.holder.idNumberMasked}`) : null),
+    el('h3', {}, `${accountId} `, el('span', { class: `badge status-${account.status.toLowerCase()}` }, label(STATUS_LABELS, account.status)), ...flagBadges(account), account.holder ? el('span', { class: 'muted' }, ` ${account.holder.nameMasked} · ${account.holder.idNumberMasked}`) : null),
     balances(account),
     el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { class: 'wide' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
     el('section', { class: 'card' }, el('h4', {}, TERMS.accrual), accrualForm(accountId, account), el('div', { id: 'account-accruals' })),
@@ -39,6 +39,16 @@ export async function renderAccount(accountId: string): Promise<void> {
   );
   const lastClosed = account.asOf ? addDays(account.asOf, -1) : null;
   await Promise.all([lastClosed ? renderAccruals(accountId, addDays(lastClosed, -30), lastClosed) : Promise.resolve(replace('account-accruals', notice('No closed business day yet.'))), renderTimeline(accountId)]);
+}
+
+/** What stops the account drawing, beside its status: each restriction a badge of its own. */
+function flagBadges(a: AccountView): HTMLElement[] {
+  const flags: [boolean, string, string][] = [
+    [a.flags.frozen, 'frozen', 'Frozen for overdue 逾期冻结'],
+    [a.flags.suspended, 'suspended', 'Risk suspended 风控暂停'],
+    [a.flags.paymentLocked, 'locked', 'Payments locked 支付锁定'],
+  ];
+  return flags.filter(([on]) => on).map(([, name, text]) => el('span', { class: 'badge st-overdue', 'data-flag': name }, text));
 }
 
 function balances(a: AccountView): HTMLElement {

@@ -34,10 +34,6 @@ export function formatRate(rate: string, decimals = 4): string {
   return `${new Decimal(rate).times(100).toDecimalPlaces(decimals).toString()}%`;
 }
 
-export function minus(a: string, b: string): string {
-  return new Decimal(a).minus(b).toFixed(2);
-}
-
 export function sum(amounts: string[]): string {
   return amounts.reduce((total, a) => total.plus(a), new Decimal(0)).toFixed(2);
 }

@@ -17,7 +17,7 @@ export const TERMS = {
 } as const;
 
 export const STATUS_LABELS: Record<string, string> = {
-  ACTIVE: 'Active 正常',
+  ACTIVE: 'Active 已开通',
   APPROVED: 'Approved, not activated 已批未激活',
   REJECTED: 'Rejected 已拒绝',
   CLOSED: 'Closed 已销户',

@@ -48,7 +48,7 @@ function openAccount(accountId: string): void {
 }
 
 function openBucket(bucket: string): void {
-  location.hash = `accounts?bucket=${encodeURIComponent(bucket)}`;
+  location.hash = `accounts?status=ACTIVE&bucket=${encodeURIComponent(bucket)}`;
 }
 
 async function sampleQuotes(): Promise<void> {

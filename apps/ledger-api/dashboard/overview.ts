@@ -6,14 +6,16 @@
 import type { PortfolioView } from '@ledger/projections';
 import { BUCKET_COLOURS, draw, GRID, moneyAxis } from './charts';
 import { el, figure, notice, replace, table } from './dom';
-import { chartNumber, formatCount, formatMoney, minus, percentOf, sum } from './format';
+import { chartNumber, formatCount, formatMoney, percentOf, sum } from './format';
 import { BUCKET_LABELS, CHANNEL_LABELS, label, OUTSTANDING_LABELS, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
 
 const KINDS = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'] as const;
 const OVERDUE_BUCKETS = ['M1', 'M2', 'M3', 'M3+'];
 
 export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => void): void {
-  const used = minus(p.exposure.limit, p.exposure.available);
+  // What is owed against the limits, uncapped (an account over its limit counts whole), as the quarterly review reads utilization.
+  const used = p.outstanding.total;
+  const { restricted } = p.exposure;
   const delinquent = p.delinquency.filter((d) => OVERDUE_BUCKETS.includes(d.bucket));
   const overdueTotal = sum(delinquent.map((d) => d.overdue));
   const delinquentAccounts = delinquent.reduce((n, d) => n + d.accounts, 0);
@@ -22,9 +24,10 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
     figure('outstanding.total', 'Outstanding 在贷余额', formatMoney(p.outstanding.total), p.outstanding.total),
     figure('accounts.active', 'Active accounts 在用账户', formatCount(p.accountsByStatus.ACTIVE ?? 0), String(p.accountsByStatus.ACTIVE ?? 0)),
     figure('exposure.limit', TERMS.limit, formatMoney(p.exposure.limit), p.exposure.limit, `${formatCount(p.exposure.accounts)} accounts`),
-    figure('exposure.available', TERMS.available, formatMoney(p.exposure.available), p.exposure.available),
-    figure('utilization', 'Utilization 额度使用率', percentOf(used, p.exposure.limit), used, `${formatMoney(used)} used`),
-    figure('overdue.total', `${TERMS.overdue} amount`, formatMoney(overdueTotal), overdueTotal, `${formatCount(delinquentAccounts)} accounts in M1+`),
+    figure('exposure.available', TERMS.available, formatMoney(p.exposure.available), p.exposure.available, 'limit not yet used'),
+    figure('exposure.drawable', 'Drawable now 当前可用', formatMoney(p.exposure.drawable), p.exposure.drawable, `less ${formatMoney(restricted.available)} on ${formatCount(restricted.accounts)} frozen, suspended or locked accounts`),
+    figure('utilization', 'Utilization 额度使用率', percentOf(used, p.exposure.limit), used, `${formatMoney(used)} owed`),
+    figure('overdue.total', 'Overdue (unpaid minimums) 逾期应还', formatMoney(overdueTotal), overdueTotal, `${formatCount(delinquentAccounts)} accounts in M1+`),
   );
 
   const statuses = Object.keys(p.accountsByStatus).sort();
@@ -68,11 +71,13 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
     'table-delinquency',
     table(
       [
-        { header: 'Bucket 逾期分档', cell: (d: PortfolioView['delinquency'][number]) => el('a', { href: `#accounts?bucket=${encodeURIComponent(d.bucket)}` }, label(BUCKET_LABELS, d.bucket)) },
+        // The buckets count opened accounts: the list they open is filtered the same way.
+        { header: 'Bucket 逾期分档', cell: (d: PortfolioView['delinquency'][number]) => el('a', { href: `#accounts?status=ACTIVE&bucket=${encodeURIComponent(d.bucket)}` }, label(BUCKET_LABELS, d.bucket)) },
         { header: 'Accounts 账户数', cell: (d) => formatCount(d.accounts), numeric: true },
-        { header: 'Share 占比', cell: (d) => percentOf(d.accounts, p.exposure.accounts), numeric: true },
+        { header: 'Share of accounts 账户占比', cell: (d) => percentOf(d.accounts, p.exposure.accounts), numeric: true },
         { header: 'Outstanding 在贷余额', cell: (d) => formatMoney(d.outstanding), numeric: true },
-        { header: `${TERMS.overdue} amount`, cell: (d) => formatMoney(d.overdue), numeric: true },
+        { header: 'Share of outstanding 余额占比', cell: (d) => percentOf(d.outstanding, p.outstanding.total), numeric: true },
+        { header: 'Overdue (unpaid minimums) 逾期应还', cell: (d) => formatMoney(d.overdue), numeric: true },
       ],
       p.delinquency,
       { 'data-table': 'delinquency' },

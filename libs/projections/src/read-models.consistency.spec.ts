@@ -83,6 +83,11 @@ describe('read models after a random portfolio of eight months', () => {
     expect(portfolio.outstanding.installment).toBe(sum((a) => a.owed.installmentPrincipal));
     expect(portfolio.outstanding.penalty).toBe(sum((a) => a.owed.penaltyInterest));
     expect(portfolio.exposure.limit).toBe(sum((a) => a.limit));
+    const cannotDraw = active.filter((a) => a.flags.paymentLocked || a.flags.frozen || a.flags.suspended);
+    expect(cannotDraw.length).toBeGreaterThan(0);
+    expect(portfolio.exposure.restricted.accounts).toBe(cannotDraw.length);
+    expect(portfolio.exposure.restricted.available).toBe(Money.sum(cannotDraw.map((a) => Money.of(a.available))).toString());
+    expect(portfolio.exposure.drawable).toBe(Money.sum(active.filter((a) => !cannotDraw.includes(a)).map((a) => Money.of(a.available))).toString());
     for (const bucket of portfolio.delinquency) {
       const inBucket = active.filter((a) => a.overdue.bucket === bucket.bucket);
       expect(bucket.accounts).toBe(inBucket.length);

@@ -17,7 +17,38 @@ describe('the portfolio and limit review read models', () => {
     });
     expect(funnel.rejectionReasons).toEqual({ PAY_SCORE_TOO_LOW: 1, INSUFFICIENT_ACTIVITY: 1 });
     expect(accountsByStatus).toEqual({ ACTIVE: 2, REJECTED: 1 });
-    expect(exposure).toEqual({ accounts: 2, limit: '6000.00', available: '6000.00' });
+    expect(exposure).toEqual({ accounts: 2, limit: '6000.00', available: '6000.00', drawable: '6000.00', restricted: { accounts: 0, available: '0.00', byReason: {} } });
+    await runner.close();
+  });
+
+  it('tells apart the unused limit no customer can draw: accounts suspended, frozen for overdue or locked', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-ok');
+    await sim.open('acc-suspended');
+    await sim.open('acc-late');
+    await sim.command('acc-suspended', { type: 'SuspendForRisk', reason: 'REMOTE_LOGIN', note: 'new device' });
+    await sim.draw('acc-late', 'o-1', '1000.00');
+    await sim.closeDaysThrough('2026-02-20');
+    await catchUp();
+    const { exposure } = queries.getPortfolio();
+    const late = queries.getAccount('acc-late')!;
+    expect(late.flags.frozen).toBe(true);
+    expect(exposure).toEqual({
+      accounts: 3,
+      limit: '9000.00',
+      available: new Dec('6000.00').plus(late.available).toFixed(2),
+      drawable: '3000.00',
+      restricted: {
+        accounts: 2,
+        available: new Dec('3000.00').plus(late.available).toFixed(2),
+        byReason: { RISK_SUSPENDED: { accounts: 1, available: '3000.00' }, FROZEN_OVERDUE: { accounts: 1, available: late.available } },
+      },
+    });
+    // Cured and cleared, both accounts can draw again.
+    await sim.repay('acc-late', 'p-1', late.owed.total);
+    await sim.command('acc-suspended', { type: 'ClearRiskSuspension', operator: 'ops' });
+    await catchUp();
+    expect(queries.getPortfolio().exposure.restricted).toEqual({ accounts: 0, available: '0.00', byReason: {} });
     await runner.close();
   });
 

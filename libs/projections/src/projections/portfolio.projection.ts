@@ -11,6 +11,7 @@ import {
   type CreditAccountState,
   Money,
   availableCredit,
+  inactiveDetail,
   lastOfMonth,
   monthOf,
   overdueAmount,
@@ -62,14 +63,20 @@ export function accountContribution(state: CreditAccountState): Contribution {
   const owed = owedByKind(state);
   const outstanding = [owed.revolvingUnbilled, owed.revolvingBilled, owed.installmentBilled.plus(owed.installmentUnbilled), owed.interest, owed.fees, owed.penalty];
   const total = sumOfKinds(owed);
-  return [
+  const available = availableCredit(state, total);
+  const figures = [
     status,
     ...outstanding.map((amount, i) => ({ id: OUTSTANDING[i], count: 0, amount })),
     { id: id('bucket', state.bucket), count: 1, amount: total },
     { id: id('bucket_overdue', state.bucket), count: 0, amount: overdueAmount(state) },
     { id: LIMIT, count: 1, amount: state.limit },
-    { id: AVAILABLE, count: 0, amount: availableCredit(state, total) },
+    { id: AVAILABLE, count: 0, amount: available },
   ];
+  // An account that cannot draw (locked, frozen for overdue, suspended: the first, as a draw names it)
+  // and the unused limit on it, which `available` counts but no customer can spend. Last, as it comes and goes.
+  const restricted = inactiveDetail(state);
+  if (restricted !== null) figures.push({ id: id('restricted', restricted), count: 1, amount: available });
+  return figures;
 }
 
 /**
@@ -143,7 +150,7 @@ export { SEP as PORTFOLIO_KEY_SEPARATOR };
 
 export class PortfolioProjection implements Projection {
   readonly name = 'portfolio';
-  readonly version = 2;
+  readonly version = 3;
   readonly tables = ['portfolio_figures'];
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS portfolio_figures (

@@ -17,7 +17,19 @@ export interface PortfolioView {
     penalty: string;
     total: string;
   };
-  exposure: { accounts: number; limit: string; available: string };
+  /**
+   * Opened accounts, their limits and the unused limit on them. `restricted` is the part of it no
+   * customer can draw now: accounts payment-locked, frozen for overdue or risk-suspended (each counted
+   * once, under the first of those, as a declined draw names it), with their unused limit; `drawable`
+   * is `available` less that.
+   */
+  exposure: {
+    accounts: number;
+    limit: string;
+    available: string;
+    drawable: string;
+    restricted: { accounts: number; available: string; byReason: Record<string, { accounts: number; available: string }> };
+  };
   delinquency: { bucket: string; accounts: number; outstanding: string; overdue: string }[];
   funnel: {
     byChannel: Record<string, { submitted: number; approved: number; rejected: number }>;
@@ -108,6 +120,7 @@ export function getPortfolio(db: Db): PortfolioView {
     quarters.set(quarter, q);
   }
 
+  const restrictedAvailable = section('restricted').reduce((sum, r) => sum.plus(r.amount), new Dec(0));
   return {
     lastClosedBusinessDay: lastClosedBusinessDay(db),
     accountsByStatus: Object.fromEntries(section('status').map((r) => [r.key, r.count])),
@@ -116,6 +129,12 @@ export function getPortfolio(db: Db): PortfolioView {
       accounts: figure('exposure', 'limit').count,
       limit: money(figure('exposure', 'limit').amount),
       available: money(figure('exposure', 'available').amount),
+      drawable: money(new Dec(figure('exposure', 'available').amount).minus(restrictedAvailable).toFixed()),
+      restricted: {
+        accounts: section('restricted').reduce((n, r) => n + r.count, 0),
+        available: money(restrictedAvailable.toFixed()),
+        byReason: Object.fromEntries(section('restricted').map((r) => [r.key, { accounts: r.count, available: money(r.amount) }])),
+      },
     },
     delinquency: BUCKETS.map((bucket) => ({
       bucket,

@@ -12,6 +12,9 @@ import { Lane } from './lane';
 import { Checkpoints, projectionsAppliedPosition } from './checkpoints';
 import { approximateStateBytes, asStoredBefore6, drawShardBefore6, headBefore6, StoredShard, type CreditAccountEvent, DEFAULT_TERMS_CATALOGUE, type CreditAccountState, deserializeState, evolve, initialState, serializeState, STATE_SCHEMA_VERSION } from '@ledger/credit';
 
+/** The portfolio projection's version in this build: the tests that bump it go one past it. */
+const PORTFOLIO = createProjections().find((p) => p.name === 'portfolio')!.version;
+
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
   readonly name = 'event_log';
@@ -764,9 +767,9 @@ describe('a replay account by account', () => {
     await expect(interrupted.rebuild('portfolio')).rejects.toThrow('failing at acc-008');
     await interrupted.close();
     const progress = db.prepare("SELECT accounts_done AS done, projections FROM projection_replays WHERE fold = '$projection_rebuild_state'").get() as { done: number; projections: string };
-    expect(progress.projections).toBe('portfolio@2');
+    expect(progress.projections).toBe(`portfolio@${PORTFOLIO}`);
     expect(checkpointPositions(db).get('portfolio')).toBe(0n);
-    expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'portfolio'").get()).toEqual({ version: -3 });
+    expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'portfolio'").get()).toEqual({ version: -1 - PORTFOLIO });
     expect(progress.done).toBeGreaterThan(0);
 
     heal();
@@ -965,16 +968,16 @@ describe('a replay account by account', () => {
     const { store, db, head, expected } = await caughtUp();
 
     // Deploy 1 bumps portfolio and balances: start() catches both up in a lane of their own, by account, and fails midway.
-    const deploy1 = bump(bump(failingOn('balances'), 'portfolio', 3), 'balances', 2);
+    const deploy1 = bump(bump(failingOn('balances'), 'portfolio', PORTFOLIO + 1), 'balances', 2);
     const { runner: r1, error } = await failedStart({ store, database: db, projections: deploy1, replayBatchSize: 200 });
     expect(error.message).toBe('failing at acc-008');
     await r1.close();
     const progress = db.prepare('SELECT fold, accounts_done AS done, projections FROM projection_replays').all() as { done: number; projections: string }[];
-    expect(progress).toEqual([expect.objectContaining({ projections: 'balances@2,portfolio@3' })]);
+    expect(progress).toEqual([expect.objectContaining({ projections: `balances@2,portfolio@${PORTFOLIO + 1}` })]);
     expect(progress[0].done).toBeGreaterThan(0);
 
     // Deploy 2 (a hotfix) bumps balances again; portfolio stays at 3.
-    const deploy2 = bump(bump(createProjections(), 'portfolio', 3), 'balances', 3);
+    const deploy2 = bump(bump(createProjections(), 'portfolio', PORTFOLIO + 1), 'balances', 3);
     await followToHead({ store, database: db, projections: deploy2 }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
@@ -1006,14 +1009,14 @@ describe('a replay account by account', () => {
     expect(x).toBeGreaterThan(0);
     expect(version(db, '$projection_account_state')!.position).toBe(0);
     // 2. A build bumping portfolio catches it up by account to x, and fails midway.
-    const { runner: r1, error } = await failedStart({ store, database: db, projections: bump(failingOn('portfolio', 'acc-003', only(names)), 'portfolio', 3), replayBatchSize: 200, replayBatchAccounts: 2 });
+    const { runner: r1, error } = await failedStart({ store, database: db, projections: bump(failingOn('portfolio', 'acc-003', only(names)), 'portfolio', PORTFOLIO + 1), replayBatchSize: 200, replayBatchAccounts: 2 });
     expect(error.message).toBe('failing at acc-003');
     await r1.close();
     jest.restoreAllMocks();
-    expect(rows(db, 'SELECT projections, accounts_done FROM projection_replays')).toEqual([{ projections: 'portfolio@3', accounts_done: expect.any(Number) }]);
+    expect(rows(db, 'SELECT projections, accounts_done FROM projection_replays')).toEqual([{ projections: `portfolio@${PORTFOLIO + 1}`, accounts_done: expect.any(Number) }]);
     expect((rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n).toBeGreaterThan(0);
     // 3. A build bumping balances: it is reset, every projection is at 0, the fold at 0: portfolio's partial rows are kept and followed into.
-    await followToHead({ store, database: db, projections: bump(bump(only(names), 'portfolio', 3), 'balances', 2) }, head);
+    await followToHead({ store, database: db, projections: bump(bump(only(names), 'portfolio', PORTFOLIO + 1), 'balances', 2) }, head);
     expect(dumpReadModels(db, only(names))).toBe(expected);
   });
 
