@@ -100,6 +100,10 @@ describe('an account replayed as of each day of a year', () => {
     expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2025-12-31' })).body).toMatchObject({ events: [], balances: null, lastClosedBusinessDay: null });
     expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-30' })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'businessDate' }] });
     expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-01', revision: '3' })).status).toBe(400);
+    expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-01', asOf: '2026-02-01' })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'businessDate' }] });
+    // The day after the last close has no close yet to replay to.
+    const open = await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: addDays(LAST, 1) });
+    expect([open.status, open.body.error, open.body.details]).toEqual([409, 'BUSINESS_DAY_NOT_CLOSED', [{ field: 'businessDate', businessDate: addDays(LAST, 1), lastClosed: LAST }]]);
   });
 
   it('explains every statement with exactly the statement numbers', async () => {

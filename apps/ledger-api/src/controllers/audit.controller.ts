@@ -7,7 +7,7 @@ import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate, isValidDateTime } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
@@ -28,6 +28,9 @@ function mapped(error: unknown): never {
     throw new ApiError(404, { error: error.code, message: error.message, details: [{ field: 'revision', id: error.accountId, lastRevision: error.lastRevision.toString() }] });
   }
   if (error instanceof StatementNotFoundError) throw notFound('statement', `${error.accountId}/${error.statementId}`);
+  if (error instanceof BusinessDayOpenError) {
+    throw new ApiError(409, { error: error.code, message: error.message, details: [{ field: 'businessDate', businessDate: error.businessDate, lastClosed: error.lastClosed }] });
+  }
   throw error;
 }
 

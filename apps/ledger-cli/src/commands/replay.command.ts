@@ -6,7 +6,7 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDate, isValidDateTime } from '@ledger/credit';
-import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
@@ -76,7 +76,7 @@ export class ReplayCommand extends CommandRunner {
         if (options.businessDate !== undefined) return await accountHistoryAtClose(store, options.account, options.businessDate);
         return await accountHistory(store, options.account, options.asOf);
       } catch (error) {
-        if (error instanceof AccountNotFoundError || error instanceof RevisionNotFoundError) throw new CliError(error.message);
+        if (error instanceof AccountNotFoundError || error instanceof RevisionNotFoundError || error instanceof BusinessDayOpenError) throw new CliError(error.message);
         throw error;
       }
     });

@@ -19,9 +19,9 @@ export interface PortfolioView {
   };
   /**
    * Opened accounts, their limits and the unused limit on them. `restricted` is the part of it no
-   * customer can draw now: accounts payment-locked, frozen for overdue or risk-suspended (each counted
-   * once, under the first of those, as a declined draw names it), with their unused limit; `drawable`
-   * is `available` less that.
+   * customer can draw now: accounts payment-locked, frozen for overdue, risk-suspended or closed (each
+   * counted once, under the first of those, as a declined draw names it), with their unused limit;
+   * `drawable` is `available` less that.
    */
   exposure: {
     accounts: number;

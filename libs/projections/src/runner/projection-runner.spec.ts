@@ -910,7 +910,7 @@ describe('a replay account by account', () => {
     await failing.close();
 
     const bumped = createProjections();
-    Object.defineProperty(bumped.find((p) => p.name === 'portfolio')!, 'version', { value: 3 });
+    Object.defineProperty(bumped.find((p) => p.name === 'portfolio')!, 'version', { value: PORTFOLIO + 1 });
     await followToHead({ store, database: db, projections: bumped }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
@@ -976,7 +976,7 @@ describe('a replay account by account', () => {
     expect(progress).toEqual([expect.objectContaining({ projections: `balances@2,portfolio@${PORTFOLIO + 1}` })]);
     expect(progress[0].done).toBeGreaterThan(0);
 
-    // Deploy 2 (a hotfix) bumps balances again; portfolio stays at 3.
+    // Deploy 2 (a hotfix) bumps balances again; portfolio stays where deploy 1 put it.
     const deploy2 = bump(bump(createProjections(), 'portfolio', PORTFOLIO + 1), 'balances', 3);
     await followToHead({ store, database: db, projections: deploy2 }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);

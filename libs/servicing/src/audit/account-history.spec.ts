@@ -1,6 +1,7 @@
 import { MemoryEventStore } from '@ledger/event-store';
 import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
-import { lastClosedAsOf, lastClosedBefore } from './account-history';
+import { AccountScenario } from '@ledger/credit';
+import { accountHistoryAtClose, BusinessDayOpenError, lastClosedAsOf, lastClosedBefore } from './account-history';
 
 async function close(store: MemoryEventStore, revision: number, businessDate: string, recordedAt: string) {
   await store.append(BUSINESS_DAYS_STREAM, revision === 0 ? 'no_stream' : BigInt(revision - 1), [
@@ -39,5 +40,36 @@ describe('the last business day closed before an event', () => {
     expect(await lastClosedBefore(store, third)).toBe('2026-01-02');
     // The close itself is not before its own position.
     expect(await lastClosedBefore(store, third - 1n)).toBe('2026-01-01');
+  });
+});
+
+describe('an account replayed to the close of a business day', () => {
+  /** An account opened on 1 January, with a payment-score update dated each of the days named (none for null). */
+  async function account(store: MemoryEventStore, days: (string | null)[]) {
+    const s = new AccountScenario('acc-h', '2026-01-01T10:00:00+08:00').open();
+    const opening = s.history.map((e, i) => ({ id: `open-${i}`, type: e.type, schemaVersion: 1, data: e.data, metadata: { businessDate: '2026-01-01' } }));
+    const updates = days.map((day, i) => ({ id: `score-${i}`, type: 'PayScoreUpdated', schemaVersion: 1, data: { on: day ?? '2026-01-02', payScore: 700 + i }, metadata: day === null ? {} : { businessDate: day } }));
+    await store.append('credit-account-acc-h', 'no_stream', [...opening, ...updates]);
+    return opening.length;
+  }
+
+  it('takes an event without a business date as dated like the one before it', async () => {
+    const store = new MemoryEventStore();
+    const opened = await account(store, ['2026-01-02', null, '2026-01-02', '2026-01-03']);
+    await close(store, 0, '2026-01-02', '2026-01-03T00:01:00Z');
+    await close(store, 1, '2026-01-03', '2026-01-04T00:01:00Z');
+    const history = await accountHistoryAtClose(store, 'acc-h', '2026-01-02');
+    expect(history.events.map((e) => e.eventId)).toEqual([...Array.from({ length: opened }, (_, i) => `open-${i}`), 'score-0', 'score-1', 'score-2']);
+    expect(history).toMatchObject({ businessDate: '2026-01-02', lastClosedBusinessDay: '2026-01-02' });
+    expect((await accountHistoryAtClose(store, 'acc-h', '2026-01-03')).events).toHaveLength(opened + 4);
+  });
+
+  it('refuses a day that has not closed: its commands are not all in', async () => {
+    const store = new MemoryEventStore();
+    await account(store, ['2026-01-02', '2026-01-03']);
+    await expect(accountHistoryAtClose(store, 'acc-h', '2026-01-02')).rejects.toMatchObject({ code: 'BUSINESS_DAY_NOT_CLOSED', lastClosed: null });
+    await close(store, 0, '2026-01-02', '2026-01-03T00:01:00Z');
+    await expect(accountHistoryAtClose(store, 'acc-h', '2026-01-03')).rejects.toBeInstanceOf(BusinessDayOpenError);
+    await expect(accountHistoryAtClose(store, 'acc-h', '2026-01-02')).resolves.toMatchObject({ lastClosedBusinessDay: '2026-01-02' });
   });
 });

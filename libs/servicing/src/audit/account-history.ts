@@ -45,6 +45,17 @@ export class AccountNotFoundError extends Error {
   }
 }
 
+/** A replay to the close of a business day that has not closed: the day's commands are not all in yet. */
+export class BusinessDayOpenError extends Error {
+  readonly code = 'BUSINESS_DAY_NOT_CLOSED';
+  constructor(
+    readonly businessDate: string,
+    readonly lastClosed: string | null,
+  ) {
+    super(`business day ${businessDate} has not closed (the last closed is ${lastClosed ?? 'none'}): there is no close of it to replay to`);
+  }
+}
+
 /** A stream revision as text, as the API and the CLI take it: 0 is the first event. */
 export const REVISION_TEXT = /^\d{1,15}$/;
 
@@ -141,17 +152,26 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
  * effect the next day. The business calendar, not the wall clock, so the question an auditor asks of a
  * month end has its answer whenever the events were recorded (a manual clock's demo records a year in a
  * minute). A stream's business dates never go back (a day's commands are refused until the day before
- * it is closed), so this is a prefix of the stream; days past due count to the day after the last day
- * closed by then.
+ * it is closed), so this is a prefix of the stream; an event without a business date (none the
+ * repository writes) takes the one before it. Days past due count to the day after the last day closed
+ * by then. A day later than the last closed one has no close yet: `BusinessDayOpenError`.
  */
 export async function accountHistoryAtClose(store: EventStore, accountId: string, businessDate: string): Promise<AccountHistory> {
-  const all = await readAccountStream(store, accountId);
-  let end = 0;
-  while (end < all.length && String(all[end].metadata.businessDate) <= businessDate) end++;
   const days = await closedDaysOf(store);
   let lastClosed: string | null = null;
-  for (const day of days) if (day.businessDate <= businessDate && (lastClosed === null || day.businessDate > lastClosed)) lastClosed = day.businessDate;
-  return { accountId, asOf: null, revision: null, businessDate, ...replay(accountId, all.slice(0, end), lastClosed) };
+  for (const day of days) if (lastClosed === null || day.businessDate > lastClosed) lastClosed = day.businessDate;
+  if (lastClosed === null || businessDate > lastClosed) throw new BusinessDayOpenError(businessDate, lastClosed);
+  const all = await readAccountStream(store, accountId);
+  let end = 0;
+  let dated = '';
+  for (; end < all.length; end++) {
+    const recorded = all[end].metadata.businessDate;
+    if (typeof recorded === 'string') dated = recorded;
+    if (dated > businessDate) break;
+  }
+  let closedBy: string | null = null;
+  for (const day of days) if (day.businessDate <= businessDate && (closedBy === null || day.businessDate > closedBy)) closedBy = day.businessDate;
+  return { accountId, asOf: null, revision: null, businessDate, ...replay(accountId, all.slice(0, end), closedBy) };
 }
 
 /**
