@@ -27,7 +27,7 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
     figure('exposure.available', TERMS.available, formatMoney(p.exposure.available), p.exposure.available, 'limit not yet used'),
     figure('exposure.drawable', 'Drawable now 当前可用', formatMoney(p.exposure.drawable), p.exposure.drawable, `less ${formatMoney(restricted.available)} on ${formatCount(restricted.accounts)} ${restricted.accounts === 1 ? 'account' : 'accounts'} frozen, suspended, locked or closed`),
     figure('utilization', 'Utilization 额度使用率', percentOf(used, p.exposure.limit), used, `${formatMoney(used)} owed`),
-    figure('overdue.total', 'Overdue amount 逾期金额', formatMoney(overdueTotal), overdueTotal, `unpaid minimums (the whole remainder past 90 days) on ${formatCount(delinquentAccounts)} accounts in M1+`),
+    figure('overdue.total', 'Overdue amount 逾期金额', formatMoney(overdueTotal), overdueTotal, `unpaid minimums (the whole remainder past 90 days), ${formatCount(delinquentAccounts)} ${delinquentAccounts === 1 ? 'account' : 'accounts'} in M1+`),
   );
 
   const statuses = Object.keys(p.accountsByStatus).sort();
@@ -73,11 +73,10 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
       [
         // The buckets count opened accounts (active ones: no event closes an account yet), and the list they open is filtered to them.
         { header: 'Bucket 逾期分档', cell: (d: PortfolioView['delinquency'][number]) => el('a', { href: `#accounts?status=ACTIVE&bucket=${encodeURIComponent(d.bucket)}` }, label(BUCKET_LABELS, d.bucket)) },
-        { header: 'Accounts 账户数', cell: (d) => formatCount(d.accounts), numeric: true },
-        { header: 'Share of accounts 账户占比', cell: (d) => percentOf(d.accounts, p.exposure.accounts), numeric: true },
-        { header: 'Outstanding 在贷余额', cell: (d) => formatMoney(d.outstanding), numeric: true },
-        { header: 'Share of outstanding 余额占比', cell: (d) => percentOf(d.outstanding, p.outstanding.total), numeric: true },
-        { header: 'Overdue amount 逾期金额', cell: (d) => formatMoney(d.overdue), numeric: true },
+        // Each share beside its figure: of the opened accounts, and of everything owed.
+        { header: 'Accounts 账户数 (share)', cell: (d) => `${formatCount(d.accounts)} (${percentOf(d.accounts, p.exposure.accounts)})`, numeric: true },
+        { header: 'Outstanding 在贷余额 (share)', cell: (d) => `${formatMoney(d.outstanding)} (${percentOf(d.outstanding, p.outstanding.total)})`, numeric: true },
+        { header: 'Overdue 逾期金额', cell: (d) => formatMoney(d.overdue), numeric: true },
       ],
       p.delinquency,
       { 'data-table': 'delinquency' },
