@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { MemoryEventStore } from '@ledger/event-store';
 import { AnchorHasher, AUDIT_ANCHOR_STREAM, AuditAnchors } from './audit-anchors';
-import { readLog } from './log-rows';
+import { canonicalJson } from './canonical-json';
+import { type LogRow, readLog, rowDigest } from './log-rows';
 
 const event = (i: number) => ({ id: `e-${i}`, type: 'Noted', schemaVersion: 1, data: { i }, metadata: {} });
 
@@ -56,5 +59,24 @@ describe('audit anchors', () => {
     const next = await anchors.anchor('system:test');
     expect(reads.mock.calls.find(([stream]) => stream === AUDIT_ANCHOR_STREAM)?.[1]).toEqual({});
     expect(next).toMatchObject({ fromPosition: '5', toPosition: '7' });
+  });
+});
+
+describe("a log row's digest", () => {
+  /** The digest as every anchor written so far was made: sha256 of the canonical JSON of the row as one object. */
+  const asAnchored = (row: LogRow) =>
+    createHash('sha256')
+      .update(canonicalJson({ position: row.position.toString(), id: row.id, stream: row.stream, revision: row.revision.toString(), type: row.type, data: row.data, metadata: row.metadata }))
+      .digest('hex');
+
+  it('is the one every anchor was made with, given the data\'s canonical JSON or not', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), fc.string(), fc.bigInt({ min: 0n, max: 2n ** 63n }), (data, metadata, id, type, position) => {
+        const row: LogRow = { position, id, stream: `credit-account-${id}`, revision: position / 2n, type, data, metadata };
+        expect(rowDigest(row)).toBe(asAnchored(row));
+        expect(rowDigest(row, canonicalJson(data))).toBe(asAnchored(row));
+      }),
+      { numRuns: 300, seed: 20261206 },
+    );
   });
 });

@@ -32,8 +32,8 @@ export class AnchorHasher {
     this.hash.update(previousHash);
   }
 
-  add(row: LogRow): void {
-    this.hash.update('\n').update(rowDigest(row));
+  add(row: LogRow, dataJson?: string): void {
+    this.hash.update('\n').update(rowDigest(row, dataJson));
     this.count++;
   }
 

@@ -34,6 +34,7 @@ import { type BalanceRow, type Db, getAccruals, getStatements, statementView, ty
 import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
+import { canonicalJson } from './canonical-json';
 import { CHAIN_GENESIS, chainHashOf } from './chain-hash';
 import { readLog, type LogRow, streamRowsReader } from './log-rows';
 import { balanceRowDifferences, CHECK_NAMES, type CheckName, finding, type Finding, overPreciseAmounts } from './verify-checks';
@@ -115,10 +116,12 @@ export class LedgerVerifier {
   private visit(row: LogRow): void {
     this.events++;
     while (this.anchorIndex < this.anchors.length && row.position > BigInt(this.anchors[this.anchorIndex].data.toPosition)) this.closeAnchor();
-    this.hasher.add(row);
+    // The data's canonical JSON goes into both the anchor's digest and the chain hash: made once.
+    const dataJson = canonicalJson(row.data);
+    this.hasher.add(row, dataJson);
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
-    this.checkChain(row, where);
+    this.checkChain(row, where, dataJson);
     for (const [path, value] of overPreciseAmounts(row.data)) {
       this.findings.push(finding('AMOUNT_PRECISION', `${path} = ${value} has more than 2 decimals`, { ...where, field: path, actual: value }));
     }
@@ -172,14 +175,14 @@ export class LedgerVerifier {
     return true;
   }
 
-  private checkChain(row: LogRow, where: Partial<Finding>): void {
+  private checkChain(row: LogRow, where: Partial<Finding>, dataJson: string): void {
     const chain = this.chains.get(row.stream) ?? { revision: -1n, hash: CHAIN_GENESIS };
     if (row.revision !== chain.revision + 1n) {
       const message = row.revision > chain.revision + 1n ? `revision ${row.revision} follows ${chain.revision}: event(s) missing` : `revision ${row.revision} follows ${chain.revision}: out of order`;
       this.findings.push(finding('REVISION_GAP', message, { ...where, expected: (chain.revision + 1n).toString(), actual: row.revision.toString() }));
     }
     const stored = typeof row.metadata.chainHash === 'string' ? row.metadata.chainHash : '';
-    const recomputed = chainHashOf(chain.hash, row);
+    const recomputed = chainHashOf(chain.hash, row, dataJson);
     if (stored !== recomputed) {
       this.findings.push(finding('CHAIN_BROKEN', 'the stored event does not hash to its chain hash: it, or the event before it, was edited, deleted or moved', { ...where, field: 'metadata.chainHash', expected: recomputed, actual: stored || 'null' }));
     }

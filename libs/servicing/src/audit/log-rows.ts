@@ -66,8 +66,9 @@ function toLogRow(r: RawRow): LogRow {
 }
 
 /** A digest of one whole stored row: any change to any column changes it. */
-export function rowDigest(row: LogRow): string {
-  return createHash('sha256')
-    .update(canonicalJson({ position: row.position.toString(), id: row.id, stream: row.stream, revision: row.revision.toString(), type: row.type, data: row.data, metadata: row.metadata }))
-    .digest('hex');
+export function rowDigest(row: LogRow, dataJson = canonicalJson(row.data)): string {
+  // The canonical JSON of { data, id, metadata, position, revision, stream, type } (its keys in that,
+  // sorted, order), written out so that a caller that has the data's canonical JSON does not make it twice.
+  const text = `{"data":${dataJson},"id":${JSON.stringify(row.id)},"metadata":${canonicalJson(row.metadata)},"position":${JSON.stringify(row.position.toString())},"revision":${JSON.stringify(row.revision.toString())},"stream":${JSON.stringify(row.stream)},"type":${JSON.stringify(row.type)}}`;
+  return createHash('sha256').update(text).digest('hex');
 }
