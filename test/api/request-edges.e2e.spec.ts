@@ -128,38 +128,36 @@ describe('request edges', () => {
 });
 
 describe('the first business day a ledger closes', () => {
-  it('is no earlier than the business date of its first event', async () => {
+  /** A ledger of its own (the test clock starts at 2 January 2026, 09:00, with nothing recorded), closed after `run`. */
+  async function onFreshLedger(run: (ledger: TestLedger) => Promise<void>): Promise<void> {
     const ledger = await startLedger();
     try {
+      await run(ledger);
+    } finally {
+      await ledger.close();
+    }
+  }
+  const close = (ledger: TestLedger, businessDate: string) => ledger.http.post('/operations/end-of-day').send({ businessDate });
+
+  it('is no earlier than the business date of its first event', () =>
+    onFreshLedger(async (ledger) => {
       await openAccount(ledger, '1991-06-30', 42); // recorded on 2 January 2026
       await ledger.setClock('2026-01-04T00:10:00+08:00');
-      const typo = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2000-01-01' });
+      const typo = await close(ledger, '2000-01-01');
       expect([typo.status, typo.body.error, typo.body.details]).toEqual([409, 'BUSINESS_DAY_BEFORE_LEDGER', [{ field: 'businessDate', earliest: '2026-01-02' }]]);
-      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' }).expect(200);
-    } finally {
-      await ledger.close();
-    }
-  });
+      await close(ledger, '2026-01-02').expect(200);
+    }));
 
-  it('is yesterday on a ledger with nothing in it', async () => {
-    // The test clock starts at 2 January 2026, 09:00, and nothing is recorded.
-    const ledger = await startLedger();
-    try {
-      expect((await ledger.http.post('/operations/end-of-day').send({ businessDate: '2025-12-31' })).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-01' }] });
-      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-01' }).expect(200);
-    } finally {
-      await ledger.close();
-    }
-  });
+  it('is yesterday on a ledger with nothing in it', () =>
+    onFreshLedger(async (ledger) => {
+      expect((await close(ledger, '2025-12-31')).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-01' }] });
+      await close(ledger, '2026-01-01').expect(200);
+    }));
 
-  it('is yesterday when setting the clock to today was the first thing recorded', async () => {
-    const ledger = await startLedger();
-    try {
+  it('is yesterday when setting the clock to today was the first thing recorded', () =>
+    onFreshLedger(async (ledger) => {
       await ledger.setClock('2026-01-04T00:10:00+08:00');
-      expect((await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' })).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-03' }] });
-      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-03' }).expect(200);
-    } finally {
-      await ledger.close();
-    }
-  });
+      expect((await close(ledger, '2026-01-02')).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-03' }] });
+      await close(ledger, '2026-01-03').expect(200);
+    }));
 });
