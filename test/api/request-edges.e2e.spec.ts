@@ -122,6 +122,8 @@ describe('request edges', () => {
     expect(clock.body).toEqual({ error: 'INVALID_DATE_TIME', message: expect.any(String), details: [{ field: 'now' }] });
     const notSuspended = await ledger.http.post(`/accounts/${account}/risk-suspension/clearance`);
     expect(notSuspended.body).toEqual({ error: 'NOT_SUSPENDED', message: expect.any(String), details: [] });
+    const stray = await ledger.http.get(`/accounts/${account}/history?after=1`);
+    expect(stray.body).toEqual({ error: 'VALIDATION_FAILED', message: expect.any(String), details: [{ field: 'after', problems: ['after is not a field or parameter of this request'] }] });
     const explanation = await ledger.http.get('/accounts/acc_unknown/statements/2026-01/explanation');
     expect([explanation.status, explanation.body.error]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
   });

@@ -29,7 +29,11 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     expect(host.running).toBe(true);
     expect(ledger.app.get(ReadModels).runner.running).toBe(false);
     const ready = await ledger.http.get('/health/ready').expect(200);
-    expect(ready.body.details.projections.state).toBe('external');
+    // This process's own projections, though a thread away: live, not a separate projector's (external).
+    expect(ready.body.details.projections.state).toBe('live');
+    const metrics = (await ledger.http.get('/metrics').expect(200)).text;
+    expect(metrics).toContain('ledger_projections_running 1');
+    expect(metrics).toContain('ledger_projections_enabled 1');
   });
 
   it('reads its own writes without polling and closes a month end from the schedule the worker keeps', async () => {
@@ -92,7 +96,7 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     expect((await ledger.http.get(`/accounts/${account}`).expect(200)).body.owed.total).toBe('42.00');
     expect(host.restarts).toBe(1);
     expect(host.running).toBe(true);
-    expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('external');
+    expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('live');
   }, 60_000);
 
   it('stops the worker with the app', async () => {

@@ -8,7 +8,8 @@ import { RateLimitStorage } from './rate-limit-storage';
 
 const RATE_WINDOW_MS = 60_000;
 
-class DemoKeys {
+/** The keys generated for a demo run (none when keys are configured). */
+export class DemoKeys {
   constructor(readonly keys: Record<Role, string> | null) {}
 }
 

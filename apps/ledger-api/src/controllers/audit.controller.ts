@@ -19,7 +19,7 @@ function asOfMoment(asOf: string | undefined): string | undefined {
   if (asOf === undefined) return undefined;
   if (isValidDate(asOf)) return `${asOf}T23:59:59.999+08:00`;
   if (isValidDateTime(asOf)) return asOf;
-  throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'asOf must be a calendar date or an ISO date-time with an offset', details: [{ field: 'asOf' }] });
+  throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'asOf must be a calendar date or an ISO date-time with an offset (in a URL, write + as %2B)', details: [{ field: 'asOf' }] });
 }
 
 function mapped(error: unknown): never {

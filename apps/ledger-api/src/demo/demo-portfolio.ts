@@ -9,6 +9,7 @@ import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventStore, SqliteEventStore } from '@ledger/event-store';
 import { AccountRepository, BusinessClock, LedgerSettings, PortfolioSimulator } from '@ledger/servicing';
+import { DemoKeys } from '../auth/auth.module';
 
 export async function generateDemoPortfolio(app: INestApplication): Promise<void> {
   const { config } = app.get(LedgerSettings);
@@ -47,4 +48,7 @@ export async function generateDemoPortfolio(app: INestApplication): Promise<void
   logger.log(
     `demo portfolio ready in ${Math.round((Date.now() - started) / 1000)} s: ${report.approved} accounts approved of ${report.applications}, ${report.commands} commands, last closed day ${report.lastClosed}`,
   );
+  // Printed at the start too; again here, where the reader waiting for the demo looks (this run's keys only).
+  const keys = app.get(DemoKeys, { strict: false }).keys;
+  if (keys) logger.log(`demo keys for this run: ${Object.entries(keys).map(([role, key]) => `${role} ${key}`).join(', ')}`);
 }

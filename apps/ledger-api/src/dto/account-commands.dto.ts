@@ -115,7 +115,7 @@ export class AccrualsQuery extends ReadConsistencyQuery {
 export class HistoryQuery {
   @ApiProperty({ required: false, example: '2026-02-01T00:00:00+08:00' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'asOf must be an ISO date or date-time with an offset' })
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'asOf must be an ISO date or date-time with an offset (in a URL, write + as %2B: a bare + arrives as a space)' })
   asOf?: string;
 
   @ApiProperty({ required: false, example: '12', pattern: '^\\d{1,15}$', description: 'Replay to this revision of the stream (0 is the first event), that event included; instead of asOf (400 if both). 404 EVENT_NOT_FOUND if the stream has no such event.' })

@@ -35,7 +35,9 @@ export function notFound(what: string, id: string): ApiError {
 function flatten(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    // class-validator says "property x should not exist" of a field the request may not carry: say it plainly.
+    const problems = e.constraints ? Object.entries(e.constraints).map(([rule, text]) => (rule === 'whitelistValidation' ? `${field} is not a field or parameter of this request` : text)) : [];
+    const own = problems.length > 0 ? [{ field, problems }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

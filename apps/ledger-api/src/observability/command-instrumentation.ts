@@ -11,7 +11,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { type CreditAccountCommand, DomainError, toShanghai } from '@ledger/credit';
-import { AccountRepository, type CommandMetadata, EndOfDayError, EndOfDayService, EventStoreHooks, type ExecuteResult, IdempotencyKeyReusedError } from '@ledger/servicing';
+import { AccountRepository, type CommandMetadata, EndOfDayError, EndOfDayService, EventStoreHooks, type ExecuteResult, IdempotencyKeyReusedError, SIMULATOR_ACTOR } from '@ledger/servicing';
 import { LedgerMetrics } from './ledger-metrics';
 
 /** Per-account end-of-day commands run by the thousand each night: logged at debug, summed at info. */
@@ -117,7 +117,7 @@ export class CommandInstrumentation implements OnModuleInit {
     };
     const message = `${command.type} ${outcome}${code ? ` ${code}` : ''}`;
     if (outcome === 'failed') this.logger.pino.error(line, message);
-    else if (BULK_COMMANDS.has(command.type)) this.logger.pino.debug(line, message);
+    else if (BULK_COMMANDS.has(command.type) || meta.actor === SIMULATOR_ACTOR) this.logger.pino.debug(line, message);
     else this.logger.pino.info(line, message);
   }
 

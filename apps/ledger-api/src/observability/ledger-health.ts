@@ -74,7 +74,11 @@ export class LedgerHealth {
       let verdict: { state: ProjectionState; ok: boolean };
       if (error !== null) verdict = { state: 'failed', ok: false };
       else if (worker.replaying) verdict = { state: 'rebuilding', ok: false };
-      else verdict = projectionState(runner, lag, maxLag, false);
+      else {
+        // The lag as a separate projector's would be read; but the projections are this process's own: live, not external.
+        const read = projectionState(runner, lag, maxLag, false);
+        verdict = read.state === 'external' ? { state: 'live', ok: true } : read;
+      }
       return { ...verdict, running: worker.running, error, maxLag, lag };
     }
     const error = runner.lastError?.message ?? null;

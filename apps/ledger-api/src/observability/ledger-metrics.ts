@@ -146,8 +146,8 @@ export class LedgerMetrics {
   }
 
   /** Lag, position and state of the projections, read when Prometheus scrapes rather than kept up to date. */
-  watchProjections(runner: ProjectionRunner, enabled: boolean): void {
-    registerProjectionGauges(this.registry, runner, enabled);
+  watchProjections(runner: ProjectionRunner, enabled: boolean, worker?: FollowingWorker): void {
+    registerProjectionGauges(this.registry, runner, enabled, worker);
   }
 
   /**
@@ -223,8 +223,18 @@ export function registerEventLoopCounter(registry: Registry, threads: Record<str
   });
 }
 
-/** Shared by the API and the projector process, which has no other series. */
-export function registerProjectionGauges(registry: Registry, runner: ProjectionRunner, enabled: boolean): void {
+/** The projections' worker thread (LEDGER_PROJECTIONS=worker), as far as the gauges need it. */
+export interface FollowingWorker {
+  readonly running: boolean;
+  readonly replaying: boolean;
+}
+
+/**
+ * Shared by the API and the projector process, which has no other series. With `worker`, the
+ * projections run in this process's worker thread: it is what follows the log, not `runner` (which
+ * then only reads the checkpoints for the lag).
+ */
+export function registerProjectionGauges(registry: Registry, runner: ProjectionRunner, enabled: boolean, worker?: FollowingWorker): void {
   // A scrape collects every gauge at once: the two lag gauges share one look at the store.
   let inFlight: Promise<ProjectionLag[]> | undefined;
   const lagOnce = () => (inFlight ??= lagOrNothing(runner).finally(() => (inFlight = undefined)));
@@ -248,19 +258,20 @@ export function registerProjectionGauges(registry: Registry, runner: ProjectionR
   });
   new Gauge({
     name: 'ledger_projections_running',
-    help: '1 while this process follows the log; 0 while rebuilding, after a failed batch, or when projections run elsewhere',
+    help: '1 while this process (or its projections worker thread) follows the log; 0 while rebuilding, after a failed batch, or when projections run elsewhere',
     registers: [registry],
     collect() {
       // A start's rebuild of read models runs while the runner follows the log, before it applies anything live.
-      this.set(runner.running && !runner.replaying ? 1 : 0);
+      const following = worker ?? runner;
+      this.set(following.running && !following.replaying ? 1 : 0);
     },
   });
   new Gauge({
     name: 'ledger_projections_enabled',
-    help: '1 when this process runs the projections (LEDGER_PROJECTIONS), 0 when a separate projector does',
+    help: '1 when this process runs the projections (LEDGER_PROJECTIONS=1 or worker), 0 when a separate projector does',
     registers: [registry],
     collect() {
-      this.set(enabled ? 1 : 0);
+      this.set(enabled || worker !== undefined ? 1 : 0);
     },
   });
 }

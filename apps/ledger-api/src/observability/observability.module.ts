@@ -34,8 +34,8 @@ class ProjectionInstrumentation implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.watchProjections(this.readModels.runner, this.settings.config.projections);
     const worker = this.readModels.worker;
+    this.metrics.watchProjections(this.readModels.runner, this.settings.config.projections, worker);
     this.metrics.watchEventLoops(worker ? { projections: () => worker.activeSeconds() } : {});
   }
 }

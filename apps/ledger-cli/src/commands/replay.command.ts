@@ -66,7 +66,9 @@ export class ReplayCommand extends CommandRunner {
 
   async run(_params: string[], options: ReplayOptions): Promise<void> {
     if (!options.account) throw new CliError('--account is required');
-    if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be an ISO date-time with an offset, got ${options.asOf}`);
+    // A bare date is the end of that day in Asia/Shanghai, as the API takes it.
+    if (options.asOf !== undefined && isValidDate(options.asOf)) options.asOf = `${options.asOf}T23:59:59.999+08:00`;
+    if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be a calendar date or an ISO date-time with an offset, got ${options.asOf}`);
     if (options.revision !== undefined && !REVISION_TEXT.test(options.revision)) throw new CliError(`--revision must be a non-negative integer (0 is the first event), got ${options.revision}`);
     if (options.businessDate !== undefined && !isValidDate(options.businessDate)) throw new CliError(`--business-date must be a calendar date (YYYY-MM-DD), got ${options.businessDate}`);
     if ([options.asOf, options.revision, options.businessDate].filter((o) => o !== undefined).length > 1) throw new CliError('give one of --as-of, --revision or --business-date');
@@ -89,7 +91,7 @@ export class ReplayCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--as-of <time>', description: 'ISO date-time with offset; default now' })
+  @Option({ flags: '--as-of <time>', description: 'recording time: an ISO date-time with offset, or a date (the end of that day in Asia/Shanghai); default now' })
   parseAsOf(value: string): string {
     return value;
   }

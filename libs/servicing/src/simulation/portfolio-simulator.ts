@@ -39,7 +39,9 @@ interface Customer {
   payDelay: number;
 }
 
-const ACTOR = 'system:simulator';
+/** Who the simulator's commands are from (the API logs them at debug: a demo sends 140,000 of them). */
+export const SIMULATOR_ACTOR = 'system:simulator';
+const ACTOR = SIMULATOR_ACTOR;
 const PERSONAS: [Persona, number][] = [['FULL', 50], ['MINIMUM', 22], ['PARTIAL', 13], ['LATE', 10], ['DEFAULTER', 5]];
 
 /** A valid PRC ID number from the generator (ISO 7064 MOD 11-2 check character). */
