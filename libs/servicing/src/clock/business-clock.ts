@@ -5,7 +5,7 @@
  * and an auditor can see when an operator moved time.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStore } from '@ledger/event-store';
+import { ConcurrencyError, EventStore } from '@ledger/event-store';
 import { isValidDateTime, toShanghai } from '@ledger/credit';
 
 export const CLOCK_STREAM = 'ledger-clock';
@@ -61,31 +61,48 @@ export class ManualClock extends BusinessClock {
   /** Resumes at the last time set, or starts at `start`. */
   static async open(store: EventStore, start: string): Promise<ManualClock> {
     const clock = new ManualClock(store, normalize(start));
-    const events = await store.readStream(CLOCK_STREAM);
+    await clock.catchUp();
+    return clock;
+  }
+
+  /** Takes the last time set from the clock's stream: this process's, or another's (a CLI, a second API). */
+  private async catchUp(): Promise<void> {
+    const events = await this.store.readStream(CLOCK_STREAM, this.revision === 'no_stream' ? {} : { fromRevision: this.revision + 1n });
     const last = events[events.length - 1];
     if (last) {
-      clock.current = (last.data as { now: string }).now;
-      clock.revision = last.revision;
+      this.current = (last.data as { now: string }).now;
+      this.revision = last.revision;
     }
-    return clock;
   }
 
   now(): string {
     return this.current;
   }
 
+  /**
+   * Moves the clock forward. Another writer may have moved it since this process last looked (a CLI
+   * command on the same ledger, a second API): its append then conflicts, and the clock takes that
+   * writer's time and tries once more, so it never stays behind the stream it is the last word of.
+   */
   async set(dateTime: string, actor: string): Promise<string> {
     if (!isValidDateTime(dateTime)) throw new ClockError('INVALID_DATE_TIME', `not an ISO date-time with an offset: ${dateTime}`);
     const next = normalize(dateTime);
-    if (Date.parse(next) < Date.parse(this.current)) {
-      throw new ClockError('CLOCK_WENT_BACKWARDS', `the business clock only moves forward: it is ${this.current}, asked for ${next}`);
+    for (let attempt = 1; ; attempt++) {
+      if (Date.parse(next) < Date.parse(this.current)) {
+        throw new ClockError('CLOCK_WENT_BACKWARDS', `the business clock only moves forward: it is ${this.current}, asked for ${next}`);
+      }
+      try {
+        const result = await this.store.append(CLOCK_STREAM, this.revision, [
+          { id: randomUUID(), type: 'BusinessClockSet', schemaVersion: 1, data: { now: next, previous: this.current }, metadata: { actor, businessDate: toShanghai(next).date } },
+        ]);
+        this.revision = result.nextRevision;
+        this.current = next;
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt > 1) throw error;
+        await this.catchUp();
+      }
     }
-    const result = await this.store.append(CLOCK_STREAM, this.revision, [
-      { id: randomUUID(), type: 'BusinessClockSet', schemaVersion: 1, data: { now: next, previous: this.current }, metadata: { actor, businessDate: toShanghai(next).date } },
-    ]);
-    this.revision = result.nextRevision;
-    this.current = next;
-    return next;
   }
 }
 
