@@ -169,12 +169,14 @@ describe('ledger verify on a simulated ledger', () => {
     const { day } = db.prepare(`SELECT json_extract(metadata, '$.businessDate') AS day FROM events WHERE stream = ? AND revision = 3`).get(stream) as { day: string };
     db.close();
     const accountId = accountOf(stream);
-    const [whole, toThree, beyond, both, atClose] = await Promise.all([
+    const [whole, toThree, beyond, both, atClose, byDate] = await Promise.all([
       ledger(clean, 'replay', '--account', accountId, '--format', 'json'),
       ledger(clean, 'replay', '--account', accountId, '--revision', '3', '--format', 'json'),
       ledger(clean, 'replay', '--account', accountId, '--revision', String(last + 1)),
       ledger(clean, 'replay', '--account', accountId, '--revision', '3', '--as-of', '2026-02-01T00:00:00+08:00'),
       ledger(clean, 'replay', '--account', accountId, '--business-date', day, '--format', 'json'),
+      // A bare date for --as-of is the end of that day in Asia/Shanghai, as the API takes it.
+      ledger(clean, 'replay', '--account', accountId, '--as-of', '2099-12-31', '--format', 'json'),
     ]);
     expect(toThree.code).toBe(0);
     const all = JSON.parse(whole.stdout) as { events: { revision: string; after: unknown }[] };
@@ -193,6 +195,8 @@ describe('ledger verify on a simulated ledger', () => {
     expect(closed.businessDate).toBe(day);
     expect(closed.events).toEqual(all.events.slice(0, wholeDays.filter((d) => d <= day).length));
     expect(closed.events.length).toBeGreaterThanOrEqual(4);
+    expect(byDate.code).toBe(0);
+    expect(JSON.parse(byDate.stdout)).toMatchObject({ asOf: '2099-12-31T23:59:59.999+08:00', events: all.events });
   });
 
   it('fails on a statement row that differs from its event and from the repayments, and on a row the log does not have', () => {

@@ -32,8 +32,9 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     // This process's own projections, though a thread away: live, not a separate projector's (external).
     expect(ready.body.details.projections.state).toBe('live');
     const metrics = (await ledger.http.get('/metrics').expect(200)).text;
-    expect(metrics).toContain('ledger_projections_running 1');
-    expect(metrics).toContain('ledger_projections_enabled 1');
+    // The samples, not the HELP lines (which begin "1 while ..." and "1 when ...").
+    expect(metrics).toMatch(/^ledger_projections_running 1$/m);
+    expect(metrics).toMatch(/^ledger_projections_enabled 1$/m);
   });
 
   it('reads its own writes without polling and closes a month end from the schedule the worker keeps', async () => {

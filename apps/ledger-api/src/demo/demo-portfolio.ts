@@ -48,7 +48,7 @@ export async function generateDemoPortfolio(app: INestApplication): Promise<void
   logger.log(
     `demo portfolio ready in ${Math.round((Date.now() - started) / 1000)} s: ${report.approved} accounts approved of ${report.applications}, ${report.commands} commands, last closed day ${report.lastClosed}`,
   );
-  // Printed at the start too; again here, where the reader waiting for the demo looks (this run's keys only).
+  // Printed at the start too (at warn); again here, where the reader waiting for the demo looks (this run's keys only).
   const keys = app.get(DemoKeys, { strict: false }).keys;
-  if (keys) logger.log(`demo keys for this run: ${Object.entries(keys).map(([role, key]) => `${role} ${key}`).join(', ')}`);
+  if (keys) logger.warn(`demo keys for this run: ${Object.entries(keys).map(([role, key]) => `${role} ${key}`).join(', ')}`);
 }

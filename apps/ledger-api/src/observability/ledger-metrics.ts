@@ -227,6 +227,8 @@ export function registerEventLoopCounter(registry: Registry, threads: Record<str
 export interface FollowingWorker {
   readonly running: boolean;
   readonly replaying: boolean;
+  /** Why its last batch failed, while it waits to retry (the thread lives on); null when following. */
+  readonly failure: string | null;
 }
 
 /**
@@ -262,8 +264,8 @@ export function registerProjectionGauges(registry: Registry, runner: ProjectionR
     registers: [registry],
     collect() {
       // A start's rebuild of read models runs while the runner follows the log, before it applies anything live.
-      const following = worker ?? runner;
-      this.set(following.running && !following.replaying ? 1 : 0);
+      const following = worker ? worker.running && !worker.replaying && worker.failure === null : runner.running && !runner.replaying;
+      this.set(following ? 1 : 0);
     },
   });
   new Gauge({
