@@ -27,7 +27,7 @@ export interface Projector {
 async function readiness(runner: ProjectionRunner, maxLag: number): Promise<{ ready: boolean; body: Record<string, unknown> }> {
   try {
     const lag = await runner.lag();
-    const { state, ok: ready } = projectionState(runner, lag, maxLag, true);
+    const { state, ok: ready } = projectionState(runner, lag, maxLag, 'live');
     return { ready, body: { status: ready ? 'ok' : 'error', state, error: runner.lastError?.message ?? null, lag: Object.fromEntries(lag.map((l) => [l.projection, Number(l.lag)])) } };
   } catch (error) {
     return { ready: false, body: { status: 'error', state: 'store-unreachable', error: (error as Error).message } };

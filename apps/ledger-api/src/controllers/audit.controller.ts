@@ -5,20 +5,20 @@
  */
 import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isValidDate, isValidDateTime } from '@ledger/credit';
+import { isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
+import { accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
 import { assertMonth } from '../http/validation';
 
 
-/** A bare date means the end of that day in Asia/Shanghai: everything recorded on it. */
-function asOfMoment(asOf: string | undefined): string | undefined {
+/** `asOf` as the moment to replay to (`asOfMoment`: a bare date is the end of that day in Asia/Shanghai), or 400. */
+function recordedUpTo(asOf: string | undefined): string | undefined {
   if (asOf === undefined) return undefined;
-  if (isValidDate(asOf)) return `${asOf}T23:59:59.999+08:00`;
-  if (isValidDateTime(asOf)) return asOf;
+  const moment = asOfMoment(asOf);
+  if (moment !== null) return moment;
   throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'asOf must be a calendar date or an ISO date-time with an offset (in a URL, write + as %2B)', details: [{ field: 'asOf' }] });
 }
 
@@ -53,7 +53,7 @@ export class AuditController {
       if (!isValidDate(query.businessDate)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'businessDate must be a calendar date', details: [{ field: 'businessDate' }] });
       return accountHistoryAtClose(this.store, id, query.businessDate).catch(mapped);
     }
-    return accountHistory(this.store, id, asOfMoment(query.asOf)).catch(mapped);
+    return accountHistory(this.store, id, recordedUpTo(query.asOf)).catch(mapped);
   }
 
   @Get('accounts/:id/statements/:month/explanation')

@@ -74,15 +74,11 @@ export class LedgerHealth {
       let verdict: { state: ProjectionState; ok: boolean };
       if (error !== null) verdict = { state: 'failed', ok: false };
       else if (worker.replaying) verdict = { state: 'rebuilding', ok: false };
-      else {
-        // The lag as a separate projector's would be read; but the projections are this process's own: live, not external.
-        const read = projectionState(runner, lag, maxLag, false);
-        verdict = read.state === 'external' ? { state: 'live', ok: true } : read;
-      }
+      else verdict = projectionState(null, lag, maxLag, 'live');
       return { ...verdict, running: worker.running, error, maxLag, lag };
     }
     const error = runner.lastError?.message ?? null;
-    return { ...projectionState(runner, lag, maxLag, enabled), running: runner.running, error, maxLag, lag };
+    return { ...projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external'), running: runner.running, error, maxLag, lag };
   }
 
   /** `store`: one look at the store, shared by both indicators of a readiness check. */

@@ -3,17 +3,19 @@ import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
 export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'external';
 
 /**
- * What readiness means for the read models, the same in the API and in the projector process: a runner
- * in this process must be following the log (not stopped by a failed batch, not rebuilding: neither by
- * `rebuild()` nor in the replay its start follows the log with, `ProjectionRunner.replaying`); and every
- * projection, here or in a separate projector (`enabled` false), within `maxLag` events of the head.
+ * What readiness means for the read models, the same in the API and in the projector process. `runner`,
+ * when this thread's runner is the one that follows the log, must be following it (not stopped by a
+ * failed batch, not rebuilding: neither by `rebuild()` nor in the replay its start follows the log with,
+ * `ProjectionRunner.replaying`); null when a worker thread (whose caller checks it) or a separate
+ * projector follows it. Every projection must be within `maxLag` positions of the head. Caught up is
+ * `live` when the projections are this process's own, `external` when a separate projector's.
  */
-export function projectionState(runner: ProjectionRunner, lag: readonly ProjectionLag[], maxLag: number, enabled: boolean): { state: ProjectionState; ok: boolean } {
+export function projectionState(runner: ProjectionRunner | null, lag: readonly ProjectionLag[], maxLag: number, caughtUp: 'live' | 'external'): { state: ProjectionState; ok: boolean } {
   const behind = lag.some((l) => l.lag > BigInt(maxLag));
   let state: ProjectionState;
-  if (enabled && runner.lastError) state = 'failed';
-  else if (enabled && (!runner.running || runner.replaying)) state = 'rebuilding';
+  if (runner?.lastError) state = 'failed';
+  else if (runner && (!runner.running || runner.replaying)) state = 'rebuilding';
   else if (behind) state = 'behind';
-  else state = enabled ? 'live' : 'external';
+  else state = caughtUp;
   return { state, ok: state === 'live' || state === 'external' };
 }

@@ -5,8 +5,8 @@
  * (never read from a read model).
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { isValidDate, isValidDateTime } from '@ledger/credit';
-import { accountHistory, accountHistoryAtClose, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
+import { isValidDate } from '@ledger/credit';
+import { accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, type AccountHistory, REVISION_TEXT, RevisionNotFoundError } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
@@ -67,8 +67,8 @@ export class ReplayCommand extends CommandRunner {
   async run(_params: string[], options: ReplayOptions): Promise<void> {
     if (!options.account) throw new CliError('--account is required');
     // A bare date is the end of that day in Asia/Shanghai, as the API takes it.
-    if (options.asOf !== undefined && isValidDate(options.asOf)) options.asOf = `${options.asOf}T23:59:59.999+08:00`;
-    if (options.asOf !== undefined && !isValidDateTime(options.asOf)) throw new CliError(`--as-of must be a calendar date or an ISO date-time with an offset, got ${options.asOf}`);
+    const asOf = options.asOf === undefined ? undefined : asOfMoment(options.asOf);
+    if (asOf === null) throw new CliError(`--as-of must be a calendar date or an ISO date-time with an offset, got ${options.asOf}`);
     if (options.revision !== undefined && !REVISION_TEXT.test(options.revision)) throw new CliError(`--revision must be a non-negative integer (0 is the first event), got ${options.revision}`);
     if (options.businessDate !== undefined && !isValidDate(options.businessDate)) throw new CliError(`--business-date must be a calendar date (YYYY-MM-DD), got ${options.businessDate}`);
     if ([options.asOf, options.revision, options.businessDate].filter((o) => o !== undefined).length > 1) throw new CliError('give one of --as-of, --revision or --business-date');
@@ -76,7 +76,7 @@ export class ReplayCommand extends CommandRunner {
       try {
         if (options.revision !== undefined) return await accountHistoryToRevision(store, options.account, BigInt(options.revision));
         if (options.businessDate !== undefined) return await accountHistoryAtClose(store, options.account, options.businessDate);
-        return await accountHistory(store, options.account, options.asOf);
+        return await accountHistory(store, options.account, asOf);
       } catch (error) {
         if (error instanceof AccountNotFoundError || error instanceof RevisionNotFoundError || error instanceof BusinessDayOpenError) throw new CliError(error.message);
         throw error;

@@ -436,6 +436,14 @@ export function carriedBearsPenalty(state: CreditAccountState): boolean {
   return state.ruleRevision >= 2;
 }
 
+/**
+ * Whether an overdue a quarter starts in counts among that quarter's episodes (rule revision 2): the
+ * account was overdue on the quarter's first day, even if it pays that day, as an overdue day would count.
+ */
+export function quarterCountsOverdueCarriedIn(state: CreditAccountState): boolean {
+  return state.ruleRevision >= 2 && isOverdue(state);
+}
+
 export function statementSums(statements: readonly StatementState[], carried = false): StatementSums {
   let billed = Money.ZERO;
   let overdue = false;

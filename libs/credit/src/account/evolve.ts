@@ -13,6 +13,7 @@ import {
   bucketsTotal,
   copyQuarter,
   carriedBearsPenalty,
+  quarterCountsOverdueCarriedIn,
   copyState,
   copyStatement,
   copyWith,
@@ -384,9 +385,7 @@ function newQuarter(quarter: string, since: string, s: CreditAccountState): Quar
     daysObserved: 0,
     owedDaysSum: Money.ZERO,
     overdueDays: 0,
-    // From rule revision 2 an overdue the quarter starts in is one of its episodes: the account was
-    // overdue on the quarter's first day, even if it pays that day (counted as an overdue day would be).
-    overdueEpisodes: s.ruleRevision >= 2 && isOverdue(s) ? 1 : 0,
+    overdueEpisodes: quarterCountsOverdueCarriedIn(s) ? 1 : 0,
     statementsDue: 0,
     statementsPaidOnTime: 0,
     lastOwed: totalOwed(s),

@@ -4,7 +4,7 @@
  * the same shape as `GET /accounts/:id` (the projections' pure row and view functions, applied to the
  * replayed state), so an auditor can hold one against the other field by field.
  */
-import { type CreditAccountEvent, evolve, initialState, type CreditAccountState } from '@ledger/credit';
+import { type CreditAccountEvent, evolve, initialState, isValidDate, isValidDateTime, type CreditAccountState } from '@ledger/credit';
 import { EventStore, parseRecordedUpTo, type StoredEvent } from '@ledger/event-store';
 import { type AccountView, balanceRow, toAccountView } from '@ledger/projections';
 import { BUSINESS_DAYS_STREAM, type BusinessDayClosedData } from '../end-of-day/end-of-day.service';
@@ -74,6 +74,16 @@ export class RevisionNotFoundError extends Error {
 
 export function toDomain(stored: StoredEvent): CreditAccountEvent {
   return { type: stored.type, data: stored.data } as CreditAccountEvent;
+}
+
+/**
+ * An `asOf` as the API and the CLI take it, as the moment to replay to: a bare date is the end of that
+ * day in Asia/Shanghai (everything recorded on it), a date-time with an offset is itself; null for
+ * anything else.
+ */
+export function asOfMoment(asOf: string): string | null {
+  if (isValidDate(asOf)) return `${asOf}T23:59:59.999+08:00`;
+  return isValidDateTime(asOf) ? asOf : null;
 }
 
 /**
@@ -157,9 +167,9 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
  * by then. A day later than the last closed one has no close yet: `BusinessDayOpenError`.
  */
 export async function accountHistoryAtClose(store: EventStore, accountId: string, businessDate: string): Promise<AccountHistory> {
+  // Days close in order, one after another: the last is the latest.
   const days = await closedDaysOf(store);
-  let lastClosed: string | null = null;
-  for (const day of days) if (lastClosed === null || day.businessDate > lastClosed) lastClosed = day.businessDate;
+  const lastClosed = days.length > 0 ? days[days.length - 1].businessDate : null;
   if (lastClosed === null || businessDate > lastClosed) throw new BusinessDayOpenError(businessDate, lastClosed);
   const all = await readAccountStream(store, accountId);
   let end = 0;
@@ -170,7 +180,7 @@ export async function accountHistoryAtClose(store: EventStore, accountId: string
     if (dated > businessDate) break;
   }
   let closedBy: string | null = null;
-  for (const day of days) if (day.businessDate <= businessDate && (closedBy === null || day.businessDate > closedBy)) closedBy = day.businessDate;
+  for (let i = days.length - 1; i >= 0 && closedBy === null; i--) if (days[i].businessDate <= businessDate) closedBy = days[i].businessDate;
   return { accountId, asOf: null, revision: null, businessDate, ...replay(accountId, all.slice(0, end), closedBy) };
 }
 
