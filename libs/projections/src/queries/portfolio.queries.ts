@@ -120,7 +120,8 @@ export function getPortfolio(db: Db): PortfolioView {
     quarters.set(quarter, q);
   }
 
-  const restrictedAvailable = section('restricted').reduce((sum, r) => sum.plus(r.amount), new Dec(0));
+  const restricted = section('restricted');
+  const restrictedAvailable = restricted.reduce((sum, r) => sum.plus(r.amount), new Dec(0));
   return {
     lastClosedBusinessDay: lastClosedBusinessDay(db),
     accountsByStatus: Object.fromEntries(section('status').map((r) => [r.key, r.count])),
@@ -131,9 +132,9 @@ export function getPortfolio(db: Db): PortfolioView {
       available: money(figure('exposure', 'available').amount),
       drawable: money(new Dec(figure('exposure', 'available').amount).minus(restrictedAvailable).toFixed()),
       restricted: {
-        accounts: section('restricted').reduce((n, r) => n + r.count, 0),
+        accounts: restricted.reduce((n, r) => n + r.count, 0),
         available: money(restrictedAvailable.toFixed()),
-        byReason: Object.fromEntries(section('restricted').map((r) => [r.key, { accounts: r.count, available: money(r.amount) }])),
+        byReason: Object.fromEntries(restricted.map((r) => [r.key, { accounts: r.count, available: money(r.amount) }])),
       },
     },
     delinquency: BUCKETS.map((bucket) => ({
