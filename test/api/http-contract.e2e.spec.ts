@@ -83,6 +83,15 @@ describe('the HTTP contract', () => {
     expect(insane.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends a caller without a key from the root path to the dashboard, and lists where the rest is', async () => {
+    const root = await ledger.as('anonymous').get('/');
+    expect([root.status, root.headers.location]).toEqual([302, '/dashboard']);
+    expect(root.body).toMatchObject({ dashboard: '/dashboard', docs: '/docs', health: '/health/ready' });
+    for (const path of Object.values(root.body as Record<string, string>)) {
+      expect([path, (await ledger.as('anonymous').get(path)).status]).toEqual([path, 200]);
+    }
+  });
+
   it('tags a response with an ETag and answers a GET that already has it with 304', async () => {
     const first = await ledger.http.get('/docs-json');
     expect(first.headers.etag).toMatch(/^W\/"/);

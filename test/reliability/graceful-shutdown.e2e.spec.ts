@@ -23,7 +23,7 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('answers every command it received, stops its subscriptions, closes the store and exits by itself', async () => {
-    const child = await startChild(dir);
+    const child = await startChild(dir, { LOG_LEVEL: 'info' });
     const accounts: string[] = [];
     for (let i = 0; i < 1; i++) {
       const applied = await call(child.url, 'POST', '/applications', application('1990-06-07', 600 + i));
@@ -61,6 +61,8 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
       .all() as { orderId: string }[];
     db.close();
     expect(posted.map((p) => p.orderId).sort()).toEqual(received.map((a) => `T-${a.i}`).sort());
+    // The operator's log says the stop was asked for and finished, not only that the process is gone.
+    expect(child.output()).toMatch(/"msg":"SIGTERM: no new requests[^"]*"[\s\S]*"msg":"stopped cleanly in \d+ ms/);
     expect(child.output()).not.toMatch(
       /UnhandledPromiseRejection|connection is not open|"level":"(error|fatal)"/,
     );

@@ -5,6 +5,7 @@ import { AccountCommandsController } from './controllers/account-commands.contro
 import { ApplicationsController } from './controllers/applications.controller';
 import { AuditHttpModule } from './controllers/audit.controller';
 import { OperationsController } from './controllers/operations.controller';
+import { RootController } from './controllers/root.controller';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadSideModule } from './read-side/read-side.module';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LedgerModule.forRoot(config, { providers: readSide.ledgerProviders, exports: readSide.ledgerExports }), readSide.module, AuditHttpModule, AuthModule.forRoot(config), ObservabilityModule.forRoot(config, observability)],
-      controllers: [ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers, DashboardController],
+      controllers: [RootController, ApplicationsController, AccountCommandsController, OperationsController, ...readSide.controllers, DashboardController],
     };
   }
 }
