@@ -17,6 +17,7 @@ import type { LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/errors';
 import { BODY_LIMIT_BYTES, FASTIFY_OPTIONS, keepExpressContract } from './http/fastify-contract';
+import { completeOpenApi, ErrorBodySchema } from './http/openapi';
 import { ledgerValidationPipe } from './http/validation';
 
 export async function createApp(config: LedgerConfig, options: { logger?: false | ('error' | 'warn' | 'log')[]; logDestination?: DestinationStream } = {}): Promise<INestApplication> {
@@ -42,8 +43,9 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key of role operator, auditor or viewer' })
       .addSecurityRequirements('bearer')
       .build(),
+    { extraModels: [ErrorBodySchema] },
   );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, completeOpenApi(document));
   return app;
 }
 

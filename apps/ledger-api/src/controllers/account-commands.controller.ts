@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest, FastifyReply } from 'fastify';
 import type { CreditAccountCommand } from '@ledger/credit';
 import { ExecuteAccountCommand } from '@ledger/servicing';
@@ -19,16 +19,18 @@ import {
   UnlockDto,
 } from '../dto/account-commands.dto';
 import { commandResponse } from '../http/command-response';
+import { domainCodesAnswering } from '../http/errors';
+import { CommandAnswerSchema, DrawAnswerSchema } from '../http/openapi';
 import { commandMetadata } from '../http/request-context';
 
 type AccountCommand = ExecuteAccountCommand['command'];
 
 @ApiTags('account commands')
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the original outcome and append nothing (draws, refunds and repayments are idempotent by their own ids)' })
-@ApiBadRequestResponse({ description: 'VALIDATION_FAILED, MALFORMED_JSON, INVALID_AMOUNT' })
-@ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, DRAW_NOT_FOUND, ...' })
-@ApiConflictResponse({ description: 'IDEMPOTENCY_KEY_REUSED, *_EXISTS_WITH_DIFFERENT_*, CONCURRENCY_CONFLICT' })
-@ApiUnprocessableEntityResponse({ description: 'A product rule refused the command; `error` is the domain code' })
+@ApiBadRequestResponse({ description: ['VALIDATION_FAILED', ...domainCodesAnswering(400)].join(', ') })
+@ApiNotFoundResponse({ description: domainCodesAnswering(404).join(', ') })
+@ApiConflictResponse({ description: ['IDEMPOTENCY_KEY_REUSED', 'CONCURRENCY_CONFLICT', 'BUSINESS_DAY_NOT_CLOSED', ...domainCodesAnswering(409)].join(', ') })
+@ApiUnprocessableEntityResponse({ description: `A product rule refused the command; \`error\` is its code: ${domainCodesAnswering(422).join(', ')}` })
 @Controller('accounts/:id')
 export class AccountCommandsController {
   constructor(private readonly commands: CommandBus) {}
@@ -40,12 +42,15 @@ export class AccountCommandsController {
 
   @Post('activation')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Activate (开通): accept the agreement and name the auto-repayment debit card' })
   activate(@Param('id') id: string, @Body() body: ActivationDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST activation', body, { type: 'ActivateAccount', agreementVersion: body.agreementVersion, autoRepayCardLast4: body.autoRepayCardLast4 }, 'activation');
   }
 
   @Post('draws')
+  @ApiCreatedResponse({ type: DrawAnswerSchema, description: 'Posted' })
+  @ApiOkResponse({ type: DrawAnswerSchema, description: 'Declined, and the decline recorded: `status` DECLINED, `reason` the code' })
   @ApiOperation({ summary: 'Draw (消费): 201 when posted, 200 with status DECLINED and the reason code when declined (the decline is recorded)' })
   async draw(@Param('id') id: string, @Body() body: DrawDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const response = await this.run(req, id, 'POST draws', body, { type: 'RequestDraw', orderId: body.orderId, merchant: body.merchant, amount: body.amount, authentication: body.authentication }, `draw:${body.orderId}`);
@@ -56,6 +61,7 @@ export class AccountCommandsController {
 
   @Post('draws/:drawId/refunds')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Merchant refund of all or part of a draw; reduces the draw own principal' })
   refund(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: RefundDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST draws/${drawId}/refunds`, body, { type: 'RefundDraw', drawId, refundId: body.refundId, amount: body.amount }, `refund:${drawId}:${body.refundId}`);
@@ -63,6 +69,7 @@ export class AccountCommandsController {
 
   @Post('draws/:drawId/installments')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Convert a draw of 300.00 or more into 3, 6 or 12 installments (分期) before it is billed' })
   installments(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: InstallmentDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST draws/${drawId}/installments`, body, { type: 'ConvertToInstallments', drawId, periods: body.periods }, `installments:${drawId}`);
@@ -70,6 +77,7 @@ export class AccountCommandsController {
 
   @Post('installments/:planId/payoff')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Early payoff (提前还款): the remaining principal is billed on the next statement, future fees waived' })
   payoff(@Param('id') id: string, @Param('planId') planId: string, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST installments/${planId}/payoff`, {}, { type: 'PayOffInstallmentEarly', planId }, `payoff:${planId}`);
@@ -77,6 +85,7 @@ export class AccountCommandsController {
 
   @Post('repayments')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Repayment (还款), manual or auto-debit; allocated oldest statement first' })
   repay(@Param('id') id: string, @Body() body: RepaymentDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST repayments', body, { type: 'ReceiveRepayment', reference: body.reference, amount: body.amount, channel: body.channel }, `repayment:${body.reference}`);
@@ -84,12 +93,14 @@ export class AccountCommandsController {
 
   @Post('auto-debit-failures')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Record that an auto-repayment debit failed' })
   autoDebitFailure(@Param('id') id: string, @Body() body: AutoDebitFailureDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST auto-debit-failures', body, { type: 'RecordAutoRepaymentFailure', statementId: body.statementId, reason: body.reason });
   }
 
   @Put('controls')
+  @ApiOkResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Set the single-transaction limit (交易限额) and night lock (夜间锁)' })
   controls(@Param('id') id: string, @Body() body: ControlsDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'PUT controls', body, { type: 'SetTransactionControls', singleTransactionLimit: body.singleTransactionLimit, nightLock: body.nightLock });
@@ -97,6 +108,7 @@ export class AccountCommandsController {
 
   @Post('pay-score')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'A pay score (支付分) update from outside' })
   payScore(@Param('id') id: string, @Body() body: PayScoreDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST pay-score', body, { type: 'UpdatePayScore', payScore: body.payScore });
@@ -104,6 +116,7 @@ export class AccountCommandsController {
 
   @Post('risk-suspension')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Suspend the line on a risk-monitoring anomaly' })
   suspend(@Param('id') id: string, @Body() body: RiskSuspensionDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST risk-suspension', body, { type: 'SuspendForRisk', reason: body.reason, note: body.note });
@@ -111,6 +124,7 @@ export class AccountCommandsController {
 
   @Post('risk-suspension/clearance')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'An operator clears a risk suspension' })
   clearSuspension(@Param('id') id: string, @Req() req: FastifyRequest) {
     const meta = commandMetadata(req, 'POST risk-suspension/clearance', {});
@@ -119,6 +133,7 @@ export class AccountCommandsController {
 
   @Post('payment-unlock')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'An operator unlocks payments after face verification' })
   unlock(@Param('id') id: string, @Body() body: UnlockDto, @Req() req: FastifyRequest) {
     const meta = commandMetadata(req, 'POST payment-unlock', body);
@@ -127,6 +142,7 @@ export class AccountCommandsController {
 
   @Post('disputes')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Open a dispute on a draw the customer reports as stolen or fraudulent' })
   dispute(@Param('id') id: string, @Body() body: DisputeDto, @Req() req: FastifyRequest) {
     return this.run(req, id, 'POST disputes', body, { type: 'OpenDispute', disputeId: body.disputeId, drawId: body.drawId, reason: body.reason }, `dispute:${body.disputeId}`);
@@ -134,6 +150,7 @@ export class AccountCommandsController {
 
   @Post('disputes/:disputeId/resolution')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Resolve a dispute; upheld reverses the draw in full (全额赔付)' })
   resolve(@Param('id') id: string, @Param('disputeId') disputeId: string, @Body() body: DisputeResolutionDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST disputes/${disputeId}/resolution`, body, { type: 'ResolveDispute', disputeId, upheld: body.upheld, note: body.note }, `dispute-resolution:${disputeId}`);

@@ -7,6 +7,7 @@ import { SubmitApplicationCommand } from '@ledger/servicing';
 import { SubmitApplicationDto } from '../dto/application.dto';
 import { commandMetadata } from '../http/request-context';
 import { commandResponse } from '../http/command-response';
+import { ApplicationDecisionSchema } from '../http/openapi';
 
 @ApiTags('applications')
 @Controller('applications')
@@ -17,7 +18,7 @@ export class ApplicationsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Submit an application (开通申请); decided at once', description: 'The ID number is stored only as a keyed hash and a masked form. One person has one credit line: a reapplication lands on the same account, where the 30-day rule applies.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the original decision' })
-  @ApiCreatedResponse({ description: 'The decision with reasons, limit and rates (daily and annualized)' })
+  @ApiCreatedResponse({ type: ApplicationDecisionSchema, description: 'The decision with reasons, limit and rates (daily and annualized)' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_ID_NUMBER' })
   @ApiConflictResponse({ description: 'APPLICATION_ALREADY_APPROVED, IDEMPOTENCY_KEY_REUSED' })
   async submit(@Body() body: SubmitApplicationDto, @Req() request: FastifyRequest) {

@@ -4,7 +4,7 @@
  * The module also writes the audit anchors over the global log after each closed business day.
  */
 import { Controller, Get, Module, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
@@ -42,6 +42,8 @@ export class AuditController {
 
   @Get('accounts/:id/history')
   @AllowRoles('auditor', 'operator')
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision or businessDate malformed, or more than one given' })
+  @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet' })
   @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision, or to the close of a business day), the state after each, and the final balances' })
   history(@Param('id') id: string, @Query() query: HistoryQuery) {
     const given = (['asOf', 'revision', 'businessDate'] as const).filter((field) => query[field] !== undefined);
@@ -57,6 +59,7 @@ export class AuditController {
   }
 
   @Get('accounts/:id/statements/:month/explanation')
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: month must be YYYY-MM' })
   @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, rounding residual' })
   explanation(@Param('id') id: string, @Param('month') month: string) {
     assertMonth(month);

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { BusinessClock, CloseBusinessDayCommand, EndOfDayService } from '@ledger/servicing';
 import { ClockDto, EndOfDayDto } from '../dto/account-commands.dto';
+import { ClockSchema, EndOfDayReportSchema } from '../http/openapi';
 import { actorOf } from '../http/request-context';
 
 @ApiTags('operations')
@@ -17,6 +18,7 @@ export class OperationsController {
 
   @Get('clock')
   @ApiOperation({ summary: 'The business clock: mode, now, business date and the last closed business day' })
+  @ApiOkResponse({ type: ClockSchema })
   async getClock() {
     const last = await this.endOfDay.lastClosed();
     return { mode: this.clock.mode, now: this.clock.now(), businessDate: this.clock.businessDate(), lastClosedBusinessDate: last.date };
@@ -24,7 +26,9 @@ export class OperationsController {
 
   @Put('clock')
   @ApiOperation({ summary: 'Set the business clock (manual mode only; time only moves forward)' })
-  @ApiConflictResponse({ description: 'CLOCK_NOT_MANUAL, CLOCK_WENT_BACKWARDS' })
+  @ApiOkResponse({ type: ClockSchema, description: 'The clock as set' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_DATE_TIME' })
+  @ApiConflictResponse({ description: 'CLOCK_NOT_MANUAL, CLOCK_WENT_BACKWARDS, CONCURRENCY_CONFLICT' })
   async setClock(@Body() body: ClockDto, @Req() request: FastifyRequest) {
     await this.clock.set(body.now, actorOf(request));
     return this.getClock();
@@ -36,7 +40,9 @@ export class OperationsController {
     summary: 'Close a business day: statements on month ends, auto-repayment requests, due dates, overdue, freezes, buckets, quarterly reviews',
     description: 'Idempotent (closing a closed day returns its report), resumable after a crash, refuses to skip a day or to close a day the business clock has not passed.',
   })
-  @ApiConflictResponse({ description: 'BUSINESS_DAY_SKIPPED, BUSINESS_DAY_NOT_OVER' })
+  @ApiOkResponse({ type: EndOfDayReportSchema, description: "The day's report (its first one again when the day had closed before)" })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_BUSINESS_DATE' })
+  @ApiConflictResponse({ description: 'BUSINESS_DAY_SKIPPED, BUSINESS_DAY_NOT_OVER, BUSINESS_DAY_BEFORE_LEDGER' })
   closeDay(@Body() body: EndOfDayDto, @Req() request: FastifyRequest) {
     return this.commands.execute(new CloseBusinessDayCommand(body.businessDate, actorOf(request)));
   }

@@ -8,7 +8,7 @@ import type { ValidationError } from 'class-validator';
 import { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLog } from '../observability/logging';
-import { CONFLICT_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
+import { CONFLICT_CODES, DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
 import { BusinessDayNotClosedError, ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
@@ -21,6 +21,16 @@ export interface ErrorBody {
 
 const NOT_FOUND: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>(['ACCOUNT_NOT_FOUND', 'DRAW_NOT_FOUND', 'STATEMENT_NOT_FOUND', 'INSTALLMENT_PLAN_NOT_FOUND', 'DISPUTE_NOT_FOUND']);
 const MALFORMED: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>(['INVALID_AMOUNT', 'INVALID_ID_NUMBER', 'INVALID_PAY_SCORE']);
+
+/** The status a domain refusal answers with: unknown things 404, conflicts 409, malformed input 400, the product's rules 422. */
+export function statusOfDomainCode(code: DomainErrorCode): 400 | 404 | 409 | 422 {
+  return NOT_FOUND.has(code) ? 404 : CONFLICT_CODES.has(code) ? 409 : MALFORMED.has(code) ? 400 : 422;
+}
+
+/** The domain codes answered with `status`, for the OpenAPI document. */
+export function domainCodesAnswering(status: 400 | 404 | 409 | 422): DomainErrorCode[] {
+  return DOMAIN_ERROR_CODES.filter((code) => statusOfDomainCode(code) === status);
+}
 
 export class ApiError extends HttpException {
   constructor(status: number, readonly body: ErrorBody) {
@@ -54,7 +64,7 @@ export function validationException(errors: ValidationError[]): ApiError {
 export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
   if (exception instanceof ApiError) return { status: exception.getStatus(), body: exception.body };
   if (exception instanceof DomainError) {
-    const status = NOT_FOUND.has(exception.code) ? 404 : CONFLICT_CODES.has(exception.code) ? 409 : MALFORMED.has(exception.code) ? 400 : 422;
+    const status = statusOfDomainCode(exception.code);
     return { status, body: { error: exception.code, message: exception.message, details: Object.keys(exception.details).length > 0 ? [exception.details] : [] } };
   }
   if (exception instanceof IdempotencyKeyReusedError) return { status: 409, body: { error: exception.code, message: exception.message, details: [{ commandId: exception.commandId }] } };

@@ -1,0 +1,132 @@
+/**
+ * What the OpenAPI document says beyond each route's own decorators: the error body every error
+ * answer carries, the shapes of the command and operations answers, and the answers any route may give
+ * because of what stands in front of it (the API key and its role, the rate limit, the in-flight limit,
+ * the body parser, the read models' consistency wait). Those come from the same rules the guards and
+ * the error filter apply (`defaultAccess`, `toErrorResponse`), so the document cannot list a role a
+ * route refuses or leave out a status it answers.
+ */
+import { ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
+import { defaultAccess } from '../auth/access-policy';
+import { PROBE_PATHS } from '../observability/logging';
+
+export class ErrorBodySchema {
+  @ApiProperty({ example: 'VALIDATION_FAILED', description: 'A stable code: the domain rule, conflict or input problem' })
+  error!: string;
+
+  @ApiProperty({ example: 'amount: amount must be a decimal string with at most 2 decimals', description: 'For a person; may change between versions' })
+  message!: string;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    example: [{ field: 'amount', problems: ['amount must be a decimal string with at most 2 decimals'] }],
+    description: 'Objects naming what was at fault: `field` for an input, or the ids and figures of the conflict; empty when there is nothing to name',
+  })
+  details!: Record<string, unknown>[];
+}
+
+export class AccountSummarySchema {
+  @ApiProperty({ enum: ['NONE', 'REJECTED', 'APPROVED', 'ACTIVE', 'CLOSED'], example: 'ACTIVE' }) status!: string;
+  @ApiProperty({ example: '5000.00' }) limit!: string;
+  @ApiProperty({ example: '4411.50', description: 'What may be drawn now' }) available!: string;
+  @ApiProperty({ example: '588.50', description: 'Everything owed: principal, interest, fees and penalty' }) owed!: string;
+  @ApiProperty({ description: 'Frozen for an overdue' }) frozen!: boolean;
+  @ApiProperty({ description: 'Suspended by risk control' }) suspended!: boolean;
+  @ApiProperty({ description: 'Locked after failed payment authentications' }) paymentLocked!: boolean;
+}
+
+export class CommandEventSchema {
+  @ApiProperty({ example: 'DrawPosted' }) type!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: "The event's data as recorded; amounts are decimal strings" }) data!: Record<string, unknown>;
+}
+
+export class CommandAnswerSchema {
+  @ApiProperty({ example: '6f1c1f3e-2b4c-5d7e-9a1b-3c5d7e9f1a2b' }) accountId!: string;
+  @ApiProperty({ description: 'true when this answers a retry of a command already taken (nothing was appended)' }) replayed!: boolean;
+  @ApiProperty({ example: '120433', description: "Global log position of the command's last event: pass it as `?after=` to a query to read your own write" }) position!: string;
+  @ApiProperty({ type: [CommandEventSchema], description: 'The events the command appended, in order (those of the first time, on a retry)' }) events!: CommandEventSchema[];
+  @ApiProperty({ type: AccountSummarySchema }) account!: AccountSummarySchema;
+}
+
+export class DrawAnswerSchema extends CommandAnswerSchema {
+  @ApiProperty({ example: 'ORD-20270115-0001' }) orderId!: string;
+  @ApiProperty({ enum: ['POSTED', 'DECLINED'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it was declined (a domain code), or null' }) reason!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) detail!: string | null;
+}
+
+export class ApplicationDecisionSchema extends CommandAnswerSchema {
+  @ApiProperty({ enum: ['APPROVED', 'REJECTED'] }) decision!: string;
+  @ApiProperty({ type: [String], example: [], description: 'The eligibility rules an application failed (empty when approved)' }) reasons!: string[];
+  @ApiPropertyOptional({ example: '5000.00', description: 'Approved only' }) limit?: string;
+  @ApiPropertyOptional({ example: '0.00045' }) dailyRate?: string;
+  @ApiPropertyOptional({ example: '0.16425' }) annualRate?: string;
+  @ApiPropertyOptional({ example: '0.045%' }) dailyRatePercent?: string;
+  @ApiPropertyOptional({ example: '16.43%' }) annualRatePercent?: string;
+  @ApiPropertyOptional({ example: '0.00065' }) penaltyDailyRate?: string;
+}
+
+export class ClockSchema {
+  @ApiProperty({ enum: ['system', 'manual'] }) mode!: string;
+  @ApiProperty({ example: '2027-02-02T00:30:00+08:00' }) now!: string;
+  @ApiProperty({ example: '2027-02-02', description: 'The business date (Asia/Shanghai) of `now`' }) businessDate!: string;
+  @ApiProperty({ type: String, nullable: true, example: '2027-02-01', description: 'null until the first end of day' }) lastClosedBusinessDate!: string | null;
+}
+
+export class EndOfDayReportSchema {
+  @ApiProperty({ example: '2027-02-01' }) businessDate!: string;
+  @ApiProperty({ example: '2027-02-02T00:30:05.120+08:00' }) closedAt!: string;
+  @ApiProperty({ example: 1834, description: 'Accounts end of day visited' }) accounts!: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { StatementIssued: 1834 }, description: 'Events appended, by type' }) counts!: Record<string, number>;
+  @ApiProperty({ description: 'true when the day had closed before: this is its first report' }) alreadyClosed!: boolean;
+  @ApiProperty({ example: '259188', description: "Global log position of the day's BusinessDayClosed event" }) position!: string;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+const ERROR_REF = { $ref: '#/components/schemas/ErrorBodySchema' };
+
+interface Operation {
+  parameters?: { name: string; in: string }[];
+  requestBody?: unknown;
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+  security?: unknown[];
+}
+
+function add(op: Operation, status: number, codes: string): void {
+  const existing = op.responses[status];
+  if (!existing) op.responses[status] = { description: codes };
+  else if (!existing.description.includes(codes)) existing.description = existing.description ? `${existing.description}; ${codes}` : codes;
+}
+
+/** Adds to `document` the answers every route may give because of what stands in front of it, and the error body's schema to every error answer. */
+export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const op = (item as Record<string, Operation | undefined>)[method];
+      if (!op) continue;
+      const access = defaultAccess(method, path);
+      if (access === 'open') op.security = [];
+      else {
+        add(op, 401, 'MISSING_API_KEY, INVALID_API_KEY');
+        add(op, 403, `ROLE_NOT_ALLOWED: this route takes a key of role ${access.join(', ')}`);
+        add(op, 429, "RATE_LIMITED: the key's (or address's) requests per minute are spent; see Retry-After");
+      }
+      if (!PROBE_PATHS.test(path)) add(op, 503, 'OVERLOADED: the API is working on as many requests as it takes at once; retry after Retry-After');
+      if (op.requestBody) {
+        add(op, 400, 'MALFORMED_JSON');
+        add(op, 413, 'PAYLOAD_TOO_LARGE: the body is larger than 64 kB');
+        add(op, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as application/json');
+        add(op, 503, 'STORE_UNAVAILABLE');
+      }
+      if (op.parameters?.some((p) => p.in === 'query' && p.name === 'consistency')) {
+        add(op, 400, 'VALIDATION_FAILED: a query parameter, or `after` past the head of the log');
+        add(op, 503, 'READ_MODELS_BEHIND (retry, or read with consistency=eventual), PROJECTIONS_UNAVAILABLE');
+      }
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) >= 400) response.content = { 'application/json': { schema: ERROR_REF } };
+      }
+    }
+  }
+  return document;
+}

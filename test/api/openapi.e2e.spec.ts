@@ -1,0 +1,147 @@
+/**
+ * The OpenAPI document at /docs-json against what the API answers: every status a real request gets is
+ * documented for its route, every error answer points at the error body, the roles a 403 names are the
+ * ones the guard applies, and the command and operations answers carry exactly the documented fields.
+ */
+import type { Response } from 'supertest';
+import { defaultAccess } from '../../apps/ledger-api/src/auth/access-policy';
+import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
+
+interface Schema {
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  allOf?: Schema[];
+  required?: string[];
+}
+interface Operation {
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+  security?: unknown[];
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+describe('the OpenAPI document', () => {
+  let ledger: TestLedger;
+  let doc: Document;
+  let account: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    doc = (await ledger.http.get('/docs-json').expect(200)).body as Document;
+    account = await openAccount(ledger, '1990-03-04', 71);
+  });
+  afterAll(async () => ledger.close());
+
+  /** The operation a concrete request reached, by the document's path templates. */
+  function operationOf(method: string, path: string): { template: string; op: Operation } {
+    const bare = path.split('?')[0];
+    for (const [template, item] of Object.entries(doc.paths)) {
+      const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      const op = item[method.toLowerCase()];
+      if (op && pattern.test(bare)) return { template, op };
+    }
+    throw new Error(`no documented operation for ${method} ${bare}`);
+  }
+
+  /** The property names of a schema, following $ref and allOf (a subclass's schema). */
+  function propertiesOf(schema: Schema): string[] {
+    if (schema.$ref) return propertiesOf(doc.components.schemas[schema.$ref.split('/').pop() as string]);
+    return [...Object.keys(schema.properties ?? {}), ...(schema.allOf ?? []).flatMap(propertiesOf)];
+  }
+
+  function expectDocumented(method: string, path: string, res: Response): Operation {
+    const { template, op } = operationOf(method, path);
+    expect([method, template, res.status, Object.keys(op.responses)]).toEqual([method, template, res.status, expect.arrayContaining([String(res.status)])]);
+    if (res.status >= 400) {
+      expect(Object.keys(res.body).sort()).toEqual(propertiesOf(op.responses[res.status].content!['application/json'].schema).sort());
+      expect(op.responses[res.status].description).toContain(res.body.error);
+    }
+    return op;
+  }
+
+  it('points every error answer of every route at the error body, whose fields the filter always sends', () => {
+    expect(propertiesOf({ $ref: '#/components/schemas/ErrorBodySchema' }).sort()).toEqual(['details', 'error', 'message']);
+    const errors = Object.values(doc.paths).flatMap((item) => Object.values(item).flatMap((op) => Object.entries(op.responses).filter(([status]) => Number(status) >= 400)));
+    expect(errors.length).toBeGreaterThan(100);
+    for (const [, response] of errors) expect(response.content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBodySchema' });
+  });
+
+  it('names in each 403 the roles the guard lets through, and asks no key of the open routes', () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const access = defaultAccess(method, path);
+        if (access === 'open') {
+          expect([path, op.security]).toEqual([path, []]);
+          expect(op.responses['401']).toBeUndefined();
+        } else {
+          expect(op.responses['403'].description).toContain(`role ${access.join(', ')}`);
+        }
+      }
+    }
+  });
+
+  it('documents each status the API answers, with the code it sends', async () => {
+    const drawPath = `/accounts/${account}/draws`;
+    const requests: [string, string, () => Promise<Response>][] = [
+      ['GET', '/accounts', () => ledger.as('anonymous').get('/accounts')],
+      ['GET', '/accounts', () => ledger.http.get('/accounts').set('Authorization', 'Bearer not-a-key')],
+      ['POST', drawPath, () => ledger.as('viewer').post(drawPath).send(draw('O-1', '1.00'))],
+      ['POST', drawPath, () => ledger.http.post(drawPath).send(draw('O-2', '12.34'))],
+      ['POST', drawPath, () => ledger.http.post(drawPath).send(draw('O-3', '1.00', 'PASSWORD', false))],
+      ['POST', drawPath, () => ledger.http.post(drawPath).set('content-type', 'application/json').send('{"orderId":')],
+      ['POST', drawPath, () => ledger.http.post(drawPath).set('content-type', 'text/plain').send('x')],
+      ['POST', drawPath, () => ledger.http.post(drawPath).send({ ...draw('O-4', '1.00'), merchant: 'x'.repeat(70_000) })],
+      ['POST', `/accounts/${account}/repayments`, () => ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'O-R1', amount: '99999.00', channel: 'MANUAL' })],
+      ['POST', drawPath, () => ledger.http.post(drawPath).send(draw('O-2', '12.35'))],
+      ['POST', '/accounts/nobody/draws', () => ledger.http.post('/accounts/nobody/draws').send(draw('O-6', '1.00'))],
+      ['PUT', `/accounts/${account}/controls`, () => ledger.http.put(`/accounts/${account}/controls`).send({ singleTransactionLimit: '500.00', nightLock: false })],
+      ['POST', '/applications', () => ledger.http.post('/applications').send(application('1992-02-02', 72))],
+      ['POST', '/applications', () => ledger.http.post('/applications').send({ ...application('1992-02-02', 73), idNumber: '123' })],
+      ['GET', `/accounts/${account}`, () => ledger.http.get(`/accounts/${account}?after=abc`)],
+      ['GET', `/accounts/${account}`, () => ledger.http.get(`/accounts/${account}?after=999999999`)],
+      ['GET', `/accounts/${account}`, () => ledger.http.get(`/accounts/${account}`)],
+      ['GET', `/accounts/${account}/history`, () => ledger.http.get(`/accounts/${account}/history?businessDate=2030-01-01`)],
+      ['GET', `/accounts/${account}/history`, () => ledger.http.get(`/accounts/${account}/history?businessDate=2030-02-30`)],
+      ['GET', `/accounts/${account}/statements/2026-1/explanation`, () => ledger.http.get(`/accounts/${account}/statements/2026-1/explanation`)],
+      ['GET', '/operations/clock', () => ledger.http.get('/operations/clock')],
+      ['PUT', '/operations/clock', () => ledger.http.put('/operations/clock').send({ now: '2020-01-01T00:00:00+08:00' })],
+      ['PUT', '/operations/clock', () => ledger.http.put('/operations/clock').send({ now: 'soon' })],
+      ['POST', '/operations/end-of-day', () => ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-13-01' })],
+      ['POST', '/operations/end-of-day', () => ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' })],
+    ];
+    const seen = new Set<string>();
+    for (const [method, path, send] of requests) {
+      const res = await send();
+      expectDocumented(method, path, res);
+      seen.add(String(res.status));
+    }
+    // The requests above reach every kind of answer the document lists, not only the easy ones.
+    expect([...seen].sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '413', '415', '422']);
+  });
+
+  it('lists exactly the fields the command, draw, application, clock and end-of-day answers carry', async () => {
+    const fields = (method: string, path: string, res: Response) => {
+      const op = expectDocumented(method, path, res);
+      return propertiesOf(op.responses[res.status].content!['application/json'].schema).sort();
+    };
+    const drawPath = `/accounts/${account}/draws`;
+    const posted = await ledger.http.post(drawPath).send(draw('F-1', '20.00'));
+    expect(Object.keys(posted.body).sort()).toEqual(fields('POST', drawPath, posted));
+    const declined = await ledger.http.post(drawPath).send(draw('F-2', '20.00', 'FACE', false));
+    expect(declined.status).toBe(200);
+    expect(Object.keys(declined.body).sort()).toEqual(fields('POST', drawPath, declined));
+    const repaid = await ledger.http.post(`/accounts/${account}/repayments`).send({ reference: 'F-R1', amount: '5.00', channel: 'MANUAL' });
+    expect(Object.keys(repaid.body).sort()).toEqual(fields('POST', `/accounts/${account}/repayments`, repaid));
+    expect(Object.keys(repaid.body.account).sort()).toEqual(propertiesOf({ $ref: '#/components/schemas/AccountSummarySchema' }).sort());
+    const approved = await ledger.http.post('/applications').send(application('1988-08-08', 74));
+    expect(approved.body.decision).toBe('APPROVED');
+    expect(Object.keys(approved.body).sort()).toEqual(fields('POST', '/applications', approved));
+    const clock = await ledger.http.get('/operations/clock');
+    expect(Object.keys(clock.body).sort()).toEqual(fields('GET', '/operations/clock', clock));
+    await ledger.setClock('2026-01-03T00:05:00+08:00');
+    const closed = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' });
+    expect(Object.keys(closed.body).sort()).toEqual(fields('POST', '/operations/end-of-day', closed));
+  });
+});
