@@ -92,6 +92,24 @@ describe('the HTTP contract', () => {
     }
   });
 
+  it('refuses a body nested deeper than 32 levels with 400, and takes brackets inside strings as text', async () => {
+    const before = await head();
+    const path = `/accounts/${account}/pay-score`;
+    const deep = await ledger.http.post(path).set('content-type', 'application/json').send(`{"payScore":700,"x":${'['.repeat(3000)}${']'.repeat(3000)}}`);
+    expect([deep.status, deep.body.error]).toEqual([400, 'MALFORMED_JSON']);
+    expect(deep.body.message).toContain('deeper than 32');
+    const quoted = await ledger.http.post(path).send({ payScore: 700, note: '['.repeat(100) });
+    expect(quoted.body.details[0].field).toBe('note');
+    expect(await head()).toBe(before);
+  });
+
+  it('answers 404 for a dashboard file named after an object property, not 500', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const res = await ledger.as('anonymous').get(`/dashboard/${name}`);
+      expect([name, res.status, res.body.error]).toEqual([name, 404, 'NOT_FOUND']);
+    }
+  });
+
   it('tags a response with an ETag and answers a GET that already has it with 304', async () => {
     const first = await ledger.http.get('/docs-json');
     expect(first.headers.etag).toMatch(/^W\/"/);

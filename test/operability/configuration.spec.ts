@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
-import { ConfigError, createLedgerEventStore, loadConfig } from '@ledger/servicing';
+import { ConfigError, createLedgerEventStore, DEVELOPMENT_ID_HASH_KEY, loadConfig } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 
 const ROOT = join(__dirname, '..', '..');
@@ -74,6 +74,10 @@ describe('the configuration', () => {
   it('refuses production without a secret ID hash key', () => {
     expect(refusal({ NODE_ENV: 'production' }).variable).toBe('LEDGER_ID_HASH_KEY');
     expect(refusal({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'short' }).variable).toBe('LEDGER_ID_HASH_KEY');
+    // The development key is in the source, so set explicitly it is no secret either.
+    const published = refusal({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: DEVELOPMENT_ID_HASH_KEY, LEDGER_API_KEYS: 'operator:abcdefghijklmnopqrstu' });
+    expect([published.variable, published.message]).toEqual(['LEDGER_ID_HASH_KEY', expect.stringContaining('development key')]);
+    expect(loadConfig({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001', LEDGER_API_KEYS: 'operator:abcdefghijklmnopqrstu' }).idHashKey).toBe('a-secret-of-our-own-0001');
   });
 
   it('runs the projections in a worker thread with LEDGER_PROJECTIONS=worker, and never on the memory store', () => {

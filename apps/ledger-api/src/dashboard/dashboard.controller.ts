@@ -63,7 +63,7 @@ export class DashboardController implements OnModuleInit {
   @Get(':file')
   @Header('Cache-Control', 'no-cache')
   asset(@Param('file') file: string, @Res() res: FastifyReply): void {
-    if (!(file in CONTENT_TYPES)) throw new ApiError(404, { error: 'NOT_FOUND', message: `no dashboard file ${file}`, details: [] });
+    if (!Object.hasOwn(CONTENT_TYPES, file)) throw new ApiError(404, { error: 'NOT_FOUND', message: `no dashboard file ${file}`, details: [] });
     this.send(res, file);
   }
 

@@ -71,6 +71,7 @@ export function keepExpressContract(fastify: FastifyInstance): void {
     if (text === '') return done(null, {});
     const body = (text as string).trim();
     if (body[0] !== '{' && body[0] !== '[') return done(malformedJson(), undefined);
+    if (nestedDeeperThan(body, MAX_JSON_DEPTH)) return done(malformedJson(`the body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     try {
       done(null, secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch {
@@ -99,6 +100,29 @@ function unsupported(message: string): ApiError {
   return new ApiError(415, { error: 'UNSUPPORTED_MEDIA_TYPE', message, details: [] });
 }
 
-function malformedJson(): ApiError {
-  return new ApiError(400, { error: 'MALFORMED_JSON', message: 'the body is not valid JSON', details: [] });
+function malformedJson(message = 'the body is not valid JSON'): ApiError {
+  return new ApiError(400, { error: 'MALFORMED_JSON', message, details: [] });
+}
+
+/**
+ * No request of this API nests more than three levels; validation walks a body recursively, and a few
+ * kilobytes of brackets would overflow its stack (a 500) before the whitelist refused the field.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether the JSON text opens more than `max` objects or arrays inside one another (brackets in strings do not count). */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }

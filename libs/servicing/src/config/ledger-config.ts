@@ -103,6 +103,9 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   const production = env.NODE_ENV === 'production';
   const idHashKey = env.LEDGER_ID_HASH_KEY || (production ? '' : DEVELOPMENT_ID_HASH_KEY);
   if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', 'must be set to a secret of at least 16 characters in production');
+  // The development key is in the source: with it, whoever can list accounts can recover ID numbers from
+  // their account ids (keyed hashes of them) and masked forms, by trying every birth date and region.
+  if (production && idHashKey === DEVELOPMENT_ID_HASH_KEY) throw new ConfigError('LEDGER_ID_HASH_KEY', 'is the development key, which is published in the source; set a secret of your own in production');
   if (store === 'eventstoredb' && !env.EVENTSTORE_CONNECTION_STRING) {
     throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'is required when LEDGER_STORE=eventstoredb');
   }
