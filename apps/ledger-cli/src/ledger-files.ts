@@ -10,12 +10,35 @@ import type { Db } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
 
+/** Refuses a file without an `events` table, looking at it read-only (nothing is written to it). */
+export function assertEventLog(path: string): void {
+  let hasEvents: boolean;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    // Not SQLite ("file is not a database"), a directory, a file that cannot be read.
+    throw new CliError(`${path} is not a ledger event log (${(error as Error).message})`);
+  }
+  if (!hasEvents) throw new CliError(`${path} is not a ledger event log (no events table)`);
+}
+
 export class LedgerFiles {
   constructor(readonly config: LedgerConfig) {}
 
+  /**
+   * The event store, on a log that is there: opening the embedded store creates its schema, so a file that
+   * holds no event log (the read models, an empty file, not SQLite at all) is refused before it is opened,
+   * and is left as it was.
+   */
   openStore(): Promise<EventStore> {
-    if (this.config.store === 'sqlite' && !existsSync(this.config.sqlitePath)) {
-      throw new CliError(`no ledger at ${this.config.sqlitePath} (set LEDGER_SQLITE_PATH)`);
+    if (this.config.store === 'sqlite') {
+      if (!existsSync(this.config.sqlitePath)) throw new CliError(`no ledger at ${this.config.sqlitePath} (set LEDGER_SQLITE_PATH)`);
+      assertEventLog(this.config.sqlitePath);
     }
     return createLedgerEventStore(this.config);
   }

@@ -1,11 +1,23 @@
 import 'reflect-metadata';
-import { CommandFactory } from 'nest-commander';
+import { CommandFactory, CommandRunnerService, type CommandRunner } from 'nest-commander';
 import { ConfigError, loadConfig } from '@ledger/servicing';
 import { CliModule } from './cli.module';
 import { CliError } from './output';
 
+/** Commander's command, as nest-commander builds it. */
+type CommanderCommand = Parameters<CommandRunner['setCommand']>[0];
+
 /** Exit codes: 0 clean, 1 findings (verify), 2 a usage or input error, 3 an unexpected failure, 78 configuration. */
 function fail(error: Error): void {
+  if (isCommanderError(error)) {
+    // Commander has printed its message (or the help) already; --help and --version end with exit code 0.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
+  if (isClosedStdout(error)) {
+    process.exitCode ??= 0;
+    return;
+  }
   if (error instanceof CliError) {
     process.stderr.write(`ledger: ${error.message}\n`);
     process.exitCode = error.exitCode;
@@ -13,6 +25,38 @@ function fail(error: Error): void {
   }
   process.stderr.write(`ledger: ${error.stack ?? error.message}\n`);
   process.exitCode = 3;
+}
+
+function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
+  const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };
+  return typeof code === 'string' && code.startsWith('commander.') && typeof exitCode === 'number';
+}
+
+/** The reader of stdout has gone (`ledger gl | head`): nothing more can be said, and nothing went wrong. */
+function isClosedStdout(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+/**
+ * Commander ends a usage error with process.exit(1) unless the command has an exit override that throws,
+ * and nest-commander sets the override on the root command only: every subcommand gets it here, so that
+ * each usage error reaches `fail` (exit code 2).
+ */
+function throwUsageErrors(command: CommanderCommand): void {
+  command.exitOverride((error) => {
+    throw error;
+  });
+  for (const sub of command.commands) throwUsageErrors(sub);
+}
+
+/**
+ * `ledger help <name>` of a command that does not exist: commander prints the whole help and exits 1;
+ * it is the usage error `ledger <name>` would be (one line, "unknown command", exit code 2).
+ */
+function helpOfUnknownCommand(root: CommanderCommand, args: string[]): string[] {
+  const [first, name] = args;
+  if (first !== 'help' || name === undefined || name.startsWith('-') || name === 'help') return args;
+  return root.commands.some((c) => c.name() === name || c.aliases().includes(name)) ? args : [name];
 }
 
 async function main(): Promise<void> {
@@ -25,16 +69,27 @@ async function main(): Promise<void> {
     process.exitCode = 78;
     return;
   }
-  await CommandFactory.run(CliModule.forRoot(config), {
+  process.stdout.on('error', (error) => {
+    if (!isClosedStdout(error)) throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config), {
     cliName: 'ledger',
     logger: ['error', 'warn'],
     serviceErrorHandler: fail,
     errorHandler: (error) => {
-      // Commander reports --help and --version as errors with exit code 0.
-      const code = (error as { exitCode?: number }).exitCode;
-      process.exitCode = code === 0 ? 0 : 2;
+      throw error;
     },
   });
+  try {
+    const runner = app.get(CommandRunnerService);
+    const root = (runner as unknown as { commander: CommanderCommand }).commander;
+    throwUsageErrors(root);
+    const args = process.argv.slice(2);
+    await runner.run([...process.argv.slice(0, 2), ...helpOfUnknownCommand(root, args)]);
+  } finally {
+    await app.close();
+  }
 }
 
 void main();

@@ -4,7 +4,7 @@
  * rounding residual. CSV is one long table (`section` says which part a row belongs to).
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { explainStatement, StatementNotFoundError, type StatementExplanation } from '@ledger/servicing/audit';
+import { AccountNotFoundError, explainStatement, StatementNotFoundError, type StatementExplanation } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
@@ -94,7 +94,7 @@ export class ExplainCommand extends CommandRunner {
       try {
         return await explainStatement(store, options.account, options.statement);
       } catch (error) {
-        if (error instanceof StatementNotFoundError) throw new CliError(error.message);
+        if (error instanceof AccountNotFoundError || error instanceof StatementNotFoundError) throw new CliError(error.message);
         throw error;
       }
     });

@@ -45,7 +45,11 @@ export class GlCommand extends CommandRunner {
 
   async run(_params: string[], options: GlOptions): Promise<void> {
     const { from, to } = options;
-    if (!from || !to || !isValidDate(from) || !isValidDate(to) || from > to) throw new CliError('--from and --to must be dates (YYYY-MM-DD), from on or before to');
+    for (const [flag, value] of [['--from', from], ['--to', to]] as const) {
+      if (value === undefined) throw new CliError(`${flag} is required (a date, YYYY-MM-DD)`);
+      if (!isValidDate(value)) throw new CliError(`${flag} must be a calendar date (YYYY-MM-DD), got ${value}`);
+    }
+    if (from > to) throw new CliError(`--from ${from} is after --to ${to}`);
     const format = options.format ?? 'text';
     const bar = progress('gl');
     // CSV and JSON write the journal lines as the log is read, so that a range of millions of lines is
@@ -57,9 +61,12 @@ export class GlCommand extends CommandRunner {
         : format === 'json'
           ? (lines: GlLine[]) => write(lines.map((l) => `${written++ === 0 ? '' : ','}\n    ${JSON.stringify(l)}`).join(''))
           : undefined;
-    if (format === 'csv') await write(`${csvRows([GL_COLUMNS])}\n`);
-    if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "lines": [`);
-    const gl = await this.files.withStore((store) => generalLedger(store, from, to, { onProgress: (p, head) => bar.update(p, head), onLines }));
+    // The store is opened before the first byte is written: a log that cannot be opened leaves no partial output.
+    const gl = await this.files.withStore(async (store) => {
+      if (format === 'csv') await write(`${csvRows([GL_COLUMNS])}\n`);
+      if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "lines": [`);
+      return generalLedger(store, from, to, { onProgress: (p, head) => bar.update(p, head), onLines });
+    });
     bar.stop();
     if (format === 'json') {
       const { lineCount, trialBalance, totals } = gl;

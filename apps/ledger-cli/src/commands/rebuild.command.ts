@@ -32,6 +32,8 @@ interface RebuildOptions {
   into?: string;
   /** The process id of the command that started a share process (internal). */
   parent?: number;
+  /** Rebuild from a log with no events even over read models that hold rows (emptying them). */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -49,19 +51,23 @@ export class RebuildCommand extends CommandRunner {
   }
 
   async run(_params: string[], options: RebuildOptions): Promise<void> {
+    // The memory store is empty in every new process: a rebuild from it would only empty the read models.
+    if (this.files.config.store === 'memory') throw new CliError('rebuild needs an event log on disk or on a server (sqlite or eventstoredb): the memory store (LEDGER_STORE=memory) holds no events outside a running process');
     const projections = createProjections();
     if (options.projection !== undefined && !projections.some((p) => p.name === options.projection)) {
       throw new CliError(`no projection named ${options.projection}; known: ${projections.map((p) => p.name).join(', ')}`);
     }
     if (options.share !== undefined) return this.replayShare(options);
     if (options.projection !== undefined && options.jobs !== undefined && options.jobs > 1) throw new CliError('--jobs splits a rebuild of every projection; --projection rebuilds one in one process');
-    if (this.files.config.store === 'memory' && options.jobs !== undefined && options.jobs > 1) throw new CliError('--jobs needs a store other processes can open (sqlite or eventstoredb)');
     const path = this.files.config.readModelPath;
     mkdirSync(dirname(path), { recursive: true });
     this.refuseTheLog(path);
     const started = Date.now();
     await this.files.withStore(async (store) => {
       const head = await store.headPosition();
+      if (head === 0n && !options.allowEmpty && holdsRows(path)) {
+        throw new CliError(`${this.files.config.store === 'sqlite' ? `the event log ${this.files.config.sqlitePath}` : 'the event log'} has no events, and the read models at ${path} hold rows: a rebuild would empty them. Check LEDGER_SQLITE_PATH (or LEDGER_STORE); pass --allow-empty to rebuild from the empty log anyway`);
+      }
       const jobs = options.projection !== undefined ? 1 : (options.jobs ?? this.defaultJobs(head));
       let phases = '';
       // The position the read models now stand at: the head a split read, or the one the runner replayed to.
@@ -203,6 +209,11 @@ export class RebuildCommand extends CommandRunner {
     return jobs;
   }
 
+  @Option({ flags: '--allow-empty', description: 'rebuild from an event log with no events even when the read models hold rows (it empties them)' })
+  parseAllowEmpty(): boolean {
+    return true;
+  }
+
   @Option({ flags: '--share <index/of>', description: '(internal: one process of a split rebuild)' })
   parseShare(value: string): AccountShare {
     const match = /^(\d+)\/(\d+)$/.exec(value);
@@ -231,6 +242,18 @@ export class RebuildCommand extends CommandRunner {
   parseParent(value: string): number {
     if (!/^\d+$/.test(value)) throw new CliError(`--parent is a process id, got ${value}`);
     return Number(value);
+  }
+}
+
+/** Whether the read-model file at `path` holds rows of any read model (the checkpoints and replay marks aside). */
+function holdsRows(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('projection_checkpoints', 'projection_replays')").pluck().all() as string[];
+    return tables.some((name) => db.prepare(`SELECT 1 FROM "${name.replace(/"/g, '""')}" LIMIT 1`).get() !== undefined);
+  } finally {
+    db.close();
   }
 }
 

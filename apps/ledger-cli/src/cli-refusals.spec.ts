@@ -1,0 +1,255 @@
+/**
+ * How the CLI refuses: usage errors, files that hold no event log, an unknown account, a rebuild that
+ * would empty good read models, `gl`'s dates and a reader of its output that has gone. Each refusal is one
+ * line and exit code 2 (exit code 1 is `verify`'s findings), and leaves the files as they were. The CLI
+ * runs as a real process, as an operator runs it.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '@ledger/event-store';
+import { type LedgerRun, runLedger } from '../../../test/support/ledger-cli';
+
+jest.setTimeout(180_000);
+
+const CLI = join(__dirname, '..', 'bin', 'ledger.js');
+
+/** One line on stderr, no stack trace. */
+function expectOneLine(run: LedgerRun): void {
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+function tables(path: string): string[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('ledger CLI refusals', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-refusals-'));
+  const log = join(dir, 'ledger.sqlite');
+  const readModels = join(dir, 'ledger.read-models.sqlite');
+  const ledger = (...args: string[]) => runLedger(dir, args);
+  /** `ledger <args>` with LEDGER_SQLITE_PATH at `path`, the read models at `models` (by default a file that is not there). */
+  const on = (
+    path: string,
+    args: string[],
+    models = join(dir, 'absent', 'rm.sqlite'),
+    env: Record<string, string> = {},
+  ) => runLedger(dir, args, { LEDGER_SQLITE_PATH: path, LEDGER_READ_MODEL_PATH: models, ...env });
+
+  beforeAll(async () => {
+    const simulated = await ledger(
+      'simulate',
+      '--accounts',
+      '8',
+      '--months',
+      '2',
+      '--seed',
+      '5',
+      '--start',
+      '2026-01-05',
+    );
+    if (simulated.code !== 0) throw new Error(`simulate failed: ${simulated.stderr}`);
+    const rebuilt = await ledger('rebuild');
+    if (rebuilt.code !== 0) throw new Error(`rebuild failed: ${rebuilt.stderr}`);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('usage errors exit 2 with commander one line', () => {
+    it.each([
+      [['verify', '--formt', 'json'], "error: unknown option '--formt'"],
+      [['replay', '--acount', 'x'], "error: unknown option '--acount'"],
+      [['replay', '--account'], "error: option '--account <id>' argument missing"],
+      [['repaly'], "error: unknown command 'repaly'"],
+      [['help', 'nope'], "error: unknown command 'nope'"],
+      [['gl', '--bogus'], "error: unknown option '--bogus'"],
+    ])('ledger %j', async (args, message) => {
+      const run = await ledger(...args);
+      expect(run.code).toBe(2);
+      expect(run.stderr.split('\n')[0]).toBe(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stderr).not.toMatch(/Usage:/);
+    });
+
+    it('still exits 0 for --help and help <command>', async () => {
+      const [help, helpVerify] = await Promise.all([ledger('verify', '--help'), ledger('help', 'verify')]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/--no-read-models/);
+      expect(helpVerify.code).toBe(0);
+      expect(helpVerify.stdout).toMatch(/--no-read-models/);
+    });
+  });
+
+  describe('a file that holds no event log is refused and left as it was', () => {
+    const commands = [
+      ['verify'],
+      ['replay', '--account', 'x'],
+      ['explain', '--account', 'x', '--statement', '2026-02'],
+      ['gl', '--from', '2026-01-01', '--to', '2026-01-31', '--format', 'json'],
+    ];
+
+    it.each(commands)('the read-model file: ledger %s', async (...args) => {
+      const copy = join(dir, `rm-${args[0]}.sqlite`);
+      copyFileSync(readModels, copy);
+      const before = tables(copy);
+      const run = await on(copy, args);
+      expect(run).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: `ledger: ${copy} is not a ledger event log (no events table)\n`,
+      });
+      expect(tables(copy)).toEqual(before);
+      expect(before).not.toContain('events');
+    });
+
+    it('an empty file stays empty', async () => {
+      const empty = join(dir, 'empty.sqlite');
+      writeFileSync(empty, '');
+      const run = await on(empty, ['verify']);
+      expect(run).toMatchObject({
+        code: 2,
+        stderr: `ledger: ${empty} is not a ledger event log (no events table)\n`,
+      });
+      expect(readFileSync(empty)).toHaveLength(0);
+    });
+
+    it('a file that is not SQLite: one line, no stack', async () => {
+      const notes = join(dir, 'notes.txt');
+      writeFileSync(notes, 'not a database, just notes\n'.repeat(20));
+      const run = await on(notes, ['replay', '--account', 'x']);
+      expect(run).toMatchObject({
+        code: 2,
+        stderr: `ledger: ${notes} is not a ledger event log (file is not a database)\n`,
+      });
+      expect(readFileSync(notes, 'utf8')).toBe('not a database, just notes\n'.repeat(20));
+    });
+  });
+
+  it('explain of an unknown account: one line, exit 2', async () => {
+    const run = await ledger('explain', '--account', 'nope', '--statement', '2026-02');
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: 'ledger: account nope has no events\n' });
+  });
+
+  describe('rebuild does not empty good read models', () => {
+    const rows = (path: string) => {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare('SELECT count(*) FROM balances').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    const emptyLog = join(dir, 'empty-log.sqlite');
+    const models = join(dir, 'models-copy.sqlite');
+
+    beforeAll(async () => {
+      await new SqliteEventStore(emptyLog).close();
+      copyFileSync(readModels, models);
+      expect(rows(models)).toBeGreaterThan(0);
+    });
+
+    it('refuses the memory store', async () => {
+      const run = await on(log, ['rebuild'], models, { LEDGER_STORE: 'memory' });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^ledger: rebuild needs an event log .*memory store/);
+      expectOneLine(run);
+      expect(rows(models)).toBeGreaterThan(0);
+    });
+
+    it('refuses an empty log over read models with rows unless --allow-empty', async () => {
+      const refused = await on(emptyLog, ['rebuild'], models);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/has no events, and the read models at .* hold rows.*--allow-empty/);
+      expectOneLine(refused);
+      expect(rows(models)).toBeGreaterThan(0);
+      const allowed = await on(emptyLog, ['rebuild', '--allow-empty'], models);
+      expect(allowed.code).toBe(0);
+      expect(rows(models)).toBe(0);
+      // Read models with no rows: nothing to lose, no flag needed.
+      const again = await on(emptyLog, ['rebuild'], models);
+      expect(again.code).toBe(0);
+    });
+  });
+
+  describe('gl', () => {
+    it.each([
+      [['--from', '2026-01-01'], 'ledger: --to is required (a date, YYYY-MM-DD)\n'],
+      [
+        ['--from', '2026-01-01', '--to', '2026-02-30'],
+        'ledger: --to must be a calendar date (YYYY-MM-DD), got 2026-02-30\n',
+      ],
+      [
+        ['--from', 'soon', '--to', '2026-02-01'],
+        'ledger: --from must be a calendar date (YYYY-MM-DD), got soon\n',
+      ],
+      [
+        ['--from', '2026-03-01', '--to', '2026-02-01'],
+        'ledger: --from 2026-03-01 is after --to 2026-02-01\n',
+      ],
+    ])('names the option and the value at fault: %j', async (args, message) => {
+      expect(await ledger('gl', ...args)).toMatchObject({ code: 2, stdout: '', stderr: message });
+    });
+
+    it.each(['json', 'csv'])(
+      'writes nothing to stdout when the log cannot be opened (--format %s)',
+      async (format) => {
+        const missing = join(dir, 'missing', 'ledger.sqlite');
+        const run = await on(missing, [
+          'gl',
+          '--from',
+          '2026-01-01',
+          '--to',
+          '2026-01-31',
+          '--format',
+          format,
+        ]);
+        expect(run).toMatchObject({
+          code: 2,
+          stdout: '',
+          stderr: `ledger: no ledger at ${missing} (set LEDGER_SQLITE_PATH)\n`,
+        });
+      },
+    );
+
+    it.each(['json', 'csv', 'text'])(
+      'ends quietly, exit 0, when its reader has gone (--format %s)',
+      async (format) => {
+        const child = spawn(
+          process.execPath,
+          [CLI, 'gl', '--from', '2026-01-01', '--to', '2026-12-31', '--format', format],
+          {
+            env: {
+              ...process.env,
+              LEDGER_SQLITE_PATH: log,
+              LEDGER_CLOCK: 'manual',
+              LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00',
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        // The reader closes its end before a line is read, as `| head -0` would.
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      },
+    );
+  });
+
+  it('leaves the ledger itself readable', () => {
+    expect(existsSync(log)).toBe(true);
+    expect(tables(log)).toContain('events');
+  });
+});
