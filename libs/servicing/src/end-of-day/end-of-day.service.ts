@@ -9,19 +9,31 @@
  *   deterministic event id, and each account's part runs under the command id `eod:<date>`, so a day
  *   already done for an account is replayed, not redone.
  * - Resumable: a crash leaves some accounts done; the next call does the rest and then closes the day.
+ *   A close first records `BusinessDayCloseBegun` in `ledger-business-day-runs`, so that a close that
+ *   finds its day begun counts the accounts done before (their events under `eod:<date>`, after that
+ *   mark in the log) into the day's `accounts` and `counts`, which are then the day's whole work.
  * - In order: a day is closed only after the day before, and only once the business clock has passed it.
  */
 import { v5 as uuidv5 } from 'uuid';
 import { addDays, type CreditAccountEvent, isValidDate } from '@ledger/credit';
-import { EventStore } from '@ledger/event-store';
-import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
+import { ConcurrencyError, EventStore } from '@ledger/event-store';
+import { ACCOUNT_STREAM_PREFIX, BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { BusinessClock } from '../clock/business-clock';
-import { AccountRepository } from '../repository/account-repository';
+import { AccountRepository, accountStream } from '../repository/account-repository';
 import { BusinessDayGate } from './business-day-gate';
 import { readLastClosedDay } from './business-days-stream';
 
 export { BUSINESS_DAYS_STREAM };
 const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
+
+/** Where each close of a business day began: one `BusinessDayCloseBegun` a day, no read model reads it. */
+export const BUSINESS_DAY_RUNS_STREAM = 'ledger-business-day-runs';
+
+/** What closes of a day before this one did: the accounts and their events, by type. */
+interface DoneBefore {
+  accounts: Set<string>;
+  counts: Record<string, number>;
+}
 
 export interface BusinessDayClosedData {
   businessDate: string;
@@ -117,8 +129,9 @@ export class EndOfDayService {
     if (date >= today) {
       throw new EndOfDayError('BUSINESS_DAY_NOT_OVER', `business day ${date} is not over: the business clock says ${this.clock.now()}`, { businessDate: date, now: this.clock.now() });
     }
-    const counts: Record<string, number> = {};
-    const accounts = await this.processAccounts(date, actor, counts);
+    const before = await this.begin(date, actor);
+    const counts: Record<string, number> = { ...before.counts };
+    const accounts = before.accounts.size + (await this.processAccounts(date, actor, counts, before.accounts));
     const data: BusinessDayClosedData = { businessDate: date, closedAt: this.clock.now(), accounts, counts };
     const result = await this.store.append(BUSINESS_DAYS_STREAM, last.revision, [
       { id: uuidv5(`business-day|${date}`, BUSINESS_DAY_NAMESPACE), type: 'BusinessDayClosed', schemaVersion: 1, data, metadata: { actor, businessDate: date, commandId: `eod:${date}` } },
@@ -143,7 +156,44 @@ export class EndOfDayService {
     }
   }
 
-  private async processAccounts(date: string, actor: string, counts: Record<string, number>): Promise<number> {
+  /**
+   * Marks the close of `date` begun, or, where an earlier close of it began and did not finish (a crash,
+   * a failed account), finds what that one did: the events under `eod:<date>` after its mark.
+   */
+  private async begin(date: string, actor: string): Promise<DoneBefore> {
+    const commandId = `eod:${date}`;
+    for (let attempt = 1; ; attempt++) {
+      const runs = await this.store.readStream(BUSINESS_DAY_RUNS_STREAM);
+      const begun = runs.find((e) => (e.data as { businessDate?: unknown }).businessDate === date);
+      if (begun) return this.doneAfter(begun.position, commandId);
+      try {
+        await this.store.append(BUSINESS_DAY_RUNS_STREAM, runs.at(-1)?.revision ?? 'no_stream', [
+          { id: uuidv5(`business-day-begun|${date}`, BUSINESS_DAY_NAMESPACE), type: 'BusinessDayCloseBegun', schemaVersion: 1, data: { businessDate: date, begunAt: this.clock.now() }, metadata: { actor, businessDate: date, commandId } },
+        ]);
+        return { accounts: new Set(), counts: {} };
+      } catch (error) {
+        // Another process began a close at the same moment: read the stream again and go on from its mark.
+        if (!(error instanceof ConcurrencyError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async doneAfter(position: bigint, commandId: string): Promise<DoneBefore> {
+    const done: DoneBefore = { accounts: new Set(), counts: {} };
+    for (let after = position; ; ) {
+      const page = await this.store.readAll({ after, maxCount: 1000 });
+      if (page.length === 0) return done;
+      for (const e of page) {
+        if (e.metadata.commandId !== commandId || !e.stream.startsWith(ACCOUNT_STREAM_PREFIX)) continue;
+        done.accounts.add(e.stream);
+        done.counts[e.type] = (done.counts[e.type] ?? 0) + 1;
+      }
+      after = page[page.length - 1].position;
+    }
+  }
+
+  /** Visits the accounts due; returns how many it did that `doneBefore` (by stream) did not hold. */
+  private async processAccounts(date: string, actor: string, counts: Record<string, number>, doneBefore: Set<string>): Promise<number> {
     await this.schedule.catchUp();
     let after: string | null = null;
     let done = 0;
@@ -156,6 +206,8 @@ export class EndOfDayService {
         while (next < batch.length) {
           const accountId = batch[next++];
           const result = await this.repository.execute(accountId, { type: 'CloseBusinessDay', businessDate: date }, { commandId: `eod:${date}`, actor, now });
+          // An account a close before this one did answers with those events again: counted already.
+          if (result.replayed && doneBefore.has(accountStream(accountId))) continue;
           tally(counts, result.events);
           done++;
         }
