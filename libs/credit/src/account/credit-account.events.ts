@@ -54,6 +54,7 @@ export type AllocationLine =
   | { target: 'UNBILLED_REVOLVING'; amount: Amount }
   | { target: 'UNBILLED_INSTALLMENT'; planId: string; period: number; amount: Amount };
 
+/** The applicant as the application command gives it: the birth date comes from the ID number. */
 export interface ApplicantSnapshot {
   /** Keyed hash of the ID number; the number itself never reaches an event. */
   idNumberHash: string;
@@ -67,6 +68,14 @@ export interface ApplicantSnapshot {
   debitCard: { kind: 'DEBIT' | 'CREDIT'; last4: string } | null;
   creditRecord: { currentOverdue: boolean; severeDelinquency: boolean };
 }
+
+/**
+ * The applicant as `ApplicationSubmitted` records it: the age on the day of the application instead of
+ * the birth date. The masked ID number keeps its first three and last four characters, and with the
+ * birth date beside it only the three region digits were left to guess, so the event would have held
+ * the ID number to a couple of guesses. Events recorded before this carry `birthDate` instead of `age`.
+ */
+export type RecordedApplicant = Omit<ApplicantSnapshot, 'birthDate'> & { age: number } | ApplicantSnapshot;
 
 export interface AccrualBreakdown {
   /** The month's exact sum of daily amounts. */
@@ -85,7 +94,7 @@ export interface BilledInstallmentPeriod {
 }
 
 export type CreditAccountEvent =
-  | { type: 'ApplicationSubmitted'; data: { accountId: string; on: IsoDate; channel: ApplicationChannel; applicant: ApplicantSnapshot; termsVersion: string } }
+  | { type: 'ApplicationSubmitted'; data: { accountId: string; on: IsoDate; channel: ApplicationChannel; applicant: RecordedApplicant; termsVersion: string } }
   /**
    * `ruleRevision`: the revision of the servicing rules the account is approved under (`RULE_REVISION`);
    * absent in approvals recorded before revisions were (revision 1). An account keeps the rules it was

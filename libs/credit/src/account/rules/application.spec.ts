@@ -49,6 +49,15 @@ describe('an application', () => {
     expect(events[1].data).toMatchObject({ reasons: ['NOT_PRC_NATIONAL', 'PAY_SCORE_TOO_LOW', 'NO_DEBIT_CARD'] });
   });
 
+  it('records the age on the application date, never the birth date, beside the masked ID number', () => {
+    for (const [birthDate, age] of [['2008-01-05', 18], ['2008-01-06', 17], ['1970-01-06', 55]] as const) {
+      const [submitted] = given([]).when(submit({ birthDate }));
+      const recorded = (submitted.data as { applicant: Record<string, unknown> }).applicant;
+      expect([birthDate, recorded.age, 'birthDate' in recorded]).toEqual([birthDate, age, false]);
+      expect(JSON.stringify(submitted.data)).not.toContain(birthDate);
+    }
+  });
+
   it('accepts ages 18 and 55 inclusive on the application date', () => {
     expect(given([]).when(submit({ birthDate: '2008-01-05' }))[1].type).toBe('ApplicationApproved');
     expect(given([]).when(submit({ birthDate: '2008-01-06' }))[1].data).toMatchObject({ reasons: ['AGE_OUT_OF_RANGE'] });

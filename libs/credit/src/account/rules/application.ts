@@ -7,7 +7,7 @@ import type { ProductTerms } from '../../terms/product-terms';
 import { ageOn, daysBetween } from '../../time/local-date';
 import { penaltyDailyRate } from '../../interest/accrual';
 import type { CreditAccountCommand } from '../credit-account.commands';
-import type { ApplicantSnapshot, CreditAccountEvent, RejectionReason } from '../credit-account.events';
+import type { ApplicantSnapshot, CreditAccountEvent, RecordedApplicant, RejectionReason } from '../credit-account.events';
 import { type CreditAccountState, RULE_REVISION } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 
@@ -48,6 +48,11 @@ export function annualRate(dailyRate: string, terms: ProductTerms): string {
   return new Dec(dailyRate).times(terms.daysPerYear).toFixed();
 }
 
+/** What the event keeps of the applicant: the age on `on` in place of the birth date (see `RecordedApplicant`). */
+export function recordedApplicant({ birthDate, ...rest }: ApplicantSnapshot, on: string): RecordedApplicant {
+  return { ...rest, age: ageOn(birthDate, on) };
+}
+
 export function decideApplication(command: Submit, state: CreditAccountState, on: string, terms: ProductTerms): CreditAccountEvent[] {
   if (state.status === 'APPROVED' || state.status === 'ACTIVE' || state.status === 'CLOSED') {
     throw new DomainError('APPLICATION_ALREADY_APPROVED', `account ${state.accountId} was already approved`, { status: state.status });
@@ -57,7 +62,7 @@ export function decideApplication(command: Submit, state: CreditAccountState, on
   }
   const submitted: CreditAccountEvent = {
     type: 'ApplicationSubmitted',
-    data: { accountId: command.accountId, on, channel: command.channel, applicant: command.applicant, termsVersion: terms.version },
+    data: { accountId: command.accountId, on, channel: command.channel, applicant: recordedApplicant(command.applicant, on), termsVersion: terms.version },
   };
   const input = { applicant: command.applicant, on, terms, state };
   const reasons = ELIGIBILITY_RULES.filter(([, holds]) => !holds(input)).map(([code]) => code);
