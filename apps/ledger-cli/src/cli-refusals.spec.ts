@@ -136,6 +136,28 @@ describe('ledger CLI refusals', () => {
     });
   });
 
+  describe('verify and the read models', () => {
+    it('refuses a LEDGER_READ_MODEL_PATH that holds no file, rather than passing without them', async () => {
+      const typo = join(dir, 'ledger.read-model.sqlite');
+      const run = await on(log, ['verify'], typo);
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toBe(`ledger: no read models at ${typo} (LEDGER_READ_MODEL_PATH); pass --no-read-models to check the log alone\n`);
+      const logAlone = await on(log, ['verify', '--no-read-models'], typo);
+      expect([logAlone.code, logAlone.stderr]).toEqual([0, 'read models not checked (--no-read-models)\n']);
+    });
+
+    it('names the file it looked for when none lies beside the log', async () => {
+      const apart = mkdtempSync(join(tmpdir(), 'ledger-apart-'));
+      try {
+        copyFileSync(log, join(apart, 'ledger.sqlite'));
+        const run = await runLedger(dir, ['verify'], { LEDGER_SQLITE_PATH: join(apart, 'ledger.sqlite') });
+        expect([run.code, run.stderr]).toEqual([0, `read models not checked: no read-model file at ${join(apart, 'ledger.read-models.sqlite')}\n`]);
+      } finally {
+        rmSync(apart, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('explain of an unknown account: one line, exit 2', async () => {
     const run = await ledger('explain', '--account', 'nope', '--statement', '2026-02');
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: 'ledger: account nope has no events\n' });

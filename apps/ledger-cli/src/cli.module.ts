@@ -11,10 +11,11 @@ import { LedgerFiles } from './ledger-files';
 /** The commands and the configured files; each command opens what it needs, so `replay` starts no runner. */
 @Module({})
 export class CliModule {
-  static forRoot(config: LedgerConfig): DynamicModule {
+  /** `readModelPathGiven`: LEDGER_READ_MODEL_PATH was set, so a read-model file missing there is a mistake, not a default. */
+  static forRoot(config: LedgerConfig, readModelPathGiven = false): DynamicModule {
     return {
       module: CliModule,
-      providers: [{ provide: LedgerFiles, useValue: new LedgerFiles(config) }, ReplayCommand, ExplainCommand, VerifyCommand, RebuildCommand, SimulateCommand, GlCommand],
+      providers: [{ provide: LedgerFiles, useValue: new LedgerFiles(config, readModelPathGiven) }, ReplayCommand, ExplainCommand, VerifyCommand, RebuildCommand, SimulateCommand, GlCommand],
     };
   }
 }

@@ -28,7 +28,10 @@ export function assertEventLog(path: string): void {
 }
 
 export class LedgerFiles {
-  constructor(readonly config: LedgerConfig) {}
+  constructor(
+    readonly config: LedgerConfig,
+    private readonly readModelPathGiven = false,
+  ) {}
 
   /**
    * The event store, on a log that is there: opening the embedded store creates its schema, so a file that
@@ -43,9 +46,17 @@ export class LedgerFiles {
     return createLedgerEventStore(this.config);
   }
 
-  /** The read models, read-only, or null when the file does not exist (the checks on them are skipped). */
+  /**
+   * The read models, read-only, or null when the file does not exist beside the log (the checks on them
+   * are skipped). A file named by LEDGER_READ_MODEL_PATH that is not there is refused: a mistyped path
+   * would otherwise let `verify` pass without looking at the read models.
+   */
   openReadModels(): Db | null {
-    if (this.config.store === 'memory' || !existsSync(this.config.readModelPath)) return null;
+    if (this.config.store === 'memory') return null;
+    if (!existsSync(this.config.readModelPath)) {
+      if (this.readModelPathGiven) throw new CliError(`no read models at ${this.config.readModelPath} (LEDGER_READ_MODEL_PATH); pass --no-read-models to check the log alone`);
+      return null;
+    }
     return new Database(this.config.readModelPath, { readonly: true, fileMustExist: true });
   }
 

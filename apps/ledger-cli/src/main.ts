@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     if (!isClosedStdout(error)) throw error;
     process.exit(process.exitCode ?? 0);
   });
-  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config), {
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, Boolean(process.env.LEDGER_READ_MODEL_PATH)), {
     cliName: 'ledger',
     logger: ['error', 'warn'],
     serviceErrorHandler: fail,

@@ -5,6 +5,7 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { verifyLedger, type VerifyReport } from '@ledger/servicing/audit';
+import type { Db } from '@ledger/projections';
 import { LedgerFiles } from '../ledger-files';
 import { csv, type Format, json, out, parseFormat, progress, table } from '../output';
 
@@ -39,20 +40,24 @@ export class VerifyCommand extends CommandRunner {
   }
 
   async run(_params: string[], options: VerifyOptions): Promise<void> {
-    const readModels = options.readModels === false ? null : this.files.openReadModels();
+    let readModels: Db | null = null;
     const bar = progress('verify');
     try {
-      const report = await this.files.withStore((store) => verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (done, total, unit) => bar.update(done, total, unit) }));
+      const report = await this.files.withStore((store) => {
+        // After the log is open: a path that holds no log is the first thing to say.
+        readModels = options.readModels === false ? null : this.files.openReadModels();
+        return verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (done, total, unit) => bar.update(done, total, unit) });
+      });
       bar.stop();
       const format = options.format ?? 'text';
       if (format === 'json') out(json(report));
       else if (format === 'csv') out(csv(['check', 'accountId', 'stream', 'position', 'revision', 'eventId', 'eventType', 'field', 'expected', 'actual', 'message'], report.findings.map((f) => [f.check, f.accountId, f.stream, f.position, f.revision, f.eventId, f.eventType, f.field, f.expected, f.actual, f.message])));
       else out(verifyText(report));
-      if (!readModels) process.stderr.write('read models not checked (no read-model file, or --no-read-models)\n');
+      if (!readModels) process.stderr.write(options.readModels === false ? 'read models not checked (--no-read-models)\n' : `read models not checked: no read-model file at ${this.files.config.readModelPath}\n`);
       if (!report.ok) process.exitCode = 1;
     } finally {
       bar.stop();
-      readModels?.close();
+      (readModels as Db | null)?.close();
     }
   }
 
