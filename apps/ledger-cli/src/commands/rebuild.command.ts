@@ -76,10 +76,19 @@ export class RebuildCommand extends CommandRunner {
       else {
         const runner = this.runnerOn(store, path);
         const bar = progress(`rebuild ${options.projection ?? 'all'}`);
+        // Stopped part way, the read models hold some accounts and not others: say so, rather than end
+        // silently with a file that `verify` then finds wanting row by row.
+        const interrupted = (signal: NodeJS.Signals) => {
+          bar.stop();
+          process.stderr.write(`ledger: rebuild interrupted (${signal}): the read models at ${path} are part-built; run ledger rebuild again (it goes on from where this one stopped) before anything reads them\n`);
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        };
+        process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
         try {
           await runner.rebuild(options.projection, (done, until, unit) => bar.update(done, until, unit));
           position = runner.processedPosition();
         } finally {
+          process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
           bar.stop();
           await runner.close();
         }

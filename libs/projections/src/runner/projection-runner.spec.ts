@@ -103,6 +103,24 @@ describe('the projection runner', () => {
     await Promise.all([runner.close(), other.close(), narrow.close(), light.close()]);
   });
 
+  it('serves the event loop between the batches of a rebuild, so Ctrl-C or a request is not held until its end', async () => {
+    const { store } = await portfolio();
+    const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchAccounts: 2 });
+    let turns = 0;
+    let rebuilding = true;
+    const turn = () => {
+      if (!rebuilding) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    await runner.rebuild();
+    rebuilding = false;
+    // Six accounts in batches of two: the loop turns between them.
+    expect(turns).toBeGreaterThanOrEqual(3);
+    await runner.close();
+  });
+
   it('holds more account states for a larger budget, unless told how many', () => {
     const mib = 2 ** 20;
     expect(stateCacheBounds({})).toEqual({ entries: 10_000, bytes: DEFAULT_STATE_CACHE_BYTES });

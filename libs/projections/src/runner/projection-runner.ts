@@ -547,9 +547,10 @@ export class ProjectionRunner {
       done += batch.length;
       lane.applyAccounts(batch, closes, { until, accountsDone: done, foldVersion: lane.fold.version, projections });
       this.options.onReplayCommitted?.(done);
-      // A share's process serves its event loop between batches (the embedded store's reads never yield
-      // to it), so that it sees its sibling processes end; its progress callback may then stop it.
-      if (share !== undefined) await yieldToEventLoop();
+      // The event loop is served between batches (the embedded store's reads never yield to it): a
+      // share's process sees its sibling processes end, and its progress callback may then stop it; a
+      // `ledger rebuild` sees Ctrl-C and says what it leaves; an API replaying at its start answers.
+      await yieldToEventLoop();
       onProgress?.(BigInt(done), BigInt(accounts.length), 'accounts');
     }
     lane.finishByAccount(until);
