@@ -37,7 +37,7 @@ function write(text: string): Promise<void> {
   });
 }
 
-@Command({ name: 'gl', description: 'trial balance and general-ledger export over a date range' })
+@Command({ name: 'gl', description: "trial balance and general-ledger export over a date range of posting dates (an event's own date: a statement's interest, penalty and fees post on its statement date, the 1st, though the day that bills them is the month's last)" })
 export class GlCommand extends CommandRunner {
   constructor(private readonly files: LedgerFiles) {
     super();
@@ -75,12 +75,12 @@ export class GlCommand extends CommandRunner {
     } else if (format === 'text') out(glText(gl));
   }
 
-  @Option({ flags: '--from <date>', description: 'first business date, YYYY-MM-DD' })
+  @Option({ flags: '--from <date>', description: 'first posting date, YYYY-MM-DD' })
   parseFrom(value: string): string {
     return value;
   }
 
-  @Option({ flags: '--to <date>', description: 'last business date, YYYY-MM-DD' })
+  @Option({ flags: '--to <date>', description: 'last posting date, YYYY-MM-DD' })
   parseTo(value: string): string {
     return value;
   }
