@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
 import { type LedgerRun, runLedger } from '../../../test/support/ledger-cli';
+import { firstDayToSimulate } from './commands/simulate.command';
 
 jest.setTimeout(180_000);
 
@@ -155,6 +156,34 @@ describe('ledger CLI refusals', () => {
       } finally {
         rmSync(apart, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('simulate and the days a ledger has closed', () => {
+    const events = () => {
+      const db = new Database(log, { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+
+    it.each(['2026-01-15', '2027-06-01'])('refuses --start %s on a ledger whose next day is another, writing nothing', async (start) => {
+      const before = events();
+      const run = await ledger('simulate', '--accounts', '2', '--months', '1', '--start', start);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^ledger: --start ${start}: this ledger has closed every day up to \\d{4}-\\d{2}-\\d{2}, so a simulation goes on from \\d{4}-\\d{2}-\\d{2}; leave --start out\\n$`));
+      expect(events()).toBe(before);
+    });
+
+    it('starts a new ledger on --start or the clock, a ledger with days closed on the day after the last', () => {
+      expect(firstDayToSimulate(undefined, null, '2026-01-05')).toBe('2026-01-05');
+      expect(firstDayToSimulate('2026-02-01', null, '2026-01-05')).toBe('2026-02-01');
+      expect(() => firstDayToSimulate('2026-01-01', null, '2026-01-05')).toThrow('is before the business clock');
+      expect(firstDayToSimulate(undefined, '2026-03-05', '2026-03-06')).toBe('2026-03-06');
+      expect(firstDayToSimulate('2026-03-06', '2026-03-05', '2026-03-06')).toBe('2026-03-06');
+      expect(() => firstDayToSimulate(undefined, '2026-03-05', '2026-03-09')).toThrow('close the days up to 2026-03-08 first');
     });
   });
 

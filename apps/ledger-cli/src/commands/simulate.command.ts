@@ -7,8 +7,8 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { isValidDate } from '@ledger/credit';
-import { AccountRepository, BusinessClock, EndOfDaySchedule, type LedgerConfig, LedgerModule, PortfolioSimulator } from '@ledger/servicing';
+import { addDays, isValidDate } from '@ledger/credit';
+import { AccountRepository, BusinessClock, EndOfDaySchedule, EndOfDayService, type LedgerConfig, LedgerModule, PortfolioSimulator } from '@ledger/servicing';
 import { AuditAnchorScheduler } from '@ledger/servicing/audit';
 import { ProjectedEndOfDaySchedule, ReadModels } from '../../../ledger-api/src/read-side/read-models';
 import { LedgerFiles } from '../ledger-files';
@@ -36,6 +36,22 @@ class SimulationModule {
   }
 }
 
+/**
+ * The first day to simulate. A ledger with closed days goes on from the day after the last (any other
+ * start would leave days unclosed behind the clock, and every later command and close refused); a new
+ * one starts on `--start` or the clock's business date, never before it (the clock only moves forward).
+ */
+export function firstDayToSimulate(asked: string | undefined, lastClosed: string | null, today: string): string {
+  if (lastClosed !== null) {
+    const next = addDays(lastClosed, 1);
+    if (asked !== undefined && asked !== next) throw new CliError(`--start ${asked}: this ledger has closed every day up to ${lastClosed}, so a simulation goes on from ${next}; leave --start out`);
+    if (today > next) throw new CliError(`the business clock is at ${today} but the last closed day is ${lastClosed}: close the days up to ${addDays(today, -1)} first`);
+    return next;
+  }
+  if (asked !== undefined && asked < today) throw new CliError(`--start ${asked} is before the business clock's date ${today}, and the clock only moves forward`);
+  return asked ?? today;
+}
+
 function positiveInteger(name: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${name} must be a positive integer, got ${value}`);
   return Number(value);
@@ -57,19 +73,21 @@ export class SimulateCommand extends CommandRunner {
     const bar = progress('simulate');
     try {
       const clock = app.get(BusinessClock);
+      const endOfDay = app.get(EndOfDayService);
+      const start = firstDayToSimulate(options.start, (await endOfDay.lastClosed()).date, clock.businessDate());
       const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
       const started = Date.now();
       const report = await simulator.run({
         accounts: options.accounts ?? 100,
         months: options.months ?? 12,
         seed: options.seed ?? 1,
-        start: options.start ?? clock.businessDate(),
+        start,
         onDay: (_date, index, total) => bar.update(index, total),
       });
       bar.stop();
       await app.get(ReadModels).consistent();
       await app.get(AuditAnchorScheduler).trigger();
-      out(json({ ...report, elapsedMs: Date.now() - started }));
+      out(json({ ...report, lastClosed: (await endOfDay.lastClosed()).date, elapsedMs: Date.now() - started }));
     } finally {
       bar.stop();
       await app.close();
@@ -86,12 +104,12 @@ export class SimulateCommand extends CommandRunner {
     return positiveInteger('--months', value);
   }
 
-  @Option({ flags: '--seed <n>', description: 'random seed (default 1)' })
+  @Option({ flags: '--seed <n>', description: 'random seed (default 1); a seed makes the same applicants, so a second run with it adds no accounts' })
   parseSeed(value: string): number {
     return positiveInteger('--seed', value);
   }
 
-  @Option({ flags: '--start <date>', description: "first business day (default: the clock's business date)" })
+  @Option({ flags: '--start <date>', description: "first business day of a new ledger (default: the clock's business date); a ledger with closed days goes on from the day after the last" })
   parseStart(value: string): string {
     return value;
   }
