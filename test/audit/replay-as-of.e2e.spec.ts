@@ -96,8 +96,10 @@ describe('an account replayed as of each day of a year', () => {
     const novemberClose = await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-11-30' });
     expect(novemberClose.body.events.at(-1).businessDate).toBe('2026-11-30');
     expect(novemberClose.body.events.some((e: { type: string; data: { statementId?: string } }) => e.type === 'StatementIssued' && e.data.statementId === '2026-11')).toBe(true);
-    // Before the account's first event, there is nothing; one of asOf, revision or businessDate at a time.
-    expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2025-12-31' })).body).toMatchObject({ events: [], balances: null, lastClosedBusinessDay: null });
+    // A day before the ledger's first close never closed (the API said an empty replay); one of asOf,
+    // revision or businessDate at a time.
+    const beforeLedger = await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2025-12-31' });
+    expect([beforeLedger.status, beforeLedger.body.error, beforeLedger.body.details]).toEqual([409, 'BUSINESS_DAY_NOT_CLOSED', [{ field: 'businessDate', businessDate: '2025-12-31', lastClosed: LAST, firstClosed: FIRST }]]);
     expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-30' })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'businessDate' }] });
     expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-01', revision: '3' })).status).toBe(400);
     expect((await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: '2026-02-01', asOf: '2026-02-01' })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'businessDate' }] });

@@ -118,6 +118,14 @@ describe('CLI output', () => {
     expect(lines.some((l) => /^available\s+4876\.55$/.test(l))).toBe(true);
   });
 
+  it('shows beside the status what stops the account drawing', () => {
+    const frozen = { ...view('123.45'), flags: { frozen: true, suspended: false, paymentLocked: true } };
+    const lines = historyText({ ...history, events: [{ ...history.events[1], after: frozen }], balances: frozen }).split('\n');
+    expect(lines[3]).toMatch(/ DrawPosted\s+ACTIVE frozen locked\s+123\.45 /);
+    expect(lines.some((l) => /^status\s+ACTIVE frozen locked$/.test(l))).toBe(true);
+    expect(historyText(history)).not.toMatch(/frozen|suspended|locked/);
+  });
+
   it('refuses an unknown --format with the formats it knows', () => {
     expect(parseFormat('csv')).toBe('csv');
     expect(() => parseFormat('xml')).toThrow(new CliError('--format must be one of text, json, csv, got xml'));

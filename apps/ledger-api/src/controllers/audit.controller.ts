@@ -29,7 +29,7 @@ function mapped(error: unknown): never {
   }
   if (error instanceof StatementNotFoundError) throw notFound('statement', `${error.accountId}/${error.statementId}`);
   if (error instanceof BusinessDayOpenError) {
-    throw new ApiError(409, { error: error.code, message: error.message, details: [{ field: 'businessDate', businessDate: error.businessDate, lastClosed: error.lastClosed }] });
+    throw new ApiError(409, { error: error.code, message: error.message, details: [{ field: 'businessDate', businessDate: error.businessDate, lastClosed: error.lastClosed, ...(error.firstClosed !== null ? { firstClosed: error.firstClosed } : {}) }] });
   }
   throw error;
 }
@@ -43,7 +43,7 @@ export class AuditController {
   @Get('accounts/:id/history')
   @AllowRoles('auditor', 'operator')
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision or businessDate malformed, or more than one given' })
-  @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet' })
+  @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet, or is before the ledger\'s first closed day' })
   @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision, or to the close of a business day), the state after each, and the final balances' })
   history(@Param('id') id: string, @Query() query: HistoryQuery) {
     const given = (['asOf', 'revision', 'businessDate'] as const).filter((field) => query[field] !== undefined);

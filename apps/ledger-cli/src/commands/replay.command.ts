@@ -18,14 +18,20 @@ interface ReplayOptions {
   format: Format;
 }
 
+/** The status with what stops the account drawing: `ACTIVE frozen`, `ACTIVE suspended locked`. */
+function statusOf(view: AccountHistory['events'][number]['after']): string {
+  const { frozen, suspended, paymentLocked } = view.flags;
+  return [view.status, frozen && 'frozen', suspended && 'suspended', paymentLocked && 'locked'].filter(Boolean).join(' ');
+}
+
 export function historyText(h: AccountHistory): string {
-  const rows = h.events.map((e) => [e.revision, e.recordedAt, e.businessDate, e.type, e.after.status, e.after.owed.total, e.after.available, e.after.overdue.amount]);
+  const rows = h.events.map((e) => [e.revision, e.recordedAt, e.businessDate, e.type, statusOf(e.after), e.after.owed.total, e.after.available, e.after.overdue.amount]);
   const b = h.balances;
   const balances = b
     ? table(
         ['figure', 'value'],
         [
-          ['status', b.status],
+          ['status', statusOf(b)],
           ['limit', b.limit],
           ['available', b.available],
           ['revolving unbilled', b.owed.revolvingUnbilled],

@@ -71,5 +71,7 @@ describe('an account replayed to the close of a business day', () => {
     await close(store, 0, '2026-01-02', '2026-01-03T00:01:00Z');
     await expect(accountHistoryAtClose(store, 'acc-h', '2026-01-03')).rejects.toBeInstanceOf(BusinessDayOpenError);
     await expect(accountHistoryAtClose(store, 'acc-h', '2026-01-02')).resolves.toMatchObject({ lastClosedBusinessDay: '2026-01-02' });
+    // A day before the ledger's first close never closed: not an empty replay.
+    await expect(accountHistoryAtClose(store, 'acc-h', '2025-12-01')).rejects.toMatchObject({ code: 'BUSINESS_DAY_NOT_CLOSED', firstClosed: '2026-01-02', message: expect.stringContaining('never closed') });
   });
 });

@@ -51,8 +51,14 @@ export class BusinessDayOpenError extends Error {
   constructor(
     readonly businessDate: string,
     readonly lastClosed: string | null,
+    /** The ledger's first closed day, when `businessDate` is before it (a day the ledger never closed). */
+    readonly firstClosed: string | null = null,
   ) {
-    super(`business day ${businessDate} has not closed (the last closed is ${lastClosed ?? 'none'}): there is no close of it to replay to`);
+    super(
+      firstClosed !== null
+        ? `business day ${businessDate} never closed: the ledger's first closed business day is ${firstClosed}`
+        : `business day ${businessDate} has not closed (the last closed is ${lastClosed ?? 'none'}): there is no close of it to replay to`,
+    );
   }
 }
 
@@ -171,6 +177,7 @@ export async function accountHistoryAtClose(store: EventStore, accountId: string
   const days = await closedDaysOf(store);
   const lastClosed = days.length > 0 ? days[days.length - 1].businessDate : null;
   if (lastClosed === null || businessDate > lastClosed) throw new BusinessDayOpenError(businessDate, lastClosed);
+  if (businessDate < days[0].businessDate) throw new BusinessDayOpenError(businessDate, lastClosed, days[0].businessDate);
   const all = await readAccountStream(store, accountId);
   let end = 0;
   let dated = '';
