@@ -53,6 +53,21 @@ describe('the checkpointer thread', () => {
     file.remove();
   });
 
+  it('answers a committed group as committed when the checkpointer cannot start, and says why', async () => {
+    const errors: Error[] = [];
+    const failing = jest.spyOn(SqliteCheckpointer.prototype, 'committed').mockImplementation(() => {
+      throw new Error('no thread for you');
+    });
+    try {
+      const store = open({ checkpoints: 'thread', checkpointIntervalMs: 10, onCheckpointerError: (error) => errors.push(error) });
+      await expect(store.append('account-x', 'no_stream', numberedEvents(2))).resolves.toMatchObject({ nextRevision: 1n });
+      expect(await store.readStream('account-x')).toHaveLength(2);
+      expect(errors.map((e) => e.message)).toEqual(['no thread for you']);
+    } finally {
+      failing.mockRestore();
+    }
+  });
+
   it('copies the log into the file while no commit reaches its autocheckpoint limit', async () => {
     const runs: CheckpointRun[] = [];
     const store = open({ checkpoints: 'thread', checkpointIntervalMs: 10, onCheckpoint: (run) => runs.push(run) });

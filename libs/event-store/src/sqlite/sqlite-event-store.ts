@@ -268,7 +268,17 @@ export class SqliteEventStore extends EventStore {
 
   /** After a group committed: wakes the live subscriptions, tells the metrics hook, and starts the checkpointer thread if it is not running. */
   private committed<T extends { ok: boolean }>(requests: WriteRequest[], outcomes: T[]): T[] {
-    this.checkpointer?.committed();
+    try {
+      this.checkpointer?.committed();
+    } catch (error) {
+      // The group is committed: a checkpointer that cannot start must not turn its appends into errors
+      // (the commit itself copies the log back when it grows past the backstop).
+      try {
+        this.options.onCheckpointerError?.(error instanceof Error ? error : new Error(String(error)));
+      } catch {
+        // As for the metrics hook below.
+      }
+    }
     let appends = 0;
     let appended = false;
     requests.forEach((request, i) => {
