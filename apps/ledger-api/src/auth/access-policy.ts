@@ -22,7 +22,8 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 // Case-insensitive, like the router: /accounts/x/HISTORY reaches the history route, so it must meet
 // the history route's policy, not fall through to the viewer's reads.
-const OPEN = /^\/(health|metrics|docs|dashboard)(\/|$|-)/i;
+// The OpenAPI document is also served as /docs-json and /docs-yaml; no other name beside these is open.
+const OPEN = /^\/(health|metrics|docs|dashboard)(\/|$)|^\/docs-(json|yaml)$/i;
 const AUDIT = /\/(history|replay|verify|verification|audit)(\/|$)/i;
 const VIEWER_READS = /^\/(accounts|portfolio)(\/|$)|^\/operations\/clock\/?$/i;
 const READ_METHODS = new Set(['GET', 'HEAD']);

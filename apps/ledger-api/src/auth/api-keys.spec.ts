@@ -88,6 +88,12 @@ describe('the default access policy', () => {
     ['GET', '/health', 'open'],
     ['GET', '/metrics', 'open'],
     ['GET', '/dashboard/app.js', 'open'],
+    ['GET', '/docs-json', 'open'],
+    ['GET', '/docs-yaml', 'open'],
+    // A name that only begins like an open route is not open.
+    ['GET', '/health-admin', ['operator', 'auditor']],
+    ['POST', '/metrics-reset', ['operator']],
+    ['GET', '/docs-json-internal', ['operator', 'auditor']],
   ])('lets %s %s to %j', (method, path, roles) => {
     expect(defaultAccess(method, path)).toEqual(roles);
   });
