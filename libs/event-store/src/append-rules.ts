@@ -42,7 +42,7 @@ export function resolveRetry(
     );
   }
   const last = found[found.length - 1];
-  return { nextRevision: last.revision, position: last.position };
+  return { nextRevision: last.revision, position: last.position, alreadyStored: true };
 }
 
 /** Throws `ConcurrencyError` unless the stream's actual last revision is what the writer expected. */

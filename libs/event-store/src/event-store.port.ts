@@ -71,6 +71,12 @@ export interface AppendResult {
   nextRevision: bigint;
   /** Global position of the last event written (or already stored, for an idempotent retry). */
   position: bigint;
+  /**
+   * true when every event of the append was already stored, as that append: a retry of an append that
+   * committed though its caller never heard so. Nothing was written, and the result is the first one's.
+   * A writer whose view of the stream was older than that append must read the stream again.
+   */
+  alreadyStored?: boolean;
 }
 
 export interface ReadStreamOptions {

@@ -128,7 +128,7 @@ describe('the events table', () => {
       // The log goes on from its last position; a retry of a stored event is still recognised, and its
       // id in another stream is now another event.
       const retry = { id: rows[2][1], type: 'Drawn', schemaVersion: 1, data: { n: 3 } };
-      await expect(store.append('account-a', 0n, [retry])).resolves.toEqual({ nextRevision: 1n, position: 3n });
+      await expect(store.append('account-a', 0n, [retry])).resolves.toEqual({ nextRevision: 1n, position: 3n, alreadyStored: true });
       await expect(store.append('account-c', 'no_stream', [{ ...newEvent(), id: rows[0][1] }])).resolves.toEqual({ nextRevision: 0n, position: 4n });
       expect((await store.readAll()).map((event) => [event.position, event.stream, event.id])).toEqual([
         ...rows.map(([position, id, stream]) => [BigInt(position), stream, id]),

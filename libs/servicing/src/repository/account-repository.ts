@@ -34,7 +34,7 @@ import {
   withEntries,
   withEntry,
 } from '@ledger/credit';
-import { ConcurrencyError, EventStore, LruCache, type NewEvent, type Snapshot, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+import { type AppendResult, ConcurrencyError, EventStore, LruCache, type NewEvent, type Snapshot, SnapshotStore, type StoredEvent } from '@ledger/event-store';
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
 import {
@@ -162,6 +162,18 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
+/** The account this process held was older than the store's: the command's events were stored already. */
+class StaleAccountError extends Error {
+  constructor(readonly accountId: string) {
+    super(`account ${accountId}: the command's events were already stored; reading the account again`);
+  }
+}
+
+/** Whether revision `a` is later than `b`. */
+function laterRevision(a: bigint | 'no_stream', b: bigint | 'no_stream'): boolean {
+  return a !== 'no_stream' && (b === 'no_stream' || a > b);
+}
+
 export class ConcurrencyRetriesExhaustedError extends Error {
   readonly code = 'CONCURRENCY_CONFLICT';
   constructor(readonly accountId: string, readonly attempts: number) {
@@ -271,7 +283,12 @@ export class AccountRepository {
       if (!(error instanceof BrokenStoredShardError) || ignoreSnapshot) throw error;
       loaded = await this.loadFrom(accountId, undefined);
     }
-    if (admit) this.cache.set(accountId, loaded);
+    if (!admit) return loaded;
+    // A load takes no turn in the account's queue, and a store may read asynchronously (EventStoreDB):
+    // a command may have cached a later revision while this one read. The later one stays.
+    const cachedMeanwhile = this.cache.get(accountId);
+    if (cachedMeanwhile && laterRevision(cachedMeanwhile.revision, loaded.revision)) return cachedMeanwhile;
+    this.cache.set(accountId, loaded);
     return loaded;
   }
 
@@ -362,10 +379,12 @@ export class AccountRepository {
           ignoreSnapshot = true;
           continue;
         }
-        if (!(error instanceof ConcurrencyError)) throw error;
+        // The store had this command's events already (`StaleAccountError`): the command is decided
+        // again on the account read afresh, where it is found taken, and answered as taken.
+        if (!(error instanceof ConcurrencyError) && !(error instanceof StaleAccountError)) throw error;
         this.cache.delete(accountId);
         if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(accountId, attempt);
-        this.metrics.onConflictRetry?.(accountId);
+        if (error instanceof ConcurrencyError) this.metrics.onConflictRetry?.(accountId);
       }
     }
   }
@@ -408,7 +427,20 @@ export class AccountRepository {
     }));
     const chained = withChainHashes(accountStream(accountId), loaded.chainHash, unchained);
     const newEvents = chained.events;
-    const result = await this.store.append(accountStream(accountId), loaded.revision, newEvents);
+    let result: AppendResult;
+    try {
+      result = await this.store.append(accountStream(accountId), loaded.revision, newEvents);
+    } catch (error) {
+      // Whatever failed, the append may have committed (a writer thread that died after its COMMIT, a
+      // timeout on EventStoreDB): the account is read again from the store at its next command, never
+      // carried on from what this process believed before the append.
+      this.cache.delete(accountId);
+      throw error;
+    }
+    // Every event was stored already: this command's id was taken by an append this process never heard
+    // had committed (its answer lost, or written by another process). What was just decided may differ
+    // from what was stored, so none of it is kept or answered.
+    if (result.alreadyStored) throw new StaleAccountError(accountId);
     const firstRevision = result.nextRevision - BigInt(events.length - 1);
     const state = fold(loaded.state, events);
     const recorded: AppliedCommand = { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() };
