@@ -7,6 +7,7 @@ import {
   StreamNotFoundError,
   TimeoutError,
   UnavailableError,
+  UnknownError,
   WrongExpectedVersionError,
 } from './esdb-client';
 
@@ -25,8 +26,18 @@ const TRANSIENT_CODES = new Set<number>([
   GrpcStatus.ABORTED,
 ]);
 
+/**
+ * On BatchAppend (what the client uses on servers from 21.10) the server answers a write it could not
+ * take with a status carrying only a message: "Server Is Not Ready", "Server Is Busy" or "No leader info
+ * available in response" (Streams.BatchAppend.cs, ClientMessage.NotHandled). The client does not know
+ * that status and throws `UnknownError("Could not recognize <message>")` (appendToStream/unpackError.js).
+ */
+const NOT_HANDLED_ON_BATCH_APPEND =
+  /^Could not recognize (Server Is Not Ready|Server Is (Too )?Busy|No leader info available in response)$/i;
+
 export function isTransient(error: unknown): boolean {
   if (TRANSIENT.some((type) => error instanceof type)) return true;
+  if (error instanceof UnknownError && NOT_HANDLED_ON_BATCH_APPEND.test(error.message)) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' && TRANSIENT_CODES.has(code);
 }

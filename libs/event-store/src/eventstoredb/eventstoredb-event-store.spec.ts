@@ -22,6 +22,24 @@ describe('the EventStoreDB adapter against the loopback gRPC test double', () =>
   }, EVENTSTOREDB_CAPABILITIES);
 });
 
+describe('the EventStoreDB adapter against the loopback gRPC test double serving BatchAppend', () => {
+  let double: EsdbGrpcTestDouble;
+
+  beforeAll(async () => {
+    double = await EsdbGrpcTestDouble.start({ batchAppend: true });
+  });
+
+  afterAll(async () => {
+    await double.stop();
+  });
+
+  // What the client does against a server >= 21.10: it appends with BatchAppend.
+  describeEventStoreContract('eventstoredb (BatchAppend) against the loopback gRPC test double', async (options) => {
+    const store = createEventStoreDbStore(double.connectionString(), options);
+    return { store, cleanup: () => store.close() };
+  }, EVENTSTOREDB_CAPABILITIES);
+});
+
 const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
 
 (realServer ? describe : describe.skip)(

@@ -22,8 +22,10 @@ import {
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
+  parseConnectionString,
   type ResolvedEvent,
   START,
+  type StreamingRead,
 } from './esdb-client';
 import { actualRevisionOf, isStreamNotFound, isWrongExpectedVersion, toPortError } from './esdb-errors';
 import {
@@ -46,6 +48,8 @@ export interface EventStoreDbStoreOptions extends EventStoreOptions {
 const ALL_PAGE_SIZE = 500;
 /** Events fetched per backward read when looking for the head: usually the first one is it. */
 const HEAD_PAGE_SIZE = 32;
+/** The client's `defaultDeadline` when the connection string sets none (Client constructor, v6). */
+const CLIENT_DEFAULT_DEADLINE_MS = 10_000;
 
 /**
  * The EventStoreDB adapter of the event store port (see esdb-events.ts for ids, metadata and positions).
@@ -59,11 +63,22 @@ export class EventStoreDbEventStore extends EventStore {
   private readonly upcasters: Upcasters;
   private readonly now: () => Date;
   private readonly subscriptions = new Set<EsdbLiveSubscription>();
+  /** Aborts each read in flight (see readPage): close() ends them rather than wait for a stalled server. */
+  private readonly readsInFlight = new Set<(error: Error) => void>();
+  /**
+   * How long one read may take. The client reads with no deadline at all (`deadline: Infinity`, which its
+   * call options give precedence over a `deadline` we pass), so a server that stays connected but never
+   * answers would hang a read, and every append (it reads the stream first), for ever. Reads get the
+   * deadline appends get from the client: `defaultDeadline` of the connection string.
+   */
+  private readonly readDeadlineMs: number;
   private closed = false;
 
   constructor(connectionString: string, options: EventStoreDbStoreOptions = {}) {
     super();
     this.client = EventStoreDBClient.connectionString(connectionString);
+    this.readDeadlineMs =
+      parseConnectionString(connectionString).defaultDeadline ?? CLIENT_DEFAULT_DEADLINE_MS;
     this.upcasters = options.upcasters ?? new Upcasters();
     this.now = options.now ?? (() => new Date());
   }
@@ -83,10 +98,13 @@ export class EventStoreDbEventStore extends EventStore {
     }
     const prepared = prepareAppend(stream, events, this.now);
     assertEventIds(stream, prepared);
-    if (expected !== 'no_stream') {
-      const retry = await this.findRetry(stream, prepared);
-      if (retry) return retry;
-    }
+    // A retry is recognised here, before the server sees it, so that it is answered as one
+    // (`alreadyStored`) rather than as a fresh append the server happened to take for a retry too: a
+    // writer whose view was older than the stored append must read the stream again. One read per
+    // append; a retry that lands between this read and the server's write is still answered by the
+    // server, as a fresh append.
+    const retry = await this.findRetry(stream, prepared);
+    if (retry) return retry;
     let result;
     try {
       result = await this.client.appendToStream(stream, prepared.map(toEventData), {
@@ -94,11 +112,14 @@ export class EventStoreDbEventStore extends EventStore {
       });
     } catch (error) {
       if (!isWrongExpectedVersion(error)) throw toPortError(error, `append to ${stream}`);
-      const retry = await this.findRetry(stream, prepared);
-      if (retry) return retry;
-      throw new ConcurrencyError(stream, expected, actualRevisionOf(error));
+      return this.wrongExpectedRevision(stream, prepared, expected, actualRevisionOf(error));
     }
-    // The server answers a retry it recognised itself with the original revision but no position.
+    // With `throwOnAppendFailure=false` in the connection string the client resolves a wrong expected
+    // revision as `success: false` instead of throwing; nothing was written. (Its BatchAppend path then
+    // reports a wrong `nextExpectedRevision`, so the actual revision is read from the stream.)
+    if (!result.success) return this.wrongExpectedRevision(stream, prepared, expected);
+    // A retry the server recognised itself is answered with the original revision; current servers give
+    // its commit position too, older ones (and the test double) none, so it is read then.
     const position =
       result.position?.commit ?? (await this.positionOfRevision(stream, result.nextExpectedRevision));
     return { nextRevision: result.nextExpectedRevision, position };
@@ -143,11 +164,19 @@ export class EventStoreDbEventStore extends EventStore {
     return subscription;
   }
 
+  /**
+   * Stops the subscriptions, ends the reads in flight (a catch-up read on a stalled server would otherwise
+   * hold `stop()` until its deadline) and disposes the client, which cancels its calls.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-    await this.client.dispose();
+    // stop() marks each subscription stopped at once, so the reads ended below are not reported as errors.
+    const stopped = Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    for (const abort of this.readsInFlight)
+      abort(new StoreUnavailableError('the EventStoreDB event store was closed during a read'));
+    const disposed = this.client.dispose();
+    await Promise.all([stopped, disposed]);
   }
 
   /**
@@ -203,13 +232,36 @@ export class EventStoreDbEventStore extends EventStore {
   }
 
   /** The original result when every event of this append is already in the stream (see resolveRetry). */
-  private async findRetry(stream: string, prepared: PreparedEvent[]): Promise<AppendResult | undefined> {
-    const stored = new Map((await this.readStreamRaw(stream, {})).map((event) => [event.id, event]));
+  private async findRetry(
+    stream: string,
+    prepared: PreparedEvent[],
+    events?: StoredEvent[],
+  ): Promise<AppendResult | undefined> {
+    const stored = new Map(
+      (events ?? (await this.readStreamRaw(stream, {}))).map((event) => [event.id, event]),
+    );
     return resolveRetry(
       stream,
       prepared.map((event) => event.id),
       prepared.map((event) => stored.get(event.id) as StoredEventRef | undefined),
     );
+  }
+
+  /**
+   * The server refused the expected revision: the original result if this append is a retry stored in
+   * the meantime, else `ConcurrencyError` with the actual revision (the server's, or the stream's now).
+   */
+  private async wrongExpectedRevision(
+    stream: string,
+    prepared: PreparedEvent[],
+    expected: ExpectedRevision,
+    reported?: bigint | 'no_stream',
+  ): Promise<AppendResult> {
+    const events = await this.readStreamRaw(stream, {});
+    const retry = await this.findRetry(stream, prepared, events);
+    if (retry) return retry;
+    const actual = reported ?? (events.length > 0 ? events[events.length - 1].revision : 'no_stream');
+    throw new ConcurrencyError(stream, expected, actual);
   }
 
   private async positionOfRevision(stream: string, revision: bigint): Promise<bigint> {
@@ -219,14 +271,41 @@ export class EventStoreDbEventStore extends EventStore {
     return event.position;
   }
 
-  /** Drains one read; client errors surface from the iterator and are mapped by the caller's catch. */
-  private async readPage(read: () => AsyncIterable<ResolvedEvent>): Promise<ResolvedEvent[]> {
+  /**
+   * Drains one bounded read within the read deadline; a stream-not-found is rethrown as it is for the
+   * caller, other client errors are mapped to the port's. A read that does not finish in time, or that
+   * close() ends, is cancelled and fails as StoreUnavailableError.
+   */
+  private async readPage(read: () => StreamingRead<ResolvedEvent>): Promise<ResolvedEvent[]> {
+    this.assertOpen();
     const page: ResolvedEvent[] = [];
+    const call = read();
+    let abort!: (error: Error) => void;
+    const aborted = new Promise<never>((_, reject) => (abort = reject));
+    const timer = setTimeout(
+      () =>
+        abort(new StoreUnavailableError(`EventStoreDB read got no answer within ${this.readDeadlineMs} ms`)),
+      this.readDeadlineMs,
+    );
+    this.readsInFlight.add(abort);
+    const drained = (async () => {
+      for await (const resolved of call) page.push(resolved);
+    })();
     try {
-      for await (const resolved of read()) page.push(resolved);
+      await Promise.race([drained, aborted]);
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        // The abandoned drain ends when the stream is destroyed; its error is of no interest any more.
+        drained.catch(() => undefined);
+        void call.cancel().catch(() => undefined);
+        call.destroy();
+        throw error;
+      }
       if (isStreamNotFound(error)) throw error;
       throw toPortError(error, 'read');
+    } finally {
+      clearTimeout(timer);
+      this.readsInFlight.delete(abort);
     }
     return page;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type NewEvent, StoreUnavailableError } from '../event-store.port';
 import { createEventStoreDbStore } from './index';
 import { EsdbGrpcTestDouble, type TestDoubleFault } from './test-double/esdb-grpc-test-double';
+import { systemRecord } from './test-double/esdb-test-double-log';
 
 function event(type = 'ThingHappened'): NewEvent {
   return { id: randomUUID(), type, schemaVersion: 1, data: { n: 1 } };
@@ -60,6 +61,54 @@ describe('the EventStoreDB adapter when the server fails (against the loopback g
     }
   });
 
+  it('fails a read the server never answers as StoreUnavailableError once the deadline passed', async () => {
+    // The client reads with no deadline; the adapter bounds each read by the connection's defaultDeadline.
+    const impatient = createEventStoreDbStore(double.connectionString('defaultDeadline=300'));
+    try {
+      const stream = `ledger-${randomUUID()}`;
+      double.injectFault('read', 'hang');
+      await expect(impatient.readStream(stream)).rejects.toThrow(/no answer within 300 ms/);
+      double.injectFault('read', 'hang');
+      await expect(impatient.readAll()).rejects.toBeInstanceOf(StoreUnavailableError);
+      double.injectFault('read', 'hang');
+      await expect(impatient.headPosition()).rejects.toBeInstanceOf(StoreUnavailableError);
+      // An append reads the stream first (to recognise a retry): it must not hang there either.
+      double.injectFault('read', 'hang');
+      await expect(impatient.append(stream, 'no_stream', [event()])).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      expect(double.log.stream(stream)).toHaveLength(0);
+      await expect(impatient.append(stream, 'no_stream', [event()])).resolves.toMatchObject({
+        nextRevision: 0n,
+      });
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('closes at once while a subscription waits on a catch-up read the server never answers', async () => {
+    const closing = createEventStoreDbStore(double.connectionString()); // the default deadline: 10 s
+    const errors: Error[] = [];
+    let caughtUp = false;
+    closing.subscribeToAll({
+      after: await closing.headPosition(),
+      onEvents: () => undefined,
+      onCaughtUp: () => (caughtUp = true),
+      onError: (error) => errors.push(error),
+    });
+    await waitFor(() => caughtUp);
+    double.injectFault('read', 'hang');
+    // Written behind the adapter's back, so the only read it wakes is the subscription's catch-up read.
+    double.log.append(`ledger-${randomUUID()}`, { kind: 'no_stream' }, [systemRecord('ThingHappened')]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const outcome = await Promise.race([
+      closing.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still closing'), 1000)),
+    ]);
+    expect(outcome).toBe('closed');
+    expect(errors).toEqual([]);
+  });
+
   it('maps an unreachable server to StoreUnavailableError', async () => {
     const stopped = await EsdbGrpcTestDouble.start();
     const connectionString = stopped.connectionString();
@@ -98,6 +147,46 @@ describe('the EventStoreDB adapter when the server fails (against the loopback g
     const stream = `ledger-${randomUUID()}`;
     await store.append(stream, 'no_stream', [event()]);
     await expect(store.append(stream, 5n, [event()])).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+});
+
+describe('the EventStoreDB adapter when a BatchAppend fails (against the test double serving BatchAppend)', () => {
+  let double: EsdbGrpcTestDouble;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    double = await EsdbGrpcTestDouble.start({ batchAppend: true });
+    store = createEventStoreDbStore(double.connectionString());
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await double.stop();
+  });
+
+  it.each<[TestDoubleFault, string]>([
+    ['not-ready', 'Server Is Not Ready'],
+    ['busy', 'Server Is Busy'],
+    ['no-leader-info', 'No leader info available in response'],
+  ])(
+    "maps a %s answer (the client's UnknownError) to StoreUnavailableError, and a retry then succeeds",
+    async (fault, message) => {
+      const stream = `ledger-${randomUUID()}`;
+      const events = [event()];
+      double.injectFault('append', fault);
+      const error = await store.append(stream, 'no_stream', events).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      // Only the BatchAppend path words it so: the client did not recognise the server's status.
+      expect((error as StoreUnavailableError).message).toContain(`Could not recognize ${message}`);
+      await expect(store.append(stream, 'no_stream', events)).resolves.toMatchObject({ nextRevision: 0n });
+    },
+  );
+
+  it('reports a wrong expected revision on BatchAppend as ConcurrencyError with the actual revision', async () => {
+    const stream = `ledger-${randomUUID()}`;
+    await expect(store.append(stream, 0n, [event()])).rejects.toMatchObject({ actual: 'no_stream' });
+    await store.append(stream, 'no_stream', [event()]);
+    await expect(store.append(stream, 'no_stream', [event()])).rejects.toMatchObject({ actual: 0n });
   });
 });
 

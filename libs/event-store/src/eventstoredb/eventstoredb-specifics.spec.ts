@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewEvent, StoredEvent } from '../event-store.port';
+import { ConcurrencyError, type EventStore, type NewEvent, type StoredEvent } from '../event-store.port';
 import { createEventStoreDbStore } from './index';
 import { EsdbGrpcTestDouble } from './test-double/esdb-grpc-test-double';
 
@@ -86,9 +86,34 @@ describe('the EventStoreDB adapter specifics (against the loopback gRPC test dou
     const stream = `ledger-${randomUUID()}`;
     const first = [event()];
     const original = await store.append(stream, 'no_stream', first);
-    await expect(store.append(stream, 0n, first)).resolves.toEqual(original);
+    await expect(store.append(stream, 0n, first)).resolves.toEqual({ ...original, alreadyStored: true });
     expect(double.log.stream(stream)).toHaveLength(1);
   });
+
+  it.each([false, true])(
+    'reports a refused expected revision as ConcurrencyError with throwOnAppendFailure=false (BatchAppend: %s)',
+    async (batchAppend) => {
+      // The client then resolves `{ success: false }` instead of throwing; nothing was written.
+      const own = await EsdbGrpcTestDouble.start({ batchAppend });
+      const lenient = createEventStoreDbStore(own.connectionString('throwOnAppendFailure=false'));
+      try {
+        const stream = `ledger-${randomUUID()}`;
+        await lenient.append(stream, 'no_stream', [event()]);
+        await lenient.append(stream, 0n, [event()]);
+        const stale = await lenient.append(stream, 0n, [event()]).catch((error: unknown) => error);
+        expect(stale).toBeInstanceOf(ConcurrencyError);
+        expect(stale).toMatchObject({ expected: 0n, actual: 1n });
+        await expect(lenient.append(stream, 'no_stream', [event()])).rejects.toMatchObject({ actual: 1n });
+        await expect(lenient.append(`ledger-${randomUUID()}`, 0n, [event()])).rejects.toMatchObject({
+          actual: 'no_stream',
+        });
+        expect(own.log.stream(stream)).toHaveLength(2);
+      } finally {
+        await lenient.close();
+        await own.stop();
+      }
+    },
+  );
 
   it('keeps the schema version in the EventStoreDB metadata and hands back the port metadata only', async () => {
     const stream = `ledger-${randomUUID()}`;

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { MemoryEventStore } from '@ledger/event-store';
+import { createEventStoreDbStore } from '@ledger/event-store/eventstoredb';
+import { EsdbGrpcTestDouble } from '@ledger/event-store/eventstoredb/test-double/esdb-grpc-test-double';
 import { AnchorHasher, AUDIT_ANCHOR_STREAM, AuditAnchors } from './audit-anchors';
 import { canonicalJson } from './canonical-json';
 import { type LogRow, readLog, rowDigest } from './log-rows';
@@ -59,6 +61,32 @@ describe('audit anchors', () => {
     const next = await anchors.anchor('system:test');
     expect(reads.mock.calls.find(([stream]) => stream === AUDIT_ANCHOR_STREAM)?.[1]).toEqual({});
     expect(next).toMatchObject({ fromPosition: '5', toPosition: '7' });
+  });
+
+  it('write no anchor when only the last anchor was appended since, on a store whose positions have gaps', async () => {
+    // EventStoreDB positions are byte offsets: the anchor's own event is not at its toPosition + 1.
+    const double = await EsdbGrpcTestDouble.start();
+    const store = createEventStoreDbStore(double.connectionString());
+    const note = () => store.append('system-test', 'any', [{ ...event(0), id: randomUUID() }]);
+    try {
+      const anchors = new AuditAnchors(store);
+      await note();
+      await note();
+      const first = await anchors.anchor('system:test');
+      expect(first).toMatchObject({ fromPosition: '0', events: 2 });
+      const [anchored] = await anchors.list();
+      expect(anchored.position - BigInt(first!.toPosition)).toBeGreaterThan(1n);
+      expect(await anchors.anchor('system:test')).toBeNull();
+      expect(await new AuditAnchors(store).anchor('system:other')).toBeNull();
+      await note();
+      // The next anchor covers the first one's event and the new one.
+      expect(await anchors.anchor('system:test')).toMatchObject({ fromPosition: first!.toPosition, events: 2 });
+      expect(await anchors.anchor('system:test')).toBeNull();
+      expect(await anchors.list()).toHaveLength(2);
+    } finally {
+      await store.close();
+      await double.stop();
+    }
   });
 });
 

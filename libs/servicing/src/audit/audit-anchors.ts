@@ -68,8 +68,9 @@ export class AuditAnchors {
     const lastData = last ? (last.data as AuditAnchorData) : null;
     const from = lastData ? BigInt(lastData.toPosition) : 0n;
     const head = await this.store.headPosition();
-    // The last anchor's own event is the only thing after its position: nothing new to anchor.
-    if (head <= from || (last && head === last.position && BigInt(lastData!.toPosition) === last.position - 1n)) return null;
+    // Nothing new to anchor when the only events after the last anchor's range are anchors (its own event).
+    // Decided by reading the log, not from positions: EventStoreDB's are byte offsets, with gaps.
+    if (head <= from || !(await this.anyNonAnchorAfter(from))) return null;
     const hasher = new AnchorHasher(lastData?.hash ?? '');
     // Anchoring runs beside the API: hash in small pages and let the event loop serve commands between them.
     for await (const rows of readLog(this.store, { after: from, upTo: head, pageSize: 250 })) {
@@ -87,6 +88,17 @@ export class AuditAnchors {
       throw error;
     }
     return data;
+  }
+
+  /** Whether the log holds an event other than an anchor after `position`. */
+  private async anyNonAnchorAfter(position: bigint): Promise<boolean> {
+    const pageSize = 16;
+    for (let after = position; ; ) {
+      const page = await this.store.readAll({ after, maxCount: pageSize });
+      if (page.some((e) => !(e.stream === AUDIT_ANCHOR_STREAM && e.type === AUDIT_ANCHOR_TYPE))) return true;
+      if (page.length < pageSize) return false;
+      after = page[page.length - 1].position;
+    }
   }
 
   private async lastAnchor(): Promise<StoredEvent | undefined> {

@@ -2,6 +2,7 @@ import {
   Metadata,
   Server,
   ServerCredentials,
+  type ServerDuplexStream,
   type ServerReadableStream,
   type ServerWritableStream,
   status,
@@ -20,17 +21,44 @@ import {
  * Streams service (Append, and Read for streams, `$all` and `$all` subscriptions) over an in-memory log.
  * It lets the adapter's specs run the real `@eventstore/db-client` end to end without a server or Docker.
  *
- * What it is not: ServerFeatures is left unimplemented, so the client falls back from BatchAppend to
- * Append (a real server ≥ 21.10 gets BatchAppend); there is no Gossip, no TLS, no auth, no deletes, no
- * stream subscriptions, and `maxSearchWindow` is ignored.
+ * By default ServerFeatures is left unimplemented, so the client falls back from BatchAppend to Append.
+ * Started with `{ batchAppend: true }` it serves ServerFeatures (listing BatchAppend, as a server ≥ 21.10
+ * does) and BatchAppend, so the client appends as it does against a real server.
+ *
+ * What it is not: there is no Gossip, no TLS, no auth, no deletes, no stream subscriptions, and
+ * `maxSearchWindow` is ignored.
  */
-export type TestDoubleFault = 'not-leader' | 'unavailable' | 'deadline-exceeded' | 'timeout' | 'hang';
+export type TestDoubleFault =
+  | 'not-leader'
+  | 'unavailable'
+  | 'deadline-exceeded'
+  | 'timeout'
+  | 'hang'
+  /** The server's NotHandled answers to a write: NotReady, TooBusy, and NotLeader without leader info. */
+  | 'not-ready'
+  | 'busy'
+  | 'no-leader-info';
 type FaultedMethod = 'append' | 'read';
 
-const { streamsGrpc, streamsPb, sharedPb } = loadEsdbWireProtocol();
+export interface TestDoubleOptions {
+  /** Serve ServerFeatures and BatchAppend, so the client uses BatchAppend (as on a server ≥ 21.10). */
+  batchAppend?: boolean;
+}
+
+/** How EventStoreDB words each NotHandled reason (Streams.BatchAppend.cs, ConvertMessage). */
+const NOT_HANDLED_MESSAGES = {
+  'not-ready': 'Server Is Not Ready',
+  busy: 'Server Is Busy',
+  'no-leader-info': 'No leader info available in response',
+} as const;
+
+const { streamsGrpc, streamsPb, sharedPb, statusPb, serverFeaturesGrpc, serverFeaturesPb, anyPb, emptyPb } =
+  loadEsdbWireProtocol();
 const { ReadReq, ReadResp, AppendResp } = streamsPb;
 type ReadRequest = InstanceType<typeof ReadReq>;
 type AppendRequest = InstanceType<typeof streamsPb.AppendReq>;
+type BatchAppendRequest = InstanceType<typeof streamsPb.BatchAppendReq>;
+type BatchAppendOptions = InstanceType<typeof streamsPb.BatchAppendReq.Options>;
 type FilterOptions = InstanceType<typeof ReadReq.Options.FilterOptions>;
 
 export class EsdbGrpcTestDouble {
@@ -40,8 +68,10 @@ export class EsdbGrpcTestDouble {
   private readonly subscriptions = new Set<ServerWritableStream<unknown, unknown>>();
   private port = 0;
 
-  static async start(): Promise<EsdbGrpcTestDouble> {
-    const double = new EsdbGrpcTestDouble();
+  private constructor(private readonly options: TestDoubleOptions) {}
+
+  static async start(options: TestDoubleOptions = {}): Promise<EsdbGrpcTestDouble> {
+    const double = new EsdbGrpcTestDouble(options);
     await double.listen();
     return double;
   }
@@ -79,9 +109,29 @@ export class EsdbGrpcTestDouble {
         call: ServerReadableStream<AppendRequest, unknown>,
         callback: (error: unknown, response?: unknown) => void,
       ) => this.append(call, callback),
+      ...(this.options.batchAppend
+        ? { batchAppend: (call: ServerDuplexStream<BatchAppendRequest, unknown>) => this.batchAppend(call) }
+        : {}),
     };
-    // The generated definition also lists BatchAppend, Delete and Tombstone; grpc-js answers UNIMPLEMENTED.
+    // The generated definition also lists Delete and Tombstone (and BatchAppend, unless served):
+    // grpc-js answers UNIMPLEMENTED.
     this.server.addService(streamsGrpc.StreamsService as never, implementation as never);
+    if (this.options.batchAppend) {
+      this.server.addService(
+        serverFeaturesGrpc.ServerFeaturesService as never,
+        {
+          getSupportedMethods: (_call: unknown, callback: (error: null, response: unknown) => void) => {
+            const methods = new serverFeaturesPb.SupportedMethods().setEventStoreServerVersion('23.10.0');
+            methods.addMethods(
+              new serverFeaturesPb.SupportedMethod()
+                .setServiceName('event_store.client.streams.Streams')
+                .setMethodName('BatchAppend'),
+            );
+            callback(null, methods);
+          },
+        } as never,
+      );
+    }
     return new Promise((resolve, reject) =>
       this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => {
         if (error) return reject(error);
@@ -112,7 +162,53 @@ export class EsdbGrpcTestDouble {
         return { code: status.DEADLINE_EXCEEDED, details: 'Deadline Exceeded', metadata };
       case 'timeout':
         return { code: status.ABORTED, details: 'Operation timed out', metadata };
+      case 'not-ready':
+      case 'busy':
+      case 'no-leader-info':
+        // On Append the server turns these into UNAVAILABLE (the not-leader case with info is 'not-leader').
+        return { code: status.UNAVAILABLE, details: NOT_HANDLED_MESSAGES[fault], metadata };
     }
+  }
+
+  /**
+   * BatchAppend: each request carries a correlation id, options on its first message, and is answered
+   * once its final message arrived. Errors are answered as the server does: a `google.rpc.Status` whose
+   * details say what went wrong (a WrongExpectedVersion), or only a message for NotHandled reasons.
+   */
+  private batchAppend(call: ServerDuplexStream<BatchAppendRequest, unknown>): void {
+    const pending = new Map<string, { options?: BatchAppendOptions; proposed: ProposedRecord[] }>();
+    call.on('data', (request: BatchAppendRequest) => {
+      const correlation = request.getCorrelationId();
+      const key = correlation?.getString() ?? '';
+      const entry = pending.get(key) ?? { proposed: [] };
+      pending.set(key, entry);
+      if (request.hasOptions()) entry.options = request.getOptions();
+      for (const message of request.getProposedMessagesList()) {
+        const metadata = message.getMetadataMap();
+        entry.proposed.push({
+          id: message.getId()?.getString() ?? '',
+          type: metadata.get('type') ?? '',
+          contentType: metadata.get('content-type') ?? 'application/octet-stream',
+          data: message.getData_asU8(),
+          customMetadata: message.getCustomMetadata_asU8(),
+        });
+      }
+      if (!request.getIsFinal()) return;
+      pending.delete(key);
+      const fault = this.takeFault('append');
+      if (fault === 'hang') return;
+      const { options, proposed } = entry;
+      const response = new streamsPb.BatchAppendResp()
+        .setCorrelationId(correlation)
+        .setStreamIdentifier(options?.getStreamIdentifier());
+      if (fault) return void call.write(response.setError(batchError(fault as { details: string })));
+      if (!options)
+        return void call.write(response.setError(new statusPb.Status().setMessage('Append without options')));
+      const stream = Buffer.from(options.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
+      const expected = batchExpectedOf(options);
+      call.write(batchAppendResponse(response, this.log.append(stream, expected, proposed), expected));
+    });
+    call.on('end', () => call.end());
   }
 
   private append(
@@ -239,6 +335,50 @@ function expectedOf(options: InstanceType<typeof streamsPb.AppendReq.Options>): 
   if (options.hasNoStream()) return { kind: 'no_stream' };
   if (options.hasStreamExists()) return { kind: 'stream_exists' };
   return { kind: 'any' };
+}
+
+function batchExpectedOf(options: BatchAppendOptions): TestDoubleExpected {
+  if (options.hasStreamPosition()) return { kind: 'revision', revision: BigInt(options.getStreamPosition()) };
+  if (options.hasNoStream()) return { kind: 'no_stream' };
+  if (options.hasStreamExists()) return { kind: 'stream_exists' };
+  return { kind: 'any' };
+}
+
+/** A faulted BatchAppend: a NotHandled reason is a status with only its message, as the server sends it. */
+function batchError(fault: { details: string }): InstanceType<typeof statusPb.Status> {
+  const details = new anyPb.Any();
+  details.pack(new emptyPb.Empty().serializeBinary(), 'google.protobuf.Empty');
+  return new statusPb.Status().setMessage(fault.details).setDetails(details);
+}
+
+function batchAppendResponse(
+  response: InstanceType<typeof streamsPb.BatchAppendResp>,
+  outcome: ReturnType<EsdbTestDoubleLog['append']>,
+  expected: TestDoubleExpected,
+): unknown {
+  if (outcome.kind === 'wrong_expected_version') {
+    // Status.WrongExpectedVersion: the details are the shared WrongExpectedVersion (the client reads no code).
+    const wrong = new sharedPb.WrongExpectedVersion();
+    if (outcome.current === 'no_stream') wrong.setCurrentNoStream(new emptyPb.Empty());
+    else wrong.setCurrentStreamRevision(outcome.current.toString());
+    if (expected.kind === 'revision') wrong.setExpectedStreamPosition(expected.revision.toString());
+    else if (expected.kind === 'no_stream') wrong.setExpectedNoStream(new emptyPb.Empty());
+    else if (expected.kind === 'stream_exists') wrong.setExpectedStreamExists(new emptyPb.Empty());
+    else wrong.setExpectedAny(new emptyPb.Empty());
+    const details = new anyPb.Any();
+    details.pack(wrong.serializeBinary(), 'event_store.client.WrongExpectedVersion');
+    return response.setError(new statusPb.Status().setMessage('WrongExpectedVersion').setDetails(details));
+  }
+  const success = new streamsPb.BatchAppendResp.Success().setCurrentRevision(outcome.lastRevision.toString());
+  if (outcome.kind === 'idempotent') success.setNoPosition(new emptyPb.Empty());
+  else {
+    success.setPosition(
+      new sharedPb.AllStreamPosition()
+        .setCommitPosition(outcome.lastPosition.toString())
+        .setPreparePosition(outcome.firstPosition.toString()),
+    );
+  }
+  return response.setSuccess(success);
 }
 
 function appendResponse(

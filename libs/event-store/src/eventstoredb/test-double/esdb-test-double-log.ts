@@ -9,7 +9,9 @@
  *   revision writes (without looking at ids, as the server does); an older revision is a retry only if the
  *   events right after it carry the same ids in the same order, else the revision is wrong; 'any' treats
  *   ids already at the end of the stream as a retry (the server only remembers recent ids).
- * - A recognised retry answers with the original last revision and no position, as the server does.
+ * - A recognised retry answers with the original last revision and no position. Current servers answer
+ *   it with the original commit position too (`RequestManagerBase.Handle(AlreadyCommitted)`); the double
+ *   keeps the no-position answer so the adapter's fallback (read the revision's position) stays tested.
  */
 export interface TestDoubleRecord {
   stream: string;
