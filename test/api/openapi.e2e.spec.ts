@@ -77,6 +77,8 @@ describe('the OpenAPI document', () => {
           expect(op.responses['401']).toBeUndefined();
         } else {
           expect(op.responses['403'].description).toContain(`role ${access.join(', ')}`);
+          // Every route behind a key reads or writes the store, and may find it unavailable.
+          expect([path, method, op.responses['503']?.description]).toEqual([path, method, expect.stringContaining('STORE_UNAVAILABLE')]);
         }
       }
     }

@@ -62,7 +62,7 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
     db.close();
     expect(posted.map((p) => p.orderId).sort()).toEqual(received.map((a) => `T-${a.i}`).sort());
     // The operator's log says the stop was asked for and finished, not only that the process is gone.
-    expect(child.output()).toMatch(/"msg":"SIGTERM: no new requests[^"]*"[\s\S]*"msg":"stopped cleanly in \d+ ms/);
+    expect(child.output()).toMatch(/"msg":"SIGTERM: stopping: no new requests[^"]*"[\s\S]*"msg":"stopped cleanly in \d+ ms/);
     expect(child.output()).not.toMatch(
       /UnhandledPromiseRejection|connection is not open|"level":"(error|fatal)"/,
     );

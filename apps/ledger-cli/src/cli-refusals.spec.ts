@@ -114,6 +114,15 @@ describe('ledger CLI refusals', () => {
       expect(before).not.toContain('events');
     });
 
+    it('the read-model file: ledger simulate writes no event log into it', async () => {
+      const copy = join(dir, 'rm-simulate.sqlite');
+      copyFileSync(readModels, copy);
+      const before = tables(copy);
+      const run = await on(copy, ['simulate', '--accounts', '1', '--months', '1']);
+      expect(run).toMatchObject({ code: 2, stdout: '', stderr: `ledger: ${copy} is not a ledger event log (no events table)\n` });
+      expect(tables(copy)).toEqual(before);
+    });
+
     it('an empty file stays empty', async () => {
       const empty = join(dir, 'empty.sqlite');
       writeFileSync(empty, '');

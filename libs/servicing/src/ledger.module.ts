@@ -2,7 +2,7 @@
  * Wires the ledger: the event store chosen by configuration, snapshots, the business clock, the
  * repository, end of day and the command handlers. Apps import `LedgerModule.forRoot(config)`.
  */
-import { type DynamicModule, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type DynamicModule, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DEFAULT_TERMS_CATALOGUE, TermsCatalogue } from '@ledger/credit';
@@ -32,24 +32,29 @@ export class EventStoreHooks {
 }
 
 @Injectable()
-export class LedgerShutdown implements OnApplicationShutdown {
+export class LedgerShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     private readonly store: EventStore,
     private readonly repository: AccountRepository,
   ) {}
 
   private readonly logger = new Logger('Ledger');
+  private stopAsked = 0;
 
   /**
-   * Lets in-flight commands finish, then closes the store (subscriptions stop with it). A stop by a
-   * signal is logged at its start and its end, so an operator can tell a clean stop from a crash.
+   * A stop by a signal is logged as it begins (before the HTTP server stops taking requests and waits for
+   * those in flight) and once the store is closed, so an operator can tell a clean stop from a crash.
    */
+  beforeApplicationShutdown(signal?: string): void {
+    this.stopAsked = Date.now();
+    if (signal) this.logger.log(`${signal}: stopping: no new requests; finishing the requests and commands in flight, then closing the event store`);
+  }
+
+  /** Lets in-flight commands finish, then closes the store (subscriptions stop with it). */
   async onApplicationShutdown(signal?: string): Promise<void> {
-    const started = Date.now();
-    if (signal) this.logger.log(`${signal}: no new requests; finishing the commands in flight, then closing the event store`);
     await this.repository.drain();
     await this.store.close();
-    if (signal) this.logger.log(`stopped cleanly in ${Date.now() - started} ms: every command taken was answered, the event store is closed`);
+    if (signal) this.logger.log(`stopped cleanly in ${Date.now() - (this.stopAsked || Date.now())} ms: every command taken was answered, the event store is closed`);
   }
 }
 

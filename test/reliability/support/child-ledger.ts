@@ -65,7 +65,7 @@ export interface ChildLedger {
   process: ChildProcess;
   url: string;
   output: () => string;
-  /** Resolves with the exit code and signal once the process has ended. */
+  /** Resolves with the exit code and signal once the process has ended and its output has all been read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -100,8 +100,9 @@ export async function startChild(dir: string, env: Record<string, string> = {}):
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // 'close', not 'exit': the process may exit before its last lines have been read from its pipes.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
+    child.once('close', (code, signal) => done({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;

@@ -8,7 +8,6 @@
  */
 import { ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
 import { defaultAccess } from '../auth/access-policy';
-import { PROBE_PATHS } from '../observability/logging';
 
 export class ErrorBodySchema {
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'A stable code: the domain rule, conflict or input problem' })
@@ -112,12 +111,14 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
         add(op, 403, `ROLE_NOT_ALLOWED: this route takes a key of role ${access.join(', ')}`);
         add(op, 429, "RATE_LIMITED: the key's (or address's) requests per minute are spent; see Retry-After");
       }
-      if (!PROBE_PATHS.test(path)) add(op, 503, 'OVERLOADED: the API is working on as many requests as it takes at once; retry after Retry-After');
+      if (access !== 'open') {
+        add(op, 503, 'OVERLOADED: the API is working on as many requests as it takes at once; retry after Retry-After');
+        add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer; retry later');
+      }
       if (op.requestBody) {
         add(op, 400, 'MALFORMED_JSON');
         add(op, 413, 'PAYLOAD_TOO_LARGE: the body is larger than 64 kB');
         add(op, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as application/json');
-        add(op, 503, 'STORE_UNAVAILABLE');
       }
       if (op.parameters?.some((p) => p.in === 'query' && p.name === 'consistency')) {
         add(op, 400, 'VALIDATION_FAILED: a query parameter, or `after` past the head of the log');

@@ -80,7 +80,7 @@ export class RebuildCommand extends CommandRunner {
         // silently with a file that `verify` then finds wanting row by row.
         const interrupted = (signal: NodeJS.Signals) => {
           bar.stop();
-          process.stderr.write(`ledger: rebuild interrupted (${signal}): the read models at ${path} are part-built; run ledger rebuild again (it goes on from where this one stopped) before anything reads them\n`);
+          process.stderr.write(`ledger: rebuild interrupted (${signal}): the read models at ${path} are part-built; run ledger rebuild again before anything reads them\n`);
           process.exit(signal === 'SIGINT' ? 130 : 143);
         };
         process.once('SIGINT', interrupted).once('SIGTERM', interrupted);

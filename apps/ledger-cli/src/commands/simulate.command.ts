@@ -3,6 +3,7 @@
  * same command handlers as the API through a ledger context on the configured files (manual clock), with
  * the read models following and an audit anchor written after each closed day.
  */
+import { existsSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
@@ -11,7 +12,7 @@ import { addDays, isValidDate } from '@ledger/credit';
 import { AccountRepository, BusinessClock, EndOfDaySchedule, EndOfDayService, type LedgerConfig, LedgerModule, PortfolioSimulator } from '@ledger/servicing';
 import { AuditAnchorScheduler } from '@ledger/servicing/audit';
 import { ProjectedEndOfDaySchedule, ReadModels } from '../../../ledger-api/src/read-side/read-models';
-import { LedgerFiles } from '../ledger-files';
+import { assertEventLog, LedgerFiles } from '../ledger-files';
 import { CliError, json, out, progress } from '../output';
 
 interface SimulateOptions {
@@ -67,6 +68,8 @@ export class SimulateCommand extends CommandRunner {
     const config = this.files.config;
     if (config.clock !== 'manual') throw new CliError('simulate needs the manual business clock (LEDGER_CLOCK=manual)');
     if (options.start !== undefined && !isValidDate(options.start)) throw new CliError(`--start must be a date (YYYY-MM-DD), got ${options.start}`);
+    // A new file becomes a ledger; an existing one must be one already (not the read models beside it).
+    if (config.store === 'sqlite' && existsSync(config.sqlitePath)) assertEventLog(config.sqlitePath);
     const app = await NestFactory.createApplicationContext(SimulationModule.forRoot(config), { logger: ['error', 'warn'] });
     app.enableShutdownHooks();
     await app.init();

@@ -453,6 +453,8 @@ export class ProjectionRunner {
         this.committed(lane, lane.applyBatch(batch, { writeFold: batch[batch.length - 1].position >= until }));
       }
       onProgress?.(lane.position, until, 'positions');
+      // As a replay by account does after each batch (a replay that follows the log yields in `stopsNow`).
+      if (following === undefined) await yieldToEventLoop();
     }
     return true;
   }
