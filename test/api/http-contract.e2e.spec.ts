@@ -110,6 +110,15 @@ describe('the HTTP contract', () => {
     }
   });
 
+  it('keeps answers to a request with a key out of shared caches, and leaves the open routes their own', async () => {
+    const keyed = await ledger.http.get(`/accounts/${account}`);
+    expect([keyed.status, keyed.headers['cache-control']]).toEqual([200, 'private, no-cache']);
+    const refused = await ledger.as('viewer').post(`/accounts/${account}/draws`).send(draw('C-1', '1.00'));
+    expect([refused.status, refused.headers['cache-control']]).toEqual([403, 'private, no-cache']);
+    expect((await ledger.as('anonymous').get('/metrics')).headers['cache-control']).toBe('no-store');
+    expect((await ledger.as('anonymous').get('/health')).headers['cache-control']).toBeUndefined();
+  });
+
   it('tags a response with an ETag and answers a GET that already has it with 304', async () => {
     const first = await ledger.http.get('/docs-json');
     expect(first.headers.etag).toMatch(/^W\/"/);

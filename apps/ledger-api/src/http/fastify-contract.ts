@@ -82,6 +82,12 @@ export function keepExpressContract(fastify: FastifyInstance): void {
     (request.raw as RoutedRequest).routePattern = request.routeOptions.url;
     done();
   });
+  // An answer to a request with a key holds an account's figures and masked personal data: no shared
+  // cache (a proxy) may keep it, and a browser asks again each time (its ETag makes that a 304).
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'private, no-cache');
+    done(null, payload);
+  });
 }
 
 /** The refusal of a body that is valid JSON but names a forbidden key, or undefined for text that is not JSON. */
