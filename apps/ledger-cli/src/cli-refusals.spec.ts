@@ -86,6 +86,7 @@ describe('ledger CLI refusals', () => {
     it('still exits 0 for --help and help <command>', async () => {
       const [help, helpVerify] = await Promise.all([ledger('verify', '--help'), ledger('help', 'verify')]);
       expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: ledger verify \[options\]/);
       expect(help.stdout).toMatch(/--no-read-models/);
       expect(helpVerify.code).toBe(0);
       expect(helpVerify.stdout).toMatch(/--no-read-models/);

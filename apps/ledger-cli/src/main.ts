@@ -84,6 +84,8 @@ async function main(): Promise<void> {
   try {
     const runner = app.get(CommandRunnerService);
     const root = (runner as unknown as { commander: CommanderCommand }).commander;
+    // Commander names the program after the script (`main`); its help should say what people type.
+    root.name('ledger');
     throwUsageErrors(root);
     const args = process.argv.slice(2);
     await runner.run([...process.argv.slice(0, 2), ...helpOfUnknownCommand(root, args)]);
