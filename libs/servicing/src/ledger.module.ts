@@ -31,11 +31,21 @@ export class EventStoreHooks {
   onCheckpointerError?: (error: Error) => void;
 }
 
+/**
+ * What the app does at the end of a stop. Nest ends a stop by a signal by sending the signal again once
+ * the shutdown hooks are done: the process then ends without an 'exit' event, which is where an
+ * asynchronous logger writes out what it still holds, so the app gives a way to write it out first.
+ */
+export class ShutdownHooks {
+  flushLogs?: () => Promise<void>;
+}
+
 @Injectable()
 export class LedgerShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     private readonly store: EventStore,
     private readonly repository: AccountRepository,
+    private readonly hooks: ShutdownHooks,
   ) {}
 
   private readonly logger = new Logger('Ledger');
@@ -55,6 +65,7 @@ export class LedgerShutdown implements BeforeApplicationShutdown, OnApplicationS
     await this.repository.drain();
     await this.store.close();
     if (signal) this.logger.log(`stopped cleanly in ${Date.now() - (this.stopAsked || Date.now())} ms: every command taken was answered, the event store is closed`);
+    await this.hooks.flushLogs?.();
   }
 }
 
@@ -75,6 +86,7 @@ export class LedgerModule {
         { provide: LedgerSettings, useValue: new LedgerSettings(config) },
         { provide: TermsCatalogue, useValue: DEFAULT_TERMS_CATALOGUE },
         { provide: EventStoreHooks, useValue: new EventStoreHooks() },
+        { provide: ShutdownHooks, useValue: new ShutdownHooks() },
         { provide: PersonalDataProtector, useValue: new PersonalDataProtector(config.idHashKey) },
         {
           provide: EventStore,
@@ -119,7 +131,7 @@ export class LedgerModule {
         CloseBusinessDayHandler,
         ...(extra.providers ?? []),
       ],
-      exports: [LedgerSettings, EventStoreHooks, TermsCatalogue, PersonalDataProtector, EventStore, SnapshotStore, BusinessClock, AccountRepository, EndOfDayService, CqrsModule, ...(extra.exports ?? [])],
+      exports: [LedgerSettings, EventStoreHooks, ShutdownHooks, TermsCatalogue, PersonalDataProtector, EventStore, SnapshotStore, BusinessClock, AccountRepository, EndOfDayService, CqrsModule, ...(extra.exports ?? [])],
     };
   }
 }

@@ -11,8 +11,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { type CreditAccountCommand, DomainError, toShanghai } from '@ledger/credit';
-import { AccountRepository, type CommandMetadata, EndOfDayError, EndOfDayService, EventStoreHooks, type ExecuteResult, IdempotencyKeyReusedError, SIMULATOR_ACTOR } from '@ledger/servicing';
+import { AccountRepository, type CommandMetadata, EndOfDayError, EndOfDayService, EventStoreHooks, type ExecuteResult, IdempotencyKeyReusedError, ShutdownHooks, SIMULATOR_ACTOR } from '@ledger/servicing';
 import { LedgerMetrics } from './ledger-metrics';
+import { flushLogs } from './logging';
 
 /** Per-account end-of-day commands run by the thousand each night: logged at debug, summed at info. */
 const BULK_COMMANDS: ReadonlySet<string> = new Set(['CloseBusinessDay']);
@@ -45,6 +46,14 @@ function dateNumber(date: string): number {
 
 export class LedgerLogger {
   constructor(readonly pino: Logger) {}
+}
+
+/** Hands the ledger's stop a way to write out the logs it holds (`ShutdownHooks`). */
+@Injectable()
+export class LogFlushing {
+  constructor(hooks: ShutdownHooks, logger: LedgerLogger) {
+    hooks.flushLogs = () => flushLogs(logger.pino);
+  }
 }
 
 @Injectable()

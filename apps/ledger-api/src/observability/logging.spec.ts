@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLedgerLogger, logRequest } from './logging';
+import pino from 'pino';
+import { createLedgerLogger, flushLogs, logRequest } from './logging';
 
 class Lines extends Writable {
   readonly lines: Record<string, unknown>[] = [];
@@ -46,5 +50,25 @@ describe('logRequest', () => {
     expect(out.lines).toHaveLength(1);
     expect(out.lines[0]).toMatchObject({ level: 'info', msg: 'GET /accounts 200', res: { statusCode: 200 } });
     expect(res.listenerCount('error') + res.listenerCount('finish') + res.listenerCount('close')).toBe(0);
+  });
+});
+
+describe('writing out the logs at the end of a stop', () => {
+  it('writes what an asynchronous destination holds at once, as a process about to die by its signal needs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-flush-'));
+    const file = join(dir, 'out.log');
+    try {
+      // pino's default destination: a SonicBoom that writes asynchronously, in batches (on standard
+      // output, open from the start; a file opens first).
+      const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
+      await new Promise((ready) => destination.once('ready', ready));
+      const logger = createLedgerLogger('info', destination);
+      logger.info('stopped cleanly in 20 ms');
+      expect(readFileSync(file, 'utf8')).toBe('');
+      await flushLogs(logger);
+      expect(readFileSync(file, 'utf8')).toContain('"msg":"stopped cleanly in 20 ms"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,23 @@ export const PROBE_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Writes out what the logger's destination still holds, for a process about to end by its signal (no
+ * 'exit' event, where pino's asynchronous destination would write it out). A write in flight is waited
+ * for (at most `waitMs`), since the lines before it are in it and `flushSync` writes only those after.
+ */
+export async function flushLogs(logger: Logger, waitMs = 1000): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { flushSync?: () => void; _writing?: boolean } | undefined;
+  if (!stream) return;
+  const deadline = Date.now() + waitMs;
+  while (stream._writing === true && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+  try {
+    stream.flushSync?.();
+  } catch {
+    // A destination that cannot be written (a closed pipe) loses the lines, as it would have anyway.
+  }
+}
+
 export function createLedgerLogger(level: string, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level,

@@ -8,7 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { type LedgerConfig, LedgerSettings } from '@ledger/servicing';
 import { ReadModels } from '../read-side/read-models';
-import { CommandInstrumentation, LedgerLogger } from './command-instrumentation';
+import { CommandInstrumentation, LedgerLogger, LogFlushing } from './command-instrumentation';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { LedgerHealth } from './ledger-health';
 import { LedgerMetrics } from './ledger-metrics';
@@ -56,6 +56,7 @@ export class ObservabilityModule implements NestModule {
         { provide: LedgerLogger, useValue: new LedgerLogger(logger) },
         { provide: InFlightLimit, useValue: new InFlightLimit(config.maxRequestsInFlight) },
         CommandInstrumentation,
+        LogFlushing,
         ProjectionInstrumentation,
         LedgerHealth,
       ],
