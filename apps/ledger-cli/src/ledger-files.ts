@@ -10,16 +10,21 @@ import type { Db } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
 
+/** Whether the SQLite file at `path` has an `events` table, looked at read-only (throws when it is not SQLite). */
+export function holdsEventLog(path: string): boolean {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
 /** Refuses a file without an `events` table, looking at it read-only (nothing is written to it). */
 export function assertEventLog(path: string): void {
   let hasEvents: boolean;
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
-    } finally {
-      db.close();
-    }
+    hasEvents = holdsEventLog(path);
   } catch (error) {
     // Not SQLite ("file is not a database"), a directory, a file that cannot be read.
     throw new CliError(`${path} is not a ledger event log (${(error as Error).message})`);

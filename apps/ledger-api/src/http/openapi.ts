@@ -110,8 +110,6 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
         add(op, 401, 'MISSING_API_KEY, INVALID_API_KEY');
         add(op, 403, `ROLE_NOT_ALLOWED: this route takes a key of role ${access.join(', ')}`);
         add(op, 429, "RATE_LIMITED: the key's (or address's) requests per minute are spent; see Retry-After");
-      }
-      if (access !== 'open') {
         add(op, 503, 'OVERLOADED: the API is working on as many requests as it takes at once; retry after Retry-After');
         add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer; retry later');
       }

@@ -20,7 +20,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { DEFAULT_TERMS_CATALOGUE } from '@ledger/credit';
 import type { EventStore } from '@ledger/event-store';
 import { type AccountShare, assertAccountShare, checkpointsText, createProjections, MAX_SHARES, mergeShares, ProjectionRunner } from '@ledger/projections';
-import { LedgerFiles } from '../ledger-files';
+import { holdsEventLog, LedgerFiles } from '../ledger-files';
 import { CliError, out, progress } from '../output';
 
 interface RebuildOptions {
@@ -114,12 +114,7 @@ export class RebuildCommand extends CommandRunner {
     if (!existsSync(path)) return;
     const log = this.files.config.store === 'sqlite' ? this.files.config.sqlitePath : undefined;
     if (log !== undefined && existsSync(log) && realpathSync(log) === realpathSync(path)) throw new CliError(`the read-model path ${path} is the event log's file`);
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined) throw new CliError(`${path} holds an event log, not read models: refusing to rebuild into it`);
-    } finally {
-      db.close();
-    }
+    if (holdsEventLog(path)) throw new CliError(`${path} holds an event log, not read models: refusing to rebuild into it`);
   }
 
   /**

@@ -5,7 +5,6 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { verifyLedger, type VerifyReport } from '@ledger/servicing/audit';
-import type { Db } from '@ledger/projections';
 import { LedgerFiles } from '../ledger-files';
 import { csv, type Format, json, out, parseFormat, progress, table } from '../output';
 
@@ -40,24 +39,28 @@ export class VerifyCommand extends CommandRunner {
   }
 
   async run(_params: string[], options: VerifyOptions): Promise<void> {
-    let readModels: Db | null = null;
+    let checkedReadModels = false;
     const bar = progress('verify');
     try {
-      const report = await this.files.withStore((store) => {
+      const report = await this.files.withStore(async (store) => {
         // After the log is open: a path that holds no log is the first thing to say.
-        readModels = options.readModels === false ? null : this.files.openReadModels();
-        return verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (done, total, unit) => bar.update(done, total, unit) });
+        const readModels = options.readModels === false ? null : this.files.openReadModels();
+        checkedReadModels = readModels !== null;
+        try {
+          return await verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (done, total, unit) => bar.update(done, total, unit) });
+        } finally {
+          readModels?.close();
+        }
       });
       bar.stop();
       const format = options.format ?? 'text';
       if (format === 'json') out(json(report));
       else if (format === 'csv') out(csv(['check', 'accountId', 'stream', 'position', 'revision', 'eventId', 'eventType', 'field', 'expected', 'actual', 'message'], report.findings.map((f) => [f.check, f.accountId, f.stream, f.position, f.revision, f.eventId, f.eventType, f.field, f.expected, f.actual, f.message])));
       else out(verifyText(report));
-      if (!readModels) process.stderr.write(options.readModels === false ? 'read models not checked (--no-read-models)\n' : `read models not checked: no read-model file at ${this.files.config.readModelPath}\n`);
+      if (!checkedReadModels) process.stderr.write(options.readModels === false ? 'read models not checked (--no-read-models)\n' : `read models not checked: no read-model file at ${this.files.config.readModelPath}\n`);
       if (!report.ok) process.exitCode = 1;
     } finally {
       bar.stop();
-      (readModels as Db | null)?.close();
     }
   }
 
