@@ -1,7 +1,8 @@
 /**
  * `ledger verify` on a simulated ledger: clean, it passes with exit code 0; after each kind of corruption
  * made directly in SQLite (changed amount, deleted event, reordered events, a stream's last event
- * deleted, a stale read model, a statement row that differs), it fails with exit code 1 and names the account, the event and the
+ * deleted, a recorded time edited, a row that is not JSON, the log cut back with its anchors, a stale read
+ * model, a statement row that differs), it fails with exit code 1 and names the account, the event and the
  * difference. The CLI runs as a real process on copies of the same files.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -51,6 +52,7 @@ describe('ledger verify on a simulated ledger', () => {
   dirs.push(clean);
   const runs: Record<string, LedgerRun> = {};
   const facts: Record<string, Record<string, string>> = {};
+  let lastAnchor = '';
 
   beforeAll(async () => {
     const simulated = await ledger(clean, 'simulate', '--accounts', '12', '--months', '4', '--seed', '42', '--start', '2026-01-05');
@@ -83,6 +85,27 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare('DELETE FROM events WHERE position = ?').run(row.position);
           return { accountId: accountOf(row.stream), position: String(row.position) };
         }),
+      recordedAtEdited: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          // What a replay as of a moment compares: moved a year on, the event would drop out of replays between.
+          const row = db.prepare(`SELECT * FROM events WHERE type = 'DrawPosted' AND revision > 3 ORDER BY position LIMIT 1`).get() as Row;
+          db.prepare('UPDATE events SET recorded_at = recorded_at + 31536000000 WHERE position = ?').run(row.position);
+          return { accountId: accountOf(row.stream), eventId: row.id };
+        }),
+      unreadableRow: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const row = db.prepare(`SELECT * FROM events WHERE type = 'DrawPosted' AND revision > 3 ORDER BY position LIMIT 1`).get() as Row;
+          db.prepare(`UPDATE events SET data = '{not json' WHERE position = ?`).run(row.position);
+          return { accountId: accountOf(row.stream), eventId: row.id };
+        }),
+      // The log cut back, anchors and all, to well before its end: only an anchor kept outside it shows that.
+      cutBack: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const head = db.prepare('SELECT max(position) FROM events').pluck().get() as number;
+          const kept = db.prepare(`SELECT max(position) FROM events WHERE stream = 'system-audit-anchors' AND position < ?`).pluck().get(head - 40) as number;
+          db.prepare('DELETE FROM events WHERE position > ?').run(kept);
+          return { kept: String(kept) };
+        }),
       staleReadModel: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
           const row = db.prepare(`SELECT account_id, total_owed FROM balances WHERE status = 'ACTIVE' AND total_owed != '0.00' ORDER BY account_id LIMIT 1`).get() as { account_id: string; total_owed: string };
@@ -104,15 +127,29 @@ describe('ledger verify on a simulated ledger', () => {
           return { accountId: row.account_id };
         }),
     };
+    const log = new Database(join(clean, 'ledger.sqlite'), { readonly: true });
+    lastAnchor = log.prepare(`SELECT position || ':' || json_extract(data, '$.hash') FROM events WHERE stream = 'system-audit-anchors' ORDER BY position DESC LIMIT 1`).pluck().get() as string;
+    log.close();
     const pending: Promise<void>[] = [
       ledger(clean, 'verify').then((r) => void (runs.cleanText = r)),
-      ledger(clean, 'verify', '--format', 'json').then((r) => void (runs.clean = r)),
+      ledger(clean, 'verify', '--format', 'json', '--expect-anchor', lastAnchor).then((r) => void (runs.clean = r)),
+      ledger(clean, 'verify', '--expect-anchor', lastAnchor.replace(/:(.)/, (_, c: string) => `:${c === '0' ? '1' : '0'}`)).then((r) => void (runs.otherAnchorHash = r)),
+      ledger(clean, 'verify', '--expect-anchor', 'last').then((r) => void (runs.badExpectAnchor = r)),
     ];
     for (const [name, make] of Object.entries(cases)) {
       const dir = copyOf(clean);
       facts[name] = make(dir);
-      pending.push(ledger(dir, 'verify', '--format', 'json').then((r) => void (runs[name] = r)));
+      // The read models of the log before it was cut back are ahead of it (a finding of their own): the log alone.
+      const cutBack = name === 'cutBack' ? ['--no-read-models'] : [];
+      pending.push(ledger(dir, 'verify', '--format', 'json', ...cutBack, ...(name === 'cutBack' ? ['--expect-anchor', lastAnchor] : [])).then((r) => void (runs[name] = r)));
+      if (name === 'cutBack') pending.push(ledger(dir, 'verify', '--format', 'json', ...cutBack).then((r) => void (runs.cutBackUnexpected = r)));
     }
+    const older = copyOf(clean);
+    corrupt(older, 'ledger.read-models.sqlite', (db) => {
+      db.prepare(`UPDATE projection_checkpoints SET version = version - 1 WHERE name = 'statements'`).run();
+      return {};
+    });
+    pending.push(ledger(older, 'verify').then((r) => void (runs.olderReadModels = r)));
     await Promise.all(pending);
   });
   afterAll(() => {
@@ -131,6 +168,41 @@ describe('ledger verify on a simulated ledger', () => {
     expect(Object.values(r.trialBalance).reduce((sum, v) => sum + Math.round(Number(v) * 100), 0)).toBe(0);
     expect(runs.cleanText.code).toBe(0);
     expect(runs.cleanText.stdout).toMatch(/^OK: \d+ events, 12 accounts/);
+    expect(runs.cleanText.stdout).toContain(`last anchor: ${lastAnchor} (`);
+    const [position, hash] = lastAnchor.split(':');
+    expect(r.lastAnchor).toMatchObject({ position, hash });
+  });
+
+  it('fails when an anchor kept outside the ledger is no longer in it as it was: the log cut back, or rewritten', () => {
+    // Cut back with its anchors, the log is consistent in itself: without the kept anchor it verifies clean.
+    expect(runs.cutBackUnexpected.code).toBe(0);
+    expect(runs.cutBack.code).toBe(1);
+    expect(report('cutBack').findings).toEqual([expect.objectContaining({ check: 'ANCHOR_MISMATCH', position: lastAnchor.split(':')[0], expected: lastAnchor.split(':')[1], actual: null })]);
+    expect(report('cutBack').lastAnchor?.position).toBe(facts.cutBack.kept);
+    expect(runs.otherAnchorHash.code).toBe(1);
+    expect(runs.otherAnchorHash.stdout).toContain('has another hash than the one recorded');
+    expect(runs.badExpectAnchor.code).toBe(2);
+    expect(runs.badExpectAnchor.stderr).toContain('--expect-anchor takes <position>:<hash>');
+  });
+
+  it('fails on a recorded time edited in the column point-in-time replays read, which no hash covers', () => {
+    expect(runs.recordedAtEdited.code).toBe(1);
+    const { accountId, eventId } = facts.recordedAtEdited;
+    expect(report('recordedAtEdited').findings).toEqual([expect.objectContaining({ check: 'RECORDED_AT_MISMATCH', accountId, eventId, field: 'recorded_at' })]);
+  });
+
+  it('names a row that is not JSON as a finding, and goes on verifying the rest', () => {
+    expect(runs.unreadableRow.code).toBe(1);
+    const { accountId, eventId } = facts.unreadableRow;
+    expect(findings('unreadableRow', 'ROW_UNREADABLE')).toEqual([expect.objectContaining({ accountId, eventId, field: 'data', actual: '{not json' })]);
+    expect(findings('unreadableRow', 'ANCHOR_MISMATCH').length).toBeGreaterThan(0);
+    expect(report('unreadableRow').accounts).toBe(12);
+  });
+
+  it("refuses read models of another build's projection versions, rather than crashing on their rows", () => {
+    expect(runs.olderReadModels.code).toBe(2);
+    expect(runs.olderReadModels.stderr).toMatch(/read models at .* are not this build's \(statements version \d+, this build's \d+\)/);
+    expect(runs.olderReadModels.stderr).toContain('--no-read-models');
   });
 
   it('fails on a changed amount, naming the account, the event and the read-model difference', () => {

@@ -2,7 +2,7 @@
 /**
  * `npm run ledger -- <command>`: the audit and operations CLI. TypeScript runs through ts-node with the
  * swc transpiler (no build step), path aliases from tsconfig-paths, as `npm start` does for the API.
- * The exit code is the CLI's own: 0 clean, 1 findings, 2 a usage or input error.
+ * The exit code is the CLI's own: 0 clean, 1 findings, 2 a usage or input error, 3 an unexpected failure.
  */
 const { spawn } = require('node:child_process');
 const path = require('node:path');

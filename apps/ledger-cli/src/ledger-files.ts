@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { EventStore } from '@ledger/event-store';
-import type { Db } from '@ledger/projections';
+import { createProjections, type Db } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
 
@@ -32,6 +32,18 @@ export function assertEventLog(path: string): void {
   if (!hasEvents) throw new CliError(`${path} is not a ledger event log (no events table)`);
 }
 
+/** Refuses read models that are not this build's: a projection missing, or built at another version. */
+function assertCurrentProjections(db: Db, path: string): void {
+  const hasCheckpoints = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'").get() !== undefined;
+  const built = new Map(hasCheckpoints ? (db.prepare('SELECT name, version FROM projection_checkpoints').raw(true).all() as [string, number][]) : []);
+  const other = createProjections()
+    .filter((p) => built.get(p.name) !== p.version)
+    .map((p) => (built.has(p.name) ? `${p.name} version ${built.get(p.name)}, this build's ${p.version}` : `${p.name} not built`));
+  if (other.length > 0) {
+    throw new CliError(`the read models at ${path} are not this build's (${other.join('; ')}): rebuild them (ledger rebuild, or start the API, which does), or pass --no-read-models to check the log alone`);
+  }
+}
+
 export class LedgerFiles {
   constructor(
     readonly config: LedgerConfig,
@@ -54,7 +66,9 @@ export class LedgerFiles {
   /**
    * The read models, read-only, or null when the file does not exist beside the log (the checks on them
    * are skipped). A file named by LEDGER_READ_MODEL_PATH that is not there is refused: a mistyped path
-   * would otherwise let `verify` pass without looking at the read models.
+   * would otherwise let `verify` pass without looking at the read models. So are read models of another
+   * build's projection versions (after an upgrade, before the API's start rebuilt them), whose rows this
+   * build cannot read as it writes them.
    */
   openReadModels(): Db | null {
     if (this.config.store === 'memory') return null;
@@ -62,7 +76,14 @@ export class LedgerFiles {
       if (this.readModelPathGiven) throw new CliError(`no read models at ${this.config.readModelPath} (LEDGER_READ_MODEL_PATH); pass --no-read-models to check the log alone`);
       return null;
     }
-    return new Database(this.config.readModelPath, { readonly: true, fileMustExist: true });
+    const db = new Database(this.config.readModelPath, { readonly: true, fileMustExist: true });
+    try {
+      assertCurrentProjections(db, this.config.readModelPath);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
   }
 
   /** Runs `work` with the store open, closing it however `work` ends. */

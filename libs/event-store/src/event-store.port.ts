@@ -84,7 +84,11 @@ export interface ReadStreamOptions {
   fromRevision?: bigint;
   /** Last revision to read (inclusive). */
   toRevision?: bigint;
-  /** Only events whose metadata.recordedAt is at or before this ISO time. */
+  /**
+   * As of this ISO time: the stream up to, not including, its first event whose metadata.recordedAt is
+   * after it. A stream is appended in order, so this is always a prefix of it: a clock that stepped back
+   * cannot give an event without one that came before it.
+   */
   recordedUpTo?: string;
   /** At most this many events. */
   maxCount?: number;

@@ -1,21 +1,36 @@
 /**
  * `ledger verify`: replays every account and checks the whole ledger (see `ledger-verifier.ts`), with a
  * progress bar and a summary. Exit code 0 when clean, 1 on any finding, each finding naming the account,
- * the event and the difference.
+ * the event and the difference. It prints the last anchor, to be kept outside the ledger and given back
+ * with `--expect-anchor`: the anchors live in the log they cover, so only a record kept elsewhere shows
+ * the log cut back, or rewritten with anchors made anew.
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { verifyLedger, type VerifyReport } from '@ledger/servicing/audit';
+import { type ExpectedAnchor, verifyLedger, type VerifyReport } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
-import { csv, type Format, json, out, parseFormat, progress, table } from '../output';
+import { CliError, csv, type Format, json, out, parseFormat, progress, table } from '../output';
 
 interface VerifyOptions {
   format: Format;
   readModels: boolean;
+  expectAnchor?: ExpectedAnchor[];
+}
+
+const EXPECTED_ANCHOR = /^(\d+):([0-9a-f]{64})$/;
+
+/** `--expect-anchor <position>:<hash>`, as `verify` prints the last anchor; repeatable. */
+export function parseExpectedAnchor(value: string, previous: ExpectedAnchor[] = []): ExpectedAnchor[] {
+  const match = EXPECTED_ANCHOR.exec(value.trim());
+  if (!match) throw new CliError(`--expect-anchor takes <position>:<hash> as verify prints the last anchor (a position and 64 hex digits), got ${value}`);
+  return [...previous, { position: BigInt(match[1]), hash: match[2] }];
 }
 
 export function verifyText(r: VerifyReport): string {
   const lines = [
     `${r.ok ? 'OK' : 'FAILED'}: ${r.events} events, ${r.accounts} accounts, ${r.anchorsChecked} anchors checked, ${r.unanchoredEvents} events after the last anchor`,
+    r.lastAnchor
+      ? `last anchor: ${r.lastAnchor.position}:${r.lastAnchor.hash} (the log to position ${r.lastAnchor.toPosition}; keep it outside the ledger and give it back with --expect-anchor)`
+      : 'no anchor yet',
     '',
     table(['check', 'findings'], Object.entries(r.counts)),
     '',
@@ -47,7 +62,7 @@ export class VerifyCommand extends CommandRunner {
         const readModels = options.readModels === false ? null : this.files.openReadModels();
         checkedReadModels = readModels !== null;
         try {
-          return await verifyLedger(store, { readModels: readModels ?? undefined, onProgress: (done, total, unit) => bar.update(done, total, unit) });
+          return await verifyLedger(store, { readModels: readModels ?? undefined, expectAnchors: options.expectAnchor, onProgress: (done, total, unit) => bar.update(done, total, unit) });
         } finally {
           readModels?.close();
         }
@@ -67,6 +82,11 @@ export class VerifyCommand extends CommandRunner {
   @Option({ flags: '--format <format>', description: 'text, json or csv (csv lists the findings)', defaultValue: 'text' })
   parseFormat(value: string): Format {
     return parseFormat(value);
+  }
+
+  @Option({ flags: '--expect-anchor <position:hash>', description: 'an anchor an earlier verify printed as the last (kept outside the ledger): a finding unless the log still holds it with that hash; repeatable' })
+  parseExpectAnchor(value: string, previous?: ExpectedAnchor[]): ExpectedAnchor[] {
+    return parseExpectedAnchor(value, previous);
   }
 
   @Option({ flags: '--no-read-models', description: 'skip comparing the read models with the replay' })

@@ -119,6 +119,22 @@ export function describeReadContract(store: () => EventStore, capabilities: Stor
       expect(read.map((event) => event.metadata.recordedAt)).toEqual(times.slice(0, 2));
     });
 
+    it('reads as of a moment a prefix of the stream: nothing after its first event recorded later, whatever the clock wrote after that', async () => {
+      const stream = uniqueStream();
+      // A clock that stepped back (or a recorded time edited in the file): revision 2 says it came before revision 1.
+      const times = ['2024-01-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z', '2024-01-15T00:00:00.000Z', '2024-01-20T00:00:00.000Z'];
+      await store().append(
+        stream,
+        'no_stream',
+        times.map((recordedAt, n) => newEvent('A', { n }, { recordedAt, commandId: `c-${n}` })),
+      );
+      const asOf = { recordedUpTo: '2024-02-01T08:00:00+08:00' };
+      expect((await store().readStream(stream, asOf)).map((event) => event.revision)).toEqual([0n]);
+      expect((await store().readStreamData(stream, asOf)).map((event) => event.revision)).toEqual([0n]);
+      expect(await store().readStream(stream, { ...asOf, fromRevision: 2n })).toEqual([]);
+      expect((await store().readStream(stream, { recordedUpTo: '2024-03-01T00:00:00.000Z', fromRevision: 1n })).map((event) => event.revision)).toEqual([1n, 2n, 3n]);
+    });
+
     it('reads the same events without their metadata through readStreamData, whatever the options', async () => {
       const stream = uniqueStream();
       const times = ['2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z', '2024-04-01T00:00:00.000Z'];

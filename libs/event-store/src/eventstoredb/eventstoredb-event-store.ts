@@ -208,7 +208,10 @@ export class EventStoreDbEventStore extends EventStore {
     const from = options.fromRevision ?? 0n;
     const upToMs = options.recordedUpTo === undefined ? undefined : parseRecordedUpTo(options.recordedUpTo);
     if (options.maxCount === 0 || (options.toRevision !== undefined && options.toRevision < from)) return [];
-    const span = options.toRevision === undefined ? undefined : options.toRevision - from + 1n;
+    // As of a moment, the stream up to its first event recorded after it, which may come before `from`: a
+    // prefix (`ReadStreamOptions`), read from the stream's start and cut there before the range is taken.
+    const readFrom = upToMs === undefined ? from : 0n;
+    const span = options.toRevision === undefined ? undefined : options.toRevision - readFrom + 1n;
     const limit =
       upToMs === undefined && options.maxCount !== undefined ? BigInt(options.maxCount) : undefined;
     const maxCount = span === undefined ? limit : limit === undefined || span < limit ? span : limit;
@@ -216,7 +219,7 @@ export class EventStoreDbEventStore extends EventStore {
     try {
       page = await this.readPage(() =>
         this.client.readStream(stream, {
-          fromRevision: from,
+          fromRevision: readFrom,
           direction: FORWARDS,
           ...(maxCount ? { maxCount } : {}),
         }),
@@ -225,9 +228,11 @@ export class EventStoreDbEventStore extends EventStore {
       if (isStreamNotFound(error)) return [];
       throw error;
     }
-    const events = page
-      .map(toStoredEvent)
-      .filter((event) => upToMs === undefined || Date.parse(String(event.metadata.recordedAt)) <= upToMs);
+    let events = page.map(toStoredEvent);
+    if (upToMs !== undefined) {
+      const firstLater = events.findIndex((event) => Date.parse(String(event.metadata.recordedAt)) > upToMs);
+      events = (firstLater === -1 ? events : events.slice(0, firstLater)).filter((event) => event.revision >= from);
+    }
     return options.maxCount === undefined ? events : events.slice(0, options.maxCount);
   }
 

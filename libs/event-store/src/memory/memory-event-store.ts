@@ -93,11 +93,11 @@ export class MemoryEventStore extends EventStore {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
     const upToMs = options.recordedUpTo === undefined ? undefined : parseRecordedUpTo(options.recordedUpTo);
-    const selected = (this.streams.get(stream) ?? []).filter(
-      (row) =>
-        row.revision >= from &&
-        (options.toRevision === undefined || row.revision <= options.toRevision) &&
-        (upToMs === undefined || row.recordedAtMs <= upToMs),
+    const rows = this.streams.get(stream) ?? [];
+    // As of a moment, the stream up to its first event recorded after it: a prefix (`ReadStreamOptions`).
+    const firstLater = upToMs === undefined ? -1 : rows.findIndex((row) => row.recordedAtMs > upToMs);
+    const selected = (firstLater === -1 ? rows : rows.slice(0, firstLater)).filter(
+      (row) => row.revision >= from && (options.toRevision === undefined || row.revision <= options.toRevision),
     );
     return this.toEvents(options.maxCount === undefined ? selected : selected.slice(0, options.maxCount));
   }

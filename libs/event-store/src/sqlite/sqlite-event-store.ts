@@ -74,11 +74,20 @@ export function defaultWalAutocheckpointPages(checkpoints: SqliteCheckpointMode)
 }
 
 const MAX_REVISION = 2n ** 63n - 1n;
+const MAX_REVISION_SQL = MAX_REVISION.toString();
 const COLUMNS = 'id, stream, revision, position, type, schema_version, data, metadata';
 type RawRow = [string, string, bigint, bigint, string, bigint | number, string, string];
 const DATA_COLUMNS = 'id, revision, position, type, schema_version, data';
 type RawDataRow = [string, bigint, bigint, string, bigint | number, string];
-const STREAM_RANGE = 'WHERE stream = @stream AND revision BETWEEN @from AND @to AND recorded_at <= @upTo ORDER BY revision';
+const STREAM_RANGE = 'WHERE stream = @stream AND revision BETWEEN @from AND @to ORDER BY revision';
+/**
+ * `STREAM_RANGE` as of a moment (`recordedUpTo`): the stream up to, not including, its first event recorded
+ * after it. A stream is appended in order, so that is a prefix of it, whatever a clock that stepped back
+ * wrote in `recorded_at` further on: a replay as of a moment never lacks an event that came before one it has.
+ */
+const STREAM_RANGE_AS_OF = `WHERE stream = @stream AND revision BETWEEN @from AND @to
+  AND revision < coalesce((SELECT min(revision) FROM events AS later WHERE later.stream = @stream AND later.recorded_at > @upTo), ${MAX_REVISION_SQL})
+  ORDER BY revision`;
 
 /** `readStream`'s options as the parameters of `STREAM_RANGE` and its limit. */
 function streamRange(stream: string, options: ReadStreamOptions) {
@@ -86,7 +95,7 @@ function streamRange(stream: string, options: ReadStreamOptions) {
     stream,
     from: options.fromRevision ?? 0n,
     to: options.toRevision ?? MAX_REVISION,
-    upTo: options.recordedUpTo === undefined ? Number.MAX_SAFE_INTEGER : parseRecordedUpTo(options.recordedUpTo),
+    ...(options.recordedUpTo === undefined ? {} : { upTo: parseRecordedUpTo(options.recordedUpTo) }),
     limit: options.maxCount ?? -1,
   };
 }
@@ -163,14 +172,15 @@ export class SqliteEventStore extends EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    return this.toEvents(this.statements.readStream.all(streamRange(stream, options)));
+    const read = options.recordedUpTo === undefined ? this.statements.readStream : this.statements.readStreamAsOf;
+    return this.toEvents(read.all(streamRange(stream, options)));
   }
 
   /** `readStream` without reading or parsing the metadata column. */
   override async readStreamData(stream: string, options: ReadStreamOptions = {}): Promise<StoredEventData[]> {
     this.assertOpen();
     return this.upcasters.upcastAll(
-      (this.statements.readStreamData.all(streamRange(stream, options)) as RawDataRow[]).map(([id, revision, position, type, schemaVersion, data]) => ({
+      ((options.recordedUpTo === undefined ? this.statements.readStreamData : this.statements.readStreamDataAsOf).all(streamRange(stream, options)) as RawDataRow[]).map(([id, revision, position, type, schemaVersion, data]) => ({
         id,
         stream,
         revision,
@@ -335,6 +345,8 @@ function prepareStatements(db: Database.Database) {
   return {
     readStream: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
     readStreamData: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
+    readStreamAsOf: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE_AS_OF} ${limitBy('@limit')}`).raw(true),
+    readStreamDataAsOf: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE_AS_OF} ${limitBy('@limit')}`).raw(true),
     readAll: db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .raw(true),

@@ -44,6 +44,18 @@ export interface VerifyOptions {
   readModels?: Db;
   /** Positions of the log checked (first pass), then accounts replayed (second). */
   onProgress?(done: bigint, total: bigint, unit: 'positions' | 'accounts'): void;
+  /**
+   * Anchors recorded outside the ledger (a `lastAnchor` an earlier verify printed): each must still be in the
+   * log with its hash. Anchors live in the log they cover, so a log cut back with its anchors, or rewritten
+   * with anchors made anew, verifies clean without them.
+   */
+  expectAnchors?: ExpectedAnchor[];
+}
+
+export interface ExpectedAnchor {
+  /** The anchor event's own position. */
+  position: bigint;
+  hash: string;
 }
 
 export interface VerifyReport {
@@ -53,6 +65,8 @@ export interface VerifyReport {
   anchorsChecked: number;
   /** Events after the last anchor: covered by their stream chains only. */
   unanchoredEvents: number;
+  /** The last anchor (its event's position and its hash): to record outside the ledger, for `expectAnchors` later. */
+  lastAnchor: { position: string; hash: string; toPosition: string } | null;
   trialBalance: Record<LedgerAccount, string>;
   counts: Record<CheckName, number>;
   findings: Finding[];
@@ -92,14 +106,16 @@ export class LedgerVerifier {
   async run(): Promise<VerifyReport> {
     this.anchors = (await new AuditAnchors(this.store).list()).sort((a, b) => Number(BigInt(a.data.toPosition) - BigInt(b.data.toPosition)));
     const head = await this.store.headPosition();
-    for await (const rows of readLog(this.store)) {
+    for await (const rows of readLog(this.store, { readable: false })) {
       for (const row of rows) this.visit(row);
       this.lastPosition = rows[rows.length - 1].position;
       this.options.onProgress?.(this.lastPosition, head, 'positions');
     }
     while (this.anchorIndex < this.anchors.length) this.closeAnchor();
+    this.checkExpectedAnchors();
     await this.replayAccounts();
     this.checkTrialBalance();
+    const last = this.anchors.at(-1);
     const counts = Object.fromEntries(CHECK_NAMES.map((c) => [c, this.findings.filter((f) => f.check === c).length])) as Record<CheckName, number>;
     return {
       ok: this.findings.length === 0,
@@ -107,6 +123,7 @@ export class LedgerVerifier {
       accounts: this.chains.size,
       anchorsChecked: this.anchors.length,
       unanchoredEvents: this.hasher.count,
+      lastAnchor: last === undefined ? null : { position: last.position.toString(), hash: last.data.hash, toPosition: last.data.toPosition },
       trialBalance: Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, this.balances[a].toJSON()])) as Record<LedgerAccount, string>,
       counts,
       findings: this.findings,
@@ -116,9 +133,15 @@ export class LedgerVerifier {
   private visit(row: LogRow): void {
     this.events++;
     while (this.anchorIndex < this.anchors.length && row.position > BigInt(this.anchors[this.anchorIndex].data.toPosition)) this.closeAnchor();
+    if (row.unreadable) {
+      this.hasher.add(row);
+      this.unreadable(row, row.unreadable);
+      return;
+    }
     // The data's canonical JSON goes into both the anchor's digest and the chain hash: made once.
     const dataJson = canonicalJson(row.data);
     this.hasher.add(row, dataJson);
+    this.checkRecordedAt(row);
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
     this.checkChain(row, where, dataJson);
@@ -127,11 +150,45 @@ export class LedgerVerifier {
     }
   }
 
+  /**
+   * A row whose data or metadata is not JSON: a finding of its own. The anchor over it fails too; an account
+   * stream's chain goes on from the hash its metadata holds, when that is readable, and its replay stops.
+   */
+  private unreadable(row: LogRow, unreadable: NonNullable<LogRow['unreadable']>): void {
+    const where = eventWhere(row);
+    this.findings.push(finding('ROW_UNREADABLE', `the stored ${unreadable.column} is not JSON (${unreadable.reason})`, { ...where, field: unreadable.column, actual: unreadable[unreadable.column].slice(0, 80) }));
+    if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
+    const chain = this.chains.get(row.stream) ?? { revision: -1n, hash: CHAIN_GENESIS };
+    if (row.revision !== chain.revision + 1n) this.findings.push(finding('REVISION_GAP', `revision ${row.revision} follows ${chain.revision}`, { ...where, expected: (chain.revision + 1n).toString(), actual: row.revision.toString() }));
+    let stored = '';
+    try {
+      const chainHash = (JSON.parse(unreadable.metadata) as { chainHash?: unknown }).chainHash;
+      if (typeof chainHash === 'string') stored = chainHash;
+    } catch {
+      // The metadata is the column that is not JSON: the next event's chain cannot be checked from here.
+    }
+    this.chains.set(row.stream, { revision: row.revision, hash: stored });
+  }
+
+  /**
+   * On SQLite, a point-in-time read (an audit replay as of a moment) compares the `recorded_at` column, which
+   * no hash covers: it must say what the metadata, which the anchors cover, says.
+   */
+  private checkRecordedAt(row: LogRow): void {
+    if (row.recordedAtMs === undefined) return;
+    const recordedAt = String(row.metadata.recordedAt);
+    if (Date.parse(recordedAt) === row.recordedAtMs) return;
+    const column = Number.isFinite(row.recordedAtMs) && Math.abs(row.recordedAtMs) <= 8.64e15 ? new Date(row.recordedAtMs).toISOString() : String(row.recordedAtMs);
+    this.findings.push(
+      finding('RECORDED_AT_MISMATCH', `the recorded_at column says ${column}, the event's metadata ${recordedAt}: a replay as of a moment between them would be wrong`, { ...eventWhere(row), field: 'recorded_at', expected: recordedAt, actual: column }),
+    );
+  }
+
   /** The second pass: each account's stream replayed alone, then its read-model rows checked against the replay. */
   private async replayAccounts(): Promise<void> {
     const db = this.options.readModels;
     const balanceRow = db?.prepare('SELECT * FROM balances WHERE account_id = ?');
-    const readStream = streamRowsReader(this.store);
+    const readStream = streamRowsReader(this.store, { readable: false });
     const total = BigInt(this.chains.size);
     let done = 0n;
     for (const stream of this.chains.keys()) {
@@ -193,6 +250,11 @@ export class LedgerVerifier {
   private replay(account: AccountReplay, row: LogRow, where: Partial<Finding>): void {
     account.position = row.position;
     if (account.failed) return;
+    // Named by the first pass (ROW_UNREADABLE): nothing after it can be replayed.
+    if (row.unreadable) {
+      account.failed = true;
+      return;
+    }
     const event = toDomain({ ...row, schemaVersion: 1 });
     try {
       const postings = postingsFor(event);
@@ -237,6 +299,18 @@ export class LedgerVerifier {
     }
     this.hasher = new AnchorHasher(anchor.data.hash);
     this.anchorIndex++;
+  }
+
+  private checkExpectedAnchors(): void {
+    for (const expected of this.options.expectAnchors ?? []) {
+      const anchor = this.anchors.find((a) => a.position === expected.position);
+      const where = { stream: 'system-audit-anchors', position: expected.position.toString(), field: 'hash', expected: expected.hash };
+      if (anchor === undefined) {
+        this.findings.push(finding('ANCHOR_MISMATCH', `the anchor recorded at position ${expected.position} is not in the log: the log was cut back before it, or rewritten`, { ...where, actual: null }));
+      } else if (anchor.data.hash !== expected.hash) {
+        this.findings.push(finding('ANCHOR_MISMATCH', `the anchor at position ${expected.position} has another hash than the one recorded: the log up to it was rewritten`, { ...where, actual: anchor.data.hash }));
+      }
+    }
   }
 
   private checkTrialBalance(): void {
@@ -292,9 +366,9 @@ export class LedgerVerifier {
   }
 }
 
-/** Where a finding about an account event points: its account, stream, position, revision, id and type. */
+/** Where a finding about an event points: its account (for an account's event), stream, position, revision, id and type. */
 function eventWhere(row: LogRow): Partial<Finding> {
-  return { accountId: row.stream.slice(ACCOUNT_STREAM_PREFIX.length), stream: row.stream, position: row.position.toString(), revision: row.revision.toString(), eventId: row.id, eventType: row.type };
+  return { accountId: row.stream.startsWith(ACCOUNT_STREAM_PREFIX) ? row.stream.slice(ACCOUNT_STREAM_PREFIX.length) : null, stream: row.stream, position: row.position.toString(), revision: row.revision.toString(), eventId: row.id, eventType: row.type };
 }
 
 /** The figures a statement's event and its read-model row name alike. */

@@ -6,6 +6,8 @@ import { type CreditAccountState } from '@ledger/credit';
 import { type BalanceRow, balanceRow } from '@ledger/projections';
 
 export type CheckName =
+  | 'ROW_UNREADABLE'
+  | 'RECORDED_AT_MISMATCH'
   | 'CHAIN_BROKEN'
   | 'REVISION_GAP'
   | 'ANCHOR_MISMATCH'
@@ -16,7 +18,7 @@ export type CheckName =
   | 'TRIAL_BALANCE'
   | 'READ_MODEL_MISMATCH';
 
-export const CHECK_NAMES: CheckName[] = ['CHAIN_BROKEN', 'REVISION_GAP', 'ANCHOR_MISMATCH', 'REPLAY_FAILED', 'POSTINGS_UNBALANCED', 'AMOUNT_PRECISION', 'STATEMENT_INTEREST', 'TRIAL_BALANCE', 'READ_MODEL_MISMATCH'];
+export const CHECK_NAMES: CheckName[] = ['ROW_UNREADABLE', 'RECORDED_AT_MISMATCH', 'CHAIN_BROKEN', 'REVISION_GAP', 'ANCHOR_MISMATCH', 'REPLAY_FAILED', 'POSTINGS_UNBALANCED', 'AMOUNT_PRECISION', 'STATEMENT_INTEREST', 'TRIAL_BALANCE', 'READ_MODEL_MISMATCH'];
 
 export interface Finding {
   check: CheckName;
