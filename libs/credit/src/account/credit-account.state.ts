@@ -134,8 +134,10 @@ export interface CreditAccountState {
   /**
    * The servicing rules the account was approved under (`RULE_REVISION`). From revision 2, while a
    * statement is overdue the principal carried onto it from earlier statements bears penalty interest
-   * too, and an overdue carried into a new quarter counts among that quarter's episodes. A state read
-   * from a snapshot or fold row written before the field existed has none: revision 1.
+   * too, and an overdue carried into a new quarter counts among that quarter's episodes. From revision
+   * 3 a statement past its due date is let go of only once it and every statement before it are paid off
+   * (`lettingGoWithEarlier`). A state read from a snapshot or fold row written before the field existed
+   * has none: revision 1.
    */
   ruleRevision: number;
   payScore: number;
@@ -423,7 +425,19 @@ export interface StatementSums {
 }
 
 /** The revision of the servicing rules new approvals record (`CreditAccountState.ruleRevision`). */
-export const RULE_REVISION = 2;
+export const RULE_REVISION = 3;
+
+/**
+ * Whether a statement past its due date is let go of only once nothing billed up to it is owed (rule
+ * revision 3), as settlement counts it paid (`withSettlementFollowUps`), rather than once its own charges
+ * are paid. Under revisions 1 and 2 a statement with nothing of its own owed (what an interest-only
+ * remainder leaves the next month) was dropped at its due date, before the overdue of its unpaid minimum
+ * (which includes the earlier statements' overdue amounts) could be recorded: the account showed the
+ * older, smaller overdue amount, and paying that cured it (PRODUCT.md §8).
+ */
+export function lettingGoWithEarlier(state: CreditAccountState): boolean {
+  return state.ruleRevision >= 3;
+}
 
 /**
  * Whether the principal an overdue statement carries from earlier statements bears penalty interest

@@ -24,6 +24,7 @@ import {
   type UnbilledDraw,
   interestBearingPrincipal,
   isOverdue,
+  lettingGoWithEarlier,
   statementSums,
   totalOwed,
   withBucket,
@@ -408,7 +409,7 @@ export function accumulateQuarter(q: QuarterStats | null, on: string): QuarterSt
 
 /** Brings the balance timeline up to date after an event. `next` is this event's own copy of the state, filled in here. */
 function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
-  next.statements = withoutSettled(next.statements);
+  next.statements = withoutSettled(next.statements, lettingGoWithEarlier(next));
   if (!(next.lastOn && next.lastOn > on)) next.lastOn = on;
   const accruing = next.status === 'ACTIVE' || next.status === 'CLOSED';
   if (!next.quarter && !accruing) return next;
@@ -432,10 +433,22 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
   return next;
 }
 
-/** Drops the statements settled after their due date; the same array when there are none (most events). */
-function withoutSettled(statements: StatementState[]): StatementState[] {
-  const settled = (st: StatementState) => st.dueDatePassed && !st.overdue && bucketsTotal(st.owed).isZero();
-  return statements.some(settled) ? statements.filter((st) => !settled(st)) : statements;
+/**
+ * Drops the statements settled after their due date; the same array when there are none (most events).
+ * Settled is nothing billed up to it owed (`withEarlier`, rule revision 3), else its own charges paid.
+ */
+function withoutSettled(statements: StatementState[], withEarlier: boolean): StatementState[] {
+  if (!withEarlier) {
+    const settled = (st: StatementState) => st.dueDatePassed && !st.overdue && bucketsTotal(st.owed).isZero();
+    return statements.some(settled) ? statements.filter((st) => !settled(st)) : statements;
+  }
+  if (!statements.some((st) => st.dueDatePassed && !st.overdue)) return statements;
+  let owedUpTo = Money.ZERO;
+  const settled = statements.map((st) => {
+    owedUpTo = owedUpTo.plus(bucketsTotal(st.owed));
+    return st.dueDatePassed && !st.overdue && owedUpTo.isZero();
+  });
+  return settled.includes(true) ? statements.filter((_, i) => !settled[i]) : statements;
 }
 
 function assertNever(x: never): never {

@@ -76,6 +76,34 @@ describe('the statements read model', () => {
     await runner.close();
   });
 
+  it('is not PAID while a statement before it still owes, though nothing of its own is left', async () => {
+    // Pay score 650 (0.05% a day), 500.00 drawn on 10 Jan and January's 505.50 paid on 5 Feb: February's
+    // statement bills 1.00 of interest (1 to 4 Feb), never paid; interest bears none, so March's and
+    // April's statements bill nothing of their own and carry that 1.00 (rule revision 3).
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.closeDaysThrough('2026-01-09');
+    await sim.open('acc-1', { payScore: 650 });
+    await sim.draw('acc-1', 'o-1', '500.00');
+    await sim.closeDaysThrough('2026-02-04');
+    await sim.repay('acc-1', 'r-1', '505.50');
+    await sim.closeDaysThrough('2026-04-30');
+    await catchUp();
+    const view = (id: string) => {
+      const { status, outstanding, overdueSince, statementBalance } = queries.getStatement('acc-1', id)!;
+      return { status, outstanding, overdueSince, statementBalance };
+    };
+    expect(view('2026-01')).toEqual({ status: 'PAID', outstanding: '0.00', overdueSince: null, statementBalance: '505.50' });
+    expect(view('2026-02')).toEqual({ status: 'OVERDUE', outstanding: '1.00', overdueSince: '2026-03-11', statementBalance: '1.00' });
+    expect(view('2026-03')).toEqual({ status: 'OVERDUE', outstanding: '0.00', overdueSince: '2026-04-11', statementBalance: '1.00' });
+    // Not due until 10 May, its minimum unpaid: open.
+    expect(view('2026-04')).toEqual({ status: 'OPEN', outstanding: '0.00', overdueSince: null, statementBalance: '1.00' });
+    // Paying the 1.00 pays them all.
+    await sim.repay('acc-1', 'r-2', '1.00');
+    await catchUp();
+    expect(['2026-02', '2026-03', '2026-04'].map((id) => view(id).status)).toEqual(['PAID', 'PAID', 'PAID']);
+    await runner.close();
+  });
+
   it('counts a refund allocated to a billed draw as paid against the statement', async () => {
     const { sim, queries, catchUp, runner } = await billedAccount();
     await sim.command('acc-1', { type: 'RefundDraw', drawId: 'o-1', refundId: 'r-1', amount: '200.00' });

@@ -32,13 +32,22 @@ interface StatementView {
 /** The view of a statement a state does not list: settled and dropped, or not issued yet. */
 const NOT_LISTED: Readonly<StatementView> = Object.freeze({ status: 'PAID', outstanding: '0.00', overdueSince: null });
 
+/**
+ * A listed statement's view: `outstanding` is what is still owed of its own charges (what it carries from
+ * earlier statements is owed on those); PAID when nothing billed up to it is owed, its statement balance
+ * paid off, as settlement counts it: a statement with nothing of its own left while earlier ones still
+ * owe is OPEN (or MINIMUM_PAID, or OVERDUE) until they are paid.
+ */
 export function statementView(state: CreditAccountState, statementId: string): StatementView {
-  const s = state.statements.find((st) => st.id === statementId);
-  if (!s) return NOT_LISTED;
+  const index = state.statements.findIndex((st) => st.id === statementId);
+  if (index < 0) return NOT_LISTED;
+  const s = state.statements[index];
   const outstanding = bucketsTotal(s.owed);
+  let owedUpTo = outstanding;
+  for (let i = 0; i < index && owedUpTo.isZero(); i++) owedUpTo = owedUpTo.plus(bucketsTotal(state.statements[i].owed));
   const status: StatementStatus = s.overdue
     ? 'OVERDUE'
-    : outstanding.isZero()
+    : owedUpTo.isZero()
       ? 'PAID'
       : s.minimumMet
         ? 'MINIMUM_PAID'
@@ -52,8 +61,8 @@ function sameView(a: StatementView, b: StatementView): boolean {
 
 export class StatementsProjection implements Projection {
   readonly name = 'statements';
-  /** 2: `repaid_since_issue`. */
-  readonly version = 3;
+  /** 2: `repaid_since_issue`. 3: the cycle's daily and penalty rates. 4: PAID only once nothing billed up to the statement is owed. */
+  readonly version = 4;
   readonly tables = ['statements'];
   /** Rows per account, from its own events. */
   readonly byAccount = {};

@@ -3,7 +3,7 @@ import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
 import { type ProductTerms, TERMS_2026_01 } from '../../terms/product-terms';
 import { addDays } from '../../time/local-date';
-import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, totalOwed } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, overdueAmount, totalOwed } from '../credit-account.state';
 import { fold } from '../evolve';
 import { delinquencyEvents, nextDelinquencyClosing } from './overdue';
 
@@ -177,9 +177,9 @@ describe('principal carried onto an overdue statement (rule revision 2)', () => 
     return s;
   };
 
-  it('is new approvals\' rule: the approval records revision 2', () => {
-    expect(carried(2).lastOf('ApplicationApproved').data.ruleRevision).toBe(2);
-    expect(carried(2).state.ruleRevision).toBe(2);
+  it('is new approvals\' rule: they record revision 3, which keeps it', () => {
+    expect(carried(2).lastOf('ApplicationApproved').data.ruleRevision).toBe(3);
+    expect(carried(2).state.ruleRevision).toBe(3);
   });
 
   it('bears penalty interest from day 1 past due, with the statement\'s own principal', () => {
@@ -239,5 +239,64 @@ describe('an overdue the quarter starts in (rule revision 2)', () => {
 
   it('does not count on an account approved under revision 1', () => {
     expect(secondQuarter(1)).toMatchObject({ quarter: '2026-Q2', decision: 'INCREASED', inputs: { overdueEpisodes: 0, overdueDays: 0 } });
+  });
+});
+
+/** An account approved under an earlier rule revision: its approval records that one, as stored events of that time do. */
+function approvedUnderRevision(s: AccountScenario, revision: 1 | 2): AccountScenario {
+  if (revision === 1) return approvedUnderRevision1(s);
+  const approval = s.history.find((e) => e.type === 'ApplicationApproved')!;
+  (approval.data as { ruleRevision?: number }).ruleRevision = revision;
+  s.state = fold(initialState(s.accountId), s.history);
+  return s;
+}
+
+describe('a statement with nothing of its own owed while an earlier one owes (rule revision 3)', () => {
+  /**
+   * Pay score 650 (0.05% a day). 500.00 drawn on 10 Jan: January's statement 500.00 + 22 days x 500.00 x
+   * 0.05% = 5.50 interest, 505.50, paid in full on 5 Feb. February's statement bills the 4 days of 1 to 4
+   * Feb: 1.00 of interest, minimum 0.10, not paid: overdue from 11 Mar. Interest bears no interest, so
+   * March's statement has nothing of its own: its balance is the 1.00 carried, its minimum 10% of that
+   * plus February's unpaid 0.10, 0.20, due 10 Apr.
+   */
+  const carriedInterest = (revision: 2 | 3) => {
+    const s = new AccountScenario('acc-1', '2026-01-10T09:00:00+08:00').open({ payScore: 650 });
+    if (revision !== 3) approvedUnderRevision(s, revision);
+    s.draw('o-1', '500.00');
+    s.closeDaysThrough('2026-02-04');
+    s.repay('r-1', '505.50');
+    s.closeDaysThrough('2026-04-10');
+    return s;
+  };
+
+  it('is new approvals\' rule: the approval records revision 3', () => {
+    expect(carriedInterest(3).lastOf('ApplicationApproved').data.ruleRevision).toBe(3);
+  });
+
+  it('stays listed at its due date, goes overdue for its unpaid minimum, and the account owes that larger amount', () => {
+    const s = carriedInterest(3);
+    const [february, march] = s.eventsOf('StatementIssued').slice(1).map((e) => e.data);
+    expect([february.statementBalance, february.minimumRepayment]).toEqual(['1.00', '0.10']);
+    expect([march.statementBalance, march.minimumRepayment, march.overdueIncluded]).toEqual(['1.00', '0.20', '0.10']);
+    expect(s.lastOf('AccountBecameOverdue').data).toEqual({ on: '2026-04-11', statementId: '2026-03', overdueAmount: '0.20', kind: 'MINIMUM_NOT_PAID' });
+    expect(s.state.statements.map((st) => [st.id, st.overdue?.since ?? null])).toEqual([['2026-02', '2026-03-11'], ['2026-03', '2026-04-11']]);
+    expect(overdueAmount(s.state).toString()).toBe('0.20');
+  });
+
+  it('is not cured by paying the older statement\'s smaller overdue amount: March\'s minimum is still unpaid', () => {
+    const s = carriedInterest(3);
+    const decided = s.repay('r-2', '0.10');
+    expect(decided.map((e) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured']);
+    expect(s.state.statements.map((st) => [st.id, st.overdue?.since ?? null])).toEqual([['2026-02', null], ['2026-03', '2026-04-11']]);
+    expect([s.state.frozenForOverdue, overdueAmount(s.state).toString()]).toEqual([true, '0.10']);
+    // The rest of March's minimum cures it: the account is unfrozen and back to CURRENT.
+    expect(s.repay('r-3', '0.10').map((e) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured', 'AccountUnfrozen', 'DelinquencyBucketChanged']);
+  });
+
+  it('keeps revision 2\'s rule on an account approved under it, whose history must replay to what it recorded', () => {
+    const s = carriedInterest(2);
+    expect(s.state.statements.map((st) => st.id)).toEqual(['2026-02']);
+    expect(overdueAmount(s.state).toString()).toBe('0.10');
+    expect(s.repay('r-2', '0.10').map((e) => e.type)).toContain('AccountUnfrozen');
   });
 });
