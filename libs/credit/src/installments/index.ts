@@ -1,3 +1,2 @@
 export * from './installment-schedule';
 export * from './apr';
-export * from './early-payoff';
