@@ -2,6 +2,7 @@
  * `ledger verify`: a pass over the whole log in position order, then one account at a time, that checks
  * - the log is intact: each account event's chain hash, revisions without gaps, every anchor's hash;
  * - the postings of every event balance, and the trial balance over the whole ledger is zero;
+ * - each account's receivables in the journal (its postings summed) equal what its replayed state owes, by kind;
  * - no posted amount has more than 2 decimals;
  * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
  * - each read-model row (balances, statements) equals the replayed state: a statement's row every figure
@@ -30,7 +31,7 @@ import {
   type StatementIssuedData,
 } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { type BalanceRow, type Db, getAccruals, getStatements, statementView, type StatementView } from '@ledger/projections';
+import { type BalanceRow, balanceRow, type Db, getAccruals, getStatements, statementView, type StatementView } from '@ledger/projections';
 import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
@@ -81,6 +82,22 @@ interface AccountReplay {
   rates: Map<string, { dailyRate: string; penaltyDailyRate: string }>;
   /** By statement: the repayments and refunds allocated to it, and the repayments received while the account listed it. */
   paid: Map<string, StatementPaid>;
+  /** The account's receivables as its postings sum them (debits less credits). */
+  receivables: Record<Receivable, Money>;
+}
+
+type Receivable = (typeof RECEIVABLES)[number];
+const RECEIVABLES = ['REVOLVING_PRINCIPAL_RECEIVABLE', 'INSTALLMENT_PRINCIPAL_RECEIVABLE', 'INTEREST_RECEIVABLE', 'FEE_RECEIVABLE', 'PENALTY_RECEIVABLE'] as const satisfies readonly LedgerAccount[];
+
+/** What the state owes under each receivable, from the balances row a replay gives (its owed columns). */
+function owedByReceivable(row: BalanceRow): Record<Receivable, Money> {
+  return {
+    REVOLVING_PRINCIPAL_RECEIVABLE: Money.of(row.revolving_unbilled).plus(Money.of(row.revolving_billed)),
+    INSTALLMENT_PRINCIPAL_RECEIVABLE: Money.of(row.installment_unbilled).plus(Money.of(row.installment_billed)),
+    INTEREST_RECEIVABLE: Money.of(row.interest_owed),
+    FEE_RECEIVABLE: Money.of(row.fees_owed),
+    PENALTY_RECEIVABLE: Money.of(row.penalty_owed),
+  };
 }
 
 interface StatementPaid {
@@ -187,13 +204,14 @@ export class LedgerVerifier {
   /** The second pass: each account's stream replayed alone, then its read-model rows checked against the replay. */
   private async replayAccounts(): Promise<void> {
     const db = this.options.readModels;
-    const balanceRow = db?.prepare('SELECT * FROM balances WHERE account_id = ?');
+    const storedBalances = db?.prepare('SELECT * FROM balances WHERE account_id = ?');
     const readStream = streamRowsReader(this.store, { readable: false });
     const total = BigInt(this.chains.size);
     let done = 0n;
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
-      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map() };
+      const receivables = Object.fromEntries(RECEIVABLES.map((r) => [r, Money.ZERO])) as Record<Receivable, Money>;
+      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables };
       let last: LogRow | undefined;
       for (const row of await readStream(stream)) {
         if (row.position > this.lastPosition) break;
@@ -205,7 +223,8 @@ export class LedgerVerifier {
       if (last?.revision !== inLog) {
         this.findings.push(finding('REVISION_GAP', `read alone, the stream ends at revision ${last?.revision ?? 'none'}; the log holds it to revision ${inLog}`, { accountId, stream, expected: inLog.toString(), actual: last?.revision.toString() ?? null }));
       }
-      const row = balanceRow?.get(accountId) as BalanceRow | undefined;
+      if (!account.failed) this.checkJournal(accountId, account);
+      const row = storedBalances?.get(accountId) as BalanceRow | undefined;
       if (db !== undefined && !account.failed && (row === undefined || !(await this.movedOn(accountId, row)))) this.checkReadModels(db, accountId, account, row);
       done++;
       if (done % 1_000n === 0n || done === total) this.options.onProgress?.(done, total, 'accounts');
@@ -262,13 +281,29 @@ export class LedgerVerifier {
         const side = (s: 'DEBIT' | 'CREDIT') => Money.sum(postings.filter((p) => p.side === s).map((p) => p.amount)).toString();
         this.findings.push(finding('POSTINGS_UNBALANCED', `debits ${side('DEBIT')} and credits ${side('CREDIT')} differ`, { ...where, expected: side('DEBIT'), actual: side('CREDIT') }));
       }
-      for (const p of postings) this.balances[p.account] = this.balances[p.account].plus(p.side === 'DEBIT' ? p.amount : p.amount.negated());
+      for (const p of postings) {
+        const signed = p.side === 'DEBIT' ? p.amount : p.amount.negated();
+        this.balances[p.account] = this.balances[p.account].plus(signed);
+        if (p.account in account.receivables) account.receivables[p.account as Receivable] = account.receivables[p.account as Receivable].plus(signed);
+      }
       if (event.type === 'StatementIssued') this.checkStatementInterest(account, event.data, where);
       notePaid(account, event);
       account.state = fold(account.state, [event]);
     } catch (error) {
       account.failed = true;
       this.findings.push(finding('REPLAY_FAILED', `the event cannot be replayed: ${(error as Error).message}`, where));
+    }
+  }
+
+  /** The account's receivables in the journal against what its replayed state owes, kind by kind. */
+  private checkJournal(accountId: string, account: AccountReplay): void {
+    const owed = owedByReceivable(balanceRow(account.state, account.position));
+    for (const receivable of RECEIVABLES) {
+      const inJournal = account.receivables[receivable];
+      if (inJournal.equals(owed[receivable])) continue;
+      this.findings.push(
+        finding('JOURNAL_MISMATCH', `the journal holds ${inJournal.toJSON()} receivable under ${receivable}, the replayed account owes ${owed[receivable].toJSON()}`, { accountId, stream: `${ACCOUNT_STREAM_PREFIX}${accountId}`, field: receivable, expected: owed[receivable].toJSON(), actual: inJournal.toJSON() }),
+      );
     }
   }
 
