@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { GeneralLedger, GlLine, TrialBalanceRow } from '@ledger/servicing/audit';
+import { SqliteEventStore } from '@ledger/event-store';
+import { accountHistoryAtClose, type GeneralLedger, type GlLine, type TrialBalanceRow } from '@ledger/servicing/audit';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
 jest.setTimeout(180_000);
@@ -39,9 +40,13 @@ describe('ledger gl on a simulated ledger', () => {
       early: ['--from', '2026-01-01', '--to', '2026-02-28', '--format', 'json'],
       late: ['--from', '2026-03-01', '--to', '2026-06-30', '--format', 'json'],
       empty: ['--from', '2025-01-01', '--to', '2025-01-31', '--format', 'json'],
+      // To March's close: its statement is billed then, its charges posted on 1 April.
+      atClose: ['--from', '2026-01-01', '--to', '2026-03-31', '--by', 'business-day', '--format', 'json'],
+      byPosting: ['--from', '2026-01-01', '--to', '2026-03-31', '--format', 'json'],
     };
     await Promise.all(Object.entries(ranges).map(async ([name, args]) => void (runs[name] = await runLedger(dir, ['gl', ...args]))));
     for (const [name, run] of Object.entries(runs)) if (run.code !== 0) throw new Error(`gl ${name} failed: ${run.stderr}`);
+    runs.badBy = await runLedger(dir, ['gl', '--from', '2026-01-01', '--to', '2026-03-31', '--by', 'close']);
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,6 +82,36 @@ describe('ledger gl on a simulated ledger', () => {
     expect(by(late.trialBalance, (r) => r.opening)).toEqual(by(early.trialBalance, (r) => r.closing));
     expect(by(late.trialBalance, (r) => r.closing)).toEqual(by(whole.trialBalance, (r) => r.closing));
     expect(early.lineCount + late.lineCount).toBe(whole.lineCount);
+  });
+
+  it("by business day, closes each receivable at what the accounts replayed to that day's close owe, to the fen", async () => {
+    const atClose = parsed('atClose');
+    expect(atClose.dateBy).toBe('businessDay');
+    const store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+    const owed = { revolving: 0n, installment: 0n, interest: 0n, fees: 0n, penalty: 0n };
+    try {
+      const accounts = store.db.prepare(`SELECT DISTINCT substr(stream, 16) FROM events WHERE stream LIKE 'credit-account-%'`).pluck().all() as string[];
+      expect(accounts).toHaveLength(100);
+      for (const accountId of accounts) {
+        const view = (await accountHistoryAtClose(store, accountId, '2026-03-31')).balances;
+        if (view === null) continue;
+        owed.revolving += fen(view.owed.revolvingUnbilled) + fen(view.owed.revolvingBilled);
+        owed.installment += fen(view.owed.installmentUnbilled) + fen(view.owed.installmentBilled);
+        owed.interest += fen(view.owed.interest);
+        owed.fees += fen(view.owed.fees);
+        owed.penalty += fen(view.owed.penaltyInterest);
+      }
+    } finally {
+      await store.close();
+    }
+    const closing = (rows: TrialBalanceRow[]) => Object.fromEntries(rows.map((r) => [r.ledgerAccount, fen(r.closing)]));
+    const gl = closing(atClose.trialBalance);
+    expect(owed.interest).toBeGreaterThan(0n);
+    expect({ revolving: gl.REVOLVING_PRINCIPAL_RECEIVABLE, installment: gl.INSTALLMENT_PRINCIPAL_RECEIVABLE, interest: gl.INTEREST_RECEIVABLE, fees: gl.FEE_RECEIVABLE, penalty: gl.PENALTY_RECEIVABLE }).toEqual(owed);
+    // By posting date the range ends before March's statement: less interest is receivable.
+    expect(closing(parsed('byPosting').trialBalance).INTEREST_RECEIVABLE).toBeLessThan(gl.INTEREST_RECEIVABLE);
+    expect(runs.badBy.code).toBe(2);
+    expect(runs.badBy.stderr).toContain('--by must be posting or business-day, got close');
   });
 
   it('writes valid JSON for a range with no line', () => {

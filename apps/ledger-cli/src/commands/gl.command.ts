@@ -4,7 +4,7 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDate } from '@ledger/credit';
-import { generalLedger, type GeneralLedger, type GlLine } from '@ledger/servicing/audit';
+import { generalLedger, type GeneralLedger, type GlDating, type GlLine } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csvRows, type Format, json, out, parseFormat, progress, table } from '../output';
 
@@ -12,11 +12,12 @@ interface GlOptions {
   from: string;
   to: string;
   format: Format;
+  by?: GlDating;
 }
 
 export function glText(gl: GeneralLedger): string {
   return [
-    `trial balance ${gl.from} to ${gl.to} (${gl.lineCount} journal lines; debits positive)`,
+    `trial balance ${gl.from} to ${gl.to}${gl.dateBy === 'businessDay' ? ' by business day (as of each close)' : ''} (${gl.lineCount} journal lines; debits positive)`,
     '',
     table(
       ['ledger account', 'opening', 'debits', 'credits', 'closing'],
@@ -64,8 +65,8 @@ export class GlCommand extends CommandRunner {
     // The store is opened before the first byte is written: a log that cannot be opened leaves no partial output.
     const gl = await this.files.withStore(async (store) => {
       if (format === 'csv') await write(`${csvRows([GL_COLUMNS])}\n`);
-      if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "lines": [`);
-      return generalLedger(store, from, to, { onProgress: (p, head) => bar.update(p, head), onLines });
+      if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "dateBy": ${JSON.stringify(options.by ?? 'posting')},\n  "lines": [`);
+      return generalLedger(store, from, to, { dateBy: options.by, onProgress: (p, head) => bar.update(p, head), onLines });
     });
     bar.stop();
     if (format === 'json') {
@@ -83,6 +84,13 @@ export class GlCommand extends CommandRunner {
   @Option({ flags: '--to <date>', description: 'last posting date, YYYY-MM-DD' })
   parseTo(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--by <dating>', description: "posting (default: each event's own date) or business-day (the day whose commands or close decided it: the trial balance to D is the ledger at D's close, as replay --business-date D shows it)" })
+  parseBy(value: string): GlDating {
+    if (value === 'posting') return 'posting';
+    if (value === 'business-day') return 'businessDay';
+    throw new CliError(`--by must be posting or business-day, got ${value}`);
   }
 
   @Option({ flags: '--format <format>', description: 'text, json or csv', defaultValue: 'text' })

@@ -1,6 +1,11 @@
 /**
  * The general ledger and trial balance over a range of business dates, from the journal postings of
- * every account event (`postingsFor`). An event belongs to the business date it takes effect on (`on`).
+ * every account event (`postingsFor`). By default an event belongs to the business date it takes effect
+ * on (`on`, its posting date). With `dateBy: 'businessDay'` it belongs to the business day whose commands
+ * or close decided it (its `metadata.businessDate`; an event without one takes its stream's date before
+ * it, as a replay to a close does), so the trial balance to day D is the ledger at D's close, which
+ * `replay --business-date D` shows account by account: a month end's close bills the month's statement,
+ * whose charges post on the 1st.
  * The trial balance shows, per ledger account, the opening balance before `from`, the debits and credits
  * of the range, and the closing balance; signed balances are debits positive, credits negative.
  */
@@ -31,13 +36,18 @@ export interface TrialBalanceRow {
 export interface GeneralLedger {
   from: string;
   to: string;
+  dateBy: GlDating;
   /** Journal lines of the range, handed to `onLines` as the log is read (none are kept). */
   lineCount: number;
   trialBalance: TrialBalanceRow[];
   totals: { debits: string; credits: string; closing: string };
 }
 
+export type GlDating = 'posting' | 'businessDay';
+
 export interface GeneralLedgerOptions {
+  /** Which date an event's lines belong to: its posting date (default) or the business day that decided it. */
+  dateBy?: GlDating;
   onProgress?(position: bigint, head: bigint): void;
   /**
    * The range's journal lines, a page of the log at a time, in the log's order; awaited before the next
@@ -52,13 +62,21 @@ export async function generalLedger(store: EventStore, from: string, to: string,
   const debits = zero();
   const credits = zero();
   let lineCount = 0;
+  const dateBy = options.dateBy ?? 'posting';
+  // By business day: each account stream's last business date, for an event that carries none.
+  const lastDay = new Map<string, string>();
   const head = await store.headPosition();
   for await (const rows of readLog(store)) {
     const lines: GlLine[] = [];
     for (const row of rows) {
       if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) continue;
       const event = { type: row.type, data: row.data } as CreditAccountEvent;
-      const on = (event.data as { on?: string }).on ?? '';
+      let on = (event.data as { on?: string }).on ?? '';
+      if (dateBy === 'businessDay') {
+        const recorded = row.metadata.businessDate;
+        on = typeof recorded === 'string' ? recorded : (lastDay.get(row.stream) ?? on);
+        lastDay.set(row.stream, on);
+      }
       if (on > to) continue;
       for (const p of postingsFor(event)) {
         if (on < from) {
@@ -81,5 +99,5 @@ export async function generalLedger(store: EventStore, from: string, to: string,
     closing: opening[a].plus(debits[a]).minus(credits[a]).toString(),
   }));
   const sum = (pick: (r: TrialBalanceRow) => string) => Money.sum(trialBalance.map((r) => Money.of(pick(r)))).toString();
-  return { from, to, lineCount, trialBalance, totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) } };
+  return { from, to, dateBy, lineCount, trialBalance, totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) } };
 }
