@@ -51,6 +51,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
   );
   const anchors = new AuditAnchorScheduler(store);
   anchors.logger = {
+    log: (message: string) => send({ type: 'log', level: 'info', message }),
     warn: (message: string) => send({ type: 'log', level: 'warn', message }),
     error: (message: string) => send({ type: 'log', level: 'error', message }),
   };

@@ -1,6 +1,7 @@
 import { MemoryEventStore, type SubscribeOptions, type Subscription } from '@ledger/event-store';
 import { AuditAnchorScheduler } from './audit-anchor-scheduler';
 import { AuditAnchors } from './audit-anchors';
+import { verifyLedger } from './ledger-verifier';
 
 async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; !(await done()); ) {
@@ -23,7 +24,8 @@ describe('the audit anchor scheduler', () => {
     });
     const scheduler = new AuditAnchorScheduler(store);
     const errors: string[] = [];
-    scheduler.logger = { warn: (message: string) => errors.push(message), error: (message: string) => errors.push(message) };
+    const logged: string[] = [];
+    scheduler.logger = { log: (message: string) => logged.push(message), warn: (message: string) => errors.push(message), error: (message: string) => errors.push(message) };
     scheduler.retryAfterMs = 20;
     await scheduler.follow();
     await until('a second subscription', () => subscriptions === 2);
@@ -33,6 +35,10 @@ describe('the audit anchor scheduler', () => {
     const anchors = new AuditAnchors(store);
     await until('an anchor of the closed day', async () => (await anchors.list()).length === 1);
     expect((await anchors.list())[0].data).toMatchObject({ fromPosition: '0', toPosition: '1', events: 1 });
+    // Each anchor written is logged as verify prints the last one and --expect-anchor takes it.
+    await until('the anchor logged', () => logged.length === 1);
+    const { lastAnchor } = await verifyLedger(store);
+    expect(logged).toEqual([`audit anchor ${lastAnchor!.position}:${lastAnchor!.hash} written (the log to position 1; keep it outside the ledger for ledger verify --expect-anchor)`]);
     await scheduler.onModuleDestroy();
   });
 
@@ -40,7 +46,7 @@ describe('the audit anchor scheduler', () => {
     const store = new MemoryEventStore();
     const heads = jest.spyOn(store, 'headPosition').mockRejectedValue(new Error('the log is unreadable'));
     const scheduler = new AuditAnchorScheduler(store);
-    scheduler.logger = { warn: () => undefined, error: () => undefined };
+    scheduler.logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
     scheduler.retryAfterMs = 10;
     scheduler.followLater(0);
     await until('two attempts', () => heads.mock.calls.length >= 2);

@@ -15,11 +15,20 @@ import { AUDIT_ANCHOR_STREAM, AuditAnchors } from './audit-anchors';
 
 const ACTOR = 'system:audit-anchor';
 
+/** The line each anchor written is logged with: its `<position>:<hash>` as `verify` prints and `--expect-anchor` takes it. */
+export function anchorLine(position: bigint, hash: string, toPosition: string): string {
+  return `audit anchor ${position}:${hash} written (the log to position ${toPosition}; keep it outside the ledger for ledger verify --expect-anchor)`;
+}
+
 @Injectable()
 export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly anchors: AuditAnchors;
-  /** Where failures are reported; the worker thread passes them on to the API's log. */
-  logger: Pick<Logger, 'warn' | 'error'> = new Logger('AuditAnchors');
+  /**
+   * Where each anchor written is logged (as `verify` prints the last anchor: a log shipped off the machine
+   * is a record of the anchors kept outside the ledger, for `verify --expect-anchor`) and failures reported;
+   * the worker thread passes them on to the API's log.
+   */
+  logger: Pick<Logger, 'log' | 'warn' | 'error'> = new Logger('AuditAnchors');
   private subscription: Subscription | null = null;
   private pending: Promise<unknown> = Promise.resolve();
   private sinceLast = 0;
@@ -83,6 +92,9 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
     this.sinceLast = 0;
     this.pending = this.pending
       .then(() => this.anchors.anchor(ACTOR))
+      .then((anchor) => {
+        if (anchor) this.logger.log(anchorLine(anchor.anchorPosition, anchor.hash, anchor.toPosition));
+      })
       .catch((error: Error) => this.logger.warn(`audit anchor not written, retried at the next trigger: ${error.message}`));
     return this.pending;
   }

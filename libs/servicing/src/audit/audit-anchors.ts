@@ -62,8 +62,11 @@ export class AuditAnchors {
     return events.filter((e) => e.type === AUDIT_ANCHOR_TYPE).map((e) => ({ position: e.position, data: e.data as AuditAnchorData }));
   }
 
-  /** Anchors the log up to its current head; nothing when no event was appended since the last anchor. */
-  async anchor(actor: string): Promise<AuditAnchorData | null> {
+  /**
+   * Anchors the log up to its current head; nothing when no event was appended since the last anchor.
+   * Answers the anchor with its event's own position (`anchorPosition`), which `verify --expect-anchor` names it by.
+   */
+  async anchor(actor: string): Promise<(AuditAnchorData & { anchorPosition: bigint }) | null> {
     const last = await this.lastAnchor();
     const lastData = last ? (last.data as AuditAnchorData) : null;
     const from = lastData ? BigInt(lastData.toPosition) : 0n;
@@ -78,8 +81,9 @@ export class AuditAnchors {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const data: AuditAnchorData = { fromPosition: from.toString(), toPosition: head.toString(), events: hasher.count, previousHash: lastData?.hash ?? '', hash: hasher.digest() };
+    let appended: { position: bigint };
     try {
-      await this.store.append(AUDIT_ANCHOR_STREAM, last ? last.revision : 'no_stream', [
+      appended = await this.store.append(AUDIT_ANCHOR_STREAM, last ? last.revision : 'no_stream', [
         { id: uuidv5(`audit-anchor|${head.toString()}`, ANCHOR_ID_NAMESPACE), type: AUDIT_ANCHOR_TYPE, schemaVersion: 1, data, metadata: { actor } },
       ]);
     } catch (error) {
@@ -87,7 +91,7 @@ export class AuditAnchors {
       this.latest = undefined;
       throw error;
     }
-    return data;
+    return { ...data, anchorPosition: appended.position };
   }
 
   /** Whether the log holds an event other than an anchor after `position`. */
