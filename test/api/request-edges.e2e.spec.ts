@@ -150,6 +150,28 @@ describe('the first business day a ledger closes', () => {
       await close(ledger, '2026-01-02').expect(200);
     }));
 
+  it('is no later than the business date of its first event: days with business are not skipped', () =>
+    onFreshLedger(async (ledger) => {
+      await openAccount(ledger, '1991-06-30', 43); // recorded on 2 January 2026
+      await ledger.setClock('2026-01-04T00:10:00+08:00');
+      const later = await close(ledger, '2026-01-03');
+      expect([later.status, later.body.error, later.body.details]).toEqual([409, 'BUSINESS_DAY_SKIPPED', [{ lastClosed: null, next: '2026-01-02' }]]);
+      await close(ledger, '2026-01-02').expect(200);
+      await close(ledger, '2026-01-03').expect(200);
+    }));
+
+  it('is the open day before it: a command dated after the first business day waits for its close', () =>
+    onFreshLedger(async (ledger) => {
+      const account = await openAccount(ledger, '1991-06-30', 44); // recorded on 2 January 2026
+      // Just past midnight, before the scheduler (or an operator) closed 2 January: a draw dated the 3rd
+      // would be billed, or fall due, with a day closed after it.
+      await ledger.setClock('2026-01-03T00:00:30+08:00');
+      const early = await ledger.http.post(`/accounts/${account}/draws`).send(draw('F-1', '10.00'));
+      expect([early.status, early.body.error, early.body.details]).toEqual([409, 'BUSINESS_DAY_NOT_CLOSED', [{ businessDate: '2026-01-03', lastClosed: null, toClose: '2026-01-02' }]]);
+      await close(ledger, '2026-01-02').expect(200);
+      expect((await ledger.http.post(`/accounts/${account}/draws`).send(draw('F-1', '10.00'))).status).toBe(201);
+    }));
+
   it('is yesterday on a ledger with nothing in it', () =>
     onFreshLedger(async (ledger) => {
       expect((await close(ledger, '2025-12-31')).body).toMatchObject({ error: 'BUSINESS_DAY_BEFORE_LEDGER', details: [{ earliest: '2026-01-01' }] });

@@ -49,7 +49,7 @@ describe('personal data after a simulated portfolio', () => {
       app.get(CommandBus),
       app.get(AccountRepository),
       app.get(BusinessClock),
-    ).run({ accounts: 40, months: 2, seed: 9, start: '2026-01-03' });
+    ).run({ accounts: 40, months: 2, seed: 9, start: '2026-01-02' });
 
     const db = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
     const events = db.prepare('SELECT data, metadata FROM events').all() as {

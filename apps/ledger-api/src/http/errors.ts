@@ -72,7 +72,7 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     return { status: 409, body: { error: 'CONCURRENCY_CONFLICT', message: exception.message, details: [] } };
   }
   if (exception instanceof BusinessDayNotClosedError) {
-    return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed }] } };
+    return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed, toClose: exception.toClose }] } };
   }
   if (exception instanceof ClockError) {
     const malformed = exception.code === 'INVALID_DATE_TIME';

@@ -7,30 +7,41 @@
  */
 import { addDays } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { readLastClosedDay } from './business-days-stream';
+import { firstBusinessDay, readLastClosedDay } from './business-days-stream';
 
 export class BusinessDayNotClosedError extends Error {
   readonly code = 'BUSINESS_DAY_NOT_CLOSED';
+  /** The day to close first: the one after the last closed, or before any close the ledger's first business day. */
+  readonly toClose: string;
   constructor(
     readonly businessDate: string,
-    readonly lastClosed: string,
+    readonly lastClosed: string | null,
+    firstDay?: string,
   ) {
-    super(`business day ${addDays(lastClosed, 1)} must be closed (end of day) before commands dated ${businessDate}`);
+    const toClose = lastClosed === null ? firstDay! : addDays(lastClosed, 1);
+    super(`business day ${toClose} must be closed (end of day) before commands dated ${businessDate}`);
+    this.toClose = toClose;
   }
 }
 
 export class BusinessDayGate {
   /** The last closed day as last seen; undefined until read. Only ever moves forward. */
   private lastClosed: string | null | undefined;
+  /**
+   * Before the first close, the business date of the log's first event: the ledger's first business day,
+   * the open one (the first close may be no other, `EndOfDayService`). Undefined while the log is empty.
+   */
+  private firstDay: string | undefined;
 
   constructor(private readonly store: EventStore) {}
 
   async assertOpen(businessDate: string): Promise<void> {
-    if (this.lastClosed === undefined) await this.refresh();
+    // On an empty log, looked at again until its first event names the first business day.
+    if (this.lastClosed === undefined || (this.lastClosed === null && this.firstDay === undefined)) await this.refresh();
     if (this.admits(businessDate)) return;
     // Another process may have closed the day since: look again before refusing.
     await this.refresh();
-    if (!this.admits(businessDate)) throw new BusinessDayNotClosedError(businessDate, this.lastClosed as string);
+    if (!this.admits(businessDate)) throw new BusinessDayNotClosedError(businessDate, this.lastClosed ?? null, this.firstDay);
   }
 
   noteClosed(date: string): void {
@@ -38,13 +49,19 @@ export class BusinessDayGate {
   }
 
   private admits(businessDate: string): boolean {
-    // Before the first close there is nothing to order commands against.
-    return this.lastClosed === null || this.lastClosed === undefined || businessDate <= addDays(this.lastClosed, 1);
+    if (this.lastClosed) return businessDate <= addDays(this.lastClosed, 1);
+    // Before the first close the open day is the ledger's first: a command dated after it would be billed,
+    // or fall due, with a day closed after it (a draw just past a month's end on the statement of that month).
+    return this.firstDay === undefined || businessDate <= this.firstDay;
   }
 
   private async refresh(): Promise<void> {
     const last = await readLastClosedDay(this.store);
-    if (last) this.noteClosed((last.data as { businessDate: string }).businessDate);
-    else this.lastClosed = null;
+    if (last) {
+      this.noteClosed((last.data as { businessDate: string }).businessDate);
+      return;
+    }
+    this.lastClosed = null;
+    this.firstDay = await firstBusinessDay(this.store);
   }
 }

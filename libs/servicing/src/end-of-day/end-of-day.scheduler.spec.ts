@@ -2,9 +2,10 @@ import { FixedClock } from '../clock/fixed-clock.testing';
 import type { EndOfDayReport, EndOfDayService } from './end-of-day.service';
 import { EndOfDayScheduler } from './end-of-day.scheduler';
 
-function fakeEndOfDay(lastClosed: string | null) {
+function fakeEndOfDay(lastClosed: string | null, firstToClose = '2000-01-01') {
   const closed: string[] = [];
   const service = {
+    firstToClose: async () => firstToClose,
     lastClosed: async () => ({ date: closed[closed.length - 1] ?? lastClosed, revision: 'no_stream' as const, data: null, position: 0n }),
     close: async (date: string) => {
       closed.push(date);
@@ -24,6 +25,13 @@ describe('the end-of-day scheduler on the system clock', () => {
   it('catches up every day missed while the service was down, in order', async () => {
     const { service, closed } = fakeEndOfDay('2026-03-06');
     await new EndOfDayScheduler(service, new FixedClock('2026-03-10T08:00:00+08:00')).tick();
+    expect(closed).toEqual(['2026-03-07', '2026-03-08', '2026-03-09']);
+  });
+
+  it("starts a ledger that has closed no day at its first business day, not at yesterday", async () => {
+    // The ledger's first event is dated 7 March (the service was down since): its days are closed from there.
+    const { service, closed } = fakeEndOfDay(null, '2026-03-07');
+    await new EndOfDayScheduler(service, new FixedClock('2026-03-10T00:02:00+08:00')).tick();
     expect(closed).toEqual(['2026-03-07', '2026-03-08', '2026-03-09']);
   });
 

@@ -43,7 +43,7 @@ export class EndOfDayScheduler implements OnApplicationBootstrap, OnApplicationS
   private async closeDueDays(): Promise<void> {
     const yesterday = addDays(this.clock.businessDate(), -1);
     const last = await this.endOfDay.lastClosed();
-    let next = last.date === null ? yesterday : addDays(last.date, 1);
+    let next = last.date === null ? await this.endOfDay.firstToClose() : addDays(last.date, 1);
     try {
       while (next <= yesterday) {
         const report = await this.endOfDay.close(next, 'system:scheduler');

@@ -21,7 +21,7 @@ import { ACCOUNT_STREAM_PREFIX, BUSINESS_DAYS_STREAM } from '@ledger/projections
 import { BusinessClock } from '../clock/business-clock';
 import { AccountRepository, accountStream } from '../repository/account-repository';
 import { BusinessDayGate } from './business-day-gate';
-import { readLastClosedDay } from './business-days-stream';
+import { firstBusinessDay, readLastClosedDay } from './business-days-stream';
 
 export { BUSINESS_DAYS_STREAM };
 const BUSINESS_DAY_NAMESPACE = '0b6f7c2a-3d4e-4f8a-9b1c-5e6d7f8a9b0c';
@@ -125,10 +125,10 @@ export class EndOfDayService {
       throw new EndOfDayError('BUSINESS_DAY_SKIPPED', `the next business day to close is ${addDays(last.date, 1)}`, { lastClosed: last.date, next: addDays(last.date, 1) });
     }
     const today = this.clock.businessDate();
-    if (last.date === null) await this.assertFirstClose(date, today);
     if (date >= today) {
       throw new EndOfDayError('BUSINESS_DAY_NOT_OVER', `business day ${date} is not over: the business clock says ${this.clock.now()}`, { businessDate: date, now: this.clock.now() });
     }
+    if (last.date === null) await this.assertFirstClose(date, today);
     const before = await this.begin(date, actor);
     const counts: Record<string, number> = { ...before.counts };
     const accounts = before.accounts.size + (await this.processAccounts(date, actor, counts, before.accounts));
@@ -141,18 +141,30 @@ export class EndOfDayService {
   }
 
   /**
+   * The first day to close on a ledger that has closed none: the business date of the log's first event,
+   * or yesterday on a ledger with none, or whose first event is dated today (yesterday then has nothing on
+   * it, and closing it fixes the calendar with today next).
+   */
+  async firstToClose(today = this.clock.businessDate()): Promise<string> {
+    const first = await firstBusinessDay(this.store);
+    return first !== undefined && first < today ? first : addDays(today, -1);
+  }
+
+  /**
    * The first close fixes the ledger's calendar: every later day must be closed in turn, and commands
-   * dated after a day not yet closed are refused. A first close before the ledger recorded anything
-   * (a typo such as 2000-01-01) would leave it refusing every command until decades of days were closed,
-   * so the first close is no earlier than the business date of the log's first event, or than
-   * yesterday on a ledger with none.
+   * dated after a day not yet closed are refused (`BusinessDayGate`, which before any close takes the
+   * ledger's first business day as the open one). So the first close is the business date of the log's
+   * first event, or yesterday on a ledger with none: an earlier one (a typo such as 2000-01-01) would
+   * leave it refusing every command until decades of days were closed, and a later one would skip days
+   * the ledger has business on (a month end's statements, a due date).
    */
   private async assertFirstClose(date: string, today: string): Promise<void> {
-    const [first] = await this.store.readAll({ maxCount: 1 });
-    const recorded = first?.metadata.businessDate;
-    const earliest = typeof recorded === 'string' && recorded < today ? recorded : addDays(today, -1);
-    if (date < earliest) {
-      throw new EndOfDayError('BUSINESS_DAY_BEFORE_LEDGER', `the first business day to close is ${earliest} or later: the ledger has nothing before it`, { field: 'businessDate', earliest });
+    const first = await this.firstToClose(today);
+    if (date < first) {
+      throw new EndOfDayError('BUSINESS_DAY_BEFORE_LEDGER', `the first business day to close is ${first}: the ledger has nothing before it`, { field: 'businessDate', earliest: first });
+    }
+    if (date > first) {
+      throw new EndOfDayError('BUSINESS_DAY_SKIPPED', `the first business day to close is ${first}: the ledger has business on it`, { lastClosed: null, next: first });
     }
   }
 
