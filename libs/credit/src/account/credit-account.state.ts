@@ -135,9 +135,10 @@ export interface CreditAccountState {
    * The servicing rules the account was approved under (`RULE_REVISION`). From revision 2, while a
    * statement is overdue the principal carried onto it from earlier statements bears penalty interest
    * too, and an overdue carried into a new quarter counts among that quarter's episodes. From revision
-   * 3 a statement past its due date is let go of only once it and every statement before it are paid off
-   * (`lettingGoWithEarlier`). A state read from a snapshot or fold row written before the field existed
-   * has none: revision 1.
+   * 3 a statement past its due date is let go of only once it and every statement before it are paid
+   * off, and past its 90 days its whole remainder overdue is everything owed up to it
+   * (`statementsHoldEarlierBalances`). A state read from a snapshot or fold row written before the field
+   * existed has none: revision 1.
    */
   ruleRevision: number;
   payScore: number;
@@ -428,14 +429,19 @@ export interface StatementSums {
 export const RULE_REVISION = 3;
 
 /**
- * Whether a statement past its due date is let go of only once nothing billed up to it is owed (rule
- * revision 3), as settlement counts it paid (`withSettlementFollowUps`), rather than once its own charges
- * are paid. Under revisions 1 and 2 a statement with nothing of its own owed (what an interest-only
- * remainder leaves the next month) was dropped at its due date, before the overdue of its unpaid minimum
- * (which includes the earlier statements' overdue amounts) could be recorded: the account showed the
- * older, smaller overdue amount, and paying that cured it (PRODUCT.md §8).
+ * Whether a statement holds the unpaid balance of the statements before it (PRODUCT.md §6) in what is
+ * settled and what is overdue (rule revision 3):
+ * - a statement past its due date is let go of only once nothing billed up to it is owed, as settlement
+ *   counts it paid (`withSettlementFollowUps`), rather than once its own charges are paid. Under
+ *   revisions 1 and 2 a statement with nothing of its own owed (what an interest-only remainder leaves
+ *   the next month) was dropped at its due date, before the overdue of its unpaid minimum (which includes
+ *   the earlier statements' overdue amounts) could be recorded: the account showed the older, smaller
+ *   overdue amount, and paying that cured it (§8);
+ * - past its 90 days, a statement's "whole unpaid remainder" overdue is everything owed up to it, not its
+ *   own charges alone: with two statements past their 90 days the account's overdue amount was the larger
+ *   of their own remainders, and paying it left the other overdue (§8: "Paying the overdue amount cures it").
  */
-export function lettingGoWithEarlier(state: CreditAccountState): boolean {
+export function statementsHoldEarlierBalances(state: CreditAccountState): boolean {
   return state.ruleRevision >= 3;
 }
 
@@ -483,11 +489,12 @@ export function statementSums(statements: readonly StatementState[], carried = f
 /**
  * What is overdue on one statement: its unpaid minimum, or its whole remainder after the deferral limit,
  * never more than is still owed on it and the statements before it (`owedUpTo`): a refund can leave
- * less owed than the unpaid minimum.
+ * less owed than the unpaid minimum. The remainder is all of `owedUpTo` when the statement holds the
+ * earlier ones' balances (`statementsHoldEarlierBalances`, rule revision 3), else its own charges.
  */
-export function statementOverdueAmount(s: StatementState, owedUpTo: Money): Money {
+export function statementOverdueAmount(s: StatementState, owedUpTo: Money, holdsEarlier = false): Money {
   if (!s.overdue) return Money.ZERO;
-  if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return bucketsTotal(s.owed);
+  if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return holdsEarlier ? owedUpTo : bucketsTotal(s.owed);
   return Money.min(owedUpTo, Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue)));
 }
 
@@ -496,12 +503,13 @@ export function statementOverdueAmount(s: StatementState, owedUpTo: Money): Mone
  * of earlier ones, so the amounts overlap; the largest is the amount that cures every statement.
  */
 export function overdueAmount(state: CreditAccountState): Money {
+  const holdsEarlier = statementsHoldEarlierBalances(state);
   let largest = Money.ZERO;
   // Everything billed and still owed on this statement and the ones before it.
   let owedUpTo = Money.ZERO;
   for (const s of state.statements) {
     owedUpTo = owedUpTo.plus(bucketsTotal(s.owed));
-    largest = Money.max(largest, statementOverdueAmount(s, owedUpTo));
+    largest = Money.max(largest, statementOverdueAmount(s, owedUpTo, holdsEarlier));
   }
   return largest;
 }

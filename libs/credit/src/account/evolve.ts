@@ -24,7 +24,7 @@ import {
   type UnbilledDraw,
   interestBearingPrincipal,
   isOverdue,
-  lettingGoWithEarlier,
+  statementsHoldEarlierBalances,
   statementSums,
   totalOwed,
   withBucket,
@@ -409,7 +409,7 @@ export function accumulateQuarter(q: QuarterStats | null, on: string): QuarterSt
 
 /** Brings the balance timeline up to date after an event. `next` is this event's own copy of the state, filled in here. */
 function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
-  next.statements = withoutSettled(next.statements, lettingGoWithEarlier(next));
+  next.statements = withoutSettled(next.statements, statementsHoldEarlierBalances(next));
   if (!(next.lastOn && next.lastOn > on)) next.lastOn = on;
   const accruing = next.status === 'ACTIVE' || next.status === 'CLOSED';
   if (!next.quarter && !accruing) return next;

@@ -300,3 +300,39 @@ describe('a statement with nothing of its own owed while an earlier one owes (ru
     expect(s.repay('r-2', '0.10').map((e) => e.type)).toContain('AccountUnfrozen');
   });
 });
+
+describe('two statements past their 90 days at once (rule revision 3)', () => {
+  /**
+   * Pay score 720 (0.045% a day). 100.00 drawn on 20 Feb and 500.00 on 9 Mar, nothing ever repaid.
+   * February's statement (100.41 with its interest) passes its 90 days on 8 Jun, March's (507.00 of its own)
+   * on 9 Jul: from 10 Jul the whole remainder of both is overdue, 100.41 + 507.00 = 607.41, not the
+   * larger of the two (figures worked out by the independent billing model, billing.model.property.spec).
+   */
+  const both = () => {
+    const s = new AccountScenario('acc-k', '2026-02-01T10:00:00+08:00').open({ payScore: 720 });
+    s.closeDaysThrough('2026-02-19');
+    s.draw('o-1', '100.00');
+    s.closeDaysThrough('2026-03-08');
+    s.draw('o-2', '500.00');
+    s.closeDaysThrough('2026-07-31');
+    return s;
+  };
+
+  it('makes everything owed up to the later one overdue, and the next statement\'s minimum includes it', () => {
+    const s = both();
+    const remainders = s.eventsOf('AccountBecameOverdue').filter((e) => e.data.kind === 'DEFERRAL_LIMIT_REACHED').map((e) => [e.data.on, e.data.statementId, e.data.overdueAmount]);
+    expect(remainders.slice(0, 2)).toEqual([['2026-06-09', '2026-02', '100.41'], ['2026-07-10', '2026-03', '507.00']]);
+    const july = s.lastOf('StatementIssued').data;
+    // Capped at the balance: 10% of 653.99 plus 607.41 is more than it.
+    expect([july.statementId, july.statementBalance, july.overdueIncluded, july.minimumRepayment]).toEqual(['2026-07', '653.99', '607.41', '653.99']);
+    // July's own minimum is not due until 10 Aug: what is overdue on 1 Aug is the two remainders.
+    expect(overdueAmount(s.state).toString()).toBe('607.41');
+  });
+
+  it('is cured, unfrozen and back to CURRENT by paying the overdue amount it shows', () => {
+    const s = both();
+    const decided = s.repay('cure', overdueAmount(s.state).toString());
+    expect(decided.map((e) => e.type)).toEqual(expect.arrayContaining(['AccountUnfrozen', 'DelinquencyBucketChanged']));
+    expect([s.state.bucket, s.state.frozenForOverdue, s.state.statements.some((st) => st.overdue !== null)]).toEqual(['CURRENT', false, false]);
+  });
+});

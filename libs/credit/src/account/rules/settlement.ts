@@ -5,7 +5,7 @@
  */
 import type { CreditAccountEvent } from '../credit-account.events';
 import { Money } from '../../money/money';
-import { bucketsTotal, type CreditAccountState, statementOverdueAmount } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, statementOverdueAmount, statementsHoldEarlierBalances } from '../credit-account.state';
 import { fold } from '../evolve';
 
 export function withSettlementFollowUps(state: CreditAccountState, primary: CreditAccountEvent[], on: string): CreditAccountEvent[] {
@@ -13,13 +13,14 @@ export function withSettlementFollowUps(state: CreditAccountState, primary: Cred
   const followUps: CreditAccountEvent[] = [];
   // A statement is settled when it and every older statement are paid off: nothing billed up to it is owed.
   let owedUpTo = Money.ZERO;
+  const holdsEarlier = statementsHoldEarlierBalances(after);
   for (const s of after.statements) {
     owedUpTo = owedUpTo.plus(bucketsTotal(s.owed));
     const settled = owedUpTo.isZero();
     if (!s.minimumMet && (s.repaidSinceIssue.greaterThanOrEqual(s.minimum) || settled)) {
       followUps.push({ type: 'MinimumRepaymentMet', data: { on, statementId: s.id, byDueDate: !s.dueDatePassed } });
     }
-    if (s.overdue && (statementOverdueAmount(s, owedUpTo).isZero() || settled)) {
+    if (s.overdue && (statementOverdueAmount(s, owedUpTo, holdsEarlier).isZero() || settled)) {
       followUps.push({ type: 'OverdueCured', data: { on, statementId: s.id } });
     }
   }

@@ -1,0 +1,690 @@
+import fc from 'fast-check';
+import { Dec, Money } from '../money/money';
+import { addDays, daysBetween, type IsoDate, lastOfMonth, monthOf } from '../time/local-date';
+import { AccountScenario } from '../testing/account-scenario';
+import type { AllocationLine, CreditAccountEvent, StatementIssuedData } from './credit-account.events';
+import { billedOwed, overdueAmount, totalOwed } from './credit-account.state';
+import { DomainError } from './domain-error';
+import { getEntry } from './sharded-record';
+
+/*
+ * A differential test of billing, repayment allocation and overdue (PRODUCT.md §6-§8) against an
+ * independent model. The model is driven by the money movements alone (draws posted, conversions and
+ * early payoffs, refunds and reversals with their amounts, repayments with their amounts, and the
+ * interest and penalty interest each StatementIssued charges, which have their own model in
+ * credit-account.property.spec.ts) and by the calendar. It never reads the ledger's allocation lines,
+ * its state or its rule helpers: it allocates every repayment and refund itself, bills its own
+ * statements, and decides overdue, cures, freeze and buckets itself. The ledger's events and the two
+ * state helpers `totalOwed` and `overdueAmount` are read only to compare with it.
+ *
+ * The product terms are written out here as PRODUCT.md gives them, not read from the terms object.
+ */
+const MINIMUM_RATE = '0.1'; // §6: 10% of the statement balance, rounded up to the fen
+const DUE_DAY = '10'; // §6: the 10th
+const MAX_DEFERRAL_DAYS = 90; // §8
+const FREEZE_ON_DAY = 4; // §8
+/** §8: M1 days 1-30, M2 31-60, M3 61-90, M3+ over 90. */
+function bucketFor(dpd: number): string {
+  if (dpd <= 0) return 'CURRENT';
+  if (dpd <= 30) return 'M1';
+  if (dpd <= 60) return 'M2';
+  if (dpd <= 90) return 'M3';
+  return 'M3+';
+}
+/** §7: statement by statement, oldest first, in this order. */
+const COMPONENTS = ['PENALTY_INTEREST', 'INTEREST', 'FEES', 'INSTALLMENT_PRINCIPAL', 'REVOLVING_PRINCIPAL'] as const;
+type Component = (typeof COMPONENTS)[number];
+
+// ---------------------------------------------------------------------------------------------------
+// The model
+// ---------------------------------------------------------------------------------------------------
+
+interface ModelDraw {
+  amount: Money;
+  refunded: Money;
+  /** Unbilled: its share of the unbilled revolving principal; billed: on which statement; or converted. */
+  place: 'UNBILLED' | 'BILLED' | 'PLAN';
+  unbilled: Money;
+}
+
+interface ModelPlan {
+  id: string;
+  /** Posting order of its draw (plan ids are draw ids). */
+  seq: number;
+  periods: number;
+  feePerPeriod: Money;
+  /** Unbilled principal still owed per period (index 0 = period 1). */
+  remaining: Money[];
+  next: number;
+  accelerated: boolean;
+  closed: boolean;
+}
+
+interface ModelStatement {
+  id: string;
+  dueDate: IsoDate;
+  minimum: Money;
+  /** Repayments received since the statement was issued (refunds are not repayments). */
+  repaid: Money;
+  owed: Record<Component, Money>;
+  /** Revolving principal billed here per draw, in posting order; repayments reduce it oldest first. */
+  draws: Map<string, Money>;
+  /** Installment principal billed here per plan. */
+  plans: Map<string, Money>;
+  dueDatePassed: boolean;
+  overdue: { since: IsoDate; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED' } | null;
+}
+
+/** What the model and the ledger are compared on, as readable lines. */
+interface Outputs {
+  statements: string[];
+  allocations: string[];
+  overdue: string[];
+  cured: string[];
+  frozen: string[];
+  unfrozen: string[];
+  buckets: string[];
+}
+
+const emptyOutputs = (): Outputs => ({ statements: [], allocations: [], overdue: [], cured: [], frozen: [], unfrozen: [], buckets: [] });
+
+const sum = (amounts: Iterable<Money>) => Money.sum(amounts);
+const ownTotal = (st: ModelStatement) => sum(COMPONENTS.map((c) => st.owed[c]));
+
+function statementLine(d: {
+  on: string;
+  statementId: string;
+  dueDate: string;
+  revolvingPrincipal: string;
+  installmentPeriods: { planId: string; period: number; principal: string; fee: string }[];
+  fees: string;
+  previousBalance: string;
+  statementBalance: string;
+  overdueIncluded: string;
+  minimumRepayment: string;
+}): string {
+  const periods = d.installmentPeriods.map((p) => `${p.planId}#${p.period}:${p.principal}+${p.fee}`).join(',');
+  return (
+    `${d.on} ${d.statementId} due ${d.dueDate} revolving ${d.revolvingPrincipal} periods [${periods}] fees ${d.fees} ` +
+    `previous ${d.previousBalance} balance ${d.statementBalance} overdueIncluded ${d.overdueIncluded} minimum ${d.minimumRepayment}`
+  );
+}
+
+function allocationLine(on: string, kind: string, amount: string, lines: AllocationLine[], returned: string): string {
+  const parts = lines.map((l) =>
+    l.target === 'STATEMENT' ? `${l.statementId}/${l.component}=${l.amount}` : l.target === 'UNBILLED_REVOLVING' ? `unbilled=${l.amount}` : `${l.planId}#${l.period}=${l.amount}`,
+  );
+  return `${on} ${kind} ${amount}: ${parts.sort().join(' ')} returned ${returned}`;
+}
+
+class BillingModel {
+  readonly draws = new Map<string, ModelDraw>();
+  readonly plans = new Map<string, ModelPlan>();
+  readonly statements: ModelStatement[] = [];
+  readonly out = emptyOutputs();
+  frozen = false;
+  bucket = 'CURRENT';
+  /** Interesting cases reached, for the guard. */
+  readonly reached = { carried: 0, overdue: 0, cured: 0, m2plus: 0, deferral: 0, frozen: 0, billedRefund: 0, planRefund: 0, installmentBilled: 0, payoffBilled: 0, unbilledInstallmentPaid: 0, severalPastLimit: 0, overdueIncluded: 0, capped: 0, curedPartly: 0 };
+
+  unbilledRevolving(): Money {
+    return sum([...this.draws.values()].filter((d) => d.place === 'UNBILLED').map((d) => d.unbilled));
+  }
+
+  unbilledInstallment(): Money {
+    return sum([...this.plans.values()].filter((p) => !p.closed).flatMap((p) => p.remaining.slice(p.next - 1)));
+  }
+
+  billed(): Money {
+    return sum(this.statements.map(ownTotal));
+  }
+
+  /** §7: all that is owed now: billed amounts, unbilled revolving principal, installment principal not yet billed. */
+  totalOwed(): Money {
+    return this.billed().plus(this.unbilledRevolving()).plus(this.unbilledInstallment());
+  }
+
+  /** Everything billed and still owed on each statement and the ones before it. */
+  owedUpTo(): Money[] {
+    let running = Money.ZERO;
+    return this.statements.map((st) => (running = running.plus(ownTotal(st))));
+  }
+
+  /**
+   * What is overdue on one statement (§8): its unpaid minimum, never more than is owed up to it; past
+   * its 90 days, its whole unpaid remainder. Every statement before one past its 90 days is past its own
+   * (earlier due date, and what a statement owes only ever goes down), so the remainder overdue up to it
+   * is everything owed up to it.
+   */
+  statementOverdue(st: ModelStatement, upTo: Money): Money {
+    if (!st.overdue) return Money.ZERO;
+    if (st.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return upTo;
+    return Money.min(upTo, Money.max(Money.ZERO, st.minimum.minus(st.repaid)));
+  }
+
+  /** The account's overdue amount: the largest over the overdue statements (a later minimum includes earlier overdue amounts). */
+  overdueAmount(): Money {
+    const upTo = this.owedUpTo();
+    return this.statements.reduce((largest, st, i) => Money.max(largest, this.statementOverdue(st, upTo[i])), Money.ZERO);
+  }
+
+  overdueSince(): IsoDate | null {
+    const since = this.statements.flatMap((st) => (st.overdue ? [st.overdue.since] : [])).sort();
+    return since[0] ?? null;
+  }
+
+  // --- money movements ---
+
+  draw(drawId: string, amount: Money): void {
+    this.draws.set(drawId, { amount, refunded: Money.ZERO, place: 'UNBILLED', unbilled: amount });
+  }
+
+  /** A conversion takes what is left of the unbilled draw into a plan; its schedule is the conversion's figures. */
+  convert(planId: string, drawId: string, principal: Money, schedule: Money[], feePerPeriod: Money): void {
+    const draw = this.draws.get(drawId)!;
+    expect({ convert: drawId, principal: principal.toString() }).toEqual({ convert: drawId, principal: draw.unbilled.toString() });
+    draw.place = 'PLAN';
+    draw.unbilled = Money.ZERO;
+    const seq = [...this.draws.keys()].indexOf(drawId);
+    this.plans.set(planId, { id: planId, seq, periods: schedule.length, feePerPeriod, remaining: schedule, next: 1, accelerated: false, closed: false });
+  }
+
+  payOff(planId: string): void {
+    this.plans.get(planId)!.accelerated = true;
+  }
+
+  private closeIfEmpty(plan: ModelPlan): void {
+    if (plan.remaining.slice(plan.next - 1).every((r) => r.isZero())) plan.closed = true;
+  }
+
+  private plansInPostingOrder(ids: Iterable<string>): string[] {
+    return [...ids].sort((a, b) => (this.plans.get(a)?.seq ?? 0) - (this.plans.get(b)?.seq ?? 0));
+  }
+
+  /** §7 allocation of a repayment; the model's own lines, applied to the model. */
+  repay(on: string, amount: Money): void {
+    const lines: AllocationLine[] = [];
+    let left = amount;
+    const take = (owed: Money): Money => {
+      const part = Money.min(left, owed);
+      left = left.minus(part);
+      return part;
+    };
+    for (const st of this.statements) {
+      for (const component of COMPONENTS) {
+        if (!left.isPositive() || !st.owed[component].isPositive()) continue;
+        const part = take(st.owed[component]);
+        st.owed[component] = st.owed[component].minus(part);
+        lines.push({ target: 'STATEMENT', statementId: st.id, component, amount: part.toString() });
+        // Which draw's (plan's) share a repayment pays: oldest first, so that a later refund finds what is left of its own.
+        if (component === 'REVOLVING_PRINCIPAL') reduceOldestFirst(st.draws, [...st.draws.keys()], part);
+        if (component === 'INSTALLMENT_PRINCIPAL') reduceOldestFirst(st.plans, this.plansInPostingOrder(st.plans.keys()), part);
+      }
+    }
+    const unbilled = this.unbilledRevolving();
+    if (left.isPositive() && unbilled.isPositive()) {
+      let part = take(unbilled);
+      lines.push({ target: 'UNBILLED_REVOLVING', amount: part.toString() });
+      for (const draw of this.draws.values()) {
+        if (draw.place !== 'UNBILLED' || !part.isPositive()) continue;
+        const share = Money.min(part, draw.unbilled);
+        draw.unbilled = draw.unbilled.minus(share);
+        part = part.minus(share);
+      }
+    }
+    // Installment principal not yet billed, next period first (plans in the order they were made).
+    const open = [...this.plans.values()].filter((p) => !p.closed);
+    for (let offset = 0; left.isPositive() && offset < 12; offset++) {
+      for (const plan of open) {
+        const period = plan.next + offset;
+        if (period > plan.periods || !left.isPositive() || !plan.remaining[period - 1].isPositive()) continue;
+        const part = take(plan.remaining[period - 1]);
+        plan.remaining[period - 1] = plan.remaining[period - 1].minus(part);
+        lines.push({ target: 'UNBILLED_INSTALLMENT', planId: plan.id, period, amount: part.toString() });
+        this.reached.unbilledInstallmentPaid++;
+      }
+    }
+    for (const plan of open) this.closeIfEmpty(plan);
+    const paid = amount.minus(left);
+    for (const st of this.statements) st.repaid = st.repaid.plus(paid);
+    this.out.allocations.push(allocationLine(on, 'repayment', amount.toString(), lines, left.toString()));
+    this.settle(on);
+  }
+
+  /** A refund (or an upheld dispute's reversal) reduces the draw's own principal wherever it lives; the rest goes back. */
+  refund(on: string, kind: string, drawId: string, amount: Money): void {
+    const draw = this.draws.get(drawId)!;
+    const lines: AllocationLine[] = [];
+    let left = amount;
+    draw.refunded = draw.refunded.plus(amount);
+    if (draw.place === 'UNBILLED') {
+      const part = Money.min(left, draw.unbilled);
+      if (part.isPositive()) lines.push({ target: 'UNBILLED_REVOLVING', amount: part.toString() });
+      draw.unbilled = draw.unbilled.minus(part);
+      left = left.minus(part);
+    } else if (draw.place === 'BILLED') {
+      const st = this.statements.find((s) => s.draws.has(drawId));
+      const share = st?.draws.get(drawId) ?? Money.ZERO;
+      const part = Money.min(left, share);
+      if (st && part.isPositive()) {
+        lines.push({ target: 'STATEMENT', statementId: st.id, component: 'REVOLVING_PRINCIPAL', amount: part.toString() });
+        st.draws.set(drawId, share.minus(part));
+        st.owed.REVOLVING_PRINCIPAL = st.owed.REVOLVING_PRINCIPAL.minus(part);
+        left = left.minus(part);
+        this.reached.billedRefund++;
+      }
+    } else {
+      const plan = this.plans.get(drawId)!;
+      // The plan from its last period backwards, then its periods already billed, oldest statement first.
+      if (!plan.closed) {
+        for (let period = plan.periods; period >= plan.next && left.isPositive(); period--) {
+          const part = Money.min(left, plan.remaining[period - 1]);
+          if (!part.isPositive()) continue;
+          lines.push({ target: 'UNBILLED_INSTALLMENT', planId: plan.id, period, amount: part.toString() });
+          plan.remaining[period - 1] = plan.remaining[period - 1].minus(part);
+          left = left.minus(part);
+        }
+        this.closeIfEmpty(plan);
+      }
+      for (const st of this.statements) {
+        const share = st.plans.get(plan.id) ?? Money.ZERO;
+        const part = Money.min(left, share);
+        if (!part.isPositive()) continue;
+        lines.push({ target: 'STATEMENT', statementId: st.id, component: 'INSTALLMENT_PRINCIPAL', amount: part.toString() });
+        st.plans.set(plan.id, share.minus(part));
+        st.owed.INSTALLMENT_PRINCIPAL = st.owed.INSTALLMENT_PRINCIPAL.minus(part);
+        left = left.minus(part);
+      }
+      this.reached.planRefund++;
+    }
+    this.out.allocations.push(allocationLine(on, kind, amount.toString(), lines, left.toString()));
+    this.settle(on);
+  }
+
+  /** What follows money paid down (§8): overdue statements cured, the freeze lifted, the bucket back to current. */
+  private settle(on: string): void {
+    const upTo = this.owedUpTo();
+    this.statements.forEach((st, i) => {
+      if (!st.overdue) return;
+      // A statement is settled when nothing billed up to it is owed (README); past its 90 days, cured when its own remainder is paid.
+      const cured = upTo[i].isZero() || (st.overdue.kind === 'DEFERRAL_LIMIT_REACHED' ? ownTotal(st).isZero() : st.repaid.greaterThanOrEqual(st.minimum));
+      if (cured) {
+        st.overdue = null;
+        this.out.cured.push(`${on} ${st.id}`);
+        this.reached.cured++;
+      }
+    });
+    if (this.statements.some((st) => st.overdue)) {
+      // Some cured, others still overdue.
+      if (this.out.cured.at(-1)?.startsWith(on)) this.reached.curedPartly++;
+      return;
+    }
+    if (this.frozen) this.out.unfrozen.push(on);
+    this.frozen = false;
+    if (this.bucket !== 'CURRENT') this.out.buckets.push(`${on} ${this.bucket}->CURRENT 0`);
+    this.bucket = 'CURRENT';
+  }
+
+  // --- the calendar ---
+
+  /**
+   * Closing business day `day` (what takes effect on the next day): the month's statement on its last
+   * day, due dates and deferral limits, then freeze and bucket. `issued` is the ledger's statement of the
+   * month, read for the interest and penalty interest it charges and for whether one was issued at all
+   * when nothing is owed.
+   */
+  close(day: IsoDate, issued: StatementIssuedData | undefined): void {
+    const on = addDays(day, 1);
+    if (day === lastOfMonth(monthOf(day))) this.bill(day, on, issued);
+    // Due dates (§8).
+    const upTo = this.owedUpTo();
+    this.statements.forEach((st, i) => {
+      if (!st.dueDatePassed && st.dueDate <= day) {
+        st.dueDatePassed = true;
+        const met = st.repaid.greaterThanOrEqual(st.minimum) || upTo[i].isZero();
+        if (!met) {
+          if (upTo[i].lessThan(st.minimum.minus(st.repaid))) this.reached.capped++;
+          st.overdue = { since: st.overdue?.since ?? on, kind: 'MINIMUM_NOT_PAID' };
+          this.out.overdue.push(`${on} ${st.id} ${Money.min(upTo[i], st.minimum.minus(st.repaid)).toString()} MINIMUM_NOT_PAID`);
+          this.reached.overdue++;
+        }
+      }
+      // At most 90 days of deferral, then the whole unpaid remainder is overdue; days past due count from the due date.
+      const own = ownTotal(st);
+      if (addDays(st.dueDate, MAX_DEFERRAL_DAYS) <= day && own.isPositive() && st.overdue?.kind !== 'DEFERRAL_LIMIT_REACHED') {
+        st.overdue = { since: st.overdue?.since ?? addDays(st.dueDate, 1), kind: 'DEFERRAL_LIMIT_REACHED' };
+        this.out.overdue.push(`${on} ${st.id} ${own.toString()} DEFERRAL_LIMIT_REACHED`);
+        this.reached.deferral++;
+      }
+    });
+    // Freeze on the 4th day past due; buckets by days past due.
+    const since = this.overdueSince();
+    if (since === null) return;
+    const dpd = daysBetween(since, on) + 1;
+    if (dpd >= FREEZE_ON_DAY && !this.frozen) {
+      this.frozen = true;
+      this.out.frozen.push(`${on} ${dpd}`);
+      this.reached.frozen++;
+    }
+    const bucket = bucketFor(dpd);
+    if (bucket !== this.bucket) {
+      this.out.buckets.push(`${on} ${this.bucket}->${bucket} ${dpd}`);
+      if (bucket !== 'M1') this.reached.m2plus++;
+      this.bucket = bucket;
+    }
+  }
+
+  private bill(day: IsoDate, on: IsoDate, issued: StatementIssuedData | undefined): void {
+    const id = monthOf(day);
+    const revolving = this.unbilledRevolving();
+    const periods: { plan: ModelPlan; period: number; principal: Money; fee: Money }[] = [];
+    for (const plan of this.plans.values()) {
+      if (plan.closed) continue;
+      if (plan.accelerated) {
+        periods.push({ plan, period: plan.next, principal: sum(plan.remaining.slice(plan.next - 1)), fee: Money.ZERO });
+        this.reached.payoffBilled++;
+      } else {
+        // A period prepaid or refunded to nothing carries no fee (§5, §7: early repayment has no fee).
+        const principal = plan.remaining[plan.next - 1];
+        periods.push({ plan, period: plan.next, principal, fee: principal.isZero() ? Money.ZERO : plan.feePerPeriod });
+      }
+    }
+    const fees = sum(periods.map((p) => p.fee));
+    const installment = sum(periods.map((p) => p.principal));
+    const interest = issued ? Money.of(issued.interest.charged) : Money.ZERO;
+    const penalty = issued ? Money.of(issued.penaltyInterest.charged) : Money.ZERO;
+    const previous = this.billed();
+    const balance = previous.plus(interest).plus(penalty).plus(fees).plus(installment).plus(revolving);
+    if (!issued && balance.isZero() && periods.length === 0) return;
+    const overdueIncluded = this.overdueAmount();
+    // Two remainders past their 90 days at once: the overdue amount is everything owed up to the later one.
+    if (this.statements.filter((st) => st.overdue?.kind === 'DEFERRAL_LIMIT_REACHED' && ownTotal(st).isPositive()).length >= 2) this.reached.severalPastLimit++;
+    const minimum = Money.min(balance, balance.times(MINIMUM_RATE).ceilToFen().plus(overdueIncluded));
+    this.out.statements.push(
+      statementLine({
+        on,
+        statementId: id,
+        dueDate: `${monthOf(on)}-${DUE_DAY}`,
+        revolvingPrincipal: revolving.toString(),
+        installmentPeriods: periods.map((p) => ({ planId: p.plan.id, period: p.period, principal: p.principal.toString(), fee: p.fee.toString() })),
+        fees: fees.toString(),
+        previousBalance: previous.toString(),
+        statementBalance: balance.toString(),
+        overdueIncluded: overdueIncluded.toString(),
+        minimumRepayment: minimum.toString(),
+      }),
+    );
+    if (previous.isPositive()) this.reached.carried++;
+    if (overdueIncluded.isPositive()) this.reached.overdueIncluded++;
+    if (installment.isPositive()) this.reached.installmentBilled++;
+    const billedDraws = new Map<string, Money>();
+    for (const [drawId, draw] of this.draws) {
+      if (draw.place !== 'UNBILLED') continue;
+      if (draw.unbilled.isPositive()) billedDraws.set(drawId, draw.unbilled);
+      draw.place = 'BILLED';
+      draw.unbilled = Money.ZERO;
+    }
+    const billedPlans = new Map<string, Money>();
+    for (const { plan, period, principal } of periods) {
+      billedPlans.set(plan.id, principal);
+      if (plan.accelerated) {
+        plan.remaining = plan.remaining.map(() => Money.ZERO);
+        plan.next = plan.periods + 1;
+      } else {
+        plan.remaining[period - 1] = Money.ZERO;
+        plan.next = period + 1;
+      }
+      if (plan.next > plan.periods) plan.closed = true;
+      this.closeIfEmpty(plan);
+    }
+    this.statements.push({
+      id,
+      dueDate: `${monthOf(on)}-${DUE_DAY}`,
+      minimum,
+      repaid: Money.ZERO,
+      owed: { PENALTY_INTEREST: penalty, INTEREST: interest, FEES: fees, INSTALLMENT_PRINCIPAL: installment, REVOLVING_PRINCIPAL: revolving },
+      draws: billedDraws,
+      plans: billedPlans,
+      dueDatePassed: false,
+      overdue: null,
+    });
+  }
+}
+
+function reduceOldestFirst(shares: Map<string, Money>, order: string[], amount: Money): void {
+  let left = amount;
+  for (const key of order) {
+    if (!left.isPositive()) break;
+    const part = Money.min(left, shares.get(key) ?? Money.ZERO);
+    shares.set(key, shares.get(key)!.minus(part));
+    left = left.minus(part);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Random lives
+// ---------------------------------------------------------------------------------------------------
+
+type Action =
+  | { kind: 'draw'; fen: number; hour: number }
+  | { kind: 'repay'; percent: number }
+  | { kind: 'refund'; pick: number; percent: number }
+  | { kind: 'convert'; pick: number; periods: number }
+  | { kind: 'payoff'; pick: number }
+  | { kind: 'dispute'; pick: number; upheld: boolean }
+  | { kind: 'skip' };
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('draw' as const), fen: fc.integer({ min: 1, max: 250_000 }), hour: fc.integer({ min: 6, max: 22 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('repay' as const), percent: fc.integer({ min: 1, max: 100 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refund' as const), pick: fc.nat(), percent: fc.integer({ min: 1, max: 100 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('convert' as const), pick: fc.nat(), periods: fc.constantFrom(3, 6, 12) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('payoff' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('dispute' as const), pick: fc.nat(), upheld: fc.boolean() }) },
+  { weight: 8, arbitrary: fc.constant({ kind: 'skip' as const }) },
+);
+
+/**
+ * How the customer pays each month, on `payDay` (after the 10th: late), until `stopAfter` days into the
+ * life: the unpaid minimum, a part of it (short: overdue), the whole statement balance, the overdue
+ * amount alone, or nothing at all.
+ */
+const habit = fc.record({
+  kind: fc.constantFrom('minimum', 'minimum', 'partial', 'full', 'overdue', 'none'),
+  payDay: fc.integer({ min: 1, max: 25 }),
+  percent: fc.integer({ min: 1, max: 99 }),
+  stopAfter: fc.integer({ min: 0, max: 300 }),
+});
+
+/** Lives may then go quiet for 130 days: nothing at all, or only the habit's payments (minimums carried to the 90-day limit). */
+const life = fc.record({
+  payScore: fc.integer({ min: 600, max: 850 }),
+  startDay: fc.integer({ min: 0, max: 364 }),
+  days: fc.array(fc.array(action, { maxLength: 3 }), { minLength: 20, maxLength: 130 }),
+  habit,
+  tail: fc.constantFrom('none', 'silent', 'habitOnly'),
+});
+type Life = typeof life extends fc.Arbitrary<infer T> ? T : never;
+
+function fenString(fen: number): string {
+  return Money.fromFen(BigInt(fen)).toString();
+}
+
+/** Runs a life; refusals (DomainError) write nothing. Records the ledger's end-of-day figures (after the day's own events, before its closing). */
+function simulate(input: Life) {
+  const start = addDays('2026-01-01', input.startDay);
+  const s = new AccountScenario('acc-b', `${start}T08:00:00+08:00`).open({ payScore: input.payScore });
+  const drawIds: string[] = [];
+  const endOfDay = new Map<IsoDate, { owed: string; overdue: string }>();
+  const days = input.tail === 'none' ? input.days : [...input.days, ...Array.from({ length: 130 }, () => [] as Action[])];
+  let counter = 0;
+  days.forEach((actions, index) => {
+    const day = s.businessDate;
+    const paying = index < input.habit.stopAfter;
+    const active = index < input.days.length;
+    const attempt = (run: () => void) => {
+      counter++;
+      try {
+        run();
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    };
+    for (const a of active ? actions : []) {
+      attempt(() => {
+        if (a.kind === 'draw') {
+          s.at(day, `${String(a.hour).padStart(2, '0')}:30`);
+          const [e] = s.draw(`o-${counter}`, fenString(a.fen), a.fen >= 500_000 ? 'FACE' : 'PASSWORD');
+          if (e.type === 'DrawPosted') drawIds.push(e.data.drawId);
+        } else if (a.kind === 'repay' && paying) {
+          const amount = totalOwed(s.state).times(new Dec(a.percent).div(100)).floorToFen();
+          if (amount.isPositive()) s.repay(`r-${counter}`, amount.toString());
+        } else if (a.kind === 'refund' && drawIds.length > 0) {
+          const draw = getEntry(s.state.draws, drawIds[a.pick % drawIds.length])!;
+          const amount = draw.amount.minus(draw.refunded).times(new Dec(a.percent).div(100)).floorToFen();
+          if (amount.isPositive()) s.execute({ type: 'RefundDraw', drawId: draw.drawId, refundId: `rf-${counter}`, amount: amount.toString() });
+        } else if (a.kind === 'convert' && drawIds.length > 0) {
+          s.execute({ type: 'ConvertToInstallments', drawId: drawIds[a.pick % drawIds.length], periods: a.periods });
+        } else if (a.kind === 'payoff' && drawIds.length > 0) {
+          s.execute({ type: 'PayOffInstallmentEarly', planId: drawIds[a.pick % drawIds.length] });
+        } else if (a.kind === 'dispute' && drawIds.length > 0) {
+          const disputeId = `d-${counter}`;
+          s.execute({ type: 'OpenDispute', disputeId, drawId: drawIds[a.pick % drawIds.length], reason: 'not mine' });
+          s.execute({ type: 'ResolveDispute', disputeId, upheld: a.upheld, note: 'checked' });
+        }
+      });
+    }
+    if (paying && (active || input.tail === 'habitOnly') && Number(day.slice(8)) === input.habit.payDay && input.habit.kind !== 'none') {
+      attempt(() => {
+        const newest = s.state.statements.at(-1);
+        const unpaidMinimum = newest ? Money.max(Money.ZERO, newest.minimum.minus(newest.repaidSinceIssue)) : Money.ZERO;
+        const amount =
+          input.habit.kind === 'minimum'
+            ? unpaidMinimum
+            : input.habit.kind === 'partial'
+              ? unpaidMinimum.times(new Dec(input.habit.percent).div(100)).floorToFen()
+              : input.habit.kind === 'full'
+                ? billedOwed(s.state)
+                : overdueAmount(s.state);
+        if (amount.isPositive()) s.repay(`h-${counter}`, amount.toString());
+      });
+    }
+    endOfDay.set(day, { owed: totalOwed(s.state).toString(), overdue: overdueAmount(s.state).toString() });
+    s.closeDaysThrough(day);
+  });
+  return { s, endOfDay, lastClosed: addDays(s.businessDate, -1) };
+}
+
+/** The ledger's figures, in the model's words. */
+function ledgerOutputs(events: readonly CreditAccountEvent[]): Outputs {
+  const out = emptyOutputs();
+  for (const e of events) {
+    if (e.type === 'StatementIssued') out.statements.push(statementLine(e.data));
+    else if (e.type === 'RepaymentReceived') out.allocations.push(allocationLine(e.data.on, 'repayment', e.data.amount, e.data.allocation, e.data.returnedToCustomer));
+    else if (e.type === 'DrawRefunded') out.allocations.push(allocationLine(e.data.on, 'refund', e.data.amount, e.data.appliedTo, e.data.returnedToCustomer));
+    else if (e.type === 'DrawReversed') out.allocations.push(allocationLine(e.data.on, 'reversal', e.data.amount, e.data.appliedTo, e.data.returnedToCustomer));
+    else if (e.type === 'AccountBecameOverdue') out.overdue.push(`${e.data.on} ${e.data.statementId} ${e.data.overdueAmount} ${e.data.kind}`);
+    else if (e.type === 'OverdueCured') out.cured.push(`${e.data.on} ${e.data.statementId}`);
+    else if (e.type === 'AccountFrozen') out.frozen.push(`${e.data.on} ${e.data.daysPastDue}`);
+    else if (e.type === 'AccountUnfrozen') out.unfrozen.push(e.data.on);
+    else if (e.type === 'DelinquencyBucketChanged') out.buckets.push(`${e.data.on} ${e.data.from}->${e.data.to} ${e.data.daysPastDue}`);
+  }
+  return out;
+}
+
+/** The model's figures at the end of a day. */
+interface EndOfDay {
+  owed: string;
+  overdue: string;
+}
+
+/**
+ * Runs the model over a life's money movements and calendar, day by day: before each day's events,
+ * the closings of the days before it; at the end of each day, the model's total owed and overdue amount
+ * beside the ledger's.
+ */
+function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
+  const model = new BillingModel();
+  const issued = new Map<IsoDate, StatementIssuedData>();
+  for (const e of events) if (e.type === 'StatementIssued') issued.set(e.data.on, e.data);
+  const daily = new Map<IsoDate, EndOfDay>();
+  const endOfDay = (): EndOfDay => ({
+    owed: model.totalOwed().toString(),
+    overdue: model.overdueAmount().toString(),
+  });
+  let day: IsoDate | null = null;
+  const closeThrough = (until: IsoDate) => {
+    for (; day !== null && day < until && day <= lastClosed; day = addDays(day, 1)) {
+      daily.set(day, endOfDay());
+      model.close(day, issued.get(addDays(day, 1)));
+    }
+  };
+  for (const e of events) {
+    closeThrough(e.data.on);
+    day ??= e.data.on;
+    if (e.type === 'DrawPosted') model.draw(e.data.drawId, Money.of(e.data.amount));
+    else if (e.type === 'InstallmentPlanCreated')
+      model.convert(e.data.planId, e.data.drawId, Money.of(e.data.principal), e.data.schedule.map((p) => Money.of(p.principal)), Money.of(e.data.feePerPeriod));
+    else if (e.type === 'InstallmentPaidOffEarly') model.payOff(e.data.planId);
+    else if (e.type === 'RepaymentReceived') model.repay(e.data.on, Money.of(e.data.amount));
+    else if (e.type === 'DrawRefunded') model.refund(e.data.on, 'refund', e.data.drawId, Money.of(e.data.amount));
+    else if (e.type === 'DrawReversed') {
+      // An upheld dispute reverses what is left of the draw (§10).
+      const draw = model.draws.get(e.data.drawId)!;
+      expect({ reversed: e.data.drawId, amount: e.data.amount }).toEqual({ reversed: e.data.drawId, amount: draw.amount.minus(draw.refunded).toString() });
+      model.refund(e.data.on, 'reversal', e.data.drawId, Money.of(e.data.amount));
+    }
+  }
+  closeThrough(addDays(lastClosed, 1));
+  if (day !== null) daily.set(day, endOfDay());
+  return { model, daily };
+}
+
+describe('billing, repayment allocation and overdue, against an independent model (PRODUCT.md §6-§8)', () => {
+  it('bills, allocates, makes overdue, cures, freezes and buckets every life as the model does', () => {
+    const reached = { lives: 0, statements: 0, carried: 0, overdue: 0, cured: 0, m2plus: 0, deferral: 0, frozen: 0, billedRefund: 0, planRefund: 0, installmentBilled: 0, payoffBilled: 0, unbilledInstallmentPaid: 0, severalPastLimit: 0, overdueIncluded: 0, capped: 0, curedPartly: 0 };
+    fc.assert(
+      fc.property(life, (input) => {
+        const { s, endOfDay, lastClosed } = simulate(input);
+        expect(s.lastOf('ApplicationApproved').data.ruleRevision).toBe(3);
+        const { model, daily } = runModel(s.history, lastClosed);
+        const ledger = ledgerOutputs(s.history);
+        expect(model.out.statements).toEqual(ledger.statements);
+        expect(model.out.allocations).toEqual(ledger.allocations);
+        expect(model.out.overdue).toEqual(ledger.overdue);
+        expect(model.out.cured).toEqual(ledger.cured);
+        expect(model.out.frozen).toEqual(ledger.frozen);
+        expect(model.out.unfrozen).toEqual(ledger.unfrozen);
+        expect(model.out.buckets).toEqual(ledger.buckets);
+        const days = [...endOfDay.keys()];
+        const modelDays = days.map((d) => `${d} owed ${daily.get(d)?.owed} overdue ${daily.get(d)?.overdue}`);
+        expect(modelDays).toEqual(days.map((d) => `${d} owed ${endOfDay.get(d)!.owed} overdue ${endOfDay.get(d)!.overdue}`));
+        reached.lives++;
+        reached.statements += model.out.statements.length;
+        for (const key of Object.keys(model.reached) as (keyof typeof model.reached)[]) reached[key] += model.reached[key];
+      }),
+      { numRuns: 100, seed: 20261207 },
+    );
+    // With this seed: 338 statements, 225 carrying a balance, 195 including an overdue amount, 255 overdue
+    // (2 capped at what was still owed), 38 cured (2 leaving another overdue), 149 bucket moves past M1,
+    // 87 remainders past the 90 days, 88 freezes, 47 refunds of billed draws, 28 of installment draws, 63
+    // statements billing installment principal (15 of an early payoff), 97 repayments reaching
+    // installment principal not yet billed, and statements issued with two remainders past their 90 days at once.
+    expect(reached.lives).toBe(100);
+    expect(reached.carried).toBeGreaterThan(100);
+    expect(reached.overdueIncluded).toBeGreaterThan(80);
+    expect(reached.overdue).toBeGreaterThan(100);
+    expect(reached.capped).toBeGreaterThan(0);
+    expect(reached.cured).toBeGreaterThan(15);
+    expect(reached.curedPartly).toBeGreaterThan(0);
+    expect(reached.m2plus).toBeGreaterThan(50);
+    expect(reached.deferral).toBeGreaterThan(30);
+    expect(reached.frozen).toBeGreaterThan(30);
+    expect(reached.billedRefund).toBeGreaterThan(15);
+    expect(reached.planRefund).toBeGreaterThan(10);
+    expect(reached.installmentBilled).toBeGreaterThan(20);
+    expect(reached.payoffBilled).toBeGreaterThan(5);
+    expect(reached.unbilledInstallmentPaid).toBeGreaterThan(30);
+    expect(reached.severalPastLimit).toBeGreaterThan(0);
+  });
+});
