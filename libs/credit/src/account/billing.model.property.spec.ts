@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, type IsoDate, lastOfMonth, monthOf } from '../time/local-date';
 import { AccountScenario } from '../testing/account-scenario';
+import { type LifeAction, takeAction } from '../testing/life-actions';
 import type { AllocationLine, CreditAccountEvent, StatementIssuedData } from './credit-account.events';
 import { billedOwed, overdueAmount, totalOwed } from './credit-account.state';
 import { DomainError } from './domain-error';
-import { getEntry } from './sharded-record';
 
 /*
  * A differential test of billing, repayment allocation and overdue (PRODUCT.md §6-§8) against an
@@ -465,14 +465,7 @@ function reduceOldestFirst(shares: Map<string, Money>, order: string[], amount: 
 // Random lives
 // ---------------------------------------------------------------------------------------------------
 
-type Action =
-  | { kind: 'draw'; fen: number; hour: number }
-  | { kind: 'repay'; percent: number }
-  | { kind: 'refund'; pick: number; percent: number }
-  | { kind: 'convert'; pick: number; periods: number }
-  | { kind: 'payoff'; pick: number }
-  | { kind: 'dispute'; pick: number; upheld: boolean }
-  | { kind: 'skip' };
+type Action = LifeAction;
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('draw' as const), fen: fc.integer({ min: 1, max: 250_000 }), hour: fc.integer({ min: 6, max: 22 }) }) },
@@ -506,10 +499,6 @@ const life = fc.record({
 });
 type Life = typeof life extends fc.Arbitrary<infer T> ? T : never;
 
-function fenString(fen: number): string {
-  return Money.fromFen(BigInt(fen)).toString();
-}
-
 /** Runs a life; refusals (DomainError) write nothing. Records the ledger's end-of-day figures (after the day's own events, before its closing). */
 function simulate(input: Life) {
   const start = addDays('2026-01-01', input.startDay);
@@ -531,28 +520,8 @@ function simulate(input: Life) {
       }
     };
     for (const a of active ? actions : []) {
-      attempt(() => {
-        if (a.kind === 'draw') {
-          s.at(day, `${String(a.hour).padStart(2, '0')}:30`);
-          const [e] = s.draw(`o-${counter}`, fenString(a.fen), a.fen >= 500_000 ? 'FACE' : 'PASSWORD');
-          if (e.type === 'DrawPosted') drawIds.push(e.data.drawId);
-        } else if (a.kind === 'repay' && paying) {
-          const amount = totalOwed(s.state).times(new Dec(a.percent).div(100)).floorToFen();
-          if (amount.isPositive()) s.repay(`r-${counter}`, amount.toString());
-        } else if (a.kind === 'refund' && drawIds.length > 0) {
-          const draw = getEntry(s.state.draws, drawIds[a.pick % drawIds.length])!;
-          const amount = draw.amount.minus(draw.refunded).times(new Dec(a.percent).div(100)).floorToFen();
-          if (amount.isPositive()) s.execute({ type: 'RefundDraw', drawId: draw.drawId, refundId: `rf-${counter}`, amount: amount.toString() });
-        } else if (a.kind === 'convert' && drawIds.length > 0) {
-          s.execute({ type: 'ConvertToInstallments', drawId: drawIds[a.pick % drawIds.length], periods: a.periods });
-        } else if (a.kind === 'payoff' && drawIds.length > 0) {
-          s.execute({ type: 'PayOffInstallmentEarly', planId: drawIds[a.pick % drawIds.length] });
-        } else if (a.kind === 'dispute' && drawIds.length > 0) {
-          const disputeId = `d-${counter}`;
-          s.execute({ type: 'OpenDispute', disputeId, drawId: drawIds[a.pick % drawIds.length], reason: 'not mine' });
-          s.execute({ type: 'ResolveDispute', disputeId, upheld: a.upheld, note: 'checked' });
-        }
-      });
+      // Past the habit's stop day the customer repays nothing, not even at random.
+      attempt(() => (a.kind !== 'repay' || paying ? takeAction(s, a, counter, drawIds) : undefined));
     }
     if (paying && (active || input.tail === 'habitOnly') && Number(day.slice(8)) === input.habit.payDay && input.habit.kind !== 'none') {
       attempt(() => {

@@ -7,22 +7,17 @@ import { DEFAULT_TERMS_CATALOGUE, type ProductTerms } from '../terms/product-ter
 import { isBalanced, postingsFor } from '../journal/journal';
 import { AccountScenario } from '../testing/account-scenario';
 import { asStoredBefore6 } from '../testing/state-before-6';
+import { type LifeAction, takeAction } from '../testing/life-actions';
 import type { AllocationLine, CreditAccountEvent } from './credit-account.events';
 import { availableCredit, type CreditAccountState, initialState, totalOwed, zeroBuckets } from './credit-account.state';
 import { nextActionDate } from './decide';
 import { DomainError } from './domain-error';
 import { nextDelinquencyClosing } from './rules/overdue';
-import { getEntry, StoredShard } from './sharded-record';
+import { StoredShard } from './sharded-record';
 import { fold } from './evolve';
 import { APART_FIELDS, deserializeApart, deserializeLines, deserializeState, serializeApart, serializeLines, serializeState } from './state-codec';
 
-type Action =
-  | { kind: 'draw'; fen: number; hour: number }
-  | { kind: 'repay'; percent: number }
-  | { kind: 'refund'; pick: number; percent: number }
-  | { kind: 'convert'; pick: number; periods: number }
-  | { kind: 'payoff'; pick: number }
-  | { kind: 'skip' };
+type Action = LifeAction;
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('draw' as const), fen: fc.integer({ min: 1, max: 250_000 }), hour: fc.integer({ min: 0, max: 23 }) }) },
@@ -46,10 +41,6 @@ const life = fc.record({
 const longLife = fc
   .tuple(life, fc.boolean())
   .map(([input, quiet]) => (quiet ? { ...input, days: [...input.days, ...Array.from({ length: 130 }, () => [])] } : input));
-
-function fenString(fen: number): string {
-  return Money.fromFen(BigInt(fen)).toString();
-}
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -85,23 +76,7 @@ function simulate(input: Life) {
     for (const a of actions) {
       counter++;
       try {
-        if (a.kind === 'draw') {
-          s.at(day, `${String(a.hour).padStart(2, '0')}:30`);
-          const [e] = s.draw(`o-${counter}`, fenString(a.fen), a.fen >= 500_000 ? 'FACE' : 'PASSWORD');
-          if (e.type === 'DrawPosted') drawIds.push(e.data.drawId);
-        } else if (a.kind === 'repay') {
-          const owed = totalOwed(s.state);
-          const amount = owed.times(new Dec(a.percent).div(100)).floorToFen();
-          if (amount.isPositive()) s.repay(`r-${counter}`, amount.toString());
-        } else if (a.kind === 'refund' && drawIds.length > 0) {
-          const draw = getEntry(s.state.draws, drawIds[a.pick % drawIds.length])!;
-          const amount = draw.amount.minus(draw.refunded).times(new Dec(a.percent).div(100)).floorToFen();
-          if (amount.isPositive()) s.execute({ type: 'RefundDraw', drawId: draw.drawId, refundId: `rf-${counter}`, amount: amount.toString() });
-        } else if (a.kind === 'convert' && drawIds.length > 0) {
-          s.execute({ type: 'ConvertToInstallments', drawId: drawIds[a.pick % drawIds.length], periods: a.periods });
-        } else if (a.kind === 'payoff' && drawIds.length > 0) {
-          s.execute({ type: 'PayOffInstallmentEarly', planId: drawIds[a.pick % drawIds.length] });
-        }
+        takeAction(s, a, counter, drawIds);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
       }
