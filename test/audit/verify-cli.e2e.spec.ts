@@ -150,6 +150,13 @@ describe('ledger verify on a simulated ledger', () => {
       return {};
     });
     pending.push(ledger(older, 'verify').then((r) => void (runs.olderReadModels = r)));
+    // A replay by account under way marks its projections' versions (-1 - version) until it is done.
+    const rebuilding = copyOf(clean);
+    corrupt(rebuilding, 'ledger.read-models.sqlite', (db) => {
+      db.prepare(`UPDATE projection_checkpoints SET version = -1 - version WHERE name = 'balances'`).run();
+      return {};
+    });
+    pending.push(ledger(rebuilding, 'verify').then((r) => void (runs.rebuildingReadModels = r)));
     await Promise.all(pending);
   });
   afterAll(() => {
@@ -203,6 +210,8 @@ describe('ledger verify on a simulated ledger', () => {
     expect(runs.olderReadModels.code).toBe(2);
     expect(runs.olderReadModels.stderr).toMatch(/read models at .* are not this build's \(statements version \d+, this build's \d+\)/);
     expect(runs.olderReadModels.stderr).toContain('--no-read-models');
+    expect(runs.rebuildingReadModels.code).toBe(2);
+    expect(runs.rebuildingReadModels.stderr).toMatch(/read models at .* are being rebuilt \(balances\): run verify once the rebuild is done/);
   });
 
   it('fails on a changed amount, naming the account, the event and the read-model difference', () => {

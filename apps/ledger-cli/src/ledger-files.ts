@@ -36,7 +36,13 @@ export function assertEventLog(path: string): void {
 function assertCurrentProjections(db: Db, path: string): void {
   const hasCheckpoints = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'").get() !== undefined;
   const built = new Map(hasCheckpoints ? (db.prepare('SELECT name, version FROM projection_checkpoints').raw(true).all() as [string, number][]) : []);
-  const other = createProjections()
+  const projections = createProjections();
+  // A replay by account under way (an API's start, `ledger rebuild`) marks its projections' versions so (`replayingVersion`).
+  const rebuilding = projections.filter((p) => built.get(p.name) === -1 - p.version).map((p) => p.name);
+  if (rebuilding.length > 0) {
+    throw new CliError(`the read models at ${path} are being rebuilt (${rebuilding.join(', ')}): run verify once the rebuild is done, or pass --no-read-models to check the log alone`);
+  }
+  const other = projections
     .filter((p) => built.get(p.name) !== p.version)
     .map((p) => (built.has(p.name) ? `${p.name} version ${built.get(p.name)}, this build's ${p.version}` : `${p.name} not built`));
   if (other.length > 0) {

@@ -35,9 +35,6 @@ function bucketFor(dpd: number): string {
 const COMPONENTS = ['PENALTY_INTEREST', 'INTEREST', 'FEES', 'INSTALLMENT_PRINCIPAL', 'REVOLVING_PRINCIPAL'] as const;
 type Component = (typeof COMPONENTS)[number];
 
-// ---------------------------------------------------------------------------------------------------
-// The model
-// ---------------------------------------------------------------------------------------------------
 
 interface ModelDraw {
   amount: Money;
@@ -307,7 +304,8 @@ class BillingModel {
     this.statements.forEach((st, i) => {
       if (!st.overdue) return;
       // A statement is settled when nothing billed up to it is owed (README); past its 90 days, cured when its own remainder is paid.
-      const cured = upTo[i].isZero() || (st.overdue.kind === 'DEFERRAL_LIMIT_REACHED' ? ownTotal(st).isZero() : st.repaid.greaterThanOrEqual(st.minimum));
+      // Past its 90 days it is cured when its whole remainder, everything owed up to it, is paid.
+      const cured = upTo[i].isZero() || (st.overdue.kind === 'MINIMUM_NOT_PAID' && st.repaid.greaterThanOrEqual(st.minimum));
       if (cured) {
         st.overdue = null;
         this.out.cured.push(`${on} ${st.id}`);
@@ -353,7 +351,8 @@ class BillingModel {
       const own = ownTotal(st);
       if (addDays(st.dueDate, MAX_DEFERRAL_DAYS) <= day && own.isPositive() && st.overdue?.kind !== 'DEFERRAL_LIMIT_REACHED') {
         st.overdue = { since: st.overdue?.since ?? addDays(st.dueDate, 1), kind: 'DEFERRAL_LIMIT_REACHED' };
-        this.out.overdue.push(`${on} ${st.id} ${own.toString()} DEFERRAL_LIMIT_REACHED`);
+        // The whole remainder: everything owed up to it (a statement holds the earlier ones' balances, §6).
+        this.out.overdue.push(`${on} ${st.id} ${upTo[i].toString()} DEFERRAL_LIMIT_REACHED`);
         this.reached.deferral++;
       }
     });
@@ -461,9 +460,6 @@ function reduceOldestFirst(shares: Map<string, Money>, order: string[], amount: 
   }
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Random lives
-// ---------------------------------------------------------------------------------------------------
 
 type Action = LifeAction;
 

@@ -492,7 +492,7 @@ export function statementSums(statements: readonly StatementState[], carried = f
  * less owed than the unpaid minimum. The remainder is all of `owedUpTo` when the statement holds the
  * earlier ones' balances (`statementsHoldEarlierBalances`, rule revision 3), else its own charges.
  */
-export function statementOverdueAmount(s: StatementState, owedUpTo: Money, holdsEarlier = false): Money {
+export function statementOverdueAmount(s: StatementState, owedUpTo: Money, holdsEarlier: boolean): Money {
   if (!s.overdue) return Money.ZERO;
   if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return holdsEarlier ? owedUpTo : bucketsTotal(s.owed);
   return Money.min(owedUpTo, Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue)));

@@ -1,7 +1,7 @@
-import { totalOwed } from '@ledger/credit';
+import { AccountScenario, fold, initialState, totalOwed } from '@ledger/credit';
 import { accountChanges, tablesAfter } from '../testing/batch-equivalence';
 import { readModelFixture } from '../testing/read-model-fixture';
-import { StatementsProjection } from './statements.projection';
+import { StatementsProjection, statementView } from './statements.projection';
 
 describe('the statements read model', () => {
   async function billedAccount() {
@@ -102,6 +102,24 @@ describe('the statements read model', () => {
     await catchUp();
     expect(['2026-02', '2026-03', '2026-04'].map((id) => view(id).status)).toEqual(['PAID', 'PAID', 'PAID']);
     await runner.close();
+  });
+
+  it("keeps an account approved under an earlier rule revision on that revision's view", () => {
+    // The case above on one account, before March's statement falls due: under revision 3 it is OPEN;
+    // an account approved under revision 2 showed it PAID (nothing of its own owed), and still does.
+    const carried = (revision: 2 | 3) => {
+      const s = new AccountScenario('acc-1', '2026-01-10T09:00:00+08:00').open({ payScore: 650 });
+      const approval = s.history.find((e) => e.type === 'ApplicationApproved')!;
+      (approval.data as { ruleRevision?: number }).ruleRevision = revision;
+      s.state = fold(initialState('acc-1'), s.history);
+      s.draw('o-1', '500.00');
+      s.closeDaysThrough('2026-02-04');
+      s.repay('r-1', '505.50');
+      s.closeDaysThrough('2026-04-05');
+      return s.state;
+    };
+    expect(statementView(carried(3), '2026-03')).toEqual({ status: 'OPEN', outstanding: '0.00', overdueSince: null });
+    expect(statementView(carried(2), '2026-03')).toEqual({ status: 'PAID', outstanding: '0.00', overdueSince: null });
   });
 
   it('counts a refund allocated to a billed draw as paid against the statement', async () => {

@@ -15,6 +15,7 @@
 import {
   type AllocationLine,
   bucketsTotal,
+  statementsHoldEarlierBalances,
   type CreditAccountState,
   Money,
   type StatementIssuedData,
@@ -36,7 +37,9 @@ const NOT_LISTED: Readonly<StatementView> = Object.freeze({ status: 'PAID', outs
  * A listed statement's view: `outstanding` is what is still owed of its own charges (what it carries from
  * earlier statements is owed on those); PAID when nothing billed up to it is owed, its statement balance
  * paid off, as settlement counts it: a statement with nothing of its own left while earlier ones still
- * owe is OPEN (or MINIMUM_PAID, or OVERDUE) until they are paid.
+ * owe is OPEN (or MINIMUM_PAID, or OVERDUE) until they are paid. That is rule revision 3's
+ * (`statementsHoldEarlierBalances`); an account approved under an earlier one, whose statements go at
+ * their due date once their own charges are paid, shows them PAID then, as it always did.
  */
 export function statementView(state: CreditAccountState, statementId: string): StatementView {
   const index = state.statements.findIndex((st) => st.id === statementId);
@@ -44,7 +47,7 @@ export function statementView(state: CreditAccountState, statementId: string): S
   const s = state.statements[index];
   const outstanding = bucketsTotal(s.owed);
   let owedUpTo = outstanding;
-  for (let i = 0; i < index && owedUpTo.isZero(); i++) owedUpTo = owedUpTo.plus(bucketsTotal(state.statements[i].owed));
+  if (statementsHoldEarlierBalances(state)) for (let i = 0; i < index && owedUpTo.isZero(); i++) owedUpTo = owedUpTo.plus(bucketsTotal(state.statements[i].owed));
   const status: StatementStatus = s.overdue
     ? 'OVERDUE'
     : owedUpTo.isZero()

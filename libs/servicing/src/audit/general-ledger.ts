@@ -74,7 +74,8 @@ export async function generalLedger(store: EventStore, from: string, to: string,
       let on = (event.data as { on?: string }).on ?? '';
       if (dateBy === 'businessDay') {
         const recorded = row.metadata.businessDate;
-        on = typeof recorded === 'string' ? recorded : (lastDay.get(row.stream) ?? on);
+        // An undated event before any dated one of its stream comes before every day, as in a replay to a close.
+        on = typeof recorded === 'string' ? recorded : (lastDay.get(row.stream) ?? '');
         lastDay.set(row.stream, on);
       }
       if (on > to) continue;

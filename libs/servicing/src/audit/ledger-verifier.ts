@@ -123,7 +123,7 @@ export class LedgerVerifier {
   async run(): Promise<VerifyReport> {
     this.anchors = (await new AuditAnchors(this.store).list()).sort((a, b) => Number(BigInt(a.data.toPosition) - BigInt(b.data.toPosition)));
     const head = await this.store.headPosition();
-    for await (const rows of readLog(this.store, { readable: false })) {
+    for await (const rows of readLog(this.store, { tolerateUnreadable: true })) {
       for (const row of rows) this.visit(row);
       this.lastPosition = rows[rows.length - 1].position;
       this.options.onProgress?.(this.lastPosition, head, 'positions');
@@ -205,7 +205,7 @@ export class LedgerVerifier {
   private async replayAccounts(): Promise<void> {
     const db = this.options.readModels;
     const storedBalances = db?.prepare('SELECT * FROM balances WHERE account_id = ?');
-    const readStream = streamRowsReader(this.store, { readable: false });
+    const readStream = streamRowsReader(this.store, { tolerateUnreadable: true });
     const total = BigInt(this.chains.size);
     let done = 0n;
     for (const stream of this.chains.keys()) {

@@ -22,7 +22,7 @@ export interface LogRow {
    */
   recordedAtMs?: number;
   /**
-   * Set, when read by a reader that takes them (`readable: false`), for a row whose data or metadata is not
+   * Set, when read by a reader that takes them (`tolerateUnreadable`), for a row whose data or metadata is not
    * JSON: the column that is not, why, and both columns' text as stored (`data` and `metadata` are then
    * null and an empty object).
    */
@@ -52,11 +52,11 @@ const SELECT_ROW = 'SELECT position, id, stream, revision, type, data, metadata,
 
 /**
  * Pages of the log after `after`, in position order, up to and including `upTo` when given. A row that is
- * not JSON throws `UnreadableRowError`, unless `readable: false` (the verifier's), which yields it marked.
+ * not JSON throws `UnreadableRowError`, unless `tolerateUnreadable` (the verifier's), which yields it marked.
  */
-export async function* readLog(store: EventStore, options: { after?: bigint; upTo?: bigint; pageSize?: number; readable?: boolean } = {}): AsyncGenerator<LogRow[]> {
+export async function* readLog(store: EventStore, options: { after?: bigint; upTo?: bigint; pageSize?: number; tolerateUnreadable?: boolean } = {}): AsyncGenerator<LogRow[]> {
   const pageSize = options.pageSize ?? 2000;
-  const toRow = rowReader(options.readable ?? true);
+  const toRow = rowReader(options.tolerateUnreadable ?? false);
   let after = options.after ?? 0n;
   const page =
     store instanceof SqliteEventStore
@@ -79,16 +79,16 @@ export async function* readLog(store: EventStore, options: { after?: bigint; upT
 /**
  * A reader of one stream's events at a time, as `readLog` reads the log, in the log's order (a revision
  * edited in the file does not reorder them: positions are what the anchors hold). On SQLite its query
- * is prepared once, for every stream it reads. `readable` as for `readLog`.
+ * is prepared once, for every stream it reads. `tolerateUnreadable` as for `readLog`.
  */
-export function streamRowsReader(store: EventStore, { readable = true }: { readable?: boolean } = {}): (stream: string) => Promise<LogRow[]> {
+export function streamRowsReader(store: EventStore, { tolerateUnreadable = false }: { tolerateUnreadable?: boolean } = {}): (stream: string) => Promise<LogRow[]> {
   if (!(store instanceof SqliteEventStore)) return (stream) => store.readStream(stream);
   const select = store.db.prepare(`${SELECT_ROW} WHERE stream = ? ORDER BY position`);
-  const toRow = rowReader(readable);
+  const toRow = rowReader(tolerateUnreadable);
   return async (stream) => (select.all(stream) as RawRow[]).map(toRow);
 }
 
-function rowReader(readable: boolean): (r: RawRow) => LogRow {
+function rowReader(tolerateUnreadable: boolean): (r: RawRow) => LogRow {
   return (r) => {
     const row = { position: BigInt(r.position), id: r.id, stream: r.stream, revision: BigInt(r.revision), type: r.type, recordedAtMs: Number(r.recorded_at) };
     let column: 'data' | 'metadata' = 'data';
@@ -98,7 +98,7 @@ function rowReader(readable: boolean): (r: RawRow) => LogRow {
       return { ...row, data, metadata: JSON.parse(r.metadata) as EventMetadata };
     } catch (error) {
       const reason = (error as Error).message;
-      if (readable) throw new UnreadableRowError(row.position, column, reason);
+      if (!tolerateUnreadable) throw new UnreadableRowError(row.position, column, reason);
       return { ...row, data: null, metadata: {}, unreadable: { column, reason, data: r.data, metadata: r.metadata } };
     }
   };

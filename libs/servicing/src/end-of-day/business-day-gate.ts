@@ -11,16 +11,13 @@ import { firstBusinessDay, readLastClosedDay } from './business-days-stream';
 
 export class BusinessDayNotClosedError extends Error {
   readonly code = 'BUSINESS_DAY_NOT_CLOSED';
-  /** The day to close first: the one after the last closed, or before any close the ledger's first business day. */
-  readonly toClose: string;
   constructor(
     readonly businessDate: string,
     readonly lastClosed: string | null,
-    firstDay?: string,
+    /** The day to close first: the one after the last closed, or before any close the ledger's first business day. */
+    readonly toClose: string,
   ) {
-    const toClose = lastClosed === null ? firstDay! : addDays(lastClosed, 1);
     super(`business day ${toClose} must be closed (end of day) before commands dated ${businessDate}`);
-    this.toClose = toClose;
   }
 }
 
@@ -41,7 +38,11 @@ export class BusinessDayGate {
     if (this.admits(businessDate)) return;
     // Another process may have closed the day since: look again before refusing.
     await this.refresh();
-    if (!this.admits(businessDate)) throw new BusinessDayNotClosedError(businessDate, this.lastClosed ?? null, this.firstDay);
+    if (!this.admits(businessDate)) {
+      const lastClosed = this.lastClosed ?? null;
+      // A refusal before any close has a first day: an empty log (no first day) admits every date.
+      throw new BusinessDayNotClosedError(businessDate, lastClosed, lastClosed === null ? this.firstDay! : addDays(lastClosed, 1));
+    }
   }
 
   noteClosed(date: string): void {

@@ -1,3 +1,4 @@
+import { toShanghai } from '@ledger/credit';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
 
@@ -7,9 +8,13 @@ export async function readLastClosedDay(store: EventStore): Promise<StoredEvent 
   return events[events.length - 1];
 }
 
-/** The business date of the log's first event: the ledger's first business day. Undefined on an empty log (or an undated first event). */
+/**
+ * The ledger's first business day: the business date of the log's first event, or for an event that
+ * carries none the Shanghai date it was recorded on. Undefined on an empty log.
+ */
 export async function firstBusinessDay(store: EventStore): Promise<string | undefined> {
   const [first] = await store.readAll({ maxCount: 1 });
-  const recorded = first?.metadata.businessDate;
-  return typeof recorded === 'string' ? recorded : undefined;
+  if (first === undefined) return undefined;
+  const { businessDate, recordedAt } = first.metadata;
+  return typeof businessDate === 'string' ? businessDate : toShanghai(String(recordedAt)).date;
 }

@@ -1,6 +1,6 @@
-import { Dec, Money } from '../../money/money';
+import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
-import { dayOfMonth, lastOfMonth, nextMonth } from '../../time/local-date';
+import { liveMonths } from '../../testing/months-lived';
 import { totalOwed } from '../credit-account.state';
 
 /**
@@ -11,34 +11,6 @@ import { totalOwed } from '../credit-account.state';
  *   - afterwards a limit >= 20,000 with a pay score >= 750 earns the premium rate 0.03% a day.
  * Every limit below is reached through reviews: no state is set by hand.
  */
-
-/**
- * Lives the months `from` to `to` (inclusive, 'YYYY-MM') from the scenario's clock. Each statement is paid
- * in full on the 5th (paying only minimums would let a remainder fall overdue 90 days after its due
- * date, PRODUCT.md §8), or on the 15th in the month named by `lateIn` (overdue from the 11th, days 1 to 4,
- * cured on the 15th); then one draw brings what is owed back up to half the limit, which keeps every
- * quarter's average utilization near 50%. `onMonthStart` runs on the 1st of each month after `from`,
- * once its statement and any review are decided.
- */
-function liveMonths(s: AccountScenario, from: string, to: string, opts: { lateIn?: string; onMonthStart?: (month: string) => void } = {}) {
-  for (let month = from; month <= to; month = nextMonth(month)) {
-    if (month !== from) {
-      opts.onMonthStart?.(month);
-      const balance = s.lastOf('StatementIssued').data.statementBalance;
-      s.closeDaysThrough(dayOfMonth(month, month === opts.lateIn ? 14 : 4));
-      if (Money.of(balance).isPositive()) s.repay(`r-${month}`, balance);
-    }
-    topUpToHalfTheLimit(s, `o-${month}`);
-    s.closeDaysThrough(lastOfMonth(month));
-  }
-}
-
-function topUpToHalfTheLimit(s: AccountScenario, orderId: string) {
-  const amount = s.state.limit.times(new Dec('0.5')).minus(totalOwed(s.state)).floorToFen();
-  if (!amount.isPositive()) return;
-  const [posted] = s.draw(orderId, amount.toString(), amount.greaterThanOrEqual(Money.of('5000.00')) ? 'FACE' : 'PASSWORD');
-  expect(posted.type).toBe('DrawPosted');
-}
 
 const reviews = (s: AccountScenario) => s.eventsOf('CreditLimitReviewed').map((e) => e.data);
 

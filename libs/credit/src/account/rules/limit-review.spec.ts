@@ -1,7 +1,6 @@
 import { Dec, Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
-import { dayOfMonth, lastOfMonth, nextMonth } from '../../time/local-date';
-import { totalOwed } from '../credit-account.state';
+import { liveMonths } from '../../testing/months-lived';
 
 /** Opens on 2 Jan, draws `amount`, then pays each statement's minimum on the 5th (or never, when `missJanuary`). */
 function firstQuarter(opts: { payScore: number; amount: string; missJanuary?: boolean }) {
@@ -19,31 +18,6 @@ function firstQuarter(opts: { payScore: number; amount: string; missJanuary?: bo
   }
   s.closeDaysThrough('2026-03-31');
   return s;
-}
-
-/**
- * Lives the months `from` to `to` (inclusive, 'YYYY-MM') from the scenario's clock, so that a higher limit
- * is reached through reviews rather than set by hand: each statement is paid in full on the 5th, then one
- * draw brings what is owed back up to half the limit (every quarter's average utilization near 50%, every
- * minimum met by its due date: each review raises the limit 20%). `onMonthStart` runs on the 1st of each
- * month after `from`, once its statement and any review are decided. (A copy of the helper in
- * limit-review-boundaries.rules.spec.ts, without its late month.)
- */
-function liveMonths(s: AccountScenario, from: string, to: string, onMonthStart?: (month: string) => void) {
-  for (let month = from; month <= to; month = nextMonth(month)) {
-    if (month !== from) {
-      onMonthStart?.(month);
-      const balance = s.lastOf('StatementIssued').data.statementBalance;
-      s.closeDaysThrough(dayOfMonth(month, 4));
-      if (Money.of(balance).isPositive()) s.repay(`r-${month}`, balance);
-    }
-    const amount = s.state.limit.times(new Dec('0.5')).minus(totalOwed(s.state)).floorToFen();
-    if (amount.isPositive()) {
-      const [posted] = s.draw(`o-${month}`, amount.toString(), amount.greaterThanOrEqual(Money.of('5000.00')) ? 'FACE' : 'PASSWORD');
-      expect(posted.type).toBe('DrawPosted');
-    }
-    s.closeDaysThrough(lastOfMonth(month));
-  }
 }
 
 describe('the quarterly limit review', () => {
@@ -113,8 +87,10 @@ describe('the quarterly limit review', () => {
     // Pay score 760: 5,000.00 -> 6,000.00 (Q1) -> 7,200.00 (Q2) -> 8,640.00 rounded down 8,600.00 (Q3). The
     // score drops to 650 in Q4: 8,600.00 x 1.2 = 10,320.00 -> 10,300.00, capped at 10,000.00.
     const s = new AccountScenario('acc-1', '2026-01-02T09:00:00+08:00').open({ payScore: 760 });
-    liveMonths(s, '2026-01', '2026-12', (month) => {
-      if (month === '2026-10') s.execute({ type: 'UpdatePayScore', payScore: 650 });
+    liveMonths(s, '2026-01', '2026-12', {
+      onMonthStart: (month) => {
+        if (month === '2026-10') s.execute({ type: 'UpdatePayScore', payScore: 650 });
+      },
     });
     expect(s.eventsOf('CreditLimitReviewed').map((e) => e.data.newLimit)).toEqual(['6000.00', '7200.00', '8600.00', '10000.00']);
     expect(s.lastOf('CreditLimitReviewed').data).toMatchObject({

@@ -321,7 +321,8 @@ describe('two statements past their 90 days at once (rule revision 3)', () => {
   it('makes everything owed up to the later one overdue, and the next statement\'s minimum includes it', () => {
     const s = both();
     const remainders = s.eventsOf('AccountBecameOverdue').filter((e) => e.data.kind === 'DEFERRAL_LIMIT_REACHED').map((e) => [e.data.on, e.data.statementId, e.data.overdueAmount]);
-    expect(remainders.slice(0, 2)).toEqual([['2026-06-09', '2026-02', '100.41'], ['2026-07-10', '2026-03', '507.00']]);
+    // Each records its whole remainder: all owed up to it (March's 507.00 of its own and February's 100.41).
+    expect(remainders.slice(0, 2)).toEqual([['2026-06-09', '2026-02', '100.41'], ['2026-07-10', '2026-03', '607.41']]);
     const july = s.lastOf('StatementIssued').data;
     // Capped at the balance: 10% of 653.99 plus 607.41 is more than it.
     expect([july.statementId, july.statementBalance, july.overdueIncluded, july.minimumRepayment]).toEqual(['2026-07', '653.99', '607.41', '653.99']);

@@ -9,7 +9,7 @@
 import type { DelinquencyBucket, ProductTerms } from '../../terms/product-terms';
 import { addDays, daysBetween } from '../../time/local-date';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, overdueAmount, overdueSince, statementsHoldEarlierBalances } from '../credit-account.state';
 import { Money } from '../../money/money';
 
 export function bucketFor(daysPastDue: number, terms: ProductTerms): DelinquencyBucket {
@@ -29,6 +29,7 @@ export function dueDateEvents(state: CreditAccountState, closing: string, terms:
   const events: CreditAccountEvent[] = [];
   // Everything billed and still owed on this statement and the ones before it.
   let stillOwed = Money.ZERO;
+  const holdsEarlier = statementsHoldEarlierBalances(state);
   for (const s of state.statements) {
     const own = bucketsTotal(s.owed);
     stillOwed = stillOwed.plus(own);
@@ -44,7 +45,9 @@ export function dueDateEvents(state: CreditAccountState, closing: string, terms:
     }
     const deferralEnd = addDays(s.dueDate, terms.overdue.maxDeferralDays);
     if (deferralEnd <= closing && own.isPositive() && s.overdue?.kind !== 'DEFERRAL_LIMIT_REACHED') {
-      events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: own.toString(), kind: 'DEFERRAL_LIMIT_REACHED' } });
+      // Its whole unpaid remainder: everything owed up to it where a statement holds the earlier ones' balances (rule revision 3).
+      const remainder = holdsEarlier ? stillOwed : own;
+      events.push({ type: 'AccountBecameOverdue', data: { on, statementId: s.id, overdueAmount: remainder.toString(), kind: 'DEFERRAL_LIMIT_REACHED' } });
     }
   }
   return events;
