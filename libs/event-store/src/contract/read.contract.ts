@@ -133,6 +133,11 @@ export function describeReadContract(store: () => EventStore, capabilities: Stor
       expect((await store().readStreamData(stream, asOf)).map((event) => event.revision)).toEqual([0n]);
       expect(await store().readStream(stream, { ...asOf, fromRevision: 2n })).toEqual([]);
       expect((await store().readStream(stream, { recordedUpTo: '2024-03-01T00:00:00.000Z', fromRevision: 1n })).map((event) => event.revision)).toEqual([1n, 2n, 3n]);
+      // The cut is made on the whole stream, then the range and the count are taken from what is left.
+      const window = { recordedUpTo: '2024-03-01T00:00:00.000Z', fromRevision: 1n };
+      expect((await store().readStream(stream, { ...window, maxCount: 2 })).map((event) => event.revision)).toEqual([1n, 2n]);
+      expect((await store().readStream(stream, { ...window, toRevision: 2n })).map((event) => event.revision)).toEqual([1n, 2n]);
+      expect((await store().readStreamData(stream, { ...asOf, maxCount: 5 })).map((event) => event.revision)).toEqual([0n]);
     });
 
     it('reads the same events without their metadata through readStreamData, whatever the options', async () => {
