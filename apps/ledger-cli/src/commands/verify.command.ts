@@ -27,7 +27,7 @@ export function parseExpectedAnchor(value: string, previous: ExpectedAnchor[] = 
 
 export function verifyText(r: VerifyReport): string {
   const lines = [
-    `${r.ok ? 'OK' : 'FAILED'}: ${r.events} events, ${r.accounts} accounts, ${r.anchorsChecked} anchors checked, ${r.unanchoredEvents} events after the last anchor`,
+    `${r.ok ? 'OK' : 'FAILED'}: ${r.events} events, ${r.accounts} accounts, ${r.anchorsChecked} anchors checked, ${r.unanchoredEvents} ${r.unanchoredEvents === 1 ? 'event' : 'events'} after the last anchor`,
     r.lastAnchor
       ? `last anchor: ${r.lastAnchor.position}:${r.lastAnchor.hash} (the log to position ${r.lastAnchor.toPosition}; keep it outside the ledger and give it back with --expect-anchor)`
       : 'no anchor yet',
