@@ -79,8 +79,11 @@ describe('the sqlite store with a writer thread', () => {
         (error: unknown) => error,
       );
       if (outcome !== 'committed') expect(outcome).toBeInstanceOf(StoreUnavailableError);
-      // The retry (same event ids) starts a new thread and is stored once either way.
-      await expect(store.append('account-b', 'no_stream', events)).resolves.toEqual({ nextRevision: 1n, position: 3n });
+      // The retry (same event ids) starts a new thread and is stored once either way: found stored (always
+      // when the first attempt answered committed) or appended afresh, at the same revision and position.
+      const retried = await store.append('account-b', 'no_stream', events);
+      expect({ nextRevision: retried.nextRevision, position: retried.position }).toEqual({ nextRevision: 1n, position: 3n });
+      if (outcome === 'committed') expect(retried.alreadyStored).toBe(true);
       expect((await store.readStream('account-b')).map((event) => event.id)).toEqual(events.map((event) => event.id));
     } finally {
       await store.close();
