@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { EventStore } from '@ledger/event-store';
-import { createProjections, type Db } from '@ledger/projections';
+import { createProjections, type Db, replayingVersion } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
 
@@ -37,8 +37,8 @@ function assertCurrentProjections(db: Db, path: string): void {
   const hasCheckpoints = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'").get() !== undefined;
   const built = new Map(hasCheckpoints ? (db.prepare('SELECT name, version FROM projection_checkpoints').raw(true).all() as [string, number][]) : []);
   const projections = createProjections();
-  // A replay by account under way (an API's start, `ledger rebuild`) marks its projections' versions so (`replayingVersion`).
-  const rebuilding = projections.filter((p) => built.get(p.name) === -1 - p.version).map((p) => p.name);
+  // A replay by account under way (an API's start, `ledger rebuild`) marks its projections' versions.
+  const rebuilding = projections.filter((p) => built.get(p.name) === replayingVersion(p.version)).map((p) => p.name);
   if (rebuilding.length > 0) {
     throw new CliError(`the read models at ${path} are being rebuilt (${rebuilding.join(', ')}): run verify once the rebuild is done, or pass --no-read-models to check the log alone`);
   }

@@ -1,7 +1,7 @@
 export * from './runner/projection';
 export * from './runner/projection-runner';
 export * from './runner/shares';
-export { projectionsAppliedPosition } from './runner/checkpoints';
+export { projectionsAppliedPosition, replayingVersion } from './runner/checkpoints';
 export * from './runner/position-waiters';
 export * from './runner/ledger-streams';
 export * from './projections/create-projections';

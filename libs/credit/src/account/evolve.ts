@@ -438,15 +438,12 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
  * Settled is nothing billed up to it owed (`withEarlier`, rule revision 3), else its own charges paid.
  */
 function withoutSettled(statements: StatementState[], withEarlier: boolean): StatementState[] {
-  if (!withEarlier) {
-    const settled = (st: StatementState) => st.dueDatePassed && !st.overdue && bucketsTotal(st.owed).isZero();
-    return statements.some(settled) ? statements.filter((st) => !settled(st)) : statements;
-  }
   if (!statements.some((st) => st.dueDatePassed && !st.overdue)) return statements;
   let owedUpTo = Money.ZERO;
   const settled = statements.map((st) => {
-    owedUpTo = owedUpTo.plus(bucketsTotal(st.owed));
-    return st.dueDatePassed && !st.overdue && owedUpTo.isZero();
+    const own = bucketsTotal(st.owed);
+    owedUpTo = owedUpTo.plus(own);
+    return st.dueDatePassed && !st.overdue && (withEarlier ? owedUpTo : own).isZero();
   });
   return settled.includes(true) ? statements.filter((_, i) => !settled[i]) : statements;
 }

@@ -172,15 +172,19 @@ export class SqliteEventStore extends EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const read = options.recordedUpTo === undefined ? this.statements.readStream : this.statements.readStreamAsOf;
-    return this.toEvents(read.all(streamRange(stream, options)));
+    return this.toEvents(this.rangeReads(options).events.all(streamRange(stream, options)));
+  }
+
+  /** The stream-range reads `options` call for: as of a moment (`recordedUpTo`), or as the stream stands. */
+  private rangeReads(options: ReadStreamOptions) {
+    return options.recordedUpTo === undefined ? this.statements.range : this.statements.rangeAsOf;
   }
 
   /** `readStream` without reading or parsing the metadata column. */
   override async readStreamData(stream: string, options: ReadStreamOptions = {}): Promise<StoredEventData[]> {
     this.assertOpen();
     return this.upcasters.upcastAll(
-      ((options.recordedUpTo === undefined ? this.statements.readStreamData : this.statements.readStreamDataAsOf).all(streamRange(stream, options)) as RawDataRow[]).map(([id, revision, position, type, schemaVersion, data]) => ({
+      (this.rangeReads(options).data.all(streamRange(stream, options)) as RawDataRow[]).map(([id, revision, position, type, schemaVersion, data]) => ({
         id,
         stream,
         revision,
@@ -343,10 +347,15 @@ function connectionOptions({ synchronous, busyTimeoutMs, walAutocheckpointPages 
 
 function prepareStatements(db: Database.Database) {
   return {
-    readStream: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
-    readStreamData: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
-    readStreamAsOf: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE_AS_OF} ${limitBy('@limit')}`).raw(true),
-    readStreamDataAsOf: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE_AS_OF} ${limitBy('@limit')}`).raw(true),
+    // A stream's range, whole events and data alone: as it stands, and as of a moment.
+    range: {
+      events: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
+      data: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE} ${limitBy('@limit')}`).raw(true),
+    },
+    rangeAsOf: {
+      events: db.prepare(`SELECT ${COLUMNS} FROM events ${STREAM_RANGE_AS_OF} ${limitBy('@limit')}`).raw(true),
+      data: db.prepare(`SELECT ${DATA_COLUMNS} FROM events ${STREAM_RANGE_AS_OF} ${limitBy('@limit')}`).raw(true),
+    },
     readAll: db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ${limitBy('?')}`)
       .raw(true),

@@ -175,8 +175,7 @@ export class LedgerVerifier {
     const where = eventWhere(row);
     this.findings.push(finding('ROW_UNREADABLE', `the stored ${unreadable.column} is not JSON (${unreadable.reason})`, { ...where, field: unreadable.column, actual: unreadable[unreadable.column].slice(0, 80) }));
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
-    const chain = this.chains.get(row.stream) ?? { revision: -1n, hash: CHAIN_GENESIS };
-    if (row.revision !== chain.revision + 1n) this.findings.push(finding('REVISION_GAP', `revision ${row.revision} follows ${chain.revision}`, { ...where, expected: (chain.revision + 1n).toString(), actual: row.revision.toString() }));
+    this.checkRevision(row, where);
     let stored = '';
     try {
       const chainHash = (JSON.parse(unreadable.metadata) as { chainHash?: unknown }).chainHash;
@@ -251,12 +250,18 @@ export class LedgerVerifier {
     return true;
   }
 
-  private checkChain(row: LogRow, where: Partial<Finding>, dataJson: string): void {
+  /** The event's revision against its stream's last one; answers the stream's chain so far. */
+  private checkRevision(row: LogRow, where: Partial<Finding>): { revision: bigint; hash: string } {
     const chain = this.chains.get(row.stream) ?? { revision: -1n, hash: CHAIN_GENESIS };
     if (row.revision !== chain.revision + 1n) {
       const message = row.revision > chain.revision + 1n ? `revision ${row.revision} follows ${chain.revision}: event(s) missing` : `revision ${row.revision} follows ${chain.revision}: out of order`;
       this.findings.push(finding('REVISION_GAP', message, { ...where, expected: (chain.revision + 1n).toString(), actual: row.revision.toString() }));
     }
+    return chain;
+  }
+
+  private checkChain(row: LogRow, where: Partial<Finding>, dataJson: string): void {
+    const chain = this.checkRevision(row, where);
     const stored = typeof row.metadata.chainHash === 'string' ? row.metadata.chainHash : '';
     const recomputed = chainHashOf(chain.hash, row, dataJson);
     if (stored !== recomputed) {
