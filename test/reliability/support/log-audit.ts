@@ -76,6 +76,7 @@ export function auditLog(
     const stream = rows[i].stream;
     const accountId = stream.slice('credit-account-'.length);
     let state = initialState(accountId);
+    const history: CreditAccountEvent[] = [];
     while (i < rows.length && rows[i].stream === stream) {
       const meta = JSON.parse(rows[i].metadata) as { commandId: string; businessDate: string };
       const group: CreditAccountEvent[] = [];
@@ -99,7 +100,7 @@ export function auditLog(
         const expected = decide(
           command.command,
           state,
-          contextAt(command.now(meta.businessDate), DEFAULT_TERMS_CATALOGUE),
+          contextAt(command.now(meta.businessDate), DEFAULT_TERMS_CATALOGUE, history),
         );
         if (JSON.stringify(expected) !== JSON.stringify(group))
           audit.mismatched.push(
@@ -109,6 +110,7 @@ export function auditLog(
         audit.unexplained.push(key);
       }
       state = fold(state, group);
+      history.push(...group);
     }
   }
   return audit;

@@ -151,7 +151,7 @@ export class AccountCommandsController {
   @Post('disputes/:disputeId/resolution')
   @HttpCode(201)
   @ApiCreatedResponse({ type: CommandAnswerSchema })
-  @ApiOperation({ summary: 'Resolve a dispute; upheld reverses the draw in full (全额赔付)' })
+  @ApiOperation({ summary: 'Resolve a dispute; upheld reverses the draw in full (全额赔付): what is left of its principal, and the interest, penalty interest and installment fees it gave rise to' })
   resolve(@Param('id') id: string, @Param('disputeId') disputeId: string, @Body() body: DisputeResolutionDto, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST disputes/${disputeId}/resolution`, body, { type: 'ResolveDispute', disputeId, upheld: body.upheld, note: body.note }, `dispute-resolution:${disputeId}`);
   }

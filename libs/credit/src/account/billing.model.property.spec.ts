@@ -6,16 +6,20 @@ import { type LifeAction, takeAction } from '../testing/life-actions';
 import type { AllocationLine, CreditAccountEvent, StatementIssuedData } from './credit-account.events';
 import { billedOwed, overdueAmount, totalOwed } from './credit-account.state';
 import { DomainError } from './domain-error';
+import { getEntry } from './sharded-record';
 
 /*
  * A differential test of billing, repayment allocation and overdue (PRODUCT.md §6-§8) against an
  * independent model. The model is driven by the money movements alone (draws posted, conversions and
  * early payoffs, refunds and reversals with their amounts, repayments with their amounts, and the
  * interest and penalty interest each StatementIssued charges, which have their own model in
- * credit-account.property.spec.ts) and by the calendar. It never reads the ledger's allocation lines,
- * its state or its rule helpers: it allocates every repayment and refund itself, bills its own
- * statements, and decides overdue, cures, freeze and buckets itself. The ledger's events and the two
- * state helpers `totalOwed` and `overdueAmount` are read only to compare with it.
+ * credit-account.property.spec.ts, as do the interest and penalty interest an upheld dispute gives back,
+ * DrawReversed's `charges.interest` and `charges.penaltyInterest`) and by the calendar. It never reads the
+ * ledger's allocation lines, its state or its rule helpers: it allocates every repayment, refund and
+ * reversal itself (a reversal's charges too, and the installment fees it gives back, which it works out
+ * from the fees it billed), bills its own statements, and decides overdue, cures, freeze and buckets
+ * itself. The ledger's events and the two state helpers `totalOwed` and `overdueAmount` are read only to
+ * compare with it.
  *
  * The product terms are written out here as PRODUCT.md gives them, not read from the terms object.
  */
@@ -34,6 +38,10 @@ function bucketFor(dpd: number): string {
 /** §7: statement by statement, oldest first, in this order. */
 const COMPONENTS = ['PENALTY_INTEREST', 'INTEREST', 'FEES', 'INSTALLMENT_PRINCIPAL', 'REVOLVING_PRINCIPAL'] as const;
 type Component = (typeof COMPONENTS)[number];
+/** §10 (全额赔付): the charges an upheld dispute gives back come off what is owed of their kind, in this order, each oldest statement first. */
+const CHARGE_KINDS = ['PENALTY_INTEREST', 'INTEREST', 'FEES'] as const;
+/** The charges whose amounts the model reads from the ledger (they have their own model). */
+type InterestKind = 'PENALTY_INTEREST' | 'INTEREST';
 
 
 interface ModelDraw {
@@ -42,6 +50,8 @@ interface ModelDraw {
   /** Unbilled: its share of the unbilled revolving principal; billed: on which statement; or converted. */
   place: 'UNBILLED' | 'BILLED' | 'PLAN';
   unbilled: Money;
+  /** Reversed by an upheld dispute (§10): once only. */
+  reversed: boolean;
 }
 
 interface ModelPlan {
@@ -68,6 +78,11 @@ interface ModelStatement {
   draws: Map<string, Money>;
   /** Installment principal billed here per plan. */
   plans: Map<string, Money>;
+  /** Installment fees billed here per plan (an upheld dispute gives back those of its draw's plan). */
+  fees: Map<string, Money>;
+  /** Interest and penalty interest charged here, and how much of each upheld disputes have given back since. */
+  charged: Record<InterestKind, Money>;
+  givenBack: Record<InterestKind, Money>;
   dueDatePassed: boolean;
   overdue: { since: IsoDate; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED' } | null;
 }
@@ -107,12 +122,46 @@ function statementLine(d: {
   );
 }
 
+/** Lines sorted, except a reversal's: its order (principal, then the charges kind by kind, oldest first) is part of the rule. */
 function allocationLine(on: string, kind: string, amount: string, lines: AllocationLine[], returned: string): string {
   const parts = lines.map((l) =>
     l.target === 'STATEMENT' ? `${l.statementId}/${l.component}=${l.amount}` : l.target === 'UNBILLED_REVOLVING' ? `unbilled=${l.amount}` : `${l.planId}#${l.period}=${l.amount}`,
   );
-  return `${on} ${kind} ${amount}: ${parts.sort().join(' ')} returned ${returned}`;
+  return `${on} ${kind} ${amount}: ${(kind === 'reversal' ? parts : parts.sort()).join(' ')} returned ${returned}`;
 }
+
+const REACHED_IN_MODEL = {
+  carried: 0,
+  overdue: 0,
+  cured: 0,
+  m2plus: 0,
+  deferral: 0,
+  frozen: 0,
+  billedRefund: 0,
+  planRefund: 0,
+  installmentBilled: 0,
+  payoffBilled: 0,
+  unbilledInstallmentPaid: 0,
+  severalPastLimit: 0,
+  overdueIncluded: 0,
+  capped: 0,
+  curedPartly: 0,
+  /** Upheld disputes' reversals; those giving back interest, penalty interest, fees, two kinds or more. */
+  reversals: 0,
+  reversalInterest: 0,
+  reversalPenalty: 0,
+  reversalFees: 0,
+  reversalSeveralKinds: 0,
+  /** Something returned to the customer; some of the charges returned (paid already), some of them while others were still owed. */
+  reversalReturned: 0,
+  reversalChargesReturned: 0,
+  reversalFeesReturned: 0,
+  reversalChargesPartlyOwed: 0,
+  /** No principal left, only charges. */
+  reversalChargesOnly: 0,
+  /** Statements issued after a reversal, leaving out the draw's share of the unbilled interest. */
+  unbilledReversed: 0,
+};
 
 class BillingModel {
   readonly draws = new Map<string, ModelDraw>();
@@ -122,7 +171,7 @@ class BillingModel {
   frozen = false;
   bucket = 'CURRENT';
   /** Interesting cases reached, for the guard. */
-  readonly reached = { carried: 0, overdue: 0, cured: 0, m2plus: 0, deferral: 0, frozen: 0, billedRefund: 0, planRefund: 0, installmentBilled: 0, payoffBilled: 0, unbilledInstallmentPaid: 0, severalPastLimit: 0, overdueIncluded: 0, capped: 0, curedPartly: 0 };
+  readonly reached = { ...REACHED_IN_MODEL };
 
   unbilledRevolving(): Money {
     return sum([...this.draws.values()].filter((d) => d.place === 'UNBILLED').map((d) => d.unbilled));
@@ -173,7 +222,7 @@ class BillingModel {
   // --- money movements ---
 
   draw(drawId: string, amount: Money): void {
-    this.draws.set(drawId, { amount, refunded: Money.ZERO, place: 'UNBILLED', unbilled: amount });
+    this.draws.set(drawId, { amount, refunded: Money.ZERO, place: 'UNBILLED', unbilled: amount, reversed: false });
   }
 
   /** A conversion takes what is left of the unbilled draw into a plan; its schedule is the conversion's figures. */
@@ -248,12 +297,83 @@ class BillingModel {
     this.settle(on);
   }
 
-  /** A refund (or an upheld dispute's reversal) reduces the draw's own principal wherever it lives; the rest goes back. */
-  refund(on: string, kind: string, drawId: string, amount: Money): void {
+  /** A refund reduces the draw's own principal wherever it lives; the rest goes back. */
+  refund(on: string, drawId: string, amount: Money): void {
+    const { lines, left } = this.takePrincipal(drawId, amount);
+    this.out.allocations.push(allocationLine(on, 'refund', amount.toString(), lines, left.toString()));
+    this.settle(on);
+  }
+
+  /**
+   * The installment fees an upheld dispute gives back (§10, 全额赔付): every fee the model billed on the
+   * draw's plan, per statement (nothing once the draw was reversed, or when it never was converted).
+   */
+  feesToGiveBack(drawId: string): { statementId: string; fee: Money }[] {
+    const draw = this.draws.get(drawId)!;
+    if (draw.reversed || draw.place !== 'PLAN') return [];
+    return this.statements.flatMap((st) => {
+      const fee = st.fees.get(drawId) ?? Money.ZERO;
+      return fee.isPositive() ? [{ statementId: st.id, fee }] : [];
+    });
+  }
+
+  /**
+   * An upheld dispute's reversal (§10, 全额赔付): what is left of the draw's principal, as a refund takes
+   * it, then the charges it gave rise to, off what is owed of their kind (penalty interest, interest,
+   * fees), each oldest statement first; what of them is not owed (paid already) goes back with the
+   * principal already repaid. `given`: the interest and penalty interest each statement gives back, as
+   * the ledger's event has them; over all reversals no statement gives back more than it charged.
+   */
+  reverse(on: string, drawId: string, amount: Money, charges: Record<(typeof CHARGE_KINDS)[number], Money>, given: { statementId: string; kind: InterestKind; amount: Money }[]): void {
+    const draw = this.draws.get(drawId)!;
+    expect({ reversedTwice: drawId, before: draw.reversed }).toEqual({ reversedTwice: drawId, before: false });
+    const { lines, left } = this.takePrincipal(drawId, amount);
+    let returned = left;
+    let chargesReturned = Money.ZERO;
+    for (const kind of CHARGE_KINDS) {
+      let rest = charges[kind];
+      for (const st of this.statements) {
+        const part = Money.min(rest, st.owed[kind]);
+        if (!part.isPositive()) continue;
+        st.owed[kind] = st.owed[kind].minus(part);
+        lines.push({ target: 'STATEMENT', statementId: st.id, component: kind, amount: part.toString() });
+        rest = rest.minus(part);
+      }
+      returned = returned.plus(rest);
+      chargesReturned = chargesReturned.plus(rest);
+      if (kind === 'FEES' && rest.isPositive()) this.reached.reversalFeesReturned++;
+    }
+    for (const g of given) {
+      const st = this.statements.find((x) => x.id === g.statementId);
+      expect({ givenBackBy: g.statementId, known: st !== undefined }).toEqual({ givenBackBy: g.statementId, known: true });
+      st!.givenBack[g.kind] = st!.givenBack[g.kind].plus(g.amount);
+      expect({ givenBackBy: g.statementId, kind: g.kind, withinCharged: st!.givenBack[g.kind].lessThanOrEqual(st!.charged[g.kind]) }).toEqual({
+        givenBackBy: g.statementId,
+        kind: g.kind,
+        withinCharged: true,
+      });
+    }
+    draw.reversed = true;
+    this.reached.reversals++;
+    if (charges.INTEREST.isPositive()) this.reached.reversalInterest++;
+    if (charges.PENALTY_INTEREST.isPositive()) this.reached.reversalPenalty++;
+    if (charges.FEES.isPositive()) this.reached.reversalFees++;
+    if (CHARGE_KINDS.filter((k) => charges[k].isPositive()).length >= 2) this.reached.reversalSeveralKinds++;
+    if (returned.isPositive()) this.reached.reversalReturned++;
+    if (chargesReturned.isPositive()) this.reached.reversalChargesReturned++;
+    if (chargesReturned.isPositive() && chargesReturned.lessThan(sum(CHARGE_KINDS.map((k) => charges[k])))) this.reached.reversalChargesPartlyOwed++;
+    if (!amount.isPositive()) this.reached.reversalChargesOnly++;
+    this.out.allocations.push(allocationLine(on, 'reversal', amount.toString(), lines, returned.toString()));
+    this.settle(on);
+  }
+
+  /** The draw's own principal, wherever it lives, reduced by `amount`: the lines, and what of it was no longer owed. */
+  private takePrincipal(drawId: string, amount: Money): { lines: AllocationLine[]; left: Money } {
     const draw = this.draws.get(drawId)!;
     const lines: AllocationLine[] = [];
     let left = amount;
     draw.refunded = draw.refunded.plus(amount);
+    if (!amount.isPositive()) return { lines, left };
     if (draw.place === 'UNBILLED') {
       const part = Money.min(left, draw.unbilled);
       if (part.isPositive()) lines.push({ target: 'UNBILLED_REVOLVING', amount: part.toString() });
@@ -294,8 +414,7 @@ class BillingModel {
       }
       this.reached.planRefund++;
     }
-    this.out.allocations.push(allocationLine(on, kind, amount.toString(), lines, left.toString()));
-    this.settle(on);
+    return { lines, left };
   }
 
   /** What follows money paid down (§8): overdue statements cured, the freeze lifted, the bucket back to current. */
@@ -424,8 +543,10 @@ class BillingModel {
       draw.unbilled = Money.ZERO;
     }
     const billedPlans = new Map<string, Money>();
-    for (const { plan, period, principal } of periods) {
+    const billedFees = new Map<string, Money>();
+    for (const { plan, period, principal, fee } of periods) {
       billedPlans.set(plan.id, principal);
+      billedFees.set(plan.id, fee);
       if (plan.accelerated) {
         plan.remaining = plan.remaining.map(() => Money.ZERO);
         plan.next = plan.periods + 1;
@@ -444,6 +565,9 @@ class BillingModel {
       owed: { PENALTY_INTEREST: penalty, INTEREST: interest, FEES: fees, INSTALLMENT_PRINCIPAL: installment, REVOLVING_PRINCIPAL: revolving },
       draws: billedDraws,
       plans: billedPlans,
+      fees: billedFees,
+      charged: { PENALTY_INTEREST: penalty, INTEREST: interest },
+      givenBack: { PENALTY_INTEREST: Money.ZERO, INTEREST: Money.ZERO },
       dueDatePassed: false,
       overdue: null,
     });
@@ -485,13 +609,28 @@ const habit = fc.record({
   stopAfter: fc.integer({ min: 0, max: 300 }),
 });
 
-/** Lives may then go quiet for 130 days: nothing at all, or only the habit's payments (minimums carried to the 90-day limit). */
+/**
+ * Lives may then go quiet for 130 days: nothing at all, or only the habit's payments (minimums carried to
+ * the 90-day limit). A draw may be found stolen late, `after` days past the last active day (the life's
+ * last day at most), by then often billed and charged interest, penalty interest or fees: an upheld
+ * dispute, or one after a merchant refund of all that is left of it (`refundFirst`: the reversal gives back
+ * the charges alone). `plan`: a draw converted to installments and not reversed yet, if there is one (its
+ * fees are given back too).
+ */
+const lateDispute = fc.record({
+  kind: fc.constantFrom('none', 'none', 'dispute', 'refundFirst'),
+  after: fc.integer({ min: 0, max: 130 }),
+  pick: fc.nat(),
+  plan: fc.boolean(),
+});
+
 const life = fc.record({
   payScore: fc.integer({ min: 600, max: 850 }),
   startDay: fc.integer({ min: 0, max: 364 }),
   days: fc.array(fc.array(action, { maxLength: 3 }), { minLength: 20, maxLength: 130 }),
   habit,
   tail: fc.constantFrom('none', 'silent', 'habitOnly'),
+  lateDispute,
 });
 type Life = typeof life extends fc.Arbitrary<infer T> ? T : never;
 
@@ -518,6 +657,20 @@ function simulate(input: Life) {
     for (const a of active ? actions : []) {
       // Past the habit's stop day the customer repays nothing, not even at random.
       attempt(() => (a.kind !== 'repay' || paying ? takeAction(s, a, counter, drawIds) : undefined));
+    }
+    const late = input.lateDispute;
+    if (late.kind !== 'none' && drawIds.length > 0 && index === Math.min(days.length - 1, input.days.length - 1 + late.after)) {
+      const converted = drawIds.filter((id) => getEntry(s.state.draws, id)!.planId !== null && getEntry(s.state.draws, id)!.reversedByDispute === null);
+      const among = late.plan && converted.length > 0 ? converted : drawIds;
+      const drawId = among[late.pick % among.length];
+      if (late.kind === 'refundFirst') {
+        attempt(() => {
+          const draw = getEntry(s.state.draws, drawId)!;
+          const left = draw.amount.minus(draw.refunded);
+          if (left.isPositive()) s.execute({ type: 'RefundDraw', drawId, refundId: `lr-${counter}`, amount: left.toString() });
+        });
+      }
+      attempt(() => takeAction(s, { kind: 'dispute', pick: drawIds.indexOf(drawId), upheld: true }, counter, drawIds));
     }
     if (paying && (active || input.tail === 'habitOnly') && Number(day.slice(8)) === input.habit.payDay && input.habit.kind !== 'none') {
       attempt(() => {
@@ -584,7 +737,9 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
       model.close(day, issued.get(addDays(day, 1)));
     }
   };
-  for (const e of events) {
+  // The exact interest (penalty interest) accrued since the last statement that reversals took off, which the next statement leaves out.
+  let unbilledReversed = { interest: Money.ZERO, penaltyInterest: Money.ZERO };
+  events.forEach((e, index) => {
     closeThrough(e.data.on);
     day ??= e.data.on;
     if (e.type === 'DrawPosted') model.draw(e.data.drawId, Money.of(e.data.amount));
@@ -592,14 +747,67 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
       model.convert(e.data.planId, e.data.drawId, Money.of(e.data.principal), e.data.schedule.map((p) => Money.of(p.principal)), Money.of(e.data.feePerPeriod));
     else if (e.type === 'InstallmentPaidOffEarly') model.payOff(e.data.planId);
     else if (e.type === 'RepaymentReceived') model.repay(e.data.on, Money.of(e.data.amount));
-    else if (e.type === 'DrawRefunded') model.refund(e.data.on, 'refund', e.data.drawId, Money.of(e.data.amount));
-    else if (e.type === 'DrawReversed') {
-      // An upheld dispute reverses what is left of the draw (§10).
+    else if (e.type === 'DrawRefunded') model.refund(e.data.on, e.data.drawId, Money.of(e.data.amount));
+    else if (e.type === 'DisputeResolved' && e.data.upheld) {
+      // A draw not yet reversed with principal left or fees billed on its plan is reversed at once; a draw reversed before, never again.
       const draw = model.draws.get(e.data.drawId)!;
-      expect({ reversed: e.data.drawId, amount: e.data.amount }).toEqual({ reversed: e.data.drawId, amount: draw.amount.minus(draw.refunded).toString() });
-      model.refund(e.data.on, 'reversal', e.data.drawId, Money.of(e.data.amount));
+      const next = events[index + 1];
+      const reversedNow = next?.type === 'DrawReversed' && next.data.drawId === e.data.drawId;
+      const due = !draw.reversed && (draw.amount.minus(draw.refunded).isPositive() || model.feesToGiveBack(e.data.drawId).length > 0);
+      if (due || draw.reversed) expect({ upheld: e.data.disputeId, reversedNow }).toEqual({ upheld: e.data.disputeId, reversedNow: !draw.reversed });
+    } else if (e.type === 'DrawReversed') {
+      // An upheld dispute reverses what is left of the draw and the charges it gave rise to (§10, 全额赔付).
+      const d = e.data;
+      const draw = model.draws.get(d.drawId)!;
+      expect({ reversed: d.drawId, amount: d.amount }).toEqual({ reversed: d.drawId, amount: draw.amount.minus(draw.refunded).toString() });
+      const charges = d.charges;
+      if (!charges) throw new Error(`reversal of ${d.drawId} without its charges`);
+      // The fees are the model's own: those it billed on the draw's plan, statement by statement.
+      const fees = model.feesToGiveBack(d.drawId);
+      const ledgerFees = charges.statements.filter((c) => Money.of(c.fees).isPositive()).map((c) => `${c.statementId}:${c.fees}`);
+      expect({ fees: charges.fees, byStatement: ledgerFees }).toEqual({
+        fees: sum(fees.map((f) => f.fee)).toString(),
+        byStatement: fees.map((f) => `${f.statementId}:${f.fee.toString()}`),
+      });
+      // The interest and penalty interest given back have their own model; read here, they add up over the statements that give them back.
+      const interest = Money.of(charges.interest);
+      const penaltyInterest = Money.of(charges.penaltyInterest);
+      expect({ interest: charges.interest, penaltyInterest: charges.penaltyInterest }).toEqual({
+        interest: sum(charges.statements.map((c) => Money.of(c.interest))).toString(),
+        penaltyInterest: sum(charges.statements.map((c) => Money.of(c.penaltyInterest))).toString(),
+      });
+      const unbilled = { interest: Money.exact(charges.unbilledInterest), penaltyInterest: Money.exact(charges.unbilledPenaltyInterest) };
+      // Nothing left of the principal: a reversal only for the charges.
+      if (!Money.of(d.amount).isPositive()) {
+        expect({ chargesOnly: d.drawId, something: [interest, penaltyInterest, sum(fees.map((f) => f.fee)), unbilled.interest, unbilled.penaltyInterest].some((m) => !m.isZero()) }).toEqual({
+          chargesOnly: d.drawId,
+          something: true,
+        });
+      }
+      const given = charges.statements.flatMap((c) => [
+        { statementId: c.statementId, kind: 'INTEREST' as const, amount: Money.of(c.interest) },
+        { statementId: c.statementId, kind: 'PENALTY_INTEREST' as const, amount: Money.of(c.penaltyInterest) },
+      ]);
+      model.reverse(d.on, d.drawId, Money.of(d.amount), { PENALTY_INTEREST: penaltyInterest, INTEREST: interest, FEES: sum(fees.map((f) => f.fee)) }, given);
+      unbilledReversed = { interest: unbilledReversed.interest.plus(unbilled.interest), penaltyInterest: unbilledReversed.penaltyInterest.plus(unbilled.penaltyInterest) };
+    } else if (e.type === 'StatementIssued') {
+      // The next statement charges the month's exact sum less what reversals took off it, rounded half-up once (AccrualBreakdown.reversed).
+      const d = e.data;
+      const figures = (b: typeof d.interest) => `exact ${b.exact} reversed ${b.reversed ?? '-'} charged ${b.charged} residual ${b.residual}`;
+      const expected = (b: typeof d.interest, reversed: Money) => {
+        const net = Money.exact(b.exact).minus(reversed);
+        const charged = net.roundHalfUpToFen();
+        return `exact ${b.exact} reversed ${reversed.isZero() ? '-' : reversed.toExactString()} charged ${charged.toString()} residual ${net.minus(charged).toExactString()}`;
+      };
+      expect({ statement: d.statementId, interest: figures(d.interest), penaltyInterest: figures(d.penaltyInterest) }).toEqual({
+        statement: d.statementId,
+        interest: expected(d.interest, unbilledReversed.interest),
+        penaltyInterest: expected(d.penaltyInterest, unbilledReversed.penaltyInterest),
+      });
+      if (!unbilledReversed.interest.isZero() || !unbilledReversed.penaltyInterest.isZero()) model.reached.unbilledReversed++;
+      unbilledReversed = { interest: Money.ZERO, penaltyInterest: Money.ZERO };
     }
-  }
+  });
   closeThrough(addDays(lastClosed, 1));
   if (day !== null) daily.set(day, endOfDay());
   return { model, daily };
@@ -607,7 +815,7 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
 
 describe('billing, repayment allocation and overdue, against an independent model (PRODUCT.md §6-§8)', () => {
   it('bills, allocates, makes overdue, cures, freezes and buckets every life as the model does', () => {
-    const reached = { lives: 0, statements: 0, carried: 0, overdue: 0, cured: 0, m2plus: 0, deferral: 0, frozen: 0, billedRefund: 0, planRefund: 0, installmentBilled: 0, payoffBilled: 0, unbilledInstallmentPaid: 0, severalPastLimit: 0, overdueIncluded: 0, capped: 0, curedPartly: 0 };
+    const reached = { lives: 0, statements: 0, ...REACHED_IN_MODEL };
     fc.assert(
       fc.property(life, (input) => {
         const { s, endOfDay, lastClosed } = simulate(input);
@@ -630,11 +838,15 @@ describe('billing, repayment allocation and overdue, against an independent mode
       }),
       { numRuns: 100, seed: 20261207 },
     );
-    // With this seed: 338 statements, 225 carrying a balance, 195 including an overdue amount, 255 overdue
-    // (2 capped at what was still owed), 38 cured (2 leaving another overdue), 149 bucket moves past M1,
-    // 87 remainders past the 90 days, 88 freezes, 47 refunds of billed draws, 28 of installment draws, 63
-    // statements billing installment principal (15 of an early payoff), 97 repayments reaching
-    // installment principal not yet billed, and statements issued with two remainders past their 90 days at once.
+    // With this seed: 327 statements, 211 carrying a balance, 184 including an overdue amount, 242 overdue
+    // (4 capped at what was still owed), 49 cured (4 leaving another overdue), 145 bucket moves past M1,
+    // 78 remainders past the 90 days, 85 freezes, 58 refunds (or reversals) of billed draws, 34 of
+    // installment draws, 63 statements billing installment principal (15 of an early payoff), 97
+    // repayments reaching installment principal not yet billed, and statements issued with two remainders
+    // past their 90 days at once. 118 upheld disputes reversed a draw: 41 giving back interest, 12 penalty
+    // interest, 5 installment fees (15 two kinds or more), 16 with no principal left (charges alone); 49
+    // returned something to the customer, 18 some of the charges (2 fees; 1 while other charges were still
+    // owed); 64 statements left out a reversed draw's share of the interest accrued before them.
     expect(reached.lives).toBe(100);
     expect(reached.carried).toBeGreaterThan(100);
     expect(reached.overdueIncluded).toBeGreaterThan(80);
@@ -651,5 +863,16 @@ describe('billing, repayment allocation and overdue, against an independent mode
     expect(reached.payoffBilled).toBeGreaterThan(5);
     expect(reached.unbilledInstallmentPaid).toBeGreaterThan(30);
     expect(reached.severalPastLimit).toBeGreaterThan(0);
+    expect(reached.reversals).toBeGreaterThan(60);
+    expect(reached.reversalInterest).toBeGreaterThan(20);
+    expect(reached.reversalPenalty).toBeGreaterThan(5);
+    expect(reached.reversalFees).toBeGreaterThan(2);
+    expect(reached.reversalSeveralKinds).toBeGreaterThan(5);
+    expect(reached.reversalChargesOnly).toBeGreaterThan(5);
+    expect(reached.reversalReturned).toBeGreaterThan(20);
+    expect(reached.reversalChargesReturned).toBeGreaterThan(8);
+    expect(reached.reversalFeesReturned).toBeGreaterThan(0);
+    expect(reached.reversalChargesPartlyOwed).toBeGreaterThan(0);
+    expect(reached.unbilledReversed).toBeGreaterThan(30);
   });
 });

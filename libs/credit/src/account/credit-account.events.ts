@@ -82,8 +82,14 @@ export interface AccrualBreakdown {
   exact: ExactAmount;
   /** What the statement charges: the exact sum rounded half-up to the fen, once. */
   charged: Amount;
-  /** exact - charged: the sub-fen difference, tracked rather than lost. */
+  /** exact - reversed - charged: the sub-fen difference, tracked rather than lost. */
   residual: ExactAmount;
+  /**
+   * The part of `exact` upheld disputes took off before billing: the disputed draws' exact share of the
+   * month's accrual (`DrawReversed`'s `charges.unbilledInterest`). Absent when none; the statement
+   * charges `exact - reversed` rounded half-up once.
+   */
+  reversed?: ExactAmount;
 }
 
 export interface BilledInstallmentPeriod {
@@ -129,7 +135,52 @@ export type CreditAccountEvent =
   | { type: 'SuspensionCleared'; data: { on: IsoDate; operator: string } }
   | { type: 'DisputeOpened'; data: { on: IsoDate; disputeId: string; drawId: string; reason: string } }
   | { type: 'DisputeResolved'; data: { on: IsoDate; disputeId: string; drawId: string; upheld: boolean; note: string } }
-  | { type: 'DrawReversed'; data: { on: IsoDate; drawId: string; disputeId: string; amount: Amount; appliedTo: AllocationLine[]; returnedToCustomer: Amount; feesWaived: Amount } };
+  | { type: 'DrawReversed'; data: DrawReversedData };
+
+/**
+ * An upheld dispute's reversal (全额赔付): what is left of the draw's principal (`amount`), like a full
+ * refund, and the charges the draw itself gave rise to (`charges`). `appliedTo` takes both off what is
+ * owed; `returnedToCustomer` is the part of either already paid. Reversals recorded before charges were
+ * reversed carry no `charges`.
+ */
+export interface DrawReversedData {
+  on: IsoDate;
+  drawId: string;
+  disputeId: string;
+  amount: Amount;
+  appliedTo: AllocationLine[];
+  returnedToCustomer: Amount;
+  feesWaived: Amount;
+  charges?: DisputedDrawCharges;
+}
+
+/**
+ * The interest, penalty interest and installment fees a disputed draw gave rise to, reversed with it.
+ * A month's interest is the exact sum of daily amounts rounded once, so what a billed month gives back
+ * is what the statement charged less what it would have charged without the draw's exact share (and
+ * without the shares earlier reversals took): the account ends as if the draw had never borne interest.
+ */
+export interface DisputedDrawCharges {
+  /** Billed interest reversed, over `statements`. */
+  interest: Amount;
+  penaltyInterest: Amount;
+  /** The installment fees billed on the draw's plan. */
+  fees: Amount;
+  /** The draw's exact share of the interest accrued since the last statement, which the next one leaves out (`AccrualBreakdown.reversed`). */
+  unbilledInterest: ExactAmount;
+  unbilledPenaltyInterest: ExactAmount;
+  /** Per statement that billed interest or fees on the draw: its exact shares and what it gives back. */
+  statements: DisputedStatementCharges[];
+}
+
+export interface DisputedStatementCharges {
+  statementId: string;
+  interestShare: ExactAmount;
+  interest: Amount;
+  penaltyInterestShare: ExactAmount;
+  penaltyInterest: Amount;
+  fees: Amount;
+}
 
 export interface StatementIssuedData {
   on: IsoDate;

@@ -8,7 +8,7 @@ import type { DelinquencyBucket } from '../terms/product-terms';
 import type { AccrualSegment } from '../interest/accrual';
 import type { IsoDate } from '../time/local-date';
 import type { ApplicationChannel, RejectionReason, StatementComponent } from './credit-account.events';
-import { emptySharded, type ShardedRecord } from './sharded-record';
+import { emptySharded, ownValue, type ShardedRecord } from './sharded-record';
 
 export type AccountStatus = 'NONE' | 'REJECTED' | 'APPROVED' | 'ACTIVE' | 'CLOSED';
 
@@ -181,7 +181,12 @@ export interface CreditAccountState {
   disputes: Record<string, { drawId: string; resolved: boolean; upheld: boolean | null }>;
   bucket: DelinquencyBucket;
   overdueReported: boolean;
-  accrual: { periodStart: IsoDate | null; segments: AccrualSegment[] };
+  /**
+   * The balance timeline since the last statement. `reversed`: the exact interest and penalty interest
+   * of the period that upheld disputes took off (the disputed draws' shares), which the next statement
+   * leaves out; absent when none (and in states written before disputes reversed charges).
+   */
+  accrual: { periodStart: IsoDate | null; segments: AccrualSegment[]; reversed?: { interest: Money; penaltyInterest: Money } };
   /** Exact interest and penalty interest charged minus accrued, summed over all statements. */
   roundingResidual: { interest: Money; penaltyInterest: Money };
   quarter: QuarterStats | null;
@@ -462,6 +467,32 @@ export function carriedBearsPenalty(state: CreditAccountState): boolean {
  */
 export function quarterCountsOverdueCarriedIn(state: CreditAccountState): boolean {
   return state.ruleRevision >= 2 && isOverdue(state);
+}
+
+/**
+ * One draw's part of the interest-bearing principal now (`interestBearingPrincipal`, read per draw as
+ * `statementSums` reads the statements): unbilled, billed on a statement (penalty where that statement's
+ * principal bears penalty), or, once converted, its plan's billed periods past their due date. Over all
+ * draws the parts add up to the account's.
+ */
+export function drawBearingPrincipal(state: CreditAccountState, draw: DrawState): { normal: Money; penalty: Money } {
+  let normal = Money.ZERO;
+  let penalty = Money.ZERO;
+  const statements = state.statements;
+  let carriedUpTo = -1;
+  if (carriedBearsPenalty(state)) for (let i = statements.length - 1; i >= 0; i--) if (statements[i].overdue) { carriedUpTo = i; break; }
+  if (draw.planId === null) {
+    const unbilled = state.unbilledDraws.find((d) => d.drawId === draw.drawId);
+    if (unbilled) normal = normal.plus(unbilled.remaining);
+  }
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i];
+    const billed = draw.planId === null ? ownValue(s.billedDraws, draw.drawId) : ownValue(s.billedPlans, draw.planId);
+    if (!billed) continue;
+    if (s.overdue || i < carriedUpTo) penalty = penalty.plus(billed);
+    else if (draw.planId === null || s.dueDatePassed) normal = normal.plus(billed);
+  }
+  return { normal, penalty };
 }
 
 export function statementSums(statements: readonly StatementState[], carried = false): StatementSums {

@@ -1,5 +1,7 @@
 import type { ProductTerms, TermsCatalogue } from '../terms/product-terms';
 import { isValidDate, toShanghai } from '../time/local-date';
+import type { CreditAccountCommand } from './credit-account.commands';
+import type { CreditAccountEvent } from './credit-account.events';
 import type { CreditAccountState } from './credit-account.state';
 import { DomainError } from './domain-error';
 
@@ -13,10 +15,21 @@ export interface DecideContext {
   /** The business date (Asia/Shanghai) of `now`. */
   businessDate: string;
   terms: TermsCatalogue;
+  /**
+   * The account's events so far, the ones its state folds: only an upheld dispute reads them (to find the
+   * disputed draw's share of the interest, `disputedDrawCharges`), so a caller passes them for that
+   * command alone (`needsHistory`).
+   */
+  history?: readonly CreditAccountEvent[];
 }
 
-export function contextAt(now: string, terms: TermsCatalogue): DecideContext {
-  return { now, businessDate: toShanghai(now).date, terms };
+export function contextAt(now: string, terms: TermsCatalogue, history?: readonly CreditAccountEvent[]): DecideContext {
+  return history ? { now, businessDate: toShanghai(now).date, terms, history } : { now, businessDate: toShanghai(now).date, terms };
+}
+
+/** Whether deciding the command reads the account's history (`DecideContext.history`). */
+export function needsHistory(command: CreditAccountCommand): boolean {
+  return command.type === 'ResolveDispute' && command.upheld;
 }
 
 /** The terms an account was opened under; new applications take the current terms. */

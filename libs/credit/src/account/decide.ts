@@ -19,6 +19,7 @@ import { decideDraw, parsePositive } from './rules/draws';
 import { decideConversion, decideEarlyPayoff } from './rules/installment-conversion';
 import { reviewEvents } from './rules/limit-review';
 import { delinquencyEvents, dueDateEvents, nextDelinquencyClosing } from './rules/overdue';
+import { disputedDrawCharges } from './rules/dispute-charges';
 import { decideRefund, reversalEvents } from './rules/refunds';
 import { decideRepayment } from './rules/repayments';
 import { withSettlementFollowUps } from './rules/settlement';
@@ -76,7 +77,7 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
     case 'OpenDispute':
       return decideOpenDispute(command, state, on);
     case 'ResolveDispute':
-      return decideResolveDispute(command, state, on);
+      return decideResolveDispute(command, state, on, context);
     default:
       return assertNever(command);
   }
@@ -118,7 +119,7 @@ function decideOpenDispute(command: Extract<CreditAccountCommand, { type: 'OpenD
   return [{ type: 'DisputeOpened', data: { on, disputeId: command.disputeId, drawId: command.drawId, reason: command.reason } }];
 }
 
-function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'ResolveDispute' }>, state: CreditAccountState, on: string): CreditAccountEvent[] {
+function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'ResolveDispute' }>, state: CreditAccountState, on: string, context: DecideContext): CreditAccountEvent[] {
   const dispute = ownValue(state.disputes, command.disputeId);
   if (!dispute) throw new DomainError('DISPUTE_NOT_FOUND', `no dispute ${command.disputeId}`, { disputeId: command.disputeId });
   if (dispute.resolved) {
@@ -127,8 +128,10 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
   }
   const resolved: CreditAccountEvent = { type: 'DisputeResolved', data: { on, disputeId: command.disputeId, drawId: dispute.drawId, upheld: command.upheld, note: command.note } };
   if (!command.upheld) return [resolved];
+  if (!context.history) throw new Error('an upheld dispute is decided with the account history (DecideContext.history)');
+  const charges = disputedDrawCharges(state.accountId, context.history, dispute.drawId, on, state);
   const afterResolution = fold(state, [resolved]);
-  const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on);
+  const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on, charges);
   return withSettlementFollowUps(state, [resolved, ...reversal], on);
 }
 

@@ -7,7 +7,7 @@
 import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
-import type { AllocationLine, CreditAccountEvent, DataOf } from './credit-account.events';
+import type { AllocationLine, CreditAccountEvent, DataOf, DisputedDrawCharges } from './credit-account.events';
 import { copyRecord, getEntry, sizeOf, withEntry } from './sharded-record';
 import {
   bucketsTotal,
@@ -122,7 +122,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
     case 'DrawRefunded':
       return applyRefund(s, event.data, event.data.refundId, null);
     case 'DrawReversed':
-      return applyRefund(s, event.data, null, event.data.disputeId);
+      return withUnbilledReversed(applyRefund(s, event.data, null, event.data.disputeId), event.data.charges);
     case 'InstallmentPlanCreated': {
       const d = event.data;
       const principal = Money.of(d.principal);
@@ -271,6 +271,17 @@ function applyStatement(s: CreditAccountState, d: DataOf<'StatementIssued'>): Cr
       penaltyInterest: s.roundingResidual.penaltyInterest.plus(Money.exact(d.penaltyInterest.residual)),
     },
   });
+}
+
+/** Adds a reversal's share of the interest accrued since the last statement to what the next one leaves out. */
+function withUnbilledReversed(s: CreditAccountState, charges: DisputedDrawCharges | undefined): CreditAccountState {
+  if (!charges) return s;
+  const interest = Money.exact(charges.unbilledInterest);
+  const penaltyInterest = Money.exact(charges.unbilledPenaltyInterest);
+  if (interest.isZero() && penaltyInterest.isZero()) return s;
+  const before = s.accrual.reversed ?? { interest: Money.ZERO, penaltyInterest: Money.ZERO };
+  const reversed = { interest: before.interest.plus(interest), penaltyInterest: before.penaltyInterest.plus(penaltyInterest) };
+  return copyWith(s, { accrual: { periodStart: s.accrual.periodStart, segments: s.accrual.segments, reversed } });
 }
 
 function applyRefund(
@@ -429,7 +440,7 @@ function afterEvent(next: CreditAccountState, on: string): CreditAccountState {
     dailyRate: next.dailyRate,
     penaltyDailyRate: next.penaltyDailyRate,
   });
-  if (segments !== next.accrual.segments) next.accrual = { periodStart: next.accrual.periodStart, segments };
+  if (segments !== next.accrual.segments) next.accrual = next.accrual.reversed ? { periodStart: next.accrual.periodStart, segments, reversed: next.accrual.reversed } : { periodStart: next.accrual.periodStart, segments };
   return next;
 }
 

@@ -84,7 +84,17 @@ export function postingsFor(event: CreditAccountEvent): Posting[] {
     case 'DrawRefunded':
     case 'DrawReversed': {
       const returned = Money.of(event.data.returnedToCustomer);
-      const postings: Posting[] = [{ account: 'MERCHANT_SETTLEMENT', side: 'DEBIT', amount: Money.of(event.data.amount) }, ...credits(event.data.appliedTo)];
+      const postings: Posting[] = [];
+      const principal = Money.of(event.data.amount);
+      if (principal.isPositive()) postings.push({ account: 'MERCHANT_SETTLEMENT', side: 'DEBIT', amount: principal });
+      // An upheld dispute's charges come back out of the income they were booked to.
+      const charges = event.type === 'DrawReversed' ? event.data.charges : undefined;
+      if (charges) {
+        for (const [account, amount] of [['INTEREST_INCOME', charges.interest], ['PENALTY_INCOME', charges.penaltyInterest], ['FEE_INCOME', charges.fees]] as const) {
+          if (Money.of(amount).isPositive()) postings.push({ account, side: 'DEBIT', amount: Money.of(amount) });
+        }
+      }
+      postings.push(...credits(event.data.appliedTo));
       if (returned.isPositive()) postings.push({ account: 'REPAYMENT_CLEARING', side: 'CREDIT', amount: returned });
       return postings;
     }

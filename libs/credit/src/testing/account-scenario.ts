@@ -52,7 +52,7 @@ export class AccountScenario {
   }
 
   execute(command: CreditAccountCommand): CreditAccountEvent[] {
-    const events = decide(command, this.state, contextAt(this.now, this.terms));
+    const events = decide(command, this.state, contextAt(this.now, this.terms, this.history));
     this.state = fold(this.state, events);
     this.history.push(...events);
     return events;
@@ -100,7 +100,7 @@ export function given(events: CreditAccountEvent[], accountId = 'acc-1') {
   return {
     state,
     when(command: CreditAccountCommand, now = '2026-01-05T10:00:00+08:00', terms: TermsCatalogue = DEFAULT_TERMS_CATALOGUE) {
-      return decide(command, state, contextAt(now, terms));
+      return decide(command, state, contextAt(now, terms, events));
     },
   };
 }

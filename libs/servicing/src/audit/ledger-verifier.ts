@@ -319,9 +319,13 @@ export class LedgerVerifier {
     const sums = { interest: Money.sum(rows.map((r) => r.interest)), penaltyInterest: Money.sum(rows.map((r) => r.penaltyInterest)) };
     for (const kind of ['interest', 'penaltyInterest'] as const) {
       const recorded = data[kind];
-      const charged = sums[kind].roundHalfUpToFen();
+      // What upheld disputes took off the period, as the replayed account holds it.
+      const reversed = account.state.accrual.reversed?.[kind] ?? Money.ZERO;
+      const charged = sums[kind].minus(reversed).roundHalfUpToFen();
       if (!Money.exact(recorded.exact).equals(sums[kind]) || recorded.charged !== charged.toString()) {
         this.findings.push(finding('STATEMENT_INTEREST', `statement ${data.statementId} ${kind} ${recorded.exact} (charged ${recorded.charged}) differs from the sum of its daily accruals ${sums[kind].toExactString()} (charged ${charged})`, { ...where, field: `data.${kind}.exact`, expected: sums[kind].toExactString(), actual: recorded.exact }));
+      } else if (!Money.exact(recorded.reversed ?? '0').equals(reversed)) {
+        this.findings.push(finding('STATEMENT_INTEREST', `statement ${data.statementId} ${kind} records ${recorded.reversed ?? '0'} reversed by disputes, the replayed account ${reversed.toExactString()}`, { ...where, field: `data.${kind}.reversed`, expected: reversed.toExactString(), actual: recorded.reversed ?? '0' }));
       }
     }
   }

@@ -40,9 +40,12 @@ export interface ExplainedPayment {
 export interface ExplainedAccrual {
   /** Sum of the table's daily amounts, exact. */
   sum: string;
-  /** What the statement records: exact, charged (rounded half-up once) and residual (exact - charged). */
-  statement: { exact: string; charged: string; residual: string };
-  /** The statement's exact amount equals the table's sum, and charged + residual equals it. */
+  /**
+   * What the statement records: exact, charged (exact - reversed, rounded half-up once), residual
+   * (exact - reversed - charged), and `reversed` when upheld disputes took the disputed draws' shares off.
+   */
+  statement: { exact: string; charged: string; residual: string; reversed?: string };
+  /** The statement's exact amount equals the table's sum, its `reversed` what the account held, and charged + residual equals exact - reversed. */
   matches: boolean;
 }
 
@@ -75,9 +78,15 @@ export class StatementNotFoundError extends Error {
   }
 }
 
-function explainAccrual(sum: Money, recorded: StatementIssuedData['interest']): ExplainedAccrual {
+/** `reversed`: what upheld disputes took off the period, as the account replayed to the statement holds it. */
+function explainAccrual(sum: Money, recorded: StatementIssuedData['interest'], reversed: Money): ExplainedAccrual {
   const exact = Money.exact(recorded.exact);
-  const matches = exact.equals(sum) && Money.of(recorded.charged).plus(Money.exact(recorded.residual)).equals(exact) && sum.roundHalfUpToFen().equals(Money.of(recorded.charged));
+  const net = exact.minus(Money.exact(recorded.reversed ?? '0'));
+  const matches =
+    exact.equals(sum) &&
+    Money.exact(recorded.reversed ?? '0').equals(reversed) &&
+    Money.of(recorded.charged).plus(Money.exact(recorded.residual)).equals(net) &&
+    sum.minus(reversed).roundHalfUpToFen().equals(Money.of(recorded.charged));
   return { sum: sum.toExactString(), statement: { ...recorded }, matches };
 }
 
@@ -113,8 +122,8 @@ export async function explainStatement(store: EventStore, accountId: string, sta
       penaltyDailyRate: r.penaltyDailyRate,
       penaltyInterest: r.penaltyInterest.toExactString(),
     })),
-    interest: explainAccrual(Money.sum(rows.map((r) => r.interest)), data.interest),
-    penaltyInterest: explainAccrual(Money.sum(rows.map((r) => r.penaltyInterest)), data.penaltyInterest),
+    interest: explainAccrual(Money.sum(rows.map((r) => r.interest)), data.interest, before.accrual.reversed?.interest ?? Money.ZERO),
+    penaltyInterest: explainAccrual(Money.sum(rows.map((r) => r.penaltyInterest)), data.penaltyInterest, before.accrual.reversed?.penaltyInterest ?? Money.ZERO),
     installmentPeriods: data.installmentPeriods,
     installmentPeriodsMatch: JSON.stringify(expectedPeriods) === JSON.stringify(data.installmentPeriods),
     fees: data.fees,

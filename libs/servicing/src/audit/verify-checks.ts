@@ -40,8 +40,11 @@ export function finding(check: CheckName, message: string, where: Partial<Omit<F
   return { check, accountId: null, stream: null, position: null, revision: null, eventId: null, eventType: null, field: null, expected: null, actual: null, message, ...where };
 }
 
-/** Keys whose values are rates, ratios or exact (unrounded) amounts: allowed more than 2 decimals. */
-const EXACT_KEY = /(rate|apr|exact|residual|utilization)$/i;
+/**
+ * Keys whose values are rates, ratios or exact (unrounded) amounts: allowed more than 2 decimals. A
+ * disputed draw's shares of the accrual, and what a statement leaves out for them, are exact.
+ */
+const EXACT_KEY = /(rate|apr|exact|residual|utilization|share|reversed)$|^unbilled(penalty)?interest$/i;
 const DECIMAL = /^-?\d+\.(\d+)$/;
 
 /** Every posted amount in an event's payload with more than 2 decimals, as [path, value]. */

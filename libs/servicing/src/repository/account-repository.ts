@@ -28,6 +28,7 @@ import {
   fold,
   getEntry,
   initialState,
+  needsHistory,
   READABLE_STATE_VERSIONS,
   STATE_SCHEMA_VERSION,
   type TermsCatalogue,
@@ -333,10 +334,10 @@ export class AccountRepository {
    * when it appends nothing (refused, or no events) the state stays cached and is weighed again; a
    * command that appends caches its next state, weighed anew, unless it passes through (`passesThrough`).
    */
-  private decideOn(loaded: LoadedAccount, command: CreditAccountCommand, meta: CommandMetadata): ReturnType<typeof decide> {
+  private decideOn(loaded: LoadedAccount, command: CreditAccountCommand, meta: CommandMetadata, history?: readonly CreditAccountEvent[]): ReturnType<typeof decide> {
     let events: ReturnType<typeof decide> | undefined;
     try {
-      events = decide(command, loaded.state, contextAt(meta.now, this.terms));
+      events = decide(command, loaded.state, contextAt(meta.now, this.terms, history));
       return events;
     } finally {
       if (events === undefined || events.length === 0) this.cache.reweigh(loaded.accountId);
@@ -389,8 +390,20 @@ export class AccountRepository {
     }
   }
 
+  /**
+   * The account's events up to the loaded revision, for the rare command that reads them (an upheld
+   * dispute, `needsHistory`). An event appended since is not among them, and the append's revision check
+   * refuses the decision.
+   */
+  private async historyOf(loaded: LoadedAccount): Promise<CreditAccountEvent[]> {
+    if (loaded.revision === 'no_stream') return [];
+    const stored = await this.store.readStream(accountStream(loaded.accountId), { fromRevision: 0n, toRevision: loaded.revision });
+    return stored.map(toDomainEvent);
+  }
+
   private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata, ignoreSnapshot: boolean, admit: boolean): Promise<ExecuteResult> {
     const loaded = await this.load(accountId, { ignoreSnapshot, admit });
+    const history = needsHistory(command) ? await this.historyOf(loaded) : undefined;
     const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
     const requestHash = meta.requestHash ?? '';
     const applied = getEntry(loaded.commands, commandId);
@@ -402,11 +415,11 @@ export class AccountRepository {
       // domain's own conflict code; any other key is a reused idempotency key. One exception: an order id
       // is final (README), so a draw sent again with its order's amount and merchant, which the domain
       // takes as the same order, answers with its first outcome whatever its authentication says now.
-      const decided = this.decideOn(loaded, command, meta);
+      const decided = this.decideOn(loaded, command, meta, history);
       if (command.type === 'RequestDraw' && decided.length === 0) return this.replay(loaded, applied);
       throw new IdempotencyKeyReusedError(commandId);
     }
-    const events = this.decideOn(loaded, command, meta);
+    const events = this.decideOn(loaded, command, meta, history);
     if (events.length === 0) {
       return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
     }

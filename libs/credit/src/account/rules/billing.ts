@@ -1,8 +1,8 @@
 /**
  * Billing (PRODUCT.md §6). Closing the last day of month M issues M's statement, dated the 1st of M+1:
  * the revolving principal still unbilled, one period of each installment plan, the month's interest and
- * penalty interest (exact daily sums rounded half-up once), fees, and the unpaid balance of earlier
- * statements. Minimum = 10% of the statement balance rounded up to the fen, plus overdue amounts still
+ * penalty interest (exact daily sums, less the shares of draws reversed by upheld disputes, rounded half-up
+ * once), fees, and the unpaid balance of earlier statements. Minimum = 10% of the statement balance rounded up to the fen, plus overdue amounts still
  * unpaid, never more than the statement balance. Auto-repayment of the full balance is requested at once.
  */
 import { Money } from '../../money/money';
@@ -13,9 +13,13 @@ import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } fr
 import { billedOwed, type CreditAccountState, overdueAmount } from '../credit-account.state';
 import { getEntry } from '../sharded-record';
 
-function breakdown(exact: Money): AccrualBreakdown {
-  const charged = exact.roundHalfUpToFen();
-  return { exact: exact.toExactString(), charged: charged.toString(), residual: exact.minus(charged).toExactString() };
+/** The month's exact sum, charged less what upheld disputes took off it (`reversed`), rounded half-up once. */
+function breakdown(exact: Money, reversed: Money | undefined): AccrualBreakdown {
+  const net = reversed ? exact.minus(reversed) : exact;
+  const charged = net.roundHalfUpToFen();
+  const figures: AccrualBreakdown = { exact: exact.toExactString(), charged: charged.toString(), residual: net.minus(charged).toExactString() };
+  if (reversed && !reversed.isZero()) figures.reversed = reversed.toExactString();
+  return figures;
 }
 
 export function billedInstallmentPeriods(state: CreditAccountState): BilledInstallmentPeriod[] {
@@ -61,8 +65,8 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
   const on = addDays(lastDay, 1);
   const periodFrom = state.accrual.periodStart ?? on;
   const accrued = accrueDays(state.accrual.segments, periodFrom, lastDay);
-  const interest = breakdown(accrued.interest);
-  const penaltyInterest = breakdown(accrued.penaltyInterest);
+  const interest = breakdown(accrued.interest, state.accrual.reversed?.interest);
+  const penaltyInterest = breakdown(accrued.penaltyInterest, state.accrual.reversed?.penaltyInterest);
   const installmentPeriods = billedInstallmentPeriods(state);
   const fees = Money.sum(installmentPeriods.map((p) => Money.of(p.fee)));
   const installmentPrincipal = Money.sum(installmentPeriods.map((p) => Money.of(p.principal)));

@@ -3,11 +3,13 @@
  * own principal wherever it now lives: unbilled, billed on a statement, or in an installment plan (the
  * last periods first, so the next instalments stay as scheduled; then the periods already billed, oldest
  * statement first). Whatever of the refund exceeds the
- * draw's principal still owed (because it was already repaid) is returned to the customer.
+ * draw's principal still owed (because it was already repaid) is returned to the customer. An upheld
+ * dispute also reverses the charges the draw gave rise to (`reversalEvents`).
  */
 import { Money } from '../../money/money';
 import type { CreditAccountCommand } from '../credit-account.commands';
-import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
+import type { AllocationLine, CreditAccountEvent, DisputedDrawCharges, StatementComponent } from '../credit-account.events';
+import { chargesToReverse } from './dispute-charges';
 import { type CreditAccountState, type DrawState, placementOf, planUnbilledFees } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
@@ -90,15 +92,53 @@ export function decideRefund(command: Refund, state: CreditAccountState, on: str
   return withSettlementFollowUps(state, [refunded], on);
 }
 
-/** An upheld dispute reverses what is left of the draw in full (全额赔付), like a full refund. */
-export function reversalEvents(state: CreditAccountState, draw: DrawState, disputeId: string, on: string): CreditAccountEvent[] {
+/**
+ * An upheld dispute reverses the draw in full (全额赔付): what is left of its principal like a full
+ * refund, and the interest, penalty interest and installment fees it gave rise to (`charges`, from
+ * `disputedDrawCharges`). The charges come off what is owed of their kind, oldest statement first; what of
+ * them was already paid is returned to the customer, as principal already repaid is.
+ */
+export function reversalEvents(state: CreditAccountState, draw: DrawState, disputeId: string, on: string, charges: DisputedDrawCharges): CreditAccountEvent[] {
   const amount = refundableAmount(draw);
-  if (!amount.isPositive()) return [];
-  const { lines, returnedToCustomer, feesWaived } = allocateRefund(state, draw, amount);
+  if (!amount.isPositive() && !chargesToReverse(charges)) return [];
+  const principal = amount.isPositive() ? allocateRefund(state, draw, amount) : { lines: [], returnedToCustomer: Money.ZERO, feesWaived: Money.ZERO };
+  const given = allocateCharges(state, charges);
   return [
     {
       type: 'DrawReversed',
-      data: { on, drawId: draw.drawId, disputeId, amount: amount.toString(), appliedTo: lines, returnedToCustomer: returnedToCustomer.toString(), feesWaived: feesWaived.toString() },
+      data: {
+        on,
+        drawId: draw.drawId,
+        disputeId,
+        amount: amount.toString(),
+        appliedTo: [...principal.lines, ...given.lines],
+        returnedToCustomer: principal.returnedToCustomer.plus(given.returnedToCustomer).toString(),
+        feesWaived: principal.feesWaived.toString(),
+        charges,
+      },
     },
   ];
+}
+
+/** Takes the charges off what is owed of their kind, oldest statement first; the rest is returned. */
+function allocateCharges(state: CreditAccountState, charges: DisputedDrawCharges): { lines: AllocationLine[]; returnedToCustomer: Money } {
+  const lines: AllocationLine[] = [];
+  let returned = Money.ZERO;
+  const kinds: [StatementComponent, Money][] = [
+    ['PENALTY_INTEREST', Money.of(charges.penaltyInterest)],
+    ['INTEREST', Money.of(charges.interest)],
+    ['FEES', Money.of(charges.fees)],
+  ];
+  for (const [component, total] of kinds) {
+    let left = total;
+    for (const s of state.statements) {
+      if (!left.isPositive()) break;
+      const part = Money.min(left, s.owed[component]);
+      if (!part.isPositive()) continue;
+      lines.push({ target: 'STATEMENT', statementId: s.id, component, amount: part.toString() });
+      left = left.minus(part);
+    }
+    returned = returned.plus(left);
+  }
+  return { lines, returnedToCustomer: returned };
 }

@@ -1,0 +1,82 @@
+/**
+ * An upheld dispute through the repository, which reads the account's history for it from the store
+ * (the account itself comes from its cache or snapshot), and what auditors then check: `verify` finds the
+ * statement after the reversal charging its accrual less the reversed share, and the journal agreeing with
+ * every account; the statement explanation shows the reversed share and matches.
+ */
+import { addDays, applicant, DEFAULT_TERMS_CATALOGUE, Money, type CreditAccountCommand, type StatementIssuedData, totalOwed } from '@ledger/credit';
+import { randomUUID } from 'node:crypto';
+import { MemoryEventStore, MemorySnapshotStore } from '@ledger/event-store';
+import { AccountRepository, accountStream } from '../repository/account-repository';
+import { CHAIN_GENESIS, withChainHashes } from './chain-hash';
+import { verifyLedger } from './ledger-verifier';
+import { explainStatement } from './statement-explanation';
+
+const at = (date: string) => ({ actor: 'operator:test', now: `${date}T10:00:00+08:00` });
+
+async function run(repo: AccountRepository, date: string, command: CreditAccountCommand, commandId?: string) {
+  return repo.execute('acc-d', command, { ...at(date), commandId });
+}
+
+async function closeThrough(repo: AccountRepository, from: string, to: string) {
+  for (let day = from; day <= to; day = addDays(day, 1)) await run(repo, day, { type: 'CloseBusinessDay', businessDate: day }, `close:${day}`);
+}
+
+/** A 720 pay score account with a legitimate 300.00 draw and a stolen 1,500.00 one, nothing repaid, the dispute upheld on 03-12. */
+async function ledger(snapshotEvery: number) {
+  const store = new MemoryEventStore();
+  const repo = new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE, { snapshotEvery });
+  await run(repo, '2026-01-05', { type: 'SubmitApplication', accountId: 'acc-d', channel: 'INVITED', applicant: applicant({ payScore: 720 }) }, 'apply');
+  await run(repo, '2026-01-05', { type: 'ActivateAccount', agreementVersion: 'v1', autoRepayCardLast4: '6222' }, 'activate');
+  await run(repo, '2026-01-05', { type: 'RequestDraw', orderId: 'legit', merchant: 'm', amount: '300.00', authentication: { method: 'PASSWORD', passed: true } }, 'draw:legit');
+  await run(repo, '2026-01-05', { type: 'RequestDraw', orderId: 'stolen', merchant: 'm', amount: '1500.00', authentication: { method: 'PASSWORD', passed: true } }, 'draw:stolen');
+  await closeThrough(repo, '2026-01-05', '2026-03-11');
+  await run(repo, '2026-03-12', { type: 'OpenDispute', disputeId: 'dp-1', drawId: 'stolen', reason: 'not mine' }, 'dispute:dp-1');
+  const resolved = await run(repo, '2026-03-12', { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' }, 'resolution:dp-1');
+  await closeThrough(repo, '2026-03-12', '2026-04-02');
+  return { store, repo, resolved };
+}
+
+describe('an upheld dispute, decided through the repository and audited', () => {
+  it.each([1, 50])('reverses the stolen draw with its charges (snapshot every %i events), and verify finds the ledger clean', async (snapshotEvery) => {
+    const { store, repo, resolved } = await ledger(snapshotEvery);
+    const reversal = resolved.events.find((e) => e.type === 'DrawReversed');
+    expect(reversal?.type).toBe('DrawReversed');
+    const charges = reversal!.type === 'DrawReversed' ? reversal!.data.charges! : undefined;
+    expect(Money.of(charges!.interest).isPositive()).toBe(true);
+    expect(Money.of(charges!.penaltyInterest).isPositive()).toBe(true);
+    const account = await repo.load('acc-d');
+    // The legitimate 300.00 and its own interest remain.
+    expect(totalOwed(account.state).greaterThan(Money.of('300.00'))).toBe(true);
+    expect(totalOwed(account.state).lessThan(Money.of('330.00'))).toBe(true);
+
+    const report = await verifyLedger(store);
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+
+    const march = await explainStatement(store, 'acc-d', '2026-03');
+    expect(march.penaltyInterest.statement.reversed).toBe(charges!.unbilledPenaltyInterest);
+    expect(march.penaltyInterest.matches).toBe(true);
+    expect(march.interest.matches).toBe(true);
+  });
+
+  it("names a statement whose reversed share is not the one the account's reversals left", async () => {
+    const { store: original } = await ledger(50);
+    const events = await original.readStream(accountStream('acc-d'));
+    const march = events.find((e) => e.type === 'StatementIssued' && (e.data as StatementIssuedData).statementId === '2026-03')!;
+    const data = structuredClone(march.data) as StatementIssuedData;
+    // Rewritten as if the reversal had taken twice the share off: charged is then consistent with `reversed`, not with the account.
+    const doubled = Money.exact(data.penaltyInterest.reversed!).times('2');
+    const net = Money.exact(data.penaltyInterest.exact).minus(doubled);
+    data.penaltyInterest = { ...data.penaltyInterest, reversed: doubled.toExactString(), charged: net.roundHalfUpToFen().toString(), residual: net.minus(net.roundHalfUpToFen()).toExactString() };
+    // The same stream with that statement rewritten and chained anew, as a forger with the hash function would.
+    const stream = accountStream('acc-d');
+    const unchained = events.map((e) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, data: e === march ? data : e.data, metadata: { commandId: String(e.metadata.commandId), actor: 'test' } }));
+    const store = new MemoryEventStore();
+    await store.append(stream, 'no_stream', withChainHashes(stream, CHAIN_GENESIS, unchained).events);
+    const report = await verifyLedger(store);
+    expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'STATEMENT_INTEREST', field: 'data.penaltyInterest.exact' })]));
+    const explained = await explainStatement(store, 'acc-d', '2026-03');
+    expect(explained.penaltyInterest.matches).toBe(false);
+  });
+});
