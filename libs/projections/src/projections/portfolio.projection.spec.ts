@@ -62,7 +62,7 @@ describe('the portfolio and limit review read models', () => {
     await catchUp();
     const portfolio = queries.getPortfolio();
     expect(portfolio.billedByMonth).toEqual([
-      { month: '2026-01', statements: 2, interest: '36.45', penaltyInterest: '0.00', fees: '0.00' },
+      { month: '2026-01', statements: 2, interest: '36.45', penaltyInterest: '0.00', fees: '0.00', reversedInterest: '0.00', reversedPenaltyInterest: '0.00', reversedFees: '0.00' },
     ]);
     expect(portfolio.outstanding).toEqual({
       revolvingUnbilled: '0.00',
@@ -79,6 +79,27 @@ describe('the portfolio and limit review read models', () => {
       outstanding: '3036.45',
       overdue: '0.00',
     });
+    await runner.close();
+  });
+
+  it("counts what an upheld dispute gives back against the month that billed it", async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-1');
+    await sim.open('acc-2');
+    await sim.draw('acc-1', 'o-1', '1000.00');
+    await sim.draw('acc-2', 'o-2', '2000.00');
+    await sim.closeDaysThrough('2026-01-31');
+    await sim.command('acc-2', { type: 'OpenDispute', disputeId: 'dp-1', drawId: 'o-2', reason: 'not mine' });
+    const events = await sim.command('acc-2', { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' });
+    await catchUp();
+    const reversal = events.find((e) => e.type === 'DrawReversed');
+    const given = reversal?.type === 'DrawReversed' ? reversal.data.charges! : undefined;
+    // 2,000.00 from 01-05 to 01-31 at 0.045% a day: 27 days, 24.30 of January's 36.45.
+    expect(given?.statements).toEqual([expect.objectContaining({ statementId: '2026-01', interest: '24.30' })]);
+    expect(queries.getPortfolio().billedByMonth).toEqual([
+      { month: '2026-01', statements: 2, interest: '36.45', penaltyInterest: '0.00', fees: '0.00', reversedInterest: '24.30', reversedPenaltyInterest: '0.00', reversedFees: '0.00' },
+    ]);
+    expect(queries.getPortfolio().outstanding.interest).toBe('12.15');
     await runner.close();
   });
 

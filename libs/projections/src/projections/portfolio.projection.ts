@@ -118,6 +118,14 @@ export function eventFigures(event: CreditAccountEvent, after: CreditAccountStat
       add(into, 'billed_penalty', event.data.statementId, 0, event.data.penaltyInterest.charged);
       add(into, 'billed_fees', event.data.statementId, 0, event.data.fees);
       break;
+    case 'DrawReversed':
+      // An upheld dispute gives back charges billed on earlier statements, counted against their month.
+      for (const s of event.data.charges?.statements ?? []) {
+        add(into, 'reversed_interest', s.statementId, 0, s.interest);
+        add(into, 'reversed_penalty', s.statementId, 0, s.penaltyInterest);
+        add(into, 'reversed_fees', s.statementId, 0, s.fees);
+      }
+      break;
     case 'CreditLimitReviewed':
       add(
         into,

@@ -35,12 +35,19 @@ export interface PortfolioView {
     byChannel: Record<string, { submitted: number; approved: number; rejected: number }>;
     rejectionReasons: Record<string, number>;
   };
+  /**
+   * What each statement month billed, and what upheld disputes have given back of it since (the disputed
+   * draws' shares): billed less reversed is that month's income in the journal.
+   */
   billedByMonth: {
     month: string;
     statements: number;
     interest: string;
     penaltyInterest: string;
     fees: string;
+    reversedInterest: string;
+    reversedPenaltyInterest: string;
+    reversedFees: string;
   }[];
   limitChangesByQuarter: {
     quarter: string;
@@ -153,6 +160,9 @@ export function getPortfolio(db: Db): PortfolioView {
       interest: money(figure('billed_interest', month).amount),
       penaltyInterest: money(figure('billed_penalty', month).amount),
       fees: money(figure('billed_fees', month).amount),
+      reversedInterest: money(figure('reversed_interest', month).amount),
+      reversedPenaltyInterest: money(figure('reversed_penalty', month).amount),
+      reversedFees: money(figure('reversed_fees', month).amount),
     })),
     limitChangesByQuarter: [...quarters.values()],
     limitReviewReasons: section('limit_review_reason').map((r) => {
