@@ -158,3 +158,48 @@ describe('an account that misses its first minimum repayment', () => {
     expect(res.body).toMatchObject({ error: 'REPAYMENT_EXCEEDS_BALANCE' });
   });
 });
+
+describe('a customer whose stolen draw is upheld as fraud (全额赔付)', () => {
+  let ledger: TestLedger;
+  let d: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    d = await openAccount(ledger, '1993-07-21', 31);
+    await ledger.http.post(`/accounts/${d}/draws`).send(draw('D-stolen', '400.00')).expect(201);
+    // Nothing paid: overdue from 02-11, frozen on 02-14's close.
+    await ledger.closeDays('2026-01-02', '2026-02-13');
+  });
+  afterAll(async () => ledger.close());
+
+  it('is overdue and frozen over the stolen draw and its interest', async () => {
+    expect((await ledger.http.get(`/accounts/${d}`)).body).toMatchObject({ owed: { total: '406.00', interest: '6.00' }, overdue: { bucket: 'M1' }, flags: { frozen: true } });
+  });
+
+  it('owes nothing once the dispute is upheld: principal, interest and penalty interest reversed, the overdue cured', async () => {
+    await ledger.http.post(`/accounts/${d}/disputes`).send({ disputeId: 'DP-1', drawId: 'D-stolen', reason: 'not my purchase' }).expect(201);
+    const res = await ledger.http.post(`/accounts/${d}/disputes/DP-1/resolution`).send({ upheld: true, note: 'confirmed fraud' });
+    expect(res.status).toBe(201);
+    const reversal = res.body.events.find((e: { type: string }) => e.type === 'DrawReversed');
+    // By hand, at 0.05% a day on 400.00: January's 30 days billed (6.00); 02-01..02-10 at the daily rate
+    // (10 x 0.20) and 02-11..02-13 overdue at the penalty rate, 1.5 x 0.05% capped at 0.065% (3 x 0.26), not yet billed.
+    expect(reversal.data).toMatchObject({
+      amount: '400.00',
+      returnedToCustomer: '0.00',
+      charges: { interest: '6.00', penaltyInterest: '0.00', fees: '0.00', unbilledInterest: '2', unbilledPenaltyInterest: '0.78' },
+    });
+    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['DrawReversed', 'OverdueCured', 'AccountUnfrozen']));
+    expect((await ledger.http.get(`/accounts/${d}`)).body).toMatchObject({ owed: { total: '0.00' }, overdue: { amount: '0.00', bucket: 'CURRENT' }, flags: { frozen: false } });
+  });
+
+  it("bills nothing for the stolen draw's days on the next statement", async () => {
+    await ledger.closeDays('2026-02-14', '2026-02-28');
+    const res = await ledger.http.get(`/accounts/${d}/statements/2026-02`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      interest: { exact: '2', reversed: '2', charged: '0.00' },
+      penaltyInterest: { exact: '0.78', reversed: '0.78', charged: '0.00' },
+      statementBalance: '0.00',
+    });
+  });
+});

@@ -166,7 +166,7 @@ describe('the dashboard in headless Chromium', () => {
     await page.click(`[data-explain="${explained.statementId}"]`);
     await page.waitForSelector('table[data-table="explanation"]');
     const explanation = await rowsOf(page, 'explanation');
-    expect(explanation.map((r) => [r[3], r[5]])).toEqual([
+    expect(explanation.map((r) => [r[4], r[6]])).toEqual([
       [formatMoney(explained.interest.charged), '✓'],
       [formatMoney(explained.penaltyInterest.charged), '✓'],
     ]);

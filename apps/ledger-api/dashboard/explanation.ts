@@ -22,6 +22,7 @@ export function explanationView(x: StatementExplanation): HTMLElement {
         { header: '', cell: (r: ReturnType<typeof accrualRow>) => r.name },
         { header: `Sum of ${x.days.length} days 日息合计`, cell: (r) => r.sum, numeric: true },
         { header: 'Exact on statement 账单精确值', cell: (r) => r.statement.exact, numeric: true },
+        { header: 'Reversed by disputes 争议冲回', cell: (r) => r.statement.reversed, numeric: true },
         { header: 'Charged 计收', cell: (r) => formatMoney(r.statement.charged), numeric: true },
         { header: 'Residual 尾差', cell: (r) => r.statement.residual, numeric: true },
         { header: 'Agrees 一致', cell: (r) => (r.matches ? '✓' : '✗ mismatch'), numeric: true },

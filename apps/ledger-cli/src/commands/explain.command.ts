@@ -26,7 +26,7 @@ export function explanationText(x: StatementExplanation): string {
     x.days.map((d) => [d.date, d.normalPrincipal, d.dailyRate, d.interest, d.penaltyPrincipal, d.penaltyDailyRate, d.penaltyInterest]),
   );
   const accrual = (name: string, a: StatementExplanation['interest']) =>
-    `${name}: sum of days ${a.sum}; statement exact ${a.statement.exact}, charged ${a.statement.charged}, residual ${a.statement.residual} ${a.matches ? '(matches)' : '(DOES NOT MATCH)'}`;
+    `${name}: sum of days ${a.sum}; statement exact ${a.statement.exact}${a.statement.reversed === '0' ? '' : `, reversed by disputes ${a.statement.reversed}`}, charged ${a.statement.charged}, residual ${a.statement.residual} ${a.matches ? '(matches)' : '(DOES NOT MATCH)'}`;
   const periods = x.installmentPeriods.length
     ? table(['plan', 'period', 'principal', 'fee'], x.installmentPeriods.map((p) => [p.planId, p.period, p.principal, p.fee]))
     : '(no installment periods billed)';

@@ -1,4 +1,4 @@
-import type { BilledInstallmentPeriod } from '@ledger/credit';
+import { type BilledInstallmentPeriod, Money } from '@ledger/credit';
 import type { Db } from '../runner/projection';
 import type { StatementRow, StatementStatus } from '../projections/statements.projection';
 import { annualRate } from './accounts.queries';
@@ -17,8 +17,12 @@ export interface StatementView {
   refunds: string;
   revolvingPrincipal: string;
   installmentPeriods: BilledInstallmentPeriod[];
-  interest: { exact: string; charged: string; residual: string };
-  penaltyInterest: { exact: string; charged: string; residual: string };
+  /**
+   * The month's exact sum of daily amounts; what upheld disputes took off it before billing (the disputed
+   * draws' shares, "0" when none); what it charges (exact - reversed, rounded half-up once); the residual.
+   */
+  interest: AccrualView;
+  penaltyInterest: AccrualView;
   fees: string;
   previousBalance: string;
   statementBalance: string;
@@ -45,6 +49,18 @@ export interface StatementView {
   penaltyAnnualRate: string;
 }
 
+export interface AccrualView {
+  exact: string;
+  reversed: string;
+  charged: string;
+  residual: string;
+}
+
+/** The stored figures, with `reversed` as they imply it (the statement records exact = reversed + charged + residual). */
+function accrualView(exact: string, charged: string, residual: string): AccrualView {
+  return { exact, reversed: Money.exact(exact).minus(Money.of(charged)).minus(Money.exact(residual)).toExactString(), charged, residual };
+}
+
 function toView(r: StatementRow): StatementView {
   return {
     accountId: r.account_id,
@@ -57,8 +73,8 @@ function toView(r: StatementRow): StatementView {
     refunds: r.refunds,
     revolvingPrincipal: r.revolving_principal,
     installmentPeriods: JSON.parse(r.installment_periods_json) as BilledInstallmentPeriod[],
-    interest: { exact: r.interest_exact, charged: r.interest_charged, residual: r.interest_residual },
-    penaltyInterest: { exact: r.penalty_exact, charged: r.penalty_charged, residual: r.penalty_residual },
+    interest: accrualView(r.interest_exact, r.interest_charged, r.interest_residual),
+    penaltyInterest: accrualView(r.penalty_exact, r.penalty_charged, r.penalty_residual),
     fees: r.fees,
     previousBalance: r.previous_balance,
     statementBalance: r.statement_balance,

@@ -42,9 +42,9 @@ export interface ExplainedAccrual {
   sum: string;
   /**
    * What the statement records: exact, charged (exact - reversed, rounded half-up once), residual
-   * (exact - reversed - charged), and `reversed` when upheld disputes took the disputed draws' shares off.
+   * (exact - reversed - charged), and `reversed`, what upheld disputes took off for the disputed draws' shares ("0" when none).
    */
-  statement: { exact: string; charged: string; residual: string; reversed?: string };
+  statement: { exact: string; reversed: string; charged: string; residual: string };
   /** The statement's exact amount equals the table's sum, its `reversed` what the account held, and charged + residual equals exact - reversed. */
   matches: boolean;
 }
@@ -87,7 +87,7 @@ function explainAccrual(sum: Money, recorded: StatementIssuedData['interest'], r
     Money.exact(recorded.reversed ?? '0').equals(reversed) &&
     Money.of(recorded.charged).plus(Money.exact(recorded.residual)).equals(net) &&
     sum.minus(reversed).roundHalfUpToFen().equals(Money.of(recorded.charged));
-  return { sum: sum.toExactString(), statement: { ...recorded }, matches };
+  return { sum: sum.toExactString(), statement: { exact: recorded.exact, reversed: recorded.reversed ?? '0', charged: recorded.charged, residual: recorded.residual }, matches };
 }
 
 export async function explainStatement(store: EventStore, accountId: string, statementId: string, asOf?: string): Promise<StatementExplanation> {
