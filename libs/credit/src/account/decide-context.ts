@@ -27,9 +27,9 @@ export function contextAt(now: string, terms: TermsCatalogue, history?: readonly
   return history ? { now, businessDate: toShanghai(now).date, terms, history } : { now, businessDate: toShanghai(now).date, terms };
 }
 
-/** Whether deciding the command reads the account's history (`DecideContext.history`). */
-export function needsHistory(command: CreditAccountCommand): boolean {
-  return command.type === 'ResolveDispute' && command.upheld;
+/** Whether deciding the command on `state` reads the account's history (`DecideContext.history`): upholding a dispute not yet resolved. */
+export function needsHistory(command: CreditAccountCommand, state: CreditAccountState): boolean {
+  return command.type === 'ResolveDispute' && command.upheld && !(Object.hasOwn(state.disputes, command.disputeId) && state.disputes[command.disputeId].resolved);
 }
 
 /** The terms an account was opened under; new applications take the current terms. */

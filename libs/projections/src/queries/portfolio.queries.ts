@@ -37,7 +37,8 @@ export interface PortfolioView {
   };
   /**
    * What each statement month billed, and what upheld disputes have given back of it since (the disputed
-   * draws' shares): billed less reversed is that month's income in the journal.
+   * draws' shares): billed less reversed is what that month's statements earn. The journal books a
+   * reversal on its own date, so by posting date the give-back falls in the month of the reversal.
    */
   billedByMonth: {
     month: string;

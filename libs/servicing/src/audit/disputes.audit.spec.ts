@@ -4,7 +4,7 @@
  * statement after the reversal charging its accrual less the reversed share, and the journal agreeing with
  * every account; the statement explanation shows the reversed share and matches.
  */
-import { addDays, applicant, DEFAULT_TERMS_CATALOGUE, Money, type CreditAccountCommand, type StatementIssuedData, totalOwed } from '@ledger/credit';
+import { addDays, applicant, DEFAULT_TERMS_CATALOGUE, Money, type CreditAccountCommand, type DrawReversedData, type StatementIssuedData, totalOwed } from '@ledger/credit';
 import { randomUUID } from 'node:crypto';
 import { MemoryEventStore, MemorySnapshotStore } from '@ledger/event-store';
 import { AccountRepository, accountStream } from '../repository/account-repository';
@@ -58,6 +58,12 @@ describe('an upheld dispute, decided through the repository and audited', () => 
     expect(march.penaltyInterest.statement.reversed).toBe(charges!.unbilledPenaltyInterest);
     expect(march.penaltyInterest.matches).toBe(true);
     expect(march.interest.matches).toBe(true);
+    // The explanation of February, which the reversal paid: what it credited is its allocation plus what it returned.
+    const february = await explainStatement(store, 'acc-d', '2026-02');
+    const credited = february.payments.find((p) => p.type === 'DrawReversed')!;
+    const allocated = Money.sum(credited.allocation.map((l) => Money.of(l.amount))).plus(Money.of(credited.returnedToCustomer));
+    expect(credited.amount).toBe(allocated.toString());
+    expect(Money.of(credited.amount).greaterThan(Money.of('1500.00'))).toBe(true);
   });
 
   it("names a statement whose reversed share is not the one the account's reversals left", async () => {
@@ -78,5 +84,26 @@ describe('an upheld dispute, decided through the repository and audited', () => 
     expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'STATEMENT_INTEREST', field: 'data.penaltyInterest.exact' })]));
     const explained = await explainStatement(store, 'acc-d', '2026-03');
     expect(explained.penaltyInterest.matches).toBe(false);
+  });
+
+  it("names a reversal that recorded more than the draw's share, though the statement after it agrees with it", async () => {
+    const { store: original } = await ledger(50);
+    const stream = accountStream('acc-d');
+    const events = await original.readStream(stream);
+    const reversal = events.find((e) => e.type === 'DrawReversed')!;
+    const forgedReversal = structuredClone(reversal.data) as DrawReversedData;
+    // The reversal takes three times the stolen draw's share of March's penalty interest, and March's statement charges accordingly.
+    forgedReversal.charges!.unbilledPenaltyInterest = Money.exact(forgedReversal.charges!.unbilledPenaltyInterest).times('3').toExactString();
+    const march = events.find((e) => e.type === 'StatementIssued' && (e.data as StatementIssuedData).statementId === '2026-03')!;
+    const forgedMarch = structuredClone(march.data) as StatementIssuedData;
+    const net = Money.max(Money.ZERO, Money.exact(forgedMarch.penaltyInterest.exact).minus(Money.exact(forgedReversal.charges!.unbilledPenaltyInterest)));
+    forgedMarch.penaltyInterest = { exact: forgedMarch.penaltyInterest.exact, charged: net.roundHalfUpToFen().toString(), residual: net.minus(net.roundHalfUpToFen()).toExactString(), reversed: forgedReversal.charges!.unbilledPenaltyInterest };
+    const forged = new Map<unknown, unknown>([[reversal, forgedReversal], [march, forgedMarch]]);
+    const unchained = events.map((e) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, data: forged.get(e) ?? e.data, metadata: { commandId: String(e.metadata.commandId), actor: 'test' } }));
+    const store = new MemoryEventStore();
+    await store.append(stream, 'no_stream', withChainHashes(stream, CHAIN_GENESIS, unchained).events);
+    const report = await verifyLedger(store);
+    expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'DISPUTE_CHARGES', field: 'data.charges', eventType: 'DrawReversed' })]));
+    expect(report.counts.DISPUTE_CHARGES).toBe(1);
   });
 });

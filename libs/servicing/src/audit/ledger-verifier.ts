@@ -21,6 +21,8 @@ import {
   accrualRows,
   CHART_OF_ACCOUNTS,
   type CreditAccountState,
+  disputedDrawCharges,
+  type DrawReversedData,
   fold,
   initialState,
   isBalanced,
@@ -84,6 +86,8 @@ interface AccountReplay {
   paid: Map<string, StatementPaid>;
   /** The account's receivables as its postings sum them (debits less credits). */
   receivables: Record<Receivable, Money>;
+  /** The account's events replayed so far: an upheld dispute's charges are decided on them again. */
+  history: CreditAccountEvent[];
 }
 
 type Receivable = (typeof RECEIVABLES)[number];
@@ -210,7 +214,7 @@ export class LedgerVerifier {
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
       const receivables = Object.fromEntries(RECEIVABLES.map((r) => [r, Money.ZERO])) as Record<Receivable, Money>;
-      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables };
+      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [] };
       let last: LogRow | undefined;
       for (const row of await readStream(stream)) {
         if (row.position > this.lastPosition) break;
@@ -292,8 +296,10 @@ export class LedgerVerifier {
         if (p.account in account.receivables) account.receivables[p.account as Receivable] = account.receivables[p.account as Receivable].plus(signed);
       }
       if (event.type === 'StatementIssued') this.checkStatementInterest(account, event.data, where);
+      if (event.type === 'DrawReversed') this.checkDisputeCharges(account, event.data, where);
       notePaid(account, event);
       account.state = fold(account.state, [event]);
+      account.history.push(event);
     } catch (error) {
       account.failed = true;
       this.findings.push(finding('REPLAY_FAILED', `the event cannot be replayed: ${(error as Error).message}`, where));
@@ -328,6 +334,19 @@ export class LedgerVerifier {
         this.findings.push(finding('STATEMENT_INTEREST', `statement ${data.statementId} ${kind} records ${recorded.reversed ?? '0'} reversed by disputes, the replayed account ${reversed.toExactString()}`, { ...where, field: `data.${kind}.reversed`, expected: reversed.toExactString(), actual: recorded.reversed ?? '0' }));
       }
     }
+  }
+
+  /**
+   * An upheld dispute's charges, decided again on the account's history up to it: the statements after
+   * it charge less by what it recorded (`checkStatementInterest` reads that back), so a reversal that
+   * recorded more than the draw's share would otherwise pass. Reversals recorded before charges were
+   * reversed carry none, and are not checked.
+   */
+  private checkDisputeCharges(account: AccountReplay, data: DrawReversedData, where: Partial<Finding>): void {
+    if (!data.charges) return;
+    const expected = canonicalJson(disputedDrawCharges(account.state.accountId, account.history, data.drawId, data.on, account.state));
+    const actual = canonicalJson(data.charges);
+    if (expected !== actual) this.findings.push(finding('DISPUTE_CHARGES', `the reversal of draw ${data.drawId} records other charges than its history gives`, { ...where, field: 'data.charges', expected, actual }));
   }
 
   private closeAnchor(): void {

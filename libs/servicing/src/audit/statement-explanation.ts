@@ -9,12 +9,13 @@ import {
   type AllocationLine,
   billedInstallmentPeriods,
   type BilledInstallmentPeriod,
+  type DrawReversedData,
   fold,
   initialState,
   Money,
   type StatementIssuedData,
 } from '@ledger/credit';
-import { EventStore } from '@ledger/event-store';
+import { EventStore, type StoredEvent } from '@ledger/event-store';
 import { readAccountStream, toDomain } from './account-history';
 
 export interface ExplainedDay {
@@ -32,6 +33,7 @@ export interface ExplainedPayment {
   type: 'RepaymentReceived' | 'DrawRefunded' | 'DrawReversed';
   on: string;
   reference: string;
+  /** What it credits: a repayment's or refund's amount; a reversal's principal and the charges it gives back. */
   amount: string;
   returnedToCustomer: string;
   allocation: AllocationLine[];
@@ -90,6 +92,13 @@ function explainAccrual(sum: Money, recorded: StatementIssuedData['interest'], r
   return { sum: sum.toExactString(), statement: { exact: recorded.exact, reversed: recorded.reversed ?? '0', charged: recorded.charged, residual: recorded.residual }, matches };
 }
 
+/** What a payment credits the account with: a reversal's principal and the charges it gives back, which its allocation and returned amount both include. */
+function creditedAmount(e: StoredEvent): string {
+  const d = e.data as DrawReversedData;
+  if (e.type !== 'DrawReversed' || !d.charges) return d.amount;
+  return Money.sum([d.amount, d.charges.interest, d.charges.penaltyInterest, d.charges.fees].map((a) => Money.of(a))).toString();
+}
+
 export async function explainStatement(store: EventStore, accountId: string, statementId: string, asOf?: string): Promise<StatementExplanation> {
   const stored = await readAccountStream(store, accountId, asOf);
   const index = stored.findIndex((e) => e.type === 'StatementIssued' && (e.data as StatementIssuedData).statementId === statementId);
@@ -105,7 +114,7 @@ export async function explainStatement(store: EventStore, accountId: string, sta
     const allocation = d.allocation ?? d.appliedTo ?? [];
     const inPeriod = d.on >= data.periodFrom && d.on <= data.periodTo;
     if (!inPeriod && !allocation.some((l) => l.target === 'STATEMENT' && l.statementId === statementId)) continue;
-    payments.push({ eventId: e.id, type: e.type, on: d.on, reference: d.reference ?? d.refundId ?? d.disputeId ?? '', amount: d.amount, returnedToCustomer: d.returnedToCustomer, allocation });
+    payments.push({ eventId: e.id, type: e.type, on: d.on, reference: d.reference ?? d.refundId ?? d.disputeId ?? '', amount: creditedAmount(e), returnedToCustomer: d.returnedToCustomer, allocation });
   }
   return {
     accountId,

@@ -403,7 +403,8 @@ export class AccountRepository {
 
   private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata, ignoreSnapshot: boolean, admit: boolean): Promise<ExecuteResult> {
     const loaded = await this.load(accountId, { ignoreSnapshot, admit });
-    const history = needsHistory(command) ? await this.historyOf(loaded) : undefined;
+    // Read only for a decision that reads it: a retry of an upheld resolution finds the dispute resolved.
+    const history = needsHistory(command, loaded.state) ? await this.historyOf(loaded) : undefined;
     const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
     const requestHash = meta.requestHash ?? '';
     const applied = getEntry(loaded.commands, commandId);

@@ -4,7 +4,7 @@ import { isBalanced, postingsFor } from '../../journal/journal';
 import type { EventOf } from '../credit-account.events';
 import { isOverdue, overdueAmount, totalOwed } from '../credit-account.state';
 import { decide } from '../decide';
-import { contextAt } from '../decide-context';
+import { contextAt, needsHistory } from '../decide-context';
 
 /** Opens an account on 2026-01-05 (pay score 720: limit 3,000.00, 0.045% a day). */
 function opened(): AccountScenario {
@@ -168,5 +168,18 @@ describe('an upheld dispute reverses the charges its draw gave rise to (PRODUCT.
     const command = { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'n' } as const;
     expect(() => decide(command, s.state, contextAt(s.now, s.terms))).toThrow(/history/);
     expect(() => decide(command, s.state, contextAt(s.now, s.terms, s.history.filter((e) => e.type !== 'DrawPosted')))).toThrow(/does not fold/);
+  });
+
+  it('reads the history only to uphold a dispute not yet resolved, so a retry of the resolution reads none', () => {
+    const s = opened();
+    s.at('2026-01-10').draw('stolen', '500.00');
+    s.execute({ type: 'OpenDispute', disputeId: 'dp-1', drawId: 'stolen', reason: 'not mine' });
+    const uphold = { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'n' } as const;
+    expect(needsHistory(uphold, s.state)).toBe(true);
+    expect(needsHistory({ ...uphold, upheld: false }, s.state)).toBe(false);
+    s.execute(uphold);
+    expect(needsHistory(uphold, s.state)).toBe(false);
+    // Decided again without it, as the repository does for a retry: the resolution is found made.
+    expect(decide(uphold, s.state, contextAt(s.now, s.terms))).toEqual([]);
   });
 });
