@@ -1,11 +1,11 @@
 /**
  * A deterministic portfolio generator: applications with a realistic pay score spread, spending,
- * installments, refunds, pay score changes, and customers who pay in full, pay the minimum, pay part,
- * pay late or stop paying. It drives the same command handlers as the HTTP API, one business day at a
+ * installments, refunds, pay score changes, a few stolen draws disputed and upheld, and customers who
+ * pay in full, pay the minimum, pay part, pay late or stop paying. It drives the same command handlers as the HTTP API, one business day at a
  * time, closing each day through end of day. The same seed always yields the same ledger.
  */
 import { CommandBus } from '@nestjs/cqrs';
-import { addDays, bucketsTotal, type CreditAccountState, daysBetween, Dec, Money, monthOf, totalOwed } from '@ledger/credit';
+import { addDays, bucketsTotal, type CreditAccountState, daysBetween, Dec, entriesOf, Money, monthOf, totalOwed } from '@ledger/credit';
 import { BusinessClock } from '../clock/business-clock';
 import { CloseBusinessDayCommand, ExecuteAccountCommand, SubmitApplicationCommand } from '../commands/account.commands';
 import { AccountRepository, type ExecuteResult } from '../repository/account-repository';
@@ -145,6 +145,14 @@ export class PortfolioSimulator {
       const payScore = Math.max(400, Math.min(850, state.payScore + random.int(-40, 45)));
       steps.push(() => this.send(new ExecuteAccountCommand(c.accountId, { type: 'UpdatePayScore', payScore }, { actor: ACTOR })));
     }
+    const stolen = this.stolenDraw(c, state, date);
+    if (stolen) {
+      const disputeId = `sim-dp-${stolen}`;
+      steps.push(async () => {
+        await this.send(new ExecuteAccountCommand(c.accountId, { type: 'OpenDispute', disputeId, drawId: stolen, reason: 'customer reports the purchase as not theirs' }, { actor: ACTOR }));
+        await this.send(new ExecuteAccountCommand(c.accountId, { type: 'ResolveDispute', disputeId, upheld: true, note: 'merchant confirmed card-not-present fraud' }, { actor: ACTOR }));
+      });
+    }
     if (steps.length === 0) return null;
     return async () => {
       for (const step of steps) await step();
@@ -173,6 +181,25 @@ export class PortfolioSimulator {
         await this.send(new ExecuteAccountCommand(c.accountId, { type: 'RefundDraw', drawId: orderId, refundId: `${orderId}-rf`, amount: refund.toString() }, { actor: ACTOR }));
       }
     };
+  }
+
+  /**
+   * About one customer in forty reports a stolen draw once: on the 20th of a month, the largest draw of
+   * the month before still revolving, already billed with its interest, which the dispute then reverses.
+   * Chosen from the account id and the state, so the seeded stream of choices stays as it was.
+   */
+  private stolenDraw(c: Customer, state: CreditAccountState, date: string): string | null {
+    if (date.slice(8, 10) !== '20' || Object.keys(state.disputes).length > 0) return null;
+    let hash = 0;
+    for (const ch of c.accountId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    if (hash % 40 !== 0) return null;
+    const lastMonth = monthOf(addDays(`${monthOf(date)}-01`, -1));
+    let largest: { drawId: string; amount: Money } | null = null;
+    for (const draw of entriesOf(state.draws)) {
+      if (monthOf(draw.postedOn) !== lastMonth || draw.planId !== null || !draw.refunded.isZero()) continue;
+      if (!largest || draw.amount.greaterThan(largest.amount)) largest = { drawId: draw.drawId, amount: draw.amount };
+    }
+    return largest?.drawId ?? null;
   }
 
   /** Pays the newest statement according to the customer's habits (decided on the state before today's spending). */
