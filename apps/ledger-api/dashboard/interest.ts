@@ -64,6 +64,12 @@ export function renderBilled(p: PortfolioView): void {
         { header: 'Interest 利息', cell: (m) => formatMoney(m.interest), numeric: true },
         { header: 'Penalty 罚息', cell: (m) => formatMoney(m.penaltyInterest), numeric: true },
         { header: 'Fees 分期手续费', cell: (m) => formatMoney(m.fees), numeric: true },
+        // What upheld disputes gave back of the month's charges since (全额赔付): billed less this is what the month earns.
+        {
+          header: 'Reversed by disputes 争议冲回',
+          cell: (m) => formatMoney(sum([m.reversedInterest, m.reversedPenaltyInterest, m.reversedFees])),
+          numeric: true,
+        },
       ],
       [...months].reverse(),
       { 'data-table': 'billed' },
