@@ -95,8 +95,9 @@ export function decideRefund(command: Refund, state: CreditAccountState, on: str
 /**
  * An upheld dispute reverses the draw in full (全额赔付): what is left of its principal like a full
  * refund, and the interest, penalty interest and installment fees it gave rise to (`charges`, from
- * `disputedDrawCharges`). The charges come off what is owed of their kind, oldest statement first; what of
- * them was already paid is returned to the customer, as principal already repaid is.
+ * `disputedDrawCharges`). The charges come off what is owed of their kind, oldest statement first (another
+ * draw's interest included: interest is owed pooled); what is no longer owed of that kind is returned to
+ * the customer, as principal already repaid is.
  */
 export function reversalEvents(state: CreditAccountState, draw: DrawState, disputeId: string, on: string, charges: DisputedDrawCharges): CreditAccountEvent[] {
   const amount = refundableAmount(draw);
