@@ -167,7 +167,7 @@ describe('a customer whose stolen draw is upheld as fraud (全额赔付)', () =>
     ledger = await startLedger();
     d = await openAccount(ledger, '1993-07-21', 31);
     await ledger.http.post(`/accounts/${d}/draws`).send(draw('D-stolen', '400.00')).expect(201);
-    // Nothing paid: overdue from 02-11, frozen on 02-14's close.
+    // Nothing paid: overdue from 02-11, frozen from 02-14 (decided by 02-13's close).
     await ledger.closeDays('2026-01-02', '2026-02-13');
   });
   afterAll(async () => ledger.close());

@@ -177,9 +177,9 @@ describe('the dashboard in headless Chromium', () => {
     await page.click(`[data-explain="${explained.statementId}"]`);
     await page.waitForSelector('table[data-table="explanation"]');
     const explanation = await rowsOf(page, 'explanation');
-    expect(explanation.map((r) => [r[4], r[6]])).toEqual([
-      [formatMoney(explained.interest.charged), '✓'],
-      [formatMoney(explained.penaltyInterest.charged), '✓'],
+    expect(explanation.map((r) => [r[3], r[4], r[6]])).toEqual([
+      [explained.interest.reversed, formatMoney(explained.interest.charged), '✓'],
+      [explained.penaltyInterest.reversed, formatMoney(explained.penaltyInterest.charged), '✓'],
     ]);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-account.png'), fullPage: true });
     expect(unexpectedErrors(errors)).toEqual([]);

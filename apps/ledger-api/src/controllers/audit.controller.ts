@@ -60,7 +60,7 @@ export class AuditController {
 
   @Get('accounts/:id/statements/:month/explanation')
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: month must be YYYY-MM' })
-  @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, rounding residual' })
+  @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, what upheld disputes took off, rounding residual' })
   explanation(@Param('id') id: string, @Param('month') month: string) {
     assertMonth(month);
     return explainStatement(this.store, id, month).catch(mapped);

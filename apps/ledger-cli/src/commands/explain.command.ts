@@ -1,7 +1,7 @@
 /**
  * `ledger explain --account <id> --statement <yyyy-mm>`: the daily interest table behind a statement's
- * interest, the installment periods it billed, the allocation of each repayment to each bucket, and the
- * rounding residual. CSV is one long table (`section` says which part a row belongs to).
+ * interest, the installment periods it billed, the allocation of each repayment to each bucket, what
+ * upheld disputes took off the period, and the rounding residual. CSV is one long table (`section` says which part a row belongs to).
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AccountNotFoundError, explainStatement, StatementNotFoundError, type StatementExplanation } from '@ledger/servicing/audit';
@@ -31,7 +31,7 @@ export function explanationText(x: StatementExplanation): string {
     ? table(['plan', 'period', 'principal', 'fee'], x.installmentPeriods.map((p) => [p.planId, p.period, p.principal, p.fee]))
     : '(no installment periods billed)';
   const payments = x.payments.length
-    ? table(['on', 'event', 'reference', 'amount', 'to', 'allocated'], x.payments.flatMap((p) => [[p.on, p.type, p.reference, p.amount, '', ''], ...p.allocation.map((l) => ['', '', '', '', allocationTarget(l), l.amount]), ...(p.returnedToCustomer !== '0.00' ? [['', '', '', '', 'returned to customer', p.returnedToCustomer]] : [])]))
+    ? table(['on', 'event', 'reference', 'amount', 'to', 'allocated'], x.payments.flatMap((p) => [[p.on, p.type, p.reference, p.chargesReversed === '0.00' ? p.amount : `${p.amount} + charges ${p.chargesReversed}`, '', ''], ...p.allocation.map((l) => ['', '', '', '', allocationTarget(l), l.amount]), ...(p.returnedToCustomer !== '0.00' ? [['', '', '', '', 'returned to customer', p.returnedToCustomer]] : [])]))
     : '(no repayments or refunds)';
   return [
     `statement ${x.statementId} of account ${x.accountId}: ${x.periodFrom} to ${x.periodTo}, due ${x.dueDate}`,
@@ -74,6 +74,9 @@ export function explanationCsv(x: StatementExplanation): string {
     rows.push(['installment', x.periodTo, `${p.planId}#${p.period}`, 'FEES', '', '', p.fee]);
   }
   for (const p of x.payments) for (const l of p.allocation) rows.push(['allocation', p.on, p.reference, allocationTarget(l), '', '', l.amount]);
+  // What upheld disputes took off the period before it was charged: the days add up to reversed + total + residual.
+  if (x.interest.statement.reversed !== '0') rows.push(['reversed', x.periodTo, '', 'INTEREST', '', '', x.interest.statement.reversed]);
+  if (x.penaltyInterest.statement.reversed !== '0') rows.push(['reversed', x.periodTo, '', 'PENALTY_INTEREST', '', '', x.penaltyInterest.statement.reversed]);
   rows.push(['total', x.periodTo, '', 'INTEREST', '', '', x.interest.statement.charged]);
   rows.push(['total', x.periodTo, '', 'PENALTY_INTEREST', '', '', x.penaltyInterest.statement.charged]);
   rows.push(['residual', x.periodTo, '', 'INTEREST', '', '', x.roundingResidual.interest]);

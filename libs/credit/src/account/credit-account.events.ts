@@ -80,7 +80,7 @@ export type RecordedApplicant = Omit<ApplicantSnapshot, 'birthDate'> & { age: nu
 export interface AccrualBreakdown {
   /** The month's exact sum of daily amounts. */
   exact: ExactAmount;
-  /** What the statement charges: the exact sum rounded half-up to the fen, once. */
+  /** What the statement charges: `exact - reversed` rounded half-up to the fen, once. */
   charged: Amount;
   /** exact - reversed - charged: the sub-fen difference, tracked rather than lost. */
   residual: ExactAmount;

@@ -187,7 +187,11 @@ export interface CreditAccountState {
    * leaves out; absent when none (and in states written before disputes reversed charges).
    */
   accrual: { periodStart: IsoDate | null; segments: AccrualSegment[]; reversed?: { interest: Money; penaltyInterest: Money } };
-  /** Exact interest and penalty interest charged minus accrued, summed over all statements. */
+  /**
+   * What each statement's rounding left, summed over all statements: its accrual less what disputes took
+   * off before it was issued, less what it charged (`AccrualBreakdown.residual`). A dispute giving back part
+   * of a month already billed does not revise it.
+   */
   roundingResidual: { interest: Money; penaltyInterest: Money };
   quarter: QuarterStats | null;
   lastReviewedQuarter: string | null;
@@ -479,8 +483,7 @@ export function drawBearingPrincipal(state: CreditAccountState, draw: DrawState)
   let normal = Money.ZERO;
   let penalty = Money.ZERO;
   const statements = state.statements;
-  let carriedUpTo = -1;
-  if (carriedBearsPenalty(state)) for (let i = statements.length - 1; i >= 0; i--) if (statements[i].overdue) { carriedUpTo = i; break; }
+  const carriedUpTo = carriedPenaltyUpTo(statements, carriedBearsPenalty(state));
   if (draw.planId === null) {
     const unbilled = state.unbilledDraws.find((d) => d.drawId === draw.drawId);
     if (unbilled) normal = normal.plus(unbilled.remaining);
@@ -495,14 +498,22 @@ export function drawBearingPrincipal(state: CreditAccountState, draw: DrawState)
   return { normal, penalty };
 }
 
+/**
+ * The statements before this index bear penalty interest on their principal as carried by an overdue one:
+ * statements are oldest first, and with `carried` every one up to the newest overdue one bears it (-1:
+ * none). An overdue statement's own principal bears it in any case.
+ */
+function carriedPenaltyUpTo(statements: readonly StatementState[], carried: boolean): number {
+  if (carried) for (let i = statements.length - 1; i >= 0; i--) if (statements[i].overdue) return i;
+  return -1;
+}
+
 export function statementSums(statements: readonly StatementState[], carried = false): StatementSums {
   let billed = Money.ZERO;
   let overdue = false;
   let normalPrincipal = Money.ZERO;
   let penaltyPrincipal = Money.ZERO;
-  // Statements are oldest first: with `carried`, every one up to the newest overdue one bears penalty.
-  let carriedUpTo = -1;
-  if (carried) for (let i = statements.length - 1; i >= 0; i--) if (statements[i].overdue) { carriedUpTo = i; break; }
+  const carriedUpTo = carriedPenaltyUpTo(statements, carried);
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i];
     billed = billed.plus(bucketsTotal(s.owed));

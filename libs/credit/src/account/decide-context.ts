@@ -4,10 +4,12 @@ import type { CreditAccountCommand } from './credit-account.commands';
 import type { CreditAccountEvent } from './credit-account.events';
 import type { CreditAccountState } from './credit-account.state';
 import { DomainError } from './domain-error';
+import { ownValue } from './sharded-record';
 
 /**
- * Everything a decision needs from outside the account: the business time and the product terms. The
- * domain never reads a clock or the environment.
+ * Everything a decision needs besides the account's state: the business time and the product terms, and
+ * for the one decision that reads them, the account's own events. The domain never reads a clock or the
+ * environment.
  */
 export interface DecideContext {
   /** The business date-time, ISO-8601 with an offset (the business clock's now). */
@@ -24,12 +26,14 @@ export interface DecideContext {
 }
 
 export function contextAt(now: string, terms: TermsCatalogue, history?: readonly CreditAccountEvent[]): DecideContext {
-  return history ? { now, businessDate: toShanghai(now).date, terms, history } : { now, businessDate: toShanghai(now).date, terms };
+  const context: DecideContext = { now, businessDate: toShanghai(now).date, terms };
+  if (history) context.history = history;
+  return context;
 }
 
 /** Whether deciding the command on `state` reads the account's history (`DecideContext.history`): upholding a dispute not yet resolved. */
 export function needsHistory(command: CreditAccountCommand, state: CreditAccountState): boolean {
-  return command.type === 'ResolveDispute' && command.upheld && !(Object.hasOwn(state.disputes, command.disputeId) && state.disputes[command.disputeId].resolved);
+  return command.type === 'ResolveDispute' && command.upheld && ownValue(state.disputes, command.disputeId)?.resolved !== true;
 }
 
 /** The terms an account was opened under; new applications take the current terms. */

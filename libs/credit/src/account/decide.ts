@@ -129,7 +129,7 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
   const resolved: CreditAccountEvent = { type: 'DisputeResolved', data: { on, disputeId: command.disputeId, drawId: dispute.drawId, upheld: command.upheld, note: command.note } };
   if (!command.upheld) return [resolved];
   if (!context.history) throw new Error('an upheld dispute is decided with the account history (DecideContext.history)');
-  const charges = disputedDrawCharges(state.accountId, context.history, dispute.drawId, on, state);
+  const charges = disputedDrawCharges(context.history, dispute.drawId, on, state);
   const afterResolution = fold(state, [resolved]);
   const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on, charges);
   return withSettlementFollowUps(state, [resolved, ...reversal], on);

@@ -2,7 +2,8 @@
  * Snapshots of account state as JSON. Money values are tagged so they come back as Money; everything
  * else in the state is already plain data. A snapshot is a cache: `STATE_SCHEMA_VERSION` changes
  * whenever the state's shape does, and a snapshot of a version it cannot read (`READABLE_STATE_VERSIONS`)
- * is ignored and rebuilt by replay.
+ * is ignored and rebuilt by replay. A field added as optional, whose absence means what every state
+ * written before it meant (`accrual.reversed`: nothing reversed), keeps the version.
  *
  * Both directions walk the state once: writing builds the text directly, reading leaves it to the
  * engine's native parse and then swaps the tags for Money in place. A replacer or reviver callback per

@@ -1,6 +1,6 @@
 /**
- * Statements: each StatementIssued with its lines, what has been paid against it since (repayment and
- * refund allocation lines naming it), the repayments received since it was issued whatever they paid
+ * Statements: each StatementIssued with its lines, what has been paid against it since (repayment,
+ * refund and reversal allocation lines naming it, a reversal's given-back charges included), the repayments received since it was issued whatever they paid
  * (what counts toward its minimum: a repayment goes to earlier statements first, yet meets this one's
  * minimum, which includes them) and its status from the domain state: OVERDUE while the state marks
  * it overdue, PAID once nothing is owed on it (or the state has dropped it as settled), MINIMUM_PAID once

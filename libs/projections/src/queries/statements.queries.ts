@@ -4,7 +4,7 @@ import type { StatementRow, StatementStatus } from '../projections/statements.pr
 import { annualRate } from './accounts.queries';
 import { QueryInputError } from './query-input';
 
-/** A statement as the API shows it; amounts are decimal strings of CNY (`exact`/`residual` may have more than 2 decimals). */
+/** A statement as the API shows it; amounts are decimal strings of CNY (`exact`/`reversed`/`residual` may have more than 2 decimals). */
 export interface StatementView {
   accountId: string;
   /** The billed month, YYYY-MM. */
@@ -28,7 +28,10 @@ export interface StatementView {
   statementBalance: string;
   overdueIncluded: string;
   minimumRepayment: string;
-  /** Paid against this statement since it was issued: repayments and refunds allocated to it. */
+  /**
+   * Paid against this statement since it was issued: repayments, and refunds and upheld disputes'
+   * reversals (their principal and the charges they gave back) allocated to it.
+   */
   paid: { repayments: string; refunds: string };
   /**
    * Repayments received since the statement was issued, whatever they were allocated to (earlier

@@ -5,6 +5,7 @@
  * buckets, and the rounding residual. The table's sums are checked against the statement's own figures.
  */
 import {
+  accrualBreakdown,
   accrualRows,
   type AllocationLine,
   billedInstallmentPeriods,
@@ -17,6 +18,7 @@ import {
 } from '@ledger/credit';
 import { EventStore, type StoredEvent } from '@ledger/event-store';
 import { readAccountStream, toDomain } from './account-history';
+import { differingPart } from './verify-checks';
 
 export interface ExplainedDay {
   date: string;
@@ -33,8 +35,10 @@ export interface ExplainedPayment {
   type: 'RepaymentReceived' | 'DrawRefunded' | 'DrawReversed';
   on: string;
   reference: string;
-  /** What it credits: a repayment's or refund's amount; a reversal's principal and the charges it gives back. */
+  /** The event's amount: a repayment's, a refund's, a reversal's principal. */
   amount: string;
+  /** What a reversal gives back of the charges its draw gave rise to, which its allocation and returned amount include too ("0.00" otherwise). */
+  chargesReversed: string;
   returnedToCustomer: string;
   allocation: AllocationLine[];
 }
@@ -80,23 +84,19 @@ export class StatementNotFoundError extends Error {
   }
 }
 
-/** `reversed`: what upheld disputes took off the period, as the account replayed to the statement holds it. */
+/**
+ * The statement's figures against the table's sum: `reversed` is what upheld disputes took off the period,
+ * as the account replayed to the statement holds it. The check is `verify`'s (`differingPart`).
+ */
 function explainAccrual(sum: Money, recorded: StatementIssuedData['interest'], reversed: Money): ExplainedAccrual {
-  const exact = Money.exact(recorded.exact);
-  const net = exact.minus(Money.exact(recorded.reversed ?? '0'));
-  const matches =
-    exact.equals(sum) &&
-    Money.exact(recorded.reversed ?? '0').equals(reversed) &&
-    Money.of(recorded.charged).plus(Money.exact(recorded.residual)).equals(net) &&
-    sum.minus(reversed).roundHalfUpToFen().equals(Money.of(recorded.charged));
+  const matches = differingPart(recorded, accrualBreakdown(sum, reversed)) === null;
   return { sum: sum.toExactString(), statement: { exact: recorded.exact, reversed: recorded.reversed ?? '0', charged: recorded.charged, residual: recorded.residual }, matches };
 }
 
-/** What a payment credits the account with: a reversal's principal and the charges it gives back, which its allocation and returned amount both include. */
-function creditedAmount(e: StoredEvent): string {
-  const d = e.data as DrawReversedData;
-  if (e.type !== 'DrawReversed' || !d.charges) return d.amount;
-  return Money.sum([d.amount, d.charges.interest, d.charges.penaltyInterest, d.charges.fees].map((a) => Money.of(a))).toString();
+function chargesReversed(e: StoredEvent): string {
+  const charges = e.type === 'DrawReversed' ? (e.data as DrawReversedData).charges : undefined;
+  if (!charges) return '0.00';
+  return Money.sum([charges.interest, charges.penaltyInterest, charges.fees].map((a) => Money.of(a))).toString();
 }
 
 export async function explainStatement(store: EventStore, accountId: string, statementId: string, asOf?: string): Promise<StatementExplanation> {
@@ -114,7 +114,7 @@ export async function explainStatement(store: EventStore, accountId: string, sta
     const allocation = d.allocation ?? d.appliedTo ?? [];
     const inPeriod = d.on >= data.periodFrom && d.on <= data.periodTo;
     if (!inPeriod && !allocation.some((l) => l.target === 'STATEMENT' && l.statementId === statementId)) continue;
-    payments.push({ eventId: e.id, type: e.type, on: d.on, reference: d.reference ?? d.refundId ?? d.disputeId ?? '', amount: creditedAmount(e), returnedToCustomer: d.returnedToCustomer, allocation });
+    payments.push({ eventId: e.id, type: e.type, on: d.on, reference: d.reference ?? d.refundId ?? d.disputeId ?? '', amount: d.amount, chargesReversed: chargesReversed(e), returnedToCustomer: d.returnedToCustomer, allocation });
   }
   return {
     accountId,

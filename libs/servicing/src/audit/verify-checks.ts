@@ -2,7 +2,7 @@
  * The small, pure checks the verifier runs on each event and each read-model row. Each returns what it
  * found, named precisely enough to act on: the field, the expected and the actual value.
  */
-import { type CreditAccountState } from '@ledger/credit';
+import { type AccrualBreakdown, type CreditAccountState, Money } from '@ledger/credit';
 import { type BalanceRow, balanceRow } from '@ledger/projections';
 
 export type CheckName =
@@ -41,11 +41,10 @@ export function finding(check: CheckName, message: string, where: Partial<Omit<F
   return { check, accountId: null, stream: null, position: null, revision: null, eventId: null, eventType: null, field: null, expected: null, actual: null, message, ...where };
 }
 
-/**
- * Keys whose values are rates, ratios or exact (unrounded) amounts: allowed more than 2 decimals. A
- * disputed draw's shares of the accrual, and what a statement leaves out for them, are exact.
- */
-const EXACT_KEY = /(rate|apr|exact|residual|utilization|share|reversed)$|^unbilled(penalty)?interest$/i;
+/** Keys whose values are rates, ratios or exact (unrounded) amounts: allowed more than 2 decimals. */
+const EXACT_KEY = /(rate|apr|exact|residual|utilization)$/i;
+/** A disputed draw's exact shares of the accrual (`DisputedDrawCharges`), and what a statement leaves out for them (`AccrualBreakdown.reversed`). */
+const EXACT_KEYS = new Set(['interestShare', 'penaltyInterestShare', 'unbilledInterest', 'unbilledPenaltyInterest', 'reversed']);
 const DECIMAL = /^-?\d+\.(\d+)$/;
 
 /** Every posted amount in an event's payload with more than 2 decimals, as [path, value]. */
@@ -54,7 +53,7 @@ export function overPreciseAmounts(data: unknown, path = 'data'): [string, strin
   if (data === null || typeof data !== 'object') return [];
   const found: [string, string][] = [];
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    if (EXACT_KEY.test(key)) continue;
+    if (EXACT_KEY.test(key) || EXACT_KEYS.has(key)) continue;
     const match = typeof value === 'string' ? DECIMAL.exec(value) : null;
     if (match && match[1].length > 2) found.push([`${path}.${key}`, value as string]);
     else if (typeof value === 'object') found.push(...overPreciseAmounts(value, `${path}.${key}`));
@@ -70,4 +69,14 @@ export function balanceRowDifferences(state: CreditAccountState, position: bigin
   return Object.keys(expected)
     .filter((column) => text(expected[column]) !== text(actual[column]))
     .map((column) => [column, text(expected[column]), text(actual[column])]);
+}
+
+/** The first figure of a recorded accrual breakdown that is not the expected one, compared as amounts (`reversed` absent is 0). */
+export function differingPart(recorded: AccrualBreakdown, expected: AccrualBreakdown): { name: keyof AccrualBreakdown; expected: string; actual: string } | null {
+  for (const name of ['exact', 'reversed', 'charged', 'residual'] as const) {
+    const actual = recorded[name] ?? '0';
+    const wanted = expected[name] ?? '0';
+    if (!Money.exact(actual).equals(Money.exact(wanted))) return { name, expected: wanted, actual };
+  }
+  return null;
 }

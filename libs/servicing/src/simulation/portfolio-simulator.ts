@@ -1,8 +1,8 @@
 /**
  * A deterministic portfolio generator: applications with a realistic pay score spread, spending,
  * installments, refunds, pay score changes, a few stolen draws disputed and upheld, and customers who
- * pay in full, pay the minimum, pay part, pay late or stop paying. It drives the same command handlers as the HTTP API, one business day at a
- * time, closing each day through end of day. The same seed always yields the same ledger.
+ * pay in full, pay the minimum, pay part, pay late or stop paying. It drives the same command handlers
+ * as the HTTP API, one business day at a time, closing each day through end of day. The same seed always yields the same ledger.
  */
 import { CommandBus } from '@nestjs/cqrs';
 import { addDays, bucketsTotal, type CreditAccountState, daysBetween, Dec, entriesOf, Money, monthOf, totalOwed } from '@ledger/credit';

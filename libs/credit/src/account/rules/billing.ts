@@ -1,9 +1,10 @@
 /**
  * Billing (PRODUCT.md §6). Closing the last day of month M issues M's statement, dated the 1st of M+1:
  * the revolving principal still unbilled, one period of each installment plan, the month's interest and
- * penalty interest (exact daily sums, less the shares of draws reversed by upheld disputes, rounded half-up
- * once), fees, and the unpaid balance of earlier statements. Minimum = 10% of the statement balance rounded up to the fen, plus overdue amounts still
- * unpaid, never more than the statement balance. Auto-repayment of the full balance is requested at once.
+ * penalty interest (exact daily sums, less the shares of draws reversed by upheld disputes, rounded
+ * half-up once), fees, and the unpaid balance of earlier statements. Minimum = 10% of the statement
+ * balance rounded up to the fen, plus overdue amounts still unpaid, never more than the statement
+ * balance. Auto-repayment of the full balance is requested at once.
  */
 import { Money } from '../../money/money';
 import type { ProductTerms } from '../../terms/product-terms';
@@ -13,8 +14,11 @@ import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } fr
 import { billedOwed, type CreditAccountState, overdueAmount } from '../credit-account.state';
 import { getEntry } from '../sharded-record';
 
-/** The month's exact sum, charged less what upheld disputes took off it (`reversed`), rounded half-up once. */
-function breakdown(exact: Money, reversed: Money | undefined): AccrualBreakdown {
+/**
+ * The month's exact sum, charged less what upheld disputes took off it (`reversed`), rounded half-up once:
+ * what billing records, and what an audit of a statement expects it to record.
+ */
+export function accrualBreakdown(exact: Money, reversed: Money | undefined): AccrualBreakdown {
   const net = reversed ? exact.minus(reversed) : exact;
   const charged = net.roundHalfUpToFen();
   const figures: AccrualBreakdown = { exact: exact.toExactString(), charged: charged.toString(), residual: net.minus(charged).toExactString() };
@@ -65,8 +69,8 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
   const on = addDays(lastDay, 1);
   const periodFrom = state.accrual.periodStart ?? on;
   const accrued = accrueDays(state.accrual.segments, periodFrom, lastDay);
-  const interest = breakdown(accrued.interest, state.accrual.reversed?.interest);
-  const penaltyInterest = breakdown(accrued.penaltyInterest, state.accrual.reversed?.penaltyInterest);
+  const interest = accrualBreakdown(accrued.interest, state.accrual.reversed?.interest);
+  const penaltyInterest = accrualBreakdown(accrued.penaltyInterest, state.accrual.reversed?.penaltyInterest);
   const installmentPeriods = billedInstallmentPeriods(state);
   const fees = Money.sum(installmentPeriods.map((p) => Money.of(p.fee)));
   const installmentPrincipal = Money.sum(installmentPeriods.map((p) => Money.of(p.principal)));

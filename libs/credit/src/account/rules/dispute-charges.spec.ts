@@ -114,9 +114,13 @@ describe('an upheld dispute reverses the charges its draw gave rise to (PRODUCT.
     const reversed = uphold(s, 'stolen');
     const charges = reversed.data.charges!;
     expect(charges.fees).toBe(Money.sum(fees).toString());
-    // Interest it bore before conversion (01-10), and the overdue period's penalty on its installment principal.
-    const lines = reversed.data.appliedTo.filter((l) => l.target === 'STATEMENT' && l.component === 'FEES');
-    expect(Money.sum(lines.map((l) => Money.of(l.amount))).toString()).toBe(charges.fees);
+    // Converted the day it was drawn, it bore no interest; unpaid, its January period went overdue on 02-11
+    // and bore penalty interest until the reversal.
+    expect(charges.interest).toBe('0.00');
+    expect(Money.of(charges.penaltyInterest).isPositive()).toBe(true);
+    const linesOf = (component: string) => Money.sum(reversed.data.appliedTo.filter((l) => l.target === 'STATEMENT' && l.component === component).map((l) => Money.of(l.amount))).toString();
+    expect(linesOf('FEES')).toBe(charges.fees);
+    expect(linesOf('PENALTY_INTEREST')).toBe(charges.penaltyInterest);
     expect(totalOwed(s.state).toString()).toBe('0.00');
     expect(owedBefore.isPositive()).toBe(true);
     expect(isBalanced(postingsFor(reversed))).toBe(true);

@@ -37,8 +37,8 @@ interface StatementShare {
  * events that folded into `decidedOn`, the state the dispute is decided on). Nothing when the draw was
  * reversed before.
  */
-export function disputedDrawCharges(accountId: string, history: readonly CreditAccountEvent[], drawId: string, on: string, decidedOn: CreditAccountState): DisputedDrawCharges {
-  let state = initialState(accountId);
+export function disputedDrawCharges(history: readonly CreditAccountEvent[], drawId: string, on: string, decidedOn: CreditAccountState): DisputedDrawCharges {
+  let state = initialState(decidedOn.accountId);
   let timeline: AccrualSegment[] = [];
   const shares: StatementShare[] = [];
   const byId = new Map<string, StatementShare>();
