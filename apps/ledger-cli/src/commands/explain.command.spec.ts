@@ -1,0 +1,44 @@
+/**
+ * `ledger explain --format csv` of a statement after an upheld dispute: its daily rows add up to what
+ * the dispute took off (`reversed`), what it charged (`total`) and the rounding residual, kind by kind.
+ */
+import { addDays, applicant, DEFAULT_TERMS_CATALOGUE, Money, type CreditAccountCommand } from '@ledger/credit';
+import { MemoryEventStore, MemorySnapshotStore } from '@ledger/event-store';
+import { AccountRepository } from '@ledger/servicing';
+import { explainStatement } from '@ledger/servicing/audit';
+import { explanationCsv } from './explain.command';
+
+async function ledgerWithUpheldDispute(): Promise<MemoryEventStore> {
+  const store = new MemoryEventStore();
+  const repo = new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE);
+  const run = (date: string, command: CreditAccountCommand, commandId: string) => repo.execute('acc-x', command, { actor: 'operator:test', now: `${date}T10:00:00+08:00`, commandId });
+  await run('2026-01-05', { type: 'SubmitApplication', accountId: 'acc-x', channel: 'INVITED', applicant: applicant({ payScore: 720 }) }, 'apply');
+  await run('2026-01-05', { type: 'ActivateAccount', agreementVersion: 'v1', autoRepayCardLast4: '6222' }, 'activate');
+  await run('2026-01-05', { type: 'RequestDraw', orderId: 'own', merchant: 'm', amount: '300.00', authentication: { method: 'PASSWORD', passed: true } }, 'draw:own');
+  await run('2026-01-05', { type: 'RequestDraw', orderId: 'stolen', merchant: 'm', amount: '1500.00', authentication: { method: 'PASSWORD', passed: true } }, 'draw:stolen');
+  const close = async (from: string, to: string) => {
+    for (let day = from; day <= to; day = addDays(day, 1)) await run(day, { type: 'CloseBusinessDay', businessDate: day }, `close:${day}`);
+  };
+  await close('2026-01-05', '2026-03-11');
+  await run('2026-03-12', { type: 'OpenDispute', disputeId: 'dp-1', drawId: 'stolen', reason: 'not mine' }, 'dispute');
+  await run('2026-03-12', { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' }, 'resolution');
+  await close('2026-03-12', '2026-03-31');
+  return store;
+}
+
+describe('the explanation as CSV', () => {
+  it('adds up, kind by kind: the daily rows are what disputes took off, plus what was charged, plus the residual', async () => {
+    const x = await explainStatement(await ledgerWithUpheldDispute(), 'acc-x', '2026-03');
+    const rows = explanationCsv(x)
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
+    const sum = (section: string, bucket: string) => Money.sum(rows.filter((r) => r[0] === section && r[3] === bucket).map((r) => Money.exact(r[6])));
+    expect(x.penaltyInterest.statement.reversed).not.toBe('0');
+    expect(rows.some((r) => r[0] === 'reversed' && r[3] === 'PENALTY_INTEREST')).toBe(true);
+    for (const [daily, bucket] of [['interest', 'INTEREST'], ['penalty_interest', 'PENALTY_INTEREST']] as const) {
+      const parts = sum('reversed', bucket).plus(sum('total', bucket)).plus(sum('residual', bucket));
+      expect(parts.toExactString()).toBe(sum(daily, bucket).toExactString());
+    }
+  });
+});
