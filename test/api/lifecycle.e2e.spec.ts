@@ -192,6 +192,24 @@ describe('a customer whose stolen draw is upheld as fraud (全额赔付)', () =>
     expect((await ledger.http.get(`/accounts/${d}`)).body).toMatchObject({ owed: { total: '0.00' }, overdue: { amount: '0.00', bucket: 'CURRENT' }, flags: { frozen: false } });
   });
 
+  it('lists the dispute with what its reversal did, for operators and auditors only', async () => {
+    const res = await ledger.http.get(`/accounts/${d}/disputes`);
+    expect(res.status).toBe(200);
+    expect(res.body.disputes).toEqual([
+      expect.objectContaining({
+        disputeId: 'DP-1',
+        drawId: 'D-stolen',
+        status: 'UPHELD',
+        openedOn: '2026-02-14',
+        resolvedOn: '2026-02-14',
+        reversal: expect.objectContaining({ amount: '400.00', returnedToCustomer: '0.00', charges: expect.objectContaining({ interest: '6.00', unbilledPenaltyInterest: '0.78' }) }),
+      }),
+    ]);
+    expect((await ledger.as('auditor').get(`/accounts/${d}/disputes`)).status).toBe(200);
+    expect((await ledger.as('viewer').get(`/accounts/${d}/disputes`)).status).toBe(403);
+    expect((await ledger.http.get('/accounts/acc_nope/disputes')).status).toBe(404);
+  });
+
   it("bills nothing for the stolen draw's days on the next statement", async () => {
     await ledger.closeDays('2026-02-14', '2026-02-28');
     const res = await ledger.http.get(`/accounts/${d}/statements/2026-02`);

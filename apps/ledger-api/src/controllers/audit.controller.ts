@@ -1,5 +1,5 @@
 /**
- * The audit endpoints: an account replayed to a moment and a statement explained, both folded from the
+ * The audit endpoints: an account replayed to a moment, its disputes, and a statement explained, all read from the
  * event log (never from a read model), so they answer even when the read models are stale or rebuilding.
  * The module also writes the audit anchors over the global log after each closed business day.
  */
@@ -7,7 +7,7 @@ import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
+import { accountDisputes, accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
@@ -56,6 +56,13 @@ export class AuditController {
       return accountHistoryAtClose(this.store, id, query.businessDate).catch(mapped);
     }
     return accountHistory(this.store, id, recordedUpTo(query.asOf)).catch(mapped);
+  }
+
+  @Get('accounts/:id/disputes')
+  @AllowRoles('auditor', 'operator')
+  @ApiOperation({ summary: "The account's disputes: the draw each is about, how it stands, and what an upheld one's reversal did (principal, charges given back, what is to be paid back to the customer)" })
+  disputes(@Param('id') id: string) {
+    return accountDisputes(this.store, id).catch(mapped);
   }
 
   @Get('accounts/:id/statements/:month/explanation')

@@ -5,6 +5,7 @@ export * from './audit-anchors';
 export * from './audit-anchor-scheduler';
 export * from './account-history';
 export * from './statement-explanation';
+export * from './account-disputes';
 export * from './verify-checks';
 export * from './ledger-verifier';
 export * from './general-ledger';
