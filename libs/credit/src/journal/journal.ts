@@ -90,8 +90,9 @@ export function postingsFor(event: CreditAccountEvent): Posting[] {
       // An upheld dispute's charges come back out of the income they were booked to.
       const charges = event.type === 'DrawReversed' ? event.data.charges : undefined;
       if (charges) {
-        for (const [account, amount] of [['INTEREST_INCOME', charges.interest], ['PENALTY_INCOME', charges.penaltyInterest], ['FEE_INCOME', charges.fees]] as const) {
-          if (Money.of(amount).isPositive()) postings.push({ account, side: 'DEBIT', amount: Money.of(amount) });
+        for (const [account, text] of [['INTEREST_INCOME', charges.interest], ['PENALTY_INCOME', charges.penaltyInterest], ['FEE_INCOME', charges.fees]] as const) {
+          const amount = Money.of(text);
+          if (amount.isPositive()) postings.push({ account, side: 'DEBIT', amount });
         }
       }
       postings.push(...credits(event.data.appliedTo));

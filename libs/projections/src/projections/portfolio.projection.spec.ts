@@ -3,6 +3,17 @@ import { accountChanges, tablesAfter } from '../testing/batch-equivalence';
 import { readModelFixture } from '../testing/read-model-fixture';
 import { PortfolioProjection } from './portfolio.projection';
 
+/** Two accounts drawing 1,000.00 and 2,000.00 on 2026-01-05, January's statements issued. */
+async function twoAccountsBilledForJanuary() {
+  const fixture = readModelFixture();
+  await fixture.sim.open('acc-1');
+  await fixture.sim.open('acc-2');
+  await fixture.sim.draw('acc-1', 'o-1', '1000.00');
+  await fixture.sim.draw('acc-2', 'o-2', '2000.00');
+  await fixture.sim.closeDaysThrough('2026-01-31');
+  return fixture;
+}
+
 describe('the portfolio and limit review read models', () => {
   it('counts the application funnel by channel with every rejection reason', async () => {
     const { sim, queries, catchUp, runner } = readModelFixture();
@@ -53,12 +64,7 @@ describe('the portfolio and limit review read models', () => {
   });
 
   it('sums interest billed per month and outstanding by kind', async () => {
-    const { sim, queries, catchUp, runner } = readModelFixture();
-    await sim.open('acc-1');
-    await sim.open('acc-2');
-    await sim.draw('acc-1', 'o-1', '1000.00');
-    await sim.draw('acc-2', 'o-2', '2000.00');
-    await sim.closeDaysThrough('2026-01-31');
+    const { queries, catchUp, runner } = await twoAccountsBilledForJanuary();
     await catchUp();
     const portfolio = queries.getPortfolio();
     expect(portfolio.billedByMonth).toEqual([
@@ -83,12 +89,7 @@ describe('the portfolio and limit review read models', () => {
   });
 
   it("counts what an upheld dispute gives back against the month that billed it", async () => {
-    const { sim, queries, catchUp, runner } = readModelFixture();
-    await sim.open('acc-1');
-    await sim.open('acc-2');
-    await sim.draw('acc-1', 'o-1', '1000.00');
-    await sim.draw('acc-2', 'o-2', '2000.00');
-    await sim.closeDaysThrough('2026-01-31');
+    const { sim, queries, catchUp, runner } = await twoAccountsBilledForJanuary();
     await sim.command('acc-2', { type: 'OpenDispute', disputeId: 'dp-1', drawId: 'o-2', reason: 'not mine' });
     const events = await sim.command('acc-2', { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' });
     await catchUp();

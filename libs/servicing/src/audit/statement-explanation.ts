@@ -8,6 +8,7 @@ import {
   accrualBreakdown,
   accrualRows,
   type AllocationLine,
+  billedChargesGivenBack,
   billedInstallmentPeriods,
   type BilledInstallmentPeriod,
   type DrawReversedData,
@@ -95,8 +96,7 @@ function explainAccrual(sum: Money, recorded: StatementIssuedData['interest'], r
 
 function chargesReversed(e: StoredEvent): string {
   const charges = e.type === 'DrawReversed' ? (e.data as DrawReversedData).charges : undefined;
-  if (!charges) return '0.00';
-  return Money.sum([charges.interest, charges.penaltyInterest, charges.fees].map((a) => Money.of(a))).toString();
+  return charges ? billedChargesGivenBack(charges).toString() : '0.00';
 }
 
 export async function explainStatement(store: EventStore, accountId: string, statementId: string, asOf?: string): Promise<StatementExplanation> {

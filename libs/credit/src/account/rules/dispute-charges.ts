@@ -124,13 +124,12 @@ function noCharges(): DisputedDrawCharges {
   return { interest: '0.00', penaltyInterest: '0.00', fees: '0.00', unbilledInterest: '0', unbilledPenaltyInterest: '0', statements: [] };
 }
 
-/** Whether the charges give anything back. */
+/** What the charges give back of what was billed: interest, penalty interest and fees. */
+export function billedChargesGivenBack(charges: DisputedDrawCharges): Money {
+  return Money.of(charges.interest).plus(Money.of(charges.penaltyInterest)).plus(Money.of(charges.fees));
+}
+
+/** Whether the charges give anything back, billed or left out of the next statement. */
 export function chargesToReverse(charges: DisputedDrawCharges): boolean {
-  return (
-    Money.of(charges.interest).isPositive() ||
-    Money.of(charges.penaltyInterest).isPositive() ||
-    Money.of(charges.fees).isPositive() ||
-    !Money.exact(charges.unbilledInterest).isZero() ||
-    !Money.exact(charges.unbilledPenaltyInterest).isZero()
-  );
+  return billedChargesGivenBack(charges).isPositive() || !Money.exact(charges.unbilledInterest).isZero() || !Money.exact(charges.unbilledPenaltyInterest).isZero();
 }
