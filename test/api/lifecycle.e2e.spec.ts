@@ -187,9 +187,13 @@ describe('a customer whose stolen draw is upheld as fraud (全额赔付)', () =>
       amount: '400.00',
       returnedToCustomer: '0.00',
       charges: { interest: '6.00', penaltyInterest: '0.00', fees: '0.00', unbilledInterest: '2', unbilledPenaltyInterest: '0.78' },
+      // January's balance was the draw and its interest; without them its minimum (10% of 406.00) is nothing.
+      minimums: { drawBalances: [{ statementId: '2026-01', amount: '406.00' }], lowered: [{ statementId: '2026-01', from: '40.60', to: '0.00' }] },
     });
     expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['DrawReversed', 'OverdueCured', 'AccountUnfrozen']));
     expect((await ledger.http.get(`/accounts/${d}`)).body).toMatchObject({ owed: { total: '0.00' }, overdue: { amount: '0.00', bucket: 'CURRENT' }, flags: { frozen: false } });
+    // The statement keeps the minimum it asked for, and shows the one the dispute set again.
+    expect((await ledger.http.get(`/accounts/${d}/statements/2026-01`)).body).toMatchObject({ minimumRepayment: '40.60', minimumLoweredTo: '0.00', status: 'PAID' });
   });
 
   it('lists the dispute with what its reversal did, for operators and auditors only', async () => {
@@ -202,7 +206,12 @@ describe('a customer whose stolen draw is upheld as fraud (全额赔付)', () =>
         status: 'UPHELD',
         openedOn: '2026-02-14',
         resolvedOn: '2026-02-14',
-        reversal: expect.objectContaining({ amount: '400.00', returnedToCustomer: '0.00', charges: expect.objectContaining({ interest: '6.00', unbilledPenaltyInterest: '0.78' }) }),
+        reversal: expect.objectContaining({
+          amount: '400.00',
+          returnedToCustomer: '0.00',
+          charges: expect.objectContaining({ interest: '6.00', unbilledPenaltyInterest: '0.78' }),
+          minimums: expect.objectContaining({ lowered: [{ statementId: '2026-01', from: '40.60', to: '0.00' }] }),
+        }),
       }),
     ]);
     expect((await ledger.as('auditor').get(`/accounts/${d}/disputes`)).status).toBe(200);

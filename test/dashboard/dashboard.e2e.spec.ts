@@ -142,8 +142,12 @@ describe('the dashboard in headless Chromium', () => {
     for (const a of active.items) {
       const { statements } = await dashboard.api<{ statements: StatementView[] }>(`/accounts/${a.accountId}/statements`);
       if (statements.length >= 2 && statements.some((s) => s.interest.charged !== '0.00')) {
-        chosen = { accountId: a.accountId, statements };
-        break;
+        chosen ??= { accountId: a.accountId, statements };
+        // One whose minimum an upheld dispute lowered, if there is one among these, shows both minimums.
+        if (statements.some((s) => s.minimumLoweredTo !== null)) {
+          chosen = { accountId: a.accountId, statements };
+          break;
+        }
       }
     }
     if (!chosen) throw new Error('the simulated portfolio has no account with interest-bearing statements');
@@ -162,10 +166,11 @@ describe('the dashboard in headless Chromium', () => {
     expect(await figureOf(page, 'account.owed')).toEqual({ value: account.owed.total, shown: formatMoney(account.owed.total) });
     expect((await figureOf(page, 'account.available')).value).toBe(account.available);
     const statements = await rowsOf(page, 'statements');
-    expect(statements.map((r) => [r[0], r[3], r[5], r[8], r[10], r[11], r[13]])).toEqual(
+    const minimumShown = (s: StatementView) => (s.minimumLoweredTo === null ? formatMoney(s.minimumRepayment) : `${formatMoney(s.minimumLoweredTo)} (was ${formatMoney(s.minimumRepayment)})`);
+    expect(statements.map((r) => [r[0], r[3], r[5], r[8], r[9], r[10], r[11], r[13]])).toEqual(
       [...chosen.statements]
         .reverse()
-        .map((s) => [s.statementId, `${formatRate(s.dailyRate)} (${formatRate(s.annualRate, 2)})`, formatMoney(s.interest.charged), formatMoney(s.statementBalance), formatMoney(s.paid.repayments), formatMoney(s.repaidSinceIssue), s.status]),
+        .map((s) => [s.statementId, `${formatRate(s.dailyRate)} (${formatRate(s.annualRate, 2)})`, formatMoney(s.interest.charged), formatMoney(s.statementBalance), minimumShown(s), formatMoney(s.paid.repayments), formatMoney(s.repaidSinceIssue), s.status]),
     );
     await expect(page.locator('[data-explain]').count()).resolves.toBe(chosen.statements.length);
     const accrualRows = await rowsOf(page, 'accruals');

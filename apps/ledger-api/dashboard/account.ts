@@ -84,7 +84,15 @@ function statementsTable(accountId: string, statements: StatementView[]): HTMLEl
       { header: TERMS.penalty, cell: (s) => formatMoney(s.penaltyInterest.charged), numeric: true },
       { header: 'Fees 手续费', cell: (s) => formatMoney(s.fees), numeric: true },
       { header: 'Balance 账单金额', cell: (s) => formatMoney(s.statementBalance), numeric: true },
-      { header: 'Minimum 最低还款', cell: (s) => formatMoney(s.minimumRepayment), numeric: true },
+      // An upheld dispute sets the minimum again without the disputed draw: the one asked now, the issued one beside it.
+      {
+        header: 'Minimum 最低还款',
+        cell: (s) =>
+          s.minimumLoweredTo === null
+            ? formatMoney(s.minimumRepayment)
+            : el('span', { title: `lowered by an upheld dispute from ${formatMoney(s.minimumRepayment)}` }, `${formatMoney(s.minimumLoweredTo)} (was ${formatMoney(s.minimumRepayment)})`),
+        numeric: true,
+      },
       { header: `${TERMS.repayment}`, cell: (s) => formatMoney(s.paid.repayments), numeric: true },
       // Repayments go to earlier statements first, yet count toward this one's minimum, which includes them.
       { header: 'Toward minimum 计入最低还款', cell: (s) => formatMoney(s.repaidSinceIssue), numeric: true },

@@ -18,6 +18,7 @@ export * from './account/rules/limit-review';
 export * from './account/rules/overdue';
 export * from './account/rules/refunds';
 export * from './account/rules/dispute-charges';
+export * from './account/rules/dispute-minimums';
 export * from './account/rules/repayments';
 export * from './journal/journal';
 export * from './account/state-codec';

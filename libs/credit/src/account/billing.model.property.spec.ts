@@ -18,8 +18,11 @@ import { getEntry } from './sharded-record';
  * ledger's allocation lines, its state or its rule helpers: it allocates every repayment, refund and
  * reversal itself (a reversal's charges too, and the installment fees it gives back, which it works out
  * from the fees it billed), bills its own statements, and decides overdue, cures, freeze and buckets
- * itself. The ledger's events and the two state helpers `totalOwed` and `overdueAmount` are read only to
- * compare with it.
+ * itself. At a reversal it also sets again the minimums of the statements still listed as billing would
+ * have set them without the draw (§10), from what it recorded when it billed them and the charges each
+ * statement gives back (the interest and penalty interest read from `charges.statements`, the fees its
+ * own), and compares them with the reversal's recorded `minimums`. The ledger's events and the two state
+ * helpers `totalOwed` and `overdueAmount` are read only to compare with it.
  *
  * The product terms are written out here as PRODUCT.md gives them, not read from the terms object.
  */
@@ -47,6 +50,8 @@ type InterestKind = 'PENALTY_INTEREST' | 'INTEREST';
 interface ModelDraw {
   amount: Money;
   refunded: Money;
+  /** What merchant refunds took off what was owed of it (each refund less what it returned to the customer). */
+  refundApplied: Money;
   /** Unbilled: its share of the unbilled revolving principal; billed: on which statement; or converted. */
   place: 'UNBILLED' | 'BILLED' | 'PLAN';
   unbilled: Money;
@@ -85,6 +90,21 @@ interface ModelStatement {
   givenBack: Record<InterestKind, Money>;
   dueDatePassed: boolean;
   overdue: { since: IsoDate; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED' } | null;
+  /** As issued: its balance and minimum (an upheld dispute may lower `minimum` since). */
+  balance: Money;
+  issuedMinimum: Money;
+  /** Each draw posted by then: its principal billed by then, less what refunds took off what was owed of it (§10). */
+  drawPrincipals: Map<string, Money>;
+  /** The statements overdue just before it was issued, as they were then (index into the statements). */
+  overdueBefore: { index: number; minimum: Money; repaid: Money; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED'; upTo: Money }[];
+  /** The parts of its balance that draws reversed so far were (their `drawBalances`). */
+  reversedParts: Money;
+}
+
+/** What an upheld dispute sets again (§10): the draw's part of each statement's balance, and the minimums it lowers. */
+interface ModelMinimums {
+  drawBalances: { statementId: string; amount: string }[];
+  lowered: { statementId: string; from: string; to: string }[];
 }
 
 /** What the model and the ledger are compared on, as readable lines. */
@@ -161,6 +181,15 @@ const REACHED_IN_MODEL = {
   reversalChargesOnly: 0,
   /** Statements issued after a reversal, leaving out the draw's share of the unbilled interest. */
   unbilledReversed: 0,
+  /** Reversals lowering a minimum (§10: set again without the draw); one of an overdue statement; one of a statement an earlier reversal took a draw out of. */
+  reversalLowered: 0,
+  reversalLoweredOverdue: 0,
+  reversalLoweredAfterReversal: 0,
+  /** Reversals curing an overdue statement; one still owing something, cured only by its lowered minimum. */
+  reversalCured: 0,
+  reversalCuredByMinimum: 0,
+  /** Reversals curing every overdue statement, lifting the freeze. */
+  reversalUnfroze: 0,
 };
 
 class BillingModel {
@@ -222,7 +251,7 @@ class BillingModel {
   // --- money movements ---
 
   draw(drawId: string, amount: Money): void {
-    this.draws.set(drawId, { amount, refunded: Money.ZERO, place: 'UNBILLED', unbilled: amount, reversed: false });
+    this.draws.set(drawId, { amount, refunded: Money.ZERO, refundApplied: Money.ZERO, place: 'UNBILLED', unbilled: amount, reversed: false });
   }
 
   /** A conversion takes what is left of the unbilled draw into a plan; its schedule is the conversion's figures. */
@@ -300,6 +329,8 @@ class BillingModel {
   /** A refund reduces the draw's own principal wherever it lives; the rest goes back. */
   refund(on: string, drawId: string, amount: Money): void {
     const { lines, left } = this.takePrincipal(drawId, amount);
+    const draw = this.draws.get(drawId)!;
+    draw.refundApplied = draw.refundApplied.plus(amount.minus(left));
     this.out.allocations.push(allocationLine(on, 'refund', amount.toString(), lines, left.toString()));
     this.settle(on);
   }
@@ -323,10 +354,22 @@ class BillingModel {
    * fees), each oldest statement first; what of them is not owed (paid already) goes back with the
    * principal already repaid. `given`: the interest and penalty interest each statement gives back, as
    * the ledger's event has them; over all reversals no statement gives back more than it charged.
+   * `givenBackBy`: all the charges each statement gives back (interest, penalty interest and fees). The
+   * reversal also lowers the minimums of the statements still listed to what billing would have set
+   * without the draw (`minimumsWithout`), which it returns.
    */
-  reverse(on: string, drawId: string, amount: Money, charges: Record<(typeof CHARGE_KINDS)[number], Money>, given: { statementId: string; kind: InterestKind; amount: Money }[]): void {
+  reverse(
+    on: string,
+    drawId: string,
+    amount: Money,
+    charges: Record<(typeof CHARGE_KINDS)[number], Money>,
+    given: { statementId: string; kind: InterestKind; amount: Money }[],
+    givenBackBy: Map<string, Money>,
+  ): ModelMinimums {
     const draw = this.draws.get(drawId)!;
     expect({ reversedTwice: drawId, before: draw.reversed }).toEqual({ reversedTwice: drawId, before: false });
+    // Set again on the statements as they are before the reversal takes anything off.
+    const minimums = this.minimumsWithout(drawId, givenBackBy);
     const { lines, left } = this.takePrincipal(drawId, amount);
     let returned = left;
     let chargesReturned = Money.ZERO;
@@ -364,7 +407,64 @@ class BillingModel {
     if (chargesReturned.isPositive() && chargesReturned.lessThan(sum(CHARGE_KINDS.map((k) => charges[k])))) this.reached.reversalChargesPartlyOwed++;
     if (!amount.isPositive()) this.reached.reversalChargesOnly++;
     this.out.allocations.push(allocationLine(on, 'reversal', amount.toString(), lines, returned.toString()));
+    const lowered = new Set(minimums.lowered.map((l) => l.statementId));
+    const overdueIds = this.statements.filter((st) => st.overdue).map((st) => st.id);
+    const wasFrozen = this.frozen;
+    const curedBefore = this.out.cured.length;
     this.settle(on);
+    const cured = this.out.cured.slice(curedBefore).map((line) => line.slice(line.indexOf(' ') + 1));
+    if (minimums.lowered.length > 0) this.reached.reversalLowered++;
+    if (overdueIds.some((id) => lowered.has(id))) this.reached.reversalLoweredOverdue++;
+    if (cured.length > 0) this.reached.reversalCured++;
+    const upTo = this.owedUpTo();
+    if (cured.some((id) => lowered.has(id) && upTo[this.statements.findIndex((st) => st.id === id)].isPositive())) this.reached.reversalCuredByMinimum++;
+    if (wasFrozen && !this.frozen) this.reached.reversalUnfroze++;
+    return minimums;
+  }
+
+  /**
+   * §10 (全额赔付): every statement's minimum as billing would have set it without the draw, from what
+   * the model recorded when it billed: the balance as issued less the draw's part of it (its principal
+   * billed by then, and the charges given back that were billed by then) and less the parts of draws
+   * reversed before; the overdue amount it included, from the earlier statements' minimums so set again;
+   * never more than the minimum issued nor than the balance without the draw. What was repaid since
+   * issue stays. The statements still listed whose minimum is higher are lowered to it.
+   */
+  private minimumsWithout(drawId: string, givenBackBy: Map<string, Money>): ModelMinimums {
+    const drawBalances: ModelMinimums['drawBalances'] = [];
+    const without: { minimum: Money; reversed: Money }[] = [];
+    let chargesUpTo = Money.ZERO;
+    for (const st of this.statements) {
+      chargesUpTo = chargesUpTo.plus(givenBackBy.get(st.id) ?? Money.ZERO);
+      const drawBalance = (st.drawPrincipals.get(drawId) ?? Money.ZERO).plus(chargesUpTo);
+      if (drawBalance.isPositive()) drawBalances.push({ statementId: st.id, amount: drawBalance.toString() });
+      const reversed = drawBalance.plus(st.reversedParts);
+      const balance = Money.max(Money.ZERO, st.balance.minus(reversed));
+      let overdueIncluded = Money.ZERO;
+      for (const j of st.overdueBefore) {
+        const minimum = Money.min(j.minimum, without[j.index].minimum);
+        const upTo = Money.max(Money.ZERO, j.upTo.minus(without[j.index].reversed));
+        const amount = j.kind === 'DEFERRAL_LIMIT_REACHED' ? upTo : Money.min(upTo, Money.max(Money.ZERO, minimum.minus(j.repaid)));
+        overdueIncluded = Money.max(overdueIncluded, amount);
+      }
+      const minimum = Money.min(st.issuedMinimum, Money.min(balance, balance.times(MINIMUM_RATE).ceilToFen().plus(overdueIncluded)));
+      without.push({ minimum, reversed });
+    }
+    // The statements still listed: not those settled after their due date (nothing owed up to them, not overdue).
+    const upTo = this.owedUpTo();
+    const lowered: ModelMinimums['lowered'] = [];
+    this.statements.forEach((st, i) => {
+      const listed = !(st.dueDatePassed && !st.overdue && upTo[i].isZero());
+      if (listed && without[i].minimum.lessThan(st.minimum)) {
+        lowered.push({ statementId: st.id, from: st.minimum.toString(), to: without[i].minimum.toString() });
+        st.minimum = without[i].minimum;
+      }
+    });
+    const afterReversal = this.statements.some((st) => st.reversedParts.isPositive() && lowered.some((l) => l.statementId === st.id));
+    if (afterReversal) this.reached.reversalLoweredAfterReversal++;
+    // A later reversal leaves this draw's part out of the same statements.
+    this.statements.forEach((st, i) => (st.reversedParts = without[i].reversed));
+    return { drawBalances, lowered };
   }
 
   /** The draw's own principal, wherever it lives, reduced by `amount`: the lines, and what of it was no longer owed. */
@@ -515,6 +615,10 @@ class BillingModel {
     const balance = previous.plus(interest).plus(penalty).plus(fees).plus(installment).plus(revolving);
     if (!issued && balance.isZero() && periods.length === 0) return;
     const overdueIncluded = this.overdueAmount();
+    const upToBefore = this.owedUpTo();
+    const overdueBefore = this.statements.flatMap((st, index) =>
+      st.overdue ? [{ index, minimum: st.minimum, repaid: st.repaid, kind: st.overdue.kind, upTo: upToBefore[index] }] : [],
+    );
     // Two remainders past their 90 days at once: the overdue amount is everything owed up to the later one.
     if (this.statements.filter((st) => st.overdue?.kind === 'DEFERRAL_LIMIT_REACHED' && ownTotal(st).isPositive()).length >= 2) this.reached.severalPastLimit++;
     const minimum = Money.min(balance, balance.times(MINIMUM_RATE).ceilToFen().plus(overdueIncluded));
@@ -557,6 +661,13 @@ class BillingModel {
       if (plan.next > plan.periods) plan.closed = true;
       this.closeIfEmpty(plan);
     }
+    // Each draw's principal billed by now: all of it but what refunds took off what was owed of it and, in installments, what is not billed yet.
+    const drawPrincipals = new Map<string, Money>();
+    for (const [drawId, draw] of this.draws) {
+      const plan = draw.place === 'PLAN' ? this.plans.get(drawId)! : undefined;
+      const unbilled = plan && !plan.closed ? sum(plan.remaining.slice(plan.next - 1)) : Money.ZERO;
+      drawPrincipals.set(drawId, Money.max(Money.ZERO, draw.amount.minus(draw.refundApplied).minus(unbilled)));
+    }
     this.statements.push({
       id,
       dueDate: `${monthOf(on)}-${DUE_DAY}`,
@@ -570,6 +681,11 @@ class BillingModel {
       givenBack: { PENALTY_INTEREST: Money.ZERO, INTEREST: Money.ZERO },
       dueDatePassed: false,
       overdue: null,
+      balance,
+      issuedMinimum: minimum,
+      drawPrincipals,
+      overdueBefore,
+      reversedParts: Money.ZERO,
     });
   }
 }
@@ -788,7 +904,19 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
         { statementId: c.statementId, kind: 'INTEREST' as const, amount: Money.of(c.interest) },
         { statementId: c.statementId, kind: 'PENALTY_INTEREST' as const, amount: Money.of(c.penaltyInterest) },
       ]);
-      model.reverse(d.on, d.drawId, Money.of(d.amount), { PENALTY_INTEREST: penaltyInterest, INTEREST: interest, FEES: sum(fees.map((f) => f.fee)) }, given);
+      // All the charges each statement gives back: the interest and penalty interest read, the fees the model's own.
+      const givenBackBy = new Map(charges.statements.map((c) => [c.statementId, Money.of(c.interest).plus(Money.of(c.penaltyInterest))]));
+      for (const f of fees) givenBackBy.set(f.statementId, (givenBackBy.get(f.statementId) ?? Money.ZERO).plus(f.fee));
+      const minimums = model.reverse(
+        d.on,
+        d.drawId,
+        Money.of(d.amount),
+        { PENALTY_INTEREST: penaltyInterest, INTEREST: interest, FEES: sum(fees.map((f) => f.fee)) },
+        given,
+        givenBackBy,
+      );
+      // The minimums set again are the model's own; the ledger records them on the reversal (§10).
+      expect({ reversal: d.drawId, on: d.on, minimums: d.minimums }).toEqual({ reversal: d.drawId, on: d.on, minimums });
       unbilledReversed = { interest: unbilledReversed.interest.plus(unbilled.interest), penaltyInterest: unbilledReversed.penaltyInterest.plus(unbilled.penaltyInterest) };
     } else if (e.type === 'StatementIssued') {
       // The next statement charges the month's exact sum less what reversals took off it, rounded half-up once (AccrualBreakdown.reversed).
@@ -838,15 +966,18 @@ describe('billing, repayment allocation and overdue, against an independent mode
       }),
       { numRuns: 100, seed: 20261207 },
     );
-    // With this seed: 327 statements, 211 carrying a balance, 184 including an overdue amount, 242 overdue
-    // (4 capped at what was still owed), 49 cured (4 leaving another overdue), 145 bucket moves past M1,
-    // 78 remainders past the 90 days, 85 freezes, 58 refunds (or reversals) of billed draws, 34 of
+    // With this seed: 327 statements, 211 carrying a balance, 182 including an overdue amount, 241 overdue
+    // (2 capped at what was still owed), 55 cured (4 leaving another overdue), 144 bucket moves past M1,
+    // 78 remainders past the 90 days, 88 freezes, 58 refunds (or reversals) of billed draws, 34 of
     // installment draws, 63 statements billing installment principal (15 of an early payoff), 97
     // repayments reaching installment principal not yet billed, and statements issued with two remainders
     // past their 90 days at once. 118 upheld disputes reversed a draw: 41 giving back interest, 12 penalty
     // interest, 5 installment fees (15 two kinds or more), 16 with no principal left (charges alone); 49
-    // returned something to the customer, 18 some of the charges (2 fees; 1 while other charges were still
-    // owed); 64 statements left out a reversed draw's share of the interest accrued before them.
+    // returned something to the customer, 17 some of the charges (2 fees; 1 while other charges were still
+    // owed); 64 statements left out a reversed draw's share of the interest accrued before them. 38
+    // reversals lowered a minimum (16 of an overdue statement, 2 of a statement an earlier reversal had
+    // already taken a draw out of); 9 cured an overdue statement (3 still owing, cured by the lowered minimum alone) and
+    // 7 lifted the freeze.
     expect(reached.lives).toBe(100);
     expect(reached.carried).toBeGreaterThan(100);
     expect(reached.overdueIncluded).toBeGreaterThan(80);
@@ -874,5 +1005,11 @@ describe('billing, repayment allocation and overdue, against an independent mode
     expect(reached.reversalFeesReturned).toBeGreaterThan(0);
     expect(reached.reversalChargesPartlyOwed).toBeGreaterThan(0);
     expect(reached.unbilledReversed).toBeGreaterThan(30);
+    expect(reached.reversalLowered).toBeGreaterThan(20);
+    expect(reached.reversalLoweredOverdue).toBeGreaterThan(7);
+    expect(reached.reversalLoweredAfterReversal).toBeGreaterThan(0);
+    expect(reached.reversalCured).toBeGreaterThan(4);
+    expect(reached.reversalCuredByMinimum).toBeGreaterThan(0);
+    expect(reached.reversalUnfroze).toBeGreaterThan(3);
   });
 });

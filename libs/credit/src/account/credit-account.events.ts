@@ -140,8 +140,9 @@ export type CreditAccountEvent =
 /**
  * An upheld dispute's reversal (全额赔付): what is left of the draw's principal (`amount`), like a full
  * refund, and the charges the draw itself gave rise to (`charges`). `appliedTo` takes both off what is
- * owed; `returnedToCustomer` is the part of either already paid. Reversals recorded before charges were
- * reversed carry no `charges`.
+ * owed; `returnedToCustomer` is the part of either already paid. The statements' minimums are set again
+ * without the draw (`minimums`). Reversals recorded before charges were reversed carry no `charges`, and
+ * those recorded before minimums were set again no `minimums`.
  */
 export interface DrawReversedData {
   on: IsoDate;
@@ -152,6 +153,22 @@ export interface DrawReversedData {
   returnedToCustomer: Amount;
   feesWaived: Amount;
   charges?: DisputedDrawCharges;
+  minimums?: DisputedDrawMinimums;
+}
+
+/**
+ * The minimums an upheld dispute sets again (`rules/dispute-minimums.ts`): billing's minimum on each
+ * statement's balance less the draw's part of it, and on the overdue amounts so set again.
+ */
+export interface DisputedDrawMinimums {
+  /**
+   * The draw's part of each statement's balance as issued: its principal billed by then (less what
+   * refunds took off what was owed of it) and the charges given back that were billed by then. A later
+   * reversal leaves these out of the same statements.
+   */
+  drawBalances: { statementId: string; amount: Amount }[];
+  /** The open statements whose minimum the reversal lowers. */
+  lowered: { statementId: string; from: Amount; to: Amount }[];
 }
 
 /**

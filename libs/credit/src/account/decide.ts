@@ -20,6 +20,7 @@ import { decideConversion, decideEarlyPayoff } from './rules/installment-convers
 import { reviewEvents } from './rules/limit-review';
 import { delinquencyEvents, dueDateEvents, nextDelinquencyClosing } from './rules/overdue';
 import { disputedDrawCharges } from './rules/dispute-charges';
+import { disputedDrawMinimums } from './rules/dispute-minimums';
 import { decideRefund, reversalEvents } from './rules/refunds';
 import { decideRepayment } from './rules/repayments';
 import { withSettlementFollowUps } from './rules/settlement';
@@ -130,8 +131,9 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
   if (!command.upheld) return [resolved];
   if (!context.history) throw new Error('an upheld dispute is decided with the account history (DecideContext.history)');
   const charges = disputedDrawCharges(context.history, dispute.drawId, on, state);
+  const minimums = disputedDrawMinimums(context.history, dispute.drawId, charges, state, context.terms);
   const afterResolution = fold(state, [resolved]);
-  const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on, charges);
+  const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on, charges, minimums);
   return withSettlementFollowUps(state, [resolved, ...reversal], on);
 }
 

@@ -7,7 +7,7 @@
 import { Dec, Money } from '../money/money';
 import { addDays, daysBetween, quarterOf } from '../time/local-date';
 import { segmentsFrom, withSegment } from '../interest/accrual';
-import type { AllocationLine, CreditAccountEvent, DataOf, DisputedDrawCharges } from './credit-account.events';
+import type { AllocationLine, CreditAccountEvent, DataOf, DisputedDrawCharges, DisputedDrawMinimums } from './credit-account.events';
 import { copyRecord, getEntry, sizeOf, withEntry } from './sharded-record';
 import {
   bucketsTotal,
@@ -122,7 +122,7 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
     case 'DrawRefunded':
       return applyRefund(s, event.data, event.data.refundId, null);
     case 'DrawReversed':
-      return withUnbilledReversed(applyRefund(s, event.data, null, event.data.disputeId), event.data.charges);
+      return withMinimumsLowered(withUnbilledReversed(applyRefund(s, event.data, null, event.data.disputeId), event.data.charges), event.data.minimums);
     case 'InstallmentPlanCreated': {
       const d = event.data;
       const principal = Money.of(d.principal);
@@ -282,6 +282,12 @@ function withUnbilledReversed(s: CreditAccountState, charges: DisputedDrawCharge
   const before = s.accrual.reversed ?? { interest: Money.ZERO, penaltyInterest: Money.ZERO };
   const reversed = { interest: before.interest.plus(interest), penaltyInterest: before.penaltyInterest.plus(penaltyInterest) };
   return copyWith(s, { accrual: { periodStart: s.accrual.periodStart, segments: s.accrual.segments, reversed } });
+}
+
+function withMinimumsLowered(s: CreditAccountState, minimums: DisputedDrawMinimums | undefined): CreditAccountState {
+  let next = s;
+  for (const { statementId, to } of minimums?.lowered ?? []) next = updateStatement(next, statementId, (st) => copyStatement(st, { minimum: Money.of(to) }));
+  return next;
 }
 
 function applyRefund(

@@ -130,12 +130,27 @@ describe('the statements read model', () => {
     await runner.close();
   });
 
+  it('shows the minimum an upheld dispute set again beside the one the statement was issued with', async () => {
+    const { sim, queries, catchUp, runner } = await billedAccount();
+    await catchUp();
+    expect(queries.getStatement('acc-1', '2026-01')?.minimumLoweredTo).toBeNull();
+    await sim.command('acc-1', { type: 'OpenDispute', disputeId: 'dp-1', drawId: 'o-1', reason: 'not mine' });
+    await sim.command('acc-1', { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' });
+    await catchUp();
+    // The statement held nothing but the disputed draw and its interest: without them its minimum is nothing.
+    expect(queries.getStatement('acc-1', '2026-01')).toMatchObject({ minimumRepayment: '101.22', minimumLoweredTo: '0.00', status: 'PAID' });
+    await runner.close();
+  });
+
   it('leaves the same rows whether it takes the events in one batch, a batch an event, or with states that are not one chain', async () => {
     const { sim, store } = readModelFixture();
     await sim.open('acc-1');
     await sim.open('acc-2');
+    await sim.open('acc-3');
     await sim.draw('acc-1', 'o-1', '1000.00');
     await sim.draw('acc-2', 'o-2', '600.00');
+    await sim.draw('acc-3', 'o-4', '100.00');
+    await sim.draw('acc-3', 'o-5', '800.00');
     await sim.closeDaysThrough('2026-01-31');
     // Paid against a statement, refunded against it, a statement left unpaid into overdue, and the
     // statements after: rows issued, paid, refunded and moved in status within one batch and across them.
@@ -145,10 +160,13 @@ describe('the statements read model', () => {
     await sim.closeDaysThrough('2026-03-31');
     await sim.repay('acc-2', 'r-2', '50.00');
     await sim.repay('acc-1', 'r-3', totalOwed(sim.scenario('acc-1').state).toString());
+    // An upheld dispute lowering the minimums of statements stored before the batch it comes in.
+    await sim.command('acc-3', { type: 'OpenDispute', disputeId: 'dp-1', drawId: 'o-5', reason: 'not mine' });
+    await sim.command('acc-3', { type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' });
     await sim.closeDaysThrough('2026-04-30');
     const { chain, copies } = await accountChanges(store);
     const perEvent = tablesAfter(new StatementsProjection(), chain, 1);
-    for (const seen of ['"status":"PAID"', '"status":"OVERDUE"', '"repaid":"50.00"', '"refunded":"100.00"']) expect(perEvent).toContain(seen);
+    for (const seen of ['"status":"PAID"', '"status":"OVERDUE"', '"repaid":"50.00"', '"refunded":"100.00"', '"minimum_lowered_to":"1']) expect(perEvent).toContain(seen);
     expect(tablesAfter(new StatementsProjection(), chain, chain.length)).toBe(perEvent);
     expect(tablesAfter(new StatementsProjection(), chain, 7)).toBe(perEvent);
     const mixed = chain.map((change, i) => (i % 3 === 1 ? copies[i] : change));

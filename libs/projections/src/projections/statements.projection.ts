@@ -64,8 +64,11 @@ function sameView(a: StatementView, b: StatementView): boolean {
 
 export class StatementsProjection implements Projection {
   readonly name = 'statements';
-  /** 2: `repaid_since_issue`. 3: the cycle's daily and penalty rates. 4: PAID only once nothing billed up to the statement is owed. */
-  readonly version = 4;
+  /**
+   * 2: `repaid_since_issue`. 3: the cycle's daily and penalty rates. 4: PAID only once nothing billed up to
+   * the statement is owed. 5: `minimum_lowered_to`, the minimum an upheld dispute set again.
+   */
+  readonly version = 5;
   readonly tables = ['statements'];
   /** Rows per account, from its own events. */
   readonly byAccount = {};
@@ -92,6 +95,7 @@ export class StatementsProjection implements Projection {
       statement_balance TEXT NOT NULL,
       overdue_included TEXT NOT NULL,
       minimum_repayment TEXT NOT NULL,
+      minimum_lowered_to TEXT,
       repaid TEXT NOT NULL,
       refunded TEXT NOT NULL,
       repaid_since_issue TEXT NOT NULL,
@@ -109,6 +113,7 @@ export class StatementsProjection implements Projection {
   private updateView!: Statement;
   private selectPaid!: Statement;
   private updatePaid!: Statement;
+  private updateMinimum!: Statement;
   /** Statements issued in this batch, by `key`: their rows, inserted at the flush with the views and amounts paid the batch leaves them with. */
   private readonly issued = new Map<string, StatementRow>();
   /** Amounts paid in this batch against each statement, by `key`. */
@@ -125,7 +130,7 @@ export class StatementsProjection implements Projection {
       `INSERT INTO statements VALUES (@account_id, @statement_id, @statement_date, @period_from, @period_to, @due_date,
         @new_draws, @refunds, @revolving_principal, @installment_periods_json, @interest_exact, @interest_charged,
         @interest_residual, @penalty_exact, @penalty_charged, @penalty_residual, @fees, @previous_balance,
-        @statement_balance, @overdue_included, @minimum_repayment, @repaid, @refunded, @repaid_since_issue, @outstanding, @status,
+        @statement_balance, @overdue_included, @minimum_repayment, @minimum_lowered_to, @repaid, @refunded, @repaid_since_issue, @outstanding, @status,
         @overdue_since, @terms_version, @daily_rate, @penalty_daily_rate, @issued_position)`,
     );
     this.updateView = db.prepare(
@@ -137,6 +142,7 @@ export class StatementsProjection implements Projection {
     this.updatePaid = db.prepare(
       'UPDATE statements SET repaid = ?, refunded = ?, repaid_since_issue = ? WHERE account_id = ? AND statement_id = ?',
     );
+    this.updateMinimum = db.prepare('UPDATE statements SET minimum_lowered_to = ? WHERE account_id = ? AND statement_id = ?');
   }
 
   apply(event: ProjectionEvent): void {
@@ -155,6 +161,9 @@ export class StatementsProjection implements Projection {
     }
     if (e.type === 'DrawRefunded' || e.type === 'DrawReversed')
       this.addPaid(event.accountId, e.data.appliedTo, 'refunded');
+    if (e.type === 'DrawReversed') {
+      for (const { statementId, to } of e.data.minimums?.lowered ?? []) this.paidOn(event.accountId, statementId).minimumLoweredTo = to;
+    }
   }
 
   flush(): void {
@@ -166,12 +175,14 @@ export class StatementsProjection implements Projection {
         row.repaid = Money.of(row.repaid).plus(paid.repaid).toString();
         row.refunded = Money.of(row.refunded).plus(paid.refunded).toString();
         row.repaid_since_issue = Money.of(row.repaid_since_issue).plus(paid.sinceIssue).toString();
+        row.minimum_lowered_to = paid.minimumLoweredTo ?? row.minimum_lowered_to;
         this.paid.delete(k);
       }
       this.insert.run(row);
     }
     this.issued.clear();
-    for (const { accountId, statementId, repaid, refunded, sinceIssue } of this.paid.values()) {
+    for (const { accountId, statementId, repaid, refunded, sinceIssue, minimumLoweredTo } of this.paid.values()) {
+      if (minimumLoweredTo !== undefined) this.updateMinimum.run(minimumLoweredTo, accountId, statementId);
       const row = this.selectPaid.get(accountId, statementId) as { repaid: string; refunded: string; repaid_since_issue: string } | undefined;
       if (!row) continue;
       this.updatePaid.run(
@@ -250,6 +261,7 @@ export class StatementsProjection implements Projection {
       statement_balance: d.statementBalance,
       overdue_included: d.overdueIncluded,
       minimum_repayment: d.minimumRepayment,
+      minimum_lowered_to: null,
       repaid: '0.00',
       refunded: '0.00',
       repaid_since_issue: '0.00',
@@ -310,6 +322,7 @@ export interface StatementRow {
   statement_balance: string;
   overdue_included: string;
   minimum_repayment: string;
+  minimum_lowered_to: string | null;
   repaid: string;
   refunded: string;
   repaid_since_issue: string;
@@ -329,6 +342,8 @@ interface Paid {
   refunded: Money;
   /** Repayments received while the statement was listed, whatever they were allocated to. */
   sinceIssue: Money;
+  /** The minimum an upheld dispute set again in this batch (`DisputedDrawMinimums.lowered`). */
+  minimumLoweredTo?: string;
 }
 
 interface Moved {

@@ -29,6 +29,11 @@ export interface StatementView {
   overdueIncluded: string;
   minimumRepayment: string;
   /**
+   * The minimum an upheld dispute set again without the disputed draw (`DisputedDrawMinimums`), null
+   * while none has; `minimumRepayment` stays what the statement said when issued.
+   */
+  minimumLoweredTo: string | null;
+  /**
    * Paid against this statement since it was issued: repayments, and refunds and upheld disputes'
    * reversals (their principal and the charges they gave back) allocated to it.
    */
@@ -83,6 +88,7 @@ function toView(r: StatementRow): StatementView {
     statementBalance: r.statement_balance,
     overdueIncluded: r.overdue_included,
     minimumRepayment: r.minimum_repayment,
+    minimumLoweredTo: r.minimum_lowered_to,
     paid: { repayments: r.repaid, refunds: r.refunded },
     repaidSinceIssue: r.repaid_since_issue,
     outstanding: r.outstanding,

@@ -1,9 +1,9 @@
 /**
  * An account's disputes, read from its event log: each with the draw it is about, how it stands, and for
- * one upheld, what its reversal did (the principal, the charges given back, what came off the account and
- * what is to be paid back to the customer). What an operator working a case, or an auditor, asks of it.
+ * one upheld, what its reversal did (the principal, the charges given back, the minimums set again
+ * without the draw, what came off the account and what is to be paid back to the customer). What an operator working a case, or an auditor, asks of it.
  */
-import type { AllocationLine, DataOf, DisputedDrawCharges } from '@ledger/credit';
+import type { AllocationLine, DataOf, DisputedDrawCharges, DisputedDrawMinimums } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { readAccountStream } from './account-history';
 
@@ -22,6 +22,8 @@ export interface DisputeView {
     amount: string;
     /** The interest, penalty interest and fees given back; null for a reversal recorded before charges were reversed. */
     charges: DisputedDrawCharges | null;
+    /** The draw's part of each statement's balance and the minimums lowered; null for a reversal recorded before minimums were set again. */
+    minimums: DisputedDrawMinimums | null;
     appliedTo: AllocationLine[];
     /** What was already paid of it all: to be paid back to the customer. */
     returnedToCustomer: string;
@@ -41,7 +43,7 @@ export async function accountDisputes(store: EventStore, accountId: string): Pro
     } else if (e.type === 'DrawReversed') {
       const d = e.data as DataOf<'DrawReversed'>;
       const dispute = disputes.get(d.disputeId);
-      if (dispute) dispute.reversal = { on: d.on, amount: d.amount, charges: d.charges ?? null, appliedTo: d.appliedTo, returnedToCustomer: d.returnedToCustomer };
+      if (dispute) dispute.reversal = { on: d.on, amount: d.amount, charges: d.charges ?? null, minimums: d.minimums ?? null, appliedTo: d.appliedTo, returnedToCustomer: d.returnedToCustomer };
     }
   }
   return { accountId, disputes: [...disputes.values()] };

@@ -130,4 +130,22 @@ describe('an upheld dispute, decided through the repository and audited', () => 
     expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'DISPUTE_CHARGES', field: 'data.charges', eventType: 'DrawReversed' })]));
     expect(report.counts.DISPUTE_CHARGES).toBe(1);
   });
+
+  it('names a reversal that lowered a minimum further than its history gives', async () => {
+    const { store: original, resolved } = await ledger(50);
+    const recorded = resolved!.events.find((e) => e.type === 'DrawReversed');
+    const lowered = recorded?.type === 'DrawReversed' ? recorded.data.minimums!.lowered : [];
+    // January's and February's minimums held the stolen draw; a forger lowers January's to nothing.
+    expect(lowered.map((l) => l.statementId)).toEqual(['2026-01', '2026-02']);
+    const stream = accountStream('acc-d');
+    const events = await original.readStream(stream);
+    const reversal = events.find((e) => e.type === 'DrawReversed')!;
+    const forgedReversal = structuredClone(reversal.data) as DrawReversedData;
+    forgedReversal.minimums!.lowered[0].to = '0.00';
+    const unchained = events.map((e) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, data: e === reversal ? forgedReversal : e.data, metadata: { commandId: String(e.metadata.commandId), actor: 'test' } }));
+    const store = new MemoryEventStore();
+    await store.append(stream, 'no_stream', withChainHashes(stream, CHAIN_GENESIS, unchained).events);
+    const report = await verifyLedger(store);
+    expect(report.findings).toEqual([expect.objectContaining({ check: 'DISPUTE_CHARGES', field: 'data.minimums', eventType: 'DrawReversed' })]);
+  });
 });

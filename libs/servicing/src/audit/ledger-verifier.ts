@@ -22,7 +22,9 @@ import {
   accrualRows,
   CHART_OF_ACCOUNTS,
   type CreditAccountState,
+  DEFAULT_TERMS_CATALOGUE,
   disputedDrawCharges,
+  disputedDrawMinimums,
   type DrawReversedData,
   fold,
   initialState,
@@ -109,6 +111,8 @@ interface StatementPaid {
   repayments: Money;
   refunds: Money;
   sinceIssue: Money;
+  /** The minimum the last upheld dispute set again, null while none has. */
+  minimumLoweredTo: string | null;
 }
 
 export class LedgerVerifier {
@@ -343,9 +347,14 @@ export class LedgerVerifier {
    */
   private checkDisputeCharges(account: AccountReplay, data: DrawReversedData, where: Partial<Finding>): void {
     if (!data.charges) return;
-    const expected = canonicalJson(disputedDrawCharges(account.history, data.drawId, data.on, account.state));
+    const charges = disputedDrawCharges(account.history, data.drawId, data.on, account.state);
+    const expected = canonicalJson(charges);
     const actual = canonicalJson(data.charges);
     if (expected !== actual) this.findings.push(finding('DISPUTE_CHARGES', `the reversal of draw ${data.drawId} records other charges than its history gives`, { ...where, field: 'data.charges', expected, actual }));
+    if (!data.minimums) return;
+    const minimums = canonicalJson(disputedDrawMinimums(account.history, data.drawId, charges, account.state, DEFAULT_TERMS_CATALOGUE));
+    const recorded = canonicalJson(data.minimums);
+    if (minimums !== recorded) this.findings.push(finding('DISPUTE_CHARGES', `the reversal of draw ${data.drawId} sets other minimums than its history gives`, { ...where, field: 'data.minimums', expected: minimums, actual: recorded }));
   }
 
   private closeAnchor(): void {
@@ -410,6 +419,7 @@ export class LedgerVerifier {
       mismatch('paid.repayments', paid.repayments.toString(), view.paid.repayments);
       mismatch('paid.refunds', paid.refunds.toString(), view.paid.refunds);
       mismatch('repaidSinceIssue', paid.sinceIssue.toString(), view.repaidSinceIssue);
+      mismatch('minimumLoweredTo', paid.minimumLoweredTo, view.minimumLoweredTo);
       const rates = account.rates.get(s.statementId)!;
       mismatch('dailyRate', rates.dailyRate, view.dailyRate);
       mismatch('penaltyDailyRate', rates.penaltyDailyRate, view.penaltyDailyRate);
@@ -459,7 +469,7 @@ function notePaid(account: AccountReplay, event: CreditAccountEvent): void {
   const paidOn = (statementId: string) => {
     let paid = account.paid.get(statementId);
     if (paid === undefined) {
-      paid = { repayments: Money.ZERO, refunds: Money.ZERO, sinceIssue: Money.ZERO };
+      paid = { repayments: Money.ZERO, refunds: Money.ZERO, sinceIssue: Money.ZERO, minimumLoweredTo: null };
       account.paid.set(statementId, paid);
     }
     return paid;
@@ -472,6 +482,7 @@ function notePaid(account: AccountReplay, event: CreditAccountEvent): void {
     if (event.type === 'RepaymentReceived') paid.repayments = paid.repayments.plus(Money.of(line.amount));
     else paid.refunds = paid.refunds.plus(Money.of(line.amount));
   }
+  if (event.type === 'DrawReversed') for (const { statementId, to } of event.data.minimums?.lowered ?? []) paidOn(statementId).minimumLoweredTo = to;
   if (event.type === 'RepaymentReceived') {
     const kept = Money.of(event.data.amount).minus(Money.of(event.data.returnedToCustomer));
     for (const s of account.state.statements) {

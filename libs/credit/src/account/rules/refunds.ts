@@ -8,7 +8,7 @@
  */
 import { Money } from '../../money/money';
 import type { CreditAccountCommand } from '../credit-account.commands';
-import type { AllocationLine, CreditAccountEvent, DisputedDrawCharges, StatementComponent } from '../credit-account.events';
+import type { AllocationLine, CreditAccountEvent, DisputedDrawCharges, DisputedDrawMinimums, StatementComponent } from '../credit-account.events';
 import { chargesToReverse } from './dispute-charges';
 import { type CreditAccountState, type DrawState, placementOf, planUnbilledFees } from '../credit-account.state';
 import { DomainError } from '../domain-error';
@@ -95,11 +95,19 @@ export function decideRefund(command: Refund, state: CreditAccountState, on: str
 /**
  * An upheld dispute reverses the draw in full (全额赔付): what is left of its principal like a full
  * refund, and the interest, penalty interest and installment fees it gave rise to (`charges`, from
- * `disputedDrawCharges`). The charges come off what is owed of their kind, oldest statement first (another
+ * `disputedDrawCharges`), and the statements' minimums set again without it (`minimums`, from
+ * `disputedDrawMinimums`). The charges come off what is owed of their kind, oldest statement first (another
  * draw's interest included: interest is owed pooled); what is no longer owed of that kind is returned to
  * the customer, as principal already repaid is.
  */
-export function reversalEvents(state: CreditAccountState, draw: DrawState, disputeId: string, on: string, charges: DisputedDrawCharges): CreditAccountEvent[] {
+export function reversalEvents(
+  state: CreditAccountState,
+  draw: DrawState,
+  disputeId: string,
+  on: string,
+  charges: DisputedDrawCharges,
+  minimums: DisputedDrawMinimums,
+): CreditAccountEvent[] {
   const amount = refundableAmount(draw);
   if (!amount.isPositive() && !chargesToReverse(charges)) return [];
   const principal = amount.isPositive() ? allocateRefund(state, draw, amount) : { lines: [], returnedToCustomer: Money.ZERO, feesWaived: Money.ZERO };
@@ -116,6 +124,7 @@ export function reversalEvents(state: CreditAccountState, draw: DrawState, dispu
         returnedToCustomer: principal.returnedToCustomer.plus(given.returnedToCustomer).toString(),
         feesWaived: principal.feesWaived.toString(),
         charges,
+        minimums,
       },
     },
   ];
