@@ -33,7 +33,7 @@ export function explanationView(x: StatementExplanation): HTMLElement {
     el(
       'p',
       { class: 'muted' },
-      `Previous balance ${formatMoney(x.previousBalance)} · spending ${formatMoney(x.revolvingPrincipal)} · ${TERMS.installment} periods ${x.installmentPeriods.length}${x.installmentPeriodsMatch ? ' ✓' : ' ✗'} · fees ${formatMoney(x.fees)} → statement balance ${formatMoney(x.statementBalance)}, minimum ${formatMoney(x.minimumRepayment)}. ${x.payments.length} payment(s) 还款 set against it.`,
+      `Previous balance ${formatMoney(x.previousBalance)} · spending ${formatMoney(x.revolvingPrincipal)} · ${TERMS.installment} periods ${x.installmentPeriods.length}${x.installmentPeriodsMatch ? ' ✓' : ' ✗'} · fees ${formatMoney(x.fees)} → statement balance ${formatMoney(x.statementBalance)}, minimum ${formatMoney(x.minimumRepayment)}${x.minimumsLowered.map((l) => `, lowered to ${formatMoney(l.to)} by dispute ${l.disputeId} on ${l.on}`).join('')}. ${x.payments.length} payment(s) 还款 set against it.`,
     ),
     el('details', {}, el('summary', {}, 'Every day and payment (raw) 明细'), el('pre', { class: 'json' }, JSON.stringify(x, null, 2))),
   );

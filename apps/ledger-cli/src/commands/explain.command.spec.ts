@@ -6,7 +6,7 @@ import { addDays, applicant, DEFAULT_TERMS_CATALOGUE, Money, type CreditAccountC
 import { MemoryEventStore, MemorySnapshotStore } from '@ledger/event-store';
 import { AccountRepository } from '@ledger/servicing';
 import { explainStatement } from '@ledger/servicing/audit';
-import { explanationCsv } from './explain.command';
+import { explanationCsv, explanationText } from './explain.command';
 
 async function ledgerWithUpheldDispute(): Promise<MemoryEventStore> {
   const store = new MemoryEventStore();
@@ -40,5 +40,16 @@ describe('the explanation as CSV', () => {
       const parts = sum('reversed', bucket).plus(sum('total', bucket)).plus(sum('residual', bucket));
       expect(parts.toExactString()).toBe(sum(daily, bucket).toExactString());
     }
+  });
+});
+
+describe('the explanation as text', () => {
+  it("shows the minimum the statement asked for and the one an upheld dispute lowered it to", async () => {
+    const x = await explainStatement(await ledgerWithUpheldDispute(), 'acc-x', '2026-02');
+    expect(x.minimumsLowered).toHaveLength(1);
+    const text = explanationText(x);
+    expect(text).toMatch(new RegExp(`minimum repayment\\s*\\|?\\s*${x.minimumRepayment.replace('.', '\\.')}`));
+    expect(text).toContain(`minimum lowered by dispute dp-1 on 2026-03-12`);
+    expect(text).toContain(x.minimumsLowered[0].to);
   });
 });

@@ -56,6 +56,7 @@ export function explanationText(x: StatementExplanation): string {
         ['previous balance', x.previousBalance],
         ['statement balance', x.statementBalance],
         ['minimum repayment', x.minimumRepayment],
+        ...x.minimumsLowered.map((l) => [`minimum lowered by dispute ${l.disputeId} on ${l.on}`, l.to]),
         ['rounding residual (interest)', x.roundingResidual.interest],
         ['rounding residual (penalty)', x.roundingResidual.penaltyInterest],
       ],

@@ -71,6 +71,11 @@ describe('an upheld dispute, decided through the repository and audited', () => 
     expect(credited.amount).toBe('1500.00');
     expect(Money.of(credited.amount).plus(Money.of(credited.chargesReversed)).toString()).toBe(allocated.toString());
     expect(Money.of(credited.chargesReversed).isPositive()).toBe(true);
+    // February's minimum held the stolen draw: the explanation names the dispute that lowered it, as recorded.
+    const lowered = reversal!.type === 'DrawReversed' ? reversal!.data.minimums!.lowered.find((l) => l.statementId === '2026-02')! : undefined;
+    expect(february.minimumsLowered).toEqual([{ disputeId: 'dp-1', on: '2026-03-12', from: lowered!.from, to: lowered!.to }]);
+    expect(Money.of(lowered!.to).lessThan(Money.of(february.minimumRepayment))).toBe(true);
+    expect(march.minimumsLowered).toEqual([]);
   });
 
   /** The ledger's stream with March's statement rewritten by `forge` and chained anew, as a forger with the hash function would. */

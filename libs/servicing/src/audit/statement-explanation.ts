@@ -73,6 +73,8 @@ export interface StatementExplanation {
   previousBalance: string;
   statementBalance: string;
   minimumRepayment: string;
+  /** The upheld disputes that set this statement's minimum again without their draw, oldest first (`DisputedDrawMinimums`). */
+  minimumsLowered: { disputeId: string; on: string; from: string; to: string }[];
   /** Repayments and refunds in the period, and any later one allocated to this statement. */
   payments: ExplainedPayment[];
   roundingResidual: { interest: string; penaltyInterest: string };
@@ -108,7 +110,12 @@ export async function explainStatement(store: EventStore, accountId: string, sta
   const rows = accrualRows(before.accrual.segments, data.periodFrom, data.periodTo);
   const expectedPeriods = billedInstallmentPeriods(before);
   const payments: ExplainedPayment[] = [];
+  const minimumsLowered: StatementExplanation['minimumsLowered'] = [];
   for (const e of stored) {
+    if (e.type === 'DrawReversed') {
+      const d = e.data as DrawReversedData;
+      for (const l of d.minimums?.lowered ?? []) if (l.statementId === statementId) minimumsLowered.push({ disputeId: d.disputeId, on: d.on, from: l.from, to: l.to });
+    }
     if (e.type !== 'RepaymentReceived' && e.type !== 'DrawRefunded' && e.type !== 'DrawReversed') continue;
     const d = e.data as { on: string; amount: string; returnedToCustomer: string; reference?: string; refundId?: string; disputeId?: string; allocation?: AllocationLine[]; appliedTo?: AllocationLine[] };
     const allocation = d.allocation ?? d.appliedTo ?? [];
@@ -140,6 +147,7 @@ export async function explainStatement(store: EventStore, accountId: string, sta
     previousBalance: data.previousBalance,
     statementBalance: data.statementBalance,
     minimumRepayment: data.minimumRepayment,
+    minimumsLowered,
     payments,
     roundingResidual: { interest: data.interest.residual, penaltyInterest: data.penaltyInterest.residual },
   };
