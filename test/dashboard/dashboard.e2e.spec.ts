@@ -141,16 +141,13 @@ describe('the dashboard in headless Chromium', () => {
     let chosen: { accountId: string; statements: StatementView[] } | null = null;
     for (const a of active.items) {
       const { statements } = await dashboard.api<{ statements: StatementView[] }>(`/accounts/${a.accountId}/statements`);
-      if (statements.length >= 2 && statements.some((s) => s.interest.charged !== '0.00')) {
-        chosen ??= { accountId: a.accountId, statements };
-        // One whose minimum an upheld dispute lowered, if there is one among these, shows both minimums.
-        if (statements.some((s) => s.minimumLoweredTo !== null)) {
-          chosen = { accountId: a.accountId, statements };
-          break;
-        }
+      // The simulated portfolio's upheld dispute lowered a minimum: that account shows both minimums.
+      if (statements.length >= 2 && statements.some((s) => s.interest.charged !== '0.00') && statements.some((s) => s.minimumLoweredTo !== null)) {
+        chosen = { accountId: a.accountId, statements };
+        break;
       }
     }
-    if (!chosen) throw new Error('the simulated portfolio has no account with interest-bearing statements');
+    if (!chosen) throw new Error('the simulated portfolio has no account with interest-bearing statements and a minimum an upheld dispute lowered');
     const account = await dashboard.api<{ asOf: string; owed: { total: string }; available: string }>(`/accounts/${chosen.accountId}`);
     const lastClosed = addDays(account.asOf, -1);
     const accruals = await dashboard.api<AccrualsView>(`/accounts/${chosen.accountId}/accruals?from=${addDays(lastClosed, -30)}&to=${lastClosed}`);

@@ -19,10 +19,11 @@ import { getEntry } from './sharded-record';
  * reversal itself (a reversal's charges too, and the installment fees it gives back, which it works out
  * from the fees it billed), bills its own statements, and decides overdue, cures, freeze and buckets
  * itself. At a reversal it also sets again the minimums of the statements still listed as billing would
- * have set them without the draw (§10), from what it recorded when it billed them and the charges each
- * statement gives back (the interest and penalty interest read from `charges.statements`, the fees its
- * own), and compares them with the reversal's recorded `minimums`. The ledger's events and the two state
- * helpers `totalOwed` and `overdueAmount` are read only to compare with it.
+ * have set them without the draw and the draws reversed before it (§10), from what it recorded when it
+ * billed them and the charges each reversal gives back by statement (the interest and penalty interest
+ * read from `charges.statements`, the fees its own), and compares them with the reversal's recorded
+ * `minimums`. The ledger's events and the two state helpers `totalOwed` and `overdueAmount` are read
+ * only to compare with it.
  *
  * The product terms are written out here as PRODUCT.md gives them, not read from the terms object.
  */
@@ -43,6 +44,7 @@ const COMPONENTS = ['PENALTY_INTEREST', 'INTEREST', 'FEES', 'INSTALLMENT_PRINCIP
 type Component = (typeof COMPONENTS)[number];
 /** §10 (全额赔付): the charges an upheld dispute gives back come off what is owed of their kind, in this order, each oldest statement first. */
 const CHARGE_KINDS = ['PENALTY_INTEREST', 'INTEREST', 'FEES'] as const;
+type ChargeKind = (typeof CHARGE_KINDS)[number];
 /** The charges whose amounts the model reads from the ledger (they have their own model). */
 type InterestKind = 'PENALTY_INTEREST' | 'INTEREST';
 
@@ -95,10 +97,15 @@ interface ModelStatement {
   issuedMinimum: Money;
   /** Each draw posted by then: its principal billed by then, less what refunds took off what was owed of it (§10). */
   drawPrincipals: Map<string, Money>;
+  /** The draws upheld disputes had reversed when it was issued: its balance no longer holds them (§10). */
+  reversedBefore: Set<string>;
   /** The statements overdue just before it was issued, as they were then (index into the statements). */
-  overdueBefore: { index: number; minimum: Money; repaid: Money; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED'; upTo: Money }[];
-  /** The parts of its balance that draws reversed so far were (their `drawBalances`). */
-  reversedParts: Money;
+  overdueBefore: { index: number; minimum: Money; repaid: Money; kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED' }[];
+  /**
+   * Every earlier statement just before it was issued: all it owed, the charges of each kind it owed, and
+   * the revolving principal of each draw (installment principal of each plan) still owed on it.
+   */
+  owedBefore: { own: Money; charges: Record<ChargeKind, Money>; draws: Map<string, Money>; plans: Map<string, Money> }[];
 }
 
 /** What an upheld dispute sets again (§10): the draw's part of each statement's balance, and the minimums it lowers. */
@@ -201,6 +208,8 @@ class BillingModel {
   bucket = 'CURRENT';
   /** Interesting cases reached, for the guard. */
   readonly reached = { ...REACHED_IN_MODEL };
+  /** The draws upheld disputes reversed, in order, each with all the charges its reversal gave back by statement (interest, penalty interest, fees). */
+  readonly givenBackOf = new Map<string, Map<string, Record<ChargeKind, Money>>>();
 
   unbilledRevolving(): Money {
     return sum([...this.draws.values()].filter((d) => d.place === 'UNBILLED').map((d) => d.unbilled));
@@ -364,7 +373,7 @@ class BillingModel {
     amount: Money,
     charges: Record<(typeof CHARGE_KINDS)[number], Money>,
     given: { statementId: string; kind: InterestKind; amount: Money }[],
-    givenBackBy: Map<string, Money>,
+    givenBackBy: Map<string, Record<ChargeKind, Money>>,
   ): ModelMinimums {
     const draw = this.draws.get(drawId)!;
     expect({ reversedTwice: drawId, before: draw.reversed }).toEqual({ reversedTwice: drawId, before: false });
@@ -397,6 +406,7 @@ class BillingModel {
       });
     }
     draw.reversed = true;
+    this.givenBackOf.set(drawId, givenBackBy);
     this.reached.reversals++;
     if (charges.INTEREST.isPositive()) this.reached.reversalInterest++;
     if (charges.PENALTY_INTEREST.isPositive()) this.reached.reversalPenalty++;
@@ -423,47 +433,74 @@ class BillingModel {
   }
 
   /**
-   * §10 (全额赔付): every statement's minimum as billing would have set it without the draw, from what
-   * the model recorded when it billed: the balance as issued less the draw's part of it (its principal
-   * billed by then, and the charges given back that were billed by then) and less the parts of draws
-   * reversed before; the overdue amount it included, from the earlier statements' minimums so set again;
-   * never more than the minimum issued nor than the balance without the draw. What was repaid since
-   * issue stays. The statements still listed whose minimum is higher are lowered to it.
+   * §10 (全额赔付): every statement's minimum as billing would have set it without the draws upheld
+   * disputes reversed (this one, and every one reversed before it), from what the model recorded when it
+   * billed. Its balance as issued, less each such draw's part of it, for the draws it still held (not yet
+   * reversed when it was issued): the draw's principal billed by then, less what refunds took off what was
+   * owed of it, and the charges its reversal gives back that were billed by then (this draw's part is its
+   * `drawBalances`). The overdue amount it included, from the statements overdue just before it was
+   * issued, as they were then: each one's minimum set again (never above the one it had then) less what
+   * was repaid towards it by then, never more than was owed up to it less what those draws (not yet
+   * reversed then) still had on the statements up to it: their principal, and their charges as far as
+   * what each statement owed of each kind covers them (charges are owed pooled); past its 90 days, all
+   * that. Never more than the minimum issued nor than the balance without the draws. What was repaid
+   * since issue stays. The statements still listed whose minimum is higher are lowered to it.
    */
-  private minimumsWithout(drawId: string, givenBackBy: Map<string, Money>): ModelMinimums {
+  private minimumsWithout(drawId: string, givenBackBy: Map<string, Record<ChargeKind, Money>>): ModelMinimums {
+    const reversedDraws = new Map(this.givenBackOf).set(drawId, givenBackBy);
     const drawBalances: ModelMinimums['drawBalances'] = [];
-    const without: { minimum: Money; reversed: Money }[] = [];
-    let chargesUpTo = Money.ZERO;
+    const without: Money[] = [];
+    const chargesUpTo = new Map<string, Money>();
+    /** The statements whose balance held the part of a draw reversed before this one. */
+    const heldEarlier = new Set<string>();
     for (const st of this.statements) {
-      chargesUpTo = chargesUpTo.plus(givenBackBy.get(st.id) ?? Money.ZERO);
-      const drawBalance = (st.drawPrincipals.get(drawId) ?? Money.ZERO).plus(chargesUpTo);
-      if (drawBalance.isPositive()) drawBalances.push({ statementId: st.id, amount: drawBalance.toString() });
-      const reversed = drawBalance.plus(st.reversedParts);
-      const balance = Money.max(Money.ZERO, st.balance.minus(reversed));
+      let reversedPart = Money.ZERO;
+      for (const [id, givenBack] of reversedDraws) {
+        const given = givenBack.get(st.id);
+        const charges = (chargesUpTo.get(id) ?? Money.ZERO).plus(given ? sum(CHARGE_KINDS.map((k) => given[k])) : Money.ZERO);
+        chargesUpTo.set(id, charges);
+        if (st.reversedBefore.has(id)) continue;
+        const part = (st.drawPrincipals.get(id) ?? Money.ZERO).plus(charges);
+        reversedPart = reversedPart.plus(part);
+        if (id === drawId && part.isPositive()) drawBalances.push({ statementId: st.id, amount: part.toString() });
+        if (id !== drawId && part.isPositive()) heldEarlier.add(st.id);
+      }
+      const balance = Money.max(Money.ZERO, st.balance.minus(reversedPart));
+      // What was owed up to each earlier statement just before this one was issued, less what the draws still had on them.
+      let owedUpTo = Money.ZERO;
+      const owedUpToWithout = st.owedBefore.map((before, i) => {
+        let drawsOn = Money.ZERO;
+        const charged = { PENALTY_INTEREST: Money.ZERO, INTEREST: Money.ZERO, FEES: Money.ZERO };
+        for (const [id, givenBack] of reversedDraws) {
+          if (st.reversedBefore.has(id)) continue;
+          drawsOn = drawsOn.plus(before.draws.get(id) ?? Money.ZERO).plus(before.plans.get(id) ?? Money.ZERO);
+          const given = givenBack.get(this.statements[i].id);
+          for (const kind of CHARGE_KINDS) charged[kind] = charged[kind].plus(given?.[kind] ?? Money.ZERO);
+        }
+        // The draws' charges too, as far as what it still owed of each kind covers them.
+        for (const kind of CHARGE_KINDS) drawsOn = drawsOn.plus(Money.min(charged[kind], before.charges[kind]));
+        return (owedUpTo = owedUpTo.plus(before.own.minus(drawsOn)));
+      });
       let overdueIncluded = Money.ZERO;
       for (const j of st.overdueBefore) {
-        const minimum = Money.min(j.minimum, without[j.index].minimum);
-        const upTo = Money.max(Money.ZERO, j.upTo.minus(without[j.index].reversed));
+        const upTo = owedUpToWithout[j.index];
+        const minimum = Money.min(j.minimum, without[j.index]);
         const amount = j.kind === 'DEFERRAL_LIMIT_REACHED' ? upTo : Money.min(upTo, Money.max(Money.ZERO, minimum.minus(j.repaid)));
         overdueIncluded = Money.max(overdueIncluded, amount);
       }
-      const minimum = Money.min(st.issuedMinimum, Money.min(balance, balance.times(MINIMUM_RATE).ceilToFen().plus(overdueIncluded)));
-      without.push({ minimum, reversed });
+      without.push(Money.min(st.issuedMinimum, Money.min(balance, balance.times(MINIMUM_RATE).ceilToFen().plus(overdueIncluded))));
     }
     // The statements still listed: not those settled after their due date (nothing owed up to them, not overdue).
     const upTo = this.owedUpTo();
     const lowered: ModelMinimums['lowered'] = [];
     this.statements.forEach((st, i) => {
       const listed = !(st.dueDatePassed && !st.overdue && upTo[i].isZero());
-      if (listed && without[i].minimum.lessThan(st.minimum)) {
-        lowered.push({ statementId: st.id, from: st.minimum.toString(), to: without[i].minimum.toString() });
-        st.minimum = without[i].minimum;
+      if (listed && without[i].lessThan(st.minimum)) {
+        lowered.push({ statementId: st.id, from: st.minimum.toString(), to: without[i].toString() });
+        st.minimum = without[i];
       }
     });
-    const afterReversal = this.statements.some((st) => st.reversedParts.isPositive() && lowered.some((l) => l.statementId === st.id));
-    if (afterReversal) this.reached.reversalLoweredAfterReversal++;
-    // A later reversal leaves this draw's part out of the same statements.
-    this.statements.forEach((st, i) => (st.reversedParts = without[i].reversed));
+    if (lowered.some((l) => heldEarlier.has(l.statementId))) this.reached.reversalLoweredAfterReversal++;
     return { drawBalances, lowered };
   }
 
@@ -615,10 +652,13 @@ class BillingModel {
     const balance = previous.plus(interest).plus(penalty).plus(fees).plus(installment).plus(revolving);
     if (!issued && balance.isZero() && periods.length === 0) return;
     const overdueIncluded = this.overdueAmount();
-    const upToBefore = this.owedUpTo();
-    const overdueBefore = this.statements.flatMap((st, index) =>
-      st.overdue ? [{ index, minimum: st.minimum, repaid: st.repaid, kind: st.overdue.kind, upTo: upToBefore[index] }] : [],
-    );
+    const overdueBefore = this.statements.flatMap((st, index) => (st.overdue ? [{ index, minimum: st.minimum, repaid: st.repaid, kind: st.overdue.kind }] : []));
+    const owedBefore = this.statements.map((st) => ({
+      own: ownTotal(st),
+      charges: { PENALTY_INTEREST: st.owed.PENALTY_INTEREST, INTEREST: st.owed.INTEREST, FEES: st.owed.FEES },
+      draws: new Map(st.draws),
+      plans: new Map(st.plans),
+    }));
     // Two remainders past their 90 days at once: the overdue amount is everything owed up to the later one.
     if (this.statements.filter((st) => st.overdue?.kind === 'DEFERRAL_LIMIT_REACHED' && ownTotal(st).isPositive()).length >= 2) this.reached.severalPastLimit++;
     const minimum = Money.min(balance, balance.times(MINIMUM_RATE).ceilToFen().plus(overdueIncluded));
@@ -684,8 +724,9 @@ class BillingModel {
       balance,
       issuedMinimum: minimum,
       drawPrincipals,
+      reversedBefore: new Set([...this.draws].filter(([, draw]) => draw.reversed).map(([drawId]) => drawId)),
       overdueBefore,
-      reversedParts: Money.ZERO,
+      owedBefore,
     });
   }
 }
@@ -905,8 +946,13 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
         { statementId: c.statementId, kind: 'PENALTY_INTEREST' as const, amount: Money.of(c.penaltyInterest) },
       ]);
       // All the charges each statement gives back: the interest and penalty interest read, the fees the model's own.
-      const givenBackBy = new Map(charges.statements.map((c) => [c.statementId, Money.of(c.interest).plus(Money.of(c.penaltyInterest))]));
-      for (const f of fees) givenBackBy.set(f.statementId, (givenBackBy.get(f.statementId) ?? Money.ZERO).plus(f.fee));
+      const givenBackBy = new Map<string, Record<ChargeKind, Money>>(
+        charges.statements.map((c) => [c.statementId, { PENALTY_INTEREST: Money.of(c.penaltyInterest), INTEREST: Money.of(c.interest), FEES: Money.ZERO }]),
+      );
+      for (const f of fees) {
+        const by = givenBackBy.get(f.statementId) ?? { PENALTY_INTEREST: Money.ZERO, INTEREST: Money.ZERO, FEES: Money.ZERO };
+        givenBackBy.set(f.statementId, { ...by, FEES: by.FEES.plus(f.fee) });
+      }
       const minimums = model.reverse(
         d.on,
         d.drawId,

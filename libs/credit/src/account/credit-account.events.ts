@@ -158,13 +158,13 @@ export interface DrawReversedData {
 
 /**
  * The minimums an upheld dispute sets again (`rules/dispute-minimums.ts`): billing's minimum on each
- * statement's balance less the draw's part of it, and on the overdue amounts so set again.
+ * statement's balance less the parts of the draws reversed since it was issued (this one's among
+ * them), and on the overdue amounts so set again.
  */
 export interface DisputedDrawMinimums {
   /**
    * The draw's part of each statement's balance as issued: its principal billed by then (less what
-   * refunds took off what was owed of it) and the charges given back that were billed by then. A later
-   * reversal leaves these out of the same statements.
+   * refunds took off what was owed of it) and the charges given back that were billed by then.
    */
   drawBalances: { statementId: string; amount: Amount }[];
   /** The open statements whose minimum the reversal lowers. */

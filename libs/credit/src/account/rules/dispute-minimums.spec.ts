@@ -1,7 +1,8 @@
 import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
 import type { EventOf } from '../credit-account.events';
-import { isOverdue, overdueAmount, type StatementState } from '../credit-account.state';
+import { initialState, isOverdue, overdueAmount, type StatementState } from '../credit-account.state';
+import { fold } from '../evolve';
 
 /** Opens an account on 2026-01-05 (pay score 720: limit 3,000.00, 0.045% a day). */
 function opened(): AccountScenario {
@@ -159,5 +160,73 @@ describe('an upheld dispute sets the minimums again without the draw (PRODUCT.md
     expect(second.data.minimums!.lowered).toEqual([
       { statementId: '2026-01', from: first.data.minimums!.lowered[0].to, to: listed(own, '2026-01').minimum.toString() },
     ]);
+  });
+
+  describe('the overdue amount a later minimum includes, without the draw', () => {
+    /** 500.00 of the customer's own on 01-08 in both lives, nothing ever paid; `victim` also had `stolen` drawn on 01-20. */
+    function unpaidLives(stolen: [string, string][]): { victim: AccountScenario; own: AccountScenario } {
+      const victim = opened();
+      const own = opened();
+      for (const s of [victim, own]) s.at('2026-01-08').draw('legit', '500.00');
+      victim.at('2026-01-20');
+      for (const [id, amount] of stolen) victim.draw(id, amount);
+      own.closeDaysThrough('2026-03-04');
+      return { victim, own };
+    }
+
+    it("after a merchant refund between the statements, is what the customer's own January left unpaid, not less", () => {
+      const { victim, own } = unpaidLives([['stolen', '2000.00']]);
+      victim.closeDaysThrough('2026-02-14');
+      victim.execute({ type: 'RefundDraw', drawId: 'stolen', refundId: 'rf-1', amount: '1800.00' });
+      victim.closeDaysThrough('2026-03-04');
+      uphold(victim, 'stolen');
+      // Both lives owe January's unpaid minimum inside February's: the refund does not take it off twice.
+      expect(issued(own, '2026-02').overdueIncluded).toBe(listed(own, '2026-01').minimum.toString());
+      expect(listed(victim, '2026-02').minimum.toString()).toBe(listed(own, '2026-02').minimum.toString());
+      expect(listed(victim, '2026-01').minimum.toString()).toBe(listed(own, '2026-01').minimum.toString());
+      expect(overdueAmount(victim.state).toString()).toBe(overdueAmount(own.state).toString());
+    });
+
+    it('after an earlier reversal between the statements, is the same: two stolen draws end at the life without both', () => {
+      const { victim, own } = unpaidLives([
+        ['stolen-1', '1000.00'],
+        ['stolen-2', '1000.00'],
+      ]);
+      victim.closeDaysThrough('2026-02-14');
+      uphold(victim, 'stolen-1');
+      victim.closeDaysThrough('2026-03-04');
+      uphold(victim, 'stolen-2');
+      for (const id of ['2026-01', '2026-02']) expect(listed(victim, id).minimum.toString()).toBe(listed(own, id).minimum.toString());
+      expect(overdueAmount(victim.state).toString()).toBe(overdueAmount(own.state).toString());
+    });
+
+    it('under rule revision 1, leaves the draw out of a statement whose own remainder fell overdue after its 90 days', () => {
+      const victim = opened();
+      const own = opened();
+      for (const s of [victim, own]) {
+        // Approved before rule revisions were recorded: a remainder overdue after 90 days is the statement's own charges.
+        const approval = s.history.find((e) => e.type === 'ApplicationApproved')!;
+        delete (approval.data as { ruleRevision?: number }).ruleRevision;
+        s.state = fold(initialState(s.accountId), s.history);
+        s.at('2026-01-08').draw('legit', '500.00');
+      }
+      victim.at('2026-01-20').draw('stolen', '2000.00');
+      // February's spending keeps May's minimum below its balance, so what it includes of January shows.
+      for (const s of [victim, own]) {
+        s.closeDaysThrough('2026-02-04');
+        s.draw('legit-2', '400.00');
+      }
+      // Nothing paid: January's remainder falls overdue on 05-11, 90 days after its due date, in both lives,
+      // and May's statement includes it.
+      for (const s of [victim, own]) s.closeDaysThrough('2026-06-03');
+      expect(Money.of(issued(own, '2026-05').minimumRepayment).lessThan(Money.of(issued(own, '2026-05').statementBalance))).toBe(true);
+      expect(victim.state.ruleRevision).toBe(1);
+      expect(listed(victim, '2026-01').overdue?.kind).toBe('DEFERRAL_LIMIT_REACHED');
+      expect(Money.of(issued(victim, '2026-05').overdueIncluded).greaterThan(Money.of('2000.00'))).toBe(true);
+      uphold(victim, 'stolen');
+      // Both lives were overdue on the same days for the customer's own 500.00, so without the draw every
+      // minimum is the customer's own, to the fen.
+      for (const id of ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05']) expect(listed(victim, id).minimum.toString()).toBe(listed(own, id).minimum.toString());
+    });
   });
 });

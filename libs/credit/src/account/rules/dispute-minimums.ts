@@ -8,18 +8,23 @@
  * - the statement's balance as issued, less the draw's part of it (`drawBalances`): its principal
  *   billed by then, less what refunds took off what was owed of it, and the interest, penalty interest
  *   and fees it gave rise to that were billed by then (what `disputedDrawCharges` gives back of them);
- * - the overdue amount it included, from the earlier statements' minimums set again the same way, and
- *   what was paid towards them by then;
+ *   every draw an upheld dispute reversed after the statement was issued is left out the same way (the
+ *   charges of one reversed before charges were reversed count as none);
+ * - the overdue amount it included, from the earlier statements' minimums set again the same way and
+ *   what was paid towards them by then, and what those statements still held of the reversed draws'
+ *   principal left out of what was owed up to them;
  * - never more than the minimum already set (a reversal only lowers), nor than the balance without the
- *   draw.
+ *   draws.
  *
  * What the customer paid still counts towards a lowered minimum, even a part the reversal returns to
- * them because it had paid the draw itself: they paid it when it was asked for. Draws reversed before
- * this one are left out of the statements issued before them in the same way (their reversals record
- * their parts). The follow-ups of paying something down (`withSettlementFollowUps`) then meet those
- * minimums, cure the statements and lift the overdue freeze. What the overdue already caused stays: the
- * days past due, the freeze and the credit-bureau report recorded, and the penalty interest the
- * customer's own principal bore while overdue.
+ * them because it had paid the draw itself: they paid it when it was asked for. The follow-ups of paying
+ * something down (`withSettlementFollowUps`) then meet those minimums, cure the statements and lift the
+ * overdue freeze. What the overdue already caused stays: the days past due, the freeze and the
+ * credit-bureau report recorded, the quarter's overdue days for the limit review, and the penalty
+ * interest the customer's own principal bore while overdue. Nor is the interest given back that the
+ * customer's own principal bore because a payment went to the draw (it was older, or in installments)
+ * rather than to their own spending. Both would need the customer's life decided again without the
+ * draw; each later minimum holds 10% of them.
  */
 import { Money } from '../../money/money';
 import type { TermsCatalogue } from '../../terms/product-terms';
@@ -30,11 +35,12 @@ import {
   initialState,
   planUnbilledPrincipal,
   type StatementState,
-  statementOverdueAmount,
   statementsHoldEarlierBalances,
 } from '../credit-account.state';
 import { evolve } from '../evolve';
-import { getEntry } from '../sharded-record';
+import { getEntry, ownValue } from '../sharded-record';
+
+const CHARGE_KINDS = ['INTEREST', 'PENALTY_INTEREST', 'FEES'] as const;
 
 /** A statement as issued, and the overdue statements before it as billing saw them. */
 interface IssuedStatement {
@@ -42,11 +48,16 @@ interface IssuedStatement {
   balance: Money;
   minimum: Money;
   rate: string;
-  /** The disputed draw's principal billed up to it, less what refunds took off what was owed of it. */
-  drawPrincipal: Money;
-  /** The parts of draws reversed before, as their reversals recorded them. */
-  reversedBefore: Money;
-  overdue: { statement: StatementState; owedUpTo: Money }[];
+  /** Each reversed draw's principal billed up to it (less what refunds took off what was owed of it), for the draws still in its balance. */
+  principal: Map<string, Money>;
+  overdue: OverdueBefore[];
+}
+
+/** A statement overdue when a later one was issued: as it stood then, and what it owed up to it without the reversed draws' principal. */
+interface OverdueBefore {
+  statement: StatementState;
+  owedUpToWithout: Money;
+  ownOwedWithout: Money;
   holdsEarlier: boolean;
 }
 
@@ -61,74 +72,114 @@ export function disputedDrawMinimums(
   decidedOn: CreditAccountState,
   terms: TermsCatalogue,
 ): DisputedDrawMinimums {
-  let state = initialState(decidedOn.accountId);
-  let refundsApplied = Money.ZERO;
-  const issued: IssuedStatement[] = [];
-  const byId = new Map<string, IssuedStatement>();
+  // Every draw an upheld dispute reverses, with the charges each reversal gave back by statement.
+  const chargesOf = new Map<string, Map<string, GivenBack>>([[drawId, givenBackByStatement(charges)]]);
   for (const event of history) {
-    let overdue: IssuedStatement['overdue'] = [];
-    if (event.type === 'StatementIssued') overdue = overdueStatements(state);
-    else if (event.type === 'DrawRefunded' && event.data.drawId === drawId) {
-      refundsApplied = refundsApplied.plus(Money.of(event.data.amount)).minus(Money.of(event.data.returnedToCustomer));
-    } else if (event.type === 'DrawReversed' && event.data.drawId !== drawId) {
-      for (const part of event.data.minimums?.drawBalances ?? []) {
-        const entry = byId.get(part.statementId);
-        if (entry) entry.reversedBefore = entry.reversedBefore.plus(Money.of(part.amount));
-      }
+    if (event.type === 'DrawReversed' && event.data.drawId !== drawId) {
+      chargesOf.set(event.data.drawId, event.data.charges ? givenBackByStatement(event.data.charges) : new Map());
     }
+  }
+  let state = initialState(decidedOn.accountId);
+  const refundsApplied = new Map<string, Money>();
+  const reversed = new Set<string>();
+  const issued: IssuedStatement[] = [];
+  for (const event of history) {
+    let overdue: OverdueBefore[] = [];
+    if (event.type === 'StatementIssued') overdue = overdueWithout(state, chargesOf, reversed);
+    else if (event.type === 'DrawRefunded' && chargesOf.has(event.data.drawId)) {
+      const applied = Money.of(event.data.amount).minus(Money.of(event.data.returnedToCustomer));
+      refundsApplied.set(event.data.drawId, (refundsApplied.get(event.data.drawId) ?? Money.ZERO).plus(applied));
+    } else if (event.type === 'DrawReversed') reversed.add(event.data.drawId);
     state = evolve(state, event);
     if (event.type !== 'StatementIssued') continue;
     const d = event.data;
-    const entry: IssuedStatement = {
+    const principal = new Map<string, Money>();
+    for (const id of chargesOf.keys()) if (!reversed.has(id)) principal.set(id, drawPrincipalBilled(state, id, refundsApplied.get(id) ?? Money.ZERO));
+    issued.push({
       statementId: d.statementId,
       balance: Money.of(d.statementBalance),
       minimum: Money.of(d.minimumRepayment),
       rate: terms.get(d.termsVersion).billing.minimumRepaymentRate,
-      drawPrincipal: drawPrincipalBilled(state, drawId, refundsApplied),
-      reversedBefore: Money.ZERO,
+      principal,
       overdue,
-      holdsEarlier: statementsHoldEarlierBalances(state),
-    };
-    issued.push(entry);
-    byId.set(d.statementId, entry);
+    });
   }
-  const givenBack = new Map(charges.statements.map((s) => [s.statementId, Money.of(s.interest).plus(Money.of(s.penaltyInterest)).plus(Money.of(s.fees))]));
   const drawBalances: DisputedDrawMinimums['drawBalances'] = [];
-  const without = new Map<string, { minimum: Money; reversed: Money }>();
-  let chargesUpTo = Money.ZERO;
+  const minimumWithout = new Map<string, Money>();
+  const chargesUpTo = new Map<string, Money>();
   for (const s of issued) {
-    chargesUpTo = chargesUpTo.plus(givenBack.get(s.statementId) ?? Money.ZERO);
-    const drawBalance = s.drawPrincipal.plus(chargesUpTo);
-    if (drawBalance.isPositive()) drawBalances.push({ statementId: s.statementId, amount: drawBalance.toString() });
-    const reversed = drawBalance.plus(s.reversedBefore);
-    const balance = Money.max(Money.ZERO, s.balance.minus(reversed));
-    let overdueIncluded = Money.ZERO;
-    for (const { statement, owedUpTo } of s.overdue) {
-      const earlier = without.get(statement.id);
-      const asIfWithout = earlier ? { ...statement, minimum: Money.min(statement.minimum, earlier.minimum) } : statement;
-      const owedWithout = Money.max(Money.ZERO, owedUpTo.minus(earlier?.reversed ?? Money.ZERO));
-      overdueIncluded = Money.max(overdueIncluded, statementOverdueAmount(asIfWithout, owedWithout, s.holdsEarlier));
+    let reversedPart = Money.ZERO;
+    for (const [id, byStatement] of chargesOf) {
+      const upTo = (chargesUpTo.get(id) ?? Money.ZERO).plus(byStatement.get(s.statementId)?.total ?? Money.ZERO);
+      chargesUpTo.set(id, upTo);
+      const principal = s.principal.get(id);
+      if (principal === undefined) continue;
+      const part = principal.plus(upTo);
+      reversedPart = reversedPart.plus(part);
+      if (id === drawId && part.isPositive()) drawBalances.push({ statementId: s.statementId, amount: part.toString() });
     }
+    const balance = Money.max(Money.ZERO, s.balance.minus(reversedPart));
+    let overdueIncluded = Money.ZERO;
+    for (const o of s.overdue) overdueIncluded = Money.max(overdueIncluded, overdueWithoutAmount(o, minimumWithout.get(o.statement.id)));
     const minimum = Money.min(s.minimum, Money.min(balance, balance.times(s.rate).ceilToFen().plus(overdueIncluded)));
-    without.set(s.statementId, { minimum, reversed });
+    minimumWithout.set(s.statementId, minimum);
   }
   const lowered: DisputedDrawMinimums['lowered'] = [];
   for (const open of decidedOn.statements) {
-    const minimum = without.get(open.id)?.minimum;
+    const minimum = minimumWithout.get(open.id);
     if (minimum && minimum.lessThan(open.minimum)) lowered.push({ statementId: open.id, from: open.minimum.toString(), to: minimum.toString() });
   }
   return { drawBalances, lowered };
 }
 
-/** The overdue statements billing includes the amounts of, and what was owed up to each. */
-function overdueStatements(state: CreditAccountState): IssuedStatement['overdue'] {
-  const overdue: IssuedStatement['overdue'] = [];
-  let owedUpTo = Money.ZERO;
+/** What a reversal's charges gave back on a statement, kind by kind. */
+type GivenBack = Record<'INTEREST' | 'PENALTY_INTEREST' | 'FEES', Money> & { total: Money };
+
+function givenBackByStatement(charges: DisputedDrawCharges): Map<string, GivenBack> {
+  return new Map(
+    charges.statements.map((s) => {
+      const kinds = { INTEREST: Money.of(s.interest), PENALTY_INTEREST: Money.of(s.penaltyInterest), FEES: Money.of(s.fees) };
+      return [s.statementId, { ...kinds, total: kinds.INTEREST.plus(kinds.PENALTY_INTEREST).plus(kinds.FEES) }];
+    }),
+  );
+}
+
+/**
+ * The overdue statements billing includes the amounts of, each with what was owed up to it, and on it
+ * alone, less what the draws to reverse (not reversed yet) still had on those statements: their principal,
+ * and their charges as far as what is owed of each kind covers them (charges are owed pooled).
+ */
+function overdueWithout(state: CreditAccountState, draws: Map<string, Map<string, GivenBack>>, reversed: Set<string>): OverdueBefore[] {
+  const overdue: OverdueBefore[] = [];
+  const holdsEarlier = statementsHoldEarlierBalances(state);
+  const plans = new Map<string, string>();
+  for (const id of draws.keys()) {
+    const draw = reversed.has(id) ? undefined : getEntry(state.draws, id);
+    if (draw) plans.set(id, draw.planId ?? '');
+  }
+  let owedUpToWithout = Money.ZERO;
   for (const s of state.statements) {
-    owedUpTo = owedUpTo.plus(bucketsTotal(s.owed));
-    if (s.overdue) overdue.push({ statement: s, owedUpTo });
+    let drawsOn = Money.ZERO;
+    const charged = { INTEREST: Money.ZERO, PENALTY_INTEREST: Money.ZERO, FEES: Money.ZERO };
+    for (const [id, planId] of plans) {
+      drawsOn = drawsOn.plus((planId === '' ? ownValue(s.billedDraws, id) : ownValue(s.billedPlans, planId)) ?? Money.ZERO);
+      const given = draws.get(id)!.get(s.id);
+      if (given) for (const kind of CHARGE_KINDS) charged[kind] = charged[kind].plus(given[kind]);
+    }
+    for (const kind of CHARGE_KINDS) drawsOn = drawsOn.plus(Money.min(charged[kind], s.owed[kind]));
+    const ownOwedWithout = bucketsTotal(s.owed).minus(drawsOn);
+    owedUpToWithout = owedUpToWithout.plus(ownOwedWithout);
+    if (s.overdue) overdue.push({ statement: s, owedUpToWithout, ownOwedWithout, holdsEarlier });
   }
   return overdue;
+}
+
+/** A statement's overdue amount (`statementOverdueAmount`) without the reversed draws: its minimum set again, and what it owed without their principal. */
+function overdueWithoutAmount(o: OverdueBefore, minimumWithout: Money | undefined): Money {
+  const s = o.statement;
+  if (s.overdue?.kind === 'DEFERRAL_LIMIT_REACHED') return o.holdsEarlier ? o.owedUpToWithout : o.ownOwedWithout;
+  const minimum = minimumWithout === undefined ? s.minimum : Money.min(s.minimum, minimumWithout);
+  return Money.min(o.owedUpToWithout, Money.max(Money.ZERO, minimum.minus(s.repaidSinceIssue)));
 }
 
 /**
