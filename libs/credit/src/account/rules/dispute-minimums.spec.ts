@@ -136,6 +136,25 @@ describe('an upheld dispute sets the minimums again without the draw (PRODUCT.md
     expect(isOverdue(s.state)).toBe(false);
   });
 
+  it("counts what was paid of the draw's principal as never paid: a customer who paid it all is asked their own spending's minimum, not nothing", () => {
+    const victim = opened();
+    const own = opened();
+    for (const s of [victim, own]) s.at('2026-01-08').draw('legit', '500.00');
+    victim.at('2026-01-20').draw('stolen', '2000.00');
+    for (const s of [victim, own]) {
+      s.closeDaysThrough('2026-02-01');
+      // Each pays the whole January balance on 02-02, the victim the stolen draw's with it.
+      s.at('2026-02-02').repay('pay-all', issued(s, '2026-01').statementBalance);
+      s.at('2026-02-10').draw('legit-2', '800.00');
+      s.closeDaysThrough('2026-03-04');
+    }
+    const reversed = uphold(victim, 'stolen');
+    // The 2,000.00 and its January interest, paid, go back to the customer.
+    expect(Money.of(reversed.data.returnedToCustomer).greaterThan(Money.of('2000.00'))).toBe(true);
+    expect(listed(victim, '2026-02').minimum.toString()).toBe(listed(own, '2026-02').minimum.toString());
+    expect(listed(victim, '2026-02').minimumMet).toBe(false);
+  });
+
   it('lowers nothing for a draw reversed before it was billed', () => {
     const s = opened();
     s.at('2026-01-08').draw('legit', '500.00');
@@ -198,6 +217,20 @@ describe('an upheld dispute sets the minimums again without the draw (PRODUCT.md
       uphold(victim, 'stolen-2');
       for (const id of ['2026-01', '2026-02']) expect(listed(victim, id).minimum.toString()).toBe(listed(own, id).minimum.toString());
       expect(overdueAmount(victim.state).toString()).toBe(overdueAmount(own.state).toString());
+    });
+
+    it('leaves out a draw reversed by a build before minimums were set again, whose reversal records none', () => {
+      const { victim, own } = unpaidLives([
+        ['stolen-1', '1000.00'],
+        ['stolen-2', '1000.00'],
+      ]);
+      victim.closeDaysThrough('2026-02-14');
+      const first = uphold(victim, 'stolen-1');
+      delete (first.data as { minimums?: unknown }).minimums;
+      victim.state = fold(initialState(victim.accountId), victim.history);
+      victim.closeDaysThrough('2026-03-04');
+      uphold(victim, 'stolen-2');
+      for (const id of ['2026-01', '2026-02']) expect(listed(victim, id).minimum.toString()).toBe(listed(own, id).minimum.toString());
     });
 
     it('under rule revision 1, leaves the draw out of a statement whose own remainder fell overdue after its 90 days', () => {

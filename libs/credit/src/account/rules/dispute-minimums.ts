@@ -5,26 +5,28 @@
  * minimum, overdue, frozen and reported. The reversal sets every statement's minimum again as billing
  * would have set it without the draw:
  *
- * - the statement's balance as issued, less the draw's part of it (`drawBalances`): its principal
- *   billed by then, less what refunds took off what was owed of it, and the interest, penalty interest
- *   and fees it gave rise to that were billed by then (what `disputedDrawCharges` gives back of them);
- *   every draw an upheld dispute reversed after the statement was issued is left out the same way (the
- *   charges of one reversed before charges were reversed count as none);
- * - the overdue amount it included, from the earlier statements' minimums set again the same way and
- *   what was paid towards them by then, and what those statements still held of the reversed draws'
- *   principal left out of what was owed up to them;
+ * - the statement's balance as issued, less what the draw held of it then (`drawBalances`): its
+ *   principal still owed on that statement and the ones before it, and the charges it gave rise to there
+ *   (what `disputedDrawCharges` gives back of each statement, in full: see `heldOn`); every draw an upheld
+ *   dispute reversed after that statement is left out the same way;
+ * - the overdue amount it included, from the earlier statements' minimums set again and what was paid
+ *   towards them by then, and what was owed up to them without what those draws still held there;
  * - never more than the minimum already set (a reversal only lowers), nor than the balance without the
  *   draws.
  *
- * What the customer paid still counts towards a lowered minimum, even a part the reversal returns to
- * them because it had paid the draw itself: they paid it when it was asked for. The follow-ups of paying
- * something down (`withSettlementFollowUps`) then meet those minimums, cure the statements and lift the
- * overdue freeze. What the overdue already caused stays: the days past due, the freeze and the
- * credit-bureau report recorded, the quarter's overdue days for the limit review, and the penalty
- * interest the customer's own principal bore while overdue. Nor is the interest given back that the
- * customer's own principal bore because a payment went to the draw (it was older, or in installments)
- * rather than to their own spending. Both would need the customer's life decided again without the
- * draw; each later minimum holds 10% of them.
+ * What the customer had already paid of the draw's principal is returned to them by the reversal, so it
+ * counts as never paid: the draw's part of a later statement is what was still owed of it (a customer who
+ * paid the whole balance, the draw's included, is asked their own spending's minimum next month, not
+ * nothing). What the customer paid
+ * since a statement still counts towards its lowered minimum, even a part that went to the draw and is
+ * returned: they paid it when it was asked for. The follow-ups of paying something down
+ * (`withSettlementFollowUps`) then meet those minimums, cure the statements and lift the overdue freeze.
+ * What the overdue already caused stays: the days past due, the freeze and the credit-bureau report
+ * recorded, the quarter's overdue days for the limit review, and the penalty interest the customer's own
+ * principal bore while overdue. Nor is the interest given back that the customer's own principal bore
+ * because a payment went to the draw's principal (it was older, or in installments) rather than to
+ * their own spending, and that payment, returned, counts as never made. These would need the customer's
+ * life decided again without the draw; each later minimum holds 10% of them.
  */
 import { Money } from '../../money/money';
 import type { TermsCatalogue } from '../../terms/product-terms';
@@ -33,7 +35,6 @@ import {
   bucketsTotal,
   type CreditAccountState,
   initialState,
-  planUnbilledPrincipal,
   type StatementState,
   statementsHoldEarlierBalances,
 } from '../credit-account.state';
@@ -42,18 +43,17 @@ import { getEntry, ownValue } from '../sharded-record';
 
 const CHARGE_KINDS = ['INTEREST', 'PENALTY_INTEREST', 'FEES'] as const;
 
-/** A statement as issued, and the overdue statements before it as billing saw them. */
+/** A statement as issued, with what the draws to reverse still held of its balance, and the overdue statements before it as billing saw them. */
 interface IssuedStatement {
   statementId: string;
   balance: Money;
   minimum: Money;
   rate: string;
-  /** Each reversed draw's principal billed up to it (less what refunds took off what was owed of it), for the draws still in its balance. */
-  principal: Map<string, Money>;
+  held: Money;
   overdue: OverdueBefore[];
 }
 
-/** A statement overdue when a later one was issued: as it stood then, and what it owed up to it without the reversed draws' principal. */
+/** A statement overdue when a later one was issued: as it stood then, and what was owed up to it and on it without what the draws held. */
 interface OverdueBefore {
   statement: StatementState;
   owedUpToWithout: Money;
@@ -79,46 +79,32 @@ export function disputedDrawMinimums(
       chargesOf.set(event.data.drawId, event.data.charges ? givenBackByStatement(event.data.charges) : new Map());
     }
   }
+  const only = new Map([[drawId, chargesOf.get(drawId)!]]);
   let state = initialState(decidedOn.accountId);
-  const refundsApplied = new Map<string, Money>();
   const reversed = new Set<string>();
   const issued: IssuedStatement[] = [];
+  const drawBalances: DisputedDrawMinimums['drawBalances'] = [];
   for (const event of history) {
     let overdue: OverdueBefore[] = [];
-    if (event.type === 'StatementIssued') overdue = overdueWithout(state, chargesOf, reversed);
-    else if (event.type === 'DrawRefunded' && chargesOf.has(event.data.drawId)) {
-      const applied = Money.of(event.data.amount).minus(Money.of(event.data.returnedToCustomer));
-      refundsApplied.set(event.data.drawId, (refundsApplied.get(event.data.drawId) ?? Money.ZERO).plus(applied));
-    } else if (event.type === 'DrawReversed') reversed.add(event.data.drawId);
+    if (event.type === 'StatementIssued') overdue = overdueWithout(state, heldOn(state, chargesOf, reversed));
+    else if (event.type === 'DrawReversed') reversed.add(event.data.drawId);
     state = evolve(state, event);
     if (event.type !== 'StatementIssued') continue;
     const d = event.data;
-    const principal = new Map<string, Money>();
-    for (const id of chargesOf.keys()) if (!reversed.has(id)) principal.set(id, drawPrincipalBilled(state, id, refundsApplied.get(id) ?? Money.ZERO));
+    const part = Money.sum(heldOn(state, only, reversed));
+    if (part.isPositive()) drawBalances.push({ statementId: d.statementId, amount: part.toString() });
     issued.push({
       statementId: d.statementId,
       balance: Money.of(d.statementBalance),
       minimum: Money.of(d.minimumRepayment),
       rate: terms.get(d.termsVersion).billing.minimumRepaymentRate,
-      principal,
+      held: Money.sum(heldOn(state, chargesOf, reversed)),
       overdue,
     });
   }
-  const drawBalances: DisputedDrawMinimums['drawBalances'] = [];
   const minimumWithout = new Map<string, Money>();
-  const chargesUpTo = new Map<string, Money>();
   for (const s of issued) {
-    let reversedPart = Money.ZERO;
-    for (const [id, byStatement] of chargesOf) {
-      const upTo = (chargesUpTo.get(id) ?? Money.ZERO).plus(byStatement.get(s.statementId)?.total ?? Money.ZERO);
-      chargesUpTo.set(id, upTo);
-      const principal = s.principal.get(id);
-      if (principal === undefined) continue;
-      const part = principal.plus(upTo);
-      reversedPart = reversedPart.plus(part);
-      if (id === drawId && part.isPositive()) drawBalances.push({ statementId: s.statementId, amount: part.toString() });
-    }
-    const balance = Money.max(Money.ZERO, s.balance.minus(reversedPart));
+    const balance = Money.max(Money.ZERO, s.balance.minus(s.held));
     let overdueIncluded = Money.ZERO;
     for (const o of s.overdue) overdueIncluded = Money.max(overdueIncluded, overdueWithoutAmount(o, minimumWithout.get(o.statement.id)));
     const minimum = Money.min(s.minimum, Money.min(balance, balance.times(s.rate).ceilToFen().plus(overdueIncluded)));
@@ -133,63 +119,55 @@ export function disputedDrawMinimums(
 }
 
 /** What a reversal's charges gave back on a statement, kind by kind. */
-type GivenBack = Record<'INTEREST' | 'PENALTY_INTEREST' | 'FEES', Money> & { total: Money };
+type GivenBack = Record<(typeof CHARGE_KINDS)[number], Money>;
 
 function givenBackByStatement(charges: DisputedDrawCharges): Map<string, GivenBack> {
-  return new Map(
-    charges.statements.map((s) => {
-      const kinds = { INTEREST: Money.of(s.interest), PENALTY_INTEREST: Money.of(s.penaltyInterest), FEES: Money.of(s.fees) };
-      return [s.statementId, { ...kinds, total: kinds.INTEREST.plus(kinds.PENALTY_INTEREST).plus(kinds.FEES) }];
-    }),
-  );
+  return new Map(charges.statements.map((s) => [s.statementId, { INTEREST: Money.of(s.interest), PENALTY_INTEREST: Money.of(s.penaltyInterest), FEES: Money.of(s.fees) }]));
 }
 
 /**
- * The overdue statements billing includes the amounts of, each with what was owed up to it, and on it
- * alone, less what the draws to reverse (not reversed yet) still had on those statements: their principal,
- * and their charges as far as what is owed of each kind covers them (charges are owed pooled).
+ * What the given draws (those not reversed yet) hold of each listed statement's balance, oldest first:
+ * their principal still owed on it, and their charges billed on it in full. Charges are owed pooled and
+ * repayments go to them first, so a victim paying what their own spending asked has paid the draw's
+ * interest before their own principal; the reversal returns that to them, and counting it as still held
+ * keeps their later minimums at what their own spending asks rather than 10% of it above.
  */
-function overdueWithout(state: CreditAccountState, draws: Map<string, Map<string, GivenBack>>, reversed: Set<string>): OverdueBefore[] {
-  const overdue: OverdueBefore[] = [];
-  const holdsEarlier = statementsHoldEarlierBalances(state);
-  const plans = new Map<string, string>();
+function heldOn(state: CreditAccountState, draws: Map<string, Map<string, GivenBack>>, reversed: Set<string>): Money[] {
+  const plans = new Map<string, string | null>();
   for (const id of draws.keys()) {
     const draw = reversed.has(id) ? undefined : getEntry(state.draws, id);
-    if (draw) plans.set(id, draw.planId ?? '');
+    if (draw) plans.set(id, draw.planId);
   }
-  let owedUpToWithout = Money.ZERO;
-  for (const s of state.statements) {
-    let drawsOn = Money.ZERO;
+  return state.statements.map((s) => {
+    let held = Money.ZERO;
     const charged = { INTEREST: Money.ZERO, PENALTY_INTEREST: Money.ZERO, FEES: Money.ZERO };
     for (const [id, planId] of plans) {
-      drawsOn = drawsOn.plus((planId === '' ? ownValue(s.billedDraws, id) : ownValue(s.billedPlans, planId)) ?? Money.ZERO);
+      held = held.plus((planId === null ? ownValue(s.billedDraws, id) : ownValue(s.billedPlans, planId)) ?? Money.ZERO);
       const given = draws.get(id)!.get(s.id);
       if (given) for (const kind of CHARGE_KINDS) charged[kind] = charged[kind].plus(given[kind]);
     }
-    for (const kind of CHARGE_KINDS) drawsOn = drawsOn.plus(Money.min(charged[kind], s.owed[kind]));
-    const ownOwedWithout = bucketsTotal(s.owed).minus(drawsOn);
+    for (const kind of CHARGE_KINDS) held = held.plus(charged[kind]);
+    return held;
+  });
+}
+
+/** The overdue statements billing includes the amounts of, each with what was owed up to it, and on it alone, without what the draws held (`held`, by listed statement). */
+function overdueWithout(state: CreditAccountState, held: Money[]): OverdueBefore[] {
+  const overdue: OverdueBefore[] = [];
+  const holdsEarlier = statementsHoldEarlierBalances(state);
+  let owedUpToWithout = Money.ZERO;
+  state.statements.forEach((s, i) => {
+    const ownOwedWithout = bucketsTotal(s.owed).minus(held[i]);
     owedUpToWithout = owedUpToWithout.plus(ownOwedWithout);
     if (s.overdue) overdue.push({ statement: s, owedUpToWithout, ownOwedWithout, holdsEarlier });
-  }
+  });
   return overdue;
 }
 
-/** A statement's overdue amount (`statementOverdueAmount`) without the reversed draws: its minimum set again, and what it owed without their principal. */
+/** A statement's overdue amount (`statementOverdueAmount`) without the reversed draws: its minimum set again, and what it owed without what they held. */
 function overdueWithoutAmount(o: OverdueBefore, minimumWithout: Money | undefined): Money {
   const s = o.statement;
   if (s.overdue?.kind === 'DEFERRAL_LIMIT_REACHED') return o.holdsEarlier ? o.owedUpToWithout : o.ownOwedWithout;
   const minimum = minimumWithout === undefined ? s.minimum : Money.min(s.minimum, minimumWithout);
   return Money.min(o.owedUpToWithout, Money.max(Money.ZERO, minimum.minus(s.repaidSinceIssue)));
-}
-
-/**
- * The draw's principal billed up to the statement just issued: all of it but what refunds took off what
- * was owed of it and, in installments, the principal of the periods not yet billed. What the customer
- * repaid of it stays in: they would have paid the same towards their own spending.
- */
-function drawPrincipalBilled(state: CreditAccountState, drawId: string, refundsApplied: Money): Money {
-  const draw = getEntry(state.draws, drawId);
-  if (!draw) return Money.ZERO;
-  const unbilled = draw.planId === null ? Money.ZERO : planUnbilledPrincipal(state.plans[draw.planId]);
-  return Money.max(Money.ZERO, draw.amount.minus(refundsApplied).minus(unbilled));
 }
