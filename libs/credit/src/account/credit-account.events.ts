@@ -163,8 +163,8 @@ export interface DrawReversedData {
  */
 export interface DisputedDrawMinimums {
   /**
-   * The draw's part of each statement's balance as issued: its principal billed by then (less what
-   * refunds took off what was owed of it) and the charges given back that were billed by then.
+   * The draw's part of each statement's balance as issued: its principal still owed then, on that
+   * statement and the ones before it, and the charges given back that were billed up to it.
    */
   drawBalances: { statementId: string; amount: Amount }[];
   /** The open statements whose minimum the reversal lowers. */

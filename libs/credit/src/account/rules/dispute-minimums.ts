@@ -17,10 +17,10 @@
  * What the customer had already paid of the draw's principal is returned to them by the reversal, so it
  * counts as never paid: the draw's part of a later statement is what was still owed of it (a customer who
  * paid the whole balance, the draw's included, is asked their own spending's minimum next month, not
- * nothing). What the customer paid
- * since a statement still counts towards its lowered minimum, even a part that went to the draw and is
- * returned: they paid it when it was asked for. The follow-ups of paying something down
- * (`withSettlementFollowUps`) then meet those minimums, cure the statements and lift the overdue freeze.
+ * nothing). What the customer paid since a statement still counts towards its lowered minimum, even a
+ * part that went to the draw and is returned: they paid it when it was asked for. The follow-ups of
+ * paying something down (`withSettlementFollowUps`) then meet those minimums, cure the statements and
+ * lift the overdue freeze.
  * What the overdue already caused stays: the days past due, the freeze and the credit-bureau report
  * recorded, the quarter's overdue days for the limit review, and the penalty interest the customer's own
  * principal bore while overdue. Nor is the interest given back that the customer's own principal bore
