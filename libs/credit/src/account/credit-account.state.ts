@@ -532,11 +532,12 @@ export function statementSums(statements: readonly StatementState[], carried = f
  * What is overdue on one statement: its unpaid minimum, or its whole remainder after the deferral limit,
  * never more than is still owed on it and the statements before it (`owedUpTo`): a refund can leave
  * less owed than the unpaid minimum. The remainder is all of `owedUpTo` when the statement holds the
- * earlier ones' balances (`statementsHoldEarlierBalances`, rule revision 3), else its own charges.
+ * earlier ones' balances (`statementsHoldEarlierBalances`, rule revision 3), else its own charges
+ * (`ownOwed`: what it owes; an upheld dispute asks it without the reversed draws, `rules/dispute-minimums.ts`).
  */
-export function statementOverdueAmount(s: StatementState, owedUpTo: Money, holdsEarlier: boolean): Money {
+export function statementOverdueAmount(s: StatementState, owedUpTo: Money, holdsEarlier: boolean, ownOwed: Money = bucketsTotal(s.owed)): Money {
   if (!s.overdue) return Money.ZERO;
-  if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return holdsEarlier ? owedUpTo : bucketsTotal(s.owed);
+  if (s.overdue.kind === 'DEFERRAL_LIMIT_REACHED') return holdsEarlier ? owedUpTo : ownOwed;
   return Money.min(owedUpTo, Money.max(Money.ZERO, s.minimum.minus(s.repaidSinceIssue)));
 }
 

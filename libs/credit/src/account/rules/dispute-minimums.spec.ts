@@ -206,30 +206,30 @@ describe('an upheld dispute sets the minimums again without the draw (PRODUCT.md
       expect(overdueAmount(victim.state).toString()).toBe(overdueAmount(own.state).toString());
     });
 
-    it('after an earlier reversal between the statements, is the same: two stolen draws end at the life without both', () => {
-      const { victim, own } = unpaidLives([
+    /** Two stolen 1,000.00 draws, the first upheld on 02-15 (`first` may rewrite its reversal), the second on 03-05. */
+    function twoReversals(first: (reversal: EventOf<'DrawReversed'>, victim: AccountScenario) => void = () => undefined) {
+      const lives = unpaidLives([
         ['stolen-1', '1000.00'],
         ['stolen-2', '1000.00'],
       ]);
-      victim.closeDaysThrough('2026-02-14');
-      uphold(victim, 'stolen-1');
-      victim.closeDaysThrough('2026-03-04');
-      uphold(victim, 'stolen-2');
+      lives.victim.closeDaysThrough('2026-02-14');
+      first(uphold(lives.victim, 'stolen-1'), lives.victim);
+      lives.victim.closeDaysThrough('2026-03-04');
+      uphold(lives.victim, 'stolen-2');
+      return lives;
+    }
+
+    it('after an earlier reversal between the statements, is the same: two stolen draws end at the life without both', () => {
+      const { victim, own } = twoReversals();
       for (const id of ['2026-01', '2026-02']) expect(listed(victim, id).minimum.toString()).toBe(listed(own, id).minimum.toString());
       expect(overdueAmount(victim.state).toString()).toBe(overdueAmount(own.state).toString());
     });
 
     it('leaves out a draw reversed by a build before minimums were set again, whose reversal records none', () => {
-      const { victim, own } = unpaidLives([
-        ['stolen-1', '1000.00'],
-        ['stolen-2', '1000.00'],
-      ]);
-      victim.closeDaysThrough('2026-02-14');
-      const first = uphold(victim, 'stolen-1');
-      delete (first.data as { minimums?: unknown }).minimums;
-      victim.state = fold(initialState(victim.accountId), victim.history);
-      victim.closeDaysThrough('2026-03-04');
-      uphold(victim, 'stolen-2');
+      const { victim, own } = twoReversals((reversal, victim) => {
+        delete (reversal.data as { minimums?: unknown }).minimums;
+        victim.state = fold(initialState(victim.accountId), victim.history);
+      });
       for (const id of ['2026-01', '2026-02']) expect(listed(victim, id).minimum.toString()).toBe(listed(own, id).minimum.toString());
     });
 

@@ -36,6 +36,7 @@ import {
   type CreditAccountState,
   initialState,
   type StatementState,
+  statementOverdueAmount,
   statementsHoldEarlierBalances,
 } from '../credit-account.state';
 import { evolve } from '../evolve';
@@ -164,10 +165,8 @@ function overdueWithout(state: CreditAccountState, held: Money[]): OverdueBefore
   return overdue;
 }
 
-/** A statement's overdue amount (`statementOverdueAmount`) without the reversed draws: its minimum set again, and what it owed without what they held. */
+/** A statement's overdue amount without the reversed draws: with its minimum set again, and what was owed without what they held. */
 function overdueWithoutAmount(o: OverdueBefore, minimumWithout: Money | undefined): Money {
-  const s = o.statement;
-  if (s.overdue?.kind === 'DEFERRAL_LIMIT_REACHED') return o.holdsEarlier ? o.owedUpToWithout : o.ownOwedWithout;
-  const minimum = minimumWithout === undefined ? s.minimum : Money.min(s.minimum, minimumWithout);
-  return Money.min(o.owedUpToWithout, Money.max(Money.ZERO, minimum.minus(s.repaidSinceIssue)));
+  const s = minimumWithout === undefined ? o.statement : { ...o.statement, minimum: Money.min(o.statement.minimum, minimumWithout) };
+  return statementOverdueAmount(s, o.owedUpToWithout, o.holdsEarlier, o.ownOwedWithout);
 }
