@@ -127,6 +127,108 @@ describe('request edges', () => {
     const explanation = await ledger.http.get('/accounts/acc_unknown/statements/2026-01/explanation');
     expect([explanation.status, explanation.body.error]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
   });
+  it('refuses a query string a route does not read, naming the parameter, rather than ignoring it', async () => {
+    const before = await head();
+    const reads = [
+      [`/accounts/${account}?asOf=2026-01-01`, 'asOf'],
+      [`/accounts/${account}/statements?foo=1`, 'foo'],
+      [`/accounts/${account}/statements/2026-01?foo=1`, 'foo'],
+      [`/accounts/${account}/limit-reviews?foo=1`, 'foo'],
+      ['/portfolio?foo=1', 'foo'],
+      [`/accounts/${account}/disputes?asOf=2026-01-01`, 'asOf'],
+      [`/accounts/${account}/statements/2026-01/explanation?foo=1`, 'foo'],
+      ['/operations/clock?foo=1', 'foo'],
+    ] as const;
+    for (const [route, field] of reads) {
+      const res = await ledger.http.get(route);
+      expect([route, res.status, res.body.details]).toEqual([route, 400, [{ field, problems: [`${field} is not a field or parameter of this request`] }]]);
+    }
+    const commands = [
+      ledger.http.post(`/accounts/${account}/pay-score?payScore=1`).send({ payScore: 702 }),
+      ledger.http.post('/applications?channel=INVITED').send(application('1992-07-07', 8)),
+      ledger.http.post('/operations/end-of-day?force=true').send({ businessDate: '2026-01-01' }),
+      ledger.http.put('/operations/clock?force=true').send({ now: '2026-01-02T10:00:00+08:00' }),
+    ];
+    for (const res of await Promise.all(commands)) expect([res.status, res.body.error, res.body.details[0].field]).toEqual([400, 'VALIDATION_FAILED', expect.stringMatching(/^(payScore|channel|force)$/)]);
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses a body on a command that takes none, as it refuses an unknown field elsewhere', async () => {
+    const before = await head();
+    const payoff = await ledger.http.post(`/accounts/${account}/installments/E-0/payoff`).send({ periods: 3 });
+    const clearance = await ledger.http.post(`/accounts/${account}/risk-suspension/clearance`).send({ note: 'cleared' });
+    expect([payoff.status, payoff.body.details]).toEqual([400, [{ field: 'periods', problems: ['periods is not a field or parameter of this request'] }]]);
+    expect([clearance.status, clearance.body.details[0].field]).toEqual([400, 'note']);
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses control characters in recorded text, and a statement id that is no month', async () => {
+    const before = await head();
+    const refused = [
+      [await ledger.http.post(`/accounts/${account}/draws`).send({ ...draw('E-C1', '1.00'), merchant: 'JD\u0000' }), 'merchant'],
+      [await ledger.http.post(`/accounts/${account}/risk-suspension`).send({ reason: 'OTHER', note: 'seen\u001b[2J' }), 'note'],
+      [await ledger.http.post('/applications').send({ ...application('1994-06-06', 7), name: '王\n明' }), 'name'],
+      [await ledger.http.post(`/accounts/${account}/auto-debit-failures`).send({ statementId: '2026-13', reason: 'INSUFFICIENT_FUNDS' }), 'statementId'],
+    ] as const;
+    for (const [res, field] of refused) expect([res.status, res.body.error, res.body.details[0].field]).toEqual([400, 'VALIDATION_FAILED', field]);
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses an ID number whose birth date has not come yet as malformed, writing nothing', async () => {
+    const before = await head();
+    const unborn = await ledger.http.post('/applications').send(application('2030-01-01', 5));
+    expect([unborn.status, unborn.body.error, unborn.body.details]).toEqual([400, 'INVALID_ID_NUMBER', [{ field: 'idNumber' }]]);
+    expect(await head()).toBe(before);
+    // Born today is a real birth date (and too young, which the age rule says).
+    const today = await ledger.http.post('/applications').send(application('2026-01-02', 5));
+    expect([today.status, today.body.decision, today.body.reasons]).toEqual([201, 'REJECTED', ['AGE_OUT_OF_RANGE']]);
+  });
+
+  it('answers an unknown account in the same words whether a command or a read asked', async () => {
+    const read = await ledger.http.get('/accounts/acc_nobody');
+    const command = await ledger.http.post('/accounts/acc_nobody/pay-score').send({ payScore: 700 });
+    expect(read.status).toBe(404);
+    expect(command.status).toBe(404);
+    expect(command.body).toEqual(read.body);
+    expect(read.body).toEqual({ error: 'ACCOUNT_NOT_FOUND', message: 'no account acc_nobody', details: [{ id: 'acc_nobody' }] });
+  });
+
+  it('records every anomaly risk monitoring reports, a second one while the line is suspended too, and one clearance lifts it', async () => {
+    const suspended = await openAccount(ledger, '1990-10-10', 45);
+    const first = await ledger.http.post(`/accounts/${suspended}/risk-suspension`).send({ reason: 'REMOTE_LOGIN', note: 'new device' });
+    const second = await ledger.http.post(`/accounts/${suspended}/risk-suspension`).send({ reason: 'HIGH_FREQUENCY_SPENDING', note: '40 draws in a minute' });
+    for (const res of [first, second]) expect([res.status, res.body.events.map((e: { type: string }) => e.type)]).toEqual([201, ['AccountSuspended']]);
+    expect(second.body.events[0].data).toMatchObject({ reason: 'HIGH_FREQUENCY_SPENDING', note: '40 draws in a minute' });
+    expect((await ledger.http.post(`/accounts/${suspended}/draws`).send(draw('S-1', '1.00'))).body).toMatchObject({ status: 'DECLINED', reason: 'ACCOUNT_NOT_ACTIVE' });
+    await ledger.http.post(`/accounts/${suspended}/risk-suspension/clearance`).expect(201);
+    expect((await ledger.http.post(`/accounts/${suspended}/draws`).send(draw('S-2', '1.00'))).status).toBe(201);
+  });
+
+  it('refuses a second dispute on a draw while the first is open, writing nothing', async () => {
+    await ledger.http.post(`/accounts/${account}/disputes`).send({ disputeId: 'E-DSP-1', drawId: 'E-0', reason: 'not mine' }).expect(201);
+    const before = await head();
+    const second = await ledger.http.post(`/accounts/${account}/disputes`).send({ disputeId: 'E-DSP-2', drawId: 'E-0', reason: 'still not mine' });
+    expect([second.status, second.body.error, second.body.details]).toEqual([409, 'DRAW_ALREADY_DISPUTED', [{ drawId: 'E-0', disputeId: 'E-DSP-1' }]]);
+    expect(await head()).toBe(before);
+  });
+});
+
+describe('the manual clock', () => {
+  it('moves at most a year past the next business day to close, so a typo in the year cannot stall the ledger', async () => {
+    const ledger = await startLedger(); // its clock starts on 2 January 2026, with no day closed
+    try {
+      const typo = await ledger.http.put('/operations/clock').send({ now: '2062-01-02T10:00:00+08:00' });
+      expect([typo.status, typo.body.error, typo.body.details]).toEqual([422, 'CLOCK_JUMP_TOO_FAR', [{ field: 'now', latest: '2027-01-03' }]]);
+      expect((await ledger.http.get('/operations/clock')).body.now).toBe('2026-01-02T09:00:00+08:00');
+      await ledger.http.put('/operations/clock').send({ now: '2026-01-03T00:05:00+08:00' }).expect(200);
+      await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' }).expect(200);
+      // Closing a day moves the horizon with it.
+      expect((await ledger.http.put('/operations/clock').send({ now: '2027-01-05T00:00:00+08:00' })).body.details).toEqual([{ field: 'now', latest: '2027-01-04' }]);
+      await ledger.http.put('/operations/clock').send({ now: '2027-01-04T23:59:59+08:00' }).expect(200);
+    } finally {
+      await ledger.close();
+    }
+  });
 });
 
 describe('the first business day a ledger closes', () => {

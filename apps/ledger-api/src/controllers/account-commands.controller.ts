@@ -20,6 +20,7 @@ import {
 } from '../dto/account-commands.dto';
 import { commandResponse } from '../http/command-response';
 import { domainCodesAnswering } from '../http/errors';
+import { NO_FIELDS } from '../http/validation';
 import { CommandAnswerSchema, DrawAnswerSchema } from '../http/openapi';
 import { commandMetadata } from '../http/request-context';
 
@@ -36,6 +37,8 @@ export class AccountCommandsController {
   constructor(private readonly commands: CommandBus) {}
 
   private async run(request: FastifyRequest, accountId: string, route: string, body: unknown, command: AccountCommand, naturalKey?: string) {
+    // A command's parameters are its body; a query string would be ignored, so it is refused.
+    NO_FIELDS.transform(request.query, { type: 'query' });
     const result = await this.commands.execute(new ExecuteAccountCommand(accountId, command, commandMetadata(request, route, body, naturalKey)));
     return commandResponse(result);
   }
@@ -79,7 +82,7 @@ export class AccountCommandsController {
   @HttpCode(201)
   @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Early payoff (提前还款): the remaining principal is billed on the next statement, future fees waived' })
-  payoff(@Param('id') id: string, @Param('planId') planId: string, @Req() req: FastifyRequest) {
+  payoff(@Param('id') id: string, @Param('planId') planId: string, @Body(NO_FIELDS) _body: unknown, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST installments/${planId}/payoff`, {}, { type: 'PayOffInstallmentEarly', planId }, `payoff:${planId}`);
   }
 
@@ -126,7 +129,7 @@ export class AccountCommandsController {
   @HttpCode(201)
   @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'An operator clears a risk suspension' })
-  clearSuspension(@Param('id') id: string, @Req() req: FastifyRequest) {
+  clearSuspension(@Param('id') id: string, @Body(NO_FIELDS) _body: unknown, @Req() req: FastifyRequest) {
     const meta = commandMetadata(req, 'POST risk-suspension/clearance', {});
     return this.run(req, id, 'POST risk-suspension/clearance', {}, { type: 'ClearRiskSuspension', operator: meta.actor });
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams } from '../dto/account-commands.dto';
+import { AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
 import { assertMonth } from '../http/validation';
 import {
   GetAccountQuery,
@@ -36,19 +36,19 @@ export class AccountQueriesController {
 
   @Get('accounts/:id')
   @ApiOperation({ summary: 'Balances, limit, available credit, status, overdue days and bucket' })
-  account(@Param('id') id: string, @Req() req: QueryRequest) {
+  account(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetAccountQuery(id, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id/statements')
   @ApiOperation({ summary: 'Every statement (账单) with its lines, minimum, due date, paid so far and status' })
-  async statements(@Param('id') id: string, @Req() req: QueryRequest) {
+  async statements(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return { accountId: id, statements: await this.queries.execute(new GetStatementsQuery(id, consistencyOf(req.query))) };
   }
 
   @Get('accounts/:id/statements/:month')
   @ApiOperation({ summary: 'One statement by billed month (YYYY-MM)' })
-  statement(@Param('id') id: string, @Param('month') month: string, @Req() req: QueryRequest) {
+  statement(@Param('id') id: string, @Param('month') month: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     assertMonth(month);
     return this.queries.execute(new GetStatementQuery(id, month, consistencyOf(req.query)));
   }
@@ -61,7 +61,7 @@ export class AccountQueriesController {
 
   @Get('accounts/:id/limit-reviews')
   @ApiOperation({ summary: 'Quarterly limit reviews (额度调整) with inputs, decision and reasons' })
-  async limitReviews(@Param('id') id: string, @Req() req: QueryRequest) {
+  async limitReviews(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return { accountId: id, reviews: await this.queries.execute(new GetLimitReviewsQuery(id, consistencyOf(req.query))) };
   }
 
@@ -73,7 +73,7 @@ export class AccountQueriesController {
 
   @Get('portfolio')
   @ApiOperation({ summary: 'Portfolio figures for the dashboards' })
-  portfolio(@Req() req: QueryRequest) {
+  portfolio(@Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetPortfolioQuery(consistencyOf(req.query)));
   }
 

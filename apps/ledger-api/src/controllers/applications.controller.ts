@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -8,6 +8,7 @@ import { SubmitApplicationDto } from '../dto/application.dto';
 import { commandMetadata } from '../http/request-context';
 import { commandResponse } from '../http/command-response';
 import { ApplicationDecisionSchema } from '../http/openapi';
+import { NO_FIELDS } from '../http/validation';
 
 @ApiTags('applications')
 @Controller('applications')
@@ -21,7 +22,7 @@ export class ApplicationsController {
   @ApiCreatedResponse({ type: ApplicationDecisionSchema, description: 'The decision with reasons, limit and rates (daily and annualized)' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_ID_NUMBER' })
   @ApiConflictResponse({ description: 'APPLICATION_ALREADY_APPROVED, IDEMPOTENCY_KEY_REUSED' })
-  async submit(@Body() body: SubmitApplicationDto, @Req() request: FastifyRequest) {
+  async submit(@Body() body: SubmitApplicationDto, @Query(NO_FIELDS) _query: unknown, @Req() request: FastifyRequest) {
     const result = await this.commands.execute(
       new SubmitApplicationCommand({ ...body, debitCard: body.debitCard ?? null }, commandMetadata(request, 'POST /applications', body)),
     );

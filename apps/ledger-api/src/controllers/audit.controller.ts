@@ -11,7 +11,7 @@ import { accountDisputes, accountHistory, accountHistoryAtClose, asOfMoment, acc
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
-import { assertMonth } from '../http/validation';
+import { assertMonth, NO_FIELDS } from '../http/validation';
 
 
 /** `asOf` as the moment to replay to (`asOfMoment`: a bare date is the end of that day in Asia/Shanghai), or 400. */
@@ -61,14 +61,14 @@ export class AuditController {
   @Get('accounts/:id/disputes')
   @AllowRoles('auditor', 'operator')
   @ApiOperation({ summary: "The account's disputes: the draw each is about, how it stands, and what an upheld one's reversal did (principal, charges given back, what is to be paid back to the customer)" })
-  disputes(@Param('id') id: string) {
+  disputes(@Param('id') id: string, @Query(NO_FIELDS) _query: unknown) {
     return accountDisputes(this.store, id).catch(mapped);
   }
 
   @Get('accounts/:id/statements/:month/explanation')
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: month must be YYYY-MM' })
   @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, what upheld disputes took off, rounding residual' })
-  explanation(@Param('id') id: string, @Param('month') month: string) {
+  explanation(@Param('id') id: string, @Param('month') month: string, @Query(NO_FIELDS) _query: unknown) {
     assertMonth(month);
     return explainStatement(this.store, id, month).catch(mapped);
   }

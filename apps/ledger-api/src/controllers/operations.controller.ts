@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { BusinessClock, CloseBusinessDayCommand, EndOfDayService } from '@ledger/servicing';
+import { addDays } from '@ledger/credit';
+import { BusinessClock, CloseBusinessDayCommand, EndOfDayService, MAX_CLOCK_STEP_DAYS } from '@ledger/servicing';
 import { ClockDto, EndOfDayDto } from '../dto/account-commands.dto';
 import { ClockSchema, EndOfDayReportSchema } from '../http/openapi';
 import { actorOf } from '../http/request-context';
+import { NO_FIELDS } from '../http/validation';
 
 @ApiTags('operations')
 @Controller('operations')
@@ -19,7 +21,7 @@ export class OperationsController {
   @Get('clock')
   @ApiOperation({ summary: 'The business clock: mode, now, business date and the last closed business day' })
   @ApiOkResponse({ type: ClockSchema })
-  async getClock() {
+  async getClock(@Query(NO_FIELDS) _query?: unknown) {
     const last = await this.endOfDay.lastClosed();
     return { mode: this.clock.mode, now: this.clock.now(), businessDate: this.clock.businessDate(), lastClosedBusinessDate: last.date };
   }
@@ -29,8 +31,13 @@ export class OperationsController {
   @ApiOkResponse({ type: ClockSchema, description: 'The clock as set' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_DATE_TIME' })
   @ApiConflictResponse({ description: 'CLOCK_NOT_MANUAL, CLOCK_WENT_BACKWARDS, CONCURRENCY_CONFLICT' })
-  async setClock(@Body() body: ClockDto, @Req() request: FastifyRequest) {
-    await this.clock.set(body.now, actorOf(request));
+  @ApiUnprocessableEntityResponse({ description: `CLOCK_JUMP_TOO_FAR: more than ${MAX_CLOCK_STEP_DAYS} days past the next business day to close` })
+  async setClock(@Body() body: ClockDto, @Query(NO_FIELDS) _query: unknown, @Req() request: FastifyRequest) {
+    // Every day up to the new date must be closed before the next command: a typo of a year (2062 for
+    // 2026) would leave commands refused until decades of days were closed, and time never goes back.
+    const last = await this.endOfDay.lastClosed();
+    const nextToClose = last.date === null ? this.clock.businessDate() : addDays(last.date, 1);
+    await this.clock.set(body.now, actorOf(request), { latestBusinessDate: addDays(nextToClose, MAX_CLOCK_STEP_DAYS) });
     return this.getClock();
   }
 
@@ -43,7 +50,7 @@ export class OperationsController {
   @ApiOkResponse({ type: EndOfDayReportSchema, description: "The day's report (its first one again when the day had closed before)" })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_BUSINESS_DATE' })
   @ApiConflictResponse({ description: 'BUSINESS_DAY_SKIPPED, BUSINESS_DAY_NOT_OVER, BUSINESS_DAY_BEFORE_LEDGER' })
-  closeDay(@Body() body: EndOfDayDto, @Req() request: FastifyRequest) {
+  closeDay(@Body() body: EndOfDayDto, @Query(NO_FIELDS) _query: unknown, @Req() request: FastifyRequest) {
     return this.commands.execute(new CloseBusinessDayCommand(body.businessDate, actorOf(request)));
   }
 }

@@ -24,7 +24,7 @@ export class DrawDto {
 }
 
 export class RefundDto {
-  @IsIdentifier('Merchant refund id: the same refund id twice is the same refund', 'RF-0001') refundId!: string;
+  @IsIdentifier("Merchant refund id, within the draw: the same refund id twice on a draw is the same refund (another draw's refunds have ids of their own)", 'RF-0001') refundId!: string;
   @IsAmount() amount!: string;
 }
 
@@ -61,7 +61,7 @@ export class RepaymentDto {
 }
 
 export class AutoDebitFailureDto {
-  @ApiProperty({ example: '2026-01', pattern: '^\\d{4}-\\d{2}$' }) @Matches(/^\d{4}-\d{2}$/, { message: 'statementId must be YYYY-MM' }) statementId!: string;
+  @ApiProperty({ example: '2026-01', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'statementId must be YYYY-MM (a billed month)' }) statementId!: string;
   @IsText('Why the debit failed (e.g. INSUFFICIENT_FUNDS)', 100, 'INSUFFICIENT_FUNDS') reason!: string;
 }
 

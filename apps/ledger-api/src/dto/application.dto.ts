@@ -26,7 +26,7 @@ export class SubmitApplicationDto {
   @Matches(/^\d{17}[\dXx]$/, { message: 'idNumber must be an 18-character PRC resident ID number' })
   idNumber!: string;
 
-  @ApiProperty({ description: 'Full name; stored masked', example: '张三' }) @IsString() @MinLength(1) @MaxLength(50) @Matches(/\S/, { message: 'name must not be blank' }) name!: string;
+  @ApiProperty({ description: 'Full name; stored masked', example: '张三' }) @IsString() @MinLength(1) @MaxLength(50) @Matches(/\S/, { message: 'name must not be blank' }) @Matches(/^\P{Cc}*$/u, { message: 'name must not contain control characters' }) name!: string;
 
   @ApiProperty({ description: 'ISO 3166-1 alpha-2 nationality', example: 'CN' }) @Matches(/^[A-Z]{2}$/, { message: 'nationality must be an ISO 3166-1 alpha-2 code' }) nationality!: string;
 

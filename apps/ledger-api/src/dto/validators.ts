@@ -26,12 +26,17 @@ export function IsIdentifier(description: string, example = 'ORD-20260105-0001')
   );
 }
 
-/** Free text: a string of at most `max` characters with something in it (empty or blank text is refused, as it records nothing). */
+/**
+ * Free text: a string of at most `max` characters with something in it (empty or blank text is refused, as
+ * it records nothing) and no control characters (a NUL, an escape, a line break), which would be stored in
+ * the event for good and break the CSV, log and terminal views that show it.
+ */
 export function IsText(description: string, max: number, example?: string) {
   return applyDecorators(
     ApiProperty({ description, minLength: 1, maxLength: max, example }),
     IsString(),
     MaxLength(max),
     Matches(/\S/, { message: '$property must not be empty or blank' }),
+    Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' }),
   );
 }

@@ -76,7 +76,8 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   }
   if (exception instanceof ClockError) {
     const malformed = exception.code === 'INVALID_DATE_TIME';
-    return { status: malformed ? 400 : 409, body: { error: exception.code, message: exception.message, details: malformed ? [{ field: 'now' }] : [] } };
+    const status = malformed ? 400 : exception.code === 'CLOCK_JUMP_TOO_FAR' ? 422 : 409;
+    return { status, body: { error: exception.code, message: exception.message, details: malformed ? [{ field: 'now' }] : Object.keys(exception.details).length > 0 ? [exception.details] : [] } };
   }
   if (exception instanceof EndOfDayError) return { status: exception.code === 'INVALID_BUSINESS_DATE' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [exception.details] } };
   if (exception instanceof QueryInputError) return { status: 400, body: { error: 'VALIDATION_FAILED', message: exception.message, details: [{ field: exception.field }] } };

@@ -1,4 +1,4 @@
-import { ValidationPipe } from '@nestjs/common';
+import { HttpStatus, type PipeTransform, ValidationPipe } from '@nestjs/common';
 import { ApiError, validationException } from './errors';
 
 /**
@@ -22,3 +22,25 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 export function assertMonth(month: string): void {
   if (!MONTH.test(month)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'month must be YYYY-MM', details: [{ field: 'month' }] });
 }
+
+/**
+ * For a route that takes no body or no query parameters of its own (a payoff, a clearance, a replay of
+ * the log): anything sent is refused as the DTOs' whitelist refuses an unknown field elsewhere, rather
+ * than ignored, so a client that believes it asked for something (`?asOf=` on a route that has none)
+ * learns that it did not. A class-validator DTO with no fields cannot say this: it refuses every value.
+ */
+export const NO_FIELDS: PipeTransform = {
+  transform(value: unknown) {
+    if (value === undefined || value === null) return value;
+    const details =
+      typeof value === 'object' && !Array.isArray(value)
+        ? Object.keys(value).map((field) => ({ field, problems: [`${field} is not a field or parameter of this request`] }))
+        : [{ field: 'body', problems: ['this request takes no body'] }];
+    if (details.length === 0) return value;
+    throw new ApiError(HttpStatus.BAD_REQUEST, {
+      error: 'VALIDATION_FAILED',
+      message: details.map((d) => `${d.field}: ${d.problems[0]}`).join(' | '),
+      details,
+    });
+  },
+};

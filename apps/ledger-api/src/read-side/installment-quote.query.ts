@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { accountTerms, contextAt, DomainError, formatPercent, Money, quoteInstallments, TermsCatalogue } from '@ledger/credit';
+import { accountNotFound, accountTerms, contextAt, formatPercent, Money, quoteInstallments, TermsCatalogue } from '@ledger/credit';
 import { AccountRepository, BusinessClock } from '@ledger/servicing';
 
 export interface InstallmentQuoteView {
@@ -38,7 +38,7 @@ export class GetInstallmentQuoteHandler implements IQueryHandler<GetInstallmentQ
 
   async execute({ accountId, amount, periods }: GetInstallmentQuoteQuery): Promise<InstallmentQuoteView> {
     const { state } = await this.repository.load(accountId);
-    if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+    if (state.status === 'NONE') throw accountNotFound(accountId);
     const terms = accountTerms(state, contextAt(this.clock.now(), this.terms));
     const quote = quoteInstallments(Money.of(amount), periods, terms);
     return {

@@ -10,7 +10,7 @@ import type { CreditAccountCommand } from './credit-account.commands';
 import type { CreditAccountEvent } from './credit-account.events';
 import type { CreditAccountState } from './credit-account.state';
 import { accountTerms, assertBusinessTime, type DecideContext } from './decide-context';
-import { DomainError } from './domain-error';
+import { accountNotFound, DomainError } from './domain-error';
 import { fold } from './evolve';
 import { getEntry, ownValue } from './sharded-record';
 import { decideApplication } from './rules/application';
@@ -31,7 +31,7 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
   assertBusinessTime(state, on);
   const terms = accountTerms(state, context);
   if (command.type === 'SubmitApplication') return decideApplication(command, state, on, context.terms.current);
-  if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
+  if (state.status === 'NONE') throw accountNotFound(state.accountId);
   assertOpenFor(command, state);
   switch (command.type) {
     case 'ActivateAccount':
@@ -67,7 +67,9 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
       }
       return command.payScore === state.payScore ? [] : [{ type: 'PayScoreUpdated', data: { on, payScore: command.payScore } }];
     case 'SuspendForRisk':
-      return state.riskSuspended ? [] : [{ type: 'AccountSuspended', data: { on, reason: command.reason, note: command.note } }];
+      // Every anomaly risk monitoring reports is recorded, a further one while the line is suspended too
+      // (it stays suspended until an operator clears it); a retry is once-only with an Idempotency-Key.
+      return [{ type: 'AccountSuspended', data: { on, reason: command.reason, note: command.note } }];
     case 'ClearRiskSuspension':
       if (!state.riskSuspended) throw new DomainError('NOT_SUSPENDED', 'the account is not suspended');
       return [{ type: 'SuspensionCleared', data: { on, operator: command.operator } }];
@@ -117,6 +119,13 @@ function decideOpenDispute(command: Extract<CreditAccountCommand, { type: 'OpenD
     throw new DomainError('DISPUTE_EXISTS', `dispute ${command.disputeId} is about draw ${existing.drawId}`, { disputeId: command.disputeId });
   }
   if (!getEntry(state.draws, command.drawId)) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
+  // One dispute at a time a draw, and none after one was upheld: a second would be upheld with nothing left
+  // to reverse. A rejected dispute leaves the draw open to another (new evidence).
+  const standing = Object.entries(state.disputes).find(([, d]) => d.drawId === command.drawId && (!d.resolved || d.upheld === true));
+  if (standing) {
+    const [disputeId, d] = standing;
+    throw new DomainError('DRAW_ALREADY_DISPUTED', `draw ${command.drawId} is already disputed: dispute ${disputeId} is ${d.resolved ? 'upheld' : 'open'}`, { drawId: command.drawId, disputeId });
+  }
   return [{ type: 'DisputeOpened', data: { on, disputeId: command.disputeId, drawId: command.drawId, reason: command.reason } }];
 }
 
@@ -126,6 +135,11 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
   if (dispute.resolved) {
     if (dispute.upheld === command.upheld) return [];
     throw new DomainError('DISPUTE_ALREADY_RESOLVED', `dispute ${command.disputeId} was already resolved`, { upheld: dispute.upheld });
+  }
+  const reversedBy = getEntry(state.draws, dispute.drawId)?.reversedByDispute ?? null;
+  if (command.upheld && reversedBy !== null) {
+    // Only a ledger written before DRAW_ALREADY_DISPUTED can hold two open disputes on one draw.
+    throw new DomainError('DRAW_ALREADY_DISPUTED', `draw ${dispute.drawId} was already reversed by dispute ${reversedBy}`, { drawId: dispute.drawId, disputeId: reversedBy });
   }
   const resolved: CreditAccountEvent = { type: 'DisputeResolved', data: { on, disputeId: command.disputeId, drawId: dispute.drawId, upheld: command.upheld, note: command.note } };
   if (!command.upheld) return [resolved];

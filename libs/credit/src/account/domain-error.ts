@@ -28,6 +28,7 @@ export const DOMAIN_ERROR_CODES = [
   'DISPUTE_EXISTS',
   'DISPUTE_NOT_FOUND',
   'DISPUTE_ALREADY_RESOLVED',
+  'DRAW_ALREADY_DISPUTED',
   'DAY_ALREADY_CLOSED',
   'BUSINESS_TIME_WENT_BACKWARDS',
 ] as const;
@@ -45,12 +46,18 @@ export class DomainError extends Error {
   }
 }
 
+/** An account with no events, in the same words and details as the read side's 404 (`no account <id>`). */
+export function accountNotFound(accountId: string): DomainError {
+  return new DomainError('ACCOUNT_NOT_FOUND', `no account ${accountId}`, { id: accountId });
+}
+
 /** The conflict codes: the same id retried with a different payload (TigerBeetle's exists_with_different_*). */
 export const CONFLICT_CODES: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>([
   'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD',
   'REFUND_EXISTS_WITH_DIFFERENT_AMOUNT',
   'REPAYMENT_EXISTS_WITH_DIFFERENT_AMOUNT',
   'DISPUTE_EXISTS',
+  'DRAW_ALREADY_DISPUTED',
   'APPLICATION_ALREADY_APPROVED',
   'ACCOUNT_ALREADY_ACTIVE',
 ]);

@@ -10,10 +10,23 @@ import { isValidDateTime, toShanghai } from '@ledger/credit';
 
 export const CLOCK_STREAM = 'ledger-clock';
 
+/**
+ * How far the operations API may move the manual clock past the next business day to close: a year.
+ * Commands wait for every day up to the clock's to be closed, one at a time, and the clock never goes
+ * back, so a typo in the year would otherwise stall the ledger for good.
+ */
+export const MAX_CLOCK_STEP_DAYS = 366;
+
+export interface ClockSetOptions {
+  /** The last business date the clock may be set to (CLOCK_JUMP_TOO_FAR past it). */
+  latestBusinessDate?: string;
+}
+
 export class ClockError extends Error {
   constructor(
-    readonly code: 'CLOCK_NOT_MANUAL' | 'CLOCK_WENT_BACKWARDS' | 'INVALID_DATE_TIME',
+    readonly code: 'CLOCK_NOT_MANUAL' | 'CLOCK_WENT_BACKWARDS' | 'CLOCK_JUMP_TOO_FAR' | 'INVALID_DATE_TIME',
     message: string,
+    readonly details: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -32,7 +45,7 @@ export abstract class BusinessClock {
   businessDate(): string {
     return toShanghai(this.now()).date;
   }
-  abstract set(dateTime: string, actor: string): Promise<string>;
+  abstract set(dateTime: string, actor: string, options?: ClockSetOptions): Promise<string>;
 }
 
 export class SystemClock extends BusinessClock {
@@ -84,9 +97,13 @@ export class ManualClock extends BusinessClock {
    * command on the same ledger, a second API): its append then conflicts, and the clock takes that
    * writer's time and tries once more, so it never stays behind the stream it is the last word of.
    */
-  async set(dateTime: string, actor: string): Promise<string> {
+  async set(dateTime: string, actor: string, options: ClockSetOptions = {}): Promise<string> {
     if (!isValidDateTime(dateTime)) throw new ClockError('INVALID_DATE_TIME', `not an ISO date-time with an offset: ${dateTime}`);
     const next = normalize(dateTime);
+    const latest = options.latestBusinessDate;
+    if (latest !== undefined && toShanghai(next).date > latest) {
+      throw new ClockError('CLOCK_JUMP_TOO_FAR', `the business clock may move at most to ${latest} (${MAX_CLOCK_STEP_DAYS} days past the next business day to close); asked for ${next}`, { field: 'now', latest });
+    }
     for (let attempt = 1; ; attempt++) {
       if (Date.parse(next) < Date.parse(this.current)) {
         throw new ClockError('CLOCK_WENT_BACKWARDS', `the business clock only moves forward: it is ${this.current}, asked for ${next}`);

@@ -33,10 +33,11 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
 
   async execute({ application: a, meta }: SubmitApplicationCommand): Promise<ExecuteResult> {
     const now = meta.now ?? this.clock.now();
-    await this.gate.assertOpen(toShanghai(now).date);
+    const on = toShanghai(now).date;
+    await this.gate.assertOpen(on);
     const idNumber = a.idNumber.toUpperCase();
-    if (!isValidPrcIdNumber(idNumber)) {
-      throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character and a real birth date', { field: 'idNumber' });
+    if (!isValidPrcIdNumber(idNumber, on)) {
+      throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character and a real birth date, not after the application date', { field: 'idNumber' });
     }
     const accountId = this.personalData.accountIdFor(idNumber);
     return this.repository.execute(

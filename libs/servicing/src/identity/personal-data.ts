@@ -12,17 +12,17 @@ const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
 
 /**
- * Whether an 18-character PRC resident ID number is well formed: a valid ISO 7064 check character, and a
- * birth date (characters 7 to 14) that is a real calendar date from 1900 on. A number whose check
- * character holds but whose date cannot exist (1990-02-30) is refused here, as malformed input, rather
- * than reaching the age rule.
+ * Whether an 18-character PRC resident ID number is well formed on business date `on`: a valid ISO 7064
+ * check character, and a birth date (characters 7 to 14) that is a real calendar date from 1900 on and
+ * not after `on`. A number whose check character holds but whose date cannot exist (1990-02-30) or has
+ * not come yet (2030-01-01) is refused here, as malformed input, rather than reaching the age rule.
  */
-export function isValidPrcIdNumber(id: string): boolean {
+export function isValidPrcIdNumber(id: string, on: string): boolean {
   if (!PRC_ID.test(id)) return false;
   const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
   if (CHECK_CHARS[sum % 11] !== id[17]) return false;
   const birthDate = birthDateFromIdNumber(id);
-  return birthDate >= '1900-01-01' && isValidDate(birthDate);
+  return birthDate >= '1900-01-01' && birthDate <= on && isValidDate(birthDate);
 }
 
 /** The birth date embedded in a PRC ID number (characters 7 to 14). */

@@ -4,6 +4,7 @@ import { isBalanced, postingsFor } from '../../journal/journal';
 import type { EventOf } from '../credit-account.events';
 import { isOverdue, overdueAmount, totalOwed } from '../credit-account.state';
 import { decide } from '../decide';
+import { fold } from '../evolve';
 import { contextAt, needsHistory } from '../decide-context';
 
 /** Opens an account on 2026-01-05 (pay score 720: limit 3,000.00, 0.045% a day). */
@@ -126,16 +127,45 @@ describe('an upheld dispute reverses the charges its draw gave rise to (PRODUCT.
     expect(isBalanced(postingsFor(reversed))).toBe(true);
   });
 
-  it('reverses a draw once: a second upheld dispute on it gives nothing back', () => {
+  it('reverses a draw once: a second dispute on it is refused while the first is open or upheld, and writes nothing', () => {
     const s = opened();
     s.at('2026-01-10').draw('stolen', '800.00');
     s.closeDaysThrough('2026-02-03');
-    uphold(s, 'stolen', 'dp-1');
+    const again = { type: 'OpenDispute', disputeId: 'dp-2', drawId: 'stolen', reason: 'again' } as const;
+    s.execute({ type: 'OpenDispute', disputeId: 'dp-1', drawId: 'stolen', reason: 'not mine' });
+    expect(() => s.execute(again)).toThrow(expect.objectContaining({ code: 'DRAW_ALREADY_DISPUTED', details: { drawId: 'stolen', disputeId: 'dp-1' } }));
+    s.execute({ type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' });
     const before = s.history.length;
-    s.execute({ type: 'OpenDispute', disputeId: 'dp-2', drawId: 'stolen', reason: 'again' });
-    const events = s.execute({ type: 'ResolveDispute', disputeId: 'dp-2', upheld: true, note: 'again' });
-    expect(events.map((e) => e.type)).toEqual(['DisputeResolved']);
-    expect(s.history.length).toBe(before + 2);
+    expect(() => s.execute(again)).toThrow(expect.objectContaining({ code: 'DRAW_ALREADY_DISPUTED', message: expect.stringContaining('dispute dp-1 is upheld') }));
+    expect(s.history.length).toBe(before);
+    // The same dispute sent again is still the same dispute, not a second one.
+    expect(s.execute({ type: 'OpenDispute', disputeId: 'dp-1', drawId: 'stolen', reason: 'not mine' })).toEqual([]);
+  });
+
+  it('lets a draw be disputed again once a dispute on it was rejected', () => {
+    const s = opened();
+    s.at('2026-01-10').draw('contested', '300.00');
+    s.execute({ type: 'OpenDispute', disputeId: 'dp-1', drawId: 'contested', reason: 'not mine' });
+    s.execute({ type: 'ResolveDispute', disputeId: 'dp-1', upheld: false, note: 'the customer signed for it' });
+    expect(s.execute({ type: 'OpenDispute', disputeId: 'dp-2', drawId: 'contested', reason: 'new evidence' }).map((e) => e.type)).toEqual(['DisputeOpened']);
+    s.execute({ type: 'ResolveDispute', disputeId: 'dp-2', upheld: true, note: 'upheld on the new evidence' });
+    expect(s.lastOf('DrawReversed').data.drawId).toBe('contested');
+  });
+
+  it('refuses to uphold a second dispute on a reversed draw in a ledger written before the refusal above', () => {
+    const s = opened();
+    s.at('2026-01-10').draw('stolen', '800.00');
+    s.closeDaysThrough('2026-02-03');
+    s.execute({ type: 'OpenDispute', disputeId: 'dp-1', drawId: 'stolen', reason: 'not mine' });
+    // A second dispute opened while the first was, as earlier builds recorded it.
+    const legacy = { type: 'DisputeOpened', data: { on: s.businessDate, disputeId: 'dp-2', drawId: 'stolen', reason: 'again' } } as const;
+    s.state = fold(s.state, [legacy]);
+    s.history.push(legacy);
+    s.execute({ type: 'ResolveDispute', disputeId: 'dp-1', upheld: true, note: 'upheld' });
+    expect(() => s.execute({ type: 'ResolveDispute', disputeId: 'dp-2', upheld: true, note: 'again' })).toThrow(
+      expect.objectContaining({ code: 'DRAW_ALREADY_DISPUTED', details: { drawId: 'stolen', disputeId: 'dp-1' } }),
+    );
+    expect(s.execute({ type: 'ResolveDispute', disputeId: 'dp-2', upheld: false, note: 'already reversed' }).map((e) => e.type)).toEqual(['DisputeResolved']);
   });
 
   it("splits a month's interest between two disputed draws so that both reversals together give back what the month charged on them", () => {

@@ -16,7 +16,7 @@ import { toShanghai } from '../../time/local-date';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent, DeclineReason, InactiveDetail } from '../credit-account.events';
 import { availableCredit, type CreditAccountState } from '../credit-account.state';
-import { DomainError } from '../domain-error';
+import { accountNotFound, DomainError } from '../domain-error';
 import { getEntry } from '../sharded-record';
 
 type RequestDraw = Extract<CreditAccountCommand, { type: 'RequestDraw' }>;
@@ -55,7 +55,7 @@ export const DRAW_RULES: [DeclineReason, (c: DrawCheck) => boolean][] = [
 ];
 
 export function decideDraw(command: RequestDraw, state: CreditAccountState, on: string, now: string, terms: ProductTerms): CreditAccountEvent[] {
-  if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
+  if (state.status === 'NONE') throw accountNotFound(state.accountId);
   const amount = parsePositive(command.amount, 'amount');
   const existing = getEntry(state.orders, command.orderId);
   if (existing) {

@@ -7,7 +7,7 @@ import { Money } from '../../money/money';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
 import { COMPONENT_ORDER, type CreditAccountState, totalOwed } from '../credit-account.state';
-import { DomainError } from '../domain-error';
+import { accountNotFound, DomainError } from '../domain-error';
 import { parsePositive } from './draws';
 import { withSettlementFollowUps } from './settlement';
 import { getEntry } from '../sharded-record';
@@ -40,7 +40,7 @@ export function allocateRepayment(state: CreditAccountState, amount: Money): { l
 }
 
 export function decideRepayment(command: Receive, state: CreditAccountState, on: string, now: string): CreditAccountEvent[] {
-  if (state.status === 'NONE') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${state.accountId} does not exist`);
+  if (state.status === 'NONE') throw accountNotFound(state.accountId);
   const amount = parsePositive(command.amount, 'amount');
   const existing = getEntry(state.repayments, command.reference);
   if (existing) {
