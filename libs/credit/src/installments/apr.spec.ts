@@ -40,6 +40,15 @@ describe('the APR of an installment plan', () => {
     expect(percent('1000.00', 3, '0.005')).toBe('0.0898');
   });
 
+  it('quotes the IRR of the payments the schedule asks, not of n equal amounts, where the two round apart', () => {
+    // 515.00 over 3 at 0.50%: fee 2.58 (2.575 half up), principal 171.66, 171.66, 171.68, so the payments
+    // are 174.24, 174.24, 174.26. Paying the last 0.02 a month later costs less: 12 x IRR = 8.99491%,
+    // where three equal payments of 174.2466... give 8.99508%, which would round to 9.00%.
+    expect(percent('515.00', 3, '0.005')).toBe('0.0899');
+    const equal = Money.of('522.74'); // 3 x 174.2466..., borrowing 3 x 515.00 keeps the IRR and the fen whole
+    expect(aprOfSchedule(Money.of('1545.00'), [equal, equal, equal]).toFixed(4)).toBe('0.0900');
+  });
+
   it('quotes 9.00% for 333.33 over 3 periods, because the fee rounds up from 1.66665 to 1.67', () => {
     expect(percent('333.33', 3, '0.005')).toBe('0.0900');
   });
