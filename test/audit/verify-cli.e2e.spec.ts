@@ -120,6 +120,15 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`INSERT INTO statements SELECT 'acc_ghost', statement_id, statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, minimum_lowered_to, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, daily_rate, penalty_daily_rate, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
           return { accountId: row.account_id, statementId: row.statement_id, newDraws: row.new_draws, repaidSinceIssue: row.repaid_since_issue, dailyRate: row.daily_rate };
         }),
+      // End of day visits only the accounts its schedule names: a row lost or moved skips the account's month end.
+      lostSchedule: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const [lost, moved] = db.prepare('SELECT account_id, next_action_date FROM eod_schedule ORDER BY account_id LIMIT 2').all() as { account_id: string; next_action_date: string }[];
+          db.prepare('DELETE FROM eod_schedule WHERE account_id = ?').run(lost.account_id);
+          db.prepare(`UPDATE eod_schedule SET next_action_date = '2099-01-01' WHERE account_id = ?`).run(moved.account_id);
+          db.prepare(`INSERT INTO eod_schedule VALUES ('acc_ghost', '2026-01-31', 1)`).run();
+          return { lost: lost.account_id, lostDate: lost.next_action_date, moved: moved.account_id, movedDate: moved.next_action_date };
+        }),
       aheadReadModel: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
           const row = db.prepare(`SELECT account_id FROM balances WHERE status = 'ACTIVE' ORDER BY account_id LIMIT 1`).get() as { account_id: string };
@@ -292,6 +301,19 @@ describe('ledger verify on a simulated ledger', () => {
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: 'statements.2099-01', expected: null, actual: 'present' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_ghost', field: 'statements' }),
     ]);
+  });
+
+  it('fails on an end-of-day schedule row lost, moved or without an account, naming the date the replay needs', () => {
+    expect(runs.lostSchedule.code).toBe(1);
+    const { lost, lostDate, moved, movedDate } = facts.lostSchedule;
+    expect(report('lostSchedule').findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: lost, field: 'eod_schedule.next_action_date', expected: lostDate, actual: null }),
+        expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: moved, field: 'eod_schedule.next_action_date', expected: movedDate, actual: '2099-01-01' }),
+        expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_ghost', field: 'eod_schedule' }),
+      ]),
+    );
+    expect(report('lostSchedule').findings).toHaveLength(3);
   });
 
   it("names a read-model row past the log's head, and compares no figure of it", () => {

@@ -307,6 +307,19 @@ describe('ledger CLI refusals', () => {
         expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
       },
     );
+
+    it('exits 0 from a clean verify whose notice on stderr finds the reader gone (`verify 2>&1 | head -1`)', async () => {
+      const child = spawn(process.execPath, [CLI, 'verify', '--no-read-models'], {
+        env: { ...process.env, LEDGER_SQLITE_PATH: log, LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      // The report is read; stderr's reader has gone before the notice after it is written.
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, ok: stdout.startsWith('OK: ') }).toEqual({ code: 0, ok: true });
+    });
   });
 
   it('leaves the ledger itself readable', () => {

@@ -73,6 +73,11 @@ async function main(): Promise<void> {
     if (!isClosedStdout(error)) throw error;
     process.exit(process.exitCode ?? 0);
   });
+  // `ledger verify 2>&1 | head`: a notice on stderr after the reader has gone is not a failure of the
+  // command; the work goes on, and its exit code says how it went.
+  process.stderr.on('error', (error) => {
+    if (!isClosedStdout(error)) throw error;
+  });
   const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, Boolean(process.env.LEDGER_READ_MODEL_PATH)), {
     cliName: 'ledger',
     logger: ['error', 'warn'],

@@ -7,7 +7,10 @@
  * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
  * - each read-model row (balances, statements) equals the replayed state: a statement's row every figure
  *   of its event, the amounts allocated to it, the repayments counted toward its minimum, and its status,
- *   outstanding amount and overdue date as the account's state gives them.
+ *   outstanding amount and overdue date as the account's state gives them;
+ * - each account's row in the end-of-day schedule names the next date the replayed state needs a close,
+ *   after the last day the log closed: end of day visits only the accounts it names, so a row lost or
+ *   moved would skip the account's statement, due date and review without a word.
  * Every finding names the account, the event and the difference. Nothing is written.
  *
  * The first pass checks what needs the log's order (the anchors) or only the event and its stream's last
@@ -19,6 +22,7 @@
  */
 import {
   accrualBreakdown,
+  addDays,
   accrualRows,
   CHART_OF_ACCOUNTS,
   type CreditAccountState,
@@ -36,7 +40,7 @@ import {
   type StatementIssuedData,
 } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { type BalanceRow, balanceRow, type Db, getAccruals, getStatements, statementView, type StatementView } from '@ledger/projections';
+import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getStatements, nextActionFor, statementView, type StatementView } from '@ledger/projections';
 import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
@@ -126,6 +130,9 @@ export class LedgerVerifier {
   private anchorIndex = 0;
   private hasher = new AnchorHasher('');
   private events = 0;
+  /** The last business day the log closed (first pass), from which the end-of-day schedule looks ahead. */
+  private lastClosed: string | null = null;
+  private scheduleRow: ReturnType<Db['prepare']> | undefined;
 
   constructor(private readonly store: EventStore, private readonly options: VerifyOptions = {}) {}
 
@@ -168,6 +175,7 @@ export class LedgerVerifier {
     const dataJson = canonicalJson(row.data);
     this.hasher.add(row, dataJson);
     this.checkRecordedAt(row);
+    if (row.stream === BUSINESS_DAYS_STREAM && row.type === 'BusinessDayClosed') this.lastClosed = String((row.data as { businessDate: unknown }).businessDate);
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
     this.checkChain(row, where, dataJson);
@@ -238,12 +246,13 @@ export class LedgerVerifier {
       if (done % 1_000n === 0n || done === total) this.options.onProgress?.(done, total, 'accounts');
     }
     if (db === undefined) return;
-    const withoutEvents = (table: 'balances' | 'statements') =>
+    const withoutEvents = (table: 'balances' | 'statements' | 'eod_schedule') =>
       (db.prepare(`SELECT DISTINCT account_id FROM ${table} WHERE account_id NOT IN (SELECT account_id FROM balances WHERE updated_position > ?)`).pluck().all(this.lastPosition) as string[]).filter(
         (accountId) => !this.chains.has(`${ACCOUNT_STREAM_PREFIX}${accountId}`),
       );
     for (const accountId of withoutEvents('balances')) this.findings.push(finding('READ_MODEL_MISMATCH', 'a balances row for an account without events', { accountId, field: 'balances' }));
     for (const accountId of withoutEvents('statements')) this.findings.push(finding('READ_MODEL_MISMATCH', 'statements for an account without events', { accountId, field: 'statements' }));
+    for (const accountId of withoutEvents('eod_schedule')) this.findings.push(finding('READ_MODEL_MISMATCH', 'an end-of-day schedule row for an account without events', { accountId, field: 'eod_schedule' }));
   }
 
   /**
@@ -398,6 +407,25 @@ export class LedgerVerifier {
       this.findings.push(finding('READ_MODEL_MISMATCH', `balances.${column} is ${actual}, the replay gives ${expected}`, { accountId, field: `balances.${column}`, expected, actual }));
     }
     this.checkStatementRows(db, accountId, account);
+    this.checkSchedule(db, accountId, account);
+  }
+
+  /**
+   * The account's end-of-day schedule row against the replay: the next date a close needs the account
+   * (`nextActionFor`) from its last event, or, where that day has closed since, from the day after the
+   * last close, as the projection's sweeps move it. A row a close after the first pass wrote is left alone.
+   */
+  private checkSchedule(db: Db, accountId: string, account: AccountReplay): void {
+    this.scheduleRow ??= db.prepare('SELECT next_action_date AS date, position FROM eod_schedule WHERE account_id = ?');
+    const row = this.scheduleRow.get(accountId) as { date: string; position: number } | undefined;
+    if (row !== undefined && BigInt(row.position) > this.lastPosition) return;
+    const lastOn = account.state.lastOn ?? '0000-01-01';
+    let expected = nextActionFor(account.state, lastOn, DEFAULT_TERMS_CATALOGUE);
+    if (expected !== null && this.lastClosed !== null && expected <= this.lastClosed) expected = nextActionFor(account.state, addDays(this.lastClosed, 1), DEFAULT_TERMS_CATALOGUE);
+    const actual = row?.date ?? null;
+    if (actual === expected) return;
+    const message = `the end-of-day schedule has ${actual === null ? 'no row' : `its next close on ${actual}`}, the replay needs ${expected === null ? 'none' : expected}: end of day visits only the accounts it names`;
+    this.findings.push(finding('READ_MODEL_MISMATCH', message, { accountId, field: 'eod_schedule.next_action_date', expected, actual }));
   }
 
   private checkStatementRows(db: Db, accountId: string, account: AccountReplay): void {
