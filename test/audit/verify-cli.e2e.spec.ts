@@ -120,6 +120,14 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`INSERT INTO statements SELECT 'acc_ghost', statement_id, statement_date, period_from, period_to, due_date, new_draws, refunds, revolving_principal, installment_periods_json, interest_exact, interest_charged, interest_residual, penalty_exact, penalty_charged, penalty_residual, fees, previous_balance, statement_balance, overdue_included, minimum_repayment, minimum_lowered_to, repaid, refunded, repaid_since_issue, outstanding, status, overdue_since, terms_version, daily_rate, penalty_daily_rate, issued_position FROM statements WHERE account_id = ? AND statement_id = ?`).run(row.account_id, row.statement_id);
           return { accountId: row.account_id, statementId: row.statement_id, newDraws: row.new_draws, repaidSinceIssue: row.repaid_since_issue, dailyRate: row.daily_rate };
         }),
+      // A command loads its account from the snapshot: a limit raised there would let draws through.
+      editedSnapshot: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const row = db.prepare(`SELECT stream, revision, state FROM snapshots WHERE state LIKE '%"limit":{"$money":"%' ORDER BY stream LIMIT 1`).get() as { stream: string; revision: number; state: string };
+          const limit = /"limit":\{"\$money":"([^"]+)"\}/.exec(row.state)![1];
+          db.prepare('UPDATE snapshots SET state = ? WHERE stream = ?').run(row.state.replace(`"limit":{"$money":"${limit}"}`, '"limit":{"$money":"900000"}'), row.stream);
+          return { accountId: row.stream.replace(/^credit-account-/, '').replace(/\/.*$/, ''), revision: String(row.revision), limit };
+        }),
       // End of day visits only the accounts its schedule names: a row lost or moved skips the account's month end.
       lostSchedule: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
@@ -300,6 +308,14 @@ describe('ledger verify on a simulated ledger', () => {
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `statements.${statementId}.dailyRate`, expected: dailyRate, actual: '0.9' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: 'statements.2099-01', expected: null, actual: 'present' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_ghost', field: 'statements' }),
+    ]);
+  });
+
+  it("fails on a snapshot whose state differs from the replay at its revision, naming the field", () => {
+    expect(runs.editedSnapshot.code).toBe(1);
+    const { accountId, revision, limit } = facts.editedSnapshot;
+    expect(report('editedSnapshot').findings).toEqual([
+      expect.objectContaining({ check: 'SNAPSHOT_MISMATCH', accountId, revision, field: 'snapshot.limit', expected: JSON.stringify({ $money: limit }), actual: '{"$money":"900000"}' }),
     ]);
   });
 

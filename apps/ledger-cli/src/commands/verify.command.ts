@@ -6,6 +6,7 @@
  * the log cut back, or rewritten with anchors made anew.
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { SqliteEventStore } from '@ledger/event-store';
 import { type ExpectedAnchor, verifyLedger, type VerifyReport } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, progress, table } from '../output';
@@ -62,7 +63,9 @@ export class VerifyCommand extends CommandRunner {
         const readModels = options.readModels === false ? null : this.files.openReadModels();
         checkedReadModels = readModels !== null;
         try {
-          return await verifyLedger(store, { readModels: readModels ?? undefined, expectAnchors: options.expectAnchor, onProgress: (done, total, unit) => bar.update(done, total, unit) });
+          // The snapshots live in the SQLite log's file; EventStoreDB deployments keep none between starts.
+          const snapshots = store instanceof SqliteEventStore ? store.snapshotStore() : undefined;
+          return await verifyLedger(store, { readModels: readModels ?? undefined, snapshots, expectAnchors: options.expectAnchor, onProgress: (done, total, unit) => bar.update(done, total, unit) });
         } finally {
           readModels?.close();
         }

@@ -8,6 +8,7 @@
  * - each read-model row (balances, statements) equals the replayed state: a statement's row every figure
  *   of its event, the amounts allocated to it, the repayments counted toward its minimum, and its status,
  *   outstanding amount and overdue date as the account's state gives them;
+ * - each account's snapshot (the cache a command's load starts from) equals the replay at its revision;
  * - each account's row in the end-of-day schedule names the next date the replayed state needs a close,
  *   after the last day the log closed: end of day visits only the accounts it names, so a row lost or
  *   moved would skip the account's statement, due date and review without a word.
@@ -36,12 +37,13 @@ import {
   type LedgerAccount,
   Money,
   postingsFor,
+  serializeState,
   type CreditAccountEvent,
   type StatementIssuedData,
 } from '@ledger/credit';
-import { EventStore } from '@ledger/event-store';
+import { EventStore, SnapshotStore } from '@ledger/event-store';
 import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getStatements, nextActionFor, statementView, type StatementView } from '@ledger/projections';
-import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
+import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
 import { canonicalJson } from './canonical-json';
@@ -52,6 +54,8 @@ import { balanceRowDifferences, CHECK_NAMES, type CheckName, differingPart, find
 export interface VerifyOptions {
   /** The read-model database; without it the read-model checks are skipped. */
   readModels?: Db;
+  /** The snapshots commands load accounts from; without them the snapshot check is skipped. */
+  snapshots?: SnapshotStore;
   /** Positions of the log checked (first pass), then accounts replayed (second). */
   onProgress?(done: bigint, total: bigint, unit: 'positions' | 'accounts'): void;
   /**
@@ -228,11 +232,13 @@ export class LedgerVerifier {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
       const receivables = Object.fromEntries(RECEIVABLES.map((r) => [r, Money.ZERO])) as Record<Receivable, Money>;
       const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [] };
+      const snapshot = this.options.snapshots && (await readAccountSnapshot(this.options.snapshots, accountId));
       let last: LogRow | undefined;
       for (const row of await readStream(stream)) {
         if (row.position > this.lastPosition) break;
         last = row;
         this.replay(account, row, eventWhere(row));
+        if (snapshot && row.revision === snapshot.revision && !account.failed) this.checkSnapshot(account, snapshot.state, eventWhere(row));
       }
       // Read alone, the stream must hold what the log held for it (a store may drop a stream's events from one and not the other).
       const inLog = this.chains.get(stream)!.revision;
@@ -318,6 +324,33 @@ export class LedgerVerifier {
       account.failed = true;
       this.findings.push(finding('REPLAY_FAILED', `the event cannot be replayed: ${(error as Error).message}`, where));
     }
+  }
+
+  /**
+   * The account's snapshot against the replay at its revision: a command on the account is decided on the
+   * snapshot's state and the events after it, so an edited snapshot (a limit raised in the file, say)
+   * would decide what the log cannot explain. Named by the first top-level field of the state that differs.
+   */
+  private checkSnapshot(account: AccountReplay, snapshotState: CreditAccountState, where: Partial<Finding>): void {
+    let stored: Record<string, unknown>;
+    try {
+      stored = JSON.parse(serializeState(snapshotState)) as Record<string, unknown>;
+    } catch {
+      return; // A part that does not parse: the load replays from the first event instead (a cache miss).
+    }
+    const replayed = JSON.parse(serializeState(account.state)) as Record<string, unknown>;
+    const json = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
+    const field = Object.keys({ ...replayed, ...stored }).find((key) => json(stored[key]) !== json(replayed[key]));
+    if (field === undefined) return;
+    const text = (value: unknown) => json(value).slice(0, 200);
+    this.findings.push(
+      finding('SNAPSHOT_MISMATCH', `the snapshot at revision ${where.revision} differs from the replay there in ${field}: a command would be decided on it`, {
+        ...where,
+        field: `snapshot.${field}`,
+        expected: text(replayed[field]),
+        actual: text(stored[field]),
+      }),
+    );
   }
 
   /** The account's receivables in the journal against what its replayed state owes, kind by kind. */

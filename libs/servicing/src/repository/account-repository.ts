@@ -298,27 +298,8 @@ export class AccountRepository {
     return { accounts: this.cache.size, bytes: this.cache.weight, maxAccounts: this.cache.capacity, maxBytes: this.cache.maxWeight ?? Number.POSITIVE_INFINITY };
   }
 
-  /**
-   * The account's latest usable snapshot: the one under this build's key (`snapshotKey`), of its own
-   * envelope or the lines envelope before it, else one of the JSON envelope that builds before those
-   * wrote under the stream's name. A snapshot of a version this build does not read, or that does not
-   * decode, is passed over.
-   */
-  private async readSnapshot(accountId: string): Promise<SnapshotAt | undefined> {
-    const stream = accountStream(accountId);
-    for (const key of [snapshotKey(stream), stream]) {
-      const snapshot = await this.snapshots.loadText(key);
-      if (!snapshot || !READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)) continue;
-      // A snapshot of an older version converts as it is read, and would again at every cold load: it
-      // counts as none taken, so the account takes one of this version at its next command or eviction.
-      // Its parts are read but never named by that one, owned by no repository: a store keeps each part
-      // under its snapshot's version (the memory store refuses a snapshot that names a part of another,
-      // and a reader of SQLite's would find such a part replaced, and replay), so it saves them all again.
-      const current = snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION;
-      const body = decodeBody(snapshot, (name) => this.snapshots.loadPart(key, name), current ? this.partsOwner : {});
-      if (body) return { ...body, revision: snapshot.revision, snapshotRevision: current ? snapshot.revision : null };
-    }
-    return undefined;
+  private readSnapshot(accountId: string): Promise<SnapshotAt | undefined> {
+    return readAccountSnapshot(this.snapshots, accountId, this.partsOwner);
   }
 
   private async loadFrom(accountId: string, snapshot: SnapshotAt | undefined): Promise<LoadedAccount> {
@@ -547,6 +528,30 @@ export class AccountRepository {
  * (older, still correct with the events after it) or none, and a rollback to one costs load time only.
  */
 export const snapshotKey = (stream: string) => `${stream}/lines`;
+
+/**
+ * The account's latest usable snapshot, as a load reads it: the one under this build's key
+ * (`snapshotKey`), of its own envelope or the lines envelope before it, else one of the JSON envelope that
+ * builds before those wrote under the stream's name. A snapshot of a version this build does not read, or
+ * that does not decode, is passed over. `partsOwner` owns the parts a current snapshot's state reads (a
+ * repository's own object; `verify`, which saves nothing, passes none).
+ */
+export async function readAccountSnapshot(snapshots: SnapshotStore, accountId: string, partsOwner: object = {}): Promise<SnapshotAt | undefined> {
+  const stream = accountStream(accountId);
+  for (const key of [snapshotKey(stream), stream]) {
+    const snapshot = await snapshots.loadText(key);
+    if (!snapshot || !READABLE_SNAPSHOT_VERSIONS.has(snapshot.schemaVersion)) continue;
+    // A snapshot of an older version converts as it is read, and would again at every cold load: it
+    // counts as none taken, so the account takes one of this version at its next command or eviction.
+    // Its parts are read but never named by that one, owned by no repository: a store keeps each part
+    // under its snapshot's version (the memory store refuses a snapshot that names a part of another,
+    // and a reader of SQLite's would find such a part replaced, and replay), so it saves them all again.
+    const current = snapshot.schemaVersion === SNAPSHOT_SCHEMA_VERSION;
+    const body = decodeBody(snapshot, (name) => snapshots.loadPart(key, name), current ? partsOwner : {});
+    if (body) return { ...body, revision: snapshot.revision, snapshotRevision: current ? snapshot.revision : null };
+  }
+  return undefined;
+}
 
 /**
  * A readable snapshot's body, or undefined for one that does not decode: a snapshot is a cache, so a
