@@ -128,6 +128,15 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare('UPDATE snapshots SET state = ? WHERE stream = ?').run(row.state.replace(`"limit":{"$money":"${limit}"}`, '"limit":{"$money":"900000"}'), row.stream);
           return { accountId: row.stream.replace(/^credit-account-/, '').replace(/\/.*$/, ''), revision: String(row.revision), limit };
         }),
+      // A quarterly review edited in the read model, and a balances row for no account, dated past the head.
+      staleReview: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const row = db.prepare('SELECT account_id, quarter, new_limit FROM limit_reviews ORDER BY account_id, quarter LIMIT 1').get() as { account_id: string; quarter: string; new_limit: string };
+          db.prepare(`UPDATE limit_reviews SET new_limit = '99999.00' WHERE account_id = ? AND quarter = ?`).run(row.account_id, row.quarter);
+          const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('balances') as string[]).slice(1);
+          db.prepare(`INSERT INTO balances SELECT 'acc_future', ${columns.map((c) => (c === 'updated_position' ? '999999999' : c)).join(', ')} FROM balances LIMIT 1`).run();
+          return { accountId: row.account_id, quarter: row.quarter, newLimit: row.new_limit };
+        }),
       // End of day visits only the accounts its schedule names: a row lost or moved skips the account's month end.
       lostSchedule: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
@@ -316,6 +325,15 @@ describe('ledger verify on a simulated ledger', () => {
     const { accountId, revision, limit } = facts.editedSnapshot;
     expect(report('editedSnapshot').findings).toEqual([
       expect.objectContaining({ check: 'SNAPSHOT_MISMATCH', accountId, revision, field: 'snapshot.limit', expected: JSON.stringify({ $money: limit }), actual: '{"$money":"900000"}' }),
+    ]);
+  });
+
+  it("fails on a limit review that differs from its event, and on a row of no account however far ahead it claims to be", () => {
+    expect(runs.staleReview.code).toBe(1);
+    const { accountId, quarter, newLimit } = facts.staleReview;
+    expect(report('staleReview').findings).toEqual([
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `limit_reviews.${quarter}.newLimit`, expected: JSON.stringify(newLimit), actual: '"99999.00"' }),
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_future', field: 'balances' }),
     ]);
   });
 

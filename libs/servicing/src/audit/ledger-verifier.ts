@@ -5,7 +5,7 @@
  * - each account's receivables in the journal (its postings summed) equal what its replayed state owes, by kind;
  * - no posted amount has more than 2 decimals;
  * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
- * - each read-model row (balances, statements) equals the replayed state: a statement's row every figure
+ * - each read-model row (balances, statements, limit reviews) equals the replayed state: a statement's row every figure
  *   of its event, the amounts allocated to it, the repayments counted toward its minimum, and its status,
  *   outstanding amount and overdue date as the account's state gives them;
  * - each account's snapshot (the cache a command's load starts from) equals the replay at its revision;
@@ -42,7 +42,7 @@ import {
   type StatementIssuedData,
 } from '@ledger/credit';
 import { EventStore, SnapshotStore } from '@ledger/event-store';
-import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getStatements, nextActionFor, statementView, type StatementView } from '@ledger/projections';
+import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getLimitReviews, getStatements, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
 import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
@@ -252,13 +252,17 @@ export class LedgerVerifier {
       if (done % 1_000n === 0n || done === total) this.options.onProgress?.(done, total, 'accounts');
     }
     if (db === undefined) return;
-    const withoutEvents = (table: 'balances' | 'statements' | 'eod_schedule') =>
-      (db.prepare(`SELECT DISTINCT account_id FROM ${table} WHERE account_id NOT IN (SELECT account_id FROM balances WHERE updated_position > ?)`).pluck().all(this.lastPosition) as string[]).filter(
+    // An account the log held no event of by the first pass may have begun since (an API serving): its
+    // balances row then sits between that position and the head. A row past the head no projection wrote.
+    const head = await this.store.headPosition();
+    const withoutEvents = (table: 'balances' | 'statements' | 'eod_schedule' | 'limit_reviews') =>
+      (db.prepare(`SELECT DISTINCT account_id FROM ${table} WHERE account_id NOT IN (SELECT account_id FROM balances WHERE updated_position > ? AND updated_position <= ?)`).pluck().all(this.lastPosition, head) as string[]).filter(
         (accountId) => !this.chains.has(`${ACCOUNT_STREAM_PREFIX}${accountId}`),
       );
     for (const accountId of withoutEvents('balances')) this.findings.push(finding('READ_MODEL_MISMATCH', 'a balances row for an account without events', { accountId, field: 'balances' }));
     for (const accountId of withoutEvents('statements')) this.findings.push(finding('READ_MODEL_MISMATCH', 'statements for an account without events', { accountId, field: 'statements' }));
     for (const accountId of withoutEvents('eod_schedule')) this.findings.push(finding('READ_MODEL_MISMATCH', 'an end-of-day schedule row for an account without events', { accountId, field: 'eod_schedule' }));
+    for (const accountId of withoutEvents('limit_reviews')) this.findings.push(finding('READ_MODEL_MISMATCH', 'limit reviews for an account without events', { accountId, field: 'limit_reviews' }));
   }
 
   /**
@@ -440,7 +444,42 @@ export class LedgerVerifier {
       this.findings.push(finding('READ_MODEL_MISMATCH', `balances.${column} is ${actual}, the replay gives ${expected}`, { accountId, field: `balances.${column}`, expected, actual }));
     }
     this.checkStatementRows(db, accountId, account);
+    this.checkLimitReviews(db, accountId, account);
     this.checkSchedule(db, accountId, account);
+  }
+
+  /** Each quarterly review in the read model against its event, field by field, and no review either lacks. */
+  private checkLimitReviews(db: Db, accountId: string, account: AccountReplay): void {
+    const expected = new Map<string, LimitReviewView>();
+    for (const event of account.history) {
+      if (event.type !== 'CreditLimitReviewed') continue;
+      const d = event.data;
+      expected.set(d.quarter, {
+        accountId,
+        quarter: d.quarter,
+        reviewedOn: d.on,
+        inputs: { ...d.inputs, overdueEpisodes: d.inputs.overdueEpisodes ?? 0 },
+        decision: d.decision,
+        reasons: d.reasons,
+        oldLimit: d.oldLimit,
+        newLimit: d.newLimit,
+        oldDailyRate: d.oldDailyRate,
+        newDailyRate: d.newDailyRate,
+        newPenaltyDailyRate: d.newPenaltyDailyRate,
+        termsVersion: d.termsVersion,
+      });
+    }
+    const stored = new Map(getLimitReviews(db, accountId).map((view) => [view.quarter, view]));
+    for (const quarter of new Set([...expected.keys(), ...stored.keys()])) {
+      const [want, have] = [expected.get(quarter), stored.get(quarter)];
+      const fields = want && have ? (Object.keys(want) as (keyof LimitReviewView)[]).filter((key) => JSON.stringify(want[key]) !== JSON.stringify(have[key])) : ['row' as const];
+      for (const field of fields) {
+        const shown = (view: LimitReviewView | undefined) => (view === undefined ? null : field === 'row' ? 'present' : JSON.stringify(view[field]));
+        this.findings.push(
+          finding('READ_MODEL_MISMATCH', `limit review ${quarter} ${field} is ${shown(have) ?? 'missing'} in the read model, ${shown(want) ?? 'absent'} in the log`, { accountId, field: `limit_reviews.${quarter}.${field}`, expected: shown(want), actual: shown(have) }),
+        );
+      }
+    }
   }
 
   /**
