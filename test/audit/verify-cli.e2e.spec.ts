@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Money } from '@ledger/credit';
 import type { Finding, VerifyReport } from '@ledger/servicing/audit';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
@@ -136,6 +137,15 @@ describe('ledger verify on a simulated ledger', () => {
           const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('balances') as string[]).slice(1);
           db.prepare(`INSERT INTO balances SELECT 'acc_future', ${columns.map((c) => (c === 'updated_position' ? '999999999' : c)).join(', ')} FROM balances LIMIT 1`).run();
           return { accountId: row.account_id, quarter: row.quarter, newLimit: row.new_limit };
+        }),
+      // A day of the month not yet billed, as /accruals serves it (a billed month's sums are checked at its statement).
+      openAccrual: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const row = db
+            .prepare(`SELECT s.account_id, s.from_date, s.normal_principal FROM accrual_segments s WHERE s.normal_principal != '0' AND s.from_date > (SELECT max(period_to) FROM statements t WHERE t.account_id = s.account_id) ORDER BY s.account_id, s.from_date LIMIT 1`)
+            .get() as { account_id: string; from_date: string; normal_principal: string };
+          db.prepare(`UPDATE accrual_segments SET normal_principal = '999999' WHERE account_id = ? AND from_date = ?`).run(row.account_id, row.from_date);
+          return { accountId: row.account_id, date: row.from_date, normalPrincipal: row.normal_principal };
         }),
       // End of day visits only the accounts its schedule names: a row lost or moved skips the account's month end.
       lostSchedule: (dir) =>
@@ -334,6 +344,14 @@ describe('ledger verify on a simulated ledger', () => {
     expect(report('staleReview').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `limit_reviews.${quarter}.newLimit`, expected: JSON.stringify(newLimit), actual: '"99999.00"' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_future', field: 'balances' }),
+    ]);
+  });
+
+  it('fails on a daily accrual of the month not yet billed that differs from the replay, naming its first day', () => {
+    expect(runs.openAccrual.code).toBe(1);
+    const { accountId, date, normalPrincipal } = facts.openAccrual;
+    expect(report('openAccrual').findings).toEqual([
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `accruals.${date}.normalPrincipal`, expected: Money.of(normalPrincipal).toJSON(), actual: '999999.00' }),
     ]);
   });
 

@@ -445,7 +445,35 @@ export class LedgerVerifier {
     }
     this.checkStatementRows(db, accountId, account);
     this.checkLimitReviews(db, accountId, account);
+    this.checkOpenAccruals(db, accountId, account);
     this.checkSchedule(db, accountId, account);
+  }
+
+  /**
+   * The daily accruals of the period not yet billed, as `/accruals` serves them, against the replayed
+   * state's, day by day up to the last closed day (the billed periods' sums are checked at each statement).
+   * The first day that differs is named.
+   */
+  private checkOpenAccruals(db: Db, accountId: string, account: AccountReplay): void {
+    const start = account.state.accrual.periodStart;
+    if (start === null || this.lastClosed === null || this.lastClosed < start) return;
+    const earliest = addDays(this.lastClosed, -700); // within the read side's range limit; a period is a month
+    const from = start > earliest ? start : earliest;
+    const stored = getAccruals(db, accountId, from, this.lastClosed).days;
+    const replayed = accrualRows(account.state.accrual.segments, from, stored.at(-1)?.date ?? this.lastClosed);
+    const view = (day: (typeof replayed)[number] | undefined) =>
+      day && { date: day.date, normalPrincipal: day.normalPrincipal.toJSON(), interest: day.interest.toExactString(), penaltyPrincipal: day.penaltyPrincipal.toJSON(), penaltyInterest: day.penaltyInterest.toExactString() };
+    for (let i = 0; i < Math.max(stored.length, replayed.length); i++) {
+      const want = view(replayed[i]);
+      const have = stored[i] && { date: stored[i].date, normalPrincipal: stored[i].normalPrincipal, interest: stored[i].interest, penaltyPrincipal: stored[i].penaltyPrincipal, penaltyInterest: stored[i].penaltyInterest };
+      const field = want && have ? (Object.keys(want) as (keyof typeof want)[]).find((key) => want[key] !== have[key]) : 'date';
+      if (field === undefined) continue;
+      const date = want?.date ?? have?.date;
+      this.findings.push(
+        finding('READ_MODEL_MISMATCH', `the accrual of ${date} has ${field} ${have?.[field] ?? 'missing'} in the read model, ${want?.[field] ?? 'none'} in the replay`, { accountId, field: `accruals.${date}.${field}`, expected: want?.[field] ?? null, actual: have?.[field] ?? null }),
+      );
+      return;
+    }
   }
 
   /** Each quarterly review in the read model against its event, field by field, and no review either lacks. */
