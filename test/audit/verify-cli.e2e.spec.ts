@@ -138,6 +138,14 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`INSERT INTO balances SELECT 'acc_future', ${columns.map((c) => (c === 'updated_position' ? '999999999' : c)).join(', ')} FROM balances LIMIT 1`).run();
           return { accountId: row.account_id, quarter: row.quarter, newLimit: row.new_limit };
         }),
+      // The last anchor's count of events: no later anchor covers its event.
+      lastAnchorCount: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const row = db.prepare(`SELECT position, data FROM events WHERE stream = 'system-audit-anchors' ORDER BY position DESC LIMIT 1`).get() as { position: number; data: string };
+          const data = JSON.parse(row.data) as { events: number };
+          db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify({ ...data, events: data.events - 1 }), row.position);
+          return { position: String(row.position), events: String(data.events) };
+        }),
       // A day of the month not yet billed, as /accruals serves it (a billed month's sums are checked at its statement).
       openAccrual: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
@@ -344,6 +352,14 @@ describe('ledger verify on a simulated ledger', () => {
     expect(report('staleReview').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `limit_reviews.${quarter}.newLimit`, expected: JSON.stringify(newLimit), actual: '"99999.00"' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_future', field: 'balances' }),
+    ]);
+  });
+
+  it("fails on the last anchor's count of events edited, which no later anchor covers", () => {
+    expect(runs.lastAnchorCount.code).toBe(1);
+    const { position, events } = facts.lastAnchorCount;
+    expect(report('lastAnchorCount').findings).toEqual([
+      expect.objectContaining({ check: 'ANCHOR_MISMATCH', stream: 'system-audit-anchors', position, field: 'events', expected: events, actual: String(Number(events) - 1) }),
     ]);
   });
 

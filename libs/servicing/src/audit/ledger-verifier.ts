@@ -410,6 +410,9 @@ export class LedgerVerifier {
     const where = { stream: 'system-audit-anchors', position: anchor.position.toString() };
     if (recomputed !== anchor.data.hash) {
       this.findings.push(finding('ANCHOR_MISMATCH', `the log from position ${anchor.data.fromPosition} (exclusive) to ${anchor.data.toPosition} no longer hashes to its anchor (anchored ${anchor.data.events} events, now ${this.hasher.count})`, { ...where, field: 'hash', expected: anchor.data.hash, actual: recomputed }));
+    } else if (anchor.data.events !== this.hasher.count) {
+      // The next anchor covers this one's event, but nothing covers the last one's: its count is checked here.
+      this.findings.push(finding('ANCHOR_MISMATCH', `anchor at position ${anchor.position} says it covers ${anchor.data.events} events; the log it hashes holds ${this.hasher.count}`, { ...where, field: 'events', expected: String(this.hasher.count), actual: String(anchor.data.events) }));
     }
     if (anchor.data.previousHash !== (previous?.hash ?? '') || anchor.data.fromPosition !== (previous?.toPosition ?? '0')) {
       this.findings.push(finding('ANCHOR_MISMATCH', `anchor at position ${anchor.position} does not follow the anchor before it: an anchor is missing or edited`, { ...where, field: 'previousHash', expected: previous?.hash ?? '', actual: anchor.data.previousHash }));
