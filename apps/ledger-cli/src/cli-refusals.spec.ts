@@ -202,6 +202,13 @@ describe('ledger CLI refusals', () => {
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: 'ledger: account nope has no events\n' });
   });
 
+  it('explain of a month that cannot be: one line naming the option, exit 2', async () => {
+    for (const month of ['2026-13', '2026-00']) {
+      const run = await ledger('explain', '--account', 'nope', '--statement', month);
+      expect(run).toMatchObject({ code: 2, stdout: '', stderr: `ledger: --statement must be a month (YYYY-MM), got ${month}\n` });
+    }
+  });
+
   describe('rebuild does not empty good read models', () => {
     const rows = (path: string) => {
       const db = new Database(path, { readonly: true, fileMustExist: true });

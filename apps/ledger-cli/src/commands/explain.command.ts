@@ -93,7 +93,7 @@ export class ExplainCommand extends CommandRunner {
 
   async run(_params: string[], options: ExplainOptions): Promise<void> {
     if (!options.account || !options.statement) throw new CliError('--account and --statement are required');
-    if (!/^\d{4}-\d{2}$/.test(options.statement)) throw new CliError(`--statement must be a month (YYYY-MM), got ${options.statement}`);
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.statement)) throw new CliError(`--statement must be a month (YYYY-MM), got ${options.statement}`);
     const explanation = await this.files.withStore(async (store) => {
       try {
         return await explainStatement(store, options.account, options.statement);
