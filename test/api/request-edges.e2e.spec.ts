@@ -204,6 +204,19 @@ describe('request edges', () => {
     expect((await ledger.http.post(`/accounts/${suspended}/draws`).send(draw('S-2', '1.00'))).status).toBe(201);
   });
 
+  it('answers a conversion or a dispute resolution sent again with another payload as a conflict (409)', async () => {
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('E-I1', '600.00')).expect(201);
+    await ledger.http.post(`/accounts/${account}/draws/E-I1/installments`).send({ periods: 6 }).expect(201);
+    await ledger.http.post(`/accounts/${account}/disputes`).send({ disputeId: 'E-DSP-R', drawId: 'E-I1', reason: 'not mine' }).expect(201);
+    await ledger.http.post(`/accounts/${account}/disputes/E-DSP-R/resolution`).send({ upheld: false, note: 'signed for' }).expect(201);
+    const before = await head();
+    const periods = await ledger.http.post(`/accounts/${account}/draws/E-I1/installments`).send({ periods: 3 });
+    expect([periods.status, periods.body.error, periods.body.details]).toEqual([409, 'INSTALLMENT_EXISTS_WITH_DIFFERENT_PERIODS', [{ drawId: 'E-I1', periods: 6 }]]);
+    const outcome = await ledger.http.post(`/accounts/${account}/disputes/E-DSP-R/resolution`).send({ upheld: true, note: 'changed my mind' });
+    expect([outcome.status, outcome.body.error]).toEqual([409, 'DISPUTE_ALREADY_RESOLVED']);
+    expect(await head()).toBe(before);
+  });
+
   it('refuses a second dispute on a draw while the first is open, writing nothing', async () => {
     await ledger.http.post(`/accounts/${account}/disputes`).send({ disputeId: 'E-DSP-1', drawId: 'E-0', reason: 'not mine' }).expect(201);
     const before = await head();

@@ -37,7 +37,9 @@ export function decideConversion(command: Convert, state: CreditAccountState, on
   const placement = placementOf(state, draw);
   if (placement.kind === 'INSTALLMENT') {
     if (state.plans[placement.planId].periods === command.periods) return [];
-    throw new DomainError('INSTALLMENT_NOT_ELIGIBLE', `draw ${draw.drawId} is already in installments`, { drawId: draw.drawId });
+    // The conversion of this draw sent again with other periods: the same id, another payload.
+    const periods = state.plans[placement.planId].periods;
+    throw new DomainError('INSTALLMENT_EXISTS_WITH_DIFFERENT_PERIODS', `draw ${draw.drawId} is already in ${periods} installments`, { drawId: draw.drawId, periods });
   }
   const detail = inactiveDetail(state);
   if (detail !== null) throw new DomainError('ACCOUNT_NOT_ACTIVE', `the account is not active (${detail})`, { detail });

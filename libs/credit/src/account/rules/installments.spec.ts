@@ -164,6 +164,13 @@ describe('converting a draw into installments', () => {
     expect(() => convert(s)).toThrow(expect.objectContaining({ code: 'INSTALLMENT_NOT_ELIGIBLE' }));
   });
 
+  it('answers a conversion sent again with its periods as done, and with other periods as a conflict', () => {
+    const s = withDraw();
+    convert(s, 6);
+    expect(convert(s, 6)).toEqual([]);
+    expect(() => convert(s, 3)).toThrow(expect.objectContaining({ code: 'INSTALLMENT_EXISTS_WITH_DIFFERENT_PERIODS', details: { drawId: 'o-1', periods: 6 } }));
+  });
+
   it('closes the plan and waives future fees when the draw is refunded in full', () => {
     const s = withDraw();
     convert(s);
