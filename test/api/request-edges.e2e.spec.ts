@@ -162,7 +162,7 @@ describe('request edges', () => {
     expect(await head()).toBe(before);
   });
 
-  it('refuses control characters in recorded text, and a statement id that is no month', async () => {
+  it('refuses control characters in recorded text (line breaks only in notes), and a statement id that is no month', async () => {
     const before = await head();
     const refused = [
       [await ledger.http.post(`/accounts/${account}/draws`).send({ ...draw('E-C1', '1.00'), merchant: 'JD\u0000' }), 'merchant'],
@@ -172,6 +172,10 @@ describe('request edges', () => {
     ] as const;
     for (const [res, field] of refused) expect([res.status, res.body.error, res.body.details[0].field]).toEqual([400, 'VALIDATION_FAILED', field]);
     expect(await head()).toBe(before);
+    // A note may run over several lines.
+    const lines = await ledger.http.post(`/accounts/${account}/risk-suspension`).send({ reason: 'OTHER', note: 'new device\r\n\tShenzhen, 03:12' });
+    expect([lines.status, lines.body.events[0].data.note]).toEqual([201, 'new device\r\n\tShenzhen, 03:12']);
+    await ledger.http.post(`/accounts/${account}/risk-suspension/clearance`).expect(201);
   });
 
   it('refuses an ID number whose birth date has not come yet as malformed, writing nothing', async () => {

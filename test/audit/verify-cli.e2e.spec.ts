@@ -201,6 +201,16 @@ describe('ledger verify on a simulated ledger', () => {
       return {};
     });
     pending.push(ledger(rebuilding, 'verify').then((r) => void (runs.rebuildingReadModels = r)));
+    // Read models one close behind the log, as an API's are for a moment after end of day commits a close:
+    // rebuilt from the log cut before its last close, then checked against the whole log.
+    const behind = copyOf(clean);
+    corrupt(behind, 'ledger.sqlite', (db) => {
+      db.prepare(`DELETE FROM events WHERE position >= (SELECT max(position) FROM events WHERE type = 'BusinessDayClosed')`).run();
+      return {};
+    });
+    const rebuilt = await ledger(behind, 'rebuild');
+    if (rebuilt.code !== 0) throw new Error(`rebuild failed: ${rebuilt.stderr}`);
+    pending.push(runLedger(clean, ['verify', '--format', 'json'], { LEDGER_READ_MODEL_PATH: join(behind, 'ledger.read-models.sqlite') }).then((r) => void (runs.closeNotProjected = r)));
     await Promise.all(pending);
   });
   afterAll(() => {
@@ -353,6 +363,11 @@ describe('ledger verify on a simulated ledger', () => {
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId, field: `limit_reviews.${quarter}.newLimit`, expected: JSON.stringify(newLimit), actual: '"99999.00"' }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: 'acc_future', field: 'balances' }),
     ]);
+  });
+
+  it('passes read models one close behind the log: the open month and the schedule are checked as of the close both hold', () => {
+    expect(runs.closeNotProjected.code).toBe(0);
+    expect(report('closeNotProjected')).toMatchObject({ ok: true, findings: [] });
   });
 
   it("fails on the last anchor's count of events edited, which no later anchor covers", () => {

@@ -79,7 +79,7 @@ export class PayScoreDto {
 
 export class RiskSuspensionDto {
   @ApiProperty({ enum: ['REMOTE_LOGIN', 'HIGH_FREQUENCY_SPENDING', 'OTHER'] }) @IsIn(['REMOTE_LOGIN', 'HIGH_FREQUENCY_SPENDING', 'OTHER']) reason!: 'REMOTE_LOGIN' | 'HIGH_FREQUENCY_SPENDING' | 'OTHER';
-  @IsText('What risk monitoring saw', 500, 'login from a new device') note!: string;
+  @IsText('What risk monitoring saw', 500, 'login from a new device', { multiline: true }) note!: string;
 }
 
 export class UnlockDto {
@@ -89,12 +89,12 @@ export class UnlockDto {
 export class DisputeDto {
   @IsIdentifier('Dispute id', 'DSP-0001') disputeId!: string;
   @IsIdentifier('The disputed draw (its order id)') drawId!: string;
-  @IsText('What the customer reported', 500, 'card stolen') reason!: string;
+  @IsText('What the customer reported', 500, 'card stolen', { multiline: true }) reason!: string;
 }
 
 export class DisputeResolutionDto {
   @ApiProperty({ description: 'Upheld disputes reverse the draw in full (全额赔付)' }) @IsBoolean() upheld!: boolean;
-  @IsText('Resolution note', 500, 'confirmed fraud') note!: string;
+  @IsText('Resolution note', 500, 'confirmed fraud', { multiline: true }) note!: string;
 }
 
 export class ClockDto {

@@ -28,15 +28,18 @@ export function IsIdentifier(description: string, example = 'ORD-20260105-0001')
 
 /**
  * Free text: a string of at most `max` characters with something in it (empty or blank text is refused, as
- * it records nothing) and no control characters (a NUL, an escape, a line break), which would be stored in
- * the event for good and break the CSV, log and terminal views that show it.
+ * it records nothing) and no control characters (a NUL, an escape), which would be stored in the event for
+ * good and break the CSV, log and terminal views that show it. A `multiline` note may hold line breaks and
+ * tabs (an operator's note pasted from a case file); a name or a code may not.
  */
-export function IsText(description: string, max: number, example?: string) {
+export function IsText(description: string, max: number, example?: string, { multiline = false } = {}) {
   return applyDecorators(
     ApiProperty({ description, minLength: 1, maxLength: max, example }),
     IsString(),
     MaxLength(max),
     Matches(/\S/, { message: '$property must not be empty or blank' }),
-    Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' }),
+    multiline
+      ? Matches(/^(?:[\t\n\r]|\P{Cc})*$/u, { message: '$property must not contain control characters other than line breaks and tabs' })
+      : Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' }),
   );
 }

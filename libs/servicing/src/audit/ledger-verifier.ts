@@ -42,7 +42,7 @@ import {
   type StatementIssuedData,
 } from '@ledger/credit';
 import { EventStore, SnapshotStore } from '@ledger/event-store';
-import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getLimitReviews, getStatements, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
+import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getLimitReviews, getStatements, lastClosedBusinessDay, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
 import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
@@ -448,8 +448,15 @@ export class LedgerVerifier {
     }
     this.checkStatementRows(db, accountId, account);
     this.checkLimitReviews(db, accountId, account);
-    this.checkOpenAccruals(db, accountId, account);
-    this.checkSchedule(db, accountId, account);
+    // The accruals and the schedule as of the last close both the log (to the first pass) and the read
+    // models hold: an API serving meanwhile commits a close to the log before its projections apply it.
+    // One read transaction, so a close the projections commit meanwhile is seen by both reads or neither.
+    db.transaction(() => {
+      const projected = lastClosedBusinessDay(db);
+      const closed = this.lastClosed === null || projected === null ? null : projected < this.lastClosed ? projected : this.lastClosed;
+      this.checkOpenAccruals(db, accountId, account, closed);
+      this.checkSchedule(db, accountId, account, closed);
+    })();
   }
 
   /**
@@ -457,13 +464,13 @@ export class LedgerVerifier {
    * state's, day by day up to the last closed day (the billed periods' sums are checked at each statement).
    * The first day that differs is named.
    */
-  private checkOpenAccruals(db: Db, accountId: string, account: AccountReplay): void {
+  private checkOpenAccruals(db: Db, accountId: string, account: AccountReplay, closed: string | null): void {
     const start = account.state.accrual.periodStart;
-    if (start === null || this.lastClosed === null || this.lastClosed < start) return;
-    const earliest = addDays(this.lastClosed, -700); // within the read side's range limit; a period is a month
+    if (start === null || closed === null || closed < start) return;
+    const earliest = addDays(closed, -700); // within the read side's range limit; a period is a month
     const from = start > earliest ? start : earliest;
-    const stored = getAccruals(db, accountId, from, this.lastClosed).days;
-    const replayed = accrualRows(account.state.accrual.segments, from, stored.at(-1)?.date ?? this.lastClosed);
+    const stored = getAccruals(db, accountId, from, closed).days;
+    const replayed = accrualRows(account.state.accrual.segments, from, closed);
     const view = (day: (typeof replayed)[number] | undefined) =>
       day && { date: day.date, normalPrincipal: day.normalPrincipal.toJSON(), interest: day.interest.toExactString(), penaltyPrincipal: day.penaltyPrincipal.toJSON(), penaltyInterest: day.penaltyInterest.toExactString() };
     for (let i = 0; i < Math.max(stored.length, replayed.length); i++) {
@@ -489,7 +496,16 @@ export class LedgerVerifier {
         accountId,
         quarter: d.quarter,
         reviewedOn: d.on,
-        inputs: { ...d.inputs, overdueEpisodes: d.inputs.overdueEpisodes ?? 0 },
+        // In the view's order (reviews recorded before overdue episodes were counted carry none: 0).
+        inputs: {
+          averageUtilization: d.inputs.averageUtilization,
+          overdueDays: d.inputs.overdueDays,
+          overdueEpisodes: d.inputs.overdueEpisodes ?? 0,
+          statementsDue: d.inputs.statementsDue,
+          statementsPaidOnTime: d.inputs.statementsPaidOnTime,
+          payScore: d.inputs.payScore,
+          owed: d.inputs.owed,
+        },
         decision: d.decision,
         reasons: d.reasons,
         oldLimit: d.oldLimit,
@@ -515,16 +531,16 @@ export class LedgerVerifier {
 
   /**
    * The account's end-of-day schedule row against the replay: the next date a close needs the account
-   * (`nextActionFor`) from its last event, or, where that day has closed since, from the day after the
-   * last close, as the projection's sweeps move it. A row a close after the first pass wrote is left alone.
+   * (`nextActionFor`) from its last event, or, where that day has closed since, from the day after
+   * `closed`, as the projection's sweeps move it. A row a close after the first pass wrote is left alone.
    */
-  private checkSchedule(db: Db, accountId: string, account: AccountReplay): void {
+  private checkSchedule(db: Db, accountId: string, account: AccountReplay, closed: string | null): void {
     this.scheduleRow ??= db.prepare('SELECT next_action_date AS date, position FROM eod_schedule WHERE account_id = ?');
     const row = this.scheduleRow.get(accountId) as { date: string; position: number } | undefined;
     if (row !== undefined && BigInt(row.position) > this.lastPosition) return;
     const lastOn = account.state.lastOn ?? '0000-01-01';
     let expected = nextActionFor(account.state, lastOn, DEFAULT_TERMS_CATALOGUE);
-    if (expected !== null && this.lastClosed !== null && expected <= this.lastClosed) expected = nextActionFor(account.state, addDays(this.lastClosed, 1), DEFAULT_TERMS_CATALOGUE);
+    if (expected !== null && closed !== null && expected <= closed) expected = nextActionFor(account.state, addDays(closed, 1), DEFAULT_TERMS_CATALOGUE);
     const actual = row?.date ?? null;
     if (actual === expected) return;
     const message = `the end-of-day schedule has ${actual === null ? 'no row' : `its next close on ${actual}`}, the replay needs ${expected === null ? 'none' : expected}: end of day visits only the accounts it names`;
