@@ -211,6 +211,16 @@ describe('ledger verify on a simulated ledger', () => {
     const rebuilt = await ledger(behind, 'rebuild');
     if (rebuilt.code !== 0) throw new Error(`rebuild failed: ${rebuilt.stderr}`);
     pending.push(runLedger(clean, ['verify', '--format', 'json'], { LEDGER_READ_MODEL_PATH: join(behind, 'ledger.read-models.sqlite') }).then((r) => void (runs.closeNotProjected = r)));
+    // A review as builds before overdue episodes recorded it (no inputs.overdueEpisodes), its read models rebuilt.
+    const legacyReview = copyOf(clean);
+    facts.legacyReview = corrupt(legacyReview, 'ledger.sqlite', (db) => {
+      const row = db.prepare(`SELECT position, stream FROM events WHERE type = 'CreditLimitReviewed' ORDER BY position LIMIT 1`).get() as { position: number; stream: string };
+      db.prepare(`UPDATE events SET data = json_remove(data, '$.inputs.overdueEpisodes') WHERE position = ?`).run(row.position);
+      return { accountId: accountOf(row.stream) };
+    });
+    const legacyRebuilt = await ledger(legacyReview, 'rebuild');
+    if (legacyRebuilt.code !== 0) throw new Error(`rebuild failed: ${legacyRebuilt.stderr}`);
+    pending.push(ledger(legacyReview, 'verify', '--format', 'json').then((r) => void (runs.legacyReview = r)));
     await Promise.all(pending);
   });
   afterAll(() => {
@@ -368,6 +378,13 @@ describe('ledger verify on a simulated ledger', () => {
   it('passes read models one close behind the log: the open month and the schedule are checked as of the close both hold', () => {
     expect(runs.closeNotProjected.code).toBe(0);
     expect(report('closeNotProjected')).toMatchObject({ ok: true, findings: [] });
+  });
+
+  it('compares a limit review recorded without overdue episodes with its row by value (0 episodes)', () => {
+    const fields = report('legacyReview').findings.map((f) => f.field ?? '');
+    // The edit itself breaks the stream's chain and its anchor; the review's row is the replay's.
+    expect(report('legacyReview').findings.filter((f) => f.accountId === facts.legacyReview.accountId).map((f) => f.check)).toContain('CHAIN_BROKEN');
+    expect(fields.filter((f) => f.startsWith('limit_reviews'))).toEqual([]);
   });
 
   it("fails on the last anchor's count of events edited, which no later anchor covers", () => {
