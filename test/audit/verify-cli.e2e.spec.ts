@@ -138,6 +138,13 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`INSERT INTO balances SELECT 'acc_future', ${columns.map((c) => (c === 'updated_position' ? '999999999' : c)).join(', ')} FROM balances LIMIT 1`).run();
           return { accountId: row.account_id, quarter: row.quarter, newLimit: row.new_limit };
         }),
+      // Every anchor removed: the log alone still shows days closed with no anchor after them.
+      anchorsDeleted: (dir) =>
+        corrupt(dir, 'ledger.sqlite', (db) => {
+          const closes = db.prepare(`SELECT count(*) FROM events WHERE type = 'BusinessDayClosed'`).pluck().get() as number;
+          db.prepare(`DELETE FROM events WHERE stream = 'system-audit-anchors'`).run();
+          return { closes: String(closes) };
+        }),
       // The last anchor's count of events: no later anchor covers its event.
       lastAnchorCount: (dir) =>
         corrupt(dir, 'ledger.sqlite', (db) => {
@@ -385,6 +392,13 @@ describe('ledger verify on a simulated ledger', () => {
     // The edit itself breaks the stream's chain and its anchor; the review's row is the replay's.
     expect(report('legacyReview').findings.filter((f) => f.accountId === facts.legacyReview.accountId).map((f) => f.check)).toContain('CHAIN_BROKEN');
     expect(fields.filter((f) => f.startsWith('limit_reviews'))).toEqual([]);
+  });
+
+  it('fails on a log whose anchors were removed, counting the days closed with none after them', () => {
+    expect(runs.anchorsDeleted.code).toBe(1);
+    const findings = report('anchorsDeleted').findings;
+    expect(findings).toEqual([expect.objectContaining({ check: 'ANCHOR_MISSING', stream: 'system-audit-anchors', field: 'anchors', actual: 'no anchor' })]);
+    expect(findings[0].message).toMatch(new RegExp(`^${facts.anchorsDeleted.closes} business days closed after the last anchor`));
   });
 
   it("fails on the last anchor's count of events edited, which no later anchor covers", () => {

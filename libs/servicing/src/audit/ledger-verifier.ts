@@ -45,7 +45,7 @@ import { EventStore, SnapshotStore } from '@ledger/event-store';
 import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getLimitReviews, getStatements, lastClosedBusinessDay, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
 import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
-import { AnchorHasher, AuditAnchors, type AuditAnchorData } from './audit-anchors';
+import { AnchorHasher, AUDIT_ANCHOR_STREAM, AuditAnchors, type AuditAnchorData } from './audit-anchors';
 import { canonicalJson } from './canonical-json';
 import { CHAIN_GENESIS, chainHashOf } from './chain-hash';
 import { readLog, type LogRow, streamRowsReader } from './log-rows';
@@ -136,6 +136,8 @@ export class LedgerVerifier {
   private events = 0;
   /** The last business day the log closed (first pass), from which the end-of-day schedule looks ahead. */
   private lastClosed: string | null = null;
+  /** The business days the log closed (first pass): their date and position, a few thousand in ten years. */
+  private closes: { date: string; position: bigint }[] = [];
   private scheduleRow: ReturnType<Db['prepare']> | undefined;
 
   constructor(private readonly store: EventStore, private readonly options: VerifyOptions = {}) {}
@@ -150,6 +152,7 @@ export class LedgerVerifier {
     }
     while (this.anchorIndex < this.anchors.length) this.closeAnchor();
     this.checkExpectedAnchors();
+    this.checkAnchorsWritten();
     await this.replayAccounts();
     this.checkTrialBalance();
     const last = this.anchors.at(-1);
@@ -179,7 +182,10 @@ export class LedgerVerifier {
     const dataJson = canonicalJson(row.data);
     this.hasher.add(row, dataJson);
     this.checkRecordedAt(row);
-    if (row.stream === BUSINESS_DAYS_STREAM && row.type === 'BusinessDayClosed') this.lastClosed = String((row.data as { businessDate: unknown }).businessDate);
+    if (row.stream === BUSINESS_DAYS_STREAM && row.type === 'BusinessDayClosed') {
+      this.lastClosed = String((row.data as { businessDate: unknown }).businessDate);
+      this.closes.push({ date: this.lastClosed, position: row.position });
+    }
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
     this.checkChain(row, where, dataJson);
@@ -419,6 +425,29 @@ export class LedgerVerifier {
     }
     this.hasher = new AnchorHasher(anchor.data.hash);
     this.anchorIndex++;
+  }
+
+  /**
+   * An anchor is written after each closed business day: the last close may still be waiting for its
+   * anchor, but days closed before it with no anchor covering them mean the anchors were removed (a
+   * rewritten log whose anchors were not made anew) or the writer has stopped. Only anchors kept outside
+   * the ledger (`--expect-anchor`) show a log rewritten with anchors made anew.
+   */
+  private checkAnchorsWritten(): void {
+    const last = this.anchors.at(-1);
+    const covered = last === undefined ? -1n : BigInt(last.data.toPosition);
+    const unanchored = this.closes.filter((c) => c.position > covered);
+    if (unanchored.length < 2) return;
+    const [first, latest] = [unanchored[0], unanchored[unanchored.length - 1]];
+    this.findings.push(
+      finding('ANCHOR_MISSING', `${unanchored.length} business days closed after the last anchor (${first.date} to ${latest.date}): an anchor is written after each close, so the anchors were removed, or their writer stopped`, {
+        stream: AUDIT_ANCHOR_STREAM,
+        position: first.position.toString(),
+        field: 'anchors',
+        expected: `an anchor after ${first.date}`,
+        actual: last === undefined ? 'no anchor' : `the last anchor covers the log to position ${last.data.toPosition}`,
+      }),
+    );
   }
 
   private checkExpectedAnchors(): void {
