@@ -52,7 +52,10 @@ export function accountNotFound(accountId: string): DomainError {
   return new DomainError('ACCOUNT_NOT_FOUND', `no account ${accountId}`, { id: accountId });
 }
 
-/** The conflict codes: the same id retried with a different payload (TigerBeetle's exists_with_different_*). */
+/**
+ * The conflict codes (409): the same id retried with a different payload (TigerBeetle's
+ * exists_with_different_*), or a second of what exists once (a standing dispute on a draw).
+ */
 export const CONFLICT_CODES: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>([
   'DRAW_EXISTS_WITH_DIFFERENT_PAYLOAD',
   'REFUND_EXISTS_WITH_DIFFERENT_AMOUNT',
