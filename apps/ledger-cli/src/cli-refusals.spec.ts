@@ -91,6 +91,13 @@ describe('ledger CLI refusals', () => {
       expect(helpVerify.code).toBe(0);
       expect(helpVerify.stdout).toMatch(/--no-read-models/);
     });
+
+    it('names the files it reads and its exit codes in the top-level help', async () => {
+      const help = await ledger('--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^Files \(environment\):\n {2}LEDGER_SQLITE_PATH .*\n {2}LEDGER_READ_MODEL_PATH /m);
+      expect(help.stdout).toMatch(/^Exit codes: 0 done \(verify: no finding\), 1 verify found something, 2 a usage or input error,$/m);
+    });
   });
 
   describe('a file that holds no event log is refused and left as it was', () => {

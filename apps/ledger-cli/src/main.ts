@@ -8,6 +8,15 @@ import { CliError } from './output';
 type CommanderCommand = Parameters<CommandRunner['setCommand']>[0];
 
 /** Exit codes: 0 clean, 1 findings (verify), 2 a usage or input error, 3 an unexpected failure, 78 configuration. */
+const FILES_AND_EXIT_CODES = `
+Files (environment):
+  LEDGER_SQLITE_PATH      the event log (default ./data/ledger.sqlite; npm start's demo is ./data/demo/ledger.sqlite)
+  LEDGER_READ_MODEL_PATH  the read models (default beside the log: ledger.sqlite gives ledger.read-models.sqlite)
+  LEDGER_STORE=eventstoredb and EVENTSTORE_CONNECTION_STRING: EventStoreDB instead (docs/configuration.md)
+
+Exit codes: 0 done (verify: no finding), 1 verify found something, 2 a usage or input error,
+3 an unexpected failure, 78 a configuration error.`;
+
 function fail(error: Error): void {
   if (isCommanderError(error)) {
     // Commander has printed its message (or the help) already; --help and --version end with exit code 0.
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
     const root = (runner as unknown as { commander: CommanderCommand }).commander;
     // Commander names the program after the script (`main`); its help should say what people type.
     root.name('ledger');
+    root.addHelpText('after', FILES_AND_EXIT_CODES);
     throwUsageErrors(root);
     const args = process.argv.slice(2);
     await runner.run([...process.argv.slice(0, 2), ...helpOfUnknownCommand(root, args)]);
