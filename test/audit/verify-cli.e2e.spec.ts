@@ -138,6 +138,14 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`INSERT INTO balances SELECT 'acc_future', ${columns.map((c) => (c === 'updated_position' ? '999999999' : c)).join(', ')} FROM balances LIMIT 1`).run();
           return { accountId: row.account_id, quarter: row.quarter, newLimit: row.new_limit };
         }),
+      // The read models' closed days (each day's report, and the last closed day the accruals read to).
+      businessDays: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const [first, second] = db.prepare('SELECT business_date, accounts FROM business_days ORDER BY business_date LIMIT 2').all() as { business_date: string; accounts: number }[];
+          db.prepare('DELETE FROM business_days WHERE business_date = ?').run(first.business_date);
+          db.prepare('UPDATE business_days SET accounts = 999 WHERE business_date = ?').run(second.business_date);
+          return { deleted: first.business_date, edited: second.business_date, accounts: String(second.accounts) };
+        }),
       // Every anchor removed: the log alone still shows days closed with no anchor after them.
       anchorsDeleted: (dir) =>
         corrupt(dir, 'ledger.sqlite', (db) => {
@@ -392,6 +400,15 @@ describe('ledger verify on a simulated ledger', () => {
     // The edit itself breaks the stream's chain and its anchor; the review's row is the replay's.
     expect(report('legacyReview').findings.filter((f) => f.accountId === facts.legacyReview.accountId).map((f) => f.check)).toContain('CHAIN_BROKEN');
     expect(fields.filter((f) => f.startsWith('limit_reviews'))).toEqual([]);
+  });
+
+  it("fails on the read models' closed days where they differ from the log's, naming the day", () => {
+    expect(runs.businessDays.code).toBe(1);
+    const { deleted, edited, accounts } = facts.businessDays;
+    expect(report('businessDays').findings).toEqual([
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', stream: 'ledger-business-days', field: `business_days.${deleted}`, expected: 'present', actual: null }),
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', stream: 'ledger-business-days', field: `business_days.${edited}.accounts`, expected: accounts, actual: '999' }),
+    ]);
   });
 
   it('fails on a log whose anchors were removed, counting the days closed with none after them', () => {

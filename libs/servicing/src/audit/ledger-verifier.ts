@@ -5,7 +5,7 @@
  * - each account's receivables in the journal (its postings summed) equal what its replayed state owes, by kind;
  * - no posted amount has more than 2 decimals;
  * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
- * - each read-model row (balances, statements, limit reviews) equals the replayed state: a statement's row every figure
+ * - each read-model row (balances, statements, limit reviews, closed business days) equals the log: a statement's row every figure
  *   of its event, the amounts allocated to it, the repayments counted toward its minimum, and its status,
  *   outstanding amount and overdue date as the account's state gives them;
  * - each account's snapshot (the cache a command's load starts from) equals the replay at its revision;
@@ -43,6 +43,7 @@ import {
 } from '@ledger/credit';
 import { EventStore, SnapshotStore } from '@ledger/event-store';
 import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getLimitReviews, getStatements, lastClosedBusinessDay, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
+import type { BusinessDayClosedData } from '../end-of-day/end-of-day.service';
 import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
 import { AnchorHasher, AUDIT_ANCHOR_STREAM, AuditAnchors, type AuditAnchorData } from './audit-anchors';
@@ -136,8 +137,8 @@ export class LedgerVerifier {
   private events = 0;
   /** The last business day the log closed (first pass), from which the end-of-day schedule looks ahead. */
   private lastClosed: string | null = null;
-  /** The business days the log closed (first pass): their date and position, a few thousand in ten years. */
-  private closes: { date: string; position: bigint }[] = [];
+  /** The business days the log closed (first pass), a few thousand in ten years. */
+  private closes: { date: string; position: bigint; data: BusinessDayClosedData }[] = [];
   private scheduleRow: ReturnType<Db['prepare']> | undefined;
 
   constructor(private readonly store: EventStore, private readonly options: VerifyOptions = {}) {}
@@ -184,7 +185,7 @@ export class LedgerVerifier {
     this.checkRecordedAt(row);
     if (row.stream === BUSINESS_DAYS_STREAM && row.type === 'BusinessDayClosed') {
       this.lastClosed = String((row.data as { businessDate: unknown }).businessDate);
-      this.closes.push({ date: this.lastClosed, position: row.position });
+      this.closes.push({ date: this.lastClosed, position: row.position, data: row.data as BusinessDayClosedData });
     }
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
@@ -269,6 +270,51 @@ export class LedgerVerifier {
     for (const accountId of withoutEvents('statements')) this.findings.push(finding('READ_MODEL_MISMATCH', 'statements for an account without events', { accountId, field: 'statements' }));
     for (const accountId of withoutEvents('eod_schedule')) this.findings.push(finding('READ_MODEL_MISMATCH', 'an end-of-day schedule row for an account without events', { accountId, field: 'eod_schedule' }));
     for (const accountId of withoutEvents('limit_reviews')) this.findings.push(finding('READ_MODEL_MISMATCH', 'limit reviews for an account without events', { accountId, field: 'limit_reviews' }));
+    this.checkBusinessDays(db);
+  }
+
+  /**
+   * The closed business days the read models hold (each day's report, and the last closed day that the
+   * accruals read to) against the log's BusinessDayClosed events, up to where the business_days
+   * projection has applied the log; a day its sweep wrote after the first pass is left alone.
+   */
+  private checkBusinessDays(db: Db): void {
+    const applied = BigInt((db.prepare(`SELECT position FROM projection_checkpoints WHERE name = 'business_days'`).pluck().get() as number | undefined) ?? 0);
+    const rows = new Map(
+      (db.prepare('SELECT business_date AS date, closed_at AS closedAt, accounts, counts_json AS counts, position FROM business_days').all() as { date: string; closedAt: string; accounts: number; counts: string; position: number }[]).map((r) => [r.date, r]),
+    );
+    const where = { stream: BUSINESS_DAYS_STREAM };
+    const countsOf = (json: string) => {
+      try {
+        return canonicalJson(JSON.parse(json) as unknown);
+      } catch {
+        return json;
+      }
+    };
+    for (const close of this.closes) {
+      const row = rows.get(close.date);
+      rows.delete(close.date);
+      if (close.position > applied) continue;
+      const at = { ...where, position: close.position.toString() };
+      if (row === undefined) {
+        this.findings.push(finding('READ_MODEL_MISMATCH', `business day ${close.date} is in the log and not in the read model`, { ...at, field: `business_days.${close.date}`, expected: 'present', actual: null }));
+        continue;
+      }
+      const figures: [string, string, string][] = [
+        ['position', close.position.toString(), String(row.position)],
+        ['closedAt', close.data.closedAt, row.closedAt],
+        ['accounts', String(close.data.accounts), String(row.accounts)],
+        ['counts', canonicalJson(close.data.counts ?? {}), countsOf(row.counts)],
+      ];
+      for (const [name, expected, actual] of figures) {
+        if (expected === actual) continue;
+        this.findings.push(finding('READ_MODEL_MISMATCH', `business day ${close.date} ${name} is ${actual} in the read model, ${expected} in the log`, { ...at, field: `business_days.${close.date}.${name}`, expected, actual }));
+      }
+    }
+    for (const row of rows.values()) {
+      if (BigInt(row.position) > this.lastPosition) continue;
+      this.findings.push(finding('READ_MODEL_MISMATCH', `business day ${row.date} is in the read model and not in the log`, { ...where, field: `business_days.${row.date}`, expected: null, actual: 'present' }));
+    }
   }
 
   /**
