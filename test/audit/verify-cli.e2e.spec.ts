@@ -146,6 +146,13 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare('UPDATE business_days SET accounts = 999 WHERE business_date = ?').run(second.business_date);
           return { deleted: first.business_date, edited: second.business_date, accounts: String(second.accounts) };
         }),
+      // The dashboard's figures: a sum over every account, checked against the replayed accounts' sum.
+      portfolio: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const row = db.prepare(`SELECT count, amount FROM portfolio_figures WHERE section = 'exposure' AND key = 'limit'`).get() as { count: number; amount: string };
+          db.prepare(`UPDATE portfolio_figures SET amount = '1' WHERE section = 'exposure' AND key = 'limit'`).run();
+          return { count: String(row.count), amount: Money.exact(row.amount).toExactString() };
+        }),
       // Every anchor removed: the log alone still shows days closed with no anchor after them.
       anchorsDeleted: (dir) =>
         corrupt(dir, 'ledger.sqlite', (db) => {
@@ -408,6 +415,14 @@ describe('ledger verify on a simulated ledger', () => {
     expect(report('businessDays').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', stream: 'ledger-business-days', field: `business_days.${deleted}`, expected: 'present', actual: null }),
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', stream: 'ledger-business-days', field: `business_days.${edited}.accounts`, expected: accounts, actual: '999' }),
+    ]);
+  });
+
+  it("fails on a dashboard figure that is not the sum over the replayed accounts", () => {
+    expect(runs.portfolio.code).toBe(1);
+    const { count, amount } = facts.portfolio;
+    expect(report('portfolio').findings).toEqual([
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: 'portfolio_figures.exposure/limit', expected: `${count} / ${amount}`, actual: `${count} / 1` }),
     ]);
   });
 

@@ -26,7 +26,7 @@ interface Figure {
   amount: Money;
 }
 
-type Figures = Map<string, Figure>;
+export type Figures = Map<string, Figure>;
 
 const SEP = '\u0000';
 
@@ -49,7 +49,7 @@ function addById(figures: Figures, id: string, count: number, amount: Money): vo
 }
 
 /** A state's figures, in a fixed order: status, then (for an open account) outstanding by kind, bucket, exposure. */
-type Contribution = readonly { id: string; count: number; amount: Money }[];
+export type Contribution = readonly { id: string; count: number; amount: Money }[];
 
 const OUTSTANDING = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'].map((kind) => id('outstanding', kind));
 const LIMIT = id('exposure', 'limit');
@@ -96,6 +96,24 @@ function addDifference(into: Figures, before: Contribution, after: Contribution)
     }
     if (b !== undefined) addById(into, b.id, -b.count, b.amount.negated());
     if (a !== undefined) addById(into, a.id, a.count, a.amount);
+  }
+}
+
+/** Adds an account's contribution in a state to the figures (`verify` sums them over every account). */
+export function addContribution(into: Figures, state: CreditAccountState): void {
+  addDifference(into, [], accountContribution(state));
+}
+
+/** An account's bucket figures in a state: its share of the delinquency trend kept at each month end. */
+export function monthEndBuckets(state: CreditAccountState): Contribution {
+  return accountContribution(state).filter((f) => BUCKET_SECTIONS.has(splitKey(f.id)[0]));
+}
+
+/** Adds an account's bucket figures (`monthEndBuckets`) under `month`, as the trend keeps them. */
+export function addMonthEndBuckets(into: Figures, buckets: Contribution, month: string): void {
+  for (const f of buckets) {
+    const [section, key] = splitKey(f.id);
+    addById(into, id(BUCKET_SECTIONS.get(section)!, `${month}${SEP}${key}`), f.count, f.amount);
   }
 }
 
@@ -198,12 +216,8 @@ export class PortfolioProjection implements Projection {
       const ends = this.monthEndsOf(closes);
       let buckets: Contribution | undefined;
       for (let k = firstIndexWhere(ends.length, (i) => ends[i] >= from); k < ends.length && ends[k] < to; k++) {
-        buckets ??= accountContribution(state).filter((f) => BUCKET_SECTIONS.has(splitKey(f.id)[0]));
-        const month = closes[ends[k]].data.businessDate.slice(0, 7);
-        for (const f of buckets) {
-          const [section, key] = splitKey(f.id);
-          addById(this.pending, id(BUCKET_SECTIONS.get(section)!, `${month}${SEP}${key}`), f.count, f.amount);
-        }
+        buckets ??= monthEndBuckets(state);
+        addMonthEndBuckets(this.pending, buckets, closes[ends[k]].data.businessDate.slice(0, 7));
       }
     },
   };
@@ -295,6 +309,6 @@ const BUCKET_SECTIONS = new Map([
   ['bucket_overdue', 'bucket_overdue_month'],
 ]);
 
-function isMonthEnd(date: string): boolean {
+export function isMonthEnd(date: string): boolean {
   return date === lastOfMonth(monthOf(date));
 }

@@ -5,13 +5,17 @@
  * - each account's receivables in the journal (its postings summed) equal what its replayed state owes, by kind;
  * - no posted amount has more than 2 decimals;
  * - each statement's interest equals the sum of its daily accruals (replayed, and in the read model);
- * - each read-model row (balances, statements, limit reviews, closed business days) equals the log: a statement's row every figure
- *   of its event, the amounts allocated to it, the repayments counted toward its minimum, and its status,
- *   outstanding amount and overdue date as the account's state gives them;
+ * - each read-model row (balances, statements, limit reviews, closed business days, the open month's
+ *   daily accruals) equals the log: a statement's row every figure of its event, the amounts allocated to
+ *   it, the repayments counted toward its minimum, and its status, outstanding amount and overdue date as
+ *   the account's state gives them;
+ * - the portfolio figures equal their sum over the replayed accounts, when the read models stand where
+ *   the log does;
  * - each account's snapshot (the cache a command's load starts from) equals the replay at its revision;
  * - each account's row in the end-of-day schedule names the next date the replayed state needs a close,
- *   after the last day the log closed: end of day visits only the accounts it names, so a row lost or
- *   moved would skip the account's statement, due date and review without a word.
+ *   after the last day both the log and the read models closed: end of day visits only the accounts it
+ *   names, so a row lost or moved would skip the account's statement, due date and review without a word;
+ * - days closed after the last anchor: at most the last may still wait for its anchor.
  * Every finding names the account, the event and the difference. Nothing is written.
  *
  * The first pass checks what needs the log's order (the anchors) or only the event and its stream's last
@@ -42,7 +46,18 @@ import {
   type StatementIssuedData,
 } from '@ledger/credit';
 import { EventStore, SnapshotStore } from '@ledger/event-store';
-import { type BalanceRow, balanceRow, BUSINESS_DAYS_STREAM, type Db, getAccruals, getLimitReviews, getStatements, lastClosedBusinessDay, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
+import {
+  addContribution,
+  addMonthEndBuckets,
+  type BalanceRow,
+  balanceRow,
+  BUSINESS_DAYS_STREAM,
+  type Db,
+  eventFigures,
+  type Figures,
+  isMonthEnd,
+  monthEndBuckets,
+  PORTFOLIO_KEY_SEPARATOR, getAccruals, getLimitReviews, getStatements, lastClosedBusinessDay, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
 import type { BusinessDayClosedData } from '../end-of-day/end-of-day.service';
 import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
@@ -139,6 +154,8 @@ export class LedgerVerifier {
   private lastClosed: string | null = null;
   /** The business days the log closed (first pass), a few thousand in ten years. */
   private closes: { date: string; position: bigint; data: BusinessDayClosedData }[] = [];
+  /** The portfolio figures the replayed accounts add up to (second pass); none if an account failed to replay. */
+  private portfolio: Figures | null = new Map();
   private scheduleRow: ReturnType<Db['prepare']> | undefined;
 
   constructor(private readonly store: EventStore, private readonly options: VerifyOptions = {}) {}
@@ -235,15 +252,18 @@ export class LedgerVerifier {
     const readStream = streamRowsReader(this.store, { tolerateUnreadable: true });
     const total = BigInt(this.chains.size);
     let done = 0n;
+    const monthEnds = this.closes.filter((close) => isMonthEnd(close.date));
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
       const receivables = Object.fromEntries(RECEIVABLES.map((r) => [r, Money.ZERO])) as Record<Receivable, Money>;
       const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [] };
       const snapshot = this.options.snapshots && (await readAccountSnapshot(this.options.snapshots, accountId));
       let last: LogRow | undefined;
+      let monthEnd = 0;
       for (const row of await readStream(stream)) {
         if (row.position > this.lastPosition) break;
         last = row;
+        monthEnd = this.passMonthEnds(account, monthEnds, monthEnd, row.position);
         this.replay(account, row, eventWhere(row));
         if (snapshot && row.revision === snapshot.revision && !account.failed) this.checkSnapshot(account, snapshot.state, eventWhere(row));
       }
@@ -252,7 +272,12 @@ export class LedgerVerifier {
       if (last?.revision !== inLog) {
         this.findings.push(finding('REVISION_GAP', `read alone, the stream ends at revision ${last?.revision ?? 'none'}; the log holds it to revision ${inLog}`, { accountId, stream, expected: inLog.toString(), actual: last?.revision.toString() ?? null }));
       }
-      if (!account.failed) this.checkJournal(accountId, account);
+      this.passMonthEnds(account, monthEnds, monthEnd, this.lastPosition + 1n);
+      if (account.failed) this.portfolio = null;
+      else {
+        this.checkJournal(accountId, account);
+        if (this.portfolio) addContribution(this.portfolio, account.state);
+      }
       const row = storedBalances?.get(accountId) as BalanceRow | undefined;
       if (db !== undefined && !account.failed && (row === undefined || !(await this.movedOn(accountId, row)))) this.checkReadModels(db, accountId, account, row);
       done++;
@@ -271,6 +296,43 @@ export class LedgerVerifier {
     for (const accountId of withoutEvents('eod_schedule')) this.findings.push(finding('READ_MODEL_MISMATCH', 'an end-of-day schedule row for an account without events', { accountId, field: 'eod_schedule' }));
     for (const accountId of withoutEvents('limit_reviews')) this.findings.push(finding('READ_MODEL_MISMATCH', 'limit reviews for an account without events', { accountId, field: 'limit_reviews' }));
     this.checkBusinessDays(db);
+    this.checkPortfolio(db);
+  }
+
+  /**
+   * The account's share of the delinquency trend at each month-end close the replay passes before
+   * `before` (its state as that close found it); answers the index of the next month end.
+   */
+  private passMonthEnds(account: AccountReplay, monthEnds: typeof this.closes, from: number, before: bigint): number {
+    let next = from;
+    for (; next < monthEnds.length && monthEnds[next].position < before; next++) {
+      if (this.portfolio && !account.failed && account.state.status !== 'NONE') addMonthEndBuckets(this.portfolio, monthEndBuckets(account.state), monthEnds[next].date.slice(0, 7));
+    }
+    return next;
+  }
+
+  /**
+   * The dashboard's portfolio figures against the sum over the replayed accounts: each account's
+   * contribution as it stands, its flows (funnel, billed and reversed charges, limit decisions) and its
+   * buckets at each month end. They are sums over the whole ledger, so they are compared only when the
+   * portfolio read model stands exactly where the first pass stopped (no API writing meanwhile).
+   */
+  private checkPortfolio(db: Db): void {
+    const applied = db.prepare(`SELECT position FROM projection_checkpoints WHERE name = 'portfolio'`).pluck().get() as number | undefined;
+    if (this.portfolio === null || applied === undefined || BigInt(applied) !== this.lastPosition) return;
+    const expected = new Map([...this.portfolio].filter(([, f]) => f.count !== 0 || !f.amount.isZero()));
+    const rows = db.prepare('SELECT section, key, count, amount FROM portfolio_figures').all() as { section: string; key: string; count: number; amount: string }[];
+    const stored = new Map(rows.map((r) => [`${r.section}${PORTFOLIO_KEY_SEPARATOR}${r.key}`, r]));
+    for (const id of new Set([...expected.keys(), ...stored.keys()])) {
+      const want = expected.get(id);
+      const have = stored.get(id);
+      const [wantText, haveText] = [want && `${want.count} / ${want.amount.toExactString()}`, have && `${have.count} / ${Money.exact(have.amount).toExactString()}`];
+      if (wantText === haveText) continue;
+      const name = id.split(PORTFOLIO_KEY_SEPARATOR).join('/');
+      this.findings.push(
+        finding('READ_MODEL_MISMATCH', `portfolio figure ${name} (count / amount) is ${haveText ?? 'missing'} in the read model, ${wantText ?? 'none'} over the replayed accounts`, { field: `portfolio_figures.${name}`, expected: wantText ?? null, actual: haveText ?? null }),
+      );
+    }
   }
 
   /**
@@ -376,6 +438,7 @@ export class LedgerVerifier {
       notePaid(account, event);
       account.state = fold(account.state, [event]);
       account.history.push(event);
+      if (this.portfolio) eventFigures(event, account.state, this.portfolio);
     } catch (error) {
       account.failed = true;
       this.findings.push(finding('REPLAY_FAILED', `the event cannot be replayed: ${(error as Error).message}`, where));
