@@ -451,13 +451,16 @@ export class LedgerVerifier {
    * would decide what the log cannot explain. Named by the first top-level field of the state that differs.
    */
   private checkSnapshot(account: AccountReplay, snapshotState: CreditAccountState, where: Partial<Finding>): void {
-    let stored: Record<string, unknown>;
+    let storedText: string;
     try {
-      stored = JSON.parse(serializeState(snapshotState)) as Record<string, unknown>;
+      storedText = serializeState(snapshotState);
     } catch {
       return; // A part that does not parse: the load replays from the first event instead (a cache miss).
     }
-    const replayed = JSON.parse(serializeState(account.state)) as Record<string, unknown>;
+    const replayedText = serializeState(account.state);
+    if (storedText === replayedText) return;
+    const stored = JSON.parse(storedText) as Record<string, unknown>;
+    const replayed = JSON.parse(replayedText) as Record<string, unknown>;
     const json = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
     const field = Object.keys({ ...replayed, ...stored }).find((key) => json(stored[key]) !== json(replayed[key]));
     if (field === undefined) return;
