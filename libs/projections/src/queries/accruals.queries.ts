@@ -3,7 +3,7 @@
  * function billing sums), and only for days already closed: a day's end-of-day balance is final only
  * once the day has closed.
  */
-import { accrualRows, addDays, Dec, Money } from '@ledger/credit';
+import { type AccrualDay, accrualRows, addDays, Dec, Money } from '@ledger/credit';
 import { segmentFromRow, type SegmentRow } from '../projections/accruals.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
@@ -32,6 +32,19 @@ export interface AccrualsView {
   totals: { interest: string; penaltyInterest: string };
 }
 
+/** A day of `accrualRows` as the read side shows it (`verify` shows the replay's days the same way). */
+export function accrualDayView(d: AccrualDay): AccrualDayView {
+  return {
+    date: d.date,
+    normalPrincipal: d.normalPrincipal.toJSON(),
+    dailyRate: d.dailyRate,
+    interest: d.interest.toExactString(),
+    penaltyPrincipal: d.penaltyPrincipal.toJSON(),
+    penaltyDailyRate: d.penaltyDailyRate,
+    penaltyInterest: d.penaltyInterest.toExactString(),
+  };
+}
+
 export function getAccruals(db: Db, accountId: string, from: string, to: string): AccrualsView {
   assertRange(from, to, MAX_DAYS);
   const lastClosed = lastClosedBusinessDay(db);
@@ -58,15 +71,7 @@ export function getAccruals(db: Db, accountId: string, from: string, to: string)
     from,
     to: until,
     lastClosedBusinessDay: lastClosed,
-    days: days.map((d) => ({
-      date: d.date,
-      normalPrincipal: d.normalPrincipal.toJSON(),
-      dailyRate: d.dailyRate,
-      interest: d.interest.toExactString(),
-      penaltyPrincipal: d.penaltyPrincipal.toJSON(),
-      penaltyDailyRate: d.penaltyDailyRate,
-      penaltyInterest: d.penaltyInterest.toExactString(),
-    })),
+    days: days.map(accrualDayView),
     totals: {
       interest: Money.sum(days.map((d) => d.interest)).toExactString(),
       penaltyInterest: Money.sum(days.map((d) => d.penaltyInterest)).toExactString(),

@@ -57,7 +57,18 @@ import {
   type Figures,
   isMonthEnd,
   monthEndBuckets,
-  PORTFOLIO_KEY_SEPARATOR, getAccruals, getLimitReviews, getStatements, lastClosedBusinessDay, type LimitReviewView, nextActionFor, statementView, type StatementView } from '@ledger/projections';
+  PORTFOLIO_KEY_SEPARATOR,
+  accrualDayView,
+  getAccruals,
+  getLimitReviews,
+  getStatements,
+  lastClosedBusinessDay,
+  type LimitReviewView,
+  nextActionFor,
+  projectionsAppliedPosition,
+  statementView,
+  type StatementView,
+} from '@ledger/projections';
 import type { BusinessDayClosedData } from '../end-of-day/end-of-day.service';
 import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/account-repository';
 import { toDomain } from './account-history';
@@ -118,6 +129,9 @@ interface AccountReplay {
 }
 
 type Receivable = (typeof RECEIVABLES)[number];
+
+/** The figures of a day's accrual the open month's check compares. */
+const ACCRUAL_FIELDS = ['date', 'normalPrincipal', 'interest', 'penaltyPrincipal', 'penaltyInterest'] as const;
 const RECEIVABLES = ['REVOLVING_PRINCIPAL_RECEIVABLE', 'INSTALLMENT_PRINCIPAL_RECEIVABLE', 'INTEREST_RECEIVABLE', 'FEE_RECEIVABLE', 'PENALTY_RECEIVABLE'] as const satisfies readonly LedgerAccount[];
 
 /** What the state owes under each receivable, from the balances row a replay gives (its owed columns). */
@@ -150,9 +164,7 @@ export class LedgerVerifier {
   private anchorIndex = 0;
   private hasher = new AnchorHasher('');
   private events = 0;
-  /** The last business day the log closed (first pass), from which the end-of-day schedule looks ahead. */
-  private lastClosed: string | null = null;
-  /** The business days the log closed (first pass), a few thousand in ten years. */
+  /** The business days the log closed (first pass), a few thousand in ten years; the last is where the end-of-day schedule looks ahead from. */
   private closes: { date: string; position: bigint; data: BusinessDayClosedData }[] = [];
   /** The portfolio figures the replayed accounts add up to (second pass); none if an account failed to replay. */
   private portfolio: Figures | null = new Map();
@@ -201,8 +213,8 @@ export class LedgerVerifier {
     this.hasher.add(row, dataJson);
     this.checkRecordedAt(row);
     if (row.stream === BUSINESS_DAYS_STREAM && row.type === 'BusinessDayClosed') {
-      this.lastClosed = String((row.data as { businessDate: unknown }).businessDate);
-      this.closes.push({ date: this.lastClosed, position: row.position, data: row.data as BusinessDayClosedData });
+      const data = row.data as BusinessDayClosedData;
+      this.closes.push({ date: String(data.businessDate), position: row.position, data });
     }
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
@@ -295,8 +307,10 @@ export class LedgerVerifier {
     for (const accountId of withoutEvents('statements')) this.findings.push(finding('READ_MODEL_MISMATCH', 'statements for an account without events', { accountId, field: 'statements' }));
     for (const accountId of withoutEvents('eod_schedule')) this.findings.push(finding('READ_MODEL_MISMATCH', 'an end-of-day schedule row for an account without events', { accountId, field: 'eod_schedule' }));
     for (const accountId of withoutEvents('limit_reviews')) this.findings.push(finding('READ_MODEL_MISMATCH', 'limit reviews for an account without events', { accountId, field: 'limit_reviews' }));
-    this.checkBusinessDays(db);
-    this.checkPortfolio(db);
+    // Where the slowest projection stands: the business days are checked up to it, the portfolio only there.
+    const applied = projectionsAppliedPosition(db)() ?? 0n;
+    this.checkBusinessDays(db, applied);
+    this.checkPortfolio(db, applied);
   }
 
   /**
@@ -315,11 +329,10 @@ export class LedgerVerifier {
    * The dashboard's portfolio figures against the sum over the replayed accounts: each account's
    * contribution as it stands, its flows (funnel, billed and reversed charges, limit decisions) and its
    * buckets at each month end. They are sums over the whole ledger, so they are compared only when the
-   * portfolio read model stands exactly where the first pass stopped (no API writing meanwhile).
+   * read models stand exactly where the first pass stopped (no API writing meanwhile).
    */
-  private checkPortfolio(db: Db): void {
-    const applied = db.prepare(`SELECT position FROM projection_checkpoints WHERE name = 'portfolio'`).pluck().get() as number | undefined;
-    if (this.portfolio === null || applied === undefined || BigInt(applied) !== this.lastPosition) return;
+  private checkPortfolio(db: Db, applied: bigint): void {
+    if (this.portfolio === null || applied !== this.lastPosition) return;
     const expected = new Map([...this.portfolio].filter(([, f]) => f.count !== 0 || !f.amount.isZero()));
     const rows = db.prepare('SELECT section, key, count, amount FROM portfolio_figures').all() as { section: string; key: string; count: number; amount: string }[];
     const stored = new Map(rows.map((r) => [`${r.section}${PORTFOLIO_KEY_SEPARATOR}${r.key}`, r]));
@@ -337,11 +350,10 @@ export class LedgerVerifier {
 
   /**
    * The closed business days the read models hold (each day's report, and the last closed day that the
-   * accruals read to) against the log's BusinessDayClosed events, up to where the business_days
-   * projection has applied the log; a day its sweep wrote after the first pass is left alone.
+   * accruals read to) against the log's BusinessDayClosed events, up to where the read models have
+   * applied the log; a day closed after the first pass is left alone.
    */
-  private checkBusinessDays(db: Db): void {
-    const applied = BigInt((db.prepare(`SELECT position FROM projection_checkpoints WHERE name = 'business_days'`).pluck().get() as number | undefined) ?? 0);
+  private checkBusinessDays(db: Db, applied: bigint): void {
     const rows = new Map(
       (db.prepare('SELECT business_date AS date, closed_at AS closedAt, accounts, counts_json AS counts, position FROM business_days').all() as { date: string; closedAt: string; accounts: number; counts: string; position: number }[]).map((r) => [r.date, r]),
     );
@@ -593,8 +605,8 @@ export class LedgerVerifier {
     // models hold: an API serving meanwhile commits a close to the log before its projections apply it.
     // One read transaction, so a close the projections commit meanwhile is seen by both reads or neither.
     db.transaction(() => {
-      const projected = lastClosedBusinessDay(db);
-      const closed = this.lastClosed === null || projected === null ? null : projected < this.lastClosed ? projected : this.lastClosed;
+      const [projected, logged] = [lastClosedBusinessDay(db), this.closes.at(-1)?.date ?? null];
+      const closed = logged === null || projected === null ? null : projected < logged ? projected : logged;
       this.checkOpenAccruals(db, accountId, account, closed);
       this.checkSchedule(db, accountId, account, closed);
     })();
@@ -611,13 +623,10 @@ export class LedgerVerifier {
     const earliest = addDays(closed, -700); // within the read side's range limit; a period is a month
     const from = start > earliest ? start : earliest;
     const stored = getAccruals(db, accountId, from, closed).days;
-    const replayed = accrualRows(account.state.accrual.segments, from, closed);
-    const view = (day: (typeof replayed)[number] | undefined) =>
-      day && { date: day.date, normalPrincipal: day.normalPrincipal.toJSON(), interest: day.interest.toExactString(), penaltyPrincipal: day.penaltyPrincipal.toJSON(), penaltyInterest: day.penaltyInterest.toExactString() };
+    const replayed = accrualRows(account.state.accrual.segments, from, closed).map(accrualDayView);
     for (let i = 0; i < Math.max(stored.length, replayed.length); i++) {
-      const want = view(replayed[i]);
-      const have = stored[i] && { date: stored[i].date, normalPrincipal: stored[i].normalPrincipal, interest: stored[i].interest, penaltyPrincipal: stored[i].penaltyPrincipal, penaltyInterest: stored[i].penaltyInterest };
-      const field = want && have ? (Object.keys(want) as (keyof typeof want)[]).find((key) => want[key] !== have[key]) : 'date';
+      const [want, have] = [replayed[i], stored[i]];
+      const field = want && have ? ACCRUAL_FIELDS.find((key) => want[key] !== have[key]) : 'date';
       if (field === undefined) continue;
       const date = want?.date ?? have?.date;
       this.findings.push(
