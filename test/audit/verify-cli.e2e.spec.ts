@@ -196,33 +196,9 @@ describe('ledger verify on a simulated ledger', () => {
     const log = new Database(join(clean, 'ledger.sqlite'), { readonly: true });
     lastAnchor = log.prepare(`SELECT position || ':' || json_extract(data, '$.hash') FROM events WHERE stream = 'system-audit-anchors' ORDER BY position DESC LIMIT 1`).pluck().get() as string;
     log.close();
-    const pending: Promise<void>[] = [
-      ledger(clean, 'verify').then((r) => void (runs.cleanText = r)),
-      ledger(clean, 'verify', '--format', 'json', '--expect-anchor', lastAnchor).then((r) => void (runs.clean = r)),
-      ledger(clean, 'verify', '--expect-anchor', lastAnchor.replace(/:(.)/, (_, c: string) => `:${c === '0' ? '1' : '0'}`)).then((r) => void (runs.otherAnchorHash = r)),
-      ledger(clean, 'verify', '--expect-anchor', 'last').then((r) => void (runs.badExpectAnchor = r)),
-    ];
-    for (const [name, make] of Object.entries(cases)) {
-      const dir = copyOf(clean);
-      facts[name] = make(dir);
-      // The read models of the log before it was cut back are ahead of it (a finding of their own): the log alone.
-      const cutBack = name === 'cutBack' ? ['--no-read-models'] : [];
-      pending.push(ledger(dir, 'verify', '--format', 'json', ...cutBack, ...(name === 'cutBack' ? ['--expect-anchor', lastAnchor] : [])).then((r) => void (runs[name] = r)));
-      if (name === 'cutBack') pending.push(ledger(dir, 'verify', '--format', 'json', ...cutBack).then((r) => void (runs.cutBackUnexpected = r)));
-    }
-    const older = copyOf(clean);
-    corrupt(older, 'ledger.read-models.sqlite', (db) => {
-      db.prepare(`UPDATE projection_checkpoints SET version = version - 1 WHERE name = 'statements'`).run();
-      return {};
-    });
-    pending.push(ledger(older, 'verify').then((r) => void (runs.olderReadModels = r)));
-    // A replay by account under way marks its projections' versions (-1 - version) until it is done.
-    const rebuilding = copyOf(clean);
-    corrupt(rebuilding, 'ledger.read-models.sqlite', (db) => {
-      db.prepare(`UPDATE projection_checkpoints SET version = -1 - version WHERE name = 'balances'`).run();
-      return {};
-    });
-    pending.push(ledger(rebuilding, 'verify').then((r) => void (runs.rebuildingReadModels = r)));
+    // Every copy is made, and rebuilt where a case needs it, before any verify runs on the clean ledger:
+    // a copy taken while another process has the files open could catch them part-written.
+    const later: [string, () => Promise<LedgerRun>][] = [];
     // Read models one close behind the log, as an API's are for a moment after end of day commits a close:
     // rebuilt from the log cut before its last close, then checked against the whole log.
     const behind = copyOf(clean);
@@ -232,7 +208,7 @@ describe('ledger verify on a simulated ledger', () => {
     });
     const rebuilt = await ledger(behind, 'rebuild');
     if (rebuilt.code !== 0) throw new Error(`rebuild failed: ${rebuilt.stderr}`);
-    pending.push(runLedger(clean, ['verify', '--format', 'json'], { LEDGER_READ_MODEL_PATH: join(behind, 'ledger.read-models.sqlite') }).then((r) => void (runs.closeNotProjected = r)));
+    later.push(['closeNotProjected', () => runLedger(clean, ['verify', '--format', 'json'], { LEDGER_READ_MODEL_PATH: join(behind, 'ledger.read-models.sqlite') })]);
     // A review as builds before overdue episodes recorded it (no inputs.overdueEpisodes), its read models rebuilt.
     const legacyReview = copyOf(clean);
     facts.legacyReview = corrupt(legacyReview, 'ledger.sqlite', (db) => {
@@ -242,8 +218,35 @@ describe('ledger verify on a simulated ledger', () => {
     });
     const legacyRebuilt = await ledger(legacyReview, 'rebuild');
     if (legacyRebuilt.code !== 0) throw new Error(`rebuild failed: ${legacyRebuilt.stderr}`);
-    pending.push(ledger(legacyReview, 'verify', '--format', 'json').then((r) => void (runs.legacyReview = r)));
-    await Promise.all(pending);
+    later.push(['legacyReview', () => ledger(legacyReview, 'verify', '--format', 'json')]);
+    for (const [name, make] of Object.entries(cases)) {
+      const dir = copyOf(clean);
+      facts[name] = make(dir);
+      // The read models of the log before it was cut back are ahead of it (a finding of their own): the log alone.
+      const cutBack = name === 'cutBack' ? ['--no-read-models'] : [];
+      later.push([name, () => ledger(dir, 'verify', '--format', 'json', ...cutBack, ...(name === 'cutBack' ? ['--expect-anchor', lastAnchor] : []))]);
+      if (name === 'cutBack') later.push(['cutBackUnexpected', () => ledger(dir, 'verify', '--format', 'json', ...cutBack)]);
+    }
+    const older = copyOf(clean);
+    corrupt(older, 'ledger.read-models.sqlite', (db) => {
+      db.prepare(`UPDATE projection_checkpoints SET version = version - 1 WHERE name = 'statements'`).run();
+      return {};
+    });
+    later.push(['olderReadModels', () => ledger(older, 'verify')]);
+    // A replay by account under way marks its projections' versions (-1 - version) until it is done.
+    const rebuilding = copyOf(clean);
+    corrupt(rebuilding, 'ledger.read-models.sqlite', (db) => {
+      db.prepare(`UPDATE projection_checkpoints SET version = -1 - version WHERE name = 'balances'`).run();
+      return {};
+    });
+    later.push(['rebuildingReadModels', () => ledger(rebuilding, 'verify')]);
+    later.push(
+      ['cleanText', () => ledger(clean, 'verify')],
+      ['clean', () => ledger(clean, 'verify', '--format', 'json', '--expect-anchor', lastAnchor)],
+      ['otherAnchorHash', () => ledger(clean, 'verify', '--expect-anchor', lastAnchor.replace(/:(.)/, (_, c: string) => `:${c === '0' ? '1' : '0'}`))],
+      ['badExpectAnchor', () => ledger(clean, 'verify', '--expect-anchor', 'last')],
+    );
+    await Promise.all(later.map(([name, run]) => run().then((r) => void (runs[name] = r))));
   });
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
