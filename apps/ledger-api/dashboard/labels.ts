@@ -66,6 +66,7 @@ export const REASON_LABELS: Record<string, string> = {
   UTILIZATION_AND_PAYMENTS_MET: 'Usage and on-time payments 使用率与按时还款达标',
   CAPPED_BY_PAY_SCORE: 'Capped by pay score 受支付分上限',
   MINIMUM_NOT_MET_BY_DUE_DATE: 'Minimum not paid by due date 未按时还最低',
+  NO_STATEMENT_DUE: 'No statement due yet 尚无到期账单',
   LOW_UTILIZATION: 'Low utilization 使用率低',
   PREMIUM_RATE: 'Premium rate 优惠利率',
 };

@@ -175,6 +175,8 @@ const REACHED_IN_MODEL = {
   overdueIncluded: 0,
   capped: 0,
   curedPartly: 0,
+  /** A partial cure that moved the bucket down on the day of the payment (M2 -> M1). */
+  rebucketedOnPayment: 0,
   /** Upheld disputes' reversals; those giving back interest, penalty interest, fees, two kinds or more. */
   reversals: 0,
   reversalInterest: 0,
@@ -544,7 +546,10 @@ class BillingModel {
     return { lines, left };
   }
 
-  /** What follows money paid down (§8): overdue statements cured, the freeze lifted, the bucket back to current. */
+  /**
+   * What follows money paid down (§8): overdue statements cured, the freeze lifted, the bucket back to
+   * current; or, with a later statement still overdue, the bucket its days past due give, from that day.
+   */
   private settle(on: string): void {
     const upTo = this.owedUpTo();
     this.statements.forEach((st, i) => {
@@ -558,9 +563,17 @@ class BillingModel {
         this.reached.cured++;
       }
     });
-    if (this.statements.some((st) => st.overdue)) {
-      // Some cured, others still overdue.
+    const since = this.overdueSince();
+    if (since !== null) {
+      // Some cured, others still overdue: days past due count from the oldest still overdue.
       if (this.out.cured.at(-1)?.startsWith(on)) this.reached.curedPartly++;
+      const dpd = daysBetween(since, on) + 1;
+      const bucket = bucketFor(dpd);
+      if (bucket !== this.bucket) {
+        this.out.buckets.push(`${on} ${this.bucket}->${bucket} ${dpd}`);
+        this.reached.rebucketedOnPayment++;
+        this.bucket = bucket;
+      }
       return;
     }
     if (this.frozen) this.out.unfrozen.push(on);
@@ -1040,8 +1053,9 @@ describe('billing, repayment allocation and overdue, against an independent mode
       { numRuns: 100, seed: 20261207, examples: [[CURED_BY_LOWERED_MINIMUM]] },
     );
     // With this seed (and the life above): 326 statements, 211 carrying a balance, 184 including an overdue
-    // amount, 242 overdue (2 capped at what was still owed), 53 cured (5 leaving another overdue), 143
-    // bucket moves past M1, 78 remainders past the 90 days, 88 freezes, 59 refunds (or reversals) of billed
+    // amount, 242 overdue (2 capped at what was still owed), 53 cured (5 leaving another overdue, 2 of
+    // those moving the bucket down that day), 143 bucket moves past M1, 78 remainders past the 90 days,
+    // 88 freezes, 59 refunds (or reversals) of billed
     // draws, 34 of installment draws, 63 statements billing installment principal (15 of an early payoff),
     // 97 repayments reaching installment principal not yet billed, and 5 statements issued with two
     // remainders past their 90 days at once. 117 upheld disputes reversed a draw: 42 giving back interest,
@@ -1058,6 +1072,7 @@ describe('billing, repayment allocation and overdue, against an independent mode
     expect(reached.capped).toBeGreaterThan(0);
     expect(reached.cured).toBeGreaterThan(15);
     expect(reached.curedPartly).toBeGreaterThan(0);
+    expect(reached.rebucketedOnPayment).toBeGreaterThan(0);
     expect(reached.m2plus).toBeGreaterThan(50);
     expect(reached.deferral).toBeGreaterThan(30);
     expect(reached.frozen).toBeGreaterThan(30);

@@ -44,13 +44,13 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
     case 'RequestDraw':
       return decideDraw(command, state, on, context.now, terms);
     case 'RefundDraw':
-      return decideRefund(command, state, on);
+      return decideRefund(command, state, on, terms);
     case 'ConvertToInstallments':
       return decideConversion(command, state, on, terms);
     case 'PayOffInstallmentEarly':
       return decideEarlyPayoff(command, state, on);
     case 'ReceiveRepayment':
-      return decideRepayment(command, state, on, context.now);
+      return decideRepayment(command, state, on, context.now, terms);
     case 'RecordAutoRepaymentFailure':
       if (!state.statements.some((s) => s.id === command.statementId) && state.lastStatementId !== command.statementId) {
         throw new DomainError('STATEMENT_NOT_FOUND', `no statement ${command.statementId}`, { statementId: command.statementId });
@@ -148,7 +148,7 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
   const minimums = disputedDrawMinimums(context.history, dispute.drawId, charges, state, context.terms);
   const afterResolution = fold(state, [resolved]);
   const reversal = reversalEvents(afterResolution, getEntry(afterResolution.draws, dispute.drawId)!, command.disputeId, on, charges, minimums);
-  return withSettlementFollowUps(state, [resolved, ...reversal], on);
+  return withSettlementFollowUps(state, [resolved, ...reversal], on, accountTerms(state, context));
 }
 
 /**

@@ -23,6 +23,36 @@ describe('daily interest and the monthly statement', () => {
     });
   });
 
+  it('covers its calendar month when the months before it had nothing to bill (PRODUCT.md §6)', () => {
+    // Opened 2 January, nothing drawn until 15 March: January and February get no statement, and March's
+    // runs from 1 March, not from the opening. 100.00 drawn on 15 March and repaid on 31 March accrues
+    // 16 days (the day of the repayment does not): 100.00 x 0.05% x 16 = 0.80.
+    const s = opened();
+    s.closeDaysThrough('2026-03-14');
+    expect(s.eventsOf('StatementIssued')).toHaveLength(0);
+    s.draw('o-1', '100.00');
+    s.closeDaysThrough('2026-03-30');
+    s.repay('r-1', '100.00');
+    s.closeDaysThrough('2026-03-31');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({
+      statementId: '2026-03',
+      periodFrom: '2026-03-01',
+      periodTo: '2026-03-31',
+      interest: { exact: '0.8', charged: '0.80', residual: '0' },
+      statementBalance: '0.80',
+    });
+    // March's interest paid, then a quiet April and May: no statement for them, and June's runs from 1 June.
+    s.closeDaysThrough('2026-04-04');
+    s.repay('r-2', '0.80');
+    s.closeDaysThrough('2026-06-09');
+    s.draw('o-2', '100.00');
+    s.closeDaysThrough('2026-06-30');
+    expect(s.eventsOf('StatementIssued').map((e) => [e.data.statementId, e.data.periodFrom, e.data.periodTo, e.data.interest.charged])).toEqual([
+      ['2026-03', '2026-03-01', '2026-03-31', '0.80'],
+      ['2026-06', '2026-06-01', '2026-06-30', '1.05'],
+    ]);
+  });
+
   it('requests auto-repayment of the full statement balance on the statement day', () => {
     const s = opened();
     s.draw('o-1', '1000.00');

@@ -8,7 +8,7 @@
  */
 import { Money } from '../../money/money';
 import type { ProductTerms } from '../../terms/product-terms';
-import { addDays, dayOfMonth, monthOf } from '../../time/local-date';
+import { addDays, dayOfMonth, firstOfMonth, monthOf } from '../../time/local-date';
 import { accrueDays } from '../../interest/accrual';
 import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } from '../credit-account.events';
 import { billedOwed, type CreditAccountState, overdueAmount } from '../credit-account.state';
@@ -67,8 +67,12 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
   const month = monthOf(lastDay);
   if (state.status !== 'ACTIVE' || (state.lastStatementId !== null && state.lastStatementId >= month)) return [];
   const on = addDays(lastDay, 1);
-  const periodFrom = state.accrual.periodStart ?? on;
-  const accrued = accrueDays(state.accrual.segments, periodFrom, lastDay);
+  // Interest accrues from the day after the last statement (or the activation). A month with nothing owed
+  // and no activity gets no statement and accrues nothing, so the statement's cycle is its calendar month
+  // (PRODUCT.md §6), or the part of it after the activation; the months skipped before add nothing.
+  const accrualFrom = state.accrual.periodStart ?? on;
+  const periodFrom = accrualFrom > firstOfMonth(month) ? accrualFrom : firstOfMonth(month);
+  const accrued = accrueDays(state.accrual.segments, accrualFrom, lastDay);
   const interest = accrualBreakdown(accrued.interest, state.accrual.reversed?.interest);
   const penaltyInterest = accrualBreakdown(accrued.penaltyInterest, state.accrual.reversed?.penaltyInterest);
   const installmentPeriods = billedInstallmentPeriods(state);

@@ -83,6 +83,24 @@ describe('the quarterly limit review', () => {
     expect(s.lastOf('CreditLimitReviewed').data).toMatchObject({ decision: 'UNCHANGED', newLimit: '3000.00', reasons: ['LOW_UTILIZATION'] });
   });
 
+  it('keeps the limit of an account with no statement due in the quarter, however much it used: it has shown nothing of how it repays', () => {
+    // Opened 31 March, 1,500.00 of its 2,000.00 drawn that day: utilization 0.75 over its one day. Its first
+    // statement (March) falls due on 10 April, in the next quarter.
+    const s = new AccountScenario('acc-1', '2027-03-31T20:00:00+08:00').open({ payScore: 650 });
+    s.draw('o-1', '1500.00');
+    s.closeDaysThrough('2027-03-31');
+    expect(s.lastOf('CreditLimitReviewed').data).toMatchObject({
+      on: '2027-04-01',
+      quarter: '2027-Q1',
+      decision: 'UNCHANGED',
+      reasons: ['NO_STATEMENT_DUE'],
+      oldLimit: '2000.00',
+      newLimit: '2000.00',
+      inputs: { averageUtilization: '0.75', statementsDue: 0, statementsPaidOnTime: 0, overdueDays: 0 },
+    });
+    expect(s.state.limit.toString()).toBe('2000.00');
+  });
+
   it('caps a raise at 10,000.00 for a pay score under 700', () => {
     // Pay score 760: 5,000.00 -> 6,000.00 (Q1) -> 7,200.00 (Q2) -> 8,640.00 rounded down 8,600.00 (Q3). The
     // score drops to 650 in Q4: 8,600.00 x 1.2 = 10,320.00 -> 10,300.00, capped at 10,000.00.

@@ -5,7 +5,8 @@
  *      nor below what is owed (rounded up to 100), never above the old limit;
  *   2. else utilization >= 30% and every statement due in the quarter met its minimum by its due date ->
  *      increase 20% (down to a multiple of 100), capped by pay score and by the absolute ceiling, never
- *      below the old limit;
+ *      below the old limit. At least one statement must have fallen due: an account with none (opened
+ *      late in the quarter) has shown nothing of how it repays, and keeps its limit (NO_STATEMENT_DUE);
  *   3. else unchanged.
  * Then a limit at or above 20,000 with a pay score of 750 or more earns the premium rate.
  */
@@ -32,7 +33,7 @@ export function reviewEvents(state: CreditAccountState, closing: string, terms: 
   const oldLimit = state.limit;
   const utilization =
     stats.daysObserved === 0 || oldLimit.isZero() ? new Dec(0) : stats.owedDaysSum.value.div(stats.daysObserved).div(oldLimit.value);
-  const allOnTime = stats.statementsPaidOnTime === stats.statementsDue;
+  const allOnTime = stats.statementsDue > 0 && stats.statementsPaidOnTime === stats.statementsDue;
   const reasons: string[] = [];
   let decision: CreditLimitReviewedData['decision'] = 'UNCHANGED';
   let newLimit = oldLimit;
@@ -54,7 +55,8 @@ export function reviewEvents(state: CreditAccountState, closing: string, terms: 
     decision = newLimit.greaterThan(oldLimit) ? 'INCREASED' : 'UNCHANGED';
     if (raised.greaterThan(cap)) reasons.push('CAPPED_BY_PAY_SCORE');
   } else {
-    if (!allOnTime) reasons.push('MINIMUM_NOT_MET_BY_DUE_DATE');
+    if (stats.statementsDue === 0) reasons.push('NO_STATEMENT_DUE');
+    else if (!allOnTime) reasons.push('MINIMUM_NOT_MET_BY_DUE_DATE');
     if (utilization.lessThan(terms.review.minUtilizationForIncrease)) reasons.push('LOW_UTILIZATION');
   }
   let newDailyRate = state.dailyRate;

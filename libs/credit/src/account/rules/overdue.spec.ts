@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
 import { type ProductTerms, TERMS_2026_01 } from '../../terms/product-terms';
-import { addDays } from '../../time/local-date';
+import { addDays, daysBetween } from '../../time/local-date';
 import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, overdueAmount, totalOwed } from '../credit-account.state';
 import { fold } from '../evolve';
 import { delinquencyEvents, nextDelinquencyClosing } from './overdue';
@@ -286,8 +286,11 @@ describe('a statement with nothing of its own owed while an earlier one owes (ru
   it('is not cured by paying the older statement\'s smaller overdue amount: March\'s minimum is still unpaid', () => {
     const s = carriedInterest(3);
     const decided = s.repay('r-2', '0.10');
-    expect(decided.map((e) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured']);
+    expect(decided.map((e) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured', 'DelinquencyBucketChanged']);
     expect(s.state.statements.map((st) => [st.id, st.overdue?.since ?? null])).toEqual([['2026-02', null], ['2026-03', '2026-04-11']]);
+    // Days past due now count from March's overdue, so the bucket follows them the same day, not at the next close.
+    const on = decided[0].data.on;
+    expect(decided[3].data).toEqual({ on, from: 'M2', to: 'M1', daysPastDue: daysBetween('2026-04-11', on) + 1 });
     expect([s.state.frozenForOverdue, overdueAmount(s.state).toString()]).toEqual([true, '0.10']);
     // The rest of March's minimum cures it: the account is unfrozen and back to CURRENT.
     expect(s.repay('r-3', '0.10').map((e) => e.type)).toEqual(['RepaymentReceived', 'MinimumRepaymentMet', 'OverdueCured', 'AccountUnfrozen', 'DelinquencyBucketChanged']);

@@ -7,6 +7,7 @@
  * dispute also reverses the charges the draw gave rise to (`reversalEvents`).
  */
 import { Money } from '../../money/money';
+import type { ProductTerms } from '../../terms/product-terms';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent, DisputedDrawCharges, DisputedDrawMinimums, StatementComponent } from '../credit-account.events';
 import { chargesToReverse } from './dispute-charges';
@@ -65,7 +66,7 @@ export function refundableAmount(draw: DrawState): Money {
   return draw.amount.minus(draw.refunded);
 }
 
-export function decideRefund(command: Refund, state: CreditAccountState, on: string): CreditAccountEvent[] {
+export function decideRefund(command: Refund, state: CreditAccountState, on: string, terms: ProductTerms): CreditAccountEvent[] {
   const draw = getEntry(state.draws, command.drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', `no posted draw ${command.drawId}`, { drawId: command.drawId });
   const amount = parsePositive(command.amount, 'amount');
@@ -89,7 +90,7 @@ export function decideRefund(command: Refund, state: CreditAccountState, on: str
     type: 'DrawRefunded',
     data: { on, drawId: draw.drawId, refundId: command.refundId, amount: amount.toString(), appliedTo: lines, returnedToCustomer: returnedToCustomer.toString(), feesWaived: feesWaived.toString() },
   };
-  return withSettlementFollowUps(state, [refunded], on);
+  return withSettlementFollowUps(state, [refunded], on, terms);
 }
 
 /**

@@ -4,6 +4,7 @@
  * installment principal not yet billed, next period first. Idempotent by payment reference.
  */
 import { Money } from '../../money/money';
+import type { ProductTerms } from '../../terms/product-terms';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AllocationLine, CreditAccountEvent } from '../credit-account.events';
 import { COMPONENT_ORDER, type CreditAccountState, totalOwed } from '../credit-account.state';
@@ -39,7 +40,7 @@ export function allocateRepayment(state: CreditAccountState, amount: Money): { l
   return { lines, unallocated: left };
 }
 
-export function decideRepayment(command: Receive, state: CreditAccountState, on: string, now: string): CreditAccountEvent[] {
+export function decideRepayment(command: Receive, state: CreditAccountState, on: string, now: string, terms: ProductTerms): CreditAccountEvent[] {
   if (state.status === 'NONE') throw accountNotFound(state.accountId);
   const amount = parsePositive(command.amount, 'amount');
   const existing = getEntry(state.repayments, command.reference);
@@ -64,5 +65,5 @@ export function decideRepayment(command: Receive, state: CreditAccountState, on:
     type: 'RepaymentReceived',
     data: { on, at: now, reference: command.reference, amount: amount.toString(), channel: command.channel, allocation: lines, returnedToCustomer: unallocated.toString() },
   };
-  return withSettlementFollowUps(state, [received], on);
+  return withSettlementFollowUps(state, [received], on, terms);
 }

@@ -1,14 +1,18 @@
 /**
  * What follows when money reduces what is owed (a repayment, a refund, an upheld dispute): minimums
- * met, overdue statements cured, the overdue freeze lifted and the bucket back to CURRENT. Computed by
- * folding the primary events and comparing, so every path that pays something down shares one rule.
+ * met, overdue statements cured, the overdue freeze lifted and the bucket back to CURRENT, or, when an
+ * older overdue is cured and a later one remains, the bucket the remaining one's days past due give
+ * (from M2 to M1 the same day, not at the next close). Computed by folding the primary events and
+ * comparing, so every path that pays something down shares one rule.
  */
 import type { CreditAccountEvent } from '../credit-account.events';
 import { Money } from '../../money/money';
 import { bucketsTotal, type CreditAccountState, statementOverdueAmount, statementsHoldEarlierBalances } from '../credit-account.state';
 import { fold } from '../evolve';
+import type { ProductTerms } from '../../terms/product-terms';
+import { bucketFor, daysPastDue } from './overdue';
 
-export function withSettlementFollowUps(state: CreditAccountState, primary: CreditAccountEvent[], on: string): CreditAccountEvent[] {
+export function withSettlementFollowUps(state: CreditAccountState, primary: CreditAccountEvent[], on: string, terms: ProductTerms): CreditAccountEvent[] {
   const after = fold(state, primary);
   const followUps: CreditAccountEvent[] = [];
   // A statement is settled when it and every older statement are paid off: nothing billed up to it is owed.
@@ -27,8 +31,8 @@ export function withSettlementFollowUps(state: CreditAccountState, primary: Cred
   const cured = fold(after, followUps);
   const stillOverdue = cured.statements.some((s) => s.overdue !== null);
   if (!stillOverdue && cured.frozenForOverdue) followUps.push({ type: 'AccountUnfrozen', data: { on, reason: 'OVERDUE_CURED' } });
-  if (!stillOverdue && cured.bucket !== 'CURRENT') {
-    followUps.push({ type: 'DelinquencyBucketChanged', data: { on, from: cured.bucket, to: 'CURRENT', daysPastDue: 0 } });
-  }
+  const dpd = stillOverdue ? daysPastDue(cured, on) : 0;
+  const bucket = bucketFor(dpd, terms);
+  if (bucket !== cured.bucket) followUps.push({ type: 'DelinquencyBucketChanged', data: { on, from: cured.bucket, to: bucket, daysPastDue: dpd } });
   return [...primary, ...followUps];
 }
