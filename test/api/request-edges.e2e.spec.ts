@@ -242,6 +242,8 @@ describe('the manual clock', () => {
       // Closing a day moves the horizon with it.
       expect((await ledger.http.put('/operations/clock').send({ now: '2027-01-05T00:00:00+08:00' })).body.details).toEqual([{ field: 'now', latest: '2027-01-04' }]);
       await ledger.http.put('/operations/clock').send({ now: '2027-01-04T23:59:59+08:00' }).expect(200);
+      // The clock says how many days are over and not closed (2 January closed; 3 January 2026 to 3 January 2027).
+      expect((await ledger.http.get('/operations/clock')).body).toMatchObject({ businessDate: '2027-01-04', lastClosedBusinessDate: '2026-01-02', daysNotClosed: 366, closeBegun: null });
     } finally {
       await ledger.close();
     }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { addDays } from '@ledger/credit';
+import { addDays, daysBetween } from '@ledger/credit';
 import { BusinessClock, CloseBusinessDayCommand, EndOfDayService, MAX_CLOCK_STEP_DAYS } from '@ledger/servicing';
 import { ClockDto, EndOfDayDto } from '../dto/account-commands.dto';
 import { ClockSchema, EndOfDayReportSchema } from '../http/openapi';
@@ -19,11 +19,19 @@ export class OperationsController {
   ) {}
 
   @Get('clock')
-  @ApiOperation({ summary: 'The business clock: mode, now, business date and the last closed business day' })
+  @ApiOperation({ summary: 'The business clock: mode, now, business date, the last closed business day, the days over and not closed, and an end of day begun and not finished' })
   @ApiOkResponse({ type: ClockSchema })
   async getClock(@Query(NO_FIELDS) _query?: unknown) {
     const last = await this.endOfDay.lastClosed();
-    return { mode: this.clock.mode, now: this.clock.now(), businessDate: this.clock.businessDate(), lastClosedBusinessDate: last.date };
+    const businessDate = this.clock.businessDate();
+    return {
+      mode: this.clock.mode,
+      now: this.clock.now(),
+      businessDate,
+      lastClosedBusinessDate: last.date,
+      daysNotClosed: last.date === null ? null : Math.max(0, daysBetween(last.date, businessDate) - 1),
+      closeBegun: await this.endOfDay.unfinishedClose(last.date),
+    };
   }
 
   @Put('clock')

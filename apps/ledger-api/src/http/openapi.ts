@@ -71,6 +71,20 @@ export class ClockSchema {
   @ApiProperty({ example: '2027-02-02T00:30:00+08:00' }) now!: string;
   @ApiProperty({ example: '2027-02-02', description: 'The business date (Asia/Shanghai) of `now`' }) businessDate!: string;
   @ApiProperty({ type: String, nullable: true, example: '2027-02-01', description: 'null until the first end of day' }) lastClosedBusinessDate!: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0,
+    description: 'Business days over and not yet closed (from the day after the last closed to the day before the business date); null until the first end of day. Days past due, buckets and statements wait for them.',
+  })
+  daysNotClosed!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'A business day whose end of day has begun and not finished: running now (the read models then show it part-applied), or interrupted by a crash and to be closed again. null otherwise.',
+  })
+  closeBegun!: string | null;
 }
 
 export class EndOfDayReportSchema {

@@ -30,4 +30,31 @@ describe('EndOfDayService', () => {
     // Once it has ended, the date is closed, not running: asking again reads its report.
     expect(await service.close('2026-01-05', 'operator:a')).toMatchObject({ alreadyClosed: true, position: a.position });
   });
+
+  it('names a close begun and not finished, while it runs and after it failed, until the day closes', async () => {
+    let fail = true;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const schedule = { catchUp: async () => undefined, accountsDue: async (_date: string, _limit: number, after: string | null) => (after === null ? ['acc-1'] : []) };
+    const repository = {
+      execute: async () => {
+        await held;
+        if (fail) throw new Error('the disk is full');
+        return { events: [] };
+      },
+    };
+    const service = new EndOfDayService(new MemoryEventStore(), repository as unknown as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'));
+    expect(await service.unfinishedClose()).toBeNull();
+
+    const running = service.close('2026-01-05', 'operator:a');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await service.unfinishedClose()).toBe('2026-01-05');
+    release();
+    await expect(running).rejects.toThrow('the disk is full');
+    expect(await service.unfinishedClose()).toBe('2026-01-05');
+
+    fail = false;
+    await service.close('2026-01-05', 'operator:a');
+    expect(await service.unfinishedClose()).toBeNull();
+  });
 });

@@ -99,6 +99,18 @@ export class EndOfDayService {
   }
 
   /**
+   * The business day whose end of day has begun and not finished, or null: one running now (its
+   * accounts' events are in the log and its BusinessDayClosed is not yet, so the read models show the day
+   * part-applied), or one a crash interrupted, to be closed again.
+   */
+  async unfinishedClose(lastClosed?: string | null): Promise<string | null> {
+    const closed = lastClosed === undefined ? (await this.lastClosed()).date : lastClosed;
+    const runs = await this.store.readStream(BUSINESS_DAY_RUNS_STREAM);
+    const begun = (runs.at(-1)?.data as { businessDate?: unknown } | undefined)?.businessDate;
+    return typeof begun === 'string' && (closed === null || begun > closed) ? begun : null;
+  }
+
+  /**
    * Closes `date`. A close of the same date already running in this process is joined rather than
    * started again: a day of a million accounts runs for minutes before it answers, so a client that gave
    * up and sent it again, or the scheduler and an operator at once, would otherwise have it visit every
