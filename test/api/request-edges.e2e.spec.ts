@@ -97,6 +97,19 @@ describe('request edges', () => {
     expect((await ledger.http.get('/accounts?cursor=not%20an%20id')).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'cursor' }] });
   });
 
+  it('lists accounts by restriction or the longest overdue first, with the total the filters select', async () => {
+    const all = await ledger.http.get('/accounts?limit=1').expect(200);
+    expect(all.body.total).toBeGreaterThanOrEqual(4);
+    const sorted = await ledger.http.get('/accounts?sort=daysPastDue&limit=500').expect(200);
+    expect(sorted.body.items).toHaveLength(all.body.total);
+    const frozen = await ledger.http.get('/accounts?flag=frozen').expect(200);
+    expect(frozen.body.items.every((a: { flags: { frozen: boolean } }) => a.flags.frozen)).toBe(true);
+    expect(frozen.body.total).toBe(frozen.body.items.length);
+    for (const [query, field] of [['sort=owed', 'sort'], ['flag=closed', 'flag'], ['sort=daysPastDue&cursor=acc-1', 'cursor']]) {
+      expect((await ledger.http.get(`/accounts?${query}`)).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field }] });
+    }
+  });
+
   it('takes whole numbers in a query string only as plain digits', async () => {
     for (const query of ['/accounts?limit=0x10', '/accounts?limit=1e1', '/accounts?offset=%201', `/accounts/${account}/installment-quote?amount=600.00&periods=%206`, `/accounts/${account}/installment-quote?amount=600.00&periods=6.0`]) {
       expect([query, (await ledger.http.get(query)).status]).toEqual([query, 400]);

@@ -1,8 +1,20 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
+import {
+  AccountPageSchema,
+  AccountViewSchema,
+  AccrualsViewSchema,
+  InstallmentQuoteSchema,
+  LimitReviewListSchema,
+  PortfolioAccrualDaySchema,
+  PortfolioSchema,
+  READ_EXTRA_MODELS,
+  StatementListSchema,
+  StatementViewSchema,
+} from '../http/read-schemas';
 import { assertMonth } from '../http/validation';
 import {
   GetAccountQuery,
@@ -24,29 +36,34 @@ type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 @ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer)' })
 @ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once' })
 @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND' })
+@ApiExtraModels(...READ_EXTRA_MODELS)
 @Controller()
 export class AccountQueriesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('accounts')
-  @ApiOperation({ summary: 'List and filter accounts (status, delinquency bucket) with paging' })
+  @ApiOkResponse({ type: AccountPageSchema, description: 'A page of accounts in account id order; `nextCursor` for the next' })
+  @ApiOperation({ summary: 'List and filter accounts (status, delinquency bucket, restriction), by account id or the longest overdue first, with paging and the total the filters select' })
   list(@Query() params: ListAccountsParams, @Req() req: QueryRequest) {
-    return this.queries.execute(new ListAccountsQuery({ status: params.status, bucket: params.bucket, limit: params.limit, offset: params.offset, after: params.cursor }, consistencyOf(req.query)));
+    return this.queries.execute(new ListAccountsQuery({ status: params.status, bucket: params.bucket, flag: params.flag, sort: params.sort, limit: params.limit, offset: params.offset, after: params.cursor }, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id')
+  @ApiOkResponse({ type: AccountViewSchema, description: 'The account as of the day after the last closed business day' })
   @ApiOperation({ summary: 'Balances, limit, available credit, status, overdue days and bucket' })
   account(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetAccountQuery(id, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id/statements')
+  @ApiOkResponse({ type: StatementListSchema, description: "The account's statements, oldest first" })
   @ApiOperation({ summary: 'Every statement (账单) with its lines, minimum, due date, paid so far and status' })
   async statements(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return { accountId: id, statements: await this.queries.execute(new GetStatementsQuery(id, consistencyOf(req.query))) };
   }
 
   @Get('accounts/:id/statements/:month')
+  @ApiOkResponse({ type: StatementViewSchema, description: 'The statement of that billed month' })
   @ApiOperation({ summary: 'One statement by billed month (YYYY-MM)' })
   statement(@Param('id') id: string, @Param('month') month: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     assertMonth(month);
@@ -54,30 +71,35 @@ export class AccountQueriesController {
   }
 
   @Get('accounts/:id/accruals')
+  @ApiOkResponse({ type: AccrualsViewSchema, description: 'One row per closed business day of the range, exact amounts' })
   @ApiOperation({ summary: 'Daily interest (按日计息): one row per closed business day with principal, rate and exact amount' })
   accruals(@Param('id') id: string, @Query() range: AccrualsQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetAccrualsQuery(id, range.from, range.to, consistencyOf(req.query)));
   }
 
   @Get('accounts/:id/limit-reviews')
+  @ApiOkResponse({ type: LimitReviewListSchema, description: "The account's quarterly reviews, oldest first" })
   @ApiOperation({ summary: 'Quarterly limit reviews (额度调整) with inputs, decision and reasons' })
   async limitReviews(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return { accountId: id, reviews: await this.queries.execute(new GetLimitReviewsQuery(id, consistencyOf(req.query))) };
   }
 
   @Get('accounts/:id/installment-quote')
+  @ApiOkResponse({ type: InstallmentQuoteSchema, description: "The quote under the account's own terms version" })
   @ApiOperation({ summary: 'Installment quote (分期): schedule, fees and APR (IRR-based, 12 x monthly IRR)' })
   quote(@Param('id') id: string, @Query() q: InstallmentQuoteQuery) {
     return this.queries.execute(new GetInstallmentQuoteQuery(id, q.amount, q.periods));
   }
 
   @Get('portfolio')
+  @ApiOkResponse({ type: PortfolioSchema, description: 'The figures as of the read models' })
   @ApiOperation({ summary: 'Portfolio figures for the dashboards' })
   portfolio(@Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetPortfolioQuery(consistencyOf(req.query)));
   }
 
   @Get('portfolio/accruals')
+  @ApiOkResponse({ type: [PortfolioAccrualDaySchema], description: 'One row per closed business day of the range, exact amounts' })
   @ApiOperation({ summary: 'The portfolio interest accrued per business day' })
   portfolioAccruals(@Query() range: AccrualsQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetPortfolioAccrualsQuery(range.from, range.to, consistencyOf(req.query)));

@@ -4,13 +4,14 @@
  * The module also writes the audit anchors over the global log after each closed business day.
  */
 import { Controller, Get, Module, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountDisputes, accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
+import { AccountHistorySchema, DisputeListSchema, READ_EXTRA_MODELS, StatementExplanationSchema } from '../http/read-schemas';
 import { assertMonth, NO_FIELDS } from '../http/validation';
 
 
@@ -36,11 +37,13 @@ function mapped(error: unknown): never {
 
 @ApiTags('audit')
 @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND, EVENT_NOT_FOUND (no event at that revision)' })
+@ApiExtraModels(...READ_EXTRA_MODELS)
 @Controller()
 export class AuditController {
   constructor(private readonly store: EventStore) {}
 
   @Get('accounts/:id/history')
+  @ApiOkResponse({ type: AccountHistorySchema, description: 'The events replayed, the account after each, and the final balances' })
   @AllowRoles('auditor', 'operator')
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision or businessDate malformed, or more than one given' })
   @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet, or is before the ledger\'s first closed day' })
@@ -59,6 +62,7 @@ export class AuditController {
   }
 
   @Get('accounts/:id/disputes')
+  @ApiOkResponse({ type: DisputeListSchema, description: "The account's disputes, in the order opened" })
   @AllowRoles('auditor', 'operator')
   @ApiOperation({ summary: "The account's disputes: the draw each is about, how it stands, and what an upheld one's reversal did (principal, charges given back, what is to be paid back to the customer)" })
   disputes(@Param('id') id: string, @Query(NO_FIELDS) _query: unknown) {
@@ -66,6 +70,7 @@ export class AuditController {
   }
 
   @Get('accounts/:id/statements/:month/explanation')
+  @ApiOkResponse({ type: StatementExplanationSchema, description: 'The statement rebuilt from the events, with its checks' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: month must be YYYY-MM' })
   @ApiOperation({ summary: 'Why a statement says what it says: daily interest table, installment periods, allocations, what upheld disputes took off, rounding residual' })
   explanation(@Param('id') id: string, @Param('month') month: string, @Query(NO_FIELDS) _query: unknown) {

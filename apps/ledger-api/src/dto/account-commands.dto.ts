@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN, ID_PATTERN } from './validators';
 import { REVISION_TEXT } from '@ledger/servicing/audit';
+import { ACCOUNT_FLAGS, ACCOUNT_SORTS, type AccountFlag, type AccountSort } from '@ledger/projections';
 
 export class ActivationDto {
   @IsText('Version of the service agreement and privacy terms accepted', 32, 'fenfu-2026.1') agreementVersion!: string;
@@ -132,6 +133,19 @@ export class HistoryQuery {
 export class ListAccountsQuery extends ReadConsistencyQuery {
   @ApiProperty({ required: false, enum: ['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED'] }) @IsOptional() @IsIn(['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED']) status?: string;
   @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
+  @ApiProperty({ required: false, enum: Object.keys(ACCOUNT_FLAGS), description: 'Only accounts with this restriction on: frozen for overdue, suspended for risk, payment-locked' })
+  @IsOptional()
+  @IsIn(Object.keys(ACCOUNT_FLAGS))
+  flag?: AccountFlag;
+  @ApiProperty({
+    required: false,
+    enum: ACCOUNT_SORTS,
+    default: 'accountId',
+    description: 'accountId, or daysPastDue: the longest overdue first, then the accounts not overdue, each in account id order (page it with offset; cursor follows account id order only)',
+  })
+  @IsOptional()
+  @IsIn(ACCOUNT_SORTS)
+  sort?: AccountSort;
   @ApiProperty({ required: false, default: 50, maximum: 500 }) @IsOptional() @WholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiProperty({ required: false, default: 0 }) @IsOptional() @WholeNumber() @IsInt() @Min(0) offset?: number;
   @ApiProperty({ required: false, description: "Keyset paging: the accounts after this one, in account id order (a page's `nextCursor`); pages stay put while accounts are added, where `offset`'s shift" })

@@ -1,7 +1,10 @@
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Dec, initialState, Money } from '@ledger/credit';
-import { balanceRow } from '../projections/balances.projection';
-import { toAccountView } from './accounts.queries';
+import { balanceRow, type BalanceRow, BalancesProjection } from '../projections/balances.projection';
+import { BusinessDaysProjection } from '../projections/business-days.projection';
+import type { Db } from '../runner/projection';
+import { type AccountFlag, type AccountPage, type AccountSort, listAccounts, toAccountView } from './accounts.queries';
 
 describe('an account view', () => {
   it('adds billed and unbilled installment principal to 2 decimals, half up, whatever the amounts look like', () => {
@@ -18,5 +21,54 @@ describe('an account view', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the account list', () => {
+  /** A balances table of its own, with a row per account as `rows` shapes it from an empty state. */
+  function withAccounts(rows: Partial<BalanceRow>[]): Db {
+    const db = new Database(':memory:');
+    for (const ddl of [...new BalancesProjection().ddl, ...new BusinessDaysProjection().ddl]) db.exec(ddl);
+    rows.forEach((overrides, i) => {
+      const row = { ...balanceRow(initialState(`acc-${i}`), BigInt(i + 1)), status: 'ACTIVE', ...overrides };
+      const columns = Object.keys(row);
+      db.prepare(`INSERT INTO balances (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row);
+    });
+    return db;
+  }
+  const ids = (page: AccountPage) => page.items.map((a) => a.accountId);
+
+  it('lists the longest overdue first with sort=daysPastDue, then the rest, each in account id order', () => {
+    const db = withAccounts([
+      { account_id: 'a', overdue_since: null },
+      { account_id: 'b', overdue_since: '2026-03-11', bucket: 'M1' },
+      { account_id: 'c', overdue_since: '2026-01-11', bucket: 'M3' },
+      { account_id: 'd', overdue_since: null },
+      { account_id: 'e', overdue_since: '2026-01-11', bucket: 'M3' },
+    ]);
+    expect(ids(listAccounts(db, { sort: 'daysPastDue' }))).toEqual(['c', 'e', 'b', 'a', 'd']);
+    expect(ids(listAccounts(db, { sort: 'daysPastDue', limit: 2, offset: 2 }))).toEqual(['b', 'a']);
+    expect(listAccounts(db, { sort: 'daysPastDue', limit: 2 }).nextCursor).toBeNull();
+    expect(() => listAccounts(db, { sort: 'daysPastDue', after: 'a' })).toThrow(expect.objectContaining({ field: 'cursor' }));
+    expect(() => listAccounts(db, { sort: 'owed' as AccountSort })).toThrow(expect.objectContaining({ field: 'sort' }));
+  });
+
+  it('filters by a restriction and counts what the filters select on every page', () => {
+    const db = withAccounts([
+      { account_id: 'a', frozen: 1 },
+      { account_id: 'b', suspended: 1 },
+      { account_id: 'c', frozen: 1, locked: 1 },
+      { account_id: 'd', status: 'REJECTED' },
+      { account_id: 'e', frozen: 1, status: 'CLOSED' },
+    ]);
+    expect(ids(listAccounts(db, { flag: 'frozen' }))).toEqual(['a', 'c', 'e']);
+    expect(ids(listAccounts(db, { flag: 'frozen', status: 'ACTIVE' }))).toEqual(['a', 'c']);
+    expect(ids(listAccounts(db, { flag: 'paymentLocked' }))).toEqual(['c']);
+    expect(ids(listAccounts(db, { flag: 'suspended' }))).toEqual(['b']);
+    expect(() => listAccounts(db, { flag: 'locked' as AccountFlag })).toThrow(expect.objectContaining({ field: 'flag' }));
+    const first = listAccounts(db, { flag: 'frozen', limit: 1 });
+    const second = listAccounts(db, { flag: 'frozen', limit: 1, after: first.nextCursor! });
+    expect([ids(first), first.total, ids(second), second.total]).toEqual([['a'], 3, ['c'], 3]);
+    expect(listAccounts(db, { status: 'ACTIVE', offset: 10 })).toMatchObject({ items: [], total: 3 });
   });
 });

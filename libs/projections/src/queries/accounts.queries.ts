@@ -109,12 +109,27 @@ export function getAccount(db: Db, accountId: string): AccountView | null {
   return row ? toAccountView(row, lastClosedBusinessDay(db)) : null;
 }
 
+/** The restrictions an account can be listed by: the `flags` of its view. */
+export const ACCOUNT_FLAGS = { frozen: 'frozen', suspended: 'suspended', paymentLocked: 'locked' } as const;
+export type AccountFlag = keyof typeof ACCOUNT_FLAGS;
+
+/** Orders of a list: by account id (the default, and the only one keyset paging follows), or most days past due first. */
+export const ACCOUNT_SORTS = ['accountId', 'daysPastDue'] as const;
+export type AccountSort = (typeof ACCOUNT_SORTS)[number];
+
 export interface ListAccountsOptions {
   status?: string;
   bucket?: string;
+  /** Only accounts with this restriction on (frozen for overdue, suspended for risk, payment-locked). */
+  flag?: AccountFlag;
+  /**
+   * `daysPastDue`: the longest overdue first (the oldest `overdue.since`), then the accounts not overdue,
+   * each in account id order. It sorts every account the filters leave, so page with `offset`.
+   */
+  sort?: AccountSort;
   /** Page size, 1 to 500; default 50. */
   limit?: number;
-  /** Keyset paging: accounts after this id (preferred over offset on large portfolios). */
+  /** Keyset paging: accounts after this id (preferred over offset on large portfolios); account id order only. */
   after?: string;
   offset?: number;
 }
@@ -123,6 +138,8 @@ export interface AccountPage {
   items: AccountView[];
   /** Pass as `after` (over HTTP, `cursor`) for the next page; null on the last page. */
   nextCursor: string | null;
+  /** The accounts the filters select, on every page (before `after` and `offset`), to check a list against the portfolio's counts. */
+  total: number;
 }
 
 export function listAccounts(db: Db, options: ListAccountsOptions = {}): AccountPage {
@@ -130,17 +147,27 @@ export function listAccounts(db: Db, options: ListAccountsOptions = {}): Account
   const offset = options.offset ?? 0;
   if (!Number.isSafeInteger(offset) || offset < 0)
     throw new QueryInputError('offset must be a non-negative integer', 'offset');
+  const sort = options.sort ?? 'accountId';
+  if (!(ACCOUNT_SORTS as readonly string[]).includes(sort)) throw new QueryInputError(`sort must be one of ${ACCOUNT_SORTS.join(', ')}`, 'sort');
+  if (sort !== 'accountId' && options.after !== undefined)
+    throw new QueryInputError('cursor pages in account id order: with another sort, page with offset', 'cursor');
+  if (options.flag !== undefined && !Object.hasOwn(ACCOUNT_FLAGS, options.flag))
+    throw new QueryInputError(`flag must be one of ${Object.keys(ACCOUNT_FLAGS).join(', ')}`, 'flag');
   const filters: [string, string | undefined][] = [
     ['status = ?', options.status],
     ['bucket = ?', options.bucket],
-    ['account_id > ?', options.after],
   ];
   const used = filters.filter(([, value]) => value !== undefined);
   const where = used.map(([clause]) => clause);
   const params = used.map(([, value]) => value);
-  const sql = `SELECT * FROM balances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY account_id ${limitBy('?')} OFFSET ?`;
-  const rows = db.prepare(sql).all(...params, limit + 1, offset) as BalanceRow[];
+  if (options.flag !== undefined) where.push(`${ACCOUNT_FLAGS[options.flag]} = 1`);
+  const selected = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { total } = db.prepare(`SELECT COUNT(*) AS total FROM balances ${selected}`).get(...params) as { total: number };
+  const after = options.after !== undefined ? `${where.length ? ' AND' : 'WHERE'} account_id > ?` : '';
+  const order = sort === 'daysPastDue' ? 'overdue_since IS NULL, overdue_since, account_id' : 'account_id';
+  const sql = `SELECT * FROM balances ${selected}${after} ORDER BY ${order} ${limitBy('?')} OFFSET ?`;
+  const rows = db.prepare(sql).all(...params, ...(options.after !== undefined ? [options.after] : []), limit + 1, offset) as BalanceRow[];
   const lastClosed = lastClosedBusinessDay(db);
   const items = rows.slice(0, limit).map((r) => toAccountView(r, lastClosed));
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1].accountId : null };
+  return { items, nextCursor: sort === 'accountId' && rows.length > limit ? items[items.length - 1].accountId : null, total };
 }

@@ -1,0 +1,522 @@
+/**
+ * The shapes of the read answers, for the OpenAPI document: the query routes (accounts, statements,
+ * accruals, limit reviews, the installment quote, the portfolio) and the audit routes (history, disputes,
+ * a statement explained). Each class mirrors a view of the read side (`@ledger/projections` queries, the
+ * installment quote, `@ledger/servicing/audit`) field for field; test/api/openapi-responses.e2e.spec.ts
+ * validates real answers against them, refusing any field they do not list.
+ *
+ * Every amount is a decimal string of CNY and every rate a decimal fraction string ("0.0005" is 0.05% a
+ * day). Posted amounts have 2 decimals; amounts described as exact may have more (daily accruals, shares,
+ * residuals) or fewer ("0").
+ */
+import { ApiProperty, type ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
+
+const DECIMAL = '^-?\\d+(\\.\\d+)?$';
+const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
+const QUARTER = '^\\d{4}-Q[1-4]$';
+
+const ACCOUNT_STATUSES = ['NONE', 'REJECTED', 'APPROVED', 'ACTIVE', 'CLOSED'];
+const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+const CHANNELS = ['INVITED', 'CUSTOMER_SERVICE'];
+const STATEMENT_STATUSES = ['OPEN', 'MINIMUM_PAID', 'PAID', 'OVERDUE'];
+const REVIEW_DECISIONS = ['INCREASED', 'DECREASED', 'UNCHANGED'];
+const REVIEW_REASONS = ['OVERDUE_IN_QUARTER', 'AT_FLOOR', 'UTILIZATION_AND_PAYMENTS_MET', 'CAPPED_BY_PAY_SCORE', 'NO_STATEMENT_DUE', 'MINIMUM_NOT_MET_BY_DUE_DATE', 'LOW_UTILIZATION', 'PREMIUM_RATE'];
+const STATEMENT_COMPONENTS = ['PENALTY_INTEREST', 'INTEREST', 'FEES', 'INSTALLMENT_PRINCIPAL', 'REVOLVING_PRINCIPAL'];
+
+/** A decimal string (an amount of CNY, or a rate). */
+function Decimal(example: string, description?: string, options: ApiPropertyOptions = {}): PropertyDecorator {
+  return ApiProperty({ type: String, pattern: DECIMAL, example, ...(description ? { description } : {}), ...options } as ApiPropertyOptions);
+}
+
+/** A decimal string or null. */
+function NullableDecimal(example: string | null, description: string): PropertyDecorator {
+  return Decimal(example as string, description, { nullable: true });
+}
+
+/** A calendar date, YYYY-MM-DD (a business date in Asia/Shanghai). */
+function Day(example: string, description?: string, nullable = false): PropertyDecorator {
+  return ApiProperty({ type: String, format: 'date', example, ...(nullable ? { nullable } : {}), ...(description ? { description } : {}) } as ApiPropertyOptions);
+}
+
+function Month(example: string, description?: string): PropertyDecorator {
+  return ApiProperty({ type: String, pattern: MONTH, example, ...(description ? { description } : {}) } as ApiPropertyOptions);
+}
+
+function Int(example: number, description?: string): PropertyDecorator {
+  return ApiProperty({ type: 'integer', example, ...(description ? { description } : {}) } as ApiPropertyOptions);
+}
+
+/** An object keyed by an open set of names (statuses, channels, reasons), each to a count or to an object. */
+function MapOf(values: 'integer' | (new () => unknown), example: Record<string, unknown>, description: string): PropertyDecorator {
+  const additionalProperties = values === 'integer' ? { type: 'integer' } : { $ref: getSchemaPath(values) };
+  return ApiProperty({ type: 'object', additionalProperties, example, description } as ApiPropertyOptions);
+}
+
+/* ------------------------------------------------------------------ accounts */
+
+export class AccountHolderSchema {
+  @ApiProperty({ example: '110***********0314' }) idNumberMasked!: string;
+  @ApiProperty({ example: '王**' }) nameMasked!: string;
+}
+
+export class AccountOwedSchema {
+  @Decimal('0.00', 'Revolving principal drawn since the last statement') revolvingUnbilled!: string;
+  @Decimal('400.00', 'Revolving principal billed and unpaid') revolvingBilled!: string;
+  @Decimal('0.00', 'Installment principal billed and unpaid') installmentBilled!: string;
+  @Decimal('0.00', 'Installment principal of periods not yet billed') installmentUnbilled!: string;
+  @Decimal('0.00', 'installmentBilled + installmentUnbilled') installmentPrincipal!: string;
+  @Decimal('2.40', 'Billed interest unpaid') interest!: string;
+  @Decimal('0.00', 'Installment fees billed and unpaid') fees!: string;
+  @Decimal('0.00', 'Billed penalty interest unpaid') penaltyInterest!: string;
+  @Decimal('402.40', 'Everything owed') total!: string;
+}
+
+export class AccountOverdueSchema {
+  @Decimal('40.24', 'What is past due; "0.00" when current') amount!: string;
+  @Day('2026-04-11', 'First day of the overdue episode; null when current', true) since!: string | null;
+  @Int(4, 'Days past due as of `asOf` (0 when current)') daysPastDue!: number;
+  @ApiProperty({ enum: BUCKETS, example: 'M1', description: 'Delinquency bucket' }) bucket!: string;
+}
+
+export class AccountFlagsSchema {
+  @ApiProperty({ description: 'Frozen for an overdue' }) frozen!: boolean;
+  @ApiProperty({ description: 'Suspended by risk control' }) suspended!: boolean;
+  @ApiProperty({ description: 'Locked after failed payment authentications' }) paymentLocked!: boolean;
+}
+
+export class AccountViewSchema {
+  @ApiProperty({ example: 'acc_76baf528b080b23acd39' }) accountId!: string;
+  @ApiProperty({ enum: ACCOUNT_STATUSES, example: 'ACTIVE', description: 'NONE only in an audit replay, before the application was decided' }) status!: string;
+  @ApiProperty({ type: AccountHolderSchema, nullable: true, description: 'The masked applicant; null when the application recorded none' }) holder!: AccountHolderSchema | null;
+  @ApiProperty({ type: String, enum: CHANNELS, nullable: true, example: 'INVITED', description: 'Application channel' }) channel!: string | null;
+  @Decimal('2000.00', 'Credit limit') limit!: string;
+  @Decimal('1597.60', 'What may be drawn now') available!: string;
+  @Decimal('0.0005', 'Daily interest rate, a decimal fraction') dailyRate!: string;
+  @Decimal('0.1825', 'Simple annualized rate: dailyRate x 365') annualRate!: string;
+  @Decimal('0.00065', 'Daily penalty interest rate on overdue amounts') penaltyDailyRate!: string;
+  @ApiProperty({ type: AccountOwedSchema }) owed!: AccountOwedSchema;
+  @ApiProperty({ type: AccountOverdueSchema }) overdue!: AccountOverdueSchema;
+  @ApiProperty({ type: AccountFlagsSchema }) flags!: AccountFlagsSchema;
+  @ApiProperty({ type: String, nullable: true, pattern: MONTH, example: '2026-03', description: 'The latest statement (billed month); null before the first' }) lastStatementId!: string | null;
+  @Int(650) payScore!: number;
+  @Day('2026-04-14', 'The business date the figures are as of: the day after the last closed one (in an audit replay, the business date of the event); null before any', true) asOf!: string | null;
+  @Int(131, 'Global log position of the last event applied to the account') updatedPosition!: number;
+}
+
+export class AccountPageSchema {
+  @ApiProperty({ type: [AccountViewSchema] }) items!: AccountViewSchema[];
+  @ApiProperty({ type: String, nullable: true, example: 'acc_76baf528b080b23acd39', description: 'Pass as `cursor` for the next page (account id order only); null on the last page, or when sorted otherwise' }) nextCursor!: string | null;
+  @Int(1834, 'The accounts the filters select, on every page (before `cursor` and `offset`)') total!: number;
+}
+
+/* ---------------------------------------------------------------- statements */
+
+export class BilledInstallmentPeriodSchema {
+  @ApiProperty({ example: 'B-sofa', description: "The installment plan (its draw's order id)" }) planId!: string;
+  @Int(1, 'Period number, from 1') period!: number;
+  @Decimal('200.00') principal!: string;
+  @Decimal('3.00') fee!: string;
+}
+
+export class StatementAccrualSchema {
+  @Decimal('3.3', "Exact sum of the period's daily amounts (may have more than 2 decimals)") exact!: string;
+  @Decimal('0', "What upheld disputes took off before billing (the disputed draws' exact shares); \"0\" when none") reversed!: string;
+  @Decimal('3.30', 'What the statement charges: exact - reversed, rounded half up once') charged!: string;
+  @Decimal('0', 'exact - reversed - charged: the sub-fen rounding residual, exact') residual!: string;
+}
+
+export class StatementPaidSchema {
+  @Decimal('75.63', 'Repayments allocated to this statement') repayments!: string;
+  @Decimal('300.00', "Refunds and upheld disputes' reversals (principal and charges given back) allocated to this statement") refunds!: string;
+}
+
+export class StatementViewSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @Month('2026-03', 'The billed month') statementId!: string;
+  @Day('2026-04-01') statementDate!: string;
+  @Day('2026-03-01') periodFrom!: string;
+  @Day('2026-03-31') periodTo!: string;
+  @Day('2026-04-10') dueDate!: string;
+  @Decimal('700.00', 'Draws of the period still revolving') newDraws!: string;
+  @Decimal('100.00', 'Refunds and reversals of the period') refunds!: string;
+  @Decimal('550.00', 'Revolving principal billed') revolvingPrincipal!: string;
+  @ApiProperty({ type: [BilledInstallmentPeriodSchema], description: 'Installment periods billed' }) installmentPeriods!: BilledInstallmentPeriodSchema[];
+  @ApiProperty({ type: StatementAccrualSchema }) interest!: StatementAccrualSchema;
+  @ApiProperty({ type: StatementAccrualSchema }) penaltyInterest!: StatementAccrualSchema;
+  @Decimal('3.00', 'Installment fees billed') fees!: string;
+  @Decimal('0.00', 'Still owed from earlier statements at the cut') previousBalance!: string;
+  @Decimal('756.30', 'Everything billed and still owed after this statement') statementBalance!: string;
+  @Decimal('0.00', 'Overdue amounts of earlier statements, included in the minimum') overdueIncluded!: string;
+  @Decimal('75.63', 'The minimum as issued') minimumRepayment!: string;
+  @NullableDecimal('45.45', 'The minimum an upheld dispute set again without the disputed draw; null while none has') minimumLoweredTo!: string | null;
+  @ApiProperty({ type: StatementPaidSchema, description: 'Paid against this statement since it was issued' }) paid!: StatementPaidSchema;
+  @Decimal('75.63', 'Repayments received since issue, whatever they were allocated to (what counts toward the minimum)') repaidSinceIssue!: string;
+  @Decimal('380.67', 'Still owed on this statement') outstanding!: string;
+  @ApiProperty({ enum: STATEMENT_STATUSES, example: 'MINIMUM_PAID' }) status!: string;
+  @Day('2026-04-11', 'null unless overdue', true) overdueSince!: string | null;
+  @ApiProperty({ example: '2026-01', description: 'Product terms version the statement was billed under' }) termsVersion!: string;
+  @Decimal('0.0005', 'Daily rate of the cycle billed') dailyRate!: string;
+  @Decimal('0.1825', 'dailyRate x 365') annualRate!: string;
+  @Decimal('0.00065', 'Daily penalty rate of the cycle billed') penaltyDailyRate!: string;
+  @Decimal('0.23725', 'penaltyDailyRate x 365') penaltyAnnualRate!: string;
+}
+
+export class StatementListSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: [StatementViewSchema], description: 'Oldest first' }) statements!: StatementViewSchema[];
+}
+
+/* ------------------------------------------------------------------ accruals */
+
+export class AccrualDaySchema {
+  @Day('2026-03-20') date!: string;
+  @Decimal('550.00', 'Principal bearing the normal daily rate at the end of the day') normalPrincipal!: string;
+  @Decimal('0.0005') dailyRate!: string;
+  @Decimal('0.275', "The day's interest, exact (not rounded)") interest!: string;
+  @Decimal('0.00', 'Overdue principal bearing the penalty rate') penaltyPrincipal!: string;
+  @Decimal('0.00065') penaltyDailyRate!: string;
+  @Decimal('0', "The day's penalty interest, exact") penaltyInterest!: string;
+}
+
+export class AccrualTotalsSchema {
+  @Decimal('3.3', 'Exact sum of the days shown') interest!: string;
+  @Decimal('0', 'Exact sum of the days shown') penaltyInterest!: string;
+}
+
+export class AccrualsViewSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @Day('2026-03-20') from!: string;
+  @Day('2026-04-13', 'The last day shown: `to`, or the last closed business day when earlier; null when no day of the range has closed', true) to!: string | null;
+  @Day('2026-04-13', 'null before the first end of day', true) lastClosedBusinessDay!: string | null;
+  @ApiProperty({ type: [AccrualDaySchema], description: 'One row per closed business day of the range' }) days!: AccrualDaySchema[];
+  @ApiProperty({ type: AccrualTotalsSchema }) totals!: AccrualTotalsSchema;
+}
+
+export class PortfolioAccrualDaySchema {
+  @Day('2026-03-20') date!: string;
+  @Decimal('0.475', 'Interest accrued across the portfolio that day, exact') interest!: string;
+  @Decimal('0', 'Penalty interest accrued across the portfolio that day, exact') penaltyInterest!: string;
+}
+
+/* ------------------------------------------------------------- limit reviews */
+
+export class LimitReviewInputsSchema {
+  @Decimal('0.575', 'Average owed / limit over the quarter, 6 decimals at most') averageUtilization!: string;
+  @Int(0) overdueDays!: number;
+  @Int(0, 'Overdue episodes begun in the quarter') overdueEpisodes!: number;
+  @Int(0) statementsDue!: number;
+  @Int(0, 'Statements whose minimum was met by the due date') statementsPaidOnTime!: number;
+  @Int(650) payScore!: number;
+  @Decimal('1156.30', 'Everything owed at the review') owed!: string;
+}
+
+export class LimitReviewSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: String, pattern: QUARTER, example: '2026-Q1' }) quarter!: string;
+  @Day('2026-04-01', 'The first day of the next quarter, when it takes effect') reviewedOn!: string;
+  @ApiProperty({ type: LimitReviewInputsSchema }) inputs!: LimitReviewInputsSchema;
+  @ApiProperty({ enum: REVIEW_DECISIONS, example: 'UNCHANGED' }) decision!: string;
+  @ApiProperty({ enum: REVIEW_REASONS, isArray: true, example: ['NO_STATEMENT_DUE'] }) reasons!: string[];
+  @Decimal('2000.00') oldLimit!: string;
+  @Decimal('2000.00') newLimit!: string;
+  @Decimal('0.0005') oldDailyRate!: string;
+  @Decimal('0.0005') newDailyRate!: string;
+  @Decimal('0.00065') newPenaltyDailyRate!: string;
+  @ApiProperty({ example: '2026-01' }) termsVersion!: string;
+}
+
+export class LimitReviewListSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: [LimitReviewSchema], description: 'Every quarterly review, oldest first, those that changed nothing included' }) reviews!: LimitReviewSchema[];
+}
+
+/* --------------------------------------------------------- installment quote */
+
+export class InstallmentScheduleRowSchema {
+  @Int(1) period!: number;
+  @Decimal('200.00') principal!: string;
+  @Decimal('3.00') fee!: string;
+  @Decimal('203.00') total!: string;
+}
+
+export class InstallmentQuoteSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @Decimal('600.00') amount!: string;
+  @Int(3) periods!: number;
+  @Decimal('0.005', 'Fee per period as a fraction of the principal') monthlyFeeRate!: string;
+  @Decimal('3.00') feePerPeriod!: string;
+  @Decimal('9.00') totalFee!: string;
+  @Decimal('609.00') totalRepayable!: string;
+  @Decimal('0.0898', 'APR: the IRR of the cash flows, annualized as 12 x the monthly IRR, 4 decimals') apr!: string;
+  @ApiProperty({ example: '8.98%' }) aprPercent!: string;
+  @ApiProperty({ type: [InstallmentScheduleRowSchema] }) schedule!: InstallmentScheduleRowSchema[];
+  @ApiProperty({ example: '2026-01', description: "The account's product terms version the quote uses" }) termsVersion!: string;
+}
+
+/* ----------------------------------------------------------------- portfolio */
+
+export class PortfolioOutstandingSchema {
+  @Decimal('0.00') revolvingUnbilled!: string;
+  @Decimal('650.00') revolvingBilled!: string;
+  @Decimal('530.67', 'Installment principal, billed and unbilled') installment!: string;
+  @Decimal('2.40') interest!: string;
+  @Decimal('0.00') fees!: string;
+  @Decimal('0.00', 'Penalty interest') penalty!: string;
+  @Decimal('1183.07') total!: string;
+}
+
+export class RestrictedReasonSchema {
+  @Int(1) accounts!: number;
+  @Decimal('1597.60', 'Their unused limit') available!: string;
+}
+
+export class PortfolioRestrictedSchema {
+  @Int(1) accounts!: number;
+  @Decimal('1597.60', 'The unused limit no customer can draw now') available!: string;
+  @MapOf(RestrictedReasonSchema, { FROZEN_OVERDUE: { accounts: 1, available: '1597.60' } }, 'By why the account cannot draw (PAYMENT_LOCKED, FROZEN_OVERDUE, RISK_SUSPENDED, CLOSED, ...), each account counted once, under the first that applies')
+  byReason!: Record<string, RestrictedReasonSchema>;
+}
+
+export class PortfolioExposureSchema {
+  @Int(2, 'Opened accounts (active, and closed ones)') accounts!: number;
+  @Decimal('4000.00', 'Sum of their limits') limit!: string;
+  @Decimal('2816.93', 'Sum of their unused limits') available!: string;
+  @Decimal('1219.33', 'available less restricted.available') drawable!: string;
+  @ApiProperty({ type: PortfolioRestrictedSchema, description: 'Accounts payment-locked, frozen for overdue, risk-suspended or closed, with their unused limit' }) restricted!: PortfolioRestrictedSchema;
+}
+
+export class DelinquencyBucketSchema {
+  @ApiProperty({ enum: BUCKETS, example: 'M1' }) bucket!: string;
+  @Int(1) accounts!: number;
+  @Decimal('402.40', 'Everything the accounts in the bucket owe') outstanding!: string;
+  @Decimal('40.24', 'The part past due') overdue!: string;
+}
+
+export class ChannelFunnelSchema {
+  @Int(3) submitted!: number;
+  @Int(2) approved!: number;
+  @Int(1) rejected!: number;
+}
+
+export class PortfolioFunnelSchema {
+  @MapOf(ChannelFunnelSchema, { INVITED: { submitted: 3, approved: 2, rejected: 1 } }, 'Applications by channel (INVITED, CUSTOMER_SERVICE)') byChannel!: Record<string, ChannelFunnelSchema>;
+  @MapOf('integer', { PAY_SCORE_TOO_LOW: 1 }, 'Rejected applications by rejection reason code') rejectionReasons!: Record<string, number>;
+}
+
+export class BilledMonthSchema {
+  @Month('2026-03') month!: string;
+  @Int(2) statements!: number;
+  @Decimal('5.70') interest!: string;
+  @Decimal('0.00') penaltyInterest!: string;
+  @Decimal('3.00') fees!: string;
+  @Decimal('1.80', "What upheld disputes have given back of the month's interest since") reversedInterest!: string;
+  @Decimal('0.00') reversedPenaltyInterest!: string;
+  @Decimal('0.00') reversedFees!: string;
+}
+
+export class LimitChangesQuarterSchema {
+  @ApiProperty({ type: String, pattern: QUARTER, example: '2026-Q1' }) quarter!: string;
+  @Int(0) increased!: number;
+  @Int(0) decreased!: number;
+  @Int(2) unchanged!: number;
+  @Decimal('0.00', 'Sum of the limit changes (negative when decreases outweigh)') netLimitChange!: string;
+}
+
+export class LimitReviewReasonCountSchema {
+  @ApiProperty({ type: String, pattern: QUARTER, example: '2026-Q1' }) quarter!: string;
+  @ApiProperty({ enum: REVIEW_DECISIONS, example: 'UNCHANGED' }) decision!: string;
+  @ApiProperty({ enum: REVIEW_REASONS, example: 'NO_STATEMENT_DUE' }) reason!: string;
+  @Int(2) accounts!: number;
+}
+
+export class DelinquencyMonthSchema {
+  @Month('2026-03') month!: string;
+  @ApiProperty({ enum: BUCKETS, example: 'CURRENT' }) bucket!: string;
+  @Int(2) accounts!: number;
+  @Decimal('1558.70') outstanding!: string;
+  @Decimal('0.00') overdue!: string;
+}
+
+export class PortfolioSchema {
+  @Day('2026-04-13', 'null before the first end of day', true) lastClosedBusinessDay!: string | null;
+  @MapOf('integer', { ACTIVE: 2, REJECTED: 1 }, 'Accounts by status (APPROVED, ACTIVE, REJECTED, CLOSED); a status with none is left out') accountsByStatus!: Record<string, number>;
+  @ApiProperty({ type: PortfolioOutstandingSchema, description: 'Everything owed across opened accounts, by kind' }) outstanding!: PortfolioOutstandingSchema;
+  @ApiProperty({ type: PortfolioExposureSchema }) exposure!: PortfolioExposureSchema;
+  @ApiProperty({ type: [DelinquencyBucketSchema], description: 'One row per bucket, CURRENT to M3+' }) delinquency!: DelinquencyBucketSchema[];
+  @ApiProperty({ type: PortfolioFunnelSchema }) funnel!: PortfolioFunnelSchema;
+  @ApiProperty({ type: [BilledMonthSchema], description: 'What each statement month billed, and what upheld disputes have given back of it since' }) billedByMonth!: BilledMonthSchema[];
+  @ApiProperty({ type: [LimitChangesQuarterSchema] }) limitChangesByQuarter!: LimitChangesQuarterSchema[];
+  @ApiProperty({ type: [LimitReviewReasonCountSchema], description: 'Reasons of the quarterly reviews, counted per quarter and decision' }) limitReviewReasons!: LimitReviewReasonCountSchema[];
+  @ApiProperty({ type: [DelinquencyMonthSchema], description: "The buckets as they stood when each month's last day closed" }) delinquencyByMonth!: DelinquencyMonthSchema[];
+}
+
+/* ------------------------------------------------------ allocations (a union) */
+
+export class StatementAllocationSchema {
+  @ApiProperty({ enum: ['STATEMENT'] }) target!: 'STATEMENT';
+  @Month('2026-03') statementId!: string;
+  @ApiProperty({ enum: STATEMENT_COMPONENTS, example: 'INTEREST' }) component!: string;
+  @Decimal('3.30') amount!: string;
+}
+
+export class UnbilledRevolvingAllocationSchema {
+  @ApiProperty({ enum: ['UNBILLED_REVOLVING'] }) target!: 'UNBILLED_REVOLVING';
+  @Decimal('50.00') amount!: string;
+}
+
+export class UnbilledInstallmentAllocationSchema {
+  @ApiProperty({ enum: ['UNBILLED_INSTALLMENT'] }) target!: 'UNBILLED_INSTALLMENT';
+  @ApiProperty({ example: 'B-sofa' }) planId!: string;
+  @Int(2) period!: number;
+  @Decimal('10.00') amount!: string;
+}
+
+/** The models referred to by `getSchemaPath` only (map values, union members): the controllers register them with `@ApiExtraModels`. */
+export const READ_EXTRA_MODELS = [RestrictedReasonSchema, ChannelFunnelSchema, StatementAllocationSchema, UnbilledRevolvingAllocationSchema, UnbilledInstallmentAllocationSchema];
+
+/** A list of allocation lines: each names by `target` where one slice of a repayment, refund or reversal went. */
+function Allocations(description: string): PropertyDecorator {
+  return ApiProperty({
+    type: 'array',
+    items: { oneOf: [StatementAllocationSchema, UnbilledRevolvingAllocationSchema, UnbilledInstallmentAllocationSchema].map((m) => ({ $ref: getSchemaPath(m) })) },
+    description: `${description}; each line by \`target\`: STATEMENT (statementId, component), UNBILLED_REVOLVING, or UNBILLED_INSTALLMENT (planId, period)`,
+  } as ApiPropertyOptions);
+}
+
+/* ------------------------------------------------------------------- history */
+
+export class HistoryEntrySchema {
+  @ApiProperty({ example: '3', description: 'Stream revision (0 is the first event), a decimal string' }) revision!: string;
+  @ApiProperty({ example: '131', description: 'Global log position, a decimal string' }) position!: string;
+  @ApiProperty({ format: 'uuid', example: '368901a5-4350-5119-bf91-e41002a00425' }) eventId!: string;
+  @ApiProperty({ example: 'DrawPosted', description: 'The event type' }) type!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-03-20T01:00:00.000Z', description: 'When the event was recorded (wall clock)' }) recordedAt!: string | null;
+  @Day('2026-03-20', 'The business date the event was recorded on', true) businessDate!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'operator:test-operator', description: 'role:name of the API key that sent the command, or the system process' }) actor!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { on: '2026-03-20', drawId: 'A-1', amount: '400.00' }, description: "The event's data as recorded: its fields depend on `type`; amounts are decimal strings" })
+  data!: Record<string, unknown>;
+  @ApiProperty({ type: AccountViewSchema, description: "The account after this event, as of the event's business date" }) after!: AccountViewSchema;
+}
+
+export class AccountHistorySchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-04-01T23:59:59.999+08:00', description: 'The moment replayed to (a bare date asked for is the end of that day); null unless asked for' }) asOf!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The stream revision replayed to; null unless asked for' }) revision!: string | null;
+  @Day('2026-03-31', 'The business day replayed to the close of; null unless asked for', true) businessDate!: string | null;
+  @Day('2026-04-13', 'The last business day closed by then (days past due count to the day after it)', true) lastClosedBusinessDay!: string | null;
+  @ApiProperty({ type: [HistoryEntrySchema], description: 'The events replayed, in stream order' }) events!: HistoryEntrySchema[];
+  @ApiProperty({ type: AccountViewSchema, nullable: true, description: 'The balances at the end of the replay, as GET /accounts/{id} shows them; null when the account did not exist yet' }) balances!: AccountViewSchema | null;
+}
+
+/* ------------------------------------------------------------------ disputes */
+
+export class DisputedStatementChargesSchema {
+  @Month('2026-03') statementId!: string;
+  @Decimal('1.8', "The draw's exact share of the statement's interest") interestShare!: string;
+  @Decimal('1.80', 'Interest given back') interest!: string;
+  @Decimal('0', "The draw's exact share of the statement's penalty interest") penaltyInterestShare!: string;
+  @Decimal('0.00') penaltyInterest!: string;
+  @Decimal('0.00') fees!: string;
+}
+
+export class DisputedDrawChargesSchema {
+  @Decimal('1.80', 'Billed interest given back') interest!: string;
+  @Decimal('0.00') penaltyInterest!: string;
+  @Decimal('0.00', "Installment fees billed on the draw's plan") fees!: string;
+  @Decimal('0', "The draw's exact share of the interest accrued since the last statement, which the next one leaves out") unbilledInterest!: string;
+  @Decimal('0') unbilledPenaltyInterest!: string;
+  @ApiProperty({ type: [DisputedStatementChargesSchema], description: 'Per statement that billed interest or fees on the draw' }) statements!: DisputedStatementChargesSchema[];
+}
+
+export class DrawBalanceSchema {
+  @Month('2026-03') statementId!: string;
+  @Decimal('301.80') amount!: string;
+}
+
+export class MinimumLowerSchema {
+  @Month('2026-03') statementId!: string;
+  @Decimal('75.63') from!: string;
+  @Decimal('45.45') to!: string;
+}
+
+export class DisputedDrawMinimumsSchema {
+  @ApiProperty({ type: [DrawBalanceSchema], description: "The draw's part of each statement's balance as issued" }) drawBalances!: DrawBalanceSchema[];
+  @ApiProperty({ type: [MinimumLowerSchema], description: 'The open statements whose minimum the reversal lowers' }) lowered!: MinimumLowerSchema[];
+}
+
+export class DisputeReversalSchema {
+  @Day('2026-04-01') on!: string;
+  @Decimal('300.00', "What was left of the draw's principal") amount!: string;
+  @ApiProperty({ type: DisputedDrawChargesSchema, nullable: true, description: 'Interest, penalty interest and fees given back; null for a reversal recorded before charges were reversed' }) charges!: DisputedDrawChargesSchema | null;
+  @ApiProperty({ type: DisputedDrawMinimumsSchema, nullable: true, description: 'Minimums set again without the draw; null for a reversal recorded before minimums were' }) minimums!: DisputedDrawMinimumsSchema | null;
+  @Allocations('What the reversal took off') appliedTo!: unknown[];
+  @Decimal('1.80', 'What was already paid of it all: to be paid back to the customer') returnedToCustomer!: string;
+}
+
+export class DisputeSchema {
+  @ApiProperty({ example: 'DP-1' }) disputeId!: string;
+  @ApiProperty({ example: 'B-stolen', description: 'The draw (order id) disputed' }) drawId!: string;
+  @ApiProperty({ example: 'not my purchase' }) reason!: string;
+  @Day('2026-04-01') openedOn!: string;
+  @ApiProperty({ enum: ['OPEN', 'UPHELD', 'REJECTED'], example: 'UPHELD' }) status!: string;
+  @Day('2026-04-01', 'null while open', true) resolvedOn!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'confirmed fraud', description: "The resolution's note; null while open" }) note!: string | null;
+  @ApiProperty({ type: DisputeReversalSchema, nullable: true, description: "An upheld dispute's reversal; null while open, when rejected, or when there was nothing to reverse" }) reversal!: DisputeReversalSchema | null;
+}
+
+export class DisputeListSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: [DisputeSchema], description: 'In the order opened' }) disputes!: DisputeSchema[];
+}
+
+/* ------------------------------------------------------ statement explanation */
+
+export class ExplainedAccrualSchema {
+  @Decimal('3.3', "Sum of the table's daily amounts, exact") sum!: string;
+  @ApiProperty({ type: StatementAccrualSchema, description: 'What the statement records' }) statement!: StatementAccrualSchema;
+  @ApiProperty({ description: "The statement's exact amount equals the sum, its `reversed` what the account held, and charged + residual equals exact - reversed" }) matches!: boolean;
+}
+
+export class ExplainedPaymentSchema {
+  @ApiProperty({ format: 'uuid', example: '66dc22d0-d130-5dbf-8999-6c4f670ddb70' }) eventId!: string;
+  @ApiProperty({ enum: ['RepaymentReceived', 'DrawRefunded', 'DrawReversed'], example: 'RepaymentReceived' }) type!: string;
+  @Day('2026-04-01') on!: string;
+  @ApiProperty({ example: 'B-pay-1', description: "The repayment's reference, the refund id, or the dispute id" }) reference!: string;
+  @Decimal('75.63', "A repayment's, a refund's, or a reversal's principal") amount!: string;
+  @Decimal('0.00', 'What a reversal gives back of the charges its draw gave rise to ("0.00" otherwise)') chargesReversed!: string;
+  @Decimal('0.00') returnedToCustomer!: string;
+  @Allocations('Where it went') allocation!: unknown[];
+}
+
+export class MinimumLoweredSchema {
+  @ApiProperty({ example: 'DP-1' }) disputeId!: string;
+  @Day('2026-04-01') on!: string;
+  @Decimal('75.63') from!: string;
+  @Decimal('45.45') to!: string;
+}
+
+export class RoundingResidualSchema {
+  @Decimal('0', 'Interest residual, exact') interest!: string;
+  @Decimal('0', 'Penalty interest residual, exact') penaltyInterest!: string;
+}
+
+export class StatementExplanationSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @Month('2026-03') statementId!: string;
+  @Day('2026-03-01') periodFrom!: string;
+  @Day('2026-03-31') periodTo!: string;
+  @Day('2026-04-10') dueDate!: string;
+  @ApiProperty({ type: [AccrualDaySchema], description: "The daily interest table over the balance timeline the account had at the cut" }) days!: AccrualDaySchema[];
+  @ApiProperty({ type: ExplainedAccrualSchema }) interest!: ExplainedAccrualSchema;
+  @ApiProperty({ type: ExplainedAccrualSchema }) penaltyInterest!: ExplainedAccrualSchema;
+  @ApiProperty({ type: [BilledInstallmentPeriodSchema] }) installmentPeriods!: BilledInstallmentPeriodSchema[];
+  @ApiProperty({ description: "The periods the account's plans were due to bill at the cut equal the statement's" }) installmentPeriodsMatch!: boolean;
+  @Decimal('3.00') fees!: string;
+  @Decimal('550.00') revolvingPrincipal!: string;
+  @Decimal('0.00') previousBalance!: string;
+  @Decimal('756.30') statementBalance!: string;
+  @Decimal('75.63', 'The minimum as issued') minimumRepayment!: string;
+  @ApiProperty({ type: [MinimumLoweredSchema], description: "The upheld disputes that set this statement's minimum again without their draw, oldest first" }) minimumsLowered!: MinimumLoweredSchema[];
+  @ApiProperty({ type: [ExplainedPaymentSchema], description: 'Repayments, refunds and reversals in the period, and any later one allocated to this statement' }) payments!: ExplainedPaymentSchema[];
+  @ApiProperty({ type: RoundingResidualSchema }) roundingResidual!: RoundingResidualSchema;
+}
