@@ -7,7 +7,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
 import request from 'supertest';
 import { AccountRepository, BusinessClock, PortfolioSimulator } from '@ledger/servicing';
-import { startLedger, type TestLedger } from '../support/ledger-app';
+import { startLedger, TEST_API_KEYS, type TestLedger } from '../support/ledger-app';
 
 /** A viewer key of the dashboard specs' own, so the specs show the page needs no more than that role. */
 export const VIEWER_KEY = 'dashboard-viewer-key-0000000007';
@@ -20,15 +20,19 @@ export interface DashboardFixture {
   baseUrl: string;
   /** GET from the API with the viewer key, as the page does. */
   api<T>(path: string): Promise<T>;
-  /** A page whose console errors are collected into `errors`. */
-  open(path: string, options?: { key?: string | null }): Promise<{ page: Page; errors: ConsoleMessage[] }>;
+  /**
+   * A page whose console errors are collected into `errors`. With `clock`, the page runs on Playwright's
+   * clock, so a spec fires the 15 s refresh with `page.clock.fastForward` instead of waiting for it.
+   */
+  open(path: string, options?: { key?: string | null; clock?: boolean }): Promise<{ page: Page; errors: ConsoleMessage[] }>;
   close(): Promise<void>;
 }
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export async function startDashboard(): Promise<DashboardFixture> {
-  const ledger = await startLedger({ LEDGER_API_KEYS: `viewer:dashboard-viewer:${VIEWER_KEY},auditor:dashboard-auditor:${AUDITOR_KEY}` });
+  // The operator key is the spec's own, for `ledger.setClock` and `ledger.closeDays`; the page never gets it.
+  const ledger = await startLedger({ LEDGER_API_KEYS: `viewer:dashboard-viewer:${VIEWER_KEY},auditor:dashboard-auditor:${AUDITOR_KEY},operator:test-operator:${TEST_API_KEYS.operator}` });
   const { app } = ledger;
   const clock = app.get(BusinessClock);
   const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
@@ -51,6 +55,7 @@ export async function startDashboard(): Promise<DashboardFixture> {
       const key = options.key === undefined ? VIEWER_KEY : options.key;
       if (key) await context.addInitScript((k) => localStorage.setItem('ledger.apiKey', k), key);
       const page = await context.newPage();
+      if (options.clock) await page.clock.install();
       const errors: ConsoleMessage[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(message);

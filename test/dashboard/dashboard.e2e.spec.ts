@@ -24,6 +24,31 @@ async function figureOf(page: Page, name: string): Promise<{ value: string | nul
   return { value: await figure.getAttribute('data-value'), shown: (await figure.locator('.figure-value').innerText()).trim() };
 }
 
+const NO_MATCH = 'No account matches these filters.';
+
+/** What the account list shows: its account ids, or with none its message. */
+function accountListShown(): string[] {
+  const ids = Array.from(document.querySelectorAll('#account-list [data-account]'), (a) => a.getAttribute('data-account') ?? '');
+  return ids.length > 0 ? ids : [document.getElementById('account-list')?.textContent ?? ''];
+}
+
+/** What the account list shows once it shows `expected`, or after a few seconds, so the expectation then says what it shows instead. */
+async function listShown(page: Page, expected: string[]): Promise<string[]> {
+  let shown = await page.evaluate(accountListShown);
+  for (let waited = 0; waited < 5_000 && JSON.stringify(shown) !== JSON.stringify(expected); waited += 100) {
+    await page.waitForTimeout(100);
+    shown = await page.evaluate(accountListShown);
+  }
+  return shown;
+}
+
+/** Fires the page's 15 s refresh on Playwright's clock and waits until it has run. */
+async function refreshNow(page: Page): Promise<void> {
+  const before = Number(await page.locator('body').getAttribute('data-refreshes'));
+  await page.clock.fastForward(15_000);
+  await page.waitForSelector(`body[data-refreshes="${before + 1}"]`);
+}
+
 /** The table's body as rows of trimmed cell texts. */
 function rowsOf(page: Page, table: string): Promise<string[][]> {
   return page.locator(`table[data-table="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => (c.textContent ?? '').trim())));
@@ -38,6 +63,12 @@ describe('the dashboard in headless Chromium', () => {
     dashboard = await startDashboard();
     portfolio = await dashboard.api<PortfolioView>('/portfolio');
   }, 180_000);
+
+  /** What the account list should show for a query: the API's first page of ids, or the message for none. */
+  async function listExpected(query: string): Promise<string[]> {
+    const ids = (await dashboard.api<AccountPage>(`/accounts?${query}&limit=25`)).items.map((a) => a.accountId);
+    return ids.length > 0 ? ids : [NO_MATCH];
+  }
 
   afterAll(async () => {
     await dashboard?.close();
@@ -200,6 +231,70 @@ describe('the dashboard in headless Chromium', () => {
     expect(errors.filter((m) => !m.text().includes('status of 401'))).toEqual([]);
   });
 
+  it('opens the M3+ bucket from the overview and from the bucket filter, in place of the list shown before', async () => {
+    const [current, m3, m3plus] = await Promise.all([listExpected('status=ACTIVE&bucket=CURRENT'), listExpected('status=ACTIVE&bucket=M3'), listExpected('status=ACTIVE&bucket=M3%2B')]);
+    // The simulated portfolio has no account past 90 days: the bucket's list says so, in place of the list before.
+    expect(m3plus).toEqual([NO_MATCH]);
+    const { page, errors } = await dashboard.open('/dashboard#accounts?status=ACTIVE&bucket=CURRENT');
+    expect(await listShown(page, current)).toEqual(current);
+
+    await page.click('#tab-overview');
+    await page.click('table[data-table="delinquency"] a[href="#accounts?status=ACTIVE&bucket=M3%2B"]');
+    expect(await listShown(page, m3plus)).toEqual(m3plus);
+    await expect(page.locator('#filter-bucket').inputValue()).resolves.toBe('M3+');
+
+    await page.selectOption('#filter-bucket', 'M3');
+    expect(await listShown(page, m3)).toEqual(m3);
+    await page.selectOption('#filter-bucket', 'M3+');
+    expect(await listShown(page, m3plus)).toEqual(m3plus);
+    await expect(page.evaluate(() => location.hash)).resolves.toBe('#accounts?status=ACTIVE&bucket=M3%2B');
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('says the figures are stale when the server cannot be reached, and a list that cannot load is an error, not the old list', async () => {
+    const { page } = await dashboard.open('/dashboard#accounts?status=ACTIVE&bucket=CURRENT', { clock: true });
+    await page.waitForSelector('table[data-table="accounts"]');
+    await expect(page.locator('[data-status="health"] strong').innerText()).resolves.toBe('ok');
+    await page.route(`${dashboard.baseUrl}/**`, (route) => (route.request().resourceType() === 'fetch' ? route.abort('connectionrefused') : route.continue()));
+    await refreshNow(page);
+
+    await expect(page.locator('[data-status="health"] strong').innerText()).resolves.toBe('unreachable');
+    await expect(page.locator('[data-status="health"]').getAttribute('class')).resolves.toContain('error');
+    await expect(page.locator('[data-status="refreshed"]').innerText()).resolves.toMatch(/^Last refreshed .* figures stale$/);
+    await expect(page.locator('#refresh-error').innerText()).resolves.toMatch(/^Refresh failed at .*the server is unreachable.*may be stale\.$/);
+
+    await page.evaluate(() => {
+      location.hash = 'accounts?status=ACTIVE&bucket=M1';
+    });
+    await page.waitForSelector('#account-list .notice.error', { timeout: 5_000 });
+    await expect(page.locator('#account-list').innerText()).resolves.toMatch(/^Could not load the accounts/);
+    await expect(page.locator('table[data-table="accounts"]').count()).resolves.toBe(0);
+  });
+
+  it('names the page and each view in headings, describes each chart in words, and marks the tab shown', async () => {
+    const { page, errors } = await dashboard.open('/dashboard');
+    // allInnerTexts does not wait for an element, so a missing one fails here at once.
+    await expect(page.locator('h1').allInnerTexts()).resolves.toEqual(['Credit ledger 分付账本']);
+    await expect(page.locator('#view-overview h2').allInnerTexts()).resolves.toEqual(['Portfolio 资产概览']);
+    await expect(page.locator('#refresh-error').getAttribute('role')).resolves.toBe('alert');
+    const tabs = () => page.locator('nav a').evaluateAll((links) => links.map((a) => [a.id, a.getAttribute('aria-current')]));
+    await expect(tabs()).resolves.toEqual([['tab-overview', 'page'], ['tab-interest', null], ['tab-reviews', null], ['tab-accounts', null]]);
+    const charts = await page.locator('#view-overview .chart').evaluateAll((els) => els.map((c) => [c.id, c.getAttribute('role'), c.getAttribute('aria-label')]));
+    expect(charts.length).toBe(6);
+    for (const [, role, summary] of charts) {
+      expect(role).toBe('img');
+      expect(summary).toMatch(/^[A-Z][^:]*: .*\.$/);
+    }
+    expect(Object.fromEntries(charts.map(([id, , summary]) => [id, summary]))['chart-status']).toContain(`Active 已开通 ${formatCount(portfolio.accountsByStatus.ACTIVE)}`);
+
+    await page.click('#tab-interest');
+    await page.waitForSelector('table[data-table="billed"]');
+    await expect(page.locator('#view-interest h2').allInnerTexts()).resolves.toEqual(['Interest & fees 利息与费用']);
+    await expect(tabs()).resolves.toEqual([['tab-overview', null], ['tab-interest', 'page'], ['tab-reviews', null], ['tab-accounts', null]]);
+    await expect(page.locator('#chart-billed').getAttribute('aria-label')).resolves.toMatch(/^Billed per statement month/);
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
   it('shows on an account what stops it drawing: a frozen account gets its badge, a current one none', async () => {
     const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=500');
     const frozen = items.find((a) => a.flags.frozen && !a.flags.suspended && !a.flags.paymentLocked);
@@ -232,6 +327,33 @@ describe('the dashboard in headless Chromium', () => {
     expect((await replayTo('1')).status).toBe('APPROVED');
     expect((await replayTo('0')).status).toBe('NONE');
     await expect(page.locator('h5', { hasText: 'State after event #0 (ApplicationSubmitted' }).count()).resolves.toBe(1);
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  // Last: it moves the business clock and closes days, so the figures the specs above compare change.
+  it('warns of business days the clock has passed unclosed, and re-draws the filtered accounts list on refresh once they close', async () => {
+    const clock = await dashboard.api<{ businessDate: string }>('/operations/clock');
+    const lastClosed = portfolio.lastClosedBusinessDay!;
+    expect(clock.businessDate).toBe(addDays(lastClosed, 1));
+    const before = await listExpected('status=ACTIVE&bucket=M3');
+    const { page, errors } = await dashboard.open('/dashboard#accounts?status=ACTIVE&bucket=M3', { clock: true });
+    expect(await listShown(page, before)).toEqual(before);
+    await expect(page.locator('[data-status="unclosed"]').count()).resolves.toBe(0);
+
+    // The clock moves eight days on and no end of day runs.
+    await dashboard.ledger.setClock(`${addDays(clock.businessDate, 8)}T09:00:00+08:00`);
+    await refreshNow(page);
+    await expect(page.locator('[data-status="unclosed"] strong').allInnerTexts()).resolves.toEqual([`8 business days not closed (last closed ${lastClosed})`]);
+    await expect(page.locator('[data-status="unclosed"]').getAttribute('class')).resolves.toContain('warn');
+
+    // Closing them takes the portfolio's one M3 account past 90 days: the M3 list changes under the page.
+    await dashboard.ledger.closeDays(clock.businessDate, addDays(clock.businessDate, 7));
+    const after = await listExpected('status=ACTIVE&bucket=M3');
+    expect(after).not.toEqual(before);
+    await refreshNow(page);
+    expect(await listShown(page, after)).toEqual(after);
+    await expect(page.locator('[data-status="unclosed"]').count()).resolves.toBe(0);
+    await expect(page.locator('#filter-bucket').inputValue()).resolves.toBe('M3');
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 });

@@ -8,37 +8,74 @@ import type { StatementExplanation } from '@ledger/servicing/audit/statement-exp
 import { ApiRequestError, get } from './api';
 import { byId, el, figure, notice, replace, table } from './dom';
 import { addDays, formatMoney, formatRate } from './format';
-import { BUCKET_LABELS, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
+import { bucketLabel, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
 import { explanationView } from './explanation';
 import { renderTimeline } from './timeline';
 
 const path = (accountId: string, rest = '') => `/accounts/${encodeURIComponent(accountId)}${rest}`;
 
-export async function renderAccount(accountId: string): Promise<void> {
-  replace('account-detail', notice(`Loading ${accountId} …`));
+/** The latest account asked for: an answer for an account since left (a slow one, overtaken) is dropped. */
+let latestRequest = 0;
+
+/**
+ * Draws an account. `refreshing` re-draws the one on screen in place, its balances, statements and limit
+ * history, and leaves what the reader is working in as it is: the accrual range typed, the explanation
+ * and the replay opened.
+ */
+export async function renderAccount(accountId: string, refreshing = false): Promise<void> {
+  const request = ++latestRequest;
+  const detail = byId('account-detail');
+  if (refreshing && detail.dataset.account === accountId) return refreshAccount(accountId, request);
+  delete detail.dataset.account;
+  replace(detail, notice(`Loading ${accountId} …`));
   let account: AccountView;
   try {
     account = await get<AccountView>(path(accountId));
   } catch (error) {
+    if (request !== latestRequest) return;
     const missing = error instanceof ApiRequestError && error.status === 404;
-    replace('account-detail', notice(missing ? `No account ${accountId}.` : `Could not load ${accountId}: ${(error as Error).message}`, missing ? 'warn' : 'error'));
+    replace(detail, notice(missing ? `No account ${accountId}.` : `Could not load ${accountId}: ${(error as Error).message}`, missing ? 'warn' : 'error'));
     return;
   }
   const [statements, reviews] = await Promise.all([
     get<{ statements: StatementView[] }>(path(accountId, '/statements')),
     get<{ reviews: LimitReviewView[] }>(path(accountId, '/limit-reviews')),
   ]);
+  if (request !== latestRequest) return;
   replace(
-    'account-detail',
-    el('h3', {}, `${accountId} `, el('span', { class: `badge status-${account.status.toLowerCase()}` }, label(STATUS_LABELS, account.status)), ...flagBadges(account), account.holder ? el('span', { class: 'muted' }, ` ${account.holder.nameMasked} · ${account.holder.idNumberMasked}`) : null),
+    detail,
+    el('h3', { id: 'account-heading' }, ...heading(accountId, account)),
     balances(account),
-    el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { class: 'wide' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
+    el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { class: 'wide', id: 'account-statements' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
     el('section', { class: 'card' }, el('h4', {}, TERMS.accrual), accrualForm(accountId, account), el('div', { id: 'account-accruals' })),
-    el('section', { class: 'card' }, el('h4', {}, `${TERMS.limitReview} history`), reviewsTable(reviews.reviews)),
+    el('section', { class: 'card' }, el('h4', {}, `${TERMS.limitReview} history`), el('div', { id: 'account-reviews' }, reviewsTable(reviews.reviews))),
     el('section', { class: 'card' }, el('h4', {}, 'Event timeline 事件时间线 (audit replay 审计回放)'), el('div', { id: 'account-timeline' }), el('div', { id: 'account-replay' })),
   );
+  detail.dataset.account = accountId;
   const lastClosed = account.asOf ? addDays(account.asOf, -1) : null;
   await Promise.all([lastClosed ? renderAccruals(accountId, addDays(lastClosed, -30), lastClosed) : Promise.resolve(replace('account-accruals', notice('No closed business day yet.'))), renderTimeline(accountId)]);
+}
+
+async function refreshAccount(accountId: string, request: number): Promise<void> {
+  const [account, statements, reviews] = await Promise.all([
+    get<AccountView>(path(accountId)),
+    get<{ statements: StatementView[] }>(path(accountId, '/statements')),
+    get<{ reviews: LimitReviewView[] }>(path(accountId, '/limit-reviews')),
+  ]);
+  if (request !== latestRequest) return;
+  replace('account-heading', ...heading(accountId, account));
+  byId('account-balances').replaceWith(balances(account));
+  replace('account-statements', statementsTable(accountId, statements.statements));
+  replace('account-reviews', reviewsTable(reviews.reviews));
+}
+
+function heading(accountId: string, account: AccountView): (HTMLElement | string | null)[] {
+  return [
+    `${accountId} `,
+    el('span', { class: `badge status-${account.status.toLowerCase()}` }, label(STATUS_LABELS, account.status)),
+    ...flagBadges(account),
+    account.holder ? el('span', { class: 'muted' }, ` ${account.holder.nameMasked} · ${account.holder.idNumberMasked}`) : null,
+  ];
 }
 
 /** What stops the account drawing, beside its status: each restriction a badge of its own. */
@@ -54,13 +91,13 @@ function flagBadges(a: AccountView): HTMLElement[] {
 function balances(a: AccountView): HTMLElement {
   return el(
     'div',
-    { class: 'figures', 'data-section': 'balances' },
+    { class: 'figures', id: 'account-balances', 'data-section': 'balances' },
     figure('account.limit', TERMS.limit, formatMoney(a.limit), a.limit),
     figure('account.available', TERMS.available, formatMoney(a.available), a.available),
     figure('account.owed', 'Owed 欠款合计', formatMoney(a.owed.total), a.owed.total, `spending ${formatMoney(a.owed.revolvingBilled)} billed + ${formatMoney(a.owed.revolvingUnbilled)} unbilled`),
     figure('account.installment', TERMS.installment, formatMoney(a.owed.installmentPrincipal), a.owed.installmentPrincipal, `fees ${formatMoney(a.owed.fees)}`),
     figure('account.interest', TERMS.interest, formatMoney(a.owed.interest), a.owed.interest, `${TERMS.penalty} ${formatMoney(a.owed.penaltyInterest)}`),
-    figure('account.overdue', TERMS.overdue, formatMoney(a.overdue.amount), a.overdue.amount, `${a.overdue.daysPastDue} days · ${label(BUCKET_LABELS, a.overdue.bucket)}`),
+    figure('account.overdue', TERMS.overdue, formatMoney(a.overdue.amount), a.overdue.amount, `${a.overdue.daysPastDue} days · ${bucketLabel(a.status, a.overdue.bucket)}`),
     figure('account.rate', 'Daily rate 日利率', formatRate(a.dailyRate), a.dailyRate, `annual ${formatRate(a.annualRate, 2)} · pay score ${a.payScore}`),
   );
 }

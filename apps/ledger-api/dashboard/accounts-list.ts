@@ -1,10 +1,14 @@
 /// <reference lib="dom" />
-/** The account list (账户列表) with status and bucket filters: the way into a drill-down from the overview. */
+/**
+ * The account list (账户列表) with status and bucket filters: the way into a drill-down from the overview.
+ * The filter and the page are in the URL hash (#accounts?status=ACTIVE&bucket=M3%2B&offset=25), so a
+ * refresh re-draws the same page and a bucket can be linked to.
+ */
 import type { AccountPage, AccountView } from '@ledger/projections';
 import { get } from './api';
 import { byId, el, notice, replace, table } from './dom';
 import { formatMoney } from './format';
-import { BUCKET_LABELS, label, STATUS_LABELS } from './labels';
+import { bucketLabel, label, STATUS_LABELS } from './labels';
 
 const PAGE = 25;
 
@@ -14,13 +18,55 @@ export interface ListFilter {
   offset: number;
 }
 
+/**
+ * The hash of a list. URLSearchParams encodes every value ('M3+' as 'M3%2B'), and the page reads the
+ * query back with URLSearchParams, so any status or bucket comes back as it went in.
+ */
+export function listHash(filter: Partial<ListFilter>): string {
+  const params = new URLSearchParams();
+  if (filter.status) params.set('status', filter.status);
+  if (filter.bucket) params.set('bucket', filter.bucket);
+  if (filter.offset) params.set('offset', String(filter.offset));
+  const query = params.toString();
+  return `#accounts${query ? `?${query}` : ''}`;
+}
+
+export function listFilter(params: URLSearchParams): ListFilter {
+  const offset = Number(params.get('offset') ?? 0);
+  return { status: params.get('status') ?? '', bucket: params.get('bucket') ?? '', offset: Number.isSafeInteger(offset) && offset > 0 ? offset : 0 };
+}
+
+/** The latest list asked for: an answer to an older request (a slow one, overtaken) is dropped, not drawn. */
+let latestRequest = 0;
+/** The filter of the list on screen; another filter is a new list, and the old one must not stand in for it. */
+let shownFilter: string | null = null;
+
 export async function renderAccountList(filter: ListFilter, open: (accountId: string) => void): Promise<void> {
-  byId<HTMLSelectElement>('filter-status').value = filter.status;
-  byId<HTMLSelectElement>('filter-bucket').value = filter.bucket;
+  const request = ++latestRequest;
   const params = new URLSearchParams({ limit: String(PAGE), offset: String(filter.offset) });
   if (filter.status) params.set('status', filter.status);
   if (filter.bucket) params.set('bucket', filter.bucket);
-  const page = await get<AccountPage>(`/accounts?${params}`);
+  // The selects follow the hash, unless the user is choosing in one right now.
+  for (const [name, value] of [['status', filter.status], ['bucket', filter.bucket]]) {
+    const select = byId<HTMLSelectElement>(`filter-${name}`);
+    if (document.activeElement !== select) select.value = value;
+  }
+  const key = params.toString();
+  if (shownFilter !== key) {
+    shownFilter = null;
+    replace('account-list', notice('Loading accounts …'));
+  }
+  let page: AccountPage;
+  try {
+    page = await get<AccountPage>(`/accounts?${params}`);
+  } catch (error) {
+    if (request !== latestRequest) return;
+    shownFilter = null;
+    replace('account-list', notice(`Could not load the accounts: ${(error as Error).message}`, 'error'));
+    return;
+  }
+  if (request !== latestRequest) return;
+  shownFilter = key;
   if (page.items.length === 0) {
     replace('account-list', notice('No account matches these filters.'));
     return;
@@ -37,7 +83,9 @@ export async function renderAccountList(filter: ListFilter, open: (accountId: st
   const move = (offset: number, text: string, enabled: boolean) => {
     const button = el('button', { type: 'button' }, text);
     button.disabled = !enabled;
-    button.addEventListener('click', () => void renderAccountList({ ...filter, offset }, open));
+    button.addEventListener('click', () => {
+      location.hash = listHash({ ...filter, offset });
+    });
     pager.append(button);
   };
   move(Math.max(0, filter.offset - PAGE), '‹ Previous', filter.offset > 0);
@@ -49,7 +97,7 @@ export async function renderAccountList(filter: ListFilter, open: (accountId: st
       [
         { header: 'Account 账户', cell: link },
         { header: 'Status 状态', cell: (a: AccountView) => label(STATUS_LABELS, a.status) },
-        { header: 'Bucket 逾期分档', cell: (a) => label(BUCKET_LABELS, a.overdue.bucket) },
+        { header: 'Bucket 逾期分档', cell: (a) => bucketLabel(a.status, a.overdue.bucket) },
         { header: 'Limit 额度', cell: (a) => formatMoney(a.limit), numeric: true },
         { header: 'Owed 欠款', cell: (a) => formatMoney(a.owed.total), numeric: true },
         { header: 'Overdue 逾期', cell: (a) => formatMoney(a.overdue.amount), numeric: true },

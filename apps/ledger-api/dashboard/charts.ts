@@ -18,10 +18,17 @@ export const BUCKET_COLOURS = ['#2a9d8f', '#e9c46a', '#f08a24', '#d1495b', '#8b1
 
 const charts = new Map<string, echarts.ECharts>();
 
-export function draw(containerId: string, option: ChartOption): echarts.ECharts {
+/**
+ * Draws a chart into its container. A canvas says nothing to a screen reader, so the container is an
+ * image whose label is `summary`: the figures the chart shows, in words.
+ */
+export function draw(containerId: string, option: ChartOption, summary: string): echarts.ECharts {
+  const container = byId(containerId);
+  container.setAttribute('role', 'img');
+  container.setAttribute('aria-label', summary);
   let chart = charts.get(containerId);
   if (!chart || chart.isDisposed()) {
-    chart = echarts.init(byId(containerId), undefined, { renderer: 'canvas' });
+    chart = echarts.init(container, undefined, { renderer: 'canvas' });
     charts.set(containerId, chart);
   }
   chart.setOption({ color: PALETTE, textStyle: { fontFamily: 'inherit' }, animation: false, ...option }, { notMerge: true });
@@ -36,4 +43,23 @@ export const GRID = { left: 64, right: 24, top: 36, bottom: 32, containLabel: fa
 
 export function moneyAxis(name?: string): Record<string, unknown> {
   return { type: 'value', name, axisLabel: { formatter: (v: number) => (Math.abs(v) >= 10000 ? `${v / 10000}万` : String(v)) } };
+}
+
+/**
+ * The grid and category axis of a horizontal bar chart with long labels (English and Chinese). The grid
+ * makes room for the labels it measures rather than a fixed margin, and on a narrow screen the labels
+ * wrap in a narrower column, so neither the labels nor the bars are cut. `valueRoom` is the room right
+ * of the bars for their value labels.
+ */
+export function labelledBars(categories: string[], valueRoom: number): ChartOption {
+  return {
+    grid: { left: 8, right: valueRoom, top: 12, bottom: 24, containLabel: true },
+    yAxis: { type: 'category', inverse: true, data: categories, axisLabel: { width: 200, overflow: 'break' } },
+    media: [{ query: { maxWidth: 520 }, option: { grid: { right: Math.round(valueRoom * 0.75) }, xAxis: { splitNumber: 3 }, yAxis: { axisLabel: { width: 100 } } } }],
+  };
+}
+
+/** The items of a chart's summary (its aria-label), or 'none' when the chart has nothing to draw. */
+export function listed(items: string[], separator = ', '): string {
+  return items.length > 0 ? items.join(separator) : 'none';
 }

@@ -38,6 +38,10 @@ export function sum(amounts: string[]): string {
   return amounts.reduce((total, a) => total.plus(a), new Decimal(0)).toFixed(2);
 }
 
+export function difference(amount: string, less: string): string {
+  return new Decimal(amount).minus(less).toFixed(2);
+}
+
 /** For chart coordinates only: never used for a figure shown as text. */
 export function chartNumber(amount: string): number {
   return new Decimal(amount).toDecimalPlaces(2).toNumber();
@@ -48,4 +52,9 @@ export function addDays(date: string, days: number): string {
   const at = new Date(`${date}T00:00:00Z`);
   at.setUTCDate(at.getUTCDate() + days);
   return at.toISOString().slice(0, 10);
+}
+
+/** Whole calendar days from one ISO date to another; negative when `to` is the earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }

@@ -2,9 +2,9 @@
 /** Interest and fees (利息与费用): daily accrual, monthly billed interest, penalty and fees, the APR disclosure. */
 import type { PortfolioAccrualDay, PortfolioView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../src/read-side/installment-quote.query';
-import { draw, GRID, moneyAxis } from './charts';
+import { draw, GRID, listed, moneyAxis } from './charts';
 import { el, figure, notice, replace, table } from './dom';
-import { chartNumber, formatMoney, formatRate, sum } from './format';
+import { chartNumber, difference, formatMoney, formatRate, sum } from './format';
 import { TERMS } from './labels';
 
 export function renderAccrual(all: PortfolioAccrualDay[]): void {
@@ -16,6 +16,10 @@ export function renderAccrual(all: PortfolioAccrualDay[]): void {
   } else {
     replace('note-accrual', null);
   }
+  const latest = days[days.length - 1];
+  const summary = latest
+    ? `Daily accrual over the whole portfolio, ${days[0].date} to ${latest.date}; on ${latest.date}, ${TERMS.interest} ${latest.interest} and ${TERMS.penalty} ${latest.penaltyInterest}.`
+    : 'Daily accrual over the whole portfolio: no business day has closed yet.';
   draw('chart-accrual', {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
@@ -27,21 +31,29 @@ export function renderAccrual(all: PortfolioAccrualDay[]): void {
       { name: `${TERMS.interest} accrued`, type: 'line', showSymbol: false, data: days.map((d) => chartNumber(d.interest)) },
       { name: `${TERMS.penalty} accrued`, type: 'line', showSymbol: false, data: days.map((d) => chartNumber(d.penaltyInterest)), itemStyle: { color: '#d1495b' } },
     ],
-  });
+  }, summary);
+}
+
+type BilledMonth = PortfolioView['billedByMonth'][number];
+
+/**
+ * A headline of what the statements earn of a charge: billed less what upheld disputes gave back since,
+ * as the journal's income has it, with the gross billed beside it.
+ */
+function netFigure(name: string, title: string, months: BilledMonth[], billed: (m: BilledMonth) => string, reversed: (m: BilledMonth) => string): HTMLElement {
+  const gross = sum(months.map(billed));
+  const back = sum(months.map(reversed));
+  const net = difference(gross, back);
+  return figure(name, `${title} net of disputes 净额`, formatMoney(net), net, `billed ${formatMoney(gross)} gross, less ${formatMoney(back)} reversed by upheld disputes`);
 }
 
 export function renderBilled(p: PortfolioView): void {
   const months = p.billedByMonth;
-  const totals = {
-    interest: sum(months.map((m) => m.interest)),
-    penalty: sum(months.map((m) => m.penaltyInterest)),
-    fees: sum(months.map((m) => m.fees)),
-  };
   replace(
     'billed-figures',
-    figure('billed.interest', `${TERMS.interest} billed`, formatMoney(totals.interest), totals.interest, `${months.length} statement months`),
-    figure('billed.penalty', `${TERMS.penalty} billed`, formatMoney(totals.penalty), totals.penalty),
-    figure('billed.fees', `${TERMS.fees} billed`, formatMoney(totals.fees), totals.fees),
+    netFigure('net.interest', TERMS.interest, months, (m) => m.interest, (m) => m.reversedInterest),
+    netFigure('net.penalty', TERMS.penalty, months, (m) => m.penaltyInterest, (m) => m.reversedPenaltyInterest),
+    netFigure('net.fees', TERMS.fees, months, (m) => m.fees, (m) => m.reversedFees),
   );
   draw('chart-billed', {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -54,12 +66,12 @@ export function renderBilled(p: PortfolioView): void {
       { name: TERMS.penalty, type: 'bar', stack: 'billed', data: months.map((m) => chartNumber(m.penaltyInterest)), itemStyle: { color: '#d1495b' } },
       { name: TERMS.fees, type: 'bar', stack: 'billed', data: months.map((m) => chartNumber(m.fees)), itemStyle: { color: '#2a9d8f' } },
     ],
-  });
+  }, `Billed per statement month, gross: ${listed(months.map((m) => `${m.month} ${TERMS.interest} ${formatMoney(m.interest)}, ${TERMS.penalty} ${formatMoney(m.penaltyInterest)}, ${TERMS.fees} ${formatMoney(m.fees)}`), '; ')}.`);
   replace(
     'table-billed',
     table(
       [
-        { header: 'Month 账单月', cell: (m: PortfolioView['billedByMonth'][number]) => m.month },
+        { header: 'Month 账单月', cell: (m: BilledMonth) => m.month },
         { header: 'Statements 账单数', cell: (m) => String(m.statements), numeric: true },
         { header: 'Interest 利息', cell: (m) => formatMoney(m.interest), numeric: true },
         { header: 'Penalty 罚息', cell: (m) => formatMoney(m.penaltyInterest), numeric: true },
@@ -67,7 +79,12 @@ export function renderBilled(p: PortfolioView): void {
         // What upheld disputes gave back of the month's charges since (全额赔付): billed less this is what the month earns.
         {
           header: 'Reversed by disputes 争议冲回',
-          cell: (m) => formatMoney(sum([m.reversedInterest, m.reversedPenaltyInterest, m.reversedFees])),
+          cell: (m) =>
+            el(
+              'span',
+              { title: `interest ${formatMoney(m.reversedInterest)}, penalty ${formatMoney(m.reversedPenaltyInterest)}, fees ${formatMoney(m.reversedFees)}` },
+              formatMoney(sum([m.reversedInterest, m.reversedPenaltyInterest, m.reversedFees])),
+            ),
           numeric: true,
         },
       ],

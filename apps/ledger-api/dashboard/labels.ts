@@ -74,3 +74,13 @@ export const REASON_LABELS: Record<string, string> = {
 export function label(map: Record<string, string>, key: string): string {
   return map[key] ?? key;
 }
+
+/**
+ * Overdue buckets describe opened accounts (as the portfolio counts them): an application approved but
+ * never activated, or rejected, owes nothing and is in no bucket, so it shows a dash, not "Current".
+ */
+const BUCKETED_STATUSES = ['ACTIVE', 'CLOSED'];
+
+export function bucketLabel(status: string, bucket: string): string {
+  return BUCKETED_STATUSES.includes(status) ? label(BUCKET_LABELS, bucket) : '—';
+}

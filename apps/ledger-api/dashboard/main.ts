@@ -2,20 +2,20 @@
 /**
  * The dashboard page: four views (portfolio, interest and fees, limit reviews, accounts) over the query
  * API, refreshed on an interval with the business date and the projection lag in the header. The view is
- * in the URL hash so a drill-down can be linked to (#account/<id>).
+ * in the URL hash so a drill-down can be linked to (#account/<id>, #accounts?status=ACTIVE&bucket=M3%2B).
  */
 import type { PortfolioAccrualDay, PortfolioView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../src/read-side/installment-quote.query';
 import { renderAccount } from './account';
-import { renderAccountList } from './accounts-list';
+import { listFilter, listHash, renderAccountList } from './accounts-list';
 import { apiKey, get, onUnauthorized, setApiKey } from './api';
 import { resizeCharts } from './charts';
-import { byId, replace } from './dom';
+import { byId, notice, replace } from './dom';
 import { addDays } from './format';
 import { renderAccrual, renderApr, renderBilled } from './interest';
 import { renderOverview } from './overview';
 import { renderReviews } from './reviews';
-import { renderStatus, type ClockView, type HealthView } from './status';
+import { renderRefreshFailed, renderStatus, type ClockView, type HealthView } from './status';
 
 const REFRESH_SECONDS = 15;
 const VIEWS = ['overview', 'interest', 'reviews', 'accounts'] as const;
@@ -28,18 +28,36 @@ const page = {
   refreshes: 0,
 };
 
+/**
+ * The view in the hash. Only the account id is percent-decoded here; the query is left to URLSearchParams,
+ * which decodes it once and reads '+' as a space, as it encoded it: decoding the whole hash first would
+ * turn the bucket 'M3%2B' into 'M3+' and then into 'M3 '.
+ */
 function route(): { view: View; accountId?: string; params: URLSearchParams } {
-  const hash = decodeURIComponent(location.hash.slice(1));
-  if (hash.startsWith('account/')) return { view: 'accounts', accountId: hash.slice('account/'.length), params: new URLSearchParams() };
-  const [name, query] = hash.split('?');
+  const hash = location.hash.slice(1);
+  if (hash.startsWith('account/')) return { view: 'accounts', accountId: decodeOr(hash.slice('account/'.length)), params: new URLSearchParams() };
+  const separator = hash.indexOf('?');
+  const name = separator < 0 ? hash : hash.slice(0, separator);
   const view = (VIEWS as readonly string[]).includes(name) ? (name as View) : 'overview';
-  return { view, params: new URLSearchParams(query ?? '') };
+  return { view, params: new URLSearchParams(separator < 0 ? '' : hash.slice(separator + 1)) };
+}
+
+/** An id as typed or linked; a malformed escape (a lone '%') is kept as it is rather than break the page. */
+function decodeOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function showView(view: View): void {
   for (const v of VIEWS) {
     byId(`view-${v}`).hidden = v !== view;
-    byId(`tab-${v}`).classList.toggle('active', v === view);
+    const tab = byId(`tab-${v}`);
+    tab.classList.toggle('active', v === view);
+    if (v === view) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
   }
 }
 
@@ -48,7 +66,7 @@ function openAccount(accountId: string): void {
 }
 
 function openBucket(bucket: string): void {
-  location.hash = `accounts?status=ACTIVE&bucket=${encodeURIComponent(bucket)}`;
+  location.hash = listHash({ status: 'ACTIVE', bucket });
 }
 
 async function sampleQuotes(): Promise<void> {
@@ -59,18 +77,23 @@ async function sampleQuotes(): Promise<void> {
   renderApr(page.quotes);
 }
 
-/** Draws the current view from the latest figures; views fetch what only they need. */
-async function renderView(): Promise<void> {
+/**
+ * Draws the current view from the latest figures; views fetch what only they need. `refreshing` is the
+ * interval's re-draw of what is on screen: the same list page, the same account, in place.
+ */
+async function renderView(refreshing = false): Promise<void> {
   const { view, accountId, params } = route();
   showView(view);
   const p = page.portfolio;
   if (view === 'accounts') {
     if (accountId) {
-      byId<HTMLInputElement>('search-id').value = accountId;
-      await renderAccount(accountId);
+      const search = byId<HTMLInputElement>('search-id');
+      if (document.activeElement !== search) search.value = accountId;
+      await renderAccount(accountId, refreshing);
     } else {
       replace('account-detail');
-      await renderAccountList({ status: params.get('status') ?? '', bucket: params.get('bucket') ?? '', offset: 0 }, openAccount);
+      delete byId('account-detail').dataset.account;
+      await renderAccountList(listFilter(params), openAccount);
     }
     return;
   }
@@ -87,16 +110,26 @@ async function renderView(): Promise<void> {
   resizeCharts();
 }
 
+/** Draws the view, and says in it what went wrong when it could not be drawn. */
+async function drawView(refreshing = false): Promise<void> {
+  try {
+    await renderView(refreshing);
+    replace('view-error');
+  } catch (error) {
+    replace('view-error', notice(`Could not show this view: ${(error as Error).message}`, 'error'));
+  }
+}
+
+/** The header's figures, then the view on screen, whichever it is, so nothing shown is older than the header says. */
 async function refresh(): Promise<void> {
   try {
     const [health, clock, portfolio] = await Promise.all([get<HealthView>('/health', [503]), get<ClockView>('/operations/clock'), get<PortfolioView>('/portfolio')]);
     page.portfolio = portfolio;
     page.lastClosed = portfolio.lastClosedBusinessDay;
     renderStatus(health, clock, portfolio, REFRESH_SECONDS);
-    if (route().view !== 'accounts') await renderView();
-    replace('refresh-error');
+    await drawView(true);
   } catch (error) {
-    replace('refresh-error', `Refresh failed: ${(error as Error).message}`);
+    renderRefreshFailed(error as Error);
   } finally {
     page.refreshes++;
     document.body.dataset.refreshes = String(page.refreshes);
@@ -112,7 +145,7 @@ function wireControls(): void {
     event.preventDefault();
     setApiKey(byId<HTMLInputElement>('key-input').value.trim());
     byId('key-form').hidden = true;
-    void refresh().then(renderView);
+    void refresh();
   });
   byId('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -120,21 +153,18 @@ function wireControls(): void {
     if (id) openAccount(id);
   });
   byId('filter-form').addEventListener('change', () => {
-    const params = new URLSearchParams();
-    for (const name of ['status', 'bucket']) {
-      const value = byId<HTMLSelectElement>(`filter-${name}`).value;
-      if (value) params.set(name, value);
-    }
-    location.hash = `accounts?${params}`;
+    // A new filter starts at its first page.
+    location.hash = listHash({ status: byId<HTMLSelectElement>('filter-status').value, bucket: byId<HTMLSelectElement>('filter-bucket').value });
   });
-  window.addEventListener('hashchange', () => void renderView());
+  window.addEventListener('hashchange', () => void drawView());
   window.addEventListener('resize', resizeCharts);
 }
 
 async function start(): Promise<void> {
   wireControls();
   await refresh();
-  if (route().view === 'accounts') await renderView();
+  // The accounts view fetches its own figures, so it can show them even when the header's could not be read.
+  if (page.portfolio === null && route().view === 'accounts') await drawView();
   document.body.dataset.ready = 'true';
   setInterval(() => void refresh(), REFRESH_SECONDS * 1000);
 }

@@ -4,7 +4,8 @@
  * the application funnel.
  */
 import type { PortfolioView } from '@ledger/projections';
-import { BUCKET_COLOURS, draw, GRID, moneyAxis } from './charts';
+import { listHash } from './accounts-list';
+import { BUCKET_COLOURS, draw, GRID, labelledBars, listed, moneyAxis } from './charts';
 import { el, figure, notice, replace, table } from './dom';
 import { chartNumber, formatCount, formatMoney, percentOf, sum } from './format';
 import { BUCKET_LABELS, CHANNEL_LABELS, label, OUTSTANDING_LABELS, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
@@ -35,36 +36,58 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
     tooltip: { trigger: 'item' },
     legend: { bottom: 0, type: 'scroll' },
     series: [{ type: 'pie', radius: ['40%', '68%'], center: ['50%', '44%'], label: { formatter: '{c}' }, data: statuses.map((s) => ({ name: label(STATUS_LABELS, s), value: p.accountsByStatus[s] })) }],
-  });
+  }, `Accounts by status: ${listed(statuses.map((s) => `${label(STATUS_LABELS, s)} ${formatCount(p.accountsByStatus[s])}`))}.`);
   replace(
     'table-status',
     table([{ header: 'Status 状态', cell: (s: string) => label(STATUS_LABELS, s) }, { header: 'Accounts 账户数', cell: (s) => formatCount(p.accountsByStatus[s]), numeric: true }], statuses, { 'data-table': 'status' }),
   );
 
-  draw('chart-outstanding', {
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { ...GRID, left: 190, right: 96 },
-    xAxis: moneyAxis(),
-    yAxis: { type: 'category', inverse: true, data: KINDS.map((k) => label(OUTSTANDING_LABELS, k)) },
-    series: [{ type: 'bar', barMaxWidth: 22, data: KINDS.map((k) => chartNumber(p.outstanding[k])), label: { show: true, position: 'right', formatter: (x: { dataIndex: number }) => formatMoney(p.outstanding[KINDS[x.dataIndex]]) } }],
-  });
+  draw(
+    'chart-outstanding',
+    {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      ...labelledBars(KINDS.map((k) => label(OUTSTANDING_LABELS, k)), 96),
+      xAxis: moneyAxis(),
+      series: [{ type: 'bar', barMaxWidth: 22, data: KINDS.map((k) => chartNumber(p.outstanding[k])), label: { show: true, position: 'right', formatter: (x: { dataIndex: number }) => formatMoney(p.outstanding[KINDS[x.dataIndex]]) } }],
+    },
+    `Outstanding by kind, ${formatMoney(p.outstanding.total)} in all: ${listed(KINDS.map((k) => `${label(OUTSTANDING_LABELS, k)} ${formatMoney(p.outstanding[k])}`))}.`,
+  );
 
   renderDelinquency(p, onBucket);
   renderFunnel(p);
 }
 
+/** The legend swatch of bars coloured per bucket: the bucket colours side by side, as the bars are. */
+const BUCKETS_SWATCH = {
+  type: 'linear',
+  x: 0,
+  y: 0,
+  x2: 1,
+  y2: 0,
+  colorStops: BUCKET_COLOURS.flatMap((color, i) => [
+    { offset: i / BUCKET_COLOURS.length, color },
+    { offset: (i + 1) / BUCKET_COLOURS.length, color },
+  ]),
+};
+/** The overdue amount's line, in a colour no bucket has. */
+const OVERDUE_LINE = '#2f6fdf';
+
 function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void): void {
-  const chart = draw('chart-delinquency', {
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { top: 0 },
-    grid: { ...GRID, right: 72, top: 40 },
-    xAxis: { type: 'category', data: p.delinquency.map((d) => d.bucket) },
-    yAxis: [{ type: 'value', name: 'accounts', minInterval: 1 }, { ...moneyAxis('CNY'), splitLine: { show: false } }],
-    series: [
-      { name: 'Accounts 账户数', type: 'bar', barMaxWidth: 36, data: p.delinquency.map((d, i) => ({ value: d.accounts, itemStyle: { color: BUCKET_COLOURS[i] } })) },
-      { name: 'Overdue amount 逾期金额', type: 'line', yAxisIndex: 1, symbolSize: 8, data: p.delinquency.map((d) => chartNumber(d.overdue)) },
-    ],
-  });
+  const chart = draw(
+    'chart-delinquency',
+    {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 0 },
+      grid: { ...GRID, right: 72, top: 40 },
+      xAxis: { type: 'category', data: p.delinquency.map((d) => d.bucket) },
+      yAxis: [{ type: 'value', name: 'accounts', minInterval: 1 }, { ...moneyAxis('CNY'), splitLine: { show: false } }],
+      series: [
+        { name: 'Accounts 账户数', type: 'bar', barMaxWidth: 36, itemStyle: { color: BUCKETS_SWATCH }, data: p.delinquency.map((d, i) => ({ value: d.accounts, itemStyle: { color: BUCKET_COLOURS[i] } })) },
+        { name: 'Overdue amount 逾期金额', type: 'line', yAxisIndex: 1, symbolSize: 8, itemStyle: { color: OVERDUE_LINE }, data: p.delinquency.map((d) => chartNumber(d.overdue)) },
+      ],
+    },
+    `Accounts and overdue amount by delinquency bucket: ${listed(p.delinquency.map((d) => `${d.bucket} ${formatCount(d.accounts)} ${d.accounts === 1 ? 'account' : 'accounts'}, ${formatMoney(d.overdue)} overdue`))}.`,
+  );
   chart.off('click');
   chart.on('click', (event) => onBucket(String(event.name)));
   replace(
@@ -72,7 +95,7 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
     table(
       [
         // The buckets count opened accounts (active ones: no event closes an account yet), and the list they open is filtered to them.
-        { header: 'Bucket 逾期分档', cell: (d: PortfolioView['delinquency'][number]) => el('a', { href: `#accounts?status=ACTIVE&bucket=${encodeURIComponent(d.bucket)}` }, label(BUCKET_LABELS, d.bucket)) },
+        { header: 'Bucket 逾期分档', cell: (d: PortfolioView['delinquency'][number]) => el('a', { href: listHash({ status: 'ACTIVE', bucket: d.bucket }) }, label(BUCKET_LABELS, d.bucket)) },
         // Each share beside its figure: of the opened accounts, and of everything owed.
         { header: 'Accounts 账户数 (share)', cell: (d) => `${formatCount(d.accounts)} (${percentOf(d.accounts, p.exposure.accounts)})`, numeric: true },
         { header: 'Outstanding 在贷余额 (share)', cell: (d) => `${formatMoney(d.outstanding)} (${percentOf(d.outstanding, p.outstanding.total)})`, numeric: true },
@@ -107,6 +130,9 @@ function delinquencyTrend(p: PortfolioView): TrendMonth[] {
 
 function renderDelinquencyTrend(p: PortfolioView): void {
   const trend = delinquencyTrend(p);
+  const summary = trend.length
+    ? `Overdue accounts per bucket at each month end: ${listed(trend.map((m) => `${m.month} ${OVERDUE_BUCKETS.map((b) => `${b} ${formatCount(m.accounts[b])}`).join(', ')}, ${formatMoney(m.overdue)} overdue`), '; ')}.`
+    : 'Overdue accounts per bucket at each month end: no month has closed yet.';
   draw('chart-delinquency-trend', {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { top: 0, type: 'scroll' },
@@ -122,9 +148,9 @@ function renderDelinquencyTrend(p: PortfolioView): void {
         itemStyle: { color: BUCKET_COLOURS[i + 1] },
         data: trend.map((m) => m.accounts[bucket]),
       })),
-      { name: 'Overdue amount 逾期金额', type: 'line', yAxisIndex: 1, symbolSize: 8, itemStyle: { color: '#2f6fdf' }, data: trend.map((m) => chartNumber(m.overdue)) },
+      { name: 'Overdue amount 逾期金额', type: 'line', yAxisIndex: 1, symbolSize: 8, itemStyle: { color: OVERDUE_LINE }, data: trend.map((m) => chartNumber(m.overdue)) },
     ],
-  });
+  }, summary);
   if (trend.length === 0) {
     replace('table-delinquency-trend', notice('No month has closed yet: the trend keeps the buckets as they stood when each month closed.'));
     return;
@@ -169,13 +195,16 @@ function renderFunnel(p: PortfolioView): void {
       barMaxWidth: 28,
       data: channels.map((c) => p.funnel.byChannel[c][stage]),
     })),
-  });
+  }, `Applications per channel: ${listed(channels.map((c) => `${label(CHANNEL_LABELS, c)} ${formatCount(p.funnel.byChannel[c].submitted)} submitted, ${formatCount(p.funnel.byChannel[c].approved)} approved, ${formatCount(p.funnel.byChannel[c].rejected)} rejected`), '; ')}.`);
   const reasons = Object.entries(p.funnel.rejectionReasons).sort((a, b) => b[1] - a[1]);
-  draw('chart-rejections', {
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { ...GRID, left: 230 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', inverse: true, data: reasons.map(([r]) => label(REASON_LABELS, r)) },
-    series: [{ type: 'bar', barMaxWidth: 18, data: reasons.map(([, n]) => n), itemStyle: { color: '#d1495b' }, label: { show: true, position: 'right' } }],
-  });
+  draw(
+    'chart-rejections',
+    {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      ...labelledBars(reasons.map(([r]) => label(REASON_LABELS, r)), 40),
+      xAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'bar', barMaxWidth: 18, data: reasons.map(([, n]) => n), itemStyle: { color: '#d1495b' }, label: { show: true, position: 'right' } }],
+    },
+    `Rejected applications per reason: ${listed(reasons.map(([r, n]) => `${label(REASON_LABELS, r)} ${formatCount(n)}`))}.`,
+  );
 }

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /** Quarterly limit reviews (额度调整): decisions per quarter and their reasons, from the portfolio. */
 import type { PortfolioView } from '@ledger/projections';
-import { draw, GRID } from './charts';
+import { draw, GRID, listed } from './charts';
 import { el, notice, replace, table } from './dom';
 import { formatCount, formatMoney } from './format';
 import { DECISION_LABELS, label, REASON_LABELS } from './labels';
@@ -27,7 +27,7 @@ export function renderReviews(p: PortfolioView): void {
       itemStyle: { color: DECISION_COLOURS[i] },
       data: quarters.map((q) => q[d]),
     })),
-  });
+  }, `Limit review decisions per quarter: ${listed(quarters.map((q) => `${q.quarter} ${DECISIONS.map((d) => `${formatCount(q[d])} ${d}`).join(', ')}`), '; ')}.`);
   replace(
     'table-reviews',
     table(

@@ -1,8 +1,13 @@
 /// <reference lib="dom" />
-/** The header's status line: business date, last closed day, projection lag, health. */
+/**
+ * The header's status line: business date, last closed day, days left unclosed, projection lag, health.
+ * When a refresh fails, the line says the server could not be read and the figures are stale, rather
+ * than keep showing the last health as if it were current.
+ */
 import type { PortfolioView } from '@ledger/projections';
+import { ApiRequestError } from './api';
 import { el, replace } from './dom';
-import { formatCount } from './format';
+import { daysBetween, formatCount } from './format';
 
 export interface HealthView {
   status: 'ok' | 'degraded';
@@ -10,25 +15,68 @@ export interface HealthView {
   clock: { mode: string; businessDate: string };
 }
 
+/** GET /operations/clock: the business clock, the last business day end of day closed, and what is left to close. */
 export interface ClockView {
   mode: string;
   now: string;
   businessDate: string;
   lastClosedBusinessDate: string | null;
+  /** Business days over and not closed; absent from servers older than it, null before the first end of day. */
+  daysNotClosed?: number | null;
+  /** A business day whose end of day has begun and not finished (running, or interrupted by a crash). */
+  closeBegun?: string | null;
+}
+
+/** What the last successful refresh showed, kept to label it as stale when a refresh fails. */
+let lastGood: { businessDate: string; lastClosed: string | null; time: string } | null = null;
+
+function timeNow(): string {
+  return new Date().toLocaleTimeString('zh-CN', { hour12: false });
+}
+
+/**
+ * Business days behind the clock that end of day has not closed, as the clock counts them, or counted
+ * here for a server that does not. The clock's own business date is still open, so one day between it
+ * and the last closed day is normal; more is a missed or failed end of day.
+ */
+function unclosedDays(clock: ClockView, lastClosed: string | null): number {
+  if (typeof clock.daysNotClosed === 'number') return clock.daysNotClosed;
+  return lastClosed ? Math.max(0, daysBetween(lastClosed, clock.businessDate) - 1) : 0;
 }
 
 export function renderStatus(health: HealthView, clock: ClockView, portfolio: PortfolioView, refreshSeconds: number): void {
   // Lag is reported per projection as a count of events; the slowest projection is what a reader waits on.
   const lag = health.projections.lag.reduce((max, l) => Math.max(max, Number(l.lag)), 0);
-  const time = new Date().toLocaleTimeString('zh-CN', { hour12: false });
+  // The clock's last closed day is end of day's own record; the portfolio's can trail it by the projection lag.
+  const lastClosed = clock.lastClosedBusinessDate ?? portfolio.lastClosedBusinessDay;
+  const unclosed = unclosedDays(clock, lastClosed);
+  lastGood = { businessDate: clock.businessDate, lastClosed, time: timeNow() };
   replace(
     'status',
     item('Business date 业务日', clock.businessDate, 'business-date'),
-    item('Last closed 已日终', portfolio.lastClosedBusinessDay ?? 'none', 'last-closed'),
+    item('Last closed 已日终', lastClosed ?? 'none', 'last-closed', unclosed > 0 ? 'warn' : undefined),
+    unclosed > 0 && item('Not closed 未日终', `${formatCount(unclosed)} business ${unclosed === 1 ? 'day' : 'days'} not closed (last closed ${lastClosed ?? 'none'})`, 'unclosed', 'warn'),
+    clock.closeBegun && item('End of day 日终', `${clock.closeBegun} begun, not finished`, 'close-begun', 'warn'),
     item('Projection lag 投影延迟', `${formatCount(lag)} events`, 'lag', lag > 0 ? 'warn' : 'ok'),
     item('Health 状态', health.status, 'health', health.status === 'ok' ? 'ok' : 'error'),
-    item('Refreshed 刷新', `${time} · every ${refreshSeconds}s`, 'refreshed'),
+    item('Refreshed 刷新', `${lastGood.time} · every ${refreshSeconds}s`, 'refreshed'),
   );
+  replace('refresh-error');
+}
+
+/** A failed refresh: health and lag are unknown, and every figure on the page is the last refresh's. */
+export function renderRefreshFailed(error: Error): void {
+  const health = !(error instanceof ApiRequestError) ? 'unreachable' : error.status === 401 ? 'no access (API key)' : `error (HTTP ${error.status})`;
+  replace(
+    'status',
+    lastGood && item('Business date 业务日', lastGood.businessDate, 'business-date'),
+    lastGood && item('Last closed 已日终', lastGood.lastClosed ?? 'none', 'last-closed'),
+    item('Projection lag 投影延迟', 'unknown', 'lag', 'warn'),
+    item('Health 状态', health, 'health', 'error'),
+    item('Last refreshed 上次刷新', lastGood ? `${lastGood.time} · figures stale` : 'never', 'refreshed', 'warn'),
+  );
+  const shown = lastGood ? `The figures shown are from ${lastGood.time} and may be stale.` : 'No figures could be loaded.';
+  replace('refresh-error', `Refresh failed at ${timeNow()}: ${health === 'unreachable' ? 'the server is unreachable' : health} (${error.message}). ${shown}`);
 }
 
 function item(title: string, value: string, name: string, tone?: 'ok' | 'warn' | 'error'): HTMLElement {
