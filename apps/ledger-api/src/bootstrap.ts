@@ -13,7 +13,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import type { LedgerConfig } from '@ledger/servicing';
+import { assertLedgerFiles, type LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/errors';
 import { BODY_LIMIT_BYTES, FASTIFY_OPTIONS, keepExpressContract } from './http/fastify-contract';
@@ -21,6 +21,8 @@ import { completeOpenApi, ErrorBodySchema } from './http/openapi';
 import { ledgerValidationPipe } from './http/validation';
 
 export async function createApp(config: LedgerConfig, options: { logger?: false | ('error' | 'warn' | 'log')[]; logDestination?: DestinationStream } = {}): Promise<INestApplication> {
+  // The log and the read models must be what their variables say before anything opens (and so creates) them.
+  assertLedgerFiles(config);
   // Nest's own messages go through pino too (JSON, LOG_LEVEL); `logger: false` silences both.
   const silent = options.logger === false;
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProjectionRunner } from '@ledger/projections';
-import { ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
+import { assertLedgerFiles, ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
 import { exitOnConfigError } from './exit-on-config-error';
 import { mainThreadActiveSeconds, registerEventLoopCounter, registerProjectionGauges } from './observability/ledger-metrics';
 import { projectionState } from './observability/projection-state';
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   let config: LedgerConfig;
   try {
     config = loadConfig();
+    assertLedgerFiles(config);
   } catch (error) {
     exitOnConfigError(error);
   }

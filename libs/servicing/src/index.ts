@@ -2,6 +2,7 @@ export * from './clock/business-clock';
 export * from './commands/account.commands';
 export * from './commands/account-command.handlers';
 export * from './config/ledger-config';
+export * from './config/ledger-files';
 export * from './end-of-day/end-of-day.service';
 export * from './end-of-day/end-of-day.scheduler';
 export * from './end-of-day/business-day-gate';

@@ -46,6 +46,7 @@ export class LedgerShutdown implements BeforeApplicationShutdown, OnApplicationS
     private readonly store: EventStore,
     private readonly repository: AccountRepository,
     private readonly hooks: ShutdownHooks,
+    private readonly clock: BusinessClock,
   ) {}
 
   private readonly logger = new Logger('Ledger');
@@ -63,6 +64,7 @@ export class LedgerShutdown implements BeforeApplicationShutdown, OnApplicationS
   /** Lets in-flight commands finish, then closes the store (subscriptions stop with it). */
   async onApplicationShutdown(signal?: string): Promise<void> {
     await this.repository.drain();
+    if (this.clock instanceof ManualClock) this.clock.close();
     await this.store.close();
     if (signal) this.logger.log(`stopped cleanly in ${Date.now() - (this.stopAsked || Date.now())} ms: every command taken was answered, the event store is closed`);
     await this.hooks.flushLogs?.();

@@ -140,6 +140,8 @@ describe('the portfolio and limit review read models', () => {
     expect(queries.getPortfolio().limitReviewReasons).toEqual([
       { quarter: '2026-Q1', decision: 'DECREASED', reason: 'OVERDUE_IN_QUARTER', accounts: 1 },
       { quarter: '2026-Q1', decision: 'UNCHANGED', reason: 'LOW_UTILIZATION', accounts: 1 },
+      // acc-2 drew nothing and had no statement fall due: both hold against an increase.
+      { quarter: '2026-Q1', decision: 'UNCHANGED', reason: 'NO_STATEMENT_DUE', accounts: 1 },
     ]);
     await runner.close();
   });

@@ -5,7 +5,7 @@ import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import { byDistinctAccounts, DEFAULT_STATE_CACHE_BYTES, ProjectionRunner, stateCacheBounds } from './projection-runner';
+import { byDistinctAccounts, DEFAULT_STATE_CACHE_BYTES, ProjectionRunner, ReadModelsAheadOfLogError, stateCacheBounds } from './projection-runner';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-state-fold';
 import { BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
@@ -451,6 +451,27 @@ describe('the projection runner', () => {
     expect(dumpReadModels(crashed, createProjections())).toBe(dumpReadModels(scratch.db, createProjections()));
     expect(await storedStates(crashed, ACCOUNT_STATE_TABLE, store)).toEqual(await streamStates(store));
     await scratch.close();
+  });
+
+  it('refuses read models ahead of the log, even once commands take the head past them, until they start over', async () => {
+    const { db, store, head, expected } = await followedToHead();
+    // The log restored from a backup 5 events shorter, the read models left as they were.
+    const heads = jest.spyOn(store, 'headPosition').mockResolvedValue(head - 5n);
+    const { runner, error } = await failedStart({ store, database: db, projections: createProjections() });
+    expect(error).toBeInstanceOf(ReadModelsAheadOfLogError);
+    expect(error.message).toContain(`up to position ${head}, past its head at ${head - 5n}`);
+    await runner.close();
+    // Commands have taken the head past the read models again: they still are not this log's.
+    heads.mockResolvedValue(head + 3n);
+    const again = await failedStart({ store, database: db, projections: createProjections() });
+    expect(again.error).toBeInstanceOf(ReadModelsAheadOfLogError);
+    heads.mockRestore();
+    // Only starting over clears it: a rebuild from this log.
+    await again.runner.rebuild();
+    await again.runner.start();
+    await again.runner.waitFor(head, 10_000);
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+    await again.runner.close();
   });
 
   it('drops the tails a build from before them left behind, whose rows already hold their events', async () => {

@@ -131,6 +131,22 @@ export interface ProjectionLag {
   lag: bigint;
 }
 
+/** The checkpoint row that marks read models found ahead of the log (`ReadModelsAheadOfLogError`); its position is how far they had applied. */
+const AHEAD_OF_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}ahead_of_log`;
+
+/** The read models have applied the log past its head: they are not this log's (`start`). */
+export class ReadModelsAheadOfLogError extends Error {
+  constructor(
+    readonly applied: bigint,
+    readonly head: bigint,
+  ) {
+    super(
+      `the read models have applied the event log up to position ${applied}, past its head at ${head}: they were built from another or a longer log (a log restored from a backup with the read models left as they were?). Delete the read-model file to rebuild it from this log (ledger rebuild, or a start), or point the ledger at the log they were built from`,
+    );
+    this.name = 'ReadModelsAheadOfLogError';
+  }
+}
+
 export class ProjectionRunner {
   readonly db: Db;
   private readonly ownsDb: boolean;
@@ -218,9 +234,22 @@ export class ProjectionRunner {
       // Everything that needs the store runs in the background, its failures reported and retried as a
       // failed batch's are (`follow`): start() itself neither fails nor waits on the store.
       const first = async (following: Following): Promise<boolean> => {
+        const head = await this.options.store.headPosition();
+        // Read models that have applied more of the log than it holds were built from another log, or a
+        // longer one (the log restored from a backup, the read models left as they were): following it
+        // from their checkpoint would skip the events appended from here on, and end of day would trust
+        // their schedule. They are reported as a failed batch (unready, reads refused) until replaced.
+        // The finding is kept in the file (a checkpoint row of its own), so neither a retry nor a restart
+        // follows the log once commands have taken its head past theirs; only starting over clears it.
+        const marked = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
+        if (marked !== undefined) throw new ReadModelsAheadOfLogError(marked.position, head);
+        const applied = resumeUntil ?? lane.position;
+        if (applied > head) {
+          this.checkpoints.set(AHEAD_OF_LOG_CHECKPOINT, 0, applied);
+          throw new ReadModelsAheadOfLogError(applied, head);
+        }
         if (behind.length > 0 && !(await this.catchUp(behind, progress, following))) return false;
         if (resumeUntil !== undefined) return this.replayByAccount(lane, resumeUntil, progress, following);
-        const head = await this.options.store.headPosition();
         if (emptied) return head > 0n ? this.replayByAccount(lane, head, progress, following) : true;
         // How far the main lane replays in the log's order before it subscribes: the fold's trail, or the
         // head when the read models trail it by more than a few live batches (restored from a backup, a
@@ -708,8 +737,10 @@ export class ProjectionRunner {
   }
 
   private resetAll(): void {
-    // Every projection starts over, so no replay by account in progress (of any lane) can go on.
+    // Every projection starts over, so no replay by account in progress (of any lane) can go on, and
+    // read models found ahead of the log are now this log's.
     this.checkpoints.deleteAllReplayProgress();
+    this.checkpoints.delete(AHEAD_OF_LOG_CHECKPOINT);
     this.resetFold(this.mainFold);
     for (const p of this.projections) this.resetProjection(p);
   }

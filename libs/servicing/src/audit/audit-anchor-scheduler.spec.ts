@@ -1,4 +1,4 @@
-import { MemoryEventStore, type SubscribeOptions, type Subscription } from '@ledger/event-store';
+import { MemoryEventStore, StoreUnavailableError, type SubscribeOptions, type Subscription } from '@ledger/event-store';
 import { AuditAnchorScheduler } from './audit-anchor-scheduler';
 import { AuditAnchors } from './audit-anchors';
 import { verifyLedger } from './ledger-verifier';
@@ -54,5 +54,23 @@ describe('the audit anchor scheduler', () => {
     const attempts = heads.mock.calls.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(heads.mock.calls.length).toBe(attempts);
+  });
+
+  it('starts with a store that does not answer yet, and follows the log once it does', async () => {
+    const store = new MemoryEventStore();
+    const head = store.headPosition.bind(store);
+    let down = 2;
+    jest.spyOn(store, 'headPosition').mockImplementation(() => (down-- > 0 ? Promise.reject(new StoreUnavailableError('connection refused')) : head()));
+    const subscribed = jest.spyOn(store, 'subscribeToAll');
+    const scheduler = new AuditAnchorScheduler(store);
+    scheduler.logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    scheduler.retryAfterMs = 5;
+    await scheduler.onApplicationBootstrap();
+    await until('the subscription', () => subscribed.mock.calls.length === 1);
+    expect(down).toBe(-1);
+    await scheduler.onModuleDestroy();
+    // Any other failure at start still stops it.
+    jest.spyOn(store, 'headPosition').mockRejectedValue(new Error('no such table: events'));
+    await expect(new AuditAnchorScheduler(store).onApplicationBootstrap()).rejects.toThrow('no such table: events');
   });
 });

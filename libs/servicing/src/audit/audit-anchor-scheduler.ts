@@ -9,7 +9,7 @@
  * the log for it (bench/HISTORY.md, fifteenth round); the worker has the other core.
  */
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { EventStore, type Subscription } from '@ledger/event-store';
+import { EventStore, StoreUnavailableError, type Subscription } from '@ledger/event-store';
 import { LedgerSettings } from '../ledger.module';
 import { AUDIT_ANCHOR_STREAM, AuditAnchors } from './audit-anchors';
 
@@ -47,7 +47,11 @@ export class AuditAnchorScheduler implements OnApplicationBootstrap, OnModuleDes
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.settings?.config.projectionsWorker) return;
-    await this.follow();
+    // A store not up yet (EventStoreDB started after the API) is followed once it answers.
+    await this.follow().catch((error: Error) => {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.retryAfterFailure('audit anchor subscription not started', error);
+    });
   }
 
   /**

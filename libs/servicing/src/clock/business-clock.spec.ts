@@ -1,4 +1,4 @@
-import { MemoryEventStore } from '@ledger/event-store';
+import { MemoryEventStore, StoreUnavailableError } from '@ledger/event-store';
 import { ManualClock } from './business-clock';
 
 describe('the manual business clock', () => {
@@ -25,5 +25,36 @@ describe('the manual business clock', () => {
       '2026-01-12T00:10:00+08:00',
       '2026-01-13T00:10:00+08:00',
     ]);
+  });
+
+  it('opens on a store that does not answer yet, tells no time until it does, then resumes at the last time set', async () => {
+    const store = new MemoryEventStore();
+    await (await ManualClock.open(store, '2026-01-01T09:00:00+08:00')).set('2026-03-05T10:00:00+08:00', 'operator:ops');
+    let down = 2;
+    const read = store.readStream.bind(store);
+    jest.spyOn(store, 'readStream').mockImplementation((...args) => (down-- > 0 ? Promise.reject(new StoreUnavailableError('connection refused')) : read(...args)));
+    const clock = await ManualClock.open(store, '2026-01-01T09:00:00+08:00', 5);
+    // Not the start value: the store holds a later time, and the clock cannot know it yet.
+    expect(() => clock.now()).toThrow(StoreUnavailableError);
+    // It asks again every 5 ms here: the third time the store answers.
+    const told = async (): Promise<string> => {
+      for (let i = 0; ; i++) {
+        try {
+          return clock.now();
+        } catch (error) {
+          if (i >= 200) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    };
+    expect(await told()).toBe('2026-03-05T10:00:00+08:00');
+    expect(down).toBe(-1);
+    clock.close();
+  });
+
+  it('still refuses to open on a store that fails otherwise', async () => {
+    const store = new MemoryEventStore();
+    jest.spyOn(store, 'readStream').mockRejectedValue(new Error('no such table: events'));
+    await expect(ManualClock.open(store, '2026-01-01T09:00:00+08:00')).rejects.toThrow('no such table: events');
   });
 });

@@ -5,7 +5,7 @@
  * and an auditor can see when an operator moved time.
  */
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, EventStore } from '@ledger/event-store';
+import { ConcurrencyError, EventStore, StoreUnavailableError } from '@ledger/event-store';
 import { isValidDateTime, toShanghai } from '@ledger/credit';
 
 export const CLOCK_STREAM = 'ledger-clock';
@@ -58,10 +58,16 @@ export class SystemClock extends BusinessClock {
   }
 }
 
+/** How often a manual clock whose store did not answer at start asks it again. */
+const CATCH_UP_RETRY_MS = 1_000;
+
 export class ManualClock extends BusinessClock {
   readonly mode = 'manual' as const;
   private current: string;
   private revision: bigint | 'no_stream' = 'no_stream';
+  /** False until the clock has read its stream: the time is the store's to tell, not the start value's. */
+  private caughtUp = false;
+  private retry: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: EventStore,
@@ -71,11 +77,33 @@ export class ManualClock extends BusinessClock {
     this.current = start;
   }
 
-  /** Resumes at the last time set, or starts at `start`. */
-  static async open(store: EventStore, start: string): Promise<ManualClock> {
+  /**
+   * Resumes at the last time set, or starts at `start`. A store that does not answer (EventStoreDB not up
+   * yet) does not stop the start: the clock asks it again every second, and until it has answered the
+   * clock's time is unknown, so what asks for it gets the store's own 503 (the API starts, answers its
+   * liveness probe and reports itself unready, whatever the order things start in).
+   */
+  static async open(store: EventStore, start: string, retryMs = CATCH_UP_RETRY_MS): Promise<ManualClock> {
     const clock = new ManualClock(store, normalize(start));
-    await clock.catchUp();
+    try {
+      await clock.catchUp();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      clock.retryCatchUp(retryMs);
+    }
     return clock;
+  }
+
+  private retryCatchUp(retryMs: number): void {
+    this.retry = setTimeout(() => {
+      this.catchUp().catch(() => this.retryCatchUp(retryMs));
+    }, retryMs);
+    this.retry.unref();
+  }
+
+  /** Stops asking a store that has not answered (at shutdown). */
+  close(): void {
+    clearTimeout(this.retry);
   }
 
   /** Takes the last time set from the clock's stream: this process's, or another's (a CLI, a second API). */
@@ -86,9 +114,11 @@ export class ManualClock extends BusinessClock {
       this.current = (last.data as { now: string }).now;
       this.revision = last.revision;
     }
+    this.caughtUp = true;
   }
 
   now(): string {
+    if (!this.caughtUp) throw new StoreUnavailableError('the manual business clock is kept in the event store, which has not answered since start');
     return this.current;
   }
 
@@ -100,6 +130,7 @@ export class ManualClock extends BusinessClock {
   async set(dateTime: string, actor: string, options: ClockSetOptions = {}): Promise<string> {
     if (!isValidDateTime(dateTime)) throw new ClockError('INVALID_DATE_TIME', `not an ISO date-time with an offset: ${dateTime}`);
     const next = normalize(dateTime);
+    if (!this.caughtUp) await this.catchUp();
     const latest = options.latestBusinessDate;
     if (latest !== undefined && toShanghai(next).date > latest) {
       throw new ClockError('CLOCK_JUMP_TOO_FAR', `the business clock may move at most to ${latest} (${MAX_CLOCK_STEP_DAYS} days past the next business day to close); asked for ${next}`, { field: 'now', latest });

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { loadConfig } from './ledger-config';
+import { assertLedgerFiles } from './ledger-files';
+
+describe('the files a ledger process opens', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ledger-files-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (env: Record<string, string>) => loadConfig({ LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'), ...env });
+  const withTables = (path: string, ...tables: string[]) => {
+    const db = new Database(path);
+    for (const table of tables) db.exec(`CREATE TABLE ${table} (x)`);
+    db.close();
+  };
+  const refusal = (env: Record<string, string> = {}) => {
+    try {
+      assertLedgerFiles(config(env));
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('accepts a new ledger, and a log and read models that are what their variables say', () => {
+    expect(refusal()).toBeNull();
+    withTables(join(dir, 'ledger.sqlite'), 'events', 'snapshots');
+    withTables(join(dir, 'ledger.read-models.sqlite'), 'balances', 'projection_checkpoints');
+    expect(refusal()).toBeNull();
+    expect(refusal({ LEDGER_SQLITE_PATH: join(dir, 'new', 'deeper', 'ledger.sqlite') })).toBeNull();
+  });
+
+  it('refuses read models set to the log file, which would write the projections into the log', () => {
+    withTables(join(dir, 'ledger.sqlite'), 'events');
+    expect(refusal({ LEDGER_READ_MODEL_PATH: join(dir, 'ledger.sqlite') })).toMatch(/^LEDGER_READ_MODEL_PATH: is the event log's file/);
+    expect(refusal({ LEDGER_READ_MODEL_PATH: join(dir, '.', 'ledger.sqlite') })).toMatch(/^LEDGER_READ_MODEL_PATH: is the event log's file/);
+  });
+
+  it('refuses a log path that holds the read models, and read models that hold an event log', () => {
+    withTables(join(dir, 'ledger.read-models.sqlite'), 'balances', 'projection_checkpoints');
+    expect(refusal({ LEDGER_SQLITE_PATH: join(dir, 'ledger.read-models.sqlite'), LEDGER_READ_MODEL_PATH: join(dir, 'rm.sqlite') })).toMatch(
+      /^LEDGER_SQLITE_PATH: .*ledger\.read-models\.sqlite holds no event log \(its tables: balances, projection_checkpoints\)/,
+    );
+    withTables(join(dir, 'other.sqlite'), 'events');
+    expect(refusal({ LEDGER_READ_MODEL_PATH: join(dir, 'other.sqlite') })).toMatch(/^LEDGER_READ_MODEL_PATH: .*other\.sqlite holds an event log/);
+  });
+
+  it('names the variable and the file when a file cannot be opened or created', () => {
+    writeFileSync(join(dir, 'ledger.read-models.sqlite'), 'not a database, just text long enough to have a header that is wrong'.repeat(10));
+    expect(refusal()).toMatch(/^LEDGER_READ_MODEL_PATH: cannot open .*ledger\.read-models\.sqlite: file is not a database \(the read models can be deleted/);
+    writeFileSync(join(dir, 'plain-file'), '');
+    expect(refusal({ LEDGER_SQLITE_PATH: join(dir, 'plain-file', 'ledger.sqlite') })).toMatch(/^LEDGER_SQLITE_PATH: cannot create .*plain-file[/\\]ledger\.sqlite: .*plain-file is a file, not a folder/);
+    expect(refusal({ LEDGER_SQLITE_PATH: dir })).toMatch(/^LEDGER_SQLITE_PATH: .* is a folder, not a file/);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The files a ledger process opens, checked before it opens them: opening SQLite creates what is not
+ * there, so a read-model path set to the event log would write thirteen projection tables into the log
+ * (and the restore procedure, which deletes the read-model file, would then delete the log), and a log
+ * path set to the read models would add an empty event log to them and serve it as ready. A file that
+ * cannot be opened stops the start with the variable and the path named, not a stack trace.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError, type LedgerConfig } from './ledger-config';
+
+/** What a path holds: nothing yet, or an SQLite file's tables. */
+function tablesOf(variable: string, path: string): string[] | null {
+  if (!existsSync(path)) {
+    // Its folder is created at open; a file where a folder should be cannot be.
+    for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+      if (existsSync(dir)) {
+        if (!statSync(dir).isDirectory()) throw new ConfigError(variable, `cannot create ${path}: ${dir} is a file, not a folder`);
+        return null;
+      }
+      if (dirname(dir) === dir) return null;
+    }
+  }
+  if (statSync(path).isDirectory()) throw new ConfigError(variable, `${path} is a folder, not a file`);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort();
+  } catch (error) {
+    const hint = variable === 'LEDGER_READ_MODEL_PATH' ? ' (the read models can be deleted: they are rebuilt from the log at start)' : '';
+    throw new ConfigError(variable, `cannot open ${path}: ${(error as Error).message}${hint}`);
+  } finally {
+    db?.close();
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  return real(a) === real(b);
+}
+
+/** Throws a `ConfigError` naming the variable when the event log or the read-model file is not what its variable says. */
+export function assertLedgerFiles(config: LedgerConfig): void {
+  const readModels = config.store !== 'memory' ? config.readModelPath : null;
+  if (config.store === 'sqlite') {
+    if (readModels !== null && samePath(config.sqlitePath, readModels)) {
+      throw new ConfigError('LEDGER_READ_MODEL_PATH', `is the event log's file (${readModels}): the read models need a file of their own (unset it for the default beside the log)`);
+    }
+    const tables = tablesOf('LEDGER_SQLITE_PATH', config.sqlitePath);
+    if (tables !== null && tables.length > 0 && !tables.includes('events')) {
+      throw new ConfigError('LEDGER_SQLITE_PATH', `${config.sqlitePath} holds no event log (its tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}): is it the read-model file?`);
+    }
+  }
+  if (readModels !== null) {
+    const tables = tablesOf('LEDGER_READ_MODEL_PATH', readModels);
+    if (tables?.includes('events')) {
+      throw new ConfigError('LEDGER_READ_MODEL_PATH', `${readModels} holds an event log: is it the log (LEDGER_SQLITE_PATH)? The read models must be a file of their own`);
+    }
+  }
+}
