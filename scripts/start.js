@@ -5,6 +5,7 @@
  * build step; tsconfig.json's "ts-node" section chooses swc, for the worker threads as well); path aliases come from tsconfig-paths. Any LEDGER_* variable set by the caller wins.
  */
 const { spawn } = require('node:child_process');
+const { constants } = require('node:os');
 const path = require('node:path');
 const { heapBoundArgs } = require('./heap-bound');
 
@@ -18,11 +19,14 @@ const env = {
   TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
   TS_NODE_TRANSPILE_ONLY: 'true',
 };
+// Forwarded to the API, and listened for before it starts (a signal meanwhile would end this process alone).
+let child = null;
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 // Each thread's heap is bounded as in the Dockerfile, unless the caller chose (scripts/heap-bound.js).
-const child = spawn(process.execPath, [...heapBoundArgs(env), '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
+child = spawn(process.execPath, [...heapBoundArgs(env), '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
   cwd: root,
   env,
   stdio: 'inherit',
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+// Ended by a signal (a hard kill, the OOM killer): 128 + its number, as a shell reports it (137 SIGKILL).
+child.on('exit', (code, signal) => process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0)));

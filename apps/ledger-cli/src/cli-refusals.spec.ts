@@ -5,9 +5,10 @@
  * runs as a real process, as an operator runs it.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
 import { type LedgerRun, runLedger } from '../../../test/support/ledger-cli';
@@ -16,6 +17,28 @@ import { firstDayToSimulate } from './commands/simulate.command';
 jest.setTimeout(180_000);
 
 const CLI = join(__dirname, '..', 'bin', 'ledger.js');
+
+/**
+ * Waits until the process `pid` has started one of its own (bin/ledger.js has spawned the CLI, and set
+ * its signal handlers in the same tick): on Linux by its children's `/proc/<pid>/stat`, elsewhere a while.
+ */
+async function hasStartedChild(pid: number): Promise<void> {
+  if (!existsSync('/proc/self/stat')) return void (await sleep(1_000));
+  const parentOf = (entry: string): number | null => {
+    try {
+      // pid (comm) state ppid ...: the command name may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return null;
+    }
+  };
+  for (let tries = 0; tries < 250; tries++) {
+    if (readdirSync('/proc').some((entry) => /^\d+$/.test(entry) && parentOf(entry) === pid)) return;
+    await sleep(20);
+  }
+  throw new Error(`process ${pid} started no child in 5 s`);
+}
 
 /** One line on stderr, no stack trace. */
 function expectOneLine(run: LedgerRun): void {
@@ -97,6 +120,7 @@ describe('ledger CLI refusals', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/^Files \(environment\):\n {2}LEDGER_SQLITE_PATH .*\n {2}LEDGER_READ_MODEL_PATH /m);
       expect(help.stdout).toMatch(/^Exit codes: 0 done \(verify: no finding\), 1 verify found something, 2 a usage or input error,$/m);
+      expect(help.stdout).toMatch(/128 \+ its number when a signal ended it\n\(130 SIGINT, 137 SIGKILL, 143 SIGTERM\)/);
     });
   });
 
@@ -334,6 +358,53 @@ describe('ledger CLI refusals', () => {
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect({ code, ok: stdout.startsWith('OK: ') }).toEqual({ code: 0, ok: true });
     });
+  });
+
+  describe('what a command cannot act on: arguments it does not take, the memory store', () => {
+    const FILES = '; the files are chosen with LEDGER_SQLITE_PATH (the event log) and LEDGER_READ_MODEL_PATH (the read models), not with arguments\n';
+    const runs: Record<string, LedgerRun> = {};
+    let readModelsBefore = 0;
+
+    // One batch of processes at once: each is refused before it opens a file. Every command's refusal of
+    // an argument is in usage-errors.spec.ts; here, as the operator met them, with the exit code.
+    beforeAll(async () => {
+      readModelsBefore = statSync(readModels).mtimeMs;
+      const cases: Record<string, Promise<LedgerRun>> = {
+        rebuildPath: ledger('rebuild', '/tmp/whatever.sqlite'),
+        verifyRestored: ledger('verify', '--no-read-models', '/data/restore/ledger.sqlite'),
+        verifyMemory: on(log, ['verify', '--no-read-models'], undefined, { LEDGER_STORE: 'memory' }),
+      };
+      for (const [name, run] of Object.entries(cases)) runs[name] = await run;
+    });
+
+    it.each([
+      ['rebuildPath', `error: unexpected argument '/tmp/whatever.sqlite': ledger rebuild takes no arguments${FILES}`],
+      ['verifyRestored', `error: unexpected argument '/data/restore/ledger.sqlite': ledger verify takes no arguments${FILES}`],
+    ])('refuses a file path as an argument (%s): exit 2, one line naming it and the variables that choose the files', (name, message) => {
+      expect(runs[name]).toMatchObject({ code: 2, stdout: '', stderr: message });
+    });
+
+    it('refused, rebuild leaves the read models as they were', () => {
+      expect(statSync(readModels).mtimeMs).toBe(readModelsBefore);
+    });
+
+    it('refuses verify on the memory store (nothing in it outside the process that wrote it), exit 2', () => {
+      const run = runs.verifyMemory;
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toMatch(/^ledger: LEDGER_STORE=memory: the memory store holds no events outside the process that wrote them/);
+      expectOneLine(run);
+    });
+  });
+
+  it('exits 128 + the signal number when a signal ends it: 143 for SIGTERM, not 1 (verify found something)', async () => {
+    const child = spawn(process.execPath, [CLI, 'verify', '--no-read-models'], {
+      env: { ...process.env, LEDGER_SQLITE_PATH: log, LEDGER_CLOCK: 'manual', LEDGER_CLOCK_START: '2026-01-05T09:00:00+08:00' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    await hasStartedChild(child.pid!);
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([143, null]);
   });
 
   it('leaves the ledger itself readable', () => {

@@ -59,9 +59,13 @@ export class LedgerFiles {
   /**
    * The event store, on a log that is there: opening the embedded store creates its schema, so a file that
    * holds no event log (the read models, an empty file, not SQLite at all) is refused before it is opened,
-   * and is left as it was.
+   * and is left as it was. The memory store is refused: a new process starts it empty, so `verify` would
+   * pass and `gl` balance on nothing.
    */
   openStore(): Promise<EventStore> {
+    if (this.config.store === 'memory') {
+      throw new CliError('LEDGER_STORE=memory: the memory store holds no events outside the process that wrote them, so there is nothing here to read; point the CLI at the ledger (LEDGER_STORE=sqlite with LEDGER_SQLITE_PATH, or eventstoredb)');
+    }
     if (this.config.store === 'sqlite') {
       if (!existsSync(this.config.sqlitePath)) throw new CliError(`no ledger at ${this.config.sqlitePath} (set LEDGER_SQLITE_PATH)`);
       assertEventLog(this.config.sqlitePath);

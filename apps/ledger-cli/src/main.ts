@@ -3,11 +3,15 @@ import { CommandFactory, CommandRunnerService, type CommandRunner } from 'nest-c
 import { ConfigError, loadConfig } from '@ledger/servicing';
 import { CliModule } from './cli.module';
 import { CliError } from './output';
+import { throwUsageErrors } from './usage-errors';
 
 /** Commander's command, as nest-commander builds it. */
 type CommanderCommand = Parameters<CommandRunner['setCommand']>[0];
 
-/** Exit codes: 0 clean, 1 findings (verify), 2 a usage or input error, 3 an unexpected failure, 78 configuration. */
+/**
+ * Exit codes: 0 clean, 1 findings (verify), 2 a usage or input error, 3 an unexpected failure, 78 configuration,
+ * and 128 + the signal's number when a signal ended the command (bin/ledger.js).
+ */
 const FILES_AND_EXIT_CODES = `
 Files (environment):
   LEDGER_SQLITE_PATH      the event log (default ./data/ledger.sqlite; npm start's demo is ./data/demo/ledger.sqlite)
@@ -15,7 +19,8 @@ Files (environment):
   LEDGER_STORE=eventstoredb and EVENTSTORE_CONNECTION_STRING: EventStoreDB instead (docs/configuration.md)
 
 Exit codes: 0 done (verify: no finding), 1 verify found something, 2 a usage or input error,
-3 an unexpected failure, 78 a configuration error.`;
+3 an unexpected failure, 78 a configuration error, 128 + its number when a signal ended it
+(130 SIGINT, 137 SIGKILL, 143 SIGTERM).`;
 
 function fail(error: Error): void {
   if (isCommanderError(error)) {
@@ -44,18 +49,6 @@ function isCommanderError(error: unknown): error is Error & { code: string; exit
 /** The reader of stdout has gone (`ledger gl | head`): nothing more can be said, and nothing went wrong. */
 function isClosedStdout(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
-}
-
-/**
- * Commander ends a usage error with process.exit(1) unless the command has an exit override that throws,
- * and nest-commander sets the override on the root command only: every subcommand gets it here, so that
- * each usage error reaches `fail` (exit code 2).
- */
-function throwUsageErrors(command: CommanderCommand): void {
-  command.exitOverride((error) => {
-    throw error;
-  });
-  for (const sub of command.commands) throwUsageErrors(sub);
 }
 
 /**
