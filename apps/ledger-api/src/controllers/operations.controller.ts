@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { addDays, daysBetween } from '@ledger/credit';
 import { BusinessClock, CloseBusinessDayCommand, EndOfDayService, MAX_CLOCK_STEP_DAYS } from '@ledger/servicing';
@@ -58,6 +58,7 @@ export class OperationsController {
   @ApiOkResponse({ type: EndOfDayReportSchema, description: "The day's report (its first one again when the day had closed before)" })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_BUSINESS_DATE' })
   @ApiConflictResponse({ description: 'BUSINESS_DAY_SKIPPED, BUSINESS_DAY_NOT_OVER, BUSINESS_DAY_BEFORE_LEDGER' })
+  @ApiServiceUnavailableResponse({ description: 'END_OF_DAY_STOPPED: the ledger is stopping (SIGTERM); the close stopped at a safe point, send it again once the ledger is back' })
   closeDay(@Body() body: EndOfDayDto, @Query(NO_FIELDS) _query: unknown, @Req() request: FastifyRequest) {
     return this.commands.execute(new CloseBusinessDayCommand(body.businessDate, actorOf(request)));
   }

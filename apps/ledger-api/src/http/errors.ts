@@ -11,7 +11,7 @@ import type { RequestLog } from '../observability/logging';
 import { CONFLICT_CODES, DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
-import { BusinessDayNotClosedError, ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
+import { BusinessDayAlreadyClosedError, BusinessDayNotClosedError, ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
 
 export interface ErrorBody {
   error: string;
@@ -71,6 +71,9 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof ConcurrencyRetriesExhaustedError || exception instanceof ConcurrencyError) {
     return { status: 409, body: { error: 'CONCURRENCY_CONFLICT', message: exception.message, details: [] } };
   }
+  if (exception instanceof BusinessDayAlreadyClosedError) {
+    return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed }] } };
+  }
   if (exception instanceof BusinessDayNotClosedError) {
     return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed, toClose: exception.toClose }] } };
   }
@@ -79,7 +82,11 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     const status = malformed ? 400 : exception.code === 'CLOCK_JUMP_TOO_FAR' ? 422 : 409;
     return { status, body: { error: exception.code, message: exception.message, details: malformed ? [{ field: 'now' }] : Object.keys(exception.details).length > 0 ? [exception.details] : [] } };
   }
-  if (exception instanceof EndOfDayError) return { status: exception.code === 'INVALID_BUSINESS_DATE' ? 400 : 409, body: { error: exception.code, message: exception.message, details: [exception.details] } };
+  if (exception instanceof EndOfDayError) {
+    // Stopped for shutdown: nothing wrong with the request, send it again once the ledger is back.
+    const status = exception.code === 'INVALID_BUSINESS_DATE' ? 400 : exception.code === 'END_OF_DAY_STOPPED' ? 503 : 409;
+    return { status, body: { error: exception.code, message: exception.message, details: [exception.details] } };
+  }
   if (exception instanceof QueryInputError) return { status: 400, body: { error: 'VALIDATION_FAILED', message: exception.message, details: [{ field: exception.field }] } };
   if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };

@@ -101,6 +101,11 @@ export class ManualClock extends BusinessClock {
     this.retry.unref();
   }
 
+  /** Takes the time another process set since this one last looked. */
+  refresh(): Promise<void> {
+    return this.catchUp();
+  }
+
   /** Stops asking a store that has not answered (at shutdown). */
   close(): void {
     clearTimeout(this.retry);

@@ -1,6 +1,10 @@
 import { MemoryEventStore } from '@ledger/event-store';
 import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { BusinessDayGate, BusinessDayNotClosedError } from './business-day-gate';
+import { ManualClock } from '../clock/business-clock';
+import { ExecuteAccountCommandHandler } from '../commands/account-command.handlers';
+import { ExecuteAccountCommand } from '../commands/account.commands';
+import type { AccountRepository } from '../repository/account-repository';
 
 const event = (id: string, metadata: Record<string, unknown>) => ({ id, type: 'Something', schemaVersion: 1, data: {}, metadata });
 const refusal = (gate: BusinessDayGate, date: string) =>
@@ -36,5 +40,25 @@ describe('the business-day gate', () => {
     await store.append(BUSINESS_DAYS_STREAM, 'no_stream', [{ id: 'day-1', type: 'BusinessDayClosed', schemaVersion: 1, data: { businessDate: '2026-01-31' }, metadata: { businessDate: '2026-01-31' } }]);
     expect(await refusal(gate, '2026-02-01')).toBeNull();
     expect(await refusal(gate, '2026-02-02')).toEqual({ code: 'BUSINESS_DAY_NOT_CLOSED', lastClosed: '2026-01-31', toClose: '2026-02-01' });
+  });
+
+  it('refuses a command dated a day already closed, which only a clock behind the ledger can date, and a manual one then catches up', async () => {
+    const store = new MemoryEventStore();
+    // Two processes' manual clocks on one log; the first moves time on and closes 31 January.
+    const first = await ManualClock.open(store, '2026-01-31T10:00:00+08:00');
+    const second = await ManualClock.open(store, '2026-01-31T10:00:00+08:00');
+    await store.append('credit-account-a', 'no_stream', [event('e-1', { businessDate: '2026-01-31' })]);
+    await first.set('2026-02-01T00:30:00+08:00', 'operator:a');
+    await store.append(BUSINESS_DAYS_STREAM, 'no_stream', [{ id: 'day-1', type: 'BusinessDayClosed', schemaVersion: 1, data: { businessDate: '2026-01-31' }, metadata: { businessDate: '2026-01-31' } }]);
+    const gate = new BusinessDayGate(store);
+    await expect(gate.assertOpen('2026-01-31')).rejects.toMatchObject({ code: 'BUSINESS_DAY_ALREADY_CLOSED', lastClosed: '2026-01-31' });
+    // The second process's command is dated by its own clock's time only once that has caught up.
+    const dated: string[] = [];
+    const repository = { execute: async (_id: string, _command: unknown, meta: { now: string }) => (dated.push(meta.now), { events: [] }) };
+    const handler = new ExecuteAccountCommandHandler(repository as unknown as AccountRepository, second, gate);
+    await handler.execute(new ExecuteAccountCommand('a', { type: 'UpdatePayScore', payScore: 700 }, { actor: 'operator:b' }));
+    expect(dated).toEqual(['2026-02-01T00:30:00+08:00']);
+    // A time the command carries itself is not moved.
+    await expect(handler.execute(new ExecuteAccountCommand('a', { type: 'UpdatePayScore', payScore: 710 }, { actor: 'operator:b', now: '2026-01-31T11:00:00+08:00' }))).rejects.toMatchObject({ code: 'BUSINESS_DAY_ALREADY_CLOSED' });
   });
 });

@@ -21,6 +21,21 @@ export class BusinessDayNotClosedError extends Error {
   }
 }
 
+/**
+ * A command dated a business day already closed: its facts would land after that day's close (its
+ * statement, its due date) was decided without them. Only a process whose clock is behind the log's
+ * (a second process with the manual clock, which another moved on) can date one so.
+ */
+export class BusinessDayAlreadyClosedError extends Error {
+  readonly code = 'BUSINESS_DAY_ALREADY_CLOSED';
+  constructor(
+    readonly businessDate: string,
+    readonly lastClosed: string,
+  ) {
+    super(`business day ${businessDate} is closed (the last closed is ${lastClosed}): this process's business clock is behind the ledger's`);
+  }
+}
+
 export class BusinessDayGate {
   /** The last closed day as last seen; undefined until read. Only ever moves forward. */
   private lastClosed: string | null | undefined;
@@ -35,6 +50,7 @@ export class BusinessDayGate {
   async assertOpen(businessDate: string): Promise<void> {
     // On an empty log, looked at again until its first event names the first business day.
     if (this.lastClosed === undefined || (this.lastClosed === null && this.firstDay === undefined)) await this.refresh();
+    if (this.lastClosed && businessDate <= this.lastClosed) throw new BusinessDayAlreadyClosedError(businessDate, this.lastClosed);
     if (this.admits(businessDate)) return;
     // Another process may have closed the day since: look again before refusing.
     await this.refresh();

@@ -40,4 +40,23 @@ describe('the end-of-day scheduler on the system clock', () => {
     await new EndOfDayScheduler(service, new FixedClock('2026-03-10T23:59:00+08:00')).tick();
     expect(closed).toEqual([]);
   });
+
+  it('stops the close under way before the modules shut down, so the store is not closed under it', async () => {
+    const { service } = fakeEndOfDay('2026-03-09');
+    const order: string[] = [];
+    let finish!: () => void;
+    Object.assign(service, {
+      close: () => new Promise((resolve) => (finish = () => resolve({ businessDate: '2026-03-10', accounts: 0, counts: {} }))).finally(() => order.push('close ended')),
+      stop: async () => {
+        order.push('stop asked');
+        finish();
+      },
+    });
+    const scheduler = new EndOfDayScheduler(service, new FixedClock('2026-03-11T00:02:00+08:00'));
+    void scheduler.tick();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await scheduler.beforeApplicationShutdown();
+    order.push('shutdown may go on');
+    expect(order).toEqual(['stop asked', 'close ended', 'shutdown may go on']);
+  });
 });

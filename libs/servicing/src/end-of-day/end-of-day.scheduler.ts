@@ -3,15 +3,15 @@
  * every business day that is over and not yet closed, in order. A missed night (the service was down)
  * is caught up on the next tick. With the manual clock nothing runs by itself: operators close days.
  */
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { addDays } from '@ledger/credit';
 import { BusinessClock } from '../clock/business-clock';
-import { EndOfDayService } from './end-of-day.service';
+import { EndOfDayError, EndOfDayService } from './end-of-day.service';
 
 const TICK_MS = 60_000;
 
 @Injectable()
-export class EndOfDayScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EndOfDayScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EndOfDay');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -27,8 +27,13 @@ export class EndOfDayScheduler implements OnApplicationBootstrap, OnApplicationS
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before any module's shutdown (the store closes in one): a close under way, this scheduler's or an
+   * operator's, stops at its next account and ends before the store is closed under it.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.endOfDay.stop();
     await this.running;
   }
 
@@ -51,7 +56,8 @@ export class EndOfDayScheduler implements OnApplicationBootstrap, OnApplicationS
         next = addDays(next, 1);
       }
     } catch (error) {
-      this.logger.error(`end of day ${next} failed; retrying on the next tick: ${(error as Error).message}`);
+      if (error instanceof EndOfDayError && error.code === 'END_OF_DAY_STOPPED') this.logger.log(error.message);
+      else this.logger.error(`end of day ${next} failed; retrying on the next tick: ${(error as Error).message}`);
     }
   }
 }

@@ -57,4 +57,31 @@ describe('EndOfDayService', () => {
     await service.close('2026-01-05', 'operator:a');
     expect(await service.unfinishedClose()).toBeNull();
   });
+
+  it('stops a close under way at a safe point for shutdown: the accounts in hand are finished, no other is taken', async () => {
+    const releases: (() => void)[] = [];
+    const visited: string[] = [];
+    const finished: string[] = [];
+    const accounts = Array.from({ length: 10 }, (_, i) => `acc-${i}`);
+    const schedule = { catchUp: async () => undefined, accountsDue: async (_date: string, _limit: number, after: string | null) => (after === null ? accounts : []) };
+    const repository = {
+      execute: async (accountId: string) => {
+        visited.push(accountId);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        finished.push(accountId);
+        return { events: [] };
+      },
+    };
+    // Two accounts at a time.
+    const service = new EndOfDayService(new MemoryEventStore(), repository as unknown as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'), 2);
+    const running = service.close('2026-01-05', 'system:scheduler');
+    while (visited.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    const stopped = service.stop();
+    for (const release of releases) release();
+    await expect(running).rejects.toMatchObject({ code: 'END_OF_DAY_STOPPED', message: expect.stringContaining('after 2 accounts') });
+    await stopped;
+    expect([visited, finished]).toEqual([['acc-0', 'acc-1'], ['acc-0', 'acc-1']]);
+    expect(await service.unfinishedClose()).toBe('2026-01-05');
+    await expect(service.close('2026-01-05', 'operator:a')).rejects.toMatchObject({ code: 'END_OF_DAY_STOPPED' });
+  });
 });

@@ -57,7 +57,7 @@ export abstract class EndOfDaySchedule {
 
 export class EndOfDayError extends Error {
   constructor(
-    readonly code: 'INVALID_BUSINESS_DATE' | 'BUSINESS_DAY_SKIPPED' | 'BUSINESS_DAY_NOT_OVER' | 'BUSINESS_DAY_BEFORE_LEDGER',
+    readonly code: 'INVALID_BUSINESS_DATE' | 'BUSINESS_DAY_SKIPPED' | 'BUSINESS_DAY_NOT_OVER' | 'BUSINESS_DAY_BEFORE_LEDGER' | 'END_OF_DAY_STOPPED',
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -79,6 +79,8 @@ export const DEFAULT_END_OF_DAY_CONCURRENCY = 128;
 
 export class EndOfDayService {
   progress: EndOfDayProgress = {};
+  /** Set by `stop`: closes under way stop at their next account. */
+  private stopping = false;
   /** The closes running in this process, by business date (`close`). */
   private readonly closing = new Map<string, Promise<EndOfDayReport>>();
 
@@ -111,6 +113,15 @@ export class EndOfDayService {
   }
 
   /**
+   * Stops the closes under way at a safe point (each stops once the accounts it is on are done) and
+   * resolves when they have ended; no close starts after it. For shutdown, before the store closes.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.closing.values()]);
+  }
+
+  /**
    * Closes `date`. A close of the same date already running in this process is joined rather than
    * started again: a day of a million accounts runs for minutes before it answers, so a client that gave
    * up and sent it again, or the scheduler and an operator at once, would otherwise have it visit every
@@ -126,6 +137,7 @@ export class EndOfDayService {
   }
 
   private async closeOnce(date: string, actor: string): Promise<EndOfDayReport> {
+    if (this.stopping) throw new EndOfDayError('END_OF_DAY_STOPPED', `the ledger is stopping: close ${date} once it has started again`, { businessDate: date });
     if (!isValidDate(date)) throw new EndOfDayError('INVALID_BUSINESS_DATE', `not a calendar date: ${date}`, { field: 'businessDate' });
     const last = await this.lastClosed();
     if (last.date !== null && date <= last.date) {
@@ -228,6 +240,9 @@ export class EndOfDayService {
       let next = 0;
       const worker = async () => {
         while (next < batch.length) {
+          // Stopping (SIGTERM): each worker finishes the account it is on and takes no other; the
+          // accounts done are in the log, and closing the day again goes on from them.
+          if (this.stopping) return;
           const accountId = batch[next++];
           const result = await this.repository.execute(accountId, { type: 'CloseBusinessDay', businessDate: date }, { commandId: `eod:${date}`, actor, now });
           // An account a close before this one did answers with those events again: counted already.
@@ -237,6 +252,7 @@ export class EndOfDayService {
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, worker));
+      if (this.stopping) throw new EndOfDayError('END_OF_DAY_STOPPED', `end of day ${date} stopped for shutdown after ${done} accounts: close the day again to go on from there`, { businessDate: date });
       this.progress.onProgress?.(date, done);
       after = batch[batch.length - 1];
     }

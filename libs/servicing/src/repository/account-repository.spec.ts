@@ -64,6 +64,23 @@ describe('the account repository', () => {
     expect(stored[0].metadata).toMatchObject({ commandId: 'apply:acc-1', actor: 'operator:test', businessDate: '2026-01-05', requestHash: 'h1' });
   });
 
+  it('decides a refusal again on the account read afresh when another process on the same log moved it on', async () => {
+    await openAccount(repo);
+    // A second API on the same log, which has the account cached from an earlier command.
+    const other = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE);
+    await other.execute('acc-1', drawCommand('o-1', '50.00'), meta('draw:o-1'));
+    // This process draws 100.00 and takes a 149.99 repayment the other process's cached account cannot cover (50.00 owed).
+    await repo.execute('acc-1', drawCommand('o-2', '100.00'), meta('draw:o-2'));
+    const repayment = { type: 'ReceiveRepayment' as const, reference: 'r-1', amount: '149.99', channel: 'MANUAL' as const };
+    const first = await repo.execute('acc-1', repayment, meta('pay:r-1'));
+    // The client retries at the other process: the original answer, not REPAYMENT_EXCEEDS_BALANCE.
+    const retried = await other.execute('acc-1', repayment, meta('pay:r-1'));
+    expect(retried).toMatchObject({ replayed: true, position: first.position });
+    // A new refusal there is decided on the account as the store has it: 0.01 owed, not 50.00.
+    await repo.execute('acc-1', drawCommand('o-3', '20.00'), meta('draw:o-3'));
+    await expect(other.execute('acc-1', { ...repayment, reference: 'r-2', amount: '30.00' }, meta('pay:r-2'))).rejects.toMatchObject({ code: 'REPAYMENT_EXCEEDS_BALANCE', details: { owed: '20.01' } });
+  });
+
   it('returns the original events and appends nothing when a command id is retried with the same request', async () => {
     await openAccount(repo);
     const first = await repo.execute('acc-1', drawCommand('o-1', '100.00'), meta('draw:o-1'));

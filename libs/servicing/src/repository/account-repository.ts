@@ -35,7 +35,7 @@ import {
   withEntries,
   withEntry,
 } from '@ledger/credit';
-import { type AppendResult, ConcurrencyError, EventStore, LruCache, type NewEvent, type Snapshot, SnapshotStore, type StoredEvent } from '@ledger/event-store';
+import { type AppendResult, ConcurrencyError, EventIdCollisionError, EventStore, LruCache, type NewEvent, type Snapshot, SnapshotStore, type StoredEvent } from '@ledger/event-store';
 import { CHAIN_GENESIS, withChainHashes } from '../audit/chain-hash';
 import { KeyedQueue } from './keyed-queue';
 import {
@@ -363,7 +363,9 @@ export class AccountRepository {
         }
         // The store had this command's events already (`StaleAccountError`): the command is decided
         // again on the account read afresh, where it is found taken, and answered as taken.
-        if (!(error instanceof ConcurrencyError) && !(error instanceof StaleAccountError)) throw error;
+        // An event id of this command already in the stream (`EventIdCollisionError`): a decision on an
+        // account another process moved on, taken as the retry of a command that process stored.
+        if (!(error instanceof ConcurrencyError) && !(error instanceof StaleAccountError) && !(error instanceof EventIdCollisionError)) throw error;
         this.cache.delete(accountId);
         if (attempt >= this.maxAttempts) throw new ConcurrencyRetriesExhaustedError(accountId, attempt);
         if (error instanceof ConcurrencyError) this.metrics.onConflictRetry?.(accountId);
@@ -380,6 +382,12 @@ export class AccountRepository {
     if (loaded.revision === 'no_stream') return [];
     const stored = await this.store.readStream(accountStream(loaded.accountId), { fromRevision: 0n, toRevision: loaded.revision });
     return stored.map(toDomainEvent);
+  }
+
+  /** Whether the store holds events of the account after the loaded revision (appended by another process). */
+  private async advancedSince(loaded: LoadedAccount): Promise<boolean> {
+    const after = loaded.revision === 'no_stream' ? 0n : loaded.revision + 1n;
+    return (await this.store.readStream(accountStream(loaded.accountId), { fromRevision: after, maxCount: 1 })).length > 0;
   }
 
   private async attempt(accountId: string, command: CreditAccountCommand, meta: CommandMetadata, ignoreSnapshot: boolean, admit: boolean): Promise<ExecuteResult> {
@@ -401,8 +409,18 @@ export class AccountRepository {
       if (command.type === 'RequestDraw' && decided.length === 0) return this.replay(loaded, applied);
       throw new IdempotencyKeyReusedError(commandId);
     }
-    const events = this.decideOn(loaded, command, meta, history);
+    let events: CreditAccountEvent[];
+    try {
+      events = this.decideOn(loaded, command, meta, history);
+    } catch (error) {
+      // A refusal decided on the cached account is answered only if the store holds nothing later: another
+      // process on the same log (a second API) may have moved the account on, and the refusal, or this
+      // command's id taken there, is then decided again on the account read afresh.
+      if (error instanceof DomainError && (await this.advancedSince(loaded))) throw new StaleAccountError(accountId);
+      throw error;
+    }
     if (events.length === 0) {
+      if (command.type !== 'CloseBusinessDay' && (await this.advancedSince(loaded))) throw new StaleAccountError(accountId);
       return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
     }
     const businessDate = command.type === 'CloseBusinessDay' ? command.businessDate : contextAt(meta.now, this.terms).businessDate;
