@@ -7,6 +7,7 @@ export * from './end-of-day/end-of-day.service';
 export * from './end-of-day/end-of-day.scheduler';
 export * from './end-of-day/business-day-gate';
 export * from './identity/personal-data';
+export * from './identity/id-hash-key-guard';
 export * from './repository/account-repository';
 export * from './repository/keyed-queue';
 export * from './repository/snapshot-body';

@@ -13,6 +13,7 @@ import { createLedgerEventStore, type LedgerConfig } from './config/ledger-confi
 import { BusinessDayGate } from './end-of-day/business-day-gate';
 import { EndOfDayScheduler } from './end-of-day/end-of-day.scheduler';
 import { EndOfDaySchedule, EndOfDayService } from './end-of-day/end-of-day.service';
+import { IdHashKeyGuard } from './identity/id-hash-key-guard';
 import { PersonalDataProtector } from './identity/personal-data';
 import { AccountRepository } from './repository/account-repository';
 
@@ -90,6 +91,7 @@ export class LedgerModule {
         { provide: EventStoreHooks, useValue: new EventStoreHooks() },
         { provide: ShutdownHooks, useValue: new ShutdownHooks() },
         { provide: PersonalDataProtector, useValue: new PersonalDataProtector(config.idHashKey) },
+        { provide: IdHashKeyGuard, useFactory: (store: EventStore) => new IdHashKeyGuard(store, config.idHashKey), inject: [EventStore] },
         {
           provide: EventStore,
           useFactory: (hooks: EventStoreHooks) => {
