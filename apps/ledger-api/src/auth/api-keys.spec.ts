@@ -36,9 +36,18 @@ describe('API keys', () => {
     ['an entry without a key', 'operator', /role:key/],
     ['a key shorter than 16 characters', 'operator:short', /shorter than 16/],
     ['a name with spaces', `operator:ops desk:${OPERATOR}`, /key name/],
+    ['a name given twice', `operator:desk:${OPERATOR},auditor:desk:${AUDITOR}`, /entry 2: the key name "desk" is given twice/],
+    ['the same key twice', `operator:desk:${OPERATOR},viewer:wall:${OPERATOR}`, /entry 2: the same key is given twice/],
+    ['a secret where the name goes (name and key swapped)', 'operator:5f0c9e2a7b1d4c8e9f3a6b2d1c0e7f4a8b9c2d3e4f5a6b7c:grafana-dashboard-2026b', /entry 1: the key name looks like a secret \(48 characters, not shown\)/],
   ])('refuses %s with a ConfigError naming the variable', (_what, text, message) => {
     expect(() => parseApiKeys(text, 'LEDGER_API_KEYS')).toThrow(ConfigError);
     expect(() => parseApiKeys(text, 'LEDGER_API_KEYS')).toThrow(message);
+  });
+
+  it('keeps a secret out of the error line when an entry starts with it', () => {
+    const secret = 'Zq7mR2vX9kP4tL8wN3bC6yH1';
+    expect(() => parseApiKeys(`${secret}:operator`, 'LEDGER_API_KEYS')).toThrow(/^LEDGER_API_KEYS: entry 1: unknown role of 24 characters \(not shown/);
+    expect(() => parseApiKeys(`${secret}:operator`, 'LEDGER_API_KEYS')).not.toThrow(new RegExp(secret));
   });
 
   it('reads a key file with one entry a line and comments', () => {

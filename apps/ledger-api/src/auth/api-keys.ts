@@ -25,6 +25,8 @@ interface StoredKey extends Principal {
 /** A key shorter than this is too easy to guess to protect a ledger. */
 const MIN_KEY_LENGTH = 16;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A name that reads like a secret (32 or more hex digits, or a long random-looking token): name and key swapped? */
+const SECRET_LIKE = /^(?:[0-9a-f]{32,}|[0-9A-F]{32,}|(?=[^_.-]*\d)(?=[^_.-]*[a-z])(?=[^_.-]*[A-Z])[A-Za-z0-9_-]{32,})$/;
 
 function digest(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
@@ -63,25 +65,37 @@ export function parseApiKeys(text: string, source: string, ring = new ApiKeyRing
     .split(/[,\n]/)
     .map((e) => e.trim())
     .filter((e) => e !== '' && !e.startsWith('#'));
-  for (const entry of entries) {
+  const names = new Set<string>();
+  const digests = new Set<string>();
+  for (const [index, entry] of entries.entries()) {
+    const at = `entry ${index + 1}`;
     const parts = entry.split(':');
-    if (parts.length < 2) throw new ConfigError(source, 'each entry must be role:key or role:name:key');
+    if (parts.length < 2) throw new ConfigError(source, `${at}: each entry must be role:key or role:name:key`);
     const role = parts[0] as Role;
-    if (!ROLES.includes(role))
-      throw new ConfigError(
-        source,
-        `unknown role ${JSON.stringify(parts[0])}; roles are ${ROLES.join(', ')}`,
-      );
+    if (!ROLES.includes(role)) {
+      // A secret first (key:role) must not end up in the error line: name a short word only.
+      const given = parts[0].length <= 12 && NAME.test(parts[0]) ? JSON.stringify(parts[0]) : `of ${parts[0].length} characters (not shown: a key first? the role comes first)`;
+      throw new ConfigError(source, `${at}: unknown role ${given}; roles are ${ROLES.join(', ')}`);
+    }
     // A key may itself hold colons: with three or more parts the second is the name and the rest the key.
     const key = parts.length === 2 ? parts[1] : parts.slice(2).join(':');
     if (key.length < MIN_KEY_LENGTH)
-      throw new ConfigError(source, `a ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
+      throw new ConfigError(source, `${at}: a ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
     const name = parts.length >= 3 ? parts[1] : `${role}-${digest(key).toString('hex').slice(0, 8)}`;
+    // The name is written into every command's metadata for good: a secret there would be published.
+    if (SECRET_LIKE.test(name))
+      throw new ConfigError(source, `${at}: the key name looks like a secret (${name.length} characters, not shown): entries are role:name:key, the name before the key`);
     if (!NAME.test(name))
       throw new ConfigError(
         source,
-        `key name ${JSON.stringify(name)} must be 1-64 letters, digits, _ . or -`,
+        `${at}: key name ${JSON.stringify(name)} must be 1-64 letters, digits, _ . or -`,
       );
+    // Events say which key acted by its name: two keys under one name could not be told apart.
+    if (names.has(name)) throw new ConfigError(source, `${at}: the key name ${JSON.stringify(name)} is given twice; give each key a name of its own`);
+    const hex = digest(key).toString('hex');
+    if (digests.has(hex)) throw new ConfigError(source, `${at}: the same key is given twice (under another name or role); give each key once`);
+    names.add(name);
+    digests.add(hex);
     ring.add(role, name, key);
   }
   return ring;

@@ -51,6 +51,24 @@ describe('logRequest', () => {
     expect(out.lines[0]).toMatchObject({ level: 'info', msg: 'GET /accounts 200', res: { statusCode: 200 } });
     expect(res.listenerCount('error') + res.listenerCount('finish') + res.listenerCount('close')).toBe(0);
   });
+
+  it('masks an ID number in the path, as an account looked up by the customer\'s ID number has it', () => {
+    const out = new Lines();
+    for (const url of ['/accounts/110105199005171233', '/accounts/11010519900517123X/statements', '/accounts/110105900517123', '/accounts/acc_3f2a9c41d07e5b6a8c19']) {
+      const { res, pass } = exchange(`${url}?consistency=eventual`);
+      logRequest(createLedgerLogger('info', out), ...pass());
+      res.statusCode = 404;
+      res.headersSent = true;
+      res.emit('finish');
+    }
+    expect(out.lines.map((line) => (line.req as { path: string }).path)).toEqual([
+      '/accounts/110***********1233',
+      '/accounts/110***********123X/statements',
+      '/accounts/110********7123',
+      '/accounts/acc_3f2a9c41d07e5b6a8c19',
+    ]);
+    expect(JSON.stringify(out.lines)).not.toMatch(/110105199005171233|11010519900517123X|110105900517123/);
+  });
 });
 
 describe('writing out the logs at the end of a stop', () => {

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { maskIdNumber } from '@ledger/servicing';
 
 /** Field names that hold personal data, at the depths a log object could carry them. */
 const PERSONAL_FIELDS = ['idNumber', 'name', 'applicant', 'body', 'phone', 'debitCard', 'autoRepayCardLast4'];
@@ -68,6 +69,17 @@ export function pathOf(req: IncomingMessage & { originalUrl?: string }): string 
   return (req.originalUrl ?? req.url ?? '').split('?')[0];
 }
 
+/** Runs of digits shaped like a resident ID number (18 characters, the last maybe X; or the old 15 digits). */
+const ID_NUMBER_LIKE = /(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+
+/**
+ * A path as the request log writes it: an ID number in it (an operator who looked an account up by the
+ * customer's ID number instead of its id) is masked as the ledger stores it, so logs never hold one.
+ */
+export function loggedPath(path: string): string {
+  return path.replace(ID_NUMBER_LIKE, (id) => maskIdNumber(id));
+}
+
 /**
  * The request id is the caller's X-Request-Id when it is a sane token, or a new UUID. It is written back
  * into the request headers so that the command metadata (which reads X-Request-Id as the correlation id)
@@ -122,14 +134,14 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
     const route = routeOf(routed);
     const line: Record<string, unknown> = {
       reqId: id,
-      req: { id, method: req.method, path },
+      req: { id, method: req.method, path: loggedPath(path) },
       // Null when the connection closed before an answer went out: the status set by then was never sent.
       res: { statusCode: res.headersSent ? res.statusCode : null },
       responseTime: Date.now() - started,
       route,
     };
     if (level === 'error') line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
-    logger[level](line, `${req.method} ${route ?? path} ${res.statusCode}`);
+    logger[level](line, `${req.method} ${route ?? loggedPath(path)} ${res.statusCode}`);
   };
   // A probe's answer is not logged, but a response that fails is, probes included; and a response with
   // no 'error' listener takes the process down when it errs.
