@@ -1,5 +1,6 @@
 import { EventStore, StoreUnavailableError } from '@ledger/event-store';
 import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
+import { LedgerHealth, PROJECTOR_STALL_MS } from '../../apps/ledger-api/src/observability/ledger-health';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 
 describe('health with the projections in the API process', () => {
@@ -128,5 +129,26 @@ describe('readiness of an API whose projections run in a separate projector', ()
     await runner.waitFor(await ledger.app.get(EventStore).headPosition(), 5_000);
     const caughtUp = await ledger.http.get('/health/ready').expect(200);
     expect(caughtUp.body.details.projections.state).toBe('external');
+  });
+
+  it('is unready once the projector leaves the read models behind for 30 s, however little behind', async () => {
+    const health = ledger.app.get(LedgerHealth);
+    let now = Date.now();
+    health.now = () => now;
+    const runner = ledger.app.get(ReadModels).runner;
+    await runner.stop(); // the projector is down
+    const account = (await ledger.http.get('/accounts?limit=1&consistency=eventual')).body.items[0].accountId;
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('stall-1', '1.00')).expect(201);
+    // One event behind, well within the lag allowed: ready at first, and while it has been for less than 30 s.
+    await ledger.http.get('/health/ready').expect(200);
+    now += PROJECTOR_STALL_MS - 1_000;
+    await ledger.http.get('/health/ready').expect(200);
+    now += 1_000;
+    const stalled = await ledger.http.get('/health/ready').expect(503);
+    expect(stalled.body.error.projections).toMatchObject({ status: 'down', state: 'stalled', error: expect.stringContaining('is it running?') });
+    // The projector back: ready again.
+    await runner.start();
+    await runner.waitFor(await ledger.app.get(EventStore).headPosition(), 5_000);
+    expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('external');
   });
 });

@@ -14,6 +14,13 @@ import { type ProjectionState, projectionState } from './projection-state';
 /** A store that has not answered in this long is as good as unreachable for a probe. */
 const STORE_TIMEOUT_MS = 3_000;
 
+/**
+ * With a separate projector (LEDGER_PROJECTIONS=0), read models behind the head whose checkpoint has not
+ * moved for this long: the projector is down or stuck. Its lag alone would take `LEDGER_READY_MAX_LAG`
+ * events to show it, while every read waits for it and answers 503.
+ */
+export const PROJECTOR_STALL_MS = 30_000;
+
 
 export interface StoreProbe {
   reachable: boolean;
@@ -40,6 +47,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 @Injectable()
 export class LedgerHealth {
+  /** The slowest checkpoint a probe last saw move (split deployment), and when. */
+  private progress: { position: bigint; at: number } | null = null;
+  now = () => Date.now();
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly store: EventStore,
@@ -78,7 +89,28 @@ export class LedgerHealth {
       return { ...verdict, running: worker.running, error, maxLag, lag };
     }
     const error = runner.lastError?.message ?? null;
-    return { ...projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external'), running: runner.running, error, maxLag, lag };
+    const verdict = projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external');
+    if (!enabled && verdict.ok && this.stalled(lag)) {
+      return { state: 'stalled', ok: false, running: false, error: `the read models are behind the log and the projector has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more: is it running?`, maxLag, lag };
+    }
+    return { ...verdict, running: runner.running, error, maxLag, lag };
+  }
+
+  /** Whether the slowest checkpoint is behind the head and has not moved since a probe at least `PROJECTOR_STALL_MS` ago. */
+  private stalled(lag: readonly ProjectionLag[]): boolean {
+    if (lag.length === 0) return false;
+    const slowest = lag.reduce((a, b) => (b.position < a.position ? b : a));
+    const now = this.now();
+    // Caught up, nothing is waited for: the clock starts when the read models are first seen behind.
+    if (slowest.lag === 0n) {
+      this.progress = null;
+      return false;
+    }
+    if (this.progress === null || this.progress.position !== slowest.position) {
+      this.progress = { position: slowest.position, at: now };
+      return false;
+    }
+    return now - this.progress.at >= PROJECTOR_STALL_MS;
   }
 
   /** `store`: one look at the store, shared by both indicators of a readiness check. */
