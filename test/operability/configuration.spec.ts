@@ -71,6 +71,15 @@ describe('the configuration', () => {
     expect(error.message).toContain(JSON.stringify(value));
   });
 
+  it('reads named values whatever their case, as it reads flags', () => {
+    const config = loadConfig({ LEDGER_SQLITE_SYNCHRONOUS: 'full', LEDGER_STORE: 'SQLite', LEDGER_SQLITE_CHECKPOINT: 'Commit', LEDGER_CLOCK: 'SYSTEM' });
+    expect([config.sqliteSynchronous, config.store, config.sqliteCheckpoints, config.clock]).toEqual(['FULL', 'sqlite', 'commit', 'system']);
+  });
+
+  it('says how long a short ID hash key is, not that production needs one, outside production', () => {
+    expect(refusal({ LEDGER_ID_HASH_KEY: 'short' }).message).toBe('LEDGER_ID_HASH_KEY: must be a secret of at least 16 characters, got 5');
+  });
+
   it('refuses production without a secret ID hash key', () => {
     expect(refusal({ NODE_ENV: 'production' }).variable).toBe('LEDGER_ID_HASH_KEY');
     expect(refusal({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'short' }).variable).toBe('LEDGER_ID_HASH_KEY');

@@ -70,8 +70,10 @@ type Env = Record<string, string | undefined>;
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
-  return raw as T;
+  // Case does not matter, as for the flags: `full` is FULL, `SQLITE` is sqlite.
+  const value = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+  if (value === undefined) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -102,7 +104,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   if (!isValidDateTime(clockStart)) throw new ConfigError('LEDGER_CLOCK_START', `must be an ISO date-time with an offset, got ${JSON.stringify(clockStart)}`);
   const production = env.NODE_ENV === 'production';
   const idHashKey = env.LEDGER_ID_HASH_KEY || (production ? '' : DEVELOPMENT_ID_HASH_KEY);
-  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', 'must be set to a secret of at least 16 characters in production');
+  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', production && !env.LEDGER_ID_HASH_KEY ? 'must be set to a secret of at least 16 characters in production' : `must be a secret of at least 16 characters, got ${idHashKey.length}`);
   // The development key is in the source: with it, whoever can list accounts can recover ID numbers from
   // their account ids (keyed hashes of them) and masked forms, by trying every birth date and region.
   if (production && idHashKey === DEVELOPMENT_ID_HASH_KEY) throw new ConfigError('LEDGER_ID_HASH_KEY', 'is the development key, which is published in the source; set a secret of your own in production');
