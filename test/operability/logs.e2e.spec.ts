@@ -12,7 +12,7 @@ import { EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { AccountRepository, BusinessClock, loadConfig, PortfolioSimulator } from '@ledger/servicing';
 import { createApp, initApp } from '../../apps/ledger-api/src/bootstrap';
-import { generateDemoPortfolio } from '../../apps/ledger-api/src/demo/demo-portfolio';
+import { demoLeftShort, generateDemoPortfolio } from '../../apps/ledger-api/src/demo/demo-portfolio';
 import { idNumber } from '../support/id-numbers';
 import { application, draw } from '../support/ledger-app';
 
@@ -153,6 +153,8 @@ describe('the demo', () => {
     const ledger = await startObserved(logs, { LEDGER_API_KEYS: '', LEDGER_DEMO: '1', LEDGER_DEMO_ACCOUNTS: '6', LEDGER_DEMO_MONTHS: '1' });
     try {
       await generateDemoPortfolio(ledger.app);
+      // Started again on the same ledger: the demo is whole, and kept.
+      await generateDemoPortfolio(ledger.app);
     } finally {
       await ledger.close();
       jest.restoreAllMocks();
@@ -163,7 +165,18 @@ describe('the demo', () => {
     expect(ready).toBeGreaterThan(0);
     expect(said[ready + 1]).toBe(`demo keys for this run: ${atStart.join(', ')}`);
     expect(logs.lines.some((l) => l.actor === 'system:simulator' && l.command !== undefined)).toBe(false);
+    expect(said).toContain('the ledger already holds events: keeping them (delete the data directory for a fresh demo)');
+    expect(said.filter((m) => m.includes('short of the'))).toEqual([]);
   }, 60_000);
+
+  it('says when the demo it keeps was left short by an interrupted first start', () => {
+    // 12 months from 1 January 2026 close to 2026-12-31 (365 days).
+    expect(demoLeftShort('2026-01-01', '2026-12-31', 12)).toBeNull();
+    expect(demoLeftShort('2026-01-01', '2027-03-01', 12)).toBeNull(); // closed on since, by hand
+    expect(demoLeftShort('2026-01-01', '2026-03-10', 12)).toBe('its days closed only to 2026-03-10, short of the 2026-12-31 a 12-month demo closes');
+    expect(demoLeftShort('2026-01-01', null, 12)).toContain('closed only to none');
+    expect(demoLeftShort(undefined, null, 12)).toBeNull();
+  });
 });
 
 describe('the log level', () => {

@@ -8,8 +8,16 @@ import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventStore, SqliteEventStore } from '@ledger/event-store';
-import { AccountRepository, BusinessClock, LedgerSettings, PortfolioSimulator } from '@ledger/servicing';
+import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
+import { AccountRepository, BusinessClock, EndOfDayService, LedgerSettings, PortfolioSimulator } from '@ledger/servicing';
 import { DemoKeys } from '../auth/auth.module';
+
+/** How a ledger whose first closed day is `first` falls short of a demo of `months` closed to `closed`, or null when it does not. */
+export function demoLeftShort(first: string | undefined, closed: string | null, months: number): string | null {
+  if (first === undefined) return null;
+  const planned = PortfolioSimulator.lastDay(first, months);
+  return closed === null || closed < planned ? `its days closed only to ${closed ?? 'none'}, short of the ${planned} a ${months}-month demo closes` : null;
+}
 
 export async function generateDemoPortfolio(app: INestApplication): Promise<void> {
   const { config } = app.get(LedgerSettings);
@@ -17,7 +25,14 @@ export async function generateDemoPortfolio(app: INestApplication): Promise<void
   const logger = new Logger('Demo');
   const store = app.get(EventStore);
   if ((await store.headPosition()) > 0n) {
-    logger.log('the ledger already holds events: keeping them (delete the data directory for a fresh demo)');
+    // A first start stopped before its demo was built (Ctrl-C, a crash) leaves a demo that ends early:
+    // say so, rather than keep it as if it were whole.
+    // The demo closes every day from its first: the first day closed is where it began.
+    const [firstClose] = await store.readStream(BUSINESS_DAYS_STREAM, { maxCount: 1 });
+    const began = (firstClose?.data as { businessDate?: string } | undefined)?.businessDate;
+    const short = demoLeftShort(began, (await app.get(EndOfDayService).lastClosed()).date, config.demoMonths);
+    if (short) logger.warn(`the ledger already holds events, ${short}: an interrupted first start? Keeping them as they are; delete the data directory for a complete demo`);
+    else logger.log('the ledger already holds events: keeping them (delete the data directory for a fresh demo)');
     return;
   }
   const clock = app.get(BusinessClock);

@@ -71,9 +71,14 @@ export class PortfolioSimulator {
     private readonly clock: BusinessClock,
   ) {}
 
+  /** The last business day a run of `months` from `start` closes. */
+  static lastDay(start: string, months: number): string {
+    return addDays(start, Math.round(months * 30.44) - 1);
+  }
+
   async run(options: SimulationOptions): Promise<SimulationReport> {
     const random = new SeededRandom(options.seed);
-    const end = addDays(options.start, Math.round(options.months * 30.44));
+    const end = addDays(PortfolioSimulator.lastDay(options.start, options.months), 1);
     const total = daysBetween(options.start, end);
     const pending: { index: number; applyOn: number; id: string }[] = [];
     for (let i = 0; i < options.accounts; i++) pending.push({ index: i, applyOn: random.int(0, Math.min(60, total - 1)), id: idNumber(random, i) });
