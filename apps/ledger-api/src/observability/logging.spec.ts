@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -50,6 +51,19 @@ describe('logRequest', () => {
     expect(out.lines).toHaveLength(1);
     expect(out.lines[0]).toMatchObject({ level: 'info', msg: 'GET /accounts 200', res: { statusCode: 200 } });
     expect(res.listenerCount('error') + res.listenerCount('finish') + res.listenerCount('close')).toBe(0);
+  });
+
+  it('names the address and the fingerprint of the key a 401 turned away, never the key', () => {
+    const out = new Lines();
+    const { req, res, pass } = exchange('/accounts');
+    Object.assign(req, { socket: { remoteAddress: '10.1.2.3' } });
+    req.headers.authorization = 'Bearer old-operator-key-0123456789';
+    logRequest(createLedgerLogger('info', out), ...pass());
+    res.statusCode = 401;
+    res.headersSent = true;
+    res.emit('finish');
+    expect(out.lines[0]).toMatchObject({ level: 'warn', remote: '10.1.2.3', keyFingerprint: createHash('sha256').update('old-operator-key-0123456789').digest('hex').slice(0, 8) });
+    expect(JSON.stringify(out.lines)).not.toContain('old-operator-key');
   });
 
   it('masks an ID number in the path, as an account looked up by the customer\'s ID number has it', () => {

@@ -7,7 +7,7 @@
  * not needed to follow a request; and redaction covers the field names that hold personal data, in case
  * a body or an applicant ever ends up in a log call's object by mistake.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { maskIdNumber } from '@ledger/servicing';
@@ -67,6 +67,19 @@ export function routeOf(req: RoutedRequest): string | undefined {
 /** The request's path, without its query string. */
 export function pathOf(req: IncomingMessage & { originalUrl?: string }): string {
   return (req.originalUrl ?? req.url ?? '').split('?')[0];
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * Who a 401 turned away, so that after a key rotation the callers still on the old key can be found: the
+ * address it came from, and the presented key's fingerprint (the first 8 hex digits of its SHA-256, as a
+ * key's default name has them), which tells which key it was without giving it away.
+ */
+function refusedCaller(req: IncomingMessage): { remote: string | undefined; keyFingerprint?: string } {
+  const presented = BEARER.exec(req.headers.authorization ?? '')?.[1];
+  const remote = req.socket?.remoteAddress;
+  return presented ? { remote, keyFingerprint: createHash('sha256').update(presented, 'utf8').digest('hex').slice(0, 8) } : { remote };
 }
 
 /** Runs of digits shaped like a resident ID number (18 characters, the last maybe X; or the old 15 digits). */
@@ -141,6 +154,7 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
       route,
     };
     if (level === 'error') line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
+    if (res.statusCode === 401) Object.assign(line, refusedCaller(req));
     logger[level](line, `${req.method} ${route ?? loggedPath(path)} ${res.statusCode}`);
   };
   // A probe's answer is not logged, but a response that fails is, probes included; and a response with
