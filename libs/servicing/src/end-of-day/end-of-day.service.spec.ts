@@ -84,4 +84,19 @@ describe('EndOfDayService', () => {
     expect(await service.unfinishedClose()).toBe('2026-01-05');
     await expect(service.close('2026-01-05', 'operator:a')).rejects.toMatchObject({ code: 'END_OF_DAY_STOPPED' });
   });
+
+  it('answers alreadyClosed with the day\'s report when another process closed the same day at the same moment', async () => {
+    const store = new MemoryEventStore();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const schedule = { catchUp: async () => undefined, accountsDue: async (_date: string, _limit: number, after: string | null) => (after === null ? ['acc-1'] : []) };
+    const repository = { execute: async () => (await held, { events: [] }) };
+    const process = () => new EndOfDayService(store, repository as unknown as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'));
+    const [a, b] = [process().close('2026-01-05', 'operator:a'), process().close('2026-01-05', 'operator:b')];
+    release();
+    const reports = await Promise.all([a, b]);
+    expect(reports.map((r) => r.alreadyClosed).sort()).toEqual([false, true]);
+    expect(reports[0].position).toBe(reports[1].position);
+    expect((await store.readStream('ledger-business-days')).length).toBe(1);
+  });
 });

@@ -161,6 +161,12 @@ export class EndOfDayService {
       { id: uuidv5(`business-day|${date}`, BUSINESS_DAY_NAMESPACE), type: 'BusinessDayClosed', schemaVersion: 1, data, metadata: { actor, businessDate: date, commandId: `eod:${date}` } },
     ]);
     this.gate?.noteClosed(date);
+    if (result.alreadyStored) {
+      // Another process closed the day at the same moment (its BusinessDayClosed has this id): its report
+      // is the day's, and this close found it closed.
+      const closed = (await this.store.readStream(BUSINESS_DAYS_STREAM)).find((e) => (e.data as BusinessDayClosedData).businessDate === date);
+      if (closed) return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
+    }
     return { ...data, alreadyClosed: false, position: result.position.toString() };
   }
 
