@@ -11,7 +11,7 @@ import type { RequestLog } from '../observability/logging';
 import { CONFLICT_CODES, DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
-import { BusinessDayAlreadyClosedError, BusinessDayNotClosedError, ClockError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
+import { BusinessDayAlreadyClosedError, BusinessDayNotClosedError, ClockError, IdHashKeyMismatchError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
 
 export interface ErrorBody {
   error: string;
@@ -71,6 +71,8 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof ConcurrencyRetriesExhaustedError || exception instanceof ConcurrencyError) {
     return { status: 409, body: { error: 'CONCURRENCY_CONFLICT', message: exception.message, details: [] } };
   }
+  // Found at an application when the store did not answer at start (else the start itself stops, exit 78).
+  if (exception instanceof IdHashKeyMismatchError) return { status: 503, body: { error: 'ID_HASH_KEY_MISMATCH', message: exception.message, details: [{ variable: 'LEDGER_ID_HASH_KEY' }] } };
   if (exception instanceof BusinessDayAlreadyClosedError) {
     return { status: 409, body: { error: exception.code, message: exception.message, details: [{ businessDate: exception.businessDate, lastClosed: exception.lastClosed }] } };
   }

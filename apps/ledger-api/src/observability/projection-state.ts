@@ -1,6 +1,6 @@
 import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
 
-export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'external' | 'stalled';
+export type ProjectionState = 'live' | 'rebuilding' | 'failed' | 'behind' | 'external' | 'stalled' | 'ahead';
 
 /**
  * What readiness means for the read models, the same in the API and in the projector process. `runner`,

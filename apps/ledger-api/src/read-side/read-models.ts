@@ -63,12 +63,22 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
   async consistent(position?: bigint, timeoutMs = CONSISTENCY_TIMEOUT_MS): Promise<void> {
+    // Read before the head: both only grow, so read models found past a head read after them are truly
+    // past it (read after, they could have applied what was appended while the head was read).
+    const applied = this.appliedPosition();
+    const head = await this.store.headPosition();
     // A position the log has not reached would be waited for in vain: no command answer names one.
-    if (position !== undefined) {
-      const head = await this.store.headPosition();
-      if (position > head) {
-        throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `after ${position} is past the head of the log (${head}): pass a position from a command's answer`, details: [{ field: 'after', head: head.toString() }] });
-      }
+    if (position !== undefined && position > head) {
+      throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `after ${position} is past the head of the log (${head}): pass a position from a command's answer`, details: [{ field: 'after', head: head.toString() }] });
+    }
+    // Read models that have applied more of the log than it holds are another log's (a restore that kept
+    // them): nothing read from them, and no end of day decided on their schedule, is this ledger's.
+    if (applied !== null && applied > head) {
+      throw new ApiError(503, {
+        error: 'READ_MODELS_AHEAD_OF_LOG',
+        message: `the read models have applied the log up to ${applied}, past its head at ${head}: they are another log's. Delete the read-model file (it is rebuilt from this log) or run ledger rebuild`,
+        details: [{ applied: applied.toString(), head: head.toString() }],
+      });
     }
     if (this.worker) {
       // A worker being started again after a crash is worth waiting for; one that keeps dying before it
@@ -76,18 +86,26 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       if (!this.worker.running && this.worker.failedStarts > 0) {
         throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.worker.failure}`, details: [] });
       }
-      return this.worker.waitFor(position ?? (await this.store.headPosition()), timeoutMs);
+      return this.worker.waitFor(position ?? head, timeoutMs);
     }
-    if (!this.settings.config.projections) return this.waitForProjector(position ?? (await this.store.headPosition()), timeoutMs);
+    if (!this.settings.config.projections) return this.waitForProjector(position ?? head, timeoutMs);
     // A failed subscription must not turn into silently stale answers.
     if (this.runner.lastError && !this.runner.running) {
       throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.runner.lastError.message}`, details: [] });
     }
     // Not running is no reason to answer at once: between a failed batch and its retry, or while a
     // projection rebuilds, the read models are behind, and `waitFor` knows by how much.
-    const target = position ?? (await this.store.headPosition());
-    await this.runner.waitFor(target, timeoutMs);
+    await this.runner.waitFor(position ?? head, timeoutMs);
   }
+
+  /** How far the read models have applied the log, as this process knows it (null: nothing yet). */
+  private appliedPosition(): bigint | null {
+    if (this.worker) return this.worker.appliedPosition;
+    if (!this.settings.config.projections) return (this.projectorApplied ??= projectionsAppliedPosition(this.db))();
+    return this.runner.processedPosition();
+  }
+
+  private projectorApplied: (() => bigint | null) | undefined;
 
   /**
    * With LEDGER_PROJECTIONS=0 a separate projector process keeps the read models in the shared file;

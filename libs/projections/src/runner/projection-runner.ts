@@ -224,6 +224,16 @@ export class ProjectionRunner {
   start(): Promise<void> {
     return this.exclusive(async () => {
       if (this.subscription) return;
+      // Read models found ahead of the log stay refused, without following it or being tried again,
+      // until everything starts over (`rebuild`, or the file deleted).
+      const marked = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
+      if (marked !== undefined) {
+        clearTimeout(this.retry);
+        this.retry = undefined;
+        this.failure = new ReadModelsAheadOfLogError(marked.position, BigInt(marked.version));
+        this.options.onError?.(this.failure);
+        return;
+      }
       this.failure = undefined;
       const behind = this.initialize();
       const lane = this.lane!;
@@ -241,11 +251,10 @@ export class ProjectionRunner {
         // their schedule. They are reported as a failed batch (unready, reads refused) until replaced.
         // The finding is kept in the file (a checkpoint row of its own), so neither a retry nor a restart
         // follows the log once commands have taken its head past theirs; only starting over clears it.
-        const marked = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
-        if (marked !== undefined) throw new ReadModelsAheadOfLogError(marked.position, head);
         const applied = resumeUntil ?? lane.position;
         if (applied > head) {
-          this.checkpoints.set(AHEAD_OF_LOG_CHECKPOINT, 0, applied);
+          // The head as found goes in the row's version column, for the message of the refusals after.
+          this.checkpoints.set(AHEAD_OF_LOG_CHECKPOINT, Number(head), applied);
           throw new ReadModelsAheadOfLogError(applied, head);
         }
         if (behind.length > 0 && !(await this.catchUp(behind, progress, following))) return false;
@@ -287,6 +296,9 @@ export class ProjectionRunner {
       const wasRunning = await this.unsubscribe();
       const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
       if (targets.length === 0) throw new Error(`no projection named ${name}`);
+      // Read models found ahead of the log are not this log's: a rebuild of everything starts from nothing,
+      // not from an interrupted replay of theirs.
+      if (targets.length === this.projections.length && this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT) !== undefined) this.resetAll();
       let resumed = false;
       // A runner that is not following the log may stand where a failed replay left it, and one stopped
       // in the replay its start follows the log with has that replay to go on with: start from the checkpoints.

@@ -99,4 +99,13 @@ describe('EndOfDayService', () => {
     expect(reports[0].position).toBe(reports[1].position);
     expect((await store.readStream('ledger-business-days')).length).toBe(1);
   });
+
+  it('stops a close still waiting for the read models to catch up at once, not when they have', async () => {
+    const schedule = { catchUp: () => new Promise<void>(() => undefined), accountsDue: async () => [] };
+    const service = new EndOfDayService(new MemoryEventStore(), {} as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'));
+    const running = service.close('2026-01-05', 'system:scheduler');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.stop();
+    await expect(running).rejects.toMatchObject({ code: 'END_OF_DAY_STOPPED', message: expect.stringContaining('before its first account') });
+  });
 });

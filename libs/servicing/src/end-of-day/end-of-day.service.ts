@@ -81,6 +81,9 @@ export class EndOfDayService {
   progress: EndOfDayProgress = {};
   /** Set by `stop`: closes under way stop at their next account. */
   private stopping = false;
+  private stopAsked!: () => void;
+  /** Resolves when `stop` is called: a close waiting for the read models to catch up stops waiting. */
+  private readonly stopRequested = new Promise<void>((resolve) => (this.stopAsked = resolve));
   /** The closes running in this process, by business date (`close`). */
   private readonly closing = new Map<string, Promise<EndOfDayReport>>();
 
@@ -118,6 +121,7 @@ export class EndOfDayService {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopAsked();
     await Promise.allSettled([...this.closing.values()]);
   }
 
@@ -236,7 +240,9 @@ export class EndOfDayService {
 
   /** Visits the accounts due; returns how many it did that `doneBefore` (by stream) did not hold. */
   private async processAccounts(date: string, actor: string, counts: Record<string, number>, doneBefore: Set<string>): Promise<number> {
-    await this.schedule.catchUp();
+    // The read models may take minutes to catch up after a heavy day: a stop does not wait for them.
+    await Promise.race([this.schedule.catchUp(), this.stopRequested]);
+    if (this.stopping) throw new EndOfDayError('END_OF_DAY_STOPPED', `end of day ${date} stopped for shutdown before its first account: close the day again to go on`, { businessDate: date });
     let after: string | null = null;
     let done = 0;
     const now = `${date}T23:59:59+08:00`;
