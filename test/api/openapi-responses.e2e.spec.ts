@@ -1,6 +1,7 @@
 /**
  * The read answers against the OpenAPI document at /docs-json: every GET route behind an API key
- * documents its 200 answer with a JSON schema, and the real answers of a small ledger with activity
+ * documents its 200 answer with a JSON schema (the CSV export: with a text/csv string schema whose pattern is
+ * its header row), and the real answers of a small ledger with activity
  * (draws, an installment plan, a refund, repayments, a statement, an upheld dispute, an overdue, a
  * quarterly review, a rejected application) validate against it with ajv. The validation is strict so
  * that drift shows: an object schema refuses any property it does not list (unless it declares an open
@@ -90,16 +91,23 @@ describe('the documented read answers', () => {
       .map(([path, item]) => [path, item.get]);
   }
 
-  /** The route template a concrete path reached. */
+  /** The GET routes whose 200 answer is CSV text rather than JSON. */
+  const CSV_ROUTES = ['/accounts/export'];
+
+  /** The route template a concrete path reached: a static path before a template (`/accounts/export` is not `/accounts/{id}`), as the router does. */
   function templateOf(path: string): string {
     const bare = path.split('?')[0];
+    if (doc.paths[bare]?.get) return bare;
     const template = Object.keys(doc.paths).find((t) => doc.paths[t].get && new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
     if (!template) throw new Error(`no documented GET for ${bare}`);
     return template;
   }
 
+  /** The media type a route's 200 answer is documented with. */
+  const mediaOf = (template: string) => (CSV_ROUTES.includes(template) ? 'text/csv' : 'application/json');
+
   function validator(template: string) {
-    return ajv.compile(strict(doc.paths[template].get.responses['200'].content!['application/json'].schema) as Schema);
+    return ajv.compile(strict(doc.paths[template].get.responses['200'].content![mediaOf(template)].schema) as Schema);
   }
 
   function problems(template: string, body: unknown): string[] {
@@ -112,9 +120,18 @@ describe('the documented read answers', () => {
     expect(routes.length).toBeGreaterThanOrEqual(13);
     for (const [path, op] of routes) {
       const ok = op.responses['200'];
-      const schema = ok?.content?.['application/json']?.schema;
+      // Exactly one media type: JSON, or for the CSV routes text/csv alone.
+      expect([path, Object.keys(ok?.content ?? {})]).toEqual([path, [mediaOf(path)]]);
+      const schema = ok.content![mediaOf(path)].schema;
       expect([path, typeof schema === 'object' && schema !== null && ('$ref' in schema || 'type' in schema)]).toEqual([path, true]);
       expect(() => validator(path)).not.toThrow();
+    }
+    // A CSV answer is a string whose documented pattern is its header row, and the description names the columns.
+    for (const path of CSV_ROUTES) {
+      const ok = doc.paths[path].get.responses['200'];
+      const schema = ok.content!['text/csv'].schema as { type: string; pattern: string };
+      expect([path, schema.type, schema.pattern.startsWith('^accountId,status,')]).toEqual([path, 'string', true]);
+      for (const column of schema.pattern.slice(1).split('\\r')[0].split(',')) expect([path, ok.description.includes(column)]).toEqual([path, true]);
     }
   });
 
@@ -159,6 +176,8 @@ describe('the documented read answers', () => {
       `/accounts/${a}/statements/2026-03/explanation`,
       `/accounts/${b}/statements/2026-03/explanation`,
       `/accounts/${c}/statements/2026-03/explanation`,
+      '/accounts/export',
+      '/accounts/export?status=REJECTED&sort=daysPastDue',
     ];
     const found: string[] = [];
     const reached = new Set<string>();
@@ -167,7 +186,8 @@ describe('the documented read answers', () => {
       expect([path, res.status]).toEqual([path, 200]);
       const template = templateOf(path);
       reached.add(template);
-      found.push(...problems(template, res.body));
+      expect([path, res.headers['content-type']]).toEqual([path, mediaOf(template) === 'text/csv' ? 'text/csv; charset=utf-8' : expect.stringMatching(/^application\/json/)]);
+      found.push(...problems(template, mediaOf(template) === 'text/csv' ? res.text : res.body));
     }
     expect(found).toEqual([]);
     // Every read route was exercised, so a route added without a sample here fails.

@@ -1,8 +1,8 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
+import { AccountFiltersQuery, AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
 import {
   AccountPageSchema,
   AccountViewSchema,
@@ -17,6 +17,7 @@ import {
 } from '../http/read-schemas';
 import { assertMonth } from '../http/validation';
 import {
+  ExportAccountsQuery,
   GetAccountQuery,
   GetAccrualsQuery,
   GetLimitReviewsQuery,
@@ -26,6 +27,7 @@ import {
   GetStatementsQuery,
   ListAccountsQuery,
 } from '../read-side/account.queries';
+import { ACCOUNT_CSV_COLUMNS } from '../read-side/accounts-csv';
 import { consistencyOf } from '../read-side/consistency';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 
@@ -46,6 +48,22 @@ export class AccountQueriesController {
   @ApiOperation({ summary: 'List and filter accounts (status, delinquency bucket, restriction), by account id or the longest overdue first, with paging and the total the filters select' })
   list(@Query() params: ListAccountsParams, @Req() req: QueryRequest) {
     return this.queries.execute(new ListAccountsQuery({ status: params.status, bucket: params.bucket, flag: params.flag, sort: params.sort, limit: params.limit, offset: params.offset, after: params.cursor }, consistencyOf(req.query)));
+  }
+
+  // Declared before `accounts/:id`; Fastify's router also prefers a static segment to a parameter whatever the order.
+  @Get('accounts/export')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description:
+      `RFC 4180 CSV (UTF-8, CRLF), as an attachment named accounts-<asOf>.csv (accounts-all.csv before the first end of day): a header row, then one row per account the filters select, in the list's order. Columns: ${ACCOUNT_CSV_COLUMNS.join(', ')}. ` +
+      'Amounts and rates are the decimal strings of GET /accounts; an empty cell is null; flags are true/false. The holder fields are left out. ' +
+      'A cell that would start with = + - @, a tab or CR gets a leading apostrophe, unless it is a plain decimal number. Every row is read from one snapshot of the read models.',
+    schema: { type: 'string', pattern: `^${ACCOUNT_CSV_COLUMNS.join(',')}\\r\\n` },
+  })
+  @ApiOperation({ summary: 'The account list as CSV for a spreadsheet: the filters and order of GET /accounts, every matching account, streamed' })
+  async export(@Query() params: AccountFiltersQuery, @Req() req: QueryRequest): Promise<StreamableFile> {
+    const { asOf, csv } = await this.queries.execute(new ExportAccountsQuery({ status: params.status, bucket: params.bucket, flag: params.flag, sort: params.sort }, consistencyOf(req.query)));
+    return new StreamableFile(csv, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="accounts-${asOf ?? 'all'}.csv"` });
   }
 
   @Get('accounts/:id')

@@ -130,7 +130,8 @@ export class HistoryQuery {
   businessDate?: string;
 }
 
-export class ListAccountsQuery extends ReadConsistencyQuery {
+/** The filters and order of the account list, shared by the list (GET /accounts) and its CSV export (GET /accounts/export). */
+export class AccountFiltersQuery extends ReadConsistencyQuery {
   @ApiProperty({ required: false, enum: ['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED'] }) @IsOptional() @IsIn(['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED']) status?: string;
   @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
   @ApiProperty({ required: false, enum: Object.keys(ACCOUNT_FLAGS), description: 'Only accounts with this restriction on: frozen for overdue, suspended for risk, payment-locked' })
@@ -146,6 +147,9 @@ export class ListAccountsQuery extends ReadConsistencyQuery {
   @IsOptional()
   @IsIn(ACCOUNT_SORTS)
   sort?: AccountSort;
+}
+
+export class ListAccountsQuery extends AccountFiltersQuery {
   @ApiProperty({ required: false, default: 50, maximum: 500 }) @IsOptional() @WholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiProperty({ required: false, default: 0 }) @IsOptional() @WholeNumber() @IsInt() @Min(0) offset?: number;
   @ApiProperty({ required: false, description: "Keyset paging: the accounts after this one, in account id order (a page's `nextCursor`); pages stay put while accounts are added, where `offset`'s shift" })

@@ -2,9 +2,15 @@
  * The query side through @nestjs/cqrs: each query names what it reads; handlers read the read models
  * after the consistency wait. Nothing here folds events or touches the event store.
  */
+import { Readable } from 'node:stream';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import Database from 'better-sqlite3';
+import { addDays } from '@ledger/credit';
 import {
+  type AccountFlag,
   type AccountPage,
+  type AccountSort,
+  type Db,
   type AccountView,
   type AccrualsView,
   getAccount,
@@ -13,6 +19,7 @@ import {
   getPortfolio,
   getStatement,
   getStatements,
+  lastClosedBusinessDay,
   type LimitReviewView,
   listAccounts,
   type ListAccountsOptions,
@@ -22,6 +29,7 @@ import {
   type StatementView,
 } from '@ledger/projections';
 import { notFound } from '../http/errors';
+import { ACCOUNT_CSV_HEADER, accountsCsv } from './accounts-csv';
 import { ReadModels } from './read-models';
 
 export interface Consistency {
@@ -43,6 +51,24 @@ export class GetAccountQuery extends ReadQuery<AccountView> {
 }
 export class ListAccountsQuery extends ReadQuery<AccountPage> {
   constructor(readonly options: ListAccountsOptions, consistency?: Consistency) {
+    super(consistency);
+  }
+}
+export interface AccountFilters {
+  status?: string;
+  bucket?: string;
+  flag?: AccountFlag;
+  sort?: AccountSort;
+}
+/** The CSV export: the accounts the filters select, as of one snapshot of the read models. */
+export interface AccountsExport {
+  /** The business date the figures are as of (the day after the last closed one), null before the first end of day. */
+  asOf: string | null;
+  /** The CSV text in chunks of a page each: the header row, then every account the filters select. */
+  csv: Readable;
+}
+export class ExportAccountsQuery extends ReadQuery<AccountsExport> {
+  constructor(readonly filters: AccountFilters, consistency?: Consistency) {
     super(consistency);
   }
 }
@@ -98,6 +124,99 @@ export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery, Acc
   async execute(q: ListAccountsQuery) {
     await settle(this.readModels, q.consistency);
     return listAccounts(this.readModels.db, q.options);
+  }
+}
+
+/** Accounts per page of the export: the list's largest page. */
+export const EXPORT_PAGE_SIZE = 500;
+
+/**
+ * The pages of an export read one snapshot of the read models, so that an account is neither missed nor
+ * written twice when the projections move it (a new overdue reorders `sort=daysPastDue`, whose pages go
+ * by offset) and every row has the same business date, however long the client takes to read.
+ *
+ * On a read-model file this is a read transaction on a connection of its own (read-only): in WAL mode it
+ * keeps seeing the database as of its first read while the projections go on committing on theirs, and
+ * the pages are produced as the client reads them (one at a time, with the stream's back-pressure), so
+ * neither the rows nor the event loop are held for the whole export. Holding a transaction across
+ * awaits on the projections' own connection would make their batches join it, and a synchronous
+ * `db.transaction` over every page would build the whole file in memory while blocking the API. While
+ * the export streams, SQLite cannot checkpoint the WAL past its snapshot; the WAL shrinks again after.
+ *
+ * In-memory read models (LEDGER_STORE=memory, for development and tests) have no file to open twice: the
+ * pages are read at once inside one transaction of the shared connection, and streamed from memory.
+ */
+function openSnapshot(db: Db): { reader: Db; release(): void } | null {
+  if (db.memory) return null;
+  const reader = new Database(db.name, { readonly: true, fileMustExist: true });
+  try {
+    reader.exec('BEGIN');
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+  let released = false;
+  return {
+    reader,
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        if (reader.inTransaction) reader.exec('COMMIT');
+      } finally {
+        reader.close();
+      }
+    },
+  };
+}
+
+/** The CSV pages of the accounts `filters` select: keyset pages in account id order, offset pages by days past due. */
+function* csvPages(db: Db, filters: AccountFilters): Generator<string> {
+  let after: string | undefined;
+  let offset = 0;
+  for (;;) {
+    const page = filters.sort === 'daysPastDue'
+      ? listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, offset })
+      : listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, after });
+    if (page.items.length > 0) yield accountsCsv(page.items);
+    if (page.items.length < EXPORT_PAGE_SIZE || (filters.sort !== 'daysPastDue' && page.nextCursor === null)) return;
+    after = page.nextCursor ?? undefined;
+    offset += page.items.length;
+  }
+}
+
+@QueryHandler(ExportAccountsQuery)
+export class ExportAccountsHandler implements IQueryHandler<ExportAccountsQuery, AccountsExport> {
+  constructor(private readonly readModels: ReadModels) {}
+  async execute(q: ExportAccountsQuery): Promise<AccountsExport> {
+    await settle(this.readModels, q.consistency);
+    const snapshot = openSnapshot(this.readModels.db);
+    if (snapshot === null) {
+      const db = this.readModels.db;
+      return db.transaction(() => {
+        const lastClosed = lastClosedBusinessDay(db);
+        return { asOf: lastClosed && addDays(lastClosed, 1), csv: Readable.from([ACCOUNT_CSV_HEADER, ...csvPages(db, q.filters)]) };
+      })();
+    }
+    try {
+      // The first read fixes the snapshot: the pages after it see the same database.
+      const lastClosed = lastClosedBusinessDay(snapshot.reader);
+      const pages = csvPages(snapshot.reader, q.filters);
+      // One page ahead of the client at most: the socket has a buffer of its own.
+      const csv = Readable.from(
+        (function* () {
+          yield ACCOUNT_CSV_HEADER;
+          yield* pages;
+        })(),
+        { highWaterMark: 1 },
+      );
+      // Ended, failed, or dropped by a client that went away (or by a HEAD request): the snapshot ends with it.
+      csv.once('close', () => snapshot.release());
+      return { asOf: lastClosed && addDays(lastClosed, 1), csv };
+    } catch (error) {
+      snapshot.release();
+      throw error;
+    }
   }
 }
 
@@ -164,6 +283,7 @@ export class GetPortfolioAccrualsHandler implements IQueryHandler<GetPortfolioAc
 export const QUERY_HANDLERS = [
   GetAccountHandler,
   ListAccountsHandler,
+  ExportAccountsHandler,
   GetStatementsHandler,
   GetStatementHandler,
   GetAccrualsHandler,
