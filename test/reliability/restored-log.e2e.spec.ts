@@ -42,6 +42,16 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
       await ledger.close();
     }
 
+    // A restart does not clear it (and starts: a worker thread that found the mark still reports its start).
+    ledger = await startLedger(env);
+    try {
+      const read = await ledger.http.get(`/accounts/${account}`);
+      expect([read.status, read.body.error]).toEqual([503, 'READ_MODELS_AHEAD_OF_LOG']);
+      expect((await ledger.http.get('/health/ready').expect(503)).body.error.projections.state).toBe('ahead');
+    } finally {
+      await ledger.close();
+    }
+
     // Deleted, the read models are rebuilt from this log at the next start: the draws after the backup are gone.
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `ledger.read-models.sqlite${suffix}`), { force: true });
     ledger = await startLedger(env);

@@ -31,6 +31,9 @@ import { ACCOUNT_CSV_COLUMNS } from '../read-side/accounts-csv';
 import { consistencyOf } from '../read-side/consistency';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 
+/** How long an export may stand with no byte moving to its client before it is ended. */
+const EXPORT_IDLE_MS = 60_000;
+
 /** A request whose query string Fastify parsed (a repeated key gives an array). */
 type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
@@ -63,6 +66,19 @@ export class AccountQueriesController {
   @ApiOperation({ summary: 'The account list as CSV for a spreadsheet: the filters and order of GET /accounts, every matching account, streamed' })
   async export(@Query() params: AccountFiltersQuery, @Req() req: QueryRequest): Promise<StreamableFile> {
     const { asOf, csv } = await this.queries.execute(new ExportAccountsQuery({ status: params.status, bucket: params.bucket, flag: params.flag, sort: params.sort }, consistencyOf(req.query)));
+    // A client that stops reading would hold the export's read snapshot (and the WAL it pins) and a
+    // request slot for good: a minute without a byte moving on the socket ends the export.
+    // The timer is the socket's, which a keep-alive client reuses: it ends with the export.
+    const socket = req.raw.socket;
+    const idle = () => {
+      csv.destroy(new Error(`the client read nothing of the export for ${EXPORT_IDLE_MS / 1000} s`));
+      socket.destroy();
+    };
+    socket.setTimeout(EXPORT_IDLE_MS, idle);
+    csv.once('close', () => {
+      socket.removeListener('timeout', idle);
+      socket.setTimeout(0);
+    });
     return new StreamableFile(csv, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="accounts-${asOf ?? 'all'}.csv"` });
   }
 

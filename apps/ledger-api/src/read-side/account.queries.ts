@@ -176,8 +176,8 @@ function* csvPages(db: Db, filters: AccountFilters): Generator<string> {
   let offset = 0;
   for (;;) {
     const page = filters.sort === 'daysPastDue'
-      ? listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, offset })
-      : listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, after });
+      ? listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, offset, count: false })
+      : listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, after, count: false });
     if (page.items.length > 0) yield accountsCsv(page.items);
     if (page.items.length < EXPORT_PAGE_SIZE || (filters.sort !== 'daysPastDue' && page.nextCursor === null)) return;
     after = page.nextCursor ?? undefined;

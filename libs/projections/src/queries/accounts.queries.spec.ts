@@ -70,5 +70,6 @@ describe('the account list', () => {
     const second = listAccounts(db, { flag: 'frozen', limit: 1, after: first.nextCursor! });
     expect([ids(first), first.total, ids(second), second.total]).toEqual([['a'], 3, ['c'], 3]);
     expect(listAccounts(db, { status: 'ACTIVE', offset: 10 })).toMatchObject({ items: [], total: 3 });
+    expect(listAccounts(db, { flag: 'frozen', count: false })).toMatchObject({ total: -1, items: [{ accountId: 'a' }, { accountId: 'c' }, { accountId: 'e' }] });
   });
 });

@@ -132,13 +132,15 @@ export interface ListAccountsOptions {
   /** Keyset paging: accounts after this id (preferred over offset on large portfolios); account id order only. */
   after?: string;
   offset?: number;
+  /** Whether to count the accounts the filters select (`total`); an export reading every page skips it. Default true. */
+  count?: boolean;
 }
 
 export interface AccountPage {
   items: AccountView[];
   /** Pass as `after` (over HTTP, `cursor`) for the next page; null on the last page. */
   nextCursor: string | null;
-  /** The accounts the filters select, on every page (before `after` and `offset`), to check a list against the portfolio's counts. */
+  /** The accounts the filters select, on every page (before `after` and `offset`), to check a list against the portfolio's counts; -1 when not counted (`count: false`). */
   total: number;
 }
 
@@ -162,7 +164,7 @@ export function listAccounts(db: Db, options: ListAccountsOptions = {}): Account
   const params = used.map(([, value]) => value);
   if (options.flag !== undefined) where.push(`${ACCOUNT_FLAGS[options.flag]} = 1`);
   const selected = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const { total } = db.prepare(`SELECT COUNT(*) AS total FROM balances ${selected}`).get(...params) as { total: number };
+  const total = options.count === false ? -1 : (db.prepare(`SELECT COUNT(*) AS total FROM balances ${selected}`).get(...params) as { total: number }).total;
   const after = options.after !== undefined ? `${where.length ? ' AND' : 'WHERE'} account_id > ?` : '';
   const order = sort === 'daysPastDue' ? 'overdue_since IS NULL, overdue_since, account_id' : 'account_id';
   const sql = `SELECT * FROM balances ${selected}${after} ORDER BY ${order} ${limitBy('?')} OFFSET ?`;

@@ -38,6 +38,8 @@ export class PositionWaiters {
         this.waiting.delete(waiter);
         reject(new ProjectionLagTimeoutError(position, processed(), timeoutMs));
       }, timeoutMs);
+      // A wait nobody awaits any more (an end of day stopped for shutdown) must not keep the process up.
+      timer.unref();
       this.waiting.add(waiter);
     });
   }

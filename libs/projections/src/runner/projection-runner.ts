@@ -231,6 +231,9 @@ export class ProjectionRunner {
         clearTimeout(this.retry);
         this.retry = undefined;
         this.failure = new ReadModelsAheadOfLogError(marked.position, BigInt(marked.version));
+        // Started, as far as a caller waiting for it knows (a worker thread's host resolves its start on
+        // it), at the position the read models stand at, which the API compares with the head; then failed.
+        this.options.onStarted?.(this.processedPosition());
         this.options.onError?.(this.failure);
         return;
       }
