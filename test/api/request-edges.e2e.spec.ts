@@ -34,6 +34,17 @@ describe('request edges', () => {
     expect(await head()).toBe(before);
   });
 
+  it('answers an Idempotency-Key reused with another body as a reused key, whatever the domain would say of the body', async () => {
+    const body = application('1979-09-09', 61);
+    const first = await ledger.http.post('/applications').set('Idempotency-Key', 'app-61').send(body).expect(201);
+    const before = await head();
+    expect((await ledger.http.post('/applications').set('Idempotency-Key', 'app-61').send(body).expect(201)).body).toMatchObject({ replayed: true, position: first.body.position });
+    // The same applicant with another pay score under the same key: not APPLICATION_ALREADY_APPROVED.
+    const other = await ledger.http.post('/applications').set('Idempotency-Key', 'app-61').send({ ...body, payScore: 700 });
+    expect([other.status, other.body.error]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(await head()).toBe(before);
+  });
+
   it('answers a declined draw retried with the same order id with its decline: the order id is final', async () => {
     const declined = await ledger.http.post(`/accounts/${account}/draws`).send(draw('E-D1', '20', 'PASSWORD', false));
     expect([declined.status, declined.body.status, declined.body.reason]).toEqual([200, 'DECLINED', 'AUTHENTICATION_FAILED']);

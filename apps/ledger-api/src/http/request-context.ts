@@ -78,6 +78,7 @@ export function commandMetadata(request: FastifyRequest, route: string, body: un
   const { hash, asSent } = requestHashes(route, body);
   return {
     commandId,
+    ...(naturalKey === undefined && header ? { clientKey: true } : {}),
     requestHash: hash,
     ...(asSent !== undefined ? { sameRequestHashes: [asSent] } : {}),
     actor: actorOf(request),

@@ -131,6 +131,12 @@ function weighAccount(account: LoadedAccount): number {
 export interface CommandMetadata {
   /** Idempotency scope of the command: a natural key (draw:<orderId>) or the Idempotency-Key header. */
   commandId?: string;
+  /**
+   * The command id came from the client's Idempotency-Key, not from a natural key of the command: taken
+   * with another payload it is a reused key (IDEMPOTENCY_KEY_REUSED) whatever the domain would say of the
+   * payload (an application sent again with another body answered APPLICATION_ALREADY_APPROVED).
+   */
+  clientKey?: boolean;
   /** Hash of the request payload; the same command id with another hash is a reused key. */
   requestHash?: string;
   /**
@@ -405,6 +411,7 @@ export class AccountRepository {
       // domain's own conflict code; any other key is a reused idempotency key. One exception: an order id
       // is final (README), so a draw sent again with its order's amount and merchant, which the domain
       // takes as the same order, answers with its first outcome whatever its authentication says now.
+      if (meta.clientKey === true) throw new IdempotencyKeyReusedError(commandId);
       const decided = this.decideOn(loaded, command, meta, history);
       if (command.type === 'RequestDraw' && decided.length === 0) return this.replay(loaded, applied);
       throw new IdempotencyKeyReusedError(commandId);
