@@ -78,9 +78,10 @@ export class LedgerHealth {
     const enabled = this.settings.config.projections;
     const maxLag = this.settings.config.readyMaxLag;
     const lag = store.head !== null ? await runner.lag(store.head) : [];
-    if (await this.ahead(lag)) {
-      return { state: 'ahead', ok: false, running: false, error: 'the read models have applied the log past its head: they are another log\'s (a restore that kept them?); delete the read-model file or run ledger rebuild', maxLag, lag };
-    }
+    // The lag was computed against a head read before the checkpoints, which may have moved on since:
+    // a projection seen past it is looked at again the way reads look (`ReadModels.aheadOfLog`).
+    const ahead = lag.some((l) => l.position > l.head) ? await this.readModels.aheadOfLog() : null;
+    if (ahead) return { state: 'ahead', ok: false, running: false, error: ahead.message, maxLag, lag };
     const worker = this.readModels.worker;
     if (worker) {
       // LEDGER_PROJECTIONS=worker: a dead worker (until it is started again) or a failing batch is a failure.
@@ -97,18 +98,6 @@ export class LedgerHealth {
       return { state: 'stalled', ok: false, running: false, error: `the read models are behind the log and the projector has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more: is it running?`, maxLag, lag };
     }
     return { ...verdict, running: runner.running, error, maxLag, lag };
-  }
-
-  /**
-   * Whether the read models stand past the head of the log. The lag was computed against a head read
-   * before the checkpoints, which may have moved on since; so a projection seen past it is looked at again,
-   * its checkpoint first and the head after (both only grow): past that head, it truly is.
-   */
-  private async ahead(lag: readonly ProjectionLag[]): Promise<boolean> {
-    if (!lag.some((l) => l.position > l.head)) return false;
-    const positions = await this.readModels.runner.lag(0n);
-    const head = await this.store.headPosition();
-    return positions.some((p) => p.position > head);
   }
 
   /** Whether the slowest checkpoint is behind the head and has not moved since a probe at least `PROJECTOR_STALL_MS` ago. */

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Logger } from '@nestjs/common';
 import { TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition } from '@ledger/projections';
+import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition, ReadModelsAheadOfLogError } from '@ledger/projections';
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 import { ProjectionsWorkerHost } from './projections-worker-host';
@@ -63,10 +63,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Waits until the read models have caught up with `position`, or with the head when none is given. */
   async consistent(position?: bigint, timeoutMs = CONSISTENCY_TIMEOUT_MS): Promise<void> {
-    // Read before the head: both only grow, so read models found past a head read after them are truly
-    // past it (read after, they could have applied what was appended while the head was read).
-    const applied = this.appliedPosition();
-    const head = await this.store.headPosition();
+    const { applied, head } = await this.standing();
     // A position the log has not reached would be waited for in vain: no command answer names one.
     if (position !== undefined && position > head) {
       throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `after ${position} is past the head of the log (${head}): pass a position from a command's answer`, details: [{ field: 'after', head: head.toString() }] });
@@ -76,7 +73,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     if (applied !== null && applied > head) {
       throw new ApiError(503, {
         error: 'READ_MODELS_AHEAD_OF_LOG',
-        message: `the read models have applied the log up to ${applied}, past its head at ${head}: they are another log's. Delete the read-model file (it is rebuilt from this log) or run ledger rebuild`,
+        message: new ReadModelsAheadOfLogError(applied, head).message,
         details: [{ applied: applied.toString(), head: head.toString() }],
       });
     }
@@ -96,6 +93,22 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     // Not running is no reason to answer at once: between a failed batch and its retry, or while a
     // projection rebuilds, the read models are behind, and `waitFor` knows by how much.
     await this.runner.waitFor(position ?? head, timeoutMs);
+  }
+
+  /** The read models past the head of the log (a restore that kept them), or null. */
+  async aheadOfLog(): Promise<ReadModelsAheadOfLogError | null> {
+    const { applied, head } = await this.standing();
+    return applied !== null && applied > head ? new ReadModelsAheadOfLogError(applied, head) : null;
+  }
+
+  /**
+   * How far the read models have applied the log, then the head. Read in that order: both only grow, so
+   * read models found past a head read after them are truly past it (read after, they could have applied
+   * what was appended while the head was read).
+   */
+  private async standing(): Promise<{ applied: bigint | null; head: bigint }> {
+    const applied = this.appliedPosition();
+    return { applied, head: await this.store.headPosition() };
   }
 
   /** How far the read models have applied the log, as this process knows it (null: nothing yet). */

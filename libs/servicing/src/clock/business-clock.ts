@@ -86,7 +86,7 @@ export class ManualClock extends BusinessClock {
   static async open(store: EventStore, start: string, retryMs = CATCH_UP_RETRY_MS): Promise<ManualClock> {
     const clock = new ManualClock(store, normalize(start));
     try {
-      await clock.catchUp();
+      await clock.refresh();
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       clock.retryCatchUp(retryMs);
@@ -96,14 +96,9 @@ export class ManualClock extends BusinessClock {
 
   private retryCatchUp(retryMs: number): void {
     this.retry = setTimeout(() => {
-      this.catchUp().catch(() => this.retryCatchUp(retryMs));
+      this.refresh().catch(() => this.retryCatchUp(retryMs));
     }, retryMs);
     this.retry.unref();
-  }
-
-  /** Takes the time another process set since this one last looked. */
-  refresh(): Promise<void> {
-    return this.catchUp();
   }
 
   /** Stops asking a store that has not answered (at shutdown). */
@@ -112,7 +107,7 @@ export class ManualClock extends BusinessClock {
   }
 
   /** Takes the last time set from the clock's stream: this process's, or another's (a CLI, a second API). */
-  private async catchUp(): Promise<void> {
+  async refresh(): Promise<void> {
     const events = await this.store.readStream(CLOCK_STREAM, this.revision === 'no_stream' ? {} : { fromRevision: this.revision + 1n });
     const last = events[events.length - 1];
     if (last) {
@@ -135,7 +130,7 @@ export class ManualClock extends BusinessClock {
   async set(dateTime: string, actor: string, options: ClockSetOptions = {}): Promise<string> {
     if (!isValidDateTime(dateTime)) throw new ClockError('INVALID_DATE_TIME', `not an ISO date-time with an offset: ${dateTime}`);
     const next = normalize(dateTime);
-    if (!this.caughtUp) await this.catchUp();
+    if (!this.caughtUp) await this.refresh();
     const latest = options.latestBusinessDate;
     if (latest !== undefined && toShanghai(next).date > latest) {
       throw new ClockError('CLOCK_JUMP_TOO_FAR', `the business clock may move at most to ${latest} (${MAX_CLOCK_STEP_DAYS} days past the next business day to close); asked for ${next}`, { field: 'now', latest });
@@ -153,7 +148,7 @@ export class ManualClock extends BusinessClock {
         return next;
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt > 1) throw error;
-        await this.catchUp();
+        await this.refresh();
       }
     }
   }

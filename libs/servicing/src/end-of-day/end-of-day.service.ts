@@ -141,13 +141,12 @@ export class EndOfDayService {
   }
 
   private async closeOnce(date: string, actor: string): Promise<EndOfDayReport> {
-    if (this.stopping) throw new EndOfDayError('END_OF_DAY_STOPPED', `the ledger is stopping: close ${date} once it has started again`, { businessDate: date });
+    if (this.stopping) throw stopped(date, `the ledger is stopping: close ${date} once it has started again`);
     if (!isValidDate(date)) throw new EndOfDayError('INVALID_BUSINESS_DATE', `not a calendar date: ${date}`, { field: 'businessDate' });
     const last = await this.lastClosed();
     if (last.date !== null && date <= last.date) {
-      const events = await this.store.readStream(BUSINESS_DAYS_STREAM);
-      const closed = events.find((e) => (e.data as BusinessDayClosedData).businessDate === date);
-      if (closed) return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
+      const closed = await this.closedReport(date);
+      if (closed) return closed;
     }
     if (last.date !== null && date !== addDays(last.date, 1)) {
       throw new EndOfDayError('BUSINESS_DAY_SKIPPED', `the next business day to close is ${addDays(last.date, 1)}`, { lastClosed: last.date, next: addDays(last.date, 1) });
@@ -168,10 +167,16 @@ export class EndOfDayService {
     if (result.alreadyStored) {
       // Another process closed the day at the same moment (its BusinessDayClosed has this id): its report
       // is the day's, and this close found it closed.
-      const closed = (await this.store.readStream(BUSINESS_DAYS_STREAM)).find((e) => (e.data as BusinessDayClosedData).businessDate === date);
-      if (closed) return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
+      const closed = await this.closedReport(date);
+      if (closed) return closed;
     }
     return { ...data, alreadyClosed: false, position: result.position.toString() };
+  }
+
+  /** The report of `date`'s close as the log holds it (`alreadyClosed`), or null when it is not closed. */
+  private async closedReport(date: string): Promise<EndOfDayReport | null> {
+    const closed = (await this.store.readStream(BUSINESS_DAYS_STREAM)).find((e) => (e.data as BusinessDayClosedData).businessDate === date);
+    return closed ? { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() } : null;
   }
 
   /**
@@ -242,7 +247,7 @@ export class EndOfDayService {
   private async processAccounts(date: string, actor: string, counts: Record<string, number>, doneBefore: Set<string>): Promise<number> {
     // The read models may take minutes to catch up after a heavy day: a stop does not wait for them.
     await Promise.race([this.schedule.catchUp(), this.stopRequested]);
-    if (this.stopping) throw new EndOfDayError('END_OF_DAY_STOPPED', `end of day ${date} stopped for shutdown before its first account: close the day again to go on`, { businessDate: date });
+    if (this.stopping) throw stopped(date, `end of day ${date} stopped for shutdown before its first account: close the day again to go on`);
     let after: string | null = null;
     let done = 0;
     const now = `${date}T23:59:59+08:00`;
@@ -264,11 +269,16 @@ export class EndOfDayService {
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, worker));
-      if (this.stopping) throw new EndOfDayError('END_OF_DAY_STOPPED', `end of day ${date} stopped for shutdown after ${done} accounts: close the day again to go on from there`, { businessDate: date });
+      if (this.stopping) throw stopped(date, `end of day ${date} stopped for shutdown after ${done} accounts: close the day again to go on from there`);
       this.progress.onProgress?.(date, done);
       after = batch[batch.length - 1];
     }
   }
+}
+
+/** A close stopped, or refused, for shutdown (`EndOfDayService.stop`). */
+function stopped(date: string, message: string): EndOfDayError {
+  return new EndOfDayError('END_OF_DAY_STOPPED', message, { businessDate: date });
 }
 
 function tally(counts: Record<string, number>, events: CreditAccountEvent[]): void {
