@@ -27,3 +27,30 @@ export async function closeWorker(worker: Worker | undefined, command: { type: '
   worker.postMessage(command);
   await exited;
 }
+
+/**
+ * What a thread throws out of itself, as an error whose message reaches the main thread's 'error' event.
+ * Node's copy of a thrown better-sqlite3 `SqliteError` across threads keeps its `code` and loses its
+ * message, so a thread that could not open its file was reported as "exit code 1" with the cause nowhere.
+ */
+export function crossThreadError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const code = (error as { code?: unknown }).code;
+  const copy = new Error(typeof code === 'string' && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message);
+  copy.name = error.name;
+  return copy;
+}
+
+/** Why a thread stopped, for the main thread's message: its error's message, else its exit code. */
+export function threadStopReason(failure: Error | undefined, exitCode: number): string {
+  return failure?.message || (failure as { code?: unknown } | undefined)?.code?.toString() || `exit code ${exitCode}`;
+}
+
+/** Runs `action` in a thread, rethrowing what it throws as `crossThreadError` does. */
+export function throwingAcrossThreads<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw crossThreadError(error);
+  }
+}

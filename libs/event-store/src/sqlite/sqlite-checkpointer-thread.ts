@@ -5,6 +5,7 @@
  * found and what it cost go back to the main thread after each run that had frames to copy.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { crossThreadError, throwingAcrossThreads } from '../worker-source';
 import { openLedgerDatabase, type SqliteConnectionOptions } from './sqlite-schema';
 import { type SerializedError, serializeError } from './sqlite-writer';
 
@@ -66,7 +67,7 @@ function run(port: NonNullable<typeof parentPort>, data: CheckpointerThreadData)
   // The connection syncs as FULL whatever the store's mode: a checkpoint syncs the log before it copies
   // and the file after (NORMAL does the same), and the log starts over only once the file holds every
   // frame durably. A store set to OFF for a while (`setSynchronous`) does not make the copies unsynced.
-  const db = openLedgerDatabase(data.path, { ...data.connection, synchronous: 'FULL', busyTimeoutMs: RESTART_WAIT_MS });
+  const db = throwingAcrossThreads(() => openLedgerDatabase(data.path, { ...data.connection, synchronous: 'FULL', busyTimeoutMs: RESTART_WAIT_MS }));
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const send = (reply: CheckpointerReply) => port.postMessage(reply);
   let copiedAtVersion: unknown;
@@ -102,7 +103,7 @@ function run(port: NonNullable<typeof parentPort>, data: CheckpointerThreadData)
       if (++failures >= FAILURES_BEFORE_STOPPING) {
         clearInterval(timer);
         db.close();
-        throw error;
+        throw crossThreadError(error);
       }
     }
   };

@@ -168,6 +168,23 @@ describe('the checkpointer thread', () => {
     expect(() => new SqliteEventStore(':memory:', { checkpoints: 'thread' })).toThrow('checkpointer thread needs a database file both connections can open, not :memory:');
   });
 
+  it("names SQLite's own reason when its thread cannot open the file, not only an exit code", async () => {
+    // A SqliteError thrown out of a thread reached the main thread without its message ("exit code 1").
+    const folder = mkdtempSync(join(tmpdir(), 'ledger-checkpointer-'));
+    const path = join(folder, 'ledger.sqlite');
+    writeFileSync(path, Buffer.alloc(8192, 'not a database '));
+    const errors: Error[] = [];
+    const checkpointer = new SqliteCheckpointer(path, {}, { intervalMs: 10 }, { onCheckpointerError: (error) => errors.push(error) });
+    try {
+      checkpointer.committed();
+      await waitFor(() => errors.length === 1, 'the stopped thread to be told');
+      expect(errors[0].message).toBe('the sqlite checkpointer thread stopped (SQLITE_NOTADB: file is not a database); commits checkpoint the log until it is started again');
+    } finally {
+      await checkpointer.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('says when its thread stops, and starts another only after a pause, not on every commit', async () => {
     // A path under a regular file cannot be opened: each thread stops as soon as it starts.
     const folder = mkdtempSync(join(tmpdir(), 'ledger-checkpointer-'));

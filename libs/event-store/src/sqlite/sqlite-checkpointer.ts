@@ -1,6 +1,6 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { closeWorker, workerSourceOptions } from '../worker-source';
+import { closeWorker, threadStopReason, workerSourceOptions } from '../worker-source';
 import { type CheckpointerCommand, type CheckpointerReply, type CheckpointerThreadData, type CheckpointRun, RESTART_AT_FRAMES } from './sqlite-checkpointer-thread';
 import type { SqliteConnectionOptions } from './sqlite-schema';
 import { deserializeError } from './sqlite-writer';
@@ -76,7 +76,7 @@ export class SqliteCheckpointer {
       if (this.worker === worker) this.worker = undefined;
       this.stoppedAt = this.now();
       if (this.closed) return;
-      const reason = failure?.message ?? `exit code ${code}`;
+      const reason = threadStopReason(failure, code);
       this.tell(() => this.hooks.onCheckpointerError?.(new Error(`the sqlite checkpointer thread stopped (${reason}); commits checkpoint the log until it is started again`, { cause: failure })));
     });
   }

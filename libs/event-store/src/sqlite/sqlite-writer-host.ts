@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../event-store.port';
-import { closeWorker, workerSourceOptions } from '../worker-source';
+import { closeWorker, threadStopReason, workerSourceOptions } from '../worker-source';
 import type { Outcome } from './group-commit';
 import type { SqliteConnectionOptions, SqliteSynchronous } from './sqlite-schema';
 import type { WriterCommand, WriterReply, WriterThreadData } from './sqlite-writer-thread';
@@ -86,7 +86,7 @@ export class SqliteWriterHost {
     worker.on('error', (error) => (failure = error));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;
-      const reason = failure?.message ?? `exit code ${code}`;
+      const reason = threadStopReason(failure, code);
       for (const call of this.calls.values()) {
         call.reject(new StoreUnavailableError(`the sqlite writer thread stopped (${reason}); the outcome of its last commit is unknown`, failure));
       }

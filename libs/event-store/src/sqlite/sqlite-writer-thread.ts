@@ -5,6 +5,7 @@
  * thread goes on deciding commands. The main thread keeps its own connection for reads.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { throwingAcrossThreads } from '../worker-source';
 import { openLedgerDatabase, type SqliteConnectionOptions, type SqliteSynchronous } from './sqlite-schema';
 import { type SerializedError, serializeError, SqliteWriter, type WriteRequest, type WriteResult } from './sqlite-writer';
 
@@ -30,7 +31,7 @@ export type WriterReply =
 
 function run(port: NonNullable<typeof parentPort>, data: WriterThreadData): void {
   // Opening throws out of the thread (an 'error' event on the main side) if the file cannot be opened.
-  const db = openLedgerDatabase(data.path, data.connection);
+  const db = throwingAcrossThreads(() => openLedgerDatabase(data.path, data.connection));
   const writer = new SqliteWriter(db);
   const send = (reply: WriterReply) => port.postMessage(reply);
   port.on('message', (command: WriterCommand) => {
