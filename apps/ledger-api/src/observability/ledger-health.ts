@@ -9,7 +9,7 @@ import { EventStore } from '@ledger/event-store';
 import type { ProjectionLag } from '@ledger/projections';
 import { LedgerSettings } from '@ledger/servicing';
 import { ReadModels } from '../read-side/read-models';
-import { type ProjectionState, projectionState } from './projection-state';
+import { followingLog, type ProjectionState, projectionState } from './projection-state';
 
 /** A store that has not answered in this long is as good as unreachable for a probe. */
 const STORE_TIMEOUT_MS = 3_000;
@@ -90,14 +90,14 @@ export class LedgerHealth {
       if (error !== null) verdict = { state: 'failed', ok: false };
       else if (worker.replaying) verdict = { state: 'rebuilding', ok: false };
       else verdict = projectionState(null, lag, maxLag, 'live');
-      return { ...verdict, running: worker.running, error, maxLag, lag };
+      return { ...verdict, running: followingLog(runner, worker), error, maxLag, lag };
     }
     const error = runner.lastError?.message ?? null;
     const verdict = projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external');
     if (!enabled && verdict.ok && this.stalled(lag)) {
       return { state: 'stalled', ok: false, running: false, error: `the read models are behind the log and the projector has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more: is it running?`, maxLag, lag };
     }
-    return { ...verdict, running: runner.running, error, maxLag, lag };
+    return { ...verdict, running: followingLog(runner, undefined), error, maxLag, lag };
   }
 
   /** Whether the slowest checkpoint is behind the head and has not moved since a probe at least `PROJECTOR_STALL_MS` ago. */

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
 import type { CacheOccupancy } from '@ledger/servicing';
+import { type FollowingWorker, followingLog } from './projection-state';
 
 /** Command latency buckets: a cached command takes well under a millisecond, a cold load with a group commit a few. */
 const COMMAND_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -223,14 +224,6 @@ export function registerEventLoopCounter(registry: Registry, threads: Record<str
   });
 }
 
-/** The projections' worker thread (LEDGER_PROJECTIONS=worker), as far as the gauges need it. */
-export interface FollowingWorker {
-  readonly running: boolean;
-  readonly replaying: boolean;
-  /** Why its last batch failed, while it waits to retry (the thread lives on); null when following. */
-  readonly failure: string | null;
-}
-
 /**
  * Shared by the API and the projector process, which has no other series. With `worker`, the
  * projections run in this process's worker thread: it is what follows the log, not `runner` (which
@@ -263,9 +256,7 @@ export function registerProjectionGauges(registry: Registry, runner: ProjectionR
     help: '1 while this process (or its projections worker thread) follows the log; 0 while rebuilding, after a failed batch, or when projections run elsewhere',
     registers: [registry],
     collect() {
-      // A start's rebuild of read models runs while the runner follows the log, before it applies anything live.
-      const following = worker ? worker.running && !worker.replaying && worker.failure === null : runner.running && !runner.replaying;
-      this.set(following ? 1 : 0);
+      this.set(followingLog(runner, worker) ? 1 : 0);
     },
   });
   new Gauge({

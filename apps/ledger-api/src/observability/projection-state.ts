@@ -19,3 +19,20 @@ export function projectionState(runner: ProjectionRunner | null, lag: readonly P
   else state = caughtUp;
   return { state, ok: state === 'live' || state === 'external' };
 }
+
+/** The projections' worker thread (LEDGER_PROJECTIONS=worker), as far as the gauges and health need it. */
+export interface FollowingWorker {
+  readonly running: boolean;
+  readonly replaying: boolean;
+  /** Why its last batch failed, while it waits to retry (the thread lives on); null when following. */
+  readonly failure: string | null;
+}
+
+/**
+ * Whether this process (or its projections worker thread) follows the log now, applying what comes: not
+ * rebuilding, not stopped or waiting to retry after a failed batch. `/health`'s `running` and the
+ * `ledger_projections_running` gauge both say this.
+ */
+export function followingLog(runner: Pick<ProjectionRunner, 'running' | 'replaying'>, worker: FollowingWorker | undefined): boolean {
+  return worker ? worker.running && !worker.replaying && worker.failure === null : runner.running && !runner.replaying;
+}
