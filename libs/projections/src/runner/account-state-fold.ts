@@ -201,6 +201,11 @@ export class AccountStateFold {
   private appendTail!: Statement;
   private clearTail!: Statement;
 
+  /** The tables a fold named `table` keeps: its states, their tails, their shards. */
+  static tablesOf(table: string): [string, string, string] {
+    return [table, `${table}_tail`, `${table}_shard`];
+  }
+
   constructor(
     private readonly db: Db,
     readonly table: string,
@@ -209,8 +214,7 @@ export class AccountStateFold {
   ) {
     this.checkpointName = `${FOLD_CHECKPOINT_PREFIX}${table}`;
     this.oldestRowsName = `${this.checkpointName}:oldest`;
-    this.tailTable = `${table}_tail`;
-    this.shardTable = `${table}_shard`;
+    [, this.tailTable, this.shardTable] = AccountStateFold.tablesOf(table);
     this.cache = new LruCache(bounds.entries, { maxWeight: bounds.bytes, weigh: (folded) => approximateStateBytes(folded.state) }, (accountId, folded) => {
       // An unwritten state the cache lets go of stays in memory, held by `unwritten` alone, until written.
       // (Only `commit` puts an unwritten state in the cache, and it takes the account out of the set first.)

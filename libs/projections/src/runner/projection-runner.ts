@@ -172,6 +172,8 @@ export class ProjectionRunner {
   private interrupted = false;
   /** A batch failed while the subscription was being stopped. */
   private stoppedByFailure = false;
+  /** A table of the main fold was missing when the file was opened (created empty since): `initialize` starts the fold over. */
+  private foldTablesLost: boolean;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     const names = new Set(options.projections.map((p) => p.name));
@@ -192,6 +194,7 @@ export class ProjectionRunner {
       throw new Error(`replayBatchAccounts must be a positive integer, got ${options.replayBatchAccounts}`);
     this.cacheBounds = stateCacheBounds(options);
     this.checkpoints = new Checkpoints(this.db);
+    this.foldTablesLost = missingTables(this.db, AccountStateFold.tablesOf(ACCOUNT_STATE_TABLE)).length > 0;
     this.mainFold = new AccountStateFold(this.db, ACCOUNT_STATE_TABLE, this.cacheBounds, options.foldWrites);
   }
 
@@ -390,11 +393,18 @@ export class ProjectionRunner {
     this.resumeUntil = undefined;
     this.interrupted = false;
     let stored = this.checkpoints.all();
+    // A read-model table dropped (by hand, say) while its checkpoint stayed has been created empty since,
+    // or is about to be: what it held is gone, whatever the checkpoint says, and is applied again from
+    // the start. (Read as the file was opened for the fold's tables, which its constructor creates.)
+    const foldLost = this.foldTablesLost;
+    this.foldTablesLost = false;
+    const lost = new Set(this.projections.filter((p) => missingTables(this.db, p.tables).length > 0));
     const progress = this.liveReplay(this.mainFold.checkpointName, stored);
     if (progress !== undefined) {
       // A replay by account of every projection was interrupted: it goes on where it stopped if it
-      // replays these projections at these versions with this fold; otherwise everything starts over.
-      if (this.resumes(progress, this.mainFold, this.projections)) {
+      // replays these projections at these versions with this fold, and none of their tables was lost;
+      // otherwise everything starts over.
+      if (!foldLost && lost.size === 0 && this.resumes(progress, this.mainFold, this.projections)) {
         for (const p of this.projections) this.ensureTables(p, 0n);
         this.resumeUntil = progress.until;
         this.lane = this.mainLane(0n);
@@ -412,10 +422,12 @@ export class ProjectionRunner {
     if (foldCheckpoint === undefined || !this.canKeepRows(this.mainFold, foldCheckpoint.version, oldestRows)) {
       this.resetAll();
     } else {
-      this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
+      if (foldLost) this.resetFold(this.mainFold);
+      else this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
-        if (checkpoint?.version === replayingVersion(p.version) && catchingUp.some((named) => named.name === p.name && named.version === p.version)) {
+        if (lost.has(p)) this.resetProjection(p);
+        else if (checkpoint?.version === replayingVersion(p.version) && catchingUp.some((named) => named.name === p.name && named.version === p.version)) {
           this.ensureTables(p, 0n);
           keptForLane.push(p);
         } else if (checkpoint?.version !== p.version) this.resetProjection(p);
@@ -790,6 +802,12 @@ export class ProjectionRunner {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Which of `tables` the file does not hold. */
+function missingTables(db: Db, tables: readonly string[]): string[] {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck();
+  return tables.filter((table) => exists.get(table) === undefined);
 }
 
 /** Account streams a replay by account reads at once. */
