@@ -21,6 +21,7 @@ import {
   getStatements,
   lastClosedBusinessDay,
   type LimitReviewView,
+  eachAccount,
   listAccounts,
   type ListAccountsOptions,
   type PortfolioAccrualDay,
@@ -132,8 +133,8 @@ export const EXPORT_PAGE_SIZE = 500;
 
 /**
  * The pages of an export read one snapshot of the read models, so that an account is neither missed nor
- * written twice when the projections move it (a new overdue reorders `sort=daysPastDue`, whose pages go
- * by offset) and every row has the same business date, however long the client takes to read.
+ * written twice when the projections move it (a new overdue reorders `sort=daysPastDue`) and every row
+ * has the same business date, however long the client takes to read.
  *
  * On a read-model file this is a read transaction on a connection of its own (read-only): in WAL mode it
  * keeps seeing the database as of its first read while the projections go on committing on theirs, and
@@ -170,19 +171,16 @@ function openSnapshot(db: Db): { reader: Db; release(): void } | null {
   };
 }
 
-/** The CSV pages of the accounts `filters` select: keyset pages in account id order, offset pages by days past due. */
+/** The CSV pages of the accounts `filters` select, `EXPORT_PAGE_SIZE` accounts a page, read by one statement (`eachAccount`). */
 function* csvPages(db: Db, filters: AccountFilters): Generator<string> {
-  let after: string | undefined;
-  let offset = 0;
-  for (;;) {
-    const page = filters.sort === 'daysPastDue'
-      ? listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, offset, count: false })
-      : listAccounts(db, { ...filters, limit: EXPORT_PAGE_SIZE, after, count: false });
-    if (page.items.length > 0) yield accountsCsv(page.items);
-    if (page.items.length < EXPORT_PAGE_SIZE || (filters.sort !== 'daysPastDue' && page.nextCursor === null)) return;
-    after = page.nextCursor ?? undefined;
-    offset += page.items.length;
+  let page: AccountView[] = [];
+  for (const account of eachAccount(db, filters)) {
+    page.push(account);
+    if (page.length < EXPORT_PAGE_SIZE) continue;
+    yield accountsCsv(page);
+    page = [];
   }
+  if (page.length > 0) yield accountsCsv(page);
 }
 
 @QueryHandler(ExportAccountsQuery)

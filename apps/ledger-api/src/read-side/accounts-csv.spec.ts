@@ -90,8 +90,12 @@ describe('the accounts export', () => {
 
   it.each([['accountId'], ['daysPastDue']] as const)('writes every account across pages in the order of sort=%s', async (sort) => {
     const db = readModels(EXPORT_PAGE_SIZE * 2 + 3, join(dir, `pages-${sort}.sqlite`));
+    const prepared = jest.spyOn(Database.prototype, 'prepare');
     const { asOf, csv } = await handler(db).execute({ filters: { sort }, consistency: { eventual: true } } as never);
     const rows = parseCsv(await text(csv));
+    // One statement reads the three pages: pages by offset sorted every account again for each page.
+    expect(prepared.mock.calls.filter(([sql]) => /^SELECT \* FROM balances\b/.test(sql))).toHaveLength(1);
+    prepared.mockRestore();
     expect(asOf).toBe('2026-04-14');
     expect(rows[0]).toEqual([...ACCOUNT_CSV_COLUMNS]);
     const ids = rows.slice(1).map((r) => r[0]);

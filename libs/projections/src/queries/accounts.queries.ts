@@ -144,32 +144,49 @@ export interface AccountPage {
   total: number;
 }
 
-export function listAccounts(db: Db, options: ListAccountsOptions = {}): AccountPage {
-  const limit = pageLimit(options.limit, 50, 500);
-  const offset = options.offset ?? 0;
-  if (!Number.isSafeInteger(offset) || offset < 0)
-    throw new QueryInputError('offset must be a non-negative integer', 'offset');
+/** The accounts a list's filters select, and its order: the SQL both `listAccounts` and `eachAccount` read with. */
+function accountSelection(options: Pick<ListAccountsOptions, 'status' | 'bucket' | 'flag' | 'sort'>): { where: string[]; params: string[]; order: string } {
   const sort = options.sort ?? 'accountId';
   if (!(ACCOUNT_SORTS as readonly string[]).includes(sort)) throw new QueryInputError(`sort must be one of ${ACCOUNT_SORTS.join(', ')}`, 'sort');
-  if (sort !== 'accountId' && options.after !== undefined)
-    throw new QueryInputError('cursor pages in account id order: with another sort, page with offset', 'cursor');
   if (options.flag !== undefined && !Object.hasOwn(ACCOUNT_FLAGS, options.flag))
     throw new QueryInputError(`flag must be one of ${Object.keys(ACCOUNT_FLAGS).join(', ')}`, 'flag');
   const filters: [string, string | undefined][] = [
     ['status = ?', options.status],
     ['bucket = ?', options.bucket],
   ];
-  const used = filters.filter(([, value]) => value !== undefined);
+  const used = filters.filter((filter): filter is [string, string] => filter[1] !== undefined);
   const where = used.map(([clause]) => clause);
-  const params = used.map(([, value]) => value);
   if (options.flag !== undefined) where.push(`${ACCOUNT_FLAGS[options.flag]} = 1`);
+  const order = sort === 'daysPastDue' ? 'overdue_since IS NULL, overdue_since, account_id' : 'account_id';
+  return { where, params: used.map(([, value]) => value), order };
+}
+
+export function listAccounts(db: Db, options: ListAccountsOptions = {}): AccountPage {
+  const limit = pageLimit(options.limit, 50, 500);
+  const offset = options.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new QueryInputError('offset must be a non-negative integer', 'offset');
+  const { where, params, order } = accountSelection(options);
+  if (options.sort === 'daysPastDue' && options.after !== undefined)
+    throw new QueryInputError('cursor pages in account id order: with another sort, page with offset', 'cursor');
   const selected = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = options.count === false ? -1 : (db.prepare(`SELECT COUNT(*) AS total FROM balances ${selected}`).get(...params) as { total: number }).total;
   const after = options.after !== undefined ? `${where.length ? ' AND' : 'WHERE'} account_id > ?` : '';
-  const order = sort === 'daysPastDue' ? 'overdue_since IS NULL, overdue_since, account_id' : 'account_id';
   const sql = `SELECT * FROM balances ${selected}${after} ORDER BY ${order} ${limitBy('?')} OFFSET ?`;
   const rows = db.prepare(sql).all(...params, ...(options.after !== undefined ? [options.after] : []), limit + 1, offset) as BalanceRow[];
   const lastClosed = lastClosedBusinessDay(db);
   const items = rows.slice(0, limit).map((r) => toAccountView(r, lastClosed));
-  return { items, nextCursor: sort === 'accountId' && rows.length > limit ? items[items.length - 1].accountId : null, total };
+  return { items, nextCursor: options.sort !== 'daysPastDue' && rows.length > limit ? items[items.length - 1].accountId : null, total };
+}
+
+/**
+ * Every account the filters select, in the list's order, read by one statement: an export sorts once,
+ * where pages by offset sorted every selected account again for each page. The statement holds the
+ * connection until the iteration ends (or is returned): give it a connection of its own.
+ */
+export function* eachAccount(db: Db, options: Pick<ListAccountsOptions, 'status' | 'bucket' | 'flag' | 'sort'> = {}): Generator<AccountView> {
+  const { where, params, order } = accountSelection(options);
+  const lastClosed = lastClosedBusinessDay(db);
+  const rows = db.prepare(`SELECT * FROM balances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`).iterate(...params) as IterableIterator<BalanceRow>;
+  for (const row of rows) yield toAccountView(row, lastClosed);
 }
