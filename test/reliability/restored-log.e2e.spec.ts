@@ -63,4 +63,49 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
       await ledger.close();
     }
   }, 60_000);
+
+  it('refuses them too once the restored log was written to before they were started on it', async () => {
+    const log2 = join(dir, 'written.sqlite');
+    const env2 = { LEDGER_SQLITE_PATH: log2, LEDGER_READ_MODEL_PATH: join(dir, 'written.read-models.sqlite'), LEDGER_PROJECTIONS: projections };
+    let ledger = await startLedger(env2);
+    const account = await openAccount(ledger, '1990-05-17', 2);
+    await ledger.close();
+    copyFileSync(log2, join(dir, 'written-backup.sqlite'));
+    ledger = await startLedger(env2);
+    for (let i = 0; i < 3; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-backup-${i}`, '10.00')).expect(201);
+    await ledger.http.get(`/accounts/${account}`).expect(200);
+    await ledger.close();
+
+    // The restore, the read models kept; then commands through an API that keeps no read models (a
+    // split deployment's, its projector not yet started) take the log's head past theirs.
+    for (const suffix of ['-wal', '-shm']) if (existsSync(log2 + suffix)) rmSync(log2 + suffix);
+    copyFileSync(join(dir, 'written-backup.sqlite'), log2);
+    ledger = await startLedger({ ...env2, LEDGER_PROJECTIONS: '0' });
+    for (let i = 0; i < 5; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-restore-${i}`, '20.00')).expect(201);
+    await ledger.close();
+
+    ledger = await startLedger(env2);
+    try {
+      const read = await ledger.http.get(`/accounts/${account}`);
+      expect([read.status, read.body.error]).toEqual([503, 'PROJECTIONS_UNAVAILABLE']);
+      expect(read.body.message).toContain('that this log does not hold there');
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.error.projections).toMatchObject({ state: 'failed', error: expect.stringContaining('that this log does not hold there') });
+      await ledger.setClock('2026-01-03T00:30:00+08:00');
+      const close = await ledger.http.post('/operations/end-of-day').send({ businessDate: '2026-01-02' });
+      expect([close.status, close.body.error]).toEqual([503, 'PROJECTIONS_UNAVAILABLE']);
+    } finally {
+      await ledger.close();
+    }
+
+    // Deleted, the read models are rebuilt from this log: the restored account with the draws after the restore.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `written.read-models.sqlite${suffix}`), { force: true });
+    ledger = await startLedger(env2);
+    try {
+      const read = await ledger.http.get(`/accounts/${account}`).expect(200);
+      expect(read.body.owed.total).toBe('100.00');
+    } finally {
+      await ledger.close();
+    }
+  }, 60_000);
 });

@@ -80,7 +80,8 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.worker) {
       // A worker being started again after a crash is worth waiting for; one that keeps dying before it
       // follows the log (the store unreachable, say) is not.
-      if (!this.worker.running && this.worker.failedStarts > 0) {
+      // One whose batches fail (read models not of this log, say) is refused at once, as this thread's runner is.
+      if ((!this.worker.running && this.worker.failedStarts > 0) || (this.worker.running && this.worker.lastError !== undefined)) {
         throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.worker.failure}`, details: [] });
       }
       return this.worker.waitFor(position ?? head, timeoutMs);

@@ -2,6 +2,8 @@
  * Checkpoints: the global position each projection has applied, with the projection's version. A row is
  * written in the same transaction as the rows the batch changed, so the two never disagree.
  */
+import { createHash } from 'node:crypto';
+import type { StoredEventData } from '@ledger/event-store';
 import type { Db } from './projection';
 
 /**
@@ -10,6 +12,17 @@ import type { Db } from './projection';
  * models are.
  */
 export const FOLD_CHECKPOINT_PREFIX = '$';
+
+/**
+ * The last event the read models applied while following the log: its position, and its `logMark` in
+ * the version column. A start checks that the log holds that event at that position (`ProjectionRunner`).
+ */
+export const LOG_MARK_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}log_mark`;
+
+/** An event's stream and id as a 48-bit number (of their SHA-256), to tell whether a log holds the event the read models applied. */
+export function logMark(event: Pick<StoredEventData, 'stream' | 'id'>): number {
+  return createHash('sha256').update(`${event.stream}\n${event.id}`).digest().readUIntBE(0, 6);
+}
 
 /**
  * Reads the position every projection in a read-model file has applied (null before any): for a process

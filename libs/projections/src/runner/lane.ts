@@ -12,7 +12,7 @@
 import type { CreditAccountState, TermsCatalogue } from '@ledger/credit';
 import type { StoredEvent, StoredEventData } from '@ledger/event-store';
 import type { AccountStateFold, FoldWrite } from './account-state-fold';
-import { type Checkpoints, type ReplayProgress, replayingVersion } from './checkpoints';
+import { type Checkpoints, LOG_MARK_CHECKPOINT, logMark, type ReplayProgress, replayingVersion } from './checkpoints';
 import { firstIndexWhere } from './first-index';
 import { decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection, ProjectionContext } from './projection';
@@ -68,6 +68,8 @@ export class Lane {
       }
       if (written !== 'none') this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
       if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
+      // Following the log, the main lane marks the last event it applied (a row on the checkpoints' page).
+      if (advances && options.live === true) this.checkpoints.set(LOG_MARK_CHECKPOINT, logMark(events[events.length - 1]), last);
     });
     this.fold.commit(written);
     this.foldPosition = last;

@@ -5,7 +5,7 @@ import { simulateRandomPortfolio } from '../testing/random-portfolio';
 import type { Db, Projection, ProjectionEvent, Statement } from './projection';
 import { ProjectionLagTimeoutError } from './position-waiters';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import { byDistinctAccounts, DEFAULT_STATE_CACHE_BYTES, ProjectionRunner, ReadModelsAheadOfLogError, stateCacheBounds } from './projection-runner';
+import { byDistinctAccounts, DEFAULT_STATE_CACHE_BYTES, ProjectionRunner, ReadModelsAheadOfLogError, ReadModelsOfAnotherLogError, stateCacheBounds } from './projection-runner';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, FOLD_VERSION } from './account-state-fold';
 import { BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import { Lane } from './lane';
@@ -398,7 +398,8 @@ describe('the projection runner', () => {
     });
     await restarted.start();
     await restarted.waitFor(head, 10_000);
-    expect(reads[0]).toBe(100n);
+    // The first read checks that the log holds the last event followed live; the replay reads from 100.
+    expect(reads.slice(0, 2)).toEqual([head - 1n, 100n]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
     await restarted.close();
   });
@@ -499,6 +500,44 @@ describe('the projection runner', () => {
     await again.runner.waitFor(head, 10_000);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
     await again.runner.close();
+  });
+
+  it('refuses read models holding an event the log does not hold at its position, as after a restore written to since, until they start over', async () => {
+    const { db, store, head, expected } = await followedToHead();
+    // The log restored from a backup and written to again: at the last position the read models applied,
+    // it holds another event, and its head is past theirs.
+    const readAll = store.readAll.bind(store);
+    const reads = jest.spyOn(store, 'readAll').mockImplementation(async (options) => {
+      const page = await readAll(options);
+      return page.map((event) => (event.position === head ? { ...event, id: `${event.id}-other` } : event));
+    });
+    const heads = jest.spyOn(store, 'headPosition').mockResolvedValue(head + 3n);
+    const { runner, error } = await failedStart({ store, database: db, projections: createProjections() });
+    expect(error).toBeInstanceOf(ReadModelsOfAnotherLogError);
+    expect(error.message).toContain(`applied an event at position ${head} of the event log that this log does not hold there`);
+    expect(runner.running).toBe(false);
+    await runner.close();
+    // The finding is kept in the file: a start that would now find the event refuses them still.
+    reads.mockRestore();
+    heads.mockRestore();
+    const again = await failedStart({ store, database: db, projections: createProjections() });
+    expect(again.error).toBeInstanceOf(ReadModelsOfAnotherLogError);
+    // Only starting over clears it.
+    await again.runner.rebuild();
+    await again.runner.start();
+    await again.runner.waitFor(head, 10_000);
+    expect(dumpReadModels(db, createProjections())).toBe(expected);
+    await again.runner.close();
+  });
+
+  it('follows the log again at a start that finds the last event it applied where it was', async () => {
+    const { db, store, head } = await followedToHead();
+    expect(db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$log_mark'").get()).toEqual({ position: Number(head) });
+    const runner = new ProjectionRunner({ store, database: db, projections: createProjections() });
+    await runner.start();
+    await runner.waitFor(head, 10_000);
+    expect({ running: runner.running, error: runner.lastError }).toEqual({ running: true, error: undefined });
+    await runner.close();
   });
 
   it('drops the tails a build from before them left behind, whose rows already hold their events', async () => {

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
-import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, projectionsOf, replayedProjections, type ReplayProgress, replayingVersion } from './checkpoints';
+import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, LOG_MARK_CHECKPOINT, logMark, projectionsOf, replayedProjections, type ReplayProgress, replayingVersion } from './checkpoints';
 import { type AccountEvents, Lane } from './lane';
 import { ACCOUNT_STREAM_PREFIX, accountStream, BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection } from './projection';
@@ -134,6 +134,23 @@ export interface ProjectionLag {
 /** The checkpoint row that marks read models found ahead of the log (`ReadModelsAheadOfLogError`); its position is how far they had applied. */
 const AHEAD_OF_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}ahead_of_log`;
 
+/** The checkpoint row that marks read models found to hold an event the log does not (`ReadModelsOfAnotherLogError`); its position is the event's. */
+const OF_ANOTHER_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}of_another_log`;
+
+/**
+ * The read models applied an event at a position where the log holds another, or none: they were built
+ * from another log, or from this one before it was restored from a backup and written to again (which
+ * takes its head past them, where `ReadModelsAheadOfLogError` sees nothing wrong).
+ */
+export class ReadModelsOfAnotherLogError extends Error {
+  constructor(readonly position: bigint) {
+    super(
+      `the read models applied an event at position ${position} of the event log that this log does not hold there: they were built from another log, or from this one before it was restored from a backup and written to again. Delete the read-model file to rebuild it from this log (ledger rebuild, or a start), or point the ledger at the log they were built from`,
+    );
+    this.name = 'ReadModelsOfAnotherLogError';
+  }
+}
+
 /** The read models have applied the log past its head: they are not this log's (`start`). */
 export class ReadModelsAheadOfLogError extends Error {
   constructor(
@@ -229,11 +246,11 @@ export class ProjectionRunner {
       if (this.subscription) return;
       // Read models found ahead of the log stay refused, without following it or being tried again,
       // until everything starts over (`rebuild`, or the file deleted).
-      const marked = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
-      if (marked !== undefined) {
+      const refusal = this.notOfThisLog();
+      if (refusal !== undefined) {
         clearTimeout(this.retry);
         this.retry = undefined;
-        this.failure = new ReadModelsAheadOfLogError(marked.position, BigInt(marked.version));
+        this.failure = refusal;
         // Started, as far as a caller waiting for it knows (a worker thread's host resolves its start on
         // it), at the position the read models stand at, which the API compares with the head; then failed.
         this.options.onStarted?.(this.processedPosition());
@@ -262,6 +279,12 @@ export class ProjectionRunner {
           // The head as found goes in the row's version column, for the message of the refusals after.
           this.checkpoints.set(AHEAD_OF_LOG_CHECKPOINT, Number(head), applied);
           throw new ReadModelsAheadOfLogError(applied, head);
+        }
+        // Within the head, the last event they applied following the log must be the log's own there.
+        const mark = this.checkpoints.get(LOG_MARK_CHECKPOINT);
+        if (mark !== undefined && !(await this.logHolds(mark))) {
+          this.checkpoints.set(OF_ANOTHER_LOG_CHECKPOINT, 0, mark.position);
+          throw new ReadModelsOfAnotherLogError(mark.position);
         }
         if (behind.length > 0 && !(await this.catchUp(behind, progress, following))) return false;
         if (resumeUntil !== undefined) return this.replayByAccount(lane, resumeUntil, progress, following);
@@ -763,11 +786,27 @@ export class ProjectionRunner {
     })();
   }
 
+  /** Read models found not to be this log's (ahead of it, or holding an event it does not), as kept in the file. */
+  private notOfThisLog(): Error | undefined {
+    const ahead = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
+    if (ahead !== undefined) return new ReadModelsAheadOfLogError(ahead.position, BigInt(ahead.version));
+    const other = this.checkpoints.get(OF_ANOTHER_LOG_CHECKPOINT);
+    return other === undefined ? undefined : new ReadModelsOfAnotherLogError(other.position);
+  }
+
+  /** Whether the log holds, at the marked position, the event the read models marked (`LOG_MARK_CHECKPOINT`). */
+  private async logHolds(mark: Checkpoint): Promise<boolean> {
+    const [event] = await this.options.store.readAll({ after: mark.position - 1n, maxCount: 1 });
+    return event !== undefined && event.position === mark.position && logMark(event) === mark.version;
+  }
+
   private resetAll(): void {
     // Every projection starts over, so no replay by account in progress (of any lane) can go on, and
-    // read models found ahead of the log are now this log's.
+    // read models found not to be this log's are now this log's.
     this.checkpoints.deleteAllReplayProgress();
     this.checkpoints.delete(AHEAD_OF_LOG_CHECKPOINT);
+    this.checkpoints.delete(OF_ANOTHER_LOG_CHECKPOINT);
+    this.checkpoints.delete(LOG_MARK_CHECKPOINT);
     this.resetFold(this.mainFold);
     for (const p of this.projections) this.resetProjection(p);
   }
