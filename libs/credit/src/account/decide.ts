@@ -14,7 +14,7 @@ import { accountNotFound, DomainError } from './domain-error';
 import { fold } from './evolve';
 import { getEntry, ownValue } from './sharded-record';
 import { decideApplication } from './rules/application';
-import { statementEvents } from './rules/billing';
+import { decideAutoRepaymentFailure, statementEvents } from './rules/billing';
 import { decideDraw, parsePositive } from './rules/draws';
 import { decideConversion, decideEarlyPayoff } from './rules/installment-conversion';
 import { reviewEvents } from './rules/limit-review';
@@ -52,10 +52,7 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
     case 'ReceiveRepayment':
       return decideRepayment(command, state, on, context.now, terms);
     case 'RecordAutoRepaymentFailure':
-      if (!state.statements.some((s) => s.id === command.statementId) && state.lastStatementId !== command.statementId) {
-        throw new DomainError('STATEMENT_NOT_FOUND', `no statement ${command.statementId}`, { statementId: command.statementId });
-      }
-      return [{ type: 'AutoRepaymentFailed', data: { on, statementId: command.statementId, reason: command.reason } }];
+      return decideAutoRepaymentFailure(command, state, on);
     case 'SetTransactionControls': {
       const limit = command.singleTransactionLimit === null ? null : parsePositive(command.singleTransactionLimit, 'singleTransactionLimit');
       if (sameControls(state, limit, command.nightLock)) return [];

@@ -60,6 +60,47 @@ describe('daily interest and the monthly statement', () => {
     expect(s.lastOf('AutoRepaymentRequested').data).toEqual({ on: '2026-02-01', statementId: '2026-01', amount: '1015.00', cardLast4: '6222' });
   });
 
+  describe('a failed auto-repayment debit', () => {
+    const fail = (s: AccountScenario, statementId: string) => s.execute({ type: 'RecordAutoRepaymentFailure', statementId, reason: 'INSUFFICIENT_FUNDS' });
+    const refused = (s: AccountScenario, statementId: string, code: string) => {
+      const before = s.state;
+      expect(() => fail(s, statementId)).toThrow(expect.objectContaining({ code, details: expect.objectContaining({ statementId }) }));
+      expect(s.state).toBe(before);
+    };
+
+    it('is recorded against a statement whose balance is still owed, after a part of it was paid too', () => {
+      const s = opened();
+      s.draw('o-1', '1000.00');
+      s.closeDaysThrough('2026-01-31');
+      s.repay('r-1', '1000.00');
+      fail(s, '2026-01');
+      expect(s.lastOf('AutoRepaymentFailed').data).toEqual({ on: '2026-02-01', statementId: '2026-01', reason: 'INSUFFICIENT_FUNDS' });
+    });
+
+    it('is refused for a statement paid in full, and for a later one while an earlier one still owes it is not', () => {
+      const s = opened();
+      s.draw('o-1', '1000.00');
+      s.closeDaysThrough('2026-01-31');
+      s.repay('r-1', '1015.00');
+      refused(s, '2026-01', 'STATEMENT_SETTLED');
+      s.draw('o-2', '100.00');
+      s.closeDaysThrough('2026-02-28');
+      fail(s, '2026-02');
+      expect(s.lastOf('AutoRepaymentFailed').data.statementId).toBe('2026-02');
+    });
+
+    it('is refused for a statement that billed nothing to pay, for which no debit was requested', () => {
+      const s = opened();
+      s.draw('o-1', '100.00');
+      s.repay('r-1', '100.00');
+      s.closeDaysThrough('2026-01-31');
+      expect(s.lastOf('StatementIssued').data).toMatchObject({ statementId: '2026-01', newDraws: '100.00', statementBalance: '0.00' });
+      expect(s.eventsOf('AutoRepaymentRequested')).toEqual([]);
+      refused(s, '2026-01', 'STATEMENT_SETTLED');
+      refused(s, '2025-12', 'STATEMENT_NOT_FOUND');
+    });
+  });
+
   it('accrues the day of a draw and not the day of a repayment (算头不算尾)', () => {
     const s = opened();
     s.draw('o-1', '1000.00');

@@ -10,8 +10,10 @@ import { Money } from '../../money/money';
 import type { ProductTerms } from '../../terms/product-terms';
 import { addDays, dayOfMonth, firstOfMonth, monthOf } from '../../time/local-date';
 import { accrueDays } from '../../interest/accrual';
+import type { CreditAccountCommand } from '../credit-account.commands';
 import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } from '../credit-account.events';
-import { billedOwed, type CreditAccountState, overdueAmount } from '../credit-account.state';
+import { billedOwed, bucketsTotal, type CreditAccountState, overdueAmount } from '../credit-account.state';
+import { DomainError } from '../domain-error';
 import { getEntry } from '../sharded-record';
 
 /**
@@ -118,4 +120,25 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
     events.push({ type: 'AutoRepaymentRequested', data: { on, statementId: month, amount: statementBalance.toString(), cardLast4: state.autoRepayCardLast4 } });
   }
   return events;
+}
+
+/**
+ * A failed auto-repayment debit, recorded against the statement it was requested for. Refused for a
+ * statement with nothing billed up to it still owed: no debit was requested for it (it billed nothing to
+ * pay) or what it asked has been paid since, so the failure would record a debit that was owed by no one.
+ */
+export function decideAutoRepaymentFailure(
+  command: Extract<CreditAccountCommand, { type: 'RecordAutoRepaymentFailure' }>,
+  state: CreditAccountState,
+  on: string,
+): CreditAccountEvent[] {
+  const { statementId } = command;
+  const index = state.statements.findIndex((st) => st.id === statementId);
+  // A statement settled after its due date is no longer kept; the last one issued is known by its id.
+  if (index < 0 && state.lastStatementId !== statementId) throw new DomainError('STATEMENT_NOT_FOUND', `no statement ${statementId}`, { statementId });
+  const owedUpTo = index < 0 ? Money.ZERO : Money.sum(state.statements.slice(0, index + 1).map((st) => bucketsTotal(st.owed)));
+  if (owedUpTo.isZero()) {
+    throw new DomainError('STATEMENT_SETTLED', `nothing billed up to statement ${statementId} is owed: no auto-repayment of it is outstanding to fail`, { field: 'statementId', statementId });
+  }
+  return [{ type: 'AutoRepaymentFailed', data: { on, statementId, reason: command.reason } }];
 }
