@@ -293,6 +293,10 @@ describe('the first business day a ledger closes', () => {
       const typo = await close(ledger, '2000-01-01');
       expect([typo.status, typo.body.error, typo.body.details]).toEqual([409, 'BUSINESS_DAY_BEFORE_LEDGER', [{ field: 'businessDate', earliest: '2026-01-02' }]]);
       await close(ledger, '2026-01-02').expect(200);
+      // Once days are closed, a day before the first of them is still before the ledger, not a day skipped.
+      const before = await close(ledger, '2026-01-01');
+      expect([before.status, before.body.error, before.body.details]).toEqual([409, 'BUSINESS_DAY_BEFORE_LEDGER', [{ field: 'businessDate', earliest: '2026-01-02' }]]);
+      expect((await close(ledger, '2026-01-02')).body).toMatchObject({ businessDate: '2026-01-02', alreadyClosed: true });
     }));
 
   it('is no later than the business date of its first event: days with business are not skipped', () =>

@@ -16,7 +16,7 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import { addDays, type CreditAccountEvent, isValidDate } from '@ledger/credit';
-import { ConcurrencyError, EventStore } from '@ledger/event-store';
+import { ConcurrencyError, EventStore, type StoredEvent } from '@ledger/event-store';
 import { ACCOUNT_STREAM_PREFIX, BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { BusinessClock } from '../clock/business-clock';
 import { AccountRepository, accountStream } from '../repository/account-repository';
@@ -145,8 +145,12 @@ export class EndOfDayService {
     if (!isValidDate(date)) throw new EndOfDayError('INVALID_BUSINESS_DATE', `not a calendar date: ${date}`, { field: 'businessDate' });
     const last = await this.lastClosed();
     if (last.date !== null && date <= last.date) {
-      const closed = await this.closedReport(date);
-      if (closed) return closed;
+      const days = await this.store.readStream(BUSINESS_DAYS_STREAM);
+      const closed = days.find((e) => (e.data as BusinessDayClosedData).businessDate === date);
+      if (closed) return reportOf(closed);
+      // Every day from the first close on is closed, so a day not among them comes before the ledger's calendar.
+      const first = (days[0].data as BusinessDayClosedData).businessDate;
+      throw new EndOfDayError('BUSINESS_DAY_BEFORE_LEDGER', `business day ${date} comes before the ledger's first closed day, ${first}: there is nothing to close on it`, { field: 'businessDate', earliest: first });
     }
     if (last.date !== null && date !== addDays(last.date, 1)) {
       throw new EndOfDayError('BUSINESS_DAY_SKIPPED', `the next business day to close is ${addDays(last.date, 1)}`, { lastClosed: last.date, next: addDays(last.date, 1) });
@@ -176,7 +180,7 @@ export class EndOfDayService {
   /** The report of `date`'s close as the log holds it (`alreadyClosed`), or null when it is not closed. */
   private async closedReport(date: string): Promise<EndOfDayReport | null> {
     const closed = (await this.store.readStream(BUSINESS_DAYS_STREAM)).find((e) => (e.data as BusinessDayClosedData).businessDate === date);
-    return closed ? { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() } : null;
+    return closed ? reportOf(closed) : null;
   }
 
   /**
@@ -277,6 +281,11 @@ export class EndOfDayService {
 }
 
 /** A close stopped, or refused, for shutdown (`EndOfDayService.stop`). */
+/** The report of a day already closed, from its BusinessDayClosed event. */
+function reportOf(closed: StoredEvent): EndOfDayReport {
+  return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
+}
+
 function stopped(date: string, message: string): EndOfDayError {
   return new EndOfDayError('END_OF_DAY_STOPPED', message, { businessDate: date });
 }
