@@ -38,6 +38,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Stage 3: the runtime, without compilers, sources or dev dependencies.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
+    LEDGER_CLOCK=system \
     TS_NODE_BASEURL=./dist \
     PORT=3000 \
     LEDGER_SQLITE_PATH=/data/ledger.sqlite \

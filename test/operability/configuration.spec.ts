@@ -89,6 +89,13 @@ describe('the configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001', LEDGER_API_KEYS: 'operator:abcdefghijklmnopqrstu' }).idHashKey).toBe('a-secret-of-our-own-0001');
   });
 
+  it('runs production on the system clock, and refuses the manual one there', () => {
+    const secrets = { NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001' };
+    expect([loadConfig(secrets).clock, loadConfig({}).clock]).toEqual(['system', 'manual']);
+    const manual = refusal({ ...secrets, LEDGER_CLOCK: 'Manual' });
+    expect([manual.variable, manual.message]).toEqual(['LEDGER_CLOCK', expect.stringContaining('production runs on the system clock')]);
+  });
+
   it('runs the projections in a worker thread with LEDGER_PROJECTIONS=worker, and never on the memory store', () => {
     expect(loadConfig({ LEDGER_PROJECTIONS: 'worker' })).toMatchObject({ projections: false, projectionsWorker: true });
     expect(loadConfig({ LEDGER_PROJECTIONS: '0' })).toMatchObject({ projections: false, projectionsWorker: false });

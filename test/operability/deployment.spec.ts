@@ -102,6 +102,7 @@ describe('the Dockerfile', () => {
     expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/health\/live/m);
     expect(runtime).toContain('CMD ["node", "-r", "tsconfig-paths/register", "dist/apps/ledger-api/src/main.js"]');
     expect(runtime).toContain('NODE_ENV=production');
+    expect(runtime).toMatch(/^\s*LEDGER_CLOCK=system \\$/m);
   });
 
   it('carries the backup script, which needs only production dependencies', () => {

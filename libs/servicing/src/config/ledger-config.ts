@@ -1,6 +1,6 @@
 /**
  * All configuration, read once from the environment and validated at start-up: a wrong value stops the
- * process with a message naming the variable. Every variable and its default is listed in the README.
+ * process with a message naming the variable. Every variable and its default is listed in docs/configuration.md.
  */
 import { isValidDateTime } from '@ledger/credit';
 import { createEventStore, DEFAULT_CHECKPOINT_INTERVAL_MS, defaultWalAutocheckpointPages, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteCheckpointMode, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
@@ -17,7 +17,7 @@ export interface LedgerConfig {
   sqliteSynchronous: SqliteSynchronous;
   /**
    * Pages the event log's write-ahead log may hold before a commit checkpoints it
-   * (LEDGER_SQLITE_WAL_AUTOCHECKPOINT): 10,000 by default, 100,000 (the backstop) with a checkpointer thread.
+   * (LEDGER_SQLITE_WAL_AUTOCHECKPOINT): 100,000 (a backstop) with a checkpointer thread, the default; 10,000 with LEDGER_SQLITE_CHECKPOINT=commit.
    */
   sqliteWalAutocheckpointPages: number;
   /** Where the event log's groups are committed (LEDGER_SQLITE_WRITER): a writer thread, or the appending thread. */
@@ -99,10 +99,15 @@ const MIB = 2 ** 20;
 
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const store = oneOf(env, 'LEDGER_STORE', ['sqlite', 'eventstoredb', 'memory'] as const, 'sqlite');
-  const clock = oneOf(env, 'LEDGER_CLOCK', ['system', 'manual'] as const, 'manual');
+  const production = env.NODE_ENV === 'production';
+  // Production runs on the wall clock: a manual one starts at a fixed date, never runs end of day by
+  // itself, and lets any operator key move business time (PUT /operations/clock).
+  const clock = oneOf(env, 'LEDGER_CLOCK', ['system', 'manual'] as const, production ? 'system' : 'manual');
+  if (production && clock === 'manual') {
+    throw new ConfigError('LEDGER_CLOCK', 'manual is for demos, simulation and tests: it starts at a fixed date, runs no end of day by itself and lets an operator key set business time; production runs on the system clock (unset LEDGER_CLOCK, or set it to system)');
+  }
   const clockStart = env.LEDGER_CLOCK_START || '2026-01-01T09:00:00+08:00';
   if (!isValidDateTime(clockStart)) throw new ConfigError('LEDGER_CLOCK_START', `must be an ISO date-time with an offset, got ${JSON.stringify(clockStart)}`);
-  const production = env.NODE_ENV === 'production';
   const idHashKey = env.LEDGER_ID_HASH_KEY || (production ? '' : DEVELOPMENT_ID_HASH_KEY);
   if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', production && !env.LEDGER_ID_HASH_KEY ? 'must be set to a secret of at least 16 characters in production' : `must be a secret of at least 16 characters, got ${idHashKey.length}`);
   // The development key is in the source: with it, whoever can list accounts can recover ID numbers from
