@@ -104,6 +104,8 @@ describe('the OpenAPI document', () => {
       ['GET', `/accounts/${account}`, () => ledger.http.get(`/accounts/${account}?after=abc`)],
       ['GET', `/accounts/${account}`, () => ledger.http.get(`/accounts/${account}?after=999999999`)],
       ['GET', `/accounts/${account}`, () => ledger.http.get(`/accounts/${account}`)],
+      ['GET', `/accounts/${account}/installment-quote`, () => ledger.http.get(`/accounts/${account}/installment-quote?amount=600.00&periods=5`)],
+      ['GET', `/accounts/${account}/installment-quote`, () => ledger.http.get(`/accounts/${account}/installment-quote?amount=100.00&periods=6`)],
       ['GET', `/accounts/${account}/history`, () => ledger.http.get(`/accounts/${account}/history?businessDate=2030-01-01`)],
       ['GET', `/accounts/${account}/history`, () => ledger.http.get(`/accounts/${account}/history?businessDate=2030-02-30`)],
       ['GET', `/accounts/${account}/statements/2026-1/explanation`, () => ledger.http.get(`/accounts/${account}/statements/2026-1/explanation`)],
@@ -121,6 +123,15 @@ describe('the OpenAPI document', () => {
     }
     // The requests above reach every kind of answer the document lists, not only the easy ones.
     expect([...seen].sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '413', '415', '422']);
+  });
+
+  it("gives examples the API takes: an application whose ID number, pay score and card are the documented examples is approved", async () => {
+    const schemas = doc.components.schemas as Record<string, { properties: Record<string, { example?: unknown }> }>;
+    const example = (schema: string, field: string) => schemas[schema].properties[field].example;
+    const submitted = await ledger.http.post('/applications').send(application('1990-05-17', 1, { idNumber: example('SubmitApplicationDto', 'idNumber'), payScore: example('SubmitApplicationDto', 'payScore') }));
+    expect([submitted.status, submitted.body.events?.at(-1)?.type]).toEqual([201, 'ApplicationApproved']);
+    const activation = { agreementVersion: example('ActivationDto', 'agreementVersion'), autoRepayCardLast4: example('ActivationDto', 'autoRepayCardLast4') };
+    await ledger.http.post(`/accounts/${submitted.body.accountId}/activation`).send(activation).expect(201);
   });
 
   it('lists exactly the fields the command, draw, application, clock and end-of-day answers carry', async () => {

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Req, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccountFiltersQuery, AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
 import {
@@ -120,7 +120,11 @@ export class AccountQueriesController {
 
   @Get('accounts/:id/installment-quote')
   @ApiOkResponse({ type: InstallmentQuoteSchema, description: "The quote under the account's own terms version" })
-  @ApiOperation({ summary: 'Installment quote (分期): schedule, fees and APR (IRR-based, 12 x monthly IRR)' })
+  @ApiUnprocessableEntityResponse({ description: 'INSTALLMENT_PERIODS_NOT_OFFERED (the periods its terms version offers are in `offered`), INSTALLMENT_NOT_ELIGIBLE (below the smallest amount converted, in `minimum`)' })
+  @ApiOperation({
+    summary: 'Installment quote (分期): schedule, fees and APR (IRR-based, 12 x monthly IRR)',
+    description: "Quoted from the account's events in the log, not the read models: it is always as of the head, so `after` and `consistency` are taken, as on every read, and change nothing.",
+  })
   quote(@Param('id') id: string, @Query() q: InstallmentQuoteQuery) {
     return this.queries.execute(new GetInstallmentQuoteQuery(id, q.amount, q.periods));
   }

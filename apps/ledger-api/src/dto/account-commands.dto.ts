@@ -7,7 +7,7 @@ import { ACCOUNT_FLAGS, ACCOUNT_SORTS, type AccountFlag, type AccountSort } from
 
 export class ActivationDto {
   @IsText('Version of the service agreement and privacy terms accepted', 32, 'fenfu-2026.1') agreementVersion!: string;
-  @ApiProperty({ example: '6222', description: 'Last 4 digits of the auto-repayment debit card' })
+  @ApiProperty({ example: '6222', pattern: '^\\d{4}$', description: 'Last 4 digits of the auto-repayment debit card' })
   @Matches(/^\d{4}$/, { message: 'autoRepayCardLast4 must be 4 digits' })
   autoRepayCardLast4!: string;
 }
@@ -29,8 +29,11 @@ export class RefundDto {
   @IsAmount() amount!: string;
 }
 
+/** Periods of a plan: those the account's terms version offers, which a catalogue may change (422 `INSTALLMENT_PERIODS_NOT_OFFERED` otherwise). */
+const PERIODS = { type: 'integer', minimum: 1, maximum: 60, example: 6, description: "Periods offered by the account's terms version: 3, 6 or 12 under the default terms; others answer 422 INSTALLMENT_PERIODS_NOT_OFFERED with those offered" } as const;
+
 export class InstallmentDto {
-  @ApiProperty({ enum: [3, 6, 12], example: 6 }) @IsInt() @Min(1) @Max(60) periods!: number;
+  @ApiProperty(PERIODS) @IsInt() @Min(1) @Max(60) periods!: number;
 }
 
 /**
@@ -52,7 +55,7 @@ export class ReadConsistencyQuery {
 
 export class InstallmentQuoteQuery extends ReadConsistencyQuery {
   @IsAmount() amount!: string;
-  @ApiProperty({ enum: [3, 6, 12], example: 6 }) @WholeNumber() @IsInt() @Min(1) @Max(60) periods!: number;
+  @ApiProperty(PERIODS) @WholeNumber() @IsInt() @Min(1) @Max(60) periods!: number;
 }
 
 export class RepaymentDto {
@@ -75,7 +78,7 @@ export class ControlsDto {
 }
 
 export class PayScoreDto {
-  @ApiProperty({ minimum: 0, maximum: 1000, example: 735 }) @IsInt() @Min(0) @Max(1000) payScore!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 1000, example: 735 }) @IsInt() @Min(0) @Max(1000) payScore!: number;
 }
 
 export class RiskSuspensionDto {

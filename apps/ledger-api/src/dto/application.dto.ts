@@ -21,7 +21,7 @@ export class CreditRecordDto {
 }
 
 export class SubmitApplicationDto {
-  @ApiProperty({ description: '18-character PRC resident ID number; stored only as a keyed hash and a masked form', example: '11010519900517123X' })
+  @ApiProperty({ description: '18-character PRC resident ID number; stored only as a keyed hash and a masked form', example: '110105199005171233', pattern: '^\\d{17}[\\dXx]$' })
   @IsString()
   @Matches(/^\d{17}[\dXx]$/, { message: 'idNumber must be an 18-character PRC resident ID number' })
   idNumber!: string;
@@ -32,9 +32,9 @@ export class SubmitApplicationDto {
 
   @ApiProperty({ enum: ['INVITED', 'CUSTOMER_SERVICE'] }) @IsIn(['INVITED', 'CUSTOMER_SERVICE']) channel!: 'INVITED' | 'CUSTOMER_SERVICE';
 
-  @ApiProperty({ description: 'WeChat Pay score (支付分)', minimum: 0, maximum: 1000, example: 720 }) @IsInt() @Min(0) @Max(1000) payScore!: number;
+  @ApiProperty({ description: 'WeChat Pay score (支付分)', type: 'integer', minimum: 0, maximum: 1000, example: 720 }) @IsInt() @Min(0) @Max(1000) payScore!: number;
 
-  @ApiProperty({ description: 'Payment transactions over the last 6 months', minimum: 0, example: 48 }) @IsInt() @Min(0) @Max(1_000_000) paymentsLast6Months!: number;
+  @ApiProperty({ description: 'Payment transactions over the last 6 months', type: 'integer', minimum: 0, maximum: 1_000_000, example: 48 }) @IsInt() @Min(0) @Max(1_000_000) paymentsLast6Months!: number;
 
   @ApiProperty({ type: IdentityVerificationDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => IdentityVerificationDto) identityVerified!: IdentityVerificationDto;
 
