@@ -58,11 +58,17 @@ describe('a ledger servicing two customers for thirteen months', () => {
     expect(over.body).toMatchObject({ status: 'DECLINED', reason: 'INSUFFICIENT_CREDIT' });
     const failed = await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-bad-pin', '10.00', 'PASSWORD', false));
     expect(failed.body.reason).toBe('AUTHENTICATION_FAILED');
+    const controls = async () => (await ledger.http.get(`/accounts/${a}/controls`).expect(200)).body;
+    expect(await controls()).toEqual({ accountId: a, singleTransactionLimit: null, nightLock: false });
     await ledger.http.put(`/accounts/${a}/controls`).send({ singleTransactionLimit: '50.00', nightLock: true }).expect(200);
+    // What the next draw is decided on, read at once (from the account's events, not the read models).
+    expect(await controls()).toEqual({ accountId: a, singleTransactionLimit: '50.00', nightLock: true });
     expect((await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-limit', '50.01'))).body.reason).toBe('OVER_TRANSACTION_LIMIT');
     await ledger.setClock('2026-01-02T23:30:00+08:00');
     expect((await ledger.http.post(`/accounts/${a}/draws`).send(draw('A-night', '10.00'))).body.reason).toBe('NIGHT_LOCK');
     await ledger.http.put(`/accounts/${a}/controls`).send({ singleTransactionLimit: null, nightLock: false }).expect(200);
+    expect(await controls()).toEqual({ accountId: a, singleTransactionLimit: null, nightLock: false });
+    expect((await ledger.http.get('/accounts/acc_nobody/controls')).body).toMatchObject({ error: 'ACCOUNT_NOT_FOUND', details: [{ id: 'acc_nobody' }] });
   });
 
   it('converts a draw into installments and refunds part of another on account B', async () => {

@@ -167,6 +167,7 @@ describe('the documented read answers', () => {
       `/accounts/${a}/accruals?from=2026-05-01&to=2026-05-31`,
       `/accounts/${b}/limit-reviews`,
       `/accounts/${b}/installment-quote?amount=600.00&periods=3`,
+      `/accounts/${b}/controls`,
       `/accounts/${b}/history`,
       `/accounts/${b}/history?businessDate=2026-03-31`,
       `/accounts/${b}/history?revision=0`,

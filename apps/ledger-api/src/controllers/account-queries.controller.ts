@@ -7,6 +7,7 @@ import {
   AccountPageSchema,
   AccountViewSchema,
   AccrualsViewSchema,
+  ControlsSchema,
   InstallmentQuoteSchema,
   LimitReviewListSchema,
   PortfolioAccrualDaySchema,
@@ -29,6 +30,7 @@ import {
 } from '../read-side/account.queries';
 import { ACCOUNT_CSV_COLUMNS } from '../read-side/accounts-csv';
 import { consistencyOf } from '../read-side/consistency';
+import { GetControlsQuery } from '../read-side/controls.query';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 
 /** How long an export may stand with no byte moving to its client before it is ended. */
@@ -127,6 +129,16 @@ export class AccountQueriesController {
   })
   quote(@Param('id') id: string, @Query() q: InstallmentQuoteQuery) {
     return this.queries.execute(new GetInstallmentQuoteQuery(id, q.amount, q.periods));
+  }
+
+  @Get('accounts/:id/controls')
+  @ApiOkResponse({ type: ControlsSchema, description: "The account's transaction controls, as PUT /accounts/:id/controls last set them" })
+  @ApiOperation({
+    summary: 'Transaction controls (交易限额, 夜间锁)',
+    description: "Read from the account's events in the log, as a draw is decided on them, not the read models: always as of the head, so `after` and `consistency` are taken, as on every read, and change nothing.",
+  })
+  controls(@Param('id') id: string, @Query() _read: ReadConsistencyQuery) {
+    return this.queries.execute(new GetControlsQuery(id));
   }
 
   @Get('portfolio')

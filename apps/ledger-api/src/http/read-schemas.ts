@@ -253,6 +253,12 @@ export class InstallmentQuoteSchema {
   @ApiProperty({ example: '2026-01', description: "The account's product terms version the quote uses" }) termsVersion!: string;
 }
 
+export class ControlsSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @NullableDecimal('500.00', 'Single-transaction limit (交易限额); null when none is set') singleTransactionLimit!: string | null;
+  @ApiProperty({ example: false, description: 'Night lock (夜间锁): no draws 23:00-06:00' }) nightLock!: boolean;
+}
+
 /* ----------------------------------------------------------------- portfolio */
 
 export class PortfolioOutstandingSchema {

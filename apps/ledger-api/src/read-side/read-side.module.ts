@@ -3,6 +3,7 @@ import { EndOfDaySchedule, type LedgerConfig } from '@ledger/servicing';
 import { AccountQueriesController } from '../controllers/account-queries.controller';
 import { HealthController } from '../controllers/health.controller';
 import { QUERY_HANDLERS } from './account.queries';
+import { GetControlsHandler } from './controls.query';
 import { GetInstallmentQuoteHandler } from './installment-quote.query';
 import { ProjectedEndOfDaySchedule, ReadModels } from './read-models';
 
@@ -14,7 +15,7 @@ export class ReadSideModule {
    */
   static forRoot(_config: LedgerConfig): { module: DynamicModule; controllers: Type[]; ledgerProviders: Provider[]; ledgerExports: (Type | typeof EndOfDaySchedule)[] } {
     return {
-      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler] },
+      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetControlsHandler] },
       controllers: [AccountQueriesController, HealthController],
       ledgerProviders: [ReadModels, { provide: EndOfDaySchedule, useClass: ProjectedEndOfDaySchedule }],
       ledgerExports: [ReadModels, EndOfDaySchedule],
