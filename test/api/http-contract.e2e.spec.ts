@@ -56,7 +56,12 @@ describe('the HTTP contract', () => {
     const text = await ledger.http.post(drawPath).set('content-type', 'text/plain').send(JSON.stringify(draw('N-7', '1.00')));
     expect([text.status, text.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const scalar = await ledger.http.post(drawPath).set('content-type', 'application/json').send('"1.00"');
-    expect([scalar.status, scalar.body.error]).toEqual([400, 'MALFORMED_JSON']);
+    expect([scalar.status, scalar.body.error, scalar.body.message]).toEqual([400, 'MALFORMED_JSON', 'the body must be a JSON object, not a string']);
+    // JSON, but not an object: said as such, not as JSON that does not parse.
+    const nothing = await ledger.http.post(drawPath).set('content-type', 'application/json').send('null');
+    expect([nothing.status, nothing.body.error, nothing.body.message]).toEqual([400, 'MALFORMED_JSON', 'the body must be a JSON object, not null']);
+    const broken = await ledger.http.post(drawPath).set('content-type', 'application/json').send('nul');
+    expect([broken.status, broken.body.message]).toEqual([400, 'the body is not valid JSON']);
     const proto = await ledger.http.post(drawPath).set('content-type', 'application/json').send(`{"__proto__":{"admin":true},${JSON.stringify(draw('N-8', '1.00')).slice(1)}`);
     expect(proto.status).toBe(400);
     expect(proto.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: '__proto__' }] });

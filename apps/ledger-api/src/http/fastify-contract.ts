@@ -70,7 +70,7 @@ export function keepExpressContract(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_request, text, done) => {
     if (text === '') return done(null, {});
     const body = (text as string).trim();
-    if (body[0] !== '{' && body[0] !== '[') return done(malformedJson(), undefined);
+    if (body[0] !== '{' && body[0] !== '[') return done(malformedJson(notAnObject(body)), undefined);
     if (nestedDeeperThan(body, MAX_JSON_DEPTH)) return done(malformedJson(`the body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     try {
       done(null, secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
@@ -104,6 +104,16 @@ function forbiddenKeyIn(body: string): ApiError | undefined {
 
 function unsupported(message: string): ApiError {
   return new ApiError(415, { error: 'UNSUPPORTED_MEDIA_TYPE', message, details: [] });
+}
+
+/** Why a body that opens with neither `{` nor `[` is refused: JSON of another kind (`null`, a string, a number) is named as such. */
+function notAnObject(body: string): string {
+  try {
+    const value: unknown = JSON.parse(body);
+    return `the body must be a JSON object, not ${value === null ? 'null' : typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : 'a boolean'}`;
+  } catch {
+    return 'the body is not valid JSON';
+  }
 }
 
 function malformedJson(message = 'the body is not valid JSON'): ApiError {
