@@ -30,5 +30,3 @@ export type CreditAccountCommand =
   | { type: 'ResolveDispute'; disputeId: string; upheld: boolean; note: string }
   /** Runs what falls due when business day `businessDate` closes (statements, due dates, overdue, reviews). */
   | { type: 'CloseBusinessDay'; businessDate: IsoDate };
-
-export type CreditAccountCommandType = CreditAccountCommand['type'];

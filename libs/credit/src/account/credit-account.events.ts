@@ -254,6 +254,3 @@ export interface CreditLimitReviewedData {
 export type CreditAccountEventType = CreditAccountEvent['type'];
 export type EventOf<T extends CreditAccountEventType> = Extract<CreditAccountEvent, { type: T }>;
 export type DataOf<T extends CreditAccountEventType> = EventOf<T>['data'];
-
-/** Payload schema version of every event type; bump one when its payload changes and add an upcaster. */
-export const EVENT_SCHEMA_VERSION = 1;

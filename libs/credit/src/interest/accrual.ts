@@ -6,7 +6,7 @@
  * model both call `accrueDays`, so they agree to the digit by construction.
  */
 import { Dec, Money } from '../money/money';
-import { addDays, dayNumber, fromDayNumber, type IsoDate } from '../time/local-date';
+import { dayNumber, fromDayNumber, type IsoDate } from '../time/local-date';
 
 export interface AccrualSegment {
   from: IsoDate;
@@ -116,8 +116,4 @@ export function accrualRows(segments: AccrualSegment[], from: IsoDate, to: IsoDa
     });
   }
   return rows;
-}
-
-export function dayAfter(date: IsoDate): IsoDate {
-  return addDays(date, 1);
 }

@@ -103,12 +103,6 @@ export function nextMonth(month: string): string {
   return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
 }
 
-export function previousMonth(month: string): string {
-  const year = Number(month.slice(0, 4));
-  const m = Number(month.slice(5, 7));
-  return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
-}
-
 /** The given day of a month, clamped to the month's last day. */
 export function dayOfMonth(month: string, day: number): IsoDate {
   const year = Number(month.slice(0, 4));
@@ -120,12 +114,6 @@ export function dayOfMonth(month: string, day: number): IsoDate {
 export function quarterOf(date: IsoDate): string {
   const { year, month } = parts(date);
   return `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
-}
-
-export function firstOfQuarter(quarter: string): IsoDate {
-  const year = Number(quarter.slice(0, 4));
-  const q = Number(quarter.slice(6));
-  return `${year}-${String((q - 1) * 3 + 1).padStart(2, '0')}-01`;
 }
 
 export function lastOfQuarter(quarter: string): IsoDate {

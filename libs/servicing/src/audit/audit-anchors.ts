@@ -42,10 +42,6 @@ export class AnchorHasher {
   }
 }
 
-export function anchorOf(row: LogRow): AuditAnchorData | null {
-  return row.stream === AUDIT_ANCHOR_STREAM && row.type === AUDIT_ANCHOR_TYPE ? (row.data as AuditAnchorData) : null;
-}
-
 export class AuditAnchors {
   /**
    * The latest anchor event read. Anchoring needs only the last anchor, and the stream grows by one every
