@@ -135,6 +135,21 @@ describe('the documented read answers', () => {
     }
   });
 
+  it('documents the health probes with their own body, ready (200) or not (503), and their answers validate', async () => {
+    for (const path of ['/health', '/health/ready', '/health/live']) {
+      const answer = await ledger.as('anonymous').get(path).expect(200);
+      expect(problems(path, answer.body)).toEqual([]);
+      const responses = doc.paths[path].get.responses;
+      if (path !== '/health/live') expect([path, responses['503'].content!['application/json'].schema]).toEqual([path, responses['200'].content!['application/json'].schema]);
+    }
+    // Not ready: the same shape, with the store down.
+    const down = { status: 'error', info: {}, error: { store: { status: 'down', kind: 'sqlite', head: null, error: 'SQLITE_BUSY' } }, details: { store: { status: 'down', kind: 'sqlite', head: null, error: 'SQLITE_BUSY' } } };
+    expect(problems('/health/ready', down)).toEqual([]);
+    expect(problems('/health/ready', { ...down, details: { store: { kind: 'sqlite' } } })).toEqual([expect.stringContaining("must have required property 'status'")]);
+    const summary = (await ledger.as('anonymous').get('/health').expect(200)).body;
+    expect(problems('/health', { ...summary, projections: { ...summary.projections, state: 'sleeping' } })).not.toEqual([]);
+  });
+
   it('refuses an answer with a field the schema does not list, or without one it requires', async () => {
     const account = (await ledger.http.get(`/accounts/${a}`).expect(200)).body;
     expect(problems('/accounts/{id}', account)).toEqual([]);

@@ -61,11 +61,15 @@ describe('the OpenAPI document', () => {
     return op;
   }
 
-  it('points every error answer of every route at the error body, whose fields the filter always sends', () => {
+  it('points every error answer of every route at the error body, whose fields the filter always sends, but the health probes\' 503', () => {
     expect(propertiesOf({ $ref: '#/components/schemas/ErrorBodySchema' }).sort()).toEqual(['details', 'error', 'message']);
-    const errors = Object.values(doc.paths).flatMap((item) => Object.values(item).flatMap((op) => Object.entries(op.responses).filter(([status]) => Number(status) >= 400)));
+    const errors = Object.entries(doc.paths).flatMap(([path, item]) => Object.values(item).flatMap((op) => Object.entries(op.responses).filter(([status]) => Number(status) >= 400).map(([status, response]) => [path, status, response] as const)));
     expect(errors.length).toBeGreaterThan(100);
-    for (const [, response] of errors) expect(response.content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBodySchema' });
+    const probes = ['/health', '/health/ready'];
+    for (const [path, status, response] of errors) {
+      const own = probes.includes(path) && status === '503' ? (path === '/health' ? 'HealthSummarySchema' : 'HealthCheckSchema') : 'ErrorBodySchema';
+      expect([path, status, response.content?.['application/json'].schema]).toEqual([path, status, { $ref: `#/components/schemas/${own}` }]);
+    }
   });
 
   it('names in each 403 the roles the guard lets through, and asks no key of the open routes', () => {

@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { BusinessClock, LedgerSettings } from '@ledger/servicing';
 import { LedgerHealth } from '../observability/ledger-health';
 import { LedgerLogger } from '../observability/command-instrumentation';
+import { HealthCheckSchema, HealthSummarySchema } from '../http/health-schemas';
 
 /**
  * Liveness says the process should be left running; readiness says it should get traffic. They differ
@@ -25,12 +26,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOkResponse({ type: HealthCheckSchema, description: 'The process answers: details.process.uptimeSeconds' })
   @ApiOperation({ summary: 'Liveness: the process answers (restart it if not)' })
   live(): Promise<HealthCheckResult> {
     return this.health.check([() => this.ledger.liveIndicator()]);
   }
 
   @Get('ready')
+  @ApiOkResponse({ type: HealthCheckSchema, description: 'Ready: the store answers and the read models are live and close to the head' })
+  @ApiServiceUnavailableResponse({ type: HealthCheckSchema, description: 'Not ready: status error, and the indicator that is down in error (the projections rebuilding, failed or behind; the store unreachable)' })
   @ApiOperation({ summary: 'Readiness: the store answers and the read models are live and close to the head (503 otherwise)' })
   async readiness(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
@@ -48,6 +52,8 @@ export class HealthController {
   }
 
   @Get()
+  @ApiOkResponse({ type: HealthSummarySchema, description: 'Ready' })
+  @ApiServiceUnavailableResponse({ type: HealthSummarySchema, description: 'Not ready: status degraded' })
   @ApiOperation({ summary: 'Store reachability, projection lag per projection, the business clock (503 when not ready)' })
   async summary(@Res({ passthrough: true }) res: FastifyReply) {
     const store = await this.ledger.probeStore();

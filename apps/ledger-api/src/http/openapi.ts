@@ -137,7 +137,8 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
         add(op, 503, 'READ_MODELS_BEHIND (retry, or read with consistency=eventual), PROJECTIONS_UNAVAILABLE');
       }
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400) response.content = { 'application/json': { schema: ERROR_REF } };
+        // The health probes document their own body for 503 (not ready); every other error is the error body.
+        if (Number(status) >= 400 && response.content === undefined) response.content = { 'application/json': { schema: ERROR_REF } };
       }
     }
   }
