@@ -74,7 +74,21 @@ describe('the HTTP contract', () => {
     expect([latin1.status, latin1.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const gzipped = await ledger.http.post(drawPath).set('content-type', 'application/json').set('content-encoding', 'gzip').send(gzipSync(JSON.stringify(draw('N-11', '1.00'))));
     expect([gzipped.status, gzipped.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const unlabelled = await ledger.http.post(drawPath).unset('content-type').send(Buffer.from(JSON.stringify(draw('N-12', '1.00'))));
+    expect([unlabelled.status, unlabelled.body.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    // An empty body of another type is no body: refused field by field, as an empty JSON body is.
+    const emptyForm = await ledger.http.post(drawPath).set('content-type', 'application/x-www-form-urlencoded').send('');
+    expect([emptyForm.status, emptyForm.body.error, emptyForm.body.details[0].field]).toEqual([400, 'VALIDATION_FAILED', 'orderId']);
     expect(await head()).toBe(before);
+  });
+
+  it('takes a command without a body whatever type its empty body is labelled (curl -d \'\' sends a form)', async () => {
+    const suspended = await openAccount(ledger, '1991-07-01', 45);
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream']) {
+      await ledger.http.post(`/accounts/${suspended}/risk-suspension`).send({ reason: 'OTHER', note: type }).expect(201);
+      const cleared = await ledger.http.post(`/accounts/${suspended}/risk-suspension/clearance`).set('content-type', type).send('');
+      expect([type, cleared.status, cleared.body.events?.[0]?.type]).toEqual([type, 201, 'SuspensionCleared']);
+    }
   });
 
   it('matches a path with a trailing slash or in another case, and a long id reaches the ledger', async () => {

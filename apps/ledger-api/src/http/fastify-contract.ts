@@ -50,7 +50,8 @@ function answerUnroutable(error: Error, request: FastifyRequest, reply: FastifyR
  * JSON bodies only, read as Express's body parser read them: an empty body is `{}`, and anything but an
  * object or an array is refused (its `strict` mode), blank text too; a charset other than UTF-8 is 415.
  * A body of any other type is answered 415 UNSUPPORTED_MEDIA_TYPE (Express left it unread, and
- * validation then refused the empty body field by field), and so is a compressed one (Express inflated
+ * validation then refused the empty body field by field), unless it is empty, which is no body (a command
+ * that takes none runs), and so is a compressed one (Express inflated
  * it; no client of this ledger compresses its commands). A key `__proto__`, or `constructor` holding
  * `prototype`, is refused by name (Express's parser let `__proto__` through, and validation never saw
  * it: a draw with one was posted). Responses carry a weak ETag, and a GET whose `If-None-Match` matches
@@ -77,6 +78,12 @@ export function keepExpressContract(fastify: FastifyInstance): void {
     } catch {
       done(forbiddenKeyIn(body) ?? malformedJson(), undefined);
     }
+  });
+  // Any other type: an empty body is no body (`curl -d ''` sends one as a form to a command that takes
+  // none), anything else is 415.
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_request, text, done) => {
+    if (text === '') return done(null, {});
+    done(unsupported('send the body as application/json'), undefined);
   });
   fastify.addHook('onRequest', (request, _reply, done) => {
     (request.raw as RoutedRequest).routePattern = request.routeOptions.url;
