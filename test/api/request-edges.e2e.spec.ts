@@ -106,6 +106,9 @@ describe('request edges', () => {
     expect(paged).toEqual(all);
     expect(all.length).toBeGreaterThanOrEqual(4);
     expect((await ledger.http.get('/accounts?cursor=not%20an%20id')).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'cursor' }] });
+    // An id of no account is no page's cursor: refused, not answered with an empty page as if the list had ended.
+    const unknown = await ledger.http.get('/accounts?cursor=acc_0000000000garbage');
+    expect([unknown.status, unknown.body.error, unknown.body.details[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'cursor']);
   });
 
   it('lists accounts by restriction or the longest overdue first, with the total the filters select', async () => {

@@ -169,6 +169,10 @@ export function listAccounts(db: Db, options: ListAccountsOptions = {}): Account
   const { where, params, order } = accountSelection(options);
   if (options.sort === 'daysPastDue' && options.after !== undefined)
     throw new QueryInputError('cursor pages in account id order: with another sort, page with offset', 'cursor');
+  // A cursor is a page's nextCursor, an account the read models hold: any other id is a typo or another
+  // ledger's, and would page from wherever it sorts (an empty page, as if the list had ended).
+  if (options.after !== undefined && db.prepare('SELECT 1 FROM balances WHERE account_id = ?').get(options.after) === undefined)
+    throw new QueryInputError(`cursor ${options.after} names no account: pass a page's nextCursor`, 'cursor');
   const selected = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = options.count === false ? -1 : (db.prepare(`SELECT COUNT(*) AS total FROM balances ${selected}`).get(...params) as { total: number }).total;
   const after = options.after !== undefined ? `${where.length ? ' AND' : 'WHERE'} account_id > ?` : '';
