@@ -129,6 +129,18 @@ describe('the HTTP contract', () => {
     }
   });
 
+  it('answers 405 with Allow for a path that exists under other methods, and 404 for one that does not', async () => {
+    const wrong = await ledger.http.delete(`/Accounts/${account}/`);
+    expect([wrong.status, wrong.headers.allow, wrong.body.error, wrong.body.details]).toEqual([405, 'GET, HEAD', 'METHOD_NOT_ALLOWED', [{ allowed: ['GET', 'HEAD'] }]]);
+    expect(wrong.body.message).toBe(`DELETE is not a method of /Accounts/${account}/: it takes GET, HEAD`);
+    const controls = await ledger.http.post(`/accounts/${account}/controls`).send({ nightLock: true });
+    expect([controls.status, controls.headers.allow]).toEqual([405, 'GET, HEAD, PUT']);
+    const draws = await ledger.http.get(`/accounts/${account}/draws`);
+    expect([draws.status, draws.headers.allow]).toEqual([405, 'POST']);
+    const nowhere = await ledger.http.get(`/accounts/${account}/nowhere`);
+    expect([nowhere.status, nowhere.body.error, nowhere.headers.allow]).toEqual([404, 'NOT_FOUND', undefined]);
+  });
+
   it('keeps answers to a request with a key out of shared caches, and leaves the open routes their own', async () => {
     const keyed = await ledger.http.get(`/accounts/${account}`);
     expect([keyed.status, keyed.headers['cache-control']]).toEqual([200, 'private, no-cache']);

@@ -3,11 +3,12 @@
  * 400 malformed input, 404 unknown things, 409 conflicts and duplicates, 422 a product rule refused it,
  * 503 the store is unavailable. No stack trace ever reaches a response.
  */
-import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLog } from '../observability/logging';
+import { allowedMethods } from './fastify-contract';
 import { CONFLICT_CODES, DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
@@ -107,6 +108,15 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   return { status: 500, body: INTERNAL_ERROR };
 }
 
+/** A request no route matched whose path some route answers under other methods: 405, naming them. */
+function methodNotAllowed(exception: unknown, request: FastifyRequest | undefined): { status: number; body: ErrorBody } | undefined {
+  if (!(exception instanceof NotFoundException) || request === undefined || !('server' in request) || request.routeOptions?.url !== undefined) return undefined;
+  const path = request.url.split('?')[0];
+  const allowed = allowedMethods(request.server, path);
+  if (allowed.length === 0) return undefined;
+  return { status: 405, body: { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not a method of ${path}: it takes ${allowed.join(', ')}`, details: [{ allowed }] } };
+}
+
 const INTERNAL_ERROR: ErrorBody = { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] };
 
 @Catch()
@@ -116,7 +126,7 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<FastifyReply | ServerResponse>();
-    const { status, body } = toErrorResponse(exception);
+    const { status, body } = methodNotAllowed(exception, http.getRequest<FastifyRequest | undefined>()) ?? toErrorResponse(exception);
     // The request log is on the Node request (`logRequest`); Fastify's request, which wraps it, has a
     // `log` of its own. A middleware's failure is handed over with the Node request itself.
     const request = http.getRequest<FastifyRequest | undefined>();
@@ -126,7 +136,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (response instanceof ServerResponse) {
       if (!response.headersSent) response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify(body));
-    } else void response.status(status).send(body);
+    } else {
+      if (status === 405) void response.header('allow', (body.details[0] as { allowed: string[] }).allowed.join(', '));
+      void response.status(status).send(body);
+    }
   }
 
   /**

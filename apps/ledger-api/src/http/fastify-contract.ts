@@ -85,6 +85,11 @@ export function keepExpressContract(fastify: FastifyInstance): void {
     if (text === '') return done(null, {});
     done(unsupported('send the body as application/json'), undefined);
   });
+  const table: RouteTable = [];
+  routeTables.set(fastify, table);
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) table.push({ pattern: pathPattern(route.url ?? route.path), method: method.toUpperCase() });
+  });
   fastify.addHook('onRequest', (request, _reply, done) => {
     (request.raw as RoutedRequest).routePattern = request.routeOptions.url;
     done();
@@ -95,6 +100,27 @@ export function keepExpressContract(fastify: FastifyInstance): void {
     if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'private, no-cache');
     done(null, payload);
   });
+}
+
+/** The routes of an app as they were added: each path template as a pattern, with a method it answers. */
+type RouteTable = { pattern: RegExp; method: string }[];
+
+const routeTables = new WeakMap<FastifyInstance, RouteTable>();
+
+/** A path template (`/accounts/:id/draws`, `/dashboard/*`) as the router matches it: any case, with or without a trailing slash. */
+function pathPattern(template: string): RegExp {
+  const parts = template.split('/').map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/').replace(/\/$/, '')}/?$`, 'i');
+}
+
+/**
+ * The methods some route of `fastify` answers at `path`, for a request no route matched: a path that
+ * exists under other methods is answered 405 with them (`Allow`), not 404 as if it did not exist.
+ */
+export function allowedMethods(fastify: FastifyInstance, path: string): string[] {
+  const bare = path.split('?')[0];
+  const methods = new Set((routeTables.get(fastify) ?? []).filter((route) => route.pattern.test(bare)).map((route) => route.method));
+  return [...methods].sort();
 }
 
 /** The refusal of a body that is valid JSON but names a forbidden key, or undefined for text that is not JSON. */
