@@ -184,6 +184,18 @@ describe('the account repository', () => {
     expect(loads.at(-1)).toBe('miss');
   });
 
+  it('keeps no account that has no events, so ids asked for in vain push out none that commands use', async () => {
+    const bounded = new AccountRepository(new MemoryEventStore(), new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE, { cacheBytes: 12_000, cacheSize: 50 });
+    await openAccount(bounded, 'acc-1');
+    const before = bounded.cacheOccupancy();
+    for (let i = 0; i < 100; i++) expect((await bounded.load(`acc-unknown-${i}`)).state.status).toBe('NONE');
+    expect(bounded.cacheOccupancy()).toEqual(before);
+    const loads: string[] = [];
+    bounded.metrics = { onLoad: (found) => loads.push(found) };
+    await bounded.load('acc-1');
+    expect(loads).toEqual(['hit']);
+  });
+
   it('snapshots an account the cache lets go of once it has enough events since its snapshot, so its next load starts there', async () => {
     // A cache of one account: each command on the other pushes it out.
     const bounded = new AccountRepository(store, snapshots, DEFAULT_TERMS_CATALOGUE, { cacheSize: 1, snapshotEvery: 50, evictionSnapshotAfter: 4 });
@@ -708,7 +720,7 @@ describe('the account repository', () => {
     const cached = await fresh.load('acc-1');
     // The snapshot's text is not held (its shards are parts, read on their own): the account weighs its state and command ids.
     expect(cached.heldTextBytes).toBeUndefined();
-    expect(weightOf()).toBe(4_000 + approximateStateBytes(cached.state) + approximateRecordBytes(cached.commands, 250));
+    expect(weightOf()).toBe(4_000 + 2 * 'acc-1'.length + approximateStateBytes(cached.state) + approximateRecordBytes(cached.commands, 250));
     expect(weightOf()).toBeGreaterThan(before!);
   });
 

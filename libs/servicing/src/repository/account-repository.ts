@@ -123,9 +123,9 @@ export interface LoadedAccount {
   heldTextBytes?: number;
 }
 
-/** Bytes a cached account holds, estimated: its state, its command ids as it holds them (parsed or as text), and the snapshot text they hold. */
+/** Bytes a cached account holds, estimated: its id, its state, its command ids as it holds them (parsed or as text), and the snapshot text they hold. */
 function weighAccount(account: LoadedAccount): number {
-  return PER_ACCOUNT + approximateStateBytes(account.state) + approximateRecordBytes(account.commands, PER_COMMAND) + (account.heldTextBytes ?? 0);
+  return PER_ACCOUNT + 2 * account.accountId.length + approximateStateBytes(account.state) + approximateRecordBytes(account.commands, PER_COMMAND) + (account.heldTextBytes ?? 0);
 }
 
 export interface CommandMetadata {
@@ -290,7 +290,10 @@ export class AccountRepository {
       if (!(error instanceof BrokenStoredShardError) || ignoreSnapshot) throw error;
       loaded = await this.loadFrom(accountId, undefined);
     }
-    if (!admit) return loaded;
+    // An account with no events is not kept: every unknown id asked for (a typo, a caller probing ids of
+    // up to 16 KiB) would otherwise take a place in the cache, pushing out accounts that commands use. A
+    // command that opens the account caches it once its events are appended.
+    if (!admit || loaded.revision === 'no_stream') return loaded;
     // A load takes no turn in the account's queue, and a store may read asynchronously (EventStoreDB):
     // a command may have cached a later revision while this one read. The later one stays.
     const cachedMeanwhile = this.cache.get(accountId);
