@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { EventStore } from '@ledger/event-store';
-import { InFlightLimit } from '../../apps/ledger-api/src/http/in-flight-limit.middleware';
+import { InFlightLimit } from '../../apps/ledger-api/src/http/in-flight-limit';
 import { startLedger, type TestLedger } from '../support/ledger-app';
 
 const draw = { orderId: 'o-1', merchant: 'JD.com', amount: '10.00', authentication: { method: 'PASSWORD', passed: true } };
@@ -43,5 +45,32 @@ describe('an API at its limit of requests in flight', () => {
     const after = await ledger.http.post('/accounts/acc_other/draws').send({ ...draw, orderId: 'o-3' });
     expect(after.status).toBe(404);
     expect(after.body.error).toBe('ACCOUNT_NOT_FOUND');
+  });
+
+  it('counts a request once its body has arrived: clients trickling bodies, with no key, take no place', async () => {
+    ledger = await startLedger({ LEDGER_MAX_IN_FLIGHT: '2' });
+    const server = ledger.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const slow = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(port, '127.0.0.1', () => {
+              socket.write('POST /applications HTTP/1.1\r\nHost: ledger\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"a":');
+              resolve(socket);
+            });
+          }),
+      ),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ledger.app.get(InFlightLimit).inFlight).toBe(0);
+      // A caller with a key is served while the three bodies are still arriving.
+      await ledger.http.get('/operations/clock').expect(200);
+      await ledger.http.post('/accounts/acc_other/draws').send(draw).expect(404);
+    } finally {
+      for (const socket of slow) socket.destroy();
+    }
   });
 });

@@ -17,6 +17,7 @@ import { assertLedgerFiles, type LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/errors';
 import { BODY_LIMIT_BYTES, FASTIFY_OPTIONS, keepExpressContract } from './http/fastify-contract';
+import { InFlightLimit, limitRequestsInFlight } from './http/in-flight-limit';
 import { completeOpenApi, ErrorBodySchema } from './http/openapi';
 import { ledgerValidationPipe } from './http/validation';
 
@@ -32,6 +33,7 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
   );
   if (!silent) app.useLogger(app.get(Logger));
   keepExpressContract(app.getHttpAdapter().getInstance());
+  limitRequestsInFlight(app.getHttpAdapter().getInstance(), app.get(InFlightLimit));
   app.use(helmet());
   app.useGlobalPipes(ledgerValidationPipe());
   app.useGlobalFilters(new ErrorFilter());

@@ -15,7 +15,7 @@ import { LedgerMetrics } from './ledger-metrics';
 import { createLedgerLogger } from './logging';
 import { MetricsController } from './metrics.controller';
 import { RequestLoggingMiddleware } from './request-logging.middleware';
-import { InFlightLimit, InFlightLimitMiddleware } from '../http/in-flight-limit.middleware';
+import { InFlightLimit } from '../http/in-flight-limit';
 
 export interface ObservabilityOptions {
   /** Where log lines go; standard output when absent. */
@@ -70,7 +70,6 @@ export class ObservabilityModule implements NestModule {
     const everyPath = { path: '*path', method: RequestMethod.ALL };
     consumer.apply(RequestLoggingMiddleware).forRoutes(everyPath);
     consumer.apply(HttpMetricsMiddleware).forRoutes(everyPath);
-    // After logging and metrics, so that a refusal for overload is logged and counted like any answer.
-    consumer.apply(InFlightLimitMiddleware).forRoutes(everyPath);
+    // The limit of requests in flight is a Fastify hook, after the body (`limitRequestsInFlight`, bootstrap.ts).
   }
 }
