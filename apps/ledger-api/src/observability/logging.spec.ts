@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createLedgerLogger, flushLogs, logRequest } from './logging';
+import { createLedgerLogger, flushLogs, logRequest, MAX_LOGGED_PATH } from './logging';
 
 class Lines extends Writable {
   readonly lines: Record<string, unknown>[] = [];
@@ -68,7 +68,19 @@ describe('logRequest', () => {
 
   it('masks an ID number in the path, as an account looked up by the customer\'s ID number has it', () => {
     const out = new Lines();
-    for (const url of ['/accounts/110105199005171233', '/accounts/11010519900517123X/statements', '/accounts/110105900517123', '/accounts/acc_3f2a9c41d07e5b6a8c19']) {
+    const urls = [
+      '/accounts/110105199005171233',
+      '/accounts/11010519900517123X/statements',
+      '/accounts/110105900517123',
+      '/accounts/acc_3f2a9c41d07e5b6a8c19',
+      // Written otherwise, it is masked all the same: percent-encoded, after letters, with separators.
+      '/accounts/%3110105199005171233',
+      '/accounts/id110105199005171233',
+      '/accounts/110105-19900517-1233',
+      // A name (张三丰), which no id has: never written out.
+      '/accounts/%E5%BC%A0%E4%B8%89%E4%B8%B0/history',
+    ];
+    for (const url of urls) {
       const { res, pass } = exchange(`${url}?consistency=eventual`);
       logRequest(createLedgerLogger('info', out), ...pass());
       res.statusCode = 404;
@@ -80,8 +92,24 @@ describe('logRequest', () => {
       '/accounts/110***********123X/statements',
       '/accounts/110********7123',
       '/accounts/acc_3f2a9c41d07e5b6a8c19',
+      '/accounts/110***********1233',
+      '/accounts/110***********1233',
+      '/accounts/110***********1233',
+      '/accounts/*/history',
     ]);
-    expect(JSON.stringify(out.lines)).not.toMatch(/110105199005171233|11010519900517123X|110105900517123/);
+    expect(JSON.stringify(out.lines)).not.toMatch(/110105199005171233|11010519900517123X|110105900517123|19900517|%E5%BC%A0/);
+  });
+
+  it('cuts a long path: every 404 is logged, and a path may be 16 KiB', () => {
+    const out = new Lines();
+    const { res, pass } = exchange(`/accounts/${'y'.repeat(15_000)}/controls`);
+    logRequest(createLedgerLogger('info', out), ...pass());
+    res.statusCode = 404;
+    res.headersSent = true;
+    res.emit('finish');
+    const logged = (out.lines[0].req as { path: string }).path;
+    expect(logged).toBe(`/accounts/${'y'.repeat(MAX_LOGGED_PATH - 10)}...(15019 characters)`);
+    expect(JSON.stringify(out.lines[0]).length).toBeLessThan(3 * MAX_LOGGED_PATH);
   });
 });
 

@@ -82,15 +82,37 @@ function refusedCaller(req: IncomingMessage): { remote: string | undefined; keyF
   return presented ? { remote, keyFingerprint: createHash('sha256').update(presented, 'utf8').digest('hex').slice(0, 8) } : { remote };
 }
 
-/** Runs of digits shaped like a resident ID number (18 characters, the last maybe X; or the old 15 digits). */
-const ID_NUMBER_LIKE = /(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+/** Digits shaped like a resident ID number (18 characters, the last maybe X; or the old 15 digits). */
+const ID_NUMBER_LIKE = /\d{17}[\dXx]|\d{15}/;
+
+/** An account id as the ledger makes them (`PersonalData.accountId`): logged as it is. */
+const ACCOUNT_ID = /^acc_[0-9a-f]{20}$/;
+
+/** The longest path the request log writes whole: a path may be 16 KiB, and every 404 is logged. */
+export const MAX_LOGGED_PATH = 512;
 
 /**
  * A path as the request log writes it: an ID number in it (an operator who looked an account up by the
- * customer's ID number instead of its id) is masked as the ledger stores it, so logs never hold one.
+ * customer's ID number instead of its id) is masked as the ledger stores it, so logs never hold one,
+ * however it was written (percent-encoded, with separators, after letters); a name, or anything else
+ * not ASCII, which no id of the ledger has, is a `*`; and a long path is cut.
  */
 export function loggedPath(path: string): string {
-  return path.replace(ID_NUMBER_LIKE, (id) => maskIdNumber(id));
+  const logged = path.split('/').map(loggedSegment).join('/');
+  return logged.length > MAX_LOGGED_PATH ? `${logged.slice(0, MAX_LOGGED_PATH)}...(${logged.length} characters)` : logged;
+}
+
+function loggedSegment(segment: string): string {
+  if (ACCOUNT_ID.test(segment)) return segment;
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    // Not valid percent-encoding: looked at as sent.
+  }
+  text = text.replace(/[^\x20-\x7e]+/g, '*');
+  const id = ID_NUMBER_LIKE.exec(text.replace(/[-\s._]/g, ''));
+  return id ? maskIdNumber(id[0]) : text;
 }
 
 /**
