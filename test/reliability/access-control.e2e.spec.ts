@@ -144,7 +144,8 @@ describe('a ledger with a rate limit of five requests a minute per key', () => {
     for (let i = 0; i < 6; i++) statuses.push((await ledger.as('viewer').get('/portfolio')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const limited = await ledger.as('viewer').get('/portfolio');
-    expect(limited.body).toMatchObject({ error: 'RATE_LIMITED' });
+    expect(limited.body).toMatchObject({ error: 'RATE_LIMITED', message: expect.stringContaining('retry after Retry-After') });
+    expect(limited.body.message).not.toContain('Throttler');
     expect(limited.headers['retry-after']).toBeDefined();
     expect((await ledger.as('auditor').get('/portfolio')).status).toBe(200);
   });

@@ -102,7 +102,14 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     // ledger does not read (415). A failure of its own (500) says no more than any other.
     if (status === 500) return { status, body: INTERNAL_ERROR };
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 429 ? 'RATE_LIMITED' : HttpStatus[status] ?? 'HTTP_ERROR';
-    const said = status === 413 ? 'the body is larger than 64 kB' : status === 415 ? 'send the body as application/json' : message;
+    const said =
+      status === 413
+        ? 'the body is larger than 64 kB'
+        : status === 415
+          ? 'send the body as application/json'
+          : status === 429
+            ? "this key's (or, without a valid key, this address's) requests for the minute are spent; retry after Retry-After seconds"
+            : message;
     return { status, body: { error: code, message: said, details: [] } };
   }
   return { status: 500, body: INTERNAL_ERROR };
