@@ -34,7 +34,10 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
   if (!silent) app.useLogger(app.get(Logger));
   keepExpressContract(app.getHttpAdapter().getInstance());
   limitRequestsInFlight(app.getHttpAdapter().getInstance(), app.get(InFlightLimit));
-  app.use(helmet());
+  // Helmet's defaults, but for `upgrade-insecure-requests`: served over plain HTTP from any host but
+  // localhost (a LAN address, an internal network behind no TLS), it sent the browser to fetch the
+  // dashboard's script and styles over HTTPS, which the API does not speak, and the page stayed blank.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useGlobalPipes(ledgerValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
