@@ -137,9 +137,10 @@ describe('an account replayed as of each day of a year', () => {
   it('replays to each revision exactly that many events, with the days closed before the last of them', async () => {
     const store = ledger.app.get(EventStore);
     const closed = (await store.readStream(BUSINESS_DAYS_STREAM)).map((e) => ({ position: e.position, day: (e.data as { businessDate: string }).businessDate }));
-    const whole = (await ledger.http.get(`/accounts/${late}/history`)).body as { events: { revision: string; position: string; after: { owed: unknown; status: string; available: string; overdue: { amount: string; since: string | null; daysPastDue: number } } }[] };
+    const whole = (await ledger.http.get(`/accounts/${late}/history`)).body as { events: { revision: string; position: string; after: { owed: unknown; status: string; available: string; asOf: string; overdue: { amount: string; since: string | null; daysPastDue: number } } }[] };
     expect(whole.events.length).toBeGreaterThan(50);
     let overdueSeen = 0;
+    let closingSeen = 0;
     for (const event of whole.events) {
       const res = await ledger.http.get(`/accounts/${late}/history`).query({ revision: event.revision });
       expect(res.status).toBe(200);
@@ -151,13 +152,20 @@ describe('an account replayed as of each day of a year', () => {
       expect(res.body.lastClosedBusinessDay).toBe(lastClosed);
       const { owed, status, available, overdue } = res.body.balances;
       expect({ owed, status, available, amount: overdue.amount }).toEqual({ owed: event.after.owed, status: event.after.status, available: event.after.available, amount: event.after.overdue.amount });
-      // Days past due run to the day after the last closed day, as GET /accounts/:id counts them.
+      // Days past due run to the day after the last closed day, as GET /accounts/:id counts them; to the
+      // account's own last event where a close not yet recorded dated it later (its after says the same).
       if (overdue.since !== null && lastClosed !== null) {
-        expect(overdue.daysPastDue).toBe(Math.max(0, daysBetween(overdue.since, addDays(lastClosed, 1)) + 1));
+        const afterClose = addDays(lastClosed, 1);
+        const asOf = event.after.asOf > afterClose ? event.after.asOf : afterClose;
+        expect([event.revision, res.body.balances.asOf, overdue.daysPastDue]).toEqual([event.revision, asOf, Math.max(0, daysBetween(overdue.since, asOf) + 1)]);
+        if (asOf === event.after.asOf) expect(overdue.daysPastDue).toBe(event.after.overdue.daysPastDue);
+        if (asOf > afterClose) closingSeen++;
         overdueSeen++;
       }
     }
     expect(overdueSeen).toBeGreaterThan(10);
+    // Events of a close, appended before the day's close was: the case the account's own date decides.
+    expect(closingSeen).toBeGreaterThan(0);
   });
 
   it('refuses a revision it does not have, one that is not a number, and a revision with asOf', async () => {

@@ -99,7 +99,7 @@ export class AccountViewSchema {
   @ApiProperty({ type: AccountFlagsSchema }) flags!: AccountFlagsSchema;
   @ApiProperty({ type: String, nullable: true, pattern: MONTH, example: '2026-03', description: 'The latest statement (billed month); null before the first' }) lastStatementId!: string | null;
   @Int(650) payScore!: number;
-  @Day('2026-04-14', 'The business date the figures are as of: the day after the last closed one (in an audit replay, the business date of the event); null before any', true) asOf!: string | null;
+  @Day('2026-04-14', 'The business date the figures are as of: the day after the last closed one, or the date of the account\'s own last event where a close being run dated it later (in an audit replay, the business date of the event); null before any', true) asOf!: string | null;
   @Int(131, 'Global log position of the last event applied to the account') updatedPosition!: number;
 }
 

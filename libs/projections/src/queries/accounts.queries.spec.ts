@@ -22,6 +22,16 @@ describe('an account view', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('counts days past due to the day after the last close, or to its own last event where a close running now dated that later', () => {
+    const row = { ...balanceRow(initialState('acc-1'), 1n), overdue_since: '2026-02-11', overdue_amount: '150.63' };
+    // Closed through 2026-02-11: the 12th is open, and the overdue has run two days.
+    expect(toAccountView({ ...row, last_on: '2026-02-11' }, '2026-02-11')).toMatchObject({ asOf: '2026-02-12', overdue: { daysPastDue: 2 } });
+    // The close of 2026-02-10 has appended the account's overdue, dated the 11th, but not the day's close yet.
+    expect(toAccountView({ ...row, last_on: '2026-02-11' }, '2026-02-09')).toMatchObject({ asOf: '2026-02-11', overdue: { daysPastDue: 1 } });
+    // No day closed yet: as of its own last event.
+    expect(toAccountView({ ...row, last_on: '2026-02-11' }, null)).toMatchObject({ asOf: '2026-02-11', overdue: { daysPastDue: 1 } });
+  });
 });
 
 describe('the account list', () => {

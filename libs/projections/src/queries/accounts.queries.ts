@@ -67,8 +67,16 @@ function sumTo2Decimals(a: string, b: string): string {
   return sum.isWholeFen() ? sum.toString() : sum.value.toFixed(2);
 }
 
+/**
+ * The account as of the day after the last one closed; or, for an account whose own last event is dated
+ * later, as of that day: a close running now appends each account's events, dated the day they take
+ * effect (the day after the day closing), before it records the day closed. Counted from the last day
+ * closed, such an account showed an overdue beginning after the day it was shown as of (0 days past due)
+ * and 90 where its own event says 91, the M3 and M3+ boundary.
+ */
 export function toAccountView(row: BalanceRow, lastClosed: string | null): AccountView {
-  const asOf = lastClosed ? addDays(lastClosed, 1) : row.last_on;
+  const afterClose = lastClosed ? addDays(lastClosed, 1) : null;
+  const asOf = afterClose !== null && (row.last_on === null || row.last_on <= afterClose) ? afterClose : row.last_on;
   const daysPastDue = row.overdue_since && asOf ? Math.max(0, daysBetween(row.overdue_since, asOf) + 1) : 0;
   return {
     accountId: row.account_id,

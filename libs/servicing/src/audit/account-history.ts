@@ -194,7 +194,8 @@ export async function accountHistoryAtClose(store: EventStore, accountId: string
 /**
  * The account replayed to the event at `revision` of its stream, that one included: exact where a
  * replay to a moment is not (two commands recorded in the same millisecond). Days past due are counted
- * from the business days closed before that event was appended.
+ * to the day after the business days closed before that event was appended, or to the account's own last
+ * event's date where that is later (`toAccountView`: a close appends its events before the day closed).
  */
 export async function accountHistoryToRevision(store: EventStore, accountId: string, revision: bigint): Promise<AccountHistory> {
   const stored = await store.readStream(accountStream(accountId), { toRevision: revision });
