@@ -117,7 +117,12 @@ export class AccrualsQuery extends ReadConsistencyQuery {
 }
 
 export class HistoryQuery {
-  @ApiProperty({ required: false, example: '2026-02-01T00:00:00+08:00' })
+  @ApiProperty({
+    required: false,
+    example: '2026-02-01T00:00:00+08:00',
+    description:
+      'Replay the events recorded up to this moment of the wall clock (recordedAt), not of the business calendar: a bare date is the end of that day in Asia/Shanghai. For the account at the close of a business day (a month end, say), use businessDate: on a ledger whose clock was set by hand (the demo), recording time and business dates are far apart.',
+  })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'asOf must be an ISO date or date-time with an offset (in a URL, write + as %2B: a bare + arrives as a space)' })
   asOf?: string;
