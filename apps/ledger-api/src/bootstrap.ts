@@ -18,6 +18,9 @@ import { AppModule } from './app.module';
 import { ErrorFilter } from './http/errors';
 import { BODY_LIMIT_BYTES, FASTIFY_OPTIONS, keepExpressContract } from './http/fastify-contract';
 import { InFlightLimit, limitRequestsInFlight } from './http/in-flight-limit';
+import { LedgerLogger } from './observability/command-instrumentation';
+import { LedgerMetrics } from './observability/ledger-metrics';
+import { observeRequests } from './observability/request-hooks';
 import { completeOpenApi, ErrorBodySchema } from './http/openapi';
 import { ledgerValidationPipe } from './http/validation';
 
@@ -32,12 +35,16 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
     { logger: options.logger ?? ['error', 'warn', 'log'], bufferLogs: !silent, bodyParser: false },
   );
   if (!silent) app.useLogger(app.get(Logger));
-  keepExpressContract(app.getHttpAdapter().getInstance());
-  limitRequestsInFlight(app.getHttpAdapter().getInstance(), app.get(InFlightLimit));
+  // Every request passes through Fastify hooks, not Nest middlewares (`observeRequests` says why).
+  const fastify = app.getHttpAdapter().getInstance();
+  keepExpressContract(fastify);
+  observeRequests(fastify, app.get(LedgerLogger), app.get(LedgerMetrics));
   // Helmet's defaults, but for `upgrade-insecure-requests`: served over plain HTTP from any host but
   // localhost (a LAN address, an internal network behind no TLS), it sent the browser to fetch the
   // dashboard's script and styles over HTTPS, which the API does not speak, and the page stayed blank.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  const securityHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  limitRequestsInFlight(fastify, app.get(InFlightLimit));
   app.useGlobalPipes(ledgerValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

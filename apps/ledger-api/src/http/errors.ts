@@ -151,7 +151,7 @@ export class ErrorFilter implements ExceptionFilter {
 
   /**
    * With the request's id, so the failure can be found from the X-Request-Id a caller quotes: the request
-   * logging middleware gave the request a log bound to that id (`logRequest`). The line is the one Nest's logger
+   * logging hook gave the request a log bound to that id (`logRequest`). The line is the one Nest's logger
    * would write through nestjs-pino (context `Errors`).
    */
   private log(message: string, request: { log?: RequestLog }): void {

@@ -1,6 +1,6 @@
 /**
  * What the HTTP contract kept from Express when the API moved to Fastify (thirty-first performance
- * round): routes match as they did, bodies parse as they did, and the middlewares that run once a request
+ * round): routes match as they did, bodies parse as they did, and the request hooks that run once a request
  * is answered (its log line, its metrics) still know the route it matched.
  */
 import fastifyEtag from '@fastify/etag';

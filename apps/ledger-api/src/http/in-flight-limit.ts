@@ -14,7 +14,7 @@ export class InFlightLimit {
  * until the heap is exhausted. A request counts once its body has arrived (Fastify's preHandler), not
  * from its first line: a client trickling bodies, with no key, held every place for up to the request
  * timeout while the key check and the rate limit waited for those bodies. A refusal is logged and
- * counted like any other answer (the logging and metrics middlewares ran before); nothing of a refused
+ * counted like any other answer (the logging and metrics hooks ran before, `observeRequests`); nothing of a refused
  * request has reached the ledger.
  */
 export function limitRequestsInFlight(fastify: FastifyInstance, limit: InFlightLimit): void {

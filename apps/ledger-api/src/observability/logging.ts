@@ -54,7 +54,7 @@ export function createLedgerLogger(level: string, destination?: DestinationStrea
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** A request as the middlewares see it (the Node request under Fastify's), with the route Fastify matched (`keepExpressContract`). */
+/** A request as the request hooks see it (the Node request under Fastify's), with the route Fastify matched (`keepExpressContract`). */
 export interface RoutedRequest extends IncomingMessage {
   routePattern?: string;
 }

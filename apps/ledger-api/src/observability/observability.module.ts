@@ -2,19 +2,17 @@
  * Logs, metrics and health for the API. `AppModule` imports `ObservabilityModule.forRoot(config)`;
  * the tests pass a destination to read the log lines, or `silent` to keep their output clean.
  */
-import { type DynamicModule, Injectable, type MiddlewareConsumer, Module, type NestModule, type OnModuleInit, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { type LedgerConfig, LedgerSettings } from '@ledger/servicing';
 import { ReadModels } from '../read-side/read-models';
 import { CommandInstrumentation, LedgerLogger, LogFlushing } from './command-instrumentation';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { LedgerHealth } from './ledger-health';
 import { LedgerMetrics } from './ledger-metrics';
 import { createLedgerLogger } from './logging';
 import { MetricsController } from './metrics.controller';
-import { RequestLoggingMiddleware } from './request-logging.middleware';
 import { InFlightLimit } from '../http/in-flight-limit';
 
 export interface ObservabilityOptions {
@@ -41,13 +39,13 @@ class ProjectionInstrumentation implements OnModuleInit {
 }
 
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(config: LedgerConfig, options: ObservabilityOptions = {}): DynamicModule {
     const logger = createLedgerLogger(options.silent ? 'silent' : config.logLevel, options.logDestination);
     return {
       module: ObservabilityModule,
       imports: [
-        // nestjs-pino only as Nest's logger: no middleware of its own (see request-logging.middleware.ts).
+        // nestjs-pino only as Nest's logger: no middleware of its own (see request-hooks.ts).
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -63,13 +61,5 @@ export class ObservabilityModule implements NestModule {
       controllers: [MetricsController],
       exports: [LedgerMetrics, LedgerLogger, LedgerHealth, TerminusModule],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    // Every request, the root path's too (on Fastify `*path` matches `/` as well).
-    const everyPath = { path: '*path', method: RequestMethod.ALL };
-    consumer.apply(RequestLoggingMiddleware).forRoutes(everyPath);
-    consumer.apply(HttpMetricsMiddleware).forRoutes(everyPath);
-    // The limit of requests in flight is a Fastify hook, after the body (`limitRequestsInFlight`, bootstrap.ts).
   }
 }
