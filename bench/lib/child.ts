@@ -10,7 +10,8 @@ const ROOT = join(__dirname, '..', '..');
 export function forkPhase(phase: string, params: unknown, nodeArgs: string[] = []): ChildProcess {
   return fork(join(ROOT, 'bench', 'phases', `${phase}.ts`), [JSON.stringify(params)], {
     cwd: ROOT,
-    execArgv: [...nodeArgs, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
+    // BENCH_CPU_PROF=<dir>: each phase writes a V8 CPU profile there (Node refuses --cpu-prof in NODE_OPTIONS).
+    execArgv: [...nodeArgs, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
