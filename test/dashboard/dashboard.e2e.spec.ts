@@ -116,6 +116,10 @@ describe('the dashboard in headless Chromium', () => {
     expect((await figureOf(page, 'funnel.submitted')).value).toBe(String(submitted));
 
     await expect(page.locator('[data-status="business-date"] strong').innerText()).resolves.toBe(clock.businessDate);
+    // The last close wrote what takes effect the next day (the month's statements): the figures are as of that day's start.
+    const lastClosed = portfolio.lastClosedBusinessDay!;
+    await expect(page.locator('[data-status="figures-as-of"] strong').innerText()).resolves.toBe(`start of ${addDays(lastClosed, 1)}, with ${lastClosed}'s close`);
+    await expect(page.locator('[data-figure="utilization"] .figure-note').innerText()).resolves.toContain(`of ${formatMoney(portfolio.exposure.limit)} of limits`);
     await expect(page.locator('[data-status="lag"] strong').innerText()).resolves.toMatch(/^\d[\d,]* events$/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(unexpectedErrors(errors)).toEqual([]);
@@ -139,6 +143,9 @@ describe('the dashboard in headless Chromium', () => {
     );
     // The demo's upheld disputes gave some interest back.
     expect(portfolio.billedByMonth.some((m) => new Dec(m.reversedInterest).isPositive())).toBe(true);
+    // The net figures say which statements they sum.
+    const months = portfolio.billedByMonth;
+    await expect(page.locator('[data-figure="net.interest"] .figure-note').innerText()).resolves.toMatch(new RegExp(`^statements ${months[0].month} to ${months[months.length - 1].month}: billed `));
     expect(portfolio.billedByMonth.length).toBeGreaterThanOrEqual(3);
 
     const sample = (await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=1')).items[0];

@@ -18,7 +18,7 @@ export function renderAccrual(all: PortfolioAccrualDay[]): void {
   }
   const latest = days[days.length - 1];
   const summary = latest
-    ? `Daily accrual over the whole portfolio, ${days[0].date} to ${latest.date}; on ${latest.date}, ${TERMS.interest} ${latest.interest} and ${TERMS.penalty} ${latest.penaltyInterest}.`
+    ? `Daily accrual over the whole portfolio, ${days[0].date} to ${latest.date}, before what upheld disputes reverse (a statement charges the accrual less its reversed share); on ${latest.date}, ${TERMS.interest} ${formatMoney(latest.interest)} and ${TERMS.penalty} ${formatMoney(latest.penaltyInterest)}, exact.`
     : 'Daily accrual over the whole portfolio: no business day has closed yet.';
   draw('chart-accrual', {
     tooltip: { trigger: 'axis' },
@@ -44,7 +44,8 @@ function netFigure(name: string, title: string, months: BilledMonth[], billed: (
   const gross = sum(months.map(billed));
   const back = sum(months.map(reversed));
   const net = difference(gross, back);
-  return figure(name, `${title} net of disputes 净额`, formatMoney(net), net, `billed ${formatMoney(gross)} gross, less ${formatMoney(back)} reversed by upheld disputes`);
+  const period = months.length === 0 ? 'no statement yet' : `statements ${months[0].month} to ${months[months.length - 1].month}`;
+  return figure(name, `${title} net of disputes 净额`, formatMoney(net), net, `${period}: billed ${formatMoney(gross)} gross, less ${formatMoney(back)} reversed by upheld disputes`);
 }
 
 export function renderBilled(p: PortfolioView): void {

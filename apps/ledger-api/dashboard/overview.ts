@@ -27,7 +27,7 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
     figure('exposure.limit', TERMS.limit, formatMoney(p.exposure.limit), p.exposure.limit, `${formatCount(p.exposure.accounts)} accounts`),
     figure('exposure.available', TERMS.available, formatMoney(p.exposure.available), p.exposure.available, 'limit not yet used'),
     figure('exposure.drawable', 'Drawable now 当前可用', formatMoney(p.exposure.drawable), p.exposure.drawable, `less ${formatMoney(restricted.available)} on ${formatCount(restricted.accounts)} ${restricted.accounts === 1 ? 'account' : 'accounts'} frozen, suspended, locked or closed`),
-    figure('utilization', 'Utilization 额度使用率', percentOf(used, p.exposure.limit), used, `${formatMoney(used)} owed`),
+    figure('utilization', 'Utilization 额度使用率', percentOf(used, p.exposure.limit), used, `${formatMoney(used)} owed (principal, interest, fees and penalty; an account over its limit counts whole) of ${formatMoney(p.exposure.limit)} of limits`),
     figure('overdue.total', 'Overdue amount 逾期金额', formatMoney(overdueTotal), overdueTotal, `unpaid minimums (the whole remainder past 90 days), ${formatCount(delinquentAccounts)} ${delinquentAccounts === 1 ? 'account' : 'accounts'} in M1+`),
   );
 

@@ -7,7 +7,7 @@
 import type { PortfolioView } from '@ledger/projections';
 import { ApiRequestError } from './api';
 import { el, replace } from './dom';
-import { daysBetween, formatCount } from './format';
+import { addDays, daysBetween, formatCount } from './format';
 
 export interface HealthView {
   status: 'ok' | 'degraded';
@@ -55,6 +55,8 @@ export function renderStatus(health: HealthView, clock: ClockView, portfolio: Po
     'status',
     item('Business date 业务日', clock.businessDate, 'business-date'),
     item('Last closed 已日终', lastClosed ?? 'none', 'last-closed', unclosed > 0 ? 'warn' : undefined),
+    // A close writes what takes effect the next day (the month's statements, dated the 1st): the figures are as of that day's start.
+    lastClosed !== null && item('Figures as of 数据截至', `start of ${addDays(lastClosed, 1)}, with ${lastClosed}'s close`, 'figures-as-of'),
     unclosed > 0 && item('Not closed 未日终', `${formatCount(unclosed)} business ${unclosed === 1 ? 'day' : 'days'} not closed (last closed ${lastClosed ?? 'none'})`, 'unclosed', 'warn'),
     clock.closeBegun && item('End of day 日终', `${clock.closeBegun} begun, not finished`, 'close-begun', 'warn'),
     item('Projection lag 投影延迟', `${formatCount(lag)} events`, 'lag', lag > 0 ? 'warn' : 'ok'),
