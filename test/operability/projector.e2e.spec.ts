@@ -1,18 +1,9 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@ledger/servicing';
 import { type Projector, startProjector } from '../../apps/ledger-api/src/projector';
+import { freePort } from '../support/free-port';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 import { parseMetrics, valueOf } from './prometheus-text';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -8,6 +8,9 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@ledger/servicing';
+import { startProjector } from '../../apps/ledger-api/src/projector';
+import { freePort } from '../support/free-port';
 import { draw, openAccount, startLedger } from '../support/ledger-app';
 
 describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_PROJECTIONS=%s)', (projections) => {
@@ -89,6 +92,9 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
       const read = await ledger.http.get(`/accounts/${account}`);
       expect([read.status, read.body.error]).toEqual([503, 'PROJECTIONS_UNAVAILABLE']);
       expect(read.body.message).toContain('that this log does not hold there');
+      // Waiting for nothing does not make them this log's: another history, not an earlier moment of this one.
+      const eventual = await ledger.http.get(`/accounts/${account}?consistency=eventual`);
+      expect([eventual.status, eventual.body.error]).toEqual([503, 'PROJECTIONS_UNAVAILABLE']);
       const ready = await ledger.http.get('/health/ready').expect(503);
       expect(ready.body.error.projections).toMatchObject({ state: 'failed', error: expect.stringContaining('that this log does not hold there') });
       await ledger.setClock('2026-01-03T00:30:00+08:00');
@@ -105,6 +111,48 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
       const read = await ledger.http.get(`/accounts/${account}`).expect(200);
       expect(read.body.owed.total).toBe('100.00');
     } finally {
+      await ledger.close();
+    }
+  }, 60_000);
+});
+
+describe('read models of another history beside a separate projector (LEDGER_PROJECTIONS=0)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-restore-split-'));
+  const log = join(dir, 'ledger.sqlite');
+  const readModels = join(dir, 'ledger.read-models.sqlite');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses reads and readiness in the API once the projector found them and stopped', async () => {
+    const env = { LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: readModels, LEDGER_PROJECTIONS: '1' };
+    let ledger = await startLedger(env);
+    const account = await openAccount(ledger, '1990-05-17', 3);
+    await ledger.close();
+    copyFileSync(log, join(dir, 'backup.sqlite'));
+    ledger = await startLedger(env);
+    for (let i = 0; i < 3; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-backup-${i}`, '10.00')).expect(201);
+    await ledger.http.get(`/accounts/${account}`).expect(200);
+    await ledger.close();
+    // The restore, the read models kept, and commands through the API before the projector starts.
+    for (const suffix of ['-wal', '-shm']) if (existsSync(log + suffix)) rmSync(log + suffix);
+    copyFileSync(join(dir, 'backup.sqlite'), log);
+    ledger = await startLedger({ ...env, LEDGER_PROJECTIONS: '0' });
+    for (let i = 0; i < 5; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-restore-${i}`, '20.00')).expect(201);
+
+    const projector = await startProjector(loadConfig({ PORT: String(await freePort()), LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: readModels, LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LOG_LEVEL: 'silent' }));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (projector.runner.lastError === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(projector.runner.lastError?.name).toBe('ReadModelsOfAnotherLogError');
+      // The API beside it reads the refusal the projector kept in the shared file, at once.
+      const started = Date.now();
+      const read = await ledger.http.get(`/accounts/${account}?consistency=eventual`);
+      expect([read.status, read.body.error]).toEqual([503, 'PROJECTIONS_UNAVAILABLE']);
+      expect(read.body.message).toContain('that this log does not hold there');
+      expect(Date.now() - started).toBeLessThan(4_000);
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.error.projections).toMatchObject({ state: 'failed', error: expect.stringContaining('that this log does not hold there') });
+    } finally {
+      await projector.close();
       await ledger.close();
     }
   }, 60_000);

@@ -92,6 +92,9 @@ export class LedgerHealth {
       else verdict = projectionState(null, lag, maxLag, 'live');
       return { ...verdict, running: followingLog(runner, worker), error, maxLag, lag };
     }
+    // Beside a projector, what it found and kept in the shared file: read models that are not this log's.
+    const refused = enabled ? undefined : runner.refusal();
+    if (refused) return { state: 'failed', ok: false, running: false, error: refused.message, maxLag, lag };
     const error = runner.lastError?.message ?? null;
     const verdict = projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external');
     if (!enabled && verdict.ok && this.stalled(lag)) {

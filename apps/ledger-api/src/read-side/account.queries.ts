@@ -102,6 +102,7 @@ export class GetPortfolioAccrualsQuery extends ReadQuery<PortfolioAccrualDay[]> 
 
 async function settle(readModels: ReadModels, consistency: Consistency): Promise<void> {
   if (!consistency.eventual) await readModels.consistent(consistency.after);
+  else readModels.assertOfThisLog();
 }
 
 function requireAccount(readModels: ReadModels, accountId: string): AccountView {

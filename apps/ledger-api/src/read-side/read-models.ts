@@ -86,7 +86,11 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       }
       return this.worker.waitFor(position ?? head, timeoutMs);
     }
-    if (!this.settings.config.projections) return this.waitForProjector(position ?? head, timeoutMs);
+    if (!this.settings.config.projections) {
+      // The projector found the read models not this log's and stopped: it keeps that in the shared file.
+      this.assertOfThisLog();
+      return this.waitForProjector(position ?? head, timeoutMs);
+    }
     // A failed subscription must not turn into silently stale answers.
     if (this.runner.lastError && !this.runner.running) {
       throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${this.runner.lastError.message}`, details: [] });
@@ -94,6 +98,17 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     // Not running is no reason to answer at once: between a failed batch and its retry, or while a
     // projection rebuilds, the read models are behind, and `waitFor` knows by how much.
     await this.runner.waitFor(position ?? head, timeoutMs);
+  }
+
+  /**
+   * Refuses read models that a runner found not to be this log's (ahead of it, or holding an event it
+   * does not) and kept so in the file: this thread's runner, the worker's or a separate projector's. A
+   * read with `consistency=eventual`, which waits for nothing, is refused by this too: what such read
+   * models hold is another history, not an earlier moment of this one.
+   */
+  assertOfThisLog(): void {
+    const refused = this.runner.refusal();
+    if (refused) throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${refused.message}`, details: [] });
   }
 
   /** The read models past the head of the log (a restore that kept them), or null. */

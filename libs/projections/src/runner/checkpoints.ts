@@ -14,14 +14,15 @@ import type { Db } from './projection';
 export const FOLD_CHECKPOINT_PREFIX = '$';
 
 /**
- * The last event the read models applied while following the log: its position, and its `logMark` in
- * the version column. A start checks that the log holds that event at that position (`ProjectionRunner`).
+ * The last event the main lane applied: in the position column, the position of the event before it (an
+ * exact position the log holds, which EventStoreDB needs to read from), and its `logMark` in the version
+ * column. A start checks that the log's first event after that position is that event (`ProjectionRunner`).
  */
 export const LOG_MARK_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}log_mark`;
 
-/** An event's stream and id as a 48-bit number (of their SHA-256), to tell whether a log holds the event the read models applied. */
-export function logMark(event: Pick<StoredEventData, 'stream' | 'id'>): number {
-  return createHash('sha256').update(`${event.stream}\n${event.id}`).digest().readUIntBE(0, 6);
+/** An event's stream, id and position as a 48-bit number (of their SHA-256), to tell whether a log holds the event the read models applied where they applied it. */
+export function logMark(event: Pick<StoredEventData, 'stream' | 'id' | 'position'>): number {
+  return createHash('sha256').update(`${event.stream}\n${event.id}\n${event.position}`).digest().readUIntBE(0, 6);
 }
 
 /**

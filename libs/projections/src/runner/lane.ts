@@ -51,6 +51,8 @@ export class Lane {
     const events = batch.filter((e) => e.position > this.foldPosition);
     if (events.length === 0) return this.position;
     const last = events[events.length - 1].position;
+    // The position before the batch's last event, which the log holds: the event before it, or where the fold stood.
+    const beforeLast = events.length > 1 ? events[events.length - 2].position : this.foldPosition;
     const advances = last > this.position;
     let written: FoldWrite = 'none';
     this.transact(() => {
@@ -68,8 +70,9 @@ export class Lane {
       }
       if (written !== 'none') this.checkpoints.set(this.fold.checkpointName, this.fold.version, last);
       if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
-      // Following the log, the main lane marks the last event it applied (a row on the checkpoints' page).
-      if (advances && options.live === true) this.checkpoints.set(LOG_MARK_CHECKPOINT, logMark(events[events.length - 1]), last);
+      // The last event applied, marked for a start to find again (a row on the checkpoints' page): live,
+      // and in a replay in the log's order, so read models caught up by one are checked as well.
+      if (advances) this.checkpoints.set(LOG_MARK_CHECKPOINT, logMark(events[events.length - 1]), beforeLast);
     });
     this.fold.commit(written);
     this.foldPosition = last;

@@ -390,6 +390,7 @@ describe('the projection runner', () => {
         .all(),
     ).toEqual([{ position: 100 }, { position: 100 }]);
     changed.failAt = null;
+    const mark = db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$log_mark'").get() as { position: number };
     const reads: bigint[] = [];
     const readAll = store.readAll.bind(store);
     jest.spyOn(store, 'readAll').mockImplementation((options) => {
@@ -398,8 +399,8 @@ describe('the projection runner', () => {
     });
     await restarted.start();
     await restarted.waitFor(head, 10_000);
-    // The first read checks that the log holds the last event followed live; the replay reads from 100.
-    expect(reads.slice(0, 2)).toEqual([head - 1n, 100n]);
+    // The first read checks that the log holds the last event applied, after the position before it; the replay reads from 100.
+    expect(reads.slice(0, 2)).toEqual([BigInt(mark.position), 100n]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM event_log').get()).toEqual({ n: Number(head) });
     await restarted.close();
   });
@@ -514,7 +515,7 @@ describe('the projection runner', () => {
     const heads = jest.spyOn(store, 'headPosition').mockResolvedValue(head + 3n);
     const { runner, error } = await failedStart({ store, database: db, projections: createProjections() });
     expect(error).toBeInstanceOf(ReadModelsOfAnotherLogError);
-    expect(error.message).toContain(`applied an event at position ${head} of the event log that this log does not hold there`);
+    expect(error.message).toContain(`applied, after position ${head - 1n} of the event log, an event that this log does not hold there`);
     expect(runner.running).toBe(false);
     await runner.close();
     // The finding is kept in the file: a start that would now find the event refuses them still.
@@ -532,12 +533,30 @@ describe('the projection runner', () => {
 
   it('follows the log again at a start that finds the last event it applied where it was', async () => {
     const { db, store, head } = await followedToHead();
-    expect(db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$log_mark'").get()).toEqual({ position: Number(head) });
+    // Marked after the position before it, which the log holds exactly (EventStoreDB reads from no other).
+    expect(db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$log_mark'").get()).toEqual({ position: Number(head - 1n) });
     const runner = new ProjectionRunner({ store, database: db, projections: createProjections() });
     await runner.start();
     await runner.waitFor(head, 10_000);
     expect({ running: runner.running, error: runner.lastError }).toEqual({ running: true, error: undefined });
     await runner.close();
+  });
+
+  it('marks the last event a catch-up by replay applied too, so a start after one checks that event', async () => {
+    const { runner, db, store, sim } = await portfolio({ batchSize: 10 });
+    await runner.start();
+    await runner.waitFor(await store.headPosition(), 10_000);
+    await runner.close();
+    const before = db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$log_mark'").get() as { position: number };
+    // More of the log than the runner follows live: its start catches up by replay, in the log's order.
+    await sim.closeDaysThrough('2026-06-30');
+    const head = await store.headPosition();
+    const replaying = new ProjectionRunner({ store, database: db, projections: createProjections(), replayWhenBehindBy: 0 });
+    await replaying.start();
+    await replaying.waitFor(head, 10_000);
+    await replaying.close();
+    const after = db.prepare("SELECT position FROM projection_checkpoints WHERE name = '$log_mark'").get() as { position: number };
+    expect([before.position < after.position, after.position]).toEqual([true, Number(head - 1n)]);
   });
 
   it('drops the tails a build from before them left behind, whose rows already hold their events', async () => {
@@ -1490,8 +1509,9 @@ describe('a replay account by account', () => {
   });
 });
 
+/** Where each projection and fold stands (the log mark's row, the position before an event, is no checkpoint of theirs). */
 function checkpointPositions(db: Database.Database): Map<string, bigint> {
-  const rows = db.prepare('SELECT name, position FROM projection_checkpoints').all() as { name: string; position: number }[];
+  const rows = db.prepare("SELECT name, position FROM projection_checkpoints WHERE name <> '$log_mark'").all() as { name: string; position: number }[];
   return new Map(rows.map((r) => [r.name, BigInt(r.position)]));
 }
 

@@ -138,14 +138,14 @@ const AHEAD_OF_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}ahead_of_log`;
 const OF_ANOTHER_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}of_another_log`;
 
 /**
- * The read models applied an event at a position where the log holds another, or none: they were built
- * from another log, or from this one before it was restored from a backup and written to again (which
- * takes its head past them, where `ReadModelsAheadOfLogError` sees nothing wrong).
+ * The read models applied, after a position of the log, an event the log does not hold there: they were
+ * built from another log, or from this one before it was restored from a backup and written to again
+ * (which takes its head past them, where `ReadModelsAheadOfLogError` sees nothing wrong).
  */
 export class ReadModelsOfAnotherLogError extends Error {
-  constructor(readonly position: bigint) {
+  constructor(readonly after: bigint) {
     super(
-      `the read models applied an event at position ${position} of the event log that this log does not hold there: they were built from another log, or from this one before it was restored from a backup and written to again. Delete the read-model file to rebuild it from this log (ledger rebuild, or a start), or point the ledger at the log they were built from`,
+      `the read models applied, after position ${after} of the event log, an event that this log does not hold there: they were built from another log, or from this one before it was restored from a backup and written to again. Delete the read-model file to rebuild it from this log (ledger rebuild, or a start), or point the ledger at the log they were built from`,
     );
     this.name = 'ReadModelsOfAnotherLogError';
   }
@@ -325,9 +325,9 @@ export class ProjectionRunner {
       const wasRunning = await this.unsubscribe();
       const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
       if (targets.length === 0) throw new Error(`no projection named ${name}`);
-      // Read models found ahead of the log are not this log's: a rebuild of everything starts from nothing,
-      // not from an interrupted replay of theirs.
-      if (targets.length === this.projections.length && this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT) !== undefined) this.resetAll();
+      // Read models found not to be this log's (ahead of it, or holding an event it does not): a rebuild of
+      // everything starts from nothing, not from an interrupted replay of theirs.
+      if (targets.length === this.projections.length && this.notOfThisLog() !== undefined) this.resetAll();
       let resumed = false;
       // A runner that is not following the log may stand where a failed replay left it, and one stopped
       // in the replay its start follows the log with has that replay to go on with: start from the checkpoints.
@@ -786,6 +786,15 @@ export class ProjectionRunner {
     })();
   }
 
+  /**
+   * Why the read models in the file are refused, as a runner found it and kept it there (ahead of the
+   * log, or holding an event it does not), or undefined: for a process that reads a file another process
+   * (the projector) keeps, whose own runner never starts.
+   */
+  refusal(): Error | undefined {
+    return this.notOfThisLog();
+  }
+
   /** Read models found not to be this log's (ahead of it, or holding an event it does not), as kept in the file. */
   private notOfThisLog(): Error | undefined {
     const ahead = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
@@ -794,10 +803,10 @@ export class ProjectionRunner {
     return other === undefined ? undefined : new ReadModelsOfAnotherLogError(other.position);
   }
 
-  /** Whether the log holds, at the marked position, the event the read models marked (`LOG_MARK_CHECKPOINT`). */
+  /** Whether the log's first event after the marked position is the event the read models marked there (`LOG_MARK_CHECKPOINT`). */
   private async logHolds(mark: Checkpoint): Promise<boolean> {
-    const [event] = await this.options.store.readAll({ after: mark.position - 1n, maxCount: 1 });
-    return event !== undefined && event.position === mark.position && logMark(event) === mark.version;
+    const [event] = await this.options.store.readAll({ after: mark.position, maxCount: 1 });
+    return event !== undefined && logMark(event) === mark.version;
   }
 
   private resetAll(): void {
