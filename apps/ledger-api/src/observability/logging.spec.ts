@@ -77,6 +77,7 @@ describe('logRequest', () => {
       '/accounts/%3110105199005171233',
       '/accounts/id110105199005171233',
       '/accounts/110105-19900517-1233',
+      '/accounts/110105+19900517%2F1233',
       // A name (张三丰), which no id has: never written out.
       '/accounts/%E5%BC%A0%E4%B8%89%E4%B8%B0/history',
     ];
@@ -92,6 +93,7 @@ describe('logRequest', () => {
       '/accounts/110***********123X/statements',
       '/accounts/110********7123',
       '/accounts/acc_3f2a9c41d07e5b6a8c19',
+      '/accounts/110***********1233',
       '/accounts/110***********1233',
       '/accounts/110***********1233',
       '/accounts/110***********1233',

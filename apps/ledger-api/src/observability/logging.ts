@@ -111,7 +111,8 @@ function loggedSegment(segment: string): string {
     // Not valid percent-encoding: looked at as sent.
   }
   text = text.replace(/[^\x20-\x7e]+/g, '*');
-  const id = ID_NUMBER_LIKE.exec(text.replace(/[-\s._]/g, ''));
+  // Whatever separates its parts (-, +, spaces, /, :): only the digits and an X are looked at.
+  const id = ID_NUMBER_LIKE.exec(text.replace(/[^0-9A-Za-z]/g, ''));
   return id ? maskIdNumber(id[0]) : text;
 }
 

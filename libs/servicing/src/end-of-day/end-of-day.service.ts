@@ -280,12 +280,12 @@ export class EndOfDayService {
   }
 }
 
-/** A close stopped, or refused, for shutdown (`EndOfDayService.stop`). */
 /** The report of a day already closed, from its BusinessDayClosed event. */
 function reportOf(closed: StoredEvent): EndOfDayReport {
   return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
 }
 
+/** A close stopped, or refused, for shutdown (`EndOfDayService.stop`). */
 function stopped(date: string, message: string): EndOfDayError {
   return new EndOfDayError('END_OF_DAY_STOPPED', message, { businessDate: date });
 }
