@@ -165,6 +165,8 @@ describe('the dashboard in headless Chromium', () => {
       portfolio.limitChangesByQuarter.map((q) => [q.quarter, formatCount(q.increased), formatCount(q.decreased), formatCount(q.unchanged), formatMoney(q.netLimitChange)]),
     );
     expect(portfolio.limitChangesByQuarter.map((q) => q.quarter)).toContain('2026-Q1');
+    // A quarter is the one reviewed; its changes took effect on the first day of the next.
+    await expect(page.locator('table[data-table="reviews"] th').first().innerText()).resolves.toBe('Quarter reviewed 考核季度');
     const reasons = [...portfolio.limitReviewReasons].sort(
       (a, b) =>
         b.quarter.localeCompare(a.quarter) || DECISION_ORDER.indexOf(a.decision) - DECISION_ORDER.indexOf(b.decision) || b.accounts - a.accounts || a.reason.localeCompare(b.reason),

@@ -202,7 +202,7 @@ function reviewsTable(reviews: LimitReviewView[]): HTMLElement {
   if (reviews.length === 0) return notice('Not reviewed yet: limits are reviewed at the end of each quarter.');
   return table(
     [
-      { header: 'Quarter 季度', cell: (r: LimitReviewView) => r.quarter },
+      { header: 'Quarter reviewed 考核季度', cell: (r: LimitReviewView) => r.quarter },
       { header: 'Reviewed 日期', cell: (r) => r.reviewedOn },
       { header: 'Decision 结果', cell: (r) => label(DECISION_LABELS, r.decision) },
       { header: 'Limit 额度', cell: (r) => `${formatMoney(r.oldLimit)} → ${formatMoney(r.newLimit)}`, numeric: true },

@@ -11,7 +11,7 @@ const DECISION_COLOURS = ['#2a9d8f', '#d1495b', '#7a8b99'];
 
 export function renderReviews(p: PortfolioView): void {
   const quarters = p.limitChangesByQuarter;
-  if (quarters.length === 0) replace('note-reviews', notice('No quarter has been reviewed yet: reviews run at the end of each quarter.'));
+  if (quarters.length === 0) replace('note-reviews', notice('No quarter has been reviewed yet: each quarter is reviewed on the first day of the next, when its limit changes take effect.'));
   else replace('note-reviews', null);
   draw('chart-reviews', {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -27,12 +27,12 @@ export function renderReviews(p: PortfolioView): void {
       itemStyle: { color: DECISION_COLOURS[i] },
       data: quarters.map((q) => q[d]),
     })),
-  }, `Limit review decisions per quarter: ${listed(quarters.map((q) => `${q.quarter} ${DECISIONS.map((d) => `${formatCount(q[d])} ${d}`).join(', ')}`), '; ')}.`);
+  }, `Limit review decisions per quarter reviewed (each taking effect on the first day of the next quarter): ${listed(quarters.map((q) => `${q.quarter} ${DECISIONS.map((d) => `${formatCount(q[d])} ${d}`).join(', ')}`), '; ')}.`);
   replace(
     'table-reviews',
     table(
       [
-        { header: 'Quarter 季度', cell: (q: PortfolioView['limitChangesByQuarter'][number]) => q.quarter },
+        { header: 'Quarter reviewed 考核季度', cell: (q: PortfolioView['limitChangesByQuarter'][number]) => q.quarter },
         { header: DECISION_LABELS.INCREASED, cell: (q) => formatCount(q.increased), numeric: true },
         { header: DECISION_LABELS.DECREASED, cell: (q) => formatCount(q.decreased), numeric: true },
         { header: DECISION_LABELS.UNCHANGED, cell: (q) => formatCount(q.unchanged), numeric: true },
@@ -65,7 +65,7 @@ function renderReviewReasons(p: PortfolioView): void {
     el('p', { class: 'muted' }, 'Reasons as recorded on each review (额度调整原因), over all reviews; one review can give several reasons.'),
     table(
       [
-        { header: 'Quarter 季度', cell: (r: ReasonCount) => r.quarter },
+        { header: 'Quarter reviewed 考核季度', cell: (r: ReasonCount) => r.quarter },
         { header: 'Decision 结果', cell: (r) => label(DECISION_LABELS, r.decision) },
         { header: 'Reason 原因', cell: (r) => label(REASON_LABELS, r.reason) },
         { header: 'Accounts 账户数', cell: (r) => formatCount(r.accounts), numeric: true },
