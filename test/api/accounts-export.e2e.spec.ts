@@ -10,7 +10,7 @@ import { application, draw, openAccount, startLedger, type TestLedger } from '..
 
 const COLUMNS = [
   'accountId', 'status', 'channel', 'limit', 'available', 'dailyRate', 'annualRate', 'owedTotal', 'revolvingUnbilled', 'revolvingBilled', 'installmentPrincipal', 'interest',
-  'fees', 'penaltyInterest', 'overdueAmount', 'overdueSince', 'daysPastDue', 'bucket', 'frozen', 'suspended', 'paymentLocked', 'lastStatementId', 'payScore', 'asOf',
+  'fees', 'penaltyInterest', 'overdueAmount', 'overdueSince', 'overdueKind', 'daysPastDue', 'bucket', 'frozen', 'suspended', 'paymentLocked', 'lastStatementId', 'payScore', 'asOf',
 ];
 
 interface Account {
@@ -22,7 +22,7 @@ interface Account {
   dailyRate: string;
   annualRate: string;
   owed: Record<string, string>;
-  overdue: { amount: string; since: string | null; daysPastDue: number; bucket: string };
+  overdue: { amount: string; since: string | null; kind: string | null; daysPastDue: number; bucket: string };
   flags: { frozen: boolean; suspended: boolean; paymentLocked: boolean };
   lastStatementId: string | null;
   payScore: number;
@@ -34,7 +34,7 @@ function expectedRow(a: Account): string[] {
   const o = a.owed;
   return [
     a.accountId, a.status, a.channel ?? '', a.limit, a.available, a.dailyRate, a.annualRate, o.total, o.revolvingUnbilled, o.revolvingBilled, o.installmentPrincipal, o.interest,
-    o.fees, o.penaltyInterest, a.overdue.amount, a.overdue.since ?? '', String(a.overdue.daysPastDue), a.overdue.bucket, String(a.flags.frozen), String(a.flags.suspended),
+    o.fees, o.penaltyInterest, a.overdue.amount, a.overdue.since ?? '', a.overdue.kind ?? '', String(a.overdue.daysPastDue), a.overdue.bucket, String(a.flags.frozen), String(a.flags.suspended),
     String(a.flags.paymentLocked), a.lastStatementId ?? '', String(a.payScore), a.asOf ?? '',
   ];
 }
@@ -115,9 +115,9 @@ describe('the accounts CSV export', () => {
     expect(byId[byId.length - 1]).toBe(a);
     const byDays = await exported('sort=daysPastDue');
     expect(byDays[0].slice(0, 2)).toEqual([a, 'ACTIVE']);
-    expect(byDays[0].slice(15, 19)).toEqual(['2026-04-11', '4', 'M1', 'true']);
+    expect(byDays[0].slice(COLUMNS.indexOf('overdueSince'), COLUMNS.indexOf('frozen') + 1)).toEqual(['2026-04-11', 'MINIMUM_NOT_PAID', '4', 'M1', 'true']);
     expect(byDays.slice(1).map((r) => r[0])).toEqual(byId.filter((id) => id !== a));
-    expect((await exported('flag=suspended')).map((r) => [r[0], r[19]])).toEqual([[c, 'true']]);
+    expect((await exported('flag=suspended')).map((r) => [r[0], r[COLUMNS.indexOf('suspended')]])).toEqual([[c, 'true']]);
     expect((await exported('status=REJECTED')).map((r) => r[0])).toEqual([rejected]);
   });
 
@@ -143,7 +143,7 @@ describe('the accounts CSV export', () => {
     const { position } = (await ledger.http.post(`/accounts/${c}/pay-score`).send({ payScore: 702 }).expect(201)).body;
     expect((await ledger.http.get(`/accounts/export?after=${position}&consistency=strong`)).status).toBe(200);
     expect((await ledger.http.get('/accounts/export?consistency=eventual&sort=daysPastDue')).status).toBe(200);
-    const payScore = (await exported(`flag=suspended&after=${position}`))[0][22];
+    const payScore = (await exported(`flag=suspended&after=${position}`))[0][COLUMNS.indexOf('payScore')];
     expect(payScore).toBe('702');
     for (const query of ['limit=10', 'offset=0', `cursor=${a}`, 'foo=1', 'status=NOPE', 'bucket=M9', 'flag=closed', 'sort=balance', 'consistency=sometimes', 'after=abc', 'after=99999999']) {
       const res = await ledger.http.get(`/accounts/export?${query}`);

@@ -74,6 +74,15 @@ export class AccountOwedSchema {
 export class AccountOverdueSchema {
   @Decimal('40.24', 'What is past due; "0.00" when current') amount!: string;
   @Day('2026-04-11', 'First day of the overdue episode; null when current', true) since!: string | null;
+  @ApiProperty({
+    type: String,
+    enum: ['MINIMUM_NOT_PAID', 'DEFERRAL_LIMIT_REACHED'],
+    nullable: true,
+    example: 'MINIMUM_NOT_PAID',
+    description:
+      'Why that episode began: a minimum not paid by its due date, or a remainder carried past the 90 days minimums may carry it (then overdue from the day after its due date, so at once 91 days past due and M3+); null when current',
+  })
+  kind!: string | null;
   @Int(4, 'Days past due as of `asOf` (0 when current)') daysPastDue!: number;
   @ApiProperty({ enum: BUCKETS, example: 'M1', description: 'Delinquency bucket' }) bucket!: string;
 }

@@ -101,7 +101,7 @@ describe('the accounts export', () => {
     const ids = rows.slice(1).map((r) => r[0]);
     expect(ids).toEqual(listed(db, { sort }));
     expect(new Set(ids).size).toBe(EXPORT_PAGE_SIZE * 2 + 3);
-    expect(rows.slice(1).every((r) => r.length === ACCOUNT_CSV_COLUMNS.length && r[23] === '2026-04-14')).toBe(true);
+    expect(rows.slice(1).every((r) => r.length === ACCOUNT_CSV_COLUMNS.length && r[ACCOUNT_CSV_COLUMNS.indexOf('asOf')] === '2026-04-14')).toBe(true);
     db.close();
   });
 

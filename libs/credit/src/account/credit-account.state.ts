@@ -563,7 +563,16 @@ export function isOverdue(state: CreditAccountState): boolean {
 
 /** The first day of the oldest overdue episode still open (day 1 past due), or null. */
 export function overdueSince(state: CreditAccountState): IsoDate | null {
-  let since: IsoDate | null = null;
-  for (const s of state.statements) if (s.overdue && (since === null || s.overdue.since < since)) since = s.overdue.since;
-  return since;
+  return oldestOverdue(state)?.since ?? null;
+}
+
+/**
+ * The oldest overdue episode still open: its first day and why it began (a minimum not paid by its due
+ * date, or a remainder carried past the 90 days minimums may carry it), or null. The first statement
+ * of the oldest day decides where two began the same day.
+ */
+export function oldestOverdue(state: CreditAccountState): NonNullable<StatementState['overdue']> | null {
+  let oldest: NonNullable<StatementState['overdue']> | null = null;
+  for (const s of state.statements) if (s.overdue && (oldest === null || s.overdue.since < oldest.since)) oldest = s.overdue;
+  return oldest;
 }

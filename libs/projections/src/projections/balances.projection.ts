@@ -10,8 +10,8 @@ import {
   availableCredit,
   type CreditAccountState,
   Money,
+  oldestOverdue,
   overdueAmount,
-  overdueSince,
   unbilledInstallmentPrincipal,
 } from '@ledger/credit';
 import type { AccountChange, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
@@ -37,6 +37,8 @@ export interface BalanceRow {
   total_owed: string;
   overdue_amount: string;
   overdue_since: string | null;
+  /** Why the oldest overdue episode began: MINIMUM_NOT_PAID, or DEFERRAL_LIMIT_REACHED (carried past 90 days); null when current. */
+  overdue_kind: string | null;
   bucket: string;
   frozen: number;
   suspended: number;
@@ -67,6 +69,7 @@ const COLUMNS: (keyof BalanceRow)[] = [
   'total_owed',
   'overdue_amount',
   'overdue_since',
+  'overdue_kind',
   'bucket',
   'frozen',
   'suspended',
@@ -114,6 +117,7 @@ export function balanceRow(state: CreditAccountState, position: bigint): Balance
   const owed = owedByKind(state);
   // The kinds sum to `totalOwed(state)`; adding them here spares a second pass over statements and plans.
   const total = sumOfKinds(owed);
+  const overdue = oldestOverdue(state);
   return {
     account_id: state.accountId,
     status: state.status,
@@ -133,7 +137,8 @@ export function balanceRow(state: CreditAccountState, position: bigint): Balance
     penalty_owed: owed.penalty.toJSON(),
     total_owed: total.toJSON(),
     overdue_amount: overdueAmount(state).toJSON(),
-    overdue_since: overdueSince(state),
+    overdue_since: overdue?.since ?? null,
+    overdue_kind: overdue?.kind ?? null,
     bucket: state.bucket,
     frozen: state.frozenForOverdue ? 1 : 0,
     suspended: state.riskSuspended ? 1 : 0,
@@ -147,7 +152,8 @@ export function balanceRow(state: CreditAccountState, position: bigint): Balance
 
 export class BalancesProjection implements Projection {
   readonly name = 'balances';
-  readonly version = 1;
+  /** 2: the oldest overdue episode's kind (`overdue_kind`). */
+  readonly version = 2;
   readonly tables = ['balances'];
   /** One row per account, from its own latest state. */
   readonly byAccount = {};
@@ -172,6 +178,7 @@ export class BalancesProjection implements Projection {
       total_owed TEXT NOT NULL,
       overdue_amount TEXT NOT NULL,
       overdue_since TEXT,
+      overdue_kind TEXT,
       bucket TEXT NOT NULL,
       frozen INTEGER NOT NULL,
       suspended INTEGER NOT NULL,

@@ -32,7 +32,7 @@ export interface AccountView {
     penaltyInterest: string;
     total: string;
   };
-  overdue: { amount: string; since: string | null; daysPastDue: number; bucket: string };
+  overdue: { amount: string; since: string | null; kind: string | null; daysPastDue: number; bucket: string };
   flags: { frozen: boolean; suspended: boolean; paymentLocked: boolean };
   lastStatementId: string | null;
   payScore: number;
@@ -102,7 +102,7 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
       penaltyInterest: row.penalty_owed,
       total: row.total_owed,
     },
-    overdue: { amount: row.overdue_amount, since: row.overdue_since, daysPastDue, bucket: row.bucket },
+    overdue: { amount: row.overdue_amount, since: row.overdue_since, kind: row.overdue_kind, daysPastDue, bucket: row.bucket },
     flags: { frozen: row.frozen === 1, suspended: row.suspended === 1, paymentLocked: row.locked === 1 },
     lastStatementId: row.last_statement_id,
     payScore: row.pay_score,

@@ -14,6 +14,7 @@ import { approximateStateBytes, asStoredBefore6, drawShardBefore6, headBefore6, 
 
 /** The portfolio projection's version in this build: the tests that bump it go one past it. */
 const PORTFOLIO = createProjections().find((p) => p.name === 'portfolio')!.version;
+const BALANCES = createProjections().find((p) => p.name === 'balances')!.version;
 
 /** Records every event it sees, by position; a second application of one position fails the primary key. */
 class EventLogProjection implements Projection {
@@ -193,7 +194,7 @@ describe('the projection runner', () => {
     const before = dumpReadModels(db, runner.projections);
     const projections = createProjections();
     const balances = projections.find((p) => p.name === 'balances')!;
-    Object.defineProperty(balances, 'version', { value: 2 });
+    Object.defineProperty(balances, 'version', { value: BALANCES + 1 });
     db.exec("UPDATE balances SET total_owed = 'stale'");
     const restarted = new ProjectionRunner({ store, database: db, projections });
     await restarted.start();
@@ -203,7 +204,7 @@ describe('the projection runner', () => {
     await until(() => !restarted.replaying);
     expect(dumpReadModels(db, projections)).toBe(before);
     expect(db.prepare("SELECT version FROM projection_checkpoints WHERE name = 'balances'").get()).toEqual({
-      version: 2,
+      version: BALANCES + 1,
     });
     await restarted.close();
   });
@@ -1092,16 +1093,16 @@ describe('a replay account by account', () => {
     const { store, db, head, expected } = await caughtUp();
 
     // Deploy 1 bumps portfolio and balances: start() catches both up in a lane of their own, by account, and fails midway.
-    const deploy1 = bump(bump(failingOn('balances'), 'portfolio', PORTFOLIO + 1), 'balances', 2);
+    const deploy1 = bump(bump(failingOn('balances'), 'portfolio', PORTFOLIO + 1), 'balances', BALANCES + 1);
     const { runner: r1, error } = await failedStart({ store, database: db, projections: deploy1, replayBatchSize: 200 });
     expect(error.message).toBe('failing at acc-008');
     await r1.close();
     const progress = db.prepare('SELECT fold, accounts_done AS done, projections FROM projection_replays').all() as { done: number; projections: string }[];
-    expect(progress).toEqual([expect.objectContaining({ projections: `balances@2,portfolio@${PORTFOLIO + 1}` })]);
+    expect(progress).toEqual([expect.objectContaining({ projections: `balances@${BALANCES + 1},portfolio@${PORTFOLIO + 1}` })]);
     expect(progress[0].done).toBeGreaterThan(0);
 
     // Deploy 2 (a hotfix) bumps balances again; portfolio stays where deploy 1 put it.
-    const deploy2 = bump(bump(createProjections(), 'portfolio', PORTFOLIO + 1), 'balances', 3);
+    const deploy2 = bump(bump(createProjections(), 'portfolio', PORTFOLIO + 1), 'balances', BALANCES + 2);
     await followToHead({ store, database: db, projections: deploy2 }, head);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
   });
@@ -1140,7 +1141,7 @@ describe('a replay account by account', () => {
     expect(rows(db, 'SELECT projections, accounts_done FROM projection_replays')).toEqual([{ projections: `portfolio@${PORTFOLIO + 1}`, accounts_done: expect.any(Number) }]);
     expect((rows(db, 'SELECT accounts_done AS n FROM projection_replays')[0] as { n: number }).n).toBeGreaterThan(0);
     // 3. A build bumping balances: it is reset, every projection is at 0, the fold at 0: portfolio's partial rows are kept and followed into.
-    await followToHead({ store, database: db, projections: bump(bump(only(names), 'portfolio', PORTFOLIO + 1), 'balances', 2) }, head);
+    await followToHead({ store, database: db, projections: bump(bump(only(names), 'portfolio', PORTFOLIO + 1), 'balances', BALANCES + 1) }, head);
     expect(dumpReadModels(db, only(names))).toBe(expected);
   });
 
@@ -1410,7 +1411,7 @@ describe('a replay account by account', () => {
 
   it('follows the log again after a rebuild asked for while it waited to retry a failed batch of its start’s replay', async () => {
     const { store, db, head, expected } = await caughtUp();
-    const { projections, heal } = failingUntilHealed('balances', 'acc-008', bump(createProjections(), 'balances', 2));
+    const { projections, heal } = failingUntilHealed('balances', 'acc-008', bump(createProjections(), 'balances', BALANCES + 1));
     let failed!: () => void;
     const failure = new Promise<void>((resolve) => (failed = resolve));
     const runner = new ProjectionRunner({ store, database: db, projections, retryAfterMs: 60_000, onError: () => failed() });
@@ -1429,7 +1430,7 @@ describe('a replay account by account', () => {
     const runner = new ProjectionRunner({
       store,
       database: db,
-      projections: bump(createProjections(), 'balances', 2),
+      projections: bump(createProjections(), 'balances', BALANCES + 1),
       onReplaying: () => {
         throw new Error('callback');
       },

@@ -3,7 +3,7 @@ import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
 import { type ProductTerms, TERMS_2026_01 } from '../../terms/product-terms';
 import { addDays, daysBetween } from '../../time/local-date';
-import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, overdueAmount, totalOwed } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, oldestOverdue, overdueAmount, totalOwed } from '../credit-account.state';
 import { fold } from '../evolve';
 import { delinquencyEvents, nextDelinquencyClosing } from './overdue';
 
@@ -101,6 +101,8 @@ describe('an account paying only minimums', () => {
     // frozen and reported at once.
     expect(decided.slice(1).map((e) => e.type)).toEqual(['AccountFrozen', 'OverdueReported', 'DelinquencyBucketChanged']);
     expect(decided[3].data).toEqual({ on: '2026-05-12', from: 'CURRENT', to: 'M3+', daysPastDue: 91 });
+    // The account says why: its oldest overdue began with the carry's end, not a minimum missed.
+    expect(oldestOverdue(s.state)).toEqual({ since: '2026-02-11', kind: 'DEFERRAL_LIMIT_REACHED' });
   });
 });
 
