@@ -504,7 +504,7 @@ describe('the projection runner', () => {
     await again.runner.close();
   });
 
-  it('refuses read models holding an event the log does not hold at its position, as after a restore written to since, until they start over', async () => {
+  it('refuses read models holding an event the log does not hold at its position, as after a restore written to since, while it does not', async () => {
     const { db, store, head, expected } = await followedToHead();
     // The log restored from a backup and written to again: at the last position the read models applied,
     // it holds another event, and its head is past theirs.
@@ -519,17 +519,22 @@ describe('the projection runner', () => {
     expect(error.message).toContain(`applied, after position ${head - 1n} of the event log, an event that this log does not hold there`);
     expect(runner.running).toBe(false);
     await runner.close();
-    // The finding is kept in the file: a start that would now find the event refuses them still.
+    // The finding is kept in the file: the next start on that log refuses them at once, and still after
+    // looking at the log again.
+    const kept = await failedStart({ store, database: db, projections: createProjections() });
+    expect(kept.error).toBeInstanceOf(ReadModelsOfAnotherLogError);
+    await kept.runner.close();
+    expect(kept.runner.refusal()).toBeInstanceOf(ReadModelsOfAnotherLogError);
+    // Pointed back at the log they were built from, a start finds them its own and follows it.
     reads.mockRestore();
     heads.mockRestore();
-    const again = await failedStart({ store, database: db, projections: createProjections() });
-    expect(again.error).toBeInstanceOf(ReadModelsOfAnotherLogError);
-    // Only starting over clears it.
-    await again.runner.rebuild();
-    await again.runner.start();
-    await again.runner.waitFor(head, 10_000);
+    const back = await failedStart({ store, database: db, projections: createProjections() });
+    expect(back.error).toBeInstanceOf(ReadModelsOfAnotherLogError);
+    await until(() => back.runner.running);
+    expect(back.runner.refusal()).toBeUndefined();
+    await back.runner.waitFor(head, 10_000);
     expect(dumpReadModels(db, createProjections())).toBe(expected);
-    await again.runner.close();
+    await back.runner.close();
   });
 
   it('follows the log again at a start that finds the last event it applied where it was', async () => {

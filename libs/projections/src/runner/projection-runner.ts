@@ -173,6 +173,10 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly replayBatchSize: number;
   private readonly replayWhenBehindBy: bigint;
+  /** The look, after a start refused the read models, at whether they are this log's after all (`foundOfThisLog`). */
+  private recheck: Promise<void> | undefined;
+  /** A stop asked since the last start: a look that finds the read models this log's starts nothing then. */
+  private stopAsked = false;
   private readonly cacheBounds: StateCacheBounds;
   private readonly positions = new Map<string, bigint>();
   private readonly waiters = new PositionWaiters();
@@ -242,10 +246,12 @@ export class ProjectionRunner {
    * and a fold that trails its lane (replays write it lazily; see `AccountStateFold`) catches up.
    */
   start(): Promise<void> {
+    this.stopAsked = false;
     return this.exclusive(async () => {
       if (this.subscription) return;
-      // Read models found ahead of the log stay refused, without following it or being tried again,
-      // until everything starts over (`rebuild`, or the file deleted).
+      // Read models found not to be this log's stay refused, without following it or being tried again,
+      // until everything starts over (`rebuild`, or the file deleted), or a start finds them this log's
+      // after all (the ledger pointed back at the log they were built from; `foundOfThisLog`).
       const refusal = this.notOfThisLog();
       if (refusal !== undefined) {
         clearTimeout(this.retry);
@@ -255,6 +261,11 @@ export class ProjectionRunner {
         // it), at the position the read models stand at, which the API compares with the head; then failed.
         this.options.onStarted?.(this.processedPosition());
         this.options.onError?.(this.failure);
+        // Looked at again in the background: start() does not wait on the store. A stop waits for it.
+        this.recheck = this.foundOfThisLog()
+          .then((again) => (again && !this.stopAsked ? this.start() : undefined))
+          .catch((error: Error) => this.options.onError?.(error))
+          .finally(() => (this.recheck = undefined));
         return;
       }
       this.failure = undefined;
@@ -304,7 +315,9 @@ export class ProjectionRunner {
 
   /** Finishes the batch in flight, then stops following the log. */
   stop(): Promise<void> {
+    this.stopAsked = true;
     return this.exclusive(async () => {
+      await this.recheck;
       await this.unsubscribe();
     });
   }
@@ -801,6 +814,26 @@ export class ProjectionRunner {
     if (ahead !== undefined) return new ReadModelsAheadOfLogError(ahead.position, BigInt(ahead.version));
     const other = this.checkpoints.get(OF_ANOTHER_LOG_CHECKPOINT);
     return other === undefined ? undefined : new ReadModelsOfAnotherLogError(other.position);
+  }
+
+  /**
+   * Read models refused as not this log's, found to be this log's after all, their refusal cleared: the
+   * log holds the last event they applied where they applied it, and its head is no longer behind where
+   * they stood when found ahead. Read models without a mark (built before it, or only replayed account by
+   * account) cannot be told again and stay refused. A log restored from a backup and written to since
+   * holds another event there, so it never clears a refusal of its own.
+   */
+  private async foundOfThisLog(): Promise<boolean> {
+    const mark = this.checkpoints.get(LOG_MARK_CHECKPOINT);
+    if (mark === undefined || this.subscription !== undefined) return false;
+    const ahead = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
+    if (ahead !== undefined && ahead.position > (await this.options.store.headPosition())) return false;
+    if (!(await this.logHolds(mark))) return false;
+    this.db.transaction(() => {
+      this.checkpoints.delete(AHEAD_OF_LOG_CHECKPOINT);
+      this.checkpoints.delete(OF_ANOTHER_LOG_CHECKPOINT);
+    })();
+    return true;
   }
 
   /** Whether the log's first event after the marked position is the event the read models marked there (`LOG_MARK_CHECKPOINT`). */
