@@ -38,6 +38,8 @@ export class Lane {
     public position: bigint,
     /** The position the fold has folded (its states up to here are in memory or in its table). */
     public foldPosition: bigint = position,
+    /** Whether its batches mark the last event they applied (`LOG_MARK_CHECKPOINT`): the main lane's do; a lane catching some projections up trails it. */
+    private readonly marksLog = true,
   ) {
     if (foldPosition > position) throw new Error(`a fold (${foldPosition}) cannot be ahead of its projections (${position})`);
     this.context = { db, terms, accountState: (accountId) => fold.get(accountId) };
@@ -72,7 +74,7 @@ export class Lane {
       if (advances) for (const p of this.projections) this.checkpoints.set(p.name, p.version, last);
       // The last event applied, marked for a start to find again (a row on the checkpoints' page): live,
       // and in a replay in the log's order, so read models caught up by one are checked as well.
-      if (advances) this.checkpoints.set(LOG_MARK_CHECKPOINT, logMark(events[events.length - 1]), beforeLast);
+      if (advances && this.marksLog) this.checkpoints.set(LOG_MARK_CHECKPOINT, logMark(events[events.length - 1]), beforeLast);
     });
     this.fold.commit(written);
     this.foldPosition = last;

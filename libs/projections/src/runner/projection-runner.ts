@@ -520,7 +520,7 @@ export class ProjectionRunner {
       for (const p of targets) if ((this.positions.get(p.name) ?? 0n) > 0n || partial.has(p.name)) this.resetProjection(p);
       this.resetFold(fold);
     }
-    const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n);
+    const lane = new Lane(this.db, this.checkpoints, fold, targets, this.terms, resumable ? from : 0n, resumable ? foldCheckpoint.position : 0n, false);
     if (!(await this.replay(lane, until, onProgress, following))) return false;
     this.db.transaction(() => {
       this.checkpoints.deleteReplayProgress(fold.checkpointName);
