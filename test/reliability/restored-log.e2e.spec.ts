@@ -13,6 +13,30 @@ import { startProjector } from '../../apps/ledger-api/src/projector';
 import { freePort } from '../support/free-port';
 import { draw, openAccount, startLedger } from '../support/ledger-app';
 
+/**
+ * A ledger whose read models followed its log, then the log restored from a backup taken before three
+ * draws, the read models kept, and five draws taken after the restore by an API that keeps no read
+ * models (a split deployment's, its projector not started yet): the log's head is past theirs, and it
+ * holds other events where they applied theirs. That API is handed back, open.
+ */
+async function restoredAndWrittenTo(env: { LEDGER_SQLITE_PATH: string; LEDGER_READ_MODEL_PATH: string; LEDGER_PROJECTIONS: string }, sequence: number) {
+  const log = env.LEDGER_SQLITE_PATH;
+  const backup = `${log}.backup`;
+  let ledger = await startLedger(env);
+  const account = await openAccount(ledger, '1990-05-17', sequence);
+  await ledger.close();
+  copyFileSync(log, backup);
+  ledger = await startLedger(env);
+  for (let i = 0; i < 3; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-backup-${i}`, '10.00')).expect(201);
+  await ledger.http.get(`/accounts/${account}`).expect(200);
+  await ledger.close();
+  for (const suffix of ['-wal', '-shm']) if (existsSync(log + suffix)) rmSync(log + suffix);
+  copyFileSync(backup, log);
+  const writer = await startLedger({ ...env, LEDGER_PROJECTIONS: '0' });
+  for (let i = 0; i < 5; i++) await writer.http.post(`/accounts/${account}/draws`).send(draw(`after-restore-${i}`, '20.00')).expect(201);
+  return { account, writer };
+}
+
 describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_PROJECTIONS=%s)', (projections) => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-restore-'));
   const log = join(dir, 'ledger.sqlite');
@@ -68,26 +92,11 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
   }, 60_000);
 
   it('refuses them too once the restored log was written to before they were started on it', async () => {
-    const log2 = join(dir, 'written.sqlite');
-    const env2 = { LEDGER_SQLITE_PATH: log2, LEDGER_READ_MODEL_PATH: join(dir, 'written.read-models.sqlite'), LEDGER_PROJECTIONS: projections };
+    const env2 = { LEDGER_SQLITE_PATH: join(dir, 'written.sqlite'), LEDGER_READ_MODEL_PATH: join(dir, 'written.read-models.sqlite'), LEDGER_PROJECTIONS: projections };
+    const { account, writer } = await restoredAndWrittenTo(env2, 2);
+    await writer.close();
+
     let ledger = await startLedger(env2);
-    const account = await openAccount(ledger, '1990-05-17', 2);
-    await ledger.close();
-    copyFileSync(log2, join(dir, 'written-backup.sqlite'));
-    ledger = await startLedger(env2);
-    for (let i = 0; i < 3; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-backup-${i}`, '10.00')).expect(201);
-    await ledger.http.get(`/accounts/${account}`).expect(200);
-    await ledger.close();
-
-    // The restore, the read models kept; then commands through an API that keeps no read models (a
-    // split deployment's, its projector not yet started) take the log's head past theirs.
-    for (const suffix of ['-wal', '-shm']) if (existsSync(log2 + suffix)) rmSync(log2 + suffix);
-    copyFileSync(join(dir, 'written-backup.sqlite'), log2);
-    ledger = await startLedger({ ...env2, LEDGER_PROJECTIONS: '0' });
-    for (let i = 0; i < 5; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-restore-${i}`, '20.00')).expect(201);
-    await ledger.close();
-
-    ledger = await startLedger(env2);
     try {
       const read = await ledger.http.get(`/accounts/${account}`);
       expect([read.status, read.body.error]).toEqual([503, 'PROJECTIONS_UNAVAILABLE']);
@@ -123,20 +132,8 @@ describe('read models of another history beside a separate projector (LEDGER_PRO
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses reads and readiness in the API once the projector found them and stopped', async () => {
-    const env = { LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: readModels, LEDGER_PROJECTIONS: '1' };
-    let ledger = await startLedger(env);
-    const account = await openAccount(ledger, '1990-05-17', 3);
-    await ledger.close();
-    copyFileSync(log, join(dir, 'backup.sqlite'));
-    ledger = await startLedger(env);
-    for (let i = 0; i < 3; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-backup-${i}`, '10.00')).expect(201);
-    await ledger.http.get(`/accounts/${account}`).expect(200);
-    await ledger.close();
-    // The restore, the read models kept, and commands through the API before the projector starts.
-    for (const suffix of ['-wal', '-shm']) if (existsSync(log + suffix)) rmSync(log + suffix);
-    copyFileSync(join(dir, 'backup.sqlite'), log);
-    ledger = await startLedger({ ...env, LEDGER_PROJECTIONS: '0' });
-    for (let i = 0; i < 5; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`after-restore-${i}`, '20.00')).expect(201);
+    // The API that wrote after the restore stays, beside the projector started after it.
+    const { account, writer: ledger } = await restoredAndWrittenTo({ LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: readModels, LEDGER_PROJECTIONS: '1' }, 3);
 
     const projector = await startProjector(loadConfig({ PORT: String(await freePort()), LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: readModels, LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL', LOG_LEVEL: 'silent' }));
     try {
