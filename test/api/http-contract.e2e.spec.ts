@@ -139,6 +139,9 @@ describe('the HTTP contract', () => {
     expect([draws.status, draws.headers.allow]).toEqual([405, 'POST']);
     const nowhere = await ledger.http.get(`/accounts/${account}/nowhere`);
     expect([nowhere.status, nowhere.body.error, nowhere.headers.allow]).toEqual([404, 'NOT_FOUND', undefined]);
+    // A route that takes GET and finds nothing there (the OpenAPI page's files) is a 404, not a 405 naming GET.
+    const missing = await ledger.as('anonymous').get('/docs/json');
+    expect([missing.status, missing.headers.allow]).toEqual([404, undefined]);
   });
 
   it('keeps answers to a request with a key out of shared caches, and leaves the open routes their own', async () => {

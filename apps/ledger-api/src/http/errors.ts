@@ -120,7 +120,9 @@ function methodNotAllowed(exception: unknown, request: FastifyRequest | undefine
   if (!(exception instanceof NotFoundException) || request === undefined || !('server' in request) || request.routeOptions?.url !== undefined) return undefined;
   const path = request.url.split('?')[0];
   const allowed = allowedMethods(request.server, path);
-  if (allowed.length === 0) return undefined;
+  // A route that takes this method sent the request to the not-found handler itself (a static file
+  // that is not there): a 404, not a method to change.
+  if (allowed.length === 0 || allowed.includes(request.method)) return undefined;
   return { status: 405, body: { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not a method of ${path}: it takes ${allowed.join(', ')}`, details: [{ allowed }] } };
 }
 
