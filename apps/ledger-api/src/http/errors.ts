@@ -135,10 +135,10 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<FastifyReply | ServerResponse>();
-    const { status, body } = methodNotAllowed(exception, http.getRequest<FastifyRequest | undefined>()) ?? toErrorResponse(exception);
+    const request = http.getRequest<FastifyRequest | undefined>();
+    const { status, body } = methodNotAllowed(exception, request) ?? toErrorResponse(exception);
     // The request log is on the Node request (`logRequest`); Fastify's request, which wraps it, has a
     // `log` of its own. A middleware's failure is handed over with the Node request itself.
-    const request = http.getRequest<FastifyRequest | undefined>();
     const node = (request && 'raw' in request ? request.raw : request) as { log?: RequestLog } | undefined;
     if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {});
     // A middleware's failure comes with the Node response, which has no `status` or `send`.

@@ -114,12 +114,11 @@ function pathPattern(template: string): RegExp {
 }
 
 /**
- * The methods some route of `fastify` answers at `path`, for a request no route matched: a path that
+ * The methods some route of `fastify` answers at `path` (no query string), for a request no route matched: a path that
  * exists under other methods is answered 405 with them (`Allow`), not 404 as if it did not exist.
  */
 export function allowedMethods(fastify: FastifyInstance, path: string): string[] {
-  const bare = path.split('?')[0];
-  const methods = new Set((routeTables.get(fastify) ?? []).filter((route) => route.pattern.test(bare)).map((route) => route.method));
+  const methods = new Set((routeTables.get(fastify) ?? []).filter((route) => route.pattern.test(path)).map((route) => route.method));
   return [...methods].sort();
 }
 

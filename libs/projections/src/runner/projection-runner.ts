@@ -134,7 +134,7 @@ export interface ProjectionLag {
 /** The checkpoint row that marks read models found ahead of the log (`ReadModelsAheadOfLogError`); its position is how far they had applied. */
 const AHEAD_OF_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}ahead_of_log`;
 
-/** The checkpoint row that marks read models found to hold an event the log does not (`ReadModelsOfAnotherLogError`); its position is the event's. */
+/** The checkpoint row that marks read models found to hold an event the log does not (`ReadModelsOfAnotherLogError`); its position is the one before that event. */
 const OF_ANOTHER_LOG_CHECKPOINT = `${FOLD_CHECKPOINT_PREFIX}of_another_log`;
 
 /**
@@ -252,7 +252,7 @@ export class ProjectionRunner {
       // Read models found not to be this log's stay refused, without following it or being tried again,
       // until everything starts over (`rebuild`, or the file deleted), or a start finds them this log's
       // after all (the ledger pointed back at the log they were built from; `foundOfThisLog`).
-      const refusal = this.notOfThisLog();
+      const refusal = this.refusal();
       if (refusal !== undefined) {
         clearTimeout(this.retry);
         this.retry = undefined;
@@ -291,7 +291,7 @@ export class ProjectionRunner {
           this.checkpoints.set(AHEAD_OF_LOG_CHECKPOINT, Number(head), applied);
           throw new ReadModelsAheadOfLogError(applied, head);
         }
-        // Within the head, the last event they applied following the log must be the log's own there.
+        // Within the head, the last event they applied in the log's order must be the log's own there.
         const mark = this.checkpoints.get(LOG_MARK_CHECKPOINT);
         if (mark !== undefined && !(await this.logHolds(mark))) {
           this.checkpoints.set(OF_ANOTHER_LOG_CHECKPOINT, 0, mark.position);
@@ -340,7 +340,7 @@ export class ProjectionRunner {
       if (targets.length === 0) throw new Error(`no projection named ${name}`);
       // Read models found not to be this log's (ahead of it, or holding an event it does not): a rebuild of
       // everything starts from nothing, not from an interrupted replay of theirs.
-      if (targets.length === this.projections.length && this.notOfThisLog() !== undefined) this.resetAll();
+      if (targets.length === this.projections.length && this.refusal() !== undefined) this.resetAll();
       let resumed = false;
       // A runner that is not following the log may stand where a failed replay left it, and one stopped
       // in the replay its start follows the log with has that replay to go on with: start from the checkpoints.
@@ -805,11 +805,6 @@ export class ProjectionRunner {
    * (the projector) keeps, whose own runner never starts.
    */
   refusal(): Error | undefined {
-    return this.notOfThisLog();
-  }
-
-  /** Read models found not to be this log's (ahead of it, or holding an event it does not), as kept in the file. */
-  private notOfThisLog(): Error | undefined {
     const ahead = this.checkpoints.get(AHEAD_OF_LOG_CHECKPOINT);
     if (ahead !== undefined) return new ReadModelsAheadOfLogError(ahead.position, BigInt(ahead.version));
     const other = this.checkpoints.get(OF_ANOTHER_LOG_CHECKPOINT);

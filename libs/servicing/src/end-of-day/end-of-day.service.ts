@@ -146,8 +146,8 @@ export class EndOfDayService {
     const last = await this.lastClosed();
     if (last.date !== null && date <= last.date) {
       const days = await this.store.readStream(BUSINESS_DAYS_STREAM);
-      const closed = days.find((e) => (e.data as BusinessDayClosedData).businessDate === date);
-      if (closed) return reportOf(closed);
+      const closed = closedIn(days, date);
+      if (closed) return closed;
       // Every day from the first close on is closed, so a day not among them comes before the ledger's calendar.
       const first = (days[0].data as BusinessDayClosedData).businessDate;
       throw new EndOfDayError('BUSINESS_DAY_BEFORE_LEDGER', `business day ${date} comes before the ledger's first closed day, ${first}: there is nothing to close on it`, { field: 'businessDate', earliest: first });
@@ -179,8 +179,7 @@ export class EndOfDayService {
 
   /** The report of `date`'s close as the log holds it (`alreadyClosed`), or null when it is not closed. */
   private async closedReport(date: string): Promise<EndOfDayReport | null> {
-    const closed = (await this.store.readStream(BUSINESS_DAYS_STREAM)).find((e) => (e.data as BusinessDayClosedData).businessDate === date);
-    return closed ? reportOf(closed) : null;
+    return closedIn(await this.store.readStream(BUSINESS_DAYS_STREAM), date);
   }
 
   /**
@@ -280,9 +279,10 @@ export class EndOfDayService {
   }
 }
 
-/** The report of a day already closed, from its BusinessDayClosed event. */
-function reportOf(closed: StoredEvent): EndOfDayReport {
-  return { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() };
+/** The report of `date`'s close among the days closed (`alreadyClosed`), or null when it is not among them. */
+function closedIn(days: StoredEvent[], date: string): EndOfDayReport | null {
+  const closed = days.find((e) => (e.data as BusinessDayClosedData).businessDate === date);
+  return closed ? { ...(closed.data as BusinessDayClosedData), alreadyClosed: true, position: closed.position.toString() } : null;
 }
 
 /** A close stopped, or refused, for shutdown (`EndOfDayService.stop`). */
