@@ -566,6 +566,27 @@ export function overdueSince(state: CreditAccountState): IsoDate | null {
   return oldestOverdue(state)?.since ?? null;
 }
 
+/** Why an account is overdue, as risk reads it (`overdueOrigin`). */
+export type OverdueOrigin = 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED';
+
+/**
+ * Why the oldest overdue episode still open began, as risk reads it: MINIMUM_NOT_PAID when its
+ * statement's minimum was not met by its due date, DEFERRAL_LIMIT_REACHED when it was and the
+ * statement's remainder was carried past the 90 days minimums may carry it; null when current.
+ *
+ * Not the statement's own `overdue.kind`, which says how much of it is overdue now: at the end of the
+ * 90 days a statement whose minimum was missed turns DEFERRAL_LIMIT_REACHED too (its whole remainder
+ * overdue), on the day it reaches 91 days past due, so at M3+ that kind no longer tells the two apart.
+ * A missed minimum paid late (the overdue cured) whose remainder then reached the 90 days' end counts
+ * as MINIMUM_NOT_PAID: its minimum was not met by the due date.
+ */
+export function overdueOrigin(state: CreditAccountState): OverdueOrigin | null {
+  let oldest: StatementState | null = null;
+  for (const s of state.statements) if (s.overdue && (oldest === null || s.overdue.since < oldest.overdue!.since)) oldest = s;
+  if (oldest === null) return null;
+  return oldest.overdue!.kind === 'MINIMUM_NOT_PAID' || oldest.minimumMetByDueDate === false ? 'MINIMUM_NOT_PAID' : 'DEFERRAL_LIMIT_REACHED';
+}
+
 /**
  * The oldest overdue episode still open: its first day and why it began (a minimum not paid by its due
  * date, or a remainder carried past the 90 days minimums may carry it), or null. The first statement

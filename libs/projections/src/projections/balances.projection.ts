@@ -11,6 +11,7 @@ import {
   type CreditAccountState,
   Money,
   oldestOverdue,
+  overdueOrigin,
   overdueAmount,
   unbilledInstallmentPrincipal,
 } from '@ledger/credit';
@@ -138,7 +139,7 @@ export function balanceRow(state: CreditAccountState, position: bigint): Balance
     total_owed: total.toJSON(),
     overdue_amount: overdueAmount(state).toJSON(),
     overdue_since: overdue?.since ?? null,
-    overdue_kind: overdue?.kind ?? null,
+    overdue_kind: overdueOrigin(state),
     bucket: state.bucket,
     frozen: state.frozenForOverdue ? 1 : 0,
     suspended: state.riskSuspended ? 1 : 0,
@@ -152,8 +153,12 @@ export function balanceRow(state: CreditAccountState, position: bigint): Balance
 
 export class BalancesProjection implements Projection {
   readonly name = 'balances';
-  /** 2: the oldest overdue episode's kind (`overdue_kind`). */
-  readonly version = 2;
+  /**
+   * 2: the oldest overdue episode's kind (`overdue_kind`). 3: that kind is why the episode began
+   * (`overdueOrigin`), not what the statement's overdue covers now, which turned every M3+ account to
+   * DEFERRAL_LIMIT_REACHED on the day it reached 91 days past due.
+   */
+  readonly version = 3;
   readonly tables = ['balances'];
   /** One row per account, from its own latest state. */
   readonly byAccount = {};

@@ -3,7 +3,7 @@ import { Money } from '../../money/money';
 import { AccountScenario } from '../../testing/account-scenario';
 import { type ProductTerms, TERMS_2026_01 } from '../../terms/product-terms';
 import { addDays, daysBetween } from '../../time/local-date';
-import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, oldestOverdue, overdueAmount, totalOwed } from '../credit-account.state';
+import { bucketsTotal, type CreditAccountState, initialState, interestBearingPrincipal, oldestOverdue, overdueAmount, overdueOrigin, totalOwed } from '../credit-account.state';
 import { fold } from '../evolve';
 import { delinquencyEvents, nextDelinquencyClosing } from './overdue';
 
@@ -103,6 +103,44 @@ describe('an account paying only minimums', () => {
     expect(decided[3].data).toEqual({ on: '2026-05-12', from: 'CURRENT', to: 'M3+', daysPastDue: 91 });
     // The account says why: its oldest overdue began with the carry's end, not a minimum missed.
     expect(oldestOverdue(s.state)).toEqual({ since: '2026-02-11', kind: 'DEFERRAL_LIMIT_REACHED' });
+    expect(overdueOrigin(s.state)).toBe('DEFERRAL_LIMIT_REACHED');
+  });
+});
+
+describe('why an overdue account is overdue (overdueOrigin)', () => {
+  /** Pays each statement's minimum from February's on, a few days after it is issued, through May's due date. */
+  const payMinimumsFromFebruary = (s: AccountScenario) => {
+    for (const [statementDay, payDay] of [['2026-02-28', '2026-03-04'], ['2026-03-31', '2026-04-04'], ['2026-04-30', '2026-05-04']]) {
+      s.closeDaysThrough(statementDay);
+      s.closeDaysThrough(payDay);
+      s.repay(`r-${payDay}`, s.lastOf('StatementIssued').data.minimumRepayment);
+    }
+    s.closeDaysThrough('2026-05-11');
+  };
+
+  it('stays MINIMUM_NOT_PAID when the missed statement’s remainder also reaches the 90 days’ end, on the day it turns M3+', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-10');
+    expect(overdueOrigin(s.state)).toBe('MINIMUM_NOT_PAID');
+    payMinimumsFromFebruary(s);
+    // January's whole remainder is overdue now, and the statement's own kind says so; the customer still never paid its minimum.
+    expect(oldestOverdue(s.state)).toEqual({ since: '2026-02-11', kind: 'DEFERRAL_LIMIT_REACHED' });
+    expect(s.state.bucket).toBe('M3+');
+    expect(overdueOrigin(s.state)).toBe('MINIMUM_NOT_PAID');
+  });
+
+  it('is MINIMUM_NOT_PAID for a minimum paid late whose remainder then reached the 90 days’ end', () => {
+    const s = billed();
+    s.closeDaysThrough('2026-02-12');
+    s.repay('r-late', '101.50');
+    expect(overdueOrigin(s.state)).toBeNull();
+    payMinimumsFromFebruary(s);
+    expect(oldestOverdue(s.state)?.kind).toBe('DEFERRAL_LIMIT_REACHED');
+    expect(overdueOrigin(s.state)).toBe('MINIMUM_NOT_PAID');
+  });
+
+  it('is null for an account that is not overdue', () => {
+    expect(overdueOrigin(billed().state)).toBeNull();
   });
 });
 
