@@ -90,13 +90,18 @@ describe('the dashboard in headless Chromium', () => {
     expect(portfolio.accountsByStatus.ACTIVE).toBeGreaterThan(0);
 
     const delinquency = await rowsOf(page, 'delinquency');
-    expect(delinquency.map((r) => [r[1], r[2], r[3]])).toEqual(
+    const ofKind = (d: PortfolioView['delinquency'][number], kind: 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED') =>
+      d.bucket === 'CURRENT' ? '—' : `${formatCount(d.byKind[kind].accounts)} · ${formatMoney(d.byKind[kind].overdue)}`;
+    expect(delinquency.map((r) => r.slice(1))).toEqual(
       portfolio.delinquency.map((d) => [
         `${formatCount(d.accounts)} (${percentOf(d.accounts, portfolio.exposure.accounts)})`,
         `${formatMoney(d.outstanding)} (${percentOf(d.outstanding, portfolio.outstanding.total)})`,
         formatMoney(d.overdue),
+        ofKind(d, 'MINIMUM_NOT_PAID'),
+        ofKind(d, 'DEFERRAL_LIMIT_REACHED'),
       ]),
     );
+    expect(portfolio.delinquency.some((d) => d.byKind.MINIMUM_NOT_PAID.accounts > 0)).toBe(true);
     // A bucket opens the list of opened accounts in it, as the bucket counts them.
     await expect(page.locator('table[data-table="delinquency"] a').first().getAttribute('href')).resolves.toBe('#accounts?status=ACTIVE&bucket=CURRENT');
     const months = [...new Set(portfolio.delinquencyByMonth.map((r) => r.month))].sort().reverse();

@@ -15,6 +15,7 @@ import {
 import { decodeLedgerEvent } from './runner/ledger-streams';
 import { readModelFixture } from './testing/read-model-fixture';
 import { simulateRandomPortfolio } from './testing/random-portfolio';
+import { OVERDUE_KINDS } from './queries/portfolio.queries';
 
 describe('read models after a random portfolio of eight months', () => {
   const fixture = readModelFixture({ stateCacheSize: 4, stateCacheBytes: 60_000, batchSize: 97 });
@@ -93,7 +94,14 @@ describe('read models after a random portfolio of eight months', () => {
       expect(bucket.accounts).toBe(inBucket.length);
       expect(bucket.outstanding).toBe(Money.sum(inBucket.map((a) => Money.of(a.owed.total))).toString());
       expect(bucket.overdue).toBe(Money.sum(inBucket.map((a) => Money.of(a.overdue.amount))).toString());
+      // Split by why the oldest overdue began, as each account row says.
+      for (const kind of OVERDUE_KINDS) {
+        const ofKind = inBucket.filter((a) => a.overdue.kind === kind);
+        expect(bucket.byKind[kind]).toEqual({ accounts: ofKind.length, overdue: Money.sum(ofKind.map((a) => Money.of(a.overdue.amount))).toString() });
+      }
+      expect(bucket.byKind.MINIMUM_NOT_PAID.accounts + bucket.byKind.DEFERRAL_LIMIT_REACHED.accounts).toBe(inBucket.filter((a) => a.overdue.kind !== null).length);
     }
+    expect(portfolio.delinquency.reduce((n, b) => n + b.byKind.MINIMUM_NOT_PAID.accounts + b.byKind.DEFERRAL_LIMIT_REACHED.accounts, 0)).toBeGreaterThan(0);
     const byStatus: Record<string, number> = {};
     for (const a of accounts) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
     expect(portfolio.accountsByStatus).toEqual(byStatus);

@@ -80,7 +80,7 @@ export class AccountOverdueSchema {
     nullable: true,
     example: 'MINIMUM_NOT_PAID',
     description:
-      'Why that episode began: a minimum not paid by its due date, or a remainder carried past the 90 days minimums may carry it (then overdue from the day after its due date, so at once 91 days past due and M3+); null when current',
+      "Why that episode began: MINIMUM_NOT_PAID when its statement's minimum was not met by its due date (still so once the statement's remainder also passes the 90 days, and when the minimum was paid late), DEFERRAL_LIMIT_REACHED when the minimum was met and the remainder was carried past the 90 days minimums may carry it (then overdue from the day after its due date, so at once 91 days past due and M3+); null when current",
   })
   kind!: string | null;
   @Int(4, 'Days past due as of `asOf` (0 when current)') daysPastDue!: number;
@@ -300,11 +300,26 @@ export class PortfolioExposureSchema {
   @ApiProperty({ type: PortfolioRestrictedSchema, description: 'Accounts payment-locked, frozen for overdue, risk-suspended or closed, with their unused limit' }) restricted!: PortfolioRestrictedSchema;
 }
 
+export class OverdueKindFiguresSchema {
+  @Int(1) accounts!: number;
+  @Decimal('40.24', 'What they owe past due') overdue!: string;
+}
+
+export class OverdueByKindSchema {
+  @ApiProperty({ type: OverdueKindFiguresSchema, description: 'Accounts whose oldest overdue began with a minimum not paid by its due date' })
+  MINIMUM_NOT_PAID!: OverdueKindFiguresSchema;
+  @ApiProperty({ type: OverdueKindFiguresSchema, description: 'Accounts whose oldest overdue began when a remainder had been carried past the 90 days minimums may carry it (91 days past due at once, so M3+)' })
+  DEFERRAL_LIMIT_REACHED!: OverdueKindFiguresSchema;
+}
+
+const BY_KIND_DESCRIPTION = "The bucket's overdue accounts by why their oldest overdue began (both kinds always listed; CURRENT has none)";
+
 export class DelinquencyBucketSchema {
   @ApiProperty({ enum: BUCKETS, example: 'M1' }) bucket!: string;
   @Int(1) accounts!: number;
   @Decimal('402.40', 'Everything the accounts in the bucket owe') outstanding!: string;
   @Decimal('40.24', 'The part past due') overdue!: string;
+  @ApiProperty({ type: OverdueByKindSchema, description: BY_KIND_DESCRIPTION }) byKind!: OverdueByKindSchema;
 }
 
 export class ChannelFunnelSchema {
@@ -350,6 +365,7 @@ export class DelinquencyMonthSchema {
   @Int(2) accounts!: number;
   @Decimal('1558.70') outstanding!: string;
   @Decimal('0.00') overdue!: string;
+  @ApiProperty({ type: OverdueByKindSchema, description: BY_KIND_DESCRIPTION }) byKind!: OverdueByKindSchema;
 }
 
 export class PortfolioSchema {

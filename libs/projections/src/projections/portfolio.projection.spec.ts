@@ -84,6 +84,7 @@ describe('the portfolio and limit review read models', () => {
       accounts: 2,
       outstanding: '3036.45',
       overdue: '0.00',
+      byKind: { MINIMUM_NOT_PAID: { accounts: 0, overdue: '0.00' }, DEFERRAL_LIMIT_REACHED: { accounts: 0, overdue: '0.00' } },
     });
     await runner.close();
   });
@@ -162,6 +163,52 @@ describe('the portfolio and limit review read models', () => {
     expect(at('2026-03')).toEqual([['CURRENT', 1], ['M2', 1]]);
     const march = trend.find((r) => r.month === '2026-03' && r.bucket === 'M2')!;
     expect(new Dec(march.overdue).greaterThan(0)).toBe(true);
+    await runner.close();
+  });
+
+  it('splits each bucket’s overdue accounts by why their oldest overdue began, now and at each month end', async () => {
+    const { sim, queries, catchUp, runner } = readModelFixture();
+    await sim.open('acc-late');
+    await sim.open('acc-carry');
+    await sim.draw('acc-late', 'o-1', '1000.00');
+    await sim.draw('acc-carry', 'o-2', '2000.00');
+    // acc-carry pays every minimum before its due date and never the rest: January's remainder falls
+    // overdue when the 90 days after its due date (10 Feb) end, on 12 May. acc-late never pays.
+    const payMinimum = (day: string) => sim.repay('acc-carry', `r-${day}`, sim.scenario('acc-carry').lastOf('StatementIssued').data.minimumRepayment);
+    for (const [statementDay, payDay] of [['2026-01-31', '2026-02-04'], ['2026-02-28', '2026-03-04'], ['2026-03-31', '2026-04-04'], ['2026-04-30', '2026-05-04']]) {
+      await sim.closeDaysThrough(statementDay);
+      await sim.closeDaysThrough(payDay);
+      await payMinimum(payDay);
+    }
+    await sim.closeDaysThrough('2026-05-31');
+    await catchUp();
+    const portfolio = queries.getPortfolio();
+    const late = queries.getAccount('acc-late')!;
+    const carry = queries.getAccount('acc-carry')!;
+    expect([late.overdue.kind, late.overdue.bucket, carry.overdue.kind, carry.overdue.bucket]).toEqual(['MINIMUM_NOT_PAID', 'M3+', 'DEFERRAL_LIMIT_REACHED', 'M3+']);
+    const m3plus = portfolio.delinquency.find((d) => d.bucket === 'M3+')!;
+    expect(m3plus.accounts).toBe(2);
+    expect(m3plus.byKind).toEqual({
+      MINIMUM_NOT_PAID: { accounts: 1, overdue: late.overdue.amount },
+      DEFERRAL_LIMIT_REACHED: { accounts: 1, overdue: carry.overdue.amount },
+    });
+    expect(portfolio.delinquency.find((d) => d.bucket === 'CURRENT')!.byKind).toEqual({
+      MINIMUM_NOT_PAID: { accounts: 0, overdue: '0.00' },
+      DEFERRAL_LIMIT_REACHED: { accounts: 0, overdue: '0.00' },
+    });
+    // At April's end acc-late was M3 (79 days past due) and acc-carry current; at May's both M3+.
+    const kinds = (month: string) =>
+      portfolio.delinquencyByMonth.filter((r) => r.month === month).map((r) => [r.bucket, r.byKind.MINIMUM_NOT_PAID.accounts, r.byKind.DEFERRAL_LIMIT_REACHED.accounts]);
+    expect(kinds('2026-04')).toEqual([['CURRENT', 0, 0], ['M3', 1, 0]]);
+    expect(kinds('2026-05')).toEqual([['M3+', 1, 1]]);
+
+    // Paid in full, acc-carry leaves the split; acc-late stays.
+    await sim.repay('acc-carry', 'r-all', carry.owed.total);
+    await catchUp();
+    expect(queries.getPortfolio().delinquency.find((d) => d.bucket === 'M3+')!.byKind).toEqual({
+      MINIMUM_NOT_PAID: { accounts: 1, overdue: late.overdue.amount },
+      DEFERRAL_LIMIT_REACHED: { accounts: 0, overdue: '0.00' },
+    });
     await runner.close();
   });
 

@@ -15,6 +15,7 @@ import {
   lastOfMonth,
   monthOf,
   overdueAmount,
+  overdueOrigin,
 } from '@ledger/credit';
 import { firstIndexWhere } from '../runner/first-index';
 import type { BusinessDayClosed, ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
@@ -64,16 +65,22 @@ export function accountContribution(state: CreditAccountState): Contribution {
   const outstanding = [owed.revolvingUnbilled, owed.revolvingBilled, owed.installmentBilled.plus(owed.installmentUnbilled), owed.interest, owed.fees, owed.penalty];
   const total = sumOfKinds(owed);
   const available = availableCredit(state, total);
+  const overdue = overdueAmount(state);
   const figures = [
     status,
     ...outstanding.map((amount, i) => ({ id: OUTSTANDING[i], count: 0, amount })),
     { id: id('bucket', state.bucket), count: 1, amount: total },
-    { id: id('bucket_overdue', state.bucket), count: 0, amount: overdueAmount(state) },
+    { id: id('bucket_overdue', state.bucket), count: 0, amount: overdue },
     { id: LIMIT, count: 1, amount: state.limit },
     { id: AVAILABLE, count: 0, amount: available },
   ];
+  // An overdue account under its bucket and why its oldest overdue began (a minimum not paid, or a
+  // remainder carried past the 90 days): most of M3+ can be either, and risk reads them apart. It comes
+  // and goes, so after the figures every open account has.
+  const origin = overdueOrigin(state);
+  if (origin !== null) figures.push({ id: id('bucket_kind', `${state.bucket}${SEP}${origin}`), count: 1, amount: overdue });
   // An account that cannot draw (locked, frozen for overdue, suspended: the first, as a draw names it)
-  // and the unused limit on it, which `available` counts but no customer can spend. Last, as it comes and goes.
+  // and the unused limit on it, which `available` counts but no customer can spend. Last, as it comes and goes too.
   const restricted = inactiveDetail(state);
   if (restricted !== null) figures.push({ id: id('restricted', restricted), count: 1, amount: available });
   return figures;
@@ -176,7 +183,8 @@ export { SEP as PORTFOLIO_KEY_SEPARATOR };
 
 export class PortfolioProjection implements Projection {
   readonly name = 'portfolio';
-  readonly version = 3;
+  /** 4: the overdue accounts of each bucket by why their oldest overdue began (`bucket_kind`, and at each month end). */
+  readonly version = 4;
   readonly tables = ['portfolio_figures'];
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS portfolio_figures (
@@ -229,7 +237,7 @@ export class PortfolioProjection implements Projection {
     );
     this.remove = db.prepare('DELETE FROM portfolio_figures WHERE section = ? AND key = ?');
     this.selectSection = db.prepare(
-      "SELECT section, key, count, amount FROM portfolio_figures WHERE section IN ('bucket', 'bucket_overdue') ORDER BY section, key",
+      "SELECT section, key, count, amount FROM portfolio_figures WHERE section IN ('bucket', 'bucket_overdue', 'bucket_kind') ORDER BY section, key",
     );
   }
 
@@ -307,6 +315,7 @@ export class PortfolioProjection implements Projection {
 const BUCKET_SECTIONS = new Map([
   ['bucket', 'bucket_month'],
   ['bucket_overdue', 'bucket_overdue_month'],
+  ['bucket_kind', 'bucket_kind_month'],
 ]);
 
 export function isMonthEnd(date: string): boolean {

@@ -30,7 +30,12 @@ export interface PortfolioView {
     drawable: string;
     restricted: { accounts: number; available: string; byReason: Record<string, { accounts: number; available: string }> };
   };
-  delinquency: { bucket: string; accounts: number; outstanding: string; overdue: string }[];
+  /**
+   * One row per bucket. `byKind` splits the bucket's overdue accounts by why their oldest overdue began: a
+   * minimum not paid by its due date, or a remainder carried past the 90 days minimums may carry it (then
+   * 91 days past due at once, so M3+); their `overdue` is what they owe past due. CURRENT has none.
+   */
+  delinquency: { bucket: string; accounts: number; outstanding: string; overdue: string; byKind: OverdueByKind }[];
   funnel: {
     byChannel: Record<string, { submitted: number; approved: number; rejected: number }>;
     rejectionReasons: Record<string, number>;
@@ -66,8 +71,15 @@ export interface PortfolioView {
     accounts: number;
     outstanding: string;
     overdue: string;
+    byKind: OverdueByKind;
   }[];
 }
+
+/** Why an overdue episode began (`AccountBecameOverdue.kind`). */
+export const OVERDUE_KINDS = ['MINIMUM_NOT_PAID', 'DEFERRAL_LIMIT_REACHED'] as const;
+
+/** A bucket's overdue accounts and what they owe past due, by why their oldest overdue began. */
+export type OverdueByKind = Record<(typeof OVERDUE_KINDS)[number], { accounts: number; overdue: string }>;
 
 const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
 
@@ -80,10 +92,19 @@ export function getPortfolio(db: Db): PortfolioView {
     count: number;
     amount: string;
   }[];
-  const figure = (section: string, key: string) =>
-    rows.find((r) => r.section === section && r.key === key) ?? { count: 0, amount: '0' };
+  const byId = new Map(rows.map((r) => [`${r.section}${PORTFOLIO_KEY_SEPARATOR}${r.key}`, r]));
+  const figure = (section: string, key: string) => byId.get(`${section}${PORTFOLIO_KEY_SEPARATOR}${key}`) ?? { count: 0, amount: '0' };
   const section = (name: string) => rows.filter((r) => r.section === name);
   const money = (value: string) => new Dec(value).toFixed(2);
+  const SEP = PORTFOLIO_KEY_SEPARATOR;
+  /** `key` is a bucket, or a month and a bucket: its figures by kind under `section` (`bucket_kind`, `bucket_kind_month`). */
+  const byKind = (section: string, key: string): OverdueByKind =>
+    Object.fromEntries(
+      OVERDUE_KINDS.map((kind) => {
+        const f = figure(section, `${key}${SEP}${kind}`);
+        return [kind, { accounts: f.count, overdue: money(f.amount) }];
+      }),
+    ) as OverdueByKind;
 
   const kinds = [
     'revolvingUnbilled',
@@ -150,6 +171,7 @@ export function getPortfolio(db: Db): PortfolioView {
       accounts: figure('bucket', bucket).count,
       outstanding: money(figure('bucket', bucket).amount),
       overdue: money(figure('bucket_overdue', bucket).amount),
+      byKind: byKind('bucket_kind', bucket),
     })),
     funnel: {
       byChannel,
@@ -178,6 +200,7 @@ export function getPortfolio(db: Db): PortfolioView {
         accounts: r.count,
         outstanding: money(r.amount),
         overdue: money(figure('bucket_overdue_month', r.key).amount),
+        byKind: byKind('bucket_kind_month', r.key),
       };
     }),
   };
