@@ -211,8 +211,8 @@ export class PortfolioAccrualDaySchema {
 
 export class LimitReviewInputsSchema {
   @Decimal('0.575', 'Average owed / limit over the quarter, 6 decimals at most') averageUtilization!: string;
-  @Int(0) overdueDays!: number;
-  @Int(0, 'Overdue episodes begun in the quarter') overdueEpisodes!: number;
+  @Int(0, 'Days of the quarter the account ended overdue (end of day, as utilization is read): the day of a cure is not one, so an overdue cured on its first day counts 0') overdueDays!: number;
+  @Int(0, 'Overdue episodes begun in the quarter (any one decreases the limit)') overdueEpisodes!: number;
   @Int(0) statementsDue!: number;
   @Int(0, 'Statements whose minimum was met by the due date') statementsPaidOnTime!: number;
   @Int(650) payScore!: number;
