@@ -37,7 +37,7 @@ export class ExecuteAccountCommandHandler implements ICommandHandler<ExecuteAcco
 
   async execute({ accountId, command, meta }: ExecuteAccountCommand): Promise<ExecuteResult> {
     const now = await admittedNow(this.clock, this.gate, meta.now);
-    return this.repository.execute(accountId, command, { ...meta, now });
+    return this.gate.run(toShanghai(now).date, () => this.repository.execute(accountId, command, { ...meta, now }));
   }
 }
 
@@ -54,6 +54,10 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
   async execute({ application: a, meta }: SubmitApplicationCommand): Promise<ExecuteResult> {
     const now = await admittedNow(this.clock, this.gate, meta.now);
     const on = toShanghai(now).date;
+    return this.gate.run(on, () => this.submit(a, meta, now, on));
+  }
+
+  private async submit(a: SubmitApplicationCommand['application'], meta: SubmitApplicationCommand['meta'], now: string, on: string): Promise<ExecuteResult> {
     const idNumber = a.idNumber.toUpperCase();
     if (!isValidPrcIdNumber(idNumber, on)) {
       throw new DomainError('INVALID_ID_NUMBER', 'idNumber must be an 18-character PRC resident ID number with a valid check character and a real birth date, not after the application date', { field: 'idNumber' });

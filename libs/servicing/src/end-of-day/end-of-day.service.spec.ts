@@ -1,6 +1,7 @@
 import { MemoryEventStore } from '@ledger/event-store';
 import { FixedClock } from '../clock/fixed-clock.testing';
 import type { AccountRepository } from '../repository/account-repository';
+import { BusinessDayGate } from './business-day-gate';
 import type { EndOfDaySchedule } from './end-of-day.service';
 import { EndOfDayService } from './end-of-day.service';
 
@@ -29,6 +30,31 @@ describe('EndOfDayService', () => {
     expect(visits).toEqual(['acc-1', 'acc-2']);
     // Once it has ended, the date is closed, not running: asking again reads its report.
     expect(await service.close('2026-01-05', 'operator:a')).toMatchObject({ alreadyClosed: true, position: a.position });
+  });
+
+  it('waits for the commands of its day admitted before it, and refuses one of its day that comes while it runs', async () => {
+    const store = new MemoryEventStore();
+    const gate = new BusinessDayGate(store);
+    const steps: string[] = [];
+    const schedule = {
+      catchUp: async () => void steps.push('schedule caught up'),
+      accountsDue: async (_date: string, _limit: number, after: string | null) => (after === null ? ['acc-1'] : []),
+    };
+    const repository = { execute: async () => ({ events: [] }) };
+    const service = new EndOfDayService(store, repository as unknown as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'), 4, gate);
+    let release!: () => void;
+    const waiting = gate.run('2026-01-05', () => new Promise<void>((resolve) => (release = resolve)).then(() => void steps.push('command of the 5th appended')));
+    // A command of the next day, which never finishes here, is not one the close waits for.
+    void gate.run('2026-01-06', () => new Promise<void>(() => undefined));
+
+    const closing = service.close('2026-01-05', 'operator:a');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(steps).toEqual([]);
+    await expect(gate.run('2026-01-05', async () => steps.push('late command'))).rejects.toMatchObject({ code: 'BUSINESS_DAY_NOT_CLOSED', toClose: '2026-01-05' });
+    release();
+    await waiting;
+    expect(await closing).toMatchObject({ businessDate: '2026-01-05', accounts: 1, alreadyClosed: false });
+    expect(steps).toEqual(['command of the 5th appended', 'schedule caught up']);
   });
 
   it('names a close begun and not finished, while it runs and after it failed, until the day closes', async () => {

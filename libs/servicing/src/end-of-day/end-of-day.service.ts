@@ -13,6 +13,9 @@
  *   finds its day begun counts the accounts done before (their events under `eod:<date>`, after that
  *   mark in the log) into the day's `accounts` and `counts`, which are then the day's whole work.
  * - In order: a day is closed only after the day before, and only once the business clock has passed it.
+ * - After the day's commands: those of the day admitted before the close and still waiting their turn on
+ *   their account are recorded first, and one of the day that comes during it is refused
+ *   (`BusinessDayGate.closing`).
  */
 import { v5 as uuidv5 } from 'uuid';
 import { addDays, type CreditAccountEvent, isValidDate } from '@ledger/credit';
@@ -160,11 +163,23 @@ export class EndOfDayService {
       throw new EndOfDayError('BUSINESS_DAY_NOT_OVER', `business day ${date} is not over: the business clock says ${this.clock.now()}`, { businessDate: date, now: this.clock.now() });
     }
     if (last.date === null) await this.assertFirstClose(date, today);
+    try {
+      // The commands of the day admitted and still waiting their turn come first: an account one of them
+      // makes due today (activated on a month end) is then among the accounts the schedule gives.
+      await this.gate?.closing(date);
+      return await this.closeAdmitted(date, actor, last.revision);
+    } finally {
+      this.gate?.closeEnded(date);
+    }
+  }
+
+  /** Closes `date` once the checks have passed and no command of it is in flight. */
+  private async closeAdmitted(date: string, actor: string, lastRevision: bigint | 'no_stream'): Promise<EndOfDayReport> {
     const before = await this.begin(date, actor);
     const counts: Record<string, number> = { ...before.counts };
     const accounts = before.accounts.size + (await this.processAccounts(date, actor, counts, before.accounts));
     const data: BusinessDayClosedData = { businessDate: date, closedAt: this.clock.now(), accounts, counts };
-    const result = await this.store.append(BUSINESS_DAYS_STREAM, last.revision, [
+    const result = await this.store.append(BUSINESS_DAYS_STREAM, lastRevision, [
       { id: uuidv5(`business-day|${date}`, BUSINESS_DAY_NAMESPACE), type: 'BusinessDayClosed', schemaVersion: 1, data, metadata: { actor, businessDate: date, commandId: `eod:${date}` } },
     ]);
     this.gate?.noteClosed(date);
