@@ -218,10 +218,25 @@ export class LedgerVerifier {
     }
     if (!row.stream.startsWith(ACCOUNT_STREAM_PREFIX)) return;
     const where = eventWhere(row);
+    this.checkDatedAfterClose(row, where);
     this.checkChain(row, where, dataJson);
     for (const [path, value] of overPreciseAmounts(row.data)) {
       this.findings.push(finding('AMOUNT_PRECISION', `${path} = ${value} has more than 2 decimals`, { ...where, field: path, actual: value }));
     }
+  }
+
+  /**
+   * An account's event dated a business day already closed when it was recorded: that day's end of day
+   * (its statement, its due date) was decided without it. End of day waits for the commands of its day
+   * and refuses later ones (`BusinessDayGate`), so none should be.
+   */
+  private checkDatedAfterClose(row: LogRow, where: ReturnType<typeof eventWhere>): void {
+    const lastClosed = this.closes.at(-1)?.date;
+    const date = row.metadata.businessDate;
+    if (lastClosed === undefined || typeof date !== 'string' || date > lastClosed) return;
+    this.findings.push(
+      finding('DATED_AFTER_CLOSE', `the event is dated ${date} and was recorded after business day ${lastClosed} closed: that day's end of day was decided without it`, { ...where, field: 'metadata.businessDate', expected: `after ${lastClosed}`, actual: date }),
+    );
   }
 
   /**
