@@ -194,6 +194,18 @@ describe('the HTTP contract', () => {
     expect(reused.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('takes refunds whose draw and refund ids join alike as two refunds, and a retry of either as its retry', async () => {
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('RJ', '50.00')).expect(201);
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('RJ:Y', '50.00')).expect(201);
+    // Refund Y:R of draw RJ and refund R of draw RJ:Y: "RJ:Y:R" both ways.
+    const first = await ledger.http.post(`/accounts/${account}/draws/RJ/refunds`).send({ refundId: 'Y:R', amount: '10.00' });
+    const second = await ledger.http.post(`/accounts/${account}/draws/${encodeURIComponent('RJ:Y')}/refunds`).send({ refundId: 'R', amount: '10.00' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.events).toEqual([expect.objectContaining({ type: 'DrawRefunded', data: expect.objectContaining({ drawId: 'RJ:Y', refundId: 'R' }) })]);
+    const retry = await ledger.http.post(`/accounts/${account}/draws/${encodeURIComponent('RJ:Y')}/refunds`).send({ refundId: 'R', amount: '10.00' });
+    expect(retry.body).toMatchObject({ replayed: true, position: second.body.position });
+  });
+
   it('answers 422 with the domain code when a product rule refuses a command', async () => {
     const res = await ledger.http.post(`/accounts/${account}/draws/nope/installments`).send({ periods: 3 });
     expect(res.status).toBe(404);

@@ -67,7 +67,7 @@ export class AccountCommandsController {
   @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Merchant refund of all or part of a draw; reduces the draw own principal' })
   refund(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: RefundDto, @Req() req: FastifyRequest) {
-    return this.run(req, id, `POST draws/${drawId}/refunds`, body, { type: 'RefundDraw', drawId, refundId: body.refundId, amount: body.amount }, `refund:${drawId}:${body.refundId}`);
+    return this.run(req, id, `POST draws/${drawId}/refunds`, body, { type: 'RefundDraw', drawId, refundId: body.refundId, amount: body.amount }, refundCommandId(drawId, body.refundId));
   }
 
   @Post('draws/:drawId/installments')
@@ -161,3 +161,13 @@ export class AccountCommandsController {
 }
 
 export type { CreditAccountCommand };
+
+/**
+ * A refund's command id: one per draw and refund id. Ids may hold ':', so `refund:<draw>:<refund>` named
+ * refund `Y:R` of draw `X` and refund `R` of draw `X:Y` alike (the second was refused as the first's
+ * retry). That form is kept for draws without ':' (the ids such refunds were recorded under, which their
+ * retries must find), and `refund:<draw>/<refund>` names the rest: no id holds '/'.
+ */
+function refundCommandId(drawId: string, refundId: string): string {
+  return drawId.includes(':') ? `refund:${drawId}/${refundId}` : `refund:${drawId}:${refundId}`;
+}
