@@ -40,8 +40,8 @@ const EXPORT_IDLE_MS = 60_000;
 type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 @ApiTags('queries')
-@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer)' })
-@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once' })
+@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' })
+@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' })
 @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND' })
 @ApiExtraModels(...READ_EXTRA_MODELS)
 @Controller()

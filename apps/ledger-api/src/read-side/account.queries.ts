@@ -100,8 +100,13 @@ export class GetPortfolioAccrualsQuery extends ReadQuery<PortfolioAccrualDay[]> 
   }
 }
 
+/**
+ * Strong: waits for the events appended before the query, or with `after` for that position. Eventual:
+ * reads at once, or with `after` once that position is applied, as strong then does (a client reading
+ * its own write asks for no more; `after` was ignored with eventual until the forty-third round).
+ */
 async function settle(readModels: ReadModels, consistency: Consistency): Promise<void> {
-  if (!consistency.eventual) await readModels.consistent(consistency.after);
+  if (!consistency.eventual || consistency.after !== undefined) await readModels.consistent(consistency.after);
   else readModels.assertOfThisLog();
 }
 
