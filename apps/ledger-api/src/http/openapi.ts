@@ -45,7 +45,7 @@ export class CommandAnswerSchema {
   @ApiProperty({ description: 'true when this answers a retry of a command already taken (nothing was appended)' }) replayed!: boolean;
   @ApiProperty({ example: '120433', description: "Global log position of the command's last event: pass it as `?after=` to a query to read your own write" }) position!: string;
   @ApiProperty({ type: [CommandEventSchema], description: 'The events the command appended, in order (those of the first time, on a retry)' }) events!: CommandEventSchema[];
-  @ApiProperty({ type: AccountSummarySchema }) account!: AccountSummarySchema;
+  @ApiProperty({ type: AccountSummarySchema, description: "The account after the command; on a retry (`replayed`), the account as it stands now, which later commands may have moved since the first answer: the events and position are the first answer's, the figures are today's" }) account!: AccountSummarySchema;
 }
 
 export class DrawAnswerSchema extends CommandAnswerSchema {
