@@ -151,4 +151,20 @@ describe('readiness of an API whose projections run in a separate projector', ()
     await runner.waitFor(await ledger.app.get(EventStore).headPosition(), 5_000);
     expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('external');
   });
+
+  it('says stalled, not only behind, once the projector has left the read models far behind for 30 s', async () => {
+    const health = ledger.app.get(LedgerHealth);
+    let now = Date.now();
+    health.now = () => now;
+    const runner = ledger.app.get(ReadModels).runner;
+    await runner.stop();
+    const account = (await ledger.http.get('/accounts?limit=1&consistency=eventual')).body.items[0].accountId;
+    for (let i = 0; i < 6; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`far-${i}`, '1.00')).expect(201);
+    expect((await ledger.http.get('/health/ready').expect(503)).body.error.projections).toMatchObject({ state: 'behind', error: null });
+    now += PROJECTOR_STALL_MS;
+    expect((await ledger.http.get('/health/ready').expect(503)).body.error.projections).toMatchObject({ state: 'stalled', error: expect.stringContaining('is it running?') });
+    await runner.start();
+    await runner.waitFor(await ledger.app.get(EventStore).headPosition(), 5_000);
+    expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('external');
+  });
 });

@@ -97,7 +97,9 @@ export class LedgerHealth {
     if (refused) return { state: 'failed', ok: false, running: false, error: refused.message, maxLag, lag };
     const error = runner.lastError?.message ?? null;
     const verdict = projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external');
-    if (!enabled && verdict.ok && this.stalled(lag)) {
+    // Stalled whatever the lag: a projector that is down leaves the read models behind by more and more,
+    // and past LEDGER_READY_MAX_LAG `behind` alone would not ask whether it runs at all.
+    if (!enabled && this.stalled(lag)) {
       return { state: 'stalled', ok: false, running: false, error: `the read models are behind the log and the projector has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more: is it running?`, maxLag, lag };
     }
     return { ...verdict, running: followingLog(runner, undefined), error, maxLag, lag };
