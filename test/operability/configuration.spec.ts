@@ -96,6 +96,13 @@ describe('the configuration', () => {
     expect([manual.variable, manual.message]).toEqual(['LEDGER_CLOCK', expect.stringContaining('production runs on the system clock')]);
   });
 
+  it('refuses the memory store in production, which loses the log when the process ends', () => {
+    const secrets = { NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001' };
+    const memory = refusal({ ...secrets, LEDGER_STORE: 'memory' });
+    expect([memory.variable, memory.message]).toEqual(['LEDGER_STORE', expect.stringContaining('production runs on sqlite')]);
+    expect(loadConfig({ LEDGER_STORE: 'memory' }).store).toBe('memory');
+  });
+
   it('runs the projections in a worker thread with LEDGER_PROJECTIONS=worker, and never on the memory store', () => {
     expect(loadConfig({ LEDGER_PROJECTIONS: 'worker' })).toMatchObject({ projections: false, projectionsWorker: true });
     expect(loadConfig({ LEDGER_PROJECTIONS: '0' })).toMatchObject({ projections: false, projectionsWorker: false });

@@ -106,6 +106,9 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   if (production && clock === 'manual') {
     throw new ConfigError('LEDGER_CLOCK', 'manual is for demos, simulation and tests: it starts at a fixed date, runs no end of day by itself and lets an operator key set business time; production runs on the system clock (unset LEDGER_CLOCK, or set it to system)');
   }
+  if (production && store === 'memory') {
+    throw new ConfigError('LEDGER_STORE', 'memory keeps the event log in the process and loses it when the process ends: it is for tests and demos; production runs on sqlite (the default) or eventstoredb');
+  }
   const clockStart = env.LEDGER_CLOCK_START || '2026-01-01T09:00:00+08:00';
   if (!isValidDateTime(clockStart)) throw new ConfigError('LEDGER_CLOCK_START', `must be an ISO date-time with an offset, got ${JSON.stringify(clockStart)}`);
   const idHashKey = env.LEDGER_ID_HASH_KEY || (production ? '' : DEVELOPMENT_ID_HASH_KEY);
