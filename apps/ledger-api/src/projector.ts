@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   let config: LedgerConfig;
   try {
     config = loadConfig();
-    assertLedgerFiles(config);
+    assertLedgerFiles(config, { projector: true });
   } catch (error) {
     exitOnConfigError(error);
   }

@@ -55,4 +55,40 @@ describe('the files a ledger process opens', () => {
     expect(refusal({ LEDGER_SQLITE_PATH: join(dir, 'plain-file', 'ledger.sqlite') })).toMatch(/^LEDGER_SQLITE_PATH: cannot create .*plain-file[/\\]ledger\.sqlite: .*plain-file is a file, not a folder/);
     expect(refusal({ LEDGER_SQLITE_PATH: dir })).toMatch(/^LEDGER_SQLITE_PATH: .* is a folder, not a file/);
   });
+
+  describe('a file the process will write and cannot (restored or rebuilt as another user)', () => {
+    const log = () => join(dir, 'ledger.sqlite');
+    const readModels = () => join(dir, 'ledger.read-models.sqlite');
+    /** The check, with access(2) saying no for the paths given (the suite runs as root, which access lets write anything). */
+    const refusalDenying = (denied: string[], env: Record<string, string> = {}, projector = false) => {
+      try {
+        assertLedgerFiles(config(env), { projector, canWrite: (path) => !denied.includes(path) });
+        return null;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+
+    it('stops the start naming the log, its owner and mode, rather than open it read-only', () => {
+      withTables(log(), 'events');
+      expect(refusalDenying([log()])).toMatch(new RegExp(`^LEDGER_SQLITE_PATH: ${log()} is not writable by this process \\(uid \\d+\\): it is owned by uid \\d+ with mode [0-7]{3}`));
+      writeFileSync(`${log()}-wal`, '');
+      expect(refusalDenying([`${log()}-wal`])).toMatch(/^LEDGER_SQLITE_PATH: .*ledger\.sqlite-wal is not writable/);
+      expect(refusalDenying([dir])).toMatch(/^LEDGER_SQLITE_PATH: the folder .* is not writable/);
+      // A new ledger in folders still to be made: the nearest one that exists is where they are made.
+      expect(refusalDenying([dir], { LEDGER_SQLITE_PATH: join(dir, 'new', 'ledger.sqlite') })).toMatch(/^LEDGER_SQLITE_PATH: the folder .* is not writable/);
+      expect(refusalDenying([])).toBeNull();
+    });
+
+    it('asks it of the read models only of a process that writes them', () => {
+      withTables(log(), 'events');
+      withTables(readModels(), 'balances');
+      expect(refusalDenying([readModels()])).toMatch(/^LEDGER_READ_MODEL_PATH: .*ledger\.read-models\.sqlite is not writable/);
+      expect(refusalDenying([readModels()], { LEDGER_PROJECTIONS: 'worker' })).toMatch(/^LEDGER_READ_MODEL_PATH: /);
+      // An API beside a projector reads them; the projector writes them and only reads the log.
+      expect(refusalDenying([readModels()], { LEDGER_PROJECTIONS: '0' })).toBeNull();
+      expect(refusalDenying([log()], {}, true)).toBeNull();
+      expect(refusalDenying([readModels()], {}, true)).toMatch(/^LEDGER_READ_MODEL_PATH: /);
+    });
+  });
 });

@@ -3,9 +3,11 @@
  * there, so a read-model path set to the event log would write thirteen projection tables into the log
  * (and the restore procedure, which deletes the read-model file, would then delete the log), and a log
  * path set to the read models would add an empty event log to them and serve it as ready. A file that
- * cannot be opened stops the start with the variable and the path named, not a stack trace.
+ * cannot be opened stops the start with the variable and the path named, not a stack trace; so does one
+ * the process will write and cannot (a backup restored, or read models rebuilt, as another user): SQLite
+ * opens such a file read-only without a word, and the process reported ready and failed every write.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, type LedgerConfig } from './ledger-config';
@@ -40,8 +42,44 @@ function samePath(a: string, b: string): boolean {
   return real(a) === real(b);
 }
 
-/** Throws a `ConfigError` naming the variable when the event log or the read-model file is not what its variable says. */
-export function assertLedgerFiles(config: LedgerConfig): void {
+/** Whether this process may write `path` (`access(2)`: its user, groups and mode, a read-only mount). */
+function writableByThisProcess(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A file the process will write: it, its `-wal` and `-shm` where they exist, and the folder SQLite makes
+ * them in (the nearest that exists, when the file is new) must be writable by this process.
+ */
+function assertWritable(variable: string, path: string, canWrite: (path: string) => boolean): void {
+  const who = typeof process.getuid === 'function' ? `this process (uid ${process.getuid()})` : 'this process';
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file) || canWrite(file)) continue;
+    const { uid, mode } = statSync(file);
+    throw new ConfigError(variable, `${file} is not writable by ${who}: it is owned by uid ${uid} with mode ${(mode & 0o777).toString(8)} (restored or rebuilt as another user? give it to the user the ledger runs as), and SQLite would open it read-only and fail every write`);
+  }
+  let dir = dirname(resolve(path));
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!canWrite(dir)) throw new ConfigError(variable, `the folder ${dir} is not writable by ${who}: SQLite makes ${path} and its -wal and -shm files there`);
+}
+
+/** What the process writes: the API the log (and the read models when it runs the projections), a projector the read models. */
+export interface LedgerFileWrites {
+  projector?: boolean;
+  /** Whether the process may write a path (tests give their own). */
+  canWrite?: (path: string) => boolean;
+}
+
+/**
+ * Throws a `ConfigError` naming the variable when the event log or the read-model file is not what its
+ * variable says, or is one this process will write and cannot.
+ */
+export function assertLedgerFiles(config: LedgerConfig, writes: LedgerFileWrites = {}): void {
   const readModels = config.store !== 'memory' ? config.readModelPath : null;
   if (config.store === 'sqlite') {
     if (readModels !== null && samePath(config.sqlitePath, readModels)) {
@@ -58,4 +96,8 @@ export function assertLedgerFiles(config: LedgerConfig): void {
       throw new ConfigError('LEDGER_READ_MODEL_PATH', `${readModels} holds an event log: is it the log (LEDGER_SQLITE_PATH)? The read models must be a file of their own`);
     }
   }
+  const canWrite = writes.canWrite ?? writableByThisProcess;
+  if (config.store === 'sqlite' && !writes.projector) assertWritable('LEDGER_SQLITE_PATH', config.sqlitePath, canWrite);
+  // An API beside a projector (LEDGER_PROJECTIONS=0) only reads them.
+  if (readModels !== null && (writes.projector || config.projections || config.projectionsWorker)) assertWritable('LEDGER_READ_MODEL_PATH', readModels, canWrite);
 }
