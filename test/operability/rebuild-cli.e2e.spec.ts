@@ -133,4 +133,16 @@ describe('ledger rebuild --jobs', () => {
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/--projection rebuilds one in one process/);
   });
+
+  it('rebuilds every projection when asked for one on read models that hold nothing, which it left empty', async () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `ledger.read-models.sqlite${suffix}`), { force: true });
+    const run = await ledger(dir, 'rebuild', '--projection', 'balances');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(/^rebuilt balances up to position [1-9]\d* in \d+ ms: the read models at .* held nothing, so every projection was rebuilt, balances among them\n$/);
+    expect(readModels(dir)).toBe(inOne);
+    // Read models that hold the others: balances alone, up to where they stand.
+    const again = await ledger(dir, 'rebuild', '--projection', 'balances');
+    expect(again.stdout).toMatch(/^rebuilt balances up to position [1-9]\d* in \d+ ms\n$/);
+    expect(readModels(dir)).toBe(inOne);
+  });
 });

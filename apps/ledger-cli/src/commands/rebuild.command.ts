@@ -70,6 +70,7 @@ export class RebuildCommand extends CommandRunner {
       }
       const jobs = options.projection !== undefined ? 1 : (options.jobs ?? this.defaultJobs(head));
       let phases = '';
+      let note: string | undefined;
       // The position the read models now stand at: the head a split read, or the one the runner replayed to.
       let position = head;
       if (jobs > 1) phases = ` (${await this.rebuildSplit(store, path, head, jobs)})`;
@@ -85,8 +86,16 @@ export class RebuildCommand extends CommandRunner {
         };
         process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
         try {
-          await runner.rebuild(options.projection, (done, until, unit) => bar.update(done, until, unit));
+          // One projection is replayed up to where the others stand, which keep their rows. Read models
+          // that hold nothing (deleted, or new) stand at 0: the rebuild of one is then a rebuild of all,
+          // or it would replay nothing and leave every table empty.
+          const nothingApplied = options.projection !== undefined && head > 0n && (await runner.lag(head)).every((l) => l.position === 0n);
+          if (nothingApplied) note = `the read models at ${path} held nothing, so every projection was rebuilt, ${options.projection} among them`;
+          await runner.rebuild(nothingApplied ? undefined : options.projection, (done, until, unit) => bar.update(done, until, unit));
           position = runner.processedPosition();
+          if (options.projection !== undefined && !nothingApplied && position < head) {
+            note = `the other projections stand at ${position}, where ${options.projection} now does; the API catches them all up to the log's head (${head}) when it starts`;
+          }
         } finally {
           process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
           bar.stop();
@@ -94,7 +103,7 @@ export class RebuildCommand extends CommandRunner {
         }
       }
       const processes = jobs > 1 ? ` by ${jobs} processes` : '';
-      out(`rebuilt ${options.projection ?? 'every projection'} up to position ${position}${processes} in ${Date.now() - started} ms${phases}`);
+      out(`rebuilt ${options.projection ?? 'every projection'} up to position ${position}${processes} in ${Date.now() - started} ms${phases}${note ? `: ${note}` : ''}`);
     });
   }
 
