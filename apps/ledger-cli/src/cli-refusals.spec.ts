@@ -115,6 +115,14 @@ describe('ledger CLI refusals', () => {
       expect(helpVerify.stdout).toMatch(/--no-read-models/);
     });
 
+    it('shows help on a host whose settings the command itself would refuse (production without its hash key), and refuses the command', async () => {
+      const production = { NODE_ENV: 'production', LEDGER_CLOCK: 'system', LEDGER_ID_HASH_KEY: '' };
+      const [help, top, verify] = await Promise.all([runLedger(dir, ['verify', '--help'], production), runLedger(dir, ['help'], production), runLedger(dir, ['verify'], production)]);
+      expect([help.code, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: ledger verify \[options\]/)]);
+      expect([top.code, top.stdout]).toEqual([0, expect.stringMatching(/^Usage: ledger \[options\] \[command\]/)]);
+      expect([verify.code, verify.stderr]).toEqual([78, 'configuration error: LEDGER_ID_HASH_KEY: must be set to a secret of at least 16 characters in production\n']);
+    });
+
     it('names the files it reads and its exit codes in the top-level help', async () => {
       const help = await ledger('--help');
       expect(help.code).toBe(0);
@@ -164,6 +172,19 @@ describe('ledger CLI refusals', () => {
         stderr: `ledger: ${empty} is not a ledger event log (no events table)\n`,
       });
       expect(readFileSync(empty)).toHaveLength(0);
+    });
+
+    it('a damaged log (pages overwritten, as a copy over an open file leaves it): one line naming the files, no stack', async () => {
+      const damaged = join(dir, 'damaged.sqlite');
+      copyFileSync(log, damaged);
+      const bytes = readFileSync(damaged);
+      // Past the schema's first page: SQLite opens it, and finds it malformed when it reads the events.
+      bytes.fill(0xff, 4096 * 3, Math.min(bytes.length, 4096 * 40));
+      writeFileSync(damaged, bytes);
+      const run = await on(damaged, ['verify', '--no-read-models']);
+      expect(run.code).toBe(3);
+      expectOneLine(run);
+      expect(run.stderr).toMatch(new RegExp(`^ledger: the event log ${damaged} or the read models .* is damaged \\(SQLITE_CORRUPT: .*\\)\\. Find which with .*PRAGMA quick_check`));
     });
 
     it('a file that is not SQLite: one line, no stack', async () => {

@@ -37,8 +37,24 @@ function fail(error: Error): void {
     process.exitCode = error.exitCode;
     return;
   }
-  process.stderr.write(`ledger: ${error.stack ?? error.message}\n`);
+  const damaged = damagedFileMessage(error);
+  process.stderr.write(`ledger: ${damaged ?? error.stack ?? error.message}\n`);
   process.exitCode = 3;
+}
+
+/** The files this run opens, for a message that names them (`damagedFileMessage`). */
+let filesOpened: { log: string | null; readModels: string | null } = { log: null, readModels: null };
+
+/**
+ * SQLite found a file damaged (a copy made over it while a process had it open, a disk fault): one line
+ * naming the files and what to do, not a stack trace. Which of the two it is, `PRAGMA quick_check` on
+ * each says; finding out here would read the whole log.
+ */
+function damagedFileMessage(error: Error): string | null {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return null;
+  const files = [filesOpened.log && `the event log ${filesOpened.log}`, filesOpened.readModels && `the read models ${filesOpened.readModels}`].filter(Boolean).join(' or ');
+  return `${files || 'a ledger file'} is damaged (${code}: ${error.message}). Find which with sqlite3 <file> 'PRAGMA quick_check'; the read models can be deleted (they are rebuilt from the log), a damaged log is restored from a backup (docs/runbook.md, Restore and verify)`;
 }
 
 function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
@@ -61,16 +77,25 @@ function helpOfUnknownCommand(root: CommanderCommand, args: string[]): string[] 
   return root.commands.some((c) => c.name() === name || c.aliases().includes(name)) ? args : [name];
 }
 
+/** Help (or the version) asked for: nothing is opened, so no setting need be right (a production host's hash key, say). */
+function asksForHelp(args: string[]): boolean {
+  return args.length === 0 || args[0] === 'help' || args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V');
+}
+
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`configuration error: ${error.message}\n`);
-    process.exitCode = 78;
-    return;
+    if (asksForHelp(process.argv.slice(2))) config = loadConfig({});
+    else {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exitCode = 78;
+      return;
+    }
   }
+  if (config.store === 'sqlite') filesOpened = { log: config.sqlitePath, readModels: config.readModelPath };
   process.stdout.on('error', (error) => {
     if (!isClosedStdout(error)) throw error;
     process.exit(process.exitCode ?? 0);
