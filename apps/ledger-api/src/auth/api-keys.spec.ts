@@ -50,6 +50,14 @@ describe('API keys', () => {
     expect(() => parseApiKeys(`${secret}:operator`, 'LEDGER_API_KEYS')).not.toThrow(new RegExp(secret));
   });
 
+  it('skips a comment line whole, commas and all, and names the line of an entry it refuses', () => {
+    const ring = parseApiKeys(`# the desk, rotated 2026-12\noperator:desk:${OPERATOR}, auditor:${AUDITOR}\n`, 'LEDGER_API_KEYS_FILE');
+    expect(ring.size).toBe(2);
+    expect(() => parseApiKeys(`# keys\noperator:desk:${OPERATOR}\nauditor:short`, 'LEDGER_API_KEYS_FILE')).toThrow(/^LEDGER_API_KEYS_FILE: line 3: an auditor key is shorter than 16 characters$/);
+    expect(() => parseApiKeys(`operator:desk:${OPERATOR}\nviewer:wall:${AUDITOR},admin:${OPERATOR}`, 'LEDGER_API_KEYS_FILE')).toThrow(/^LEDGER_API_KEYS_FILE: line 2, entry 2: unknown role "admin"/);
+    expect(() => parseApiKeys('viewer:short', 'LEDGER_API_KEYS')).toThrow(/^LEDGER_API_KEYS: entry 1: a viewer key is shorter/);
+  });
+
   it('reads a key file with one entry a line and comments', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ledger-keys-')), 'keys');
     writeFileSync(file, `# the operations desk\noperator:desk:${OPERATOR}\n\nauditor:${AUDITOR}\n`);

@@ -57,18 +57,36 @@ export class ApiKeyRing {
 }
 
 /**
+ * The entries of a keys text, each with where it is: split at line ends and commas. A line that begins
+ * with `#` is a comment whole, commas and all; an entry that begins with `#` is skipped too. Where the
+ * text has several lines, `at` names the line (and the entry on it, where it has several).
+ */
+function keyEntries(text: string): { entry: string; at: string }[] {
+  const lines = text.split('\n');
+  const entries: { entry: string; at: string }[] = [];
+  let counted = 0;
+  for (const [l, line] of lines.entries()) {
+    if (line.trim().startsWith('#')) continue;
+    const parts = line.split(',');
+    for (const [i, part] of parts.entries()) {
+      const entry = part.trim();
+      if (entry === '' || entry.startsWith('#')) continue;
+      counted++;
+      const at = lines.length === 1 ? `entry ${counted}` : parts.length === 1 ? `line ${l + 1}` : `line ${l + 1}, entry ${i + 1}`;
+      entries.push({ entry, at });
+    }
+  }
+  return entries;
+}
+
+/**
  * Parses `role:key` and `role:name:key` entries separated by commas or new lines. The name defaults to
  * the role and a short fingerprint of the key, so events can say which key acted without revealing it.
  */
 export function parseApiKeys(text: string, source: string, ring = new ApiKeyRing()): ApiKeyRing {
-  const entries = text
-    .split(/[,\n]/)
-    .map((e) => e.trim())
-    .filter((e) => e !== '' && !e.startsWith('#'));
   const names = new Set<string>();
   const digests = new Set<string>();
-  for (const [index, entry] of entries.entries()) {
-    const at = `entry ${index + 1}`;
+  for (const { entry, at } of keyEntries(text)) {
     const parts = entry.split(':');
     if (parts.length < 2) throw new ConfigError(source, `${at}: each entry must be role:key or role:name:key`);
     const role = parts[0] as Role;
@@ -80,7 +98,7 @@ export function parseApiKeys(text: string, source: string, ring = new ApiKeyRing
     // A key may itself hold colons: with three or more parts the second is the name and the rest the key.
     const key = parts.length === 2 ? parts[1] : parts.slice(2).join(':');
     if (key.length < MIN_KEY_LENGTH)
-      throw new ConfigError(source, `${at}: a ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
+      throw new ConfigError(source, `${at}: ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} key is shorter than ${MIN_KEY_LENGTH} characters`);
     const name = parts.length >= 3 ? parts[1] : `${role}-${digest(key).toString('hex').slice(0, 8)}`;
     // The name is written into every command's metadata for good: a secret there would be published.
     if (SECRET_LIKE.test(name))
