@@ -9,10 +9,12 @@ import { Writable } from 'node:stream';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventStore } from '@ledger/event-store';
+import { ProjectionLagTimeoutError } from '@ledger/projections';
 import request from 'supertest';
 import { AccountRepository, BusinessClock, loadConfig, PortfolioSimulator } from '@ledger/servicing';
 import { createApp, initApp } from '../../apps/ledger-api/src/bootstrap';
 import { demoLeftShort, generateDemoPortfolio } from '../../apps/ledger-api/src/demo/demo-portfolio';
+import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
 import { idNumber } from '../support/id-numbers';
 import { application, draw } from '../support/ledger-app';
 
@@ -219,6 +221,21 @@ describe('an unexpected failure', () => {
     });
     expect((requestLines[0].err as { stack?: unknown }).stack).toEqual(expect.stringContaining('failed with status code 500'));
     expect(typeof requestLines[0].responseTime).toBe('number');
+  });
+});
+
+describe('a 503 that reports a state of the ledger, not a failure', () => {
+  it('is logged at warn with its code and message, no stack (a read waiting on read models that are behind)', async () => {
+    const logs = new CapturedLogs();
+    const ledger = await startObserved(logs);
+    try {
+      ledger.app.get(ReadModels).consistent = () => Promise.reject(new ProjectionLagTimeoutError(10n, 5n, 5_000));
+      await ledger.http().get('/portfolio').set('X-Request-Id', 'req-behind-0001').expect(503);
+    } finally {
+      await ledger.close();
+    }
+    const line = logs.lines.find((l) => l.context === 'Errors');
+    expect(line).toMatchObject({ level: 'warn', reqId: 'req-behind-0001', msg: 'READ_MODELS_BEHIND: the read models did not catch up in time; retry, or read with consistency=eventual' });
   });
 });
 

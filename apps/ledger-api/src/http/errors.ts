@@ -126,6 +126,9 @@ function methodNotAllowed(exception: unknown, request: FastifyRequest | undefine
   return { status: 405, body: { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not a method of ${path}: it takes ${allowed.join(', ')}`, details: [{ allowed }] } };
 }
 
+/** The 503s that answer a state the ledger is in, not a failure: logged at warn without a stack. */
+const EXPECTED_UNAVAILABLE = new Set(['READ_MODELS_BEHIND', 'END_OF_DAY_STOPPED', 'PROJECTIONS_UNAVAILABLE', 'READ_MODELS_AHEAD_OF_LOG']);
+
 const INTERNAL_ERROR: ErrorBody = { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] };
 
 @Catch()
@@ -140,7 +143,12 @@ export class ErrorFilter implements ExceptionFilter {
     // The request log is on the Node request (`logRequest`); Fastify's request, which wraps it, has a
     // `log` of its own. A middleware's failure is handed over with the Node request itself.
     const node = (request && 'raw' in request ? request.raw : request) as { log?: RequestLog } | undefined;
-    if (status >= 500) this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {});
+    if (status >= 500) {
+      // A state the ledger reports as it should (the read models behind, a stop under way) is a warning
+      // with its message, once a request; a failure is an error with its stack.
+      if (EXPECTED_UNAVAILABLE.has(body.error)) this.log(`${body.error}: ${body.message}`, node ?? {}, 'warn');
+      else this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {}, 'error');
+    }
     // A middleware's failure comes with the Node response, which has no `status` or `send`.
     if (response instanceof ServerResponse) {
       if (!response.headersSent) response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
@@ -156,9 +164,9 @@ export class ErrorFilter implements ExceptionFilter {
    * logging hook gave the request a log bound to that id (`logRequest`). The line is the one Nest's logger
    * would write through nestjs-pino (context `Errors`).
    */
-  private log(message: string, request: { log?: RequestLog }): void {
-    if (request.log) request.log.error({ context: 'Errors' }, message);
-    else this.logger.error(message);
+  private log(message: string, request: { log?: RequestLog }, level: 'error' | 'warn'): void {
+    if (request.log) request.log[level]({ context: 'Errors' }, message);
+    else this.logger[level](message);
   }
 }
 

@@ -134,6 +134,7 @@ type Level = 'info' | 'warn' | 'error';
 /** What a request's handlers may log through `req.log`. */
 export interface RequestLog {
   error(object: object, message: string): void;
+  warn(object: object, message: string): void;
 }
 
 /** A request's line: `info` for an answer, `warn` for a refusal (4xx), `error` for a failure (5xx or a broken response). */
@@ -150,13 +151,16 @@ function levelOf(statusCode: number, failed: boolean): Level {
  * pino-http built two child loggers per request whatever the level (one of them serializing and
  * redacting the request), about 6% of the CPU of an HTTP command.
  *
- * `req.log` writes an error line bound to the request id (the error filter writes with it); the child
- * logger it needs is built only then.
+ * `req.log` writes an error or warning line bound to the request id (the error filter writes with it);
+ * the child logger it needs is built only then.
  */
 export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const started = Date.now();
   const id = requestId(req, res);
-  const log: RequestLog = { error: (object, message) => logger.child({ reqId: id }).error(object, message) };
+  const log: RequestLog = {
+    error: (object, message) => logger.child({ reqId: id }).error(object, message),
+    warn: (object, message) => logger.child({ reqId: id }).warn(object, message),
+  };
   (req as unknown as { log: RequestLog }).log = log;
   const routed = req as RoutedRequest;
   // The original URL's path, which routing leaves as it is: taken once.

@@ -54,7 +54,7 @@ export class SystemClock extends BusinessClock {
     return shanghaiIso(new Date());
   }
   async set(): Promise<string> {
-    throw new ClockError('CLOCK_NOT_MANUAL', 'the business clock follows the system clock; start with LEDGER_CLOCK=manual to set it');
+    throw new ClockError('CLOCK_NOT_MANUAL', 'the business clock follows the system clock (LEDGER_CLOCK=system) and is not set by hand: end of day closes each day by itself after midnight (a manual clock is for demos and tests; production refuses it)');
   }
 }
 
