@@ -100,7 +100,13 @@ async function backup(source, destination, options = {}) {
       throw new Error(`${source} is not a ledger event log (no events table)`);
     }
     target = destinationFile(source, destination);
-    fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    } catch (error) {
+      // The default folder is ./backups under the working directory, which a container may not let one write.
+      const hint = destination === undefined ? ` (the default, ./backups under ${process.cwd()}): name a destination, such as a folder on the data volume: node scripts/backup.js ${source} /data/backups/` : '';
+      throw new Error(`cannot create the folder ${path.dirname(path.resolve(target))}${hint} (${error.code ?? error.message})`);
+    }
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new Error(`${target} is a directory`);
     temporary = `${target}.partial-${process.pid}`;
     partials.add(temporary);
@@ -131,6 +137,19 @@ module.exports = { backup, inspect };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`Usage: node scripts/backup.js [--read-models] [source.sqlite] [destination.sqlite | directory/]
+
+Online backup of a ledger SQLite file while the ledger runs. The source defaults to LEDGER_SQLITE_PATH
+(with --read-models, LEDGER_READ_MODEL_PATH), else ./data/ledger.sqlite; the destination to
+./backups/<name>-<UTC timestamp>.sqlite under the working directory, and a directory gets that name
+inside it. The copy is checked (PRAGMA integrity_check) before it is renamed into place. Prints one JSON
+line: destination, bytes, and events and head (read models: projections and position).
+
+Exit codes: 0 done, 1 failed, 2 a usage error. See docs/runbook.md, "Back up".
+`);
+    process.exit(0);
+  }
   const readModels = args.includes('--read-models');
   const positional = args.filter((arg) => arg !== '--read-models');
   const unknown = positional.find((arg) => arg.startsWith('-'));

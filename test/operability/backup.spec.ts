@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -122,5 +122,24 @@ describe('the online SQLite backup', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('backup failed: no database at');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('says how to name a destination when its default folder cannot be made (a container whose working directory is not writable)', async () => {
+    const source = join(dir, 'ledger.sqlite');
+    const store = new SqliteEventStore(source);
+    await store.append('s-1', 'no_stream', [event('s-1', 1)]);
+    await store.close();
+    // A file where ./backups would go: mkdir fails for root too, as EACCES does for the image's user.
+    const cwd = join(dir, 'app');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, 'backups'), '');
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts/backup.js'), source], { encoding: 'utf8', cwd });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`backup failed: cannot create the folder ${join(cwd, 'backups')} (the default, ./backups under ${cwd}): name a destination, such as a folder on the data volume: node scripts/backup.js ${source} /data/backups/ (EEXIST)\n`);
+  });
+
+  it('prints its usage for --help, exit 0', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts/backup.js'), '--help'], { encoding: 'utf8' });
+    expect([run.status, run.stdout.split('\n')[0]]).toEqual([0, 'Usage: node scripts/backup.js [--read-models] [source.sqlite] [destination.sqlite | directory/]']);
   });
 });
