@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CommandFactory, CommandRunnerService, type CommandRunner } from 'nest-commander';
-import { ConfigError, loadConfig } from '@ledger/servicing';
+import { ConfigError, damagedFileNote, loadConfig } from '@ledger/servicing';
 import { CliModule } from './cli.module';
 import { CliError } from './output';
 import { throwUsageErrors } from './usage-errors';
@@ -42,19 +42,12 @@ function fail(error: Error): void {
   process.exitCode = 3;
 }
 
-/** The files this run opens, for a message that names them (`damagedFileMessage`). */
-let filesOpened: { log: string | null; readModels: string | null } = { log: null, readModels: null };
+/** The files this run opens, for a message that names them (`damagedFileNote`). */
+let filesOpened: Parameters<typeof damagedFileNote>[1] | undefined;
 
-/**
- * SQLite found a file damaged (a copy made over it while a process had it open, a disk fault): one line
- * naming the files and what to do, not a stack trace. Which of the two it is, `PRAGMA quick_check` on
- * each says; finding out here would read the whole log.
- */
+/** SQLite found a file damaged: one line naming the files and what to do, not a stack trace. */
 function damagedFileMessage(error: Error): string | null {
-  const code = (error as { code?: unknown }).code;
-  if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return null;
-  const files = [filesOpened.log && `the event log ${filesOpened.log}`, filesOpened.readModels && `the read models ${filesOpened.readModels}`].filter(Boolean).join(' or ');
-  return `${files || 'a ledger file'} is damaged (${code}: ${error.message}). Find which with sqlite3 <file> 'PRAGMA quick_check'; the read models can be deleted (they are rebuilt from the log), a damaged log is restored from a backup (docs/runbook.md, Restore and verify)`;
+  return filesOpened === undefined ? null : damagedFileNote(error, filesOpened);
 }
 
 function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
@@ -95,7 +88,7 @@ async function main(): Promise<void> {
       return;
     }
   }
-  if (config.store === 'sqlite') filesOpened = { log: config.sqlitePath, readModels: config.readModelPath };
+  filesOpened = config;
   process.stdout.on('error', (error) => {
     if (!isClosedStdout(error)) throw error;
     process.exit(process.exitCode ?? 0);

@@ -13,7 +13,7 @@
  * `stop` request.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LedgerConfig } from '@ledger/servicing';
+import { damagedFileNote, type LedgerConfig } from '@ledger/servicing';
 import { AuditAnchorScheduler } from '@ledger/servicing/audit';
 import { openProjectorRunner, rebuildProgressLine } from './projector-runner';
 
@@ -40,7 +40,8 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
     data.config,
     {
       retryAfterMs: data.retryAfterMs,
-      onError: (error) => send({ type: 'failed', message: error.message }),
+      // A damaged file is named, with what to do: SQLite's own message names none.
+      onError: (error) => send({ type: 'failed', message: damagedFileNote(error, data.config) ?? error.message }),
       onCommitted: (position) => send({ type: 'committed', position: position.toString() }),
       onReplayCommitted: (accounts) => send({ type: 'replayed', accounts }),
       onReplaying: (replaying) => send({ type: 'replaying', replaying }),
@@ -80,7 +81,7 @@ if (parentPort) {
   const port = parentPort;
   run(port, workerData as ProjectionsWorkerData).catch((error: Error) => {
     // Not started at all (the store or the read-model file would not open): the host sees the exit.
-    port.postMessage({ type: 'failed', message: `could not start: ${error.message}` } satisfies WorkerMessage);
+    port.postMessage({ type: 'failed', message: `could not start: ${damagedFileNote(error, (workerData as ProjectionsWorkerData).config) ?? error.message}` } satisfies WorkerMessage);
     process.exit(1);
   });
 }

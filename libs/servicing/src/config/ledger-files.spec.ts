@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from './ledger-config';
-import { assertLedgerFiles } from './ledger-files';
+import { assertLedgerFiles, damagedFileNote } from './ledger-files';
 
 describe('the files a ledger process opens', () => {
   let dir: string;
@@ -90,5 +90,17 @@ describe('the files a ledger process opens', () => {
       expect(refusalDenying([log()], {}, true)).toBeNull();
       expect(refusalDenying([readModels()], {}, true)).toMatch(/^LEDGER_READ_MODEL_PATH: /);
     });
+  });
+
+  it('names the files a damaged-database error may be about, and what to do, and nothing for other errors', () => {
+    const corrupt = Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+    const sqlite = config({});
+    expect(damagedFileNote(corrupt, sqlite)).toBe(
+      `the event log ${sqlite.sqlitePath} or the read models ${sqlite.readModelPath} is damaged (SQLITE_CORRUPT: database disk image is malformed). Find which with sqlite3 <file> 'PRAGMA quick_check'; the read models can be deleted (they are rebuilt from the log), a damaged log is restored from a backup (docs/runbook.md, Restore and verify)`,
+    );
+    // On EventStoreDB the only SQLite file is the read models.
+    expect(damagedFileNote(corrupt, { ...sqlite, store: 'eventstoredb' })).toMatch(/^the read models .* is damaged/);
+    expect(damagedFileNote(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }), sqlite)).toBeNull();
+    expect(damagedFileNote(null, sqlite)).toBeNull();
   });
 });

@@ -101,3 +101,15 @@ export function assertLedgerFiles(config: LedgerConfig, writes: LedgerFileWrites
   // An API beside a projector (LEDGER_PROJECTIONS=0) only reads them.
   if (readModels !== null && (writes.projector || config.projections || config.projectionsWorker)) assertWritable('LEDGER_READ_MODEL_PATH', readModels, canWrite);
 }
+
+/**
+ * What to tell an operator when SQLite finds a ledger file damaged (a copy made over it while a process
+ * had it open, a disk fault): which files it may be and what to do, or null for any other error. Which
+ * of the two, `PRAGMA quick_check` on each says; finding out here would read the whole log.
+ */
+export function damagedFileNote(error: unknown, config: Pick<LedgerConfig, 'store' | 'sqlitePath' | 'readModelPath'>): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return null;
+  const files = config.store === 'sqlite' ? `the event log ${config.sqlitePath} or the read models ${config.readModelPath}` : `the read models ${config.readModelPath}`;
+  return `${files} is damaged (${code}: ${(error as Error).message}). Find which with sqlite3 <file> 'PRAGMA quick_check'; the read models can be deleted (they are rebuilt from the log), a damaged log is restored from a backup (docs/runbook.md, Restore and verify)`;
+}
