@@ -1,6 +1,6 @@
-import { EventStore, StoreUnavailableError } from '@ledger/event-store';
+import { EventStore, SqliteEventStore, StoreUnavailableError } from '@ledger/event-store';
 import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
-import { LedgerHealth, PROJECTOR_STALL_MS } from '../../apps/ledger-api/src/observability/ledger-health';
+import { LedgerHealth, PROJECTOR_STALL_MS, WRITE_FAILURE_UNREADY_MS } from '../../apps/ledger-api/src/observability/ledger-health';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 
 describe('health with the projections in the API process', () => {
@@ -90,6 +90,36 @@ describe('health with the projections in the API process', () => {
     } finally {
       spy.mockRestore();
     }
+    await ledger.http.get('/health/ready').expect(200);
+  });
+
+  it('is unready for a while after a write the store refused (the disk full), naming the file, and ready again once one succeeds', async () => {
+    const store = ledger.app.get(EventStore) as SqliteEventStore;
+    const health = ledger.app.get(LedgerHealth);
+    const account = await openAccount(ledger, '1988-03-09', 22);
+    // The file may grow no further: SQLite answers SQLITE_FULL, as it does on a full disk.
+    store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true })}`);
+    let refused: { status: number; body: { error: string } } | undefined;
+    for (let i = 0; i < 500 && refused === undefined; i++) {
+      const answer = await ledger.http.post(`/accounts/${account}/draws`).send(draw(`full-${i}`, '1.00'));
+      if (answer.status !== 201) refused = answer;
+    }
+    try {
+      expect(refused).toMatchObject({ status: 503, body: { error: 'STORE_UNAVAILABLE' } });
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.error.store).toMatchObject({ status: 'down', kind: 'sqlite' });
+      expect(ready.body.error.store.error).toMatch(/^the last write failed \d+ s ago and none has succeeded since: commit to .*ledger\.sqlite failed: SQLITE_FULL: database or disk is full \(the disk, or a file-size limit, full\?/);
+      // Past the window, ready again (no probe writes: only traffic can tell whether the cause is gone).
+      const now = health.now;
+      health.now = () => now() + WRITE_FAILURE_UNREADY_MS;
+      await ledger.http.get('/health/ready').expect(200);
+      health.now = now;
+      await ledger.http.get('/health/ready').expect(503);
+    } finally {
+      store.db.pragma('max_page_count = 4294967294');
+    }
+    // Room again: the next write succeeds, and the instance is ready at once.
+    await ledger.http.post(`/accounts/${account}/draws`).send(draw('full-after', '1.00')).expect(201);
     await ledger.http.get('/health/ready').expect(200);
   });
 

@@ -200,6 +200,14 @@ export abstract class EventStore {
   abstract headPosition(): Promise<bigint>;
 
   /**
+   * The last write's failure, while no write has succeeded since (the disk full, the file not writable):
+   * when it happened and what it was, the file named. A store that cannot tell says undefined.
+   */
+  lastWriteFailure(): { at: number; message: string } | undefined {
+    return undefined;
+  }
+
+  /**
    * The streams whose first event is at or before `until` in the global log, in the order of those
    * first events; with `prefix`, only those whose name starts with it. This default reads the log; an
    * adapter may answer from its own tables (the SQLite one does, parsing no event). On EventStoreDB,

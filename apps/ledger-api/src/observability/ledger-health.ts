@@ -21,6 +21,12 @@ const STORE_TIMEOUT_MS = 3_000;
  */
 export const PROJECTOR_STALL_MS = 30_000;
 
+/**
+ * A write the store refused (the disk full, the file not writable) makes the instance unready for this
+ * long, unless a write succeeds first: long enough for a load balancer to send commands elsewhere, short
+ * enough that it comes back to try once the cause is gone (no probe writes, so only traffic can tell).
+ */
+export const WRITE_FAILURE_UNREADY_MS = 30_000;
 
 export interface StoreProbe {
   reachable: boolean;
@@ -61,6 +67,11 @@ export class LedgerHealth {
   async probeStore(): Promise<StoreProbe> {
     try {
       const head = await withTimeout(this.store.headPosition(), STORE_TIMEOUT_MS, 'the event store');
+      const failure = this.store.lastWriteFailure();
+      const since = failure === undefined ? Infinity : this.now() - failure.at;
+      if (since < WRITE_FAILURE_UNREADY_MS) {
+        return { reachable: false, head, error: `the last write failed ${Math.round(since / 1000)} s ago and none has succeeded since: ${failure!.message}` };
+      }
       return { reachable: true, head, error: null };
     } catch (error) {
       return { reachable: false, head: null, error: (error as Error).message };

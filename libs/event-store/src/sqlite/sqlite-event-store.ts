@@ -37,6 +37,9 @@ import {
 import { SqliteWriter, type WriteRequest, type WriteResult } from './sqlite-writer';
 import { SqliteWriterHost } from './sqlite-writer-host';
 
+/** SQLite's codes for a write the file system refused: full, an I/O error, read-only, or not to be opened. */
+const DISK_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/;
+
 export interface SqliteEventStoreOptions extends EventStoreOptions, SqliteConnectionOptions, CheckpointerHooks {
   /** The wall clock that fills `metadata.recordedAt` when the writer left it out. */
   now?: () => Date;
@@ -158,9 +161,28 @@ export class SqliteEventStore extends EventStore {
         thread
           ? thread.commit(requests).then((outcomes) => this.committed(requests, outcomes))
           : this.committed(requests, inline!.commit(requests)),
-      (error) =>
-        isTransientSqliteError(error) ? new StoreUnavailableError('sqlite commit failed', error) : error,
+      (error) => this.writeRefused(error),
     );
+  }
+
+  /**
+   * A write SQLite refused, the whole group's or one append's (a full disk may roll back the transaction,
+   * or only the append's savepoint): kept for `lastWriteFailure` with the file named, and a transient
+   * one (busy, full, I/O) answered as the store being unavailable.
+   */
+  private writeRefused(error: unknown): unknown {
+    const code = (error as { code?: unknown } | null)?.code;
+    const disk = DISK_CODES.test(String(code));
+    const message = `commit to ${this.path} failed: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}${disk ? ' (the disk, or a file-size limit, full? the file or its folder not writable?)' : ''}`;
+    if (disk) this.writeFailure = { at: Date.now(), message };
+    return isTransientSqliteError(error) ? new StoreUnavailableError(`sqlite ${message}`, error) : error;
+  }
+
+  /** The last write the disk refused, until a commit succeeds (`lastWriteFailure`). */
+  private writeFailure: { at: number; message: string } | undefined;
+
+  override lastWriteFailure(): { at: number; message: string } | undefined {
+    return this.writeFailure;
   }
 
   async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
@@ -282,6 +304,16 @@ export class SqliteEventStore extends EventStore {
 
   /** After a group committed: wakes the live subscriptions, tells the metrics hook, and starts the checkpointer thread if it is not running. */
   private committed<T extends { ok: boolean }>(requests: WriteRequest[], outcomes: T[]): T[] {
+    // An append SQLite refused in its savepoint for want of the disk (its insert found it full) failed
+    // as a write, not as the append's own conflict; a group with none clears the last failure.
+    let refused = false;
+    outcomes = outcomes.map((outcome) => {
+      const error = (outcome as { ok: boolean; error?: unknown }).error;
+      if (outcome.ok || !isTransientSqliteError(error)) return outcome;
+      refused = true;
+      return { ...outcome, error: this.writeRefused(error) };
+    });
+    if (!refused) this.writeFailure = undefined;
     try {
       this.checkpointer?.committed();
     } catch (error) {
