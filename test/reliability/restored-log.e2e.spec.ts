@@ -131,6 +131,31 @@ describe('read models of another history beside a separate projector (LEDGER_PRO
   const readModels = join(dir, 'ledger.read-models.sqlite');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('refuses eventual reads of read models ahead of the restored log before any projector has started on them, as readiness does', async () => {
+    const env = { LEDGER_SQLITE_PATH: join(dir, 'ahead.sqlite'), LEDGER_READ_MODEL_PATH: join(dir, 'ahead.read-models.sqlite'), LEDGER_PROJECTIONS: '1' };
+    let ledger = await startLedger(env);
+    const account = await openAccount(ledger, '1990-05-17', 4);
+    await ledger.close();
+    copyFileSync(env.LEDGER_SQLITE_PATH, `${env.LEDGER_SQLITE_PATH}.backup`);
+    ledger = await startLedger(env);
+    for (let i = 0; i < 3; i++) await ledger.http.post(`/accounts/${account}/draws`).send(draw(`ahead-${i}`, '10.00')).expect(201);
+    await ledger.http.get(`/accounts/${account}`).expect(200);
+    await ledger.close();
+    for (const suffix of ['-wal', '-shm']) rmSync(env.LEDGER_SQLITE_PATH + suffix, { force: true });
+    copyFileSync(`${env.LEDGER_SQLITE_PATH}.backup`, env.LEDGER_SQLITE_PATH);
+
+    const api = await startLedger({ ...env, LEDGER_PROJECTIONS: '0' });
+    try {
+      expect((await api.http.get('/health/ready').expect(503)).body.error.projections.state).toBe('ahead');
+      const eventual = await api.http.get(`/accounts/${account}?consistency=eventual`);
+      expect([eventual.status, eventual.body.error]).toEqual([503, 'READ_MODELS_AHEAD_OF_LOG']);
+      const portfolio = await api.http.get('/portfolio?consistency=eventual');
+      expect([portfolio.status, portfolio.body.error]).toEqual([503, 'READ_MODELS_AHEAD_OF_LOG']);
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
+
   it('refuses reads and readiness in the API once the projector found them and stopped', async () => {
     // The API that wrote after the restore stays, beside the projector started after it.
     const { account, writer: ledger } = await restoredAndWrittenTo({ LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: readModels, LEDGER_PROJECTIONS: '1' }, 3);

@@ -107,7 +107,7 @@ export class GetPortfolioAccrualsQuery extends ReadQuery<PortfolioAccrualDay[]> 
  */
 async function settle(readModels: ReadModels, consistency: Consistency): Promise<void> {
   if (!consistency.eventual || consistency.after !== undefined) await readModels.consistent(consistency.after);
-  else readModels.assertOfThisLog();
+  else await readModels.assertOfThisLogNow();
 }
 
 function requireAccount(readModels: ReadModels, accountId: string): AccountView {

@@ -111,6 +111,20 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     if (refused) throw new ApiError(503, { error: 'PROJECTIONS_UNAVAILABLE', message: `the read models stopped: ${refused.message}`, details: [] });
   }
 
+  /**
+   * For a read that waits for nothing (`consistency=eventual`): `assertOfThisLog`, and beside a projector
+   * (LEDGER_PROJECTIONS=0) read models past the head of the log too, which readiness reports as `ahead`
+   * before any projector has started on them and kept its finding (a process with the projections finds
+   * that at its start). Read models of a restored log written to since, no process here can tell until a
+   * projector starts on them: that check is the projector's.
+   */
+  async assertOfThisLogNow(): Promise<void> {
+    this.assertOfThisLog();
+    if (this.settings.config.projections || this.worker) return;
+    const ahead = await this.aheadOfLog();
+    if (ahead) throw new ApiError(503, { error: 'READ_MODELS_AHEAD_OF_LOG', message: ahead.message, details: [{ applied: ahead.applied.toString(), head: ahead.head.toString() }] });
+  }
+
   /** The read models past the head of the log (a restore that kept them), or null. */
   async aheadOfLog(): Promise<ReadModelsAheadOfLogError | null> {
     const { applied, head } = await this.standing();
