@@ -9,7 +9,7 @@ function recordingReadModels() {
       asked.push(`consistent ${position ?? 'head'}`);
       throw new Error('stopped after the wait');
     },
-    assertOfThisLog: () => {
+    assertOfThisLogNow: async () => {
       asked.push('at once');
       throw new Error('stopped after the wait');
     },

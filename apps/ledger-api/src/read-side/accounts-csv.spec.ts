@@ -67,7 +67,7 @@ describe('the accounts export', () => {
     const columns = Object.keys(row);
     db.prepare(`INSERT INTO balances (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row);
   }
-  const handler = (db: Db) => new ExportAccountsHandler({ db, consistent: async () => undefined, assertOfThisLog: () => undefined } as unknown as ReadModels);
+  const handler = (db: Db) => new ExportAccountsHandler({ db, consistent: async () => undefined, assertOfThisLogNow: async () => undefined } as unknown as ReadModels);
   async function text(csv: Readable): Promise<string> {
     let out = '';
     for await (const chunk of csv) out += chunk as string;

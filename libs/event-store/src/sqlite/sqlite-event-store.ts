@@ -307,12 +307,13 @@ export class SqliteEventStore extends EventStore {
     // An append SQLite refused in its savepoint for want of the disk (its insert found it full) failed
     // as a write, not as the append's own conflict; a group with none clears the last failure.
     let refused = false;
-    outcomes = outcomes.map((outcome) => {
-      const error = (outcome as { ok: boolean; error?: unknown }).error;
-      if (outcome.ok || !isTransientSqliteError(error)) return outcome;
+    // In place, and only for a failed append: this runs for every group commit.
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i] as { ok: boolean; error?: unknown };
+      if (outcome.ok || !isTransientSqliteError(outcome.error)) continue;
       refused = true;
-      return { ...outcome, error: this.writeRefused(error) };
-    });
+      outcomes[i] = { ...outcomes[i], error: this.writeRefused(outcome.error) };
+    }
     if (!refused) this.writeFailure = undefined;
     try {
       this.checkpointer?.committed();
