@@ -3,6 +3,9 @@
  * conflicts are 409, product refusals are 422, and none of them writes anything.
  */
 import { gzipSync } from 'node:zlib';
+import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteAccountCommand } from '@ledger/servicing';
+import { requestHashes } from '../../apps/ledger-api/src/http/request-context';
 import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 import { idNumber } from '../support/id-numbers';
 
@@ -204,6 +207,25 @@ describe('the HTTP contract', () => {
     expect(second.body.events).toEqual([expect.objectContaining({ type: 'DrawRefunded', data: expect.objectContaining({ drawId: 'RJ:Y', refundId: 'R' }) })]);
     const retry = await ledger.http.post(`/accounts/${account}/draws/${encodeURIComponent('RJ:Y')}/refunds`).send({ refundId: 'R', amount: '10.00' });
     expect(retry.body).toMatchObject({ replayed: true, position: second.body.position });
+  });
+
+  it('answers the retry of a refund an earlier build recorded under refund:<draw>:<refund> with its first answer, and takes a refund that form would have named alike as its own', async () => {
+    for (const orderId of ['LG', 'LG:Y', 'PLAIN']) await ledger.http.post(`/accounts/${account}/draws`).send(draw(orderId, '50.00')).expect(201);
+    // What the earlier build's controller sent: the command id refund:<draw>:<refund>, the request's hash.
+    const recordedEarlier = (drawId: string, refundId: string) => {
+      const body = { refundId, amount: '10.00' };
+      return ledger.app.get(CommandBus).execute(
+        new ExecuteAccountCommand(account, { type: 'RefundDraw', drawId, refundId, amount: body.amount }, { commandId: `refund:${drawId}:${refundId}`, requestHash: requestHashes(`POST draws/${drawId}/refunds`, body).hash, actor: 'operator:test' }),
+      );
+    };
+    for (const [drawId, refundId] of [['LG:Y', 'R'], ['PLAIN', 'R']]) {
+      const first = await recordedEarlier(drawId, refundId);
+      const retry = await ledger.http.post(`/accounts/${account}/draws/${encodeURIComponent(drawId)}/refunds`).send({ refundId, amount: '10.00' });
+      expect([retry.status, retry.body.replayed, retry.body.position, retry.body.events]).toEqual([201, true, first.position.toString(), [expect.objectContaining({ type: 'DrawRefunded' })]]);
+    }
+    // refund:LG:Y:R is refund R of draw LG:Y's, recorded for another request: refund Y:R of draw LG is a refund of its own.
+    const own = await ledger.http.post(`/accounts/${account}/draws/LG/refunds`).send({ refundId: 'Y:R', amount: '10.00' });
+    expect([own.status, own.body.replayed, own.body.events]).toEqual([201, false, [expect.objectContaining({ type: 'DrawRefunded', data: expect.objectContaining({ drawId: 'LG', refundId: 'Y:R' }) })]]);
   });
 
   it('answers 422 with the domain code when a product rule refuses a command', async () => {

@@ -36,10 +36,11 @@ type AccountCommand = ExecuteAccountCommand['command'];
 export class AccountCommandsController {
   constructor(private readonly commands: CommandBus) {}
 
-  private async run(request: FastifyRequest, accountId: string, route: string, body: unknown, command: AccountCommand, naturalKey?: string) {
+  private async run(request: FastifyRequest, accountId: string, route: string, body: unknown, command: AccountCommand, naturalKey?: string, formerKeys?: readonly string[]) {
     // A command's parameters are its body; a query string would be ignored, so it is refused.
     NO_FIELDS.transform(request.query, { type: 'query' });
-    const result = await this.commands.execute(new ExecuteAccountCommand(accountId, command, commandMetadata(request, route, body, naturalKey)));
+    const meta = commandMetadata(request, route, body, naturalKey);
+    const result = await this.commands.execute(new ExecuteAccountCommand(accountId, command, formerKeys ? { ...meta, formerCommandIds: formerKeys } : meta));
     return commandResponse(result);
   }
 
@@ -67,7 +68,9 @@ export class AccountCommandsController {
   @ApiCreatedResponse({ type: CommandAnswerSchema })
   @ApiOperation({ summary: 'Merchant refund of all or part of a draw; reduces the draw own principal' })
   refund(@Param('id') id: string, @Param('drawId') drawId: string, @Body() body: RefundDto, @Req() req: FastifyRequest) {
-    return this.run(req, id, `POST draws/${drawId}/refunds`, body, { type: 'RefundDraw', drawId, refundId: body.refundId, amount: body.amount }, refundCommandId(drawId, body.refundId));
+    // `refund:<draw>:<refund>` named refund Y:R of draw X and refund R of draw X:Y alike (ids may hold ':',
+    // never '/'): a refund recorded so is found by its retry, the same request, and no other.
+    return this.run(req, id, `POST draws/${drawId}/refunds`, body, { type: 'RefundDraw', drawId, refundId: body.refundId, amount: body.amount }, `refund:${drawId}/${body.refundId}`, [`refund:${drawId}:${body.refundId}`]);
   }
 
   @Post('draws/:drawId/installments')
@@ -161,13 +164,3 @@ export class AccountCommandsController {
 }
 
 export type { CreditAccountCommand };
-
-/**
- * A refund's command id: one per draw and refund id. Ids may hold ':', so `refund:<draw>:<refund>` named
- * refund `Y:R` of draw `X` and refund `R` of draw `X:Y` alike (the second was refused as the first's
- * retry). That form is kept for draws without ':' (the ids such refunds were recorded under, which their
- * retries must find), and `refund:<draw>/<refund>` names the rest: no id holds '/'.
- */
-function refundCommandId(drawId: string, refundId: string): string {
-  return drawId.includes(':') ? `refund:${drawId}/${refundId}` : `refund:${drawId}:${refundId}`;
-}

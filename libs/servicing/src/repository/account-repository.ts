@@ -145,6 +145,12 @@ export interface CommandMetadata {
    * retry of a command recorded before that carries the hash of its body as sent.
    */
   sameRequestHashes?: readonly string[];
+  /**
+   * Ids an earlier build recorded this command under: one found under such an id with this request's hash
+   * (or one of `sameRequestHashes`) is this command's retry and answered with its first outcome; one found
+   * there for another request is another command's (the earlier form could name two commands alike).
+   */
+  formerCommandIds?: readonly string[];
   actor: string;
   correlationId?: string;
   causationId?: string;
@@ -406,6 +412,15 @@ export class AccountRepository {
     const commandId = meta.commandId ?? `cmd:${randomUUID()}`;
     const requestHash = meta.requestHash ?? '';
     const applied = getEntry(loaded.commands, commandId);
+    if (!applied && meta.formerCommandIds) {
+      for (const former of meta.formerCommandIds) {
+        const recorded = getEntry(loaded.commands, former);
+        if (recorded && (recorded.requestHash === requestHash || meta.sameRequestHashes?.includes(recorded.requestHash) === true)) {
+          this.cache.reweigh(accountId);
+          return this.replay(loaded, recorded);
+        }
+      }
+    }
     if (applied) {
       // Looking the id up may have parsed a shard of command ids: the cached account holds more now.
       this.cache.reweigh(accountId);
