@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,6 +78,19 @@ describe('the files a ledger process opens', () => {
       // A new ledger in folders still to be made: the nearest one that exists is where they are made.
       expect(refusalDenying([dir], { LEDGER_SQLITE_PATH: join(dir, 'new', 'ledger.sqlite') })).toMatch(/^LEDGER_SQLITE_PATH: the folder .* is not writable/);
       expect(refusalDenying([])).toBeNull();
+    });
+
+    it('follows a link to the file it names, as SQLite does: the folder that counts is the file’s, not the link’s', () => {
+      const real = join(dir, 'volume');
+      const links = join(dir, 'links');
+      mkdirSync(real);
+      mkdirSync(links);
+      withTables(join(real, 'ledger.sqlite'), 'events');
+      symlinkSync(join(real, 'ledger.sqlite'), join(links, 'ledger.sqlite'));
+      const linked = { LEDGER_SQLITE_PATH: join(links, 'ledger.sqlite'), LEDGER_READ_MODEL_PATH: join(real, 'rm.sqlite') };
+      expect(refusalDenying([links], linked)).toBeNull();
+      expect(refusalDenying([real], linked)).toMatch(/^LEDGER_SQLITE_PATH: the folder .*volume is not writable/);
+      expect(refusalDenying([join(real, 'ledger.sqlite')], linked)).toMatch(/^LEDGER_SQLITE_PATH: .*volume\/ledger\.sqlite is not writable/);
     });
 
     it('asks it of the read models only of a process that writes them', () => {

@@ -58,14 +58,16 @@ function writableByThisProcess(path: string): boolean {
  */
 function assertWritable(variable: string, path: string, canWrite: (path: string) => boolean): void {
   const who = typeof process.getuid === 'function' ? `this process (uid ${process.getuid()})` : 'this process';
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (!existsSync(file) || canWrite(file)) continue;
-    const { uid, mode } = statSync(file);
-    throw new ConfigError(variable, `${file} is not writable by ${who}: it is owned by uid ${uid} with mode ${(mode & 0o777).toString(8)} (restored or rebuilt as another user? give it to the user the ledger runs as), and SQLite would open it read-only and fail every write`);
+  // A link is followed, as SQLite follows it: the -wal and -shm files are made beside the file it names.
+  const file = existsSync(path) ? realpathSync(path) : resolve(path);
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(each) || canWrite(each)) continue;
+    const { uid, mode } = statSync(each);
+    throw new ConfigError(variable, `${each} is not writable by ${who}: it is owned by uid ${uid} with mode ${(mode & 0o777).toString(8)} (restored or rebuilt as another user? give it to the user the ledger runs as), and SQLite would open it read-only and fail every write`);
   }
-  let dir = dirname(resolve(path));
+  let dir = dirname(file);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  if (!canWrite(dir)) throw new ConfigError(variable, `the folder ${dir} is not writable by ${who}: SQLite makes ${path} and its -wal and -shm files there`);
+  if (!canWrite(realpathSync(dir))) throw new ConfigError(variable, `the folder ${dir} is not writable by ${who}: SQLite makes ${path} and its -wal and -shm files there`);
 }
 
 /** What the process writes: the API the log (and the read models when it runs the projections), a projector the read models. */
