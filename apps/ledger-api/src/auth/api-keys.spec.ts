@@ -56,6 +56,8 @@ describe('API keys', () => {
     expect(() => parseApiKeys(`# keys\noperator:desk:${OPERATOR}\nauditor:short`, 'LEDGER_API_KEYS_FILE')).toThrow(/^LEDGER_API_KEYS_FILE: line 3: an auditor key is shorter than 16 characters$/);
     expect(() => parseApiKeys(`operator:desk:${OPERATOR}\nviewer:wall:${AUDITOR},admin:${OPERATOR}`, 'LEDGER_API_KEYS_FILE')).toThrow(/^LEDGER_API_KEYS_FILE: line 2, entry 2: unknown role "admin"/);
     expect(() => parseApiKeys('viewer:short', 'LEDGER_API_KEYS')).toThrow(/^LEDGER_API_KEYS: entry 1: a viewer key is shorter/);
+    // One line (the variable): only the entry that begins with '#' is skipped, as before.
+    expect(parseApiKeys(`#note,operator:desk:${OPERATOR}`, 'LEDGER_API_KEYS').authenticate(OPERATOR)).toEqual({ role: 'operator', name: 'desk' });
   });
 
   it('reads a key file with one entry a line and comments', () => {

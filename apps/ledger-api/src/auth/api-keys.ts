@@ -57,8 +57,9 @@ export class ApiKeyRing {
 }
 
 /**
- * The entries of a keys text, each with where it is: split at line ends and commas. A line that begins
- * with `#` is a comment whole, commas and all; an entry that begins with `#` is skipped too. Where the
+ * The entries of a keys text, each with where it is: split at line ends and commas. In a text of several
+ * lines (a keys file) a line that begins with `#` is a comment whole, commas and all; an entry that
+ * begins with `#` is skipped too, and is all a one-line value (`LEDGER_API_KEYS`) skips. Where the
  * text has several lines, `at` names the line (and the entry on it, where it has several).
  */
 function keyEntries(text: string): { entry: string; at: string }[] {
@@ -66,7 +67,8 @@ function keyEntries(text: string): { entry: string; at: string }[] {
   const entries: { entry: string; at: string }[] = [];
   let counted = 0;
   for (const [l, line] of lines.entries()) {
-    if (line.trim().startsWith('#')) continue;
+    // In a file of lines; a one-line value (LEDGER_API_KEYS) skips only the entries that begin with '#'.
+    if (lines.length > 1 && line.trim().startsWith('#')) continue;
     const parts = line.split(',');
     for (const [i, part] of parts.entries()) {
       const entry = part.trim();

@@ -20,6 +20,9 @@ import { rebuildProgressLine } from './projector-runner';
 const CONSISTENCY_TIMEOUT_MS = 5_000;
 const END_OF_DAY_CATCH_UP_TIMEOUT_MS = 120_000;
 
+/** How often an eventual read beside a projector looks at whether the read models are ahead of the log, and how long it waits. */
+const AHEAD_CHECK_EVERY_MS = 1_000;
+
 @Injectable()
 export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly runner: ProjectionRunner;
@@ -121,9 +124,27 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   async assertOfThisLogNow(): Promise<void> {
     this.assertOfThisLog();
     if (this.settings.config.projections || this.worker) return;
-    const ahead = await this.aheadOfLog();
+    const ahead = await this.aheadOfLogLately();
     if (ahead) throw new ApiError(503, { error: 'READ_MODELS_AHEAD_OF_LOG', message: ahead.message, details: [{ applied: ahead.applied.toString(), head: ahead.head.toString() }] });
   }
+
+  /**
+   * `aheadOfLog` for reads that wait for nothing: looked at once a second at most, and given up after a
+   * second (an eventual read answers from the read models when the store does not, as it always has;
+   * the head is a round trip on EventStoreDB).
+   */
+  private aheadOfLogLately(): Promise<ReadModelsAheadOfLogError | null> {
+    const now = Date.now();
+    if (this.lastAheadCheck === undefined || now - this.lastAheadCheck.at >= AHEAD_CHECK_EVERY_MS) {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), AHEAD_CHECK_EVERY_MS)));
+      const found = Promise.race([this.aheadOfLog().catch(() => null), gaveUp]).finally(() => clearTimeout(timer));
+      this.lastAheadCheck = { at: now, found };
+    }
+    return this.lastAheadCheck.found;
+  }
+
+  private lastAheadCheck: { at: number; found: Promise<ReadModelsAheadOfLogError | null> } | undefined;
 
   /** The read models past the head of the log (a restore that kept them), or null. */
   async aheadOfLog(): Promise<ReadModelsAheadOfLogError | null> {

@@ -57,6 +57,19 @@ describe('EndOfDayService', () => {
     expect(steps).toEqual(['command of the 5th appended', 'schedule caught up']);
   });
 
+  it('stops a close still waiting for the commands of its day at once for shutdown, having written nothing', async () => {
+    const store = new MemoryEventStore();
+    const gate = new BusinessDayGate(store);
+    const schedule = { catchUp: async () => undefined, accountsDue: async () => [] };
+    const service = new EndOfDayService(store, { execute: async () => ({ events: [] }) } as unknown as AccountRepository, schedule as unknown as EndOfDaySchedule, new FixedClock('2026-01-06T00:10:00+08:00'), 4, gate);
+    void gate.run('2026-01-05', () => new Promise<void>(() => undefined));
+    const closing = service.close('2026-01-05', 'system:scheduler');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await service.stop();
+    await expect(closing).rejects.toMatchObject({ code: 'END_OF_DAY_STOPPED' });
+    expect(await service.unfinishedClose()).toBeNull();
+  });
+
   it('names a close begun and not finished, while it runs and after it failed, until the day closes', async () => {
     let fail = true;
     let release!: () => void;

@@ -166,7 +166,9 @@ export class EndOfDayService {
     try {
       // The commands of the day admitted and still waiting their turn come first: an account one of them
       // makes due today (activated on a month end) is then among the accounts the schedule gives.
-      await this.gate?.closing(date);
+      // A stop does not wait for them: nothing of the day is written yet, and the next close goes on.
+      await Promise.race([this.gate?.closing(date), this.stopRequested]);
+      if (this.stopping) throw stopped(date, `end of day ${date} stopped for shutdown before it began: close the day again once the ledger has started`);
       return await this.closeAdmitted(date, actor, last.revision);
     } finally {
       this.gate?.closeEnded(date);
