@@ -92,11 +92,11 @@ export function getPortfolio(db: Db): PortfolioView {
     count: number;
     amount: string;
   }[];
-  const byId = new Map(rows.map((r) => [`${r.section}${PORTFOLIO_KEY_SEPARATOR}${r.key}`, r]));
-  const figure = (section: string, key: string) => byId.get(`${section}${PORTFOLIO_KEY_SEPARATOR}${key}`) ?? { count: 0, amount: '0' };
+  const SEP = PORTFOLIO_KEY_SEPARATOR;
+  const byId = new Map(rows.map((r) => [`${r.section}${SEP}${r.key}`, r]));
+  const figure = (section: string, key: string) => byId.get(`${section}${SEP}${key}`) ?? { count: 0, amount: '0' };
   const section = (name: string) => rows.filter((r) => r.section === name);
   const money = (value: string) => new Dec(value).toFixed(2);
-  const SEP = PORTFOLIO_KEY_SEPARATOR;
   /** `key` is a bucket, or a month and a bucket: its figures by kind under `section` (`bucket_kind`, `bucket_kind_month`). */
   const byKind = (section: string, key: string): OverdueByKind =>
     Object.fromEntries(
