@@ -100,21 +100,31 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
         { header: 'Accounts 账户数 (share)', cell: (d) => `${formatCount(d.accounts)} (${percentOf(d.accounts, p.exposure.accounts)})`, numeric: true },
         { header: 'Outstanding 在贷余额 (share)', cell: (d) => `${formatMoney(d.outstanding)} (${percentOf(d.outstanding, p.outstanding.total)})`, numeric: true },
         { header: 'Overdue 逾期金额', cell: (d) => formatMoney(d.overdue), numeric: true },
-        // Why the oldest overdue began: most of M3+ can be customers who paid every minimum and reached the 90 days' end.
-        { header: 'Minimum not paid 未还最低还款', cell: (d) => overdueOfKind(d, 'MINIMUM_NOT_PAID'), numeric: true },
-        { header: 'Carried past 90 days 延期满90天', cell: (d) => overdueOfKind(d, 'DEFERRAL_LIMIT_REACHED'), numeric: true },
       ],
       p.delinquency,
       { 'data-table': 'delinquency' },
+    ),
+  );
+  // Why each overdue bucket's accounts are overdue: most of M3+ can be customers who paid every minimum
+  // and reached the 90 days' end. A table of its own, so that both fit in half a row.
+  replace(
+    'table-delinquency-kind',
+    table(
+      [
+        { header: 'Bucket, by why overdue 逾期原因', cell: (d: PortfolioView['delinquency'][number]) => label(BUCKET_LABELS, d.bucket) },
+        { header: 'Minimum not paid 未还最低还款', cell: (d) => overdueOfKind(d, 'MINIMUM_NOT_PAID'), numeric: true },
+        { header: 'Carried past 90 days 延期满90天', cell: (d) => overdueOfKind(d, 'DEFERRAL_LIMIT_REACHED'), numeric: true },
+      ],
+      p.delinquency.filter((d) => OVERDUE_BUCKETS.includes(d.bucket)),
+      { 'data-table': 'delinquency-kind' },
     ),
   );
 
   renderDelinquencyTrend(p);
 }
 
-/** A bucket's overdue accounts of one kind and what they owe past due; a dash for CURRENT, which has none. */
+/** A bucket's overdue accounts of one kind and what they owe past due. */
 function overdueOfKind(d: PortfolioView['delinquency'][number], kind: keyof PortfolioView['delinquency'][number]['byKind']): string {
-  if (!OVERDUE_BUCKETS.includes(d.bucket)) return '—';
   const { accounts, overdue } = d.byKind[kind];
   return `${formatCount(accounts)} · ${formatMoney(overdue)}`;
 }
