@@ -96,6 +96,12 @@ describe('the configuration', () => {
     expect([manual.variable, manual.message]).toEqual(['LEDGER_CLOCK', expect.stringContaining('production runs on the system clock')]);
   });
 
+  it('takes the readiness lag in events on SQLite and in bytes of log on EventStoreDB, each about 10,000 events by default', () => {
+    expect(loadConfig({}).readyMaxLag).toBe(10_000);
+    expect(loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' }).readyMaxLag).toBe(10_000_000);
+    expect(loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false', LEDGER_READY_MAX_LAG: '500' }).readyMaxLag).toBe(500);
+  });
+
   it('refuses the memory store in production, which loses the log when the process ends', () => {
     const secrets = { NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001' };
     const memory = refusal({ ...secrets, LEDGER_STORE: 'memory' });

@@ -5,6 +5,7 @@
  * `@kurrent/kurrentdb-client` means editing this file only: the Kurrent client keeps these names.
  */
 export {
+  AccessDeniedError,
   BACKWARDS,
   CancelledError,
   DeadlineExceededError,

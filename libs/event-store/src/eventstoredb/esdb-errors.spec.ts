@@ -16,11 +16,18 @@ describe('the EventStoreDB error mapping', () => {
   it('leaves other unknown errors as they are', () => {
     for (const error of [
       new UnknownError(),
-      new UnknownError(undefined, 'Could not recognize Access Denied'),
       new Error('Could not recognize Server Is Not Ready'),
     ]) {
       expect(isTransient(error)).toBe(false);
       expect(toPortError(error, 'append to ledger-1')).toBe(error);
+    }
+  });
+
+  it('takes access refused (a secure cluster asked without credentials) for the store unavailable, naming what to fix', () => {
+    for (const error of [new UnknownError(undefined, 'Could not recognize Access Denied'), Object.assign(new Error('7 PERMISSION_DENIED: Access Denied'), { code: 7 })]) {
+      const mapped = toPortError(error, 'append to ledger-1');
+      expect(mapped).toBeInstanceOf(StoreUnavailableError);
+      expect(mapped.message).toMatch(/^EventStoreDB refused append to ledger-1: access denied \(.*\)\. EVENTSTORE_CONNECTION_STRING needs the credentials of a user that may read \$all/);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { StoreUnavailableError } from '../event-store.port';
 import {
+  AccessDeniedError,
   CancelledError,
   DeadlineExceededError,
   NotLeaderError,
@@ -61,8 +62,31 @@ export function actualRevisionOf(error: WrongExpectedVersionError): bigint | 'no
   return 'no_stream';
 }
 
-/** Maps a client error to the port's errors; anything not transient is rethrown as it is. */
+/**
+ * The server refused the connection's user (PERMISSION_DENIED, UNAUTHENTICATED): a secure cluster asked
+ * without credentials (anonymous access is off from 23.10, and `$all` needs `$admins` by default), or a
+ * user without the right. The client throws AccessDeniedError for some calls and UnknownError for others.
+ */
+export function isAccessDenied(error: unknown): boolean {
+  if (error instanceof AccessDeniedError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === GrpcStatus.PERMISSION_DENIED || code === GrpcStatus.UNAUTHENTICATED) return true;
+  return error instanceof UnknownError && /access denied|permission denied|unauthenticated/i.test(error.message);
+}
+
+/**
+ * Maps a client error to the port's errors: a transient fault, or access refused (which the API answers
+ * as the store unavailable, 503, naming what to fix), is `StoreUnavailableError`; anything else is
+ * rethrown as it is.
+ */
 export function toPortError(error: unknown, operation: string): Error {
+  if (isAccessDenied(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new StoreUnavailableError(
+      `EventStoreDB refused ${operation}: access denied (${message}). EVENTSTORE_CONNECTION_STRING needs the credentials of a user that may read $all and write the ledger's streams (esdb://<user>:<password>@<host>:2113?tls=true...; docs/configuration.md)`,
+      error,
+    );
+  }
   if (isTransient(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return new StoreUnavailableError(`EventStoreDB ${operation} failed: ${message}`, error);

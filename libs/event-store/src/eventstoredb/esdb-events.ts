@@ -73,7 +73,7 @@ export function positionOf(resolved: ResolvedEvent): bigint {
   }
   throw new Error(
     `EventStoreDB returned no $all position for ${resolved.event?.streamId}@${resolved.event?.revision}; ` +
-      'this adapter needs a server that reports event positions on stream reads',
+      'this adapter needs a server that reports event positions on stream reads: EventStoreDB 22.10 or later (docs/configuration.md)',
   );
 }
 

@@ -39,6 +39,16 @@ describe('the EventStoreDB adapter when the server fails (against the loopback g
     },
   );
 
+  it('maps access refused (a secure cluster, no credentials in the connection string) to StoreUnavailableError naming what to fix, on appends and reads', async () => {
+    for (const method of ['append', 'read'] as const) {
+      double.injectFault(method, 'access-denied');
+      const call = method === 'append' ? store.append(`ledger-${randomUUID()}`, 'no_stream', [event()]) : store.headPosition();
+      const error = await call.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/access denied .*EVENTSTORE_CONNECTION_STRING needs the credentials/);
+    }
+  });
+
   it.each<TestDoubleFault>(['not-leader', 'unavailable', 'deadline-exceeded'])(
     'maps a %s answer to a read to StoreUnavailableError',
     async (fault) => {

@@ -37,7 +37,9 @@ export type TestDoubleFault =
   /** The server's NotHandled answers to a write: NotReady, TooBusy, and NotLeader without leader info. */
   | 'not-ready'
   | 'busy'
-  | 'no-leader-info';
+  | 'no-leader-info'
+  /** What a secure cluster answers a connection without credentials, or a user without the right (PERMISSION_DENIED). */
+  | 'access-denied';
 type FaultedMethod = 'append' | 'read';
 
 export interface TestDoubleOptions {
@@ -162,6 +164,9 @@ export class EsdbGrpcTestDouble {
         return { code: status.DEADLINE_EXCEEDED, details: 'Deadline Exceeded', metadata };
       case 'timeout':
         return { code: status.ABORTED, details: 'Operation timed out', metadata };
+      case 'access-denied':
+        metadata.set('exception', 'access-denied');
+        return { code: status.PERMISSION_DENIED, details: 'Access Denied', metadata };
       case 'not-ready':
       case 'busy':
       case 'no-leader-info':
