@@ -27,7 +27,7 @@ import {
   START,
   type StreamingRead,
 } from './esdb-client';
-import { actualRevisionOf, isStreamNotFound, isWrongExpectedVersion, toPortError } from './esdb-errors';
+import { actualRevisionOf, isAccessDenied, isStreamNotFound, isWrongExpectedVersion, toPortError } from './esdb-errors';
 import {
   allowsAnyRevision,
   assertEventIds,
@@ -111,9 +111,15 @@ export class EventStoreDbEventStore extends EventStore {
         expectedRevision: toEsdbRevision(expected),
       });
     } catch (error) {
-      if (!isWrongExpectedVersion(error)) throw toPortError(error, `append to ${stream}`);
+      if (!isWrongExpectedVersion(error)) {
+        const mapped = toPortError(error, `append to ${stream}`);
+        // A server that refuses this user's writes may still answer its reads: readiness asks for this.
+        if (isAccessDenied(error)) this.writeFailure = { at: Date.now(), message: mapped.message };
+        throw mapped;
+      }
       return this.wrongExpectedRevision(stream, prepared, expected, actualRevisionOf(error));
     }
+    this.writeFailure = undefined;
     // With `throwOnAppendFailure=false` in the connection string the client resolves a wrong expected
     // revision as `success: false` instead of throwing; nothing was written. (Its BatchAppend path then
     // reports a wrong `nextExpectedRevision`, so the actual revision is read from the stream.)
@@ -123,6 +129,13 @@ export class EventStoreDbEventStore extends EventStore {
     const position =
       result.position?.commit ?? (await this.positionOfRevision(stream, result.nextExpectedRevision));
     return { nextRevision: result.nextExpectedRevision, position };
+  }
+
+  /** The last append the server refused this user (access denied), until an append succeeds (`lastWriteFailure`). */
+  private writeFailure: { at: number; message: string } | undefined;
+
+  override lastWriteFailure(): { at: number; message: string } | undefined {
+    return this.writeFailure;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

@@ -47,6 +47,10 @@ describe('the EventStoreDB adapter when the server fails (against the loopback g
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect((error as Error).message).toMatch(/access denied .*EVENTSTORE_CONNECTION_STRING needs the credentials/);
     }
+    // A refused append is the last write failure, which readiness reads, until an append succeeds.
+    expect(store.lastWriteFailure()?.message).toMatch(/^EventStoreDB refused append to ledger-.*: access denied/);
+    await store.append(`ledger-${randomUUID()}`, 'no_stream', [event()]);
+    expect(store.lastWriteFailure()).toBeUndefined();
   });
 
   it.each<TestDoubleFault>(['not-leader', 'unavailable', 'deadline-exceeded'])(
