@@ -80,6 +80,17 @@ describe('Money held as integer fen', () => {
     );
   });
 
+  it('rounds down and up to a multiple of whole yuan exactly as decimal.js does, at the edge of the integer range too', () => {
+    fc.assert(
+      fc.property(amountText, fc.constantFrom(1, 3, 100, 500, 10_000, 2 ** 40), (a, step) => {
+        const x = Money.exact(a);
+        expect(x.floorToMultipleOf(step).toExactString()).toBe(plain(new Dec(a).div(step).floor().times(step)));
+        expect(x.ceilToMultipleOf(step).toExactString()).toBe(plain(new Dec(a).div(step).ceil().times(step)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('multiplies by whole factors and by rates, and rounds, exactly as decimal.js does', () => {
     fc.assert(
       fc.property(amountText, fc.integer({ min: -400, max: 400 }), fc.constantFrom('0.0005', '0.00075', '1.5', '0.0035', '-2'), (a, days, r) => {

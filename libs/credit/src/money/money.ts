@@ -259,12 +259,31 @@ export class Money {
   }
 
   /** Rounds down to a multiple of `step` yuan (limits move in steps of 100). */
+  /** Down to a multiple of `step` (whole yuan, as the terms write limits): integer fen where it can be. */
   floorToMultipleOf(step: number): Money {
-    return Money.ofDec(this.value.div(step).floor().times(step));
+    const fen = this.multipleOfStepFen(step, 'floor');
+    return fen !== undefined ? Money.ofFen(fen) : Money.ofDec(this.value.div(step).floor().times(step));
   }
 
+  /** Up to a multiple of `step` (whole yuan): integer fen where it can be. */
   ceilToMultipleOf(step: number): Money {
-    return Money.ofDec(this.value.div(step).ceil().times(step));
+    const fen = this.multipleOfStepFen(step, 'ceil');
+    return fen !== undefined ? Money.ofFen(fen) : Money.ofDec(this.value.div(step).ceil().times(step));
+  }
+
+  /**
+   * The multiple of a whole-yuan `step` below or above a whole-fen amount, in fen, by the remainder (exact
+   * on safe integers, unlike a floating quotient); undefined where Dec must do it (a fraction of a fen, a
+   * step that is not a whole number of yuan, a result out of the integer range).
+   */
+  private multipleOfStepFen(step: number, direction: 'floor' | 'ceil'): number | undefined {
+    if (Number.isNaN(this.fen) || !Number.isSafeInteger(step) || step <= 0) return undefined;
+    const stepFen = step * 100;
+    if (!Number.isSafeInteger(stepFen)) return undefined;
+    // The remainder in [0, stepFen), whatever the sign: the amount less it is the multiple below.
+    const below = this.fen - (((this.fen % stepFen) + stepFen) % stepFen);
+    const result = direction === 'floor' || below === this.fen ? below : below + stepFen;
+    return Number.isSafeInteger(result) ? result : undefined;
   }
 
   isZero(): boolean {

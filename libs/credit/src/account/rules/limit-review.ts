@@ -18,9 +18,16 @@ import type { CreditAccountEvent, CreditLimitReviewedData } from '../credit-acco
 import { type CreditAccountState, totalOwed } from '../credit-account.state';
 import { accumulateQuarter } from '../evolve';
 
+/** Each terms' caps as Money, parsed once: every account's review on a quarter's last day reads them. */
+const capLimits = new WeakMap<ProductTerms['review']['caps'], Money[]>();
+
 function payScoreCap(payScore: number, terms: ProductTerms): Money {
-  const cap = [...terms.review.caps].reverse().find((c) => payScore >= c.minPayScore);
-  return Money.of(cap ? cap.maxLimit : terms.review.caps[0].maxLimit);
+  const caps = terms.review.caps;
+  let limits = capLimits.get(caps);
+  if (limits === undefined) capLimits.set(caps, (limits = caps.map((c) => Money.of(c.maxLimit))));
+  // The highest tier the score reaches; below every tier, the first.
+  for (let i = caps.length - 1; i >= 0; i--) if (payScore >= caps[i].minPayScore) return limits[i];
+  return limits[0];
 }
 
 export function reviewEvents(state: CreditAccountState, closing: string, terms: ProductTerms): CreditAccountEvent[] {
