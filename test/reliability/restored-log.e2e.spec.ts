@@ -37,6 +37,11 @@ async function restoredAndWrittenTo(env: { LEDGER_SQLITE_PATH: string; LEDGER_RE
   return { account, writer };
 }
 
+/** Deletes an SQLite file with its -wal and -shm, as the restore procedure deletes the read models. */
+function removeDatabase(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}
+
 describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_PROJECTIONS=%s)', (projections) => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-restore-'));
   const log = join(dir, 'ledger.sqlite');
@@ -80,7 +85,7 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
     }
 
     // Deleted, the read models are rebuilt from this log at the next start: the draws after the backup are gone.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `ledger.read-models.sqlite${suffix}`), { force: true });
+    removeDatabase(join(dir, 'ledger.read-models.sqlite'));
     ledger = await startLedger(env);
     try {
       const read = await ledger.http.get(`/accounts/${account}`).expect(200);
@@ -114,7 +119,7 @@ describe.each([['1'], ['worker']])('read models ahead of a restored log (LEDGER_
     }
 
     // Deleted, the read models are rebuilt from this log: the restored account with the draws after the restore.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `written.read-models.sqlite${suffix}`), { force: true });
+    removeDatabase(join(dir, 'written.read-models.sqlite'));
     ledger = await startLedger(env2);
     try {
       const read = await ledger.http.get(`/accounts/${account}`).expect(200);

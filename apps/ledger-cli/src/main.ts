@@ -37,18 +37,14 @@ function fail(error: Error): void {
     process.exitCode = error.exitCode;
     return;
   }
-  const damaged = damagedFileMessage(error);
+  // SQLite found a file damaged: one line naming the files and what to do, not a stack trace.
+  const damaged = filesOpened === undefined ? null : damagedFileNote(error, filesOpened);
   process.stderr.write(`ledger: ${damaged ?? error.stack ?? error.message}\n`);
   process.exitCode = 3;
 }
 
 /** The files this run opens, for a message that names them (`damagedFileNote`). */
 let filesOpened: Parameters<typeof damagedFileNote>[1] | undefined;
-
-/** SQLite found a file damaged: one line naming the files and what to do, not a stack trace. */
-function damagedFileMessage(error: Error): string | null {
-  return filesOpened === undefined ? null : damagedFileNote(error, filesOpened);
-}
 
 function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
   const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };

@@ -204,8 +204,11 @@ export abstract class EventStore {
    * when it happened and what it was, the file named. A store that cannot tell says undefined.
    */
   lastWriteFailure(): { at: number; message: string } | undefined {
-    return undefined;
+    return this.writeFailure;
   }
+
+  /** Set by an adapter when a write is refused for a cause readiness should see, cleared when a write succeeds (`lastWriteFailure`). */
+  protected writeFailure: { at: number; message: string } | undefined;
 
   /**
    * The streams whose first event is at or before `until` in the global log, in the order of those

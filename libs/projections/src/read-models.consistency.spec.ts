@@ -8,6 +8,7 @@ import {
   fold,
   initialState,
   Money,
+  OVERDUE_ORIGINS,
   overdueAmount,
   overdueSince,
   totalOwed,
@@ -15,7 +16,6 @@ import {
 import { decodeLedgerEvent } from './runner/ledger-streams';
 import { readModelFixture } from './testing/read-model-fixture';
 import { simulateRandomPortfolio } from './testing/random-portfolio';
-import { OVERDUE_KINDS } from './queries/portfolio.queries';
 
 describe('read models after a random portfolio of eight months', () => {
   const fixture = readModelFixture({ stateCacheSize: 4, stateCacheBytes: 60_000, batchSize: 97 });
@@ -95,7 +95,7 @@ describe('read models after a random portfolio of eight months', () => {
       expect(bucket.outstanding).toBe(Money.sum(inBucket.map((a) => Money.of(a.owed.total))).toString());
       expect(bucket.overdue).toBe(Money.sum(inBucket.map((a) => Money.of(a.overdue.amount))).toString());
       // Split by why the oldest overdue began, as each account row says.
-      for (const kind of OVERDUE_KINDS) {
+      for (const kind of OVERDUE_ORIGINS) {
         const ofKind = inBucket.filter((a) => a.overdue.kind === kind);
         expect(bucket.byKind[kind]).toEqual({ accounts: ofKind.length, overdue: Money.sum(ofKind.map((a) => Money.of(a.overdue.amount))).toString() });
       }

@@ -10,6 +10,7 @@
  * residuals) or fewer ("0").
  */
 import { ApiProperty, type ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
+import { OVERDUE_ORIGINS } from '@ledger/credit';
 
 const DECIMAL = '^-?\\d+(\\.\\d+)?$';
 const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
@@ -76,7 +77,7 @@ export class AccountOverdueSchema {
   @Day('2026-04-11', 'First day of the overdue episode; null when current', true) since!: string | null;
   @ApiProperty({
     type: String,
-    enum: ['MINIMUM_NOT_PAID', 'DEFERRAL_LIMIT_REACHED'],
+    enum: OVERDUE_ORIGINS,
     nullable: true,
     example: 'MINIMUM_NOT_PAID',
     description:

@@ -157,10 +157,8 @@ function levelOf(statusCode: number, failed: boolean): Level {
 export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const started = Date.now();
   const id = requestId(req, res);
-  const log: RequestLog = {
-    error: (object, message) => logger.child({ reqId: id }).error(object, message),
-    warn: (object, message) => logger.child({ reqId: id }).warn(object, message),
-  };
+  const bound = () => logger.child({ reqId: id });
+  const log: RequestLog = { error: (object, message) => bound().error(object, message), warn: (object, message) => bound().warn(object, message) };
   (req as unknown as { log: RequestLog }).log = log;
   const routed = req as RoutedRequest;
   // The original URL's path, which routing leaves as it is: taken once.

@@ -567,7 +567,8 @@ export function overdueSince(state: CreditAccountState): IsoDate | null {
 }
 
 /** Why an account is overdue, as risk reads it (`overdueOrigin`). */
-export type OverdueOrigin = 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED';
+export const OVERDUE_ORIGINS = ['MINIMUM_NOT_PAID', 'DEFERRAL_LIMIT_REACHED'] as const;
+export type OverdueOrigin = (typeof OVERDUE_ORIGINS)[number];
 
 /**
  * Why the oldest overdue episode still open began, as risk reads it: MINIMUM_NOT_PAID when its
@@ -581,10 +582,9 @@ export type OverdueOrigin = 'MINIMUM_NOT_PAID' | 'DEFERRAL_LIMIT_REACHED';
  * as MINIMUM_NOT_PAID: its minimum was not met by the due date.
  */
 export function overdueOrigin(state: CreditAccountState): OverdueOrigin | null {
-  let oldest: StatementState | null = null;
-  for (const s of state.statements) if (s.overdue && (oldest === null || s.overdue.since < oldest.overdue!.since)) oldest = s;
+  const oldest = oldestOverdueStatement(state);
   if (oldest === null) return null;
-  return oldest.overdue!.kind === 'MINIMUM_NOT_PAID' || oldest.minimumMetByDueDate === false ? 'MINIMUM_NOT_PAID' : 'DEFERRAL_LIMIT_REACHED';
+  return oldest.overdue.kind === 'MINIMUM_NOT_PAID' || oldest.minimumMetByDueDate === false ? 'MINIMUM_NOT_PAID' : 'DEFERRAL_LIMIT_REACHED';
 }
 
 /**
@@ -593,7 +593,12 @@ export function overdueOrigin(state: CreditAccountState): OverdueOrigin | null {
  * of the oldest day decides where two began the same day.
  */
 export function oldestOverdue(state: CreditAccountState): NonNullable<StatementState['overdue']> | null {
-  let oldest: NonNullable<StatementState['overdue']> | null = null;
-  for (const s of state.statements) if (s.overdue && (oldest === null || s.overdue.since < oldest.since)) oldest = s.overdue;
+  return oldestOverdueStatement(state)?.overdue ?? null;
+}
+
+/** The statement of the oldest overdue episode still open (the first of the oldest day), or null. */
+function oldestOverdueStatement(state: CreditAccountState): (StatementState & { overdue: NonNullable<StatementState['overdue']> }) | null {
+  let oldest: (StatementState & { overdue: NonNullable<StatementState['overdue']> }) | null = null;
+  for (const s of state.statements) if (s.overdue && (oldest === null || s.overdue.since < oldest.overdue.since)) oldest = s as StatementState & { overdue: NonNullable<StatementState['overdue']> };
   return oldest;
 }

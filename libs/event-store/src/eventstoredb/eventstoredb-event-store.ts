@@ -131,13 +131,6 @@ export class EventStoreDbEventStore extends EventStore {
     return { nextRevision: result.nextExpectedRevision, position };
   }
 
-  /** The last append the server refused this user (access denied), until an append succeeds (`lastWriteFailure`). */
-  private writeFailure: { at: number; message: string } | undefined;
-
-  override lastWriteFailure(): { at: number; message: string } | undefined {
-    return this.writeFailure;
-  }
-
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     return this.upcasters.upcastAll(await this.readStreamRaw(stream, options));

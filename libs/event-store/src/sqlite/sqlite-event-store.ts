@@ -178,13 +178,6 @@ export class SqliteEventStore extends EventStore {
     return isTransientSqliteError(error) ? new StoreUnavailableError(`sqlite ${message}`, error) : error;
   }
 
-  /** The last write the disk refused, until a commit succeeds (`lastWriteFailure`). */
-  private writeFailure: { at: number; message: string } | undefined;
-
-  override lastWriteFailure(): { at: number; message: string } | undefined {
-    return this.writeFailure;
-  }
-
   async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendResult> {
     this.assertWritable();
     assertExpectedRevision(expected);

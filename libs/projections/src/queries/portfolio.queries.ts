@@ -1,5 +1,5 @@
 /** The dashboard's figures, read from the incrementally kept portfolio table. */
-import { Dec } from '@ledger/credit';
+import { Dec, OVERDUE_ORIGINS, type OverdueOrigin } from '@ledger/credit';
 import { PORTFOLIO_KEY_SEPARATOR } from '../projections/portfolio.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
@@ -75,11 +75,8 @@ export interface PortfolioView {
   }[];
 }
 
-/** Why an overdue episode began (`AccountBecameOverdue.kind`). */
-export const OVERDUE_KINDS = ['MINIMUM_NOT_PAID', 'DEFERRAL_LIMIT_REACHED'] as const;
-
-/** A bucket's overdue accounts and what they owe past due, by why their oldest overdue began. */
-export type OverdueByKind = Record<(typeof OVERDUE_KINDS)[number], { accounts: number; overdue: string }>;
+/** A bucket's overdue accounts and what they owe past due, by why their oldest overdue began (`overdueOrigin`). */
+export type OverdueByKind = Record<OverdueOrigin, { accounts: number; overdue: string }>;
 
 const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
 
@@ -100,7 +97,7 @@ export function getPortfolio(db: Db): PortfolioView {
   /** `key` is a bucket, or a month and a bucket: its figures by kind under `section` (`bucket_kind`, `bucket_kind_month`). */
   const byKind = (section: string, key: string): OverdueByKind =>
     Object.fromEntries(
-      OVERDUE_KINDS.map((kind) => {
+      OVERDUE_ORIGINS.map((kind) => {
         const f = figure(section, `${key}${SEP}${kind}`);
         return [kind, { accounts: f.count, overdue: money(f.amount) }];
       }),
