@@ -84,7 +84,7 @@ export class AccountCommandsController {
   @Post('installments/:planId/payoff')
   @HttpCode(201)
   @ApiCreatedResponse({ type: CommandAnswerSchema })
-  @ApiOperation({ summary: 'Early payoff (提前还款): the remaining principal is billed on the next statement, future fees waived' })
+  @ApiOperation({ summary: "Early payoff (提前还款): the remaining principal and the period in progress's fee are billed on the next statement, later fees waived" })
   payoff(@Param('id') id: string, @Param('planId') planId: string, @Body(NO_FIELDS) _body: unknown, @Req() req: FastifyRequest) {
     return this.run(req, id, `POST installments/${planId}/payoff`, {}, { type: 'PayOffInstallmentEarly', planId }, `payoff:${planId}`);
   }

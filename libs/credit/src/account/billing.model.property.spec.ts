@@ -69,6 +69,8 @@ interface ModelPlan {
   remaining: Money[];
   next: number;
   accelerated: boolean;
+  /** §5: an early payoff waives future fees; the period in progress keeps its fee, billed with the remainder. */
+  payoffFee: Money;
   closed: boolean;
 }
 
@@ -274,11 +276,15 @@ class BillingModel {
     draw.place = 'PLAN';
     draw.unbilled = Money.ZERO;
     const seq = [...this.draws.keys()].indexOf(drawId);
-    this.plans.set(planId, { id: planId, seq, periods: schedule.length, feePerPeriod, remaining: schedule, next: 1, accelerated: false, closed: false });
+    this.plans.set(planId, { id: planId, seq, periods: schedule.length, feePerPeriod, remaining: schedule, next: 1, accelerated: false, payoffFee: Money.ZERO, closed: false });
   }
 
-  payOff(planId: string): void {
-    this.plans.get(planId)!.accelerated = true;
+  /** The fee the payoff keeps (the period in progress, unless prepaid to nothing), to compare with the event's. */
+  payOff(planId: string): Money {
+    const plan = this.plans.get(planId)!;
+    plan.accelerated = true;
+    plan.payoffFee = plan.remaining[plan.next - 1].isZero() ? Money.ZERO : plan.feePerPeriod;
+    return plan.payoffFee;
   }
 
   private closeIfEmpty(plan: ModelPlan): void {
@@ -639,7 +645,8 @@ class BillingModel {
     for (const plan of this.plans.values()) {
       if (plan.closed) continue;
       if (plan.accelerated) {
-        periods.push({ plan, period: plan.next, principal: sum(plan.remaining.slice(plan.next - 1)), fee: Money.ZERO });
+        const principal = sum(plan.remaining.slice(plan.next - 1));
+        periods.push({ plan, period: plan.next, principal, fee: principal.isZero() ? Money.ZERO : plan.payoffFee });
         this.reached.payoffBilled++;
       } else {
         // A period prepaid or refunded to nothing carries no fee (§5, §7: early repayment has no fee).
@@ -942,7 +949,10 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
     if (e.type === 'DrawPosted') model.draw(e.data.drawId, Money.of(e.data.amount));
     else if (e.type === 'InstallmentPlanCreated')
       model.convert(e.data.planId, e.data.drawId, Money.of(e.data.principal), e.data.schedule.map((p) => Money.of(p.principal)), Money.of(e.data.feePerPeriod));
-    else if (e.type === 'InstallmentPaidOffEarly') model.payOff(e.data.planId);
+    else if (e.type === 'InstallmentPaidOffEarly') {
+      const kept = model.payOff(e.data.planId);
+      expect({ payoff: e.data.planId, feeCharged: e.data.feeCharged }).toEqual({ payoff: e.data.planId, feeCharged: kept.toString() });
+    }
     else if (e.type === 'RepaymentReceived') model.repay(e.data.on, Money.of(e.data.amount));
     else if (e.type === 'DrawRefunded') model.refund(e.data.on, e.data.drawId, Money.of(e.data.amount));
     else if (e.type === 'DisputeResolved' && e.data.upheld) {

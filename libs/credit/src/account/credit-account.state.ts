@@ -84,8 +84,15 @@ export interface PlanState {
   remaining: Money[];
   /** 1-based number of the next period to bill. */
   nextPeriod: number;
-  /** Early payoff: the whole remainder is billed on the next statement, with no further fees. */
+  /** Early payoff: the whole remainder is billed on the next statement, with no fee but `payoffFee`. */
   accelerated: boolean;
+  /**
+   * The fee of the period in progress at an early payoff, billed with the remainder. Absent when there is
+   * none: the plan was not paid off, the period had been prepaid to nothing, or the payoff was recorded
+   * before it was charged (an optional field whose absence means what states before it meant, so the
+   * state version stays).
+   */
+  payoffFee?: Money;
   closed: boolean;
 }
 
@@ -367,17 +374,23 @@ export function bucketsTotal(b: Buckets): Money {
   return b.PENALTY_INTEREST.plus(b.INTEREST).plus(b.FEES).plus(b.INSTALLMENT_PRINCIPAL).plus(b.REVOLVING_PRINCIPAL);
 }
 
+/** The fee billing would charge on the plan's next period as scheduled: none on a period prepaid or refunded to nothing. */
+export function planNextPeriodFee(plan: PlanState): Money {
+  return plan.closed || plan.accelerated || plan.remaining[plan.nextPeriod - 1].isZero() ? Money.ZERO : plan.feePerPeriod;
+}
+
 export function planUnbilledPrincipal(plan: PlanState): Money {
   return plan.closed ? Money.ZERO : Money.sum(plan.remaining.slice(plan.nextPeriod - 1));
 }
 
 /**
  * The fees a plan would still bill as scheduled: one a period still to come whose principal is owed.
- * Billing charges no fee on a period prepaid or refunded to nothing, nor on an accelerated remainder,
- * so those are no fee to waive.
+ * Billing charges no fee on a period prepaid or refunded to nothing, and on an accelerated remainder
+ * only the payoff's fee while any of it is owed, so those are all the fees there are to waive.
  */
 export function planUnbilledFees(plan: PlanState, remaining: readonly Money[] = plan.remaining): Money {
-  if (plan.closed || plan.accelerated) return Money.ZERO;
+  if (plan.closed) return Money.ZERO;
+  if (plan.accelerated) return plan.payoffFee !== undefined && remaining.some((r) => !r.isZero()) ? plan.payoffFee : Money.ZERO;
   let periods = 0;
   for (let period = plan.nextPeriod; period <= plan.periods; period++) if (!remaining[period - 1].isZero()) periods++;
   return plan.feePerPeriod.times(String(periods));

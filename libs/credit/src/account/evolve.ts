@@ -148,8 +148,12 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
         cycle: { newDraws: s.cycle.newDraws.minus(principal), refunds: s.cycle.refunds },
       });
     }
-    case 'InstallmentPaidOffEarly':
-      return copyWith(s, { plans: { ...s.plans, [event.data.planId]: { ...s.plans[event.data.planId], accelerated: true } } });
+    case 'InstallmentPaidOffEarly': {
+      const { planId, feeCharged } = event.data;
+      const plan: PlanState = { ...s.plans[planId], accelerated: true };
+      if (feeCharged !== undefined && feeCharged !== '0.00') plan.payoffFee = Money.of(feeCharged);
+      return copyWith(s, { plans: { ...s.plans, [planId]: plan } });
+    }
     case 'StatementIssued':
       return applyStatement(s, event.data);
     case 'AutoRepaymentRequested':

@@ -51,6 +51,13 @@ export class AccountScenario {
     return this;
   }
 
+  /** Folds events as recorded (an older build's, say) without deciding them. */
+  record(events: CreditAccountEvent[]): this {
+    this.state = fold(this.state, events);
+    this.history.push(...events);
+    return this;
+  }
+
   execute(command: CreditAccountCommand): CreditAccountEvent[] {
     const events = decide(command, this.state, contextAt(this.now, this.terms, this.history));
     this.state = fold(this.state, events);

@@ -33,8 +33,10 @@ export function billedInstallmentPeriods(state: CreditAccountState): BilledInsta
   for (const plan of Object.values(state.plans)) {
     if (plan.closed) continue;
     if (plan.accelerated) {
+      // The period in progress at the payoff keeps its fee (`payoffFee`); the later ones were waived.
       const principal = Money.sum(plan.remaining.slice(plan.nextPeriod - 1));
-      periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: principal.toString(), fee: '0.00' });
+      const fee = plan.payoffFee !== undefined && !principal.isZero() ? plan.payoffFee.toString() : '0.00';
+      periods.push({ planId: plan.planId, period: plan.nextPeriod, principal: principal.toString(), fee });
     } else {
       // A period whose principal was prepaid or refunded carries no fee: early repayment has no fee.
       const principal = plan.remaining[plan.nextPeriod - 1];

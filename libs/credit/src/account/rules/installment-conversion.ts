@@ -7,7 +7,7 @@ import type { ProductTerms } from '../../terms/product-terms';
 import { installmentSchedule, type InstallmentSchedule } from '../../installments';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { type CreditAccountState, placementOf, planUnbilledFees, planUnbilledPrincipal } from '../credit-account.state';
+import { type CreditAccountState, placementOf, planNextPeriodFee, planUnbilledFees, planUnbilledPrincipal } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
 import { inactiveDetail } from './draws';
@@ -71,10 +71,20 @@ export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on
   const plan = ownValue(state.plans, command.planId);
   if (!plan || plan.closed) throw new DomainError('INSTALLMENT_PLAN_NOT_FOUND', `no open installment plan ${command.planId}`, { planId: command.planId });
   if (plan.accelerated) return [];
+  // PRODUCT.md §5: the remainder is billed now and future fees are waived. The period in progress is not a
+  // future one: the customer has had its credit, so the next statement bills its fee as it would have.
+  // Waiving it too would make a conversion paid off at once a month of credit for nothing.
+  const feeCharged = planNextPeriodFee(plan);
   return [
     {
       type: 'InstallmentPaidOffEarly',
-      data: { on, planId: plan.planId, principalAccelerated: planUnbilledPrincipal(plan).toString(), feesWaived: planUnbilledFees(plan).toString() },
+      data: {
+        on,
+        planId: plan.planId,
+        principalAccelerated: planUnbilledPrincipal(plan).toString(),
+        feeCharged: feeCharged.toString(),
+        feesWaived: planUnbilledFees(plan).minus(feeCharged).toString(),
+      },
     },
   ];
 }

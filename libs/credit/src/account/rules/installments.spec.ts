@@ -67,15 +67,52 @@ describe('converting a draw into installments', () => {
     expect(s.lastOf('StatementIssued').data.interest).toMatchObject({ exact: '3.2886', charged: '3.29' });
   });
 
-  it('bills the whole remainder with no further fees after an early payoff', () => {
+  it("bills the whole remainder after an early payoff with the period in progress's fee, waiving the later ones", () => {
     const s = withDraw();
     convert(s);
     s.closeDaysThrough('2026-02-04');
     const [payoff] = s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
-    expect(payoff.data).toMatchObject({ principalAccelerated: '800.00', feesWaived: '12.00' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '800.00', feeCharged: '6.00', feesWaived: '6.00' });
+    s.closeDaysThrough('2026-02-28');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({ installmentPeriods: [{ planId: 'o-1', period: 2, principal: '800.00', fee: '6.00' }], fees: '6.00' });
+    expect(s.state.plans['o-1'].closed).toBe(true);
+  });
+
+  it('does not make a conversion paid off at once a month of free credit', () => {
+    // Converted and paid off the day of the draw: the remainder and period 1's fee on January's statement,
+    // as if the plan had run its first period; periods 2 and 3's fees waived.
+    const s = withDraw();
+    convert(s);
+    const [payoff] = s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '1200.00', feeCharged: '6.00', feesWaived: '12.00' });
+    s.closeDaysThrough('2026-01-31');
+    expect(s.lastOf('StatementIssued').data).toMatchObject({
+      installmentPeriods: [{ planId: 'o-1', period: 1, principal: '1200.00', fee: '6.00' }],
+      fees: '6.00',
+      statementBalance: '1206.00',
+    });
+  });
+
+  it('replays a payoff recorded before its fee was charged as it was billed then: no fee', () => {
+    const s = withDraw();
+    convert(s);
+    s.closeDaysThrough('2026-02-04');
+    // The event as builds before `feeCharged` recorded it.
+    s.record([{ type: 'InstallmentPaidOffEarly', data: { on: '2026-02-05', planId: 'o-1', principalAccelerated: '800.00', feesWaived: '12.00' } }]);
     s.closeDaysThrough('2026-02-28');
     expect(s.lastOf('StatementIssued').data).toMatchObject({ installmentPeriods: [{ planId: 'o-1', principal: '800.00', fee: '0.00' }], fees: '0.00' });
-    expect(s.state.plans['o-1'].closed).toBe(true);
+  });
+
+  it('waives with a refund of a paid-off plan the fee its payoff kept, once nothing of it is owed', () => {
+    const s = withDraw();
+    convert(s);
+    s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
+    const [partial] = s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '200.00' });
+    expect(partial.data).toMatchObject({ feesWaived: '0.00' });
+    const [rest] = s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-2', amount: '1000.00' });
+    expect(rest.data).toMatchObject({ feesWaived: '6.00' });
+    s.closeDaysThrough('2026-01-31');
+    expect(s.eventsOf('StatementIssued').flatMap((e) => e.data.installmentPeriods)).toEqual([]);
   });
 
   it('waives on an early payoff only the fees still to be billed, none for a period already prepaid', () => {
@@ -98,15 +135,15 @@ describe('converting a draw into installments', () => {
     const [last] = prepaid.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '400.00' });
     expect(last.data).toMatchObject({ appliedTo: [{ target: 'UNBILLED_INSTALLMENT', period: 3, amount: '400.00' }], feesWaived: '6.00' });
 
-    // A part of the draw refunded before any statement, then the rest paid off: 6.00 and 12.00, the
-    // plan's 18.00 of fees between them.
+    // A part of the draw refunded before any statement, then the rest paid off: 6.00 waived by the refund,
+    // 6.00 kept by the payoff for the period in progress and 6.00 waived, the plan's 18.00 of fees between them.
     const partly = withDraw();
     convert(partly);
     const [refund] = partly.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '500.00' });
     expect(refund.data).toMatchObject({ feesWaived: '6.00' });
     expect(partly.state.plans['o-1'].remaining.map(String)).toEqual(['400.00', '300.00', '0.00']);
     const [payoff] = partly.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
-    expect(payoff.data).toMatchObject({ principalAccelerated: '700.00', feesWaived: '12.00' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '700.00', feeCharged: '6.00', feesWaived: '6.00' });
   });
 
   it('shows as new draws only those still revolving, whatever was repaid of a converted one before', () => {
