@@ -3,6 +3,8 @@
  * balances the API reported are recorded with the moment; replaying each account as of each of those
  * moments must give exactly those balances. Every statement's explanation must reproduce its numbers.
  * Replaying to each revision of a stream gives exactly its first events, whatever their milliseconds.
+ * The statements replayed to each moment, close and log position are those GET /accounts/:id/statements
+ * showed then.
  */
 import { addDays, daysBetween, Money } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
@@ -15,7 +17,11 @@ jest.setTimeout(240_000);
 interface Observation {
   day: string;
   asOf: string;
+  /** The log's last position when the views were read. */
+  position: string;
   views: Record<string, unknown>;
+  /** Each account's statements as GET /accounts/:id/statements showed them then. */
+  statements: Record<string, unknown>;
 }
 
 const FIRST = '2026-01-02';
@@ -51,9 +57,14 @@ describe('an account replayed as of each day of a year', () => {
       await dayOf(day);
       await ledger.closeDays(day, day);
       const views: Record<string, unknown> = {};
-      for (const id of [steady, late]) views[id] = (await ledger.http.get(`/accounts/${id}`)).body;
+      const statements: Record<string, unknown> = {};
+      for (const id of [steady, late]) {
+        views[id] = (await ledger.http.get(`/accounts/${id}`)).body;
+        statements[id] = (await ledger.http.get(`/accounts/${id}/statements`)).body.statements;
+      }
+      const position = String(await ledger.app.get(EventStore).headPosition());
       const asOf = new Date().toISOString();
-      observed.push({ day, asOf, views });
+      observed.push({ day, asOf, position, views, statements });
       // The next day's events must be recorded strictly after this moment.
       while (new Date().toISOString() === asOf) await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -106,6 +117,44 @@ describe('an account replayed as of each day of a year', () => {
     // The day after the last close has no close yet to replay to.
     const open = await ledger.http.get(`/accounts/${late}/history`).query({ businessDate: addDays(LAST, 1) });
     expect([open.status, open.body.error, open.body.details]).toEqual([409, 'BUSINESS_DAY_NOT_CLOSED', [{ field: 'businessDate', businessDate: addDays(LAST, 1), lastClosed: LAST }]]);
+  });
+
+  it('gives the statements as GET /accounts/:id/statements showed them, replayed to each moment, close and position', async () => {
+    const changed = new Set<string>();
+    let previous = '';
+    for (const o of observed) {
+      for (const id of [steady, late]) {
+        const asked = [{ asOf: o.asOf }, { position: o.position }, ...(o.day.endsWith('-05') || o.day.endsWith('-11') ? [{ businessDate: o.day }] : [])];
+        for (const query of asked) {
+          const res = await ledger.http.get(`/accounts/${id}/history/statements`).query(query);
+          expect({ day: o.day, query, status: res.status, statements: res.body.statements }).toEqual({ day: o.day, query, status: 200, statements: o.statements[id] });
+        }
+      }
+      // The statements did move between the moments: a status, a paid figure, an outstanding.
+      const seen = JSON.stringify(o.statements[late]);
+      if (seen !== previous) changed.add(o.day);
+      previous = seen;
+    }
+    expect(changed.size).toBeGreaterThan(24);
+    const at = observed.find((o) => o.day === '2026-04-15')!;
+    const res = await ledger.http.get(`/accounts/${late}/history/statements`).query({ position: at.position });
+    expect(res.body).toMatchObject({ accountId: late, asOf: null, revision: null, businessDate: null, position: at.position, lastClosedBusinessDay: '2026-04-15' });
+    const beyond = await ledger.http.get(`/accounts/${late}/history/statements`).query({ position: '999999999999' });
+    expect([beyond.status, beyond.body.error, beyond.body.details?.[0]?.field]).toEqual([404, 'POSITION_NOT_FOUND', 'position']);
+    const two = await ledger.http.get(`/accounts/${late}/history/statements`).query({ position: '3', asOf: '2026-03-01' });
+    expect([two.status, two.body.details]).toEqual([400, [{ field: 'position' }]]);
+  });
+
+  it('names in the history the command and the request that recorded each event', async () => {
+    const sent = await ledger.http.post(`/accounts/${steady}/draws`).set('X-Request-Id', 'audit-trail-1').send(draw('trail-1', '12.34'));
+    expect(sent.status).toBe(201);
+    const events = (await ledger.http.get(`/accounts/${steady}/history`)).body.events as { type: string; commandId: string | null; correlationId: string | null; position: string; data: { drawId?: string } }[];
+    const drawn = events.find((e) => e.type === 'DrawPosted' && e.data.drawId === 'trail-1')!;
+    expect({ commandId: drawn.commandId, correlationId: drawn.correlationId }).toEqual({ commandId: expect.stringContaining('trail-1'), correlationId: 'audit-trail-1' });
+    // A command's answer gives a log position; the replay to it ends with that command's events.
+    const toIt = await ledger.http.get(`/accounts/${steady}/history`).query({ position: sent.body.position });
+    expect(toIt.body.events.at(-1)).toEqual(events.at(-1));
+    expect(events.every((e) => e.commandId !== null)).toBe(true);
   });
 
   it('explains every statement with exactly the statement numbers', async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Money } from '@ledger/credit';
+import { getStatements } from '@ledger/projections';
 import type { Finding, VerifyReport } from '@ledger/servicing/audit';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
@@ -357,7 +358,7 @@ describe('ledger verify on a simulated ledger', () => {
     expect(beyond.code).toBe(2);
     expect(beyond.stderr).toContain(`has no event at revision ${last + 1} (its last is ${last})`);
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('give one of --as-of, --revision or --business-date');
+    expect(both.stderr).toContain('give one of --as-of, --revision, --business-date or --position');
     // To the close of revision 3's business day: every event of that day and before, none after.
     expect(atClose.code).toBe(0);
     const closed = JSON.parse(atClose.stdout) as { businessDate: string; events: { businessDate: string }[] };
@@ -367,6 +368,31 @@ describe('ledger verify on a simulated ledger', () => {
     expect(closed.events.length).toBeGreaterThanOrEqual(4);
     expect(byDate.code).toBe(0);
     expect(JSON.parse(byDate.stdout)).toMatchObject({ asOf: '2099-12-31T23:59:59.999+08:00', events: all.events });
+  });
+
+  it('replays the statements as they stood at a log position, and now as the read model holds them', async () => {
+    const read = new Database(join(clean, 'ledger.read-models.sqlite'), { readonly: true });
+    const rows = read.prepare(`SELECT account_id AS accountId, count(*) AS n FROM statements GROUP BY account_id ORDER BY n DESC LIMIT 1`).get() as { accountId: string; n: number };
+    const live = getStatements(read, rows.accountId);
+    read.close();
+    const log = new Database(join(clean, 'ledger.sqlite'), { readonly: true });
+    // The position of the account's first statement: the replay to it shows that one, as first issued.
+    const issued = log.prepare(`SELECT position FROM events WHERE stream = ? AND type = 'StatementIssued' ORDER BY revision LIMIT 1`).pluck().get(`credit-account-${rows.accountId}`) as number;
+    log.close();
+    const [now, atFirst, text, badPosition] = await Promise.all([
+      ledger(clean, 'replay', '--account', rows.accountId, '--statements', '--format', 'json'),
+      ledger(clean, 'replay', '--account', rows.accountId, '--statements', '--position', String(issued), '--format', 'json'),
+      ledger(clean, 'replay', '--account', rows.accountId, '--statements', '--position', String(issued)),
+      ledger(clean, 'replay', '--account', rows.accountId, '--position', '3x'),
+    ]);
+    expect(now.code).toBe(0);
+    expect(JSON.parse(now.stdout).statements).toEqual(live);
+    const first = JSON.parse(atFirst.stdout) as { position: string; statements: { statementId: string; status: string; paid: { repayments: string } }[] };
+    expect(first.position).toBe(String(issued));
+    expect(first.statements.map((st) => [st.statementId, st.paid.repayments])).toEqual([[live[0].statementId, '0.00']]);
+    expect(text.stdout).toContain(`statements at log position ${issued}`);
+    expect(text.stdout).toContain(live[0].statementId);
+    expect([badPosition.code, badPosition.stderr]).toEqual([2, expect.stringContaining('--position must be a non-negative integer')]);
   });
 
   it('fails on a statement row that differs from its event and from the repayments, and on a row the log does not have', () => {

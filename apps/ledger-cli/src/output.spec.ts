@@ -62,9 +62,10 @@ const history: AccountHistory = {
   asOf: null,
   revision: null,
   businessDate: null,
+  position: null,
   lastClosedBusinessDay: '2026-01-05',
   events: [
-    { revision: '0', position: '1', eventId: 'e-1', type: 'AccountActivated', recordedAt: '2026-01-05T10:00:00+08:00', businessDate: '2026-01-05', actor: 'system', data: { on: '2026-01-05' }, after: view('0.00') },
+    { revision: '0', position: '1', eventId: 'e-1', type: 'AccountActivated', recordedAt: '2026-01-05T10:00:00+08:00', businessDate: '2026-01-05', actor: 'system', commandId: 'activate', correlationId: 'req-1', data: { on: '2026-01-05' }, after: view('0.00') },
     {
       revision: '1',
       position: '2',
@@ -73,6 +74,8 @@ const history: AccountHistory = {
       recordedAt: '2026-01-06T10:00:00+08:00',
       businessDate: '2026-01-06',
       actor: 'operator:ops',
+      commandId: 'draw:o-1',
+      correlationId: 'req-2',
       // A merchant name with a comma, quotes and line breaks: it must stay one cell of one row.
       data: { drawId: 'o-1', amount: '123.45', merchant: 'Cafe "Corner", Shop 1\r\nLevel 2' },
       after: view('123.45'),

@@ -21,3 +21,4 @@ export * from './queries/portfolio.queries';
 export * from './queries/eod.queries';
 export * from './queries/business-days.queries';
 export * from './queries/read-model-queries';
+export * from './runner/statements-replay';

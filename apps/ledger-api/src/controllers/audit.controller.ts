@@ -7,11 +7,11 @@ import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountDisputes, accountHistory, accountHistoryAtClose, asOfMoment, accountHistoryToRevision, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
+import { accountDisputes, accountHistoryTo, accountStatementsTo, asOfMoment, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, PositionNotFoundError, type ReplayTo, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
 import { HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
-import { AccountHistorySchema, DisputeListSchema, READ_EXTRA_MODELS, StatementExplanationSchema } from '../http/read-schemas';
+import { AccountHistorySchema, DisputeListSchema, READ_EXTRA_MODELS, StatementExplanationSchema, StatementsAtSchema } from '../http/read-schemas';
 import { assertMonth, NO_FIELDS } from '../http/validation';
 
 
@@ -23,8 +23,26 @@ function recordedUpTo(asOf: string | undefined): string | undefined {
   throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'asOf must be a calendar date or an ISO date-time with an offset (in a URL, write + as %2B)', details: [{ field: 'asOf' }] });
 }
 
+/** What a replay goes up to, from its query: one of asOf, revision, businessDate or position (everything recorded when none), or 400. */
+function replayTo(query: HistoryQuery): ReplayTo {
+  const given = (['asOf', 'revision', 'businessDate', 'position'] as const).filter((field) => query[field] !== undefined);
+  if (given.length > 1) {
+    throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `replay to one of asOf, revision, businessDate or position, not ${given.join(' and ')}`, details: [{ field: given[1] }] });
+  }
+  if (query.revision !== undefined) return { revision: BigInt(query.revision) };
+  if (query.position !== undefined) return { position: BigInt(query.position) };
+  if (query.businessDate !== undefined) {
+    if (!isValidDate(query.businessDate)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'businessDate must be a calendar date', details: [{ field: 'businessDate' }] });
+    return { businessDate: query.businessDate };
+  }
+  return { asOf: recordedUpTo(query.asOf) };
+}
+
 function mapped(error: unknown): never {
   if (error instanceof AccountNotFoundError) throw notFound('account', error.accountId);
+  if (error instanceof PositionNotFoundError) {
+    throw new ApiError(404, { error: error.code, message: error.message, details: [{ field: 'position', headPosition: error.headPosition.toString() }] });
+  }
   if (error instanceof RevisionNotFoundError) {
     throw new ApiError(404, { error: error.code, message: error.message, details: [{ field: 'revision', id: error.accountId, lastRevision: error.lastRevision.toString() }] });
   }
@@ -36,7 +54,7 @@ function mapped(error: unknown): never {
 }
 
 @ApiTags('audit')
-@ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND, EVENT_NOT_FOUND (no event at that revision)' })
+@ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND, EVENT_NOT_FOUND (no event at that revision), POSITION_NOT_FOUND (past the log\'s last position)' })
 @ApiExtraModels(...READ_EXTRA_MODELS)
 @Controller()
 export class AuditController {
@@ -45,20 +63,23 @@ export class AuditController {
   @Get('accounts/:id/history')
   @ApiOkResponse({ type: AccountHistorySchema, description: 'The events replayed, the account after each, and the final balances' })
   @AllowRoles('auditor', 'operator')
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision or businessDate malformed, or more than one given' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision, businessDate or position malformed, or more than one given' })
   @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet, or is before the ledger\'s first closed day' })
-  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision, or to the close of a business day), the state after each, and the final balances' })
+  @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision, the close of a business day, or a log position), the state after each, and the final balances' })
   history(@Param('id') id: string, @Query() query: HistoryQuery) {
-    const given = (['asOf', 'revision', 'businessDate'] as const).filter((field) => query[field] !== undefined);
-    if (given.length > 1) {
-      throw new ApiError(400, { error: 'VALIDATION_FAILED', message: `replay to one of asOf, revision or businessDate, not ${given.join(' and ')}`, details: [{ field: given[1] }] });
-    }
-    if (query.revision !== undefined) return accountHistoryToRevision(this.store, id, BigInt(query.revision)).catch(mapped);
-    if (query.businessDate !== undefined) {
-      if (!isValidDate(query.businessDate)) throw new ApiError(400, { error: 'VALIDATION_FAILED', message: 'businessDate must be a calendar date', details: [{ field: 'businessDate' }] });
-      return accountHistoryAtClose(this.store, id, query.businessDate).catch(mapped);
-    }
-    return accountHistory(this.store, id, recordedUpTo(query.asOf)).catch(mapped);
+    return accountHistoryTo(this.store, id, replayTo(query)).catch(mapped);
+  }
+
+  @Get('accounts/:id/history/statements')
+  @ApiOkResponse({ type: StatementsAtSchema, description: 'The statements as they stood at the end of the replay' })
+  @AllowRoles('auditor', 'operator')
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision, businessDate or position malformed, or more than one given' })
+  @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet, or is before the ledger\'s first closed day' })
+  @ApiOperation({
+    summary: "The account's statements replayed to a moment (as history takes it): each as GET /accounts/{id}/statements showed it then, its status, what was paid against it and what was outstanding, by the statements read model's own code run over the events in memory",
+  })
+  statementsAt(@Param('id') id: string, @Query() query: HistoryQuery) {
+    return accountStatementsTo(this.store, id, replayTo(query)).catch(mapped);
   }
 
   @Get('accounts/:id/disputes')

@@ -136,6 +136,11 @@ export class HistoryQuery {
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'businessDate must be YYYY-MM-DD' })
   businessDate?: string;
+
+  @ApiProperty({ required: false, example: '131', pattern: '^\\d{1,19}$', description: "Replay to this position of the log (as a command's answer gives it): the account's events at or before it. Instead of asOf, revision or businessDate (400 if more than one). 404 POSITION_NOT_FOUND past the log's last position." })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'position must be a non-negative integer (a log position)' })
+  position?: string;
 }
 
 /** The filters and order of the account list, shared by the list (GET /accounts) and its CSV export (GET /accounts/export). */

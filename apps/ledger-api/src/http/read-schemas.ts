@@ -425,6 +425,8 @@ export class HistoryEntrySchema {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-03-20T01:00:00.000Z', description: 'When the event was recorded (wall clock)' }) recordedAt!: string | null;
   @Day('2026-03-20', 'The business date the event was recorded on', true) businessDate!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'operator:test-operator', description: 'role:name of the API key that sent the command, or the system process' }) actor!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'draw:A-1', description: "The id of the command that recorded the event, within the account (an Idempotency-Key's command is `key:<route>:<key>`)" }) commandId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'req-7f3a', description: "The request that sent the command: its X-Request-Id, which its log lines carry as reqId (end of day's own events carry the close's id)" }) correlationId!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { on: '2026-03-20', drawId: 'A-1', amount: '400.00' }, description: "The event's data as recorded: its fields depend on `type`; amounts are decimal strings" })
   data!: Record<string, unknown>;
   @ApiProperty({ type: AccountViewSchema, description: "The account after this event, as of the event's business date" }) after!: AccountViewSchema;
@@ -435,9 +437,21 @@ export class AccountHistorySchema {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-04-01T23:59:59.999+08:00', description: 'The moment replayed to (a bare date asked for is the end of that day); null unless asked for' }) asOf!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'The stream revision replayed to; null unless asked for' }) revision!: string | null;
   @Day('2026-03-31', 'The business day replayed to the close of; null unless asked for', true) businessDate!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The log position replayed to; null unless asked for' }) position!: string | null;
   @Day('2026-04-13', 'The last business day closed by then (days past due count to the day after it)', true) lastClosedBusinessDay!: string | null;
   @ApiProperty({ type: [HistoryEntrySchema], description: 'The events replayed, in stream order' }) events!: HistoryEntrySchema[];
   @ApiProperty({ type: AccountViewSchema, nullable: true, description: 'The balances at the end of the replay, as GET /accounts/{id} shows them; null when the account did not exist yet' }) balances!: AccountViewSchema | null;
+}
+
+export class StatementsAtSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-04-05T23:59:59.999+08:00', description: 'The moment replayed to; null unless asked for' }) asOf!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The stream revision replayed to; null unless asked for' }) revision!: string | null;
+  @Day('2026-04-05', 'The business day replayed to the close of; null unless asked for', true) businessDate!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The log position replayed to; null unless asked for' }) position!: string | null;
+  @Day('2026-04-05', 'The last business day closed by then', true) lastClosedBusinessDay!: string | null;
+  @ApiProperty({ type: [StatementViewSchema], description: 'The statements issued by then, oldest first, each as GET /accounts/{id}/statements showed it then: status, paid and outstanding as they stood' })
+  statements!: StatementViewSchema[];
 }
 
 /* ------------------------------------------------------------------ disputes */

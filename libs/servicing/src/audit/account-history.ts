@@ -6,7 +6,7 @@
  */
 import { type CreditAccountEvent, evolve, initialState, isValidDate, isValidDateTime, type CreditAccountState } from '@ledger/credit';
 import { EventStore, parseRecordedUpTo, type StoredEvent } from '@ledger/event-store';
-import { type AccountView, balanceRow, toAccountView } from '@ledger/projections';
+import { type AccountView, balanceRow, replayStatements, type StatementView, toAccountView } from '@ledger/projections';
 import { BUSINESS_DAYS_STREAM, type BusinessDayClosedData } from '../end-of-day/end-of-day.service';
 import { accountStream } from '../repository/account-repository';
 
@@ -18,6 +18,9 @@ export interface HistoryEntry {
   recordedAt: string | null;
   businessDate: string | null;
   actor: string | null;
+  /** The command that recorded the event (its id within the account), and the request's id (the API's `X-Request-Id`, its log lines' `reqId`). */
+  commandId: string | null;
+  correlationId: string | null;
   data: unknown;
   /** The account after this event, as of the event's business date. */
   after: AccountView;
@@ -31,11 +34,24 @@ export interface AccountHistory {
   revision: string | null;
   /** The business day replayed to the close of, or null unless asked for (`accountHistoryAtClose`). */
   businessDate: string | null;
+  /** The log position replayed to, or null unless asked for. */
+  position: string | null;
   /** The last business day closed by then: days past due are counted to the day after it. */
   lastClosedBusinessDay: string | null;
   events: HistoryEntry[];
   /** The balances at `asOf`; null when the account did not exist yet. */
   balances: AccountView | null;
+}
+
+/** What a replay goes up to: a moment recorded (everything when omitted), a revision of the account's stream, the close of a business day, or a position of the log. */
+export type ReplayTo = { asOf?: string } | { revision: bigint } | { businessDate: string } | { position: bigint };
+
+/** The part of an answer that says what was replayed to: each way not asked for is null. */
+type ReplayedTo = Pick<AccountHistory, 'accountId' | 'asOf' | 'revision' | 'businessDate' | 'position' | 'lastClosedBusinessDay'>;
+
+/** An account's statements as the statements read model showed them at the end of a replay. */
+export interface StatementsAt extends ReplayedTo {
+  statements: StatementView[];
 }
 
 export class AccountNotFoundError extends Error {
@@ -64,6 +80,17 @@ export class BusinessDayOpenError extends Error {
 
 /** A stream revision as text, as the API and the CLI take it: 0 is the first event. */
 export const REVISION_TEXT = /^\d{1,15}$/;
+
+/** A log position past the log's last: what the account will be there is not recorded yet. */
+export class PositionNotFoundError extends Error {
+  readonly code = 'POSITION_NOT_FOUND';
+  constructor(
+    readonly position: bigint,
+    readonly headPosition: bigint,
+  ) {
+    super(`the log has no position ${position} yet (its last is ${headPosition})`);
+  }
+}
 
 /** The account has events, but none at the revision asked for. */
 export class RevisionNotFoundError extends Error {
@@ -157,61 +184,99 @@ export function viewOf(state: CreditAccountState, position: bigint, lastClosed: 
 }
 
 export async function accountHistory(store: EventStore, accountId: string, asOf?: string): Promise<AccountHistory> {
-  const stored = await readAccountStream(store, accountId, asOf);
-  const lastClosed = await lastClosedAsOf(store, asOf);
-  return { accountId, asOf: asOf ?? null, revision: null, businessDate: null, ...replay(accountId, stored, lastClosed) };
+  return accountHistoryTo(store, accountId, { asOf });
 }
 
-/**
- * The account at the close of business day `businessDate`: the commands taken on that day and before,
- * and what the day's end of day decided (a statement, a due date passed, an overdue step), which takes
- * effect the next day. The business calendar, not the wall clock, so the question an auditor asks of a
- * month end has its answer whenever the events were recorded (a manual clock's demo records a year in a
- * minute). A stream's business dates never go back (a day's commands are refused until the day before
- * it is closed), so this is a prefix of the stream; an event without a business date (none the
- * repository writes) takes the one before it. Days past due count to the day after the last day closed
- * by then. A day later than the last closed one has no close yet: `BusinessDayOpenError`.
- */
+/** The account at the close of business day `businessDate` (`ReplayTo`, and `eventsUpTo` for what that takes in). */
 export async function accountHistoryAtClose(store: EventStore, accountId: string, businessDate: string): Promise<AccountHistory> {
-  // Days close in order, one after another: the last is the latest.
-  const days = await closedDaysOf(store);
-  const lastClosed = days.length > 0 ? days[days.length - 1].businessDate : null;
-  if (lastClosed === null || businessDate > lastClosed) throw new BusinessDayOpenError(businessDate, lastClosed);
-  if (businessDate < days[0].businessDate) throw new BusinessDayOpenError(businessDate, lastClosed, days[0].businessDate);
-  const all = await readAccountStream(store, accountId);
-  let end = 0;
-  let dated = '';
-  for (; end < all.length; end++) {
-    const recorded = all[end].metadata.businessDate;
-    if (typeof recorded === 'string') dated = recorded;
-    if (dated > businessDate) break;
-  }
-  let closedBy: string | null = null;
-  for (let i = days.length - 1; i >= 0 && closedBy === null; i--) if (days[i].businessDate <= businessDate) closedBy = days[i].businessDate;
-  return { accountId, asOf: null, revision: null, businessDate, ...replay(accountId, all.slice(0, end), closedBy) };
+  return accountHistoryTo(store, accountId, { businessDate });
+}
+
+/** The account replayed to the event at `revision` of its stream, that one included (`eventsUpTo`). */
+export async function accountHistoryToRevision(store: EventStore, accountId: string, revision: bigint): Promise<AccountHistory> {
+  return accountHistoryTo(store, accountId, { revision });
+}
+
+/** The account replayed to `to`: its events, the account after each, and the balances at the end. */
+export async function accountHistoryTo(store: EventStore, accountId: string, to: ReplayTo): Promise<AccountHistory> {
+  const { stored, replayedTo } = await eventsUpTo(store, accountId, to);
+  return { ...replayedTo, ...replay(accountId, stored, replayedTo.lastClosedBusinessDay) };
 }
 
 /**
- * The account replayed to the event at `revision` of its stream, that one included: exact where a
- * replay to a moment is not (two commands recorded in the same millisecond). Days past due are counted
- * to the day after the business days closed before that event was appended, or to the account's own last
- * event's date where that is later (`toAccountView`: a close appends its events before the day closed).
+ * The account's statements as the statements read model showed them at `to`: each one's status, what was
+ * paid against it and what was outstanding then (`replayStatements`, the read model's own code).
  */
-export async function accountHistoryToRevision(store: EventStore, accountId: string, revision: bigint): Promise<AccountHistory> {
-  const stored = await store.readStream(accountStream(accountId), { toRevision: revision });
-  const last = stored[stored.length - 1];
-  if (last === undefined) throw new AccountNotFoundError(accountId);
-  if (last.revision !== revision) throw new RevisionNotFoundError(accountId, revision, last.revision);
-  const lastClosed = await lastClosedBefore(store, last.position);
-  return { accountId, asOf: null, revision: revision.toString(), businessDate: null, ...replay(accountId, stored, lastClosed) };
+export async function accountStatementsTo(store: EventStore, accountId: string, to: ReplayTo): Promise<StatementsAt> {
+  const { stored, replayedTo } = await eventsUpTo(store, accountId, to);
+  return { ...replayedTo, statements: replayStatements(accountId, stored) };
 }
 
-function replay(accountId: string, stored: StoredEvent[], lastClosed: string | null): Pick<AccountHistory, 'lastClosedBusinessDay' | 'events' | 'balances'> {
+/**
+ * The account's events a replay to `to` takes in, and what it replayed to:
+ * - a moment (`asOf`): those recorded at or before it; days past due count to the day after the last
+ *   business day closed by then. A moment still to come answers what is recorded so far.
+ * - a revision: up to the event at that revision of the stream, that one included; exact where a replay
+ *   to a moment is not (two commands recorded in the same millisecond). Days past due count to the day
+ *   after the business days closed before that event was appended, or to the account's own last event's
+ *   date where that is later (`toAccountView`: a close appends its events before the day closed).
+ * - the close of a business day: the commands taken on that day and before, and what the day's end of
+ *   day decided (a statement, a due date passed, an overdue step), which takes effect the next day. The
+ *   business calendar, not the wall clock, so the question an auditor asks of a month end has its
+ *   answer whenever the events were recorded (a manual clock's demo records a year in a minute). A
+ *   stream's business dates never go back (a day's commands are refused until the day before it is
+ *   closed), so this is a prefix of the stream; an event without a business date (none the repository
+ *   writes) takes the one before it. A day later than the last closed one has no close yet:
+ *   `BusinessDayOpenError`.
+ * - a position of the log (as a command's answer gives it): the account's events at or before it, as a
+ *   reader of the log at that position saw the account; days past due as for a revision.
+ */
+async function eventsUpTo(store: EventStore, accountId: string, to: ReplayTo): Promise<{ stored: StoredEvent[]; replayedTo: ReplayedTo }> {
+  const replayedTo: ReplayedTo = { accountId, asOf: null, revision: null, businessDate: null, position: null, lastClosedBusinessDay: null };
+  if ('revision' in to) {
+    const stored = await store.readStream(accountStream(accountId), { toRevision: to.revision });
+    const last = stored[stored.length - 1];
+    if (last === undefined) throw new AccountNotFoundError(accountId);
+    if (last.revision !== to.revision) throw new RevisionNotFoundError(accountId, to.revision, last.revision);
+    return { stored, replayedTo: { ...replayedTo, revision: to.revision.toString(), lastClosedBusinessDay: await lastClosedBefore(store, last.position) } };
+  }
+  if ('position' in to) {
+    const head = await store.headPosition();
+    if (to.position > head) throw new PositionNotFoundError(to.position, head);
+    const all = await readAccountStream(store, accountId);
+    let end = 0;
+    while (end < all.length && all[end].position <= to.position) end++;
+    return { stored: all.slice(0, end), replayedTo: { ...replayedTo, position: to.position.toString(), lastClosedBusinessDay: await lastClosedBefore(store, to.position + 1n) } };
+  }
+  if ('businessDate' in to) {
+    const { businessDate } = to;
+    // Days close in order, one after another: the last is the latest.
+    const days = await closedDaysOf(store);
+    const lastClosed = days.length > 0 ? days[days.length - 1].businessDate : null;
+    if (lastClosed === null || businessDate > lastClosed) throw new BusinessDayOpenError(businessDate, lastClosed);
+    if (businessDate < days[0].businessDate) throw new BusinessDayOpenError(businessDate, lastClosed, days[0].businessDate);
+    const all = await readAccountStream(store, accountId);
+    let end = 0;
+    let dated = '';
+    for (; end < all.length; end++) {
+      const recorded = all[end].metadata.businessDate;
+      if (typeof recorded === 'string') dated = recorded;
+      if (dated > businessDate) break;
+    }
+    let closedBy: string | null = null;
+    for (let i = days.length - 1; i >= 0 && closedBy === null; i--) if (days[i].businessDate <= businessDate) closedBy = days[i].businessDate;
+    return { stored: all.slice(0, end), replayedTo: { ...replayedTo, businessDate, lastClosedBusinessDay: closedBy } };
+  }
+  const stored = await readAccountStream(store, accountId, to.asOf);
+  return { stored, replayedTo: { ...replayedTo, asOf: to.asOf ?? null, lastClosedBusinessDay: await lastClosedAsOf(store, to.asOf) } };
+}
+
+function replay(accountId: string, stored: StoredEvent[], lastClosed: string | null): Pick<AccountHistory, 'events' | 'balances'> {
   let state = initialState(accountId);
   const events: HistoryEntry[] = new Array(stored.length);
   for (let i = 0; i < stored.length; i++) {
     const e = stored[i];
-    // Let go of each stored event once it is used: only its data and three metadata fields are kept, so
+    // Let go of each stored event once it is used: only its data and five metadata fields are kept, so
     // the rest (most of the parsed metadata) dies young instead of being copied by every collection
     // during the replay.
     stored[i] = undefined!;
@@ -224,10 +289,12 @@ function replay(accountId: string, stored: StoredEvent[], lastClosed: string | n
       recordedAt: e.metadata.recordedAt ?? null,
       businessDate: e.metadata.businessDate ?? null,
       actor: e.metadata.actor ?? null,
+      commandId: e.metadata.commandId ?? null,
+      correlationId: e.metadata.correlationId ?? null,
       data: e.data,
       after: viewOf(state, e.position, null),
     };
   }
   const last = events[events.length - 1];
-  return { lastClosedBusinessDay: lastClosed, events, balances: last ? viewOf(state, BigInt(last.position), lastClosed) : null };
+  return { events, balances: last ? viewOf(state, BigInt(last.position), lastClosed) : null };
 }
