@@ -35,6 +35,8 @@ describe('the HTTP contract', () => {
     ['a negative amount', '-5.00'],
     ['an exponent', '1e3'],
     ['more than 10 integer digits', '12345678901.00'],
+    ['a leading zero', '01'],
+    ['leading zeros before a fraction', '00.5'],
   ])('refuses %s with 400', async (_label, amount) => {
     const res = await ledger.http.post(`/accounts/${account}/draws`).send(draw('N-2', amount));
     expect(res.status).toBe(400);

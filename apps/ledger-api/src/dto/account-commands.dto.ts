@@ -1,7 +1,7 @@
 import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { IsAmount, IsIdentifier, IsText, AMOUNT_PATTERN, ID_PATTERN } from './validators';
+import { IsAmount, IsIdentifier, IsText, AMOUNT_MESSAGE, AMOUNT_PATTERN, AMOUNT_RULE, ID_PATTERN } from './validators';
 import { REVISION_TEXT } from '@ledger/servicing/audit';
 import { ACCOUNT_FLAGS, ACCOUNT_SORTS, type AccountFlag, type AccountSort } from '@ledger/projections';
 
@@ -70,9 +70,9 @@ export class AutoDebitFailureDto {
 }
 
 export class ControlsDto {
-  @ApiProperty({ type: String, nullable: true, example: '500.00', description: 'Single-transaction limit (交易限额); null clears it' })
+  @ApiProperty({ type: String, nullable: true, pattern: AMOUNT_PATTERN.source, example: '500.00', description: `Single-transaction limit (交易限额); null clears it. ${AMOUNT_RULE}` })
   @ValidateIf((o: ControlsDto) => o.singleTransactionLimit !== null)
-  @Matches(AMOUNT_PATTERN, { message: 'singleTransactionLimit must be null or a positive amount string with at most 2 decimals' })
+  @Matches(AMOUNT_PATTERN, { message: `singleTransactionLimit must be null or ${AMOUNT_MESSAGE}` })
   singleTransactionLimit!: string | null;
   @ApiProperty({ description: 'Night lock (夜间锁): no draws 23:00-06:00' }) @IsBoolean() nightLock!: boolean;
 }
@@ -163,8 +163,8 @@ export class AccountFiltersQuery extends ReadConsistencyQuery {
 }
 
 export class ListAccountsQuery extends AccountFiltersQuery {
-  @ApiProperty({ required: false, default: 50, maximum: 500 }) @IsOptional() @WholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiProperty({ required: false, default: 0 }) @IsOptional() @WholeNumber() @IsInt() @Min(0) offset?: number;
+  @ApiProperty({ required: false, type: 'integer', default: 50, minimum: 1, maximum: 500 }) @IsOptional() @WholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiProperty({ required: false, type: 'integer', default: 0, minimum: 0 }) @IsOptional() @WholeNumber() @IsInt() @Min(0) offset?: number;
   @ApiProperty({ required: false, description: "Keyset paging: the accounts after this one, in account id order (a page's `nextCursor`); pages stay put while accounts are added, where `offset`'s shift" })
   @IsOptional()
   @Matches(ID_PATTERN, { message: 'cursor must be an account id (a page\'s nextCursor)' })

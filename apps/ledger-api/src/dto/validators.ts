@@ -6,15 +6,29 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
 
-export const AMOUNT_PATTERN = /^(?=.*[1-9])\d{1,10}(\.\d{1,2})?$/;
+/**
+ * A positive amount without leading zeros: 0.01 to 9999999999.99, with 0, 1 or 2 decimals ("100",
+ * "100.5" and "100.00" alike). The document publishes it, so it has no lookaround: Go's RE2 (oapi-codegen,
+ * kin-openapi) cannot compile one. Zero is left out by the form (a whole part from 1, or "0." and a
+ * fraction that is not zero) rather than by a lookahead for a digit other than 0, so "01" and "00.5",
+ * which the lookahead took, are refused.
+ */
+export const AMOUNT_PATTERN = /^(?:[1-9]\d{0,9}(?:\.\d{1,2})?|0\.(?:0[1-9]|[1-9]\d?))$/;
+
+/** What an amount must be, for a refusal: `$property must be ...`. */
+export const AMOUNT_MESSAGE = 'a positive amount with at most 2 decimals, at most 10 integer digits and no leading zeros (such as "100.00" or "0.50")';
+
+/** What an amount field accepts, for its description in the document. */
+export const AMOUNT_RULE = 'CNY as a decimal string: from 0.01 to 9999999999.99, at most 2 decimals, no leading zeros ("100", "100.5", "100.00" and "0.50" are accepted; "0", "0.00", "01" and "00.5" are not)';
+
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export function IsAmount(options: ApiPropertyOptions = {}) {
   return applyDecorators(
-    ApiProperty({ type: String, example: '1000.00', pattern: AMOUNT_PATTERN.source, description: 'CNY as a decimal string, at most 2 decimals', ...options } as ApiPropertyOptions),
+    ApiProperty({ type: String, example: '1000.00', pattern: AMOUNT_PATTERN.source, description: AMOUNT_RULE, ...options } as ApiPropertyOptions),
     IsString({ message: '$property must be a decimal string such as "100.00" (JSON numbers are refused)' }),
-    Matches(AMOUNT_PATTERN, { message: '$property must be a positive amount with at most 2 decimals and 10 integer digits' }),
+    Matches(AMOUNT_PATTERN, { message: `$property must be ${AMOUNT_MESSAGE}` }),
   );
 }
 

@@ -14,7 +14,7 @@ describe('a command request\'s hash', () => {
     const sent = { reference: 'P-1', channel: 'MANUAL', amount: '100' };
     const canonical = requestHashes('POST repayments', { ...sent, amount: '100.00' });
     expect(requestHashes('POST repayments', sent)).toEqual({ hash: canonical.hash, asSent: recordedBefore('POST repayments', '{"amount":"100","channel":"MANUAL","reference":"P-1"}') });
-    expect(requestHashes('PUT controls', { singleTransactionLimit: '0500.5', nightLock: true }).hash).toBe(requestHashes('PUT controls', { nightLock: true, singleTransactionLimit: '500.50' }).hash);
+    expect(requestHashes('PUT controls', { singleTransactionLimit: '500.5', nightLock: true }).hash).toBe(requestHashes('PUT controls', { nightLock: true, singleTransactionLimit: '500.50' }).hash);
   });
 
   it('tells apart what is not an amount, and another amount', () => {
