@@ -22,9 +22,12 @@ interface Document {
 }
 
 /**
- * A schema of the document as strict JSON Schema for ajv: OpenAPI 3.0's `nullable` becomes a union with
- * null, examples go, `#/components/schemas/X` points into the `components` schema, and an object schema
- * listing properties refuses others unless it says what else it takes.
+ * A schema of the document as strict JSON Schema for ajv: examples go, `#/components/schemas/X` points
+ * into the `components` schema, and an object schema listing properties refuses others unless it says
+ * what else it takes. OpenAPI 3.0.3's `nullable` adds null to the type named in the same schema and
+ * nothing else: a schema with a `type` also takes null, but an enum still refuses null unless it lists
+ * it. The `allOf: [{ $ref }]` idiom for a nullable object, which generators read as such, takes null too;
+ * any other `nullable` without a type adds nothing.
  */
 function strict(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strict);
@@ -38,7 +41,10 @@ function strict(schema: unknown): unknown {
     else out[key] = strict(value);
   }
   if (out.properties !== undefined && !('additionalProperties' in out)) out.additionalProperties = false;
-  return source.nullable === true ? { anyOf: [{ type: 'null' }, out] } : out;
+  const refIdiom = Array.isArray(source.allOf) && source.allOf.length === 1 && '$ref' in (source.allOf[0] as Schema);
+  if (source.nullable !== true || (typeof source.type !== 'string' && !refIdiom)) return out;
+  const { enum: values, ...typed } = out;
+  return values === undefined ? { anyOf: [{ type: 'null' }, out] } : { anyOf: [{ type: 'null' }, typed], enum: values };
 }
 
 describe('the documented read answers', () => {
@@ -159,6 +165,11 @@ describe('the documented read answers', () => {
     expect(problems('/accounts/{id}', withoutPayScore)).toEqual([expect.stringContaining("must have required property 'payScore'")]);
     expect(problems('/accounts/{id}', { ...account, limit: 2000 })).not.toEqual([]);
     expect(problems('/accounts/{id}', { ...account, holder: null, lastStatementId: null })).toEqual([]);
+    // A nullable enum takes null and its values, nothing else; a log position is a decimal string.
+    expect(account.overdue.kind).toBe('MINIMUM_NOT_PAID');
+    expect(problems('/accounts/{id}', { ...account, channel: null, overdue: { ...account.overdue, kind: null } })).toEqual([]);
+    expect(problems('/accounts/{id}', { ...account, overdue: { ...account.overdue, kind: 'LATE' } })).not.toEqual([]);
+    expect(problems('/accounts/{id}', { ...account, updatedPosition: Number(account.updatedPosition) })).not.toEqual([]);
     // An open map takes any key, but only values of its documented shape.
     const portfolio = (await ledger.http.get('/portfolio').expect(200)).body;
     expect(problems('/portfolio', { ...portfolio, accountsByStatus: { ...portfolio.accountsByStatus, SOMETHING_NEW: 3 } })).toEqual([]);
@@ -219,6 +230,7 @@ describe('the documented read answers', () => {
     const portfolio = (await ledger.http.get('/portfolio').expect(200)).body;
     expect(portfolio.exposure.restricted.byReason).toHaveProperty('FROZEN_OVERDUE');
     expect(portfolio.funnel.rejectionReasons).toHaveProperty('PAY_SCORE_TOO_LOW');
+    expect((await ledger.http.get(`/accounts/${b}`).expect(200)).body.overdue).toMatchObject({ since: null, kind: null });
     const disputes = (await ledger.http.get(`/accounts/${b}/disputes`).expect(200)).body.disputes;
     expect(disputes.map((d: { reversal: unknown }) => d.reversal === null)).toEqual([false, true]);
     const targets = new Set<string>();

@@ -54,7 +54,7 @@ const view = (total: string) => ({
   lastStatementId: null,
   payScore: 700,
   asOf: '2026-01-06',
-  updatedPosition: 2,
+  updatedPosition: '2',
 });
 
 const history: AccountHistory = {

@@ -38,7 +38,7 @@ export class SubmitApplicationDto {
 
   @ApiProperty({ type: IdentityVerificationDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => IdentityVerificationDto) identityVerified!: IdentityVerificationDto;
 
-  @ApiProperty({ type: DebitCardDto, nullable: true, required: false }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DebitCardDto) debitCard?: DebitCardDto | null;
+  @ApiProperty({ type: DebitCardDto, nullable: true, required: false, description: 'The card to repay from; null or left out when the applicant has none, which rejects the application (NO_DEBIT_CARD)' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DebitCardDto) debitCard?: DebitCardDto | null;
 
   @ApiProperty({ type: CreditRecordDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => CreditRecordDto) creditRecord!: CreditRecordDto;
 }

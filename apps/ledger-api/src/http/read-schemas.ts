@@ -29,6 +29,14 @@ function Decimal(example: string, description?: string, options: ApiPropertyOpti
   return ApiProperty({ type: String, pattern: DECIMAL, example, ...(description ? { description } : {}), ...options } as ApiPropertyOptions);
 }
 
+/**
+ * One of `values` or null. OpenAPI 3.0.3's `nullable` adds null to the type named beside it, and an enum
+ * still refuses what it does not list: so null is in the enum too.
+ */
+function NullableEnum(values: readonly string[], example: string, description: string): PropertyDecorator {
+  return ApiProperty({ type: String, enum: [...values, null], nullable: true, example, description } as ApiPropertyOptions);
+}
+
 /** A decimal string or null. */
 function NullableDecimal(example: string | null, description: string): PropertyDecorator {
   return Decimal(example as string, description, { nullable: true });
@@ -75,14 +83,11 @@ export class AccountOwedSchema {
 export class AccountOverdueSchema {
   @Decimal('40.24', 'What is past due; "0.00" when current') amount!: string;
   @Day('2026-04-11', 'First day of the overdue episode; null when current', true) since!: string | null;
-  @ApiProperty({
-    type: String,
-    enum: OVERDUE_ORIGINS,
-    nullable: true,
-    example: 'MINIMUM_NOT_PAID',
-    description:
-      "Why that episode began: MINIMUM_NOT_PAID when its statement's minimum was not met by its due date (still so once the statement's remainder also passes the 90 days, and when the minimum was paid late), DEFERRAL_LIMIT_REACHED when the minimum was met and the remainder was carried past the 90 days minimums may carry it (then overdue from the day after its due date, so at once 91 days past due and M3+); null when current",
-  })
+  @NullableEnum(
+    OVERDUE_ORIGINS,
+    'MINIMUM_NOT_PAID',
+    "Why that episode began: MINIMUM_NOT_PAID when its statement's minimum was not met by its due date (still so once the statement's remainder also passes the 90 days, and when the minimum was paid late), DEFERRAL_LIMIT_REACHED when the minimum was met and the remainder was carried past the 90 days minimums may carry it (then overdue from the day after its due date, so at once 91 days past due and M3+); null when current",
+  )
   kind!: string | null;
   @Int(4, 'Days past due as of `asOf` (0 when current)') daysPastDue!: number;
   @ApiProperty({ enum: BUCKETS, example: 'M1', description: 'Delinquency bucket' }) bucket!: string;
@@ -98,7 +103,7 @@ export class AccountViewSchema {
   @ApiProperty({ example: 'acc_76baf528b080b23acd39' }) accountId!: string;
   @ApiProperty({ enum: ACCOUNT_STATUSES, example: 'ACTIVE', description: 'NONE only in an audit replay, before the application was decided' }) status!: string;
   @ApiProperty({ type: AccountHolderSchema, nullable: true, description: 'The masked applicant; null when the application recorded none' }) holder!: AccountHolderSchema | null;
-  @ApiProperty({ type: String, enum: CHANNELS, nullable: true, example: 'INVITED', description: 'Application channel' }) channel!: string | null;
+  @NullableEnum(CHANNELS, 'INVITED', 'Application channel; null before the application is recorded (in an audit replay)') channel!: string | null;
   @Decimal('2000.00', 'Credit limit') limit!: string;
   @Decimal('1597.60', 'What may be drawn now') available!: string;
   @Decimal('0.0005', 'Daily interest rate, a decimal fraction') dailyRate!: string;
@@ -110,7 +115,7 @@ export class AccountViewSchema {
   @ApiProperty({ type: String, nullable: true, pattern: MONTH, example: '2026-03', description: 'The latest statement (billed month); null before the first' }) lastStatementId!: string | null;
   @Int(650) payScore!: number;
   @Day('2026-04-14', 'The business date the figures are as of: the day after the last closed one, or the date of the account\'s own last event where a close being run dated it later (in an audit replay, the business date of the event); null before any', true) asOf!: string | null;
-  @Int(131, 'Global log position of the last event applied to the account') updatedPosition!: number;
+  @ApiProperty({ type: String, pattern: '^\\d+$', example: '131', description: 'Global log position of the last event applied to the account, a decimal string as every log position (an EventStoreDB position may pass 2^53)' }) updatedPosition!: string;
 }
 
 export class AccountPageSchema {

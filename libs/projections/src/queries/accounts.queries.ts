@@ -38,7 +38,8 @@ export interface AccountView {
   payScore: number;
   /** The business date the figures are as of: the day after the last closed one. */
   asOf: string | null;
-  updatedPosition: number;
+  /** A decimal string, as every log position the API answers with. */
+  updatedPosition: string;
 }
 
 /** Annual rates of the daily rates seen (a handful: one per pricing tier), so a replay does not redo them per event. */
@@ -107,7 +108,7 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
     lastStatementId: row.last_statement_id,
     payScore: row.pay_score,
     asOf,
-    updatedPosition: row.updated_position,
+    updatedPosition: String(row.updated_position),
   };
 }
 
