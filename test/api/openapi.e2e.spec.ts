@@ -9,17 +9,32 @@ import { application, draw, openAccount, startLedger, type TestLedger } from '..
 
 interface Schema {
   $ref?: string;
+  type?: string;
+  pattern?: string;
+  enum?: unknown[];
+  nullable?: boolean;
+  description?: string;
   properties?: Record<string, Schema>;
   allOf?: Schema[];
   required?: string[];
 }
 interface Operation {
-  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+  parameters?: { name: string; in: string; description?: string; schema?: Schema }[];
+  requestBody?: unknown;
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }>; headers?: Record<string, { schema: Schema }> }>;
   security?: unknown[];
 }
 interface Document {
+  info: { description: string };
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
+}
+
+/** Every schema object in `value`, with where it is. */
+function schemasIn(value: unknown, at = ''): [string, Schema][] {
+  if (value === null || typeof value !== 'object') return [];
+  const own: [string, Schema][] = 'type' in value || 'nullable' in value || 'pattern' in value || 'enum' in value ? [[at, value as Schema]] : [];
+  return [...own, ...Object.entries(value).flatMap(([key, child]) => schemasIn(child, `${at}/${key}`))];
 }
 
 describe('the OpenAPI document', () => {
@@ -54,6 +69,8 @@ describe('the OpenAPI document', () => {
   function expectDocumented(method: string, path: string, res: Response): Operation {
     const { template, op } = operationOf(method, path);
     expect([method, template, res.status, Object.keys(op.responses)]).toEqual([method, template, res.status, expect.arrayContaining([String(res.status)])]);
+    expect([method, template, res.status, typeof res.headers['x-request-id']]).toEqual([method, template, res.status, 'string']);
+    if (res.headers['retry-after'] !== undefined) expect([method, template, res.status, op.responses[res.status].headers?.['Retry-After']]).toEqual([method, template, res.status, expect.anything()]);
     if (res.status >= 400) {
       expect(Object.keys(res.body).sort()).toEqual(propertiesOf(op.responses[res.status].content!['application/json'].schema).sort());
       expect(op.responses[res.status].description).toContain(res.body.error);
@@ -85,6 +102,96 @@ describe('the OpenAPI document', () => {
           expect([path, method, op.responses['503']?.description]).toEqual([path, method, expect.stringContaining('STORE_UNAVAILABLE')]);
         }
       }
+    }
+  });
+
+  it('says how null is allowed where it is: a type beside `nullable` (an enum listing null too), or the nullable $ref idiom described as nullable', () => {
+    const nullable = schemasIn(doc).filter(([, schema]) => schema.nullable === true);
+    expect(nullable.length).toBeGreaterThan(30);
+    for (const [at, schema] of nullable) {
+      expect([at, typeof schema.type]).toEqual([at, 'string']);
+      if (schema.enum) expect([at, schema.enum]).toEqual([at, expect.arrayContaining([null])]);
+      if (schema.allOf) expect([at, schema.allOf.length, schema.allOf[0].$ref !== undefined, /\bnull\b/.test(schema.description ?? '')]).toEqual([at, 1, true, true]);
+    }
+    // No enum anywhere lists null without allowing it.
+    for (const [at, schema] of schemasIn(doc).filter(([, s]) => s.enum?.includes(null))) expect([at, schema.nullable]).toEqual([at, true]);
+  });
+
+  it('types counts as integers and publishes patterns a linear-time engine (RE2) compiles, the amount rule on every amount a request takes', () => {
+    const schemas = doc.components.schemas;
+    expect([schemas.ClockSchema.properties!.daysNotClosed.type, schemas.EndOfDayReportSchema.properties!.accounts.type]).toEqual(['integer', 'integer']);
+    expect(schemasIn(doc).filter(([, schema]) => schema.type === 'number')).toEqual([]);
+    const patterns = schemasIn(doc).filter(([, schema]) => schema.pattern !== undefined);
+    expect(patterns.filter(([, schema]) => /\(\?<?[=!]|\\[1-9]/.test(schema.pattern!))).toEqual([]);
+    const amount = schemas.DrawDto.properties!.amount.pattern;
+    expect(schemas.ControlsDto.properties!.singleTransactionLimit).toMatchObject({ type: 'string', nullable: true, pattern: amount });
+    for (const dto of ['RefundDto', 'RepaymentDto']) expect([dto, schemas[dto].properties!.amount.pattern]).toEqual([dto, amount]);
+    expect(doc.paths['/accounts/{id}/installment-quote'].get.parameters!.find((p) => p.name === 'amount')!.schema!.pattern).toBe(amount);
+    const rule = new RegExp(amount!);
+    expect(['0.01', '0.1', '0.10', '100', '100.00', '9999999999.99'].filter((a) => !rule.test(a))).toEqual([]);
+    expect(['0', '0.00', '00.5', '01', '10000000000'].filter((a) => rule.test(a))).toEqual([]);
+    expect(schemas.AccountViewSchema.properties!.updatedPosition).toMatchObject({ type: 'string', pattern: '^\\d+$' });
+  });
+
+  it('documents on every operation the 400 of an unreadable path, and on every route behind a key the 400 of a query parameter it does not take, as the API answers them', async () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        expect([method, path, op.responses['400']?.description]).toEqual([method, path, expect.stringContaining('MALFORMED_REQUEST')]);
+        if (defaultAccess(method, path) === 'open') continue;
+        expect([method, path, op.responses['400'].description]).toEqual([method, path, expect.stringContaining('VALIDATION_FAILED')]);
+        // Refused before anything runs: no command here changes the ledger.
+        const concrete = path.replace('{id}', account).replace('{month}', '2026-01').replace(/\{\w+\}/g, 'X');
+        const res = await ledger.http[method as 'get' | 'post' | 'put'](`${concrete}?x=1`);
+        expect([method, path, res.status, res.body.error]).toEqual([method, path, 400, 'VALIDATION_FAILED']);
+        expectDocumented(method.toUpperCase(), concrete, res);
+      }
+    }
+    const unreadable = await ledger.http.get('/accounts/%E0%A4%A/controls');
+    expect([unreadable.status, unreadable.body.error, typeof unreadable.headers['x-request-id']]).toEqual([400, 'MALFORMED_REQUEST', 'string']);
+  });
+
+  it('documents the headers the answers carry: X-Request-Id on every answer, Retry-After on 429 and 503, Content-Disposition on the CSV export', async () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          expect([method, path, status, response.headers?.['X-Request-Id']?.schema]).toEqual([method, path, status, { type: 'string' }]);
+          if (status === '429' || (status === '503' && defaultAccess(method, path) !== 'open')) expect([method, path, status, response.headers?.['Retry-After']?.schema.type]).toEqual([method, path, status, 'integer']);
+        }
+      }
+    }
+    const disposition = doc.paths['/accounts/export'].get.responses['200'].headers!['Content-Disposition'].schema;
+    const exported = await ledger.http.get('/accounts/export').expect(200);
+    expect(exported.headers['content-disposition']).toMatch(new RegExp(disposition.pattern!));
+  });
+
+  it('names in its description the 405 no operation can list, as the API answers it', async () => {
+    expect(doc.info.description).toContain('405 METHOD_NOT_ALLOWED');
+    const res = await ledger.http.delete('/operations/clock');
+    expect([res.status, res.body.error, res.headers.allow, typeof res.headers['x-request-id']]).toEqual([405, 'METHOD_NOT_ALLOWED', 'GET, HEAD, PUT', 'string']);
+  });
+
+  it('documents 409 BUSINESS_DAY_NOT_CLOSED on the dated commands, which the API answers while the day before is not closed, and scopes an application\'s Idempotency-Key to the applicant', async () => {
+    const other = await startLedger();
+    try {
+      const id = await openAccount(other, '1990-03-04', 75);
+      const keyed = await other.http.post('/applications').set('Idempotency-Key', 'K-1').send(application('1991-01-01', 76));
+      // The same key with another ID number is another applicant's first application, not a reuse.
+      const sameKey = await other.http.post('/applications').set('Idempotency-Key', 'K-1').send(application('1991-01-01', 77));
+      expect([keyed.status, sameKey.status, sameKey.body.replayed, sameKey.body.accountId === keyed.body.accountId]).toEqual([201, 201, false, false]);
+      const header = doc.paths['/applications'].post.parameters!.find((p) => p.name === 'Idempotency-Key')!;
+      expect(header.description).toContain('another idNumber is a new application');
+      await other.setClock('2026-01-03T09:00:00+08:00');
+      const requests: [string, string, () => Promise<Response>][] = [
+        ['POST', '/applications', () => other.http.post('/applications').send(application('1992-02-02', 78))],
+        ['POST', `/accounts/${id}/draws`, () => other.http.post(`/accounts/${id}/draws`).send(draw('D-1', '1.00'))],
+      ];
+      for (const [method, path, send] of requests) {
+        const res = await send();
+        expect([method, path, res.status, res.body.error]).toEqual([method, path, 409, 'BUSINESS_DAY_NOT_CLOSED']);
+        expectDocumented(method, path, res);
+      }
+    } finally {
+      await other.close();
     }
   });
 

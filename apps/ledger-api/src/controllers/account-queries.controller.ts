@@ -64,6 +64,12 @@ export class AccountQueriesController {
       'Amounts and rates are the decimal strings of GET /accounts; an empty cell is null; flags are true/false. The holder fields are left out. ' +
       'A cell that would start with = + - @, a tab or CR gets a leading apostrophe, unless it is a plain decimal number. Every row is read from one snapshot of the read models.',
     schema: { type: 'string', pattern: `^${ACCOUNT_CSV_COLUMNS.join(',')}\\r\\n` },
+    headers: {
+      'Content-Disposition': {
+        description: 'attachment; filename="accounts-<asOf>.csv": the business date the figures are as of, or accounts-all.csv before the first end of day',
+        schema: { type: 'string', pattern: '^attachment; filename="accounts-(\\d{4}-\\d{2}-\\d{2}|all)\\.csv"$' },
+      },
+    },
   })
   @ApiOperation({ summary: 'The account list as CSV for a spreadsheet: the filters and order of GET /accounts, every matching account, streamed' })
   async export(@Query() params: AccountFiltersQuery, @Req() req: QueryRequest): Promise<StreamableFile> {

@@ -72,7 +72,7 @@ export class ClockSchema {
   @ApiProperty({ example: '2027-02-02', description: 'The business date (Asia/Shanghai) of `now`' }) businessDate!: string;
   @ApiProperty({ type: String, nullable: true, example: '2027-02-01', description: 'null until the first end of day' }) lastClosedBusinessDate!: string | null;
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     example: 0,
     description: 'Business days over and not yet closed (from the day after the last closed to the day before the business date); null until the first end of day. Days past due, buckets and statements wait for them.',
@@ -90,7 +90,7 @@ export class ClockSchema {
 export class EndOfDayReportSchema {
   @ApiProperty({ example: '2027-02-01' }) businessDate!: string;
   @ApiProperty({ example: '2027-02-02T00:30:05.120+08:00' }) closedAt!: string;
-  @ApiProperty({ example: 1834, description: 'Accounts end of day visited' }) accounts!: number;
+  @ApiProperty({ type: 'integer', example: 1834, description: 'Accounts end of day visited' }) accounts!: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { StatementIssued: 1834 }, description: 'Events appended, by type' }) counts!: Record<string, number>;
   @ApiProperty({ description: 'true when the day had closed before: this is its first report' }) alreadyClosed!: boolean;
   @ApiProperty({ example: '259188', description: "Global log position of the day's BusinessDayClosed event" }) position!: string;
@@ -99,12 +99,29 @@ export class EndOfDayReportSchema {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const ERROR_REF = { $ref: '#/components/schemas/ErrorBodySchema' };
 
+interface Header {
+  description: string;
+  schema: { type: string; minimum?: number };
+}
+
 interface Operation {
   parameters?: { name: string; in: string }[];
   requestBody?: unknown;
-  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }>; headers?: Record<string, Header> }>;
   security?: unknown[];
 }
+
+/** Sent with every answer (`requestId`), a refusal of an unreadable path included. */
+const REQUEST_ID: Header = {
+  description: "The request's id: the caller's own X-Request-Id when it is 1 to 128 of A-Z a-z 0-9 . _ : -, else a new UUID. The request's log lines carry it: quote it when reporting a problem.",
+  schema: { type: 'string' },
+};
+
+const retryAfter = (when: string): Header => ({ description: `Seconds to wait before sending the request again; ${when}`, schema: { type: 'integer', minimum: 0 } });
+
+/** What the document cannot say route by route: an answer to a method no route of a path takes. */
+const ANSWERS_OF_EVERY_ROUTE =
+  'Every answer carries an X-Request-Id header. A path no route matches is 404 NOT_FOUND; a path some route matches under other methods is 405 METHOD_NOT_ALLOWED, with an `Allow` header naming the methods it takes (OpenAPI has no place for a status of a method a path does not list). A path that is not valid percent-encoding is 400 MALFORMED_REQUEST, whatever the route.';
 
 function add(op: Operation, status: number, codes: string): void {
   const existing = op.responses[status];
@@ -112,15 +129,19 @@ function add(op: Operation, status: number, codes: string): void {
   else if (!existing.description.includes(codes)) existing.description = existing.description ? `${existing.description}; ${codes}` : codes;
 }
 
-/** Adds to `document` the answers every route may give because of what stands in front of it, and the error body's schema to every error answer. */
+/** Adds to `document` the answers every route may give because of what stands in front of it, the error body's schema to every error answer, and the headers the answers carry. */
 export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
+  document.info.description = document.info.description ? `${document.info.description}\n\n${ANSWERS_OF_EVERY_ROUTE}` : ANSWERS_OF_EVERY_ROUTE;
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const op = (item as Record<string, Operation | undefined>)[method];
       if (!op) continue;
       const access = defaultAccess(method, path);
+      // Fastify refuses a path it cannot decode before routing it (`answerUnroutable`), so any route's path may be answered so.
+      add(op, 400, 'MALFORMED_REQUEST: the path is not valid percent-encoding');
       if (access === 'open') op.security = [];
       else {
+        add(op, 400, 'VALIDATION_FAILED: a query parameter the route does not take, or a value it refuses');
         add(op, 401, 'MISSING_API_KEY, INVALID_API_KEY');
         add(op, 403, `ROLE_NOT_ALLOWED: this route takes a key of role ${access.join(', ')}`);
         add(op, 429, "RATE_LIMITED: the key's (or address's) requests per minute are spent; see Retry-After");
@@ -133,12 +154,16 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
         add(op, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as application/json');
       }
       if (op.parameters?.some((p) => p.in === 'query' && p.name === 'consistency')) {
-        add(op, 400, 'VALIDATION_FAILED: a query parameter, or `after` past the head of the log');
+        add(op, 400, 'VALIDATION_FAILED: `after` past the head of the log');
         add(op, 503, 'READ_MODELS_BEHIND (retry, or read with consistency=eventual), PROJECTIONS_UNAVAILABLE');
       }
       for (const [status, response] of Object.entries(op.responses)) {
         // The health probes document their own body for 503 (not ready); every other error is the error body.
         if (Number(status) >= 400 && response.content === undefined) response.content = { 'application/json': { schema: ERROR_REF } };
+        response.headers = { ...response.headers, 'X-Request-Id': REQUEST_ID };
+        if (status === '429') response.headers['Retry-After'] = retryAfter('until the rate limit window lets the key (or address) in again');
+        // Only the in-flight limit knows when to come back; the store's and the read models' 503s carry no Retry-After.
+        if (status === '503' && access !== 'open') response.headers['Retry-After'] = retryAfter('sent with OVERLOADED only');
       }
     }
   }
