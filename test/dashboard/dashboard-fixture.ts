@@ -30,13 +30,18 @@ export interface DashboardFixture {
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-export async function startDashboard(): Promise<DashboardFixture> {
+/**
+ * `env` is added to the ledger's settings (LEDGER_PROJECTIONS=0, say, for an API beside a projector);
+ * `beforeSimulation` runs on the started ledger before the portfolio is simulated (the spec's projector).
+ */
+export async function startDashboard(options: { env?: Record<string, string>; accounts?: number; months?: number; beforeSimulation?: (ledger: TestLedger) => Promise<void> } = {}): Promise<DashboardFixture> {
   // The operator key is the spec's own, for `ledger.setClock` and `ledger.closeDays`; the page never gets it.
-  const ledger = await startLedger({ LEDGER_API_KEYS: `viewer:dashboard-viewer:${VIEWER_KEY},auditor:dashboard-auditor:${AUDITOR_KEY},operator:test-operator:${TEST_API_KEYS.operator}` });
+  const ledger = await startLedger({ LEDGER_API_KEYS: `viewer:dashboard-viewer:${VIEWER_KEY},auditor:dashboard-auditor:${AUDITOR_KEY},operator:test-operator:${TEST_API_KEYS.operator}`, ...options.env });
   const { app } = ledger;
+  await options.beforeSimulation?.(ledger);
   const clock = app.get(BusinessClock);
   const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
-  await simulator.run({ accounts: 40, months: 4, seed: 7, start: clock.businessDate() });
+  await simulator.run({ accounts: options.accounts ?? 40, months: options.months ?? 4, seed: 7, start: clock.businessDate() });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

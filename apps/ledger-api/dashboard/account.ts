@@ -5,7 +5,7 @@
  */
 import type { AccountView, AccrualsView, LimitReviewView, StatementView } from '@ledger/projections';
 import type { StatementExplanation } from '@ledger/servicing/audit/statement-explanation';
-import { ApiRequestError, get } from './api';
+import { ApiRequestError, get, readModel } from './api';
 import { byId, el, figure, notice, replace, table } from './dom';
 import { addDays, formatMoney, formatRate } from './format';
 import { bucketLabel, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
@@ -30,7 +30,7 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
   replace(detail, notice(`Loading ${accountId} …`));
   let account: AccountView;
   try {
-    account = await get<AccountView>(path(accountId));
+    account = await get<AccountView>(readModel(path(accountId)));
   } catch (error) {
     if (request !== latestRequest) return;
     const missing = error instanceof ApiRequestError && error.status === 404;
@@ -38,8 +38,8 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
     return;
   }
   const [statements, reviews] = await Promise.all([
-    get<{ statements: StatementView[] }>(path(accountId, '/statements')),
-    get<{ reviews: LimitReviewView[] }>(path(accountId, '/limit-reviews')),
+    get<{ statements: StatementView[] }>(readModel(path(accountId, '/statements'))),
+    get<{ reviews: LimitReviewView[] }>(readModel(path(accountId, '/limit-reviews'))),
   ]);
   if (request !== latestRequest) return;
   replace(
@@ -58,9 +58,9 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
 
 async function refreshAccount(accountId: string, request: number): Promise<void> {
   const [account, statements, reviews] = await Promise.all([
-    get<AccountView>(path(accountId)),
-    get<{ statements: StatementView[] }>(path(accountId, '/statements')),
-    get<{ reviews: LimitReviewView[] }>(path(accountId, '/limit-reviews')),
+    get<AccountView>(readModel(path(accountId))),
+    get<{ statements: StatementView[] }>(readModel(path(accountId, '/statements'))),
+    get<{ reviews: LimitReviewView[] }>(readModel(path(accountId, '/limit-reviews'))),
   ]);
   if (request !== latestRequest) return;
   replace('account-heading', ...heading(accountId, account));
@@ -167,7 +167,7 @@ function accrualForm(accountId: string, account: AccountView): HTMLElement {
 
 async function renderAccruals(accountId: string, from: string, to: string): Promise<void> {
   try {
-    const view = await get<AccrualsView>(path(accountId, `/accruals?from=${from}&to=${to}`));
+    const view = await get<AccrualsView>(readModel(path(accountId, `/accruals?from=${from}&to=${to}`)));
     if (view.days.length === 0) {
       replace('account-accruals', notice('No closed day in this range.'));
       return;

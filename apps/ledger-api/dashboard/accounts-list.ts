@@ -5,7 +5,7 @@
  * refresh re-draws the same page and a bucket can be linked to.
  */
 import type { AccountPage, AccountView } from '@ledger/projections';
-import { get } from './api';
+import { get, readModel } from './api';
 import { byId, el, notice, replace, table } from './dom';
 import { formatMoney } from './format';
 import { bucketLabel, label, STATUS_LABELS } from './labels';
@@ -58,7 +58,7 @@ export async function renderAccountList(filter: ListFilter, open: (accountId: st
   }
   let page: AccountPage;
   try {
-    page = await get<AccountPage>(`/accounts?${params}`);
+    page = await get<AccountPage>(readModel(`/accounts?${params}`));
   } catch (error) {
     if (request !== latestRequest) return;
     shownFilter = null;

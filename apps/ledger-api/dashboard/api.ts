@@ -19,6 +19,27 @@ export class ApiRequestError extends Error {
 
 let unauthorizedListener: () => void = () => undefined;
 
+/**
+ * Whether reads of the read models take what they hold now (`?consistency=eventual`) instead of waiting
+ * for the head of the log. The page sets it while /health says the projections are not following the
+ * log (the projector stalled, a failed batch, a rebuild): a waiting read would only time out after 5 s
+ * and answer 503, so the page reads what there is and says by how many events it is behind.
+ */
+let eventualReads = false;
+
+export function readEventually(on: boolean): void {
+  eventualReads = on;
+}
+
+export function readingEventually(): boolean {
+  return eventualReads;
+}
+
+/** A read-model route (never the log's: history, explanations, quotes) with the consistency the page reads at. */
+export function readModel(path: string): string {
+  return eventualReads ? `${path}${path.includes('?') ? '&' : '?'}consistency=eventual` : path;
+}
+
 export function onUnauthorized(listener: () => void): void {
   unauthorizedListener = listener;
 }

@@ -8,14 +8,14 @@ import type { PortfolioAccrualDay, PortfolioView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../src/read-side/installment-quote.query';
 import { renderAccount } from './account';
 import { listFilter, listHash, renderAccountList } from './accounts-list';
-import { apiKey, get, onUnauthorized, setApiKey } from './api';
+import { apiKey, ApiRequestError, get, onUnauthorized, readEventually, readingEventually, readModel, setApiKey } from './api';
 import { resizeCharts } from './charts';
 import { byId, notice, replace } from './dom';
 import { addDays } from './format';
 import { renderAccrual, renderApr, renderBilled } from './interest';
 import { renderOverview } from './overview';
 import { renderReviews } from './reviews';
-import { renderRefreshFailed, renderStatus, type ClockView, type HealthView } from './status';
+import { projectionsFollowing, renderRefreshFailed, renderStatus, type ClockView, type HealthView, type PortfolioRead } from './status';
 
 const REFRESH_SECONDS = 15;
 const VIEWS = ['overview', 'interest', 'reviews', 'accounts'] as const;
@@ -70,7 +70,7 @@ function openBucket(bucket: string): void {
 }
 
 async function sampleQuotes(): Promise<void> {
-  const active = await get<{ items: { accountId: string }[] }>('/accounts?status=ACTIVE&limit=1');
+  const active = await get<{ items: { accountId: string }[] }>(readModel('/accounts?status=ACTIVE&limit=1'));
   const sample = active.items[0];
   if (!sample) return renderApr(null);
   page.quotes = await Promise.all([3, 6, 12].map((n) => get<InstallmentQuoteView>(`/accounts/${encodeURIComponent(sample.accountId)}/installment-quote?amount=1000.00&periods=${n}`)));
@@ -101,7 +101,7 @@ async function renderView(refreshing = false): Promise<void> {
   if (view === 'overview') renderOverview(p, openBucket);
   if (view === 'interest') {
     renderBilled(p);
-    const days = page.lastClosed ? await get<PortfolioAccrualDay[]>(`/portfolio/accruals?from=${addDays(page.lastClosed, -364)}&to=${page.lastClosed}`) : [];
+    const days = page.lastClosed ? await get<PortfolioAccrualDay[]>(readModel(`/portfolio/accruals?from=${addDays(page.lastClosed, -364)}&to=${page.lastClosed}`)) : [];
     renderAccrual(days);
     if (page.quotes) renderApr(page.quotes);
     else await sampleQuotes();
@@ -120,13 +120,38 @@ async function drawView(refreshing = false): Promise<void> {
   }
 }
 
+/**
+ * The portfolio, waiting for the head of the log unless the page reads eventually already. A wait that
+ * times out (503) is read again as the read models stand, so the page shows figures labelled as behind
+ * rather than none.
+ */
+async function readPortfolio(): Promise<PortfolioView> {
+  try {
+    return await get<PortfolioView>(readModel('/portfolio'));
+  } catch (error) {
+    if (!(error instanceof ApiRequestError && error.status === 503) || readingEventually()) throw error;
+    readEventually(true);
+    return get<PortfolioView>(readModel('/portfolio'));
+  }
+}
+
 /** The header's figures, then the view on screen, whichever it is, so nothing shown is older than the header says. */
 async function refresh(): Promise<void> {
   try {
-    const [health, clock, portfolio] = await Promise.all([get<HealthView>('/health', [503]), get<ClockView>('/operations/clock'), get<PortfolioView>('/portfolio')]);
-    page.portfolio = portfolio;
-    page.lastClosed = portfolio.lastClosedBusinessDay;
-    renderStatus(health, clock, portfolio, REFRESH_SECONDS);
+    // /health answers 503 with a body when the instance is not ready: that body is what the header shows.
+    const [health, clock] = await Promise.all([get<HealthView>('/health', [503]), get<ClockView>('/operations/clock')]);
+    readEventually(!projectionsFollowing(health));
+    const read: PortfolioRead = { portfolio: null, eventual: false, error: null };
+    try {
+      read.portfolio = await readPortfolio();
+      page.portfolio = read.portfolio;
+      page.lastClosed = read.portfolio.lastClosedBusinessDay;
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 401) throw error;
+      read.error = error as Error;
+    }
+    read.eventual = readingEventually();
+    renderStatus(health, clock, read, REFRESH_SECONDS);
     await drawView(true);
   } catch (error) {
     renderRefreshFailed(error as Error);

@@ -9,11 +9,35 @@ import { ApiRequestError } from './api';
 import { el, replace } from './dom';
 import { addDays, daysBetween, formatCount } from './format';
 
+/** GET /health, answered with 503 and the same body when the instance is not ready. */
 export interface HealthView {
   status: 'ok' | 'degraded';
-  projections: { running: boolean; error: string | null; lag: { projection: string; position: string; lag: string }[] };
+  store?: { reachable: boolean; error: string | null };
+  /** `state`: live or external when the read models follow the log; stalled, failed, rebuilding, behind or ahead when not. */
+  projections: { state?: string; running: boolean; error: string | null; lag: { projection: string; position: string; lag: string }[] };
   clock: { mode: string; businessDate: string };
 }
+
+/** What the refresh could read of the portfolio: waiting for the head of the log, or as the read models stand (eventual). */
+export interface PortfolioRead {
+  portfolio: PortfolioView | null;
+  eventual: boolean;
+  error: Error | null;
+}
+
+/** Projection states in which the read models follow the log; in any other a read that waits for its head would time out. */
+const FOLLOWING = ['live', 'external'];
+
+export function projectionsFollowing(health: HealthView): boolean {
+  return health.projections.state === undefined || FOLLOWING.includes(health.projections.state);
+}
+
+/** Lag is reported per projection as a count of events; the slowest projection is what a reader waits on. */
+export function projectionLag(health: HealthView): number {
+  return health.projections.lag.reduce((max, l) => Math.max(max, Number(l.lag)), 0);
+}
+
+const events = (n: number) => `${formatCount(n)} ${n === 1 ? 'event' : 'events'}`;
 
 /** GET /operations/clock: the business clock, the last business day end of day closed, and what is left to close. */
 export interface ClockView {
@@ -44,13 +68,20 @@ function unclosedDays(clock: ClockView, lastClosed: string | null): number {
   return lastClosed ? Math.max(0, daysBetween(lastClosed, clock.businessDate) - 1) : 0;
 }
 
-export function renderStatus(health: HealthView, clock: ClockView, portfolio: PortfolioView, refreshSeconds: number): void {
-  // Lag is reported per projection as a count of events; the slowest projection is what a reader waits on.
-  const lag = health.projections.lag.reduce((max, l) => Math.max(max, Number(l.lag)), 0);
+/**
+ * The header from /health and the clock, whatever /health answered: a 503's body says what is wrong (the
+ * projector stalled, the store unreachable) in words, and that is shown rather than the bare status. The
+ * portfolio's figures, when they could only be read as the read models stand, say how far behind they are.
+ */
+export function renderStatus(health: HealthView, clock: ClockView, read: PortfolioRead, refreshSeconds: number): void {
+  const lag = projectionLag(health);
+  const following = projectionsFollowing(health);
   // The clock's last closed day is end of day's own record; the portfolio's can trail it by the projection lag.
-  const lastClosed = clock.lastClosedBusinessDate ?? portfolio.lastClosedBusinessDay;
+  const lastClosed = clock.lastClosedBusinessDate ?? read.portfolio?.lastClosedBusinessDay ?? null;
   const unclosed = unclosedDays(clock, lastClosed);
   lastGood = { businessDate: clock.businessDate, lastClosed, time: timeNow() };
+  const state = health.projections.state && !following ? ` · ${health.projections.state}` : '';
+  const why = [health.store && !health.store.reachable ? `store: ${health.store.error ?? 'unreachable'}` : null, health.projections.error ? `projections: ${health.projections.error}` : null].filter((w): w is string => w !== null);
   replace(
     'status',
     item('Business date 业务日', clock.businessDate, 'business-date'),
@@ -59,11 +90,13 @@ export function renderStatus(health: HealthView, clock: ClockView, portfolio: Po
     lastClosed !== null && item('Figures as of 数据截至', `start of ${addDays(lastClosed, 1)}, with ${lastClosed}'s close`, 'figures-as-of'),
     unclosed > 0 && item('Not closed 未日终', `${formatCount(unclosed)} business ${unclosed === 1 ? 'day' : 'days'} not closed (last closed ${lastClosed ?? 'none'})`, 'unclosed', 'warn'),
     clock.closeBegun && item('End of day 日终', `${clock.closeBegun} begun, not finished`, 'close-begun', 'warn'),
-    item('Projection lag 投影延迟', `${formatCount(lag)} events`, 'lag', lag > 0 ? 'warn' : 'ok'),
+    item('Projection lag 投影延迟', `${events(lag)}${state}`, 'lag', !following ? 'error' : lag > 0 ? 'warn' : 'ok'),
     item('Health 状态', health.status, 'health', health.status === 'ok' ? 'ok' : 'error'),
+    why.length > 0 && item('Why 原因', why.join('; '), 'health-reason', 'error'),
+    read.eventual && read.portfolio && item('Figures 数据', `as the read models hold them, ${events(lag)} behind the ledger`, 'figures-behind', 'warn'),
     item('Refreshed 刷新', `${lastGood.time} · every ${refreshSeconds}s`, 'refreshed'),
   );
-  replace('refresh-error');
+  replace('refresh-error', read.error ? `Portfolio figures could not be read at ${lastGood.time} (${read.error.message}); any shown are the last ones read.` : null);
 }
 
 /** A failed refresh: health and lag are unknown, and every figure on the page is the last refresh's. */
