@@ -105,7 +105,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(portfolio.delinquency.some((d) => d.byKind.MINIMUM_NOT_PAID.accounts > 0)).toBe(true);
     // Both tables fit their card: no column is cut off behind a scroll bar at 1,440 px (the fixture's viewport).
     for (const name of ['delinquency', 'delinquency-kind']) {
-      const fits = await page.locator(`#table-${name}`).evaluate((e) => e.scrollWidth <= e.clientWidth);
+      const fits = await page.locator(`#table-${name} .table-wrap`).evaluate((e) => e.scrollWidth <= e.clientWidth);
       expect([name, fits]).toEqual([name, true]);
     }
     // A bucket opens the list of opened accounts in it, as the bucket counts them.
@@ -235,6 +235,39 @@ describe('the dashboard in headless Chromium', () => {
       [explained.penaltyInterest.reversed, formatMoney(explained.penaltyInterest.charged), '✓'],
     ]);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-account.png'), fullPage: true });
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('fits every money table in its card at 1,280 and 1,440 px, and the wide tables of an account scroll inside their own wrapper, never the page', async () => {
+    const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=1');
+    const { page, errors } = await dashboard.open('/dashboard');
+    /** Each table shown: its name, whether it fits its wrapper, and whether the wrapper scrolls sideways. */
+    const tablesShown = () =>
+      page.locator('main table').evaluateAll((tables) =>
+        tables
+          .filter((t) => (t as HTMLElement).offsetParent !== null)
+          .map((t) => {
+            const wrap = t.parentElement!;
+            return { table: (t as HTMLElement).dataset.table, wrapped: wrap.classList.contains('table-wrap'), fits: wrap.scrollWidth <= wrap.clientWidth, scrolls: ['auto', 'scroll'].includes(getComputedStyle(wrap.closest('.scroll') ?? wrap).overflowX) };
+          }),
+      );
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 720 });
+      for (const [hash, ready] of [['#overview', 'delinquency-kind'], ['#interest', 'apr'], ['#reviews', 'review-reasons'], [`#account/${items[0].accountId}`, 'accruals']]) {
+        await page.evaluate((h) => (location.hash = h), hash);
+        await page.waitForSelector(`table[data-table="${ready}"]`);
+        const shown = await tablesShown();
+        expect(shown.length).toBeGreaterThan(0);
+        // The page itself never scrolls sideways.
+        expect([width, hash, await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)]).toEqual([width, hash, true]);
+        for (const t of shown) {
+          expect([width, t.table, t.wrapped, t.scrolls]).toEqual([width, t.table, true, true]);
+          // The portfolio views' money tables show every figure whole; an account's fifteen statement columns may scroll.
+          if (!hash.startsWith('#account/')) expect([width, t.table, t.fits]).toEqual([width, t.table, true]);
+        }
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-account-${width}.png`), fullPage: true });
+    }
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 

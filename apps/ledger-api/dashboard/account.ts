@@ -46,7 +46,7 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
     detail,
     el('h3', { id: 'account-heading' }, ...heading(accountId, account)),
     balances(account),
-    el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { class: 'wide', id: 'account-statements' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
+    el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { id: 'account-statements' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
     el('section', { class: 'card' }, el('h4', {}, TERMS.accrual), accrualForm(accountId, account), el('div', { id: 'account-accruals' })),
     el('section', { class: 'card' }, el('h4', {}, `${TERMS.limitReview} history`), el('div', { id: 'account-reviews' }, reviewsTable(reviews.reviews))),
     el('section', { class: 'card' }, el('h4', {}, 'Event timeline 事件时间线 (audit replay 审计回放)'), el('div', { id: 'account-timeline' }), el('div', { id: 'account-replay' })),
@@ -112,7 +112,7 @@ function statementsTable(accountId: string, statements: StatementView[]): HTMLEl
   return table(
     [
       { header: 'Month 账单月', cell: (s: StatementView) => s.statementId },
-      { header: 'Period 账期', cell: (s) => `${s.periodFrom} – ${s.periodTo}` },
+      { header: 'Period 账期', cell: (s) => el('span', { class: 'wraps' }, `${s.periodFrom} – ${s.periodTo}`) },
       { header: 'Due 到期日', cell: (s) => s.dueDate },
       // The cycle's rate with its annualized rate beside it (PRODUCT.md §2).
       { header: 'Rate 日利率 (年化)', cell: (s) => `${formatRate(s.dailyRate)} (${formatRate(s.annualRate, 2)})`, numeric: true },

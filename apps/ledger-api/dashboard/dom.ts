@@ -30,13 +30,17 @@ export interface Column<R> {
   numeric?: boolean;
 }
 
-/** A table of rows; with no rows, one row saying so, so an empty ledger does not look like a broken panel. */
-export function table<R>(columns: Column<R>[], rows: R[], attributes: Record<string, string> = {}, empty = 'No data yet 暂无数据'): HTMLTableElement {
+/**
+ * A table of rows; with no rows, one row saying so, so an empty ledger does not look like a broken panel.
+ * It comes in a wrapper of its own that scrolls sideways when the table is wider than its card, so a
+ * column is never cut off and the page itself never scrolls sideways.
+ */
+export function table<R>(columns: Column<R>[], rows: R[], attributes: Record<string, string> = {}, empty = 'No data yet 暂无数据'): HTMLElement {
   const body =
     rows.length > 0
       ? rows.map((row) => el('tr', {}, ...columns.map((c) => el('td', c.numeric ? { class: 'num' } : {}, c.cell(row)))))
       : [el('tr', { class: 'empty', 'data-empty': 'true' }, el('td', { colspan: String(columns.length), class: 'muted' }, empty))];
-  return el('table', attributes, el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', c.numeric ? { class: 'num' } : {}, c.header)))), el('tbody', {}, ...body));
+  return el('div', { class: 'table-wrap' }, el('table', attributes, el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', c.numeric ? { class: 'num' } : {}, c.header)))), el('tbody', {}, ...body)));
 }
 
 /** A headline figure whose data-value keeps the API's exact string, so a test can compare it. */
