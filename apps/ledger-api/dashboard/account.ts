@@ -10,7 +10,7 @@ import { byId, el, figure, notice, replace, table } from './dom';
 import { addDays, formatMoney, formatRate } from './format';
 import { bucketLabel, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
 import { explanationView } from './explanation';
-import { renderTimeline } from './timeline';
+import { offerTimeline } from './timeline';
 
 const path = (accountId: string, rest = '') => `/accounts/${encodeURIComponent(accountId)}${rest}`;
 
@@ -53,7 +53,7 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
   );
   detail.dataset.account = accountId;
   const lastClosed = account.asOf ? addDays(account.asOf, -1) : null;
-  await Promise.all([lastClosed ? renderAccruals(accountId, addDays(lastClosed, -30), lastClosed) : Promise.resolve(replace('account-accruals', notice('No closed business day yet.'))), renderTimeline(accountId)]);
+  await Promise.all([lastClosed ? renderAccruals(accountId, addDays(lastClosed, -30), lastClosed) : Promise.resolve(replace('account-accruals', notice('No closed business day yet.'))), Promise.resolve(offerTimeline(accountId))]);
 }
 
 async function refreshAccount(accountId: string, request: number): Promise<void> {
@@ -174,7 +174,7 @@ async function renderAccruals(accountId: string, from: string, to: string): Prom
     }
     replace(
       'account-accruals',
-      el('p', { class: 'muted' }, `Exact amounts before rounding (精确到分以下); the statement charges the month's sum rounded half-up to the fen. Totals: interest ${view.totals.interest}, penalty ${view.totals.penaltyInterest}.`),
+      el('p', { class: 'muted' }, `Exact amounts before rounding (精确到分以下); the statement charges the month's sum rounded half-up to the fen. Totals: interest ${formatMoney(view.totals.interest)}, penalty ${formatMoney(view.totals.penaltyInterest)}.`),
       el(
         'div',
         { class: 'scroll' },
@@ -199,7 +199,7 @@ async function renderAccruals(accountId: string, from: string, to: string): Prom
 }
 
 function reviewsTable(reviews: LimitReviewView[]): HTMLElement {
-  if (reviews.length === 0) return notice('Not reviewed yet: limits are reviewed at the end of each quarter.');
+  if (reviews.length === 0) return notice('Not reviewed yet: each quarter is reviewed on the first day of the next, when its limit changes take effect.');
   return table(
     [
       { header: 'Quarter reviewed 考核季度', cell: (r: LimitReviewView) => r.quarter },

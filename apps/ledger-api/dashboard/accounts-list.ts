@@ -7,7 +7,7 @@
 import type { AccountPage, AccountView } from '@ledger/projections';
 import { get, readModel } from './api';
 import { byId, el, notice, replace, table } from './dom';
-import { formatMoney } from './format';
+import { formatCount, formatMoney } from './format';
 import { bucketLabel, label, STATUS_LABELS } from './labels';
 
 const PAGE = 25;
@@ -89,7 +89,9 @@ export async function renderAccountList(filter: ListFilter, open: (accountId: st
     pager.append(button);
   };
   move(Math.max(0, filter.offset - PAGE), '‹ Previous', filter.offset > 0);
-  pager.append(el('span', { class: 'muted' }, ` ${filter.offset + 1}–${filter.offset + page.items.length} `));
+  // The filters' total is on every page, to check the list against the portfolio's counts; -1 is a server that did not count.
+  const of = page.total >= 0 ? ` of ${formatCount(page.total)}` : '';
+  pager.append(el('span', { class: 'muted', 'data-pager': 'range' }, ` ${formatCount(filter.offset + 1)}–${formatCount(filter.offset + page.items.length)}${of} `));
   move(filter.offset + PAGE, 'Next ›', page.nextCursor !== null);
   replace(
     'account-list',

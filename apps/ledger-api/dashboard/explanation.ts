@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * A statement explained (账单解释, GET /accounts/:id/statements/:month/explanation): how the interest
- * and penalty charged follow from the daily accrual, the fees, and the payments set against it. The raw
+ * and penalty charged follow from the daily accrual, the fees, and the payments set against it. Exact
+ * amounts keep every decimal the API gives (formatMoney only adds the ¥ and separators). The raw
  * answer stays one click away for an auditor who wants every day.
  */
 import type { StatementExplanation } from '@ledger/servicing/audit/statement-explanation';
@@ -20,11 +21,11 @@ export function explanationView(x: StatementExplanation): HTMLElement {
     table(
       [
         { header: '', cell: (r: ReturnType<typeof accrualRow>) => r.name },
-        { header: `Sum of ${x.days.length} days 日息合计`, cell: (r) => r.sum, numeric: true },
-        { header: 'Exact on statement 账单精确值', cell: (r) => r.statement.exact, numeric: true },
-        { header: 'Reversed by disputes 争议冲回', cell: (r) => r.statement.reversed, numeric: true },
+        { header: `Sum of ${x.days.length} days 日息合计`, cell: (r) => formatMoney(r.sum), numeric: true },
+        { header: 'Exact on statement 账单精确值', cell: (r) => formatMoney(r.statement.exact), numeric: true },
+        { header: 'Reversed by disputes 争议冲回', cell: (r) => formatMoney(r.statement.reversed), numeric: true },
         { header: 'Charged 计收', cell: (r) => formatMoney(r.statement.charged), numeric: true },
-        { header: 'Residual 尾差', cell: (r) => r.statement.residual, numeric: true },
+        { header: 'Residual 尾差', cell: (r) => formatMoney(r.statement.residual), numeric: true },
         { header: 'Agrees 一致', cell: (r) => (r.matches ? '✓' : '✗ mismatch'), numeric: true },
       ],
       [accrualRow(TERMS.interest, x.interest), accrualRow(TERMS.penalty, x.penaltyInterest)],

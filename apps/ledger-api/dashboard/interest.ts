@@ -4,7 +4,7 @@ import type { PortfolioAccrualDay, PortfolioView } from '@ledger/projections';
 import type { InstallmentQuoteView } from '../src/read-side/installment-quote.query';
 import { draw, GRID, listed, moneyAxis } from './charts';
 import { el, figure, notice, replace, table } from './dom';
-import { chartNumber, difference, formatMoney, formatRate, sum } from './format';
+import { chartNumber, difference, formatCount, formatMoney, formatRate, sum } from './format';
 import { TERMS } from './labels';
 
 export function renderAccrual(all: PortfolioAccrualDay[]): void {
@@ -73,7 +73,7 @@ export function renderBilled(p: PortfolioView): void {
     table(
       [
         { header: 'Month 账单月', cell: (m: BilledMonth) => m.month },
-        { header: 'Statements 账单数', cell: (m) => String(m.statements), numeric: true },
+        { header: 'Statements 账单数', cell: (m) => formatCount(m.statements), numeric: true },
         { header: 'Interest 利息', cell: (m) => formatMoney(m.interest), numeric: true },
         { header: 'Penalty 罚息', cell: (m) => formatMoney(m.penaltyInterest), numeric: true },
         { header: 'Fees 分期手续费', cell: (m) => formatMoney(m.fees), numeric: true },

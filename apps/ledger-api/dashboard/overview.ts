@@ -57,36 +57,39 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
   renderFunnel(p);
 }
 
-/** The legend swatch of bars coloured per bucket: the bucket colours side by side, as the bars are. */
-const BUCKETS_SWATCH = {
-  type: 'linear',
-  x: 0,
-  y: 0,
-  x2: 1,
-  y2: 0,
-  colorStops: BUCKET_COLOURS.flatMap((color, i) => [
-    { offset: i / BUCKET_COLOURS.length, color },
-    { offset: (i + 1) / BUCKET_COLOURS.length, color },
-  ]),
-};
-/** The overdue amount's line, in a colour no bucket has. */
+/** The overdue amount's line in the trend, in a colour no bucket has. */
 const OVERDUE_LINE = '#2f6fdf';
 
+/**
+ * The overdue buckets only: current accounts outnumber them by hundreds to one, and on one axis with them
+ * M1 to M3 would not show. Each bar is a bucket's accounts, labelled with what they owe past due; the
+ * current accounts are stated above the chart, and every bucket is in the table below it.
+ */
 function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void): void {
+  const overdue = p.delinquency.filter((d) => OVERDUE_BUCKETS.includes(d.bucket));
+  const current = p.delinquency.find((d) => d.bucket === 'CURRENT');
+  replace(
+    'note-delinquency',
+    current ? `${label(BUCKET_LABELS, 'CURRENT')}: ${formatCount(current.accounts)} ${current.accounts === 1 ? 'account' : 'accounts'} (${percentOf(current.accounts, p.exposure.accounts)}), not charted. Bars: accounts per overdue bucket, labelled with their overdue amount.` : null,
+  );
   const chart = draw(
     'chart-delinquency',
     {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      legend: { top: 0 },
-      grid: { ...GRID, right: 72, top: 40 },
-      xAxis: { type: 'category', data: p.delinquency.map((d) => d.bucket) },
-      yAxis: [{ type: 'value', name: 'accounts', minInterval: 1 }, { ...moneyAxis('CNY'), splitLine: { show: false } }],
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (items: { dataIndex: number }[]) => bucketLine(overdue[items[0].dataIndex]) },
+      grid: { ...GRID, top: 48 },
+      xAxis: { type: 'category', data: overdue.map((d) => d.bucket) },
+      yAxis: { type: 'value', name: 'accounts', minInterval: 1 },
       series: [
-        { name: 'Accounts 账户数', type: 'bar', barMaxWidth: 36, itemStyle: { color: BUCKETS_SWATCH }, data: p.delinquency.map((d, i) => ({ value: d.accounts, itemStyle: { color: BUCKET_COLOURS[i] } })) },
-        { name: 'Overdue amount 逾期金额', type: 'line', yAxisIndex: 1, symbolSize: 8, itemStyle: { color: OVERDUE_LINE }, data: p.delinquency.map((d) => chartNumber(d.overdue)) },
+        {
+          name: 'Accounts 账户数',
+          type: 'bar',
+          barMaxWidth: 48,
+          data: overdue.map((d) => ({ value: d.accounts, itemStyle: { color: BUCKET_COLOURS[p.delinquency.indexOf(d)] } })),
+          label: { show: true, position: 'top', lineHeight: 14, formatter: (x: { dataIndex: number }) => `${formatCount(overdue[x.dataIndex].accounts)}\n${formatMoney(overdue[x.dataIndex].overdue)}` },
+        },
       ],
     },
-    `Accounts and overdue amount by delinquency bucket: ${listed(p.delinquency.map((d) => `${d.bucket} ${formatCount(d.accounts)} ${d.accounts === 1 ? 'account' : 'accounts'}, ${formatMoney(d.overdue)} overdue`))}.`,
+    `Accounts per overdue bucket, with their overdue amount: ${listed(overdue.map(bucketLine))}${current ? `; not charted, ${formatCount(current.accounts)} current` : ''}.`,
   );
   chart.off('click');
   chart.on('click', (event) => onBucket(String(event.name)));
@@ -121,6 +124,10 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
   );
 
   renderDelinquencyTrend(p);
+}
+
+function bucketLine(d: PortfolioView['delinquency'][number]): string {
+  return `${d.bucket} ${formatCount(d.accounts)} ${d.accounts === 1 ? 'account' : 'accounts'}, ${formatMoney(d.overdue)} overdue`;
 }
 
 /** A bucket's overdue accounts of one kind and what they owe past due. */
@@ -179,7 +186,7 @@ function renderDelinquencyTrend(p: PortfolioView): void {
     'table-delinquency-trend',
     table(
       [
-        { header: 'Month 月份', cell: (m: TrendMonth) => m.month },
+        { header: 'Month end 月末', cell: (m: TrendMonth) => m.month },
         // Bucket codes only: the full labels are in the legend above, and the table must fit half a row.
         ...OVERDUE_BUCKETS.map((bucket) => ({ header: `${bucket} 账户`, cell: (m: TrendMonth) => formatCount(m.accounts[bucket]), numeric: true })),
         { header: 'Overdue 逾期金额', cell: (m) => formatMoney(m.overdue), numeric: true },
@@ -226,5 +233,11 @@ function renderFunnel(p: PortfolioView): void {
       series: [{ type: 'bar', barMaxWidth: 18, data: reasons.map(([, n]) => n), itemStyle: { color: '#d1495b' }, label: { show: true, position: 'right' } }],
     },
     `Rejected applications per reason: ${listed(reasons.map(([r, n]) => `${label(REASON_LABELS, r)} ${formatCount(n)}`))}.`,
+  );
+  // The reasons count each reason a rejection gave, so they add up to more than the rejections when one gave several.
+  const reasonsGiven = reasons.reduce((n, [, count]) => n + count, 0);
+  replace(
+    'note-rejections',
+    reasons.length > 0 ? `${formatCount(reasonsGiven)} ${reasonsGiven === 1 ? 'reason' : 'reasons'} over ${formatCount(totals.rejected)} rejected ${totals.rejected === 1 ? 'application' : 'applications'}: one rejection can give several reasons.` : null,
   );
 }

@@ -42,6 +42,16 @@ function explainFailure(error: unknown): string {
 
 const recordedAt = (e: TimelineEvent) => e.recordedAt ?? e.metadata?.recordedAt;
 
+/**
+ * The timeline is audit data, which a viewer key may not read: it is asked for when the reader asks, so
+ * a viewer opening an account sends no request the API would refuse (and Chromium would log).
+ */
+export function offerTimeline(accountId: string): void {
+  const button = el('button', { type: 'button', 'data-show-timeline': accountId }, 'Show the event timeline 显示事件时间线');
+  button.addEventListener('click', () => void renderTimeline(accountId));
+  replace('account-timeline', el('p', { class: 'inline' }, button, el('span', { class: 'muted' }, 'Audit data: needs an auditor or operator key.')));
+}
+
 export async function renderTimeline(accountId: string): Promise<void> {
   let history: HistoryAnswer;
   try {
@@ -67,14 +77,16 @@ export async function renderTimeline(accountId: string): Promise<void> {
   };
   replace(
     'account-timeline',
+    // An end of day's events carry the day it closed: the month's statement, dated the 1st, shows the last day of the month.
+    el('p', { class: 'muted' }, "Business day: the day a command ran in, or for end of day's events (interest, statements, reviews) the day whose close wrote them. Recorded: when the event was written, in UTC."),
     el(
       'div',
       { class: 'scroll' },
       table(
         [
           { header: '#', cell: (e: TimelineEvent) => String(e.revision ?? e.position ?? ''), numeric: true },
-          { header: 'Business date 业务日', cell: (e) => e.businessDate ?? e.metadata?.businessDate ?? '' },
-          { header: 'Recorded 记录时间', cell: (e) => recordedAt(e) ?? '' },
+          { header: 'Business day (or day closed) 业务日', cell: (e) => e.businessDate ?? e.metadata?.businessDate ?? '' },
+          { header: 'Recorded (UTC) 记录时间', cell: (e) => recordedAt(e) ?? '' },
           { header: 'Event 事件', cell: (e) => el('code', {}, e.type) },
           { header: 'Actor 操作人', cell: (e) => e.actor ?? e.metadata?.actor ?? '' },
           { header: '', cell: replayLink },
