@@ -172,6 +172,8 @@ const REACHED_IN_MODEL = {
   planRefund: 0,
   installmentBilled: 0,
   payoffBilled: 0,
+  /** Of those, billed with the fee of the period in progress at the payoff (§5: only future fees are waived). */
+  payoffFeeBilled: 0,
   unbilledInstallmentPaid: 0,
   severalPastLimit: 0,
   overdueIncluded: 0,
@@ -646,7 +648,9 @@ class BillingModel {
       if (plan.closed) continue;
       if (plan.accelerated) {
         const principal = sum(plan.remaining.slice(plan.next - 1));
-        periods.push({ plan, period: plan.next, principal, fee: principal.isZero() ? Money.ZERO : plan.payoffFee });
+        const fee = principal.isZero() ? Money.ZERO : plan.payoffFee;
+        periods.push({ plan, period: plan.next, principal, fee });
+        if (fee.isPositive()) this.reached.payoffFeeBilled++;
         this.reached.payoffBilled++;
       } else {
         // A period prepaid or refunded to nothing carries no fee (§5, §7: early repayment has no fee).
@@ -951,7 +955,7 @@ function runModel(events: readonly CreditAccountEvent[], lastClosed: IsoDate) {
       model.convert(e.data.planId, e.data.drawId, Money.of(e.data.principal), e.data.schedule.map((p) => Money.of(p.principal)), Money.of(e.data.feePerPeriod));
     else if (e.type === 'InstallmentPaidOffEarly') {
       const kept = model.payOff(e.data.planId);
-      expect({ payoff: e.data.planId, feeCharged: e.data.feeCharged }).toEqual({ payoff: e.data.planId, feeCharged: kept.toString() });
+      expect({ payoff: e.data.planId, feeKept: e.data.feeKept }).toEqual({ payoff: e.data.planId, feeKept: kept.toString() });
     }
     else if (e.type === 'RepaymentReceived') model.repay(e.data.on, Money.of(e.data.amount));
     else if (e.type === 'DrawRefunded') model.refund(e.data.on, e.data.drawId, Money.of(e.data.amount));
@@ -1090,6 +1094,7 @@ describe('billing, repayment allocation and overdue, against an independent mode
     expect(reached.planRefund).toBeGreaterThan(10);
     expect(reached.installmentBilled).toBeGreaterThan(20);
     expect(reached.payoffBilled).toBeGreaterThan(5);
+    expect(reached.payoffFeeBilled).toBeGreaterThan(2);
     expect(reached.unbilledInstallmentPaid).toBeGreaterThan(30);
     expect(reached.severalPastLimit).toBeGreaterThan(0);
     expect(reached.reversals).toBeGreaterThan(60);

@@ -116,11 +116,13 @@ export type CreditAccountEvent =
   | { type: 'DrawRefunded'; data: { on: IsoDate; drawId: string; refundId: string; amount: Amount; appliedTo: AllocationLine[]; returnedToCustomer: Amount; feesWaived: Amount } }
   | { type: 'InstallmentPlanCreated'; data: { on: IsoDate; planId: string; drawId: string; principal: Amount; periods: number; monthlyFeeRate: Rate; feePerPeriod: Amount; schedule: { period: number; principal: Amount; fee: Amount }[]; apr: Rate; termsVersion: string } }
   /**
-   * `feeCharged`: the fee of the period in progress, which the next statement bills with the remainder as it
-   * would have billed it anyway (PRODUCT.md §5: only future fees are waived). Absent from payoffs recorded
-   * before it was charged, which billed none; `evolve` reads the absence as 0.00, so those replay as recorded.
+   * `feeKept`: the fee of the period in progress, which the next statement bills with the remainder as it
+   * would have billed that period (PRODUCT.md §5: only future fees are waived), while any of the remainder
+   * is owed then: a remainder repaid before the statement is a period prepaid to nothing, which carries no
+   * fee (early repayment has no fee). Absent from payoffs recorded before it was kept, which billed none;
+   * `evolve` reads the absence as 0.00, so those replay as recorded.
    */
-  | { type: 'InstallmentPaidOffEarly'; data: { on: IsoDate; planId: string; principalAccelerated: Amount; feeCharged?: Amount; feesWaived: Amount } }
+  | { type: 'InstallmentPaidOffEarly'; data: { on: IsoDate; planId: string; principalAccelerated: Amount; feeKept?: Amount; feesWaived: Amount } }
   | { type: 'StatementIssued'; data: StatementIssuedData }
   | { type: 'AutoRepaymentRequested'; data: { on: IsoDate; statementId: string; amount: Amount; cardLast4: string } }
   | { type: 'AutoRepaymentFailed'; data: { on: IsoDate; statementId: string; reason: string } }

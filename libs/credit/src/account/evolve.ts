@@ -149,9 +149,9 @@ function apply(s: CreditAccountState, event: CreditAccountEvent): CreditAccountS
       });
     }
     case 'InstallmentPaidOffEarly': {
-      const { planId, feeCharged } = event.data;
+      const { planId, feeKept } = event.data;
       const plan: PlanState = { ...s.plans[planId], accelerated: true };
-      if (feeCharged !== undefined && feeCharged !== '0.00') plan.payoffFee = Money.of(feeCharged);
+      if (feeKept !== undefined && feeKept !== '0.00') plan.payoffFee = Money.of(feeKept);
       return copyWith(s, { plans: { ...s.plans, [planId]: plan } });
     }
     case 'StatementIssued':

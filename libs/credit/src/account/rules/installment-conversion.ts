@@ -74,7 +74,7 @@ export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on
   // PRODUCT.md §5: the remainder is billed now and future fees are waived. The period in progress is not a
   // future one: the customer has had its credit, so the next statement bills its fee as it would have.
   // Waiving it too would make a conversion paid off at once a month of credit for nothing.
-  const feeCharged = planNextPeriodFee(plan);
+  const feeKept = planNextPeriodFee(plan);
   return [
     {
       type: 'InstallmentPaidOffEarly',
@@ -82,8 +82,8 @@ export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on
         on,
         planId: plan.planId,
         principalAccelerated: planUnbilledPrincipal(plan).toString(),
-        feeCharged: feeCharged.toString(),
-        feesWaived: planUnbilledFees(plan).minus(feeCharged).toString(),
+        feeKept: feeKept.toString(),
+        feesWaived: planUnbilledFees(plan).minus(feeKept).toString(),
       },
     },
   ];

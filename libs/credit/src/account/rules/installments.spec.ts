@@ -72,7 +72,7 @@ describe('converting a draw into installments', () => {
     convert(s);
     s.closeDaysThrough('2026-02-04');
     const [payoff] = s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
-    expect(payoff.data).toMatchObject({ principalAccelerated: '800.00', feeCharged: '6.00', feesWaived: '6.00' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '800.00', feeKept: '6.00', feesWaived: '6.00' });
     s.closeDaysThrough('2026-02-28');
     expect(s.lastOf('StatementIssued').data).toMatchObject({ installmentPeriods: [{ planId: 'o-1', period: 2, principal: '800.00', fee: '6.00' }], fees: '6.00' });
     expect(s.state.plans['o-1'].closed).toBe(true);
@@ -84,20 +84,29 @@ describe('converting a draw into installments', () => {
     const s = withDraw();
     convert(s);
     const [payoff] = s.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
-    expect(payoff.data).toMatchObject({ principalAccelerated: '1200.00', feeCharged: '6.00', feesWaived: '12.00' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '1200.00', feeKept: '6.00', feesWaived: '12.00' });
     s.closeDaysThrough('2026-01-31');
     expect(s.lastOf('StatementIssued').data).toMatchObject({
       installmentPeriods: [{ planId: 'o-1', period: 1, principal: '1200.00', fee: '6.00' }],
       fees: '6.00',
       statementBalance: '1206.00',
     });
+
+    // Repaid the same day instead: no credit used, a period prepaid to nothing, no fee and nothing to bill.
+    const repaid = withDraw();
+    convert(repaid);
+    repaid.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
+    repaid.repay('r-1', '1200.00');
+    repaid.closeDaysThrough('2026-01-31');
+    expect(repaid.eventsOf('StatementIssued')).toEqual([]);
+    expect(repaid.state.plans['o-1'].closed).toBe(true);
   });
 
   it('replays a payoff recorded before its fee was charged as it was billed then: no fee', () => {
     const s = withDraw();
     convert(s);
     s.closeDaysThrough('2026-02-04');
-    // The event as builds before `feeCharged` recorded it.
+    // The event as builds before `feeKept` recorded it.
     s.record([{ type: 'InstallmentPaidOffEarly', data: { on: '2026-02-05', planId: 'o-1', principalAccelerated: '800.00', feesWaived: '12.00' } }]);
     s.closeDaysThrough('2026-02-28');
     expect(s.lastOf('StatementIssued').data).toMatchObject({ installmentPeriods: [{ planId: 'o-1', principal: '800.00', fee: '0.00' }], fees: '0.00' });
@@ -143,7 +152,7 @@ describe('converting a draw into installments', () => {
     expect(refund.data).toMatchObject({ feesWaived: '6.00' });
     expect(partly.state.plans['o-1'].remaining.map(String)).toEqual(['400.00', '300.00', '0.00']);
     const [payoff] = partly.execute({ type: 'PayOffInstallmentEarly', planId: 'o-1' });
-    expect(payoff.data).toMatchObject({ principalAccelerated: '700.00', feeCharged: '6.00', feesWaived: '6.00' });
+    expect(payoff.data).toMatchObject({ principalAccelerated: '700.00', feeKept: '6.00', feesWaived: '6.00' });
   });
 
   it('shows as new draws only those still revolving, whatever was repaid of a converted one before', () => {
