@@ -36,6 +36,44 @@ const OTHER_DEPLOYMENTS = [
 ] as const;
 const ONE_PROCESS_NODE_ARGS = heapBoundFor('1');
 
+const USAGE = `npm run bench -- [options]: the benchmark suite (bench/README.md says what each figure means)
+  --quick               the quick plan (1k x 1y, 200 x 1y, 200 x 5y; minutes) instead of the full one (100k x 1y, 10k x 1y, 10k x 5y; hours)
+  --scenario NAME       only that scenario of the plan, e.g. '1k x 1y'
+  --deployments LIST    process, split and worker, comma separated (default: one process, and all three for the first scenario)
+  --no-each             skip rebuilding each projection alone
+  --fixtures DIR        keep each scenario's fixture in DIR/<scenario> and reuse a kept one
+  --readme              replace the figures block of bench/README.md with this run's
+  --help                this text
+`;
+
+/**
+ * Refuses what the suite does not take before anything runs: a mistyped flag, a flag given twice, or one
+ * missing its value ran the whole full plan (hours). `--help` prints the options.
+ */
+function checkArguments(args: readonly string[]): void {
+  const refuse = (why: string): never => {
+    process.stderr.write(`bench: ${why}\n\n${USAGE}`);
+    process.exit(2);
+  };
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const withValue = new Set(['--scenario', '--deployments', '--fixtures']);
+  const seen = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (!withValue.has(flag) && !['--quick', '--no-each', '--readme'].includes(flag)) refuse(`unknown argument ${JSON.stringify(flag)}`);
+    if (seen.has(flag)) refuse(`${flag} given twice`);
+    seen.add(flag);
+    if (withValue.has(flag)) {
+      const value = args[++i];
+      if (value === undefined || value === '' || value.startsWith('--')) refuse(`${flag} takes a value`);
+    }
+  }
+}
+checkArguments(process.argv.slice(2));
+
 /**
  * `--deployments process,split,worker` measures exactly those deployments in every scenario; by default
  * every scenario is measured in one process, and those marked `split` in the other two as well.
@@ -70,38 +108,12 @@ const plan = QUICK
       { name: '10k x 5y', accounts: 10_000, years: 5, eachProjection: false },
     ] };
 
-const USAGE = `npm run bench -- [options]: the benchmark suite (bench/README.md says what each figure means)
-  --quick               the quick plan (1k x 1y, 200 x 1y, 200 x 5y; minutes) instead of the full one (100k x 1y, 10k x 1y, 10k x 5y; hours)
-  --scenario NAME       only that scenario of the plan, e.g. '1k x 1y'
-  --deployments LIST    process, split and worker, comma separated (default: one process, and all three for the first scenario)
-  --no-each             skip rebuilding each projection alone
-  --fixtures DIR        keep each scenario's fixture in DIR/<scenario> and reuse a kept one
-  --readme              replace the figures block of bench/README.md with this run's
-  --help                this text
-`;
 
-/** Refuses what the suite does not take before anything runs: a mistyped flag ran the whole full plan. */
-function checkArguments(): void {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const withValue = new Set(['--scenario', '--deployments', '--fixtures']);
-  for (let i = 0; i < args.length; i++) {
-    if (withValue.has(args[i])) i++;
-    else if (!['--quick', '--no-each', '--readme'].includes(args[i])) {
-      process.stderr.write(`bench: unknown argument ${JSON.stringify(args[i])}\n\n${USAGE}`);
-      process.exit(2);
-    }
-  }
-  const only = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
-  if (only !== undefined && !plan.scenarios.some((x) => x.name === only)) {
-    process.stderr.write(`bench: no scenario ${JSON.stringify(only)} in the ${QUICK ? 'quick' : 'full'} plan; it has ${plan.scenarios.map((x) => `'${x.name}'`).join(', ')}\n`);
-    process.exit(2);
-  }
+const ONLY_SCENARIO = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : undefined;
+if (ONLY_SCENARIO !== undefined && !plan.scenarios.some((x) => x.name === ONLY_SCENARIO)) {
+  process.stderr.write(`bench: no scenario ${JSON.stringify(ONLY_SCENARIO)} in the ${QUICK ? 'quick' : 'full'} plan; it has ${plan.scenarios.map((x) => `'${x.name}'`).join(', ')}\n`);
+  process.exit(2);
 }
-checkArguments();
 
 /** The api phase, with the HTTP load generated here while the child serves. */
 async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number, nodeArgs: readonly string[] = []) {
@@ -153,8 +165,7 @@ async function main(): Promise<void> {
     results.baseline = baseline;
     const scenarios: Record<string, unknown> = {};
     results.scenarios = scenarios;
-    const only = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : undefined;
-    for (const s of (plan.scenarios as Scenario[]).filter((x) => only === undefined || x.name === only)) {
+    for (const s of (plan.scenarios as Scenario[]).filter((x) => ONLY_SCENARIO === undefined || x.name === ONLY_SCENARIO)) {
       const dir = join(root, s.name.replace(/\W+/g, '-'));
       const lastClosed = `${Number(START.slice(0, 4)) + s.years - 1}-12-29`;
       const days = daysBetween(START, lastClosed) + 1;
