@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { addDays } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import type { AccountPage, PortfolioView } from '@ledger/projections';
 import { formatMoney } from '../../apps/ledger-api/dashboard/format';
@@ -65,6 +66,9 @@ describe('the dashboard while the projector is down', () => {
     await expect(statusOf(page, 'health-reason')).resolves.toBe(`projections: ${stalled.body.projections.error}`);
     expect(stalled.body.projections.error).toContain('is it running?');
     await expect(statusOf(page, 'figures-behind')).resolves.toBe('as the read models hold them, 1 event behind the ledger');
+    // "Figures as of" is the last close the read models hold, not the clock's.
+    const held = portfolio.lastClosedBusinessDay!;
+    await expect(statusOf(page, 'figures-as-of')).resolves.toBe(`start of ${addDays(held, 1)}, with ${held}'s close`);
     await expect(page.locator('#refresh-error').innerText()).resolves.toBe('');
     // The figures are the read models' as they stand: the draw is not in them yet.
     const outstanding = page.locator('[data-figure="outstanding.total"]');

@@ -79,6 +79,8 @@ export function renderStatus(health: HealthView, clock: ClockView, read: Portfol
   // The clock's last closed day is end of day's own record; the portfolio's can trail it by the projection lag.
   const lastClosed = clock.lastClosedBusinessDate ?? read.portfolio?.lastClosedBusinessDay ?? null;
   const unclosed = unclosedDays(clock, lastClosed);
+  // Figures read as the read models stand are as of the last close they hold, which can be before the clock's.
+  const figuresClosed = read.eventual ? (read.portfolio?.lastClosedBusinessDay ?? null) : lastClosed;
   lastGood = { businessDate: clock.businessDate, lastClosed, time: timeNow() };
   const state = health.projections.state && !following ? ` · ${health.projections.state}` : '';
   const why = [health.store && !health.store.reachable ? `store: ${health.store.error ?? 'unreachable'}` : null, health.projections.error ? `projections: ${health.projections.error}` : null].filter((w): w is string => w !== null);
@@ -87,13 +89,13 @@ export function renderStatus(health: HealthView, clock: ClockView, read: Portfol
     item('Business date 业务日', clock.businessDate, 'business-date'),
     item('Last closed 已日终', lastClosed ?? 'none', 'last-closed', unclosed > 0 ? 'warn' : undefined),
     // A close writes what takes effect the next day (the month's statements, dated the 1st): the figures are as of that day's start.
-    lastClosed !== null && item('Figures as of 数据截至', `start of ${addDays(lastClosed, 1)}, with ${lastClosed}'s close`, 'figures-as-of'),
+    figuresClosed !== null && item('Figures as of 数据截至', `start of ${addDays(figuresClosed, 1)}, with ${figuresClosed}'s close`, 'figures-as-of', figuresClosed !== lastClosed ? 'warn' : undefined),
     unclosed > 0 && item('Not closed 未日终', `${formatCount(unclosed)} business ${unclosed === 1 ? 'day' : 'days'} not closed (last closed ${lastClosed ?? 'none'})`, 'unclosed', 'warn'),
     clock.closeBegun && item('End of day 日终', `${clock.closeBegun} begun, not finished`, 'close-begun', 'warn'),
     item('Projection lag 投影延迟', `${events(lag)}${state}`, 'lag', !following ? 'error' : lag > 0 ? 'warn' : 'ok'),
     item('Health 状态', health.status, 'health', health.status === 'ok' ? 'ok' : 'error'),
     why.length > 0 && item('Why 原因', why.join('; '), 'health-reason', 'error'),
-    read.eventual && read.portfolio && item('Figures 数据', `as the read models hold them, ${events(lag)} behind the ledger`, 'figures-behind', 'warn'),
+    read.eventual && item('Figures 数据', lag > 0 ? `as the read models hold them, ${events(lag)} behind the ledger` : 'as the read models hold them, behind the ledger', 'figures-behind', 'warn'),
     item('Refreshed 刷新', `${lastGood.time} · every ${refreshSeconds}s`, 'refreshed'),
   );
   replace('refresh-error', read.error ? `Portfolio figures could not be read at ${lastGood.time} (${read.error.message}); any shown are the last ones read.` : null);
