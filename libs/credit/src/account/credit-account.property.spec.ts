@@ -160,7 +160,7 @@ function dailyInterestFromEvents(events: readonly CreditAccountEvent[]): Map<Iso
   return daily;
 }
 
-const AMOUNT_FIELDS = /^(amount|limit|principal|feePerPeriod|fee|fees|charged|newDraws|refunds|revolvingPrincipal|previousBalance|statementBalance|overdueIncluded|minimumRepayment|returnedToCustomer|feesWaived|feeCharged|principalAccelerated|overdueAmount|unpaid|oldLimit|newLimit|owed|singleTransactionLimit)$/;
+const AMOUNT_FIELDS = /^(amount|limit|principal|feePerPeriod|fee|fees|charged|newDraws|refunds|revolvingPrincipal|previousBalance|statementBalance|overdueIncluded|minimumRepayment|returnedToCustomer|feesWaived|feeKept|principalAccelerated|overdueAmount|unpaid|oldLimit|newLimit|owed|singleTransactionLimit)$/;
 
 function postedAmounts(value: unknown, key = ''): string[] {
   if (typeof value === 'string') return AMOUNT_FIELDS.test(key) ? [value] : [];
