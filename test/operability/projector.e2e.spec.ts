@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { loadConfig } from '@ledger/servicing';
 import { type Projector, startProjector } from '../../apps/ledger-api/src/projector';
 import { freePort } from '../support/free-port';
@@ -73,5 +74,30 @@ describe('the API with projections off beside a separate projector process', () 
     await ledger.closeDays('2026-01-02', '2026-01-31');
     const statement = await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200);
     expect(statement.body).toMatchObject({ revolvingPrincipal: '100.00', dueDate: '2026-02-10' });
+  });
+
+  it("refuses read models another build's projector keeps, ready and answering again once this build's does", async () => {
+    // What an older projector beside this API leaves: its own version of a projection in the checkpoints.
+    const file = new Database(join(ledger.dir, 'ledger.read-models.sqlite'));
+    const { version } = file.prepare("SELECT version FROM projection_checkpoints WHERE name = 'statements'").get() as { version: number };
+    const setVersion = (v: number) => file.prepare("UPDATE projection_checkpoints SET version = ? WHERE name = 'statements'").run(v);
+    try {
+      setVersion(version - 4);
+      const ready = await ledger.http.get('/health/ready').expect(503);
+      expect(ready.body.details.projections).toMatchObject({ state: 'failed' });
+      expect(ready.body.details.projections.error).toContain(`statements version ${version - 4}, this build's ${version}`);
+      for (const path of ['/portfolio', '/portfolio?consistency=eventual', '/accounts?limit=1']) {
+        const read = await ledger.http.get(path).expect(503);
+        expect({ path, error: read.body.error }).toEqual({ path, error: 'READ_MODELS_OTHER_BUILD' });
+      }
+      // This build's replay of it (a projector of this build rebuilding) is not another build's.
+      setVersion(-1 - version);
+      expect((await ledger.http.get('/health/ready')).body.details.projections.state).not.toBe('failed');
+    } finally {
+      setVersion(version);
+      file.close();
+    }
+    await ledger.http.get('/health/ready').expect(200);
+    await ledger.http.get('/portfolio').expect(200);
   });
 });

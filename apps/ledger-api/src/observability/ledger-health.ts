@@ -8,7 +8,7 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import { EventStore } from '@ledger/event-store';
 import type { ProjectionLag } from '@ledger/projections';
 import { LedgerSettings } from '@ledger/servicing';
-import { ReadModels } from '../read-side/read-models';
+import { ReadModels, readModelsOfAnotherBuild } from '../read-side/read-models';
 import { followingLog, type ProjectionState, projectionState } from './projection-state';
 
 /** A store that has not answered in this long is as good as unreachable for a probe. */
@@ -106,6 +106,9 @@ export class LedgerHealth {
     // Beside a projector, what it found and kept in the shared file: read models that are not this log's.
     const refused = enabled ? undefined : runner.refusal();
     if (refused) return { state: 'failed', ok: false, running: false, error: refused.message, maxLag, lag };
+    // Beside a projector of another build (a split upgrade half done): its rows are not this build's to read.
+    const foreign = enabled ? [] : runner.foreignVersions();
+    if (foreign.length > 0) return { state: 'failed', ok: false, running: false, error: readModelsOfAnotherBuild(foreign), maxLag, lag };
     const error = runner.lastError?.message ?? null;
     const verdict = projectionState(enabled ? runner : null, lag, maxLag, enabled ? 'live' : 'external');
     // Stalled whatever the lag: a projector that is down leaves the read models behind by more and more,

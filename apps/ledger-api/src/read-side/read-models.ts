@@ -92,6 +92,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     if (!this.settings.config.projections) {
       // The projector found the read models not this log's and stopped: it keeps that in the shared file.
       this.assertOfThisLog();
+      this.assertThisBuilds();
       return this.waitForProjector(position ?? head, timeoutMs);
     }
     // A failed subscription must not turn into silently stale answers.
@@ -124,8 +125,20 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   async assertOfThisLogNow(): Promise<void> {
     this.assertOfThisLog();
     if (this.settings.config.projections || this.worker) return;
+    this.assertThisBuilds();
     const ahead = await this.aheadOfLogLately();
     if (ahead) throw new ApiError(503, { error: 'READ_MODELS_AHEAD_OF_LOG', message: ahead.message, details: [{ applied: ahead.applied.toString(), head: ahead.head.toString() }] });
+  }
+
+  /**
+   * Beside a projector (LEDGER_PROJECTIONS=0): refuses read models another build's projector keeps, at
+   * projection versions whose rows this build does not read as they were written (`foreignVersions`).
+   * A process with the projections rebuilds such read models at its start, so only this case is left.
+   */
+  private assertThisBuilds(): void {
+    const foreign = this.runner.foreignVersions();
+    if (foreign.length === 0) return;
+    throw new ApiError(503, { error: 'READ_MODELS_OTHER_BUILD', message: readModelsOfAnotherBuild(foreign), details: [{ projections: foreign }] });
   }
 
   /**
@@ -185,6 +198,11 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/** What readiness and a refused read say of read models another build's projector keeps. */
+export function readModelsOfAnotherBuild(foreign: readonly string[]): string {
+  return `the read models are another build's (${foreign.join('; ')}): a projector of that build keeps them; stop it and start this build's projector, which rebuilds them`;
 }
 
 /** End of day finds its accounts in the eod_schedule read model, never by scanning every stream. */

@@ -800,6 +800,25 @@ export class ProjectionRunner {
   }
 
   /**
+   * The projections whose read models in the file another build keeps, for a process that reads a file a
+   * projector keeps (whose own runner never starts, so never rebuilds them): a checkpoint at a version
+   * that is neither this build's nor this build's replay of it. An old projector beside a new API (a
+   * split upgrade half done) resets the read models to its versions, whose rows this build misreads:
+   * statements failing, portfolio figures it does not write read as zero. A projection with no
+   * checkpoint yet is not counted: a projector will build it, and until then the lag says so.
+   */
+  foreignVersions(): string[] {
+    const stored = this.checkpoints.all();
+    const foreign: string[] = [];
+    for (const p of this.projections) {
+      const version = stored.get(p.name)?.version;
+      if (version === undefined || version === p.version || version === replayingVersion(p.version)) continue;
+      foreign.push(`${p.name} version ${version < 0 ? `${-1 - version} (being rebuilt)` : version}, this build's ${p.version}`);
+    }
+    return foreign;
+  }
+
+  /**
    * Why the read models in the file are refused, as a runner found it and kept it there (ahead of the
    * log, or holding an event it does not), or undefined: for a process that reads a file another process
    * (the projector) keeps, whose own runner never starts.
