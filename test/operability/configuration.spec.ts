@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@ledger/event-store';
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION, SqliteEventStore } from '@ledger/event-store';
 import { ConfigError, createLedgerEventStore, DEVELOPMENT_ID_HASH_KEY, loadConfig } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 
@@ -197,6 +198,31 @@ describe('the configuration', () => {
     expect(result.status).toBe(78);
     expect(result.stderr.trim()).toBe('configuration error: LEDGER_EOD_CONCURRENCY: must be an integer from 1 to 1024, got "lots"');
   }, 90_000);
+
+  it('stops the API and the CLI with exit code 78 and one line on a log a newer build wrote (a rollback past its schema)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-newer-'));
+    try {
+      const log = join(dir, 'ledger.sqlite');
+      await new SqliteEventStore(log).close();
+      const db = new Database(log);
+      db.pragma('user_version = 99');
+      db.close();
+      const env = { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: join(dir, 'r.sqlite'), PORT: '1', LOG_LEVEL: 'silent' };
+      const run = (entry: string, args: string[] = []) =>
+        spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      for (const [result, prefix] of [
+        [run('apps/ledger-api/src/main.ts'), 'LEDGER_SQLITE_PATH: '],
+        [run('apps/ledger-cli/src/main.ts', ['verify']), ''],
+      ] as const) {
+        expect({ status: result.status, stderr: result.stderr.trim() }).toEqual({
+          status: 78,
+          stderr: `configuration error: ${prefix}${log} has schema version 99; this build knows up to ${SCHEMA_VERSION}: a newer build wrote it. Run that build, or restore the backup taken before the upgrade (docs/runbook.md, Upgrading)`,
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses an API keys file that cannot be read while the app is built, naming the variable', async () => {
     const config = loadConfig({ LEDGER_STORE: 'memory', LEDGER_API_KEYS_FILE: '/nonexistent/ledger-keys' });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { CommandFactory, CommandRunnerService, type CommandRunner } from 'nest-commander';
+import { LogOfNewerBuildError } from '@ledger/event-store';
 import { ConfigError, damagedFileNote, loadConfig } from '@ledger/servicing';
 import { CliModule } from './cli.module';
 import { CliError } from './output';
@@ -35,6 +36,11 @@ function fail(error: Error): void {
   if (error instanceof CliError) {
     process.stderr.write(`ledger: ${error.message}\n`);
     process.exitCode = error.exitCode;
+    return;
+  }
+  if (error instanceof LogOfNewerBuildError) {
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exitCode = 78;
     return;
   }
   // SQLite found a file damaged: one line naming the files and what to do, not a stack trace.

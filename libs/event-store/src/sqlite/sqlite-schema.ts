@@ -51,7 +51,7 @@ export const BACKSTOP_WAL_AUTOCHECKPOINT_PAGES = 100_000;
  * 2: event ids are unique within their stream (`UNIQUE (stream, id)`), no longer across the whole log
  * (`id ... UNIQUE`). See `EVENTS_COLUMNS`, and `migrateEventIdIndex` for files of version 1.
  */
-const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 2;
 
 /**
  * The event log's columns. `position` is the rowid, so SQLite hands out max + 1 inside the write
@@ -176,9 +176,7 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
     db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
     db.defaultSafeIntegers(true);
     const version = Number(db.pragma('user_version', { simple: true }));
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`${path} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
-    }
+    if (version > SCHEMA_VERSION) throw new LogOfNewerBuildError(path, version);
     db.exec(SCHEMA);
     if (version < SCHEMA_VERSION) migrateEventIdIndex(db, path);
     // Only when it changes: writing it needs the write lock, which another connection may hold (the
@@ -190,6 +188,22 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * A log a newer build has written (a rollback past a schema version): this build cannot read it, and must
+ * not write it. A start refuses it as it refuses a wrong setting (exit code 78, one line): the way back
+ * is the newer build, or the backup taken before the upgrade (docs/runbook.md, Upgrading).
+ */
+export class LogOfNewerBuildError extends Error {
+  readonly code = 'LOG_OF_NEWER_BUILD';
+  constructor(
+    readonly path: string,
+    readonly version: number,
+  ) {
+    super(`${path} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}: a newer build wrote it. Run that build, or restore the backup taken before the upgrade (docs/runbook.md, Upgrading)`);
+    this.name = 'LogOfNewerBuildError';
   }
 }
 

@@ -10,6 +10,7 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { LogOfNewerBuildError, SCHEMA_VERSION } from '@ledger/event-store';
 import { ConfigError, type LedgerConfig } from './ledger-config';
 
 /** What a path holds: nothing yet, or an SQLite file's tables. */
@@ -34,6 +35,16 @@ function tablesOf(variable: string, path: string): string[] | null {
     throw new ConfigError(variable, `cannot open ${path}: ${(error as Error).message}${hint}`);
   } finally {
     db?.close();
+  }
+}
+
+/** The schema version an SQLite file records (`user_version`), read without writing it. */
+function schemaVersionOf(path: string): number {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return Number(db.pragma('user_version', { simple: true }));
+  } finally {
+    db.close();
   }
 }
 
@@ -91,6 +102,10 @@ export function assertLedgerFiles(config: LedgerConfig, writes: LedgerFileWrites
     if (tables !== null && tables.length > 0 && !tables.includes('events')) {
       throw new ConfigError('LEDGER_SQLITE_PATH', `${config.sqlitePath} holds no event log (its tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}): is it the read-model file?`);
     }
+    // A log a newer build wrote (a rollback past its schema version): refused here, before the app is
+    // built, where the store's own refusal would come out of Nest's injector as a stack trace.
+    const version = tables === null ? 0 : schemaVersionOf(config.sqlitePath);
+    if (version > SCHEMA_VERSION) throw new ConfigError('LEDGER_SQLITE_PATH', new LogOfNewerBuildError(config.sqlitePath, version).message);
   }
   if (readModels !== null) {
     const tables = tablesOf('LEDGER_READ_MODEL_PATH', readModels);
