@@ -155,7 +155,7 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       }
       if (op.parameters?.some((p) => p.in === 'query' && p.name === 'consistency')) {
         add(op, 400, 'VALIDATION_FAILED: `after` past the head of the log');
-        add(op, 503, 'READ_MODELS_BEHIND (retry, or read with consistency=eventual), PROJECTIONS_UNAVAILABLE');
+        add(op, 503, 'READ_MODELS_BEHIND (retry, or read with consistency=eventual), PROJECTIONS_UNAVAILABLE, READ_MODELS_AHEAD_OF_LOG (another log\'s read models), READ_MODELS_OTHER_BUILD (beside a projector of another build)');
       }
       for (const [status, response] of Object.entries(op.responses)) {
         // The health probes document their own body for 503 (not ready); every other error is the error body.
