@@ -27,6 +27,24 @@ describe('the double-entry view', () => {
     ]);
   });
 
+  it('posts a repayment above what was owed as the whole amount in and the excess out again, in repayment clearing', () => {
+    const s = new AccountScenario().open();
+    s.draw('o-1', '100.00');
+    const [partly] = s.repay('r-1', '130.00', 'AUTO_DEBIT');
+    expect(partly.type === 'RepaymentReceived' && partly.data.returnedToCustomer).toBe('30.00');
+    expect(postingsFor(partly).map((p) => [p.account, p.side, p.amount.toString()])).toEqual([
+      ['REPAYMENT_CLEARING', 'DEBIT', '130.00'],
+      ['REVOLVING_PRINCIPAL_RECEIVABLE', 'CREDIT', '100.00'],
+      ['REPAYMENT_CLEARING', 'CREDIT', '30.00'],
+    ]);
+    // Nothing owed: the whole debit goes back, and both movements are on the journal.
+    const [whole] = s.repay('r-2', '45.60', 'AUTO_DEBIT');
+    expect(postingsFor(whole).map((p) => [p.account, p.side, p.amount.toString()])).toEqual([
+      ['REPAYMENT_CLEARING', 'DEBIT', '45.60'],
+      ['REPAYMENT_CLEARING', 'CREDIT', '45.60'],
+    ]);
+  });
+
   it('has receivables on the trial balance equal to what the account owes', () => {
     const s = life();
     const balances = trialBalance(s.history.flatMap(postingsFor));

@@ -77,9 +77,15 @@ export function postingsFor(event: CreditAccountEvent): Posting[] {
         ...pair('FEE_RECEIVABLE', 'FEE_INCOME', Money.of(event.data.fees)),
       ];
     case 'RepaymentReceived': {
-      const kept = Money.of(event.data.amount).minus(Money.of(event.data.returnedToCustomer));
-      if (kept.isZero()) return [];
-      return [{ account: 'REPAYMENT_CLEARING', side: 'DEBIT', amount: kept }, ...credits(event.data.allocation)];
+      // The whole amount came in, and what was returned to the card went out again, as a refund's or a
+      // reversal's return goes out: the clearing account shows both, so the bank's debit and its return to
+      // the card each have a line to match (an auto-debit above what was owed, returned whole, had none).
+      const amount = Money.of(event.data.amount);
+      const returned = Money.of(event.data.returnedToCustomer);
+      if (amount.isZero()) return [];
+      const postings: Posting[] = [{ account: 'REPAYMENT_CLEARING', side: 'DEBIT', amount }, ...credits(event.data.allocation)];
+      if (returned.isPositive()) postings.push({ account: 'REPAYMENT_CLEARING', side: 'CREDIT', amount: returned });
+      return postings;
     }
     case 'DrawRefunded':
     case 'DrawReversed': {
