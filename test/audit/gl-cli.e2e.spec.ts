@@ -47,6 +47,7 @@ describe('ledger gl on a simulated ledger', () => {
     await Promise.all(Object.entries(ranges).map(async ([name, args]) => void (runs[name] = await runLedger(dir, ['gl', ...args]))));
     for (const [name, run] of Object.entries(runs)) if (run.code !== 0) throw new Error(`gl ${name} failed: ${run.stderr}`);
     runs.badBy = await runLedger(dir, ['gl', '--from', '2026-01-01', '--to', '2026-03-31', '--by', 'close']);
+    runs.openDay = await runLedger(dir, ['gl', '--from', '2026-01-01', '--to', '2026-12-31', '--by', 'business-day']);
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,8 +61,12 @@ describe('ledger gl on a simulated ledger', () => {
     expect(json.lines).toHaveLength(json.lineCount);
     expect(runs.text.stdout).toContain(`trial balance 2026-01-01 to 2026-06-30 (${json.lineCount} journal lines; debits positive)`);
     const [header, ...rows] = runs.csv.stdout.trimEnd().split('\n');
-    expect(header).toBe('date,position,eventId,accountId,eventType,ledgerAccount,side,amount');
-    expect(rows.map((r) => r.split(','))).toEqual(json.lines.map((l) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.ledgerAccount, l.side, l.amount]));
+    expect(header).toBe('date,position,eventId,accountId,eventType,commandId,ledgerAccount,side,amount');
+    expect(rows.map((r) => r.split(','))).toEqual(json.lines.map((l) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.commandId ?? '', l.ledgerAccount, l.side, l.amount]));
+    // Each line names the command that recorded its event: a draw's is its order's.
+    const drawn = json.lines.find((l) => l.eventType === 'DrawPosted')!;
+    expect(drawn.commandId).toMatch(/^draw:/);
+    expect(json.lines.every((l) => l.commandId !== null)).toBe(true);
     for (const row of json.trialBalance) expect(runs.text.stdout).toMatch(new RegExp(`^${row.ledgerAccount} +${row.opening.replace('.', '\\.')} +${row.debits.replace('.', '\\.')} +${row.credits.replace('.', '\\.')} +${row.closing.replace('.', '\\.')}$`, 'm'));
   });
 
@@ -112,6 +117,9 @@ describe('ledger gl on a simulated ledger', () => {
     expect(closing(parsed('byPosting').trialBalance).INTEREST_RECEIVABLE).toBeLessThan(gl.INTEREST_RECEIVABLE);
     expect(runs.badBy.code).toBe(2);
     expect(runs.badBy.stderr).toContain('--by must be posting or business-day, got close');
+    // By business day, a day not closed yet has no close to be as of.
+    expect(runs.openDay.code).toBe(2);
+    expect(runs.openDay.stderr).toMatch(/business day 2026-12-31 has not closed \(the last closed is 2026-0\d-\d\d\): --by business-day reports as of each close/);
   });
 
   it('writes valid JSON for a range with no line', () => {

@@ -4,7 +4,7 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDate } from '@ledger/credit';
-import { generalLedger, type GeneralLedger, type GlDating, type GlLine } from '@ledger/servicing/audit';
+import { generalLedger, type GeneralLedger, type GlDating, type GlLine, lastClosedAsOf } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csvRows, type Format, json, out, parseFormat, progress, table } from '../output';
 
@@ -26,9 +26,9 @@ export function glText(gl: GeneralLedger): string {
   ].join('\n');
 }
 
-const GL_COLUMNS = ['date', 'position', 'eventId', 'accountId', 'eventType', 'ledgerAccount', 'side', 'amount'];
+const GL_COLUMNS = ['date', 'position', 'eventId', 'accountId', 'eventType', 'commandId', 'ledgerAccount', 'side', 'amount'];
 
-const glRow = (l: GlLine) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.ledgerAccount, l.side, l.amount];
+const glRow = (l: GlLine) => [l.date, l.position, l.eventId, l.accountId, l.eventType, l.commandId, l.ledgerAccount, l.side, l.amount];
 
 /** Writes to stdout, waiting for it to drain when its buffer is full. */
 function write(text: string): Promise<void> {
@@ -64,6 +64,11 @@ export class GlCommand extends CommandRunner {
           : undefined;
     // The store is opened before the first byte is written: a log that cannot be opened leaves no partial output.
     const gl = await this.files.withStore(async (store) => {
+      // By business day the balances are as of each close: a day not closed yet has none to be as of.
+      if (options.by === 'businessDay') {
+        const lastClosed = await lastClosedAsOf(store);
+        if (lastClosed === null || to > lastClosed) throw new CliError(`business day ${to} has not closed (the last closed is ${lastClosed ?? 'none'}): --by business-day reports as of each close; pass --to ${lastClosed ?? '<a closed day>'} or earlier`);
+      }
       if (format === 'csv') await write(`${csvRows([GL_COLUMNS])}\n`);
       if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "dateBy": ${JSON.stringify(options.by ?? 'posting')},\n  "lines": [`);
       return generalLedger(store, from, to, { dateBy: options.by, onProgress: (p, head) => bar.update(p, head), onLines });

@@ -20,6 +20,8 @@ export interface GlLine {
   eventId: string;
   accountId: string;
   eventType: string;
+  /** The command that recorded the event (`GET /accounts/:id/history` names its request too); null for an event recorded without one. */
+  commandId: string | null;
   ledgerAccount: LedgerAccount;
   side: 'DEBIT' | 'CREDIT';
   amount: string;
@@ -85,7 +87,7 @@ export async function generalLedger(store: EventStore, from: string, to: string,
           continue;
         }
         (p.side === 'DEBIT' ? debits : credits)[p.account] = (p.side === 'DEBIT' ? debits : credits)[p.account].plus(p.amount);
-        lines.push({ date: on, position: row.position.toString(), eventId: row.id, accountId: row.stream.slice(ACCOUNT_STREAM_PREFIX.length), eventType: row.type, ledgerAccount: p.account, side: p.side, amount: p.amount.toString() });
+        lines.push({ date: on, position: row.position.toString(), eventId: row.id, accountId: row.stream.slice(ACCOUNT_STREAM_PREFIX.length), eventType: row.type, commandId: typeof row.metadata.commandId === 'string' ? row.metadata.commandId : null, ledgerAccount: p.account, side: p.side, amount: p.amount.toString() });
       }
     }
     lineCount += lines.length;
