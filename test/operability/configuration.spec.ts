@@ -207,12 +207,14 @@ describe('the configuration', () => {
       const db = new Database(log);
       db.pragma('user_version = 99');
       db.close();
-      const env = { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: join(dir, 'r.sqlite'), PORT: '1', LOG_LEVEL: 'silent' };
+      const env = { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: join(dir, 'r.sqlite'), PORT: '1', LOG_LEVEL: 'silent', LEDGER_CLOCK: 'manual' };
       const run = (entry: string, args: string[] = []) =>
         spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
       for (const [result, prefix] of [
         [run('apps/ledger-api/src/main.ts'), 'LEDGER_SQLITE_PATH: '],
         [run('apps/ledger-cli/src/main.ts', ['verify']), ''],
+        // simulate builds its own app: refused before it too.
+        [run('apps/ledger-cli/src/main.ts', ['simulate', '--accounts', '2', '--months', '1']), ''],
       ] as const) {
         expect({ status: result.status, stderr: result.stderr.trim() }).toEqual({
           status: 78,

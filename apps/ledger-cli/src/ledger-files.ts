@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { EventStore } from '@ledger/event-store';
+import { assertLogSchemaKnown, type EventStore } from '@ledger/event-store';
 import { createProjections, type Db, replayingVersion } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
@@ -30,6 +30,8 @@ export function assertEventLog(path: string): void {
     throw new CliError(`${path} is not a ledger event log (${(error as Error).message})`);
   }
   if (!hasEvents) throw new CliError(`${path} is not a ledger event log (no events table)`);
+  // A newer build's log (a rollback past its schema): refused before any command opens it (exit 78).
+  assertLogSchemaKnown(path);
 }
 
 /** Refuses read models that are not this build's: a projection missing, or built at another version. */

@@ -207,6 +207,18 @@ export class LogOfNewerBuildError extends Error {
   }
 }
 
+/** Refuses (`LogOfNewerBuildError`) an existing log file a newer build wrote, read without writing it: for a check before anything opens it to write. */
+export function assertLogSchemaKnown(path: string): void {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  let version: number;
+  try {
+    version = Number(db.pragma('user_version', { simple: true }));
+  } finally {
+    db.close();
+  }
+  if (version > SCHEMA_VERSION) throw new LogOfNewerBuildError(path, version);
+}
+
 /**
  * `LIMIT <parameter>`, written so that binding the parameter does not make SQLite prepare the statement
  * again. SQLite reads the value bound to a bare LIMIT parameter while it prepares a statement (to plan

@@ -10,7 +10,7 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { LogOfNewerBuildError, SCHEMA_VERSION } from '@ledger/event-store';
+import { assertLogSchemaKnown, LogOfNewerBuildError } from '@ledger/event-store';
 import { ConfigError, type LedgerConfig } from './ledger-config';
 
 /** What a path holds: nothing yet, or an SQLite file's tables. */
@@ -35,16 +35,6 @@ function tablesOf(variable: string, path: string): string[] | null {
     throw new ConfigError(variable, `cannot open ${path}: ${(error as Error).message}${hint}`);
   } finally {
     db?.close();
-  }
-}
-
-/** The schema version an SQLite file records (`user_version`), read without writing it. */
-function schemaVersionOf(path: string): number {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return Number(db.pragma('user_version', { simple: true }));
-  } finally {
-    db.close();
   }
 }
 
@@ -104,8 +94,14 @@ export function assertLedgerFiles(config: LedgerConfig, writes: LedgerFileWrites
     }
     // A log a newer build wrote (a rollback past its schema version): refused here, before the app is
     // built, where the store's own refusal would come out of Nest's injector as a stack trace.
-    const version = tables === null ? 0 : schemaVersionOf(config.sqlitePath);
-    if (version > SCHEMA_VERSION) throw new ConfigError('LEDGER_SQLITE_PATH', new LogOfNewerBuildError(config.sqlitePath, version).message);
+    if (tables !== null) {
+      try {
+        assertLogSchemaKnown(config.sqlitePath);
+      } catch (error) {
+        if (error instanceof LogOfNewerBuildError) throw new ConfigError('LEDGER_SQLITE_PATH', error.message);
+        throw error;
+      }
+    }
   }
   if (readModels !== null) {
     const tables = tablesOf('LEDGER_READ_MODEL_PATH', readModels);
