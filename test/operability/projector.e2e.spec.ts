@@ -90,6 +90,12 @@ describe('the API with projections off beside a separate projector process', () 
         const read = await ledger.http.get(path).expect(503);
         expect({ path, error: read.body.error }).toEqual({ path, error: 'READ_MODELS_OTHER_BUILD' });
       }
+      expect(ready.body.details.projections.error).toContain('a projector of an older build keeps them');
+      // Beside a newer build's projector, it is this API that is to be upgraded.
+      setVersion(version + 1);
+      const newer = await ledger.http.get('/portfolio').expect(503);
+      expect(newer.body.message).toContain('upgrade this API to that build');
+      expect(newer.body.details).toEqual([{ projection: 'statements', version: version + 1, thisBuild: version }]);
       // This build's replay of it (a projector of this build rebuilding) is not another build's.
       setVersion(-1 - version);
       expect((await ledger.http.get('/health/ready')).body.details.projections.state).not.toBe('failed');

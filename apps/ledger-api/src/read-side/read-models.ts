@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Logger } from '@nestjs/common';
 import { TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
-import { accountsDueForEndOfDay, createProjections, type Db, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition, ReadModelsAheadOfLogError } from '@ledger/projections';
+import { accountsDueForEndOfDay, createProjections, type Db, type ForeignProjection, ProjectionLagTimeoutError, ProjectionRunner, projectionsAppliedPosition, ReadModelsAheadOfLogError } from '@ledger/projections';
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 import { ProjectionsWorkerHost } from './projections-worker-host';
@@ -138,7 +138,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   private assertThisBuilds(): void {
     const foreign = this.runner.foreignVersions();
     if (foreign.length === 0) return;
-    throw new ApiError(503, { error: 'READ_MODELS_OTHER_BUILD', message: readModelsOfAnotherBuild(foreign), details: [{ projections: foreign }] });
+    throw new ApiError(503, { error: 'READ_MODELS_OTHER_BUILD', message: readModelsOfAnotherBuild(foreign), details: foreign.map(({ name, version, ours }) => ({ projection: name, version, thisBuild: ours })) });
   }
 
   /**
@@ -200,9 +200,16 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
-/** What readiness and a refused read say of read models another build's projector keeps. */
-export function readModelsOfAnotherBuild(foreign: readonly string[]): string {
-  return `the read models are another build's (${foreign.join('; ')}): a projector of that build keeps them; stop it and start this build's projector, which rebuilds them`;
+/**
+ * What readiness and a refused read say of read models another build's projector keeps, and which way to
+ * go: an older projector is to be replaced by this build's; beside a newer one it is this API that is old.
+ */
+export function readModelsOfAnotherBuild(foreign: readonly ForeignProjection[]): string {
+  const which = foreign.map((f) => `${f.name} version ${f.version}${f.rebuilding ? ' (being rebuilt)' : ''}, this build's ${f.ours}`).join('; ');
+  const newer = foreign.every((f) => f.version > f.ours);
+  return newer
+    ? `the read models are a newer build's (${which}): a projector of that build keeps them; upgrade this API to that build`
+    : `the read models are another build's (${which}): a projector of an older build keeps them; stop it and start this build's projector, which rebuilds them`;
 }
 
 /** End of day finds its accounts in the eod_schedule read model, never by scanning every stream. */

@@ -164,6 +164,16 @@ export class ReadModelsAheadOfLogError extends Error {
   }
 }
 
+/** A projection whose read model another build keeps (`ProjectionRunner.foreignVersions`). */
+export interface ForeignProjection {
+  name: string;
+  /** The version the other build keeps it at (or is rebuilding it to: `rebuilding`). */
+  version: number;
+  rebuilding: boolean;
+  /** This build's version of it. */
+  ours: number;
+}
+
 export class ProjectionRunner {
   readonly db: Db;
   private readonly ownsDb: boolean;
@@ -807,13 +817,13 @@ export class ProjectionRunner {
    * statements failing, portfolio figures it does not write read as zero. A projection with no
    * checkpoint yet is not counted: a projector will build it, and until then the lag says so.
    */
-  foreignVersions(): string[] {
+  foreignVersions(): ForeignProjection[] {
     const stored = this.checkpoints.all();
-    const foreign: string[] = [];
+    const foreign: ForeignProjection[] = [];
     for (const p of this.projections) {
       const version = stored.get(p.name)?.version;
       if (version === undefined || version === p.version || version === replayingVersion(p.version)) continue;
-      foreign.push(`${p.name} version ${version < 0 ? `${-1 - version} (being rebuilt)` : version}, this build's ${p.version}`);
+      foreign.push({ name: p.name, version: version < 0 ? -1 - version : version, rebuilding: version < 0, ours: p.version });
     }
     return foreign;
   }
