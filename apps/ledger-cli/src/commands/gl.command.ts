@@ -67,7 +67,8 @@ export class GlCommand extends CommandRunner {
       // By business day the balances are as of each close: a day not closed yet has none to be as of.
       if (options.by === 'businessDay') {
         const lastClosed = await lastClosedAsOf(store);
-        if (lastClosed === null || to > lastClosed) throw new CliError(`business day ${to} has not closed (the last closed is ${lastClosed ?? 'none'}): --by business-day reports as of each close; pass --to ${lastClosed ?? '<a closed day>'} or earlier`);
+        if (lastClosed === null) throw new CliError('no business day has closed yet: --by business-day reports as of each close; use --by posting (the default) for the journal so far');
+        if (to > lastClosed) throw new CliError(`business day ${to} has not closed (the last closed is ${lastClosed}): --by business-day reports as of each close; pass --to ${lastClosed} or earlier`);
       }
       if (format === 'csv') await write(`${csvRows([GL_COLUMNS])}\n`);
       if (format === 'json') await write(`{\n  "from": ${JSON.stringify(from)},\n  "to": ${JSON.stringify(to)},\n  "dateBy": ${JSON.stringify(options.by ?? 'posting')},\n  "lines": [`);
