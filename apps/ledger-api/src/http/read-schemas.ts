@@ -437,24 +437,22 @@ export class HistoryEntrySchema {
   @ApiProperty({ type: AccountViewSchema, description: "The account after this event, as of the event's business date" }) after!: AccountViewSchema;
 }
 
-export class AccountHistorySchema {
+/** What a replay went up to (`GET /accounts/{id}/history` and its statements): each way not asked for is null. */
+export class ReplayedToSchema {
   @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-04-01T23:59:59.999+08:00', description: 'The moment replayed to (a bare date asked for is the end of that day); null unless asked for' }) asOf!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'The stream revision replayed to; null unless asked for' }) revision!: string | null;
   @Day('2026-03-31', 'The business day replayed to the close of; null unless asked for', true) businessDate!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'The log position replayed to; null unless asked for' }) position!: string | null;
   @Day('2026-04-13', 'The last business day closed by then (days past due count to the day after it)', true) lastClosedBusinessDay!: string | null;
+}
+
+export class AccountHistorySchema extends ReplayedToSchema {
   @ApiProperty({ type: [HistoryEntrySchema], description: 'The events replayed, in stream order' }) events!: HistoryEntrySchema[];
   @ApiProperty({ type: AccountViewSchema, nullable: true, description: 'The balances at the end of the replay, as GET /accounts/{id} shows them; null when the account did not exist yet' }) balances!: AccountViewSchema | null;
 }
 
-export class StatementsAtSchema {
-  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-04-05T23:59:59.999+08:00', description: 'The moment replayed to; null unless asked for' }) asOf!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'The stream revision replayed to; null unless asked for' }) revision!: string | null;
-  @Day('2026-04-05', 'The business day replayed to the close of; null unless asked for', true) businessDate!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'The log position replayed to; null unless asked for' }) position!: string | null;
-  @Day('2026-04-05', 'The last business day closed by then', true) lastClosedBusinessDay!: string | null;
+export class StatementsAtSchema extends ReplayedToSchema {
   @ApiProperty({ type: [StatementViewSchema], description: 'The statements issued by then, oldest first, each as GET /accounts/{id}/statements showed it then: status, paid and outstanding as they stood' })
   statements!: StatementViewSchema[];
 }
