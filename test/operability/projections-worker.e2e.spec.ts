@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { EventStore } from '@ledger/event-store';
 import { BUSINESS_DAYS_STREAM } from '@ledger/projections';
 import { AuditAnchors, AuditAnchorScheduler, verifyLedger } from '@ledger/servicing/audit';
+import { LedgerHealth, PROJECTOR_STALL_MS } from '../../apps/ledger-api/src/observability/ledger-health';
 import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
 import type { ProjectionsWorkerHost } from '../../apps/ledger-api/src/read-side/projections-worker-host';
 import { draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
@@ -46,6 +49,32 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     await ledger.closeDays('2026-01-02', '2026-01-31');
     const statement = await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200);
     expect(statement.body).toMatchObject({ revolvingPrincipal: '100.00', dueDate: '2026-02-10' });
+  }, 60_000);
+
+  it('is unready once the worker leaves the read models behind for 30 s, however little behind, and ready once it moves them again', async () => {
+    const health = ledger.app.get(LedgerHealth);
+    const realNow = health.now;
+    let now = Date.now();
+    health.now = () => now;
+    // A worker alive and failing nothing that does not move the read models: its commit waits on a write
+    // lock held here (for less than its busy timeout, so it does not fail), as a stuck one would.
+    const lock = new Database(join(ledger.dir, 'ledger.read-models.sqlite'));
+    try {
+      const account = (await ledger.http.get('/accounts?limit=1').expect(200)).body.items[0].accountId;
+      lock.exec('BEGIN IMMEDIATE');
+      await ledger.http.post(`/accounts/${account}/draws`).send(draw('worker-stall-1', '1.00')).expect(201);
+      await ledger.http.get('/health/ready').expect(200);
+      now += PROJECTOR_STALL_MS;
+      const stalled = await ledger.http.get('/health/ready').expect(503);
+      expect(stalled.body.error.projections).toMatchObject({ status: 'down', state: 'stalled', error: expect.stringContaining('projections worker has not moved them') });
+      lock.exec('ROLLBACK');
+      await host.waitFor(await ledger.app.get(EventStore).headPosition(), 10_000);
+      expect((await ledger.http.get('/health/ready').expect(200)).body.details.projections.state).toBe('live');
+    } finally {
+      if (lock.inTransaction) lock.exec('ROLLBACK');
+      lock.close();
+      health.now = realNow;
+    }
   }, 60_000);
 
   it('counts the seconds the projections worker was busy apart from the main thread', async () => {

@@ -82,7 +82,8 @@ export class LedgerHealth {
    * With projections in this process, they must be following the log (not stopped by a failed batch, not
    * rebuilding) and within `LEDGER_READY_MAX_LAG` events of the head. With a separate projector
    * (LEDGER_PROJECTIONS=0) the checkpoints it writes are what this process reads, so only the lag counts.
-   * With a worker thread (LEDGER_PROJECTIONS=worker) the lag counts, and so does the worker being alive.
+   * With a worker thread (LEDGER_PROJECTIONS=worker) the lag counts, and so does the worker being alive
+   * and moving the read models (stalled once behind and still for `PROJECTOR_STALL_MS`).
    */
   async probeProjections(store: StoreProbe): Promise<ProjectionProbe> {
     const runner = this.readModels.runner;
@@ -100,7 +101,11 @@ export class LedgerHealth {
       let verdict: { state: ProjectionState; ok: boolean };
       if (error !== null) verdict = { state: 'failed', ok: false };
       else if (worker.replaying) verdict = { state: 'rebuilding', ok: false };
-      else verdict = projectionState(null, lag, maxLag, 'live');
+      // A worker alive and failing nothing, but not moving the read models (stuck, or stopped): as for a
+      // projector that is down, however little behind.
+      else if (this.stalled(lag)) {
+        return { state: 'stalled', ok: false, running: followingLog(runner, worker), error: `the read models are behind the log and the projections worker has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more`, maxLag, lag };
+      } else verdict = projectionState(null, lag, maxLag, 'live');
       return { ...verdict, running: followingLog(runner, worker), error, maxLag, lag };
     }
     // Beside a projector, what it found and kept in the shared file: read models that are not this log's.
