@@ -118,7 +118,7 @@ function renderDelinquency(p: PortfolioView, onBucket: (bucket: string) => void)
         { header: 'Minimum not paid 未还最低还款', cell: (d) => overdueOfKind(d, 'MINIMUM_NOT_PAID'), numeric: true },
         { header: 'Carried past 90 days 延期满90天', cell: (d) => overdueOfKind(d, 'DEFERRAL_LIMIT_REACHED'), numeric: true },
       ],
-      p.delinquency.filter((d) => OVERDUE_BUCKETS.includes(d.bucket)),
+      overdue,
       { 'data-table': 'delinquency-kind' },
     ),
   );

@@ -5,33 +5,42 @@
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { assertLogSchemaKnown, type EventStore } from '@ledger/event-store';
+import { type EventStore, newerSchema } from '@ledger/event-store';
 import { createProjections, type Db, replayingVersion } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 import { CliError } from './output';
 
-/** Whether the SQLite file at `path` has an `events` table, looked at read-only (throws when it is not SQLite). */
-export function holdsEventLog(path: string): boolean {
+/** Whether the SQLite file at `path` has an `events` table, and the schema version it records, looked at read-only (throws when it is not SQLite). */
+function lookAtLog(path: string): { hasEvents: boolean; version: number } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+    const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+    return { hasEvents, version: Number(db.pragma('user_version', { simple: true })) };
   } finally {
     db.close();
   }
 }
 
-/** Refuses a file without an `events` table, looking at it read-only (nothing is written to it). */
+/** Whether the SQLite file at `path` has an `events` table, looked at read-only (throws when it is not SQLite). */
+export function holdsEventLog(path: string): boolean {
+  return lookAtLog(path).hasEvents;
+}
+
+/**
+ * Refuses a file without an `events` table, and a newer build's log (a rollback past its schema: exit
+ * 78), looking at it read-only (nothing is written to it).
+ */
 export function assertEventLog(path: string): void {
-  let hasEvents: boolean;
+  let log: { hasEvents: boolean; version: number };
   try {
-    hasEvents = holdsEventLog(path);
+    log = lookAtLog(path);
   } catch (error) {
     // Not SQLite ("file is not a database"), a directory, a file that cannot be read.
     throw new CliError(`${path} is not a ledger event log (${(error as Error).message})`);
   }
-  if (!hasEvents) throw new CliError(`${path} is not a ledger event log (no events table)`);
-  // A newer build's log (a rollback past its schema): refused before any command opens it (exit 78).
-  assertLogSchemaKnown(path);
+  if (!log.hasEvents) throw new CliError(`${path} is not a ledger event log (no events table)`);
+  const newer = newerSchema(path, log.version);
+  if (newer) throw newer;
 }
 
 /** Refuses read models that are not this build's: a projection missing, or built at another version. */

@@ -2,7 +2,7 @@ import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsAmount, IsIdentifier, IsText, AMOUNT_MESSAGE, AMOUNT_PATTERN, AMOUNT_RULE, ID_PATTERN } from './validators';
-import { REVISION_TEXT } from '@ledger/servicing/audit';
+import { POSITION_TEXT, REVISION_TEXT } from '@ledger/servicing/audit';
 import { ACCOUNT_FLAGS, ACCOUNT_SORTS, type AccountFlag, type AccountSort } from '@ledger/projections';
 
 export class ActivationDto {
@@ -139,7 +139,7 @@ export class HistoryQuery {
 
   @ApiProperty({ required: false, example: '131', pattern: '^\\d{1,19}$', description: "Replay to this position of the log (as a command's answer gives it): the account's events at or before it. Instead of asOf, revision or businessDate (400 if more than one). 404 POSITION_NOT_FOUND past the log's last position." })
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'position must be a non-negative integer (a log position)' })
+  @Matches(POSITION_TEXT, { message: 'position must be a non-negative integer (a log position)' })
   position?: string;
 }
 

@@ -43,6 +43,11 @@ export interface ProjectionProbe {
   lag: ProjectionLag[];
 }
 
+/** What a stalled readiness says of whatever keeps the read models (`who`). */
+function notMoved(who: string): string {
+  return `the read models are behind the log and ${who} has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more`;
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -96,17 +101,15 @@ export class LedgerHealth {
     if (ahead) return { state: 'ahead', ok: false, running: false, error: ahead.message, maxLag, lag };
     const worker = this.readModels.worker;
     if (worker) {
-      // LEDGER_PROJECTIONS=worker: a dead worker (until it is started again) or a failing batch is a failure.
-      const error = worker.failure;
-      let verdict: { state: ProjectionState; ok: boolean };
-      if (error !== null) verdict = { state: 'failed', ok: false };
-      else if (worker.replaying) verdict = { state: 'rebuilding', ok: false };
-      // A worker alive and failing nothing, but not moving the read models (stuck, or stopped): as for a
-      // projector that is down, however little behind.
-      else if (this.stalled(lag)) {
-        return { state: 'stalled', ok: false, running: followingLog(runner, worker), error: `the read models are behind the log and the projections worker has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more`, maxLag, lag };
-      } else verdict = projectionState(null, lag, maxLag, 'live');
-      return { ...verdict, running: followingLog(runner, worker), error, maxLag, lag };
+      // LEDGER_PROJECTIONS=worker: a dead worker (until it is started again) or a failing batch is a
+      // failure; one alive and failing nothing that does not move the read models (stuck, or stopped) is
+      // stalled, as a projector that is down is, however little behind.
+      const running = followingLog(runner, worker);
+      const failure = worker.failure;
+      if (failure !== null) return { state: 'failed', ok: false, running, error: failure, maxLag, lag };
+      if (worker.replaying) return { state: 'rebuilding', ok: false, running, error: null, maxLag, lag };
+      if (this.stalled(lag)) return { state: 'stalled', ok: false, running, error: notMoved('the projections worker'), maxLag, lag };
+      return { ...projectionState(null, lag, maxLag, 'live'), running, error: null, maxLag, lag };
     }
     // Beside a projector, what it found and kept in the shared file: read models that are not this log's.
     const refused = enabled ? undefined : runner.refusal();
@@ -119,7 +122,7 @@ export class LedgerHealth {
     // Stalled whatever the lag: a projector that is down leaves the read models behind by more and more,
     // and past LEDGER_READY_MAX_LAG `behind` alone would not ask whether it runs at all.
     if (!enabled && this.stalled(lag)) {
-      return { state: 'stalled', ok: false, running: false, error: `the read models are behind the log and the projector has not moved them for ${PROJECTOR_STALL_MS / 1000} s or more: is it running?`, maxLag, lag };
+      return { state: 'stalled', ok: false, running: false, error: `${notMoved('the projector')}: is it running?`, maxLag, lag };
     }
     return { ...verdict, running: followingLog(runner, undefined), error, maxLag, lag };
   }

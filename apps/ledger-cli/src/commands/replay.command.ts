@@ -7,7 +7,7 @@
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { isValidDate } from '@ledger/credit';
-import { accountHistoryTo, accountStatementsTo, asOfMoment, AccountNotFoundError, BusinessDayOpenError, type AccountHistory, PositionNotFoundError, type ReplayTo, REVISION_TEXT, RevisionNotFoundError, type StatementsAt } from '@ledger/servicing/audit';
+import { accountHistoryTo, accountStatementsTo, asOfMoment, AccountNotFoundError, BusinessDayOpenError, type AccountHistory, POSITION_TEXT, PositionNotFoundError, type ReplayTo, REVISION_TEXT, RevisionNotFoundError, type StatementsAt } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csv, type Format, json, out, parseFormat, table } from '../output';
 
@@ -20,8 +20,6 @@ interface ReplayOptions {
   statements?: boolean;
   format: Format;
 }
-
-const POSITION_TEXT = /^\d{1,19}$/;
 
 /** What the answer was replayed to, as its first line says it. */
 function replayedTo(h: Pick<AccountHistory, 'revision' | 'businessDate' | 'position' | 'asOf'>): string {

@@ -176,7 +176,8 @@ export function openLedgerDatabase(path: string, options: SqliteConnectionOption
     db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
     db.defaultSafeIntegers(true);
     const version = Number(db.pragma('user_version', { simple: true }));
-    if (version > SCHEMA_VERSION) throw new LogOfNewerBuildError(path, version);
+    const newer = newerSchema(path, version);
+    if (newer) throw newer;
     db.exec(SCHEMA);
     if (version < SCHEMA_VERSION) migrateEventIdIndex(db, path);
     // Only when it changes: writing it needs the write lock, which another connection may hold (the
@@ -207,16 +208,9 @@ export class LogOfNewerBuildError extends Error {
   }
 }
 
-/** Refuses (`LogOfNewerBuildError`) an existing log file a newer build wrote, read without writing it: for a check before anything opens it to write. */
-export function assertLogSchemaKnown(path: string): void {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  let version: number;
-  try {
-    version = Number(db.pragma('user_version', { simple: true }));
-  } finally {
-    db.close();
-  }
-  if (version > SCHEMA_VERSION) throw new LogOfNewerBuildError(path, version);
+/** The refusal of a log whose recorded schema version (`user_version`) a newer build wrote, or undefined: for each place that opens one. */
+export function newerSchema(path: string, version: number): LogOfNewerBuildError | undefined {
+  return version > SCHEMA_VERSION ? new LogOfNewerBuildError(path, version) : undefined;
 }
 
 /**

@@ -81,6 +81,9 @@ export class BusinessDayOpenError extends Error {
 /** A stream revision as text, as the API and the CLI take it: 0 is the first event. */
 export const REVISION_TEXT = /^\d{1,15}$/;
 
+/** A log position as text, as the API and the CLI take it. */
+export const POSITION_TEXT = /^\d{1,19}$/;
+
 /** A log position past the log's last: what the account will be there is not recorded yet. */
 export class PositionNotFoundError extends Error {
   readonly code = 'POSITION_NOT_FOUND';
@@ -190,11 +193,6 @@ export async function accountHistory(store: EventStore, accountId: string, asOf?
 /** The account at the close of business day `businessDate` (`ReplayTo`, and `eventsUpTo` for what that takes in). */
 export async function accountHistoryAtClose(store: EventStore, accountId: string, businessDate: string): Promise<AccountHistory> {
   return accountHistoryTo(store, accountId, { businessDate });
-}
-
-/** The account replayed to the event at `revision` of its stream, that one included (`eventsUpTo`). */
-export async function accountHistoryToRevision(store: EventStore, accountId: string, revision: bigint): Promise<AccountHistory> {
-  return accountHistoryTo(store, accountId, { revision });
 }
 
 /** The account replayed to `to`: its events, the account after each, and the balances at the end. */

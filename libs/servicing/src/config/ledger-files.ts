@@ -10,11 +10,11 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { assertLogSchemaKnown, LogOfNewerBuildError } from '@ledger/event-store';
+import { newerSchema } from '@ledger/event-store';
 import { ConfigError, type LedgerConfig } from './ledger-config';
 
-/** What a path holds: nothing yet, or an SQLite file's tables. */
-function tablesOf(variable: string, path: string): string[] | null {
+/** What a path holds: nothing yet, or an SQLite file's tables and the schema version it records. */
+function lookAt(variable: string, path: string): { tables: string[]; version: number } | null {
   if (!existsSync(path)) {
     // Its folder is created at open; a file where a folder should be cannot be.
     for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
@@ -29,7 +29,8 @@ function tablesOf(variable: string, path: string): string[] | null {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort();
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort();
+    return { tables, version: Number(db.pragma('user_version', { simple: true })) };
   } catch (error) {
     const hint = variable === 'LEDGER_READ_MODEL_PATH' ? ' (the read models can be deleted: they are rebuilt from the log at start)' : '';
     throw new ConfigError(variable, `cannot open ${path}: ${(error as Error).message}${hint}`);
@@ -88,24 +89,18 @@ export function assertLedgerFiles(config: LedgerConfig, writes: LedgerFileWrites
     if (readModels !== null && samePath(config.sqlitePath, readModels)) {
       throw new ConfigError('LEDGER_READ_MODEL_PATH', `is the event log's file (${readModels}): the read models need a file of their own (unset it for the default beside the log)`);
     }
-    const tables = tablesOf('LEDGER_SQLITE_PATH', config.sqlitePath);
-    if (tables !== null && tables.length > 0 && !tables.includes('events')) {
+    const log = lookAt('LEDGER_SQLITE_PATH', config.sqlitePath);
+    const tables = log?.tables ?? [];
+    if (tables.length > 0 && !tables.includes('events')) {
       throw new ConfigError('LEDGER_SQLITE_PATH', `${config.sqlitePath} holds no event log (its tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}): is it the read-model file?`);
     }
     // A log a newer build wrote (a rollback past its schema version): refused here, before the app is
     // built, where the store's own refusal would come out of Nest's injector as a stack trace.
-    if (tables !== null) {
-      try {
-        assertLogSchemaKnown(config.sqlitePath);
-      } catch (error) {
-        if (error instanceof LogOfNewerBuildError) throw new ConfigError('LEDGER_SQLITE_PATH', error.message);
-        throw error;
-      }
-    }
+    const newer = log && newerSchema(config.sqlitePath, log.version);
+    if (newer) throw new ConfigError('LEDGER_SQLITE_PATH', newer.message);
   }
   if (readModels !== null) {
-    const tables = tablesOf('LEDGER_READ_MODEL_PATH', readModels);
-    if (tables?.includes('events')) {
+    if (lookAt('LEDGER_READ_MODEL_PATH', readModels)?.tables.includes('events')) {
       throw new ConfigError('LEDGER_READ_MODEL_PATH', `${readModels} holds an event log: is it the log (LEDGER_SQLITE_PATH)? The read models must be a file of their own`);
     }
   }
