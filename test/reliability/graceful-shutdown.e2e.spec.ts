@@ -73,4 +73,51 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
       'milliseconds from SIGTERM to exit': tookMs,
     });
   });
+
+  it('with LEDGER_SHUTDOWN_DRAIN_MS, answers readiness 503 and still serves requests until the drain ends, then stops', async () => {
+    const drained = join(dir, 'drain');
+    const child = await startChild(drained, { LOG_LEVEL: 'info', LEDGER_SHUTDOWN_DRAIN_MS: '2500' });
+    const applied = await call(child.url, 'POST', '/applications', application('1991-03-04', 700));
+    const account = String(applied.body.accountId);
+    await call(child.url, 'POST', `/accounts/${account}/activation`, { agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
+    expect((await call(child.url, 'GET', '/health/ready')).status).toBe(200);
+
+    const signalledAt = Date.now();
+    child.process.kill('SIGTERM');
+    // Give the signal a moment to arrive; the drain is long enough for what follows.
+    await new Promise((r) => setTimeout(r, 200));
+    const ready = await call(child.url, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error).toMatchObject({ stopping: { status: 'down', signal: 'SIGTERM' } });
+    const summary = await call(child.url, 'GET', '/health');
+    expect(summary.status).toBe(503);
+    expect(summary.body.stopping).toMatchObject({ signal: 'SIGTERM' });
+    // Commands are still served while draining.
+    const during = await call(child.url, 'POST', `/accounts/${account}/draws`, draw('D-drain', '12.00'));
+    expect(during.status).toBe(201);
+    const stillServing = Date.now() - signalledAt;
+    expect(stillServing).toBeLessThan(2500);
+
+    const exit = await child.exited;
+    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2500);
+    expect(child.output()).toMatch(/"msg":"SIGTERM: draining for 2500 ms[^"]*"[\s\S]*"msg":"SIGTERM: stopping: no new requests[^"]*"[\s\S]*"msg":"stopped cleanly in \d+ ms/);
+    const db = new Database(join(drained, 'ledger.sqlite'), { readonly: true });
+    const posted = db.prepare("SELECT count(*) AS n FROM events WHERE type = 'DrawPosted'").get() as { n: number };
+    db.close();
+    expect(posted.n).toBe(1);
+  });
+
+  it('stops at once on a second signal during the drain', async () => {
+    const child = await startChild(join(dir, 'twice'), { LOG_LEVEL: 'info', LEDGER_SHUTDOWN_DRAIN_MS: '600000' });
+    const signalledAt = Date.now();
+    child.process.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await call(child.url, 'GET', '/health/ready')).status).toBe(503);
+    child.process.kill('SIGINT');
+    const exit = await child.exited;
+    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    expect(Date.now() - signalledAt).toBeLessThan(15_000);
+    expect(child.output()).toMatch(/"msg":"stopped cleanly in \d+ ms/);
+  });
 });

@@ -21,6 +21,7 @@ import { InFlightLimit, limitRequestsInFlight } from './http/in-flight-limit';
 import { LedgerLogger } from './observability/command-instrumentation';
 import { LedgerMetrics } from './observability/ledger-metrics';
 import { observeRequests } from './observability/request-hooks';
+import { Stopping } from './observability/stopping';
 import { completeOpenApi, ErrorBodySchema } from './http/openapi';
 import { ledgerValidationPipe } from './http/validation';
 
@@ -47,7 +48,8 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
   limitRequestsInFlight(fastify, app.get(InFlightLimit));
   app.useGlobalPipes(ledgerValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
-  app.enableShutdownHooks();
+  // Nest's shutdown hooks, after the drain LEDGER_SHUTDOWN_DRAIN_MS asks for (`Stopping`).
+  app.get(Stopping).listen(app, config.shutdownDrainMs);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -40,7 +40,7 @@ export class HealthController {
     let result: HealthCheckResult;
     try {
       const store = this.ledger.probeStore();
-      result = await this.health.check([() => this.ledger.storeIndicator(store), () => this.ledger.projectionsIndicator(store)]);
+      result = await this.health.check([() => this.ledger.storeIndicator(store), () => this.ledger.projectionsIndicator(store), () => this.ledger.stoppingIndicator()]);
     } catch (error) {
       // Terminus reports a failed check as a 503 exception; answer with its body, not the generic error format.
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -58,10 +58,12 @@ export class HealthController {
   async summary(@Res({ passthrough: true }) res: FastifyReply) {
     const store = await this.ledger.probeStore();
     const projections = await this.ledger.probeProjections(store);
-    const ok = store.reachable && projections.ok;
+    const stopping = this.ledger.stopState();
+    const ok = store.reachable && projections.ok && !stopping;
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'degraded',
+      stopping: stopping ?? null,
       store: { kind: this.settings.config.store, reachable: store.reachable, head: store.head?.toString() ?? null, error: store.error },
       projections: {
         state: projections.state,

@@ -9,7 +9,7 @@ const PROJECTION_STATES = ['live', 'rebuilding', 'failed', 'behind', 'external',
 /** Terminus's indicators by name (`store`, `projections`, `process`), each with its `status` and what it reports. */
 const INDICATORS = {
   type: 'object',
-  description: 'By indicator name (store, projections; process for liveness): its status, up or down, and what it reports (store: kind, head; projections: state, maxLag, error, lag per projection)',
+  description: 'By indicator name (store, projections, stopping; process for liveness): its status, up or down, and what it reports (store: kind, head; projections: state, maxLag, error, lag per projection; stopping, down once a stop signal is received: signal, drainLeftMs, message)',
   additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true },
 } as ApiPropertyOptions;
 
@@ -46,8 +46,14 @@ export class HealthClockSchema {
   @ApiProperty({ type: String, format: 'date', example: '2026-03-01' }) businessDate!: string;
 }
 
+export class HealthStoppingSchema {
+  @ApiProperty({ example: 'SIGTERM' }) signal!: string;
+  @ApiProperty({ type: 'integer', example: 4200, description: 'Milliseconds left before the API stops taking connections (LEDGER_SHUTDOWN_DRAIN_MS)' }) drainLeftMs!: number;
+}
+
 export class HealthSummarySchema {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' }) status!: string;
+  @ApiProperty({ type: HealthStoppingSchema, nullable: true, description: 'A stop signal was received and the API is draining (503): null while running' }) stopping!: HealthStoppingSchema | null;
   @ApiProperty({ type: HealthStoreSchema }) store!: HealthStoreSchema;
   @ApiProperty({ type: HealthProjectionsSchema }) projections!: HealthProjectionsSchema;
   @ApiProperty({ type: HealthClockSchema }) clock!: HealthClockSchema;

@@ -10,6 +10,7 @@ import type { ProjectionLag } from '@ledger/projections';
 import { LedgerSettings } from '@ledger/servicing';
 import { ReadModels, readModelsOfAnotherBuild } from '../read-side/read-models';
 import { followingLog, type ProjectionState, projectionState } from './projection-state';
+import { Stopping } from './stopping';
 
 /** A store that has not answered in this long is as good as unreachable for a probe. */
 const STORE_TIMEOUT_MS = 3_000;
@@ -67,6 +68,7 @@ export class LedgerHealth {
     private readonly store: EventStore,
     private readonly readModels: ReadModels,
     private readonly settings: LedgerSettings,
+    private readonly stopping: Stopping,
   ) {}
 
   async probeStore(): Promise<StoreProbe> {
@@ -162,6 +164,18 @@ export class LedgerHealth {
       lag: Object.fromEntries(probe.lag.map((l) => [l.projection, Number(l.lag)])),
     };
     return probe.ok ? session.up(data) : session.down(data);
+  }
+
+  /** The stop signal received and how long the drain has left, or undefined while running. */
+  stopState(): { signal: string; drainLeftMs: number } | undefined {
+    return this.stopping.state(this.now());
+  }
+
+  /** Down from a stop signal on (`LEDGER_SHUTDOWN_DRAIN_MS`): the load balancer should send nothing more here. */
+  stoppingIndicator(): HealthIndicatorResult {
+    const session = this.indicators.check('stopping');
+    const stopping = this.stopState();
+    return stopping ? session.down({ ...stopping, message: `${stopping.signal} received: the API stops in ${stopping.drainLeftMs} ms; requests are still served until then` }) : session.up();
   }
 
   liveIndicator(): HealthIndicatorResult {

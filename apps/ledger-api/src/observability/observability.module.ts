@@ -14,6 +14,7 @@ import { LedgerMetrics } from './ledger-metrics';
 import { createLedgerLogger } from './logging';
 import { MetricsController } from './metrics.controller';
 import { InFlightLimit } from '../http/in-flight-limit';
+import { Stopping } from './stopping';
 
 export interface ObservabilityOptions {
   /** Where log lines go; standard output when absent. */
@@ -57,9 +58,10 @@ export class ObservabilityModule {
         LogFlushing,
         ProjectionInstrumentation,
         LedgerHealth,
+        Stopping,
       ],
       controllers: [MetricsController],
-      exports: [LedgerMetrics, LedgerLogger, LedgerHealth, TerminusModule],
+      exports: [LedgerMetrics, LedgerLogger, LedgerHealth, Stopping, TerminusModule],
     };
   }
 }

@@ -56,6 +56,12 @@ export interface LedgerConfig {
   rateLimitPerMinute: number;
   /** Requests the API works on at once; more are refused with 503 OVERLOADED (LEDGER_MAX_IN_FLIGHT). */
   maxRequestsInFlight: number;
+  /**
+   * Milliseconds between a stop signal and the stop itself, while readiness answers 503 and requests are
+   * still served, so a load balancer takes the instance out before it refuses connections
+   * (LEDGER_SHUTDOWN_DRAIN_MS).
+   */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +162,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     apiKeysFile: env.LEDGER_API_KEYS_FILE || undefined,
     rateLimitPerMinute: integer(env, 'LEDGER_RATE_LIMIT', 6000, 1, 10_000_000),
     maxRequestsInFlight: integer(env, 'LEDGER_MAX_IN_FLIGHT', 1000, 1, 1_000_000),
+    shutdownDrainMs: integer(env, 'LEDGER_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
   };
 }
 
