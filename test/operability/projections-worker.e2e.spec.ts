@@ -90,6 +90,22 @@ describe('the API with its projections in a worker thread (LEDGER_PROJECTIONS=wo
     expect(busy(after, 'projections')).toBeGreaterThan(busy(before, 'projections'));
   });
 
+  it("reports the worker thread's own heap, which the process's nodejs_heap_* leaves out", async () => {
+    const metrics = parseMetrics((await ledger.http.get('/metrics').expect(200)).text);
+    const heap = (name: string) => valueOf(metrics, name, { thread: 'projections' }) ?? Number.NaN;
+    const used = heap('ledger_worker_heap_used_bytes');
+    const total = heap('ledger_worker_heap_total_bytes');
+    const limit = heap('ledger_worker_heap_limit_bytes');
+    // A live isolate holds megabytes; what it uses fits in what it reserved, and that under its bound.
+    expect(used).toBeGreaterThan(1024 * 1024);
+    expect(used).toBeLessThanOrEqual(total);
+    expect(total).toBeLessThan(limit);
+    // Its own figures, not the main thread's.
+    const mainUsed = valueOf(metrics, 'nodejs_heap_size_used_bytes');
+    expect(mainUsed).toBeGreaterThan(0);
+    expect(used).not.toBe(mainUsed);
+  });
+
   it('writes the audit anchors from the worker, which verify, while the main thread follows no log for them', async () => {
     // The main thread's scheduler stays idle: reading the log back and hashing it is the worker's work.
     expect((ledger.app.get(AuditAnchorScheduler) as unknown as { subscription: unknown }).subscription).toBeNull();

@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ProjectionLag, ProjectionRunner } from '@ledger/projections';
 import type { CacheOccupancy } from '@ledger/servicing';
 import { type FollowingWorker, followingLog } from './projection-state';
+import type { WorkerHeap } from '../read-side/projections-worker';
 
 /** Command latency buckets: a cached command takes well under a millisecond, a cold load with a group commit a few. */
 const COMMAND_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -144,6 +145,31 @@ export class LedgerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * The projections worker thread's heap (LEDGER_PROJECTIONS=worker): its isolate is not in the process's
+   * `nodejs_heap_*`, and its bound is the same `--max-old-space-size` as the main thread's, so a worker
+   * near its limit is the next out-of-memory restart. As the worker last reported it (every 5 s).
+   */
+  watchWorkerHeap(heap: () => WorkerHeap | undefined): void {
+    const gauges: { name: string; help: string; value: (h: WorkerHeap) => number }[] = [
+      { name: 'ledger_worker_heap_used_bytes', help: 'Heap bytes the projections worker thread uses (its last report, every 5 s)', value: (h) => h.used },
+      { name: 'ledger_worker_heap_total_bytes', help: 'Heap bytes the projections worker thread has reserved (its last report, every 5 s)', value: (h) => h.total },
+      { name: 'ledger_worker_heap_limit_bytes', help: 'The projections worker thread heap bound (--max-old-space-size)', value: (h) => h.limit },
+    ];
+    for (const { name, help, value } of gauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['thread'] as const,
+        registers: [this.registry],
+        collect() {
+          const reported = heap();
+          if (reported) this.set({ thread: 'projections' }, value(reported));
+        },
+      });
+    }
   }
 
   /** Lag, position and state of the projections, read when Prometheus scrapes rather than kept up to date. */

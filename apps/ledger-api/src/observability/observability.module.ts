@@ -36,6 +36,7 @@ class ProjectionInstrumentation implements OnModuleInit {
     const worker = this.readModels.worker;
     this.metrics.watchProjections(this.readModels.runner, this.settings.config.projections, worker);
     this.metrics.watchEventLoops(worker ? { projections: () => worker.activeSeconds() } : {});
+    if (worker) this.metrics.watchWorkerHeap(() => worker.heap);
   }
 }
 

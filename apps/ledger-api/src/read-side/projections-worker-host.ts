@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { workerSourceOptions } from '@ledger/event-store';
 import { PositionWaiters } from '@ledger/projections';
 import type { LedgerConfig } from '@ledger/servicing';
-import type { ProjectionsWorkerData, WorkerMessage } from './projections-worker';
+import type { ProjectionsWorkerData, WorkerHeap, WorkerMessage } from './projections-worker';
 
 export interface WorkerHostLogger {
   log(message: string): void;
@@ -56,6 +56,8 @@ export class ProjectionsWorkerHost {
   private retiredActiveMs = 0;
   /** The running worker's busy milliseconds as last read. */
   private lastActiveMs = 0;
+  /** The worker's heap as it last reported it (every `WORKER_HEAP_REPORT_MS`); undefined before its first report. */
+  heap: WorkerHeap | undefined;
 
   constructor(
     private readonly config: LedgerConfig,
@@ -203,6 +205,9 @@ export class ProjectionsWorkerHost {
           if (message.level === 'info') this.logger.log(message.message);
           else if (message.level === 'warn') this.logger.warn(message.message);
           else this.logger.error(message.message);
+          break;
+        case 'heap':
+          this.heap = message.heap;
           break;
         case 'stopped':
           break;

@@ -12,6 +12,7 @@
  * from its checkpoint) or a start that failed, `log` for what the anchors report, and `stopped` after a
  * `stop` request.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { damagedFileNote, type LedgerConfig } from '@ledger/servicing';
 import { AuditAnchorScheduler } from '@ledger/servicing/audit';
@@ -25,7 +26,18 @@ export type WorkerMessage =
   | { type: 'replaying'; replaying: boolean }
   | { type: 'failed'; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'heap'; heap: WorkerHeap }
   | { type: 'stopped' };
+
+/** The worker thread's V8 heap in bytes: what it uses, what it has reserved, and its bound (the thread's own isolate, not in the process's `nodejs_heap_*`). */
+export interface WorkerHeap {
+  used: number;
+  total: number;
+  limit: number;
+}
+
+/** How often the worker reports its heap; `/metrics` shows the last report. */
+export const WORKER_HEAP_REPORT_MS = 5_000;
 
 export interface ProjectionsWorkerData {
   config: LedgerConfig;
@@ -36,6 +48,12 @@ export interface ProjectionsWorkerData {
 
 async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorkerData): Promise<void> {
   const send = (message: WorkerMessage) => port.postMessage(message);
+  const reportHeap = () => {
+    const heap = getHeapStatistics();
+    send({ type: 'heap', heap: { used: heap.used_heap_size, total: heap.total_heap_size, limit: heap.heap_size_limit } });
+  };
+  reportHeap();
+  const heapReports = setInterval(reportHeap, WORKER_HEAP_REPORT_MS).unref();
   const { store, runner } = await openProjectorRunner(
     data.config,
     {
@@ -59,6 +77,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
   let stopping: Promise<void> | undefined;
   port.on('message', (message: { type: string }) => {
     if (message.type !== 'stop' || stopping) return;
+    clearInterval(heapReports);
     // Close the store even when the runner's close fails, then let the thread end. The anchors stop first:
     // one under way finishes its append.
     stopping = anchors
