@@ -194,6 +194,8 @@ describe('the documented read answers', () => {
       `/accounts/${b}/limit-reviews`,
       `/accounts/${b}/installment-quote?amount=600.00&periods=3`,
       `/accounts/${b}/controls`,
+      `/accounts/${a}/next-statement`,
+      `/accounts/${b}/next-statement`,
       `/accounts/${b}/history`,
       `/accounts/${b}/history?businessDate=2026-03-31`,
       `/accounts/${b}/history?revision=0`,

@@ -10,6 +10,7 @@ import {
   ControlsSchema,
   InstallmentQuoteSchema,
   LimitReviewListSchema,
+  NextStatementSchema,
   PortfolioAccrualDaySchema,
   PortfolioSchema,
   READ_EXTRA_MODELS,
@@ -32,6 +33,7 @@ import { ACCOUNT_CSV_COLUMNS } from '../read-side/accounts-csv';
 import { consistencyOf } from '../read-side/consistency';
 import { GetControlsQuery } from '../read-side/controls.query';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
+import { GetNextStatementQuery } from '../read-side/next-statement.query';
 
 /** How long an export may stand with no byte moving to its client before it is ended. */
 const EXPORT_IDLE_MS = 60_000;
@@ -102,6 +104,18 @@ export class AccountQueriesController {
   @ApiOperation({ summary: 'Every statement (账单) with its lines, minimum, due date, paid so far and status' })
   async statements(@Param('id') id: string, @Query() _read: ReadConsistencyQuery, @Req() req: QueryRequest) {
     return { accountId: id, statements: await this.queries.execute(new GetStatementsQuery(id, consistencyOf(req.query))) };
+  }
+
+  @Get('accounts/:id/next-statement')
+  @ApiOkResponse({ type: NextStatementSchema, description: 'The statement the current cycle will issue, as it stands' })
+  @ApiUnprocessableEntityResponse({ description: 'ACCOUNT_NOT_ACTIVE: a rejected, approved (not activated) or closed account has no statement to come' })
+  @ApiOperation({
+    summary: "The next statement so far: this cycle's interest and penalty interest accrued through the last closed day, what the month end will bill, its minimum as it stands",
+    description:
+      "Drafted from the account's events by billing's own code, as the month end will be, but with the interest accrued only through the last closed business day. Interest is charged only by a statement: a customer who repays everything `owed` shows today still gets this cycle's interest billed at the month end. Read from the log, not the read models: it is always as of the head, so `after` and `consistency` are taken, as on every read, and change nothing.",
+  })
+  nextStatement(@Param('id') id: string, @Query() _read: ReadConsistencyQuery) {
+    return this.queries.execute(new GetNextStatementQuery(id));
   }
 
   @Get('accounts/:id/statements/:month')

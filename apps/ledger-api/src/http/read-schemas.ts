@@ -176,6 +176,28 @@ export class StatementViewSchema {
   @Decimal('0.23725', 'penaltyDailyRate x 365') penaltyAnnualRate!: string;
 }
 
+export class NextStatementSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @Month('2026-03', 'The month the statement will bill (the cycle of the first business day not closed)') statementId!: string;
+  @Day('2026-03-01') periodFrom!: string;
+  @Day('2026-03-14', "The last day whose interest is counted: the last closed business day (the day before periodFrom when none of the cycle has closed). Interest goes on accruing daily until the month's last day closes") accruedThrough!: string;
+  @Day('2026-03-15', 'The first business day not closed: the figures are as of its start, with every command of it recorded so far') asOf!: string;
+  @Day('2026-04-10') dueDate!: string;
+  @ApiProperty({ example: true, description: 'Whether the month end would issue a statement were nothing else to happen (something owed, or some activity in the cycle)' }) wouldIssue!: boolean;
+  @Decimal('700.00', 'Draws of the cycle still revolving, so far') newDraws!: string;
+  @Decimal('100.00', 'Refunds and reversals of the cycle, so far') refunds!: string;
+  @Decimal('550.00', 'Revolving principal the statement would bill: drawn since the last statement and unpaid') revolvingPrincipal!: string;
+  @ApiProperty({ type: [BilledInstallmentPeriodSchema], description: 'The installment period of each open plan the month end will bill (a plan paid off early: its remainder, with the fee it kept)' }) installmentPeriods!: BilledInstallmentPeriodSchema[];
+  @ApiProperty({ type: StatementAccrualSchema, description: 'Interest accrued from periodFrom through accruedThrough: exact, and charged as billing would round it' }) interest!: StatementAccrualSchema;
+  @ApiProperty({ type: StatementAccrualSchema, description: 'Penalty interest accrued so far, the same way' }) penaltyInterest!: StatementAccrualSchema;
+  @Decimal('3.00', 'Fees of the installment periods listed') fees!: string;
+  @Decimal('0.00', 'Still owed from earlier statements now') previousBalance!: string;
+  @Decimal('756.30', "What the statement would bill if the cycle ended with accruedThrough: previousBalance plus this cycle's figures") statementBalance!: string;
+  @Decimal('0.00', 'Overdue amounts of earlier statements now, which the minimum would include') overdueIncluded!: string;
+  @Decimal('75.63', 'The minimum on statementBalance as it stands') minimumRepayment!: string;
+  @ApiProperty({ example: '2026-01', description: 'Product terms version the account is billed under' }) termsVersion!: string;
+}
+
 export class StatementListSchema {
   @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
   @ApiProperty({ type: [StatementViewSchema], description: 'Oldest first' }) statements!: StatementViewSchema[];

@@ -5,6 +5,7 @@ import { HealthController } from '../controllers/health.controller';
 import { QUERY_HANDLERS } from './account.queries';
 import { GetControlsHandler } from './controls.query';
 import { GetInstallmentQuoteHandler } from './installment-quote.query';
+import { GetNextStatementHandler } from './next-statement.query';
 import { ProjectedEndOfDaySchedule, ReadModels } from './read-models';
 
 @Module({})
@@ -15,7 +16,7 @@ export class ReadSideModule {
    */
   static forRoot(_config: LedgerConfig): { module: DynamicModule; controllers: Type[]; ledgerProviders: Provider[]; ledgerExports: (Type | typeof EndOfDaySchedule)[] } {
     return {
-      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetControlsHandler] },
+      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetNextStatementHandler, GetControlsHandler] },
       controllers: [AccountQueriesController, HealthController],
       ledgerProviders: [ReadModels, { provide: EndOfDaySchedule, useClass: ProjectedEndOfDaySchedule }],
       ledgerExports: [ReadModels, EndOfDaySchedule],

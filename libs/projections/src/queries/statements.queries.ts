@@ -65,7 +65,7 @@ export interface AccrualView {
 }
 
 /** The stored figures, with `reversed` as they imply it (the statement records exact = reversed + charged + residual). */
-function accrualView(exact: string, charged: string, residual: string): AccrualView {
+export function accrualView(exact: string, charged: string, residual: string): AccrualView {
   return { exact, reversed: Money.exact(exact).minus(Money.of(charged)).minus(Money.exact(residual)).toExactString(), charged, residual };
 }
 

@@ -8,10 +8,10 @@
  */
 import { Money } from '../../money/money';
 import type { ProductTerms } from '../../terms/product-terms';
-import { addDays, dayOfMonth, firstOfMonth, monthOf } from '../../time/local-date';
+import { addDays, dayOfMonth, firstOfMonth, monthOf, nextMonth } from '../../time/local-date';
 import { accrueDays } from '../../interest/accrual';
 import type { CreditAccountCommand } from '../credit-account.commands';
-import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent } from '../credit-account.events';
+import type { AccrualBreakdown, BilledInstallmentPeriod, CreditAccountEvent, StatementIssuedData } from '../credit-account.events';
 import { billedOwed, bucketsTotal, type CreditAccountState, overdueAmount } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry } from '../sharded-record';
@@ -66,10 +66,12 @@ function newDrawsStillRevolving(state: CreditAccountState): Money {
   return newDraws;
 }
 
-/** The statement for the month ending on `lastDay`, or nothing when there is nothing to bill or show. */
-export function statementEvents(state: CreditAccountState, lastDay: string, terms: ProductTerms): CreditAccountEvent[] {
-  const month = monthOf(lastDay);
-  if (state.status !== 'ACTIVE' || (state.lastStatementId !== null && state.lastStatementId >= month)) return [];
+/**
+ * The statement of `month` with its interest accrued through `lastDay`, and whether there is anything to
+ * issue (a balance or some activity). Billing drafts it with `lastDay` the month's last day; the next
+ * statement's preview with the last closed day, so what it shows so far is what billing would add up.
+ */
+export function draftStatement(state: CreditAccountState, month: string, lastDay: string, terms: ProductTerms): { data: StatementIssuedData; issue: boolean } {
   const on = addDays(lastDay, 1);
   // Interest accrues from the day after the last statement (or the activation). A month with nothing owed
   // and no activity gets no statement and accrues nothing, so the statement's cycle is its calendar month
@@ -89,35 +91,40 @@ export function statementEvents(state: CreditAccountState, lastDay: string, term
   // An installment period falling due is activity even when prepaid: the plan's schedule must advance.
   const activity =
     !state.cycle.newDraws.isZero() || !state.cycle.refunds.isZero() || !accrued.interest.isZero() || !accrued.penaltyInterest.isZero() || installmentPeriods.length > 0;
-  if (statementBalance.isZero() && !activity) return [];
   const overdueIncluded = overdueAmount(state);
   const tenPercent = statementBalance.times(terms.billing.minimumRepaymentRate).ceilToFen();
   const minimum = Money.min(statementBalance, tenPercent.plus(overdueIncluded));
-  const dueDate = dayOfMonth(monthOf(on), terms.billing.dueDayOfMonth);
-  const events: CreditAccountEvent[] = [
-    {
-      type: 'StatementIssued',
-      data: {
-        on,
-        statementId: month,
-        periodFrom,
-        periodTo: lastDay,
-        dueDate,
-        newDraws: newDrawsStillRevolving(state).toString(),
-        refunds: state.cycle.refunds.toString(),
-        revolvingPrincipal: revolving.toString(),
-        installmentPeriods,
-        interest,
-        penaltyInterest,
-        fees: fees.toString(),
-        previousBalance: previousBalance.toString(),
-        statementBalance: statementBalance.toString(),
-        overdueIncluded: overdueIncluded.toString(),
-        minimumRepayment: minimum.toString(),
-        termsVersion: terms.version,
-      },
-    },
-  ];
+  const data: StatementIssuedData = {
+    on,
+    statementId: month,
+    periodFrom,
+    periodTo: lastDay,
+    dueDate: dayOfMonth(nextMonth(month), terms.billing.dueDayOfMonth),
+    newDraws: newDrawsStillRevolving(state).toString(),
+    refunds: state.cycle.refunds.toString(),
+    revolvingPrincipal: revolving.toString(),
+    installmentPeriods,
+    interest,
+    penaltyInterest,
+    fees: fees.toString(),
+    previousBalance: previousBalance.toString(),
+    statementBalance: statementBalance.toString(),
+    overdueIncluded: overdueIncluded.toString(),
+    minimumRepayment: minimum.toString(),
+    termsVersion: terms.version,
+  };
+  return { data, issue: !statementBalance.isZero() || activity };
+}
+
+/** The statement for the month ending on `lastDay`, or nothing when there is nothing to bill or show. */
+export function statementEvents(state: CreditAccountState, lastDay: string, terms: ProductTerms): CreditAccountEvent[] {
+  const month = monthOf(lastDay);
+  if (state.status !== 'ACTIVE' || (state.lastStatementId !== null && state.lastStatementId >= month)) return [];
+  const { data, issue } = draftStatement(state, month, lastDay, terms);
+  if (!issue) return [];
+  const on = data.on;
+  const statementBalance = Money.of(data.statementBalance);
+  const events: CreditAccountEvent[] = [{ type: 'StatementIssued', data }];
   if (statementBalance.isPositive() && state.autoRepayCardLast4) {
     events.push({ type: 'AutoRepaymentRequested', data: { on, statementId: month, amount: statementBalance.toString(), cardLast4: state.autoRepayCardLast4 } });
   }
