@@ -149,6 +149,14 @@ describe('the HTTP contract', () => {
     expect([missing.status, missing.headers.allow]).toEqual([404, undefined]);
   });
 
+  it("answers a static file's unmet Range or precondition with its 4xx, not a 500 (which pages whoever is on call)", async () => {
+    const range = await ledger.as('anonymous').get('/docs/swagger-ui.css').set('Range', 'bytes=5-1');
+    expect([range.status, range.body.error]).toEqual([416, 'REQUESTED_RANGE_NOT_SATISFIABLE']);
+    const precondition = await ledger.as('anonymous').get('/docs/swagger-ui.css').set('If-Match', '"x"');
+    expect([precondition.status, precondition.body.error]).toEqual([412, 'PRECONDITION_FAILED']);
+    expect((await ledger.as('anonymous').get('/docs/swagger-ui.css')).status).toBe(200);
+  });
+
   it('keeps answers to a request with a key out of shared caches, and leaves the open routes their own', async () => {
     const keyed = await ledger.http.get(`/accounts/${account}`);
     expect([keyed.status, keyed.headers['cache-control']]).toEqual([200, 'private, no-cache']);

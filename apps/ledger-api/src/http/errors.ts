@@ -112,7 +112,18 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
             : message;
     return { status, body: { error: code, message: said, details: [] } };
   }
+  // The static files (the OpenAPI page's) answer a Range or a precondition they cannot meet with an
+  // http-errors error of its own 4xx status (416, 412), exposed to the client as such.
+  const clientError = exposedClientError(exception);
+  if (clientError) return { status: clientError.status, body: { error: HttpStatus[clientError.status] ?? 'HTTP_ERROR', message: clientError.message, details: [] } };
   return { status: 500, body: INTERNAL_ERROR };
+}
+
+function exposedClientError(exception: unknown): { status: number; message: string } | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  return { status, message: exception.message };
 }
 
 /** A request no route matched whose path some route answers under other methods: 405, naming them. */
