@@ -164,4 +164,38 @@ describe('a ledger with a rate limit of five requests a minute per key', () => {
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
+
+  it('counts the open routes but the health probes against the address, so /metrics cannot be flooded', async () => {
+    const open = await startLedger({ LEDGER_RATE_LIMIT: '3' });
+    try {
+      const metrics: number[] = [];
+      for (let i = 0; i < 4; i++) metrics.push((await open.as('anonymous').get('/metrics')).status);
+      expect(metrics).toEqual([200, 200, 200, 429]);
+      // The address's budget is spent, and readiness still answers: a load balancer's probes must.
+      for (let i = 0; i < 5; i++) expect((await open.as('anonymous').get('/health/ready')).status).toBe(200);
+      expect((await open.as('anonymous').get('/health/live')).status).toBe(200);
+      // A key has its own budget.
+      expect((await open.as('viewer').get('/portfolio')).status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('a ledger whose metrics take a key (LEDGER_METRICS_ACCESS=key)', () => {
+  let ledger: TestLedger;
+
+  beforeAll(async () => {
+    ledger = await startLedger({ LEDGER_METRICS_ACCESS: 'key' });
+  });
+  afterAll(async () => ledger.close());
+
+  it('answers /metrics to a key of any role and 401 without one, and documents it so', async () => {
+    expect((await ledger.as('anonymous').get('/metrics')).status).toBe(401);
+    for (const role of ['viewer', 'auditor', 'operator'] as const) expect((await ledger.as(role).get('/metrics')).status).toBe(200);
+    expect((await ledger.as('anonymous').get('/health')).status).toBe(200);
+    const documented = (await ledger.as('anonymous').get('/docs-json').expect(200)).body.paths['/metrics'].get;
+    expect(documented.security).toBeUndefined();
+    expect(Object.keys(documented.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+  });
 });

@@ -15,6 +15,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { assertLedgerFiles, type LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
+import { AccessSettings } from './auth/access-policy';
 import { ErrorFilter } from './http/errors';
 import { BODY_LIMIT_BYTES, FASTIFY_OPTIONS, keepExpressContract } from './http/fastify-contract';
 import { InFlightLimit, limitRequestsInFlight } from './http/in-flight-limit';
@@ -61,7 +62,7 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
       .build(),
     { extraModels: [ErrorBodySchema] },
   );
-  SwaggerModule.setup('docs', app, completeOpenApi(document));
+  SwaggerModule.setup('docs', app, completeOpenApi(document, app.get(AccessSettings)));
   return app;
 }
 

@@ -6,7 +6,9 @@
  * - operator: commands, end of day and the clock, and every read (an operator answers customers);
  * - auditor: every read, including history, replay and verification, and no command;
  * - viewer: the portfolio, the dashboard and the reads the dashboard needs (accounts, the clock);
- * - open: health, metrics, the OpenAPI page and the dashboard's static page.
+ * - open: health, metrics, the OpenAPI page and the dashboard's static page. Metrics take a key of any
+ *   role with LEDGER_METRICS_ACCESS=key: they count commands and rejections by kind, business volumes
+ *   an anonymous caller has no need of.
  */
 import { SetMetadata } from '@nestjs/common';
 import type { Role } from './api-keys';
@@ -19,6 +21,22 @@ export const AllowRoles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 /** Opens a route or controller to callers without a key. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/** Whether `/metrics` asks for a key (LEDGER_METRICS_ACCESS=key). */
+export class AccessSettings {
+  constructor(readonly metricsNeedKey: boolean) {}
+}
+
+const EVERY_ROLE: Role[] = ['operator', 'auditor', 'viewer'];
+const METRICS = /^\/metrics\/?$/i;
+/** Readiness and liveness: never throttled, so a flood of them cannot fail the probes of a load balancer behind the same address. */
+export const HEALTH = /^\/health(\/|$)/i;
+
+/** The default policy, with `/metrics` for any key where the settings ask for one. */
+export function accessOf(method: string, path: string, settings: AccessSettings): Role[] | 'open' {
+  if (settings.metricsNeedKey && METRICS.test(path)) return EVERY_ROLE;
+  return defaultAccess(method, path);
+}
 
 // Case-insensitive, like the router: /accounts/x/HISTORY reaches the history route, so it must meet
 // the history route's policy, not fall through to the viewer's reads.
@@ -33,6 +51,6 @@ export function defaultAccess(method: string, path: string): Role[] | 'open' {
   if (OPEN.test(path)) return 'open';
   if (AUDIT.test(path)) return ['auditor', 'operator'];
   if (!READ_METHODS.has(method.toUpperCase())) return ['operator'];
-  if (VIEWER_READS.test(path)) return ['operator', 'auditor', 'viewer'];
+  if (VIEWER_READS.test(path)) return EVERY_ROLE;
   return ['operator', 'auditor'];
 }

@@ -15,7 +15,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
 import { pathOf, type RoutedRequest, routeOf } from '../observability/logging';
-import { defaultAccess, PUBLIC_KEY, ROLES_KEY } from './access-policy';
+import { accessOf, AccessSettings, HEALTH, PUBLIC_KEY, ROLES_KEY } from './access-policy';
 import { ApiKeyRing, type Principal, type Role } from './api-keys';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
@@ -29,6 +29,7 @@ export class AccessGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly keys: ApiKeyRing,
+    private readonly settings: AccessSettings,
   ) {
     super(options, storage, reflector);
   }
@@ -40,11 +41,17 @@ export class AccessGuard extends ThrottlerGuard {
     // The default policy reads the route the request matched (`/accounts/:accountId/history`), not the
     // path it spelled: the router decodes a path's percent-escapes before it matches, so `/%68ealth` is
     // the health route and `/accounts/x/%68istory` the history route, and the policy must see them so.
+    const path = routeOf(request.raw as RoutedRequest) ?? pathOf(request.raw);
     const access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
       ? 'open'
-      : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ??
-        defaultAccess(request.method, routeOf(request.raw as RoutedRequest) ?? pathOf(request.raw)));
-    if (access === 'open') return true;
+      : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? accessOf(request.method, path, this.settings));
+    if (access === 'open') {
+      // Open routes count against the address's budget like a keyless request (a scrape of /metrics
+      // renders every series: anyone could flood it), but for the probes, which must answer whatever
+      // else comes from their address.
+      if (!HEALTH.test(path)) await super.canActivate(context);
+      return true;
+    }
 
     const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const principal = presented ? this.keys.authenticate(presented) : null;

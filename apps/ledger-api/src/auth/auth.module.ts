@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { LedgerConfig } from '@ledger/servicing';
 import { AccessGuard } from './access.guard';
+import { AccessSettings } from './access-policy';
 import { ApiKeyRing, loadApiKeys, type Role } from './api-keys';
 import { RateLimitStorage } from './rate-limit-storage';
 
@@ -40,6 +41,7 @@ export class AuthModule {
       ],
       providers: [
         { provide: ApiKeyRing, useValue: ring },
+        { provide: AccessSettings, useValue: new AccessSettings(config.metricsAccess === 'key') },
         { provide: DemoKeys, useValue: new DemoKeys(demoKeys) },
         DemoKeysAnnouncer,
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -3,11 +3,11 @@
  * answer carries, the shapes of the command and operations answers, and the answers any route may give
  * because of what stands in front of it (the API key and its role, the rate limit, the in-flight limit,
  * the body parser, the read models' consistency wait). Those come from the same rules the guards and
- * the error filter apply (`defaultAccess`, `toErrorResponse`), so the document cannot list a role a
+ * the error filter apply (`accessOf`, `toErrorResponse`), so the document cannot list a role a
  * route refuses or leave out a status it answers.
  */
 import { ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
-import { defaultAccess } from '../auth/access-policy';
+import { accessOf, AccessSettings, HEALTH } from '../auth/access-policy';
 
 export class ErrorBodySchema {
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'A stable code: the domain rule, conflict or input problem' })
@@ -130,17 +130,19 @@ function add(op: Operation, status: number, codes: string): void {
 }
 
 /** Adds to `document` the answers every route may give because of what stands in front of it, the error body's schema to every error answer, and the headers the answers carry. */
-export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
+export function completeOpenApi(document: OpenAPIObject, settings = new AccessSettings(false)): OpenAPIObject {
   document.info.description = document.info.description ? `${document.info.description}\n\n${ANSWERS_OF_EVERY_ROUTE}` : ANSWERS_OF_EVERY_ROUTE;
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const op = (item as Record<string, Operation | undefined>)[method];
       if (!op) continue;
-      const access = defaultAccess(method, path);
+      const access = accessOf(method, path, settings);
       // Fastify refuses a path it cannot decode before routing it (`answerUnroutable`), so any route's path may be answered so.
       add(op, 400, 'MALFORMED_REQUEST: the path is not valid percent-encoding');
-      if (access === 'open') op.security = [];
-      else {
+      if (access === 'open') {
+        op.security = [];
+        if (!HEALTH.test(path)) add(op, 429, "RATE_LIMITED: the address's requests per minute are spent; see Retry-After");
+      } else {
         add(op, 400, 'VALIDATION_FAILED: a query parameter the route does not take, or a value it refuses');
         add(op, 401, 'MISSING_API_KEY, INVALID_API_KEY');
         add(op, 403, `ROLE_NOT_ALLOWED: this route takes a key of role ${access.join(', ')}`);

@@ -62,6 +62,8 @@ export interface LedgerConfig {
    * (LEDGER_SHUTDOWN_DRAIN_MS).
    */
   shutdownDrainMs: number;
+  /** Who may read `/metrics`: anyone (`open`), or a caller with a key of any role (`key`; LEDGER_METRICS_ACCESS). */
+  metricsAccess: 'open' | 'key';
 }
 
 export class ConfigError extends Error {
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     rateLimitPerMinute: integer(env, 'LEDGER_RATE_LIMIT', 6000, 1, 10_000_000),
     maxRequestsInFlight: integer(env, 'LEDGER_MAX_IN_FLIGHT', 1000, 1, 1_000_000),
     shutdownDrainMs: integer(env, 'LEDGER_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
+    metricsAccess: oneOf(env, 'LEDGER_METRICS_ACCESS', ['open', 'key'] as const, 'open'),
   };
 }
 
