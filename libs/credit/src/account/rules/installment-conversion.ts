@@ -7,7 +7,7 @@ import type { ProductTerms } from '../../terms/product-terms';
 import { installmentSchedule, type InstallmentSchedule } from '../../installments';
 import type { CreditAccountCommand } from '../credit-account.commands';
 import type { CreditAccountEvent } from '../credit-account.events';
-import { type CreditAccountState, placementOf, planNextPeriodFee, planUnbilledFees, planUnbilledPrincipal } from '../credit-account.state';
+import { type CreditAccountState, type PlanState, placementOf, planNextPeriodFee, planUnbilledFees, planUnbilledPrincipal } from '../credit-account.state';
 import { DomainError } from '../domain-error';
 import { getEntry, ownValue } from '../sharded-record';
 import { inactiveDetail } from './draws';
@@ -67,23 +67,38 @@ export function decideConversion(command: Convert, state: CreditAccountState, on
   ];
 }
 
+/** What an early payoff of an open plan brings forward, keeps and waives. */
+export interface EarlyPayoff {
+  principalAccelerated: Money;
+  feeKept: Money;
+  feesWaived: Money;
+}
+
+/**
+ * PRODUCT.md §5: the remainder is billed now and future fees are waived. The period in progress is not a
+ * future one: the customer has had its credit, so the next statement bills its fee as it would have.
+ * Waiving it too would make a conversion paid off at once a month of credit for nothing. The payoff
+ * command records this, and the plans query quotes it, so what support quotes is what the payoff does.
+ */
+export function earlyPayoffOf(plan: PlanState): EarlyPayoff {
+  const feeKept = planNextPeriodFee(plan);
+  return { principalAccelerated: planUnbilledPrincipal(plan), feeKept, feesWaived: planUnbilledFees(plan).minus(feeKept) };
+}
+
 export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on: string): CreditAccountEvent[] {
   const plan = ownValue(state.plans, command.planId);
   if (!plan || plan.closed) throw new DomainError('INSTALLMENT_PLAN_NOT_FOUND', `no open installment plan ${command.planId}`, { planId: command.planId });
   if (plan.accelerated) return [];
-  // PRODUCT.md §5: the remainder is billed now and future fees are waived. The period in progress is not a
-  // future one: the customer has had its credit, so the next statement bills its fee as it would have.
-  // Waiving it too would make a conversion paid off at once a month of credit for nothing.
-  const feeKept = planNextPeriodFee(plan);
+  const payoff = earlyPayoffOf(plan);
   return [
     {
       type: 'InstallmentPaidOffEarly',
       data: {
         on,
         planId: plan.planId,
-        principalAccelerated: planUnbilledPrincipal(plan).toString(),
-        feeKept: feeKept.toString(),
-        feesWaived: planUnbilledFees(plan).minus(feeKept).toString(),
+        principalAccelerated: payoff.principalAccelerated.toString(),
+        feeKept: payoff.feeKept.toString(),
+        feesWaived: payoff.feesWaived.toString(),
       },
     },
   ];
