@@ -14,6 +14,7 @@ export * from './account/rules/application';
 export * from './account/rules/billing';
 export * from './account/rules/draws';
 export * from './account/rules/installment-conversion';
+export * from './account/installment-plans';
 export * from './account/rules/limit-review';
 export * from './account/rules/overdue';
 export * from './account/rules/refunds';
