@@ -8,6 +8,7 @@ import {
   AccountViewSchema,
   AccrualsViewSchema,
   ControlsSchema,
+  InstallmentPlanListSchema,
   InstallmentQuoteSchema,
   LimitReviewListSchema,
   NextStatementSchema,
@@ -32,6 +33,7 @@ import {
 import { ACCOUNT_CSV_COLUMNS } from '../read-side/accounts-csv';
 import { consistencyOf } from '../read-side/consistency';
 import { GetControlsQuery } from '../read-side/controls.query';
+import { GetInstallmentPlansQuery } from '../read-side/installment-plans.query';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
 import { GetNextStatementQuery } from '../read-side/next-statement.query';
 
@@ -149,6 +151,17 @@ export class AccountQueriesController {
   })
   quote(@Param('id') id: string, @Query() q: InstallmentQuoteQuery) {
     return this.queries.execute(new GetInstallmentQuoteQuery(id, q.amount, q.periods));
+  }
+
+  @Get('accounts/:id/installments')
+  @ApiOkResponse({ type: InstallmentPlanListSchema, description: "The account's installment plans, active first, then ended, each newest first" })
+  @ApiOperation({
+    summary: 'Installment plans (分期): periods and fees billed and still to bill, how each ended, and what paying an active one off today would cost',
+    description:
+      "Read from the account's events in the log, as a payoff is decided on them, not the read models: `payoffToday` is what POST /accounts/:id/installments/:planId/payoff would record now. Always as of the head, so `after` and `consistency` are taken, as on every read, and change nothing.",
+  })
+  installments(@Param('id') id: string, @Query() _read: ReadConsistencyQuery) {
+    return this.queries.execute(new GetInstallmentPlansQuery(id));
   }
 
   @Get('accounts/:id/controls')

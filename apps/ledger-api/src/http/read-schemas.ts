@@ -1,6 +1,6 @@
 /**
  * The shapes of the read answers, for the OpenAPI document: the query routes (accounts, statements,
- * accruals, limit reviews, the installment quote, the portfolio) and the audit routes (history, disputes,
+ * accruals, limit reviews, the installment quote and plans, the portfolio) and the audit routes (history, disputes,
  * a statement explained). Each class mirrors a view of the read side (`@ledger/projections` queries, the
  * installment quote, `@ledger/servicing/audit`) field for field; test/api/openapi-responses.e2e.spec.ts
  * validates real answers against them, refusing any field they do not list.
@@ -22,6 +22,8 @@ const CHANNELS = ['INVITED', 'CUSTOMER_SERVICE'];
 const STATEMENT_STATUSES = ['OPEN', 'MINIMUM_PAID', 'PAID', 'OVERDUE'];
 const REVIEW_DECISIONS = ['INCREASED', 'DECREASED', 'UNCHANGED'];
 const REVIEW_REASONS = ['OVERDUE_IN_QUARTER', 'AT_FLOOR', 'UTILIZATION_AND_PAYMENTS_MET', 'CAPPED_BY_PAY_SCORE', 'NO_STATEMENT_DUE', 'MINIMUM_NOT_MET_BY_DUE_DATE', 'LOW_UTILIZATION', 'PREMIUM_RATE'];
+const PLAN_STATUSES = ['ACTIVE', 'ENDED'];
+const PLAN_END_REASONS = ['PAID_OFF_EARLY', 'BILLED_IN_FULL', 'REFUNDED', 'REVERSED_BY_DISPUTE', 'PREPAID'];
 const STATEMENT_COMPONENTS = ['PENALTY_INTEREST', 'INTEREST', 'FEES', 'INSTALLMENT_PRINCIPAL', 'REVOLVING_PRINCIPAL'];
 
 /** A decimal string (an amount of CNY, or a rate). */
@@ -288,6 +290,55 @@ export class InstallmentQuoteSchema {
   @ApiProperty({ example: '8.98%' }) aprPercent!: string;
   @ApiProperty({ type: [InstallmentScheduleRowSchema] }) schedule!: InstallmentScheduleRowSchema[];
   @ApiProperty({ example: '2026-01', description: "The account's product terms version the quote uses" }) termsVersion!: string;
+}
+
+export class PlanAmountsSchema {
+  @Decimal('400.00') principal!: string;
+  @Decimal('6.00') fees!: string;
+}
+
+export class PlanPayoffSchema {
+  @Decimal('800.00', 'The unbilled principal the next statement would bill whole') principalAccelerated!: string;
+  @Decimal('6.00', "The fee of the period in progress, billed with it (PRODUCT.md §5: only later fees are waived)") feeKept!: string;
+  @Decimal('6.00', 'The later fees no statement would bill') feesWaived!: string;
+}
+
+export class InstallmentPlanSchema {
+  @ApiProperty({ example: 'ORD-20260102-0001', description: 'The plan is named by the draw it converted' }) planId!: string;
+  @ApiProperty({ example: 'ORD-20260102-0001' }) drawId!: string;
+  @Day('2026-01-02', 'The business date of the conversion') createdOn!: string;
+  @Decimal('1200.00') principal!: string;
+  @Int(3) periods!: number;
+  @Decimal('0.005', 'Fee per period as a fraction of the principal') monthlyFeeRate!: string;
+  @Decimal('6.00') feePerPeriod!: string;
+  @Decimal('0.0898', 'APR recorded at conversion: the IRR of the cash flows, annualized as 12 x the monthly IRR') apr!: string;
+  @Int(1, 'Statements that billed a period of it; a paid-off remainder is billed whole on one') periodsBilled!: number;
+  @Int(2, 'Periods the schedule still has to bill; 0 once the plan has ended') periodsLeft!: number;
+  @ApiProperty({ type: PlanAmountsSchema, description: 'What its statements billed, fees included (a refund or repayment since does not change it)' }) billed!: PlanAmountsSchema;
+  @ApiProperty({
+    type: PlanAmountsSchema,
+    description: "What statements will still bill: the principal not yet billed and its periods' fees (none on a period prepaid or refunded to nothing); after a payoff, the remainder and the fee kept until the next statement bills them",
+  })
+  toBill!: PlanAmountsSchema;
+  @ApiProperty({ enum: PLAN_STATUSES, example: 'ACTIVE', description: 'ENDED once it has nothing more to bill as scheduled: `endedOn` and `endReason` say when and why' }) status!: string;
+  @Day('2026-02-05', 'The business date it ended; null while active', true) endedOn!: string | null;
+  @NullableEnum(
+    PLAN_END_REASONS,
+    'PAID_OFF_EARLY',
+    'PAID_OFF_EARLY (early payoff: its remainder is billed on the next statement), BILLED_IN_FULL (a statement billed the last it had to bill), REFUNDED (a merchant refund), REVERSED_BY_DISPUTE (an upheld dispute) or PREPAID (a repayment) took the last of its unbilled principal; null while active',
+  )
+  endReason!: string | null;
+  @ApiProperty({
+    type: PlanPayoffSchema,
+    nullable: true,
+    description: 'What POST /accounts/:id/installments/:planId/payoff would record now, by the same rule; null once the plan has ended',
+  })
+  payoffToday!: PlanPayoffSchema | null;
+}
+
+export class InstallmentPlanListSchema {
+  @ApiProperty({ example: 'acc_1796d2e74ff020b52913' }) accountId!: string;
+  @ApiProperty({ type: [InstallmentPlanSchema], description: 'Active plans first, then ended ones, each newest first (by conversion)' }) plans!: InstallmentPlanSchema[];
 }
 
 export class ControlsSchema {

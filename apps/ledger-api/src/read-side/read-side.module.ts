@@ -4,6 +4,7 @@ import { AccountQueriesController } from '../controllers/account-queries.control
 import { HealthController } from '../controllers/health.controller';
 import { QUERY_HANDLERS } from './account.queries';
 import { GetControlsHandler } from './controls.query';
+import { GetInstallmentPlansHandler } from './installment-plans.query';
 import { GetInstallmentQuoteHandler } from './installment-quote.query';
 import { GetNextStatementHandler } from './next-statement.query';
 import { ProjectedEndOfDaySchedule, ReadModels } from './read-models';
@@ -16,7 +17,7 @@ export class ReadSideModule {
    */
   static forRoot(_config: LedgerConfig): { module: DynamicModule; controllers: Type[]; ledgerProviders: Provider[]; ledgerExports: (Type | typeof EndOfDaySchedule)[] } {
     return {
-      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetNextStatementHandler, GetControlsHandler] },
+      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetInstallmentPlansHandler, GetNextStatementHandler, GetControlsHandler] },
       controllers: [AccountQueriesController, HealthController],
       ledgerProviders: [ReadModels, { provide: EndOfDaySchedule, useClass: ProjectedEndOfDaySchedule }],
       ledgerExports: [ReadModels, EndOfDaySchedule],
