@@ -193,6 +193,9 @@ describe('the documented read answers', () => {
       `/accounts/${a}/accruals?from=2026-05-01&to=2026-05-31`,
       `/accounts/${b}/limit-reviews`,
       `/accounts/${b}/installment-quote?amount=600.00&periods=3`,
+      `/accounts/${a}/installments`,
+      `/accounts/${b}/installments`,
+      `/accounts/${c}/installments`,
       `/accounts/${b}/controls`,
       `/accounts/${a}/next-statement`,
       `/accounts/${b}/next-statement`,
@@ -242,5 +245,11 @@ describe('the documented read answers', () => {
     }
     expect([...targets].sort()).toEqual(['STATEMENT', 'UNBILLED_INSTALLMENT', 'UNBILLED_REVOLVING']);
     expect((await ledger.http.get(`/accounts/${b}/history?asOf=2020-01-01`).expect(200)).body).toMatchObject({ events: [], balances: null });
+    // An ended plan: its end and reason as a date and an enum, no payoff to quote; a reason it does not list is refused.
+    const listing = (await ledger.http.get(`/accounts/${b}/installments`).expect(200)).body;
+    expect(listing.plans[0].payoffToday).not.toBeNull();
+    const ended = { ...listing.plans[0], status: 'ENDED', endedOn: '2026-04-02', endReason: 'PAID_OFF_EARLY', payoffToday: null };
+    expect(problems('/accounts/{id}/installments', { ...listing, plans: [ended] })).toEqual([]);
+    expect(problems('/accounts/{id}/installments', { ...listing, plans: [{ ...ended, endReason: 'CANCELLED' }] })).not.toEqual([]);
   });
 });
