@@ -90,6 +90,17 @@ describe('the configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001', LEDGER_API_KEYS: 'operator:abcdefghijklmnopqrstu' }).idHashKey).toBe('a-secret-of-our-own-0001');
   });
 
+  it('refuses the published development ID hash key wherever NODE_ENV names a deployment, not only production', () => {
+    for (const NODE_ENV of ['staging', 'uat', 'prod']) {
+      expect(refusal({ NODE_ENV }).message).toContain(`with NODE_ENV=${NODE_ENV}`);
+      const published = refusal({ NODE_ENV, LEDGER_ID_HASH_KEY: DEVELOPMENT_ID_HASH_KEY });
+      expect([published.variable, published.message]).toEqual(['LEDGER_ID_HASH_KEY', expect.stringContaining('development key')]);
+    }
+    for (const NODE_ENV of [undefined, '', 'development', 'test']) expect(loadConfig({ NODE_ENV }).idHashKey).toBe(DEVELOPMENT_ID_HASH_KEY);
+    // A staging instance is not production: it may keep the manual clock, with a key of its own.
+    expect(loadConfig({ NODE_ENV: 'staging', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001' }).clock).toBe('manual');
+  });
+
   it('runs production on the system clock, and refuses the manual one there', () => {
     const secrets = { NODE_ENV: 'production', LEDGER_ID_HASH_KEY: 'a-secret-of-our-own-0001' };
     expect([loadConfig(secrets).clock, loadConfig({}).clock]).toEqual(['system', 'manual']);

@@ -120,7 +120,7 @@ describe('ledger CLI refusals', () => {
       const [help, top, verify] = await Promise.all([runLedger(dir, ['verify', '--help'], production), runLedger(dir, ['help'], production), runLedger(dir, ['verify'], production)]);
       expect([help.code, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: ledger verify \[options\]/)]);
       expect([top.code, top.stdout]).toEqual([0, expect.stringMatching(/^Usage: ledger \[options\] \[command\]/)]);
-      expect([verify.code, verify.stderr]).toEqual([78, 'configuration error: LEDGER_ID_HASH_KEY: must be set to a secret of at least 16 characters in production\n']);
+      expect([verify.code, verify.stderr]).toEqual([78, 'configuration error: LEDGER_ID_HASH_KEY: must be set to a secret of at least 16 characters with NODE_ENV=production (the development key is only for NODE_ENV unset, development or test)\n']);
     });
 
     it('names the files it reads and its exit codes in the top-level help', async () => {

@@ -119,11 +119,14 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   }
   const clockStart = env.LEDGER_CLOCK_START || '2026-01-01T09:00:00+08:00';
   if (!isValidDateTime(clockStart)) throw new ConfigError('LEDGER_CLOCK_START', `must be an ISO date-time with an offset, got ${JSON.stringify(clockStart)}`);
-  const idHashKey = env.LEDGER_ID_HASH_KEY || (production ? '' : DEVELOPMENT_ID_HASH_KEY);
-  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', production && !env.LEDGER_ID_HASH_KEY ? 'must be set to a secret of at least 16 characters in production' : `must be a secret of at least 16 characters, got ${idHashKey.length}`);
   // The development key is in the source: with it, whoever can list accounts can recover ID numbers from
-  // their account ids (keyed hashes of them) and masked forms, by trying every birth date and region.
-  if (production && idHashKey === DEVELOPMENT_ID_HASH_KEY) throw new ConfigError('LEDGER_ID_HASH_KEY', 'is the development key, which is published in the source; set a secret of your own in production');
+  // their account ids (keyed hashes of them) and masked forms, by trying every birth date and region. It
+  // is refused wherever NODE_ENV names a deployment (staging, uat ...), not only production: such
+  // instances hold real applicants' data as often as not.
+  const deployed = env.NODE_ENV !== undefined && env.NODE_ENV !== '' && !['development', 'test'].includes(env.NODE_ENV);
+  const idHashKey = env.LEDGER_ID_HASH_KEY || (deployed ? '' : DEVELOPMENT_ID_HASH_KEY);
+  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', deployed && !env.LEDGER_ID_HASH_KEY ? `must be set to a secret of at least 16 characters with NODE_ENV=${env.NODE_ENV} (the development key is only for NODE_ENV unset, development or test)` : `must be a secret of at least 16 characters, got ${idHashKey.length}`);
+  if (deployed && idHashKey === DEVELOPMENT_ID_HASH_KEY) throw new ConfigError('LEDGER_ID_HASH_KEY', `is the development key, which is published in the source; set a secret of your own with NODE_ENV=${env.NODE_ENV} (the development key is only for NODE_ENV unset, development or test)`);
   if (store === 'eventstoredb' && !env.EVENTSTORE_CONNECTION_STRING) {
     throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'is required when LEDGER_STORE=eventstoredb');
   }
