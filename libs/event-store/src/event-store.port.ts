@@ -148,6 +148,53 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * A read of the global log from a position it holds no event at. EventStoreDB reads `$all` only from the
+ * start of a record: a position another log gave (read models of another log, or of this log before a
+ * restore it was written to since) is refused there. Adapters whose positions are counts read on.
+ */
+export class PositionNotInLogError extends Error {
+  readonly code = 'POSITION_NOT_IN_LOG';
+  constructor(
+    readonly position: bigint,
+    override readonly cause?: unknown,
+  ) {
+    super(`the event log holds no event at position ${position}: it is not a position of this log`);
+    this.name = 'PositionNotInLogError';
+  }
+}
+
+/**
+ * The stream was deleted in the store, outside the ledger, which never deletes: EventStoreDB refuses to
+ * read or write a stream deleted for good (tombstoned). Only an operator can bring its history back.
+ */
+export class StreamDeletedError extends Error {
+  readonly code = 'STREAM_DELETED';
+  constructor(
+    readonly stream: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`stream ${stream} is deleted in the event store; the ledger never deletes a stream, so it was deleted there`);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/** The store refused an append larger than it takes at once (EventStoreDB's `MaxAppendSize`); nothing was written. */
+export class AppendTooLargeError extends Error {
+  readonly code = 'APPEND_TOO_LARGE';
+  constructor(
+    readonly stream: string,
+    /** The store's limit in bytes, when it said. */
+    readonly maxAppendSize: number | undefined,
+    override readonly cause?: unknown,
+  ) {
+    super(
+      `stream ${stream}: the append is larger than the event store takes at once${maxAppendSize === undefined ? '' : ` (${maxAppendSize} bytes)`}`,
+    );
+    this.name = 'AppendTooLargeError';
+  }
+}
+
+/**
  * An append reused an event id of its stream in a way that is not a plain retry: some of its ids are
  * stored in the stream and some are not, or the stored events are not this append's events in this
  * order. A retry of the same append is a no-op instead (see `EventStore.append`).
@@ -193,7 +240,10 @@ export abstract class EventStore {
     return this.readStream(stream, options);
   }
 
-  /** Reads a page of the global log, in position order. */
+  /**
+   * Reads a page of the global log, in position order. An `after` that is not a position of this log may
+   * be refused with `PositionNotInLogError` (EventStoreDB's adapter does; the others read on).
+   */
   abstract readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
 
   /** The position of the last event in the global log (0n when empty). */

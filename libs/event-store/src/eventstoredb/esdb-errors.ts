@@ -1,9 +1,11 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { StoreUnavailableError } from '../event-store.port';
+import { AppendTooLargeError, StoreUnavailableError, StreamDeletedError } from '../event-store.port';
 import {
   AccessDeniedError,
   CancelledError,
   DeadlineExceededError,
+  EsdbStreamDeletedError,
+  MaxAppendSizeExceededError,
   NotLeaderError,
   StreamNotFoundError,
   TimeoutError,
@@ -75,11 +77,27 @@ export function isAccessDenied(error: unknown): boolean {
 }
 
 /**
- * Maps a client error to the port's errors: a transient fault, or access refused (which the API answers
- * as the store unavailable, 503, naming what to fix), is `StoreUnavailableError`; anything else is
- * rethrown as it is.
+ * The server's refusal to read `$all` from a position that is not the start of a record (its
+ * InvalidPosition: INVALID_ARGUMENT "Trying to read from an invalid position.", RpcExceptions.cs), which
+ * the client passes on as an UnknownError carrying the gRPC code.
  */
-export function toPortError(error: unknown, operation: string): Error {
+export function isInvalidPosition(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === GrpcStatus.INVALID_ARGUMENT && error instanceof Error && /invalid position/i.test(error.message);
+}
+
+/**
+ * Maps a client error to the port's errors: a transient fault, or access refused (which the API answers
+ * as the store unavailable, 503, naming what to fix), is `StoreUnavailableError`; a tombstoned stream is
+ * `StreamDeletedError` and an append over the server's MaxAppendSize `AppendTooLargeError`, each of which
+ * the API answers with its own code; anything else is rethrown as it is.
+ */
+export function toPortError(error: unknown, operation: string, stream?: string): Error {
+  if (error instanceof EsdbStreamDeletedError) return new StreamDeletedError(error.streamName ?? stream ?? '', error);
+  if (error instanceof MaxAppendSizeExceededError) {
+    const limit = Number.isFinite(error.maxAppendSize) ? error.maxAppendSize : undefined;
+    return new AppendTooLargeError(stream ?? '', limit, error);
+  }
   if (isAccessDenied(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return new StoreUnavailableError(

@@ -27,7 +27,8 @@ export class EsdbLiveSubscription implements Subscription {
     private readonly options: SubscribeOptions,
   ) {
     const signal = new AppendSignal();
-    this.live = client.subscribeToAll({ fromPosition: END, filter: excludeSystemEvents() });
+    // From the leader, as every read of the adapter (see FROM_LEADER there): a follower's wake-ups lag.
+    this.live = client.subscribeToAll({ fromPosition: END, filter: excludeSystemEvents(), requiresLeader: true });
     this.live.on('confirmation', () => signal.notify());
     this.live.on('data', () => signal.notify());
     this.live.on('error', (error: unknown) => this.fail(toPortError(error, 'subscription to $all')));

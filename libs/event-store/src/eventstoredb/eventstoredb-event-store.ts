@@ -6,6 +6,7 @@ import {
   type EventStoreOptions,
   type ExpectedRevision,
   type NewEvent,
+  PositionNotInLogError,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -27,7 +28,14 @@ import {
   START,
   type StreamingRead,
 } from './esdb-client';
-import { actualRevisionOf, isAccessDenied, isStreamNotFound, isWrongExpectedVersion, toPortError } from './esdb-errors';
+import {
+  actualRevisionOf,
+  isAccessDenied,
+  isInvalidPosition,
+  isStreamNotFound,
+  isWrongExpectedVersion,
+  toPortError,
+} from './esdb-errors';
 import {
   allowsAnyRevision,
   assertEventIds,
@@ -50,6 +58,13 @@ const ALL_PAGE_SIZE = 500;
 const HEAD_PAGE_SIZE = 32;
 /** The client's `defaultDeadline` when the connection string sets none (Client constructor, v6). */
 const CLIENT_DEFAULT_DEADLINE_MS = 10_000;
+/**
+ * Every read asks for the leader (the `requires-leader` header; a follower answers NotLeader and the
+ * client reconnects to the leader it names). A follower lags the leader, and a process that only reads
+ * (the projector) would otherwise stay on one after an election: read-your-writes and the refusal of
+ * read models ahead of the log compare positions read by different connections.
+ */
+const FROM_LEADER = { requiresLeader: true } as const;
 
 /**
  * The EventStoreDB adapter of the event store port (see esdb-events.ts for ids, metadata and positions).
@@ -63,22 +78,23 @@ export class EventStoreDbEventStore extends EventStore {
   private readonly upcasters: Upcasters;
   private readonly now: () => Date;
   private readonly subscriptions = new Set<EsdbLiveSubscription>();
-  /** Aborts each read in flight (see readPage): close() ends them rather than wait for a stalled server. */
-  private readonly readsInFlight = new Set<(error: Error) => void>();
+  /** Aborts each call in flight (see withinDeadline): close() ends them rather than wait for a stalled server. */
+  private readonly callsInFlight = new Set<(error: Error) => void>();
   /**
-   * How long one read may take. The client reads with no deadline at all (`deadline: Infinity`, which its
-   * call options give precedence over a `deadline` we pass), so a server that stays connected but never
-   * answers would hang a read, and every append (it reads the stream first), for ever. Reads get the
-   * deadline appends get from the client: `defaultDeadline` of the connection string.
+   * How long one read or append may take. The client reads with no deadline at all, and appends on
+   * BatchAppend (servers from 21.10) with none either (`deadline: Infinity`, which its call options give
+   * precedence over a `deadline` we pass; the server's own timeout stops applying once the write reached
+   * its writer), so a server that stays connected but never answers would hang them for ever, and with
+   * them the account's queue of commands and a drain at shutdown. Both get the deadline plain Append gets
+   * from the client: `defaultDeadline` of the connection string.
    */
-  private readonly readDeadlineMs: number;
+  private readonly deadlineMs: number;
   private closed = false;
 
   constructor(connectionString: string, options: EventStoreDbStoreOptions = {}) {
     super();
     this.client = EventStoreDBClient.connectionString(connectionString);
-    this.readDeadlineMs =
-      parseConnectionString(connectionString).defaultDeadline ?? CLIENT_DEFAULT_DEADLINE_MS;
+    this.deadlineMs = parseConnectionString(connectionString).defaultDeadline ?? CLIENT_DEFAULT_DEADLINE_MS;
     this.upcasters = options.upcasters ?? new Upcasters();
     this.now = options.now ?? (() => new Date());
   }
@@ -107,12 +123,19 @@ export class EventStoreDbEventStore extends EventStore {
     if (retry) return retry;
     let result;
     try {
-      result = await this.client.appendToStream(stream, prepared.map(toEventData), {
-        expectedRevision: toEsdbRevision(expected),
-      });
+      result = await this.withinDeadline(
+        this.client.appendToStream(stream, prepared.map(toEventData), {
+          expectedRevision: toEsdbRevision(expected),
+        }),
+        () =>
+          new StoreUnavailableError(
+            `EventStoreDB append to ${stream} got no answer within ${this.deadlineMs} ms; its outcome is unknown (it may still be recorded), and a retry with the same event ids is recorded once`,
+          ),
+      );
     } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
       if (!isWrongExpectedVersion(error)) {
-        const mapped = toPortError(error, `append to ${stream}`);
+        const mapped = toPortError(error, `append to ${stream}`, stream);
         // A server that refuses this user's writes may still answer its reads: readiness asks for this.
         if (isAccessDenied(error)) this.writeFailure = { at: Date.now(), message: mapped.message };
         throw mapped;
@@ -148,7 +171,7 @@ export class EventStoreDbEventStore extends EventStore {
     for (;;) {
       const start = from;
       const page = await this.readPage(() =>
-        this.client.readAll({ fromPosition: start, direction: BACKWARDS, maxCount: HEAD_PAGE_SIZE }),
+        this.client.readAll({ fromPosition: start, direction: BACKWARDS, maxCount: HEAD_PAGE_SIZE, ...FROM_LEADER }),
       );
       const head = page.find((resolved) => !isSystemEvent(resolved));
       if (head) return positionOf(head);
@@ -179,8 +202,12 @@ export class EventStoreDbEventStore extends EventStore {
     this.closed = true;
     // stop() marks each subscription stopped at once, so the reads ended below are not reported as errors.
     const stopped = Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-    for (const abort of this.readsInFlight)
-      abort(new StoreUnavailableError('the EventStoreDB event store was closed during a read'));
+    for (const abort of this.callsInFlight)
+      abort(
+        new StoreUnavailableError(
+          'the EventStoreDB event store was closed while the call waited on the server (an append ended so may still be recorded)',
+        ),
+      );
     const disposed = this.client.dispose();
     await Promise.all([stopped, disposed]);
   }
@@ -188,15 +215,23 @@ export class EventStoreDbEventStore extends EventStore {
   /**
    * Up to `maxCount` non-system events with a position strictly greater than `after`. Client v6 takes no
    * filter on `$all` reads, so system events are dropped here with the rule of `excludeSystemEvents()`.
+   * The server reads `$all` only from the start of a record, so an `after` this log holds no event at
+   * (another log's) is refused: `PositionNotInLogError`.
    */
   private async readAfter(after: bigint, maxCount: number): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     let lastSeen = after;
     for (;;) {
       const from = lastSeen > 0n ? toPosition(lastSeen) : START;
-      const page = await this.readPage(() =>
-        this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: ALL_PAGE_SIZE }),
-      );
+      let page: ResolvedEvent[];
+      try {
+        page = await this.readPage(() =>
+          this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: ALL_PAGE_SIZE, ...FROM_LEADER }),
+        );
+      } catch (error) {
+        if (isInvalidPosition(error)) throw new PositionNotInLogError(lastSeen, error);
+        throw error;
+      }
       for (const resolved of page) {
         const position = positionOf(resolved);
         // A forward read from a position includes the event at that position: it was delivered already.
@@ -228,6 +263,7 @@ export class EventStoreDbEventStore extends EventStore {
           fromRevision: readFrom,
           direction: FORWARDS,
           ...(maxCount ? { maxCount } : {}),
+          ...FROM_LEADER,
         }),
       );
     } catch (error) {
@@ -283,42 +319,67 @@ export class EventStoreDbEventStore extends EventStore {
   }
 
   /**
-   * Drains one bounded read within the read deadline; a stream-not-found is rethrown as it is for the
-   * caller, other client errors are mapped to the port's. A read that does not finish in time, or that
-   * close() ends, is cancelled and fails as StoreUnavailableError.
+   * Drains one bounded read within the deadline; a stream-not-found, and the server's refusal of a
+   * position, are rethrown as they are for the caller, other client errors are mapped to the port's. A
+   * read that does not finish in time, or that close() ends, is cancelled and fails as
+   * StoreUnavailableError.
    */
   private async readPage(read: () => StreamingRead<ResolvedEvent>): Promise<ResolvedEvent[]> {
     this.assertOpen();
-    const page: ResolvedEvent[] = [];
     const call = read();
-    let abort!: (error: Error) => void;
-    const aborted = new Promise<never>((_, reject) => (abort = reject));
-    const timer = setTimeout(
-      () =>
-        abort(new StoreUnavailableError(`EventStoreDB read got no answer within ${this.readDeadlineMs} ms`)),
-      this.readDeadlineMs,
-    );
-    this.readsInFlight.add(abort);
     const drained = (async () => {
+      const page: ResolvedEvent[] = [];
       for await (const resolved of call) page.push(resolved);
+      return page;
     })();
     try {
-      await Promise.race([drained, aborted]);
+      return await this.withinDeadline(
+        drained,
+        () => new StoreUnavailableError(`EventStoreDB read got no answer within ${this.deadlineMs} ms`),
+        () => {
+          void call.cancel().catch(() => undefined);
+          call.destroy();
+        },
+      );
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        // The abandoned drain ends when the stream is destroyed; its error is of no interest any more.
-        drained.catch(() => undefined);
-        void call.cancel().catch(() => undefined);
-        call.destroy();
-        throw error;
-      }
-      if (isStreamNotFound(error)) throw error;
+      if (error instanceof StoreUnavailableError || isStreamNotFound(error) || isInvalidPosition(error)) throw error;
       throw toPortError(error, 'read');
+    }
+  }
+
+  /**
+   * `work`, unless the deadline passes or close() comes first: then it fails with StoreUnavailableError
+   * and is left to `abandon` (a read is cancelled; an append cannot be called back, and may still land).
+   */
+  private async withinDeadline<T>(
+    work: Promise<T>,
+    expired: () => StoreUnavailableError,
+    abandon: () => void = () => undefined,
+  ): Promise<T> {
+    let abort!: (error: Error) => void;
+    let aborted = false;
+    const stopped = new Promise<never>(
+      (_, reject) =>
+        (abort = (error) => {
+          aborted = true;
+          reject(error);
+        }),
+    );
+    const timer = setTimeout(() => abort(expired()), this.deadlineMs);
+    this.callsInFlight.add(abort);
+    try {
+      return await Promise.race([work, stopped]);
+    } catch (error) {
+      if (aborted) {
+        // Whatever the abandoned call ends with is of no interest any more.
+        work.catch(() => undefined);
+        abandon();
+      }
+      throw error;
     } finally {
       clearTimeout(timer);
-      this.readsInFlight.delete(abort);
+      this.callsInFlight.delete(abort);
     }
-    return page;
   }
 
   private assertOpen(): void {

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, type EventStore, type NewEvent, StoreUnavailableError } from '../event-store.port';
+import {
+  AppendTooLargeError,
+  ConcurrencyError,
+  type EventStore,
+  type NewEvent,
+  StoreUnavailableError,
+  StreamDeletedError,
+} from '../event-store.port';
 import { createEventStoreDbStore } from './index';
 import { EsdbGrpcTestDouble, type TestDoubleFault } from './test-double/esdb-grpc-test-double';
 import { systemRecord } from './test-double/esdb-test-double-log';
@@ -203,6 +210,90 @@ describe('the EventStoreDB adapter when a BatchAppend fails (against the test do
     await expect(store.append(stream, 'no_stream', [event()])).rejects.toMatchObject({ actual: 0n });
   });
 });
+
+describe.each([false, true])(
+  'the EventStoreDB adapter when an append gets no answer or is refused for good (BatchAppend: %s)',
+  (batchAppend) => {
+    let double: EsdbGrpcTestDouble;
+    let store: EventStore;
+
+    beforeEach(async () => {
+      double = await EsdbGrpcTestDouble.start({ batchAppend, maxAppendSize: 2_000 });
+      store = createEventStoreDbStore(double.connectionString('defaultDeadline=300'));
+      // The first append reads the server's features and, on BatchAppend, opens the call all appends share.
+      await store.append(`ledger-${randomUUID()}`, 'no_stream', [event()]);
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await double.stop();
+    });
+
+    it('ends an append the server never answers once the deadline passed, as StoreUnavailableError', async () => {
+      // BatchAppend is opened with no deadline by the client: without the adapter's, this waits for ever.
+      double.injectFault('append', 'hang');
+      const started = Date.now();
+      const error = await store.append(`ledger-${randomUUID()}`, 'no_stream', [event()]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('says an append written but never answered may be recorded, and records its retry once', async () => {
+      const stream = `ledger-${randomUUID()}`;
+      const events = [event(), event()];
+      double.injectFault('append', 'write-then-hang');
+      const error = await store.append(stream, 'no_stream', events).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      // Plain Append may end on the client's own deadline first, which says "deadline exceeded".
+      if (batchAppend) expect((error as Error).message).toMatch(/no answer within 300 ms; its outcome is unknown/);
+      expect(double.log.stream(stream)).toHaveLength(2);
+      await expect(store.append(stream, 'no_stream', events)).resolves.toMatchObject({
+        nextRevision: 1n,
+        alreadyStored: true,
+      });
+      expect(double.log.stream(stream)).toHaveLength(2);
+    });
+
+    it('ends an append waiting on the server at once when the store closes', async () => {
+      const patient = createEventStoreDbStore(double.connectionString()); // the default deadline: 10 s
+      await patient.append(`ledger-${randomUUID()}`, 'no_stream', [event()]);
+      double.injectFault('append', 'hang');
+      const pending = patient.append(`ledger-${randomUUID()}`, 'no_stream', [event()]).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await patient.close();
+      expect(await pending).toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    });
+
+    it('reports a stream deleted on the server as StreamDeletedError, to appends and reads', async () => {
+      const stream = `ledger-${randomUUID()}`;
+      await store.append(stream, 'no_stream', [event()]);
+      double.log.tombstone(stream);
+      await expect(store.readStream(stream)).rejects.toMatchObject({ name: 'StreamDeletedError', stream });
+      // The append reads the stream first; the server refuses the write itself too.
+      await expect(store.append(stream, 0n, [event()])).rejects.toBeInstanceOf(StreamDeletedError);
+      const write = jest.spyOn(store as unknown as { findRetry: () => Promise<undefined> }, 'findRetry');
+      write.mockResolvedValue(undefined);
+      try {
+        await expect(store.append(stream, 0n, [event()])).rejects.toMatchObject({ name: 'StreamDeletedError', stream });
+      } finally {
+        write.mockRestore();
+      }
+      expect(double.log.stream(stream)).toHaveLength(1);
+    });
+
+    it("reports an append over the server's MaxAppendSize as AppendTooLargeError with the limit, writing nothing", async () => {
+      const stream = `ledger-${randomUUID()}`;
+      const large: NewEvent = { id: randomUUID(), type: 'ThingHappened', schemaVersion: 1, data: { text: 'x'.repeat(3_000) } };
+      const error = await store.append(stream, 'no_stream', [large]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppendTooLargeError);
+      expect(error).toMatchObject({ stream, maxAppendSize: 2_000 });
+      expect(double.log.stream(stream)).toHaveLength(0);
+      await expect(store.append(stream, 'no_stream', [event()])).resolves.toMatchObject({ nextRevision: 0n });
+    });
+  },
+);
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

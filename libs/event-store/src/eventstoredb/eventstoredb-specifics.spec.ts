@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, type EventStore, type NewEvent, type StoredEvent } from '../event-store.port';
+import {
+  ConcurrencyError,
+  type EventStore,
+  type NewEvent,
+  PositionNotInLogError,
+  type StoredEvent,
+} from '../event-store.port';
 import { createEventStoreDbStore } from './index';
 import { EsdbGrpcTestDouble } from './test-double/esdb-grpc-test-double';
 
@@ -114,6 +120,47 @@ describe('the EventStoreDB adapter specifics (against the loopback gRPC test dou
       }
     },
   );
+
+  it(
+    'asks for the leader on every read: streams, $all, the head and the subscription',
+    async () => {
+      const own = await EsdbGrpcTestDouble.start();
+      const reader = createEventStoreDbStore(own.connectionString('nodePreference=leader'));
+      try {
+        const stream = `ledger-${randomUUID()}`;
+        await reader.append(stream, 'no_stream', [event()]);
+        await reader.readStream(stream);
+        await reader.readAll();
+        const head = await reader.headPosition();
+        let caughtUp = false;
+        const subscription = reader.subscribeToAll({
+          after: head,
+          onEvents: () => undefined,
+          onCaughtUp: () => (caughtUp = true),
+        });
+        await waitFor(() => caughtUp && own.reads.some((read) => read.target === 'subscription'));
+        await subscription.stop();
+        expect(new Set(own.reads.map((read) => read.target))).toEqual(new Set(['stream', '$all', 'subscription']));
+        expect(own.reads.filter((read) => !read.requiresLeader)).toEqual([]);
+      } finally {
+        await reader.close();
+        await own.stop();
+      }
+    },
+  );
+
+  it('refuses to read the log after a position it holds no event at (another log\'s) as PositionNotInLogError', async () => {
+    const stream = `ledger-${randomUUID()}`;
+    await store.append(stream, 'no_stream', [event(), event()]);
+    const [first, second] = await store.readStream(stream);
+    await expect(store.readAll({ after: first.position })).resolves.toEqual([second]);
+    // Inside the first event's record, as a mark taken from another log may fall.
+    const error = await store.readAll({ after: first.position + 1n }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PositionNotInLogError);
+    expect(error).toMatchObject({ position: first.position + 1n });
+    // Past the head is not inside any record: it reads nothing, as the server reads nothing there.
+    await expect(store.readAll({ after: (await store.headPosition()) + 1_000_000n })).resolves.toEqual([]);
+  });
 
   it('keeps the schema version in the EventStoreDB metadata and hands back the port metadata only', async () => {
     const stream = `ledger-${randomUUID()}`;

@@ -25,7 +25,11 @@ import {
  * Started with `{ batchAppend: true }` it serves ServerFeatures (listing BatchAppend, as a server ≥ 21.10
  * does) and BatchAppend, so the client appends as it does against a real server.
  *
- * What it is not: there is no Gossip, no TLS, no auth, no deletes, no stream subscriptions, and
+ * Like the server it refuses an append over `maxAppendSize`, reads and writes of a tombstoned stream
+ * (`log.tombstone`), and reads of `$all` from a position that is not a record's (see the log). It records
+ * whether each read asked for the leader (`reads`); it is a single node, so it serves them all.
+ *
+ * What it is not: there is no Gossip, no TLS, no auth, no soft deletes, no stream subscriptions, and
  * `maxSearchWindow` is ignored.
  */
 export type TestDoubleFault =
@@ -34,6 +38,8 @@ export type TestDoubleFault =
   | 'deadline-exceeded'
   | 'timeout'
   | 'hang'
+  /** An append written to the log but never answered: the server stalled once its writer took it. */
+  | 'write-then-hang'
   /** The server's NotHandled answers to a write: NotReady, TooBusy, and NotLeader without leader info. */
   | 'not-ready'
   | 'busy'
@@ -45,7 +51,17 @@ type FaultedMethod = 'append' | 'read';
 export interface TestDoubleOptions {
   /** Serve ServerFeatures and BatchAppend, so the client uses BatchAppend (as on a server ≥ 21.10). */
   batchAppend?: boolean;
+  /** The server's MaxAppendSize in bytes: 1 MiB unless configured. */
+  maxAppendSize?: number;
 }
+
+/** A read the double served: what it read, and whether it carried the `requires-leader` header. */
+export interface TestDoubleRead {
+  target: 'stream' | '$all' | 'subscription';
+  requiresLeader: boolean;
+}
+
+const DEFAULT_MAX_APPEND_SIZE = 1_048_576;
 
 /** How EventStoreDB words each NotHandled reason (Streams.BatchAppend.cs, ConvertMessage). */
 const NOT_HANDLED_MESSAGES = {
@@ -65,6 +81,7 @@ type FilterOptions = InstanceType<typeof ReadReq.Options.FilterOptions>;
 
 export class EsdbGrpcTestDouble {
   readonly log = new EsdbTestDoubleLog();
+  readonly reads: TestDoubleRead[] = [];
   private readonly server = new Server();
   private readonly faults: { method: FaultedMethod; fault: TestDoubleFault }[] = [];
   private readonly subscriptions = new Set<ServerWritableStream<unknown, unknown>>();
@@ -143,15 +160,16 @@ export class EsdbGrpcTestDouble {
     );
   }
 
-  /** The error a faulted call answers with, `'hang'` for no answer at all, or undefined. */
-  private takeFault(method: FaultedMethod): object | 'hang' | undefined {
+  /** The error a faulted call answers with, `'hang'` for no answer at all (after writing, `'write-then-hang'`), or undefined. */
+  private takeFault(method: FaultedMethod): object | 'hang' | 'write-then-hang' | undefined {
     const index = this.faults.findIndex((entry) => entry.method === method);
     if (index < 0) return undefined;
     const [{ fault }] = this.faults.splice(index, 1);
     const metadata = new Metadata();
     switch (fault) {
       case 'hang':
-        return 'hang';
+      case 'write-then-hang':
+        return fault;
       case 'not-leader':
         // The server answers NotFound with the leader's address; this node plays its own leader.
         metadata.set('exception', 'not-leader');
@@ -203,15 +221,20 @@ export class EsdbGrpcTestDouble {
       const fault = this.takeFault('append');
       if (fault === 'hang') return;
       const { options, proposed } = entry;
+      if (fault === 'write-then-hang') return void this.writeUnanswered(options, batchExpectedOf, proposed);
       const response = new streamsPb.BatchAppendResp()
         .setCorrelationId(correlation)
         .setStreamIdentifier(options?.getStreamIdentifier());
       if (fault) return void call.write(response.setError(batchError(fault as { details: string })));
       if (!options)
         return void call.write(response.setError(new statusPb.Status().setMessage('Append without options')));
+      if (this.tooLarge(proposed))
+        return void call.write(response.setError(batchMaxAppendSizeExceeded(this.maxAppendSize)));
       const stream = Buffer.from(options.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
       const expected = batchExpectedOf(options);
-      call.write(batchAppendResponse(response, this.log.append(stream, expected, proposed), expected));
+      call.write(
+        batchAppendResponse(response, this.log.append(stream, expected, proposed), expected, options),
+      );
     });
     call.on('end', () => call.end());
   }
@@ -238,21 +261,52 @@ export class EsdbGrpcTestDouble {
     });
     call.on('end', () => {
       if (fault === 'hang') return;
+      if (fault === 'write-then-hang') return void this.writeUnanswered(options, expectedOf, proposed);
       if (fault) return callback(fault);
       if (!options) return callback({ code: status.INVALID_ARGUMENT, details: 'Append without options' });
       const invalid = proposed.find((record) => !UUID.test(record.id) || !record.type);
       if (invalid) return callback({ code: status.INVALID_ARGUMENT, details: `Invalid event ${invalid.id}` });
+      if (this.tooLarge(proposed)) return callback(maxAppendSizeExceeded(this.maxAppendSize));
       const stream = Buffer.from(options.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
       const expected = expectedOf(options);
-      callback(null, appendResponse(this.log.append(stream, expected, proposed), expected));
+      const outcome = this.log.append(stream, expected, proposed);
+      if (outcome.kind === 'stream_deleted') return callback(streamDeleted(stream));
+      callback(null, appendResponse(outcome, expected));
     });
   }
 
+  private writeUnanswered<O extends { getStreamIdentifier(): InstanceType<typeof sharedPb.StreamIdentifier> | undefined }>(
+    options: O | undefined,
+    expectedOf: (options: O) => TestDoubleExpected,
+    proposed: ProposedRecord[],
+  ): void {
+    if (!options) return;
+    const stream = Buffer.from(options.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
+    this.log.append(stream, expectedOf(options), proposed);
+  }
+
+  private get maxAppendSize(): number {
+    return this.options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+  }
+
+  /** The server adds up each event's type, data and metadata as they arrive (Streams.Append.cs). */
+  private tooLarge(proposed: ProposedRecord[]): boolean {
+    const size = proposed.reduce(
+      (sum, record) => sum + record.type.length + record.data.length + record.customMetadata.length,
+      0,
+    );
+    return size > this.maxAppendSize;
+  }
+
   private read(call: ServerWritableStream<ReadRequest, unknown>): void {
+    const options = call.request.getOptions();
+    this.reads.push({
+      target: options?.hasStream() ? 'stream' : options?.hasSubscription() ? 'subscription' : '$all',
+      requiresLeader: call.metadata.get('requires-leader').includes('true'),
+    });
     const fault = this.takeFault('read');
     if (fault === 'hang') return;
     if (fault) return void call.emit('error', fault);
-    const options = call.request.getOptions();
     if (!options)
       return void call.emit('error', { code: status.INVALID_ARGUMENT, details: 'Read without options' });
     const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
@@ -268,6 +322,7 @@ export class EsdbGrpcTestDouble {
       const name = Buffer.from(streamOptions.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString(
         'utf8',
       );
+      if (this.log.isTombstoned(name)) return void call.emit('error', streamDeleted(name));
       const records = this.log.stream(name);
       if (records.length === 0)
         return void this.endWith(call, streamNotFound(streamOptions.getStreamIdentifier()));
@@ -286,6 +341,11 @@ export class EsdbGrpcTestDouble {
     const all = options.getAll();
     if (!all) return void call.emit('error', { code: status.INVALID_ARGUMENT, details: 'Read of nothing' });
     const at = all.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : undefined;
+    if (at !== undefined && !this.log.readableFrom(at))
+      return void call.emit('error', {
+        code: status.INVALID_ARGUMENT,
+        details: 'Trying to read from an invalid position.',
+      });
     if (options.hasSubscription()) return this.subscribe(call, all.hasEnd() ? 'end' : (at ?? -1n), filter);
     const records = this.log.records;
     // Forward reads include the event at the position; backward reads stop before it.
@@ -349,6 +409,32 @@ function batchExpectedOf(options: BatchAppendOptions): TestDoubleExpected {
   return { kind: 'any' };
 }
 
+/** RpcExceptions.StreamDeleted: FAILED_PRECONDITION, the exception and the stream named in the metadata. */
+function streamDeleted(stream: string): object {
+  const metadata = new Metadata();
+  metadata.set('exception', 'stream-deleted');
+  metadata.set('stream-name', stream);
+  return { code: status.FAILED_PRECONDITION, details: `Event stream '${stream}' is deleted.`, metadata };
+}
+
+/** RpcExceptions.MaxAppendSizeExceeded: INVALID_ARGUMENT, the limit in the metadata. */
+function maxAppendSizeExceeded(limit: number): object {
+  const metadata = new Metadata();
+  metadata.set('exception', 'maximum-append-size-exceeded');
+  metadata.set('maximum-append-size', String(limit));
+  return { code: status.INVALID_ARGUMENT, details: `Maximum Append Size of ${limit} Exceeded.`, metadata };
+}
+
+/** BatchAppend's answer to an append over the limit: a status whose details are MaximumAppendSizeExceeded. */
+function batchMaxAppendSizeExceeded(limit: number): InstanceType<typeof statusPb.Status> {
+  const details = new anyPb.Any();
+  details.pack(
+    new sharedPb.MaximumAppendSizeExceeded().setMaxappendsize(limit).serializeBinary(),
+    'event_store.client.MaximumAppendSizeExceeded',
+  );
+  return new statusPb.Status().setMessage(`Maximum Append Size of ${limit} Exceeded.`).setDetails(details);
+}
+
 /** A faulted BatchAppend: a NotHandled reason is a status with only its message, as the server sends it. */
 function batchError(fault: { details: string }): InstanceType<typeof statusPb.Status> {
   const details = new anyPb.Any();
@@ -360,7 +446,17 @@ function batchAppendResponse(
   response: InstanceType<typeof streamsPb.BatchAppendResp>,
   outcome: ReturnType<EsdbTestDoubleLog['append']>,
   expected: TestDoubleExpected,
+  options: BatchAppendOptions,
 ): unknown {
+  if (outcome.kind === 'stream_deleted') {
+    // Status.StreamDeleted: the details name the stream.
+    const details = new anyPb.Any();
+    details.pack(
+      new sharedPb.StreamDeleted().setStreamIdentifier(options.getStreamIdentifier()).serializeBinary(),
+      'event_store.client.StreamDeleted',
+    );
+    return response.setError(new statusPb.Status().setMessage('Stream Deleted').setDetails(details));
+  }
   if (outcome.kind === 'wrong_expected_version') {
     // Status.WrongExpectedVersion: the details are the shared WrongExpectedVersion (the client reads no code).
     const wrong = new sharedPb.WrongExpectedVersion();
@@ -387,7 +483,7 @@ function batchAppendResponse(
 }
 
 function appendResponse(
-  outcome: ReturnType<EsdbTestDoubleLog['append']>,
+  outcome: Exclude<ReturnType<EsdbTestDoubleLog['append']>, { kind: 'stream_deleted' }>,
   expected: TestDoubleExpected,
 ): unknown {
   const response = new AppendResp();

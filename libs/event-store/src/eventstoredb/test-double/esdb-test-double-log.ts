@@ -9,6 +9,9 @@
  *   revision writes (without looking at ids, as the server does); an older revision is a retry only if the
  *   events right after it carry the same ids in the same order, else the revision is wrong; 'any' treats
  *   ids already at the end of the stream as a retry (the server only remembers recent ids).
+ * - `$all` is read only from the start of a record, the log's start or its end (or past it); any other
+ *   position is refused as the server refuses it (InvalidPosition).
+ * - A stream deleted for good (`tombstone`) can be neither read nor written again.
  * - A recognised retry answers with the original last revision and no position. Current servers answer
  *   it with the original commit position too (`RequestManagerBase.Handle(AlreadyCommitted)`); the double
  *   keeps the no-position answer so the adapter's fallback (read the revision's position) stays tested.
@@ -41,6 +44,7 @@ export type TestDoubleExpected =
 
 export type TestDoubleAppendOutcome =
   | { kind: 'written'; lastRevision: bigint; firstPosition: bigint; lastPosition: bigint }
+  | { kind: 'stream_deleted' }
   | { kind: 'idempotent'; lastRevision: bigint }
   | { kind: 'wrong_expected_version'; current: bigint | 'no_stream' };
 
@@ -53,6 +57,8 @@ export class EsdbTestDoubleLog {
   private readonly all: TestDoubleRecord[] = [];
   private readonly streams = new Map<string, TestDoubleRecord[]>();
   private readonly listeners = new Set<(records: TestDoubleRecord[]) => void>();
+  private readonly positions = new Set<bigint>();
+  private readonly tombstones = new Set<string>();
   private nextPosition = FIRST_POSITION;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -67,7 +73,22 @@ export class EsdbTestDoubleLog {
     return this.streams.get(name) ?? [];
   }
 
+  /** Whether `$all` may be read from `position`: the log's start, a record's start, or the end and past it. */
+  readableFrom(position: bigint): boolean {
+    return position === 0n || position >= this.nextPosition || this.positions.has(position);
+  }
+
+  /** Deletes the stream for good, as the server's Tombstone does: its events stay in `$all`. */
+  tombstone(stream: string): void {
+    this.tombstones.add(stream);
+  }
+
+  isTombstoned(stream: string): boolean {
+    return this.tombstones.has(stream);
+  }
+
   append(stream: string, expected: TestDoubleExpected, proposed: ProposedRecord[]): TestDoubleAppendOutcome {
+    if (this.tombstones.has(stream)) return { kind: 'stream_deleted' };
     const existing = this.streams.get(stream) ?? [];
     const current = BigInt(existing.length) - 1n;
     const check = this.check(
@@ -91,6 +112,7 @@ export class EsdbTestDoubleLog {
     existing.push(...written);
     this.streams.set(stream, existing);
     this.all.push(...written);
+    for (const record of written) this.positions.add(record.position);
     for (const listener of this.listeners) listener(written);
     const last = written[written.length - 1];
     return {
