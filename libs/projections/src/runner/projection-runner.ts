@@ -7,7 +7,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
-import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
+import { type EventStore, PositionNotInLogError, type StoredEvent, type Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
 import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, LOG_MARK_CHECKPOINT, logMark, projectionsOf, replayedProjections, type ReplayProgress, replayingVersion } from './checkpoints';
 import { type AccountEvents, Lane } from './lane';
@@ -862,7 +862,14 @@ export class ProjectionRunner {
 
   /** Whether the log's first event after the marked position is the event the read models marked there (`LOG_MARK_CHECKPOINT`). */
   private async logHolds(mark: Checkpoint): Promise<boolean> {
-    const [event] = await this.options.store.readAll({ after: mark.position, maxCount: 1 });
+    let event: StoredEvent | undefined;
+    try {
+      [event] = await this.options.store.readAll({ after: mark.position, maxCount: 1 });
+    } catch (error) {
+      // EventStoreDB refuses to read from a position that is no event's in its log: another log's.
+      if (error instanceof PositionNotInLogError) return false;
+      throw error;
+    }
     return event !== undefined && logMark(event) === mark.version;
   }
 
