@@ -105,7 +105,8 @@ describe('health with the projections in the API process', () => {
       if (answer.status !== 201) refused = answer;
     }
     try {
-      expect(refused).toMatchObject({ status: 503, body: { error: 'STORE_UNAVAILABLE' } });
+      // A command told that its outcome is unknown and how to retry it once.
+      expect(refused).toMatchObject({ status: 503, body: { error: 'STORE_UNAVAILABLE', message: expect.stringContaining('may have been recorded or not; retry it with the same Idempotency-Key') } });
       const ready = await ledger.http.get('/health/ready').expect(503);
       expect(ready.body.error.store).toMatchObject({ status: 'down', kind: 'sqlite' });
       expect(ready.body.error.store.error).toMatch(/^the last write failed \d+ s ago and none has succeeded since: commit to .*ledger\.sqlite failed: SQLITE_FULL: database or disk is full \(the disk, or a file-size limit, full\?/);

@@ -1,7 +1,8 @@
 /**
  * Every error leaves as `{ error, message, details }` with one status rule, here and nowhere else:
- * 400 malformed input, 404 unknown things, 409 conflicts and duplicates, 422 a product rule refused it,
- * 503 the store is unavailable. No stack trace ever reaches a response.
+ * 400 malformed input, 404 unknown things, 409 conflicts and duplicates, 410 the account's stream deleted
+ * in the store, 413 more than the store takes at once, 422 a product rule refused it, 503 the store is
+ * unavailable. No stack trace ever reaches a response.
  */
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
@@ -10,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLog } from '../observability/logging';
 import { allowedMethods } from './fastify-contract';
 import { CONFLICT_CODES, DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
-import { ConcurrencyError, StoreUnavailableError } from '@ledger/event-store';
+import { AppendTooLargeError, ConcurrencyError, StoreUnavailableError, StreamDeletedError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
 import { BusinessDayAlreadyClosedError, BusinessDayNotClosedError, ClockError, IdHashKeyMismatchError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
 
@@ -62,7 +63,20 @@ export function validationException(errors: ValidationError[]): ApiError {
   });
 }
 
-export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
+/**
+ * What a 503 STORE_UNAVAILABLE says. To a command it says that the write's outcome is unknown: the store
+ * may have recorded it without answering (a timeout, a connection lost, a writer that stopped after its
+ * commit), and the same command id records it once, so the retry to send is the same one.
+ */
+function storeUnavailableMessage(method: string | undefined): string {
+  const write = method !== undefined && method !== 'GET' && method !== 'HEAD';
+  return write
+    ? 'the event store did not answer, so this command may have been recorded or not; retry it with the same Idempotency-Key, or the same id where the command has its own (an order id, a repayment reference): it is recorded at most once'
+    : 'the event store is unavailable; retry later';
+}
+
+/** `method` is the request's: a command (any method but GET and HEAD) is told how to retry a write it cannot know the outcome of. */
+export function toErrorResponse(exception: unknown, method?: string): { status: number; body: ErrorBody } {
   if (exception instanceof ApiError) return { status: exception.getStatus(), body: exception.body };
   if (exception instanceof DomainError) {
     const status = statusOfDomainCode(exception.code);
@@ -93,7 +107,15 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof QueryInputError) return { status: 400, body: { error: 'VALIDATION_FAILED', message: exception.message, details: [{ field: exception.field }] } };
   if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
-  if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: [] } };
+  if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: storeUnavailableMessage(method), details: [] } };
+  // Neither is the caller's to fix, nor goes away by retrying: the filter logs both for an operator.
+  if (exception instanceof StreamDeletedError) {
+    return { status: 410, body: { error: 'STREAM_DELETED', message: "the account's history was deleted in the event store (outside the ledger, which never deletes it): it can be neither read nor written until an operator restores it", details: [] } };
+  }
+  if (exception instanceof AppendTooLargeError) {
+    const limit = exception.maxAppendSize === undefined ? '' : ` (${exception.maxAppendSize} bytes)`;
+    return { status: 413, body: { error: 'APPEND_TOO_LARGE', message: `the events this command records are more than the event store takes in one append${limit}; nothing was recorded. The store's limit (EventStoreDB's MaxAppendSize) is set below what the ledger writes`, details: exception.maxAppendSize === undefined ? [] : [{ maxAppendSize: exception.maxAppendSize }] } };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -140,6 +162,9 @@ function methodNotAllowed(exception: unknown, request: FastifyRequest | undefine
 /** The 503s that answer a state the ledger is in, not a failure: logged at warn without a stack. */
 const EXPECTED_UNAVAILABLE = new Set(['READ_MODELS_BEHIND', 'END_OF_DAY_STOPPED', 'PROJECTIONS_UNAVAILABLE', 'READ_MODELS_AHEAD_OF_LOG']);
 
+/** Answers below 500 that only an operator can act on: logged as errors with their stack all the same. */
+const FOR_AN_OPERATOR = new Set(['STREAM_DELETED', 'APPEND_TOO_LARGE']);
+
 const INTERNAL_ERROR: ErrorBody = { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] };
 
 @Catch()
@@ -150,11 +175,11 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<FastifyReply | ServerResponse>();
     const request = http.getRequest<FastifyRequest | undefined>();
-    const { status, body } = methodNotAllowed(exception, request) ?? toErrorResponse(exception);
+    const { status, body } = methodNotAllowed(exception, request) ?? toErrorResponse(exception, request?.method);
     // The request log is on the Node request (`logRequest`); Fastify's request, which wraps it, has a
     // `log` of its own. A middleware's failure is handed over with the Node request itself.
     const node = (request && 'raw' in request ? request.raw : request) as { log?: RequestLog } | undefined;
-    if (status >= 500) {
+    if (status >= 500 || FOR_AN_OPERATOR.has(body.error)) {
       // A state the ledger reports as it should (the read models behind, a stop under way) is a warning
       // with its message, once a request; a failure is an error with its stack.
       if (EXPECTED_UNAVAILABLE.has(body.error)) this.log(`${body.error}: ${body.message}`, node ?? {}, 'warn');

@@ -148,7 +148,13 @@ export function completeOpenApi(document: OpenAPIObject, settings = new AccessSe
         add(op, 403, `ROLE_NOT_ALLOWED: this route takes a key of role ${access.join(', ')}`);
         add(op, 429, "RATE_LIMITED: the key's (or address's) requests per minute are spent; see Retry-After");
         add(op, 503, 'OVERLOADED: the API is working on as many requests as it takes at once; retry after Retry-After');
-        add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer; retry later');
+        if (method === 'get') add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer; retry later');
+        else {
+          add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer, so the command may have been recorded or not; retry it with the same Idempotency-Key, or the same id where the command has its own (recorded at most once)');
+          add(op, 413, "APPEND_TOO_LARGE: the command's events are more than the event store takes in one append (EventStoreDB's MaxAppendSize set too low); nothing was recorded");
+        }
+        // Commands, and reads of an account's own stream, read the stream, which EventStoreDB may hold deleted.
+        if (method !== 'get' || path.startsWith('/accounts/{id}')) add(op, 410, "STREAM_DELETED: the account's history was deleted in the event store, outside the ledger; an operator must restore it");
       }
       if (op.requestBody) {
         add(op, 400, 'MALFORMED_JSON');

@@ -1,0 +1,28 @@
+import { AppendTooLargeError, StoreUnavailableError, StreamDeletedError } from '@ledger/event-store';
+import { toErrorResponse } from './errors';
+
+describe('the answer to a store error', () => {
+  const unavailable = new StoreUnavailableError('EventStoreDB append to account-a got no answer within 10000 ms');
+
+  it.each(['POST', 'PUT'])('tells a command (%s) that it may have been recorded, and how to retry it once', (method) => {
+    const { status, body } = toErrorResponse(unavailable, method);
+    expect([status, body.error]).toEqual([503, 'STORE_UNAVAILABLE']);
+    expect(body.message).toMatch(/may have been recorded or not; retry it with the same Idempotency-Key, or the same id/);
+  });
+
+  it('tells a read only to retry later', () => {
+    expect(toErrorResponse(unavailable, 'GET').body).toEqual({ error: 'STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: [] });
+  });
+
+  it("answers a stream deleted in the store 410 STREAM_DELETED, naming no stream", () => {
+    const { status, body } = toErrorResponse(new StreamDeletedError('account-a'), 'POST');
+    expect([status, body.error, body.details]).toEqual([410, 'STREAM_DELETED', []]);
+    expect(body.message).not.toContain('account-a');
+  });
+
+  it("answers an append over the store's limit 413 APPEND_TOO_LARGE with the limit", () => {
+    const { status, body } = toErrorResponse(new AppendTooLargeError('account-a', 2_000), 'POST');
+    expect([status, body.error, body.details]).toEqual([413, 'APPEND_TOO_LARGE', [{ maxAppendSize: 2_000 }]]);
+    expect(body.message).toContain('(2000 bytes); nothing was recorded');
+  });
+});
