@@ -20,9 +20,9 @@ describe('the answer to a store error', () => {
     expect(body.message).not.toContain('account-a');
   });
 
-  it("answers an append over the store's limit 413 APPEND_TOO_LARGE with the limit", () => {
+  it("answers an append over the store's limit 500 APPEND_TOO_LARGE with the limit: the client cannot fix it, an operator must", () => {
     const { status, body } = toErrorResponse(new AppendTooLargeError('account-a', 2_000), 'POST');
-    expect([status, body.error, body.details]).toEqual([413, 'APPEND_TOO_LARGE', [{ maxAppendSize: 2_000 }]]);
+    expect([status, body.error, body.details]).toEqual([500, 'APPEND_TOO_LARGE', [{ maxAppendSize: 2_000 }]]);
     expect(body.message).toContain('(2000 bytes); nothing was recorded');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Every error leaves as `{ error, message, details }` with one status rule, here and nowhere else:
  * 400 malformed input, 404 unknown things, 409 conflicts and duplicates, 410 the account's stream deleted
- * in the store, 413 more than the store takes at once, 422 a product rule refused it, 503 the store is
- * unavailable. No stack trace ever reaches a response.
+ * in the store, 422 a product rule refused it, 500 what only an operator can fix (the store's append size
+ * set below what a command writes), 503 the store is unavailable. No stack trace ever reaches a response.
  */
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
@@ -114,7 +114,7 @@ export function toErrorResponse(exception: unknown, method?: string): { status: 
   }
   if (exception instanceof AppendTooLargeError) {
     const limit = exception.maxAppendSize === undefined ? '' : ` (${exception.maxAppendSize} bytes)`;
-    return { status: 413, body: { error: 'APPEND_TOO_LARGE', message: `the events this command records are more than the event store takes in one append${limit}; nothing was recorded. The store's limit (EventStoreDB's MaxAppendSize) is set below what the ledger writes`, details: exception.maxAppendSize === undefined ? [] : [{ maxAppendSize: exception.maxAppendSize }] } };
+    return { status: 500, body: { error: 'APPEND_TOO_LARGE', message: `the events this command records are more than the event store takes in one append${limit}; nothing was recorded. The store's limit (EventStoreDB's MaxAppendSize) is set below what the ledger writes`, details: exception.maxAppendSize === undefined ? [] : [{ maxAppendSize: exception.maxAppendSize }] } };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -162,8 +162,8 @@ function methodNotAllowed(exception: unknown, request: FastifyRequest | undefine
 /** The 503s that answer a state the ledger is in, not a failure: logged at warn without a stack. */
 const EXPECTED_UNAVAILABLE = new Set(['READ_MODELS_BEHIND', 'END_OF_DAY_STOPPED', 'PROJECTIONS_UNAVAILABLE', 'READ_MODELS_AHEAD_OF_LOG']);
 
-/** Answers below 500 that only an operator can act on: logged as errors with their stack all the same. */
-const FOR_AN_OPERATOR = new Set(['STREAM_DELETED', 'APPEND_TOO_LARGE']);
+/** An answer below 500 that only an operator can act on: logged as an error with its stack all the same. */
+const FOR_AN_OPERATOR = new Set(['STREAM_DELETED']);
 
 const INTERNAL_ERROR: ErrorBody = { error: 'INTERNAL_ERROR', message: 'an unexpected error occurred; it has been logged', details: [] };
 

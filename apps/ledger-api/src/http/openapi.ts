@@ -151,7 +151,7 @@ export function completeOpenApi(document: OpenAPIObject, settings = new AccessSe
         if (method === 'get') add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer; retry later');
         else {
           add(op, 503, 'STORE_UNAVAILABLE: the event store did not answer, so the command may have been recorded or not; retry it with the same Idempotency-Key, or the same id where the command has its own (recorded at most once)');
-          add(op, 413, "APPEND_TOO_LARGE: the command's events are more than the event store takes in one append (EventStoreDB's MaxAppendSize set too low); nothing was recorded");
+          add(op, 500, "APPEND_TOO_LARGE: the command's events are more than the event store takes in one append (EventStoreDB's MaxAppendSize set too low); nothing was recorded");
         }
         // Commands, and reads of an account's own stream, read the stream, which EventStoreDB may hold deleted.
         if (method !== 'get' || path.startsWith('/accounts/{id}')) add(op, 410, "STREAM_DELETED: the account's history was deleted in the event store, outside the ledger; an operator must restore it");
