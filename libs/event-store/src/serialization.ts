@@ -66,6 +66,33 @@ export function prepareAppend(stream: string, events: NewEvent[], now: () => Dat
   });
 }
 
+/**
+ * A stored event whose data or metadata is not JSON: the log's file was damaged or written to outside the
+ * ledger. Names the event, which JSON.parse's own message does not, so an operator knows what to restore
+ * (`ledger verify` lists every such row).
+ */
+export class EventRowUnreadableError extends Error {
+  readonly code = 'EVENT_ROW_UNREADABLE';
+  constructor(
+    readonly stream: string,
+    readonly position: bigint,
+    readonly field: 'data' | 'metadata',
+    cause: unknown,
+  ) {
+    super(`the event at position ${position} (stream ${stream}) is unreadable: its ${field} is not JSON (${(cause as Error).message}); the log is damaged: run ledger verify, and restore from a backup (docs/runbook.md)`, { cause });
+    this.name = 'EventRowUnreadableError';
+  }
+}
+
+/** A stored event's JSON column, or `EventRowUnreadableError` naming the event. */
+export function parseEventColumn(json: string, stream: string, position: bigint, field: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (error) {
+    throw new EventRowUnreadableError(stream, position, field, error);
+  }
+}
+
 export function parseStoredEvent(row: SerializedStoredEvent): StoredEvent {
   return {
     id: row.id,
@@ -74,8 +101,8 @@ export function parseStoredEvent(row: SerializedStoredEvent): StoredEvent {
     position: row.position,
     type: row.type,
     schemaVersion: row.schemaVersion,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    data: parseEventColumn(row.data, row.stream, row.position, 'data'),
+    metadata: parseEventColumn(row.metadata, row.stream, row.position, 'metadata') as StoredEvent['metadata'],
   };
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../event-store.port';
 import {
   parseRecordedUpTo,
+  parseEventColumn,
   parseStoredEvent,
   prepareAppend,
 } from '../serialization';
@@ -206,7 +207,7 @@ export class SqliteEventStore extends EventStore {
         position,
         type,
         schemaVersion: Number(schemaVersion),
-        data: JSON.parse(data) as unknown,
+        data: parseEventColumn(data, stream, position, 'data'),
       })),
     );
   }
