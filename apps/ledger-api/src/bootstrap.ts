@@ -16,7 +16,7 @@ import type { DestinationStream } from 'pino';
 import { assertLedgerFiles, type LedgerConfig } from '@ledger/servicing';
 import { AppModule } from './app.module';
 import { AccessSettings } from './auth/access-policy';
-import { ErrorFilter } from './http/errors';
+import { ErrorFilter, LedgerFileDamage } from './http/errors';
 import { BODY_LIMIT_BYTES, FASTIFY_OPTIONS, keepExpressContract } from './http/fastify-contract';
 import { InFlightLimit, limitRequestsInFlight } from './http/in-flight-limit';
 import { LedgerLogger } from './observability/command-instrumentation';
@@ -48,7 +48,7 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
   fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   limitRequestsInFlight(fastify, app.get(InFlightLimit));
   app.useGlobalPipes(ledgerValidationPipe());
-  app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalFilters(new ErrorFilter({ record: app.get(LedgerFileDamage), config }));
   // Nest's shutdown hooks, after the drain LEDGER_SHUTDOWN_DRAIN_MS asks for (`Stopping`).
   app.get(Stopping).listen(app, config.shutdownDrainMs);
   const document = SwaggerModule.createDocument(

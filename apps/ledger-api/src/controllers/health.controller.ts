@@ -40,7 +40,7 @@ export class HealthController {
     let result: HealthCheckResult;
     try {
       const store = this.ledger.probeStore();
-      result = await this.health.check([() => this.ledger.storeIndicator(store), () => this.ledger.projectionsIndicator(store), () => this.ledger.stoppingIndicator()]);
+      result = await this.health.check([() => this.ledger.storeIndicator(store), () => this.ledger.projectionsIndicator(store), () => this.ledger.filesIndicator(), () => this.ledger.stoppingIndicator()]);
     } catch (error) {
       // Terminus reports a failed check as a 503 exception; answer with its body, not the generic error format.
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -59,11 +59,13 @@ export class HealthController {
     const store = await this.ledger.probeStore();
     const projections = await this.ledger.probeProjections(store);
     const stopping = this.ledger.stopState();
-    const ok = store.reachable && projections.ok && !stopping;
+    const damaged = this.ledger.damagedFiles();
+    const ok = store.reachable && projections.ok && !stopping && damaged === undefined;
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'degraded',
       stopping: stopping ?? null,
+      damagedFiles: damaged ?? null,
       store: { kind: this.settings.config.store, reachable: store.reachable, head: store.head?.toString() ?? null, error: store.error },
       projections: {
         state: projections.state,

@@ -13,7 +13,7 @@ import { allowedMethods } from './fastify-contract';
 import { CONFLICT_CODES, DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, MoneyFormatError } from '@ledger/credit';
 import { AppendTooLargeError, ConcurrencyError, StoreUnavailableError, StreamDeletedError } from '@ledger/event-store';
 import { ProjectionLagTimeoutError, QueryInputError } from '@ledger/projections';
-import { BusinessDayAlreadyClosedError, BusinessDayNotClosedError, ClockError, IdHashKeyMismatchError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError } from '@ledger/servicing';
+import { BusinessDayAlreadyClosedError, BusinessDayNotClosedError, ClockError, damagedFileNote, IdHashKeyMismatchError, ConcurrencyRetriesExhaustedError, EndOfDayError, IdempotencyKeyReusedError, type LedgerConfig } from '@ledger/servicing';
 
 export interface ErrorBody {
   error: string;
@@ -108,6 +108,9 @@ export function toErrorResponse(exception: unknown, method?: string): { status: 
   if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
   if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: storeUnavailableMessage(method), details: [] } };
+  // SQLite found a page of the log or of the read models damaged: nothing the caller can change, and the
+  // instance is unready from now on (`LedgerFileDamage`). Which file, and what to do, is in the log only.
+  if (isDamagedFile(exception)) return { status: 503, body: { error: 'LEDGER_FILE_DAMAGED', message: 'a file of the ledger is damaged, so this cannot be answered until an operator repairs it (the ledger\'s log names the file and what to do); another instance may answer', details: [] } };
   // Neither is the caller's to fix, nor goes away by retrying: the filter logs both for an operator.
   if (exception instanceof StreamDeletedError) {
     return { status: 410, body: { error: 'STREAM_DELETED', message: "the account's history was deleted in the event store (outside the ledger, which never deletes it): it can be neither read nor written until an operator restores it", details: [] } };
@@ -162,6 +165,20 @@ function methodNotAllowed(exception: unknown, request: FastifyRequest | undefine
 /** The 503s that answer a state the ledger is in, not a failure: logged at warn without a stack. */
 const EXPECTED_UNAVAILABLE = new Set(['READ_MODELS_BEHIND', 'END_OF_DAY_STOPPED', 'PROJECTIONS_UNAVAILABLE', 'READ_MODELS_AHEAD_OF_LOG']);
 
+function isDamagedFile(exception: unknown): boolean {
+  const code = (exception as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+}
+
+/**
+ * A damaged file, once a request has met one: readiness fails from then on (the process must be
+ * restarted once the file is repaired: its connections hold the damaged one), and the note says which
+ * files it may be and what to do.
+ */
+export class LedgerFileDamage {
+  note: string | undefined;
+}
+
 /** An answer below 500 that only an operator can act on: logged as an error with its stack all the same. */
 const FOR_AN_OPERATOR = new Set(['STREAM_DELETED']);
 
@@ -170,6 +187,10 @@ const INTERNAL_ERROR: ErrorBody = { error: 'INTERNAL_ERROR', message: 'an unexpe
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(
+    private readonly damage?: { record: LedgerFileDamage; config: Pick<LedgerConfig, 'store' | 'sqlitePath' | 'readModelPath'> },
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -183,7 +204,11 @@ export class ErrorFilter implements ExceptionFilter {
       // A state the ledger reports as it should (the read models behind, a stop under way) is a warning
       // with its message, once a request; a failure is an error with its stack.
       if (EXPECTED_UNAVAILABLE.has(body.error)) this.log(`${body.error}: ${body.message}`, node ?? {}, 'warn');
-      else this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {}, 'error');
+      else if (body.error === 'LEDGER_FILE_DAMAGED' && this.damage) {
+        const note = damagedFileNote(exception, this.damage.config) ?? String(exception);
+        this.damage.record.note ??= note;
+        this.log(`LEDGER_FILE_DAMAGED: ${note}`, node ?? {}, 'error');
+      } else this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {}, 'error');
     }
     // A middleware's failure comes with the Node response, which has no `status` or `send`.
     if (response instanceof ServerResponse) {

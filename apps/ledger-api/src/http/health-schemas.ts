@@ -9,7 +9,7 @@ const PROJECTION_STATES = ['live', 'rebuilding', 'failed', 'behind', 'external',
 /** Terminus's indicators by name (`store`, `projections`, `process`), each with its `status` and what it reports. */
 const INDICATORS = {
   type: 'object',
-  description: 'By indicator name (store, projections, stopping; process for liveness): its status, up or down, and what it reports (store: kind, head; projections: state, maxLag, error, lag per projection; stopping, down once a stop signal is received: signal, drainLeftMs, message)',
+  description: 'By indicator name (store, projections, files, stopping; process for liveness): its status, up or down, and what it reports (store: kind, head; projections: state, maxLag, error, lag per projection; files, down once a request met a damaged file: message; stopping, down once a stop signal is received: signal, drainLeftMs, message)',
   additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true },
 } as ApiPropertyOptions;
 
@@ -53,6 +53,7 @@ export class HealthStoppingSchema {
 
 export class HealthSummarySchema {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' }) status!: string;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Once a request met a damaged file of the ledger (SQLite found a page of the log or the read models malformed): which files it may be and what to do; unready (503) until the process is restarted after the repair. null otherwise' }) damagedFiles!: string | null;
   @ApiProperty({ type: HealthStoppingSchema, nullable: true, description: 'A stop signal was received and the API is draining (503): null while running' }) stopping!: HealthStoppingSchema | null;
   @ApiProperty({ type: HealthStoreSchema }) store!: HealthStoreSchema;
   @ApiProperty({ type: HealthProjectionsSchema }) projections!: HealthProjectionsSchema;

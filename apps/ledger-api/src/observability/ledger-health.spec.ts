@@ -5,6 +5,7 @@ import type { ReadModels } from '../read-side/read-models';
 import { LedgerHealth, type StoreProbe } from './ledger-health';
 import { type FollowingWorker, followingLog } from './projection-state';
 import { Stopping } from './stopping';
+import { LedgerFileDamage } from '../http/errors';
 
 /**
  * `/health`'s `running` and the `ledger_projections_running` gauge are one answer (`followingLog`): with
@@ -16,7 +17,7 @@ describe('the projections health probe', () => {
   const probeWith = (worker: FollowingWorker) => {
     const readModels = { runner, worker, aheadOfLog: async () => null } as unknown as ReadModels;
     const settings = { config: { projections: true, readyMaxLag: 1000 } } as unknown as LedgerSettings;
-    return new LedgerHealth({} as HealthIndicatorService, {} as EventStore, readModels, settings, new Stopping()).probeProjections(store);
+    return new LedgerHealth({} as HealthIndicatorService, {} as EventStore, readModels, settings, new Stopping(), new LedgerFileDamage()).probeProjections(store);
   };
 
   it('says a worker thread whose batch failed is not running, as the gauge does', async () => {

@@ -11,6 +11,7 @@ import { LedgerSettings } from '@ledger/servicing';
 import { ReadModels, readModelsOfAnotherBuild } from '../read-side/read-models';
 import { followingLog, type ProjectionState, projectionState } from './projection-state';
 import { Stopping } from './stopping';
+import { LedgerFileDamage } from '../http/errors';
 
 /** A store that has not answered in this long is as good as unreachable for a probe. */
 const STORE_TIMEOUT_MS = 3_000;
@@ -69,6 +70,7 @@ export class LedgerHealth {
     private readonly readModels: ReadModels,
     private readonly settings: LedgerSettings,
     private readonly stopping: Stopping,
+    private readonly damage: LedgerFileDamage,
   ) {}
 
   async probeStore(): Promise<StoreProbe> {
@@ -164,6 +166,17 @@ export class LedgerHealth {
       lag: Object.fromEntries(probe.lag.map((l) => [l.projection, Number(l.lag)])),
     };
     return probe.ok ? session.up(data) : session.down(data);
+  }
+
+  /** Down once a request met a damaged file of the ledger (`LedgerFileDamage`), until a restart. */
+  filesIndicator(): HealthIndicatorResult {
+    const session = this.indicators.check('files');
+    return this.damage.note === undefined ? session.up() : session.down({ message: this.damage.note });
+  }
+
+  /** What a request found damaged, or undefined. */
+  damagedFiles(): string | undefined {
+    return this.damage.note;
   }
 
   /** The stop signal received and how long the drain has left, or undefined while running. */

@@ -15,6 +15,7 @@ import { createLedgerLogger } from './logging';
 import { MetricsController } from './metrics.controller';
 import { InFlightLimit } from '../http/in-flight-limit';
 import { Stopping } from './stopping';
+import { LedgerFileDamage } from '../http/errors';
 
 export interface ObservabilityOptions {
   /** Where log lines go; standard output when absent. */
@@ -60,9 +61,10 @@ export class ObservabilityModule {
         ProjectionInstrumentation,
         LedgerHealth,
         Stopping,
+        { provide: LedgerFileDamage, useValue: new LedgerFileDamage() },
       ],
       controllers: [MetricsController],
-      exports: [LedgerMetrics, LedgerLogger, LedgerHealth, Stopping, TerminusModule],
+      exports: [LedgerMetrics, LedgerLogger, LedgerHealth, Stopping, LedgerFileDamage, TerminusModule],
     };
   }
 }
