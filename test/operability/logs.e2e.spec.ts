@@ -80,7 +80,7 @@ describe('the logs of a simulated business day', () => {
     try {
       // A few simulated customers through the command bus, two business days closed by end of day.
       const simulator = new PortfolioSimulator(ledger.app.get(CommandBus), ledger.app.get(AccountRepository), ledger.app.get(BusinessClock));
-      await simulator.run({ accounts: 12, months: 0.07, seed: 7, start: '2026-01-02' });
+      await simulator.run({ accounts: 12, months: 1, lastDay: '2026-01-03', seed: 7, start: '2026-01-02' });
 
       // Then customers over HTTP, including refusals that echo the request back in an error.
       for (let i = 0; i < NAMES.length; i++) {

@@ -5,7 +5,7 @@
  * as the HTTP API, one business day at a time, closing each day through end of day. The same seed always yields the same ledger.
  */
 import { CommandBus } from '@nestjs/cqrs';
-import { addDays, bucketsTotal, type CreditAccountState, daysBetween, Dec, entriesOf, Money, monthOf, totalOwed } from '@ledger/credit';
+import { addDays, bucketsTotal, type CreditAccountState, daysBetween, Dec, entriesOf, lastOfMonth, Money, monthOf, nextMonth, totalOwed } from '@ledger/credit';
 import { BusinessClock } from '../clock/business-clock';
 import { CloseBusinessDayCommand, ExecuteAccountCommand, SubmitApplicationCommand } from '../commands/account.commands';
 import { AccountRepository, type ExecuteResult } from '../repository/account-repository';
@@ -19,6 +19,8 @@ export interface SimulationOptions {
   seed: number;
   /** First business day simulated (applications arrive over the first 60 days). */
   start: string;
+  /** The last business day closed, when not the last of the `months`-th month (`lastDay`): a run of a few days. */
+  lastDay?: string;
   onDay?(date: string, index: number, total: number): void;
 }
 
@@ -71,14 +73,21 @@ export class PortfolioSimulator {
     private readonly clock: BusinessClock,
   ) {}
 
-  /** The last business day a run of `months` from `start` closes. */
+  /**
+   * The last business day a run of `months` from `start` closes: the last day of its `months`-th month,
+   * counting the start's own, so the run closes that many month ends and bills that many statements (a
+   * run from the 15th has a short first month). Counted as 30.44 days a month, a one-month run from the
+   * 1st of January stopped on the 30th and billed nothing.
+   */
   static lastDay(start: string, months: number): string {
-    return addDays(start, Math.round(months * 30.44) - 1);
+    let month = monthOf(start);
+    for (let i = 1; i < months; i++) month = nextMonth(month);
+    return lastOfMonth(month);
   }
 
   async run(options: SimulationOptions): Promise<SimulationReport> {
     const random = new SeededRandom(options.seed);
-    const end = addDays(PortfolioSimulator.lastDay(options.start, options.months), 1);
+    const end = addDays(options.lastDay ?? PortfolioSimulator.lastDay(options.start, options.months), 1);
     const total = daysBetween(options.start, end);
     const pending: { index: number; applyOn: number; id: string }[] = [];
     for (let i = 0; i < options.accounts; i++) pending.push({ index: i, applyOn: random.int(0, Math.min(60, total - 1)), id: idNumber(random, i) });
