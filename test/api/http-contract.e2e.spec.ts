@@ -127,6 +127,23 @@ describe('the HTTP contract', () => {
     expect(await head()).toBe(before);
   });
 
+  it('refuses a field named after what every object inherits, in a body at any depth and in a query string, writing nothing', async () => {
+    const drawPath = `/accounts/${account}/draws`;
+    const before = await ledger.http.get(`/accounts/${account}`);
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) {
+      const top = await ledger.http.post(drawPath).send({ ...draw(`I-${name}`, '1.00'), [name]: 1 });
+      expect([name, top.status, top.body.error, top.body.details]).toEqual([name, 400, 'VALIDATION_FAILED', [{ field: name, problems: [`property ${name} should not exist`] }]]);
+      const nested = await ledger.http.post(drawPath).send({ ...draw(`J-${name}`, '1.00'), authentication: { method: 'PASSWORD', passed: true, [name]: 1 } });
+      expect([name, nested.status, nested.body.details[0].field]).toEqual([name, 400, `authentication.${name}`]);
+      const query = await ledger.http.get(`/accounts?${name}=1`);
+      expect([name, query.status, query.body.details[0].field]).toEqual([name, 400, name]);
+    }
+    // An escaped __proto__ is named as what it is.
+    const escaped = await ledger.http.post(drawPath).set('content-type', 'application/json').send(`{"\\u005f_proto__":{},${JSON.stringify(draw('I-esc', '1.00')).slice(1)}`);
+    expect([escaped.status, escaped.body.details[0].field]).toEqual([400, '__proto__']);
+    expect((await ledger.http.get(`/accounts/${account}`)).body.updatedPosition).toBe(before.body.updatedPosition);
+  });
+
   it('answers 404 for a dashboard file named after an object property, not 500', async () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const res = await ledger.as('anonymous').get(`/dashboard/${name}`);

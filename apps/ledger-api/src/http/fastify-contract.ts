@@ -73,11 +73,21 @@ export function keepExpressContract(fastify: FastifyInstance): void {
     const body = (text as string).trim();
     if (body[0] !== '{' && body[0] !== '[') return done(malformedJson(notAnObject(body)), undefined);
     if (nestedDeeperThan(body, MAX_JSON_DEPTH)) return done(malformedJson(`the body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    let parsed: unknown;
     try {
-      done(null, secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      parsed = secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch {
-      done(forbiddenKeyIn(body) ?? malformedJson(), undefined);
+      return done(forbiddenKeyIn(body) ?? malformedJson(), undefined);
     }
+    // Names every object has (`constructor`, `toString` ...): class-transformer drops them before the
+    // whitelist looks, so they were taken silently where any other unknown field is refused.
+    const inherited = inheritedNameIn(parsed);
+    done(inherited === undefined ? null : forbiddenKey(inherited.path, inherited.name), inherited === undefined ? parsed : undefined);
+  });
+  // The same in a query string, which the DTOs read through class-transformer too.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const name = Object.keys((request.query as Record<string, unknown> | undefined) ?? {}).find((key) => INHERITED_NAMES.has(key));
+    done(name === undefined ? undefined : forbiddenKey(name, name));
   });
   // Any other type: an empty body is no body (`curl -d ''` sends one as a form to a command that takes
   // none), anything else is 415.
@@ -122,16 +132,39 @@ export function allowedMethods(fastify: FastifyInstance, path: string): string[]
   return [...methods].sort();
 }
 
-/** The refusal of a body that is valid JSON but names a forbidden key, or undefined for text that is not JSON. */
+/** The names every object inherits, `__proto__` and `constructor` among them. */
+const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** The first key of `value` (at any depth) that an object inherits, with its path (`authentication.toString`). */
+function inheritedNameIn(value: unknown, path = ''): { path: string; name: string } | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    if (!Array.isArray(value) && INHERITED_NAMES.has(key)) return { path: at, name: key };
+    const inner = inheritedNameIn((value as Record<string, unknown>)[key], at);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function forbiddenKey(field: string, name: string): ApiError {
+  const problem = `property ${name} should not exist`;
+  return new ApiError(400, { error: 'VALIDATION_FAILED', message: `${field}: ${problem}`, details: [{ field, problems: [problem] }] });
+}
+
+/** The refusal of a body that is valid JSON but names a forbidden key (secure-json-parse refused it), or undefined for text that is not JSON. */
 function forbiddenKeyIn(body: string): ApiError | undefined {
+  let parsed: unknown;
   try {
-    JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     return undefined;
   }
-  const field = body.includes('"__proto__"') ? '__proto__' : 'constructor';
-  const problem = field === '__proto__' ? 'property __proto__ should not exist' : 'property constructor.prototype should not exist';
-  return new ApiError(400, { error: 'VALIDATION_FAILED', message: `${field}: ${problem}`, details: [{ field, problems: [problem] }] });
+  // JSON.parse keeps `__proto__` as an own key, however it was escaped; `constructor.prototype` is the other refusal.
+  const found = inheritedNameIn(parsed);
+  if (found?.name === '__proto__') return forbiddenKey(found.path, '__proto__');
+  const constructorAt = found?.name === 'constructor' ? found.path : 'constructor';
+  return forbiddenKey(`${constructorAt}.prototype`, 'constructor.prototype');
 }
 
 function unsupported(message: string): ApiError {
