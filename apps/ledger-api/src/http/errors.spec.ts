@@ -1,4 +1,5 @@
 import { AppendTooLargeError, StoreUnavailableError, StreamDeletedError } from '@ledger/event-store';
+import { ProjectionLagTimeoutError } from '@ledger/projections';
 import { toErrorResponse } from './errors';
 
 describe('the answer to a store error', () => {
@@ -24,5 +25,20 @@ describe('the answer to a store error', () => {
     const { status, body } = toErrorResponse(new AppendTooLargeError('account-a', 2_000), 'POST');
     expect([status, body.error, body.details]).toEqual([500, 'APPEND_TOO_LARGE', [{ maxAppendSize: 2_000 }]]);
     expect(body.message).toContain('(2000 bytes); nothing was recorded');
+  });
+});
+
+describe('the answer when the read models do not catch up in time', () => {
+  const timedOut = new ProjectionLagTimeoutError(120n, 80n, 120_000);
+
+  it('tells a read to retry or read eventually', () => {
+    expect(toErrorResponse(timedOut, 'GET').body).toMatchObject({ error: 'READ_MODELS_BEHIND', message: expect.stringContaining('consistency=eventual') });
+  });
+
+  it('tells an end of day that nothing closed and to look at the projector, not to read eventually', () => {
+    const { status, body } = toErrorResponse(timedOut, 'POST');
+    expect([status, body.error]).toEqual([503, 'READ_MODELS_BEHIND']);
+    expect(body.message).toContain('within 120 s, and end of day reads its accounts from them: nothing was closed. Is the projector');
+    expect(body.message).not.toContain('consistency=eventual');
   });
 });

@@ -69,10 +69,14 @@ export function validationException(errors: ValidationError[]): ApiError {
  * commit), and the same command id records it once, so the retry to send is the same one.
  */
 function storeUnavailableMessage(method: string | undefined): string {
-  const write = method !== undefined && method !== 'GET' && method !== 'HEAD';
-  return write
+  return !isRead(method)
     ? 'the event store did not answer, so this command may have been recorded or not; retry it with the same Idempotency-Key, or the same id where the command has its own (an order id, a repayment reference): it is recorded at most once'
     : 'the event store is unavailable; retry later';
+}
+
+/** Whether a request of `method` only reads (an unknown method counts as a read: no write to speak of). */
+function isRead(method: string | undefined): boolean {
+  return method === undefined || method === 'GET' || method === 'HEAD';
 }
 
 /** `method` is the request's: a command (any method but GET and HEAD) is told how to retry a write it cannot know the outcome of. */
@@ -105,7 +109,14 @@ export function toErrorResponse(exception: unknown, method?: string): { status: 
     return { status, body: { error: exception.code, message: exception.message, details: [exception.details] } };
   }
   if (exception instanceof QueryInputError) return { status: 400, body: { error: 'VALIDATION_FAILED', message: exception.message, details: [{ field: exception.field }] } };
-  if (exception instanceof ProjectionLagTimeoutError) return { status: 503, body: { error: 'READ_MODELS_BEHIND', message: 'the read models did not catch up in time; retry, or read with consistency=eventual', details: [] } };
+  if (exception instanceof ProjectionLagTimeoutError) {
+    // Only end of day waits for them among the commands (it reads its accounts from their schedule):
+    // `consistency=eventual` is no advice there, and the likely cause is a projector that is not running.
+    const message = isRead(method)
+      ? 'the read models did not catch up in time; retry, or read with consistency=eventual'
+      : `the read models did not reach the log's head within ${Math.round(exception.timeoutMs / 1000)} s, and end of day reads its accounts from them: nothing was closed. Is the projector (or the projections worker) running? GET /health says; send it again once they have caught up`;
+    return { status: 503, body: { error: 'READ_MODELS_BEHIND', message, details: [] } };
+  }
   if (exception instanceof MoneyFormatError) return { status: 400, body: { error: 'INVALID_AMOUNT', message: exception.message, details: [] } };
   if (exception instanceof StoreUnavailableError) return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: storeUnavailableMessage(method), details: [] } };
   // SQLite found a page of the log or of the read models damaged: nothing the caller can change, and the
