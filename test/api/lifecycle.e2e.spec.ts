@@ -28,6 +28,15 @@ describe('a ledger servicing two customers for thirteen months', () => {
     const res = await ledger.http.post('/applications').send(application('1992-03-04', 11, { payScore: 580 }));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ decision: 'REJECTED', reasons: ['PAY_SCORE_TOO_LOW'] });
+    // Support reads why, and when the applicant may come back, from the account itself.
+    const rejectedOn = (await ledger.http.get('/operations/clock').expect(200)).body.businessDate;
+    const account = (await ledger.as('viewer').get(`/accounts/${res.body.accountId}`).expect(200)).body;
+    expect([account.status, account.rejection]).toEqual(['REJECTED', { reasons: ['PAY_SCORE_TOO_LOW'], reapplyWaitFrom: rejectedOn }]);
+    // Too soon, and short of activity too: every reason, and the wait still counts from the first rejection.
+    const again = await ledger.http.post('/applications').send(application('1992-03-04', 11, { payScore: 650, paymentsLast6Months: 3 })).expect(201);
+    expect(again.body.reasons).toEqual(expect.arrayContaining(['REAPPLY_TOO_SOON', 'INSUFFICIENT_ACTIVITY']));
+    const still = (await ledger.http.get(`/accounts/${res.body.accountId}`).expect(200)).body.rejection;
+    expect(still).toEqual({ reasons: again.body.reasons, reapplyWaitFrom: rejectedOn });
   });
 
   it('approves applicants with the limit and the daily and annual rate of their tier', async () => {
@@ -38,6 +47,7 @@ describe('a ledger servicing two customers for thirteen months', () => {
     const activation = await ledger.http.post(`/accounts/${a}/activation`).send({ agreementVersion: 'fenfu-2026.1', autoRepayCardLast4: '6222' });
     expect(activation.status).toBe(201);
     b = await openAccount(ledger, '1990-11-02', 13);
+    expect((await ledger.http.get(`/accounts/${a}`).expect(200)).body.rejection).toBeNull();
   });
 
   it('posts a draw and returns the same outcome, appending nothing, when it is retried', async () => {

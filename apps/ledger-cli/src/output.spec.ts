@@ -54,6 +54,7 @@ const view = (total: string) => ({
   lastStatementId: null,
   payScore: 700,
   asOf: '2026-01-06',
+  rejection: null,
   updatedPosition: '2',
 });
 

@@ -10,7 +10,7 @@
  * residuals) or fewer ("0").
  */
 import { ApiProperty, type ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
-import { OVERDUE_ORIGINS } from '@ledger/credit';
+import { ELIGIBILITY_RULES, OVERDUE_ORIGINS } from '@ledger/credit';
 
 const DECIMAL = '^-?\\d+(\\.\\d+)?$';
 const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
@@ -101,6 +101,11 @@ export class AccountFlagsSchema {
   @ApiProperty({ description: 'Locked after failed payment authentications' }) paymentLocked!: boolean;
 }
 
+export class AccountRejectionSchema {
+  @ApiProperty({ enum: ELIGIBILITY_RULES.map(([code]) => code), isArray: true, example: ['PAY_SCORE_TOO_LOW'], description: 'Every eligibility rule the application failed (PRODUCT.md §1)' }) reasons!: string[];
+  @Day('2026-03-02', "The rejection a new application's 30-day wait counts from: one before that day + 30 is REAPPLY_TOO_SOON (a REAPPLY_TOO_SOON rejection does not restart the wait); null when none counts", true) reapplyWaitFrom!: string | null;
+}
+
 export class AccountViewSchema {
   @ApiProperty({ example: 'acc_76baf528b080b23acd39' }) accountId!: string;
   @ApiProperty({ enum: ACCOUNT_STATUSES, example: 'ACTIVE', description: 'NONE only in an audit replay, before the application was decided' }) status!: string;
@@ -117,6 +122,7 @@ export class AccountViewSchema {
   @ApiProperty({ type: String, nullable: true, pattern: MONTH, example: '2026-03', description: 'The latest statement (billed month); null before the first' }) lastStatementId!: string | null;
   @Int(650) payScore!: number;
   @Day('2026-04-14', 'The business date the figures are as of: the day after the last closed one, or the date of the account\'s own last event where a close being run dated it later (in an audit replay, the business date of the event); null before any', true) asOf!: string | null;
+  @ApiProperty({ type: AccountRejectionSchema, nullable: true, description: 'Why the application was refused, and when a new one may come; null unless the account stands rejected' }) rejection!: AccountRejectionSchema | null;
   @ApiProperty({ type: String, pattern: '^\\d+$', example: '131', description: 'Global log position of the last event applied to the account, a decimal string as every log position (an EventStoreDB position may pass 2^53)' }) updatedPosition!: string;
 }
 

@@ -47,6 +47,10 @@ export interface BalanceRow {
   last_statement_id: string | null;
   pay_score: number;
   last_on: string | null;
+  /** A rejected application's reasons, comma separated; null unless the account stands rejected. */
+  rejection_reasons: string | null;
+  /** The rejection a new application's 30-day wait counts from (REAPPLY_TOO_SOON ones do not restart it); null unless rejected. */
+  reapply_wait_from: string | null;
   updated_position: number;
 }
 
@@ -78,6 +82,8 @@ const COLUMNS: (keyof BalanceRow)[] = [
   'last_statement_id',
   'pay_score',
   'last_on',
+  'rejection_reasons',
+  'reapply_wait_from',
   'updated_position',
 ];
 
@@ -147,6 +153,8 @@ export function balanceRow(state: CreditAccountState, position: bigint): Balance
     last_statement_id: state.lastStatementId,
     pay_score: state.payScore,
     last_on: state.lastOn,
+    rejection_reasons: state.status === 'REJECTED' ? state.lastRejectionReasons.join(',') : null,
+    reapply_wait_from: state.status === 'REJECTED' ? state.lastCountedRejectionOn : null,
     updated_position: Number(position),
   };
 }
@@ -156,9 +164,10 @@ export class BalancesProjection implements Projection {
   /**
    * 2: the oldest overdue episode's kind (`overdue_kind`). 3: that kind is why the episode began
    * (`overdueOrigin`), not what the statement's overdue covers now, which turned every M3+ account to
-   * DEFERRAL_LIMIT_REACHED on the day it reached 91 days past due.
+   * DEFERRAL_LIMIT_REACHED on the day it reached 91 days past due. 4: a rejected application's reasons and
+   * the day its reapply wait counts from, so support can say why and when without the audit history.
    */
-  readonly version = 3;
+  readonly version = 4;
   readonly tables = ['balances'];
   /** One row per account, from its own latest state. */
   readonly byAccount = {};
@@ -191,6 +200,8 @@ export class BalancesProjection implements Projection {
       last_statement_id TEXT,
       pay_score INTEGER NOT NULL,
       last_on TEXT,
+      rejection_reasons TEXT,
+      reapply_wait_from TEXT,
       updated_position INTEGER NOT NULL
     ) STRICT`,
     'CREATE INDEX IF NOT EXISTS balances_by_status ON balances (status, account_id)',

@@ -38,6 +38,8 @@ export interface AccountView {
   payScore: number;
   /** The business date the figures are as of: the day after the last closed one. */
   asOf: string | null;
+  /** Why the application was refused, and the day a new one's 30-day wait counts from (null when none does); null unless rejected. */
+  rejection: { reasons: string[]; reapplyWaitFrom: string | null } | null;
   /** A decimal string, as every log position the API answers with. */
   updatedPosition: string;
 }
@@ -108,6 +110,7 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
     lastStatementId: row.last_statement_id,
     payScore: row.pay_score,
     asOf,
+    rejection: row.rejection_reasons === null ? null : { reasons: row.rejection_reasons === '' ? [] : row.rejection_reasons.split(','), reapplyWaitFrom: row.reapply_wait_from },
     updatedPosition: String(row.updated_position),
   };
 }
