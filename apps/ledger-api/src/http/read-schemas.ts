@@ -161,7 +161,7 @@ export class StatementViewSchema {
   @Day('2026-03-31') periodTo!: string;
   @Day('2026-04-10') dueDate!: string;
   @Decimal('700.00', 'Draws of the period still revolving') newDraws!: string;
-  @Decimal('100.00', 'Refunds and reversals of the period') refunds!: string;
+  @Decimal('100.00', "Merchant refunds and upheld disputes' reversals recorded in the period, principal only, whatever they were allocated to: one of a draw billed on an earlier statement also shows in that statement's paid.refunds (with any charges given back), and what exceeded everything owed went back to the customer's card") refunds!: string;
   @Decimal('550.00', 'Revolving principal billed') revolvingPrincipal!: string;
   @ApiProperty({ type: [BilledInstallmentPeriodSchema], description: 'Installment periods billed' }) installmentPeriods!: BilledInstallmentPeriodSchema[];
   @ApiProperty({ type: StatementAccrualSchema }) interest!: StatementAccrualSchema;
