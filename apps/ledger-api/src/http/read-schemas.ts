@@ -605,6 +605,15 @@ export class ExplainedAccrualSchema {
   @ApiProperty({ description: "The statement's exact amount equals the sum, its `reversed` what the account held, and charged + residual equals exact - reversed" }) matches!: boolean;
 }
 
+export class ExplainedDrawSchema {
+  @ApiProperty({ example: '3f2a…', description: 'The DrawPosted event' }) eventId!: string;
+  @ApiProperty({ example: 'JD-20260314-001', description: "The merchant's order id: what a dispute, a refund or a conversion names" }) drawId!: string;
+  @Day('2026-03-14') on!: string;
+  @ApiProperty({ example: 'JD.com' }) merchant!: string;
+  @Decimal('300.00') amount!: string;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The installment plan it was converted to before the statement (its periods are billed, not the draw); null when it revolves' }) convertedTo!: string | null;
+}
+
 export class ExplainedPaymentSchema {
   @ApiProperty({ format: 'uuid', example: '66dc22d0-d130-5dbf-8999-6c4f670ddb70' }) eventId!: string;
   @ApiProperty({ enum: ['RepaymentReceived', 'DrawRefunded', 'DrawReversed'], example: 'RepaymentReceived' }) type!: string;
@@ -645,6 +654,7 @@ export class StatementExplanationSchema {
   @Decimal('756.30') statementBalance!: string;
   @Decimal('75.63', 'The minimum as issued') minimumRepayment!: string;
   @ApiProperty({ type: [MinimumLoweredSchema], description: "The upheld disputes that set this statement's minimum again without their draw, oldest first" }) minimumsLowered!: MinimumLoweredSchema[];
+  @ApiProperty({ type: [ExplainedDrawSchema], description: 'The draws posted in the period, in the order they were posted' }) draws!: ExplainedDrawSchema[];
   @ApiProperty({ type: [ExplainedPaymentSchema], description: 'Repayments, refunds and reversals in the period, and any later one allocated to this statement' }) payments!: ExplainedPaymentSchema[];
   @ApiProperty({ type: RoundingResidualSchema }) roundingResidual!: RoundingResidualSchema;
 }

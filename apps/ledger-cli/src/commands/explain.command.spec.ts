@@ -53,3 +53,31 @@ describe('the explanation as text', () => {
     expect(text).toContain(x.minimumsLowered[0].to);
   });
 });
+
+describe("the explanation's draws", () => {
+  it('lists the draws posted in the period, the one converted naming its plan, and none of another period', async () => {
+    const store = new MemoryEventStore();
+    const repo = new AccountRepository(store, new MemorySnapshotStore(), DEFAULT_TERMS_CATALOGUE);
+    const run = (date: string, command: CreditAccountCommand, commandId: string) => repo.execute('acc-d', command, { actor: 'operator:test', now: `${date}T10:00:00+08:00`, commandId });
+    await run('2026-01-05', { type: 'SubmitApplication', accountId: 'acc-d', channel: 'INVITED', applicant: applicant({ payScore: 720 }) }, 'apply');
+    await run('2026-01-05', { type: 'ActivateAccount', agreementVersion: 'v1', autoRepayCardLast4: '6222' }, 'activate');
+    const draw = (orderId: string, amount: string) => ({ type: 'RequestDraw' as const, orderId, merchant: `shop-${orderId}`, amount, authentication: { method: 'PASSWORD' as const, passed: true } });
+    const during: Record<string, [CreditAccountCommand, string]> = {
+      '2026-01-05': [draw('jan-1', '120.00'), 'draw:jan-1'],
+      '2026-01-20': [draw('jan-sofa', '1200.00'), 'draw:jan-sofa'],
+      '2026-01-21': [{ type: 'ConvertToInstallments', drawId: 'jan-sofa', periods: 3 }, 'convert'],
+      '2026-02-02': [draw('feb-1', '50.00'), 'draw:feb-1'],
+    };
+    for (let day = '2026-01-05'; day <= '2026-02-03'; day = addDays(day, 1)) {
+      if (during[day]) await run(day, ...during[day]);
+      await run(day, { type: 'CloseBusinessDay', businessDate: day }, `close:${day}`);
+    }
+    const x = await explainStatement(store, 'acc-d', '2026-01');
+    expect(x.draws.map((d) => [d.on, d.drawId, d.merchant, d.amount, d.convertedTo])).toEqual([
+      ['2026-01-05', 'jan-1', 'shop-jan-1', '120.00', null],
+      ['2026-01-20', 'jan-sofa', 'shop-jan-sofa', '1200.00', 'jan-sofa'],
+    ]);
+    expect(explanationText(x)).toMatch(/2026-01-20\s*\|?\s*jan-sofa\s*\|?\s*shop-jan-sofa\s*\|?\s*1200\.00\s*\|?\s*jan-sofa/);
+    expect(explanationCsv(x)).toContain('draw,2026-01-05,jan-1,REVOLVING,,,120.00');
+  });
+});

@@ -30,6 +30,9 @@ export function explanationText(x: StatementExplanation): string {
   const periods = x.installmentPeriods.length
     ? table(['plan', 'period', 'principal', 'fee'], x.installmentPeriods.map((p) => [p.planId, p.period, p.principal, p.fee]))
     : '(no installment periods billed)';
+  const draws = x.draws.length
+    ? table(['on', 'draw', 'merchant', 'amount', 'converted to'], x.draws.map((d) => [d.on, d.drawId, d.merchant, d.amount, d.convertedTo ?? '']))
+    : '(no draws in the period)';
   const payments = x.payments.length
     ? table(['on', 'event', 'reference', 'amount', 'to', 'allocated'], x.payments.flatMap((p) => [[p.on, p.type, p.reference, p.chargesReversed === '0.00' ? p.amount : `${p.amount} + charges ${p.chargesReversed}`, '', ''], ...p.allocation.map((l) => ['', '', '', '', allocationTarget(l), l.amount]), ...(p.returnedToCustomer !== '0.00' ? [['', '', '', '', 'returned to customer', p.returnedToCustomer]] : [])]))
     : '(no repayments or refunds)';
@@ -44,6 +47,9 @@ export function explanationText(x: StatementExplanation): string {
     '',
     `installment periods billed ${x.installmentPeriodsMatch ? '(as the plans scheduled)' : '(DIFFER FROM THE PLANS)'}`,
     periods,
+    '',
+    'draws',
+    draws,
     '',
     'repayments and refunds',
     payments,
@@ -74,6 +80,7 @@ export function explanationCsv(x: StatementExplanation): string {
     rows.push(['installment', x.periodTo, `${p.planId}#${p.period}`, 'INSTALLMENT_PRINCIPAL', '', '', p.principal]);
     rows.push(['installment', x.periodTo, `${p.planId}#${p.period}`, 'FEES', '', '', p.fee]);
   }
+  for (const d of x.draws) rows.push(['draw', d.on, d.drawId, d.convertedTo === null ? 'REVOLVING' : `INSTALLMENT ${d.convertedTo}`, '', '', d.amount]);
   for (const p of x.payments) for (const l of p.allocation) rows.push(['allocation', p.on, p.reference, allocationTarget(l), '', '', l.amount]);
   // What upheld disputes took off the period before it was charged: the days add up to reversed + total + residual.
   if (x.interest.statement.reversed !== '0') rows.push(['reversed', x.periodTo, '', 'INTEREST', '', '', x.interest.statement.reversed]);

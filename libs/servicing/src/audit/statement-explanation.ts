@@ -44,6 +44,17 @@ export interface ExplainedPayment {
   allocation: AllocationLine[];
 }
 
+/** A draw posted in the statement's period: what a customer looks for to dispute a charge. */
+export interface ExplainedDraw {
+  eventId: string;
+  drawId: string;
+  on: string;
+  merchant: string;
+  amount: string;
+  /** The installment plan it was converted to before the statement (its periods are billed, not the draw); null when it revolves. */
+  convertedTo: string | null;
+}
+
 export interface ExplainedAccrual {
   /** Sum of the table's daily amounts, exact. */
   sum: string;
@@ -75,6 +86,8 @@ export interface StatementExplanation {
   minimumRepayment: string;
   /** The upheld disputes that set this statement's minimum again without their draw, oldest first (`DisputedDrawMinimums`). */
   minimumsLowered: { disputeId: string; on: string; from: string; to: string }[];
+  /** The draws posted in the period, in the order they were posted. */
+  draws: ExplainedDraw[];
   /** Repayments and refunds in the period, and any later one allocated to this statement. */
   payments: ExplainedPayment[];
   roundingResidual: { interest: string; penaltyInterest: string };
@@ -110,8 +123,17 @@ export async function explainStatement(store: EventStore, accountId: string, sta
   const rows = accrualRows(before.accrual.segments, data.periodFrom, data.periodTo);
   const expectedPeriods = billedInstallmentPeriods(before);
   const payments: ExplainedPayment[] = [];
+  const draws: ExplainedDraw[] = [];
+  const converted = new Map<string, string>();
+  for (const e of stored.slice(0, index)) {
+    if (e.type === 'InstallmentPlanCreated') converted.set((e.data as { drawId: string }).drawId, (e.data as { planId: string }).planId);
+  }
   const minimumsLowered: StatementExplanation['minimumsLowered'] = [];
   for (const e of stored) {
+    if (e.type === 'DrawPosted') {
+      const d = e.data as { on: string; drawId: string; merchant: string; amount: string };
+      if (d.on >= data.periodFrom && d.on <= data.periodTo) draws.push({ eventId: e.id, drawId: d.drawId, on: d.on, merchant: d.merchant, amount: d.amount, convertedTo: converted.get(d.drawId) ?? null });
+    }
     if (e.type === 'DrawReversed') {
       const d = e.data as DrawReversedData;
       for (const l of d.minimums?.lowered ?? []) if (l.statementId === statementId) minimumsLowered.push({ disputeId: d.disputeId, on: d.on, from: l.from, to: l.to });
@@ -148,6 +170,7 @@ export async function explainStatement(store: EventStore, accountId: string, sta
     statementBalance: data.statementBalance,
     minimumRepayment: data.minimumRepayment,
     minimumsLowered,
+    draws,
     payments,
     roundingResidual: { interest: data.interest.residual, penaltyInterest: data.penaltyInterest.residual },
   };
