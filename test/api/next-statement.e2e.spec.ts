@@ -4,6 +4,7 @@
  * shows, and what it shows is what billing then issues.
  */
 import Decimal from 'decimal.js';
+import { AccountRepository } from '@ledger/servicing';
 import { application, draw, openAccount, startLedger, type TestLedger } from '../support/ledger-app';
 
 describe('the next statement so far', () => {
@@ -59,6 +60,13 @@ describe('the next statement so far', () => {
     await ledger.closeDays('2026-01-15', '2026-01-30');
     const preview = (await ledger.http.get(`/accounts/${account}/next-statement`).expect(200)).body;
     expect(preview.accruedThrough).toBe('2026-01-30');
+    // The month end's close reaches this account before the day is recorded closed, as one under way does
+    // for each account it has done: the preview is of February's cycle then, not January's figures again.
+    await ledger.setClock('2026-02-01T00:05:00+08:00');
+    await ledger.app.get(AccountRepository).execute(account, { type: 'CloseBusinessDay', businessDate: '2026-01-31' }, { commandId: 'eod:2026-01-31', actor: 'system', now: '2026-01-31T23:59:59+08:00' });
+    const midClose = (await ledger.http.get(`/accounts/${account}/next-statement`).expect(200)).body;
+    expect(midClose).toMatchObject({ statementId: '2026-02', periodFrom: '2026-02-01', accruedThrough: '2026-01-31', asOf: '2026-02-01', previousBalance: preview.statementBalance });
+    expect(midClose.interest.exact).toBe('0');
     await ledger.closeDays('2026-01-31', '2026-01-31');
     const issued = (await ledger.http.get(`/accounts/${account}/statements/2026-01`).expect(200)).body;
     // Nothing bore interest after the repayment, so the last day adds nothing.

@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { accountNotFound, accountTerms, addDays, contextAt, DomainError, draftStatement, monthOf, type StatementIssuedData, TermsCatalogue } from '@ledger/credit';
+import { accountNotFound, accountTerms, addDays, contextAt, DomainError, draftStatement, firstOfMonth, monthOf, nextMonth, type StatementIssuedData, TermsCatalogue } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accrualView, type AccrualView } from '@ledger/projections';
 import { AccountRepository, BusinessClock } from '@ledger/servicing';
@@ -41,14 +41,19 @@ export class GetNextStatementHandler implements IQueryHandler<GetNextStatementQu
   ) {}
 
   async execute({ accountId }: GetNextStatementQuery): Promise<NextStatementView> {
+    // The cycle is the month of the first day not closed; its days closed so far are final. Read before
+    // the account, so a close that ends in between can only have billed the account further (below),
+    // never leave it a month short under a later label.
+    const lastClosed = await lastClosedAsOf(this.store);
     const { state } = await this.repository.load(accountId);
     if (state.status === 'NONE') throw accountNotFound(accountId);
     if (state.status !== 'ACTIVE') {
       throw new DomainError('ACCOUNT_NOT_ACTIVE', `the account is ${state.status.toLowerCase()}: it has no statement to come`, { status: state.status });
     }
-    // The cycle is the month of the first day not closed; its days closed so far are final.
-    const lastClosed = await lastClosedAsOf(this.store);
-    const asOf = lastClosed === null ? this.clock.businessDate() : addDays(lastClosed, 1);
+    let asOf = lastClosed === null ? this.clock.businessDate() : addDays(lastClosed, 1);
+    // A month end's close under way has already billed this account: its cycle is the next month's, of
+    // which no day has closed.
+    if (state.lastStatementId !== null && state.lastStatementId >= monthOf(asOf)) asOf = firstOfMonth(nextMonth(state.lastStatementId));
     const accruedThrough = addDays(asOf, -1);
     const { data, issue } = draftStatement(state, monthOf(asOf), accruedThrough, accountTerms(state, contextAt(this.clock.now(), this.terms)));
     const { on: _on, periodTo: _periodTo, interest, penaltyInterest, ...figures } = data;
