@@ -319,8 +319,8 @@ export class InstallmentPlanSchema {
   @Decimal('6.00') feePerPeriod!: string;
   @Decimal('0.0898', 'APR recorded at conversion: the IRR of the cash flows, annualized as 12 x the monthly IRR') apr!: string;
   @Int(1, 'Statements that billed a period of it; a paid-off remainder is billed whole on one') periodsBilled!: number;
-  @Int(2, 'Periods the schedule still has to bill; 0 once the plan has ended') periodsLeft!: number;
-  @ApiProperty({ type: PlanAmountsSchema, description: 'What its statements billed, fees included (a refund or repayment since does not change it)' }) billed!: PlanAmountsSchema;
+  @Int(2, 'Statements still to bill a period of it: the next, and each later one up to the last with principal left (periods a refund or prepayment emptied at the end are never billed); 0 once the plan has ended') periodsLeft!: number;
+  @ApiProperty({ type: PlanAmountsSchema, description: 'What its statements billed, fees included (a refund, repayment or upheld dispute since, even one that gave fees back, does not change it)' }) billed!: PlanAmountsSchema;
   @ApiProperty({
     type: PlanAmountsSchema,
     description: "What statements will still bill: the principal not yet billed and its periods' fees (none on a period prepaid or refunded to nothing); after a payoff, the remainder and the fee kept until the next statement bills them",

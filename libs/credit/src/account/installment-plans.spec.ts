@@ -66,6 +66,16 @@ describe("an account's installment plans", () => {
     expect(figures(summaries(s)[0])).toMatchObject({ ended: { on: '2026-01-12', reason: 'PREPAID' }, toBill: ['0.00', '0.00'] });
   });
 
+  it('counts only the periods still to be billed after a refund emptied the last ones', () => {
+    const s = converted(opened(), 'o-1', '900.00');
+    s.at('2026-01-10');
+    // The refund takes the last periods first: 3 and 2 are emptied, and the next statement bills 1 and closes the plan.
+    s.execute({ type: 'RefundDraw', drawId: 'o-1', refundId: 'rf-1', amount: '600.00' });
+    expect(figures(summaries(s)[0])).toMatchObject({ periodsLeft: 1, toBill: ['300.00', '4.50'], ended: null });
+    s.closeDaysThrough('2026-01-31');
+    expect(figures(summaries(s)[0])).toMatchObject({ periodsBilled: 1, periodsLeft: 0, ended: { on: '2026-02-01', reason: 'BILLED_IN_FULL' } });
+  });
+
   it('ends a plan whose draw an upheld dispute reversed', () => {
     const s = converted(opened(), 'o-1', '600.00');
     s.execute({ type: 'OpenDispute', disputeId: 'd-1', drawId: 'o-1', reason: 'not mine' });

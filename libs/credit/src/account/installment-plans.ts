@@ -24,7 +24,11 @@ export interface InstallmentPlanSummary {
   createdOn: IsoDate;
   /** Statements that billed a period of it (a paid-off remainder is billed on one). */
   periodsBilled: number;
-  /** Periods the schedule still has to bill: none once the plan has ended. */
+  /**
+   * Statements still to bill a period of it: the next period, and every later one up to the last with
+   * principal left (periods a refund or a prepayment emptied at the end are never billed: the plan closes
+   * before them); none once the plan has ended.
+   */
   periodsLeft: number;
   billedPrincipal: Money;
   billedFees: Money;
@@ -62,7 +66,7 @@ function summarize(plan: PlanState, record: PlanRecord): InstallmentPlanSummary 
     plan,
     createdOn: record.createdOn,
     periodsBilled: record.periodsBilled,
-    periodsLeft: ended === null ? plan.periods - (plan.nextPeriod - 1) : 0,
+    periodsLeft: ended === null ? periodsLeftOf(plan) : 0,
     billedPrincipal: record.billedPrincipal,
     billedFees: record.billedFees,
     principalToBill: planUnbilledPrincipal(plan),
@@ -70,6 +74,17 @@ function summarize(plan: PlanState, record: PlanRecord): InstallmentPlanSummary 
     ended,
     payoffToday: ended === null ? earlyPayoffOf(plan) : null,
   };
+}
+
+function periodsLeftOf(plan: PlanState): number {
+  let last = plan.nextPeriod;
+  for (let period = plan.periods; period > plan.nextPeriod; period--) {
+    if (!plan.remaining[period - 1].isZero()) {
+      last = period;
+      break;
+    }
+  }
+  return last - plan.nextPeriod + 1;
 }
 
 /** Each plan's record from the events, in the order the plans were created. */
