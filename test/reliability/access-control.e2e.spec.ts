@@ -165,7 +165,7 @@ describe('a ledger with a rate limit of five requests a minute per key', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
-  it('counts the open routes but the health probes against the address, so /metrics cannot be flooded', async () => {
+  it('counts an open /metrics against the address, so it cannot be flooded, and never the probes or the pages', async () => {
     const open = await startLedger({ LEDGER_RATE_LIMIT: '3' });
     try {
       const metrics: number[] = [];
@@ -174,6 +174,7 @@ describe('a ledger with a rate limit of five requests a minute per key', () => {
       // The address's budget is spent, and readiness still answers: a load balancer's probes must.
       for (let i = 0; i < 5; i++) expect((await open.as('anonymous').get('/health/ready')).status).toBe(200);
       expect((await open.as('anonymous').get('/health/live')).status).toBe(200);
+      expect((await open.as('anonymous').get('/dashboard')).status).toBe(200);
       // A key has its own budget.
       expect((await open.as('viewer').get('/portfolio')).status).toBe(200);
     } finally {

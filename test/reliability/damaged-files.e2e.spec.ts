@@ -42,10 +42,12 @@ describe('a ledger whose file a request finds damaged', () => {
     expect(logged).toContain('read-models.sqlite');
     expect(logged).toContain('PRAGMA quick_check');
 
-    const ready = await ledger.http.get('/health/ready').expect(503);
-    expect(ready.body.error.files).toMatchObject({ status: 'down', message: expect.stringContaining('the read models can be deleted') });
-    const summary = await ledger.http.get('/health').expect(503);
+    // The probes are open: they say what happened and where to look, never a path.
+    const ready = await ledger.as('anonymous').get('/health/ready').expect(503);
+    expect(ready.body.error.files).toMatchObject({ status: 'down', message: expect.stringContaining("(SQLITE_CORRUPT): the ledger's log names the files") });
+    const summary = await ledger.as('anonymous').get('/health').expect(503);
     expect(summary.body.damagedFiles).toContain('SQLITE_CORRUPT');
+    expect(JSON.stringify([ready.body, summary.body])).not.toContain(ledger.dir);
     // The reads that work still answer: only readiness sends traffic elsewhere.
     await ledger.as('viewer').get('/portfolio').expect(200);
   });

@@ -112,7 +112,9 @@ describe('a ledger sent SIGTERM with commands in flight', () => {
     const child = await startChild(join(dir, 'twice'), { LOG_LEVEL: 'info', LEDGER_SHUTDOWN_DRAIN_MS: '600000' });
     const signalledAt = Date.now();
     child.process.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // Twice at once, as a terminal's Ctrl-C under `npm start` arrives: the same stop, still draining.
+    child.process.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 700));
     expect((await call(child.url, 'GET', '/health/ready')).status).toBe(503);
     child.process.kill('SIGINT');
     const exit = await child.exited;

@@ -28,9 +28,12 @@ export class AccessSettings {
 }
 
 const EVERY_ROLE: Role[] = ['operator', 'auditor', 'viewer'];
-const METRICS = /^\/metrics\/?$/i;
-/** Readiness and liveness: never throttled, so a flood of them cannot fail the probes of a load balancer behind the same address. */
-export const HEALTH = /^\/health(\/|$)/i;
+/**
+ * `/metrics`, the one open route that costs: a scrape renders every series. Open, it counts against the
+ * caller's address in the rate limit; the other open routes (the probes, which a load balancer behind the
+ * same address must get answered, the dashboard's page, the OpenAPI page) do not.
+ */
+export const METRICS = /^\/metrics\/?$/i;
 
 /** The default policy, with `/metrics` for any key where the settings ask for one. */
 export function accessOf(method: string, path: string, settings: AccessSettings): Role[] | 'open' {

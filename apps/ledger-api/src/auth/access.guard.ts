@@ -15,7 +15,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
 import { pathOf, type RoutedRequest, routeOf } from '../observability/logging';
-import { accessOf, AccessSettings, HEALTH, PUBLIC_KEY, ROLES_KEY } from './access-policy';
+import { accessOf, AccessSettings, METRICS, PUBLIC_KEY, ROLES_KEY } from './access-policy';
 import { ApiKeyRing, type Principal, type Role } from './api-keys';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
@@ -46,10 +46,8 @@ export class AccessGuard extends ThrottlerGuard {
       ? 'open'
       : (this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? accessOf(request.method, path, this.settings));
     if (access === 'open') {
-      // Open routes count against the address's budget like a keyless request (a scrape of /metrics
-      // renders every series: anyone could flood it), but for the probes, which must answer whatever
-      // else comes from their address.
-      if (!HEALTH.test(path)) await super.canActivate(context);
+      // An open /metrics counts against the address's budget like a keyless request (`METRICS`).
+      if (METRICS.test(path)) await super.canActivate(context);
       return true;
     }
 

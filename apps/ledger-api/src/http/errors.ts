@@ -187,7 +187,10 @@ function isDamagedFile(exception: unknown): boolean {
  * files it may be and what to do.
  */
 export class LedgerFileDamage {
+  /** Which files it may be and what to do, with their paths: for the log only. */
   note: string | undefined;
+  /** SQLite's code (SQLITE_CORRUPT, SQLITE_NOTADB): what the open health probes may say. */
+  code: string | undefined;
 }
 
 /** An answer below 500 that only an operator can act on: logged as an error with its stack all the same. */
@@ -218,6 +221,7 @@ export class ErrorFilter implements ExceptionFilter {
       else if (body.error === 'LEDGER_FILE_DAMAGED' && this.damage) {
         const note = damagedFileNote(exception, this.damage.config) ?? String(exception);
         this.damage.record.note ??= note;
+        this.damage.record.code ??= String((exception as { code?: unknown }).code);
         this.log(`LEDGER_FILE_DAMAGED: ${note}`, node ?? {}, 'error');
       } else this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {}, 'error');
     }

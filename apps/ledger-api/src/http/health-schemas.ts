@@ -53,7 +53,7 @@ export class HealthStoppingSchema {
 
 export class HealthSummarySchema {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' }) status!: string;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Once a request met a damaged file of the ledger (SQLite found a page of the log or the read models malformed): which files it may be and what to do; unready (503) until the process is restarted after the repair. null otherwise' }) damagedFiles!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: "Once a request met a damaged file of the ledger (SQLite found a page of the log or the read models malformed): SQLite's code, and that the ledger's log names the files and what to do; unready (503) until the process is restarted after the repair. null otherwise" }) damagedFiles!: string | null;
   @ApiProperty({ type: HealthStoppingSchema, nullable: true, description: 'A stop signal was received and the API is draining (503): null while running' }) stopping!: HealthStoppingSchema | null;
   @ApiProperty({ type: HealthStoreSchema }) store!: HealthStoreSchema;
   @ApiProperty({ type: HealthProjectionsSchema }) projections!: HealthProjectionsSchema;

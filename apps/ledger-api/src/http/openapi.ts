@@ -7,7 +7,7 @@
  * route refuses or leave out a status it answers.
  */
 import { ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
-import { accessOf, AccessSettings, HEALTH } from '../auth/access-policy';
+import { accessOf, AccessSettings, METRICS } from '../auth/access-policy';
 
 export class ErrorBodySchema {
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'A stable code: the domain rule, conflict or input problem' })
@@ -141,7 +141,7 @@ export function completeOpenApi(document: OpenAPIObject, settings = new AccessSe
       add(op, 400, 'MALFORMED_REQUEST: the path is not valid percent-encoding');
       if (access === 'open') {
         op.security = [];
-        if (!HEALTH.test(path)) add(op, 429, "RATE_LIMITED: the address's requests per minute are spent; see Retry-After");
+        if (METRICS.test(path)) add(op, 429, "RATE_LIMITED: the address's requests per minute are spent; see Retry-After");
       } else {
         add(op, 400, 'VALIDATION_FAILED: a query parameter the route does not take, or a value it refuses');
         add(op, 401, 'MISSING_API_KEY, INVALID_API_KEY');

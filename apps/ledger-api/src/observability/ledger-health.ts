@@ -171,12 +171,17 @@ export class LedgerHealth {
   /** Down once a request met a damaged file of the ledger (`LedgerFileDamage`), until a restart. */
   filesIndicator(): HealthIndicatorResult {
     const session = this.indicators.check('files');
-    return this.damage.note === undefined ? session.up() : session.down({ message: this.damage.note });
+    const damaged = this.damagedFiles();
+    return damaged === undefined ? session.up() : session.down({ message: damaged });
   }
 
-  /** What a request found damaged, or undefined. */
+  /**
+   * What the open probes say of a damaged file a request met, or undefined: no path (the probes need no
+   * key); the log line `LEDGER_FILE_DAMAGED` names the files and what to do.
+   */
   damagedFiles(): string | undefined {
-    return this.damage.note;
+    if (this.damage.code === undefined) return undefined;
+    return `a request met a damaged ledger file (${this.damage.code}): the ledger's log names the files and what to do; restart the process once it is repaired`;
   }
 
   /** The stop signal received and how long the drain has left, or undefined while running. */

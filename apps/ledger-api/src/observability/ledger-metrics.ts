@@ -153,23 +153,11 @@ export class LedgerMetrics {
    * near its limit is the next out-of-memory restart. As the worker last reported it (every 5 s).
    */
   watchWorkerHeap(heap: () => WorkerHeap | undefined): void {
-    const gauges: { name: string; help: string; value: (h: WorkerHeap) => number }[] = [
+    this.gaugesOf(heap, [
       { name: 'ledger_worker_heap_used_bytes', help: 'Heap bytes the projections worker thread uses (its last report, every 5 s)', value: (h) => h.used },
       { name: 'ledger_worker_heap_total_bytes', help: 'Heap bytes the projections worker thread has reserved (its last report, every 5 s)', value: (h) => h.total },
-      { name: 'ledger_worker_heap_limit_bytes', help: 'The projections worker thread heap bound (--max-old-space-size)', value: (h) => h.limit },
-    ];
-    for (const { name, help, value } of gauges) {
-      new Gauge({
-        name,
-        help,
-        labelNames: ['thread'] as const,
-        registers: [this.registry],
-        collect() {
-          const reported = heap();
-          if (reported) this.set({ thread: 'projections' }, value(reported));
-        },
-      });
-    }
+      { name: 'ledger_worker_heap_limit_bytes', help: "The projections worker thread heap bound (V8's heap_size_limit: --max-old-space-size plus the young generation)", value: (h) => h.limit },
+    ], { thread: 'projections' });
   }
 
   /** Lag, position and state of the projections, read when Prometheus scrapes rather than kept up to date. */
@@ -183,19 +171,28 @@ export class LedgerMetrics {
    * slower on a ledger of many accounts (LEDGER_AGGREGATE_CACHE_MB, docs/runbook.md).
    */
   watchAccountCache(occupancy: () => CacheOccupancy): void {
-    const gauges: { name: string; help: string; value: (o: CacheOccupancy) => number }[] = [
+    this.gaugesOf(occupancy, [
       { name: 'ledger_account_cache_accounts', help: 'Accounts held folded in the repository cache', value: (o) => o.accounts },
       { name: 'ledger_account_cache_bytes', help: 'Estimated heap bytes of the accounts held in the repository cache', value: (o) => o.bytes },
       { name: 'ledger_account_cache_max_accounts', help: 'The repository cache bound on accounts (LEDGER_AGGREGATE_CACHE)', value: (o) => o.maxAccounts },
       { name: 'ledger_account_cache_max_bytes', help: 'The repository cache bound on estimated bytes (LEDGER_AGGREGATE_CACHE_MB)', value: (o) => o.maxBytes },
-    ];
+    ]);
+  }
+
+  /** Gauges read from one source when Prometheus scrapes, each a figure of it; none is set while the source has nothing. */
+  private gaugesOf<T>(source: () => T | undefined, gauges: { name: string; help: string; value: (figures: T) => number }[], labels?: Record<string, string>): void {
     for (const { name, help, value } of gauges) {
       new Gauge({
         name,
         help,
+        labelNames: labels ? Object.keys(labels) : [],
         registers: [this.registry],
         collect() {
-          this.set(value(occupancy()));
+          const figures = source();
+          // Gone (a worker that died, until the next reports): no figure, rather than its last one.
+          if (figures === undefined) return this.reset();
+          if (labels) this.set(labels, value(figures));
+          else this.set(value(figures));
         },
       });
     }

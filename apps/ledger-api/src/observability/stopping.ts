@@ -4,10 +4,14 @@
  * refused. With `LEDGER_SHUTDOWN_DRAIN_MS` the API first drains: readiness answers 503 (`stopping`) and
  * every request is still served for that long, then it stops as Nest would (requests and commands in
  * flight finished, end of day stopped at a safe point, the store closed) and ends by the same signal.
- * A second signal cuts the drain short.
+ * A second signal (half a second or more after the first) cuts the drain short; once the drain is over,
+ * further signals change nothing while the stop runs.
  */
 import { type INestApplication, Injectable, Logger, type OnApplicationShutdown, ShutdownSignal } from '@nestjs/common';
 import type { NestApplicationContext } from '@nestjs/core';
+
+/** A signal this soon after the first is the same stop delivered twice, not a second one. */
+const SAME_STOP_MS = 500;
 
 @Injectable()
 export class Stopping implements OnApplicationShutdown {
@@ -31,7 +35,8 @@ export class Stopping implements OnApplicationShutdown {
     const signals = Object.values(ShutdownSignal) as string[];
     const onSignal = (signal: string) => {
       if (this.signal !== undefined) {
-        this.cutShort?.();
+        // The same Ctrl-C may arrive twice: from the terminal, and passed on by `npm start`'s parent.
+        if (Date.now() - this.since! >= SAME_STOP_MS) this.cutShort?.();
         return;
       }
       this.signal = signal;
@@ -39,7 +44,7 @@ export class Stopping implements OnApplicationShutdown {
       void (async () => {
         try {
           if (drainMs > 0) {
-            logger.log(`${signal}: draining for ${drainMs} ms before stopping: readiness answers 503, requests are still served (a second signal stops at once)`);
+            logger.log(`${signal}: draining for ${drainMs} ms before stopping: readiness answers 503, requests are still served (a second signal ends the drain)`);
             await new Promise<void>((resolve) => {
               const timer = setTimeout(resolve, drainMs);
               this.cutShort = () => {

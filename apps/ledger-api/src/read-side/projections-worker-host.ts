@@ -218,6 +218,8 @@ export class ProjectionsWorkerHost {
       this.logger.error(`projections worker crashed: ${error.message}`);
     });
     worker.on('exit', (code) => {
+      // Its heap went with it: the next worker reports its own.
+      this.heap = undefined;
       this.worker = undefined;
       this.retiredActiveMs += this.lastActiveMs;
       this.lastActiveMs = 0;
