@@ -57,7 +57,8 @@ describe('ledger verify on a simulated ledger', () => {
   let lastAnchor = '';
 
   beforeAll(async () => {
-    const simulated = await ledger(clean, 'simulate', '--accounts', '12', '--months', '4', '--seed', '42', '--start', '2026-01-05');
+    // Into May, so the open month has accruals to check (a run of months would end on a month end).
+    const simulated = await ledger(clean, 'simulate', '--accounts', '12', '--seed', '42', '--start', '2026-01-05', '--until', '2026-05-06');
     if (simulated.code !== 0) throw new Error(`simulate failed: ${simulated.stderr}`);
     const cases: Record<string, (dir: string) => Record<string, string>> = {
       changedAmount: (dir) =>

@@ -20,6 +20,7 @@ interface SimulateOptions {
   months: number;
   seed: number;
   start?: string;
+  until?: string;
 }
 
 @Module({})
@@ -68,6 +69,7 @@ export class SimulateCommand extends CommandRunner {
     const config = this.files.config;
     if (config.clock !== 'manual') throw new CliError('simulate needs the manual business clock (LEDGER_CLOCK=manual)');
     if (options.start !== undefined && !isValidDate(options.start)) throw new CliError(`--start must be a date (YYYY-MM-DD), got ${options.start}`);
+    if (options.until !== undefined && !isValidDate(options.until)) throw new CliError(`--until must be a date (YYYY-MM-DD), got ${options.until}`);
     // A new file becomes a ledger; an existing one must be one already (not the read models beside it).
     if (config.store === 'sqlite' && existsSync(config.sqlitePath)) assertEventLog(config.sqlitePath);
     const app = await NestFactory.createApplicationContext(SimulationModule.forRoot(config), { logger: ['error', 'warn'] });
@@ -78,6 +80,7 @@ export class SimulateCommand extends CommandRunner {
       const clock = app.get(BusinessClock);
       const endOfDay = app.get(EndOfDayService);
       const start = firstDayToSimulate(options.start, (await endOfDay.lastClosed()).date, clock.businessDate());
+      if (options.until !== undefined && options.until < start) throw new CliError(`--until ${options.until} is before the first day to simulate, ${start}`);
       const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
       const started = Date.now();
       const report = await simulator.run({
@@ -85,6 +88,7 @@ export class SimulateCommand extends CommandRunner {
         months: options.months ?? 12,
         seed: options.seed ?? 1,
         start,
+        lastDay: options.until,
         onDay: (_date, index, total) => bar.update(index, total),
       });
       bar.stop();
@@ -102,7 +106,7 @@ export class SimulateCommand extends CommandRunner {
     return positiveInteger('--accounts', value);
   }
 
-  @Option({ flags: '--months <n>', description: 'months to simulate (default 12)' })
+  @Option({ flags: '--months <n>', description: "months to simulate, counting the first day's own: the run closes the last day of each (default 12)" })
   parseMonths(value: string): number {
     return positiveInteger('--months', value);
   }
@@ -110,6 +114,11 @@ export class SimulateCommand extends CommandRunner {
   @Option({ flags: '--seed <n>', description: 'random seed (default 1); a seed makes the same applicants, so a second run with it adds no accounts' })
   parseSeed(value: string): number {
     return positiveInteger('--seed', value);
+  }
+
+  @Option({ flags: '--until <date>', description: 'the last business day to close, in place of --months (a run that ends inside a month)' })
+  parseUntil(value: string): string {
+    return value;
   }
 
   @Option({ flags: '--start <date>', description: "first business day of a new ledger (default: the clock's business date); a ledger with closed days goes on from the day after the last" })
