@@ -9,10 +9,13 @@ import type { Page } from 'playwright-core';
 import { Dec } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountStream } from '@ledger/servicing';
-import type { AccountPage, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
+import type { AccountPage, AccountView, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
+import type { InstallmentPlansView } from '../../apps/ledger-api/src/read-side/installment-plans.query';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
+import type { NextStatementView } from '../../apps/ledger-api/src/read-side/next-statement.query';
 import { addDays, formatCount, formatMoney, formatRate, percentOf } from '../../apps/ledger-api/dashboard/format';
-import { BUCKET_LABELS, DECISION_LABELS, label, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
+import { BUCKET_LABELS, DECISION_LABELS, label, PLAN_END_LABELS, PLAN_STATUS_LABELS, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
+import { application } from '../support/ledger-app';
 import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
@@ -47,6 +50,23 @@ async function refreshNow(page: Page): Promise<void> {
   const before = Number(await page.locator('body').getAttribute('data-refreshes'));
   await page.clock.fastForward(15_000);
   await page.waitForSelector(`body[data-refreshes="${before + 1}"]`);
+}
+
+/** Each table shown: its name, whether it fits its wrapper, and whether the wrapper scrolls sideways. */
+function tablesShown(page: Page): Promise<{ table?: string; wrapped: boolean; fits: boolean; scrolls: boolean }[]> {
+  return page.locator('main table').evaluateAll((tables) =>
+    tables
+      .filter((t) => (t as HTMLElement).offsetParent !== null)
+      .map((t) => {
+        const wrap = t.parentElement!;
+        return { table: (t as HTMLElement).dataset.table, wrapped: wrap.classList.contains('table-wrap'), fits: wrap.scrollWidth <= wrap.clientWidth, scrolls: ['auto', 'scroll'].includes(getComputedStyle(wrap.closest('.scroll') ?? wrap).overflowX) };
+      }),
+  );
+}
+
+/** Whether the page itself fits the window, so it never scrolls sideways. */
+function pageFits(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= innerWidth);
 }
 
 /** The table's body as rows of trimmed cell texts. */
@@ -247,28 +267,101 @@ describe('the dashboard in headless Chromium', () => {
     expect(errors.map((m) => m.text())).toEqual([]);
   });
 
+  it("shows an account's next statement so far and its installment plans as the API answers them, keeps them current on refresh, and says in its card when one cannot load", async () => {
+    const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=500');
+    let chosen: { account: AccountView; next: NextStatementView; plans: InstallmentPlansView['plans'] } | null = null;
+    for (const account of items) {
+      const { plans } = await dashboard.api<InstallmentPlansView>(`/accounts/${account.accountId}/installments`);
+      if (!plans.some((p) => p.status === 'ACTIVE')) continue;
+      const next = await dashboard.api<NextStatementView>(`/accounts/${account.accountId}/next-statement`);
+      // Interest building in the cycle, and a plan's period to bill on it.
+      if (new Dec(next.interest.exact).isPositive() && next.installmentPeriods.length > 0) {
+        chosen = { account, next, plans };
+        break;
+      }
+    }
+    if (!chosen) throw new Error('the simulated portfolio has no account with an active installment plan and interest accruing in its cycle');
+    const { account, next, plans } = chosen;
+    const { page, errors } = await dashboard.open(`/dashboard#account/${account.accountId}`, { clock: true });
+    await page.waitForSelector('table[data-table="installment-plans"]');
+    await page.waitForSelector('table[data-table="accruals"]');
+
+    const money = (value: string) => ({ value, shown: formatMoney(value) });
+    const expectNextStatementShown = async () => {
+      expect(await figureOf(page, 'next.month')).toEqual({ value: next.statementId, shown: next.statementId });
+      await expect(page.locator('[data-figure="next.month"] .figure-note').innerText()).resolves.toBe(`period ${next.periodFrom} – ${next.accruedThrough} so far`);
+      expect(await figureOf(page, 'next.interest')).toEqual(money(next.interest.charged));
+      expect(await figureOf(page, 'next.penalty')).toEqual(money(next.penaltyInterest.charged));
+      expect(await figureOf(page, 'next.revolving')).toEqual(money(next.revolvingPrincipal));
+      expect(await figureOf(page, 'next.fees')).toEqual(money(next.fees));
+      expect(await figureOf(page, 'next.previous')).toEqual(money(next.previousBalance));
+      expect(await figureOf(page, 'next.balance')).toEqual(money(next.statementBalance));
+      expect(await figureOf(page, 'next.minimum')).toEqual(money(next.minimumRepayment));
+      expect(await figureOf(page, 'next.due')).toEqual({ value: next.dueDate, shown: next.dueDate });
+      expect(await rowsOf(page, 'next-installments')).toEqual(next.installmentPeriods.map((p) => [p.planId, String(p.period), formatMoney(p.principal), formatMoney(p.fee)]));
+    };
+    const planStatus = (p: InstallmentPlansView['plans'][number]) => `${label(PLAN_STATUS_LABELS, p.status)}${p.endReason === null ? '' : ` ${label(PLAN_END_LABELS, p.endReason)} on ${p.endedOn}`}`;
+    const payoff = (p: InstallmentPlansView['plans'][number]) =>
+      p.payoffToday === null ? ['—', '—', '—'] : [formatMoney(p.payoffToday.principalAccelerated), formatMoney(p.payoffToday.feeKept), formatMoney(p.payoffToday.feesWaived)];
+    const plansExpected = plans.map((p) => [
+      p.planId,
+      p.createdOn,
+      formatMoney(p.principal),
+      `${p.periodsBilled} / ${p.periodsLeft} of ${p.periods}`,
+      `${formatMoney(p.billed.principal)} + ${formatMoney(p.billed.fees)}`,
+      `${formatMoney(p.toBill.principal)} + ${formatMoney(p.toBill.fees)}`,
+      planStatus(p),
+      ...payoff(p),
+    ]);
+    await expectNextStatementShown();
+    await expect(page.locator('[data-note="next-statement"]').innerText()).resolves.toMatch(/^Interest keeps accruing daily until the month end closes .*, and this statement bills it even if everything owed is repaid today\.$/);
+    expect(await rowsOf(page, 'installment-plans')).toEqual(plansExpected);
+
+    // Every table of the two cards scrolls inside its own wrapper, and the page is never wider than the window.
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect([width, await pageFits(page)]).toEqual([width, true]);
+      const shown = (await tablesShown(page)).filter((t) => t.table === 'next-installments' || t.table === 'installment-plans');
+      expect(shown.map((t) => [width, t.table, t.wrapped, t.scrolls])).toEqual([[width, 'next-installments', true, true], [width, 'installment-plans', true, true]]);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-account-plans.png'), fullPage: true });
+
+    // A refresh that cannot read them says so in each card, and leaves the rest of the account and the explanation opened as they were.
+    const explained = (await dashboard.api<{ statements: StatementView[] }>(`/accounts/${account.accountId}/statements`)).statements.at(-1)!;
+    await page.click(`[data-explain="${explained.statementId}"]`);
+    await page.waitForSelector('table[data-table="explanation"]');
+    const failing = /\/accounts\/[^/]+\/(next-statement|installments)$/;
+    await page.route(failing, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'INTERNAL', message: 'simulated failure' }) }));
+    await refreshNow(page);
+    await expect(page.locator('#account-next-statement .notice.error').innerText()).resolves.toBe('Could not load the next statement: simulated failure');
+    await expect(page.locator('#account-installments .notice.error').innerText()).resolves.toBe('Could not load the installment plans: simulated failure');
+    expect(await figureOf(page, 'account.owed')).toEqual(money(account.owed.total));
+    await expect(page.locator('table[data-table="explanation"]').count()).resolves.toBe(1);
+    await expect(page.locator('#view-error').innerText()).resolves.toBe('');
+
+    // Once they answer again, the next refresh draws both cards again, in place.
+    await page.unroute(failing);
+    await refreshNow(page);
+    await expectNextStatementShown();
+    expect(await rowsOf(page, 'installment-plans')).toEqual(plansExpected);
+    await expect(page.locator('table[data-table="explanation"]').count()).resolves.toBe(1);
+    const simulatedFailure = (m: { text: () => string; location: () => { url: string } }) => m.text().includes('status of 500') && failing.test(new URL(m.location().url).pathname);
+    expect(unexpectedErrors(errors.filter((m) => !simulatedFailure(m)))).toEqual([]);
+    expect(errors.filter(simulatedFailure).length).toBe(2);
+  });
+
   it('fits every money table in its card at 1,280 and 1,440 px, and the wide tables of an account scroll inside their own wrapper, never the page', async () => {
     const { items } = await dashboard.api<AccountPage>('/accounts?status=ACTIVE&limit=1');
     const { page, errors } = await dashboard.open('/dashboard');
-    /** Each table shown: its name, whether it fits its wrapper, and whether the wrapper scrolls sideways. */
-    const tablesShown = () =>
-      page.locator('main table').evaluateAll((tables) =>
-        tables
-          .filter((t) => (t as HTMLElement).offsetParent !== null)
-          .map((t) => {
-            const wrap = t.parentElement!;
-            return { table: (t as HTMLElement).dataset.table, wrapped: wrap.classList.contains('table-wrap'), fits: wrap.scrollWidth <= wrap.clientWidth, scrolls: ['auto', 'scroll'].includes(getComputedStyle(wrap.closest('.scroll') ?? wrap).overflowX) };
-          }),
-      );
     for (const width of [1280, 1440]) {
       await page.setViewportSize({ width, height: 720 });
       for (const [hash, ready] of [['#overview', 'delinquency-kind'], ['#interest', 'apr'], ['#reviews', 'review-reasons'], [`#account/${items[0].accountId}`, 'accruals']]) {
         await page.evaluate((h) => (location.hash = h), hash);
         await page.waitForSelector(`table[data-table="${ready}"]`);
-        const shown = await tablesShown();
+        const shown = await tablesShown(page);
         expect(shown.length).toBeGreaterThan(0);
         // The page itself never scrolls sideways.
-        expect([width, hash, await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)]).toEqual([width, hash, true]);
+        expect([width, hash, await pageFits(page)]).toEqual([width, hash, true]);
         for (const t of shown) {
           expect([width, t.table, t.wrapped, t.scrolls]).toEqual([width, t.table, true, true]);
           // The portfolio views' money tables show every figure whole; an account's fifteen statement columns may scroll.
@@ -395,6 +488,46 @@ describe('the dashboard in headless Chromium', () => {
     expect((await replayTo('0')).status).toBe('NONE');
     await expect(page.locator('h5', { hasText: 'State after event #0 (ApplicationSubmitted' }).count()).resolves.toBe(1);
     expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  // It adds an applicant, rejected twice: the funnel the specs above compare changes; the one below looks at no rejection.
+  it("shows why a rejected account's application was refused and the day it may reapply from, and no statement to come", async () => {
+    const { businessDate } = await dashboard.api<{ businessDate: string }>('/operations/clock');
+    const first = await dashboard.ledger.http.post('/applications').send(application('1991-05-06', 907, { payScore: 580, paymentsLast6Months: 3 }));
+    expect([first.status, first.body.decision]).toEqual([201, 'REJECTED']);
+    const accountId = first.body.accountId as string;
+    const rejection = async () => (await dashboard.api<AccountView>(`/accounts/${accountId}`)).rejection!;
+    const before = await rejection();
+    // Several reasons, so the page is seen to list every one.
+    expect(before).toEqual({ reasons: expect.arrayContaining(['PAY_SCORE_TOO_LOW', 'INSUFFICIENT_ACTIVITY']), reapplyWaitFrom: businessDate });
+
+    const { page, errors } = await dashboard.open(`/dashboard#account/${accountId}`, { clock: true });
+    await page.waitForSelector('[data-section="rejection"]');
+    const reasonsShown = page.locator('[data-section="rejection"] [data-reason]');
+    const expectRejectionShown = async ({ reasons, reapplyWaitFrom }: NonNullable<AccountView['rejection']>) => {
+      await expect(reasonsShown.evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')))).resolves.toEqual(reasons);
+      await expect(reasonsShown.allInnerTexts()).resolves.toEqual(reasons.map((r) => label(REASON_LABELS, r)));
+      // PRODUCT.md §1: a new application is refused as too soon for 30 days after the rejection.
+      const reapplyFrom = addDays(reapplyWaitFrom!, 30);
+      await expect(page.locator('[data-reapply-from]').getAttribute('data-reapply-from')).resolves.toBe(reapplyFrom);
+      await expect(page.locator('[data-section="rejection"]').innerText()).resolves.toContain(`May reapply from 可重新申请 ${reapplyFrom}: 30 days counted from the rejection of ${reapplyWaitFrom}`);
+    };
+    await expectRejectionShown(before);
+    // A rejected account is never billed, so the page asks for no next statement (which would be a 422) and says why.
+    await expect(page.locator('#account-next-statement').innerText()).resolves.toBe('No statement to come: the account is Rejected 已拒绝, and only an active account is billed.');
+    await expect(page.locator('[data-figure^="next."]').count()).resolves.toBe(0);
+    await expect(page.locator('#account-installments').innerText()).resolves.toMatch(/^No installment plans/);
+
+    // Reapplying at once is refused as too soon, which leaves the wait counting from the first rejection; the refresh shows it.
+    const again = await dashboard.ledger.http.post('/applications').send(application('1991-05-06', 907, { paymentsLast6Months: 3 }));
+    expect([again.status, again.body.accountId, again.body.reasons]).toEqual([201, accountId, expect.arrayContaining(['REAPPLY_TOO_SOON', 'INSUFFICIENT_ACTIVITY'])]);
+    const after = await rejection();
+    expect(after.reasons).not.toEqual(before.reasons);
+    await refreshNow(page);
+    await expectRejectionShown(after);
+    await expect(page.locator('[data-section="rejection"]').innerText()).resolves.toContain('(this one, for reapplying too soon, does not restart them)');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-account-rejected.png'), fullPage: true });
+    expect(errors.map((m) => m.text())).toEqual([]);
   });
 
   // Last: it moves the business clock and closes days, so the figures the specs above compare change.

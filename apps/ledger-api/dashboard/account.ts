@@ -1,18 +1,26 @@
 /// <reference lib="dom" />
 /**
- * Account drill-down (账户详情): balances, statements with their explanation, the daily accrual table,
- * limit history and the event timeline. Every figure is the API's own string.
+ * Account drill-down (账户详情): why an application was rejected, balances, the next statement so far,
+ * installment plans, statements with their explanation, the daily accrual table, limit history and the
+ * event timeline. Every figure is the API's own string.
  */
 import type { AccountView, AccrualsView, LimitReviewView, StatementView } from '@ledger/projections';
 import type { StatementExplanation } from '@ledger/servicing/audit/statement-explanation';
-import { ApiRequestError, get, readModel } from './api';
+import type { InstallmentPlansView } from '../src/read-side/installment-plans.query';
+import type { NextStatementView } from '../src/read-side/next-statement.query';
+import { ApiRequestError, get, readModel, settle } from './api';
 import { byId, el, figure, notice, replace, table } from './dom';
 import { addDays, formatMoney, formatRate } from './format';
 import { bucketLabel, DECISION_LABELS, label, REASON_LABELS, STATUS_LABELS, TERMS } from './labels';
 import { explanationView } from './explanation';
+import { installmentPlansView } from './installment-plans';
+import { nextStatementView } from './next-statement';
 import { offerTimeline } from './timeline';
 
 const path = (accountId: string, rest = '') => `/accounts/${encodeURIComponent(accountId)}${rest}`;
+
+/** PRODUCT.md §1: a new application is refused as REAPPLY_TOO_SOON for 30 days after a rejection that counts. */
+const REAPPLY_AFTER_DAYS = 30;
 
 /** The latest account asked for: an answer for an account since left (a slow one, overtaken) is dropped. */
 let latestRequest = 0;
@@ -37,15 +45,19 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
     replace(detail, notice(missing ? `No account ${accountId}.` : `Could not load ${accountId}: ${(error as Error).message}`, missing ? 'warn' : 'error'));
     return;
   }
-  const [statements, reviews] = await Promise.all([
+  const [statements, reviews, [next, plans]] = await Promise.all([
     get<{ statements: StatementView[] }>(readModel(path(accountId, '/statements'))),
     get<{ reviews: LimitReviewView[] }>(readModel(path(accountId, '/limit-reviews'))),
+    readNextStatementAndPlans(accountId, account.status),
   ]);
   if (request !== latestRequest) return;
   replace(
     detail,
     el('h3', { id: 'account-heading' }, ...heading(accountId, account)),
+    el('div', { id: 'account-rejection' }, rejectionNotice(account)),
     balances(account),
+    el('section', { class: 'card' }, el('h4', {}, 'Next statement so far 本期账单预览'), el('div', { id: 'account-next-statement' }, ...nextStatementView(account.status, next))),
+    el('section', { class: 'card' }, el('h4', {}, 'Installment plans 分期计划'), el('div', { id: 'account-installments' }, installmentPlansView(plans))),
     el('section', { class: 'card' }, el('h4', {}, 'Statements 账单'), el('div', { id: 'account-statements' }, statementsTable(accountId, statements.statements)), el('div', { id: 'statement-explanation' })),
     el('section', { class: 'card' }, el('h4', {}, TERMS.accrual), accrualForm(accountId, account), el('div', { id: 'account-accruals' })),
     el('section', { class: 'card' }, el('h4', {}, `${TERMS.limitReview} history`), el('div', { id: 'account-reviews' }, reviewsTable(reviews.reviews))),
@@ -57,16 +69,50 @@ export async function renderAccount(accountId: string, refreshing = false): Prom
 }
 
 async function refreshAccount(accountId: string, request: number): Promise<void> {
-  const [account, statements, reviews] = await Promise.all([
-    get<AccountView>(readModel(path(accountId))),
+  const accountRead = get<AccountView>(readModel(path(accountId)));
+  const [account, statements, reviews, [next, plans]] = await Promise.all([
+    accountRead,
     get<{ statements: StatementView[] }>(readModel(path(accountId, '/statements'))),
     get<{ reviews: LimitReviewView[] }>(readModel(path(accountId, '/limit-reviews'))),
+    accountRead.then((a) => readNextStatementAndPlans(accountId, a.status)),
   ]);
   if (request !== latestRequest) return;
   replace('account-heading', ...heading(accountId, account));
+  replace('account-rejection', rejectionNotice(account));
   byId('account-balances').replaceWith(balances(account));
+  replace('account-next-statement', ...nextStatementView(account.status, next));
+  replace('account-installments', installmentPlansView(plans));
   replace('account-statements', statementsTable(accountId, statements.statements));
   replace('account-reviews', reviewsTable(reviews.reviews));
+}
+
+/**
+ * The two cards read from the log rather than the read models, each settled so that a failure shows in
+ * its own card. Only an active account has a statement to come (any other is answered 422), so no other
+ * is asked for one.
+ */
+function readNextStatementAndPlans(accountId: string, status: string) {
+  return Promise.all([
+    status === 'ACTIVE' ? settle(get<NextStatementView>(path(accountId, '/next-statement'))) : Promise.resolve(null),
+    settle(get<InstallmentPlansView>(path(accountId, '/installments'))),
+  ]);
+}
+
+/** Why the application was refused and when the applicant may apply again: what support is asked first. */
+function rejectionNotice(a: AccountView): HTMLElement | null {
+  if (a.rejection === null) return null;
+  const { reasons, reapplyWaitFrom } = a.rejection;
+  const reasonsShown = reasons.flatMap((r, i) => [i > 0 ? '; ' : '', el('span', { 'data-reason': r }, label(REASON_LABELS, r))]);
+  let reapply: (HTMLElement | string)[];
+  if (reapplyWaitFrom === null) {
+    reapply = ['No reapply wait counts from this rejection: a new application is not refused as too soon.'];
+  } else {
+    const from = addDays(reapplyWaitFrom, REAPPLY_AFTER_DAYS);
+    // A rejection for reapplying too soon leaves the wait counting from the earlier rejection.
+    const restart = reasons.includes('REAPPLY_TOO_SOON') ? ' (this one, for reapplying too soon, does not restart them)' : '';
+    reapply = ['May reapply from 可重新申请 ', el('strong', { 'data-reapply-from': from }, from), `: ${REAPPLY_AFTER_DAYS} days counted from the rejection of ${reapplyWaitFrom}${restart}.`];
+  }
+  return el('div', { class: 'notice warn', 'data-section': 'rejection' }, el('div', {}, 'Application rejected 申请被拒: ', ...reasonsShown, '.'), el('div', {}, ...reapply));
 }
 
 function heading(accountId: string, account: AccountView): (HTMLElement | string | null)[] {

@@ -70,3 +70,15 @@ export async function get<T>(path: string, acceptStatuses: number[] = []): Promi
   }
   throw new ApiRequestError(response.status, code, message);
 }
+
+/** An answer, or the error it failed with. */
+export type Settled<T> = { value: T } | { error: Error };
+
+/** For a card that says in itself why its answer failed, while the rest of the page draws. */
+export async function settle<T>(request: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { value: await request };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}

@@ -71,6 +71,19 @@ export const REASON_LABELS: Record<string, string> = {
   PREMIUM_RATE: 'Premium rate 优惠利率',
 };
 
+export const PLAN_STATUS_LABELS: Record<string, string> = {
+  ACTIVE: 'Active 还款中',
+  ENDED: 'Ended 已结束',
+};
+
+export const PLAN_END_LABELS: Record<string, string> = {
+  PAID_OFF_EARLY: 'Paid off early 提前结清',
+  BILLED_IN_FULL: 'Billed in full 已全部出账',
+  REFUNDED: 'Refunded 退款',
+  REVERSED_BY_DISPUTE: 'Reversed by a dispute 争议撤销',
+  PREPAID: 'Repaid ahead 提前还款',
+};
+
 export function label(map: Record<string, string>, key: string): string {
   return map[key] ?? key;
 }
