@@ -16,7 +16,7 @@ import { exitOnConfigError } from './exit-on-config-error';
 import { mainThreadActiveSeconds, registerEventLoopCounter, registerProjectionGauges } from './observability/ledger-metrics';
 import { projectionState } from './observability/projection-state';
 import { createLedgerLogger } from './observability/logging';
-import { openProjectorRunner } from './read-side/projector-runner';
+import { openProjectorRunner, rebuildPlanLine } from './read-side/projector-runner';
 
 export interface Projector {
   runner: ProjectionRunner;
@@ -42,6 +42,7 @@ export async function startProjector(config: LedgerConfig): Promise<Projector> {
     // A failed batch stops the subscription; the runner tries again from the checkpoint rather than stay stopped.
     retryAfterMs: 5_000,
     onRebuildProgress: (position, head, unit) => logger.info({ position: Number(position), head: Number(head), unit }, 'rebuilding projections'),
+    onRebuildPlan: (reasons) => logger.info({ reasons }, rebuildPlanLine(reasons)),
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -16,7 +16,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { damagedFileNote, type LedgerConfig } from '@ledger/servicing';
 import { AuditAnchorScheduler } from '@ledger/servicing/audit';
-import { openProjectorRunner, rebuildProgressLine } from './projector-runner';
+import { openProjectorRunner, rebuildPlanLine, rebuildProgressLine } from './projector-runner';
 
 /** Messages from the worker to the main thread. */
 export type WorkerMessage =
@@ -64,6 +64,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ProjectionsWorker
       onReplayCommitted: (accounts) => send({ type: 'replayed', accounts }),
       onReplaying: (replaying) => send({ type: 'replaying', replaying }),
       onRebuildProgress: (position, head, unit) => send({ type: 'log', level: 'info', message: rebuildProgressLine(position, head, unit) }),
+      onRebuildPlan: (reasons) => send({ type: 'log', level: 'info', message: rebuildPlanLine(reasons) }),
       onStarted: (position) => send({ type: 'started', position: position.toString() }),
     },
     { pollIntervalMs: data.pollIntervalMs },

@@ -10,11 +10,16 @@ import type { EventStore, SqliteEventStoreOptions } from '@ledger/event-store';
 import { createProjections, ProjectionRunner, type ProjectionRunnerOptions } from '@ledger/projections';
 import { createLedgerEventStore, type LedgerConfig } from '@ledger/servicing';
 
-export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onReplayCommitted' | 'onReplaying' | 'onStarted' | 'onRebuildProgress'>;
+export type ProjectorHooks = Pick<ProjectionRunnerOptions, 'retryAfterMs' | 'onError' | 'onCommitted' | 'onReplayCommitted' | 'onReplaying' | 'onStarted' | 'onRebuildProgress' | 'onRebuildPlan'>;
 
 /** A rebuild's progress as the API's log shows it, whether the projections run on its main thread or in its worker. */
 export function rebuildProgressLine(position: bigint, head: bigint, unit: 'positions' | 'accounts'): string {
   return `rebuilding projections: ${position}/${head} ${unit}`;
+}
+
+/** What a start replays before it follows the log, and why: which read models, their versions (an upgrade's), a new file. */
+export function rebuildPlanLine(reasons: string[]): string {
+  return `rebuilding read models before following the log: ${reasons.join('; ')}`;
 }
 
 export async function openProjectorRunner(

@@ -15,7 +15,7 @@ import { accountsDueForEndOfDay, createProjections, type Db, type ForeignProject
 import { EndOfDaySchedule, LedgerSettings } from '@ledger/servicing';
 import { ApiError } from '../http/errors';
 import { ProjectionsWorkerHost } from './projections-worker-host';
-import { rebuildProgressLine } from './projector-runner';
+import { rebuildPlanLine, rebuildProgressLine } from './projector-runner';
 
 const CONSISTENCY_TIMEOUT_MS = 5_000;
 const END_OF_DAY_CATCH_UP_TIMEOUT_MS = 120_000;
@@ -46,6 +46,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       onError: (error) => this.logger.error(`projection batch failed; retrying from the checkpoint in 1 s: ${error.message}`),
       retryAfterMs: 1_000,
       onRebuildProgress: (position, head, unit) => this.logger.log(rebuildProgressLine(position, head, unit)),
+      onRebuildPlan: (reasons) => this.logger.log(rebuildPlanLine(reasons)),
     });
     if (settings.config.projectionsWorker) this.worker = new ProjectionsWorkerHost(settings.config, this.logger);
   }

@@ -92,6 +92,8 @@ export interface ProjectionRunnerOptions {
   retryAfterMs?: number;
   /** Progress of rebuilds run by `start()` because a projection's version changed. */
   onRebuildProgress?: ProgressCallback;
+  /** Once a `start()` knows it replays read models before following the log: which, and why (`rebuildPlanLine`). */
+  onRebuildPlan?: (reasons: string[]) => void;
   /** After each committed batch, with the position every projection has now applied. */
   onCommitted?: (position: bigint) => void;
   /**
@@ -280,6 +282,7 @@ export class ProjectionRunner {
       }
       this.failure = undefined;
       const behind = this.initialize();
+      if (this.rebuildReasons.length > 0) this.options.onRebuildPlan?.(this.rebuildReasons);
       const lane = this.lane!;
       const resumeUntil = this.resumeUntil;
       this.resumeUntil = undefined;
@@ -432,7 +435,11 @@ export class ProjectionRunner {
   }
 
   /** Version checks; returns the projections behind the main fold, which need a lane of their own. */
+  /** Why the last `initialize` replays read models before following the log, one line each (`onRebuildPlan`). */
+  private rebuildReasons: string[] = [];
+
   private initialize(): Projection[] {
+    this.rebuildReasons = [];
     // The main lane below starts from the fold's stored checkpoint: states it holds in memory may be
     // further on (after a failed batch, states of committed batches not yet written), so drop them.
     this.mainFold.forget();
@@ -454,8 +461,10 @@ export class ProjectionRunner {
         for (const p of this.projections) this.ensureTables(p, 0n);
         this.resumeUntil = progress.until;
         this.lane = this.mainLane(0n);
+        this.rebuildReasons.push('every read model: a replay a start before began goes on where it stopped');
         return [];
       }
+      this.rebuildReasons.push('every read model: a replay a start before began cannot go on (a projection changed or a table was lost)');
       this.resetAll();
       stored = this.checkpoints.all();
     }
@@ -466,17 +475,23 @@ export class ProjectionRunner {
     const foldCheckpoint = stored.get(this.mainFold.checkpointName);
     const oldestRows = stored.get(this.mainFold.oldestRowsName)?.version;
     if (foldCheckpoint === undefined || !this.canKeepRows(this.mainFold, foldCheckpoint.version, oldestRows)) {
+      this.rebuildReasons.push(foldCheckpoint === undefined ? 'every read model: the file holds none' : "every read model: the accounts' stored states are of another version");
       this.resetAll();
     } else {
       if (foldLost) this.resetFold(this.mainFold);
       else this.keepRows(this.mainFold, foldCheckpoint.version, oldestRows);
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
-        if (lost.has(p)) this.resetProjection(p);
-        else if (checkpoint?.version === replayingVersion(p.version) && catchingUp.some((named) => named.name === p.name && named.version === p.version)) {
+        if (lost.has(p)) {
+          this.rebuildReasons.push(`${p.name}: its tables were missing`);
+          this.resetProjection(p);
+        } else if (checkpoint?.version === replayingVersion(p.version) && catchingUp.some((named) => named.name === p.name && named.version === p.version)) {
           this.ensureTables(p, 0n);
           keptForLane.push(p);
-        } else if (checkpoint?.version !== p.version) this.resetProjection(p);
+        } else if (checkpoint?.version !== p.version) {
+          this.rebuildReasons.push(rebuildReason(p, checkpoint?.version));
+          this.resetProjection(p);
+        }
         else this.ensureTables(p, checkpoint.position);
       }
     }
@@ -488,6 +503,7 @@ export class ProjectionRunner {
     let behind = this.projections.filter((p) => (this.positions.get(p.name) ?? 0n) < main);
     // A fold ahead of every projection means their tables were lost or emptied: start over.
     if (fold > main) {
+      this.rebuildReasons = ['every read model: their tables were emptied'];
       this.resetAll();
       behind = [];
       main = 0n;
@@ -998,4 +1014,11 @@ export function byDistinctAccounts(events: readonly StoredEvent[], bounds: RunBo
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
+}
+
+/** Why a projection whose checkpoint is not at its version starts over. */
+function rebuildReason(p: Projection, stored: number | undefined): string {
+  if (stored === undefined) return `${p.name}: new`;
+  if (stored === replayingVersion(p.version)) return `${p.name}: a replay of it a start before began starts over`;
+  return `${p.name}: version ${stored < 0 ? -1 - stored : stored} to ${p.version}`;
 }
