@@ -89,6 +89,18 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it("documents none of the read models' refusals for the reads of the log itself, and the read models' for the others", () => {
+    const readsLog = ['/accounts/{id}/next-statement', '/accounts/{id}/installments', '/accounts/{id}/installment-quote', '/accounts/{id}/controls'];
+    for (const path of readsLog) {
+      const responses = doc.paths[path].get.responses;
+      expect([path, responses['503']?.description ?? '']).toEqual([path, expect.not.stringContaining('READ_MODELS_BEHIND')]);
+      expect([path, responses['400'].description]).toEqual([path, expect.not.stringContaining('past the head of the log')]);
+      expect([path, responses['404'].description]).toEqual([path, 'ACCOUNT_NOT_FOUND']);
+    }
+    const statements = doc.paths['/accounts/{id}/statements'].get.responses;
+    expect([statements['503'].description, statements['400'].description]).toEqual([expect.stringContaining('READ_MODELS_BEHIND'), expect.stringContaining('past the head of the log')]);
+  });
+
   it('names in each 403 the roles the guard lets through, and asks no key of the open routes', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {

@@ -18,6 +18,7 @@ import {
   StatementListSchema,
   StatementViewSchema,
 } from '../http/read-schemas';
+import { ReadsTheLog } from '../http/openapi';
 import { assertMonth } from '../http/validation';
 import {
   ExportAccountsQuery,
@@ -109,6 +110,7 @@ export class AccountQueriesController {
   }
 
   @Get('accounts/:id/next-statement')
+  @ReadsTheLog()
   @ApiOkResponse({ type: NextStatementSchema, description: 'The statement the current cycle will issue, as it stands' })
   @ApiUnprocessableEntityResponse({ description: 'ACCOUNT_NOT_ACTIVE: a rejected, approved (not activated) or closed account has no statement to come' })
   @ApiOperation({
@@ -143,6 +145,7 @@ export class AccountQueriesController {
   }
 
   @Get('accounts/:id/installment-quote')
+  @ReadsTheLog()
   @ApiOkResponse({ type: InstallmentQuoteSchema, description: "The quote under the account's own terms version" })
   @ApiUnprocessableEntityResponse({ description: 'INSTALLMENT_PERIODS_NOT_OFFERED (the periods its terms version offers are in `offered`), INSTALLMENT_NOT_ELIGIBLE (below the smallest amount converted, in `minimum`)' })
   @ApiOperation({
@@ -154,6 +157,7 @@ export class AccountQueriesController {
   }
 
   @Get('accounts/:id/installments')
+  @ReadsTheLog()
   @ApiOkResponse({ type: InstallmentPlanListSchema, description: "The account's installment plans, active first, then ended, each newest first" })
   @ApiOperation({
     summary: 'Installment plans (分期): periods and fees billed and still to bill, how each ended, and what paying an active one off today would cost',
@@ -165,6 +169,7 @@ export class AccountQueriesController {
   }
 
   @Get('accounts/:id/controls')
+  @ReadsTheLog()
   @ApiOkResponse({ type: ControlsSchema, description: "The account's transaction controls, as PUT /accounts/:id/controls last set them" })
   @ApiOperation({
     summary: 'Transaction controls (交易限额, 夜间锁)',

@@ -6,7 +6,8 @@
  * the error filter apply (`accessOf`, `toErrorResponse`), so the document cannot list a role a
  * route refuses or leave out a status it answers.
  */
-import { ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtension, ApiNotFoundResponse, ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
 import { accessOf, AccessSettings, METRICS } from '../auth/access-policy';
 
 export class ErrorBodySchema {
@@ -129,6 +130,15 @@ function add(op: Operation, status: number, codes: string): void {
   else if (!existing.description.includes(codes)) existing.description = existing.description ? `${existing.description}; ${codes}` : codes;
 }
 
+/** The extension that marks a read of the log itself (`ReadsTheLog`). */
+const READS_THE_LOG = 'x-reads-the-log';
+
+/**
+ * A read from the account's events, not the read models: it takes `after` and `consistency` as every read
+ * does, and they change nothing, so none of the read models' refusals is documented for it.
+ */
+export const ReadsTheLog = () => applyDecorators(ApiExtension(READS_THE_LOG, true), ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' }));
+
 /** Adds to `document` the answers every route may give because of what stands in front of it, the error body's schema to every error answer, and the headers the answers carry. */
 export function completeOpenApi(document: OpenAPIObject, settings = new AccessSettings(false)): OpenAPIObject {
   document.info.description = document.info.description ? `${document.info.description}\n\n${ANSWERS_OF_EVERY_ROUTE}` : ANSWERS_OF_EVERY_ROUTE;
@@ -161,7 +171,7 @@ export function completeOpenApi(document: OpenAPIObject, settings = new AccessSe
         add(op, 413, 'PAYLOAD_TOO_LARGE: the body is larger than 64 kB');
         add(op, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as application/json');
       }
-      if (op.parameters?.some((p) => p.in === 'query' && p.name === 'consistency')) {
+      if (op.parameters?.some((p) => p.in === 'query' && p.name === 'consistency') && (op as unknown as Record<string, unknown>)[READS_THE_LOG] !== true) {
         add(op, 400, 'VALIDATION_FAILED: `after` past the head of the log');
         add(op, 503, 'READ_MODELS_BEHIND (retry, or read with consistency=eventual), PROJECTIONS_UNAVAILABLE, READ_MODELS_AHEAD_OF_LOG (another log\'s read models), READ_MODELS_OTHER_BUILD (beside a projector of another build)');
       }
