@@ -204,6 +204,7 @@ describe('the documented read answers', () => {
       `/accounts/${b}/history?revision=0`,
       `/accounts/${b}/history?asOf=2020-01-01`,
       `/accounts/${b}/history?position=1`,
+      `/accounts/${b}/history?limit=2`,
       `/accounts/${b}/history/statements`,
       `/accounts/${b}/history/statements?businessDate=2026-03-31`,
       `/accounts/${a}/disputes`,

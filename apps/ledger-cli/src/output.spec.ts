@@ -65,6 +65,7 @@ const history: AccountHistory = {
   businessDate: null,
   position: null,
   lastClosedBusinessDay: '2026-01-05',
+  nextRevision: null,
   events: [
     { revision: '0', position: '1', eventId: 'e-1', type: 'AccountActivated', recordedAt: '2026-01-05T10:00:00+08:00', businessDate: '2026-01-05', actor: 'system', commandId: 'activate', correlationId: 'req-1', data: { on: '2026-01-05' }, after: view('0.00') },
     {

@@ -8,7 +8,7 @@ import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFound
 import { isValidDate } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountDisputes, accountHistoryTo, accountStatementsTo, asOfMoment, AccountNotFoundError, BusinessDayOpenError, AuditAnchorScheduler, explainStatement, PositionNotFoundError, type ReplayTo, RevisionNotFoundError, StatementNotFoundError } from '@ledger/servicing/audit';
-import { HistoryQuery } from '../dto/account-commands.dto';
+import { HistoryPageQuery, HistoryQuery } from '../dto/account-commands.dto';
 import { AllowRoles } from '../auth/access-policy';
 import { ApiError, notFound } from '../http/errors';
 import { AccountHistorySchema, DisputeListSchema, READ_EXTRA_MODELS, StatementExplanationSchema, StatementsAtSchema } from '../http/read-schemas';
@@ -66,8 +66,10 @@ export class AuditController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: asOf, revision, businessDate or position malformed, or more than one given' })
   @ApiConflictResponse({ description: 'BUSINESS_DAY_NOT_CLOSED: businessDate has not closed yet, or is before the ledger\'s first closed day' })
   @ApiOperation({ summary: 'Audit replay: the events recorded up to asOf (or up to a revision, the close of a business day, or a log position), the state after each, and the final balances' })
-  history(@Param('id') id: string, @Query() query: HistoryQuery) {
-    return accountHistoryTo(this.store, id, replayTo(query)).catch(mapped);
+  history(@Param('id') id: string, @Query() query: HistoryPageQuery) {
+    const paged = query.fromRevision !== undefined || query.limit !== undefined;
+    const page = paged ? { fromRevision: BigInt(query.fromRevision ?? '0'), limit: query.limit ?? Number.MAX_SAFE_INTEGER } : undefined;
+    return accountHistoryTo(this.store, id, replayTo(query), page).catch(mapped);
   }
 
   @Get('accounts/:id/history/statements')

@@ -162,6 +162,22 @@ export class AccountFiltersQuery extends ReadConsistencyQuery {
   sort?: AccountSort;
 }
 
+/** The history in pages: a long account's whole answer is hundreds of kilobytes (soak test). */
+export class HistoryPageQuery extends HistoryQuery {
+  @ApiProperty({ required: false, example: '0', pattern: '^\\d{1,15}$', description: "The page's first revision of the stream (a page's `nextRevision`); 0 when omitted. The replay still runs from the first event: each entry's `after` and `balances` are the whole replay's." })
+  @IsOptional()
+  @Matches(REVISION_TEXT, { message: 'fromRevision must be a non-negative integer (a page\'s nextRevision)' })
+  fromRevision?: string;
+
+  @ApiProperty({ required: false, type: 'integer', minimum: 1, maximum: 1000, description: "At most this many events in the page; every event to the end of the replay when omitted. `nextRevision` says where the next page starts (null on the last)." })
+  @IsOptional()
+  @WholeNumber()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
 export class ListAccountsQuery extends AccountFiltersQuery {
   @ApiProperty({ required: false, type: 'integer', default: 50, minimum: 1, maximum: 500 }) @IsOptional() @WholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiProperty({ required: false, type: 'integer', default: 0, minimum: 0 }) @IsOptional() @WholeNumber() @IsInt() @Min(0) offset?: number;

@@ -529,6 +529,7 @@ export class ReplayedToSchema {
 export class AccountHistorySchema extends ReplayedToSchema {
   @ApiProperty({ type: [HistoryEntrySchema], description: 'The events replayed, in stream order' }) events!: HistoryEntrySchema[];
   @ApiProperty({ type: AccountViewSchema, nullable: true, description: 'The balances at the end of the replay, as GET /accounts/{id} shows them; null when the account did not exist yet' }) balances!: AccountViewSchema | null;
+  @ApiProperty({ type: String, nullable: true, pattern: '^\\d+$', example: null, description: 'Asked for a page (fromRevision, limit): the revision the next page starts at, to pass as fromRevision; null on the last page, and when not paged' }) nextRevision!: string | null;
 }
 
 export class StatementsAtSchema extends ReplayedToSchema {

@@ -41,6 +41,18 @@ export interface AccountHistory {
   events: HistoryEntry[];
   /** The balances at `asOf`; null when the account did not exist yet. */
   balances: AccountView | null;
+  /** Asked for a page (`HistoryPage`): the revision the next page starts at, or null once this one reaches the end of the replay; null when not paged. */
+  nextRevision: string | null;
+}
+
+/**
+ * A page of a replay's events: from a revision of the stream, at most `limit` of them. The replay folds
+ * every event up to where it was asked to end (each entry's `after` and the final balances are the
+ * whole replay's), but builds the entries of the page alone, so a long history is read in parts.
+ */
+export interface HistoryPage {
+  fromRevision: bigint;
+  limit: number;
 }
 
 /** What a replay goes up to: a moment recorded (everything when omitted), a revision of the account's stream, the close of a business day, or a position of the log. */
@@ -196,9 +208,9 @@ export async function accountHistoryAtClose(store: EventStore, accountId: string
 }
 
 /** The account replayed to `to`: its events, the account after each, and the balances at the end. */
-export async function accountHistoryTo(store: EventStore, accountId: string, to: ReplayTo): Promise<AccountHistory> {
+export async function accountHistoryTo(store: EventStore, accountId: string, to: ReplayTo, page?: HistoryPage): Promise<AccountHistory> {
   const { stored, replayedTo } = await eventsUpTo(store, accountId, to);
-  return { ...replayedTo, ...replay(accountId, stored, replayedTo.lastClosedBusinessDay) };
+  return { ...replayedTo, ...replay(accountId, stored, replayedTo.lastClosedBusinessDay, page) };
 }
 
 /**
@@ -269,9 +281,11 @@ async function eventsUpTo(store: EventStore, accountId: string, to: ReplayTo): P
   return { stored, replayedTo: { ...replayedTo, asOf: to.asOf ?? null, lastClosedBusinessDay: await lastClosedAsOf(store, to.asOf) } };
 }
 
-function replay(accountId: string, stored: StoredEvent[], lastClosed: string | null): Pick<AccountHistory, 'events' | 'balances'> {
+function replay(accountId: string, stored: StoredEvent[], lastClosed: string | null, page?: HistoryPage): Pick<AccountHistory, 'events' | 'balances' | 'nextRevision'> {
   let state = initialState(accountId);
-  const events: HistoryEntry[] = new Array(stored.length);
+  const events: HistoryEntry[] = [];
+  let nextRevision: string | null = null;
+  let lastPosition: bigint | undefined;
   for (let i = 0; i < stored.length; i++) {
     const e = stored[i];
     // Let go of each stored event once it is used: only its data and five metadata fields are kept, so
@@ -279,7 +293,12 @@ function replay(accountId: string, stored: StoredEvent[], lastClosed: string | n
     // during the replay.
     stored[i] = undefined!;
     state = evolve(state, toDomain(e));
-    events[i] = {
+    lastPosition = e.position;
+    if (page !== undefined && (e.revision < page.fromRevision || events.length >= page.limit)) {
+      if (nextRevision === null && e.revision >= page.fromRevision) nextRevision = e.revision.toString();
+      continue;
+    }
+    events.push({
       revision: e.revision.toString(),
       position: e.position.toString(),
       eventId: e.id,
@@ -291,8 +310,7 @@ function replay(accountId: string, stored: StoredEvent[], lastClosed: string | n
       correlationId: e.metadata.correlationId ?? null,
       data: e.data,
       after: viewOf(state, e.position, null),
-    };
+    });
   }
-  const last = events[events.length - 1];
-  return { events, balances: last ? viewOf(state, BigInt(last.position), lastClosed) : null };
+  return { events, balances: lastPosition === undefined ? null : viewOf(state, lastPosition, lastClosed), nextRevision };
 }
