@@ -183,12 +183,10 @@ function isDamagedFile(exception: unknown): boolean {
 
 /**
  * A damaged file, once a request has met one: readiness fails from then on (the process must be
- * restarted once the file is repaired: its connections hold the damaged one), and the note says which
- * files it may be and what to do.
+ * restarted once the file is repaired: its connections hold the damaged one). Which files it may be and
+ * what to do, with their paths, go to the log only (`damagedFileNote`).
  */
 export class LedgerFileDamage {
-  /** Which files it may be and what to do, with their paths: for the log only. */
-  note: string | undefined;
   /** SQLite's code (SQLITE_CORRUPT, SQLITE_NOTADB): what the open health probes may say. */
   code: string | undefined;
 }
@@ -203,7 +201,7 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   constructor(
-    private readonly damage?: { record: LedgerFileDamage; config: Pick<LedgerConfig, 'store' | 'sqlitePath' | 'readModelPath'> },
+    private readonly damage: { record: LedgerFileDamage; config: Pick<LedgerConfig, 'store' | 'sqlitePath' | 'readModelPath'> },
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -218,11 +216,9 @@ export class ErrorFilter implements ExceptionFilter {
       // A state the ledger reports as it should (the read models behind, a stop under way) is a warning
       // with its message, once a request; a failure is an error with its stack.
       if (EXPECTED_UNAVAILABLE.has(body.error)) this.log(`${body.error}: ${body.message}`, node ?? {}, 'warn');
-      else if (body.error === 'LEDGER_FILE_DAMAGED' && this.damage) {
-        const note = damagedFileNote(exception, this.damage.config) ?? String(exception);
-        this.damage.record.note ??= note;
+      else if (body.error === 'LEDGER_FILE_DAMAGED') {
         this.damage.record.code ??= String((exception as { code?: unknown }).code);
-        this.log(`LEDGER_FILE_DAMAGED: ${note}`, node ?? {}, 'error');
+        this.log(`LEDGER_FILE_DAMAGED: ${damagedFileNote(exception, this.damage.config) ?? String(exception)}`, node ?? {}, 'error');
       } else this.log(exception instanceof Error ? exception.stack ?? exception.message : String(exception), node ?? {}, 'error');
     }
     // A middleware's failure comes with the Node response, which has no `status` or `send`.

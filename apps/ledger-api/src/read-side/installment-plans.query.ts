@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { accountNotFound, type InstallmentPlanSummary, installmentPlanSummaries, type PlanEndReason } from '@ledger/credit';
+import { accountNotFound, earlyPayoffAmounts, type InstallmentPlanSummary, installmentPlanSummaries, type PlanEndReason } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { AccountRepository, accountStream, toDomainEvent } from '@ledger/servicing';
 
@@ -73,9 +73,6 @@ function planView(summary: InstallmentPlanSummary): InstallmentPlanView {
     status: ended === null ? 'ACTIVE' : 'ENDED',
     endedOn: ended?.on ?? null,
     endReason: ended?.reason ?? null,
-    payoffToday:
-      payoffToday === null
-        ? null
-        : { principalAccelerated: payoffToday.principalAccelerated.toString(), feeKept: payoffToday.feeKept.toString(), feesWaived: payoffToday.feesWaived.toString() },
+    payoffToday: payoffToday === null ? null : earlyPayoffAmounts(payoffToday),
   };
 }

@@ -81,6 +81,11 @@ export function replayingVersion(version: number): number {
   return -1 - version;
 }
 
+/** The projection version a stored checkpoint names, whether it is being replayed to it or not (`replayingVersion`'s inverse). */
+export function storedVersion(version: number): number {
+  return version < 0 ? replayingVersion(version) : version;
+}
+
 export interface Checkpoint {
   name: string;
   version: number;

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_TERMS_CATALOGUE, type TermsCatalogue } from '@ledger/credit';
 import { type EventStore, PositionNotInLogError, type StoredEvent, type Subscription } from '@ledger/event-store';
 import { ACCOUNT_STATE_TABLE, AccountStateFold, type FoldWritePolicy, REBUILD_STATE_TABLE, type StateCacheBounds } from './account-state-fold';
-import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, LOG_MARK_CHECKPOINT, logMark, projectionsOf, replayedProjections, type ReplayProgress, replayingVersion } from './checkpoints';
+import { type Checkpoint, Checkpoints, FOLD_CHECKPOINT_PREFIX, LOG_MARK_CHECKPOINT, logMark, projectionsOf, replayedProjections, type ReplayProgress, replayingVersion, storedVersion } from './checkpoints';
 import { type AccountEvents, Lane } from './lane';
 import { ACCOUNT_STREAM_PREFIX, accountStream, BUSINESS_DAYS_STREAM, decodeLedgerEvent } from './ledger-streams';
 import type { BusinessDayClosed, Db, Projection } from './projection';
@@ -839,7 +839,7 @@ export class ProjectionRunner {
     for (const p of this.projections) {
       const version = stored.get(p.name)?.version;
       if (version === undefined || version === p.version || version === replayingVersion(p.version)) continue;
-      foreign.push({ name: p.name, version: version < 0 ? -1 - version : version, rebuilding: version < 0, ours: p.version });
+      foreign.push({ name: p.name, version: storedVersion(version), rebuilding: version < 0, ours: p.version });
     }
     return foreign;
   }
@@ -1020,5 +1020,5 @@ export function byDistinctAccounts(events: readonly StoredEvent[], bounds: RunBo
 function rebuildReason(p: Projection, stored: number | undefined): string {
   if (stored === undefined) return `${p.name}: new`;
   if (stored === replayingVersion(p.version)) return `${p.name}: a replay of it a start before began starts over`;
-  return `${p.name}: version ${stored < 0 ? -1 - stored : stored} to ${p.version}`;
+  return `${p.name}: version ${storedVersion(stored)} to ${p.version}`;
 }

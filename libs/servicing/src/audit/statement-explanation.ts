@@ -125,7 +125,8 @@ export async function explainStatement(store: EventStore, accountId: string, sta
   const payments: ExplainedPayment[] = [];
   const draws: ExplainedDraw[] = [];
   const converted = new Map<string, string>();
-  for (const e of stored.slice(0, index)) {
+  for (let i = 0; i < index; i++) {
+    const e = stored[i];
     if (e.type === 'InstallmentPlanCreated') converted.set((e.data as { drawId: string }).drawId, (e.data as { planId: string }).planId);
   }
   const minimumsLowered: StatementExplanation['minimumsLowered'] = [];

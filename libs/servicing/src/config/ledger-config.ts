@@ -125,8 +125,9 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   // instances hold real applicants' data as often as not.
   const deployed = env.NODE_ENV !== undefined && env.NODE_ENV !== '' && !['development', 'test'].includes(env.NODE_ENV);
   const idHashKey = env.LEDGER_ID_HASH_KEY || (deployed ? '' : DEVELOPMENT_ID_HASH_KEY);
-  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', deployed && !env.LEDGER_ID_HASH_KEY ? `must be set to a secret of at least 16 characters with NODE_ENV=${env.NODE_ENV} (the development key is only for NODE_ENV unset, development or test)` : `must be a secret of at least 16 characters, got ${idHashKey.length}`);
-  if (deployed && idHashKey === DEVELOPMENT_ID_HASH_KEY) throw new ConfigError('LEDGER_ID_HASH_KEY', `is the development key, which is published in the source; set a secret of your own with NODE_ENV=${env.NODE_ENV} (the development key is only for NODE_ENV unset, development or test)`);
+  const onlyFor = `with NODE_ENV=${env.NODE_ENV} (the development key is only for NODE_ENV unset, development or test)`;
+  if (idHashKey.length < 16) throw new ConfigError('LEDGER_ID_HASH_KEY', deployed && !env.LEDGER_ID_HASH_KEY ? `must be set to a secret of at least 16 characters ${onlyFor}` : `must be a secret of at least 16 characters, got ${idHashKey.length}`);
+  if (deployed && idHashKey === DEVELOPMENT_ID_HASH_KEY) throw new ConfigError('LEDGER_ID_HASH_KEY', `is the development key, which is published in the source; set a secret of your own ${onlyFor}`);
   if (store === 'eventstoredb' && !env.EVENTSTORE_CONNECTION_STRING) {
     throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'is required when LEDGER_STORE=eventstoredb');
   }

@@ -71,7 +71,7 @@ function newDrawsStillRevolving(state: CreditAccountState): Money {
  * issue (a balance or some activity). Billing drafts it with `lastDay` the month's last day; the next
  * statement's preview with the last closed day, so what it shows so far is what billing would add up.
  */
-export function draftStatement(state: CreditAccountState, month: string, lastDay: string, terms: ProductTerms): { data: StatementIssuedData; issue: boolean } {
+export function draftStatement(state: CreditAccountState, month: string, lastDay: string, terms: ProductTerms): { data: StatementIssuedData; issue: boolean; statementBalance: Money } {
   const on = addDays(lastDay, 1);
   // Interest accrues from the day after the last statement (or the activation). A month with nothing owed
   // and no activity gets no statement and accrues nothing, so the statement's cycle is its calendar month
@@ -113,17 +113,16 @@ export function draftStatement(state: CreditAccountState, month: string, lastDay
     minimumRepayment: minimum.toString(),
     termsVersion: terms.version,
   };
-  return { data, issue: !statementBalance.isZero() || activity };
+  return { data, issue: !statementBalance.isZero() || activity, statementBalance };
 }
 
 /** The statement for the month ending on `lastDay`, or nothing when there is nothing to bill or show. */
 export function statementEvents(state: CreditAccountState, lastDay: string, terms: ProductTerms): CreditAccountEvent[] {
   const month = monthOf(lastDay);
   if (state.status !== 'ACTIVE' || (state.lastStatementId !== null && state.lastStatementId >= month)) return [];
-  const { data, issue } = draftStatement(state, month, lastDay, terms);
+  const { data, issue, statementBalance } = draftStatement(state, month, lastDay, terms);
   if (!issue) return [];
   const on = data.on;
-  const statementBalance = Money.of(data.statementBalance);
   const events: CreditAccountEvent[] = [{ type: 'StatementIssued', data }];
   if (statementBalance.isPositive() && state.autoRepayCardLast4) {
     events.push({ type: 'AutoRepaymentRequested', data: { on, statementId: month, amount: statementBalance.toString(), cardLast4: state.autoRepayCardLast4 } });

@@ -85,21 +85,14 @@ export function earlyPayoffOf(plan: PlanState): EarlyPayoff {
   return { principalAccelerated: planUnbilledPrincipal(plan), feeKept, feesWaived: planUnbilledFees(plan).minus(feeKept) };
 }
 
+/** The payoff's figures as the event records them and the plans view quotes them. */
+export function earlyPayoffAmounts(payoff: EarlyPayoff): { principalAccelerated: string; feeKept: string; feesWaived: string } {
+  return { principalAccelerated: payoff.principalAccelerated.toString(), feeKept: payoff.feeKept.toString(), feesWaived: payoff.feesWaived.toString() };
+}
+
 export function decideEarlyPayoff(command: PayOff, state: CreditAccountState, on: string): CreditAccountEvent[] {
   const plan = ownValue(state.plans, command.planId);
   if (!plan || plan.closed) throw new DomainError('INSTALLMENT_PLAN_NOT_FOUND', `no open installment plan ${command.planId}`, { planId: command.planId });
   if (plan.accelerated) return [];
-  const payoff = earlyPayoffOf(plan);
-  return [
-    {
-      type: 'InstallmentPaidOffEarly',
-      data: {
-        on,
-        planId: plan.planId,
-        principalAccelerated: payoff.principalAccelerated.toString(),
-        feeKept: payoff.feeKept.toString(),
-        feesWaived: payoff.feesWaived.toString(),
-      },
-    },
-  ];
+  return [{ type: 'InstallmentPaidOffEarly', data: { on, planId: plan.planId, ...earlyPayoffAmounts(earlyPayoffOf(plan)) } }];
 }
