@@ -64,12 +64,20 @@ describe('the configuration', () => {
     ['LEDGER_STATE_CACHE_MB', '1.5'],
     ['LEDGER_READY_MAX_LAG', '1e3'],
     ['LEDGER_RATE_LIMIT', '0'],
+    ['LEDGER_TRUST_PROXY', 'true'],
+    ['LEDGER_TRUST_PROXY', '10.0.0.0/33'],
+    ['LEDGER_TRUST_PROXY', '127.0.0.1,proxy.internal'],
     ['LOG_LEVEL', 'verbose'],
   ])('refuses %s=%s with a message naming the variable and the value', (variable, value) => {
     const error = refusal({ [variable]: value });
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(new RegExp(`^${variable}: `));
     expect(error.message).toContain(JSON.stringify(value));
+  });
+
+  it('reads the proxies to trust as a list of addresses, ranges and names, and trusts none by default', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ LEDGER_TRUST_PROXY: ' 10.0.0.0/8, ::1 ,Loopback' }).trustProxy).toEqual(['10.0.0.0/8', '::1', 'loopback']);
   });
 
   it('reads named values whatever their case, as it reads flags', () => {

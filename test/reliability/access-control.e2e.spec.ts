@@ -183,6 +183,38 @@ describe('a ledger with a rate limit of five requests a minute per key', () => {
   });
 });
 
+describe('a ledger behind a proxy it trusts (LEDGER_TRUST_PROXY)', () => {
+  it("counts each caller's forwarded address against the rate limit, and logs it on a 401", async () => {
+    const logs: string[] = [];
+    const behind = await startLedger({ LEDGER_RATE_LIMIT: '2', LEDGER_TRUST_PROXY: 'loopback' }, { logDestination: { write: (line: string) => void logs.push(line) } });
+    try {
+      const from = (address: string) => behind.as('anonymous').get('/metrics').set('X-Forwarded-For', address);
+      const first: number[] = [];
+      for (let i = 0; i < 3; i++) first.push((await from('203.0.113.7')).status);
+      expect(first).toEqual([200, 200, 429]);
+      // Another caller behind the same proxy has a budget of its own.
+      expect((await from('198.51.100.4')).status).toBe(200);
+      const refused = await behind.as('anonymous').get('/portfolio').set('X-Forwarded-For', '192.0.2.9').set('Authorization', 'Bearer an-old-key-xxxxxxxxxxxxxxxx');
+      expect(refused.status).toBe(401);
+      const line = logs.map((l) => JSON.parse(l) as { res?: { statusCode: number }; remote?: string }).find((l) => l.res?.statusCode === 401);
+      expect(line?.remote).toBe('192.0.2.9');
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it('trusts no X-Forwarded-For by default: every caller is the address that connected', async () => {
+    const direct = await startLedger({ LEDGER_RATE_LIMIT: '2' });
+    try {
+      const statuses: number[] = [];
+      for (const address of ['203.0.113.7', '198.51.100.4', '192.0.2.9']) statuses.push((await direct.as('anonymous').get('/metrics').set('X-Forwarded-For', address)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+});
+
 describe('a ledger whose metrics take a key (LEDGER_METRICS_ACCESS=key)', () => {
   let ledger: TestLedger;
 

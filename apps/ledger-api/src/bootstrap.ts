@@ -33,7 +33,7 @@ export async function createApp(config: LedgerConfig, options: { logger?: false 
   const silent = options.logger === false;
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { silent, logDestination: options.logDestination }),
-    new FastifyAdapter({ ...FASTIFY_OPTIONS, bodyLimit: BODY_LIMIT_BYTES }),
+    new FastifyAdapter({ ...FASTIFY_OPTIONS, bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy }),
     { logger: options.logger ?? ['error', 'warn', 'log'], bufferLogs: !silent, bodyParser: false },
   );
   if (!silent) app.useLogger(app.get(Logger));

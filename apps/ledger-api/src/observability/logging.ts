@@ -73,12 +73,12 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * Who a 401 turned away, so that after a key rotation the callers still on the old key can be found: the
- * address it came from, and the presented key's fingerprint (the first 8 hex digits of its SHA-256, as a
- * key's default name has them), which tells which key it was without giving it away.
+ * address it came from (the caller's, where LEDGER_TRUST_PROXY names the proxy it came through), and the
+ * presented key's fingerprint (the first 8 hex digits of its SHA-256, as a key's default name has them),
+ * which tells which key it was without giving it away.
  */
-function refusedCaller(req: IncomingMessage): { remote: string | undefined; keyFingerprint?: string } {
+function refusedCaller(req: IncomingMessage, remote: string | undefined): { remote: string | undefined; keyFingerprint?: string } {
   const presented = BEARER.exec(req.headers.authorization ?? '')?.[1];
-  const remote = req.socket?.remoteAddress;
   return presented ? { remote, keyFingerprint: createHash('sha256').update(presented, 'utf8').digest('hex').slice(0, 8) } : { remote };
 }
 
@@ -154,7 +154,7 @@ function levelOf(statusCode: number, failed: boolean): Level {
  * `req.log` writes an error or warning line bound to the request id (the error filter writes with it);
  * the child logger it needs is built only then.
  */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, remoteOf: () => string | undefined = () => req.socket?.remoteAddress): void {
   const started = Date.now();
   const id = requestId(req, res);
   const bound = () => logger.child({ reqId: id });
@@ -179,7 +179,7 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
       route,
     };
     if (level === 'error') line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
-    if (res.statusCode === 401) Object.assign(line, refusedCaller(req));
+    if (res.statusCode === 401) Object.assign(line, refusedCaller(req, remoteOf()));
     logger[level](line, `${req.method} ${route ?? loggedPath(path)} ${res.statusCode}`);
   };
   // A probe's answer is not logged, but a response that fails is, probes included; and a response with

@@ -20,7 +20,7 @@ export function observeRequests(fastify: FastifyInstance, logger: LedgerLogger, 
   fastify.addHook('onRequest', (request, reply, done) => {
     const req = request.raw as RoutedRequest;
     const res = reply.raw;
-    logRequest(logger.pino, req, res);
+    logRequest(logger.pino, req, res, () => request.ip);
     // Counted by route template: a request that matched no route is `unmatched`, as labelling it by its
     // path would let any caller create series without bound.
     const started = process.hrtime.bigint();

@@ -2,6 +2,7 @@
  * All configuration, read once from the environment and validated at start-up: a wrong value stops the
  * process with a message naming the variable. Every variable and its default is listed in docs/configuration.md.
  */
+import { isIP } from 'node:net';
 import { isValidDateTime } from '@ledger/credit';
 import { createEventStore, DEFAULT_CHECKPOINT_INTERVAL_MS, defaultWalAutocheckpointPages, type EventStore, SQLITE_SYNCHRONOUS_MODES, type SqliteCheckpointMode, type SqliteEventStoreOptions, type SqliteSynchronous, type SqliteWriterMode } from '@ledger/event-store';
 import { DEFAULT_STATE_CACHE_BYTES } from '@ledger/projections';
@@ -64,6 +65,11 @@ export interface LedgerConfig {
   shutdownDrainMs: number;
   /** Who may read `/metrics`: anyone (`open`), or a caller with a key of any role (`key`; LEDGER_METRICS_ACCESS). */
   metricsAccess: 'open' | 'key';
+  /**
+   * The proxies whose `X-Forwarded-For` names the caller (LEDGER_TRUST_PROXY: addresses, CIDR ranges, or
+   * proxy-addr's names `loopback`, `linklocal`, `uniquelocal`); undefined trusts none.
+   */
+  trustProxy: string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +95,29 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return Number(raw);
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * A list of proxies to trust, each an address, a CIDR range or one of proxy-addr's names. `true` or a hop
+ * count are refused: trusting every sender of `X-Forwarded-For` lets any caller choose the address its
+ * rate limit counts against.
+ */
+function proxies(env: Env, name: string): string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry.toLowerCase())) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(name, `must be a comma-separated list of proxy addresses, CIDR ranges (10.0.0.0/8) or ${PROXY_NAMES.join(', ')}; got ${JSON.stringify(raw)}, whose ${JSON.stringify(entry)} is none of them`);
+    }
+  }
+  return entries.map((entry) => (PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry));
 }
 
 function flag(env: Env, name: string, fallback: boolean, alternatives = ''): boolean {
@@ -170,6 +199,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     maxRequestsInFlight: integer(env, 'LEDGER_MAX_IN_FLIGHT', 1000, 1, 1_000_000),
     shutdownDrainMs: integer(env, 'LEDGER_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
     metricsAccess: oneOf(env, 'LEDGER_METRICS_ACCESS', ['open', 'key'] as const, 'open'),
+    trustProxy: proxies(env, 'LEDGER_TRUST_PROXY'),
   };
 }
 
