@@ -227,7 +227,7 @@ describe('the dashboard in headless Chromium', () => {
       }
     }
     if (!chosen) throw new Error('the simulated portfolio has no account with interest-bearing statements and a minimum an upheld dispute lowered');
-    const account = await dashboard.api<{ asOf: string; owed: { total: string }; available: string }>(`/accounts/${chosen.accountId}`);
+    const account = await dashboard.api<{ asOf: string; owed: { total: string }; available: string; penaltyDailyRate: string; penaltyAnnualRate: string }>(`/accounts/${chosen.accountId}`);
     const lastClosed = addDays(account.asOf, -1);
     const accruals = await dashboard.api<AccrualsView>(`/accounts/${chosen.accountId}/accruals?from=${addDays(lastClosed, -30)}&to=${lastClosed}`);
     const { reviews } = await dashboard.api<{ reviews: LimitReviewView[] }>(`/accounts/${chosen.accountId}/limit-reviews`);
@@ -242,6 +242,9 @@ describe('the dashboard in headless Chromium', () => {
 
     expect(await figureOf(page, 'account.owed')).toEqual({ value: account.owed.total, shown: formatMoney(account.owed.total) });
     expect((await figureOf(page, 'account.available')).value).toBe(account.available);
+    await expect(page.locator('[data-figure="account.rate"] .figure-note').innerText()).resolves.toContain(
+      `penalty ${formatRate(account.penaltyDailyRate)} a day (annual ${formatRate(account.penaltyAnnualRate, 2)})`,
+    );
     const statements = await rowsOf(page, 'statements');
     const minimumShown = (s: StatementView) => (s.minimumLoweredTo === null ? formatMoney(s.minimumRepayment) : `${formatMoney(s.minimumLoweredTo)} (was ${formatMoney(s.minimumRepayment)})`);
     expect(statements.map((r) => [r[0], r[3], r[5], r[8], r[9], r[10], r[11], r[13]])).toEqual(

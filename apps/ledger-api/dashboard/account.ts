@@ -144,7 +144,7 @@ function balances(a: AccountView): HTMLElement {
     figure('account.installment', TERMS.installment, formatMoney(a.owed.installmentPrincipal), a.owed.installmentPrincipal, `fees ${formatMoney(a.owed.fees)}`),
     figure('account.interest', TERMS.interest, formatMoney(a.owed.interest), a.owed.interest, `${TERMS.penalty} ${formatMoney(a.owed.penaltyInterest)}`),
     figure('account.overdue', TERMS.overdue, formatMoney(a.overdue.amount), a.overdue.amount, `${a.overdue.daysPastDue} days · ${bucketLabel(a.status, a.overdue.bucket)}`),
-    figure('account.rate', 'Daily rate 日利率', formatRate(a.dailyRate), a.dailyRate, `annual ${formatRate(a.annualRate, 2)} · pay score ${a.payScore}`),
+    figure('account.rate', 'Daily rate 日利率', formatRate(a.dailyRate), a.dailyRate, `annual ${formatRate(a.annualRate, 2)} · penalty ${formatRate(a.penaltyDailyRate)} a day (annual ${formatRate(a.penaltyAnnualRate, 2)}) · pay score ${a.payScore}`),
   );
 }
 

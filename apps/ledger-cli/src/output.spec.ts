@@ -48,6 +48,7 @@ const view = (total: string) => ({
   dailyRate: '0.0005',
   annualRate: '0.1825',
   penaltyDailyRate: '0.00075',
+  penaltyAnnualRate: '0.27375',
   owed: { revolvingUnbilled: total, revolvingBilled: '0.00', installmentBilled: '0.00', installmentUnbilled: '0.00', installmentPrincipal: '0.00', interest: '0.00', fees: '0.00', penaltyInterest: '0.00', total },
   overdue: { amount: '0.00', since: null, kind: null, daysPastDue: 0, bucket: 'CURRENT' },
   flags: { frozen: false, suspended: false, paymentLocked: false },

@@ -116,6 +116,7 @@ export class AccountViewSchema {
   @Decimal('0.0005', 'Daily interest rate, a decimal fraction') dailyRate!: string;
   @Decimal('0.1825', 'Simple annualized rate: dailyRate x 365') annualRate!: string;
   @Decimal('0.00065', 'Daily penalty interest rate on overdue amounts') penaltyDailyRate!: string;
+  @Decimal('0.23725', 'Simple annualized penalty rate: penaltyDailyRate x 365, as a statement shows it') penaltyAnnualRate!: string;
   @ApiProperty({ type: AccountOwedSchema }) owed!: AccountOwedSchema;
   @ApiProperty({ type: AccountOverdueSchema }) overdue!: AccountOverdueSchema;
   @ApiProperty({ type: AccountFlagsSchema }) flags!: AccountFlagsSchema;

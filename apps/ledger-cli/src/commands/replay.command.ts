@@ -45,7 +45,7 @@ export function historyText(h: AccountHistory): string {
           ['status', statusOf(b)],
           ['limit', b.limit],
           ['daily rate', `${b.dailyRate} (annual ${b.annualRate})`],
-          ['penalty daily rate', b.penaltyDailyRate],
+          ['penalty daily rate', `${b.penaltyDailyRate} (annual ${b.penaltyAnnualRate})`],
           ['pay score', b.payScore],
           ['available', b.available],
           ['revolving unbilled', b.owed.revolvingUnbilled],

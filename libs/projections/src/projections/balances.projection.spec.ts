@@ -15,6 +15,9 @@ describe('the balances read model', () => {
       available: '3000.00',
       dailyRate: '0.00045',
       annualRate: '0.16425',
+      // 1.5 x the daily rate, capped at 0.00065 (PRODUCT.md); its annual rate as a statement shows it.
+      penaltyDailyRate: '0.00065',
+      penaltyAnnualRate: '0.23725',
       owed: { total: '0.00' },
       overdue: { amount: '0.00', since: null, daysPastDue: 0, bucket: 'CURRENT' },
       flags: { frozen: false, suspended: false, paymentLocked: false },

@@ -21,6 +21,8 @@ export interface AccountView {
   /** Simple annualized rate: daily x 365 (PRODUCT.md §2). */
   annualRate: string;
   penaltyDailyRate: string;
+  /** penaltyDailyRate x 365, as a statement shows it. */
+  penaltyAnnualRate: string;
   owed: {
     revolvingUnbilled: string;
     revolvingBilled: string;
@@ -94,6 +96,7 @@ export function toAccountView(row: BalanceRow, lastClosed: string | null): Accou
     dailyRate: row.daily_rate,
     annualRate: annualRate(row.daily_rate),
     penaltyDailyRate: row.penalty_daily_rate,
+    penaltyAnnualRate: annualRate(row.penalty_daily_rate),
     owed: {
       revolvingUnbilled: row.revolving_unbilled,
       revolvingBilled: row.revolving_billed,
