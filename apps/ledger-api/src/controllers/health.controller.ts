@@ -6,6 +6,7 @@ import { BusinessClock, LedgerSettings } from '@ledger/servicing';
 import { LedgerHealth } from '../observability/ledger-health';
 import { LedgerLogger } from '../observability/command-instrumentation';
 import { HealthCheckSchema, HealthSummarySchema } from '../http/health-schemas';
+import { probeText } from '../observability/probe-text';
 
 /**
  * Liveness says the process should be left running; readiness says it should get traffic. They differ
@@ -48,7 +49,7 @@ export class HealthController {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
     }
     this.logTransition(result);
-    return result;
+    return withoutWhereabouts(result);
   }
 
   @Get()
@@ -66,11 +67,11 @@ export class HealthController {
       status: ok ? 'ok' : 'degraded',
       stopping: stopping ?? null,
       damagedFiles: damaged ?? null,
-      store: { kind: this.settings.config.store, reachable: store.reachable, head: store.head?.toString() ?? null, error: store.error },
+      store: { kind: this.settings.config.store, reachable: store.reachable, head: store.head?.toString() ?? null, error: probeText(store.error) },
       projections: {
         state: projections.state,
         running: projections.running,
-        error: projections.error,
+        error: probeText(projections.error),
         lag: projections.lag.map((l) => ({ projection: l.projection, position: l.position.toString(), lag: l.lag.toString() })),
       },
       clock: { mode: this.clock.mode, now: this.clock.now(), businessDate: this.clock.businessDate() },
@@ -85,4 +86,9 @@ export class HealthController {
     else this.logger.pino.warn({ health: result.details }, 'not ready');
     this.ready = ready;
   }
+}
+
+/** A readiness result as the open probe answers it: each indicator's error without hosts, addresses or paths (`probeText`). */
+function withoutWhereabouts(result: HealthCheckResult): HealthCheckResult {
+  return JSON.parse(JSON.stringify(result, (key, value: unknown) => (key === 'error' && typeof value === 'string' ? probeText(value) : value))) as HealthCheckResult;
 }
