@@ -13,6 +13,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProjectionRunner } from '@ledger/projections';
 import { assertLedgerFiles, ConfigError, type LedgerConfig, loadConfig } from '@ledger/servicing';
 import { exitOnConfigError } from './exit-on-config-error';
+import { probeText } from './observability/probe-text';
 import { mainThreadActiveSeconds, registerEventLoopCounter, registerProjectionGauges } from './observability/ledger-metrics';
 import { projectionState } from './observability/projection-state';
 import { createLedgerLogger } from './observability/logging';
@@ -28,9 +29,9 @@ async function readiness(runner: ProjectionRunner, maxLag: number): Promise<{ re
   try {
     const lag = await runner.lag();
     const { state, ok: ready } = projectionState(runner, lag, maxLag, 'live');
-    return { ready, body: { status: ready ? 'ok' : 'error', state, error: runner.lastError?.message ?? null, lag: Object.fromEntries(lag.map((l) => [l.projection, Number(l.lag)])) } };
+    return { ready, body: { status: ready ? 'ok' : 'error', state, error: probeText(runner.lastError?.message ?? null), lag: Object.fromEntries(lag.map((l) => [l.projection, Number(l.lag)])) } };
   } catch (error) {
-    return { ready: false, body: { status: 'error', state: 'store-unreachable', error: (error as Error).message } };
+    return { ready: false, body: { status: 'error', state: 'store-unreachable', error: probeText((error as Error).message) } };
   }
 }
 
