@@ -88,7 +88,7 @@ const COLUMNS: (keyof BalanceRow)[] = [
 ];
 
 /** Every column but the key and the two indexed ones, status and bucket. */
-const IN_PLACE_COLUMNS = COLUMNS.filter((c) => c !== 'account_id' && c !== 'status' && c !== 'bucket');
+const IN_PLACE_COLUMNS = COLUMNS.filter((c) => c !== 'account_id' && c !== 'status' && c !== 'bucket' && c !== 'overdue_since');
 
 /** Owed amounts by kind; they sum to `totalOwed(state)`. */
 export function owedByKind(state: CreditAccountState) {
@@ -206,6 +206,9 @@ export class BalancesProjection implements Projection {
     ) STRICT`,
     'CREATE INDEX IF NOT EXISTS balances_by_status ON balances (status, account_id)',
     'CREATE INDEX IF NOT EXISTS balances_by_bucket ON balances (bucket, account_id)',
+    // The overdue accounts, oldest overdue first, for the list by days past due; partial, so an account
+    // that is not overdue has no entry to keep (created at a start on a file made before it).
+    'CREATE INDEX IF NOT EXISTS balances_by_overdue ON balances (overdue_since, account_id) WHERE overdue_since IS NOT NULL',
   ];
   /**
    * Each account's latest state in the batch, and the position it is as of: the row is made at the flush,
@@ -224,13 +227,13 @@ export class BalancesProjection implements Projection {
       `INSERT INTO balances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (account_id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'account_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
     );
-    // Most rows keep their status and bucket from batch to batch. SQLite rewrites an index's entry
-    // whenever an update sets one of its columns, equal or not, so an update that leaves them out spares
-    // the two indexes by status and by bucket: 1.3 of the 6.6 pages the projections wrote an event at
-    // 10,000 accounts (bench/HISTORY.md, twenty-ninth round). It changes no row where they differ, or
-    // where there is no row yet; the upsert then writes it.
+    // Most rows keep their status, bucket and overdue start from batch to batch. SQLite rewrites an
+    // index's entry whenever an update sets one of its columns, equal or not, so an update that leaves them
+    // out spares the indexes by status, by bucket and of the overdue: 1.3 of the 6.6 pages the projections
+    // wrote an event at 10,000 accounts (bench/HISTORY.md, twenty-ninth round). It changes no row where
+    // they differ, or where there is no row yet; the upsert then writes it.
     this.updateInPlace = db.prepare(
-      `UPDATE balances SET ${IN_PLACE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND status = ? AND bucket = ?`,
+      `UPDATE balances SET ${IN_PLACE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE account_id = ? AND status = ? AND bucket = ? AND overdue_since IS ?`,
     );
   }
 
@@ -243,7 +246,7 @@ export class BalancesProjection implements Projection {
     for (const { state, position } of this.pending.values()) {
       const row = balanceRow(state, position);
       const values = IN_PLACE_COLUMNS.map((column) => row[column]);
-      values.push(row.account_id, row.status, row.bucket);
+      values.push(row.account_id, row.status, row.bucket, row.overdue_since);
       if (this.updateInPlace.run(values).changes === 0) this.upsert.run(COLUMNS.map((column) => row[column]));
     }
     this.pending.clear();

@@ -4,7 +4,7 @@ import { Dec, initialState, Money } from '@ledger/credit';
 import { balanceRow, type BalanceRow, BalancesProjection } from '../projections/balances.projection';
 import { BusinessDaysProjection } from '../projections/business-days.projection';
 import type { Db } from '../runner/projection';
-import { type AccountFlag, type AccountPage, type AccountSort, listAccounts, toAccountView } from './accounts.queries';
+import { type AccountFlag, type AccountPage, type AccountSort, eachAccount, listAccounts, toAccountView } from './accounts.queries';
 
 describe('an account view', () => {
   it('adds billed and unbilled installment principal to 2 decimals, half up, whatever the amounts look like', () => {
@@ -61,6 +61,31 @@ describe('the account list', () => {
     expect(listAccounts(db, { sort: 'daysPastDue', limit: 2 }).nextCursor).toBeNull();
     expect(() => listAccounts(db, { sort: 'daysPastDue', after: 'a' })).toThrow(expect.objectContaining({ field: 'cursor' }));
     expect(() => listAccounts(db, { sort: 'owed' as AccountSort })).toThrow(expect.objectContaining({ field: 'sort' }));
+  });
+
+  it('pages by days past due as one sort of every account would, at any offset and with any filter, along the index of the overdue', () => {
+    const buckets = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+    const db = withAccounts(
+      Array.from({ length: 37 }, (_, i) => {
+        const overdue = i % 3 === 0;
+        return { account_id: `acc-${String((i * 7) % 37).padStart(2, '0')}`, overdue_since: overdue ? `2026-0${1 + (i % 5)}-11` : null, bucket: overdue ? buckets[1 + (i % 4)] : 'CURRENT', frozen: i % 2 };
+      }),
+    );
+    for (const filters of [{}, { bucket: 'M2' }, { bucket: 'CURRENT' }, { flag: 'frozen' as const }, { status: 'ACTIVE', flag: 'frozen' as const }]) {
+      const where = [filters.bucket ? `bucket = '${filters.bucket}'` : '', 'flag' in filters ? 'frozen = 1' : ''].filter(Boolean);
+      const sorted = (db.prepare(`SELECT account_id FROM balances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY overdue_since IS NULL, overdue_since, account_id`).all() as { account_id: string }[]).map((r) => r.account_id);
+      expect([...eachAccount(db, { ...filters, sort: 'daysPastDue' })].map((a) => a.accountId)).toEqual(sorted);
+      for (const limit of [1, 4, 13, 50]) {
+        for (let offset = 0; offset <= sorted.length + 1; offset++) {
+          const page = listAccounts(db, { ...filters, sort: 'daysPastDue', limit, offset });
+          expect({ filters, limit, offset, ids: ids(page), total: page.total }).toEqual({ filters, limit, offset, ids: sorted.slice(offset, offset + limit), total: sorted.length });
+        }
+      }
+    }
+    // The first part reads the overdue accounts in order along their index, sorting none of them.
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT * FROM balances WHERE overdue_since IS NOT NULL ORDER BY overdue_since, account_id LIMIT 51').all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING INDEX balances_by_overdue/);
+    expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/TEMP B-TREE/);
   });
 
   it('filters by a restriction and counts what the filters select on every page', () => {
