@@ -11,10 +11,14 @@ import {
   OVERDUE_ORIGINS,
   overdueAmount,
   overdueSince,
+  postingsFor,
   totalOwed,
 } from '@ledger/credit';
+import Database from 'better-sqlite3';
+import { JournalProjection } from './projections/journal.projection';
 import { decodeLedgerEvent } from './runner/ledger-streams';
-import { readModelFixture } from './testing/read-model-fixture';
+import { ProjectionRunner } from './runner/projection-runner';
+import { dumpReadModels, readModelFixture } from './testing/read-model-fixture';
 import { simulateRandomPortfolio } from './testing/random-portfolio';
 
 describe('read models after a random portfolio of eight months', () => {
@@ -182,5 +186,39 @@ describe('read models after a random portfolio of eight months', () => {
     expect(
       db.prepare('SELECT COUNT(*) AS n FROM eod_schedule WHERE next_action_date <= ?').get(lastClosed),
     ).toEqual({ n: 0 });
+  });
+
+  it("keeps each posting date's journal as the log's postings add up, and a rebuild by account or in the log's order leaves it so", async () => {
+    const expected = new Map<string, { debits: Money; credits: Money; lines: number }>();
+    for (const stored of await store.readAll({ maxCount: 1_000_000 })) {
+      const decoded = decodeLedgerEvent(stored);
+      if (decoded.kind !== 'account') continue;
+      for (const p of postingsFor(decoded.event)) {
+        const key = `${decoded.event.data.on} ${p.account}`;
+        const f = expected.get(key) ?? { debits: Money.ZERO, credits: Money.ZERO, lines: 0 };
+        expected.set(key, { debits: p.side === 'DEBIT' ? f.debits.plus(p.amount) : f.debits, credits: p.side === 'CREDIT' ? f.credits.plus(p.amount) : f.credits, lines: f.lines + 1 });
+      }
+    }
+    const rows = queries.journalDays('2026-01-01', '2026-08-31');
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.length).toBe(expected.size);
+    for (const r of rows) {
+      const want = expected.get(`${r.date} ${r.ledgerAccount}`);
+      expect([r.date, r.ledgerAccount, r.debits, r.credits, r.lineCount]).toEqual([r.date, r.ledgerAccount, want?.debits.toString(), want?.credits.toString(), want?.lines]);
+    }
+    const whole = queries.trialBalance('2026-01-01', '2026-08-31');
+    expect(whole.totals.closing).toBe('0.00');
+    expect(whole.totals.debits).toBe(whole.totals.credits);
+
+    const rebuilt = async (replayOrder: 'account' | 'log') => {
+      const runner = new ProjectionRunner({ store, database: new Database(':memory:'), projections: [new JournalProjection()], replayOrder, replayBatchSize: 50 });
+      await runner.rebuild();
+      const dump = dumpReadModels(runner.db, runner.projections);
+      await runner.close();
+      return dump;
+    };
+    const live = dumpReadModels(db, [new JournalProjection()]);
+    expect(await rebuilt('log')).toBe(live);
+    expect(await rebuilt('account')).toBe(live);
   });
 });

@@ -7,6 +7,7 @@ import { AccrualsProjection } from './accruals.projection';
 import { BalancesProjection } from './balances.projection';
 import { BusinessDaysProjection } from './business-days.projection';
 import { EodScheduleProjection } from './eod-schedule.projection';
+import { JournalProjection } from './journal.projection';
 import { LimitReviewsProjection } from './limit-reviews.projection';
 import { PortfolioProjection } from './portfolio.projection';
 import { StatementsProjection } from './statements.projection';
@@ -20,5 +21,6 @@ export function createProjections(): Projection[] {
     new LimitReviewsProjection(),
     new PortfolioProjection(),
     new EodScheduleProjection(),
+    new JournalProjection(),
   ];
 }

@@ -20,11 +20,12 @@ export function assertDate(value: string, field: string): void {
     throw new QueryInputError(`${field} must be a date YYYY-MM-DD`, field);
 }
 
-export function assertRange(from: string, to: string, maxDays: number): void {
+/** Two dates in order, and with `maxDays` no more days than that, both ends counted. */
+export function assertRange(from: string, to: string, maxDays?: number): void {
   assertDate(from, 'from');
   assertDate(to, 'to');
   if (to < from) throw new QueryInputError('to must not be before from', 'to');
-  if (daysBetween(from, to) + 1 > maxDays)
+  if (maxDays !== undefined && daysBetween(from, to) + 1 > maxDays)
     throw new QueryInputError(`at most ${maxDays} days at a time`, 'to');
 }
 

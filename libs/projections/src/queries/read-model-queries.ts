@@ -18,6 +18,7 @@ import {
 } from './accruals.queries';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { accountsDueForEndOfDay } from './eod.queries';
+import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
 import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';
 import { getPortfolio, type PortfolioView } from './portfolio.queries';
 import { getStatement, getStatements, type StatementView } from './statements.queries';
@@ -55,6 +56,14 @@ export class ReadModelQueries {
 
   getPortfolio(): PortfolioView {
     return getPortfolio(this.db);
+  }
+
+  trialBalance(from: string, to: string): TrialBalanceView {
+    return trialBalance(this.db, from, to);
+  }
+
+  journalDays(from: string, to: string): JournalDay[] {
+    return journalDays(this.db, from, to);
   }
 
   accountsDueForEndOfDay(date: string, limit: number, afterAccountId?: string): string[] {

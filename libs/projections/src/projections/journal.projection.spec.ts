@@ -1,0 +1,146 @@
+import Database from 'better-sqlite3';
+import { type CreditAccountEvent, initialState } from '@ledger/credit';
+import { tablesAfter } from '../testing/batch-equivalence';
+import type { ProjectionEvent } from '../runner/projection';
+import { journalDays, trialBalance } from '../queries/journal.queries';
+import { QueryInputError } from '../queries/query-input';
+import { BusinessDaysProjection } from './business-days.projection';
+import { JournalProjection } from './journal.projection';
+
+let position = 0n;
+
+/**
+ * An account event as the runner hands it. The journal reads the event alone (its date and postings), so
+ * the data carries only the fields its postings are made of, and the states are left empty.
+ */
+function change(accountId: string, type: CreditAccountEvent['type'], data: Record<string, unknown>): ProjectionEvent {
+  position++;
+  const event = { type, data } as CreditAccountEvent;
+  const stored = { id: `e-${position}`, stream: `credit-account-${accountId}`, revision: 0n, position, type, schemaVersion: 1, data };
+  return { kind: 'account', accountId, event, before: initialState(accountId), after: initialState(accountId), stored };
+}
+
+const breakdown = (charged: string) => ({ exact: charged, charged, residual: '0' });
+
+/** Two accounts over January and February, every posting worked out by hand in the comments. */
+const ledger: ProjectionEvent[] = [
+  // REVOLVING_PRINCIPAL_RECEIVABLE D 1000.00, MERCHANT_SETTLEMENT C 1000.00
+  change('acc-a', 'DrawPosted', { on: '2026-01-05', amount: '1000.00' }),
+  // REVOLVING D 250.50, MERCHANT C 250.50
+  change('acc-b', 'DrawPosted', { on: '2026-01-05', amount: '250.50' }),
+  // Posts nothing.
+  change('acc-b', 'DrawDeclined', { on: '2026-01-06', amount: '9000.00' }),
+  // INSTALLMENT_PRINCIPAL_RECEIVABLE D 600.00, REVOLVING C 600.00
+  change('acc-a', 'InstallmentPlanCreated', { on: '2026-01-20', principal: '600.00' }),
+  // MERCHANT D 100.00, REVOLVING C 100.00
+  change('acc-a', 'DrawRefunded', { on: '2026-01-25', amount: '100.00', appliedTo: [{ target: 'UNBILLED_REVOLVING', amount: '100.00' }], returnedToCustomer: '0.00' }),
+  {
+    kind: 'businessDayClosed',
+    data: { businessDate: '2026-01-31', closedAt: '2026-02-01T00:05:00+08:00', accounts: 2, counts: {} },
+    stored: { id: 'close-1', stream: 'ledger-business-days', revision: 0n, position: ++position, type: 'BusinessDayClosed', schemaVersion: 1, data: {} },
+  },
+  // INTEREST_RECEIVABLE D 12.34, INTEREST_INCOME C 12.34; FEE_RECEIVABLE D 1.50, FEE_INCOME C 1.50; no penalty, no lines
+  change('acc-a', 'StatementIssued', { on: '2026-02-01', interest: breakdown('12.34'), penaltyInterest: breakdown('0.00'), fees: '1.50' }),
+  // REPAYMENT_CLEARING D 300.00, REVOLVING C 250.50, REPAYMENT_CLEARING C 49.50 (returned to the card)
+  change('acc-b', 'RepaymentReceived', { on: '2026-02-03', amount: '300.00', allocation: [{ target: 'UNBILLED_REVOLVING', amount: '250.50' }], returnedToCustomer: '49.50' }),
+];
+
+function journalOf(events: readonly ProjectionEvent[], batchSize = events.length) {
+  const db = new Database(':memory:');
+  const projection = new JournalProjection();
+  // The trial balance names the last closed day, from the business days' table.
+  for (const ddl of [...new BusinessDaysProjection().ddl, ...projection.ddl]) db.exec(ddl);
+  projection.prepare(db);
+  for (let i = 0; i < events.length; i += batchSize) {
+    for (const event of events.slice(i, i + batchSize)) projection.apply(event);
+    projection.flush();
+  }
+  return db;
+}
+
+/** The rows of a trial balance with anything in them, as [ledger account, opening, debits, credits, closing]. */
+const moved = (tb: ReturnType<typeof trialBalance>) =>
+  tb.trialBalance.filter((r) => [r.opening, r.debits, r.credits, r.closing].some((v) => v !== '0.00')).map((r) => [r.ledgerAccount, r.opening, r.debits, r.credits, r.closing]);
+
+describe('the journal read model', () => {
+  it("keeps each posting date's debits, credits and lines per ledger account", () => {
+    const db = journalOf(ledger);
+    expect(journalDays(db, '2026-01-01', '2026-02-28').map((d) => [d.date, d.ledgerAccount, d.debits, d.credits, d.lineCount])).toEqual([
+      ['2026-01-05', 'REVOLVING_PRINCIPAL_RECEIVABLE', '1250.50', '0.00', 2],
+      ['2026-01-05', 'MERCHANT_SETTLEMENT', '0.00', '1250.50', 2],
+      ['2026-01-20', 'REVOLVING_PRINCIPAL_RECEIVABLE', '0.00', '600.00', 1],
+      ['2026-01-20', 'INSTALLMENT_PRINCIPAL_RECEIVABLE', '600.00', '0.00', 1],
+      ['2026-01-25', 'REVOLVING_PRINCIPAL_RECEIVABLE', '0.00', '100.00', 1],
+      ['2026-01-25', 'MERCHANT_SETTLEMENT', '100.00', '0.00', 1],
+      ['2026-02-01', 'INTEREST_RECEIVABLE', '12.34', '0.00', 1],
+      ['2026-02-01', 'FEE_RECEIVABLE', '1.50', '0.00', 1],
+      ['2026-02-01', 'INTEREST_INCOME', '0.00', '12.34', 1],
+      ['2026-02-01', 'FEE_INCOME', '0.00', '1.50', 1],
+      ['2026-02-03', 'REVOLVING_PRINCIPAL_RECEIVABLE', '0.00', '250.50', 1],
+      ['2026-02-03', 'REPAYMENT_CLEARING', '300.00', '49.50', 2],
+    ]);
+    expect(journalDays(db, '2026-01-06', '2026-01-19')).toEqual([]);
+  });
+
+  it('gives January its own lines and closing balances, which sum to zero', () => {
+    const january = trialBalance(journalOf(ledger), '2026-01-01', '2026-01-31');
+    expect(moved(january)).toEqual([
+      ['REVOLVING_PRINCIPAL_RECEIVABLE', '0.00', '1250.50', '700.00', '550.50'],
+      ['INSTALLMENT_PRINCIPAL_RECEIVABLE', '0.00', '600.00', '0.00', '600.00'],
+      ['MERCHANT_SETTLEMENT', '0.00', '100.00', '1250.50', '-1150.50'],
+    ]);
+    expect(january.trialBalance).toHaveLength(10);
+    expect([january.lineCount, january.totals]).toEqual([8, { debits: '1950.50', credits: '1950.50', closing: '0.00' }]);
+  });
+
+  it("opens February with January's closing balances", () => {
+    const february = trialBalance(journalOf(ledger), '2026-02-01', '2026-02-28');
+    expect(moved(february)).toEqual([
+      ['REVOLVING_PRINCIPAL_RECEIVABLE', '550.50', '0.00', '250.50', '300.00'],
+      ['INSTALLMENT_PRINCIPAL_RECEIVABLE', '600.00', '0.00', '0.00', '600.00'],
+      ['INTEREST_RECEIVABLE', '0.00', '12.34', '0.00', '12.34'],
+      ['FEE_RECEIVABLE', '0.00', '1.50', '0.00', '1.50'],
+      ['INTEREST_INCOME', '0.00', '0.00', '12.34', '-12.34'],
+      ['FEE_INCOME', '0.00', '0.00', '1.50', '-1.50'],
+      ['MERCHANT_SETTLEMENT', '-1150.50', '0.00', '0.00', '-1150.50'],
+      ['REPAYMENT_CLEARING', '0.00', '300.00', '49.50', '250.50'],
+    ]);
+    expect([february.lineCount, february.totals]).toEqual([7, { debits: '313.84', credits: '313.84', closing: '0.00' }]);
+  });
+
+  it('shows nothing for a range before the first posting, and only opening balances for one after the last', () => {
+    const db = journalOf(ledger);
+    const before = trialBalance(db, '2025-12-01', '2025-12-31');
+    expect([moved(before), before.lineCount, before.totals]).toEqual([[], 0, { debits: '0.00', credits: '0.00', closing: '0.00' }]);
+    const after = trialBalance(db, '2026-03-01', '2026-03-31');
+    expect(after.lineCount).toBe(0);
+    expect(after.trialBalance.every((r) => r.opening === r.closing && r.debits === '0.00' && r.credits === '0.00')).toBe(true);
+    expect(after.trialBalance.find((r) => r.ledgerAccount === 'REPAYMENT_CLEARING')?.opening).toBe('250.50');
+  });
+
+  it('leaves the same table whatever the batches and whichever account is replayed first', () => {
+    const projection = () => new JournalProjection();
+    const whole = tablesAfter(projection(), ledger, ledger.length);
+    expect(whole).toContain('"debits":"1250.5"');
+    expect(tablesAfter(projection(), ledger, 1)).toBe(whole);
+    expect(tablesAfter(projection(), ledger, 3)).toBe(whole);
+    const byAccount = [...ledger.filter((e) => e.kind === 'account' && e.accountId === 'acc-b'), ...ledger.filter((e) => e.kind !== 'account' || e.accountId !== 'acc-b')];
+    expect(tablesAfter(projection(), byAccount, 2)).toBe(whole);
+  });
+
+  it('refuses a date that is not a calendar date, and a range that ends before it starts, naming the field', () => {
+    const db = journalOf(ledger);
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof QueryInputError ? error.field : error;
+      }
+      return 'none';
+    };
+    expect(refusal(() => trialBalance(db, '2026-02-30', '2026-03-31'))).toBe('from');
+    expect(refusal(() => trialBalance(db, '2026-03-01', '2026-3-31'))).toBe('to');
+    expect(refusal(() => trialBalance(db, '2026-03-02', '2026-03-01'))).toBe('to');
+    expect(refusal(() => journalDays(db, '2024-01-01', '2026-03-01'))).toBe('to');
+  });
+});

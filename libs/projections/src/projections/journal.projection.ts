@@ -1,0 +1,80 @@
+/**
+ * The journal by posting date: per day and ledger account, the debits, credits and journal lines of every
+ * account event's postings (`postingsFor`), dated by the event's `on` as `ledger gl` dates them by
+ * default. A trial balance over any range is then a sum over a few rows a day, where `ledger gl` reads
+ * the whole log.
+ *
+ * A batch's postings are added up in memory and written once at its flush, one row read and written per
+ * day and ledger account the batch touched: the figures only grow, so they are the same however the log
+ * was cut into batches, in whichever order the accounts were replayed, and summed over shares.
+ */
+import { type LedgerAccount, Money, postingsFor } from '@ledger/credit';
+import type { ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+
+interface DayFigures {
+  date: string;
+  ledgerAccount: LedgerAccount;
+  debits: Money;
+  credits: Money;
+  lines: number;
+}
+
+export class JournalProjection implements Projection {
+  readonly name = 'journal';
+  readonly version = 1;
+  readonly tables = ['journal_days'];
+  readonly ddl = [
+    `CREATE TABLE IF NOT EXISTS journal_days (
+      date TEXT NOT NULL,
+      ledger_account TEXT NOT NULL,
+      debits TEXT NOT NULL,
+      credits TEXT NOT NULL,
+      lines INTEGER NOT NULL,
+      PRIMARY KEY (date, ledger_account)
+    ) STRICT, WITHOUT ROWID`,
+  ];
+  readonly byAccount: ByAccountReplay = {
+    shares: { sums: [{ table: 'journal_days', keys: ['date', 'ledger_account'], counts: ['lines'], amounts: ['debits', 'credits'] }] },
+  };
+  /** The batch's figures by date and ledger account. */
+  private readonly pending = new Map<string, DayFigures>();
+  private select!: Statement;
+  private upsert!: Statement;
+
+  prepare(db: Db): void {
+    this.select = db.prepare('SELECT debits, credits, lines FROM journal_days WHERE date = ? AND ledger_account = ?');
+    this.upsert = db.prepare('INSERT OR REPLACE INTO journal_days (date, ledger_account, debits, credits, lines) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  apply(event: ProjectionEvent): void {
+    if (event.kind !== 'account') return;
+    const postings = postingsFor(event.event);
+    if (postings.length === 0) return;
+    const date = event.event.data.on;
+    for (const p of postings) {
+      const key = `${date} ${p.account}`;
+      let figures = this.pending.get(key);
+      if (figures === undefined) {
+        figures = { date, ledgerAccount: p.account, debits: Money.ZERO, credits: Money.ZERO, lines: 0 };
+        this.pending.set(key, figures);
+      }
+      if (p.side === 'DEBIT') figures.debits = figures.debits.plus(p.amount);
+      else figures.credits = figures.credits.plus(p.amount);
+      figures.lines++;
+    }
+  }
+
+  flush(): void {
+    for (const f of this.pending.values()) {
+      const row = this.select.get(f.date, f.ledgerAccount) as { debits: string; credits: string; lines: number } | undefined;
+      const debits = row ? f.debits.plus(Money.exact(row.debits)) : f.debits;
+      const credits = row ? f.credits.plus(Money.exact(row.credits)) : f.credits;
+      this.upsert.run(f.date, f.ledgerAccount, debits.toExactString(), credits.toExactString(), (row?.lines ?? 0) + f.lines);
+    }
+    this.pending.clear();
+  }
+
+  discard(): void {
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The trial balance and the journal per day, read from the journal read model (`journal_days`). Dated by
+ * posting date, as `ledger gl` dates by default, and in its shape and signs: debits positive, credits
+ * negative, every ledger account listed.
+ */
+import { CHART_OF_ACCOUNTS, type LedgerAccount, Money } from '@ledger/credit';
+import type { Db } from '../runner/projection';
+import { lastClosedBusinessDay } from './business-days.queries';
+import { assertRange } from './query-input';
+
+/** The most days one answer of the journal per day covers, as the daily accruals. */
+const MAX_DAYS = 731;
+
+export interface TrialBalanceLine {
+  ledgerAccount: LedgerAccount;
+  /** Signed balance of everything posted before `from`. */
+  opening: string;
+  debits: string;
+  credits: string;
+  closing: string;
+}
+
+export interface TrialBalanceView {
+  from: string;
+  to: string;
+  /**
+   * Null before the first end of day. A posting date after it may still take lines (a month end's close
+   * posts the statements on the 1st), so a range that ends after it is not final.
+   */
+  lastClosedBusinessDay: string | null;
+  /** Journal lines posted in the range. */
+  lineCount: number;
+  trialBalance: TrialBalanceLine[];
+  /** Over every ledger account: debits equal credits and the closing balances sum to zero. */
+  totals: { debits: string; credits: string; closing: string };
+}
+
+export interface JournalDay {
+  date: string;
+  ledgerAccount: LedgerAccount;
+  debits: string;
+  credits: string;
+  lineCount: number;
+}
+
+interface JournalRow {
+  date: string;
+  ledger_account: LedgerAccount;
+  debits: string;
+  credits: string;
+  lines: number;
+}
+
+export function trialBalance(db: Db, from: string, to: string): TrialBalanceView {
+  assertRange(from, to);
+  const zero = () => Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+  const opening = zero();
+  const debits = zero();
+  const credits = zero();
+  let lineCount = 0;
+  const rows = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days WHERE date <= ?').all(to) as JournalRow[];
+  for (const r of rows) {
+    const account = r.ledger_account;
+    if (r.date < from) {
+      opening[account] = opening[account].plus(Money.exact(r.debits)).minus(Money.exact(r.credits));
+      continue;
+    }
+    debits[account] = debits[account].plus(Money.exact(r.debits));
+    credits[account] = credits[account].plus(Money.exact(r.credits));
+    lineCount += r.lines;
+  }
+  const lines = CHART_OF_ACCOUNTS.map((a) => ({
+    ledgerAccount: a,
+    opening: opening[a].toString(),
+    debits: debits[a].toString(),
+    credits: credits[a].toString(),
+    closing: opening[a].plus(debits[a]).minus(credits[a]).toString(),
+  }));
+  const sum = (pick: (r: TrialBalanceLine) => string) => Money.sum(lines.map((r) => Money.exact(pick(r)))).toString();
+  return {
+    from,
+    to,
+    lastClosedBusinessDay: lastClosedBusinessDay(db),
+    lineCount,
+    trialBalance: lines,
+    totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) },
+  };
+}
+
+/** Each day's debits, credits and lines per ledger account, for the days and accounts with lines, in date and chart order. */
+export function journalDays(db: Db, from: string, to: string): JournalDay[] {
+  assertRange(from, to, MAX_DAYS);
+  const rows = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days WHERE date BETWEEN ? AND ?').all(from, to) as JournalRow[];
+  const order = (a: LedgerAccount) => CHART_OF_ACCOUNTS.indexOf(a);
+  return rows
+    .sort((a, b) => (a.date === b.date ? order(a.ledger_account) - order(b.ledger_account) : a.date < b.date ? -1 : 1))
+    .map((r) => ({ date: r.date, ledgerAccount: r.ledger_account, debits: Money.exact(r.debits).toString(), credits: Money.exact(r.credits).toString(), lineCount: r.lines }));
+}
