@@ -182,6 +182,8 @@ describe('the documented read answers', () => {
       '/operations/clock',
       '/portfolio',
       `/portfolio/accruals?${range}`,
+      `/portfolio/trial-balance?${range}`,
+      '/portfolio/journal-days?from=2026-03-01&to=2026-04-13',
       '/accounts',
       '/accounts?limit=1',
       '/accounts?status=REJECTED',

@@ -10,7 +10,7 @@
  * residuals) or fewer ("0").
  */
 import { ApiProperty, type ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
-import { ELIGIBILITY_RULES, OVERDUE_ORIGINS } from '@ledger/credit';
+import { CHART_OF_ACCOUNTS, ELIGIBILITY_RULES, OVERDUE_ORIGINS } from '@ledger/credit';
 
 const DECIMAL = '^-?\\d+(\\.\\d+)?$';
 const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
@@ -242,6 +242,39 @@ export class PortfolioAccrualDaySchema {
   @Day('2026-03-20') date!: string;
   @Decimal('0.475', 'Interest accrued across the portfolio that day, exact') interest!: string;
   @Decimal('0', 'Penalty interest accrued across the portfolio that day, exact') penaltyInterest!: string;
+}
+
+/* ------------------------------------------------------------------- journal */
+
+export class TrialBalanceLineSchema {
+  @ApiProperty({ enum: CHART_OF_ACCOUNTS, example: 'REVOLVING_PRINCIPAL_RECEIVABLE' }) ledgerAccount!: string;
+  @Decimal('1520.00', 'Signed balance of everything posted before `from` (debits positive, credits negative)') opening!: string;
+  @Decimal('830.00', 'Debits posted in the range') debits!: string;
+  @Decimal('412.50', 'Credits posted in the range') credits!: string;
+  @Decimal('1937.50', 'opening + debits - credits') closing!: string;
+}
+
+export class TrialBalanceTotalsSchema {
+  @Decimal('2318.40', 'Debits of every ledger account: equal to the credits') debits!: string;
+  @Decimal('2318.40') credits!: string;
+  @Decimal('0.00', 'The closing balances summed: always zero') closing!: string;
+}
+
+export class TrialBalanceSchema {
+  @Day('2026-03-01') from!: string;
+  @Day('2026-03-31') to!: string;
+  @Day('2026-03-31', "null before the first end of day. A posting date after it may still take lines (a month end's close posts its statements on the 1st)", true) lastClosedBusinessDay!: string | null;
+  @Int(1480, 'Journal lines posted in the range') lineCount!: number;
+  @ApiProperty({ type: [TrialBalanceLineSchema], description: 'Every ledger account of the chart, in its order, as `ledger gl` lists them' }) trialBalance!: TrialBalanceLineSchema[];
+  @ApiProperty({ type: TrialBalanceTotalsSchema }) totals!: TrialBalanceTotalsSchema;
+}
+
+export class JournalDaySchema {
+  @Day('2026-03-05', 'The posting date') date!: string;
+  @ApiProperty({ enum: CHART_OF_ACCOUNTS, example: 'MERCHANT_SETTLEMENT' }) ledgerAccount!: string;
+  @Decimal('0.00') debits!: string;
+  @Decimal('830.00') credits!: string;
+  @Int(12, 'Journal lines on that account that day') lineCount!: number;
 }
 
 /* ------------------------------------------------------------- limit reviews */

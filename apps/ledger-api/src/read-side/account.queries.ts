@@ -105,7 +105,7 @@ export class GetPortfolioAccrualsQuery extends ReadQuery<PortfolioAccrualDay[]> 
  * reads at once, or with `after` once that position is applied, as strong then does (a client reading
  * its own write asks for no more; `after` was ignored with eventual until the forty-third round).
  */
-async function settle(readModels: ReadModels, consistency: Consistency): Promise<void> {
+export async function settle(readModels: ReadModels, consistency: Consistency): Promise<void> {
   if (!consistency.eventual || consistency.after !== undefined) await readModels.consistent(consistency.after);
   else await readModels.assertOfThisLogNow();
 }

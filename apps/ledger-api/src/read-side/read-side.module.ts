@@ -2,10 +2,12 @@ import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/co
 import { EndOfDaySchedule, type LedgerConfig } from '@ledger/servicing';
 import { AccountQueriesController } from '../controllers/account-queries.controller';
 import { HealthController } from '../controllers/health.controller';
+import { JournalController } from '../controllers/journal.controller';
 import { QUERY_HANDLERS } from './account.queries';
 import { GetControlsHandler } from './controls.query';
 import { GetInstallmentPlansHandler } from './installment-plans.query';
 import { GetInstallmentQuoteHandler } from './installment-quote.query';
+import { GetJournalDaysHandler, GetTrialBalanceHandler } from './journal.query';
 import { GetNextStatementHandler } from './next-statement.query';
 import { ProjectedEndOfDaySchedule, ReadModels } from './read-models';
 
@@ -17,8 +19,8 @@ export class ReadSideModule {
    */
   static forRoot(_config: LedgerConfig): { module: DynamicModule; controllers: Type[]; ledgerProviders: Provider[]; ledgerExports: (Type | typeof EndOfDaySchedule)[] } {
     return {
-      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetInstallmentPlansHandler, GetNextStatementHandler, GetControlsHandler] },
-      controllers: [AccountQueriesController, HealthController],
+      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetInstallmentPlansHandler, GetNextStatementHandler, GetControlsHandler, GetTrialBalanceHandler, GetJournalDaysHandler] },
+      controllers: [AccountQueriesController, JournalController, HealthController],
       ledgerProviders: [ReadModels, { provide: EndOfDaySchedule, useClass: ProjectedEndOfDaySchedule }],
       ledgerExports: [ReadModels, EndOfDaySchedule],
     };

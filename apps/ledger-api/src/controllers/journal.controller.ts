@@ -1,0 +1,37 @@
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { PostingDatesQuery } from '../dto/account-commands.dto';
+import { JournalDaySchema, TrialBalanceSchema } from '../http/read-schemas';
+import { consistencyOf } from '../read-side/consistency';
+import { GetJournalDaysQuery, GetTrialBalanceQuery } from '../read-side/journal.query';
+
+type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
+
+/** The journal read model's reads. Under /portfolio, so that the viewer keys of finance's dashboards read them. */
+@ApiTags('queries')
+@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' })
+@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' })
+@Controller()
+export class JournalController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('portfolio/trial-balance')
+  @ApiOkResponse({ type: TrialBalanceSchema, description: 'Every ledger account with its opening, debits, credits and closing; the totals, whose closing is zero' })
+  @ApiOperation({
+    summary: 'The trial balance (试算平衡) over a range of posting dates, as `ledger gl --from --to` gives it',
+    description:
+      "From the journal read model, which keeps each posting date's debits, credits and lines per ledger account: the same figures as `ledger gl` (dated by each event's own date, a statement's charges on the 1st), without reading the log. Any range: `opening` is everything posted before `from`.",
+  })
+  trialBalance(@Query() range: PostingDatesQuery, @Req() req: QueryRequest) {
+    return this.queries.execute(new GetTrialBalanceQuery(range.from, range.to, consistencyOf(req.query)));
+  }
+
+  @Get('portfolio/journal-days')
+  @ApiOkResponse({ type: [JournalDaySchema], description: 'One row per posting date and ledger account with lines, by date then in the chart\'s order; a day without lines has none' })
+  @ApiOperation({ summary: 'The debits and credits posted per day and ledger account, for a chart (at most 731 days)' })
+  journalDays(@Query() range: PostingDatesQuery, @Req() req: QueryRequest) {
+    return this.queries.execute(new GetJournalDaysQuery(range.from, range.to, consistencyOf(req.query)));
+  }
+}
