@@ -38,11 +38,19 @@ export class JournalProjection implements Projection {
   };
   /** The batch's figures by date and ledger account. */
   private readonly pending = new Map<string, DayFigures>();
-  private select!: Statement;
+  /**
+   * The table's rows, read once (a few thousand a year of dates): a replay by account brings every
+   * date in each batch, where reading each row back before adding to it was a query for every other
+   * event. Only this projection writes the table, so the copy follows every write; a batch rolled
+   * back, or tables made anew, drop it, to be read again.
+   */
+  private stored: Map<string, DayFigures> | null = null;
+  private selectAll!: Statement;
   private upsert!: Statement;
 
   prepare(db: Db): void {
-    this.select = db.prepare('SELECT debits, credits, lines FROM journal_days WHERE date = ? AND ledger_account = ?');
+    this.stored = null;
+    this.selectAll = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days');
     this.upsert = db.prepare('INSERT OR REPLACE INTO journal_days (date, ledger_account, debits, credits, lines) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -52,7 +60,7 @@ export class JournalProjection implements Projection {
     if (postings.length === 0) return;
     const date = event.event.data.on;
     for (const p of postings) {
-      const key = `${date} ${p.account}`;
+      const key = keyOf(date, p.account);
       let figures = this.pending.get(key);
       if (figures === undefined) {
         figures = { date, ledgerAccount: p.account, debits: Money.ZERO, credits: Money.ZERO, lines: 0 };
@@ -65,16 +73,29 @@ export class JournalProjection implements Projection {
   }
 
   flush(): void {
-    for (const f of this.pending.values()) {
-      const row = this.select.get(f.date, f.ledgerAccount) as { debits: string; credits: string; lines: number } | undefined;
-      const debits = row ? f.debits.plus(Money.exact(row.debits)) : f.debits;
-      const credits = row ? f.credits.plus(Money.exact(row.credits)) : f.credits;
-      this.upsert.run(f.date, f.ledgerAccount, debits.toExactString(), credits.toExactString(), (row?.lines ?? 0) + f.lines);
+    if (this.pending.size === 0) return;
+    const stored = this.storedRows();
+    for (const [key, f] of this.pending) {
+      const row = stored.get(key);
+      const sum = row ? { ...f, debits: row.debits.plus(f.debits), credits: row.credits.plus(f.credits), lines: row.lines + f.lines } : f;
+      this.upsert.run(sum.date, sum.ledgerAccount, sum.debits.toExactString(), sum.credits.toExactString(), sum.lines);
+      stored.set(key, sum);
     }
     this.pending.clear();
   }
 
   discard(): void {
     this.pending.clear();
+    this.stored = null;
+  }
+
+  private storedRows(): Map<string, DayFigures> {
+    if (this.stored === null) {
+      const rows = this.selectAll.all() as { date: string; ledger_account: LedgerAccount; debits: string; credits: string; lines: number }[];
+      this.stored = new Map(rows.map((r) => [keyOf(r.date, r.ledger_account), { date: r.date, ledgerAccount: r.ledger_account, debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines }]));
+    }
+    return this.stored;
   }
 }
+
+const keyOf = (date: string, account: LedgerAccount) => `${date} ${account}`;
