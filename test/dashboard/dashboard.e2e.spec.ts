@@ -9,12 +9,13 @@ import type { Page } from 'playwright-core';
 import { Dec } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountStream } from '@ledger/servicing';
-import type { AccountPage, AccountView, AccrualsView, LimitReviewView, PortfolioView, StatementView } from '@ledger/projections';
+import type { AccountPage, AccountView, AccrualsView, LimitReviewView, PortfolioView, StatementView, TrialBalanceView } from '@ledger/projections';
 import type { InstallmentPlansView } from '../../apps/ledger-api/src/read-side/installment-plans.query';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
 import type { NextStatementView } from '../../apps/ledger-api/src/read-side/next-statement.query';
 import { addDays, formatCount, formatMoney, formatRate, percentOf } from '../../apps/ledger-api/dashboard/format';
 import { BUCKET_LABELS, DECISION_LABELS, label, PLAN_END_LABELS, PLAN_STATUS_LABELS, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
+import { ledgerAccountLabel } from '../../apps/ledger-api/dashboard/trial-balance';
 import { application } from '../support/ledger-app';
 import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
@@ -162,6 +163,49 @@ describe('the dashboard in headless Chromium', () => {
     await expect(page.locator('[data-status="lag"] strong').innerText()).resolves.toMatch(/^\d[\d,]* events$/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('shows the trial balance of the month to date as the API gives it, a range chosen in its card, and says in the card alone when it cannot load', async () => {
+    const { page, errors } = await dashboard.open('/dashboard', { clock: true });
+    const lastClosed = portfolio.lastClosedBusinessDay!;
+    const expectShown = async (from: string, to: string) => {
+      await page.waitForSelector(`table[data-table="trial-balance"][data-range="${from}/${to}"]`);
+      const tb = await dashboard.api<TrialBalanceView>(`/portfolio/trial-balance?from=${from}&to=${to}`);
+      expect(await rowsOf(page, 'trial-balance')).toEqual([
+        ...tb.trialBalance.map((r) => [ledgerAccountLabel(r.ledgerAccount), formatMoney(r.opening), formatMoney(r.debits), formatMoney(r.credits), formatMoney(r.closing)]),
+        ['Total 合计', '', formatMoney(tb.totals.debits), formatMoney(tb.totals.credits), formatMoney(tb.totals.closing)],
+      ]);
+      await expect(page.locator('#note-trial-balance').innerText()).resolves.toMatch(new RegExp(`^${from} to ${to} by posting date, ${formatCount(tb.lineCount)} journal lines?; debits positive`));
+      return tb;
+    };
+    // The month to date of the last closed day: its statements, issued on the 1st, have posted.
+    const monthToDate = await expectShown(`${lastClosed.slice(0, 7)}-01`, lastClosed);
+    expect([monthToDate.lineCount > 0, monthToDate.totals.closing, monthToDate.totals.debits]).toEqual([true, '0.00', monthToDate.totals.credits]);
+    expect(monthToDate.trialBalance.filter((r) => r.opening !== '0.00').length).toBeGreaterThan(3);
+    const shown = (await tablesShown(page)).filter((t) => t.table === 'trial-balance');
+    expect(shown.map((t) => [t.wrapped, t.fits])).toEqual([[true, true]]);
+
+    await page.fill('#trial-balance-from', '2026-02-01');
+    await page.fill('#trial-balance-to', '2026-02-28');
+    await page.click('#form-trial-balance button[type="submit"]');
+    const february = await expectShown('2026-02-01', '2026-02-28');
+    expect(february.lineCount).toBeGreaterThan(monthToDate.lineCount);
+
+    // A failing read shows in the card, and the rest of the overview stays.
+    const failing = /\/portfolio\/trial-balance$/;
+    const trialBalanceReads = (url: URL) => failing.test(url.pathname);
+    await page.route(trialBalanceReads, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'INTERNAL', message: 'simulated failure' }) }));
+    await refreshNow(page);
+    await expect(page.locator('#table-trial-balance .notice.error').innerText()).resolves.toBe('Could not load the trial balance: simulated failure');
+    expect(await figureOf(page, 'outstanding.total')).toEqual({ value: portfolio.outstanding.total, shown: formatMoney(portfolio.outstanding.total) });
+    await expect(page.locator('#view-error').innerText()).resolves.toBe('');
+    await page.unroute(trialBalanceReads);
+    await refreshNow(page);
+    await expectShown('2026-02-01', '2026-02-28');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trial-balance.png'), fullPage: true });
+    const simulatedFailure = (m: { text: () => string; location: () => { url: string } }) => m.text().includes('status of 500') && failing.test(new URL(m.location().url).pathname);
+    expect(unexpectedErrors(errors.filter((m) => !simulatedFailure(m)))).toEqual([]);
+    expect(errors.filter(simulatedFailure).length).toBe(1);
   });
 
   it('shows the billed interest, penalty and fees per month and the APR of the installment offers', async () => {

@@ -15,6 +15,7 @@ import { addDays } from './format';
 import { renderAccrual, renderApr, renderBilled } from './interest';
 import { renderOverview } from './overview';
 import { renderReviews } from './reviews';
+import { renderTrialBalance } from './trial-balance';
 import { projectionsFollowing, renderRefreshFailed, renderStatus, type ClockView, type HealthView, type PortfolioRead } from './status';
 
 const REFRESH_SECONDS = 15;
@@ -98,7 +99,10 @@ async function renderView(refreshing = false): Promise<void> {
     return;
   }
   if (!p) return;
-  if (view === 'overview') renderOverview(p, openBucket);
+  if (view === 'overview') {
+    renderOverview(p, openBucket);
+    await renderTrialBalance(page.lastClosed);
+  }
   if (view === 'interest') {
     renderBilled(p);
     const days = page.lastClosed ? await get<PortfolioAccrualDay[]>(readModel(`/portfolio/accruals?from=${addDays(page.lastClosed, -364)}&to=${page.lastClosed}`)) : [];
