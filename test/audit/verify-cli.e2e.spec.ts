@@ -155,6 +155,13 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`UPDATE portfolio_figures SET amount = '1' WHERE section = 'exposure' AND key = 'limit'`).run();
           return { count: String(row.count), amount: Money.exact(row.amount).toExactString() };
         }),
+      // The trial balance over HTTP is read from these rows: one edited puts the reconciliation out by as much.
+      journal: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const row = db.prepare(`SELECT date, ledger_account, debits, credits, lines FROM journal_days WHERE debits != '0' ORDER BY date, ledger_account LIMIT 1`).get() as { date: string; ledger_account: string; debits: string; credits: string; lines: number };
+          db.prepare(`UPDATE journal_days SET debits = '1' WHERE date = ? AND ledger_account = ?`).run(row.date, row.ledger_account);
+          return { key: `${row.date}/${row.ledger_account}`, lines: String(row.lines), debits: Money.exact(row.debits).toString(), credits: Money.exact(row.credits).toString() };
+        }),
       // Every anchor removed: the log alone still shows days closed with no anchor after them.
       anchorsDeleted: (dir) =>
         corrupt(dir, 'ledger.sqlite', (db) => {
@@ -453,6 +460,14 @@ describe('ledger verify on a simulated ledger', () => {
     const { count, amount } = facts.portfolio;
     expect(report('portfolio').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: 'portfolio_figures.exposure/limit', expected: `${count} / ${amount}`, actual: `${count} / 1` }),
+    ]);
+  });
+
+  it("fails on a row of the journal read model, which the trial balance reads, that is not the log's postings", () => {
+    expect(runs.journal.code).toBe(1);
+    const { key, lines, debits, credits } = facts.journal;
+    expect(report('journal').findings).toEqual([
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: `journal_days.${key}`, expected: `${lines} / ${debits} / ${credits}`, actual: `${lines} / 1.00 / ${credits}` }),
     ]);
   });
 

@@ -9,8 +9,9 @@
  *   daily accruals) equals the log: a statement's row every figure of its event, the amounts allocated to
  *   it, the repayments counted toward its minimum, and its status, outstanding amount and overdue date as
  *   the account's state gives them;
- * - the portfolio figures equal their sum over the replayed accounts, when the read models stand where
- *   the log does;
+ * - the portfolio figures equal their sum over the replayed accounts, and the journal read model's
+ *   debits, credits and lines per posting date and ledger account equal the replayed postings', when the
+ *   read models stand where the log does;
  * - each account's snapshot (the cache a command's load starts from) equals the replay at its revision;
  * - each account's row in the end-of-day schedule names the next date the replayed state needs a close,
  *   after the last day both the log and the read models closed: end of day visits only the accounts it
@@ -74,6 +75,7 @@ import { ACCOUNT_STREAM_PREFIX, readAccountSnapshot } from '../repository/accoun
 import { toDomain } from './account-history';
 import { AnchorHasher, AUDIT_ANCHOR_STREAM, AuditAnchors, type AuditAnchorData } from './audit-anchors';
 import { canonicalJson } from './canonical-json';
+import { JournalDaysCheck } from './journal-days-check';
 import { CHAIN_GENESIS, chainHashOf } from './chain-hash';
 import { readLog, type LogRow, streamRowsReader } from './log-rows';
 import { balanceRowDifferences, CHECK_NAMES, type CheckName, differingPart, finding, type Finding, overPreciseAmounts } from './verify-checks';
@@ -168,6 +170,8 @@ export class LedgerVerifier {
   private closes: { date: string; position: bigint; data: BusinessDayClosedData }[] = [];
   /** The portfolio figures the replayed accounts add up to (second pass); none if an account failed to replay. */
   private portfolio: Figures | null = new Map();
+  /** The journal read model's rows as the replayed postings add them up (second pass); none if an account failed to replay. */
+  private journal: JournalDaysCheck | null = new JournalDaysCheck();
   private scheduleRow: ReturnType<Db['prepare']> | undefined;
 
   constructor(private readonly store: EventStore, private readonly options: VerifyOptions = {}) {}
@@ -300,8 +304,10 @@ export class LedgerVerifier {
         this.findings.push(finding('REVISION_GAP', `read alone, the stream ends at revision ${last?.revision ?? 'none'}; the log holds it to revision ${inLog}`, { accountId, stream, expected: inLog.toString(), actual: last?.revision.toString() ?? null }));
       }
       this.passMonthEnds(account, monthEnds, monthEnd, this.lastPosition + 1n);
-      if (account.failed) this.portfolio = null;
-      else {
+      if (account.failed) {
+        this.portfolio = null;
+        this.journal = null;
+      } else {
         this.checkJournal(accountId, account);
         if (this.portfolio) addContribution(this.portfolio, account.state);
       }
@@ -326,6 +332,7 @@ export class LedgerVerifier {
     const applied = projectionsAppliedPosition(db)() ?? 0n;
     this.checkBusinessDays(db, applied);
     this.checkPortfolio(db, applied);
+    if (this.journal !== null && applied === this.lastPosition) this.findings.push(...this.journal.findings(db));
   }
 
   /**
@@ -455,6 +462,7 @@ export class LedgerVerifier {
         const side = (s: 'DEBIT' | 'CREDIT') => Money.sum(postings.filter((p) => p.side === s).map((p) => p.amount)).toString();
         this.findings.push(finding('POSTINGS_UNBALANCED', `debits ${side('DEBIT')} and credits ${side('CREDIT')} differ`, { ...where, expected: side('DEBIT'), actual: side('CREDIT') }));
       }
+      this.journal?.add(event.data.on, postings);
       for (const p of postings) {
         const signed = p.side === 'DEBIT' ? p.amount : p.amount.negated();
         this.balances[p.account] = this.balances[p.account].plus(signed);
