@@ -184,6 +184,8 @@ describe('the documented read answers', () => {
       `/portfolio/accruals?${range}`,
       `/portfolio/trial-balance?${range}`,
       '/portfolio/journal-days?from=2026-03-01&to=2026-04-13',
+      '/portfolio/vintages',
+      '/portfolio/vintages?from=2026-03&to=2026-04',
       '/accounts',
       '/accounts?limit=1',
       '/accounts?status=REJECTED',

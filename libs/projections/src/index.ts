@@ -19,6 +19,7 @@ export * from './queries/statements.queries';
 export * from './queries/accruals.queries';
 export * from './queries/limit-reviews.queries';
 export * from './queries/portfolio.queries';
+export * from './queries/portfolio-risk.queries';
 export * from './queries/eod.queries';
 export * from './queries/business-days.queries';
 export * from './queries/journal.queries';

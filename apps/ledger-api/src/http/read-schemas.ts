@@ -500,6 +500,42 @@ export class PortfolioSchema {
   @ApiProperty({ type: [DelinquencyMonthSchema], description: "The buckets as they stood when each month's last day closed" }) delinquencyByMonth!: DelinquencyMonthSchema[];
 }
 
+/* ---------------------------------------------------- portfolio: risk views */
+
+const SHARE = '^(0\\.\\d{4}|1\\.0000)$';
+
+export class BucketFiguresSchema {
+  @ApiProperty({ enum: BUCKETS, example: 'M1' }) bucket!: string;
+  @Int(1) accounts!: number;
+  @Decimal('1012.15', 'Everything they owe') outstanding!: string;
+}
+
+export class CohortShareSchema {
+  @Int(1) accounts!: number;
+  @Decimal('1012.15', 'Everything they owe') outstanding!: string;
+  @ApiProperty({ type: String, pattern: SHARE, example: '0.2500', description: "Their share of the cohort's accounts at that month end, a decimal fraction rounded half up to 4 places (\"0.0000\" for a cohort of none)" }) share!: string;
+}
+
+export class VintageMonthEndSchema {
+  @Month('2026-03', "The month whose last business day closed") month!: string;
+  @Int(2, "month less the cohort's month: 0 at the end of the approval month") monthsOnBook!: number;
+  @Int(4, 'The cohort\'s open accounts (active or closed, as the buckets count them): an account counts from the first month end it is activated at') accounts!: number;
+  @Decimal('2031.72', 'Everything they owe') outstanding!: string;
+  @ApiProperty({ type: [BucketFiguresSchema], description: 'Every bucket, CURRENT to M3+, zeros included' }) buckets!: BucketFiguresSchema[];
+  @ApiProperty({ type: CohortShareSchema, description: 'The accounts past due: M1, M2, M3 and M3+' }) m1Plus!: CohortShareSchema;
+  @ApiProperty({ type: CohortShareSchema, description: 'The accounts in M3+: over 90 days past due (non-performing)' }) m3Plus!: CohortShareSchema;
+}
+
+export class VintageCohortSchema {
+  @Month('2026-01', 'The approval month') cohort!: string;
+  @ApiProperty({ type: [VintageMonthEndSchema], description: "One per month-end close from the first the cohort had an open account at, oldest first" }) monthEnds!: VintageMonthEndSchema[];
+}
+
+export class VintagesSchema {
+  @Day('2026-04-30', 'null before the first end of day', true) lastClosedBusinessDay!: string | null;
+  @ApiProperty({ type: [VintageCohortSchema], description: 'The cohorts of the range with an open account at a month end, oldest first' }) cohorts!: VintageCohortSchema[];
+}
+
 /* ------------------------------------------------------ allocations (a union) */
 
 export class StatementAllocationSchema {

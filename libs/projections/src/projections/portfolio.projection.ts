@@ -49,7 +49,7 @@ function addById(figures: Figures, id: string, count: number, amount: Money): vo
   figures.set(id, current ? { count: current.count + count, amount: current.amount.plus(amount) } : { count, amount });
 }
 
-/** A state's figures, in a fixed order: status, then (for an open account) outstanding by kind, bucket, exposure. */
+/** A state's figures, in a fixed order: status, then (for an open account) outstanding by kind, bucket, vintage, exposure. */
 export type Contribution = readonly { id: string; count: number; amount: Money }[];
 
 const OUTSTANDING = ['revolvingUnbilled', 'revolvingBilled', 'installment', 'interest', 'fees', 'penalty'].map((kind) => id('outstanding', kind));
@@ -71,6 +71,7 @@ export function accountContribution(state: CreditAccountState): Contribution {
     ...outstanding.map((amount, i) => ({ id: OUTSTANDING[i], count: 0, amount })),
     { id: id('bucket', state.bucket), count: 1, amount: total },
     { id: id('bucket_overdue', state.bucket), count: 0, amount: overdue },
+    { id: id('vintage', `${cohortOf(state)}${SEP}${state.bucket}`), count: 1, amount: total },
     { id: LIMIT, count: 1, amount: state.limit },
     { id: AVAILABLE, count: 0, amount: available },
   ];
@@ -84,6 +85,14 @@ export function accountContribution(state: CreditAccountState): Contribution {
   const restricted = inactiveDetail(state);
   if (restricted !== null) figures.push({ id: id('restricted', restricted), count: 1, amount: available });
   return figures;
+}
+
+/**
+ * The month the account was approved in: its vintage, the cohort risk follows it in. Every account that
+ * is open (active or closed) was approved first, so `approvedOn` is set.
+ */
+function cohortOf(state: CreditAccountState): string {
+  return monthOf(state.approvedOn!);
 }
 
 /**
@@ -183,8 +192,8 @@ export { SEP as PORTFOLIO_KEY_SEPARATOR };
 
 export class PortfolioProjection implements Projection {
   readonly name = 'portfolio';
-  /** 4: the overdue accounts of each bucket by why their oldest overdue began (`bucket_kind`, and at each month end). */
-  readonly version = 4;
+  /** 5: the buckets by approval month (`vintage`, and at each month end `vintage_month`) for the vintage curves. */
+  readonly version = 5;
   readonly tables = ['portfolio_figures'];
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS portfolio_figures (
@@ -237,7 +246,7 @@ export class PortfolioProjection implements Projection {
     );
     this.remove = db.prepare('DELETE FROM portfolio_figures WHERE section = ? AND key = ?');
     this.selectSection = db.prepare(
-      "SELECT section, key, count, amount FROM portfolio_figures WHERE section IN ('bucket', 'bucket_overdue', 'bucket_kind') ORDER BY section, key",
+      "SELECT section, key, count, amount FROM portfolio_figures WHERE section IN ('bucket', 'bucket_overdue', 'bucket_kind', 'vintage') ORDER BY section, key",
     );
   }
 
@@ -294,8 +303,9 @@ export class PortfolioProjection implements Projection {
   }
 
   /**
-   * The delinquency trend: when a month's last business day closes, the buckets as they stand are kept
-   * under that month, so the dashboard can chart M1..M3+ over time without any per-day rows.
+   * The delinquency trend: when a month's last business day closes, the buckets as they stand (overall
+   * and by approval month, for the vintage curves) are kept under that month, so the dashboard can chart
+   * M1..M3+ over time without any per-day rows.
    */
   private snapshotBuckets(month: string): void {
     this.flush();
@@ -316,6 +326,7 @@ const BUCKET_SECTIONS = new Map([
   ['bucket', 'bucket_month'],
   ['bucket_overdue', 'bucket_overdue_month'],
   ['bucket_kind', 'bucket_kind_month'],
+  ['vintage', 'vintage_month'],
 ]);
 
 export function isMonthEnd(date: string): boolean {

@@ -1,0 +1,31 @@
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { MonthRangeQuery } from '../dto/portfolio-risk.dto';
+import { VintagesSchema } from '../http/read-schemas';
+import { consistencyOf } from '../read-side/consistency';
+import { GetVintagesQuery } from '../read-side/portfolio-risk.queries';
+
+/** A request whose query string Fastify parsed (a repeated key gives an array). */
+type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
+
+/** The credit risk views of the portfolio, under /portfolio like the dashboard's figures (a viewer reads them). */
+@ApiTags('queries')
+@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' })
+@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' })
+@Controller('portfolio')
+export class PortfolioRiskController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('vintages')
+  @ApiOkResponse({ type: VintagesSchema, description: 'Each approval month (cohort) in the range, oldest first, with its accounts by bucket at every month end since' })
+  @ApiOperation({
+    summary: 'Vintage curves: accounts by approval month and delinquency bucket at each month end, by months on book',
+    description:
+      "`from` and `to` select cohorts by approval month. A month end's figures are kept when its last business day closes, as the delinquency trend of GET /portfolio is: an account counts from the first month end it is open at (activated), in the cohort of the month it was approved in.",
+  })
+  vintages(@Query() range: MonthRangeQuery, @Req() req: QueryRequest) {
+    return this.queries.execute(new GetVintagesQuery({ from: range.from, to: range.to }, consistencyOf(req.query)));
+  }
+}

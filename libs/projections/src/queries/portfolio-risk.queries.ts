@@ -1,0 +1,121 @@
+/**
+ * The credit risk views of the portfolio, read from the month-end figures the portfolio projection keeps:
+ * vintage curves (each approval month's accounts by bucket at every month end since).
+ */
+import { Dec } from '@ledger/credit';
+import { PORTFOLIO_KEY_SEPARATOR as SEP } from '../projections/portfolio.projection';
+import type { Db } from '../runner/projection';
+import { lastClosedBusinessDay } from './business-days.queries';
+import { QueryInputError } from './query-input';
+
+const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] as const;
+
+export interface BucketFigures {
+  accounts: number;
+  /** Everything they owe, a decimal string of CNY. */
+  outstanding: string;
+}
+
+/** A part of a cohort and the share of the cohort's accounts it is (a decimal fraction, 4 places, half up). */
+export interface CohortShare extends BucketFigures {
+  share: string;
+}
+
+export interface VintageMonthEnd {
+  /** The month whose last business day closed. */
+  month: string;
+  /** `month` less the cohort's month: 0 at the month end of the approval month. */
+  monthsOnBook: number;
+  /** The cohort's open accounts (active or closed, as the buckets count them) and what they owe. */
+  accounts: number;
+  outstanding: string;
+  /** Every bucket, CURRENT to M3+, zeros included. */
+  buckets: ({ bucket: string } & BucketFigures)[];
+  /** The accounts past due (M1, M2, M3 and M3+). */
+  m1Plus: CohortShare;
+  /** The accounts in M3+, over 90 days past due (non-performing). */
+  m3Plus: CohortShare;
+}
+
+export interface VintageCohort {
+  /** The approval month (`approvedOn`). */
+  cohort: string;
+  /** One per month-end close since the cohort's first accounts opened, oldest first. */
+  monthEnds: VintageMonthEnd[];
+}
+
+export interface VintagesView {
+  lastClosedBusinessDay: string | null;
+  cohorts: VintageCohort[];
+}
+
+/** An inclusive range of months, either end open. */
+export interface MonthRange {
+  from?: string;
+  to?: string;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function assertMonthRange({ from, to }: MonthRange): void {
+  for (const [field, value] of [['from', from], ['to', to]] as const) {
+    if (value !== undefined && !MONTH.test(value)) throw new QueryInputError(`${field} must be a month YYYY-MM`, field);
+  }
+  if (from !== undefined && to !== undefined && to < from) throw new QueryInputError('to must not be before from', 'to');
+}
+
+const inRange = (month: string, { from, to }: MonthRange) => (from === undefined || month >= from) && (to === undefined || month <= to);
+
+/** Whole months from `from` to `to` (YYYY-MM each). */
+export function monthsBetween(from: string, to: string): number {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+}
+
+const money = (value: Dec) => value.toFixed(2);
+
+function share(part: number, whole: number): string {
+  return whole === 0 ? '0.0000' : new Dec(part).div(whole).toFixed(4);
+}
+
+function sumOf(figures: readonly BucketFigures[]): BucketFigures {
+  return {
+    accounts: figures.reduce((n, f) => n + f.accounts, 0),
+    outstanding: money(figures.reduce((sum, f) => sum.plus(f.outstanding), new Dec(0))),
+  };
+}
+
+function rowsOf(db: Db, section: string): { key: string; count: number; amount: string }[] {
+  return db.prepare('SELECT key, count, amount FROM portfolio_figures WHERE section = ? ORDER BY key').all(section) as { key: string; count: number; amount: string }[];
+}
+
+/** The vintage curves: for each approval month in `range` (cohorts), its accounts by bucket at every month end. */
+export function getVintages(db: Db, range: MonthRange = {}): VintagesView {
+  assertMonthRange(range);
+  // Keyed month, cohort, bucket: rows of one month end and cohort come together, months in order.
+  const byCohort = new Map<string, Map<string, Map<string, BucketFigures>>>();
+  for (const r of rowsOf(db, 'vintage_month')) {
+    const [month, cohort, bucket] = r.key.split(SEP);
+    if (!inRange(cohort, range)) continue;
+    const months = byCohort.get(cohort) ?? byCohort.set(cohort, new Map()).get(cohort)!;
+    const buckets = months.get(month) ?? months.set(month, new Map()).get(month)!;
+    buckets.set(bucket, { accounts: r.count, outstanding: money(new Dec(r.amount)) });
+  }
+  const cohorts = [...byCohort.keys()].sort().map((cohort) => ({
+    cohort,
+    monthEnds: [...byCohort.get(cohort)!].map(([month, found]) => {
+      const buckets = BUCKETS.map((bucket) => ({ bucket, ...(found.get(bucket) ?? { accounts: 0, outstanding: '0.00' }) }));
+      const all = sumOf(buckets);
+      const pastDue = sumOf(buckets.slice(1));
+      const nonPerforming = buckets[BUCKETS.length - 1];
+      return {
+        month,
+        monthsOnBook: monthsBetween(cohort, month),
+        ...all,
+        buckets,
+        m1Plus: { ...pastDue, share: share(pastDue.accounts, all.accounts) },
+        m3Plus: { accounts: nonPerforming.accounts, outstanding: nonPerforming.outstanding, share: share(nonPerforming.accounts, all.accounts) },
+      };
+    }),
+  }));
+  return { lastClosedBusinessDay: lastClosedBusinessDay(db), cohorts };
+}

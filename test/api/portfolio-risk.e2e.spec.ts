@@ -1,0 +1,102 @@
+/**
+ * The risk views over HTTP on a simulated portfolio, against each account replayed from the log to the
+ * close of each month end (GET /accounts/:id/history?businessDate=): the vintage curves count every
+ * account at every month end in its approval month's cohort and bucket.
+ */
+import { CommandBus } from '@nestjs/cqrs';
+import { Dec, lastOfMonth, Money } from '@ledger/credit';
+import type { AccountPage, AccountView, VintagesView } from '@ledger/projections';
+import { AccountRepository, BusinessClock, PortfolioSimulator } from '@ledger/servicing';
+import { startLedger, type TestLedger } from '../support/ledger-app';
+
+/** An account at a month end, as a replay of its stream to that close gives it. */
+interface AtMonthEnd {
+  cohort: string;
+  /** Its bucket, null when it was not open (active or closed) then. */
+  bucket: string | null;
+  owed: string;
+}
+
+const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+
+describe('the portfolio risk views', () => {
+  let ledger: TestLedger;
+  let months: string[];
+  /** Each account's figures at each month end, by account id then month. */
+  const replayed = new Map<string, Map<string, AtMonthEnd>>();
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    const { app } = ledger;
+    const clock = app.get(BusinessClock);
+    const simulator = new PortfolioSimulator(app.get(CommandBus), app.get(AccountRepository), clock);
+    await simulator.run({ accounts: 60, months: 6, seed: 5, start: clock.businessDate() });
+    const viewer = () => ledger.as('viewer');
+    const trend = (await viewer().get('/portfolio').expect(200)).body.delinquencyByMonth as { month: string }[];
+    months = [...new Set(trend.map((r) => r.month))];
+    const accounts = (await viewer().get('/accounts?limit=500').expect(200)).body as AccountPage;
+    for (const { accountId } of accounts.items) {
+      const history = (await ledger.as('auditor').get(`/accounts/${accountId}/history`).expect(200)).body as { events: { type: string; data: { on: string } }[] };
+      const approved = history.events.find((e) => e.type === 'ApplicationApproved');
+      if (approved === undefined) continue;
+      const byMonth = new Map<string, AtMonthEnd>();
+      for (const month of months) {
+        const at = (await ledger.as('auditor').get(`/accounts/${accountId}/history?businessDate=${lastOfMonth(month)}&limit=1`).expect(200)).body as { balances: AccountView | null };
+        const open = at.balances !== null && (at.balances.status === 'ACTIVE' || at.balances.status === 'CLOSED');
+        byMonth.set(month, { cohort: approved.data.on.slice(0, 7), bucket: open ? at.balances!.overdue.bucket : null, owed: at.balances?.owed.total ?? '0.00' });
+      }
+      replayed.set(accountId, byMonth);
+    }
+  }, 120_000);
+  afterAll(async () => ledger?.close());
+
+  /** The replayed accounts at `month` that pass `keep`: how many, and what they owe. */
+  function counted(month: string, keep: (a: AtMonthEnd) => boolean): { accounts: number; outstanding: string } {
+    const picked = [...replayed.values()].map((m) => m.get(month)!).filter((a) => a.bucket !== null && keep(a));
+    return { accounts: picked.length, outstanding: Money.sum(picked.map((a) => Money.of(a.owed))).toString() };
+  }
+
+  it('has the simulated portfolio span several cohorts, month ends and buckets', () => {
+    expect(months.length).toBe(6);
+    const cohorts = new Set([...replayed.values()].map((m) => m.get(months[0])!.cohort));
+    expect(cohorts.size).toBeGreaterThanOrEqual(2);
+    expect(counted(months[5], (a) => a.bucket !== 'CURRENT').accounts).toBeGreaterThan(0);
+  });
+
+  it('counts each cohort’s open accounts by bucket at every month end, as the log replayed to that close has them', async () => {
+    const view = (await ledger.as('viewer').get('/portfolio/vintages').expect(200)).body as VintagesView;
+    // The cohorts with an account open at some month end: one approved and not yet activated counts in none.
+    const cohorts = [...new Set([...replayed.values()].filter((m) => [...m.values()].some((a) => a.bucket !== null)).map((m) => m.get(months[0])!.cohort))].sort();
+    expect(view.cohorts.map((c) => c.cohort)).toEqual(cohorts);
+    for (const { cohort, monthEnds } of view.cohorts) {
+      const expected = months
+        .filter((month) => counted(month, (a) => a.cohort === cohort).accounts > 0)
+        .map((month) => {
+          const all = counted(month, (a) => a.cohort === cohort);
+          return {
+            month,
+            accounts: all.accounts,
+            outstanding: all.outstanding,
+            buckets: BUCKETS.map((bucket) => ({ bucket, ...counted(month, (a) => a.cohort === cohort && a.bucket === bucket) })),
+            m1Plus: counted(month, (a) => a.cohort === cohort && a.bucket !== 'CURRENT').accounts,
+            m3Plus: counted(month, (a) => a.cohort === cohort && a.bucket === 'M3+').accounts,
+          };
+        });
+      expect(monthEnds.map((m) => ({ month: m.month, accounts: m.accounts, outstanding: m.outstanding, buckets: m.buckets, m1Plus: m.m1Plus.accounts, m3Plus: m.m3Plus.accounts }))).toEqual(expected);
+      for (const m of monthEnds) expect(m.m1Plus.share).toBe(new Dec(m.m1Plus.accounts).div(m.accounts).toFixed(4));
+    }
+  });
+
+  it('selects cohorts by approval month, and refuses a month that is not YYYY-MM with the field named', async () => {
+    const all = (await ledger.as('viewer').get('/portfolio/vintages').expect(200)).body as VintagesView;
+    const second = all.cohorts[1].cohort;
+    const from = (await ledger.as('viewer').get(`/portfolio/vintages?from=${second}`).expect(200)).body as VintagesView;
+    expect(from.cohorts).toEqual(all.cohorts.slice(1));
+    const only = (await ledger.as('viewer').get(`/portfolio/vintages?from=${second}&to=${second}`).expect(200)).body as VintagesView;
+    expect(only.cohorts).toEqual([all.cohorts[1]]);
+    const bad = await ledger.as('viewer').get('/portfolio/vintages?from=2026-1').expect(400);
+    expect(bad.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'from' })] });
+    const backwards = await ledger.as('viewer').get('/portfolio/vintages?from=2026-03&to=2026-02').expect(400);
+    expect(backwards.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'to' }] });
+  });
+});
