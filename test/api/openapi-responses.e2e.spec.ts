@@ -186,6 +186,8 @@ describe('the documented read answers', () => {
       '/portfolio/journal-days?from=2026-03-01&to=2026-04-13',
       '/portfolio/vintages',
       '/portfolio/vintages?from=2026-03&to=2026-04',
+      '/portfolio/roll-rates',
+      '/portfolio/roll-rates?from=2026-03',
       '/accounts',
       '/accounts?limit=1',
       '/accounts?status=REJECTED',

@@ -233,6 +233,7 @@ describe('the OpenAPI document', () => {
       ['GET', `/accounts/${account}/history`, () => ledger.http.get(`/accounts/${account}/history?businessDate=2030-02-30`)],
       ['GET', `/accounts/${account}/statements/2026-1/explanation`, () => ledger.http.get(`/accounts/${account}/statements/2026-1/explanation`)],
       ['GET', '/portfolio/vintages', () => ledger.http.get('/portfolio/vintages?from=2026-03&to=2026-02')],
+      ['GET', '/portfolio/roll-rates', () => ledger.http.get('/portfolio/roll-rates?to=March')],
       ['GET', '/operations/clock', () => ledger.http.get('/operations/clock')],
       ['PUT', '/operations/clock', () => ledger.http.put('/operations/clock').send({ now: '2020-01-01T00:00:00+08:00' })],
       ['PUT', '/operations/clock', () => ledger.http.put('/operations/clock').send({ now: 'soon' })],

@@ -1,11 +1,12 @@
 /**
  * The risk views over HTTP on a simulated portfolio, against each account replayed from the log to the
  * close of each month end (GET /accounts/:id/history?businessDate=): the vintage curves count every
- * account at every month end in its approval month's cohort and bucket.
+ * account at every month end in its approval month's cohort and bucket, and the roll rates pair its
+ * bucket at each month end with its bucket at the one before.
  */
 import { CommandBus } from '@nestjs/cqrs';
 import { Dec, lastOfMonth, Money } from '@ledger/credit';
-import type { AccountPage, AccountView, VintagesView } from '@ledger/projections';
+import type { AccountPage, AccountView, RollRatesView, VintagesView } from '@ledger/projections';
 import { AccountRepository, BusinessClock, PortfolioSimulator } from '@ledger/servicing';
 import { startLedger, type TestLedger } from '../support/ledger-app';
 
@@ -98,5 +99,41 @@ describe('the portfolio risk views', () => {
     expect(bad.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'from' })] });
     const backwards = await ledger.as('viewer').get('/portfolio/vintages?from=2026-03&to=2026-02').expect(400);
     expect(backwards.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'to' }] });
+  });
+
+  it('pairs every account’s bucket at each month end with its bucket at the one before, as the log replayed to both closes has them', async () => {
+    const view = (await ledger.as('viewer').get('/portfolio/roll-rates').expect(200)).body as RollRatesView;
+    expect(view.months.map((m) => m.month)).toEqual(months);
+    const standing = (id: string, i: number) => (i < 0 ? null : replayed.get(id)!.get(months[i])!.bucket) ?? 'NEW';
+    let offDiagonal = 0;
+    for (const [i, { month, rows }] of view.months.entries()) {
+      const ids = [...replayed.keys()].filter((id) => replayed.get(id)!.get(month)!.bucket !== null);
+      for (const row of rows) {
+        const inRow = ids.filter((id) => standing(id, i - 1) === row.from);
+        const owed = (picked: string[]) => Money.sum(picked.map((id) => Money.of(replayed.get(id)!.get(month)!.owed))).toString();
+        expect([month, row.from, row.accounts, row.outstanding]).toEqual([month, row.from, inRow.length, owed(inRow)]);
+        for (const cell of row.to) {
+          const inCell = inRow.filter((id) => standing(id, i) === cell.bucket);
+          if (row.from !== 'NEW' && row.from !== cell.bucket) offDiagonal += inCell.length;
+          expect([month, row.from, cell.bucket, cell.accounts, cell.outstanding, cell.share]).toEqual([
+            month,
+            row.from,
+            cell.bucket,
+            inCell.length,
+            owed(inCell),
+            inRow.length === 0 ? '0.0000' : new Dec(inCell.length).div(inRow.length).toFixed(4),
+          ]);
+        }
+      }
+    }
+    expect(offDiagonal).toBeGreaterThan(3);
+  });
+
+  it('selects month ends by month, and refuses a month that is not YYYY-MM with the field named', async () => {
+    const all = (await ledger.as('viewer').get('/portfolio/roll-rates').expect(200)).body as RollRatesView;
+    const some = (await ledger.as('viewer').get(`/portfolio/roll-rates?from=${months[1]}&to=${months[2]}`).expect(200)).body as RollRatesView;
+    expect(some.months).toEqual(all.months.slice(1, 3));
+    const bad = await ledger.as('viewer').get('/portfolio/roll-rates?to=2026-13').expect(400);
+    expect(bad.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'to' })] });
   });
 });

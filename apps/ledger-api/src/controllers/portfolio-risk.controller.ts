@@ -3,9 +3,9 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { MonthRangeQuery } from '../dto/portfolio-risk.dto';
-import { VintagesSchema } from '../http/read-schemas';
+import { RollRatesSchema, VintagesSchema } from '../http/read-schemas';
 import { consistencyOf } from '../read-side/consistency';
-import { GetVintagesQuery } from '../read-side/portfolio-risk.queries';
+import { GetRollRatesQuery, GetVintagesQuery } from '../read-side/portfolio-risk.queries';
 
 /** A request whose query string Fastify parsed (a repeated key gives an array). */
 type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
@@ -27,5 +27,16 @@ export class PortfolioRiskController {
   })
   vintages(@Query() range: MonthRangeQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetVintagesQuery({ from: range.from, to: range.to }, consistencyOf(req.query)));
+  }
+
+  @Get('roll-rates')
+  @ApiOkResponse({ type: RollRatesSchema, description: 'Each month end in the range, oldest first, with its matrix: rows by bucket at the month end before (NEW first), columns by bucket at this one' })
+  @ApiOperation({
+    summary: 'Roll rates: the accounts of each bucket at one month end by their bucket at the next, with what they owe',
+    description:
+      '`from` and `to` select month ends by month. Counted per account, not from bucket changes: an account that went M1 to M2 and back to CURRENT within the month rolled M1 to CURRENT. An account not open at the month end before (approved or activated since) comes from NEW; each cell\'s share is of its row\'s accounts.',
+  })
+  rollRates(@Query() range: MonthRangeQuery, @Req() req: QueryRequest) {
+    return this.queries.execute(new GetRollRatesQuery({ from: range.from, to: range.to }, consistencyOf(req.query)));
   }
 }

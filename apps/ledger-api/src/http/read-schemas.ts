@@ -536,6 +536,30 @@ export class VintagesSchema {
   @ApiProperty({ type: [VintageCohortSchema], description: 'The cohorts of the range with an open account at a month end, oldest first' }) cohorts!: VintageCohortSchema[];
 }
 
+export class RollCellSchema {
+  @ApiProperty({ enum: BUCKETS, example: 'M2', description: 'The bucket at this month end' }) bucket!: string;
+  @Int(1) accounts!: number;
+  @Decimal('1012.15', 'What they owe at this month end') outstanding!: string;
+  @ApiProperty({ type: String, pattern: SHARE, example: '0.5000', description: "Their share of the row's accounts, a decimal fraction rounded half up to 4 places (\"0.0000\" in an empty row)" }) share!: string;
+}
+
+export class RollRowSchema {
+  @ApiProperty({ enum: ['NEW', ...BUCKETS], example: 'M1', description: 'The bucket at the month end before; NEW for the accounts not open then' }) from!: string;
+  @Int(2) accounts!: number;
+  @Decimal('2031.72', 'What they owe at this month end') outstanding!: string;
+  @ApiProperty({ type: [RollCellSchema], description: 'Every bucket, CURRENT to M3+, zeros included' }) to!: RollCellSchema[];
+}
+
+export class RollMonthSchema {
+  @Month('2026-03', 'The month whose last business day closed') month!: string;
+  @ApiProperty({ type: [RollRowSchema], description: 'NEW, then every bucket, CURRENT to M3+, zeros included' }) rows!: RollRowSchema[];
+}
+
+export class RollRatesSchema {
+  @Day('2026-04-30', 'null before the first end of day', true) lastClosedBusinessDay!: string | null;
+  @ApiProperty({ type: [RollMonthSchema], description: 'The month ends of the range, oldest first' }) months!: RollMonthSchema[];
+}
+
 /* ------------------------------------------------------ allocations (a union) */
 
 export class StatementAllocationSchema {

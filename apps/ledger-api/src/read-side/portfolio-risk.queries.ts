@@ -1,6 +1,6 @@
-/** The risk views of the portfolio (vintage curves), read from the read models after the consistency wait. */
+/** The risk views of the portfolio (vintage curves, roll rates), read from the read models after the consistency wait. */
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { getVintages, type MonthRange, type VintagesView } from '@ledger/projections';
+import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesView } from '@ledger/projections';
 import { type Consistency, settle } from './account.queries';
 import { ReadModels } from './read-models';
 
@@ -22,4 +22,22 @@ export class GetVintagesHandler implements IQueryHandler<GetVintagesQuery, Vinta
   }
 }
 
-export const PORTFOLIO_RISK_HANDLERS = [GetVintagesHandler];
+export class GetRollRatesQuery extends Query<RollRatesView> {
+  constructor(
+    readonly months: MonthRange,
+    readonly consistency: Consistency = {},
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetRollRatesQuery)
+export class GetRollRatesHandler implements IQueryHandler<GetRollRatesQuery, RollRatesView> {
+  constructor(private readonly readModels: ReadModels) {}
+  async execute(q: GetRollRatesQuery) {
+    await settle(this.readModels, q.consistency);
+    return getRollRates(this.readModels.db, q.months);
+  }
+}
+
+export const PORTFOLIO_RISK_HANDLERS = [GetVintagesHandler, GetRollRatesHandler];

@@ -18,8 +18,9 @@ import {
   overdueOrigin,
 } from '@ledger/credit';
 import { firstIndexWhere } from '../runner/first-index';
-import type { BusinessDayClosed, ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
+import type { BusinessDayClosed, ByAccountReplay, Db, Projection, ProjectionContext, ProjectionEvent, Statement } from '../runner/projection';
 import { owedByKind, sumOfKinds } from './balances.projection';
+import { rollStanding, StandingsAtMonthEnd } from './portfolio-rolls';
 
 /** A count and an exact amount (Money: integer fen for whole-fen amounts, which all of these are). */
 interface Figure {
@@ -125,6 +126,18 @@ export function monthEndBuckets(state: CreditAccountState): Contribution {
   return accountContribution(state).filter((f) => BUCKET_SECTIONS.has(splitKey(f.id)[0]));
 }
 
+const BUCKET_PREFIX = id('bucket', '');
+
+/**
+ * Adds an account's roll at a month end to the roll rates (`roll_month`): one account, and what it owes
+ * now, from where it stood at the month end before (`rollStanding` then) to its bucket now. `buckets`
+ * are its bucket figures now (`monthEndBuckets`); an account not open adds nothing.
+ */
+export function addMonthEndRoll(into: Figures, buckets: Contribution, from: string, month: string): void {
+  const at = buckets.find((f) => f.id.startsWith(BUCKET_PREFIX));
+  if (at !== undefined) add(into, 'roll_month', `${month}${SEP}${from}${SEP}${splitKey(at.id)[1]}`, at.count, at.amount);
+}
+
 /** Adds an account's bucket figures (`monthEndBuckets`) under `month`, as the trend keeps them. */
 export function addMonthEndBuckets(into: Figures, buckets: Contribution, month: string): void {
   for (const f of buckets) {
@@ -189,13 +202,18 @@ export function splitKey(id: string): [string, string] {
 }
 
 export { SEP as PORTFOLIO_KEY_SEPARATOR };
+export { ROLL_NEW, rollStanding } from './portfolio-rolls';
 
 export class PortfolioProjection implements Projection {
   readonly name = 'portfolio';
-  /** 5: the buckets by approval month (`vintage`, and at each month end `vintage_month`) for the vintage curves. */
+  /**
+   * 5: the buckets by approval month (`vintage`, and at each month end `vintage_month`) for the vintage
+   * curves; the roll rates at each month end (`roll_month`) and the accounts they need (`portfolio_roll_from`).
+   */
   readonly version = 5;
-  readonly tables = ['portfolio_figures'];
+  readonly tables = ['portfolio_figures', StandingsAtMonthEnd.TABLE];
   readonly ddl = [
+    StandingsAtMonthEnd.DDL,
     `CREATE TABLE IF NOT EXISTS portfolio_figures (
       section TEXT NOT NULL,
       key TEXT NOT NULL,
@@ -205,6 +223,7 @@ export class PortfolioProjection implements Projection {
     ) STRICT, WITHOUT ROWID`,
   ];
   private readonly pending: Figures = new Map();
+  private readonly standings = new StandingsAtMonthEnd();
   /**
    * Each account the batch moved: its contribution before its first event in the batch, and its last
    * state. The state after one event is the state before the next, so the differences an account's
@@ -225,21 +244,24 @@ export class PortfolioProjection implements Projection {
    * Replaying by account, the month-end buckets are built from each account's share of them: its bucket
    * figures at each month-end close, added up over the accounts. They sum to the buckets the table held
    * at that close, which is what a replay in the log's order keeps; every other figure is a sum of
-   * differences, the same in any order.
+   * differences, the same in any order. The roll rates likewise: each account's roll at each month end.
    */
   readonly byAccount: ByAccountReplay = {
     shares: { sums: [{ table: 'portfolio_figures', keys: ['section', 'key'], counts: ['count'], amounts: ['amount'] }] },
-    closedFor: (_accountId, state, closes, from, to) => {
+    closedFor: (accountId, state, closes, from, to) => {
       const ends = this.monthEndsOf(closes);
       let buckets: Contribution | undefined;
       for (let k = firstIndexWhere(ends.length, (i) => ends[i] >= from); k < ends.length && ends[k] < to; k++) {
         buckets ??= monthEndBuckets(state);
-        addMonthEndBuckets(this.pending, buckets, closes[ends[k]].data.businessDate.slice(0, 7));
+        const month = closes[ends[k]].data.businessDate.slice(0, 7);
+        addMonthEndBuckets(this.pending, buckets, month);
+        addMonthEndRoll(this.pending, buckets, this.standings.passMonthEnd(accountId, rollStanding(state)), month);
       }
     },
   };
 
   prepare(db: Db): void {
+    this.standings.prepare(db);
     this.select = db.prepare('SELECT count, amount FROM portfolio_figures WHERE section = ? AND key = ?');
     this.upsert = db.prepare(
       'INSERT OR REPLACE INTO portfolio_figures (section, key, count, amount) VALUES (?, ?, ?, ?)',
@@ -250,11 +272,12 @@ export class PortfolioProjection implements Projection {
     );
   }
 
-  apply(event: ProjectionEvent): void {
+  apply(event: ProjectionEvent, context: ProjectionContext): void {
     if (event.kind === 'businessDayClosed') {
-      if (isMonthEnd(event.data.businessDate)) this.snapshotBuckets(event.data.businessDate.slice(0, 7));
+      if (isMonthEnd(event.data.businessDate)) this.snapshotBuckets(event.data.businessDate.slice(0, 7), context);
       return;
     }
+    this.standings.moved(event.accountId, rollStanding(event.before), rollStanding(event.after));
     const moved = this.moved.get(event.accountId);
     if (moved === undefined) this.moved.set(event.accountId, { before: accountContribution(event.before), state: event.after });
     else if (moved.state === event.before) moved.state = event.after;
@@ -285,11 +308,13 @@ export class PortfolioProjection implements Projection {
       else this.upsert.run(section, key, count, amount.toExactString());
     }
     this.pending.clear();
+    this.standings.flush();
   }
 
   discard(): void {
     this.pending.clear();
     this.moved.clear();
+    this.standings.discard();
   }
 
   private monthEndsOf(closes: readonly BusinessDayClosed[]): number[] {
@@ -307,7 +332,7 @@ export class PortfolioProjection implements Projection {
    * and by approval month, for the vintage curves) are kept under that month, so the dashboard can chart
    * M1..M3+ over time without any per-day rows.
    */
-  private snapshotBuckets(month: string): void {
+  private snapshotBuckets(month: string, context: ProjectionContext): void {
     this.flush();
     const rows = this.selectSection.all() as {
       section: string;
@@ -318,6 +343,27 @@ export class PortfolioProjection implements Projection {
     for (const r of rows) {
       add(this.pending, BUCKET_SECTIONS.get(r.section)!, `${month}${SEP}${r.key}`, r.count, r.amount);
     }
+    this.snapshotRolls(month, rows.filter((r) => r.section === 'bucket'), context);
+  }
+
+  /**
+   * The roll rates at a month end, from the buckets as they stand: each account whose standing moved
+   * since the last month end rolls from where it stood then to its bucket now (its state read from the
+   * fold); every other account in a bucket stood in it then too (see `portfolio-rolls.ts`).
+   */
+  private snapshotRolls(month: string, buckets: readonly { key: string; count: number; amount: string }[], context: ProjectionContext): void {
+    const stayed = new Map(buckets.map((b) => [b.key, { count: b.count, amount: Money.exact(b.amount) }]));
+    for (const { accountId, standing } of this.standings.takeAll()) {
+      const now = monthEndBuckets(context.accountState(accountId));
+      addMonthEndRoll(this.pending, now, standing, month);
+      for (const f of now) {
+        const bucket = f.id.startsWith(BUCKET_PREFIX) ? stayed.get(splitKey(f.id)[1]) : undefined;
+        if (bucket === undefined) continue;
+        bucket.count -= f.count;
+        bucket.amount = bucket.amount.minus(f.amount);
+      }
+    }
+    for (const [bucket, { count, amount }] of stayed) if (count !== 0) add(this.pending, 'roll_month', `${month}${SEP}${bucket}${SEP}${bucket}`, count, amount);
   }
 }
 

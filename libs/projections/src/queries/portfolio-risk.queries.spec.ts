@@ -5,10 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createProjections } from '../projections/create-projections';
 import { PortfolioProjection } from '../projections/portfolio.projection';
+import type { AccountChange } from '../runner/projection';
 import { ProjectionRunner } from '../runner/projection-runner';
 import { mergeShares } from '../runner/shares';
+import { accountChanges, tablesAfter } from '../testing/batch-equivalence';
 import { dumpReadModels, readModelFixture, readModelsInLogOrder } from '../testing/read-model-fixture';
 import { simulateRandomPortfolio } from '../testing/random-portfolio';
+import type { RollMonth } from './portfolio-risk.queries';
 
 /**
  * Five accounts over four month ends, the figures worked out by hand:
@@ -105,6 +108,91 @@ describe('the vintage curves', () => {
   });
 });
 
+describe('the roll rates', () => {
+  /** A month's matrix as [from, to, accounts] for each cell with accounts, rows NEW then CURRENT to M3+. */
+  const cells = (month: RollMonth) => month.rows.flatMap((row) => row.to.filter((c) => c.accounts > 0).map((c) => [row.from, c.bucket, c.accounts]));
+
+  it('pairs each account’s bucket at a month end with its bucket at the one before, new accounts coming from NEW', async () => {
+    const { queries, owed, sum, runner, db } = await fiveAccounts();
+    const { months } = queries.getRollRates();
+    expect(months.map((m) => m.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04']);
+    expect(months.map(cells)).toEqual([
+      [['NEW', 'CURRENT', 3]],
+      // acc-d (approved in January, activated in February) and acc-e come from NEW.
+      [['NEW', 'CURRENT', 2], ['CURRENT', 'CURRENT', 1], ['CURRENT', 'M1', 2]],
+      // acc-b cured, acc-a rolled forward.
+      [['CURRENT', 'CURRENT', 3], ['M1', 'CURRENT', 1], ['M1', 'M2', 1]],
+      [['CURRENT', 'CURRENT', 4], ['M2', 'M3', 1]],
+    ]);
+    const march = months[2].rows.find((r) => r.from === 'M1')!;
+    expect(march).toMatchObject({ accounts: 2, outstanding: sum('2026-03', 'acc-a', 'acc-b') });
+    expect(march.to.map((c) => [c.bucket, c.share, c.outstanding])).toEqual([
+      ['CURRENT', '0.5000', owed.get('acc-b@2026-03')],
+      ['M1', '0.0000', '0.00'],
+      ['M2', '0.5000', owed.get('acc-a@2026-03')],
+      ['M3', '0.0000', '0.00'],
+      ['M3+', '0.0000', '0.00'],
+    ]);
+    expect(months[0].rows[0]).toMatchObject({ from: 'NEW', accounts: 3, outstanding: '2024.30' });
+    expect(months[1].rows.find((r) => r.from === 'CURRENT')!.to.map((c) => c.share)).toEqual(['0.3333', '0.6667', '0.0000', '0.0000', '0.0000']);
+    // An empty row has every share 0.
+    expect(months[3].rows.find((r) => r.from === 'M3+')).toMatchObject({ accounts: 0, to: expect.arrayContaining([expect.objectContaining({ share: '0.0000' })]) });
+    // Nothing has moved since April's month end: no account waits in the table of those that did.
+    expect(db.prepare('SELECT count(*) FROM portfolio_roll_from').pluck().get()).toBe(0);
+    expect(queries.getRollRates({ from: '2026-02', to: '2026-03' }).months.map((m) => m.month)).toEqual(['2026-02', '2026-03']);
+    expect(() => queries.getRollRates({ to: '2026-00' })).toThrow(expect.objectContaining({ field: 'to' }));
+    await runner.close();
+  });
+
+  it('keeps between month ends only the accounts whose bucket moved, with their bucket at the last one', async () => {
+    const { sim, queries, catchUp, runner, db } = await fiveAccounts();
+    // acc-a, M3 since April's month end, passes 90 days past due on 11 May: M3+.
+    await sim.closeDaysThrough('2026-05-12');
+    await sim.open('acc-f');
+    await catchUp();
+    expect(queries.getAccount('acc-a')!.overdue.bucket).toBe('M3+');
+    expect(db.prepare('SELECT account_id, standing FROM portfolio_roll_from ORDER BY account_id').raw(true).all()).toEqual([
+      ['acc-a', 'M3'],
+      ['acc-f', 'NEW'],
+    ]);
+    await sim.closeDaysThrough('2026-05-31');
+    await catchUp();
+    expect(cells(queries.getRollRates({ from: '2026-05' }).months[0])).toEqual([['NEW', 'CURRENT', 1], ['CURRENT', 'CURRENT', 4], ['M3', 'M3+', 1]]);
+    await runner.close();
+  });
+
+  it('counts a closed account as the buckets do, in its cohort and rolling from its bucket, in batches of any size', async () => {
+    const { sim, store } = readModelFixture();
+    await sim.open('acc-a');
+    await sim.open('acc-c');
+    await sim.draw('acc-a', 'o-a', '1000.00');
+    await sim.closeDaysThrough('2026-01-31');
+    const januaryEnd = (await accountChanges(store)).chain.length;
+    await sim.closeDaysThrough('2026-02-28');
+    const { chain } = await accountChanges(store);
+    // No event closes an account yet: a state closed by hand, after January's month end, stands for one.
+    const lastOfC = chain.slice(0, januaryEnd).reverse().find((c) => c.kind === 'account' && c.accountId === 'acc-c') as AccountChange;
+    const closing: AccountChange = { ...lastOfC, event: { type: 'PayScoreUpdated', data: { on: '2026-02-01', payScore: 700 } }, before: lastOfC.after, after: { ...lastOfC.after, status: 'CLOSED' } };
+    const changes = [...chain.slice(0, januaryEnd), closing, ...chain.slice(januaryEnd)];
+    const perEvent = tablesAfter(new PortfolioProjection(), changes, 1);
+    expect(tablesAfter(new PortfolioProjection(), changes, changes.length)).toBe(perEvent);
+    const figures = perEvent
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"section":"'))
+      .map((line) => JSON.parse(line) as { section: string; key: string; count: number })
+      .filter((r) => ['status', 'vintage_month', 'roll_month'].includes(r.section) && !r.key.startsWith('2026-01'))
+      .map((r) => [r.section, r.key.split('\u0000').join(' '), r.count]);
+    expect(figures).toEqual([
+      ['roll_month', '2026-02 CURRENT CURRENT', 1],
+      ['roll_month', '2026-02 CURRENT M1', 1],
+      ['status', 'ACTIVE', 1],
+      ['status', 'CLOSED', 1],
+      ['vintage_month', '2026-02 2026-01 CURRENT', 1],
+      ['vintage_month', '2026-02 2026-01 M1', 1],
+    ]);
+  });
+});
+
 describe('the risk figures in a replay by account', () => {
   let dir: string;
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'ledger-risk-'))));
@@ -118,8 +206,12 @@ describe('the risk figures in a replay by account', () => {
     const byAccount = new ProjectionRunner({ store, database: new Database(':memory:'), projections: createProjections(), replayBatchSize: 250 });
     await byAccount.rebuild();
     expect(dumpReadModels(byAccount.db, byAccount.projections)).toBe(expected);
-    const vintages = dumpReadModels(byAccount.db, portfolio).split('\n').filter((line) => line.includes('"vintage_month"'));
-    expect(vintages.length).toBeGreaterThan(20);
+    // What depends on the order: month-end figures by cohort, rolls off the diagonal, and accounts that moved since the last month end.
+    const rows = dumpReadModels(byAccount.db, portfolio).split('\n');
+    expect(rows.filter((line) => line.includes('"vintage_month"')).length).toBeGreaterThan(20);
+    const rolls = rows.filter((line) => line.includes('"roll_month"')).map((line) => (JSON.parse(line) as { key: string }).key.split('\u0000'));
+    expect(rolls.filter(([, from, to]) => from !== to && from !== 'NEW').length).toBeGreaterThan(5);
+    expect(byAccount.db.prepare('SELECT count(*) FROM portfolio_roll_from').pluck().get()).toBeGreaterThan(0);
     await byAccount.close();
 
     const files = [join(dir, 'share-0.sqlite'), join(dir, 'share-1.sqlite')];

@@ -1,9 +1,10 @@
 /**
  * The credit risk views of the portfolio, read from the month-end figures the portfolio projection keeps:
- * vintage curves (each approval month's accounts by bucket at every month end since).
+ * vintage curves (each approval month's accounts by bucket at every month end since) and roll rates
+ * (the accounts of each bucket at one month end by their bucket at the next).
  */
 import { Dec } from '@ledger/credit';
-import { PORTFOLIO_KEY_SEPARATOR as SEP } from '../projections/portfolio.projection';
+import { PORTFOLIO_KEY_SEPARATOR as SEP, ROLL_NEW } from '../projections/portfolio.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { QueryInputError } from './query-input';
@@ -47,6 +48,30 @@ export interface VintageCohort {
 export interface VintagesView {
   lastClosedBusinessDay: string | null;
   cohorts: VintageCohort[];
+}
+
+export interface RollCell extends CohortShare {
+  /** The bucket at this month end. */
+  bucket: string;
+}
+
+export interface RollRow extends BucketFigures {
+  /** The bucket at the month end before, or NEW for the accounts not open then. */
+  from: string;
+  /** Every bucket, CURRENT to M3+, zeros included; each cell's share is of the row's accounts. */
+  to: RollCell[];
+}
+
+export interface RollMonth {
+  /** The month whose last business day closed. */
+  month: string;
+  /** NEW, then every bucket, CURRENT to M3+, zeros included. */
+  rows: RollRow[];
+}
+
+export interface RollRatesView {
+  lastClosedBusinessDay: string | null;
+  months: RollMonth[];
 }
 
 /** An inclusive range of months, either end open. */
@@ -118,4 +143,28 @@ export function getVintages(db: Db, range: MonthRange = {}): VintagesView {
     }),
   }));
   return { lastClosedBusinessDay: lastClosedBusinessDay(db), cohorts };
+}
+
+/**
+ * The roll rates at each month end in `range`: every account open at that month end, by its bucket at
+ * the month end before (NEW if it was not open then) and its bucket now, with what it owes now.
+ */
+export function getRollRates(db: Db, range: MonthRange = {}): RollRatesView {
+  assertMonthRange(range);
+  const byMonth = new Map<string, Map<string, BucketFigures>>();
+  for (const r of rowsOf(db, 'roll_month')) {
+    const [month, from, to] = r.key.split(SEP);
+    if (!inRange(month, range)) continue;
+    const cells = byMonth.get(month) ?? byMonth.set(month, new Map()).get(month)!;
+    cells.set(`${from}${SEP}${to}`, { accounts: r.count, outstanding: money(new Dec(r.amount)) });
+  }
+  const months = [...byMonth].map(([month, cells]) => ({
+    month,
+    rows: [ROLL_NEW, ...BUCKETS].map((from) => {
+      const found = BUCKETS.map((bucket) => ({ bucket, ...(cells.get(`${from}${SEP}${bucket}`) ?? { accounts: 0, outstanding: '0.00' }) }));
+      const row = sumOf(found);
+      return { from, ...row, to: found.map((cell) => ({ ...cell, share: share(cell.accounts, row.accounts) })) };
+    }),
+  }));
+  return { lastClosedBusinessDay: lastClosedBusinessDay(db), months };
 }

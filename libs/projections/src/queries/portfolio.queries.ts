@@ -82,8 +82,8 @@ const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
 
 export function getPortfolio(db: Db): PortfolioView {
   const rows = db
-    // The vintages have a route of their own (`getVintages`), and grow with every month end.
-    .prepare("SELECT section, key, count, amount FROM portfolio_figures WHERE section NOT IN ('vintage', 'vintage_month') ORDER BY section, key")
+    // The vintages and roll rates have routes of their own (`getVintages`, `getRollRates`), and grow with every month end.
+    .prepare("SELECT section, key, count, amount FROM portfolio_figures WHERE section NOT IN ('vintage', 'vintage_month', 'roll_month') ORDER BY section, key")
     .all() as {
     section: string;
     key: string;

@@ -21,7 +21,7 @@ import { accountsDueForEndOfDay } from './eod.queries';
 import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
 import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';
 import { getPortfolio, type PortfolioView } from './portfolio.queries';
-import { getVintages, type MonthRange, type VintagesView } from './portfolio-risk.queries';
+import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesView } from './portfolio-risk.queries';
 import { getStatement, getStatements, type StatementView } from './statements.queries';
 
 export class ReadModelQueries {
@@ -69,6 +69,10 @@ export class ReadModelQueries {
 
   getVintages(range: MonthRange = {}): VintagesView {
     return getVintages(this.db, range);
+  }
+
+  getRollRates(range: MonthRange = {}): RollRatesView {
+    return getRollRates(this.db, range);
   }
 
   accountsDueForEndOfDay(date: string, limit: number, afterAccountId?: string): string[] {

@@ -45,9 +45,14 @@ export function tablesAfter(projection: Projection, changes: readonly Projection
   const db = new Database(':memory:');
   for (const ddl of projection.ddl) db.exec(ddl);
   projection.prepare(db);
-  const context = { db, terms: undefined as never, accountState: () => initialState('none') };
+  // Each account's state as of the change being applied, as the runner's fold gives it (the portfolio reads them at a month end).
+  const states = new Map<string, CreditAccountState>();
+  const context = { db, terms: undefined as never, accountState: (accountId: string) => states.get(accountId) ?? initialState(accountId) };
   for (let i = 0; i < changes.length; i += batchSize) {
-    for (const change of changes.slice(i, i + batchSize)) projection.apply(change, context);
+    for (const change of changes.slice(i, i + batchSize)) {
+      projection.apply(change, context);
+      if (change.kind === 'account') states.set(change.accountId, change.after);
+    }
     projection.flush?.(context);
   }
   const dump = dumpReadModels(db, [projection]);

@@ -50,6 +50,7 @@ import { EventStore, SnapshotStore } from '@ledger/event-store';
 import {
   addContribution,
   addMonthEndBuckets,
+  addMonthEndRoll,
   type BalanceRow,
   balanceRow,
   BUSINESS_DAYS_STREAM,
@@ -59,6 +60,8 @@ import {
   isMonthEnd,
   monthEndBuckets,
   PORTFOLIO_KEY_SEPARATOR,
+  ROLL_NEW,
+  rollStanding,
   accrualDayView,
   getAccruals,
   getLimitReviews,
@@ -128,6 +131,8 @@ interface AccountReplay {
   receivables: Record<Receivable, Money>;
   /** The account's events replayed so far: an upheld dispute's charges are decided on them again. */
   history: CreditAccountEvent[];
+  /** Where the account stood at the last month end the replay passed (`rollStanding`), for its roll at the next. */
+  standing: string;
 }
 
 type Receivable = (typeof RECEIVABLES)[number];
@@ -287,7 +292,7 @@ export class LedgerVerifier {
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
       const receivables = Object.fromEntries(RECEIVABLES.map((r) => [r, Money.ZERO])) as Record<Receivable, Money>;
-      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [] };
+      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [], standing: ROLL_NEW };
       const snapshot = this.options.snapshots && (await readAccountSnapshot(this.options.snapshots, accountId));
       let last: LogRow | undefined;
       let monthEnd = 0;
@@ -336,13 +341,21 @@ export class LedgerVerifier {
   }
 
   /**
-   * The account's share of the delinquency trend at each month-end close the replay passes before
-   * `before` (its state as that close found it); answers the index of the next month end.
+   * The account's share of the delinquency trend and of the roll rates at each month-end close the
+   * replay passes before `before` (its state as that close found it); answers the index of the next
+   * month end. Its roll is from where it stood at the month end before, which the replay carries along:
+   * a check apart from the projection's, which reads the accounts that moved from a table of its own.
    */
   private passMonthEnds(account: AccountReplay, monthEnds: typeof this.closes, from: number, before: bigint): number {
     let next = from;
     for (; next < monthEnds.length && monthEnds[next].position < before; next++) {
-      if (this.portfolio && !account.failed && account.state.status !== 'NONE') addMonthEndBuckets(this.portfolio, monthEndBuckets(account.state), monthEnds[next].date.slice(0, 7));
+      if (this.portfolio && !account.failed && account.state.status !== 'NONE') {
+        const buckets = monthEndBuckets(account.state);
+        const month = monthEnds[next].date.slice(0, 7);
+        addMonthEndBuckets(this.portfolio, buckets, month);
+        addMonthEndRoll(this.portfolio, buckets, account.standing, month);
+      }
+      account.standing = rollStanding(account.state);
     }
     return next;
   }
