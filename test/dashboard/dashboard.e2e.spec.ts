@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { Dec } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { accountStream } from '@ledger/servicing';
-import type { AccountPage, AccountView, AccrualsView, LimitReviewView, PortfolioView, StatementView, TrialBalanceView } from '@ledger/projections';
+import type { AccountPage, AccountView, AccrualsView, LimitReviewView, PortfolioView, RollRatesView, StatementView, TrialBalanceView, VintagesView } from '@ledger/projections';
 import type { InstallmentPlansView } from '../../apps/ledger-api/src/read-side/installment-plans.query';
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
 import type { NextStatementView } from '../../apps/ledger-api/src/read-side/next-statement.query';
@@ -208,6 +208,42 @@ describe('the dashboard in headless Chromium', () => {
     expect(errors.filter(simulatedFailure).length).toBe(1);
   });
 
+  it('shows the vintage curves and the latest month end’s roll rates as the API answers them, and says in its card when one cannot load', async () => {
+    const [vintages, rolls] = await Promise.all([dashboard.api<VintagesView>('/portfolio/vintages'), dashboard.api<RollRatesView>('/portfolio/roll-rates')]);
+    const { page, errors } = await dashboard.open('/dashboard', { clock: true });
+    await page.waitForSelector('table[data-table="roll-rates"]');
+    // Every cohort of the four simulated months, newest first, as it stood at the last month end.
+    const cohorts = vintages.cohorts.slice(-12).reverse();
+    expect(cohorts.length).toBeGreaterThanOrEqual(2);
+    const latest = (c: VintagesView['cohorts'][number]) => c.monthEnds[c.monthEnds.length - 1];
+    expect(await rowsOf(page, 'vintages')).toEqual(
+      cohorts.map((c) => [c.cohort, String(latest(c).monthsOnBook), formatCount(latest(c).accounts), percentOf(latest(c).m1Plus.accounts, latest(c).accounts), percentOf(latest(c).m3Plus.accounts, latest(c).accounts)]),
+    );
+    await expect(page.locator('#chart-vintages canvas').count()).resolves.toBeGreaterThan(0);
+    const summary = await page.locator('#chart-vintages').getAttribute('aria-label');
+    for (const c of cohorts) expect(summary).toContain(`${c.cohort} ${percentOf(latest(c).m1Plus.accounts, latest(c).accounts)} at ${latest(c).monthsOnBook} months`);
+
+    const month = rolls.months[rolls.months.length - 1];
+    await expect(page.locator('table[data-table="roll-rates"]').getAttribute('data-month')).resolves.toBe(month.month);
+    expect(await rowsOf(page, 'roll-rates')).toEqual(
+      month.rows.map((r) => [r.from === 'NEW' ? 'New 新增' : label(BUCKET_LABELS, r.from), formatCount(r.accounts), ...r.to.map((c) => percentOf(c.accounts, r.accounts))]),
+    );
+    // The portfolio's M3 account rolled from M2 in the last month: a cell off the diagonal, its count and amount in its title.
+    const rolled = month.rows.flatMap((r) => r.to.filter((c) => c.accounts > 0 && r.from !== 'NEW' && c.bucket !== r.from).map((c) => ({ row: r, cell: c })));
+    expect(rolled.length).toBeGreaterThan(0);
+    const { row, cell } = rolled[0];
+    const titled = page.locator('table[data-table="roll-rates"] tbody tr').nth(month.rows.indexOf(row)).locator('td').nth(2 + row.to.indexOf(cell)).locator('span');
+    await expect(titled.getAttribute('title')).resolves.toBe(`${formatCount(cell.accounts)} of ${formatCount(row.accounts)} accounts, ${formatMoney(cell.outstanding)} owed`);
+    expect(unexpectedErrors(errors)).toEqual([]);
+
+    // The roll rates cannot be read: their card says why, and the vintage curves still show.
+    await page.route(`${dashboard.baseUrl}/portfolio/roll-rates**`, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'READ_MODELS_BEHIND', message: 'the read models are behind' }) }));
+    await refreshNow(page);
+    await expect(page.locator('#table-roll-rates .notice.error').innerText()).resolves.toBe('Could not load the roll rates: the read models are behind');
+    await expect(page.locator('table[data-table="roll-rates"]').count()).resolves.toBe(0);
+    expect(await rowsOf(page, 'vintages')).toHaveLength(cohorts.length);
+  });
+
   it('shows the billed interest, penalty and fees per month and the APR of the installment offers', async () => {
     const { page, errors } = await dashboard.open('/dashboard#interest');
     await page.waitForSelector('table[data-table="apr"]');
@@ -402,7 +438,7 @@ describe('the dashboard in headless Chromium', () => {
     const { page, errors } = await dashboard.open('/dashboard');
     for (const width of [1280, 1440]) {
       await page.setViewportSize({ width, height: 720 });
-      for (const [hash, ready] of [['#overview', 'delinquency-kind'], ['#interest', 'apr'], ['#reviews', 'review-reasons'], [`#account/${items[0].accountId}`, 'accruals']]) {
+      for (const [hash, ready] of [['#overview', 'roll-rates'], ['#interest', 'apr'], ['#reviews', 'review-reasons'], [`#account/${items[0].accountId}`, 'accruals']]) {
         await page.evaluate((h) => (location.hash = h), hash);
         await page.waitForSelector(`table[data-table="${ready}"]`);
         const shown = await tablesShown(page);
@@ -485,7 +521,7 @@ describe('the dashboard in headless Chromium', () => {
     const tabs = () => page.locator('nav a').evaluateAll((links) => links.map((a) => [a.id, a.getAttribute('aria-current')]));
     await expect(tabs()).resolves.toEqual([['tab-overview', 'page'], ['tab-interest', null], ['tab-reviews', null], ['tab-accounts', null]]);
     const charts = await page.locator('#view-overview .chart').evaluateAll((els) => els.map((c) => [c.id, c.getAttribute('role'), c.getAttribute('aria-label')]));
-    expect(charts.length).toBe(6);
+    expect(charts.length).toBe(7);
     for (const [, role, summary] of charts) {
       expect(role).toBe('img');
       expect(summary).toMatch(/^[A-Z][^:]*: .*\.$/);

@@ -15,6 +15,7 @@ import { addDays } from './format';
 import { renderAccrual, renderApr, renderBilled } from './interest';
 import { renderOverview } from './overview';
 import { renderReviews } from './reviews';
+import { renderRisk } from './risk';
 import { renderTrialBalance } from './trial-balance';
 import { projectionsFollowing, renderRefreshFailed, renderStatus, type ClockView, type HealthView, type PortfolioRead } from './status';
 
@@ -101,7 +102,7 @@ async function renderView(refreshing = false): Promise<void> {
   if (!p) return;
   if (view === 'overview') {
     renderOverview(p, openBucket);
-    await renderTrialBalance(page.lastClosed);
+    await Promise.all([renderTrialBalance(page.lastClosed), renderRisk(page.lastClosed)]);
   }
   if (view === 'interest') {
     renderBilled(p);
