@@ -235,6 +235,17 @@ describe('a customer whose stolen draw is upheld as fraud (全额赔付)', () =>
     expect((await ledger.http.get('/accounts/acc_nope/disputes')).status).toBe(404);
   });
 
+  it("counts the portfolio's disputes for a viewer: open until resolved, upheld or rejected in their month, and the draws reversed", async () => {
+    const before = (await ledger.as('viewer').get('/portfolio').expect(200)).body.disputes;
+    expect(before).toEqual({ open: 0, byMonth: [{ month: '2026-02', opened: 1, upheld: 1, rejected: 0, reversed: '400.00' }] });
+    await ledger.http.post(`/accounts/${d}/draws`).send(draw('D-mine', '25.00')).expect(201);
+    await ledger.http.post(`/accounts/${d}/disputes`).send({ disputeId: 'DP-2', drawId: 'D-mine', reason: 'do not recognise it' }).expect(201);
+    expect((await ledger.as('viewer').get('/portfolio').expect(200)).body.disputes).toEqual({ open: 1, byMonth: [{ month: '2026-02', opened: 2, upheld: 1, rejected: 0, reversed: '400.00' }] });
+    await ledger.http.post(`/accounts/${d}/disputes/DP-2/resolution`).send({ upheld: false, note: 'the customer signed for it' }).expect(201);
+    expect((await ledger.as('viewer').get('/portfolio').expect(200)).body.disputes).toEqual({ open: 0, byMonth: [{ month: '2026-02', opened: 2, upheld: 1, rejected: 1, reversed: '400.00' }] });
+    await ledger.http.post(`/accounts/${d}/repayments`).send({ reference: 'R-mine', amount: '25.00', channel: 'MANUAL' }).expect(201);
+  });
+
   it("bills nothing for the stolen draw's days on the next statement", async () => {
     await ledger.closeDays('2026-02-14', '2026-02-28');
     const res = await ledger.http.get(`/accounts/${d}/statements/2026-02`);

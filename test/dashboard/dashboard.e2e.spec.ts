@@ -154,6 +154,11 @@ describe('the dashboard in headless Chromium', () => {
     expect(statuses.map((r) => r[1]).sort()).toEqual(Object.values(portfolio.accountsByStatus).map(formatCount).sort());
     const submitted = Object.values(portfolio.funnel.byChannel).reduce((n, c) => n + c.submitted, 0);
     expect((await figureOf(page, 'funnel.submitted')).value).toBe(String(submitted));
+    expect((await figureOf(page, 'disputes.open')).value).toBe(String(portfolio.disputes.open));
+    const disputes = portfolio.disputes.byMonth[portfolio.disputes.byMonth.length - 1];
+    await expect(page.locator('[data-figure="disputes.open"] .figure-note').innerText()).resolves.toBe(
+      disputes ? `${disputes.month}: ${formatCount(disputes.opened)} opened, ${formatCount(disputes.upheld)} upheld (${formatMoney(disputes.reversed)} reversed), ${formatCount(disputes.rejected)} rejected` : 'no disputed draw yet',
+    );
 
     await expect(page.locator('[data-status="business-date"] strong').innerText()).resolves.toBe(clock.businessDate);
     // The last close wrote what takes effect the next day (the month's statements): the figures are as of that day's start.

@@ -20,6 +20,7 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
   const delinquent = p.delinquency.filter((d) => OVERDUE_BUCKETS.includes(d.bucket));
   const overdueTotal = sum(delinquent.map((d) => d.overdue));
   const delinquentAccounts = delinquent.reduce((n, d) => n + d.accounts, 0);
+  const disputes = p.disputes.byMonth[p.disputes.byMonth.length - 1];
   replace(
     'overview-figures',
     figure('outstanding.total', 'Outstanding 在贷余额', formatMoney(p.outstanding.total), p.outstanding.total),
@@ -29,6 +30,15 @@ export function renderOverview(p: PortfolioView, onBucket: (bucket: string) => v
     figure('exposure.drawable', 'Drawable now 当前可用', formatMoney(p.exposure.drawable), p.exposure.drawable, `less ${formatMoney(restricted.available)} on ${formatCount(restricted.accounts)} ${restricted.accounts === 1 ? 'account' : 'accounts'} frozen, suspended, locked or closed`),
     figure('utilization', 'Utilization 额度使用率', percentOf(used, p.exposure.limit), used, `${formatMoney(used)} owed (principal, interest, fees and penalty; an account over its limit counts whole) of ${formatMoney(p.exposure.limit)} of limits`),
     figure('overdue.total', 'Overdue amount 逾期金额', formatMoney(overdueTotal), overdueTotal, `unpaid minimums (the whole remainder past 90 days), ${formatCount(delinquentAccounts)} ${delinquentAccounts === 1 ? 'account' : 'accounts'} in M1+`),
+    figure(
+      'disputes.open',
+      'Disputes open 争议处理中',
+      formatCount(p.disputes.open),
+      String(p.disputes.open),
+      disputes
+        ? `${disputes.month}: ${formatCount(disputes.opened)} opened, ${formatCount(disputes.upheld)} upheld (${formatMoney(disputes.reversed)} reversed), ${formatCount(disputes.rejected)} rejected`
+        : 'no disputed draw yet',
+    ),
   );
 
   const statuses = Object.keys(p.accountsByStatus).sort();

@@ -463,6 +463,19 @@ export class BilledMonthSchema {
   @Decimal('0.00') reversedFees!: string;
 }
 
+export class DisputeMonthSchema {
+  @Month('2026-03') month!: string;
+  @Int(3, 'Disputes opened in the month') opened!: number;
+  @Int(2, 'Disputes upheld in the month: each reversed its draw in full') upheld!: number;
+  @Int(0, 'Disputes rejected in the month') rejected!: number;
+  @Decimal('1280.00', 'What the draws reversed in the month amounted to') reversed!: string;
+}
+
+export class DisputesSchema {
+  @Int(1, 'Disputes opened and not resolved yet') open!: number;
+  @ApiProperty({ type: [DisputeMonthSchema], description: 'One row per month with a dispute opened, resolved or a draw reversed, oldest first' }) byMonth!: DisputeMonthSchema[];
+}
+
 export class LimitChangesQuarterSchema {
   @ApiProperty({ type: String, pattern: QUARTER, example: '2026-Q1' }) quarter!: string;
   @Int(0) increased!: number;
@@ -495,6 +508,7 @@ export class PortfolioSchema {
   @ApiProperty({ type: [DelinquencyBucketSchema], description: 'One row per bucket, CURRENT to M3+' }) delinquency!: DelinquencyBucketSchema[];
   @ApiProperty({ type: PortfolioFunnelSchema }) funnel!: PortfolioFunnelSchema;
   @ApiProperty({ type: [BilledMonthSchema], description: 'What each statement month billed, and what upheld disputes have given back of it since' }) billedByMonth!: BilledMonthSchema[];
+  @ApiProperty({ type: DisputesSchema, description: 'Disputed draws (reported stolen or fraudulent): those open, and per month opened, upheld, rejected and reversed' }) disputes!: DisputesSchema;
   @ApiProperty({ type: [LimitChangesQuarterSchema] }) limitChangesByQuarter!: LimitChangesQuarterSchema[];
   @ApiProperty({ type: [LimitReviewReasonCountSchema], description: 'Reasons of the quarterly reviews, counted per quarter and decision' }) limitReviewReasons!: LimitReviewReasonCountSchema[];
   @ApiProperty({ type: [DelinquencyMonthSchema], description: "The buckets as they stood when each month's last day closed" }) delinquencyByMonth!: DelinquencyMonthSchema[];

@@ -165,7 +165,17 @@ export function eventFigures(event: CreditAccountEvent, after: CreditAccountStat
       add(into, 'billed_penalty', event.data.statementId, 0, event.data.penaltyInterest.charged);
       add(into, 'billed_fees', event.data.statementId, 0, event.data.fees);
       break;
+    case 'DisputeOpened':
+      add(into, 'dispute_opened', monthOf(event.data.on), 1);
+      add(into, 'disputes_open', 'all', 1);
+      break;
+    case 'DisputeResolved':
+      add(into, event.data.upheld ? 'dispute_upheld' : 'dispute_rejected', monthOf(event.data.on), 1);
+      add(into, 'disputes_open', 'all', -1);
+      break;
     case 'DrawReversed':
+      // The draw an upheld dispute reversed in full (全额赔付), in the month of the reversal.
+      add(into, 'dispute_reversed', monthOf(event.data.on), 0, event.data.amount);
       // An upheld dispute gives back charges billed on earlier statements, counted against their month.
       for (const s of event.data.charges?.statements ?? []) {
         add(into, 'reversed_interest', s.statementId, 0, s.interest);
@@ -209,8 +219,9 @@ export class PortfolioProjection implements Projection {
   /**
    * 5: the buckets by approval month (`vintage`, and at each month end `vintage_month`) for the vintage
    * curves; the roll rates at each month end (`roll_month`) and the accounts they need (`portfolio_roll_from`).
+   * 6: the disputes opened, upheld and rejected, and the draws reversed, per month; the disputes open.
    */
-  readonly version = 5;
+  readonly version = 6;
   readonly tables = ['portfolio_figures', StandingsAtMonthEnd.TABLE];
   readonly ddl = [
     StandingsAtMonthEnd.DDL,

@@ -64,6 +64,15 @@ export interface PortfolioView {
   }[];
   /** Reasons of the quarterly reviews, counted per quarter and decision. */
   limitReviewReasons: { quarter: string; decision: string; reason: string; accounts: number }[];
+  /**
+   * Disputed draws (a stolen or fraudulent draw the customer reported): those still open, and per month
+   * the disputes opened, upheld and rejected, and the draws upheld disputes reversed in full (the amount
+   * given back, by the month of the reversal).
+   */
+  disputes: {
+    open: number;
+    byMonth: { month: string; opened: number; upheld: number; rejected: number; reversed: string }[];
+  };
   /** The buckets as they stood when each month's last day closed. */
   delinquencyByMonth: {
     month: string;
@@ -147,6 +156,8 @@ export function getPortfolio(db: Db): PortfolioView {
     quarters.set(quarter, q);
   }
 
+  const disputeMonths = [...new Set(['dispute_opened', 'dispute_upheld', 'dispute_rejected', 'dispute_reversed'].flatMap((name) => section(name).map((r) => r.key)))].sort();
+
   const restricted = section('restricted');
   const restrictedAvailable = restricted.reduce((sum, r) => sum.plus(r.amount), new Dec(0));
   return {
@@ -185,6 +196,16 @@ export function getPortfolio(db: Db): PortfolioView {
       reversedPenaltyInterest: money(figure('reversed_penalty', month).amount),
       reversedFees: money(figure('reversed_fees', month).amount),
     })),
+    disputes: {
+      open: figure('disputes_open', 'all').count,
+      byMonth: disputeMonths.map((month) => ({
+        month,
+        opened: figure('dispute_opened', month).count,
+        upheld: figure('dispute_upheld', month).count,
+        rejected: figure('dispute_rejected', month).count,
+        reversed: money(figure('dispute_reversed', month).amount),
+      })),
+    },
     limitChangesByQuarter: [...quarters.values()],
     limitReviewReasons: section('limit_review_reason').map((r) => {
       const [quarter, decision, reason] = r.key.split(PORTFOLIO_KEY_SEPARATOR);
