@@ -13,6 +13,7 @@ import { Money } from '@ledger/credit';
 import { getStatements } from '@ledger/projections';
 import type { Finding, VerifyReport } from '@ledger/servicing/audit';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
+import { verifyText } from '../../apps/ledger-cli/src/commands/verify.command';
 
 jest.setTimeout(180_000);
 
@@ -437,6 +438,13 @@ describe('ledger verify on a simulated ledger', () => {
   it('passes read models one close behind the log: the open month and the schedule are checked as of the close both hold', () => {
     expect(runs.closeNotProjected.code).toBe(0);
     expect(report('closeNotProjected')).toMatchObject({ ok: true, findings: [] });
+    // The sums over every account are compared only where the read models stand where the log was read
+    // to, and the report says which were left out and where each stood.
+    const { notChecked } = report('closeNotProjected');
+    expect(notChecked).toEqual({ checks: ['portfolio figures', 'journal rows'], readModelsAt: expect.any(String), logReadTo: expect.any(String) });
+    expect(BigInt(notChecked!.readModelsAt)).toBeLessThan(BigInt(notChecked!.logReadTo));
+    expect(verifyText(report('closeNotProjected'))).toContain('not checked: the portfolio figures and the journal rows (sums over every account');
+    expect(report('clean').notChecked).toBeNull();
   });
 
   it('compares a limit review recorded without overdue episodes with its row by value (0 episodes)', () => {
@@ -465,6 +473,8 @@ describe('ledger verify on a simulated ledger', () => {
 
   it("fails on a row of the journal read model, which the trial balance reads, that is not the log's postings", () => {
     expect(runs.journal.code).toBe(1);
+    expect(verifyText(report('journal'))).toContain('read models that differ from the log are rebuilt from it: `ledger rebuild`');
+    expect(verifyText(report('clean'))).not.toContain('ledger rebuild');
     const { key, lines, debits, credits } = facts.journal;
     expect(report('journal').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: `journal_days.${key}`, expected: `${lines} / ${debits} / ${credits}`, actual: `${lines} / 1.00 / ${credits}` }),

@@ -32,6 +32,11 @@ export function verifyText(r: VerifyReport): string {
     r.lastAnchor
       ? `last anchor: ${r.lastAnchor.position}:${r.lastAnchor.hash} (the log to position ${r.lastAnchor.toPosition}; keep it outside the ledger and give it back with --expect-anchor)`
       : 'no anchor yet',
+    ...(r.notChecked
+      ? [
+          `not checked: the ${r.notChecked.checks.join(' and the ')} (sums over every account, compared where the read models stand where the log was read to: they stood at position ${r.notChecked.readModelsAt}, the log was read to ${r.notChecked.logReadTo}, so the ledger took commands meanwhile); run verify again while it is quiet, or with the API stopped`,
+        ]
+      : []),
     '',
     table(['check', 'findings'], Object.entries(r.counts)),
     '',
@@ -44,6 +49,7 @@ export function verifyText(r: VerifyReport): string {
       const difference = f.expected !== null || f.actual !== null ? ` [${f.field ?? ''}: expected ${f.expected}, found ${f.actual}]` : '';
       lines.push(`- ${f.check}: ${where ? `${where}: ` : ''}${f.message}${difference}`);
     }
+    if (r.counts.READ_MODEL_MISMATCH > 0) lines.push('', 'read models that differ from the log are rebuilt from it: `ledger rebuild` (the API stopped; `--projection <name>` for one), then verify again');
   }
   return lines.join('\n');
 }
