@@ -23,6 +23,9 @@ import { type AccountShare, assertAccountShare, checkpointsText, createProjectio
 import { holdsEventLog, LedgerFiles } from '../ledger-files';
 import { CliError, out, progress } from '../output';
 
+/** The read models `--projection` names, as the runner knows them. */
+const PROJECTION_NAMES = createProjections().map((p) => p.name);
+
 interface RebuildOptions {
   projection?: string;
   jobs?: number;
@@ -207,7 +210,7 @@ export class RebuildCommand extends CommandRunner {
     return shareProcess(share, until, into);
   }
 
-  @Option({ flags: '--projection <name>', description: 'balances, accruals, statements, limit_reviews, portfolio, eod_schedule or business_days' })
+  @Option({ flags: '--projection <name>', description: `one read model: ${PROJECTION_NAMES.slice(0, -1).join(', ')} or ${PROJECTION_NAMES.at(-1)}` })
   parseProjection(value: string): string {
     return value;
   }
