@@ -207,6 +207,29 @@ describe('the dashboard in headless Chromium', () => {
     await page.unroute(trialBalanceReads);
     await refreshNow(page);
     await expectShown('2026-02-01', '2026-02-28');
+    await expect(page.locator('#table-trial-balance .notice').count()).resolves.toBe(0);
+
+    // Read models that do not follow the log (here a rebuild, as /health says): the figures shown balance
+    // but may leave lines out, and the card says not to reconcile with them.
+    const healthReads = (url: URL) => /^\/health$/.test(url.pathname);
+    await page.route(healthReads, async (route) => {
+      const answer = await route.fetch();
+      const body = (await answer.json()) as { projections: { state: string } };
+      await route.fulfill({ response: answer, json: { ...body, projections: { ...body.projections, state: 'rebuilding' } } });
+    });
+    await refreshNow(page);
+    await expect(page.locator('#table-trial-balance .notice.warn').innerText()).resolves.toMatch(/^The read models are behind the log \(rebuilding or catching up\).*Do not reconcile with them/);
+    await expect(page.locator('#note-trial-balance').innerText()).resolves.not.toContain('Reconcile with ledger gl');
+    await page.unroute(healthReads);
+    await refreshNow(page);
+    await page.waitForSelector('#table-trial-balance .notice', { state: 'detached' });
+    await expect(page.locator('#note-trial-balance').innerText()).resolves.toContain('Reconcile with ledger gl');
+
+    // One date alone is refused in the card, not taken as the month to date.
+    await page.fill('#trial-balance-from', '2026-03-01');
+    await page.fill('#trial-balance-to', '');
+    await page.click('#form-trial-balance button[type="submit"]');
+    await expect(page.locator('#table-trial-balance .notice.error').innerText()).resolves.toBe('Give both dates, or clear both for the month to date of the last closed day.');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trial-balance.png'), fullPage: true });
     const simulatedFailure = (m: { text: () => string; location: () => { url: string } }) => m.text().includes('status of 500') && failing.test(new URL(m.location().url).pathname);
     expect(unexpectedErrors(errors.filter((m) => !simulatedFailure(m)))).toEqual([]);

@@ -6,7 +6,7 @@
  * until the page is reloaded. A failure shows in the card alone.
  */
 import type { TrialBalanceView } from '@ledger/projections';
-import { get, readModel, settle } from './api';
+import { get, readingEventually, readModel, settle } from './api';
 import { byId, el, notice, replace, table } from './dom';
 import { formatCount, formatMoney } from './format';
 
@@ -57,16 +57,20 @@ export async function renderTrialBalance(lastClosed: string | null): Promise<voi
   }
   const tb = answer.value;
   const open = tb.lastClosedBusinessDay === null || tb.to > tb.lastClosedBusinessDay;
+  // Read from read models that do not follow the log (rebuilding, or behind), the figures leave out
+  // what they have not applied yet, and still balance: not figures to reconcile with.
+  const behind = readingEventually();
   replace(
     'note-trial-balance',
     `${tb.from} to ${tb.to} by posting date, ${formatCount(tb.lineCount)} journal ${tb.lineCount === 1 ? 'line' : 'lines'}; debits positive, credits negative. ` +
       (open ? 'Days after the last closed business day may still take lines. ' : '') +
-      'Reconcile with ledger gl over the same dates.',
+      (behind ? '' : 'Reconcile with ledger gl over the same dates.'),
   );
   const totals: Line = { ledgerAccount: 'TOTAL' as Line['ledgerAccount'], opening: '', debits: tb.totals.debits, credits: tb.totals.credits, closing: tb.totals.closing };
   const money = (value: string) => (value === '' ? '' : formatMoney(value));
   replace(
     'table-trial-balance',
+    behind ? notice('The read models are behind the log (rebuilding or catching up): these figures leave out what they have not applied yet, though they balance. Do not reconcile with them until the status above says they follow the log.', 'warn') : null,
     table(
       [
         { header: 'Ledger account 科目', cell: (r: Line) => (r === totals ? el('strong', {}, 'Total 合计') : ledgerAccountLabel(r.ledgerAccount)) },
@@ -91,6 +95,10 @@ function wireForm(): void {
     event.preventDefault();
     const from = byId<HTMLInputElement>('trial-balance-from').value;
     const to = byId<HTMLInputElement>('trial-balance-to').value;
+    if (Boolean(from) !== Boolean(to)) {
+      replace('table-trial-balance', notice('Give both dates, or clear both for the month to date of the last closed day.', 'error'));
+      return;
+    }
     chosen = from && to ? { from, to } : null;
     void renderTrialBalance(lastClosedSeen);
   });

@@ -117,8 +117,8 @@ export class AccrualsQuery extends ReadConsistencyQuery {
 }
 
 export class PostingDatesQuery extends ReadConsistencyQuery {
-  @ApiProperty({ example: '2026-03-01', description: 'First posting date (an event\'s own date, as `ledger gl` dates by default), YYYY-MM-DD' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
-  @ApiProperty({ example: '2026-03-31', description: 'Last posting date, YYYY-MM-DD, not before `from`' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
+  @ApiProperty({ example: '2026-03-01', format: 'date', description: 'First posting date (an event\'s own date, as `ledger gl` dates by default), YYYY-MM-DD' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
+  @ApiProperty({ example: '2026-03-31', format: 'date', description: 'Last posting date, YYYY-MM-DD, not before `from`; the journal per day takes at most 731 days' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
 }
 
 export class HistoryQuery {
