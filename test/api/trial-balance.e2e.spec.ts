@@ -43,10 +43,39 @@ describe('the trial balance read model over HTTP', () => {
     const answer = await trialBalance(from, to);
     const gl = await generalLedger(ledger.app.get(EventStore), from, to);
     expect({ lineCount: answer.lineCount, trialBalance: answer.trialBalance, totals: answer.totals }).toEqual({ lineCount: gl.lineCount, trialBalance: gl.trialBalance, totals: gl.totals });
-    expect([answer.from, answer.to, answer.lastClosedBusinessDay]).toEqual([from, to, lastClosed]);
+    expect([answer.from, answer.to, answer.dateBy, answer.lastClosedBusinessDay]).toEqual([from, to, 'posting', lastClosed]);
     expect(answer.totals.debits).toBe(answer.totals.credits);
     expect(answer.totals.closing).toBe('0.00');
     expect(Money.sum(answer.trialBalance.map((r) => Money.of(r.opening))).toString()).toBe('0.00');
+  });
+
+  it.each([
+    ['a month end, as of its close: the statements it issued, dated the 1st', '2026-03-31', '2026-03-31'],
+    ['the 1st after it, which the statements no longer fall on', '2026-04-01', '2026-04-01'],
+    ['a month as of its last close', '2026-02-01', '2026-02-28'],
+    ['everything to the last close', '2020-01-01', 'lastClosed'],
+  ])('gives by business day for %s the trial balance ledger gl --by business-day gives', async (_name, from, until) => {
+    const to = until === 'lastClosed' ? lastClosed : until;
+    const res = await ledger.as('viewer').get(`/portfolio/trial-balance?from=${from}&to=${to}&dateBy=businessDay`).expect(200);
+    const answer = res.body as TrialBalanceView;
+    const gl = await generalLedger(ledger.app.get(EventStore), from, to, { dateBy: 'businessDay' });
+    expect({ dateBy: answer.dateBy, lineCount: answer.lineCount, trialBalance: answer.trialBalance, totals: answer.totals }).toEqual({ dateBy: 'businessDay', lineCount: gl.lineCount, trialBalance: gl.trialBalance, totals: gl.totals });
+  });
+
+  it("puts a month end's statements in its own month by business day, and on the 1st by posting date", async () => {
+    const income = (tb: TrialBalanceView) => tb.trialBalance.find((r) => r.ledgerAccount === 'INTEREST_INCOME')!.credits;
+    const asOfClose = (await ledger.as('viewer').get('/portfolio/trial-balance?from=2026-03-31&to=2026-03-31&dateBy=businessDay').expect(200)).body as TrialBalanceView;
+    const posted = await trialBalance('2026-04-01', '2026-04-01');
+    expect(income(asOfClose)).not.toBe('0.00');
+    expect(income(asOfClose)).toBe(income(posted));
+    expect(income(await trialBalance('2026-03-31', '2026-03-31'))).toBe('0.00');
+  });
+
+  it('refuses by business day a day not closed, and a dating it does not know, naming the field', async () => {
+    const open = await ledger.as('viewer').get(`/portfolio/trial-balance?from=2026-01-01&to=2030-12-31&dateBy=businessDay`);
+    expect([open.status, open.body.details?.[0]?.field, open.body.message]).toEqual([400, 'to', expect.stringContaining(`business day 2030-12-31 has not closed (the last closed is ${lastClosed})`)]);
+    const unknown = await ledger.as('viewer').get('/portfolio/trial-balance?from=2026-01-01&to=2026-01-31&dateBy=business-day');
+    expect([unknown.status, unknown.body.details?.[0]?.field]).toEqual([400, 'dateBy']);
   });
 
   it('has something to compare: lines in the ranges with activity, none before the first event', async () => {

@@ -159,9 +159,9 @@ describe('ledger verify on a simulated ledger', () => {
       // The trial balance over HTTP is read from these rows: one edited puts the reconciliation out by as much.
       journal: (dir) =>
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
-          const row = db.prepare(`SELECT date, ledger_account, debits, credits, lines FROM journal_days WHERE debits != '0' ORDER BY date, ledger_account LIMIT 1`).get() as { date: string; ledger_account: string; debits: string; credits: string; lines: number };
-          db.prepare(`UPDATE journal_days SET debits = '1' WHERE date = ? AND ledger_account = ?`).run(row.date, row.ledger_account);
-          return { key: `${row.date}/${row.ledger_account}`, lines: String(row.lines), debits: Money.exact(row.debits).toString(), credits: Money.exact(row.credits).toString() };
+          const row = db.prepare(`SELECT date, business_date, ledger_account, debits, credits, lines FROM journal_days WHERE debits != '0' ORDER BY date, ledger_account LIMIT 1`).get() as { date: string; business_date: string; ledger_account: string; debits: string; credits: string; lines: number };
+          db.prepare(`UPDATE journal_days SET debits = '1' WHERE date = ? AND business_date = ? AND ledger_account = ?`).run(row.date, row.business_date, row.ledger_account);
+          return { key: `${row.date}/${row.business_date}/${row.ledger_account}`, lines: String(row.lines), debits: Money.exact(row.debits).toString(), credits: Money.exact(row.credits).toString() };
         }),
       // Every anchor removed: the log alone still shows days closed with no anchor after them.
       anchorsDeleted: (dir) =>

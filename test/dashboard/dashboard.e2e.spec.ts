@@ -196,6 +196,22 @@ describe('the dashboard in headless Chromium', () => {
     const february = await expectShown('2026-02-01', '2026-02-28');
     expect(february.lineCount).toBeGreaterThan(monthToDate.lineCount);
 
+    // As of each close, February's own statements (dated March 1st) are in February.
+    await page.selectOption('#trial-balance-by', 'businessDay');
+    await page.click('#form-trial-balance button[type="submit"]');
+    await page.waitForSelector('table[data-table="trial-balance"][data-range="2026-02-01/2026-02-28"][data-date-by="businessDay"]');
+    const asOfClose = await dashboard.api<TrialBalanceView>('/portfolio/trial-balance?from=2026-02-01&to=2026-02-28&dateBy=businessDay');
+    expect(await rowsOf(page, 'trial-balance')).toEqual([
+      ...asOfClose.trialBalance.map((r) => [ledgerAccountLabel(r.ledgerAccount), formatMoney(r.opening), formatMoney(r.debits), formatMoney(r.credits), formatMoney(r.closing)]),
+      ['Total 合计', '', formatMoney(asOfClose.totals.debits), formatMoney(asOfClose.totals.credits), formatMoney(asOfClose.totals.closing)],
+    ]);
+    await expect(page.locator('#note-trial-balance').innerText()).resolves.toContain("as of each day's close (a month end's statements in its own month)");
+    await expect(page.locator('#note-trial-balance').innerText()).resolves.toContain('Reconcile with ledger gl --by business-day');
+    const interestIncome = (tb: TrialBalanceView) => tb.trialBalance.find((r) => r.ledgerAccount === 'INTEREST_INCOME')!.credits;
+    expect(interestIncome(asOfClose)).not.toBe(interestIncome(february));
+    await page.selectOption('#trial-balance-by', 'posting');
+    await page.click('#form-trial-balance button[type="submit"]');
+
     // A failing read shows in the card, and the rest of the overview stays.
     const failing = /\/portfolio\/trial-balance$/;
     const trialBalanceReads = (url: URL) => failing.test(url.pathname);

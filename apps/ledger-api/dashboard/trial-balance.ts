@@ -29,6 +29,11 @@ export function ledgerAccountLabel(account: string): string {
 
 /** The range chosen in the form, or null for the month to date of the last closed day. */
 let chosen: { from: string; to: string } | null = null;
+/**
+ * How the lines are dated: by posting date (`ledger gl`'s default), or as of each close (`gl --by
+ * business-day`), which a month's close reconciles with: its statements post on the 1st after it.
+ */
+let dateBy: 'posting' | 'businessDay' = 'posting';
 /** The last closed business day the page last read, for a form sent between refreshes. */
 let lastClosedSeen: string | null = null;
 
@@ -49,7 +54,7 @@ export async function renderTrialBalance(lastClosed: string | null): Promise<voi
     return;
   }
   fillForm(range);
-  const answer = await settle(get<TrialBalanceView>(readModel(`/portfolio/trial-balance?from=${range.from}&to=${range.to}`)));
+  const answer = await settle(get<TrialBalanceView>(readModel(`/portfolio/trial-balance?from=${range.from}&to=${range.to}&dateBy=${dateBy}`)));
   if ('error' in answer) {
     replace('note-trial-balance', null);
     replace('table-trial-balance', notice(`Could not load the trial balance: ${answer.error.message}`, 'error'));
@@ -62,9 +67,9 @@ export async function renderTrialBalance(lastClosed: string | null): Promise<voi
   const behind = readingEventually();
   replace(
     'note-trial-balance',
-    `${tb.from} to ${tb.to} by posting date, ${formatCount(tb.lineCount)} journal ${tb.lineCount === 1 ? 'line' : 'lines'}; debits positive, credits negative. ` +
+    `${tb.from} to ${tb.to} ${tb.dateBy === 'businessDay' ? "as of each day's close (a month end's statements in its own month)" : 'by posting date'}, ${formatCount(tb.lineCount)} journal ${tb.lineCount === 1 ? 'line' : 'lines'}; debits positive, credits negative. ` +
       (open ? 'Days after the last closed business day may still take lines. ' : '') +
-      (behind ? '' : 'Reconcile with ledger gl over the same dates.'),
+      (behind ? '' : `Reconcile with ledger gl${tb.dateBy === 'businessDay' ? ' --by business-day' : ''} over the same dates.`),
   );
   const totals: Line = { ledgerAccount: 'TOTAL' as Line['ledgerAccount'], opening: '', debits: tb.totals.debits, credits: tb.totals.credits, closing: tb.totals.closing };
   const money = (value: string) => (value === '' ? '' : formatMoney(value));
@@ -80,7 +85,7 @@ export async function renderTrialBalance(lastClosed: string | null): Promise<voi
         { header: 'Closing 期末', cell: (r) => money(r.closing), numeric: true },
       ],
       [...tb.trialBalance, totals],
-      { 'data-table': 'trial-balance', 'data-range': `${tb.from}/${tb.to}` },
+      { 'data-table': 'trial-balance', 'data-range': `${tb.from}/${tb.to}`, 'data-date-by': tb.dateBy },
     ),
   );
 }
@@ -100,6 +105,7 @@ function wireForm(): void {
       return;
     }
     chosen = from && to ? { from, to } : null;
+    dateBy = byId<HTMLSelectElement>('trial-balance-by').value === 'businessDay' ? 'businessDay' : 'posting';
     void renderTrialBalance(lastClosedSeen);
   });
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { PostingDatesQuery } from '../dto/account-commands.dto';
+import { PostingDatesQuery, TrialBalanceQuery } from '../dto/account-commands.dto';
 import { JournalDaySchema, TrialBalanceSchema } from '../http/read-schemas';
 import { consistencyOf } from '../read-side/consistency';
 import { GetJournalDaysQuery, GetTrialBalanceQuery } from '../read-side/journal.query';
@@ -20,12 +20,12 @@ export class JournalController {
   @Get('portfolio/trial-balance')
   @ApiOkResponse({ type: TrialBalanceSchema, description: 'Every ledger account with its opening, debits, credits and closing; the totals, whose closing is zero' })
   @ApiOperation({
-    summary: 'The trial balance (试算平衡) over a range of posting dates, as `ledger gl --from --to` gives it',
+    summary: 'The trial balance (试算平衡) over a range of posting dates, or as of each close, as `ledger gl --from --to [--by business-day]` gives it',
     description:
       "From the journal read model, which keeps each posting date's debits, credits and lines per ledger account: the same figures as `ledger gl` (dated by each event's own date, a statement's charges on the 1st), without reading the log. Any range: `opening` is everything posted before `from`.",
   })
-  trialBalance(@Query() range: PostingDatesQuery, @Req() req: QueryRequest) {
-    return this.queries.execute(new GetTrialBalanceQuery(range.from, range.to, consistencyOf(req.query)));
+  trialBalance(@Query() range: TrialBalanceQuery, @Req() req: QueryRequest) {
+    return this.queries.execute(new GetTrialBalanceQuery(range.from, range.to, range.dateBy ?? 'posting', consistencyOf(req.query)));
   }
 
   @Get('portfolio/journal-days')

@@ -121,6 +121,17 @@ export class PostingDatesQuery extends ReadConsistencyQuery {
   @ApiProperty({ example: '2026-03-31', format: 'date', description: 'Last posting date, YYYY-MM-DD, not before `from`; the journal per day takes at most 731 days' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
 }
 
+export class TrialBalanceQuery extends PostingDatesQuery {
+  @ApiProperty({
+    required: false,
+    enum: ['posting', 'businessDay'],
+    description: "posting (default): each journal line on its posting date, as `ledger gl` dates; businessDay: on the business day that decided it (a month end's statements in its own month), as `ledger gl --by business-day`: the range is as of its last close, which must have closed",
+  })
+  @IsOptional()
+  @IsIn(['posting', 'businessDay'], { message: 'dateBy must be posting or businessDay' })
+  dateBy?: 'posting' | 'businessDay';
+}
+
 export class HistoryQuery {
   @ApiProperty({
     required: false,

@@ -263,8 +263,9 @@ export class TrialBalanceTotalsSchema {
 export class TrialBalanceSchema {
   @Day('2026-03-01') from!: string;
   @Day('2026-03-31') to!: string;
+  @ApiProperty({ enum: ['posting', 'businessDay'], example: 'posting', description: 'posting: each line on its posting date (a statement\'s charges on the 1st); businessDay: on the business day that decided it, so the range is as of its last close, as `ledger gl --by business-day` gives it' }) dateBy!: string;
   @Day('2026-03-31', "null before the first end of day. A posting date after it may still take lines (a month end's close posts its statements on the 1st)", true) lastClosedBusinessDay!: string | null;
-  @Int(1480, 'Journal lines posted in the range') lineCount!: number;
+  @Int(1480, 'Journal lines in the range') lineCount!: number;
   @ApiProperty({ type: [TrialBalanceLineSchema], description: 'Every ledger account of the chart, in its order, as `ledger gl` lists them' }) trialBalance!: TrialBalanceLineSchema[];
   @ApiProperty({ type: TrialBalanceTotalsSchema }) totals!: TrialBalanceTotalsSchema;
 }

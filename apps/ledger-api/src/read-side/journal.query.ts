@@ -3,12 +3,12 @@
  * reconciliation with the general ledger: the figures `ledger gl` gives, without reading the log.
  */
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from '@ledger/projections';
+import { type JournalDating, type JournalDay, journalDays, trialBalance, type TrialBalanceView } from '@ledger/projections';
 import { type Consistency, settle } from './account.queries';
 import { ReadModels } from './read-models';
 
 export class GetTrialBalanceQuery extends Query<TrialBalanceView> {
-  constructor(readonly from: string, readonly to: string, readonly consistency: Consistency = {}) {
+  constructor(readonly from: string, readonly to: string, readonly dateBy: JournalDating = 'posting', readonly consistency: Consistency = {}) {
     super();
   }
 }
@@ -24,7 +24,7 @@ export class GetTrialBalanceHandler implements IQueryHandler<GetTrialBalanceQuer
   constructor(private readonly readModels: ReadModels) {}
   async execute(q: GetTrialBalanceQuery) {
     await settle(this.readModels, q.consistency);
-    return trialBalance(this.readModels.db, q.from, q.to);
+    return trialBalance(this.readModels.db, q.from, q.to, q.dateBy);
   }
 }
 

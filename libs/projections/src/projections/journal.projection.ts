@@ -4,15 +4,23 @@
  * default. A trial balance over any range is then a sum over a few rows a day, where `ledger gl` reads
  * the whole log.
  *
+ * Each row also names the business day that decided its lines (`business_date`), so a trial balance can
+ * be as of each close, as `ledger gl --by business-day` gives it from each event's recorded business
+ * day: the posting date, but for a statement, which a month end's close issues dated the 1st, so the
+ * day before (`businessDateOf`). Replays read no metadata (bench/HISTORY.md, thirty-second round), so it
+ * is worked out from the event; a test holds it to `gl`'s over a simulated ledger, where only
+ * statements differ.
+ *
  * A batch's postings are added up in memory and written once at its flush, one row read and written per
  * day and ledger account the batch touched: the figures only grow, so they are the same however the log
  * was cut into batches, in whichever order the accounts were replayed, and summed over shares.
  */
-import { type LedgerAccount, Money, postingsFor } from '@ledger/credit';
+import { addDays, type CreditAccountEvent, type LedgerAccount, Money, postingsFor } from '@ledger/credit';
 import type { ByAccountReplay, Db, Projection, ProjectionEvent, Statement } from '../runner/projection';
 
 interface DayFigures {
   date: string;
+  businessDate: string;
   ledgerAccount: LedgerAccount;
   debits: Money;
   credits: Money;
@@ -21,22 +29,24 @@ interface DayFigures {
 
 export class JournalProjection implements Projection {
   readonly name = 'journal';
-  readonly version = 1;
+  /** 2: the business day that decided each row's lines (`business_date`). */
+  readonly version = 2;
   readonly tables = ['journal_days'];
   readonly ddl = [
     `CREATE TABLE IF NOT EXISTS journal_days (
       date TEXT NOT NULL,
+      business_date TEXT NOT NULL,
       ledger_account TEXT NOT NULL,
       debits TEXT NOT NULL,
       credits TEXT NOT NULL,
       lines INTEGER NOT NULL,
-      PRIMARY KEY (date, ledger_account)
+      PRIMARY KEY (date, business_date, ledger_account)
     ) STRICT, WITHOUT ROWID`,
   ];
   readonly byAccount: ByAccountReplay = {
-    shares: { sums: [{ table: 'journal_days', keys: ['date', 'ledger_account'], counts: ['lines'], amounts: ['debits', 'credits'] }] },
+    shares: { sums: [{ table: 'journal_days', keys: ['date', 'business_date', 'ledger_account'], counts: ['lines'], amounts: ['debits', 'credits'] }] },
   };
-  /** The batch's figures by date and ledger account. */
+  /** The batch's figures by date, business day and ledger account. */
   private readonly pending = new Map<string, DayFigures>();
   /**
    * The table's rows, read once (a few thousand a year of dates): a replay by account brings every
@@ -50,8 +60,8 @@ export class JournalProjection implements Projection {
 
   prepare(db: Db): void {
     this.stored = null;
-    this.selectAll = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days');
-    this.upsert = db.prepare('INSERT OR REPLACE INTO journal_days (date, ledger_account, debits, credits, lines) VALUES (?, ?, ?, ?, ?)');
+    this.selectAll = db.prepare('SELECT date, business_date, ledger_account, debits, credits, lines FROM journal_days');
+    this.upsert = db.prepare('INSERT OR REPLACE INTO journal_days (date, business_date, ledger_account, debits, credits, lines) VALUES (?, ?, ?, ?, ?, ?)');
   }
 
   apply(event: ProjectionEvent): void {
@@ -59,11 +69,12 @@ export class JournalProjection implements Projection {
     const postings = postingsFor(event.event);
     if (postings.length === 0) return;
     const date = event.event.data.on;
+    const businessDate = businessDateOf(event.event);
     for (const p of postings) {
-      const key = keyOf(date, p.account);
+      const key = keyOf(date, businessDate, p.account);
       let figures = this.pending.get(key);
       if (figures === undefined) {
-        figures = { date, ledgerAccount: p.account, debits: Money.ZERO, credits: Money.ZERO, lines: 0 };
+        figures = { date, businessDate, ledgerAccount: p.account, debits: Money.ZERO, credits: Money.ZERO, lines: 0 };
         this.pending.set(key, figures);
       }
       if (p.side === 'DEBIT') figures.debits = figures.debits.plus(p.amount);
@@ -78,7 +89,7 @@ export class JournalProjection implements Projection {
     for (const [key, f] of this.pending) {
       const row = stored.get(key);
       const sum = row ? { ...f, debits: row.debits.plus(f.debits), credits: row.credits.plus(f.credits), lines: row.lines + f.lines } : f;
-      this.upsert.run(sum.date, sum.ledgerAccount, sum.debits.toExactString(), sum.credits.toExactString(), sum.lines);
+      this.upsert.run(sum.date, sum.businessDate, sum.ledgerAccount, sum.debits.toExactString(), sum.credits.toExactString(), sum.lines);
       stored.set(key, sum);
     }
     this.pending.clear();
@@ -91,11 +102,21 @@ export class JournalProjection implements Projection {
 
   private storedRows(): Map<string, DayFigures> {
     if (this.stored === null) {
-      const rows = this.selectAll.all() as { date: string; ledger_account: LedgerAccount; debits: string; credits: string; lines: number }[];
-      this.stored = new Map(rows.map((r) => [keyOf(r.date, r.ledger_account), { date: r.date, ledgerAccount: r.ledger_account, debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines }]));
+      const rows = this.selectAll.all() as { date: string; business_date: string; ledger_account: LedgerAccount; debits: string; credits: string; lines: number }[];
+      this.stored = new Map(
+        rows.map((r) => [keyOf(r.date, r.business_date, r.ledger_account), { date: r.date, businessDate: r.business_date, ledgerAccount: r.ledger_account, debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines }]),
+      );
     }
     return this.stored;
   }
 }
 
-const keyOf = (date: string, account: LedgerAccount) => `${date} ${account}`;
+const keyOf = (date: string, businessDate: string, account: LedgerAccount) => `${date} ${businessDate} ${account}`;
+
+/**
+ * The business day whose commands or close decided an event's lines: its own date, but for a statement,
+ * which the close of the month's last day issues dated the 1st.
+ */
+export function businessDateOf(event: CreditAccountEvent): string {
+  return event.type === 'StatementIssued' ? addDays(event.data.on, -1) : event.data.on;
+}

@@ -6,7 +6,7 @@
 import { CHART_OF_ACCOUNTS, type LedgerAccount, Money } from '@ledger/credit';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
-import { assertRange } from './query-input';
+import { assertRange, QueryInputError } from './query-input';
 
 /** The most days one answer of the journal per day covers, as the daily accruals. */
 const MAX_DAYS = 731;
@@ -20,9 +20,13 @@ export interface TrialBalanceLine {
   closing: string;
 }
 
+/** Which date a journal line belongs to: its posting date (as `ledger gl` by default), or the business day that decided it (`gl --by business-day`). */
+export type JournalDating = 'posting' | 'businessDay';
+
 export interface TrialBalanceView {
   from: string;
   to: string;
+  dateBy: JournalDating;
   /**
    * Null before the first end of day. A posting date after it may still take lines (a month end's close
    * posts the statements on the 1st), so a range that ends after it is not final.
@@ -51,14 +55,29 @@ interface JournalRow {
   lines: number;
 }
 
-export function trialBalance(db: Db, from: string, to: string): TrialBalanceView {
+/**
+ * The trial balance over `from`..`to`. By business day the lines are those of the closes of those days,
+ * as `ledger gl --by business-day` gives them (a month end's statements in its own month, though they
+ * post on the 1st): a day not closed has no close to be as of, and is refused.
+ */
+export function trialBalance(db: Db, from: string, to: string, dateBy: JournalDating = 'posting'): TrialBalanceView {
   assertRange(from, to);
+  const lastClosed = lastClosedBusinessDay(db);
+  if (dateBy === 'businessDay' && (lastClosed === null || to > lastClosed)) {
+    throw new QueryInputError(
+      lastClosed === null
+        ? 'no business day has closed yet: by business day the trial balance is as of each close; date by posting for the journal so far'
+        : `business day ${to} has not closed (the last closed is ${lastClosed}): by business day the trial balance is as of each close; pass to=${lastClosed} or earlier`,
+      'to',
+    );
+  }
   const zero = () => Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
   const opening = zero();
   const debits = zero();
   const credits = zero();
   let lineCount = 0;
-  const rows = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days WHERE date <= ?').all(to) as JournalRow[];
+  const day = dateBy === 'businessDay' ? 'business_date' : 'date';
+  const rows = db.prepare(`SELECT ${day} AS date, ledger_account, debits, credits, lines FROM journal_days WHERE ${day} <= ?`).all(to) as JournalRow[];
   for (const r of rows) {
     const account = r.ledger_account;
     if (r.date < from) {
@@ -80,19 +99,28 @@ export function trialBalance(db: Db, from: string, to: string): TrialBalanceView
   return {
     from,
     to,
-    lastClosedBusinessDay: lastClosedBusinessDay(db),
+    dateBy,
+    lastClosedBusinessDay: lastClosed,
     lineCount,
     trialBalance: lines,
     totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) },
   };
 }
 
-/** Each day's debits, credits and lines per ledger account, for the days and accounts with lines, in date and chart order. */
+/** Each day's debits, credits and lines per ledger account (by posting date), for the days and accounts with lines, in date and chart order. */
 export function journalDays(db: Db, from: string, to: string): JournalDay[] {
   assertRange(from, to, MAX_DAYS);
+  // A day's rows of one ledger account, one per business day that decided them: added up.
   const rows = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days WHERE date BETWEEN ? AND ?').all(from, to) as JournalRow[];
+  const days = new Map<string, { date: string; ledgerAccount: LedgerAccount; debits: Money; credits: Money; lines: number }>();
+  for (const r of rows) {
+    const key = `${r.date} ${r.ledger_account}`;
+    const day = days.get(key);
+    if (day === undefined) days.set(key, { date: r.date, ledgerAccount: r.ledger_account, debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines });
+    else Object.assign(day, { debits: day.debits.plus(Money.exact(r.debits)), credits: day.credits.plus(Money.exact(r.credits)), lines: day.lines + r.lines });
+  }
   const order = (a: LedgerAccount) => CHART_OF_ACCOUNTS.indexOf(a);
-  return rows
-    .sort((a, b) => (a.date === b.date ? order(a.ledger_account) - order(b.ledger_account) : a.date < b.date ? -1 : 1))
-    .map((r) => ({ date: r.date, ledgerAccount: r.ledger_account, debits: Money.exact(r.debits).toString(), credits: Money.exact(r.credits).toString(), lineCount: r.lines }));
+  return [...days.values()]
+    .sort((a, b) => (a.date === b.date ? order(a.ledgerAccount) - order(b.ledgerAccount) : a.date < b.date ? -1 : 1))
+    .map((d) => ({ date: d.date, ledgerAccount: d.ledgerAccount, debits: d.debits.toString(), credits: d.credits.toString(), lineCount: d.lines }));
 }

@@ -18,7 +18,7 @@ import {
 } from './accruals.queries';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { accountsDueForEndOfDay } from './eod.queries';
-import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
+import { type JournalDating, type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
 import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';
 import { getPortfolio, type PortfolioView } from './portfolio.queries';
 import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesView } from './portfolio-risk.queries';
@@ -59,8 +59,8 @@ export class ReadModelQueries {
     return getPortfolio(this.db);
   }
 
-  trialBalance(from: string, to: string): TrialBalanceView {
-    return trialBalance(this.db, from, to);
+  trialBalance(from: string, to: string, dateBy: JournalDating = 'posting'): TrialBalanceView {
+    return trialBalance(this.db, from, to, dateBy);
   }
 
   journalDays(from: string, to: string): JournalDay[] {

@@ -1,6 +1,7 @@
 /**
  * `ledger verify`'s check of the journal read model: each posting date's debits, credits and lines per
- * ledger account, as the replayed events' postings add them up, against the `journal_days` rows. The
+ * business day and ledger account, as the replayed events' postings add them up (dated by the business
+ * day the log recorded), against the `journal_days` rows. The
  * trial balance over HTTP is read from those rows, so a row edited or lost would put finance's
  * reconciliation out by exactly that much.
  */
@@ -18,9 +19,9 @@ export class JournalDaysCheck {
   /** Keyed by date and ledger account: a few thousand entries for ten years of a ten-account chart. */
   private readonly expected = new Map<string, DayFigures>();
 
-  add(on: string, postings: readonly Posting[]): void {
+  add(on: string, businessDate: string, postings: readonly Posting[]): void {
     for (const p of postings) {
-      const key = `${on}/${p.account}`;
+      const key = `${on}/${businessDate}/${p.account}`;
       const f = this.expected.get(key) ?? { debits: Money.ZERO, credits: Money.ZERO, lines: 0 };
       this.expected.set(key, { debits: p.side === 'DEBIT' ? f.debits.plus(p.amount) : f.debits, credits: p.side === 'CREDIT' ? f.credits.plus(p.amount) : f.credits, lines: f.lines + 1 });
     }
@@ -29,9 +30,9 @@ export class JournalDaysCheck {
   /** Each row that differs from the replay, or is in one and not the other; a file from before the journal read model has none to check. */
   findings(db: Db): Finding[] {
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_days'").get() === undefined) return [];
-    const rows = db.prepare('SELECT date, ledger_account, debits, credits, lines FROM journal_days').all() as { date: string; ledger_account: LedgerAccount; debits: string; credits: string; lines: number }[];
+    const rows = db.prepare('SELECT date, business_date, ledger_account, debits, credits, lines FROM journal_days').all() as { date: string; business_date: string; ledger_account: LedgerAccount; debits: string; credits: string; lines: number }[];
     const text = (f: DayFigures) => `${f.lines} / ${f.debits.toString()} / ${f.credits.toString()}`;
-    const stored = new Map(rows.map((r) => [`${r.date}/${r.ledger_account}`, text({ debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines })]));
+    const stored = new Map(rows.map((r) => [`${r.date}/${r.business_date}/${r.ledger_account}`, text({ debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines })]));
     const found: Finding[] = [];
     for (const key of new Set([...this.expected.keys(), ...stored.keys()])) {
       const want = this.expected.get(key);

@@ -53,6 +53,7 @@ import {
   addMonthEndRoll,
   type BalanceRow,
   balanceRow,
+  businessDateOf,
   BUSINESS_DAYS_STREAM,
   type Db,
   eventFigures,
@@ -489,7 +490,10 @@ export class LedgerVerifier {
         const side = (s: 'DEBIT' | 'CREDIT') => Money.sum(postings.filter((p) => p.side === s).map((p) => p.amount)).toString();
         this.findings.push(finding('POSTINGS_UNBALANCED', `debits ${side('DEBIT')} and credits ${side('CREDIT')} differ`, { ...where, expected: side('DEBIT'), actual: side('CREDIT') }));
       }
-      this.journal?.add(event.data.on, postings);
+      // The business day the log recorded for the event, which the read model works out from the event
+      // alone (`businessDateOf`): a check of that too. An event recorded without one is taken as the read model takes it.
+      const recorded = row.metadata.businessDate;
+      this.journal?.add(event.data.on, typeof recorded === 'string' ? recorded : businessDateOf(event), postings);
       for (const p of postings) {
         const signed = p.side === 'DEBIT' ? p.amount : p.amount.negated();
         this.balances[p.account] = this.balances[p.account].plus(signed);
