@@ -25,13 +25,15 @@ function monthsBefore(month: string, months: number): string {
 }
 
 /**
- * Reads and draws both cards. `lastClosed` (the last closed business day) bounds what is read: the
- * cohorts of the last twelve months, and the month ends from the one before it.
+ * Reads and draws both cards. Every cohort is read, and the last twelve that have accounts are drawn
+ * (a year of approval months counted back from the last close left out a book's oldest cohorts, often
+ * its largest, once no account had been approved for a while); the roll rates from the month end before
+ * the last closed day's month (`lastClosed`).
  */
 export async function renderRisk(lastClosed: string | null): Promise<void> {
   const month = lastClosed?.slice(0, 7);
   const [vintages, rolls] = await Promise.all([
-    settle(get<VintagesView>(readModel(month ? `/portfolio/vintages?from=${monthsBefore(month, COHORTS_SHOWN - 1)}` : '/portfolio/vintages'))),
+    settle(get<VintagesView>(readModel('/portfolio/vintages'))),
     settle(get<RollRatesView>(readModel(month ? `/portfolio/roll-rates?from=${monthsBefore(month, 1)}` : '/portfolio/roll-rates'))),
   ]);
   renderVintages(vintages);
@@ -47,8 +49,16 @@ function renderVintages(answer: Settled<VintagesView>): void {
     return;
   }
   const cohorts = answer.value.cohorts.slice(-COHORTS_SHOWN);
+  const older = answer.value.cohorts.length - cohorts.length;
   chart.hidden = false;
-  replace('note-vintages', cohorts.length === 0 ? notice('No month has closed with an open account yet: each cohort is counted at every month end from its first.') : null);
+  replace(
+    'note-vintages',
+    cohorts.length === 0
+      ? notice('No month has closed with an open account yet: each cohort is counted at every month end from its first.')
+      : older > 0
+        ? notice(`The last ${COHORTS_SHOWN} approval months with accounts; ${formatCount(older)} older ${older === 1 ? 'cohort is' : 'cohorts are'} not drawn (GET /portfolio/vintages has every one).`)
+        : null,
+  );
   const longest = Math.max(0, ...cohorts.map((c) => c.monthEnds[c.monthEnds.length - 1].monthsOnBook));
   const latest = (c: VintageCohort) => c.monthEnds[c.monthEnds.length - 1];
   draw(

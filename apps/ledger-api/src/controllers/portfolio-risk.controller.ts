@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { MonthRangeQuery } from '../dto/portfolio-risk.dto';
+import { RollRatesQuery, VintagesQuery } from '../dto/portfolio-risk.dto';
 import { RollRatesSchema, VintagesSchema } from '../http/read-schemas';
 import { consistencyOf } from '../read-side/consistency';
 import { GetRollRatesQuery, GetVintagesQuery } from '../read-side/portfolio-risk.queries';
@@ -25,7 +25,7 @@ export class PortfolioRiskController {
     description:
       "`from` and `to` select cohorts by approval month. A month end's figures are kept when its last business day closes, as the delinquency trend of GET /portfolio is: an account counts from the first month end it is open at (activated), in the cohort of the month it was approved in.",
   })
-  vintages(@Query() range: MonthRangeQuery, @Req() req: QueryRequest) {
+  vintages(@Query() range: VintagesQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetVintagesQuery({ from: range.from, to: range.to }, consistencyOf(req.query)));
   }
 
@@ -36,7 +36,7 @@ export class PortfolioRiskController {
     description:
       '`from` and `to` select month ends by month. Counted per account, not from bucket changes: an account that went M1 to M2 and back to CURRENT within the month rolled M1 to CURRENT. An account not open at the month end before (approved or activated since) comes from NEW; each cell\'s share is of its row\'s accounts.',
   })
-  rollRates(@Query() range: MonthRangeQuery, @Req() req: QueryRequest) {
+  rollRates(@Query() range: RollRatesQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetRollRatesQuery({ from: range.from, to: range.to }, consistencyOf(req.query)));
   }
 }

@@ -5,14 +5,30 @@ import { ReadConsistencyQuery } from './account-commands.dto';
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** An inclusive range of months for the risk views; either end may be left open. */
-export class MonthRangeQuery extends ReadConsistencyQuery {
-  @ApiProperty({ required: false, example: '2026-01', pattern: MONTH.source, description: 'The first month, YYYY-MM (inclusive)' })
+class MonthRangeQuery extends ReadConsistencyQuery {
   @IsOptional()
   @Matches(MONTH, { message: 'from must be a month YYYY-MM' })
   from?: string;
 
-  @ApiProperty({ required: false, example: '2026-12', pattern: MONTH.source, description: 'The last month, YYYY-MM (inclusive); not before from' })
   @IsOptional()
   @Matches(MONTH, { message: 'to must be a month YYYY-MM' })
   to?: string;
+}
+
+/** The vintages' range selects cohorts (approval months), not month ends. */
+export class VintagesQuery extends MonthRangeQuery {
+  @ApiProperty({ required: false, example: '2026-01', pattern: MONTH.source, description: 'The first approval month (cohort) to list, YYYY-MM (inclusive)' })
+  declare from?: string;
+
+  @ApiProperty({ required: false, example: '2026-12', pattern: MONTH.source, description: 'The last approval month (cohort) to list, YYYY-MM (inclusive); not before from' })
+  declare to?: string;
+}
+
+/** The roll rates' range selects month ends. */
+export class RollRatesQuery extends MonthRangeQuery {
+  @ApiProperty({ required: false, example: '2026-01', pattern: MONTH.source, description: 'The first month end to list, YYYY-MM (inclusive)' })
+  declare from?: string;
+
+  @ApiProperty({ required: false, example: '2026-12', pattern: MONTH.source, description: 'The last month end to list, YYYY-MM (inclusive); not before from' })
+  declare to?: string;
 }
