@@ -10,6 +10,13 @@ describe('probeText: what the open probes say of a failure', () => {
     ['Failed to discover after 10 attempts: esdb://admin:changeit@esdb.internal:2113?tls=true', 'Failed to discover after 10 attempts: <connection string>'],
     ['commit to /var/lib/ledger/ledger.sqlite failed: SQLITE_FULL: database or disk is full', 'commit to <path> failed: SQLITE_FULL: database or disk is full'],
     ['cannot open C:\\ledger\\data\\ledger.sqlite', 'cannot open <path>'],
+    ['commit to data/demo/ledger.sqlite failed: SQLITE_FULL', 'commit to <path> failed: SQLITE_FULL'],
+    ['unable to open ./data/ledger.read-models.sqlite', 'unable to open <path>'],
+    ['unable to open /ledger.sqlite', 'unable to open <path>'],
+    ['getaddrinfo ENOTFOUND esdb-0', 'getaddrinfo ENOTFOUND <host>'],
+    ['connect ECONNREFUSED ::ffff:10.0.4.2:2113', 'connect ECONNREFUSED <address>'],
+    ['no answer from esdb.prod.example.dev', 'no answer from <host>'],
+    ['Failed to discover: esdb://admin:ch@ng;eit@esdb.internal:2113', 'Failed to discover: <connection string>'],
   ])('takes out where the ledger runs: %s', (text, said) => {
     expect(probeText(text)).toBe(said);
   });
@@ -22,6 +29,14 @@ describe('probeText: what the open probes say of a failure', () => {
     'balances: version 3 to 4; portfolio 4 to 5',
   ])('leaves the rest of the text as it is: %s', (text) => {
     expect(probeText(text)).toBe(text);
+  });
+
+  it('reads no more than the first 2,000 characters of a long text, which patterns that rescanned from every position took seconds over', () => {
+    // Each of these took 3 to 43 s over 100 kB before the cut and the bounded patterns.
+    for (const text of ['a-'.repeat(50_000), `${'a.'.repeat(50_000)}:0`, `[${':'.repeat(100_000)}`, `${'/a'.repeat(50_000)}`, 'x'.repeat(100_000)]) {
+      expect(probeText(text)).toMatch(/\.\.\. \(10000\d characters; the log has them all\)$/);
+    }
+    expect(probeText(`connect ECONNREFUSED 10.0.4.2:2113 ${'x'.repeat(3_000)}`)).toMatch(/^connect ECONNREFUSED <address> x+\.\.\. \(3035 characters; the log has them all\)$/);
   });
 
   it('passes null through', () => {
