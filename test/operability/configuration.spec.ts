@@ -67,6 +67,9 @@ describe('the configuration', () => {
     ['LEDGER_TRUST_PROXY', 'true'],
     ['LEDGER_TRUST_PROXY', '10.0.0.0/33'],
     ['LEDGER_TRUST_PROXY', '127.0.0.1,proxy.internal'],
+    ['LEDGER_TRUST_PROXY', '0.0.0.0/0'],
+    ['LEDGER_TRUST_PROXY', '0.0.0.0/1,128.0.0.0/1'],
+    ['LEDGER_TRUST_PROXY', '::/0'],
     ['LOG_LEVEL', 'verbose'],
   ])('refuses %s=%s with a message naming the variable and the value', (variable, value) => {
     const error = refusal({ [variable]: value });

@@ -100,9 +100,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /**
- * A list of proxies to trust, each an address, a CIDR range or one of proxy-addr's names. `true` or a hop
- * count are refused: trusting every sender of `X-Forwarded-For` lets any caller choose the address its
- * rate limit counts against.
+ * A list of proxies to trust, each an address, a CIDR range or one of proxy-addr's names. `true`, a hop
+ * count and ranges wider than a /8 (IPv4) or a /32 (IPv6) are refused: a caller inside a trusted range
+ * chooses the address its rate limit counts against (`0.0.0.0/1,128.0.0.0/1` trusted everyone, and
+ * `0.0.0.0/0` stopped the start inside Fastify without naming the variable).
  */
 function proxies(env: Env, name: string): string[] | undefined {
   const raw = env[name];
@@ -115,6 +116,10 @@ function proxies(env: Env, name: string): string[] | undefined {
     const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
     if (family === 0 || !prefixOk || rest.length > 0) {
       throw new ConfigError(name, `must be a comma-separated list of proxy addresses, CIDR ranges (10.0.0.0/8) or ${PROXY_NAMES.join(', ')}; got ${JSON.stringify(raw)}, whose ${JSON.stringify(entry)} is none of them`);
+    }
+    const narrowest = family === 6 ? 32 : 8;
+    if (prefix !== undefined && Number(prefix) < narrowest) {
+      throw new ConfigError(name, `names the proxies to trust, and ${JSON.stringify(entry)} is wider than a /${narrowest}: a caller inside a trusted range chooses the address its rate limit counts; name the proxies' own addresses or subnet (got ${JSON.stringify(raw)})`);
     }
   }
   return entries.map((entry) => (PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry));
