@@ -212,6 +212,25 @@ describe('the projection runner', () => {
     await restarted.close();
   });
 
+  it('says a new version that adds a table, and a read model new to the file, as what they are, and a lost table as lost', async () => {
+    const { runner, db, catchUp, store } = await portfolio();
+    await catchUp();
+    await runner.close();
+    // As the build before this one left the file: the portfolio at the version before, without the table
+    // its version added, and no journal at all.
+    const portfolioVersion = createProjections().find((p) => p.name === 'portfolio')!.version;
+    db.exec('DROP TABLE portfolio_roll_from; DROP TABLE journal_days; DROP TABLE limit_reviews');
+    db.prepare("UPDATE projection_checkpoints SET version = ? WHERE name = 'portfolio'").run(portfolioVersion - 1);
+    db.prepare("DELETE FROM projection_checkpoints WHERE name = 'journal'").run();
+    const plans: string[][] = [];
+    const restarted = new ProjectionRunner({ store, database: db, projections: createProjections(), onRebuildPlan: (reasons) => plans.push(reasons) });
+    await restarted.start();
+    expect(plans).toEqual([[`limit_reviews: its tables were missing`, `portfolio: version ${portfolioVersion - 1} to ${portfolioVersion}`, 'journal: new']]);
+    await restarted.waitFor(await store.headPosition(), 10_000);
+    await until(() => !restarted.replaying);
+    await restarted.close();
+  });
+
   it('keeps its account states and read models across an upgrade from state version 3, 4 or 5, and starts over from older ones', async () => {
     const foldVersions = (db: Database.Database) => {
       const version = (name: string) => (db.prepare('SELECT version FROM projection_checkpoints WHERE name = ?').get(name) as { version: number } | undefined)?.version ?? null;

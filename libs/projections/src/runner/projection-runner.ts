@@ -483,7 +483,8 @@ export class ProjectionRunner {
       for (const p of this.projections) {
         const checkpoint = stored.get(p.name);
         if (lost.has(p)) {
-          this.rebuildReasons.push(`${p.name}: its tables were missing`);
+          // A version that adds a table, or a projection new to the file, is missing tables too: said as what it is.
+          this.rebuildReasons.push(checkpoint?.version === p.version ? `${p.name}: its tables were missing` : rebuildReason(p, checkpoint?.version));
           this.resetProjection(p);
         } else if (checkpoint?.version === replayingVersion(p.version) && catchingUp.some((named) => named.name === p.name && named.version === p.version)) {
           this.ensureTables(p, 0n);
