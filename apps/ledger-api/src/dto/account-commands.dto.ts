@@ -162,7 +162,7 @@ export class HistoryQuery {
 /** The filters and order of the account list, shared by the list (GET /accounts) and its CSV export (GET /accounts/export). */
 export class AccountFiltersQuery extends ReadConsistencyQuery {
   @ApiProperty({ required: false, enum: ['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED'] }) @IsOptional() @IsIn(['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED']) status?: string;
-  @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
+  @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'], description: "Opened accounts (active or closed) in this delinquency bucket, as the portfolio's buckets count them: an application rejected or not yet activated is in none" }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
   @ApiProperty({ required: false, enum: Object.keys(ACCOUNT_FLAGS), description: 'Only accounts with this restriction on: frozen for overdue, suspended for risk, payment-locked' })
   @IsOptional()
   @IsIn(Object.keys(ACCOUNT_FLAGS))

@@ -134,6 +134,7 @@ export type AccountSort = (typeof ACCOUNT_SORTS)[number];
 
 export interface ListAccountsOptions {
   status?: string;
+  /** Only opened accounts (active or closed, as the portfolio's buckets count them) in this bucket. */
   bucket?: string;
   /** Only accounts with this restriction on (frozen for overdue, suspended for risk, payment-locked). */
   flag?: AccountFlag;
@@ -178,6 +179,9 @@ function accountSelection(options: Pick<ListAccountsOptions, 'status' | 'bucket'
   const used = filters.filter((filter): filter is [string, string] => filter[1] !== undefined);
   const where = used.map(([clause]) => clause);
   if (options.flag !== undefined) where.push(`${ACCOUNT_FLAGS[options.flag]} = 1`);
+  // An application rejected or not yet activated has the bucket an account starts in, CURRENT, which the
+  // portfolio counts for no account: a list by bucket checks against the portfolio's counts.
+  if (options.bucket !== undefined) where.push(`status IN ('ACTIVE', 'CLOSED')`);
   const parts =
     sort === 'daysPastDue'
       ? [
@@ -195,6 +199,12 @@ function partSql(where: string[], part: { where: string; order: string }, extra:
 }
 
 export function listAccounts(db: Db, options: ListAccountsOptions = {}): AccountPage {
+  // One read transaction: the count and the page's parts see the same read models, where a projector
+  // committing between them could repeat or drop an account where one part ends and the next begins.
+  return db.transaction(() => listAccountsNow(db, options))();
+}
+
+function listAccountsNow(db: Db, options: ListAccountsOptions): AccountPage {
   const limit = pageLimit(options.limit, 50, 500);
   const offset = options.offset ?? 0;
   if (!Number.isSafeInteger(offset) || offset < 0)
