@@ -163,6 +163,13 @@ describe('ledger verify on a simulated ledger', () => {
           db.prepare(`UPDATE journal_days SET debits = '1' WHERE date = ? AND business_date = ? AND ledger_account = ?`).run(row.date, row.business_date, row.ledger_account);
           return { key: `${row.date}/${row.business_date}/${row.ledger_account}`, lines: String(row.lines), debits: Money.exact(row.debits).toString(), credits: Money.exact(row.credits).toString() };
         }),
+      // An account put in the roll rates' working table that has not moved since the last month end: the next month end would roll it from there.
+      rollFrom: (dir) =>
+        corrupt(dir, 'ledger.read-models.sqlite', (db) => {
+          const accountId = db.prepare(`SELECT account_id FROM balances WHERE status = 'ACTIVE' AND account_id NOT IN (SELECT account_id FROM portfolio_roll_from) ORDER BY account_id LIMIT 1`).pluck().get() as string;
+          db.prepare(`INSERT INTO portfolio_roll_from (account_id, standing) VALUES (?, 'M3+')`).run(accountId);
+          return { accountId };
+        }),
       // Every anchor removed: the log alone still shows days closed with no anchor after them.
       anchorsDeleted: (dir) =>
         corrupt(dir, 'ledger.sqlite', (db) => {
@@ -479,6 +486,11 @@ describe('ledger verify on a simulated ledger', () => {
     expect(report('journal').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: `journal_days.${key}`, expected: `${lines} / ${debits} / ${credits}`, actual: `${lines} / 1.00 / ${credits}` }),
     ]);
+  });
+
+  it("fails on an account in the roll rates' working table that has not moved since the last month end", () => {
+    expect(runs.rollFrom.code).toBe(1);
+    expect(report('rollFrom').findings).toEqual([expect.objectContaining({ check: 'READ_MODEL_MISMATCH', accountId: facts.rollFrom.accountId, field: 'portfolio_roll_from.standing', expected: null, actual: 'M3+' })]);
   });
 
   it('fails on a log whose anchors were removed, counting the days closed with none after them', () => {

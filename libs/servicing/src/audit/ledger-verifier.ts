@@ -141,6 +141,8 @@ interface AccountReplay {
   history: CreditAccountEvent[];
   /** Where the account stood at the last month end the replay passed (`rollStanding`), for its roll at the next. */
   standing: string;
+  /** Whether its standing moved since that month end: the roll rates' working table then holds it, with `standing`. */
+  moved: boolean;
 }
 
 type Receivable = (typeof RECEIVABLES)[number];
@@ -178,6 +180,8 @@ export class LedgerVerifier {
   private anchors: { position: bigint; data: AuditAnchorData }[] = [];
   private anchorIndex = 0;
   private notChecked: VerifyReport['notChecked'] = null;
+  /** By account whose standing moved since the last month end: where it stood then (`AccountReplay.moved`). */
+  private readonly rollFrom = new Map<string, string>();
   private hasher = new AnchorHasher('');
   private events = 0;
   /** The business days the log closed (first pass), a few thousand in ten years; the last is where the end-of-day schedule looks ahead from. */
@@ -302,7 +306,7 @@ export class LedgerVerifier {
     for (const stream of this.chains.keys()) {
       const accountId = stream.slice(ACCOUNT_STREAM_PREFIX.length);
       const receivables = Object.fromEntries(RECEIVABLES.map((r) => [r, Money.ZERO])) as Record<Receivable, Money>;
-      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [], standing: ROLL_NEW };
+      const account: AccountReplay = { state: initialState(accountId), position: 0n, failed: false, statements: [], rates: new Map(), paid: new Map(), receivables, history: [], standing: ROLL_NEW, moved: false };
       const snapshot = this.options.snapshots && (await readAccountSnapshot(this.options.snapshots, accountId));
       let last: LogRow | undefined;
       let monthEnd = 0;
@@ -325,6 +329,7 @@ export class LedgerVerifier {
       } else {
         this.checkJournal(accountId, account);
         if (this.portfolio) addContribution(this.portfolio, account.state);
+        if (account.moved) this.rollFrom.set(accountId, account.standing);
       }
       const row = storedBalances?.get(accountId) as BalanceRow | undefined;
       if (db !== undefined && !account.failed && (row === undefined || !(await this.movedOn(accountId, row)))) this.checkReadModels(db, accountId, account, row);
@@ -371,6 +376,7 @@ export class LedgerVerifier {
         addMonthEndRoll(this.portfolio, buckets, account.standing, month);
       }
       account.standing = rollStanding(account.state);
+      account.moved = false;
     }
     return next;
   }
@@ -383,6 +389,17 @@ export class LedgerVerifier {
    */
   private checkPortfolio(db: Db): void {
     if (this.portfolio === null) return;
+    // The accounts whose standing moved since the last month end, with where they stood then: the roll
+    // rates' working table, which the next month end's rolls are read from.
+    const moved = db.prepare('SELECT account_id AS accountId, standing FROM portfolio_roll_from').all() as { accountId: string; standing: string }[];
+    const held = new Map(moved.map((r) => [r.accountId, r.standing]));
+    for (const accountId of new Set([...this.rollFrom.keys(), ...held.keys()])) {
+      const [want, have] = [this.rollFrom.get(accountId), held.get(accountId)];
+      if (want === have) continue;
+      this.findings.push(
+        finding('READ_MODEL_MISMATCH', `the roll rates' working table holds ${have ?? 'no row'} for the account, where the replay has ${want === undefined ? 'no move since the last month end' : `${want} at the last month end`}`, { accountId, field: 'portfolio_roll_from.standing', expected: want ?? null, actual: have ?? null }),
+      );
+    }
     const expected = new Map([...this.portfolio].filter(([, f]) => f.count !== 0 || !f.amount.isZero()));
     const rows = db.prepare('SELECT section, key, count, amount FROM portfolio_figures').all() as { section: string; key: string; count: number; amount: string }[];
     const stored = new Map(rows.map((r) => [`${r.section}${PORTFOLIO_KEY_SEPARATOR}${r.key}`, r]));
@@ -502,7 +519,9 @@ export class LedgerVerifier {
       if (event.type === 'StatementIssued') this.checkStatementInterest(account, event.data, where);
       if (event.type === 'DrawReversed') this.checkDisputeCharges(account, event.data, where);
       notePaid(account, event);
+      const standing = rollStanding(account.state);
       account.state = fold(account.state, [event]);
+      if (rollStanding(account.state) !== standing) account.moved = true;
       account.history.push(event);
       if (this.portfolio) eventFigures(event, account.state, this.portfolio);
     } catch (error) {
