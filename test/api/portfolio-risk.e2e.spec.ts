@@ -16,6 +16,8 @@ interface AtMonthEnd {
   /** Its bucket, null when it was not open (active or closed) then. */
   bucket: string | null;
   owed: string;
+  /** Why its oldest overdue began, null when not overdue. */
+  kind: string | null;
 }
 
 const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
@@ -44,7 +46,7 @@ describe('the portfolio risk views', () => {
       for (const month of months) {
         const at = (await ledger.as('auditor').get(`/accounts/${accountId}/history?businessDate=${lastOfMonth(month)}&limit=1`).expect(200)).body as { balances: AccountView | null };
         const open = at.balances !== null && (at.balances.status === 'ACTIVE' || at.balances.status === 'CLOSED');
-        byMonth.set(month, { cohort: approved.data.on.slice(0, 7), bucket: open ? at.balances!.overdue.bucket : null, owed: at.balances?.owed.total ?? '0.00' });
+        byMonth.set(month, { cohort: approved.data.on.slice(0, 7), bucket: open ? at.balances!.overdue.bucket : null, owed: at.balances?.owed.total ?? '0.00', kind: open ? at.balances!.overdue.kind : null });
       }
       replayed.set(accountId, byMonth);
     }
@@ -106,6 +108,7 @@ describe('the portfolio risk views', () => {
     expect(view.months.map((m) => m.month)).toEqual(months);
     const standing = (id: string, i: number) => (i < 0 ? null : replayed.get(id)!.get(months[i])!.bucket) ?? 'NEW';
     let offDiagonal = 0;
+    const kinds = new Set<string>();
     for (const [i, { month, rows }] of view.months.entries()) {
       const ids = [...replayed.keys()].filter((id) => replayed.get(id)!.get(month)!.bucket !== null);
       for (const row of rows) {
@@ -123,10 +126,20 @@ describe('the portfolio risk views', () => {
             owed(inCell),
             inRow.length === 0 ? '0.0000' : new Dec(inCell.length).div(inRow.length).toFixed(4),
           ]);
+          const kindOf = (id: string) => replayed.get(id)!.get(month)!.kind;
+          expect([month, row.from, cell.bucket, cell.byKind]).toEqual([
+            month,
+            row.from,
+            cell.bucket,
+            { MINIMUM_NOT_PAID: inCell.filter((id) => kindOf(id) === 'MINIMUM_NOT_PAID').length, DEFERRAL_LIMIT_REACHED: inCell.filter((id) => kindOf(id) === 'DEFERRAL_LIMIT_REACHED').length },
+          ]);
+          for (const [kind, n] of Object.entries(cell.byKind)) if (n > 0) kinds.add(kind);
         }
       }
     }
     expect(offDiagonal).toBeGreaterThan(3);
+    // Both kinds meet the test: a cell split by them is compared, not only zeros.
+    expect([...kinds].sort()).toEqual(['DEFERRAL_LIMIT_REACHED', 'MINIMUM_NOT_PAID']);
   });
 
   it('selects month ends by month, and refuses a month that is not YYYY-MM with the field named', async () => {

@@ -277,7 +277,8 @@ describe('the dashboard in headless Chromium', () => {
     expect(rolled.length).toBeGreaterThan(0);
     const { row, cell } = rolled[0];
     const titled = page.locator('table[data-table="roll-rates"] tbody tr').nth(month.rows.indexOf(row)).locator('td').nth(2 + row.to.indexOf(cell)).locator('span');
-    await expect(titled.getAttribute('title')).resolves.toBe(`${formatCount(cell.accounts)} of ${formatCount(row.accounts)} accounts, ${formatMoney(cell.outstanding)} owed`);
+    const why = cell.byKind.MINIMUM_NOT_PAID + cell.byKind.DEFERRAL_LIMIT_REACHED > 0 ? `: ${formatCount(cell.byKind.MINIMUM_NOT_PAID)} a minimum not paid, ${formatCount(cell.byKind.DEFERRAL_LIMIT_REACHED)} carried past 90 days` : '';
+    await expect(titled.getAttribute('title')).resolves.toBe(`${formatCount(cell.accounts)} of ${formatCount(row.accounts)} accounts, ${formatMoney(cell.outstanding)} owed${why}`);
     expect(unexpectedErrors(errors)).toEqual([]);
 
     // The roll rates cannot be read: their card says why, and the vintage curves still show.

@@ -118,7 +118,7 @@ function renderRollRates(answer: Settled<RollRatesView>): void {
         { header: 'Accounts 账户数', cell: (r) => formatCount(r.accounts), numeric: true },
         ...BUCKETS.map((bucket, i) => ({
           header: `→ ${bucket}`,
-          cell: (r: RollRow) => el('span', { title: `${formatCount(r.to[i].accounts)} of ${formatCount(r.accounts)} accounts, ${formatMoney(r.to[i].outstanding)} owed`, 'data-accounts': String(r.to[i].accounts) }, percentOf(r.to[i].accounts, r.accounts)),
+          cell: (r: RollRow) => el('span', { title: rollTitle(r, r.to[i]), 'data-accounts': String(r.to[i].accounts) }, percentOf(r.to[i].accounts, r.accounts)),
           numeric: true,
         })),
       ],
@@ -126,4 +126,11 @@ function renderRollRates(answer: Settled<RollRatesView>): void {
       { 'data-table': 'roll-rates', 'data-month': month.month },
     ),
   );
+}
+
+/** A roll cell's counts, what they owe, and for overdue accounts why their oldest overdue began. */
+function rollTitle(row: RollRow, cell: RollRow['to'][number]): string {
+  const { MINIMUM_NOT_PAID: missed, DEFERRAL_LIMIT_REACHED: carried } = cell.byKind;
+  const why = missed + carried > 0 ? `: ${formatCount(missed)} a minimum not paid, ${formatCount(carried)} carried past 90 days` : '';
+  return `${formatCount(cell.accounts)} of ${formatCount(row.accounts)} accounts, ${formatMoney(cell.outstanding)} owed${why}`;
 }

@@ -551,8 +551,14 @@ export class VintagesSchema {
   @ApiProperty({ type: [VintageCohortSchema], description: 'The cohorts of the range with an open account at a month end, oldest first' }) cohorts!: VintageCohortSchema[];
 }
 
+export class RollKindsSchema {
+  @Int(1, 'Accounts whose oldest overdue began with a minimum not paid by its due date') MINIMUM_NOT_PAID!: number;
+  @Int(0, 'Accounts whose oldest overdue began when a remainder had been carried past the 90 days minimums may carry it (91 days past due at once, so M3+, from CURRENT)') DEFERRAL_LIMIT_REACHED!: number;
+}
+
 export class RollCellSchema {
   @ApiProperty({ enum: BUCKETS, example: 'M2', description: 'The bucket at this month end' }) bucket!: string;
+  @ApiProperty({ type: RollKindsSchema, description: "The cell's accounts by why their oldest overdue began (both zero in CURRENT): the roll from CURRENT to M3+ is the deferral limit's, not a missed minimum's" }) byKind!: RollKindsSchema;
   @Int(1) accounts!: number;
   @Decimal('1012.15', 'What they owe at this month end') outstanding!: string;
   @ApiProperty({ type: String, pattern: SHARE, example: '0.5000', description: "Their share of the row's accounts, a decimal fraction rounded half up to 4 places (\"0.0000\" in an empty row)" }) share!: string;

@@ -127,15 +127,24 @@ export function monthEndBuckets(state: CreditAccountState): Contribution {
 }
 
 const BUCKET_PREFIX = id('bucket', '');
+const KIND_PREFIX = id('bucket_kind', '');
 
 /**
  * Adds an account's roll at a month end to the roll rates (`roll_month`): one account, and what it owes
- * now, from where it stood at the month end before (`rollStanding` then) to its bucket now. `buckets`
+ * now, from where it stood at the month end before (`rollStanding` then) to its bucket now; and, for an
+ * overdue account, under why its oldest overdue began (`roll_kind_month`: a remainder carried past the
+ * 90 days goes from CURRENT to M3+ at once, which risk reads apart from a minimum not paid). `buckets`
  * are its bucket figures now (`monthEndBuckets`); an account not open adds nothing.
  */
 export function addMonthEndRoll(into: Figures, buckets: Contribution, from: string, month: string): void {
   const at = buckets.find((f) => f.id.startsWith(BUCKET_PREFIX));
-  if (at !== undefined) add(into, 'roll_month', `${month}${SEP}${from}${SEP}${splitKey(at.id)[1]}`, at.count, at.amount);
+  if (at === undefined) return;
+  const to = splitKey(at.id)[1];
+  add(into, 'roll_month', `${month}${SEP}${from}${SEP}${to}`, at.count, at.amount);
+  // Accounts only: the portfolio keeps no total owed by bucket and kind, which the accounts that stayed
+  // in their bucket would be counted from at a month end in the log's order.
+  const kind = buckets.find((f) => f.id.startsWith(KIND_PREFIX));
+  if (kind !== undefined) add(into, 'roll_kind_month', `${month}${SEP}${from}${SEP}${splitKey(kind.id)[1]}`, kind.count);
 }
 
 /** Adds an account's bucket figures (`monthEndBuckets`) under `month`, as the trend keeps them. */
@@ -220,8 +229,9 @@ export class PortfolioProjection implements Projection {
    * 5: the buckets by approval month (`vintage`, and at each month end `vintage_month`) for the vintage
    * curves; the roll rates at each month end (`roll_month`) and the accounts they need (`portfolio_roll_from`).
    * 6: the disputes opened, upheld and rejected, and the draws reversed, per month; the disputes open.
+   * 7: the roll rates' overdue accounts by why their oldest overdue began (`roll_kind_month`).
    */
-  readonly version = 6;
+  readonly version = 7;
   readonly tables = ['portfolio_figures', StandingsAtMonthEnd.TABLE];
   readonly ddl = [
     StandingsAtMonthEnd.DDL,
@@ -354,7 +364,7 @@ export class PortfolioProjection implements Projection {
     for (const r of rows) {
       add(this.pending, BUCKET_SECTIONS.get(r.section)!, `${month}${SEP}${r.key}`, r.count, r.amount);
     }
-    this.snapshotRolls(month, rows.filter((r) => r.section === 'bucket'), context);
+    this.snapshotRolls(month, rows, context);
   }
 
   /**
@@ -362,19 +372,28 @@ export class PortfolioProjection implements Projection {
    * since the last month end rolls from where it stood then to its bucket now (its state read from the
    * fold); every other account in a bucket stood in it then too (see `portfolio-rolls.ts`).
    */
-  private snapshotRolls(month: string, buckets: readonly { key: string; count: number; amount: string }[], context: ProjectionContext): void {
-    const stayed = new Map(buckets.map((b) => [b.key, { count: b.count, amount: Money.exact(b.amount) }]));
+  private snapshotRolls(month: string, rows: readonly { section: string; key: string; count: number; amount: string }[], context: ProjectionContext): void {
+    const stayed = new Map(rows.filter((r) => r.section === 'bucket').map((b) => [b.key, { count: b.count, amount: Money.exact(b.amount) }]));
+    // Keyed bucket and kind, as `bucket_kind` is: the overdue accounts of each bucket by why their oldest overdue began.
+    const stayedKinds = new Map(rows.filter((r) => r.section === 'bucket_kind').map((k) => [k.key, k.count]));
     for (const { accountId, standing } of this.standings.takeAll()) {
       const now = monthEndBuckets(context.accountState(accountId));
       addMonthEndRoll(this.pending, now, standing, month);
       for (const f of now) {
-        const bucket = f.id.startsWith(BUCKET_PREFIX) ? stayed.get(splitKey(f.id)[1]) : undefined;
+        const [section, key] = splitKey(f.id);
+        if (section === 'bucket_kind') stayedKinds.set(key, (stayedKinds.get(key) ?? 0) - f.count);
+        const bucket = section === 'bucket' ? stayed.get(key) : undefined;
         if (bucket === undefined) continue;
         bucket.count -= f.count;
         bucket.amount = bucket.amount.minus(f.amount);
       }
     }
     for (const [bucket, { count, amount }] of stayed) if (count !== 0) add(this.pending, 'roll_month', `${month}${SEP}${bucket}${SEP}${bucket}`, count, amount);
+    for (const [key, count] of stayedKinds) {
+      if (count === 0) continue;
+      const [bucket] = key.split(SEP);
+      add(this.pending, 'roll_kind_month', `${month}${SEP}${bucket}${SEP}${key}`, count);
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * vintage curves (each approval month's accounts by bucket at every month end since) and roll rates
  * (the accounts of each bucket at one month end by their bucket at the next).
  */
-import { Dec } from '@ledger/credit';
+import { Dec, OVERDUE_ORIGINS, type OverdueOrigin } from '@ledger/credit';
 import { PORTFOLIO_KEY_SEPARATOR as SEP, ROLL_NEW } from '../projections/portfolio.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
@@ -53,6 +53,11 @@ export interface VintagesView {
 export interface RollCell extends CohortShare {
   /** The bucket at this month end. */
   bucket: string;
+  /**
+   * Its accounts by why their oldest overdue began, a minimum not paid or a remainder carried past the
+   * 90 days (which goes from CURRENT to M3+ at once): both zero in CURRENT.
+   */
+  byKind: Record<OverdueOrigin, number>;
 }
 
 export interface RollRow extends BucketFigures {
@@ -158,12 +163,15 @@ export function getRollRates(db: Db, range: MonthRange = {}): RollRatesView {
     const cells = byMonth.get(month) ?? byMonth.set(month, new Map()).get(month)!;
     cells.set(`${from}${SEP}${to}`, { accounts: r.count, outstanding: money(new Dec(r.amount)) });
   }
+  const kinds = new Map(rowsOf(db, 'roll_kind_month').map((r) => [r.key, r.count]));
+  const byKind = (month: string, from: string, to: string) =>
+    Object.fromEntries(OVERDUE_ORIGINS.map((kind) => [kind, kinds.get([month, from, to, kind].join(SEP)) ?? 0])) as Record<OverdueOrigin, number>;
   const months = [...byMonth].map(([month, cells]) => ({
     month,
     rows: [ROLL_NEW, ...BUCKETS].map((from) => {
       const found = BUCKETS.map((bucket) => ({ bucket, ...(cells.get(`${from}${SEP}${bucket}`) ?? { accounts: 0, outstanding: '0.00' }) }));
       const row = sumOf(found);
-      return { from, ...row, to: found.map((cell) => ({ ...cell, share: share(cell.accounts, row.accounts) })) };
+      return { from, ...row, to: found.map((cell) => ({ ...cell, share: share(cell.accounts, row.accounts), byKind: byKind(month, from, cell.bucket) })) };
     }),
   }));
   return { lastClosedBusinessDay: lastClosedBusinessDay(db), months };

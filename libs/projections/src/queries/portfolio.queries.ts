@@ -92,7 +92,7 @@ const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
 export function getPortfolio(db: Db): PortfolioView {
   const rows = db
     // The vintages and roll rates have routes of their own (`getVintages`, `getRollRates`), and grow with every month end.
-    .prepare("SELECT section, key, count, amount FROM portfolio_figures WHERE section NOT IN ('vintage', 'vintage_month', 'roll_month') ORDER BY section, key")
+    .prepare("SELECT section, key, count, amount FROM portfolio_figures WHERE section NOT IN ('vintage', 'vintage_month', 'roll_month', 'roll_kind_month') ORDER BY section, key")
     .all() as {
     section: string;
     key: string;
