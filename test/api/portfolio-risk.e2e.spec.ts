@@ -82,10 +82,11 @@ describe('the portfolio risk views', () => {
             outstanding: all.outstanding,
             buckets: BUCKETS.map((bucket) => ({ bucket, ...counted(month, (a) => a.cohort === cohort && a.bucket === bucket) })),
             m1Plus: counted(month, (a) => a.cohort === cohort && a.bucket !== 'CURRENT').accounts,
+            m2Plus: counted(month, (a) => a.cohort === cohort && a.bucket !== 'CURRENT' && a.bucket !== 'M1').accounts,
             m3Plus: counted(month, (a) => a.cohort === cohort && a.bucket === 'M3+').accounts,
           };
         });
-      expect(monthEnds.map((m) => ({ month: m.month, accounts: m.accounts, outstanding: m.outstanding, buckets: m.buckets, m1Plus: m.m1Plus.accounts, m3Plus: m.m3Plus.accounts }))).toEqual(expected);
+      expect(monthEnds.map((m) => ({ month: m.month, accounts: m.accounts, outstanding: m.outstanding, buckets: m.buckets, m1Plus: m.m1Plus.accounts, m2Plus: m.m2Plus.accounts, m3Plus: m.m3Plus.accounts }))).toEqual(expected);
       for (const m of monthEnds) expect(m.m1Plus.share).toBe(new Dec(m.m1Plus.accounts).div(m.accounts).toFixed(4));
     }
   });

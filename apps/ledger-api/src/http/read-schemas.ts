@@ -538,6 +538,7 @@ export class VintageMonthEndSchema {
   @Decimal('2031.72', 'Everything they owe') outstanding!: string;
   @ApiProperty({ type: [BucketFiguresSchema], description: 'Every bucket, CURRENT to M3+, zeros included' }) buckets!: BucketFiguresSchema[];
   @ApiProperty({ type: CohortShareSchema, description: 'The accounts past due: M1, M2, M3 and M3+' }) m1Plus!: CohortShareSchema;
+  @ApiProperty({ type: CohortShareSchema, description: 'The accounts over 30 days past due: M2, M3 and M3+' }) m2Plus!: CohortShareSchema;
   @ApiProperty({ type: CohortShareSchema, description: 'The accounts in M3+: over 90 days past due (non-performing)' }) m3Plus!: CohortShareSchema;
 }
 

@@ -34,6 +34,8 @@ export interface VintageMonthEnd {
   buckets: ({ bucket: string } & BucketFigures)[];
   /** The accounts past due (M1, M2, M3 and M3+). */
   m1Plus: CohortShare;
+  /** The accounts over 30 days past due: M2, M3 and M3+. */
+  m2Plus: CohortShare;
   /** The accounts in M3+, over 90 days past due (non-performing). */
   m3Plus: CohortShare;
 }
@@ -136,6 +138,7 @@ export function getVintages(db: Db, range: MonthRange = {}): VintagesView {
       const buckets = BUCKETS.map((bucket) => ({ bucket, ...(found.get(bucket) ?? { accounts: 0, outstanding: '0.00' }) }));
       const all = sumOf(buckets);
       const pastDue = sumOf(buckets.slice(1));
+      const overThirty = sumOf(buckets.slice(2));
       const nonPerforming = buckets[BUCKETS.length - 1];
       return {
         month,
@@ -143,6 +146,7 @@ export function getVintages(db: Db, range: MonthRange = {}): VintagesView {
         ...all,
         buckets,
         m1Plus: { ...pastDue, share: share(pastDue.accounts, all.accounts) },
+        m2Plus: { ...overThirty, share: share(overThirty.accounts, all.accounts) },
         m3Plus: { accounts: nonPerforming.accounts, outstanding: nonPerforming.outstanding, share: share(nonPerforming.accounts, all.accounts) },
       };
     }),
