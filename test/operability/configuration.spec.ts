@@ -70,6 +70,7 @@ describe('the configuration', () => {
     ['LEDGER_TRUST_PROXY', '0.0.0.0/0'],
     ['LEDGER_TRUST_PROXY', '0.0.0.0/1,128.0.0.0/1'],
     ['LEDGER_TRUST_PROXY', '::/0'],
+    ['LEDGER_TRUST_PROXY', '::ffff:0.0.0.0/96'],
     ['LOG_LEVEL', 'verbose'],
   ])('refuses %s=%s with a message naming the variable and the value', (variable, value) => {
     const error = refusal({ [variable]: value });

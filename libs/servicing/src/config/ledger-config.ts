@@ -117,6 +117,10 @@ function proxies(env: Env, name: string): string[] | undefined {
     if (family === 0 || !prefixOk || rest.length > 0) {
       throw new ConfigError(name, `must be a comma-separated list of proxy addresses, CIDR ranges (10.0.0.0/8) or ${PROXY_NAMES.join(', ')}; got ${JSON.stringify(raw)}, whose ${JSON.stringify(entry)} is none of them`);
     }
+    // An IPv4 address written in IPv6 (`::ffff:0.0.0.0/96`) is matched as IPv4 by proxy-addr: name it as IPv4.
+    if (family === 6 && /^::ffff:/i.test(address)) {
+      throw new ConfigError(name, `names ${JSON.stringify(entry)}, an IPv4 range written in IPv6: write it as IPv4 (got ${JSON.stringify(raw)})`);
+    }
     const narrowest = family === 6 ? 32 : 8;
     if (prefix !== undefined && Number(prefix) < narrowest) {
       throw new ConfigError(name, `names the proxies to trust, and ${JSON.stringify(entry)} is wider than a /${narrowest}: a caller inside a trusted range chooses the address its rate limit counts; name the proxies' own addresses or subnet (got ${JSON.stringify(raw)})`);
