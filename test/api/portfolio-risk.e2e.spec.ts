@@ -98,6 +98,14 @@ describe('the portfolio risk views', () => {
     expect(from.cohorts).toEqual(all.cohorts.slice(1));
     const only = (await ledger.as('viewer').get(`/portfolio/vintages?from=${second}&to=${second}`).expect(200)).body as VintagesView;
     expect(only.cohorts).toEqual([all.cohorts[1]]);
+    const newest = (await ledger.as('viewer').get('/portfolio/vintages?last=1').expect(200)).body as VintagesView;
+    expect([newest.cohorts, newest.olderCohorts, all.olderCohorts]).toEqual([all.cohorts.slice(-1), all.cohorts.length - 1, 0]);
+    const lastTwoFrom = (await ledger.as('viewer').get(`/portfolio/vintages?to=${second}&last=1`).expect(200)).body as VintagesView;
+    expect([lastTwoFrom.cohorts, lastTwoFrom.olderCohorts]).toEqual([[all.cohorts[1]], 1]);
+    for (const last of ['0', '1.5', '0x10', '1201']) {
+      const refused = await ledger.as('viewer').get(`/portfolio/vintages?last=${last}`).expect(400);
+      expect([last, refused.body.details?.[0]?.field]).toEqual([last, 'last']);
+    }
     const bad = await ledger.as('viewer').get('/portfolio/vintages?from=2026-1').expect(400);
     expect(bad.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'from' })] });
     const backwards = await ledger.as('viewer').get('/portfolio/vintages?from=2026-03&to=2026-02').expect(400);

@@ -288,18 +288,24 @@ describe('the dashboard in headless Chromium', () => {
     await expect(page.locator('table[data-table="roll-rates"]').count()).resolves.toBe(0);
     expect(await rowsOf(page, 'vintages')).toHaveLength(cohorts.length);
 
-    // A book older than a year: the last twelve cohorts that have accounts are drawn, however long ago
-    // the newest was approved, and the card says how many older ones it leaves out.
+    // A book older than a year: the card asks for the last twelve cohorts that have accounts, however long
+    // ago the newest was approved, and says how many older ones the answer left out.
     const template = vintages.cohorts[0];
     const longBook: VintagesView = {
       ...vintages,
-      cohorts: ['2024-01', '2024-02', '2024-03', '2024-05', '2024-06', '2024-07', '2024-08', '2024-09', '2024-10', '2024-11', '2024-12', '2025-01', '2025-02', '2025-04'].map((cohort) => ({ ...template, cohort })),
+      cohorts: ['2024-03', '2024-05', '2024-06', '2024-07', '2024-08', '2024-09', '2024-10', '2024-11', '2024-12', '2025-01', '2025-02', '2025-04'].map((cohort) => ({ ...template, cohort })),
+      olderCohorts: 2,
     };
-    await page.route(`${dashboard.baseUrl}/portfolio/vintages**`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(longBook) }));
+    const asked: string[] = [];
+    await page.route(`${dashboard.baseUrl}/portfolio/vintages**`, (route) => {
+      asked.push(new URL(route.request().url()).search);
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(longBook) });
+    });
     await refreshNow(page);
     await page.waitForSelector('#note-vintages .notice');
+    expect(asked.at(-1)).toMatch(/^\?last=12(&|$)/);
     await expect(page.locator('#note-vintages .notice').innerText()).resolves.toBe('The last 12 approval months with accounts; 2 older cohorts are not drawn (GET /portfolio/vintages has every one).');
-    expect((await rowsOf(page, 'vintages')).map((r) => r[0])).toEqual(longBook.cohorts.slice(-12).reverse().map((c) => c.cohort));
+    expect((await rowsOf(page, 'vintages')).map((r) => r[0])).toEqual(longBook.cohorts.slice().reverse().map((c) => c.cohort));
   });
 
   it('shows the billed interest, penalty and fees per month and the APR of the installment offers', async () => {

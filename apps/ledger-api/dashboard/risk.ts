@@ -25,15 +25,15 @@ function monthsBefore(month: string, months: number): string {
 }
 
 /**
- * Reads and draws both cards. Every cohort is read, and the last twelve that have accounts are drawn
- * (a year of approval months counted back from the last close left out a book's oldest cohorts, often
- * its largest, once no account had been approved for a while); the roll rates from the month end before
- * the last closed day's month (`lastClosed`).
+ * Reads and draws both cards: the last twelve cohorts that have accounts (a year of approval months
+ * counted back from the last close left out a book's oldest cohorts, often its largest, once no account
+ * had been approved for a while), and the roll rates from the month end before the last closed day's
+ * month (`lastClosed`).
  */
 export async function renderRisk(lastClosed: string | null): Promise<void> {
   const month = lastClosed?.slice(0, 7);
   const [vintages, rolls] = await Promise.all([
-    settle(get<VintagesView>(readModel('/portfolio/vintages'))),
+    settle(get<VintagesView>(readModel(`/portfolio/vintages?last=${COHORTS_SHOWN}`))),
     settle(get<RollRatesView>(readModel(month ? `/portfolio/roll-rates?from=${monthsBefore(month, 1)}` : '/portfolio/roll-rates'))),
   ]);
   renderVintages(vintages);
@@ -48,8 +48,8 @@ function renderVintages(answer: Settled<VintagesView>): void {
     replace('note-vintages', notice(`Could not load the vintage curves: ${answer.error.message}`, 'error'));
     return;
   }
-  const cohorts = answer.value.cohorts.slice(-COHORTS_SHOWN);
-  const older = answer.value.cohorts.length - cohorts.length;
+  const cohorts = answer.value.cohorts;
+  const older = answer.value.olderCohorts;
   chart.hidden = false;
   replace(
     'note-vintages',

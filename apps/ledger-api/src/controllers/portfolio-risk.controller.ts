@@ -26,7 +26,7 @@ export class PortfolioRiskController {
       "`from` and `to` select cohorts by approval month. A month end's figures are kept when its last business day closes, as the delinquency trend of GET /portfolio is: an account counts from the first month end it is open at (activated), in the cohort of the month it was approved in.",
   })
   vintages(@Query() range: VintagesQuery, @Req() req: QueryRequest) {
-    return this.queries.execute(new GetVintagesQuery({ from: range.from, to: range.to }, consistencyOf(req.query)));
+    return this.queries.execute(new GetVintagesQuery({ from: range.from, to: range.to, last: range.last }, consistencyOf(req.query)));
   }
 
   @Get('roll-rates')

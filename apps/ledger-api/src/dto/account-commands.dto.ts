@@ -40,7 +40,7 @@ export class InstallmentDto {
  * A query string's whole number as a number, and anything else (`0x10`, ` 6`, `6.0`, `1e3`) as the
  * string it was, which `@IsInt` then refuses: `Number()` alone would take all of those.
  */
-const WholeNumber = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
+export const WholeNumber = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
 
 /**
  * What every read route takes beside its own parameters: `after` (wait until the read models have
@@ -117,8 +117,8 @@ export class AccrualsQuery extends ReadConsistencyQuery {
 }
 
 export class PostingDatesQuery extends ReadConsistencyQuery {
-  @ApiProperty({ example: '2026-03-01', format: 'date', description: 'First posting date (an event\'s own date, as `ledger gl` dates by default), YYYY-MM-DD' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
-  @ApiProperty({ example: '2026-03-31', format: 'date', description: 'Last posting date, YYYY-MM-DD, not before `from`; the journal per day takes at most 731 days' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
+  @ApiProperty({ example: '2026-03-01', format: 'date', description: 'First date, YYYY-MM-DD: a posting date (an event\'s own date, as `ledger gl` dates by default), or with dateBy=businessDay a business day' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
+  @ApiProperty({ example: '2026-03-31', format: 'date', description: 'Last date, YYYY-MM-DD, not before `from` (with dateBy=businessDay a closed business day); the journal per day takes at most 731 days' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
 }
 
 export class TrialBalanceQuery extends PostingDatesQuery {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
-import { ReadConsistencyQuery } from './account-commands.dto';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ReadConsistencyQuery, WholeNumber } from './account-commands.dto';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -22,6 +22,14 @@ export class VintagesQuery extends MonthRangeQuery {
 
   @ApiProperty({ required: false, example: '2026-12', pattern: MONTH.source, description: 'The last approval month (cohort) to list, YYYY-MM (inclusive); not before from' })
   declare to?: string;
+
+  @ApiProperty({ required: false, type: 'integer', minimum: 1, maximum: 1200, example: 12, description: 'Only the newest this many cohorts of the range that have accounts; olderCohorts says how many it leaves out' })
+  @IsOptional()
+  @WholeNumber()
+  @IsInt({ message: 'last must be an integer from 1 to 1200' })
+  @Min(1, { message: 'last must be an integer from 1 to 1200' })
+  @Max(1200, { message: 'last must be an integer from 1 to 1200' })
+  last?: number;
 }
 
 /** The roll rates' range selects month ends. */

@@ -550,6 +550,7 @@ export class VintageCohortSchema {
 export class VintagesSchema {
   @Day('2026-04-30', 'null before the first end of day', true) lastClosedBusinessDay!: string | null;
   @ApiProperty({ type: [VintageCohortSchema], description: 'The cohorts of the range with an open account at a month end, oldest first' }) cohorts!: VintageCohortSchema[];
+  @Int(0, 'The cohorts of the range that `last` left out, the older ones; 0 without it') olderCohorts!: number;
 }
 
 export class RollKindsSchema {

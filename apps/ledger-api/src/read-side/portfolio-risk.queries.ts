@@ -6,7 +6,7 @@ import { ReadModels } from './read-models';
 
 export class GetVintagesQuery extends Query<VintagesView> {
   constructor(
-    readonly cohorts: MonthRange,
+    readonly cohorts: MonthRange & { last?: number },
     readonly consistency: Consistency = {},
   ) {
     super();
