@@ -17,6 +17,7 @@ describe('probeText: what the open probes say of a failure', () => {
     ['connect ECONNREFUSED ::ffff:10.0.4.2:2113', 'connect ECONNREFUSED <address>'],
     ['no answer from esdb.prod.example.dev', 'no answer from <host>'],
     ['Failed to discover: esdb://admin:ch@ng;eit@esdb.internal:2113', 'Failed to discover: <connection string>'],
+    ['at Database.prepare (node_modules/better-sqlite3/lib/database.js:65)', 'at Database.prepare (<path>:65)'],
   ])('takes out where the ledger runs: %s', (text, said) => {
     expect(probeText(text)).toBe(said);
   });
@@ -26,6 +27,7 @@ describe('probeText: what the open probes say of a failure', () => {
     'projection balances failed at position 12345: SQLITE_BUSY: database is locked',
     'the read models are ahead of the log at 2026-12-07 10:00:00 (position 1.2.3)',
     'the projections worker has not moved the read models for 30 s at 18:04:05.123',
+    'deadline 2026-12-07T18:45:12.000Z passed',
     'balances: version 3 to 4; portfolio 4 to 5',
   ])('leaves the rest of the text as it is: %s', (text) => {
     expect(probeText(text)).toBe(text);
@@ -37,6 +39,11 @@ describe('probeText: what the open probes say of a failure', () => {
       expect(probeText(text)).toMatch(/\.\.\. \(10000\d characters; the log has them all\)$/);
     }
     expect(probeText(`connect ECONNREFUSED 10.0.4.2:2113 ${'x'.repeat(3_000)}`)).toMatch(/^connect ECONNREFUSED <address> x+\.\.\. \(3035 characters; the log has them all\)$/);
+    // An address or a name across the cut is replaced whole, not shown in part.
+    for (const tail of [' 10.0.4.2:2113', ' esdb-0.ledger.svc:2113']) {
+      const said = probeText(`${'x'.repeat(1_993)}${tail} and more`);
+      expect([tail, said.includes('10.0') || said.includes('esdb')]).toEqual([tail, false]);
+    }
   });
 
   it('passes null through', () => {

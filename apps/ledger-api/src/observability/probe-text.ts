@@ -20,27 +20,32 @@ const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g;
 /** The name a lookup failed for, however short (`getaddrinfo ENOTFOUND esdb-0`). */
 const LOOKED_UP = /\b(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME)\s+[^\s'"`,;)]{1,253}/g;
 /**
- * A name with a letter and a port (`esdb-0.ledger.svc:2113`; a time of day is digits, and no port starts
- * with 0), or a dotted host name under a common suffix (`esdb.internal`).
+ * A name with a letter and a port (`esdb-0.ledger.svc:2113`; no port starts with 0, and a time is
+ * followed by its seconds, `T18:45:12`), or a dotted host name under a common suffix (`esdb.internal`).
  */
 const HOST =
-  /\b(?=[\w.-]{0,253}[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?){0,10}:[1-9]\d{1,4}\b|\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,10}\.(?:internal|local|lan|svc|cluster|corp|com|net|org|io|cn|dev)\b/gi;
+  /\b(?=[\w.-]{0,253}[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?){0,10}:[1-9]\d{1,4}(?![\d:.])|\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,10}\.(?:internal|local|lan|svc|cluster|corp|com|net|org|io|cn|dev)\b/gi;
 /** Any absolute path of two parts or more, a Windows or UNC one; then a file of the ledger's kinds wherever it lies (`data/demo/ledger.sqlite`, `/ledger.sqlite`). */
 const PATH = /(?<![\w.])(?:\/[\w.@+-]{1,255}){2,64}\/?|\b[a-z]:\\[^\s'"`]{1,512}|\\\\[^\s'"`]{1,512}/gi;
-const LEDGER_FILE = /(?<![\w.])[\w./\\-]{0,512}\.(?:sqlite|db|wal|shm|json|log|pem|key)\b/gi;
+const LEDGER_FILE = /(?<![\w.])[\w./\\-]{0,512}\.(?:sqlite|db|wal|shm|json|log|pem|key|js|mjs|cjs|ts)\b/gi;
 
 export function probeText(text: string): string;
 export function probeText(text: string | null): string | null;
 export function probeText(text: string | null): string | null {
   if (text === null) return null;
-  const cut = text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}... (${text.length} characters; the log has them all)` : text;
-  return cut
+  // Read past the cut, then cut: an address or a name across the 2,000th character is replaced whole.
+  const said = text
+    .slice(0, 2 * MAX_LENGTH)
     .replace(CONNECTION_STRING, '<connection string>')
     .replace(MAPPED_IPV4, '<address>')
     .replace(IPV6, '<address>')
     .replace(IPV4, '<address>')
     .replace(LOOKED_UP, '$1 <host>')
-    .replace(HOST, '<host>')
     .replace(PATH, '<path>')
-    .replace(LEDGER_FILE, '<path>');
+    .replace(LEDGER_FILE, '<path>')
+    .replace(HOST, '<host>');
+  if (text.length <= MAX_LENGTH && said.length <= MAX_LENGTH) return said;
+  // Cut at a space where one is near, so no name is left in part.
+  const space = said.lastIndexOf(' ', MAX_LENGTH);
+  return `${said.slice(0, space > MAX_LENGTH - 200 ? space : MAX_LENGTH)}... (${text.length} characters; the log has them all)`;
 }
