@@ -34,7 +34,7 @@ export function verifyText(r: VerifyReport): string {
       : 'no anchor yet',
     ...(r.notChecked
       ? [
-          `not checked: the ${r.notChecked.checks.join(' and the ')} (sums over every account, compared where the read models stand where the log was read to: they stood at position ${r.notChecked.readModelsAt}, the log was read to ${r.notChecked.logReadTo}, so the ledger took commands meanwhile); run verify again while it is quiet, or with the API stopped`,
+          `not checked: the ${r.notChecked.checks.join(', the ')} (sums over every account, compared only where the read models stand where the log was read to: they stood at position ${r.notChecked.readModelsAt}, the log was read to ${r.notChecked.logReadTo}, ${BigInt(r.notChecked.readModelsAt) < BigInt(r.notChecked.logReadTo) ? 'so they were behind it (a projector catching up or stopped, or commands since they last applied)' : 'so the ledger took commands while verify read it'}); run verify again once readiness says the read models follow the log and the ledger is quiet, or with the API stopped after they caught up`,
         ]
       : []),
     '',

@@ -16,7 +16,7 @@ interface DayFigures {
 }
 
 export class JournalDaysCheck {
-  /** Keyed by date and ledger account: a few thousand entries for ten years of a ten-account chart. */
+  /** Keyed by date, business day and ledger account: a few thousand entries for ten years of a ten-account chart. */
   private readonly expected = new Map<string, DayFigures>();
 
   add(on: string, businessDate: string, postings: readonly Posting[]): void {

@@ -352,7 +352,7 @@ export class LedgerVerifier {
     const applied = projectionsAppliedPosition(db)() ?? 0n;
     this.checkBusinessDays(db, applied);
     if (applied !== this.lastPosition) {
-      const checks = [...(this.portfolio !== null ? ['portfolio figures'] : []), ...(this.journal !== null ? ['journal rows'] : [])];
+      const checks = [...(this.portfolio !== null ? ['portfolio figures', "roll rates' working table"] : []), ...(this.journal !== null ? ['journal rows'] : [])];
       if (checks.length > 0) this.notChecked = { checks, readModelsAt: applied.toString(), logReadTo: this.lastPosition.toString() };
       return;
     }
