@@ -22,7 +22,7 @@ export class JournalController {
   @ApiOperation({
     summary: 'The trial balance (试算平衡) over a range of posting dates, or as of each close, as `ledger gl --from --to [--by business-day]` gives it',
     description:
-      "From the journal read model, which keeps each posting date's debits, credits and lines per ledger account: the same figures as `ledger gl` (dated by each event's own date, a statement's charges on the 1st), without reading the log. Any range: `opening` is everything posted before `from`.",
+      "From the journal read model, which keeps each posting date's debits, credits and lines per business day and ledger account: the same figures as `ledger gl` without reading the log, dated by each event's own date (a statement's charges on the 1st) or, with dateBy=businessDay, by the business day that decided it (a month end's statements in its month, as `ledger gl --by business-day`). Any range: `opening` is everything before `from`.",
   })
   trialBalance(@Query() range: TrialBalanceQuery, @Req() req: QueryRequest) {
     return this.queries.execute(new GetTrialBalanceQuery(range.from, range.to, range.dateBy ?? 'posting', consistencyOf(req.query)));
