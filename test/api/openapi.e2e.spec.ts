@@ -129,6 +129,15 @@ describe('the OpenAPI document', () => {
     for (const [at, schema] of schemasIn(doc).filter(([, s]) => s.enum?.includes(null))) expect([at, schema.nullable]).toEqual([at, true]);
   });
 
+  it('documents the read-consistency parameters on every read of the accounts and the portfolio but the audit reads of the log', () => {
+    const audit = /\/(history|disputes|explanation)(\/|$)/;
+    const reads = Object.entries(doc.paths).filter(([path, item]) => /^\/(accounts|portfolio)(\/|$)/.test(path) && !audit.test(path) && item.get !== undefined);
+    expect(reads.length).toBeGreaterThan(15);
+    for (const [path, item] of reads) {
+      expect([path, item.get!.parameters!.filter((p) => p.in === 'query' && ['after', 'consistency'].includes(p.name)).map((p) => p.name).sort()]).toEqual([path, ['after', 'consistency']]);
+    }
+  });
+
   it('types counts as integers and publishes patterns a linear-time engine (RE2) compiles, the amount rule on every amount a request takes', () => {
     const schemas = doc.components.schemas;
     expect([schemas.ClockSchema.properties!.daysNotClosed.type, schemas.EndOfDayReportSchema.properties!.accounts.type]).toEqual(['integer', 'integer']);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Req, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccountFiltersQuery, AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
 import {
@@ -18,7 +18,7 @@ import {
   StatementListSchema,
   StatementViewSchema,
 } from '../http/read-schemas';
-import { ReadsTheLog } from '../http/openapi';
+import { ReadConsistencyParams, ReadsTheLog } from '../http/openapi';
 import { assertMonth } from '../http/validation';
 import {
   ExportAccountsQuery,
@@ -45,8 +45,7 @@ const EXPORT_IDLE_MS = 60_000;
 type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 @ApiTags('queries')
-@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' })
-@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' })
+@ReadConsistencyParams()
 @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, STATEMENT_NOT_FOUND' })
 @ApiExtraModels(...READ_EXTRA_MODELS)
 @Controller()

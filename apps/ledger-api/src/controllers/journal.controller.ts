@@ -1,8 +1,9 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { PostingDatesQuery, TrialBalanceQuery } from '../dto/account-commands.dto';
+import { ReadConsistencyParams } from '../http/openapi';
 import { JournalDaySchema, TrialBalanceSchema } from '../http/read-schemas';
 import { consistencyOf } from '../read-side/consistency';
 import { GetJournalDaysQuery, GetTrialBalanceQuery } from '../read-side/journal.query';
@@ -11,8 +12,7 @@ type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 /** The journal read model's reads. Under /portfolio, so that the viewer keys of finance's dashboards read them. */
 @ApiTags('queries')
-@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' })
-@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' })
+@ReadConsistencyParams()
 @Controller()
 export class JournalController {
   constructor(private readonly queries: QueryBus) {}

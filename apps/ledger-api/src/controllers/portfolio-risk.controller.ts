@@ -1,8 +1,9 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { RollRatesQuery, VintagesQuery } from '../dto/portfolio-risk.dto';
+import { ReadConsistencyParams } from '../http/openapi';
 import { RollRatesSchema, VintagesSchema } from '../http/read-schemas';
 import { consistencyOf } from '../read-side/consistency';
 import { GetRollRatesQuery, GetVintagesQuery } from '../read-side/portfolio-risk.queries';
@@ -12,8 +13,7 @@ type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 /** The credit risk views of the portfolio, under /portfolio like the dashboard's figures (a viewer reads them). */
 @ApiTags('queries')
-@ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' })
-@ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' })
+@ReadConsistencyParams()
 @Controller('portfolio')
 export class PortfolioRiskController {
   constructor(private readonly queries: QueryBus) {}

@@ -7,7 +7,7 @@
  * route refuses or leave out a status it answers.
  */
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtension, ApiNotFoundResponse, ApiProperty, ApiPropertyOptional, type OpenAPIObject } from '@nestjs/swagger';
+import { ApiExtension, ApiNotFoundResponse, ApiProperty, ApiPropertyOptional, ApiQuery, type OpenAPIObject } from '@nestjs/swagger';
 import { accessOf, AccessSettings, METRICS } from '../auth/access-policy';
 
 export class ErrorBodySchema {
@@ -138,6 +138,13 @@ const READS_THE_LOG = 'x-reads-the-log';
  * does, and they change nothing, so none of the read models' refusals is documented for it.
  */
 export const ReadsTheLog = () => applyDecorators(ApiExtension(READS_THE_LOG, true), ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' }));
+
+/** The read-consistency parameters every read takes (`ReadConsistencyQuery`), documented once on a controller of reads. */
+export const ReadConsistencyParams = () =>
+  applyDecorators(
+    ApiQuery({ name: 'after', required: false, description: 'Wait until the read models have applied this global position (from a command answer), and no longer, with either consistency' }),
+    ApiQuery({ name: 'consistency', required: false, enum: ['strong', 'eventual'], description: 'strong (default) waits for the events appended before the query; eventual reads at once (with `after`, once that position is applied)' }),
+  );
 
 /** Adds to `document` the answers every route may give because of what stands in front of it, the error body's schema to every error answer, and the headers the answers carry. */
 export function completeOpenApi(document: OpenAPIObject, settings = new AccessSettings(false)): OpenAPIObject {
