@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { TrialBalanceLine } from '@ledger/credit';
 import { SqliteEventStore } from '@ledger/event-store';
-import { accountHistoryAtClose, type GeneralLedger, type GlLine, type TrialBalanceRow } from '@ledger/servicing/audit';
+import { accountHistoryAtClose, type GeneralLedger, type GlLine } from '@ledger/servicing/audit';
 import { type LedgerRun, runLedger } from '../support/ledger-cli';
 
 jest.setTimeout(180_000);
@@ -83,7 +84,7 @@ describe('ledger gl on a simulated ledger', () => {
     const early = parsed('early');
     const late = parsed('late');
     const whole = parsed('json');
-    const by = (rows: TrialBalanceRow[], pick: (r: TrialBalanceRow) => string) => Object.fromEntries(rows.map((r) => [r.ledgerAccount, pick(r)]));
+    const by = (rows: TrialBalanceLine[], pick: (r: TrialBalanceLine) => string) => Object.fromEntries(rows.map((r) => [r.ledgerAccount, pick(r)]));
     expect(by(late.trialBalance, (r) => r.opening)).toEqual(by(early.trialBalance, (r) => r.closing));
     expect(by(late.trialBalance, (r) => r.closing)).toEqual(by(whole.trialBalance, (r) => r.closing));
     expect(early.lineCount + late.lineCount).toBe(whole.lineCount);
@@ -109,7 +110,7 @@ describe('ledger gl on a simulated ledger', () => {
     } finally {
       await store.close();
     }
-    const closing = (rows: TrialBalanceRow[]) => Object.fromEntries(rows.map((r) => [r.ledgerAccount, fen(r.closing)]));
+    const closing = (rows: TrialBalanceLine[]) => Object.fromEntries(rows.map((r) => [r.ledgerAccount, fen(r.closing)]));
     const gl = closing(atClose.trialBalance);
     expect(owed.interest).toBeGreaterThan(0n);
     expect({ revolving: gl.REVOLVING_PRINCIPAL_RECEIVABLE, installment: gl.INSTALLMENT_PRINCIPAL_RECEIVABLE, interest: gl.INTEREST_RECEIVABLE, fees: gl.FEE_RECEIVABLE, penalty: gl.PENALTY_RECEIVABLE }).toEqual(owed);

@@ -3,7 +3,8 @@
  * reconciliation with the general ledger: the figures `ledger gl` gives, without reading the log.
  */
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { type JournalDating, type JournalDay, journalDays, trialBalance, type TrialBalanceView } from '@ledger/projections';
+import type { JournalDating } from '@ledger/credit';
+import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from '@ledger/projections';
 import { type Consistency, settle } from './account.queries';
 import { ReadModels } from './read-models';
 

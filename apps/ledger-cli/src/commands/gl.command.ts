@@ -3,8 +3,8 @@
  * account) over a range of business dates; JSON adds every journal line, CSV is the journal lines.
  */
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { isValidDate } from '@ledger/credit';
-import { generalLedger, type GeneralLedger, type GlDating, type GlLine, lastClosedAsOf } from '@ledger/servicing/audit';
+import { isValidDate, type JournalDating } from '@ledger/credit';
+import { generalLedger, type GeneralLedger, type GlLine, lastClosedAsOf } from '@ledger/servicing/audit';
 import { LedgerFiles } from '../ledger-files';
 import { CliError, csvRows, type Format, json, out, parseFormat, progress, table } from '../output';
 
@@ -12,7 +12,7 @@ interface GlOptions {
   from: string;
   to: string;
   format: Format;
-  by?: GlDating;
+  by?: JournalDating;
 }
 
 export function glText(gl: GeneralLedger): string {
@@ -93,7 +93,7 @@ export class GlCommand extends CommandRunner {
   }
 
   @Option({ flags: '--by <dating>', description: "posting (default: each event's own date) or business-day (the day whose commands or close decided it: the trial balance to D is the ledger at D's close, as replay --business-date D shows it)" })
-  parseBy(value: string): GlDating {
+  parseBy(value: string): JournalDating {
     if (value === 'posting') return 'posting';
     if (value === 'business-day') return 'businessDay';
     throw new CliError(`--by must be posting or business-day, got ${value}`);

@@ -116,9 +116,44 @@ export function isBalanced(postings: Posting[]): boolean {
   return debits.equals(creditTotal);
 }
 
+/** Zero for every ledger account of the chart. */
+export function zeroPerAccount(): Record<LedgerAccount, Money> {
+  return Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+}
+
 /** Signed balance per account (debits positive, credits negative); the sum over all accounts is zero. */
 export function trialBalance(postings: Iterable<Posting>): Record<LedgerAccount, Money> {
-  const balances = Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+  const balances = zeroPerAccount();
   for (const p of postings) balances[p.account] = balances[p.account].plus(p.side === 'DEBIT' ? p.amount : p.amount.negated());
   return balances;
+}
+
+/** Which date a journal line belongs to: its posting date (`ledger gl`'s default), or the business day that decided it (`gl --by business-day`). */
+export type JournalDating = 'posting' | 'businessDay';
+
+/** A ledger account's line of a trial balance over a range; signed balances are debits positive. */
+export interface TrialBalanceLine {
+  ledgerAccount: LedgerAccount;
+  /** Everything before the range. */
+  opening: string;
+  debits: string;
+  credits: string;
+  closing: string;
+}
+
+/**
+ * A range's trial balance from its sums per ledger account (the opening balance signed, the debits and
+ * credits of the range): a line per account in the chart's order, and their totals, whose closing is zero.
+ */
+export function trialBalanceLines(
+  opening: Record<LedgerAccount, Money>,
+  debits: Record<LedgerAccount, Money>,
+  credits: Record<LedgerAccount, Money>,
+): { trialBalance: TrialBalanceLine[]; totals: { debits: string; credits: string; closing: string } } {
+  const closing = (a: LedgerAccount) => opening[a].plus(debits[a]).minus(credits[a]);
+  const total = (of: (a: LedgerAccount) => Money) => Money.sum(CHART_OF_ACCOUNTS.map(of)).toString();
+  return {
+    trialBalance: CHART_OF_ACCOUNTS.map((a) => ({ ledgerAccount: a, opening: opening[a].toString(), debits: debits[a].toString(), credits: credits[a].toString(), closing: closing(a).toString() })),
+    totals: { debits: total((a) => debits[a]), credits: total((a) => credits[a]), closing: total(closing) },
+  };
 }

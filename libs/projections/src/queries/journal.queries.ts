@@ -1,27 +1,15 @@
 /**
  * The trial balance and the journal per day, read from the journal read model (`journal_days`). Dated by
- * posting date, as `ledger gl` dates by default, and in its shape and signs: debits positive, credits
- * negative, every ledger account listed.
+ * posting date, as `ledger gl` dates by default, or by business day, and in its shape and signs: debits
+ * positive, credits negative, every ledger account listed (`trialBalanceLines`, which `gl` builds with too).
  */
-import { CHART_OF_ACCOUNTS, type LedgerAccount, Money } from '@ledger/credit';
+import { CHART_OF_ACCOUNTS, type JournalDating, type LedgerAccount, Money, type TrialBalanceLine, trialBalanceLines, zeroPerAccount } from '@ledger/credit';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { assertRange, QueryInputError } from './query-input';
 
 /** The most days one answer of the journal per day covers, as the daily accruals. */
 const MAX_DAYS = 731;
-
-export interface TrialBalanceLine {
-  ledgerAccount: LedgerAccount;
-  /** Signed balance of everything posted before `from`. */
-  opening: string;
-  debits: string;
-  credits: string;
-  closing: string;
-}
-
-/** Which date a journal line belongs to: its posting date (as `ledger gl` by default), or the business day that decided it (`gl --by business-day`). */
-export type JournalDating = 'posting' | 'businessDay';
 
 export interface TrialBalanceView {
   from: string;
@@ -71,10 +59,9 @@ export function trialBalance(db: Db, from: string, to: string, dateBy: JournalDa
       'to',
     );
   }
-  const zero = () => Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
-  const opening = zero();
-  const debits = zero();
-  const credits = zero();
+  const opening = zeroPerAccount();
+  const debits = zeroPerAccount();
+  const credits = zeroPerAccount();
   let lineCount = 0;
   const day = dateBy === 'businessDay' ? 'business_date' : 'date';
   const rows = db.prepare(`SELECT ${day} AS date, ledger_account, debits, credits, lines FROM journal_days WHERE ${day} <= ?`).all(to) as JournalRow[];
@@ -88,22 +75,13 @@ export function trialBalance(db: Db, from: string, to: string, dateBy: JournalDa
     credits[account] = credits[account].plus(Money.exact(r.credits));
     lineCount += r.lines;
   }
-  const lines = CHART_OF_ACCOUNTS.map((a) => ({
-    ledgerAccount: a,
-    opening: opening[a].toString(),
-    debits: debits[a].toString(),
-    credits: credits[a].toString(),
-    closing: opening[a].plus(debits[a]).minus(credits[a]).toString(),
-  }));
-  const sum = (pick: (r: TrialBalanceLine) => string) => Money.sum(lines.map((r) => Money.exact(pick(r)))).toString();
   return {
     from,
     to,
     dateBy,
     lastClosedBusinessDay: lastClosed,
     lineCount,
-    trialBalance: lines,
-    totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) },
+    ...trialBalanceLines(opening, debits, credits),
   };
 }
 

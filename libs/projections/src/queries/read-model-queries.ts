@@ -2,6 +2,7 @@
  * The queries bound to one read-model connection, for the servicing layer to wrap in query handlers.
  * Framework-free on purpose: Nest wiring belongs to the servicing layer.
  */
+import type { JournalDating } from '@ledger/credit';
 import type { Db } from '../runner/projection';
 import {
   type AccountPage,
@@ -18,7 +19,7 @@ import {
 } from './accruals.queries';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { accountsDueForEndOfDay } from './eod.queries';
-import { type JournalDating, type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
+import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
 import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';
 import { getPortfolio, type PortfolioView } from './portfolio.queries';
 import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesView } from './portfolio-risk.queries';

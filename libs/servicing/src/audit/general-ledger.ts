@@ -9,7 +9,7 @@
  * The trial balance shows, per ledger account, the opening balance before `from`, the debits and credits
  * of the range, and the closing balance; signed balances are debits positive, credits negative.
  */
-import { CHART_OF_ACCOUNTS, type CreditAccountEvent, type LedgerAccount, Money, postingsFor } from '@ledger/credit';
+import { type CreditAccountEvent, type JournalDating, type LedgerAccount, postingsFor, type TrialBalanceLine, trialBalanceLines, zeroPerAccount } from '@ledger/credit';
 import { EventStore } from '@ledger/event-store';
 import { ACCOUNT_STREAM_PREFIX } from '../repository/account-repository';
 import { readLog } from './log-rows';
@@ -27,29 +27,21 @@ export interface GlLine {
   amount: string;
 }
 
-export interface TrialBalanceRow {
-  ledgerAccount: LedgerAccount;
-  opening: string;
-  debits: string;
-  credits: string;
-  closing: string;
-}
 
 export interface GeneralLedger {
   from: string;
   to: string;
-  dateBy: GlDating;
+  dateBy: JournalDating;
   /** Journal lines of the range, handed to `onLines` as the log is read (none are kept). */
   lineCount: number;
-  trialBalance: TrialBalanceRow[];
+  trialBalance: TrialBalanceLine[];
   totals: { debits: string; credits: string; closing: string };
 }
 
-export type GlDating = 'posting' | 'businessDay';
 
 export interface GeneralLedgerOptions {
   /** Which date an event's lines belong to: its posting date (default) or the business day that decided it. */
-  dateBy?: GlDating;
+  dateBy?: JournalDating;
   onProgress?(position: bigint, head: bigint): void;
   /**
    * The range's journal lines, a page of the log at a time, in the log's order; awaited before the next
@@ -59,10 +51,9 @@ export interface GeneralLedgerOptions {
 }
 
 export async function generalLedger(store: EventStore, from: string, to: string, options: GeneralLedgerOptions = {}): Promise<GeneralLedger> {
-  const zero = () => Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
-  const opening = zero();
-  const debits = zero();
-  const credits = zero();
+  const opening = zeroPerAccount();
+  const debits = zeroPerAccount();
+  const credits = zeroPerAccount();
   let lineCount = 0;
   const dateBy = options.dateBy ?? 'posting';
   // By business day: each account stream's last business date, for an event that carries none.
@@ -94,13 +85,5 @@ export async function generalLedger(store: EventStore, from: string, to: string,
     if (lines.length > 0) await options.onLines?.(lines);
     options.onProgress?.(rows[rows.length - 1].position, head);
   }
-  const trialBalance = CHART_OF_ACCOUNTS.map((a) => ({
-    ledgerAccount: a,
-    opening: opening[a].toString(),
-    debits: debits[a].toString(),
-    credits: credits[a].toString(),
-    closing: opening[a].plus(debits[a]).minus(credits[a]).toString(),
-  }));
-  const sum = (pick: (r: TrialBalanceRow) => string) => Money.sum(trialBalance.map((r) => Money.of(pick(r)))).toString();
-  return { from, to, dateBy, lineCount, trialBalance, totals: { debits: sum((r) => r.debits), credits: sum((r) => r.credits), closing: sum((r) => r.closing) } };
+  return { from, to, dateBy, lineCount, ...trialBalanceLines(opening, debits, credits) };
 }

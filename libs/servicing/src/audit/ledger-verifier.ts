@@ -9,9 +9,10 @@
  *   daily accruals) equals the log: a statement's row every figure of its event, the amounts allocated to
  *   it, the repayments counted toward its minimum, and its status, outstanding amount and overdue date as
  *   the account's state gives them;
- * - the portfolio figures equal their sum over the replayed accounts, and the journal read model's
- *   debits, credits and lines per posting date and ledger account equal the replayed postings', when the
- *   read models stand where the log does;
+ * - the portfolio figures equal their sum over the replayed accounts, the roll rates' working table the
+ *   accounts whose bucket moved since the last month end, and the journal read model's debits, credits
+ *   and lines per posting date, business day and ledger account the replayed postings', when the read
+ *   models stand where the log does (`notChecked` says when they do not);
  * - each account's snapshot (the cache a command's load starts from) equals the replay at its revision;
  * - each account's row in the end-of-day schedule names the next date the replayed state needs a close,
  *   after the last day both the log and the read models closed: end of day visits only the accounts it
