@@ -128,6 +128,7 @@ async function apiPhase(params: Record<string, unknown>, accounts: number, secon
         (r) => {
           httpResult = {
             perSec: Math.round(r.requests.total / seconds),
+            requests: r.requests.total,
             p50Ms: r.latency.p50,
             p99Ms: r.latency.p99,
             non2xx: r.non2xx,
@@ -263,6 +264,7 @@ function rowsOf(results: any): Row[] {
     if (typeof s.split === 'object') rows.push(...apiRows(name, s.accounts, s.split, single, ', API + projector process'));
     if (s.worker) rows.push(...apiRows(name, s.accounts, s.worker, single, ', projections in a worker thread'));
     rows.push(throughputRow(name, 'projection rebuild, all together', s.projections.allEventsPerSec, 'events/s', read, 'read', { value: 100_000, reference: REFERENCE.readParsedEventsPerSec }));
+    if (s.projections.allCpuUsPerEvent !== undefined) rows.push(cpuRow(name, 'projection rebuild, all together, CPU an event', s.projections.allCpuUsPerEvent, 'µs'));
     for (const [projection, perSec] of Object.entries<number>(s.projections.each)) rows.push(throughputRow(name, `projection rebuild, ${projection} alone`, perSec, 'events/s', read, 'read'));
     // Kept fixtures measured before the twenty-second round have no such figure.
     if (s.projections.firstStartEventsPerSec !== undefined)
@@ -301,6 +303,7 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   const inproc = api.inProcess;
   rows.push(throughputRow(name, `commands in process${suffix}`, inproc.perSec, '/s', single, 'single', { value: 10_000, reference: REFERENCE.singleEventCommitsPerSec }));
   rows.push(upperBoundRow(name, `commands in process p50 / p99${suffix}`, inproc.p99Ms, 'ms', 20, ` p99 (p50 ${inproc.p50Ms} ms${cacheShare(inproc)}${threadsBusy(inproc)})`));
+  if (inproc.cpuUsPerCommand !== undefined) rows.push(cpuRow(name, `commands in process, CPU a command${suffix}`, inproc.cpuUsPerCommand, 'µs'));
   // An open loop at a fixed rate: half the closed loop's right after it, and since the thirtieth round a
   // quarter of it once the read models had caught up.
   const openLoop = (run: any, what: string) => {
@@ -314,11 +317,13 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   if (api.http.perSec !== undefined) {
     rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
     rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms${threadsBusy(api.httpThreads)})`));
+    if (api.httpThreads?.cpuMs !== undefined && api.http.requests > 0) rows.push(cpuRow(name, `commands over HTTP, CPU a command (the API's process)${suffix}`, round((api.httpThreads.cpuMs * 1000) / api.http.requests, 0), 'µs'));
   }
   rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
   const eod = api.endOfDay;
   rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts, none in memory)${suffix}`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
   rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120, threadsBusy(eod.statementDay, (text) => ` (${text})`)));
+  if (eod.statementDay.cpuMsPerAccount != null) rows.push(cpuRow(name, `statement day, CPU an account, read models caught up${suffix}`, eod.statementDay.cpuMsPerAccount, 'ms', ` (caught up ${eod.statementDay.readModelsCaughtUpMs.toLocaleString('en-US')} ms after the day)`));
   rows.push(upperBoundRow(name, `end of day, ordinary day (${eod.ordinary.accounts} accounts due)${suffix}`, eod.ordinary.seconds, 's'));
   // With accounts due, the day is scaled as if they grew with the portfolio (an upper bound: part of it is
   // fixed). With none due, the day is its fixed cost (the schedule's catch-up and index read, the
@@ -328,10 +333,20 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   if (eod.dueDay) {
     rows.push(throughputRow(name, `end of day, due date (${eod.dueDay.accounts} accounts due)${suffix}`, eod.dueDay.accountsPerSec, 'accounts/s', single, 'single'));
     rows.push(upperBoundRow(name, `due date extrapolated to 1,000,000 accounts${suffix}`, round((eod.dueDay.seconds * 1_000_000) / accounts, 1), 's'));
+    if (eod.dueDay.cpuMsPerAccount != null) rows.push(cpuRow(name, `due date, CPU an account, read models caught up${suffix}`, eod.dueDay.cpuMsPerAccount, 'ms', ` (caught up ${eod.dueDay.readModelsCaughtUpMs.toLocaleString('en-US')} ms after the day)`));
     const slowest = eod.slowestBetween;
     rows.push(upperBoundRow(name, `end of day, slowest of the 9 days between (${slowest.businessDate}, ${slowest.accounts} accounts due)${suffix}`, slowest.seconds, 's', undefined, ` (${slowest.accountsPerSec.toLocaleString('en-US')} accounts/s; ${describeCounts(slowest.counts)})`));
   }
   return rows;
+}
+
+/**
+ * CPU time per unit of work, every thread of the process that did it: no target names it, and it is the
+ * figure to compare between runs and builds, since a host's other load slows a rate but hardly changes
+ * what the work costs (results written before the forty-seventh round have none: no row).
+ */
+function cpuRow(name: string, figure: string, value: number, unit: string, note = ''): Row {
+  return upperBoundRow(name, figure, value, unit, undefined, note);
 }
 
 /** An end-of-day report's event counts, largest first: `AccountBecameOverdue 32,571, AccountFrozen 10,875`. */

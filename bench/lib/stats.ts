@@ -30,6 +30,21 @@ export function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/**
+ * CPU time the whole process spent since the clock was made, every thread of it (main, workers, the
+ * collector's helpers, SQLite's checkpointer), in milliseconds. It is the work a phase cost, which another
+ * load on the host's cores slows but does not add to, as it adds to wall time: a figure per command or
+ * per account from it moves far less between runs than a rate does.
+ */
+export class CpuClock {
+  private readonly start = process.cpuUsage();
+
+  ms(): number {
+    const used = process.cpuUsage(this.start);
+    return (used.user + used.system) / 1000;
+  }
+}
+
 /** Samples resident memory while work runs, because `maxRSS` only ever grows over a process's life. */
 export class RssSampler {
   private peak = process.memoryUsage.rss();

@@ -16,7 +16,7 @@ import { ReadModels } from '../../apps/ledger-api/src/read-side/read-models';
 import { main, phaseParams, progress } from '../lib/child';
 import { freePort } from '../lib/free-port';
 import { nextCommand } from '../lib/command-load';
-import { msSince, round, RssSampler, summarize } from '../lib/stats';
+import { CpuClock, msSince, round, RssSampler, summarize } from '../lib/stats';
 
 interface Params {
   dir: string;
@@ -90,10 +90,12 @@ async function execute(bus: CommandBus, command: ExecuteAccountCommand, refused:
  * How busy the API's threads were while a phase ran, as a share of its wall time: the main thread (which
  * decides and commits every command) and, with LEDGER_PROJECTIONS=worker, the projections worker; the
  * same readings as `ledger_event_loop_active_seconds_total`. A thread near 1 is the one that limits the
- * phase; on two cores, both threads high means the machine itself has little left.
+ * phase; on two cores, both threads high means the machine itself has little left. With them, the CPU
+ * time the whole process spent (`cpuMs`, every thread), which a figure per command or account is made of.
  */
 class ThreadBusy {
   private readonly main: EventLoopUtilization = performance.eventLoopUtilization();
+  private readonly cpu = new CpuClock();
   private readonly workerSeconds: number | undefined;
   private readonly start = process.hrtime.bigint();
 
@@ -101,12 +103,13 @@ class ThreadBusy {
     this.workerSeconds = readModels.worker?.activeSeconds();
   }
 
-  stop(): { mainBusy: number; projectionsBusy?: number } {
+  stop(): { mainBusy: number; projectionsBusy?: number; cpuMs: number } {
     const seconds = msSince(this.start) / 1000;
     const mainBusy = round(performance.eventLoopUtilization(this.main).utilization, 2);
+    const cpuMs = round(this.cpu.ms(), 0);
     const worker = this.readModels.worker;
-    if (worker === undefined || this.workerSeconds === undefined) return { mainBusy };
-    return { mainBusy, projectionsBusy: round((worker.activeSeconds() - this.workerSeconds) / seconds, 2) };
+    if (worker === undefined || this.workerSeconds === undefined) return { mainBusy, cpuMs };
+    return { mainBusy, projectionsBusy: round((worker.activeSeconds() - this.workerSeconds) / seconds, 2), cpuMs };
   }
 }
 
@@ -217,16 +220,28 @@ async function commandsInProcess(bus: CommandBus, p: Params, watched: Watched) {
   await Promise.all(Array.from({ length: p.concurrency }, worker));
   const seconds = msSince(start) / 1000;
   const peakRssMb = sampler.stop();
-  return { concurrency: p.concurrency, perSec: round(latencies.length / seconds, 0), ...summarize(latencies), refused, peakRssMb, ...(await watch.stop()) };
+  const read = await watch.stop();
+  return { concurrency: p.concurrency, perSec: round(latencies.length / seconds, 0), ...summarize(latencies), refused, peakRssMb, ...read, cpuUsPerCommand: round((read.cpuMs * 1000) / latencies.length, 0) };
 }
 
+/**
+ * Closes `date` and times it until end of day answers; then waits for the read models to apply the day,
+ * so that its CPU time (`cpuMsPerAccount`, every thread) holds the read models' work for it too, and the
+ * phase after it starts without the day's backlog. How long that wait took is `readModelsCaughtUpMs`.
+ */
 async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string, readModels: ReadModels) {
   await clock.set(`${addDays(date, 1)}T00:01:00+08:00`, 'system:bench');
   const sampler = new RssSampler();
   const busy = new ThreadBusy(readModels);
+  const cpu = new CpuClock();
   const start = process.hrtime.bigint();
   const report = (await bus.execute(new CloseBusinessDayCommand(date, 'system:bench'))) as EndOfDayReport;
   const seconds = msSince(start) / 1000;
+  const threads = busy.stop();
+  const waited = process.hrtime.bigint();
+  await readModels.consistent(undefined, 600_000);
+  const readModelsCaughtUpMs = round(msSince(waited), 0);
+  const cpuMs = cpu.ms();
   const perSec = report.accounts / seconds;
   return {
     businessDate: date,
@@ -237,7 +252,9 @@ async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string, rea
     counts: report.counts,
     extrapolatedSecondsFor1M: round(1_000_000 / perSec, 0),
     peakRssMb: sampler.stop(),
-    ...busy.stop(),
+    ...threads,
+    readModelsCaughtUpMs,
+    cpuMsPerAccount: report.accounts === 0 ? null : round(cpuMs / report.accounts, 3),
   };
 }
 

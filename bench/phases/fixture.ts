@@ -11,7 +11,7 @@ import { createProjections, ProjectionRunner } from '@ledger/projections';
 import { accountHistory } from '../../libs/servicing/src/audit/account-history';
 import { main, phaseParams, progress } from '../lib/child';
 import { buildLedger, type LedgerParams } from '../lib/portfolio-fixture';
-import { msSince, round, RssSampler, summarize } from '../lib/stats';
+import { CpuClock, msSince, round, RssSampler, summarize } from '../lib/stats';
 
 interface Params extends LedgerParams {
   /** Rebuild each projection alone as well (costly: one full replay per projection). */
@@ -30,8 +30,10 @@ main(async () => {
   const runner = new ProjectionRunner({ store, database: readModelPath, projections: createProjections() });
   const head = Number(await store.headPosition());
   let start = process.hrtime.bigint();
+  const cpu = new CpuClock();
   await runner.rebuild();
   const allSeconds = msSince(start) / 1000;
+  const allCpuMs = cpu.ms();
   progress(`projections (all): ${Math.round(head / allSeconds).toLocaleString()} events/s`);
   const each: Record<string, number> = {};
   if (p.eachProjection) {
@@ -77,6 +79,7 @@ main(async () => {
       events: head,
       allEventsPerSec: round(head / allSeconds, 0),
       allSeconds: round(allSeconds, 1),
+      allCpuUsPerEvent: round((allCpuMs * 1000) / head, 1),
       each,
       firstStartEventsPerSec: round(head / firstStartSeconds, 0),
       splitEventsPerSec: round(head / (split.ms / 1000), 0),
