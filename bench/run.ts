@@ -4,12 +4,14 @@
  * table, writes bench/results/<date>.json, and with --readme replaces the figures block of
  * bench/README.md. See bench/README.md for what each figure means and how the fixture is built.
  */
+import { EventEmitter } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { daysBetween } from '@ledger/credit';
 import { forkPhase, runPhase } from './lib/child';
 import { httpCommandLoad } from './lib/command-load';
+import { httpReadLoad, READ_ROUTES } from './lib/read-load';
 import { type Baseline, machineBlock, markdownTable, REFERENCE, type Row, textTable, throughputRow, upperBoundRow } from './lib/report';
 import { machineInfo, round } from './lib/stats';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with `npm start`
@@ -115,40 +117,82 @@ if (ONLY_SCENARIO !== undefined && !plan.scenarios.some((x) => x.name === ONLY_S
   process.exit(2);
 }
 
-/** The api phase, with the HTTP load generated here while the child serves. */
+/** The api phase, with the HTTP load generated here while the child serves: the commands, then the reads. */
 async function apiPhase(params: Record<string, unknown>, accounts: number, seconds: number, nodeArgs: readonly string[] = []) {
   const child = forkPhase('api', params, [...nodeArgs]);
+  const replies = new EventEmitter();
   let result: unknown;
   let httpResult: Record<string, unknown> = {};
-  child.on('message', (message: { type: string; value?: unknown; port?: number }) => {
-    if (message.type === 'result') result = message.value;
-    if (message.type === 'listening') {
-      process.stderr.write('  commands over HTTP (autocannon)\n');
-      httpCommandLoad({ url: `http://127.0.0.1:${message.port}`, apiKey: API_KEY, accounts, seconds, connections: 64 }).then(
-        (r) => {
-          httpResult = {
-            perSec: Math.round(r.requests.total / seconds),
-            requests: r.requests.total,
-            p50Ms: r.latency.p50,
-            p99Ms: r.latency.p99,
-            non2xx: r.non2xx,
-            errors: r.errors,
-            timeouts: r.timeouts,
-            connections: 64,
-          };
-          process.stderr.write(`  commands over HTTP: ${httpResult.perSec}/s, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}\n`);
-          child.send({ type: 'http-done' });
-        },
-        (error) => {
-          process.stderr.write(`  autocannon failed: ${error}\n`);
-          child.send({ type: 'http-done' });
-        },
-      );
+  let reads: Record<string, unknown>[] = [];
+  // The child's answer of type `reply` to a message of type `type`.
+  const ask = (type: string, reply: string) =>
+    new Promise<{ value?: unknown; error?: string }>((resolve) => {
+      replies.once(reply, resolve);
+      child.send({ type });
+    });
+  const overHttp = async (port: number) => {
+    const url = `http://127.0.0.1:${port}`;
+    process.stderr.write('  commands over HTTP (autocannon)\n');
+    try {
+      const r = await httpCommandLoad({ url, apiKey: API_KEY, accounts, seconds, connections: 64 });
+      httpResult = {
+        perSec: Math.round(r.requests.total / seconds),
+        requests: r.requests.total,
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        connections: 64,
+      };
+      process.stderr.write(`  commands over HTTP: ${httpResult.perSec}/s, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}\n`);
+      const ready = await ask('commands-done', 'reads-ready');
+      if (ready.error !== undefined) throw new Error(`the read models did not catch up with the commands: ${ready.error}`);
+      reads = await readsOverHttp(url, accounts, String(params.lastClosed).slice(0, 7), ask);
+    } catch (error) {
+      process.stderr.write(`  HTTP load failed: ${error}\n`);
     }
+    child.send({ type: 'http-done' });
+  };
+  child.on('message', (message: { type: string; value?: unknown; port?: number; error?: string }) => {
+    if (message.type === 'result') result = message.value;
+    else if (message.type === 'listening') void overHttp(message.port!);
+    else replies.emit(message.type, message);
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0 || !result) throw new Error(`api phase exited with ${code}`);
-  return { ...(result as Record<string, unknown>), http: httpResult };
+  return { ...(result as Record<string, unknown>), http: httpResult, reads };
+}
+
+/** Seconds each read route is loaded for, and the connections it is loaded with (a few desks and dashboards at once). */
+const READ_SECONDS = 2;
+const READ_CONNECTIONS = 16;
+
+/**
+ * Each read route in turn against the API at `url`, the child's threads watched around each: requests per
+ * second, p50 and p99, and the API process's CPU per request (every thread). `month` is the statement
+ * day's, for the trial balance.
+ */
+async function readsOverHttp(url: string, accounts: number, month: string, ask: (type: string, reply: string) => Promise<{ value?: unknown }>) {
+  const reads: Record<string, unknown>[] = [];
+  for (const route of READ_ROUTES) {
+    await ask('watch-start', 'watch-started');
+    const r = await httpReadLoad({ url, apiKey: API_KEY, route, accounts, month, seconds: READ_SECONDS, connections: READ_CONNECTIONS });
+    const threads = (await ask('watch-stop', 'watched')).value as { mainBusy: number; projectionsBusy?: number; cpuMs: number };
+    const read = {
+      route: route.name,
+      perSec: Math.round(r.requests.total / READ_SECONDS),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      cpuUsPerRequest: r.requests.total === 0 ? null : round((threads.cpuMs * 1000) / r.requests.total, 0),
+      ...threads,
+    };
+    process.stderr.write(`  ${route.name}: ${read.perSec}/s, p99 ${read.p99Ms} ms, non-2xx ${read.non2xx}\n`);
+    reads.push(read);
+  }
+  return reads;
 }
 
 async function main(): Promise<void> {
@@ -319,7 +363,11 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
     rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms${threadsBusy(api.httpThreads)})`));
     if (api.httpThreads?.cpuMs !== undefined && api.http.requests > 0) rows.push(cpuRow(name, `commands over HTTP, CPU a command (the API's process)${suffix}`, round((api.httpThreads.cpuMs * 1000) / api.http.requests, 0), 'µs'));
   }
-  rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
+  for (const read of api.reads ?? []) {
+    const failed = read.non2xx + read.errors > 0 ? `, ${(read.non2xx + read.errors).toLocaleString('en-US')} not 2xx` : '';
+    rows.push(upperBoundRow(name, `reads over HTTP, ${read.route}, ${READ_CONNECTIONS} connections${suffix}`, read.p99Ms, 'ms', undefined, ` p99 (p50 ${read.p50Ms} ms, ${read.perSec.toLocaleString('en-US')}/s, CPU ${read.cpuUsPerRequest?.toLocaleString('en-US')} µs a request${failed})`));
+  }
+  rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP commands and reads, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
   const eod = api.endOfDay;
   rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts, none in memory)${suffix}`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
   rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120, threadsBusy(eod.statementDay, (text) => ` (${text})`)));

@@ -258,6 +258,40 @@ async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string, rea
   };
 }
 
+/**
+ * While the parent's load generator runs against the API: first the commands, timed by this process
+ * from `listening` to `commands-done` (its peak RSS and threads); then, once the read models have applied
+ * them, each read route in turn, the parent asking for a watch of this process's threads around each
+ * (`watch-start`, `watch-stop`), until `http-done`.
+ */
+function servedOverHttp(port: number, readModels: ReadModels) {
+  const sampler = new RssSampler();
+  const busy = new ThreadBusy(readModels);
+  let commands: { httpPeakRssMb: number; httpThreads: ReturnType<ThreadBusy['stop']> } | undefined;
+  const commandsDone = () => (commands ??= { httpPeakRssMb: sampler.stop(), httpThreads: busy.stop() });
+  let watch: ThreadBusy | undefined;
+  return new Promise<NonNullable<typeof commands>>((resolve) => {
+    const listener = (message: { type: string }) => {
+      if (message.type === 'commands-done') {
+        commandsDone();
+        readModels.consistent(undefined, 120_000).then(
+          () => process.send?.({ type: 'reads-ready' }),
+          (error: unknown) => process.send?.({ type: 'reads-ready', error: String(error) }),
+        );
+      } else if (message.type === 'watch-start') {
+        watch = new ThreadBusy(readModels);
+        process.send?.({ type: 'watch-started' });
+      } else if (message.type === 'watch-stop') process.send?.({ type: 'watched', value: watch?.stop() });
+      else if (message.type === 'http-done') {
+        process.off('message', listener);
+        resolve(commandsDone());
+      }
+    };
+    process.on('message', listener);
+    process.send?.({ type: 'listening', port });
+  });
+}
+
 main(async () => {
   const p = phaseParams<Params>();
   const config = loadConfig({
@@ -319,16 +353,7 @@ main(async () => {
 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  const sampler = new RssSampler();
-  const httpBusy = new ThreadBusy(readModels);
-  await new Promise<void>((resolve) => {
-    process.on('message', (message: { type: string }) => {
-      if (message.type === 'http-done') resolve();
-    });
-    process.send?.({ type: 'listening', port: address.port });
-  });
-  const httpPeakRssMb = sampler.stop();
-  const httpThreads = httpBusy.stop();
+  const { httpPeakRssMb, httpThreads } = await servedOverHttp(address.port, readModels);
 
   // The statements fall due on the 10th (the terms' dueDayOfMonth): the busiest day after the statement
   // day, when every unpaid statement passes its due date and may go overdue. The days between are closed too.

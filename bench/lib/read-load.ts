@@ -1,0 +1,51 @@
+/**
+ * The reads benchmark's workload: the routes the ledger's readers call most, each on its own: a servicing
+ * desk's account view, statements and next-statement preview, an auditor's first page of an account's
+ * history, the dashboard's portfolio overview, its list of M1 accounts, the finance month's trial
+ * balance and the risk views. Account routes ask for random accounts of the fixture.
+ */
+import autocannon from 'autocannon';
+import { fixtureAccountId } from './portfolio-fixture';
+
+export interface ReadRoute {
+  /** The route as the bench's table names it. */
+  name: string;
+  /** The next request's path, for a ledger of `accounts` accounts whose statement month is `month` (YYYY-MM). */
+  path(accounts: number, month: string): string;
+}
+
+const anyAccount = (accounts: number) => fixtureAccountId(Math.floor(Math.random() * accounts));
+
+export const READ_ROUTES: readonly ReadRoute[] = [
+  { name: 'GET /accounts/:id', path: (accounts) => `/accounts/${anyAccount(accounts)}` },
+  { name: 'GET /accounts/:id/statements', path: (accounts) => `/accounts/${anyAccount(accounts)}/statements` },
+  { name: 'GET /accounts/:id/next-statement', path: (accounts) => `/accounts/${anyAccount(accounts)}/next-statement` },
+  { name: 'GET /accounts/:id/history (first page)', path: (accounts) => `/accounts/${anyAccount(accounts)}/history` },
+  { name: 'GET /portfolio', path: () => '/portfolio' },
+  { name: 'GET /accounts?bucket=M1 (a page of 50)', path: () => '/accounts?bucket=M1&limit=50' },
+  { name: "GET /portfolio/trial-balance (the statement day's month)", path: (_, month) => `/portfolio/trial-balance?from=${month}-01&to=${lastDayOf(month)}` },
+  { name: 'GET /portfolio/vintages?last=12', path: () => '/portfolio/vintages?last=12' },
+  { name: 'GET /portfolio/roll-rates', path: () => '/portfolio/roll-rates' },
+];
+
+/** `2026-12` -> `2026-12-31`. */
+function lastDayOf(month: string): string {
+  const [year, m] = month.split('-').map(Number);
+  return `${month}-${String(new Date(Date.UTC(year, m, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+
+/** One route for `seconds`: autocannon with `connections` connections, each request a new path, with an operator's key. */
+export function httpReadLoad(options: { url: string; apiKey: string; route: ReadRoute; accounts: number; month: string; seconds: number; connections: number }): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.seconds,
+        headers: { authorization: `Bearer ${options.apiKey}` },
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: options.route.path(options.accounts, options.month) }) }],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
