@@ -1,8 +1,8 @@
 /**
  * The reads benchmark's workload: the routes the ledger's readers call most, each on its own: a servicing
  * desk's account view, statements and next-statement preview, an auditor's first page of an account's
- * history, the dashboard's portfolio overview, its list of M1 accounts, the finance month's trial
- * balance and the risk views. Account routes ask for random accounts of the fixture.
+ * history, the dashboard's portfolio overview and its list of the accounts longest overdue, the finance
+ * month's trial balance and the risk views. Account routes ask for random accounts of the fixture.
  */
 import autocannon from 'autocannon';
 import { fixtureAccountId } from './portfolio-fixture';
@@ -22,7 +22,7 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { name: 'GET /accounts/:id/next-statement', path: (accounts) => `/accounts/${anyAccount(accounts)}/next-statement` },
   { name: 'GET /accounts/:id/history (first page)', path: (accounts) => `/accounts/${anyAccount(accounts)}/history` },
   { name: 'GET /portfolio', path: () => '/portfolio' },
-  { name: 'GET /accounts?bucket=M1 (a page of 50)', path: () => '/accounts?bucket=M1&limit=50' },
+  { name: 'GET /accounts?sort=daysPastDue (the first 50)', path: () => '/accounts?sort=daysPastDue&limit=50' },
   { name: "GET /portfolio/trial-balance (the statement day's month)", path: (_, month) => `/portfolio/trial-balance?from=${month}-01&to=${lastDayOf(month)}` },
   { name: 'GET /portfolio/vintages?last=12', path: () => '/portfolio/vintages?last=12' },
   { name: 'GET /portfolio/roll-rates', path: () => '/portfolio/roll-rates' },
