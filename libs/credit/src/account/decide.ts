@@ -26,7 +26,7 @@ import { decideRepayment } from './rules/repayments';
 import { withSettlementFollowUps } from './rules/settlement';
 
 export function decide(command: CreditAccountCommand, state: CreditAccountState, context: DecideContext): CreditAccountEvent[] {
-  if (command.type === 'CloseBusinessDay') return closeBusinessDay(state, command.businessDate, context);
+  if (command.type === 'CloseBusinessDay') return closeBusinessDay(state, command.businessDate, context).events;
   const on = context.businessDate;
   assertBusinessTime(state, on);
   const terms = accountTerms(state, context);
@@ -81,6 +81,20 @@ export function decide(command: CreditAccountCommand, state: CreditAccountState,
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * What a command decides, and the state after its events where deciding folded them already: end of day
+ * folds each rule's events before the next rule looks, so its caller need not fold them again.
+ */
+export interface Decision {
+  events: CreditAccountEvent[];
+  after?: CreditAccountState;
+}
+
+/** `decide`, with the state after its events when deciding knows it (`Decision`). */
+export function decideFolded(command: CreditAccountCommand, state: CreditAccountState, context: DecideContext): Decision {
+  return command.type === 'CloseBusinessDay' ? closeBusinessDay(state, command.businessDate, context) : { events: decide(command, state, context) };
 }
 
 /**
@@ -151,11 +165,12 @@ function decideResolveDispute(command: Extract<CreditAccountCommand, { type: 'Re
 /**
  * The account's part of closing business day `closing`, effective the next day: the month's statement,
  * due dates and the deferral limit, delinquency (freeze, report, bucket), then the quarterly review.
- * Each step sees the facts of the steps before it. Running it again for a day already closed decides
- * nothing, because every step checks what the account already records.
+ * Each step sees the facts of the steps before it, and the state they fold to is returned with them.
+ * Running it again for a day already closed decides nothing, because every step checks what the account
+ * already records.
  */
-export function closeBusinessDay(state: CreditAccountState, closing: string, context: DecideContext): CreditAccountEvent[] {
-  if (state.status === 'NONE' || state.status === 'REJECTED' || state.status === 'APPROVED') return [];
+export function closeBusinessDay(state: CreditAccountState, closing: string, context: DecideContext): Required<Decision> {
+  if (state.status === 'NONE' || state.status === 'REJECTED' || state.status === 'APPROVED') return { events: [], after: state };
   if (state.lastOn !== null && addDays(closing, 1) < state.lastOn) {
     // Facts dated after the day being closed would make billing and due dates wrong: refuse loudly.
     throw new DomainError('BUSINESS_TIME_WENT_BACKWARDS', `cannot close ${closing}: the account already has facts from ${state.lastOn}`, { closing, lastOn: state.lastOn });
@@ -171,7 +186,7 @@ export function closeBusinessDay(state: CreditAccountState, closing: string, con
   step(dueDateEvents(current, closing, terms));
   step(delinquencyEvents(current, closing, terms));
   step(reviewEvents(current, closing, terms));
-  return events;
+  return { events, after: current };
 }
 
 /**

@@ -22,7 +22,8 @@ import {
   BrokenStoredShardError,
   type CreditAccountState,
   contextAt,
-  decide,
+  type Decision,
+  decideFolded,
   DomainError,
   emptySharded,
   fold,
@@ -330,13 +331,13 @@ export class AccountRepository {
    * when it appends nothing (refused, or no events) the state stays cached and is weighed again; a
    * command that appends caches its next state, weighed anew, unless it passes through (`passesThrough`).
    */
-  private decideOn(loaded: LoadedAccount, command: CreditAccountCommand, meta: CommandMetadata, history?: readonly CreditAccountEvent[]): ReturnType<typeof decide> {
-    let events: ReturnType<typeof decide> | undefined;
+  private decideOn(loaded: LoadedAccount, command: CreditAccountCommand, meta: CommandMetadata, history?: readonly CreditAccountEvent[]): Decision {
+    let decision: Decision | undefined;
     try {
-      events = decide(command, loaded.state, contextAt(meta.now, this.terms, history));
-      return events;
+      decision = decideFolded(command, loaded.state, contextAt(meta.now, this.terms, history));
+      return decision;
     } finally {
-      if (events === undefined || events.length === 0) this.cache.reweigh(loaded.accountId);
+      if (decision === undefined || decision.events.length === 0) this.cache.reweigh(loaded.accountId);
     }
   }
 
@@ -431,12 +432,12 @@ export class AccountRepository {
       // takes as the same order, answers with its first outcome whatever its authentication says now.
       if (meta.clientKey === true) throw new IdempotencyKeyReusedError(commandId);
       const decided = this.decideOn(loaded, command, meta, history);
-      if (command.type === 'RequestDraw' && decided.length === 0) return this.replay(loaded, applied);
+      if (command.type === 'RequestDraw' && decided.events.length === 0) return this.replay(loaded, applied);
       throw new IdempotencyKeyReusedError(commandId);
     }
-    let events: CreditAccountEvent[];
+    let decision: Decision;
     try {
-      events = this.decideOn(loaded, command, meta, history);
+      decision = this.decideOn(loaded, command, meta, history);
     } catch (error) {
       // A refusal decided on the cached account is answered only if the store holds nothing later: another
       // process on the same log (a second API) may have moved the account on, and the refusal, or this
@@ -444,6 +445,7 @@ export class AccountRepository {
       if (error instanceof DomainError && (await this.advancedSince(loaded))) throw new StaleAccountError(accountId);
       throw error;
     }
+    const { events } = decision;
     if (events.length === 0) {
       if (command.type !== 'CloseBusinessDay' && (await this.advancedSince(loaded))) throw new StaleAccountError(accountId);
       return { accountId, events, position: loaded.position, replayed: false, state: loaded.state };
@@ -480,7 +482,8 @@ export class AccountRepository {
     // from what was stored, so none of it is kept or answered.
     if (result.alreadyStored) throw new StaleAccountError(accountId);
     const firstRevision = result.nextRevision - BigInt(events.length - 1);
-    const state = fold(loaded.state, events);
+    // End of day folded its events as it decided them.
+    const state = decision.after ?? fold(loaded.state, events);
     const recorded: AppliedCommand = { requestHash, firstRevision: firstRevision.toString(), lastRevision: result.nextRevision.toString() };
     const next: LoadedAccount = {
       ...loaded,
