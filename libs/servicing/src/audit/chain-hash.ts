@@ -5,7 +5,7 @@
  * deleting or reordering a stored event breaks the chain at that event or the one after it; the global
  * anchors (`audit-anchors.ts`) catch what a chain alone cannot, such as a stream's last event deleted.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventMetadata } from '@ledger/event-store';
 import { canonicalJson } from './canonical-json';
 
@@ -27,9 +27,8 @@ export function hashedMetadata(metadata: EventMetadata = {}): Record<string, unk
 
 /** `dataJson`: the canonical JSON of the event's data, when the caller has it already (`verify` hashes it for the anchors too). */
 export function chainHashOf(previous: string, event: ChainedEvent, dataJson = canonicalJson(event.data)): string {
-  // One update of the joined text hashes the same bytes as an update per part, with one native call.
-  const text = `${previous}\n${event.stream}\n${event.id}\n${event.type}\n${dataJson}\n${canonicalJson(hashedMetadata(event.metadata))}`;
-  return createHash('sha256').update(text).digest('hex');
+  // The joined text hashes the same bytes as an update per part, in one native call that answers in hex.
+  return hash('sha256', `${previous}\n${event.stream}\n${event.id}\n${event.type}\n${dataJson}\n${canonicalJson(hashedMetadata(event.metadata))}`);
 }
 
 /** Adds `chainHash` to each event's metadata, chained from `previous` (the stream's last chain hash). */
