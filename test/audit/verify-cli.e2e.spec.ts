@@ -161,7 +161,19 @@ describe('ledger verify on a simulated ledger', () => {
         corrupt(dir, 'ledger.read-models.sqlite', (db) => {
           const row = db.prepare(`SELECT date, business_date, ledger_account, debits, credits, lines FROM journal_days WHERE debits != '0' ORDER BY date, ledger_account LIMIT 1`).get() as { date: string; business_date: string; ledger_account: string; debits: string; credits: string; lines: number };
           db.prepare(`UPDATE journal_days SET debits = '1' WHERE date = ? AND business_date = ? AND ledger_account = ?`).run(row.date, row.business_date, row.ledger_account);
-          return { key: `${row.date}/${row.business_date}/${row.ledger_account}`, lines: String(row.lines), debits: Money.exact(row.debits).toString(), credits: Money.exact(row.credits).toString() };
+          // And a month's row, which opens a trial balance's range.
+          const month = db.prepare(`SELECT month, business_month, ledger_account, debits, credits, lines FROM journal_months WHERE credits != '0' ORDER BY month DESC, ledger_account LIMIT 1`).get() as { month: string; business_month: string; ledger_account: string; debits: string; credits: string; lines: number };
+          db.prepare(`UPDATE journal_months SET credits = '2' WHERE month = ? AND business_month = ? AND ledger_account = ?`).run(month.month, month.business_month, month.ledger_account);
+          return {
+            key: `${row.date}/${row.business_date}/${row.ledger_account}`,
+            lines: String(row.lines),
+            debits: Money.exact(row.debits).toString(),
+            credits: Money.exact(row.credits).toString(),
+            monthKey: `${month.month}/${month.business_month}/${month.ledger_account}`,
+            monthLines: String(month.lines),
+            monthDebits: Money.exact(month.debits).toString(),
+            monthCredits: Money.exact(month.credits).toString(),
+          };
         }),
       // An account put in the roll rates' working table that has not moved since the last month end: the next month end would roll it from there.
       rollFrom: (dir) =>
@@ -483,9 +495,10 @@ describe('ledger verify on a simulated ledger', () => {
     expect(runs.journal.code).toBe(1);
     expect(verifyText(report('journal'))).toContain('read models that differ from the log are rebuilt from it: `ledger rebuild`');
     expect(verifyText(report('clean'))).not.toContain('ledger rebuild');
-    const { key, lines, debits, credits } = facts.journal;
+    const { key, lines, debits, credits, monthKey, monthLines, monthDebits, monthCredits } = facts.journal;
     expect(report('journal').findings).toEqual([
       expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: `journal_days.${key}`, expected: `${lines} / ${debits} / ${credits}`, actual: `${lines} / 1.00 / ${credits}` }),
+      expect.objectContaining({ check: 'READ_MODEL_MISMATCH', field: `journal_months.${monthKey}`, expected: `${monthLines} / ${monthDebits} / ${monthCredits}`, actual: `${monthLines} / ${monthDebits} / 2.00` }),
     ]);
   });
 

@@ -108,6 +108,34 @@ describe('the journal read model', () => {
     expect([february.lineCount, february.totals]).toEqual([7, { debits: '313.84', credits: '313.84', closing: '0.00' }]);
   });
 
+  it("opens a range that starts within a month with the months before it and that month's days before it", () => {
+    const db = journalOf(ledger);
+    expect(db.prepare('SELECT month, business_month, ledger_account, debits, credits, lines FROM journal_months ORDER BY month, business_month, ledger_account').all()).toEqual([
+      { month: '2026-01', business_month: '2026-01', ledger_account: 'INSTALLMENT_PRINCIPAL_RECEIVABLE', debits: '600', credits: '0', lines: 1 },
+      { month: '2026-01', business_month: '2026-01', ledger_account: 'MERCHANT_SETTLEMENT', debits: '100', credits: '1250.5', lines: 3 },
+      { month: '2026-01', business_month: '2026-01', ledger_account: 'REVOLVING_PRINCIPAL_RECEIVABLE', debits: '1250.5', credits: '700', lines: 4 },
+      // The statement posts on February 1st; the close of January 31st decided it.
+      { month: '2026-02', business_month: '2026-01', ledger_account: 'FEE_INCOME', debits: '0', credits: '1.5', lines: 1 },
+      { month: '2026-02', business_month: '2026-01', ledger_account: 'FEE_RECEIVABLE', debits: '1.5', credits: '0', lines: 1 },
+      { month: '2026-02', business_month: '2026-01', ledger_account: 'INTEREST_INCOME', debits: '0', credits: '12.34', lines: 1 },
+      { month: '2026-02', business_month: '2026-01', ledger_account: 'INTEREST_RECEIVABLE', debits: '12.34', credits: '0', lines: 1 },
+      { month: '2026-02', business_month: '2026-02', ledger_account: 'REPAYMENT_CLEARING', debits: '300', credits: '49.5', lines: 2 },
+      { month: '2026-02', business_month: '2026-02', ledger_account: 'REVOLVING_PRINCIPAL_RECEIVABLE', debits: '0', credits: '250.5', lines: 1 },
+    ]);
+    const fromTheSecond = trialBalance(db, '2026-02-02', '2026-02-28');
+    expect(moved(fromTheSecond)).toEqual([
+      ['REVOLVING_PRINCIPAL_RECEIVABLE', '550.50', '0.00', '250.50', '300.00'],
+      ['INSTALLMENT_PRINCIPAL_RECEIVABLE', '600.00', '0.00', '0.00', '600.00'],
+      ['INTEREST_RECEIVABLE', '12.34', '0.00', '0.00', '12.34'],
+      ['FEE_RECEIVABLE', '1.50', '0.00', '0.00', '1.50'],
+      ['INTEREST_INCOME', '-12.34', '0.00', '0.00', '-12.34'],
+      ['FEE_INCOME', '-1.50', '0.00', '0.00', '-1.50'],
+      ['MERCHANT_SETTLEMENT', '-1150.50', '0.00', '0.00', '-1150.50'],
+      ['REPAYMENT_CLEARING', '0.00', '300.00', '49.50', '250.50'],
+    ]);
+    expect(fromTheSecond.lineCount).toBe(3);
+  });
+
   it('shows nothing for a range before the first posting, and only opening balances for one after the last', () => {
     const db = journalOf(ledger);
     const before = trialBalance(db, '2025-12-01', '2025-12-31');

@@ -63,8 +63,12 @@ export function trialBalance(db: Db, from: string, to: string, dateBy: JournalDa
   const debits = zeroPerAccount();
   const credits = zeroPerAccount();
   let lineCount = 0;
-  const day = dateBy === 'businessDay' ? 'business_date' : 'date';
-  const rows = db.prepare(`SELECT ${day} AS date, ledger_account, debits, credits, lines FROM journal_days WHERE ${day} <= ?`).all(to) as JournalRow[];
+  const [day, month] = dateBy === 'businessDay' ? ['business_date', 'business_month'] : ['date', 'month'];
+  // Opened by the months before `from`'s and that month's days before `from`: what the range costs grows
+  // with the months kept, not with every day of them.
+  const months = db.prepare(`SELECT ledger_account, debits, credits FROM journal_months WHERE ${month} < ?`).all(from.slice(0, 7)) as Omit<JournalRow, 'date' | 'lines'>[];
+  for (const r of months) opening[r.ledger_account] = opening[r.ledger_account].plus(Money.exact(r.debits)).minus(Money.exact(r.credits));
+  const rows = db.prepare(`SELECT ${day} AS date, ledger_account, debits, credits, lines FROM journal_days WHERE ${day} >= ? AND ${day} <= ?`).all(`${from.slice(0, 7)}-01`, to) as JournalRow[];
   for (const r of rows) {
     const account = r.ledger_account;
     if (r.date < from) {
