@@ -127,9 +127,12 @@ async function apiPhase(params: Record<string, unknown>, accounts: number, secon
   // The child's answer of type `reply` to a message of type `type`.
   const ask = (type: string, reply: string) =>
     new Promise<{ value?: unknown; error?: string }>((resolve) => {
+      // A child that died answers nothing; its exit code says why.
+      if (!child.connected) return resolve({ error: 'the api phase has exited' });
       replies.once(reply, resolve);
       child.send({ type });
     });
+  child.on('error', (error) => process.stderr.write(`  api phase: ${error.message}\n`));
   const overHttp = async (port: number) => {
     const url = `http://127.0.0.1:${port}`;
     process.stderr.write('  commands over HTTP (autocannon)\n');
@@ -152,7 +155,7 @@ async function apiPhase(params: Record<string, unknown>, accounts: number, secon
     } catch (error) {
       process.stderr.write(`  HTTP load failed: ${error}\n`);
     }
-    child.send({ type: 'http-done' });
+    if (child.connected) child.send({ type: 'http-done' });
   };
   child.on('message', (message: { type: string; value?: unknown; port?: number; error?: string }) => {
     if (message.type === 'result') result = message.value;
@@ -173,20 +176,25 @@ const READ_CONNECTIONS = 16;
  * second, p50 and p99, and the API process's CPU per request (every thread). `month` is the statement
  * day's, for the trial balance.
  */
-async function readsOverHttp(url: string, accounts: number, month: string, ask: (type: string, reply: string) => Promise<{ value?: unknown }>) {
+async function readsOverHttp(url: string, accounts: number, month: string, ask: (type: string, reply: string) => Promise<{ value?: unknown; error?: string }>) {
   const reads: Record<string, unknown>[] = [];
   for (const route of READ_ROUTES) {
     await ask('watch-start', 'watch-started');
     const r = await httpReadLoad({ url, apiKey: API_KEY, route, accounts, month, seconds: READ_SECONDS, connections: READ_CONNECTIONS });
-    const threads = (await ask('watch-stop', 'watched')).value as { mainBusy: number; projectionsBusy?: number; cpuMs: number };
+    const watched = await ask('watch-stop', 'watched');
+    if (watched.error !== undefined) throw new Error(watched.error);
+    // `requests`: what the API answered while watched, the requests in flight when autocannon stopped included.
+    const threads = watched.value as { mainBusy: number; projectionsBusy?: number; cpuMs: number; requests: number };
     const read = {
       route: route.name,
+      connections: READ_CONNECTIONS,
+      seconds: READ_SECONDS,
       perSec: Math.round(r.requests.total / READ_SECONDS),
       p50Ms: r.latency.p50,
       p99Ms: r.latency.p99,
       non2xx: r.non2xx,
       errors: r.errors,
-      cpuUsPerRequest: r.requests.total === 0 ? null : round((threads.cpuMs * 1000) / r.requests.total, 0),
+      cpuUsPerRequest: threads.requests > 0 ? round((threads.cpuMs * 1000) / threads.requests, 0) : null,
       ...threads,
     };
     process.stderr.write(`  ${route.name}: ${read.perSec}/s, p99 ${read.p99Ms} ms, non-2xx ${read.non2xx}\n`);
@@ -367,7 +375,8 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   }
   for (const read of api.reads ?? []) {
     const failed = read.non2xx + read.errors > 0 ? `, ${(read.non2xx + read.errors).toLocaleString('en-US')} not 2xx` : '';
-    rows.push(upperBoundRow(name, `reads over HTTP, ${read.route}, ${READ_CONNECTIONS} connections${suffix}`, read.p99Ms, 'ms', undefined, ` p99 (p50 ${read.p50Ms} ms, ${read.perSec.toLocaleString('en-US')}/s, CPU ${read.cpuUsPerRequest?.toLocaleString('en-US')} µs a request${failed})${apart}`));
+    const cpu = read.cpuUsPerRequest == null ? '' : `, CPU ${read.cpuUsPerRequest.toLocaleString('en-US')} µs a request`;
+    rows.push(upperBoundRow(name, `reads over HTTP, ${read.route}, ${read.connections ?? READ_CONNECTIONS} connections${suffix}`, read.p99Ms, 'ms', undefined, ` p99 (p50 ${read.p50Ms} ms, ${read.perSec.toLocaleString('en-US')}/s${cpu}${failed})${apart}`));
   }
   rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP commands and reads, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
   const eod = api.endOfDay;

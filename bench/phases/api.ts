@@ -237,7 +237,8 @@ async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string, rea
   const start = process.hrtime.bigint();
   const report = (await bus.execute(new CloseBusinessDayCommand(date, 'system:bench'))) as EndOfDayReport;
   const seconds = msSince(start) / 1000;
-  const threads = busy.stop();
+  // The threads' shares over the day itself; its CPU (`cpuMsOfDay`) is without the read models' catch-up after it.
+  const { cpuMs: cpuMsOfDay, ...shares } = busy.stop();
   const waited = process.hrtime.bigint();
   await readModels.consistent(undefined, 600_000);
   const readModelsCaughtUpMs = round(msSince(waited), 0);
@@ -252,26 +253,49 @@ async function endOfDay(bus: CommandBus, clock: BusinessClock, date: string, rea
     counts: report.counts,
     extrapolatedSecondsFor1M: round(1_000_000 / perSec, 0),
     peakRssMb: sampler.stop(),
-    ...threads,
+    ...shares,
+    cpuMsOfDay,
     readModelsCaughtUpMs,
     cpuMsPerAccount: report.accounts === 0 ? null : round(cpuMs / report.accounts, 3),
   };
+}
+
+/** HTTP requests the API has answered so far, whatever their route and status (its `http_requests_total`). */
+async function answered(metrics: LedgerMetrics): Promise<number> {
+  const { values } = await metrics.httpRequests.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Waits until the API has answered what it had read: a load generator's time is up when it stops
+ * counting answers, not when the API has finished the requests in flight, whose CPU a watch would
+ * otherwise count without them. Done when no answer came for 50 ms, or after 5 s.
+ */
+async function answeredAll(metrics: LedgerMetrics): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  let last = await answered(metrics);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = await answered(metrics);
+    if (now === last || Date.now() > deadline) return now;
+    last = now;
+  }
 }
 
 /**
  * While the parent's load generator runs against the API: first the commands, timed by this process
  * from `listening` to `commands-done` (its peak RSS and threads); then, once the read models have applied
  * them, each read route in turn, the parent asking for a watch of this process's threads around each
- * (`watch-start`, `watch-stop`), until `http-done`.
+ * (`watch-start`, `watch-stop`: what they spent, and the requests answered meanwhile), until `http-done`.
  */
-function servedOverHttp(port: number, readModels: ReadModels) {
+function servedOverHttp(port: number, { readModels, metrics }: Watched) {
   const sampler = new RssSampler();
   const busy = new ThreadBusy(readModels);
   let commands: { httpPeakRssMb: number; httpThreads: ReturnType<ThreadBusy['stop']> } | undefined;
   const commandsDone = () => (commands ??= { httpPeakRssMb: sampler.stop(), httpThreads: busy.stop() });
-  let watch: ThreadBusy | undefined;
+  let watch: { threads: ThreadBusy; answeredBefore: number } | undefined;
   return new Promise<NonNullable<typeof commands>>((resolve) => {
-    const listener = (message: { type: string }) => {
+    const listener = async (message: { type: string }) => {
       if (message.type === 'commands-done') {
         commandsDone();
         readModels.consistent(undefined, 120_000).then(
@@ -279,15 +303,18 @@ function servedOverHttp(port: number, readModels: ReadModels) {
           (error: unknown) => process.send?.({ type: 'reads-ready', error: String(error) }),
         );
       } else if (message.type === 'watch-start') {
-        watch = new ThreadBusy(readModels);
+        watch = { answeredBefore: await answeredAll(metrics), threads: new ThreadBusy(readModels) };
         process.send?.({ type: 'watch-started' });
-      } else if (message.type === 'watch-stop') process.send?.({ type: 'watched', value: watch?.stop() });
-      else if (message.type === 'http-done') {
-        process.off('message', listener);
+      } else if (message.type === 'watch-stop') {
+        const requests = (await answeredAll(metrics)) - (watch?.answeredBefore ?? 0);
+        process.send?.({ type: 'watched', value: { ...watch?.threads.stop(), requests } });
+      } else if (message.type === 'http-done') {
+        process.off('message', onMessage);
         resolve(commandsDone());
       }
     };
-    process.on('message', listener);
+    const onMessage = (message: { type: string }) => void listener(message);
+    process.on('message', onMessage);
     process.send?.({ type: 'listening', port });
   });
 }
@@ -353,7 +380,7 @@ main(async () => {
 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  const { httpPeakRssMb, httpThreads } = await servedOverHttp(address.port, readModels);
+  const { httpPeakRssMb, httpThreads } = await servedOverHttp(address.port, watched);
 
   // The statements fall due on the 10th (the terms' dueDayOfMonth): the busiest day after the statement
   // day, when every unpaid statement passes its due date and may go overdue. The days between are closed too.
