@@ -11,9 +11,9 @@
  * is worked out from the event; a test holds it to `gl`'s over a simulated ledger, where only
  * statements differ.
  *
- * A batch's postings are added up in memory and written once at its flush, one row read and written per
- * day and ledger account the batch touched: the figures only grow, so they are the same however the log
- * was cut into batches, in whichever order the accounts were replayed, and summed over shares.
+ * A batch's postings are added up in memory and written once at its flush, each day (and month) the batch
+ * touched written whole once: the figures only grow, so they are the same however the log was cut into
+ * batches, in whichever order the accounts were replayed, and summed over shares.
  *
  * The same figures are kept per month too (`journal_months`, by posting month and business month): a
  * trial balance opens its range with the months before it and the days of its first month, where summing
@@ -137,6 +137,8 @@ export class JournalProjection implements Projection {
       lines INTEGER NOT NULL,
       PRIMARY KEY (date, business_date, ledger_account)
     ) STRICT, WITHOUT ROWID`,
+    // A trial balance by business day reads its first month's days by it, not every day kept.
+    'CREATE INDEX IF NOT EXISTS journal_days_by_business_date ON journal_days (business_date)',
     // A posting month's figures by the business month that decided them: its days' rows added up.
     `CREATE TABLE IF NOT EXISTS journal_months (
       month TEXT NOT NULL,
