@@ -371,7 +371,9 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
   if (api.http.perSec !== undefined) {
     rows.push(throughputRow(name, `commands over HTTP${suffix}`, api.http.perSec, '/s', single, 'single', { value: 4_000, reference: REFERENCE.singleEventCommitsPerSec }));
     rows.push(upperBoundRow(name, `commands over HTTP p50 / p99${suffix}`, api.http.p99Ms, 'ms', 50, ` p99 (p50 ${api.http.p50Ms} ms${threadsBusy(api.httpThreads)})`));
-    if (api.httpThreads?.cpuMs !== undefined && api.http.requests > 0) rows.push(cpuRow(name, `commands over HTTP, CPU a command (the API's process)${suffix}`, round((api.httpThreads.cpuMs * 1000) / api.http.requests, 0), 'µs', apart));
+    // Divided by the commands the API answered (autocannon's count leaves out those in flight at its end; results of this round's first runs have only it).
+    const commandsAnswered = api.httpThreads?.requests ?? api.http.requests;
+    if (api.httpThreads?.cpuMs !== undefined && commandsAnswered > 0) rows.push(cpuRow(name, `commands over HTTP, CPU a command (the API's process)${suffix}`, round((api.httpThreads.cpuMs * 1000) / commandsAnswered, 0), 'µs', apart));
   }
   for (const read of api.reads ?? []) {
     const failed = read.non2xx + read.errors > 0 ? `, ${(read.non2xx + read.errors).toLocaleString('en-US')} not 2xx` : '';
@@ -400,9 +402,10 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
 }
 
 /**
- * CPU time per unit of work, every thread of the process that did it: no target names it, and it is the
- * figure to compare between runs and builds, since a host's other load slows a rate but hardly changes
- * what the work costs (results written before the forty-seventh round have none: no row).
+ * CPU time per unit of work, every thread of the process that did it: no target names it, and it is a
+ * figure to compare between runs and builds, since another process's load slows a rate but hardly changes
+ * what the work costs (the host's own speed moves both: bench/README.md, Ratios). Results written before
+ * the forty-seventh round have none: no row.
  */
 function cpuRow(name: string, figure: string, value: number, unit: string, note = ''): Row {
   return upperBoundRow(name, figure, value, unit, undefined, note);

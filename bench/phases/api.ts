@@ -288,16 +288,18 @@ async function answeredAll(metrics: LedgerMetrics): Promise<number> {
  * them, each read route in turn, the parent asking for a watch of this process's threads around each
  * (`watch-start`, `watch-stop`: what they spent, and the requests answered meanwhile), until `http-done`.
  */
-function servedOverHttp(port: number, { readModels, metrics }: Watched) {
+async function servedOverHttp(port: number, { readModels, metrics }: Watched) {
   const sampler = new RssSampler();
   const busy = new ThreadBusy(readModels);
-  let commands: { httpPeakRssMb: number; httpThreads: ReturnType<ThreadBusy['stop']> } | undefined;
-  const commandsDone = () => (commands ??= { httpPeakRssMb: sampler.stop(), httpThreads: busy.stop() });
+  const answeredBefore = await answered(metrics);
+  let commands: { httpPeakRssMb: number; httpThreads: ReturnType<ThreadBusy['stop']> & { requests: number } } | undefined;
+  // `requests`: the commands the API answered, those in flight when the load generator stopped included.
+  const commandsDone = async (requests: number) => (commands ??= { httpPeakRssMb: sampler.stop(), httpThreads: { ...busy.stop(), requests } });
   let watch: { threads: ThreadBusy; answeredBefore: number } | undefined;
   return new Promise<NonNullable<typeof commands>>((resolve) => {
     const listener = async (message: { type: string }) => {
       if (message.type === 'commands-done') {
-        commandsDone();
+        await commandsDone((await answeredAll(metrics)) - answeredBefore);
         readModels.consistent(undefined, 120_000).then(
           () => process.send?.({ type: 'reads-ready' }),
           (error: unknown) => process.send?.({ type: 'reads-ready', error: String(error) }),
@@ -310,7 +312,7 @@ function servedOverHttp(port: number, { readModels, metrics }: Watched) {
         process.send?.({ type: 'watched', value: { ...watch?.threads.stop(), requests } });
       } else if (message.type === 'http-done') {
         process.off('message', onMessage);
-        resolve(commandsDone());
+        resolve(await commandsDone((await answered(metrics)) - answeredBefore));
       }
     };
     const onMessage = (message: { type: string }) => void listener(message);
