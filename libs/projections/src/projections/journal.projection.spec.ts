@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { type CreditAccountEvent, initialState } from '@ledger/credit';
+import { addDays, type CreditAccountEvent, initialState, Money } from '@ledger/credit';
 import { tablesAfter } from '../testing/batch-equivalence';
 import type { ProjectionEvent } from '../runner/projection';
 import { journalDays, trialBalance } from '../queries/journal.queries';
@@ -134,6 +134,63 @@ describe('the journal read model', () => {
       ['REPAYMENT_CLEARING', '0.00', '300.00', '49.50', '250.50'],
     ]);
     expect(fromTheSecond.lineCount).toBe(3);
+  });
+
+  it('equals a sum over every day kept, for ranges across a year end, in both datings', () => {
+    // Draws every third day from November to February, repayments every fifth, and each month's
+    // statement posted on the 1st, decided by the close of the month's last day (a year end among them).
+    const events: ProjectionEvent[] = [];
+    for (let day = 0; day < 90; day++) {
+      const on = addDays('2025-11-12', day);
+      if (day % 3 === 0) events.push(change('acc-y', 'DrawPosted', { on, amount: `${100 + day}.25` }));
+      if (day % 5 === 0) events.push(change('acc-y', 'RepaymentReceived', { on, amount: '40.10', allocation: [{ target: 'UNBILLED_REVOLVING', amount: '40.10' }], returnedToCustomer: '0.00' }));
+      if (on.endsWith('-01')) events.push(change('acc-y', 'StatementIssued', { on, interest: breakdown(`${day}.07`), penaltyInterest: breakdown('0.00'), fees: '0.00' }));
+    }
+    const db = journalOf(events);
+    new BusinessDaysProjection().prepare(db);
+    db.prepare("INSERT INTO business_days VALUES ('2026-02-10', '2026-02-11T00:05:00+08:00', 1, '{}', 1)").run();
+    const rows = db.prepare('SELECT date, business_date, ledger_account, debits, credits, lines FROM journal_days').all() as { date: string; business_date: string; ledger_account: string; debits: string; credits: string; lines: number }[];
+    const bySum = (from: string, to: string, column: 'date' | 'business_date') => {
+      const figures = new Map<string, { opening: Money; debits: Money; credits: Money }>();
+      let lines = 0;
+      for (const r of rows) {
+        const day = r[column];
+        if (day > to) continue;
+        const f = figures.get(r.ledger_account) ?? { opening: Money.ZERO, debits: Money.ZERO, credits: Money.ZERO };
+        if (day < from) f.opening = f.opening.plus(Money.exact(r.debits)).minus(Money.exact(r.credits));
+        else {
+          f.debits = f.debits.plus(Money.exact(r.debits));
+          f.credits = f.credits.plus(Money.exact(r.credits));
+          lines += r.lines;
+        }
+        figures.set(r.ledger_account, f);
+      }
+      return { lines, figures };
+    };
+    let compared = 0;
+    for (let start = 0; start < 90; start += 4) {
+      for (const length of [0, 6, 19, 45]) {
+        const from = addDays('2025-11-10', start);
+        const to = addDays(from, length);
+        if (to > '2026-02-10') continue;
+        for (const [dateBy, column] of [['posting', 'date'], ['businessDay', 'business_date']] as const) {
+          const tb = trialBalance(db, from, to, dateBy);
+          const want = bySum(from, to, column);
+          expect(tb.lineCount).toBe(want.lines);
+          for (const line of tb.trialBalance) {
+            const f = want.figures.get(line.ledgerAccount) ?? { opening: Money.ZERO, debits: Money.ZERO, credits: Money.ZERO };
+            expect([line.ledgerAccount, line.opening, line.debits, line.credits]).toEqual([line.ledgerAccount, f.opening.toString(), f.debits.toString(), f.credits.toString()]);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+    // The year end's statement (its interest 50.07) is January's by posting date and December's by business day.
+    const interest = (tb: ReturnType<typeof trialBalance>) => tb.trialBalance.find((r) => r.ledgerAccount === 'INTEREST_RECEIVABLE')?.debits;
+    expect(interest(trialBalance(db, '2026-01-01', '2026-01-01'))).toBe('50.07');
+    expect(interest(trialBalance(db, '2025-12-31', '2025-12-31', 'businessDay'))).toBe('50.07');
+    expect(interest(trialBalance(db, '2025-12-31', '2025-12-31'))).toBe('0.00');
   });
 
   it('shows nothing for a range before the first posting, and only opening balances for one after the last', () => {
