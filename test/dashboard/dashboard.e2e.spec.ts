@@ -14,8 +14,7 @@ import type { InstallmentPlansView } from '../../apps/ledger-api/src/read-side/i
 import type { InstallmentQuoteView } from '../../apps/ledger-api/src/read-side/installment-quote.query';
 import type { NextStatementView } from '../../apps/ledger-api/src/read-side/next-statement.query';
 import { addDays, formatCount, formatMoney, formatRate, percentOf } from '../../apps/ledger-api/dashboard/format';
-import { BUCKET_LABELS, DECISION_LABELS, label, PLAN_END_LABELS, PLAN_STATUS_LABELS, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
-import { ledgerAccountLabel } from '../../apps/ledger-api/dashboard/trial-balance';
+import { BUCKET_LABELS, DECISION_LABELS, label, LEDGER_ACCOUNT_LABELS, PLAN_END_LABELS, PLAN_STATUS_LABELS, REASON_LABELS } from '../../apps/ledger-api/dashboard/labels';
 import { application } from '../support/ledger-app';
 import { AUDITOR_KEY, type DashboardFixture, startDashboard, unexpectedErrors, VIEWER_KEY } from './dashboard-fixture';
 
@@ -177,7 +176,7 @@ describe('the dashboard in headless Chromium', () => {
       await page.waitForSelector(`table[data-table="trial-balance"][data-range="${from}/${to}"]`);
       const tb = await dashboard.api<TrialBalanceView>(`/portfolio/trial-balance?from=${from}&to=${to}`);
       expect(await rowsOf(page, 'trial-balance')).toEqual([
-        ...tb.trialBalance.map((r) => [ledgerAccountLabel(r.ledgerAccount), formatMoney(r.opening), formatMoney(r.debits), formatMoney(r.credits), formatMoney(r.closing)]),
+        ...tb.trialBalance.map((r) => [label(LEDGER_ACCOUNT_LABELS, r.ledgerAccount), formatMoney(r.opening), formatMoney(r.debits), formatMoney(r.credits), formatMoney(r.closing)]),
         ['Total 合计', '', formatMoney(tb.totals.debits), formatMoney(tb.totals.credits), formatMoney(tb.totals.closing)],
       ]);
       await expect(page.locator('#note-trial-balance').innerText()).resolves.toMatch(new RegExp(`^${from} to ${to} by posting date, ${formatCount(tb.lineCount)} journal lines?; debits positive`));
@@ -202,7 +201,7 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector('table[data-table="trial-balance"][data-range="2026-02-01/2026-02-28"][data-date-by="businessDay"]');
     const asOfClose = await dashboard.api<TrialBalanceView>('/portfolio/trial-balance?from=2026-02-01&to=2026-02-28&dateBy=businessDay');
     expect(await rowsOf(page, 'trial-balance')).toEqual([
-      ...asOfClose.trialBalance.map((r) => [ledgerAccountLabel(r.ledgerAccount), formatMoney(r.opening), formatMoney(r.debits), formatMoney(r.credits), formatMoney(r.closing)]),
+      ...asOfClose.trialBalance.map((r) => [label(LEDGER_ACCOUNT_LABELS, r.ledgerAccount), formatMoney(r.opening), formatMoney(r.debits), formatMoney(r.credits), formatMoney(r.closing)]),
       ['Total 合计', '', formatMoney(asOfClose.totals.debits), formatMoney(asOfClose.totals.credits), formatMoney(asOfClose.totals.closing)],
     ]);
     await expect(page.locator('#note-trial-balance').innerText()).resolves.toContain("as of each day's close (a month end's statements in its own month)");

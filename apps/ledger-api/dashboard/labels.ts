@@ -31,6 +31,20 @@ export const BUCKET_LABELS: Record<string, string> = {
   'M3+': 'M3+ 逾期90天以上',
 };
 
+/** The chart's ledger accounts, as the trial balance card names them. */
+export const LEDGER_ACCOUNT_LABELS: Record<string, string> = {
+  REVOLVING_PRINCIPAL_RECEIVABLE: 'Revolving principal receivable 应收循环本金',
+  INSTALLMENT_PRINCIPAL_RECEIVABLE: 'Installment principal receivable 应收分期本金',
+  INTEREST_RECEIVABLE: 'Interest receivable 应收利息',
+  FEE_RECEIVABLE: 'Fee receivable 应收手续费',
+  PENALTY_RECEIVABLE: 'Penalty receivable 应收罚息',
+  INTEREST_INCOME: 'Interest income 利息收入',
+  FEE_INCOME: 'Fee income 手续费收入',
+  PENALTY_INCOME: 'Penalty income 罚息收入',
+  MERCHANT_SETTLEMENT: 'Merchant settlement 商户结算',
+  REPAYMENT_CLEARING: 'Repayment clearing 还款清算',
+};
+
 export const OUTSTANDING_LABELS: Record<string, string> = {
   revolvingUnbilled: 'Unbilled spending 未出账',
   revolvingBilled: 'Billed spending 已出账',

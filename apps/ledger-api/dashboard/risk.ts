@@ -16,7 +16,8 @@ import { BUCKET_LABELS, label } from './labels';
 const COHORTS_SHOWN = 12;
 /** A colour for each of them, the page's own first. */
 const COHORT_COLOURS = [...PALETTE, '#264653', '#b5838d', '#6d597a', '#90be6d', '#577590'];
-const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+/** The buckets in order, as the labels list them. */
+const BUCKETS = Object.keys(BUCKET_LABELS);
 
 /** YYYY-MM `months` months before `month`. */
 function monthsBefore(month: string, months: number): string {

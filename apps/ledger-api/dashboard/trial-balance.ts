@@ -5,27 +5,12 @@
  * By default the month to date of the last closed business day; a range chosen in the card's form stays
  * until the page is reloaded. A failure shows in the card alone.
  */
+import type { JournalDating } from '@ledger/credit';
 import type { TrialBalanceView } from '@ledger/projections';
 import { get, readingEventually, readModel, settle } from './api';
 import { byId, el, notice, replace, table } from './dom';
 import { formatCount, formatMoney } from './format';
-
-const LEDGER_ACCOUNT_LABELS: Record<string, string> = {
-  REVOLVING_PRINCIPAL_RECEIVABLE: 'Revolving principal receivable 应收循环本金',
-  INSTALLMENT_PRINCIPAL_RECEIVABLE: 'Installment principal receivable 应收分期本金',
-  INTEREST_RECEIVABLE: 'Interest receivable 应收利息',
-  FEE_RECEIVABLE: 'Fee receivable 应收手续费',
-  PENALTY_RECEIVABLE: 'Penalty receivable 应收罚息',
-  INTEREST_INCOME: 'Interest income 利息收入',
-  FEE_INCOME: 'Fee income 手续费收入',
-  PENALTY_INCOME: 'Penalty income 罚息收入',
-  MERCHANT_SETTLEMENT: 'Merchant settlement 商户结算',
-  REPAYMENT_CLEARING: 'Repayment clearing 还款清算',
-};
-
-export function ledgerAccountLabel(account: string): string {
-  return LEDGER_ACCOUNT_LABELS[account] ?? account;
-}
+import { label, LEDGER_ACCOUNT_LABELS } from './labels';
 
 /** The range chosen in the form, or null for the month to date of the last closed day. */
 let chosen: { from: string; to: string } | null = null;
@@ -33,7 +18,7 @@ let chosen: { from: string; to: string } | null = null;
  * How the lines are dated: by posting date (`ledger gl`'s default), or as of each close (`gl --by
  * business-day`), which a month's close reconciles with: its statements post on the 1st after it.
  */
-let dateBy: 'posting' | 'businessDay' = 'posting';
+let dateBy: JournalDating = 'posting';
 /** The last closed business day the page last read, for a form sent between refreshes. */
 let lastClosedSeen: string | null = null;
 
@@ -78,7 +63,7 @@ export async function renderTrialBalance(lastClosed: string | null): Promise<voi
     behind ? notice('The read models are behind the log (rebuilding or catching up): these figures leave out what they have not applied yet, though they balance. Do not reconcile with them until the status above says they follow the log.', 'warn') : null,
     table(
       [
-        { header: 'Ledger account 科目', cell: (r: Line) => (r === totals ? el('strong', {}, 'Total 合计') : ledgerAccountLabel(r.ledgerAccount)) },
+        { header: 'Ledger account 科目', cell: (r: Line) => (r === totals ? el('strong', {}, 'Total 合计') : label(LEDGER_ACCOUNT_LABELS, r.ledgerAccount)) },
         { header: 'Opening 期初', cell: (r) => money(r.opening), numeric: true },
         { header: 'Debits 借方', cell: (r) => money(r.debits), numeric: true },
         { header: 'Credits 贷方', cell: (r) => money(r.credits), numeric: true },

@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Query, Req, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { AccountFiltersQuery, AccrualsQuery, InstallmentQuoteQuery, ListAccountsQuery as ListAccountsParams, ReadConsistencyQuery } from '../dto/account-commands.dto';
 import {
   AccountPageSchema,
@@ -32,7 +31,7 @@ import {
   ListAccountsQuery,
 } from '../read-side/account.queries';
 import { ACCOUNT_CSV_COLUMNS } from '../read-side/accounts-csv';
-import { consistencyOf } from '../read-side/consistency';
+import { consistencyOf, type QueryRequest } from '../read-side/consistency';
 import { GetControlsQuery } from '../read-side/controls.query';
 import { GetInstallmentPlansQuery } from '../read-side/installment-plans.query';
 import { GetInstallmentQuoteQuery } from '../read-side/installment-quote.query';
@@ -40,9 +39,6 @@ import { GetNextStatementQuery } from '../read-side/next-statement.query';
 
 /** How long an export may stand with no byte moving to its client before it is ended. */
 const EXPORT_IDLE_MS = 60_000;
-
-/** A request whose query string Fastify parsed (a repeated key gives an array). */
-type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 @ApiTags('queries')
 @ReadConsistencyParams()

@@ -1,14 +1,11 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { PostingDatesQuery, TrialBalanceQuery } from '../dto/account-commands.dto';
 import { ReadConsistencyParams } from '../http/openapi';
 import { JournalDaySchema, TrialBalanceSchema } from '../http/read-schemas';
-import { consistencyOf } from '../read-side/consistency';
+import { consistencyOf, type QueryRequest } from '../read-side/consistency';
 import { GetJournalDaysQuery, GetTrialBalanceQuery } from '../read-side/journal.query';
-
-type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 /** The journal read model's reads. Under /portfolio, so that the viewer keys of finance's dashboards read them. */
 @ApiTags('queries')

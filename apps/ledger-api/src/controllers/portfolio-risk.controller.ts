@@ -1,15 +1,11 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { RollRatesQuery, VintagesQuery } from '../dto/portfolio-risk.dto';
 import { ReadConsistencyParams } from '../http/openapi';
 import { RollRatesSchema, VintagesSchema } from '../http/read-schemas';
-import { consistencyOf } from '../read-side/consistency';
+import { consistencyOf, type QueryRequest } from '../read-side/consistency';
 import { GetRollRatesQuery, GetVintagesQuery } from '../read-side/portfolio-risk.queries';
-
-/** A request whose query string Fastify parsed (a repeated key gives an array). */
-type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 /** The credit risk views of the portfolio, under /portfolio like the dashboard's figures (a viewer reads them). */
 @ApiTags('queries')

@@ -4,6 +4,7 @@ import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, Matches, Max, 
 import { IsAmount, IsIdentifier, IsText, AMOUNT_MESSAGE, AMOUNT_PATTERN, AMOUNT_RULE, ID_PATTERN } from './validators';
 import { POSITION_TEXT, REVISION_TEXT } from '@ledger/servicing/audit';
 import { ACCOUNT_FLAGS, ACCOUNT_SORTS, type AccountFlag, type AccountSort } from '@ledger/projections';
+import { DELINQUENCY_BUCKETS, type JournalDating } from '@ledger/credit';
 
 export class ActivationDto {
   @IsText('Version of the service agreement and privacy terms accepted', 32, 'fenfu-2026.1') agreementVersion!: string;
@@ -116,9 +117,10 @@ export class AccrualsQuery extends ReadConsistencyQuery {
   @ApiProperty({ example: '2026-01-31' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
 }
 
-export class PostingDatesQuery extends ReadConsistencyQuery {
-  @ApiProperty({ example: '2026-03-01', format: 'date', description: 'First date, YYYY-MM-DD: a posting date (an event\'s own date, as `ledger gl` dates by default), or with dateBy=businessDay a business day' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from!: string;
-  @ApiProperty({ example: '2026-03-31', format: 'date', description: 'Last date, YYYY-MM-DD, not before `from` (with dateBy=businessDay a closed business day); the journal per day takes at most 731 days' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to!: string;
+/** The accruals' range of dates (and its validation), documented as posting dates. */
+export class PostingDatesQuery extends AccrualsQuery {
+  @ApiProperty({ example: '2026-03-01', format: 'date', description: 'First date, YYYY-MM-DD: a posting date (an event\'s own date, as `ledger gl` dates by default), or with dateBy=businessDay a business day' }) declare from: string;
+  @ApiProperty({ example: '2026-03-31', format: 'date', description: 'Last date, YYYY-MM-DD, not before `from` (with dateBy=businessDay a closed business day); the journal per day takes at most 731 days' }) declare to: string;
 }
 
 export class TrialBalanceQuery extends PostingDatesQuery {
@@ -129,7 +131,7 @@ export class TrialBalanceQuery extends PostingDatesQuery {
   })
   @IsOptional()
   @IsIn(['posting', 'businessDay'], { message: 'dateBy must be posting or businessDay' })
-  dateBy?: 'posting' | 'businessDay';
+  dateBy?: JournalDating;
 }
 
 export class HistoryQuery {
@@ -162,7 +164,7 @@ export class HistoryQuery {
 /** The filters and order of the account list, shared by the list (GET /accounts) and its CSV export (GET /accounts/export). */
 export class AccountFiltersQuery extends ReadConsistencyQuery {
   @ApiProperty({ required: false, enum: ['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED'] }) @IsOptional() @IsIn(['APPROVED', 'ACTIVE', 'REJECTED', 'CLOSED']) status?: string;
-  @ApiProperty({ required: false, enum: ['CURRENT', 'M1', 'M2', 'M3', 'M3+'], description: "Opened accounts (active or closed) in this delinquency bucket, as the portfolio's buckets count them: an application rejected or not yet activated is in none" }) @IsOptional() @IsIn(['CURRENT', 'M1', 'M2', 'M3', 'M3+']) bucket?: string;
+  @ApiProperty({ required: false, enum: DELINQUENCY_BUCKETS, description: "Opened accounts (active or closed) in this delinquency bucket, as the portfolio's buckets count them: an application rejected or not yet activated is in none" }) @IsOptional() @IsIn(DELINQUENCY_BUCKETS) bucket?: string;
   @ApiProperty({ required: false, enum: Object.keys(ACCOUNT_FLAGS), description: 'Only accounts with this restriction on: frozen for overdue, suspended for risk, payment-locked' })
   @IsOptional()
   @IsIn(Object.keys(ACCOUNT_FLAGS))

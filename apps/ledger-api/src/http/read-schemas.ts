@@ -10,14 +10,14 @@
  * residuals) or fewer ("0").
  */
 import { ApiProperty, type ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
-import { CHART_OF_ACCOUNTS, ELIGIBILITY_RULES, OVERDUE_ORIGINS } from '@ledger/credit';
+import { CHART_OF_ACCOUNTS, DELINQUENCY_BUCKETS, ELIGIBILITY_RULES, OVERDUE_ORIGINS } from '@ledger/credit';
 
 const DECIMAL = '^-?\\d+(\\.\\d+)?$';
 const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
 const QUARTER = '^\\d{4}-Q[1-4]$';
 
 const ACCOUNT_STATUSES = ['NONE', 'REJECTED', 'APPROVED', 'ACTIVE', 'CLOSED'];
-const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+const BUCKETS = [...DELINQUENCY_BUCKETS];
 const CHANNELS = ['INVITED', 'CUSTOMER_SERVICE'];
 const STATEMENT_STATUSES = ['OPEN', 'MINIMUM_PAID', 'PAID', 'OVERDUE'];
 const REVIEW_DECISIONS = ['INCREASED', 'DECREASED', 'UNCHANGED'];

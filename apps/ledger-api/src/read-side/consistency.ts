@@ -1,5 +1,9 @@
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors';
 import type { Consistency } from './account.queries';
+
+/** A request whose query string Fastify parsed (a repeated key gives an array): what a read's consistency is taken from. */
+export type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
 /** Reads `?after=<position>` and `?consistency=eventual` from a query string. */
 export function consistencyOf(query: Record<string, unknown>): Consistency {

@@ -37,3 +37,5 @@ export class GetJournalDaysHandler implements IQueryHandler<GetJournalDaysQuery,
     return journalDays(this.readModels.db, q.from, q.to);
   }
 }
+
+export const JOURNAL_HANDLERS = [GetTrialBalanceHandler, GetJournalDaysHandler];

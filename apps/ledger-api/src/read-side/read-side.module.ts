@@ -8,7 +8,7 @@ import { QUERY_HANDLERS } from './account.queries';
 import { GetControlsHandler } from './controls.query';
 import { GetInstallmentPlansHandler } from './installment-plans.query';
 import { GetInstallmentQuoteHandler } from './installment-quote.query';
-import { GetJournalDaysHandler, GetTrialBalanceHandler } from './journal.query';
+import { JOURNAL_HANDLERS } from './journal.query';
 import { GetNextStatementHandler } from './next-statement.query';
 import { PORTFOLIO_RISK_HANDLERS } from './portfolio-risk.queries';
 import { ProjectedEndOfDaySchedule, ReadModels } from './read-models';
@@ -21,7 +21,7 @@ export class ReadSideModule {
    */
   static forRoot(_config: LedgerConfig): { module: DynamicModule; controllers: Type[]; ledgerProviders: Provider[]; ledgerExports: (Type | typeof EndOfDaySchedule)[] } {
     return {
-      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetInstallmentPlansHandler, GetNextStatementHandler, GetControlsHandler, GetTrialBalanceHandler, GetJournalDaysHandler, ...PORTFOLIO_RISK_HANDLERS] },
+      module: { module: ReadSideModule, providers: [...QUERY_HANDLERS, GetInstallmentQuoteHandler, GetInstallmentPlansHandler, GetNextStatementHandler, GetControlsHandler, ...JOURNAL_HANDLERS, ...PORTFOLIO_RISK_HANDLERS] },
       controllers: [AccountQueriesController, JournalController, PortfolioRiskController, HealthController],
       ledgerProviders: [ReadModels, { provide: EndOfDaySchedule, useClass: ProjectedEndOfDaySchedule }],
       ledgerExports: [ReadModels, EndOfDaySchedule],

@@ -73,6 +73,9 @@ export interface ProductTerms {
 
 export type DelinquencyBucket = 'CURRENT' | 'M1' | 'M2' | 'M3' | 'M3+';
 
+/** The delinquency buckets in order, from current to the most overdue. */
+export const DELINQUENCY_BUCKETS: readonly DelinquencyBucket[] = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
+
 export const TERMS_2026_01: ProductTerms = {
   version: '2026-01',
   eligibility: { minAge: 18, maxAge: 55, minPayScore: 600, minPaymentsLast6Months: 20, reapplyAfterDays: 30 },

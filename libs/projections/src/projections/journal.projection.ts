@@ -56,10 +56,17 @@ const plus = (a: Cell | undefined, b: Cell): Cell => (a === undefined ? { ...b }
  * for every other event. Only this projection writes the table, so the copy follows every write; a batch
  * rolled back, or tables made anew, drop it, to be read again.
  */
+/** A row of such a table: its two dates (days, or months) and its cells, by place in the chart. */
+interface SummedRow {
+  posted: string;
+  decided: string;
+  cells: (Cell | undefined)[];
+}
+
 class SummedCells {
-  private stored: Map<string, Day> | null = null;
+  private stored: Map<string, SummedRow> | null = null;
   /** The rows added to since the last write, by key. */
-  private readonly changed = new Map<string, Day>();
+  private readonly changed = new Map<string, SummedRow>();
   private selectAll!: Statement;
   private upsert!: Statement;
 
@@ -80,7 +87,7 @@ class SummedCells {
     const stored = this.storedRows();
     let row = stored.get(key);
     if (row === undefined) {
-      row = { date: posted, businessDate: decided, cells: [] };
+      row = { posted, decided, cells: [] };
       stored.set(key, row);
     }
     row.cells[place] = plus(row.cells[place], cell);
@@ -92,7 +99,7 @@ class SummedCells {
     for (const row of this.changed.values()) {
       for (let place = 0; place < row.cells.length; place++) {
         const cell = row.cells[place];
-        if (cell !== undefined) this.upsert.run(row.date, row.businessDate, CHART_OF_ACCOUNTS[place], cell.debits.toExactString(), cell.credits.toExactString(), cell.lines);
+        if (cell !== undefined) this.upsert.run(row.posted, row.decided, CHART_OF_ACCOUNTS[place], cell.debits.toExactString(), cell.credits.toExactString(), cell.lines);
       }
     }
     this.changed.clear();
@@ -103,15 +110,15 @@ class SummedCells {
     this.changed.clear();
   }
 
-  private storedRows(): Map<string, Day> {
+  private storedRows(): Map<string, SummedRow> {
     if (this.stored === null) {
       const rows = this.selectAll.all() as { posted: string; decided: string; ledger_account: LedgerAccount; debits: string; credits: string; lines: number }[];
-      const stored = new Map<string, Day>();
+      const stored = new Map<string, SummedRow>();
       for (const r of rows) {
         const key = `${r.posted} ${r.decided}`;
         let row = stored.get(key);
         if (row === undefined) {
-          row = { date: r.posted, businessDate: r.decided, cells: [] };
+          row = { posted: r.posted, decided: r.decided, cells: [] };
           stored.set(key, row);
         }
         row.cells[PLACE[r.ledger_account]] = { debits: Money.exact(r.debits), credits: Money.exact(r.credits), lines: r.lines };

@@ -3,13 +3,11 @@
  * vintage curves (each approval month's accounts by bucket at every month end since) and roll rates
  * (the accounts of each bucket at one month end by their bucket at the next).
  */
-import { Dec, OVERDUE_ORIGINS, type OverdueOrigin } from '@ledger/credit';
+import { DELINQUENCY_BUCKETS, Dec, OVERDUE_ORIGINS, type OverdueOrigin } from '@ledger/credit';
 import { PORTFOLIO_KEY_SEPARATOR as SEP, ROLL_NEW } from '../projections/portfolio.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
 import { QueryInputError } from './query-input';
-
-const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'] as const;
 
 export interface BucketFigures {
   accounts: number;
@@ -145,11 +143,11 @@ export function getVintages(db: Db, range: MonthRange & { last?: number } = {}):
   const cohorts = [...byCohort.keys()].sort().map((cohort) => ({
     cohort,
     monthEnds: [...byCohort.get(cohort)!].map(([month, found]) => {
-      const buckets = BUCKETS.map((bucket) => ({ bucket, ...(found.get(bucket) ?? { accounts: 0, outstanding: '0.00' }) }));
+      const buckets = DELINQUENCY_BUCKETS.map((bucket) => ({ bucket, ...(found.get(bucket) ?? { accounts: 0, outstanding: '0.00' }) }));
       const all = sumOf(buckets);
       const pastDue = sumOf(buckets.slice(1));
       const overThirty = sumOf(buckets.slice(2));
-      const nonPerforming = buckets[BUCKETS.length - 1];
+      const nonPerforming = buckets[DELINQUENCY_BUCKETS.length - 1];
       return {
         month,
         monthsOnBook: monthsBetween(cohort, month),
@@ -182,8 +180,8 @@ export function getRollRates(db: Db, range: MonthRange = {}): RollRatesView {
     Object.fromEntries(OVERDUE_ORIGINS.map((kind) => [kind, kinds.get([month, from, to, kind].join(SEP)) ?? 0])) as Record<OverdueOrigin, number>;
   const months = [...byMonth].map(([month, cells]) => ({
     month,
-    rows: [ROLL_NEW, ...BUCKETS].map((from) => {
-      const found = BUCKETS.map((bucket) => ({ bucket, ...(cells.get(`${from}${SEP}${bucket}`) ?? { accounts: 0, outstanding: '0.00' }) }));
+    rows: [ROLL_NEW, ...DELINQUENCY_BUCKETS].map((from) => {
+      const found = DELINQUENCY_BUCKETS.map((bucket) => ({ bucket, ...(cells.get(`${from}${SEP}${bucket}`) ?? { accounts: 0, outstanding: '0.00' }) }));
       const row = sumOf(found);
       return { from, ...row, to: found.map((cell) => ({ ...cell, share: share(cell.accounts, row.accounts), byKind: byKind(month, from, cell.bucket) })) };
     }),

@@ -1,5 +1,5 @@
 /** The dashboard's figures, read from the incrementally kept portfolio table. */
-import { Dec, OVERDUE_ORIGINS, type OverdueOrigin } from '@ledger/credit';
+import { DELINQUENCY_BUCKETS, Dec, OVERDUE_ORIGINS, type OverdueOrigin } from '@ledger/credit';
 import { PORTFOLIO_KEY_SEPARATOR } from '../projections/portfolio.projection';
 import type { Db } from '../runner/projection';
 import { lastClosedBusinessDay } from './business-days.queries';
@@ -87,8 +87,6 @@ export interface PortfolioView {
 /** A bucket's overdue accounts and what they owe past due, by why their oldest overdue began (`overdueOrigin`). */
 export type OverdueByKind = Record<OverdueOrigin, { accounts: number; overdue: string }>;
 
-const BUCKETS = ['CURRENT', 'M1', 'M2', 'M3', 'M3+'];
-
 export function getPortfolio(db: Db): PortfolioView {
   const rows = db
     // The vintages and roll rates have routes of their own (`getVintages`, `getRollRates`), and grow with every month end.
@@ -175,7 +173,7 @@ export function getPortfolio(db: Db): PortfolioView {
         byReason: Object.fromEntries(restricted.map((r) => [r.key, { accounts: r.count, available: money(r.amount) }])),
       },
     },
-    delinquency: BUCKETS.map((bucket) => ({
+    delinquency: DELINQUENCY_BUCKETS.map((bucket) => ({
       bucket,
       accounts: figure('bucket', bucket).count,
       outstanding: money(figure('bucket', bucket).amount),

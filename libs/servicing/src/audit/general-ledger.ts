@@ -27,7 +27,6 @@ export interface GlLine {
   amount: string;
 }
 
-
 export interface GeneralLedger {
   from: string;
   to: string;
@@ -37,7 +36,6 @@ export interface GeneralLedger {
   trialBalance: TrialBalanceLine[];
   totals: { debits: string; credits: string; closing: string };
 }
-
 
 export interface GeneralLedgerOptions {
   /** Which date an event's lines belong to: its posting date (default) or the business day that decided it. */

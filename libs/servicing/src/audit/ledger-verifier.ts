@@ -46,6 +46,7 @@ import {
   serializeState,
   type CreditAccountEvent,
   type StatementIssuedData,
+  zeroPerAccount,
 } from '@ledger/credit';
 import { EventStore, SnapshotStore } from '@ledger/event-store';
 import {
@@ -177,7 +178,7 @@ export class LedgerVerifier {
   private readonly chains = new Map<string, { revision: bigint; hash: string }>();
   /** The last position the first pass read: the second replays each stream up to it. */
   private lastPosition = 0n;
-  private readonly balances = Object.fromEntries(CHART_OF_ACCOUNTS.map((a) => [a, Money.ZERO])) as Record<LedgerAccount, Money>;
+  private readonly balances = zeroPerAccount();
   private anchors: { position: bigint; data: AuditAnchorData }[] = [];
   private anchorIndex = 0;
   private notChecked: VerifyReport['notChecked'] = null;
