@@ -1,12 +1,12 @@
 /** The risk views of the portfolio (vintage curves, roll rates), read from the read models after the consistency wait. */
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesView } from '@ledger/projections';
+import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesRange, type VintagesView } from '@ledger/projections';
 import { type Consistency, settle } from './account.queries';
 import { ReadModels } from './read-models';
 
 export class GetVintagesQuery extends Query<VintagesView> {
   constructor(
-    readonly cohorts: MonthRange & { last?: number },
+    readonly cohorts: VintagesRange,
     readonly consistency: Consistency = {},
   ) {
     super();

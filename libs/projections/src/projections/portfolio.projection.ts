@@ -151,7 +151,7 @@ export function addMonthEndRoll(into: Figures, buckets: Contribution, from: stri
 export function addMonthEndBuckets(into: Figures, buckets: Contribution, month: string): void {
   for (const f of buckets) {
     const [section, key] = splitKey(f.id);
-    addById(into, id(BUCKET_SECTIONS.get(section)!, `${month}${SEP}${key}`), f.count, f.amount);
+    addById(into, monthEndId(section, key, month), f.count, f.amount);
   }
 }
 
@@ -230,8 +230,10 @@ export class PortfolioProjection implements Projection {
    * curves; the roll rates at each month end (`roll_month`) and the accounts they need (`portfolio_roll_from`).
    * 6: the disputes opened, upheld and rejected, and the draws reversed, per month; the disputes open.
    * 7: the roll rates' overdue accounts by why their oldest overdue began (`roll_kind_month`).
+   * 8: `vintage_month` keyed by cohort, then month and bucket (it was month, cohort, bucket), so the last
+   * few cohorts are read without the rest.
    */
-  readonly version = 7;
+  readonly version = 8;
   readonly tables = ['portfolio_figures', StandingsAtMonthEnd.TABLE];
   readonly ddl = [
     StandingsAtMonthEnd.DDL,
@@ -361,9 +363,7 @@ export class PortfolioProjection implements Projection {
       count: number;
       amount: string;
     }[];
-    for (const r of rows) {
-      add(this.pending, BUCKET_SECTIONS.get(r.section)!, `${month}${SEP}${r.key}`, r.count, r.amount);
-    }
+    for (const r of rows) addById(this.pending, monthEndId(r.section, r.key, month), r.count, Money.exact(r.amount));
     this.snapshotRolls(month, rows, context);
   }
 
@@ -404,6 +404,17 @@ const BUCKET_SECTIONS = new Map([
   ['bucket_kind', 'bucket_kind_month'],
   ['vintage', 'vintage_month'],
 ]);
+
+/**
+ * Where a bucket figure (`section`, `key`) is kept at a month end: under the section's month-end section,
+ * keyed by the month and the key; a vintage's (`cohort SEP bucket`) by its cohort, then the month and the
+ * bucket, so each cohort's month ends lie together and the vintage curves read only the cohorts they answer.
+ */
+function monthEndId(section: string, key: string, month: string): string {
+  if (section !== 'vintage') return id(BUCKET_SECTIONS.get(section)!, `${month}${SEP}${key}`);
+  const [cohort, bucket] = key.split(SEP);
+  return id('vintage_month', `${cohort}${SEP}${month}${SEP}${bucket}`);
+}
 
 export function isMonthEnd(date: string): boolean {
   return date === lastOfMonth(monthOf(date));

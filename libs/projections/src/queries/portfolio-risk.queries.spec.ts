@@ -180,15 +180,15 @@ describe('the roll rates', () => {
       .split('\n')
       .filter((line) => line.startsWith('{') && line.includes('"section":"'))
       .map((line) => JSON.parse(line) as { section: string; key: string; count: number })
-      .filter((r) => ['status', 'vintage_month', 'roll_month'].includes(r.section) && !r.key.startsWith('2026-01'))
+      .filter((r) => ['status', 'vintage_month', 'roll_month'].includes(r.section) && !(r.section === 'vintage_month' ? r.key.split('\u0000')[1] : r.key).startsWith('2026-01'))
       .map((r) => [r.section, r.key.split('\u0000').join(' '), r.count]);
     expect(figures).toEqual([
       ['roll_month', '2026-02 CURRENT CURRENT', 1],
       ['roll_month', '2026-02 CURRENT M1', 1],
       ['status', 'ACTIVE', 1],
       ['status', 'CLOSED', 1],
-      ['vintage_month', '2026-02 2026-01 CURRENT', 1],
-      ['vintage_month', '2026-02 2026-01 M1', 1],
+      ['vintage_month', '2026-01 2026-02 CURRENT', 1],
+      ['vintage_month', '2026-01 2026-02 M1', 1],
     ]);
   });
 });
@@ -224,6 +224,52 @@ describe('the risk figures in a replay by account', () => {
     mergeShares(merged, files.slice(1), createProjections());
     expect(dumpReadModels(merged, createProjections())).toBe(expected);
     merged.close();
+    await runner.close();
+  });
+});
+
+describe('the risk views by range', () => {
+  /** Fourteen monthly cohorts of two accounts each, one drawing and never paying, so each month end has rolls off the diagonal. */
+  async function cohorts() {
+    const fixture = readModelFixture();
+    const { sim, catchUp } = fixture;
+    const months: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const month = `${2026 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+      months.push(month);
+      await sim.closeDaysThrough(`${month}-01`);
+      await sim.open(`acc-${month}-a`);
+      await sim.open(`acc-${month}-b`);
+      await sim.draw(`acc-${month}-a`, `o-${month}`, '500.00');
+    }
+    await sim.closeDaysThrough('2027-03-01');
+    await catchUp();
+    return { ...fixture, months };
+  }
+
+  it('answer each range and last N as the whole answer filtered, reading by the table’s key', async () => {
+    const { queries, runner, months } = await cohorts();
+    const all = queries.getVintages();
+    expect(all.cohorts.map((c) => c.cohort)).toEqual(months);
+    const rolls = queries.getRollRates();
+    expect(rolls.months.map((m) => m.month)).toEqual(months);
+    expect(rolls.months.at(-1)!.rows.some((row) => row.from === 'M1' && row.to.some((cell) => cell.bucket === 'M2' && cell.accounts > 0))).toBe(true);
+    const bounds = [undefined, '2025-12', ...months, '2027-03'];
+    const within = (month: string, from?: string, to?: string) => (from === undefined || month >= from) && (to === undefined || month <= to);
+    let checked = 0;
+    for (const from of bounds) {
+      for (const to of bounds) {
+        if (from !== undefined && to !== undefined && to < from) continue;
+        const cohortsIn = all.cohorts.filter((c) => within(c.cohort, from, to));
+        for (const last of [undefined, 1, 2, 5, 13, 14, 15]) {
+          const kept = last === undefined ? cohortsIn : cohortsIn.slice(-last);
+          expect(queries.getVintages({ from, to, last })).toEqual({ ...all, cohorts: kept, olderCohorts: cohortsIn.length - kept.length });
+          checked++;
+        }
+        expect(queries.getRollRates({ from, to })).toEqual({ ...rolls, months: rolls.months.filter((m) => within(m.month, from, to)) });
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
     await runner.close();
   });
 });

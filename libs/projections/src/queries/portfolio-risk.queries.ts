@@ -87,6 +87,9 @@ export interface MonthRange {
   to?: string;
 }
 
+/** The vintages' cohorts: a range of approval months, and with `last` only the newest `last` of them that have accounts. */
+export type VintagesRange = MonthRange & { last?: number };
+
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 function assertMonthRange({ from, to }: MonthRange): void {
@@ -95,8 +98,6 @@ function assertMonthRange({ from, to }: MonthRange): void {
   }
   if (from !== undefined && to !== undefined && to < from) throw new QueryInputError('to must not be before from', 'to');
 }
-
-const inRange = (month: string, { from, to }: MonthRange) => (from === undefined || month >= from) && (to === undefined || month <= to);
 
 /** Whole months from `from` to `to` (YYYY-MM each). */
 export function monthsBetween(from: string, to: string): number {
@@ -116,31 +117,59 @@ function sumOf(figures: readonly BucketFigures[]): BucketFigures {
   };
 }
 
-function rowsOf(db: Db, section: string): { key: string; count: number; amount: string }[] {
-  return db.prepare('SELECT key, count, amount FROM portfolio_figures WHERE section = ? ORDER BY key').all(section) as { key: string; count: number; amount: string }[];
+type FigureRow = { key: string; count: number; amount: string };
+
+/** The keys that begin with `prefix` and SEP lie from `prefix` up to this, SEP's successor after it. */
+const after = (prefix: string) => `${prefix}${String.fromCharCode(SEP.charCodeAt(0) + 1)}`;
+
+/**
+ * The rows of `section` whose keys begin with a month (or cohort) in `range`, in the keys' order: a range of
+ * the table's key, so a range of months reads those months alone, however many month ends came before.
+ */
+function rowsIn(db: Db, section: string, { from, to }: MonthRange): FigureRow[] {
+  const bounds = [from === undefined ? '' : 'AND key >= @from', to === undefined ? '' : 'AND key < @to'].join(' ');
+  return db
+    .prepare(`SELECT key, count, amount FROM portfolio_figures WHERE section = @section ${bounds} ORDER BY key`)
+    .all({ section, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to: after(to) }) }) as FigureRow[];
+}
+
+/**
+ * The cohorts `vintage_month` holds in `range`, oldest first: one seek a cohort (its rows are keyed by
+ * cohort first), rather than a read of every cohort's month ends.
+ */
+function cohortsIn(db: Db, { from, to }: MonthRange): string[] {
+  const next = db.prepare("SELECT key FROM portfolio_figures WHERE section = 'vintage_month' AND key >= ? ORDER BY key LIMIT 1").pluck();
+  const cohorts: string[] = [];
+  let key = next.get(from ?? '') as string | undefined;
+  while (key !== undefined) {
+    const cohort = key.slice(0, key.indexOf(SEP));
+    if (to !== undefined && cohort > to) break;
+    cohorts.push(cohort);
+    key = next.get(after(cohort)) as string | undefined;
+  }
+  return cohorts;
 }
 
 /**
  * The vintage curves: for each approval month in `range` (cohorts), its accounts by bucket at every month
  * end; with `last`, only the newest `last` cohorts of the range that have accounts (a dashboard drawing a
- * year of them read ten years' month ends every refresh, 4 MB).
+ * year of them read ten years' month ends every refresh, 4 MB). Only the cohorts answered are read.
  */
-export function getVintages(db: Db, range: MonthRange & { last?: number } = {}): VintagesView {
+export function getVintages(db: Db, range: VintagesRange = {}): VintagesView {
   assertMonthRange(range);
   if (range.last !== undefined && (!Number.isSafeInteger(range.last) || range.last < 1)) throw new QueryInputError('last must be a positive integer', 'last');
-  const rows = rowsOf(db, 'vintage_month').map((r) => ({ ...r, parts: r.key.split(SEP) }));
-  const inAll = [...new Set(rows.map((r) => r.parts[1]).filter((cohort) => inRange(cohort, range)))].sort();
-  const kept = new Set(range.last === undefined ? inAll : inAll.slice(-range.last));
-  // Keyed month, cohort, bucket: rows of one month end and cohort come together, months in order.
+  const inAll = cohortsIn(db, range);
+  const kept = range.last === undefined ? inAll : inAll.slice(-range.last);
+  // Keyed cohort, month, bucket: a cohort's rows come together, its month ends in order.
   const byCohort = new Map<string, Map<string, Map<string, BucketFigures>>>();
+  const rows = kept.length === 0 ? [] : rowsIn(db, 'vintage_month', { from: kept[0], to: kept[kept.length - 1] });
   for (const r of rows) {
-    const [month, cohort, bucket] = r.parts;
-    if (!kept.has(cohort)) continue;
+    const [cohort, month, bucket] = r.key.split(SEP);
     const months = byCohort.get(cohort) ?? byCohort.set(cohort, new Map()).get(cohort)!;
     const buckets = months.get(month) ?? months.set(month, new Map()).get(month)!;
     buckets.set(bucket, { accounts: r.count, outstanding: money(new Dec(r.amount)) });
   }
-  const cohorts = [...byCohort.keys()].sort().map((cohort) => ({
+  const cohorts = [...byCohort.keys()].map((cohort) => ({
     cohort,
     monthEnds: [...byCohort.get(cohort)!].map(([month, found]) => {
       const buckets = DELINQUENCY_BUCKETS.map((bucket) => ({ bucket, ...(found.get(bucket) ?? { accounts: 0, outstanding: '0.00' }) }));
@@ -159,7 +188,7 @@ export function getVintages(db: Db, range: MonthRange & { last?: number } = {}):
       };
     }),
   }));
-  return { lastClosedBusinessDay: lastClosedBusinessDay(db), cohorts, olderCohorts: inAll.length - kept.size };
+  return { lastClosedBusinessDay: lastClosedBusinessDay(db), cohorts, olderCohorts: inAll.length - kept.length };
 }
 
 /**
@@ -169,13 +198,12 @@ export function getVintages(db: Db, range: MonthRange & { last?: number } = {}):
 export function getRollRates(db: Db, range: MonthRange = {}): RollRatesView {
   assertMonthRange(range);
   const byMonth = new Map<string, Map<string, BucketFigures>>();
-  for (const r of rowsOf(db, 'roll_month')) {
+  for (const r of rowsIn(db, 'roll_month', range)) {
     const [month, from, to] = r.key.split(SEP);
-    if (!inRange(month, range)) continue;
     const cells = byMonth.get(month) ?? byMonth.set(month, new Map()).get(month)!;
     cells.set(`${from}${SEP}${to}`, { accounts: r.count, outstanding: money(new Dec(r.amount)) });
   }
-  const kinds = new Map(rowsOf(db, 'roll_kind_month').map((r) => [r.key, r.count]));
+  const kinds = new Map(rowsIn(db, 'roll_kind_month', range).map((r) => [r.key, r.count]));
   const byKind = (month: string, from: string, to: string) =>
     Object.fromEntries(OVERDUE_ORIGINS.map((kind) => [kind, kinds.get([month, from, to, kind].join(SEP)) ?? 0])) as Record<OverdueOrigin, number>;
   const months = [...byMonth].map(([month, cells]) => ({

@@ -87,23 +87,35 @@ export interface PortfolioView {
 /** A bucket's overdue accounts and what they owe past due, by why their oldest overdue began (`overdueOrigin`). */
 export type OverdueByKind = Record<OverdueOrigin, { accounts: number; overdue: string }>;
 
+/**
+ * The sections of `portfolio_figures` the overview reads, each by its own range of the table's key. The
+ * vintages and roll rates have routes of their own (`getVintages`, `getRollRates`), and their rows, which
+ * grow with every month end and cohort, are not read here: a scan that skipped them still visited them
+ * (6 ms at ten years of monthly cohorts).
+ */
+const OVERVIEW_SECTIONS = [
+  'status', 'outstanding', 'exposure', 'restricted', 'bucket', 'bucket_overdue', 'bucket_kind',
+  'funnel_submitted', 'funnel_approved', 'funnel_rejected', 'rejection_reason',
+  'billed_interest', 'billed_penalty', 'billed_fees', 'reversed_interest', 'reversed_penalty', 'reversed_fees',
+  'dispute_opened', 'dispute_upheld', 'dispute_rejected', 'dispute_reversed', 'disputes_open',
+  'limit_review', 'limit_review_reason', 'bucket_month', 'bucket_overdue_month', 'bucket_kind_month',
+] as const;
+type OverviewSection = (typeof OVERVIEW_SECTIONS)[number];
+type FigureRow = { section: OverviewSection; key: string; count: number; amount: string };
+
 export function getPortfolio(db: Db): PortfolioView {
   const rows = db
-    // The vintages and roll rates have routes of their own (`getVintages`, `getRollRates`), and grow with every month end.
-    .prepare("SELECT section, key, count, amount FROM portfolio_figures WHERE section NOT IN ('vintage', 'vintage_month', 'roll_month', 'roll_kind_month') ORDER BY section, key")
-    .all() as {
-    section: string;
-    key: string;
-    count: number;
-    amount: string;
-  }[];
+    .prepare(`SELECT section, key, count, amount FROM portfolio_figures WHERE section IN (${OVERVIEW_SECTIONS.map(() => '?').join(', ')}) ORDER BY section, key`)
+    .all(...OVERVIEW_SECTIONS) as FigureRow[];
   const SEP = PORTFOLIO_KEY_SEPARATOR;
   const byId = new Map(rows.map((r) => [`${r.section}${SEP}${r.key}`, r]));
-  const figure = (section: string, key: string) => byId.get(`${section}${SEP}${key}`) ?? { count: 0, amount: '0' };
-  const section = (name: string) => rows.filter((r) => r.section === name);
+  const bySection = new Map<OverviewSection, FigureRow[]>();
+  for (const r of rows) (bySection.get(r.section) ?? bySection.set(r.section, []).get(r.section)!).push(r);
+  const figure = (section: OverviewSection, key: string) => byId.get(`${section}${SEP}${key}`) ?? { count: 0, amount: '0' };
+  const section = (name: OverviewSection) => bySection.get(name) ?? [];
   const money = (value: string) => new Dec(value).toFixed(2);
   /** `key` is a bucket, or a month and a bucket: its figures by kind under `section` (`bucket_kind`, `bucket_kind_month`). */
-  const byKind = (section: string, key: string): OverdueByKind =>
+  const byKind = (section: OverviewSection, key: string): OverdueByKind =>
     Object.fromEntries(
       OVERDUE_ORIGINS.map((kind) => {
         const f = figure(section, `${key}${SEP}${kind}`);
@@ -154,7 +166,7 @@ export function getPortfolio(db: Db): PortfolioView {
     quarters.set(quarter, q);
   }
 
-  const disputeMonths = [...new Set(['dispute_opened', 'dispute_upheld', 'dispute_rejected', 'dispute_reversed'].flatMap((name) => section(name).map((r) => r.key)))].sort();
+  const disputeMonths = [...new Set((['dispute_opened', 'dispute_upheld', 'dispute_rejected', 'dispute_reversed'] as const).flatMap((name) => section(name).map((r) => r.key)))].sort();
 
   const restricted = section('restricted');
   const restrictedAvailable = restricted.reduce((sum, r) => sum.plus(r.amount), new Dec(0));

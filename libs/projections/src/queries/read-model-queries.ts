@@ -22,7 +22,7 @@ import { accountsDueForEndOfDay } from './eod.queries';
 import { type JournalDay, journalDays, trialBalance, type TrialBalanceView } from './journal.queries';
 import { getLimitReviews, type LimitReviewView } from './limit-reviews.queries';
 import { getPortfolio, type PortfolioView } from './portfolio.queries';
-import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesView } from './portfolio-risk.queries';
+import { getRollRates, getVintages, type MonthRange, type RollRatesView, type VintagesRange, type VintagesView } from './portfolio-risk.queries';
 import { getStatement, getStatements, type StatementView } from './statements.queries';
 
 export class ReadModelQueries {
@@ -68,7 +68,7 @@ export class ReadModelQueries {
     return journalDays(this.db, from, to);
   }
 
-  getVintages(range: MonthRange = {}): VintagesView {
+  getVintages(range: VintagesRange = {}): VintagesView {
     return getVintages(this.db, range);
   }
 
