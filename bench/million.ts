@@ -1,11 +1,14 @@
 /**
- * `npm run bench:million [-- --accounts 1000000] [-- --days 31] [-- --fixture DIR] [-- --seconds 60] [-- --eod-days 3] [-- --readme]`:
+ * `npm run bench:million [-- --accounts 1000000] [-- --days 31] [-- --fixture DIR] [-- --seconds 60] [-- --eod-days 3] [-- --built] [-- --readme]`:
  * the memory target at its own size. The main suite's 1,000,000-account figures are extrapolated from
  * 100,000 accounts; this builds a ledger of a million accounts (a month of history by default: each opened
  * on a day of January, a draw every one to fourteen days, the January statement), then runs the API as
  * `npm start` runs it (projections in a worker thread, its heap bound, durable commits) on a copy, and
  * reads the process's resident memory from /proc (Linux) while it starts, serves commands over HTTP on
  * random accounts among all of them, answers the read endpoints and closes the next business days.
+ *
+ * `--built` runs the API as the Docker image does, from `dist` (`npm run build` first) with no TypeScript
+ * compiler in any thread, rather than from source as `npm start` does.
  *
  * `--fixture DIR` keeps the built ledger there and uses it again (parameters checked), so a second run
  * goes straight to the API. Writes bench/results/million-<date>.json, and with `--readme` the block
@@ -50,6 +53,8 @@ const params = { accounts: option('accounts', 1_000_000), days: option('days', 3
 const SECONDS = option('seconds', 60);
 const EOD_DAYS = option('eod-days', 3);
 const FIXTURE = option('fixture');
+const BUILT = process.argv.includes('--built');
+const BUILT_MAIN = join(ROOT, 'dist', 'apps', 'ledger-api', 'src', 'main.js');
 
 /** Resident memory of a process now and at its peak so far (VmRSS, VmHWM), in MiB. */
 function memoryOf(pid: number): { rssMib: number; peakMib: number } {
@@ -92,6 +97,7 @@ interface Step {
 }
 
 async function main() {
+  if (BUILT && !existsSync(BUILT_MAIN)) throw new Error(`--built runs ${BUILT_MAIN}: run npm run build first`);
   const machine = machineInfo();
   const source = await fixture();
   const lastClosed = addDays(START, params.days - 1);
@@ -113,11 +119,13 @@ async function main() {
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
     TS_NODE_TRANSPILE_ONLY: 'true',
   };
-  // As `npm start` runs the API (scripts/start.js): its heap bound, from source.
+  // As `npm start` runs the API (scripts/start.js): its heap bound, from source; or, with --built, as the
+  // Dockerfile does: the same bound, from dist, path aliases resolved against it.
   const heapBound = heapBoundArgs(env);
-  const api = spawn(process.execPath, [...heapBound, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')], {
+  const entry = BUILT ? ['-r', 'tsconfig-paths/register', BUILT_MAIN] : ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')];
+  const api = spawn(process.execPath, [...heapBound, ...entry], {
     cwd: ROOT,
-    env,
+    env: BUILT ? { ...env, TS_NODE_BASEURL: './dist' } : env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => api.once('exit', (code) => resolve(code)));
@@ -192,14 +200,14 @@ async function main() {
     if (FIXTURE === undefined) rmSync(source.dir, { recursive: true, force: true });
   }
   const peakMib = Math.max(...steps.map((s) => s.peakMib));
-  const results = { machine, params, fixture: source.built ?? source.kept, steps, peakMib, targetMib: TARGET_MIB, met: peakMib <= TARGET_MIB };
+  const results = { machine, params, built: BUILT, fixture: source.built ?? source.kept, steps, peakMib, targetMib: TARGET_MIB, met: peakMib <= TARGET_MIB };
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', `million-${machine.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 2));
   const build = (source.built ?? source.kept!.built) as { events: number; buildSeconds: number; rebuildSeconds: number; rebuildEventsPerSec: number };
   const block = [
     `- date: ${machine.date}, commit \`${machine.commit}\`${machine.dirty ? ' (uncommitted changes)' : ''}, node ${machine.node}, ${machine.nproc} cores (${machine.cpuModel}), ${machine.memory}`,
     `- ledger: ${params.accounts.toLocaleString()} accounts x ${params.days} days from ${START}, ${build.events.toLocaleString()} events; built in ${build.buildSeconds} s, read models rebuilt in ${build.rebuildSeconds} s (${build.rebuildEventsPerSec.toLocaleString()} events/s)${source.kept ? ` (kept from \`${source.kept.commit}\`, ${source.kept.builtAt})` : ''}`,
-    `- the API as \`npm start\` runs it: projections in a worker thread, ${heapBound.join(' ') || 'the heap bound NODE_OPTIONS sets'}, synchronous=FULL; resident memory from /proc/<pid>/status (VmRSS now, VmHWM the peak since start)`,
+    `- the API as ${BUILT ? 'the Docker image runs it (built, from `dist`)' : '`npm start` runs it (from source, through ts-node)'}: projections in a worker thread, ${heapBound.join(' ') || 'the heap bound NODE_OPTIONS sets'}, synchronous=FULL; resident memory from /proc/<pid>/status (VmRSS now, VmHWM the peak since start)`,
     '',
     '| step | seconds | RSS after | peak RSS so far | detail |',
     '|---|---|---|---|---|',

@@ -380,7 +380,9 @@ function apiRows(name: string, accounts: number, api: any, single: number, suffi
     const cpu = read.cpuUsPerRequest == null ? '' : `, CPU ${read.cpuUsPerRequest.toLocaleString('en-US')} µs a request`;
     rows.push(upperBoundRow(name, `reads over HTTP, ${read.route}, ${read.connections ?? READ_CONNECTIONS} connections${suffix}`, read.p99Ms, 'ms', undefined, ` p99 (p50 ${read.p50Ms} ms, ${read.perSec.toLocaleString('en-US')}/s${cpu}${failed})${apart}`));
   }
-  rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP commands and reads, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024));
+  // What the peak was made of (since the forty-eighth round): the threads' heaps, the main thread's buffers, and the rest.
+  const made = api.peakMemory && ` (sampled peak ${api.peakMemory.rssMb.toLocaleString('en-US')} MiB: main heap ${api.peakMemory.mainHeapMb}, projections worker heap ${api.peakMemory.workerHeapMb ?? 'none'}, main's buffers ${api.peakMemory.externalMb}, the rest ${api.peakMemory.restMb})`;
+  rows.push(upperBoundRow(name, `API peak RSS (commands, HTTP commands and reads, end of day)${suffix}`, api.maxRssMb, 'MiB', 1024, made));
   const eod = api.endOfDay;
   rows.push(throughputRow(name, `end of day, statement day (${eod.statementDay.accounts} accounts, none in memory)${suffix}`, eod.statementDay.accountsPerSec, 'accounts/s', single, 'single', { value: 1_000_000 / 120, reference: REFERENCE.singleEventCommitsPerSec }));
   rows.push(upperBoundRow(name, `statement day extrapolated to 1,000,000 accounts${suffix}`, eod.statementDay.extrapolatedSecondsFor1M, 's', 120, threadsBusy(eod.statementDay, (text) => ` (${text})`)));
