@@ -158,6 +158,12 @@ function cohortsIn(db: Db, { from, to }: MonthRange): string[] {
 export function getVintages(db: Db, range: VintagesRange = {}): VintagesView {
   assertMonthRange(range);
   if (range.last !== undefined && (!Number.isSafeInteger(range.last) || range.last < 1)) throw new QueryInputError('last must be a positive integer', 'last');
+  // One read transaction: the cohorts' seeks, their rows and the last close see the same read models,
+  // where a month end committed between them could add a month the cohorts' count did not see.
+  return db.transaction(() => vintagesNow(db, range))();
+}
+
+function vintagesNow(db: Db, range: VintagesRange): VintagesView {
   const inAll = cohortsIn(db, range);
   const kept = range.last === undefined ? inAll : inAll.slice(-range.last);
   // Keyed cohort, month, bucket: a cohort's rows come together, its month ends in order.
@@ -197,6 +203,11 @@ export function getVintages(db: Db, range: VintagesRange = {}): VintagesView {
  */
 export function getRollRates(db: Db, range: MonthRange = {}): RollRatesView {
   assertMonthRange(range);
+  // One read transaction, as the vintages': the rolls, their kinds and the last close of one month end.
+  return db.transaction(() => rollRatesNow(db, range))();
+}
+
+function rollRatesNow(db: Db, range: MonthRange): RollRatesView {
   const byMonth = new Map<string, Map<string, BucketFigures>>();
   for (const r of rowsIn(db, 'roll_month', range)) {
     const [month, from, to] = r.key.split(SEP);
