@@ -125,7 +125,7 @@ async function main() {
   const entry = BUILT ? ['-r', 'tsconfig-paths/register', BUILT_MAIN] : ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')];
   const api = spawn(process.execPath, [...heapBound, ...entry], {
     cwd: ROOT,
-    env: BUILT ? { ...env, TS_NODE_BASEURL: './dist' } : env,
+    env: BUILT ? { ...env, NODE_ENV: 'production', TS_NODE_BASEURL: './dist' } : env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => api.once('exit', (code) => resolve(code)));
