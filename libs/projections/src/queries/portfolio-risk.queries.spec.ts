@@ -248,11 +248,21 @@ describe('the risk views by range', () => {
   }
 
   it('answer each range and last N as the whole answer filtered, reading by the table’s key', async () => {
-    const { queries, runner, months } = await cohorts();
+    const { queries, runner, months, db } = await cohorts();
     const all = queries.getVintages();
     expect(all.cohorts.map((c) => c.cohort)).toEqual(months);
+    // The whole answer holds every row of the table: each cohort's accounts at each month end, summed here from a scan.
+    const scanned = new Map<string, number>();
+    for (const { key, count } of db.prepare("SELECT key, count FROM portfolio_figures WHERE section = 'vintage_month'").all() as { key: string; count: number }[]) {
+      const [cohort, month] = key.split('\u0000');
+      scanned.set(`${cohort} ${month}`, (scanned.get(`${cohort} ${month}`) ?? 0) + count);
+    }
+    expect(new Map(all.cohorts.flatMap((c) => c.monthEnds.map((m) => [`${c.cohort} ${m.month}`, m.accounts])))).toEqual(scanned);
+    expect(scanned.size).toBe((14 * 15) / 2);
     const rolls = queries.getRollRates();
     expect(rolls.months.map((m) => m.month)).toEqual(months);
+    const rolled = db.prepare("SELECT count FROM portfolio_figures WHERE section = 'roll_month'").pluck().all() as number[];
+    expect(rolls.months.flatMap((m) => m.rows.map((row) => row.accounts)).reduce((a, b) => a + b, 0)).toBe(rolled.reduce((a, b) => a + b, 0));
     expect(rolls.months.at(-1)!.rows.some((row) => row.from === 'M1' && row.to.some((cell) => cell.bucket === 'M2' && cell.accounts > 0))).toBe(true);
     const bounds = [undefined, '2025-12', ...months, '2027-03'];
     const within = (month: string, from?: string, to?: string) => (from === undefined || month >= from) && (to === undefined || month <= to);
