@@ -6,6 +6,7 @@
  * Account routes ask for random accounts of the fixture.
  */
 import autocannon from 'autocannon';
+import { addDays, firstOfMonth, lastOfMonth, monthOf } from '@ledger/credit';
 import { fixtureAccountId } from './portfolio-fixture';
 
 export interface ReadRoute {
@@ -25,24 +26,12 @@ export const READ_ROUTES: readonly ReadRoute[] = [
   { name: 'GET /accounts/:id/history (every event)', path: (accounts) => `/accounts/${anyAccount(accounts)}/history` },
   { name: 'GET /portfolio', path: () => '/portfolio' },
   { name: 'GET /accounts?sort=daysPastDue (the first 50)', path: () => '/accounts?sort=daysPastDue&limit=50' },
-  { name: "GET /portfolio/trial-balance (the statement day's month)", path: (_, month) => `/portfolio/trial-balance?from=${month}-01&to=${lastDayOf(month)}` },
+  { name: "GET /portfolio/trial-balance (the statement day's month)", path: (_, month) => `/portfolio/trial-balance?from=${firstOfMonth(month)}&to=${lastOfMonth(month)}` },
   { name: 'GET /portfolio/vintages?last=12', path: () => '/portfolio/vintages?last=12' },
   { name: 'GET /portfolio/roll-rates', path: () => '/portfolio/roll-rates' },
   // The dashboard's risk card: the month ends from the one before the last closed day's month (the statement day's).
-  { name: 'GET /portfolio/roll-rates?from= (the last two month ends, as the dashboard asks)', path: (_, month) => `/portfolio/roll-rates?from=${monthBefore(month)}` },
+  { name: 'GET /portfolio/roll-rates?from= (the last two month ends, as the dashboard asks)', path: (_, month) => `/portfolio/roll-rates?from=${monthOf(addDays(firstOfMonth(month), -1))}` },
 ];
-
-/** `2026-01` -> `2025-12`. */
-function monthBefore(month: string): string {
-  const [year, m] = month.split('-').map(Number);
-  return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
-}
-
-/** `2026-12` -> `2026-12-31`. */
-function lastDayOf(month: string): string {
-  const [year, m] = month.split('-').map(Number);
-  return `${month}-${String(new Date(Date.UTC(year, m, 0)).getUTCDate()).padStart(2, '0')}`;
-}
 
 /** One route for `seconds`: autocannon with `connections` connections, each request a new path, with an operator's key. */
 export function httpReadLoad(options: { url: string; apiKey: string; route: ReadRoute; accounts: number; month: string; seconds: number; connections: number }): Promise<autocannon.Result> {

@@ -45,16 +45,30 @@ export class CpuClock {
   }
 }
 
-/** Samples resident memory while work runs, because `maxRSS` only ever grows over a process's life. */
-export class RssSampler {
-  private peak = process.memoryUsage.rss();
-  private readonly timer = setInterval(() => {
-    this.peak = Math.max(this.peak, process.memoryUsage.rss());
-  }, 50);
+/**
+ * Samples resident memory while work runs, because `maxRSS` only ever grows over a process's life; every
+ * `everyMs`, and at each new peak `atPeak()` too, kept as `detail` (what the peak was made of).
+ */
+export class RssSampler<T = undefined> {
+  private peak = 0;
+  detail: T | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(everyMs = 50, private readonly atPeak?: () => T) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs).unref();
+  }
+
+  private sample(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss <= this.peak) return;
+    this.peak = rss;
+    if (this.atPeak) this.detail = this.atPeak();
+  }
 
   stop(): number {
     clearInterval(this.timer);
-    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    this.sample();
     return Math.round(this.peak / 2 ** 20);
   }
 }

@@ -121,31 +121,22 @@ class ThreadBusy {
  * caches, the code; a reserved heap need not be resident, so it is an estimate and can come out low).
  * Sampled every 200 ms (a sample costs the main thread 14 µs to hundreds in a large process; the profile
  * of a 10,000-account run had the phases' 50 ms samplers and this one at 1% of its samples together): a
- * peak reached while the main thread is held is seen when it lets go.
+ * peak reached while the main thread is held is seen when it lets go. `readModels`: the app's, once it has one.
  */
-class PeakMemory {
-  private peak = { rssMb: 0, mainHeapMb: 0, workerHeapMb: null as number | null, externalMb: 0 };
-  private readonly timer = setInterval(() => this.sample(), 200).unref();
-
-  /** `readModels`: the app's, once it has one. */
-  constructor(private readonly readModels: () => ReadModels | undefined) {
-    this.sample();
-  }
-
-  private sample(): void {
-    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-    if (mb(process.memoryUsage.rss()) <= this.peak.rssMb) return;
+function memoryAtPeak(readModels: () => ReadModels | undefined) {
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const sampler = new RssSampler(200, () => {
     const usage = process.memoryUsage();
-    const worker = this.readModels()?.worker?.heap;
-    this.peak = { rssMb: mb(usage.rss), mainHeapMb: mb(usage.heapTotal), workerHeapMb: worker === undefined ? null : mb(worker.total), externalMb: mb(usage.external) };
-  }
-
-  stop() {
-    clearInterval(this.timer);
-    this.sample();
-    const { rssMb, mainHeapMb, workerHeapMb, externalMb } = this.peak;
-    return { ...this.peak, restMb: rssMb - mainHeapMb - (workerHeapMb ?? 0) - externalMb };
-  }
+    const worker = readModels()?.worker?.heap;
+    return { mainHeapMb: mb(usage.heapTotal), workerHeapMb: worker === undefined ? null : mb(worker.total), externalMb: mb(usage.external) };
+  });
+  return {
+    stop() {
+      const rssMb = sampler.stop();
+      const { mainHeapMb, workerHeapMb, externalMb } = sampler.detail!;
+      return { rssMb, mainHeapMb, workerHeapMb, externalMb, restMb: rssMb - mainHeapMb - (workerHeapMb ?? 0) - externalMb };
+    },
+  };
 }
 
 /** What a phase's watch reads: the app's metrics and its read models (for the projections worker). */
@@ -373,7 +364,7 @@ main(async () => {
   const projector = p.projector ? await startProjector(p.dir) : undefined;
   if (projector) progress('projector process following the log');
   const started: { readModels?: ReadModels } = {};
-  const memory = new PeakMemory(() => started.readModels);
+  const memory = memoryAtPeak(() => started.readModels);
   const boot = process.hrtime.bigint();
   const app = await createApp(config, { logger: false });
   await app.init();

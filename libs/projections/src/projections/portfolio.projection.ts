@@ -411,9 +411,10 @@ const BUCKET_SECTIONS = new Map([
  * bucket, so each cohort's month ends lie together and the vintage curves read only the cohorts they answer.
  */
 function monthEndId(section: string, key: string, month: string): string {
-  if (section !== 'vintage') return id(BUCKET_SECTIONS.get(section)!, `${month}${SEP}${key}`);
+  const monthSection = BUCKET_SECTIONS.get(section)!;
+  if (section !== 'vintage') return id(monthSection, `${month}${SEP}${key}`);
   const [cohort, bucket] = key.split(SEP);
-  return id('vintage_month', `${cohort}${SEP}${month}${SEP}${bucket}`);
+  return id(monthSection, `${cohort}${SEP}${month}${SEP}${bucket}`);
 }
 
 export function isMonthEnd(date: string): boolean {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Money } from '@ledger/credit';
+import { Money, nextMonth } from '@ledger/credit';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -234,8 +234,7 @@ describe('the risk views by range', () => {
     const fixture = readModelFixture();
     const { sim, catchUp } = fixture;
     const months: string[] = [];
-    for (let i = 0; i < 14; i++) {
-      const month = `${2026 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+    for (let month = '2026-01'; months.length < 14; month = nextMonth(month)) {
       months.push(month);
       await sim.closeDaysThrough(`${month}-01`);
       await sim.open(`acc-${month}-a`);
