@@ -117,12 +117,11 @@ async function main() {
     LOG_LEVEL: 'warn',
     PORT: String(port),
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-    TS_NODE_TRANSPILE_ONLY: 'true',
   };
   // As `npm start` runs the API (scripts/start.js): its heap bound, from source; or, with --built, as the
   // Dockerfile does: the same bound, from dist, path aliases resolved against it.
   const heapBound = heapBoundArgs(env);
-  const entry = BUILT ? ['-r', 'tsconfig-paths/register', BUILT_MAIN] : ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')];
+  const entry = BUILT ? ['-r', 'tsconfig-paths/register', BUILT_MAIN] : ['-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register', join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')];
   const api = spawn(process.execPath, [...heapBound, ...entry], {
     cwd: ROOT,
     env: BUILT ? { ...env, NODE_ENV: 'production', TS_NODE_BASEURL: './dist' } : env,
@@ -207,7 +206,7 @@ async function main() {
   const block = [
     `- date: ${machine.date}, commit \`${machine.commit}\`${machine.dirty ? ' (uncommitted changes)' : ''}, node ${machine.node}, ${machine.nproc} cores (${machine.cpuModel}), ${machine.memory}`,
     `- ledger: ${params.accounts.toLocaleString()} accounts x ${params.days} days from ${START}, ${build.events.toLocaleString()} events; built in ${build.buildSeconds} s, read models rebuilt in ${build.rebuildSeconds} s (${build.rebuildEventsPerSec.toLocaleString()} events/s)${source.kept ? ` (kept from \`${source.kept.commit}\`, ${source.kept.builtAt})` : ''}`,
-    `- the API as ${BUILT ? 'the Docker image runs it (built, from `dist`)' : '`npm start` runs it (from source, through ts-node)'}: projections in a worker thread, ${heapBound.join(' ') || 'the heap bound NODE_OPTIONS sets'}, synchronous=FULL; resident memory from /proc/<pid>/status (VmRSS now, VmHWM the peak since start)`,
+    `- the API as ${BUILT ? 'the Docker image runs it (built, from `dist`)' : '`npm start` runs it (from source, through scripts/register.js)'}: projections in a worker thread, ${heapBound.join(' ') || 'the heap bound NODE_OPTIONS sets'}, synchronous=FULL; resident memory from /proc/<pid>/status (VmRSS now, VmHWM the peak since start)`,
     '',
     '| step | seconds | RSS after | peak RSS so far | detail |',
     '|---|---|---|---|---|',

@@ -3,7 +3,7 @@
  * lead there, for the test that a later build reads it (`libs/credit/src/account/state-codec.spec.ts`).
  * Run it in a checkout of the build whose text is wanted:
  *
- *   TS_NODE_TRANSPILE_ONLY=true node -r ts-node/register -r tsconfig-paths/register scripts/make-state-text.ts <file>
+ *   node -r ./scripts/register.js -r tsconfig-paths/register scripts/make-state-text.ts <file>
  *
  * `libs/credit/src/account/testdata/state-v5.json` was written so by commit e3da862 (state version 5).
  * The life touches every place a draw's principal can live: unbilled (repaid in full, in part, refunded),

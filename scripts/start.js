@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm start`: the ledger API on the embedded SQLite store in ./data/demo, with a manual business clock
- * and demo data unless LEDGER_DEMO=0, and the projections in a worker thread (LEDGER_PROJECTIONS=worker). TypeScript runs through ts-node with the swc transpiler (fast, no
- * build step; tsconfig.json's "ts-node" section chooses swc, for the worker threads as well); path aliases come from tsconfig-paths. Any LEDGER_* variable set by the caller wins.
+ * and demo data unless LEDGER_DEMO=0, and the projections in a worker thread (LEDGER_PROJECTIONS=worker). TypeScript runs from
+ * source through scripts/register.js (swc, no build step; the worker threads load it too); path aliases come from tsconfig-paths
+ * (TS_NODE_PROJECT names its tsconfig.json). Any LEDGER_* variable set by the caller wins.
  */
 const { spawn } = require('node:child_process');
 const { constants } = require('node:os');
@@ -17,13 +18,12 @@ const env = {
   LEDGER_SQLITE_PATH: path.join(root, 'data', 'demo', 'ledger.sqlite'),
   ...process.env,
   TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-  TS_NODE_TRANSPILE_ONLY: 'true',
 };
 // Forwarded to the API, and listened for before it starts (a signal meanwhile would end this process alone).
 let child = null;
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 // Each thread's heap is bounded as in the Dockerfile, unless the caller chose (scripts/heap-bound.js).
-child = spawn(process.execPath, [...heapBoundArgs(env), '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
+child = spawn(process.execPath, [...heapBoundArgs(env), '-r', path.join(__dirname, 'register.js'), '-r', 'tsconfig-paths/register', path.join(root, 'apps', 'ledger-api', 'src', 'main.ts')], {
   cwd: root,
   env,
   stdio: 'inherit',

@@ -11,8 +11,8 @@ export function forkPhase(phase: string, params: unknown, nodeArgs: string[] = [
   return fork(join(ROOT, 'bench', 'phases', `${phase}.ts`), [JSON.stringify(params)], {
     cwd: ROOT,
     // BENCH_CPU_PROF=<dir>: each phase writes a V8 CPU profile there (Node refuses --cpu-prof in NODE_OPTIONS).
-    execArgv: [...nodeArgs, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
+    execArgv: [...nodeArgs, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register'],
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }

@@ -37,10 +37,9 @@ async function startProjector(dir: string) {
   const root = join(__dirname, '..', '..');
   const child = fork(join(root, 'apps', 'ledger-api', 'src', 'projector.ts'), [], {
     cwd: root,
-    execArgv: ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
+    execArgv: ['-r', join(root, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register'],
     env: {
       ...process.env,
-      TS_NODE_TRANSPILE_ONLY: 'true',
       LEDGER_STORE: 'sqlite',
       LEDGER_SQLITE_PATH: join(dir, 'ledger.sqlite'),
       LEDGER_SQLITE_SYNCHRONOUS: 'FULL',

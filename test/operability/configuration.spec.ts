@@ -212,9 +212,9 @@ describe('the configuration', () => {
   });
 
   it('stops the API process with exit code 78 and one line naming the variable', () => {
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/ledger-api/src/main.ts')], {
+    const result = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register', join(ROOT, 'apps/ledger-api/src/main.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_EOD_CONCURRENCY: 'lots' },
+      env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), LEDGER_EOD_CONCURRENCY: 'lots' },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -230,9 +230,9 @@ describe('the configuration', () => {
       const db = new Database(log);
       db.pragma('user_version = 99');
       db.close();
-      const env = { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: join(dir, 'r.sqlite'), PORT: '1', LOG_LEVEL: 'silent', LEDGER_CLOCK: 'manual' };
+      const env = { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: join(dir, 'r.sqlite'), PORT: '1', LOG_LEVEL: 'silent', LEDGER_CLOCK: 'manual' };
       const run = (entry: string, args: string[] = []) =>
-        spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+        spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
       for (const [result, prefix] of [
         [run('apps/ledger-api/src/main.ts'), 'LEDGER_SQLITE_PATH: '],
         [run('apps/ledger-cli/src/main.ts', ['verify']), ''],

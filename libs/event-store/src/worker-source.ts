@@ -1,18 +1,21 @@
 import { extname, join } from 'node:path';
 import type { Worker, WorkerOptions } from 'node:worker_threads';
 
-const TSCONFIG = join(__dirname, '..', '..', '..', 'tsconfig.json');
+const ROOT = join(__dirname, '..', '..', '..');
+const TSCONFIG = join(ROOT, 'tsconfig.json');
+/** The source loader (scripts/register.js: swc, without the TypeScript compiler each isolate took with ts-node). */
+const REGISTER = join(ROOT, 'scripts', 'register.js');
 
 /**
  * The options a worker thread needs to run `script`. Run from source (`npm start`, the tests), the script
- * is a .ts file and needs ts-node in the thread's own isolate; built (`dist`), it inherits the process's
- * options (`-r tsconfig-paths/register`).
+ * is a .ts file and needs the source loader in the thread's own isolate; built (`dist`), it inherits the
+ * process's options (`-r tsconfig-paths/register`).
  */
 export function workerSourceOptions(script: string): Pick<WorkerOptions, 'execArgv' | 'env'> {
   if (extname(script) !== '.ts') return {};
   return {
-    execArgv: ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'],
-    env: { ...process.env, TS_NODE_PROJECT: TSCONFIG, TS_NODE_TRANSPILE_ONLY: 'true' },
+    execArgv: ['-r', REGISTER, '-r', 'tsconfig-paths/register'],
+    env: { ...process.env, TS_NODE_PROJECT: TSCONFIG },
   };
 }
 

@@ -13,11 +13,11 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
 function runChild(script: string, args: string[]): { signal?: string; status?: number; stdout: string } {
   const options = {
     cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
     stdio: 'pipe' as const,
     timeout: 30_000,
   };
-  const argv = ['-r', 'ts-node/register', '-e', script, join(__dirname, 'sqlite-event-store.ts'), ...args];
+  const argv = ['-r', join(ROOT, 'scripts', 'register.js'), '-e', script, join(__dirname, 'sqlite-event-store.ts'), ...args];
   try {
     return { status: 0, stdout: execFileSync(process.execPath, argv, options).toString() };
   } catch (error) {
