@@ -16,7 +16,10 @@ const { transformSync } = require('@swc/core');
 
 const SWC_OPTIONS = Object.freeze({
   swcrc: false,
+  // The map without the source's own text: a stack trace needs only the mappings, and the text would be
+  // held a second time in each isolate.
   sourceMaps: 'inline',
+  inlineSourcesContent: false,
   module: { type: 'commonjs', strictMode: true, noInterop: false, ignoreDynamic: false }, // "module": "commonjs", "esModuleInterop": true
   jsc: {
     parser: { syntax: 'typescript', tsx: false, decorators: true, dynamicImport: true },

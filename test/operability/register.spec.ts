@@ -82,7 +82,7 @@ describe('the source loader (scripts/register.js)', () => {
     expect(result.stderr).toContain(`(${at("fail('at the end');", 'fail')})`);
   });
 
-  it('loads the API and a worker thread without the TypeScript compiler', () => {
+  it("loads the API's modules and a worker thread's without the TypeScript compiler", () => {
     const worker = join(dir, 'worker.ts');
     writeFileSync(
       worker,
@@ -124,6 +124,6 @@ describe('the source loader (scripts/register.js)', () => {
     expect(fromSource.length).toBeGreaterThan(3);
     for (const [, command] of fromSource) expect(command).toContain('-r ./scripts/register.js -r tsconfig-paths/register');
     // And a bench script starts through it.
-    expect(execFileSync('npm', ['run', '-s', 'bench', '--', '--help'], { cwd: ROOT, encoding: 'utf8' })).toContain('npm run bench -- [options]');
+    expect(execFileSync('npm', ['run', '-s', 'bench', '--', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })).toContain('npm run bench -- [options]');
   });
 });

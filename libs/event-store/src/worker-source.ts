@@ -5,6 +5,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 const TSCONFIG = join(ROOT, 'tsconfig.json');
 /** The source loader (scripts/register.js: swc, without the TypeScript compiler each isolate took with ts-node). */
 const REGISTER = join(ROOT, 'scripts', 'register.js');
+/** tsconfig-paths from the checkout, whatever the process's working directory (`npm run ledger` runs in the caller's). */
+const PATHS_REGISTER = require.resolve('tsconfig-paths/register', { paths: [ROOT] });
 
 /**
  * The options a worker thread needs to run `script`. Run from source (`npm start`, the tests), the script
@@ -14,7 +16,7 @@ const REGISTER = join(ROOT, 'scripts', 'register.js');
 export function workerSourceOptions(script: string): Pick<WorkerOptions, 'execArgv' | 'env'> {
   if (extname(script) !== '.ts') return {};
   return {
-    execArgv: ['-r', REGISTER, '-r', 'tsconfig-paths/register'],
+    execArgv: ['-r', REGISTER, '-r', PATHS_REGISTER],
     env: { ...process.env, TS_NODE_PROJECT: TSCONFIG },
   };
 }
