@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import { addDays } from '@ledger/credit';
+import { SOURCE_PRELOAD } from '@ledger/event-store/worker-source';
 import { runPhase } from './lib/child';
 import { freePort } from './lib/free-port';
 import { httpCommandLoad } from './lib/command-load';
@@ -121,7 +122,7 @@ async function main() {
   // As `npm start` runs the API (scripts/start.js): its heap bound, from source; or, with --built, as the
   // Dockerfile does: the same bound, from dist, path aliases resolved against it.
   const heapBound = heapBoundArgs(env);
-  const entry = BUILT ? ['-r', 'tsconfig-paths/register', BUILT_MAIN] : ['-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register', join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')];
+  const entry = BUILT ? ['-r', 'tsconfig-paths/register', BUILT_MAIN] : [...SOURCE_PRELOAD, join(ROOT, 'apps', 'ledger-api', 'src', 'main.ts')];
   const api = spawn(process.execPath, [...heapBound, ...entry], {
     cwd: ROOT,
     env: BUILT ? { ...env, NODE_ENV: 'production', TS_NODE_BASEURL: './dist' } : env,

@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { SOURCE_PRELOAD } from '@ledger/event-store/worker-source';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -11,7 +12,7 @@ export function forkPhase(phase: string, params: unknown, nodeArgs: string[] = [
   return fork(join(ROOT, 'bench', 'phases', `${phase}.ts`), [JSON.stringify(params)], {
     cwd: ROOT,
     // BENCH_CPU_PROF=<dir>: each phase writes a V8 CPU profile there (Node refuses --cpu-prof in NODE_OPTIONS).
-    execArgv: [...nodeArgs, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register'],
+    execArgv: [...nodeArgs, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...SOURCE_PRELOAD],
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

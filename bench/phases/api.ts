@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type EventLoopUtilization, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { CommandBus } from '@nestjs/cqrs';
 import { addDays } from '@ledger/credit';
+import { SOURCE_PRELOAD } from '@ledger/event-store/worker-source';
 import { AccountRepository, BusinessClock, CloseBusinessDayCommand, ExecuteAccountCommand, loadConfig, type EndOfDayReport } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 import { LedgerMetrics } from '../../apps/ledger-api/src/observability/ledger-metrics';
@@ -37,7 +38,7 @@ async function startProjector(dir: string) {
   const root = join(__dirname, '..', '..');
   const child = fork(join(root, 'apps', 'ledger-api', 'src', 'projector.ts'), [], {
     cwd: root,
-    execArgv: ['-r', join(root, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register'],
+    execArgv: [...SOURCE_PRELOAD],
     env: {
       ...process.env,
       LEDGER_STORE: 'sqlite',

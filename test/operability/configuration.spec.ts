@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SCHEMA_VERSION, SqliteEventStore } from '@ledger/event-store';
+import { SCHEMA_VERSION, SOURCE_PRELOAD, SqliteEventStore } from '@ledger/event-store';
 import { ConfigError, createLedgerEventStore, DEVELOPMENT_ID_HASH_KEY, loadConfig } from '@ledger/servicing';
 import { createApp } from '../../apps/ledger-api/src/bootstrap';
 
@@ -212,7 +212,7 @@ describe('the configuration', () => {
   });
 
   it('stops the API process with exit code 78 and one line naming the variable', () => {
-    const result = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register', join(ROOT, 'apps/ledger-api/src/main.ts')], {
+    const result = spawnSync(process.execPath, [...SOURCE_PRELOAD, join(ROOT, 'apps/ledger-api/src/main.ts')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), LEDGER_EOD_CONCURRENCY: 'lots' },
       encoding: 'utf8',
@@ -232,7 +232,7 @@ describe('the configuration', () => {
       db.close();
       const env = { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), LEDGER_SQLITE_PATH: log, LEDGER_READ_MODEL_PATH: join(dir, 'r.sqlite'), PORT: '1', LOG_LEVEL: 'silent', LEDGER_CLOCK: 'manual' };
       const run = (entry: string, args: string[] = []) =>
-        spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register.js'), '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+        spawnSync(process.execPath, [...SOURCE_PRELOAD, join(ROOT, entry), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
       for (const [result, prefix] of [
         [run('apps/ledger-api/src/main.ts'), 'LEDGER_SQLITE_PATH: '],
         [run('apps/ledger-cli/src/main.ts', ['verify']), ''],

@@ -8,6 +8,9 @@ const REGISTER = join(ROOT, 'scripts', 'register.js');
 /** tsconfig-paths from the checkout, whatever the process's working directory (`npm run ledger` runs in the caller's). */
 const PATHS_REGISTER = require.resolve('tsconfig-paths/register', { paths: [ROOT] });
 
+/** The node options that run a .ts entry from source: the source loader, then the path aliases. */
+export const SOURCE_PRELOAD: readonly string[] = ['-r', REGISTER, '-r', PATHS_REGISTER];
+
 /**
  * The options a worker thread needs to run `script`. Run from source (`npm start`, the tests), the script
  * is a .ts file and needs the source loader in the thread's own isolate; built (`dist`), it inherits the
@@ -16,7 +19,7 @@ const PATHS_REGISTER = require.resolve('tsconfig-paths/register', { paths: [ROOT
 export function workerSourceOptions(script: string): Pick<WorkerOptions, 'execArgv' | 'env'> {
   if (extname(script) !== '.ts') return {};
   return {
-    execArgv: ['-r', REGISTER, '-r', PATHS_REGISTER],
+    execArgv: [...SOURCE_PRELOAD],
     env: { ...process.env, TS_NODE_PROJECT: TSCONFIG },
   };
 }
